@@ -1,0 +1,35 @@
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { IPC_EVENT, IPC_REQUEST } from '../../preload/channels.js';
+import type { KeyringCore } from '../core.js';
+import { APP_ORIGIN } from './app-protocol.js';
+
+/**
+ * Routes the renderer's requests to the core's dispatcher (which validates every argument) and pushes
+ * the core's events to the window. Requests from any frame other than our own window's top frame at our
+ * own origin are refused (VS Code's and Fiddle's habit).
+ */
+export function registerIpc(core: KeyringCore, window: BrowserWindow): void {
+  ipcMain.handle(IPC_REQUEST, async (event: IpcMainInvokeEvent, channel: unknown, params: unknown) => {
+    if (!isTrustedSender(event, window)) {
+      return { ok: false, error: { code: 'unknown-channel', message: 'Request from an untrusted frame' } };
+    }
+    return core.dispatch(channel, params);
+  });
+  const unsubscribe = core.events.subscribe((event, payload) => {
+    if (!window.isDestroyed()) window.webContents.send(IPC_EVENT, event, payload);
+  });
+  window.on('closed', () => {
+    unsubscribe();
+    ipcMain.removeHandler(IPC_REQUEST);
+  });
+}
+
+function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow): boolean {
+  const frame = event.senderFrame;
+  return (
+    event.sender === window.webContents &&
+    frame !== null &&
+    frame === window.webContents.mainFrame &&
+    new URL(frame.url).origin === APP_ORIGIN
+  );
+}

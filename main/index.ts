@@ -1,0 +1,40 @@
+/**
+ * The Electron entry: app lifecycle, the window and its security policy, and the wiring of the
+ * main-process core to IPC. Everything else lives in plain-TypeScript services (see core.ts).
+ */
+import { app, protocol } from 'electron';
+import { APP_VERSION } from './app-version.js';
+import { createKeyringCore } from './core.js';
+import { registerIpc } from './electron/ipc.js';
+import { APP_SCHEME, registerAppProtocol } from './electron/app-protocol.js';
+import { createMainWindow, hardenWebContents } from './electron/window.js';
+import { consoleLogger } from './logger.js';
+
+// Every renderer runs sandboxed, whatever a window's own preferences say (as Element does).
+app.enableSandbox();
+// The UI is served from app://keyring/ so CSP 'self' means the app's own files and nothing else.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  const core = createKeyringCore({ host: 'electron', version: APP_VERSION, log: consoleLogger });
+  hardenWebContents(app);
+
+  void app.whenReady().then(() => {
+    registerAppProtocol();
+    const window = createMainWindow();
+    registerIpc(core, window);
+    app.on('second-instance', () => {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    });
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    void core.dispose();
+  });
+}

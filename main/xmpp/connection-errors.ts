@@ -1,0 +1,88 @@
+/**
+ * Turns what xmpp.js and Node's sockets throw while connecting into a KeyringError with a stable code
+ * and a sentence a user can act on. Distinguishing these is the point: a wrong password, a dead server
+ * and an untrusted certificate need different fixes.
+ */
+import { KeyringError } from '../errors.js';
+
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  condition?: unknown;
+  message?: unknown;
+}
+
+export function classifyConnectionError(error: unknown, server: string): KeyringError {
+  if (error instanceof KeyringError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const name = typeof e.name === 'string' ? e.name : undefined;
+  const condition = typeof e.condition === 'string' ? e.condition : undefined;
+
+  if (name === 'SASLError') {
+    if (condition === 'not-authorized' || condition === 'credentials-expired' || condition === 'invalid-authzid') {
+      return new KeyringError('auth-failed', 'The server rejected the address or password.', undefined, { cause: error });
+    }
+    if (condition === 'account-disabled') {
+      return new KeyringError('auth-failed', 'The server says this account is disabled.', undefined, { cause: error });
+    }
+    return new KeyringError('auth-failed', `Login failed (${condition ?? 'unknown reason'}).`, undefined, { cause: error });
+  }
+  if (code !== undefined && TLS_TRUST_CODES.has(code)) {
+    const why =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'is issued for a different name'
+        : code === 'CERT_HAS_EXPIRED'
+          ? 'has expired'
+          : 'is not signed by an authority you trust';
+    return new KeyringError(
+      'tls-untrusted',
+      `The certificate of ${server} ${why} (${code}). If this is your own server, add its CA certificate.`,
+      undefined,
+      { cause: error },
+    );
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return new KeyringError('server-unreachable', `Cannot reach ${server} (${code}).`, undefined, { cause: error });
+  }
+  if (name === 'TimeoutError') {
+    return new KeyringError('timeout', `${server} did not answer in time.`, undefined, { cause: error });
+  }
+  if (name === 'StreamError') {
+    return new KeyringError(
+      'protocol-error',
+      `${server} closed the stream (${condition ?? 'no reason given'}).`,
+      undefined,
+      { cause: error },
+    );
+  }
+  const message = typeof e.message === 'string' && e.message.length > 0 ? e.message : 'unknown error';
+  return new KeyringError('server-unreachable', `Connecting to ${server} failed: ${message}`, undefined, {
+    cause: error,
+  });
+}

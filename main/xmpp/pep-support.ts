@@ -1,0 +1,53 @@
+/**
+ * XEP-0222 §5 "Determining Support": the account's server must have identity pubsub/pep and the
+ * publish-options feature (XEP-0060 §7.1.5). The seed asks the server's domain; Prosody answers for PEP
+ * only on the account's bare JID (shared/SERVER-NOTES.md), so we ask the bare JID first and fall back to
+ * the domain when the bare JID does not show PEP.
+ */
+import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { PepSupport } from '../../preload/contract.js';
+import { queryDiscoInfo, type DiscoInfo } from './disco.js';
+import { FEATURE_PUBLISH_OPTIONS, NS } from './namespaces.js';
+
+const PUBSUB_FEATURE_PREFIX = `${NS.pubsub}#`;
+
+export function summarizePepSupport(queried: string, info: DiscoInfo): PepSupport {
+  const pubsubFeatures = info.features
+    .filter((f) => f.startsWith(PUBSUB_FEATURE_PREFIX))
+    .map((f) => f.slice(PUBSUB_FEATURE_PREFIX.length));
+  return {
+    queried,
+    pep: info.identities.some((i) => i.category === 'pubsub' && i.type === 'pep'),
+    publishOptions: info.features.includes(FEATURE_PUBLISH_OPTIONS),
+    // XEP-0060 §16.2 features `access-open`, `access-presence`, `access-roster`, `access-whitelist`…
+    accessModels: pubsubFeatures.filter((f) => f.startsWith('access-')).map((f) => f.slice('access-'.length)),
+    pubsubFeatures,
+  };
+}
+
+export async function discoverPepSupport(iqCaller: IqCaller, bareJid: string, domain: string): Promise<PepSupport> {
+  let fromAccount: PepSupport | undefined;
+  try {
+    fromAccount = summarizePepSupport(bareJid, await queryDiscoInfo(iqCaller, bareJid));
+    if (fromAccount.pep) return fromAccount;
+  } catch {
+    // Some servers answer disco on the bare JID with an error; the domain may still advertise PEP.
+  }
+  try {
+    const fromDomain = summarizePepSupport(domain, await queryDiscoInfo(iqCaller, domain));
+    if (fromDomain.pep || !fromAccount) return fromDomain;
+  } catch (error) {
+    if (!fromAccount) throw error;
+  }
+  return fromAccount;
+}
+
+/** A sentence naming exactly what is missing, or undefined when the server can do XEP-0222. */
+export function describeMissingSupport(support: PepSupport): string | undefined {
+  const missing = [
+    support.pep ? undefined : 'PEP (identity pubsub/pep)',
+    support.publishOptions ? undefined : 'publish-options (XEP-0060 §7.1.5)',
+  ].filter((m): m is string => m !== undefined);
+  if (missing.length === 0) return undefined;
+  return `Your server does not support ${missing.join(' or ')}, so keys cannot be stored there the XEP-0222 way.`;
+}

@@ -1,0 +1,158 @@
+/**
+ * The account's XMPP session: connect, keep the connection state, disconnect. One per account.
+ * Plain TypeScript over xmpp.js: no Electron, so the CLI, the browser host and tests use it as is.
+ */
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import jid from '@xmpp/jid';
+import xml from '@xmpp/xml';
+import type { ConnectParams, ConnectionState, PepSupport } from '../../preload/contract.js';
+import type { AppEvents } from '../events.js';
+import { KeyringError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { createXmppClient, type XmppClient } from './client.js';
+import { classifyConnectionError } from './connection-errors.js';
+import { discoverPepSupport } from './pep-support.js';
+
+export interface AccountSessionDeps {
+  events: AppEvents;
+  log: Logger;
+  /** CA certificates (PEM) trusted in addition to the system's for every connection, e.g. from settings. */
+  extraCa?: string[];
+}
+
+const DEFAULT_PORT = 5222;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export class AccountSession {
+  #client: XmppClient | undefined;
+  #state: ConnectionState = { status: 'offline' };
+  #domain = '';
+  readonly #deps: AccountSessionDeps;
+
+  constructor(deps: AccountSessionDeps) {
+    this.#deps = deps;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  async connect(params: ConnectParams): Promise<ConnectionState> {
+    if (this.#client) {
+      throw new KeyringError('already-connected', 'Already connected; disconnect first.');
+    }
+    const address = parseBareJid(params.jid);
+    const extraCa = [...(this.#deps.extraCa ?? []), ...(params.caFile ? [await readCaFile(params.caFile)] : [])];
+    const host = params.host ?? address.domain;
+    const port = params.port ?? DEFAULT_PORT;
+    const server = `${host}:${port}`;
+
+    const client = createXmppClient({
+      service: `xmpp://${host}:${port}`,
+      domain: address.domain,
+      username: address.local,
+      password: params.password, // never logged
+      resource: `keyring-${randomBytes(4).toString('hex')}`,
+      extraCa,
+      timeout: CONNECT_TIMEOUT_MS,
+    });
+    this.#client = client;
+    this.#domain = address.domain;
+    const account = `${address.local}@${address.domain}`;
+    this.#setState({ status: 'connecting', account });
+
+    // An 'error' event without a listener would crash the process; every error lands here instead.
+    client.entity.on('error', (error: unknown) => {
+      this.#deps.log.warn(`xmpp error (${account}): ${describe(error)}`);
+    });
+    client.entity.on('offline', () => {
+      if (this.#client === client) this.#setState({ status: 'offline', account });
+    });
+    client.reconnect.on('reconnecting', () => this.#setState({ status: 'reconnecting', account }));
+    client.entity.on('online', (bound: unknown) => {
+      this.#setState({ status: 'online', account, boundJid: String(bound) });
+    });
+
+    try {
+      await client.entity.start();
+    } catch (error) {
+      client.reconnect.stop();
+      this.#client = undefined;
+      await client.entity.stop().catch(() => undefined);
+      const failure = classifyConnectionError(error, server);
+      this.#setState({ status: 'failed', account, error: failure.toIpcError() });
+      throw failure;
+    }
+    // RFC 6121 §4.2: initial presence makes us available (and, with caps, subscribes us to PEP events).
+    await client.entity.send(xml('presence'));
+    return this.#state;
+  }
+
+  async disconnect(): Promise<ConnectionState> {
+    const client = this.#client;
+    if (!client) return this.#state;
+    this.#client = undefined;
+    client.reconnect.stop();
+    try {
+      await client.entity.stop();
+    } catch (error) {
+      this.#deps.log.warn(`disconnect: ${describe(error)}`);
+    }
+    this.#setState({ status: 'offline', ...(this.#state.account ? { account: this.#state.account } : {}) });
+    return this.#state;
+  }
+
+  /** XEP-0222 §5: can this account's server store data the XEP-0222 way? */
+  async checkSupport(): Promise<PepSupport> {
+    const client = this.#online();
+    const account = this.#state.account;
+    if (!account) throw new KeyringError('not-connected', 'Not connected.');
+    return discoverPepSupport(client.iqCaller, account, this.#domain);
+  }
+
+  #online(): XmppClient {
+    if (!this.#client || this.#state.status !== 'online') {
+      throw new KeyringError('not-connected', 'Connect the account first.');
+    }
+    return this.#client;
+  }
+
+  #setState(state: ConnectionState): void {
+    this.#state = state;
+    this.#deps.events.emit('account:state', state);
+  }
+}
+
+function parseBareJid(text: string): { local: string; domain: string } {
+  let parsed;
+  try {
+    parsed = jid(text);
+  } catch {
+    throw new KeyringError('invalid-argument', 'That is not a valid XMPP address.', 'jid');
+  }
+  if (!parsed.local || parsed.resource) {
+    throw new KeyringError('invalid-argument', 'Enter an address like juliet@capulet.lit (no resource).', 'jid');
+  }
+  return { local: parsed.local, domain: parsed.domain };
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+async function readCaFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new KeyringError('invalid-argument', `Cannot read the CA file (${code}).`, 'caFile');
+  }
+  if (!PEM_CERT.test(text)) {
+    throw new KeyringError('invalid-argument', 'The CA file holds no PEM certificate.', 'caFile');
+  }
+  return text;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,164 @@
+/**
+ * Type declarations for the parts of xmpp.js this app uses (the packages ship none). Kept narrow: only
+ * what our modules call, so a newcomer sees the surface we depend on.
+ */
+declare module '@xmpp/xml' {
+  export class Element {
+    name: string;
+    attrs: Record<string, string | undefined>;
+    children: (Element | string)[];
+    parent: Element | null;
+    constructor(name: string, attrs?: Record<string, string | undefined>);
+    is(name: string, xmlns?: string): boolean;
+    getChild(name: string, xmlns?: string): Element | undefined;
+    getChildren(name: string, xmlns?: string): Element[];
+    getChildElements(): Element[];
+    getText(): string;
+    text(): string;
+    getChildText(name: string, xmlns?: string): string | null;
+    getNS(): string | undefined;
+    append(...children: (Element | string)[]): Element;
+    toString(): string;
+  }
+  export type Child = Element | string | null | undefined | false;
+  export default function xml(
+    name: string,
+    attrs?: Record<string, string | number | undefined> | null,
+    ...children: (Child | Child[])[]
+  ): Element;
+  export { xml };
+}
+
+declare module '@xmpp/jid' {
+  export class JID {
+    local: string;
+    domain: string;
+    resource: string;
+    constructor(local: string | undefined, domain: string, resource?: string);
+    bare(): JID;
+    toString(): string;
+    equals(other: JID): boolean;
+    getLocal(unescape?: boolean): string;
+    getDomain(): string;
+  }
+  export default function jid(address: string): JID;
+  export function equal(a: JID, b: JID): boolean;
+}
+
+declare module '@xmpp/client-core' {
+  import type { Element } from '@xmpp/xml';
+  import type { JID } from '@xmpp/jid';
+  import type { EventEmitter } from 'node:events';
+
+  export interface ClientOptions {
+    service: string;
+    domain: string;
+    timeout?: number;
+  }
+
+  export class Client extends EventEmitter {
+    constructor(options: ClientOptions);
+    jid: JID | null;
+    status: string;
+    options: ClientOptions;
+    socket: unknown;
+    transports: unknown[];
+    start(): Promise<JID>;
+    stop(): Promise<void>;
+    send(element: Element): Promise<void>;
+    isSecure(): boolean;
+    restart(): Promise<void>;
+  }
+}
+
+declare module '@xmpp/middleware' {
+  import type { Element } from '@xmpp/xml';
+  import type { Client } from '@xmpp/client-core';
+  export interface MiddlewareContext {
+    stanza: Element;
+    entity: Client;
+    from: string | null;
+    to: string | null;
+    id: string;
+  }
+  export type Middleware = (context: MiddlewareContext, next: () => Promise<unknown>) => unknown;
+  export interface MiddlewareApi {
+    use(fn: Middleware): void;
+    filter(fn: Middleware): void;
+  }
+  export default function middleware(deps: { entity: Client }): MiddlewareApi;
+}
+
+declare module '@xmpp/iq/caller.js' {
+  import type { Element } from '@xmpp/xml';
+  export interface IqCaller {
+    request(stanza: Element, timeout?: number): Promise<Element>;
+    get(element: Element, to?: string, timeout?: number): Promise<Element | undefined>;
+    set(element: Element, to?: string, timeout?: number): Promise<Element | undefined>;
+  }
+  export default function iqCaller(deps: unknown): IqCaller;
+}
+
+declare module '@xmpp/iq/callee.js' {
+  import type { Element } from '@xmpp/xml';
+  import type { MiddlewareContext } from '@xmpp/middleware';
+  export type IqHandler = (context: MiddlewareContext) => Element | Record<string, never> | Promise<Element>;
+  export interface IqCallee {
+    get(ns: string, name: string, handler: IqHandler): void;
+    set(ns: string, name: string, handler: IqHandler): void;
+  }
+  export default function iqCallee(deps: unknown): IqCallee;
+}
+
+declare module '@xmpp/error' {
+  import type { Element } from '@xmpp/xml';
+  export default class XMPPError extends Error {
+    condition: string;
+    text: string;
+    application: Element | undefined;
+    element: Element | undefined;
+  }
+}
+
+declare module '@xmpp/starttls/starttls.js' {
+  import type { Socket } from 'node:net';
+  import type { ConnectionOptions } from 'node:tls';
+  export function canUpgrade(socket: unknown): socket is Socket;
+  export function upgrade(socket: Socket, options: ConnectionOptions): Promise<unknown>;
+}
+
+// The remaining plugins are wired once in client.ts and only passed to each other.
+declare module '@xmpp/reconnect' {
+  export interface Reconnect {
+    delay: number;
+    stop(): void;
+    start(): void;
+    on(event: 'reconnecting' | 'reconnected', listener: () => void): void;
+    on(event: 'error', listener: (error: unknown) => void): void;
+  }
+  export default function reconnect(deps: unknown): Reconnect;
+}
+declare module '@xmpp/tcp' { export default function tcp(deps: unknown): unknown; }
+declare module '@xmpp/tls' { export default function tls(deps: unknown): unknown; }
+declare module '@xmpp/stream-features' {
+  export interface StreamFeatures {
+    use(
+      name: string,
+      xmlns: string,
+      handler: (context: { entity: import('@xmpp/client-core').Client }, next: () => Promise<unknown>) => unknown,
+    ): void;
+  }
+  export default function streamFeatures(deps: unknown): StreamFeatures;
+}
+declare module '@xmpp/sasl' { export default function sasl(deps: unknown, onAuthenticate: unknown): unknown; }
+declare module '@xmpp/sasl2' {
+  export interface Sasl2 { setup(deps: unknown): void; }
+  export default function sasl2(deps: unknown, onAuthenticate: unknown): Sasl2;
+}
+declare module '@xmpp/resource-binding' { export default function resourceBinding(deps: unknown, resource?: string): unknown; }
+declare module '@xmpp/stream-management' { export default function streamManagement(deps: unknown): unknown; }
+declare module '@xmpp/client-core/src/bind2/bind2.js' { export default function bind2(deps: unknown, resource?: string): unknown; }
+declare module '@xmpp/client-core/src/fast/fast.js' { export default function fast(deps: unknown): unknown; }
+declare module '@xmpp/sasl-scram-sha-1' { export default function scramsha1(factory: unknown): unknown; }
+declare module '@xmpp/sasl-plain' { export default function plain(factory: unknown): unknown; }
+declare module 'saslmechanisms' { export default class SASLFactory {} }

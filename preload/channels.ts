@@ -1,0 +1,37 @@
+/**
+ * The names on the IPC wire, with no dependencies, so the sandboxed preload can bundle them without
+ * pulling in the validation library. `contract.ts` attaches argument schemas and result types to them.
+ */
+
+/** Requests the renderer may make; main answers each with a `Result`. */
+export const REQUEST_CHANNELS = [
+  'app:getInfo',
+  'account:connect',
+  'account:disconnect',
+  'account:getState',
+  'account:checkSupport',
+] as const;
+
+/** Events main pushes to the renderer. */
+export const EVENT_NAMES = ['account:state'] as const;
+
+export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Electron IPC channels that carry every request and every event (one pair, routed by name). */
+export const IPC_REQUEST = 'keyring:request';
+export const IPC_EVENT = 'keyring:event';
+
+export function isRequestChannel(value: unknown): value is RequestChannel {
+  return typeof value === 'string' && (REQUEST_CHANNELS as readonly string[]).includes(value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (EVENT_NAMES as readonly string[]).includes(value);
+}
+
+/** The browser host's WebSocket subprotocols: the wire version, and the per-run token carried beside it. */
+export const WIRE_PROTOCOL = 'keyring.v1';
+export const WIRE_TOKEN_PREFIX = 'keyring.token.';
+/** Path of the browser host's WebSocket endpoint. */
+export const WIRE_PATH = '/ipc';

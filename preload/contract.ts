@@ -1,0 +1,147 @@
+/**
+ * The one IPC contract between the renderer and main: for every request channel its parameter schema
+ * and result type, for every pushed event its payload type, and the error shape.
+ *
+ * Main validates every incoming parameter against these schemas at runtime (types do not cross a
+ * process boundary). The preload and the browser host transport only route by name; the renderer
+ * imports this file as types only.
+ */
+import { z } from 'zod';
+import type { EventName, RequestChannel } from './channels.js';
+
+export type { EventName, RequestChannel } from './channels.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Parameter schemas (runtime-validated in main)
+
+/** A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. */
+const bareJidText = z
+  .string()
+  .trim()
+  .min(3, 'Enter an address like juliet@capulet.lit')
+  .max(3071, 'That address is longer than XMPP allows')
+  .regex(/^[^@/\s]+@[^@/\s]+$/, 'Enter an address like juliet@capulet.lit (no resource)');
+
+export const ConnectParams = z
+  .object({
+    jid: bareJidText,
+    password: z.string().min(1, 'Enter the password').max(1024),
+    /** Connect here instead of the JID's domain (no DNS SRV lookup). */
+    host: z.string().trim().min(1).max(253).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    /** An extra certificate authority to trust (PEM file path), e.g. a self-hosted server's CA. */
+    caFile: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+const NoParams = z.undefined();
+
+export const requestSchemas = {
+  'app:getInfo': NoParams,
+  'account:connect': ConnectParams,
+  'account:disconnect': NoParams,
+  'account:getState': NoParams,
+  'account:checkSupport': NoParams,
+} as const satisfies Record<RequestChannel, z.ZodType>;
+
+export type RequestParams<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
+export type ConnectParams = z.infer<typeof ConnectParams>;
+
+// ---------------------------------------------------------------------------------------------------
+// Results and event payloads (produced by main, trusted)
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** Which shell hosts the renderer: the Electron window or a local browser via the browser host. */
+  host: 'electron' | 'browser';
+}
+
+export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'failed';
+
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** Bare JID of the account, once known. */
+  account?: string;
+  /** Full JID bound by the server while online. */
+  boundJid?: string;
+  /** Why the last attempt failed, when status is 'failed'. */
+  error?: IpcError;
+}
+
+/**
+ * What the account's server can do for XEP-0222 (seed §5: identity pubsub/pep and the
+ * publish-options feature), plus the other pubsub features that shape publishing.
+ */
+export interface PepSupport {
+  /** The JID whose disco#info answered (bare JID first, then the domain). */
+  queried: string;
+  pep: boolean;
+  publishOptions: boolean;
+  /** Access models the server advertises (`access-open` → 'open', …). Servers may accept more than
+   *  they advertise (Prosody 0.12 lists only its default, presence), so this is a floor. */
+  accessModels: string[];
+  /** Every `http://jabber.org/protocol/pubsub#…` feature, without the prefix. */
+  pubsubFeatures: string[];
+}
+
+export interface RequestResults {
+  'app:getInfo': AppInfo;
+  'account:connect': ConnectionState;
+  'account:disconnect': ConnectionState;
+  'account:getState': ConnectionState;
+  'account:checkSupport': PepSupport;
+}
+
+export interface EventPayloads {
+  'account:state': ConnectionState;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors as values
+
+/** Stable codes; the renderer and CLI choose the wording, `message` is a plain-English fallback. */
+export type ErrorCode =
+  | 'invalid-argument'
+  | 'unknown-channel'
+  | 'not-connected'
+  | 'already-connected'
+  | 'auth-failed'
+  | 'server-unreachable'
+  | 'tls-untrusted'
+  | 'tls-required'
+  | 'pep-unsupported'
+  | 'timeout'
+  | 'protocol-error'
+  | 'internal';
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+  /** For 'invalid-argument': which field, when known. */
+  field?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** The API object the renderer gets, whichever shell hosts it (Electron preload or browser host). */
+export interface KeyringApi {
+  request<C extends RequestChannel>(
+    channel: C,
+    ...params: RequestParams<C> extends undefined ? [] : [RequestParams<C>]
+  ): Promise<Result<RequestResults[C]>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Framing for transports that carry the contract as JSON messages (the browser host's WebSocket)
+
+export interface WireRequest {
+  id: number;
+  channel: string;
+  params?: unknown;
+}
+
+export type WireMessage =
+  | { kind: 'response'; id: number | null; result: Result<unknown> }
+  | { kind: 'event'; event: EventName; payload: unknown };

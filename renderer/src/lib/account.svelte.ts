@@ -1,0 +1,71 @@
+import type {
+  AppInfo,
+  ConnectParams,
+  ConnectionState,
+  IpcError,
+  KeyringApi,
+  PepSupport,
+} from '../../../preload/contract';
+
+/**
+ * The account's state as the UI sees it, fed by requests and by main's `account:state` events.
+ * Components read these fields; only this class talks to the API.
+ */
+export class AccountStore {
+  info = $state<AppInfo | undefined>();
+  connection = $state<ConnectionState>({ status: 'offline' });
+  support = $state<PepSupport | undefined>();
+  lastError = $state<IpcError | undefined>();
+  busy = $state(false);
+
+  readonly online = $derived(this.connection.status === 'online');
+
+  readonly #api: KeyringApi;
+
+  constructor(api: KeyringApi) {
+    this.#api = api;
+  }
+
+  /** Loads the initial state and follows main's events; returns the unsubscribe. */
+  async start(): Promise<() => void> {
+    const unsubscribe = this.#api.on('account:state', (state) => {
+      this.connection = state;
+      if (state.status !== 'online') this.support = undefined;
+    });
+    const [info, state] = await Promise.all([this.#api.request('app:getInfo'), this.#api.request('account:getState')]);
+    if (info.ok) this.info = info.value;
+    if (state.ok) this.connection = state.value;
+    return unsubscribe;
+  }
+
+  async connect(params: ConnectParams): Promise<void> {
+    await this.#run(async () => {
+      const result = await this.#api.request('account:connect', params);
+      if (!result.ok) return result.error;
+      this.connection = result.value;
+      const support = await this.#api.request('account:checkSupport');
+      if (!support.ok) return support.error;
+      this.support = support.value;
+      return undefined;
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#run(async () => {
+      const result = await this.#api.request('account:disconnect');
+      if (!result.ok) return result.error;
+      this.connection = result.value;
+      return undefined;
+    });
+  }
+
+  async #run(action: () => Promise<IpcError | undefined>): Promise<void> {
+    this.busy = true;
+    this.lastError = undefined;
+    try {
+      this.lastError = await action();
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import type { ConnectionStatus, IpcError } from '../../../preload/contract';
+
+/** What to tell the user for each error code: the message from main says what, this says what to do. */
+const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
+  'auth-failed': 'Check the address and password.',
+  'server-unreachable': 'Check the server name and port, and that you are online.',
+  'tls-untrusted': "If this is your own server, choose its CA certificate under 'Server settings'.",
+  'tls-required': 'Your server must support encryption (STARTTLS).',
+  'pep-unsupported': 'Ask your server admin to enable PEP with publish-options, or use another server.',
+  timeout: 'Try again; the server may be busy.',
+};
+
+export function describeError(error: IpcError): { message: string; nextStep?: string } {
+  const nextStep = NEXT_STEP[error.code];
+  return nextStep ? { message: error.message, nextStep } : { message: error.message };
+}
+
+export const STATUS_LABEL: Record<ConnectionStatus, string> = {
+  offline: 'Offline',
+  connecting: 'Connecting…',
+  online: 'Online',
+  reconnecting: 'Reconnecting…',
+  failed: 'Not connected',
+};
