@@ -127,7 +127,7 @@ function attachClient(ws: WebSocket, options: BrowserHostOptions): void {
   ws.on('close', unsubscribe);
   ws.on('error', (error) => options.log.warn(`browser host: socket error ${error.message}`));
   ws.on('message', (data, isBinary) => {
-    void handleMessage(isBinary ? undefined : data.toString(), options).then((reply) => send(reply));
+    void handleMessage(!isBinary && Buffer.isBuffer(data) ? data.toString('utf8') : undefined, options).then((reply) => send(reply));
   });
 }
 

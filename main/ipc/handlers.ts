@@ -10,10 +10,10 @@ export interface HandlerDeps {
 /** What each request does, in one table; arguments arrive already validated by the dispatcher. */
 export function createHandlers({ appInfo, session }: HandlerDeps): RequestHandlers {
   return {
-    'app:getInfo': async () => appInfo,
+    'app:getInfo': () => Promise.resolve(appInfo),
     'account:connect': async (params) => session.connect(params),
     'account:disconnect': async () => session.disconnect(),
-    'account:getState': async () => session.state,
+    'account:getState': () => Promise.resolve(session.state),
     'account:checkSupport': async () => session.checkSupport(),
   };
 }

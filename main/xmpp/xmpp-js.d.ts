@@ -141,11 +141,12 @@ declare module '@xmpp/reconnect' {
 declare module '@xmpp/tcp' { export default function tcp(deps: unknown): unknown; }
 declare module '@xmpp/tls' { export default function tls(deps: unknown): unknown; }
 declare module '@xmpp/stream-features' {
+  import type { Client } from '@xmpp/client-core';
   export interface StreamFeatures {
     use(
       name: string,
       xmlns: string,
-      handler: (context: { entity: import('@xmpp/client-core').Client }, next: () => Promise<unknown>) => unknown,
+      handler: (context: { entity: Client }, next: () => Promise<unknown>) => unknown,
     ): void;
   }
   export default function streamFeatures(deps: unknown): StreamFeatures;
@@ -162,3 +163,9 @@ declare module '@xmpp/client-core/src/fast/fast.js' { export default function fa
 declare module '@xmpp/sasl-scram-sha-1' { export default function scramsha1(factory: unknown): unknown; }
 declare module '@xmpp/sasl-plain' { export default function plain(factory: unknown): unknown; }
 declare module 'saslmechanisms' { export default class SASLFactory {} }
+
+declare module '@xmpp/xml/lib/parse.js' {
+  import type { Element } from '@xmpp/xml';
+  /** Parses one XML document into an element tree; throws on malformed XML. */
+  export default function parse(text: string): Element;
+}

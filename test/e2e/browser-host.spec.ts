@@ -158,7 +158,7 @@ async function openWire(host: BrowserHostProcess): Promise<WebSocket> {
 async function nextResponse(ws: WebSocket): Promise<WireMessage> {
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(data.toString()) as WireMessage;
+      const message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '{}') as WireMessage;
       if (message.kind === 'response') {
         ws.off('message', onMessage);
         resolve(message);

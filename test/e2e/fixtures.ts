@@ -35,6 +35,7 @@ export const SCREENSHOT_DIR = join('test-results', 'screenshots');
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   prosody: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
     async ({}, use) => {
       const server = await startProsody();
       await use(server);
@@ -43,6 +44,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   browserHost: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
     async ({}, use) => {
       const host = await startBuiltBrowserHost();
       await use(host);

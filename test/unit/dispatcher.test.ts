@@ -1,0 +1,90 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createDispatcher, type RequestHandlers } from '../../main/ipc/dispatcher.js';
+import { KeyringError } from '../../main/errors.js';
+import type { ConnectionState } from '../../preload/contract.js';
+
+const offline: ConnectionState = { status: 'offline' };
+
+function handlers(overrides: Partial<RequestHandlers> = {}): RequestHandlers {
+  return {
+    'app:getInfo': () => Promise.resolve({ name: 'Keyring for XMPP', version: '0.0.0', host: 'browser' }),
+    'account:connect': () => Promise.resolve({ status: 'online', account: 'juliet@capulet.lit' }),
+    'account:disconnect': () => Promise.resolve(offline),
+    'account:getState': () => Promise.resolve(offline),
+    'account:checkSupport': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
+    ...overrides,
+  };
+}
+
+describe('the IPC dispatcher', () => {
+  it('answers a valid request with the handler result', async () => {
+    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    await expect(dispatch('app:getInfo', undefined)).resolves.toEqual({
+      ok: true,
+      value: { name: 'Keyring for XMPP', version: '0.0.0', host: 'browser' },
+    });
+  });
+
+  it('refuses unknown channels and non-string channel names', async () => {
+    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    for (const channel of ['fs:readFile', '__proto__', 'constructor', 42, null, { toString: () => 'app:getInfo' }]) {
+      const result = await dispatch(channel, undefined);
+      expect(result).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
+    }
+  });
+
+  it('validates parameters before the handler sees them, naming the bad field', async () => {
+    const connect = vi.fn(() => Promise.resolve(offline));
+    const dispatch = createDispatcher(handlers({ 'account:connect': connect }), { logError: () => {} });
+    const cases: [unknown, string | undefined][] = [
+      [undefined, undefined],
+      ['juliet@capulet.lit', undefined],
+      [{ jid: 'juliet@capulet.lit' }, 'password'],
+      [{ jid: 5, password: 'x' }, 'jid'],
+      [{ jid: 'juliet@capulet.lit/balcony', password: 'x' }, 'jid'],
+      [{ jid: 'juliet@capulet.lit', password: 'x', port: 70000 }, 'port'],
+      [{ jid: 'juliet@capulet.lit', password: 'x', port: '5222' }, 'port'],
+      [{ jid: 'juliet@capulet.lit', password: 'x'.repeat(2000) }, 'password'],
+    ];
+    for (const [params, field] of cases) {
+      const result = await dispatch('account:connect', params);
+      expect(result.ok, JSON.stringify(params)).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe('invalid-argument');
+        expect(result.error.field).toBe(field);
+      }
+    }
+    // Unknown keys are refused too: nothing unexpected reaches a handler.
+    const extra = await dispatch('account:connect', { jid: 'juliet@capulet.lit', password: 'x', admin: true });
+    expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(connect).not.toHaveBeenCalled();
+  });
+
+  it('refuses parameters on requests that take none', async () => {
+    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    await expect(dispatch('app:getInfo', { sneaky: 1 })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
+  });
+
+  it('passes a KeyringError through as a typed error value', async () => {
+    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    await expect(dispatch('account:checkSupport', undefined)).resolves.toEqual({
+      ok: false,
+      error: { code: 'not-connected', message: 'Connect first.' },
+    });
+  });
+
+  it('reports an unexpected failure as internal, logs it, and leaks none of its details', async () => {
+    const logError = vi.fn();
+    const dispatch = createDispatcher(
+      handlers({ 'account:getState': () => Promise.reject(new Error('secret path /home/juliet/.keys')) }),
+      { logError },
+    );
+    const result = await dispatch('account:getState', undefined);
+    expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(result)).not.toContain('secret');
+    expect(logError).toHaveBeenCalledWith('account:getState', expect.any(Error));
+  });
+});
