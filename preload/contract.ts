@@ -113,6 +113,12 @@ export type ErrorCode =
   | 'pep-unsupported'
   | 'timeout'
   | 'protocol-error'
+  | 'vault-locked'
+  | 'wrong-passphrase'
+  | 'vault-corrupt'
+  | 'keychain-unavailable'
+  | 'storage-failed'
+  | 'not-found'
   | 'internal';
 
 export interface IpcError {

@@ -1,0 +1,98 @@
+/**
+ * The vault document's shape, checked with zod on every load: a file edited by hand or by an older bug
+ * is reported as damaged instead of crashing later on a missing field.
+ */
+import { z } from 'zod';
+
+const isoDate = z.string().min(1);
+const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
+const sealed = z.object({ data: z.string() }).strict();
+
+export const ScryptParamsSchema = z
+  .object({ name: z.literal('scrypt'), salt: z.string(), N: z.number().int(), r: z.number().int(), p: z.number().int() })
+  .strict();
+
+const Protection = z.discriminatedUnion('kind', [
+  /** A random vault key, encrypted by the OS keychain (Electron safeStorage). */
+  z.object({ kind: z.literal('keychain'), wrappedKey: z.string() }).strict(),
+  /** A vault key derived from the user's passphrase; `check` opens only with the right one. */
+  z.object({ kind: z.literal('passphrase'), kdf: ScryptParamsSchema, check: sealed }).strict(),
+]);
+
+const Publication = z
+  .object({
+    node: z.string(),
+    accessModel: z.string(),
+    groups: z.array(z.string()).optional(),
+    allow: z.array(z.string()).optional(),
+    publishedAt: isoDate,
+  })
+  .strict();
+
+const OwnKey = z
+  .object({
+    fingerprint,
+    /** base64 DER of the self-signed certificate (public). */
+    certificate: z.string(),
+    createdAt: isoDate,
+    /** PKCS#8 DER, sealed with the vault key. Never leaves main, never logged. */
+    privateKey: sealed,
+    publications: z.array(Publication),
+  })
+  .strict();
+
+export const TrustState = z.enum(['unverified', 'verified', 'changed', 'retracted']);
+
+const ContactKey = z
+  .object({
+    fingerprint,
+    certificate: z.string().optional(),
+    firstSeen: isoDate,
+    lastSeen: isoDate,
+    trust: TrustState,
+    verifiedAt: isoDate.optional(),
+    retractedAt: isoDate.optional(),
+    /** The fingerprints this key appeared to replace (for the 'changed' warning). */
+    replaces: z.array(fingerprint).optional(),
+  })
+  .strict();
+
+const Account = z
+  .object({
+    jid: z.string(),
+    settings: z
+      .object({
+        host: z.string().optional(),
+        port: z.number().int().optional(),
+        caFile: z.string().optional(),
+      })
+      .strict(),
+    /** The account password, encrypted by the OS keychain only; absent when not remembered. */
+    savedPassword: sealed.optional(),
+    ownKeys: z.array(OwnKey),
+    contacts: z.record(z.string(), z.array(ContactKey)),
+  })
+  .strict();
+
+export const VaultDocumentSchema = z
+  .object({
+    protection: Protection,
+    accounts: z.record(z.string(), Account),
+  })
+  .strict();
+
+export type VaultDocument = z.infer<typeof VaultDocumentSchema>;
+export type AccountRecord = z.infer<typeof Account>;
+export type OwnKeyRecord = z.infer<typeof OwnKey>;
+export type ContactKeyRecord = z.infer<typeof ContactKey>;
+export type PublicationRecord = z.infer<typeof Publication>;
+export type TrustStateName = z.infer<typeof TrustState>;
+
+export function parseVaultDocument(body: unknown): VaultDocument {
+  const result = VaultDocumentSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`unexpected content at ${issue?.path.join('.') || 'top level'}`);
+  }
+  return result.data;
+}
