@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import type { ConnectParams } from '../../preload/contract';
-import { registerAccount, startProsody, stopChild, type ProsodyServer } from '../support/prosody';
+import { startProsody, stopChild } from '../support/prosody';
+import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
 
 export interface BrowserHostProcess {
   url: string;
@@ -20,7 +21,7 @@ export interface BrowserHostProcess {
 }
 
 interface WorkerFixtures {
-  prosody: ProsodyServer;
+  prosody: XmppTestServer;
   browserHost: BrowserHostProcess;
 }
 
@@ -56,9 +57,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(async (role) => {
       const local = `${role}-${randomBytes(3).toString('hex')}`;
       const password = randomBytes(12).toString('base64url');
-      const domain = prosody.domains[0] ?? 'capulet.lit';
-      await registerAccount(prosody.configFile, local, domain, password);
-      return { jid: `${local}@${domain}`, password, host: prosody.host, port: prosody.port, caFile: prosody.caFile };
+      const { info } = prosody;
+      const domain = info.domains[0] ?? 'capulet.lit';
+      await registerAccount(info, local, domain, password);
+      return { jid: `${local}@${domain}`, password, host: info.host, port: info.port, caFile: info.caFile };
     });
   },
   saveScreenshot: async ({ page }, use) => {

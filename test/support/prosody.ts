@@ -3,33 +3,19 @@
  * config and data dir in a temp folder, loopback only, a free port, accounts made with prosodyctl.
  * Runs as the current user (root included, via `run_as_root`), and `stop()` leaves nothing running.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { makeTestPki } from './test-pki.js';
-
-const run = promisify(execFile);
-
-export interface ProsodyServer {
-  host: '127.0.0.1';
-  port: number;
-  domains: string[];
-  /** PEM file of the throwaway CA that signed the server certificate: what clients must trust. */
-  caFile: string;
-  dir: string;
-  configFile: string;
-  register(local: string, domain: string, password: string): Promise<void>;
-  stop(): Promise<void>;
-}
+import type { XmppTestServer } from './xmpp-server.js';
 
 export interface ProsodyOptions {
   domains?: string[];
 }
 
-export async function startProsody(options: ProsodyOptions = {}): Promise<ProsodyServer> {
+export async function startProsody(options: ProsodyOptions = {}): Promise<XmppTestServer> {
   const domains = options.domains ?? ['capulet.lit', 'montague.lit'];
   const dir = await mkdtemp(join(tmpdir(), 'keyring-prosody-'));
   await mkdir(join(dir, 'data'));
@@ -51,23 +37,21 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
   }
 
   return {
-    host: '127.0.0.1',
-    port,
-    domains,
-    caFile: pki.caFile,
+    info: {
+      kind: 'prosody',
+      host: '127.0.0.1',
+      port,
+      domains,
+      caFile: pki.caFile,
+      // prosodyctl writes straight to the data dir; Prosody reads accounts per login, so this works live.
+      ctl: { command: 'prosodyctl', args: ['--config', configFile] },
+    },
     dir,
-    configFile,
-    register: (local, domain, password) => registerAccount(configFile, local, domain, password),
     async stop() {
       await stopChild(child);
       if (!process.env.KEEP_TEST_SERVERS) await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Creates an account with prosodyctl (works while Prosody runs: internal storage is read per login). */
-export async function registerAccount(configFile: string, local: string, domain: string, password: string): Promise<void> {
-  await run('prosodyctl', ['--config', configFile, 'register', local, domain, password]);
 }
 
 function prosodyConfig(o: { dir: string; port: number; domains: string[]; cert: string; key: string }): string {
@@ -96,7 +80,7 @@ ${o.domains.map((d) => `VirtualHost ${q(d)}`).join('\n')}
 `;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -108,7 +92,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`prosody exited with code ${child.exitCode}`);
