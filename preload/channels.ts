@@ -35,3 +35,7 @@ export const WIRE_PROTOCOL = 'keyring.v1';
 export const WIRE_TOKEN_PREFIX = 'keyring.token.';
 /** Path of the browser host's WebSocket endpoint. */
 export const WIRE_PATH = '/ipc';
+
+/** XEP-0060 §4.5 access models the app offers for persistent nodes ('authorize' is no use for keys). */
+export const ACCESS_MODELS = ['open', 'presence', 'roster', 'whitelist'] as const;
+export type AccessModel = (typeof ACCESS_MODELS)[number];

@@ -7,9 +7,9 @@
  * imports this file as types only.
  */
 import { z } from 'zod';
-import type { EventName, RequestChannel } from './channels.js';
+import type { AccessModel, EventName, RequestChannel } from './channels.js';
 
-export type { EventName, RequestChannel } from './channels.js';
+export type { AccessModel, EventName, RequestChannel } from './channels.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Parameter schemas (runtime-validated in main)
@@ -85,6 +85,30 @@ export interface PepSupport {
   pubsubFeatures: string[];
 }
 
+
+/** Who may read a persistent node, as the caller asks for it. */
+export interface AccessRequest {
+  model: AccessModel;
+  /** For 'roster': the roster groups allowed (XEP-0060 pubsub#roster_groups_allowed). */
+  groups?: string[];
+  /** For 'whitelist': the bare JIDs allowed (affiliation 'member'). */
+  allow?: string[];
+}
+
+/** A node's configuration as the server reports it after our changes (read back, never assumed). */
+export interface EffectiveNodeConfig {
+  node: string;
+  accessModel: string;
+  persistItems: boolean | undefined;
+  sendLastPublishedItem: string | undefined;
+  maxItems: string | undefined;
+  rosterGroupsAllowed: string[];
+  /** For whitelist nodes: the JIDs with affiliation member (or publisher). */
+  whitelist?: string[];
+  /** XEP-0222 settings the server did not take (e.g. a server that ignores send_last_published_item). */
+  deviations: string[];
+}
+
 export interface RequestResults {
   'app:getInfo': AppInfo;
   'account:connect': ConnectionState;
@@ -119,6 +143,11 @@ export type ErrorCode =
   | 'keychain-unavailable'
   | 'storage-failed'
   | 'not-found'
+  | 'access-model-unsupported'
+  | 'access-model-conflict'
+  | 'precondition-not-met'
+  | 'forbidden'
+  | 'invalid-payload'
   | 'internal';
 
 export interface IpcError {

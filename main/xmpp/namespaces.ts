@@ -20,7 +20,21 @@ export const NS = {
   pubkey: 'urn:xmpp:tmp:pubkey',
   /** RFC 6121: roster. */
   roster: 'jabber:iq:roster',
+  /** RFC 6120 §8.3.3: stanza error conditions. */
+  stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  /** XEP-0292: vCard4 over PEP. */
+  vcard4: 'urn:xmpp:vcard4',
+  /** XEP-0172: User Nickname. */
+  nick: 'http://jabber.org/protocol/nick',
+  /** XEP-0084: User Avatar (metadata node; data lives at urn:xmpp:avatar:data). */
+  avatarMetadata: 'urn:xmpp:avatar:metadata',
+  avatarData: 'urn:xmpp:avatar:data',
+  /** XEP-0154: User Profile (the seed's profile example). */
+  profile: 'urn:xmpp:tmp:profile',
 } as const;
+
+/** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */
+export const NOTIFY_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
 
 /** XEP-0060 §7.1.5: the publish-options feature a server must advertise (seed §5). */
 export const FEATURE_PUBLISH_OPTIONS = `${NS.pubsub}#publish-options`;

@@ -13,6 +13,11 @@ import type { Logger } from '../logger.js';
 import { createXmppClient, type XmppClient } from './client.js';
 import { classifyConnectionError } from './connection-errors.js';
 import { discoverPepSupport } from './pep-support.js';
+import { answerDiscoInfo, capsElement, OWN_DISCO } from './caps.js';
+import { listenForPepNotifications } from './pep-events.js';
+import { answerRosterPushes } from './roster.js';
+import { NOTIFY_NODES } from './namespaces.js';
+import { SessionEvents } from './session-events.js';
 
 export interface AccountSessionDeps {
   events: AppEvents;
@@ -29,6 +34,8 @@ export class AccountSession {
   #state: ConnectionState = { status: 'offline' };
   #domain = '';
   readonly #deps: AccountSessionDeps;
+  /** Protocol events for the services built on the session (keys, roster, profile). */
+  readonly events = new SessionEvents();
 
   constructor(deps: AccountSessionDeps) {
     this.#deps = deps;
@@ -73,6 +80,7 @@ export class AccountSession {
     client.entity.on('online', (bound: unknown) => {
       this.#setState({ status: 'online', account, boundJid: String(bound) });
     });
+    this.#wireProtocol(client, account);
 
     try {
       await client.entity.start();
@@ -84,8 +92,9 @@ export class AccountSession {
       this.#setState({ status: 'failed', account, error: failure.toIpcError() });
       throw failure;
     }
-    // RFC 6121 §4.2: initial presence makes us available (and, with caps, subscribes us to PEP events).
-    await client.entity.send(xml('presence'));
+    // RFC 6121 §4.2 initial presence; its XEP-0115 caps tell PEP services which +notify events we want.
+    await client.entity.send(xml('presence', {}, capsElement()));
+    this.events.emit('online');
     return this.#state;
   }
 
@@ -103,12 +112,49 @@ export class AccountSession {
     return this.#state;
   }
 
+  /** Everything we answer and listen for on a new connection, before it goes online. */
+  #wireProtocol(client: XmppClient, account: string): void {
+    answerDiscoInfo(client.iqCallee, OWN_DISCO, (from) => this.events.emit('discoQueried', { from }));
+    answerRosterPushes(client.iqCallee, () => account, (push) => this.events.emit('roster', push));
+    listenForPepNotifications(client.middleware, NOTIFY_NODES, (n) => this.events.emit('pep', n));
+    client.middleware.use((context, next) => {
+      const stanza = context.stanza;
+      if (stanza.name !== 'presence') return next();
+      const from = stanza.attrs.from ?? '';
+      const bare = from.split('/')[0] ?? '';
+      const type = stanza.attrs.type;
+      if (type === undefined || type === 'unavailable') {
+        this.events.emit('presence', { from, bare, available: type === undefined });
+      } else if (type === 'subscribe') {
+        this.events.emit('subscriptionRequest', { from: bare });
+      }
+      return next();
+    });
+  }
+
+  /** Sends a stanza on the live connection. */
+  async send(stanza: ReturnType<typeof xml>): Promise<void> {
+    await this.#online().entity.send(stanza);
+  }
+
   /** XEP-0222 §5: can this account's server store data the XEP-0222 way? */
   async checkSupport(): Promise<PepSupport> {
     const client = this.#online();
     const account = this.#state.account;
     if (!account) throw new KeyringError('not-connected', 'Not connected.');
     return discoverPepSupport(client.iqCaller, account, this.#domain);
+  }
+
+  /** The live connection, for protocol services; throws 'not-connected' while offline. */
+  get client(): XmppClient {
+    return this.#online();
+  }
+
+  /** The account's bare JID while connected (its PEP service address). */
+  get bareJid(): string {
+    const account = this.#state.account;
+    if (!account) throw new KeyringError('not-connected', 'Connect the account first.');
+    return account;
   }
 
   #online(): XmppClient {

@@ -80,6 +80,8 @@ declare module '@xmpp/middleware' {
     from: string | null;
     to: string | null;
     id: string;
+    /** For iq handlers: the request's single child element. */
+    element?: Element;
   }
   export type Middleware = (context: MiddlewareContext, next: () => Promise<unknown>) => unknown;
   export interface MiddlewareApi {

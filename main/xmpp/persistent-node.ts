@@ -1,0 +1,326 @@
+/**
+ * XEP-0222 on real servers: make a PEP node persistent (§2: persist_items=true,
+ * send_last_published_item=never) with exactly the access the user chose, then publish to it.
+ *
+ * One strategy for every server (shared/SERVER-NOTES.md):
+ * 1. Read the node's configuration (XEP-0060 §8.2.1). Prosody and ejabberd both answer item-not-found
+ *    for a node that does not exist yet.
+ * 2. Missing → create-and-configure (§8.1.3) with the full XEP-0222 configuration. This works where
+ *    publish-options cannot carry it (ejabberd 23.01 accepts only persist_items and access_model there).
+ *    Present but different → owner configure (§8.2.4); changing the access model needs the caller's
+ *    explicit consent (`reconfigure`), never a silent change.
+ * 3. Read the configuration back and refuse to publish if the access the server applied is not the one
+ *    asked for (an admin may pin node configs), so nothing is ever published more widely than asked.
+ * 4. Publish with publish-options (§7.1.5) as preconditions: only single-valued fields, since Prosody
+ *    never matches list-valued ones and ejabberd knows only these two. If someone changed the node in
+ *    between, the server answers precondition-not-met instead of publishing.
+ */
+import type { Element } from '@xmpp/xml';
+import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { AccessRequest, EffectiveNodeConfig } from '../../preload/contract.js';
+import { ACCESS_MODELS } from '../../preload/channels.js';
+import { KeyringError } from '../errors.js';
+import { fieldBoolean, fieldValue, type FieldValue, type ParsedForm } from './data-form.js';
+import {
+  affiliationsGetRequest,
+  affiliationsSetRequest,
+  configureGetRequest,
+  configureSetRequest,
+  createAndConfigureRequest,
+  defaultConfigRequest,
+  parseAffiliations,
+  parseConfigureAnswer,
+  parseDefaultAnswer,
+  publishRequest,
+  readStanzaError,
+  retractRequest,
+} from './pubsub.js';
+
+export interface PersistentNodeSpec {
+  node: string;
+  access: AccessRequest;
+  /** How many items the node keeps: several keys must coexist (Prosody's default is 1). */
+  maxItems: number;
+  /** Allow changing the access of an existing node that was published with another one. */
+  reconfigure?: boolean;
+}
+
+export interface PublishOutcome {
+  node: string;
+  itemId: string;
+  created: boolean;
+  reconfigured: boolean;
+  config: EffectiveNodeConfig;
+}
+
+interface Context {
+  iq: IqCaller;
+  /** The account's bare JID: its PEP service. */
+  owner: string;
+}
+
+/** Ensures the node is configured as asked, then publishes the item. */
+export async function publishPersistent(
+  ctx: Context,
+  spec: PersistentNodeSpec,
+  item: { id: string; payload: Element },
+): Promise<PublishOutcome> {
+  const ensured = await ensurePersistentNode(ctx, spec);
+  try {
+    await ctx.iq.set(
+      publishRequest(spec.node, item, {
+        'pubsub#persist_items': true,
+        'pubsub#access_model': spec.access.model,
+      }),
+      ctx.owner,
+    );
+  } catch (error) {
+    throw publishError(error, spec);
+  }
+  return { node: spec.node, itemId: item.id, ...ensured };
+}
+
+export async function ensurePersistentNode(
+  ctx: Context,
+  spec: PersistentNodeSpec,
+): Promise<{ created: boolean; reconfigured: boolean; config: EffectiveNodeConfig }> {
+  validateAccess(spec.access);
+  const desired = desiredConfig(spec);
+  const current = await readNodeConfig(ctx, spec.node);
+  let created = false;
+  let reconfigured = false;
+
+  if (current === undefined) {
+    try {
+      await ctx.iq.set(createAndConfigureRequest(spec.node, desired), ctx.owner);
+    } catch (error) {
+      throw await configureError(ctx, error, spec);
+    }
+    created = true;
+  } else {
+    const accessDiffers = !sameAccess(current, spec.access);
+    if (accessDiffers && !spec.reconfigure) {
+      throw new KeyringError(
+        'access-model-conflict',
+        `${spec.node} is already published with access "${describeAccess(current)}"; ` +
+          `changing it to "${describeAccessRequest(spec.access)}" must be confirmed.`,
+      );
+    }
+    if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems)) {
+      try {
+        await ctx.iq.set(configureSetRequest(spec.node, desired), ctx.owner);
+      } catch (error) {
+        throw await configureError(ctx, error, spec);
+      }
+      reconfigured = accessDiffers;
+    }
+  }
+
+  if (spec.access.model === 'whitelist') await syncWhitelist(ctx, spec.node, spec.access.allow ?? []);
+
+  const applied = await readNodeConfig(ctx, spec.node);
+  if (applied === undefined) throw new KeyringError('protocol-error', `The server lost ${spec.node} right after configuring it.`);
+  const config = await effectiveConfig(ctx, spec, applied);
+  // Step 3: the applied access must be exactly what was asked, never wider.
+  if (!sameAccess(applied, spec.access)) {
+    throw new KeyringError(
+      'access-model-unsupported',
+      `The server kept ${spec.node} at access "${describeAccess(applied)}" instead of ` +
+        `"${describeAccessRequest(spec.access)}" (its configuration may be pinned). Nothing was published.`,
+    );
+  }
+  return { created, reconfigured, config };
+}
+
+/** The node's configuration form, or undefined when the node does not exist. */
+export async function readNodeConfig(ctx: Context, node: string): Promise<ParsedForm | undefined> {
+  try {
+    return parseConfigureAnswer(await ctx.iq.get(configureGetRequest(node), ctx.owner));
+  } catch (error) {
+    const info = readStanzaError(error);
+    if (info?.condition === 'item-not-found') return undefined;
+    throw new KeyringError('protocol-error', `Could not read the configuration of ${node}: ${describeError(error)}`, undefined, {
+      cause: error,
+    });
+  }
+}
+
+/** XEP-0060 §7.2: retract one item; subscribers are told (notify='true'). */
+export async function retractItem(ctx: Context, node: string, itemId: string): Promise<void> {
+  try {
+    await ctx.iq.set(retractRequest(node, itemId), ctx.owner);
+  } catch (error) {
+    const info = readStanzaError(error);
+    if (info?.condition === 'item-not-found') {
+      throw new KeyringError('not-found', `${itemId} is not published on ${node}.`);
+    }
+    throw new KeyringError('protocol-error', `Retracting from ${node} failed: ${describeError(error)}`, undefined, { cause: error });
+  }
+}
+
+function desiredConfig(spec: PersistentNodeSpec): Record<string, FieldValue> {
+  const config: Record<string, FieldValue> = {
+    // XEP-0222 §2, items 1 and 2.
+    'pubsub#persist_items': true,
+    'pubsub#send_last_published_item': 'never',
+    'pubsub#access_model': spec.access.model,
+    'pubsub#max_items': spec.maxItems,
+  };
+  if (spec.access.model === 'roster') config['pubsub#roster_groups_allowed'] = spec.access.groups ?? [];
+  return config;
+}
+
+function validateAccess(access: AccessRequest): void {
+  if (access.model === 'roster' && (access.groups ?? []).length === 0) {
+    throw new KeyringError('invalid-argument', 'Choose at least one roster group for roster access.', 'groups');
+  }
+  if (access.model === 'whitelist' && (access.allow ?? []).length === 0) {
+    throw new KeyringError('invalid-argument', 'Choose at least one contact for whitelist access.', 'allow');
+  }
+}
+
+function sameAccess(form: ParsedForm, access: AccessRequest): boolean {
+  if (fieldValue(form, 'pubsub#access_model') !== access.model) return false;
+  if (access.model !== 'roster') return true;
+  const applied = new Set(form.fields.get('pubsub#roster_groups_allowed')?.values ?? []);
+  const wanted = new Set(access.groups ?? []);
+  return applied.size === wanted.size && [...wanted].every((g) => applied.has(g));
+}
+
+function hasPersistenceSettings(form: ParsedForm, maxItems: number): boolean {
+  const max = fieldValue(form, 'pubsub#max_items');
+  return (
+    fieldBoolean(form, 'pubsub#persist_items') === true &&
+    fieldValue(form, 'pubsub#send_last_published_item') === 'never' &&
+    (max === 'max' || (max !== undefined && Number(max) >= maxItems))
+  );
+}
+
+async function effectiveConfig(ctx: Context, spec: PersistentNodeSpec, form: ParsedForm): Promise<EffectiveNodeConfig> {
+  const config: EffectiveNodeConfig = {
+    node: spec.node,
+    accessModel: fieldValue(form, 'pubsub#access_model') ?? 'unknown',
+    persistItems: fieldBoolean(form, 'pubsub#persist_items'),
+    sendLastPublishedItem: fieldValue(form, 'pubsub#send_last_published_item'),
+    maxItems: fieldValue(form, 'pubsub#max_items'),
+    rosterGroupsAllowed: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [],
+    deviations: [],
+  };
+  if (config.persistItems !== true) config.deviations.push('the server does not persist items (pubsub#persist_items)');
+  if (config.sendLastPublishedItem !== 'never') {
+    config.deviations.push(
+      `the server sends the last item ${config.sendLastPublishedItem ? `"${config.sendLastPublishedItem}"` : 'by its default'} instead of never`,
+    );
+  }
+  const max = config.maxItems;
+  if (!(max === 'max' || (max !== undefined && Number(max) >= spec.maxItems))) {
+    config.deviations.push(`the node keeps at most ${max ?? 'an unknown number of'} items (asked for ${spec.maxItems})`);
+  }
+  if (spec.access.model === 'whitelist') {
+    const affiliations = await readAffiliations(ctx, spec.node);
+    config.whitelist = affiliations.filter((a) => a.affiliation === 'member' || a.affiliation === 'publisher').map((a) => a.jid);
+  }
+  return config;
+}
+
+async function readAffiliations(ctx: Context, node: string): Promise<{ jid: string; affiliation: string }[]> {
+  return parseAffiliations(await ctx.iq.get(affiliationsGetRequest(node), ctx.owner));
+}
+
+/** XEP-0060 §8.9: make the members exactly the allowed JIDs (the owner stays owner). */
+async function syncWhitelist(ctx: Context, node: string, allow: readonly string[]): Promise<void> {
+  const wanted = new Set(allow.map((j) => j.toLowerCase()));
+  let current: { jid: string; affiliation: string }[];
+  try {
+    current = await readAffiliations(ctx, node);
+  } catch (error) {
+    throw new KeyringError('access-model-unsupported', `The server cannot manage who may read ${node}: ${describeError(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  const members = new Set(current.filter((a) => a.affiliation === 'member').map((a) => a.jid.toLowerCase()));
+  const changes = [
+    ...[...wanted].filter((j) => !members.has(j)).map((jid) => ({ jid, affiliation: 'member' })),
+    ...[...members].filter((j) => !wanted.has(j)).map((jid) => ({ jid, affiliation: 'none' })),
+  ];
+  if (changes.length === 0) return;
+  try {
+    await ctx.iq.set(affiliationsSetRequest(node, changes), ctx.owner);
+  } catch (error) {
+    throw new KeyringError('access-model-unsupported', `The server refused the whitelist for ${node}: ${describeError(error)}`, undefined, {
+      cause: error,
+    });
+  }
+}
+
+async function configureError(ctx: Context, error: unknown, spec: PersistentNodeSpec): Promise<KeyringError> {
+  const info = readStanzaError(error);
+  if (info?.type === 'auth') {
+    return new KeyringError('forbidden', `The server does not let this account configure ${spec.node}.`, undefined, { cause: error });
+  }
+  if (info && REFUSED_CONFIG.has(info.condition)) {
+    const offered = await offeredAccessModels(ctx, spec.node, spec.access.model);
+    return new KeyringError(
+      'access-model-unsupported',
+      `The server cannot give ${spec.node} access "${describeAccessRequest(spec.access)}" ` +
+        `(${info.condition}${info.text ? `: ${info.text}` : ''}). ` +
+        (offered.length > 0 ? `It can do: ${offered.join(', ')}.` : 'It names no alternative.'),
+      undefined,
+      { cause: error },
+    );
+  }
+  return new KeyringError('protocol-error', `Configuring ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
+}
+
+/** Conditions with which servers refuse a configuration they cannot apply (SERVER-NOTES). */
+const REFUSED_CONFIG = new Set(['not-acceptable', 'bad-request', 'feature-not-implemented', 'resource-constraint', 'policy-violation']);
+
+/**
+ * The access models a server can really apply: the options its configuration form offers, minus the
+ * one it just refused. Prosody 0.12 offers "roster" in the form yet refuses it, and has no
+ * roster_groups_allowed field: a form without that field cannot do roster access either.
+ */
+async function offeredAccessModels(ctx: Context, node: string, refused: string): Promise<string[]> {
+  let form: ParsedForm | undefined;
+  try {
+    form = await readNodeConfig(ctx, node);
+    form ??= parseDefaultAnswer(await ctx.iq.get(defaultConfigRequest(), ctx.owner));
+  } catch {
+    return [];
+  }
+  const options = form.fields.get('pubsub#access_model')?.options ?? [];
+  const canRoster = form.fields.has('pubsub#roster_groups_allowed');
+  return ACCESS_MODELS.filter((m) => options.includes(m) && m !== refused && (m !== 'roster' || canRoster));
+}
+
+function publishError(error: unknown, spec: PersistentNodeSpec): KeyringError {
+  const info = readStanzaError(error);
+  if (info?.pubsubCondition === 'precondition-not-met') {
+    return new KeyringError(
+      'precondition-not-met',
+      `${spec.node} changed while publishing (${info.text || 'precondition not met'}); nothing was published.`,
+      undefined,
+      { cause: error },
+    );
+  }
+  if (info?.type === 'auth') {
+    return new KeyringError('forbidden', `The server does not let this account publish to ${spec.node}.`, undefined, { cause: error });
+  }
+  return new KeyringError('protocol-error', `Publishing to ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
+}
+
+function describeAccess(form: ParsedForm): string {
+  const model = fieldValue(form, 'pubsub#access_model') ?? 'unknown';
+  const groups = form.fields.get('pubsub#roster_groups_allowed')?.values ?? [];
+  return model === 'roster' && groups.length > 0 ? `roster: ${groups.join(', ')}` : model;
+}
+
+function describeAccessRequest(access: AccessRequest): string {
+  return access.model === 'roster' ? `roster: ${(access.groups ?? []).join(', ')}` : access.model;
+}
+
+function describeError(error: unknown): string {
+  const info = readStanzaError(error);
+  if (info) return `${info.type ? `${info.type}/` : ''}${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? ` "${info.text}"` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}

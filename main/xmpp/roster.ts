@@ -1,0 +1,88 @@
+/**
+ * RFC 6121 roster and presence subscriptions: the contacts, their groups (which decide who may read a
+ * roster-access node), and who is online. Roster pushes are accepted only from the account itself
+ * (RFC 6121 §2.1.6), so no one else can rewrite the groups that gate access.
+ */
+import xml, { type Element } from '@xmpp/xml';
+import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { IqCallee } from '@xmpp/iq/callee.js';
+import jid from '@xmpp/jid';
+import { NS } from './namespaces.js';
+
+export type Subscription = 'none' | 'to' | 'from' | 'both';
+
+export interface RosterItem {
+  jid: string;
+  name?: string;
+  groups: string[];
+  subscription: Subscription;
+  /** 'subscribe' while our request to see their presence is pending. */
+  ask?: 'subscribe';
+}
+
+export type RosterPush = { kind: 'set'; item: RosterItem } | { kind: 'remove'; jid: string };
+
+const SUBSCRIPTIONS = new Set(['none', 'to', 'from', 'both']);
+
+export function parseRosterItem(item: Element): RosterItem | RosterPush | undefined {
+  let address: string;
+  try {
+    address = jid(item.attrs.jid ?? '').bare().toString();
+  } catch {
+    return undefined;
+  }
+  if (!address) return undefined;
+  const subscription = item.attrs.subscription ?? 'none';
+  if (subscription === 'remove') return { kind: 'remove', jid: address };
+  const parsed: RosterItem = {
+    jid: address,
+    groups: [...new Set(item.getChildren('group').map((g) => g.text().trim()).filter((g) => g !== ''))],
+    subscription: SUBSCRIPTIONS.has(subscription) ? (subscription as Subscription) : 'none',
+  };
+  if (item.attrs.name) parsed.name = item.attrs.name;
+  if (item.attrs.ask === 'subscribe') parsed.ask = 'subscribe';
+  return parsed;
+}
+
+/** RFC 6121 §2.2: the whole roster. */
+export async function fetchRoster(iq: IqCaller): Promise<RosterItem[]> {
+  const query = await iq.get(xml('query', { xmlns: NS.roster }));
+  return (query?.getChildren('item') ?? [])
+    .map(parseRosterItem)
+    .filter((i): i is RosterItem => i !== undefined && !('kind' in i));
+}
+
+/** RFC 6121 §2.3: add or update a contact (name and groups). */
+export async function setRosterItem(iq: IqCaller, item: { jid: string; name?: string; groups: readonly string[] }): Promise<void> {
+  await iq.set(
+    xml(
+      'query',
+      { xmlns: NS.roster },
+      xml('item', { jid: item.jid, name: item.name }, ...item.groups.map((g) => xml('group', {}, g))),
+    ),
+  );
+}
+
+/** RFC 6121 §2.5: remove a contact (the server also cancels subscriptions both ways). */
+export async function removeRosterItem(iq: IqCaller, contact: string): Promise<void> {
+  await iq.set(xml('query', { xmlns: NS.roster }, xml('item', { jid: contact, subscription: 'remove' })));
+}
+
+/** RFC 6121 §2.1.6: apply roster pushes from our own server; ignore (and refuse) anyone else's. */
+export function answerRosterPushes(iqCallee: IqCallee, ownBareJid: () => string, onPush: (push: RosterPush) => void): void {
+  iqCallee.set(NS.roster, 'query', (context) => {
+    const from = context.stanza.attrs.from;
+    if (from !== undefined && from !== ownBareJid()) {
+      return xml('error', { type: 'cancel' }, xml('service-unavailable', { xmlns: NS.stanzas }));
+    }
+    const item = context.element?.getChild('item');
+    const parsed = item ? parseRosterItem(item) : undefined;
+    if (parsed) onPush('kind' in parsed ? parsed : { kind: 'set', item: parsed });
+    return {};
+  });
+}
+
+/** RFC 6121 §3: presence subscription requests and answers. */
+export function subscriptionStanza(to: string, type: 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed'): Element {
+  return xml('presence', { to, type });
+}
