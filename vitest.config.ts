@@ -15,7 +15,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/support/prosody-global-setup.ts'],
+          globalSetup: ['test/support/servers-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -66,6 +66,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   const middleware = _middleware({ entity });
   const streamFeatures = _streamFeatures({ middleware });
   const iqCaller = _iqCaller({ middleware, entity });
+  guardEarlyReplies(iqCaller);
   const iqCallee = _iqCallee({ middleware, entity });
 
   // Order matters: stream features are negotiated in registration order (TLS, then SASL, then bind).
@@ -123,6 +124,23 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
   return { entity, middleware, iqCaller, iqCallee, reconnect };
+}
+
+/**
+ * xmpp.js's IQ caller registers a deferred per request, then awaits `entity.send()` before it listens to
+ * that deferred. With stream management, `send()` can settle after the server's reply has arrived, so an
+ * error reply rejects a promise nobody listens to yet: Node reports an unhandled rejection although the
+ * caller does receive the error a moment later. Marking each deferred as observed at registration keeps
+ * the error flowing to the caller and keeps the process free of false unhandled rejections.
+ */
+function guardEarlyReplies(iqCaller: IqCaller): void {
+  const handlers = (iqCaller as unknown as { handlers?: Map<string, { promise: Promise<unknown> }> }).handlers;
+  if (!handlers) return;
+  const set = handlers.set.bind(handlers);
+  handlers.set = (id, deferred) => {
+    deferred.promise.catch(() => undefined);
+    return set(id, deferred);
+  };
 }
 
 interface SendReceive {

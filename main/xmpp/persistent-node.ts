@@ -165,6 +165,8 @@ function desiredConfig(spec: PersistentNodeSpec): Record<string, FieldValue> {
     'pubsub#send_last_published_item': 'never',
     'pubsub#access_model': spec.access.model,
     'pubsub#max_items': spec.maxItems,
+    // Contacts must hear when a key is withdrawn (XEP-0060 §7.2.2.1); ejabberd's default is not to tell.
+    'pubsub#notify_retract': true,
   };
   if (spec.access.model === 'roster') config['pubsub#roster_groups_allowed'] = spec.access.groups ?? [];
   return config;
@@ -192,6 +194,7 @@ function hasPersistenceSettings(form: ParsedForm, maxItems: number): boolean {
   return (
     fieldBoolean(form, 'pubsub#persist_items') === true &&
     fieldValue(form, 'pubsub#send_last_published_item') === 'never' &&
+    fieldBoolean(form, 'pubsub#notify_retract') !== false &&
     (max === 'max' || (max !== undefined && Number(max) >= maxItems))
   );
 }

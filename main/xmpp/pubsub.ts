@@ -121,18 +121,23 @@ export interface PubsubErrorInfo {
 
 /**
  * What an iq error from xmpp.js (an XMPPError with `condition`, `text`, `application`, `element`) says.
- * Undefined for anything else (timeouts, disconnects).
+ * Undefined for anything else (timeouts, disconnects). The conditions are found by namespace, not
+ * position: ejabberd puts the pubsub condition before the RFC 6120 one, which xmpp.js then takes as
+ * "the" condition.
  */
 export function readStanzaError(error: unknown): PubsubErrorInfo | undefined {
   if (typeof error !== 'object' || error === null || !('condition' in error)) return undefined;
-  const e = error as { condition?: unknown; text?: unknown; application?: Element; element?: Element };
+  const e = error as { condition?: unknown; text?: unknown; element?: Element };
   if (typeof e.condition !== 'string') return undefined;
+  const children = e.element?.getChildElements() ?? [];
+  const stanzaCondition = children.find((c) => c.getNS() === NS.stanzas && c.name !== 'text');
+  const pubsubCondition = children.find((c) => c.getNS() === NS.pubsubErrors);
+  const text = children.find((c) => c.name === 'text')?.text() ?? (typeof e.text === 'string' ? e.text : '');
   const info: PubsubErrorInfo = {
     type: e.element?.attrs.type ?? '',
-    condition: e.condition,
-    text: typeof e.text === 'string' ? e.text : '',
+    condition: stanzaCondition?.name ?? e.condition,
+    text,
   };
-  const app = e.application ?? e.element?.getChildElements().find((c) => c.getNS() === NS.pubsubErrors);
-  if (app && app.getNS() === NS.pubsubErrors) info.pubsubCondition = app.name;
+  if (pubsubCondition) info.pubsubCondition = pubsubCondition.name;
   return info;
 }
