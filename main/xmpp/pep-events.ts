@@ -28,14 +28,9 @@ export function parsePepNotification(message: Element): PepNotification | undefi
   const itemsElement = event?.getChild('items');
   const node = itemsElement?.attrs.node;
   if (!itemsElement || !node) return undefined;
-  let from: string;
-  try {
-    from = jid(message.attrs.from ?? '').bare().toString();
-  } catch {
-    return undefined;
-  }
-  // XEP-0163 §2: PEP notifications come from a bare JID (the account), never from a full one.
-  if (!from || from.includes('/')) return undefined;
+  // XEP-0163 §2: PEP notifications come from the account's bare JID, never from a full JID.
+  const from = bareJidOrUndefined(message.attrs.from);
+  if (!from) return undefined;
   return {
     from,
     node,
@@ -68,6 +63,17 @@ export function listenForPepNotifications(
     onNotification(notification);
     return undefined;
   });
+}
+
+function bareJidOrUndefined(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = jid(text);
+    if (parsed.resource || !parsed.local || !parsed.domain || /[@/\s]/.test(parsed.domain)) return undefined;
+    return parsed.toString();
+  } catch {
+    return undefined;
+  }
 }
 
 function fingerprintOf(message: Element, n: PepNotification): string {

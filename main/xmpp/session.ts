@@ -18,6 +18,7 @@ import { listenForPepNotifications } from './pep-events.js';
 import { answerRosterPushes } from './roster.js';
 import { NOTIFY_NODES } from './namespaces.js';
 import { SessionEvents } from './session-events.js';
+import { reconnectDelay } from './backoff.js';
 
 export interface AccountSessionDeps {
   events: AppEvents;
@@ -76,8 +77,14 @@ export class AccountSession {
     client.entity.on('offline', () => {
       if (this.#client === client) this.#setState({ status: 'offline', account });
     });
+    // xmpp.js retries after a fixed delay; we back off exponentially instead (backoff.ts).
+    let attempt = 0;
+    client.entity.on('disconnect', () => {
+      client.reconnect.delay = reconnectDelay(attempt++);
+    });
     client.reconnect.on('reconnecting', () => this.#setState({ status: 'reconnecting', account }));
     client.entity.on('online', (bound: unknown) => {
+      attempt = 0;
       this.#setState({ status: 'online', account, boundJid: String(bound) });
     });
     this.#wireProtocol(client, account);
