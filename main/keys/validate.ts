@@ -1,0 +1,150 @@
+/**
+ * Checks a contact's published certificate: bytes from the network, so hostile until proven otherwise.
+ * It never throws; every input, however broken, gets a status and a reason.
+ *
+ * When several checks fail, one status wins, in this order (most fundamental first):
+ *
+ *   malformed            not exactly one well-formed DER X.509 certificate of at most 64 KiB, not an RSA
+ *                        key, or a self-signature that does not verify. Nothing else can be trusted.
+ *   fingerprint-mismatch the item id is not the SHA-256 of these bytes: the item is not what its id
+ *                        (the name contacts pin and compare) says it is.
+ *   jid-mismatch         the certificate binds another JID (or none) than the publisher's bare JID:
+ *                        someone else's key, republished.
+ *   not-yet-valid /      an otherwise genuine certificate outside its validity period; these two
+ *   expired              cannot both hold.
+ *   valid
+ *
+ * Whatever could be read (fingerprint, validity, bound JID, key size) is returned with every status
+ * except where reading failed, so the UI can still show it.
+ */
+import { X509Certificate } from 'node:crypto';
+import { certificateFingerprint, isFingerprint } from './fingerprint.js';
+import { keyTypeName } from './key-type.js';
+import { bareJidKey, readCertificateIdentities, MalformedCertificateError } from './xmpp-addr.js';
+
+/** A certificate with one RSA-4096 key and a few names is under 2 KiB; this leaves plenty of room. */
+export const MAX_PUBLISHED_CERTIFICATE_BYTES = 64 * 1024;
+
+export type CertificateStatus = 'valid' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
+
+export interface PublishedCertificate {
+  der: Uint8Array;
+  /** The JID that published the item (its resource, if any, is ignored). */
+  publisherJid: string;
+  /** The PEP item id, which XEP-0222 use here sets to the certificate's SHA-256 fingerprint. */
+  itemId: string;
+  now?: Date;
+}
+
+export interface CertificateCheck {
+  status: CertificateStatus;
+  /** One sentence for the user. */
+  reason: string;
+  /** SHA-256 of the DER, lowercase hex. */
+  fingerprint?: string;
+  /** ISO 8601. */
+  notBefore?: string;
+  notAfter?: string;
+  /** The JID the certificate binds: the matching one, else the first found. */
+  jid?: string;
+  bits?: number;
+}
+
+export function checkPublishedCertificate(input: PublishedCertificate): CertificateCheck {
+  try {
+    return check(input);
+  } catch (error) {
+    // Anything unforeseen (a parser bug, an exotic structure) is still an answer, never an exception.
+    const detail = error instanceof MalformedCertificateError ? ` ${error.message}` : '';
+    return { status: 'malformed', reason: `The certificate cannot be read.${detail}` };
+  }
+}
+
+const malformed = (reason: string, known: Partial<CertificateCheck> = {}): CertificateCheck => ({
+  status: 'malformed',
+  reason,
+  ...known,
+});
+
+function check({ der, publisherJid, itemId, now = new Date() }: PublishedCertificate): CertificateCheck {
+  if (!(der instanceof Uint8Array)) return malformed('The item holds no certificate bytes.');
+  if (der.byteLength === 0) return malformed('The certificate is empty.');
+  if (der.byteLength > MAX_PUBLISHED_CERTIFICATE_BYTES) return malformed('The certificate is larger than 64 KiB.');
+  // A DER Certificate is a SEQUENCE; this also keeps Node from accepting PEM text in its place.
+  if (der[0] !== 0x30) return malformed('The data is not a DER-encoded certificate.');
+
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+  } catch {
+    return malformed('The data is not an X.509 certificate.');
+  }
+  const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  // OpenSSL keeps the bytes it parsed; any difference means trailing data after the certificate.
+  if (!x509.raw.equals(bytes)) return malformed('The certificate is followed by extra bytes.');
+
+  const fingerprint = certificateFingerprint(bytes);
+  const notBeforeMs = Date.parse(x509.validFrom);
+  const notAfterMs = Date.parse(x509.validTo);
+  if (Number.isNaN(notBeforeMs) || Number.isNaN(notAfterMs)) return malformed('The validity dates cannot be read.', { fingerprint });
+  const known: Partial<CertificateCheck> = {
+    fingerprint,
+    notBefore: new Date(notBeforeMs).toISOString(),
+    notAfter: new Date(notAfterMs).toISOString(),
+  };
+
+  const key = x509.publicKey;
+  if (key.asymmetricKeyType !== 'rsa') {
+    return malformed(`Only RSA keys are accepted, not ${keyTypeName(key.asymmetricKeyType)}.`, known);
+  }
+  known.bits = key.asymmetricKeyDetails?.modulusLength;
+  // Self-signed: the signature proves the publisher holds the private key (RFC 5280 §4.1.1.3).
+  if (!x509.verify(key)) return malformed('The certificate’s self-signature does not verify.', known);
+
+  let identities;
+  try {
+    identities = readCertificateIdentities(bytes);
+  } catch (error) {
+    const detail = error instanceof MalformedCertificateError ? ` ${error.message}` : '';
+    return malformed(`The certificate’s names cannot be read.${detail}`, known);
+  }
+
+  if (typeof itemId !== 'string' || !isFingerprint(itemId) || itemId.toLowerCase() !== fingerprint) {
+    return { status: 'fingerprint-mismatch', reason: 'The item id is not this certificate’s SHA-256 fingerprint.', ...known };
+  }
+
+  // RFC 6120 §13.7.1.4 / XEP-0178: the xmppAddr binds the JID; only without one does the subject CN count.
+  const candidates = identities.xmppAddrs.length > 0 ? identities.xmppAddrs : identities.commonNames;
+  const publisher = typeof publisherJid === 'string' ? bareJidKey(publisherJid) : undefined;
+  const bound = candidates.find((jid) => bareJidKey(jid) === publisher && !jid.includes('/'));
+  if (bound === undefined) {
+    const first = candidates[0] === undefined ? undefined : forDisplay(candidates[0]);
+    return {
+      status: 'jid-mismatch',
+      reason:
+        first === undefined
+          ? 'The certificate names no JID.'
+          : `The certificate is for ${first}, not for the account that published it.`,
+      ...known,
+      ...(first === undefined ? {} : { jid: first }),
+    };
+  }
+  known.jid = bound;
+
+  // RFC 5280 §4.1.2.5: the period includes both notBefore and notAfter.
+  const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
+  if (at < notBeforeMs) return { status: 'not-yet-valid', reason: `The certificate is valid only from ${known.notBefore}.`, ...known };
+  if (at > notAfterMs) return { status: 'expired', reason: `The certificate expired on ${known.notAfter}.`, ...known };
+  return { status: 'valid', reason: 'The certificate is well-formed, self-signed, for this account, and current.', ...known };
+}
+
+/**
+ * A name from a hostile certificate, safe to put in a sentence: control and bidirectional-formatting
+ * characters (which could make "romeo@evil" render as "juliet@…", cf. CVE-2021-42574) become U+FFFD,
+ * and length is capped.
+ */
+function forDisplay(name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we replace
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '\ufffd');
+  return clean.length > 256 ? `${clean.slice(0, 256)}…` : clean;
+}

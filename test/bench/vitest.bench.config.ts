@@ -1,0 +1,15 @@
+// `npm run bench:keys`: the key benchmark, kept out of `npm test` (the root config includes only
+// test/unit and test/integration). It runs as a Vitest file so it calls the real main/keys TypeScript.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('../..', import.meta.url)),
+  test: {
+    include: ['test/bench/**/*.test.ts'],
+    environment: 'node',
+    // The table goes straight to stdout, without Vitest's per-test console headers.
+    disableConsoleIntercept: true,
+    testTimeout: 30 * 60_000,
+  },
+});

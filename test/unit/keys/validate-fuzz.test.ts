@@ -1,0 +1,181 @@
+/**
+ * checkPublishedCertificate gets bytes from the network. Thousands of damaged certificates and random
+ * strings, reproducible from a fixed seed: every call must return one of the statuses, none may throw,
+ * and none but the untouched certificate may be valid under its item id.
+ */
+import { sign } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
+import { checkPublishedCertificate, type CertificateStatus } from '../../../main/keys/validate.js';
+import { MalformedCertificateError, readCertificateIdentities, xmppAddrSubjectAltName } from '../../../main/keys/xmpp-addr.js';
+
+const JULIET = 'juliet@capulet.lit';
+const STATUSES: readonly CertificateStatus[] = ['valid', 'expired', 'not-yet-valid', 'jid-mismatch', 'fingerprint-mismatch', 'malformed'];
+const SEED = 0x6b657973;
+
+/** mulberry32: a tiny seeded PRNG, so a failure can be replayed. */
+function prng(seed: number): { int(n: number): number; bytes(n: number): Buffer } {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number): number => Math.floor(next() * n);
+  return { int, bytes: (n) => Buffer.from(Array.from({ length: n }, () => int(256))) };
+}
+
+type Mutation = (input: Buffer) => Buffer;
+
+function mutations(r: ReturnType<typeof prng>): Mutation[] {
+  return [
+    (b) => { // flip 1–8 random bits
+      const out = Buffer.from(b);
+      for (let i = 0, n = 1 + r.int(8); i < n; i++) {
+        const at = r.int(out.length);
+        out[at] = (out[at] ?? 0) ^ (1 << r.int(8));
+      }
+      return out;
+    },
+    (b) => { // overwrite one byte, favouring the first 64 bytes where the lengths and tags are
+      const out = Buffer.from(b);
+      out[r.int(2) === 0 ? r.int(Math.min(64, out.length)) : r.int(out.length)] = r.int(256);
+      return out;
+    },
+    (b) => b.subarray(0, r.int(b.length)), // truncate
+    (b) => { // insert 1–16 random bytes
+      const at = r.int(b.length + 1);
+      return Buffer.concat([b.subarray(0, at), r.bytes(1 + r.int(16)), b.subarray(at)]);
+    },
+    (b) => { // delete a run of 1–32 bytes
+      const at = r.int(b.length);
+      return Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + r.int(32))]);
+    },
+    (b) => { // duplicate a slice
+      const at = r.int(b.length);
+      const len = 1 + r.int(64);
+      return Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)]);
+    },
+  ];
+}
+
+/** DER length octets (X.690 §8.1.3). */
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>>= 8) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), derLength(content.length), content]);
+
+/** The TBSCertificate's element boundaries in a DER certificate with long-form lengths. */
+function splitCertificate(der: Buffer): { tbs: Buffer; signatureAlgorithm: Buffer } {
+  const headerLength = (at: number): { header: number; length: number } => {
+    const first = der[at + 1] ?? 0;
+    if (first < 0x80) return { header: 2, length: first };
+    let length = 0;
+    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[at + 2 + i] ?? 0);
+    return { header: 2 + (first & 0x7f), length };
+  };
+  const outer = headerLength(0);
+  const tbsAt = outer.header;
+  const tbs = headerLength(tbsAt);
+  const algAt = tbsAt + tbs.header + tbs.length;
+  const alg = headerLength(algAt);
+  return { tbs: der.subarray(tbsAt, algAt), signatureAlgorithm: der.subarray(algAt, algAt + alg.header + alg.length) };
+}
+
+let keys: RsaKeyPair;
+let good: Buffer;
+let goodId: string;
+
+beforeAll(async () => {
+  keys = await generateRsaKeyPair(2048);
+  good = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: keys.privateKey });
+  goodId = certificateFingerprint(good);
+}, 30_000);
+
+function expectAnswer(der: Buffer, itemId: string): CertificateStatus {
+  let result;
+  expect(() => {
+    result = checkPublishedCertificate({ der, publisherJid: JULIET, itemId });
+  }).not.toThrow();
+  const { status, reason } = result as unknown as { status: CertificateStatus; reason: unknown };
+  expect(STATUSES).toContain(status);
+  expect(typeof reason).toBe('string');
+  return status;
+}
+
+describe('checking hostile certificates never throws', () => {
+  it('answers 4000 byte-level mutations of a valid certificate, none of them valid under its item id', () => {
+    const r = prng(SEED);
+    const mutate = mutations(r);
+    const seen = new Map<CertificateStatus, number>();
+    let runs = 0;
+    for (let i = 0; i < 4000; i++) {
+      let bytes = good;
+      for (let k = 0, n = 1 + r.int(3); k < n; k++) bytes = (mutate[r.int(mutate.length)] ?? ((b: Buffer) => b))(bytes);
+      if (bytes.equals(good)) continue;
+      runs++;
+      // Under the original id the answer must never be 'valid'; under its own id it goes deeper.
+      expect(expectAnswer(bytes, goodId)).not.toBe('valid');
+      const status = expectAnswer(bytes, certificateFingerprint(bytes));
+      seen.set(status, (seen.get(status) ?? 0) + 1);
+    }
+    expect(runs).toBeGreaterThanOrEqual(3900);
+    expect(seen.get('malformed')).toBeGreaterThan(0);
+  });
+
+  it('answers 1000 random byte strings, half of them starting like a DER SEQUENCE', () => {
+    const r = prng(SEED + 1);
+    for (let i = 0; i < 1000; i++) {
+      const bytes = r.bytes(r.int(i < 900 ? 2048 : 70_000));
+      if (i % 2 === 0 && bytes.length > 0) bytes[0] = 0x30;
+      expect(expectAnswer(bytes, certificateFingerprint(bytes))).toBe('malformed');
+    }
+  });
+
+  it('answers deeply nested and indefinite-length structures', () => {
+    for (const depth of [10, 100, 1000, 20_000]) {
+      const nested = Buffer.concat([Buffer.alloc(depth * 2, 0), Buffer.alloc(0)]);
+      for (let i = 0; i < depth; i++) nested.writeUInt16BE(0x3080, i * 2); // SEQUENCE, indefinite length
+      expect(expectAnswer(nested, 'x')).toBe('malformed');
+    }
+  });
+
+  it('answers 600 certificates whose signed subjectAltName bytes were damaged, and only the SAN walker sees them', () => {
+    // These pass OpenSSL's parse and the signature check (they are re-signed), so the hand-written
+    // subjectAltName walk gets the hostile bytes: it must report them as malformed, not crash.
+    const r = prng(SEED + 2);
+    const { tbs, signatureAlgorithm } = splitCertificate(good);
+    const san = Buffer.from(xmppAddrSubjectAltName(JULIET), 'binary');
+    const sanAt = tbs.indexOf(san);
+    expect(sanAt).toBeGreaterThan(0);
+    const seen = new Map<CertificateStatus, number>();
+    for (let i = 0; i < 600; i++) {
+      const damaged = Buffer.from(tbs);
+      for (let k = 0, n = 1 + r.int(4); k < n; k++) {
+        const at = sanAt + r.int(san.length);
+        damaged[at] = r.int(2) === 0 ? (damaged[at] ?? 0) ^ (1 << r.int(8)) : r.int(256);
+      }
+      // Private key material passes here (a throwaway test key): never log it.
+      const signature = sign('sha256', damaged, keys.privateKey);
+      const cert = tlv(0x30, Buffer.concat([damaged, signatureAlgorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))]));
+      const status = expectAnswer(cert, certificateFingerprint(cert));
+      seen.set(status, (seen.get(status) ?? 0) + 1);
+      try {
+        readCertificateIdentities(cert);
+      } catch (error) {
+        expect(error).toBeInstanceOf(MalformedCertificateError);
+      }
+    }
+    // Some damage stays well-formed (a changed letter in the JID), most does not.
+    expect(seen.get('malformed') ?? 0).toBeGreaterThan(0);
+    expect((seen.get('jid-mismatch') ?? 0) + (seen.get('valid') ?? 0)).toBeGreaterThan(0);
+  });
+});
