@@ -9,6 +9,11 @@ import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { AccountSession } from './xmpp/session.js';
+import { ContactKeys } from './services/contact-keys.js';
+import { OwnKeys } from './services/own-keys.js';
+import { VaultHolder } from './services/vault-holder.js';
+import type { OsKeychain } from './vault/vault.js';
+import type { ScryptParams } from './vault/secret-box.js';
 
 export interface CoreOptions {
   host: AppInfo['host'];
@@ -16,12 +21,21 @@ export interface CoreOptions {
   log?: Logger;
   /** CA certificates (PEM) trusted for every connection besides the system's. */
   extraCa?: string[];
+  /** Where the vault lives (the app's user-data folder). */
+  dataDir: string;
+  /** The OS keychain (Electron safeStorage), when the shell has one. */
+  keychain?: OsKeychain;
+  /** scrypt work factor for a new passphrase vault (tests pass lighter settings). */
+  scrypt?: Omit<ScryptParams, 'salt'>;
 }
 
 export interface KeyringCore {
   dispatch: Dispatch;
   events: AppEvents;
   session: AccountSession;
+  vaults: VaultHolder;
+  ownKeys: OwnKeys;
+  contactKeys: ContactKeys;
   dispose(): Promise<void>;
 }
 
@@ -29,14 +43,24 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const log = options.log ?? consoleLogger;
   const events = new AppEvents();
   const session = new AccountSession({ events, log, ...(options.extraCa ? { extraCa: options.extraCa } : {}) });
+  const vaults = new VaultHolder({
+    dir: options.dataDir,
+    ...(options.keychain ? { keychain: options.keychain } : {}),
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+  });
+  const ownKeys = new OwnKeys(vaults, session);
+  const contactKeys = new ContactKeys({ vaults, session, events, log });
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   return {
     dispatch,
     events,
     session,
+    vaults,
+    ownKeys,
+    contactKeys,
     dispose: async () => {
       await session.disconnect();
     },

@@ -9,6 +9,7 @@ import { registerIpc } from './electron/ipc.js';
 import { APP_SCHEME, registerAppProtocol } from './electron/app-protocol.js';
 import { createMainWindow, hardenWebContents } from './electron/window.js';
 import { consoleLogger } from './logger.js';
+import { electronKeychain } from './electron/keychain.js';
 
 // Every renderer runs sandboxed, whatever a window's own preferences say (as Element does).
 app.enableSandbox();
@@ -20,10 +21,20 @@ protocol.registerSchemesAsPrivileged([
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  const core = createKeyringCore({ host: 'electron', version: APP_VERSION, log: consoleLogger });
   hardenWebContents(app);
 
   void app.whenReady().then(() => {
+    // safeStorage and the user-data path are only usable once the app is ready.
+    const core = createKeyringCore({
+      host: 'electron',
+      version: APP_VERSION,
+      log: consoleLogger,
+      dataDir: app.getPath('userData'),
+      keychain: electronKeychain(),
+    });
+    app.on('will-quit', () => {
+      void core.dispose();
+    });
     registerAppProtocol();
     const window = createMainWindow();
     registerIpc(core, window);
@@ -34,7 +45,4 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => {
-    void core.dispose();
-  });
 }

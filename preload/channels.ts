@@ -10,10 +10,20 @@ export const REQUEST_CHANNELS = [
   'account:disconnect',
   'account:getState',
   'account:checkSupport',
+  'vault:status',
+  'vault:unlock',
+  'keys:generate',
+  'keys:list',
+  'keys:publish',
+  'keys:retract',
+  'keys:exportCertificate',
+  'contacts:fetchKeys',
+  'contacts:markVerified',
+  'roster:list',
 ] as const;
 
 /** Events main pushes to the renderer. */
-export const EVENT_NAMES = ['account:state'] as const;
+export const EVENT_NAMES = ['account:state', 'contacts:keys'] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

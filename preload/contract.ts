@@ -36,12 +36,43 @@ export const ConnectParams = z
 
 const NoParams = z.undefined();
 
+const fingerprintText = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[\s:]/g, '').toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'A fingerprint is 64 hexadecimal digits'));
+
+const contactJid = bareJidText;
+
+export const AccessParams = z
+  .object({
+    model: z.enum(['open', 'presence', 'roster', 'whitelist']),
+    groups: z.array(z.string().trim().min(1).max(1023)).max(64).optional(),
+    allow: z.array(contactJid).max(1000).optional(),
+  })
+  .strict();
+
 export const requestSchemas = {
   'app:getInfo': NoParams,
   'account:connect': ConnectParams,
   'account:disconnect': NoParams,
   'account:getState': NoParams,
   'account:checkSupport': NoParams,
+  'vault:status': NoParams,
+  'vault:unlock': z.object({ passphrase: z.string().min(1).max(1024).optional() }).strict(),
+  'keys:generate': z
+    .object({
+      bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
+      validityDays: z.number().int().min(1).max(36_500).optional(),
+    })
+    .strict(),
+  'keys:list': NoParams,
+  'keys:publish': z.object({ fingerprint: fingerprintText, access: AccessParams, reconfigure: z.boolean().optional() }).strict(),
+  'keys:retract': z.object({ fingerprint: fingerprintText }).strict(),
+  'keys:exportCertificate': z.object({ fingerprint: fingerprintText, format: z.enum(['pem', 'der']) }).strict(),
+  'contacts:fetchKeys': z.object({ jid: contactJid }).strict(),
+  'contacts:markVerified': z.object({ jid: contactJid, fingerprint: fingerprintText }).strict(),
+  'roster:list': NoParams,
 } as const satisfies Record<RequestChannel, z.ZodType>;
 
 export type RequestParams<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
@@ -109,8 +140,80 @@ export interface EffectiveNodeConfig {
   deviations: string[];
 }
 
+/** How a contact's published certificate checks out (main/keys/validate.ts). */
+export type CertificateStatus = 'valid' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
+
+/** Trust on first use: see main/vault/contact-keys.ts. 'changed' needs the user's attention. */
+export type TrustState = 'unverified' | 'verified' | 'changed' | 'retracted';
+
+export interface ContactKeyView {
+  fingerprint: string;
+  status: CertificateStatus;
+  reason: string;
+  notBefore?: string;
+  notAfter?: string;
+  bits?: number;
+  trust: TrustState;
+  firstSeen: string;
+  lastSeen: string;
+  /** For 'changed': the keys it appeared to replace. */
+  replaces?: string[];
+}
+
+export interface KeyChangeView {
+  kind: 'new' | 'changed' | 'retracted' | 'reappeared';
+  fingerprint: string;
+  replaces?: string[];
+}
+
+export interface ContactKeysView {
+  jid: string;
+  /** What the last fetch found: keys, no key node, or the contact's access model excludes us. */
+  fetch: 'ok' | 'none' | 'refused' | 'failed' | 'notified';
+  detail?: string;
+  keys: ContactKeyView[];
+  /** Items that could not be read as keys (hostile or broken), with why. */
+  invalid: { itemId: string; reason: string }[];
+  changes: KeyChangeView[];
+}
+
+export interface VaultStatus {
+  open: boolean;
+  /** How secrets are protected once open. */
+  protection?: 'keychain' | 'passphrase';
+  /** Set when the vault had to be restored from its backup copy. */
+  recovered?: string;
+}
+
+export interface OwnKeyView {
+  fingerprint: string;
+  bits: number | undefined;
+  notBefore: string | undefined;
+  notAfter: string | undefined;
+  createdAt: string;
+  publications: { node: string; accessModel: string; groups?: string[]; allow?: string[]; publishedAt: string }[];
+}
+
+export interface RosterContactView {
+  jid: string;
+  name?: string;
+  groups: string[];
+  subscription: 'none' | 'to' | 'from' | 'both';
+  pending: boolean;
+}
+
 export interface RequestResults {
   'app:getInfo': AppInfo;
+  'vault:status': VaultStatus;
+  'vault:unlock': VaultStatus;
+  'keys:generate': OwnKeyView;
+  'keys:list': OwnKeyView[];
+  'keys:publish': EffectiveNodeConfig;
+  'keys:retract': OwnKeyView[];
+  'keys:exportCertificate': { fingerprint: string; pem?: string; derBase64?: string };
+  'contacts:fetchKeys': ContactKeysView;
+  'contacts:markVerified': ContactKeysView;
+  'roster:list': RosterContactView[];
   'account:connect': ConnectionState;
   'account:disconnect': ConnectionState;
   'account:getState': ConnectionState;
@@ -119,6 +222,8 @@ export interface RequestResults {
 
 export interface EventPayloads {
   'account:state': ConnectionState;
+  /** A contact's keys as just fetched or notified. */
+  'contacts:keys': ContactKeysView;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore } from '../core.js';
+import { defaultDataDir } from '../data-dir.js';
 import { consoleLogger } from '../logger.js';
 import { startBrowserHost } from './server.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
+    'data-dir': { type: 'string' },
   },
   strict: true,
 });
@@ -21,7 +23,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const core = createKeyringCore({ host: 'browser', version: APP_VERSION, log: consoleLogger });
+// No OS keychain without Electron: the vault is protected by a passphrase the user enters in the page.
+const core = createKeyringCore({
+  host: 'browser',
+  version: APP_VERSION,
+  log: consoleLogger,
+  dataDir: values['data-dir'] ?? defaultDataDir(),
+});
 const host = await startBrowserHost({
   core,
   rendererDir: fileURLToPath(new URL('../renderer/', import.meta.url)),

@@ -38,7 +38,14 @@ export function mergeFullKeySet(
   const changes: KeyChange[] = [];
   const keys: ContactKeyRecord[] = [];
 
-  const vanished = known.filter((k) => isActive(k) && !currentIds.has(k.fingerprint)).map((k) => k.fingerprint);
+  // Keys this fetch finds gone; and, when none of the known keys is still published, those retracted
+  // earlier too (a retract notification may have arrived before the new key: still a replacement).
+  const vanishedNow = known.filter((k) => isActive(k) && !currentIds.has(k.fingerprint)).map((k) => k.fingerprint);
+  const stillPresent = known.some((k) => currentIds.has(k.fingerprint));
+  const retractedEarlier = stillPresent
+    ? []
+    : known.filter((k) => !isActive(k) && !currentIds.has(k.fingerprint)).map((k) => k.fingerprint);
+  const vanished = [...vanishedNow, ...retractedEarlier];
 
   for (const old of known) {
     if (currentIds.has(old.fingerprint)) continue;
@@ -58,7 +65,7 @@ export function mergeFullKeySet(
       if (old.trust === 'retracted') {
         // A retracted key published again is not silently trusted again.
         delete updated.retractedAt;
-        updated.trust = vanished.length > 0 ? 'changed' : 'unverified';
+        updated.trust = vanishedNow.length > 0 ? 'changed' : 'unverified';
         changes.push({ kind: 'reappeared', fingerprint: seen.fingerprint });
       }
       keys.push(updated);

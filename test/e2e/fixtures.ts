@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import type { ConnectParams } from '../../preload/contract';
@@ -74,7 +75,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 export { expect };
 
 async function startBuiltBrowserHost(): Promise<BrowserHostProcess> {
-  const child = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0'], {
+  // A vault of its own per run: tests never touch the user's real data folder.
+  const dataDir = await mkdtemp(join(tmpdir(), 'keyring-e2e-data-'));
+  const child = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

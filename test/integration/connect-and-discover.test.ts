@@ -11,7 +11,7 @@ function newSession(): { session: AccountSession; states: ConnectionState[] } {
   const events = new AppEvents();
   const states: ConnectionState[] = [];
   events.subscribe((event, payload) => {
-    if (event === 'account:state') states.push(payload);
+    if (event === 'account:state') states.push(payload as ConnectionState);
   });
   const session = new AccountSession({ events, log: silentLogger });
   sessions.push(session);

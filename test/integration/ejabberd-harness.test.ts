@@ -64,7 +64,7 @@ describe('the real ejabberd test server', () => {
     const events = new AppEvents();
     const states: ConnectionState[] = [];
     events.subscribe((event, payload) => {
-      if (event === 'account:state') states.push(payload);
+      if (event === 'account:state') states.push(payload as ConnectionState);
     });
     const session = new AccountSession({ events, log: silentLogger });
     try {

@@ -12,6 +12,16 @@ function handlers(overrides: Partial<RequestHandlers> = {}): RequestHandlers {
     'account:disconnect': () => Promise.resolve(offline),
     'account:getState': () => Promise.resolve(offline),
     'account:checkSupport': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
+    'vault:status': () => Promise.resolve({ open: false }),
+    'vault:unlock': () => Promise.resolve({ open: true, protection: 'passphrase' }),
+    'keys:generate': () => Promise.reject(new KeyringError('vault-locked', 'Unlock first.')),
+    'keys:list': () => Promise.resolve([]),
+    'keys:publish': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
+    'keys:retract': () => Promise.resolve([]),
+    'keys:exportCertificate': ({ fingerprint }) => Promise.resolve({ fingerprint }),
+    'contacts:fetchKeys': ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
+    'contacts:markVerified': ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
+    'roster:list': () => Promise.resolve([]),
     ...overrides,
   };
 }
@@ -86,5 +96,30 @@ describe('the IPC dispatcher', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(result)).not.toContain('secret');
     expect(logError).toHaveBeenCalledWith('account:getState', expect.any(Error));
+  });
+});
+
+describe('key requests', () => {
+  const fp = 'ab'.repeat(32);
+
+  it('normalise a fingerprint typed with spaces, colons or capitals before the handler sees it', async () => {
+    const exportCertificate = vi.fn(({ fingerprint }: { fingerprint: string }) => Promise.resolve({ fingerprint }));
+    const dispatch = createDispatcher(handlers({ 'keys:exportCertificate': exportCertificate }), { logError: () => {} });
+    const grouped = fp.toUpperCase().match(/.{4}/g)?.join(' ') ?? '';
+    await expect(dispatch('keys:exportCertificate', { fingerprint: grouped, format: 'pem' })).resolves.toEqual({
+      ok: true,
+      value: { fingerprint: fp },
+    });
+  });
+
+  it.each([
+    ['a short fingerprint', 'keys:retract', { fingerprint: 'abcd' }, 'fingerprint'],
+    ['a key size we do not make', 'keys:generate', { bits: 1024 }, 'bits'],
+    ['an unknown access model', 'keys:publish', { fingerprint: fp, access: { model: 'everyone' } }, 'access.model'],
+    ['a contact address with a resource', 'contacts:fetchKeys', { jid: 'romeo@montague.lit/orchard' }, 'jid'],
+    ['a whitelist entry that is not an address', 'keys:publish', { fingerprint: fp, access: { model: 'whitelist', allow: ['nobody'] } }, 'access.allow.0'],
+  ])('refuse %s', async (_what, channel, params, field) => {
+    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    await expect(dispatch(channel, params)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-argument', field } });
   });
 });

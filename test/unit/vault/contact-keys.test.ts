@@ -39,6 +39,16 @@ describe('trust on first use for a contact’s keys', () => {
     expect(swapped.keys.find((k) => k.fingerprint === fp('a'))).toMatchObject({ trust: 'retracted' });
   });
 
+  it('a key published after the old one was retracted (notification first, fetch later) is still a change', () => {
+    let keys = markVerified(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, fp('a'), day(1));
+    keys = markRetracted(keys, fp('a'), day(2)).keys;
+    const next = mergeFullKeySet(keys, [{ fingerprint: fp('n') }], day(3));
+    expect(next.keys.find((k) => k.fingerprint === fp('n'))).toMatchObject({ trust: 'changed', replaces: [fp('a')] });
+    // But a key added while another known key is still published is only new.
+    const added = mergeFullKeySet(next.keys, [{ fingerprint: fp('n') }, { fingerprint: fp('m') }], day(4));
+    expect(added.keys.find((k) => k.fingerprint === fp('m'))?.trust).toBe('unverified');
+  });
+
   it('a changed key becomes verified only when the user compares it', () => {
     const keys = mergeFullKeySet(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, [{ fingerprint: fp('c') }], day(2)).keys;
     const verified = markVerified(keys, fp('c'), day(3));

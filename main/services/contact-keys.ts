@@ -1,0 +1,196 @@
+/**
+ * Contacts' published keys: fetched on demand (send_last_published_item=never pushes nothing at login),
+ * received live from PEP notifications, checked (main/keys/validate.ts), and remembered with trust on
+ * first use in the vault. A notification only shows what changed; a fetch of the full set then decides
+ * whether a new key replaced an old one ('changed').
+ */
+import jid from '@xmpp/jid';
+import type { ContactKeysView, ContactKeyView } from '../../preload/contract.js';
+import type { AppEvents } from '../events.js';
+import { KeyringError } from '../errors.js';
+import { checkPublishedCertificate } from '../keys/validate.js';
+import type { Logger } from '../logger.js';
+import { markRetracted, markVerified, mergeFullKeySet, type SeenKey } from '../vault/contact-keys.js';
+import type { ContactKeyRecord } from '../vault/schema.js';
+import { fetchItems, mapConcurrent, type FetchOutcome } from '../xmpp/fetch-items.js';
+import { NS } from '../xmpp/namespaces.js';
+import type { PepNotification } from '../xmpp/pep-events.js';
+import { readPubkeyItem } from '../xmpp/pubkey-items.js';
+import type { RawItem } from '../xmpp/pubsub.js';
+import type { AccountSession } from '../xmpp/session.js';
+import { VaultHolder } from './vault-holder.js';
+
+/** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
+export const DEFAULT_FETCH_CONCURRENCY = 16;
+const MAX_SHOWN_ID = 80;
+
+export class ContactKeys {
+  readonly #vaults: VaultHolder;
+  readonly #session: AccountSession;
+  readonly #events: AppEvents;
+  readonly #log: Logger;
+
+  constructor(deps: { vaults: VaultHolder; session: AccountSession; events: AppEvents; log: Logger }) {
+    this.#vaults = deps.vaults;
+    this.#session = deps.session;
+    this.#events = deps.events;
+    this.#log = deps.log;
+    this.#session.events.on('pep', (n) => {
+      if (n.node !== NS.pubkey) return;
+      void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`key notification from ${n.from}: ${String(error)}`));
+    });
+  }
+
+  /** Fetches the contact's key node now and records what it holds. */
+  async fetch(contact: string): Promise<ContactKeysView> {
+    const bare = bareJid(contact);
+    const outcome = await fetchItems(this.#session.client.iqCaller, bare, NS.pubkey);
+    return this.#record(bare, outcome);
+  }
+
+  /** Many contacts at once, with bounded concurrency. */
+  async fetchMany(contacts: readonly string[], concurrency = DEFAULT_FETCH_CONCURRENCY): Promise<ContactKeysView[]> {
+    return mapConcurrent(contacts, concurrency, (c) => this.fetch(c));
+  }
+
+  /** What the vault remembers, without asking the network. */
+  known(contact: string): ContactKeysView {
+    const bare = bareJid(contact);
+    return { jid: bare, fetch: 'ok', keys: this.#stored(bare).map((k) => view(bare, k)), invalid: [], changes: [] };
+  }
+
+  async markVerified(contact: string, fingerprint: string): Promise<ContactKeysView> {
+    const bare = bareJid(contact);
+    const account = this.#session.bareJid;
+    if (!this.#stored(bare).some((k) => k.fingerprint === fingerprint)) {
+      throw new KeyringError('not-found', `No key ${fingerprint} known for ${bare}.`, 'fingerprint');
+    }
+    await this.#vaults.vault.update((draft) => {
+      const contacts = VaultHolder.accountIn(draft, account).contacts;
+      contacts[bare] = markVerified(contacts[bare] ?? [], fingerprint, new Date());
+    });
+    return this.known(bare);
+  }
+
+  async #onNotification(n: PepNotification): Promise<void> {
+    const account = this.#session.bareJid;
+    const now = new Date();
+    const { seen, invalid } = readItems(n.from, n.items);
+    let changes: ContactKeysView['changes'] = [];
+    if (n.retracted.length > 0) {
+      await this.#vaults.vault.update((draft) => {
+        const contacts = VaultHolder.accountIn(draft, account).contacts;
+        let keys = contacts[n.from] ?? [];
+        for (const id of n.retracted) {
+          const result = markRetracted(keys, id, now);
+          keys = result.keys;
+          changes = [...changes, ...result.changes];
+        }
+        contacts[n.from] = keys;
+      });
+    }
+    if (seen.length > 0 || invalid.length > 0) {
+      // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an addition.
+      const known = this.#stored(n.from);
+      const preview = seen.map((s) => {
+        const record = known.find((k) => k.fingerprint === s.fingerprint) ?? {
+          fingerprint: s.fingerprint,
+          certificate: s.certificate,
+          firstSeen: now.toISOString(),
+          lastSeen: now.toISOString(),
+          trust: 'unverified' as const,
+        };
+        return view(n.from, record);
+      });
+      this.#events.emit('contacts:keys', { jid: n.from, fetch: 'notified', keys: preview, invalid, changes });
+      await this.fetch(n.from);
+      return;
+    }
+    this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+  }
+
+  async #record(contact: string, outcome: FetchOutcome): Promise<ContactKeysView> {
+    if (outcome.status !== 'ok' && outcome.status !== 'none') {
+      const result: ContactKeysView = {
+        ...this.known(contact),
+        fetch: outcome.status,
+        detail: outcome.detail,
+      };
+      this.#events.emit('contacts:keys', result);
+      return result;
+    }
+    const account = this.#session.bareJid;
+    const { seen, invalid } = outcome.status === 'ok' ? readItems(contact, outcome.items) : { seen: [], invalid: [] };
+    const changes = await this.#vaults.vault.update((draft) => {
+      const contacts = VaultHolder.accountIn(draft, account).contacts;
+      const merged = mergeFullKeySet(contacts[contact] ?? [], seen, new Date());
+      contacts[contact] = merged.keys;
+      return merged.changes;
+    });
+    const result: ContactKeysView = {
+      jid: contact,
+      fetch: outcome.status,
+      keys: this.#stored(contact).map((k) => view(contact, k)),
+      invalid,
+      changes,
+    };
+    this.#events.emit('contacts:keys', result);
+    return result;
+  }
+
+  #stored(contact: string): readonly ContactKeyRecord[] {
+    const account = this.#session.state.account;
+    if (!account) return [];
+    return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
+  }
+}
+
+/** Items that are well-formed key payloads whose certificate is at least readable; the rest, with why. */
+function readItems(publisher: string, items: readonly RawItem[]): { seen: SeenKey[]; invalid: ContactKeysView['invalid'] } {
+  const seen: SeenKey[] = [];
+  const invalid: ContactKeysView['invalid'] = [];
+  for (const item of items) {
+    const shownId = item.id.length > MAX_SHOWN_ID ? `${item.id.slice(0, MAX_SHOWN_ID)}…` : item.id;
+    const read = readPubkeyItem(item);
+    if ('problem' in read) {
+      invalid.push({ itemId: shownId, reason: read.problem });
+      continue;
+    }
+    const check = checkPublishedCertificate({ der: read.der, publisherJid: publisher, itemId: read.id });
+    if (check.status === 'malformed' || check.status === 'fingerprint-mismatch' || !check.fingerprint) {
+      invalid.push({ itemId: shownId, reason: check.reason });
+      continue;
+    }
+    seen.push({ fingerprint: check.fingerprint, certificate: read.der.toString('base64') });
+  }
+  return { seen, invalid };
+}
+
+function view(contact: string, record: ContactKeyRecord): ContactKeyView {
+  const check = record.certificate
+    ? checkPublishedCertificate({ der: Buffer.from(record.certificate, 'base64'), publisherJid: contact, itemId: record.fingerprint })
+    : { status: 'malformed' as const, reason: 'No certificate was stored for this key.' };
+  const result: ContactKeyView = {
+    fingerprint: record.fingerprint,
+    status: check.status,
+    reason: check.reason,
+    trust: record.trust,
+    firstSeen: record.firstSeen,
+    lastSeen: record.lastSeen,
+  };
+  if ('notBefore' in check && check.notBefore) result.notBefore = check.notBefore;
+  if ('notAfter' in check && check.notAfter) result.notAfter = check.notAfter;
+  if ('bits' in check && check.bits) result.bits = check.bits;
+  if (record.replaces) result.replaces = [...record.replaces];
+  return result;
+}
+
+function bareJid(text: string): string {
+  try {
+    const parsed = jid(text);
+    if (!parsed.local || !parsed.domain) throw new Error('not a user address');
+    return parsed.bare().toString();
+  } catch {
+    throw new KeyringError('invalid-argument', 'That is not a valid contact address.', 'jid');
+  }
+}

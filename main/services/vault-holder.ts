@@ -1,0 +1,42 @@
+/**
+ * Holds the vault once it is unlocked, so services can ask for it and get a clear 'vault-locked' error
+ * before that. Unlocking happens once per run (keychain: automatically; passphrase: when the user gives it).
+ */
+import { KeyringError } from '../errors.js';
+import { Vault, type OsKeychain } from '../vault/vault.js';
+import type { ScryptParams } from '../vault/secret-box.js';
+import type { AccountRecord, VaultDocument } from '../vault/schema.js';
+
+export interface VaultHolderOptions {
+  dir: string;
+  keychain?: OsKeychain;
+  scrypt?: Omit<ScryptParams, 'salt'>;
+}
+
+export class VaultHolder {
+  #vault: Vault | undefined;
+  readonly #options: VaultHolderOptions;
+
+  constructor(options: VaultHolderOptions) {
+    this.#options = options;
+  }
+
+  get isOpen(): boolean {
+    return this.#vault !== undefined;
+  }
+
+  async unlock(passphrase?: string): Promise<Vault> {
+    this.#vault ??= await Vault.open({ ...this.#options, ...(passphrase !== undefined ? { passphrase } : {}) });
+    return this.#vault;
+  }
+
+  get vault(): Vault {
+    if (!this.#vault) throw new KeyringError('vault-locked', 'Unlock your keys first.');
+    return this.#vault;
+  }
+
+  /** The account's record, created empty on first use, inside a vault update. */
+  static accountIn(draft: VaultDocument, jid: string): AccountRecord {
+    return (draft.accounts[jid] ??= { jid, settings: {}, ownKeys: [], contacts: {} });
+  }
+}
