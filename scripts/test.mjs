@@ -14,6 +14,7 @@ mkdirSync(reports, { recursive: true });
 const missing = [
   ['prosody', 'prosody'],
   ['prosodyctl', 'prosody'],
+  ['/usr/sbin/ejabberdctl', 'ejabberd'],
   ['openssl', 'openssl'],
   [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', 'chromium'],
 ].filter(([command]) => spawnSync('sh', ['-c', `command -v "${command}"`]).status !== 0);

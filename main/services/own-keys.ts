@@ -75,6 +75,7 @@ export class OwnKeys {
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
     const jid = this.#session.bareJid;
     const key = this.#find(jid, fingerprint);
+    await this.#session.requireXep0222Support();
     const client = this.#session.client;
     const outcome = await publishPersistent(
       { iq: client.iqCaller, owner: jid },

@@ -12,7 +12,7 @@ import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createXmppClient, type XmppClient } from './client.js';
 import { classifyConnectionError } from './connection-errors.js';
-import { discoverPepSupport } from './pep-support.js';
+import { describeMissingSupport, discoverPepSupport } from './pep-support.js';
 import { answerDiscoInfo, capsElement, OWN_DISCO } from './caps.js';
 import { listenForPepNotifications } from './pep-events.js';
 import { answerRosterPushes } from './roster.js';
@@ -34,6 +34,8 @@ export class AccountSession {
   #client: XmppClient | undefined;
   #state: ConnectionState = { status: 'offline' };
   #domain = '';
+  /** The support check's answer for the current connection (asked once, XEP-0222 §5). */
+  #support: Promise<PepSupport> | undefined;
   readonly #deps: AccountSessionDeps;
   /** Protocol events for the services built on the session (keys, roster, profile). */
   readonly events = new SessionEvents();
@@ -67,6 +69,7 @@ export class AccountSession {
     });
     this.#client = client;
     this.#domain = address.domain;
+    this.#support = undefined;
     const account = `${address.local}@${address.domain}`;
     this.#setState({ status: 'connecting', account });
 
@@ -144,12 +147,24 @@ export class AccountSession {
     await this.#online().entity.send(stanza);
   }
 
-  /** XEP-0222 §5: can this account's server store data the XEP-0222 way? */
+  /** XEP-0222 §5: can this account's server store data the XEP-0222 way? Asked once per connection. */
   async checkSupport(): Promise<PepSupport> {
     const client = this.#online();
     const account = this.#state.account;
     if (!account) throw new KeyringError('not-connected', 'Not connected.');
-    return discoverPepSupport(client.iqCaller, account, this.#domain);
+    this.#support ??= discoverPepSupport(client.iqCaller, account, this.#domain);
+    try {
+      return await this.#support;
+    } catch (error) {
+      this.#support = undefined;
+      throw error;
+    }
+  }
+
+  /** Refuses, naming what is missing, unless the server has PEP with publish-options. */
+  async requireXep0222Support(): Promise<void> {
+    const missing = describeMissingSupport(await this.checkSupport());
+    if (missing) throw new KeyringError('pep-unsupported', missing);
   }
 
   /** The live connection, for protocol services; throws 'not-connected' while offline. */

@@ -102,3 +102,26 @@ describe('which JID answers (SERVER-NOTES: Prosody answers on the bare JID only)
     ).rejects.toThrow('b');
   });
 });
+
+describe('publishing is refused on a server without XEP-0222 support', () => {
+  it('names exactly what is missing', async () => {
+    const { AccountSession } = await import('../../main/xmpp/session.js');
+    const { AppEvents } = await import('../../main/events.js');
+    const { silentLogger } = await import('../../main/logger.js');
+    class ServerWithout extends AccountSession {
+      constructor(private readonly answer: ReturnType<typeof summarizePepSupport>) {
+        super({ events: new AppEvents(), log: silentLogger });
+      }
+      override checkSupport() {
+        return Promise.resolve(this.answer);
+      }
+    }
+    const noOptions = new ServerWithout(summarizePepSupport('x', parseDiscoInfo(parse(WITHOUT_PUBLISH_OPTIONS))));
+    await expect(noOptions.requireXep0222Support()).rejects.toMatchObject({
+      code: 'pep-unsupported',
+      message: expect.stringMatching(/does not support publish-options/) as unknown,
+    });
+    const full = new ServerWithout(summarizePepSupport('x', parseDiscoInfo(parse(SEED_ANSWER))));
+    await expect(full.requireXep0222Support()).resolves.toBeUndefined();
+  });
+});
