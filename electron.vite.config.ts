@@ -23,6 +23,8 @@ export default defineConfig({
           // The Electron entry, and the same core served to a browser without Electron.
           index: resolve(import.meta.dirname, 'main/index.ts'),
           'browser-host': resolve(import.meta.dirname, 'main/browser-host/run.ts'),
+          // The headless `keyring` command over the same core.
+          cli: resolve(import.meta.dirname, 'main/cli/keyring.ts'),
         },
       },
     },

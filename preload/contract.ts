@@ -85,7 +85,7 @@ export interface AppInfo {
   name: string;
   version: string;
   /** Which shell hosts the renderer: the Electron window or a local browser via the browser host. */
-  host: 'electron' | 'browser';
+  host: 'electron' | 'browser' | 'cli';
 }
 
 export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'failed';

@@ -4,6 +4,7 @@
  * password) are sealed (secret-box.ts). Every change is applied to a copy, written atomically, and only
  * then becomes the state in memory, so a failed write (full disk) changes nothing.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyringError } from '../errors.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
@@ -56,6 +57,8 @@ export class Vault {
 
   static async open(options: OpenVaultOptions): Promise<Vault> {
     const path = join(options.dir, VAULT_FILE);
+    // Only the user may list or enter the folder that holds the vault and its backups.
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
     const { document, recovered } = await readVaultFile(path, parseVaultDocument);
     const recovery = recovered ? { reason: recovered.reason, setAsideAs: recovered.setAsideAs } : undefined;
     if (document) {
