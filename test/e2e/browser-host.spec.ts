@@ -1,9 +1,8 @@
 import { request } from 'node:http';
-import type { Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels';
-import type { ConnectParams, WireMessage } from '../../preload/contract';
-import { expect, test, type BrowserHostProcess } from './fixtures';
+import type { WireMessage } from '../../preload/contract';
+import { expect, openApp, signIn, test, type BrowserHostProcess } from './fixtures';
 
 test('the page asks main for app info over the WebSocket, and connects to the real Prosody', async ({
   page,
@@ -12,7 +11,7 @@ test('the page asks main for app info over the WebSocket, and connects to the re
   saveScreenshot,
 }) => {
   const juliet = await newAccount('juliet');
-  await page.goto(browserHost.url);
+  await openApp(page, browserHost.url);
 
   // app:getInfo answered by main's handler: the footer names the shell.
   await expect(page.getByText('browser host')).toBeVisible();
@@ -40,11 +39,11 @@ test('a second window that sent no request learns the new state from a pushed ev
 }) => {
   const romeo = await newAccount('romeo');
   const watcher = await (await browser.newContext()).newPage();
-  await watcher.goto(browserHost.url);
+  await openApp(watcher, browserHost.url);
   await expect(watcher.getByTestId('connection-status')).toHaveText(/Offline/);
 
   // Drive the connection from the first page only.
-  await page.goto(browserHost.url);
+  await openApp(page, browserHost.url);
   await signIn(page, romeo);
 
   await expect(watcher.getByTestId('connection-status')).toHaveText(new RegExp(`Online.*${romeo.jid}`));
@@ -54,7 +53,7 @@ test('a second window that sent no request learns the new state from a pushed ev
 
 test('a wrong password shows a clear error and what to do next', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   const juliet = await newAccount('juliet');
-  await page.goto(browserHost.url);
+  await openApp(page, browserHost.url);
   await signIn(page, { ...juliet, password: 'wrong password' });
   await expect(page.getByTestId('account-error')).toContainText('rejected the address or password');
   await expect(page.getByTestId('account-error')).toContainText('Check the address and password.');
@@ -166,17 +165,6 @@ async function nextResponse(ws: WebSocket): Promise<WireMessage> {
     };
     ws.on('message', onMessage);
   });
-}
-
-/** Fills the sign-in form as a person would, server settings included. */
-async function signIn(page: Page, account: ConnectParams): Promise<void> {
-  await page.getByLabel('XMPP address').fill(account.jid);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByText('Server settings').click();
-  await page.getByLabel('Server host').fill(account.host ?? '');
-  await page.getByLabel('Port').fill(String(account.port ?? ''));
-  await page.getByLabel('Extra CA certificate (PEM file path)').fill(account.caFile ?? '');
-  await page.getByRole('button', { name: 'Connect' }).click();
 }
 
 /** GET / with a chosen Host header (fetch forbids setting Host). */

@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import type { ConnectParams } from '../../preload/contract';
 import { startProsody, stopChild } from '../support/prosody';
+import { startEjabberd } from '../support/ejabberd';
 import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
 
 export interface BrowserHostProcess {
@@ -23,14 +24,17 @@ export interface BrowserHostProcess {
 
 interface WorkerFixtures {
   prosody: XmppTestServer;
+  ejabberd: XmppTestServer;
   browserHost: BrowserHostProcess;
 }
 
 interface TestFixtures {
   /** Creates a fresh account on the test Prosody and returns connect parameters trusting its CA. */
   newAccount: (role: string) => Promise<ConnectParams>;
+  /** Starts another app instance (its own browser host and vault), stopped after the test. */
+  launchApp: () => Promise<BrowserHostProcess>;
   /** Saves a full-page screenshot as a kept artifact (test-results/screenshots/NAME.png). */
-  saveScreenshot: (name: string) => Promise<void>;
+  saveScreenshot: (name: string, page?: Page) => Promise<void>;
 }
 
 export const SCREENSHOT_DIR = join('test-results', 'screenshots');
@@ -40,6 +44,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
     async ({}, use) => {
       const server = await startProsody();
+      await use(server);
+      await server.stop();
+    },
+    { scope: 'worker' },
+  ],
+  ejabberd: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
+    async ({}, use) => {
+      const server = await startEjabberd();
       await use(server);
       await server.stop();
     },
@@ -64,15 +77,41 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return { jid: `${local}@${domain}`, password, host: info.host, port: info.port, caFile: info.caFile };
     });
   },
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
+  launchApp: async ({}, use) => {
+    const started: BrowserHostProcess[] = [];
+    await use(async () => {
+      const host = await startBuiltBrowserHost();
+      started.push(host);
+      return host;
+    });
+    await Promise.all(started.map((h) => stopChild(h.child)));
+  },
   saveScreenshot: async ({ page }, use) => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
-    await use(async (name) => {
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    await use(async (name, other) => {
+      await (other ?? page).screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
     });
   },
 });
 
 export { expect };
+
+/** The vault passphrase every e2e app instance uses (each browser host has a fresh data dir). */
+export const E2E_PASSPHRASE = 'e2e vault passphrase';
+
+/** Opens the app and, when the vault is still locked, unlocks (or creates) it as a person would. */
+export async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  const unlock = page.getByRole('heading', { name: 'Unlock your keys' });
+  const nav = page.getByRole('navigation', { name: 'Screens' });
+  await expect(unlock.or(nav)).toBeVisible();
+  if (await unlock.isVisible()) {
+    await page.getByLabel('Vault passphrase').fill(E2E_PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(nav).toBeVisible({ timeout: 15_000 });
+  }
+}
 
 async function startBuiltBrowserHost(): Promise<BrowserHostProcess> {
   // A vault of its own per run: tests never touch the user's real data folder.
@@ -97,4 +136,15 @@ async function startBuiltBrowserHost(): Promise<BrowserHostProcess> {
   const parsed = new URL(url);
   const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
   return { url, origin: parsed.origin, token, port: Number(parsed.port), child, output: () => output };
+}
+
+/** Fills the sign-in form as a person would, server settings included. */
+export async function signIn(page: Page, account: ConnectParams): Promise<void> {
+  await page.getByLabel('XMPP address').fill(account.jid);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByText('Server settings').click();
+  await page.getByLabel('Server host').fill(account.host ?? '');
+  await page.getByLabel('Port').fill(String(account.port ?? ''));
+  await page.getByLabel('Extra CA certificate (PEM file path)').fill(account.caFile ?? '');
+  await page.getByRole('button', { name: 'Connect' }).click();
 }

@@ -1,0 +1,28 @@
+import type { RosterContactView } from '../../../preload/contract';
+
+export interface ContactGroup {
+  name: string;
+  contacts: RosterContactView[];
+}
+
+export const NO_GROUP = 'Contacts without a group';
+
+/** Groups contacts by roster group (a contact in two groups appears in both), sorted, filtered. */
+export function groupContacts(contacts: readonly RosterContactView[], filter: string): ContactGroup[] {
+  const needle = filter.trim().toLowerCase();
+  const matches = (c: RosterContactView) =>
+    needle === '' || c.jid.toLowerCase().includes(needle) || (c.name ?? '').toLowerCase().includes(needle);
+  const groups = new Map<string, RosterContactView[]>();
+  for (const contact of contacts) {
+    if (!matches(contact)) continue;
+    for (const group of contact.groups.length ? contact.groups : [NO_GROUP]) {
+      const list = groups.get(group) ?? [];
+      list.push(contact);
+      groups.set(group, list);
+    }
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === NO_GROUP ? 1 : b === NO_GROUP ? -1 : a.localeCompare(b)))
+    .map(([name, list]) => ({ name, contacts: list.sort((x, y) => (x.name ?? x.jid).localeCompare(y.name ?? y.jid)) }));
+}
+

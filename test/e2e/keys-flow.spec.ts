@@ -1,0 +1,130 @@
+/**
+ * The desktop experience end to end, two app instances playing juliet and romeo on a real ejabberd
+ * (the server with roster-group access): juliet generates a key and publishes it for "Friends" only;
+ * romeo's window shows it live with the right fingerprint; the nurse is refused; juliet replaces it and
+ * romeo's window warns that the key changed; romeo compares fingerprints and marks the new key verified.
+ */
+import { randomBytes } from 'node:crypto';
+import { fetchItems } from '../../main/xmpp/fetch-items';
+import { NS } from '../../main/xmpp/namespaces';
+import type { ConnectParams } from '../../preload/contract';
+import { AppEvents } from '../../main/events';
+import { silentLogger } from '../../main/logger';
+import { AccountSession } from '../../main/xmpp/session';
+import { befriend, type Actor } from '../support/scenario';
+import { registerAccount } from '../support/xmpp-server';
+import { expect, openApp, signIn, test } from './fixtures';
+
+test('juliet publishes for Friends; romeo sees it live, then a changed key is flagged and verified', async ({
+  browser,
+  ejabberd,
+  launchApp,
+  saveScreenshot,
+}) => {
+  test.setTimeout(120_000);
+  const server = ejabberd.info;
+  const account = async (role: string, domain: string): Promise<ConnectParams> => {
+    const local = `${role}-${randomBytes(3).toString('hex')}`;
+    const password = randomBytes(12).toString('base64url');
+    await registerAccount(server, local, domain, password);
+    return { jid: `${local}@${domain}`, password, host: server.host, port: server.port, caFile: server.caFile };
+  };
+  const [julietAccount, romeoAccount, nurseAccount] = await Promise.all([
+    account('juliet', 'capulet.lit'),
+    account('romeo', 'montague.lit'),
+    account('nurse', 'capulet.lit'),
+  ]);
+
+  // Subscriptions and groups, made the way any client makes them (test-side sessions).
+  const [juliet, romeo, nurse] = await Promise.all([
+    connectWith(julietAccount),
+    connectWith(romeoAccount),
+    connectWith(nurseAccount),
+  ]);
+  await befriend(juliet, romeo, ['Friends']);
+  await befriend(juliet, nurse, ['Servants']);
+  await Promise.all([juliet, romeo].map((a) => a.session.disconnect()));
+
+  const [julietApp, romeoApp] = await Promise.all([launchApp(), launchApp()]);
+  const julietPage = await (await browser.newContext()).newPage();
+  const romeoPage = await (await browser.newContext({ colorScheme: 'dark' })).newPage();
+
+  // Romeo first: online, looking at juliet, before she publishes anything.
+  await openApp(romeoPage, romeoApp.url);
+  await signIn(romeoPage, romeoAccount);
+  await expect(romeoPage.getByTestId('connection-status')).toHaveText(/Online/);
+  await romeoPage.getByRole('button', { name: 'Contacts' }).click();
+  await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
+  await expect(romeoPage.getByTestId('no-keys')).toBeVisible();
+
+  // Juliet generates and publishes for Friends only.
+  await openApp(julietPage, julietApp.url);
+  await signIn(julietPage, julietAccount);
+  await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
+  await saveScreenshot('01-account', julietPage);
+  await julietPage.getByRole('button', { name: 'My keys' }).click();
+  await julietPage.getByLabel('Key size').selectOption('2048');
+  await julietPage.getByRole('button', { name: 'Generate key' }).click();
+  const firstKey = julietPage.getByTestId('own-key').first();
+  await expect(firstKey).toBeVisible({ timeout: 30_000 });
+  const firstFingerprint = await firstKey.getByTestId('fingerprint').getAttribute('data-fingerprint');
+  expect(firstFingerprint).toMatch(/^[0-9a-f]{64}$/);
+
+  await firstKey.getByRole('button', { name: 'Publish…' }).click();
+  await firstKey.getByLabel('People in roster groups I choose').check();
+  await firstKey.getByLabel('Friends').check();
+  await firstKey.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(firstKey.getByTestId('publish-result')).toContainText('roster group: Friends');
+  await expect(firstKey.getByTestId('publication')).toContainText('roster group: Friends');
+  await saveScreenshot('02-my-keys-published', julietPage);
+
+  // Romeo's window shows it live, with the same fingerprint.
+  const romeoKey = romeoPage.getByTestId('contact-key').first();
+  await expect(romeoKey.getByTestId('fingerprint')).toHaveAttribute('data-fingerprint', firstFingerprint ?? '');
+  await expect(romeoKey).toHaveAttribute('data-status', 'valid');
+  await expect(romeoKey).toHaveAttribute('data-trust', 'unverified');
+  await saveScreenshot('03-contacts-key-received', romeoPage);
+
+  // The nurse is in "Servants": refused.
+  expect((await fetchItems(nurse.session.client.iqCaller, julietAccount.jid, NS.pubkey)).status).toBe('refused');
+  await nurse.session.disconnect();
+
+  // Juliet replaces her key: a new one, the old one withdrawn.
+  await julietPage.getByRole('button', { name: 'Generate key' }).click();
+  await expect(julietPage.getByTestId('own-key')).toHaveCount(2, { timeout: 30_000 });
+  const secondKey = julietPage.getByTestId('own-key').nth(1);
+  const secondFingerprint = await secondKey.getByTestId('fingerprint').getAttribute('data-fingerprint');
+  await firstKey.getByRole('button', { name: 'Retract' }).click();
+  await expect(firstKey.getByTestId('publication')).toHaveCount(0);
+  await secondKey.getByRole('button', { name: 'Publish…' }).click();
+  await secondKey.getByLabel('People in roster groups I choose').check();
+  await secondKey.getByLabel('Friends').check();
+  await secondKey.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(secondKey.getByTestId('publish-result')).toBeVisible();
+
+  // Romeo's view: the new key arrives live and is flagged as changed (ejabberd sends no retract
+  // notification, so the app fetches the full set to tell a replacement from an addition).
+  const changed = romeoPage.locator('[data-testid="contact-key"][data-trust="changed"]');
+  await expect(changed.getByTestId('fingerprint')).toHaveAttribute('data-fingerprint', secondFingerprint ?? '');
+  await expect(changed.getByRole('alert')).toContainText('replaced one you had seen');
+  await expect(romeoPage.getByRole('button', { name: /Contacts/ })).toContainText('⚠ 1');
+  await saveScreenshot('04-contacts-key-changed', romeoPage);
+
+  // Romeo compares fingerprints and marks the new key verified.
+  await changed.getByRole('button', { name: 'Compare fingerprints…' }).click();
+  await romeoPage.getByLabel('Their fingerprint').fill(secondFingerprint ?? '');
+  await expect(romeoPage.getByText('They match.')).toBeVisible();
+  await romeoPage.getByRole('button', { name: 'They match: mark verified' }).click();
+  await expect(romeoPage.locator('[data-testid="contact-key"][data-trust="verified"]')).toHaveCount(1);
+
+  await romeoPage.getByRole('button', { name: 'Activity' }).click();
+  await expect(romeoPage.getByTestId('activity-entry').first()).toBeVisible();
+  await saveScreenshot('05-activity', romeoPage);
+});
+
+/** A test-side session (the scenario helpers register accounts through Vitest; here we have our own). */
+async function connectWith(params: ConnectParams): Promise<Actor> {
+  const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
+  await session.connect(params);
+  return { params, session, jid: params.jid };
+}
