@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { ConnectParams } from '../../preload/contract';
 import { startProsody, stopChild } from '../support/prosody';
@@ -138,8 +139,19 @@ async function startBuiltBrowserHost(): Promise<BrowserHostProcess> {
   return { url, origin: parsed.origin, token, port: Number(parsed.port), child, output: () => output };
 }
 
+/** axe-core's WCAG 2.1 A/AA findings on the page as it is now, one line each (empty when clean). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
 /** Fills the sign-in form as a person would, server settings included. */
 export async function signIn(page: Page, account: ConnectParams): Promise<void> {
+  // One browser host serves the whole worker: sign out whoever an earlier test left signed in.
+  const signOut = page.getByRole('button', { name: 'Disconnect' });
+  const form = page.getByLabel('XMPP address');
+  await expect(signOut.or(form)).toBeVisible();
+  if (await signOut.isVisible()) await signOut.click();
   await page.getByLabel('XMPP address').fill(account.jid);
   await page.getByLabel('Password').fill(account.password);
   await page.getByText('Server settings').click();

@@ -13,7 +13,7 @@ import { silentLogger } from '../../main/logger';
 import { AccountSession } from '../../main/xmpp/session';
 import { befriend, type Actor } from '../support/scenario';
 import { registerAccount } from '../support/xmpp-server';
-import { expect, openApp, signIn, test } from './fixtures';
+import { axeViolations, expect, openApp, signIn, test } from './fixtures';
 
 test('juliet publishes for Friends; romeo sees it live, then a changed key is flagged and verified', async ({
   browser,
@@ -77,6 +77,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(firstKey.getByTestId('publish-result')).toContainText('roster group: Friends');
   await expect(firstKey.getByTestId('publication')).toContainText('roster group: Friends');
   await saveScreenshot('02-my-keys-published', julietPage);
+  expect(await axeViolations(julietPage), 'my keys with the publish panel open').toEqual([]);
 
   // Romeo's window shows it live, with the same fingerprint.
   const romeoKey = romeoPage.getByTestId('contact-key').first();
@@ -109,6 +110,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(changed.getByRole('alert')).toContainText('replaced one you had seen');
   await expect(romeoPage.getByRole('button', { name: /Contacts/ })).toContainText('⚠ 1');
   await saveScreenshot('04-contacts-key-changed', romeoPage);
+  expect(await axeViolations(romeoPage), 'contacts with a changed key (dark theme)').toEqual([]);
 
   // Romeo compares fingerprints and marks the new key verified.
   await changed.getByRole('button', { name: 'Compare fingerprints…' }).click();

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { describeAccess, formatDay, STATUS_TEXT, TRUST_TEXT } from '../../../renderer/src/lib/format.js';
+import { groupContacts, NO_GROUP } from '../../../renderer/src/lib/contact-groups.js';
+import { describeError, STATUS_LABEL } from '../../../renderer/src/lib/wording.js';
+import type { RosterContactView } from '../../../preload/contract.js';
+
+describe('what the screens say', () => {
+  it('dates are unambiguous days in UTC, and unknown stays visible', () => {
+    expect(formatDay('2026-11-25T23:59:59Z')).toBe('25 Nov 2026');
+    expect(formatDay(undefined)).toBe('—');
+    expect(formatDay('not a date')).toBe('—');
+  });
+
+  it('access is described in the words of the person who chose it', () => {
+    expect(describeAccess('open')).toBe('anyone');
+    expect(describeAccess('presence')).toBe('contacts who see my presence');
+    expect(describeAccess('roster', ['Friends'])).toBe('roster group: Friends');
+    expect(describeAccess('roster', ['Friends', 'Family'])).toBe('roster groups: Friends, Family');
+    expect(describeAccess('whitelist', undefined, ['romeo@montague.lit'])).toBe('only romeo@montague.lit');
+    expect(describeAccess('whitelist')).toBe('an allow list');
+    expect(describeAccess('authorize')).toBe('authorize');
+  });
+
+  it('every certificate status, trust state and connection state has words', () => {
+    for (const text of [...Object.values(STATUS_TEXT), ...Object.values(TRUST_TEXT), ...Object.values(STATUS_LABEL)]) {
+      expect(text.length).toBeGreaterThan(2);
+    }
+    expect(TRUST_TEXT.changed).toMatch(/check/i);
+  });
+
+  it('errors say what to do next where there is something to do', () => {
+    expect(describeError({ code: 'tls-untrusted', message: 'x' }).nextStep).toMatch(/CA certificate/);
+    expect(describeError({ code: 'internal', message: 'x' })).toEqual({ message: 'x' });
+  });
+});
+
+describe('the contact list', () => {
+  const contact = (jid: string, groups: string[], name?: string): RosterContactView => ({
+    jid,
+    groups,
+    subscription: 'both',
+    pending: false,
+    ...(name ? { name } : {}),
+  });
+  const roster = [
+    contact('romeo@montague.lit', ['Friends'], 'Romeo'),
+    contact('nurse@capulet.lit', ['Servants']),
+    contact('tybalt@capulet.lit', ['Family', 'Friends']),
+    contact('benvolio@montague.lit', []),
+  ];
+
+  it('groups contacts by roster group, alphabetically, ungrouped last, a contact in two groups in both', () => {
+    expect(groupContacts(roster, '').map((g) => [g.name, g.contacts.map((c) => c.jid)])).toEqual([
+      ['Family', ['tybalt@capulet.lit']],
+      ['Friends', ['romeo@montague.lit', 'tybalt@capulet.lit']],
+      ['Servants', ['nurse@capulet.lit']],
+      [NO_GROUP, ['benvolio@montague.lit']],
+    ]);
+  });
+
+  it('filters by address or name, case-insensitively', () => {
+    expect(groupContacts(roster, 'ROM').flatMap((g) => g.contacts.map((c) => c.jid))).toEqual(['romeo@montague.lit']);
+    expect(groupContacts(roster, 'montague').flatMap((g) => g.contacts.map((c) => c.jid)).sort()).toEqual([
+      'benvolio@montague.lit',
+      'romeo@montague.lit',
+    ]);
+    expect(groupContacts(roster, 'nobody')).toEqual([]);
+  });
+
+  it('groups 5,000 contacts quickly enough for a keystroke', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => contact(`c${i}@example.org`, [`Group ${i % 20}`]));
+    const started = performance.now();
+    const groups = groupContacts(many, '1');
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(groups.length).toBeGreaterThan(0);
+  });
+});
