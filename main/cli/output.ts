@@ -3,7 +3,15 @@
  * Contacts' data is untrusted: control characters are stripped before it reaches a terminal.
  */
 import { groupFingerprint } from '../../preload/format.js';
-import type { ContactKeysView, EffectiveNodeConfig, OwnKeyView, PepSupport, RosterContactView } from '../../preload/contract.js';
+import type {
+  ContactKeysView,
+  ContactProfileView,
+  EffectiveNodeConfig,
+  OwnKeyView,
+  PepSupport,
+  Profile,
+  RosterContactView,
+} from '../../preload/contract.js';
 
 export interface Printer {
   json: boolean;
@@ -72,6 +80,47 @@ export function describeContactKeys(v: ContactKeysView): string {
     );
   }
   for (const bad of v.invalid) lines.push(`invalid item ${safe(bad.itemId)}: ${safe(bad.reason)}`);
+  return lines.join('\n');
+}
+
+/** Several nodes' configurations (a profile spans vCard4, nickname and avatar nodes), one block each. */
+export function describeNodeConfigs(configs: readonly EffectiveNodeConfig[]): string {
+  return configs.map(describeNodeConfig).join('\n\n');
+}
+
+/** A profile as read from the server; every value is the contact's text, so it goes through safe(). */
+export function describeProfile(v: ContactProfileView): string {
+  const lines = [safe(v.jid)];
+  const row = (label: string, value: string | undefined) => {
+    if (value === undefined || value === '') return;
+    const [first = '', ...rest] = safe(value).split('\n');
+    lines.push(`  ${label.padEnd(14)}${first}`, ...rest.map((l) => `  ${' '.repeat(14)}${l}`));
+  };
+  const profileRows = (p: Profile) => {
+    row('name:', p.fullName);
+    row('nickname:', p.nickname);
+    for (const e of p.emails) row('e-mail:', e);
+    for (const t of p.phones) row('phone:', t);
+    for (const u of p.urls) row('web:', `${u}  (link, not opened)`);
+    row('organisation:', p.organisation);
+    const a = p.address;
+    if (a) row('address:', [a.street, a.locality, [a.region, a.code].filter(Boolean).join(' '), a.country].filter(Boolean).join(', '));
+    row('note:', p.note);
+  };
+  if (v.vcard) profileRows(v.vcard);
+  if (v.nickname !== undefined && v.nickname !== v.vcard?.nickname) row('nickname:', `${v.nickname}  (XEP-0172)`);
+  if (v.avatar) {
+    const i = v.avatar.info;
+    const size = i.width && i.height ? ` ${i.width}×${i.height}` : '';
+    const state = v.avatar.dataBase64 !== undefined ? 'checked' : `no image: ${v.avatar.dataProblem ?? 'not fetched'}`;
+    row('avatar:', `${i.type}${size}, ${i.bytes} bytes, id ${i.id} (${state})`);
+  }
+  if (v.xep0154) {
+    lines.push('  XEP-0154 profile:');
+    for (const f of v.xep0154.fields) row(`  ${f.name}:`.slice(0, 13), f.values.join(', '));
+  }
+  if (!v.vcard && v.nickname === undefined && !v.avatar && !v.xep0154) lines.push('  publishes no profile you can read.');
+  lines.push(`  sources:      ${v.sources.map((s) => `${s.node} ${s.status}${s.detail ? ` (${safe(s.detail)})` : ''}`).join('; ')}`);
   return lines.join('\n');
 }
 

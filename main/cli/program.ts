@@ -3,20 +3,35 @@
  * Kleopatra). Argument parsing and output only; every operation is a request to the core's dispatcher.
  * Exit codes: 0 success, 1 the operation failed, 2 usage error.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
-import type { AccessModel, ConnectParams, ContactKeysView, EventPayloads } from '../../preload/contract.js';
+import type {
+  AccessModel,
+  AvatarInfoView,
+  ConnectParams,
+  ContactKeysView,
+  ContactProfileView,
+  EffectiveNodeConfig,
+  EventPayloads,
+  Profile,
+} from '../../preload/contract.js';
+import { PROFILE_LIMITS } from '../../preload/channels.js';
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
 import { silentLogger } from '../logger.js';
+import { readImageHeader } from '../profile/image-header.js';
+import { NS } from '../xmpp/namespaces.js';
 import {
   describeContactKeys,
   describeContacts,
   describeNodeConfig,
+  describeNodeConfigs,
   describeOwnKey,
+  describeProfile,
   describeSupport,
   printJson,
+  safe,
   type Printer,
 } from './output.js';
 import { CliError, request } from './run-request.js';
@@ -188,6 +203,88 @@ function buildProgram(io: CliIo): Command {
       }),
     );
 
+  const profile = program.command('profile').description('your public profile (vCard4, nickname, avatar) and your contacts’');
+  profile
+    .command('show [jid]')
+    .description('your profile as your server holds it (with each node’s configuration), or a contact’s')
+    .action((jid: string | undefined) =>
+      online(async (core) => {
+        if (jid === undefined) {
+          const own = await request(core, 'profile:get', undefined);
+          const configs = own.configs.length ? `\n\n${describeNodeConfigs(own.configs)}` : '\n\nNo profile node published yet.';
+          emit(printer(), own, describeProfile(own) + configs);
+          return;
+        }
+        const view = await request(core, 'contacts:fetchProfile', { jid });
+        // Nothing readable and something refused: one clear line, as `contacts keys` does.
+        const refused = view.sources.find((s) => s.status === 'refused' || s.status === 'failed');
+        if (refused && !view.sources.some((s) => s.status === 'ok' || s.status === 'invalid')) {
+          const detail = safe(refused.detail ?? refused.status);
+          throw refused.status === 'refused'
+            ? new CliError({ code: 'forbidden', message: `${jid} does not let you read their profile (${detail}).` }, 1)
+            : new CliError({ code: 'protocol-error', message: `Could not fetch ${jid}'s profile (${detail}).` }, 1);
+        }
+        emit(printer(), view, describeProfile(view));
+      }),
+    );
+  profile
+    .command('set')
+    .description(
+      'publish your profile per XEP-0222 (vCard4 + nickname, and the avatar with --avatar); prints the node configurations read back',
+    )
+    .option('--field <name=value>', `a profile field (repeat for several): ${Object.keys(PROFILE_FIELDS).join(', ')}`, collect, [])
+    .option('--avatar <file>', 'a PNG or JPEG picture; the app scales it down and publishes it as PNG (XEP-0084)')
+    .addOption(new Option('--access <model>', 'who may read it').choices(['open', 'presence', 'roster', 'whitelist']).makeOptionMandatory())
+    .option('--group <name>', 'roster group allowed (repeat for several)', collect, [])
+    .option('--allow <jid>', 'contact allowed on the whitelist (repeat for several)', collect, [])
+    .option('--reconfigure', 'allow changing the access of already published nodes')
+    .option('--replace', 'publish only the fields given, without reading the published profile first')
+    .addHelpText(
+      'after',
+      '\nFields you do not name keep their published value (unless --replace); NAME= (empty) removes one.\n' +
+        'Repeating email, phone or url gives several.',
+    )
+    .action(
+      async (options: {
+        field: string[];
+        avatar?: string;
+        access: AccessModel;
+        group: string[];
+        allow: string[];
+        reconfigure?: boolean;
+        replace?: boolean;
+      }) => {
+        const edits = parseFieldEdits(options.field);
+        if (edits.length === 0 && options.avatar === undefined) {
+          throw new CliError({ code: 'invalid-argument', message: 'Give at least one --field NAME=VALUE or --avatar FILE.' }, 2);
+        }
+        const access = {
+          model: options.access,
+          ...(options.group.length ? { groups: options.group } : {}),
+          ...(options.allow.length ? { allow: options.allow } : {}),
+        };
+        const reconfigure = options.reconfigure ? { reconfigure: true } : {};
+        const image = options.avatar === undefined ? undefined : await readAvatarFile(options.avatar);
+        return online(async (core) => {
+          const result: { configs: EffectiveNodeConfig[]; avatar?: AvatarInfoView } = { configs: [] };
+          if (edits.length > 0) {
+            const base = options.replace ? { emails: [], phones: [], urls: [] } : await publishedProfile(core);
+            const fields = applyFieldEdits(base, edits);
+            result.configs.push(...(await request(core, 'profile:publish', { profile: fields, access, ...reconfigure })));
+          }
+          if (image) {
+            const avatar = await request(core, 'profile:setAvatar', { dataBase64: image.bytes.toString('base64'), mime: image.type, access, ...reconfigure });
+            result.avatar = avatar.info;
+            result.configs.push(...avatar.configs);
+          }
+          const avatarLine = result.avatar
+            ? `avatar: ${result.avatar.type} ${result.avatar.width ?? '?'}×${result.avatar.height ?? '?'}, ${result.avatar.bytes} bytes, id ${result.avatar.id}\n\n`
+            : '';
+          emit(printer(), result, avatarLine + describeNodeConfigs(result.configs));
+        });
+      },
+    );
+
   program
     .command('watch')
     .description('stay online and print each key event as it arrives')
@@ -252,6 +349,10 @@ function emit(p: Printer, value: unknown, human: string): void {
 }
 
 function describeEvent<E extends keyof EventPayloads>(event: E, payload: EventPayloads[E]): string {
+  if (event === 'contacts:profile') {
+    const view = payload as ContactProfileView;
+    return `${new Date().toISOString()} profile of ${view.jid} (${view.origin}: ${view.updated.join(', ')}):\n${describeProfile(view)}`;
+  }
   if (event === 'contacts:keys') {
     const view = payload as ContactKeysView;
     return `${new Date().toISOString()} keys of ${view.jid} (${view.fetch}):\n${describeContactKeys(view)}`;
@@ -261,4 +362,104 @@ function describeEvent<E extends keyof EventPayloads>(event: E, payload: EventPa
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** `--field` names: what the user types → the profile field (list fields may repeat). */
+const PROFILE_FIELDS = {
+  name: 'fullName',
+  nickname: 'nickname',
+  email: 'emails',
+  phone: 'phones',
+  url: 'urls',
+  note: 'note',
+  org: 'organisation',
+  street: 'street',
+  locality: 'locality',
+  region: 'region',
+  code: 'code',
+  country: 'country',
+} as const;
+const FIELD_ALIASES: Record<string, keyof typeof PROFILE_FIELDS> = {
+  fn: 'name',
+  'full-name': 'name',
+  nick: 'nickname',
+  tel: 'phone',
+  organisation: 'org',
+  organization: 'org',
+  'postal-code': 'code',
+};
+
+type FieldEdit = { field: (typeof PROFILE_FIELDS)[keyof typeof PROFILE_FIELDS]; value: string };
+
+function parseFieldEdits(args: readonly string[]): FieldEdit[] {
+  return args.map((arg) => {
+    const eq = arg.indexOf('=');
+    const rawName = (eq < 0 ? arg : arg.slice(0, eq)).trim().toLowerCase();
+    const name = FIELD_ALIASES[rawName] ?? rawName;
+    if (eq < 0 || !Object.hasOwn(PROFILE_FIELDS, name)) {
+      throw new CliError(
+        { code: 'invalid-argument', message: `--field takes NAME=VALUE with NAME one of ${Object.keys(PROFILE_FIELDS).join(', ')}.` },
+        2,
+      );
+    }
+    return { field: PROFILE_FIELDS[name as keyof typeof PROFILE_FIELDS], value: arg.slice(eq + 1).trim() };
+  });
+}
+
+/** The published profile with the edits applied: a list named at all is replaced by the values given. */
+function applyFieldEdits(current: Profile, edits: readonly FieldEdit[]): Profile {
+  const next: Profile = { ...current, emails: [...current.emails], phones: [...current.phones], urls: [...current.urls] };
+  if (current.address) next.address = { ...current.address };
+  const listsSeen = new Set<string>();
+  for (const { field, value } of edits) {
+    if (field === 'emails' || field === 'phones' || field === 'urls') {
+      if (!listsSeen.has(field)) next[field] = [];
+      listsSeen.add(field);
+      if (value !== '') next[field].push(value);
+    } else if (field === 'street' || field === 'locality' || field === 'region' || field === 'code' || field === 'country') {
+      const address = { ...next.address };
+      if (value === '') delete address[field];
+      else address[field] = value;
+      if (Object.keys(address).length > 0) next.address = address;
+      else delete next.address;
+    } else if (value === '') {
+      delete next[field];
+    } else {
+      next[field] = value;
+    }
+  }
+  return next;
+}
+
+/** The vCard as published, to keep the fields a `profile set` does not name (XEP-0292 publishes it whole). */
+async function publishedProfile(core: KeyringCore): Promise<Profile> {
+  const current = await request(core, 'profile:get', undefined);
+  const source = current.sources.find((s) => s.node === NS.vcard4);
+  if (source && source.status !== 'ok' && source.status !== 'none') {
+    throw new CliError(
+      {
+        code: 'protocol-error',
+        message: `Cannot read your published vCard to keep the fields you do not name (${safe(source.detail ?? source.status)}); give every field with --replace.`,
+      },
+      1,
+    );
+  }
+  return current.vcard ?? { emails: [], phones: [], urls: [], ...(current.nickname ? { nickname: current.nickname } : {}) };
+}
+
+async function readAvatarFile(file: string): Promise<{ bytes: Buffer; type: 'image/png' | 'image/jpeg' }> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new CliError({ code: 'invalid-argument', message: `Cannot read ${file} (${code}).` }, 2);
+  }
+  if (size > PROFILE_LIMITS.avatarUploadBytes) {
+    throw new CliError({ code: 'invalid-argument', message: `${file} is over ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB.` }, 2);
+  }
+  const bytes = await readFile(file);
+  const header = readImageHeader(bytes);
+  if ('problem' in header) throw new CliError({ code: 'invalid-argument', message: `${file} is ${header.problem}.` }, 2);
+  return { bytes, type: header.type };
 }

@@ -4,7 +4,7 @@
  * contacts at once with bounded concurrency: requests are pipelined, not sent one after another.
  */
 import type { IqCaller } from '@xmpp/iq/caller.js';
-import { itemsRequest, parseItems, readStanzaError, type RawItem } from './pubsub.js';
+import { itemRequest, itemsRequest, parseItems, readStanzaError, type RawItem } from './pubsub.js';
 
 export type FetchOutcome =
   | { status: 'ok'; items: RawItem[] }
@@ -20,18 +20,36 @@ export async function fetchItems(iq: IqCaller, contact: string, node: string, ti
     const pubsub = await iq.get(itemsRequest(node), contact, timeoutMs);
     return { status: 'ok', items: parseItems(pubsub?.getChild('items')) };
   } catch (error) {
-    const info = readStanzaError(error);
-    if (info?.condition === 'item-not-found') return { status: 'none' };
-    const detail = info
-      ? `${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? `: ${info.text}` : ''}`
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized') {
-      return { status: 'refused', detail };
-    }
-    return { status: 'failed', detail };
+    return refusalOrFailure(error);
   }
+}
+
+/**
+ * One item by id (XEP-0060 §6.5.8), with the same outcomes: XEP-0084 §3.4 asks for avatar data this
+ * way, by the id the metadata named, so only the image wanted crosses the wire.
+ */
+export async function fetchItem(iq: IqCaller, contact: string, node: string, itemId: string, timeoutMs = 20_000): Promise<FetchOutcome> {
+  try {
+    const pubsub = await iq.get(itemRequest(node, itemId), contact, timeoutMs);
+    const items = parseItems(pubsub?.getChild('items')).filter((i) => i.id === itemId);
+    return items.length > 0 ? { status: 'ok', items } : { status: 'none' };
+  } catch (error) {
+    return refusalOrFailure(error);
+  }
+}
+
+function refusalOrFailure(error: unknown): Exclude<FetchOutcome, { status: 'ok' }> {
+  const info = readStanzaError(error);
+  if (info?.condition === 'item-not-found') return { status: 'none' };
+  const detail = info
+    ? `${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? `: ${info.text}` : ''}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized') {
+    return { status: 'refused', detail };
+  }
+  return { status: 'failed', detail };
 }
 
 /** Runs `worker` over `inputs` with at most `concurrency` in flight; results keep the input order. */

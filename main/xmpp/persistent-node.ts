@@ -145,6 +145,18 @@ export async function readNodeConfig(ctx: Context, node: string): Promise<Parsed
   }
 }
 
+/**
+ * A node's configuration as the server reports it now, in the same terms (and with the same XEP-0222
+ * deviations) as after publishing; undefined when the node does not exist.
+ */
+export async function readEffectiveConfig(ctx: Context, node: string, maxItems: number): Promise<EffectiveNodeConfig | undefined> {
+  const form = await readNodeConfig(ctx, node);
+  if (form === undefined) return undefined;
+  const model = fieldValue(form, 'pubsub#access_model');
+  // The access here only decides whether the whitelist (affiliations) is read too.
+  return effectiveConfig(ctx, { node, maxItems, access: { model: model === 'whitelist' ? 'whitelist' : 'open' } }, form);
+}
+
 /** XEP-0060 §7.2: retract one item; subscribers are told (notify='true'). */
 export async function retractItem(ctx: Context, node: string, itemId: string): Promise<void> {
   try {

@@ -59,6 +59,11 @@ export function itemsRequest(node: string, maxItems?: number): Element {
   return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node, max_items: maxItems }));
 }
 
+/** §6.5.8 retrieve one item by its id (XEP-0084 §3.4 fetches avatar data this way). */
+export function itemRequest(node: string, itemId: string): Element {
+  return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node }, xml('item', { id: itemId })));
+}
+
 /** §7.2.1 delete an item, notifying subscribers (§7.2.2.1). */
 export function retractRequest(node: string, itemId: string): Element {
   return xml('pubsub', { xmlns: NS.pubsub }, xml('retract', { node, notify: 'true' }, xml('item', { id: itemId })));

@@ -9,19 +9,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { befriend, connectActor, nextEvent, type Actor } from '../support/scenario.js';
 import type { ServerInfo } from '../support/xmpp-server.js';
+import { BUILT_CLI, CLI, runCli } from '../support/cli.js';
 
-const CLI = fileURLToPath(new URL('../../scripts/keyring.mjs', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 for (const server of [inject('ejabberd'), inject('prosody')]) {
   describe(`the keyring CLI on ${server.kind}`, () => {
@@ -33,7 +26,7 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
     const children: ChildProcess[] = [];
 
     beforeAll(async () => {
-      expect(existsSync(BUILT), 'run `npm run build` before the CLI tests').toBe(true);
+      expect(existsSync(BUILT_CLI), 'run `npm run build` before the CLI tests').toBe(true);
       [juliet, romeo, nurse, benvolio] = await Promise.all([
         connectActor('juliet', 'capulet.lit', server),
         connectActor('romeo', 'montague.lit', server),
@@ -59,7 +52,7 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
       '--ca-file', server.caFile, '--data-dir', dataDirs.get(actor.jid) ?? '', ...args,
     ];
     const envOf = (actor: Actor) => ({ ...process.env, ACCOUNT_PW: actor.params.password, KEYRING_PASSPHRASE: 'cli test passphrase' });
-    const cli = (actor: Actor, ...args: string[]) => run(as(actor, ...args), envOf(actor));
+    const cli = (actor: Actor, ...args: string[]) => runCli(as(actor, ...args), envOf(actor));
 
     it('generate → publish → romeo’s watch prints it → romeo finds it valid; an outsider is refused', async () => {
       const access = server.kind === 'ejabberd' ? ['--access', 'roster', '--group', 'Friends'] : ['--access', 'presence'];
@@ -126,38 +119,27 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
       const badFingerprint = await cli(juliet, 'keys', 'retract', 'abcd');
       expect(badFingerprint).toMatchObject({ code: 2 });
       expect(badFingerprint.stderr).toMatch(/^keyring: fingerprint: A fingerprint is 64 hexadecimal digits/);
-      expect((await run(['keys', 'frobnicate'], process.env)).code).toBe(2);
-      expect((await run(['contacts', 'keys', juliet.jid], process.env)).code).toBe(2);
+      expect((await runCli(['keys', 'frobnicate'], process.env)).code).toBe(2);
+      expect((await runCli(['contacts', 'keys', juliet.jid], process.env)).code).toBe(2);
 
-      const wrongPassword = await run(as(juliet, 'account', 'check'), { ...envOf(juliet), ACCOUNT_PW: 'not it' });
+      const wrongPassword = await runCli(as(juliet, 'account', 'check'), { ...envOf(juliet), ACCOUNT_PW: 'not it' });
       expect(wrongPassword.code).toBe(1);
       expect(wrongPassword.stderr).toBe('keyring: The server rejected the address or password.\n');
 
-      const dead = await run(
+      const dead = await runCli(
         ['--jid', juliet.jid, '--password-env', 'ACCOUNT_PW', '--server', '127.0.0.1:1', '--data-dir', dataDirs.get(juliet.jid) ?? '', 'account', 'check'],
         envOf(juliet),
       );
       expect(dead.code).toBe(1);
       expect(dead.stderr).toBe('keyring: Cannot reach 127.0.0.1:1 (ECONNREFUSED).\n');
 
-      const help = await run(['keys', 'publish', '--help'], process.env);
+      const help = await runCli(['keys', 'publish', '--help'], process.env);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/--access <model>/);
     }, 60_000);
   });
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,21 +4,18 @@
  * app receives it live, fetches and checks it ('valid', bound to juliet's JID) and remembers it on first
  * use; a replacement is flagged 'changed'; the nurse is refused where the access model says so.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import xml from '@xmpp/xml';
-import { createKeyringCore, type KeyringCore } from '../../main/core.js';
+import { createKeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
 import { capsElement } from '../../main/xmpp/caps.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import type { ContactKeysView } from '../../preload/contract.js';
-import { freshAccount } from '../support/accounts.js';
-import { befriend, nextEvent, type Actor } from '../support/scenario.js';
-import type { ServerInfo } from '../support/xmpp-server.js';
+import { befriend, nextEvent } from '../support/scenario.js';
+import { APP_PASSPHRASE, startApp, type App } from '../support/app.js';
 
-const LIGHT_SCRYPT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`keys from generation to a contact's trust store, on ${server.kind}`, () => {
@@ -118,38 +115,10 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         ok: false,
         error: { code: 'wrong-passphrase' },
       });
-      expect(await reopened.dispatch('vault:unlock', { passphrase: PASSPHRASE })).toMatchObject({ ok: true, value: { open: true } });
+      expect(await reopened.dispatch('vault:unlock', { passphrase: APP_PASSPHRASE })).toMatchObject({ ok: true, value: { open: true } });
       const remembered = reopened.vaults.vault.account(romeo.actor.jid)?.contacts[juliet.actor.jid] ?? [];
       expect(remembered.map((k) => k.trust).sort()).toEqual(['changed', 'retracted']);
       await reopened.dispose();
     });
   });
-}
-
-const PASSPHRASE = 'a long test passphrase';
-
-interface App {
-  core: KeyringCore;
-  actor: Actor;
-  dataDir: string;
-  stop(): Promise<void>;
-}
-
-async function startApp(role: string, domain: string, server: ServerInfo): Promise<App> {
-  const dataDir = await mkdtemp(join(tmpdir(), `keyring-${role}-`));
-  const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir, scrypt: LIGHT_SCRYPT });
-  const params = await freshAccount(role, domain, server);
-  const unlocked = await core.dispatch('vault:unlock', { passphrase: PASSPHRASE });
-  if (!unlocked.ok) throw new Error(unlocked.error.message);
-  const connected = await core.dispatch('account:connect', params);
-  if (!connected.ok) throw new Error(connected.error.message);
-  return {
-    core,
-    dataDir,
-    actor: { params, session: core.session, jid: params.jid },
-    stop: async () => {
-      await core.dispose();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,0 +1,104 @@
+/**
+ * What an image claims to be, from its first bytes only: PNG or JPEG by their magic numbers, and the
+ * pixel size from the PNG IHDR chunk or the JPEG start-of-frame segment. Nothing is decoded, so this is
+ * safe on hostile bytes and cheap enough to run before deciding whether to decode at all.
+ */
+
+export type ImageType = 'image/png' | 'image/jpeg';
+
+export type ImageHeader = { type: ImageType; width: number; height: number } | { problem: string };
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** PNG (RFC 2083 / ISO 15948) or JPEG (ITU T.81), else a problem; never throws. */
+export function readImageHeader(bytes: Uint8Array): ImageHeader {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(PNG_SIGNATURE)) return readPngHeader(buf);
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return readJpegHeader(buf);
+  return { problem: 'not a PNG or JPEG image' };
+}
+
+/** PNG: the signature, then the IHDR chunk first (length 13, width and height as big-endian uint32). */
+function readPngHeader(buf: Buffer): ImageHeader {
+  if (buf.length < 24 || buf.toString('latin1', 12, 16) !== 'IHDR') return { problem: 'a PNG without its IHDR header' };
+  const width = buf.readUInt32BE(16);
+  const height = buf.readUInt32BE(20);
+  if (width === 0 || height === 0) return { problem: 'a PNG of zero size' };
+  return { type: 'image/png', width, height };
+}
+
+/** Markers without a length field (T.81 B.1.1.3): TEM, RSTn, SOI, EOI. */
+const STANDALONE = new Set([0x01, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9]);
+/** SOFn markers (T.81 B.1.1.3), i.e. 0xC0–0xCF except DHT (C4), JPG (C8) and DAC (CC). */
+const isStartOfFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+const MAX_SEGMENTS = 1024;
+
+/** JPEG: walk the marker segments up to the first SOFn, whose frame header holds height then width. */
+function readJpegHeader(buf: Buffer): ImageHeader {
+  let offset = 2;
+  for (let segments = 0; segments < MAX_SEGMENTS; segments++) {
+    while (offset < buf.length && buf[offset] === 0xff && buf[offset + 1] === 0xff) offset++; // fill bytes
+    if (offset + 4 > buf.length) break;
+    if (buf[offset] !== 0xff) return { problem: 'a JPEG with a broken marker structure' };
+    const marker = buf[offset + 1] ?? 0;
+    if (marker === 0xd9 || marker === 0xda) break; // end of image or scan data before any frame header
+    if (STANDALONE.has(marker)) {
+      offset += 2;
+      continue;
+    }
+    const length = buf.readUInt16BE(offset + 2);
+    if (length < 2) return { problem: 'a JPEG with a broken segment length' };
+    if (isStartOfFrame(marker)) {
+      if (offset + 9 > buf.length || length < 7) break;
+      const height = buf.readUInt16BE(offset + 5);
+      const width = buf.readUInt16BE(offset + 7);
+      if (width === 0 || height === 0) return { problem: 'a JPEG of zero (or deferred) size' };
+      return { type: 'image/jpeg', width, height };
+    }
+    offset += 2 + length;
+  }
+  return { problem: 'a JPEG without a frame header' };
+}
+
+/** EXIF orientation (TIFF tag 0x0112) of a JPEG, 1–8; 1 (as stored) when absent or unreadable. */
+export function jpegOrientation(bytes: Uint8Array): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 2;
+  for (let segments = 0; segments < MAX_SEGMENTS && offset + 4 <= buf.length; segments++) {
+    if (buf[offset] !== 0xff) return 1;
+    const marker = buf[offset + 1] ?? 0;
+    if (marker === 0xda || marker === 0xd9) return 1;
+    if (STANDALONE.has(marker) || marker === 0xff) {
+      offset += marker === 0xff ? 1 : 2;
+      continue;
+    }
+    const length = buf.readUInt16BE(offset + 2);
+    if (length < 2) return 1;
+    if (marker === 0xe1 && offset + 10 <= buf.length && buf.toString('latin1', offset + 4, offset + 10) === 'Exif\0\0') {
+      return tiffOrientation(buf.subarray(offset + 10, Math.min(buf.length, offset + 2 + length)));
+    }
+    offset += 2 + length;
+  }
+  return 1;
+}
+
+function tiffOrientation(tiff: Buffer): number {
+  if (tiff.length < 8) return 1;
+  const order = tiff.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return 1;
+  const le = order === 'II';
+  const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (le ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  const ifd = u32(4);
+  if (ifd + 2 > tiff.length) return 1;
+  const entries = Math.min(u16(ifd), 256);
+  for (let i = 0; i < entries; i++) {
+    const entry = ifd + 2 + i * 12;
+    if (entry + 12 > tiff.length) return 1;
+    if (u16(entry) === 0x0112) {
+      const value = u16(entry + 8);
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}

@@ -1,0 +1,175 @@
+/**
+ * XEP-0292 vCard4 over PEP: the `<vcard xmlns='urn:ietf:params:xml:ns:vcard-4.0'>` payload (§3: the root
+ * is <vcard/>, not RFC 6351's <vcards/>) on node urn:xmpp:vcard4 (§4.1), for the app's `Profile` fields.
+ * Property and value elements follow RFC 6351 (the XML form of RFC 6350). The publisher sends the whole
+ * vCard every time (§4.1.2: "not a diff"). Contacts' vCards are untrusted: unknown properties are
+ * ignored, only so many children are looked at, every value is cut and cleaned (untrusted-text.ts).
+ */
+import xml, { type Element } from '@xmpp/xml';
+import type { Profile, ProfileAddress } from '../../preload/contract.js';
+import { PROFILE_LIMITS } from '../../preload/channels.js';
+import type { RawItem } from '../xmpp/pubsub.js';
+import { cleanText } from './untrusted-text.js';
+
+/** RFC 6351: the vCard XML namespace (the payload's), distinct from the node name urn:xmpp:vcard4. */
+export const VCARD_NS = 'urn:ietf:params:xml:ns:vcard-4.0';
+
+/**
+ * XEP-0292 leaves the item id to the publisher; the node keeps one vCard, so it is a singleton node and
+ * XEP-0060 §13.21 (Singleton Nodes) recommends the id 'current'.
+ */
+export const VCARD_ITEM_ID = 'current';
+
+/** How many child elements of a contact's <vcard/> are looked at before the rest is ignored. */
+export const MAX_VCARD_CHILDREN = 512;
+
+const ADDRESS_PARTS = ['street', 'locality', 'region', 'code', 'country'] as const;
+
+/** The payload for the user's own profile; every value cleaned and capped like a contact's would be. */
+export function vcard4Payload(profile: Profile): Element {
+  const field = (v: string | undefined) => cleanText(v, PROFILE_LIMITS.fieldChars);
+  const list = (values: readonly string[]) =>
+    values
+      .map(field)
+      .filter((v): v is string => v !== undefined)
+      .slice(0, PROFILE_LIMITS.entries);
+  const text = (name: string, value: string | undefined) => (value === undefined ? undefined : xml(name, {}, xml('text', {}, value)));
+  const uri = (name: string, value: string) => xml(name, {}, xml('uri', {}, value));
+
+  const children: (Element | undefined)[] = [
+    text('fn', field(profile.fullName)),
+    text('nickname', field(profile.nickname)),
+    ...list(profile.emails).map((e) => text('email', e)),
+    ...list(profile.phones).map((p) => telProperty(p)),
+    ...list(profile.urls).map((u) => uri('url', u)),
+    text('org', field(profile.organisation)),
+    text('note', cleanText(profile.note, PROFILE_LIMITS.noteChars, { multiline: true })),
+    addressProperty(profile.address),
+  ];
+  return xml('vcard', { xmlns: VCARD_NS }, ...children.filter((c): c is Element => c !== undefined));
+}
+
+/**
+ * RFC 6350 §6.4.1: TEL SHOULD be a URI; a number made of digits and RFC 3966 visual separators becomes a
+ * tel: URI (spaces turned into '-'), anything else stays free-form text, as vCard 3 allowed.
+ */
+function telProperty(phone: string): Element {
+  if (/^\+?[0-9][0-9().\- ]*$/.test(phone)) return xml('tel', {}, xml('uri', {}, `tel:${phone.replace(/ +/g, '-')}`));
+  return xml('tel', {}, xml('text', {}, phone));
+}
+
+/** RFC 6351 value-adr: all seven components, in order, each present (empty when unknown). */
+function addressProperty(address: ProfileAddress | undefined): Element | undefined {
+  if (!address) return undefined;
+  const parts = Object.fromEntries(ADDRESS_PARTS.map((p) => [p, cleanText(address[p], PROFILE_LIMITS.fieldChars) ?? '']));
+  if (Object.values(parts).every((v) => v === '')) return undefined;
+  return xml(
+    'adr',
+    {},
+    xml('pobox', {}, ''),
+    xml('ext', {}, ''),
+    ...ADDRESS_PARTS.map((p) => xml(p, {}, parts[p] ?? '')),
+  );
+}
+
+export type Vcard4Read = { profile: Profile } | { problem: string };
+
+/** A contact's vCard4 item, read defensively. */
+export function readVcard4Item(item: RawItem): Vcard4Read {
+  const vcard = item.payload;
+  if (!vcard || !vcard.is('vcard', VCARD_NS)) return { problem: `no <vcard xmlns="${VCARD_NS}"/> payload` };
+  return { profile: parseVcard4(vcard) };
+}
+
+/** The app's fields from a <vcard/>: first value wins for single fields, lists capped, the rest ignored. */
+export function parseVcard4(vcard: Element): Profile {
+  const profile: Profile = { emails: [], phones: [], urls: [] };
+  const field = (v: string | undefined) => cleanText(v, PROFILE_LIMITS.fieldChars);
+  const push = (list: string[], value: string | undefined) => {
+    if (value !== undefined && list.length < PROFILE_LIMITS.entries && !list.includes(value)) list.push(value);
+  };
+  const once = (key: 'fullName' | 'nickname' | 'note' | 'organisation', value: string | undefined) => {
+    if (value !== undefined && profile[key] === undefined) profile[key] = value;
+  };
+  let structuredName: string | undefined;
+
+  for (const property of vcard.getChildElements().slice(0, MAX_VCARD_CHILDREN)) {
+    if (property.getNS() !== VCARD_NS) continue;
+    switch (property.name) {
+      case 'fn':
+        once('fullName', field(valueOf(property)));
+        break;
+      case 'n':
+        structuredName ??= field(structuredNameOf(property));
+        break;
+      case 'nickname':
+        // value-text-list: several <text/> are several nicknames; the first one is the one shown.
+        once('nickname', field(valueOf(property)));
+        break;
+      case 'email':
+        push(profile.emails, field(stripScheme(valueOf(property), 'mailto:')));
+        break;
+      case 'tel':
+        push(profile.phones, field(stripScheme(valueOf(property), 'tel:')));
+        break;
+      case 'url':
+        push(profile.urls, field(valueOf(property)));
+        break;
+      case 'note':
+        once('note', cleanText(valueOf(property), PROFILE_LIMITS.noteChars, { multiline: true }));
+        break;
+      case 'org':
+        // value-org: organisation name, then units; shown joined.
+        once('organisation', field(valuesOf(property, 'text').join(', ')));
+        break;
+      case 'adr':
+        if (!profile.address) {
+          const address = addressOf(property);
+          if (address) profile.address = address;
+        }
+        break;
+      default:
+        break; // RFC 6350 has many more properties; XEP-0292 clients ignore what they do not show.
+    }
+  }
+  once('fullName', structuredName);
+  return profile;
+}
+
+/** The first <text/> or <uri/> value of a property (RFC 6351 value-text / value-uri). */
+function valueOf(property: Element): string | undefined {
+  for (const child of property.getChildElements().slice(0, 16)) {
+    if ((child.name === 'text' || child.name === 'uri') && child.getNS() === VCARD_NS) return child.text();
+  }
+  return undefined;
+}
+
+function valuesOf(property: Element, name: string): string[] {
+  return property
+    .getChildElements()
+    .slice(0, 16)
+    .filter((c) => c.name === name && c.getNS() === VCARD_NS)
+    .map((c) => c.text());
+}
+
+/** RFC 6351 value-n: prefix, given, additional, surname, suffix as a display name. */
+function structuredNameOf(n: Element): string | undefined {
+  const part = (name: string) => valuesOf(n, name).join(' ');
+  const joined = ['prefix', 'given', 'additional', 'surname', 'suffix'].map(part).filter((p) => p.trim() !== '').join(' ');
+  return joined === '' ? undefined : joined;
+}
+
+function addressOf(adr: Element): ProfileAddress | undefined {
+  const address: ProfileAddress = {};
+  for (const part of ADDRESS_PARTS) {
+    const value = cleanText(valuesOf(adr, part).join(' '), PROFILE_LIMITS.fieldChars);
+    if (value !== undefined) address[part] = value;
+  }
+  return Object.keys(address).length > 0 ? address : undefined;
+}
+
+function stripScheme(value: string | undefined, scheme: string): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed.toLowerCase().startsWith(scheme) ? trimmed.slice(scheme.length) : trimmed;
+}

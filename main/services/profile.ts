@@ -1,0 +1,295 @@
+/**
+ * The user's public profile, stored the XEP-0222 way like the keys (persistent items, never pushed at
+ * login, the access the user picks, through the same negotiation in persistent-node.ts), in the formats
+ * other clients read: XEP-0292 vCard4, XEP-0172 nickname, XEP-0084 avatar. Contacts' profiles are read
+ * in those three and in XEP-0154 (the seed's example), fetched on demand and received live from PEP
+ * notifications (the nodes are in NOTIFY_NODES, so our caps carry +notify for them). Everything a
+ * contact publishes is untrusted and goes through the readers in main/profile/.
+ */
+import jid from '@xmpp/jid';
+import type {
+  AccessRequest,
+  AvatarPublishResult,
+  AvatarView,
+  ContactProfileView,
+  EffectiveNodeConfig,
+  OwnProfileView,
+  Profile,
+  ProfileSourceView,
+} from '../../preload/contract.js';
+import { PROFILE_LIMITS } from '../../preload/channels.js';
+import type { AppEvents } from '../events.js';
+import { KeyringError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { prepareAvatar } from '../profile/avatar-image.js';
+import {
+  avatarDataPayload,
+  avatarId,
+  avatarMetadataPayload,
+  readAvatarDataItem,
+  readAvatarMetadataItem,
+  type AvatarMetadataRead,
+} from '../profile/avatar.js';
+import type { ImageType } from '../profile/image-header.js';
+import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
+import { cleanText } from '../profile/untrusted-text.js';
+import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
+import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
+import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
+import { NS } from '../xmpp/namespaces.js';
+import type { PepNotification } from '../xmpp/pep-events.js';
+import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
+import type { RawItem } from '../xmpp/pubsub.js';
+import type { AccountSession } from '../xmpp/session.js';
+
+/** The nodes read for a profile, in the order their sources are listed. */
+export const PROFILE_NODES = [NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
+/** Every profile node is a singleton (one vCard, one nickname, one current avatar). */
+export const PROFILE_NODE_MAX_ITEMS = 1;
+/** Items of one contact's node looked at (a singleton node should have one). */
+const MAX_ITEMS_READ = 8;
+/** Contacts whose last profile is remembered in memory (to merge notifications into), and avatars cached. */
+const MAX_KNOWN = 2048;
+const MAX_CACHED_AVATARS = 256;
+
+type AvatarBytes = { bytes: Buffer; type: ImageType };
+
+export class ProfileService {
+  readonly #session: AccountSession;
+  readonly #events: AppEvents;
+  readonly #log: Logger;
+  readonly #known = new Map<string, ContactProfileView>();
+  /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
+  readonly #avatars = new Map<string, AvatarBytes>();
+
+  constructor(deps: { session: AccountSession; events: AppEvents; log: Logger }) {
+    this.#session = deps.session;
+    this.#events = deps.events;
+    this.#log = deps.log;
+    this.#session.events.on('pep', (n) => {
+      if (!(PROFILE_NODES as readonly string[]).includes(n.node)) return;
+      void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`profile notification from ${n.from}: ${String(error)}`));
+    });
+  }
+
+  /**
+   * Publishes the vCard4 (XEP-0292 §4.1.2: the whole vCard) and, when there is one, the nickname
+   * (XEP-0172 §4.3), each to a persistent node with the access asked; returns their configurations as
+   * read back from the server. A nickname left empty leaves the nickname node as it is.
+   */
+  async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
+    const owner = this.#session.bareJid;
+    await this.#session.requireXep0222Support();
+    const ctx = { iq: this.#session.client.iqCaller, owner };
+    const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
+    const vcard = await publishPersistent(ctx, spec(NS.vcard4), { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) });
+    const configs = [vcard.config];
+    const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
+    if (nickname !== undefined) {
+      const nick = await publishPersistent(ctx, spec(NS.nick), { id: NICK_ITEM_ID, payload: nickPayload(nickname) });
+      configs.push(nick.config);
+    }
+    return configs;
+  }
+
+  /**
+   * XEP-0084: the picture made into a PNG avatar (avatar-image.ts), published to the data node first and
+   * then announced on the metadata node (§3.1, §3.2), both with item id = SHA-1 of the PNG.
+   */
+  async setAvatar(
+    image: Uint8Array,
+    mime: ImageType,
+    access: AccessRequest,
+    options: { reconfigure?: boolean } = {},
+  ): Promise<AvatarPublishResult> {
+    const owner = this.#session.bareJid;
+    const prepared = prepareAvatar(image, mime);
+    await this.#session.requireXep0222Support();
+    const ctx = { iq: this.#session.client.iqCaller, owner };
+    const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
+    const id = avatarId(prepared.png);
+    const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
+    const data = await publishPersistent(ctx, spec(NS.avatarData), { id, payload: avatarDataPayload(prepared.png) });
+    const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), { id, payload: avatarMetadataPayload(info) });
+    this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
+    return { info, configs: [data.config, metadata.config] };
+  }
+
+  /** The account's own profile as its server holds it, with each existing node's configuration. */
+  async own(): Promise<OwnProfileView> {
+    const owner = this.#session.bareJid;
+    const ctx = { iq: this.#session.client.iqCaller, owner };
+    const [view, configs] = await Promise.all([
+      this.#read(owner, { avatarData: true }),
+      Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
+    ]);
+    return { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
+  }
+
+  /** Fetches a contact's profile nodes now; each may be missing or refused on its own. */
+  async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
+    const view = await this.#read(bareJid(contact), { avatarData: options.avatarData ?? true });
+    this.#remember(view);
+    this.#events.emit('contacts:profile', view);
+    return view;
+  }
+
+  /** What was last read or notified for the contact, without asking the network. */
+  known(contact: string): ContactProfileView | undefined {
+    return this.#known.get(bareJid(contact));
+  }
+
+  async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {
+    const iq = this.#session.client.iqCaller;
+    const outcomes = await Promise.all(PROFILE_NODES.map((node) => fetchItems(iq, contact, node)));
+    const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [...PROFILE_NODES], sources: [] };
+    await Promise.all(PROFILE_NODES.map((node, i) => this.#apply(view, node, outcomes[i] ?? { status: 'none' }, options)));
+    view.sources = PROFILE_NODES.map((node) => view.sources.find((s) => s.node === node) ?? { node, status: 'none' });
+    return view;
+  }
+
+  /** Reads one node's fetch outcome into the view (replacing that node's part and source). */
+  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: { avatarData: boolean }): Promise<void> {
+    const setSource = (source: ProfileSourceView) => {
+      view.sources = [...view.sources.filter((s) => s.node !== node), source];
+    };
+    clearPart(view, node);
+    if (outcome.status === 'refused' || outcome.status === 'failed') {
+      setSource({ node, status: outcome.status, detail: cleanText(outcome.detail, 300) ?? outcome.status });
+      return;
+    }
+    const items = outcome.status === 'ok' ? outcome.items.slice(0, MAX_ITEMS_READ) : [];
+    if (items.length === 0) {
+      setSource({ node, status: 'none' });
+      return;
+    }
+    const problem = await this.#readItems(view, node, items, options);
+    setSource(problem === undefined ? { node, status: 'ok' } : { node, status: 'invalid', detail: problem });
+  }
+
+  /** The part of the view this node's items give; a problem when none of them could be read. */
+  async #readItems(view: ContactProfileView, node: string, items: readonly RawItem[], options: { avatarData: boolean }): Promise<string | undefined> {
+    if (node === NS.vcard4) {
+      const read = firstReadable(items, readVcard4Item);
+      if ('problem' in read) return read.problem;
+      view.vcard = read.profile;
+    } else if (node === NS.nick) {
+      const read = firstReadable(items, readNickItem);
+      if ('problem' in read) return read.problem;
+      if (read.nickname !== undefined) view.nickname = read.nickname;
+    } else if (node === NS.avatarMetadata) {
+      const read = firstReadable(items, readAvatarMetadataItem);
+      if ('problem' in read) return read.problem;
+      if ('info' in read) view.avatar = await this.#avatar(view.jid, read, options);
+    } else if (node === NS.profile) {
+      const reads = items.map(readXep0154Item);
+      const forms = reads.flatMap((r) => ('fields' in r ? [r.fields] : []));
+      if (forms.length === 0) return reads.flatMap((r) => ('problem' in r ? [r.problem] : []))[0] ?? 'unreadable profile';
+      // §4.2: an item published over PEP may hold only the fields that changed: the node's items add up.
+      const fields: Xep0154Field[] = mergeFields(forms);
+      view.xep0154 = { fields, profile: xep0154ToProfile(fields) };
+    }
+    return undefined;
+  }
+
+  /** The avatar the metadata names, with its data fetched (or taken from the cache) and checked. */
+  async #avatar(contact: string, read: Extract<AvatarMetadataRead, { info: unknown }>, options: { avatarData: boolean }): Promise<AvatarView> {
+    const info = read.info;
+    const view: AvatarView = { info };
+    if (info.url !== undefined) {
+      view.dataProblem = 'the avatar is only at a web address, which the app does not fetch';
+      return view;
+    }
+    const cached = this.#avatars.get(info.id);
+    if (cached) {
+      view.dataBase64 = cached.bytes.toString('base64');
+      return view;
+    }
+    if (!options.avatarData) {
+      view.dataProblem = 'not fetched';
+      return view;
+    }
+    const outcome = await fetchItem(this.#session.client.iqCaller, contact, NS.avatarData, info.id);
+    if (outcome.status !== 'ok') {
+      view.dataProblem =
+        outcome.status === 'none' ? 'the avatar data is missing' : `the avatar data was ${outcome.status} (${cleanText(outcome.detail, 300) ?? ''})`;
+      return view;
+    }
+    const item = outcome.items[0];
+    const data = item ? readAvatarDataItem(item, info.id) : { problem: 'the avatar data is missing' };
+    if ('problem' in data) {
+      view.dataProblem = data.problem;
+      return view;
+    }
+    this.#cacheAvatar(info.id, { bytes: data.bytes, type: data.type });
+    view.dataBase64 = data.bytes.toString('base64');
+    return view;
+  }
+
+  async #onNotification(n: PepNotification): Promise<void> {
+    const previous = this.#known.get(n.from);
+    const view: ContactProfileView = previous
+      ? { ...previous, origin: 'notification', updated: [n.node], sources: [...previous.sources] }
+      : { jid: n.from, origin: 'notification', updated: [n.node], sources: [] };
+    const items = n.items.filter((i) => i.payload !== undefined);
+    if (items.length > 0 && n.node !== NS.profile) {
+      await this.#apply(view, n.node, { status: 'ok', items }, { avatarData: true });
+    } else if (n.items.length > 0 || n.node === NS.profile) {
+      // XEP-0292 §4.2.2: a notification may carry no payload ("the receiver needs to retrieve the vCard");
+      // XEP-0154 items are partial, so its whole node is read again.
+      await this.#apply(view, n.node, await fetchItems(this.#session.client.iqCaller, n.from, n.node), { avatarData: true });
+    } else if (n.retracted.length > 0) {
+      clearPart(view, n.node);
+      view.sources = [...view.sources.filter((s) => s.node !== n.node), { node: n.node, status: 'none' }];
+    } else {
+      return;
+    }
+    this.#remember(view);
+    this.#events.emit('contacts:profile', view);
+  }
+
+  #remember(view: ContactProfileView): void {
+    this.#known.delete(view.jid);
+    this.#known.set(view.jid, view);
+    if (this.#known.size > MAX_KNOWN) {
+      const oldest = this.#known.keys().next().value;
+      if (oldest !== undefined) this.#known.delete(oldest);
+    }
+  }
+
+  #cacheAvatar(id: string, avatar: AvatarBytes): void {
+    this.#avatars.set(id, avatar);
+    if (this.#avatars.size > MAX_CACHED_AVATARS) {
+      const oldest = this.#avatars.keys().next().value;
+      if (oldest !== undefined) this.#avatars.delete(oldest);
+    }
+  }
+}
+
+function clearPart(view: ContactProfileView, node: string): void {
+  if (node === NS.vcard4) delete view.vcard;
+  else if (node === NS.nick) delete view.nickname;
+  else if (node === NS.avatarMetadata) delete view.avatar;
+  else if (node === NS.profile) delete view.xep0154;
+}
+
+/** The first item that reads, else the first item's problem. */
+function firstReadable<R extends object>(items: readonly RawItem[], read: (item: RawItem) => R | { problem: string }): R | { problem: string } {
+  let firstProblem: { problem: string } | undefined;
+  for (const item of items) {
+    const result = read(item);
+    if (!('problem' in result)) return result;
+    firstProblem ??= result;
+  }
+  return firstProblem ?? { problem: 'no item' };
+}
+
+function bareJid(text: string): string {
+  try {
+    const parsed = jid(text);
+    if (!parsed.local || !parsed.domain) throw new Error('not a user address');
+    return parsed.bare().toString();
+  } catch {
+    throw new KeyringError('invalid-argument', 'That is not a valid contact address.', 'jid');
+  }
+}

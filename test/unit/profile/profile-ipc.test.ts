@@ -1,0 +1,42 @@
+/** The profile channels' argument schemas: caps and strictness hold before any handler runs. */
+import { describe, expect, it } from 'vitest';
+import { requestSchemas } from '../../../preload/contract.js';
+import { PROFILE_LIMITS } from '../../../preload/channels.js';
+
+const access = { model: 'presence' as const };
+
+describe('profile request schemas', () => {
+  it('accepts a profile and fills the lists in', () => {
+    const parsed = requestSchemas['profile:publish'].safeParse({ profile: { fullName: ' Juliet ', emails: ['j@c.lit'] }, access });
+    expect(parsed.success && parsed.data).toEqual({
+      profile: { fullName: 'Juliet', emails: ['j@c.lit'], phones: [], urls: [] },
+      access,
+    });
+  });
+
+  it.each([
+    ['an over-long field', { profile: { fullName: 'x'.repeat(PROFILE_LIMITS.fieldChars + 1) }, access }],
+    ['an over-long note', { profile: { note: 'x'.repeat(PROFILE_LIMITS.noteChars + 1) }, access }],
+    ['too many e-mails', { profile: { emails: Array.from({ length: PROFILE_LIMITS.entries + 1 }, (_, i) => `${i}@x.lit`) }, access }],
+    ['an unknown profile key', { profile: { photo: 'x' }, access }],
+    ['an unknown address key', { profile: { address: { planet: 'Earth' } }, access }],
+    ['no access', { profile: {} }],
+  ])('refuses %s', (_what, params) => {
+    expect(requestSchemas['profile:publish'].safeParse(params).success).toBe(false);
+  });
+
+  it('caps the avatar upload and wants base64 of a PNG or JPEG', () => {
+    const ok = { dataBase64: Buffer.from('x').toString('base64'), mime: 'image/png', access };
+    expect(requestSchemas['profile:setAvatar'].safeParse(ok).success).toBe(true);
+    expect(requestSchemas['profile:setAvatar'].safeParse({ ...ok, mime: 'image/svg+xml' }).success).toBe(false);
+    expect(requestSchemas['profile:setAvatar'].safeParse({ ...ok, dataBase64: 'not base64!' }).success).toBe(false);
+    const tooBig = 'A'.repeat(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4 + 4);
+    expect(requestSchemas['profile:setAvatar'].safeParse({ ...ok, dataBase64: tooBig }).success).toBe(false);
+  });
+
+  it('fetches a contact by bare JID only', () => {
+    expect(requestSchemas['contacts:fetchProfile'].safeParse({ jid: 'juliet@capulet.lit' }).success).toBe(true);
+    expect(requestSchemas['contacts:fetchProfile'].safeParse({ jid: 'juliet@capulet.lit/balcony' }).success).toBe(false);
+    expect(requestSchemas['profile:get'].safeParse({}).success).toBe(false);
+  });
+});

@@ -1,0 +1,144 @@
+/** XEP-0292 vCard4 payloads: what we publish reads back the same; a hostile vCard is cut and cleaned, never thrown. */
+import { describe, expect, it } from 'vitest';
+import parseXml from '@xmpp/xml/lib/parse.js';
+import xml, { type Element } from '@xmpp/xml';
+import { parseVcard4, readVcard4Item, vcard4Payload, VCARD_NS, MAX_VCARD_CHILDREN } from '../../../main/profile/vcard4.js';
+import { cleanText } from '../../../main/profile/untrusted-text.js';
+import { parseItems } from '../../../main/xmpp/pubsub.js';
+import { PROFILE_LIMITS } from '../../../preload/channels.js';
+import type { Profile } from '../../../preload/contract.js';
+
+const parse = (text: string): Element => parseXml(text.trim());
+const vcard = (inner: string) => parse(`<vcard xmlns='${VCARD_NS}'>${inner}</vcard>`);
+const itemOf = (inner: string) => parseItems(parse(`<items node='urn:xmpp:vcard4'><item id='current'>${inner}</item></items>`))[0];
+
+const juliet: Profile = {
+  fullName: 'Juliet Capulet',
+  nickname: 'Jules',
+  emails: ['juliet@capulet.lit', 'balcony@capulet.lit'],
+  phones: ['+39 045 800 0000'],
+  urls: ['https://capulet.lit/juliet'],
+  note: 'What’s in a name?\nThat which we call a rose…',
+  organisation: 'House Capulet',
+  address: { street: 'Via Cappello 23', locality: 'Verona', region: 'VR', code: '37121', country: 'Italy' },
+};
+
+describe('building and reading vCard4 (XEP-0292)', () => {
+  it('round-trips every profile field through the XML', () => {
+    const payload = vcard4Payload(juliet);
+    expect(payload.attrs.xmlns).toBe(VCARD_NS);
+    const item = itemOf(payload.toString());
+    expect(item && readVcard4Item(item)).toEqual({
+      // RFC 6350 §6.4.1: phones become tel: URIs, spaces turned into RFC 3966 visual separators.
+      profile: { ...juliet, phones: ['+39-045-800-0000'] },
+    });
+  });
+
+  it('writes the RFC 6351 elements other clients read', () => {
+    const text = vcard4Payload(juliet).toString();
+    expect(text).toContain('<fn><text>Juliet Capulet</text></fn>');
+    expect(text).toContain('<nickname><text>Jules</text></nickname>');
+    expect(text).toContain('<email><text>juliet@capulet.lit</text></email>');
+    expect(text).toContain('<tel><uri>tel:+39-045-800-0000</uri></tel>');
+    expect(text).toContain('<url><uri>https://capulet.lit/juliet</uri></url>');
+    expect(text).toContain('<adr><pobox/><ext/><street>Via Cappello 23</street>');
+    expect(vcard4Payload({ emails: [], phones: [], urls: [] }).toString()).toBe(`<vcard xmlns="${VCARD_NS}"/>`);
+  });
+
+  it('keeps a free-form phone as text and cleans what the user typed', () => {
+    const text = vcard4Payload({ emails: [' a@b.c\u0007 '], phones: ['ext. 12'], urls: [], fullName: '\u202eevil' }).toString();
+    expect(text).toContain('<tel><text>ext. 12</text></tel>');
+    expect(text).toContain('<email><text>a@b.c</text></email>');
+    expect(text).toContain('<fn><text>evil</text></fn>');
+  });
+
+  it('reads the XEP-0292 §4.1.1 example (structured values, parameters, several of a kind)', () => {
+    const example = vcard(`
+      <fn><text>Peter Saint-Andre</text></fn>
+      <n><surname>Saint-Andre</surname><given>Peter</given><additional></additional></n>
+      <nickname><text>stpeter</text></nickname><nickname><text>psa</text></nickname>
+      <photo><uri>https://stpeter.im/images/stpeter_oscon.jpg</uri></photo>
+      <adr><parameters><type><text>work</text></type></parameters><ext>Suite 600</ext><street>1899 Wynkoop Street</street>
+        <locality>Denver</locality><region>CO</region><code>80202</code><country>USA</country></adr>
+      <tel><parameters><type><text>work</text><text>voice</text></type></parameters><uri>tel:+1-303-308-3282</uri></tel>
+      <tel><uri>tel:+1-303-308-3219</uri></tel>
+      <org><parameters><type><text>work</text></type></parameters><text>XMPP Standards Foundation</text></org>
+      <url><uri>https://stpeter.im/</uri></url>
+      <note><text>
+              More information about me is located on my
+              personal website: https://stpeter.im/
+              </text></note>
+      <email><parameters><type><text>work</text></type></parameters><text>psaintan@cisco.com</text></email>
+      <email><text>stpeter@jabber.org</text></email>
+      <impp><uri>xmpp:stpeter@jabber.org</uri></impp>`);
+    expect(parseVcard4(example)).toEqual({
+      fullName: 'Peter Saint-Andre',
+      nickname: 'stpeter',
+      emails: ['psaintan@cisco.com', 'stpeter@jabber.org'],
+      phones: ['+1-303-308-3282', '+1-303-308-3219'],
+      urls: ['https://stpeter.im/'],
+      note: 'More information about me is located on my\n              personal website: https://stpeter.im/',
+      organisation: 'XMPP Standards Foundation',
+      address: { street: '1899 Wynkoop Street', locality: 'Denver', region: 'CO', code: '80202', country: 'USA' },
+    });
+  });
+
+  it('falls back to the structured name when there is no fn', () => {
+    expect(parseVcard4(vcard('<n><surname>Capulet</surname><given>Juliet</given></n>')).fullName).toBe('Juliet Capulet');
+  });
+});
+
+describe('a hostile vCard', () => {
+  it('keeps markup as text, never as structure', () => {
+    const profile = parseVcard4(
+      vcard(`<fn><text>&lt;script&gt;alert(1)&lt;/script&gt;</text></fn>
+             <note><text>hi<script xmlns='http://www.w3.org/1999/xhtml'>alert(2)</script></text></note>
+             <url><uri>javascript:alert(3)</uri></url>`),
+    );
+    expect(profile.fullName).toBe('<script>alert(1)</script>');
+    // Only the note's own character data counts; the element inside it is not text.
+    expect(profile.note).toBe('hi');
+    // A link is text to show, never opened: kept as the contact wrote it.
+    expect(profile.urls).toEqual(['javascript:alert(3)']);
+  });
+
+  it('cuts a 1 MB field to the cap and a 1 MB note to its cap', () => {
+    const huge = 'A'.repeat(1024 * 1024);
+    const profile = parseVcard4(vcard(`<fn><text>${huge}</text></fn><note><text>${huge}</text></note><email><text>${huge}</text></email>`));
+    expect(profile.fullName).toHaveLength(PROFILE_LIMITS.fieldChars);
+    expect(profile.note).toHaveLength(PROFILE_LIMITS.noteChars);
+    expect(profile.emails[0]).toHaveLength(PROFILE_LIMITS.fieldChars);
+  });
+
+  it('strips control and bidi-override characters, and never splits a surrogate pair', () => {
+    // XML cannot carry most C0 controls (the parser refuses them), but C1 controls such as CSI and the
+    // bidi overrides are legal XML characters.
+    const profile = parseVcard4(vcard(`<fn><text>Ju&#x9b;31mliet&#x202e;txt.exe&#x85;</text></fn><nickname><text>a&#x9;b&#xa;c</text></nickname>`));
+    expect(profile.fullName).toBe('Ju31mliettxt.exe');
+    const built = xml('vcard', { xmlns: VCARD_NS }, xml('fn', {}, xml('text', {}, 'a\u001b[2Jb\u0000')));
+    expect(parseVcard4(built).fullName).toBe('a[2Jb');
+    expect(profile.nickname).toBe('a b c');
+    expect(cleanText(`${'x'.repeat(9)}😀`, 10)).toBe('x'.repeat(9));
+  });
+
+  it('caps list fields, ignores unknown and foreign elements, and looks at only so many children', () => {
+    const emails = Array.from({ length: 100 }, (_, i) => `<email><text>e${i}@x.lit</text></email>`).join('');
+    const profile = parseVcard4(
+      vcard(`${emails}<x-custom><text>?</text></x-custom><fn xmlns='urn:example:other'><text>Mallory</text></fn>
+             <nickname><uri xmlns='urn:example:other'>evil</uri></nickname><tel/><org></org><adr><street><b>x</b></street></adr>`),
+    );
+    expect(profile.emails).toHaveLength(PROFILE_LIMITS.entries);
+    expect(profile).toEqual({ emails: profile.emails, phones: [], urls: [] });
+    const late = Array.from({ length: MAX_VCARD_CHILDREN }, () => '<bday><date>1</date></bday>').join('');
+    expect(parseVcard4(vcard(`${late}<fn><text>too late</text></fn>`)).fullName).toBeUndefined();
+  });
+
+  it('reports a foreign or missing payload as a problem', () => {
+    for (const inner of ['', `<vcard xmlns='vcard-temp'/>`, `<vCard xmlns='${VCARD_NS}'/>`, `<vcards xmlns='${VCARD_NS}'><vcard/></vcards>`]) {
+      const item = itemOf(inner);
+      expect(item && readVcard4Item(item), inner).toMatchObject({ problem: expect.stringMatching(/no <vcard/) as string });
+    }
+    const two = itemOf(`<vcard xmlns='${VCARD_NS}'/><vcard xmlns='${VCARD_NS}'/>`);
+    expect(two && readVcard4Item(two)).toHaveProperty('problem');
+  });
+});
