@@ -52,12 +52,71 @@ export interface CertificateCheck {
 
 export function checkPublishedCertificate(input: PublishedCertificate): CertificateCheck {
   try {
-    return check(input);
+    return atTime(inspect(input), input.now);
   } catch (error) {
-    // Anything unforeseen (a parser bug, an exotic structure) is still an answer, never an exception.
-    const detail = error instanceof MalformedCertificateError ? ` ${error.message}` : '';
-    return { status: 'malformed', reason: `The certificate cannot be read.${detail}` };
+    return unreadable(error);
   }
+}
+
+/**
+ * checkPublishedCertificate with a memory: a contact's certificate is checked once, not each time it is
+ * fetched again or shown. What it remembers is the part of a check that cannot change (parsing, the
+ * signature, the names), keyed by the certificate's SHA-256, the publisher and the item id; the validity
+ * period is compared with the clock at every call, so a certificate still expires on time.
+ */
+export class CertificateChecker {
+  readonly #inspections = new Map<string, Inspection>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries = 20_000) {
+    this.#maxEntries = maxEntries;
+  }
+
+  check(input: PublishedCertificate): CertificateCheck {
+    let key: string;
+    try {
+      key = `${certificateFingerprint(input.der)}\n${String(input.publisherJid)}\n${String(input.itemId)}`;
+    } catch {
+      return checkPublishedCertificate(input); // not even bytes: nothing worth remembering
+    }
+    let inspection = this.#inspections.get(key);
+    if (inspection === undefined) {
+      try {
+        inspection = inspect(input);
+      } catch (error) {
+        inspection = { final: unreadable(error) };
+      }
+      this.#inspections.set(key, inspection);
+      // Oldest first out; a Map iterates in insertion order.
+      if (this.#inspections.size > this.#maxEntries) this.#inspections.delete(this.#inspections.keys().next().value as string);
+    }
+    return atTime(inspection, input.now);
+  }
+}
+
+function unreadable(error: unknown): CertificateCheck {
+  // Anything unforeseen (a parser bug, an exotic structure) is still an answer, never an exception.
+  const detail = error instanceof MalformedCertificateError ? ` ${error.message}` : '';
+  return { status: 'malformed', reason: `The certificate cannot be read.${detail}` };
+}
+
+/**
+ * What a check finds before looking at the clock: either its final answer, or a genuine certificate for
+ * the publisher whose status ('valid', 'expired', 'not-yet-valid') depends on the time.
+ */
+type Inspection =
+  | { final: CertificateCheck }
+  | { genuine: Partial<CertificateCheck>; notBeforeMs: number; notAfterMs: number };
+
+function atTime(inspection: Inspection, now: Date | undefined): CertificateCheck {
+  // A copy each time: callers may keep or change what they get.
+  if ('final' in inspection) return { ...inspection.final };
+  const { genuine: known, notBeforeMs, notAfterMs } = inspection;
+  // RFC 5280 §4.1.2.5: the period includes both notBefore and notAfter.
+  const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
+  if (at < notBeforeMs) return { status: 'not-yet-valid', reason: `The certificate is valid only from ${known.notBefore}.`, ...known };
+  if (at > notAfterMs) return { status: 'expired', reason: `The certificate expired on ${known.notAfter}.`, ...known };
+  return { status: 'valid', reason: 'The certificate is well-formed, self-signed, for this account, and current.', ...known };
 }
 
 const malformed = (reason: string, known: Partial<CertificateCheck> = {}): CertificateCheck => ({
@@ -66,7 +125,16 @@ const malformed = (reason: string, known: Partial<CertificateCheck> = {}): Certi
   ...known,
 });
 
-function check({ der, publisherJid, itemId, now = new Date() }: PublishedCertificate): CertificateCheck {
+function inspect({ der, publisherJid, itemId }: PublishedCertificate): Inspection {
+  const result = inspectBytes(der, publisherJid, itemId);
+  return 'status' in result ? { final: result } : result;
+}
+
+function inspectBytes(
+  der: Uint8Array,
+  publisherJid: string,
+  itemId: string,
+): CertificateCheck | { genuine: Partial<CertificateCheck>; notBeforeMs: number; notAfterMs: number } {
   if (!(der instanceof Uint8Array)) return malformed('The item holds no certificate bytes.');
   if (der.byteLength === 0) return malformed('The certificate is empty.');
   if (der.byteLength > MAX_PUBLISHED_CERTIFICATE_BYTES) return malformed('The certificate is larger than 64 KiB.');
@@ -130,12 +198,7 @@ function check({ der, publisherJid, itemId, now = new Date() }: PublishedCertifi
     };
   }
   known.jid = bound;
-
-  // RFC 5280 §4.1.2.5: the period includes both notBefore and notAfter.
-  const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
-  if (at < notBeforeMs) return { status: 'not-yet-valid', reason: `The certificate is valid only from ${known.notBefore}.`, ...known };
-  if (at > notAfterMs) return { status: 'expired', reason: `The certificate expired on ${known.notAfter}.`, ...known };
-  return { status: 'valid', reason: 'The certificate is well-formed, self-signed, for this account, and current.', ...known };
+  return { genuine: known, notBeforeMs, notAfterMs };
 }
 
 /**

@@ -8,7 +8,7 @@ import jid from '@xmpp/jid';
 import type { ContactKeysView, ContactKeyView } from '../../preload/contract.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
-import { checkPublishedCertificate } from '../keys/validate.js';
+import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
 import type { Logger } from '../logger.js';
 import { markRetracted, markVerified, mergeFullKeySet, type SeenKey } from '../vault/contact-keys.js';
 import type { ContactKeyRecord } from '../vault/schema.js';
@@ -29,6 +29,8 @@ export class ContactKeys {
   readonly #session: AccountSession;
   readonly #events: AppEvents;
   readonly #log: Logger;
+  /** Each certificate is checked once (parse, signature, names), not at every fetch and view. */
+  readonly #checker = new CertificateChecker();
 
   constructor(deps: { vaults: VaultHolder; session: AccountSession; events: AppEvents; log: Logger }) {
     this.#vaults = deps.vaults;
@@ -48,15 +50,32 @@ export class ContactKeys {
     return this.#record(bare, outcome);
   }
 
-  /** Many contacts at once, with bounded concurrency. */
+  /**
+   * Many contacts at once: at most `concurrency` items requests in flight. Recording an answer does not
+   * hold up the next request, so the vault saves the answers in a few group writes instead of one write
+   * per contact; each contact's event still follows only once its keys are on disk.
+   */
   async fetchMany(contacts: readonly string[], concurrency = DEFAULT_FETCH_CONCURRENCY): Promise<ContactKeysView[]> {
-    return mapConcurrent(contacts, concurrency, (c) => this.fetch(c));
+    const bare = contacts.map(bareJid);
+    const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
+    await mapConcurrent(
+      bare.map((contact, index) => ({ contact, index })),
+      concurrency,
+      async ({ contact, index }) => {
+        const outcome = await fetchItems(this.#session.client.iqCaller, contact, NS.pubkey);
+        const record = this.#record(contact, outcome);
+        // Observed now, awaited below: a failed save must not surface as an unhandled rejection meanwhile.
+        record.catch(() => undefined);
+        recorded[index] = record;
+      },
+    );
+    return Promise.all(recorded);
   }
 
   /** What the vault remembers, without asking the network. */
   known(contact: string): ContactKeysView {
     const bare = bareJid(contact);
-    return { jid: bare, fetch: 'ok', keys: this.#stored(bare).map((k) => view(bare, k)), invalid: [], changes: [] };
+    return { jid: bare, fetch: 'ok', keys: this.#stored(bare).map((k) => this.#view(bare, k)), invalid: [], changes: [] };
   }
 
   async markVerified(contact: string, fingerprint: string): Promise<ContactKeysView> {
@@ -75,18 +94,21 @@ export class ContactKeys {
   async #onNotification(n: PepNotification): Promise<void> {
     const account = this.#session.bareJid;
     const now = new Date();
-    const { seen, invalid } = readItems(n.from, n.items);
+    const { seen, invalid } = this.#readItems(n.from, n.items);
     let changes: ContactKeysView['changes'] = [];
     if (n.retracted.length > 0) {
-      await this.#vaults.vault.update((draft) => {
+      // The change only touches the draft and returns what it found (vault.update may run it twice).
+      changes = await this.#vaults.vault.update((draft) => {
         const contacts = VaultHolder.accountIn(draft, account).contacts;
         let keys = contacts[n.from] ?? [];
+        let found: ContactKeysView['changes'] = [];
         for (const id of n.retracted) {
           const result = markRetracted(keys, id, now);
           keys = result.keys;
-          changes = [...changes, ...result.changes];
+          found = [...found, ...result.changes];
         }
         contacts[n.from] = keys;
+        return found;
       });
     }
     if (seen.length > 0 || invalid.length > 0) {
@@ -100,7 +122,7 @@ export class ContactKeys {
           lastSeen: now.toISOString(),
           trust: 'unverified' as const,
         };
-        return view(n.from, record);
+        return this.#view(n.from, record);
       });
       this.#events.emit('contacts:keys', { jid: n.from, fetch: 'notified', keys: preview, invalid, changes });
       await this.fetch(n.from);
@@ -120,7 +142,7 @@ export class ContactKeys {
       return result;
     }
     const account = this.#session.bareJid;
-    const { seen, invalid } = outcome.status === 'ok' ? readItems(contact, outcome.items) : { seen: [], invalid: [] };
+    const { seen, invalid } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [] };
     const changes = await this.#vaults.vault.update((draft) => {
       const contacts = VaultHolder.accountIn(draft, account).contacts;
       const merged = mergeFullKeySet(contacts[contact] ?? [], seen, new Date());
@@ -130,7 +152,7 @@ export class ContactKeys {
     const result: ContactKeysView = {
       jid: contact,
       fetch: outcome.status,
-      keys: this.#stored(contact).map((k) => view(contact, k)),
+      keys: this.#stored(contact).map((k) => this.#view(contact, k)),
       invalid,
       changes,
     };
@@ -143,33 +165,37 @@ export class ContactKeys {
     if (!account) return [];
     return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
   }
-}
 
-/** Items that are well-formed key payloads whose certificate is at least readable; the rest, with why. */
-function readItems(publisher: string, items: readonly RawItem[]): { seen: SeenKey[]; invalid: ContactKeysView['invalid'] } {
-  const seen: SeenKey[] = [];
-  const invalid: ContactKeysView['invalid'] = [];
-  for (const item of items) {
-    const shownId = item.id.length > MAX_SHOWN_ID ? `${item.id.slice(0, MAX_SHOWN_ID)}…` : item.id;
-    const read = readPubkeyItem(item);
-    if ('problem' in read) {
-      invalid.push({ itemId: shownId, reason: read.problem });
-      continue;
+  /** Items that are well-formed key payloads whose certificate is at least readable; the rest, with why. */
+  #readItems(publisher: string, items: readonly RawItem[]): { seen: SeenKey[]; invalid: ContactKeysView['invalid'] } {
+    const seen: SeenKey[] = [];
+    const invalid: ContactKeysView['invalid'] = [];
+    for (const item of items) {
+      const shownId = item.id.length > MAX_SHOWN_ID ? `${item.id.slice(0, MAX_SHOWN_ID)}…` : item.id;
+      const read = readPubkeyItem(item);
+      if ('problem' in read) {
+        invalid.push({ itemId: shownId, reason: read.problem });
+        continue;
+      }
+      const check = this.#checker.check({ der: read.der, publisherJid: publisher, itemId: read.id });
+      if (check.status === 'malformed' || check.status === 'fingerprint-mismatch' || !check.fingerprint) {
+        invalid.push({ itemId: shownId, reason: check.reason });
+        continue;
+      }
+      seen.push({ fingerprint: check.fingerprint, certificate: read.der.toString('base64') });
     }
-    const check = checkPublishedCertificate({ der: read.der, publisherJid: publisher, itemId: read.id });
-    if (check.status === 'malformed' || check.status === 'fingerprint-mismatch' || !check.fingerprint) {
-      invalid.push({ itemId: shownId, reason: check.reason });
-      continue;
-    }
-    seen.push({ fingerprint: check.fingerprint, certificate: read.der.toString('base64') });
+    return { seen, invalid };
   }
-  return { seen, invalid };
+
+  #view(contact: string, record: ContactKeyRecord): ContactKeyView {
+    const check: CertificateCheck = record.certificate
+      ? this.#checker.check({ der: Buffer.from(record.certificate, 'base64'), publisherJid: contact, itemId: record.fingerprint })
+      : { status: 'malformed', reason: 'No certificate was stored for this key.' };
+    return view(record, check);
+  }
 }
 
-function view(contact: string, record: ContactKeyRecord): ContactKeyView {
-  const check = record.certificate
-    ? checkPublishedCertificate({ der: Buffer.from(record.certificate, 'base64'), publisherJid: contact, itemId: record.fingerprint })
-    : { status: 'malformed' as const, reason: 'No certificate was stored for this key.' };
+function view(record: ContactKeyRecord, check: CertificateCheck): ContactKeyView {
   const result: ContactKeyView = {
     fingerprint: record.fingerprint,
     status: check.status,

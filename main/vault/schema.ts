@@ -57,6 +57,25 @@ const ContactKey = z
   })
   .strict();
 
+/** An action the user asked for while offline, run in order once connected (survives restarts). */
+const QueuedAction = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['publish', 'retract']),
+    fingerprint,
+    access: z
+      .object({
+        model: z.enum(['open', 'presence', 'roster', 'whitelist']),
+        groups: z.array(z.string()).optional(),
+        allow: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    reconfigure: z.boolean().optional(),
+    requestedAt: isoDate,
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
@@ -71,6 +90,7 @@ const Account = z
     savedPassword: sealed.optional(),
     ownKeys: z.array(OwnKey),
     contacts: z.record(z.string(), z.array(ContactKey)),
+    queue: z.array(QueuedAction).optional(),
   })
   .strict();
 
@@ -87,6 +107,7 @@ export type OwnKeyRecord = z.infer<typeof OwnKey>;
 export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
+export type QueuedActionRecord = z.infer<typeof QueuedAction>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
   const result = VaultDocumentSchema.safeParse(body);

@@ -3,6 +3,11 @@
  * Public data (certificates, contacts' keys, settings) is stored as is; secrets (private keys, the saved
  * password) are sealed (secret-box.ts). Every change is applied to a copy, written atomically, and only
  * then becomes the state in memory, so a failed write (full disk) changes nothing.
+ *
+ * Writes are group-committed: changes that arrive while a write is in flight (or in the short pause
+ * after it) are applied together and saved by the next single write, whose success resolves each of
+ * them. A burst of changes (fetching many contacts) thus costs a few writes of the whole file, not one
+ * per change, while every change still resolves only once it is on disk.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +40,17 @@ export interface VaultRecovery {
 
 export const VAULT_FILE = 'vault.json';
 const CHECK_PURPOSE = 'keyring-vault-check';
+/**
+ * After a write, the next one waits this many times as long as the last one took, so that writing takes
+ * at most a fifth of the time during a burst. An update arriving when the vault is idle is written at once.
+ */
+const WRITE_PAUSE_FACTOR = 4;
+
+interface PendingUpdate {
+  change: (draft: VaultDocument) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 const CHECK_PLAINTEXT = Buffer.from('keyring-for-xmpp vault v1');
 
 export class Vault {
@@ -42,8 +58,12 @@ export class Vault {
   readonly #box: SecretBox;
   readonly #path: string;
   readonly #keychain: OsKeychain | undefined;
-  /** Writes run one after another; each sees the result of the previous one. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Changes waiting for the next write, in the order they were asked for. */
+  #pending: PendingUpdate[] = [];
+  /** Whether the loop that writes pending changes is running (it stops when none are left). */
+  #writing = false;
+  /** performance.now() before which the next write waits (see WRITE_PAUSE_FACTOR). */
+  #nextWriteAt = 0;
   /** Set when opening had to fall back to the backup copy. */
   readonly recovery: VaultRecovery | undefined;
 
@@ -89,19 +109,68 @@ export class Vault {
 
   /**
    * Applies `change` to a copy of the document and saves it; the copy becomes the state only once it
-   * is on disk. Returns what `change` returned.
+   * is on disk. Returns what `change` returned. Changes apply in the order asked, each seeing the ones
+   * before it; several may share one write (group commit), and if that write fails, each of them fails
+   * with 'storage-failed' and none is applied.
+   *
+   * `change` may only modify the draft and return a value: if another change of its group throws or
+   * breaks the document, the group is applied again one change at a time, so that only the faulty one
+   * fails, and `change` then runs a second time.
    */
   update<T>(change: (draft: VaultDocument) => T): Promise<T> {
-    const run = this.#queue.then(async () => {
-      const draft = structuredClone(this.#document);
-      const result = change(draft);
-      const checked = parseVaultDocument(draft);
-      await writeVaultFile(this.#path, checked);
-      this.#document = checked;
-      return result;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#writing) {
+        this.#writing = true;
+        void this.#writePending();
+      }
     });
-    this.#queue = run.catch(() => undefined);
-    return run;
+  }
+
+  async #writePending(): Promise<void> {
+    try {
+      // Changes asked for in the same turn of the event loop go into the same write.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      while (this.#pending.length > 0) {
+        const wait = this.#nextWriteAt - performance.now();
+        if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+        const group = this.#pending.splice(0);
+        const started = performance.now();
+        // #commit settles every promise itself; this only guards against the unforeseen.
+        await this.#commit(group).catch((error: unknown) => group.forEach((update) => update.reject(error)));
+        const finished = performance.now();
+        this.#nextWriteAt = finished + (finished - started) * WRITE_PAUSE_FACTOR;
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  /** Applies a group of changes to one copy, writes it once, and settles each change's promise. */
+  async #commit(group: PendingUpdate[]): Promise<void> {
+    const draft = structuredClone(this.#document);
+    let results: unknown[];
+    let checked: VaultDocument;
+    try {
+      results = group.map((update) => update.change(draft));
+      checked = parseVaultDocument(draft);
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]?.reject(error);
+        return;
+      }
+      // Which change failed is unknown, and the copy may be half changed: one at a time, on fresh copies.
+      for (const update of group) await this.#commit([update]);
+      return;
+    }
+    try {
+      await writeVaultFile(this.#path, checked);
+    } catch (error) {
+      for (const update of group) update.reject(error);
+      return;
+    }
+    this.#document = checked;
+    group.forEach((update, index) => update.resolve(results[index]));
   }
 
   /** Seals a secret for storage; `purpose` binds it to its use (e.g. `private-key:<fingerprint>`). */

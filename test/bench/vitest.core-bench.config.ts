@@ -1,0 +1,20 @@
+// `npm run bench`: the app held to the server's own limits (test/bench/core.bench-run.ts), kept out of
+// `npm test` (the root config includes only test/unit and test/integration) and out of `bench:keys`.
+// It runs under Vitest so it calls the real main/ TypeScript.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('../..', import.meta.url)),
+  test: {
+    include: ['test/bench/core.bench-run.ts'],
+    environment: 'node',
+    // One child process of its own (its CPU time is the app's), with gc() to start each run clean.
+    pool: 'forks',
+    // BENCH_CPU_PROF_DIR=DIR writes a V8 CPU profile of the run there (open it in Chrome DevTools).
+    execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
+    disableConsoleIntercept: true,
+    testTimeout: 60 * 60_000,
+    hookTimeout: 10 * 60_000,
+  },
+});
