@@ -11,6 +11,10 @@ import { consoleLogger, type Logger } from './logger.js';
 import { AccountSession } from './xmpp/session.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnKeys } from './services/own-keys.js';
+import { PublishQueue } from './services/publish-queue.js';
+import { Accounts } from './services/accounts.js';
+import { RosterService } from './services/roster-service.js';
+import { ProfileService } from './services/profile.js';
 import { VaultHolder } from './services/vault-holder.js';
 import type { OsKeychain } from './vault/vault.js';
 import type { ScryptParams } from './vault/secret-box.js';
@@ -36,6 +40,9 @@ export interface KeyringCore {
   vaults: VaultHolder;
   ownKeys: OwnKeys;
   contactKeys: ContactKeys;
+  queue: PublishQueue;
+  roster: RosterService;
+  profile: ProfileService;
   dispose(): Promise<void>;
 }
 
@@ -50,8 +57,12 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
   const ownKeys = new OwnKeys(vaults, session);
   const contactKeys = new ContactKeys({ vaults, session, events, log });
+  const queue = new PublishQueue({ vaults, session, ownKeys, events, log });
+  const roster = new RosterService({ session, events });
+  const accounts = new Accounts(vaults, session);
+  const profile = new ProfileService({ session, events, log });
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   return {
@@ -61,6 +72,9 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     vaults,
     ownKeys,
     contactKeys,
+    queue,
+    roster,
+    profile,
     dispose: async () => {
       await session.disconnect();
     },

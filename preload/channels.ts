@@ -10,20 +10,36 @@ export const REQUEST_CHANNELS = [
   'account:disconnect',
   'account:getState',
   'account:checkSupport',
+  'account:saved',
+  'account:connectSaved',
+  'account:forget',
   'vault:status',
   'vault:unlock',
   'keys:generate',
   'keys:list',
+  'keys:import',
   'keys:publish',
   'keys:retract',
   'keys:exportCertificate',
   'contacts:fetchKeys',
   'contacts:markVerified',
   'roster:list',
+  'roster:add',
+  'roster:setGroups',
+  'roster:remove',
+  'subscriptions:pending',
+  'subscriptions:answer',
+  'queue:list',
+  'queue:add',
+  'queue:cancel',
+  'profile:get',
+  'profile:publish',
+  'profile:setAvatar',
+  'contacts:fetchProfile',
 ] as const;
 
 /** Events main pushes to the renderer. */
-export const EVENT_NAMES = ['account:state', 'contacts:keys'] as const;
+export const EVENT_NAMES = ['account:state', 'contacts:keys', 'queue:changed', 'queue:ran', 'roster:changed', 'subscriptions:changed', 'contacts:profile'] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -49,3 +65,20 @@ export const WIRE_PATH = '/ipc';
 /** XEP-0060 §4.5 access models the app offers for persistent nodes ('authorize' is no use for keys). */
 export const ACCESS_MODELS = ['open', 'presence', 'roster', 'whitelist'] as const;
 export type AccessModel = (typeof ACCESS_MODELS)[number];
+
+/**
+ * Caps on profile data, the same for what the user publishes (checked by the IPC schemas) and for what
+ * contacts publish (applied by main/profile/ parsers, which cut rather than refuse).
+ */
+export const PROFILE_LIMITS = {
+  /** Characters in one field (name, e-mail, URL, …). */
+  fieldChars: 1024,
+  /** Characters in the free-text note. */
+  noteChars: 4096,
+  /** Entries in a list field (e-mails, phones, URLs). */
+  entries: 16,
+  /** Bytes of an image the user hands in, before the app resizes it. */
+  avatarUploadBytes: 8 * 1024 * 1024,
+  /** Bytes of a contact's avatar image accepted (after base64 decoding). */
+  contactAvatarBytes: 1024 * 1024,
+} as const;

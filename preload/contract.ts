@@ -7,7 +7,7 @@
  * imports this file as types only.
  */
 import { z } from 'zod';
-import type { AccessModel, EventName, RequestChannel } from './channels.js';
+import { PROFILE_LIMITS, type AccessModel, type EventName, type RequestChannel } from './channels.js';
 
 export type { AccessModel, EventName, RequestChannel } from './channels.js';
 
@@ -31,6 +31,8 @@ export const ConnectParams = z
     port: z.number().int().min(1).max(65535).optional(),
     /** An extra certificate authority to trust (PEM file path), e.g. a self-hosted server's CA. */
     caFile: z.string().min(1).max(4096).optional(),
+    /** Remember the account: settings in the vault, the password in the OS keychain only. */
+    remember: z.boolean().optional(),
   })
   .strict();
 
@@ -52,12 +54,48 @@ export const AccessParams = z
   })
   .strict();
 
+const profileField = z.string().trim().max(PROFILE_LIMITS.fieldChars, `At most ${PROFILE_LIMITS.fieldChars} characters`);
+const profileList = z.array(profileField.min(1)).max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
+
+/** The user's own profile as the editor sends it (XEP-0292 vCard4 fields; the nickname also goes to XEP-0172). */
+export const ProfileParams = z
+  .object({
+    fullName: profileField.optional(),
+    nickname: profileField.optional(),
+    emails: profileList.default([]),
+    phones: profileList.default([]),
+    urls: profileList.default([]),
+    note: z.string().max(PROFILE_LIMITS.noteChars, `At most ${PROFILE_LIMITS.noteChars} characters`).optional(),
+    organisation: profileField.optional(),
+    address: z
+      .object({
+        street: profileField.optional(),
+        locality: profileField.optional(),
+        region: profileField.optional(),
+        code: profileField.optional(),
+        country: profileField.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Base64 of at most PROFILE_LIMITS.avatarUploadBytes bytes. */
+const avatarBase64 = z
+  .string()
+  .min(4, 'The image is empty')
+  .max(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4, `The image is larger than ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB`)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The image must be base64');
+
 export const requestSchemas = {
   'app:getInfo': NoParams,
   'account:connect': ConnectParams,
   'account:disconnect': NoParams,
   'account:getState': NoParams,
   'account:checkSupport': NoParams,
+  'account:saved': NoParams,
+  'account:connectSaved': z.object({ jid: bareJidText }).strict(),
+  'account:forget': z.object({ jid: bareJidText }).strict(),
   'vault:status': NoParams,
   'vault:unlock': z.object({ passphrase: z.string().min(1).max(1024).optional() }).strict(),
   'keys:generate': z
@@ -67,12 +105,51 @@ export const requestSchemas = {
     })
     .strict(),
   'keys:list': NoParams,
+  'keys:import': z
+    .object({
+      /** The files' bytes, base64: PEM key + certificate, or one PKCS#12 (1 MiB each at most). */
+      files: z.array(z.string().max(1_400_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Files are sent as base64')).min(1).max(4),
+      password: z.string().max(1024).optional(),
+    })
+    .strict(),
   'keys:publish': z.object({ fingerprint: fingerprintText, access: AccessParams, reconfigure: z.boolean().optional() }).strict(),
   'keys:retract': z.object({ fingerprint: fingerprintText }).strict(),
   'keys:exportCertificate': z.object({ fingerprint: fingerprintText, format: z.enum(['pem', 'der']) }).strict(),
   'contacts:fetchKeys': z.object({ jid: contactJid }).strict(),
   'contacts:markVerified': z.object({ jid: contactJid, fingerprint: fingerprintText }).strict(),
   'roster:list': NoParams,
+  'roster:add': z
+    .object({
+      jid: contactJid,
+      name: z.string().trim().min(1).max(256).optional(),
+      groups: z.array(z.string().trim().min(1).max(1023)).max(64),
+    })
+    .strict(),
+  'roster:setGroups': z.object({ jid: contactJid, groups: z.array(z.string().trim().min(1).max(1023)).max(64) }).strict(),
+  'roster:remove': z.object({ jid: contactJid }).strict(),
+  'subscriptions:pending': NoParams,
+  'subscriptions:answer': z.object({ jid: contactJid, approve: z.boolean() }).strict(),
+  'queue:list': NoParams,
+  'queue:add': z
+    .object({
+      kind: z.enum(['publish', 'retract']),
+      fingerprint: fingerprintText,
+      access: AccessParams.optional(),
+      reconfigure: z.boolean().optional(),
+    })
+    .strict(),
+  'queue:cancel': z.object({ id: z.string().min(1).max(64) }).strict(),
+  'profile:get': NoParams,
+  'profile:publish': z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict(),
+  'profile:setAvatar': z
+    .object({
+      dataBase64: avatarBase64,
+      mime: z.enum(['image/png', 'image/jpeg']),
+      access: AccessParams,
+      reconfigure: z.boolean().optional(),
+    })
+    .strict(),
+  'contacts:fetchProfile': z.object({ jid: contactJid, avatarData: z.boolean().optional() }).strict(),
 } as const satisfies Record<RequestChannel, z.ZodType>;
 
 export type RequestParams<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
@@ -177,8 +254,18 @@ export interface ContactKeysView {
   changes: KeyChangeView[];
 }
 
+/** An account whose password is remembered (in the OS keychain), with its server settings. */
+export interface SavedAccountView {
+  jid: string;
+  host?: string;
+  port?: number;
+  caFile?: string;
+}
+
 export interface VaultStatus {
   open: boolean;
+  /** Whether an OS keychain can hold secrets (desktop app); the password can be remembered only then. */
+  keychain?: boolean;
   /** How secrets are protected once open. */
   protection?: 'keychain' | 'passphrase';
   /** Set when the vault had to be restored from its backup copy. */
@@ -194,6 +281,16 @@ export interface OwnKeyView {
   publications: { node: string; accessModel: string; groups?: string[]; allow?: string[]; publishedAt: string }[];
 }
 
+/** A publish or retract asked for while offline, waiting for the connection. */
+export interface QueuedActionView {
+  id: string;
+  kind: 'publish' | 'retract';
+  fingerprint: string;
+  access?: AccessRequest;
+  reconfigure?: boolean;
+  requestedAt: string;
+}
+
 export interface RosterContactView {
   jid: string;
   name?: string;
@@ -202,28 +299,139 @@ export interface RosterContactView {
   pending: boolean;
 }
 
+export interface ProfileAddress {
+  street?: string;
+  locality?: string;
+  region?: string;
+  code?: string;
+  country?: string;
+}
+
+/**
+ * A profile as the app reads and writes it (XEP-0292 vCard4 subset). From contacts it is untrusted text:
+ * cut to PROFILE_LIMITS, control characters removed, URLs kept as text (shown, never opened).
+ */
+export interface Profile {
+  fullName?: string;
+  nickname?: string;
+  emails: string[];
+  phones: string[];
+  urls: string[];
+  note?: string;
+  organisation?: string;
+  address?: ProfileAddress;
+}
+
+/** XEP-0084 <info/>: what the metadata node says about the current avatar. */
+export interface AvatarInfoView {
+  /** SHA-1 (hex) of the image bytes: the item id on both avatar nodes. */
+  id: string;
+  type: string;
+  bytes: number;
+  width?: number;
+  height?: number;
+  /** An http(s) location the publisher names; shown, never fetched. */
+  url?: string;
+}
+
+export interface AvatarView {
+  info: AvatarInfoView;
+  /** The image (base64) once fetched and checked: size cap, PNG/JPEG magic bytes, SHA-1 equal to the id. */
+  dataBase64?: string;
+  /** Why there is no image data (not asked, missing, refused, or failed a check). */
+  dataProblem?: string;
+}
+
+/** A XEP-0154 (urn:xmpp:tmp:profile) data-form profile, as untrusted fields. */
+export interface Xep0154View {
+  fields: { name: string; label?: string; values: string[] }[];
+  /** The registered fields that map onto the app's profile (common_name, nickname, email, …). */
+  profile: Profile;
+}
+
+/** What one profile node gave on the last read. 'invalid': there was an item but it could not be read. */
+export interface ProfileSourceView {
+  node: string;
+  status: 'ok' | 'none' | 'refused' | 'failed' | 'invalid';
+  detail?: string;
+}
+
+export interface ContactProfileView {
+  jid: string;
+  /** A fetch the user asked for, or a PEP notification (then only the nodes in `updated` are fresh). */
+  origin: 'fetch' | 'notification';
+  updated: string[];
+  /** XEP-0292 vCard4. */
+  vcard?: Profile;
+  /** XEP-0172 nickname. */
+  nickname?: string;
+  /** XEP-0084 avatar. */
+  avatar?: AvatarView;
+  /** XEP-0154 data-form profile, when the contact publishes one. */
+  xep0154?: Xep0154View;
+  sources: ProfileSourceView[];
+}
+
+/** The account's own profile as its server holds it, with each node's configuration read back. */
+export interface OwnProfileView extends ContactProfileView {
+  configs: EffectiveNodeConfig[];
+}
+
+export interface AvatarPublishResult {
+  info: AvatarInfoView;
+  /** The data node's configuration, then the metadata node's. */
+  configs: EffectiveNodeConfig[];
+}
+
 export interface RequestResults {
   'app:getInfo': AppInfo;
+  'account:saved': SavedAccountView[];
+  'account:connectSaved': ConnectionState;
+  'account:forget': SavedAccountView[];
   'vault:status': VaultStatus;
   'vault:unlock': VaultStatus;
   'keys:generate': OwnKeyView;
   'keys:list': OwnKeyView[];
+  'keys:import': OwnKeyView;
   'keys:publish': EffectiveNodeConfig;
   'keys:retract': OwnKeyView[];
   'keys:exportCertificate': { fingerprint: string; pem?: string; derBase64?: string };
   'contacts:fetchKeys': ContactKeysView;
   'contacts:markVerified': ContactKeysView;
   'roster:list': RosterContactView[];
+  'roster:add': RosterContactView[];
+  'roster:setGroups': RosterContactView[];
+  'roster:remove': RosterContactView[];
+  'subscriptions:pending': string[];
+  'subscriptions:answer': string[];
+  'queue:list': QueuedActionView[];
+  'queue:add': QueuedActionView[];
+  'queue:cancel': QueuedActionView[];
   'account:connect': ConnectionState;
   'account:disconnect': ConnectionState;
   'account:getState': ConnectionState;
   'account:checkSupport': PepSupport;
+  'profile:get': OwnProfileView;
+  /** The vCard4 node's configuration, then the nickname node's (when a nickname was given). */
+  'profile:publish': EffectiveNodeConfig[];
+  'profile:setAvatar': AvatarPublishResult;
+  'contacts:fetchProfile': ContactProfileView;
 }
 
 export interface EventPayloads {
   'account:state': ConnectionState;
   /** A contact's keys as just fetched or notified. */
   'contacts:keys': ContactKeysView;
+  /** The server changed the roster: fetch it again. */
+  'roster:changed': undefined;
+  /** Contacts asking to see your presence, not yet answered. */
+  'subscriptions:changed': string[];
+  /** The offline queue changed (added, ran, cancelled). */
+  'queue:changed': QueuedActionView[];
+  /** A queued action ran: its outcome. */
+  'queue:ran': { action: QueuedActionView; ok: boolean; error?: IpcError };
+  /** A contact's profile as just fetched or notified (XEP-0292, XEP-0172, XEP-0084, XEP-0154). */
+  'contacts:profile': ContactProfileView;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@
  * never leaves this module's callers in main; what goes out is public data and fingerprints.
  */
 import { createPrivateKey } from 'node:crypto';
-import type { AccessRequest, EffectiveNodeConfig } from '../../preload/contract.js';
+import type { AccessRequest, EffectiveNodeConfig, OwnKeyView } from '../../preload/contract.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeySize } from '../keys/generate.js';
+import { importKeyFiles } from '../keys/import-key.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -18,14 +20,8 @@ import { pubkeyPayload } from '../xmpp/pubkey-items.js';
 import type { AccountSession } from '../xmpp/session.js';
 import { VaultHolder } from './vault-holder.js';
 
-export interface OwnKeySummary {
-  fingerprint: string;
-  bits: number | undefined;
-  notBefore: string | undefined;
-  notAfter: string | undefined;
-  createdAt: string;
-  publications: { node: string; accessModel: string; groups?: string[]; allow?: string[]; publishedAt: string }[];
-}
+/** What the renderer and CLI see of an own key: public data only. */
+export type OwnKeySummary = OwnKeyView;
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
 export const KEY_NODE_MAX_ITEMS = 32;
@@ -57,6 +53,37 @@ export class OwnKeys {
       createdAt: new Date().toISOString(),
       // PKCS#8 DER sealed with the vault key: the only form in which a private key is stored.
       privateKey: vault.seal(privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(fingerprint)),
+      publications: [],
+    };
+    await vault.update((draft) => {
+      VaultHolder.accountIn(draft, jid).ownKeys.push(record);
+    });
+    return summarize(record, jid);
+  }
+
+  /**
+   * Takes an existing key and certificate (PEM files or one PKCS#12) into the vault. The certificate
+   * must name this account, or contacts would see it as bound to someone else (jid-mismatch).
+   */
+  async import(files: readonly Uint8Array[], password?: string): Promise<OwnKeySummary> {
+    const vault = this.#vaults.vault;
+    const jid = this.#session.bareJid;
+    const identity = importKeyFiles(files, password); // holds the private key: never logged
+    if (!identity.jid || bareJidKey(identity.jid) !== bareJidKey(jid)) {
+      throw new KeyringError(
+        'invalid-argument',
+        `This certificate is for ${identity.jid ?? 'no XMPP address'}, not for ${jid}; contacts would not accept it as yours.`,
+        'files',
+      );
+    }
+    if (vault.account(jid)?.ownKeys.some((k) => k.fingerprint === identity.fingerprint)) {
+      throw new KeyringError('invalid-argument', 'This key is already in your keyring.', 'files');
+    }
+    const record: OwnKeyRecord = {
+      fingerprint: identity.fingerprint,
+      certificate: identity.certificateDer.toString('base64'),
+      createdAt: new Date().toISOString(),
+      privateKey: vault.seal(identity.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(identity.fingerprint)),
       publications: [],
     };
     await vault.update((draft) => {

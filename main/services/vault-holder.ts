@@ -21,6 +21,11 @@ export class VaultHolder {
     this.#options = options;
   }
 
+  /** Whether secrets can go to the OS keychain (not the case in the browser host or CLI). */
+  get keychainAvailable(): boolean {
+    return this.#options.keychain?.isAvailable() ?? false;
+  }
+
   get isOpen(): boolean {
     return this.#vault !== undefined;
   }

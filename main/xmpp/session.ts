@@ -86,9 +86,19 @@ export class AccountSession {
       client.reconnect.delay = reconnectDelay(attempt++);
     });
     client.reconnect.on('reconnecting', () => this.#setState({ status: 'reconnecting', account }));
+    let reconnecting = false;
+    client.reconnect.on('reconnecting', () => (reconnecting = true));
     client.entity.on('online', (bound: unknown) => {
       attempt = 0;
       this.#setState({ status: 'online', account, boundJid: String(bound) });
+      if (!reconnecting) return;
+      // A new stream after a reconnect: announce ourselves again (caps, +notify), then let services
+      // catch up (the offline queue runs here).
+      reconnecting = false;
+      void client.entity
+        .send(xml('presence', {}, capsElement()))
+        .then(() => this.events.emit('online'))
+        .catch((error: unknown) => this.#deps.log.warn(`presence after reconnect: ${describe(error)}`));
     });
     this.#wireProtocol(client, account);
 

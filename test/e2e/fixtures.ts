@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { ConnectParams } from '../../preload/contract';
-import { startProsody, stopChild } from '../support/prosody';
+import { startProsody, stopChild, type RestartableServer } from '../support/prosody';
 import { startEjabberd } from '../support/ejabberd';
 import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
 
@@ -24,7 +24,7 @@ export interface BrowserHostProcess {
 }
 
 interface WorkerFixtures {
-  prosody: XmppTestServer;
+  prosody: RestartableServer;
   ejabberd: XmppTestServer;
   browserHost: BrowserHostProcess;
 }

@@ -78,6 +78,11 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(firstKey.getByTestId('publication')).toContainText('roster group: Friends');
   await saveScreenshot('02-my-keys-published', julietPage);
   expect(await axeViolations(julietPage), 'my keys with the publish panel open').toEqual([]);
+  // A QR code of her own fingerprint, for comparing in person; the CSP allows it (a data: image).
+  await firstKey.getByRole('button', { name: 'QR code' }).click();
+  const qr = firstKey.getByTestId('fingerprint-qr');
+  await expect(qr).toHaveAttribute('alt', `QR code of fingerprint ${firstFingerprint ?? ''}`);
+  expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 
   // Romeo's window shows it live, with the same fingerprint.
   const romeoKey = romeoPage.getByTestId('contact-key').first();

@@ -11,11 +11,17 @@ import { join } from 'node:path';
 import { makeTestPki } from './test-pki.js';
 import type { XmppTestServer } from './xmpp-server.js';
 
+/** A server the test can take down and bring back with its data (a server restart). */
+export interface RestartableServer extends XmppTestServer {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
 export interface ProsodyOptions {
   domains?: string[];
 }
 
-export async function startProsody(options: ProsodyOptions = {}): Promise<XmppTestServer> {
+export async function startProsody(options: ProsodyOptions = {}): Promise<RestartableServer> {
   const domains = options.domains ?? ['capulet.lit', 'montague.lit'];
   const dir = await mkdtemp(join(tmpdir(), 'keyring-prosody-'));
   await mkdir(join(dir, 'data'));
@@ -24,18 +30,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<XmppTe
   const configFile = join(dir, 'prosody.cfg.lua');
   await writeFile(configFile, prosodyConfig({ dir, port, domains, cert: pki.certFile, key: pki.keyFile }));
 
-  const child = spawn('prosody', ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  try {
-    await waitForPort(port, child, 15_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    const log = await readFile(join(dir, 'prosody.log'), 'utf8').catch(() => '');
-    throw new Error(`Prosody did not start: ${String(error)}\n${output}\n${log.slice(-4000)}`);
-  }
-
+  let child = await launch(configFile, port, dir);
   return {
     info: {
       kind: 'prosody',
@@ -51,7 +46,29 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<XmppTe
       await stopChild(child);
       if (!process.env.KEEP_TEST_SERVERS) await rm(dir, { recursive: true, force: true });
     },
+    async pause() {
+      await stopChild(child);
+    },
+    async resume() {
+      child = await launch(configFile, port, dir);
+    },
   };
+}
+
+/** Starts Prosody on its config and waits until it accepts connections. */
+async function launch(configFile: string, port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn('prosody', ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    await waitForPort(port, child, 15_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    const log = await readFile(join(dir, 'prosody.log'), 'utf8').catch(() => '');
+    throw new Error(`Prosody did not start: ${String(error)}\n${output}\n${log.slice(-4000)}`);
+  }
+  return child;
 }
 
 function prosodyConfig(o: { dir: string; port: number; domains: string[]; cert: string; key: string }): string {

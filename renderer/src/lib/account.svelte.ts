@@ -5,6 +5,7 @@ import type {
   IpcError,
   KeyringApi,
   PepSupport,
+  SavedAccountView,
 } from '../../../preload/contract';
 
 /**
@@ -17,6 +18,8 @@ export class AccountStore {
   support = $state<PepSupport | undefined>();
   lastError = $state<IpcError | undefined>();
   busy = $state(false);
+  /** Accounts whose password the OS keychain remembers. */
+  saved = $state<SavedAccountView[]>([]);
 
   readonly online = $derived(this.connection.status === 'online');
 
@@ -43,11 +46,33 @@ export class AccountStore {
       const result = await this.#api.request('account:connect', params);
       if (!result.ok) return result.error;
       this.connection = result.value;
+      if (params.remember) await this.loadSaved();
       const support = await this.#api.request('account:checkSupport');
       if (!support.ok) return support.error;
       this.support = support.value;
       return undefined;
     });
+  }
+
+  async loadSaved(): Promise<void> {
+    const saved = await this.#api.request('account:saved');
+    if (saved.ok) this.saved = saved.value;
+  }
+
+  async connectSaved(jid: string): Promise<void> {
+    await this.#run(async () => {
+      const result = await this.#api.request('account:connectSaved', { jid });
+      if (!result.ok) return result.error;
+      this.connection = result.value;
+      const support = await this.#api.request('account:checkSupport');
+      if (support.ok) this.support = support.value;
+      return support.ok ? undefined : support.error;
+    });
+  }
+
+  async forget(jid: string): Promise<void> {
+    const saved = await this.#api.request('account:forget', { jid });
+    if (saved.ok) this.saved = saved.value;
   }
 
   async disconnect(): Promise<void> {

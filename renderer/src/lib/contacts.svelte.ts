@@ -12,6 +12,9 @@ export class ContactsStore {
   readonly loading = new Task();
   readonly fetching = new Task();
   readonly verifying = new Task();
+  readonly editing = new Task();
+  /** Contacts asking to see your presence, waiting for your answer. */
+  requests = $state<string[]>([]);
 
   readonly groups = $derived(groupContacts(this.roster, this.filter));
   /** Roster groups, for the access picker. */
@@ -28,12 +31,46 @@ export class ContactsStore {
   }
 
   start(): () => void {
-    return this.#api.on('contacts:keys', (view) => this.#accept(view, true));
+    const offs = [
+      this.#api.on('contacts:keys', (view) => this.#accept(view, true)),
+      this.#api.on('roster:changed', () => void this.refreshRoster()),
+      this.#api.on('subscriptions:changed', (requests) => (this.requests = requests)),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  async add(jid: string, name: string, groups: string[]): Promise<boolean> {
+    const roster = await this.editing.run(() =>
+      this.#api.request('roster:add', { jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
+    );
+    if (roster) this.roster = roster;
+    return roster !== undefined;
+  }
+
+  async setGroups(jid: string, groups: string[]): Promise<void> {
+    const roster = await this.editing.run(() => this.#api.request('roster:setGroups', { jid, groups }));
+    if (roster) this.roster = roster;
+  }
+
+  async remove(jid: string): Promise<void> {
+    const roster = await this.editing.run(() => this.#api.request('roster:remove', { jid }));
+    if (roster) {
+      this.roster = roster;
+      if (this.selected === jid) this.selected = undefined;
+    }
+  }
+
+  async answer(jid: string, approve: boolean): Promise<void> {
+    const requests = await this.editing.run(() => this.#api.request('subscriptions:answer', { jid, approve }));
+    if (requests) this.requests = requests;
+    await this.refreshRoster();
   }
 
   async refreshRoster(): Promise<void> {
     const roster = await this.loading.run(() => this.#api.request('roster:list'));
     if (roster) this.roster = roster;
+    const requests = await this.#api.request('subscriptions:pending');
+    if (requests.ok) this.requests = requests.value;
   }
 
   async fetchKeys(jid: string): Promise<void> {

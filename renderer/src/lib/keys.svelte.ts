@@ -1,4 +1,4 @@
-import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView } from '../../../preload/contract';
+import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, QueuedActionView } from '../../../preload/contract';
 import type { ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 
@@ -12,12 +12,51 @@ export class KeysStore {
   readonly publishing = new Task();
   readonly retracting = new Task();
   readonly exporting = new Task();
+  readonly importing = new Task();
+  /** Publishes and retracts asked for while offline, waiting for the connection. */
+  pending = $state<QueuedActionView[]>([]);
+  readonly queueing = new Task();
   readonly #api: KeyringApi;
   readonly #activity: ActivityLog;
 
   constructor(api: KeyringApi, activity: ActivityLog) {
     this.#api = api;
     this.#activity = activity;
+  }
+
+  /** Follows the offline queue; returns the unsubscribe. */
+  start(): () => void {
+    const offChanged = this.#api.on('queue:changed', (pending) => (this.pending = pending));
+    const offRan = this.#api.on('queue:ran', (outcome) => {
+      const what = outcome.action.kind === 'publish' ? 'Queued publish' : 'Queued retract';
+      this.#activity.add(
+        outcome.ok ? (outcome.action.kind === 'publish' ? 'published' : 'retracted') : 'changed',
+        outcome.ok ? `${what} done` : `${what} failed: ${outcome.error?.message ?? 'unknown error'}`,
+        outcome.action.fingerprint,
+      );
+      void this.refresh();
+    });
+    void this.#api.request('queue:list').then((r) => r.ok && (this.pending = r.value));
+    return () => {
+      offChanged();
+      offRan();
+    };
+  }
+
+  /** Keeps a publish or retract for when the account is online again (survives a restart). */
+  async enqueue(kind: 'publish' | 'retract', fingerprint: string, access?: AccessRequest, reconfigure = false): Promise<void> {
+    const pending = await this.queueing.run(() =>
+      this.#api.request('queue:add', { kind, fingerprint, ...(access ? { access } : {}), ...(reconfigure ? { reconfigure } : {}) }),
+    );
+    if (pending) {
+      this.pending = pending;
+      this.#activity.add(kind === 'publish' ? 'published' : 'retracted', `Waiting for the connection to ${kind}`, fingerprint);
+    }
+  }
+
+  async cancel(id: string): Promise<void> {
+    const pending = await this.queueing.run(() => this.#api.request('queue:cancel', { id }));
+    if (pending) this.pending = pending;
   }
 
   async refresh(): Promise<void> {
@@ -32,6 +71,19 @@ export class KeysStore {
       this.#activity.add('generated', `New ${bits}-bit key`, key.fingerprint);
     }
     return key;
+  }
+
+  /** Imports PEM files (key + certificate) or one PKCS#12; the bytes go to main, which keeps the key. */
+  async import(files: readonly File[], password: string): Promise<boolean> {
+    const encoded = await Promise.all(files.map(async (f) => toBase64(new Uint8Array(await f.arrayBuffer()))));
+    const key = await this.importing.run(() =>
+      this.#api.request('keys:import', { files: encoded, ...(password ? { password } : {}) }),
+    );
+    if (key) {
+      this.keys = [...this.keys, key];
+      this.#activity.add('generated', 'Imported a key', key.fingerprint);
+    }
+    return key !== undefined;
   }
 
   async publish(fingerprint: string, access: AccessRequest, reconfigure: boolean): Promise<EffectiveNodeConfig | undefined> {
@@ -58,4 +110,10 @@ export class KeysStore {
     const exported = await this.exporting.run(() => this.#api.request('keys:exportCertificate', { fingerprint, format: 'pem' }));
     return exported?.pem;
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

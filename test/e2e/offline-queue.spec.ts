@@ -1,0 +1,52 @@
+/**
+ * Publishing while the server is away: the key waits visibly (on the key and in Activity), can be
+ * cancelled, and is published as soon as the app is back online after a real Prosody restart.
+ */
+import { expect, openApp, signIn, test } from './fixtures';
+
+test('a publish asked for while the server is down waits, then runs when the server is back', async ({
+  page,
+  browserHost,
+  prosody,
+  newAccount,
+  saveScreenshot,
+}) => {
+  test.setTimeout(90_000);
+  const juliet = await newAccount('juliet');
+  await openApp(page, browserHost.url);
+  await signIn(page, juliet);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await page.getByLabel('Key size').selectOption('2048');
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  await expect(page.getByTestId('own-key')).toHaveCount(1, { timeout: 30_000 });
+  // A second key, queued and then cancelled: it must never be published.
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  await expect(page.getByTestId('own-key')).toHaveCount(2, { timeout: 30_000 });
+  const [key, cancelled] = [page.getByTestId('own-key').nth(0), page.getByTestId('own-key').nth(1)];
+
+  await prosody.pause();
+  await expect(page.getByTestId('connection-status')).not.toHaveText(/Online/, { timeout: 15_000 });
+
+  for (const card of [key, cancelled]) {
+    await card.getByRole('button', { name: 'Publish…' }).click();
+    await card.getByLabel('Anyone').check();
+    await card.getByRole('button', { name: 'Publish when online' }).click();
+    await expect(card.getByTestId('pending')).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Activity', exact: true }).click();
+  const pending = page.getByTestId('pending-actions').getByRole('listitem');
+  await expect(pending).toHaveCount(2);
+  await saveScreenshot('06-activity-waiting-for-connection');
+  await pending.nth(1).getByRole('button', { name: 'Cancel' }).click();
+  await expect(pending).toHaveCount(1);
+
+  await prosody.resume();
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 30_000 });
+  await expect(page.getByTestId('pending-actions')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('activity-entry').filter({ hasText: 'Queued publish done' })).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await expect(key.getByTestId('publication')).toContainText('anyone');
+  await expect(cancelled.getByTestId('publication')).toHaveCount(0);
+});

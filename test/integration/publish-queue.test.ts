@@ -1,0 +1,107 @@
+/**
+ * A publish asked for while offline is kept, shown as pending, survives an app restart, and runs on
+ * reconnect, here across a real Prosody restart; a pending action can be cancelled.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyringCore, type KeyringCore } from '../../main/core.js';
+import { silentLogger } from '../../main/logger.js';
+import { fetchItems } from '../../main/xmpp/fetch-items.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import type { ConnectParams, EventPayloads, QueuedActionView } from '../../preload/contract.js';
+import { startProsody, type RestartableServer } from '../support/prosody.js';
+import { freshAccount } from '../support/accounts.js';
+import { nextEvent } from '../support/scenario.js';
+
+const LIGHT_SCRYPT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
+const PASSPHRASE = 'queue test passphrase';
+
+let server: RestartableServer;
+const cleanup: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  // A Prosody of this file's own: the test takes it down, which the shared one must never be.
+  server = await startProsody();
+}, 30_000);
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+  await server.stop();
+});
+
+async function app(dataDir?: string): Promise<{ core: KeyringCore; dataDir: string }> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-queue-')));
+  const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir: dir, scrypt: LIGHT_SCRYPT });
+  const unlocked = await core.dispatch('vault:unlock', { passphrase: PASSPHRASE });
+  if (!unlocked.ok) throw new Error(unlocked.error.message);
+  cleanup.push(() => core.dispose());
+  if (!dataDir) cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return { core, dataDir: dir };
+}
+
+function ran(core: KeyringCore): Promise<EventPayloads['queue:ran']> {
+  return nextEvent(
+    (l: (v: EventPayloads['queue:ran']) => void) =>
+      core.events.subscribe((event, payload) => {
+        if (event === 'queue:ran') l(payload as EventPayloads['queue:ran']);
+      }),
+    () => true,
+    'the queued action to run',
+    30_000,
+  );
+}
+
+async function generate(core: KeyringCore): Promise<string> {
+  return (await core.ownKeys.generate({ bits: 2048 })).fingerprint;
+}
+
+describe('publishing while offline', () => {
+  it('queues while the server is down and publishes when it comes back', async () => {
+    const params: ConnectParams = await freshAccount('juliet', 'capulet.lit', server.info);
+    const { core } = await app();
+    expect((await core.dispatch('account:connect', params)).ok).toBe(true);
+    const fingerprint = await generate(core);
+
+    await server.pause();
+    await expect.poll(() => core.session.state.status, { timeout: 10_000 }).not.toBe('online');
+    // Publishing directly needs the connection; the queue is how the UI asks while offline.
+    expect(await core.dispatch('keys:publish', { fingerprint, access: { model: 'open' } })).toMatchObject({
+      ok: false,
+      error: { code: 'not-connected' },
+    });
+    const queued = await core.dispatch('queue:add', { kind: 'publish', fingerprint, access: { model: 'open' } });
+    expect(queued).toMatchObject({ ok: true, value: [{ kind: 'publish', fingerprint, access: { model: 'open' } }] });
+
+    const outcome = ran(core);
+    await server.resume();
+    expect(await outcome).toMatchObject({ ok: true, action: { kind: 'publish', fingerprint } });
+    expect(await core.dispatch('queue:list', undefined)).toEqual({ ok: true, value: [] });
+    const published = await fetchItems(core.session.client.iqCaller, params.jid, NS.pubkey);
+    expect(published.status === 'ok' && published.items.map((i) => i.id)).toEqual([fingerprint]);
+  }, 60_000);
+
+  it('survives an app restart, and a cancelled action never runs', async () => {
+    const params = await freshAccount('romeo', 'montague.lit', server.info);
+    const first = await app();
+    expect((await first.core.dispatch('account:connect', params)).ok).toBe(true);
+    const keep = await generate(first.core);
+    const drop = await generate(first.core);
+    await first.core.dispatch('account:disconnect', undefined);
+
+    await first.core.dispatch('queue:add', { kind: 'publish', fingerprint: keep, access: { model: 'presence' } });
+    const both = await first.core.dispatch('queue:add', { kind: 'publish', fingerprint: drop, access: { model: 'presence' } });
+    const dropId = both.ok ? (both.value as QueuedActionView[]).find((a) => a.fingerprint === drop)?.id : undefined;
+    expect(await first.core.dispatch('queue:cancel', { id: dropId ?? '' })).toMatchObject({ ok: true, value: [{ fingerprint: keep }] });
+    await first.core.dispose();
+
+    // The app starts again with the same vault: the pending publish is still there and runs on connect.
+    const second = await app(first.dataDir);
+    const outcome = ran(second.core);
+    expect((await second.core.dispatch('account:connect', params)).ok).toBe(true);
+    expect(await outcome).toMatchObject({ ok: true, action: { fingerprint: keep } });
+    const items = await fetchItems(second.core.session.client.iqCaller, params.jid, NS.pubkey);
+    expect(items.status === 'ok' && items.items.map((i) => i.id)).toEqual([keep]);
+    expect(await second.core.dispatch('queue:cancel', { id: dropId ?? '' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  }, 60_000);
+});
