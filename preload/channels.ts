@@ -39,7 +39,7 @@ export const REQUEST_CHANNELS = [
 ] as const;
 
 /** Events main pushes to the renderer. */
-export const EVENT_NAMES = ['account:state', 'contacts:keys', 'queue:changed', 'queue:ran', 'roster:changed', 'subscriptions:changed', 'contacts:profile'] as const;
+export const EVENT_NAMES = ['account:state', 'contacts:keys', 'queue:changed', 'queue:ran', 'roster:changed', 'subscriptions:changed', 'presence:changed', 'contacts:profile'] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -297,6 +297,8 @@ export interface RosterContactView {
   groups: string[];
   subscription: 'none' | 'to' | 'from' | 'both';
   pending: boolean;
+  /** Whether any of the contact's resources is available now (their presence reaches us). */
+  online: boolean;
 }
 
 export interface ProfileAddress {
@@ -424,6 +426,8 @@ export interface EventPayloads {
   'contacts:keys': ContactKeysView;
   /** The server changed the roster: fetch it again. */
   'roster:changed': undefined;
+  /** A contact came online or went offline. */
+  'presence:changed': { jid: string; online: boolean };
   /** Contacts asking to see your presence, not yet answered. */
   'subscriptions:changed': string[];
   /** The offline queue changed (added, ran, cancelled). */

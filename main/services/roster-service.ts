@@ -13,6 +13,8 @@ export class RosterService {
   readonly #session: AccountSession;
   readonly #events: AppEvents;
   readonly #requests = new Set<string>();
+  /** Available resources per contact (bare JID → full JIDs), from presence since login. */
+  readonly #online = new Map<string, Set<string>>();
 
   constructor(deps: { session: AccountSession; events: AppEvents }) {
     this.#session = deps.session;
@@ -22,6 +24,16 @@ export class RosterService {
       this.#events.emit('subscriptions:changed', this.pending());
     });
     this.#session.events.on('roster', () => this.#events.emit('roster:changed', undefined));
+    this.#session.events.on('presence', ({ from, bare, available }) => {
+      if (bare === this.#session.state.account) return;
+      const resources = this.#online.get(bare) ?? new Set<string>();
+      const before = resources.size > 0;
+      if (available) resources.add(from);
+      else resources.delete(from);
+      this.#online.set(bare, resources);
+      if (before !== resources.size > 0) this.#events.emit('presence:changed', { jid: bare, online: resources.size > 0 });
+    });
+    this.#session.events.on('online', () => this.#online.clear());
   }
 
   async list(): Promise<RosterContactView[]> {
@@ -31,6 +43,7 @@ export class RosterService {
       groups: item.groups,
       subscription: item.subscription,
       pending: item.ask === 'subscribe',
+      online: (this.#online.get(item.jid)?.size ?? 0) > 0,
     }));
   }
 

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels';
 import type { WireMessage } from '../../preload/contract';
-import { expect, openApp, signIn, test, type BrowserHostProcess } from './fixtures';
+import { expect, openApp, signIn, signOut, test, type BrowserHostProcess } from './fixtures';
 
 test('the page asks main for app info over the WebSocket, and connects to the real Prosody', async ({
   page,
@@ -12,6 +12,7 @@ test('the page asks main for app info over the WebSocket, and connects to the re
 }) => {
   const juliet = await newAccount('juliet');
   await openApp(page, browserHost.url);
+  await signOut(page);
 
   // app:getInfo answered by main's handler: the footer names the shell.
   await expect(page.getByText('browser host')).toBeVisible();
@@ -40,6 +41,7 @@ test('a second window that sent no request learns the new state from a pushed ev
   const romeo = await newAccount('romeo');
   const watcher = await (await browser.newContext()).newPage();
   await openApp(watcher, browserHost.url);
+  await signOut(watcher);
   await expect(watcher.getByTestId('connection-status')).toHaveText(/Offline/);
 
   // Drive the connection from the first page only.

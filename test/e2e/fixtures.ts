@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { ConnectParams } from '../../preload/contract';
+import { AppEvents } from '../../main/events';
+import { silentLogger } from '../../main/logger';
+import { AccountSession } from '../../main/xmpp/session';
+import type { Actor } from '../support/scenario';
 import { startProsody, stopChild, type RestartableServer } from '../support/prosody';
 import { startEjabberd } from '../support/ejabberd';
 import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
@@ -145,13 +149,18 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/** One browser host serves the whole worker: signs out whoever an earlier test left signed in. */
+export async function signOut(page: Page): Promise<void> {
+  const disconnect = page.getByRole('button', { name: 'Disconnect' });
+  const form = page.getByLabel('XMPP address');
+  await expect(disconnect.or(form)).toBeVisible();
+  if (await disconnect.isVisible()) await disconnect.click();
+  await expect(form).toBeVisible();
+}
+
 /** Fills the sign-in form as a person would, server settings included. */
 export async function signIn(page: Page, account: ConnectParams): Promise<void> {
-  // One browser host serves the whole worker: sign out whoever an earlier test left signed in.
-  const signOut = page.getByRole('button', { name: 'Disconnect' });
-  const form = page.getByLabel('XMPP address');
-  await expect(signOut.or(form)).toBeVisible();
-  if (await signOut.isVisible()) await signOut.click();
+  await signOut(page);
   await page.getByLabel('XMPP address').fill(account.jid);
   await page.getByLabel('Password').fill(account.password);
   await page.getByText('Server settings').click();
@@ -159,4 +168,11 @@ export async function signIn(page: Page, account: ConnectParams): Promise<void> 
   await page.getByLabel('Port').fill(String(account.port ?? ''));
   await page.getByLabel('Extra CA certificate (PEM file path)').fill(account.caFile ?? '');
   await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+/** A test-side session for setting the scene (subscriptions, groups) the way any client would. */
+export async function connectWith(params: ConnectParams): Promise<Actor> {
+  const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
+  await session.connect(params);
+  return { params, session, jid: params.jid };
 }

@@ -8,12 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
 import type { ConnectParams } from '../../preload/contract';
-import { AppEvents } from '../../main/events';
-import { silentLogger } from '../../main/logger';
-import { AccountSession } from '../../main/xmpp/session';
-import { befriend, type Actor } from '../support/scenario';
+import { befriend } from '../support/scenario';
 import { registerAccount } from '../support/xmpp-server';
-import { axeViolations, expect, openApp, signIn, test } from './fixtures';
+import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
 
 test('juliet publishes for Friends; romeo sees it live, then a changed key is flagged and verified', async ({
   browser,
@@ -129,9 +126,3 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await saveScreenshot('05-activity', romeoPage);
 });
 
-/** A test-side session (the scenario helpers register accounts through Vitest; here we have our own). */
-async function connectWith(params: ConnectParams): Promise<Actor> {
-  const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
-  await session.connect(params);
-  return { params, session, jid: params.jid };
-}

@@ -35,6 +35,9 @@ export class ContactsStore {
       this.#api.on('contacts:keys', (view) => this.#accept(view, true)),
       this.#api.on('roster:changed', () => void this.refreshRoster()),
       this.#api.on('subscriptions:changed', (requests) => (this.requests = requests)),
+      this.#api.on('presence:changed', ({ jid, online }) => {
+        this.roster = this.roster.map((c) => (c.jid === jid ? { ...c, online } : c));
+      }),
     ];
     return () => offs.forEach((off) => off());
   }

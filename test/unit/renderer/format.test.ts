@@ -40,6 +40,7 @@ describe('the contact list', () => {
     groups,
     subscription: 'both',
     pending: false,
+    online: false,
     ...(name ? { name } : {}),
   });
   const roster = [
