@@ -4,7 +4,6 @@
  * first use in the vault. A notification only shows what changed; a fetch of the full set then decides
  * whether a new key replaced an old one ('changed').
  */
-import jid from '@xmpp/jid';
 import type { ContactKeysView, ContactKeyView } from '../../preload/contract.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
@@ -18,6 +17,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import type { AccountSession } from '../xmpp/session.js';
+import { contactBareJid } from '../xmpp/contact-jid.js';
 import { VaultHolder } from './vault-holder.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
@@ -45,7 +45,7 @@ export class ContactKeys {
 
   /** Fetches the contact's key node now and records what it holds. */
   async fetch(contact: string): Promise<ContactKeysView> {
-    const bare = bareJid(contact);
+    const bare = contactBareJid(contact);
     const outcome = await fetchItems(this.#session.client.iqCaller, bare, NS.pubkey);
     return this.#record(bare, outcome);
   }
@@ -56,7 +56,7 @@ export class ContactKeys {
    * per contact; each contact's event still follows only once its keys are on disk.
    */
   async fetchMany(contacts: readonly string[], concurrency = DEFAULT_FETCH_CONCURRENCY): Promise<ContactKeysView[]> {
-    const bare = contacts.map(bareJid);
+    const bare = contacts.map((c) => contactBareJid(c));
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
     await mapConcurrent(
       bare.map((contact, index) => ({ contact, index })),
@@ -74,12 +74,12 @@ export class ContactKeys {
 
   /** What the vault remembers, without asking the network. */
   known(contact: string): ContactKeysView {
-    const bare = bareJid(contact);
+    const bare = contactBareJid(contact);
     return { jid: bare, fetch: 'ok', keys: this.#stored(bare).map((k) => this.#view(bare, k)), invalid: [], changes: [] };
   }
 
   async markVerified(contact: string, fingerprint: string): Promise<ContactKeysView> {
-    const bare = bareJid(contact);
+    const bare = contactBareJid(contact);
     const account = this.#session.bareJid;
     if (!this.#stored(bare).some((k) => k.fingerprint === fingerprint)) {
       throw new KeyringError('not-found', `No key ${fingerprint} known for ${bare}.`, 'fingerprint');
@@ -211,12 +211,3 @@ function view(record: ContactKeyRecord, check: CertificateCheck): ContactKeyView
   return result;
 }
 
-function bareJid(text: string): string {
-  try {
-    const parsed = jid(text);
-    if (!parsed.local || !parsed.domain) throw new Error('not a user address');
-    return parsed.bare().toString();
-  } catch {
-    throw new KeyringError('invalid-argument', 'That is not a valid contact address.', 'jid');
-  }
-}

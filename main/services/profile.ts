@@ -6,7 +6,6 @@
  * notifications (the nodes are in NOTIFY_NODES, so our caps carry +notify for them). Everything a
  * contact publishes is untrusted and goes through the readers in main/profile/.
  */
-import jid from '@xmpp/jid';
 import type {
   AccessRequest,
   AvatarPublishResult,
@@ -19,7 +18,6 @@ import type {
 } from '../../preload/contract.js';
 import { PROFILE_LIMITS } from '../../preload/channels.js';
 import type { AppEvents } from '../events.js';
-import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { prepareAvatar } from '../profile/avatar-image.js';
 import {
@@ -41,6 +39,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import type { AccountSession } from '../xmpp/session.js';
+import { contactBareJid } from '../xmpp/contact-jid.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
 export const PROFILE_NODES = [NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
@@ -128,7 +127,7 @@ export class ProfileService {
 
   /** Fetches a contact's profile nodes now; each may be missing or refused on its own. */
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
-    const view = await this.#read(bareJid(contact), { avatarData: options.avatarData ?? true });
+    const view = await this.#read(contactBareJid(contact), { avatarData: options.avatarData ?? true });
     this.#remember(view);
     this.#events.emit('contacts:profile', view);
     return view;
@@ -136,7 +135,7 @@ export class ProfileService {
 
   /** What was last read or notified for the contact, without asking the network. */
   known(contact: string): ContactProfileView | undefined {
-    return this.#known.get(bareJid(contact));
+    return this.#known.get(contactBareJid(contact));
   }
 
   async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {
@@ -284,12 +283,3 @@ function firstReadable<R extends object>(items: readonly RawItem[], read: (item:
   return firstProblem ?? { problem: 'no item' };
 }
 
-function bareJid(text: string): string {
-  try {
-    const parsed = jid(text);
-    if (!parsed.local || !parsed.domain) throw new Error('not a user address');
-    return parsed.bare().toString();
-  } catch {
-    throw new KeyringError('invalid-argument', 'That is not a valid contact address.', 'jid');
-  }
-}

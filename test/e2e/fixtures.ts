@@ -2,10 +2,8 @@
  * Worker-scoped fixtures: one real Prosody and one built browser host (`node out/main/browser-host.js`,
  * exactly what `npm run start:browser` runs) per worker, stopped at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -15,17 +13,11 @@ import { silentLogger } from '../../main/logger';
 import { AccountSession } from '../../main/xmpp/session';
 import type { Actor } from '../support/scenario';
 import { startProsody, stopChild, type RestartableServer } from '../support/prosody';
+import { startBuiltBrowserHost, type BrowserHostProcess } from '../support/browser-host-process';
 import { startEjabberd } from '../support/ejabberd';
 import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
 
-export interface BrowserHostProcess {
-  url: string;
-  origin: string;
-  token: string;
-  port: number;
-  child: ChildProcess;
-  output: () => string;
-}
+export type { BrowserHostProcess };
 
 interface WorkerFixtures {
   prosody: RestartableServer;
@@ -116,31 +108,6 @@ export async function openApp(page: Page, url: string): Promise<void> {
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(nav).toBeVisible({ timeout: 15_000 });
   }
-}
-
-async function startBuiltBrowserHost(): Promise<BrowserHostProcess> {
-  // A vault of its own per run: tests never touch the user's real data folder.
-  const dataDir = await mkdtemp(join(tmpdir(), 'keyring-e2e-data-'));
-  const child = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`browser host printed no URL:\n${output}`)), 15_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      const match = /running in your browser at: (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`browser host exited (${code}):\n${output}`)));
-  });
-  const parsed = new URL(url);
-  const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
-  return { url, origin: parsed.origin, token, port: Number(parsed.port), child, output: () => output };
 }
 
 /** axe-core's WCAG 2.1 A/AA findings on the page as it is now, one line each (empty when clean). */

@@ -8,7 +8,6 @@
  * RSS is the browser host's (VmRSS of its process) once that paint is done, next to the same host with
  * an empty vault and roster.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import type { ContactKeyRecord } from '../../../main/vault/schema.js';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../../preload/channels.js';
 import type { ConnectParams } from '../../../preload/contract.js';
 import { stopChild } from '../../support/prosody.js';
+import { startBuiltBrowserHost, type BrowserHostProcess } from '../../support/browser-host-process.js';
 import { BENCH_PASSPHRASE, LIGHT_SCRYPT } from '../support/apps.js';
 import type { MadeCertificate } from '../support/certs.js';
 import { processRssMb } from '../support/prosody-bench.js';
@@ -52,35 +52,9 @@ export async function writeVault(dir: string, account: ConnectParams, certificat
   });
 }
 
-interface Host {
-  child: ChildProcess;
-  url: string;
-  origin: string;
-  token: string;
-  port: number;
-}
+type Host = BrowserHostProcess;
 
-async function startHost(dataDir: string): Promise<Host> {
-  const child = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`browser host printed no URL:\n${output}`)), 15_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      const match = /running in your browser at: (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`browser host exited (${code}):\n${output}`)));
-  });
-  const parsed = new URL(url);
-  return { child, url, origin: parsed.origin, token: new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '', port: Number(parsed.port) };
-}
+const startHost = (dataDir: string): Promise<Host> => startBuiltBrowserHost(dataDir);
 
 /** Unlock and connect over the host's own WebSocket, as a page would. */
 async function unlockAndConnect(host: Host, account: ConnectParams): Promise<void> {

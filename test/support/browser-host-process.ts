@@ -1,0 +1,43 @@
+/**
+ * Runs the built browser host (`node out/main/browser-host.js`, exactly what `npm run start:browser`
+ * runs) with a data dir of its own, and reads its URL and token from what it prints.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BrowserHostProcess {
+  url: string;
+  origin: string;
+  token: string;
+  port: number;
+  child: ChildProcess;
+  dataDir: string;
+  output: () => string;
+}
+
+/** `dataDir` defaults to a fresh temp folder: tests never touch the user's real data folder. */
+export async function startBuiltBrowserHost(dataDir?: string): Promise<BrowserHostProcess> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-host-data-')));
+  const child = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0', '--data-dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser host printed no URL:\n${output}`)), 15_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      const match = /running in your browser at: (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`browser host exited (${code}):\n${output}`)));
+  });
+  const parsed = new URL(url);
+  const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
+  return { url, origin: parsed.origin, token, port: Number(parsed.port), child, dataDir: dir, output: () => output };
+}
