@@ -11,7 +11,7 @@ import type { ConnectParams } from '../../preload/contract';
 import { AppEvents } from '../../main/events';
 import { silentLogger } from '../../main/logger';
 import { AccountSession } from '../../main/xmpp/session';
-import type { Actor } from '../support/scenario';
+import { befriend, type Actor } from '../support/scenario';
 import { startProsody, stopChild, type RestartableServer } from '../support/prosody';
 import { startBuiltBrowserHost, type BrowserHostProcess } from '../support/browser-host-process';
 import { startEjabberd } from '../support/ejabberd';
@@ -32,6 +32,18 @@ interface TestFixtures {
   launchApp: () => Promise<BrowserHostProcess>;
   /** Saves a full-page screenshot as a kept artifact (test-results/screenshots/NAME.png). */
   saveScreenshot: (name: string, page?: Page) => Promise<void>;
+  /**
+   * Juliet and romeo on the test Prosody, mutually subscribed (romeo in her "Friends"), each with an app
+   * window of their own: romeo's signed in and on Contacts, juliet's open but not yet signed in.
+   */
+  friendsInTwoWindows: () => Promise<FriendsInTwoWindows>;
+}
+
+export interface FriendsInTwoWindows {
+  julietAccount: ConnectParams;
+  romeoAccount: ConnectParams;
+  julietPage: Page;
+  romeoPage: Page;
 }
 
 export const SCREENSHOT_DIR = join('test-results', 'screenshots');
@@ -83,6 +95,23 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return host;
     });
     await Promise.all(started.map((h) => stopChild(h.child)));
+  },
+  friendsInTwoWindows: async ({ browser, launchApp, newAccount }, use) => {
+    await use(async () => {
+      const [julietAccount, romeoAccount] = await Promise.all([newAccount('juliet'), newAccount('romeo')]);
+      const [juliet, romeo] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
+      await befriend(juliet, romeo, ['Friends']);
+      await Promise.all([juliet.session.disconnect(), romeo.session.disconnect()]);
+
+      const [julietApp, romeoApp] = await Promise.all([launchApp(), launchApp()]);
+      const julietPage = await (await browser.newContext()).newPage();
+      const romeoPage = await (await browser.newContext()).newPage();
+      await openApp(romeoPage, romeoApp.url);
+      await signIn(romeoPage, romeoAccount);
+      await romeoPage.getByRole('button', { name: 'Contacts', exact: true }).click();
+      await openApp(julietPage, julietApp.url);
+      return { julietAccount, romeoAccount, julietPage, romeoPage };
+    });
   },
   saveScreenshot: async ({ page }, use) => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });

@@ -6,30 +6,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makePng } from '../support/images';
-import { befriend } from '../support/scenario';
-import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
+import { axeViolations, expect, signIn, test } from './fixtures';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Juliet <script>window.__pwned=1</script>Capulet';
 
-test('juliet publishes her profile and avatar; romeo sees them, as text', async ({ browser, launchApp, newAccount, saveScreenshot }) => {
+test('juliet publishes her profile and avatar; romeo sees them, as text', async ({ friendsInTwoWindows, saveScreenshot }) => {
   test.setTimeout(90_000);
   const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
   const avatarFile = join(dir, 'juliet.png');
   await writeFile(avatarFile, makePng(320, 240));
   try {
-    const [julietAccount, romeoAccount] = await Promise.all([newAccount('juliet'), newAccount('romeo')]);
-    const [juliet, romeo] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
-    await befriend(juliet, romeo, ['Friends']);
-    await Promise.all([juliet.session.disconnect(), romeo.session.disconnect()]);
-
-    const [julietApp, romeoApp] = await Promise.all([launchApp(), launchApp()]);
-    const julietPage = await (await browser.newContext()).newPage();
-    const romeoPage = await (await browser.newContext()).newPage();
-    await openApp(romeoPage, romeoApp.url);
-    await signIn(romeoPage, romeoAccount);
-    await romeoPage.getByRole('button', { name: 'Contacts', exact: true }).click();
-
-    await openApp(julietPage, julietApp.url);
+    const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
     await signIn(julietPage, julietAccount);
     await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
     await julietPage.getByRole('button', { name: 'My profile', exact: true }).click();

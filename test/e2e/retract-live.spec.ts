@@ -2,26 +2,14 @@
  * On a server that pushes retractions (Prosody), romeo's open window follows juliet's key going away
  * without a refresh; his contact list shows who is online.
  */
-import { befriend } from '../support/scenario';
-import { connectWith, expect, openApp, signIn, test } from './fixtures';
+import { expect, signIn, test } from './fixtures';
 
-test('juliet retracts; romeo’s view updates live, and shows juliet online', async ({ browser, launchApp, newAccount }) => {
+test('juliet retracts; romeo’s view updates live, and shows juliet online', async ({ friendsInTwoWindows }) => {
   test.setTimeout(90_000);
-  const [julietAccount, romeoAccount] = await Promise.all([newAccount('juliet'), newAccount('romeo')]);
-  const [juliet, romeo] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
-  await befriend(juliet, romeo, ['Friends']);
-  await Promise.all([juliet.session.disconnect(), romeo.session.disconnect()]);
-
-  const [julietApp, romeoApp] = await Promise.all([launchApp(), launchApp()]);
-  const julietPage = await (await browser.newContext()).newPage();
-  const romeoPage = await (await browser.newContext()).newPage();
-  await openApp(romeoPage, romeoApp.url);
-  await signIn(romeoPage, romeoAccount);
-  await romeoPage.getByRole('button', { name: 'Contacts', exact: true }).click();
+  const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
   const julietRow = romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid });
   await expect(julietRow).toContainText('offline');
 
-  await openApp(julietPage, julietApp.url);
   await signIn(julietPage, julietAccount);
   await expect(julietRow).toContainText('online');
   await julietRow.click();
