@@ -97,7 +97,13 @@ export const requestSchemas = {
   'account:connectSaved': z.object({ jid: bareJidText }).strict(),
   'account:forget': z.object({ jid: bareJidText }).strict(),
   'vault:status': NoParams,
-  'vault:unlock': z.object({ passphrase: z.string().min(1).max(1024).optional() }).strict(),
+  'vault:unlock': z
+    .object({
+      passphrase: z.string().min(1).max(1024).optional(),
+      /** Open the backup copy when the vault file was changed outside the app (that file is set aside). */
+      useBackup: z.boolean().optional(),
+    })
+    .strict(),
   'keys:generate': z
     .object({
       bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
@@ -270,6 +276,11 @@ export interface VaultStatus {
   protection?: 'keychain' | 'passphrase';
   /** Set when the vault had to be restored from its backup copy. */
   recovered?: string;
+  /**
+   * Set while locked when the last unlock found the vault file changed outside the app ('vault-tampered'):
+   * the explanation, and whether the backup copy checks out (then `vault:unlock` with `useBackup` opens it).
+   */
+  tampered?: { reason: string; backupAvailable: boolean };
 }
 
 export interface OwnKeyView {
@@ -457,6 +468,7 @@ export type ErrorCode =
   | 'vault-locked'
   | 'wrong-passphrase'
   | 'vault-corrupt'
+  | 'vault-tampered'
   | 'keychain-unavailable'
   | 'storage-failed'
   | 'not-found'
