@@ -219,6 +219,12 @@ export interface EffectiveNodeConfig {
   rosterGroupsAllowed: string[];
   /** For whitelist nodes: the JIDs with affiliation member (or publisher). */
   whitelist?: string[];
+  /**
+   * Everyone besides the account with an affiliation on the node (XEP-0060 §4.1: member, publisher,
+   * publish-only, another owner), as read back. The app keeps this to the whitelist on a whitelist node
+   * and empty on any other, and refuses to publish otherwise ('access-not-revoked').
+   */
+  members: string[];
   /** XEP-0222 settings the server did not take (e.g. a server that ignores send_last_published_item). */
   deviations: string[];
 }
@@ -474,6 +480,7 @@ export type ErrorCode =
   | 'not-found'
   | 'access-model-unsupported'
   | 'access-model-conflict'
+  | 'access-not-revoked'
   | 'precondition-not-met'
   | 'forbidden'
   | 'invalid-payload'
