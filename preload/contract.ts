@@ -97,7 +97,13 @@ export const requestSchemas = {
   'account:connectSaved': z.object({ jid: bareJidText }).strict(),
   'account:forget': z.object({ jid: bareJidText }).strict(),
   'vault:status': NoParams,
-  'vault:unlock': z.object({ passphrase: z.string().min(1).max(1024).optional() }).strict(),
+  'vault:unlock': z
+    .object({
+      passphrase: z.string().min(1).max(1024).optional(),
+      /** Open the backup copy when the vault file was changed outside the app (that file is set aside). */
+      useBackup: z.boolean().optional(),
+    })
+    .strict(),
   'keys:generate': z
     .object({
       bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
@@ -213,6 +219,12 @@ export interface EffectiveNodeConfig {
   rosterGroupsAllowed: string[];
   /** For whitelist nodes: the JIDs with affiliation member (or publisher). */
   whitelist?: string[];
+  /**
+   * Everyone besides the account with an affiliation on the node (XEP-0060 §4.1: member, publisher,
+   * publish-only, another owner), as read back. The app keeps this to the whitelist on a whitelist node
+   * and empty on any other, and refuses to publish otherwise ('access-not-revoked').
+   */
+  members: string[];
   /** XEP-0222 settings the server did not take (e.g. a server that ignores send_last_published_item). */
   deviations: string[];
 }
@@ -270,6 +282,11 @@ export interface VaultStatus {
   protection?: 'keychain' | 'passphrase';
   /** Set when the vault had to be restored from its backup copy. */
   recovered?: string;
+  /**
+   * Set while locked when the last unlock found the vault file changed outside the app ('vault-tampered'):
+   * the explanation, and whether the backup copy checks out (then `vault:unlock` with `useBackup` opens it).
+   */
+  tampered?: { reason: string; backupAvailable: boolean };
 }
 
 export interface OwnKeyView {
@@ -457,11 +474,13 @@ export type ErrorCode =
   | 'vault-locked'
   | 'wrong-passphrase'
   | 'vault-corrupt'
+  | 'vault-tampered'
   | 'keychain-unavailable'
   | 'storage-failed'
   | 'not-found'
   | 'access-model-unsupported'
   | 'access-model-conflict'
+  | 'access-not-revoked'
   | 'precondition-not-met'
   | 'forbidden'
   | 'invalid-payload'

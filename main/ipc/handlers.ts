@@ -25,7 +25,7 @@ export interface HandlerDeps {
 export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }: HandlerDeps): RequestHandlers {
   const vaultStatus = (): VaultStatus => {
     const keychain = vaults.keychainAvailable;
-    if (!vaults.isOpen) return { open: false, keychain };
+    if (!vaults.isOpen) return vaults.tampered ? { open: false, keychain, tampered: vaults.tampered } : { open: false, keychain };
     const vault = vaults.vault;
     return vault.recovery
       ? { open: true, keychain, protection: vault.protection, recovered: vault.recovery.reason }
@@ -41,8 +41,8 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     'account:getState': () => Promise.resolve(session.state),
     'account:checkSupport': async () => session.checkSupport(),
     'vault:status': () => Promise.resolve(vaultStatus()),
-    'vault:unlock': async ({ passphrase }) => {
-      await vaults.unlock(passphrase);
+    'vault:unlock': async ({ passphrase, useBackup }) => {
+      await vaults.unlock(passphrase, useBackup);
       return vaultStatus();
     },
     'keys:generate': async (params) => ownKeys.generate(params),

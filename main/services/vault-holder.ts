@@ -3,7 +3,7 @@
  * before that. Unlocking happens once per run (keychain: automatically; passphrase: when the user gives it).
  */
 import { KeyringError } from '../errors.js';
-import { Vault, type OsKeychain } from '../vault/vault.js';
+import { Vault, VaultTamperedError, type OsKeychain } from '../vault/vault.js';
 import type { ScryptParams } from '../vault/secret-box.js';
 import type { AccountRecord, VaultDocument } from '../vault/schema.js';
 
@@ -15,6 +15,7 @@ export interface VaultHolderOptions {
 
 export class VaultHolder {
   #vault: Vault | undefined;
+  #tampered: { reason: string; backupAvailable: boolean } | undefined;
   readonly #options: VaultHolderOptions;
 
   constructor(options: VaultHolderOptions) {
@@ -30,8 +31,25 @@ export class VaultHolder {
     return this.#vault !== undefined;
   }
 
-  async unlock(passphrase?: string): Promise<Vault> {
-    this.#vault ??= await Vault.open({ ...this.#options, ...(passphrase !== undefined ? { passphrase } : {}) });
+  /** Set while the last unlock found the vault file changed outside the app (and whether the backup checks out). */
+  get tampered(): { reason: string; backupAvailable: boolean } | undefined {
+    return this.#tampered;
+  }
+
+  /** `useBackup`: the user chose the backup copy over a vault file that was changed outside the app. */
+  async unlock(passphrase?: string, useBackup = false): Promise<Vault> {
+    if (this.#vault) return this.#vault;
+    try {
+      this.#vault = await Vault.open({
+        ...this.#options,
+        ...(passphrase !== undefined ? { passphrase } : {}),
+        ...(useBackup ? { useBackup } : {}),
+      });
+    } catch (error) {
+      if (error instanceof VaultTamperedError) this.#tampered = { reason: error.message, backupAvailable: error.backupAvailable };
+      throw error;
+    }
+    this.#tampered = undefined;
     return this.#vault;
   }
 

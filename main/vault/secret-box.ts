@@ -7,8 +7,21 @@
  * - the OS keychain (Electron safeStorage): a random key, stored wrapped by the keychain; or
  * - a passphrase: scrypt with a strong work factor (N=2^17, r=8, p=1: ~128 MiB, a few hundred ms),
  *   run in Node's thread pool so the event loop never waits on it.
+ *
+ * The same key also authenticates data that is stored in the clear (the vault document, vault-file.ts):
+ * HMAC-SHA-256 under a subkey derived with HKDF-SHA-256 (RFC 5869) and bound to its purpose, so the
+ * MAC key is never the encryption key and a MAC made for one purpose is worthless for another.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  scrypt as scryptCallback,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 import { KeyringError } from '../errors.js';
 
 export interface SealedSecret {
@@ -70,6 +83,23 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(purpose, 'utf8'));
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
     return { data: Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64') };
+  }
+
+  /** Base64 HMAC-SHA-256 of `text` (UTF-8) under the subkey for `purpose`. */
+  authenticate(text: string, purpose: string): string {
+    return this.#mac(text, purpose).toString('base64');
+  }
+
+  /** Whether `mac` is `text`'s MAC for `purpose` under this key (compared in constant time). */
+  verify(text: string, purpose: string, mac: string): boolean {
+    const expected = this.#mac(text, purpose);
+    const given = Buffer.from(mac, 'base64');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  #mac(text: string, purpose: string): Buffer {
+    const subkey = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `keyring-for-xmpp mac: ${purpose}`, KEY_BYTES));
+    return createHmac('sha256', subkey).update(text, 'utf8').digest();
   }
 
   /** Throws KeyringError('wrong-passphrase') when the key or the purpose is wrong or the data was altered. */

@@ -14,7 +14,15 @@ import { join } from 'node:path';
 import { KeyringError } from '../errors.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
 import { parseVaultDocument, type AccountRecord, type VaultDocument } from './schema.js';
-import { readVaultFile, writeVaultFile } from './vault-file.js';
+import {
+  readVaultBackup,
+  readVaultFile,
+  setAside,
+  VAULT_VERSION,
+  writeVaultFile,
+  type Authenticator,
+  type Integrity,
+} from './vault-file.js';
 
 /** The OS keychain as main sees it (Electron safeStorage behind main/electron/keychain.ts). */
 export interface OsKeychain {
@@ -31,6 +39,11 @@ export interface OpenVaultOptions {
   passphrase?: string;
   /** scrypt work factor for a new passphrase vault (tests use lighter settings). */
   scrypt?: Omit<ScryptParams, 'salt'>;
+  /**
+   * Open the backup copy when the vault file does not check out (VaultTamperedError with
+   * `backupAvailable`); the changed file is set aside, never deleted. Ignored when the file checks out.
+   */
+  useBackup?: boolean;
 }
 
 export interface VaultRecovery {
@@ -38,8 +51,45 @@ export interface VaultRecovery {
   setAsideAs: string;
 }
 
+/**
+ * The vault file does not authenticate under the vault key: someone without the passphrase or keychain
+ * changed it. Nothing in it was used. `backupAvailable`: the backup copy does authenticate.
+ */
+export class VaultTamperedError extends KeyringError {
+  constructor(
+    message: string,
+    readonly backupAvailable: boolean,
+  ) {
+    super('vault-tampered', message);
+    this.name = 'VaultTamperedError';
+  }
+}
+
 export const VAULT_FILE = 'vault.json';
 const CHECK_PURPOSE = 'keyring-vault-check';
+/** What the document MAC (vault-file.ts) is for; the MAC key is derived from the vault key with it. */
+const DOCUMENT_MAC_PURPOSE = 'vault-document';
+
+/*
+ * Why a file rewritten in the old format (version 1, no MAC) cannot be used to get around the MAC.
+ *
+ * Version 1 files must still open (an existing vault), and their envelope carries no MAC, so the envelope
+ * alone cannot tell "made before the MAC existed" from "a version 2 file an attacker relabelled as 1 and
+ * edited". What tells them apart is bound to the vault key, which the attacker does not have:
+ * - a passphrase vault's check value is sealed (AES-GCM under the vault key) over the text
+ *   CHECK_PLAINTEXT_V1 before the upgrade and CHECK_PLAINTEXT from then on;
+ * - a keychain vault's key is wrapped by the OS keychain as the bare 32 bytes before the upgrade and
+ *   as KEY_WRAP_V2 ‖ key from then on.
+ * Neither can be made without the passphrase or the keychain, and both are in the protection block,
+ * which the version 2 MAC covers too. A version 1 file opens only when its marker is the old one; the
+ * first open upgrades the marker and writes the file twice, so that the `.bak` copy (which writes keep)
+ * holds version 2 as well and the app itself leaves no copy behind that opens without a MAC.
+ * What remains: a copy of the file taken *before* the upgrade can be put back, as any old copy of any
+ * file could be (rolled back); from the upgrade on, every edit needs the vault key.
+ */
+const CHECK_PLAINTEXT_V1 = Buffer.from('keyring-for-xmpp vault v1');
+const CHECK_PLAINTEXT = Buffer.from('keyring-for-xmpp vault v2');
+const KEY_WRAP_V2 = Buffer.from('keyring-for-xmpp vault key v2:');
 /**
  * After a write, the next one waits this many times as long as the last one took, so that writing takes
  * at most a fifth of the time during a burst. An update arriving when the vault is idle is written at once.
@@ -51,7 +101,8 @@ interface PendingUpdate {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
-const CHECK_PLAINTEXT = Buffer.from('keyring-for-xmpp vault v1');
+
+type Protection = VaultDocument['protection'];
 
 export class Vault {
   #document: VaultDocument;
@@ -79,19 +130,71 @@ export class Vault {
     const path = join(options.dir, VAULT_FILE);
     // Only the user may list or enter the folder that holds the vault and its backups.
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
-    const { document, recovered } = await readVaultFile(path, parseVaultDocument);
-    const recovery = recovered ? { reason: recovered.reason, setAsideAs: recovered.setAsideAs } : undefined;
-    if (document) {
-      const box = await unlock(document, options);
-      const vault = new Vault(path, document, box, options.keychain, recovery);
-      // Write the recovered state back so the main file is good again.
-      if (recovery) await writeVaultFile(path, document);
-      return vault;
+    const unlocker = new Unlocker(options);
+    try {
+      return await Vault.#openMain(path, options, unlocker);
+    } catch (error) {
+      if (!(options.useBackup && error instanceof VaultTamperedError && error.backupAvailable)) throw error;
     }
-    const { protection, box } = await newProtection(options);
-    const fresh: VaultDocument = { protection, accounts: {} };
-    await writeVaultFile(path, fresh);
-    return new Vault(path, fresh, box, options.keychain);
+    return Vault.#openBackupInstead(path, options, unlocker);
+  }
+
+  static async #openMain(path: string, options: OpenVaultOptions, unlocker: Unlocker): Promise<Vault> {
+    const { document, integrity, recovered } = await readVaultFile(path, parseVaultDocument);
+    if (document === undefined || integrity === undefined) {
+      const { protection, box } = await newProtection(options);
+      const fresh: VaultDocument = { protection, accounts: {} };
+      await writeVaultFile(path, fresh, documentMac(box));
+      return new Vault(path, fresh, box, options.keychain);
+    }
+    let opened: Authenticated;
+    try {
+      // Only the protection block is used before the MAC has been checked: it is what unlocks.
+      opened = await authenticate(document, integrity, unlocker);
+    } catch (error) {
+      // A lock that the passphrase (or keychain) no longer opens, while the backup's still does, was changed.
+      if (recovered === undefined && error instanceof KeyringError && (await backupChecksOut(path, unlocker, document.protection))) {
+        throw tamperedError('its lock was replaced', true);
+      }
+      throw error;
+    }
+    if (!opened.ok) {
+      // If the file was damaged, the copy just read *is* the backup: there is no other to offer.
+      throw tamperedError(opened.reason, recovered === undefined && (await backupChecksOut(path, unlocker)));
+    }
+    const recovery = recovered ? { reason: recovered.reason, setAsideAs: recovered.setAsideAs } : undefined;
+    return Vault.#ready(path, opened, options, recovery, recovery !== undefined);
+  }
+
+  /** The user chose the backup over a main file that does not check out: set that file aside, use the backup. */
+  static async #openBackupInstead(path: string, options: OpenVaultOptions, unlocker: Unlocker): Promise<Vault> {
+    const { document, integrity } = await readVaultBackup(path, parseVaultDocument);
+    if (document === undefined || integrity === undefined) throw new KeyringError('vault-corrupt', 'There is no backup copy of the vault.');
+    const opened = await authenticate(document, integrity, unlocker);
+    if (!opened.ok) throw tamperedError(`the backup copy: ${opened.reason}`, false);
+    let setAsideAs = '';
+    try {
+      setAsideAs = await setAside(path, 'tampered');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    // With the main file gone, the write below keeps the backup as it is (atomic-file.ts copies only an existing file).
+    return Vault.#ready(path, opened, options, { reason: 'the vault file was changed outside the app; the backup copy was opened', setAsideAs }, true);
+  }
+
+  /** The authenticated vault; written back when recovered or when its format must be upgraded. */
+  static async #ready(path: string, opened: Authenticated & { ok: true }, options: OpenVaultOptions, recovery: VaultRecovery | undefined, write: boolean): Promise<Vault> {
+    const mac = documentMac(opened.box);
+    if (opened.upgrade) {
+      const upgraded: VaultDocument = { ...opened.document, protection: opened.upgrade() };
+      // Twice: the first write copies the old-format file to `.bak`, the second replaces that copy (see above).
+      await writeVaultFile(path, upgraded, mac);
+      await writeVaultFile(path, upgraded, mac);
+      return new Vault(path, upgraded, opened.box, options.keychain, recovery);
+    }
+    // Write the recovered state back so the main file is good again.
+    if (write) await writeVaultFile(path, opened.document, mac);
+    return new Vault(path, opened.document, opened.box, options.keychain, recovery);
   }
 
   get protection(): VaultDocument['protection']['kind'] {
@@ -164,7 +267,7 @@ export class Vault {
       return;
     }
     try {
-      await writeVaultFile(this.#path, checked);
+      await writeVaultFile(this.#path, checked, documentMac(this.#box));
     } catch (error) {
       for (const update of group) update.reject(error);
       return;
@@ -209,35 +312,125 @@ export class Vault {
   }
 }
 
-async function unlock(document: VaultDocument, options: OpenVaultOptions): Promise<SecretBox> {
-  const protection = document.protection;
+/** What opening the vault key gives: the box, and whether the key-bound marker says "MAC required". */
+interface Unlocked {
+  box: SecretBox;
+  /** False for a protection block made before the document MAC existed (version 1). */
+  macRequired: boolean;
+  /** For an old marker: the same protection with the new one (sealed or wrapped anew). */
+  upgrade?: () => Protection;
+}
+
+type Authenticated =
+  | { ok: true; document: VaultDocument; box: SecretBox; upgrade?: () => Protection }
+  | { ok: false; reason: string };
+
+/**
+ * Unlocks each distinct protection block once per open (the main file and its backup usually share
+ * one, and scrypt is slow on purpose).
+ */
+class Unlocker {
+  readonly #options: OpenVaultOptions;
+  readonly #tried = new Map<string, Promise<Unlocked>>();
+
+  constructor(options: OpenVaultOptions) {
+    this.#options = options;
+  }
+
+  unlock(protection: Protection): Promise<Unlocked> {
+    const id = JSON.stringify(protection);
+    let attempt = this.#tried.get(id);
+    if (!attempt) {
+      attempt = unlock(protection, this.#options);
+      this.#tried.set(id, attempt);
+    }
+    return attempt;
+  }
+}
+
+/**
+ * Unlocks with the document's protection block, then checks the whole document against the vault key
+ * before anything else in it is used. Throws what unlocking throws (wrong passphrase, no keychain).
+ */
+async function authenticate(document: VaultDocument, integrity: Integrity, unlocker: Unlocker): Promise<Authenticated> {
+  const unlocked = await unlocker.unlock(document.protection);
+  if (integrity.version >= 2) {
+    if (integrity.mac === undefined || !unlocked.box.verify(integrity.signed, DOCUMENT_MAC_PURPOSE, integrity.mac)) {
+      return { ok: false, reason: 'its seal does not match your vault key' };
+    }
+  } else if (unlocked.macRequired) {
+    // A version 1 file (no MAC) whose key says it was already upgraded: a downgrade (see CHECK_PLAINTEXT).
+    return { ok: false, reason: 'it was rewritten in an older format without a seal' };
+  }
+  const upgrade = integrity.version < VAULT_VERSION || !unlocked.macRequired ? unlocked.upgrade : undefined;
+  return upgrade ? { ok: true, document, box: unlocked.box, upgrade } : { ok: true, document, box: unlocked.box };
+}
+
+/** Whether the backup copy opens and authenticates (optionally: only if its lock differs from `unlessLockIs`). */
+async function backupChecksOut(path: string, unlocker: Unlocker, unlessLockIs?: Protection): Promise<boolean> {
+  try {
+    const { document, integrity } = await readVaultBackup(path, parseVaultDocument);
+    if (document === undefined || integrity === undefined) return false;
+    if (unlessLockIs !== undefined && JSON.stringify(document.protection) === JSON.stringify(unlessLockIs)) return false;
+    return (await authenticate(document, integrity, unlocker)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function tamperedError(reason: string, backupAvailable: boolean): VaultTamperedError {
+  return new VaultTamperedError(
+    `The vault file was changed outside the app (${reason}), so it was not opened and nothing in it was used. ` +
+      (backupAvailable
+        ? 'The backup copy from before the last save checks out: you can open it instead (the changed file is kept aside).'
+        : 'No backup copy checks out either; the file was left as it is.'),
+    backupAvailable,
+  );
+}
+
+const documentMac =
+  (box: SecretBox): Authenticator =>
+  (signed) =>
+    box.authenticate(signed, DOCUMENT_MAC_PURPOSE);
+
+async function unlock(protection: Protection, options: OpenVaultOptions): Promise<Unlocked> {
   if (protection.kind === 'keychain') {
-    if (!options.keychain?.isAvailable()) {
+    const keychain = options.keychain;
+    if (!keychain?.isAvailable()) {
       throw new KeyringError('keychain-unavailable', 'This vault is protected by the OS keychain, which is not available now.');
     }
-    let key: Buffer;
+    let unwrapped: Buffer;
     try {
-      key = options.keychain.decrypt(Buffer.from(protection.wrappedKey, 'base64'));
+      unwrapped = keychain.decrypt(Buffer.from(protection.wrappedKey, 'base64'));
     } catch {
       throw new KeyringError('keychain-unavailable', 'The OS keychain could not unlock the vault.');
     }
-    return SecretBox.fromKey(key);
+    // Version 1 wrapped the bare key; from version 2 on it carries the marker (see CHECK_PLAINTEXT).
+    const marked = unwrapped.length === KEY_WRAP_V2.length + 32 && unwrapped.subarray(0, KEY_WRAP_V2.length).equals(KEY_WRAP_V2);
+    if (!marked && unwrapped.length !== 32) throw new KeyringError('vault-corrupt', 'The vault key from the OS keychain is not valid.');
+    const key = marked ? unwrapped.subarray(KEY_WRAP_V2.length) : unwrapped;
+    const box = SecretBox.fromKey(key);
+    if (marked) return { box, macRequired: true };
+    return { box, macRequired: false, upgrade: () => ({ kind: 'keychain', wrappedKey: wrapKey(keychain, key) }) };
   }
   if (options.passphrase === undefined) {
     throw new KeyringError('vault-locked', 'Enter the vault passphrase to unlock your keys.');
   }
   const box = await SecretBox.fromPassphrase(options.passphrase, protection.kdf);
-  box.open(protection.check, CHECK_PURPOSE); // throws 'wrong-passphrase'
-  return box;
+  const check = box.open(protection.check, CHECK_PURPOSE); // throws 'wrong-passphrase'
+  // Anything but the version 1 text (the current one, or a future one) requires the MAC.
+  if (!check.equals(CHECK_PLAINTEXT_V1)) return { box, macRequired: true };
+  return { box, macRequired: false, upgrade: () => ({ ...protection, check: box.seal(CHECK_PLAINTEXT, CHECK_PURPOSE) }) };
 }
 
-async function newProtection(
-  options: OpenVaultOptions,
-): Promise<{ protection: VaultDocument['protection']; box: SecretBox }> {
+function wrapKey(keychain: OsKeychain, key: Buffer): string {
+  return keychain.encrypt(Buffer.concat([KEY_WRAP_V2, key])).toString('base64');
+}
+
+async function newProtection(options: OpenVaultOptions): Promise<{ protection: Protection; box: SecretBox }> {
   if (options.passphrase === undefined && options.keychain?.isAvailable()) {
     const key = SecretBox.randomKey();
-    const wrappedKey = options.keychain.encrypt(key).toString('base64');
-    return { protection: { kind: 'keychain', wrappedKey }, box: SecretBox.fromKey(key) };
+    return { protection: { kind: 'keychain', wrappedKey: wrapKey(options.keychain, key) }, box: SecretBox.fromKey(key) };
   }
   if (options.passphrase === undefined) {
     throw new KeyringError('vault-locked', 'No OS keychain is available: choose a passphrase to protect your keys.');

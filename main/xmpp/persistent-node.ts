@@ -9,9 +9,14 @@
  *    publish-options cannot carry it (ejabberd 23.01 accepts only persist_items and access_model there).
  *    Present but different → owner configure (§8.2.4); changing the access model needs the caller's
  *    explicit consent (`reconfigure`), never a silent change.
- * 3. Read the configuration back and refuse to publish if the access the server applied is not the one
- *    asked for (an admin may pin node configs), so nothing is ever published more widely than asked.
- * 4. Publish with publish-options (§7.1.5) as preconditions: only single-valued fields, since Prosody
+ * 3. Make the node's affiliations (XEP-0060 §8.9) match the access: the whitelist's members for
+ *    whitelist, and nobody but the owner otherwise. Prosody 0.12 keeps the members of a former
+ *    whitelist when the model changes, and they can still read (SERVER-NOTES): narrowing must revoke.
+ * 4. Read the configuration and the affiliations back and refuse to publish if the access the server
+ *    applied is not the one asked for (an admin may pin node configs), or if anyone outside the chosen
+ *    audience still holds an affiliation that lets them in, so nothing is ever published more widely
+ *    than asked.
+ * 5. Publish with publish-options (§7.1.5) as preconditions: only single-valued fields, since Prosody
  *    never matches list-valued ones and ejabberd knows only these two. If someone changed the node in
  *    between, the server answers precondition-not-met instead of publishing.
  */
@@ -116,18 +121,33 @@ export async function ensurePersistentNode(
     }
   }
 
-  if (spec.access.model === 'whitelist') await syncWhitelist(ctx, spec.node, spec.access.allow ?? []);
+  await syncAffiliations(ctx, spec);
 
   const applied = await readNodeConfig(ctx, spec.node);
   if (applied === undefined) throw new KeyringError('protocol-error', `The server lost ${spec.node} right after configuring it.`);
-  const config = await effectiveConfig(ctx, spec, applied);
-  // Step 3: the applied access must be exactly what was asked, never wider.
+  const affiliations = await readAffiliations(ctx, spec.node).catch((error: unknown) => ({ error }));
+  const config = effectiveConfig(ctx, spec, applied, affiliations);
+  // Step 4: the applied access must be exactly what was asked, never wider.
   if (!sameAccess(applied, spec.access)) {
     throw new KeyringError(
       'access-model-unsupported',
       `The server kept ${spec.node} at access "${describeAccess(applied)}" instead of ` +
         `"${describeAccessRequest(spec.access)}" (its configuration may be pinned). Nothing was published.`,
     );
+  }
+  if ('error' in affiliations) {
+    // Under "open" everyone may read anyway; under any other model, who else may is not known.
+    if (spec.access.model !== 'open') throw cannotManageAffiliations(spec.node, affiliations.error);
+  } else {
+    const outsiders = outsideAudience(ctx, spec.access, affiliations);
+    if (outsiders.length > 0) {
+      throw new KeyringError(
+        'access-not-revoked',
+        `${describeOutsiders(outsiders)} still ${outsiders.length === 1 ? 'has' : 'have'} access to ${spec.node}, although it is now ` +
+          `"${describeAccessRequest(spec.access)}": the server kept ${outsiders.length === 1 ? 'that affiliation' : 'those affiliations'} ` +
+          'when asked to remove them. Nothing was published.',
+      );
+    }
   }
   return { created, reconfigured, config };
 }
@@ -153,8 +173,15 @@ export async function readEffectiveConfig(ctx: Context, node: string, maxItems: 
   const form = await readNodeConfig(ctx, node);
   if (form === undefined) return undefined;
   const model = fieldValue(form, 'pubsub#access_model');
-  // The access here only decides whether the whitelist (affiliations) is read too.
-  return effectiveConfig(ctx, { node, maxItems, access: { model: model === 'whitelist' ? 'whitelist' : 'open' } }, form);
+  const access: AccessRequest = { model: ACCESS_MODELS.find((m) => m === model) ?? 'open' };
+  const affiliations = await readAffiliations(ctx, node).catch((error: unknown) => ({ error }));
+  const config = effectiveConfig(ctx, { node, maxItems, access }, form, affiliations);
+  if (!('error' in affiliations)) {
+    // Publishing refuses this state (ensurePersistentNode); a node left so by another client is shown.
+    const outsiders = outsideAudience(ctx, access, affiliations);
+    if (outsiders.length > 0) config.deviations.push(`${describeOutsiders(outsiders)} can get in outside the access model`);
+  }
+  return config;
 }
 
 /** XEP-0060 §7.2: retract one item; subscribers are told (notify='true'). */
@@ -211,7 +238,13 @@ function hasPersistenceSettings(form: ParsedForm, maxItems: number): boolean {
   );
 }
 
-async function effectiveConfig(ctx: Context, spec: PersistentNodeSpec, form: ParsedForm): Promise<EffectiveNodeConfig> {
+function effectiveConfig(
+  ctx: Context,
+  spec: PersistentNodeSpec,
+  form: ParsedForm,
+  affiliations: Affiliation[] | { error: unknown },
+): EffectiveNodeConfig {
+  const others = 'error' in affiliations ? [] : othersWithAccess(ctx, affiliations);
   const config: EffectiveNodeConfig = {
     node: spec.node,
     accessModel: fieldValue(form, 'pubsub#access_model') ?? 'unknown',
@@ -219,6 +252,7 @@ async function effectiveConfig(ctx: Context, spec: PersistentNodeSpec, form: Par
     sendLastPublishedItem: fieldValue(form, 'pubsub#send_last_published_item'),
     maxItems: fieldValue(form, 'pubsub#max_items'),
     rosterGroupsAllowed: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [],
+    members: others.map((a) => a.jid),
     deviations: [],
   };
   if (config.persistItems !== true) config.deviations.push('the server does not persist items (pubsub#persist_items)');
@@ -231,41 +265,97 @@ async function effectiveConfig(ctx: Context, spec: PersistentNodeSpec, form: Par
   if (!(max === 'max' || (max !== undefined && Number(max) >= spec.maxItems))) {
     config.deviations.push(`the node keeps at most ${max ?? 'an unknown number of'} items (asked for ${spec.maxItems})`);
   }
-  if (spec.access.model === 'whitelist') {
-    const affiliations = await readAffiliations(ctx, spec.node);
-    config.whitelist = affiliations.filter((a) => a.affiliation === 'member' || a.affiliation === 'publisher').map((a) => a.jid);
+  if ('error' in affiliations) {
+    config.deviations.push(`the server did not say who else is affiliated with the node (${describeError(affiliations.error)})`);
+  } else if (spec.access.model === 'whitelist') {
+    config.whitelist = others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => a.jid);
   }
   return config;
 }
 
-async function readAffiliations(ctx: Context, node: string): Promise<{ jid: string; affiliation: string }[]> {
+interface Affiliation {
+  jid: string;
+  affiliation: string;
+}
+
+/** XEP-0060 §4.1: the affiliations that may retrieve items (an owner may also configure, a publisher publish). */
+const READING_AFFILIATIONS = new Set(['owner', 'publisher', 'member']);
+
+async function readAffiliations(ctx: Context, node: string): Promise<Affiliation[]> {
   return parseAffiliations(await ctx.iq.get(affiliationsGetRequest(node), ctx.owner));
 }
 
-/** XEP-0060 §8.9: make the members exactly the allowed JIDs (the owner stays owner). */
-async function syncWhitelist(ctx: Context, node: string, allow: readonly string[]): Promise<void> {
-  const wanted = new Set(allow.map((j) => j.toLowerCase()));
-  let current: { jid: string; affiliation: string }[];
+/**
+ * Everyone but the account itself who holds an affiliation that gives them something: to read
+ * (member, publisher, another owner: Prosody accepts one) or to write (publish-only). Outcasts are
+ * shut out, so they count as nobody.
+ */
+function othersWithAccess(ctx: Context, affiliations: readonly Affiliation[]): Affiliation[] {
+  const self = ctx.owner.toLowerCase();
+  return affiliations.filter((a) => a.jid.toLowerCase() !== self && a.affiliation !== 'outcast' && a.affiliation !== 'none');
+}
+
+/**
+ * Who holds an affiliation the chosen access does not give them. Under whitelist: anyone but the allowed
+ * JIDs as plain members. Under any other model nobody: the access model alone decides who reads, and
+ * a member affiliation would let in someone it leaves out (Prosody 0.12 honours it). Under "open"
+ * everyone may read, so only a way to write counts.
+ */
+function outsideAudience(ctx: Context, access: AccessRequest, affiliations: readonly Affiliation[]): Affiliation[] {
+  const allowed = new Set(access.model === 'whitelist' ? (access.allow ?? []).map((j) => j.toLowerCase()) : []);
+  return othersWithAccess(ctx, affiliations).filter((a) => {
+    if (a.affiliation === 'member' && allowed.has(a.jid.toLowerCase())) return false;
+    if (access.model === 'open' && a.affiliation === 'member') return false;
+    return true;
+  });
+}
+
+/**
+ * XEP-0060 §8.9: make the affiliations exactly what the access says. The allowed JIDs of a whitelist
+ * become members (the owner stays owner); every other affiliation that grants anything is set to
+ * 'none', whatever the model: switching a node away from whitelist does not remove its members on
+ * Prosody 0.12, and they keep reading.
+ */
+async function syncAffiliations(ctx: Context, spec: PersistentNodeSpec): Promise<void> {
+  const allow = spec.access.model === 'whitelist' ? (spec.access.allow ?? []) : [];
+  let current: Affiliation[];
   try {
-    current = await readAffiliations(ctx, node);
+    current = await readAffiliations(ctx, spec.node);
   } catch (error) {
-    throw new KeyringError('access-model-unsupported', `The server cannot manage who may read ${node}: ${describeError(error)}`, undefined, {
-      cause: error,
-    });
+    if (spec.access.model === 'open') return; // everyone may read; the read-back notes what is unknown
+    throw cannotManageAffiliations(spec.node, error);
   }
-  const members = new Set(current.filter((a) => a.affiliation === 'member').map((a) => a.jid.toLowerCase()));
+  const others = othersWithAccess(ctx, current);
+  const held = new Map(others.map((a) => [a.jid.toLowerCase(), a.affiliation]));
+  const wanted = new Set(allow.map((j) => j.toLowerCase()));
   const changes = [
-    ...[...wanted].filter((j) => !members.has(j)).map((jid) => ({ jid, affiliation: 'member' })),
-    ...[...members].filter((j) => !wanted.has(j)).map((jid) => ({ jid, affiliation: 'none' })),
+    ...[...wanted].filter((jid) => held.get(jid) !== 'member').map((jid) => ({ jid, affiliation: 'member' })),
+    ...others.filter((a) => !wanted.has(a.jid.toLowerCase())).map((a) => ({ jid: a.jid, affiliation: 'none' })),
   ];
   if (changes.length === 0) return;
   try {
-    await ctx.iq.set(affiliationsSetRequest(node, changes), ctx.owner);
+    await ctx.iq.set(affiliationsSetRequest(spec.node, changes), ctx.owner);
   } catch (error) {
-    throw new KeyringError('access-model-unsupported', `The server refused the whitelist for ${node}: ${describeError(error)}`, undefined, {
-      cause: error,
-    });
+    throw new KeyringError(
+      'access-model-unsupported',
+      `The server refused to change who may read ${spec.node}: ${describeError(error)}. Nothing was published.`,
+      undefined,
+      { cause: error },
+    );
   }
+}
+
+function cannotManageAffiliations(node: string, error: unknown): KeyringError {
+  return new KeyringError(
+    'access-model-unsupported',
+    `The server cannot say who else may read ${node} (${describeError(error)}), so the access cannot be guaranteed. Nothing was published.`,
+    undefined,
+    { cause: error },
+  );
+}
+
+function describeOutsiders(outsiders: readonly Affiliation[]): string {
+  return outsiders.map((a) => `${a.jid} (${a.affiliation})`).join(', ');
 }
 
 async function configureError(ctx: Context, error: unknown, spec: PersistentNodeSpec): Promise<KeyringError> {

@@ -3,10 +3,10 @@ import type { OsKeychain } from '../../main/vault/vault.js';
 
 /**
  * Stands in for Electron's safeStorage in Node tests: real AES-GCM under a per-instance key, so data
- * sealed by one "keychain" cannot be opened by another (as with a different OS user).
+ * sealed by one "keychain" cannot be opened by another (as with a different OS user). A fixed `key`
+ * plays the same keychain across runs (for vault files kept as test fixtures).
  */
-export function fakeKeychain(available = true): OsKeychain & { available: boolean } {
-  const key = randomBytes(32);
+export function fakeKeychain(available = true, key: Buffer = randomBytes(32)): OsKeychain & { available: boolean } {
   return {
     available,
     isAvailable() {

@@ -13,16 +13,32 @@ export class VaultStore {
 
   /** Reads the status; in the desktop app the OS keychain unlocks without asking. */
   async start(desktop: boolean): Promise<void> {
-    const status = await this.#api.request('vault:status');
-    if (status.ok) this.status = status.value;
+    await this.#readStatus();
     if (!this.status.open && desktop) {
       const tried = await this.#api.request('vault:unlock', {});
       if (tried.ok) this.status = tried.value;
+      // A vault file changed outside the app: the status says why, and whether the backup can be opened.
+      else if (tried.error.code === 'vault-tampered') await this.#readStatus();
     }
   }
 
   async unlock(passphrase: string): Promise<void> {
-    const status = await this.unlocking.run(() => this.#api.request('vault:unlock', { passphrase }));
+    await this.#unlock({ passphrase });
+  }
+
+  /** Opens the backup copy instead of a vault file changed outside the app (which main sets aside). */
+  async openBackup(passphrase: string): Promise<void> {
+    await this.#unlock(passphrase === '' ? { useBackup: true } : { passphrase, useBackup: true });
+  }
+
+  async #unlock(params: { passphrase?: string; useBackup?: boolean }): Promise<void> {
+    const status = await this.unlocking.run(() => this.#api.request('vault:unlock', params));
     if (status) this.status = status;
+    else if (this.unlocking.error?.code === 'vault-tampered') await this.#readStatus();
+  }
+
+  async #readStatus(): Promise<void> {
+    const status = await this.#api.request('vault:status');
+    if (status.ok) this.status = status.value;
   }
 }

@@ -13,11 +13,13 @@ let work: string;
 // The writer: the real vault-file code, compiled to JS, saving ever-larger counters in a loop and
 // announcing each save only after it returned (i.e. was committed).
 const WRITER = `
+import { createHmac } from 'node:crypto';
 import { writeVaultFile } from './main/vault/vault-file.js';
+const mac = (signed) => createHmac('sha256', 'test key').update(signed).digest('base64');
 const [path, start] = process.argv.slice(2);
 const padding = 'x'.repeat(6_000_000); // big enough that a kill often lands inside a write
 for (let i = Number(start); ; i++) {
-  await writeVaultFile(path, { counter: i, padding });
+  await writeVaultFile(path, { counter: i, padding }, mac);
   process.stdout.write('committed ' + i + '\\n');
 }
 `;

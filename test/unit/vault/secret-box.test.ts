@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SecretBox, DEFAULT_SCRYPT } from '../../../main/vault/secret-box.js';
 import { KeyringError } from '../../../main/errors.js';
@@ -60,5 +61,26 @@ describe('sealing secrets with AES-256-GCM', () => {
     // The derivation takes real time (it is meant to) while timers keep firing: the loop never froze.
     expect(elapsed).toBeGreaterThan(50);
     expect(ticks).toBeGreaterThan(elapsed / 5 / 4);
+  });
+});
+
+describe('authenticating data stored in the clear (the vault document)', () => {
+  const box = SecretBox.fromKey(SecretBox.randomKey());
+  const text = '{"accounts":{"juliet@capulet.lit":{"settings":{"host":"xmpp.capulet.lit"}}}}';
+
+  it('accepts its own MAC and refuses any change to the text, another purpose or another key', () => {
+    const mac = box.authenticate(text, 'vault-document');
+    expect(box.verify(text, 'vault-document', mac)).toBe(true);
+    expect(box.verify(text.replace('xmpp.capulet.lit', 'evil.example'), 'vault-document', mac)).toBe(false);
+    expect(box.verify(text, 'something-else', mac)).toBe(false);
+    expect(SecretBox.fromKey(SecretBox.randomKey()).verify(text, 'vault-document', mac)).toBe(false);
+    expect(box.verify(text, 'vault-document', '')).toBe(false);
+    expect(box.verify(text, 'vault-document', mac.slice(0, 20))).toBe(false);
+  });
+
+  it('does not use the encryption key itself as the MAC key (HKDF subkey per purpose)', () => {
+    const key = SecretBox.randomKey();
+    const mac = SecretBox.fromKey(key).authenticate(text, 'vault-document');
+    expect(mac).not.toBe(createHmac('sha256', key).update(text).digest('base64'));
   });
 });
