@@ -23,6 +23,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels.js';
 import type { WireMessage } from '../../preload/contract.js';
 import type { KeyringCore } from '../core.js';
+import { MAX_REQUEST_BYTES } from '../ipc/request-size.js';
 import type { Logger } from '../logger.js';
 import { SECURITY_HEADERS } from '../security/csp.js';
 
@@ -43,8 +44,6 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-/** Largest JSON message accepted from the page. Requests are small; anything bigger is hostile. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** How long a refused client may keep its half of the connection open after our 403 before we cut it. */
 const REFUSED_SOCKET_LINGER_MS = 2_000;
 
@@ -60,7 +59,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = randomBytes(32).toString('base64url');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   const server = createServer((req, res) => {
     req.on('error', (error) => logSocketError(options.log, 'request', error));
     res.on('error', (error) => logSocketError(options.log, 'response', error));

@@ -3,12 +3,14 @@
  * to its connection, the host (and the XMPP session it holds) must stay up: here hundreds of WebSocket
  * upgrades the host refuses, and plain HTTP requests, are each ended by a reset (RST), a destroy or a
  * FIN, at two moments (right after the request is sent, and after the 403 arrives). Then the host must
- * still be running and still serve the page and the good client, and still refuse a missing token.
+ * still be running and still serve the page and the good client, and still refuse a missing token. A
+ * message over the request-size cap only closes that one WebSocket.
  */
 import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
+import { MAX_REQUEST_BYTES } from '../../main/ipc/request-size';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels';
 import type { WireMessage } from '../../preload/contract';
 import { expect, test, type BrowserHostProcess } from './fixtures';
@@ -131,6 +133,26 @@ test('a refused client that never closes its side is cut off, so idle sockets ca
   } finally {
     for (const socket of clients) socket.destroy();
   }
+});
+
+test('requests up to the size cap shared with Electron reach main; a bigger one is cut off, and the host stays up', async ({ launchApp }) => {
+  const host = await launchApp();
+  const ws = await openWire(host);
+  // A 3 MiB picture, 4 MiB as base64: over the old 1 MiB message limit, within the contract's avatar limit.
+  const avatar = { dataBase64: 'A'.repeat(4 * 1024 * 1024), mime: 'image/png', access: { model: 'presence' } };
+  ws.send(JSON.stringify({ id: 1, channel: 'profile:setAvatar', params: avatar }));
+  const reply = await nextResponse(ws);
+  expect(reply).toMatchObject({ kind: 'response', id: 1, result: { ok: false } });
+  expect(reply.kind === 'response' && !reply.result.ok && reply.result.error.code).not.toBe('internal');
+
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.send('x'.repeat(MAX_REQUEST_BYTES + 1));
+  expect(await closed).toBe(1009); // RFC 6455 §7.4.1: message too big
+  expect(host.child.exitCode).toBeNull();
+  const again = await openWire(host);
+  again.send(JSON.stringify({ id: 2, channel: 'app:getInfo' }));
+  expect(await nextResponse(again)).toMatchObject({ id: 2, result: { ok: true } });
+  again.close();
 });
 
 async function openWire(host: BrowserHostProcess): Promise<WebSocket> {
