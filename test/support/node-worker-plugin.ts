@@ -5,6 +5,7 @@
  * for Node, dependencies included) into a temporary CommonJS file once per test run, and the import
  * becomes the same function over that file: the tests run the real worker code, on a real thread.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ export function nodeWorkerPlugin(): Plugin {
 
 async function bundleWorker(entry: string): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'keyring-test-worker-'));
+  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
   await build({
     configFile: false,
     logLevel: 'warn',
