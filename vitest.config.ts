@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { nodeWorkerPlugin } from './test/support/node-worker-plugin.js';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // Worker threads started with electron-vite's `?nodeWorker` imports (main/keys/pkcs12-reader.ts).
+        plugins: [nodeWorkerPlugin()],
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
@@ -11,6 +14,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [nodeWorkerPlugin()],
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

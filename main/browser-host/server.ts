@@ -7,17 +7,23 @@
  * - every HTTP request and WebSocket upgrade must name this host in `Host` (127.0.0.1 or localhost with
  *   our port), which defeats DNS rebinding;
  * - the WebSocket also requires our own `Origin` (no other site can drive it) and the per-run random
- *   token, sent as a subprotocol so it never appears in a URL the server logs.
+ *   token, sent as a subprotocol so it never appears in a URL the server logs;
+ * - any local process can connect without the token, so nothing a peer does to a connection (reset it,
+ *   half-close it, send garbage) may throw: every socket, request and response has an 'error' listener
+ *   from the moment it exists. An unhandled 'error' event would end the process, and the XMPP session
+ *   with it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels.js';
 import type { WireMessage } from '../../preload/contract.js';
 import type { KeyringCore } from '../core.js';
+import { MAX_REQUEST_BYTES } from '../ipc/request-size.js';
 import type { Logger } from '../logger.js';
 import { SECURITY_HEADERS } from '../security/csp.js';
 
@@ -38,8 +44,8 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-/** Largest JSON message accepted from the page. Requests are small; anything bigger is hostile. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a refused client may keep its half of the connection open after our 403 before we cut it. */
+const REFUSED_SOCKET_LINGER_MS = 2_000;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,8 +59,10 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = randomBytes(32).toString('base64url');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   const server = createServer((req, res) => {
+    req.on('error', (error) => logSocketError(options.log, 'request', error));
+    res.on('error', (error) => logSocketError(options.log, 'response', error));
     void serveStatic(req, res, options.rendererDir, allowed).catch((error: unknown) => {
       options.log.error('browser host: static file failed', error);
       if (!res.headersSent) res.writeHead(500).end();
@@ -73,11 +81,21 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     origins: new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]),
   };
 
+  // Node's HTTP server drops its own 'error' listener from a socket it hands to 'upgrade', so a refused
+  // client that resets the connection after our 403 raised an unhandled ECONNRESET. This listener is
+  // added when the connection is accepted and stays for the socket's whole life, whatever happens to it.
+  server.on('connection', (socket: Socket) => {
+    socket.on('error', (error) => logSocketError(options.log, 'connection', error));
+  });
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = checkUpgrade(req, allowed, token);
     if (refusal) {
       options.log.warn(`browser host: refused WebSocket (${refusal})`);
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal}\n`);
+      // A client that never closes its side would otherwise hold the socket (and a descriptor) for ever.
+      const linger = setTimeout(() => socket.destroy(), REFUSED_SOCKET_LINGER_MS);
+      socket.once('close', () => clearTimeout(linger));
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws, options));
@@ -127,8 +145,16 @@ function attachClient(ws: WebSocket, options: BrowserHostOptions): void {
   ws.on('close', unsubscribe);
   ws.on('error', (error) => options.log.warn(`browser host: socket error ${error.message}`));
   ws.on('message', (data, isBinary) => {
-    void handleMessage(!isBinary && Buffer.isBuffer(data) ? data.toString('utf8') : undefined, options).then((reply) => send(reply));
+    void handleMessage(!isBinary && Buffer.isBuffer(data) ? data.toString('utf8') : undefined, options)
+      .then((reply) => send(reply))
+      .catch((error: unknown) => options.log.error('browser host: request failed', error));
   });
+}
+
+/** A peer resetting or dropping its connection is ordinary; anything else is worth a line in the log. */
+function logSocketError(log: Logger, where: string, error: Error & { code?: string }): void {
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'ECONNABORTED') return;
+  log.warn(`browser host: ${where} error ${error.code ?? error.message}`);
 }
 
 async function handleMessage(text: string | undefined, options: BrowserHostOptions): Promise<WireMessage> {

@@ -1,19 +1,21 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT, IPC_REQUEST } from '../../preload/channels.js';
 import type { KeyringCore } from '../core.js';
+import { refuseOversizedRequest } from '../ipc/request-size.js';
 import { APP_ORIGIN } from './app-protocol.js';
 
 /**
  * Routes the renderer's requests to the core's dispatcher (which validates every argument) and pushes
  * the core's events to the window. Requests from any frame other than our own window's top frame at our
- * own origin are refused (VS Code's and Fiddle's habit).
+ * own origin are refused (VS Code's and Fiddle's habit), and so is a request larger than the browser
+ * host would take (request-size.ts), before anything reads it.
  */
 export function registerIpc(core: KeyringCore, window: BrowserWindow): void {
   ipcMain.handle(IPC_REQUEST, async (event: IpcMainInvokeEvent, channel: unknown, params: unknown) => {
     if (!isTrustedSender(event, window)) {
       return { ok: false, error: { code: 'unknown-channel', message: 'Request from an untrusted frame' } };
     }
-    return core.dispatch(channel, params);
+    return refuseOversizedRequest(params) ?? core.dispatch(channel, params);
   });
   const unsubscribe = core.events.subscribe((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(IPC_EVENT, event, payload);

@@ -1,6 +1,7 @@
 import { BrowserWindow, shell, type App } from 'electron';
 import { join } from 'node:path';
 import { APP_ORIGIN, APP_START_URL } from './app-protocol.js';
+import { ExternalLinkPolicy } from './link-policy.js';
 
 export function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -29,8 +30,9 @@ export function createMainWindow(): BrowserWindow {
 
 /**
  * Applies to every web contents the app ever creates: no navigation away from the app, no new windows,
- * no <webview>, no permission grants. External links open in the system browser only after the user
- * clicked them (window.open with an https URL), never inside the app.
+ * no <webview>, no permissions (neither granted on request nor reported as granted when a page checks).
+ * An https link opens in the system browser only right after the user's own click or key press in that
+ * web contents (link-policy.ts), never inside the app and never from a script alone.
  */
 export function hardenWebContents(app: App): void {
   app.on('web-contents-created', (_event, contents) => {
@@ -38,10 +40,16 @@ export function hardenWebContents(app: App): void {
       if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
+    const links = new ExternalLinkPolicy();
+    // Input events come from the OS through the browser process; a script cannot forge them.
+    contents.on('input-event', (_e, input) => links.noteInput(input, Date.now()));
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      const link = links.decide(url, Date.now());
+      // No system browser to open it with is not the page's concern; the link stays on screen as text.
+      if (link !== undefined) shell.openExternal(link).catch(() => undefined);
       return { action: 'deny' };
     });
     contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    contents.session.setPermissionCheckHandler(() => false);
   });
 }

@@ -8,11 +8,18 @@ import { KeyringError } from '../errors.js';
 import { certificateFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
 import { findPemBlocks, type PemBlock } from './pem.js';
-import { readPkcs12 } from './pkcs12.js';
+import { readPkcs12OffThread } from './pkcs12-reader.js';
 import { readCertificateIdentities } from './xmpp-addr.js';
 
 /** Keys and certificates are a few KiB; anything near this is not one. */
 export const MAX_IMPORT_FILE_BYTES = 1024 * 1024;
+/**
+ * The key's certificate and a chain of intermediates. Each certificate is parsed and compared with the
+ * key on the main thread, about a quarter of a millisecond apiece: a megabyte of them held it 150 ms.
+ */
+export const MAX_CERTIFICATES = 15;
+/** The key and MAX_CERTIFICATES certificates. */
+export const MAX_PEM_BLOCKS = MAX_CERTIFICATES + 1;
 
 export interface ImportedIdentity {
   /** Private key material: never log it, never send it over IPC. */
@@ -38,7 +45,7 @@ const OTHER_KEY_LABEL = /^(EC|DSA|OPENSSH) PRIVATE KEY$/;
  * Any mix of files: PEM texts (together holding one private key and its certificate) or a single
  * PKCS#12 file. Which one each file is, is read from its content, not its name.
  */
-export function importKeyFiles(files: readonly Uint8Array[], password?: string): ImportedIdentity {
+export async function importKeyFiles(files: readonly Uint8Array[], password?: string): Promise<ImportedIdentity> {
   if (files.length === 0) throw invalid('Choose a key file to import.');
   for (const file of files) {
     if (file.byteLength > MAX_IMPORT_FILE_BYTES) throw invalid('This file is too large to be a key or certificate.');
@@ -63,6 +70,9 @@ function asPemText(file: Uint8Array): string | undefined {
 export function importPem(texts: readonly string[], passphrase?: string): ImportedIdentity {
   const blocks = texts.flatMap(findPemBlocks);
   if (blocks.length === 0) throw invalid(NOT_A_KEY_FILE);
+  if (blocks.length > MAX_PEM_BLOCKS) {
+    throw invalid(`These files hold ${blocks.length} PEM blocks; import one key with its certificate (and at most ${MAX_CERTIFICATES - 1} more certificates of its chain).`);
+  }
   const otherKey = blocks.find((b) => OTHER_KEY_LABEL.test(b.label));
   if (otherKey) throw invalid(`Only RSA keys are supported, not ${otherKey.label.replace(' PRIVATE KEY', '')}.`);
   const keyBlocks = blocks.filter((b) => KEY_LABELS.has(b.label));
@@ -76,13 +86,16 @@ export function importPem(texts: readonly string[], passphrase?: string): Import
   return pair(readPemPrivateKey(keyBlock, passphrase), certificates);
 }
 
-/** A PKCS#12 (.p12, .pfx) file with its password. */
-export function importPkcs12(bytes: Uint8Array, password: string): ImportedIdentity {
-  const { privateKeys, certificates } = readPkcs12(bytes, password);
+/** A PKCS#12 (.p12, .pfx) file with its password, opened on a worker thread (pkcs12-reader.ts). */
+export async function importPkcs12(bytes: Uint8Array, password: string): Promise<ImportedIdentity> {
+  const { privateKeys, certificates } = await readPkcs12OffThread(bytes, password);
   const [privateKey, extra] = privateKeys;
   if (privateKey === undefined) throw invalid('This PKCS#12 file holds no private key.');
   if (extra !== undefined) throw invalid('This PKCS#12 file holds more than one private key.');
   if (certificates.length === 0) throw invalid('This PKCS#12 file holds no certificate.');
+  if (certificates.length > MAX_CERTIFICATES) {
+    throw invalid(`This PKCS#12 file holds ${certificates.length} certificates; the app takes a key with its certificate and at most ${MAX_CERTIFICATES - 1} more of its chain.`);
+  }
   return pair(requireRsa(privateKey), certificates.map(readCertificate));
 }
 

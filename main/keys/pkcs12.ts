@@ -10,15 +10,16 @@
  * HMAC-SHA256, the defaults of `openssl pkcs12 -export` in OpenSSL 3.
  *
  * Reading uses forge.pkcs12, which covers the algorithms other programs pick (PBES2, and the PKCS#12
- * PBEs with 3DES or RC2 that older OpenSSL and Windows write). Its JavaScript key derivation blocks the
- * event loop for 16–37 ms per file (measured, 4096-bit key, 2048 iterations): acceptable for an import
- * the user starts, once; the iteration count comes from the file, so a hostile file could make it longer.
+ * PBEs with 3DES or RC2 that older OpenSSL and Windows write). Its key derivation is JavaScript and
+ * runs as many iterations as the file asks, so `readPkcs12` refuses a file asking for more than
+ * MAX_PKCS12_ITERATIONS (pkcs12-iterations.ts) and runs only on a worker thread (pkcs12-reader.ts).
  */
 import { createHash, createHmac, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { KeyringError } from '../errors.js';
 import { asn1ToBuffer, binaryToBuffer, bytesToBinary } from './forge-typed.js';
 import { keyTypeName } from './key-type.js';
+import { checkPkcs12Iterations } from './pkcs12-iterations.js';
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -108,11 +109,16 @@ const wrongPassword = (): KeyringError =>
   new KeyringError('invalid-argument', 'The password for this PKCS#12 file is wrong.', 'password');
 const notPkcs12 = (): KeyringError => new KeyringError('invalid-argument', 'Not a PEM or PKCS#12 file.');
 
-/** Opens a PKCS#12 file. Throws KeyringError 'invalid-argument' with a sentence for the user. */
+/**
+ * Opens a PKCS#12 file. Throws KeyringError 'invalid-argument' with a sentence for the user. Runs for as
+ * long as the file's iteration counts say (up to seconds): call it on a worker thread (pkcs12-reader.ts).
+ */
 export function readPkcs12(bytes: Uint8Array, password: string): Pkcs12Contents {
+  const parsed = parsePfx(bytes);
+  checkPkcs12Iterations(parsed);
   let pfx: forge.pkcs12.Pkcs12Pfx;
   try {
-    pfx = forge.pkcs12.pkcs12FromAsn1(parsePfx(bytes), false, password);
+    pfx = forge.pkcs12.pkcs12FromAsn1(parsed, false, password);
   } catch (error) {
     if (!isDecryptionFailure(error)) throw classify(error);
     // forge verified the MAC with the password as a BMPString before it failed to decrypt. PBES2 wants

@@ -4,7 +4,9 @@
  * §4.2.1). On both nodes the item id is the SHA-1 (hex) of the image bytes, not of the base64 (§3.1, §3.2).
  * The publisher stores the data first and only then points the metadata at it (§3.1: "MUST make sure the
  * avatar data is available"). Contacts' avatars are untrusted: bytes capped before decoding, PNG/JPEG
- * magic checked, SHA-1 compared with the id; every reader returns a problem instead of throwing.
+ * magic checked, the pixel size the header declares capped (a few bytes of PNG can declare 100000×100000
+ * pixels, which the renderer would try to decode), SHA-1 compared with the id; every reader returns a
+ * problem instead of throwing.
  */
 import { createHash } from 'node:crypto';
 import xml, { type Element } from '@xmpp/xml';
@@ -16,6 +18,11 @@ import { readImageHeader, type ImageType } from './image-header.js';
 import { cleanText } from './untrusted-text.js';
 
 const SHA1_HEX = /^[0-9a-f]{40}$/;
+/**
+ * The largest width or height of a contact's avatar passed on to the renderer. XEP-0084 §3.1 recommends
+ * 32 to 96 pixels and this app publishes at most 256; 4096 already takes 64 MiB to decode.
+ */
+export const MAX_CONTACT_AVATAR_SIDE = 4096;
 const MAX_INFOS = 16;
 
 export function avatarId(image: Uint8Array): string {
@@ -101,11 +108,16 @@ export function readAvatarDataItem(item: RawItem, expectedId: string): AvatarDat
   return checkAvatarBytes(bytes, expectedId);
 }
 
-/** Magic bytes PNG or JPEG, and SHA-1 of the bytes equal to the item id (§3.1). */
+/** Magic bytes PNG or JPEG, a declared size of at most MAX_CONTACT_AVATAR_SIDE, and SHA-1 of the bytes equal to the item id (§3.1). */
 export function checkAvatarBytes(bytes: Buffer, expectedId: string): AvatarDataRead {
   if (bytes.length > PROFILE_LIMITS.contactAvatarBytes) return { problem: `the image is over the ${PROFILE_LIMITS.contactAvatarBytes}-byte limit` };
   const header = readImageHeader(bytes);
   if ('problem' in header) return { problem: `the avatar is ${header.problem}` };
+  if (header.width > MAX_CONTACT_AVATAR_SIDE || header.height > MAX_CONTACT_AVATAR_SIDE) {
+    return {
+      problem: `the image declares ${header.width}×${header.height} pixels, more than the ${MAX_CONTACT_AVATAR_SIDE}×${MAX_CONTACT_AVATAR_SIDE} the app shows`,
+    };
+  }
   const id = avatarId(bytes);
   if (id !== expectedId.toLowerCase()) return { problem: `the image's SHA-1 ${id} is not its id ${expectedId.slice(0, 40)}` };
   return { bytes, type: header.type, width: header.width, height: header.height };

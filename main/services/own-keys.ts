@@ -68,7 +68,7 @@ export class OwnKeys {
   async import(files: readonly Uint8Array[], password?: string): Promise<OwnKeySummary> {
     const vault = this.#vaults.vault;
     const jid = this.#session.bareJid;
-    const identity = importKeyFiles(files, password); // holds the private key: never logged
+    const identity = await importKeyFiles(files, password); // holds the private key: never logged
     if (!identity.jid || bareJidKey(identity.jid) !== bareJidKey(jid)) {
       throw new KeyringError(
         'invalid-argument',

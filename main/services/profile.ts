@@ -20,6 +20,7 @@ import { PROFILE_LIMITS } from '../../preload/channels.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { prepareAvatar } from '../profile/avatar-image.js';
+import { ByteBoundedCache } from '../profile/bounded-cache.js';
 import {
   avatarDataPayload,
   avatarId,
@@ -47,9 +48,16 @@ export const PROFILE_NODES = [NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile]
 export const PROFILE_NODE_MAX_ITEMS = 1;
 /** Items of one contact's node looked at (a singleton node should have one). */
 const MAX_ITEMS_READ = 8;
-/** Contacts whose last profile is remembered in memory (to merge notifications into), and avatars cached. */
-const MAX_KNOWN = 2048;
-const MAX_CACHED_AVATARS = 256;
+/**
+ * The contact profile cache is bounded by bytes, 32 MiB in all, whatever the number of contacts or what
+ * they publish, evicting the least recently used: the avatars' bytes (each at most
+ * PROFILE_LIMITS.contactAvatarBytes) take AVATAR_CACHE_BYTES, and the last profile of each contact (kept
+ * to merge notifications into, without its avatar's bytes, which live only in the avatar cache) takes
+ * KNOWN_PROFILES_BYTES. A contact whose entry was dropped is simply read again when next needed.
+ */
+export const PROFILE_CACHE_BYTES = 32 * 1024 * 1024;
+const AVATAR_CACHE_BYTES = 24 * 1024 * 1024;
+const KNOWN_PROFILES_BYTES = PROFILE_CACHE_BYTES - AVATAR_CACHE_BYTES;
 
 type AvatarBytes = { bytes: Buffer; type: ImageType };
 
@@ -57,9 +65,10 @@ export class ProfileService {
   readonly #session: AccountSession;
   readonly #events: AppEvents;
   readonly #log: Logger;
-  readonly #known = new Map<string, ContactProfileView>();
+  /** Each contact's last profile, without avatar bytes. */
+  readonly #known = new ByteBoundedCache<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
-  readonly #avatars = new Map<string, AvatarBytes>();
+  readonly #avatars = new ByteBoundedCache<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
 
   constructor(deps: { session: AccountSession; events: AppEvents; log: Logger }) {
     this.#session = deps.session;
@@ -135,7 +144,12 @@ export class ProfileService {
 
   /** What was last read or notified for the contact, without asking the network. */
   known(contact: string): ContactProfileView | undefined {
-    return this.#known.get(contactBareJid(contact));
+    return this.#recall(contactBareJid(contact));
+  }
+
+  /** Bytes the contact profile cache holds now (at most PROFILE_CACHE_BYTES). */
+  get cacheBytes(): number {
+    return this.#known.bytes + this.#avatars.bytes;
   }
 
   async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {
@@ -226,7 +240,7 @@ export class ProfileService {
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
-    const previous = this.#known.get(n.from);
+    const previous = this.#recall(n.from);
     const view: ContactProfileView = previous
       ? { ...previous, origin: 'notification', updated: [n.node], sources: [...previous.sources] }
       : { jid: n.from, origin: 'notification', updated: [n.node], sources: [] };
@@ -247,22 +261,38 @@ export class ProfileService {
     this.#events.emit('contacts:profile', view);
   }
 
+  /** Keeps the view to merge later notifications into; its avatar's bytes stay only in the avatar cache. */
   #remember(view: ContactProfileView): void {
-    this.#known.delete(view.jid);
-    this.#known.set(view.jid, view);
-    if (this.#known.size > MAX_KNOWN) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
+    if (view.avatar?.dataBase64 === undefined) {
+      this.#known.set(view.jid, view);
+      return;
     }
+    const { dataBase64: _keptInTheAvatarCache, ...avatar } = view.avatar;
+    this.#known.set(view.jid, { ...view, avatar });
+  }
+
+  /**
+   * The contact's remembered view with its avatar's bytes put back from the avatar cache; when those were
+   * evicted the avatar is left out, so a notification about another node does not replace the picture
+   * the user sees with an empty one.
+   */
+  #recall(contact: string): ContactProfileView | undefined {
+    const view = this.#known.get(contact);
+    if (view?.avatar === undefined || view.avatar.dataProblem !== undefined) return view;
+    const cached = this.#avatars.get(view.avatar.info.id);
+    if (cached) return { ...view, avatar: { ...view.avatar, dataBase64: cached.bytes.toString('base64') } };
+    const { avatar: _evicted, ...withoutAvatar } = view;
+    return withoutAvatar;
   }
 
   #cacheAvatar(id: string, avatar: AvatarBytes): void {
     this.#avatars.set(id, avatar);
-    if (this.#avatars.size > MAX_CACHED_AVATARS) {
-      const oldest = this.#avatars.keys().next().value;
-      if (oldest !== undefined) this.#avatars.delete(oldest);
-    }
   }
+}
+
+/** A remembered view's size: its JSON text at two bytes a character (V8 may hold strings so). */
+function estimatedBytes(view: ContactProfileView): number {
+  return JSON.stringify(view).length * 2;
 }
 
 function clearPart(view: ContactProfileView, node: string): void {

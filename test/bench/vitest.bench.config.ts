@@ -2,9 +2,12 @@
 // test/unit and test/integration). It runs as a Vitest file so it calls the real main/keys TypeScript.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { nodeWorkerPlugin } from '../support/node-worker-plugin.js';
 
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
+  // Worker threads started with electron-vite's `?nodeWorker` imports (main/keys/pkcs12-reader.ts).
+  plugins: [nodeWorkerPlugin()],
   test: {
     include: ['test/bench/**/*.test.ts'],
     environment: 'node',

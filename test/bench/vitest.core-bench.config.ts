@@ -3,9 +3,12 @@
 // It runs under Vitest so it calls the real main/ TypeScript.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { nodeWorkerPlugin } from '../support/node-worker-plugin.js';
 
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
+  // Worker threads started with electron-vite's `?nodeWorker` imports (main/keys/pkcs12-reader.ts).
+  plugins: [nodeWorkerPlugin()],
   test: {
     include: ['test/bench/core.bench-run.ts'],
     environment: 'node',

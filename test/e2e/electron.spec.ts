@@ -5,6 +5,7 @@
  */
 import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
+import { MAX_REQUEST_BYTES } from '../../main/ipc/request-size';
 import { findElectronBinary } from '../../scripts/electron-binary.mjs';
 import { expect, test } from './fixtures';
 
@@ -58,6 +59,70 @@ test.describe('the Electron desktop shell', () => {
       return api.request('account:connect', { jid: 42 });
     });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-argument', field: 'jid' } });
+  });
+
+  test('a request larger than the browser host takes is refused in main, before its schema is read', async () => {
+    const reply = await page.evaluate(async (chars) => {
+      const api = (window as unknown as { keyring: { request(c: string, p: unknown): Promise<unknown> } }).keyring;
+      return api.request('keys:import', { files: ['A'.repeat(chars)] });
+    }, MAX_REQUEST_BYTES + 1);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/^This request is larger than/) as unknown } });
+  });
+
+  test('a page asking whether it has a permission is told no', async () => {
+    const states = await page.evaluate(async () => ({
+      notifications: Notification.permission,
+      geolocation: (await navigator.permissions.query({ name: 'geolocation' })).state,
+      camera: (await navigator.permissions.query({ name: 'camera' })).state,
+    }));
+    expect(states).toEqual({ notifications: 'denied', geolocation: 'denied', camera: 'denied' });
+  });
+
+  test.describe('links to the outside', () => {
+    test.beforeEach(async () => {
+      // Record what main would hand to the system browser instead of opening it.
+      await app.evaluate(({ shell }) => {
+        const opened: string[] = [];
+        (globalThis as { opened?: string[] }).opened = opened;
+        shell.openExternal = (url: string) => {
+          opened.push(url);
+          return Promise.resolve();
+        };
+      });
+    });
+    const opened = () => app.evaluate(() => (globalThis as { opened?: string[] }).opened ?? []);
+    const addLink = (href: string) =>
+      page.evaluate((url) => {
+        const a = Object.assign(document.createElement('a'), { href: url, target: '_blank', textContent: `link ${url}` });
+        a.dataset.testid = 'outside-link';
+        document.body.prepend(a);
+      }, href);
+
+    test('a script opening a window with no click opens nothing, not even https', async () => {
+      await page.evaluate(() => window.open('https://example.com/by-script'));
+      await page.waitForTimeout(1_500);
+      expect(await opened()).toEqual([]);
+    });
+
+    test('a click on an https link opens it in the system browser, once', async () => {
+      await addLink('https://example.com/clicked');
+      await page.getByTestId('outside-link').click();
+      await expect.poll(opened).toEqual(['https://example.com/clicked']);
+      // The click is used up: a script cannot open a second link on it.
+      await page.evaluate(() => window.open('https://example.com/riding-on-the-click'));
+      await page.waitForTimeout(300);
+      expect(await opened()).toEqual(['https://example.com/clicked']);
+      await page.getByTestId('outside-link').evaluate((a) => a.remove());
+    });
+
+    test('a click on a link that is not https opens nothing', async () => {
+      await addLink('http://example.com/plain');
+      await page.getByTestId('outside-link').click();
+      await page.waitForTimeout(500);
+      expect(await opened()).toEqual([]);
+      expect(app.windows()).toHaveLength(1);
+      await page.getByTestId('outside-link').evaluate((a) => a.remove());
+    });
   });
 
   test('navigation away and new windows are denied', async () => {

@@ -13,42 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
 import { describeCertificate, Scratch } from './openssl.js';
+import { MAX_STALL_MS, stallDuring } from './stall.js';
 import { mainThreadCpuMs } from './thread-cpu.js';
-
-const MAX_STALL_MS = 50;
-const TICK_MS = 5;
-
-interface Stall {
-  /** The longest the event-loop thread computed between two timer ticks (CPU time, or wall time as fallback). */
-  longestMs: number;
-  longestWallGapMs: number;
-  ticks: number;
-}
-
-/** Runs `work` while a 5 ms interval timer records the longest stretch between its ticks. */
-async function stallDuring<T>(work: () => Promise<T>): Promise<{ result: T } & Stall> {
-  const clock = mainThreadCpuMs ?? ((): number => performance.now());
-  let lastWall = performance.now();
-  let lastClock = clock();
-  const stall: Stall = { longestMs: 0, longestWallGapMs: 0, ticks: 0 };
-  const mark = (): void => {
-    const wall = performance.now();
-    const now = clock();
-    stall.longestWallGapMs = Math.max(stall.longestWallGapMs, wall - lastWall);
-    stall.longestMs = Math.max(stall.longestMs, now - lastClock);
-    lastWall = wall;
-    lastClock = now;
-    stall.ticks++;
-  };
-  const timer = setInterval(mark, TICK_MS);
-  try {
-    const result = await work();
-    mark();
-    return { result, ...stall };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 let scratch: Scratch;
 beforeAll(async () => {

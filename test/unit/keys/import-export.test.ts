@@ -49,10 +49,11 @@ beforeAll(async () => {
 
 afterAll(() => scratch.remove());
 
-const expectRefusal = (attempt: () => unknown, message: RegExp | string, field?: string): void => {
+/** Runs `attempt` (sync, or async like PKCS#12 imports) and checks it was refused with `message`. */
+const expectRefusal = async (attempt: () => unknown, message: RegExp | string, field?: string): Promise<void> => {
   let thrown: unknown;
   try {
-    attempt();
+    await attempt();
   } catch (error) {
     thrown = error;
   }
@@ -83,8 +84,8 @@ describe('importing PEM', () => {
     const encrypted = (await scratch.read('enc.pem')).toString();
     expect(encrypted).toContain('BEGIN ENCRYPTED PRIVATE KEY');
     expect(importPem([certPem, encrypted], PASS).privateKey.equals(keys.privateKey)).toBe(true);
-    expectRefusal(() => importPem([certPem, encrypted]), 'This private key is encrypted: enter its passphrase.', 'passphrase');
-    expectRefusal(() => importPem([certPem, encrypted], 'not the passphrase'), 'The passphrase for this private key is wrong.', 'passphrase');
+    await expectRefusal(() => importPem([certPem, encrypted]), 'This private key is encrypted: enter its passphrase.', 'passphrase');
+    await expectRefusal(() => importPem([certPem, encrypted], 'not the passphrase'), 'The passphrase for this private key is wrong.', 'passphrase');
   });
 
   it('reads a traditional PKCS#1 "RSA PRIVATE KEY"', async () => {
@@ -98,24 +99,24 @@ describe('importing PEM', () => {
     expect(importPem([chain, keyPem]).fingerprint).toBe(fingerprint);
   });
 
-  it('refuses a key that does not belong to the certificate', () => {
-    expectRefusal(() => importPem([keyPem, exportCertificatePem(other.der)]), 'The private key does not belong to this certificate.');
+  it('refuses a key that does not belong to the certificate', async () => {
+    await expectRefusal(() => importPem([keyPem, exportCertificatePem(other.der)]), 'The private key does not belong to this certificate.');
   });
 
   it('refuses EC keys and certificates, naming the reason', async () => {
     const ec = await opensslCertificate(scratch, 'ec', { subject: `/CN=${JULIET}`, keyAlgorithm: 'ec' });
-    expectRefusal(() => importPem([ec.keyPem, ec.certPem]), 'Only RSA keys are supported, not EC.');
+    await expectRefusal(() => importPem([ec.keyPem, ec.certPem]), 'Only RSA keys are supported, not EC.');
     const traditional = await openssl(['ec', '-in', scratch.path('ec.key')]);
-    expectRefusal(() => importPem([traditional, ec.certPem]), 'Only RSA keys are supported, not EC.');
+    await expectRefusal(() => importPem([traditional, ec.certPem]), 'Only RSA keys are supported, not EC.');
   });
 
-  it('says what is missing or extra', () => {
-    expectRefusal(() => importPem([certPem]), 'These files hold no private key.');
-    expectRefusal(() => importPem([keyPem]), 'These files hold no certificate.');
-    expectRefusal(() => importPem([keyPem, keyPem, certPem]), /more than one private key/);
-    expectRefusal(() => importPem(['just some text']), 'Not a PEM or PKCS#12 file.');
+  it('says what is missing or extra', async () => {
+    await expectRefusal(() => importPem([certPem]), 'These files hold no private key.');
+    await expectRefusal(() => importPem([keyPem]), 'These files hold no certificate.');
+    await expectRefusal(() => importPem([keyPem, keyPem, certPem]), /more than one private key/);
+    await expectRefusal(() => importPem(['just some text']), 'Not a PEM or PKCS#12 file.');
     const broken = certPem.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
-    expectRefusal(() => importPem([keyPem, broken]), 'A certificate in this file cannot be read.');
+    await expectRefusal(() => importPem([keyPem, broken]), 'A certificate in this file cannot be read.');
   });
 });
 
@@ -132,10 +133,10 @@ describe('exporting the certificate', () => {
 });
 
 describe('exporting the private key', () => {
-  it('refuses without a new passphrase of at least 8 characters', () => {
+  it('refuses without a new passphrase of at least 8 characters', async () => {
     for (const bad of ['', 'short', '1234567', '✓✓✓✓✓✓✓', undefined as unknown as string]) {
-      expectRefusal(() => exportPrivateKeyPem(keys.privateKey, bad), /passphrase/, 'passphrase');
-      expectRefusal(() => exportPkcs12(keys.privateKey, der, bad), /passphrase/, 'passphrase');
+      await expectRefusal(() => exportPrivateKeyPem(keys.privateKey, bad), /passphrase/, 'passphrase');
+      await expectRefusal(() => exportPkcs12(keys.privateKey, der, bad), /passphrase/, 'passphrase');
     }
   });
 
@@ -176,17 +177,17 @@ describe('exporting the private key', () => {
     expect(out).toContain('-----BEGIN PRIVATE KEY-----');
   });
 
-  it('round-trips PKCS#12 through import to the same key and fingerprint', () => {
+  it('round-trips PKCS#12 through import to the same key and fingerprint', async () => {
     for (const password of [PASS, NON_ASCII_PASS]) {
-      const imported = importPkcs12(exportPkcs12(keys.privateKey, der, password), password);
+      const imported = await importPkcs12(exportPkcs12(keys.privateKey, der, password), password);
       expect(imported.fingerprint).toBe(fingerprint);
       expect(imported.privateKey.equals(keys.privateKey)).toBe(true);
       expect(imported.jid).toBe(JULIET);
     }
   });
 
-  it('refuses to bundle a key with a certificate it does not belong to', () => {
-    expectRefusal(() => exportPkcs12(keys.privateKey, other.der, PASS), 'The private key does not belong to this certificate.');
+  it('refuses to bundle a key with a certificate it does not belong to', async () => {
+    await expectRefusal(() => exportPkcs12(keys.privateKey, other.der, PASS), 'The private key does not belong to this certificate.');
   });
 });
 
@@ -198,33 +199,33 @@ describe('importing PKCS#12', () => {
   };
 
   it('reads a file made by openssl 3 with its defaults', async () => {
-    const imported = importPkcs12(await opensslP12('openssl.p12', PASS), PASS);
+    const imported = await importPkcs12(await opensslP12('openssl.p12', PASS), PASS);
     expect(imported.fingerprint).toBe(fingerprint);
     expect(imported.privateKey.equals(keys.privateKey)).toBe(true);
   });
 
   it('reads a file made by openssl with a non-ASCII password', async () => {
-    expect(importPkcs12(await opensslP12('openssl-unicode.p12', NON_ASCII_PASS), NON_ASCII_PASS).fingerprint).toBe(fingerprint);
+    expect((await importPkcs12(await opensslP12('openssl-unicode.p12', NON_ASCII_PASS), NON_ASCII_PASS)).fingerprint).toBe(fingerprint);
   });
 
   it('reads the older 3DES / SHA-1 protection', async () => {
     const file = await opensslP12('legacy.p12', PASS, ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']);
-    expect(importPkcs12(file, PASS).fingerprint).toBe(fingerprint);
+    expect((await importPkcs12(file, PASS)).fingerprint).toBe(fingerprint);
   });
 
   it('says when the password is wrong', async () => {
     const file = await opensslP12('wrong.p12', PASS);
-    expectRefusal(() => importPkcs12(file, 'not-the-password'), 'The password for this PKCS#12 file is wrong.', 'password');
-    expectRefusal(() => importPkcs12(exportPkcs12(keys.privateKey, der, NON_ASCII_PASS), PASS), 'The password for this PKCS#12 file is wrong.');
+    await expectRefusal(() => importPkcs12(file, 'not-the-password'), 'The password for this PKCS#12 file is wrong.', 'password');
+    await expectRefusal(() => importPkcs12(exportPkcs12(keys.privateKey, der, NON_ASCII_PASS), PASS), 'The password for this PKCS#12 file is wrong.');
   });
 
   it('says when the key does not belong to the certificate, or there is no certificate', async () => {
     // openssl refuses to write a mismatched pair, so build one with the writer underneath exportPkcs12.
     const mismatched = buildPkcs12({ privateKey: keys.privateKey, certificates: [other.der], password: PASS });
-    expectRefusal(() => importPkcs12(mismatched, PASS), 'The private key does not belong to this certificate.');
+    await expectRefusal(() => importPkcs12(mismatched, PASS), 'The private key does not belong to this certificate.');
     const path = scratch.path('nocerts.p12');
     await openssl(['pkcs12', '-export', '-inkey', scratch.path('key.pem'), '-nocerts', '-out', path, '-passout', `pass:${PASS}`]);
-    expectRefusal(() => importPkcs12(readFileSync(path), PASS), 'This PKCS#12 file holds no certificate.');
+    await expectRefusal(() => importPkcs12(readFileSync(path), PASS), 'This PKCS#12 file holds no certificate.');
   });
 
   it('refuses an EC key', async () => {
@@ -232,26 +233,26 @@ describe('importing PKCS#12', () => {
     const path = scratch.path('ec.p12');
     await openssl(['pkcs12', '-export', '-inkey', scratch.path('ec12.key'), '-in', scratch.path('ec12.pem'), '-out', path, '-passout', `pass:${PASS}`]);
     expect(ec.der.length).toBeGreaterThan(0);
-    expectRefusal(() => importPkcs12(readFileSync(path), PASS), 'Only RSA keys are supported, not EC.');
+    await expectRefusal(() => importPkcs12(readFileSync(path), PASS), 'Only RSA keys are supported, not EC.');
   });
 
-  it('calls anything else not a PEM or PKCS#12 file', () => {
-    expectRefusal(() => importPkcs12(randomBytes(300), PASS), 'Not a PEM or PKCS#12 file.');
-    expectRefusal(() => importPkcs12(der, PASS), 'Not a PEM or PKCS#12 file.');
+  it('calls anything else not a PEM or PKCS#12 file', async () => {
+    await expectRefusal(() => importPkcs12(randomBytes(300), PASS), 'Not a PEM or PKCS#12 file.');
+    await expectRefusal(() => importPkcs12(der, PASS), 'Not a PEM or PKCS#12 file.');
   });
 });
 
 describe('importing files by their content', () => {
-  it('tells PEM from PKCS#12 without file names', () => {
-    expect(importKeyFiles([bytes(certPem), bytes(keyPem)]).fingerprint).toBe(fingerprint);
-    expect(importKeyFiles([exportPkcs12(keys.privateKey, der, PASS)], PASS).fingerprint).toBe(fingerprint);
+  it('tells PEM from PKCS#12 without file names', async () => {
+    expect((await importKeyFiles([bytes(certPem), bytes(keyPem)])).fingerprint).toBe(fingerprint);
+    expect((await importKeyFiles([exportPkcs12(keys.privateKey, der, PASS)], PASS)).fingerprint).toBe(fingerprint);
   });
 
-  it('refuses random bytes, a mix of PKCS#12 and PEM, no files and oversized files', () => {
-    expectRefusal(() => importKeyFiles([randomBytes(500)]), 'Not a PEM or PKCS#12 file.');
-    expectRefusal(() => importKeyFiles([bytes('hello')]), 'Not a PEM or PKCS#12 file.');
-    expectRefusal(() => importKeyFiles([exportPkcs12(keys.privateKey, der, PASS), bytes(certPem)], PASS), /either one PKCS#12 file/);
-    expectRefusal(() => importKeyFiles([]), /Choose a key file/);
-    expectRefusal(() => importKeyFiles([Buffer.alloc(MAX_IMPORT_FILE_BYTES + 1, 0x30)]), /too large/);
+  it('refuses random bytes, a mix of PKCS#12 and PEM, no files and oversized files', async () => {
+    await expectRefusal(() => importKeyFiles([randomBytes(500)]), 'Not a PEM or PKCS#12 file.');
+    await expectRefusal(() => importKeyFiles([bytes('hello')]), 'Not a PEM or PKCS#12 file.');
+    await expectRefusal(() => importKeyFiles([exportPkcs12(keys.privateKey, der, PASS), bytes(certPem)], PASS), /either one PKCS#12 file/);
+    await expectRefusal(() => importKeyFiles([]), /Choose a key file/);
+    await expectRefusal(() => importKeyFiles([Buffer.alloc(MAX_IMPORT_FILE_BYTES + 1, 0x30)]), /too large/);
   });
 });
