@@ -217,8 +217,12 @@ export interface EffectiveNodeConfig {
   deviations: string[];
 }
 
-/** How a contact's published certificate checks out (main/keys/validate.ts). */
-export type CertificateStatus = 'valid' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
+/**
+ * How a contact's published certificate checks out (main/keys/validate.ts). 'weak': genuine, but its
+ * key or signature is too weak to rely on (RSA under 2048 bits, an MD5 or SHA-1 signature, a public
+ * exponent other than 65537); the reason names which.
+ */
+export type CertificateStatus = 'valid' | 'weak' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
 
 /** Trust on first use: see main/vault/contact-keys.ts. 'changed' needs the user's attention. */
 export type TrustState = 'unverified' | 'verified' | 'changed' | 'retracted';
