@@ -253,8 +253,11 @@ export interface ContactKeysView {
   fetch: 'ok' | 'none' | 'refused' | 'failed' | 'notified';
   detail?: string;
   keys: ContactKeyView[];
-  /** Items that could not be read as keys (hostile or broken), with why. */
-  invalid: { itemId: string; reason: string }[];
+  /**
+   * Items that could not be read as keys (hostile or broken), with why; `tooMany` marks keys left out
+   * because the contact publishes more than the app keeps (main/vault/contact-keys.ts, MAX_CURRENT_KEYS).
+   */
+  invalid: { itemId: string; reason: string; tooMany?: true }[];
   changes: KeyChangeView[];
 }
 

@@ -20,6 +20,7 @@ import type {
   RosterContactView,
 } from '../../preload/contract.js';
 import { escapeUnsafeInJson, keepingLines, oneLine } from '../profile/untrusted-text.js';
+import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
 
 export interface Printer {
   json: boolean;
@@ -93,7 +94,11 @@ export function describeContactKeys(v: ContactKeysView): string {
       `  trust: ${safe(k.trust)}${warning}; first seen ${day(k.firstSeen)}`,
     );
   }
-  for (const bad of v.invalid) lines.push(`invalid item ${safe(bad.itemId)}: ${safe(bad.reason)}`);
+  const leftOut = v.invalid.filter((bad) => bad.tooMany);
+  for (const bad of v.invalid) if (!bad.tooMany) lines.push(`invalid item ${safe(bad.itemId)}: ${safe(bad.reason)}`);
+  if (leftOut.length > 0) {
+    lines.push(`${leftOut.length} more key${leftOut.length > 1 ? 's' : ''} left out: the app keeps at most ${MAX_CURRENT_KEYS} current keys per contact.`);
+  }
   return lines.join('\n');
 }
 

@@ -65,6 +65,12 @@ describe('terminal injection through the CLI', () => {
     expectNoInjection(describeContactKeys({ ...view, keys: [] }));
   });
 
+  it('keys left out because a contact publishes too many are one line, not one each', () => {
+    const tooMany = Array.from({ length: 236 }, (_, i) => ({ itemId: i.toString(16).padStart(64, '0'), reason: 'Left out', tooMany: true as const }));
+    const text = describeContactKeys({ jid: 'juliet@capulet.lit', fetch: 'ok', keys: [], invalid: [{ itemId: 'x', reason: 'broken' }, ...tooMany], changes: [] });
+    expect(text.split('\n')).toEqual(['invalid item x: broken', '236 more keys left out: the app keeps at most 64 current keys per contact.']);
+  });
+
   it('a hostile profile (every field, XEP-0154 field names, avatar metadata, source details) stays in its lines', () => {
     const view: ContactProfileView = {
       jid: HOSTILE,
