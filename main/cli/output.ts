@@ -111,24 +111,24 @@ export function describeNodeConfigs(configs: readonly EffectiveNodeConfig[]): st
 export function describeProfile(v: ContactProfileView): string {
   const lines = [safe(v.jid)];
   // One line per field: a multi-line note is folded too, so no value can start a line of its own.
-  // `label` is ours (or already safe); `value` is the contact's.
-  const row = (label: string, value: string | undefined) => {
+  // `label` and `note` are ours (or already safe); `value` is the contact's.
+  const row = (label: string, value: string | undefined, note = '') => {
     if (value === undefined || value === '') return;
-    lines.push(`  ${label.padEnd(14)}${safe(value)}`);
+    lines.push(`  ${label.padEnd(14)}${safe(value)}${note}`);
   };
   const profileRows = (p: Profile) => {
     row('name:', p.fullName);
     row('nickname:', p.nickname);
     for (const e of p.emails) row('e-mail:', e);
     for (const t of p.phones) row('phone:', t);
-    for (const u of p.urls) row('web:', `${u}  (link, not opened)`);
+    for (const u of p.urls) row('web:', u, '  (link, not opened)');
     row('organisation:', p.organisation);
     const a = p.address;
     if (a) row('address:', [a.street, a.locality, [a.region, a.code].filter(Boolean).join(' '), a.country].filter(Boolean).join(', '));
     row('note:', p.note);
   };
   if (v.vcard) profileRows(v.vcard);
-  if (v.nickname !== undefined && v.nickname !== v.vcard?.nickname) row('nickname:', `${v.nickname}  (XEP-0172)`);
+  if (v.nickname !== undefined && v.nickname !== v.vcard?.nickname) row('nickname:', v.nickname, '  (XEP-0172)');
   if (v.avatar) {
     const i = v.avatar.info;
     const size = i.width && i.height ? ` ${i.width}×${i.height}` : '';
