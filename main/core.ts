@@ -14,6 +14,7 @@ import { OwnKeys } from './services/own-keys.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { Accounts } from './services/accounts.js';
 import { RosterService } from './services/roster-service.js';
+import { RosterMembership } from './services/roster-membership.js';
 import { ProfileService } from './services/profile.js';
 import { VaultHolder } from './services/vault-holder.js';
 import type { OsKeychain } from './vault/vault.js';
@@ -56,7 +57,9 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
   const ownKeys = new OwnKeys(vaults, session);
-  const contactKeys = new ContactKeys({ vaults, session, events, log });
+  // Key notifications count only from the roster's contacts (and addresses the user looked up).
+  const membership = new RosterMembership({ session, log });
+  const contactKeys = new ContactKeys({ vaults, session, events, log, isKnownContact: (jid) => membership.has(jid) });
   const queue = new PublishQueue({ vaults, session, ownKeys, events, log });
   const roster = new RosterService({ session, events });
   const accounts = new Accounts(vaults, session);

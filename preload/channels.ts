@@ -70,6 +70,15 @@ export type AccessModel = (typeof ACCESS_MODELS)[number];
  * Caps on profile data, the same for what the user publishes (checked by the IPC schemas) and for what
  * contacts publish (applied by main/profile/ parsers, which cut rather than refuse).
  */
+/**
+ * What the app stores per contact of what the contact publishes (main/vault/contact-keys.ts): keys
+ * beyond `currentKeys` are reported, not kept; only the `withdrawnKeys` most recently withdrawn stay.
+ */
+export const CONTACT_KEY_LIMITS = {
+  currentKeys: 64,
+  withdrawnKeys: 16,
+} as const;
+
 export const PROFILE_LIMITS = {
   /** Characters in one field (name, e-mail, URL, …). */
   fieldChars: 1024,

@@ -229,8 +229,12 @@ export interface EffectiveNodeConfig {
   deviations: string[];
 }
 
-/** How a contact's published certificate checks out (main/keys/validate.ts). */
-export type CertificateStatus = 'valid' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
+/**
+ * How a contact's published certificate checks out (main/keys/validate.ts). 'weak': genuine, but its
+ * key or signature is too weak to rely on (RSA under 2048 bits, an MD5 or SHA-1 signature, a public
+ * exponent other than 65537); the reason names which.
+ */
+export type CertificateStatus = 'valid' | 'weak' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
 
 /** Trust on first use: see main/vault/contact-keys.ts. 'changed' needs the user's attention. */
 export type TrustState = 'unverified' | 'verified' | 'changed' | 'retracted';
@@ -261,8 +265,11 @@ export interface ContactKeysView {
   fetch: 'ok' | 'none' | 'refused' | 'failed' | 'notified';
   detail?: string;
   keys: ContactKeyView[];
-  /** Items that could not be read as keys (hostile or broken), with why. */
-  invalid: { itemId: string; reason: string }[];
+  /**
+   * Items that could not be read as keys (hostile or broken), with why; `tooMany` marks keys left out
+   * because the contact publishes more than the app keeps (main/vault/contact-keys.ts, MAX_CURRENT_KEYS).
+   */
+  invalid: { itemId: string; reason: string; tooMany?: true }[];
   changes: KeyChangeView[];
 }
 

@@ -1,6 +1,13 @@
 /**
  * How the CLI prints: for people by default, one JSON document (or JSON lines for `watch`) with --json.
- * Contacts' data is untrusted: control characters are stripped before it reaches a terminal.
+ *
+ * What the network sends is untrusted (contacts' data, item ids, server error texts, what the server
+ * reads back), so two guards stand between it and a terminal (main/profile/untrusted-text.ts):
+ * - every remote string in a human-readable line goes through safe(): one line, no control, bidi or
+ *   invisible character, so it can neither forge a line ("  trust: verified") nor move the cursor;
+ * - everything the CLI writes, human or JSON, stdout or stderr, goes through forTerminal() in runCli,
+ *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
+ *   \uXXXX escapes (jsonText), the same data without the effect.
  */
 import { groupFingerprint } from '../../preload/format.js';
 import type {
@@ -12,34 +19,41 @@ import type {
   Profile,
   RosterContactView,
 } from '../../preload/contract.js';
+import { escapeUnsafeInJson, keepingLines, oneLine } from '../profile/untrusted-text.js';
+import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
 
 export interface Printer {
   json: boolean;
   out(text: string): void;
 }
 
-// eslint-disable-next-line no-control-regex -- stripping terminal control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-export const safe = (text: string): string => text.replace(CONTROL, '?');
+/** A remote string for a human-readable line: one line, nothing that is not plain text. */
+export const safe = (text: string | number | undefined): string => oneLine(String(text ?? ''));
+
+/** The last guard before the terminal: no control, bidi or invisible character, newlines kept. */
+export const forTerminal = (text: string): string => keepingLines(text);
+
+/** JSON with unsafe characters escaped (JSON.stringify escapes only C0 controls itself). */
+export const jsonText = (value: unknown, indent = 0): string => escapeUnsafeInJson(JSON.stringify(value, null, indent));
 
 export function printJson(p: Printer, value: unknown): void {
-  p.out(JSON.stringify(value, null, p.json ? 2 : 0));
+  p.out(jsonText(value, p.json ? 2 : 0));
 }
 
 export function describeSupport(s: PepSupport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'NO');
   return [
-    `asked:            ${s.queried}`,
+    `asked:            ${safe(s.queried)}`,
     `PEP (pubsub/pep): ${yes(s.pep)}`,
     `publish-options:  ${yes(s.publishOptions)}`,
-    `access models:    ${s.accessModels.length ? s.accessModels.join(', ') : 'none advertised'}`,
-    `pubsub features:  ${s.pubsubFeatures.join(', ') || 'none'}`,
+    `access models:    ${s.accessModels.length ? s.accessModels.map(safe).join(', ') : 'none advertised'}`,
+    `pubsub features:  ${s.pubsubFeatures.map(safe).join(', ') || 'none'}`,
   ].join('\n');
 }
 
 export function describeOwnKey(k: OwnKeyView): string {
   const published = k.publications.length
-    ? k.publications.map((p) => `published to ${p.node} (${describeAccess(p.accessModel, p.groups, p.allow)})`).join('; ')
+    ? k.publications.map((p) => `published to ${safe(p.node)} (${describeAccess(p.accessModel, p.groups, p.allow)})`).join('; ')
     : 'not published';
   return [
     groupFingerprint(k.fingerprint),
@@ -49,12 +63,12 @@ export function describeOwnKey(k: OwnKeyView): string {
 
 export function describeNodeConfig(c: EffectiveNodeConfig): string {
   return [
-    `node:                      ${c.node}`,
+    `node:                      ${safe(c.node)}`,
     `access:                    ${describeAccess(c.accessModel, c.rosterGroupsAllowed, c.whitelist)}`,
     `persist_items:             ${String(c.persistItems)}`,
-    `send_last_published_item:  ${c.sendLastPublishedItem ?? 'unknown'}`,
-    `max_items:                 ${c.maxItems ?? 'unknown'}`,
-    ...c.deviations.map((d) => `warning: ${d}`),
+    `send_last_published_item:  ${safe(c.sendLastPublishedItem ?? 'unknown')}`,
+    `max_items:                 ${safe(c.maxItems ?? 'unknown')}`,
+    ...c.deviations.map((d) => `warning: ${safe(d)}`),
   ].join('\n');
 }
 
@@ -63,7 +77,7 @@ export function describeContacts(contacts: RosterContactView[]): string {
   return contacts
     .map((c) => {
       const groups = c.groups.length ? c.groups.map(safe).join(', ') : '(no group)';
-      return `${safe(c.jid)}${c.name ? ` "${safe(c.name)}"` : ''}  [${groups}]  subscription: ${c.subscription}${c.pending ? ' (request pending)' : ''}`;
+      return `${safe(c.jid)}${c.name ? ` "${safe(c.name)}"` : ''}  [${groups}]  subscription: ${safe(c.subscription)}${c.pending ? ' (request pending)' : ''}`;
     })
     .join('\n');
 }
@@ -74,12 +88,17 @@ export function describeContactKeys(v: ContactKeysView): string {
   for (const k of v.keys) {
     const warning = k.trust === 'changed' ? '  !! KEY CHANGED: compare fingerprints before trusting it' : '';
     lines.push(
-      `${groupFingerprint(k.fingerprint)}`,
-      `  ${k.status}: ${safe(k.reason)}`,
-      `  trust: ${k.trust}${warning}; first seen ${day(k.firstSeen)}, valid ${day(k.notBefore)} to ${day(k.notAfter)}`,
+      `${groupFingerprint(safe(k.fingerprint))}`,
+      `  ${safe(k.status)}: ${safe(k.reason)}`,
+      `  key: RSA ${safe(k.bits ?? '?')} bits${k.status === 'weak' ? ' (WEAK)' : ''}, valid ${day(k.notBefore)} to ${day(k.notAfter)}`,
+      `  trust: ${safe(k.trust)}${warning}; first seen ${day(k.firstSeen)}`,
     );
   }
-  for (const bad of v.invalid) lines.push(`invalid item ${safe(bad.itemId)}: ${safe(bad.reason)}`);
+  const leftOut = v.invalid.filter((bad) => bad.tooMany);
+  for (const bad of v.invalid) if (!bad.tooMany) lines.push(`invalid item ${safe(bad.itemId)}: ${safe(bad.reason)}`);
+  if (leftOut.length > 0) {
+    lines.push(`${leftOut.length} more key${leftOut.length > 1 ? 's' : ''} left out: the app keeps at most ${MAX_CURRENT_KEYS} current keys per contact.`);
+  }
   return lines.join('\n');
 }
 
@@ -91,24 +110,25 @@ export function describeNodeConfigs(configs: readonly EffectiveNodeConfig[]): st
 /** A profile as read from the server; every value is the contact's text, so it goes through safe(). */
 export function describeProfile(v: ContactProfileView): string {
   const lines = [safe(v.jid)];
-  const row = (label: string, value: string | undefined) => {
+  // One line per field: a multi-line note is folded too, so no value can start a line of its own.
+  // `label` and `note` are ours (or already safe); `value` is the contact's.
+  const row = (label: string, value: string | undefined, note = '') => {
     if (value === undefined || value === '') return;
-    const [first = '', ...rest] = safe(value).split('\n');
-    lines.push(`  ${label.padEnd(14)}${first}`, ...rest.map((l) => `  ${' '.repeat(14)}${l}`));
+    lines.push(`  ${label.padEnd(14)}${safe(value)}${note}`);
   };
   const profileRows = (p: Profile) => {
     row('name:', p.fullName);
     row('nickname:', p.nickname);
     for (const e of p.emails) row('e-mail:', e);
     for (const t of p.phones) row('phone:', t);
-    for (const u of p.urls) row('web:', `${u}  (link, not opened)`);
+    for (const u of p.urls) row('web:', u, '  (link, not opened)');
     row('organisation:', p.organisation);
     const a = p.address;
     if (a) row('address:', [a.street, a.locality, [a.region, a.code].filter(Boolean).join(' '), a.country].filter(Boolean).join(', '));
     row('note:', p.note);
   };
   if (v.vcard) profileRows(v.vcard);
-  if (v.nickname !== undefined && v.nickname !== v.vcard?.nickname) row('nickname:', `${v.nickname}  (XEP-0172)`);
+  if (v.nickname !== undefined && v.nickname !== v.vcard?.nickname) row('nickname:', v.nickname, '  (XEP-0172)');
   if (v.avatar) {
     const i = v.avatar.info;
     const size = i.width && i.height ? ` ${i.width}×${i.height}` : '';
@@ -117,19 +137,19 @@ export function describeProfile(v: ContactProfileView): string {
   }
   if (v.xep0154) {
     lines.push('  XEP-0154 profile:');
-    for (const f of v.xep0154.fields) row(`  ${f.name}:`.slice(0, 13), f.values.join(', '));
+    for (const f of v.xep0154.fields) row(`  ${safe(f.name)}:`.slice(0, 13), f.values.join(', '));
   }
   if (!v.vcard && v.nickname === undefined && !v.avatar && !v.xep0154) lines.push('  publishes no profile you can read.');
-  lines.push(`  sources:      ${v.sources.map((s) => `${s.node} ${s.status}${s.detail ? ` (${safe(s.detail)})` : ''}`).join('; ')}`);
+  lines.push(`  sources:      ${v.sources.map((s) => `${safe(s.node)} ${safe(s.status)}${s.detail ? ` (${safe(s.detail)})` : ''}`).join('; ')}`);
   return lines.join('\n');
 }
 
 function describeAccess(model: string, groups?: string[], allow?: string[]): string {
-  if (model === 'roster') return `roster groups: ${(groups ?? []).join(', ')}`;
-  if (model === 'whitelist') return `whitelist: ${(allow ?? []).join(', ')}`;
+  if (model === 'roster') return `roster groups: ${(groups ?? []).map(safe).join(', ')}`;
+  if (model === 'whitelist') return `whitelist: ${(allow ?? []).map(safe).join(', ')}`;
   if (model === 'presence') return 'contacts who see your presence';
   if (model === 'open') return 'anyone';
-  return model;
+  return safe(model);
 }
 
-const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '?');
+const day = (iso: string | undefined) => (iso ? safe(iso.slice(0, 10)) : '?');

@@ -30,6 +30,8 @@ import {
   describeOwnKey,
   describeProfile,
   describeSupport,
+  forTerminal,
+  jsonText,
   printJson,
   safe,
   type Printer,
@@ -53,7 +55,10 @@ interface GlobalOptions {
   json?: boolean;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Every character the CLI writes passes here, whatever path it took: remote text that a command
+  // forgot to clean still cannot reach the terminal as an escape sequence (output.ts).
+  const io: CliIo = { ...rawIo, out: (text) => rawIo.out(forTerminal(text)), err: (text) => rawIo.err(forTerminal(text)) };
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -65,11 +70,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ? 0
         : 2;
     }
+    // A failure is one line on stderr: its message may quote the server (an error <text/>), so it is
+    // folded to one line and cannot print a second one of its own.
     if (error instanceof CliError) {
-      io.err(`keyring: ${error.message}`);
+      io.err(`keyring: ${safe(error.message)}`);
       return error.exitCode;
     }
-    io.err(`keyring: unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`keyring: unexpected failure: ${safe(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }
@@ -194,10 +201,10 @@ function buildProgram(io: CliIo): Command {
       online(async (core) => {
         const view = await request(core, 'contacts:fetchKeys', { jid });
         if (view.fetch === 'refused') {
-          throw new CliError({ code: 'forbidden', message: `${jid} does not let you read their keys (${view.detail ?? 'refused'}).` }, 1);
+          throw new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their keys (${safe(view.detail ?? 'refused')}).` }, 1);
         }
         if (view.fetch === 'failed') {
-          throw new CliError({ code: 'protocol-error', message: `Could not fetch ${jid}'s keys (${view.detail ?? 'error'}).` }, 1);
+          throw new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s keys (${safe(view.detail ?? 'error')}).` }, 1);
         }
         emit(printer(), view, describeContactKeys(view));
       }),
@@ -221,8 +228,8 @@ function buildProgram(io: CliIo): Command {
         if (refused && !view.sources.some((s) => s.status === 'ok' || s.status === 'invalid')) {
           const detail = safe(refused.detail ?? refused.status);
           throw refused.status === 'refused'
-            ? new CliError({ code: 'forbidden', message: `${jid} does not let you read their profile (${detail}).` }, 1)
-            : new CliError({ code: 'protocol-error', message: `Could not fetch ${jid}'s profile (${detail}).` }, 1);
+            ? new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their profile (${detail}).` }, 1)
+            : new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s profile (${detail}).` }, 1);
         }
         emit(printer(), view, describeProfile(view));
       }),
@@ -278,7 +285,7 @@ function buildProgram(io: CliIo): Command {
             result.configs.push(...avatar.configs);
           }
           const avatarLine = result.avatar
-            ? `avatar: ${result.avatar.type} ${result.avatar.width ?? '?'}×${result.avatar.height ?? '?'}, ${result.avatar.bytes} bytes, id ${result.avatar.id}\n\n`
+            ? `avatar: ${safe(result.avatar.type)} ${safe(result.avatar.width ?? '?')}×${safe(result.avatar.height ?? '?')}, ${safe(result.avatar.bytes)} bytes, id ${safe(result.avatar.id)}\n\n`
             : '';
           emit(printer(), result, avatarLine + describeNodeConfigs(result.configs));
         });
@@ -297,10 +304,10 @@ function buildProgram(io: CliIo): Command {
         }
         const json = printer().json;
         const stop = core.events.subscribe((event, payload) => {
-          if (json) io.out(JSON.stringify({ event, payload }));
+          if (json) io.out(jsonText({ event, payload }));
           else io.out(describeEvent(event, payload));
         });
-        io.err(`keyring: watching as ${core.session.state.boundJid ?? ''}${seconds ? ` for ${seconds} s` : ''}; Ctrl+C to stop.`);
+        io.err(`keyring: watching as ${safe(core.session.state.boundJid)}${seconds ? ` for ${seconds} s` : ''}; Ctrl+C to stop.`);
         await Promise.race([io.interrupted, ...(seconds ? [new Promise((r) => setTimeout(r, seconds * 1000))] : [])]);
         stop();
       }),
@@ -351,13 +358,14 @@ function emit(p: Printer, value: unknown, human: string): void {
 function describeEvent<E extends keyof EventPayloads>(event: E, payload: EventPayloads[E]): string {
   if (event === 'contacts:profile') {
     const view = payload as ContactProfileView;
-    return `${new Date().toISOString()} profile of ${view.jid} (${view.origin}: ${view.updated.join(', ')}):\n${describeProfile(view)}`;
+    return `${new Date().toISOString()} profile of ${safe(view.jid)} (${safe(view.origin)}: ${view.updated.map(safe).join(', ')}):\n${describeProfile(view)}`;
   }
   if (event === 'contacts:keys') {
     const view = payload as ContactKeysView;
-    return `${new Date().toISOString()} keys of ${view.jid} (${view.fetch}):\n${describeContactKeys(view)}`;
+    return `${new Date().toISOString()} keys of ${safe(view.jid)} (${safe(view.fetch)}):\n${describeContactKeys(view)}`;
   }
-  return `${new Date().toISOString()} ${event}: ${JSON.stringify(payload)}`;
+  // Other events as JSON: one line (JSON.stringify escapes newlines), unsafe characters escaped.
+  return `${new Date().toISOString()} ${event}: ${jsonText(payload)}`;
 }
 
 function collect(value: string, previous: string[]): string[] {

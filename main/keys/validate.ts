@@ -10,6 +10,9 @@
  *                        (the name contacts pin and compare) says it is.
  *   jid-mismatch         the certificate binds another JID (or none) than the publisher's bare JID:
  *                        someone else's key, republished.
+ *   weak                 genuine, but too weak to rely on: RSA under 2048 bits, an MD5 or SHA-1
+ *                        signature, a public exponent other than 65537 (weakness.ts; the reason says
+ *                        which). Shown as a warning, never as valid.
  *   not-yet-valid /      an otherwise genuine certificate outside its validity period; these two
  *   expired              cannot both hold.
  *   valid
@@ -20,12 +23,13 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateFingerprint, isFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
+import { findWeaknesses } from './weakness.js';
 import { bareJidKey, readCertificateIdentities, MalformedCertificateError } from './xmpp-addr.js';
 
 /** A certificate with one RSA-4096 key and a few names is under 2 KiB; this leaves plenty of room. */
 export const MAX_PUBLISHED_CERTIFICATE_BYTES = 64 * 1024;
 
-export type CertificateStatus = 'valid' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
+export type CertificateStatus = 'valid' | 'weak' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
 
 export interface PublishedCertificate {
   der: Uint8Array;
@@ -198,6 +202,12 @@ function inspectBytes(
     };
   }
   known.jid = bound;
+
+  // Genuine, but is it strong enough? A permanent property of the certificate, so it comes before the clock.
+  const weaknesses = findWeaknesses({ bits: known.bits, publicExponent: key.asymmetricKeyDetails?.publicExponent, der: bytes });
+  if (weaknesses.length > 0) {
+    return { status: 'weak', reason: `Too weak to rely on: ${weaknesses.join('; ')}.`, ...known };
+  }
   return { genuine: known, notBeforeMs, notAfterMs };
 }
 

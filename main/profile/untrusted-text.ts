@@ -1,22 +1,55 @@
 /**
- * Text from a contact's profile is untrusted: it is cut to a cap, control and bidi-override characters
- * are removed (they can fake what a terminal or a line of UI shows), and surrounding space is trimmed.
- * Markup stays text: `<script>` in a vCard field is a string to show, never something to interpret.
+ * Text from the network is untrusted: a contact's profile, item ids, server error texts, JIDs. Before a
+ * person sees it, every character that changes how text is displayed instead of being text is removed:
+ *
+ * - C0 and C1 controls and DEL (ESC and the one-byte CSI U+009B start terminal escape sequences; CR
+ *   overwrites a line),
+ * - bidirectional controls: embeddings and overrides U+202A–202E, isolates U+2066–2069, and the marks
+ *   LRM/RLM/ALM (U+200E, U+200F, U+061C), which can make "romeo@evil" render as another name
+ *   (cf. CVE-2021-42574),
+ * - zero-width and invisible format characters (U+200B–200D, U+2060–2064, U+FEFF, U+00AD, U+180E,
+ *   U+FFF9–FFFB), which make two different strings look alike; this also removes the joiner inside
+ *   emoji sequences, which then show as their parts,
+ * - the line and paragraph separators U+2028/U+2029, which start a new line where only newlines were
+ *   expected.
+ *
+ * Single-line text has every run of white space (newlines included) folded to one space, so it cannot
+ * forge a line of its own; multi-line text keeps tab and newline. Markup stays text: `<script>` in a
+ * vCard field is a string to show, never something to interpret.
  */
 
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const CONTROL_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
-// eslint-disable-next-line no-control-regex -- as above, but keeping tab and newline for multi-line notes
-const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+const INVISIBLE = '\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb';
+/** Every character above, C0 controls included. */
+const UNSAFE = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`, 'g');
+/** The same, but keeping tab and newline. */
+const UNSAFE_KEEP_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${INVISIBLE}]`, 'g');
+/** The characters above that JSON.stringify leaves as they are (it escapes C0 itself). */
+const UNSAFE_IN_JSON = new RegExp(`[${INVISIBLE}]`, 'g');
+
+/** One line: white space folded to single spaces, unsafe characters removed, ends trimmed. No cap. */
+export function oneLine(raw: string): string {
+  return raw.replace(/\s+/g, ' ').replace(UNSAFE, '').trim();
+}
+
+/** Unsafe characters removed, newlines and tabs kept (CR and CRLF become a newline). */
+export function keepingLines(raw: string): string {
+  return raw.replace(/\r\n?/g, '\n').replace(UNSAFE_KEEP_LINES, '');
+}
+
+/**
+ * JSON text whose strings carry unsafe characters as \uXXXX escapes instead of the characters
+ * themselves: the same data for a program reading it, nothing a terminal acts on for a person reading it.
+ */
+export function escapeUnsafeInJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** Cleaned text, or undefined when nothing is left. */
 export function cleanText(raw: string | undefined | null, maxChars: number, options: { multiline?: boolean } = {}): string | undefined {
   if (raw === undefined || raw === null) return undefined;
   // Cut generously first so a 1 MB field costs no more than a short one, then clean, then cut exactly.
   const head = raw.length > maxChars * 4 ? raw.slice(0, maxChars * 4) : raw;
-  const cleaned = options.multiline
-    ? head.replace(/\r\n?/g, '\n').replace(CONTROL_MULTI_LINE, '').replace(/\n{3,}/g, '\n\n')
-    : head.replace(/\s+/g, ' ').replace(CONTROL_SINGLE_LINE, '');
+  const cleaned = options.multiline ? keepingLines(head).replace(/\n{3,}/g, '\n\n') : oneLine(head);
   const text = cutAt(cleaned.trim(), maxChars).trim();
   return text === '' ? undefined : text;
 }

@@ -3,13 +3,32 @@
  * received live from PEP notifications, checked (main/keys/validate.ts), and remembered with trust on
  * first use in the vault. A notification only shows what changed; a fetch of the full set then decides
  * whether a new key replaced an old one ('changed').
+ *
+ * What others send is bounded before it costs anything:
+ * - only the roster's contacts and the addresses the user looked up (fetch) are listened to; a
+ *   notification from anyone else (a hostile server can route one to us) is logged and dropped, and
+ *   nothing is written;
+ * - at most one fetch per contact is in flight; notifications arriving meanwhile fold into one
+ *   follow-up fetch, and follow-ups come ever further apart while they keep coming (FOLLOW_UP), so a
+ *   burst of hundreds costs a few fetches; fetch results are merged in the order they were asked (an
+ *   older answer never undoes a newer one);
+ * - the vault is written only when the records change (lastSeen is kept to the hour), and holds at
+ *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
  */
 import type { ContactKeysView, ContactKeyView } from '../../preload/contract.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
 import type { Logger } from '../logger.js';
-import { markRetracted, markVerified, mergeFullKeySet, type SeenKey } from '../vault/contact-keys.js';
+import { oneLine } from '../profile/untrusted-text.js';
+import {
+  markRetracted,
+  markVerified,
+  MAX_CURRENT_KEYS,
+  mergeFullKeySet,
+  type KeyChange,
+  type SeenKey,
+} from '../vault/contact-keys.js';
 import type { ContactKeyRecord } from '../vault/schema.js';
 import { fetchItems, mapConcurrent, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -18,45 +37,84 @@ import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import type { AccountSession } from '../xmpp/session.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import { VaultHolder } from './vault-holder.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
+/**
+ * When a contact's fetches may start (coalesce.ts): the first at once; the next at least 1 s after it,
+ * then 2 s, 4 s… up to a minute apart, until a minute passes without a notification. A single
+ * notification is fetched at once; a flood lasting a minute costs about 8 fetches, and its last keys
+ * are shown at most a minute late.
+ */
+export const FOLLOW_UP: FollowUpTiming = { spacingMs: 1000, maxSpacingMs: 60_000, calmMs: 60_000 };
 const MAX_SHOWN_ID = 80;
+/** Addresses whose dropped notifications were logged (once each), so a flood cannot flood the log. */
+const MAX_LOGGED_STRANGERS = 256;
+
+export interface ContactKeysDeps {
+  vaults: VaultHolder;
+  session: AccountSession;
+  events: AppEvents;
+  log: Logger;
+  /** Whether a bare JID is in the account's roster (main/services/roster-membership.ts). */
+  isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
+  /** Tests shorten it; see FOLLOW_UP. */
+  followUp?: Partial<FollowUpTiming>;
+}
 
 export class ContactKeys {
   readonly #vaults: VaultHolder;
   readonly #session: AccountSession;
   readonly #events: AppEvents;
   readonly #log: Logger;
+  readonly #isKnownContact: ContactKeysDeps['isKnownContact'];
   /** Each certificate is checked once (parse, signature, names), not at every fetch and view. */
   readonly #checker = new CertificateChecker();
+  readonly #fetches: Coalescer<ContactKeysView>;
+  /** Addresses the user asked for on purpose in this run (lowercase): their notifications count too. */
+  readonly #lookedUp = new Set<string>();
+  readonly #loggedStrangers = new Set<string>();
 
-  constructor(deps: { vaults: VaultHolder; session: AccountSession; events: AppEvents; log: Logger }) {
+  constructor(deps: ContactKeysDeps) {
     this.#vaults = deps.vaults;
     this.#session = deps.session;
     this.#events = deps.events;
     this.#log = deps.log;
+    this.#isKnownContact = deps.isKnownContact;
+    this.#fetches = new Coalescer((contact) => this.#fetchNow(contact), { ...FOLLOW_UP, ...deps.followUp });
     this.#session.events.on('pep', (n) => {
       if (n.node !== NS.pubkey) return;
-      void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`key notification from ${n.from}: ${String(error)}`));
+      void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`key notification from ${oneLine(n.from)}: ${String(error)}`));
     });
   }
 
-  /** Fetches the contact's key node now and records what it holds. */
+  /**
+   * Fetches the contact's key node now and records what it holds. The user asked for this address, so
+   * its later notifications are listened to as well. A fetch already in flight is not repeated: this
+   * joins the next one, which starts after it.
+   */
   async fetch(contact: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
-    const outcome = await fetchItems(this.#session.client.iqCaller, bare, NS.pubkey);
-    return this.#record(bare, outcome);
+    this.#lookedUp.add(bare.toLowerCase());
+    return this.#fetches.request(bare);
+  }
+
+  async #fetchNow(contact: string): Promise<ContactKeysView> {
+    const outcome = await fetchItems(this.#session.client.iqCaller, contact, NS.pubkey);
+    return this.#record(contact, outcome);
   }
 
   /**
-   * Many contacts at once: at most `concurrency` items requests in flight. Recording an answer does not
-   * hold up the next request, so the vault saves the answers in a few group writes instead of one write
-   * per contact; each contact's event still follows only once its keys are on disk.
+   * Many contacts at once (asked for on purpose): at most `concurrency` items requests in flight.
+   * Recording an answer does not hold up the next request, so the vault saves the answers in a few
+   * group writes instead of one write per contact; each contact's event still follows only once its
+   * keys are on disk.
    */
   async fetchMany(contacts: readonly string[], concurrency = DEFAULT_FETCH_CONCURRENCY): Promise<ContactKeysView[]> {
     const bare = contacts.map((c) => contactBareJid(c));
+    for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
     await mapConcurrent(
       bare.map((contact, index) => ({ contact, index })),
@@ -93,42 +151,71 @@ export class ContactKeys {
 
   async #onNotification(n: PepNotification): Promise<void> {
     const account = this.#session.bareJid;
+    if (n.from.toLowerCase() === account.toLowerCase()) return; // our own node: OwnKeys' business
+    if (!(await this.#listensTo(n.from))) return;
     const now = new Date();
-    const { seen, invalid } = this.#readItems(n.from, n.items);
     let changes: ContactKeysView['changes'] = [];
     if (n.retracted.length > 0) {
-      // The change only touches the draft and returns what it found (vault.update may run it twice).
-      changes = await this.#vaults.vault.update((draft) => {
-        const contacts = VaultHolder.accountIn(draft, account).contacts;
-        let keys = contacts[n.from] ?? [];
-        let found: ContactKeysView['changes'] = [];
-        for (const id of n.retracted) {
-          const result = markRetracted(keys, id, now);
-          keys = result.keys;
-          found = [...found, ...result.changes];
-        }
-        contacts[n.from] = keys;
-        return found;
-      });
+      let keys = this.#stored(n.from);
+      for (const id of n.retracted) {
+        const result = markRetracted(keys, id, now);
+        keys = result.keys;
+        changes = [...changes, ...result.changes];
+      }
+      // Unknown or already withdrawn ids change nothing, and cost no write.
+      if (changes.length > 0) {
+        // The change only touches the draft and returns what it found (vault.update may run it twice).
+        changes = await this.#vaults.vault.update((draft) => {
+          const contacts = VaultHolder.accountIn(draft, account).contacts;
+          let stored = contacts[n.from] ?? [];
+          let found: KeyChange[] = [];
+          for (const id of n.retracted) {
+            const result = markRetracted(stored, id, now);
+            stored = result.keys;
+            found = [...found, ...result.changes];
+          }
+          contacts[n.from] = stored;
+          return found;
+        });
+      }
     }
-    if (seen.length > 0 || invalid.length > 0) {
-      // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an addition.
-      const known = this.#stored(n.from);
-      const preview = seen.map((s) => {
-        const record = known.find((k) => k.fingerprint === s.fingerprint) ?? {
-          fingerprint: s.fingerprint,
-          certificate: s.certificate,
-          firstSeen: now.toISOString(),
-          lastSeen: now.toISOString(),
-          trust: 'unverified' as const,
-        };
-        return this.#view(n.from, record);
-      });
-      this.#events.emit('contacts:keys', { jid: n.from, fetch: 'notified', keys: preview, invalid, changes });
-      await this.fetch(n.from);
+    if (n.items.length > 0) {
+      // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an
+      // addition. While a fetch is under way the notification only asks for the follow-up fetch.
+      if (!this.#fetches.busy(n.from)) this.#events.emit('contacts:keys', this.#preview(n, now, changes));
+      else if (changes.length > 0) this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+      await this.#fetches.request(n.from);
       return;
     }
     this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+  }
+
+  /** Roster contacts and addresses the user looked up; anyone else is logged (once) and ignored. */
+  async #listensTo(from: string): Promise<boolean> {
+    if (this.#lookedUp.has(from.toLowerCase())) return true;
+    if (await this.#isKnownContact(from)) return true;
+    if (this.#loggedStrangers.size < MAX_LOGGED_STRANGERS && !this.#loggedStrangers.has(from)) {
+      this.#loggedStrangers.add(from);
+      this.#log.warn(`ignored key notifications from ${oneLine(from)}: not in your contacts and not looked up`);
+    }
+    return false;
+  }
+
+  /** The keys a notification carries, as they would show (nothing stored yet). */
+  #preview(n: PepNotification, now: Date, changes: ContactKeysView['changes']): ContactKeysView {
+    const { seen, invalid } = this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS));
+    const known = this.#stored(n.from);
+    const keys = seen.map((s) => {
+      const record = known.find((k) => k.fingerprint === s.fingerprint) ?? {
+        fingerprint: s.fingerprint,
+        certificate: s.certificate,
+        firstSeen: now.toISOString(),
+        lastSeen: now.toISOString(),
+        trust: 'unverified' as const,
+      };
+      return this.#view(n.from, record);
+    });
+    return { jid: n.from, fetch: 'notified', keys, invalid, changes };
   }
 
   async #record(contact: string, outcome: FetchOutcome): Promise<ContactKeysView> {
@@ -142,18 +229,32 @@ export class ContactKeys {
       return result;
     }
     const account = this.#session.bareJid;
+    const now = new Date();
     const { seen, invalid } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [] };
-    const changes = await this.#vaults.vault.update((draft) => {
-      const contacts = VaultHolder.accountIn(draft, account).contacts;
-      const merged = mergeFullKeySet(contacts[contact] ?? [], seen, new Date());
-      contacts[contact] = merged.keys;
-      return merged.changes;
-    });
+    const before = this.#stored(contact);
+    const merged = mergeFullKeySet(before, seen, now);
+    let changes: KeyChange[] = merged.changes;
+    // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
+    if (!sameRecords(before, merged.keys)) {
+      changes = await this.#vaults.vault.update((draft) => {
+        const contacts = VaultHolder.accountIn(draft, account).contacts;
+        const again = mergeFullKeySet(contacts[contact] ?? [], seen, now);
+        contacts[contact] = again.keys;
+        return again.changes;
+      });
+    }
     const result: ContactKeysView = {
       jid: contact,
       fetch: outcome.status,
       keys: this.#stored(contact).map((k) => this.#view(contact, k)),
-      invalid,
+      invalid: [
+        ...invalid,
+        ...merged.leftOut.map((k) => ({
+          itemId: k.fingerprint,
+          reason: `Left out: ${contact} publishes more than ${MAX_CURRENT_KEYS} keys, and the app keeps only ${MAX_CURRENT_KEYS}.`,
+          tooMany: true as const,
+        })),
+      ],
       changes,
     };
     this.#events.emit('contacts:keys', result);
@@ -193,6 +294,11 @@ export class ContactKeys {
       : { status: 'malformed', reason: 'No certificate was stored for this key.' };
     return view(record, check);
   }
+}
+
+/** Stored records are plain JSON (schema.ts): the same text means the same records. */
+function sameRecords(a: readonly ContactKeyRecord[], b: readonly ContactKeyRecord[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
 function view(record: ContactKeyRecord, check: CertificateCheck): ContactKeyView {

@@ -4,8 +4,23 @@
  * States: 'unverified' (seen, not compared), 'verified' (the user compared fingerprints),
  * 'changed' (appeared while a key we had seen or verified disappeared: someone may have replaced it;
  * this must be loud), 'retracted' (the contact removed it from their node).
+ *
+ * What a contact publishes is theirs to choose, what we store is not: per contact at most
+ * MAX_CURRENT_KEYS keys still published and the MAX_WITHDRAWN_KEYS most recently withdrawn. Keys
+ * published beyond the cap are reported (leftOut), never stored; the keys we already know are kept
+ * first, so a flood of new keys cannot push out a key the user verified.
  */
+import { CONTACT_KEY_LIMITS } from '../../preload/channels.js';
 import type { ContactKeyRecord } from './schema.js';
+
+export const MAX_CURRENT_KEYS = CONTACT_KEY_LIMITS.currentKeys;
+export const MAX_WITHDRAWN_KEYS = CONTACT_KEY_LIMITS.withdrawnKeys;
+/**
+ * lastSeen is kept to the hour: seeing the same keys again updates it only when the stored value is an
+ * hour old or more, so a fetch that finds nothing new (every notification, every refresh) leaves the
+ * records as they are and costs no vault write.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60 * 60 * 1000;
 
 export interface SeenKey {
   fingerprint: string;
@@ -23,56 +38,62 @@ export interface KeyChange {
 }
 
 const isActive = (k: ContactKeyRecord) => k.trust !== 'retracted';
+const TRUST_ORDER: Record<ContactKeyRecord['trust'], number> = { verified: 0, changed: 1, unverified: 2, retracted: 3 };
 
 /**
  * Merges the complete set of keys a contact publishes now (an items request answered) into what we
- * knew. A key missing from a complete set was retracted.
+ * knew. A key missing from a complete set was retracted. The records keep their stored order (new
+ * ones at the end), so merging the same set again gives the same records.
  */
 export function mergeFullKeySet(
   known: readonly ContactKeyRecord[],
-  current: readonly SeenKey[],
+  published: readonly SeenKey[],
   now: Date,
-): { keys: ContactKeyRecord[]; changes: KeyChange[] } {
+): { keys: ContactKeyRecord[]; changes: KeyChange[]; leftOut: SeenKey[] } {
   const at = now.toISOString();
+  const publishedIds = new Set(published.map((k) => k.fingerprint));
+  const { current, leftOut } = capCurrent(known, published);
   const currentIds = new Set(current.map((k) => k.fingerprint));
   const changes: KeyChange[] = [];
-  const keys: ContactKeyRecord[] = [];
 
   // Keys this fetch finds gone; and, when none of the known keys is still published, those retracted
   // earlier too (a retract notification may have arrived before the new key: still a replacement).
-  const vanishedNow = known.filter((k) => isActive(k) && !currentIds.has(k.fingerprint)).map((k) => k.fingerprint);
-  const stillPresent = known.some((k) => currentIds.has(k.fingerprint));
+  // A known key left out by the cap is still published: not gone.
+  const vanishedNow = known.filter((k) => isActive(k) && !publishedIds.has(k.fingerprint)).map((k) => k.fingerprint);
+  const stillPresent = known.some((k) => publishedIds.has(k.fingerprint));
   const retractedEarlier = stillPresent
     ? []
-    : known.filter((k) => !isActive(k) && !currentIds.has(k.fingerprint)).map((k) => k.fingerprint);
+    : known.filter((k) => !isActive(k) && !publishedIds.has(k.fingerprint)).map((k) => k.fingerprint);
   const vanished = [...vanishedNow, ...retractedEarlier];
 
+  const updated = new Map<string, ContactKeyRecord>();
   for (const old of known) {
-    if (currentIds.has(old.fingerprint)) continue;
+    if (publishedIds.has(old.fingerprint)) continue;
     if (isActive(old)) {
-      keys.push({ ...old, trust: 'retracted', retractedAt: at });
+      updated.set(old.fingerprint, { ...old, trust: 'retracted', retractedAt: at });
       changes.push({ kind: 'retracted', fingerprint: old.fingerprint });
-    } else {
-      keys.push({ ...old });
     }
   }
 
+  const added: ContactKeyRecord[] = [];
   for (const seen of current) {
     const old = known.find((k) => k.fingerprint === seen.fingerprint);
     if (old) {
       const certificate = old.certificate ?? seen.certificate;
-      const updated: ContactKeyRecord = { ...old, lastSeen: at, ...(certificate ? { certificate } : {}) };
+      const record: ContactKeyRecord = { ...old, ...(certificate ? { certificate } : {}) };
+      if (now.getTime() - Date.parse(old.lastSeen) >= LAST_SEEN_RESOLUTION_MS || Number.isNaN(Date.parse(old.lastSeen))) record.lastSeen = at;
       if (old.trust === 'retracted') {
         // A retracted key published again is not silently trusted again.
-        delete updated.retractedAt;
-        updated.trust = vanishedNow.length > 0 ? 'changed' : 'unverified';
+        delete record.retractedAt;
+        record.trust = vanishedNow.length > 0 ? 'changed' : 'unverified';
+        record.lastSeen = at;
         changes.push({ kind: 'reappeared', fingerprint: seen.fingerprint });
       }
-      keys.push(updated);
+      updated.set(old.fingerprint, record);
       continue;
     }
     const replaced = vanished.length > 0;
-    keys.push({
+    added.push({
       fingerprint: seen.fingerprint,
       ...(seen.certificate ? { certificate: seen.certificate } : {}),
       firstSeen: at,
@@ -82,7 +103,43 @@ export function mergeFullKeySet(
     });
     changes.push(replaced ? { kind: 'changed', fingerprint: seen.fingerprint, replaces: vanished } : { kind: 'new', fingerprint: seen.fingerprint });
   }
-  return { keys, changes };
+
+  // Known keys in their stored order (a known key the cap left out is dropped: still published, not
+  // withdrawn), then the new ones; then only the most recently withdrawn are kept.
+  const keys = [
+    ...known.filter((k) => !publishedIds.has(k.fingerprint) || currentIds.has(k.fingerprint)).map((k) => updated.get(k.fingerprint) ?? { ...k }),
+    ...added,
+  ];
+  return { keys: pruneWithdrawn(keys), changes, leftOut };
+}
+
+/**
+ * The published keys that are stored (at most MAX_CURRENT_KEYS: known ones first, the user's verified
+ * ones before all, then new ones in the order the server listed them) and those left out.
+ */
+function capCurrent(known: readonly ContactKeyRecord[], published: readonly SeenKey[]): { current: SeenKey[]; leftOut: SeenKey[] } {
+  const unique = [...new Map(published.map((k) => [k.fingerprint, k])).values()];
+  if (unique.length <= MAX_CURRENT_KEYS) return { current: unique, leftOut: [] };
+  const rank = new Map(known.map((k, index) => [k.fingerprint, TRUST_ORDER[k.trust] * known.length + index]));
+  const order = (k: SeenKey) => rank.get(k.fingerprint) ?? Number.MAX_SAFE_INTEGER;
+  // Array.prototype.sort is stable: new keys keep the server's order among themselves.
+  const ranked = [...unique].sort((a, b) => order(a) - order(b));
+  return { current: ranked.slice(0, MAX_CURRENT_KEYS), leftOut: ranked.slice(MAX_CURRENT_KEYS) };
+}
+
+/** Keeps the MAX_WITHDRAWN_KEYS most recently withdrawn keys (in place order), drops older ones. */
+function pruneWithdrawn(keys: ContactKeyRecord[]): ContactKeyRecord[] {
+  const withdrawn = keys.filter((k) => !isActive(k));
+  if (withdrawn.length <= MAX_WITHDRAWN_KEYS) return keys;
+  const when = (k: ContactKeyRecord) => (k.retractedAt ? Date.parse(k.retractedAt) || 0 : 0);
+  const newest = new Set(
+    [...withdrawn]
+      .map((k, index) => ({ k, index }))
+      .sort((a, b) => when(b.k) - when(a.k) || b.index - a.index)
+      .slice(0, MAX_WITHDRAWN_KEYS)
+      .map(({ k }) => k.fingerprint),
+  );
+  return keys.filter((k) => isActive(k) || newest.has(k.fingerprint));
 }
 
 /** A retract notification for one item (XEP-0060 §7.2.2.1). */
@@ -94,7 +151,7 @@ export function markRetracted(
   const target = known.find((k) => k.fingerprint === fingerprint);
   if (!target || !isActive(target)) return { keys: known.map((k) => ({ ...k })), changes: [] };
   return {
-    keys: known.map((k) => (k.fingerprint === fingerprint ? { ...k, trust: 'retracted', retractedAt: now.toISOString() } : { ...k })),
+    keys: pruneWithdrawn(known.map((k) => (k.fingerprint === fingerprint ? { ...k, trust: 'retracted', retractedAt: now.toISOString() } : { ...k }))),
     changes: [{ kind: 'retracted', fingerprint }],
   };
 }

@@ -1,7 +1,9 @@
 /**
- * ContactKeys.fetchMany over a stand-in session (the items requests answered in memory): answers in the
+ * ContactKeys over a stand-in session (the items requests answered in memory). fetchMany: answers in the
  * order asked, each contact's event only once its keys are on disk, the vault saved in a few group
  * writes instead of one per contact, and a failed save reported without losing what was saved before.
+ * Notifications: a burst folds into a few fetches and writes, the stored keys are capped, and a
+ * stranger's notifications store nothing.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { silentLogger } from '../../main/logger.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import type { FollowUpTiming } from '../../main/services/coalesce.js';
 import { ContactKeys } from '../../main/services/contact-keys.js';
 import { VaultHolder } from '../../main/services/vault-holder.js';
 import { writeVaultFile } from '../../main/vault/vault-file.js';
@@ -21,6 +24,8 @@ import type * as VaultFile from '../../main/vault/vault-file.js';
 import { VAULT_FILE } from '../../main/vault/vault.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
+import type { PepNotification } from '../../main/xmpp/pep-events.js';
+import { parseItems } from '../../main/xmpp/pubsub.js';
 import { SessionEvents } from '../../main/xmpp/session-events.js';
 import type { AccountSession } from '../../main/xmpp/session.js';
 import type { ContactKeysView } from '../../preload/contract.js';
@@ -71,7 +76,7 @@ async function setup(): Promise<{ contactKeys: ContactKeys; events: AppEvents; v
   const vaults = new VaultHolder({ dir, scrypt: { name: 'scrypt', N: 2 ** 12, r: 8, p: 1 } });
   await vaults.unlock('correct horse battery');
   const events = new AppEvents();
-  const contactKeys = new ContactKeys({ vaults, session: fakeSession(), events, log: silentLogger });
+  const contactKeys = new ContactKeys({ vaults, session: fakeSession(), events, log: silentLogger, isKnownContact: () => true });
   return { contactKeys, events, vaults };
 }
 
@@ -119,5 +124,157 @@ describe('fetching many contacts’ keys', () => {
     const { contactKeys } = await setup();
     await expect(contactKeys.fetchMany([CONTACTS[0] ?? '', 'not a jid'])).rejects.toMatchObject({ code: 'invalid-argument' });
     expect(vi.mocked(writeVaultFile)).toHaveBeenCalledTimes(1); // only the new vault's creation
+  });
+});
+
+/**
+ * A contact's PEP service in memory: its key node (items in publish order), the items requests it
+ * answered, and notifications pushed to the session as a server would. Each answer is the node as it
+ * was when asked, delivered after a random delay (answers may overtake each other, as over a network).
+ */
+class FakePepService {
+  readonly nodes = new Map<string, Buffer[]>();
+  readonly asked: string[] = [];
+  readonly session: AccountSession;
+
+  constructor() {
+    const iqCaller = {
+      get: async (_request: Element, to: string): Promise<Element> => {
+        this.asked.push(to);
+        const snapshot = [...(this.nodes.get(to) ?? [])];
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 30));
+        return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.pubkey }, ...snapshot.map(item)));
+      },
+    };
+    this.session = {
+      events: new SessionEvents(),
+      client: { iqCaller },
+      bareJid: ACCOUNT,
+      state: { status: 'online', account: ACCOUNT },
+    } as unknown as AccountSession;
+  }
+
+  /** The contact publishes `der`: it lands on the node and the notification reaches the session. */
+  publish(from: string, der: Buffer): void {
+    this.nodes.set(from, [...(this.nodes.get(from) ?? []), der]);
+    const notification: PepNotification = { from, node: NS.pubkey, items: parseItems(xml('items', {}, item(der))), retracted: [] };
+    this.session.events.emit('pep', notification);
+  }
+}
+
+const item = (der: Buffer) => xml('item', { id: certificateFingerprint(der) }, pubkeyPayload(der));
+
+describe('what contacts send is bounded', () => {
+  const JULIET = 'juliet@capulet.lit';
+  const MALLORY = 'mallory@evil.example';
+  let burst: Buffer[] = [];
+
+  beforeAll(async () => {
+    const { privateKey } = await generateRsaKeyPair(2048);
+    // 300 distinct certificates for juliet (each has a random serial number).
+    burst = await Promise.all(Array.from({ length: 300 }, () => createSelfSignedCertificate({ bareJid: JULIET, privateKey })));
+  }, 120_000);
+
+  async function start(options: { roster: string[]; followUp?: Partial<FollowUpTiming> }) {
+    const vaults = new VaultHolder({ dir, scrypt: { name: 'scrypt', N: 2 ** 12, r: 8, p: 1 } });
+    await vaults.unlock('correct horse battery');
+    const events = new AppEvents();
+    const views: ContactKeysView[] = [];
+    events.subscribe((event, payload) => {
+      if (event === 'contacts:keys') views.push(payload as ContactKeysView);
+    });
+    const pep = new FakePepService();
+    const warnings: string[] = [];
+    const log = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+    const contactKeys = new ContactKeys({
+      vaults,
+      session: pep.session,
+      events,
+      log,
+      isKnownContact: (jid) => options.roster.includes(jid),
+      followUp: options.followUp ?? { spacingMs: 200, maxSpacingMs: 800, calmMs: 1000 },
+    });
+    vi.mocked(writeVaultFile).mockClear();
+    return { contactKeys, vaults, pep, views, warnings };
+  }
+
+  it('a contact publishing 300 keys in a burst costs a few fetches and writes, keeps 64, and raises no "changed" alert', async () => {
+    const { contactKeys, vaults, pep, views } = await start({ roster: [JULIET] });
+    const begin = performance.now();
+    for (const der of burst) {
+      pep.publish(JULIET, der);
+      await new Promise((r) => setImmediate(r));
+    }
+    const burstMs = performance.now() - begin;
+    // Until a fetch has seen the whole burst, then long enough for any stray follow-up.
+    await vi.waitFor(
+      () => {
+        const last = views.at(-1);
+        expect(last?.fetch).toBe('ok');
+        expect((last?.keys.length ?? 0) + (last?.invalid.filter((i) => i.tooMany).length ?? 0)).toBe(300);
+      },
+      { timeout: 20_000 },
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+
+    // The first fetch at once, then gaps of 200, 400, 800 ms while the burst lasts, then one more.
+    expect(pep.asked.length).toBeGreaterThanOrEqual(1);
+    expect(pep.asked.length).toBeLessThanOrEqual(2 + Math.ceil(Math.log2(burstMs / 200 + 1)));
+    expect(pep.asked.length).toBeLessThanOrEqual(6);
+    expect(vi.mocked(writeVaultFile).mock.calls.length).toBeLessThanOrEqual(pep.asked.length);
+    const stored = vaults.vault.account(ACCOUNT)?.contacts[JULIET] ?? [];
+    expect(stored.filter((k) => k.trust !== 'retracted')).toHaveLength(64);
+    expect(stored.filter((k) => k.trust === 'retracted')).toHaveLength(0);
+    // Only additions: nothing changed, nothing was withdrawn.
+    expect(views.flatMap((v) => v.changes).filter((c) => c.kind !== 'new')).toEqual([]);
+    expect(stored.every((k) => k.trust === 'unverified')).toBe(true);
+    const last = await contactKeys.fetch(JULIET);
+    expect(last.keys).toHaveLength(64);
+    expect(last.invalid.filter((i) => i.tooMany)).toHaveLength(300 - 64);
+  }, 60_000);
+
+  it('a fetch that finds nothing new writes nothing, and a notification burst while one is in flight folds into one follow-up', async () => {
+    const { contactKeys, pep } = await start({ roster: [JULIET] });
+    pep.nodes.set(JULIET, burst.slice(0, 2));
+    await contactKeys.fetch(JULIET);
+    await new Promise((r) => setTimeout(r, 1100)); // calm again: the next fetch runs at once
+    vi.mocked(writeVaultFile).mockClear();
+    pep.asked.length = 0;
+
+    const [a, b, c] = [contactKeys.fetch(JULIET), contactKeys.fetch(JULIET), contactKeys.fetch(JULIET)];
+    await Promise.all([a, b, c]);
+    // One in flight, the other two folded into a single follow-up.
+    expect(pep.asked).toEqual([JULIET, JULIET]);
+    expect(vi.mocked(writeVaultFile)).not.toHaveBeenCalled();
+  });
+
+  it('a stranger’s notifications (not in the roster, never looked up) store nothing and are logged once', async () => {
+    const { contactKeys, vaults, pep, views, warnings } = await start({ roster: [JULIET] });
+    for (const der of burst.slice(0, 20)) pep.publish(MALLORY, der);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pep.asked).toEqual([]);
+    expect(views).toEqual([]);
+    expect(vi.mocked(writeVaultFile)).not.toHaveBeenCalled();
+    expect(vaults.vault.account(ACCOUNT)?.contacts[MALLORY]).toBeUndefined();
+    expect(warnings.filter((w) => w.includes(MALLORY))).toHaveLength(1);
+
+    // Looked up on purpose, the same address is listened to.
+    pep.nodes.set(MALLORY, []);
+    await contactKeys.fetch(MALLORY);
+    pep.publish(MALLORY, burst[0] as Buffer);
+    await vi.waitFor(() => expect(pep.asked.filter((j) => j === MALLORY)).toHaveLength(2));
+  });
+
+  it('withdrawn keys are capped at the 16 most recent', async () => {
+    const { contactKeys, vaults, pep } = await start({ roster: [JULIET], followUp: { spacingMs: 0 } });
+    for (let round = 0; round < 20; round++) {
+      pep.nodes.set(JULIET, [burst[round] as Buffer]);
+      await contactKeys.fetch(JULIET);
+    }
+    const stored = vaults.vault.account(ACCOUNT)?.contacts[JULIET] ?? [];
+    expect(stored.filter((k) => k.trust !== 'retracted').map((k) => k.fingerprint)).toEqual([certificateFingerprint(burst[19] as Buffer)]);
+    const withdrawn = stored.filter((k) => k.trust === 'retracted').map((k) => k.fingerprint);
+    expect(withdrawn).toHaveLength(16);
+    expect(withdrawn).toEqual(burst.slice(3, 19).map((d) => certificateFingerprint(d)));
   });
 });

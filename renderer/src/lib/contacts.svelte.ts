@@ -1,7 +1,10 @@
-import type { ContactKeysView, KeyringApi, RosterContactView } from '../../../preload/contract';
-import type { ActivityLog } from './activity.svelte';
+import type { ContactKeysView, KeyChangeView, KeyringApi, RosterContactView } from '../../../preload/contract';
+import type { ActivityKind, ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
+
+/** Above this many changes of one kind in one update, the activity list gets one summary line. */
+const MAX_ENTRIES_PER_KIND = 3;
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore {
@@ -91,11 +94,17 @@ export class ContactsStore {
 
   #accept(view: ContactKeysView, live: boolean): void {
     this.keys = { ...this.keys, [view.jid]: view };
-    for (const change of view.changes) {
-      if (change.kind === 'changed') this.#activity.add('changed', `${view.jid} published a NEW key replacing one you had`, change.fingerprint);
-      else if (change.kind === 'new') this.#activity.add('received', `New key from ${view.jid}`, change.fingerprint);
-      else if (change.kind === 'retracted') this.#activity.add('retracted', `${view.jid} withdrew a key`, change.fingerprint);
-    }
+    // One entry per key, or one line per kind when a fetch brings many (a contact publishing dozens of
+    // keys at once must not bury everything else in the activity list).
+    const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
+    const report = (kind: KeyChangeView['kind'], activity: ActivityKind, one: string, many: (n: number) => string) => {
+      const changes = of(kind);
+      if (changes.length > MAX_ENTRIES_PER_KIND) this.#activity.add(activity, many(changes.length), view.jid);
+      else for (const change of changes) this.#activity.add(activity, one, change.fingerprint);
+    };
+    report('changed', 'changed', `${view.jid} published a NEW key replacing one you had`, (n) => `${view.jid} published ${n} NEW keys replacing ones you had`);
+    report('new', 'received', `New key from ${view.jid}`, (n) => `${n} new keys from ${view.jid}`);
+    report('retracted', 'retracted', `${view.jid} withdrew a key`, (n) => `${view.jid} withdrew ${n} keys`);
     if (live && view.fetch === 'notified' && view.changes.length === 0 && view.keys.length > 0) {
       this.#activity.add('received', `Key notification from ${view.jid}`, view.keys[0]?.fingerprint);
     }

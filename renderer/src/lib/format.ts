@@ -11,6 +11,7 @@ export function formatDay(iso: string | undefined): string {
 
 export const STATUS_TEXT: Record<CertificateStatus, string> = {
   valid: 'Valid',
+  weak: 'Weak key',
   expired: 'Expired',
   'not-yet-valid': 'Not yet valid',
   'jid-mismatch': 'Issued for another address',

@@ -62,7 +62,18 @@ export async function describeCertificate(scratch: Scratch, der: Uint8Array, nam
 export async function opensslCertificate(
   scratch: Scratch,
   name: string,
-  options: { subject: string; keyAlgorithm?: string; extensions?: string[]; days?: number },
+  options: {
+    subject: string;
+    keyAlgorithm?: string;
+    extensions?: string[];
+    days?: number;
+    /** Signature digest, e.g. 'md5', 'sha1' (openssl's default is SHA-256). */
+    digest?: string;
+    /** Key generation options, e.g. 'rsa_keygen_pubexp:3'. */
+    keyOptions?: string[];
+    /** Signature options, e.g. 'rsa_padding_mode:pss'. */
+    signatureOptions?: string[];
+  },
 ): Promise<{ der: Buffer; keyPem: string; certPem: string }> {
   const keyPath = scratch.path(`${name}.key`);
   const certPath = scratch.path(`${name}.pem`);
@@ -70,6 +81,9 @@ export async function opensslCertificate(
     options.keyAlgorithm === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', options.keyAlgorithm ?? 'rsa:2048'];
   await openssl([
     'req', '-x509', ...newkey, '-nodes', '-keyout', keyPath, '-out', certPath,
+    ...(options.digest ? [`-${options.digest}`] : []),
+    ...(options.keyOptions ?? []).flatMap((o) => ['-pkeyopt', o]),
+    ...(options.signatureOptions ?? []).flatMap((o) => ['-sigopt', o]),
     '-days', String(options.days ?? 30), '-subj', options.subject,
     // Without -addext, openssl req adds its config's v3_ca extensions; state them all explicitly.
     ...(options.extensions ?? []).flatMap((e) => ['-addext', e]),

@@ -12,7 +12,7 @@ import { checkPublishedCertificate, type CertificateStatus } from '../../../main
 import { MalformedCertificateError, readCertificateIdentities, xmppAddrSubjectAltName } from '../../../main/keys/xmpp-addr.js';
 
 const JULIET = 'juliet@capulet.lit';
-const STATUSES: readonly CertificateStatus[] = ['valid', 'expired', 'not-yet-valid', 'jid-mismatch', 'fingerprint-mismatch', 'malformed'];
+const STATUSES: readonly CertificateStatus[] = ['valid', 'weak', 'expired', 'not-yet-valid', 'jid-mismatch', 'fingerprint-mismatch', 'malformed'];
 const SEED = 0x6b657973;
 
 /** mulberry32: a tiny seeded PRNG, so a failure can be replayed. */

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import forge from 'node-forge';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { checkPublishedCertificate, MAX_PUBLISHED_CERTIFICATE_BYTES } from '../../../main/keys/validate.js';
+import { findWeaknesses } from '../../../main/keys/weakness.js';
 import { opensslCertificate, Scratch } from './openssl.js';
 
 const JULIET = 'juliet@capulet.lit';
@@ -166,5 +168,75 @@ describe('which failure wins when several apply', () => {
     expect(check(good, { now: new Date(Number.NaN) }).status).toBe('valid');
     expect(checkPublishedCertificate({ der: good, publisherJid: 42 as unknown as string, itemId: certificateFingerprint(good) }).status).toBe('jid-mismatch');
     expect(checkPublishedCertificate(null as unknown as Parameters<typeof checkPublishedCertificate>[0]).status).toBe('malformed');
+  });
+});
+
+/** A self-signed certificate for juliet made by node-forge, for keys openssl will not make (e = 1). */
+function forgeCertificate(options: { bits: number; e: number; digest?: 'sha256' | 'sha1' | 'md5' }): Buffer {
+  const pair = forge.pki.rsa.generateKeyPair({ bits: options.bits, e: options.e });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = pair.publicKey;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(now.getTime() - DAY_MS);
+  cert.validity.notAfter = new Date(now.getTime() + 30 * DAY_MS);
+  cert.setSubject([{ name: 'commonName', value: JULIET }]);
+  cert.setIssuer([{ name: 'commonName', value: JULIET }]);
+  cert.sign(pair.privateKey, forge.md[options.digest ?? 'sha256'].create());
+  return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+}
+
+describe('a weak published certificate is a warning, never valid', () => {
+  it('a 512-bit RSA key signed with MD5 is weak, naming both rules and the key size', async () => {
+    const made = await opensslCertificate(scratch, 'rsa512-md5', {
+      subject: `/CN=${JULIET}`, keyAlgorithm: 'rsa:512', digest: 'md5', extensions: [XMPP_ADDR(JULIET), ...END_ENTITY],
+    });
+    const result = check(made.der, { now: new Date() });
+    expect(result).toMatchObject({ status: 'weak', bits: 512, jid: JULIET });
+    expect(result.reason).toMatch(/512 bits/);
+    expect(result.reason).toMatch(/MD5/);
+  });
+
+  it('a 2048-bit key signed with SHA-1 is weak, naming SHA-1', async () => {
+    const made = await opensslCertificate(scratch, 'sha1', { subject: `/CN=${JULIET}`, digest: 'sha1', extensions: END_ENTITY });
+    expect(check(made.der, { now: new Date() })).toMatchObject({ status: 'weak', bits: 2048, reason: expect.stringMatching(/SHA-1/) as string });
+  });
+
+  it('RSASSA-PSS counts by its hash: SHA-1 (the default when unstated) is weak, SHA-256 is valid', async () => {
+    const pss = (name: string, digest: string) =>
+      opensslCertificate(scratch, name, { subject: `/CN=${JULIET}`, digest, signatureOptions: ['rsa_padding_mode:pss'], extensions: END_ENTITY });
+    expect(check((await pss('pss-sha1', 'sha1')).der, { now: new Date() })).toMatchObject({ status: 'weak', reason: expect.stringMatching(/SHA-1/) as string });
+    expect(check((await pss('pss-sha256', 'sha256')).der, { now: new Date() }).status).toBe('valid');
+  });
+
+  it('a public exponent of 3 is weak, and one of 1 too', async () => {
+    const three = await opensslCertificate(scratch, 'e3', { subject: `/CN=${JULIET}`, keyOptions: ['rsa_keygen_pubexp:3'], extensions: END_ENTITY });
+    expect(check(three.der, { now: new Date() })).toMatchObject({ status: 'weak', bits: 2048, reason: expect.stringMatching(/exponent 3/) as string });
+    // node-forge makes the e = 1 key (openssl will not); 1024 bits keeps that quick on a busy machine.
+    const one = forgeCertificate({ bits: 1024, e: 1 });
+    expect(check(one)).toMatchObject({ status: 'weak', reason: expect.stringMatching(/exponent 1\b/) as string });
+  }, 30_000);
+
+  it('weak wins over expired: a permanent defect is reported before the clock', () => {
+    const weakOld = forgeCertificate({ bits: 1024, e: 65537 });
+    expect(check(weakOld, { now: new Date(now.getTime() + 365 * DAY_MS) }).status).toBe('weak');
+    // …but after the checks that say the certificate is not genuine.
+    expect(check(weakOld, { publisherJid: 'romeo@montague.lit' }).status).toBe('jid-mismatch');
+  });
+
+  it('the rules themselves: sizes, unknown sizes and every kind of exponent', () => {
+    const facts = { der: good, bits: 2048, publicExponent: 65537n };
+    expect(findWeaknesses(facts)).toEqual([]);
+    expect(findWeaknesses({ ...facts, bits: 2047 })).toEqual([expect.stringMatching(/2047 bits/)]);
+    expect(findWeaknesses({ ...facts, bits: undefined })).toEqual([expect.stringMatching(/unknown size/)]);
+    expect(findWeaknesses({ ...facts, publicExponent: 4n })).toEqual([expect.stringMatching(/even/)]);
+    expect(findWeaknesses({ ...facts, publicExponent: 1n })).toEqual([expect.stringMatching(/exponent 1\b/)]);
+    expect(findWeaknesses({ ...facts, publicExponent: 17n })).toEqual([expect.stringMatching(/exponent 17/)]);
+    expect(findWeaknesses({ ...facts, publicExponent: 2n ** 100n + 1n })).toEqual([expect.stringMatching(/unusual size/)]);
+    expect(findWeaknesses({ ...facts, der: Buffer.from('not der') })).toEqual([]);
+  });
+
+  it('EC and Ed25519 keys are refused as the wrong key type, not judged by the RSA rules', async () => {
+    const ed = await opensslCertificate(scratch, 'ed25519', { subject: `/CN=${JULIET}`, keyAlgorithm: 'ed25519', extensions: [XMPP_ADDR(JULIET)] });
+    expect(check(ed.der, { now: new Date() })).toMatchObject({ status: 'malformed', reason: 'Only RSA keys are accepted, not Ed25519.' });
   });
 });

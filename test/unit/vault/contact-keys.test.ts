@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { markRetracted, markVerified, mergeFullKeySet } from '../../../main/vault/contact-keys.js';
+import {
+  LAST_SEEN_RESOLUTION_MS,
+  markRetracted,
+  markVerified,
+  MAX_CURRENT_KEYS,
+  MAX_WITHDRAWN_KEYS,
+  mergeFullKeySet,
+} from '../../../main/vault/contact-keys.js';
 import type { ContactKeyRecord } from '../../../main/vault/schema.js';
 
 const fp = (c: string) => c.repeat(64);
@@ -83,5 +90,42 @@ describe('trust on first use for a contact’s keys', () => {
     markVerified(keys, fp('a'), day(2));
     markRetracted(keys, fp('a'), day(2));
     expect(keys).toEqual(snapshot);
+  });
+});
+
+describe('bounded storage for a contact’s keys', () => {
+  const hex = (n: number) => n.toString(16).padStart(64, '0');
+  const seen = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ fingerprint: hex(from + i) }));
+
+  it('keeps at most 64 published keys, reports the rest as left out, and lets no flood push out a verified key', () => {
+    let keys = markVerified(mergeFullKeySet([], [{ fingerprint: hex(1_000) }], day(1)).keys, hex(1_000), day(1));
+    // 300 new keys published beside the verified one, listed before it.
+    const merged = mergeFullKeySet(keys, [...seen(0, 300), { fingerprint: hex(1_000) }], day(2));
+    keys = merged.keys;
+    expect(keys).toHaveLength(MAX_CURRENT_KEYS);
+    expect(keys[0]).toMatchObject({ fingerprint: hex(1_000), trust: 'verified' });
+    expect(keys.slice(1).map((k) => k.fingerprint)).toEqual(seen(0, 63).map((k) => k.fingerprint));
+    expect(merged.leftOut).toHaveLength(301 - MAX_CURRENT_KEYS);
+    // Additions only: new, never changed.
+    expect(merged.changes.every((c) => c.kind === 'new')).toBe(true);
+    // A left-out key is still published: the next fetch does not call it withdrawn.
+    const again = mergeFullKeySet(keys, [...seen(0, 300), { fingerprint: hex(1_000) }], day(2));
+    expect(again.changes).toEqual([]);
+    expect(again.keys).toEqual(keys);
+  });
+
+  it('keeps the 16 most recently withdrawn keys and drops older ones', () => {
+    let keys = mergeFullKeySet([], seen(0, 30), day(1)).keys;
+    for (let i = 0; i < 30; i++) keys = markRetracted(keys, hex(i), new Date(day(2).getTime() + i * 1000)).keys;
+    expect(keys.map((k) => k.fingerprint)).toEqual(seen(14, 16).map((k) => k.fingerprint));
+    expect(keys.length).toBeLessThanOrEqual(MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS);
+  });
+
+  it('seeing the same keys within the hour changes no record (no write), later it moves last-seen', () => {
+    const first = mergeFullKeySet([], seen(0, 3), day(1)).keys;
+    const soon = mergeFullKeySet(first, seen(0, 3).reverse(), new Date(day(1).getTime() + LAST_SEEN_RESOLUTION_MS - 1));
+    expect(soon).toEqual({ keys: first, changes: [], leftOut: [] });
+    const later = mergeFullKeySet(first, seen(0, 3), new Date(day(1).getTime() + LAST_SEEN_RESOLUTION_MS));
+    expect(later.keys.map((k) => k.lastSeen)).toEqual(first.map(() => new Date(day(1).getTime() + LAST_SEEN_RESOLUTION_MS).toISOString()));
   });
 });
