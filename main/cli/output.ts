@@ -68,6 +68,8 @@ export function describeNodeConfig(c: EffectiveNodeConfig): string {
     `persist_items:             ${String(c.persistItems)}`,
     `send_last_published_item:  ${safe(c.sendLastPublishedItem ?? 'unknown')}`,
     `max_items:                 ${safe(c.maxItems ?? 'unknown')}`,
+    // Who else holds an affiliation, read back (on a whitelist node: the whitelist; elsewhere: nobody).
+    ...(c.members.length > 0 && c.accessModel !== 'whitelist' ? [`also affiliated:           ${c.members.map(safe).join(', ')}`] : []),
     ...c.deviations.map((d) => `warning: ${safe(d)}`),
   ].join('\n');
 }

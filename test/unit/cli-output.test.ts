@@ -97,6 +97,7 @@ describe('terminal injection through the CLI', () => {
           maxItems: HOSTILE,
           rosterGroupsAllowed: [HOSTILE],
           whitelist: [HOSTILE],
+          members: [HOSTILE],
           deviations: [HOSTILE],
         }),
       );
