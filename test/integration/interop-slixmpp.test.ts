@@ -3,19 +3,24 @@
  * process (test/support/interop/slixmpp_driver.py) with its own XEP-0084 and XEP-0060 plugins; the app
  * runs as its core. slixmpp reads the app's avatar (XEP-0084), nickname (XEP-0172) and X.509 keys (the
  * XEP-0222 seed's urn:xmpp:tmp:pubkey node, each certificate parsed by python3-cryptography, not by
- * the code under test), and publishes its own avatar, which the app reads byte for byte. Everything is
- * published with the 'open' access model; access control is what the XEP-0222 suites check.
+ * the code under test), and publishes its own avatar, which the app reads byte for byte. Through slixmpp
+ * python-omemo (python3-twomemo / python3-oldmemo, the library behind slixmpp-omemo) announces one
+ * OMEMO device in both XEP-0384 namespaces, which the app's reader must see as one fingerprint.
+ * Everything is published with the 'open' access model; access control is what the XEP-0222 suites check.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bundleLocation, devicesNode, readBundle, readDeviceList, type OmemoBundle, type OmemoVersion } from '../../main/protocols/omemo.js';
+import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import type { AvatarPublishResult, ContactProfileView, OwnKeyView } from '../../preload/contract.js';
 import { freshAccount } from '../support/accounts.js';
 import { startApp, type App } from '../support/app.js';
 import { makeJpeg } from '../support/images.js';
+import { captureExpected, captureItems } from '../support/interop/capture.js';
 import { driverSteps, runDriver, type DriverAccount } from '../support/interop/python-driver.js';
 
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
@@ -112,6 +117,45 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(view.avatar?.info).toEqual({ id: sha1(photo), type: 'image/jpeg', bytes: photo.length, width: 96, height: 64 });
       expect(view.avatar?.dataProblem).toBeUndefined();
       expect(Buffer.from(view.avatar?.dataBase64 ?? '', 'base64').equals(photo)).toBe(true);
+    });
+
+    it('python-omemo’s device (slixmpp-omemo’s library) reads the same in both XEP-0384 versions, its unsigned label not shown', async () => {
+      const [made] = (await driverSteps('slixmpp', slix, [{ op: 'publish-python-omemo', deviceId: 5151, label: 'slixmpp-omemo on Debian' }])) as [
+        { ed25519: string; curve25519: string },
+      ];
+      const iq = juliet.actor.session.client.iqCaller;
+      const readings: Record<OmemoVersion, OmemoBundle | undefined> = { axolotl: undefined, omemo2: undefined };
+      for (const version of ['omemo2', 'axolotl'] as const) {
+        const listed = await fetchItems(iq, slix.jid, devicesNode(version));
+        if (listed.status !== 'ok') throw new Error(`${version} devices: ${listed.status}`);
+        const list = readDeviceList(version, listed.items);
+        if (!list.ok) throw new Error(list.problem);
+        expect(list.list.devices.map((d) => d.id)).toEqual([5151]);
+        const { node, itemId } = bundleLocation(version, 5151);
+        const bundles = await fetchItems(iq, slix.jid, node);
+        if (bundles.status !== 'ok') throw new Error(`${version} bundle: ${bundles.status}`);
+        const item = bundles.items.find((i) => itemId === undefined || i.id === itemId);
+        if (!item) throw new Error(`${version}: no bundle item`);
+        const bundle = readBundle(version, item, 5151);
+        if (!bundle.ok) throw new Error(bundle.problem);
+        expect(bundle.bundle).toMatchObject({ signatureValid: true, preKeyCount: 30, problems: [] });
+        readings[version] = bundle.bundle;
+        if (version === 'omemo2') {
+          // twomemo 1.0 publishes the label without the labelsig XEP-0384 §5.3.1 requires: not shown.
+          expect(list.list.devices[0]?.label).toBeUndefined();
+          expect(list.list.problems).toEqual(['device 5151: its label is not signed, so it is not shown']);
+        }
+        if (server.kind === 'prosody') {
+          await captureItems(`python-omemo-${version}-devices`, devicesNode(version), listed.items);
+          await captureItems(`python-omemo-${version}-bundle`, node, [item]);
+        }
+      }
+      // One device, one fingerprint: the omemo:2 Ed25519 key turned into its Curve25519 form by the app
+      // equals python-xeddsa's conversion and the key python-omemo put in the axolotl bundle.
+      expect(readings.omemo2?.identityKey.toString('hex')).toBe(made.ed25519);
+      expect(readings.omemo2?.fingerprint).toBe(made.curve25519);
+      expect(readings.axolotl?.fingerprint).toBe(made.curve25519);
+      if (server.kind === 'prosody') await captureExpected({ pythonOmemoEd25519: made.ed25519, pythonOmemoCurve25519: made.curve25519 });
     });
 
     it('slixmpp refuses the server when told to trust another CA (its verification is on)', async () => {

@@ -79,32 +79,46 @@ export class Profanity {
     return this.tmux('capture-pane', '-p', '-J', '-t', SESSION, '-S', '-2000');
   }
 
-  /** Waits until the screen matches (after `since` characters of it, when given) and returns the match. */
-  async waitFor(pattern: RegExp, what: string, timeoutMs = 20_000, since = 0): Promise<RegExpMatchArray> {
+  /** Waits until the screen shows `pattern` more than `seenBefore` times; returns the last match. */
+  async waitFor(pattern: RegExp, what: string, timeoutMs = 20_000, seenBefore = 0): Promise<RegExpMatchArray> {
+    const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.lastScreen = await this.screen();
-      const match = this.lastScreen.slice(since).match(pattern);
-      if (match) return match;
+      const matches = [...this.lastScreen.matchAll(global)];
+      const last = matches[matches.length - 1];
+      if (matches.length > seenBefore && last) return last;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`timed out waiting for ${what} in Profanity; its screen:\n${this.lastScreen.split('\n').filter((l) => l.trim()).slice(-40).join('\n')}`);
   }
 
-  /** Types a command and waits for its answer, looking only at what is printed after it. */
+  /** Types a command and waits for a new answer to it (one more match than before it was typed). */
   async command(line: string, answer: RegExp, what: string, timeoutMs?: number): Promise<RegExpMatchArray> {
-    const before = (await this.screen()).trimEnd().length;
+    const global = new RegExp(answer.source, answer.flags.includes('g') ? answer.flags : `${answer.flags}g`);
+    const seenBefore = [...(await this.screen()).matchAll(global)].length;
     await this.type(line);
-    return this.waitFor(answer, what, timeoutMs, before);
+    return this.waitFor(answer, what, timeoutMs, seenBefore);
   }
 
-  /** Trusts the test CA folder, connects with TLS forced and signs in. */
-  async connect(jid: string, password: string): Promise<void> {
+  /**
+   * Trusts the test CA folder, connects with TLS forced and signs in; says how it ended. On a
+   * certificate it cannot verify Profanity asks whether to accept it: the answer is always `/tls deny`.
+   */
+  async tryConnect(jid: string, password: string): Promise<'signed-in' | 'certificate-refused' | 'login-failed'> {
     await this.command(`/tls certpath set ${this.certDir}`, /Certificate path set to/, 'the certificate path');
     await this.command(`/connect ${jid} server ${this.server.host} port ${this.server.port} tls force`, /Enter password:/, 'the password prompt');
-    await this.command(password, /logged in successfully|TLS certificate verification failed|Login failed/, 'the sign-in');
-    const screen = await this.screen();
-    if (!/logged in successfully/.test(screen)) throw new Error(`Profanity did not sign in:\n${screen.split('\n').filter((l) => l.trim()).slice(-30).join('\n')}`);
+    const [outcome] = await this.command(password, /logged in successfully|TLS certificate verification failed|Login failed/, 'the sign-in');
+    if (outcome === 'TLS certificate verification failed') {
+      await this.type('/tls deny');
+      return 'certificate-refused';
+    }
+    return outcome === 'Login failed' ? 'login-failed' : 'signed-in';
+  }
+
+  async connect(jid: string, password: string): Promise<void> {
+    const outcome = await this.tryConnect(jid, password);
+    if (outcome !== 'signed-in') throw new Error(`Profanity did not sign in (${outcome}):\n${(await this.screen()).split('\n').filter((l) => l.trim()).slice(-30).join('\n')}`);
   }
 
   /** `/omemo gen`: makes the device's keys; resolves with the device id it prints. */

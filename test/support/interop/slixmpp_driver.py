@@ -14,6 +14,11 @@ Steps:
   read-pubkeys   {jid, node}                       the app's X.509 key items, each certificate parsed by
                                                    python3-cryptography (not by the code under test)
   publish-avatar {file, type, width, height, access?}  XEP-0084 §4.1 data then §4.2 metadata
+  approve        {jid}                             RFC 6121 §3.1.4: approve jid's subscription request
+  publish-python-omemo {deviceId, label}           one device made by python-omemo (python3-twomemo and
+                                                   python3-oldmemo, the library behind slixmpp-omemo),
+                                                   announced in both XEP-0384 namespaces with its own
+                                                   serialisers; open access, as XEP-0384 requires
 
 TLS: STARTTLS is required and slixmpp verifies the chain and the host name (ssl.create_default_context,
 check_hostname) against XMPP_CA_FILE only. Nothing here turns verification off.
@@ -75,6 +80,8 @@ class Driver(ClientXMPP):
             self.fail(f'{self.steps[len(self.results)].get("op")}: {error}')
         except (IqError, IqTimeout) as error:
             self.fail(f'{self.steps[len(self.results)].get("op")}: {iq_error_text(error)}')
+        except Exception as error:  # anything else a step raises ends the run with its reason
+            self.fail(f'{self.steps[len(self.results)].get("op")}: {error!r}')
         if not self.done.done():
             self.done.set_result(True)
 
@@ -90,6 +97,13 @@ class Driver(ClientXMPP):
             return await self.read_pubkeys(step['jid'], step['node'])
         if op == 'publish-avatar':
             return await self.publish_avatar(step)
+        if op == 'publish-python-omemo':
+            return await self.publish_python_omemo(step['deviceId'], step.get('label'))
+        if op == 'approve':
+            self.send_presence(pto=step['jid'], ptype='subscribed')
+            # A ping round trip: the server has handled the presence before the driver signs off.
+            await self['xep_0030'].get_info(jid=self.boundjid.domain, timeout=TIMEOUT_S)
+            return {}
         raise StepError(f'unknown step {op!r}')
 
     async def items(self, jid, node, item_id=None):
@@ -183,6 +197,47 @@ class Driver(ClientXMPP):
             timeout=TIMEOUT_S,
         )
         return {'id': avatar_id, 'bytes': len(data)}
+
+    async def publish_python_omemo(self, device_id, label):
+        import secrets
+
+        import oldmemo.etree
+        import oldmemo.oldmemo
+        import twomemo.etree
+        import twomemo.twomemo
+        import x3dh
+        import xeddsa
+        from x3dh.identity_key_pair import IdentityKeyPairSeed
+
+        # One identity for both versions, as python-omemo keeps it (omemo.IdentityKeyPair): its
+        # X3DH states are made the way twomemo and oldmemo make them, with 30 prekeys each.
+        identity = IdentityKeyPairSeed(secrets.token_bytes(32))
+        jid = self.boundjid.bare
+        published = {}
+        for version, module, etree in (('omemo2', twomemo.twomemo, twomemo.etree), ('axolotl', oldmemo.oldmemo, oldmemo.etree)):
+            state = module.StateImpl.create(x3dh.IdentityKeyFormat.ED_25519, x3dh.HashFunction.SHA_256, module.StateImpl.INFO, identity)
+            state.generate_pre_keys(30)
+            bundle = state.bundle
+            pre_key_ids = {key: number for number, key in enumerate(sorted(bundle.pre_keys), start=1)}
+            serialized = etree.serialize_bundle(module.BundleImpl(jid, device_id, bundle, 1, pre_key_ids))
+            published[version] = bundle.identity_key
+            if version == 'omemo2':
+                devices = etree.serialize_device_list({device_id: label})
+                devices_node, bundle_node, bundle_item = 'urn:xmpp:omemo:2:devices', 'urn:xmpp:omemo:2:bundles', str(device_id)
+            else:
+                devices = etree.serialize_device_list({device_id: None})
+                devices_node = 'eu.siacs.conversations.axolotl.devicelist'
+                bundle_node, bundle_item = f'eu.siacs.conversations.axolotl.bundles:{device_id}', 'current'
+            options = self.access_options('open')
+            # XEP-0384 §5.3.2: the bundle first, then the device list that points at it.
+            await self['xep_0060'].publish(jid, bundle_node, id=bundle_item, payload=serialized, options=options, timeout=TIMEOUT_S)
+            await self['xep_0060'].publish(jid, devices_node, id='current', payload=devices, options=options, timeout=TIMEOUT_S)
+        ed25519 = published['omemo2']
+        return {
+            'ed25519': ed25519.hex(),
+            # python-xeddsa's own conversion: the fingerprint every client should show for this device.
+            'curve25519': xeddsa.ed25519_pub_to_curve25519_pub(ed25519).hex(),
+        }
 
     def access_options(self, access):
         if access is None:
