@@ -70,7 +70,7 @@ export class Profanity {
 
   /** Types one line and presses Enter (literal keys: nothing in the line is read as a tmux key name). */
   async type(line: string): Promise<void> {
-    await this.tmux('send-keys', '-t', SESSION, '-l', line);
+    await this.tmux('send-keys', '-t', SESSION, '-l', '--', line); // '--': a line may start with '-'
     await this.tmux('send-keys', '-t', SESSION, 'Enter');
   }
 
