@@ -27,6 +27,7 @@ import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { decodeBase64 } from './base64.js';
 import { edwardsToMontgomery, verifyCurve25519Signature, verifyEd25519 } from './curve25519.js';
+import { pickSingletonItem, quoted } from './singleton-item.js';
 
 export type OmemoVersion = 'axolotl' | 'omemo2';
 
@@ -78,20 +79,6 @@ export interface OmemoDeviceList {
 
 export type DeviceListReading = { ok: true; list: OmemoDeviceList } | { ok: false; problem: string };
 
-/** A short, printable rendering of a hostile value for a problem message. */
-function shown(value: string | undefined): string {
-  return JSON.stringify(cleanText(value, 24) ?? '');
-}
-
-/** XEP-0060 §12.20: a singleton node's item is 'current'; otherwise the first, with a note. */
-export function pickSingletonItem(items: readonly RawItem[]): { item: RawItem | undefined; problems: string[] } {
-  if (items.length === 0) return { item: undefined, problems: [] };
-  const current = items.find((i) => i.id === 'current');
-  const item = current ?? items[0];
-  const problems = items.length > 1 ? [`the node holds ${items.length} items; read ${shown(item?.id)}`] : [];
-  return { item, problems };
-}
-
 /** A device or key id: decimal digits only, 1 … 2^31 - 1. */
 function readId(value: string | undefined): number | undefined {
   if (value === undefined || !/^[0-9]{1,10}$/.test(value)) return undefined;
@@ -114,7 +101,7 @@ export function readDeviceList(version: OmemoVersion, items: readonly RawItem[])
     if (child.name !== 'device') continue; // RFC 6120 §8.4: unknown elements are ignored
     const id = readId(child.attrs.id);
     if (id === undefined) {
-      problems.push(`device id ${shown(child.attrs.id)} is not a number from 1 to ${MAX_DEVICE_ID}`);
+      problems.push(`device id ${quoted(child.attrs.id)} is not a number from 1 to ${MAX_DEVICE_ID}`);
       continue;
     }
     if (seen.has(id)) {
@@ -136,8 +123,12 @@ export function readDeviceList(version: OmemoVersion, items: readonly RawItem[])
 function withLabel(id: number, device: Element, problems: string[]): OmemoDevice {
   const raw = device.attrs.label;
   if (raw === undefined) return { id };
+  if (raw.length > MAX_LABEL_CHARS * 4) {
+    problems.push(`device ${id}: its label is over ${MAX_LABEL_CHARS * 4} characters, so it is not shown`);
+    return { id };
+  }
   const signature = decodeBase64(device.attrs.labelsig, 64);
-  if (!signature || signature.length !== 64 || raw.length > MAX_LABEL_CHARS * 4) {
+  if (!signature || signature.length !== 64) {
     problems.push(`device ${id}: its label is not signed, so it is not shown`);
     return { id };
   }
@@ -190,7 +181,7 @@ function curveKey(version: OmemoVersion, bytes: Buffer | undefined): Buffer | un
 export function readBundle(version: OmemoVersion, item: RawItem, deviceId: number): BundleReading {
   if (item.size > MAX_OMEMO_ITEM_BYTES) return { ok: false, problem: `the bundle is ${item.size} bytes, over the ${MAX_OMEMO_ITEM_BYTES}-byte limit` };
   const expectedId = bundleLocation(version, deviceId).itemId;
-  if (expectedId !== undefined && item.id !== expectedId) return { ok: false, problem: `the bundle item ${shown(item.id)} is not device ${deviceId}` };
+  if (expectedId !== undefined && item.id !== expectedId) return { ok: false, problem: `the bundle item ${quoted(item.id)} is not device ${deviceId}` };
   const ns = NODES[version].ns;
   const bundle = item.payload;
   if (!bundle || !bundle.is('bundle', ns)) return { ok: false, problem: `no <bundle xmlns="${ns}"/> in the item` };

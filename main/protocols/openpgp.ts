@@ -17,7 +17,7 @@ import { cleanText } from '../profile/untrusted-text.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { decodeBase64 } from './base64.js';
-import { pickSingletonItem } from './omemo.js';
+import { pickSingletonItem, quoted } from './singleton-item.js';
 
 /** Largest metadata item read. */
 export const MAX_KEY_LIST_ITEM_BYTES = 16 * 1024;
@@ -37,11 +37,6 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:
 
 export function publicKeyNode(fingerprint: string): string {
   return `${NS.openpgpPublicKeys}:${fingerprint.toUpperCase()}`;
-}
-
-/** A short, printable rendering of a hostile value for a problem message. */
-function shown(value: string | undefined): string {
-  return JSON.stringify(cleanText(value, 44) ?? '');
 }
 
 export interface ListedKey {
@@ -67,7 +62,7 @@ export function readPublicKeysList(items: readonly RawItem[]): KeyListReading {
     if (entry.name !== 'pubkey-metadata') continue;
     const raw = entry.attrs['v4-fingerprint'];
     if (raw === undefined || !V4_FINGERPRINT.test(raw)) {
-      problems.push(`${shown(raw)} is not a v4 fingerprint (40 hexadecimal digits)`);
+      problems.push(`${quoted(raw, 44)} is not a v4 fingerprint (40 hexadecimal digits)`);
       continue;
     }
     const fingerprint = raw.toUpperCase();
@@ -83,7 +78,7 @@ export function readPublicKeysList(items: readonly RawItem[]): KeyListReading {
     const dateText = entry.attrs.date;
     const date = dateText !== undefined && DATE_TIME.test(dateText) ? new Date(dateText) : undefined;
     if (date === undefined || Number.isNaN(date.getTime())) {
-      problems.push(`${fingerprint}: its date ${shown(dateText)} is not an XEP-0082 DateTime`);
+      problems.push(`${fingerprint}: its date ${quoted(dateText, 44)} is not an XEP-0082 DateTime`);
       keys.push({ fingerprint });
     } else {
       keys.push({ fingerprint, date });
@@ -137,7 +132,7 @@ export function readPublicKeyItem(items: readonly RawItem[], expectedFingerprint
   const parsed = parseTransferableKey(bytes);
   if (typeof parsed === 'string') return { ok: false, problem: parsed };
   if (parsed.fingerprint !== expectedFingerprint.toUpperCase()) {
-    return { ok: false, problem: `the key in this node has fingerprint ${parsed.fingerprint}, not the node's ${shown(expectedFingerprint)}` };
+    return { ok: false, problem: `the key in this node has fingerprint ${parsed.fingerprint}, not the node's ${quoted(expectedFingerprint, 44)}` };
   }
   return { ok: true, key: { ...parsed, armored, problems: [...problems, ...parsed.problems] } };
 }

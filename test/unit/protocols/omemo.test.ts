@@ -161,6 +161,12 @@ describe('omemo:2 labels (XEP-0384 §5.3.1)', () => {
     expect(verifiedLabel({ ...listed, id: 10 }, signedBundle)).toBeUndefined();
   });
 
+  it('does not show a label far over the recommended length, even signed', () => {
+    const label = 'L'.repeat(300);
+    const list = readDeviceList('omemo2', items({ id: 'current', payload: xml('devices', { xmlns: NS.omemo2 }, xml('device', { id: '9', label, labelsig: device.labelSignature(label) })) }));
+    expect(list).toEqual({ ok: true, list: { version: 'omemo2', itemId: 'current', devices: [{ id: 9 }], problems: ['device 9: its label is over 256 characters, so it is not shown'] } });
+  });
+
   it('cleans a label for display (bidi overrides, control characters) but checks the signature on what was signed', () => {
     const label = 'Gajim\u202e on Linux\u0007';
     const list = readDeviceList('omemo2', items({ id: 'current', payload: xml('devices', { xmlns: NS.omemo2 }, xml('device', { id: '9', label, labelsig: device.labelSignature(label) })) }));
