@@ -31,6 +31,17 @@ export const NS = {
   avatarData: 'urn:xmpp:avatar:data',
   /** XEP-0154: User Profile (the seed's profile example). */
   profile: 'urn:xmpp:tmp:profile',
+  /** XEP-0384 v0.3 (Conversations, Gajim, Profanity): payload namespace, device list node, bundle nodes `…bundles:<device id>`. */
+  omemoAxolotl: 'eu.siacs.conversations.axolotl',
+  omemoAxolotlDevices: 'eu.siacs.conversations.axolotl.devicelist',
+  omemoAxolotlBundles: 'eu.siacs.conversations.axolotl.bundles',
+  /** XEP-0384 v0.8+ (OMEMO 2): payload namespace, devices node, bundles node (one item per device id). */
+  omemo2: 'urn:xmpp:omemo:2',
+  omemo2Devices: 'urn:xmpp:omemo:2:devices',
+  omemo2Bundles: 'urn:xmpp:omemo:2:bundles',
+  /** XEP-0373 §4: payload namespace and the metadata node; each key's data node is `${openpgpPublicKeys}:<FP>`. */
+  openpgp: 'urn:xmpp:openpgp:0',
+  openpgpPublicKeys: 'urn:xmpp:openpgp:0:public-keys',
 } as const;
 
 /** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */
