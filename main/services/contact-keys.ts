@@ -77,7 +77,12 @@ export class ContactKeys {
         recorded[index] = record;
       },
     );
-    return Promise.all(recorded);
+    // Every save settles before this does, so a failed one leaves no other still writing behind the
+    // caller's back (the first failure is the one reported).
+    const saved = await Promise.allSettled(recorded);
+    const failed = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return saved.map((s) => (s as PromiseFulfilledResult<ContactKeysView>).value);
   }
 
   /** What the vault remembers, without asking the network. */
