@@ -46,7 +46,10 @@ test('a contact whose server is down is shown as unreachable, not as having no k
     const detail = page.getByTestId('contact-detail');
     await expect(detail.getByTestId('unreachable')).toHaveText(`Their server is unreachable: ${romeoAccount.jid}'s keys could not be fetched now. Try again later.`);
     await expect(detail.getByTestId('no-keys')).toHaveCount(0);
-    expect(await axeViolations(page)).toEqual([]);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await axeViolations(page), colorScheme).toEqual([]);
+    }
   } finally {
     await federation.montague.resume();
   }
