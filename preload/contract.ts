@@ -261,8 +261,9 @@ export interface KeyChangeView {
 
 export interface ContactKeysView {
   jid: string;
-  /** What the last fetch found: keys, no key node, or the contact's access model excludes us. */
-  fetch: 'ok' | 'none' | 'refused' | 'failed' | 'notified';
+  /** What the last fetch found: keys, no key node, the contact's access model excludes us, or their
+   *  server could not be reached (then nothing is known: not "no keys"). */
+  fetch: 'ok' | 'none' | 'refused' | 'unreachable' | 'failed' | 'notified';
   detail?: string;
   keys: ContactKeyView[];
   /**
@@ -378,7 +379,7 @@ export interface Xep0154View {
 /** What one profile node gave on the last read. 'invalid': there was an item but it could not be read. */
 export interface ProfileSourceView {
   node: string;
-  status: 'ok' | 'none' | 'refused' | 'failed' | 'invalid';
+  status: 'ok' | 'none' | 'refused' | 'unreachable' | 'failed' | 'invalid';
   detail?: string;
 }
 

@@ -16,6 +16,9 @@ const missing = [
   ['prosodyctl', 'prosody'],
   ['/usr/sbin/ejabberdctl', 'ejabberd'],
   ['openssl', 'openssl'],
+  // The federation harness runs ejabberd in a mount namespace of its own (test/support/ejabberd.ts).
+  ['unshare', 'util-linux'],
+  ['setpriv', 'util-linux'],
   [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', 'chromium'],
 ].filter(([command]) => spawnSync('sh', ['-c', `command -v "${command}"`]).status !== 0);
 if (missing.length > 0) {

@@ -203,6 +203,10 @@ function buildProgram(io: CliIo): Command {
         if (view.fetch === 'refused') {
           throw new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their keys (${safe(view.detail ?? 'refused')}).` }, 1);
         }
+        if (view.fetch === 'unreachable') {
+          // Not "no keys": nothing is known about them (their server is down, or the link to it hangs).
+          throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'keys', view.detail) }, 1);
+        }
         if (view.fetch === 'failed') {
           throw new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s keys (${safe(view.detail ?? 'error')}).` }, 1);
         }
@@ -224,12 +228,14 @@ function buildProgram(io: CliIo): Command {
         }
         const view = await request(core, 'contacts:fetchProfile', { jid });
         // Nothing readable and something refused: one clear line, as `contacts keys` does.
-        const refused = view.sources.find((s) => s.status === 'refused' || s.status === 'failed');
+        const refused = view.sources.find((s) => s.status === 'refused' || s.status === 'unreachable' || s.status === 'failed');
         if (refused && !view.sources.some((s) => s.status === 'ok' || s.status === 'invalid')) {
           const detail = safe(refused.detail ?? refused.status);
           throw refused.status === 'refused'
             ? new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their profile (${detail}).` }, 1)
-            : new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s profile (${detail}).` }, 1);
+            : refused.status === 'unreachable'
+              ? new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'profile', refused.detail) }, 1)
+              : new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s profile (${detail}).` }, 1);
         }
         emit(printer(), view, describeProfile(view));
       }),
@@ -470,4 +476,9 @@ async function readAvatarFile(file: string): Promise<{ bytes: Buffer; type: 'ima
   const header = readImageHeader(bytes);
   if ('problem' in header) throw new CliError({ code: 'invalid-argument', message: `${file} is ${header.problem}.` }, 2);
   return { bytes, type: header.type };
+}
+
+/** A contact whose server could not be reached: said as such, never as "publishes nothing". */
+function unreachableMessage(jid: string, what: 'keys' | 'profile', detail: string | undefined): string {
+  return `Their server is unreachable: could not fetch ${jid}'s ${what} (${safe(detail ?? 'no answer')}).`;
 }

@@ -30,7 +30,8 @@ import {
   type SeenKey,
 } from '../vault/contact-keys.js';
 import type { ContactKeyRecord } from '../vault/schema.js';
-import { fetchItems, mapConcurrent, type FetchOutcome } from '../xmpp/fetch-items.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
+import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
@@ -107,27 +108,38 @@ export class ContactKeys {
   }
 
   /**
-   * Many contacts at once (asked for on purpose): at most `concurrency` items requests in flight.
-   * Recording an answer does not hold up the next request, so the vault saves the answers in a few
-   * group writes instead of one write per contact; each contact's event still follows only once its
-   * keys are on disk.
+   * Many contacts at once (asked for on purpose): at most `concurrency` items requests in flight, and
+   * none of them held up by another contact's server that is down or slow
+   * (main/xmpp/fetch-across-servers.ts): each request waits at most `timeoutMs`. Recording an answer
+   * does not hold up the next request, so the vault saves the answers in a few group writes instead of
+   * one write per contact; each contact's event still follows only once its keys are on disk.
    */
-  async fetchMany(contacts: readonly string[], concurrency = DEFAULT_FETCH_CONCURRENCY): Promise<ContactKeysView[]> {
+  async fetchMany(
+    contacts: readonly string[],
+    concurrency = DEFAULT_FETCH_CONCURRENCY,
+    timeoutMs = DEFAULT_FETCH_TIMEOUT_MS,
+  ): Promise<ContactKeysView[]> {
     const bare = contacts.map((c) => contactBareJid(c));
     for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
-    await mapConcurrent(
-      bare.map((contact, index) => ({ contact, index })),
-      concurrency,
-      async ({ contact, index }) => {
-        const outcome = await fetchItems(this.#session.client.iqCaller, contact, NS.pubkey);
-        const record = this.#record(contact, outcome);
+    const ownDomain = this.#session.bareJid.slice(this.#session.bareJid.indexOf('@') + 1);
+    await fetchAcrossServers(
+      bare,
+      { concurrency, ownDomain },
+      (contact) => fetchItems(this.#session.client.iqCaller, contact, NS.pubkey, timeoutMs),
+      (index, outcome) => {
+        const record = this.#record(bare[index] as string, outcome);
         // Observed now, awaited below: a failed save must not surface as an unhandled rejection meanwhile.
         record.catch(() => undefined);
         recorded[index] = record;
       },
     );
-    return Promise.all(recorded);
+    // Every save settles before this does, so a failed one leaves no other still writing behind the
+    // caller's back (the first failure is the one reported).
+    const saved = await Promise.allSettled(recorded);
+    const failed = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return saved.map((s) => (s as PromiseFulfilledResult<ContactKeysView>).value);
   }
 
   /** What the vault remembers, without asking the network. */

@@ -167,7 +167,7 @@ export class ProfileService {
       view.sources = [...view.sources.filter((s) => s.node !== node), source];
     };
     clearPart(view, node);
-    if (outcome.status === 'refused' || outcome.status === 'failed') {
+    if (outcome.status === 'refused' || outcome.status === 'unreachable' || outcome.status === 'failed') {
       setSource({ node, status: outcome.status, detail: cleanText(outcome.detail, 300) ?? outcome.status });
       return;
     }
@@ -225,7 +225,11 @@ export class ProfileService {
     const outcome = await fetchItem(this.#session.client.iqCaller, contact, NS.avatarData, info.id);
     if (outcome.status !== 'ok') {
       view.dataProblem =
-        outcome.status === 'none' ? 'the avatar data is missing' : `the avatar data was ${outcome.status} (${cleanText(outcome.detail, 300) ?? ''})`;
+        outcome.status === 'none'
+          ? 'the avatar data is missing'
+          : outcome.status === 'unreachable'
+            ? `their server is unreachable (${cleanText(outcome.detail, 300) ?? ''})`
+            : `the avatar data was ${outcome.status} (${cleanText(outcome.detail, 300) ?? ''})`;
       return view;
     }
     const item = outcome.items[0];

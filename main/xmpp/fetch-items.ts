@@ -13,14 +13,20 @@ export type FetchOutcome =
   /** The contact's access model excludes us (any auth-type error: Prosody says forbidden, ejabberd
    *  not-authorized + not-in-roster-group; SERVER-NOTES). */
   | { status: 'refused'; detail: string }
+  /** The contact's server could not be reached, or did not answer in time: nothing is known about
+   *  their keys (not "no keys"). */
+  | { status: 'unreachable'; detail: string }
   | { status: 'failed'; detail: string };
 
-export async function fetchItems(iq: IqCaller, contact: string, node: string, timeoutMs = 20_000): Promise<FetchOutcome> {
+/** How long one items request may wait for its answer (a contact's server behind a slow link). */
+export const DEFAULT_FETCH_TIMEOUT_MS = 20_000;
+
+export async function fetchItems(iq: IqCaller, contact: string, node: string, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<FetchOutcome> {
   try {
     const pubsub = await iq.get(itemsRequest(node), contact, timeoutMs);
     return { status: 'ok', items: parseItems(pubsub?.getChild('items')) };
   } catch (error) {
-    return refusalOrFailure(error);
+    return refusalOrFailure(error, timeoutMs);
   }
 }
 
@@ -28,17 +34,30 @@ export async function fetchItems(iq: IqCaller, contact: string, node: string, ti
  * One item by id (XEP-0060 §6.5.8), with the same outcomes: XEP-0084 §3.4 asks for avatar data this
  * way, by the id the metadata named, so only the image wanted crosses the wire.
  */
-export async function fetchItem(iq: IqCaller, contact: string, node: string, itemId: string, timeoutMs = 20_000): Promise<FetchOutcome> {
+export async function fetchItem(
+  iq: IqCaller,
+  contact: string,
+  node: string,
+  itemId: string,
+  timeoutMs = DEFAULT_FETCH_TIMEOUT_MS,
+): Promise<FetchOutcome> {
   try {
     const pubsub = await iq.get(itemRequest(node, itemId), contact, timeoutMs);
     const items = parseItems(pubsub?.getChild('items')).filter((i) => i.id === itemId);
     return items.length > 0 ? { status: 'ok', items } : { status: 'none' };
   } catch (error) {
-    return refusalOrFailure(error);
+    return refusalOrFailure(error, timeoutMs);
   }
 }
 
-function refusalOrFailure(error: unknown): Exclude<FetchOutcome, { status: 'ok' }> {
+/** RFC 6120 §8.3.3.14, §8.3.3.15: our server could not reach the contact's, or gave up waiting for it. */
+const UNREACHABLE_CONDITIONS = new Set(['remote-server-not-found', 'remote-server-timeout']);
+
+function refusalOrFailure(error: unknown, timeoutMs: number): Exclude<FetchOutcome, { status: 'ok' }> {
+  // xmpp.js rejects with a TimeoutError when no answer came: across servers, a slow or hung link.
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return { status: 'unreachable', detail: `no answer within ${Math.round(timeoutMs / 1000)} s` };
+  }
   const info = readStanzaError(error);
   if (info?.condition === 'item-not-found') return { status: 'none' };
   const detail = info
@@ -46,6 +65,7 @@ function refusalOrFailure(error: unknown): Exclude<FetchOutcome, { status: 'ok' 
     : error instanceof Error
       ? error.message
       : String(error);
+  if (info && UNREACHABLE_CONDITIONS.has(info.condition)) return { status: 'unreachable', detail };
   if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized') {
     return { status: 'refused', detail };
   }

@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import xml from '@xmpp/xml';
 import type { IqCaller } from '@xmpp/iq/caller.js';
 import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../../main/errors.js';
@@ -16,8 +15,7 @@ import { pubkeyPayload, readPubkeyItem } from '../../main/xmpp/pubkey-items.js';
 import { configureSetRequest, publishRequest, readStanzaError } from '../../main/xmpp/pubsub.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { fetchRoster, removeRosterItem, setRosterItem, type RosterPush } from '../../main/xmpp/roster.js';
-import { capsElement } from '../../main/xmpp/caps.js';
-import { befriend, collect, connectActor, nextEvent, secondResource, type Actor } from '../support/scenario.js';
+import { announceInterest, befriend, collect, connectActor, nextEvent, secondResource, type Actor } from '../support/scenario.js';
 import type { ServerInfo } from '../support/xmpp-server.js';
 
 const NODE = NS.pubkey;
@@ -57,7 +55,7 @@ function scenario(server: ServerInfo): void {
     chamber = await secondResource(juliet);
     await befriend(juliet, romeo, ['Friends']);
     await befriend(juliet, nurse, ['Servants']);
-    await Promise.all([romeo, nurse].map(announceInterest));
+    await Promise.all([romeo, nurse].map((a) => announceInterest(a)));
     all = [juliet, chamber, romeo, nurse, benvolio];
   }
 
@@ -238,16 +236,6 @@ function scenario(server: ServerInfo): void {
       expect(items.some((i) => i.id === key.id)).toBe(false);
     });
   });
-}
-
-/**
- * Sends presence with our caps again, now that the subscriptions exist, so juliet's PEP service holds
- * the +notify interest (Prosody caches caps per hash, learned at login), then a round trip to the server:
- * stanzas from one stream are handled in order, so once the ping returns, the presence was processed.
- */
-async function announceInterest(actor: Actor): Promise<void> {
-  await actor.session.send(xml('presence', {}, capsElement()));
-  await actor.session.client.iqCaller.get(xml('ping', { xmlns: NS.ping }), actor.jid.split('@')[1]);
 }
 
 async function ownItems(actor: Actor) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import type { EventName, EventPayloads } from '../../preload/contract.js';
+import type { EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../preload/contract.js';
 import { freshAccount } from './accounts.js';
 import { nextEvent, type Actor } from './scenario.js';
 import type { ServerInfo } from './xmpp-server.js';
@@ -58,4 +58,11 @@ export function nextAppEvent<E extends EventName>(
     what,
     timeoutMs,
   );
+}
+
+/** A request through the app's dispatcher, typed by its channel; a failed Result throws its message. */
+export async function ask<C extends RequestChannel>(app: App, channel: C, params: RequestParams<C>): Promise<RequestResults[C]> {
+  const result = await app.core.dispatch(channel, params);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`);
+  return result.value as RequestResults[C];
 }

@@ -13,7 +13,14 @@
  * - Our ejabberdctl.cfg is passed with `--ctl-config`; ejabberdctl sources it *after* parsing its
  *   flags, so it must repeat `EJABBERD_CONFIG_PATH`, or /etc/ejabberd/ejabberd.yml would be loaded.
  * - `--config-dir` points at the temp folder too, so neither /etc/ejabberd/inetrc nor a vm.args there
- *   is picked up.
+ *   is picked up. Our inetrc names no DNS server, so the Erlang resolver never asks one.
+ *
+ * With `s2s` it federates: a server-to-server listener on loopback, STARTTLS required, and no dialback
+ * module, so a peer is authenticated by a certificate that chains to the test CA (`ca_file`) or not at
+ * all. ejabberd 23.01 finds a peer by SRV (which fails at once: no DNS server) and then by the system
+ * resolver, so it runs in a mount namespace of its own (`unshare --mount`) where a private hosts file is
+ * bound over /etc/hosts and names the peers; the machine's hosts file is never touched. It then connects
+ * to `outgoing_s2s_port`, one port for every peer (the peers' listeners must share it).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,14 +30,17 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './prosody.js';
-import { makeTestPki } from './test-pki.js';
+import { freePort, type S2sOptions } from './prosody.js';
+import { makeTestPki, type TestCa } from './test-pki.js';
 import type { XmppTestServer } from './xmpp-server.js';
 
 const run = promisify(execFile);
 
 export interface EjabberdOptions {
   domains?: string[];
+  /** The CA that signs the server certificate (federating servers share one); a fresh one by default. */
+  ca?: TestCa;
+  s2s?: S2sOptions;
 }
 
 const EJABBERDCTL = existsSync('/usr/sbin/ejabberdctl') ? '/usr/sbin/ejabberdctl' : 'ejabberdctl';
@@ -47,7 +57,7 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
   const logs = join(dir, 'logs');
   await mkdir(spool);
   await mkdir(logs);
-  const pki = await makeTestPki(dir, domains);
+  const pki = await makeTestPki(dir, domains, options.ca);
   // ejabberd takes the certificate and its key from one PEM file.
   const pemFile = join(dir, 'server.pem');
   await writeFile(pemFile, (await readFile(pki.certFile, 'utf8')) + (await readFile(pki.keyFile, 'utf8')), { mode: 0o600 });
@@ -59,14 +69,18 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
   const configFile = join(dir, 'ejabberd.yml');
   const ctlConfigFile = join(dir, 'ejabberdctl.cfg');
   const pidFile = join(dir, 'ejabberd.pid');
-  await writeFile(configFile, ejabberdConfig({ port, domains, pemFile, caFile: pki.caFile }));
+  const s2s = options.s2s ? federationSettings(options.s2s, runAs) : undefined;
+  await writeFile(configFile, ejabberdConfig({ port, domains, pemFile, caFile: pki.caFile, s2s }));
   await writeFile(
     ctlConfigFile,
     ejabberdctlConfig({ configFile, node, distPort, pidFile, cookie: randomBytes(16).toString('hex') }),
     { mode: 0o600 },
   );
   // Only what /etc/ejabberd/inetrc says: resolve "localhost" (the node's host) without DNS.
-  await writeFile(join(dir, 'inetrc'), '{lookup,[file,native]}.\n{host,{127,0,0,1},["localhost"]}.\n');
+  // No resolv.conf: the Erlang resolver (SRV lookups for s2s) has no DNS server to ask.
+  await writeFile(join(dir, 'inetrc'), '{lookup,[file,native]}.\n{host,{127,0,0,1},["localhost"]}.\n{resolv_conf,""}.\n');
+  const hostsFile = join(dir, 'hosts');
+  if (s2s) await writeFile(hostsFile, s2s.hosts);
   if (runAs) await chownTree(dir, runAs.uid, runAs.gid);
 
   const ctlArgs = ['--config-dir', dir, '--config', configFile, '--ctl-config', ctlConfigFile, '--logs', logs, '--spool', spool, '--node', node];
@@ -78,7 +92,16 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
   };
   const ctl = (...args: string[]) => run(EJABBERDCTL, [...ctlArgs, ...args], { ...spawnOptions, timeout: STOP_TIMEOUT_MS });
 
-  const child = spawn(EJABBERDCTL, [...ctlArgs, 'foreground'], { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = s2s
+    ? // Root until the hosts file is bound in the new mount namespace, then the ejabberd user (setpriv
+      // execs in place: the process group stays the one we started).
+      spawn(
+        'unshare',
+        ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile,
+          'setpriv', `--reuid=${s2s.runAs.uid}`, `--regid=${s2s.runAs.gid}`, '--init-groups', EJABBERDCTL, ...ctlArgs, 'foreground'],
+        { ...spawnOptions, uid: undefined, gid: undefined, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+    : spawn(EJABBERDCTL, [...ctlArgs, 'foreground'], { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
   child.stdout?.on('data', keep);
@@ -112,6 +135,7 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
       // As root, ejabberdctl runs the command as the ejabberd user itself; the node answers over the
       // loopback distribution port named in the ctl config.
       ctl: { command: EJABBERDCTL, args: ctlArgs },
+      ...(options.s2s ? { s2sPort: options.s2s.port } : {}),
     },
     dir,
     async stop() {
@@ -121,8 +145,47 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
   };
 }
 
-function ejabberdConfig(o: { port: number; domains: string[]; pemFile: string; caFile: string }): string {
+interface FederationSettings {
+  listenPort: number;
+  outgoingPort: number;
+  /** The private hosts file: each peer domain with its address. */
+  hosts: string;
+  runAs: { uid: number; gid: number };
+}
+
+function federationSettings(s2s: S2sOptions, runAs: { uid: number; gid: number } | undefined): FederationSettings {
+  if (!runAs) throw new Error('ejabberd federates only when the harness runs as root (it binds a private hosts file).');
+  const routes = Object.entries(s2s.routes);
+  const ports = new Set(routes.map(([, r]) => r.port));
+  if (ports.size !== 1) throw new Error(`ejabberd reaches every peer on one port (outgoing_s2s_port); got ${[...ports].join(', ')}`);
+  const hosts = ['127.0.0.1 localhost', ...routes.map(([domain, r]) => `${r.host} ${domain}`), ''].join('\n');
+  return { listenPort: s2s.port, outgoingPort: [...ports][0] as number, hosts, runAs };
+}
+
+function ejabberdConfig(o: { port: number; domains: string[]; pemFile: string; caFile: string; s2s: FederationSettings | undefined }): string {
   const q = (s: string) => JSON.stringify(s); // YAML accepts JSON string literals
+  const s2s = o.s2s
+    ? `# Federation: STARTTLS required; without mod_s2s_dialback the peer must authenticate with a certificate
+# that chains to ca_file (SASL EXTERNAL, XEP-0178). No DNS: SRV fails at once, the hosts file names peers.
+s2s_access: all
+s2s_use_starttls: required
+outgoing_s2s_port: ${o.s2s.outgoingPort}
+outgoing_s2s_families:
+  - ipv4
+s2s_dns_timeout: 1
+s2s_dns_retries: 1
+# After a failed link ejabberd bounces everything for that peer for a random delay up to this (default 300 s).
+s2s_max_retry_delay: 2`
+    : `# No s2s listener, and no outgoing s2s either.
+s2s_access: none`;
+  const s2sListener = o.s2s
+    ? `
+  -
+    port: ${o.s2s.listenPort}
+    ip: "127.0.0.1"
+    module: ejabberd_s2s_in
+    max_stanza_size: 524288`
+    : '';
   return `# written by test/support/ejabberd.ts
 hosts:
 ${o.domains.map((d) => `  - ${q(d)}`).join('\n')}
@@ -136,8 +199,7 @@ acme:
 auth_method: internal
 auth_password_format: scram
 default_db: mnesia
-# No s2s listener, and no outgoing s2s either.
-s2s_access: none
+${s2s}
 listen:
   -
     port: ${o.port}
@@ -145,7 +207,7 @@ listen:
     module: ejabberd_c2s
     max_stanza_size: 262144
     access: c2s
-    starttls_required: true
+    starttls_required: true${s2sListener}
 acl:
   local:
     user_regexp: ""

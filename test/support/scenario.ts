@@ -3,10 +3,13 @@
  * "Servants", both with mutual presence subscriptions; benvolio with none. Subscriptions are made the
  * way clients make them (roster set + subscribe/subscribed both ways), through the app's own session.
  */
+import xml, { type Element } from '@xmpp/xml';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { AccountSession } from '../../main/xmpp/session.js';
 import { fetchRoster, setRosterItem, subscriptionStanza } from '../../main/xmpp/roster.js';
+import { capsElement } from '../../main/xmpp/caps.js';
+import { NS } from '../../main/xmpp/namespaces.js';
 import type { ConnectParams } from '../../preload/contract.js';
 import { freshAccount } from './accounts.js';
 import type { ServerInfo } from './xmpp-server.js';
@@ -58,6 +61,46 @@ export async function befriend(owner: Actor, contact: Actor, groups: string[]): 
 function autoAccept(actor: Actor, from: string): () => void {
   return actor.session.events.on('subscriptionRequest', (request) => {
     if (request.from === from) void actor.session.send(subscriptionStanza(from, 'subscribed'));
+  });
+}
+
+/**
+ * Sends presence with our caps again, now that the subscriptions exist, so the contacts' PEP services
+ * hold our +notify interest, then waits until the service that matters has taken it in: a ping round
+ * trip to `ownerDomain` (our own domain by default). Stanzas from one stream are handled in order, so
+ * once the ping returns, what we sent before it was processed there.
+ *
+ * A PEP service learns an unknown caps hash by asking us disco#info (XEP-0115 §6.2); our answer must
+ * reach it before the ping does. On our own server that holds by stream order. Across servers the
+ * question comes back over server-to-server links, so we first wait (briefly: a service that knows the
+ * hash from another contact asks nothing) for the question from `ownerDomain`, and ping after answering.
+ */
+export async function announceInterest(actor: Actor, ownerDomain = actor.jid.split('@')[1] ?? ''): Promise<void> {
+  const remote = ownerDomain !== actor.jid.split('@')[1];
+  const asked = remote ? discoQueryFrom(actor, ownerDomain, 3000) : Promise.resolve();
+  await actor.session.send(xml('presence', {}, capsElement()));
+  await asked;
+  // Our answer is sent by the session's own handler; let it go out before the ping.
+  if (remote) await new Promise((r) => setTimeout(r, 100));
+  await actor.session.client.iqCaller.get(xml('ping', { xmlns: NS.ping }), ownerDomain);
+}
+
+/** Resolves once a disco#info question from someone at `domain` reaches the actor, or after `timeoutMs`. */
+function discoQueryFrom(actor: Actor, domain: string, timeoutMs: number): Promise<void> {
+  const entity = actor.session.client.entity;
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      entity.removeListener('stanza', onStanza);
+      resolve();
+    };
+    const onStanza = (stanza: Element) => {
+      const from = stanza.attrs.from;
+      const fromDomain = from?.split('/')[0]?.split('@').at(-1);
+      if (stanza.name === 'iq' && stanza.attrs.type === 'get' && stanza.getChild('query', NS.discoInfo) && fromDomain === domain) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    entity.on('stanza', onStanza);
   });
 }
 

@@ -1,33 +1,54 @@
 /**
- * A throwaway certificate authority and a server certificate it signs, made with the openssl CLI so the
- * test PKI does not depend on the code under test. Clients trust `caFile` explicitly; nothing turns
- * certificate verification off.
+ * A throwaway certificate authority and the server certificates it signs, made with the openssl CLI so
+ * the test PKI does not depend on the code under test. Clients trust `caFile` explicitly; nothing turns
+ * certificate verification off. Federating servers share one CA (each with a certificate for its own
+ * domain only), so each can check the other's certificate against it.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 export interface TestPki {
+  /** The CA's certificate, copied into the server's own folder (readable by the server's user). */
   caFile: string;
   certFile: string;
   keyFile: string;
 }
 
-export async function makeTestPki(dir: string, dnsNames: string[]): Promise<TestPki> {
-  const caKey = join(dir, 'ca.key');
+/** A CA: its certificate and the key that signs server certificates (stays where it was made). */
+export interface TestCa {
+  caFile: string;
+  caKeyFile: string;
+}
+
+export async function makeTestCa(dir: string, name = 'Keyring throwaway test CA'): Promise<TestCa> {
+  const caKeyFile = join(dir, 'ca.key');
   const caFile = join(dir, 'ca.crt');
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKeyFile, '-out', caFile, '-days', '2',
+    '-subj', `/CN=${name}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  return { caFile, caKeyFile };
+}
+
+/**
+ * A server certificate for `dnsNames`, signed by `ca` (a fresh CA in `dir` when none is given). The
+ * extended key usage names both server and client authentication: in server-to-server links (RFC 6120
+ * §13.7.1.2) the connecting server presents the same certificate as a TLS client.
+ */
+export async function makeTestPki(dir: string, dnsNames: string[], ca?: TestCa): Promise<TestPki> {
+  const authority = ca ?? (await makeTestCa(dir));
+  const caFile = join(dir, 'ca.crt');
+  if (authority.caFile !== caFile) await copyFile(authority.caFile, caFile);
   const keyFile = join(dir, 'server.key');
   const csr = join(dir, 'server.csr');
   const certFile = join(dir, 'server.crt');
   const ext = join(dir, 'server.ext');
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caFile, '-days', '2',
-    '-subj', '/CN=Keyring throwaway test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
   await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${dnsNames[0]}`]);
   await writeFile(
     ext,
@@ -35,12 +56,14 @@ export async function makeTestPki(dir: string, dnsNames: string[]): Promise<Test
       `subjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(',')}`,
       'basicConstraints=CA:FALSE',
       'keyUsage=digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
+      'extendedKeyUsage=serverAuth,clientAuth',
       '',
     ].join('\n'),
   );
   await run('openssl', [
-    'x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext,
+    'x509', '-req', '-in', csr, '-CA', authority.caFile, '-CAkey', authority.caKeyFile,
+    // A random serial, not a serial file beside the CA: servers sharing a CA are issued in parallel.
+    '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-out', certFile, '-days', '2', '-extfile', ext,
   ]);
   return { caFile, certFile, keyFile };
 }

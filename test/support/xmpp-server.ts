@@ -17,6 +17,8 @@ export interface ServerInfo {
   caFile: string;
   /** The admin command; `[...args, 'register', local, domain, password]` creates an account. */
   ctl: { command: string; args: string[] };
+  /** The server-to-server listener, when the server federates (test/support/federation.ts). */
+  s2sPort?: number;
 }
 
 export interface XmppTestServer {

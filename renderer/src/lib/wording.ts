@@ -22,3 +22,8 @@ export const STATUS_LABEL: Record<ConnectionStatus, string> = {
   reconnecting: 'Reconnecting…',
   failed: 'Not connected',
 };
+
+/** A contact whose server could not be reached: nothing is known about their keys, which is not "no keys". */
+export function unreachableText(jid: string): string {
+  return `Their server is unreachable: ${jid}'s keys could not be fetched now. Try again later.`;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeAccess, formatDay, STATUS_TEXT, TRUST_TEXT } from '../../../renderer/src/lib/format.js';
 import { groupContacts, NO_GROUP } from '../../../renderer/src/lib/contact-groups.js';
-import { describeError, STATUS_LABEL } from '../../../renderer/src/lib/wording.js';
+import { describeError, STATUS_LABEL, unreachableText } from '../../../renderer/src/lib/wording.js';
 import type { RosterContactView } from '../../../preload/contract.js';
 
 describe('what the screens say', () => {
@@ -26,6 +26,11 @@ describe('what the screens say', () => {
       expect(text.length).toBeGreaterThan(2);
     }
     expect(TRUST_TEXT.changed).toMatch(/check/i);
+  });
+
+  it('a contact whose server is unreachable is not told as having no keys', () => {
+    expect(unreachableText('romeo@montague.lit')).toMatch(/^Their server is unreachable: romeo@montague\.lit's keys could not be fetched/);
+    expect(unreachableText('romeo@montague.lit')).not.toMatch(/no keys|publishes no/);
   });
 
   it('errors say what to do next where there is something to do', () => {
