@@ -27,7 +27,7 @@ export const AVATAR_MAX_BYTES = 96 * 1024;
 /** Largest picture decoded, to bound memory and time (a 16 MP RGBA frame is 64 MiB). */
 export const MAX_INPUT_PIXELS = 16_000_000;
 export const MAX_INPUT_SIDE = 8192;
-/** The smallest square the user may choose (XEP-0084 0.10 asked for 32 to 96 pixels). */
+/** The smallest square the user may choose, so a slip of a crop tool cannot publish a few pixels. */
 export const MIN_CROP_SIDE = 32;
 /** Sides tried in turn until the PNG fits AVATAR_MAX_BYTES (photos compress worse than drawings). */
 const SIDES = [AVATAR_MAX_SIDE, 192, 160, 128, 96, 64];
@@ -108,6 +108,8 @@ export function centreSquare(width: number, height: number): AvatarCrop {
 
 /** The caller's square, refused unless it is whole pixels, inside the picture, and not too small. */
 function checkCrop(crop: AvatarCrop, width: number, height: number): AvatarCrop {
+  // Typed, but it may come from a person's input through IPC or the CLI: checked as if untyped.
+  if (typeof crop !== 'object' || (crop as AvatarCrop | null) === null) throw invalidCrop('The crop must give x, y and size in pixels.');
   const { x, y, size } = crop;
   for (const [name, value] of [['x', x], ['y', y], ['size', size]] as const) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
@@ -125,7 +127,7 @@ function checkCrop(crop: AvatarCrop, width: number, height: number): AvatarCrop 
 
 /**
  * The avatar to publish from a PNG or JPEG the user picked; 'invalid-argument' for anything else.
- * Seconds of CPU for a large photo: call it on the avatar worker (prepareAvatarOffThread), not on the
+ * About a second of CPU for a 12 MP photo: call it on the avatar worker (prepareAvatarOffThread), not on the
  * main thread.
  */
 export function prepareAvatar(bytes: Uint8Array, declaredType: ImageType, crop?: AvatarCrop): PreparedAvatar {

@@ -239,6 +239,7 @@ describe('making the user’s picture into an avatar', () => {
     ['fractional', { x: 0, y: 0.5, size: 100 }, 'The crop’s y must be a whole number of pixels, 0 or more.'],
     ['not a number', { x: 0, y: 0, size: Number.NaN }, 'The crop’s size must be a whole number of pixels, 0 or more.'],
     ['a string', { x: '0', y: 0, size: 100 } as unknown as AvatarCrop, 'The crop’s x must be a whole number of pixels, 0 or more.'],
+    ['that is no object', null as unknown as AvatarCrop, 'The crop must give x, y and size in pixels.'],
   ])('refuses a crop %s, naming the crop', (_what, crop, message) => {
     try {
       prepareAvatar(makePng(300, 200), 'image/png', crop);
