@@ -19,7 +19,8 @@ import type {
 import { PROFILE_LIMITS } from '../../preload/channels.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import { prepareAvatar } from '../profile/avatar-image.js';
+import type { AvatarCrop, PreparedAvatar } from '../profile/avatar-image.js';
+import { prepareAvatarOffThread } from '../profile/avatar-off-thread.js';
 import { ByteBoundedCache } from '../profile/bounded-cache.js';
 import {
   avatarDataPayload,
@@ -61,6 +62,12 @@ const KNOWN_PROFILES_BYTES = PROFILE_CACHE_BYTES - AVATAR_CACHE_BYTES;
 
 type AvatarBytes = { bytes: Buffer; type: ImageType };
 
+/** The avatar exactly as setAvatar would publish it, for the user to see first. */
+export interface AvatarPreview extends PreparedAvatar {
+  /** SHA-1 of the PNG: the item id it would be published under (XEP-0084 §4.2.1). */
+  id: string;
+}
+
 export class ProfileService {
   readonly #session: AccountSession;
   readonly #events: AppEvents;
@@ -101,17 +108,27 @@ export class ProfileService {
   }
 
   /**
-   * XEP-0084: the picture made into a PNG avatar (avatar-image.ts), published to the data node first and
-   * then announced on the metadata node (§3.1, §3.2), both with item id = SHA-1 of the PNG.
+   * The PNG setAvatar would publish for this picture and crop (the centre square when none), without
+   * publishing anything: the same bytes, so the same SHA-1 id. Needs no connection.
+   */
+  async previewAvatar(image: Uint8Array, mime: ImageType, crop?: AvatarCrop): Promise<AvatarPreview> {
+    const prepared = await prepareAvatarOffThread(image, mime, crop === undefined ? {} : { crop });
+    return { ...prepared, id: avatarId(prepared.png) };
+  }
+
+  /**
+   * XEP-0084: the picture made into a square PNG avatar on a worker thread (avatar-image.ts), published
+   * to the data node first and then announced on the metadata node (§3.1, §3.2), both with item id =
+   * SHA-1 of the PNG.
    */
   async setAvatar(
     image: Uint8Array,
     mime: ImageType,
     access: AccessRequest,
-    options: { reconfigure?: boolean } = {},
+    options: { reconfigure?: boolean; crop?: AvatarCrop } = {},
   ): Promise<AvatarPublishResult> {
     const owner = this.#session.bareJid;
-    const prepared = prepareAvatar(image, mime);
+    const prepared = await prepareAvatarOffThread(image, mime, options.crop === undefined ? {} : { crop: options.crop });
     await this.#session.requireXep0222Support();
     const ctx = { iq: this.#session.client.iqCaller, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });

@@ -95,11 +95,16 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
 
     it('publishes an avatar (data first, then metadata) that romeo receives, fetches and checks', async () => {
       const photo = makeJpeg(600, 400);
+      // What the preview shows is what gets published: the same PNG, so the same SHA-1 id.
+      const preview = await juliet.core.profile.previewAvatar(photo, 'image/jpeg');
       const notified = nextAppEvent(romeo, 'contacts:profile', (v) => v.jid === juliet.actor.jid && v.avatar?.dataBase64 !== undefined, 'romeo gets juliet’s avatar');
       const result = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), mime: 'image/jpeg', access: access() });
       expect(result).toMatchObject({
         ok: true,
-        value: { info: { type: 'image/png', width: 256, height: 171 }, configs: [persistent(NS.avatarData), persistent(NS.avatarMetadata)] },
+        value: {
+          info: { id: preview.id, bytes: preview.png.length, type: 'image/png', width: 256, height: 256 },
+          configs: [persistent(NS.avatarData), persistent(NS.avatarMetadata)],
+        },
       });
       const info = (result as { value: { info: { id: string; bytes: number } } }).value.info;
       const live = await notified;
@@ -110,7 +115,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
 
       // A fresh fetch from romeo's side (no cache in a new read of the metadata; the data comes from the cache).
       const fetched = (await romeo.core.dispatch('contacts:fetchProfile', { jid: juliet.actor.jid })) as { ok: true; value: ContactProfileView };
-      expect(fetched.value.avatar).toMatchObject({ info: { id: info.id, type: 'image/png', width: 256, height: 171 } });
+      expect(fetched.value.avatar).toMatchObject({ info: { id: info.id, type: 'image/png', width: 256, height: 256 } });
       expect(fetched.value.avatar?.dataBase64).toBe(png.toString('base64'));
 
       // Juliet reads her own profile back from the server, with every node's configuration.

@@ -44,3 +44,40 @@ export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
   header.writeUInt16BE(payload.length + 2, 2);
   return Buffer.concat([jpeg.subarray(0, 2), header, payload, jpeg.subarray(2)]);
 }
+
+export type Rgb = readonly [number, number, number];
+export const RED: Rgb = [255, 0, 0];
+export const GREEN: Rgb = [0, 255, 0];
+export const BLUE: Rgb = [0, 0, 255];
+export const WHITE: Rgb = [255, 255, 255];
+
+/**
+ * An opaque width×height RGBA picture whose colour at (x, y) is `colourAt(x, y)`, for tests that check
+ * which part of a picture ended up in the avatar.
+ */
+export function paint(width: number, height: number, colourAt: (x: number, y: number) => Rgb): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = colourAt(x, y);
+      data.set([r, g, b, 255], (y * width + x) * 4);
+    }
+  }
+  return data;
+}
+
+/** Four quadrants split at (splitX, splitY): red top left, green top right, blue bottom left, white bottom right. */
+export const quadrants =
+  (splitX: number, splitY: number) =>
+  (x: number, y: number): Rgb =>
+    y < splitY ? (x < splitX ? RED : GREEN) : x < splitX ? BLUE : WHITE;
+
+export function pngOf(width: number, height: number, data: Buffer): Buffer {
+  const png = new PNG({ width, height });
+  png.data = data;
+  return PNG.sync.write(png);
+}
+
+export function jpegOf(width: number, height: number, data: Buffer, quality = 90): Buffer {
+  return encodeJpeg({ width, height, data }, quality).data;
+}
