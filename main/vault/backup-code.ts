@@ -1,7 +1,7 @@
 /**
  * The backup code: the one secret that opens a backup, shown once, written down or printed.
  *
- *   7KQ4-M2ZD-9XHT-A0RE-VB6N-3PWC-FJ8S      (7 groups of 4, 28 characters)
+ *   PWZF-Z3R0-NWAF-MEVN-44J6-VC3C-7WKZ      (7 groups of 4, 28 characters)
  *
  * - Crockford's base32 alphabet (0-9 and A-Z without I, L, O, U): no letter looks like a digit, and
  *   no accidental words. Reading it back forgives what people do: lower case, spaces or no dashes,

@@ -1,5 +1,7 @@
 /** The backup code, the encrypted backup blob, and the content restore accepts. */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyringError } from '../../../main/errors.js';
 import { prepareRevocations } from '../../../main/keys/revocation.js';
@@ -59,6 +61,13 @@ describe('the backup code', () => {
       }
     }
     expect(missed / swaps).toBeLessThan(0.003);
+  });
+
+  it('the example in docs/key-lifecycle.md is a valid code', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'key-lifecycle.md'), 'utf8');
+    const example = /```\n([0-9A-Z-]{34})\n```/.exec(doc)?.[1];
+    expect(example).toMatch(CODE_SHAPE);
+    expect(parseBackupCode(example)).toMatchObject({ ok: true });
   });
 
   it.each([
