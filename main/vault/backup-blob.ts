@@ -61,7 +61,7 @@ const CODE_CHECK_TEXT = `${BACKUP_FORMAT} code check`;
 const HeaderSchema = z
   .object({
     account: z.string().refine(isBareJid),
-    createdAt: z.string().datetime(),
+    createdAt: z.iso.datetime(),
     kdf: ScryptParamsSchema.refine(
       (p) =>
         Number.isInteger(Math.log2(p.N)) &&

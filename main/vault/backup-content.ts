@@ -17,7 +17,7 @@ export const BACKUP_CONTENT_VERSION = 1;
 
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
-const isoDate = z.string().datetime();
+const isoDate = z.iso.datetime();
 
 const BackedUpOwnKey = z
   .object({
