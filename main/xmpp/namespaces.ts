@@ -42,6 +42,14 @@ export const NS = {
   /** XEP-0373 §4: payload namespace and the metadata node; each key's data node is `${openpgpPublicKeys}:<FP>`. */
   openpgp: 'urn:xmpp:openpgp:0',
   openpgpPublicKeys: 'urn:xmpp:openpgp:0:public-keys',
+  /**
+   * Ours (docs/key-lifecycle.md): a succession statement inside a key item, signed by the key it
+   * replaces; a revocation statement, an item of its own on the key node; the account's encrypted
+   * backup, on a private node (XEP-0223). Readers that do not know them ignore them.
+   */
+  succession: 'urn:keyring-xmpp:succession:0',
+  revocation: 'urn:keyring-xmpp:revocation:0',
+  backup: 'urn:keyring-xmpp:backup:0',
 } as const;
 
 /** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */

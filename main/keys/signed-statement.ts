@@ -1,0 +1,106 @@
+/**
+ * What the succession and revocation statements share (docs/key-lifecycle.md): the bytes that are
+ * signed, the signature scheme, the date format.
+ *
+ * Signed bytes. Each field is its UTF-8 bytes preceded by their length as a 4-byte big-endian
+ * integer, fields in a fixed order, the first always the statement's namespace:
+ *
+ *   len(ns) ‖ ns ‖ len(jid) ‖ jid ‖ len(f1) ‖ f1 ‖ …
+ *
+ * Why this and not XEP-0189 §4's plain concatenation: concatenation is ambiguous ("a@b.c" + "2025…"
+ * can be split elsewhere), and a length prefix makes every byte string the encoding of exactly one
+ * list of fields. Why not canonical JSON or XML: those need a canonicalization step (key order,
+ * escapes, whitespace, Unicode forms) that two implementations get subtly different; this needs none,
+ * and it signs the text exactly as it travels in the XML element. The namespace first separates the
+ * two kinds of statement, so a signature made for one can never be read as the other.
+ *
+ * Signature: RSASSA-PSS (RFC 8017 §8.1) with SHA-256, MGF1 with SHA-256, a 32-byte salt: the scheme
+ * RFC 8017 recommends for new applications. The key is the account's RSA key (its certificate has
+ * keyUsage digitalSignature). Signing runs on libuv's thread pool, like the certificate's.
+ */
+import { createHash, createPublicKey, constants, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { KeyringError } from '../errors.js';
+
+/** The one algorithm name the statements carry and accept. */
+export const STATEMENT_ALGORITHM = 'rsa-pss-sha256';
+const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;
+
+/** A signature from an RSA key of 2048 to 8192 bits. */
+export const MIN_SIGNATURE_BYTES = 256;
+export const MAX_SIGNATURE_BYTES = 1024;
+
+/** The signed bytes: each field length-prefixed (4 bytes, big-endian), in the given order. */
+export function canonicalStatementBytes(fields: readonly string[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const field of fields) {
+    const bytes = Buffer.from(field, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    parts.push(length, bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Signs with the private key, which stays in this process: never log it. */
+export function signStatement(bytes: Buffer, privateKey: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    sign('sha256', bytes, { key: privateKey, ...PSS }, (error, signature) => (error ? reject(error) : resolve(signature)));
+  });
+}
+
+/** Whether `signature` is the public key's PSS signature of `bytes`. Never throws. */
+export function verifyStatementSignature(bytes: Buffer, signature: Buffer, publicKey: KeyObject): boolean {
+  try {
+    return verify('sha256', bytes, { key: publicKey, ...PSS }, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** XEP-0082 §3.2 DateTime, in UTC, to the second: one spelling per instant, so one signed text. */
+const STATEMENT_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export function statementDate(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** True for a real instant written as statementDate writes it (so "2025-02-30T…" is refused). */
+export function isStatementDate(text: unknown): text is string {
+  if (typeof text !== 'string' || !STATEMENT_DATE.test(text)) return false;
+  const ms = Date.parse(text);
+  return !Number.isNaN(ms) && statementDate(new Date(ms)) === text;
+}
+
+/** How far ahead of our clock a statement's date may be before it is refused (clocks disagree). */
+export const FUTURE_DATE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * SHA-256 (hex) of the certificate's SubjectPublicKeyInfo: the same for every certificate of one key,
+ * so a renewal can be recognised and a compromised key's revocation covers all its certificates.
+ * Undefined when the bytes are not a certificate.
+ */
+export function publicKeyDigest(certificateDer: Uint8Array): string | undefined {
+  try {
+    const spki = new X509Certificate(certificateDer).publicKey.export({ type: 'spki', format: 'der' });
+    return createHash('sha256').update(spki).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The private key must be the one the certificate carries, or the statement would never verify. */
+export function requireOwnKey(certificateDer: Uint8Array, privateKey: KeyObject): void {
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
+    throw new KeyringError('invalid-argument', 'Only an RSA private key can sign this statement.', 'privateKey');
+  }
+  let certificateKey: Buffer;
+  try {
+    certificateKey = new X509Certificate(certificateDer).publicKey.export({ type: 'spki', format: 'der' });
+  } catch {
+    throw new KeyringError('invalid-argument', 'The certificate cannot be read.', 'certificate');
+  }
+  const ownKey = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  if (!ownKey.equals(certificateKey)) {
+    throw new KeyringError('invalid-argument', 'The private key does not belong to this certificate.', 'privateKey');
+  }
+}

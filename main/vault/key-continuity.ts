@@ -1,0 +1,143 @@
+/**
+ * Whether a contact's new key continues one we knew, and so what trust it starts with: the pure
+ * decision the trust layer (contact-keys.ts, mergeFullKeySet) applies to a key it found new or
+ * 'changed'.
+ *
+ * A new key continues a known one when
+ *   - its item carries a succession statement (main/keys/succession.ts) that the known key's
+ *     certificate, as we stored it, verifies; or
+ *   - its certificate carries the same public key as a known one (a renewal: only the holder of that
+ *     key can self-sign a certificate for it, so no statement is needed to know it is theirs).
+ * It then inherits the known key's trust: "continues a key you verified" when that one was verified,
+ * no change warning when it was merely seen, and the old warning when that one was itself an
+ * unexplained change. Nothing else gives continuity: a missing, forged or unverifiable statement
+ * leaves the ordinary outcome (a new key, or the loud 'changed' warning), with the reason why.
+ *
+ * It never continues from a key its owner revoked as compromised (or for no reason given): whoever
+ * holds that key could have signed the statement. And only a key that is itself valid (not weak,
+ * expired, revoked…) inherits anything.
+ */
+import type { KeyStatus, VerifiedRevocation } from '../keys/revocation.js';
+import { voidsSignatures } from '../keys/revocation.js';
+import { publicKeyDigest } from '../keys/signed-statement.js';
+import { verifySuccession, type SuccessionProblem, type SuccessionStatement } from '../keys/succession.js';
+import type { ContactKeyRecord, TrustStateName } from './schema.js';
+
+export interface SuccessorInput {
+  /** The contact who published the new key. */
+  publisherJid: string;
+  /** What we knew of this contact's keys (before or after merging the new set: both work). */
+  known: readonly ContactKeyRecord[];
+  newKey: {
+    fingerprint: string;
+    certificateDer: Uint8Array;
+    /** Its check, revocations applied (validate.ts, then revocation.ts withRevocations). */
+    status: KeyStatus;
+  };
+  /** The statement read from the new key's item (main/xmpp/key-statements.ts readSuccession). */
+  succession?: SuccessionStatement;
+  /** Revocations this contact published that verifyRevocation accepted. */
+  revocations?: readonly VerifiedRevocation[];
+  now?: Date;
+}
+
+export type NoContinuityCause =
+  | 'no-claim'
+  | 'new-key-not-valid'
+  | 'unknown-predecessor'
+  | 'predecessor-not-stored'
+  | 'predecessor-compromised'
+  | SuccessionProblem;
+
+export type SuccessorDecision =
+  | {
+      kind: 'continues';
+      /** The known key it continues. */
+      from: string;
+      basis: 'succession' | 'same-key';
+      /** What the new key's record starts with. */
+      trust: Exclude<TrustStateName, 'retracted'>;
+      /** True: show "continues a key you verified". */
+      continuesVerified: boolean;
+    }
+  | { kind: 'no-continuity'; cause: NoContinuityCause; reason: string };
+
+export function decideSuccessorTrust(input: SuccessorInput): SuccessorDecision {
+  try {
+    return decide(input);
+  } catch {
+    return none('no-claim', 'Nothing shows that this key continues an earlier one.');
+  }
+}
+
+function decide({ publisherJid, known, newKey, succession, revocations = [], now }: SuccessorInput): SuccessorDecision {
+  const newFingerprint = newKey.fingerprint.toLowerCase();
+  const others = known.filter((k) => k.fingerprint !== newFingerprint);
+  if (newKey.status !== 'valid') {
+    return none('new-key-not-valid', 'The new key is not valid, so it inherits no trust.');
+  }
+
+  // A renewal: the same public key under a new certificate. The most trusted such record wins.
+  const newDigest = publicKeyDigest(newKey.certificateDer);
+  const sameKey = newDigest === undefined ? [] : others.filter((k) => k.certificate !== undefined && digestOf(k.certificate) === newDigest);
+  const renewed = [...sameKey].sort((a, b) => rank(a) - rank(b))[0];
+  if (renewed !== undefined) {
+    // A compromised key's revocation covers all its certificates (withRevocations); checked again here.
+    if (isCompromised(renewed, revocations)) return compromised();
+    return continues(renewed, 'same-key');
+  }
+
+  if (succession === undefined) return none('no-claim', 'Nothing shows that this key continues an earlier one.');
+  const predecessor = others.find((k) => k.fingerprint === succession.old);
+  if (predecessor === undefined) {
+    return none('unknown-predecessor', 'The key says it continues a key this app never saw from this contact.');
+  }
+  if (predecessor.certificate === undefined) {
+    return none('predecessor-not-stored', 'The key it says it continues was not kept, so the claim cannot be checked.');
+  }
+  const check = verifySuccession(succession, {
+    publisherJid,
+    newFingerprint,
+    oldCertificateDer: Buffer.from(predecessor.certificate, 'base64'),
+    ...(now ? { now } : {}),
+  });
+  if (!check.valid) return none(check.problem, check.reason);
+  if (isCompromised(predecessor, revocations)) return compromised();
+  return continues(predecessor, 'succession');
+}
+
+/** Whether we once verified this key (a withdrawn key keeps verifiedAt). */
+function wasVerified(record: ContactKeyRecord): boolean {
+  return record.trust === 'verified' || (record.trust === 'retracted' && record.verifiedAt !== undefined);
+}
+
+function continues(from: ContactKeyRecord, basis: 'succession' | 'same-key'): SuccessorDecision {
+  const verified = wasVerified(from);
+  // A withdrawn record has lost its former state: 'replaces' is what marks one that was a change.
+  const trust = verified ? 'verified' : from.trust === 'changed' || from.replaces !== undefined ? 'changed' : 'unverified';
+  return { kind: 'continues', from: from.fingerprint, basis, trust, continuesVerified: verified };
+}
+
+function isCompromised(record: ContactKeyRecord, revocations: readonly VerifiedRevocation[]): boolean {
+  const digest = record.certificate === undefined ? undefined : digestOf(record.certificate);
+  return revocations.some(
+    (r) => voidsSignatures(r.reason) && (r.fingerprint === record.fingerprint || (digest !== undefined && r.publicKeyDigest === digest)),
+  );
+}
+
+function compromised(): SuccessorDecision {
+  return none('predecessor-compromised', 'The key it continues was revoked by its owner as compromised, so its word no longer counts.');
+}
+
+function none(cause: NoContinuityCause, reason: string): SuccessorDecision {
+  return { kind: 'no-continuity', cause, reason };
+}
+
+const TRUST_RANK: Record<TrustStateName, number> = { verified: 0, unverified: 1, retracted: 2, changed: 3 };
+function rank(record: ContactKeyRecord): number {
+  return wasVerified(record) ? 0 : TRUST_RANK[record.trust];
+}
+
+function digestOf(certificateBase64: string): string | undefined {
+  return publicKeyDigest(Buffer.from(certificateBase64, 'base64'));
+}
