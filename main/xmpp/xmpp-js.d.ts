@@ -21,6 +21,14 @@ declare module '@xmpp/xml' {
     toString(): string;
   }
   export type Child = Element | string | null | undefined | false;
+  /** The streaming parser xmpp.js reads a stream with: 'start' (the header), 'element', 'end', 'error'. */
+  export class Parser {
+    write(data: string): void;
+    on(event: 'start' | 'element' | 'end', listener: (element: Element) => void): this;
+    on(event: 'error', listener: (error: Error) => void): this;
+  }
+  export function escapeXML(text: string): string;
+  export function escapeXMLText(text: string): string;
   export default function xml(
     name: string,
     attrs?: Record<string, string | number | undefined> | null,
@@ -60,6 +68,8 @@ declare module '@xmpp/client-core' {
     constructor(options: ClientOptions);
     jid: JID | null;
     status: string;
+    /** ms each negotiation and closing step may take. */
+    timeout: number;
     options: ClientOptions;
     socket: unknown;
     transports: unknown[];
