@@ -19,7 +19,7 @@ import { PROFILE_LIMITS } from '../../preload/channels.js';
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger, stderrLogger } from '../logger.js';
 import { readImageHeader } from '../profile/image-header.js';
 import { NS } from '../xmpp/namespaces.js';
 import { streamLogSink } from '../xmpp/stream-log.js';
@@ -318,7 +318,7 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: Keyri
   const core = createKeyringCore({
     host: 'cli',
     version: APP_VERSION,
-    log: silentLogger,
+    log: globals.debug ? stderrLogger : silentLogger,
     dataDir: globals.dataDir ?? defaultDataDir(),
     ...(globals.debug ? { streamLog: streamLogSink('stderr') } : {}),
   });
