@@ -203,7 +203,8 @@ function goOnlineAfterStreamManagement(streamFeatures: StreamFeatures, client: C
         timer = setTimeout(resolve, ENABLE_WAIT_MS);
       };
       client.on('send', onSend);
-      void negotiated.finally(() => client.off('send', onSend));
+      const stopWatching = () => client.off('send', onSend);
+      negotiated.then(stopWatching, stopWatching);
     });
     try {
       await Promise.race([negotiated, unanswered]);
