@@ -4,6 +4,7 @@
  * contacts at once with bounded concurrency: requests are pipelined, not sent one after another.
  */
 import type { IqCaller } from '@xmpp/iq/caller.js';
+import { describeFailure } from './failure.js';
 import { itemRequest, itemsRequest, parseItems, readStanzaError, type RawItem } from './pubsub.js';
 
 export type FetchOutcome =
@@ -43,9 +44,7 @@ function refusalOrFailure(error: unknown): Exclude<FetchOutcome, { status: 'ok' 
   if (info?.condition === 'item-not-found') return { status: 'none' };
   const detail = info
     ? `${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? `: ${info.text}` : ''}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
+    : describeFailure(error);
   if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized') {
     return { status: 'refused', detail };
   }
