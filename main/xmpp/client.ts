@@ -30,7 +30,7 @@ import _bind2 from '@xmpp/client-core/src/bind2/bind2.js';
 import SASLFactory from 'saslmechanisms';
 import scramsha1 from '@xmpp/sasl-scram-sha-1';
 import plain from '@xmpp/sasl-plain';
-import xml from '@xmpp/xml';
+import xml, { type Element } from '@xmpp/xml';
 import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
 import { KeyringError } from '../errors.js';
@@ -146,8 +146,24 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   _sasl({ streamFeatures, saslFactory }, onAuthenticate);
 
   goOnlineAfterStreamManagement(streamFeatures, entity);
-  _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
-  const { iqCaller, rejectPending } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
+  const { iqCaller, rejectPending, rejectRequest, pendingIds } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  // A lost connection: requests that stream management will send again on a resumed stream
+  // (XEP-0198 §5) wait for it; every other one will never be answered, so it fails now rather than
+  // after its timeout. Those that could not be resent after all fail when the resumption does.
+  entity.on('disconnect', () => {
+    const resent = new Set(sm.id ? sm.outbound_q.map((item) => item.stanza.attrs.id) : []);
+    for (const id of pendingIds()) {
+      if (!resent.has(id)) rejectRequest(id, new KeyringError('not-connected', 'The connection to the server was lost before it answered.'));
+    }
+  });
+  sm.on('fail', (stanza: Element) => {
+    if (stanza.name === 'iq' && stanza.attrs.id) {
+      rejectRequest(stanza.attrs.id, new KeyringError('not-connected', 'The connection was lost before the server answered, and could not be resumed.'));
+    }
+  });
+  // xmpp.js sets the status of a resumed stream to online without the 'online' event: say so.
+  sm.on('resumed', () => entity.emit('resumed'));
   const iqCallee = _iqCallee({ middleware, entity });
   bindResource(streamFeatures, iqCaller, `${options.username}@${options.domain}`, options.resource);
 

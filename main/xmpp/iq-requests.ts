@@ -28,6 +28,10 @@ export interface IqRequests {
   iqCaller: IqCaller;
   /** Fails every request still waiting for an answer (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
+  /** Fails one waiting request (its stanza was lost with the connection). */
+  rejectRequest: (id: string, error: KeyringError) => void;
+  /** Ids of the requests still waiting for an answer. */
+  pendingIds: () => string[];
 }
 
 interface Pending {
@@ -68,7 +72,7 @@ export function createIqRequests(options: { entity: Client; middleware: Middlewa
     try {
       return await request(stanza, timeout);
     } catch (error) {
-      throw explainFailure(error, stanza, timeout);
+      throw explainFailure(error, stanza, timeout, entity.status === 'online');
     } finally {
       pending.delete(id);
     }
@@ -81,6 +85,12 @@ export function createIqRequests(options: { entity: Client; middleware: Middlewa
         handlers.delete(id);
         deferred.reject(error);
       }
+    },
+    pendingIds: () => [...handlers.keys()],
+    rejectRequest(id, error) {
+      const deferred = handlers.get(id);
+      handlers.delete(id);
+      deferred?.reject(error);
     },
   };
 }
@@ -131,7 +141,7 @@ function parse(text: string): { local: string; domain: string; resource: string 
 }
 
 /** A failure the person can read: who did not answer what (never xmpp.js's empty TimeoutError). */
-function explainFailure(error: unknown, stanza: Element, timeout: number): unknown {
+function explainFailure(error: unknown, stanza: Element, timeout: number, online: boolean): unknown {
   if (error instanceof Error && error.name === 'TimeoutError') {
     const who = stanza.attrs.to ? printable(stanza.attrs.to) : 'The server';
     return new KeyringError(
@@ -140,6 +150,12 @@ function explainFailure(error: unknown, stanza: Element, timeout: number): unkno
       undefined,
       { cause: error },
     );
+  }
+  // Writing to a connection that just went away fails with whatever the socket says.
+  if (!online && !(error instanceof KeyringError) && !(error instanceof Error && error.name === 'StanzaError')) {
+    return new KeyringError('not-connected', `The connection was lost while sending the request for ${describeRequest(stanza)}.`, undefined, {
+      cause: error,
+    });
   }
   return error;
 }

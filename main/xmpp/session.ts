@@ -178,16 +178,27 @@ export class AccountSession {
     });
     // xmpp.js retries after a fixed delay; we back off exponentially instead (backoff.ts).
     let attempt = 0;
+    let reconnecting = false;
     client.entity.on('disconnect', () => {
       client.reconnect.delay = reconnectDelay(attempt++);
-      // Requests sent on the lost stream will get no answer: say so now rather than after their timeout.
-      client.rejectPending(new KeyringError('not-connected', 'The connection to the server was lost before it answered.'));
+      // Not online from the moment the connection is gone, not only once the next attempt starts.
+      if (current() && this.#state.status === 'online') {
+        reconnecting = true;
+        this.#setState({ status: 'reconnecting', account });
+      }
     });
-    let reconnecting = false;
     client.reconnect.on('reconnecting', () => {
       if (!current()) return;
       reconnecting = true;
-      this.#setState({ status: 'reconnecting', account });
+      if (this.#state.status !== 'reconnecting') this.#setState({ status: 'reconnecting', account });
+    });
+    // XEP-0198 §5: the server kept our session (presence, subscriptions' interest) across the break.
+    client.entity.on('resumed', () => {
+      if (!current()) return;
+      attempt = 0;
+      reconnecting = false;
+      this.#setState({ status: 'online', account, boundJid: String(client.entity.jid ?? '') });
+      this.events.emit('online');
     });
     client.entity.on('online', (bound: unknown) => {
       if (connection.stopped) return;

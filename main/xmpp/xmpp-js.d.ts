@@ -169,7 +169,18 @@ declare module '@xmpp/sasl2' {
   export default function sasl2(deps: unknown, onAuthenticate: unknown): Sasl2;
 }
 declare module '@xmpp/resource-binding' { export default function resourceBinding(deps: unknown, resource?: string): unknown; }
-declare module '@xmpp/stream-management' { export default function streamManagement(deps: unknown): unknown; }
+declare module '@xmpp/stream-management' {
+  import type { EventEmitter } from 'node:events';
+  import type { Element } from '@xmpp/xml';
+  /** XEP-0198 state; emits 'resumed', and 'fail' with each stanza that could not be resent. */
+  export interface StreamManagement extends EventEmitter {
+    id: string;
+    enabled: boolean;
+    /** Stanzas sent since <enable/> and not yet acknowledged: what a resumption sends again. */
+    outbound_q: { stanza: Element }[];
+  }
+  export default function streamManagement(deps: unknown): StreamManagement;
+}
 declare module '@xmpp/client-core/src/bind2/bind2.js' { export default function bind2(deps: unknown, resource?: string): unknown; }
 declare module '@xmpp/client-core/src/fast/fast.js' { export default function fast(deps: unknown): unknown; }
 declare module '@xmpp/sasl-scram-sha-1' { export default function scramsha1(factory: unknown): unknown; }

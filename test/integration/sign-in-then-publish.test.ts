@@ -14,7 +14,9 @@ import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { ProfileService } from '../../main/services/profile.js';
 import { AccountSession } from '../../main/xmpp/session.js';
-import { befriend, connectActor, type Actor } from '../support/scenario.js';
+import xml from '@xmpp/xml';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { befriend, connectActor, until, type Actor } from '../support/scenario.js';
 
 const ROUNDS = 15;
 const ROUND_LIMIT_MS = 15_000;
@@ -103,6 +105,30 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const received = events.slice(enabled + 1, lastAck).filter((e) => /^IN {2}<(presence|iq|message)\b/.test(e)).length;
       expect(received, 'IQ replies among them').toBeGreaterThan(5);
       expect(Number(/ h="(\d+)"/.exec(events[lastAck] ?? '')?.[1])).toBe(received);
+    });
+
+    it.runIf(server.kind === 'ejabberd')('stream management: after the connection breaks, the stream is resumed and the session is online again; a request caught in the break is answered or fails at once', async () => {
+      const states: string[] = [];
+      const events = new AppEvents();
+      events.subscribe((event, payload) => event === 'account:state' && states.push((payload as { status: string }).status));
+      const session = new AccountSession({ events, log: silentLogger });
+      await session.connect(juliet.params);
+      try {
+        const started = Date.now();
+        const caught = session.client.iqCaller.get(xml('query', { xmlns: NS.discoInfo }), juliet.jid, 20_000).then(
+          (answer) => (answer?.getChildren('identity').some((i) => i.attrs.type === 'pep') ? 'answered' : 'wrong answer'),
+          (error: unknown) => (error as { code?: string }).code,
+        );
+        // The network breaks under the request: the transport dies without a word.
+        (session.client.entity.socket as { socket?: { destroy(): void } }).socket?.destroy();
+        expect(['answered', 'not-connected']).toContain(await caught);
+        expect(Date.now() - started).toBeLessThan(10_000);
+        await until(() => states.at(-1) === 'online' && states.includes('reconnecting'), 'online again after resuming', 10_000);
+        expect(states.slice(states.indexOf('reconnecting'))).toEqual(['reconnecting', 'online']);
+        await session.checkSupport();
+      } finally {
+        await session.disconnect();
+      }
     });
   });
 }
