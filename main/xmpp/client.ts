@@ -30,7 +30,7 @@ import _bind2 from '@xmpp/client-core/src/bind2/bind2.js';
 import SASLFactory from 'saslmechanisms';
 import scramsha1 from '@xmpp/sasl-scram-sha-1';
 import plain from '@xmpp/sasl-plain';
-import xml, { type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
 import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
 import { KeyringError } from '../errors.js';
@@ -147,23 +147,20 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
 
   goOnlineAfterStreamManagement(streamFeatures, entity);
   const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
-  const { iqCaller, rejectPending, rejectRequest, pendingIds } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
-  // A lost connection: requests that stream management will send again on a resumed stream
-  // (XEP-0198 §5) wait for it; every other one will never be answered, so it fails now rather than
-  // after its timeout. Those that could not be resent after all fail when the resumption does.
+  const { iqCaller, rejectPending } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  // A lost connection is not resumed (XEP-0198 §5). With xmpp.js 0.14 a resumed stream never told the
+  // session it was online (only its status changed, no 'online' event), so the session stayed
+  // 'reconnecting' and refused every request; and xmpp.js queues a stanza for resending only once its
+  // write has completed, so the server's resumed 'h' can exceed that queue, xmpp.js then throws while
+  // acknowledging, takes the resumption for failed and binds again on the resumed stream, which the
+  // server refuses. Both seen on ejabberd. A new stream is bound instead, the session announces itself
+  // again, and requests sent on the lost stream fail now instead of after their timeout.
   entity.on('disconnect', () => {
-    const resent = new Set(sm.id ? sm.outbound_q.map((item) => item.stanza.attrs.id) : []);
-    for (const id of pendingIds()) {
-      if (!resent.has(id)) rejectRequest(id, new KeyringError('not-connected', 'The connection to the server was lost before it answered.'));
-    }
+    sm.id = '';
+    sm.outbound_q = [];
+    sm.outbound = 0;
+    rejectPending(new KeyringError('not-connected', 'The connection to the server was lost before it answered.'));
   });
-  sm.on('fail', (stanza: Element) => {
-    if (stanza.name === 'iq' && stanza.attrs.id) {
-      rejectRequest(stanza.attrs.id, new KeyringError('not-connected', 'The connection was lost before the server answered, and could not be resumed.'));
-    }
-  });
-  // xmpp.js sets the status of a resumed stream to online without the 'online' event: say so.
-  sm.on('resumed', () => entity.emit('resumed'));
   const iqCallee = _iqCallee({ middleware, entity });
   bindResource(streamFeatures, iqCaller, `${options.username}@${options.domain}`, options.resource);
 
@@ -227,7 +224,7 @@ function goOnlineAfterStreamManagement(streamFeatures: StreamFeatures, client: C
     } finally {
       clearTimeout(timer);
     }
-    // Resumed sessions (XEP-0198 §5) are online already and skip binding.
+    // Already online if the stream was resumed (never, since a lost stream's id is dropped above).
     if (entity.status !== 'online' && entity.jid) (entity as unknown as Internals)._ready(false);
   });
 }

@@ -28,10 +28,6 @@ export interface IqRequests {
   iqCaller: IqCaller;
   /** Fails every request still waiting for an answer (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
-  /** Fails one waiting request (its stanza was lost with the connection). */
-  rejectRequest: (id: string, error: KeyringError) => void;
-  /** Ids of the requests still waiting for an answer. */
-  pendingIds: () => string[];
 }
 
 interface Pending {
@@ -85,12 +81,6 @@ export function createIqRequests(options: { entity: Client; middleware: Middlewa
         handlers.delete(id);
         deferred.reject(error);
       }
-    },
-    pendingIds: () => [...handlers.keys()],
-    rejectRequest(id, error) {
-      const deferred = handlers.get(id);
-      handlers.delete(id);
-      deferred?.reject(error);
     },
   };
 }

@@ -165,13 +165,18 @@ export class AccountSession {
     // An 'error' event without a listener would crash the process; every error lands here instead.
     client.entity.on('error', (error: unknown) => {
       this.#deps.log.warn(`xmpp error (${account}): ${describe(error)}`);
+      if (!current() || this.#state.status === 'connecting') return;
       // A reconnect that meets a server without TLS or login is an attack on a live session: stop.
-      if (error instanceof KeyringError && isSecurityFailure(error) && current() && this.#state.status !== 'connecting') {
+      if (error instanceof KeyringError && isSecurityFailure(error)) {
         this.#connection = undefined;
         void this.#teardown(connection, { graceful: false }).then(() =>
           this.#setState({ status: 'failed', account, error: error.toIpcError() }),
         );
+        return;
       }
+      // Any other failure while reconnecting would leave the half-made stream hanging, with no further
+      // attempt: cut it, so the reconnect starts over after its backoff.
+      if (this.#state.status === 'reconnecting') destroySocket(client.entity.socket);
     });
     client.entity.on('offline', () => {
       if (current()) this.#setState({ status: 'offline', account });
@@ -191,14 +196,6 @@ export class AccountSession {
       if (!current()) return;
       reconnecting = true;
       if (this.#state.status !== 'reconnecting') this.#setState({ status: 'reconnecting', account });
-    });
-    // XEP-0198 §5: the server kept our session (presence, subscriptions' interest) across the break.
-    client.entity.on('resumed', () => {
-      if (!current()) return;
-      attempt = 0;
-      reconnecting = false;
-      this.#setState({ status: 'online', account, boundJid: String(client.entity.jid ?? '') });
-      this.events.emit('online');
     });
     client.entity.on('online', (bound: unknown) => {
       if (connection.stopped) return;

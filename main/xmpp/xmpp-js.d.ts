@@ -172,12 +172,15 @@ declare module '@xmpp/resource-binding' { export default function resourceBindin
 declare module '@xmpp/stream-management' {
   import type { EventEmitter } from 'node:events';
   import type { Element } from '@xmpp/xml';
-  /** XEP-0198 state; emits 'resumed', and 'fail' with each stanza that could not be resent. */
+  /** XEP-0198 state. */
   export interface StreamManagement extends EventEmitter {
+    /** The resumption id the server gave; empty when there is nothing to resume. */
     id: string;
     enabled: boolean;
     /** Stanzas sent since <enable/> and not yet acknowledged: what a resumption sends again. */
     outbound_q: { stanza: Element }[];
+    /** Our stanzas the server has acknowledged. */
+    outbound: number;
   }
   export default function streamManagement(deps: unknown): StreamManagement;
 }
