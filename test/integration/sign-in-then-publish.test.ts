@@ -91,7 +91,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(Math.max(...took)).toBeLessThan(ROUND_LIMIT_MS);
     }, 120_000);
 
-    it.runIf(server.kind === 'ejabberd')('stream management: enabled before our first stanza; the acknowledged count covers every stanza received', async () => {
+    // Prosody in the tests runs without mod_smacks; ejabberd offers stream management.
+    if (server.kind === 'ejabberd') it('stream management: enabled before our first stanza; the acknowledged count covers every stanza received', async () => {
       const lines: string[] = [];
       // A quiet moment before signing out, so nothing is still arriving when the last <a/> is written.
       await signInAndPublish(juliet, 99, lines, 500);
