@@ -27,7 +27,15 @@ export function streamLogSink(target: string | undefined): StreamLogSink | undef
   if (target === undefined || target.trim() === '') return undefined;
   if (target === 'stderr') return { write: (line) => process.stderr.write(line) };
   // Synchronous writes: a diagnostic log must survive the CLI's process.exit() right after a failure.
-  const fd = openSync(target, 'a', 0o600);
+  let fd: number;
+  try {
+    fd = openSync(target, 'a', 0o600);
+  } catch (error) {
+    // A log that cannot be written must not keep the app from starting: say so once, and go on without.
+    const code = (error as NodeJS.ErrnoException).code ?? 'unwritable';
+    process.stderr.write(`[keyring] cannot write the XMPP log to ${target} (${code}); continuing without it\n`);
+    return undefined;
+  }
   return {
     write: (line) => void writeSync(fd, line),
     close: () => closeSync(fd),

@@ -113,6 +113,8 @@ describe('the log lines', () => {
       expect((await stat(file)).mode & 0o077).toBe(0);
       expect(streamLogSink(undefined)).toBeUndefined();
       expect(streamLogSink('  ')).toBeUndefined();
+      // A path that cannot be written: no log, and no crash of whatever is starting.
+      expect(streamLogSink(join(dir, 'missing-folder', 'xmpp.log'))).toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
