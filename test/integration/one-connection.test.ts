@@ -4,7 +4,8 @@
  * which closed: two concurrent sign-ins leave exactly one session on the server; signing out, whatever
  * the state, leaves no session, socket, timer or reconnect, even across a server restart.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppEvents } from '../../main/events.js';
@@ -15,8 +16,6 @@ import type { ConnectParams } from '../../preload/contract.js';
 import { startProsody, type RestartableServer } from '../support/prosody.js';
 import { until } from '../support/scenario.js';
 import { registerAccount } from '../support/xmpp-server.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 
 let server: RestartableServer;
 let juliet: ConnectParams;
@@ -36,16 +35,13 @@ async function julietSessionsOnServer(): Promise<string[]> {
   const log = await readFile(join(server.dir, 'prosody.log'), 'utf8');
   const open = new Set<string>();
   for (const line of log.split('\n')) {
-    const [, , connection = '', , message = ''] = line.split('\t').length >= 3 ? ['', '', ...splitLine(line)] : [];
+    // "Dec 02 06:38:37 c2s5648631d11f0<TAB>info<TAB>Authenticated as juliet@capulet.lit"
+    const [head = '', , message = ''] = line.split('\t');
+    const connection = head.split(' ').at(-1) ?? '';
     if (message.startsWith('Authenticated as juliet@capulet.lit')) open.add(connection);
     if (message.startsWith('Client disconnected')) open.delete(connection);
   }
   return [...open];
-}
-function splitLine(line: string): [string, string, string] {
-  // "Dec 02 06:38:37 c2s5648631d11f0\tinfo\tAuthenticated as juliet@capulet.lit"
-  const [head = '', level = '', message = ''] = line.split('\t');
-  return [head.split(' ').at(-1) ?? '', level, message];
 }
 async function authenticationsSoFar(): Promise<number> {
   const log = await readFile(join(server.dir, 'prosody.log'), 'utf8');
