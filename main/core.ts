@@ -9,6 +9,7 @@ import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { AccountSession } from './xmpp/session.js';
+import { STREAM_LOG_ENV, streamLogSink, type StreamLogSink } from './xmpp/stream-log.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnKeys } from './services/own-keys.js';
 import { PublishQueue } from './services/publish-queue.js';
@@ -32,6 +33,8 @@ export interface CoreOptions {
   keychain?: OsKeychain;
   /** scrypt work factor for a new passphrase vault (tests pass lighter settings). */
   scrypt?: Omit<ScryptParams, 'salt'>;
+  /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
+  streamLog?: StreamLogSink;
 }
 
 export interface KeyringCore {
@@ -50,7 +53,13 @@ export interface KeyringCore {
 export function createKeyringCore(options: CoreOptions): KeyringCore {
   const log = options.log ?? consoleLogger;
   const events = new AppEvents();
-  const session = new AccountSession({ events, log, ...(options.extraCa ? { extraCa: options.extraCa } : {}) });
+  const streamLog = options.streamLog ?? streamLogSink(process.env[STREAM_LOG_ENV]);
+  const session = new AccountSession({
+    events,
+    log,
+    ...(options.extraCa ? { extraCa: options.extraCa } : {}),
+    ...(streamLog ? { streamLog } : {}),
+  });
   const vaults = new VaultHolder({
     dir: options.dataDir,
     ...(options.keychain ? { keychain: options.keychain } : {}),
@@ -80,6 +89,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     profile,
     dispose: async () => {
       await session.disconnect();
+      streamLog?.close?.();
     },
   };
 }

@@ -12,3 +12,10 @@ export const consoleLogger: Logger = {
 };
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Warnings and errors to stderr only (stdout stays the command's output): the CLI's --debug. */
+export const stderrLogger: Logger = {
+  info: () => {},
+  warn: (m) => process.stderr.write(`[keyring] ${m}\n`),
+  error: (m, e) => process.stderr.write(`[keyring] ${m}${e instanceof Error ? `: ${e.name}: ${e.message}` : ''}\n`),
+};

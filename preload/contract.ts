@@ -476,6 +476,7 @@ export type ErrorCode =
   | 'server-unreachable'
   | 'tls-untrusted'
   | 'tls-required'
+  | 'auth-required'
   | 'pep-unsupported'
   | 'timeout'
   | 'protocol-error'

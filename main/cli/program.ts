@@ -19,9 +19,10 @@ import { PROFILE_LIMITS } from '../../preload/channels.js';
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger, stderrLogger } from '../logger.js';
 import { readImageHeader } from '../profile/image-header.js';
 import { NS } from '../xmpp/namespaces.js';
+import { streamLogSink } from '../xmpp/stream-log.js';
 import {
   describeContactKeys,
   describeContacts,
@@ -53,6 +54,7 @@ interface GlobalOptions {
   caFile?: string;
   dataDir?: string;
   json?: boolean;
+  debug?: boolean;
 }
 
 export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
@@ -91,6 +93,7 @@ function buildProgram(io: CliIo): Command {
     .option('--ca-file <file>', 'extra trusted CA certificate (PEM), e.g. for a self-hosted server')
     .option('--data-dir <dir>', 'vault location (default: the app’s own)')
     .option('--json', 'machine-readable output (JSON lines for watch)')
+    .option('--debug', 'write the XMPP stream to stderr (passwords, login data and private keys redacted)')
     .addHelpText('after', '\nThe vault passphrase comes from KEYRING_PASSPHRASE. Exit codes: 0 ok, 1 failed, 2 usage.')
     .showHelpAfterError()
     .exitOverride()
@@ -325,7 +328,13 @@ function buildProgram(io: CliIo): Command {
 /** Opens the vault, connects, runs `work`, and always disconnects. */
 async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: KeyringCore) => Promise<T>): Promise<T> {
   const params = connectParams(globals, io.env);
-  const core = createKeyringCore({ host: 'cli', version: APP_VERSION, log: silentLogger, dataDir: globals.dataDir ?? defaultDataDir() });
+  const core = createKeyringCore({
+    host: 'cli',
+    version: APP_VERSION,
+    log: globals.debug ? stderrLogger : silentLogger,
+    dataDir: globals.dataDir ?? defaultDataDir(),
+    ...(globals.debug ? { streamLog: streamLogSink('stderr') } : {}),
+  });
   try {
     const passphrase = io.env.KEYRING_PASSPHRASE;
     await request(core, 'vault:unlock', passphrase ? { passphrase } : {});

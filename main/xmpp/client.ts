@@ -1,12 +1,16 @@
 /**
  * Builds an xmpp.js client from its plugins, the way `@xmpp/client`'s `client()` does
- * (node_modules/@xmpp/client/index.js), with two differences that matter for a key manager:
+ * (node_modules/@xmpp/client/index.js), with differences that matter for a key manager:
  *
- * 1. STARTTLS verifies the server certificate against the system CAs *plus* an optional extra CA
+ * 1. Encryption and login come before anything else (stream-guard.ts): a server that does not offer
+ *    STARTTLS, or no SASL once encrypted, is left before a stanza is sent or one of its stanzas is read.
+ * 2. STARTTLS verifies the server certificate against the system CAs *plus* an optional extra CA
  *    (a self-hosted server's, or the test CA). xmpp.js's own starttls plugin passes only `host` to
  *    `tls.connect`, so no extra CA could ever be trusted without turning verification off.
- * 2. Credentials are only ever sent over an encrypted stream (RFC 6120 §5.3.1 allows servers to offer
+ * 3. Credentials are only ever sent over an encrypted stream (RFC 6120 §5.3.1 allows servers to offer
  *    SASL before TLS; we never accept that): authentication refuses to start on a plain socket.
+ * 4. IQ replies count only from the entity asked (iq-requests.ts).
+ * 5. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
@@ -15,22 +19,29 @@ import _reconnect, { type Reconnect } from '@xmpp/reconnect';
 import _tcp from '@xmpp/tcp';
 import _tls from '@xmpp/tls';
 import _middleware, { type MiddlewareApi } from '@xmpp/middleware';
-import _streamFeatures from '@xmpp/stream-features';
-import _iqCaller, { type IqCaller } from '@xmpp/iq/caller.js';
+import _streamFeatures, { type StreamFeatures } from '@xmpp/stream-features';
+import type { IqCaller } from '@xmpp/iq/caller.js';
 import _iqCallee, { type IqCallee } from '@xmpp/iq/callee.js';
 import { canUpgrade, upgrade } from '@xmpp/starttls/starttls.js';
 import _sasl2 from '@xmpp/sasl2';
 import _sasl from '@xmpp/sasl';
-import _resourceBinding from '@xmpp/resource-binding';
 import _streamManagement from '@xmpp/stream-management';
 import _bind2 from '@xmpp/client-core/src/bind2/bind2.js';
 import SASLFactory from 'saslmechanisms';
 import scramsha1 from '@xmpp/sasl-scram-sha-1';
 import plain from '@xmpp/sasl-plain';
 import xml from '@xmpp/xml';
+import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
 import { KeyringError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { guardStream } from './stream-guard.js';
+import { createIqRequests } from './iq-requests.js';
+import { attachStreamLog, type StreamLogSink } from './stream-log.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+
+/** The SASL mechanisms we use, in order of preference: SCRAM first; PLAIN only ever on TLS. */
+const MECHANISMS = ['SCRAM-SHA-1', 'PLAIN'] as const;
 
 export interface XmppClientOptions {
   /** Server address to connect to, e.g. `xmpp://127.0.0.1:5222` (no SRV lookup). */
@@ -44,6 +55,9 @@ export interface XmppClientOptions {
   extraCa?: string[];
   /** Per-step timeout for stream negotiation, ms. */
   timeout?: number;
+  log: Logger;
+  /** Where to write the stream, for diagnosis (nothing when absent). */
+  streamLog?: StreamLogSink;
 }
 
 export interface XmppClient {
@@ -52,6 +66,8 @@ export interface XmppClient {
   iqCaller: IqCaller;
   iqCallee: IqCallee;
   reconnect: Reconnect;
+  /** Fails every IQ request still waiting (the connection is gone). */
+  rejectPending: (error: KeyringError) => void;
 }
 
 export function createXmppClient(options: XmppClientOptions): XmppClient {
@@ -59,24 +75,33 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   if (options.timeout !== undefined) clientOptions.timeout = options.timeout;
   const entity = new Client(clientOptions);
 
+  if (options.streamLog) {
+    // The password is also scrubbed from every line, in case a server echoes it somewhere unexpected.
+    attachStreamLog(entity, options.streamLog, { label: `${options.username}@${options.domain}`, secrets: [options.password] });
+  }
+
   const reconnect = _reconnect({ entity });
   _tcp({ entity });
   _tls({ entity });
 
   const middleware = _middleware({ entity });
+  // Order matters. Incoming elements go through the middleware in registration order: the guard sees
+  // every element first; stream management counts every stanza before anyone consumes it (XEP-0198
+  // §4: 'h' counts all handled stanzas, IQ replies included); only then the IQ reply check and caller.
+  // Stream features are negotiated in the same order: TLS, SASL, then binding with stream management.
+  const guard = guardStream({ entity, middleware, domain: options.domain, mechanisms: MECHANISMS, log: options.log });
   const streamFeatures = _streamFeatures({ middleware });
-  const iqCaller = _iqCaller({ middleware, entity });
-  guardEarlyReplies(iqCaller);
-  const iqCallee = _iqCallee({ middleware, entity });
 
-  // Order matters: stream features are negotiated in registration order (TLS, then SASL, then bind).
   streamFeatures.use('starttls', NS.tls, async ({ entity: conn }, next) => {
     const socket = conn.socket;
     if (!canUpgrade(socket)) return next();
     // RFC 6120 §5.4.2.3: send <starttls/>, the server answers <proceed/>.
     const answer = await (conn as unknown as SendReceive).sendReceive(xml('starttls', { xmlns: NS.tls }));
     if (!answer.is('proceed', NS.tls)) {
-      throw new KeyringError('tls-required', 'The server refused to start TLS.');
+      throw new KeyringError(
+        'tls-required',
+        `The server for ${options.domain} offered encryption (STARTTLS) but then refused to start it, so the app stopped.`,
+      );
     }
     const tlsSocket = await upgrade(socket, {
       host: options.domain,
@@ -91,7 +116,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   });
 
   const saslFactory = new SASLFactory();
-  // Mechanism preference: SCRAM first; PLAIN is only ever chosen on an encrypted stream.
+  // MECHANISMS, registered in the same order.
   scramsha1(saslFactory);
   plain(saslFactory);
 
@@ -108,39 +133,105 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
         'The server offered to log in without encryption; refusing to send the password.',
       );
     }
-    const mechanism = mechanisms.find((m) => m.startsWith('SCRAM-')) ?? mechanisms[0];
-    if (mechanism === undefined) throw new KeyringError('auth-failed', 'The server offers no usable login method.');
+    const mechanism = MECHANISMS.find((m) => mechanisms.includes(m));
+    if (mechanism === undefined) throw new KeyringError('auth-required', 'The server offers no login method this app can use.');
+    guard.saslStarting();
     await authenticate(credentials, mechanism);
   };
 
   const sasl2 = _sasl2({ streamFeatures, saslFactory }, onAuthenticate);
   const bind2 = _bind2({ sasl2, entity }, options.resource);
-  sasl2.setup({ fast: undefined });
+  // xmpp.js's SASL2 calls `fast.auth()` unconditionally: a FAST that never applies lets it log in normally.
+  sasl2.setup({ fast: { mechanism: undefined, auth: () => Promise.resolve(false) } });
   _sasl({ streamFeatures, saslFactory }, onAuthenticate);
-  _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
-  _resourceBinding({ iqCaller, streamFeatures }, options.resource);
+
+  goOnlineAfterStreamManagement(streamFeatures, entity);
+  const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
+  const { iqCaller, rejectPending } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  // A lost connection is not resumed (XEP-0198 §5). With xmpp.js 0.14 a resumed stream never told the
+  // session it was online (only its status changed, no 'online' event), so the session stayed
+  // 'reconnecting' and refused every request; and xmpp.js queues a stanza for resending only once its
+  // write has completed, so the server's resumed 'h' can exceed that queue, xmpp.js then throws while
+  // acknowledging, takes the resumption for failed and binds again on the resumed stream, which the
+  // server refuses. Both seen on ejabberd. A new stream is bound instead, the session announces itself
+  // again, and requests sent on the lost stream fail now instead of after their timeout.
+  entity.on('disconnect', () => {
+    sm.id = '';
+    sm.outbound_q = [];
+    sm.outbound = 0;
+    rejectPending(new KeyringError('not-connected', 'The connection to the server was lost before it answered.'));
+  });
+  const iqCallee = _iqCallee({ middleware, entity });
+  bindResource(streamFeatures, iqCaller, `${options.username}@${options.domain}`, options.resource);
 
   // XEP-0199: answer pings so servers that probe liveness keep us.
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
-  return { entity, middleware, iqCaller, iqCallee, reconnect };
+  return { entity, middleware, iqCaller, iqCallee, reconnect, rejectPending };
+}
+
+const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+const NS_SM = 'urn:xmpp:sm:3';
+/** How long going online waits for the server to answer <enable/>; a server that never does is not waited for. */
+const ENABLE_WAIT_MS = 5_000;
+
+/**
+ * RFC 6120 §7: binds our resource. Unlike xmpp.js's resource-binding, it does not declare the stream
+ * online: stream management is enabled first (goOnlineAfterStreamManagement).
+ */
+function bindResource(streamFeatures: StreamFeatures, iqCaller: IqCaller, account: string, resource: string | undefined): void {
+  streamFeatures.use('bind', NS_BIND, async ({ entity }) => {
+    const answer = await iqCaller.set(xml('bind', { xmlns: NS_BIND }, resource ? xml('resource', {}, resource) : undefined));
+    const bound = answer?.getChildText('jid') ?? '';
+    // §7.6.1: the server binds a resource to the account that logged in, never to another.
+    let address;
+    try {
+      address = jid(bound);
+    } catch {
+      address = undefined;
+    }
+    if (!address || address.bare().toString().toLowerCase() !== account.toLowerCase()) {
+      throw new KeyringError('protocol-error', 'The server bound this session to an address that is not the account signed in.');
+    }
+    (entity as unknown as Internals)._jid(bound);
+  });
 }
 
 /**
- * xmpp.js's IQ caller registers a deferred per request, then awaits `entity.send()` before it listens to
- * that deferred. With stream management, `send()` can settle after the server's reply has arrived, so an
- * error reply rejects a promise nobody listens to yet: Node reports an unhandled rejection although the
- * caller does receive the error a moment later. Marking each deferred as observed at registration keeps
- * the error flowing to the caller and keeps the process free of false unhandled rejections.
+ * Declares the stream online only once resource binding and, when the server offers it, enabling stream
+ * management are done (XEP-0198 §3: enable after binding). xmpp.js goes online at binding and sends
+ * <enable/> afterwards, so the app's first stanzas raced the <enable/>, and stanzas the server sent
+ * between <enabled/> and xmpp.js noticing it were left out of the acknowledged count.
  */
-function guardEarlyReplies(iqCaller: IqCaller): void {
-  const handlers = (iqCaller as unknown as { handlers?: Map<string, { promise: Promise<unknown> }> }).handlers;
-  if (!handlers) return;
-  const set = handlers.set.bind(handlers);
-  handlers.set = (id, deferred) => {
-    deferred.promise.catch(() => undefined);
-    return set(id, deferred);
-  };
+function goOnlineAfterStreamManagement(streamFeatures: StreamFeatures, client: Client): void {
+  streamFeatures.use('bind', NS_BIND, async ({ entity }, next) => {
+    const negotiated = next();
+    negotiated.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    // A server that offers stream management but never answers <enable/> is not waited for long.
+    const unanswered = new Promise<void>((resolve) => {
+      const onSend = (element: { is(name: string, ns: string): boolean }) => {
+        if (!element.is('enable', NS_SM)) return;
+        client.off('send', onSend);
+        timer = setTimeout(resolve, ENABLE_WAIT_MS);
+      };
+      client.on('send', onSend);
+      const stopWatching = () => client.off('send', onSend);
+      negotiated.then(stopWatching, stopWatching);
+    });
+    try {
+      await Promise.race([negotiated, unanswered]);
+    } finally {
+      clearTimeout(timer);
+    }
+    // Already online if the stream was resumed (never, since a lost stream's id is dropped above).
+    if (entity.status !== 'online' && entity.jid) (entity as unknown as Internals)._ready(false);
+  });
+}
+
+interface Internals {
+  _jid(address: string): unknown;
+  _ready(resumed: boolean): void;
 }
 
 interface SendReceive {

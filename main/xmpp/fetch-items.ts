@@ -4,6 +4,7 @@
  * contacts at once with bounded concurrency: requests are pipelined, not sent one after another.
  */
 import type { IqCaller } from '@xmpp/iq/caller.js';
+import { describeFailure, failureCode } from './failure.js';
 import { itemRequest, itemsRequest, parseItems, readStanzaError, type RawItem } from './pubsub.js';
 
 export type FetchOutcome =
@@ -54,17 +55,16 @@ export async function fetchItem(
 const UNREACHABLE_CONDITIONS = new Set(['remote-server-not-found', 'remote-server-timeout']);
 
 function refusalOrFailure(error: unknown, timeoutMs: number): Exclude<FetchOutcome, { status: 'ok' }> {
-  // xmpp.js rejects with a TimeoutError when no answer came: across servers, a slow or hung link.
-  if (error instanceof Error && error.name === 'TimeoutError') {
+  // No answer came in time (the IQ layer's 'timeout', or xmpp.js's bare TimeoutError): across servers,
+  // a slow or hung link.
+  if (failureCode(error, 'protocol-error') === 'timeout') {
     return { status: 'unreachable', detail: `no answer within ${Math.round(timeoutMs / 1000)} s` };
   }
   const info = readStanzaError(error);
   if (info?.condition === 'item-not-found') return { status: 'none' };
   const detail = info
     ? `${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? `: ${info.text}` : ''}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
+    : describeFailure(error);
   if (info && UNREACHABLE_CONDITIONS.has(info.condition)) return { status: 'unreachable', detail };
   if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized') {
     return { status: 'refused', detail };

@@ -40,6 +40,7 @@ import {
   readStanzaError,
   retractRequest,
 } from './pubsub.js';
+import { describeFailure, failureCode } from './failure.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -159,7 +160,7 @@ export async function readNodeConfig(ctx: Context, node: string): Promise<Parsed
   } catch (error) {
     const info = readStanzaError(error);
     if (info?.condition === 'item-not-found') return undefined;
-    throw new KeyringError('protocol-error', `Could not read the configuration of ${node}: ${describeError(error)}`, undefined, {
+    throw new KeyringError(failureCode(error, 'protocol-error'), `Could not read the configuration of ${node}: ${describeError(error)}`, undefined, {
       cause: error,
     });
   }
@@ -193,7 +194,7 @@ export async function retractItem(ctx: Context, node: string, itemId: string): P
     if (info?.condition === 'item-not-found') {
       throw new KeyringError('not-found', `${itemId} is not published on ${node}.`);
     }
-    throw new KeyringError('protocol-error', `Retracting from ${node} failed: ${describeError(error)}`, undefined, { cause: error });
+    throw new KeyringError(failureCode(error, 'protocol-error'), `Retracting from ${node} failed: ${describeError(error)}`, undefined, { cause: error });
   }
 }
 
@@ -374,7 +375,7 @@ async function configureError(ctx: Context, error: unknown, spec: PersistentNode
       { cause: error },
     );
   }
-  return new KeyringError('protocol-error', `Configuring ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
+  return new KeyringError(failureCode(error, 'protocol-error'), `Configuring ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
 /** Conditions with which servers refuse a configuration they cannot apply (SERVER-NOTES). */
@@ -411,7 +412,7 @@ function publishError(error: unknown, spec: PersistentNodeSpec): KeyringError {
   if (info?.type === 'auth') {
     return new KeyringError('forbidden', `The server does not let this account publish to ${spec.node}.`, undefined, { cause: error });
   }
-  return new KeyringError('protocol-error', `Publishing to ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
+  return new KeyringError(failureCode(error, 'protocol-error'), `Publishing to ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
 function describeAccess(form: ParsedForm): string {
@@ -427,5 +428,5 @@ function describeAccessRequest(access: AccessRequest): string {
 function describeError(error: unknown): string {
   const info = readStanzaError(error);
   if (info) return `${info.type ? `${info.type}/` : ''}${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? ` "${info.text}"` : ''}`;
-  return error instanceof Error ? error.message : String(error);
+  return describeFailure(error);
 }

@@ -21,6 +21,14 @@ declare module '@xmpp/xml' {
     toString(): string;
   }
   export type Child = Element | string | null | undefined | false;
+  /** The streaming parser xmpp.js reads a stream with: 'start' (the header), 'element', 'end', 'error'. */
+  export class Parser {
+    write(data: string): void;
+    on(event: 'start' | 'element' | 'end', listener: (element: Element) => void): this;
+    on(event: 'error', listener: (error: Error) => void): this;
+  }
+  export function escapeXML(text: string): string;
+  export function escapeXMLText(text: string): string;
   export default function xml(
     name: string,
     attrs?: Record<string, string | number | undefined> | null,
@@ -60,6 +68,8 @@ declare module '@xmpp/client-core' {
     constructor(options: ClientOptions);
     jid: JID | null;
     status: string;
+    /** ms each negotiation and closing step may take. */
+    timeout: number;
     options: ClientOptions;
     socket: unknown;
     transports: unknown[];
@@ -159,7 +169,21 @@ declare module '@xmpp/sasl2' {
   export default function sasl2(deps: unknown, onAuthenticate: unknown): Sasl2;
 }
 declare module '@xmpp/resource-binding' { export default function resourceBinding(deps: unknown, resource?: string): unknown; }
-declare module '@xmpp/stream-management' { export default function streamManagement(deps: unknown): unknown; }
+declare module '@xmpp/stream-management' {
+  import type { EventEmitter } from 'node:events';
+  import type { Element } from '@xmpp/xml';
+  /** XEP-0198 state. */
+  export interface StreamManagement extends EventEmitter {
+    /** The resumption id the server gave; empty when there is nothing to resume. */
+    id: string;
+    enabled: boolean;
+    /** Stanzas sent since <enable/> and not yet acknowledged: what a resumption sends again. */
+    outbound_q: { stanza: Element }[];
+    /** Our stanzas the server has acknowledged. */
+    outbound: number;
+  }
+  export default function streamManagement(deps: unknown): StreamManagement;
+}
 declare module '@xmpp/client-core/src/bind2/bind2.js' { export default function bind2(deps: unknown, resource?: string): unknown; }
 declare module '@xmpp/client-core/src/fast/fast.js' { export default function fast(deps: unknown): unknown; }
 declare module '@xmpp/sasl-scram-sha-1' { export default function scramsha1(factory: unknown): unknown; }

@@ -1,0 +1,25 @@
+/**
+ * Words and a code for any failure that reaches a person through a protocol step, never an empty
+ * reason: xmpp.js throws some errors without a message (its TimeoutError), and a KeyringError from a
+ * lower layer (a 'timeout' that names who did not answer what, a 'not-connected') keeps its own code
+ * instead of being folded into 'protocol-error'.
+ */
+import type { ErrorCode } from '../../preload/contract.js';
+import { KeyringError } from '../errors.js';
+
+export function describeFailure(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.message.trim() !== '') return error.message;
+    if (error.name === 'TimeoutError') return 'the server did not answer in time';
+    return `${error.name || 'error'} without details`;
+  }
+  const text = String(error);
+  return text.trim() === '' ? 'unknown error' : text;
+}
+
+/** The failure's own code when a lower layer already classified it; otherwise `fallback`. */
+export function failureCode(error: unknown, fallback: ErrorCode): ErrorCode {
+  if (error instanceof KeyringError && (error.code === 'timeout' || error.code === 'not-connected')) return error.code;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
+  return fallback;
+}

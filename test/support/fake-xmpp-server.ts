@@ -1,0 +1,198 @@
+/**
+ * A hostile (or just broken) XMPP server for attacks no real server makes: a plain TCP listener on
+ * loopback that speaks just enough RFC 6120 to lead a client on. Each stream phase (plain, after
+ * STARTTLS, after SASL) offers the features the test chooses; STARTTLS (with the test CA's
+ * certificate), SASL PLAIN (RFC 6120 §6 and XEP-0388) and resource binding work when offered; every
+ * other stanza goes to the test's `answer`. It records every byte each client sent, TLS decrypted, so a
+ * test can assert what the client did and did not say.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { TLSSocket } from 'node:tls';
+import { Parser, type Element } from '@xmpp/xml';
+import type { TestPki } from './test-pki.js';
+
+const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+const NS_SASL2 = 'urn:xmpp:sasl:2';
+const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+
+/** Stream features, as XML, offered in each phase. */
+export const FEATURES = {
+  starttls: `<starttls xmlns='${NS_TLS}'><required/></starttls>`,
+  plain: `<mechanisms xmlns='${NS_SASL}'><mechanism>PLAIN</mechanism></mechanisms>`,
+  sasl2Plain: `<authentication xmlns='${NS_SASL2}'><mechanism>PLAIN</mechanism></authentication>`,
+  bind: `<bind xmlns='${NS_BIND}'/>`,
+} as const;
+
+export interface FakeXmppServerOptions {
+  domain: string;
+  /** Certificate and key for STARTTLS (from makeTestPki); needed when `<starttls/>` is to proceed. */
+  pki?: TestPki;
+  /** Features on the plain stream. */
+  plainFeatures: string;
+  /** The answer to `<starttls/>`. */
+  starttls?: 'proceed' | 'failure';
+  /** Features on the encrypted stream, before login. */
+  tlsFeatures?: string;
+  /** Features after a successful login. */
+  authenticatedFeatures?: string;
+  /** Sent right after the features of the encrypted stream, before any login (unsolicited stanzas). */
+  beforeLogin?: string;
+  /** SASL PLAIN succeeds only with this password. */
+  password?: string;
+  /** Answers any other stanza; returns the XML to send back. */
+  answer?: (stanza: Element, session: FakeSession) => string | string[] | undefined;
+}
+
+export interface FakeSession {
+  /** The client's full JID once bound. */
+  jid: string | undefined;
+  send(xml: string): void;
+}
+
+export interface FakeXmppServer {
+  host: '127.0.0.1';
+  port: number;
+  /** Everything clients sent, in order, TLS decrypted; one entry per connection. */
+  received(): string[];
+  /** Connections made so far. */
+  connections(): number;
+  /** Sends `xml` to every bound session (for unsolicited stanzas). */
+  broadcast(xml: string): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeXmppServer(options: FakeXmppServerOptions): Promise<FakeXmppServer> {
+  const tls = options.pki
+    ? { key: await readFile(options.pki.keyFile), cert: await readFile(options.pki.certFile) }
+    : undefined;
+  const transcripts: string[] = [];
+  const sockets = new Set<Socket>();
+  const sessions = new Set<FakeSession>();
+
+  const server: Server = createServer((raw) => {
+    const index = transcripts.push('') - 1;
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => undefined);
+    let socket: Socket = raw;
+    let phase: 'plain' | 'tls' | 'authenticated' = 'plain';
+    let parser = newParser();
+    let streamId = 0;
+    const session: FakeSession = {
+      jid: undefined,
+      send: (xml) => {
+        if (!socket.destroyed) socket.write(xml);
+      },
+    };
+
+    const onData = (data: Buffer): void => {
+      transcripts[index] += data.toString('utf8');
+      parser.write(data.toString('utf8'));
+    };
+    raw.on('data', onData);
+
+    function newParser(): Parser {
+      const p = new Parser();
+      p.on('start', () => openStream());
+      p.on('element', (element: Element) => void onElement(element));
+      p.on('end', () => {
+        session.send('</stream:stream>');
+        socket.end();
+      });
+      p.on('error', () => socket.destroy());
+      return p;
+    }
+
+    function openStream(): void {
+      const features =
+        phase === 'plain' ? options.plainFeatures : phase === 'tls' ? (options.tlsFeatures ?? '') : (options.authenticatedFeatures ?? FEATURES.bind);
+      session.send(
+        `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' ` +
+          `from='${options.domain}' id='fake-${index}-${streamId++}' version='1.0'>` +
+          `<stream:features>${features}</stream:features>` +
+          (phase === 'tls' ? (options.beforeLogin ?? '') : ''),
+      );
+    }
+
+    function onElement(element: Element): void {
+      if (element.is('starttls', NS_TLS)) return startTls();
+      if (element.is('auth', NS_SASL)) return login(element.text(), 'sasl');
+      if (element.is('authenticate', NS_SASL2)) return login(element.getChildText('initial-response') ?? '', 'sasl2');
+      if (element.name === 'iq' && element.attrs.type === 'set' && element.getChild('bind', NS_BIND)) {
+        const resource = element.getChild('bind', NS_BIND)?.getChildText('resource') ?? 'fake';
+        session.jid = `${user}@${options.domain}/${resource}`;
+        sessions.add(session);
+        return session.send(
+          `<iq type='result' id='${element.attrs.id}'><bind xmlns='${NS_BIND}'><jid>${session.jid}</jid></bind></iq>`,
+        );
+      }
+      if (element.name === 'iq' || element.name === 'presence' || element.name === 'message') {
+        const reply = options.answer?.(element, session);
+        for (const xml of [reply ?? []].flat()) session.send(xml);
+      }
+    }
+
+    let user = 'nobody';
+    function login(base64: string, profile: 'sasl' | 'sasl2'): void {
+      // RFC 4616: authzid NUL authcid NUL passwd.
+      const [, authcid = '', password = ''] = Buffer.from(base64, 'base64').toString('utf8').split('\0');
+      const ns = profile === 'sasl' ? NS_SASL : NS_SASL2;
+      if (options.password === undefined || password !== options.password) {
+        session.send(`<failure xmlns='${ns}'><not-authorized/></failure>`);
+        return;
+      }
+      user = authcid;
+      phase = 'authenticated';
+      if (profile === 'sasl') {
+        // RFC 6120 §6.4.6: the client restarts the stream.
+        parser = newParser();
+        session.send(`<success xmlns='${ns}'/>`);
+        return;
+      }
+      // XEP-0388: no restart; the post-login features follow the success.
+      session.send(
+        `<success xmlns='${ns}'><authorization-identifier>${user}@${options.domain}</authorization-identifier></success>` +
+          `<stream:features>${options.authenticatedFeatures ?? FEATURES.bind}</stream:features>`,
+      );
+    }
+
+    function startTls(): void {
+      if (options.starttls !== 'proceed' || !tls) {
+        session.send(`<failure xmlns='${NS_TLS}'/></stream:stream>`);
+        socket.end();
+        return;
+      }
+      session.send(`<proceed xmlns='${NS_TLS}'/>`);
+      raw.off('data', onData);
+      const secure = new TLSSocket(raw, { isServer: true, key: tls.key, cert: tls.cert });
+      secure.on('error', () => raw.destroy());
+      secure.on('data', onData);
+      socket = secure;
+      phase = 'tls';
+      parser = newParser();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    host: '127.0.0.1',
+    port,
+    received: () => [...transcripts],
+    connections: () => transcripts.length,
+    broadcast: (xml) => {
+      for (const s of sessions) s.send(xml);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * No failure reaches a person with an empty reason. xmpp.js rejects an unanswered request with a
+ * TimeoutError whose message is empty; the app used to print "Could not read the configuration of
+ * urn:xmpp:vcard4: " and nothing after it, as 'protocol-error'.
+ */
+import { describe, expect, it } from 'vitest';
+import type { IqCaller } from '@xmpp/iq/caller.js';
+import { KeyringError } from '../../../main/errors.js';
+import { describeFailure, failureCode } from '../../../main/xmpp/failure.js';
+import { fetchItems } from '../../../main/xmpp/fetch-items.js';
+import { readNodeConfig } from '../../../main/xmpp/persistent-node.js';
+
+/** What xmpp.js throws when no answer comes (node_modules/@xmpp/events/lib/TimeoutError.js). */
+const xmppTimeout = () => Object.assign(new Error(), { name: 'TimeoutError' });
+const failingIq = (error: Error): IqCaller => ({
+  request: () => Promise.reject(error),
+  get: () => Promise.reject(error),
+  set: () => Promise.reject(error),
+});
+
+describe('failure reasons', () => {
+  it.each([
+    [xmppTimeout(), 'the server did not answer in time', 'timeout'],
+    [new Error(''), 'Error without details', 'protocol-error'],
+    [Object.assign(new Error(''), { name: '' }), 'error without details', 'protocol-error'],
+    ['', 'unknown error', 'protocol-error'],
+    [undefined, 'undefined', 'protocol-error'],
+    [new KeyringError('timeout', 'romeo@montague.lit did not answer the request for pubsub items within 20 s.'), 'romeo@montague.lit did not answer the request for pubsub items within 20 s.', 'timeout'],
+    [new KeyringError('not-connected', 'The connection closed before the server answered.'), 'The connection closed before the server answered.', 'not-connected'],
+  ])('%s → "%s" (%s)', (error, reason, code) => {
+    expect(describeFailure(error)).toBe(reason);
+    expect(failureCode(error, 'protocol-error')).toBe(code);
+  });
+
+  it('reading a node configuration that gets no answer fails as a timeout with a reason', async () => {
+    const failure = await readNodeConfig({ iq: failingIq(xmppTimeout()), owner: 'juliet@capulet.lit' }, 'urn:xmpp:vcard4').catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(KeyringError);
+    expect(failure).toMatchObject({ code: 'timeout', message: 'Could not read the configuration of urn:xmpp:vcard4: the server did not answer in time' });
+  });
+
+  it('keeps the IQ layer’s own words and code', async () => {
+    const timeout = new KeyringError('timeout', 'juliet@capulet.lit did not answer the request for pubsub#owner configure of urn:xmpp:vcard4 within 30 s.');
+    const failure = await readNodeConfig({ iq: failingIq(timeout), owner: 'juliet@capulet.lit' }, 'urn:xmpp:vcard4').catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'timeout', message: expect.stringMatching(/: juliet@capulet\.lit did not answer .* within 30 s\.$/) as string });
+  });
+
+  it('a contact fetch that gets no answer says so', async () => {
+    expect(await fetchItems(failingIq(xmppTimeout()), 'romeo@montague.lit', 'urn:xmpp:tmp:pubkey')).toEqual({
+      status: 'failed',
+      detail: 'the server did not answer in time',
+    });
+  });
+});
