@@ -10,10 +10,13 @@ const electronOnlyInShell = {
   name: 'electron',
   message: 'Only main/index.ts and main/electron/ may import electron; services stay plain TypeScript.',
 };
+// contract/ holds zod schemas for main; the sandboxed preload and the renderer bundle take its types
+// only, plus the files that import nothing at run time (transport framing, limits, display format).
+const DEPENDENCY_FREE_CONTRACT = ['wire', 'limits', 'format'];
 const contractTypesOnly = {
-  group: ['**/preload/contract', '**/preload/contract.js'],
+  regex: `(^|/)contract(/(?!(${DEPENDENCY_FREE_CONTRACT.join('|')})(\\.js)?$)[^/]+)?$`,
   allowTypeImports: true,
-  message: 'Import the contract as types only (its schemas are for main).',
+  message: 'Import the contract as types only (its schemas are for main); contract/wire, limits and format may be imported as they are.',
 };
 
 export default tseslint.config(
@@ -47,7 +50,49 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     ignores: ['main/index.ts', 'main/electron/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInShell] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electronOnlyInShell], patterns: [{ group: ['**/preload/**'], message: 'main takes the contract from contract/, never from the preload.' }] },
+      ],
+    },
+  },
+  {
+    files: ['main/index.ts', 'main/electron/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/preload/**'], message: 'main takes the contract from contract/, never from the preload.' }] }],
+    },
+  },
+  {
+    // The contract is shared by every environment: no Node, no DOM, nothing of the layers around it.
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The contract runs everywhere.' }],
+          patterns: [{ group: ['node:*', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'The contract imports only zod and itself.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Imported at run time by the preload and the renderer: types only from anything but each other.
+    files: DEPENDENCY_FREE_CONTRACT.map((f) => `contract/${f}.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(?!\\./(${DEPENDENCY_FREE_CONTRACT.join('|')})\\.js$)`,
+              allowTypeImports: true,
+              message: 'This file is imported at run time by the sandboxed preload and the renderer: it may import only types, or another dependency-free contract file.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
@@ -68,13 +113,12 @@ export default tseslint.config(
   },
   {
     files: ['preload/**/*.ts'],
-    ignores: ['preload/contract.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'zod', message: 'The sandboxed preload only routes; main validates.' }],
-          patterns: [{ group: ['node:*', '**/main/**'], message: 'The preload stays tiny.' }, contractTypesOnly],
+          patterns: [{ group: ['node:*', '**/main/**', '**/renderer/**'], message: 'The preload stays tiny.' }, contractTypesOnly],
         },
       ],
     },

@@ -3,7 +3,8 @@
  * dependencies. The Electron shell, the browser host, the CLI and the tests all start here, so they run
  * the very same code.
  */
-import type { AppInfo } from '../preload/contract.js';
+import type { AppInfo, KeyringApi } from '../contract/index.js';
+import { groupedApi } from '../contract/wire.js';
 import { AppEvents } from './events.js';
 import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
@@ -38,7 +39,10 @@ export interface CoreOptions {
 }
 
 export interface KeyringCore {
+  /** Every request, by channel name, validated: what the transports hand the page's requests to. */
   dispatch: Dispatch;
+  /** The same requests as the grouped API the screens use (`api.keys.list()`), for the CLI and tests. */
+  api: KeyringApi;
   events: AppEvents;
   session: AccountSession;
   vaults: VaultHolder;
@@ -77,8 +81,13 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
+  const api = groupedApi({
+    request: (channel, params) => dispatch(channel, params),
+    on: (event, listener) => events.subscribe((name, payload) => name === event && listener(payload)),
+  });
   return {
     dispatch,
+    api,
     events,
     session,
     vaults,

@@ -1,4 +1,4 @@
-import type { ErrorCode, IpcError } from '../preload/contract.js';
+import type { ErrorCode, IpcError } from '../contract/index.js';
 
 /**
  * An error with a stable code, meant to reach the user. Services throw it; the IPC dispatcher turns it

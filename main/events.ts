@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { EventName, EventPayloads } from '../preload/contract.js';
+import type { EventName, EventPayload } from '../contract/index.js';
 
-export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 /**
  * The typed bus for events main pushes to whichever renderer transport is attached (Electron window,
@@ -10,7 +10,7 @@ export type EventListener = <E extends EventName>(event: E, payload: EventPayloa
 export class AppEvents {
   readonly #emitter = new EventEmitter();
 
-  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
     this.#emitter.emit('event', event, payload);
   }
 

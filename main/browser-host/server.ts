@@ -20,10 +20,9 @@ import type { Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels.js';
-import type { WireMessage } from '../../preload/contract.js';
+import { MAX_REQUEST_BYTES } from '../../contract/limits.js';
+import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX, type WireMessage } from '../../contract/wire.js';
 import type { KeyringCore } from '../core.js';
-import { MAX_REQUEST_BYTES } from '../ipc/request-size.js';
 import type { Logger } from '../logger.js';
 import { SECURITY_HEADERS } from '../security/csp.js';
 

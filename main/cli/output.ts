@@ -9,7 +9,7 @@
  *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
  *   \uXXXX escapes (jsonText), the same data without the effect.
  */
-import { groupFingerprint } from '../../preload/format.js';
+import { describeDeviation, groupFingerprint } from '../../contract/format.js';
 import type {
   ContactKeysView,
   ContactProfileView,
@@ -18,7 +18,7 @@ import type {
   PepSupport,
   Profile,
   RosterContactView,
-} from '../../preload/contract.js';
+} from '../../contract/index.js';
 import { escapeUnsafeInJson, keepingLines, oneLine } from '../profile/untrusted-text.js';
 import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
 
@@ -70,7 +70,7 @@ export function describeNodeConfig(c: EffectiveNodeConfig): string {
     `max_items:                 ${safe(c.maxItems ?? 'unknown')}`,
     // Who else holds an affiliation, read back (on a whitelist node: the whitelist; elsewhere: nobody).
     ...(c.members.length > 0 && c.accessModel !== 'whitelist' ? [`also affiliated:           ${c.members.map(safe).join(', ')}`] : []),
-    ...c.deviations.map((d) => `warning: ${safe(d)}`),
+    ...c.deviations.map((d) => `warning: ${safe(describeDeviation(d))}`),
   ].join('\n');
 }
 

@@ -12,10 +12,11 @@ import type {
   ContactKeysView,
   ContactProfileView,
   EffectiveNodeConfig,
-  EventPayloads,
+  EventName,
+  EventPayload,
   Profile,
-} from '../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+} from '../../contract/index.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
@@ -370,7 +371,7 @@ function emit(p: Printer, value: unknown, human: string): void {
   else p.out(human);
 }
 
-function describeEvent<E extends keyof EventPayloads>(event: E, payload: EventPayloads[E]): string {
+function describeEvent<E extends EventName>(event: E, payload: EventPayload<E>): string {
   if (event === 'contacts:profile') {
     const view = payload as ContactProfileView;
     return `${new Date().toISOString()} profile of ${safe(view.jid)} (${safe(view.origin)}: ${view.updated.map(safe).join(', ')}):\n${describeProfile(view)}`;

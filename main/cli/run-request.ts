@@ -3,7 +3,7 @@
  * codes) the desktop window and the browser host use. A failed Result becomes a CliError.
  */
 import type { KeyringCore } from '../core.js';
-import type { IpcError, RequestChannel, RequestParams, RequestResults } from '../../preload/contract.js';
+import type { IpcError, RequestChannel, RequestParams, RequestResult } from '../../contract/index.js';
 
 export class CliError extends Error {
   constructor(
@@ -19,8 +19,8 @@ export async function request<C extends RequestChannel>(
   core: KeyringCore,
   channel: C,
   params: RequestParams<C>,
-): Promise<RequestResults[C]> {
+): Promise<RequestResult<C>> {
   const result = await core.dispatch(channel, params);
-  if (result.ok) return result.value as RequestResults[C];
+  if (result.ok) return result.value as RequestResult<C>;
   throw new CliError(result.error, result.error.code === 'invalid-argument' ? 2 : 1);
 }

@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { IPC_EVENT, IPC_REQUEST } from '../../preload/channels.js';
+import { IPC_EVENT, IPC_REQUEST } from '../../contract/wire.js';
 import type { KeyringCore } from '../core.js';
 import { refuseOversizedRequest } from '../ipc/request-size.js';
 import { APP_ORIGIN } from './app-protocol.js';

@@ -1,18 +1,5 @@
-import type { z } from 'zod';
-import {
-  requestSchemas,
-  type IpcError,
-  type RequestChannel,
-  type RequestResults,
-  type Result,
-} from '../../preload/contract.js';
-import { isRequestChannel } from '../../preload/channels.js';
+import { requestSpec, type Handlers, type IpcError, type Result } from '../../contract/index.js';
 import { toIpcError } from '../errors.js';
-
-/** One handler per request channel, receiving parameters that already passed their schema. */
-export type RequestHandlers = {
-  [C in RequestChannel]: (params: z.output<(typeof requestSchemas)[C]>) => Promise<RequestResults[C]>;
-};
 
 export type Dispatch = (channel: unknown, params: unknown) => Promise<Result<unknown>>;
 
@@ -26,12 +13,13 @@ export interface DispatcherOptions {
  * parameters against the contract's schema, runs the handler, and turns every outcome into a `Result`
  * value. Nothing thrown here crosses a process boundary.
  */
-export function createDispatcher(handlers: RequestHandlers, options: DispatcherOptions): Dispatch {
+export function createDispatcher(handlers: Handlers, options: DispatcherOptions): Dispatch {
   return async (channel, params) => {
-    if (!isRequestChannel(channel)) {
+    const spec = requestSpec(channel);
+    if (spec === undefined || typeof channel !== 'string') {
       return failure({ code: 'unknown-channel', message: `Unknown request: ${describe(channel)}` });
     }
-    const parsed = requestSchemas[channel].safeParse(params);
+    const parsed = spec.params.safeParse(params);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.map(String).join('.') || undefined;
@@ -43,9 +31,11 @@ export function createDispatcher(handlers: RequestHandlers, options: DispatcherO
       );
     }
     try {
-      // The handler table is keyed by the same channel the schema came from, so the parsed value has
-      // exactly the handler's parameter type; TypeScript cannot correlate the two through the union.
-      const handler = handlers[channel] as (p: unknown) => Promise<unknown>;
+      // The handler sits in the table under the same domain and name as the schema the contract gave
+      // for this channel, so the parsed value has exactly its parameter type; TypeScript cannot
+      // correlate the two through the union of channels.
+      const [domain, name] = channel.split(':') as [keyof Handlers, string];
+      const handler = (handlers[domain] as Record<string, (p: unknown) => Promise<unknown>>)[name] as (p: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {
       const ipcError = toIpcError(error);

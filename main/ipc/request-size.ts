@@ -1,17 +1,11 @@
 /**
- * One size cap for a request from the page, whichever way it comes: the browser host's WebSocket
- * (`maxPayload`, enforced by ws while the frame arrives) and Electron IPC (measured in main before the
- * dispatcher sees it). The largest legitimate request is an avatar picture, PROFILE_LIMITS.avatarUploadBytes
- * as base64; key imports (at most four 1 MiB files as base64, 5.4 MiB) fit well under it. The cap is
- * that picture plus 1 MiB for the JSON around it: anything larger is not a request this app makes.
+ * The request size cap (contract/limits.ts MAX_REQUEST_BYTES) on the Electron side: the browser host's
+ * WebSocket enforces it as `maxPayload` while the frame arrives; Electron delivers the parameters
+ * already deserialized, so main measures them before the dispatcher sees them.
  */
 import { serialize } from 'node:v8';
-import type { Result } from '../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
-
-const base64Chars = (bytes: number): number => Math.ceil(bytes / 3) * 4;
-
-export const MAX_REQUEST_BYTES = base64Chars(PROFILE_LIMITS.avatarUploadBytes) + 1024 * 1024;
+import type { Result } from '../../contract/index.js';
+import { MAX_REQUEST_BYTES } from '../../contract/limits.js';
 
 /**
  * Electron delivers request parameters already deserialized from the structured-clone format; their size

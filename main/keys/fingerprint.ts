@@ -4,8 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 
-export { groupFingerprint } from '../../preload/format.js';
-
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export function certificateFingerprint(der: Uint8Array): string {

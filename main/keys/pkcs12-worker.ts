@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import type { IpcError } from '../../preload/contract.js';
+import type { IpcError } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { readPkcs12 } from './pkcs12.js';
 

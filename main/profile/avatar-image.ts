@@ -16,7 +16,7 @@
  */
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { KeyringError } from '../errors.js';
 import { jpegOrientation, readImageHeader, type ImageType } from './image-header.js';
 

@@ -5,7 +5,7 @@
  * `{ code, message, field }` values.
  */
 import { parentPort } from 'node:worker_threads';
-import type { IpcError } from '../../preload/contract.js';
+import type { IpcError } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { prepareAvatar, type AvatarCrop } from './avatar-image.js';
 import type { ImageType } from './image-header.js';

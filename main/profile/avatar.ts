@@ -10,8 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import xml, { type Element } from '@xmpp/xml';
-import type { AvatarInfoView } from '../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+import type { AvatarInfoView } from '../../contract/index.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { readImageHeader, type ImageType } from './image-header.js';

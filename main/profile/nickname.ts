@@ -4,7 +4,7 @@
  * identify anyone by it), and untrusted text: cut and cleaned.
  */
 import xml, { type Element } from '@xmpp/xml';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { cleanText } from './untrusted-text.js';

@@ -6,8 +6,8 @@
  * ignored, only so many children are looked at, every value is cut and cleaned (untrusted-text.ts).
  */
 import xml, { type Element } from '@xmpp/xml';
-import type { Profile, ProfileAddress } from '../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+import type { Profile, ProfileAddress } from '../../contract/index.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { cleanText } from './untrusted-text.js';
 

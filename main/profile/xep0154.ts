@@ -6,8 +6,8 @@
  * Everything is untrusted: fields and values capped and cleaned, binary fields skipped.
  */
 import type { Element } from '@xmpp/xml';
-import type { Profile, ProfileAddress, Xep0154View } from '../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+import type { Profile, ProfileAddress, Xep0154View } from '../../contract/index.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { cleanText } from './untrusted-text.js';

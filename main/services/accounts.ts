@@ -2,7 +2,7 @@
  * Signing in, with the account remembered when the user asks: the server settings in the vault, the
  * password only through the OS keychain (never in the vault file itself, never without a keychain).
  */
-import type { ConnectParams, ConnectionState, SavedAccountView } from '../../preload/contract.js';
+import type { ConnectParams, ConnectionState, SavedAccountView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import type { AccountSession } from '../xmpp/session.js';
 import { VaultHolder } from './vault-holder.js';

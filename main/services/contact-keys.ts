@@ -15,7 +15,7 @@
  * - the vault is written only when the records change (lastSeen is kept to the hour), and holds at
  *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
  */
-import type { ContactKeysView, ContactKeyView } from '../../preload/contract.js';
+import type { ContactKeysView, ContactKeyView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';

@@ -4,7 +4,7 @@
  * never leaves this module's callers in main; what goes out is public data and fingerprints.
  */
 import { createPrivateKey } from 'node:crypto';
-import type { AccessRequest, EffectiveNodeConfig, OwnKeyView } from '../../preload/contract.js';
+import type { AccessRequest, EffectiveNodeConfig, OwnKeyView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';

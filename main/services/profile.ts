@@ -15,8 +15,8 @@ import type {
   OwnProfileView,
   Profile,
   ProfileSourceView,
-} from '../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
+} from '../../contract/index.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { AvatarCrop, PreparedAvatar } from '../profile/avatar-image.js';

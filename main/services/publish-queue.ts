@@ -4,7 +4,7 @@
  * silently dropped: each action ends as done, failed (with the reason) or cancelled by the user.
  */
 import { randomUUID } from 'node:crypto';
-import type { AccessRequest, QueuedActionView } from '../../preload/contract.js';
+import type { AccessRequest, QueuedActionView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError, toIpcError } from '../errors.js';
 import type { Logger } from '../logger.js';

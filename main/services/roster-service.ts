@@ -3,7 +3,7 @@
  * regroup, remove, and answer incoming subscription requests. Pending requests are remembered while
  * online (servers deliver them again at each login, RFC 6121 §3.1.3).
  */
-import type { RosterContactView } from '../../preload/contract.js';
+import type { RosterContactView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import { fetchRoster, removeRosterItem, setRosterItem, subscriptionStanza } from '../xmpp/roster.js';
@@ -21,7 +21,7 @@ export class RosterService {
     this.#events = deps.events;
     this.#session.events.on('subscriptionRequest', ({ from }) => {
       this.#requests.add(from);
-      this.#events.emit('subscriptions:changed', this.pending());
+      this.#events.emit('roster:requests', this.pending());
     });
     this.#session.events.on('roster', () => this.#events.emit('roster:changed', undefined));
     this.#session.events.on('presence', ({ from, bare, available }) => {
@@ -31,7 +31,7 @@ export class RosterService {
       if (available) resources.add(from);
       else resources.delete(from);
       this.#online.set(bare, resources);
-      if (before !== resources.size > 0) this.#events.emit('presence:changed', { jid: bare, online: resources.size > 0 });
+      if (before !== resources.size > 0) this.#events.emit('roster:presence', { jid: bare, online: resources.size > 0 });
     });
     this.#session.events.on('online', () => this.#online.clear());
   }
@@ -84,7 +84,7 @@ export class RosterService {
       }
     }
     this.#requests.delete(jid);
-    this.#events.emit('subscriptions:changed', this.pending());
+    this.#events.emit('roster:requests', this.pending());
     return this.pending();
   }
 

@@ -7,7 +7,7 @@
  */
 import QRCode from 'qrcode';
 import { KeyringError } from '../errors.js';
-import { groupFingerprint } from '../keys/fingerprint.js';
+import { groupFingerprint } from '../../contract/format.js';
 import { formatBackupCode, parseBackupCode } from './backup-code.js';
 
 export interface BackupPageInput {

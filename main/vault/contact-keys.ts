@@ -10,7 +10,7 @@
  * published beyond the cap are reported (leftOut), never stored; the keys we already know are kept
  * first, so a flood of new keys cannot push out a key the user verified.
  */
-import { CONTACT_KEY_LIMITS } from '../../preload/channels.js';
+import { CONTACT_KEY_LIMITS } from '../../contract/limits.js';
 import type { ContactKeyRecord } from './schema.js';
 
 export const MAX_CURRENT_KEYS = CONTACT_KEY_LIMITS.currentKeys;

@@ -4,7 +4,7 @@
  * lower layer (a 'timeout' that names who did not answer what, a 'not-connected') keeps its own code
  * instead of being folded into 'protocol-error'.
  */
-import type { ErrorCode } from '../../preload/contract.js';
+import type { ErrorCode } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 
 export function describeFailure(error: unknown): string {

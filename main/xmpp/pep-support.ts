@@ -5,7 +5,7 @@
  * the domain when the bare JID does not show PEP.
  */
 import type { IqCaller } from '@xmpp/iq/caller.js';
-import type { PepSupport } from '../../preload/contract.js';
+import type { PepSupport } from '../../contract/index.js';
 import { queryDiscoInfo, type DiscoInfo } from './disco.js';
 import { FEATURE_PUBLISH_OPTIONS, NS } from './namespaces.js';
 

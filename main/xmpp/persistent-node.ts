@@ -22,8 +22,8 @@
  */
 import type { Element } from '@xmpp/xml';
 import type { IqCaller } from '@xmpp/iq/caller.js';
-import type { AccessRequest, EffectiveNodeConfig } from '../../preload/contract.js';
-import { ACCESS_MODELS } from '../../preload/channels.js';
+import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
+import { ACCESS_MODELS } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { fieldBoolean, fieldValue, type FieldValue, type ParsedForm } from './data-form.js';
 import {
@@ -180,7 +180,7 @@ export async function readEffectiveConfig(ctx: Context, node: string, maxItems: 
   if (!('error' in affiliations)) {
     // Publishing refuses this state (ensurePersistentNode); a node left so by another client is shown.
     const outsiders = outsideAudience(ctx, access, affiliations);
-    if (outsiders.length > 0) config.deviations.push(`${describeOutsiders(outsiders)} can get in outside the access model`);
+    if (outsiders.length > 0) config.deviations.push({ code: 'outsiders', members: outsiders.map((a) => ({ jid: a.jid, affiliation: a.affiliation })) });
   }
   return config;
 }
@@ -256,18 +256,16 @@ function effectiveConfig(
     members: others.map((a) => a.jid),
     deviations: [],
   };
-  if (config.persistItems !== true) config.deviations.push('the server does not persist items (pubsub#persist_items)');
+  if (config.persistItems !== true) config.deviations.push({ code: 'items-not-persisted' });
   if (config.sendLastPublishedItem !== 'never') {
-    config.deviations.push(
-      `the server sends the last item ${config.sendLastPublishedItem ? `"${config.sendLastPublishedItem}"` : 'by its default'} instead of never`,
-    );
+    config.deviations.push(config.sendLastPublishedItem ? { code: 'last-item-sent', value: config.sendLastPublishedItem } : { code: 'last-item-sent' });
   }
   const max = config.maxItems;
   if (!(max === 'max' || (max !== undefined && Number(max) >= spec.maxItems))) {
-    config.deviations.push(`the node keeps at most ${max ?? 'an unknown number of'} items (asked for ${spec.maxItems})`);
+    config.deviations.push(max === undefined ? { code: 'too-few-items', asked: spec.maxItems } : { code: 'too-few-items', value: max, asked: spec.maxItems });
   }
   if ('error' in affiliations) {
-    config.deviations.push(`the server did not say who else is affiliated with the node (${describeError(affiliations.error)})`);
+    config.deviations.push({ code: 'affiliations-unknown', detail: describeError(affiliations.error) });
   } else if (spec.access.model === 'whitelist') {
     config.whitelist = others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => a.jid);
   }

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import jid from '@xmpp/jid';
 import xml from '@xmpp/xml';
-import type { ConnectParams, ConnectionState, PepSupport } from '../../preload/contract.js';
+import type { ConnectParams, ConnectionState, PepSupport } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';

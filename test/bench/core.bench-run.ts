@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import { DEFAULT_FETCH_CONCURRENCY } from '../../main/services/contact-keys.js';
-import type { ConnectParams } from '../../preload/contract.js';
+import type { ConnectParams } from '../../contract/index.js';
 import { makeCertificates, makeKeyPairs, type MadeCertificate } from './support/certs.js';
 import { startBenchProsody, writeAccounts, writeRoster, CLOCK_TICKS_PER_SECOND } from './support/prosody-bench.js';
 import { benchBulkFetch, publishContactKeys, type FetchRun } from './sections/bulk-fetch.js';

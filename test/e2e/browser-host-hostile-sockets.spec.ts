@@ -10,9 +10,8 @@ import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { MAX_REQUEST_BYTES } from '../../main/ipc/request-size';
-import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels';
-import type { WireMessage } from '../../preload/contract';
+import { MAX_REQUEST_BYTES } from '../../contract/limits';
+import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX, type WireMessage } from '../../contract/wire';
 import { expect, test, type BrowserHostProcess } from './fixtures';
 
 type Ending = 'reset' | 'destroy' | 'fin';

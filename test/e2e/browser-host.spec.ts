@@ -1,7 +1,6 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
-import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../preload/channels';
-import type { WireMessage } from '../../preload/contract';
+import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX, type WireMessage } from '../../contract/wire';
 import { expect, openApp, signIn, signOut, test, type BrowserHostProcess } from './fixtures';
 
 test('the page asks main for app info over the WebSocket, and connects to the real Prosody', async ({

@@ -11,7 +11,7 @@ import { generateRsaKeyPair } from '../../main/keys/generate';
 import { NS } from '../../main/xmpp/namespaces';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items';
 import { publishRequest } from '../../main/xmpp/pubsub';
-import { CONTACT_KEY_LIMITS } from '../../preload/channels';
+import { CONTACT_KEY_LIMITS } from '../../contract/limits';
 import { axeViolations, connectWith, expect, test } from './fixtures';
 
 /** A 512-bit RSA certificate for `jid`, signed with MD5. */

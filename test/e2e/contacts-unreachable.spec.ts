@@ -4,7 +4,7 @@
  * not "publishes no keys". Two real Prosody servers federating over TLS (test/support/federation.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectParams } from '../../preload/contract';
+import type { ConnectParams } from '../../contract';
 import { CAPULET, MONTAGUE, startFederation, type Federation } from '../support/federation';
 import { befriend } from '../support/scenario';
 import { registerAccount, type XmppTestServer } from '../support/xmpp-server';

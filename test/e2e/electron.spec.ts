@@ -5,7 +5,7 @@
  */
 import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import { MAX_REQUEST_BYTES } from '../../main/ipc/request-size';
+import { MAX_REQUEST_BYTES } from '../../contract/limits';
 import { findElectronBinary } from '../../scripts/electron-binary.mjs';
 import { expect, test } from './fixtures';
 

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
-import type { ConnectParams } from '../../preload/contract';
+import type { ConnectParams } from '../../contract';
 import { AppEvents } from '../../main/events';
 import { silentLogger } from '../../main/logger';
 import { AccountSession } from '../../main/xmpp/session';

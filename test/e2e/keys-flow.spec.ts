@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
-import type { ConnectParams } from '../../preload/contract';
+import type { ConnectParams } from '../../contract';
 import { befriend } from '../support/scenario';
 import { registerAccount } from '../support/xmpp-server';
 import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';

@@ -19,7 +19,7 @@ import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { publishRequest } from '../../main/xmpp/pubsub.js';
-import type { ConnectParams, ContactKeysView } from '../../preload/contract.js';
+import type { ConnectParams, ContactKeysView } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';
 import { connectActor, type Actor } from '../support/scenario.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { AccountSession } from '../../main/xmpp/session.js';
-import type { ConnectionState } from '../../preload/contract.js';
+import type { ConnectionState } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { KeyringError } from '../../main/errors.js';
 

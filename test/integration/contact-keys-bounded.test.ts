@@ -19,7 +19,7 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { publishRequest } from '../../main/xmpp/pubsub.js';
-import type { ContactKeysView } from '../../preload/contract.js';
+import type { ContactKeysView } from '../../contract/index.js';
 import { nextAppEvent, startApp, type App } from '../support/app.js';
 import { befriend, connectActor, nextEvent, until, type Actor } from '../support/scenario.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { AccountSession } from '../../main/xmpp/session.js';
-import type { ConnectionState } from '../../preload/contract.js';
+import type { ConnectionState } from '../../contract/index.js';
 import { startEjabberd } from '../support/ejabberd.js';
 import { registerAccount, type XmppTestServer } from '../support/xmpp-server.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { ContactKeysView, ContactProfileView, Profile } from '../../preload/contract.js';
+import type { ContactKeysView, ContactProfileView, Profile } from '../../contract/index.js';
 import { startApp, type App } from '../support/app.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';
 import { CAPULET, MONTAGUE, startFederation, type Federation } from '../support/federation.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { AccessRequest, ContactKeysView, ContactProfileView, Profile } from '../../preload/contract.js';
+import type { AccessRequest, ContactKeysView, ContactProfileView, Profile } from '../../contract/index.js';
 import { ask, nextAppEvent, startApp, type App } from '../support/app.js';
 import { CAPULET, MONTAGUE, startFederation, type Federation } from '../support/federation.js';
 import { announceInterest, befriend, collect, connectActor, until, type Actor } from '../support/scenario.js';
@@ -190,7 +190,7 @@ for (const capuletKind of ['prosody', 'ejabberd'] as const) {
 
     it('juliet signing in after romeo: his presence comes back over s2s (RFC 6121 §4.3 probe), and her next key reaches him', async () => {
       expect(await juliet.core.dispatch('account:disconnect', undefined)).toMatchObject({ ok: true });
-      const romeoSeen = nextAppEvent(juliet, 'presence:changed', (p) => p.jid === romeo.actor.jid && p.online, 'juliet sees romeo online', LIVE_MS);
+      const romeoSeen = nextAppEvent(juliet, 'roster:presence', (p) => p.jid === romeo.actor.jid && p.online, 'juliet sees romeo online', LIVE_MS);
       expect(await juliet.core.dispatch('account:connect', juliet.actor.params)).toMatchObject({ ok: true });
       await romeoSeen;
       const fingerprint = await generate();

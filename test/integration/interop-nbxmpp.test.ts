@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatOmemoFingerprint, readBundle, readDeviceList, bundleLocation } from '../../main/protocols/omemo.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { AvatarPublishResult, ContactProfileView, Profile } from '../../preload/contract.js';
+import type { AvatarPublishResult, ContactProfileView, Profile } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { startApp, type App } from '../support/app.js';
 import { makePng } from '../support/images.js';

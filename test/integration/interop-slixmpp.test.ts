@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleLocation, devicesNode, readBundle, readDeviceList, type OmemoBundle, type OmemoVersion } from '../../main/protocols/omemo.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { AvatarPublishResult, ContactProfileView, OwnKeyView } from '../../preload/contract.js';
+import type { AvatarPublishResult, ContactProfileView, OwnKeyView } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { startApp, type App } from '../support/app.js';
 import { makeJpeg } from '../support/images.js';

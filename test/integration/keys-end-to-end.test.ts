@@ -12,7 +12,7 @@ import { createKeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
 import { capsElement } from '../../main/xmpp/caps.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { ContactKeysView } from '../../preload/contract.js';
+import type { ContactKeysView } from '../../contract/index.js';
 import { befriend, nextEvent } from '../support/scenario.js';
 import { APP_PASSPHRASE, startApp, type App } from '../support/app.js';
 

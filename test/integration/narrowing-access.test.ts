@@ -13,7 +13,7 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import { publishPersistent, readEffectiveConfig } from '../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { affiliationsGetRequest, affiliationsSetRequest, parseAffiliations } from '../../main/xmpp/pubsub.js';
-import type { AccessRequest, EffectiveNodeConfig } from '../../preload/contract.js';
+import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
 import { startApp, type App } from '../support/app.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
 
@@ -105,7 +105,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       await juliet.actor.session.client.iqCaller.set(affiliationsSetRequest(NS.pubkey, [{ jid: benvolio.jid, affiliation: 'publisher' }]), juliet.actor.jid);
       // Shown as a deviation while it is there.
       expect((await readEffectiveConfig(ctx(), NS.pubkey, 32))?.deviations).toEqual([
-        expect.stringContaining(`${benvolio.jid} (publisher) can get in outside the access model`),
+        { code: 'outsiders', members: [{ jid: benvolio.jid, affiliation: 'publisher' }] },
       ]);
 
       const again = await juliet.core.dispatch('keys:publish', { fingerprint, access: { model: 'presence' } });

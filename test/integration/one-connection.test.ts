@@ -12,7 +12,7 @@ import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { createKeyringCore } from '../../main/core.js';
 import { AccountSession } from '../../main/xmpp/session.js';
-import type { ConnectParams } from '../../preload/contract.js';
+import type { ConnectParams } from '../../contract/index.js';
 import { startProsody, type RestartableServer } from '../support/prosody.js';
 import { until } from '../support/scenario.js';
 import { registerAccount } from '../support/xmpp-server.js';

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ContactProfileView, EffectiveNodeConfig, OwnProfileView } from '../../preload/contract.js';
+import type { ContactProfileView, EffectiveNodeConfig, OwnProfileView } from '../../contract/index.js';
 import { makePng } from '../support/images.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';

@@ -10,7 +10,7 @@ import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { ConnectParams, EventPayloads, QueuedActionView } from '../../preload/contract.js';
+import type { ConnectParams, EventPayloads, QueuedActionView } from '../../contract/index.js';
 import { startProsody, type RestartableServer } from '../support/prosody.js';
 import { freshAccount } from '../support/accounts.js';
 import { nextEvent } from '../support/scenario.js';

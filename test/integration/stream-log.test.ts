@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { AccountSession } from '../../main/xmpp/session.js';
-import type { ConnectParams } from '../../preload/contract.js';
+import type { ConnectParams } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';
 import { FEATURES, startFakeXmppServer } from '../support/fake-xmpp-server.js';

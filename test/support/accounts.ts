@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { ConnectParams } from '../../preload/contract.js';
+import type { ConnectParams } from '../../contract/index.js';
 import { registerAccount, type ServerInfo } from './xmpp-server.js';
 
 /**

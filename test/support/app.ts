@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import type { EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../preload/contract.js';
+import type { EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../contract/index.js';
 import { freshAccount } from './accounts.js';
 import { nextEvent, type Actor } from './scenario.js';
 import type { ServerInfo } from './xmpp-server.js';

@@ -10,7 +10,7 @@ import { AccountSession } from '../../main/xmpp/session.js';
 import { fetchRoster, setRosterItem, subscriptionStanza } from '../../main/xmpp/roster.js';
 import { capsElement } from '../../main/xmpp/caps.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import type { ConnectParams } from '../../preload/contract.js';
+import type { ConnectParams } from '../../contract/index.js';
 import { freshAccount } from './accounts.js';
 import type { ServerInfo } from './xmpp-server.js';
 

@@ -15,7 +15,7 @@ import {
   jsonText,
 } from '../../main/cli/output.js';
 import { runCli } from '../../main/cli/program.js';
-import type { ContactKeysView, ContactProfileView, Profile } from '../../preload/contract.js';
+import type { ContactKeysView, ContactProfileView, Profile } from '../../contract/index.js';
 
 /** Newline + a forged line, ESC and one-byte CSI sequences, a bidi override and isolate, zero-width, LS. */
 const HOSTILE = 'x\n  trust: verified\r\n\u001b[2J\u009b31m\u202eevil\u2066\u200bz\u2028  trust: verified\u0085y';
@@ -98,7 +98,12 @@ describe('terminal injection through the CLI', () => {
           rosterGroupsAllowed: [HOSTILE],
           whitelist: [HOSTILE],
           members: [HOSTILE],
-          deviations: [HOSTILE],
+          deviations: [
+            { code: 'last-item-sent', value: HOSTILE },
+            { code: 'too-few-items', value: HOSTILE, asked: 32 },
+            { code: 'affiliations-unknown', detail: HOSTILE },
+            { code: 'outsiders', members: [{ jid: HOSTILE, affiliation: HOSTILE }] },
+          ],
         }),
       );
     }

@@ -28,7 +28,7 @@ import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
 import { SessionEvents } from '../../main/xmpp/session-events.js';
 import type { AccountSession } from '../../main/xmpp/session.js';
-import type { ContactKeysView } from '../../preload/contract.js';
+import type { ContactKeysView } from '../../contract/index.js';
 
 // Counts the vault's file writes while keeping them real.
 vi.mock('../../main/vault/vault-file.js', async (importOriginal) => {

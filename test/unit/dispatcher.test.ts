@@ -1,45 +1,59 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createDispatcher, type RequestHandlers } from '../../main/ipc/dispatcher.js';
+import { createDispatcher } from '../../main/ipc/dispatcher.js';
 import { KeyringError } from '../../main/errors.js';
-import type { ConnectionState } from '../../preload/contract.js';
+import type { ConnectionState, Handlers } from '../../contract/index.js';
 
 const offline: ConnectionState = { status: 'offline' };
+const notConnected = () => Promise.reject(new KeyringError('not-connected', 'Connect first.'));
 
-function handlers(overrides: Partial<RequestHandlers> = {}): RequestHandlers {
-  return {
-    'app:getInfo': () => Promise.resolve({ name: 'Keyring for XMPP', version: '0.0.0', host: 'browser' }),
-    'account:connect': () => Promise.resolve({ status: 'online', account: 'juliet@capulet.lit' }),
-    'account:disconnect': () => Promise.resolve(offline),
-    'account:getState': () => Promise.resolve(offline),
-    'account:checkSupport': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
-    'account:saved': () => Promise.resolve([]),
-    'account:connectSaved': () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
-    'account:forget': () => Promise.resolve([]),
-    'vault:status': () => Promise.resolve({ open: false }),
-    'vault:unlock': () => Promise.resolve({ open: true, protection: 'passphrase' }),
-    'keys:generate': () => Promise.reject(new KeyringError('vault-locked', 'Unlock first.')),
-    'keys:list': () => Promise.resolve([]),
-    'keys:import': () => Promise.reject(new KeyringError('invalid-argument', 'Not a PEM or PKCS#12 file.')),
-    'keys:publish': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
-    'keys:retract': () => Promise.resolve([]),
-    'keys:exportCertificate': ({ fingerprint }) => Promise.resolve({ fingerprint }),
-    'contacts:fetchKeys': ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
-    'contacts:markVerified': ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
-    'roster:list': () => Promise.resolve([]),
-    'roster:add': () => Promise.resolve([]),
-    'roster:setGroups': () => Promise.resolve([]),
-    'roster:remove': () => Promise.resolve([]),
-    'subscriptions:pending': () => Promise.resolve([]),
-    'subscriptions:answer': () => Promise.resolve([]),
-    'queue:list': () => Promise.resolve([]),
-    'queue:add': () => Promise.resolve([]),
-    'queue:cancel': () => Promise.resolve([]),
-    'profile:get': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
-    'profile:publish': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
-    'profile:setAvatar': () => Promise.reject(new KeyringError('not-connected', 'Connect first.')),
-    'contacts:fetchProfile': ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
-    ...overrides,
+type Overrides = { [D in keyof Handlers]?: Partial<Handlers[D]> };
+
+function handlers(overrides: Overrides = {}): Handlers {
+  const table: Handlers = {
+    app: { getInfo: () => Promise.resolve({ name: 'Keyring for XMPP', version: '0.0.0', host: 'browser' }) },
+    account: {
+      connect: () => Promise.resolve({ status: 'online', account: 'juliet@capulet.lit' }),
+      disconnect: () => Promise.resolve(offline),
+      getState: () => Promise.resolve(offline),
+      checkSupport: notConnected,
+      saved: () => Promise.resolve([]),
+      connectSaved: () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
+      forget: () => Promise.resolve([]),
+    },
+    vault: {
+      status: () => Promise.resolve({ open: false }),
+      unlock: () => Promise.resolve({ open: true, protection: 'passphrase' }),
+    },
+    keys: {
+      generate: () => Promise.reject(new KeyringError('vault-locked', 'Unlock first.')),
+      list: () => Promise.resolve([]),
+      import: () => Promise.reject(new KeyringError('invalid-argument', 'Not a PEM or PKCS#12 file.')),
+      publish: notConnected,
+      retract: () => Promise.resolve([]),
+      exportCertificate: ({ fingerprint }) => Promise.resolve({ fingerprint }),
+    },
+    contacts: {
+      fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
+      markVerified: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
+      fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
+    },
+    roster: {
+      list: () => Promise.resolve([]),
+      add: () => Promise.resolve([]),
+      setGroups: () => Promise.resolve([]),
+      remove: () => Promise.resolve([]),
+      requests: () => Promise.resolve([]),
+      answer: () => Promise.resolve([]),
+    },
+    queue: {
+      list: () => Promise.resolve([]),
+      add: () => Promise.resolve([]),
+      cancel: () => Promise.resolve([]),
+    },
+    profile: { get: notConnected, publish: notConnected, setAvatar: notConnected },
   };
+  for (const [domain, group] of Object.entries(overrides)) Object.assign(table[domain as keyof Handlers], group);
+  return table;
 }
 
 describe('the IPC dispatcher', () => {
@@ -53,7 +67,8 @@ describe('the IPC dispatcher', () => {
 
   it('refuses unknown channels and non-string channel names', async () => {
     const dispatch = createDispatcher(handlers(), { logError: () => {} });
-    for (const channel of ['fs:readFile', '__proto__', 'constructor', 42, null, { toString: () => 'app:getInfo' }]) {
+    const names = ['fs:readFile', '__proto__', 'constructor', 'app:__proto__', 'app:constructor', 'hasOwnProperty:call', 'app:getInfo:x', 'app:', ':getInfo', 'app'];
+    for (const channel of [...names, 42, null, { toString: () => 'app:getInfo' }]) {
       const result = await dispatch(channel, undefined);
       expect(result).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
     }
@@ -61,7 +76,7 @@ describe('the IPC dispatcher', () => {
 
   it('validates parameters before the handler sees them, naming the bad field', async () => {
     const connect = vi.fn(() => Promise.resolve(offline));
-    const dispatch = createDispatcher(handlers({ 'account:connect': connect }), { logError: () => {} });
+    const dispatch = createDispatcher(handlers({ account: { connect } }), { logError: () => {} });
     const cases: [unknown, string | undefined][] = [
       [undefined, undefined],
       ['juliet@capulet.lit', undefined],
@@ -105,7 +120,7 @@ describe('the IPC dispatcher', () => {
   it('reports an unexpected failure as internal, logs it, and leaks none of its details', async () => {
     const logError = vi.fn();
     const dispatch = createDispatcher(
-      handlers({ 'account:getState': () => Promise.reject(new Error('secret path /home/juliet/.keys')) }),
+      handlers({ account: { getState: () => Promise.reject(new Error('secret path /home/juliet/.keys')) } }),
       { logError },
     );
     const result = await dispatch('account:getState', undefined);
@@ -120,7 +135,7 @@ describe('key requests', () => {
 
   it('normalise a fingerprint typed with spaces, colons or capitals before the handler sees it', async () => {
     const exportCertificate = vi.fn(({ fingerprint }: { fingerprint: string }) => Promise.resolve({ fingerprint }));
-    const dispatch = createDispatcher(handlers({ 'keys:exportCertificate': exportCertificate }), { logError: () => {} });
+    const dispatch = createDispatcher(handlers({ keys: { exportCertificate } }), { logError: () => {} });
     const grouped = fp.toUpperCase().match(/.{4}/g)?.join(' ') ?? '';
     await expect(dispatch('keys:exportCertificate', { fingerprint: grouped, format: 'pem' })).resolves.toEqual({
       ok: true,

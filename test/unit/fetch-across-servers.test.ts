@@ -23,7 +23,7 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { SessionEvents } from '../../main/xmpp/session-events.js';
 import type { AccountSession } from '../../main/xmpp/session.js';
-import type { ContactKeysView } from '../../preload/contract.js';
+import type { ContactKeysView } from '../../contract/index.js';
 
 const ACCOUNT = 'juliet@capulet.lit';
 const local = (n: number) => Array.from({ length: n }, (_, i) => `friend-${i}@capulet.lit`);

@@ -1,14 +1,15 @@
 /**
- * One request-size cap for both transports (main/ipc/request-size.ts): the browser host enforces it as
+ * One request-size cap for both transports (contract/limits.ts MAX_REQUEST_BYTES): the browser host enforces it as
  * the WebSocket's maxPayload, Electron IPC by measuring the parameters in main before dispatching. It
  * must let through the largest request the contract accepts, and refuse anything bigger with a clear
  * invalid-argument value rather than handing it to the dispatcher.
  */
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { MAX_REQUEST_BYTES, refuseOversizedRequest } from '../../main/ipc/request-size.js';
-import { PROFILE_LIMITS } from '../../preload/channels.js';
-import { requestSchemas } from '../../preload/contract.js';
+import { refuseOversizedRequest } from '../../main/ipc/request-size.js';
+import { MAX_REQUEST_BYTES } from '../../contract/limits.js';
+import { PROFILE_LIMITS } from '../../contract/limits.js';
+import { CONTRACT } from '../../contract/index.js';
 
 const access = { model: 'presence' as const };
 
@@ -16,8 +17,8 @@ describe('the request size cap shared by Electron IPC and the browser host', () 
   it('lets the largest avatar and the largest key import the contract accepts through, on both wires', () => {
     const avatar = { dataBase64: 'A'.repeat(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4), mime: 'image/png', access };
     const keyFiles = { files: Array.from({ length: 4 }, () => 'A'.repeat(1_400_000)), password: 'x'.repeat(1024) };
-    expect(requestSchemas['profile:setAvatar'].safeParse(avatar).success).toBe(true);
-    expect(requestSchemas['keys:import'].safeParse(keyFiles).success).toBe(true);
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse(avatar).success).toBe(true);
+    expect(CONTRACT.keys.requests.import.params.safeParse(keyFiles).success).toBe(true);
     for (const [channel, params] of [
       ['profile:setAvatar', avatar],
       ['keys:import', keyFiles],

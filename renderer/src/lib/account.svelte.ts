@@ -6,7 +6,7 @@ import type {
   KeyringApi,
   PepSupport,
   SavedAccountView,
-} from '../../../preload/contract';
+} from '../../../contract';
 
 /**
  * The account's state as the UI sees it, fed by requests and by main's `account:state` events.
@@ -35,7 +35,7 @@ export class AccountStore {
       this.connection = state;
       if (state.status !== 'online') this.support = undefined;
     });
-    const [info, state] = await Promise.all([this.#api.request('app:getInfo'), this.#api.request('account:getState')]);
+    const [info, state] = await Promise.all([this.#api.app.getInfo(), this.#api.account.getState()]);
     if (info.ok) this.info = info.value;
     if (state.ok) this.connection = state.value;
     return unsubscribe;
@@ -43,11 +43,11 @@ export class AccountStore {
 
   async connect(params: ConnectParams): Promise<void> {
     await this.#run(async () => {
-      const result = await this.#api.request('account:connect', params);
+      const result = await this.#api.account.connect(params);
       if (!result.ok) return result.error;
       this.connection = result.value;
       if (params.remember) await this.loadSaved();
-      const support = await this.#api.request('account:checkSupport');
+      const support = await this.#api.account.checkSupport();
       if (!support.ok) return support.error;
       this.support = support.value;
       return undefined;
@@ -55,29 +55,29 @@ export class AccountStore {
   }
 
   async loadSaved(): Promise<void> {
-    const saved = await this.#api.request('account:saved');
+    const saved = await this.#api.account.saved();
     if (saved.ok) this.saved = saved.value;
   }
 
   async connectSaved(jid: string): Promise<void> {
     await this.#run(async () => {
-      const result = await this.#api.request('account:connectSaved', { jid });
+      const result = await this.#api.account.connectSaved({ jid });
       if (!result.ok) return result.error;
       this.connection = result.value;
-      const support = await this.#api.request('account:checkSupport');
+      const support = await this.#api.account.checkSupport();
       if (support.ok) this.support = support.value;
       return support.ok ? undefined : support.error;
     });
   }
 
   async forget(jid: string): Promise<void> {
-    const saved = await this.#api.request('account:forget', { jid });
+    const saved = await this.#api.account.forget({ jid });
     if (saved.ok) this.saved = saved.value;
   }
 
   async disconnect(): Promise<void> {
     await this.#run(async () => {
-      const result = await this.#api.request('account:disconnect');
+      const result = await this.#api.account.disconnect();
       if (!result.ok) return result.error;
       this.connection = result.value;
       return undefined;

@@ -1,20 +1,22 @@
 /**
- * The renderer's way to main: the preload's `window.keyring` inside Electron, or the browser host's
- * WebSocket when the page was opened from `npm run start:browser`. Both implement the same
- * `KeyringApi`, so screens never know which shell they run in.
+ * The renderer's way to main: the preload's transport (`window.keyring`) inside Electron, or the browser
+ * host's WebSocket when the page was opened from `npm run start:browser`. Both carry the same contract,
+ * and the screens get the same grouped `KeyringApi` over either, so they never know which shell they
+ * run in.
  */
-import type { KeyringApi } from '../../../preload/contract';
-import { connectWebSocketApi } from './ws-transport';
+import type { KeyringApi } from '../../../contract';
+import { groupedApi, type KeyringTransport } from '../../../contract/wire';
+import { connectWebSocketTransport } from './ws-transport';
 
 declare global {
   interface Window {
-    keyring?: KeyringApi;
+    keyring?: KeyringTransport;
   }
 }
 
 let api: Promise<KeyringApi> | undefined;
 
 export function getApi(): Promise<KeyringApi> {
-  api ??= window.keyring ? Promise.resolve(window.keyring) : connectWebSocketApi(window.location);
+  api ??= (window.keyring ? Promise.resolve(window.keyring) : connectWebSocketTransport(window.location)).then(groupedApi);
   return api;
 }

@@ -1,4 +1,4 @@
-import type { RosterContactView } from '../../../preload/contract';
+import type { RosterContactView } from '../../../contract';
 
 export interface ContactGroup {
   name: string;

@@ -1,4 +1,4 @@
-import type { ContactKeysView, KeyChangeView, KeyringApi, RosterContactView } from '../../../preload/contract';
+import type { ContactKeysView, KeyChangeView, KeyringApi, RosterContactView } from '../../../contract';
 import type { ActivityKind, ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
@@ -37,8 +37,8 @@ export class ContactsStore {
     const offs = [
       this.#api.on('contacts:keys', (view) => this.#accept(view, true)),
       this.#api.on('roster:changed', () => void this.refreshRoster()),
-      this.#api.on('subscriptions:changed', (requests) => (this.requests = requests)),
-      this.#api.on('presence:changed', ({ jid, online }) => {
+      this.#api.on('roster:requests', (requests) => (this.requests = requests)),
+      this.#api.on('roster:presence', ({ jid, online }) => {
         this.roster = this.roster.map((c) => (c.jid === jid ? { ...c, online } : c));
       }),
     ];
@@ -47,19 +47,19 @@ export class ContactsStore {
 
   async add(jid: string, name: string, groups: string[]): Promise<boolean> {
     const roster = await this.editing.run(() =>
-      this.#api.request('roster:add', { jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
+      this.#api.roster.add({ jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
     );
     if (roster) this.roster = roster;
     return roster !== undefined;
   }
 
   async setGroups(jid: string, groups: string[]): Promise<void> {
-    const roster = await this.editing.run(() => this.#api.request('roster:setGroups', { jid, groups }));
+    const roster = await this.editing.run(() => this.#api.roster.setGroups({ jid, groups }));
     if (roster) this.roster = roster;
   }
 
   async remove(jid: string): Promise<void> {
-    const roster = await this.editing.run(() => this.#api.request('roster:remove', { jid }));
+    const roster = await this.editing.run(() => this.#api.roster.remove({ jid }));
     if (roster) {
       this.roster = roster;
       if (this.selected === jid) this.selected = undefined;
@@ -67,25 +67,25 @@ export class ContactsStore {
   }
 
   async answer(jid: string, approve: boolean): Promise<void> {
-    const requests = await this.editing.run(() => this.#api.request('subscriptions:answer', { jid, approve }));
+    const requests = await this.editing.run(() => this.#api.roster.answer({ jid, approve }));
     if (requests) this.requests = requests;
     await this.refreshRoster();
   }
 
   async refreshRoster(): Promise<void> {
-    const roster = await this.loading.run(() => this.#api.request('roster:list'));
+    const roster = await this.loading.run(() => this.#api.roster.list());
     if (roster) this.roster = roster;
-    const requests = await this.#api.request('subscriptions:pending');
+    const requests = await this.#api.roster.requests();
     if (requests.ok) this.requests = requests.value;
   }
 
   async fetchKeys(jid: string): Promise<void> {
-    const view = await this.fetching.run(() => this.#api.request('contacts:fetchKeys', { jid }));
+    const view = await this.fetching.run(() => this.#api.contacts.fetchKeys({ jid }));
     if (view) this.#accept(view, false);
   }
 
   async markVerified(jid: string, fingerprint: string): Promise<void> {
-    const view = await this.verifying.run(() => this.#api.request('contacts:markVerified', { jid, fingerprint }));
+    const view = await this.verifying.run(() => this.#api.contacts.markVerified({ jid, fingerprint }));
     if (view) {
       this.keys = { ...this.keys, [jid]: { ...(this.keys[jid] ?? view), keys: view.keys } };
       this.#activity.add('verified', `Marked ${jid}'s key as verified`, fingerprint);

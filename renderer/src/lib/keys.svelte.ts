@@ -1,4 +1,4 @@
-import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, QueuedActionView } from '../../../preload/contract';
+import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, QueuedActionView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 
@@ -36,7 +36,7 @@ export class KeysStore {
       );
       void this.refresh();
     });
-    void this.#api.request('queue:list').then((r) => r.ok && (this.pending = r.value));
+    void this.#api.queue.list().then((r) => r.ok && (this.pending = r.value));
     return () => {
       offChanged();
       offRan();
@@ -46,7 +46,7 @@ export class KeysStore {
   /** Keeps a publish or retract for when the account is online again (survives a restart). */
   async enqueue(kind: 'publish' | 'retract', fingerprint: string, access?: AccessRequest, reconfigure = false): Promise<void> {
     const pending = await this.queueing.run(() =>
-      this.#api.request('queue:add', { kind, fingerprint, ...(access ? { access } : {}), ...(reconfigure ? { reconfigure } : {}) }),
+      this.#api.queue.add({ kind, fingerprint, ...(access ? { access } : {}), ...(reconfigure ? { reconfigure } : {}) }),
     );
     if (pending) {
       this.pending = pending;
@@ -55,17 +55,17 @@ export class KeysStore {
   }
 
   async cancel(id: string): Promise<void> {
-    const pending = await this.queueing.run(() => this.#api.request('queue:cancel', { id }));
+    const pending = await this.queueing.run(() => this.#api.queue.cancel({ id }));
     if (pending) this.pending = pending;
   }
 
   async refresh(): Promise<void> {
-    const keys = await this.loading.run(() => this.#api.request('keys:list'));
+    const keys = await this.loading.run(() => this.#api.keys.list());
     if (keys) this.keys = keys;
   }
 
   async generate(bits: 2048 | 3072 | 4096, validityDays: number): Promise<OwnKeyView | undefined> {
-    const key = await this.generating.run(() => this.#api.request('keys:generate', { bits, validityDays }));
+    const key = await this.generating.run(() => this.#api.keys.generate({ bits, validityDays }));
     if (key) {
       this.keys = [...this.keys, key];
       this.#activity.add('generated', `New ${bits}-bit key`, key.fingerprint);
@@ -77,7 +77,7 @@ export class KeysStore {
   async import(files: readonly File[], password: string): Promise<boolean> {
     const encoded = await Promise.all(files.map(async (f) => toBase64(new Uint8Array(await f.arrayBuffer()))));
     const key = await this.importing.run(() =>
-      this.#api.request('keys:import', { files: encoded, ...(password ? { password } : {}) }),
+      this.#api.keys.import({ files: encoded, ...(password ? { password } : {}) }),
     );
     if (key) {
       this.keys = [...this.keys, key];
@@ -88,7 +88,7 @@ export class KeysStore {
 
   async publish(fingerprint: string, access: AccessRequest, reconfigure: boolean): Promise<EffectiveNodeConfig | undefined> {
     const config = await this.publishing.run(() =>
-      this.#api.request('keys:publish', { fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }),
+      this.#api.keys.publish({ fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
     if (config) {
       this.published = { ...this.published, [fingerprint]: config };
@@ -99,7 +99,7 @@ export class KeysStore {
   }
 
   async retract(fingerprint: string): Promise<void> {
-    const keys = await this.retracting.run(() => this.#api.request('keys:retract', { fingerprint }));
+    const keys = await this.retracting.run(() => this.#api.keys.retract({ fingerprint }));
     if (keys) {
       this.keys = keys;
       this.#activity.add('retracted', 'Removed from your node', fingerprint);
@@ -107,7 +107,7 @@ export class KeysStore {
   }
 
   async exportPem(fingerprint: string): Promise<string | undefined> {
-    const exported = await this.exporting.run(() => this.#api.request('keys:exportCertificate', { fingerprint, format: 'pem' }));
+    const exported = await this.exporting.run(() => this.#api.keys.exportCertificate({ fingerprint, format: 'pem' }));
     return exported?.pem;
   }
 }

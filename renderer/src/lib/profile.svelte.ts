@@ -6,7 +6,7 @@ import type {
   KeyringApi,
   OwnProfileView,
   Profile,
-} from '../../../preload/contract';
+} from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 
@@ -40,13 +40,13 @@ export class ProfileStore {
   }
 
   async load(): Promise<void> {
-    const own = await this.loading.run(() => this.#api.request('profile:get'));
+    const own = await this.loading.run(() => this.#api.profile.get());
     if (own) this.own = own;
   }
 
   async publish(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<boolean> {
     const configs = await this.publishing.run(() =>
-      this.#api.request('profile:publish', { profile, access, ...(reconfigure ? { reconfigure } : {}) }),
+      this.#api.profile.publish({ profile, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
     if (configs) {
       this.published = configs;
@@ -61,14 +61,14 @@ export class ProfileStore {
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     const result = await this.avatarUpload.run(() =>
-      this.#api.request('profile:setAvatar', { dataBase64: btoa(binary), mime, access, ...(reconfigure ? { reconfigure } : {}) }),
+      this.#api.profile.setAvatar({ dataBase64: btoa(binary), mime, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
     if (result) this.avatar = result;
     if (result) this.#activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`, result.info.id);
   }
 
   async fetch(jid: string): Promise<void> {
-    const view = await this.fetching.run(() => this.#api.request('contacts:fetchProfile', { jid }));
+    const view = await this.fetching.run(() => this.#api.contacts.fetchProfile({ jid }));
     if (view) this.contacts = { ...this.contacts, [jid]: view };
   }
 }

@@ -1,4 +1,4 @@
-import type { IpcError, Result } from '../../../preload/contract';
+import type { IpcError, Result } from '../../../contract';
 
 /**
  * One user-started operation's visible state: running (for progress and disabled buttons) and the last

@@ -1,4 +1,4 @@
-import type { KeyringApi, VaultStatus } from '../../../preload/contract';
+import type { KeyringApi, VaultStatus } from '../../../contract';
 import { Task } from './task.svelte';
 
 /** Whether the vault (private keys, contacts' keys) is unlocked; nothing else works until it is. */
@@ -15,7 +15,7 @@ export class VaultStore {
   async start(desktop: boolean): Promise<void> {
     await this.#readStatus();
     if (!this.status.open && desktop) {
-      const tried = await this.#api.request('vault:unlock', {});
+      const tried = await this.#api.vault.unlock({});
       if (tried.ok) this.status = tried.value;
       // A vault file changed outside the app: the status says why, and whether the backup can be opened.
       else if (tried.error.code === 'vault-tampered') await this.#readStatus();
@@ -32,13 +32,13 @@ export class VaultStore {
   }
 
   async #unlock(params: { passphrase?: string; useBackup?: boolean }): Promise<void> {
-    const status = await this.unlocking.run(() => this.#api.request('vault:unlock', params));
+    const status = await this.unlocking.run(() => this.#api.vault.unlock(params));
     if (status) this.status = status;
     else if (this.unlocking.error?.code === 'vault-tampered') await this.#readStatus();
   }
 
   async #readStatus(): Promise<void> {
-    const status = await this.#api.request('vault:status');
+    const status = await this.#api.vault.status();
     if (status.ok) this.status = status.value;
   }
 }

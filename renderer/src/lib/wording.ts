@@ -1,4 +1,4 @@
-import type { ConnectionStatus, IpcError } from '../../../preload/contract';
+import type { ConnectionStatus, IpcError } from '../../../contract';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {

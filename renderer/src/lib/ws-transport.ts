@@ -1,12 +1,12 @@
-import type { EventName, KeyringApi, Result, WireMessage, WireRequest } from '../../../preload/contract';
-import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../../preload/channels';
+import type { Result } from '../../../contract';
+import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX, type KeyringTransport, type WireMessage, type WireRequest } from '../../../contract/wire';
 
 /**
- * The browser host's side of `KeyringApi`: JSON requests over a WebSocket to the same origin, answered by
- * id; events pushed by main. The per-run token comes from the URL fragment (never sent over HTTP) and is
+ * The browser host's transport: JSON requests over a WebSocket to the same origin, answered by id;
+ * events pushed by main. The per-run token comes from the URL fragment (never sent over HTTP) and is
  * removed from the address bar once read.
  */
-export async function connectWebSocketApi(location: Location): Promise<KeyringApi> {
+export async function connectWebSocketTransport(location: Location): Promise<KeyringTransport> {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
   if (!token) {
     throw new Error('This page needs the link printed by `npm run start:browser` (it carries an access token).');
@@ -16,7 +16,7 @@ export async function connectWebSocketApi(location: Location): Promise<KeyringAp
   const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${WIRE_PATH}`;
   const socket = new WebSocket(wsUrl, [WIRE_PROTOCOL, WIRE_TOKEN_PREFIX + token]);
   const pending = new Map<number, (result: Result<unknown>) => void>();
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
 
   await new Promise<void>((resolve, reject) => {
@@ -47,26 +47,23 @@ export async function connectWebSocketApi(location: Location): Promise<KeyringAp
     pending.clear();
   });
 
-  const request = (channel: string, params?: unknown): Promise<Result<unknown>> => {
-    if (socket.readyState !== WebSocket.OPEN) {
-      return Promise.resolve({ ok: false, error: { code: 'internal', message: 'The connection to the app was closed.' } });
-    }
-    const id = nextId++;
-    const message: WireRequest = params === undefined ? { id, channel } : { id, channel, params };
-    return new Promise((resolve) => {
-      pending.set(id, resolve);
-      socket.send(JSON.stringify(message));
-    });
+  return {
+    request: (channel, params) => {
+      if (socket.readyState !== WebSocket.OPEN) {
+        return Promise.resolve({ ok: false, error: { code: 'internal', message: 'The connection to the app was closed.' } });
+      }
+      const id = nextId++;
+      const message: WireRequest = params === undefined ? { id, channel } : { id, channel, params };
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        socket.send(JSON.stringify(message));
+      });
+    },
+    on: (event, listener) => {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
   };
-
-  const on = (event: EventName, listener: (payload: unknown) => void): (() => void) => {
-    let set = listeners.get(event);
-    if (!set) listeners.set(event, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
-  };
-
-  // The generic signatures of KeyringApi are implemented by these untyped routers; the contract's types
-  // hold because main answers each channel with its declared result.
-  return { request: request as KeyringApi['request'], on: on as KeyringApi['on'] };
 }

@@ -14,7 +14,7 @@ import { NS } from '../../../main/xmpp/namespaces.js';
 import { publishPersistent } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { AccountSession } from '../../../main/xmpp/session.js';
-import type { ConnectParams } from '../../../preload/contract.js';
+import type { ConnectParams } from '../../../contract/index.js';
 import { startApp } from '../support/apps.js';
 import type { MadeCertificate } from '../support/certs.js';
 import type { BenchProsody } from '../support/prosody-bench.js';

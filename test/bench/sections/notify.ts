@@ -16,7 +16,7 @@ import type { PepNotification } from '../../../main/xmpp/pep-events.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { publishRequest, retractRequest } from '../../../main/xmpp/pubsub.js';
 import type { SessionEventMap, SessionEvents } from '../../../main/xmpp/session-events.js';
-import type { ConnectParams, ContactKeysView } from '../../../preload/contract.js';
+import type { ConnectParams, ContactKeysView } from '../../../contract/index.js';
 import { befriend } from '../../support/scenario.js';
 import { startApp, type BenchApp } from '../support/apps.js';
 import type { MadeCertificate } from '../support/certs.js';

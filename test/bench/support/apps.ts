@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyringCore, type KeyringCore } from '../../../main/core.js';
 import { silentLogger } from '../../../main/logger.js';
-import type { ConnectParams } from '../../../preload/contract.js';
+import type { ConnectParams } from '../../../contract/index.js';
 
 export const BENCH_PASSPHRASE = 'a long benchmark passphrase';
 /** The tests' light scrypt: unlocking is not what is measured. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
-import { certificateFingerprint, groupFingerprint, isFingerprint, sameFingerprint } from '../../../main/keys/fingerprint.js';
+import { certificateFingerprint, isFingerprint, sameFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
-import { groupFingerprint as groupFromPreload } from '../../../preload/format.js';
+import { groupFingerprint } from '../../../contract/format.js';
 import { openssl, Scratch } from './openssl.js';
 
 let scratch: Scratch;
@@ -55,9 +55,5 @@ describe('grouping a fingerprint for reading', () => {
     expect(groupFingerprint('AB:CD:EF:01:23')).toBe('abcd ef01 23');
     expect(groupFingerprint(' ab cd\nef ')).toBe('abcd ef');
     expect(groupFingerprint('')).toBe('');
-  });
-
-  it('is the same function in main and in the renderer-shared preload/format.ts', () => {
-    expect(groupFingerprint).toBe(groupFromPreload);
   });
 });

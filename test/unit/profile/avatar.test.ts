@@ -18,7 +18,7 @@ import { AVATAR_MAX_BYTES, AVATAR_MAX_SIDE, orient, prepareAvatar, scaleRegion, 
 import { jpegOrientation, readImageHeader } from '../../../main/profile/image-header.js';
 import { KeyringError } from '../../../main/errors.js';
 import { parseItems } from '../../../main/xmpp/pubsub.js';
-import { PROFILE_LIMITS } from '../../../preload/channels.js';
+import { PROFILE_LIMITS } from '../../../contract/limits.js';
 import { BLUE, GREEN, jpegOf, makeJpeg, makePng, paint, pngOf, quadrants, RED, WHITE, withExifOrientation, type Rgb } from '../../support/images.js';
 
 const parse = (text: string): Element => parseXml(text.trim());

@@ -15,8 +15,8 @@ import { NS } from '../../../main/xmpp/namespaces.js';
 import type { RawItem } from '../../../main/xmpp/pubsub.js';
 import { SessionEvents } from '../../../main/xmpp/session-events.js';
 import type { AccountSession } from '../../../main/xmpp/session.js';
-import type { ContactProfileView } from '../../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../../preload/channels.js';
+import type { ContactProfileView } from '../../../contract/index.js';
+import { PROFILE_LIMITS } from '../../../contract/limits.js';
 import { makePng } from '../../support/images.js';
 
 const ACCOUNT = 'romeo@montague.lit';

@@ -5,7 +5,7 @@ import type { Element } from '@xmpp/xml';
 import { nickPayload, readNickItem } from '../../../main/profile/nickname.js';
 import { MAX_XEP0154_FIELDS, mergeFields, readXep0154Item, xep0154ToProfile } from '../../../main/profile/xep0154.js';
 import { parseItems } from '../../../main/xmpp/pubsub.js';
-import { PROFILE_LIMITS } from '../../../preload/channels.js';
+import { PROFILE_LIMITS } from '../../../contract/limits.js';
 
 const parse = (text: string): Element => parseXml(text.trim());
 const itemOf = (inner: string) => parseItems(parse(`<items node='n'><item id='current'>${inner}</item></items>`))[0];

@@ -1,13 +1,13 @@
 /** The profile channels' argument schemas: caps and strictness hold before any handler runs. */
 import { describe, expect, it } from 'vitest';
-import { requestSchemas } from '../../../preload/contract.js';
-import { PROFILE_LIMITS } from '../../../preload/channels.js';
+import { CONTRACT } from '../../../contract/index.js';
+import { PROFILE_LIMITS } from '../../../contract/limits.js';
 
 const access = { model: 'presence' as const };
 
 describe('profile request schemas', () => {
   it('accepts a profile and fills the lists in', () => {
-    const parsed = requestSchemas['profile:publish'].safeParse({ profile: { fullName: ' Juliet ', emails: ['j@c.lit'] }, access });
+    const parsed = CONTRACT.profile.requests.publish.params.safeParse({ profile: { fullName: ' Juliet ', emails: ['j@c.lit'] }, access });
     expect(parsed.success && parsed.data).toEqual({
       profile: { fullName: 'Juliet', emails: ['j@c.lit'], phones: [], urls: [] },
       access,
@@ -22,21 +22,21 @@ describe('profile request schemas', () => {
     ['an unknown address key', { profile: { address: { planet: 'Earth' } }, access }],
     ['no access', { profile: {} }],
   ])('refuses %s', (_what, params) => {
-    expect(requestSchemas['profile:publish'].safeParse(params).success).toBe(false);
+    expect(CONTRACT.profile.requests.publish.params.safeParse(params).success).toBe(false);
   });
 
   it('caps the avatar upload and wants base64 of a PNG or JPEG', () => {
     const ok = { dataBase64: Buffer.from('x').toString('base64'), mime: 'image/png', access };
-    expect(requestSchemas['profile:setAvatar'].safeParse(ok).success).toBe(true);
-    expect(requestSchemas['profile:setAvatar'].safeParse({ ...ok, mime: 'image/svg+xml' }).success).toBe(false);
-    expect(requestSchemas['profile:setAvatar'].safeParse({ ...ok, dataBase64: 'not base64!' }).success).toBe(false);
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse(ok).success).toBe(true);
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, mime: 'image/svg+xml' }).success).toBe(false);
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, dataBase64: 'not base64!' }).success).toBe(false);
     const tooBig = 'A'.repeat(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4 + 4);
-    expect(requestSchemas['profile:setAvatar'].safeParse({ ...ok, dataBase64: tooBig }).success).toBe(false);
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, dataBase64: tooBig }).success).toBe(false);
   });
 
   it('fetches a contact by bare JID only', () => {
-    expect(requestSchemas['contacts:fetchProfile'].safeParse({ jid: 'juliet@capulet.lit' }).success).toBe(true);
-    expect(requestSchemas['contacts:fetchProfile'].safeParse({ jid: 'juliet@capulet.lit/balcony' }).success).toBe(false);
-    expect(requestSchemas['profile:get'].safeParse({}).success).toBe(false);
+    expect(CONTRACT.contacts.requests.fetchProfile.params.safeParse({ jid: 'juliet@capulet.lit' }).success).toBe(true);
+    expect(CONTRACT.contacts.requests.fetchProfile.params.safeParse({ jid: 'juliet@capulet.lit/balcony' }).success).toBe(false);
+    expect(CONTRACT.profile.requests.get.params.safeParse({}).success).toBe(false);
   });
 });

@@ -5,8 +5,8 @@ import xml, { type Element } from '@xmpp/xml';
 import { parseVcard4, readVcard4Item, vcard4Payload, VCARD_NS, MAX_VCARD_CHILDREN } from '../../../main/profile/vcard4.js';
 import { cleanText } from '../../../main/profile/untrusted-text.js';
 import { parseItems } from '../../../main/xmpp/pubsub.js';
-import { PROFILE_LIMITS } from '../../../preload/channels.js';
-import type { Profile } from '../../../preload/contract.js';
+import { PROFILE_LIMITS } from '../../../contract/limits.js';
+import type { Profile } from '../../../contract/index.js';
 
 const parse = (text: string): Element => parseXml(text.trim());
 const vcard = (inner: string) => parse(`<vcard xmlns='${VCARD_NS}'>${inner}</vcard>`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeAccess, formatDay, STATUS_TEXT, TRUST_TEXT } from '../../../renderer/src/lib/format.js';
 import { groupContacts, NO_GROUP } from '../../../renderer/src/lib/contact-groups.js';
 import { describeError, STATUS_LABEL, unreachableText } from '../../../renderer/src/lib/wording.js';
-import type { RosterContactView } from '../../../preload/contract.js';
+import type { RosterContactView } from '../../../contract/index.js';
 
 describe('what the screens say', () => {
   it('dates are unambiguous days in UTC, and unknown stays visible', () => {

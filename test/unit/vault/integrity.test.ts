@@ -14,7 +14,7 @@ import { createKeyringCore } from '../../../main/core.js';
 import { KeyringError } from '../../../main/errors.js';
 import { silentLogger } from '../../../main/logger.js';
 import { SecretBox } from '../../../main/vault/secret-box.js';
-import type { VaultStatus } from '../../../preload/contract.js';
+import type { VaultStatus } from '../../../contract/index.js';
 import { signedText } from '../../../main/vault/vault-file.js';
 import type { VaultDocument } from '../../../main/vault/schema.js';
 import { Vault, VAULT_FILE, VaultTamperedError, type OsKeychain } from '../../../main/vault/vault.js';

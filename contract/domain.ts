@@ -1,0 +1,151 @@
+/**
+ * What several domains of the contract share: errors as values, the text schemas for addresses and
+ * fingerprints, who may read a persistent node, a node's configuration as read back, and the states a
+ * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
+ */
+import { z } from 'zod';
+
+export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Errors as values
+
+/** Stable codes; the renderer and CLI choose the wording, `message` is a plain-English fallback. */
+export type ErrorCode =
+  | 'invalid-argument'
+  | 'unknown-channel'
+  | 'not-connected'
+  | 'already-connected'
+  | 'auth-failed'
+  | 'server-unreachable'
+  | 'tls-untrusted'
+  | 'tls-required'
+  | 'auth-required'
+  | 'pep-unsupported'
+  | 'timeout'
+  | 'protocol-error'
+  | 'vault-locked'
+  | 'wrong-passphrase'
+  | 'vault-corrupt'
+  | 'vault-tampered'
+  | 'keychain-unavailable'
+  | 'storage-failed'
+  | 'not-found'
+  | 'access-model-unsupported'
+  | 'access-model-conflict'
+  | 'access-not-revoked'
+  | 'precondition-not-met'
+  | 'forbidden'
+  | 'invalid-payload'
+  | 'internal';
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+  /** For 'invalid-argument': which field, when known. */
+  field?: string;
+}
+
+/** Every answer crosses a boundary as a value, never as a thrown error. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------------------------------
+// Text the user types, checked (and normalized) once, at the boundary
+
+/** For requests without parameters. */
+export const NoParams = z.undefined();
+
+/** A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. */
+export const bareJidText = z
+  .string()
+  .trim()
+  .min(3, 'Enter an address like juliet@capulet.lit')
+  .max(3071, 'That address is longer than XMPP allows')
+  .regex(/^[^@/\s]+@[^@/\s]+$/, 'Enter an address like juliet@capulet.lit (no resource)');
+
+/**
+ * A certificate fingerprint as people paste it (spaces, colons, either case), normalized here once to
+ * the form the app stores and compares: 64 lowercase hex digits. Nothing behind the contract
+ * normalizes a fingerprint again.
+ */
+export const fingerprintText = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[\s:]/g, '').toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'A fingerprint is 64 hexadecimal digits'));
+
+/** A roster group name (RFC 6121 §2.1.2.2). */
+export const groupName = z.string().trim().min(1).max(1023);
+
+// ---------------------------------------------------------------------------------------------------
+// Who may read a persistent node (XEP-0060 §4.5), and what the server applied
+
+/** The access models the app offers ('authorize' is no use for keys). */
+export const ACCESS_MODELS = ['open', 'presence', 'roster', 'whitelist'] as const;
+export type AccessModel = (typeof ACCESS_MODELS)[number];
+
+export const AccessParams = z
+  .object({
+    model: z.enum(ACCESS_MODELS),
+    groups: z.array(groupName).max(64).optional(),
+    allow: z.array(bareJidText).max(1000).optional(),
+  })
+  .strict();
+
+/** Who may read a persistent node, as the caller asks for it. */
+export interface AccessRequest {
+  model: AccessModel;
+  /** For 'roster': the roster groups allowed (XEP-0060 pubsub#roster_groups_allowed). */
+  groups?: string[];
+  /** For 'whitelist': the bare JIDs allowed (affiliation 'member'). */
+  allow?: string[];
+}
+
+/**
+ * Where a node's configuration, read back, falls short of what XEP-0222 §2 asks or of the access the
+ * user chose. Data, not sentences: contract/format.ts words them for the window and the terminal.
+ */
+export type NodeConfigDeviation =
+  /** pubsub#persist_items is not on: the server may drop the items. */
+  | { code: 'items-not-persisted' }
+  /** pubsub#send_last_published_item is not "never"; `value` is what the server keeps, when it says. */
+  | { code: 'last-item-sent'; value?: string }
+  /** pubsub#max_items is below what the app asked for; `value` is the server's, when it says. */
+  | { code: 'too-few-items'; value?: string; asked: number }
+  /** The server did not say who else is affiliated with the node; `detail` is its answer. */
+  | { code: 'affiliations-unknown'; detail: string }
+  /** Affiliations that let someone in outside the access model (XEP-0060 §4.1), left by another client. */
+  | { code: 'outsiders'; members: { jid: string; affiliation: string }[] };
+
+/** A node's configuration as the server reports it after our changes (read back, never assumed). */
+export interface EffectiveNodeConfig {
+  node: string;
+  accessModel: string;
+  persistItems: boolean | undefined;
+  sendLastPublishedItem: string | undefined;
+  maxItems: string | undefined;
+  rosterGroupsAllowed: string[];
+  /** For whitelist nodes: the JIDs with affiliation member (or publisher). */
+  whitelist?: string[];
+  /**
+   * Everyone besides the account with an affiliation on the node (XEP-0060 §4.1: member, publisher,
+   * publish-only, another owner), as read back. The app keeps this to the whitelist on a whitelist node
+   * and empty on any other, and refuses to publish otherwise ('access-not-revoked').
+   */
+  members: string[];
+  /** XEP-0222 settings the server did not take, and access it grants beyond the model. */
+  deviations: NodeConfigDeviation[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A contact's key
+
+/**
+ * How a contact's published certificate checks out (main/keys/validate.ts). 'weak': genuine, but its
+ * key or signature is too weak to rely on (RSA under 2048 bits, an MD5 or SHA-1 signature, a public
+ * exponent other than 65537); the reason names which.
+ */
+export type CertificateStatus = 'valid' | 'weak' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
+
+/** Trust on first use: see main/vault/contact-keys.ts. 'changed' needs the user's attention. */
+export type TrustState = 'unverified' | 'verified' | 'changed' | 'retracted';

@@ -1,0 +1,32 @@
+/**
+ * How the app writes for people what must read the same in the window and in the terminal: a
+ * fingerprint (so one read aloud from the CLI can be compared with one on screen) and what a server did
+ * not apply of a node's configuration. Dependency-free: main and the renderer both import it at run
+ * time (it takes only types from the rest of the contract).
+ */
+import type { NodeConfigDeviation } from './domain.js';
+
+/**
+ * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:
+ * "3f2a9c…" → "3f2a 9c01 …". Colons and whitespace in the input are dropped, letters lowercased.
+ */
+export function groupFingerprint(hex: string): string {
+  const compact = hex.replace(/[\s:]/g, '').toLowerCase();
+  return (compact.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+/** A node configuration's deviation from what the app asked, in one sentence. */
+export function describeDeviation(deviation: NodeConfigDeviation): string {
+  switch (deviation.code) {
+    case 'items-not-persisted':
+      return 'the server does not persist items (pubsub#persist_items)';
+    case 'last-item-sent':
+      return `the server sends the last item ${deviation.value ? `"${deviation.value}"` : 'by its default'} instead of never`;
+    case 'too-few-items':
+      return `the node keeps at most ${deviation.value ?? 'an unknown number of'} items (asked for ${deviation.asked})`;
+    case 'affiliations-unknown':
+      return `the server did not say who else is affiliated with the node (${deviation.detail})`;
+    case 'outsiders':
+      return `${deviation.members.map((m) => `${m.jid} (${m.affiliation})`).join(', ')} can get in outside the access model`;
+  }
+}

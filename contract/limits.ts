@@ -1,0 +1,45 @@
+/**
+ * Caps both sides of the contract know. Dependency-free, so the sandboxed preload and the renderer may
+ * import it at run time (to state a limit, or check one before sending); main enforces every one.
+ */
+
+/**
+ * Caps on profile data, the same for what the user publishes (checked by the request schemas,
+ * contract/profile.ts) and for what contacts publish (applied by the readers in main/profile/, which cut
+ * rather than refuse).
+ */
+export const PROFILE_LIMITS = {
+  /** Characters in one field (name, e-mail, URL, …). */
+  fieldChars: 1024,
+  /** Characters in the free-text note. */
+  noteChars: 4096,
+  /** Entries in a list field (e-mails, phones, URLs). */
+  entries: 16,
+  /** Bytes of an image the user hands in, before the app resizes it. */
+  avatarUploadBytes: 8 * 1024 * 1024,
+  /** Bytes of a contact's avatar image accepted (after base64 decoding). */
+  contactAvatarBytes: 1024 * 1024,
+} as const;
+
+/**
+ * What the app stores per contact of what the contact publishes (main/vault/contact-keys.ts): keys
+ * beyond `currentKeys` are reported, not kept; only the `withdrawnKeys` most recently withdrawn stay.
+ */
+export const CONTACT_KEY_LIMITS = {
+  currentKeys: 64,
+  withdrawnKeys: 16,
+} as const;
+
+/** The account's encrypted backup (docs/key-lifecycle.md): the blob, whole, before it is cut into items. */
+export const BACKUP_LIMITS = {
+  bytes: 8 * 1024 * 1024,
+} as const;
+
+/**
+ * One size cap for a request from the page, whichever way it comes: the browser host's WebSocket
+ * (`maxPayload`, main/browser-host/server.ts) and Electron IPC (measured in main/ipc/request-size.ts).
+ * The largest legitimate request is an avatar picture, PROFILE_LIMITS.avatarUploadBytes as base64; key
+ * imports (at most four 1 MiB files as base64, 5.4 MiB) fit well under it. The cap is that picture plus
+ * 1 MiB for the JSON around it: anything larger is not a request this app makes.
+ */
+export const MAX_REQUEST_BYTES = Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4 + 1024 * 1024;

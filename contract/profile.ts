@@ -1,0 +1,145 @@
+/**
+ * The user's public profile, stored the XEP-0222 way like the keys: XEP-0292 vCard4, XEP-0172 nickname,
+ * XEP-0084 avatar. What contacts publish is read in those and XEP-0154 (contract/contacts.ts).
+ */
+import { z } from 'zod';
+import { request } from './define.js';
+import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
+import { PROFILE_LIMITS } from './limits.js';
+
+export interface ProfileAddress {
+  street?: string;
+  locality?: string;
+  region?: string;
+  code?: string;
+  country?: string;
+}
+
+/**
+ * A profile as the app reads and writes it (XEP-0292 vCard4 subset). From contacts it is untrusted text:
+ * cut to PROFILE_LIMITS, control characters removed, URLs kept as text (shown, never opened).
+ */
+export interface Profile {
+  fullName?: string;
+  nickname?: string;
+  emails: string[];
+  phones: string[];
+  urls: string[];
+  note?: string;
+  organisation?: string;
+  address?: ProfileAddress;
+}
+
+/** XEP-0084 <info/>: what the metadata node says about the current avatar. */
+export interface AvatarInfoView {
+  /** SHA-1 (hex) of the image bytes: the item id on both avatar nodes. */
+  id: string;
+  type: string;
+  bytes: number;
+  width?: number;
+  height?: number;
+  /** An http(s) location the publisher names; shown, never fetched. */
+  url?: string;
+}
+
+export interface AvatarView {
+  info: AvatarInfoView;
+  /** The image (base64) once fetched and checked: size cap, PNG/JPEG magic bytes, SHA-1 equal to the id. */
+  dataBase64?: string;
+  /** Why there is no image data (not asked, missing, refused, or failed a check). */
+  dataProblem?: string;
+}
+
+/** A XEP-0154 (urn:xmpp:tmp:profile) data-form profile, as untrusted fields. */
+export interface Xep0154View {
+  fields: { name: string; label?: string; values: string[] }[];
+  /** The registered fields that map onto the app's profile (common_name, nickname, email, …). */
+  profile: Profile;
+}
+
+/** What one profile node gave on the last read. 'invalid': there was an item but it could not be read. */
+export interface ProfileSourceView {
+  node: string;
+  status: 'ok' | 'none' | 'refused' | 'unreachable' | 'failed' | 'invalid';
+  detail?: string;
+}
+
+export interface ContactProfileView {
+  jid: string;
+  /** A fetch the user asked for, or a PEP notification (then only the nodes in `updated` are fresh). */
+  origin: 'fetch' | 'notification';
+  updated: string[];
+  /** XEP-0292 vCard4. */
+  vcard?: Profile;
+  /** XEP-0172 nickname. */
+  nickname?: string;
+  /** XEP-0084 avatar. */
+  avatar?: AvatarView;
+  /** XEP-0154 data-form profile, when the contact publishes one. */
+  xep0154?: Xep0154View;
+  sources: ProfileSourceView[];
+}
+
+/** The account's own profile as its server holds it, with each node's configuration read back. */
+export interface OwnProfileView extends ContactProfileView {
+  configs: EffectiveNodeConfig[];
+}
+
+export interface AvatarPublishResult {
+  info: AvatarInfoView;
+  /** The data node's configuration, then the metadata node's. */
+  configs: EffectiveNodeConfig[];
+}
+
+const profileField = z.string().trim().max(PROFILE_LIMITS.fieldChars, `At most ${PROFILE_LIMITS.fieldChars} characters`);
+const profileList = z.array(profileField.min(1)).max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
+
+/** The user's own profile as the editor sends it (XEP-0292 vCard4 fields; the nickname also goes to XEP-0172). */
+export const ProfileParams = z
+  .object({
+    fullName: profileField.optional(),
+    nickname: profileField.optional(),
+    emails: profileList.default([]),
+    phones: profileList.default([]),
+    urls: profileList.default([]),
+    note: z.string().max(PROFILE_LIMITS.noteChars, `At most ${PROFILE_LIMITS.noteChars} characters`).optional(),
+    organisation: profileField.optional(),
+    address: z
+      .object({
+        street: profileField.optional(),
+        locality: profileField.optional(),
+        region: profileField.optional(),
+        code: profileField.optional(),
+        country: profileField.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Base64 of at most PROFILE_LIMITS.avatarUploadBytes bytes. */
+const avatarBase64 = z
+  .string()
+  .min(4, 'The image is empty')
+  .max(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4, `The image is larger than ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB`)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The image must be base64');
+
+export const profile = {
+  requests: {
+    /** The account's own profile as its server holds it. */
+    get: request(NoParams).returns<OwnProfileView>(),
+    /** The vCard4 node's configuration, then the nickname node's (when a nickname was given). */
+    publish: request(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<EffectiveNodeConfig[]>(),
+    setAvatar: request(
+      z
+        .object({
+          dataBase64: avatarBase64,
+          mime: z.enum(['image/png', 'image/jpeg']),
+          access: AccessParams,
+          reconfigure: z.boolean().optional(),
+        })
+        .strict(),
+    ).returns<AvatarPublishResult>(),
+  },
+  events: {},
+};

@@ -1,0 +1,41 @@
+/**
+ * The contact list (RFC 6121 §2), who of it is online, and who asks to see the user's presence
+ * (RFC 6121 §3): main/services/roster-service.ts and presence.ts.
+ */
+import { z } from 'zod';
+import { event, request } from './define.js';
+import { bareJidText, groupName, NoParams } from './domain.js';
+
+export interface RosterContactView {
+  jid: string;
+  name?: string;
+  groups: string[];
+  subscription: 'none' | 'to' | 'from' | 'both';
+  pending: boolean;
+  /** Whether any of the contact's resources is available now (their presence reaches us). */
+  online: boolean;
+}
+
+const groups = z.array(groupName).max(64);
+
+export const roster = {
+  requests: {
+    list: request(NoParams).returns<RosterContactView[]>(),
+    /** Adds (or regroups) a contact and asks to see their presence. */
+    add: request(z.object({ jid: bareJidText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterContactView[]>(),
+    setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterContactView[]>(),
+    remove: request(z.object({ jid: bareJidText }).strict()).returns<RosterContactView[]>(),
+    /** Contacts asking to see your presence, not yet answered. */
+    requests: request(NoParams).returns<string[]>(),
+    /** Approves (and asks back) or refuses a request to see your presence; answers the requests left. */
+    answer: request(z.object({ jid: bareJidText, approve: z.boolean() }).strict()).returns<string[]>(),
+  },
+  events: {
+    /** The server changed the roster: fetch it again. */
+    changed: event<undefined>(),
+    /** A contact came online or went offline. */
+    presence: event<{ jid: string; online: boolean }>(),
+    /** Contacts asking to see your presence, not yet answered. */
+    requests: event<string[]>(),
+  },
+};

@@ -1,0 +1,35 @@
+/** The vault: locked or open, and how it is protected (main/vault/). */
+import { z } from 'zod';
+import { request } from './define.js';
+import { NoParams } from './domain.js';
+
+export interface VaultStatus {
+  open: boolean;
+  /** Whether an OS keychain can hold secrets (desktop app); the password can be remembered only then. */
+  keychain?: boolean;
+  /** How secrets are protected once open. */
+  protection?: 'keychain' | 'passphrase';
+  /** Set when the vault had to be restored from its backup copy. */
+  recovered?: string;
+  /**
+   * Set while locked when the last unlock found the vault file changed outside the app ('vault-tampered'):
+   * the explanation, and whether the backup copy checks out (then `vault:unlock` with `useBackup` opens it).
+   */
+  tampered?: { reason: string; backupAvailable: boolean };
+}
+
+export const vault = {
+  requests: {
+    status: request(NoParams).returns<VaultStatus>(),
+    unlock: request(
+      z
+        .object({
+          passphrase: z.string().min(1).max(1024).optional(),
+          /** Open the backup copy when the vault file was changed outside the app (that file is set aside). */
+          useBackup: z.boolean().optional(),
+        })
+        .strict(),
+    ).returns<VaultStatus>(),
+  },
+  events: {},
+};
