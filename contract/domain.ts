@@ -4,6 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
+import { compactFingerprint } from './format.js';
 
 export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
 
@@ -71,7 +72,7 @@ export const bareJidText = z
 export const fingerprintText = z
   .string()
   .trim()
-  .transform((v) => v.replace(/[\s:]/g, '').toLowerCase())
+  .transform(compactFingerprint)
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'A fingerprint is 64 hexadecimal digits'));
 
 /** A roster group name (RFC 6121 §2.1.2.2). */

@@ -7,12 +7,20 @@
 import type { NodeConfigDeviation } from './domain.js';
 
 /**
+ * A fingerprint as people write it (in blocks, with colons, in capitals) in the one form the app stores
+ * and compares: colons and whitespace dropped, letters lowercased. The request schemas apply it at the
+ * boundary (domain.ts fingerprintText); nothing behind them normalizes again.
+ */
+export function compactFingerprint(text: string): string {
+  return text.replace(/[\s:]/g, '').toLowerCase();
+}
+
+/**
  * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:
- * "3f2a9c…" → "3f2a 9c01 …". Colons and whitespace in the input are dropped, letters lowercased.
+ * "3f2a9c…" → "3f2a 9c01 …".
  */
 export function groupFingerprint(hex: string): string {
-  const compact = hex.replace(/[\s:]/g, '').toLowerCase();
-  return (compact.match(/.{1,4}/g) ?? []).join(' ');
+  return (compactFingerprint(hex).match(/.{1,4}/g) ?? []).join(' ');
 }
 
 /** A node configuration's deviation from what the app asked, in one sentence. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { request } from './define.js';
 import { AccessParams, fingerprintText, NoParams, type EffectiveNodeConfig } from './domain.js';
+import type { QueuedActionView } from './queue.js';
 
 /** What the renderer and CLI see of an own key: public data only. */
 export interface OwnKeyView {
@@ -21,6 +22,18 @@ export interface ExportedCertificate {
   pem?: string;
   derBase64?: string;
 }
+
+/**
+ * What publishing answers. Online: published, with the node's configuration as the server reports it.
+ * Offline (or reconnecting): kept in the queue, to run once the account is online (contract/queue.ts).
+ * Either way the key list as it now stands, so the screen needs no second request.
+ */
+export type PublishAnswer =
+  | { outcome: 'published'; config: EffectiveNodeConfig; keys: OwnKeyView[] }
+  | { outcome: 'queued'; action: QueuedActionView; keys: OwnKeyView[] };
+
+/** What retracting answers: done, or queued while offline; and the key list as it now stands. */
+export type RetractAnswer = { outcome: 'retracted'; keys: OwnKeyView[] } | { outcome: 'queued'; action: QueuedActionView; keys: OwnKeyView[] };
 
 const byFingerprint = z.object({ fingerprint: fingerprintText }).strict();
 
@@ -44,9 +57,10 @@ export const keys = {
         })
         .strict(),
     ).returns<OwnKeyView>(),
-    /** XEP-0222 publish; answers the node configuration read back from the server. */
-    publish: request(z.object({ fingerprint: fingerprintText, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<EffectiveNodeConfig>(),
-    retract: request(byFingerprint).returns<OwnKeyView[]>(),
+    /** XEP-0222 publish now, or once online: the core decides (PublishAnswer). */
+    publish: request(z.object({ fingerprint: fingerprintText, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<PublishAnswer>(),
+    /** XEP-0060 §7.2 retract now, or once online. */
+    retract: request(byFingerprint).returns<RetractAnswer>(),
     exportCertificate: request(z.object({ fingerprint: fingerprintText, format: z.enum(['pem', 'der']) }).strict()).returns<ExportedCertificate>(),
   },
   events: {},

@@ -1,7 +1,10 @@
-/** Publishes and retracts asked for while offline, kept in the vault until the account is online. */
+/**
+ * Publishes and retracts asked for while offline (keys:publish and keys:retract queue them), kept in the
+ * vault until the account is online, shown as pending, cancellable.
+ */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { AccessParams, fingerprintText, NoParams, type AccessRequest, type IpcError } from './domain.js';
+import { NoParams, type AccessRequest, type IpcError } from './domain.js';
 
 /** A publish or retract asked for while offline, waiting for the connection. */
 export interface QueuedActionView {
@@ -16,16 +19,6 @@ export interface QueuedActionView {
 export const queue = {
   requests: {
     list: request(NoParams).returns<QueuedActionView[]>(),
-    add: request(
-      z
-        .object({
-          kind: z.enum(['publish', 'retract']),
-          fingerprint: fingerprintText,
-          access: AccessParams.optional(),
-          reconfigure: z.boolean().optional(),
-        })
-        .strict(),
-    ).returns<QueuedActionView[]>(),
     cancel: request(z.object({ id: z.string().min(1).max(64) }).strict()).returns<QueuedActionView[]>(),
   },
   events: {

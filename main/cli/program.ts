@@ -145,7 +145,7 @@ function buildProgram(io: CliIo): Command {
     .option('--reconfigure', 'allow changing the access of an already published node')
     .action((fingerprint: string, options: { access: AccessModel; group: string[]; allow: string[]; reconfigure?: boolean }) =>
       online(async (core) => {
-        const config = await request(core, 'keys:publish', {
+        const answer = await request(core, 'keys:publish', {
           fingerprint,
           access: {
             model: options.access,
@@ -154,7 +154,9 @@ function buildProgram(io: CliIo): Command {
           },
           ...(options.reconfigure ? { reconfigure: true } : {}),
         });
-        emit(printer(), config, describeNodeConfig(config));
+        // A one-shot command connects first, so it queues only when the connection dropped right then;
+        // the action waits in the vault for the next time the app or `keyring` is online.
+        emit(printer(), answer, answer.outcome === 'published' ? describeNodeConfig(answer.config) : QUEUED('publish'));
       }),
     );
   keys
@@ -162,8 +164,8 @@ function buildProgram(io: CliIo): Command {
     .description('remove a key from your node (contacts are notified where the server does)')
     .action((fingerprint: string) =>
       online(async (core) => {
-        const list = await request(core, 'keys:retract', { fingerprint });
-        emit(printer(), list, `Retracted ${fingerprint}.`);
+        const answer = await request(core, 'keys:retract', { fingerprint });
+        emit(printer(), answer, answer.outcome === 'retracted' ? `Retracted ${fingerprint}.` : QUEUED('retract'));
       }),
     );
   keys
@@ -383,6 +385,9 @@ function describeEvent<E extends EventName>(event: E, payload: EventPayload<E>):
   // Other events as JSON: one line (JSON.stringify escapes newlines), unsafe characters escaped.
   return `${new Date().toISOString()} ${event}: ${jsonText(payload)}`;
 }
+
+/** What a publish or retract that was queued (the connection dropped) prints. */
+const QUEUED = (what: 'publish' | 'retract') => `queued: will ${what} when online`;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -58,11 +58,9 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
           files.map((f) => Buffer.from(f, 'base64')),
           password,
         ),
-      publish: async ({ fingerprint, access, reconfigure }) => ownKeys.publish(fingerprint, access, reconfigure ?? false),
-      retract: async ({ fingerprint }) => {
-        await ownKeys.retract(fingerprint);
-        return ownKeys.list();
-      },
+      // Now when online, queued otherwise (PublishQueue decides); with the key list as it now stands.
+      publish: async ({ fingerprint, access, reconfigure }) => ({ ...(await queue.publish(fingerprint, access, reconfigure ?? false)), keys: ownKeys.list() }),
+      retract: async ({ fingerprint }) => ({ ...(await queue.retract(fingerprint)), keys: ownKeys.list() }),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     contacts: {
@@ -80,7 +78,6 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     queue: {
       list: () => Promise.resolve(queue.list()),
-      add: async (action) => queue.add(action),
       cancel: async ({ id }) => queue.cancel(id),
     },
     profile: {

@@ -77,6 +77,8 @@ export class ContactKeys {
   /** Addresses the user asked for on purpose in this run (lowercase): their notifications count too. */
   readonly #lookedUp = new Set<string>();
   readonly #loggedStrangers = new Set<string>();
+  /** Contacts whose next fetch a notification asked for (its result is then announced as an event). */
+  readonly #notified = new Set<string>();
 
   constructor(deps: ContactKeysDeps) {
     this.#vaults = deps.vaults;
@@ -94,7 +96,8 @@ export class ContactKeys {
   /**
    * Fetches the contact's key node now and records what it holds. The user asked for this address, so
    * its later notifications are listened to as well. A fetch already in flight is not repeated: this
-   * joins the next one, which starts after it.
+   * joins the next one, which starts after it. The view is the answer, not an event: the caller gets it
+   * once (events are for what nobody asked for, notifications and background fetches).
    */
   async fetch(contact: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
@@ -103,8 +106,12 @@ export class ContactKeys {
   }
 
   async #fetchNow(contact: string): Promise<ContactKeysView> {
-    const outcome = await fetchItems(this.#session.client.iqCaller, contact, NS.pubkey);
-    return this.#record(contact, outcome);
+    // Notifications asked for this run: its result is news nobody requested, so it goes out as an event.
+    // A run only the user asked for answers the user alone.
+    const announce = this.#notified.delete(contact);
+    const view = await this.#record(contact, await fetchItems(this.#session.client.iqCaller, contact, NS.pubkey));
+    if (announce) this.#events.emit('contacts:keys', view);
+    return view;
   }
 
   /**
@@ -112,7 +119,8 @@ export class ContactKeys {
    * none of them held up by another contact's server that is down or slow
    * (main/xmpp/fetch-across-servers.ts): each request waits at most `timeoutMs`. Recording an answer
    * does not hold up the next request, so the vault saves the answers in a few group writes instead of
-   * one write per contact; each contact's event still follows only once its keys are on disk.
+   * one write per contact. A background fetch: each contact's view also goes out as an event, once its
+   * keys are on disk.
    */
   async fetchMany(
     contacts: readonly string[],
@@ -128,7 +136,11 @@ export class ContactKeys {
       { concurrency, ownDomain },
       (contact) => fetchItems(this.#session.client.iqCaller, contact, NS.pubkey, timeoutMs),
       (index, outcome) => {
-        const record = this.#record(bare[index] as string, outcome);
+        const contact = bare[index] as string;
+        const record = this.#record(contact, outcome).then((view) => {
+          this.#events.emit('contacts:keys', view);
+          return view;
+        });
         // Observed now, awaited below: a failed save must not surface as an unhandled rejection meanwhile.
         record.catch(() => undefined);
         recorded[index] = record;
@@ -196,6 +208,7 @@ export class ContactKeys {
       // addition. While a fetch is under way the notification only asks for the follow-up fetch.
       if (!this.#fetches.busy(n.from)) this.#events.emit('contacts:keys', this.#preview(n, now, changes));
       else if (changes.length > 0) this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+      this.#notified.add(n.from);
       await this.#fetches.request(n.from);
       return;
     }
@@ -232,13 +245,7 @@ export class ContactKeys {
 
   async #record(contact: string, outcome: FetchOutcome): Promise<ContactKeysView> {
     if (outcome.status !== 'ok' && outcome.status !== 'none') {
-      const result: ContactKeysView = {
-        ...this.known(contact),
-        fetch: outcome.status,
-        detail: outcome.detail,
-      };
-      this.#events.emit('contacts:keys', result);
-      return result;
+      return { ...this.known(contact), fetch: outcome.status, detail: outcome.detail };
     }
     const account = this.#session.bareJid;
     const now = new Date();
@@ -269,7 +276,6 @@ export class ContactKeys {
       ],
       changes,
     };
-    this.#events.emit('contacts:keys', result);
     return result;
   }
 

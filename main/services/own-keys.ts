@@ -155,8 +155,8 @@ export class OwnKeys {
   }
 
   #find(jid: string, fingerprint: string): OwnKeyRecord {
-    const wanted = fingerprint.toLowerCase().replace(/\s+/g, '');
-    const key = this.#vaults.vault.account(jid)?.ownKeys.find((k) => k.fingerprint === wanted);
+    // Normalized at the boundary (contract/domain.ts fingerprintText): compared as it is.
+    const key = this.#vaults.vault.account(jid)?.ownKeys.find((k) => k.fingerprint === fingerprint);
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     return key;
   }

@@ -151,11 +151,13 @@ export class ProfileService {
     return { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
   }
 
-  /** Fetches a contact's profile nodes now; each may be missing or refused on its own. */
+  /**
+   * Fetches a contact's profile nodes now; each may be missing or refused on its own. The view is the
+   * answer, not an event (events carry notifications).
+   */
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
     const view = await this.#read(contactBareJid(contact), { avatarData: options.avatarData ?? true });
     this.#remember(view);
-    this.#events.emit('contacts:profile', view);
     return view;
   }
 

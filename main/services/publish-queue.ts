@@ -1,10 +1,12 @@
 /**
- * Publishing while offline: the request is kept in the vault (so it survives a restart), shown as
- * pending, and run in order as soon as the account is online again. Nothing asked for offline is
- * silently dropped: each action ends as done, failed (with the reason) or cancelled by the user.
+ * Publishing and retracting own keys, now or later: online, the action runs at once; offline (or while
+ * reconnecting) it is kept in the vault (so it survives a restart), shown as pending, and run in order
+ * as soon as the account is online again. The core decides, so every front end gets the same answer.
+ * Nothing asked for offline is silently dropped: each action ends as done, failed (with the reason) or
+ * cancelled by the user.
  */
 import { randomUUID } from 'node:crypto';
-import type { AccessRequest, QueuedActionView } from '../../contract/index.js';
+import type { AccessRequest, EffectiveNodeConfig, QueuedActionView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError, toIpcError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -37,12 +39,28 @@ export class PublishQueue {
     return (this.#vaults.vault.account(account)?.queue ?? []).map((a) => ({ ...a }));
   }
 
-  async add(action: { kind: 'publish' | 'retract'; fingerprint: string; access?: AccessRequest; reconfigure?: boolean }): Promise<QueuedActionView[]> {
+  /** XEP-0222 publish of an own key now when online, or once online. */
+  async publish(
+    fingerprint: string,
+    access: AccessRequest,
+    reconfigure: boolean,
+  ): Promise<{ outcome: 'published'; config: EffectiveNodeConfig } | { outcome: 'queued'; action: QueuedActionView }> {
+    if (this.#session.state.status === 'online') return { outcome: 'published', config: await this.#keys.publish(fingerprint, access, reconfigure) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'publish', fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }) };
+  }
+
+  /** Retracts an own key from its node now when online, or once online. */
+  async retract(fingerprint: string): Promise<{ outcome: 'retracted' } | { outcome: 'queued'; action: QueuedActionView }> {
+    if (this.#session.state.status === 'online') {
+      await this.#keys.retract(fingerprint);
+      return { outcome: 'retracted' };
+    }
+    return { outcome: 'queued', action: await this.#add({ kind: 'retract', fingerprint }) };
+  }
+
+  async #add(action: { kind: 'publish' | 'retract'; fingerprint: string; access?: AccessRequest; reconfigure?: boolean }): Promise<QueuedActionView> {
     const account = this.#session.state.account;
     if (!account) throw new KeyringError('not-connected', 'Connect this account once, so the app knows where to publish.');
-    if (action.kind === 'publish' && !action.access) {
-      throw new KeyringError('invalid-argument', 'Choose who may read the key.', 'access');
-    }
     if (!this.#vaults.vault.account(account)?.ownKeys.some((k) => k.fingerprint === action.fingerprint)) {
       throw new KeyringError('not-found', `No key ${action.fingerprint} for ${account}.`, 'fingerprint');
     }
@@ -59,8 +77,9 @@ export class PublishQueue {
       target.queue = [...(target.queue ?? []), record];
     });
     this.#changed();
+    // Online again while this was being saved: run it now.
     if (this.#session.state.status === 'online') void this.drain();
-    return this.list();
+    return { ...record };
   }
 
   async cancel(id: string): Promise<QueuedActionView[]> {
@@ -84,14 +103,11 @@ export class PublishQueue {
       if (!account || !this.#vaults.isOpen || this.#session.state.status !== 'online') return;
       const next = this.#vaults.vault.account(account)?.queue?.[0];
       if (!next) return;
-      let outcome: { ok: true; config?: unknown } | { ok: false; error: ReturnType<typeof toIpcError> };
+      let outcome: { ok: true } | { ok: false; error: ReturnType<typeof toIpcError> };
       try {
-        if (next.kind === 'publish' && next.access) {
-          outcome = { ok: true, config: await this.#keys.publish(next.fingerprint, next.access, next.reconfigure ?? false) };
-        } else {
-          await this.#keys.retract(next.fingerprint);
-          outcome = { ok: true };
-        }
+        if (next.kind === 'publish' && next.access) await this.#keys.publish(next.fingerprint, next.access, next.reconfigure ?? false);
+        else await this.#keys.retract(next.fingerprint);
+        outcome = { ok: true };
       } catch (error) {
         // Lost the connection midway: keep the action for the next time we are online.
         if (this.#session.state.status !== 'online') return;

@@ -79,10 +79,9 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
       const published = await cli(juliet, '--json', 'keys', 'publish', fingerprint, ...access);
       expect(published.code).toBe(0);
       expect(JSON.parse(published.stdout)).toMatchObject({
-        accessModel: access[1],
-        persistItems: true,
-        sendLastPublishedItem: 'never',
-        deviations: [],
+        outcome: 'published',
+        config: { accessModel: access[1], persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
+        keys: [{ fingerprint, publications: [{ accessModel: access[1] }] }],
       });
 
       await until(() => watched.includes(fingerprint), 'romeo’s watch prints juliet’s key');

@@ -72,7 +72,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const published = await juliet.core.dispatch('keys:publish', { fingerprint: key.fingerprint, access: access() });
       expect(published).toMatchObject({
         ok: true,
-        value: { accessModel: access().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
+        value: { outcome: 'published', config: { accessModel: access().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] } },
       });
       await live;
 

@@ -60,11 +60,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('a key published to whitelist [benvolio], then switched to presence: benvolio is refused and no member is left', async () => {
       const fingerprint = await newKey();
       const first = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(benvolio) });
-      expect(first).toMatchObject({ ok: true, value: { accessModel: 'whitelist', whitelist: [benvolio.jid], members: [benvolio.jid] } });
+      expect(first).toMatchObject({ ok: true, value: { config: { accessModel: 'whitelist', whitelist: [benvolio.jid], members: [benvolio.jid] } } });
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('ok');
 
       const narrowed = await juliet.core.dispatch('keys:publish', { fingerprint, access: { model: 'presence' }, reconfigure: true });
-      expect(narrowed).toMatchObject({ ok: true, value: { accessModel: 'presence', members: [], deviations: [] } });
+      expect(narrowed).toMatchObject({ ok: true, value: { config: { accessModel: 'presence', members: [], deviations: [] } } });
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('refused');
       expect(await fetchAs(romeo, NS.pubkey)).toBe('ok');
       // What the server itself says, not only what the app reports.
@@ -90,11 +90,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const fingerprint = await newKey();
       await juliet.core.dispatch('keys:publish', { fingerprint, access: { model: 'open' }, reconfigure: true });
       const both = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(romeo, benvolio), reconfigure: true });
-      expect(both.ok && [...(both.value as EffectiveNodeConfig).members].sort()).toEqual([romeo.jid, benvolio.jid].sort());
+      expect(both.ok && [...(both.value as { config: EffectiveNodeConfig }).config.members].sort()).toEqual([romeo.jid, benvolio.jid].sort());
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('ok');
 
       const smaller = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(romeo) });
-      expect(smaller).toMatchObject({ ok: true, value: { accessModel: 'whitelist', whitelist: [romeo.jid], members: [romeo.jid] } });
+      expect(smaller).toMatchObject({ ok: true, value: { config: { accessModel: 'whitelist', whitelist: [romeo.jid], members: [romeo.jid] } } });
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('refused');
       expect(await fetchAs(romeo, NS.pubkey)).toBe('ok');
     });
@@ -109,7 +109,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       ]);
 
       const again = await juliet.core.dispatch('keys:publish', { fingerprint, access: { model: 'presence' } });
-      expect(again).toMatchObject({ ok: true, value: { accessModel: 'presence', members: [] } });
+      expect(again).toMatchObject({ ok: true, value: { config: { accessModel: 'presence', members: [] } } });
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('refused');
     });
 

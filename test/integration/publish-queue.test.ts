@@ -1,6 +1,7 @@
 /**
- * A publish asked for while offline is kept, shown as pending, survives an app restart, and runs on
- * reconnect, here across a real Prosody restart; a pending action can be cancelled.
+ * keys:publish while offline is kept (the core decides, and answers 'queued'), shown as pending,
+ * survives an app restart, and runs on reconnect, here across a real Prosody restart; a pending action
+ * can be cancelled.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,13 +66,12 @@ describe('publishing while offline', () => {
 
     await server.pause();
     await expect.poll(() => core.session.state.status, { timeout: 10_000 }).not.toBe('online');
-    // Publishing directly needs the connection; the queue is how the UI asks while offline.
+    // Offline, the core keeps the publish for later and says so, with the key list as it stands.
     expect(await core.dispatch('keys:publish', { fingerprint, access: { model: 'open' } })).toMatchObject({
-      ok: false,
-      error: { code: 'not-connected' },
+      ok: true,
+      value: { outcome: 'queued', action: { kind: 'publish', fingerprint, access: { model: 'open' } }, keys: [{ fingerprint, publications: [] }] },
     });
-    const queued = await core.dispatch('queue:add', { kind: 'publish', fingerprint, access: { model: 'open' } });
-    expect(queued).toMatchObject({ ok: true, value: [{ kind: 'publish', fingerprint, access: { model: 'open' } }] });
+    expect(await core.dispatch('queue:list', undefined)).toMatchObject({ ok: true, value: [{ kind: 'publish', fingerprint }] });
 
     const outcome = ran(core);
     await server.resume();
@@ -89,9 +89,9 @@ describe('publishing while offline', () => {
     const drop = await generate(first.core);
     await first.core.dispatch('account:disconnect', undefined);
 
-    await first.core.dispatch('queue:add', { kind: 'publish', fingerprint: keep, access: { model: 'presence' } });
-    const both = await first.core.dispatch('queue:add', { kind: 'publish', fingerprint: drop, access: { model: 'presence' } });
-    const dropId = both.ok ? (both.value as QueuedActionView[]).find((a) => a.fingerprint === drop)?.id : undefined;
+    await first.core.dispatch('keys:publish', { fingerprint: keep, access: { model: 'presence' } });
+    const queued = await first.core.dispatch('keys:publish', { fingerprint: drop, access: { model: 'presence' } });
+    const dropId = queued.ok ? (queued.value as { action: QueuedActionView }).action.id : undefined;
     expect(await first.core.dispatch('queue:cancel', { id: dropId ?? '' })).toMatchObject({ ok: true, value: [{ fingerprint: keep }] });
     await first.core.dispose();
 

@@ -265,6 +265,23 @@ describe('what contacts send is bounded', () => {
     await vi.waitFor(() => expect(pep.asked.filter((j) => j === MALLORY)).toHaveLength(2));
   });
 
+  it('a fetch the user asked for is its answer, not also an event; the fetch a notification asks for is announced once', async () => {
+    const { contactKeys, pep, views } = await start({ roster: [JULIET], followUp: { spacingMs: 0 } });
+    const [first, second] = burst as [Buffer, Buffer];
+    pep.nodes.set(JULIET, [first]);
+    const answer = await contactKeys.fetch(JULIET);
+    expect(answer.changes).toEqual([{ kind: 'new', fingerprint: certificateFingerprint(first) }]);
+    await new Promise((r) => setTimeout(r, 100));
+    // The screen that asked handles this change once, from the answer.
+    expect(views).toEqual([]);
+
+    pep.publish(JULIET, second);
+    await vi.waitFor(() => expect(views.some((v) => v.fetch === 'ok')).toBe(true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(views.map((v) => v.fetch)).toEqual(['notified', 'ok']);
+    expect(views[1]?.changes).toEqual([{ kind: 'new', fingerprint: certificateFingerprint(second) }]);
+  });
+
   it('withdrawn keys are capped at the 16 most recent', async () => {
     const { contactKeys, vaults, pep } = await start({ roster: [JULIET], followUp: { spacingMs: 0 } });
     for (let round = 0; round < 20; round++) {

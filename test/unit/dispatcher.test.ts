@@ -29,7 +29,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       list: () => Promise.resolve([]),
       import: () => Promise.reject(new KeyringError('invalid-argument', 'Not a PEM or PKCS#12 file.')),
       publish: notConnected,
-      retract: () => Promise.resolve([]),
+      retract: () => Promise.resolve({ outcome: 'retracted', keys: [] }),
       exportCertificate: ({ fingerprint }) => Promise.resolve({ fingerprint }),
     },
     contacts: {
@@ -47,7 +47,6 @@ function handlers(overrides: Overrides = {}): Handlers {
     },
     queue: {
       list: () => Promise.resolve([]),
-      add: () => Promise.resolve([]),
       cancel: () => Promise.resolve([]),
     },
     profile: { get: notConnected, publish: notConnected, setAvatar: notConnected },

@@ -1,4 +1,4 @@
-import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, QueuedActionView } from '../../../contract';
+import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 
@@ -15,7 +15,7 @@ export class KeysStore {
   readonly importing = new Task();
   /** Publishes and retracts asked for while offline, waiting for the connection. */
   pending = $state<QueuedActionView[]>([]);
-  readonly queueing = new Task();
+  readonly cancelling = new Task();
   readonly #api: KeyringApi;
   readonly #activity: ActivityLog;
 
@@ -43,19 +43,8 @@ export class KeysStore {
     };
   }
 
-  /** Keeps a publish or retract for when the account is online again (survives a restart). */
-  async enqueue(kind: 'publish' | 'retract', fingerprint: string, access?: AccessRequest, reconfigure = false): Promise<void> {
-    const pending = await this.queueing.run(() =>
-      this.#api.queue.add({ kind, fingerprint, ...(access ? { access } : {}), ...(reconfigure ? { reconfigure } : {}) }),
-    );
-    if (pending) {
-      this.pending = pending;
-      this.#activity.add(kind === 'publish' ? 'published' : 'retracted', `Waiting for the connection to ${kind}`, fingerprint);
-    }
-  }
-
   async cancel(id: string): Promise<void> {
-    const pending = await this.queueing.run(() => this.#api.queue.cancel({ id }));
+    const pending = await this.cancelling.run(() => this.#api.queue.cancel({ id }));
     if (pending) this.pending = pending;
   }
 
@@ -86,24 +75,28 @@ export class KeysStore {
     return key !== undefined;
   }
 
-  async publish(fingerprint: string, access: AccessRequest, reconfigure: boolean): Promise<EffectiveNodeConfig | undefined> {
-    const config = await this.publishing.run(() =>
-      this.#api.keys.publish({ fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }),
-    );
-    if (config) {
-      this.published = { ...this.published, [fingerprint]: config };
-      this.#activity.add('published', `Published with access: ${config.accessModel}`, fingerprint);
-      await this.refresh();
+  /**
+   * Publishes now when online; offline, main keeps it for when the account is online again (it
+   * survives a restart). Either way the answer carries the key list as it now stands.
+   */
+  async publish(fingerprint: string, access: AccessRequest, reconfigure: boolean): Promise<PublishAnswer | undefined> {
+    const answer = await this.publishing.run(() => this.#api.keys.publish({ fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }));
+    if (!answer) return undefined;
+    this.keys = answer.keys;
+    if (answer.outcome === 'published') {
+      this.published = { ...this.published, [fingerprint]: answer.config };
+      this.#activity.add('published', `Published with access: ${answer.config.accessModel}`, fingerprint);
+    } else {
+      this.#activity.add('published', 'Waiting for the connection to publish', fingerprint);
     }
-    return config;
+    return answer;
   }
 
   async retract(fingerprint: string): Promise<void> {
-    const keys = await this.retracting.run(() => this.#api.keys.retract({ fingerprint }));
-    if (keys) {
-      this.keys = keys;
-      this.#activity.add('retracted', 'Removed from your node', fingerprint);
-    }
+    const answer = await this.retracting.run(() => this.#api.keys.retract({ fingerprint }));
+    if (!answer) return;
+    this.keys = answer.keys;
+    this.#activity.add('retracted', answer.outcome === 'retracted' ? 'Removed from your node' : 'Waiting for the connection to retract', fingerprint);
   }
 
   async exportPem(fingerprint: string): Promise<string | undefined> {
