@@ -1,7 +1,7 @@
 /**
- * The composition root of the main-process core: builds every service in order and hands each its
- * dependencies. The Electron shell, the browser host, the CLI and the tests all start here, so they run
- * the very same code.
+ * The composition root of the main-process core: builds every service in order, hands each its
+ * dependencies, and routes what the network says to the services that care. The Electron shell, the
+ * browser host, the CLI and the tests all start here, so they run the very same code.
  */
 import type { AppInfo, KeyringApi } from '../contract/index.js';
 import { groupedApi } from '../contract/wire.js';
@@ -9,18 +9,23 @@ import { AppEvents } from './events.js';
 import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { AccountSession } from './xmpp/session.js';
-import { STREAM_LOG_ENV, streamLogSink, type StreamLogSink } from './xmpp/stream-log.js';
+import { Accounts } from './services/accounts.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnKeys } from './services/own-keys.js';
+import { Presence } from './services/presence.js';
+import { PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
-import { Accounts } from './services/accounts.js';
 import { RosterService } from './services/roster-service.js';
-import { RosterMembership } from './services/roster-membership.js';
-import { ProfileService } from './services/profile.js';
-import { VaultHolder } from './services/vault-holder.js';
-import type { OsKeychain } from './vault/vault.js';
 import type { ScryptParams } from './vault/secret-box.js';
+import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
+import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
+import { OwnKeysStore } from './vault/stores/own-keys-store.js';
+import { QueueStore } from './vault/stores/queue-store.js';
+import type { OsKeychain } from './vault/vault.js';
+import { VaultHolder } from './vault/vault-holder.js';
+import { NS } from './xmpp/namespaces.js';
+import { AccountSession } from './xmpp/session.js';
+import { STREAM_LOG_ENV, streamLogSink, type StreamLogSink } from './xmpp/stream-log.js';
 
 export interface CoreOptions {
   host: AppInfo['host'];
@@ -69,14 +74,32 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     ...(options.keychain ? { keychain: options.keychain } : {}),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
-  const ownKeys = new OwnKeys(vaults, session);
+
+  const accounts = new Accounts({ settings: new AccountSettingsStore(vaults), session });
+  const ownKeys = new OwnKeys({ store: new OwnKeysStore(vaults), session });
+  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session, events, log });
+  const presence = new Presence({ session, events });
+  const roster = new RosterService({ session, presence, events, log });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
-  const membership = new RosterMembership({ session, log });
-  const contactKeys = new ContactKeys({ vaults, session, events, log, isKnownContact: (jid) => membership.has(jid) });
-  const queue = new PublishQueue({ vaults, session, ownKeys, events, log });
-  const roster = new RosterService({ session, events });
-  const accounts = new Accounts(vaults, session);
+  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
   const profile = new ProfileService({ session, events, log });
+
+  // What the network says, to the services that care.
+  session.events.on('online', () => {
+    // A new stream (first login or reconnect): what the last one said of roster and presence no longer
+    // holds. Forgotten first, so the queued actions that run next see this stream's roster.
+    roster.reset();
+    presence.reset();
+    void queue.drain();
+  });
+  session.events.on('roster', (push) => roster.onPush(push));
+  session.events.on('presence', (update) => presence.onPresence(update));
+  session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));
+  session.events.on('pep', (notification) => {
+    if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
+    else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
+  });
+
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
   const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),

@@ -5,7 +5,7 @@ import type { PublishQueue } from '../services/publish-queue.js';
 import type { Accounts } from '../services/accounts.js';
 import type { RosterService } from '../services/roster-service.js';
 import type { ProfileService } from '../services/profile.js';
-import type { VaultHolder } from '../services/vault-holder.js';
+import type { VaultHolder } from '../vault/vault-holder.js';
 import type { AccountSession } from '../xmpp/session.js';
 
 export interface HandlerDeps {
@@ -73,7 +73,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       add: async (contact) => roster.add(contact),
       setGroups: async ({ jid, groups }) => roster.setGroups(jid, groups),
       remove: async ({ jid }) => roster.remove(jid),
-      requests: () => Promise.resolve(roster.pending()),
+      requests: () => Promise.resolve(roster.requests()),
       answer: async ({ jid, approve }) => roster.answer(jid, approve),
     },
     queue: {

@@ -30,16 +30,16 @@ import {
   type SeenKey,
 } from '../vault/contact-keys.js';
 import type { ContactKeyRecord } from '../vault/schema.js';
+import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import type { AccountSession } from '../xmpp/session.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
-import { VaultHolder } from './vault-holder.js';
+import type { SessionPort } from './session-port.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -55,8 +55,8 @@ const MAX_SHOWN_ID = 80;
 const MAX_LOGGED_STRANGERS = 256;
 
 export interface ContactKeysDeps {
-  vaults: VaultHolder;
-  session: AccountSession;
+  store: ContactKeysStore;
+  session: SessionPort;
   events: AppEvents;
   log: Logger;
   /** Whether a bare JID is in the account's roster (main/services/roster-membership.ts). */
@@ -66,8 +66,8 @@ export interface ContactKeysDeps {
 }
 
 export class ContactKeys {
-  readonly #vaults: VaultHolder;
-  readonly #session: AccountSession;
+  readonly #store: ContactKeysStore;
+  readonly #session: SessionPort;
   readonly #events: AppEvents;
   readonly #log: Logger;
   readonly #isKnownContact: ContactKeysDeps['isKnownContact'];
@@ -81,16 +81,17 @@ export class ContactKeys {
   readonly #notified = new Set<string>();
 
   constructor(deps: ContactKeysDeps) {
-    this.#vaults = deps.vaults;
+    this.#store = deps.store;
     this.#session = deps.session;
     this.#events = deps.events;
     this.#log = deps.log;
     this.#isKnownContact = deps.isKnownContact;
     this.#fetches = new Coalescer((contact) => this.#fetchNow(contact), { ...FOLLOW_UP, ...deps.followUp });
-    this.#session.events.on('pep', (n) => {
-      if (n.node !== NS.pubkey) return;
-      void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`key notification from ${oneLine(n.from)}: ${String(error)}`));
-    });
+  }
+
+  /** A PEP notification for the key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it here. */
+  onNotification(n: PepNotification): void {
+    void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`key notification from ${oneLine(n.from)}: ${String(error)}`));
   }
 
   /**
@@ -109,7 +110,7 @@ export class ContactKeys {
     // Notifications asked for this run: its result is news nobody requested, so it goes out as an event.
     // A run only the user asked for answers the user alone.
     const announce = this.#notified.delete(contact);
-    const view = await this.#record(contact, await fetchItems(this.#session.client.iqCaller, contact, NS.pubkey));
+    const view = await this.#record(contact, await fetchItems(this.#session.iq, contact, NS.pubkey));
     if (announce) this.#events.emit('contacts:keys', view);
     return view;
   }
@@ -130,11 +131,12 @@ export class ContactKeys {
     const bare = contacts.map((c) => contactBareJid(c));
     for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
-    const ownDomain = this.#session.bareJid.slice(this.#session.bareJid.indexOf('@') + 1);
+    const ownJid = this.#session.ownJid;
+    const ownDomain = ownJid.slice(ownJid.indexOf('@') + 1);
     await fetchAcrossServers(
       bare,
       { concurrency, ownDomain },
-      (contact) => fetchItems(this.#session.client.iqCaller, contact, NS.pubkey, timeoutMs),
+      (contact) => fetchItems(this.#session.iq, contact, NS.pubkey, timeoutMs),
       (index, outcome) => {
         const contact = bare[index] as string;
         const record = this.#record(contact, outcome).then((view) => {
@@ -162,19 +164,17 @@ export class ContactKeys {
 
   async markVerified(contact: string, fingerprint: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
-    const account = this.#session.bareJid;
+    const account = this.#session.ownJid;
     if (!this.#stored(bare).some((k) => k.fingerprint === fingerprint)) {
       throw new KeyringError('not-found', `No key ${fingerprint} known for ${bare}.`, 'fingerprint');
     }
-    await this.#vaults.vault.update((draft) => {
-      const contacts = VaultHolder.accountIn(draft, account).contacts;
-      contacts[bare] = markVerified(contacts[bare] ?? [], fingerprint, new Date());
-    });
+    const now = new Date();
+    await this.#store.update(account, bare, (stored) => ({ keys: markVerified(stored, fingerprint, now), result: undefined }));
     return this.known(bare);
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
-    const account = this.#session.bareJid;
+    const account = this.#session.ownJid;
     if (n.from.toLowerCase() === account.toLowerCase()) return; // our own node: OwnKeys' business
     if (!(await this.#listensTo(n.from))) return;
     const now = new Date();
@@ -189,17 +189,15 @@ export class ContactKeys {
       // Unknown or already withdrawn ids change nothing, and cost no write.
       if (changes.length > 0) {
         // The change only touches the draft and returns what it found (vault.update may run it twice).
-        changes = await this.#vaults.vault.update((draft) => {
-          const contacts = VaultHolder.accountIn(draft, account).contacts;
-          let stored = contacts[n.from] ?? [];
+        changes = await this.#store.update(account, n.from, (stored) => {
+          let keys = stored;
           let found: KeyChange[] = [];
           for (const id of n.retracted) {
-            const result = markRetracted(stored, id, now);
-            stored = result.keys;
+            const result = markRetracted(keys, id, now);
+            keys = result.keys;
             found = [...found, ...result.changes];
           }
-          contacts[n.from] = stored;
-          return found;
+          return { keys: [...keys], result: found };
         });
       }
     }
@@ -247,7 +245,7 @@ export class ContactKeys {
     if (outcome.status !== 'ok' && outcome.status !== 'none') {
       return { ...this.known(contact), fetch: outcome.status, detail: outcome.detail };
     }
-    const account = this.#session.bareJid;
+    const account = this.#session.ownJid;
     const now = new Date();
     const { seen, invalid } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [] };
     const before = this.#stored(contact);
@@ -255,11 +253,9 @@ export class ContactKeys {
     let changes: KeyChange[] = merged.changes;
     // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
     if (!sameRecords(before, merged.keys)) {
-      changes = await this.#vaults.vault.update((draft) => {
-        const contacts = VaultHolder.accountIn(draft, account).contacts;
-        const again = mergeFullKeySet(contacts[contact] ?? [], seen, now);
-        contacts[contact] = again.keys;
-        return again.changes;
+      changes = await this.#store.update(account, contact, (stored) => {
+        const again = mergeFullKeySet(stored, seen, now);
+        return { keys: again.keys, result: again.changes };
       });
     }
     const result: ContactKeysView = {
@@ -282,7 +278,7 @@ export class ContactKeys {
   #stored(contact: string): readonly ContactKeyRecord[] {
     const account = this.#session.state.account;
     if (!account) return [];
-    return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
+    return this.#store.keys(account, contact);
   }
 
   /** Items that are well-formed key payloads whose certificate is at least readable; the rest, with why. */

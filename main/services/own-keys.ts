@@ -1,10 +1,9 @@
 /**
  * The user's own keys: made here (RSA + self-signed certificate binding the bare JID), kept in the vault
- * with the private key sealed, published to the account's PEP node the XEP-0222 way. The private key
- * never leaves this module's callers in main; what goes out is public data and fingerprints.
+ * with the private key sealed (main/vault/stores/own-keys-store.ts), published to the account's PEP
+ * node the XEP-0222 way. What goes out is public data and fingerprints.
  */
-import { createPrivateKey } from 'node:crypto';
-import type { AccessRequest, EffectiveNodeConfig, OwnKeyView } from '../../contract/index.js';
+import type { AccessRequest, EffectiveNodeConfig, ExportedCertificate, OwnKeyView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -14,50 +13,39 @@ import { importKeyFiles } from '../keys/import-key.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
+import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
-import type { AccountSession } from '../xmpp/session.js';
-import { VaultHolder } from './vault-holder.js';
-
-/** What the renderer and CLI see of an own key: public data only. */
-export type OwnKeySummary = OwnKeyView;
+import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
 export const KEY_NODE_MAX_ITEMS = 32;
-const privateKeyPurpose = (fingerprint: string) => `private-key:${fingerprint}`;
+
+export interface OwnKeysDeps {
+  store: OwnKeysStore;
+  session: SessionPort;
+}
 
 export class OwnKeys {
-  readonly #vaults: VaultHolder;
-  readonly #session: AccountSession;
+  readonly #store: OwnKeysStore;
+  readonly #session: SessionPort;
 
-  constructor(vaults: VaultHolder, session: AccountSession) {
-    this.#vaults = vaults;
-    this.#session = session;
+  constructor(deps: OwnKeysDeps) {
+    this.#store = deps.store;
+    this.#session = deps.session;
   }
 
   /** Makes a key pair and certificate for the connected account and stores them. */
-  async generate(options: { bits: RsaKeySize; validityDays?: number }): Promise<OwnKeySummary> {
-    const vault = this.#vaults.vault;
-    const jid = this.#session.bareJid;
+  async generate(options: { bits: RsaKeySize; validityDays?: number }): Promise<OwnKeyView> {
+    const jid = this.#session.ownJid;
     const { privateKey } = await generateRsaKeyPair(options.bits);
     const der = await createSelfSignedCertificate({
       bareJid: jid,
       privateKey, // never logged
       validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS,
     });
-    const fingerprint = certificateFingerprint(der);
-    const record: OwnKeyRecord = {
-      fingerprint,
-      certificate: der.toString('base64'),
-      createdAt: new Date().toISOString(),
-      // PKCS#8 DER sealed with the vault key: the only form in which a private key is stored.
-      privateKey: vault.seal(privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(fingerprint)),
-      publications: [],
-    };
-    await vault.update((draft) => {
-      VaultHolder.accountIn(draft, jid).ownKeys.push(record);
-    });
+    const record = await this.#store.add(jid, { fingerprint: certificateFingerprint(der), certificateDer: der, privateKey });
     return summarize(record, jid);
   }
 
@@ -65,9 +53,8 @@ export class OwnKeys {
    * Takes an existing key and certificate (PEM files or one PKCS#12) into the vault. The certificate
    * must name this account, or contacts would see it as bound to someone else (jid-mismatch).
    */
-  async import(files: readonly Uint8Array[], password?: string): Promise<OwnKeySummary> {
-    const vault = this.#vaults.vault;
-    const jid = this.#session.bareJid;
+  async import(files: readonly Uint8Array[], password?: string): Promise<OwnKeyView> {
+    const jid = this.#session.ownJid;
     const identity = await importKeyFiles(files, password); // holds the private key: never logged
     if (!identity.jid || bareJidKey(identity.jid) !== bareJidKey(jid)) {
       throw new KeyringError(
@@ -76,93 +63,72 @@ export class OwnKeys {
         'files',
       );
     }
-    if (vault.account(jid)?.ownKeys.some((k) => k.fingerprint === identity.fingerprint)) {
+    if (this.#store.find(jid, identity.fingerprint)) {
       throw new KeyringError('invalid-argument', 'This key is already in your keyring.', 'files');
     }
-    const record: OwnKeyRecord = {
+    const record = await this.#store.add(jid, {
       fingerprint: identity.fingerprint,
-      certificate: identity.certificateDer.toString('base64'),
-      createdAt: new Date().toISOString(),
-      privateKey: vault.seal(identity.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(identity.fingerprint)),
-      publications: [],
-    };
-    await vault.update((draft) => {
-      VaultHolder.accountIn(draft, jid).ownKeys.push(record);
+      certificateDer: identity.certificateDer,
+      privateKey: identity.privateKey,
     });
     return summarize(record, jid);
   }
 
-  list(): OwnKeySummary[] {
+  /** The keys of the account last signed in (offline too); none before any. */
+  list(): OwnKeyView[] {
     const jid = this.#session.state.account;
     if (!jid) return [];
-    return (this.#vaults.vault.account(jid)?.ownKeys ?? []).map((k) => summarize(k, jid));
+    return this.#store.list(jid).map((k) => summarize(k, jid));
+  }
+
+  /** Whether the account last signed in has this key. */
+  has(fingerprint: string): boolean {
+    const jid = this.#session.state.account;
+    return jid !== undefined && this.#store.find(jid, fingerprint) !== undefined;
   }
 
   /** XEP-0222 publish of the certificate, item id = its fingerprint; returns the node config read back. */
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
-    const jid = this.#session.bareJid;
+    const jid = this.#session.ownJid;
     const key = this.#find(jid, fingerprint);
     await this.#session.requireXep0222Support();
-    const client = this.#session.client;
     const outcome = await publishPersistent(
-      { iq: client.iqCaller, owner: jid },
+      { iq: this.#session.iq, owner: jid },
       { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure },
       { id: key.fingerprint, payload: pubkeyPayload(Buffer.from(key.certificate, 'base64')) },
     );
-    const publishedAt = new Date().toISOString();
-    await this.#vaults.vault.update((draft) => {
-      const record = VaultHolder.accountIn(draft, jid).ownKeys.find((k) => k.fingerprint === key.fingerprint);
-      if (!record) return;
-      record.publications = [
-        ...record.publications.filter((p) => p.node !== NS.pubkey),
-        {
-          node: NS.pubkey,
-          accessModel: outcome.config.accessModel,
-          ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
-          ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
-          publishedAt,
-        },
-      ];
+    await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, {
+      accessModel: outcome.config.accessModel,
+      ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+      ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+      publishedAt: new Date().toISOString(),
     });
     return outcome.config;
   }
 
   async retract(fingerprint: string): Promise<void> {
-    const jid = this.#session.bareJid;
+    const jid = this.#session.ownJid;
     const key = this.#find(jid, fingerprint);
-    await retractItem({ iq: this.#session.client.iqCaller, owner: jid }, NS.pubkey, key.fingerprint);
-    await this.#vaults.vault.update((draft) => {
-      const record = VaultHolder.accountIn(draft, jid).ownKeys.find((k) => k.fingerprint === key.fingerprint);
-      if (record) record.publications = record.publications.filter((p) => p.node !== NS.pubkey);
-    });
+    await retractItem({ iq: this.#session.iq, owner: jid }, NS.pubkey, key.fingerprint);
+    await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
   }
 
   /** The public certificate only; private keys leave the vault only through an explicit export with a new passphrase. */
-  exportCertificate(fingerprint: string, format: 'pem' | 'der'): { fingerprint: string; pem?: string; derBase64?: string } {
-    const key = this.#find(this.#session.bareJid, fingerprint);
+  exportCertificate(fingerprint: string, format: 'pem' | 'der'): ExportedCertificate {
+    const key = this.#find(this.#session.ownJid, fingerprint);
     const der = Buffer.from(key.certificate, 'base64');
     return format === 'pem' ? { fingerprint, pem: exportCertificatePem(der) } : { fingerprint, derBase64: key.certificate };
   }
 
-  /** For signing in main: opens the sealed private key. Never log, never send it anywhere. */
-  privateKeyOf(fingerprint: string) {
-    const key = this.#find(this.#session.bareJid, fingerprint);
-    return createPrivateKey({
-      key: this.#vaults.vault.open(key.privateKey, privateKeyPurpose(key.fingerprint)),
-      format: 'der',
-      type: 'pkcs8',
-    });
-  }
-
+  /** The fingerprint was normalized at the boundary (contract/domain.ts fingerprintText): compared as it is. */
   #find(jid: string, fingerprint: string): OwnKeyRecord {
-    // Normalized at the boundary (contract/domain.ts fingerprintText): compared as it is.
-    const key = this.#vaults.vault.account(jid)?.ownKeys.find((k) => k.fingerprint === fingerprint);
+    const key = this.#store.find(jid, fingerprint);
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     return key;
   }
 }
 
-function summarize(record: OwnKeyRecord, jid: string): OwnKeySummary {
+function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
   const check = checkPublishedCertificate({
     der: Buffer.from(record.certificate, 'base64'),
     publisherJid: jid,

@@ -32,7 +32,7 @@ import {
 } from '../profile/avatar.js';
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
-import { cleanText } from '../profile/untrusted-text.js';
+import { cleanText, oneLine } from '../profile/untrusted-text.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
@@ -40,8 +40,8 @@ import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import type { AccountSession } from '../xmpp/session.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
 export const PROFILE_NODES = [NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
@@ -68,8 +68,14 @@ export interface AvatarPreview extends PreparedAvatar {
   id: string;
 }
 
+export interface ProfileServiceDeps {
+  session: SessionPort;
+  events: AppEvents;
+  log: Logger;
+}
+
 export class ProfileService {
-  readonly #session: AccountSession;
+  readonly #session: SessionPort;
   readonly #events: AppEvents;
   readonly #log: Logger;
   /** Each contact's last profile, without avatar bytes. */
@@ -77,14 +83,15 @@ export class ProfileService {
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
   readonly #avatars = new ByteBoundedCache<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
 
-  constructor(deps: { session: AccountSession; events: AppEvents; log: Logger }) {
+  constructor(deps: ProfileServiceDeps) {
     this.#session = deps.session;
     this.#events = deps.events;
     this.#log = deps.log;
-    this.#session.events.on('pep', (n) => {
-      if (!(PROFILE_NODES as readonly string[]).includes(n.node)) return;
-      void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`profile notification from ${n.from}: ${String(error)}`));
-    });
+  }
+
+  /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
+  onNotification(n: PepNotification): void {
+    void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`profile notification from ${oneLine(n.from)}: ${String(error)}`));
   }
 
   /**
@@ -93,9 +100,9 @@ export class ProfileService {
    * read back from the server. A nickname left empty leaves the nickname node as it is.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
-    const owner = this.#session.bareJid;
+    const owner = this.#session.ownJid;
     await this.#session.requireXep0222Support();
-    const ctx = { iq: this.#session.client.iqCaller, owner };
+    const ctx = { iq: this.#session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcard = await publishPersistent(ctx, spec(NS.vcard4), { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) });
     const configs = [vcard.config];
@@ -127,10 +134,10 @@ export class ProfileService {
     access: AccessRequest,
     options: { reconfigure?: boolean; crop?: AvatarCrop } = {},
   ): Promise<AvatarPublishResult> {
-    const owner = this.#session.bareJid;
+    const owner = this.#session.ownJid;
     const prepared = await prepareAvatarOffThread(image, mime, options.crop === undefined ? {} : { crop: options.crop });
     await this.#session.requireXep0222Support();
-    const ctx = { iq: this.#session.client.iqCaller, owner };
+    const ctx = { iq: this.#session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const id = avatarId(prepared.png);
     const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
@@ -142,8 +149,8 @@ export class ProfileService {
 
   /** The account's own profile as its server holds it, with each existing node's configuration. */
   async own(): Promise<OwnProfileView> {
-    const owner = this.#session.bareJid;
-    const ctx = { iq: this.#session.client.iqCaller, owner };
+    const owner = this.#session.ownJid;
+    const ctx = { iq: this.#session.iq, owner };
     const [view, configs] = await Promise.all([
       this.#read(owner, { avatarData: true }),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
@@ -161,18 +168,13 @@ export class ProfileService {
     return view;
   }
 
-  /** What was last read or notified for the contact, without asking the network. */
-  known(contact: string): ContactProfileView | undefined {
-    return this.#recall(contactBareJid(contact));
-  }
-
   /** Bytes the contact profile cache holds now (at most PROFILE_CACHE_BYTES). */
   get cacheBytes(): number {
     return this.#known.bytes + this.#avatars.bytes;
   }
 
   async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {
-    const iq = this.#session.client.iqCaller;
+    const iq = this.#session.iq;
     const outcomes = await Promise.all(PROFILE_NODES.map((node) => fetchItems(iq, contact, node)));
     const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [...PROFILE_NODES], sources: [] };
     await Promise.all(PROFILE_NODES.map((node, i) => this.#apply(view, node, outcomes[i] ?? { status: 'none' }, options)));
@@ -241,7 +243,7 @@ export class ProfileService {
       view.dataProblem = 'not fetched';
       return view;
     }
-    const outcome = await fetchItem(this.#session.client.iqCaller, contact, NS.avatarData, info.id);
+    const outcome = await fetchItem(this.#session.iq, contact, NS.avatarData, info.id);
     if (outcome.status !== 'ok') {
       view.dataProblem =
         outcome.status === 'none'
@@ -273,7 +275,7 @@ export class ProfileService {
     } else if (n.items.length > 0 || n.node === NS.profile) {
       // XEP-0292 §4.2.2: a notification may carry no payload ("the receiver needs to retrieve the vCard");
       // XEP-0154 items are partial, so its whole node is read again.
-      await this.#apply(view, n.node, await fetchItems(this.#session.client.iqCaller, n.from, n.node), { avatarData: true });
+      await this.#apply(view, n.node, await fetchItems(this.#session.iq, n.from, n.node), { avatarData: true });
     } else if (n.retracted.length > 0) {
       clearPart(view, n.node);
       view.sources = [...view.sources.filter((s) => s.node !== n.node), { node: n.node, status: 'none' }];

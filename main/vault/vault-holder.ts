@@ -1,11 +1,11 @@
 /**
- * Holds the vault once it is unlocked, so services can ask for it and get a clear 'vault-locked' error
- * before that. Unlocking happens once per run (keychain: automatically; passphrase: when the user gives it).
+ * Holds the vault once it is unlocked, so the stores (./stores/) can ask for it and get a clear
+ * 'vault-locked' error before that. Unlocking happens once per run (keychain: automatically; passphrase:
+ * when the user gives it).
  */
 import { KeyringError } from '../errors.js';
-import { Vault, VaultTamperedError, type OsKeychain } from '../vault/vault.js';
-import type { ScryptParams } from '../vault/secret-box.js';
-import type { AccountRecord, VaultDocument } from '../vault/schema.js';
+import { Vault, VaultTamperedError, type OsKeychain } from './vault.js';
+import type { ScryptParams } from './secret-box.js';
 
 export interface VaultHolderOptions {
   dir: string;
@@ -56,10 +56,5 @@ export class VaultHolder {
   get vault(): Vault {
     if (!this.#vault) throw new KeyringError('vault-locked', 'Unlock your keys first.');
     return this.#vault;
-  }
-
-  /** The account's record, created empty on first use, inside a vault update. */
-  static accountIn(draft: VaultDocument, jid: string): AccountRecord {
-    return (draft.accounts[jid] ??= { jid, settings: {}, ownKeys: [], contacts: {} });
   }
 }

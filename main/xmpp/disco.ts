@@ -3,7 +3,7 @@
  * missing on the wire; unknown children are ignored.
  */
 import xml, { type Element } from '@xmpp/xml';
-import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { Iq } from './iq-requests.js';
 import { NS } from './namespaces.js';
 
 export interface DiscoIdentity {
@@ -34,7 +34,7 @@ export function parseDiscoInfo(query: Element | undefined): DiscoInfo {
 }
 
 /** XEP-0030 §3.1: ask `to` (optionally one of its nodes) what it is and what it supports. */
-export async function queryDiscoInfo(iqCaller: IqCaller, to: string, node?: string): Promise<DiscoInfo> {
-  const query = await iqCaller.get(xml('query', { xmlns: NS.discoInfo, node }), to);
+export async function queryDiscoInfo(iq: Iq, to: string, node?: string): Promise<DiscoInfo> {
+  const query = await iq.get(xml('query', { xmlns: NS.discoInfo, node }), to);
   return parseDiscoInfo(query);
 }

@@ -3,7 +3,7 @@
  * nothing arrives at login, so the app asks when the user opens a contact or refreshes, and for many
  * contacts at once with bounded concurrency: requests are pipelined, not sent one after another.
  */
-import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { Iq } from './iq-requests.js';
 import { describeFailure, failureCode } from './failure.js';
 import { itemRequest, itemsRequest, parseItems, readStanzaError, type RawItem } from './pubsub.js';
 
@@ -22,7 +22,7 @@ export type FetchOutcome =
 /** How long one items request may wait for its answer (a contact's server behind a slow link). */
 export const DEFAULT_FETCH_TIMEOUT_MS = 20_000;
 
-export async function fetchItems(iq: IqCaller, contact: string, node: string, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<FetchOutcome> {
+export async function fetchItems(iq: Iq, contact: string, node: string, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<FetchOutcome> {
   try {
     const pubsub = await iq.get(itemsRequest(node), contact, timeoutMs);
     return { status: 'ok', items: parseItems(pubsub?.getChild('items')) };
@@ -36,7 +36,7 @@ export async function fetchItems(iq: IqCaller, contact: string, node: string, ti
  * way, by the id the metadata named, so only the image wanted crosses the wire.
  */
 export async function fetchItem(
-  iq: IqCaller,
+  iq: Iq,
   contact: string,
   node: string,
   itemId: string,

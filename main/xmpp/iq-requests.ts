@@ -21,6 +21,13 @@ import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
+/**
+ * What protocol code asks of the IQ layer: a get or a set to an address (our own account's server when
+ * none is given), answered or failed within the timeout. The session hands services one that always
+ * goes through the live connection (main/services/session-port.ts).
+ */
+export type Iq = Pick<IqCaller, 'get' | 'set'>;
+
 /** xmpp.js's default, kept: a request gets 30 s unless its caller says otherwise. */
 export const DEFAULT_IQ_TIMEOUT_MS = 30_000;
 

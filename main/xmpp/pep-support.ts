@@ -4,7 +4,7 @@
  * only on the account's bare JID (shared/SERVER-NOTES.md), so we ask the bare JID first and fall back to
  * the domain when the bare JID does not show PEP.
  */
-import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { Iq } from './iq-requests.js';
 import type { PepSupport } from '../../contract/index.js';
 import { queryDiscoInfo, type DiscoInfo } from './disco.js';
 import { FEATURE_PUBLISH_OPTIONS, NS } from './namespaces.js';
@@ -25,16 +25,16 @@ export function summarizePepSupport(queried: string, info: DiscoInfo): PepSuppor
   };
 }
 
-export async function discoverPepSupport(iqCaller: IqCaller, bareJid: string, domain: string): Promise<PepSupport> {
+export async function discoverPepSupport(iq: Iq, bareJid: string, domain: string): Promise<PepSupport> {
   let fromAccount: PepSupport | undefined;
   try {
-    fromAccount = summarizePepSupport(bareJid, await queryDiscoInfo(iqCaller, bareJid));
+    fromAccount = summarizePepSupport(bareJid, await queryDiscoInfo(iq, bareJid));
     if (fromAccount.pep) return fromAccount;
   } catch {
     // Some servers answer disco on the bare JID with an error; the domain may still advertise PEP.
   }
   try {
-    const fromDomain = summarizePepSupport(domain, await queryDiscoInfo(iqCaller, domain));
+    const fromDomain = summarizePepSupport(domain, await queryDiscoInfo(iq, domain));
     if (fromDomain.pep || !fromAccount) return fromDomain;
   } catch (error) {
     if (!fromAccount) throw error;

@@ -21,7 +21,7 @@
  *    between, the server answers precondition-not-met instead of publishing.
  */
 import type { Element } from '@xmpp/xml';
-import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { Iq } from './iq-requests.js';
 import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
@@ -60,7 +60,7 @@ export interface PublishOutcome {
 }
 
 interface Context {
-  iq: IqCaller;
+  iq: Iq;
   /** The account's bare JID: its PEP service. */
   owner: string;
 }

@@ -4,7 +4,7 @@
  * (RFC 6121 §2.1.6), so no one else can rewrite the groups that gate access.
  */
 import xml, { type Element } from '@xmpp/xml';
-import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { Iq } from './iq-requests.js';
 import type { IqCallee } from '@xmpp/iq/callee.js';
 import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
@@ -45,7 +45,7 @@ export function parseRosterItem(item: Element): RosterItem | RosterPush | undefi
 }
 
 /** RFC 6121 §2.2: the whole roster. */
-export async function fetchRoster(iq: IqCaller): Promise<RosterItem[]> {
+export async function fetchRoster(iq: Iq): Promise<RosterItem[]> {
   const query = await iq.get(xml('query', { xmlns: NS.roster }));
   return (query?.getChildren('item') ?? [])
     .map(parseRosterItem)
@@ -53,7 +53,7 @@ export async function fetchRoster(iq: IqCaller): Promise<RosterItem[]> {
 }
 
 /** RFC 6121 §2.3: add or update a contact (name and groups). */
-export async function setRosterItem(iq: IqCaller, item: { jid: string; name?: string; groups: readonly string[] }): Promise<void> {
+export async function setRosterItem(iq: Iq, item: { jid: string; name?: string; groups: readonly string[] }): Promise<void> {
   await iq.set(
     xml(
       'query',
@@ -64,7 +64,7 @@ export async function setRosterItem(iq: IqCaller, item: { jid: string; name?: st
 }
 
 /** RFC 6121 §2.5: remove a contact (the server also cancels subscriptions both ways). */
-export async function removeRosterItem(iq: IqCaller, contact: string): Promise<void> {
+export async function removeRosterItem(iq: Iq, contact: string): Promise<void> {
   await iq.set(xml('query', { xmlns: NS.roster }, xml('item', { jid: contact, subscription: 'remove' })));
 }
 

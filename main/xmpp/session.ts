@@ -12,6 +12,7 @@ import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createXmppClient, type XmppClient } from './client.js';
+import type { Iq } from './iq-requests.js';
 import { classifyConnectionError } from './connection-errors.js';
 import { describeMissingSupport, discoverPepSupport } from './pep-support.js';
 import { answerDiscoInfo, capsElement, OWN_DISCO } from './caps.js';
@@ -61,8 +62,13 @@ export class AccountSession {
   /** The support check's answer for the current connection (asked once, XEP-0222 §5). */
   #support: Promise<PepSupport> | undefined;
   readonly #deps: AccountSessionDeps;
-  /** Protocol events for the services built on the session (keys, roster, profile). */
+  /** Protocol events, which the composition root (main/core.ts) routes to the services. */
   readonly events = new SessionEvents();
+  /** IQ requests on whichever connection is live when each is sent; 'not-connected' while offline. */
+  readonly iq: Iq = {
+    get: (element, to, timeout) => this.#online().iqCaller.get(element, to, timeout),
+    set: (element, to, timeout) => this.#online().iqCaller.set(element, to, timeout),
+  };
 
   constructor(deps: AccountSessionDeps) {
     this.#deps = deps;
@@ -258,13 +264,13 @@ export class AccountSession {
     if (missing) throw new KeyringError('pep-unsupported', missing);
   }
 
-  /** The live connection, for protocol services; throws 'not-connected' while offline. */
+  /** The live connection (its xmpp.js parts, for tests and diagnosis); throws 'not-connected' while offline. */
   get client(): XmppClient {
     return this.#online();
   }
 
-  /** The account's bare JID while connected (its PEP service address). */
-  get bareJid(): string {
+  /** The account's bare JID, once an account signed in (its PEP service address). */
+  get ownJid(): string {
     const account = this.#state.account;
     if (!account) throw new KeyringError('not-connected', 'Connect the account first.');
     return account;

@@ -16,7 +16,7 @@ import { KeyringError } from '../../main/errors.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { silentLogger } from '../../main/logger.js';
-import { VaultHolder } from '../../main/services/vault-holder.js';
+import { VaultHolder } from '../../main/vault/vault-holder.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { AccountSession } from '../../main/xmpp/session.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';

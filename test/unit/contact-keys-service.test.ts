@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import xml, { type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
@@ -18,7 +18,8 @@ import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import type { FollowUpTiming } from '../../main/services/coalesce.js';
 import { ContactKeys } from '../../main/services/contact-keys.js';
-import { VaultHolder } from '../../main/services/vault-holder.js';
+import type { VaultHolder } from '../../main/vault/vault-holder.js';
+import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { writeVaultFile } from '../../main/vault/vault-file.js';
 import type * as VaultFile from '../../main/vault/vault-file.js';
 import { VAULT_FILE } from '../../main/vault/vault.js';
@@ -26,9 +27,9 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
-import { SessionEvents } from '../../main/xmpp/session-events.js';
-import type { AccountSession } from '../../main/xmpp/session.js';
 import type { ContactKeysView } from '../../contract/index.js';
+import { fakeSession, type FakeSession } from '../support/fake-session.js';
+import { unlockedVaults } from '../support/vaults.js';
 
 // Counts the vault's file writes while keeping them real.
 vi.mock('../../main/vault/vault-file.js', async (importOriginal) => {
@@ -55,28 +56,22 @@ afterEach(async () => {
 });
 
 /** A connected session whose items requests each contact's node answers with its one key. */
-function fakeSession(): AccountSession {
-  const iqCaller = {
-    get: async (_request: Element, to: string): Promise<Element> => {
+function oneKeyEach(): FakeSession {
+  return fakeSession({
+    account: ACCOUNT,
+    answer: async (_request, to) => {
       await new Promise((r) => setImmediate(r)); // an answer from the network comes later
-      const der = certificates.get(to);
+      const der = certificates.get(to ?? '');
       if (!der) throw new Error(`unknown contact ${to}`);
       return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.pubkey }, xml('item', { id: certificateFingerprint(der) }, pubkeyPayload(der))));
     },
-  };
-  return {
-    events: new SessionEvents(),
-    client: { iqCaller },
-    bareJid: ACCOUNT,
-    state: { status: 'online', account: ACCOUNT },
-  } as unknown as AccountSession;
+  });
 }
 
 async function setup(): Promise<{ contactKeys: ContactKeys; events: AppEvents; vaults: VaultHolder }> {
-  const vaults = new VaultHolder({ dir, scrypt: { name: 'scrypt', N: 2 ** 12, r: 8, p: 1 } });
-  await vaults.unlock('correct horse battery');
+  const vaults = await unlockedVaults(dir);
   const events = new AppEvents();
-  const contactKeys = new ContactKeys({ vaults, session: fakeSession(), events, log: silentLogger, isKnownContact: () => true });
+  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session: oneKeyEach(), events, log: silentLogger, isKnownContact: () => true });
   return { contactKeys, events, vaults };
 }
 
@@ -135,30 +130,22 @@ describe('fetching many contacts’ keys', () => {
 class FakePepService {
   readonly nodes = new Map<string, Buffer[]>();
   readonly asked: string[] = [];
-  readonly session: AccountSession;
+  readonly session = fakeSession({
+    account: ACCOUNT,
+    answer: async (_request, to = '') => {
+      this.asked.push(to);
+      const snapshot = [...(this.nodes.get(to) ?? [])];
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 30));
+      return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.pubkey }, ...snapshot.map(item)));
+    },
+  });
+  /** Where the core routes key notifications (main/core.ts). */
+  listener: (notification: PepNotification) => void = () => undefined;
 
-  constructor() {
-    const iqCaller = {
-      get: async (_request: Element, to: string): Promise<Element> => {
-        this.asked.push(to);
-        const snapshot = [...(this.nodes.get(to) ?? [])];
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * 30));
-        return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.pubkey }, ...snapshot.map(item)));
-      },
-    };
-    this.session = {
-      events: new SessionEvents(),
-      client: { iqCaller },
-      bareJid: ACCOUNT,
-      state: { status: 'online', account: ACCOUNT },
-    } as unknown as AccountSession;
-  }
-
-  /** The contact publishes `der`: it lands on the node and the notification reaches the session. */
+  /** The contact publishes `der`: it lands on the node and the notification reaches the app. */
   publish(from: string, der: Buffer): void {
     this.nodes.set(from, [...(this.nodes.get(from) ?? []), der]);
-    const notification: PepNotification = { from, node: NS.pubkey, items: parseItems(xml('items', {}, item(der))), retracted: [] };
-    this.session.events.emit('pep', notification);
+    this.listener({ from, node: NS.pubkey, items: parseItems(xml('items', {}, item(der))), retracted: [] });
   }
 }
 
@@ -176,8 +163,7 @@ describe('what contacts send is bounded', () => {
   }, 120_000);
 
   async function start(options: { roster: string[]; followUp?: Partial<FollowUpTiming> }) {
-    const vaults = new VaultHolder({ dir, scrypt: { name: 'scrypt', N: 2 ** 12, r: 8, p: 1 } });
-    await vaults.unlock('correct horse battery');
+    const vaults = await unlockedVaults(dir);
     const events = new AppEvents();
     const views: ContactKeysView[] = [];
     events.subscribe((event, payload) => {
@@ -187,13 +173,14 @@ describe('what contacts send is bounded', () => {
     const warnings: string[] = [];
     const log = { ...silentLogger, warn: (m: string) => warnings.push(m) };
     const contactKeys = new ContactKeys({
-      vaults,
+      store: new ContactKeysStore(vaults),
       session: pep.session,
       events,
       log,
       isKnownContact: (jid) => options.roster.includes(jid),
       followUp: options.followUp ?? { spacingMs: 200, maxSpacingMs: 800, calmMs: 1000 },
     });
+    pep.listener = (notification) => contactKeys.onNotification(notification);
     vi.mocked(writeVaultFile).mockClear();
     return { contactKeys, vaults, pep, views, warnings };
   }

@@ -9,21 +9,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import xml, { type Element } from '@xmpp/xml';
-import type { IqCaller } from '@xmpp/iq/caller.js';
+import xml from '@xmpp/xml';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { ContactKeys } from '../../main/services/contact-keys.js';
-import { VaultHolder } from '../../main/services/vault-holder.js';
+import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import type { Iq } from '../../main/xmpp/iq-requests.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
-import { SessionEvents } from '../../main/xmpp/session-events.js';
-import type { AccountSession } from '../../main/xmpp/session.js';
 import type { ContactKeysView } from '../../contract/index.js';
+import { fakeSession, type FakeSession } from '../support/fake-session.js';
+import { unlockedVaults } from '../support/vaults.js';
 
 const ACCOUNT = 'juliet@capulet.lit';
 const local = (n: number) => Array.from({ length: n }, (_, i) => `friend-${i}@capulet.lit`);
@@ -57,8 +57,9 @@ function timeoutError(): Error {
 /** How each domain's server answers an items request, and who was asked. */
 function network(behaviour: Record<string, 'answers' | 'down' | 'hung' | { slowMs: number }>) {
   const asked: string[] = [];
-  const iqCaller = {
-    get: async (_request: Element, to: string, timeoutMs = 30_000): Promise<Element> => {
+  const session = fakeSession({
+    account: ACCOUNT,
+    answer: async (_request, to = '', timeoutMs = 30_000) => {
       asked.push(to);
       const domain = to.slice(to.indexOf('@') + 1);
       const how = behaviour[domain] ?? 'answers';
@@ -73,25 +74,18 @@ function network(behaviour: Record<string, 'answers' | 'down' | 'hung' | { slowM
       await new Promise((r) => setTimeout(r, how === 'answers' ? 1 : how.slowMs));
       return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.pubkey }, xml('item', { id: certificateFingerprint(certificate) }, pubkeyPayload(certificate))));
     },
-  };
-  const session = {
-    events: new SessionEvents(),
-    client: { iqCaller },
-    bareJid: ACCOUNT,
-    state: { status: 'online', account: ACCOUNT },
-  } as unknown as AccountSession;
+  });
   return { session, asked };
 }
 
-async function contactKeysOver(session: AccountSession): Promise<{ contactKeys: ContactKeys; settledOrder: string[] }> {
-  const vaults = new VaultHolder({ dir, scrypt: { name: 'scrypt', N: 2 ** 12, r: 8, p: 1 } });
-  await vaults.unlock('correct horse battery');
+async function contactKeysOver(session: FakeSession): Promise<{ contactKeys: ContactKeys; settledOrder: string[] }> {
+  const vaults = await unlockedVaults(dir);
   const events = new AppEvents();
   const settledOrder: string[] = [];
   events.subscribe((event, payload) => {
     if (event === 'contacts:keys') settledOrder.push((payload as ContactKeysView).jid);
   });
-  return { contactKeys: new ContactKeys({ vaults, session, events, log: silentLogger, isKnownContact: () => true }), settledOrder };
+  return { contactKeys: new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log: silentLogger, isKnownContact: () => true }), settledOrder };
 }
 
 describe('fetching many contacts across servers', () => {
@@ -148,16 +142,19 @@ describe('fetching many contacts across servers', () => {
     let inFlight = 0;
     let peak = 0;
     const { session } = network({});
-    const iq = (session.client.iqCaller as unknown as { get: (...a: unknown[]) => Promise<Element> });
-    const original = iq.get;
-    iq.get = async (...args: unknown[]) => {
-      peak = Math.max(peak, ++inFlight);
-      try {
-        return await original(...args);
-      } finally {
-        inFlight--;
-      }
+    const original = session.iq.get;
+    const counted: Iq = {
+      ...session.iq,
+      get: async (...args) => {
+        peak = Math.max(peak, ++inFlight);
+        try {
+          return await original(...args);
+        } finally {
+          inFlight--;
+        }
+      },
     };
+    Object.assign(session, { iq: counted });
     const { contactKeys } = await contactKeysOver(session);
     const views = await contactKeys.fetchMany([...on('a.lit', 20), ...on('b.lit', 20), ...local(20)], 5);
     expect(views).toHaveLength(60);
@@ -166,7 +163,7 @@ describe('fetching many contacts across servers', () => {
 });
 
 describe('what a failed items request means', () => {
-  const failing = (error: Error): IqCaller => ({ get: () => Promise.reject(error) }) as unknown as IqCaller;
+  const failing = (error: Error): Iq => ({ get: () => Promise.reject(error), set: () => Promise.reject(error) });
 
   it.each([
     ['remote-server-not-found', 'cancel'],

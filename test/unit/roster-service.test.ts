@@ -1,131 +1,57 @@
 /**
- * RosterMembership (who counts as a contact for key notifications) and the Coalescer behind
- * ContactKeys' one-fetch-in-flight rule, over stand-ins.
+ * RosterService: who counts as a contact for key notifications, over a stand-in session.
  */
 import { describe, expect, it } from 'vitest';
-import xml, { type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
+import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
-import { Coalescer } from '../../main/services/coalesce.js';
-import { RosterMembership } from '../../main/services/roster-membership.js';
+import { Presence } from '../../main/services/presence.js';
+import { RosterService } from '../../main/services/roster-service.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { SessionEvents } from '../../main/xmpp/session-events.js';
-import type { AccountSession } from '../../main/xmpp/session.js';
+import { fakeSession } from '../support/fake-session.js';
 
-function rosterSession(roster: string[]): { session: AccountSession; asked: () => number; fail: (yes: boolean) => void } {
+function rosterOf(roster: string[]): { roster: RosterService; asked: () => number; fail: (yes: boolean) => void } {
   let asked = 0;
   let failing = false;
-  const iqCaller = {
-    get: async (): Promise<Element> => {
+  const session = fakeSession({
+    account: 'romeo@montague.lit',
+    answer: async () => {
       asked++;
       await new Promise((r) => setImmediate(r));
       if (failing) throw new Error('timeout');
       return xml('query', { xmlns: NS.roster }, ...roster.map((jid) => xml('item', { jid, subscription: 'both' })));
     },
-  };
-  const session = { events: new SessionEvents(), client: { iqCaller } } as unknown as AccountSession;
-  return { session, asked: () => asked, fail: (yes) => (failing = yes) };
+  });
+  const events = new AppEvents();
+  const service = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger });
+  return { roster: service, asked: () => asked, fail: (yes) => (failing = yes) };
 }
 
 describe('roster membership', () => {
   it('loads the roster once, follows roster pushes, and loads again after a reconnect', async () => {
-    const { session, asked } = rosterSession(['juliet@capulet.lit']);
-    const members = new RosterMembership({ session, log: silentLogger });
+    const { roster: members, asked } = rosterOf(['juliet@capulet.lit']);
     expect(await Promise.all([members.has('juliet@capulet.lit'), members.has('Juliet@Capulet.lit'), members.has('mallory@evil.example')])).toEqual([
       true,
       true,
       false,
     ]);
     expect(asked()).toBe(1);
-    session.events.emit('roster', { kind: 'set', item: { jid: 'nurse@capulet.lit', groups: [], subscription: 'none' } });
-    session.events.emit('roster', { kind: 'remove', jid: 'juliet@capulet.lit' });
+    members.onPush({ kind: 'set', item: { jid: 'nurse@capulet.lit', groups: [], subscription: 'none' } });
+    members.onPush({ kind: 'remove', jid: 'juliet@capulet.lit' });
     expect(await members.has('nurse@capulet.lit')).toBe(true);
     expect(await members.has('juliet@capulet.lit')).toBe(false);
     expect(asked()).toBe(1);
-    session.events.emit('online');
+    members.reset(); // a new stream
     expect(await members.has('juliet@capulet.lit')).toBe(true);
     expect(asked()).toBe(2);
   });
 
   it('answers no while the roster cannot be read, and asks again next time', async () => {
-    const { session, asked, fail } = rosterSession(['juliet@capulet.lit']);
-    const members = new RosterMembership({ session, log: silentLogger });
+    const { roster: members, asked, fail } = rosterOf(['juliet@capulet.lit']);
     fail(true);
     expect(await members.has('juliet@capulet.lit')).toBe(false);
     fail(false);
     expect(await members.has('juliet@capulet.lit')).toBe(true);
     expect(asked()).toBe(2);
-  });
-});
-
-describe('one run in flight per key', () => {
-  it('folds requests made during a run into one follow-up, spaced, each caller getting a later run', async () => {
-    const starts: number[] = [];
-    let runs = 0;
-    const coalescer = new Coalescer(
-      async () => {
-        starts.push(performance.now());
-        await new Promise((r) => setTimeout(r, 20));
-        return ++runs;
-      },
-      { spacingMs: 100, maxSpacingMs: 400, calmMs: 150 },
-    );
-    const first = coalescer.request('a');
-    const later = Array.from({ length: 50 }, () => coalescer.request('a'));
-    const other = coalescer.request('b');
-    expect(coalescer.busy('a')).toBe(true);
-    expect(await first).toBe(1);
-    expect(await other).toBe(2);
-    expect(new Set(await Promise.all(later))).toEqual(new Set([3]));
-    expect(starts).toHaveLength(3);
-    expect((starts[2] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(95);
-    expect(coalescer.busy('a')).toBe(false);
-    // Calm again: the next request runs at once.
-    await new Promise((r) => setTimeout(r, 200));
-    const before = performance.now();
-    await coalescer.request('a');
-    expect((starts[3] ?? Number.POSITIVE_INFINITY) - before).toBeLessThan(200); // not the 400 ms gap
-  });
-
-  it('while requests keep coming, runs come twice as far apart each time: a long stream costs a few runs', async () => {
-    const starts: number[] = [];
-    const coalescer = new Coalescer(
-      async () => {
-        starts.push(performance.now());
-        await new Promise((r) => setImmediate(r));
-      },
-      { spacingMs: 20, maxSpacingMs: 1000, calmMs: 1000 },
-    );
-    const begin = performance.now();
-    const pending: Promise<void>[] = [];
-    // A stream for 600 ms, with pauses: one request every 5 ms, a 50 ms pause every 100 ms.
-    while (performance.now() - begin < 600) {
-      pending.push(coalescer.request('a'));
-      const pause = Math.floor((performance.now() - begin) / 100) % 2 === 1;
-      await new Promise((r) => setTimeout(r, pause ? 50 : 5));
-    }
-    await Promise.all(pending);
-    const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? 0));
-    // Runs at about 0, 20, 60, 140, 300, 620 ms: a handful, not one per 20 ms (30).
-    expect(starts.length).toBeGreaterThanOrEqual(4);
-    expect(starts.length).toBeLessThanOrEqual(7);
-    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 2);
-  });
-
-  it('a request made as the previous run ends is never lost', async () => {
-    let runs = 0;
-    const coalescer = new Coalescer(() => Promise.resolve(++runs), { spacingMs: 1, maxSpacingMs: 1, calmMs: 10 });
-    for (let i = 1; i <= 50; i++) expect(await coalescer.request('a')).toBe(i);
-  });
-
-  it('a failed run rejects only its callers; the next request runs again', async () => {
-    let fail = true;
-    const coalescer = new Coalescer(async () => {
-      await new Promise((r) => setImmediate(r));
-      if (fail) throw new Error('no answer');
-      return 'ok';
-    });
-    await expect(coalescer.request('a')).rejects.toThrow('no answer');
-    fail = false;
-    await expect(coalescer.request('a')).resolves.toBe('ok');
   });
 });

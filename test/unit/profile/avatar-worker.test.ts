@@ -22,8 +22,7 @@ import { prepareAvatar } from '../../../main/profile/avatar-image.js';
 import { prepareAvatarOffThread } from '../../../main/profile/avatar-off-thread.js';
 import { readImageHeader } from '../../../main/profile/image-header.js';
 import { ProfileService } from '../../../main/services/profile.js';
-import { SessionEvents } from '../../../main/xmpp/session-events.js';
-import type { AccountSession } from '../../../main/xmpp/session.js';
+import { fakeSession } from '../../support/fake-session.js';
 import { jpegOf, makeJpeg, makePng, paint, pngOf, quadrants, withExifOrientation, type Rgb } from '../../support/images.js';
 import type { TimedAvatarReply, TimedAvatarRequest } from '../../support/timed-avatar-worker.js';
 import startTimedWorker from '../../support/timed-avatar-worker.js?nodeWorker';
@@ -180,8 +179,7 @@ describe('a hostile picture', () => {
 });
 
 describe('the preview', () => {
-  const offline = (): AccountSession =>
-    ({ events: new SessionEvents(), client: undefined, bareJid: 'juliet@capulet.lit', state: { status: 'offline' } }) as unknown as AccountSession;
+  const offline = () => fakeSession();
 
   it('is the exact PNG the worker makes for that picture and crop, with its SHA-1 id, without a connection', async () => {
     const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger });

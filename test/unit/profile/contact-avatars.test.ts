@@ -5,18 +5,18 @@
  * the largest avatars allowed.
  */
 import { createHash } from 'node:crypto';
-import xml, { type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { avatarDataPayload, avatarMetadataPayload, MAX_CONTACT_AVATAR_SIDE } from '../../../main/profile/avatar.js';
+import { NICK_ITEM_ID, nickPayload } from '../../../main/profile/nickname.js';
 import { PROFILE_CACHE_BYTES, ProfileService } from '../../../main/services/profile.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import type { RawItem } from '../../../main/xmpp/pubsub.js';
-import { SessionEvents } from '../../../main/xmpp/session-events.js';
-import type { AccountSession } from '../../../main/xmpp/session.js';
 import type { ContactProfileView } from '../../../contract/index.js';
 import { PROFILE_LIMITS } from '../../../contract/limits.js';
+import { fakeSession } from '../../support/fake-session.js';
 import { makePng } from '../../support/images.js';
 
 const ACCOUNT = 'romeo@montague.lit';
@@ -41,17 +41,17 @@ function jpegDeclaring(width: number, height: number): Buffer {
 }
 
 /** Each contact's avatar as its server would hold it; the data node is asked for by item id. */
-function fakeSession(avatarOf: (contact: string) => Buffer): AccountSession {
-  const iqCaller = {
-    get: async (request: Element, to: string): Promise<Element> => {
+function avatarsOf(avatarOf: (contact: string) => Buffer) {
+  return fakeSession({
+    account: ACCOUNT,
+    answer: async (request, to = '') => {
       await new Promise((r) => setImmediate(r));
       const items = request.getChild('items');
       if (items?.attrs.node !== NS.avatarData) throw new Error(`unexpected request ${request.toString()}`);
       const image = avatarOf(to);
       return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.avatarData }, xml('item', { id: sha1(image) }, avatarDataPayload(image))));
     },
-  };
-  return { events: new SessionEvents(), client: { iqCaller }, bareJid: ACCOUNT, state: { status: 'online', account: ACCOUNT } } as unknown as AccountSession;
+  });
 }
 
 function metadataItem(image: Buffer, width: number, height: number): RawItem {
@@ -59,8 +59,8 @@ function metadataItem(image: Buffer, width: number, height: number): RawItem {
   return { id: sha1(image), payload, size: payload.toString().length };
 }
 
-/** Delivers a metadata notification from `contact` and waits for the view the service emits. */
-async function notifyAvatar(session: AccountSession, events: AppEvents, contact: string, item: RawItem): Promise<ContactProfileView> {
+/** Delivers a notification from `contact` (the avatar's metadata by default) and waits for the view the service emits. */
+async function notifyAvatar(profiles: ProfileService, events: AppEvents, contact: string, item: RawItem, node: string = NS.avatarMetadata): Promise<ContactProfileView> {
   const emitted = new Promise<ContactProfileView>((resolve) => {
     const stop = events.subscribe((event, payload) => {
       if (event === 'contacts:profile' && (payload as ContactProfileView).jid === contact) {
@@ -69,21 +69,20 @@ async function notifyAvatar(session: AccountSession, events: AppEvents, contact:
       }
     });
   });
-  session.events.emit('pep', { from: contact, node: NS.avatarMetadata, items: [item], retracted: [] });
+  profiles.onNotification({ from: contact, node, items: [item], retracted: [] });
   return emitted;
 }
 
-function setup(avatarOf: (contact: string) => Buffer): { profiles: ProfileService; session: AccountSession; events: AppEvents } {
-  const session = fakeSession(avatarOf);
+function setup(avatarOf: (contact: string) => Buffer): { profiles: ProfileService; events: AppEvents } {
   const events = new AppEvents();
-  return { profiles: new ProfileService({ session, events, log: silentLogger }), session, events };
+  return { profiles: new ProfileService({ session: avatarsOf(avatarOf), events, log: silentLogger }), events };
 }
 
 describe('a contact’s avatar whose header declares a huge picture', () => {
   it('is refused before the renderer sees it: a PNG declaring 100000×100000 in a few hundred bytes', async () => {
     const bomb = pngDeclaring(100_000, 100_000, 200);
-    const { session, events } = setup(() => bomb);
-    const view = await notifyAvatar(session, events, 'mallory@evil.example', metadataItem(bomb, 64, 64));
+    const { profiles, events } = setup(() => bomb);
+    const view = await notifyAvatar(profiles, events, 'mallory@evil.example', metadataItem(bomb, 64, 64));
     expect(view.avatar?.dataBase64).toBeUndefined();
     expect(view.avatar?.dataProblem).toBe(
       `the image declares 100000×100000 pixels, more than the ${MAX_CONTACT_AVATAR_SIDE}×${MAX_CONTACT_AVATAR_SIDE} the app shows`,
@@ -93,8 +92,8 @@ describe('a contact’s avatar whose header declares a huge picture', () => {
 
   it('is refused as a JPEG too, and one side over the limit is enough', async () => {
     const wide = jpegDeclaring(MAX_CONTACT_AVATAR_SIDE + 1, 16);
-    const { session, events } = setup(() => wide);
-    const view = await notifyAvatar(session, events, 'mallory@evil.example', metadataItem(wide, 64, 64));
+    const { profiles, events } = setup(() => wide);
+    const view = await notifyAvatar(profiles, events, 'mallory@evil.example', metadataItem(wide, 64, 64));
     expect(view.avatar?.dataBase64).toBeUndefined();
     expect(view.avatar?.dataProblem).toMatch(/^the image declares 4097×16 pixels/);
   });
@@ -103,9 +102,9 @@ describe('a contact’s avatar whose header declares a huge picture', () => {
     const atLimit = pngDeclaring(MAX_CONTACT_AVATAR_SIDE, MAX_CONTACT_AVATAR_SIDE, 200);
     const ordinary = makePng(96, 96);
     const images: Record<string, Buffer> = { 'edge@capulet.lit': atLimit, 'juliet@capulet.lit': ordinary };
-    const { session, events } = setup((jid) => images[jid] ?? Buffer.alloc(0));
-    expect((await notifyAvatar(session, events, 'edge@capulet.lit', metadataItem(atLimit, 64, 64))).avatar?.dataBase64).toBe(atLimit.toString('base64'));
-    expect((await notifyAvatar(session, events, 'juliet@capulet.lit', metadataItem(ordinary, 96, 96))).avatar?.dataBase64).toBe(ordinary.toString('base64'));
+    const { profiles, events } = setup((jid) => images[jid] ?? Buffer.alloc(0));
+    expect((await notifyAvatar(profiles, events, 'edge@capulet.lit', metadataItem(atLimit, 64, 64))).avatar?.dataBase64).toBe(atLimit.toString('base64'));
+    expect((await notifyAvatar(profiles, events, 'juliet@capulet.lit', metadataItem(ordinary, 96, 96))).avatar?.dataBase64).toBe(ordinary.toString('base64'));
   });
 });
 
@@ -117,19 +116,22 @@ describe('the contact profile cache', () => {
     // The largest avatar accepted, different for each contact; made again on each request, not kept.
     const avatarOf = (contact: string) => pngDeclaring(96, 96, PROFILE_LIMITS.contactAvatarBytes - 33, index(contact));
     expect(avatarOf(jid(0)).length).toBe(PROFILE_LIMITS.contactAvatarBytes);
-    const { profiles, session, events } = setup(avatarOf);
+    const { profiles, events } = setup(avatarOf);
 
     let largest = 0;
     for (let i = 0; i < CONTACTS; i++) {
-      const view = await notifyAvatar(session, events, jid(i), metadataItem(avatarOf(jid(i)), 96, 96));
+      const view = await notifyAvatar(profiles, events, jid(i), metadataItem(avatarOf(jid(i)), 96, 96));
       expect(view.avatar?.dataBase64?.length).toBe(Math.ceil(PROFILE_LIMITS.contactAvatarBytes / 3) * 4);
       largest = Math.max(largest, profiles.cacheBytes);
       expect(profiles.cacheBytes).toBeLessThanOrEqual(PROFILE_CACHE_BYTES);
     }
     // The cache was in use (not just empty), and the latest contacts are the ones still held.
     expect(largest).toBeGreaterThan(PROFILE_CACHE_BYTES / 2);
-    expect(profiles.known(jid(CONTACTS - 1))?.avatar?.dataBase64).toBeDefined();
-    // The first one's avatar bytes went; what is recalled leaves the picture out rather than empty.
-    expect(profiles.known(jid(0))?.avatar).toBeUndefined();
+    // A nickname notification shows with the avatar still held for the latest contact; the first one's
+    // avatar bytes went, and the view leaves the picture out rather than showing it empty.
+    const nick = nickPayload('Tybalt');
+    const nickItem: RawItem = { id: NICK_ITEM_ID, payload: nick, size: nick.toString().length };
+    expect((await notifyAvatar(profiles, events, jid(CONTACTS - 1), nickItem, NS.nick)).avatar?.dataBase64).toBeDefined();
+    expect((await notifyAvatar(profiles, events, jid(0), nickItem, NS.nick)).avatar).toBeUndefined();
   }, 120_000);
 });

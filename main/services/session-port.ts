@@ -1,0 +1,28 @@
+/**
+ * What services need of the XMPP session, and nothing more. main/xmpp/session.ts (AccountSession) is the
+ * one implementation; tests give services a stand-in (test/support/fake-session.ts). Services do not
+ * listen to the session themselves: the composition root (main/core.ts) routes what the network says to
+ * them, in an order it states.
+ */
+import type { Element } from '@xmpp/xml';
+import type { ConnectParams, ConnectionState } from '../../contract/index.js';
+import type { Iq } from '../xmpp/iq-requests.js';
+
+export interface SessionPort {
+  /** IQ requests on the live connection; each fails with 'not-connected' while offline. */
+  readonly iq: Iq;
+  /** The account's bare JID (its PEP service); 'not-connected' before an account signed in. */
+  readonly ownJid: string;
+  /** Offline, connecting, online…, and the account last signed in (kept while offline). */
+  readonly state: ConnectionState;
+  /** Sends a stanza on the live connection (presence subscriptions). */
+  send(stanza: Element): Promise<void>;
+  /** Refuses, naming what is missing, unless the server stores data the XEP-0222 way (§5). */
+  requireXep0222Support(): Promise<void>;
+}
+
+/** What signing in needs besides: the session's own connect. */
+export interface SignInPort {
+  readonly ownJid: string;
+  connect(params: Omit<ConnectParams, 'remember'>): Promise<ConnectionState>;
+}

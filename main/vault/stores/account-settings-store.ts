@@ -1,0 +1,58 @@
+/**
+ * Remembered accounts: their server settings in the vault, the password only through the OS keychain
+ * (Vault.sealPassword), never in the vault file itself, never without a keychain.
+ */
+import type { AccountRecord } from '../schema.js';
+import type { VaultHolder } from '../vault-holder.js';
+import { accountIn } from './account-record.js';
+
+export type AccountSettings = AccountRecord['settings'];
+
+export class AccountSettingsStore {
+  readonly #vaults: VaultHolder;
+
+  constructor(vaults: VaultHolder) {
+    this.#vaults = vaults;
+  }
+
+  /** A password can be remembered only where an OS keychain can hold it (not in the browser host or CLI). */
+  get canRemember(): boolean {
+    return this.#vaults.keychainAvailable;
+  }
+
+  get isOpen(): boolean {
+    return this.#vaults.isOpen;
+  }
+
+  /** The accounts whose password is remembered; none while the vault is locked. */
+  saved(): { jid: string; settings: AccountSettings }[] {
+    if (!this.#vaults.isOpen) return [];
+    return Object.values(this.#vaults.vault.document.accounts)
+      .filter((a) => a.savedPassword !== undefined)
+      .map((a) => ({ jid: a.jid, settings: { ...a.settings } }));
+  }
+
+  /** What signing in to a remembered account needs, the password opened by the keychain (never logged). */
+  signIn(jid: string): { settings: AccountSettings; password: string } | undefined {
+    const record = this.#vaults.vault.account(jid);
+    if (!record?.savedPassword) return undefined;
+    return { settings: { ...record.settings }, password: this.#vaults.vault.openPassword(record.savedPassword) };
+  }
+
+  async remember(jid: string, settings: AccountSettings, password: string): Promise<void> {
+    const vault = this.#vaults.vault;
+    const sealed = vault.sealPassword(password); // the password is never logged
+    await vault.update((draft) => {
+      const record = accountIn(draft, jid);
+      record.settings = settings;
+      record.savedPassword = sealed;
+    });
+  }
+
+  async forget(jid: string): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = draft.accounts[jid];
+      if (record) delete record.savedPassword;
+    });
+  }
+}

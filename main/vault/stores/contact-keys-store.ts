@@ -1,0 +1,32 @@
+/**
+ * What the vault remembers of each contact's keys (trust on first use: ../contact-keys.ts decides the
+ * records, this only keeps them).
+ */
+import type { ContactKeyRecord } from '../schema.js';
+import type { VaultHolder } from '../vault-holder.js';
+import { accountIn } from './account-record.js';
+
+export class ContactKeysStore {
+  readonly #vaults: VaultHolder;
+
+  constructor(vaults: VaultHolder) {
+    this.#vaults = vaults;
+  }
+
+  keys(account: string, contact: string): readonly ContactKeyRecord[] {
+    return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
+  }
+
+  /**
+   * Replaces one contact's records with what `change` makes of the stored ones, and answers its result.
+   * `change` may only compute: the vault may run it twice (vault.ts update, group commit).
+   */
+  update<T>(account: string, contact: string, change: (stored: readonly ContactKeyRecord[]) => { keys: ContactKeyRecord[]; result: T }): Promise<T> {
+    return this.#vaults.vault.update((draft) => {
+      const contacts = accountIn(draft, account).contacts;
+      const { keys, result } = change(contacts[contact] ?? []);
+      contacts[contact] = keys;
+      return result;
+    });
+  }
+}
