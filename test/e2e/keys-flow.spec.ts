@@ -113,6 +113,12 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(romeoPage.getByRole('button', { name: /Contacts/ })).toContainText('⚠ 1');
   await saveScreenshot('04-contacts-key-changed', romeoPage);
   expect(await axeViolations(romeoPage), 'contacts with a changed key (dark theme)').toEqual([]);
+  // With the sidebar collapsed to icons the count stays on the Contacts icon, and in its name.
+  await romeoPage.setViewportSize({ width: 800, height: 600 });
+  await expect(romeoPage.getByRole('button', { name: /^Contacts\W+1 changed key$/ })).toContainText('⚠ 1');
+  await saveScreenshot('04-contacts-key-changed-800x600', romeoPage);
+  expect(await axeViolations(romeoPage), 'contacts with a changed key at 800×600 (dark theme)').toEqual([]);
+  await romeoPage.setViewportSize({ width: 1280, height: 800 });
 
   // Romeo compares fingerprints and marks the new key verified.
   await changed.getByRole('button', { name: 'Compare fingerprints…' }).click();
