@@ -5,6 +5,8 @@ import { NoParams } from './domain.js';
 
 export interface VaultStatus {
   open: boolean;
+  /** Whether a vault was made before; while false, unlocking with a passphrase creates it (the first screen says so). */
+  exists: boolean;
   /** Whether an OS keychain can hold secrets (desktop app); the password can be remembered only then. */
   keychain?: boolean;
   /** How secrets are protected once open. */

@@ -22,13 +22,16 @@ export interface HandlerDeps {
 
 /** What each request does, in one table grouped like the contract; arguments arrive already validated. */
 export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }: HandlerDeps): Handlers {
-  const vaultStatus = (): VaultStatus => {
+  const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
-    if (!vaults.isOpen) return vaults.tampered ? { open: false, keychain, tampered: vaults.tampered } : { open: false, keychain };
+    if (!vaults.isOpen) {
+      const exists = await vaults.exists();
+      return vaults.tampered ? { open: false, exists, keychain, tampered: vaults.tampered } : { open: false, exists, keychain };
+    }
     const vault = vaults.vault;
     return vault.recovery
-      ? { open: true, keychain, protection: vault.protection, recovered: vault.recovery.reason }
-      : { open: true, keychain, protection: vault.protection };
+      ? { open: true, exists: true, keychain, protection: vault.protection, recovered: vault.recovery.reason }
+      : { open: true, exists: true, keychain, protection: vault.protection };
   };
   return {
     app: {
@@ -44,7 +47,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       checkSupport: async () => session.checkSupport(),
     },
     vault: {
-      status: () => Promise.resolve(vaultStatus()),
+      status: () => vaultStatus(),
       unlock: async ({ passphrase, useBackup }) => {
         await vaults.unlock(passphrase, useBackup);
         return vaultStatus();

@@ -26,6 +26,7 @@ import {
   markVerified,
   MAX_CURRENT_KEYS,
   mergeFullKeySet,
+  withKeysThatCameAndWent,
   type KeyChange,
   type SeenKey,
 } from '../vault/contact-keys.js';
@@ -54,6 +55,13 @@ const MAX_SHOWN_ID = 80;
 /** Addresses whose dropped notifications were logged (once each), so a flood cannot flood the log. */
 const MAX_LOGGED_STRANGERS = 256;
 
+interface NotifiedKey {
+  key: SeenKey;
+  notifiedAt: string;
+  /** Which notification showed it (ContactKeys counts them). */
+  sequence: number;
+}
+
 export interface ContactKeysDeps {
   store: ContactKeysStore;
   session: SessionPort;
@@ -79,6 +87,14 @@ export class ContactKeys {
   readonly #loggedStrangers = new Set<string>();
   /** Contacts whose next fetch a notification asked for (its result is then announced as an event). */
   readonly #notified = new Set<string>();
+  /**
+   * Keys notifications showed that no fetch has stored yet, per contact: if one is withdrawn before the
+   * fetch that follows runs, that fetch still records it (as withdrawn). Bounded by the listened-to
+   * contacts and MAX_CURRENT_KEYS each; cleared by every complete fetch.
+   */
+  readonly #notifiedUnstored = new Map<string, Map<string, NotifiedKey>>();
+  /** Counts notifications, so a fetch weighs only those that arrived before it asked. */
+  #notifications = 0;
 
   constructor(deps: ContactKeysDeps) {
     this.#store = deps.store;
@@ -110,7 +126,8 @@ export class ContactKeys {
     // Notifications asked for this run: its result is news nobody requested, so it goes out as an event.
     // A run only the user asked for answers the user alone.
     const announce = this.#notified.delete(contact);
-    const view = await this.#record(contact, await fetchItems(this.#session.iq, contact, NS.pubkey));
+    const asked = this.#notifications;
+    const view = await this.#record(contact, await fetchItems(this.#session.iq, contact, NS.pubkey), asked);
     if (announce) this.#events.emit('contacts:keys', view);
     return view;
   }
@@ -131,6 +148,7 @@ export class ContactKeys {
     const bare = contacts.map((c) => contactBareJid(c));
     for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
+    const asked = this.#notifications;
     const ownJid = this.#session.ownJid;
     const ownDomain = ownJid.slice(ownJid.indexOf('@') + 1);
     await fetchAcrossServers(
@@ -139,7 +157,7 @@ export class ContactKeys {
       (contact) => fetchItems(this.#session.iq, contact, NS.pubkey, timeoutMs),
       (index, outcome) => {
         const contact = bare[index] as string;
-        const record = this.#record(contact, outcome).then((view) => {
+        const record = this.#record(contact, outcome, asked).then((view) => {
           this.#events.emit('contacts:keys', view);
           return view;
         });
@@ -202,6 +220,7 @@ export class ContactKeys {
       }
     }
     if (n.items.length > 0) {
+      this.#rememberNotified(n, now);
       // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an
       // addition. While a fetch is under way the notification only asks for the follow-up fetch.
       if (!this.#fetches.busy(n.from)) this.#events.emit('contacts:keys', this.#preview(n, now, changes));
@@ -211,6 +230,27 @@ export class ContactKeys {
       return;
     }
     this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+  }
+
+  #rememberNotified(n: PepNotification, now: Date): void {
+    const stored = new Set(this.#stored(n.from).map((k) => k.fingerprint));
+    const pending = this.#notifiedUnstored.get(n.from) ?? new Map<string, NotifiedKey>();
+    const sequence = ++this.#notifications;
+    for (const key of this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS)).seen) {
+      if (stored.has(key.fingerprint) || pending.size >= MAX_CURRENT_KEYS) continue;
+      if (!pending.has(key.fingerprint)) pending.set(key.fingerprint, { key, notifiedAt: now.toISOString(), sequence });
+    }
+    if (pending.size > 0) this.#notifiedUnstored.set(n.from, pending);
+  }
+
+  /** The notified keys a complete answer to a request sent after notification `asked` accounts for. */
+  #takeNotifiedBefore(contact: string, asked: number): NotifiedKey[] {
+    const pending = this.#notifiedUnstored.get(contact);
+    if (!pending) return [];
+    const taken = [...pending.values()].filter((n) => n.sequence <= asked);
+    for (const n of taken) pending.delete(n.key.fingerprint);
+    if (pending.size === 0) this.#notifiedUnstored.delete(contact);
+    return taken;
   }
 
   /** Roster contacts and addresses the user looked up; anyone else is logged (once) and ignored. */
@@ -241,7 +281,8 @@ export class ContactKeys {
     return { jid: n.from, fetch: 'notified', keys, invalid, changes };
   }
 
-  async #record(contact: string, outcome: FetchOutcome): Promise<ContactKeysView> {
+  /** `asked`: the notification count when the request went out (the answer knows nothing later). */
+  async #record(contact: string, outcome: FetchOutcome, asked: number): Promise<ContactKeysView> {
     if (outcome.status !== 'ok' && outcome.status !== 'none') {
       return { ...this.known(contact), fetch: outcome.status, detail: outcome.detail };
     }
@@ -249,12 +290,13 @@ export class ContactKeys {
     const now = new Date();
     const { seen, invalid } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [] };
     const before = this.#stored(contact);
-    const merged = mergeFullKeySet(before, seen, now);
+    const notified = this.#takeNotifiedBefore(contact, asked);
+    const merged = mergeFullKeySet(withKeysThatCameAndWent(before, seen, notified), seen, now);
     let changes: KeyChange[] = merged.changes;
     // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
     if (!sameRecords(before, merged.keys)) {
       changes = await this.#store.update(account, contact, (stored) => {
-        const again = mergeFullKeySet(stored, seen, now);
+        const again = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now);
         return { keys: again.keys, result: again.changes };
       });
     }

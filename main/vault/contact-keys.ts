@@ -142,6 +142,31 @@ function pruneWithdrawn(keys: ContactKeyRecord[]): ContactKeyRecord[] {
   return keys.filter((k) => isActive(k) || newest.has(k.fingerprint));
 }
 
+/**
+ * Keys a notification showed that are missing from both what we stored and the complete set a fetch
+ * just returned: published and withdrawn again before any fetch stored them. They are added as known
+ * (seen at `notifiedAt`) before the full set is merged, so the merge records them as withdrawn (and a
+ * key that took their place as a change) instead of forgetting they were ever published.
+ */
+export function withKeysThatCameAndWent(
+  known: readonly ContactKeyRecord[],
+  published: readonly SeenKey[],
+  notified: readonly { key: SeenKey; notifiedAt: string }[],
+): ContactKeyRecord[] {
+  const present = new Set([...known.map((k) => k.fingerprint), ...published.map((k) => k.fingerprint)]);
+  const gone = notified.filter((n) => !present.has(n.key.fingerprint));
+  return [
+    ...known,
+    ...gone.map(({ key, notifiedAt }) => ({
+      fingerprint: key.fingerprint,
+      ...(key.certificate ? { certificate: key.certificate } : {}),
+      firstSeen: notifiedAt,
+      lastSeen: notifiedAt,
+      trust: 'unverified' as const,
+    })),
+  ];
+}
+
 /** A retract notification for one item (XEP-0060 §7.2.2.1). */
 export function markRetracted(
   known: readonly ContactKeyRecord[],

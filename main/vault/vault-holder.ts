@@ -3,8 +3,11 @@
  * 'vault-locked' error before that. Unlocking happens once per run (keychain: automatically; passphrase:
  * when the user gives it).
  */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { KeyringError } from '../errors.js';
-import { Vault, VaultTamperedError, type OsKeychain } from './vault.js';
+import { backupPathOf } from './atomic-file.js';
+import { Vault, VaultTamperedError, VAULT_FILE, type OsKeychain } from './vault.js';
 import type { ScryptParams } from './secret-box.js';
 
 export interface VaultHolderOptions {
@@ -29,6 +32,17 @@ export class VaultHolder {
 
   get isOpen(): boolean {
     return this.#vault !== undefined;
+  }
+
+  /**
+   * Whether a vault was made before: the file or its backup copy is there (Vault.open falls back to the
+   * backup when the file is missing). Otherwise unlocking creates one, and the first screen says so.
+   */
+  async exists(): Promise<boolean> {
+    if (this.#vault) return true;
+    const path = join(this.#options.dir, VAULT_FILE);
+    const present = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+    return (await present(path)) || (await present(backupPathOf(path)));
   }
 
   /** Set while the last unlock found the vault file changed outside the app (and whether the backup checks out). */

@@ -44,6 +44,7 @@ test('add a contact with a group, approve requests on both sides, regroup, remov
   await detail.getByRole('button', { name: 'Save groups' }).click();
   await expect(julietPage.getByRole('list', { name: 'Contacts by group' })).toContainText('Family');
 
-  await detail.getByRole('button', { name: 'Remove contact' }).click();
+  await detail.getByRole('button', { name: 'Remove contact…' }).click();
+  await julietPage.getByTestId('remove-contact-dialog').getByRole('button', { name: 'Remove contact', exact: true }).click();
   await expect(julietPage.getByTestId('contact-row').filter({ hasText: romeo.jid })).toHaveCount(0);
 });

@@ -35,8 +35,9 @@ interface TestFixtures {
   /**
    * Juliet and romeo on the test Prosody, mutually subscribed (romeo in her "Friends"), each with an app
    * window of their own: romeo's signed in and on Contacts, juliet's open but not yet signed in.
+   * `roles` names the accounts (a long name makes a long address).
    */
-  friendsInTwoWindows: () => Promise<FriendsInTwoWindows>;
+  friendsInTwoWindows: (roles?: { juliet?: string; romeo?: string }) => Promise<FriendsInTwoWindows>;
 }
 
 export interface FriendsInTwoWindows {
@@ -97,8 +98,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await Promise.all(started.map((h) => stopChild(h.child)));
   },
   friendsInTwoWindows: async ({ browser, launchApp, newAccount }, use) => {
-    await use(async () => {
-      const [julietAccount, romeoAccount] = await Promise.all([newAccount('juliet'), newAccount('romeo')]);
+    await use(async (roles) => {
+      const [julietAccount, romeoAccount] = await Promise.all([newAccount(roles?.juliet ?? 'juliet'), newAccount(roles?.romeo ?? 'romeo')]);
       const [juliet, romeo] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
       await befriend(juliet, romeo, ['Friends']);
       await Promise.all([juliet.session.disconnect(), romeo.session.disconnect()]);
@@ -126,17 +127,47 @@ export { expect };
 /** The vault passphrase every e2e app instance uses (each browser host has a fresh data dir). */
 export const E2E_PASSPHRASE = 'e2e vault passphrase';
 
-/** Opens the app and, when the vault is still locked, unlocks (or creates) it as a person would. */
+/** Opens the app and, when the vault is still locked, creates or unlocks it as a person would. */
 export async function openApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
+  const create = page.getByRole('heading', { name: 'Create your vault' });
   const unlock = page.getByRole('heading', { name: 'Unlock your keys' });
   const nav = page.getByRole('navigation', { name: 'Screens' });
-  await expect(unlock.or(nav)).toBeVisible();
-  if (await unlock.isVisible()) {
+  await expect(create.or(unlock).or(nav)).toBeVisible();
+  if (await create.isVisible()) {
+    await page.getByLabel('Choose a vault passphrase').fill(E2E_PASSPHRASE);
+    await page.getByLabel('Type it again').fill(E2E_PASSPHRASE);
+    await page.getByRole('button', { name: 'Create vault' }).click();
+    await expect(nav).toBeVisible({ timeout: 15_000 });
+  } else if (await unlock.isVisible()) {
     await page.getByLabel('Vault passphrase').fill(E2E_PASSPHRASE);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(nav).toBeVisible({ timeout: 15_000 });
   }
+}
+
+/** Makes a key from My keys through the "New key…" dialog (RSA 2048: quick) and waits until it is listed. */
+export async function generateKey(page: Page): Promise<void> {
+  const before = await page.getByTestId('own-key').count();
+  await page.getByRole('button', { name: 'New key…' }).click();
+  const dialog = page.getByTestId('generate-dialog');
+  await dialog.getByLabel('Key size').selectOption('2048');
+  await dialog.getByRole('button', { name: 'Generate key' }).click();
+  await expect(page.getByTestId('own-key')).toHaveCount(before + 1, { timeout: 30_000 });
+  await expect(dialog).toBeHidden();
+}
+
+/** Makes a key on My keys and publishes it for anyone, closing the publish dialog again. */
+export async function publishKeyForAnyone(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await generateKey(page);
+  const key = page.getByTestId('own-key').last();
+  await key.getByRole('button', { name: 'Publish…' }).click();
+  await key.getByLabel('Anyone').check();
+  await key.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(key.getByTestId('publish-result')).toBeVisible();
+  await key.getByRole('button', { name: 'Close' }).click();
+  return (await key.getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
 }
 
 /** axe-core's WCAG 2.1 A/AA findings on the page as it is now, one line each (empty when clean). */

@@ -34,7 +34,7 @@ test('import a PKCS#12 from OpenSSL; wrong password and foreign certificate are 
     await signIn(page, juliet);
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
     await page.getByRole('button', { name: 'My keys', exact: true }).click();
-    await page.getByText('Import an existing key').click();
+    await page.getByRole('button', { name: 'Import a key…' }).click();
     const form = page.getByRole('form', { name: 'Import key' });
 
     await page.getByTestId('import-files').setInputFiles(mine.p12);

@@ -10,7 +10,7 @@ import { NS } from '../../main/xmpp/namespaces';
 import type { ConnectParams } from '../../contract';
 import { befriend } from '../support/scenario';
 import { registerAccount } from '../support/xmpp-server';
-import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
+import { axeViolations, connectWith, expect, generateKey, openApp, signIn, test } from './fixtures';
 
 test('juliet publishes for Friends; romeo sees it live, then a changed key is flagged and verified', async ({
   browser,
@@ -60,10 +60,8 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
   await saveScreenshot('01-account', julietPage);
   await julietPage.getByRole('button', { name: 'My keys' }).click();
-  await julietPage.getByLabel('Key size').selectOption('2048');
-  await julietPage.getByRole('button', { name: 'Generate key' }).click();
+  await generateKey(julietPage);
   const firstKey = julietPage.getByTestId('own-key').first();
-  await expect(firstKey).toBeVisible({ timeout: 30_000 });
   const firstFingerprint = await firstKey.getByTestId('fingerprint').getAttribute('data-fingerprint');
   expect(firstFingerprint).toMatch(/^[0-9a-f]{64}$/);
 
@@ -75,6 +73,8 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(firstKey.getByTestId('publication')).toContainText('roster group: Friends');
   await saveScreenshot('02-my-keys-published', julietPage);
   expect(await axeViolations(julietPage), 'my keys with the publish panel open').toEqual([]);
+  await julietPage.keyboard.press('Escape');
+  await expect(julietPage.getByTestId('publish-dialog')).toBeHidden();
   // A QR code of her own fingerprint, for comparing in person; the CSP allows it (a data: image).
   await firstKey.getByRole('button', { name: 'QR code' }).click();
   const qr = firstKey.getByTestId('fingerprint-qr');
@@ -93,11 +93,11 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await nurse.session.disconnect();
 
   // Juliet replaces her key: a new one, the old one withdrawn.
-  await julietPage.getByRole('button', { name: 'Generate key' }).click();
-  await expect(julietPage.getByTestId('own-key')).toHaveCount(2, { timeout: 30_000 });
+  await generateKey(julietPage);
   const secondKey = julietPage.getByTestId('own-key').nth(1);
   const secondFingerprint = await secondKey.getByTestId('fingerprint').getAttribute('data-fingerprint');
-  await firstKey.getByRole('button', { name: 'Retract' }).click();
+  await firstKey.getByRole('button', { name: 'Retract…' }).click();
+  await firstKey.getByTestId('retract-dialog').getByRole('button', { name: 'Retract', exact: true }).click();
   await expect(firstKey.getByTestId('publication')).toHaveCount(0);
   await secondKey.getByRole('button', { name: 'Publish…' }).click();
   await secondKey.getByLabel('People in roster groups I choose').check();
@@ -113,6 +113,12 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(romeoPage.getByRole('button', { name: /Contacts/ })).toContainText('⚠ 1');
   await saveScreenshot('04-contacts-key-changed', romeoPage);
   expect(await axeViolations(romeoPage), 'contacts with a changed key (dark theme)').toEqual([]);
+  // With the sidebar collapsed to icons the count stays on the Contacts icon, and in its name.
+  await romeoPage.setViewportSize({ width: 800, height: 600 });
+  await expect(romeoPage.getByRole('button', { name: /^Contacts\W+1 changed key$/ })).toContainText('⚠ 1');
+  await saveScreenshot('04-contacts-key-changed-800x600', romeoPage);
+  expect(await axeViolations(romeoPage), 'contacts with a changed key at 800×600 (dark theme)').toEqual([]);
+  await romeoPage.setViewportSize({ width: 1280, height: 800 });
 
   // Romeo compares fingerprints and marks the new key verified.
   await changed.getByRole('button', { name: 'Compare fingerprints…' }).click();

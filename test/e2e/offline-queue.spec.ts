@@ -2,7 +2,7 @@
  * Publishing while the server is away: the key waits visibly (on the key and in Activity), can be
  * cancelled, and is published as soon as the app is back online after a real Prosody restart.
  */
-import { expect, openApp, signIn, test } from './fixtures';
+import { expect, generateKey, openApp, signIn, test } from './fixtures';
 
 test('a publish asked for while the server is down waits, then runs when the server is back', async ({
   page,
@@ -17,12 +17,9 @@ test('a publish asked for while the server is down waits, then runs when the ser
   await signIn(page, juliet);
   await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
   await page.getByRole('button', { name: 'My keys', exact: true }).click();
-  await page.getByLabel('Key size').selectOption('2048');
-  await page.getByRole('button', { name: 'Generate key' }).click();
-  await expect(page.getByTestId('own-key')).toHaveCount(1, { timeout: 30_000 });
+  await generateKey(page);
   // A second key, queued and then cancelled: it must never be published.
-  await page.getByRole('button', { name: 'Generate key' }).click();
-  await expect(page.getByTestId('own-key')).toHaveCount(2, { timeout: 30_000 });
+  await generateKey(page);
   const [key, cancelled] = [page.getByTestId('own-key').nth(0), page.getByTestId('own-key').nth(1)];
 
   await prosody.pause();

@@ -2,7 +2,7 @@
  * On a server that pushes retractions (Prosody), romeo's open window follows juliet's key going away
  * without a refresh; his contact list shows who is online.
  */
-import { expect, signIn, test } from './fixtures';
+import { expect, generateKey, signIn, test } from './fixtures';
 
 test('juliet retracts; romeo’s view updates live, and shows juliet online', async ({ friendsInTwoWindows }) => {
   test.setTimeout(90_000);
@@ -15,16 +15,16 @@ test('juliet retracts; romeo’s view updates live, and shows juliet online', as
   await julietRow.click();
 
   await julietPage.getByRole('button', { name: 'My keys', exact: true }).click();
-  await julietPage.getByLabel('Key size').selectOption('2048');
-  await julietPage.getByRole('button', { name: 'Generate key' }).click();
+  await generateKey(julietPage);
   const key = julietPage.getByTestId('own-key');
-  await expect(key).toHaveCount(1, { timeout: 30_000 });
   await key.getByRole('button', { name: 'Publish…' }).click();
   await key.getByLabel('Contacts who see my presence').check();
   await key.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(romeoPage.getByTestId('contact-key')).toHaveCount(1);
 
-  await key.getByRole('button', { name: 'Retract' }).click();
+  await key.getByRole('button', { name: 'Close' }).click();
+  await key.getByRole('button', { name: 'Retract…' }).click();
+  await key.getByTestId('retract-dialog').getByRole('button', { name: 'Retract', exact: true }).click();
   await expect(romeoPage.getByTestId('contact-key')).toHaveCount(0);
   await expect(romeoPage.getByText('1 withdrawn key')).toBeVisible();
 });

@@ -130,13 +130,10 @@ describe('a forged answer from a hostile server', () => {
     expect(log.warnings.at(-1)).toMatch(/from mallory@evil\.example: the request went to romeo@montague\.lit$/);
   });
 
-  it('romeo’s keys: only forgeries come (no sender, the server, romeo’s other resource): none is taken, and the request times out', async () => {
+  it('romeo’s keys: only forgeries come (no sender, the server, romeo’s other resource): the request times out: romeo is unreachable', async () => {
     answers = () => [[undefined, forged], [DOMAIN, forged], [`${ROMEO}/phone`, forged]];
-    const warned = log.warnings.length;
     const outcome = await fetched(ROMEO, 1000);
-    // No answer from romeo in time: his server counts as unreachable (fetch-items.ts), never as "no keys".
     expect(outcome).toEqual({ status: 'unreachable', detail: 'no answer within 1 s' });
-    expect(log.warnings.slice(warned).filter((w) => w.endsWith(`the request went to ${ROMEO}`))).toHaveLength(3);
   });
 
   it('an answer from romeo spelled in other case is romeo’s (JIDs compare case-insensitively in local part and domain)', async () => {

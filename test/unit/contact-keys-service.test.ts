@@ -147,6 +147,13 @@ class FakePepService {
     this.nodes.set(from, [...(this.nodes.get(from) ?? []), der]);
     this.listener({ from, node: NS.pubkey, items: parseItems(xml('items', {}, item(der))), retracted: [] });
   }
+
+  /** The contact withdraws `der`: it leaves the node and the retract notification reaches the app. */
+  retract(from: string, der: Buffer): void {
+    const id = certificateFingerprint(der);
+    this.nodes.set(from, (this.nodes.get(from) ?? []).filter((d) => certificateFingerprint(d) !== id));
+    this.listener({ from, node: NS.pubkey, items: [], retracted: [id] });
+  }
 }
 
 const item = (der: Buffer) => xml('item', { id: certificateFingerprint(der) }, pubkeyPayload(der));
@@ -233,6 +240,21 @@ describe('what contacts send is bounded', () => {
     // One in flight, the other two folded into a single follow-up.
     expect(pep.asked).toEqual([JULIET, JULIET]);
     expect(vi.mocked(writeVaultFile)).not.toHaveBeenCalled();
+  });
+
+  it('a key published and withdrawn while a fetch was under way is remembered as withdrawn, not forgotten', async () => {
+    const { contactKeys, vaults, pep, views } = await start({ roster: [JULIET] });
+    const [key] = burst;
+    const inFlight = contactKeys.fetch(JULIET); // asked before the key exists: its answer is empty
+    pep.publish(JULIET, key as Buffer); // the fetch is busy: this only asks for a follow-up
+    pep.retract(JULIET, key as Buffer); // gone again before the follow-up asks
+    await inFlight;
+    await vi.waitFor(() => expect(vaults.vault.account(ACCOUNT)?.contacts[JULIET]).toHaveLength(1), { timeout: 5000 });
+
+    const [stored] = vaults.vault.account(ACCOUNT)?.contacts[JULIET] ?? [];
+    expect(stored).toMatchObject({ fingerprint: certificateFingerprint(key as Buffer), trust: 'retracted' });
+    expect(views.at(-1)?.keys).toEqual([expect.objectContaining({ fingerprint: stored?.fingerprint, trust: 'retracted' })]);
+    expect(views.flatMap((v) => v.changes)).toContainEqual({ kind: 'retracted', fingerprint: stored?.fingerprint });
   });
 
   it('a stranger’s notifications (not in the roster, never looked up) store nothing and are logged once', async () => {

@@ -21,8 +21,8 @@ function handlers(overrides: Overrides = {}): Handlers {
       forget: () => Promise.resolve([]),
     },
     vault: {
-      status: () => Promise.resolve({ open: false }),
-      unlock: () => Promise.resolve({ open: true, protection: 'passphrase' }),
+      status: () => Promise.resolve({ open: false, exists: false }),
+      unlock: () => Promise.resolve({ open: true, exists: true, protection: 'passphrase' }),
     },
     keys: {
       generate: () => Promise.reject(new KeyringError('vault-locked', 'Unlock first.')),

@@ -3,7 +3,8 @@ import { Task } from './task.svelte';
 
 /** Whether the vault (private keys, contacts' keys) is unlocked; nothing else works until it is. */
 export class VaultStore {
-  status = $state<VaultStatus>({ open: false });
+  // Until main answers, assume a vault exists: the screen then never offers to create one over it.
+  status = $state<VaultStatus>({ open: false, exists: true });
   readonly unlocking = new Task();
   readonly #api: KeyringApi;
 

@@ -44,7 +44,7 @@ describe('failure reasons', () => {
     expect(failure).toMatchObject({ code: 'timeout', message: expect.stringMatching(/: juliet@capulet\.lit did not answer .* within 30 s\.$/) as string });
   });
 
-  it('a contact fetch that gets no answer says so: their server is unreachable, with how long it waited', async () => {
+  it('a contact fetch that gets no answer says so: their server is unreachable, and for how long we waited', async () => {
     expect(await fetchItems(failingIq(xmppTimeout()), 'romeo@montague.lit', 'urn:xmpp:tmp:pubkey')).toEqual({
       status: 'unreachable',
       detail: 'no answer within 20 s',

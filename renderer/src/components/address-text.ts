@@ -1,0 +1,28 @@
+/**
+ * Where an address may break across lines: only before the "@" and before a "/resource"
+ * (XMPP addresses, RFC 7622 §3: localpart@domainpart/resourcepart; the same for e-mail). A line break
+ * inside a part ("romeo-mon" / "tague@…") reads as two names.
+ */
+export function addressParts(address: string): string[] {
+  const slash = address.indexOf('/');
+  const bare = slash === -1 ? address : address.slice(0, slash);
+  const at = bare.lastIndexOf('@');
+  return [...(at > 0 ? [bare.slice(0, at), bare.slice(at)] : [bare]), ...(slash === -1 ? [] : [address.slice(slash)])];
+}
+
+// localpart@domain with an optional /resource as the app's own sentences name them; the domain ends
+// before an apostrophe or punctuation ("juliet@capulet.lit's key", "… from a@b.c.").
+const ADDRESS = /[^\s@/]+@[^\s@/'’",;:!?()]*[^\s@/'’",;:!?().](?:\/\S*[^\s.,;:!?)'’])?/g;
+
+/** A sentence cut into plain text and the addresses it names, in order. */
+export function splitAddresses(text: string): { text: string; address: boolean }[] {
+  const pieces: { text: string; address: boolean }[] = [];
+  let last = 0;
+  for (const match of text.matchAll(ADDRESS)) {
+    if (match.index > last) pieces.push({ text: text.slice(last, match.index), address: false });
+    pieces.push({ text: match[0], address: true });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) pieces.push({ text: text.slice(last), address: false });
+  return pieces;
+}

@@ -1,0 +1,49 @@
+/**
+ * Where keyboard focus goes when a dialog opens and closes (WAI-ARIA APG, dialog pattern): into its
+ * first field, and back to the control that opened it, or to the nearest control left in the same
+ * section when that one is gone (a "Retract" button that the retraction removed).
+ */
+
+const FIELDS = 'input:not([type="hidden"]), select, textarea';
+const CONTROLS = `${FIELDS}, button, a[href], summary, [tabindex]:not([tabindex="-1"])`;
+
+function usable(element: Element | null): element is HTMLElement {
+  if (!(element instanceof HTMLElement) || !element.isConnected) return false;
+  if (element.matches(':disabled') || element.closest('[inert]')) return false;
+  return element.getClientRects().length > 0;
+}
+
+/**
+ * The control to focus first inside `container`: one marked `data-initial-focus` (a confirmation's
+ * safe choice), else the first field (for radio buttons: the chosen one), else the first control.
+ */
+export function initialFocus(container: HTMLElement): HTMLElement | undefined {
+  const marked = container.querySelector('[data-initial-focus]');
+  if (usable(marked)) return marked;
+  const field = [...container.querySelectorAll(FIELDS)].find(usable);
+  if (field instanceof HTMLInputElement && field.type === 'radio' && field.name) {
+    const chosen = [...container.querySelectorAll<HTMLInputElement>('input[type="radio"]')].find((r) => r.name === field.name && r.checked);
+    if (usable(chosen ?? null)) return chosen;
+  }
+  if (field) return field;
+  return [...container.querySelectorAll(CONTROLS)].find(usable);
+}
+
+/**
+ * Gives focus back after `closed` (a dialog) closes: to `opener` while it is still there and usable,
+ * else to the first usable control of the closest section around `closed`, outside it.
+ */
+export function restoreFocus(opener: Element | null, closed: HTMLElement): void {
+  if (usable(opener)) {
+    opener.focus();
+    return;
+  }
+  for (let scope = closed.parentElement; scope; scope = scope.parentElement) {
+    if (!scope.matches('article, section, form, main, [role="region"]')) continue;
+    const next = [...scope.querySelectorAll(CONTROLS)].find((c): c is HTMLElement => usable(c) && !closed.contains(c));
+    if (next) {
+      next.focus();
+      return;
+    }
+  }
+}
