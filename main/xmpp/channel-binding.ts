@@ -19,7 +19,6 @@
  *   app computes it so on TLS 1.3 too, and prefers either type above whenever the server offers one.
  */
 import { createHash } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
 import forge from 'node-forge';
 
 export type ChannelBindingType = 'tls-exporter' | 'tls-server-end-point' | 'tls-unique';
@@ -27,8 +26,15 @@ export type ChannelBindingType = 'tls-exporter' | 'tls-server-end-point' | 'tls-
 /** Our preference among the types both sides support. */
 export const CHANNEL_BINDING_PREFERENCE: readonly ChannelBindingType[] = ['tls-exporter', 'tls-server-end-point', 'tls-unique'];
 
-/** The parts of a TLS connection channel binding reads (a TLSSocket; tests may give a recorded one). */
-export type TlsChannel = Pick<TLSSocket, 'getProtocol' | 'getFinished' | 'isSessionReused' | 'exportKeyingMaterial' | 'getPeerCertificate'>;
+/** The parts of a TLS connection (a TLSSocket) channel binding reads; tests give a recorded one. */
+export interface TlsChannel {
+  getProtocol(): string | null;
+  getFinished(): Buffer | undefined;
+  isSessionReused(): boolean;
+  exportKeyingMaterial(length: number, label: string, context: Buffer): Buffer;
+  /** The server's certificate; `raw` is its DER. */
+  getPeerCertificate(): { raw?: Buffer };
+}
 
 /** The binding data of `type` for this connection, or undefined when it is not defined for it. */
 export function channelBindingData(channel: TlsChannel, type: ChannelBindingType): Buffer | undefined {
@@ -38,7 +44,7 @@ export function channelBindingData(channel: TlsChannel, type: ChannelBindingType
       if (channel.getProtocol() !== 'TLSv1.3') return undefined;
       return channel.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
     case 'tls-server-end-point': {
-      const der = channel.getPeerCertificate().raw as Buffer | undefined;
+      const der = channel.getPeerCertificate().raw;
       if (!der || der.length === 0) return undefined;
       const hash = endPointHash(der);
       return hash === undefined ? undefined : createHash(hash).update(der).digest();
