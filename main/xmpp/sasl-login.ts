@@ -160,8 +160,15 @@ export function createSaslLogin(options: SaslLoginOptions): SaslLogin {
   const inline = new Map<string, [InlineRequest, InlineResponse]>();
   let receiver: Receiver | undefined;
   let last: LoginRecord | undefined;
+  /** Set when a login on this stream failed: nothing more the server says is read (its features
+   *  after a refused <success/> would otherwise be reported instead of the real reason). */
+  let refused = false;
+  entity.on('connecting', () => {
+    refused = false;
+  });
 
   const incoming: Middleware = (context, next) => {
+    if (refused) return undefined;
     const element = context.stanza;
     const ns = element.getNS();
     if (receiver === undefined || (ns !== NS_SASL && ns !== NS_SASL2)) return next();
@@ -188,6 +195,7 @@ export function createSaslLogin(options: SaslLoginOptions): SaslLogin {
       };
       const fail = (error: unknown): void => {
         end();
+        refused = true;
         reject(asError(error));
       };
       const onDisconnect = (): void => fail(new KeyringError('not-connected', 'The connection closed during the login.'));
