@@ -189,7 +189,9 @@ export function createSaslLogin(options: SaslLoginOptions): SaslLogin {
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let challenges = Promise.resolve();
+      let ended = false;
       const end = (): void => {
+        ended = true;
         receiver = undefined;
         entity.off('disconnect', onDisconnect);
       };
@@ -208,7 +210,10 @@ export function createSaslLogin(options: SaslLoginOptions): SaslLogin {
             const text = element.text();
             challenges = challenges
               .then(async () => {
+                if (ended) return;
                 const answer = await mechanism.challenge(decode(text));
+                // A server that ended the exchange meanwhile (say, a <success/> before our proof) gets no proof.
+                if (ended) return;
                 await entity.send(xml('response', { xmlns: ns }, encode(answer)));
               })
               .catch(fail);

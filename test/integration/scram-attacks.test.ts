@@ -141,6 +141,19 @@ describe.each([
     expect(states).not.toContain('online');
   });
 
+  it('says "success" before the client could prove anything: refused, and the proof is never sent', async () => {
+    // Enough iterations that the hashing is still under way when the success arrives.
+    const server = await fake(offer, { password: PASSWORD, role: 'impostor', successBeforeProof: true, iterations: 500_000 });
+    const { error, states, rosterPushes } = await signIn(server);
+    expect(error).toMatchObject({ code: 'auth-failed', message: expect.stringMatching(/could not prove/) as string });
+    expect(states).not.toContain('online');
+    expect(rosterPushes).toBe(0);
+    // Give the hashing that was under way time to finish: its result must not leave.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(server.received().join('')).not.toContain('<response');
+    expect(server.scramTranscripts()[0]?.clientFinal).toBeUndefined();
+  });
+
   it('the honest server, with its signature in the success or as a last challenge, signs in', async () => {
     for (const serverFinal of ['in-success', 'as-challenge'] as const) {
       const server = await fake(offer, { password: PASSWORD, serverFinal });

@@ -19,6 +19,8 @@ export interface FakeScramOptions {
   role?: 'honest' | 'impostor';
   /** Where the server-final-message goes: in the success (default), as one more challenge, or nowhere. */
   serverFinal?: 'in-success' | 'as-challenge' | 'omitted';
+  /** Sends <success/> right behind its first challenge, before the client could answer with a proof. */
+  successBeforeProof?: boolean;
   /** Changes the server-first-message before it is sent. */
   tamperServerFirst?: (message: string) => string;
 }

@@ -169,6 +169,7 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
       scramStep = 'final';
       user = /n=([^,]*)/.exec(scram.transcript.clientFirst)?.[1] ?? 'nobody';
       session.send(`<challenge xmlns='${profile === 'sasl' ? NS_SASL : NS_SASL2}'>${encode(first.reply)}</challenge>`);
+      if (options.scram.successBeforeProof) succeed(profile);
     }
 
     function scramResponse(base64: string, profile: 'sasl' | 'sasl2'): void {
