@@ -9,6 +9,8 @@
  *    `tls.connect`, so no extra CA could ever be trusted without turning verification off.
  * 3. Credentials are only ever sent over an encrypted stream (RFC 6120 §5.3.1 allows servers to offer
  *    SASL before TLS; we never accept that): authentication refuses to start on a plain socket.
+ *    The login is our own (sasl-login.ts): SCRAM with Node's PBKDF2, the server's SCRAM signature
+ *    checked, channel binding (-PLUS) whenever the server offers it.
  * 4. IQ replies count only from the entity asked (iq-requests.ts).
  * 5. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
  *
@@ -23,25 +25,18 @@ import _streamFeatures, { type StreamFeatures } from '@xmpp/stream-features';
 import type { IqCaller } from '@xmpp/iq/caller.js';
 import _iqCallee, { type IqCallee } from '@xmpp/iq/callee.js';
 import { canUpgrade, upgrade } from '@xmpp/starttls/starttls.js';
-import _sasl2 from '@xmpp/sasl2';
-import _sasl from '@xmpp/sasl';
 import _streamManagement from '@xmpp/stream-management';
 import _bind2 from '@xmpp/client-core/src/bind2/bind2.js';
-import SASLFactory from 'saslmechanisms';
-import scramsha1 from '@xmpp/sasl-scram-sha-1';
-import plain from '@xmpp/sasl-plain';
 import xml from '@xmpp/xml';
 import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
+import { createSaslLogin, SASL_MECHANISMS } from './sasl-login.js';
 import { createIqRequests } from './iq-requests.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-
-/** The SASL mechanisms we use, in order of preference: SCRAM first; PLAIN only ever on TLS. */
-const MECHANISMS = ['SCRAM-SHA-1', 'PLAIN'] as const;
 
 export interface XmppClientOptions {
   /** Server address to connect to, e.g. `xmpp://127.0.0.1:5222` (no SRV lookup). */
@@ -85,11 +80,22 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   _tls({ entity });
 
   const middleware = _middleware({ entity });
-  // Order matters. Incoming elements go through the middleware in registration order: the guard sees
-  // every element first; stream management counts every stanza before anyone consumes it (XEP-0198
-  // §4: 'h' counts all handled stanzas, IQ replies included); only then the IQ reply check and caller.
-  // Stream features are negotiated in the same order: TLS, SASL, then binding with stream management.
-  const guard = guardStream({ entity, middleware, domain: options.domain, mechanisms: MECHANISMS, log: options.log });
+  // Order matters. Incoming elements go through the middleware in registration order: a running login
+  // takes the server's SASL replies first, and lets a <success/> on only once the server proved itself;
+  // the guard sees every other element first; stream management counts every stanza before anyone
+  // consumes it (XEP-0198 §4: 'h' counts all handled stanzas, IQ replies included); only then the IQ
+  // reply check and caller. Stream features are negotiated in the same order: TLS, SASL, then binding
+  // with stream management.
+  const login = createSaslLogin({
+    entity,
+    domain: options.domain,
+    username: options.username,
+    password: options.password, // never logged
+    log: options.log,
+    starting: () => guard.saslStarting(),
+  });
+  middleware.use(login.incoming);
+  const guard = guardStream({ entity, middleware, domain: options.domain, mechanisms: SASL_MECHANISMS, log: options.log });
   const streamFeatures = _streamFeatures({ middleware });
 
   streamFeatures.use('starttls', NS.tls, async ({ entity: conn }, next) => {
@@ -115,35 +121,9 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
     await conn.restart();
   });
 
-  const saslFactory = new SASLFactory();
-  // MECHANISMS, registered in the same order.
-  scramsha1(saslFactory);
-  plain(saslFactory);
-
-  const credentials = { username: options.username, password: options.password };
-  const onAuthenticate = async (
-    authenticate: (creds: typeof credentials, mechanism: string, userAgent?: unknown) => Promise<void>,
-    mechanisms: string[],
-    _fast: unknown,
-    conn: Client,
-  ): Promise<void> => {
-    if (!conn.isSecure()) {
-      throw new KeyringError(
-        'tls-required',
-        'The server offered to log in without encryption; refusing to send the password.',
-      );
-    }
-    const mechanism = MECHANISMS.find((m) => mechanisms.includes(m));
-    if (mechanism === undefined) throw new KeyringError('auth-required', 'The server offers no login method this app can use.');
-    guard.saslStarting();
-    await authenticate(credentials, mechanism);
-  };
-
-  const sasl2 = _sasl2({ streamFeatures, saslFactory }, onAuthenticate);
+  login.negotiate(streamFeatures);
+  const sasl2 = login.sasl2;
   const bind2 = _bind2({ sasl2, entity }, options.resource);
-  // xmpp.js's SASL2 calls `fast.auth()` unconditionally: a FAST that never applies lets it log in normally.
-  sasl2.setup({ fast: { mechanism: undefined, auth: () => Promise.resolve(false) } });
-  _sasl({ streamFeatures, saslFactory }, onAuthenticate);
 
   goOnlineAfterStreamManagement(streamFeatures, entity);
   const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });

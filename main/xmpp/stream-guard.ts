@@ -39,12 +39,16 @@ export interface StreamGuardOptions {
   middleware: MiddlewareApi;
   /** The account's domain, named in the messages. */
   domain: string;
-  /** SASL mechanisms we can use (SCRAM-SHA-1, PLAIN). */
+  /** SASL mechanisms we can use (sasl-login.ts SASL_MECHANISMS). */
   mechanisms: readonly string[];
   log: Logger;
 }
 
-/** Installs the guard. Call it before any other middleware is registered, so it sees every element first. */
+/**
+ * Installs the guard. Call it before any other middleware is registered, so it sees every element first;
+ * only the login's (sasl-login.ts) comes earlier, and it hands on a `<success/>` only once the server
+ * proved itself, so the one the guard counts is always earned.
+ */
 export function guardStream(options: StreamGuardOptions): StreamGuard {
   const { entity, middleware, domain } = options;
   let saslInProgress = false;

@@ -154,19 +154,24 @@ declare module '@xmpp/tcp' { export default function tcp(deps: unknown): unknown
 declare module '@xmpp/tls' { export default function tls(deps: unknown): unknown; }
 declare module '@xmpp/stream-features' {
   import type { Client } from '@xmpp/client-core';
+  import type { Element } from '@xmpp/xml';
   export interface StreamFeatures {
+    /** `handler` runs for a <stream:features/> (`context.stanza`) that holds `feature` (`name` in `xmlns`). */
     use(
       name: string,
       xmlns: string,
-      handler: (context: { entity: Client }, next: () => Promise<unknown>) => unknown,
+      handler: (context: { entity: Client; stanza: Element }, next: () => Promise<unknown>, feature: Element) => unknown,
     ): void;
   }
   export default function streamFeatures(deps: unknown): StreamFeatures;
 }
-declare module '@xmpp/sasl' { export default function sasl(deps: unknown, onAuthenticate: unknown): unknown; }
-declare module '@xmpp/sasl2' {
-  export interface Sasl2 { setup(deps: unknown): void; }
-  export default function sasl2(deps: unknown, onAuthenticate: unknown): Sasl2;
+declare module '@xmpp/sasl/lib/SASLError.js' {
+  /** RFC 6120 §6.5: a SASL failure; connection-errors.ts reads `condition`. */
+  export default class SASLError extends Error {
+    constructor(condition: string, text?: string);
+    condition: string;
+    text: string;
+  }
 }
 declare module '@xmpp/resource-binding' { export default function resourceBinding(deps: unknown, resource?: string): unknown; }
 declare module '@xmpp/stream-management' {
@@ -186,9 +191,6 @@ declare module '@xmpp/stream-management' {
 }
 declare module '@xmpp/client-core/src/bind2/bind2.js' { export default function bind2(deps: unknown, resource?: string): unknown; }
 declare module '@xmpp/client-core/src/fast/fast.js' { export default function fast(deps: unknown): unknown; }
-declare module '@xmpp/sasl-scram-sha-1' { export default function scramsha1(factory: unknown): unknown; }
-declare module '@xmpp/sasl-plain' { export default function plain(factory: unknown): unknown; }
-declare module 'saslmechanisms' { export default class SASLFactory {} }
 
 declare module '@xmpp/xml/lib/parse.js' {
   import type { Element } from '@xmpp/xml';

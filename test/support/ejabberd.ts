@@ -41,6 +41,8 @@ export interface EjabberdOptions {
   /** The CA that signs the server certificate (federating servers share one); a fresh one by default. */
   ca?: TestCa;
   s2s?: S2sOptions;
+  /** The hash of the stored SCRAM keys (`auth_scram_hash`); ejabberd then offers SCRAM with it only. */
+  scramHash?: 'sha' | 'sha256' | 'sha512';
 }
 
 const EJABBERDCTL = existsSync('/usr/sbin/ejabberdctl') ? '/usr/sbin/ejabberdctl' : 'ejabberdctl';
@@ -70,7 +72,7 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
   const ctlConfigFile = join(dir, 'ejabberdctl.cfg');
   const pidFile = join(dir, 'ejabberd.pid');
   const s2s = options.s2s ? federationSettings(options.s2s, runAs) : undefined;
-  await writeFile(configFile, ejabberdConfig({ port, domains, pemFile, caFile: pki.caFile, s2s }));
+  await writeFile(configFile, ejabberdConfig({ port, domains, pemFile, caFile: pki.caFile, s2s, scramHash: options.scramHash ?? 'sha' }));
   await writeFile(
     ctlConfigFile,
     ejabberdctlConfig({ configFile, node, distPort, pidFile, cookie: randomBytes(16).toString('hex') }),
@@ -162,7 +164,14 @@ function federationSettings(s2s: S2sOptions, runAs: { uid: number; gid: number }
   return { listenPort: s2s.port, outgoingPort: [...ports][0] as number, hosts, runAs };
 }
 
-function ejabberdConfig(o: { port: number; domains: string[]; pemFile: string; caFile: string; s2s: FederationSettings | undefined }): string {
+function ejabberdConfig(o: {
+  port: number;
+  domains: string[];
+  pemFile: string;
+  caFile: string;
+  s2s: FederationSettings | undefined;
+  scramHash: 'sha' | 'sha256' | 'sha512';
+}): string {
   const q = (s: string) => JSON.stringify(s); // YAML accepts JSON string literals
   const s2s = o.s2s
     ? `# Federation: STARTTLS required; without mod_s2s_dialback the peer must authenticate with a certificate
@@ -198,6 +207,7 @@ acme:
   auto: false
 auth_method: internal
 auth_password_format: scram
+auth_scram_hash: ${o.scramHash}
 default_db: mnesia
 ${s2s}
 listen:

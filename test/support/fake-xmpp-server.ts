@@ -2,14 +2,15 @@
  * A hostile (or just broken) XMPP server for attacks no real server makes: a plain TCP listener on
  * loopback that speaks just enough RFC 6120 to lead a client on. Each stream phase (plain, after
  * STARTTLS, after SASL) offers the features the test chooses; STARTTLS (with the test CA's
- * certificate), SASL PLAIN (RFC 6120 §6 and XEP-0388) and resource binding work when offered; every
- * other stanza goes to the test's `answer`. It records every byte each client sent, TLS decrypted, so a
+ * certificate), SASL PLAIN (RFC 6120 §6 and XEP-0388), SCRAM (fake-scram.ts, honest or not) and resource
+ * binding work when offered; every other stanza goes to the test's `answer`. It records every byte each client sent, TLS decrypted, so a
  * test can assert what the client did and did not say.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { TLSSocket } from 'node:tls';
 import { Parser, type Element } from '@xmpp/xml';
+import { FakeScramExchange, type FakeScramOptions, type ScramTranscript } from './fake-scram.js';
 import type { TestPki } from './test-pki.js';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
@@ -41,6 +42,12 @@ export interface FakeXmppServerOptions {
   beforeLogin?: string;
   /** SASL PLAIN succeeds only with this password. */
   password?: string;
+  /** SCRAM-* mechanisms (offered in `tlsFeatures`) are answered by fake-scram.ts with these options. */
+  scram?: FakeScramOptions;
+  /** Sent right after a successful login's <success/>, in the same write (stanzas nobody asked for). */
+  afterSuccess?: string;
+  /** The highest TLS version the server accepts (Node's default: TLS 1.3). */
+  maxTlsVersion?: 'TLSv1.2';
   /** Answers any other stanza; returns the XML to send back. */
   answer?: (stanza: Element, session: FakeSession) => string | string[] | undefined;
 }
@@ -58,6 +65,8 @@ export interface FakeXmppServer {
   received(): string[];
   /** Connections made so far. */
   connections(): number;
+  /** Every SCRAM exchange a client started, decoded, in order. */
+  scramTranscripts(): ScramTranscript[];
   /** Sends `xml` to every bound session (for unsolicited stanzas). */
   broadcast(xml: string): void;
   close(): Promise<void>;
@@ -68,6 +77,7 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
     ? { key: await readFile(options.pki.keyFile), cert: await readFile(options.pki.certFile) }
     : undefined;
   const transcripts: string[] = [];
+  const scramTranscripts: ScramTranscript[] = [];
   const sockets = new Set<Socket>();
   const sessions = new Set<FakeSession>();
 
@@ -89,7 +99,12 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
 
     const onData = (data: Buffer): void => {
       transcripts[index] += data.toString('utf8');
-      parser.write(data.toString('utf8'));
+      try {
+        parser.write(data.toString('utf8'));
+      } catch {
+        // Not XML the current stream can take (say, the close of a stream the client never restarted).
+        socket.destroy();
+      }
     };
     raw.on('data', onData);
 
@@ -118,8 +133,12 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
 
     function onElement(element: Element): void {
       if (element.is('starttls', NS_TLS)) return startTls();
-      if (element.is('auth', NS_SASL)) return login(element.text(), 'sasl');
-      if (element.is('authenticate', NS_SASL2)) return login(element.getChildText('initial-response') ?? '', 'sasl2');
+      if (element.is('auth', NS_SASL)) return startLogin(element.attrs.mechanism ?? '', element.text(), 'sasl');
+      if (element.is('authenticate', NS_SASL2)) {
+        return startLogin(element.attrs.mechanism ?? '', element.getChildText('initial-response') ?? '', 'sasl2');
+      }
+      if (element.is('response', NS_SASL)) return scramResponse(element.text(), 'sasl');
+      if (element.is('response', NS_SASL2)) return scramResponse(element.text(), 'sasl2');
       if (element.name === 'iq' && element.attrs.type === 'set' && element.getChild('bind', NS_BIND)) {
         const resource = element.getChild('bind', NS_BIND)?.getChildText('resource') ?? 'fake';
         session.jid = `${user}@${options.domain}/${resource}`;
@@ -135,6 +154,43 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
     }
 
     let user = 'nobody';
+    let scram: FakeScramExchange | undefined;
+    let scramStep: 'first' | 'final' | 'acknowledge' = 'first';
+    const decode = (base64: string): string => (base64.trim() === '=' ? '' : Buffer.from(base64, 'base64').toString('utf8'));
+    const encode = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+    function startLogin(mechanism: string, base64: string, profile: 'sasl' | 'sasl2'): void {
+      if (!mechanism.startsWith('SCRAM-') || !options.scram) return login(base64, profile);
+      if (!(socket instanceof TLSSocket)) throw new Error('fake SCRAM: only after STARTTLS');
+      scram = new FakeScramExchange(mechanism, options.scram, socket);
+      scramTranscripts.push(scram.transcript);
+      const first = scram.first(decode(base64));
+      if ('error' in first) return fail(profile, first.error);
+      scramStep = 'final';
+      user = /n=([^,]*)/.exec(scram.transcript.clientFirst)?.[1] ?? 'nobody';
+      session.send(`<challenge xmlns='${profile === 'sasl' ? NS_SASL : NS_SASL2}'>${encode(first.reply)}</challenge>`);
+      if (options.scram.successBeforeProof) succeed(profile);
+    }
+
+    function scramResponse(base64: string, profile: 'sasl' | 'sasl2'): void {
+      const ns = profile === 'sasl' ? NS_SASL : NS_SASL2;
+      if (!scram) return fail(profile, 'malformed-request');
+      if (scramStep === 'acknowledge') return succeed(profile); // the empty answer to the server-final challenge
+      const final = scram.final(decode(base64));
+      if ('error' in final) return fail(profile, final.error);
+      const where = options.scram?.serverFinal ?? 'in-success';
+      if (where === 'as-challenge') {
+        scramStep = 'acknowledge';
+        session.send(`<challenge xmlns='${ns}'>${encode(final.reply)}</challenge>`);
+        return;
+      }
+      succeed(profile, where === 'in-success' ? final.reply : undefined);
+    }
+
+    function fail(profile: 'sasl' | 'sasl2', reason: string): void {
+      session.send(`<failure xmlns='${profile === 'sasl' ? NS_SASL : NS_SASL2}'><not-authorized xmlns='${NS_SASL}'/><text>${reason}</text></failure>`);
+    }
+
     function login(base64: string, profile: 'sasl' | 'sasl2'): void {
       // RFC 4616: authzid NUL authcid NUL passwd.
       const [, authcid = '', password = ''] = Buffer.from(base64, 'base64').toString('utf8').split('\0');
@@ -144,16 +200,24 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
         return;
       }
       user = authcid;
+      succeed(profile);
+    }
+
+    /** RFC 6120 §6.4.6 / XEP-0388 §2.6, with the additional data (base64) when there is some. */
+    function succeed(profile: 'sasl' | 'sasl2', data?: string): void {
+      const ns = profile === 'sasl' ? NS_SASL : NS_SASL2;
       phase = 'authenticated';
+      const after = options.afterSuccess ?? '';
       if (profile === 'sasl') {
         // RFC 6120 §6.4.6: the client restarts the stream.
         parser = newParser();
-        session.send(`<success xmlns='${ns}'/>`);
+        session.send(`<success xmlns='${ns}'>${data === undefined ? '' : encode(data)}</success>${after}`);
         return;
       }
       // XEP-0388: no restart; the post-login features follow the success.
       session.send(
-        `<success xmlns='${ns}'><authorization-identifier>${user}@${options.domain}</authorization-identifier></success>` +
+        `<success xmlns='${ns}'>${data === undefined ? '' : `<additional-data>${encode(data)}</additional-data>`}` +
+          `<authorization-identifier>${user}@${options.domain}</authorization-identifier></success>${after}` +
           `<stream:features>${options.authenticatedFeatures ?? FEATURES.bind}</stream:features>`,
       );
     }
@@ -166,7 +230,12 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
       }
       session.send(`<proceed xmlns='${NS_TLS}'/>`);
       raw.off('data', onData);
-      const secure = new TLSSocket(raw, { isServer: true, key: tls.key, cert: tls.cert });
+      const secure = new TLSSocket(raw, {
+        isServer: true,
+        key: tls.key,
+        cert: tls.cert,
+        ...(options.maxTlsVersion ? { maxVersion: options.maxTlsVersion } : {}),
+      });
       secure.on('error', () => raw.destroy());
       secure.on('data', onData);
       socket = secure;
@@ -186,6 +255,7 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
     port,
     received: () => [...transcripts],
     connections: () => transcripts.length,
+    scramTranscripts: () => [...scramTranscripts],
     broadcast: (xml) => {
       for (const s of sessions) s.send(xml);
     },

@@ -39,6 +39,8 @@ export interface ProsodyOptions {
    *  impostor that trusts the real CA but whose own certificate the real CA never signed). */
   trustedCaFile?: string;
   s2s?: S2sOptions;
+  /** LuaSec's `protocol` for client connections, e.g. "tlsv1_2" for TLS 1.2 only (default "tlsv1_2+"). */
+  tlsProtocol?: string;
 }
 
 export async function startProsody(options: ProsodyOptions = {}): Promise<RestartableServer> {
@@ -62,6 +64,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Restar
       key: pki.keyFile,
       caFile: options.trustedCaFile ?? pki.caFile,
       s2s: options.s2s,
+      tlsProtocol: options.tlsProtocol,
     }),
   );
 
@@ -147,6 +150,7 @@ function prosodyConfig(o: {
   key: string;
   caFile: string;
   s2s: S2sOptions | undefined;
+  tlsProtocol?: string | undefined;
 }): string {
   const q = (s: string) => JSON.stringify(s); // Lua accepts JSON string literals for these paths
   const s2s = o.s2s
@@ -184,7 +188,7 @@ authentication = "internal_hashed"
 storage = "internal"
 log = { { levels = { min = "info" }, to = "file", filename = ${q(join(o.dir, 'prosody.log'))} } }
 certificates = ${q(o.dir)}
-ssl = { certificate = ${q(o.cert)}, key = ${q(o.key)}, cafile = ${q(o.caFile)} }
+ssl = { certificate = ${q(o.cert)}, key = ${q(o.key)}, cafile = ${q(o.caFile)}${o.tlsProtocol ? `, protocol = ${q(o.tlsProtocol)}` : ''} }
 ${o.domains.map((d) => `VirtualHost ${q(d)}`).join('\n')}
 `;
 }
