@@ -53,8 +53,6 @@ export interface KeyringCore {
   vaults: VaultHolder;
   ownKeys: OwnKeys;
   contactKeys: ContactKeys;
-  queue: PublishQueue;
-  roster: RosterService;
   profile: ProfileService;
   dispose(): Promise<void>;
 }
@@ -116,8 +114,6 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     vaults,
     ownKeys,
     contactKeys,
-    queue,
-    roster,
     profile,
     dispose: async () => {
       await session.disconnect();

@@ -2,7 +2,7 @@
  * How the CLI prints: for people by default, one JSON document (or JSON lines for `watch`) with --json.
  *
  * What the network sends is untrusted (contacts' data, item ids, server error texts, what the server
- * reads back), so two guards stand between it and a terminal (main/profile/untrusted-text.ts):
+ * reads back), so two guards stand between it and a terminal (main/untrusted-text.ts):
  * - every remote string in a human-readable line goes through safe(): one line, no control, bidi or
  *   invisible character, so it can neither forge a line ("  trust: verified") nor move the cursor;
  * - everything the CLI writes, human or JSON, stdout or stderr, goes through forTerminal() in runCli,
@@ -19,7 +19,7 @@ import type {
   Profile,
   RosterContactView,
 } from '../../contract/index.js';
-import { escapeUnsafeInJson, keepingLines, oneLine } from '../profile/untrusted-text.js';
+import { escapeUnsafeInJson, keepingLines, oneLine } from '../untrusted-text.js';
 import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
 
 export interface Printer {

@@ -1,12 +1,9 @@
 /**
  * The worker thread that opens a PKCS#12 file (pkcs12-reader.ts starts one per file): forge's key
- * derivations run here, for as long as the file asks, while the main thread keeps serving. One request
- * in, one reply out; errors travel as `{ code, message, field }` values.
+ * derivations run here, for as long as the file asks, while the main thread keeps serving.
  */
 import type { KeyObject } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
-import type { IpcError } from '../../contract/index.js';
-import { KeyringError } from '../errors.js';
+import { answerOnce } from '../worker-once.js';
 import { readPkcs12 } from './pkcs12.js';
 
 export interface Pkcs12WorkerRequest {
@@ -15,24 +12,13 @@ export interface Pkcs12WorkerRequest {
   password: string;
 }
 
-export type Pkcs12WorkerReply =
-  /** KeyObjects cross threads by postMessage; the private keys are never exported to bytes for it. */
-  | { ok: true; privateKeys: KeyObject[]; certificates: Uint8Array[] }
-  | { ok: false; error: IpcError };
+/** KeyObjects cross threads by postMessage; the private keys are never exported to bytes for it. */
+export interface Pkcs12WorkerResult {
+  privateKeys: KeyObject[];
+  certificates: Uint8Array[];
+}
 
-parentPort?.once('message', (request: Pkcs12WorkerRequest) => {
-  let reply: Pkcs12WorkerReply;
-  try {
-    const { privateKeys, certificates } = readPkcs12(request.bytes, request.password);
-    reply = { ok: true, privateKeys, certificates };
-  } catch (error) {
-    reply = {
-      ok: false,
-      error:
-        error instanceof KeyringError
-          ? error.toIpcError()
-          : { code: 'invalid-argument', message: 'This PKCS#12 file cannot be read.' },
-    };
-  }
-  parentPort?.postMessage(reply);
+answerOnce<Pkcs12WorkerRequest, Pkcs12WorkerResult>((request) => readPkcs12(request.bytes, request.password), {
+  code: 'invalid-argument',
+  message: 'This PKCS#12 file cannot be read.',
 });

@@ -17,23 +17,13 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { KeyringError } from '../errors.js';
-import { NS } from '../xmpp/namespaces.js';
 import { certificateFingerprint } from './fingerprint.js';
-import {
-  canonicalStatementBytes,
-  FUTURE_DATE_TOLERANCE_MS,
-  isStatementDate,
-  MAX_SIGNATURE_BYTES,
-  MIN_SIGNATURE_BYTES,
-  publicKeyDigest,
-  requireOwnKey,
-  signStatement,
-  STATEMENT_ALGORITHM,
-  statementDate,
-  verifyStatementSignature,
-} from './signed-statement.js';
+import * as signed from './signed-statement.js';
+import type { Refusal, StatementProblem, StatementRequest } from './signed-statement.js';
+import { REVOCATION_STATEMENT } from './statement-kinds.js';
 import { checkPublishedCertificate, MAX_PUBLISHED_CERTIFICATE_BYTES, type CertificateCheck } from './validate.js';
-import { bareJidKey, isBareJid } from './xmpp-addr.js';
+
+const NAME = 'The revocation';
 
 /**
  * After RFC 5280 §5.3.1's CRL reasons, the ones a person can tell apart:
@@ -50,54 +40,30 @@ export function voidsSignatures(reason: RevocationReason): boolean {
   return reason === 'compromised' || reason === 'unspecified';
 }
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
-
-export const RevocationStatementSchema = z
-  .object({
-    jid: z.string().refine(isBareJid, 'not a bare JID'),
-    fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
-    reason: z.enum(REVOCATION_REASONS),
-    date: z.string().refine(isStatementDate, 'not a UTC date to the second'),
-    algorithm: z.string().max(64),
-    /** base64 of the signature. */
-    signature: base64.max(Math.ceil(MAX_SIGNATURE_BYTES / 3) * 4),
-    /** base64 DER of the revoked certificate. */
-    certificate: base64.max(Math.ceil(MAX_PUBLISHED_CERTIFICATE_BYTES / 3) * 4),
-  })
-  .strict();
+/** A revocation as it travels and is kept, carrying the revoked certificate; and the exact bytes the revoked key signs. */
+export const { schema: RevocationStatementSchema, signedBytes: revocationSignedBytes } = signed.statementKind(
+  REVOCATION_STATEMENT,
+  { fingerprint: z.string().regex(/^[0-9a-f]{64}$/), reason: z.enum(REVOCATION_REASONS) },
+  /** base64 DER of the revoked certificate. */
+  { certificate: signed.base64Text.max(Math.ceil(MAX_PUBLISHED_CERTIFICATE_BYTES / 3) * 4) },
+);
 export type RevocationStatement = z.infer<typeof RevocationStatementSchema>;
 
-/** The exact bytes the revoked key signs. */
-export function revocationSignedBytes(statement: Pick<RevocationStatement, 'jid' | 'fingerprint' | 'reason' | 'date'>): Buffer {
-  return canonicalStatementBytes([NS.revocation, statement.jid, statement.fingerprint, statement.reason, statement.date]);
-}
-
-export interface RevocationRequest {
-  bareJid: string;
+export interface RevocationRequest extends StatementRequest {
   certificateDer: Uint8Array;
   /** The revoked key's own private key: never logged; it signs and stays here. */
   privateKey: KeyObject;
   reason: RevocationReason;
-  /** Default: now. */
-  date?: Date;
 }
 
 /** Signs a revocation with the key itself. Throws KeyringError('invalid-argument') on misuse. */
 export async function createRevocation(request: RevocationRequest): Promise<RevocationStatement> {
-  const { bareJid, certificateDer, privateKey, reason } = request;
-  if (!isBareJid(bareJid)) throw new KeyringError('invalid-argument', 'A revocation needs the account’s bare JID.', 'jid');
+  const { certificateDer, privateKey, reason } = request;
   if (!REVOCATION_REASONS.includes(reason)) throw new KeyringError('invalid-argument', 'Unknown revocation reason.', 'reason');
-  requireOwnKey(certificateDer, privateKey);
-  const date = request.date ?? new Date();
-  if (Number.isNaN(date.getTime())) throw new KeyringError('invalid-argument', 'The date is not a date.', 'date');
-  const fields = { jid: bareJidKey(bareJid), fingerprint: certificateFingerprint(certificateDer), reason, date: statementDate(date) };
-  const signature = await signStatement(revocationSignedBytes(fields), privateKey);
-  return {
-    ...fields,
-    algorithm: STATEMENT_ALGORITHM,
-    signature: signature.toString('base64'),
-    certificate: Buffer.from(certificateDer).toString('base64'),
-  };
+  const { jid, date } = signed.statementBasis(request, 'A revocation');
+  const fields = { jid, fingerprint: certificateFingerprint(certificateDer), reason, date };
+  const statement = await signed.signFields(fields, revocationSignedBytes(fields), privateKey);
+  return { ...statement, certificate: Buffer.from(certificateDer).toString('base64') };
 }
 
 /** One statement per reason, made when the key is made, for the backup. */
@@ -106,14 +72,7 @@ export async function prepareRevocations(request: Omit<RevocationRequest, 'reaso
   return Promise.all(REVOCATION_REASONS.map((reason) => createRevocation({ ...request, reason, date })));
 }
 
-export type RevocationProblem =
-  | 'malformed'
-  | 'unsupported-algorithm'
-  | 'wrong-account'
-  | 'certificate-mismatch'
-  | 'certificate-unusable'
-  | 'dated-in-future'
-  | 'bad-signature';
+export type RevocationProblem = StatementProblem | 'certificate-mismatch' | 'certificate-unusable';
 
 export interface VerifiedRevocation {
   fingerprint: string;
@@ -123,9 +82,7 @@ export interface VerifiedRevocation {
   publicKeyDigest: string;
 }
 
-export type RevocationCheck =
-  | ({ valid: true } & VerifiedRevocation)
-  | { valid: false; problem: RevocationProblem; reason: string };
+export type RevocationCheck = ({ valid: true } & VerifiedRevocation) | Refusal<RevocationProblem>;
 
 export interface RevocationContext {
   /** Who published the revocation (a resource, if any, is ignored). */
@@ -138,23 +95,13 @@ export interface RevocationContext {
  * bound to the publisher's JID, and its key must have signed the statement. Never throws.
  */
 export function verifyRevocation(statement: unknown, context: RevocationContext): RevocationCheck {
-  try {
-    return check(statement, context);
-  } catch {
-    return invalid('malformed', 'The revocation cannot be read.');
-  }
+  return signed.checkedSafely(() => check(statement, context), NAME);
 }
 
 function check(input: unknown, { publisherJid, now }: RevocationContext): RevocationCheck {
-  const parsed = RevocationStatementSchema.safeParse(input);
-  if (!parsed.success) return invalid('malformed', 'The revocation is not well-formed.');
-  const statement = parsed.data;
-  if (statement.algorithm !== STATEMENT_ALGORITHM) {
-    return invalid('unsupported-algorithm', 'The revocation uses a signature this app does not accept.');
-  }
-  if (typeof publisherJid !== 'string' || bareJidKey(statement.jid) !== bareJidKey(publisherJid)) {
-    return invalid('wrong-account', 'The revocation was made for another account.');
-  }
+  const read = signed.readStatement(RevocationStatementSchema, input, publisherJid, NAME);
+  if (!('statement' in read)) return read;
+  const { statement } = read;
   const der = Buffer.from(statement.certificate, 'base64');
   const certificate: CertificateCheck = checkPublishedCertificate({
     der,
@@ -163,31 +110,17 @@ function check(input: unknown, { publisherJid, now }: RevocationContext): Revoca
     ...(now ? { now } : {}),
   });
   if (certificate.status === 'fingerprint-mismatch') {
-    return invalid('certificate-mismatch', 'The revocation names another key than the certificate it carries.');
+    return signed.refusal('certificate-mismatch', `${NAME} names another key than the certificate it carries.`);
   }
   // A weak key may still revoke itself: a forged revocation of a key never shown as valid harms no one.
   if (certificate.status === 'malformed' || certificate.status === 'jid-mismatch') {
-    return invalid('certificate-unusable', 'The revoked certificate cannot be used to check the revocation.');
+    return signed.refusal('certificate-unusable', 'The revoked certificate cannot be used to check the revocation.');
   }
-  const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
-  if (Date.parse(statement.date) > at + FUTURE_DATE_TOLERANCE_MS) {
-    return invalid('dated-in-future', 'The revocation is dated in the future.');
-  }
-  const signature = Buffer.from(statement.signature, 'base64');
-  const digest = publicKeyDigest(der);
-  if (
-    digest === undefined ||
-    signature.length < MIN_SIGNATURE_BYTES ||
-    signature.length > MAX_SIGNATURE_BYTES ||
-    !verifyStatementSignature(revocationSignedBytes(statement), signature, new X509Certificate(der).publicKey)
-  ) {
-    return invalid('bad-signature', 'The revocation’s signature does not verify.');
-  }
+  const refused = signed.checkDateAndSignature(statement, revocationSignedBytes(statement), () => new X509Certificate(der).publicKey, now, NAME);
+  if (refused) return refused;
+  const digest = signed.publicKeyDigest(der);
+  if (digest === undefined) return signed.refusal('bad-signature', `${NAME}’s signature does not verify.`);
   return { valid: true, fingerprint: statement.fingerprint, reason: statement.reason, date: statement.date, publicKeyDigest: digest };
-}
-
-function invalid(problem: RevocationProblem, reason: string): RevocationCheck {
-  return { valid: false, problem, reason };
 }
 
 export type KeyStatus = CertificateCheck['status'] | 'revoked';
@@ -201,7 +134,7 @@ export type KeyCheck = Omit<CertificateCheck, 'status'> & { status: KeyStatus; r
 export function withRevocations(check: CertificateCheck, certificateDer: Uint8Array, revocations: readonly VerifiedRevocation[]): KeyCheck {
   if (revocations.length === 0) return check;
   const fingerprint = check.fingerprint ?? safeFingerprint(certificateDer);
-  const digest = publicKeyDigest(certificateDer);
+  const digest = signed.publicKeyDigest(certificateDer);
   const revocation =
     revocations.find((r) => r.fingerprint === fingerprint) ??
     revocations.find((r) => voidsSignatures(r.reason) && digest !== undefined && r.publicKeyDigest === digest);

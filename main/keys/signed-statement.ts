@@ -19,7 +19,9 @@
  * keyUsage digitalSignature). Signing runs on libuv's thread pool, like the certificate's.
  */
 import { createHash, createPublicKey, constants, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import { KeyringError } from '../errors.js';
+import { bareJidKey, isBareJid } from './xmpp-addr.js';
 
 /** The one algorithm name the statements carry and accept. */
 export const STATEMENT_ALGORITHM = 'rsa-pss-sha256';
@@ -103,4 +105,124 @@ export function requireOwnKey(certificateDer: Uint8Array, privateKey: KeyObject)
   if (!ownKey.equals(certificateKey)) {
     throw new KeyringError('invalid-argument', 'The private key does not belong to this certificate.', 'privateKey');
   }
+}
+
+/** Base64 text, as signatures and certificates travel in a statement. */
+export const base64Text = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
+
+/** For whom a statement is made: its first field. */
+export const statementJid = z.string().refine(isBareJid, 'not a bare JID');
+
+/** The fields that follow a statement's own: when, and how it is signed (in this order, as it travels). */
+export const statementSignedFields = {
+  date: z.string().refine(isStatementDate, 'not a UTC date to the second'),
+  algorithm: z.string().max(64),
+  /** base64 of the signature. */
+  signature: base64Text.max(Math.ceil(MAX_SIGNATURE_BYTES / 3) * 4),
+};
+
+/**
+ * What making any statement starts with: the account in its comparable form (bareJidKey), the key
+ * checked to be the certificate's, the date to the second. Throws KeyringError('invalid-argument') on
+ * misuse; `kind` names the statement in the message ("a revocation").
+ */
+export function statementBasis(
+  request: StatementRequest & { certificateDer: Uint8Array; privateKey: KeyObject },
+  kind: string,
+): { jid: string; date: string } {
+  if (!isBareJid(request.bareJid)) throw new KeyringError('invalid-argument', `${kind} needs the account’s bare JID.`, 'jid');
+  requireOwnKey(request.certificateDer, request.privateKey);
+  const date = request.date ?? new Date();
+  if (Number.isNaN(date.getTime())) throw new KeyringError('invalid-argument', 'The date is not a date.', 'date');
+  return { jid: bareJidKey(request.bareJid), date: statementDate(date) };
+}
+
+/** The statement as it travels: its fields, the algorithm, and the signature over `signedBytes`. */
+export async function signFields<F extends object>(fields: F, signedBytes: Buffer, privateKey: KeyObject): Promise<F & { algorithm: string; signature: string }> {
+  const signature = await signStatement(signedBytes, privateKey);
+  return { ...fields, algorithm: STATEMENT_ALGORITHM, signature: signature.toString('base64') };
+}
+
+/** What making any statement takes besides its own fields. */
+export interface StatementRequest {
+  /** The account's bare JID; written in its comparable form (bareJidKey: NFC, lower case). */
+  bareJid: string;
+  /** Default: now. */
+  date?: Date;
+}
+
+/** The problems every statement can have; each kind adds its own. */
+export type StatementProblem = 'malformed' | 'unsupported-algorithm' | 'wrong-account' | 'dated-in-future' | 'bad-signature';
+/** A statement that does not hold: a stable code for code, a sentence for a person. */
+export type Refusal<P extends string> = { valid: false; problem: P; reason: string };
+
+export function refusal<P extends string>(problem: P, reason: string): Refusal<P> {
+  return { valid: false, problem, reason };
+}
+
+/**
+ * Checks hostile input with `check`, which never has to guard against odd shapes: anything it throws
+ * makes the statement 'malformed'. `name` is the statement in a sentence ("The revocation").
+ */
+export function checkedSafely<C>(check: () => C, name: string): C | Refusal<'malformed'> {
+  try {
+    return check();
+  } catch {
+    return refusal('malformed', `${name} cannot be read.`);
+  }
+}
+
+/** The first checks of any statement: its shape, its algorithm, and that it was made for the publisher's account. */
+export function readStatement<S extends z.ZodType<{ jid: string; algorithm: string }>>(
+  schema: S,
+  input: unknown,
+  publisherJid: unknown,
+  name: string,
+): { statement: z.output<S> } | Refusal<StatementProblem> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) return refusal('malformed', `${name} is not well-formed.`);
+  const statement = parsed.data;
+  if (statement.algorithm !== STATEMENT_ALGORITHM) {
+    return refusal('unsupported-algorithm', `${name} uses a signature this app does not accept.`);
+  }
+  if (typeof publisherJid !== 'string' || bareJidKey(statement.jid) !== bareJidKey(publisherJid)) {
+    return refusal('wrong-account', `${name} was made for another account.`);
+  }
+  return { statement };
+}
+
+/** The last checks of any statement: not dated ahead of `now` (beyond the tolerance), and signed by `publicKey`. */
+export function checkDateAndSignature(
+  statement: { date: string; signature: string },
+  signedBytes: Buffer,
+  publicKey: () => KeyObject,
+  now: Date | undefined,
+  name: string,
+): Refusal<'dated-in-future' | 'bad-signature'> | undefined {
+  const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
+  if (Date.parse(statement.date) > at + FUTURE_DATE_TOLERANCE_MS) {
+    return refusal('dated-in-future', `${name} is dated in the future.`);
+  }
+  const signature = Buffer.from(statement.signature, 'base64');
+  if (signature.length < MIN_SIGNATURE_BYTES || signature.length > MAX_SIGNATURE_BYTES || !verifyStatementSignature(signedBytes, signature, publicKey())) {
+    return refusal('bad-signature', `${name}’s signature does not verify.`);
+  }
+  return undefined;
+}
+
+/**
+ * One kind of statement: its schema (the account, its own fields, when and how it is signed, then any
+ * `extra` that travels along unsigned) and the bytes a signature covers (the kind, the account, its own
+ * fields in the order given, the date).
+ */
+export function statementKind<Own extends Record<string, z.ZodType<string>>, Extra extends Record<string, z.ZodType> = Record<never, never>>(
+  kind: string,
+  own: Own,
+  extra?: Extra,
+) {
+  const schema = z.object({ jid: statementJid, ...own, ...statementSignedFields, ...(extra ?? ({} as Extra)) }).strict();
+  const order = Object.keys(own) as (keyof Own & string)[];
+  const signedBytes = (statement: Record<'jid' | 'date' | (keyof Own & string), string>): Buffer =>
+    canonicalStatementBytes([kind, statement.jid, ...order.map((field) => statement[field]), statement.date]);
+  return { schema, signedBytes };
 }

@@ -15,88 +15,49 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { KeyringError } from '../errors.js';
-import { NS } from '../xmpp/namespaces.js';
 import { certificateFingerprint, isFingerprint } from './fingerprint.js';
-import {
-  canonicalStatementBytes,
-  FUTURE_DATE_TOLERANCE_MS,
-  isStatementDate,
-  MAX_SIGNATURE_BYTES,
-  MIN_SIGNATURE_BYTES,
-  requireOwnKey,
-  signStatement,
-  STATEMENT_ALGORITHM,
-  statementDate,
-  verifyStatementSignature,
-} from './signed-statement.js';
+import * as signed from './signed-statement.js';
+import type { Refusal, StatementProblem, StatementRequest } from './signed-statement.js';
+import { SUCCESSION_STATEMENT } from './statement-kinds.js';
 import { checkPublishedCertificate } from './validate.js';
-import { bareJidKey, isBareJid } from './xmpp-addr.js';
 
 const lowerFingerprint = z.string().regex(/^[0-9a-f]{64}$/);
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const NAME = 'The succession statement';
 
-/** A statement as it travels (XML, see key-statements.ts) and as it is kept (JSON). */
-export const SuccessionStatementSchema = z
-  .object({
-    jid: z.string().refine(isBareJid, 'not a bare JID'),
-    old: lowerFingerprint,
-    new: lowerFingerprint,
-    date: z.string().refine(isStatementDate, 'not a UTC date to the second'),
-    algorithm: z.string().max(64),
-    /** base64 of the signature. */
-    signature: base64.max(Math.ceil(MAX_SIGNATURE_BYTES / 3) * 4),
-  })
-  .strict();
+/**
+ * A statement as it travels (XML, see key-statements.ts) and as it is kept (JSON), and the exact bytes
+ * the old key signs.
+ */
+export const { schema: SuccessionStatementSchema, signedBytes: successionSignedBytes } = signed.statementKind(SUCCESSION_STATEMENT, {
+  old: lowerFingerprint,
+  new: lowerFingerprint,
+});
 export type SuccessionStatement = z.infer<typeof SuccessionStatementSchema>;
 
-/** The exact bytes the old key signs. */
-export function successionSignedBytes(statement: Pick<SuccessionStatement, 'jid' | 'old' | 'new' | 'date'>): Buffer {
-  return canonicalStatementBytes([NS.succession, statement.jid, statement.old, statement.new, statement.date]);
-}
-
-export interface SuccessionRequest {
-  /** The account's bare JID; written in its comparable form (bareJidKey: NFC, lower case). */
-  bareJid: string;
+export interface SuccessionRequest extends StatementRequest {
   /** The certificate being replaced, and its private key (never logged; it signs and stays here). */
   oldCertificateDer: Uint8Array;
   oldPrivateKey: KeyObject;
   /** The certificate that follows it (a new key's, or the same key's renewed one). */
   newCertificateDer: Uint8Array;
-  /** Default: now. */
-  date?: Date;
 }
 
 /** Signs a succession statement with the old key. Throws KeyringError('invalid-argument') on misuse. */
 export async function createSuccession(request: SuccessionRequest): Promise<SuccessionStatement> {
-  const { bareJid, oldCertificateDer, oldPrivateKey, newCertificateDer } = request;
-  if (!isBareJid(bareJid)) throw new KeyringError('invalid-argument', 'A succession needs the account’s bare JID.', 'jid');
-  requireOwnKey(oldCertificateDer, oldPrivateKey);
+  const { oldCertificateDer, oldPrivateKey, newCertificateDer } = request;
+  const { jid, date } = signed.statementBasis({ ...request, certificateDer: oldCertificateDer, privateKey: oldPrivateKey }, 'A succession');
   const oldFingerprint = certificateFingerprint(oldCertificateDer);
   const newFingerprint = certificateFingerprint(newCertificateDer);
   if (oldFingerprint === newFingerprint) {
     throw new KeyringError('invalid-argument', 'A certificate cannot succeed itself.', 'newCertificate');
   }
-  const date = request.date ?? new Date();
-  if (Number.isNaN(date.getTime())) throw new KeyringError('invalid-argument', 'The date is not a date.', 'date');
-  const fields = { jid: bareJidKey(bareJid), old: oldFingerprint, new: newFingerprint, date: statementDate(date) };
-  const signature = await signStatement(successionSignedBytes(fields), oldPrivateKey);
-  return { ...fields, algorithm: STATEMENT_ALGORITHM, signature: signature.toString('base64') };
+  const fields = { jid, old: oldFingerprint, new: newFingerprint, date };
+  return signed.signFields(fields, successionSignedBytes(fields), oldPrivateKey);
 }
 
-export type SuccessionProblem =
-  | 'malformed'
-  | 'unsupported-algorithm'
-  | 'wrong-account'
-  | 'wrong-new-key'
-  | 'wrong-old-key'
-  | 'old-key-unusable'
-  | 'old-key-weak'
-  | 'dated-in-future'
-  | 'bad-signature';
+export type SuccessionProblem = StatementProblem | 'wrong-new-key' | 'wrong-old-key' | 'old-key-unusable' | 'old-key-weak';
 
-export type SuccessionCheck =
-  | { valid: true; old: string; new: string; date: string }
-  | { valid: false; problem: SuccessionProblem; reason: string };
+export type SuccessionCheck = { valid: true; old: string; new: string; date: string } | Refusal<SuccessionProblem>;
 
 export interface SuccessionContext {
   /** Who published the item that carries the statement (a resource, if any, is ignored). */
@@ -113,52 +74,27 @@ export interface SuccessionContext {
  * problem code (stable, for code) and a sentence (for a person).
  */
 export function verifySuccession(statement: unknown, context: SuccessionContext): SuccessionCheck {
-  try {
-    return check(statement, context);
-  } catch {
-    return invalid('malformed', 'The succession statement cannot be read.');
-  }
+  return signed.checkedSafely(() => check(statement, context), NAME);
 }
 
 function check(input: unknown, { publisherJid, newFingerprint, oldCertificateDer, now }: SuccessionContext): SuccessionCheck {
-  const parsed = SuccessionStatementSchema.safeParse(input);
-  if (!parsed.success) return invalid('malformed', 'The succession statement is not well-formed.');
-  const statement = parsed.data;
-  if (statement.algorithm !== STATEMENT_ALGORITHM) {
-    return invalid('unsupported-algorithm', 'The succession statement uses a signature this app does not accept.');
-  }
-  if (typeof publisherJid !== 'string' || bareJidKey(statement.jid) !== bareJidKey(publisherJid)) {
-    return invalid('wrong-account', 'The succession statement was made for another account.');
-  }
+  const read = signed.readStatement(SuccessionStatementSchema, input, publisherJid, NAME);
+  if (!('statement' in read)) return read;
+  const { statement } = read;
   if (typeof newFingerprint !== 'string' || !isFingerprint(newFingerprint) || statement.new !== newFingerprint.toLowerCase()) {
-    return invalid('wrong-new-key', 'The succession statement names another key than the one it came with.');
+    return signed.refusal('wrong-new-key', `${NAME} names another key than the one it came with.`);
   }
-  if (statement.old === statement.new) return invalid('malformed', 'The succession statement names the same key twice.');
+  if (statement.old === statement.new) return signed.refusal('malformed', `${NAME} names the same key twice.`);
 
   const old = checkPublishedCertificate({ der: oldCertificateDer, publisherJid, itemId: statement.old, ...(now ? { now } : {}) });
   if (old.status === 'fingerprint-mismatch') {
-    return invalid('wrong-old-key', 'The succession statement names another earlier key than the one known.');
+    return signed.refusal('wrong-old-key', `${NAME} names another earlier key than the one known.`);
   }
   if (old.status === 'malformed' || old.status === 'jid-mismatch') {
-    return invalid('old-key-unusable', 'The earlier key’s certificate cannot be used to check the statement.');
+    return signed.refusal('old-key-unusable', 'The earlier key’s certificate cannot be used to check the statement.');
   }
-  if (old.status === 'weak') return invalid('old-key-weak', 'The earlier key is too weak for its signature to count.');
+  if (old.status === 'weak') return signed.refusal('old-key-weak', 'The earlier key is too weak for its signature to count.');
 
-  const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
-  if (Date.parse(statement.date) > at + FUTURE_DATE_TOLERANCE_MS) {
-    return invalid('dated-in-future', 'The succession statement is dated in the future.');
-  }
-  const signature = Buffer.from(statement.signature, 'base64');
-  if (signature.length < MIN_SIGNATURE_BYTES || signature.length > MAX_SIGNATURE_BYTES) {
-    return invalid('bad-signature', 'The succession statement’s signature does not verify.');
-  }
-  const publicKey = new X509Certificate(oldCertificateDer).publicKey;
-  if (!verifyStatementSignature(successionSignedBytes(statement), signature, publicKey)) {
-    return invalid('bad-signature', 'The succession statement’s signature does not verify.');
-  }
-  return { valid: true, old: statement.old, new: statement.new, date: statement.date };
-}
-
-function invalid(problem: SuccessionProblem, reason: string): SuccessionCheck {
-  return { valid: false, problem, reason };
+  const refused = signed.checkDateAndSignature(statement, successionSignedBytes(statement), () => new X509Certificate(oldCertificateDer).publicKey, now, NAME);
+  return refused ?? { valid: true, old: statement.old, new: statement.new, date: statement.date };
 }

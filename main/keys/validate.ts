@@ -23,6 +23,7 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateFingerprint, isFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
+import { markedName } from '../untrusted-text.js';
 import { findWeaknesses } from './weakness.js';
 import { bareJidKey, readCertificateIdentities, MalformedCertificateError } from './xmpp-addr.js';
 
@@ -190,7 +191,7 @@ function inspectBytes(
   const publisher = typeof publisherJid === 'string' ? bareJidKey(publisherJid) : undefined;
   const bound = candidates.find((jid) => bareJidKey(jid) === publisher && !jid.includes('/'));
   if (bound === undefined) {
-    const first = candidates[0] === undefined ? undefined : forDisplay(candidates[0]);
+    const first = candidates[0] === undefined ? undefined : markedName(candidates[0]);
     return {
       status: 'jid-mismatch',
       reason:
@@ -209,15 +210,4 @@ function inspectBytes(
     return { status: 'weak', reason: `Too weak to rely on: ${weaknesses.join('; ')}.`, ...known };
   }
   return { genuine: known, notBeforeMs, notAfterMs };
-}
-
-/**
- * A name from a hostile certificate, safe to put in a sentence: control and bidirectional-formatting
- * characters (which could make "romeo@evil" render as "juliet@…", cf. CVE-2021-42574) become U+FFFD,
- * and length is capped.
- */
-function forDisplay(name: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what we replace
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '\ufffd');
-  return clean.length > 256 ? `${clean.slice(0, 256)}…` : clean;
 }

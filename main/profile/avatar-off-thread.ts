@@ -1,17 +1,15 @@
 /// <reference types="electron-vite/node" />
 /**
- * Makes an avatar on a worker thread (avatar-worker.ts), so decoding and scaling a photo (a second or
- * more of JavaScript for 12 megapixels) never holds the main thread, where the XMPP session and the
- * UI's requests are served. What the headers alone can refuse (size, type, declared pixels, crop) is
- * refused here first, without starting a thread. The worker gets a time limit: a picture crafted to
- * decode slowly (a progressive JPEG with thousands of scans, say) is cut off and refused.
- *
- * `?nodeWorker` is electron-vite's import of a worker entry, as for the PKCS#12 reader
- * (main/keys/pkcs12-reader.ts; in the tests test/support/node-worker-plugin.ts).
+ * Makes an avatar on a worker thread (avatar-worker.ts, main/worker-once.ts), so decoding and scaling a
+ * photo (a second or more of JavaScript for 12 megapixels) never holds the main thread, where the XMPP
+ * session and the UI's requests are served. What the headers alone can refuse (size, type, declared
+ * pixels, crop) is refused here first, without starting a thread. The worker gets a time limit: a
+ * picture crafted to decode slowly (a progressive JPEG with thousands of scans, say) is cut off.
  */
 import { KeyringError } from '../errors.js';
+import { runWorkerOnce } from '../worker-once.js';
 import { checkAvatarInput, type AvatarCrop, type PreparedAvatar } from './avatar-image.js';
-import type { AvatarWorkerReply, AvatarWorkerRequest } from './avatar-worker.js';
+import type { AvatarWorkerRequest } from './avatar-worker.js';
 import startAvatarWorker from './avatar-worker.js?nodeWorker';
 import type { ImageType } from './image-header.js';
 
@@ -26,36 +24,16 @@ export async function prepareAvatarOffThread(
   // Refused here at once when the headers tell; the crop sent on is the checked one.
   const { crop } = checkAvatarInput(bytes, type, options.crop);
   const timeLimitMs = options.timeLimitMs ?? AVATAR_TIME_LIMIT_MS;
-  const worker = startAvatarWorker({});
-  try {
-    const reply = await new Promise<AvatarWorkerReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new KeyringError(
-            'invalid-argument',
-            `This picture takes too long to read (over ${timeLimitMs / 1000} s); save it again as an ordinary PNG or JPEG and try again.`,
-            'dataBase64',
-          ),
-        );
-      }, timeLimitMs);
-      worker.once('message', (message: AvatarWorkerReply) => {
-        clearTimeout(timer);
-        resolve(message);
-      });
-      worker.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new KeyringError('internal', 'The picture could not be processed.', undefined, { cause: error }));
-      });
-      worker.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new KeyringError('internal', `The picture could not be processed (the worker exited with ${code}).`));
-      });
-      const request: AvatarWorkerRequest = { bytes, type, crop };
-      worker.postMessage(request);
-    });
-    if (!reply.ok) throw new KeyringError(reply.error.code, reply.error.message, reply.error.field);
-    return { png: Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength), width: reply.width, height: reply.height };
-  } finally {
-    void worker.terminate();
-  }
+  const request: AvatarWorkerRequest = { bytes, type, crop };
+  const reply = await runWorkerOnce<PreparedAvatar>(startAvatarWorker({}), request, {
+    timeLimitMs,
+    tooSlow: () =>
+      new KeyringError(
+        'invalid-argument',
+        `This picture takes too long to read (over ${timeLimitMs / 1000} s); save it again as an ordinary PNG or JPEG and try again.`,
+        'dataBase64',
+      ),
+    failure: 'The picture could not be processed',
+  });
+  return { png: Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength), width: reply.width, height: reply.height };
 }

@@ -8,14 +8,15 @@
  * pixels, which the renderer would try to decode), SHA-1 compared with the id; every reader returns a
  * problem instead of throwing.
  */
+import { xml } from '@xmpp/client';
 import { createHash } from 'node:crypto';
-import xml, { type Element } from '@xmpp/xml';
+import type { Element } from '@xmpp/xml';
 import type { AvatarInfoView } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { readImageHeader, type ImageType } from './image-header.js';
-import { cleanText } from './untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 
 const SHA1_HEX = /^[0-9a-f]{40}$/;
 /**

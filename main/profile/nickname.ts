@@ -3,11 +3,12 @@
  * on node http://jabber.org/protocol/nick. A contact's nickname is asserted, not verified (§7: never
  * identify anyone by it), and untrusted text: cut and cleaned.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import { cleanText } from './untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 
 /** One nickname at a time: a singleton node, so XEP-0060 §13.21's recommended item id. */
 export const NICK_ITEM_ID = 'current';

@@ -3,13 +3,14 @@
  * is <vcard/>, not RFC 6351's <vcards/>) on node urn:xmpp:vcard4 (§4.1), for the app's `Profile` fields.
  * Property and value elements follow RFC 6351 (the XML form of RFC 6350). The publisher sends the whole
  * vCard every time (§4.1.2: "not a diff"). Contacts' vCards are untrusted: unknown properties are
- * ignored, only so many children are looked at, every value is cut and cleaned (untrusted-text.ts).
+ * ignored, only so many children are looked at, every value is cut and cleaned (main/untrusted-text.ts).
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import type { Profile, ProfileAddress } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import { cleanText } from './untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 
 /** RFC 6351: the vCard XML namespace (the payload's), distinct from the node name urn:xmpp:vcard4. */
 export const VCARD_NS = 'urn:ietf:params:xml:ns:vcard-4.0';

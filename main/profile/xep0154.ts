@@ -10,7 +10,7 @@ import type { Profile, ProfileAddress, Xep0154View } from '../../contract/index.
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import { cleanText } from './untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 
 export const MAX_XEP0154_FIELDS = 64;
 const MAX_VALUES = PROFILE_LIMITS.entries;

@@ -22,7 +22,7 @@
  * versions; `formatOmemoFingerprint` groups it the way each client prints it.
  */
 import type { Element } from '@xmpp/xml';
-import { cleanText } from '../profile/untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { decodeBase64 } from './base64.js';

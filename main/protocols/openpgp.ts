@@ -13,7 +13,7 @@
  * is left, and the readers return problems as text instead of throwing.
  */
 import { createHash } from 'node:crypto';
-import { cleanText } from '../profile/untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { decodeBase64 } from './base64.js';

@@ -2,7 +2,7 @@
  * What the OMEMO and OpenPGP readers share: picking the one item of a singleton node, and quoting a
  * hostile value in a problem message without letting it fake anything (cut, control characters gone).
  */
-import { cleanText } from '../profile/untrusted-text.js';
+import { cleanText } from '../untrusted-text.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 
 /** A short, printable rendering of a contact's value for a problem message. */

@@ -16,11 +16,12 @@
  *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
  */
 import type { ContactKeysView, ContactKeyView } from '../../contract/index.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
 import type { Logger } from '../logger.js';
-import { oneLine } from '../profile/untrusted-text.js';
+import { oneLine } from '../untrusted-text.js';
 import {
   markRetracted,
   markVerified,
@@ -84,7 +85,7 @@ export class ContactKeys {
   readonly #fetches: Coalescer<ContactKeysView>;
   /** Addresses the user asked for on purpose in this run (lowercase): their notifications count too. */
   readonly #lookedUp = new Set<string>();
-  readonly #loggedStrangers = new Set<string>();
+  readonly #loggedStrangers = new BoundedMap<string, true>(MAX_LOGGED_STRANGERS);
   /** Contacts whose next fetch a notification asked for (its result is then announced as an event). */
   readonly #notified = new Set<string>();
   /**
@@ -257,8 +258,9 @@ export class ContactKeys {
   async #listensTo(from: string): Promise<boolean> {
     if (this.#lookedUp.has(from.toLowerCase())) return true;
     if (await this.#isKnownContact(from)) return true;
+    // Once as many addresses are logged as it remembers, no new one is: a flood of addresses adds no lines.
     if (this.#loggedStrangers.size < MAX_LOGGED_STRANGERS && !this.#loggedStrangers.has(from)) {
-      this.#loggedStrangers.add(from);
+      this.#loggedStrangers.set(from, true);
       this.#log.warn(`ignored key notifications from ${oneLine(from)}: not in your contacts and not looked up`);
     }
     return false;

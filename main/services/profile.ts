@@ -17,11 +17,11 @@ import type {
   ProfileSourceView,
 } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { AvatarCrop, PreparedAvatar } from '../profile/avatar-image.js';
 import { prepareAvatarOffThread } from '../profile/avatar-off-thread.js';
-import { ByteBoundedCache } from '../profile/bounded-cache.js';
 import {
   avatarDataPayload,
   avatarId,
@@ -32,7 +32,7 @@ import {
 } from '../profile/avatar.js';
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
-import { cleanText, oneLine } from '../profile/untrusted-text.js';
+import { cleanText, oneLine } from '../untrusted-text.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
@@ -79,9 +79,9 @@ export class ProfileService {
   readonly #events: AppEvents;
   readonly #log: Logger;
   /** Each contact's last profile, without avatar bytes. */
-  readonly #known = new ByteBoundedCache<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
+  readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
-  readonly #avatars = new ByteBoundedCache<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
+  readonly #avatars = new BoundedMap<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
 
   constructor(deps: ProfileServiceDeps) {
     this.#session = deps.session;
@@ -170,7 +170,7 @@ export class ProfileService {
 
   /** Bytes the contact profile cache holds now (at most PROFILE_CACHE_BYTES). */
   get cacheBytes(): number {
-    return this.#known.bytes + this.#avatars.bytes;
+    return this.#known.used + this.#avatars.used;
   }
 
   async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {

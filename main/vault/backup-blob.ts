@@ -28,6 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BACKUP_LIMITS } from '../../contract/limits.js';
 import { KeyringError } from '../errors.js';
 import { bareJidKey, isBareJid } from '../keys/xmpp-addr.js';
 import { formatBackupCode, generateBackupCode, parseBackupCode } from './backup-code.js';
@@ -44,7 +45,7 @@ const DIGEST_BYTES = 32;
 const MIN_SEALED_BYTES = 12 + 16;
 
 /** The largest blob written or read: keys, prepared revocations and contacts' trust fit many times over. */
-export const MAX_BACKUP_BYTES = 8 * 1024 * 1024;
+export const MAX_BACKUP_BYTES = BACKUP_LIMITS.bytes;
 
 export const BACKUP_SCRYPT: Omit<ScryptParams, 'salt'> = { name: 'scrypt', N: 2 ** 16, r: 8, p: 1 };
 /** The most memory a blob may ask scrypt for (128·N·r bytes). */

@@ -25,17 +25,18 @@
  * The reader treats the node as hostile all the same (a server could serve anything): sizes, counts
  * and every attribute are checked, and the blob's SHA-256 must match before it is returned.
  */
+import { xml } from '@xmpp/client';
 import { createHash } from 'node:crypto';
-import xml, { type Element } from '@xmpp/xml';
+import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';
-import { MAX_BACKUP_BYTES } from '../vault/backup-blob.js';
+import { BACKUP_LIMITS } from '../../contract/limits.js';
 import { NS } from './namespaces.js';
 import type { RawItem } from './pubsub.js';
 
 export const BACKUP_NODE = NS.backup;
 /** Raw bytes per part: 196,608 characters of base64, under 200,000 with the XML around them. */
 export const BACKUP_PART_BYTES = 144 * 1024;
-export const MAX_BACKUP_PARTS = Math.ceil(MAX_BACKUP_BYTES / BACKUP_PART_BYTES);
+export const MAX_BACKUP_PARTS = Math.ceil(BACKUP_LIMITS.bytes / BACKUP_PART_BYTES);
 /** Room for two whole backups side by side (the new one published before the old is retracted). */
 export const BACKUP_NODE_MAX_ITEMS = 2 * MAX_BACKUP_PARTS + 8;
 /** Largest item read: one part and its envelope. */
@@ -54,7 +55,7 @@ export interface BackupItem {
 
 /** The items to publish for one blob, in order. */
 export function backupItems(blob: Uint8Array, date: Date = new Date()): { backupId: string; items: BackupItem[] } {
-  if (blob.byteLength === 0 || blob.byteLength > MAX_BACKUP_BYTES) {
+  if (blob.byteLength === 0 || blob.byteLength > BACKUP_LIMITS.bytes) {
     throw new KeyringError('invalid-argument', 'The backup is empty or too large for the account.', 'blob');
   }
   const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -145,7 +146,7 @@ function readPart(item: RawItem): Part | undefined {
     if (typeof date !== 'string' || !DATE.test(date) || Number.isNaN(Date.parse(date))) return undefined;
     const partNo = integer(part, 1, MAX_BACKUP_PARTS);
     const partCount = integer(parts, 1, MAX_BACKUP_PARTS);
-    const total = integer(size, 1, MAX_BACKUP_BYTES);
+    const total = integer(size, 1, BACKUP_LIMITS.bytes);
     if (partNo === undefined || partCount === undefined || total === undefined || partNo > partCount) return undefined;
     if (item.id !== `${id}-${partNo}`) return undefined;
     const text = el.text();

@@ -3,8 +3,9 @@
  * features are how XEP-0163 §4 (and the XEP-0222 seed) decide that we receive contacts' key and profile
  * events; the server learns them from our presence's caps hash by asking disco#info for node#ver.
  */
+import { xml } from '@xmpp/client';
 import { createHash } from 'node:crypto';
-import xml, { type Element } from '@xmpp/xml';
+import type { Element } from '@xmpp/xml';
 import type { IqCallee } from '@xmpp/iq/callee.js';
 import { NS, NOTIFY_NODES } from './namespaces.js';
 
@@ -83,15 +84,10 @@ export function discoInfoElement(input: CapsInput, node?: string): Element {
  * Answers disco#info queries about us. Prosody asks right after our presence (SERVER-NOTES), echoing
  * the node attribute; an unknown node gets item-not-found (XEP-0030 §3.1).
  */
-export function answerDiscoInfo(
-  iqCallee: IqCallee,
-  input: CapsInput = OWN_DISCO,
-  onQueried?: (from: string) => void,
-): void {
+export function answerDiscoInfo(iqCallee: IqCallee, input: CapsInput = OWN_DISCO): void {
   const ownNode = `${CAPS_NODE}#${capsVer(input)}`;
   iqCallee.get(NS.discoInfo, 'query', (context) => {
     const node = context.element?.attrs.node;
-    onQueried?.(context.stanza.attrs.from ?? '');
     if (node !== undefined && node !== ownNode) {
       return xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS.stanzas }));
     }

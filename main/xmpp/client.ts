@@ -1,6 +1,8 @@
 /**
  * Builds an xmpp.js client from its plugins, the way `@xmpp/client`'s `client()` does
- * (node_modules/@xmpp/client/index.js), with differences that matter for a key manager:
+ * (node_modules/@xmpp/client/index.js). `client()` wires its plugins with fixed choices, and some of
+ * them do not fit a key manager, so the client is composed here from the same parts (from
+ * `@xmpp/client` itself the app takes `xml` and `jid`); each part composed differently, and why:
  *
  * 1. Encryption and login come before anything else (stream-guard.ts): a server that does not offer
  *    STARTTLS, or no SASL once encrypted, is left before a stanza is sent or one of its stanzas is read.
@@ -12,10 +14,13 @@
  *    The login is our own (sasl-login.ts): SCRAM with Node's PBKDF2, the server's SCRAM signature
  *    checked, channel binding (-PLUS) whenever the server offers it.
  * 4. IQ replies count only from the entity asked (iq-requests.ts).
- * 5. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
+ * 5. Resource binding declares the stream online only after stream management is enabled
+ *    (bindResource, goOnlineAfterStreamManagement below), and a lost stream is not resumed.
+ * 6. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
+import { jid, xml } from '@xmpp/client';
 import { Client, type ClientOptions } from '@xmpp/client-core';
 import _reconnect, { type Reconnect } from '@xmpp/reconnect';
 import _tcp from '@xmpp/tcp';
@@ -27,9 +32,8 @@ import _iqCallee, { type IqCallee } from '@xmpp/iq/callee.js';
 import { canUpgrade, upgrade } from '@xmpp/starttls/starttls.js';
 import _streamManagement from '@xmpp/stream-management';
 import _bind2 from '@xmpp/client-core/src/bind2/bind2.js';
-import xml from '@xmpp/xml';
-import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
+import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
@@ -230,8 +234,7 @@ function withSystemRoots(extraCa: string[]): string[] {
  * The TLS context that trusts the system roots plus `extraCa`, made once per set of CAs: building one
  * parses every root certificate, ~20 ms of CPU, which each connection and reconnection would repeat.
  */
-const secureContexts = new Map<string, SecureContext>();
-const MAX_SECURE_CONTEXTS = 8;
+const secureContexts = new BoundedMap<string, SecureContext>(8);
 
 function secureContextWith(extraCa: string[]): SecureContext {
   const key = extraCa.join('\n');
@@ -239,7 +242,6 @@ function secureContextWith(extraCa: string[]): SecureContext {
   if (!context) {
     context = createSecureContext({ ca: withSystemRoots(extraCa) });
     secureContexts.set(key, context);
-    if (secureContexts.size > MAX_SECURE_CONTEXTS) secureContexts.delete(secureContexts.keys().next().value as string);
   }
   return context;
 }

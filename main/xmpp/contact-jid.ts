@@ -1,4 +1,4 @@
-import jid from '@xmpp/jid';
+import { jid } from '@xmpp/client';
 import { KeyringError } from '../errors.js';
 
 /** A contact's address as typed or received, reduced to its bare JID; a clear error when it is not one. */

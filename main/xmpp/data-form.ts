@@ -2,7 +2,8 @@
  * XEP-0004 Data Forms: building 'submit' forms and reading forms defensively. Every field may be missing
  * or malformed on the wire; unknown fields are kept so callers can see what a server returned.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import { NS } from './namespaces.js';
 
 export type FieldValue = string | number | boolean | readonly string[];

@@ -2,7 +2,8 @@
  * XEP-0030 §3.1: disco#info requests and defensive parsing of the answer. Every attribute may be
  * missing on the wire; unknown children are ignored.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import type { Iq } from './iq-requests.js';
 import { NS } from './namespaces.js';
 

@@ -1,7 +1,7 @@
 /**
  * Fetching a contact's persistent items on demand (XEP-0060 §6.5.2). With send_last_published_item=never
- * nothing arrives at login, so the app asks when the user opens a contact or refreshes, and for many
- * contacts at once with bounded concurrency: requests are pipelined, not sent one after another.
+ * nothing arrives at login, so the app asks when the user opens a contact or refreshes (for many
+ * contacts at once: fetch-across-servers.ts).
  */
 import type { Iq } from './iq-requests.js';
 import { describeFailure, failureCode } from './failure.js';
@@ -70,18 +70,4 @@ function refusalOrFailure(error: unknown, timeoutMs: number): Exclude<FetchOutco
     return { status: 'refused', detail };
   }
   return { status: 'failed', detail };
-}
-
-/** Runs `worker` over `inputs` with at most `concurrency` in flight; results keep the input order. */
-export async function mapConcurrent<I, O>(inputs: readonly I[], concurrency: number, worker: (input: I) => Promise<O>): Promise<O[]> {
-  const results: O[] = new Array<O>(inputs.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, inputs.length)) }, async () => {
-    while (next < inputs.length) {
-      const index = next++;
-      results[index] = await worker(inputs[index] as I);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }

@@ -12,10 +12,11 @@
  * - Requests still waiting when the connection goes away fail at once ('not-connected'), so no timer
  *   outlives the connection.
  */
+import { jid } from '@xmpp/client';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@xmpp/client-core';
 import _iqCaller, { type IqCaller } from '@xmpp/iq/caller.js';
-import jid, { type JID } from '@xmpp/jid';
+import type { JID } from '@xmpp/jid';
 import type { MiddlewareApi } from '@xmpp/middleware';
 import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';

@@ -29,7 +29,8 @@
  * Contacts' items are hostile: every field is checked here (shape only; the signatures are checked by
  * main/keys/succession.ts and revocation.ts), nothing throws, a problem comes back as text.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import { RevocationStatementSchema, type RevocationStatement } from '../keys/revocation.js';
 import { SuccessionStatementSchema, type SuccessionStatement } from '../keys/succession.js';
 import { NS } from './namespaces.js';

@@ -1,3 +1,5 @@
+import { REVOCATION_STATEMENT, SUCCESSION_STATEMENT } from '../keys/statement-kinds.js';
+
 /** Every XML namespace the app speaks, in one place, each with the document that defines it. */
 export const NS = {
   /** RFC 6120 §5.4: STARTTLS. */
@@ -47,8 +49,8 @@ export const NS = {
    * replaces; a revocation statement, an item of its own on the key node; the account's encrypted
    * backup, on a private node (XEP-0223). Readers that do not know them ignore them.
    */
-  succession: 'urn:keyring-xmpp:succession:0',
-  revocation: 'urn:keyring-xmpp:revocation:0',
+  succession: SUCCESSION_STATEMENT,
+  revocation: REVOCATION_STATEMENT,
   backup: 'urn:keyring-xmpp:backup:0',
 } as const;
 

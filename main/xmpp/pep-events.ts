@@ -4,10 +4,11 @@
  * counted, never thrown. A contact on the same server can reach us twice (to the bare and the full JID,
  * SERVER-NOTES), so identical notifications within a short window are delivered once.
  */
+import { jid } from '@xmpp/client';
 import { createHash } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import type { MiddlewareApi } from '@xmpp/middleware';
-import jid from '@xmpp/jid';
+import { BoundedMap } from '../bounded-map.js';
 import { NS } from './namespaces.js';
 import { parseItems, type RawItem } from './pubsub.js';
 
@@ -48,7 +49,8 @@ export function listenForPepNotifications(
   nodes: readonly string[],
   onNotification: (notification: PepNotification) => void,
 ): void {
-  const seen = new Map<string, number>();
+  /** When each recent notification was first seen (the most recent DEDUPE_MAX of them). */
+  const seen = new BoundedMap<string, number>(DEDUPE_MAX);
   middleware.use((context, next) => {
     const notification = parsePepNotification(context.stanza);
     if (!notification || !nodes.includes(notification.node)) return next();
@@ -57,9 +59,6 @@ export function listenForPepNotifications(
     const earlier = seen.get(key);
     if (earlier !== undefined && now - earlier < DEDUPE_WINDOW_MS) return undefined;
     seen.set(key, now);
-    if (seen.size > DEDUPE_MAX) {
-      for (const [k, t] of seen) if (now - t >= DEDUPE_WINDOW_MS || seen.size > DEDUPE_MAX) seen.delete(k);
-    }
     onNotification(notification);
     return undefined;
   });

@@ -3,7 +3,8 @@
  *   <key xmlns='urn:xmpp:tmp:pubkey'><x509cert>BASE64-DER</x509cert></key>
  * Contacts' items are hostile input: size-capped and checked before any certificate parser sees them.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import { NS } from './namespaces.js';
 import type { RawItem } from './pubsub.js';
 

@@ -3,7 +3,8 @@
  * protocol operation; each names its section. Sent to the account's own bare JID they address its PEP
  * service (XEP-0163 §3); sent to a contact's bare JID, theirs.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import { NS } from './namespaces.js';
 import { parseForm, submitForm, type FieldValue, type ParsedForm } from './data-form.js';
 

@@ -3,10 +3,10 @@
  * roster-access node), and who is online. Roster pushes are accepted only from the account itself
  * (RFC 6121 §2.1.6), so no one else can rewrite the groups that gate access.
  */
-import xml, { type Element } from '@xmpp/xml';
+import { jid, xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
 import type { Iq } from './iq-requests.js';
 import type { IqCallee } from '@xmpp/iq/callee.js';
-import jid from '@xmpp/jid';
 import { NS } from './namespaces.js';
 
 export type Subscription = 'none' | 'to' | 'from' | 'both';

@@ -27,12 +27,12 @@
  *    -PLUS was stripped on the way and refuses.
  * 4. PLAIN, only when no SCRAM is offered (the caller has made sure the stream is encrypted).
  */
+import { jid, xml } from '@xmpp/client';
 import { TLSSocket } from 'node:tls';
 import type { Client } from '@xmpp/client-core';
 import type { Middleware } from '@xmpp/middleware';
 import type { StreamFeatures } from '@xmpp/stream-features';
-import xml, { type Element } from '@xmpp/xml';
-import jid from '@xmpp/jid';
+import type { Element } from '@xmpp/xml';
 import SASLError from '@xmpp/sasl/lib/SASLError.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';

@@ -12,8 +12,6 @@ export interface SessionEventMap {
   presence: [{ from: string; bare: string; available: boolean }];
   /** Someone asks to see our presence (RFC 6121 §3.1.2). */
   subscriptionRequest: [{ from: string }];
-  /** Someone asked our disco#info: the server learning our +notify interest (XEP-0115 §6.2). */
-  discoQueried: [{ from: string }];
   /** The connection came (back) online. */
   online: [];
 }

@@ -2,11 +2,10 @@
  * The account's XMPP session: connect, keep the connection state, disconnect. One per account.
  * Plain TypeScript over xmpp.js: no Electron, so the CLI, the browser host and tests use it as is.
  */
+import { jid, xml } from '@xmpp/client';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import jid from '@xmpp/jid';
-import xml from '@xmpp/xml';
 import type { ConnectParams, ConnectionState, PepSupport } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
@@ -221,7 +220,7 @@ export class AccountSession {
 
   /** Everything we answer and listen for on a new connection, before it goes online. */
   #wireProtocol(client: XmppClient, account: string): void {
-    answerDiscoInfo(client.iqCallee, OWN_DISCO, (from) => this.events.emit('discoQueried', { from }));
+    answerDiscoInfo(client.iqCallee, OWN_DISCO);
     answerRosterPushes(client.iqCallee, () => account, (push) => this.events.emit('roster', push));
     listenForPepNotifications(client.middleware, NOTIFY_NODES, (n) => this.events.emit('pep', n));
     client.middleware.use((context, next) => {

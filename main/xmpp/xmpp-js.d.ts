@@ -197,3 +197,9 @@ declare module '@xmpp/xml/lib/parse.js' {
   /** Parses one XML document into an element tree; throws on malformed XML. */
   export default function parse(text: string): Element;
 }
+
+declare module '@xmpp/client' {
+  /** The client's own exports the app uses: the element builder and the address parser (client.ts says why the client itself is composed here). */
+  export { default as xml } from '@xmpp/xml';
+  export { default as jid } from '@xmpp/jid';
+}

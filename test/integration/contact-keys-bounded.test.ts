@@ -14,14 +14,13 @@ import { FOLLOW_UP } from '../../main/services/contact-keys.js';
 import { MAX_CURRENT_KEYS, MAX_WITHDRAWN_KEYS } from '../../main/vault/contact-keys.js';
 import { writeVaultFile } from '../../main/vault/vault-file.js';
 import type * as VaultFile from '../../main/vault/vault-file.js';
-import { capsElement } from '../../main/xmpp/caps.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { publishRequest } from '../../main/xmpp/pubsub.js';
 import type { ContactKeysView } from '../../contract/index.js';
 import { nextAppEvent, startApp, type App } from '../support/app.js';
-import { befriend, connectActor, nextEvent, until, type Actor } from '../support/scenario.js';
+import { announceInterest, befriend, connectActor, nextEvent, until, type Actor } from '../support/scenario.js';
 
 // Counts the vault's file writes while keeping them real.
 vi.mock('../../main/vault/vault-file.js', async (importOriginal) => {
@@ -58,9 +57,7 @@ describe('bounded storage for what contacts send (Prosody)', () => {
     const actor = await connectActor(role, 'capulet.lit', server);
     actors.push(actor);
     await befriend(actor, romeo.actor, ['Friends']);
-    // Presence with caps now that the subscription exists; the ping lets Prosody's disco#info reach us.
-    await romeo.core.session.send(xml('presence', {}, capsElement()));
-    await romeo.core.session.client.iqCaller.get(xml('ping', { xmlns: NS.ping }), 'montague.lit');
+    await announceInterest(romeo.actor);
     return actor;
   }
 

@@ -8,13 +8,11 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import xml from '@xmpp/xml';
 import { createKeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import { capsElement } from '../../main/xmpp/caps.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import type { ContactKeysView } from '../../contract/index.js';
-import { befriend, nextEvent } from '../support/scenario.js';
+import { announceInterest, befriend, nextEvent } from '../support/scenario.js';
 import { APP_PASSPHRASE, startApp, type App } from '../support/app.js';
 
 
@@ -34,10 +32,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       apps.push(juliet, romeo, nurse);
       await befriend(juliet.actor, romeo.actor, ['Friends']);
       await befriend(juliet.actor, nurse.actor, ['Servants']);
-      for (const a of [romeo, nurse]) {
-        await a.actor.session.send(xml('presence', {}, capsElement()));
-        await a.actor.session.client.iqCaller.get(xml('ping', { xmlns: NS.ping }), a.actor.jid.split('@')[1]);
-      }
+      for (const a of [romeo, nurse]) await announceInterest(a.actor);
     }, 60_000);
 
     afterAll(async () => {

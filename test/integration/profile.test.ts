@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import xml from '@xmpp/xml';
-import { capsElement } from '../../main/xmpp/caps.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { publishRequest } from '../../main/xmpp/pubsub.js';
 import { VCARD_NS } from '../../main/profile/vcard4.js';
@@ -16,7 +15,7 @@ import type { ContactProfileView, EffectiveNodeConfig, Profile } from '../../con
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { nextAppEvent, startApp, type App } from '../support/app.js';
 import { makeJpeg, makePng } from '../support/images.js';
-import { befriend, connectActor, type Actor } from '../support/scenario.js';
+import { announceInterest, befriend, connectActor, type Actor } from '../support/scenario.js';
 
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 
@@ -52,9 +51,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       await befriend(juliet.actor, romeo.actor, ['Friends']);
       if (server.kind === 'ejabberd') await befriend(juliet.actor, outsider.actor, ['Servants']);
       await befriend(tybalt, romeo.actor, ['Enemies']);
-      // Presence with caps after the subscriptions, so the PEP services know romeo's +notify interests.
-      await romeo.actor.session.send(xml('presence', {}, capsElement()));
-      await romeo.actor.session.client.iqCaller.get(xml('ping', { xmlns: NS.ping }), romeo.actor.jid.split('@')[1]);
+      await announceInterest(romeo.actor);
     }, 60_000);
 
     afterAll(async () => {

@@ -3,20 +3,16 @@
  * survives an app restart, and runs on reconnect, here across a real Prosody restart; a pending action
  * can be cancelled.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyringCore, type KeyringCore } from '../../main/core.js';
-import { silentLogger } from '../../main/logger.js';
+import type { KeyringCore } from '../../main/core.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import type { ConnectParams, EventPayloads, QueuedActionView } from '../../contract/index.js';
 import { startProsody, type RestartableServer } from '../support/prosody.js';
 import { freshAccount } from '../support/accounts.js';
+import { openCore } from '../support/app.js';
 import { nextEvent } from '../support/scenario.js';
 
-const LIGHT_SCRYPT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 const PASSPHRASE = 'queue test passphrase';
 
 let server: RestartableServer;
@@ -31,14 +27,11 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** The app with a vault of its own; `dataDir` starts it again on an earlier one (a restart). */
 async function app(dataDir?: string): Promise<{ core: KeyringCore; dataDir: string }> {
-  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-queue-')));
-  const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir: dir, scrypt: LIGHT_SCRYPT });
-  const unlocked = await core.dispatch('vault:unlock', { passphrase: PASSPHRASE });
-  if (!unlocked.ok) throw new Error(unlocked.error.message);
-  cleanup.push(() => core.dispose());
-  if (!dataDir) cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return { core, dataDir: dir };
+  const opened = await openCore({ passphrase: PASSPHRASE, ...(dataDir ? { dataDir } : {}) });
+  cleanup.push(() => opened.stop());
+  return opened;
 }
 
 function ran(core: KeyringCore): Promise<EventPayloads['queue:ran']> {

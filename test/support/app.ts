@@ -1,44 +1,62 @@
 /**
- * A whole app core per actor, as the desktop window runs it: its own vault (light scrypt), a fresh
- * account on the given server, connected. For suites that drive the app through its dispatcher.
+ * Apps for the suites that drive the core through its dispatcher: each with a vault of its own (light
+ * scrypt), unlocked, and (startApp) a fresh account on the given server, connected.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import type { EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../contract/index.js';
+import type { ConnectParams, EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../contract/index.js';
 import { freshAccount } from './accounts.js';
 import { nextEvent, type Actor } from './scenario.js';
+import { LIGHT_SCRYPT } from './vaults.js';
 import type { ServerInfo } from './xmpp-server.js';
 
-const LIGHT_SCRYPT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 export const APP_PASSPHRASE = 'a long test passphrase';
 
-export interface App {
+export interface OpenCore {
   core: KeyringCore;
-  actor: Actor;
   dataDir: string;
+  /** Disposes of the core, and removes its folder unless the caller gave it. */
   stop(): Promise<void>;
 }
 
-export async function startApp(role: string, domain: string, server: ServerInfo): Promise<App> {
-  const dataDir = await mkdtemp(join(tmpdir(), `keyring-${role}-`));
-  const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir, scrypt: LIGHT_SCRYPT });
-  const params = await freshAccount(role, domain, server);
-  const unlocked = await core.dispatch('vault:unlock', { passphrase: APP_PASSPHRASE });
+/**
+ * A core over a vault folder of its own (light scrypt), unlocked: the app as the desktop window has it
+ * before anyone signs in. `dataDir` reopens an earlier one (a restart).
+ */
+export async function openCore(options: { dataDir?: string; passphrase?: string; version?: string } = {}): Promise<OpenCore> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
+  const core = createKeyringCore({ host: 'browser', version: options.version ?? 'test', log: silentLogger, dataDir, scrypt: LIGHT_SCRYPT });
+  const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);
-  const connected = await core.dispatch('account:connect', params);
-  if (!connected.ok) throw new Error(connected.error.message);
   return {
     core,
     dataDir,
-    actor: { params, session: core.session, jid: params.jid },
     stop: async () => {
       await core.dispose();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs the core in; a failure throws its message. */
+export async function connect(core: KeyringCore, params: ConnectParams): Promise<void> {
+  const connected = await core.api.account.connect(params);
+  if (!connected.ok) throw new Error(connected.error.message);
+}
+
+export interface App extends OpenCore {
+  actor: Actor;
+}
+
+/** A whole app core per actor, as the desktop window runs it: its own vault, a fresh account on `server`, connected. */
+export async function startApp(role: string, domain: string, server: ServerInfo): Promise<App> {
+  const opened = await openCore();
+  const params = await freshAccount(role, domain, server);
+  await connect(opened.core, params);
+  return { ...opened, actor: { params, session: opened.core.session, jid: params.jid } };
 }
 
 /** The next app event `event` whose payload matches. */

@@ -7,7 +7,7 @@ import { MAX_ITEM_BYTES, pubkeyPayload, readPubkeyItem } from '../../main/xmpp/p
 import { parseItems } from '../../main/xmpp/pubsub.js';
 import { parseRosterItem } from '../../main/xmpp/roster.js';
 import { parseForm, submitForm, fieldBoolean } from '../../main/xmpp/data-form.js';
-import { mapConcurrent } from '../../main/xmpp/fetch-items.js';
+import { mapConcurrent } from '../support/map-concurrent.js';
 import { reconnectDelay, BACKOFF_MAX_MS } from '../../main/xmpp/backoff.js';
 
 const parse = (text: string): Element => parseXml(text.trim());
@@ -112,7 +112,7 @@ describe('data forms (XEP-0004)', () => {
   });
 });
 
-describe('bounded concurrency and backoff', () => {
+describe('bounded concurrency (the benchmarks’ lanes) and backoff', () => {
   it('never runs more than the limit at once and keeps results in input order', async () => {
     let running = 0;
     let peak = 0;

@@ -1,5 +1,6 @@
 import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
+import { fileToBase64 } from './base64';
 import { Task } from './task.svelte';
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
@@ -64,7 +65,7 @@ export class KeysStore {
 
   /** Imports PEM files (key + certificate) or one PKCS#12; the bytes go to main, which keeps the key. */
   async import(files: readonly File[], password: string): Promise<boolean> {
-    const encoded = await Promise.all(files.map(async (f) => toBase64(new Uint8Array(await f.arrayBuffer()))));
+    const encoded = await Promise.all(files.map(fileToBase64));
     const key = await this.importing.run(() =>
       this.#api.keys.import({ files: encoded, ...(password ? { password } : {}) }),
     );
@@ -103,10 +104,4 @@ export class KeysStore {
     const exported = await this.exporting.run(() => this.#api.keys.exportCertificate({ fingerprint, format: 'pem' }));
     return exported?.pem;
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

@@ -8,6 +8,7 @@ import type {
   Profile,
 } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
+import { fileToBase64 } from './base64';
 import { Task } from './task.svelte';
 
 /** The user's profile (vCard4, nickname, avatar) and contacts' profiles, live from notifications. */
@@ -57,11 +58,9 @@ export class ProfileStore {
 
   async setAvatar(file: File, access: AccessRequest, reconfigure: boolean): Promise<void> {
     const mime = file.type === 'image/png' ? 'image/png' : 'image/jpeg';
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const dataBase64 = await fileToBase64(file);
     const result = await this.avatarUpload.run(() =>
-      this.#api.profile.setAvatar({ dataBase64: btoa(binary), mime, access, ...(reconfigure ? { reconfigure } : {}) }),
+      this.#api.profile.setAvatar({ dataBase64, mime, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
     if (result) this.avatar = result;
     if (result) this.#activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`, result.info.id);

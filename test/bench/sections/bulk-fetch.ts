@@ -9,7 +9,7 @@ import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { DEFAULT_FETCH_CONCURRENCY } from '../../../main/services/contact-keys.js';
 import { KEY_NODE_MAX_ITEMS } from '../../../main/services/own-keys.js';
-import { mapConcurrent } from '../../../main/xmpp/fetch-items.js';
+import { mapConcurrent } from '../../support/map-concurrent.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { publishPersistent } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';

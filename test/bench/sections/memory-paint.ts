@@ -19,7 +19,8 @@ import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX } from '../../../contract/w
 import type { ConnectParams } from '../../../contract/index.js';
 import { stopChild } from '../../support/prosody.js';
 import { startBuiltBrowserHost, type BrowserHostProcess } from '../../support/browser-host-process.js';
-import { BENCH_PASSPHRASE, LIGHT_SCRYPT } from '../support/apps.js';
+import { LIGHT_SCRYPT } from '../../support/vaults.js';
+import { BENCH_PASSPHRASE } from '../support/apps.js';
 import type { MadeCertificate } from '../support/certs.js';
 import { processRssMb } from '../support/prosody-bench.js';
 

@@ -9,15 +9,13 @@
  *                (fetch 'ok'), which tells a replacement from an addition.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import xml from '@xmpp/xml';
-import { capsElement } from '../../../main/xmpp/caps.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import type { PepNotification } from '../../../main/xmpp/pep-events.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { publishRequest, retractRequest } from '../../../main/xmpp/pubsub.js';
 import type { SessionEventMap, SessionEvents } from '../../../main/xmpp/session-events.js';
 import type { ConnectParams, ContactKeysView } from '../../../contract/index.js';
-import { befriend } from '../../support/scenario.js';
+import { announceInterest, befriend } from '../../support/scenario.js';
 import { startApp, type BenchApp } from '../support/apps.js';
 import type { MadeCertificate } from '../support/certs.js';
 
@@ -50,8 +48,7 @@ export async function benchNotify(
     apps.push(romeo);
     const actor = (app: BenchApp, params: ConnectParams) => ({ params, session: app.core.session, jid: params.jid });
     await befriend(actor(juliet, julietParams), actor(romeo, romeoParams), ['Friends']);
-    // Presence again with caps now that the subscription exists, so juliet's PEP service learns +notify.
-    await romeo.core.session.send(xml('presence', {}, capsElement()));
+    await announceInterest(actor(romeo, romeoParams));
 
     // Juliet's node made the app's XEP-0222 way (create-and-configure, read back) with her first key.
     const generated = await juliet.core.ownKeys.generate({ bits: 2048 });

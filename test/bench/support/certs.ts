@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
-import { mapConcurrent } from '../../../main/xmpp/fetch-items.js';
+import { mapConcurrent } from '../../support/map-concurrent.js';
 
 export interface MadeCertificate {
   jid: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import parseXml from '@xmpp/xml/lib/parse.js';
 import xml, { type Element } from '@xmpp/xml';
 import { parseVcard4, readVcard4Item, vcard4Payload, VCARD_NS, MAX_VCARD_CHILDREN } from '../../../main/profile/vcard4.js';
-import { cleanText } from '../../../main/profile/untrusted-text.js';
+import { cleanText } from '../../../main/untrusted-text.js';
 import { parseItems } from '../../../main/xmpp/pubsub.js';
 import { PROFILE_LIMITS } from '../../../contract/limits.js';
 import type { Profile } from '../../../contract/index.js';

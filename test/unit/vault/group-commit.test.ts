@@ -11,12 +11,11 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyringError } from '../../../main/errors.js';
 import { Vault, VAULT_FILE } from '../../../main/vault/vault.js';
 import { readVaultFile } from '../../../main/vault/vault-file.js';
 import { parseVaultDocument, type VaultDocument } from '../../../main/vault/schema.js';
+import { LIGHT_SCRYPT, codeOf } from '../../support/vaults.js';
 
-const LIGHT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 const PASSPHRASE = 'correct horse battery';
 const ACCOUNT = 'romeo@montague.lit';
 let dir: string;
@@ -29,7 +28,7 @@ afterEach(async () => {
 });
 
 async function vaultWithAccount(): Promise<Vault> {
-  const vault = await Vault.open({ dir, passphrase: PASSPHRASE, scrypt: LIGHT });
+  const vault = await Vault.open({ dir, passphrase: PASSPHRASE, scrypt: LIGHT_SCRYPT });
   await vault.update((d) => {
     d.accounts[ACCOUNT] = { jid: ACCOUNT, settings: {}, ownKeys: [], contacts: {} };
   });
@@ -46,15 +45,6 @@ const addContact = (n: number) => (d: VaultDocument) => {
 
 const contactsIn = (document: VaultDocument | undefined): string[] => Object.keys(document?.accounts[ACCOUNT]?.contacts ?? {}).sort();
 const onDisk = async (file = VAULT_FILE) => (await readVaultFile(join(dir, file), parseVaultDocument)).document;
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return error instanceof KeyringError ? error.code : `not a KeyringError: ${String(error)}`;
-  }
-}
 
 describe('a burst of vault updates', () => {
   it('is saved by one write, and each update resolves only once its change is on disk', async () => {

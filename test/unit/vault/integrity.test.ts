@@ -19,8 +19,8 @@ import { signedText } from '../../../main/vault/vault-file.js';
 import type { VaultDocument } from '../../../main/vault/schema.js';
 import { Vault, VAULT_FILE, VaultTamperedError, type OsKeychain } from '../../../main/vault/vault.js';
 import { fakeKeychain } from '../../support/fake-keychain.js';
+import { LIGHT_SCRYPT } from '../../support/vaults.js';
 
-const LIGHT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 const PASSPHRASE = 'correct horse battery';
 const JULIET = 'juliet@capulet.lit';
 const ROMEO = 'romeo@montague.lit';
@@ -80,7 +80,7 @@ const juliet = (document: VaultDocument) => {
 
 /** A vault with juliet's account (server settings, a key, romeo's key unverified, a queued publish), saved twice. */
 async function julietsVault(options: { keychain?: OsKeychain } = {}): Promise<Vault> {
-  const vault = await Vault.open({ dir, ...(options.keychain ? { keychain: options.keychain } : { passphrase: PASSPHRASE, scrypt: LIGHT }) });
+  const vault = await Vault.open({ dir, ...(options.keychain ? { keychain: options.keychain } : { passphrase: PASSPHRASE, scrypt: LIGHT_SCRYPT }) });
   await vault.update((d) => {
     d.accounts[JULIET] = {
       jid: JULIET,
@@ -147,7 +147,7 @@ describe('a vault file edited without the vault key', () => {
   it("is refused when re-locked with the attacker's own passphrase and sealed with that key", async () => {
     await julietsVault();
     // The attacker makes a vault of their own and moves its lock (and a valid seal with its key) over.
-    const other = await Vault.open({ dir: join(dir, 'attacker'), passphrase: 'attacker passphrase', scrypt: LIGHT });
+    const other = await Vault.open({ dir: join(dir, 'attacker'), passphrase: 'attacker passphrase', scrypt: LIGHT_SCRYPT });
     const lock = other.document.protection;
     if (lock.kind !== 'passphrase') throw new Error('expected a passphrase lock');
     const attacker = await SecretBox.fromPassphrase('attacker passphrase', lock.kdf);
@@ -213,7 +213,7 @@ describe('opening the backup copy instead', () => {
   it('works through the IPC contract: the status says why and offers the backup, vault:unlock useBackup opens it', async () => {
     await julietsVault();
     await editOnDisk((d) => (juliet(d).settings.host = 'evil.example'));
-    const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir: dir, scrypt: LIGHT });
+    const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir: dir, scrypt: LIGHT_SCRYPT });
     try {
       const refused = await core.dispatch('vault:unlock', { passphrase: PASSPHRASE });
       expect(refused).toMatchObject({ ok: false, error: { code: 'vault-tampered' } });

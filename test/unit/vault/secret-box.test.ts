@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SecretBox, DEFAULT_SCRYPT } from '../../../main/vault/secret-box.js';
 import { KeyringError } from '../../../main/errors.js';
+import { LIGHT_SCRYPT } from '../../support/vaults.js';
 
-const LIGHT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 
 describe('sealing secrets with AES-256-GCM', () => {
   const box = SecretBox.fromKey(SecretBox.randomKey());
@@ -32,7 +32,7 @@ describe('sealing secrets with AES-256-GCM', () => {
   });
 
   it('derives the same key from the same passphrase and salt, and a different one otherwise', async () => {
-    const params = SecretBox.newScryptParams(LIGHT);
+    const params = SecretBox.newScryptParams(LIGHT_SCRYPT);
     const one = await SecretBox.fromPassphrase('correct horse', params);
     const two = await SecretBox.fromPassphrase('correct horse', params);
     const wrong = await SecretBox.fromPassphrase('correct horsf', params);

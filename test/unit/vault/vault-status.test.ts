@@ -10,14 +10,14 @@ import { createKeyringCore, type KeyringCore } from '../../../main/core.js';
 import { silentLogger } from '../../../main/logger.js';
 import { backupPathOf } from '../../../main/vault/atomic-file.js';
 import { VAULT_FILE } from '../../../main/vault/vault.js';
+import { LIGHT_SCRYPT } from '../../support/vaults.js';
 
-const LIGHT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 const PASSPHRASE = 'correct horse battery';
 
 let dir: string;
 const cores: KeyringCore[] = [];
 const core = (): KeyringCore => {
-  const made = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir: dir, scrypt: LIGHT });
+  const made = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir: dir, scrypt: LIGHT_SCRYPT });
   cores.push(made);
   return made;
 };

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Vault, VAULT_FILE } from '../../../main/vault/vault.js';
-import { KeyringError } from '../../../main/errors.js';
 import { fakeKeychain } from '../../support/fake-keychain.js';
+import { LIGHT_SCRYPT, codeOf } from '../../support/vaults.js';
 
-const LIGHT = { name: 'scrypt' as const, N: 2 ** 12, r: 8, p: 1 };
 let dir: string;
 
 beforeEach(async () => {
@@ -16,15 +15,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return error instanceof KeyringError ? error.code : `not a KeyringError: ${String(error)}`;
-  }
-}
-
 const addAccount = (vault: Vault, jid: string) =>
   vault.update((d) => {
     d.accounts[jid] = { jid, settings: {}, ownKeys: [], contacts: {} };
@@ -32,7 +22,7 @@ const addAccount = (vault: Vault, jid: string) =>
 
 describe('a passphrase-protected vault', () => {
   it('is created with a passphrase, reopens with it, and refuses a wrong or missing one', async () => {
-    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT });
+    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
     expect(vault.protection).toBe('passphrase');
     await addAccount(vault, 'juliet@capulet.lit');
 
@@ -45,11 +35,11 @@ describe('a passphrase-protected vault', () => {
   it('will not be created without a passphrase when no keychain exists, nor with a short one', async () => {
     expect(await codeOf(Vault.open({ dir }))).toBe('vault-locked');
     expect(await codeOf(Vault.open({ dir, keychain: fakeKeychain(false) }))).toBe('vault-locked');
-    expect(await codeOf(Vault.open({ dir, passphrase: 'short', scrypt: LIGHT }))).toBe('invalid-argument');
+    expect(await codeOf(Vault.open({ dir, passphrase: 'short', scrypt: LIGHT_SCRYPT }))).toBe('invalid-argument');
   });
 
   it('keeps secrets only in sealed form on disk', async () => {
-    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT });
+    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
     const secret = Buffer.from('PRIVATE-KEY-MATERIAL-0123456789');
     const sealed = vault.seal(secret, 'private-key:x');
     await vault.update((d) => {
@@ -91,7 +81,7 @@ describe('a keychain-protected vault', () => {
     expect(vault.openPassword(sealed)).toBe('s3cret-pw');
 
     const passphraseDir = await mkdtemp(join(tmpdir(), 'keyring-vault-'));
-    const noKeychain = await Vault.open({ dir: passphraseDir, passphrase: 'correct horse battery', scrypt: LIGHT });
+    const noKeychain = await Vault.open({ dir: passphraseDir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
     expect(() => noKeychain.sealPassword('pw')).toThrow(/cannot be remembered/);
     await rm(passphraseDir, { recursive: true, force: true });
   });
@@ -99,7 +89,7 @@ describe('a keychain-protected vault', () => {
 
 describe('a damaged vault file', () => {
   async function vaultWithTwoVersions(): Promise<void> {
-    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT });
+    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
     await addAccount(vault, 'juliet@capulet.lit');
     await addAccount(vault, 'nurse@capulet.lit');
   }
@@ -147,7 +137,7 @@ describe('a damaged vault file', () => {
 
 describe('a failed save', () => {
   it('reports storage-failed and leaves the state in memory unchanged', async () => {
-    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT });
+    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
     await addAccount(vault, 'juliet@capulet.lit');
     // Take the folder away under the vault (as an unplugged disk would).
     await rm(dir, { recursive: true, force: true });
@@ -157,7 +147,7 @@ describe('a failed save', () => {
   });
 
   it('rejects a change that would break the document, and saves nothing', async () => {
-    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT });
+    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
     const before = await readFile(join(dir, VAULT_FILE), 'utf8');
     await expect(
       vault.update((d) => {

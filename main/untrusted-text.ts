@@ -44,6 +44,16 @@ export function escapeUnsafeInJson(json: string): string {
   return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * A name from a hostile certificate (or the like), to put in a sentence: every unsafe character becomes
+ * U+FFFD, so the reader sees that something was there (removing it could make "romeo@evil" read as
+ * another name), and it is cut to `maxChars`.
+ */
+export function markedName(raw: string, maxChars = 256): string {
+  const marked = raw.replace(UNSAFE, '\ufffd');
+  return marked.length > maxChars ? `${cutAt(marked, maxChars)}…` : marked;
+}
+
 /** Cleaned text, or undefined when nothing is left. */
 export function cleanText(raw: string | undefined | null, maxChars: number, options: { multiline?: boolean } = {}): string | undefined {
   if (raw === undefined || raw === null) return undefined;
