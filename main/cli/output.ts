@@ -22,11 +22,6 @@ import type {
 import { escapeUnsafeInJson, keepingLines, oneLine } from '../untrusted-text.js';
 import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
 
-export interface Printer {
-  json: boolean;
-  out(text: string): void;
-}
-
 /** A remote string for a human-readable line: one line, nothing that is not plain text. */
 export const safe = (text: string | number | undefined): string => oneLine(String(text ?? ''));
 
@@ -35,10 +30,6 @@ export const forTerminal = (text: string): string => keepingLines(text);
 
 /** JSON with unsafe characters escaped (JSON.stringify escapes only C0 controls itself). */
 export const jsonText = (value: unknown, indent = 0): string => escapeUnsafeInJson(JSON.stringify(value, null, indent));
-
-export function printJson(p: Printer, value: unknown): void {
-  p.out(jsonText(value, p.json ? 2 : 0));
-}
 
 export function describeSupport(s: PepSupport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'NO');

@@ -1,0 +1,79 @@
+/** `keyring keys …`: the user's own keys, made, listed, published, retracted, exported. */
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { accessParams, withAccessOptions, type AccessOptions } from '../access-options.js';
+import { must, usage, type CliContext } from '../context.js';
+import { integerOption } from '../option-values.js';
+import { describeNodeConfig, describeOwnKey } from '../output.js';
+
+/** Certificate validity the CLI accepts, as the request does (contract/keys.ts). */
+const MAX_VALIDITY_DAYS = 36_500;
+
+/**
+ * What a publish or retract that was queued prints. The CLI connects before it asks, so this happens
+ * only when the connection dropped right then; the action waits in the vault and runs the next time
+ * the app or `keyring` is online (the exit code is 0: nothing failed, and nothing was lost).
+ */
+const queued = (what: 'publish' | 'retract') => `queued: will ${what} when online`;
+
+export function keysCommands(program: Command, cli: CliContext): void {
+  const keys = program.command('keys').description('your own keys');
+  keys
+    .command('generate')
+    .description('make an RSA key and a self-signed certificate for your JID; prints its fingerprint')
+    .addOption(new Option('--bits <bits>', 'key size').choices(['2048', '3072', '4096']).default('3072'))
+    .option('--days <days>', 'certificate validity in days', integerOption(1, MAX_VALIDITY_DAYS, '--days'), 730)
+    .action((options: { bits: '2048' | '3072' | '4096'; days: number }) =>
+      cli.online(async (api) => {
+        const bits = Number(options.bits) as 2048 | 3072 | 4096; // one of the choices above
+        const key = must(await api.keys.generate({ bits, validityDays: options.days }));
+        cli.emit(key, key.fingerprint);
+      }),
+    );
+  keys
+    .command('list')
+    .description('your keys: fingerprint, validity, where each is published and with what access')
+    .action(() =>
+      cli.online(async (api) => {
+        const list = must(await api.keys.list());
+        cli.emit(list, list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.');
+      }),
+    );
+  withAccessOptions(
+    keys.command('publish <fingerprint>').description('publish per XEP-0222; prints the node configuration read back from the server'),
+    'allow changing the access of an already published node',
+  ).action((fingerprint: string, options: AccessOptions) =>
+    cli.online(async (api) => {
+      const answer = must(await api.keys.publish({ fingerprint, ...accessParams(options) }));
+      cli.emit(answer, answer.outcome === 'published' ? describeNodeConfig(answer.config) : queued('publish'));
+    }),
+  );
+  keys
+    .command('retract <fingerprint>')
+    .description('remove a key from your node (contacts are notified where the server does)')
+    .action((fingerprint: string) =>
+      cli.online(async (api) => {
+        const answer = must(await api.keys.retract({ fingerprint }));
+        cli.emit(answer, answer.outcome === 'retracted' ? `Retracted ${fingerprint}.` : queued('retract'));
+      }),
+    );
+  keys
+    .command('export <fingerprint>')
+    .description('export the public certificate')
+    .addOption(new Option('--format <format>', 'encoding').choices(['pem', 'der']).default('pem'))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((fingerprint: string, options: { format: 'pem' | 'der'; out?: string }) =>
+      cli.online(async (api) => {
+        const exported = must(await api.keys.exportCertificate({ fingerprint, format: options.format }));
+        const bytes = exported.pem !== undefined ? Buffer.from(exported.pem) : Buffer.from(exported.derBase64 ?? '', 'base64');
+        if (options.out) {
+          await writeFile(options.out, bytes);
+          cli.emit({ fingerprint: exported.fingerprint, file: options.out }, `Wrote ${options.out}.`);
+        } else if (cli.json() || exported.pem !== undefined) {
+          cli.emit(exported, (exported.pem ?? '').trimEnd());
+        } else {
+          throw usage('DER is binary: use --out FILE (or --json).');
+        }
+      }),
+    );
+}

@@ -1,0 +1,100 @@
+/** `keyring profile …`: the user's public profile (vCard4, nickname, avatar) and contacts'. */
+import { readFile, stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { AvatarInfoView, EffectiveNodeConfig } from '../../../contract/index.js';
+import { PROFILE_LIMITS } from '../../../contract/limits.js';
+import { applyFieldEdits, editableProfile, parseFieldEdits, PROFILE_FIELDS } from '../../profile/field-edits.js';
+import { readImageHeader } from '../../profile/image-header.js';
+import { accessParams, withAccessOptions, type AccessOptions } from '../access-options.js';
+import { CliError, must, usage, type CliContext } from '../context.js';
+import { repeatable } from '../option-values.js';
+import { describeNodeConfigs, describeProfile, safe } from '../output.js';
+import { unreachableMessage } from './contacts.js';
+
+export function profileCommands(program: Command, cli: CliContext): void {
+  const profile = program.command('profile').description('your public profile (vCard4, nickname, avatar) and your contacts’');
+  profile
+    .command('show [jid]')
+    .description('your profile as your server holds it (with each node’s configuration), or a contact’s')
+    .action((jid: string | undefined) =>
+      cli.online(async (api) => {
+        if (jid === undefined) {
+          const own = must(await api.profile.get());
+          const configs = own.configs.length ? `\n\n${describeNodeConfigs(own.configs)}` : '\n\nNo profile node published yet.';
+          cli.emit(own, describeProfile(own) + configs);
+          return;
+        }
+        const view = must(await api.contacts.fetchProfile({ jid }));
+        // Nothing readable and something refused: one clear line, as `contacts keys` does.
+        const refused = view.sources.find((s) => s.status === 'refused' || s.status === 'unreachable' || s.status === 'failed');
+        if (refused && !view.sources.some((s) => s.status === 'ok' || s.status === 'invalid')) {
+          const detail = safe(refused.detail ?? refused.status);
+          throw refused.status === 'refused'
+            ? new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their profile (${detail}).` }, 1)
+            : refused.status === 'unreachable'
+              ? new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'profile', refused.detail) }, 1)
+              : new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s profile (${detail}).` }, 1);
+        }
+        cli.emit(view, describeProfile(view));
+      }),
+    );
+  withAccessOptions(
+    profile
+      .command('set')
+      .description('publish your profile per XEP-0222 (vCard4 + nickname, and the avatar with --avatar); prints the node configurations read back')
+      .option('--field <name=value>', `a profile field (repeat for several): ${Object.keys(PROFILE_FIELDS).join(', ')}`, repeatable, [])
+      .option('--avatar <file>', 'a PNG or JPEG picture; the app takes its centre square, at most 256×256, and publishes it as PNG (XEP-0084)'),
+    'allow changing the access of already published nodes',
+  )
+    .option('--replace', 'publish only the fields given, without reading the published profile first')
+    .addHelpText(
+      'after',
+      '\nFields you do not name keep their published value (unless --replace); NAME= (empty) removes one.\n' +
+        'Repeating email, phone or url gives several.',
+    )
+    .action(async (options: AccessOptions & { field: string[]; avatar?: string; replace?: boolean }) => {
+      const edits = parseFieldEdits(options.field);
+      if (edits.length === 0 && options.avatar === undefined) throw usage('Give at least one --field NAME=VALUE or --avatar FILE.');
+      const access = accessParams(options);
+      const image = options.avatar === undefined ? undefined : await readAvatarFile(options.avatar);
+      return cli.online(async (api) => {
+        const result: { configs: EffectiveNodeConfig[]; avatar?: AvatarInfoView } = { configs: [] };
+        if (edits.length > 0) {
+          const base = options.replace ? { emails: [], phones: [], urls: [] } : editableProfile(must(await api.profile.get()));
+          if ('problem' in base) {
+            throw new CliError(
+              {
+                code: 'protocol-error',
+                message: `Cannot read your published vCard to keep the fields you do not name (${safe(base.problem)}); give every field with --replace.`,
+              },
+              1,
+            );
+          }
+          result.configs.push(...must(await api.profile.publish({ profile: applyFieldEdits(base, edits), ...access })));
+        }
+        if (image) {
+          const avatar = must(await api.profile.setAvatar({ dataBase64: image.bytes.toString('base64'), mime: image.type, ...access }));
+          result.avatar = avatar.info;
+          result.configs.push(...avatar.configs);
+        }
+        const avatarLine = result.avatar
+          ? `avatar: ${safe(result.avatar.type)} ${safe(result.avatar.width ?? '?')}×${safe(result.avatar.height ?? '?')}, ${safe(result.avatar.bytes)} bytes, id ${safe(result.avatar.id)}\n\n`
+          : '';
+        cli.emit(result, avatarLine + describeNodeConfigs(result.configs));
+      });
+    });
+}
+
+async function readAvatarFile(file: string): Promise<{ bytes: Buffer; type: 'image/png' | 'image/jpeg' }> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    throw usage(`Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
+  }
+  if (size > PROFILE_LIMITS.avatarUploadBytes) throw usage(`${file} is over ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB.`);
+  const bytes = await readFile(file);
+  const header = readImageHeader(bytes);
+  if ('problem' in header) throw usage(`${file} is ${header.problem}.`);
+  return { bytes, type: header.type };
+}

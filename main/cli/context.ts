@@ -1,0 +1,113 @@
+/**
+ * What every command group of the CLI stands on: the global options, how to print (for people, or one
+ * JSON document with --json), errors with their exit code, and `online`, which opens the vault, signs
+ * in, hands the command the same grouped API the screens use (core.api: the dispatcher, so the same
+ * validation and error codes), and always signs out.
+ */
+import type { Command } from 'commander';
+import type { ConnectParams, IpcError, KeyringApi, Result } from '../../contract/index.js';
+import { APP_VERSION } from '../app-version.js';
+import { createKeyringCore, type KeyringCore } from '../core.js';
+import { defaultDataDir } from '../data-dir.js';
+import { silentLogger, stderrLogger } from '../logger.js';
+import { streamLogSink } from '../xmpp/stream-log.js';
+import { integerIn } from './option-values.js';
+import { jsonText } from './output.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the user asks to stop (SIGINT/SIGTERM), for `watch`. */
+  interrupted: Promise<void>;
+}
+
+export interface GlobalOptions {
+  jid?: string;
+  passwordEnv: string;
+  server?: string;
+  caFile?: string;
+  dataDir?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+/** A failure to report in one line: exit code 2 for usage errors (bad arguments), 1 for failed operations. */
+export class CliError extends Error {
+  constructor(
+    readonly error: IpcError,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(error.message);
+  }
+}
+
+/** The answer of a request, or its failure as a CliError (bad arguments are usage errors). */
+export function must<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw new CliError(result.error, result.error.code === 'invalid-argument' ? 2 : 1);
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** Whether --json was given. */
+  json(): boolean;
+  /** Prints `human` for people, or `value` as JSON with --json. */
+  emit(value: unknown, human: string): void;
+  /** Opens the vault, connects, runs `work`, and always disconnects. */
+  online<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
+}
+
+export function cliContext(program: Command, io: CliIo): CliContext {
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const json = () => globals().json === true;
+  return {
+    io,
+    json,
+    emit: (value, human) => io.out(json() ? jsonText(value, 2) : human),
+    online: (work) => withCore(globals(), io, work),
+  };
+}
+
+async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T> {
+  const params = connectParams(globals, io.env);
+  const core = createKeyringCore({
+    host: 'cli',
+    version: APP_VERSION,
+    log: globals.debug ? stderrLogger : silentLogger,
+    dataDir: globals.dataDir ?? defaultDataDir(),
+    ...(globals.debug ? { streamLog: streamLogSink('stderr') } : {}),
+  });
+  try {
+    const passphrase = io.env.KEYRING_PASSPHRASE;
+    must(await core.api.vault.unlock(passphrase ? { passphrase } : {}));
+    must(await core.api.account.connect(params));
+    return await work(core.api, core);
+  } finally {
+    await core.dispose();
+  }
+}
+
+function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectParams {
+  if (!globals.jid) throw usage('Give your account with --jid.');
+  const password = env[globals.passwordEnv];
+  if (!password) throw usage(`Put the account password in $${globals.passwordEnv} (or name another variable with --password-env).`);
+  const params: ConnectParams = { jid: globals.jid, password };
+  if (globals.server) {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::([^:]*))?$/.exec(globals.server);
+    if (!match?.[1]) throw usage('--server takes HOST or HOST:PORT.');
+    params.host = match[1].replace(/^\[|\]$/g, '');
+    if (match[2] !== undefined) {
+      const port = integerIn(match[2], 1, 65535);
+      if (port === undefined) throw usage('--server takes HOST or HOST:PORT, with a port from 1 to 65535.');
+      params.port = port;
+    }
+  }
+  if (globals.caFile) params.caFile = globals.caFile;
+  return params;
+}
+
+/** A usage error (exit code 2). */
+export function usage(message: string): CliError {
+  return new CliError({ code: 'invalid-argument', message }, 2);
+}

@@ -1,0 +1,52 @@
+/**
+ * Numbers on the command line are checked before anything runs: a usage error (exit 2) naming the
+ * option, never a cast that turns "7d" into NaN or "" into 0 and sends it on, and never after the vault
+ * was opened or a connection tried.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../main/cli/program.js';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'keyring-cli-options-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** The CLI in this process as juliet, against a port where nothing listens. */
+async function run(args: readonly string[], server = '127.0.0.1:1'): Promise<{ code: number; err: string[] }> {
+  const err: string[] = [];
+  const code = await runCli(['--jid', 'juliet@capulet.lit', '--server', server, '--data-dir', dataDir, ...args], {
+    out: () => undefined,
+    err: (text) => err.push(text),
+    env: { KEYRING_PASSWORD: 'a password', KEYRING_PASSPHRASE: 'a long vault passphrase' },
+    interrupted: new Promise(() => undefined),
+  });
+  return { code, err };
+}
+
+describe('numbers on the command line', () => {
+  it.each([
+    ['days that are not a number', ['keys', 'generate', '--days', '7d'], /--days: a whole number from 1 to 36500/],
+    ['no days at all', ['keys', 'generate', '--days', '0'], /--days: a whole number from 1 to 36500/],
+    ['a fraction of a day', ['keys', 'generate', '--days', '1.5'], /--days: a whole number from 1 to 36500/],
+    ['a negative watch', ['watch', '--for', '-5'], /--for: a whole number from 1 to 86400/],
+    ['a watch that is not a number', ['watch', '--for', 'soon'], /--for: a whole number from 1 to 86400/],
+  ])('refuses %s as a usage error, before opening the vault', async (_what, args, message) => {
+    const { code, err } = await run(args);
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(message);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+
+  it.each(['127.0.0.1:99999', '127.0.0.1:abc', '127.0.0.1:'])('refuses the server %s before opening the vault', async (server) => {
+    const { code, err } = await run(['account', 'check'], server);
+    expect(code).toBe(2);
+    expect(err).toEqual(['keyring: --server takes HOST or HOST:PORT, with a port from 1 to 65535.']);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+});
