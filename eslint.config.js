@@ -1,6 +1,8 @@
 // Lint is part of `npm test`. Beyond the recommended rules it enforces the layering that the folder names
-// promise (see shared CONVENTIONS): only the Electron shell imports `electron`, the renderer never
-// reaches into main or Node, and the renderer and preload take the contract's types, not its runtime.
+// promise (README, "Where things live"): only the Electron shell imports `electron`; the renderer never
+// reaches into main or Node; the renderer and preload take the contract's types, not its runtime; main
+// takes the contract from contract/, never from the preload; and inside main each layer imports only
+// the layers below it (LAYERS).
 import js from '@eslint/js';
 import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
@@ -18,6 +20,27 @@ const contractTypesOnly = {
   allowTypeImports: true,
   message: 'Import the contract as types only (its schemas are for main); contract/wire, limits and format may be imported as they are.',
 };
+
+const preloadIsNotTheContract = { group: ['**/preload/**'], message: 'main takes the contract from contract/, never from the preload.' };
+
+/** An import of a sibling folder of main/ (or of main/core.ts, main/index.ts), however deep the importer. */
+const mainFolders = (folders) => `^(\\.\\./)+(${folders.join('|')})(/|(\\.js)?$)`;
+/** What sits above every layer below the services: the services, the IPC, the front ends, the shells. */
+const ABOVE_THE_CORE = ['services', 'ipc', 'cli', 'browser-host', 'electron', 'core', 'index'];
+
+/**
+ * main/'s layers, bottom first: each may import the ones before it, never those after it (nor anything
+ * above the services). keys: keys and certificates; vault: storage; xmpp: the protocol; profile and
+ * protocols: payload formats over it; services: the app's behaviour, wired in core.ts.
+ */
+const LAYERS = [
+  { folder: 'keys', forbidden: ['vault', 'xmpp', 'profile', 'protocols', ...ABOVE_THE_CORE] },
+  { folder: 'vault', forbidden: ['xmpp', 'profile', 'protocols', ...ABOVE_THE_CORE] },
+  { folder: 'xmpp', forbidden: ['vault', 'profile', 'protocols', ...ABOVE_THE_CORE] },
+  { folder: 'profile', forbidden: ['vault', 'protocols', ...ABOVE_THE_CORE] },
+  { folder: 'protocols', forbidden: ['vault', 'profile', ...ABOVE_THE_CORE] },
+  { folder: 'services', forbidden: ['ipc', 'cli', 'browser-host', 'electron', 'core', 'index'] },
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
@@ -50,19 +73,31 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     ignores: ['main/index.ts', 'main/electron/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [electronOnlyInShell], patterns: [{ group: ['**/preload/**'], message: 'main takes the contract from contract/, never from the preload.' }] },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInShell], patterns: [preloadIsNotTheContract] }] },
   },
   {
     files: ['main/index.ts', 'main/electron/**'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/preload/**'], message: 'main takes the contract from contract/, never from the preload.' }] }],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [preloadIsNotTheContract] }] },
   },
+  // Later entries replace the rule for their files, so each layer repeats main's own restrictions.
+  ...LAYERS.map(({ folder, forbidden }) => ({
+    files: [`main/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            preloadIsNotTheContract,
+            {
+              regex: mainFolders(forbidden),
+              message: `main/${folder} may not import ${forbidden.map((f) => `main/${f}`).join(', ')}: layers import only the layers below them (eslint.config.js LAYERS).`,
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     // The contract is shared by every environment: no Node, no DOM, nothing of the layers around it.
     files: ['contract/**/*.ts'],

@@ -2,7 +2,7 @@
  * Revocation statement: "the key with this certificate is revoked, for this reason", signed by that
  * key itself, for one account. Published as an item of its own on the key node
  * (main/xmpp/key-statements.ts), because a publish reaches contacts where a retract may not (ejabberd
- * before 24.12 sends no retract notifications, /work/shared/SERVER-NOTES.md). Format and reasons:
+ * before 24.12 sends no retract notifications, docs/servers.md). Format and reasons:
  * docs/key-lifecycle.md.
  *
  * Signed fields, in this order (signed-statement.ts encodes them):

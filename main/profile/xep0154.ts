@@ -1,6 +1,6 @@
 /**
  * XEP-0154 User Profile, read only: `<profile xmlns='urn:xmpp:tmp:profile'>` wrapping a XEP-0004 data
- * form whose fields are scoped by FORM_TYPE urn:xmpp:tmp:profile (§3.2). The XEP-0222 seed uses it as its
+ * form whose fields are scoped by FORM_TYPE urn:xmpp:tmp:profile (§3.2). XEP-0222 uses it as its
  * profile example. Over PEP (§4.2, §5.3) an item may carry only the fields that changed, and may leave
  * out FORM_TYPE, so a form without one is read too, and several items are merged (the last one wins).
  * Everything is untrusted: fields and values capped and cleaned, binary fields skipped.

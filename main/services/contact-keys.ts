@@ -68,7 +68,7 @@ export interface ContactKeysDeps {
   session: SessionPort;
   events: AppEvents;
   log: Logger;
-  /** Whether a bare JID is in the account's roster (main/services/roster-membership.ts). */
+  /** Whether a bare JID is in the account's roster (RosterService.has, wired in main/core.ts). */
   isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
   /** Tests shorten it; see FOLLOW_UP. */
   followUp?: Partial<FollowUpTiming>;

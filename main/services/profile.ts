@@ -2,7 +2,7 @@
  * The user's public profile, stored the XEP-0222 way like the keys (persistent items, never pushed at
  * login, the access the user picks, through the same negotiation in persistent-node.ts), in the formats
  * other clients read: XEP-0292 vCard4, XEP-0172 nickname, XEP-0084 avatar. Contacts' profiles are read
- * in those three and in XEP-0154 (the seed's example), fetched on demand and received live from PEP
+ * in those three and in XEP-0154 (XEP-0222's profile example), fetched on demand and received live from PEP
  * notifications (the nodes are in NOTIFY_NODES, so our caps carry +notify for them). Everything a
  * contact publishes is untrusted and goes through the readers in main/profile/.
  */

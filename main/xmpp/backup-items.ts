@@ -9,7 +9,7 @@
  *   publishPersistent(ctx, { node: BACKUP_NODE, access: whitelist with nobody, maxItems: BACKUP_NODE_MAX_ITEMS }, item)
  *
  * A stanza may not exceed 256 KiB on either server (Prosody's default; ejabberd is configured so
- * here, and caps items at about 250,000 bytes: SERVER-NOTES), so the blob is cut into parts of at
+ * here, and caps items at about 250,000 bytes: docs/servers.md), so the blob is cut into parts of at
  * most BACKUP_PART_BYTES (base64 under 200,000 characters), one item each:
  *
  *   <item id='3f2a…c1-1'>

@@ -1,6 +1,6 @@
 /**
  * XEP-0115 Entity Capabilities: what this client is and what it wants pushed to it. The `+notify`
- * features are how XEP-0163 §4 (and the XEP-0222 seed) decide that we receive contacts' key and profile
+ * features are how XEP-0163 §4 (and XEP-0222) decide that we receive contacts' key and profile
  * events; the server learns them from our presence's caps hash by asking disco#info for node#ver.
  */
 import { xml } from '@xmpp/client';
@@ -81,7 +81,7 @@ export function discoInfoElement(input: CapsInput, node?: string): Element {
 }
 
 /**
- * Answers disco#info queries about us. Prosody asks right after our presence (SERVER-NOTES), echoing
+ * Answers disco#info queries about us. Prosody asks right after our presence (docs/servers.md), echoing
  * the node attribute; an unknown node gets item-not-found (XEP-0030 §3.1).
  */
 export function answerDiscoInfo(iqCallee: IqCallee, input: CapsInput = OWN_DISCO): void {

@@ -1,6 +1,6 @@
 /**
  * Builds an xmpp.js client from its plugins, the way `@xmpp/client`'s `client()` does
- * (node_modules/@xmpp/client/index.js). `client()` wires its plugins with fixed choices, and some of
+ * (@xmpp/client's index.js). `client()` wires its plugins with fixed choices, and some of
  * them do not fit a key manager, so the client is composed here from the same parts (from
  * `@xmpp/client` itself the app takes `xml` and `jid`); each part composed differently, and why:
  *

@@ -12,7 +12,7 @@ export type FetchOutcome =
   /** The node does not exist: the contact publishes nothing there. */
   | { status: 'none' }
   /** The contact's access model excludes us (any auth-type error: Prosody says forbidden, ejabberd
-   *  not-authorized + not-in-roster-group; SERVER-NOTES). */
+   *  not-authorized + not-in-roster-group; docs/servers.md). */
   | { status: 'refused'; detail: string }
   /** The contact's server could not be reached, or did not answer in time: nothing is known about
    *  their keys (not "no keys"). */

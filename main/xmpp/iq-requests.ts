@@ -1,5 +1,5 @@
 /**
- * The IQ caller every request goes through: xmpp.js's caller (node_modules/@xmpp/iq/caller.js), which
+ * The IQ caller every request goes through: xmpp.js's caller (@xmpp/iq's caller.js), which
  * matches a reply to its request by id only, plus what a key manager needs on top:
  *
  * - A reply counts only when it comes from the entity the request went to (RFC 6120 §8.2.3: the reply

@@ -18,7 +18,7 @@ export const NS = {
   dataForms: 'jabber:x:data',
   /** XEP-0115: Entity Capabilities. */
   caps: 'http://jabber.org/protocol/caps',
-  /** XEP-0189 / XEP-0222 seed: the public key node and payload namespace. */
+  /** XEP-0189 / XEP-0222: the public key node and payload namespace. */
   pubkey: 'urn:xmpp:tmp:pubkey',
   /** RFC 6121: roster. */
   roster: 'jabber:iq:roster',
@@ -31,7 +31,7 @@ export const NS = {
   /** XEP-0084: User Avatar (metadata node; data lives at urn:xmpp:avatar:data). */
   avatarMetadata: 'urn:xmpp:avatar:metadata',
   avatarData: 'urn:xmpp:avatar:data',
-  /** XEP-0154: User Profile (the seed's profile example). */
+  /** XEP-0154: User Profile (XEP-0222's profile example). */
   profile: 'urn:xmpp:tmp:profile',
   /** XEP-0384 v0.3 (Conversations, Gajim, Profanity): payload namespace, device list node, bundle nodes `…bundles:<device id>`. */
   omemoAxolotl: 'eu.siacs.conversations.axolotl',
@@ -57,5 +57,5 @@ export const NS = {
 /** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */
 export const NOTIFY_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
 
-/** XEP-0060 §7.1.5: the publish-options feature a server must advertise (seed §5). */
+/** XEP-0060 §7.1.5: the publish-options feature a server must advertise (XEP-0222 §5). */
 export const FEATURE_PUBLISH_OPTIONS = `${NS.pubsub}#publish-options`;

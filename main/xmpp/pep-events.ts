@@ -2,7 +2,7 @@
  * Incoming PEP notifications (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract) from the contacts whose
  * `+notify` interest we advertised. Parsed into typed events; anything malformed is dropped here and
  * counted, never thrown. A contact on the same server can reach us twice (to the bare and the full JID,
- * SERVER-NOTES), so identical notifications within a short window are delivered once.
+ * docs/servers.md), so identical notifications within a short window are delivered once.
  */
 import { jid } from '@xmpp/client';
 import { createHash } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * XEP-0222 §5 "Determining Support": the account's server must have identity pubsub/pep and the
- * publish-options feature (XEP-0060 §7.1.5). The seed asks the server's domain; Prosody answers for PEP
- * only on the account's bare JID (shared/SERVER-NOTES.md), so we ask the bare JID first and fall back to
+ * publish-options feature (XEP-0060 §7.1.5). XEP-0222 §5 asks the server's domain; Prosody answers for PEP
+ * only on the account's bare JID (docs/servers.md), so we ask the bare JID first and fall back to
  * the domain when the bare JID does not show PEP.
  */
 import type { Iq } from './iq-requests.js';

@@ -2,7 +2,7 @@
  * XEP-0222 on real servers: make a PEP node persistent (§2: persist_items=true,
  * send_last_published_item=never) with exactly the access the user chose, then publish to it.
  *
- * One strategy for every server (shared/SERVER-NOTES.md):
+ * One strategy for every server (docs/servers.md):
  * 1. Read the node's configuration (XEP-0060 §8.2.1). Prosody and ejabberd both answer item-not-found
  *    for a node that does not exist yet.
  * 2. Missing → create-and-configure (§8.1.3) with the full XEP-0222 configuration. This works where
@@ -11,7 +11,7 @@
  *    explicit consent (`reconfigure`), never a silent change.
  * 3. Make the node's affiliations (XEP-0060 §8.9) match the access: the whitelist's members for
  *    whitelist, and nobody but the owner otherwise. Prosody 0.12 keeps the members of a former
- *    whitelist when the model changes, and they can still read (SERVER-NOTES): narrowing must revoke.
+ *    whitelist when the model changes, and they can still read (docs/servers.md): narrowing must revoke.
  * 4. Read the configuration and the affiliations back and refuse to publish if the access the server
  *    applied is not the one asked for (an admin may pin node configs), or if anyone outside the chosen
  *    audience still holds an affiliation that lets them in, so nothing is ever published more widely
@@ -22,8 +22,7 @@
  */
 import type { Element } from '@xmpp/xml';
 import type { Iq } from './iq-requests.js';
-import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
-import { ACCESS_MODELS } from '../../contract/index.js';
+import { ACCESS_MODELS, type AccessRequest, type EffectiveNodeConfig } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { fieldBoolean, fieldValue, type FieldValue, type ParsedForm } from './data-form.js';
 import {
@@ -376,7 +375,7 @@ async function configureError(ctx: Context, error: unknown, spec: PersistentNode
   return new KeyringError(failureCode(error, 'protocol-error'), `Configuring ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
-/** Conditions with which servers refuse a configuration they cannot apply (SERVER-NOTES). */
+/** Conditions with which servers refuse a configuration they cannot apply (docs/servers.md). */
 const REFUSED_CONFIG = new Set(['not-acceptable', 'bad-request', 'feature-not-implemented', 'resource-constraint', 'policy-violation']);
 
 /**

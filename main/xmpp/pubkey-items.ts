@@ -1,5 +1,5 @@
 /**
- * The XEP-0222 seed's public key payload on node urn:xmpp:tmp:pubkey:
+ * XEP-0222's public key payload (its examples) on node urn:xmpp:tmp:pubkey:
  *   <key xmlns='urn:xmpp:tmp:pubkey'><x509cert>BASE64-DER</x509cert></key>
  * Contacts' items are hostile input: size-capped and checked before any certificate parser sees them.
  */
@@ -26,7 +26,7 @@ export function readPubkeyItem(item: RawItem): PubkeyItem {
   if (!key || !key.is('key', NS.pubkey)) return { id, problem: 'no <key xmlns="urn:xmpp:tmp:pubkey"/> payload' };
   const certs = key.getChildren('x509cert');
   if (certs.length !== 1) return { id, problem: `expected one <x509cert/>, found ${certs.length}` };
-  // The seed's example wraps the base64 over several lines: whitespace is allowed, nothing else.
+  // XEP-0222's example wraps the base64 over several lines: whitespace is allowed, nothing else.
   const text = (certs[0]?.text() ?? '').replace(/\s+/g, '');
   if (text.length === 0) return { id, problem: 'empty <x509cert/>' };
   if (text.length % 4 !== 0 || !BASE64.test(text)) return { id, problem: '<x509cert/> is not base64' };

@@ -33,7 +33,7 @@ describe('connecting to the real Prosody over STARTTLS', () => {
     expect(states.map((s) => s.status)).toEqual(['connecting', 'online']);
 
     const support = await session.checkSupport();
-    // Prosody answers for PEP on the account's bare JID (SERVER-NOTES), which we ask first.
+    // Prosody answers for PEP on the account's bare JID (docs/servers.md), which we ask first.
     expect(support.queried).toBe(juliet.jid);
     expect(support.pep).toBe(true);
     expect(support.publishOptions).toBe(true);

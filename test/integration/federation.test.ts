@@ -1,5 +1,5 @@
 /**
- * The XEP-0222 seed across servers, as it happens in real life: juliet and the nurse on capulet.lit,
+ * XEP-0222's scenario across servers, as it happens in real life: juliet and the nurse on capulet.lit,
  * romeo and benvolio on montague.lit, two real servers federating over TLS with certificates checked
  * against the test CA (test/support/federation.ts). Everything romeo and benvolio do reaches juliet's PEP
  * service over server-to-server links: the subscriptions, romeo's caps (+notify, asked back across the
@@ -59,7 +59,7 @@ for (const capuletKind of ['prosody', 'ejabberd'] as const) {
       await federation?.stop();
     });
 
-    // The seed's roster group where the server has roster access (ejabberd); a whitelist naming romeo
+    // XEP-0222's roster group where the server has roster access (ejabberd); a whitelist naming romeo
     // where it does not (Prosody 0.12 refuses `roster`). Either way only romeo may read.
     const friendsOnly = (): AccessRequest =>
       capuletKind === 'ejabberd' ? { model: 'roster', groups: ['Friends'] } : { model: 'whitelist', allow: [romeo.actor.jid] };

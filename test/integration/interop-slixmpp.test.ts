@@ -2,7 +2,7 @@
  * Interop with slixmpp (Debian's python3-slixmpp), on both real servers. slixmpp runs as a child
  * process (test/support/interop/slixmpp_driver.py) with its own XEP-0084 and XEP-0060 plugins; the app
  * runs as its core. slixmpp reads the app's avatar (XEP-0084), nickname (XEP-0172) and X.509 keys (the
- * XEP-0222 seed's urn:xmpp:tmp:pubkey node, each certificate parsed by python3-cryptography, not by
+ * XEP-0222's urn:xmpp:tmp:pubkey node, each certificate parsed by python3-cryptography, not by
  * the code under test), and publishes its own avatar, which the app reads byte for byte. Through slixmpp
  * python-omemo (python3-twomemo / python3-oldmemo, the library behind slixmpp-omemo) announces one
  * OMEMO device in both XEP-0384 namespaces, which the app's reader must see as one fingerprint.

@@ -39,7 +39,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       await Promise.all(apps.map((a) => a.stop()));
     });
 
-    // Only romeo may read: the seed's roster group where the server has it, a whitelist where not.
+    // Only romeo may read: XEP-0222's roster group where the server has it, a whitelist where not.
     const access = () =>
       server.kind === 'ejabberd'
         ? { model: 'roster' as const, groups: ['Friends'] }

@@ -1,7 +1,7 @@
 /**
  * Narrowing who may read a node revokes everyone it leaves out, on both servers. Prosody 0.12 keeps the
  * member affiliations of a former whitelist when the node switches to another access model, and those
- * JIDs can still read it (SERVER-NOTES); ejabberd refuses them but still lists them. The app removes
+ * JIDs can still read it (docs/servers.md); ejabberd refuses them but still lists them. The app removes
  * them (XEP-0060 §8.9), reads the affiliations back, and refuses to publish while anyone outside the
  * chosen audience could still get in. The key node and a profile node (vCard4) share that code.
  */

@@ -1,5 +1,5 @@
 /**
- * The XEP-0222 seed's scenario on a real server, through the app's protocol core: juliet publishes a key
+ * XEP-0222's scenario on a real server, through the app's protocol core: juliet publishes a key
  * to her PEP node with the XEP-0222 configuration and an access model; romeo in "Friends" is notified
  * and can fetch; the nurse and benvolio are not notified and are refused as the model says.
  */
@@ -67,7 +67,7 @@ function scenario(server: ServerInfo): void {
     beforeAll(setUp, 60_000);
     afterAll(tearDown);
 
-    // The seed's own scenario where the server has roster access (ejabberd); whitelist where it does
+    // XEP-0222's own scenario where the server has roster access (ejabberd); whitelist where it does
     // not (Prosody 0.12). Either way only romeo may read, and juliet's other resource hears of it.
     const onlyRomeo: PersistentNodeSpec['access'] =
       server.kind === 'ejabberd' ? { model: 'roster', groups: ['Friends'] } : { model: 'whitelist', allow: [] };
@@ -132,7 +132,7 @@ function scenario(server: ServerInfo): void {
       expect(fieldOf(await readNodeConfig(ctxOf(juliet), NODE), 'pubsub#access_model')).toBe('presence');
     });
 
-    // Prosody 0.12 has no roster access model (SERVER-NOTES); ejabberd's roster case is the first test.
+    // Prosody 0.12 has no roster access model (docs/servers.md); ejabberd's roster case is the first test.
     if (server.kind === 'prosody') it('roster access fails clearly on Prosody, naming the models it can do', async () => {
       const error = (await publishPersistent(
         ctxOf(juliet),

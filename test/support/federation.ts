@@ -1,5 +1,5 @@
 /**
- * Two real servers that federate, as juliet's and romeo's servers do in the XEP-0222 seed: capulet.lit
+ * Two real servers that federate, as juliet's and romeo's servers do in XEP-0222's example: capulet.lit
  * (Prosody or ejabberd) and montague.lit (Prosody), each on loopback with a certificate for its own
  * domain only, both signed by one throwaway CA that each server checks the other's certificate against.
  * Server-to-server links run over TLS with that check and no dialback; peers are found through static

@@ -1,5 +1,5 @@
 /**
- * The XEP-0222 seed's cast on a real server: juliet; romeo in her "Friends" group and the nurse in
+ * XEP-0222's cast (its examples) on a real server: juliet; romeo in her "Friends" group and the nurse in
  * "Servants", both with mutual presence subscriptions; benvolio with none. Subscriptions are made the
  * way clients make them (roster set + subscribe/subscribed both ways), through the app's own session.
  */

@@ -31,7 +31,7 @@ const parse = (text: string): Element => parseXml(text.trim());
 const PLAIN_SERVER = `<query xmlns='http://jabber.org/protocol/disco#info'><identity category='server' type='im'/></query>`;
 
 describe('reading disco#info (XEP-0030) for XEP-0222 support', () => {
-  it('finds pubsub/pep, publish-options and the advertised access models in the seed example', () => {
+  it('finds pubsub/pep, publish-options and the advertised access models in XEP-0222’s example', () => {
     const support = summarizePepSupport('capulet.lit', parseDiscoInfo(parse(SEED_ANSWER)));
     expect(support).toEqual({
       queried: 'capulet.lit',
@@ -56,7 +56,7 @@ describe('reading disco#info (XEP-0030) for XEP-0222 support', () => {
   });
 });
 
-describe('which JID answers (SERVER-NOTES: Prosody answers on the bare JID only)', () => {
+describe('which JID answers (docs/servers.md: Prosody answers on the bare JID only)', () => {
   function fakeIq(answers: Record<string, string | Error>): IqCaller & { asked: string[] } {
     const asked: string[] = [];
     const get = (_el: Element, to?: string): Promise<Element | undefined> => {
@@ -76,7 +76,7 @@ describe('which JID answers (SERVER-NOTES: Prosody answers on the bare JID only)
     expect(support.pep).toBe(true);
   });
 
-  it('falls back to the domain (the seed’s way) when the bare JID shows no PEP or errors', async () => {
+  it('falls back to the domain (XEP-0222 §5’s way) when the bare JID shows no PEP or errors', async () => {
     for (const bare of [PLAIN_SERVER, new Error('service-unavailable')]) {
       const iq = fakeIq({ 'juliet@capulet.lit': bare, 'capulet.lit': SEED_ANSWER });
       const support = await discoverPepSupport(iq, 'juliet@capulet.lit', 'capulet.lit');

@@ -13,8 +13,8 @@ import { reconnectDelay, BACKOFF_MAX_MS } from '../../main/xmpp/backoff.js';
 const parse = (text: string): Element => parseXml(text.trim());
 const itemsOf = (inner: string) => parseItems(parse(`<items node='urn:xmpp:tmp:pubkey'>${inner}</items>`));
 
-describe('reading public key items (the seed’s <key><x509cert/></key>)', () => {
-  it('reads the seed’s payload, whitespace-wrapped base64 included', () => {
+describe('reading public key items (XEP-0222’s <key><x509cert/></key>)', () => {
+  it('reads XEP-0222’s payload, whitespace-wrapped base64 included', () => {
     const der = Buffer.from('certificate bytes');
     const b64 = der.toString('base64');
     const [item] = itemsOf(

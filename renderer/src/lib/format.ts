@@ -26,7 +26,7 @@ export const TRUST_TEXT: Record<TrustState, string> = {
   retracted: 'Withdrawn',
 };
 
-/** "anyone", "contacts who see my presence", "roster groups: Friends" — the words the issue asks for. */
+/** "anyone", "contacts who see my presence", "roster groups: Friends" — in the words of the person who chose it. */
 export function describeAccess(model: string, groups?: readonly string[], allow?: readonly string[]): string {
   switch (model) {
     case 'open':

@@ -1,5 +1,5 @@
 /**
- * The first screen tells creating a vault from unlocking one (issue 15, point 5): `vault:status` says
+ * The first screen tells creating a vault from unlocking one: `vault:status` says
  * whether a vault was made before, from the file or its backup copy (Vault.open falls back to it).
  */
 import { mkdtemp, rename, rm } from 'node:fs/promises';

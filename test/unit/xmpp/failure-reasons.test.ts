@@ -10,7 +10,7 @@ import { describeFailure, failureCode } from '../../../main/xmpp/failure.js';
 import { fetchItems } from '../../../main/xmpp/fetch-items.js';
 import { readNodeConfig } from '../../../main/xmpp/persistent-node.js';
 
-/** What xmpp.js throws when no answer comes (node_modules/@xmpp/events/lib/TimeoutError.js). */
+/** What xmpp.js throws when no answer comes (@xmpp/events' TimeoutError). */
 const xmppTimeout = () => Object.assign(new Error(), { name: 'TimeoutError' });
 const failingIq = (error: Error): IqCaller => ({
   request: () => Promise.reject(error),
