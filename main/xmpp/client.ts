@@ -11,10 +11,12 @@
  *    SASL before TLS; we never accept that): authentication refuses to start on a plain socket.
  * 4. IQ replies count only from the entity asked (iq-requests.ts).
  * 5. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
+ * 6. The server's bytes are read correctly wherever TCP or TLS cuts them (stream-reader.ts): xmpp.js
+ *    decodes each chunk on its own.
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
-import { Client, type ClientOptions } from '@xmpp/client-core';
+import type { Client, ClientOptions } from '@xmpp/client-core';
 import _reconnect, { type Reconnect } from '@xmpp/reconnect';
 import _tcp from '@xmpp/tcp';
 import _tls from '@xmpp/tls';
@@ -38,6 +40,7 @@ import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
 import { createIqRequests } from './iq-requests.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
+import { ChunkSafeClient } from './stream-reader.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 /** The SASL mechanisms we use, in order of preference: SCRAM first; PLAIN only ever on TLS. */
@@ -73,7 +76,7 @@ export interface XmppClient {
 export function createXmppClient(options: XmppClientOptions): XmppClient {
   const clientOptions: ClientOptions = { service: options.service, domain: options.domain };
   if (options.timeout !== undefined) clientOptions.timeout = options.timeout;
-  const entity = new Client(clientOptions);
+  const entity = new ChunkSafeClient(clientOptions);
 
   if (options.streamLog) {
     // The password is also scrubbed from every line, in case a server echoes it somewhere unexpected.

@@ -78,6 +78,12 @@ declare module '@xmpp/client-core' {
     send(element: Element): Promise<void>;
     isSecure(): boolean;
     restart(): Promise<void>;
+    /** The current stream's parser; null between streams. */
+    parser: { write(data: string): void } | null;
+    /** Makes `socket` the connection's socket (xmpp.js subscribes to its data, close and error). */
+    _attachSocket(socket: unknown): void;
+    /** Each chunk the socket reads, on to the parser (main/xmpp/stream-reader.ts says why we override it). */
+    _onData(data: Buffer | string): void;
   }
 }
 
