@@ -12,14 +12,12 @@
  * 4. IQ replies count only from the entity asked (iq-requests.ts).
  * 5. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
  * 6. The server's bytes are read correctly wherever TCP or TLS cuts them (stream-reader.ts): xmpp.js
- *    decodes each chunk on its own.
+ *    decodes each chunk on its own and its parser loses a stream header cut inside `<?xml …?>`.
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
 import type { Client, ClientOptions } from '@xmpp/client-core';
 import _reconnect, { type Reconnect } from '@xmpp/reconnect';
-import _tcp from '@xmpp/tcp';
-import _tls from '@xmpp/tls';
 import _middleware, { type MiddlewareApi } from '@xmpp/middleware';
 import _streamFeatures, { type StreamFeatures } from '@xmpp/stream-features';
 import type { IqCaller } from '@xmpp/iq/caller.js';
@@ -40,7 +38,7 @@ import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
 import { createIqRequests } from './iq-requests.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
-import { ChunkSafeClient } from './stream-reader.js';
+import { ChunkSafeClient, chunkSafeTransports } from './stream-reader.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 /** The SASL mechanisms we use, in order of preference: SCRAM first; PLAIN only ever on TLS. */
@@ -84,8 +82,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   }
 
   const reconnect = _reconnect({ entity });
-  _tcp({ entity });
-  _tls({ entity });
+  chunkSafeTransports({ entity });
 
   const middleware = _middleware({ entity });
   // Order matters. Incoming elements go through the middleware in registration order: the guard sees

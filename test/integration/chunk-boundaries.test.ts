@@ -1,8 +1,9 @@
 /**
  * Where TCP and TLS cut the server's bytes must not change what the app reads: a chunk may end inside
- * a UTF-8 character (main/xmpp/stream-reader.ts). The fake server (test/support/fake-xmpp-server.ts)
- * cuts its writes at chosen bytes and pauses between the pieces, so the client reads each piece as a
- * chunk of its own; inside TLS, each piece is a TLS record.
+ * a UTF-8 character, or inside the `<?xml …?>` declaration that opens each stream
+ * (main/xmpp/stream-reader.ts). The fake server (test/support/fake-xmpp-server.ts) cuts its writes
+ * at chosen bytes and pauses between the pieces, so the client reads each piece as a chunk of its
+ * own: on the plain TCP stream before STARTTLS, and inside TLS, where each piece is a TLS record.
  */
 import type { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,11 +15,13 @@ import { silentLogger } from '../../main/logger.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { fetchRoster } from '../../main/xmpp/roster.js';
 import { AccountSession } from '../../main/xmpp/session.js';
-import { FEATURES, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
+import { FEATURES, startFakeXmppServer, type FakePhase, type FakeXmppServer } from '../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
 
 const DOMAIN = 'capulet.lit';
 const PASSWORD = 'chunked-secret-7';
+/** What the fake server's every stream header starts with (RFC 6120 §11.5). */
+const DECLARATION = "<?xml version='1.0'?>";
 
 let dir: string;
 let pki: TestPki;
@@ -54,6 +57,33 @@ const paramsFor = (server: FakeXmppServer) => ({
   host: server.host,
   port: server.port,
   caFile: pki.caFile,
+});
+
+describe('the XML declaration cut at every byte still opens the stream', () => {
+  it.each<[string, FakePhase]>([
+    ['the plain stream, before STARTTLS', 'plain'],
+    ['the encrypted stream, after STARTTLS', 'tls'],
+    ['the stream after login (inside TLS)', 'authenticated'],
+  ])('%s', async (_name, cutPhase) => {
+    let cut = 0;
+    const server = await fakeServer({
+      splitWrites: (xml, phase) => (phase === cutPhase && xml.startsWith(DECLARATION) ? [cut] : []),
+    });
+    const failed: string[] = [];
+    for (cut = 1; cut <= DECLARATION.length; cut++) {
+      const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
+      try {
+        const state = await session.connect(paramsFor(server));
+        if (state.status !== 'online') failed.push(`${DECLARATION.slice(0, cut)}|${DECLARATION.slice(cut)}: ${state.status}`);
+      } catch (error) {
+        failed.push(`${DECLARATION.slice(0, cut)}|${DECLARATION.slice(cut)}: ${(error as Error).message}`);
+      } finally {
+        await session.disconnect();
+      }
+    }
+    expect(failed).toEqual([]);
+    expect(server.connections()).toBe(DECLARATION.length);
+  }, 120_000);
 });
 
 describe('a character cut between any two of its UTF-8 bytes arrives whole', () => {
