@@ -37,7 +37,8 @@ const lines = [
   '',
   `Measured by \`${results.command.split('  ')[0]}\` on ${day}: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, ` +
     `load average ${m.loadAverage.start[0]} at the start and ${m.loadAverage.end[0]} at the end (the machine was shared with other work, ` +
-    `so absolute times are noisy; each comparison holds because both sides ran in the same run, taking turns). ` +
+    `so absolute times are noisy; each comparison holds because both sides ran in the same run, taking turns)` +
+    (m.fsyncMs ? `; writing 1 MB and fsync in the temp dir took ${m.fsyncMs.median.toFixed(0)} ms (median; slowest ${m.fsyncMs.max.toFixed(0)} ms). ` : '. ') +
     `Node ${m.node} (OpenSSL ${m.openssl}), Prosody ${m.prosody}, ejabberd ${m.ejabberd}, python3-slixmpp ${m.slixmpp} (${m.python}), Chromium ${m.chromium}.`,
   '',
   row(HEADER),

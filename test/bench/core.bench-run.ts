@@ -114,7 +114,7 @@ it('benchmarks the app side by side with slixmpp', async () => {
         const comparisons = await benchBulkFetch({ server: prosody, account: params('reader@montague.lit'), contacts: certificates.slice(0, published), sizes: FETCH_SIZES, repeat: REPEAT, log });
         raw.bulkFetchProsody = comparisons;
         rows.push(...comparisons.flatMap((c) => fetchRows(c, 'Prosody')));
-        notes.push(...comparisons.map((c) => roundTrips(c, 'Prosody')));
+        notes.push(...comparisons.flatMap((c) => [roundTrips(c, 'Prosody'), vaultWrites(c, 'Prosody')]).filter(Boolean));
       });
 
       if (SECTIONS.has('notify')) await guarded('notify latency', async () => {
@@ -198,7 +198,7 @@ it('benchmarks the app side by side with slixmpp', async () => {
       const comparisons = await benchBulkFetch({ server: ejabberd, account, contacts: certificates.slice(0, size), sizes: FETCH_SIZES, repeat: REPEAT, log });
       raw.bulkFetchEjabberd = comparisons;
       rows.push(...comparisons.flatMap((c) => fetchRows(c, 'ejabberd')));
-      notes.push(...comparisons.map((c) => roundTrips(c, 'ejabberd')));
+      notes.push(...comparisons.flatMap((c) => [roundTrips(c, 'ejabberd'), vaultWrites(c, 'ejabberd')]).filter(Boolean));
     } finally {
       await ejabberd.stop();
     }
@@ -247,7 +247,7 @@ it('benchmarks the app side by side with slixmpp', async () => {
       `writing 1 MB and fsync in the temp dir (where the app's vault is): median ${ms(fsync.median)}, slowest ${ms(fsync.max)}`,
     `Versions: Node ${machine.node} (OpenSSL ${machine.openssl}), Prosody ${machine.prosody}, ejabberd ${machine.ejabberd}, python3-slixmpp ${machine.slixmpp} (${machine.python}), Chromium ${machine.chromium}`,
     'CPU: the app = process.cpuUsage() of the benchmark process (all its threads); slixmpp = getrusage of its process; servers = utime+stime from /proc/PID/stat',
-    `Bulk fetch: each sample a freshly signed-in client (the app: a new core, empty vault); sides take turns, median of ${REPEAT}; the app at DEFAULT_FETCH_CONCURRENCY (${DEFAULT_FETCH_CONCURRENCY}), compared with slixmpp's faster mode`,
+    `Bulk fetch: each sample a freshly signed-in client (the app: a new core, empty vault); sides take turns, median of ${REPEAT}; the app at DEFAULT_FETCH_CONCURRENCY (${DEFAULT_FETCH_CONCURRENCY}), compared with slixmpp's better mode for each measure`,
   ];
   log(['', ...summary, '', ...renderTable(rows), '', ...notes, ...failures.map((f) => `FAILED ${f}`), ''].join('\n'));
   await mkdir(join(repo, 'bench'), { recursive: true });
@@ -322,54 +322,72 @@ async function measureFsync(): Promise<{ median: number; max: number }> {
 
 const mode = (side: FetchSide): string => (side.concurrency === 0 ? 'all in flight' : `${side.concurrency} in flight`);
 
-/** The app at its default concurrency against slixmpp's faster mode (by median wall time). */
+/**
+ * The app at its default concurrency against slixmpp at its best for each measure (the lower median of
+ * its two modes, named in the cell), so no figure is flattered by slixmpp's slower mode.
+ */
 function fetchRows(c: FetchComparison, serverName: string): Row[] {
   const app = c.sides.find((x) => x.client === 'app' && x.concurrency === DEFAULT_FETCH_CONCURRENCY);
-  const peers = c.sides.filter((x) => x.client === 'slixmpp').sort((a, b) => a.wallMs - b.wallMs);
-  const peer = peers[0];
-  if (!app || !peer) return [];
+  const peers = c.sides.filter((x) => x.client === 'slixmpp');
+  const best = (key: 'wallMs' | 'cpuMs' | 'serverCpuMs') => [...peers].sort((a, b) => a[key] - b[key])[0];
+  const [wall, cpu, server] = [best('wallMs'), best('cpuMs'), best('serverCpuMs')];
+  if (!app || !wall || !cpu || !server) return [];
   const section = `bulk fetch, ${serverName}`;
-  const perContact = (x: FetchSide) => `${(x.cpuMs / c.contacts).toFixed(2)} ms/contact (${s(x.cpuMs)})`;
-  const others = c.sides.filter((x) => x !== app && x !== peer);
+  const perContact = (x: FetchSide) => `${(x.cpuMs / c.contacts).toFixed(2)} ms/contact (${s(x.cpuMs)}`;
+  const others = c.sides.filter((x) => x !== app);
   const describe = (x: FetchSide) => `${x.client} ${mode(x)}: wall ${s(x.wallMs)}, CPU ${s(x.cpuMs)}, ${serverName} ${s(x.serverCpuMs)}`;
   return [
     {
       section,
       measure: `${c.contacts} contacts: wall time (slixmpp bare fetch; the app fetches, checks and stores each key)`,
-      peer: `${s(peer.wallMs)} (${mode(peer)})`,
+      peer: `${s(wall.wallMs)} (${mode(wall)})`,
       app: `${s(app.wallMs)} (${mode(app)}; the last answer came at ${s(app.lastAnswerMs ?? Number.NaN)}, the rest is storing)`,
-      ratio: ratio(app.wallMs, peer.wallMs),
+      ratio: ratio(app.wallMs, wall.wallMs),
       target: '≤ 1×',
-      pass: app.wallMs <= peer.wallMs,
+      pass: app.wallMs <= wall.wallMs,
     },
     {
       section,
       measure: `${c.contacts} contacts: client CPU per contact`,
-      peer: perContact(peer),
-      app: perContact(app),
-      ratio: ratio(app.cpuMs, peer.cpuMs),
+      peer: `${perContact(cpu)}, ${mode(cpu)})`,
+      app: `${perContact(app)}, ${mode(app)})`,
+      ratio: ratio(app.cpuMs, cpu.cpuMs),
       target: '≤ 1×',
-      pass: app.cpuMs <= peer.cpuMs,
+      pass: app.cpuMs <= cpu.cpuMs,
     },
     {
       section,
       measure: `${c.contacts} contacts: ${serverName} CPU for the client's requests`,
-      peer: s(peer.serverCpuMs),
-      app: s(app.serverCpuMs),
-      ratio: ratio(app.serverCpuMs, peer.serverCpuMs),
+      peer: `${s(server.serverCpuMs)} (${mode(server)})`,
+      app: `${s(app.serverCpuMs)} (${mode(app)})`,
+      ratio: ratio(app.serverCpuMs, server.serverCpuMs),
       target: '≤ 1×',
-      pass: app.serverCpuMs <= peer.serverCpuMs,
+      pass: app.serverCpuMs <= server.serverCpuMs,
     },
     {
       section,
-      measure: `${c.contacts} contacts: the other modes (no target)`,
-      peer: others.filter((x) => x.client === 'slixmpp').map(describe).join('; ') || '—',
+      measure: `${c.contacts} contacts: every mode measured (medians; no target)`,
+      peer: others.filter((x) => x.client === 'slixmpp').map(describe).join('; '),
       app: others.filter((x) => x.client === 'app').map(describe).join('; ') || '—',
       ratio: '—',
       target: '—',
       pass: null,
     },
   ];
+}
+
+/** When the app's vault writes finished in its last sample of each mode, next to its last answer. */
+function vaultWrites(c: FetchComparison, serverName: string): string {
+  const parts = c.sides
+    .filter((x) => x.client === 'app')
+    .map((x) => {
+      const last = x.samples[x.samples.length - 1];
+      if (!last?.vaultWritesMs) return '';
+      const at = last.vaultWritesMs.map((v) => (v / 1000).toFixed(2)).join(', ');
+      return `${mode(x)}: last answer at ${s(last.lastAnswerMs ?? Number.NaN)}, ${last.vaultWritesMs.length} vault writes finished at ${at} s, fetchMany resolved at ${s(last.wallMs)}`;
+    })
+    .filter(Boolean);
+  return parts.length === 0 ? '' : `Storing, ${serverName}, ${c.contacts} contacts (the app's last sample; each vault write is a whole-vault group commit): ${parts.join('; ')}.`;
 }
 
 /** Round trips per contact: what each client sent and received in its last measured window. */
@@ -587,7 +605,7 @@ function avatarRow(avatar: AvatarResult): Row {
     section: 'profile',
     measure: `avatar scaling, ${avatar.width}×${avatar.height} JPEG → 256 px PNG on the main thread (main/profile/avatar-image.ts; median of ${avatar.samples.length}; moving to a worker elsewhere)`,
     peer: '—',
-    app: `${time(wall)}, all of it on the main thread (${time(busy)} of its CPU); longest event-loop stall ${time(stall)}`,
+    app: `${time(wall)} on the main thread, ${time(busy)} of it the thread's own CPU (the rest: waiting to be scheduled); longest event-loop stall ${time(stall)}`,
     ratio: '—',
     target: 'main thread held ≤ 50 ms',
     pass: busy <= 50,

@@ -35,6 +35,8 @@ export interface FetchSample {
   serverCpuMs: number;
   /** The app only: from the start to the last IQ answer's arrival (the rest of wallMs is storing). */
   lastAnswerMs?: number;
+  /** The app only: when each vault write (a group commit) finished, ms from the start. */
+  vaultWritesMs?: number[];
   /** Top-level elements by name in the window (iq, message, presence, XEP-0198 r and a…). */
   sent: Record<string, number>;
   received: Record<string, number>;
@@ -115,6 +117,18 @@ async function appOnce(server: BenchServer, account: ConnectParams, contacts: re
     const sent: Record<string, number> = {};
     const received: Record<string, number> = {};
     const onSend = (element: { name: string }) => tally(sent, element.name);
+    // Each group commit resolves all its updates in one go: updates that settle within 1 ms of each
+    // other were saved by the same write.
+    const vault = app.core.vaults.vault;
+    const update = vault.update.bind(vault);
+    const writesDoneAt: number[] = [];
+    vault.update = <T>(change: Parameters<typeof update<T>>[0]): Promise<T> =>
+      update<T>(change).then((value) => {
+        const at = performance.now();
+        const last = writesDoneAt[writesDoneAt.length - 1];
+        if (last === undefined || at - last > 1) writesDoneAt.push(at);
+        return value;
+      });
     let lastAnswerAt = 0;
     const onElement = (element: { name: string }) => {
       tally(received, element.name);
@@ -137,7 +151,15 @@ async function appOnce(server: BenchServer, account: ConnectParams, contacts: re
     const serverAfter = await server.cpuMs();
     const bad = views.filter((v, i) => v.fetch !== 'ok' || v.keys.length !== 1 || v.keys[0]?.status !== 'valid' || v.keys[0]?.fingerprint !== contacts[i]?.fingerprint);
     if (bad.length > 0) throw new Error(`${bad.length} fetches did not return the published key, e.g. ${JSON.stringify(bad[0])}`);
-    return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs: serverAfter - serverBefore, lastAnswerMs: lastAnswerAt - start, sent, received };
+    return {
+      wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      serverCpuMs: serverAfter - serverBefore,
+      lastAnswerMs: lastAnswerAt - start,
+      vaultWritesMs: writesDoneAt.map((at) => at - start),
+      sent,
+      received,
+    };
   } finally {
     await app.stop();
   }
