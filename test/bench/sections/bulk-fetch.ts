@@ -68,6 +68,12 @@ const SIDES: readonly { client: Client; concurrency: number }[] = [
   { client: 'app', concurrency: 0 },
 ];
 const SETTLE_MS = 200;
+/**
+ * Above this many contacts, only 16 in flight: with 2,000 at once, slixmpp matches each answer against
+ * every pending request's handler (5–8 s of CPU measured here), and on a loaded machine some of the
+ * app's requests outlive their 20 s timeout while the server works through the queue.
+ */
+const ALL_IN_FLIGHT_MAX = 500;
 
 /**
  * Logs each contact in (the app's own session code) and publishes its key the app's XEP-0222 way. A
@@ -204,18 +210,19 @@ export async function benchBulkFetch(options: {
   const results: FetchComparison[] = [];
   for (const size of sizes) {
     const subset = contacts.slice(0, size);
-    const samples = SIDES.map(() => [] as FetchSample[]);
+    const sidesHere = SIDES.filter((side) => side.concurrency !== 0 || size <= ALL_IN_FLIGHT_MAX);
+    const samples = sidesHere.map(() => [] as FetchSample[]);
     for (let round = 0; round < repeat; round++) {
-      const order = SIDES.map((_, i) => i);
+      const order = sidesHere.map((_, i) => i);
       if (round % 2 === 1) order.reverse();
       for (const index of order) {
-        const side = SIDES[index];
+        const side = sidesHere[index];
         if (!side) continue;
         const once = side.client === 'app' ? appOnce : slixmppOnce;
         samples[index]?.push(await once(server, account, subset, side.concurrency));
       }
     }
-    const sides = SIDES.map((side, i): FetchSide => {
+    const sides = sidesHere.map((side, i): FetchSide => {
       const own = samples[i] ?? [];
       return {
         ...side,
