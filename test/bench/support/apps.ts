@@ -19,13 +19,12 @@ export interface BenchApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(params: ConnectParams, dataDir?: string): Promise<BenchApp> {
+/** A core with its vault unlocked (a new, empty one unless `dataDir` holds one), not connected yet. */
+export async function openApp(dataDir?: string): Promise<BenchApp> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-bench-app-')));
   const core = createKeyringCore({ host: 'browser', version: 'bench', log: silentLogger, dataDir: dir, scrypt: LIGHT_SCRYPT });
   const unlocked = await core.dispatch('vault:unlock', { passphrase: BENCH_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);
-  const connected = await core.dispatch('account:connect', params);
-  if (!connected.ok) throw new Error(connected.error.message);
   return {
     core,
     dataDir: dir,
@@ -34,4 +33,15 @@ export async function startApp(params: ConnectParams, dataDir?: string): Promise
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A core unlocked and connected, exactly as the integration tests start one. */
+export async function startApp(params: ConnectParams, dataDir?: string): Promise<BenchApp> {
+  const app = await openApp(dataDir);
+  const connected = await app.core.dispatch('account:connect', params);
+  if (!connected.ok) {
+    await app.stop();
+    throw new Error(connected.error.message);
+  }
+  return app;
 }
