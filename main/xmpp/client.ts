@@ -17,14 +17,14 @@
  * 5. Resource binding declares the stream online only after stream management is enabled
  *    (bindResource, goOnlineAfterStreamManagement below), and a lost stream is not resumed.
  * 6. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
+ * 7. The server's bytes are read correctly wherever TCP or TLS cuts them (stream-reader.ts): xmpp.js
+ *    decodes each chunk on its own and its parser loses a stream header cut inside `<?xml …?>`.
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
 import { jid, xml } from '@xmpp/client';
-import { Client, type ClientOptions } from '@xmpp/client-core';
+import type { Client, ClientOptions } from '@xmpp/client-core';
 import _reconnect, { type Reconnect } from '@xmpp/reconnect';
-import _tcp from '@xmpp/tcp';
-import _tls from '@xmpp/tls';
 import _middleware, { type MiddlewareApi } from '@xmpp/middleware';
 import _streamFeatures, { type StreamFeatures } from '@xmpp/stream-features';
 import type { IqCaller } from '@xmpp/iq/caller.js';
@@ -40,6 +40,7 @@ import { guardStream } from './stream-guard.js';
 import { createSaslLogin, SASL_MECHANISMS } from './sasl-login.js';
 import { createIqRequests } from './iq-requests.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
+import { ChunkSafeClient, chunkSafeTransports } from './stream-reader.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 export interface XmppClientOptions {
@@ -72,7 +73,7 @@ export interface XmppClient {
 export function createXmppClient(options: XmppClientOptions): XmppClient {
   const clientOptions: ClientOptions = { service: options.service, domain: options.domain };
   if (options.timeout !== undefined) clientOptions.timeout = options.timeout;
-  const entity = new Client(clientOptions);
+  const entity = new ChunkSafeClient(clientOptions);
 
   if (options.streamLog) {
     // The password is also scrubbed from every line, in case a server echoes it somewhere unexpected.
@@ -80,8 +81,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   }
 
   const reconnect = _reconnect({ entity });
-  _tcp({ entity });
-  _tls({ entity });
+  chunkSafeTransports({ entity });
 
   const middleware = _middleware({ entity });
   // Order matters. Incoming elements go through the middleware in registration order: a running login

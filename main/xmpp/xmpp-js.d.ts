@@ -23,6 +23,7 @@ declare module '@xmpp/xml' {
   export type Child = Element | string | null | undefined | false;
   /** The streaming parser xmpp.js reads a stream with: 'start' (the header), 'element', 'end', 'error'. */
   export class Parser {
+    constructor();
     write(data: string): void;
     on(event: 'start' | 'element' | 'end', listener: (element: Element) => void): this;
     on(event: 'error', listener: (error: Error) => void): this;
@@ -78,6 +79,12 @@ declare module '@xmpp/client-core' {
     send(element: Element): Promise<void>;
     isSecure(): boolean;
     restart(): Promise<void>;
+    /** The current stream's parser; null between streams. */
+    parser: { write(data: string): void } | null;
+    /** Makes `socket` the connection's socket (xmpp.js subscribes to its data, close and error). */
+    _attachSocket(socket: unknown): void;
+    /** Each chunk the socket reads, on to the parser (main/xmpp/stream-reader.ts says why we override it). */
+    _onData(data: Buffer | string): void;
   }
 }
 
@@ -150,8 +157,18 @@ declare module '@xmpp/reconnect' {
   }
   export default function reconnect(deps: unknown): Reconnect;
 }
-declare module '@xmpp/tcp' { export default function tcp(deps: unknown): unknown; }
-declare module '@xmpp/tls' { export default function tls(deps: unknown): unknown; }
+/** The transports, subclassed only to choose their stream parser (main/xmpp/stream-reader.ts). */
+declare module '@xmpp/tcp/lib/Connection.js' {
+  export default class ConnectionTCP {
+    /** The stream parser class the client reads each stream with. */
+    Parser: new () => unknown;
+  }
+}
+declare module '@xmpp/tls/lib/Connection.js' {
+  export default class ConnectionTLS {
+    Parser: new () => unknown;
+  }
+}
 declare module '@xmpp/stream-features' {
   import type { Client } from '@xmpp/client-core';
   import type { Element } from '@xmpp/xml';

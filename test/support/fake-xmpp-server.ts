@@ -3,11 +3,14 @@
  * loopback that speaks just enough RFC 6120 to lead a client on. Each stream phase (plain, after
  * STARTTLS, after SASL) offers the features the test chooses; STARTTLS (with the test CA's
  * certificate), SASL PLAIN (RFC 6120 §6 and XEP-0388), SCRAM (fake-scram.ts, honest or not) and resource
- * binding work when offered; every other stanza goes to the test's `answer`. It records every byte each client sent, TLS decrypted, so a
- * test can assert what the client did and did not say.
+ * binding work when offered; every other stanza goes to the test's `answer`. It records every byte each
+ * client sent, TLS decrypted, so a test can assert what the client did and did not say. It can cut what
+ * it writes at chosen bytes, so a test decides where the client's chunks end (`splitWrites`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TLSSocket } from 'node:tls';
 import { Parser, type Element } from '@xmpp/xml';
 import { FakeScramExchange, type FakeScramOptions, type ScramTranscript } from './fake-scram.js';
@@ -17,6 +20,12 @@ const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_SASL2 = 'urn:xmpp:sasl:2';
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+
+/** The stream's phase: before STARTTLS, encrypted before login, logged in. */
+export type FakePhase = 'plain' | 'tls' | 'authenticated';
+
+/** The pause between the pieces of a split write: the client has read one piece before the next is sent. */
+const SPLIT_PAUSE_MS = 15;
 
 /** Stream features, as XML, offered in each phase. */
 export const FEATURES = {
@@ -50,6 +59,12 @@ export interface FakeXmppServerOptions {
   maxTlsVersion?: 'TLSv1.2';
   /** Answers any other stanza; returns the XML to send back. */
   answer?: (stanza: Element, session: FakeSession) => string | string[] | undefined;
+  /**
+   * Where to cut a write: byte offsets into its UTF-8 encoding (none: written whole). The pieces go out
+   * in order with a pause between them, so the client reads each as a chunk of its own; inside TLS each
+   * piece is a TLS record of its own.
+   */
+  splitWrites?: (xml: string, phase: FakePhase) => readonly number[];
 }
 
 export interface FakeSession {
@@ -87,20 +102,38 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
     raw.on('close', () => sockets.delete(raw));
     raw.on('error', () => undefined);
     let socket: Socket = raw;
-    let phase: 'plain' | 'tls' | 'authenticated' = 'plain';
+    let phase: FakePhase = 'plain';
     let parser = newParser();
     let streamId = 0;
+    // Writes and what must follow them (ending the socket, starting TLS) run in order, even while a
+    // split write is pausing between its pieces.
+    let outgoing = Promise.resolve();
+    const inOrder = (step: () => void | Promise<void>): void => {
+      outgoing = outgoing.then(step).catch(() => void socket.destroy());
+    };
+    const end = (): void => inOrder(() => void socket.end());
     const session: FakeSession = {
       jid: undefined,
       send: (xml) => {
-        if (!socket.destroyed) socket.write(xml);
+        const target = socket;
+        const bytes = Buffer.from(xml, 'utf8');
+        const cuts = [0, ...(options.splitWrites?.(xml, phase) ?? []), bytes.length];
+        inOrder(async () => {
+          for (let i = 1; i < cuts.length; i++) {
+            if (i > 1) await sleep(SPLIT_PAUSE_MS);
+            if (!target.destroyed) target.write(bytes.subarray(cuts[i - 1], cuts[i]));
+          }
+        });
       },
     };
 
+    // The client's writes can be cut anywhere too: characters are decoded across chunks.
+    let decoder = new StringDecoder('utf8');
     const onData = (data: Buffer): void => {
-      transcripts[index] += data.toString('utf8');
+      const text = decoder.write(data);
+      transcripts[index] += text;
       try {
-        parser.write(data.toString('utf8'));
+        parser.write(text);
       } catch {
         // Not XML the current stream can take (say, the close of a stream the client never restarted).
         socket.destroy();
@@ -114,7 +147,7 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
       p.on('element', (element: Element) => void onElement(element));
       p.on('end', () => {
         session.send('</stream:stream>');
-        socket.end();
+        end();
       });
       p.on('error', () => socket.destroy());
       return p;
@@ -225,22 +258,26 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
     function startTls(): void {
       if (options.starttls !== 'proceed' || !tls) {
         session.send(`<failure xmlns='${NS_TLS}'/></stream:stream>`);
-        socket.end();
+        end();
         return;
       }
       session.send(`<proceed xmlns='${NS_TLS}'/>`);
-      raw.off('data', onData);
-      const secure = new TLSSocket(raw, {
-        isServer: true,
-        key: tls.key,
-        cert: tls.cert,
-        ...(options.maxTlsVersion ? { maxVersion: options.maxTlsVersion } : {}),
+      // TLS starts once <proceed/> is on the wire, and before anything else can be written.
+      inOrder(() => {
+        raw.off('data', onData);
+        const secure = new TLSSocket(raw, {
+          isServer: true,
+          key: tls.key,
+          cert: tls.cert,
+          ...(options.maxTlsVersion ? { maxVersion: options.maxTlsVersion } : {}),
+        });
+        secure.on('error', () => raw.destroy());
+        secure.on('data', onData);
+        socket = secure;
+        decoder = new StringDecoder('utf8');
+        phase = 'tls';
+        parser = newParser();
       });
-      secure.on('error', () => raw.destroy());
-      secure.on('data', onData);
-      socket = secure;
-      phase = 'tls';
-      parser = newParser();
     }
   });
 

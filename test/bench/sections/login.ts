@@ -14,7 +14,7 @@ import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { AccountSession } from '../../../main/xmpp/session.js';
 import type { ConnectParams } from '../../../contract/index.js';
-import { CLOCK_TICKS_PER_SECOND } from '../support/prosody-bench.js';
+import { CLOCK_TICKS_PER_SECOND } from '../support/bench-server.js';
 
 export interface LoginResult {
   rounds: number;

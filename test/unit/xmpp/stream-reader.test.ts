@@ -1,0 +1,92 @@
+/**
+ * The stream reads the same wherever it is cut into chunks (main/xmpp/stream-reader.ts): UTF-8
+ * characters are decoded across chunks, and the parser keeps the ends of `<?…?>`, `<!--…-->` and
+ * `<!…]]>` whole. The same against a server whose TCP and TLS chunks end at chosen bytes:
+ * test/integration/chunk-boundaries.test.ts.
+ */
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type { Element } from '@xmpp/xml';
+import { ChunkSafeClient, ChunkSafeParser } from '../../../main/xmpp/stream-reader.js';
+
+const HEADER =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' " +
+  "from='capulet.lit' id='s1' version='1.0'>";
+const MESSAGE = "<message from='romeo@montague.lit'><body>Wherefore? Art thou -- Romeo]]</body></message>";
+
+/** What a parser fed `chunks` reports: the stream's opening and each element, as XML. */
+function parsed(chunks: string[]): string[] {
+  const parser = new ChunkSafeParser();
+  const seen: string[] = [];
+  parser.on('start', (root: Element) => seen.push(`start ${root.attrs.id}`));
+  parser.on('element', (element: Element) => seen.push(element.toString()));
+  parser.on('error', (error: Error) => seen.push(`error ${error.message}`));
+  for (const chunk of chunks) parser.write(chunk);
+  return seen;
+}
+
+/** `text` cut in two at every position. */
+const everyCut = (text: string) => Array.from({ length: text.length - 1 }, (_, i) => [text.slice(0, i + 1), text.slice(i + 1)]);
+
+describe('the stream parser, cut anywhere', () => {
+  const whole = parsed([HEADER + MESSAGE]);
+
+  it('reads the header and a stanza when given whole', () => {
+    expect(whole).toEqual(['start s1', expect.stringContaining('Wherefore? Art thou -- Romeo]]') as unknown]);
+  });
+
+  it.each([
+    ['the XML declaration and stream header', HEADER + MESSAGE],
+    ['a comment between stanzas', `${HEADER}<!-- a note -->${MESSAGE}`],
+    ['a processing instruction between stanzas', `${HEADER}<?keyring x?>${MESSAGE}`],
+    ['a declaration ending in ]]> between stanzas', `${HEADER}<!DOCTYPE x [ ]]>${MESSAGE}`],
+  ])('%s cut in two at every character: the same header and stanza', (_name, stream) => {
+    for (const chunks of everyCut(stream)) expect(parsed(chunks), chunks.join(' | ')).toEqual(whole);
+  });
+
+  it('one character per chunk: the same header and stanza', () => {
+    expect(parsed([...`${HEADER}<!-- a -->${MESSAGE}`])).toEqual(whole);
+  });
+
+  it('a complete stanza is read at once, even when the next chunk never comes', () => {
+    expect(parsed([HEADER, `${MESSAGE}<iq type='get' id='a?`])).toEqual(whole);
+  });
+});
+
+describe('the client, reading a socket cut inside characters', () => {
+  /** A client reading `socket`, and what its parser is given. */
+  function reading(socket: EventEmitter): { client: ChunkSafeClient; written: string[] } {
+    const client = new ChunkSafeClient({ service: 'xmpp://127.0.0.1:5222', domain: 'capulet.lit' });
+    const written: string[] = [];
+    client.parser = { write: (text) => void written.push(text) };
+    client._attachSocket(socket);
+    return { client, written };
+  }
+
+  it.each([
+    ['2 bytes', 'é'],
+    ['3 bytes', '€'],
+    ['4 bytes', '🗝'],
+  ])('%s (%s) cut after each of its bytes arrives whole', (_size, char) => {
+    const bytes = Buffer.from(`<body>${char}</body>`, 'utf8');
+    const start = bytes.indexOf(Buffer.from(char, 'utf8'));
+    for (let at = start + 1; at < start + Buffer.byteLength(char); at++) {
+      const socket = new EventEmitter();
+      const { written } = reading(socket);
+      socket.emit('data', bytes.subarray(0, at));
+      socket.emit('data', bytes.subarray(at));
+      expect(written.join(''), `cut after byte ${at - start}`).toBe(`<body>${char}</body>`);
+    }
+  });
+
+  it('a new socket (after STARTTLS, or reconnecting) does not inherit the old one’s unfinished character', () => {
+    const plain = new EventEmitter();
+    const { client, written } = reading(plain);
+    // '<a>' and the first two of the three bytes of '€', then the socket is replaced.
+    plain.emit('data', Buffer.from([0x3c, 0x61, 0x3e, 0xe2, 0x82]));
+    const secure = new EventEmitter();
+    client._attachSocket(secure);
+    secure.emit('data', Buffer.from('<b/>', 'utf8'));
+    expect(written).toEqual(['<a>', '<b/>']);
+  });
+});
