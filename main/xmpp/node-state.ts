@@ -8,10 +8,9 @@
  * that hid the items is not "no items" (ejabberd 23.01, below).
  */
 import { fieldBoolean, fieldValue } from './data-form.js';
-import { fetchItems } from './fetch-items.js';
 import { failureCode } from './failure.js';
 import { othersWithAccess, readAffiliations, readNodeConfig, type Affiliation, type NodeContext } from './persistent-node.js';
-import { discoItemsRequest, parseDiscoItemIds, readStanzaError, subscribeRequest } from './pubsub.js';
+import { discoItemsRequest, itemsRequest, parseDiscoItemIds, parseItems, readStanzaError, subscribeRequest } from './pubsub.js';
 
 /** Why something could not be read: the server refused the owner ('refused'), or the request failed. */
 export interface Unread {
@@ -71,8 +70,7 @@ export async function readNodeState(ctx: NodeContext, node: string, expectedItem
  * §5.5 lists item ids without payloads (an avatar's data item can be 256 KiB), which is enough when it
  * names every item expected. When it misses one, §6.5.2 decides: ejabberd 23.01 answers §5.5 with an
  * empty list where the access model leaves the owner out (roster access, unless she is in an allowed
- * group of her own roster), while §6.5.2 says not-authorized. Prosody 0.12 answers §5.5 on a node that
- * keeps no items with feature-not-implemented.
+ * group of her own roster), while §6.5.2 says not-authorized.
  */
 async function readItemIds(ctx: NodeContext, node: string, expected: readonly string[]): Promise<NodeState['items']> {
   try {
@@ -83,17 +81,17 @@ async function readItemIds(ctx: NodeContext, node: string, expected: readonly st
     // No answer at all (a timeout, a lost connection) would not come for the items either.
     if (!readStanzaError(error)) return unread(error);
   }
-  const outcome = await fetchItems(ctx.iq, ctx.owner, node);
-  switch (outcome.status) {
-    case 'ok':
-      return { status: 'listed', ids: outcome.items.map((i) => i.id).filter((id) => id !== '') };
-    case 'none':
-      // Deleted since its configuration was read: it holds nothing.
-      return { status: 'listed', ids: [] };
-    case 'refused':
-      return { status: 'unknown', reason: 'refused', detail: outcome.detail };
-    default:
-      return { status: 'unknown', reason: 'failed', detail: outcome.detail };
+  try {
+    const pubsub = await ctx.iq.get(itemsRequest(node), ctx.owner);
+    return { status: 'listed', ids: parseItems(pubsub?.getChild('items')).map((i) => i.id).filter((id) => id !== '') };
+  } catch (error) {
+    const info = readStanzaError(error);
+    // Deleted since its configuration was read: it holds nothing.
+    if (info?.condition === 'item-not-found') return { status: 'listed', ids: [] };
+    // §6.5.9.4: a node that keeps no items has none to give anyone (Prosody 0.12 empties a node whose
+    // persist_items is turned off, and answers so).
+    if (info?.pubsubCondition === 'persistent-items') return { status: 'listed', ids: [] };
+    return unread(error);
   }
 }
 

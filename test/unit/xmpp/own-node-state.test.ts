@@ -1,147 +1,17 @@
 /**
  * Reading one of the account's own nodes for the drift comparison, and asking the server for
  * configuration notifications where it has them, against a small PEP service in memory that behaves as
- * measured on the real ones (the integration suite, test/integration/drift-protocol.test.ts, runs the
- * same on Prosody 0.12 and ejabberd 23.01): ejabberd's form offers notify_config and notify_delete,
- * Prosody's has neither and ignores fields it does not know; ejabberd lists no items of a node whose
- * access leaves the owner out, and refuses them when asked for the items themselves.
+ * measured on the real ones (test/support/fake-pep-service.ts; the integration suite,
+ * test/integration/drift-protocol.test.ts, runs the same on Prosody 0.12 and ejabberd 23.01).
  */
 import { describe, expect, it } from 'vitest';
-import xml, { type Element } from '@xmpp/xml';
-import type { IqCaller } from '@xmpp/iq/caller.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { ensurePersistentNode, publishPersistent } from '../../../main/xmpp/persistent-node.js';
 import { readNodeState, watchOwnNode } from '../../../main/xmpp/node-state.js';
-import { parseForm } from '../../../main/xmpp/data-form.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
+import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, stanzaError } from '../../support/fake-pep-service.js';
 
-const JULIET = 'juliet@capulet.lit';
 const KEYS = NS.pubkey;
-
-function stanzaError(condition: string, type: string, pubsubCondition?: string): Error {
-  const element = xml('error', { type }, xml(condition, { xmlns: NS.stanzas }), pubsubCondition ? xml(pubsubCondition, { xmlns: NS.pubsubErrors }) : undefined);
-  return Object.assign(new Error(condition), { name: 'StanzaError', condition, element });
-}
-
-const BASE_FIELDS = ['pubsub#access_model', 'pubsub#persist_items', 'pubsub#send_last_published_item', 'pubsub#max_items', 'pubsub#notify_retract'];
-const EJABBERD_FIELDS = [...BASE_FIELDS, 'pubsub#roster_groups_allowed', 'pubsub#notify_config', 'pubsub#notify_delete'];
-
-interface FakeOptions {
-  /** The fields the server's form has; a submitted field outside them is ignored, or refused. */
-  fields: string[];
-  refuseUnknownFields?: boolean;
-  /** ejabberd 23.01 under roster access: §5.5 lists nothing, §6.5.2 says not-authorized. */
-  hidesItemsFromOwner?: boolean;
-  discoItems?: 'answer' | Error;
-  affiliations?: 'answer' | Error;
-  subscribe?: 'answer' | Error;
-}
-
-/** A PEP service in memory for one account, answering the requests persistent-node and node-state make. */
-function fakePep(options: FakeOptions) {
-  const nodes = new Map<string, { config: Map<string, string[]>; items: string[]; affiliations: Map<string, string> }>();
-  const requests: Element[] = [];
-  const subscriptions: { node: string; jid: string }[] = [];
-
-  function submitted(x: Element | undefined): Map<string, string[]> {
-    const fields = new Map<string, string[]>();
-    for (const [name, field] of parseForm(x).fields) fields.set(name, field.values);
-    return fields;
-  }
-  function apply(config: Map<string, string[]>, fields: Map<string, string[]>): void {
-    for (const [name, values] of fields) {
-      if (options.fields.includes(name)) config.set(name, values);
-      else if (options.refuseUnknownFields) throw stanzaError('bad-request', 'modify');
-    }
-  }
-  function node(name: string | undefined) {
-    const found = name === undefined ? undefined : nodes.get(name);
-    if (!found) throw stanzaError('item-not-found', 'cancel');
-    return found;
-  }
-  function visibleItems(name: string | undefined): string[] | undefined {
-    const n = node(name);
-    const model = n.config.get('pubsub#access_model')?.[0];
-    return options.hidesItemsFromOwner && model === 'roster' ? undefined : n.items;
-  }
-
-  const iq: IqCaller = {
-    request: () => Promise.reject(new Error('not used')),
-    get: (element) => {
-      requests.push(element);
-      return Promise.resolve().then(() => {
-        const child = element.getChildElements()[0];
-        if (element.is('query', NS.discoItems)) {
-          if (options.discoItems instanceof Error) throw options.discoItems;
-          const ids = visibleItems(element.attrs.node) ?? [];
-          return xml('query', { xmlns: NS.discoItems, node: element.attrs.node }, ...ids.map((id) => xml('item', { jid: JULIET, name: id })));
-        }
-        if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'configure') {
-          const n = node(child.attrs.node);
-          const form = xml(
-            'x',
-            { xmlns: NS.dataForms, type: 'form' },
-            ...options.fields.map((f) => xml('field', { var: f }, ...(n.config.get(f) ?? []).map((v) => xml('value', {}, v)))),
-          );
-          return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: child.attrs.node }, form));
-        }
-        if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'affiliations') {
-          if (options.affiliations instanceof Error) throw options.affiliations;
-          const n = node(child.attrs.node);
-          return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('affiliations', { node: child.attrs.node }, ...[...n.affiliations].map(([jid, affiliation]) => xml('affiliation', { jid, affiliation }))));
-        }
-        if (element.is('pubsub', NS.pubsub) && child?.name === 'items') {
-          const ids = visibleItems(child.attrs.node);
-          if (ids === undefined) throw stanzaError('not-authorized', 'auth', 'not-in-roster-group');
-          return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: child.attrs.node }, ...ids.map((id) => xml('item', { id }, pubkeyPayload(Buffer.from(id))))));
-        }
-        throw new Error(`unexpected get ${element.toString()}`);
-      });
-    },
-    set: (element) => {
-      requests.push(element);
-      return Promise.resolve().then(() => {
-        const [first, second] = element.getChildElements();
-        if (element.is('pubsub', NS.pubsub) && first?.name === 'create') {
-          const config = new Map<string, string[]>([['pubsub#notify_retract', ['0']]]);
-          apply(config, submitted(second?.getChild('x', NS.dataForms)));
-          nodes.set(first.attrs.node ?? '', { config, items: [], affiliations: new Map([[JULIET, 'owner']]) });
-          return undefined;
-        }
-        if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'configure') {
-          apply(node(first.attrs.node).config, submitted(first.getChild('x', NS.dataForms)));
-          return undefined;
-        }
-        if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'affiliations') {
-          const n = node(first.attrs.node);
-          for (const a of first.getChildren('affiliation')) n.affiliations.set(a.attrs.jid ?? '', a.attrs.affiliation ?? '');
-          return undefined;
-        }
-        if (element.is('pubsub', NS.pubsub) && first?.name === 'publish') {
-          const n = node(first.attrs.node);
-          const id = first.getChild('item')?.attrs.id ?? '';
-          n.items = [...n.items.filter((i) => i !== id), id];
-          return undefined;
-        }
-        if (element.is('pubsub', NS.pubsub) && first?.name === 'subscribe') {
-          if (options.subscribe instanceof Error) throw options.subscribe;
-          node(first.attrs.node);
-          subscriptions.push({ node: first.attrs.node ?? '', jid: first.attrs.jid ?? '' });
-          return xml('pubsub', { xmlns: NS.pubsub }, xml('subscription', { node: first.attrs.node, jid: first.attrs.jid, subscription: 'subscribed' }));
-        }
-        throw new Error(`unexpected set ${element.toString()}`);
-      });
-    },
-  };
-  return {
-    ctx: { iq, owner: JULIET },
-    nodes,
-    requests,
-    subscriptions,
-    configSets: () => requests.filter((r) => r.is('pubsub', NS.pubsubOwner) && r.getChild('configure')?.getChild('x', NS.dataForms)).length,
-    value: (name: string, field: string) => nodes.get(name)?.config.get(field)?.[0],
-  };
-}
 
 const key = (id: string) => ({ id, payload: pubkeyPayload(Buffer.from(id)) });
 
@@ -237,10 +107,23 @@ describe('reading a node’s state', () => {
     expect(pep.requests.filter((r) => r.getChild('items')).length).toBe(1);
   });
 
-  it('a server without §5.5 on the node (Prosody on a node that keeps no items) is asked for the items', async () => {
-    const pep = fakePep({ fields: BASE_FIELDS, discoItems: stanzaError('feature-not-implemented', 'cancel', 'persistent-items') });
+  it('a server that refuses §5.5 on the node is asked for the items', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS, discoItems: stanzaError('feature-not-implemented', 'cancel') });
     await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
     expect((await readNodeState(pep.ctx, KEYS, ['k1']))?.items).toEqual({ status: 'listed', ids: ['k1'] });
+  });
+
+  it('a node that keeps no items (Prosody 0.12 after persist_items is turned off) holds none: readers get nothing', async () => {
+    const persistentItems = stanzaError('feature-not-implemented', 'cancel', 'persistent-items');
+    const pep = fakePep({ fields: BASE_FIELDS, discoItems: persistentItems, items: persistentItems });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
+    expect((await readNodeState(pep.ctx, KEYS, ['k1']))?.items).toEqual({ status: 'listed', ids: [] });
+  });
+
+  it('any other failure to give the items is unknown, not "no items"', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS, discoItems: stanzaError('feature-not-implemented', 'cancel'), items: stanzaError('internal-server-error', 'wait') });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
+    expect((await readNodeState(pep.ctx, KEYS, ['k1']))?.items).toEqual({ status: 'unknown', reason: 'failed', detail: 'internal-server-error' });
   });
 
   it('no answer to §5.5 (a timeout) is unknown at once: the same request for items would wait as long', async () => {
