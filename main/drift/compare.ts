@@ -15,11 +15,12 @@
  * A change that lets anyone read who could not is an alarm; one that only shuts people out is a
  * notice. Items gone are an alarm too: contacts then take a key as withdrawn.
  */
-import type { AccessRequest } from '../../contract/index.js';
+import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange } from '../../contract/index.js';
 import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
 
-export type Severity = 'alarm' | 'notice';
+export type Severity = DriftSeverity;
+export type { AccessSnapshot, DriftCode, DriftFinding, PersistenceChange };
 
 /** What the app published to a node, as recorded in the vault when it did. */
 export interface RecordedNode {
@@ -36,41 +37,6 @@ export interface RecordedNode {
    */
   applied?: { persistItems?: boolean | undefined; sendLastPublishedItem?: string | undefined; maxItems?: string | undefined };
 }
-
-export interface AccessSnapshot {
-  model: string;
-  /** For roster access: the groups allowed. */
-  groups?: string[];
-}
-
-interface AccessChange {
-  recorded: AccessSnapshot;
-  current: AccessSnapshot;
-  /** Between two roster accesses: the groups allowed now that were not, and those no longer allowed. */
-  groupsAdded: string[];
-  groupsRemoved: string[];
-}
-
-export type PersistenceChange =
-  | { setting: 'persist_items'; expected: true; current: boolean | undefined }
-  | { setting: 'send_last_published_item'; expected: 'never'; current: string | undefined }
-  | { setting: 'max_items'; expected: number; current: string | undefined };
-
-export type DriftFinding =
-  | { code: 'node-deleted'; severity: 'alarm' }
-  /** More may read (a roster group changed for another of the same size is both: an alarm). */
-  | ({ code: 'access-widened'; severity: 'alarm' } & AccessChange)
-  | ({ code: 'access-narrowed'; severity: 'notice' } & AccessChange)
-  /** Affiliations that let someone in (or write) beyond the recorded whitelist. */
-  | { code: 'members-added'; severity: 'alarm'; members: Affiliation[] }
-  /** Whitelist members the server no longer lets in. */
-  | { code: 'members-removed'; severity: 'notice'; jids: string[] }
-  /** Published items no longer there, in the order they were published. */
-  | { code: 'items-removed'; severity: 'alarm'; itemIds: string[] }
-  /** XEP-0222 §2 settings changed for the worse: items not kept, pushed at login, or fewer kept than needed. */
-  | { code: 'persistence-changed'; severity: 'notice'; changes: PersistenceChange[] };
-
-export type DriftCode = DriftFinding['code'];
 
 export interface NodeDrift {
   node: string;

@@ -1,5 +1,6 @@
 import type { AppInfo, Handlers, VaultStatus } from '../../contract/index.js';
 import type { ContactKeys } from '../services/contact-keys.js';
+import type { DriftWatch } from '../services/drift-watch.js';
 import type { OwnKeys } from '../services/own-keys.js';
 import type { PublishQueue } from '../services/publish-queue.js';
 import type { Accounts } from '../services/accounts.js';
@@ -18,10 +19,11 @@ export interface HandlerDeps {
   accounts: Accounts;
   roster: RosterService;
   profile: ProfileService;
+  drift: DriftWatch;
 }
 
 /** What each request does, in one table grouped like the contract; arguments arrive already validated. */
-export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }: HandlerDeps): Handlers {
+export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
     if (!vaults.isOpen) {
@@ -88,6 +90,12 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       publish: async ({ profile: fields, access, reconfigure }) => profile.publish(fields, access, { reconfigure: reconfigure ?? false }),
       setAvatar: async ({ dataBase64, mime, access, reconfigure }) =>
         profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false }),
+    },
+    drift: {
+      status: () => Promise.resolve(drift.status()),
+      check: async () => drift.check(),
+      restore: async ({ node }) => drift.restore(node),
+      accept: async ({ node }) => drift.accept(node),
     },
   };
 }
