@@ -93,10 +93,10 @@ export class DriftWatch {
 
   /** The account is online (first sign-in or reconnect): subscribe where the server notifies, read everything, and keep reading on the timer. */
   onOnline(): void {
-    this.#timer ??= setInterval(() => this.#background(false), this.#deps.intervalMs ?? DRIFT_CHECK_INTERVAL_MS);
+    this.#timer ??= setInterval(() => this.#background(), this.#deps.intervalMs ?? DRIFT_CHECK_INTERVAL_MS);
     // The CLI and the tests end when their work is done: the timer keeps nothing alive.
     this.#timer.unref?.();
-    this.#background(true);
+    this.#background();
   }
 
   /** The account's own PEP service announced a change to one of the watched nodes: read again once the burst settles. */
@@ -105,7 +105,7 @@ export class DriftWatch {
     if (this.#settle !== undefined) clearTimeout(this.#settle);
     this.#settle = setTimeout(() => {
       this.#settle = undefined;
-      this.#background(false);
+      this.#background();
     }, this.#deps.settleMs ?? DRIFT_SETTLE_MS);
     this.#settle.unref?.();
   }
@@ -120,7 +120,7 @@ export class DriftWatch {
   /** Reads every recorded node now and compares (a request: the answer, no event). */
   async check(): Promise<DriftReport> {
     this.#requireOnline();
-    return this.#serialized(false);
+    return this.#serialized();
   }
 
   /** Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. */
@@ -141,7 +141,7 @@ export class DriftWatch {
         ...(outcome.config ? { config: outcome.config } : {}),
       });
     }
-    return { repaired, report: await this.#serialized(false) };
+    return { repaired, report: await this.#serialized() };
   }
 
   /**
@@ -174,7 +174,7 @@ export class DriftWatch {
       });
       if (read.recorded.kind === 'keys') await this.#acceptKeyPublications(account, accepted.recorded.access, kept);
     }
-    return this.#serialized(false);
+    return this.#serialized();
   }
 
   get #session(): SessionPort {
@@ -192,19 +192,19 @@ export class DriftWatch {
   }
 
   /** A check the app makes by itself: the screens hear of it when its outcome differs from the last one. */
-  #background(watch: boolean): void {
+  #background(): void {
     if (this.#session.state.status !== 'online') return;
     const before = JSON.stringify(this.#report.nodes);
-    this.#serialized(watch)
+    this.#serialized()
       .then((report) => {
         if (JSON.stringify(report.nodes) !== before) this.#deps.events.emit('drift:changed', report);
       })
       .catch((error: unknown) => this.#deps.log.warn(`drift check failed: ${String(error)}`));
   }
 
-  async #serialized(watch: boolean): Promise<DriftReport> {
+  async #serialized(): Promise<DriftReport> {
     while (this.#running) await this.#running.catch(() => undefined);
-    this.#running = this.#checkNow(watch);
+    this.#running = this.#checkNow();
     try {
       return await this.#running;
     } finally {
@@ -212,15 +212,16 @@ export class DriftWatch {
     }
   }
 
-  async #checkNow(watch: boolean): Promise<DriftReport> {
+  async #checkNow(): Promise<DriftReport> {
     const recorded = this.#recordedNodes();
     const nodes: NodeDriftView[] = [];
     for (const r of recorded) {
       try {
         const state = await readNodeState(this.#ctx(), r.node, r.itemIds);
-        // ejabberd announces configuration changes to subscribers only; not on the avatar's data
-        // node, whose every item would come whole (the metadata node announces the same change).
-        if (watch && state && r.kind !== 'avatar-data') await watchOwnNode(this.#ctx(), state);
+        // ejabberd announces configuration changes to subscribers only, so every read subscribes again
+        // (harmless when subscribed; a node made again has lost it). Not on the avatar's data node,
+        // whose every item would come whole: its metadata node announces the same changes.
+        if (state && r.kind !== 'avatar-data') await watchOwnNode(this.#ctx(), state);
         nodes.push(view(r, state, compareNode(r, state)));
       } catch (error) {
         nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }), error: toIpcError(error) });
