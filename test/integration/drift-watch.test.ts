@@ -127,6 +127,23 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       await restoreAndCheck([first, second, theirs].sort());
     }, 90_000);
 
+    // Prosody announces no configuration change at all: there, only the timer finds one while signed in.
+    if (!ejabberd) it('a change no server announces (Prosody: any configuration change) is found by the slow timer, without signing in again', async () => {
+      const watcher = await startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 1_000, settleMs: 150 } });
+      try {
+        const key = must(await watcher.core.api.keys.generate({ bits: 2048 }));
+        must(await watcher.core.api.keys.publish({ fingerprint: key.fingerprint, access: { model: 'presence' } }));
+        const noticed = nextAppEvent(watcher, 'drift:changed', alarmed, 'the drift alarm from the timer', 20_000);
+        await driverSteps('slixmpp', { jid: watcher.actor.jid, password: watcher.actor.params.password, server }, [
+          { op: 'configure', node: NODE, fields: { 'pubsub#access_model': 'open' } },
+        ]);
+        expect(keyNode(await noticed)?.findings).toMatchObject([{ code: 'access-widened', current: { model: 'open' } }]);
+        expect(watcher.core.session.state.status).toBe('online');
+      } finally {
+        await watcher.stop();
+      }
+    }, 60_000);
+
     it('Accept records the widened access as intended: no drift reported after, and the key list shows the new audience', async () => {
       const fingerprint = await publishKey();
       await driverSteps('slixmpp', otherClient, [{ op: 'configure', node: NODE, fields: { 'pubsub#access_model': 'open' } }]);
