@@ -96,8 +96,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // holds. Forgotten first, so the queued actions that run next see this stream's roster.
     roster.reset();
     presence.reset();
-    void queue.drain();
-    // Whether another client changed what the app published while it was away (docs/drift.md).
+    // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
+    void drift.whilePublishing(() => queue.drain());
     drift.onOnline();
   });
   session.events.on('ownNodeChanged', (change) => drift.onOwnNodeChange(change));

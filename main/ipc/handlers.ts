@@ -64,8 +64,12 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
           password,
         ),
       // Now when online, queued otherwise (PublishQueue decides); with the key list as it now stands.
-      publish: async ({ fingerprint, access, reconfigure }) => ({ ...(await queue.publish(fingerprint, access, reconfigure ?? false)), keys: ownKeys.list() }),
-      retract: async ({ fingerprint }) => ({ ...(await queue.retract(fingerprint)), keys: ownKeys.list() }),
+      // Drift watch holds its own checks while the app itself changes a node (services/drift-watch.ts).
+      publish: async ({ fingerprint, access, reconfigure }) => ({
+        ...(await drift.whilePublishing(() => queue.publish(fingerprint, access, reconfigure ?? false))),
+        keys: ownKeys.list(),
+      }),
+      retract: async ({ fingerprint }) => ({ ...(await drift.whilePublishing(() => queue.retract(fingerprint))), keys: ownKeys.list() }),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     contacts: {
@@ -87,9 +91,10 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     profile: {
       get: async () => profile.own(),
-      publish: async ({ profile: fields, access, reconfigure }) => profile.publish(fields, access, { reconfigure: reconfigure ?? false }),
+      publish: async ({ profile: fields, access, reconfigure }) =>
+        drift.whilePublishing(() => profile.publish(fields, access, { reconfigure: reconfigure ?? false })),
       setAvatar: async ({ dataBase64, mime, access, reconfigure }) =>
-        profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false }),
+        drift.whilePublishing(() => profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false })),
     },
     drift: {
       status: () => Promise.resolve(drift.status()),

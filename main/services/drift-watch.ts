@@ -81,6 +81,9 @@ export class DriftWatch {
   #settle: ReturnType<typeof setTimeout> | undefined;
   /** One check at a time: a request for another while one runs gets a read of its own after it. */
   #running: Promise<DriftReport> | undefined;
+  /** The app's own publishes under way, and whether a check waits for them to end. */
+  #publishing = 0;
+  #deferred = false;
 
   constructor(deps: DriftWatchDeps) {
     this.#deps = deps;
@@ -108,6 +111,24 @@ export class DriftWatch {
       this.#background();
     }, this.#deps.settleMs ?? DRIFT_SETTLE_MS);
     this.#settle.unref?.();
+  }
+
+  /**
+   * Runs one of the app's own publishes or retracts. A node is reconfigured, then published to, then
+   * recorded: read in between, it would look changed by someone else (and the server announces each
+   * step). The checks the app makes by itself wait until it ends, then read once.
+   */
+  async whilePublishing<T>(work: () => Promise<T>): Promise<T> {
+    this.#publishing++;
+    try {
+      return await work();
+    } finally {
+      this.#publishing--;
+      if (this.#publishing === 0 && this.#deferred) {
+        this.#deferred = false;
+        this.#background();
+      }
+    }
   }
 
   stop(): void {
@@ -194,6 +215,10 @@ export class DriftWatch {
   /** A check the app makes by itself: the screens hear of it when its outcome differs from the last one. */
   #background(): void {
     if (this.#session.state.status !== 'online') return;
+    if (this.#publishing > 0) {
+      this.#deferred = true;
+      return;
+    }
     const before = JSON.stringify(this.#report.nodes);
     this.#serialized()
       .then((report) => {
