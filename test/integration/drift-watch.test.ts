@@ -144,6 +144,24 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       }
     }, 60_000);
 
+    it('the app’s own change of audience is never reported as another app’s, whatever the server announces meanwhile', async () => {
+      const fingerprint = await publishKey();
+      must(await api().drift.check());
+      const reports: DriftReport[] = [];
+      const stop = juliet.core.events.subscribe((name, payload) => name === 'drift:changed' && reports.push(payload as DriftReport));
+      try {
+        for (const model of ['open', 'presence', 'open', 'presence'] as const) {
+          must(await api().keys.publish({ fingerprint, access: { model }, reconfigure: true }));
+        }
+        // Past the settle time: any check the notifications caused has run.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect(must(await api().drift.check()).severity).toBeUndefined();
+      } finally {
+        stop();
+      }
+      expect(reports.filter((r) => r.severity !== undefined)).toEqual([]);
+    }, 60_000);
+
     it('Accept records the widened access as intended: no drift reported after, and the key list shows the new audience', async () => {
       const fingerprint = await publishKey();
       await driverSteps('slixmpp', otherClient, [{ op: 'configure', node: NODE, fields: { 'pubsub#access_model': 'open' } }]);
