@@ -90,6 +90,9 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       if (!ejabberd) {
         // Prosody 0.12 announces no configuration change: the app reads everything when it signs in.
         must(await api().account.disconnect());
+        // Offline, nothing can be read: a clear refusal, and the last report is still there to show.
+        expect(await api().drift.check()).toMatchObject({ ok: false, error: { code: 'not-connected', message: expect.stringMatching(/^Sign in first/) as string } });
+        expect(keyNode(must(await api().drift.status()))).toMatchObject({ findings: [] });
         await connect(juliet.core, juliet.actor.params);
       }
       const report = await noticed;
