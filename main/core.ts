@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
+import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
@@ -21,6 +22,7 @@ import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
+import { RosterStore } from './vault/stores/roster-store.js';
 import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
 import { NS } from './xmpp/namespaces.js';
@@ -54,6 +56,11 @@ export interface KeyringCore {
   ownKeys: OwnKeys;
   contactKeys: ContactKeys;
   profile: ProfileService;
+  /**
+   * Names the account to work for without signing in (the CLI's offline commands): its keys, last
+   * roster and known contacts' keys; anything that needs the network still answers 'not-connected'.
+   */
+  workOffline(jid: string): void;
   dispose(): Promise<void>;
 }
 
@@ -73,14 +80,18 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
 
+  // Services see the session through this port: the same connection, and the account chosen for
+  // offline work while no one has signed in (services/offline-account.ts).
+  const offline = new OfflineAccount();
+  const port = offline.port(session);
   const accounts = new Accounts({ settings: new AccountSettingsStore(vaults), session });
-  const ownKeys = new OwnKeys({ store: new OwnKeysStore(vaults), session });
-  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session, events, log });
-  const presence = new Presence({ session, events });
-  const roster = new RosterService({ session, presence, events, log });
+  const ownKeys = new OwnKeys({ store: new OwnKeysStore(vaults), session: port });
+  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session: port, events, log });
+  const presence = new Presence({ session: port, events });
+  const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
-  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
-  const profile = new ProfileService({ session, events, log });
+  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const profile = new ProfileService({ session: port, events, log });
 
   // What the network says, to the services that care.
   session.events.on('online', () => {
@@ -115,6 +126,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     ownKeys,
     contactKeys,
     profile,
+    workOffline: (jid) => offline.choose(jid),
     dispose: async () => {
       await session.disconnect();
       streamLog?.close?.();

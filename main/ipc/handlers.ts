@@ -68,11 +68,13 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     contacts: {
       fetchKeys: async ({ jid }) => contactKeys.fetch(jid),
+      knownKeys: ({ jid }) => Promise.resolve({ ...contactKeys.known(jid), fetch: 'cached' as const }),
       markVerified: async ({ jid, fingerprint }) => contactKeys.markVerified(jid, fingerprint),
       fetchProfile: async ({ jid, avatarData }) => profile.fetch(jid, avatarData === undefined ? {} : { avatarData }),
     },
     roster: {
       list: async () => roster.list(),
+      saved: () => Promise.resolve(roster.saved() ?? null),
       add: async (contact) => roster.add(contact),
       setGroups: async ({ jid, groups }) => roster.setGroups(jid, groups),
       remove: async ({ jid }) => roster.remove(jid),

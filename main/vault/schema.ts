@@ -76,6 +76,27 @@ const QueuedAction = z
   })
   .strict();
 
+/** A contact as the roster last had it (RFC 6121 §2.1.2). */
+const RosterEntry = z
+  .object({
+    jid: z.string(),
+    name: z.string().optional(),
+    groups: z.array(z.string()),
+    subscription: z.enum(['none', 'to', 'from', 'both']),
+    ask: z.literal('subscribe').optional(),
+  })
+  .strict();
+
+/** The last roster seen, for offline use and to fetch only changes at sign-in (RFC 6121 §2.6). */
+const RosterCopy = z
+  .object({
+    /** The server's roster version (§2.6), when it versions its roster. */
+    version: z.string().optional(),
+    savedAt: isoDate,
+    items: z.array(RosterEntry),
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
@@ -91,6 +112,7 @@ const Account = z
     ownKeys: z.array(OwnKey),
     contacts: z.record(z.string(), z.array(ContactKey)),
     queue: z.array(QueuedAction).optional(),
+    roster: RosterCopy.optional(),
   })
   .strict();
 
@@ -108,6 +130,7 @@ export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
+export type RosterCopyRecord = z.infer<typeof RosterCopy>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
   const result = VaultDocumentSchema.safeParse(body);

@@ -34,11 +34,13 @@ function handlers(overrides: Overrides = {}): Handlers {
     },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
+      knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [] }),
       markVerified: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
     roster: {
       list: () => Promise.resolve([]),
+      saved: () => Promise.resolve(null),
       add: () => Promise.resolve([]),
       setGroups: () => Promise.resolve([]),
       remove: () => Promise.resolve([]),
