@@ -84,7 +84,12 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // offline work while no one has signed in (services/offline-account.ts).
   const offline = new OfflineAccount();
   const port = offline.port(session);
-  const accounts = new Accounts({ settings: new AccountSettingsStore(vaults), session });
+  const accounts = new Accounts({
+    settings: new AccountSettingsStore(vaults),
+    session,
+    currentAccount: () => port.state.account,
+    workOffline: (jid) => offline.choose(jid),
+  });
   const ownKeys = new OwnKeys({ store: new OwnKeysStore(vaults), session: port });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session: port, events, log });
   const presence = new Presence({ session: port, events });

@@ -29,6 +29,7 @@ export interface GlobalOptions {
   passwordEnv: string;
   server?: string;
   caFile?: string;
+  acceptCa?: string;
   dataDir?: string;
   json?: boolean;
   debug?: boolean;
@@ -124,6 +125,7 @@ function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectP
     }
   }
   if (globals.caFile) params.caFile = globals.caFile;
+  if (globals.acceptCa) params.acceptCaFingerprint = globals.acceptCa;
   return params;
 }
 

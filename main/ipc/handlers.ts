@@ -42,6 +42,9 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       saved: () => Promise.resolve(accounts.saved()),
       connectSaved: async ({ jid }) => accounts.connectSaved(jid),
       forget: async ({ jid }) => accounts.forget(jid),
+      remembered: () => Promise.resolve(accounts.remembered()),
+      inspectCa: async ({ path }) => accounts.inspectCa(path),
+      setLastScreen: async ({ screen }) => accounts.setLastScreen(screen),
       disconnect: async () => session.disconnect(),
       getState: () => Promise.resolve(session.state),
       checkSupport: async () => session.checkSupport(),
@@ -50,6 +53,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       status: () => vaultStatus(),
       unlock: async ({ passphrase, useBackup }) => {
         await vaults.unlock(passphrase, useBackup);
+        accounts.resumeLastAccount();
         return vaultStatus();
       },
     },

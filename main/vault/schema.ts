@@ -105,6 +105,12 @@ const Account = z
         host: z.string().optional(),
         port: z.number().int().optional(),
         caFile: z.string().optional(),
+        /** The CA file's fingerprint when the user trusted it; a changed file is refused until accepted. */
+        caFingerprint: z.string().optional(),
+        lastScreen: z.string().optional(),
+        lastSignIn: isoDate.optional(),
+        /** The server offered a SCRAM -PLUS mechanism once: a sign-in without one is refused (stripped). */
+        channelBindingSeen: z.boolean().optional(),
       })
       .strict(),
     /** The account password, encrypted by the OS keychain only; absent when not remembered. */

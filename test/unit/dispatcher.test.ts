@@ -19,6 +19,9 @@ function handlers(overrides: Overrides = {}): Handlers {
       saved: () => Promise.resolve([]),
       connectSaved: () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
       forget: () => Promise.resolve([]),
+      remembered: () => Promise.resolve([]),
+      inspectCa: () => Promise.reject(new KeyringError('invalid-argument', 'The CA file cannot be read (ENOENT).', 'caFile')),
+      setLastScreen: () => Promise.resolve(null),
     },
     vault: {
       status: () => Promise.resolve({ open: false, exists: false }),
