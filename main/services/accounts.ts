@@ -41,9 +41,13 @@ export class Accounts {
     if (remember && !this.#settings.canRemember) {
       throw new KeyringError('keychain-unavailable', 'No secure OS keychain here, so the password cannot be remembered.', 'remember');
     }
-    const caFingerprint = connect.caFile ? await this.#checkCa(bareOf(connect.jid), connect.caFile, acceptCaFingerprint) : undefined;
-    const state = await this.#session.connect(connect);
+    const known = bareOf(connect.jid);
+    const caFingerprint = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
+    // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer).
+    const pinned = known !== undefined && this.#settings.settingsOf(known).channelBindingSeen === true;
+    const state = await this.#session.connect(connect, pinned ? { requireChannelBinding: true } : {});
     const jid = this.#session.ownJid;
+    const bound = this.#session.lastLogin?.channelBinding?.startsWith('p=') === true;
     const used: AccountSettings = {
       ...(connect.host ? { host: connect.host } : {}),
       ...(connect.port ? { port: connect.port } : {}),
@@ -51,7 +55,7 @@ export class Accounts {
       ...(caFingerprint ? { caFingerprint } : {}),
     };
     const notUsed = (['host', 'port', 'caFile', 'caFingerprint'] as const).filter((key) => used[key] === undefined);
-    await this.#settings.update(jid, { ...used, lastSignIn: new Date().toISOString() }, notUsed);
+    await this.#settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...(bound ? { channelBindingSeen: true } : {}) }, notUsed);
     if (remember && this.#settings.isOpen) {
       await this.#settings.remember(jid, used, connect.password); // never logged
     }
