@@ -46,7 +46,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       inspectCa: async ({ path }) => accounts.inspectCa(path),
       setLastScreen: async ({ screen }) => accounts.setLastScreen(screen),
       disconnect: async () => session.disconnect(),
-      getState: () => Promise.resolve(session.state),
+      getState: () => Promise.resolve(accounts.state(session.state)),
       checkSupport: async () => session.checkSupport(),
     },
     vault: {

@@ -92,6 +92,12 @@ export class Accounts {
     return this.saved();
   }
 
+  /** The connection's state, naming the account the app works for offline when no one signed in yet. */
+  state(session: ConnectionState): ConnectionState {
+    const account = this.#deps.currentAccount();
+    return session.account !== undefined || account === undefined ? session : { ...session, account };
+  }
+
   /** What a CA file holds and its fingerprint, for the user to compare before trusting it. */
   async inspectCa(path: string): Promise<CaFileView> {
     return caFileFingerprint(await readCaFile(path));

@@ -108,6 +108,7 @@ describe('what the app remembers of an account', () => {
     ]);
     // No one signed in, yet the app works for the account used last: its keys can be made offline.
     expect(second.session.state.status).toBe('offline');
+    expect(await second.api.account.getState()).toEqual({ ok: true, value: { status: 'offline', account: params.jid } });
     expect(await second.dispatch('keys:generate', { bits: 2048, validityDays: 1 })).toMatchObject({ ok: true });
   });
 

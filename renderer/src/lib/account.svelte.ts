@@ -63,6 +63,12 @@ export class AccountStore {
     });
   }
 
+  /** Asks main for the state again (after the vault opened, main may work offline for the account used last). */
+  async refreshState(): Promise<void> {
+    const state = await this.#api.account.getState();
+    if (state.ok) this.connection = state.value;
+  }
+
   async loadRemembered(): Promise<void> {
     const remembered = await this.#api.account.remembered();
     if (remembered.ok) this.remembered = remembered.value;
