@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'tls-untrusted'
   | 'tls-required'
   | 'auth-required'
+  | 'ca-changed'
+  | 'channel-binding-stripped'
   | 'pep-unsupported'
   | 'timeout'
   | 'protocol-error'

@@ -102,6 +102,27 @@ const PublishedNode = z
   })
   .strict();
 
+/** A contact as the roster last had it (RFC 6121 §2.1.2). */
+const RosterEntry = z
+  .object({
+    jid: z.string(),
+    name: z.string().optional(),
+    groups: z.array(z.string()),
+    subscription: z.enum(['none', 'to', 'from', 'both']),
+    ask: z.literal('subscribe').optional(),
+  })
+  .strict();
+
+/** The last roster seen, for offline use and to fetch only changes at sign-in (RFC 6121 §2.6). */
+const RosterCopy = z
+  .object({
+    /** The server's roster version (§2.6), when it versions its roster. */
+    version: z.string().optional(),
+    savedAt: isoDate,
+    items: z.array(RosterEntry),
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
@@ -110,6 +131,12 @@ const Account = z
         host: z.string().optional(),
         port: z.number().int().optional(),
         caFile: z.string().optional(),
+        /** The CA file's fingerprint when the user trusted it; a changed file is refused until accepted. */
+        caFingerprint: z.string().optional(),
+        lastScreen: z.string().optional(),
+        lastSignIn: isoDate.optional(),
+        /** The server offered a SCRAM -PLUS mechanism once: a sign-in without one is refused (stripped). */
+        channelBindingSeen: z.boolean().optional(),
       })
       .strict(),
     /** The account password, encrypted by the OS keychain only; absent when not remembered. */
@@ -119,6 +146,7 @@ const Account = z
     queue: z.array(QueuedAction).optional(),
     /** By node: what the app published there (drift watch). */
     published: z.record(z.string(), PublishedNode).optional(),
+    roster: RosterCopy.optional(),
   })
   .strict();
 
@@ -137,6 +165,7 @@ export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
 export type PublishedNodeRecord = z.infer<typeof PublishedNode>;
+export type RosterCopyRecord = z.infer<typeof RosterCopy>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
   const result = VaultDocumentSchema.safeParse(body);

@@ -65,6 +65,21 @@ test('a wrong password shows a clear error and what to do next', async ({ page, 
   await saveScreenshot('account-wrong-password');
 });
 
+test('reloading the tab keeps working: the token lives in this tab’s session storage, in no URL', async ({ page, context, browserHost }) => {
+  await openApp(page, browserHost.url);
+  expect(new URL(page.url()).hash).toBe('');
+  await page.reload();
+  // The vault stays unlocked in main, so the reloaded tab goes straight to the screens.
+  await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+  await expect(page.getByText('browser host')).toBeVisible();
+  expect(page.url()).not.toContain(browserHost.token);
+  // Another tab without the link gets nothing: session storage is this tab's own.
+  const other = await context.newPage();
+  await other.goto(`${browserHost.origin}/`);
+  await expect(other.getByRole('alert')).toContainText('the link the app printed when it started');
+  await other.close();
+});
+
 test('a page opened with a wrong token is refused and says why', async ({ page, browserHost }) => {
   await page.goto(`${browserHost.origin}/#token=not-the-token`);
   await expect(page.getByRole('alert')).toContainText('refused this page');

@@ -19,6 +19,9 @@ function handlers(overrides: Overrides = {}): Handlers {
       saved: () => Promise.resolve([]),
       connectSaved: () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
       forget: () => Promise.resolve([]),
+      remembered: () => Promise.resolve([]),
+      inspectCa: () => Promise.reject(new KeyringError('invalid-argument', 'The CA file cannot be read (ENOENT).', 'caFile')),
+      setLastScreen: () => Promise.resolve(null),
     },
     vault: {
       status: () => Promise.resolve({ open: false, exists: false }),
@@ -34,11 +37,13 @@ function handlers(overrides: Overrides = {}): Handlers {
     },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
+      knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [] }),
       markVerified: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
     roster: {
       list: () => Promise.resolve([]),
+      saved: () => Promise.resolve(null),
       add: () => Promise.resolve([]),
       setGroups: () => Promise.resolve([]),
       remove: () => Promise.resolve([]),

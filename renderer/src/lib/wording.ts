@@ -8,6 +8,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'tls-required': 'Your server must support encryption (STARTTLS).',
   'pep-unsupported': 'Ask your server admin to enable PEP with publish-options, or use another server.',
   timeout: 'Try again; the server may be busy.',
+  'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
+  'channel-binding-stripped': 'Try again from another network. If your server’s admin changed how it signs in, ask them to confirm.',
 };
 
 export function describeError(error: IpcError): { message: string; nextStep?: string } {
