@@ -20,6 +20,7 @@ import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
+import { OwnProfileStore } from './vault/stores/own-profile-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
 import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
@@ -80,7 +81,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const roster = new RosterService({ session, presence, events, log });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
-  const profile = new ProfileService({ session, events, log });
+  const profile = new ProfileService({ session, events, log, ownProfile: new OwnProfileStore(vaults) });
 
   // What the network says, to the services that care.
   session.events.on('online', () => {

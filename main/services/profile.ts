@@ -41,6 +41,9 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
+import type { OwnProfileRecord } from '../vault/schema.js';
+import { KeyringError } from '../errors.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -63,7 +66,7 @@ const KNOWN_PROFILES_BYTES = PROFILE_CACHE_BYTES - AVATAR_CACHE_BYTES;
 type AvatarBytes = { bytes: Buffer; type: ImageType };
 
 /** The avatar exactly as setAvatar would publish it, for the user to see first. */
-export interface AvatarPreview extends PreparedAvatar {
+export interface PreviewedAvatar extends PreparedAvatar {
   /** SHA-1 of the PNG: the item id it would be published under (XEP-0084 §4.2.1). */
   id: string;
 }
@@ -72,12 +75,15 @@ export interface ProfileServiceDeps {
   session: SessionPort;
   events: AppEvents;
   log: Logger;
+  /** The vault's copy of the own profile, for the editor offline; without it nothing is kept. */
+  ownProfile?: OwnProfileStore;
 }
 
 export class ProfileService {
   readonly #session: SessionPort;
   readonly #events: AppEvents;
   readonly #log: Logger;
+  readonly #ownProfile: OwnProfileStore | undefined;
   /** Each contact's last profile, without avatar bytes. */
   readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
@@ -87,6 +93,7 @@ export class ProfileService {
     this.#session = deps.session;
     this.#events = deps.events;
     this.#log = deps.log;
+    this.#ownProfile = deps.ownProfile;
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
@@ -111,6 +118,7 @@ export class ProfileService {
       const nick = await publishPersistent(ctx, spec(NS.nick), { id: NICK_ITEM_ID, payload: nickPayload(nickname) });
       configs.push(nick.config);
     }
+    await this.#keepOwn(owner, (stored) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
     return configs;
   }
 
@@ -118,7 +126,7 @@ export class ProfileService {
    * The PNG setAvatar would publish for this picture and crop (the centre square when none), without
    * publishing anything: the same bytes, so the same SHA-1 id. Needs no connection.
    */
-  async previewAvatar(image: Uint8Array, mime: ImageType, crop?: AvatarCrop): Promise<AvatarPreview> {
+  async previewAvatar(image: Uint8Array, mime: ImageType, crop?: AvatarCrop): Promise<PreviewedAvatar> {
     const prepared = await prepareAvatarOffThread(image, mime, crop === undefined ? {} : { crop });
     return { ...prepared, id: avatarId(prepared.png) };
   }
@@ -144,18 +152,69 @@ export class ProfileService {
     const data = await publishPersistent(ctx, spec(NS.avatarData), { id, payload: avatarDataPayload(prepared.png) });
     const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), { id, payload: avatarMetadataPayload(info) });
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
+    await this.#keepOwn(owner, (stored) => ({ ...stored, avatar: { info, dataBase64: prepared.png.toString('base64') } }));
     return { info, configs: [data.config, metadata.config] };
   }
 
-  /** The account's own profile as its server holds it, with each existing node's configuration. */
+  /**
+   * The account's own profile as its server holds it, with each existing node's configuration; offline,
+   * the vault's copy (marked with `storedAt`), so the editor never starts blank over a published profile.
+   */
   async own(): Promise<OwnProfileView> {
+    const state = this.#session.state;
+    if (state.status !== 'online') return this.#storedOwn(state.account);
     const owner = this.#session.ownJid;
     const ctx = { iq: this.#session.iq, owner };
     const [view, configs] = await Promise.all([
       this.#read(owner, { avatarData: true }),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
     ]);
-    return { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
+    // Each node the server answered for replaces its part of the copy; one it refused or failed keeps it.
+    const answered = (node: string) => ['ok', 'none'].includes(view.sources.find((s) => s.node === node)?.status ?? 'none');
+    await this.#keepOwn(owner, (stored) => ({
+      ...(answered(NS.vcard4) ? (view.vcard ? { vcard: view.vcard } : {}) : stored.vcard ? { vcard: stored.vcard } : {}),
+      ...(answered(NS.nick) ? (view.nickname !== undefined ? { nickname: view.nickname } : {}) : stored.nickname !== undefined ? { nickname: stored.nickname } : {}),
+      ...(answered(NS.avatarMetadata)
+        ? view.avatar
+          ? { avatar: { info: view.avatar.info, ...(view.avatar.dataBase64 ? { dataBase64: view.avatar.dataBase64 } : {}) } }
+          : {}
+        : stored.avatar
+          ? { avatar: stored.avatar }
+          : {}),
+    }));
+    const own: OwnProfileView = { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
+    // Measured: ejabberd 23.01 refuses the owner's own items on a roster-access node (docs/servers.md);
+    // the parts it would not give back come from the copy, so the editor does not start blank over them.
+    const stored = this.#ownProfile?.get(owner);
+    if (stored !== undefined && (!answered(NS.vcard4) || !answered(NS.nick) || !answered(NS.avatarMetadata))) {
+      if (!answered(NS.vcard4) && stored.vcard) own.vcard = { ...stored.vcard };
+      if (!answered(NS.nick) && stored.nickname !== undefined) own.nickname = stored.nickname;
+      if (!answered(NS.avatarMetadata) && stored.avatar) own.avatar = { info: { ...stored.avatar.info }, ...(stored.avatar.dataBase64 ? { dataBase64: stored.avatar.dataBase64 } : {}) };
+      own.storedAt = stored.storedAt;
+    }
+    return own;
+  }
+
+  #storedOwn(account: string | undefined): OwnProfileView {
+    const stored = account === undefined ? undefined : this.#ownProfile?.get(account);
+    if (account === undefined || stored === undefined) {
+      throw new KeyringError('not-connected', 'Connect to read your profile from your server; no copy of it is kept on this computer yet.');
+    }
+    const view: OwnProfileView = { jid: account, origin: 'fetch', updated: [], sources: [], configs: [], storedAt: stored.storedAt };
+    if (stored.vcard) view.vcard = { ...stored.vcard };
+    if (stored.nickname !== undefined) view.nickname = stored.nickname;
+    if (stored.avatar) view.avatar = { info: { ...stored.avatar.info }, ...(stored.avatar.dataBase64 ? { dataBase64: stored.avatar.dataBase64 } : {}) };
+    return view;
+  }
+
+  /** Updates the vault's copy of the own profile; a vault that cannot be written costs the copy, not the publish. */
+  async #keepOwn(owner: string, change: (stored: Omit<OwnProfileRecord, 'storedAt'>) => Omit<OwnProfileRecord, 'storedAt'>): Promise<void> {
+    await this.#ownProfile
+      ?.update(owner, (stored) => {
+        const { storedAt: _old, ...fields } = stored ?? { storedAt: '' };
+        return { ...change(fields), storedAt: new Date().toISOString() };
+      })
+      .catch((error: unknown) => this.#log.warn(`could not keep a copy of the profile in the vault: ${String(error)}`));
   }
 
   /**
@@ -283,7 +342,7 @@ export class ProfileService {
       return;
     }
     this.#remember(view);
-    this.#events.emit('contacts:profile', view);
+    this.#events.emit('contacts:profile', withoutResentAvatar(view, previous));
   }
 
   /** Keeps the view to merge later notifications into; its avatar's bytes stay only in the avatar cache. */
@@ -313,6 +372,16 @@ export class ProfileService {
   #cacheAvatar(id: string, avatar: AvatarBytes): void {
     this.#avatars.set(id, avatar);
   }
+}
+
+/**
+ * A notification leaves out an image the screens were already sent (the same id as the view before it):
+ * a contact changing their nickname does not send their picture across IPC again.
+ */
+function withoutResentAvatar(view: ContactProfileView, previous: ContactProfileView | undefined): ContactProfileView {
+  if (view.avatar?.dataBase64 === undefined || previous?.avatar?.dataBase64 === undefined || previous.avatar.info.id !== view.avatar.info.id) return view;
+  const { dataBase64: _sentBefore, ...avatar } = view.avatar;
+  return { ...view, avatar: { ...avatar, sameAsBefore: true } };
 }
 
 /** A remembered view's size: its JSON text at two bytes a character (V8 may hold strings so). */

@@ -76,6 +76,57 @@ const QueuedAction = z
   })
   .strict();
 
+/** XEP-0292 vCard4 fields as the app reads them (contract/profile.ts Profile). */
+const ProfileFields = z
+  .object({
+    fullName: z.string().optional(),
+    nickname: z.string().optional(),
+    emails: z.array(z.string()),
+    phones: z.array(z.string()),
+    urls: z.array(z.string()),
+    note: z.string().optional(),
+    organisation: z.string().optional(),
+    address: z
+      .object({
+        street: z.string().optional(),
+        locality: z.string().optional(),
+        region: z.string().optional(),
+        code: z.string().optional(),
+        country: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * The account's own profile as last read from (or published to) its server, so the editor starts from
+ * it offline: the vCard, the nickname and the avatar (the PNG the app published, at most 96 KiB).
+ */
+const OwnProfile = z
+  .object({
+    vcard: ProfileFields.optional(),
+    nickname: z.string().optional(),
+    avatar: z
+      .object({
+        info: z
+          .object({
+            id: z.string(),
+            type: z.string(),
+            bytes: z.number().int(),
+            width: z.number().int().optional(),
+            height: z.number().int().optional(),
+            url: z.string().optional(),
+          })
+          .strict(),
+        dataBase64: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    storedAt: isoDate,
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
@@ -91,6 +142,7 @@ const Account = z
     ownKeys: z.array(OwnKey),
     contacts: z.record(z.string(), z.array(ContactKey)),
     queue: z.array(QueuedAction).optional(),
+    ownProfile: OwnProfile.optional(),
   })
   .strict();
 
@@ -108,6 +160,7 @@ export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
+export type OwnProfileRecord = z.infer<typeof OwnProfile>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
   const result = VaultDocumentSchema.safeParse(body);
