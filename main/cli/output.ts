@@ -37,6 +37,7 @@ export function describeSupport(s: PepSupport): string {
     `asked:            ${safe(s.queried)}`,
     `PEP (pubsub/pep): ${yes(s.pep)}`,
     `publish-options:  ${yes(s.publishOptions)}`,
+    `publishes with:   ${s.acceptedAccessModels?.length ? s.acceptedAccessModels.join(', ') : 'not known (no configuration form)'}`,
     `access models:    ${s.accessModels.length ? s.accessModels.map(safe).join(', ') : 'none advertised'}`,
     `pubsub features:  ${s.pubsubFeatures.map(safe).join(', ') || 'none'}`,
   ].join('\n');
