@@ -83,17 +83,16 @@ export interface ContactProfileView {
   /** XEP-0154 data-form profile, when the contact publishes one. */
   xep0154?: Xep0154View;
   sources: ProfileSourceView[];
+  /**
+   * Set when this is, in whole (offline) or in part (a node the server would not or could not give),
+   * the copy kept in the vault: when that was read. Absent when the server answered for every part now.
+   */
+  storedAt?: string;
 }
 
 /** The account's own profile as its server holds it, with each node's configuration read back. */
 export interface OwnProfileView extends ContactProfileView {
   configs: EffectiveNodeConfig[];
-  /**
-   * Set when this is, in whole (offline) or in part (a node the server would not give back to its
-   * owner), the vault's copy: when that was last read from, or published to, the server. Absent when
-   * the server answered for every part just now.
-   */
-  storedAt?: string;
 }
 
 /** The avatar exactly as profile:setAvatar would publish it (same PNG, same id), before publishing. */

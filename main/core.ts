@@ -13,13 +13,14 @@ import { Accounts } from './services/accounts.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
-import { PROFILE_NODES, ProfileService } from './services/profile.js';
+import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
+import { ContactProfilesStore } from './vault/stores/contact-profiles-store.js';
 import { OwnProfileStore } from './vault/stores/own-profile-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
 import type { OsKeychain } from './vault/vault.js';
@@ -81,7 +82,13 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const roster = new RosterService({ session, presence, events, log });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
-  const profile = new ProfileService({ session, events, log, ownProfile: new OwnProfileStore(vaults) });
+  const profile = new ProfileService({
+    session,
+    events,
+    log,
+    ownProfile: new OwnProfileStore(vaults),
+    contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
+  });
 
   // What the network says, to the services that care.
   session.events.on('online', () => {

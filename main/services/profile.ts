@@ -41,8 +41,9 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import type { ContactProfilesStore, StoredAvatar } from '../vault/stores/contact-profiles-store.js';
 import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
-import type { OwnProfileRecord } from '../vault/schema.js';
+import type { ContactProfileRecord, OwnProfileRecord } from '../vault/schema.js';
 import { KeyringError } from '../errors.js';
 import type { SessionPort } from './session-port.js';
 
@@ -77,6 +78,8 @@ export interface ProfileServiceDeps {
   log: Logger;
   /** The vault's copy of the own profile, for the editor offline; without it nothing is kept. */
   ownProfile?: OwnProfileStore;
+  /** Contacts' profiles and avatars kept in the vault (bounded), shown offline; without it nothing is kept. */
+  contactProfiles?: ContactProfilesStore;
 }
 
 export class ProfileService {
@@ -84,6 +87,7 @@ export class ProfileService {
   readonly #events: AppEvents;
   readonly #log: Logger;
   readonly #ownProfile: OwnProfileStore | undefined;
+  readonly #contactProfiles: ContactProfilesStore | undefined;
   /** Each contact's last profile, without avatar bytes. */
   readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
@@ -94,6 +98,7 @@ export class ProfileService {
     this.#events = deps.events;
     this.#log = deps.log;
     this.#ownProfile = deps.ownProfile;
+    this.#contactProfiles = deps.contactProfiles;
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
@@ -222,9 +227,34 @@ export class ProfileService {
    * answer, not an event (events carry notifications).
    */
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
-    const view = await this.#read(contactBareJid(contact), { avatarData: options.avatarData ?? true });
+    const jid = contactBareJid(contact);
+    if (this.#session.state.status !== 'online') return this.#storedContact(jid);
+    const view = await this.#read(jid, { avatarData: options.avatarData ?? true });
     this.#remember(view);
+    return this.#withKeptParts(view);
+  }
+
+  /** Offline: the vault's copy of the contact's profile, with when it was read. */
+  #storedContact(contact: string): ContactProfileView {
+    const account = this.#session.state.account;
+    const kept = account === undefined ? undefined : this.#contactProfiles?.get(account, contact);
+    if (kept === undefined) {
+      throw new KeyringError('not-connected', 'Connect to read this contact’s profile; none is kept on this computer yet.');
+    }
+    const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [], sources: [], storedAt: kept.profile.storedAt };
+    fillFromKept(view, kept.profile, kept.avatar, PROFILE_NODES);
     return view;
+  }
+
+  /** The parts a contact's server could not give now (unreachable, failed) from the vault's copy, marked so. */
+  #withKeptParts(view: ContactProfileView): ContactProfileView {
+    const missing = view.sources.filter((s) => s.status === 'unreachable' || s.status === 'failed').map((s) => s.node);
+    const account = this.#session.state.account;
+    const kept = missing.length === 0 || account === undefined ? undefined : this.#contactProfiles?.get(account, view.jid);
+    if (kept === undefined) return view;
+    const filled: ContactProfileView = { ...view, storedAt: kept.profile.storedAt };
+    fillFromKept(filled, kept.profile, kept.avatar, missing);
+    return filled;
   }
 
   /** Bytes the contact profile cache holds now (at most PROFILE_CACHE_BYTES). */
@@ -347,6 +377,7 @@ export class ProfileService {
 
   /** Keeps the view to merge later notifications into; its avatar's bytes stay only in the avatar cache. */
   #remember(view: ContactProfileView): void {
+    this.#keepInVault(view);
     if (view.avatar?.dataBase64 === undefined) {
       this.#known.set(view.jid, view);
       return;
@@ -369,6 +400,39 @@ export class ProfileService {
     return withoutAvatar;
   }
 
+  /**
+   * Writes the contact's profile to the vault (in the background: a failed write costs the offline copy,
+   * nothing else). A node that could not be read now (unreachable, failed) keeps its stored part; one the
+   * contact refused or emptied loses it.
+   */
+  #keepInVault(view: ContactProfileView): void {
+    const store = this.#contactProfiles;
+    const account = this.#session.state.account;
+    if (store === undefined || account === undefined) return;
+    const previous = store.get(account, view.jid);
+    const unread = new Set(view.sources.filter((s) => s.status === 'unreachable' || s.status === 'failed').map((s) => s.node));
+    const part = <K extends keyof ContactProfileRecord>(node: string, key: K, now: ContactProfileRecord[K] | undefined) => {
+      const value = unread.has(node) ? previous?.profile[key] : now;
+      return value === undefined ? {} : { [key]: value };
+    };
+    const avatarNow = view.avatar ? { info: view.avatar.info, ...(view.avatar.dataProblem ? { dataProblem: view.avatar.dataProblem } : {}) } : undefined;
+    const record: ContactProfileRecord = {
+      ...part(NS.vcard4, 'vcard', view.vcard),
+      ...part(NS.nick, 'nickname', view.nickname),
+      ...part(NS.avatarMetadata, 'avatar', avatarNow),
+      ...part(NS.profile, 'xep0154', view.xep0154),
+      storedAt: new Date().toISOString(),
+    };
+    const id = record.avatar?.info.id;
+    const cached = id === undefined ? undefined : this.#avatars.get(id);
+    const image: StoredAvatar | undefined = cached
+      ? { type: cached.type, dataBase64: cached.bytes.toString('base64') }
+      : id !== undefined && previous?.avatar && previous.profile.avatar?.info.id === id
+        ? previous.avatar
+        : undefined;
+    void store.put(account, view.jid, record, image).catch((error: unknown) => this.#log.warn(`could not keep ${oneLine(view.jid)}'s profile in the vault: ${String(error)}`));
+  }
+
   #cacheAvatar(id: string, avatar: AvatarBytes): void {
     this.#avatars.set(id, avatar);
   }
@@ -387,6 +451,17 @@ function withoutResentAvatar(view: ContactProfileView, previous: ContactProfileV
 /** A remembered view's size: its JSON text at two bytes a character (V8 may hold strings so). */
 function estimatedBytes(view: ContactProfileView): number {
   return JSON.stringify(view).length * 2;
+}
+
+/** The nodes' parts of a view from the vault's copy of the contact's profile. */
+function fillFromKept(view: ContactProfileView, kept: Readonly<ContactProfileRecord>, image: StoredAvatar | undefined, nodes: readonly string[]): void {
+  if (nodes.includes(NS.vcard4) && kept.vcard) view.vcard = structuredClone(kept.vcard);
+  if (nodes.includes(NS.nick) && kept.nickname !== undefined) view.nickname = kept.nickname;
+  if (nodes.includes(NS.profile) && kept.xep0154) view.xep0154 = structuredClone(kept.xep0154);
+  if (nodes.includes(NS.avatarMetadata) && kept.avatar) {
+    view.avatar = { info: { ...kept.avatar.info }, ...(image && !kept.avatar.dataProblem ? { dataBase64: image.dataBase64 } : {}) };
+    if (kept.avatar.dataProblem !== undefined) view.avatar.dataProblem = kept.avatar.dataProblem;
+  }
 }
 
 function clearPart(view: ContactProfileView, node: string): void {

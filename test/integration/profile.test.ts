@@ -136,6 +136,26 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       }
     });
 
+    it('romeo’s app keeps juliet’s profile and avatar in its vault: offline they still show, marked as kept', async () => {
+      const online = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+      expect(online.storedAt).toBeUndefined();
+      expect(online.avatar?.dataBase64).toBeDefined();
+      await ask(romeo, 'account:disconnect', undefined);
+      try {
+        const kept = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+        expect(kept.vcard).toEqual(online.vcard);
+        expect(kept.nickname).toBe('Jules');
+        expect(kept.avatar?.info).toEqual(online.avatar?.info);
+        expect(kept.avatar?.dataBase64).toBe(online.avatar?.dataBase64);
+        expect(Date.parse(kept.storedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+        // Someone never read is not made up.
+        const unknown = await romeo.core.dispatch('contacts:fetchProfile', { jid: 'stranger@capulet.lit' });
+        expect(unknown).toMatchObject({ ok: false, error: { code: 'not-connected' } });
+      } finally {
+        await connect(romeo.core, romeo.actor.params);
+      }
+    });
+
     it('keeps a copy of her own profile in the vault: where the server will not give it back, and offline', async () => {
       const own = await ask(juliet, 'profile:get', undefined);
       // On ejabberd the server refuses the owner (above): the parts come from the vault's copy, marked so.
