@@ -71,7 +71,8 @@ describe('which JID answers (docs/servers.md: Prosody answers on the bare JID on
   it('asks the bare JID first and stops there when it shows PEP', async () => {
     const iq = fakeIq({ 'juliet@capulet.lit': SEED_ANSWER, 'capulet.lit': PLAIN_SERVER });
     const support = await discoverPepSupport(iq, 'juliet@capulet.lit', 'capulet.lit');
-    expect(iq.asked).toEqual(['juliet@capulet.lit']);
+    // disco#info, then the PEP service's default node configuration (XEP-0060 §8.3), both of the bare JID.
+    expect(iq.asked).toEqual(['juliet@capulet.lit', 'juliet@capulet.lit']);
     expect(support.queried).toBe('juliet@capulet.lit');
     expect(support.pep).toBe(true);
   });
@@ -80,7 +81,7 @@ describe('which JID answers (docs/servers.md: Prosody answers on the bare JID on
     for (const bare of [PLAIN_SERVER, new Error('service-unavailable')]) {
       const iq = fakeIq({ 'juliet@capulet.lit': bare, 'capulet.lit': SEED_ANSWER });
       const support = await discoverPepSupport(iq, 'juliet@capulet.lit', 'capulet.lit');
-      expect(iq.asked).toEqual(['juliet@capulet.lit', 'capulet.lit']);
+      expect(iq.asked).toEqual(['juliet@capulet.lit', 'capulet.lit', 'juliet@capulet.lit']);
       expect(support.queried).toBe('capulet.lit');
       expect(support.publishOptions).toBe(true);
     }
