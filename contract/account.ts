@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, NoParams, type IpcError } from './domain.js';
+import { bareJidText, NoParams, type AccessModel, type IpcError } from './domain.js';
 
 export const ConnectParams = z
   .object({
@@ -50,6 +50,13 @@ export interface PepSupport {
   /** Access models the server advertises (`access-open` → 'open', …). Servers may accept more than
    *  they advertise (Prosody 0.12 lists only its default, presence), so this is a floor. */
   accessModels: string[];
+  /**
+   * The access models the server's node configuration takes, read from its default configuration form
+   * (XEP-0060 §8.3; nothing is created): what publishing can use, whatever is advertised. Roster groups
+   * count only with the form's roster_groups_allowed field (Prosody 0.12 offers "roster" without it and
+   * refuses it, docs/servers.md). Absent when the server gave no form.
+   */
+  acceptedAccessModels?: AccessModel[];
   /** Every `http://jabber.org/protocol/pubsub#…` feature, without the prefix. */
   pubsubFeatures: string[];
   /** The server software and version, as the server names them (XEP-0092); absent when it does not say. */

@@ -15,13 +15,15 @@ import { ContactKeys } from './services/contact-keys.js';
 import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
-import { PROFILE_NODES, ProfileService } from './services/profile.js';
+import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
+import { ContactProfilesStore } from './vault/stores/contact-profiles-store.js';
+import { OwnProfileStore } from './vault/stores/own-profile-store.js';
 import { PublishedNodesStore } from './vault/stores/published-nodes-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
 import { RosterStore } from './vault/stores/roster-store.js';
@@ -103,7 +105,14 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
-  const profile = new ProfileService({ session: port, events, log, published });
+  const profile = new ProfileService({
+    session: port,
+    events,
+    log,
+    published,
+    ownProfile: new OwnProfileStore(vaults),
+    contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
+  });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
 
   // What the network says, to the services that care.

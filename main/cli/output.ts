@@ -38,6 +38,7 @@ export function describeSupport(s: PepSupport): string {
     `asked:            ${safe(s.queried)}`,
     `PEP (pubsub/pep): ${yes(s.pep)}`,
     `publish-options:  ${yes(s.publishOptions)}`,
+    `publishes with:   ${s.acceptedAccessModels?.length ? s.acceptedAccessModels.join(', ') : 'not known (no configuration form)'}`,
     `access models:    ${s.accessModels.length ? s.accessModels.map(safe).join(', ') : 'none advertised'}`,
     `pubsub features:  ${s.pubsubFeatures.map(safe).join(', ') || 'none'}`,
     `server software:  ${s.software ? `${safe(s.software.name)} ${safe(s.software.version)}` : 'not named (XEP-0092)'}`,

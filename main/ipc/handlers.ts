@@ -99,8 +99,14 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       get: async () => profile.own(),
       publish: async ({ profile: fields, access, reconfigure }) =>
         drift.whilePublishing(() => profile.publish(fields, access, { reconfigure: reconfigure ?? false })),
-      setAvatar: async ({ dataBase64, mime, access, reconfigure }) =>
-        drift.whilePublishing(() => profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false })),
+      previewAvatar: async ({ dataBase64, mime, crop }) => {
+        const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), mime, crop);
+        return { dataBase64: preview.png.toString('base64'), type: 'image/png', width: preview.width, height: preview.height, bytes: preview.png.length, id: preview.id };
+      },
+      setAvatar: async ({ dataBase64, mime, crop, access, reconfigure }) =>
+        drift.whilePublishing(() =>
+          profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false, ...(crop ? { crop } : {}) }),
+        ),
     },
     drift: {
       status: () => Promise.resolve(drift.status()),

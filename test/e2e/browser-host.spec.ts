@@ -25,6 +25,10 @@ test('the page asks main for app info over the WebSocket, and connects to the re
   await expect(page.getByTestId('connection-status')).toHaveText(new RegExp(`Online.*${juliet.jid}`));
   await expect(page.getByTestId('support-pep')).toHaveText('yes');
   await expect(page.getByTestId('support-publish-options')).toHaveText('yes');
+  // What Prosody 0.12's configuration takes, not the one model it advertises (presence).
+  await expect(page.getByTestId('support-audiences')).toContainText(
+    'You can publish for: anyone, contacts who see your presence, only contacts you choose. Roster groups are not possible on this server',
+  );
   // Who hears of changes at once: as measured on the Prosody the server names (XEP-0092).
   await expect(page.getByTestId('support-notifications')).toContainText('Contacts on other servers yes, at once');
   await expect(page.getByTestId('pep-support')).toContainText(/measured on Prosody 0\.12\. Yours is Prosody 0\.12\./);

@@ -54,8 +54,8 @@ function handlers(overrides: Overrides = {}): Handlers {
       list: () => Promise.resolve([]),
       cancel: () => Promise.resolve([]),
     },
-    profile: { get: notConnected, publish: notConnected, setAvatar: notConnected },
     drift: { status: () => Promise.resolve({ nodes: [] }), check: notConnected, restore: notConnected, accept: notConnected },
+    profile: { get: notConnected, publish: notConnected, previewAvatar: notConnected, setAvatar: notConnected },
   };
   for (const [domain, group] of Object.entries(overrides)) Object.assign(table[domain as keyof Handlers], group);
   return table;
