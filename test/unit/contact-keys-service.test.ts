@@ -272,6 +272,8 @@ describe('what contacts send is bounded', () => {
     await contactKeys.fetch(MALLORY);
     pep.publish(MALLORY, burst[0] as Buffer);
     await vi.waitFor(() => expect(pep.asked.filter((j) => j === MALLORY)).toHaveLength(2));
+    // Its answer is saved before the test's folder goes away.
+    await vi.waitFor(() => expect(views.some((v) => v.jid === MALLORY && v.fetch === 'ok')).toBe(true));
   });
 
   it('a fetch the user asked for is its answer, not also an event; the fetch a notification asks for is announced once', async () => {
