@@ -20,6 +20,8 @@ export const NS = {
   caps: 'http://jabber.org/protocol/caps',
   /** XEP-0189 / XEP-0222: the public key node and payload namespace. */
   pubkey: 'urn:xmpp:tmp:pubkey',
+  /** XEP-0092: Software Version. */
+  version: 'jabber:iq:version',
   /** RFC 6121: roster. */
   roster: 'jabber:iq:roster',
   /** RFC 6120 §8.3.3: stanza error conditions. */
@@ -56,6 +58,9 @@ export const NS = {
 
 /** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */
 export const NOTIFY_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
+
+/** The account's own nodes the app publishes to (keys and profile), whose changes by others it watches (docs/drift.md). */
+export const OWN_PUBLISHED_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata] as const;
 
 /** XEP-0060 §7.1.5: the publish-options feature a server must advertise (XEP-0222 §5). */
 export const FEATURE_PUBLISH_OPTIONS = `${NS.pubsub}#publish-options`;
