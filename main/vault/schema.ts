@@ -57,6 +57,9 @@ const ContactKey = z
   })
   .strict();
 
+/** One contact's key records (the vault checks just these when only they change: vault.ts updatePart). */
+export const ContactKeyListSchema = z.array(ContactKey);
+
 /** An action the user asked for while offline, run in order once connected (survives restarts). */
 const QueuedAction = z
   .object({
@@ -223,7 +226,7 @@ const Account = z
     /** The account password, encrypted by the OS keychain only; absent when not remembered. */
     savedPassword: sealed.optional(),
     ownKeys: z.array(OwnKey),
-    contacts: z.record(z.string(), z.array(ContactKey)),
+    contacts: z.record(z.string(), ContactKeyListSchema),
     queue: z.array(QueuedAction).optional(),
     /** By node: what the app published there (drift watch). */
     published: z.record(z.string(), PublishedNode).optional(),
