@@ -11,11 +11,13 @@ import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
 import { ContactKeys } from './services/contact-keys.js';
+import { OwnDevices } from './services/own-devices.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
 import { PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
+import { bareJidKey } from './keys/xmpp-addr.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
@@ -41,6 +43,12 @@ export interface CoreOptions {
   scrypt?: Omit<ScryptParams, 'salt'>;
   /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
   streamLog?: StreamLogSink;
+  /**
+   * Fetch every roster contact's keys in the background each time the account comes online, so a key
+   * changed or withdrawn while the app was closed shows at once (the window and the browser host; the
+   * CLI fetches what a command asks for and no more).
+   */
+  fetchKeysAtSignIn?: boolean;
 }
 
 export interface KeyringCore {
@@ -81,6 +89,14 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
   const profile = new ProfileService({ session, events, log });
+  const ownDevices = new OwnDevices({ events, isOwnKey: (fingerprint) => ownKeys.has(fingerprint) });
+
+  // Every roster contact's keys, fetched through the same change detection as a notification or a
+  // contact opened (ContactKeys.fetchMany: bounded concurrency, a dead server holds up no one).
+  const fetchRosterKeys = async () => {
+    const contacts = (await roster.list()).map((c) => c.jid);
+    await contactKeys.fetchMany(contacts);
+  };
 
   // What the network says, to the services that care.
   session.events.on('online', () => {
@@ -89,12 +105,17 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     roster.reset();
     presence.reset();
     void queue.drain();
+    if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
   });
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
   session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));
+  const isOwn = (jid: string) => session.state.account !== undefined && bareJidKey(jid) === bareJidKey(session.state.account);
   session.events.on('pep', (notification) => {
-    if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
+    // The own key node changes when another device of the account publishes: My keys' news, never a
+    // contact's key change.
+    if (notification.node === NS.pubkey && isOwn(notification.from)) ownDevices.onNotification(notification);
+    else if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
   });
 

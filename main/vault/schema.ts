@@ -51,9 +51,28 @@ const ContactKey = z
     lastSeen: isoDate,
     trust: TrustState,
     verifiedAt: isoDate.optional(),
+    /** When the user accepted this key, a changed one, without comparing (main/keys/trust-policy.ts). */
+    acceptedAt: isoDate.optional(),
     retractedAt: isoDate.optional(),
     /** The fingerprints this key appeared to replace (for the 'changed' warning). */
     replaces: z.array(fingerprint).optional(),
+  })
+  .strict();
+
+export const TrustPolicySchema = z.enum(['tofu', 'btbv', 'manual']);
+
+/** A comparison that did not match: what the user offered (its fingerprint) and when. */
+const Mismatch = z.object({ offered: fingerprint, at: isoDate, via: z.enum(['typed', 'uri', 'qr']) }).strict();
+
+/** What the user decided about a contact as a whole (main/services/contact-keys.ts). */
+const ContactTrust = z
+  .object({
+    /** Overrides the account's policy for this contact. */
+    policy: TrustPolicySchema.optional(),
+    /** When the user first verified any key of theirs (blind trust before verification counts from it). */
+    firstVerifiedAt: isoDate.optional(),
+    /** The latest comparisons that did not match, newest first (at most MAX_MISMATCHES). */
+    mismatches: z.array(Mismatch).optional(),
   })
   .strict();
 
@@ -90,6 +109,9 @@ const Account = z
     savedPassword: sealed.optional(),
     ownKeys: z.array(OwnKey),
     contacts: z.record(z.string(), z.array(ContactKey)),
+    /** The account's trust policy for contacts' keys; tofu when absent. */
+    trustPolicy: TrustPolicySchema.optional(),
+    contactTrust: z.record(z.string(), ContactTrust).optional(),
     queue: z.array(QueuedAction).optional(),
   })
   .strict();
@@ -107,6 +129,8 @@ export type OwnKeyRecord = z.infer<typeof OwnKey>;
 export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
+export type ContactTrustRecord = z.infer<typeof ContactTrust>;
+export type MismatchRecord = z.infer<typeof Mismatch>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
