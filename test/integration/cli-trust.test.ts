@@ -2,7 +2,7 @@
  * Trust through the real `keyring` command on a real Prosody (issue 13, point 6): `contacts verify`
  * with a fingerprint or a verification link verifies only a current key (a mismatch exits 1 with one
  * line and verifies nothing; a link for someone else is refused naming whose it is), `contacts
- * unverify` takes it back, `contacts trust` sets the policy, and `contacts keys` shows verification,
+ * unverify` takes it back, `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
  * policy and a withdrawn key. Needs the build (npm test builds first).
  */
 import { existsSync } from 'node:fs';
@@ -108,5 +108,9 @@ describe('trust through the keyring CLI', () => {
     const gone = await cli(romeo, 'contacts', 'verify', juliet.jid, first);
     expect(gone.code).toBe(1);
     expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+
+    // The account's default, for contacts without a policy of their own.
+    const byDefault = await cli(romeo, 'contacts', 'trust-default', 'manual');
+    expect(byDefault).toMatchObject({ code: 0, stdout: 'Your default: Manual. Only keys you have verified by comparing fingerprints are trusted.\n' });
   }, 120_000);
 });

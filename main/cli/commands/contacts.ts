@@ -71,6 +71,16 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit(view, `${safe(jid)}: ${TRUST_POLICY_TEXT[view.policy].name}. ${TRUST_POLICY_TEXT[view.policy].meaning}`);
       }),
     );
+  contacts
+    .command('trust-default')
+    .addArgument(new Argument('<policy>', 'tofu, btbv or manual').choices(TRUST_POLICIES))
+    .description('set the account’s trust policy, for every contact without one of their own')
+    .action((policy: (typeof TRUST_POLICIES)[number]) =>
+      cli.online(async (api) => {
+        const set = must(await api.contacts.setAccountPolicy({ policy }));
+        cli.emit({ policy: set }, `Your default: ${TRUST_POLICY_TEXT[set].name}. ${TRUST_POLICY_TEXT[set].meaning}`);
+      }),
+    );
 }
 
 /** A contact whose server could not be reached: said as such, never as "publishes nothing". */

@@ -19,6 +19,8 @@ export class ContactsStore {
   /** Unverify, accept, policy changes. */
   readonly deciding = new Task();
   readonly editing = new Task();
+  /** The account's trust policy (contacts without one of their own). */
+  accountPolicy = $state<TrustPolicy>('tofu');
   /** Contacts asking to see your presence, waiting for your answer. */
   requests = $state<string[]>([]);
 
@@ -85,6 +87,17 @@ export class ContactsStore {
     if (roster) this.roster = roster;
     const requests = await this.#api.roster.requests();
     if (requests.ok) this.requests = requests.value;
+    const policy = await this.#api.contacts.accountPolicy();
+    if (policy.ok) this.accountPolicy = policy.value;
+  }
+
+  /** The account's default, for contacts without a policy of their own. */
+  async setAccountPolicy(policy: TrustPolicy): Promise<void> {
+    const set = await this.deciding.run(() => this.#api.contacts.setAccountPolicy({ policy }));
+    if (!set) return;
+    this.accountPolicy = set;
+    // Other contacts show it when next opened (opening fetches their keys again).
+    if (this.selected && this.keys[this.selected]?.policySource === 'account') await this.fetchKeys(this.selected);
   }
 
   async fetchKeys(jid: string): Promise<void> {
