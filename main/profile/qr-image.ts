@@ -2,7 +2,8 @@
  * Reads the text of a QR code in a picture the user dropped or pasted (a contact's verification URI).
  * The picture is anyone's: its size is checked from the header before a byte is decoded (at most
  * QR_IMAGE_LIMITS pixels), it is decoded by the avatar's decoders (pngjs, jpeg-js: pure JS), and the
- * code is read with jsQR. What it says is checked by the caller like any pasted text.
+ * code is read with jsQR, on a thread of its own (qr-off-thread.ts). What it says is checked by the
+ * caller like any pasted text.
  */
 import jsQR from 'jsqr';
 import { QR_IMAGE_LIMITS } from '../../contract/limits.js';
@@ -14,7 +15,8 @@ const IMAGE_FIELD = 'dataBase64';
 /** The longest text taken from a code: a verification URI is about 120 characters. */
 const MAX_TEXT = 4096;
 
-export function readQrCode(bytes: Uint8Array, declaredType: ImageType): string {
+/** What the headers alone can refuse (bytes, type, declared pixels): cheap, run before any thread starts. */
+export function checkQrInput(bytes: Uint8Array, declaredType: ImageType): { type: ImageType; width: number; height: number } {
   if (bytes.length > QR_IMAGE_LIMITS.bytes) throw invalid(`The picture is over ${QR_IMAGE_LIMITS.bytes / (1024 * 1024)} MiB.`);
   const header = readImageHeader(bytes);
   if ('problem' in header) throw invalid(`That is ${header.problem}: choose a PNG or JPEG picture of the QR code.`);
@@ -24,6 +26,12 @@ export function readQrCode(bytes: Uint8Array, declaredType: ImageType): string {
       `The picture is ${header.width}×${header.height} pixels; a QR code needs no more than ${QR_IMAGE_LIMITS.pixels / 1e6} megapixels. Crop it to the code.`,
     );
   }
+  return header;
+}
+
+/** The text of the QR code in the picture. Up to a second of CPU: run it on the QR worker (qr-off-thread.ts). */
+export function readQrCode(bytes: Uint8Array, declaredType: ImageType): string {
+  const header = checkQrInput(bytes, declaredType);
   const image = decode(bytes, header.type);
   if (image.width !== header.width || image.height !== header.height) throw invalid('The picture’s header and content disagree.');
   const rgba = image.channels === 4 ? image.data : toRgba(image.data, image.width * image.height);

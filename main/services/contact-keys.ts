@@ -29,7 +29,7 @@ import { KeyringError } from '../errors.js';
 import { decideTrust, effectivePolicy, type ContactHistory } from '../keys/trust-policy.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
 import type { ImageType } from '../profile/image-header.js';
-import { readQrCode } from '../profile/qr-image.js';
+import { readQrCodeOffThread } from '../profile/qr-off-thread.js';
 import type { Logger } from '../logger.js';
 import { oneLine } from '../untrusted-text.js';
 import {
@@ -227,9 +227,9 @@ export class ContactKeys {
     return matched ? { outcome: 'verified', fingerprint: claim.fingerprint, view } : { outcome: 'mismatch', offered: claim.fingerprint, view };
   }
 
-  /** A picture of the contact's QR code: decoded in main (main/profile/qr-image.ts), then as verify. */
+  /** A picture of the contact's QR code: read in main, on a thread of its own (main/profile/qr-image.ts), then as verify. */
   async verifyQrImage(contact: string, bytes: Uint8Array, type: ImageType): Promise<VerifyAnswer> {
-    const text = readQrCode(bytes, type);
+    const text = await readQrCodeOffThread(bytes, type);
     const claim = parseVerificationClaim(text);
     if ('problem' in claim) throw new KeyringError('invalid-argument', `The QR code does not hold a verification link: ${claim.problem}.`, 'dataBase64');
     return this.verify(contact, claim, 'qr');
