@@ -67,6 +67,9 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(verifyButton).toBeDisabled();
   await dialog.getByLabel('Their fingerprint or verification link').fill('   ');
   await expect(verifyButton).toBeDisabled();
+  await dialog.getByLabel('Their fingerprint or verification link').fill('hello there');
+  await verifyButton.click();
+  await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
   const wrong = `${first.slice(0, 60)}${first.endsWith('0000') ? 'ffff' : '0000'}`;
   await dialog.getByLabel('Their fingerprint or verification link').fill(wrong.toUpperCase().match(/.{4}/g)?.join(' ') ?? '');
   await verifyButton.click();

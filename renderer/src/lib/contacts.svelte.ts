@@ -112,6 +112,7 @@ export class ContactsStore {
   async verify(jid: string, claim: string): Promise<VerifyAnswer | undefined> {
     const answer = await this.verifying.run(() => this.#api.contacts.verify({ jid, claim }));
     if (answer) this.#verified(jid, answer);
+    else this.#plainVerifyError();
     return answer;
   }
 
@@ -121,6 +122,7 @@ export class ContactsStore {
     const dataBase64 = await fileToBase64(file);
     const answer = await this.verifying.run(() => this.#api.contacts.verifyQrImage({ jid, dataBase64, mime }));
     if (answer) this.#verified(jid, answer);
+    else this.#plainVerifyError();
     return answer;
   }
 
@@ -143,6 +145,12 @@ export class ContactsStore {
   async setPolicy(jid: string, policy: TrustPolicy | null): Promise<void> {
     const view = await this.deciding.run(() => this.#api.contacts.setPolicy({ jid, policy }));
     if (view) this.#replace(view);
+  }
+
+  /** The field's name prefixes a refused parameter's message ("claim: …"): in the dialog it is jargon. */
+  #plainVerifyError(): void {
+    const error = this.verifying.error;
+    if (error?.field) this.verifying.error = { ...error, message: error.message.replace(`${error.field}: `, '') };
   }
 
   #verified(jid: string, answer: VerifyAnswer): void {
