@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyringCore, type KeyringCore } from '../../main/core.js';
+import { createKeyringCore, type CoreOptions, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
 import type { ConnectParams, EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../contract/index.js';
 import { freshAccount } from './accounts.js';
@@ -27,7 +27,7 @@ export interface OpenCore {
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
 export async function openCore(
-  options: { dataDir?: string; passphrase?: string; version?: string; fetchKeysAtSignIn?: boolean } = {},
+  options: { dataDir?: string; passphrase?: string; version?: string; driftWatch?: CoreOptions['driftWatch']; fetchKeysAtSignIn?: boolean } = {},
 ): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
   const core = createKeyringCore({
@@ -37,6 +37,7 @@ export async function openCore(
     dataDir,
     scrypt: LIGHT_SCRYPT,
     ...(options.fetchKeysAtSignIn ? { fetchKeysAtSignIn: true } : {}),
+    ...(options.driftWatch ? { driftWatch: options.driftWatch } : {}),
   });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);
@@ -61,8 +62,8 @@ export interface App extends OpenCore {
 }
 
 /** A whole app core per actor, as the desktop window runs it: its own vault, a fresh account on `server`, connected. */
-export async function startApp(role: string, domain: string, server: ServerInfo): Promise<App> {
-  const opened = await openCore();
+export async function startApp(role: string, domain: string, server: ServerInfo, options: { driftWatch?: CoreOptions['driftWatch'] } = {}): Promise<App> {
+  const opened = await openCore(options);
   const params = await freshAccount(role, domain, server);
   await connect(opened.core, params);
   return { ...opened, actor: { params, session: opened.core.session, jid: params.jid } };
