@@ -1,10 +1,21 @@
 /**
- * What contacts publish: their keys (checked, with trust on first use) and their profiles, fetched when
- * asked and received live from PEP notifications (main/services/contact-keys.ts, profile.ts).
+ * What contacts publish: their keys (checked, trusted by the policy the user chose, verified by
+ * comparing fingerprints) and their profiles, fetched when asked and received live from PEP
+ * notifications (main/services/contact-keys.ts, profile.ts).
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, fingerprintText, type CertificateStatus, type TrustState } from './domain.js';
+import {
+  bareJidText,
+  fingerprintText,
+  TRUST_POLICIES,
+  verificationClaimText,
+  type CertificateStatus,
+  type KeyTrustDecision,
+  type TrustPolicy,
+  type TrustState,
+} from './domain.js';
+import { QR_IMAGE_LIMITS } from './limits.js';
 import type { ContactProfileView } from './profile.js';
 
 export interface ContactKeyView {
@@ -14,7 +25,13 @@ export interface ContactKeyView {
   notBefore?: string;
   notAfter?: string;
   bits?: number;
+  /** What happened to the key (seen, verified, replaced one, withdrawn). */
   trust: TrustState;
+  /** What the contact's trust policy makes of it: whether the app counts on it. */
+  decision: KeyTrustDecision;
+  verifiedAt?: string;
+  /** When the user accepted it (a changed key) without comparing. */
+  acceptedAt?: string;
   firstSeen: string;
   lastSeen: string;
   /** For 'changed': the keys it appeared to replace. */
@@ -41,7 +58,35 @@ export interface ContactKeysView {
    */
   invalid: { itemId: string; reason: string; tooMany?: true }[];
   changes: KeyChangeView[];
+  /** The trust policy that applies to this contact, and whether it is theirs or the account's. */
+  policy: TrustPolicy;
+  policySource: 'contact' | 'account';
+  /** Comparisons that matched no current key, newest first (at most CONTACT_KEY_LIMITS.mismatches). */
+  mismatches: MismatchView[];
 }
+
+/** A comparison that matched none of the contact's current keys: never verifies anything. */
+export interface MismatchView {
+  /** The fingerprint the user offered (typed, pasted or scanned). */
+  offered: string;
+  at: string;
+  via: 'typed' | 'uri' | 'qr';
+}
+
+/**
+ * What a comparison found: the offered fingerprint is one of the contact's current keys (now verified),
+ * or none of them (recorded as a mismatch; nothing is verified).
+ */
+export type VerifyAnswer =
+  | { outcome: 'verified'; fingerprint: string; view: ContactKeysView }
+  | { outcome: 'mismatch'; offered: string; view: ContactKeysView };
+
+/** A picture of the contact's QR code (their verification URI), decoded in main, never trusted. */
+const qrImageBase64 = z
+  .string()
+  .min(4, 'The image is empty')
+  .max(Math.ceil(QR_IMAGE_LIMITS.bytes / 3) * 4, `The image is larger than ${QR_IMAGE_LIMITS.bytes / (1024 * 1024)} MiB`)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The image must be base64');
 
 export const contacts = {
   requests: {
@@ -49,8 +94,24 @@ export const contacts = {
     fetchKeys: request(z.object({ jid: bareJidText }).strict()).returns<ContactKeysView>(),
     /** What the vault remembers of the contact's keys, without asking the network (offline too). */
     knownKeys: request(z.object({ jid: bareJidText }).strict()).returns<ContactKeysView>(),
-    /** The user compared the fingerprint with the contact and it matched. */
-    markVerified: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
+    /**
+     * Compares what the user offers (a fingerprint typed or pasted, or a verification URI) with the
+     * contact's current keys: the matching key is verified; no match is recorded and verifies nothing.
+     */
+    verify: request(z.object({ jid: bareJidText, claim: verificationClaimText }).strict()).returns<VerifyAnswer>(),
+    /** The same, with a picture of the contact's QR code (PNG or JPEG) holding their verification URI. */
+    verifyQrImage: request(
+      z.object({ jid: bareJidText, dataBase64: qrImageBase64, mime: z.enum(['image/png', 'image/jpeg']) }).strict(),
+    ).returns<VerifyAnswer>(),
+    /** Takes a verification back. */
+    unverify: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
+    /** Accepts a changed key without comparing: the warning clears; the policy decides its trust. */
+    accept: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
+    /** Sets the contact's trust policy; null goes back to the account's. */
+    setPolicy: request(z.object({ jid: bareJidText, policy: z.enum(TRUST_POLICIES).nullable() }).strict()).returns<ContactKeysView>(),
+    /** The account's trust policy (every contact without one of their own). */
+    accountPolicy: request(z.undefined()).returns<TrustPolicy>(),
+    setAccountPolicy: request(z.object({ policy: z.enum(TRUST_POLICIES) }).strict()).returns<TrustPolicy>(),
     /** Fetches the contact's profile nodes now; `avatarData: false` leaves the image out. */
     fetchProfile: request(z.object({ jid: bareJidText, avatarData: z.boolean().optional() }).strict()).returns<ContactProfileView>(),
   },

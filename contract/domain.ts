@@ -4,7 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
-import { compactFingerprint } from './fingerprint.js';
+import { compactFingerprint, parseVerificationClaim } from './fingerprint.js';
 
 export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
 
@@ -79,6 +79,26 @@ export const fingerprintText = z
   .trim()
   .transform(compactFingerprint)
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'A fingerprint is 64 hexadecimal digits'));
+
+/**
+ * What the user offers as a contact's fingerprint when verifying: the fingerprint typed or pasted
+ * (normalized as fingerprintText does), or a verification URI `xmpp:<jid>?x509-sha256=<hex>`
+ * (format.ts parseVerificationClaim). Empty or unreadable text is refused here; whether it matches a
+ * key, and whether the URI names the right contact, main decides.
+ */
+export const verificationClaimText = z
+  .string()
+  .trim()
+  .min(1, 'Type or paste their fingerprint first')
+  .max(4096, 'That is longer than any fingerprint or verification link')
+  .transform((text, ctx) => {
+    const claim = parseVerificationClaim(text);
+    if ('problem' in claim) {
+      ctx.addIssue({ code: 'custom', message: claim.problem });
+      return z.NEVER;
+    }
+    return claim;
+  });
 
 /** A roster group name (RFC 6121 §2.1.2.2). */
 export const groupName = z.string().trim().min(1).max(1023);
@@ -155,3 +175,15 @@ export type CertificateStatus = 'valid' | 'weak' | 'expired' | 'not-yet-valid' |
 
 /** Trust on first use: see main/vault/contact-keys.ts. 'changed' needs the user's attention. */
 export type TrustState = 'unverified' | 'verified' | 'changed' | 'retracted';
+
+/**
+ * How keys the user has not verified are treated (main/keys/trust-policy.ts): 'tofu' trusts a
+ * contact's keys on first use; 'btbv' (blind trust before verification) trusts them until the user
+ * verifies any key of that contact, and from then on a new key needs verifying first; 'manual' trusts
+ * only verified keys. Set per account (default 'tofu') and, to override it, per contact.
+ */
+export const TRUST_POLICIES = ['tofu', 'btbv', 'manual'] as const;
+export type TrustPolicy = (typeof TRUST_POLICIES)[number];
+
+/** What the policy makes of one key: whether the app counts on it, and why. */
+export type KeyTrustDecision = 'verified' | 'trusted' | 'untrusted' | 'changed' | 'withdrawn';

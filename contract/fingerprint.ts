@@ -1,4 +1,7 @@
-/** The one normal form of a fingerprint; a leaf both the schemas (domain.ts) and the wording (format.ts) stand on. */
+/**
+ * The one normal form of a fingerprint, and the verification URI that carries one; a leaf both the
+ * schemas (domain.ts) and the wording (format.ts) stand on.
+ */
 
 /**
  * A fingerprint as people write it (in blocks, with colons, in capitals) in the one form the app stores
@@ -7,4 +10,56 @@
  */
 export function compactFingerprint(text: string): string {
   return text.replace(/[\s:]/g, '').toLowerCase();
+}
+
+/**
+ * The verification URI a QR code carries and people paste: `xmpp:<bare JID>?x509-sha256=<64 hex>`
+ * (an RFC 5122 XMPP URI whose query names the certificate's SHA-256 fingerprint; README "Verification
+ * URI"). The JID is percent-encoded where RFC 3986 asks (never "@").
+ */
+export function verificationUri(bareJid: string, fingerprint: string): string {
+  const path = encodeURIComponent(bareJid).replace(/%40/g, '@');
+  return `xmpp:${path}?x509-sha256=${compactFingerprint(fingerprint)}`;
+}
+
+/** What a pasted or scanned verification text claims: whose key (when a URI says) and which. */
+export type VerificationClaim = { fingerprint: string; jid?: string } | { problem: string };
+
+const HEX64 = /^[0-9a-f]{64}$/;
+/** A bare JID as a URI's path names it: one "@", no resource, no spaces (full checks happen in main). */
+const BARE_JID = /^[^@/\s?#]+@[^@/\s?#]+$/;
+
+/**
+ * Reads a fingerprint (spaces, colons and case ignored) or a verification URI, defensively: text from a
+ * QR code or a paste is anyone's. A URI must name a bare JID and carry `x509-sha256` once with 64 hex
+ * digits; its other query keys (RFC 5122 §2.2 actions and parameters, separated by ";" or "&") are
+ * ignored.
+ */
+export function parseVerificationClaim(text: string): VerificationClaim {
+  const trimmed = text.trim();
+  if (!/^xmpp:/i.test(trimmed)) {
+    const fingerprint = compactFingerprint(trimmed);
+    return HEX64.test(fingerprint) ? { fingerprint } : { problem: 'A fingerprint is 64 hexadecimal digits' };
+  }
+  const rest = trimmed.slice('xmpp:'.length);
+  const question = rest.indexOf('?');
+  const rawPath = question === -1 ? rest : rest.slice(0, question);
+  const query = question === -1 ? '' : rest.slice(question + 1).split('#')[0] ?? '';
+  let jid: string;
+  try {
+    jid = decodeURIComponent(rawPath);
+  } catch {
+    return { problem: 'This verification link is damaged (its address cannot be read)' };
+  }
+  if (!BARE_JID.test(jid)) return { problem: 'This verification link does not name an address like juliet@capulet.lit' };
+  const values = query
+    .split(/[;&]/)
+    .map((pair) => pair.split('='))
+    .filter(([key]) => key?.toLowerCase() === 'x509-sha256')
+    .map(([, value]) => compactFingerprint(value ?? ''));
+  if (values.length === 0) return { problem: 'This verification link carries no fingerprint (x509-sha256)' };
+  if (values.length > 1) return { problem: 'This verification link carries more than one fingerprint' };
+  const fingerprint = values[0] as string;
+  if (!HEX64.test(fingerprint)) return { problem: 'The fingerprint in this verification link is not 64 hexadecimal digits' };
+  return { fingerprint, jid: jid.toLowerCase() };
 }

@@ -8,7 +8,7 @@ import type { NodeConfigDeviation } from './domain.js';
 import type { DriftFinding, PersistenceChange, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 
-export { compactFingerprint };
+export { compactFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
 
 /**
  * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:
@@ -34,6 +34,30 @@ export function describeDeviation(deviation: NodeConfigDeviation): string {
   }
 }
 
+/**
+ * The fingerprint's short form for lists and the activity log: its first 16 digits in blocks
+ * ("3f2a 9c01 77ab 0e12…"). Never enough to verify with: comparing always uses all 64.
+ */
+export function shortFingerprint(hex: string): string {
+  const compact = compactFingerprint(hex);
+  return `${groupFingerprint(compact.slice(0, 16))}${compact.length > 16 ? '…' : ''}`;
+}
+
+/** A trust policy's name and what it means, in one sentence each (the contact's pane and `contacts keys`). */
+export const TRUST_POLICY_TEXT: Record<'tofu' | 'btbv' | 'manual', { name: string; meaning: string }> = {
+  tofu: {
+    name: 'Trust on first use',
+    meaning: 'Keys are trusted when first seen; a key that replaces one you had is not, until you compare or accept it.',
+  },
+  btbv: {
+    name: 'Blind trust before verification',
+    meaning: 'Keys are trusted until you verify one of this contact’s keys; after that, each new key must be verified first.',
+  },
+  manual: {
+    name: 'Manual',
+    meaning: 'Only keys you have verified by comparing fingerprints are trusted.',
+  },
+};
 /** Who an access lets read, in the words the access picker uses: "Anyone", "Friends, Family". */
 export function describeAudience(access: { model: string; groups?: readonly string[] | undefined; allow?: readonly string[] | undefined }): string {
   switch (access.model) {

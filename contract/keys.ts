@@ -3,7 +3,7 @@
  * to the account's PEP node the XEP-0222 way, retracted, exported as a public certificate.
  */
 import { z } from 'zod';
-import { request } from './define.js';
+import { event, request } from './define.js';
 import { AccessParams, fingerprintText, NoParams, type EffectiveNodeConfig } from './domain.js';
 import type { QueuedActionView } from './queue.js';
 
@@ -35,6 +35,16 @@ export type PublishAnswer =
 /** What retracting answers: done, or queued while offline; and the key list as it now stands. */
 export type RetractAnswer = { outcome: 'retracted'; keys: OwnKeyView[] } | { outcome: 'queued'; action: QueuedActionView; keys: OwnKeyView[] };
 
+/**
+ * Keys of the account that another of its devices published or withdrew (the own key node's
+ * notifications): fingerprints this device's vault does not hold.
+ */
+export interface OtherDeviceKeysView {
+  added: string[];
+  withdrawn: string[];
+  at: string;
+}
+
 const byFingerprint = z.object({ fingerprint: fingerprintText }).strict();
 
 export const keys = {
@@ -63,5 +73,8 @@ export const keys = {
     retract: request(byFingerprint).returns<RetractAnswer>(),
     exportCertificate: request(z.object({ fingerprint: fingerprintText, format: z.enum(['pem', 'der']) }).strict()).returns<ExportedCertificate>(),
   },
-  events: {},
+  events: {
+    /** Another device of the account changed the key node (main/services/own-devices.ts). */
+    otherDevice: event<OtherDeviceKeysView>(),
+  },
 };

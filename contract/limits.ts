@@ -28,6 +28,15 @@ export const PROFILE_LIMITS = {
 export const CONTACT_KEY_LIMITS = {
   currentKeys: 64,
   withdrawnKeys: 16,
+  /** Comparisons that did not match, remembered per contact (newest kept). */
+  mismatches: 20,
+} as const;
+
+/** A picture of a QR code to verify with: bytes accepted, and pixels decoded at most. */
+export const QR_IMAGE_LIMITS = {
+  bytes: 4 * 1024 * 1024,
+  pixels: 4_000_000,
+  side: 4096,
 } as const;
 
 /** The account's encrypted backup (docs/key-lifecycle.md): the blob, whole, before it is cut into items. */

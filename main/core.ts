@@ -12,12 +12,14 @@ import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
 import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
+import { OwnDevices } from './services/own-devices.js';
 import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
 import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
+import { bareJidKey } from './keys/xmpp-addr.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
@@ -47,6 +49,12 @@ export interface CoreOptions {
   scrypt?: Omit<ScryptParams, 'salt'>;
   /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
   streamLog?: StreamLogSink;
+  /**
+   * Fetch every roster contact's keys in the background each time the account comes online, so a key
+   * changed or withdrawn while the app was closed shows at once (the window and the browser host; the
+   * CLI fetches what a command asks for and no more).
+   */
+  fetchKeysAtSignIn?: boolean;
   /** Drift watch's slow timer and settle time, in ms (tests shorten them; services/drift-watch.ts has the defaults). */
   driftWatch?: { intervalMs?: number; settleMs?: number };
 }
@@ -114,6 +122,14 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
   });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
+  const ownDevices = new OwnDevices({ events, isOwnKey: (fingerprint) => ownKeys.has(fingerprint) });
+
+  // Every roster contact's keys, fetched through the same change detection as a notification or a
+  // contact opened (ContactKeys.fetchMany: bounded concurrency, a dead server holds up no one).
+  const fetchRosterKeys = async () => {
+    const contacts = (await roster.list()).map((c) => c.jid);
+    await contactKeys.fetchMany(contacts);
+  };
 
   // What the network says, to the services that care.
   session.events.on('online', () => {
@@ -124,13 +140,18 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
     void drift.whilePublishing(() => queue.drain());
     drift.onOnline();
+    if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
   });
   session.events.on('ownNodeChanged', (change) => drift.onOwnNodeChange(change));
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
   session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));
+  const isOwn = (jid: string) => session.state.account !== undefined && bareJidKey(jid) === bareJidKey(session.state.account);
   session.events.on('pep', (notification) => {
-    if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
+    // The own key node changes when another device of the account publishes: My keys' news, never a
+    // contact's key change.
+    if (notification.node === NS.pubkey && isOwn(notification.from)) ownDevices.onNotification(notification);
+    else if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
   });
 

@@ -31,6 +31,7 @@ if (!app.requestSingleInstanceLock()) {
       log: consoleLogger,
       dataDir: app.getPath('userData'),
       keychain: electronKeychain(),
+      fetchKeysAtSignIn: true,
     });
     app.on('will-quit', () => {
       void core.dispose();

@@ -29,6 +29,7 @@ const core = createKeyringCore({
   version: APP_VERSION,
   log: consoleLogger,
   dataDir: values['data-dir'] ?? defaultDataDir(),
+  fetchKeysAtSignIn: true,
 });
 const host = await startBrowserHost({
   core,

@@ -9,7 +9,7 @@
  *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
  *   \uXXXX escapes (jsonText), the same data without the effect.
  */
-import { describeDeviation, groupFingerprint } from '../../contract/format.js';
+import { describeDeviation, groupFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../contract/format.js';
 import type {
   ContactKeysView,
   ContactProfileView,
@@ -91,13 +91,21 @@ export function describeContactKeys(v: ContactKeysView): string {
   if (v.keys.length === 0 && v.invalid.length === 0) {
     lines.push(v.fetch === 'cached' ? `No keys known for ${safe(v.jid)}: none seen before.` : `${safe(v.jid)} publishes no keys.`);
   }
+  const policy = TRUST_POLICY_TEXT[v.policy];
+  lines.push(`policy: ${v.policy} (${policy.name}${v.policySource === 'account' ? ', the account’s' : ', set for this contact'}): ${policy.meaning}`);
+  const latestVerified = Math.max(0, ...v.keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
+  for (const m of v.mismatches) {
+    if ((Date.parse(m.at) || 0) < latestVerified) continue;
+    lines.push(`!! MISMATCH: ${shortFingerprint(safe(m.offered))} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys`);
+  }
   for (const k of v.keys) {
     const warning = k.trust === 'changed' ? '  !! KEY CHANGED: compare fingerprints before trusting it' : '';
+    const verified = k.verifiedAt && k.trust === 'verified' ? ` on ${day(k.verifiedAt)}` : '';
     lines.push(
       `${groupFingerprint(safe(k.fingerprint))}`,
       `  ${safe(k.status)}: ${safe(k.reason)}`,
       `  key: RSA ${safe(k.bits ?? '?')} bits${k.status === 'weak' ? ' (WEAK)' : ''}, valid ${day(k.notBefore)} to ${day(k.notAfter)}`,
-      `  trust: ${safe(k.trust)}${warning}; first seen ${day(k.firstSeen)}${v.fetch === 'cached' ? `, last seen ${day(k.lastSeen)}` : ''}`,
+      `  trust: ${safe(k.decision)} (${k.trust === 'verified' ? `verified${verified}` : k.trust === 'retracted' ? 'withdrawn by its owner' : k.trust === 'changed' ? 'changed' : 'not verified'})${warning}; first seen ${day(k.firstSeen)}${v.fetch === 'cached' ? `, last seen ${day(k.lastSeen)}` : ''}`,
     );
   }
   const leftOut = v.invalid.filter((bad) => bad.tooMany);

@@ -159,7 +159,7 @@ export function storedSquare(plan: AvatarPlan): AvatarCrop {
   return { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), size: crop.size };
 }
 
-function decode(bytes: Uint8Array, type: ImageType): Raster {
+export function decode(bytes: Uint8Array, type: ImageType): Raster {
   try {
     if (type === 'image/png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

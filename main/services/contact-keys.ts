@@ -15,15 +15,27 @@
  * - the vault is written only when the records change (lastSeen is kept to the hour), and holds at
  *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
  */
-import type { ContactKeysView, ContactKeyView } from '../../contract/index.js';
+import {
+  CONTACT_KEY_LIMITS,
+  type ContactKeysView,
+  type ContactKeyView,
+  type TrustPolicy,
+  type VerifyAnswer,
+} from '../../contract/index.js';
+import { parseVerificationClaim, type VerificationClaim } from '../../contract/format.js';
 import { BoundedMap } from '../bounded-map.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
+import { decideTrust, effectivePolicy, type ContactHistory } from '../keys/trust-policy.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
+import type { ImageType } from '../profile/image-header.js';
+import { readQrCodeOffThread } from '../profile/qr-off-thread.js';
 import type { Logger } from '../logger.js';
 import { oneLine } from '../untrusted-text.js';
 import {
+  markAccepted,
   markRetracted,
+  markUnverified,
   markVerified,
   MAX_CURRENT_KEYS,
   mergeFullKeySet,
@@ -31,7 +43,7 @@ import {
   type KeyChange,
   type SeenKey,
 } from '../vault/contact-keys.js';
-import type { ContactKeyRecord } from '../vault/schema.js';
+import type { ContactKeyRecord, ContactTrustRecord, MismatchRecord } from '../vault/schema.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
@@ -40,6 +52,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { SessionPort } from './session-port.js';
 
@@ -119,6 +132,7 @@ export class ContactKeys {
    */
   async fetch(contact: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
+    if (this.#isOwn(bare)) throw new KeyringError('invalid-argument', 'That is your own address: your keys are under My keys.', 'jid');
     this.#lookedUp.add(bare.toLowerCase());
     return this.#fetches.request(bare);
   }
@@ -146,7 +160,8 @@ export class ContactKeys {
     concurrency = DEFAULT_FETCH_CONCURRENCY,
     timeoutMs = DEFAULT_FETCH_TIMEOUT_MS,
   ): Promise<ContactKeysView[]> {
-    const bare = contacts.map((c) => contactBareJid(c));
+    // The own account's node is My keys' business (main/services/own-devices.ts), never a contact's.
+    const bare = contacts.map((c) => contactBareJid(c)).filter((c) => !this.#isOwn(c));
     for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
     const asked = this.#notifications;
@@ -178,23 +193,92 @@ export class ContactKeys {
   /** What the vault remembers, without asking the network. */
   known(contact: string): ContactKeysView {
     const bare = contactBareJid(contact);
-    return { jid: bare, fetch: 'ok', keys: this.#stored(bare).map((k) => this.#view(bare, k)), invalid: [], changes: [] };
+    return this.#contactView(bare, { fetch: 'ok', keys: this.#stored(bare), invalid: [], changes: [] });
   }
 
-  async markVerified(contact: string, fingerprint: string): Promise<ContactKeysView> {
+  /**
+   * Compares what the user offers with the contact's CURRENT keys (a withdrawn key is never verified):
+   * the key it matches is verified; no match is recorded (what was offered, how, when) and changes no
+   * key's trust. A verification URI must name this contact: one for someone else is refused, naming
+   * whose it is, and recorded nowhere (nothing was compared).
+   */
+  async verify(contact: string, claim: VerificationClaim, via?: MismatchRecord['via']): Promise<VerifyAnswer> {
     const bare = contactBareJid(contact);
-    const account = this.#session.ownJid;
-    if (!this.#stored(bare).some((k) => k.fingerprint === fingerprint)) {
-      throw new KeyringError('not-found', `No key ${fingerprint} known for ${bare}.`, 'fingerprint');
+    if ('problem' in claim) throw new KeyringError('invalid-argument', claim.problem, 'claim');
+    if (claim.jid !== undefined && bareJidKey(claim.jid) !== bareJidKey(bare)) {
+      throw new KeyringError('invalid-argument', `This verification link is for ${claim.jid}, not for ${bare}.`, 'claim');
     }
+    const account = this.#session.ownJid;
     const now = new Date();
-    await this.#store.update(account, bare, (stored) => ({ keys: markVerified(stored, fingerprint, now), result: undefined }));
+    const current = (keys: readonly ContactKeyRecord[]) => keys.some((k) => k.fingerprint === claim.fingerprint && k.trust !== 'retracted');
+    const matched = await this.#store.updateBoth(account, bare, (keys, trust) => {
+      if (current(keys)) {
+        return {
+          keys: markVerified(keys, claim.fingerprint, now),
+          trust: { ...trust, firstVerifiedAt: trust.firstVerifiedAt ?? now.toISOString() },
+          result: true,
+        };
+      }
+      const mismatch: MismatchRecord = { offered: claim.fingerprint, at: now.toISOString(), via: via ?? (claim.jid ? 'uri' : 'typed') };
+      const mismatches = [mismatch, ...(trust.mismatches ?? [])].slice(0, CONTACT_KEY_LIMITS.mismatches);
+      return { keys: [...keys], trust: { ...trust, mismatches }, result: false };
+    });
+    const view = this.known(bare);
+    return matched ? { outcome: 'verified', fingerprint: claim.fingerprint, view } : { outcome: 'mismatch', offered: claim.fingerprint, view };
+  }
+
+  /** A picture of the contact's QR code: read in main, on a thread of its own (main/profile/qr-image.ts), then as verify. */
+  async verifyQrImage(contact: string, bytes: Uint8Array, type: ImageType): Promise<VerifyAnswer> {
+    const text = await readQrCodeOffThread(bytes, type);
+    const claim = parseVerificationClaim(text);
+    if ('problem' in claim) throw new KeyringError('invalid-argument', `The QR code does not hold a verification link: ${claim.problem}.`, 'dataBase64');
+    return this.verify(contact, claim, 'qr');
+  }
+
+  /** Takes a verification back: the key is trusted again only as the policy says. */
+  async unverify(contact: string, fingerprint: string): Promise<ContactKeysView> {
+    const bare = contactBareJid(contact);
+    const key = this.#stored(bare).find((k) => k.fingerprint === fingerprint);
+    if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
+    if (key.trust !== 'verified') throw new KeyringError('invalid-argument', `That key of ${bare} is not verified.`, 'fingerprint');
+    await this.#store.update(this.#session.ownJid, bare, (stored) => ({ keys: markUnverified(stored, fingerprint), result: undefined }));
     return this.known(bare);
+  }
+
+  /** Accepts a changed key without comparing: its warning clears, and the policy decides its trust. */
+  async accept(contact: string, fingerprint: string): Promise<ContactKeysView> {
+    const bare = contactBareJid(contact);
+    const key = this.#stored(bare).find((k) => k.fingerprint === fingerprint);
+    if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
+    if (key.trust !== 'changed') throw new KeyringError('invalid-argument', `That key of ${bare} did not change: nothing to accept.`, 'fingerprint');
+    const now = new Date();
+    await this.#store.update(this.#session.ownJid, bare, (stored) => ({ keys: markAccepted(stored, fingerprint, now), result: undefined }));
+    return this.known(bare);
+  }
+
+  /** The contact's own trust policy, or (null) the account's again. */
+  async setPolicy(contact: string, policy: TrustPolicy | null): Promise<ContactKeysView> {
+    const bare = contactBareJid(contact);
+    await this.#store.updateContactTrust(this.#session.ownJid, bare, (stored) => {
+      const { policy: _old, ...rest } = stored;
+      return policy ? { ...rest, policy } : rest;
+    });
+    return this.known(bare);
+  }
+
+  accountPolicy(): TrustPolicy {
+    const account = this.#session.state.account;
+    return effectivePolicy(account ? this.#store.accountPolicy(account) : undefined, undefined).policy;
+  }
+
+  async setAccountPolicy(policy: TrustPolicy): Promise<TrustPolicy> {
+    await this.#store.setAccountPolicy(this.#session.ownJid, policy);
+    return policy;
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
     const account = this.#session.ownJid;
-    if (n.from.toLowerCase() === account.toLowerCase()) return; // our own node: OwnKeys' business
+    if (this.#isOwn(n.from)) return; // our own node: main/services/own-devices.ts
     if (!(await this.#listensTo(n.from))) return;
     const now = new Date();
     let changes: ContactKeysView['changes'] = [];
@@ -261,6 +345,11 @@ export class ContactKeys {
     return taken;
   }
 
+  #isOwn(jid: string): boolean {
+    const account = this.#session.state.account;
+    return account !== undefined && bareJidKey(jid) === bareJidKey(account);
+  }
+
   /** Roster contacts and addresses the user looked up; anyone else is logged (once) and ignored. */
   async #listensTo(from: string): Promise<boolean> {
     if (this.#lookedUp.has(from.toLowerCase())) return true;
@@ -294,7 +383,7 @@ export class ContactKeys {
       shown.add(pending.key.fingerprint);
     }
     for (const record of known) if (!shown.has(record.fingerprint)) records.push(record);
-    return { jid: n.from, fetch: 'notified', keys: records.map((r) => this.#view(n.from, r)), invalid, changes };
+    return this.#contactView(n.from, { fetch: 'notified', keys: records, invalid, changes });
   }
 
   /** `asked`: the notification count when the request went out (the answer knows nothing later). */
@@ -316,10 +405,9 @@ export class ContactKeys {
         return { keys: again.keys, result: again.changes };
       });
     }
-    const result: ContactKeysView = {
-      jid: contact,
+    return this.#contactView(contact, {
       fetch: outcome.status,
-      keys: this.#stored(contact).map((k) => this.#view(contact, k)),
+      keys: this.#stored(contact),
       invalid: [
         ...invalid,
         ...merged.leftOut.map((k) => ({
@@ -329,8 +417,25 @@ export class ContactKeys {
         })),
       ],
       changes,
+    });
+  }
+
+  /** A contact's view: their keys as the policy that applies to them decides, and their mismatches. */
+  #contactView(contact: string, parts: Pick<ContactKeysView, 'fetch' | 'invalid' | 'changes'> & { keys: readonly ContactKeyRecord[] }): ContactKeysView {
+    const account = this.#session.state.account;
+    const trust: ContactTrustRecord = account ? this.#store.contactTrust(account, contact) : {};
+    const { policy, source } = effectivePolicy(account ? this.#store.accountPolicy(account) : undefined, trust.policy);
+    const history: ContactHistory = { firstVerifiedAt: trust.firstVerifiedAt };
+    return {
+      jid: contact,
+      fetch: parts.fetch,
+      keys: parts.keys.map((k) => ({ ...this.#view(contact, k), decision: decideTrust(policy, k, history) })),
+      invalid: parts.invalid,
+      changes: parts.changes,
+      policy,
+      policySource: source,
+      mismatches: (trust.mismatches ?? []).map((m) => ({ ...m })),
     };
-    return result;
   }
 
   #stored(contact: string): readonly ContactKeyRecord[] {
@@ -360,7 +465,7 @@ export class ContactKeys {
     return { seen, invalid };
   }
 
-  #view(contact: string, record: ContactKeyRecord): ContactKeyView {
+  #view(contact: string, record: ContactKeyRecord): Omit<ContactKeyView, 'decision'> {
     const check: CertificateCheck = record.certificate
       ? this.#checker.check({ der: Buffer.from(record.certificate, 'base64'), publisherJid: contact, itemId: record.fingerprint })
       : { status: 'malformed', reason: 'No certificate was stored for this key.' };
@@ -373,8 +478,8 @@ function sameRecords(a: readonly ContactKeyRecord[], b: readonly ContactKeyRecor
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
-function view(record: ContactKeyRecord, check: CertificateCheck): ContactKeyView {
-  const result: ContactKeyView = {
+function view(record: ContactKeyRecord, check: CertificateCheck): Omit<ContactKeyView, 'decision'> {
+  const result: Omit<ContactKeyView, 'decision'> = {
     fingerprint: record.fingerprint,
     status: check.status,
     reason: check.reason,
@@ -386,6 +491,8 @@ function view(record: ContactKeyRecord, check: CertificateCheck): ContactKeyView
   if ('notAfter' in check && check.notAfter) result.notAfter = check.notAfter;
   if ('bits' in check && check.bits) result.bits = check.bits;
   if (record.replaces) result.replaces = [...record.replaces];
+  if (record.verifiedAt) result.verifiedAt = record.verifiedAt;
+  if (record.acceptedAt) result.acceptedAt = record.acceptedAt;
   return result;
 }
 

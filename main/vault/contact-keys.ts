@@ -110,7 +110,37 @@ export function mergeFullKeySet(
     ...known.filter((k) => !publishedIds.has(k.fingerprint) || currentIds.has(k.fingerprint)).map((k) => updated.get(k.fingerprint) ?? { ...k }),
     ...added,
   ];
-  return { keys: pruneWithdrawn(keys), changes, leftOut };
+  const flagged = flagKeysAfterVerifiedWithdrawn(known, keys, changes);
+  return { keys: pruneWithdrawn(flagged.keys), changes: flagged.changes, leftOut };
+}
+
+/**
+ * A key the user verified was withdrawn: keys of theirs that appeared after it and that the user has
+ * neither verified nor accepted now stand in its place, unchecked. That is a replacement however it
+ * was done (the new key published first and the old one withdrawn later, as rotating a key is
+ * usually done, or both at once), so they become 'changed' and the user is warned.
+ */
+function flagKeysAfterVerifiedWithdrawn(
+  before: readonly ContactKeyRecord[],
+  after: ContactKeyRecord[],
+  changes: KeyChange[],
+): { keys: ContactKeyRecord[]; changes: KeyChange[] } {
+  const nowWithdrawn = before.filter(
+    (k) => k.trust === 'verified' && after.some((a) => a.fingerprint === k.fingerprint && a.trust === 'retracted'),
+  );
+  if (nowWithdrawn.length === 0) return { keys: after, changes };
+  const result = [...changes];
+  const keys = after.map((k) => {
+    if (k.trust !== 'unverified' || k.acceptedAt) return k;
+    const replaced = nowWithdrawn.filter((old) => Date.parse(k.firstSeen) > Date.parse(old.firstSeen)).map((old) => old.fingerprint);
+    if (replaced.length === 0) return k;
+    const replaces = [...new Set([...(k.replaces ?? []), ...replaced])];
+    const existing = result.findIndex((c) => c.fingerprint === k.fingerprint && (c.kind === 'new' || c.kind === 'reappeared'));
+    if (existing !== -1) result.splice(existing, 1);
+    result.push({ kind: 'changed', fingerprint: k.fingerprint, replaces });
+    return { ...k, trust: 'changed' as const, replaces };
+  });
+  return { keys, changes: result };
 }
 
 /**
@@ -175,17 +205,40 @@ export function markRetracted(
 ): { keys: ContactKeyRecord[]; changes: KeyChange[] } {
   const target = known.find((k) => k.fingerprint === fingerprint);
   if (!target || !isActive(target)) return { keys: known.map((k) => ({ ...k })), changes: [] };
-  return {
-    keys: pruneWithdrawn(known.map((k) => (k.fingerprint === fingerprint ? { ...k, trust: 'retracted', retractedAt: now.toISOString() } : { ...k }))),
-    changes: [{ kind: 'retracted', fingerprint }],
-  };
+  const withdrawn = known.map((k) => (k.fingerprint === fingerprint ? { ...k, trust: 'retracted' as const, retractedAt: now.toISOString() } : { ...k }));
+  const flagged = flagKeysAfterVerifiedWithdrawn(known, withdrawn, [{ kind: 'retracted', fingerprint }]);
+  return { keys: pruneWithdrawn(flagged.keys), changes: flagged.changes };
 }
 
-/** The user compared the fingerprint out of band and it matched. */
+/**
+ * The user compared the fingerprint out of band and it matched a current key (never a withdrawn one:
+ * the service checks, and this leaves a withdrawn key as it is).
+ */
 export function markVerified(known: readonly ContactKeyRecord[], fingerprint: string, now: Date): ContactKeyRecord[] {
   return known.map((k) => {
     if (k.fingerprint !== fingerprint || !isActive(k)) return { ...k };
-    const { replaces: _replaced, ...rest } = k;
+    const { replaces: _replaced, acceptedAt: _accepted, ...rest } = k;
     return { ...rest, trust: 'verified', verifiedAt: now.toISOString() };
+  });
+}
+
+/** The user took a verification back: the key is as if seen and never compared. */
+export function markUnverified(known: readonly ContactKeyRecord[], fingerprint: string): ContactKeyRecord[] {
+  return known.map((k) => {
+    if (k.fingerprint !== fingerprint || k.trust !== 'verified') return { ...k };
+    const { verifiedAt: _verified, ...rest } = k;
+    return { ...rest, trust: 'unverified' };
+  });
+}
+
+/**
+ * The user accepted a changed key without comparing: the warning clears, and the policy decides
+ * whether the key is trusted (main/keys/trust-policy.ts).
+ */
+export function markAccepted(known: readonly ContactKeyRecord[], fingerprint: string, now: Date): ContactKeyRecord[] {
+  return known.map((k) => {
+    if (k.fingerprint !== fingerprint || k.trust !== 'changed') return { ...k };
+    const { replaces: _replaced, ...rest } = k;
+    return { ...rest, trust: 'unverified', acceptedAt: now.toISOString() };
   });
 }

@@ -51,6 +51,8 @@ const ContactKey = z
     lastSeen: isoDate,
     trust: TrustState,
     verifiedAt: isoDate.optional(),
+    /** When the user accepted this key, a changed one, without comparing (main/keys/trust-policy.ts). */
+    acceptedAt: isoDate.optional(),
     retractedAt: isoDate.optional(),
     /** The fingerprints this key appeared to replace (for the 'changed' warning). */
     replaces: z.array(fingerprint).optional(),
@@ -59,6 +61,22 @@ const ContactKey = z
 
 /** One contact's key records (the vault checks just these when only they change: vault.ts updatePart). */
 export const ContactKeyListSchema = z.array(ContactKey);
+export const TrustPolicySchema = z.enum(['tofu', 'btbv', 'manual']);
+
+/** A comparison that did not match: what the user offered (its fingerprint) and when. */
+const Mismatch = z.object({ offered: fingerprint, at: isoDate, via: z.enum(['typed', 'uri', 'qr']) }).strict();
+
+/** What the user decided about a contact as a whole (main/services/contact-keys.ts). */
+const ContactTrust = z
+  .object({
+    /** Overrides the account's policy for this contact. */
+    policy: TrustPolicySchema.optional(),
+    /** When the user first verified any key of theirs (blind trust before verification counts from it). */
+    firstVerifiedAt: isoDate.optional(),
+    /** The latest comparisons that did not match, newest first (at most MAX_MISMATCHES). */
+    mismatches: z.array(Mismatch).optional(),
+  })
+  .strict();
 
 /** An action the user asked for while offline, run in order once connected (survives restarts). */
 const QueuedAction = z
@@ -227,6 +245,9 @@ const Account = z
     savedPassword: sealed.optional(),
     ownKeys: z.array(OwnKey),
     contacts: z.record(z.string(), ContactKeyListSchema),
+    /** The account's trust policy for contacts' keys; tofu when absent. */
+    trustPolicy: TrustPolicySchema.optional(),
+    contactTrust: z.record(z.string(), ContactTrust).optional(),
     queue: z.array(QueuedAction).optional(),
     /** By node: what the app published there (drift watch). */
     published: z.record(z.string(), PublishedNode).optional(),
@@ -249,6 +270,8 @@ export type OwnKeyRecord = z.infer<typeof OwnKey>;
 export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
+export type ContactTrustRecord = z.infer<typeof ContactTrust>;
+export type MismatchRecord = z.infer<typeof Mismatch>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
 export type PublishedNodeRecord = z.infer<typeof PublishedNode>;
 export type RosterCopyRecord = z.infer<typeof RosterCopy>;

@@ -115,7 +115,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   expect(await axeViolations(romeoPage), 'contacts with a changed key (dark theme)').toEqual([]);
   // With the sidebar collapsed to icons the count stays on the Contacts icon, and in its name.
   await romeoPage.setViewportSize({ width: 800, height: 600 });
-  await expect(romeoPage.getByRole('button', { name: /^Contacts\W+1 changed key$/ })).toContainText('⚠ 1');
+  await expect(romeoPage.getByRole('button', { name: /^Contacts\W+1 changed key: juliet-/ })).toContainText('⚠ 1');
   await saveScreenshot('04-contacts-key-changed-800x600', romeoPage);
   expect(await axeViolations(romeoPage), 'contacts with a changed key at 800×600 (dark theme)').toEqual([]);
   await romeoPage.setViewportSize({ width: 1280, height: 800 });
@@ -124,7 +124,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await changed.getByRole('button', { name: 'Compare fingerprints…' }).click();
   await romeoPage.getByLabel('Their fingerprint').fill(secondFingerprint ?? '');
   await expect(romeoPage.getByText('They match.')).toBeVisible();
-  await romeoPage.getByRole('button', { name: 'They match: mark verified' }).click();
+  await romeoPage.getByRole('button', { name: 'Compare and verify' }).click();
   await expect(romeoPage.locator('[data-testid="contact-key"][data-trust="verified"]')).toHaveCount(1);
 
   await romeoPage.getByRole('button', { name: 'Activity' }).click();

@@ -95,7 +95,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('flags a replaced key as changed after romeo had verified the old one', async () => {
       const [old] = (romeo.core.contactKeys.known(juliet.actor.jid)).keys;
       expect(old).toBeDefined();
-      await romeo.core.dispatch('contacts:markVerified', { jid: juliet.actor.jid, fingerprint: old?.fingerprint });
+      await romeo.core.dispatch('contacts:verify', { jid: juliet.actor.jid, claim: old?.fingerprint });
       expect(romeo.core.contactKeys.known(juliet.actor.jid).keys[0]?.trust).toBe('verified');
 
       const replacement = (await juliet.core.dispatch('keys:generate', { bits: 2048 })) as { value: { fingerprint: string } };

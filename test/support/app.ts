@@ -27,7 +27,7 @@ export interface OpenCore {
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
 export async function openCore(
-  options: { dataDir?: string; passphrase?: string; version?: string; driftWatch?: CoreOptions['driftWatch'] } = {},
+  options: { dataDir?: string; passphrase?: string; version?: string; driftWatch?: CoreOptions['driftWatch']; fetchKeysAtSignIn?: boolean } = {},
 ): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
   const core = createKeyringCore({
@@ -36,6 +36,7 @@ export async function openCore(
     log: silentLogger,
     dataDir,
     scrypt: LIGHT_SCRYPT,
+    ...(options.fetchKeysAtSignIn ? { fetchKeysAtSignIn: true } : {}),
     ...(options.driftWatch ? { driftWatch: options.driftWatch } : {}),
   });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });

@@ -39,6 +39,8 @@ const hostileProfile: Profile = {
   address: { street: HOSTILE, locality: HOSTILE, region: HOSTILE, code: HOSTILE, country: HOSTILE },
 };
 
+const TOFU = { policy: 'tofu' as const, policySource: 'account' as const, mismatches: [] };
+
 describe('terminal injection through the CLI', () => {
   it('a hostile contact’s keys, item ids and reasons cannot forge a line or move the cursor', () => {
     const view: ContactKeysView = {
@@ -51,6 +53,7 @@ describe('terminal injection through the CLI', () => {
           status: 'valid',
           reason: HOSTILE,
           trust: 'unverified',
+          decision: 'trusted',
           firstSeen: HOSTILE,
           lastSeen: HOSTILE,
           notBefore: HOSTILE,
@@ -60,6 +63,9 @@ describe('terminal injection through the CLI', () => {
       ],
       invalid: [{ itemId: HOSTILE, reason: HOSTILE }],
       changes: [],
+      policy: 'tofu',
+      policySource: 'account',
+      mismatches: [{ offered: 'cd'.repeat(32), at: HOSTILE, via: 'typed' }],
     };
     expectNoInjection(describeContactKeys(view));
     expectNoInjection(describeContactKeys({ ...view, keys: [] }));
@@ -67,8 +73,8 @@ describe('terminal injection through the CLI', () => {
 
   it('keys left out because a contact publishes too many are one line, not one each', () => {
     const tooMany = Array.from({ length: 236 }, (_, i) => ({ itemId: i.toString(16).padStart(64, '0'), reason: 'Left out', tooMany: true as const }));
-    const text = describeContactKeys({ jid: 'juliet@capulet.lit', fetch: 'ok', keys: [], invalid: [{ itemId: 'x', reason: 'broken' }, ...tooMany], changes: [] });
-    expect(text.split('\n')).toEqual(['invalid item x: broken', '236 more keys left out: the app keeps at most 64 current keys per contact.']);
+    const text = describeContactKeys({ jid: 'juliet@capulet.lit', fetch: 'ok', keys: [], invalid: [{ itemId: 'x', reason: 'broken' }, ...tooMany], changes: [], ...TOFU });
+    expect(text.split('\n').slice(1)).toEqual(['invalid item x: broken', '236 more keys left out: the app keeps at most 64 current keys per contact.']);
   });
 
   it('a hostile profile (every field, XEP-0154 field names, avatar metadata, source details) stays in its lines', () => {

@@ -4,6 +4,7 @@ import { KeyringError } from '../../main/errors.js';
 import type { ConnectionState, Handlers } from '../../contract/index.js';
 
 const offline: ConnectionState = { status: 'offline' };
+const TOFU = { policy: 'tofu' as const, policySource: 'account' as const, mismatches: [] };
 const notConnected = () => Promise.reject(new KeyringError('not-connected', 'Connect first.'));
 
 type Overrides = { [D in keyof Handlers]?: Partial<Handlers[D]> };
@@ -36,9 +37,16 @@ function handlers(overrides: Overrides = {}): Handlers {
       exportCertificate: ({ fingerprint }) => Promise.resolve({ fingerprint }),
     },
     contacts: {
-      fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
-      knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [] }),
-      markVerified: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
+      fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [], ...TOFU }),
+      knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [], ...TOFU }),
+      verify: ({ jid, claim }) =>
+        Promise.resolve({ outcome: 'mismatch', offered: claim.fingerprint, view: { jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU } }),
+      verifyQrImage: () => Promise.reject(new KeyringError('invalid-argument', 'No QR code was found in the picture.')),
+      unverify: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU }),
+      accept: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU }),
+      setPolicy: ({ jid, policy }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU, policy: policy ?? 'tofu' }),
+      accountPolicy: () => Promise.resolve('tofu'),
+      setAccountPolicy: ({ policy }) => Promise.resolve(policy),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
     roster: {

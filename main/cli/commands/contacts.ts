@@ -7,7 +7,9 @@
  * their keys from before without signing in. Whenever the answer comes from the vault, a line on
  * stderr says so and from when, so stdout stays the answer alone.
  */
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
+import { shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
+import { TRUST_POLICIES } from '../../../contract/index.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { describeContactKeys, describeContacts, safe } from '../output.js';
 
@@ -71,6 +73,52 @@ export function contactsCommands(program: Command, cli: CliContext): void {
               }
               throw error;
             }),
+    );
+  contacts
+    .command('verify <jid> <fingerprint-or-uri>')
+    .description('compare a contact’s fingerprint (or their xmpp:…?x509-sha256=… link) with their current keys; the matching key is verified')
+    .action((jid: string, claim: string) =>
+      cli.online(async (api) => {
+        // Their current keys, as their server has them now: a withdrawn key is never verified.
+        must(await api.contacts.fetchKeys({ jid }));
+        const answer = must(await api.contacts.verify({ jid, claim }));
+        if (answer.outcome === 'mismatch') {
+          throw new CliError(
+            { code: 'not-found', message: `${shortFingerprint(answer.offered)} matches none of ${safe(jid)}'s current keys: nothing was verified (the mismatch is recorded).` },
+            1,
+          );
+        }
+        cli.emit(answer, `Verified ${safe(jid)}'s key ${shortFingerprint(answer.fingerprint)}.`);
+      }),
+    );
+  contacts
+    .command('unverify <jid> <fingerprint>')
+    .description('take back a verification')
+    .action((jid: string, fingerprint: string) =>
+      cli.online(async (api) => {
+        const view = must(await api.contacts.unverify({ jid, fingerprint }));
+        cli.emit(view, `${safe(jid)}'s key ${shortFingerprint(fingerprint)} is no longer verified.`);
+      }),
+    );
+  contacts
+    .command('trust <jid>')
+    .addArgument(new Argument('<policy>', 'tofu, btbv or manual').choices(TRUST_POLICIES))
+    .description('set the trust policy for this contact: tofu (trust on first use), btbv (blind trust before verification) or manual')
+    .action((jid: string, policy: (typeof TRUST_POLICIES)[number]) =>
+      cli.online(async (api) => {
+        const view = must(await api.contacts.setPolicy({ jid, policy }));
+        cli.emit(view, `${safe(jid)}: ${TRUST_POLICY_TEXT[view.policy].name}. ${TRUST_POLICY_TEXT[view.policy].meaning}`);
+      }),
+    );
+  contacts
+    .command('trust-default')
+    .addArgument(new Argument('<policy>', 'tofu, btbv or manual').choices(TRUST_POLICIES))
+    .description('set the account’s trust policy, for every contact without one of their own')
+    .action((policy: (typeof TRUST_POLICIES)[number]) =>
+      cli.online(async (api) => {
+        const set = must(await api.contacts.setAccountPolicy({ policy }));
+        cli.emit({ policy: set }, `Your default: ${TRUST_POLICY_TEXT[set].name}. ${TRUST_POLICY_TEXT[set].meaning}`);
+      }),
     );
 }
 

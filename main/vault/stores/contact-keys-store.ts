@@ -2,7 +2,7 @@
  * What the vault remembers of each contact's keys (trust on first use: ../contact-keys.ts decides the
  * records, this only keeps them).
  */
-import { ContactKeyListSchema, type ContactKeyRecord } from '../schema.js';
+import { ContactKeyListSchema, type ContactKeyRecord, type ContactTrustRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -15,6 +15,52 @@ export class ContactKeysStore {
 
   keys(account: string, contact: string): readonly ContactKeyRecord[] {
     return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
+  }
+
+  /** The account's trust policy, when the user chose one (tofu otherwise: main/keys/trust-policy.ts). */
+  accountPolicy(account: string): ContactTrustRecord['policy'] {
+    return this.#vaults.vault.account(account)?.trustPolicy;
+  }
+
+  /** What the user decided about one contact as a whole: policy, first verification, mismatches. */
+  contactTrust(account: string, contact: string): ContactTrustRecord {
+    return this.#vaults.vault.account(account)?.contactTrust?.[contact] ?? {};
+  }
+
+  setAccountPolicy(account: string, policy: ContactTrustRecord['policy']): Promise<void> {
+    return this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      if (policy) record.trustPolicy = policy;
+      else delete record.trustPolicy;
+    });
+  }
+
+  /** Replaces one contact's trust record with what `change` makes of it (may run twice: only compute). */
+  updateContactTrust(account: string, contact: string, change: (stored: ContactTrustRecord) => ContactTrustRecord): Promise<void> {
+    return this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      const all = (record.contactTrust ??= {});
+      all[contact] = change(all[contact] ?? {});
+    });
+  }
+
+  /**
+   * Both at once, in one write: a contact's keys and their trust record (verifying a key changes both).
+   * `change` may only compute: the vault may run it twice.
+   */
+  updateBoth<T>(
+    account: string,
+    contact: string,
+    change: (keys: readonly ContactKeyRecord[], trust: ContactTrustRecord) => { keys: ContactKeyRecord[]; trust: ContactTrustRecord; result: T },
+  ): Promise<T> {
+    return this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      const all = (record.contactTrust ??= {});
+      const { keys, trust, result } = change(record.contacts[contact] ?? [], all[contact] ?? {});
+      record.contacts[contact] = keys;
+      all[contact] = trust;
+      return result;
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { ContactKeysView, KeyChangeView, KeyringApi, RosterContactView } from '../../../contract';
+import type { ContactKeysView, KeyChangeView, KeyringApi, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import { fileToBase64 } from './base64';
 import type { ActivityKind, ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
@@ -15,15 +16,24 @@ export class ContactsStore {
   readonly loading = new Task();
   readonly fetching = new Task();
   readonly verifying = new Task();
+  /** Unverify, accept, policy changes. */
+  readonly deciding = new Task();
   readonly editing = new Task();
+  /** The account's trust policy (contacts without one of their own). */
+  accountPolicy = $state<TrustPolicy>('tofu');
   /** Contacts asking to see your presence, waiting for your answer. */
   requests = $state<string[]>([]);
 
   readonly groups = $derived(groupContacts(this.roster, this.filter));
   /** Roster groups, for the access picker. */
   readonly groupNames = $derived(this.roster.flatMap((c) => c.groups).filter((g, i, all) => all.indexOf(g) === i).sort());
-  /** Contacts with a key that changed: these need the user's attention. */
-  readonly attention = $derived(Object.values(this.keys).filter((v) => v.keys.some((k) => k.trust === 'changed')).map((v) => v.jid));
+  /** Contacts with a key that changed: these need the user's attention (named wherever they are counted). */
+  readonly attention = $derived(
+    Object.values(this.keys)
+      .filter((v) => v.keys.some((k) => k.trust === 'changed'))
+      .map((v) => v.jid)
+      .sort(),
+  );
 
   readonly #api: KeyringApi;
   readonly #activity: ActivityLog;
@@ -35,7 +45,7 @@ export class ContactsStore {
 
   start(): () => void {
     const offs = [
-      this.#api.on('contacts:keys', (view) => this.#accept(view, true)),
+      this.#api.on('contacts:keys', (view) => this.#accept(view)),
       this.#api.on('roster:changed', () => void this.refreshRoster()),
       this.#api.on('roster:requests', (requests) => (this.requests = requests)),
       this.#api.on('roster:presence', ({ jid, online }) => {
@@ -77,36 +87,97 @@ export class ContactsStore {
     if (roster) this.roster = roster;
     const requests = await this.#api.roster.requests();
     if (requests.ok) this.requests = requests.value;
+    const policy = await this.#api.contacts.accountPolicy();
+    if (policy.ok) this.accountPolicy = policy.value;
+  }
+
+  /** The account's default, for contacts without a policy of their own. */
+  async setAccountPolicy(policy: TrustPolicy): Promise<void> {
+    const set = await this.deciding.run(() => this.#api.contacts.setAccountPolicy({ policy }));
+    if (!set) return;
+    this.accountPolicy = set;
+    // Other contacts show it when next opened (opening fetches their keys again).
+    if (this.selected && this.keys[this.selected]?.policySource === 'account') await this.fetchKeys(this.selected);
   }
 
   async fetchKeys(jid: string): Promise<void> {
     const view = await this.fetching.run(() => this.#api.contacts.fetchKeys({ jid }));
-    if (view) this.#accept(view, false);
+    if (view) this.#accept(view);
   }
 
-  async markVerified(jid: string, fingerprint: string): Promise<void> {
-    const view = await this.verifying.run(() => this.#api.contacts.markVerified({ jid, fingerprint }));
+  /**
+   * Compares what the user typed or pasted (a fingerprint or a verification link) with the contact's
+   * current keys; main decides, and a mismatch verifies nothing.
+   */
+  async verify(jid: string, claim: string): Promise<VerifyAnswer | undefined> {
+    const answer = await this.verifying.run(() => this.#api.contacts.verify({ jid, claim }));
+    if (answer) this.#verified(jid, answer);
+    else this.#plainVerifyError();
+    return answer;
+  }
+
+  /** The same with a picture of their QR code (dropped, pasted or chosen). */
+  async verifyQrImage(jid: string, file: File): Promise<VerifyAnswer | undefined> {
+    const mime = file.type === 'image/jpeg' ? 'image/jpeg' : 'image/png';
+    const dataBase64 = await fileToBase64(file);
+    const answer = await this.verifying.run(() => this.#api.contacts.verifyQrImage({ jid, dataBase64, mime }));
+    if (answer) this.#verified(jid, answer);
+    else this.#plainVerifyError();
+    return answer;
+  }
+
+  async unverify(jid: string, fingerprint: string): Promise<void> {
+    const view = await this.deciding.run(() => this.#api.contacts.unverify({ jid, fingerprint }));
     if (view) {
-      this.keys = { ...this.keys, [jid]: { ...(this.keys[jid] ?? view), keys: view.keys } };
-      this.#activity.add('verified', `Marked ${jid}'s key as verified`, fingerprint);
+      this.#replace(view);
+      this.#activity.add('changed', 'You took back a verification', { contact: jid, fingerprint });
     }
   }
 
-  #accept(view: ContactKeysView, live: boolean): void {
+  async accept(jid: string, fingerprint: string): Promise<void> {
+    const view = await this.deciding.run(() => this.#api.contacts.accept({ jid, fingerprint }));
+    if (view) {
+      this.#replace(view);
+      this.#activity.add('verified', 'You accepted a changed key without comparing', { contact: jid, fingerprint });
+    }
+  }
+
+  async setPolicy(jid: string, policy: TrustPolicy | null): Promise<void> {
+    const view = await this.deciding.run(() => this.#api.contacts.setPolicy({ jid, policy }));
+    if (view) this.#replace(view);
+  }
+
+  /** The field's name prefixes a refused parameter's message ("claim: …"): in the dialog it is jargon. */
+  #plainVerifyError(): void {
+    const error = this.verifying.error;
+    if (error?.field) this.verifying.error = { ...error, message: error.message.replace(`${error.field}: `, '') };
+  }
+
+  #verified(jid: string, answer: VerifyAnswer): void {
+    this.#replace(answer.view);
+    if (answer.outcome === 'verified') this.#activity.add('verified', 'Fingerprints matched: key verified', { contact: jid, fingerprint: answer.fingerprint });
+    else this.#activity.add('mismatch', 'Fingerprints did NOT match: nothing was verified', { contact: jid, fingerprint: answer.offered });
+  }
+
+  /** A view from an answer: the keys as they now stand, keeping what the last fetch said otherwise. */
+  #replace(view: ContactKeysView): void {
+    const before = this.keys[view.jid];
+    this.keys = { ...this.keys, [view.jid]: before ? { ...before, keys: view.keys, policy: view.policy, policySource: view.policySource, mismatches: view.mismatches } : view };
+  }
+
+  #accept(view: ContactKeysView): void {
     this.keys = { ...this.keys, [view.jid]: view };
     // One entry per key, or one line per kind when a fetch brings many (a contact publishing dozens of
     // keys at once must not bury everything else in the activity list).
     const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
     const report = (kind: KeyChangeView['kind'], activity: ActivityKind, one: string, many: (n: number) => string) => {
       const changes = of(kind);
-      if (changes.length > MAX_ENTRIES_PER_KIND) this.#activity.add(activity, many(changes.length), view.jid);
-      else for (const change of changes) this.#activity.add(activity, one, change.fingerprint);
+      if (changes.length > MAX_ENTRIES_PER_KIND) this.#activity.add(activity, many(changes.length), { contact: view.jid });
+      else for (const change of changes) this.#activity.add(activity, one, { contact: view.jid, fingerprint: change.fingerprint });
     };
-    report('changed', 'changed', `${view.jid} published a NEW key replacing one you had`, (n) => `${view.jid} published ${n} NEW keys replacing ones you had`);
-    report('new', 'received', `New key from ${view.jid}`, (n) => `${n} new keys from ${view.jid}`);
-    report('retracted', 'retracted', `${view.jid} withdrew a key`, (n) => `${view.jid} withdrew ${n} keys`);
-    if (live && view.fetch === 'notified' && view.changes.length === 0 && view.keys.length > 0) {
-      this.#activity.add('received', `Key notification from ${view.jid}`, view.keys[0]?.fingerprint);
-    }
+    report('changed', 'changed', 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
+    report('new', 'received', 'New key', (n) => `${n} new keys`);
+    report('reappeared', 'received', 'A withdrawn key was published again', (n) => `${n} withdrawn keys published again`);
+    report('retracted', 'retracted', 'Key withdrawn by its owner', (n) => `${n} keys withdrawn by their owner`);
   }
 }

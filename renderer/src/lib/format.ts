@@ -1,4 +1,4 @@
-import type { CertificateStatus, TrustState } from '../../../contract';
+import type { CertificateStatus, KeyTrustDecision, TrustState } from '../../../contract';
 export { compactFingerprint, describeDeviation, describeDriftFinding, groupFingerprint, WATCHED_NODE_NAME } from '../../../contract/format';
 
 /** A date for people: "25 Nov 2026"; unknown stays visible as a dash. */
@@ -25,6 +25,23 @@ export const TRUST_TEXT: Record<TrustState, string> = {
   changed: 'Changed — check it',
   retracted: 'Withdrawn',
 };
+
+/** What a contact's trust policy makes of a key, for its badge. */
+export const DECISION_TEXT: Record<KeyTrustDecision, string> = {
+  verified: 'Verified',
+  trusted: 'Trusted, not verified',
+  untrusted: 'Not trusted until verified',
+  changed: 'Changed — compare it',
+  withdrawn: 'Withdrawn by its owner',
+};
+
+/** A moment for people: "2 Dec 2026, 09:41". */
+export function formatWhen(iso: string | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
 
 /** "anyone", "contacts who see my presence", "roster groups: Friends" — in the words of the person who chose it. */
 export function describeAccess(model: string, groups?: readonly string[], allow?: readonly string[]): string {

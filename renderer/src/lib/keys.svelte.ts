@@ -1,6 +1,7 @@
 import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
 import { fileToBase64 } from './base64';
+import { describeAccess } from './format';
 import { Task } from './task.svelte';
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
@@ -17,6 +18,8 @@ export class KeysStore {
   /** Publishes and retracts asked for while offline, waiting for the connection. */
   pending = $state<QueuedActionView[]>([]);
   readonly cancelling = new Task();
+  /** Keys another device of this account published (or withdrew) while this one was online. */
+  otherDevice = $state<{ fingerprint: string; change: 'added' | 'withdrawn'; at: string }[]>([]);
   readonly #api: KeyringApi;
   readonly #activity: ActivityLog;
 
@@ -37,10 +40,18 @@ export class KeysStore {
       );
       void this.refresh();
     });
+    const offOtherDevice = this.#api.on('keys:otherDevice', ({ added, withdrawn, at }) => {
+      const news = [...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })), ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at }))];
+      this.otherDevice = [...news, ...this.otherDevice.filter((o) => !news.some((n) => n.fingerprint === o.fingerprint))].slice(0, 32);
+      for (const n of news) {
+        this.#activity.add('received', n.change === 'added' ? 'Key added to your account from another device' : 'Key withdrawn from your account by another device', n.fingerprint);
+      }
+    });
     void this.#api.queue.list().then((r) => r.ok && (this.pending = r.value));
     return () => {
       offChanged();
       offRan();
+      offOtherDevice();
     };
   }
 
@@ -86,9 +97,14 @@ export class KeysStore {
     this.keys = answer.keys;
     if (answer.outcome === 'published') {
       this.published = { ...this.published, [fingerprint]: answer.config };
-      this.#activity.add('published', `Published with access: ${answer.config.accessModel}`, fingerprint);
+      // The audience as the server read it back, not as asked.
+      const audience = describeAccess(answer.config.accessModel, answer.config.rosterGroupsAllowed, answer.config.whitelist);
+      this.#activity.add('published', 'Published your key', { fingerprint, audience });
     } else {
-      this.#activity.add('published', 'Waiting for the connection to publish', fingerprint);
+      this.#activity.add('published', 'Waiting for the connection to publish', {
+        fingerprint,
+        audience: describeAccess(access.model, access.groups, access.allow),
+      });
     }
     return answer;
   }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   LAST_SEEN_RESOLUTION_MS,
+  markAccepted,
   markRetracted,
+  markUnverified,
   markVerified,
   MAX_CURRENT_KEYS,
   MAX_WITHDRAWN_KEYS,
@@ -127,5 +129,66 @@ describe('bounded storage for a contact’s keys', () => {
     expect(soon).toEqual({ keys: first, changes: [], leftOut: [] });
     const later = mergeFullKeySet(first, seen(0, 3), new Date(day(1).getTime() + LAST_SEEN_RESOLUTION_MS));
     expect(later.keys.map((k) => k.lastSeen)).toEqual(first.map(() => new Date(day(1).getTime() + LAST_SEEN_RESOLUTION_MS).toISOString()));
+  });
+});
+
+describe('a verified key rotated the usual way: the new key first, the old one withdrawn later', () => {
+  const verifiedThenAdded = () => {
+    let keys = markVerified(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, fp('a'), day(2));
+    keys = mergeFullKeySet(keys, [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], day(3)).keys;
+    expect(keys.map((k) => k.trust)).toEqual(['verified', 'unverified']);
+    return keys;
+  };
+
+  it('a fetch that finds the verified key gone flags the key that came after it as changed', () => {
+    const after = mergeFullKeySet(verifiedThenAdded(), [{ fingerprint: fp('b') }], day(4));
+    expect(after.keys.map((k) => [k.fingerprint[0], k.trust, k.replaces])).toEqual([
+      ['a', 'retracted', undefined],
+      ['b', 'changed', [fp('a')]],
+    ]);
+    expect(after.changes).toEqual([
+      { kind: 'retracted', fingerprint: fp('a') },
+      { kind: 'changed', fingerprint: fp('b'), replaces: [fp('a')] },
+    ]);
+  });
+
+  it('a live retract notification of the verified key does the same', () => {
+    const after = markRetracted(verifiedThenAdded(), fp('a'), day(4));
+    expect(after.keys.find((k) => k.fingerprint === fp('b'))).toMatchObject({ trust: 'changed', replaces: [fp('a')] });
+    expect(after.changes).toContainEqual({ kind: 'changed', fingerprint: fp('b'), replaces: [fp('a')] });
+  });
+
+  it('withdrawing a key that was never verified flags nothing (tofu already trusted the other)', () => {
+    let keys = mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys;
+    keys = mergeFullKeySet(keys, [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], day(3)).keys;
+    expect(markRetracted(keys, fp('a'), day(4)).keys.map((k) => k.trust)).toEqual(['retracted', 'unverified']);
+  });
+
+  it('a key accepted earlier, or seen before the verified one, is not flagged', () => {
+    let keys = mergeFullKeySet([], [{ fingerprint: fp('z') }], day(1)).keys;
+    keys = mergeFullKeySet(keys, [{ fingerprint: fp('z') }, { fingerprint: fp('a') }], day(2)).keys;
+    keys = markVerified(keys, fp('a'), day(2));
+    expect(markRetracted(keys, fp('a'), day(4)).keys.find((k) => k.fingerprint === fp('z'))?.trust).toBe('unverified');
+  });
+});
+
+describe('taking a verification back, and accepting a changed key', () => {
+  it('unverify makes a verified key unverified again; a withdrawn key stays withdrawn', () => {
+    const keys = markVerified(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, fp('a'), day(2));
+    const back = markUnverified(keys, fp('a'));
+    expect(back[0]).toMatchObject({ trust: 'unverified' });
+    expect(back[0]?.verifiedAt).toBeUndefined();
+    const withdrawn = markRetracted(keys, fp('a'), day(3)).keys;
+    expect(markUnverified(withdrawn, fp('a'))[0]?.trust).toBe('retracted');
+  });
+
+  it('accepting a changed key clears the warning and remembers when; other keys are untouched', () => {
+    let keys = markVerified(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, fp('a'), day(2));
+    keys = mergeFullKeySet(keys, [{ fingerprint: fp('c') }], day(3)).keys;
+    expect(keys.find((k) => k.fingerprint === fp('c'))?.trust).toBe('changed');
+    const accepted = markAccepted(keys, fp('c'), day(4));
+    expect(accepted.find((k) => k.fingerprint === fp('c'))).toMatchObject({ trust: 'unverified', acceptedAt: day(4).toISOString() });
+    expect(accepted.find((k) => k.fingerprint === fp('c'))?.replaces).toBeUndefined();
+    expect(accepted.find((k) => k.fingerprint === fp('a'))?.trust).toBe('retracted');
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * What a trust policy makes of a contact's key: pure, so the whole table is tested at once
+ * (test/unit/keys/trust-policy.test.ts). The stored record says what happened to the key (seen,
+ * verified by the user, appeared as a replacement, withdrawn, accepted); the policy says whether the
+ * app counts on it.
+ *
+ * - 'tofu' (trust on first use, the default): a key is trusted from the first time it is seen; a key
+ *   that replaced one the user had seen is not, until the user verifies or accepts it.
+ * - 'btbv' (blind trust before verification): like tofu until the user verifies any key of the contact;
+ *   keys first seen after that need verifying before they are trusted (the user chose to check this
+ *   contact, so the app stops guessing). Keys seen before the first verification stay trusted.
+ * - 'manual': only keys the user verified are trusted.
+ *
+ * Withdrawn keys are never trusted, whatever they were: their owner took them back.
+ */
+import type { KeyTrustDecision, TrustPolicy, TrustState } from '../../contract/domain.js';
+
+export const DEFAULT_TRUST_POLICY: TrustPolicy = 'tofu';
+
+export interface KeyHistory {
+  trust: TrustState;
+  firstSeen: string;
+  /** When the user accepted a changed key without comparing (the warning cleared). */
+  acceptedAt?: string | undefined;
+}
+
+export interface ContactHistory {
+  /** When the user first verified any key of this contact; absent if never. */
+  firstVerifiedAt?: string | undefined;
+}
+
+export function decideTrust(policy: TrustPolicy, key: KeyHistory, contact: ContactHistory): KeyTrustDecision {
+  switch (key.trust) {
+    case 'retracted':
+      return 'withdrawn';
+    case 'verified':
+      return 'verified';
+    case 'changed':
+      return 'changed';
+    case 'unverified':
+      break;
+  }
+  if (policy === 'manual') return 'untrusted';
+  if (key.acceptedAt) return 'trusted';
+  if (policy === 'btbv' && contact.firstVerifiedAt !== undefined && !(Date.parse(key.firstSeen) < Date.parse(contact.firstVerifiedAt))) {
+    return 'untrusted';
+  }
+  return 'trusted';
+}
+
+/** The policy that applies to a contact: theirs when the user set one, else the account's. */
+export function effectivePolicy(account: TrustPolicy | undefined, contact: TrustPolicy | undefined): { policy: TrustPolicy; source: 'contact' | 'account' } {
+  if (contact) return { policy: contact, source: 'contact' };
+  return { policy: account ?? DEFAULT_TRUST_POLICY, source: 'account' };
+}

@@ -1,0 +1,59 @@
+/**
+ * Reads the text of a QR code in a picture the user dropped or pasted (a contact's verification URI).
+ * The picture is anyone's: its size is checked from the header before a byte is decoded (at most
+ * QR_IMAGE_LIMITS pixels), it is decoded by the avatar's decoders (pngjs, jpeg-js: pure JS), and the
+ * code is read with jsQR, on a thread of its own (qr-off-thread.ts). What it says is checked by the
+ * caller like any pasted text.
+ */
+import jsQR from 'jsqr';
+import { QR_IMAGE_LIMITS } from '../../contract/limits.js';
+import { KeyringError } from '../errors.js';
+import { decode } from './avatar-image.js';
+import { readImageHeader, type ImageType } from './image-header.js';
+
+const IMAGE_FIELD = 'dataBase64';
+/** The longest text taken from a code: a verification URI is about 120 characters. */
+const MAX_TEXT = 4096;
+
+/** What the headers alone can refuse (bytes, type, declared pixels): cheap, run before any thread starts. */
+export function checkQrInput(bytes: Uint8Array, declaredType: ImageType): { type: ImageType; width: number; height: number } {
+  if (bytes.length > QR_IMAGE_LIMITS.bytes) throw invalid(`The picture is over ${QR_IMAGE_LIMITS.bytes / (1024 * 1024)} MiB.`);
+  const header = readImageHeader(bytes);
+  if ('problem' in header) throw invalid(`That is ${header.problem}: choose a PNG or JPEG picture of the QR code.`);
+  if (header.type !== declaredType) throw invalid(`The file is ${header.type}, not ${declaredType} as declared.`);
+  if (header.width > QR_IMAGE_LIMITS.side || header.height > QR_IMAGE_LIMITS.side || header.width * header.height > QR_IMAGE_LIMITS.pixels) {
+    throw invalid(
+      `The picture is ${header.width}×${header.height} pixels; a QR code needs no more than ${QR_IMAGE_LIMITS.pixels / 1e6} megapixels. Crop it to the code.`,
+    );
+  }
+  return header;
+}
+
+/** The text of the QR code in the picture. Up to a second of CPU: run it on the QR worker (qr-off-thread.ts). */
+export function readQrCode(bytes: Uint8Array, declaredType: ImageType): string {
+  const header = checkQrInput(bytes, declaredType);
+  const image = decode(bytes, header.type);
+  if (image.width !== header.width || image.height !== header.height) throw invalid('The picture’s header and content disagree.');
+  const rgba = image.channels === 4 ? image.data : toRgba(image.data, image.width * image.height);
+  const code = jsQR(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), image.width, image.height, {
+    inversionAttempts: 'attemptBoth',
+  });
+  if (!code) throw invalid('No QR code was found in the picture. Try a sharper, closer picture of the code.');
+  if (code.data.length === 0 || code.data.length > MAX_TEXT) throw invalid('The QR code does not hold a verification link.');
+  return code.data;
+}
+
+function toRgba(rgb: Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels * 4);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    out[i * 4] = rgb[j] as number;
+    out[i * 4 + 1] = rgb[j + 1] as number;
+    out[i * 4 + 2] = rgb[j + 2] as number;
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+function invalid(message: string): KeyringError {
+  return new KeyringError('invalid-argument', message, IMAGE_FIELD);
+}

@@ -1,0 +1,46 @@
+/**
+ * The account's own key node, as the account's other devices change it. PEP notifies every resource
+ * of the account that announced interest (XEP-0163 §4.3.1), so a key published or withdrawn from
+ * another device arrives here, from our own bare JID. It is news for My keys ("added to your account
+ * from another device"), never a contact's key change: ContactKeys never sees the own JID.
+ */
+import type { OtherDeviceKeysView } from '../../contract/index.js';
+import type { AppEvents } from '../events.js';
+import { certificateFingerprint } from '../keys/fingerprint.js';
+import type { PepNotification } from '../xmpp/pep-events.js';
+import { readPubkeyItem } from '../xmpp/pubkey-items.js';
+
+/** At most this many fingerprints are reported from one notification (a node holds 32: KEY_NODE_MAX_ITEMS). */
+const MAX_REPORTED = 64;
+
+export interface OwnDevicesDeps {
+  events: AppEvents;
+  /** Whether this device's vault holds the key (OwnKeys.has). */
+  isOwnKey: (fingerprint: string) => boolean;
+}
+
+export class OwnDevices {
+  readonly #events: AppEvents;
+  readonly #isOwnKey: OwnDevicesDeps['isOwnKey'];
+
+  constructor(deps: OwnDevicesDeps) {
+    this.#events = deps.events;
+    this.#isOwnKey = deps.isOwnKey;
+  }
+
+  /** A notification for the own key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it here. */
+  onNotification(n: PepNotification): void {
+    const added: string[] = [];
+    for (const item of n.items.slice(0, MAX_REPORTED)) {
+      const read = readPubkeyItem(item);
+      if ('problem' in read) continue;
+      const fingerprint = certificateFingerprint(read.der);
+      // Published from this device: the publish itself already said so.
+      if (!this.#isOwnKey(fingerprint)) added.push(fingerprint);
+    }
+    const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !this.#isOwnKey(id));
+    if (added.length === 0 && withdrawn.length === 0) return;
+    const view: OtherDeviceKeysView = { added, withdrawn, at: new Date().toISOString() };
+    this.#events.emit('keys:otherDevice', view);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Trust you can rely on, end to end with two app instances on a real Prosody (issue 13):
+ * - an empty and a mismatched comparison never verify (the mismatch is shown loudly); a verification
+ *   link and a picture of the QR code verify the key they name; a verification can be taken back;
+ * - blind trust before verification: once romeo verified a key of juliet's, her next key is not trusted;
+ * - an online rotation of a verified key (the new key published, the old one withdrawn) warns, the
+ *   counter names juliet, and accepting clears it;
+ * - a key withdrawn while romeo is offline shows withdrawn after he signs in, before he opens juliet;
+ * - a key published from a second device of juliet's own account shows under her My keys, never as an
+ *   alarm.
+ */
+import QRCode from 'qrcode';
+import { verificationUri } from '../../contract/format';
+import { expect, generateKey, openApp, signIn, signOut, test, axeViolations, type BrowserHostProcess } from './fixtures';
+import type { Page } from '@playwright/test';
+
+async function publishForPresence(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await generateKey(page);
+  const key = page.getByTestId('own-key').last();
+  await key.getByRole('button', { name: 'Publish…' }).click();
+  await key.getByLabel('Contacts who see my presence').check();
+  await key.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(key.getByTestId('publish-result')).toBeVisible();
+  await key.getByRole('button', { name: 'Close' }).click();
+  return (await key.getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
+}
+
+async function retract(page: Page, fingerprint: string): Promise<void> {
+  const key = page.getByTestId('own-key').filter({ has: page.locator(`[data-fingerprint="${fingerprint}"]`) });
+  await key.getByRole('button', { name: 'Retract…' }).click();
+  await key.getByTestId('retract-dialog').getByRole('button', { name: 'Retract', exact: true }).click();
+  await expect(key.getByTestId('publication')).toHaveCount(0);
+}
+
+test('verification only on a match, trust policies, and changed keys that warn and can be dealt with', async ({
+  friendsInTwoWindows,
+  launchApp,
+  browser,
+  saveScreenshot,
+}) => {
+  test.setTimeout(150_000);
+  const { julietAccount, romeoAccount, julietPage, romeoPage } = await friendsInTwoWindows();
+  await signIn(julietPage, julietAccount);
+  await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
+  const first = await publishForPresence(julietPage);
+
+  const julietRow = romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid });
+  await julietRow.click();
+  const key = (fingerprint: string) => romeoPage.locator(`[data-testid="contact-key"]:has([data-fingerprint="${fingerprint}"])`);
+  await expect(key(first)).toHaveAttribute('data-decision', 'trusted');
+  await expect(romeoPage.getByTestId('trust-policy-meaning')).toContainText('trusted when first seen');
+
+  // Romeo makes a key too, so the compare view can show his own beside hers.
+  await romeoPage.getByRole('button', { name: 'My keys', exact: true }).click();
+  await generateKey(romeoPage);
+  const romeoFingerprint = (await romeoPage.getByTestId('own-key').getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
+  await romeoPage.getByRole('button', { name: 'Contacts', exact: true }).click();
+  await julietRow.click();
+
+  // An empty comparison cannot even be submitted; a mismatch is refused loudly and verifies nothing.
+  await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  const dialog = romeoPage.getByTestId('compare-dialog');
+  await expect(dialog.getByTestId('own-fingerprints').locator(`[data-fingerprint="${romeoFingerprint}"]`)).toBeVisible();
+  await expect(dialog.getByTestId('fingerprint-qr')).toBeVisible();
+  const verifyButton = dialog.getByRole('button', { name: 'Compare and verify' });
+  await expect(verifyButton).toBeDisabled();
+  await dialog.getByLabel('Their fingerprint or verification link').fill('   ');
+  await expect(verifyButton).toBeDisabled();
+  await dialog.getByLabel('Their fingerprint or verification link').fill('hello there');
+  await verifyButton.click();
+  await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
+  const wrong = `${first.slice(0, 60)}${first.endsWith('0000') ? 'ffff' : '0000'}`;
+  await dialog.getByLabel('Their fingerprint or verification link').fill(wrong.toUpperCase().match(/.{4}/g)?.join(' ') ?? '');
+  await verifyButton.click();
+  await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
+  await saveScreenshot('trust-compare-mismatch', romeoPage);
+  expect(await axeViolations(romeoPage), 'the compare dialog after a mismatch').toEqual([]);
+  await romeoPage.keyboard.press('Escape');
+  await expect(key(first)).toHaveAttribute('data-trust', 'unverified');
+  await expect(romeoPage.getByTestId('mismatch-alert')).toContainText(wrong.slice(0, 4));
+
+  // A link for someone else is refused naming whose it is; juliet's own link verifies her key.
+  await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  await dialog.getByLabel('Their fingerprint or verification link').fill(verificationUri(romeoAccount.jid, first));
+  await verifyButton.click();
+  await expect(dialog).toContainText(`This verification link is for ${romeoAccount.jid}`);
+  await dialog.getByLabel('Their fingerprint or verification link').fill(verificationUri(julietAccount.jid, first));
+  await verifyButton.click();
+  await expect(dialog).toBeHidden();
+  await expect(key(first)).toHaveAttribute('data-trust', 'verified');
+  await expect(romeoPage.getByTestId('mismatch-alert')).toHaveCount(0);
+
+  // Taken back, then verified again from a picture of her QR code.
+  await key(first).getByRole('button', { name: 'Take back verification' }).click();
+  await expect(key(first)).toHaveAttribute('data-trust', 'unverified');
+  await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  const png = await QRCode.toBuffer(verificationUri(julietAccount.jid, first), { type: 'png', margin: 2, scale: 6 });
+  await dialog.getByTestId('qr-file').setInputFiles({ name: 'juliet-qr.png', mimeType: 'image/png', buffer: png });
+  await expect(dialog).toBeHidden();
+  await expect(key(first)).toHaveAttribute('data-trust', 'verified');
+
+  // Blind trust before verification: romeo has verified one of juliet's keys, so her next is not trusted.
+  await romeoPage.getByTestId('trust-policy').getByLabel('Trust policy').selectOption('btbv');
+  await expect(romeoPage.getByTestId('trust-policy-meaning')).toContainText('each new key must be verified first');
+  const second = await publishForPresence(julietPage);
+  await expect(key(second)).toHaveAttribute('data-decision', 'untrusted');
+  await expect(key(first)).toHaveAttribute('data-decision', 'verified');
+
+  // Rotation while romeo is online: the verified key withdrawn after the new one appeared warns.
+  await retract(julietPage, first);
+  await expect(key(second)).toHaveAttribute('data-trust', 'changed');
+  const contactsNav = romeoPage.getByRole('button', { name: new RegExp(`^Contacts\\W+1 changed key: ${julietAccount.jid.replace('.', '\\.')}`) });
+  await expect(contactsNav).toContainText('⚠ 1');
+  await expect(romeoPage.getByTestId('attention')).toContainText(julietAccount.jid);
+  await expect(romeoPage.getByTestId('withdrawn-key').locator(`[data-fingerprint="${first}"]`)).toHaveCount(1);
+  await saveScreenshot('trust-rotation-warns', romeoPage);
+  expect(await axeViolations(romeoPage), 'contacts with a rotated verified key').toEqual([]);
+  await key(second).getByRole('button', { name: 'Accept without comparing' }).click();
+  await expect(key(second)).toHaveAttribute('data-trust', 'unverified');
+  await expect(romeoPage.getByTestId('attention')).toHaveCount(0);
+  await expect(romeoPage.getByRole('button', { name: 'Contacts', exact: true })).not.toContainText('⚠');
+
+  // Withdrawn while romeo is offline: shown as withdrawn after he signs in, before he opens juliet.
+  await key(second).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  await dialog.getByLabel('Their fingerprint or verification link').fill(second);
+  await verifyButton.click();
+  await expect(key(second)).toHaveAttribute('data-trust', 'verified');
+  await romeoPage.getByRole('button', { name: 'Account', exact: true }).click();
+  await signOut(romeoPage);
+  const third = await publishForPresence(julietPage);
+  await retract(julietPage, second);
+  await signIn(romeoPage, romeoAccount);
+  const contactsWithWarning = romeoPage.getByRole('button', { name: /^Contacts\W+1 changed key/ });
+  await expect(contactsWithWarning).toContainText('⚠ 1');
+  await contactsWithWarning.click();
+  await julietRow.click();
+  await expect(romeoPage.getByTestId('withdrawn-key').locator(`[data-fingerprint="${second}"]`)).toHaveCount(1);
+  await expect(key(second)).toHaveCount(0);
+  await expect(key(third)).toHaveAttribute('data-trust', 'changed');
+
+  // A second device of juliet's own account publishes: her first window says so under My keys, no alarm.
+  const secondDevice: BrowserHostProcess = await launchApp();
+  const secondPage = await (await browser.newContext()).newPage();
+  await openApp(secondPage, secondDevice.url);
+  await signIn(secondPage, julietAccount);
+  await expect(secondPage.getByTestId('connection-status')).toHaveText(/Online/);
+  const fromOtherDevice = await publishForPresence(secondPage);
+  await julietPage.getByRole('button', { name: 'My keys', exact: true }).click();
+  await expect(julietPage.getByTestId('other-device-key').locator(`[data-fingerprint="${fromOtherDevice}"]`)).toHaveCount(1);
+  await expect(julietPage.getByTestId('other-device-keys')).toContainText('Added to your account from another device');
+  await expect(julietPage.getByRole('button', { name: 'Contacts', exact: true })).not.toContainText('⚠');
+  await saveScreenshot('trust-other-device', julietPage);
+});

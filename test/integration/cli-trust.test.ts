@@ -1,0 +1,116 @@
+/**
+ * Trust through the real `keyring` command on a real Prosody (issue 13, point 6): `contacts verify`
+ * with a fingerprint or a verification link verifies only a current key (a mismatch exits 1 with one
+ * line and verifies nothing; a link for someone else is refused naming whose it is), `contacts
+ * unverify` takes it back, `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
+ * policy and a withdrawn key. Needs the build (npm test builds first).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { verificationUri } from '../../contract/format.js';
+import type { ContactKeysView } from '../../contract/index.js';
+import { befriend, connectActor, type Actor } from '../support/scenario.js';
+import { BUILT_CLI, runCli } from '../support/cli.js';
+
+const server = inject('prosody');
+
+describe('trust through the keyring CLI', () => {
+  let juliet: Actor;
+  let romeo: Actor;
+  const dataDirs = new Map<string, string>();
+
+  beforeAll(async () => {
+    expect(existsSync(BUILT_CLI), 'run `npm run build` before the CLI tests').toBe(true);
+    [juliet, romeo] = await Promise.all([connectActor('juliet', 'capulet.lit', server), connectActor('romeo', 'montague.lit', server)]);
+    await befriend(juliet, romeo, ['Friends']);
+    for (const a of [juliet, romeo]) dataDirs.set(a.jid, await mkdtemp(join(tmpdir(), 'keyring-cli-trust-')));
+    await Promise.all([juliet, romeo].map((a) => a.session.disconnect()));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([...dataDirs.values()].map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  const cli = (actor: Actor, ...args: string[]) =>
+    runCli(
+      ['--jid', actor.jid, '--password-env', 'ACCOUNT_PW', '--server', `${server.host}:${server.port}`, '--ca-file', server.caFile, '--data-dir', dataDirs.get(actor.jid) ?? '', ...args],
+      { ...process.env, ACCOUNT_PW: actor.params.password, KEYRING_PASSPHRASE: 'cli test passphrase' },
+    );
+  const keysOf = async (): Promise<ContactKeysView> => {
+    const run = await cli(romeo, '--json', 'contacts', 'keys', juliet.jid);
+    expect(run.code).toBe(0);
+    return JSON.parse(run.stdout) as ContactKeysView;
+  };
+  const newKey = async () => {
+    const generated = await cli(juliet, 'keys', 'generate', '--bits', '2048', '--days', '30');
+    expect(generated.code).toBe(0);
+    const fingerprint = generated.stdout.trim();
+    expect((await cli(juliet, 'keys', 'publish', fingerprint, '--access', 'presence')).code).toBe(0);
+    return fingerprint;
+  };
+
+  it('verify, mismatch, unverify, trust policy, and a withdrawn key, as a person at a terminal sees them', async () => {
+    const first = await newKey();
+    const wrong = `${first.slice(0, 60)}${first.endsWith('0000') ? 'ffff' : '0000'}`;
+
+    // A mismatch: exit 1, one line, nothing verified, the mismatch recorded.
+    const mismatch = await cli(romeo, 'contacts', 'verify', juliet.jid, wrong.toUpperCase());
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr.trim().split('\n')).toHaveLength(1);
+    expect(mismatch.stderr).toMatch(/matches none of .*'s current keys: nothing was verified/);
+    let view = await keysOf();
+    expect(view.keys).toMatchObject([{ fingerprint: first, trust: 'unverified', decision: 'trusted' }]);
+    expect(view.mismatches).toMatchObject([{ offered: wrong, via: 'typed' }]);
+    expect((await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout).toMatch(/!! MISMATCH: /);
+
+    // An empty comparison and a link for someone else are refused before anything is compared.
+    const empty = await cli(romeo, 'contacts', 'verify', juliet.jid, '  ');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/Type or paste their fingerprint first/);
+    const someoneElse = await cli(romeo, 'contacts', 'verify', juliet.jid, verificationUri(romeo.jid, first));
+    expect(someoneElse.code).toBe(2);
+    expect(someoneElse.stderr).toContain(`This verification link is for ${romeo.jid}, not for ${juliet.jid}.`);
+
+    // Her link verifies her key; `contacts keys` says so, with the policy in one sentence.
+    const verified = await cli(romeo, 'contacts', 'verify', juliet.jid, verificationUri(juliet.jid, first));
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    expect(verified.stdout).toMatch(/^Verified .*'s key /);
+    const human = (await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout;
+    expect(human).toMatch(/trust: verified \(verified on \d{4}-\d\d-\d\d\)/);
+    expect(human).toMatch(/^policy: tofu \(Trust on first use, the account’s\): Keys are trusted when first seen/m);
+    expect(human).not.toMatch(/MISMATCH/);
+
+    // Taken back, and verified again by the fingerprint typed in blocks.
+    expect((await cli(romeo, 'contacts', 'unverify', juliet.jid, first)).code).toBe(0);
+    expect((await keysOf()).keys[0]).toMatchObject({ trust: 'unverified' });
+    expect((await cli(romeo, 'contacts', 'verify', juliet.jid, first.match(/.{4}/g)?.join(' ') ?? '')).code).toBe(0);
+
+    // Blind trust before verification: her next key is not trusted until verified.
+    const policy = await cli(romeo, 'contacts', 'trust', juliet.jid, 'btbv');
+    expect(policy.code).toBe(0);
+    expect(policy.stdout).toContain('Blind trust before verification');
+    expect((await cli(romeo, 'contacts', 'trust', juliet.jid, 'sometimes')).code).toBe(2);
+    const second = await newKey();
+    view = await keysOf();
+    expect(view).toMatchObject({ policy: 'btbv', policySource: 'contact' });
+    expect(view.keys.find((k) => k.fingerprint === second)).toMatchObject({ trust: 'unverified', decision: 'untrusted' });
+
+    // She withdraws the verified key: it shows withdrawn, the key after it as changed, and it can no
+    // longer be verified.
+    expect((await cli(juliet, 'keys', 'retract', first)).code).toBe(0);
+    view = await keysOf();
+    expect(view.keys.find((k) => k.fingerprint === first)).toMatchObject({ trust: 'retracted', decision: 'withdrawn' });
+    expect(view.keys.find((k) => k.fingerprint === second)).toMatchObject({ trust: 'changed', replaces: [first] });
+    expect((await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout).toMatch(/trust: withdrawn \(withdrawn by its owner\)/);
+    const gone = await cli(romeo, 'contacts', 'verify', juliet.jid, first);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+
+    // The account's default, for contacts without a policy of their own.
+    const byDefault = await cli(romeo, 'contacts', 'trust-default', 'manual');
+    expect(byDefault).toMatchObject({ code: 0, stdout: 'Your default: Manual. Only keys you have verified by comparing fingerprints are trusted.\n' });
+  }, 120_000);
+});

@@ -1,0 +1,167 @@
+/**
+ * Verifying a contact's key (ContactKeys.verify, verifyQrImage, unverify, accept, policies) over a
+ * stand-in session and a real vault: only a match with a CURRENT key verifies; a mismatch is recorded
+ * and changes no trust; a verification link for someone else is refused naming whose it is; a QR code
+ * picture is read in main and goes the same way.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import QRCode from 'qrcode';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import xml from '@xmpp/xml';
+import { parseVerificationClaim, verificationUri } from '../../contract/format.js';
+import { AppEvents } from '../../main/events.js';
+import { KeyringError } from '../../main/errors.js';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { silentLogger } from '../../main/logger.js';
+import { ContactKeys } from '../../main/services/contact-keys.js';
+import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
+import { fakeSession } from '../support/fake-session.js';
+import { unlockedVaults } from '../support/vaults.js';
+
+const ACCOUNT = 'romeo@montague.lit';
+const JULIET = 'juliet@capulet.lit';
+let first: Buffer;
+let second: Buffer;
+let dir: string;
+/** What juliet's node holds now (the stand-in server answers with it). */
+let published: Buffer[];
+
+beforeAll(async () => {
+  const a = await generateRsaKeyPair(2048);
+  const b = await generateRsaKeyPair(2048);
+  first = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: a.privateKey });
+  second = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: b.privateKey });
+}, 60_000);
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keyring-verify-'));
+  published = [];
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function setup(): Promise<ContactKeys> {
+  const vaults = await unlockedVaults(dir);
+  const session = fakeSession({
+    account: ACCOUNT,
+    answer: () =>
+      Promise.resolve(
+        xml(
+          'pubsub',
+          { xmlns: NS.pubsub },
+          xml('items', { node: NS.pubkey }, ...published.map((der) => xml('item', { id: certificateFingerprint(der) }, pubkeyPayload(der)))),
+        ),
+      ),
+  });
+  return new ContactKeys({ store: new ContactKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, isKnownContact: () => true });
+}
+
+const claim = (text: string) => {
+  const parsed = parseVerificationClaim(text);
+  if ('problem' in parsed) throw new Error(parsed.problem);
+  return parsed;
+};
+const trustOf = (contactKeys: ContactKeys, der: Buffer) => contactKeys.known(JULIET).keys.find((k) => k.fingerprint === certificateFingerprint(der));
+
+describe('verification only on a match', () => {
+  it('a fingerprint that matches no current key verifies nothing and is recorded as a mismatch', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    const answer = await contactKeys.verify(JULIET, claim(certificateFingerprint(second)));
+    expect(answer.outcome).toBe('mismatch');
+    expect(trustOf(contactKeys, first)).toMatchObject({ trust: 'unverified', decision: 'trusted' });
+    expect(answer.view.mismatches).toMatchObject([{ offered: certificateFingerprint(second), via: 'typed' }]);
+  });
+
+  it('the matching fingerprint, typed with spaces and capitals, verifies that key', async () => {
+    published = [first, second];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    const typed = certificateFingerprint(second).toUpperCase().match(/.{4}/g)?.join(' ') ?? '';
+    const answer = await contactKeys.verify(JULIET, claim(typed));
+    expect(answer).toMatchObject({ outcome: 'verified', fingerprint: certificateFingerprint(second) });
+    expect(trustOf(contactKeys, second)).toMatchObject({ trust: 'verified', decision: 'verified' });
+    expect(trustOf(contactKeys, first)?.trust).toBe('unverified');
+  });
+
+  it('a key its owner withdrew is never verified, even when its fingerprint is offered', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    published = [second];
+    await contactKeys.fetch(JULIET);
+    const answer = await contactKeys.verify(JULIET, claim(certificateFingerprint(first)));
+    expect(answer.outcome).toBe('mismatch');
+    expect(trustOf(contactKeys, first)?.trust).toBe('retracted');
+  });
+
+  it('a verification link for someone else is refused, naming whose it is, and nothing is recorded', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    const error = await contactKeys.verify(JULIET, claim(verificationUri('nurse@capulet.lit', certificateFingerprint(first)))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeyringError);
+    expect((error as KeyringError).message).toBe('This verification link is for nurse@capulet.lit, not for juliet@capulet.lit.');
+    expect(contactKeys.known(JULIET).mismatches).toEqual([]);
+    expect(trustOf(contactKeys, first)?.trust).toBe('unverified');
+  });
+
+  it('a picture of their QR code verifies the key it names; a picture with no code is refused', async () => {
+    published = [first, second];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    const png = await QRCode.toBuffer(verificationUri(JULIET, certificateFingerprint(first)), { type: 'png', margin: 2, scale: 4 });
+    const answer = await contactKeys.verifyQrImage(JULIET, png, 'image/png');
+    expect(answer).toMatchObject({ outcome: 'verified', fingerprint: certificateFingerprint(first) });
+    expect(trustOf(contactKeys, second)?.trust).toBe('unverified');
+
+    const { PNG } = await import('pngjs');
+    const blank = new PNG({ width: 64, height: 64 });
+    blank.data.fill(255);
+    await expect(contactKeys.verifyQrImage(JULIET, PNG.sync.write(blank), 'image/png')).rejects.toThrow('No QR code was found in the picture');
+    await expect(contactKeys.verifyQrImage(JULIET, png, 'image/jpeg')).rejects.toThrow('not image/jpeg as declared');
+  });
+
+  it('a verification can be taken back', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    await contactKeys.verify(JULIET, claim(certificateFingerprint(first)));
+    const view = await contactKeys.unverify(JULIET, certificateFingerprint(first));
+    expect(view.keys[0]).toMatchObject({ trust: 'unverified', decision: 'trusted' });
+  });
+});
+
+describe('trust policies on a contact', () => {
+  it('blind trust before verification: after one key is verified, a new key needs verifying', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    await contactKeys.setPolicy(JULIET, 'btbv');
+    expect(trustOf(contactKeys, first)?.decision).toBe('trusted');
+    await contactKeys.verify(JULIET, claim(certificateFingerprint(first)));
+    published = [first, second];
+    const view = await contactKeys.fetch(JULIET);
+    expect(view).toMatchObject({ policy: 'btbv', policySource: 'contact' });
+    expect(trustOf(contactKeys, second)).toMatchObject({ trust: 'unverified', decision: 'untrusted' });
+    // Under trust on first use the same key is trusted.
+    await contactKeys.setPolicy(JULIET, null);
+    expect(trustOf(contactKeys, second)?.decision).toBe('trusted');
+  });
+
+  it('manual: nothing is trusted until verified, whatever the account says', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.setAccountPolicy('manual');
+    const view = await contactKeys.fetch(JULIET);
+    expect(view).toMatchObject({ policy: 'manual', policySource: 'account' });
+    expect(view.keys[0]?.decision).toBe('untrusted');
+  });
+});
