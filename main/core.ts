@@ -24,7 +24,7 @@ import { QueueStore } from './vault/stores/queue-store.js';
 import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
 import { NS } from './xmpp/namespaces.js';
-import { AccountSession } from './xmpp/session.js';
+import { AccountSession, type AccountSessionDeps } from './xmpp/session.js';
 import { STREAM_LOG_ENV, streamLogSink, type StreamLogSink } from './xmpp/stream-log.js';
 
 export interface CoreOptions {
@@ -41,6 +41,8 @@ export interface CoreOptions {
   scrypt?: Omit<ScryptParams, 'salt'>;
   /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
   streamLog?: StreamLogSink;
+  /** Ping and reconnect timings (tests shorten them); the session's defaults otherwise. */
+  connection?: Pick<AccountSessionDeps, 'liveness' | 'retryDelay'>;
 }
 
 export interface KeyringCore {
@@ -66,6 +68,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     log,
     ...(options.extraCa ? { extraCa: options.extraCa } : {}),
     ...(streamLog ? { streamLog } : {}),
+    ...options.connection,
   });
   const vaults = new VaultHolder({
     dir: options.dataDir,

@@ -44,6 +44,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       forget: async ({ jid }) => accounts.forget(jid),
       disconnect: async () => session.disconnect(),
       getState: () => Promise.resolve(session.state),
+      reconnectNow: () => Promise.resolve(session.reconnectNow()),
       checkSupport: async () => session.checkSupport(),
     },
     vault: {
