@@ -19,6 +19,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       saved: () => Promise.resolve([]),
       connectSaved: () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
       forget: () => Promise.resolve([]),
+      reconnectNow: () => Promise.resolve(offline),
     },
     vault: {
       status: () => Promise.resolve({ open: false, exists: false }),

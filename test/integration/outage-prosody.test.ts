@@ -1,0 +1,28 @@
+/**
+ * Outages of a real Prosody (test/support/outage.ts): killed and shut down in order, for 3 s, 20 s and
+ * 60 s in a row, with the app signed in throughout. Its own Prosody: the shared one must stay up.
+ */
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { runOutages } from '../support/outage.js';
+import { startProsody, type RestartableServer } from '../support/prosody.js';
+
+let server: RestartableServer;
+beforeAll(async () => {
+  server = await startProsody({ domains: ['capulet.lit'] });
+}, 30_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('Prosody outages', () => {
+  it('3 s, 20 s and 60 s, killed and stopped in order: online left at once, back within 15 s, the write made meanwhile runs', async () => {
+    await runOutages(server, 'capulet.lit', [
+      { how: 'kill', seconds: 3 },
+      { how: 'stop', seconds: 3 },
+      { how: 'kill', seconds: 20 },
+      { how: 'stop', seconds: 20 },
+      { how: 'kill', seconds: 60 },
+      { how: 'stop', seconds: 60 },
+    ]);
+  }, 400_000);
+});
