@@ -78,12 +78,12 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
 
   const accounts = new Accounts({ settings: new AccountSettingsStore(vaults), session });
   const ownKeys = new OwnKeys({ store: new OwnKeysStore(vaults), session });
-  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session, events, log });
   const presence = new Presence({ session, events });
   const roster = new RosterService({ session, presence, events, log });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
   const profile = new ProfileService({ session, events, log });
+  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session, events, log });
 
   // What the network says, to the services that care.
   session.events.on('online', () => {

@@ -74,9 +74,10 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     roster: {
       list: async () => roster.list(),
-      add: async (contact) => roster.add(contact),
-      setGroups: async ({ jid, groups }) => roster.setGroups(jid, groups),
-      remove: async ({ jid }) => roster.remove(jid),
+      // Now when online, queued otherwise (PublishQueue decides).
+      add: async (contact) => queue.addContact(contact),
+      setGroups: async ({ jid, groups }) => queue.setContactGroups(jid, groups),
+      remove: async ({ jid }) => queue.removeContact(jid),
       requests: () => Promise.resolve(roster.requests()),
       answer: async ({ jid, approve }) => roster.answer(jid, approve),
     },
@@ -86,7 +87,8 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     profile: {
       get: async () => profile.own(),
-      publish: async ({ profile: fields, access, reconfigure }) => profile.publish(fields, access, { reconfigure: reconfigure ?? false }),
+      // Now when online, queued otherwise (PublishQueue decides).
+      publish: async ({ profile: fields, access, reconfigure }) => queue.publishProfile(fields, access, reconfigure ?? false),
       setAvatar: async ({ dataBase64, mime, access, reconfigure }) =>
         profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false }),
     },

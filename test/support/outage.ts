@@ -82,12 +82,14 @@ export async function runOutages(server: XmppTestServer & OutageControl, domain:
       expect(core.session.state.status, `${label}: still not online while the server is down`).toBe('reconnecting');
       await server.up();
       const upAt = Date.now();
-      await until(() => core.session.state.status === 'online', `${label}: online again`, BACK_ONLINE_MS + 5_000);
+      await until(() => core.session.state.status === 'online', `${label}: online again`, BACK_ONLINE_MS + 5_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}; last states: ${JSON.stringify(states.slice(-4).map((s) => s.state))}`);
+      });
       expect(Date.now() - upAt, `${label}: online within ${BACK_ONLINE_MS} ms of the server's return`).toBeLessThanOrEqual(BACK_ONLINE_MS);
 
       // The write made during the outage ran, and the key is on the server.
-      await until(() => ran.some((r) => r.action.fingerprint === fingerprint), `${label}: the queued publish ran`, 20_000);
-      expect(ran.find((r) => r.action.fingerprint === fingerprint), label).toMatchObject({ ok: true });
+      await until(() => ran.some((r) => r.action.kind === 'publish' && r.action.fingerprint === fingerprint), `${label}: the queued publish ran`, 20_000);
+      expect(ran.find((r) => r.action.kind === 'publish' && r.action.fingerprint === fingerprint), label).toMatchObject({ ok: true });
       const items = await fetchItems(core.session.client.iqCaller, params.jid, NS.pubkey);
       expect(items.status === 'ok' && items.items.map((i) => i.id), label).toContain(fingerprint);
       expect(await dispatch('roster:list', undefined), label).toMatchObject({ ok: true });

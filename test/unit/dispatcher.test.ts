@@ -40,9 +40,9 @@ function handlers(overrides: Overrides = {}): Handlers {
     },
     roster: {
       list: () => Promise.resolve([]),
-      add: () => Promise.resolve([]),
-      setGroups: () => Promise.resolve([]),
-      remove: () => Promise.resolve([]),
+      add: () => Promise.resolve({ outcome: 'done', contacts: [] }),
+      setGroups: () => Promise.resolve({ outcome: 'done', contacts: [] }),
+      remove: () => Promise.resolve({ outcome: 'done', contacts: [] }),
       requests: () => Promise.resolve([]),
       answer: () => Promise.resolve([]),
     },

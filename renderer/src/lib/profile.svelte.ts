@@ -45,15 +45,20 @@ export class ProfileStore {
     if (own) this.own = own;
   }
 
+  /** Publishes now when online; offline, main keeps it for when the account is online again. */
   async publish(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<boolean> {
-    const configs = await this.publishing.run(() =>
+    // The last publish's "Published." must not sit next to this one's error.
+    this.published = [];
+    const answer = await this.publishing.run(() =>
       this.#api.profile.publish({ profile, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
-    if (configs) {
-      this.published = configs;
-      this.#activity.add('published', `Published your profile (${configs.length} nodes)`);
+    if (answer?.outcome === 'published') {
+      this.published = answer.configs;
+      this.#activity.add('published', `Published your profile (${answer.configs.length} nodes)`);
+    } else if (answer) {
+      this.#activity.add('published', 'Waiting for the connection to publish your profile');
     }
-    return configs !== undefined;
+    return answer !== undefined;
   }
 
   async setAvatar(file: File, access: AccessRequest, reconfigure: boolean): Promise<void> {
