@@ -350,6 +350,7 @@ export class AccountSession {
       return await work(connection.client);
     } catch (error) {
       if (error instanceof KeyringError || (error instanceof Error && error.name === 'StanzaError')) throw error;
+      this.#deps.log.warn(`request failed on the transport: ${describe(error)}`);
       throw new KeyringError('not-connected', 'The connection to the server was lost before the request went out; the app is reconnecting.', undefined, {
         cause: error,
       });

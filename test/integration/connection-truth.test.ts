@@ -17,6 +17,7 @@ import { AccountSession, type AccountSessionDeps } from '../../main/xmpp/session
 import type { ConnectionState } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { startProsody, type RestartableServer } from '../support/prosody.js';
+import { LIBRARY_WORDS } from '../support/outage.js';
 import { until } from '../support/scenario.js';
 
 const run = promisify(execFile);
@@ -106,6 +107,24 @@ describe('the connection state tells the truth', () => {
       await benvolio.disconnect();
     }
   }, 45_000);
+
+  it('a request on a socket that just went away is refused as not-connected, never in the socket\'s words', async () => {
+    const params = await freshAccount('tybalt', 'capulet.lit', server.info);
+    const { session: tybalt } = session({ retryDelay: () => 60_000 });
+    try {
+      await tybalt.connect(params);
+      // The socket dies; xmpp.js hears of it only on a later turn of the event loop, so the request
+      // below still goes out "online" and its write fails.
+      const transport = tybalt.client.entity.socket as { socket?: { destroy(): void } };
+      transport.socket?.destroy();
+      const failure = await tybalt.iq.get(xmlPing()).then(() => undefined, (error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'not-connected' });
+      expect((failure as Error).message).not.toMatch(LIBRARY_WORDS);
+      await until(() => tybalt.state.status === 'reconnecting', 'reconnecting');
+    } finally {
+      await tybalt.disconnect();
+    }
+  });
 });
 
 function xmlPing() {
