@@ -3,8 +3,7 @@
  * down in order, for 3 s, 20 s and 60 s, several times in a row, with the app signed in throughout.
  * Each time: "online" is left within a few seconds, a write made during the outage is queued and runs
  * once the server is back, the app is online again within 15 s of the server's return, and no reply
- * the app gives meanwhile carries a library's words. Used by outage-prosody and outage-ejabberd (one
- * file per server, so the two run side by side).
+ * the app gives meanwhile carries a library's words. Used by test/integration/outages.test.ts.
  */
 import { expect } from 'vitest';
 import type { ConnectionState, EventPayloads, IpcError, RequestChannel, RequestParams, Result } from '../../contract/index.js';
@@ -38,7 +37,12 @@ function recordingDispatch(core: KeyringCore, errors: IpcError[]) {
   };
 }
 
-export async function runOutages(server: XmppTestServer & OutageControl, domain: string, cases: OutageCase[]): Promise<void> {
+export async function runOutages(
+  server: XmppTestServer & OutageControl,
+  domain: string,
+  cases: OutageCase[],
+  options: { afterRegistering?: () => Promise<void> } = {},
+): Promise<void> {
   const opened = await openCore();
   const { core } = opened;
   const errors: IpcError[] = [];
@@ -49,8 +53,10 @@ export async function runOutages(server: XmppTestServer & OutageControl, domain:
     if (event === 'queue:ran') ran.push(payload as EventPayloads['queue:ran']);
   });
   const dispatch = recordingDispatch(core, errors);
+  const measured: string[] = [];
   try {
     const params = await freshAccount('juliet', domain, server.info);
+    await options.afterRegistering?.();
     await connect(core, params);
     for (const [index, { how, seconds }] of cases.entries()) {
       const label = `${how} for ${seconds} s (#${index + 1})`;
@@ -69,6 +75,7 @@ export async function runOutages(server: XmppTestServer & OutageControl, domain:
       hammering = false;
       await hammer;
       await until(() => core.session.state.status !== 'online', `${label}: online left`, LEAVE_ONLINE_MS + 2_000);
+      const leftAfter = Date.now() - downAt;
       const left = states.find((s) => s.state.status === 'reconnecting' && s.at >= downAt - 60_000 && s.at <= Date.now());
       expect(left, `${label}: a 'reconnecting' state was pushed`).toBeDefined();
       expect(Date.now() - downAt, `${label}: online left within ${LEAVE_ONLINE_MS} ms of the server going down`).toBeLessThanOrEqual(LEAVE_ONLINE_MS);
@@ -85,7 +92,9 @@ export async function runOutages(server: XmppTestServer & OutageControl, domain:
       await until(() => core.session.state.status === 'online', `${label}: online again`, BACK_ONLINE_MS + 5_000).catch((error: unknown) => {
         throw new Error(`${String(error)}; last states: ${JSON.stringify(states.slice(-4).map((s) => s.state))}`);
       });
-      expect(Date.now() - upAt, `${label}: online within ${BACK_ONLINE_MS} ms of the server's return`).toBeLessThanOrEqual(BACK_ONLINE_MS);
+      const backAfter = Date.now() - upAt;
+      expect(backAfter, `${label}: online within ${BACK_ONLINE_MS} ms of the server's return`).toBeLessThanOrEqual(BACK_ONLINE_MS);
+      measured.push(`${how} ${seconds} s: online left ${Math.max(0, leftAfter)} ms after the server was gone, back ${backAfter} ms after it returned`);
 
       // The write made during the outage ran, and the key is on the server.
       await until(() => ran.some((r) => r.action.kind === 'publish' && r.action.fingerprint === fingerprint), `${label}: the queued publish ran`, 20_000);
@@ -94,6 +103,7 @@ export async function runOutages(server: XmppTestServer & OutageControl, domain:
       expect(items.status === 'ok' && items.items.map((i) => i.id), label).toContain(fingerprint);
       expect(await dispatch('roster:list', undefined), label).toMatchObject({ ok: true });
     }
+    console.info(`${server.info.kind}: ${measured.join('; ')}`);
     for (const error of errors) expect(error.message, `reply ${error.code}`).not.toMatch(LIBRARY_WORDS);
     for (const { state } of states) {
       for (const e of [state.error, state.cause]) if (e) expect(e.message, `state ${state.status}`).not.toMatch(LIBRARY_WORDS);
