@@ -26,6 +26,10 @@ export const ConnectParams = z
   .strict();
 export type ConnectParams = z.infer<typeof ConnectParams>;
 
+/**
+ * 'online' only for a live, authenticated, bound stream; 'reconnecting' from the moment it ends until
+ * a new one is; 'failed' is stopped: the app does not retry by itself (main/xmpp/connection-state.ts).
+ */
 export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'failed';
 
 export interface ConnectionState {
@@ -34,8 +38,14 @@ export interface ConnectionState {
   account?: string;
   /** Full JID bound by the server while online. */
   boundJid?: string;
-  /** Why the last attempt failed, when status is 'failed'. */
+  /** Why it stopped, when status is 'failed' (a code and a sentence; never retried by itself). */
   error?: IpcError;
+  /** While reconnecting: why the connection was lost, or why the last attempt failed. */
+  cause?: IpcError;
+  /** While reconnecting: how many attempts failed so far (0: the first is still to come). */
+  attempt?: number;
+  /** While reconnecting and waiting: when the next attempt starts (ISO 8601); absent while one runs. */
+  nextAttemptAt?: string;
 }
 
 /**
@@ -131,6 +141,12 @@ export const account = {
     inspectCa: request(z.object({ path: z.string().min(1).max(4096) }).strict()).returns<CaFileView>(),
     /** Remembers the screen the user is on, for the account signed in (or last signed in). */
     setLastScreen: request(z.object({ screen: z.string().regex(/^[a-z][a-z-]{0,31}$/) }).strict()).returns<null>(),
+    /**
+     * "Reconnect now", or a hint that the network or the machine came back (Electron's powerMonitor,
+     * the browser's `online` event): while reconnecting, the next attempt starts at once; while online,
+     * the stream is checked with a ping (XEP-0199) and left if it does not answer.
+     */
+    reconnectNow: request(NoParams).returns<ConnectionState>(),
   },
   events: {
     state: event<ConnectionState>(),

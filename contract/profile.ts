@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { request } from './define.js';
 import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
 import { PROFILE_LIMITS } from './limits.js';
+import type { QueuedActionView } from './queue.js';
 
 export interface ProfileAddress {
   street?: string;
@@ -139,6 +140,8 @@ export const ProfileParams = z
   })
   .strict();
 
+export type ProfilePublishAnswer = { outcome: 'published'; configs: EffectiveNodeConfig[] } | { outcome: 'queued'; action: QueuedActionView };
+
 /** Base64 of at most PROFILE_LIMITS.avatarUploadBytes bytes. */
 const avatarBase64 = z
   .string()
@@ -166,7 +169,8 @@ export const profile = {
     /** The account's own profile as its server holds it. */
     get: request(NoParams).returns<OwnProfileView>(),
     /** The vCard4 node's configuration, then the nickname node's (when a nickname was given). */
-    publish: request(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<EffectiveNodeConfig[]>(),
+    /** Now when online (each node's configuration read back), or queued for the connection. */
+    publish: request(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<ProfilePublishAnswer>(),
     /** The avatar a picture and crop would make, without publishing; needs no connection. */
     previewAvatar: request(z.object(avatarPicture).strict()).returns<AvatarPreview>(),
     setAvatar: request(

@@ -1,20 +1,24 @@
 /**
- * Publishes and retracts asked for while offline (keys:publish and keys:retract queue them), kept in the
- * vault until the account is online, shown as pending, cancellable.
+ * Writes asked for while offline or reconnecting (keys:publish, keys:retract, profile:publish,
+ * roster:add, roster:setGroups, roster:remove queue them), kept in the vault until the account is
+ * online, shown as pending, cancellable, and run in the order they were asked for.
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
 import { NoParams, type AccessRequest, type IpcError } from './domain.js';
+import type { Profile } from './profile.js';
 
-/** A publish or retract asked for while offline, waiting for the connection. */
-export interface QueuedActionView {
-  id: string;
-  kind: 'publish' | 'retract';
-  fingerprint: string;
-  access?: AccessRequest;
-  reconfigure?: boolean;
-  requestedAt: string;
-}
+/** What a queued write does: the request's own parameters. */
+export type QueuedWrite =
+  | { kind: 'publish'; fingerprint: string; access: AccessRequest; reconfigure?: boolean }
+  | { kind: 'retract'; fingerprint: string }
+  | { kind: 'profile-publish'; profile: Profile; access: AccessRequest; reconfigure?: boolean }
+  | { kind: 'roster-add'; jid: string; name?: string; groups: string[] }
+  | { kind: 'roster-groups'; jid: string; groups: string[] }
+  | { kind: 'roster-remove'; jid: string };
+
+/** A write asked for while offline, waiting for the connection. */
+export type QueuedActionView = QueuedWrite & { id: string; requestedAt: string };
 
 export const queue = {
   requests: {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { event, request } from './define.js';
 import { bareJidText, groupName, NoParams } from './domain.js';
+import type { QueuedActionView } from './queue.js';
 
 export interface RosterContactView {
   jid: string;
@@ -24,6 +25,9 @@ export interface SavedRosterView {
 
 const groups = z.array(groupName).max(64);
 
+/** A roster change: done now (the roster as it now stands), or, offline, queued for the connection. */
+export type RosterChangeAnswer = { outcome: 'done'; contacts: RosterContactView[] } | { outcome: 'queued'; action: QueuedActionView };
+
 export const roster = {
   requests: {
     /** The contacts: this stream's roster when online, else the roster last saved (see `saved`). */
@@ -31,9 +35,9 @@ export const roster = {
     /** The roster as last saved in the vault, and when, without asking the network; null before any. */
     saved: request(NoParams).returns<SavedRosterView | null>(),
     /** Adds (or regroups) a contact and asks to see their presence. */
-    add: request(z.object({ jid: bareJidText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterContactView[]>(),
-    setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterContactView[]>(),
-    remove: request(z.object({ jid: bareJidText }).strict()).returns<RosterContactView[]>(),
+    add: request(z.object({ jid: bareJidText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterChangeAnswer>(),
+    setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterChangeAnswer>(),
+    remove: request(z.object({ jid: bareJidText }).strict()).returns<RosterChangeAnswer>(),
     /** Contacts asking to see your presence, not yet answered. */
     requests: request(NoParams).returns<string[]>(),
     /** Approves (and asks back) or refuses a request to see your presence; answers the requests left. */

@@ -32,7 +32,7 @@ import { RosterStore } from './vault/stores/roster-store.js';
 import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
 import { NS } from './xmpp/namespaces.js';
-import { AccountSession } from './xmpp/session.js';
+import { AccountSession, type AccountSessionDeps } from './xmpp/session.js';
 import { STREAM_LOG_ENV, streamLogSink, type StreamLogSink } from './xmpp/stream-log.js';
 
 export interface CoreOptions {
@@ -55,6 +55,8 @@ export interface CoreOptions {
    * CLI fetches what a command asks for and no more).
    */
   fetchKeysAtSignIn?: boolean;
+  /** Ping and reconnect timings (tests shorten them); the session's defaults otherwise. */
+  connection?: Pick<AccountSessionDeps, 'liveness' | 'retryDelay'>;
   /** Drift watch's slow timer and settle time, in ms (tests shorten them; services/drift-watch.ts has the defaults). */
   driftWatch?: { intervalMs?: number; settleMs?: number };
 }
@@ -88,6 +90,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     log,
     ...(options.extraCa ? { extraCa: options.extraCa } : {}),
     ...(streamLog ? { streamLog } : {}),
+    ...options.connection,
   });
   const vaults = new VaultHolder({
     dir: options.dataDir,
@@ -108,7 +111,6 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const ownKeysStore = new OwnKeysStore(vaults);
   const published = new PublishedNodesStore(vaults);
   const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
-  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session: port, events, log });
   const presence = new Presence({ session: port, events });
   const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
@@ -121,6 +123,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     ownProfile: new OwnProfileStore(vaults),
     contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
   });
+  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
   const ownDevices = new OwnDevices({ events, isOwnKey: (fingerprint) => ownKeys.has(fingerprint) });
 

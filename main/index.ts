@@ -2,7 +2,7 @@
  * The Electron entry: app lifecycle, the window and its security policy, and the wiring of the
  * main-process core to IPC. Everything else lives in plain-TypeScript services (see core.ts).
  */
-import { app, protocol } from 'electron';
+import { app, powerMonitor, protocol } from 'electron';
 import { APP_VERSION } from './app-version.js';
 import { createKeyringCore } from './core.js';
 import { registerIpc } from './electron/ipc.js';
@@ -36,6 +36,11 @@ if (!app.requestSingleInstanceLock()) {
     app.on('will-quit', () => {
       void core.dispose();
     });
+    // The machine woke up, or was unlocked: a stream may have died meanwhile, and a reconnect waiting
+    // for its backoff should not wait any longer (the browser host hears the page's 'online' event).
+    const reconnectNow = (): void => void core.session.reconnectNow();
+    powerMonitor.on('resume', reconnectNow);
+    powerMonitor.on('unlock-screen', reconnectNow);
     registerAppProtocol();
     const window = createMainWindow();
     registerIpc(core, window);

@@ -49,6 +49,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       setLastScreen: async ({ screen }) => accounts.setLastScreen(screen),
       disconnect: async () => session.disconnect(),
       getState: () => Promise.resolve(accounts.state(session.state)),
+      reconnectNow: () => Promise.resolve(session.reconnectNow()),
       checkSupport: async () => session.checkSupport(),
     },
     vault: {
@@ -91,9 +92,10 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     roster: {
       list: async () => roster.list(),
       saved: () => Promise.resolve(roster.saved() ?? null),
-      add: async (contact) => roster.add(contact),
-      setGroups: async ({ jid, groups }) => roster.setGroups(jid, groups),
-      remove: async ({ jid }) => roster.remove(jid),
+      // Now when online, queued otherwise (PublishQueue decides).
+      add: async (contact) => queue.addContact(contact),
+      setGroups: async ({ jid, groups }) => queue.setContactGroups(jid, groups),
+      remove: async ({ jid }) => queue.removeContact(jid),
       requests: () => Promise.resolve(roster.requests()),
       answer: async ({ jid, approve }) => roster.answer(jid, approve),
     },
@@ -103,8 +105,9 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     profile: {
       get: async () => profile.own(),
+      // Now when online, queued otherwise (PublishQueue decides).
       publish: async ({ profile: fields, access, reconfigure }) =>
-        drift.whilePublishing(() => profile.publish(fields, access, { reconfigure: reconfigure ?? false })),
+        drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false)),
       previewAvatar: async ({ dataBase64, mime, crop }) => {
         const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), mime, crop);
         return { dataBase64: preview.png.toString('base64'), type: 'image/png', width: preview.width, height: preview.height, bytes: preview.png.length, id: preview.id };

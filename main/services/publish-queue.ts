@@ -1,23 +1,37 @@
 /**
- * Publishing and retracting own keys, now or later: online, the action runs at once; offline (or while
- * reconnecting) it is kept in the vault (main/vault/stores/queue-store.ts, so it survives a restart),
- * shown as pending, and run in order as soon as the account is online again. The core decides, so every
- * front end gets the same answer. Nothing asked for offline is silently dropped: each action ends as
- * done, failed (with the reason) or cancelled by the user.
+ * Every write, now or later: online, it runs at once; offline (or while reconnecting) it is kept in the
+ * vault (main/vault/stores/queue-store.ts, so it survives a restart), shown as pending, and run in the
+ * order it was asked for as soon as the account is online again. Writes are: publishing and retracting
+ * own keys, publishing the profile (vCard4 + nickname), and adding, regrouping and removing contacts.
+ * The core decides, so every front end gets the same answer. Nothing asked for offline is silently
+ * dropped or half done: each action ends as done, failed (with the reason) or cancelled by the user.
  */
 import { randomUUID } from 'node:crypto';
-import type { AccessRequest, EffectiveNodeConfig, IpcError, QueuedActionView } from '../../contract/index.js';
+import type {
+  AccessRequest,
+  EffectiveNodeConfig,
+  IpcError,
+  Profile,
+  ProfilePublishAnswer,
+  QueuedActionView,
+  QueuedWrite,
+  RosterChangeAnswer,
+} from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError, toIpcError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { QueuedActionRecord } from '../vault/schema.js';
 import type { QueueStore } from '../vault/stores/queue-store.js';
 import type { OwnKeys } from './own-keys.js';
+import type { ProfileService } from './profile.js';
+import type { RosterService } from './roster-service.js';
 import type { SessionPort } from './session-port.js';
 
 export interface PublishQueueDeps {
   store: QueueStore;
   ownKeys: OwnKeys;
+  roster: Pick<RosterService, 'add' | 'setGroups' | 'remove'>;
+  profile: Pick<ProfileService, 'publish'>;
   session: SessionPort;
   events: AppEvents;
   log: Logger;
@@ -26,6 +40,8 @@ export interface PublishQueueDeps {
 export class PublishQueue {
   readonly #store: QueueStore;
   readonly #keys: OwnKeys;
+  readonly #roster: PublishQueueDeps['roster'];
+  readonly #profile: PublishQueueDeps['profile'];
   readonly #session: SessionPort;
   readonly #events: AppEvents;
   readonly #log: Logger;
@@ -34,6 +50,8 @@ export class PublishQueue {
   constructor(deps: PublishQueueDeps) {
     this.#store = deps.store;
     this.#keys = deps.ownKeys;
+    this.#roster = deps.roster;
+    this.#profile = deps.profile;
     this.#session = deps.session;
     this.#events = deps.events;
     this.#log = deps.log;
@@ -52,17 +70,42 @@ export class PublishQueue {
     access: AccessRequest,
     reconfigure: boolean,
   ): Promise<{ outcome: 'published'; config: EffectiveNodeConfig } | { outcome: 'queued'; action: QueuedActionView }> {
-    if (this.#session.state.status === 'online') return { outcome: 'published', config: await this.#keys.publish(fingerprint, access, reconfigure) };
+    if (!this.#keys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#session.state.account ?? 'this account'}.`, 'fingerprint');
+    if (this.#canRunNow()) return { outcome: 'published', config: await this.#keys.publish(fingerprint, access, reconfigure) };
     return { outcome: 'queued', action: await this.#add({ kind: 'publish', fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }) };
   }
 
   /** Retracts an own key from its node now when online, or once online. */
   async retract(fingerprint: string): Promise<{ outcome: 'retracted' } | { outcome: 'queued'; action: QueuedActionView }> {
-    if (this.#session.state.status === 'online') {
+    if (!this.#keys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#session.state.account ?? 'this account'}.`, 'fingerprint');
+    if (this.#canRunNow()) {
       await this.#keys.retract(fingerprint);
       return { outcome: 'retracted' };
     }
     return { outcome: 'queued', action: await this.#add({ kind: 'retract', fingerprint }) };
+  }
+
+  /** Publishes the profile (vCard4 + nickname, XEP-0222) now when online, or once online. */
+  async publishProfile(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<ProfilePublishAnswer> {
+    if (this.#canRunNow()) return { outcome: 'published', configs: await this.#profile.publish(profile, access, { reconfigure }) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'profile-publish', profile, access, ...(reconfigure ? { reconfigure } : {}) }) };
+  }
+
+  /** Adds (or regroups) a contact and asks to see their presence, now or once online. */
+  async addContact(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterChangeAnswer> {
+    if (contact.jid === this.#session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#roster.add(contact) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'roster-add', ...contact }) };
+  }
+
+  async setContactGroups(jid: string, groups: string[]): Promise<RosterChangeAnswer> {
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#roster.setGroups(jid, groups) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'roster-groups', jid, groups }) };
+  }
+
+  async removeContact(jid: string): Promise<RosterChangeAnswer> {
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#roster.remove(jid) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'roster-remove', jid }) };
   }
 
   async cancel(id: string): Promise<QueuedActionView[]> {
@@ -80,18 +123,46 @@ export class PublishQueue {
     return this.#draining;
   }
 
-  async #add(action: Pick<QueuedActionRecord, 'kind' | 'fingerprint' | 'access' | 'reconfigure'>): Promise<QueuedActionView> {
+  /**
+   * Online, and nothing older waiting: a write asked for now must not overtake one asked for while
+   * offline (a contact removed offline, then added again online, must end up added).
+   */
+  #canRunNow(): boolean {
+    return this.#session.state.status === 'online' && this.list().length === 0;
+  }
+
+  async #add(write: QueuedWrite): Promise<QueuedActionView> {
     const account = this.#session.state.account;
-    if (!account) throw new KeyringError('not-connected', 'Connect this account once, so the app knows where to publish.');
-    if (!this.#keys.has(action.fingerprint)) {
-      throw new KeyringError('not-found', `No key ${action.fingerprint} for ${account}.`, 'fingerprint');
-    }
-    const record: QueuedActionRecord = { id: randomUUID(), ...action, requestedAt: new Date().toISOString() };
+    if (!account) throw new KeyringError('not-connected', 'Connect this account once, so the app knows where to write.');
+    const record = { id: randomUUID(), ...write, requestedAt: new Date().toISOString() } as QueuedActionRecord;
     await this.#store.append(account, record);
     this.#changed();
-    // Online again while this was being saved: run it now.
+    // Online again while this was being saved (or older writes still running): run it in its turn.
     if (this.#session.state.status === 'online') void this.drain();
     return { ...record };
+  }
+
+  async #perform(action: QueuedActionRecord): Promise<void> {
+    switch (action.kind) {
+      case 'publish':
+        await this.#keys.publish(action.fingerprint, action.access, action.reconfigure ?? false);
+        return;
+      case 'retract':
+        await this.#keys.retract(action.fingerprint);
+        return;
+      case 'profile-publish':
+        await this.#profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false });
+        return;
+      case 'roster-add':
+        await this.#roster.add({ jid: action.jid, groups: action.groups, ...(action.name ? { name: action.name } : {}) });
+        return;
+      case 'roster-groups':
+        await this.#roster.setGroups(action.jid, action.groups);
+        return;
+      case 'roster-remove':
+        await this.#roster.remove(action.jid);
+        return;
+    }
   }
 
   async #run(): Promise<void> {
@@ -102,14 +173,13 @@ export class PublishQueue {
       if (!next) return;
       let outcome: { ok: true } | { ok: false; error: IpcError };
       try {
-        if (next.kind === 'publish' && next.access) await this.#keys.publish(next.fingerprint, next.access, next.reconfigure ?? false);
-        else await this.#keys.retract(next.fingerprint);
+        await this.#perform(next);
         outcome = { ok: true };
       } catch (error) {
         // Lost the connection midway: keep the action for the next time we are online.
         if (this.#session.state.status !== 'online') return;
         outcome = { ok: false, error: toIpcError(error) };
-        this.#log.warn(`queued ${next.kind} of ${next.fingerprint} failed: ${outcome.error.message}`);
+        this.#log.warn(`queued ${next.kind} failed: ${outcome.error.message}`);
       }
       await this.#store.remove(account, next.id);
       this.#events.emit('queue:ran', { action: { ...next }, ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }) });

@@ -3,6 +3,7 @@
  * is reported as damaged instead of crashing later on a missing field.
  */
 import { z } from 'zod';
+import { ProfileParams } from '../../contract/profile.js';
 
 const isoDate = z.string().min(1);
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
@@ -79,23 +80,25 @@ const ContactTrust = z
   .strict();
 
 /** An action the user asked for while offline, run in order once connected (survives restarts). */
-const QueuedAction = z
+const queuedAccess = z
   .object({
-    id: z.string(),
-    kind: z.enum(['publish', 'retract']),
-    fingerprint,
-    access: z
-      .object({
-        model: z.enum(['open', 'presence', 'roster', 'whitelist']),
-        groups: z.array(z.string()).optional(),
-        allow: z.array(z.string()).optional(),
-      })
-      .strict()
-      .optional(),
-    reconfigure: z.boolean().optional(),
-    requestedAt: isoDate,
+    model: z.enum(['open', 'presence', 'roster', 'whitelist']),
+    groups: z.array(z.string()).optional(),
+    allow: z.array(z.string()).optional(),
   })
   .strict();
+const queued = { id: z.string(), requestedAt: isoDate };
+const jidText = z.string().min(3).max(3071);
+
+/** A write asked for while offline, in the order asked (contract/queue.ts QueuedWrite). */
+const QueuedAction = z.discriminatedUnion('kind', [
+  z.object({ ...queued, kind: z.literal('publish'), fingerprint, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
+  z.object({ ...queued, kind: z.literal('retract'), fingerprint }).strict(),
+  z.object({ ...queued, kind: z.literal('profile-publish'), profile: ProfileParams, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
+  z.object({ ...queued, kind: z.literal('roster-add'), jid: jidText, name: z.string().max(256).optional(), groups: z.array(z.string()).max(64) }).strict(),
+  z.object({ ...queued, kind: z.literal('roster-groups'), jid: jidText, groups: z.array(z.string()).max(64) }).strict(),
+  z.object({ ...queued, kind: z.literal('roster-remove'), jid: jidText }).strict(),
+]);
 
 /**
  * What the app published to one of the account's own nodes, as it stood after the app's last publish

@@ -20,11 +20,13 @@
  * 7. The server's bytes are read correctly wherever TCP or TLS cuts them (stream-reader.ts): xmpp.js
  *    decodes each chunk on its own and its parser loses a stream header cut inside `<?xml …?>`.
  *
+ * 8. No reconnect plugin: a lost stream is never revived on the same client. The session (session.ts)
+ *    makes a new client for every attempt, signed in from scratch like the first.
+ *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
 import { jid, xml } from '@xmpp/client';
 import type { Client, ClientOptions } from '@xmpp/client-core';
-import _reconnect, { type Reconnect } from '@xmpp/reconnect';
 import _middleware, { type MiddlewareApi } from '@xmpp/middleware';
 import _streamFeatures, { type StreamFeatures } from '@xmpp/stream-features';
 import type { IqCaller } from '@xmpp/iq/caller.js';
@@ -67,7 +69,6 @@ export interface XmppClient {
   middleware: MiddlewareApi;
   iqCaller: IqCaller;
   iqCallee: IqCallee;
-  reconnect: Reconnect;
   /** Fails every IQ request still waiting (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
   /** How the last successful sign-in went (mechanism, channel binding). */
@@ -84,7 +85,6 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
     attachStreamLog(entity, options.streamLog, { label: `${options.username}@${options.domain}`, secrets: [options.password] });
   }
 
-  const reconnect = _reconnect({ entity });
   chunkSafeTransports({ entity });
 
   const middleware = _middleware({ entity });
@@ -156,7 +156,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   // XEP-0199: answer pings so servers that probe liveness keep us.
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
-  return { entity, middleware, iqCaller, iqCallee, reconnect, rejectPending, login };
+  return { entity, middleware, iqCaller, iqCallee, rejectPending, login };
 }
 
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';

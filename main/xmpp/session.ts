@@ -21,6 +21,8 @@ import { answerRosterPushes } from './roster.js';
 import { NOTIFY_NODES, OWN_PUBLISHED_NODES } from './namespaces.js';
 import { SessionEvents } from './session-events.js';
 import { reconnectDelay } from './backoff.js';
+import { nextConnectionState, stopsReconnecting, type ConnectionEvent } from './connection-state.js';
+import { DEFAULT_LIVENESS, watchLiveness, type Liveness, type LivenessTimes } from './liveness.js';
 import type { StreamLogSink } from './stream-log.js';
 
 /** What the account's remembered settings ask of one sign-in. */
@@ -36,6 +38,10 @@ export interface AccountSessionDeps {
   extraCa?: string[];
   /** Writes the XMPP stream here, secrets redacted (the CLI's --debug, KEYRING_XMPP_LOG). */
   streamLog?: StreamLogSink;
+  /** When to ping a quiet server and how long to wait for its answer (XEP-0199); tests shorten them. */
+  liveness?: LivenessTimes;
+  /** The wait before reconnect attempt `attempt` (0, 1, …); backoff.ts by default. */
+  retryDelay?: (attempt: number) => number;
 }
 
 const DEFAULT_PORT = 5222;
@@ -48,13 +54,28 @@ const STOP_GRACE_MS = 2_000;
 /** Largest CA file read: a bundle of a few hundred certificates fits; /dev/zero does not. */
 export const MAX_CA_FILE_BYTES = 1024 * 1024;
 
-/** One connection attempt, from connect() until it is stopped; at most one exists at a time. */
+/** Where and as whom to sign in: kept while signed in or reconnecting, so a reconnect signs in the same way. */
+interface Target {
+  params: ConnectParams;
+  /** What the remembered account asks of every sign-in, reconnects included (the -PLUS pin). */
+  signIn: SignInOptions;
+  extraCa: string[];
+  account: string;
+  local: string;
+  domain: string;
+  /** host:port, for messages. */
+  server: string;
+}
+
+/** One connection attempt, from its start until it is stopped; at most one exists at a time. */
 interface Connection {
   client: XmppClient;
   /** Set once teardown began: nothing from this connection may change the session any more. */
   stopped: boolean;
   /** Makes a pending sign-in fail (the connection was replaced or signed out). */
   abort(error: KeyringError): void;
+  /** The XEP-0199 watch, once the stream is online. */
+  liveness?: Liveness;
 }
 
 export class AccountSession {
@@ -64,6 +85,11 @@ export class AccountSession {
   /** Teardowns still running: a new connection starts only after the old one is completely gone. */
   #stopping: Promise<void> = Promise.resolve();
   #state: ConnectionState = { status: 'offline' };
+  #target: Target | undefined;
+  /** Failed reconnect attempts since the stream was lost; picks the backoff. */
+  #attempt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #attempting = false;
   #domain = '';
   /** The support check's answer for the current connection (asked once, XEP-0222 §5). */
   #support: Promise<PepSupport> | undefined;
@@ -72,8 +98,8 @@ export class AccountSession {
   readonly events = new SessionEvents();
   /** IQ requests on whichever connection is live when each is sent; 'not-connected' while offline. */
   readonly iq: Iq = {
-    get: (element, to, timeout) => this.#online().iqCaller.get(element, to, timeout),
-    set: (element, to, timeout) => this.#online().iqCaller.set(element, to, timeout),
+    get: (element, to, timeout) => this.#request((client) => client.iqCaller.get(element, to, timeout)),
+    set: (element, to, timeout) => this.#request((client) => client.iqCaller.set(element, to, timeout)),
   };
 
   constructor(deps: AccountSessionDeps) {
@@ -85,12 +111,13 @@ export class AccountSession {
   }
 
   /**
-   * Signs in. A connect replaces the one in progress or the live one: that one is stopped completely
-   * (socket closed, reconnect timer cleared, waiting requests failed) before the new one starts, and a
-   * replaced connect() fails with 'not-connected'.
+   * Signs in. A connect replaces the one in progress, the live one or a pending reconnect: that one is
+   * stopped completely (socket closed, timers cleared, waiting requests failed) before the new one
+   * starts, and a replaced connect() fails with 'not-connected'.
    */
   async connect(params: ConnectParams, options: SignInOptions = {}): Promise<ConnectionState> {
     const generation = ++this.#generation;
+    this.#cancelRetry();
     const address = parseBareJid(params.jid);
     const extraCa = [...(this.#deps.extraCa ?? []), ...(params.caFile ? [await readCaFile(params.caFile)] : [])];
     if (generation !== this.#generation) throw replaced();
@@ -99,41 +126,19 @@ export class AccountSession {
 
     const host = params.host ?? address.domain;
     const port = params.port ?? DEFAULT_PORT;
-    const server = `${host}:${port}`;
     const account = `${address.local}@${address.domain}`;
-    const client = createXmppClient({
-      service: `xmpp://${host}:${port}`,
-      domain: address.domain,
-      username: address.local,
-      password: params.password, // never logged
-      resource: `keyring-${randomBytes(4).toString('hex')}`,
-      extraCa,
-      timeout: CONNECT_TIMEOUT_MS,
-      log: this.#deps.log,
-      ...(this.#deps.streamLog ? { streamLog: this.#deps.streamLog } : {}),
-      ...(options.requireChannelBinding ? { requireChannelBinding: true } : {}),
-    });
-    let abort: (error: KeyringError) => void = () => undefined;
-    const aborted = new Promise<never>((_resolve, reject) => (abort = reject));
-    aborted.catch(() => undefined);
-    const connection: Connection = { client, stopped: false, abort };
-    this.#connection = connection;
+    const target: Target = { params, signIn: options, extraCa, account, local: address.local, domain: address.domain, server: `${host}:${port}` };
+    this.#target = target;
     this.#domain = address.domain;
-    this.#support = undefined;
-    this.#setState({ status: 'connecting', account });
-    this.#wireConnection(connection, account);
-    this.#wireProtocol(client, account);
-
+    this.#attempt = 0;
+    this.#transition({ type: 'sign-in', account });
     try {
-      await withDeadline(Promise.race([client.entity.start(), aborted]), SIGN_IN_TIMEOUT_MS, `${server} did not finish the sign-in within ${SIGN_IN_TIMEOUT_MS / 1000} s.`);
-      // RFC 6121 §4.2 initial presence; its XEP-0115 caps tell PEP services which +notify events we want.
-      await Promise.race([client.entity.send(xml('presence', {}, capsElement())), aborted]);
+      await this.#open(target, generation);
     } catch (error) {
-      if (connection.stopped && generation !== this.#generation) throw replaced();
-      const failure = classifyConnectionError(error, server);
-      if (this.#connection === connection) this.#connection = undefined;
-      await this.#teardown(connection, { graceful: !isSecurityFailure(failure) });
-      this.#setState({ status: 'failed', account, error: failure.toIpcError() });
+      if (generation !== this.#generation) throw replaced();
+      const failure = classifyConnectionError(error, target.server);
+      this.#target = undefined;
+      this.#transition({ type: 'refused', error: failure.toIpcError() });
       throw failure;
     }
     this.events.emit('online');
@@ -143,11 +148,159 @@ export class AccountSession {
   /** Signs out: no socket, reconnect timer or waiting request is left behind, whatever state it was in. */
   async disconnect(): Promise<ConnectionState> {
     ++this.#generation;
-    const wasConnected = this.#connection !== undefined;
+    this.#cancelRetry();
+    this.#target = undefined;
+    const active = this.#connection !== undefined || ['connecting', 'online', 'reconnecting'].includes(this.#state.status);
     await this.#stop();
-    if (!wasConnected) return this.#state;
-    this.#setState({ status: 'offline', ...(this.#state.account ? { account: this.#state.account } : {}) });
+    if (active) this.#transition({ type: 'signed-out' });
     return this.#state;
+  }
+
+  /**
+   * "Reconnect now", or the OS saying the network or the machine is back: while reconnecting, the next
+   * attempt starts at once; while online, the stream is pinged now (it may have died while asleep).
+   */
+  reconnectNow(): ConnectionState {
+    if (this.#state.status === 'reconnecting' && !this.#attempting) void this.#attemptReconnect(this.#generation);
+    else if (this.#state.status === 'online') this.#connection?.liveness?.checkNow();
+    return this.#state;
+  }
+
+  /**
+   * Makes one connection and signs it in: authenticated, bound, initial presence sent. On success it is
+   * the session's live connection and the state is 'online'; on failure nothing of it is left.
+   */
+  async #open(target: Target, generation: number): Promise<void> {
+    const { params, server, account } = target;
+    const client = createXmppClient({
+      service: `xmpp://${server}`,
+      domain: target.domain,
+      username: target.local,
+      password: params.password, // never logged
+      resource: `keyring-${randomBytes(4).toString('hex')}`,
+      extraCa: target.extraCa,
+      timeout: CONNECT_TIMEOUT_MS,
+      log: this.#deps.log,
+      ...(this.#deps.streamLog ? { streamLog: this.#deps.streamLog } : {}),
+      ...(target.signIn.requireChannelBinding ? { requireChannelBinding: true } : {}),
+    });
+    let abort: (error: KeyringError) => void = () => undefined;
+    const aborted = new Promise<never>((_resolve, reject) => (abort = reject));
+    aborted.catch(() => undefined);
+    const connection: Connection = { client, stopped: false, abort };
+    this.#connection = connection;
+    this.#support = undefined;
+    // An 'error' event without a listener would crash the process; every error lands here. While signing
+    // in, start() below fails with it; once online, a stream error ends the stream (#watch).
+    client.entity.on('error', (error: unknown) => this.#deps.log.warn(`xmpp error (${account}): ${describe(error)}`));
+    // A socket closed during the sign-in ends the attempt now, not at the deadline.
+    const closed = new Promise<never>((_resolve, reject) =>
+      client.entity.once('disconnect', () => reject(new KeyringError('server-unreachable', `${server} closed the connection during the sign-in.`))),
+    );
+    closed.catch(() => undefined);
+    this.#wireProtocol(client, account);
+
+    try {
+      await withDeadline(Promise.race([client.entity.start(), aborted, closed]), SIGN_IN_TIMEOUT_MS, `${server} did not finish the sign-in within ${SIGN_IN_TIMEOUT_MS / 1000} s.`);
+      // RFC 6121 §4.2 initial presence; its XEP-0115 caps tell PEP services which +notify events we want.
+      await Promise.race([client.entity.send(xml('presence', {}, capsElement())), aborted, closed]);
+    } catch (error) {
+      const failure = connection.stopped ? replaced() : classifyConnectionError(error, server);
+      if (this.#connection === connection) this.#connection = undefined;
+      await this.#teardown(connection, { graceful: !isSecurityFailure(failure) });
+      throw failure;
+    }
+    if (connection.stopped || generation !== this.#generation) throw replaced();
+    this.#watch(connection, server);
+    this.#transition({ type: 'bound', boundJid: String(client.entity.jid) });
+  }
+
+  /** Whatever ends the live stream leaves 'online' at once, with its cause. */
+  #watch(connection: Connection, server: string): void {
+    const { client } = connection;
+    const { entity } = client;
+    let lastError: unknown;
+    const lose = (cause: KeyringError): void => this.#lost(connection, cause);
+    entity.on('error', (error: unknown) => {
+      lastError = error;
+      // RFC 6120 §4.9: stream errors are unrecoverable (system-shutdown, conflict, …): the stream is over
+      // now, not once xmpp.js has finished closing it.
+      if (error instanceof Error && error.name === 'StreamError') lose(classifyConnectionError(error, server));
+    });
+    // xmpp.js leaves 'online' when the socket closes, the server closes the stream, or the stream is
+    // being closed after an error.
+    entity.on('status', (status: string) => {
+      if (status === 'online') return;
+      lose(
+        lastError === undefined
+          ? new KeyringError('server-unreachable', `${server} closed the connection.`)
+          : classifyConnectionError(lastError, server),
+      );
+    });
+    connection.liveness = watchLiveness({
+      times: this.#deps.liveness ?? DEFAULT_LIVENESS,
+      onInbound: (listener) => {
+        entity.on('element', listener);
+        return () => entity.off('element', listener);
+      },
+      ping: (element, timeout) => client.iqCaller.get(element, undefined, timeout),
+      dead: lose,
+    });
+  }
+
+  /** The live stream ended: tear it down and reconnect after the backoff. */
+  #lost(connection: Connection, cause: KeyringError): void {
+    if (this.#connection !== connection || connection.stopped) return;
+    this.#deps.log.warn(`connection lost (${this.#state.account ?? ''}): ${cause.message}`);
+    this.#connection = undefined;
+    const teardown = this.#teardown(connection, { graceful: false });
+    this.#stopping = Promise.all([this.#stopping, teardown]).then(() => undefined);
+    this.#attempt = 0;
+    this.#scheduleRetry(cause);
+  }
+
+  #scheduleRetry(cause: KeyringError): void {
+    const generation = this.#generation;
+    const delay = (this.#deps.retryDelay ?? reconnectDelay)(this.#attempt);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.#attemptReconnect(generation), delay);
+    this.#transition({ type: 'lost', cause: cause.toIpcError(), attempt: this.#attempt, nextAttemptAt: Date.now() + delay });
+  }
+
+  #cancelRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  /** One reconnect attempt; a failure a retry can fix schedules the next, any other stops. */
+  async #attemptReconnect(generation: number): Promise<void> {
+    const target = this.#target;
+    if (generation !== this.#generation || !target || this.#attempting) return;
+    this.#cancelRetry();
+    this.#attempting = true;
+    this.#transition({ type: 'attempt', attempt: this.#attempt });
+    try {
+      await this.#stopping;
+      if (generation !== this.#generation) return;
+      await this.#open(target, generation);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      const failure = classifyConnectionError(error, target.server);
+      this.#deps.log.warn(`reconnect to ${target.server} failed: ${failure.message}`);
+      if (stopsReconnecting(failure.code)) {
+        this.#target = undefined;
+        this.#transition({ type: 'refused', error: failure.toIpcError() });
+        return;
+      }
+      this.#attempt++;
+      this.#scheduleRetry(failure);
+      return;
+    } finally {
+      this.#attempting = false;
+    }
+    this.#attempt = 0;
+    // A new stream: services catch up (roster, presence, the queue of writes made while offline).
+    this.events.emit('online');
   }
 
   /** Stops the current connection, if any, and waits for every teardown still running. */
@@ -166,64 +319,9 @@ export class AccountSession {
     connection.stopped = true;
     const { client } = connection;
     connection.abort(replaced());
-    client.reconnect.stop();
+    connection.liveness?.stop();
     client.rejectPending(new KeyringError('not-connected', 'The connection closed before the server answered.'));
     await closeConnection(client, options.graceful, (error) => this.#deps.log.warn(`disconnect: ${describe(error)}`));
-  }
-
-  /** Connection-level events: state, reconnects with backoff, and a downgrade on a reconnect. */
-  #wireConnection(connection: Connection, account: string): void {
-    const { client } = connection;
-    const current = (): boolean => this.#connection === connection && !connection.stopped;
-    // An 'error' event without a listener would crash the process; every error lands here instead.
-    client.entity.on('error', (error: unknown) => {
-      this.#deps.log.warn(`xmpp error (${account}): ${describe(error)}`);
-      if (!current() || this.#state.status === 'connecting') return;
-      // A reconnect that meets a server without TLS or login is an attack on a live session: stop.
-      if (error instanceof KeyringError && isSecurityFailure(error)) {
-        this.#connection = undefined;
-        void this.#teardown(connection, { graceful: false }).then(() =>
-          this.#setState({ status: 'failed', account, error: error.toIpcError() }),
-        );
-        return;
-      }
-      // Any other failure while reconnecting would leave the half-made stream hanging, with no further
-      // attempt: cut it, so the reconnect starts over after its backoff.
-      if (this.#state.status === 'reconnecting') destroySocket(client.entity.socket);
-    });
-    client.entity.on('offline', () => {
-      if (current()) this.#setState({ status: 'offline', account });
-    });
-    // xmpp.js retries after a fixed delay; we back off exponentially instead (backoff.ts).
-    let attempt = 0;
-    let reconnecting = false;
-    client.entity.on('disconnect', () => {
-      client.reconnect.delay = reconnectDelay(attempt++);
-      // Not online from the moment the connection is gone, not only once the next attempt starts.
-      if (current() && this.#state.status === 'online') {
-        reconnecting = true;
-        this.#setState({ status: 'reconnecting', account });
-      }
-    });
-    client.reconnect.on('reconnecting', () => {
-      if (!current()) return;
-      reconnecting = true;
-      if (this.#state.status !== 'reconnecting') this.#setState({ status: 'reconnecting', account });
-    });
-    client.entity.on('online', (bound: unknown) => {
-      if (connection.stopped) return;
-      attempt = 0;
-      this.#setState({ status: 'online', account, boundJid: String(bound) });
-      if (!reconnecting) return;
-      // A new stream after a reconnect: announce ourselves again (caps, +notify), then let services
-      // catch up (the offline queue runs here).
-      reconnecting = false;
-      this.#support = undefined;
-      void client.entity
-        .send(xml('presence', {}, capsElement()))
-        .then(() => this.events.emit('online'))
-        .catch((error: unknown) => this.#deps.log.warn(`presence after reconnect: ${describe(error)}`));
-    });
   }
 
   /** Everything we answer and listen for on a new connection, before it goes online. */
@@ -250,12 +348,30 @@ export class AccountSession {
 
   /** Sends a stanza on the live connection. */
   async send(stanza: ReturnType<typeof xml>): Promise<void> {
-    await this.#online().entity.send(stanza);
+    await this.#request((client) => client.entity.send(stanza));
+  }
+
+  /**
+   * Runs a request on the live connection. Whatever the transport throws because the connection went
+   * away meanwhile (a socket already gone: "Cannot read properties of null") becomes 'not-connected';
+   * the server's own answers (StanzaError) and our classified errors pass unchanged.
+   */
+  async #request<T>(work: (client: XmppClient) => Promise<T>): Promise<T> {
+    const connection = this.#live();
+    try {
+      return await work(connection.client);
+    } catch (error) {
+      if (error instanceof KeyringError || (error instanceof Error && error.name === 'StanzaError')) throw error;
+      this.#deps.log.warn(`request failed on the transport: ${describe(error)}`);
+      throw new KeyringError('not-connected', 'The connection to the server was lost before the request went out; the app is reconnecting.', undefined, {
+        cause: error,
+      });
+    }
   }
 
   /** XEP-0222 §5: can this account's server store data the XEP-0222 way? Asked once per connection. */
   async checkSupport(): Promise<PepSupport> {
-    const client = this.#online();
+    const client = this.#live().client;
     const account = this.#state.account;
     if (!account) throw new KeyringError('not-connected', 'Not connected.');
     this.#support ??= discoverPepSupport(client.iqCaller, account, this.#domain);
@@ -275,7 +391,7 @@ export class AccountSession {
 
   /** The live connection (its xmpp.js parts, for tests and diagnosis); throws 'not-connected' while offline. */
   get client(): XmppClient {
-    return this.#online();
+    return this.#live().client;
   }
 
   /** How the current connection signed in (mechanism, channel binding); undefined before it did. */
@@ -290,16 +406,18 @@ export class AccountSession {
     return account;
   }
 
-  #online(): XmppClient {
-    if (!this.#connection || this.#state.status !== 'online') {
-      throw new KeyringError('not-connected', 'Connect the account first.');
+  #live(): Connection {
+    const connection = this.#connection;
+    if (connection && this.#state.status === 'online' && !connection.stopped && connection.client.entity.status === 'online') return connection;
+    if (this.#state.status === 'reconnecting') {
+      throw new KeyringError('not-connected', 'The connection to the server is down; the app is reconnecting.');
     }
-    return this.#connection.client;
+    throw new KeyringError('not-connected', 'Connect the account first.');
   }
 
-  #setState(state: ConnectionState): void {
-    this.#state = state;
-    this.#deps.events.emit('account:state', state);
+  #transition(event: ConnectionEvent): void {
+    this.#state = nextConnectionState(this.#state, event);
+    this.#deps.events.emit('account:state', this.#state);
   }
 }
 

@@ -139,10 +139,13 @@ for (const capuletKind of ['prosody', 'ejabberd'] as const) {
       const published = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: friendsOnly(), reconfigure: true });
       expect(published).toMatchObject({
         ok: true,
-        value: [
-          { node: NS.vcard4, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
-          { node: NS.nick, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
-        ],
+        value: {
+          outcome: 'published',
+          configs: [
+            { node: NS.vcard4, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
+            { node: NS.nick, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
+          ],
+        },
       });
       await live;
 

@@ -74,11 +74,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('the vCard4 published to whitelist [benvolio], then switched to presence through the profile: benvolio is refused', async () => {
       const profile = { fullName: 'Juliet Capulet', emails: [], phones: [], urls: [] };
       const first = await juliet.core.dispatch('profile:publish', { profile, access: whitelist(benvolio) });
-      expect(first).toMatchObject({ ok: true, value: [{ node: NS.vcard4, accessModel: 'whitelist', members: [benvolio.jid] }] });
+      expect(first).toMatchObject({ ok: true, value: { outcome: 'published', configs: [{ node: NS.vcard4, accessModel: 'whitelist', members: [benvolio.jid] }] } });
       expect(await fetchAs(benvolio, NS.vcard4)).toBe('ok');
 
       const narrowed = await juliet.core.dispatch('profile:publish', { profile, access: { model: 'presence' }, reconfigure: true });
-      expect(narrowed).toMatchObject({ ok: true, value: [{ node: NS.vcard4, accessModel: 'presence', members: [] }] });
+      expect(narrowed).toMatchObject({ ok: true, value: { outcome: 'published', configs: [{ node: NS.vcard4, accessModel: 'presence', members: [] }] } });
       expect(await fetchAs(benvolio, NS.vcard4)).toBe('refused');
       expect(await fetchAs(romeo, NS.vcard4)).toBe('ok');
       const shown = await juliet.core.dispatch('profile:get', undefined);

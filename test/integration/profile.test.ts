@@ -73,7 +73,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('publishes vCard4 and nickname with the XEP-0222 settings read back; romeo is notified and fetches them', async () => {
       const notified = nextAppEvent(romeo, 'contacts:profile', (v) => v.jid === juliet.actor.jid && v.vcard?.fullName === JULIET.fullName, 'romeo hears of juliet’s vCard');
       const published = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: access() });
-      expect(published).toMatchObject({ ok: true, value: [persistent(NS.vcard4), persistent(NS.nick)] });
+      expect(published).toMatchObject({ ok: true, value: { outcome: 'published', configs: [persistent(NS.vcard4), persistent(NS.nick)] } });
       const live = await notified;
       expect(live.origin).toBe('notification');
 
@@ -200,9 +200,9 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const conflict = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: { model: 'open' } });
       expect(conflict).toMatchObject({ ok: false, error: { code: 'access-model-conflict' } });
       const wider = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: { model: 'open' }, reconfigure: true });
-      expect(wider).toMatchObject({ ok: true, value: [{ accessModel: 'open', persistItems: true, sendLastPublishedItem: 'never' }, { accessModel: 'open' }] });
+      expect(wider).toMatchObject({ ok: true, value: { outcome: 'published', configs: [{ accessModel: 'open', persistItems: true, sendLastPublishedItem: 'never' }, { accessModel: 'open' }] } });
       const back = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: access(), reconfigure: true });
-      expect(back).toMatchObject({ ok: true, value: [persistent(NS.vcard4), persistent(NS.nick)] });
+      expect(back).toMatchObject({ ok: true, value: { outcome: 'published', configs: [persistent(NS.vcard4), persistent(NS.nick)] } });
     });
 
     it('reads a hostile profile published raw (script, huge fields, broken avatar, XEP-0154 form) safely', async () => {

@@ -11,7 +11,7 @@ import type { ConnectParams, EventPayloads, QueuedActionView } from '../../contr
 import { startProsody, type RestartableServer } from '../support/prosody.js';
 import { freshAccount } from '../support/accounts.js';
 import { openCore } from '../support/app.js';
-import { nextEvent } from '../support/scenario.js';
+import { nextEvent, until } from '../support/scenario.js';
 
 const PASSPHRASE = 'queue test passphrase';
 
@@ -96,5 +96,42 @@ describe('publishing while offline', () => {
     const items = await fetchItems(second.core.session.client.iqCaller, params.jid, NS.pubkey);
     expect(items.status === 'ok' && items.items.map((i) => i.id)).toEqual([keep]);
     expect(await second.core.dispatch('queue:cancel', { id: dropId ?? '' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  }, 60_000);
+
+  it('every write made while reconnecting (key publish and retract, profile, contact add, regroup, remove) waits and runs in the order asked', async () => {
+    const params = await freshAccount('nurse', 'capulet.lit', server.info);
+    const romeo = await freshAccount('romeo', 'capulet.lit', server.info);
+    const benvolio = await freshAccount('benvolio', 'capulet.lit', server.info);
+    const { core } = await app();
+    expect((await core.dispatch('account:connect', params)).ok).toBe(true);
+    const [kept, withdrawn] = [await generate(core), await generate(core)];
+    expect(await core.dispatch('keys:publish', { fingerprint: withdrawn, access: { model: 'open' } })).toMatchObject({ ok: true, value: { outcome: 'published' } });
+    expect(await core.dispatch('roster:add', { jid: benvolio.jid, groups: [] })).toMatchObject({ ok: true, value: { outcome: 'done' } });
+    const ranInOrder: EventPayloads['queue:ran'][] = [];
+    core.events.subscribe((event, payload) => event === 'queue:ran' && ranInOrder.push(payload as EventPayloads['queue:ran']));
+
+    await server.pause();
+    await expect.poll(() => core.session.state.status, { timeout: 10_000 }).toBe('reconnecting');
+    const asked = [
+      await core.dispatch('keys:publish', { fingerprint: kept, access: { model: 'open' } }),
+      await core.dispatch('keys:retract', { fingerprint: withdrawn }),
+      await core.dispatch('profile:publish', { profile: { nickname: 'Nurse', emails: [], phones: [], urls: [] }, access: { model: 'presence' } }),
+      await core.dispatch('roster:add', { jid: romeo.jid, name: 'Romeo', groups: ['Friends'] }),
+      await core.dispatch('roster:setGroups', { jid: romeo.jid, groups: ['Friends', 'Montagues'] }),
+      await core.dispatch('roster:remove', { jid: benvolio.jid }),
+    ];
+    for (const answer of asked) expect(answer).toMatchObject({ ok: true, value: { outcome: 'queued' } });
+    const kinds = ['publish', 'retract', 'profile-publish', 'roster-add', 'roster-groups', 'roster-remove'];
+    expect(await core.dispatch('queue:list', undefined)).toMatchObject({ ok: true, value: kinds.map((kind) => ({ kind })) });
+
+    await server.resume();
+    await until(() => ranInOrder.length === kinds.length, 'every queued write ran', 30_000);
+    expect(ranInOrder.map((r) => [r.action.kind, r.ok])).toEqual(kinds.map((kind) => [kind, true]));
+    const keys = await fetchItems(core.session.client.iqCaller, params.jid, NS.pubkey);
+    expect(keys.status === 'ok' && keys.items.map((i) => i.id)).toEqual([kept]);
+    const nick = await fetchItems(core.session.client.iqCaller, params.jid, NS.nick);
+    expect(nick.status === 'ok' && nick.items.length).toBe(1);
+    const roster = await core.api.roster.list();
+    expect(roster.ok && roster.value.map((c) => [c.jid, c.name, [...c.groups].sort()])).toEqual([[romeo.jid, 'Romeo', ['Friends', 'Montagues']]]);
   }, 60_000);
 });

@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, type S2sOptions } from './prosody.js';
 import { makeTestPki, type TestCa } from './test-pki.js';
-import type { XmppTestServer } from './xmpp-server.js';
+import type { OutageControl, XmppTestServer } from './xmpp-server.js';
 
 const run = promisify(execFile);
 
@@ -49,7 +49,7 @@ const EJABBERDCTL = existsSync('/usr/sbin/ejabberdctl') ? '/usr/sbin/ejabberdctl
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
-export async function startEjabberd(options: EjabberdOptions = {}): Promise<XmppTestServer> {
+export async function startEjabberd(options: EjabberdOptions = {}): Promise<XmppTestServer & OutageControl> {
   const domains = options.domains ?? ['capulet.lit', 'montague.lit'];
   const runAs = await ejabberdUser();
   const dir = await mkdtemp(join(tmpdir(), 'keyring-ejabberd-'));
@@ -94,21 +94,25 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
   };
   const ctl = (...args: string[]) => run(EJABBERDCTL, [...ctlArgs, ...args], { ...spawnOptions, timeout: STOP_TIMEOUT_MS });
 
-  const child = s2s
-    ? // Root until the hosts file is bound in the new mount namespace, then the ejabberd user (setpriv
-      // execs in place: the process group stays the one we started).
-      spawn(
-        'unshare',
-        ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile,
-          'setpriv', `--reuid=${s2s.runAs.uid}`, `--regid=${s2s.runAs.gid}`, '--init-groups', EJABBERDCTL, ...ctlArgs, 'foreground'],
-        { ...spawnOptions, uid: undefined, gid: undefined, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-      )
-    : spawn(EJABBERDCTL, [...ctlArgs, 'foreground'], { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launchChild = (): ChildProcess => {
+    const started = s2s
+      ? // Root until the hosts file is bound in the new mount namespace, then the ejabberd user (setpriv
+        // execs in place: the process group stays the one we started).
+        spawn(
+          'unshare',
+          ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile,
+            'setpriv', `--reuid=${s2s.runAs.uid}`, `--regid=${s2s.runAs.gid}`, '--init-groups', EJABBERDCTL, ...ctlArgs, 'foreground'],
+          { ...spawnOptions, uid: undefined, gid: undefined, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+        )
+      : spawn(EJABBERDCTL, [...ctlArgs, 'foreground'], { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.stdout?.on('data', keep);
+    started.stderr?.on('data', keep);
+    started.on('error', (error) => keep(Buffer.from(`spawn error: ${String(error)}\n`)));
+    return started;
+  };
   let output = '';
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  child.on('error', (error) => keep(Buffer.from(`spawn error: ${String(error)}\n`)));
+  let child = launchChild();
   // If the test process dies without calling stop(), take the server down with it.
   const killOnExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
@@ -143,6 +147,16 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Xmpp
     async stop() {
       await stop();
       if (!process.env.KEEP_TEST_SERVERS) await rm(dir, { recursive: true, force: true });
+    },
+    async down(how) {
+      if (how === 'stop') return stopEjabberd(child, pidFile, () => ctl('stop'));
+      killGroup(child, 'SIGKILL');
+      await waitForExit(child, STOP_TIMEOUT_MS);
+      while (groupAlive(child)) await new Promise((r) => setTimeout(r, 50));
+    },
+    async up() {
+      child = launchChild();
+      await waitUntilStarted(child, port, () => ctl('status'), START_TIMEOUT_MS);
     },
   };
 }

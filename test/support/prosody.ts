@@ -13,10 +13,10 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, type TestCa } from './test-pki.js';
-import type { XmppTestServer } from './xmpp-server.js';
+import type { OutageControl, XmppTestServer } from './xmpp-server.js';
 
 /** A server the test can take down and bring back with its data (a server restart). */
-export interface RestartableServer extends XmppTestServer {
+export interface RestartableServer extends XmppTestServer, OutageControl {
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Stops the process answering (SIGSTOP): it accepts connections but says nothing, like a hung host. */
@@ -95,6 +95,16 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Restar
     },
     freeze() {
       child.kill('SIGSTOP');
+    },
+    async down(how) {
+      child.kill('SIGCONT');
+      if (how === 'stop') return stopChild(child);
+      const gone = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      child.kill('SIGKILL');
+      await gone;
+    },
+    async up() {
+      child = await launch(configFile, port, dir);
     },
     thaw() {
       child.kill('SIGCONT');

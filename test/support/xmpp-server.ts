@@ -28,6 +28,15 @@ export interface XmppTestServer {
   stop(): Promise<void>;
 }
 
+/** A server the tests take down and bring back, on the same port with the same data (outage tests). */
+export interface OutageControl {
+  /** 'kill': SIGKILL (kill -9), connections just drop. 'stop': an orderly shutdown (the server says
+   *  system-shutdown to its clients first). Resolves once the server's processes are gone. */
+  down(how: 'kill' | 'stop'): Promise<void>;
+  /** Starts it again; resolves once it accepts connections. */
+  up(): Promise<void>;
+}
+
 export async function registerAccount(info: ServerInfo, local: string, domain: string, password: string): Promise<void> {
   await run(info.ctl.command, [...info.ctl.args, 'register', local, domain, password]);
 }

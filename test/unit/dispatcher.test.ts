@@ -23,6 +23,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       remembered: () => Promise.resolve([]),
       inspectCa: () => Promise.reject(new KeyringError('invalid-argument', 'The CA file cannot be read (ENOENT).', 'caFile')),
       setLastScreen: () => Promise.resolve(null),
+      reconnectNow: () => Promise.resolve(offline),
     },
     vault: {
       status: () => Promise.resolve({ open: false, exists: false }),
@@ -52,9 +53,9 @@ function handlers(overrides: Overrides = {}): Handlers {
     roster: {
       list: () => Promise.resolve([]),
       saved: () => Promise.resolve(null),
-      add: () => Promise.resolve([]),
-      setGroups: () => Promise.resolve([]),
-      remove: () => Promise.resolve([]),
+      add: () => Promise.resolve({ outcome: 'done', contacts: [] }),
+      setGroups: () => Promise.resolve({ outcome: 'done', contacts: [] }),
+      remove: () => Promise.resolve({ outcome: 'done', contacts: [] }),
       requests: () => Promise.resolve([]),
       answer: () => Promise.resolve([]),
     },

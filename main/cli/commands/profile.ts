@@ -63,7 +63,7 @@ export function profileCommands(program: Command, cli: CliContext): void {
       const access = accessParams(options);
       const image = options.avatar === undefined ? undefined : await readAvatarFile(options.avatar);
       return cli.online(async (api) => {
-        const result: { configs: EffectiveNodeConfig[]; avatar?: AvatarInfoView } = { configs: [] };
+        const result: { configs: EffectiveNodeConfig[]; avatar?: AvatarInfoView; queued?: boolean } = { configs: [] };
         if (edits.length > 0) {
           const base = options.replace ? { emails: [], phones: [], urls: [] } : editableProfile(must(await api.profile.get()));
           if ('problem' in base) {
@@ -75,7 +75,10 @@ export function profileCommands(program: Command, cli: CliContext): void {
               1,
             );
           }
-          result.configs.push(...must(await api.profile.publish({ profile: applyFieldEdits(base, edits), ...access })));
+          const answer = must(await api.profile.publish({ profile: applyFieldEdits(base, edits), ...access }));
+          // The connection dropped right then: the profile waits in the vault for the next time online.
+          if (answer.outcome === 'queued') result.queued = true;
+          else result.configs.push(...answer.configs);
         }
         if (image) {
           const crop = options.crop ? { crop: options.crop } : {};
@@ -86,7 +89,7 @@ export function profileCommands(program: Command, cli: CliContext): void {
         const avatarLine = result.avatar
           ? `avatar: ${safe(result.avatar.type)} ${safe(result.avatar.width ?? '?')}×${safe(result.avatar.height ?? '?')}, ${safe(result.avatar.bytes)} bytes, id ${safe(result.avatar.id)}\n\n`
           : '';
-        cli.emit(result, avatarLine + describeNodeConfigs(result.configs));
+        cli.emit(result, (result.queued ? 'queued: will publish the profile when online\n\n' : '') + avatarLine + describeNodeConfigs(result.configs));
       });
     });
 }

@@ -41,10 +41,22 @@ export class AccountStore {
       this.connection = state;
       if (state.status !== 'online') this.support = undefined;
     });
+    // The browser says the network is back: a reconnect waiting for its back-off need not wait.
+    const networkBack = (): void => void this.reconnectNow();
+    window.addEventListener('online', networkBack);
     const [info, state] = await Promise.all([this.#api.app.getInfo(), this.#api.account.getState()]);
     if (info.ok) this.info = info.value;
     if (state.ok) this.connection = state.value;
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      window.removeEventListener('online', networkBack);
+    };
+  }
+
+  /** "Reconnect now" (or the network came back): the next attempt starts at once. */
+  async reconnectNow(): Promise<void> {
+    const state = await this.#api.account.reconnectNow();
+    if (state.ok) this.connection = state.value;
   }
 
   async connect(params: ConnectParams): Promise<void> {

@@ -1,8 +1,9 @@
-import type { ContactKeysView, KeyChangeView, KeyringApi, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import type { ContactKeysView, KeyChangeView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { fileToBase64 } from './base64';
 import type { ActivityKind, ActivityLog } from './activity.svelte';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
+import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 
 /** Above this many changes of one kind in one update, the activity list gets one summary line. */
 const MAX_ENTRIES_PER_KIND = 3;
@@ -56,24 +57,27 @@ export class ContactsStore {
   }
 
   async add(jid: string, name: string, groups: string[]): Promise<boolean> {
-    const roster = await this.editing.run(() =>
+    const answer = await this.editing.run(() =>
       this.#api.roster.add({ jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
     );
-    if (roster) this.roster = roster;
-    return roster !== undefined;
+    this.#changed(answer);
+    return answer !== undefined;
   }
 
   async setGroups(jid: string, groups: string[]): Promise<void> {
-    const roster = await this.editing.run(() => this.#api.roster.setGroups({ jid, groups }));
-    if (roster) this.roster = roster;
+    this.#changed(await this.editing.run(() => this.#api.roster.setGroups({ jid, groups })));
   }
 
   async remove(jid: string): Promise<void> {
-    const roster = await this.editing.run(() => this.#api.roster.remove({ jid }));
-    if (roster) {
-      this.roster = roster;
-      if (this.selected === jid) this.selected = undefined;
-    }
+    const answer = await this.editing.run(() => this.#api.roster.remove({ jid }));
+    this.#changed(answer);
+    if (answer?.outcome === 'done' && this.selected === jid) this.selected = undefined;
+  }
+
+  /** A roster change done (the roster as it now stands), or waiting for the connection (Activity shows it). */
+  #changed(answer: RosterChangeAnswer | undefined): void {
+    if (answer?.outcome === 'done') this.roster = answer.contacts;
+    else if (answer) this.#activity.add('changed', `Waiting for the connection: ${describeQueuedWrite(answer.action)}`, queuedWriteSubject(answer.action));
   }
 
   async answer(jid: string, approve: boolean): Promise<void> {

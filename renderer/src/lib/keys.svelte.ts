@@ -2,6 +2,7 @@ import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, Publis
 import type { ActivityLog } from './activity.svelte';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
+import { queuedWriteName, queuedWriteSubject } from './queued-action';
 import { Task } from './task.svelte';
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
@@ -15,7 +16,7 @@ export class KeysStore {
   readonly retracting = new Task();
   readonly exporting = new Task();
   readonly importing = new Task();
-  /** Publishes and retracts asked for while offline, waiting for the connection. */
+  /** Every write asked for while offline (keys, profile, contacts), waiting for the connection. */
   pending = $state<QueuedActionView[]>([]);
   readonly cancelling = new Task();
   /** Keys another device of this account published (or withdrew) while this one was online. */
@@ -32,11 +33,11 @@ export class KeysStore {
   start(): () => void {
     const offChanged = this.#api.on('queue:changed', (pending) => (this.pending = pending));
     const offRan = this.#api.on('queue:ran', (outcome) => {
-      const what = outcome.action.kind === 'publish' ? 'Queued publish' : 'Queued retract';
+      const what = queuedWriteName(outcome.action);
       this.#activity.add(
-        outcome.ok ? (outcome.action.kind === 'publish' ? 'published' : 'retracted') : 'changed',
+        outcome.ok ? (outcome.action.kind === 'retract' || outcome.action.kind === 'roster-remove' ? 'retracted' : 'published') : 'changed',
         outcome.ok ? `${what} done` : `${what} failed: ${outcome.error?.message ?? 'unknown error'}`,
-        outcome.action.fingerprint,
+        queuedWriteSubject(outcome.action),
       );
       void this.refresh();
     });
@@ -92,6 +93,9 @@ export class KeysStore {
    * survives a restart). Either way the answer carries the key list as it now stands.
    */
   async publish(fingerprint: string, access: AccessRequest, reconfigure: boolean): Promise<PublishAnswer | undefined> {
+    // The last publish's "Published." must not sit next to this one's error.
+    const { [fingerprint]: _stale, ...others } = this.published;
+    this.published = others;
     const answer = await this.publishing.run(() => this.#api.keys.publish({ fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }));
     if (!answer) return undefined;
     this.keys = answer.keys;

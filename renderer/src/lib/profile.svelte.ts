@@ -70,18 +70,23 @@ export class ProfileStore {
     if (own) this.own = own;
   }
 
+  /** Publishes now when online; offline, main keeps it for when the account is online again. */
   async publish(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<boolean> {
-    const configs = await this.publishing.run(() =>
+    // The last publish's "Published." must not sit next to this one's error.
+    this.published = [];
+    const answer = await this.publishing.run(() =>
       this.#api.profile.publish({ profile, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
-    if (configs) {
-      this.published = configs;
+    if (answer?.outcome === 'published') {
+      this.published = answer.configs;
       // What the server now holds; a nickname left empty leaves the nickname node as it was (main).
       const nickname = profile.nickname ?? this.own?.nickname;
       this.own = { ...this.#ownOrEmpty(), vcard: profile, ...(nickname !== undefined ? { nickname } : {}) };
       this.#activity.add('published', 'Published your profile');
+    } else if (answer) {
+      this.#activity.add('published', 'Waiting for the connection to publish your profile');
     }
-    return configs !== undefined;
+    return answer !== undefined;
   }
 
   /** The avatar the picture and square would make (made in main, off its main thread), before publishing. */

@@ -1,0 +1,80 @@
+/**
+ * Is the stream still alive? A server that vanished without closing the TCP connection (a machine
+ * that went to sleep, a dropped network, a hung server) looks exactly like a quiet one. XEP-0199 §4.2
+ * (client-to-server ping): after a quiet period the client pings its server; an answer of any kind
+ * (a result or an error, §4.2 and §7) proves the stream alive, no answer within the limit means it is
+ * gone. Anything the server sends counts as a sign of life and postpones the next ping.
+ */
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
+import { KeyringError } from '../errors.js';
+import { NS } from './namespaces.js';
+
+export interface LivenessTimes {
+  /** Ping after this long without a word from the server. */
+  quietMs: number;
+  /** The stream is taken for gone when the ping is not answered within this long. */
+  answerMs: number;
+}
+
+export const DEFAULT_LIVENESS: LivenessTimes = { quietMs: 60_000, answerMs: 10_000 };
+
+export interface LivenessDeps {
+  times: LivenessTimes;
+  /** Subscribes to everything the server sends; returns the unsubscribe. */
+  onInbound(listener: () => void): () => void;
+  /** Sends the ping (an IQ get to our server) and settles with its answer or failure. */
+  ping(element: Element, timeoutMs: number): Promise<unknown>;
+  /** The stream did not answer: leave it. */
+  dead(cause: KeyringError): void;
+}
+
+export interface Liveness {
+  /** Pings now (the network or the machine came back): the answer decides. */
+  checkNow(): void;
+  stop(): void;
+}
+
+export function watchLiveness(deps: LivenessDeps): Liveness {
+  const { times } = deps;
+  let stopped = false;
+  let quiet: NodeJS.Timeout | undefined;
+  let pinging = false;
+
+  const arm = (): void => {
+    clearTimeout(quiet);
+    if (!stopped) quiet = setTimeout(probe, times.quietMs);
+  };
+  const probe = (): void => {
+    if (stopped || pinging) return;
+    pinging = true;
+    clearTimeout(quiet);
+    deps.ping(xml('ping', { xmlns: NS.ping }), times.answerMs).then(
+      () => answered(),
+      (error: unknown) => {
+        // A StanzaError is an answer (§4.2: a server without ping support answers service-unavailable).
+        if (error instanceof Error && error.name === 'StanzaError') return answered();
+        pinging = false;
+        if (stopped) return;
+        const seconds = Math.round(times.answerMs / 1000);
+        deps.dead(new KeyringError('timeout', `The server did not answer a ping within ${seconds} s; the connection is taken for lost.`, undefined, { cause: error }));
+      },
+    );
+  };
+  const answered = (): void => {
+    pinging = false;
+    arm();
+  };
+  const unsubscribe = deps.onInbound(() => {
+    if (!pinging) arm();
+  });
+  arm();
+  return {
+    checkNow: probe,
+    stop() {
+      stopped = true;
+      clearTimeout(quiet);
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { QueuedWrite } from '../../../contract';
+import { describeAccess } from './format';
+
+/** A write waiting for the connection, in a few words: "Publish key 0123abcd…", "Remove romeo@… from your contacts". */
+export function describeQueuedWrite(action: QueuedWrite): string {
+  switch (action.kind) {
+    case 'publish':
+      return `Publish key ${action.fingerprint.slice(0, 16)}… for ${describeAccess(action.access.model, action.access.groups, action.access.allow)}`;
+    case 'retract':
+      return `Retract key ${action.fingerprint.slice(0, 16)}…`;
+    case 'profile-publish':
+      return `Publish your profile for ${describeAccess(action.access.model, action.access.groups, action.access.allow)}`;
+    case 'roster-add':
+      return `Add ${action.jid} to your contacts${action.groups.length ? ` (${action.groups.join(', ')})` : ''}`;
+    case 'roster-groups':
+      return action.groups.length ? `Put ${action.jid} in ${action.groups.join(', ')}` : `Take ${action.jid} out of every group`;
+    case 'roster-remove':
+      return `Remove ${action.jid} from your contacts`;
+  }
+}
+
+/** What the activity log says once a queued write ran: "Queued publish done". */
+export function queuedWriteName(action: QueuedWrite): string {
+  switch (action.kind) {
+    case 'publish':
+    case 'retract':
+      return `Queued ${action.kind}`;
+    case 'profile-publish':
+      return 'Queued profile publish';
+    case 'roster-add':
+      return `Queued add of ${action.jid}`;
+    case 'roster-groups':
+      return `Queued group change of ${action.jid}`;
+    case 'roster-remove':
+      return `Queued removal of ${action.jid}`;
+  }
+}
+
+/** The key or address a queued write is about, for the activity log. */
+export function queuedWriteSubject(action: QueuedWrite): string | undefined {
+  return 'fingerprint' in action ? action.fingerprint : 'jid' in action ? action.jid : undefined;
+}
