@@ -30,6 +30,9 @@ export const CONTACT_KEY_LIMITS = {
   withdrawnKeys: 16,
 } as const;
 
+/** The name a person gives one of their keys ("Laptop 2026"), in characters. */
+export const OWN_KEY_LABEL_CHARS = 80;
+
 /** The account's encrypted backup (docs/key-lifecycle.md): the blob, whole, before it is cut into items. */
 export const BACKUP_LIMITS = {
   bytes: 8 * 1024 * 1024,

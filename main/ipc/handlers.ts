@@ -64,6 +64,13 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       // Now when online, queued otherwise (PublishQueue decides); with the key list as it now stands.
       publish: async ({ fingerprint, access, reconfigure }) => ({ ...(await queue.publish(fingerprint, access, reconfigure ?? false)), keys: ownKeys.list() }),
       retract: async ({ fingerprint }) => ({ ...(await queue.retract(fingerprint)), keys: ownKeys.list() }),
+      rename: async ({ fingerprint, label }) => ownKeys.rename(fingerprint, label),
+      delete: async ({ fingerprint }) => {
+        const { retracted } = await ownKeys.delete(fingerprint);
+        queue.announce(); // the key's waiting actions went with it
+        return { retracted, keys: ownKeys.list() };
+      },
+      audience: async () => ownKeys.audience(),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     contacts: {

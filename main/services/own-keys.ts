@@ -3,7 +3,7 @@
  * with the private key sealed (main/vault/stores/own-keys-store.ts), published to the account's PEP
  * node the XEP-0222 way. What goes out is public data and fingerprints.
  */
-import type { AccessRequest, EffectiveNodeConfig, ExportedCertificate, OwnKeyView } from '../../contract/index.js';
+import { ACCESS_MODELS, type AccessRequest, type EffectiveNodeConfig, type ExportedCertificate, type KeyAudience, type OwnKeyView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -15,7 +15,7 @@ import { checkPublishedCertificate } from '../keys/validate.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, retractItem } from '../xmpp/persistent-node.js';
+import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
 import type { SessionPort } from './session-port.js';
 
@@ -37,7 +37,7 @@ export class OwnKeys {
   }
 
   /** Makes a key pair and certificate for the connected account and stores them. */
-  async generate(options: { bits: RsaKeySize; validityDays?: number }): Promise<OwnKeyView> {
+  async generate(options: { bits: RsaKeySize; validityDays?: number; label?: string }): Promise<OwnKeyView> {
     const jid = this.#session.ownJid;
     const { privateKey } = await generateRsaKeyPair(options.bits);
     const der = await createSelfSignedCertificate({
@@ -45,8 +45,13 @@ export class OwnKeys {
       privateKey, // never logged
       validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS,
     });
-    const record = await this.#store.add(jid, { fingerprint: certificateFingerprint(der), certificateDer: der, privateKey });
-    return summarize(record, jid);
+    const record = await this.#store.add(jid, {
+      fingerprint: certificateFingerprint(der),
+      certificateDer: der,
+      privateKey,
+      ...(options.label ? { label: options.label } : {}),
+    });
+    return this.#view(jid, record.fingerprint);
   }
 
   /**
@@ -71,14 +76,70 @@ export class OwnKeys {
       certificateDer: identity.certificateDer,
       privateKey: identity.privateKey,
     });
-    return summarize(record, jid);
+    return this.#view(jid, record.fingerprint);
   }
 
-  /** The keys of the account last signed in (offline too); none before any. */
+  /** The keys of the account last signed in (offline too), newest first; none before any. */
   list(): OwnKeyView[] {
     const jid = this.#session.state.account;
     if (!jid) return [];
-    return this.#store.list(jid).map((k) => summarize(k, jid));
+    return summarizeAll(this.#store.list(jid), jid, new Date());
+  }
+
+  /** Names a key (empty: no name); works offline, the name is the user's and never published. */
+  async rename(fingerprint: string, label: string): Promise<OwnKeyView[]> {
+    const jid = this.#lastAccount();
+    this.#find(jid, fingerprint);
+    await this.#store.setLabel(jid, fingerprint, label);
+    return this.list();
+  }
+
+  /**
+   * Erases a key from the vault. A key recorded as published is retracted first (XEP-0060 §7.2) so
+   * that no contact keeps fetching a key nobody holds any more; that needs the connection, and the key
+   * stays whole if the retract fails. A key already gone from the node (item-not-found) is deleted.
+   */
+  async delete(fingerprint: string): Promise<{ retracted: boolean }> {
+    const jid = this.#lastAccount();
+    const key = this.#find(jid, fingerprint);
+    let retracted = false;
+    if (key.publications.length > 0) {
+      if (this.#session.state.status !== 'online') {
+        throw new KeyringError(
+          'not-connected',
+          'This key is still published on your account. Connect first, so it is withdrawn before it is deleted.',
+          'fingerprint',
+        );
+      }
+      for (const publication of key.publications) {
+        try {
+          await retractItem({ iq: this.#session.iq, owner: jid }, publication.node, key.fingerprint);
+          retracted = true;
+        } catch (error) {
+          if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
+        }
+      }
+    }
+    await this.#store.remove(jid, fingerprint);
+    return { retracted };
+  }
+
+  /**
+   * Who may read the keys already published (one audience per node): read from the server when online,
+   * else as this app last recorded it. A node that does not exist has no audience yet.
+   */
+  async audience(): Promise<KeyAudience> {
+    const jid = this.#session.state.account;
+    const records = jid ? this.#store.list(jid) : [];
+    const publishedKeys = records.filter((k) => k.publications.some((p) => p.node === NS.pubkey)).length;
+    if (jid && this.#session.state.status === 'online') {
+      const config = await readEffectiveConfig({ iq: this.#session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      const access = config ? audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist) : undefined;
+      return { source: 'server', publishedKeys, ...(access ? { access } : {}) };
+    }
+    const saved = records.flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
+    const access = saved ? audienceOf(saved.accessModel, saved.groups, saved.allow) : undefined;
+    return { source: 'saved', publishedKeys, ...(access ? { access } : {}) };
   }
 
   /** Whether the account last signed in has this key. */
@@ -103,6 +164,14 @@ export class OwnKeys {
       ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       publishedAt: new Date().toISOString(),
     });
+    // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
+    if (outcome.reconfigured) {
+      await this.#store.setAudience(jid, NS.pubkey, {
+        accessModel: outcome.config.accessModel,
+        ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+        ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+      });
+    }
     return outcome.config;
   }
 
@@ -120,12 +189,37 @@ export class OwnKeys {
     return format === 'pem' ? { fingerprint, pem: exportCertificatePem(der) } : { fingerprint, derBase64: key.certificate };
   }
 
+  /** The account signed in now or last: names and deletions of unpublished keys work offline. */
+  #lastAccount(): string {
+    const jid = this.#session.state.account;
+    if (!jid) throw new KeyringError('not-connected', 'Sign in to this account once first.');
+    return jid;
+  }
+
+  #view(jid: string, fingerprint: string): OwnKeyView {
+    const view = summarizeAll(this.#store.list(jid), jid, new Date()).find((k) => k.fingerprint === fingerprint);
+    if (!view) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
+    return view;
+  }
+
   /** The fingerprint was normalized at the boundary (contract/domain.ts fingerprintText): compared as it is. */
   #find(jid: string, fingerprint: string): OwnKeyRecord {
     const key = this.#store.find(jid, fingerprint);
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     return key;
   }
+}
+
+/**
+ * The keys as the screens show them: newest first, and the current one marked: of the keys not
+ * expired, the newest published (what contacts fetch), or the newest at all while none is published.
+ */
+export function summarizeAll(records: readonly OwnKeyRecord[], jid: string, now: Date): OwnKeyView[] {
+  const views = records.map((record) => summarize(record, jid)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  const usable = views.filter((k) => k.notAfter === undefined || new Date(k.notAfter) >= now);
+  const current = usable.find((k) => k.publications.length > 0) ?? usable[0];
+  if (current) current.current = true;
+  return views;
 }
 
 function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
@@ -136,10 +230,21 @@ function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
   });
   return {
     fingerprint: record.fingerprint,
+    ...(record.label ? { label: record.label } : {}),
+    current: false,
     bits: check.bits,
     notBefore: check.notBefore,
     notAfter: check.notAfter,
     createdAt: record.createdAt,
     publications: record.publications.map((p) => ({ ...p })),
   };
+}
+
+/** A node's access as an AccessRequest the publish panel can start from; undefined for a model the app does not offer. */
+function audienceOf(model: string, groups: readonly string[] | undefined, allow: readonly string[] | undefined): AccessRequest | undefined {
+  const known = ACCESS_MODELS.find((m) => m === model);
+  if (!known) return undefined;
+  if (known === 'roster') return { model: known, groups: [...(groups ?? [])] };
+  if (known === 'whitelist') return { model: known, allow: [...(allow ?? [])] };
+  return { model: known };
 }

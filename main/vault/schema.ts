@@ -3,6 +3,7 @@
  * is reported as damaged instead of crashing later on a missing field.
  */
 import { z } from 'zod';
+import { OWN_KEY_LABEL_CHARS } from '../../contract/limits.js';
 
 const isoDate = z.string().min(1);
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
@@ -35,6 +36,8 @@ const OwnKey = z
     /** base64 DER of the self-signed certificate (public). */
     certificate: z.string(),
     createdAt: isoDate,
+    /** The name the user gave the key ("Laptop 2026"); absent when none. */
+    label: z.string().max(OWN_KEY_LABEL_CHARS).optional(),
     /** PKCS#8 DER, sealed with the vault key. Never leaves main, never logged. */
     privateKey: sealed,
     publications: z.array(Publication),

@@ -14,6 +14,7 @@ export interface NewOwnKey {
   certificateDer: Buffer;
   /** Sealed before it is stored; never logged. */
   privateKey: KeyObject;
+  label?: string;
 }
 
 export class OwnKeysStore {
@@ -38,6 +39,7 @@ export class OwnKeysStore {
       fingerprint: key.fingerprint,
       certificate: key.certificateDer.toString('base64'),
       createdAt: new Date().toISOString(),
+      ...(key.label ? { label: key.label } : {}),
       privateKey: vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
       publications: [],
     };
@@ -45,6 +47,52 @@ export class OwnKeysStore {
       accountIn(draft, account).ownKeys.push(record);
     });
     return record;
+  }
+
+  /** Names the key, or (empty) takes its name away. */
+  async setLabel(account: string, fingerprint: string, label: string): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (!record) return;
+      if (label) record.label = label;
+      else delete record.label;
+    });
+  }
+
+  /**
+   * Erases the key, private half included, and in the same write any publish or retract of it still
+   * waiting for the connection (it would fail on a key that is gone). Answers whether it was there.
+   */
+  remove(account: string, fingerprint: string): Promise<boolean> {
+    return this.#vaults.vault.update((draft) => {
+      const owner = accountIn(draft, account);
+      const before = owner.ownKeys.length;
+      owner.ownKeys = owner.ownKeys.filter((k) => k.fingerprint !== fingerprint);
+      if (owner.queue) owner.queue = owner.queue.filter((a) => a.fingerprint !== fingerprint);
+      return owner.ownKeys.length !== before;
+    });
+  }
+
+  /**
+   * The node's audience changed (one configuration for every item on it): every key recorded as
+   * published there is now readable by the new audience. Each keeps its own publishedAt.
+   */
+  async setAudience(account: string, node: string, audience: Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'>): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      for (const record of accountIn(draft, account).ownKeys) {
+        record.publications = record.publications.map((p) =>
+          p.node === node
+            ? {
+                node,
+                accessModel: audience.accessModel,
+                ...(audience.groups ? { groups: [...audience.groups] } : {}),
+                ...(audience.allow ? { allow: [...audience.allow] } : {}),
+                publishedAt: p.publishedAt,
+              }
+            : p,
+        );
+      }
+    });
   }
 
   /** Records that the key is published on `node` (replacing what was recorded there), or no longer is. */
