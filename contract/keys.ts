@@ -8,6 +8,15 @@ import { AccessParams, fingerprintText, NoParams, type AccessRequest, type Effec
 import { OWN_KEY_LABEL_CHARS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
 
+/**
+ * When to warn that a certificate expires: from 30, 7 and 1 days before its notAfter, and once it has
+ * (RFC 5280 §4.1.2.5: notAfter itself is still valid). daysLeft rounds up, daysAgo down.
+ */
+export type KeyExpiry =
+  | { level: 'none' | 'within-30-days' | 'within-7-days' | 'within-1-day'; daysLeft: number }
+  | { level: 'expired'; daysAgo: number }
+  | { level: 'unknown' };
+
 /** What the renderer and CLI see of an own key: public data only. */
 export interface OwnKeyView {
   fingerprint: string;
@@ -21,6 +30,8 @@ export interface OwnKeyView {
   bits: number | undefined;
   notBefore: string | undefined;
   notAfter: string | undefined;
+  /** As of when the list was made (main/keys/expiry.ts). */
+  expiry: KeyExpiry;
   createdAt: string;
   publications: { node: string; accessModel: string; groups?: string[]; allow?: string[]; publishedAt: string }[];
 }

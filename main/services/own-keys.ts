@@ -12,6 +12,7 @@ import { generateRsaKeyPair, type RsaKeySize } from '../keys/generate.js';
 import { importKeyFiles } from '../keys/import-key.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
+import { expiryWarning } from '../keys/expiry.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -215,14 +216,14 @@ export class OwnKeys {
  * expired, the newest published (what contacts fetch), or the newest at all while none is published.
  */
 export function summarizeAll(records: readonly OwnKeyRecord[], jid: string, now: Date): OwnKeyView[] {
-  const views = records.map((record) => summarize(record, jid)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  const views = records.map((record) => summarize(record, jid, now)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   const usable = views.filter((k) => k.notAfter === undefined || new Date(k.notAfter) >= now);
   const current = usable.find((k) => k.publications.length > 0) ?? usable[0];
   if (current) current.current = true;
   return views;
 }
 
-function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
+function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
   const check = checkPublishedCertificate({
     der: Buffer.from(record.certificate, 'base64'),
     publisherJid: jid,
@@ -235,6 +236,7 @@ function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
     bits: check.bits,
     notBefore: check.notBefore,
     notAfter: check.notAfter,
+    expiry: expiryWarning(check.notAfter, now),
     createdAt: record.createdAt,
     publications: record.publications.map((p) => ({ ...p })),
   };

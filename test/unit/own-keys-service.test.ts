@@ -107,6 +107,20 @@ describe('the list of own keys', () => {
     expect(service('online').keys.list().some((k) => k.current)).toBe(false);
   });
 
+  it('says when a key expires within 30, 7 and 1 days, and once it has', async () => {
+    const in20 = await addKey(345, { validityDays: 365 });
+    const in5 = await addKey(360, { validityDays: 365 });
+    const withinDay = await addKey(30, { validityDays: 31 });
+    const expired = await addKey(40, { validityDays: 37 });
+    const fresh = await addKey(1);
+    const expiry = new Map(service('online').keys.list().map((k) => [k.fingerprint, k.expiry]));
+    expect(expiry.get(in20)).toEqual({ level: 'within-30-days', daysLeft: 20 });
+    expect(expiry.get(in5)).toEqual({ level: 'within-7-days', daysLeft: 5 });
+    expect(expiry.get(withinDay)?.level).toBe('within-1-day');
+    expect(expiry.get(expired)).toEqual({ level: 'expired', daysAgo: 3 });
+    expect(expiry.get(fresh)).toEqual({ level: 'none', daysLeft: 364 });
+  });
+
   it('keeps the name given to a key, and renames it offline; an empty name takes it away', async () => {
     const fingerprint = await addKey(1, { label: 'Laptop' });
     const { keys } = service('offline');

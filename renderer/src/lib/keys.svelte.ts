@@ -1,4 +1,4 @@
-import { accessOf, keyName } from './own-keys';
+import { accessOf, expiryText, keyName, needsRenewal } from './own-keys';
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
 import { fileToBase64 } from './base64';
@@ -37,6 +37,11 @@ export class KeysStore {
   /** The last retract, while it can be undone. */
   undoable = $state<UndoableRetract | undefined>();
   #undoTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Expiry warnings already written to Activity in this session ("fingerprint level"): each once. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing on screen reads it
+  readonly #warned = new Set<string>();
+  /** Published keys that expire within 30 days or have expired: the My keys badge counts them. */
+  readonly expiring = $derived(this.keys.filter(needsRenewal));
   readonly #api: KeyringApi;
   readonly #activity: ActivityLog;
 
@@ -72,7 +77,20 @@ export class KeysStore {
   /** The list, and who may read the published keys (so the publish panel opens on it at once). */
   async refresh(): Promise<void> {
     const [keys] = await Promise.all([this.loading.run(() => this.#api.keys.list()), this.loadAudience()]);
-    if (keys) this.keys = keys;
+    if (keys) {
+      this.keys = keys;
+      this.#warnAboutExpiry();
+    }
+  }
+
+  /** One Activity entry per published key and warning level (30, 7, 1 days, expired). */
+  #warnAboutExpiry(): void {
+    for (const key of this.expiring) {
+      const mark = `${key.fingerprint} ${key.expiry.level}`;
+      if (this.#warned.has(mark)) continue;
+      this.#warned.add(mark);
+      this.#activity.add('changed', `${keyName(key)}: ${expiryText(key.expiry)}. Renew it on My keys.`, key.fingerprint);
+    }
   }
 
   async generate(bits: 2048 | 3072 | 4096, validityDays: number, label = ''): Promise<OwnKeyView | undefined> {

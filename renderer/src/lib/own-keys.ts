@@ -1,5 +1,5 @@
 /** Pure helpers for the My keys screen: how a key is named, and audiences compared. */
-import type { AccessModel, AccessRequest, OwnKeyView } from '../../../contract';
+import type { AccessModel, AccessRequest, KeyExpiry, OwnKeyView } from '../../../contract';
 import { formatDay } from './format';
 
 /** How a key is named on screen: its label, or the day it was made. */
@@ -32,4 +32,24 @@ export function sameAudience(a: AccessRequest, b: AccessRequest): boolean {
   if (a.model === 'roster') return same(a.groups, b.groups);
   if (a.model === 'whitelist') return same(a.allow, b.allow, (v) => v.toLowerCase());
   return true;
+}
+
+/** A published key whose certificate expires within 30 days, or has expired: time to renew it. */
+export function needsRenewal(key: Pick<OwnKeyView, 'expiry' | 'publications'>): boolean {
+  return key.publications.length > 0 && key.expiry.level !== 'none' && key.expiry.level !== 'unknown';
+}
+
+/** "expires in 3 days", "expires within a day", "expired 2 days ago"; empty when there is nothing to say. */
+export function expiryText(expiry: KeyExpiry): string {
+  switch (expiry.level) {
+    case 'within-30-days':
+    case 'within-7-days':
+      return `expires in ${expiry.daysLeft} days`;
+    case 'within-1-day':
+      return 'expires within a day';
+    case 'expired':
+      return expiry.daysAgo === 0 ? 'expired today' : `expired ${expiry.daysAgo} day${expiry.daysAgo === 1 ? '' : 's'} ago`;
+    default:
+      return '';
+  }
 }
