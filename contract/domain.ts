@@ -4,7 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
-import { compactFingerprint } from './format.js';
+import { compactFingerprint } from './fingerprint.js';
 
 export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
 

@@ -5,15 +5,9 @@
  * time (it takes only types from the rest of the contract).
  */
 import type { NodeConfigDeviation } from './domain.js';
+import { compactFingerprint } from './fingerprint.js';
 
-/**
- * A fingerprint as people write it (in blocks, with colons, in capitals) in the one form the app stores
- * and compares: colons and whitespace dropped, letters lowercased. The request schemas apply it at the
- * boundary (domain.ts fingerprintText); nothing behind them normalizes again.
- */
-export function compactFingerprint(text: string): string {
-  return text.replace(/[\s:]/g, '').toLowerCase();
-}
+export { compactFingerprint };
 
 /**
  * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:

@@ -12,7 +12,7 @@ export type FetchOutcome =
   /** The node does not exist: the contact publishes nothing there. */
   | { status: 'none' }
   /** The contact's access model excludes us (any auth-type error: Prosody says forbidden, ejabberd
-   *  not-authorized + not-in-roster-group; docs/servers.md). */
+   *  not-authorized + not-in-roster-group, or not-allowed + closed-node for a whitelist; docs/servers.md). */
   | { status: 'refused'; detail: string }
   /** The contact's server could not be reached, or did not answer in time: nothing is known about
    *  their keys (not "no keys"). */
@@ -51,6 +51,14 @@ export async function fetchItem(
   }
 }
 
+/**
+ * XEP-0060 §6.5.9.3: a whitelist node answers an outsider not-allowed + closed-node (ejabberd, with
+ * type cancel, so the auth-type test below misses it): the contact keeps us out, nothing failed.
+ */
+function isWhitelistRefusal(info: ReturnType<typeof readStanzaError>): boolean {
+  return info?.condition === 'not-allowed' && info.pubsubCondition === 'closed-node';
+}
+
 /** RFC 6120 §8.3.3.14, §8.3.3.15: our server could not reach the contact's, or gave up waiting for it. */
 const UNREACHABLE_CONDITIONS = new Set(['remote-server-not-found', 'remote-server-timeout']);
 
@@ -66,7 +74,7 @@ function refusalOrFailure(error: unknown, timeoutMs: number): Exclude<FetchOutco
     ? `${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? `: ${info.text}` : ''}`
     : describeFailure(error);
   if (info && UNREACHABLE_CONDITIONS.has(info.condition)) return { status: 'unreachable', detail };
-  if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized') {
+  if (info?.type === 'auth' || info?.condition === 'forbidden' || info?.condition === 'not-authorized' || isWhitelistRefusal(info)) {
     return { status: 'refused', detail };
   }
   return { status: 'failed', detail };

@@ -72,7 +72,8 @@ export async function removeRosterItem(iq: Iq, contact: string): Promise<void> {
 export function answerRosterPushes(iqCallee: IqCallee, ownBareJid: () => string, onPush: (push: RosterPush) => void): void {
   iqCallee.set(NS.roster, 'query', (context) => {
     const from = context.stanza.attrs.from;
-    if (from !== undefined && from !== ownBareJid()) {
+    // Addresses compare without case (RFC 7622 §3.2, §3.3): a server writing ours in capitals is still ours.
+    if (from !== undefined && from.toLowerCase() !== ownBareJid().toLowerCase()) {
       return xml('error', { type: 'cancel' }, xml('service-unavailable', { xmlns: NS.stanzas }));
     }
     const item = context.element?.getChild('item');

@@ -3,7 +3,7 @@
  * pushed at login, XEP-0222); romeo opens her and the fetch finds the key: the fetch's answer is the
  * only path that change takes to his window, so Activity says "New key from juliet" once, not twice.
  */
-import { expect, signIn, signOut, test } from './fixtures';
+import { expect, generateKey, signIn, signOut, test } from './fixtures';
 
 test('a key found by opening a contact is one entry in Activity', async ({ friendsInTwoWindows }) => {
   test.setTimeout(90_000);
@@ -14,10 +14,8 @@ test('a key found by opening a contact is one entry in Activity', async ({ frien
   await signIn(julietPage, julietAccount);
   await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
   await julietPage.getByRole('button', { name: 'My keys', exact: true }).click();
-  await julietPage.getByLabel('Key size').selectOption('2048');
-  await julietPage.getByRole('button', { name: 'Generate key' }).click();
+  await generateKey(julietPage);
   const key = julietPage.getByTestId('own-key').first();
-  await expect(key).toBeVisible({ timeout: 30_000 });
   await key.getByRole('button', { name: 'Publish…' }).click();
   await key.getByLabel('Contacts who see my presence').check();
   await key.getByRole('button', { name: 'Publish', exact: true }).click();

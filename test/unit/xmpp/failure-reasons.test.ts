@@ -4,6 +4,7 @@
  * urn:xmpp:vcard4: " and nothing after it, as 'protocol-error'.
  */
 import { describe, expect, it } from 'vitest';
+import { xml } from '@xmpp/client';
 import type { IqCaller } from '@xmpp/iq/caller.js';
 import { KeyringError } from '../../../main/errors.js';
 import { describeFailure, failureCode } from '../../../main/xmpp/failure.js';
@@ -48,6 +49,22 @@ describe('failure reasons', () => {
     expect(await fetchItems(failingIq(xmppTimeout()), 'romeo@montague.lit', 'urn:xmpp:tmp:pubkey')).toEqual({
       status: 'unreachable',
       detail: 'no answer within 20 s',
+    });
+  });
+
+  it('a whitelist node that keeps us out (not-allowed + closed-node, type cancel) is a refusal, not a failure', async () => {
+    const refusal = Object.assign(new Error('not-allowed'), {
+      condition: 'not-allowed',
+      element: xml(
+        'error',
+        { type: 'cancel' },
+        xml('not-allowed', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }),
+        xml('closed-node', { xmlns: 'http://jabber.org/protocol/pubsub#errors' }),
+      ),
+    });
+    expect(await fetchItems(failingIq(refusal), 'romeo@montague.lit', 'urn:xmpp:tmp:pubkey')).toEqual({
+      status: 'refused',
+      detail: 'not-allowed + closed-node',
     });
   });
 });
