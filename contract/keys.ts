@@ -66,6 +66,18 @@ export interface KeyAudience {
   publishedKeys: number;
 }
 
+/**
+ * What renewing answers: the successor's fingerprint; whether it was published (when the old key was,
+ * to the same audience) and the old one then withdrawn; the list as it now stands.
+ */
+export interface RenewOutcome {
+  fingerprint: string;
+  published: boolean;
+  withdrawn: boolean;
+  config?: EffectiveNodeConfig;
+}
+export type RenewAnswer = RenewOutcome & { keys: OwnKeyView[] };
+
 /** What deleting answers: whether the key was withdrawn from the account first, and the list as it now stands. */
 export interface DeleteAnswer {
   retracted: boolean;
@@ -99,6 +111,11 @@ export const keys = {
      * §7.2), so contacts are not left with a key nobody holds; that needs the connection.
      */
     delete: request(byFingerprint).returns<DeleteAnswer>(),
+    /**
+     * A fresh certificate for the same key, or a new key (newKey), with a succession statement signed by
+     * the old key; published to the old one's audience, then the old one withdrawn. Needs the connection.
+     */
+    renew: request(z.object({ fingerprint: fingerprintText, newKey: z.boolean().optional() }).strict()).returns<RenewAnswer>(),
     /** Who may read the keys already published: where the publish panel starts. */
     audience: request(NoParams).returns<KeyAudience>(),
     import: request(

@@ -71,6 +71,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
         return { retracted, keys: ownKeys.list() };
       },
       audience: async () => ownKeys.audience(),
+      renew: async ({ fingerprint, newKey }) => ({ ...(await ownKeys.renew(fingerprint, { newKey: newKey ?? false })), keys: ownKeys.list() }),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     contacts: {

@@ -3,7 +3,15 @@
  * with the private key sealed (main/vault/stores/own-keys-store.ts), published to the account's PEP
  * node the XEP-0222 way. What goes out is public data and fingerprints.
  */
-import { ACCESS_MODELS, type AccessRequest, type EffectiveNodeConfig, type ExportedCertificate, type KeyAudience, type OwnKeyView } from '../../contract/index.js';
+import {
+  ACCESS_MODELS,
+  type AccessRequest,
+  type EffectiveNodeConfig,
+  type ExportedCertificate,
+  type KeyAudience,
+  type OwnKeyView,
+  type RenewOutcome,
+} from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -18,6 +26,9 @@ import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
+import { pubkeyPayloadWithSuccession } from '../xmpp/key-statements.js';
+import { createSuccession } from '../keys/succession.js';
+import { renewCertificate } from '../keys/renew.js';
 import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
@@ -154,10 +165,13 @@ export class OwnKeys {
     const jid = this.#session.ownJid;
     const key = this.#find(jid, fingerprint);
     await this.#session.requireXep0222Support();
+    const der = Buffer.from(key.certificate, 'base64');
+    // A key that replaced another carries the old key's statement every time it is published.
+    const payload = key.succession ? pubkeyPayloadWithSuccession(der, key.succession) : pubkeyPayload(der);
     const outcome = await publishPersistent(
       { iq: this.#session.iq, owner: jid },
       { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure },
-      { id: key.fingerprint, payload: pubkeyPayload(Buffer.from(key.certificate, 'base64')) },
+      { id: key.fingerprint, payload },
     );
     await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, {
       accessModel: outcome.config.accessModel,
@@ -174,6 +188,65 @@ export class OwnKeys {
       });
     }
     return outcome.config;
+  }
+
+  /**
+   * Renewal in one action (docs/key-lifecycle.md, "Expiry and renewal"): a fresh certificate for the
+   * same key, or (newKey) a new key of the same size; either way with a succession statement signed by
+   * the old key, kept with the new one. A published key's successor is published to the same audience
+   * and only once the server has confirmed that publish is the old one withdrawn. The old key stays in
+   * the vault (its owner may still need it) until deleted.
+   */
+  async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
+    const jid = this.#session.ownJid;
+    const old = this.#find(jid, fingerprint);
+    const oldDer = Buffer.from(old.certificate, 'base64');
+    const oldPrivateKey = this.#store.privateKey(jid, fingerprint);
+    if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
+    const publication = old.publications.find((p) => p.node === NS.pubkey);
+    const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
+    if (publication && !access) {
+      throw new KeyringError('access-model-unsupported', `This key is published with access "${publication.accessModel}", which the app cannot publish to.`);
+    }
+    if (publication) {
+      // Made offline, the successor could not replace the published key: nothing is made then.
+      if (this.#session.state.status !== 'online') {
+        throw new KeyringError('not-connected', 'This key is published: connect first, so its successor is published to the same people.');
+      }
+      await this.#session.requireXep0222Support();
+    }
+
+    let der: Buffer;
+    let privateKey = oldPrivateKey;
+    if (options.newKey) {
+      const check = checkPublishedCertificate({ der: oldDer, publisherJid: jid, itemId: fingerprint });
+      const bits: RsaKeySize = check.bits === 2048 || check.bits === 4096 ? check.bits : 3072;
+      ({ privateKey } = await generateRsaKeyPair(bits));
+      der = await createSelfSignedCertificate({ bareJid: jid, privateKey, validityDays: validityDaysOf(check.notBefore, check.notAfter) });
+    } else {
+      ({ der } = await renewCertificate({ currentCertificateDer: oldDer, privateKey: oldPrivateKey }));
+    }
+    const succession = await createSuccession({ bareJid: jid, oldCertificateDer: oldDer, oldPrivateKey, newCertificateDer: der });
+    const successor = await this.#store.add(jid, {
+      fingerprint: certificateFingerprint(der),
+      certificateDer: der,
+      privateKey,
+      succession,
+      ...(old.label ? { label: old.label } : {}),
+    });
+    if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
+
+    const config = await this.publish(successor.fingerprint, access);
+    // The publish was answered: the new key is on the server. Only now does the old one go.
+    let withdrawn = true;
+    try {
+      await this.retract(old.fingerprint);
+    } catch (error) {
+      if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
+      await this.#store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
+      withdrawn = false;
+    }
+    return { fingerprint: successor.fingerprint, published: true, withdrawn, config };
   }
 
   async retract(fingerprint: string): Promise<void> {
@@ -240,6 +313,12 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
     createdAt: record.createdAt,
     publications: record.publications.map((p) => ({ ...p })),
   };
+}
+
+/** Whole days from notBefore to notAfter (what the old certificate had), at least one; 730 when unreadable. */
+function validityDaysOf(notBefore: string | undefined, notAfter: string | undefined): number {
+  const days = Math.round((Date.parse(notAfter ?? '') - Date.parse(notBefore ?? '')) / 86_400_000);
+  return Number.isFinite(days) ? Math.min(36_500, Math.max(1, days)) : DEFAULT_VALIDITY_DAYS;
 }
 
 /** A node's access as an AccessRequest the publish panel can start from; undefined for a model the app does not offer. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { OWN_KEY_LABEL_CHARS } from '../../contract/limits.js';
+import { SuccessionStatementSchema } from '../keys/succession.js';
 
 const isoDate = z.string().min(1);
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
@@ -41,6 +42,11 @@ const OwnKey = z
     /** PKCS#8 DER, sealed with the vault key. Never leaves main, never logged. */
     privateKey: sealed,
     publications: z.array(Publication),
+    /**
+     * The statement, signed by the key this one replaced, that it continues it (docs/key-lifecycle.md):
+     * published inside this key's item every time it is published.
+     */
+    succession: SuccessionStatementSchema.optional(),
   })
   .strict();
 

@@ -34,6 +34,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       rename: () => Promise.resolve([]),
       delete: () => Promise.resolve({ retracted: false, keys: [] }),
       audience: () => Promise.resolve({ source: 'saved', publishedKeys: 0 }),
+      renew: notConnected,
     },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),

@@ -2,7 +2,8 @@
  * The user's own keys in the vault: the certificate in the clear (it is public), the private key only
  * sealed with the vault key (PKCS#8 DER, bound to its fingerprint), and where each key is published.
  */
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { SuccessionStatement } from '../../keys/succession.js';
 import type { OwnKeyRecord, PublicationRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
@@ -15,6 +16,8 @@ export interface NewOwnKey {
   /** Sealed before it is stored; never logged. */
   privateKey: KeyObject;
   label?: string;
+  /** Signed by the key this one replaces (renewal, rotation). */
+  succession?: SuccessionStatement;
 }
 
 export class OwnKeysStore {
@@ -42,11 +45,20 @@ export class OwnKeysStore {
       ...(key.label ? { label: key.label } : {}),
       privateKey: vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
       publications: [],
+      ...(key.succession ? { succession: key.succession } : {}),
     };
     await vault.update((draft) => {
       accountIn(draft, account).ownKeys.push(record);
     });
     return record;
+  }
+
+  /** The key's private half, opened from the vault for signing here in main; never logged, never sent. */
+  privateKey(account: string, fingerprint: string): KeyObject | undefined {
+    const record = this.find(account, fingerprint);
+    if (!record) return undefined;
+    const der = this.#vaults.vault.open(record.privateKey, privateKeyPurpose(fingerprint));
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   }
 
   /** Names the key, or (empty) takes its name away. */
