@@ -27,6 +27,8 @@ export interface OwnKeyView {
    * at all while none is published). At most one key is current; none when every key has expired.
    */
   current: boolean;
+  /** The key this one replaced (renewal or rotation), by a statement that key signed. */
+  continues?: string;
   bits: number | undefined;
   notBefore: string | undefined;
   notAfter: string | undefined;

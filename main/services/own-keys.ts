@@ -306,6 +306,7 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
     fingerprint: record.fingerprint,
     ...(record.label ? { label: record.label } : {}),
     current: false,
+    ...(record.succession ? { continues: record.succession.old } : {}),
     bits: check.bits,
     notBefore: check.notBefore,
     notAfter: check.notAfter,

@@ -106,6 +106,25 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
     await page.getByTestId('rename-dialog').getByRole('button', { name: 'Save' }).click();
     await expect(deskCard.getByTestId('key-name')).toHaveText(/^Key made \d{1,2} \w{3} \d{4}$/);
 
+    // Renewing: a fresh certificate for the same key goes on top, current, published to the same
+    // people; the old one is withdrawn from the server.
+    await deskCard.getByRole('button', { name: 'Renew…' }).click();
+    const renew = deskCard.getByTestId('renew-dialog');
+    await expect(renew.getByRole('radio', { name: /^The same key/ })).toBeChecked();
+    await saveScreenshot('my-keys-05-renew-light-1280', page);
+    expect(await axeViolations(page), 'renew dialog').toEqual([]);
+    await renew.getByRole('button', { name: 'Renew', exact: true }).click();
+    await expect(renew).toBeHidden({ timeout: 30_000 });
+    await expect(page.getByTestId('own-key')).toHaveCount(2);
+    const renewed = page.getByTestId('own-key').first();
+    await expect(renewed).toHaveAttribute('data-current', 'true');
+    await expect(renewed.getByTestId('publication')).toContainText('contacts who see my presence');
+    await expect(deskCard.getByTestId('publication')).toHaveCount(0);
+    await expect(deskCard.getByTestId('replaced-by')).toBeVisible();
+    await expect(renewed.getByTestId('continues')).toContainText(desk.slice(0, 4));
+    const successor = (await renewed.getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
+    await expect.poll(itemIds).toEqual([successor]);
+
     await looksRightEverywhere(page, saveScreenshot);
   } finally {
     await reader.session.disconnect();

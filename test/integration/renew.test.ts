@@ -68,7 +68,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         expect(renewed).toMatchObject({ ok: true, value: { published: true, withdrawn: true, config: { accessModel: access().model } } });
         const answer = (renewed as { value: RenewAnswer }).value;
         const successor = answer.keys.find((k) => k.fingerprint === answer.fingerprint);
-        expect(successor).toMatchObject({ label: 'Laptop', current: true, publications: [{ node: NS.pubkey, accessModel: access().model }] });
+        expect(successor).toMatchObject({ label: 'Laptop', current: true, continues: old.fingerprint, publications: [{ node: NS.pubkey, accessModel: access().model }] });
         expect(answer.keys.find((k) => k.fingerprint === old.fingerprint)?.publications).toEqual([]);
 
         const seen = await romeoSees(answer.fingerprint);

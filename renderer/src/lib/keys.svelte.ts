@@ -31,6 +31,7 @@ export class KeysStore {
   readonly renaming = new Task();
   readonly deleting = new Task();
   readonly undoing = new Task();
+  readonly renewing = new Task();
   /** Who may read the keys already published, as last asked (the publish panel starts there). */
   audience = $state<KeyAudience | undefined>();
   readonly loadingAudience = new Task();
@@ -169,6 +170,19 @@ export class KeysStore {
 
   dismissUndo(): void {
     this.#offerUndo(undefined);
+  }
+
+  /** Renews (main publishes the successor to the same audience, then withdraws this one); true when done. */
+  async renew(fingerprint: string, newKey: boolean): Promise<boolean> {
+    const answer = await this.renewing.run(() => this.#api.keys.renew({ fingerprint, ...(newKey ? { newKey } : {}) }));
+    if (!answer) return false;
+    this.keys = answer.keys;
+    this.#activity.add(
+      'published',
+      `${newKey ? 'Replaced by a new key' : 'Renewed'}${answer.published ? ', published to the same people' : ''}${answer.withdrawn ? '; the old one was withdrawn' : ''}`,
+      answer.fingerprint,
+    );
+    return true;
   }
 
   async rename(fingerprint: string, label: string): Promise<boolean> {
