@@ -16,6 +16,7 @@ import { app } from './app.js';
 import { contacts } from './contacts.js';
 import type { PayloadOf, RequestSpec, ResultOf } from './define.js';
 import type { Result } from './domain.js';
+import { drift } from './drift.js';
 import { keys } from './keys.js';
 import { profile } from './profile.js';
 import { queue } from './queue.js';
@@ -26,6 +27,7 @@ export * from './domain.js';
 export type * from './account.js';
 export type * from './app.js';
 export type * from './contacts.js';
+export type * from './drift.js';
 export type * from './keys.js';
 export type * from './profile.js';
 export type * from './queue.js';
@@ -34,7 +36,7 @@ export type * from './vault.js';
 export { ConnectParams } from './account.js';
 export { ProfileParams } from './profile.js';
 
-export const CONTRACT = { app, account, vault, keys, contacts, roster, queue, profile };
+export const CONTRACT = { app, account, vault, keys, contacts, roster, queue, profile, drift };
 
 type Contract = typeof CONTRACT;
 export type Domain = keyof Contract;

@@ -8,6 +8,7 @@ import { APP_VERSION } from '../app-version.js';
 import { KeyringError } from '../errors.js';
 import { accountCommands } from './commands/account.js';
 import { contactsCommands } from './commands/contacts.js';
+import { doctorCommand } from './commands/doctor.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
@@ -69,5 +70,6 @@ function buildProgram(io: CliIo): Command {
   contactsCommands(program, cli);
   profileCommands(program, cli);
   watchCommand(program, cli);
+  doctorCommand(program, cli);
   return program;
 }

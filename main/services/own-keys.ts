@@ -23,6 +23,7 @@ import { checkPublishedCertificate } from '../keys/validate.js';
 import { expiryWarning } from '../keys/expiry.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
@@ -36,15 +37,19 @@ export const KEY_NODE_MAX_ITEMS = 32;
 
 export interface OwnKeysDeps {
   store: OwnKeysStore;
+  /** What the key node should hold, for drift watch (docs/drift.md). */
+  published: PublishedNodesStore;
   session: SessionPort;
 }
 
 export class OwnKeys {
   readonly #store: OwnKeysStore;
+  readonly #published: PublishedNodesStore;
   readonly #session: SessionPort;
 
   constructor(deps: OwnKeysDeps) {
     this.#store = deps.store;
+    this.#published = deps.published;
     this.#session = deps.session;
   }
 
@@ -126,6 +131,7 @@ export class OwnKeys {
       for (const publication of key.publications) {
         try {
           await retractItem({ iq: this.#session.iq, owner: jid }, publication.node, key.fingerprint);
+          await this.#published.recordRetract(jid, publication.node, key.fingerprint);
           retracted = true;
         } catch (error) {
           if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
@@ -187,6 +193,7 @@ export class OwnKeys {
         ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       });
     }
+    await this.#published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
     return outcome.config;
   }
 
@@ -254,6 +261,7 @@ export class OwnKeys {
     const key = this.#find(jid, fingerprint);
     await retractItem({ iq: this.#session.iq, owner: jid }, NS.pubkey, key.fingerprint);
     await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
+    await this.#published.recordRetract(jid, NS.pubkey, key.fingerprint);
   }
 
   /** The public certificate only; private keys leave the vault only through an explicit export with a new passphrase. */

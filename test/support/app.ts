@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyringCore, type KeyringCore } from '../../main/core.js';
+import { createKeyringCore, type CoreOptions, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
 import type { ConnectParams, EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../contract/index.js';
 import { freshAccount } from './accounts.js';
@@ -26,9 +26,18 @@ export interface OpenCore {
  * A core over a vault folder of its own (light scrypt), unlocked: the app as the desktop window has it
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
-export async function openCore(options: { dataDir?: string; passphrase?: string; version?: string } = {}): Promise<OpenCore> {
+export async function openCore(
+  options: { dataDir?: string; passphrase?: string; version?: string; driftWatch?: CoreOptions['driftWatch'] } = {},
+): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
-  const core = createKeyringCore({ host: 'browser', version: options.version ?? 'test', log: silentLogger, dataDir, scrypt: LIGHT_SCRYPT });
+  const core = createKeyringCore({
+    host: 'browser',
+    version: options.version ?? 'test',
+    log: silentLogger,
+    dataDir,
+    scrypt: LIGHT_SCRYPT,
+    ...(options.driftWatch ? { driftWatch: options.driftWatch } : {}),
+  });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);
   return {
@@ -52,8 +61,8 @@ export interface App extends OpenCore {
 }
 
 /** A whole app core per actor, as the desktop window runs it: its own vault, a fresh account on `server`, connected. */
-export async function startApp(role: string, domain: string, server: ServerInfo): Promise<App> {
-  const opened = await openCore();
+export async function startApp(role: string, domain: string, server: ServerInfo, options: { driftWatch?: CoreOptions['driftWatch'] } = {}): Promise<App> {
+  const opened = await openCore(options);
   const params = await freshAccount(role, domain, server);
   await connect(opened.core, params);
   return { ...opened, actor: { params, session: opened.core.session, jid: params.jid } };

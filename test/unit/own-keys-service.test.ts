@@ -17,6 +17,7 @@ import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { QueueStore } from '../../main/vault/stores/queue-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { NS } from '../../main/xmpp/namespaces.js';
@@ -69,7 +70,7 @@ function service(status: ConnectionStatus, answer?: IqAnswer): { keys: OwnKeys; 
       return answer ? answer(request, to, timeout) : Promise.resolve(undefined);
     },
   });
-  return { keys: new OwnKeys({ store, session }), asked };
+  return { keys: new OwnKeys({ store, session, published: new PublishedNodesStore(vaults) }), asked };
 }
 
 function stanzaError(condition: string, type: string): Error {
