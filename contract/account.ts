@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, NoParams, type IpcError } from './domain.js';
+import { bareJidText, NoParams, type AccessModel, type IpcError } from './domain.js';
 
 export const ConnectParams = z
   .object({
@@ -17,6 +17,11 @@ export const ConnectParams = z
     caFile: z.string().min(1).max(4096).optional(),
     /** Remember the account: settings in the vault, the password in the OS keychain only. */
     remember: z.boolean().optional(),
+    /**
+     * The user saw this CA file's fingerprint (account:inspectCa) and trusts it, in place of the one
+     * remembered for the account; without it a CA file whose certificates changed is refused ('ca-changed').
+     */
+    acceptCaFingerprint: z.string().trim().min(1).max(1024).optional(),
   })
   .strict();
 export type ConnectParams = z.infer<typeof ConnectParams>;
@@ -45,6 +50,13 @@ export interface PepSupport {
   /** Access models the server advertises (`access-open` → 'open', …). Servers may accept more than
    *  they advertise (Prosody 0.12 lists only its default, presence), so this is a floor. */
   accessModels: string[];
+  /**
+   * The access models the server's node configuration takes, read from its default configuration form
+   * (XEP-0060 §8.3; nothing is created): what publishing can use, whatever is advertised. Roster groups
+   * count only with the form's roster_groups_allowed field (Prosody 0.12 offers "roster" without it and
+   * refuses it, docs/servers.md). Absent when the server gave no form.
+   */
+  acceptedAccessModels?: AccessModel[];
   /** Every `http://jabber.org/protocol/pubsub#…` feature, without the prefix. */
   pubsubFeatures: string[];
   /** The server software and version, as the server names them (XEP-0092); absent when it does not say. */
@@ -75,6 +87,32 @@ export interface SavedAccountView {
   caFile?: string;
 }
 
+/**
+ * What the app remembers of an account it signed in to (with or without its password), to fill in the
+ * sign-in form and come back where the user was; most recent first.
+ */
+export interface RememberedAccountView {
+  jid: string;
+  host?: string;
+  port?: number;
+  caFile?: string;
+  /** SHA-256 of the CA file's certificates when it was trusted (colon-separated hex, one per certificate). */
+  caFingerprint?: string;
+  /** Whether the OS keychain holds the password (one-click sign-in). */
+  passwordSaved: boolean;
+  /** The screen the user was on last. */
+  lastScreen?: string;
+  lastSignIn?: string;
+}
+
+/** A CA certificate file as the user is about to trust it: what it holds and its fingerprint. */
+export interface CaFileView {
+  /** SHA-256 over each certificate's DER, as `openssl x509 -fingerprint -sha256` prints it; ' + ' between certificates. */
+  fingerprint: string;
+  /** Each certificate's subject, for people. */
+  subjects: string[];
+}
+
 const byJid = z.object({ jid: bareJidText }).strict();
 
 export const account = {
@@ -87,6 +125,12 @@ export const account = {
     saved: request(NoParams).returns<SavedAccountView[]>(),
     connectSaved: request(byJid).returns<ConnectionState>(),
     forget: request(byJid).returns<SavedAccountView[]>(),
+    /** Every account signed in to before (password remembered or not), most recent first. */
+    remembered: request(NoParams).returns<RememberedAccountView[]>(),
+    /** Reads a CA file the user picked, to show its fingerprint before trusting it. */
+    inspectCa: request(z.object({ path: z.string().min(1).max(4096) }).strict()).returns<CaFileView>(),
+    /** Remembers the screen the user is on, for the account signed in (or last signed in). */
+    setLastScreen: request(z.object({ screen: z.string().regex(/^[a-z][a-z-]{0,31}$/) }).strict()).returns<null>(),
   },
   events: {
     state: event<ConnectionState>(),

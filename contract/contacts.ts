@@ -30,8 +30,9 @@ export interface KeyChangeView {
 export interface ContactKeysView {
   jid: string;
   /** What the last fetch found: keys, no key node, the contact's access model excludes us, or their
-   *  server could not be reached (then nothing is known: not "no keys"). */
-  fetch: 'ok' | 'none' | 'refused' | 'unreachable' | 'failed' | 'notified';
+   *  server could not be reached (then nothing is known: not "no keys"); 'cached': what the vault
+   *  remembers from earlier fetches and notifications, the network not asked. */
+  fetch: 'ok' | 'none' | 'refused' | 'unreachable' | 'failed' | 'notified' | 'cached';
   detail?: string;
   keys: ContactKeyView[];
   /**
@@ -46,6 +47,8 @@ export const contacts = {
   requests: {
     /** Fetches the contact's keys now and records what they hold. */
     fetchKeys: request(z.object({ jid: bareJidText }).strict()).returns<ContactKeysView>(),
+    /** What the vault remembers of the contact's keys, without asking the network (offline too). */
+    knownKeys: request(z.object({ jid: bareJidText }).strict()).returns<ContactKeysView>(),
     /** The user compared the fingerprint with the contact and it matched. */
     markVerified: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
     /** Fetches the contact's profile nodes now; `avatarData: false` leaves the image out. */

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'tls-untrusted'
   | 'tls-required'
   | 'auth-required'
+  | 'ca-changed'
+  | 'channel-binding-stripped'
   | 'pep-unsupported'
   | 'timeout'
   | 'protocol-error'
@@ -43,7 +45,10 @@ export type ErrorCode =
 export interface IpcError {
   code: ErrorCode;
   message: string;
-  /** For 'invalid-argument': which field, when known. */
+  /**
+   * For 'invalid-argument': which field, when known. For 'auth-failed': 'server' when the server failed
+   * (it could not prove it knows the password, or asked for unsafe hashing), not the address or password.
+   */
   field?: string;
 }
 

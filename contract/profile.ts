@@ -48,6 +48,11 @@ export interface AvatarView {
   dataBase64?: string;
   /** Why there is no image data (not asked, missing, refused, or failed a check). */
   dataProblem?: string;
+  /**
+   * Set on a notification instead of `dataBase64` when the image is the one already sent for this id:
+   * the screens keep it (contacts:fetchProfile gives it again, from main's cache, if they dropped it).
+   */
+  sameAsBefore?: true;
 }
 
 /** A XEP-0154 (urn:xmpp:tmp:profile) data-form profile, as untrusted fields. */
@@ -78,11 +83,28 @@ export interface ContactProfileView {
   /** XEP-0154 data-form profile, when the contact publishes one. */
   xep0154?: Xep0154View;
   sources: ProfileSourceView[];
+  /**
+   * Set when this is, in whole (offline) or in part (a node the server would not or could not give),
+   * the copy kept in the vault: when that was read. Absent when the server answered for every part now.
+   */
+  storedAt?: string;
 }
 
 /** The account's own profile as its server holds it, with each node's configuration read back. */
 export interface OwnProfileView extends ContactProfileView {
   configs: EffectiveNodeConfig[];
+}
+
+/** The avatar exactly as profile:setAvatar would publish it (same PNG, same id), before publishing. */
+export interface AvatarPreview {
+  /** The square PNG, base64. */
+  dataBase64: string;
+  type: 'image/png';
+  width: number;
+  height: number;
+  bytes: number;
+  /** SHA-1 (hex) of the PNG: the item id it would be published under (XEP-0084 §4.2.1). */
+  id: string;
 }
 
 export interface AvatarPublishResult {
@@ -124,17 +146,33 @@ const avatarBase64 = z
   .max(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4, `The image is larger than ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB`)
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The image must be base64');
 
+/**
+ * The square of the picture to publish, in pixels of the picture shown upright (EXIF orientation
+ * applied, as a browser shows it); main checks it against the picture (main/profile/avatar-image.ts).
+ */
+const AvatarCropParams = z
+  .object({ x: z.number().int().min(0), y: z.number().int().min(0), size: z.number().int().min(1) })
+  .strict();
+
+const avatarPicture = {
+  dataBase64: avatarBase64,
+  mime: z.enum(['image/png', 'image/jpeg']),
+  /** The centre square when absent. */
+  crop: AvatarCropParams.optional(),
+};
+
 export const profile = {
   requests: {
     /** The account's own profile as its server holds it. */
     get: request(NoParams).returns<OwnProfileView>(),
     /** The vCard4 node's configuration, then the nickname node's (when a nickname was given). */
     publish: request(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<EffectiveNodeConfig[]>(),
+    /** The avatar a picture and crop would make, without publishing; needs no connection. */
+    previewAvatar: request(z.object(avatarPicture).strict()).returns<AvatarPreview>(),
     setAvatar: request(
       z
         .object({
-          dataBase64: avatarBase64,
-          mime: z.enum(['image/png', 'image/jpeg']),
+          ...avatarPicture,
           access: AccessParams,
           reconfigure: z.boolean().optional(),
         })

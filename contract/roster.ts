@@ -16,11 +16,20 @@ export interface RosterContactView {
   online: boolean;
 }
 
+/** The contact list as the vault last saved it (offline use), and when. */
+export interface SavedRosterView {
+  savedAt: string;
+  contacts: RosterContactView[];
+}
+
 const groups = z.array(groupName).max(64);
 
 export const roster = {
   requests: {
+    /** The contacts: this stream's roster when online, else the roster last saved (see `saved`). */
     list: request(NoParams).returns<RosterContactView[]>(),
+    /** The roster as last saved in the vault, and when, without asking the network; null before any. */
+    saved: request(NoParams).returns<SavedRosterView | null>(),
     /** Adds (or regroups) a contact and asks to see their presence. */
     add: request(z.object({ jid: bareJidText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterContactView[]>(),
     setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterContactView[]>(),

@@ -10,19 +10,23 @@ import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
+import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
-import { PROFILE_NODES, ProfileService } from './services/profile.js';
+import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
+import { ContactProfilesStore } from './vault/stores/contact-profiles-store.js';
+import { OwnProfileStore } from './vault/stores/own-profile-store.js';
 import { PublishedNodesStore } from './vault/stores/published-nodes-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
+import { RosterStore } from './vault/stores/roster-store.js';
 import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
 import { NS } from './xmpp/namespaces.js';
@@ -59,6 +63,11 @@ export interface KeyringCore {
   contactKeys: ContactKeys;
   profile: ProfileService;
   drift: DriftWatch;
+  /**
+   * Names the account to work for without signing in (the CLI's offline commands): its keys, last
+   * roster and known contacts' keys; anything that needs the network still answers 'not-connected'.
+   */
+  workOffline(jid: string): void;
   dispose(): Promise<void>;
 }
 
@@ -78,17 +87,33 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
 
-  const accounts = new Accounts({ settings: new AccountSettingsStore(vaults), session });
+  // Services see the session through this port: the same connection, and the account chosen for
+  // offline work while no one has signed in (services/offline-account.ts).
+  const offline = new OfflineAccount();
+  const port = offline.port(session);
+  const accounts = new Accounts({
+    settings: new AccountSettingsStore(vaults),
+    session,
+    currentAccount: () => port.state.account,
+    workOffline: (jid) => offline.choose(jid),
+  });
   const ownKeysStore = new OwnKeysStore(vaults);
   const published = new PublishedNodesStore(vaults);
-  const ownKeys = new OwnKeys({ store: ownKeysStore, published, session });
-  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session, events, log });
-  const presence = new Presence({ session, events });
-  const roster = new RosterService({ session, presence, events, log });
+  const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
+  const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session: port, events, log });
+  const presence = new Presence({ session: port, events });
+  const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
-  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
-  const profile = new ProfileService({ session, events, log, published });
-  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session, events, log, ...options.driftWatch });
+  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const profile = new ProfileService({
+    session: port,
+    events,
+    log,
+    published,
+    ownProfile: new OwnProfileStore(vaults),
+    contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
+  });
+  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
 
   // What the network says, to the services that care.
   session.events.on('online', () => {
@@ -127,6 +152,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     contactKeys,
     profile,
     drift,
+    workOffline: (jid) => offline.choose(jid),
     dispose: async () => {
       drift.stop();
       await session.disconnect();

@@ -1,8 +1,13 @@
 // `npm start`: build, then open the desktop app. The Electron binary is fetched on first start when it
-// can be; where it cannot (no network, blocked download), the same app opens in the browser host.
-// `npm start -- --browser` (or `npm run start:browser`) goes to the browser host directly.
+// can be; where it cannot (no network, blocked download), the same app runs in the browser host and
+// opens in an app window of the installed Chromium or Chrome (app-window.mjs); only when there is no
+// such browser (or no display) does it print the link to open.
+// `npm start -- --browser` (or `npm run start:browser`) goes to the browser host directly and prints the link.
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { appDataDir, appWindowArgs, findAppBrowser } from './app-window.mjs';
 import { fetchElectronBinary, findElectronBinary } from './electron-binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,9 +39,55 @@ if (!browserOnly && !electron) {
 
 const child = electron
   ? spawn(electron, [...electronFlags(), root, ...passThrough], { cwd: root, stdio: 'inherit' })
-  : spawn(process.execPath, [`${root}out/main/browser-host.js`, ...passThrough], { cwd: root, stdio: 'inherit' });
+  : spawn(process.execPath, [`${root}out/main/browser-host.js`, ...passThrough], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!electron) followBrowserHost(child, browserOnly ? undefined : windowBrowser());
+
+/** The browser for an app window: none without a display (Linux), or when there is none installed. */
+function windowBrowser() {
+  const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+  return headless ? undefined : findAppBrowser();
+}
+
+/**
+ * Passes the browser host's output on, except its link line when an app window opens on that link
+ * instead (the link then is printed only if the window fails to start). Closing the window ends the app,
+ * as closing the desktop window does.
+ */
+function followBrowserHost(host, browser) {
+  const LINK = /running in your browser at: (\S+)/;
+  createInterface({ input: host.stdout }).on('line', (line) => {
+    const url = LINK.exec(line)?.[1];
+    if (!url || !browser) {
+      console.log(line);
+      return;
+    }
+    const profile = join(appDataDir(passThrough), 'browser-window');
+    const started = Date.now();
+    const window = spawn(browser, [...appWindowArgs(url, profile), ...browserFlags()], { stdio: 'ignore' });
+    console.log(`keyring: opened in an app window of ${browser}. Close it (or press Ctrl+C here) to stop.`);
+    const fallBack = (why) => {
+      console.log(`keyring: could not open an app window (${why}). ${line}`);
+    };
+    window.on('error', (error) => fallBack(error.message));
+    window.on('exit', (code) => {
+      // A browser that ended at once (no display, or it handed the window to one already running): the
+      // link, so the app stays usable. Otherwise the user closed the window: the app ends with it.
+      if (Date.now() - started < 5_000) fallBack(`${browser} ended at once, code ${code}`);
+      else host.kill('SIGTERM');
+    });
+  });
+}
+
+function browserFlags() {
+  // As for Electron: Chromium will not sandbox its renderers for root, so say so rather than hide it.
+  if (process.getuid?.() === 0) {
+    console.log('keyring: running as root, so Chromium’s OS sandbox is off in the app window (--no-sandbox). Run as a normal user.');
+    return ['--no-sandbox'];
+  }
+  return [];
+}
 
 function electronFlags() {
   // Chromium cannot sandbox its renderers for the root user and refuses to start; say so instead of

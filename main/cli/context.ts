@@ -1,8 +1,10 @@
 /**
  * What every command group of the CLI stands on: the global options, how to print (for people, or one
- * JSON document with --json), errors with their exit code, and `online`, which opens the vault, signs
- * in, hands the command the same grouped API the screens use (core.api: the dispatcher, so the same
- * validation and error codes), and always signs out.
+ * JSON document with --json), errors with their exit code, and the two ways a command runs: `online`
+ * opens the vault, signs in, hands the command the same grouped API the screens use (core.api: the
+ * dispatcher, so the same validation and error codes), and always signs out; `offline` opens the vault
+ * for the account named by --jid and never touches the network (no password needed), for what the
+ * vault alone can answer: own keys made, listed and exported, the last roster, contacts' known keys.
  */
 import type { Command } from 'commander';
 import type { ConnectParams, IpcError, KeyringApi, Result } from '../../contract/index.js';
@@ -27,6 +29,7 @@ export interface GlobalOptions {
   passwordEnv: string;
   server?: string;
   caFile?: string;
+  acceptCa?: string;
   dataDir?: string;
   json?: boolean;
   debug?: boolean;
@@ -56,6 +59,10 @@ export interface CliContext {
   emit(value: unknown, human: string): void;
   /** Opens the vault, connects, runs `work`, and always disconnects. */
   online<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
+  /** Opens the vault for --jid's account and runs `work` without signing in. */
+  offline<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
+  /** A note for people about where the answer comes from (stderr, so stdout stays the answer). */
+  note(text: string): void;
 }
 
 export function cliContext(program: Command, io: CliIo): CliContext {
@@ -65,12 +72,27 @@ export function cliContext(program: Command, io: CliIo): CliContext {
     io,
     json,
     emit: (value, human) => io.out(json() ? jsonText(value, 2) : human),
-    online: (work) => withCore(globals(), io, work),
+    online: (work) => {
+      const params = connectParams(globals(), io.env);
+      return withCore(globals(), io, async (core) => {
+        must(await core.api.account.connect(params));
+        return work(core.api, core);
+      });
+    },
+    offline: (work) => {
+      const jid = globals().jid;
+      if (!jid) throw usage('Give your account with --jid.');
+      return withCore(globals(), io, (core) => {
+        core.workOffline(jid);
+        return work(core.api, core);
+      });
+    },
+    note: (text) => io.err(`keyring: ${text}`),
   };
 }
 
-async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T> {
-  const params = connectParams(globals, io.env);
+/** Opens the vault (passphrase from $KEYRING_PASSPHRASE), runs `work`, and always closes the core. */
+async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: KeyringCore) => Promise<T>): Promise<T> {
   const core = createKeyringCore({
     host: 'cli',
     version: APP_VERSION,
@@ -81,8 +103,7 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (api: Keyrin
   try {
     const passphrase = io.env.KEYRING_PASSPHRASE;
     must(await core.api.vault.unlock(passphrase ? { passphrase } : {}));
-    must(await core.api.account.connect(params));
-    return await work(core.api, core);
+    return await work(core);
   } finally {
     await core.dispose();
   }
@@ -104,6 +125,7 @@ function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectP
     }
   }
   if (globals.caFile) params.caFile = globals.caFile;
+  if (globals.acceptCa) params.acceptCaFingerprint = globals.acceptCa;
   return params;
 }
 

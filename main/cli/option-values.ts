@@ -23,3 +23,13 @@ export function integerOption(min: number, max: number, what: string): (text: st
 export function repeatable(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+/** `--crop x,y,size`: the square of the picture to publish, three whole numbers of pixels. */
+export function cropOption(text: string): { x: number; y: number; size: number } {
+  const parts = text.split(',');
+  const [x, y, size] = parts.map((part) => integerIn(part, 0, 100_000));
+  if (parts.length !== 3 || x === undefined || y === undefined || size === undefined || size === 0) {
+    throw new InvalidArgumentError('--crop: x,y,size in whole pixels (left edge, top edge, side), e.g. 100,0,800.');
+  }
+  return { x, y, size };
+}

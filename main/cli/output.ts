@@ -39,6 +39,7 @@ export function describeSupport(s: PepSupport): string {
     `asked:            ${safe(s.queried)}`,
     `PEP (pubsub/pep): ${yes(s.pep)}`,
     `publish-options:  ${yes(s.publishOptions)}`,
+    `publishes with:   ${s.acceptedAccessModels?.length ? s.acceptedAccessModels.join(', ') : 'not known (no configuration form)'}`,
     `access models:    ${s.accessModels.length ? s.accessModels.map(safe).join(', ') : 'none advertised'}`,
     `pubsub features:  ${s.pubsubFeatures.map(safe).join(', ') || 'none'}`,
     `server software:  ${s.software ? `${safe(s.software.name)} ${safe(s.software.version)}` : 'not named (XEP-0092)'}`,
@@ -105,14 +106,16 @@ export function describeContacts(contacts: RosterContactView[]): string {
 
 export function describeContactKeys(v: ContactKeysView): string {
   const lines: string[] = [];
-  if (v.keys.length === 0 && v.invalid.length === 0) lines.push(`${safe(v.jid)} publishes no keys.`);
+  if (v.keys.length === 0 && v.invalid.length === 0) {
+    lines.push(v.fetch === 'cached' ? `No keys known for ${safe(v.jid)}: none seen before.` : `${safe(v.jid)} publishes no keys.`);
+  }
   for (const k of v.keys) {
     const warning = k.trust === 'changed' ? '  !! KEY CHANGED: compare fingerprints before trusting it' : '';
     lines.push(
       `${groupFingerprint(safe(k.fingerprint))}`,
       `  ${safe(k.status)}: ${safe(k.reason)}`,
       `  key: RSA ${safe(k.bits ?? '?')} bits${k.status === 'weak' ? ' (WEAK)' : ''}, valid ${day(k.notBefore)} to ${day(k.notAfter)}`,
-      `  trust: ${safe(k.trust)}${warning}; first seen ${day(k.firstSeen)}`,
+      `  trust: ${safe(k.trust)}${warning}; first seen ${day(k.firstSeen)}${v.fetch === 'cached' ? `, last seen ${day(k.lastSeen)}` : ''}`,
     );
   }
   const leftOut = v.invalid.filter((bad) => bad.tooMany);

@@ -44,14 +44,18 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       saved: () => Promise.resolve(accounts.saved()),
       connectSaved: async ({ jid }) => accounts.connectSaved(jid),
       forget: async ({ jid }) => accounts.forget(jid),
+      remembered: () => Promise.resolve(accounts.remembered()),
+      inspectCa: async ({ path }) => accounts.inspectCa(path),
+      setLastScreen: async ({ screen }) => accounts.setLastScreen(screen),
       disconnect: async () => session.disconnect(),
-      getState: () => Promise.resolve(session.state),
+      getState: () => Promise.resolve(accounts.state(session.state)),
       checkSupport: async () => session.checkSupport(),
     },
     vault: {
       status: () => vaultStatus(),
       unlock: async ({ passphrase, useBackup }) => {
         await vaults.unlock(passphrase, useBackup);
+        accounts.resumeLastAccount();
         return vaultStatus();
       },
     },
@@ -85,11 +89,13 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     contacts: {
       fetchKeys: async ({ jid }) => contactKeys.fetch(jid),
+      knownKeys: ({ jid }) => Promise.resolve({ ...contactKeys.known(jid), fetch: 'cached' as const }),
       markVerified: async ({ jid, fingerprint }) => contactKeys.markVerified(jid, fingerprint),
       fetchProfile: async ({ jid, avatarData }) => profile.fetch(jid, avatarData === undefined ? {} : { avatarData }),
     },
     roster: {
       list: async () => roster.list(),
+      saved: () => Promise.resolve(roster.saved() ?? null),
       add: async (contact) => roster.add(contact),
       setGroups: async ({ jid, groups }) => roster.setGroups(jid, groups),
       remove: async ({ jid }) => roster.remove(jid),
@@ -104,8 +110,14 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       get: async () => profile.own(),
       publish: async ({ profile: fields, access, reconfigure }) =>
         drift.whilePublishing(() => profile.publish(fields, access, { reconfigure: reconfigure ?? false })),
-      setAvatar: async ({ dataBase64, mime, access, reconfigure }) =>
-        drift.whilePublishing(() => profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false })),
+      previewAvatar: async ({ dataBase64, mime, crop }) => {
+        const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), mime, crop);
+        return { dataBase64: preview.png.toString('base64'), type: 'image/png', width: preview.width, height: preview.height, bytes: preview.png.length, id: preview.id };
+      },
+      setAvatar: async ({ dataBase64, mime, crop, access, reconfigure }) =>
+        drift.whilePublishing(() =>
+          profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false, ...(crop ? { crop } : {}) }),
+        ),
     },
     drift: {
       status: () => Promise.resolve(drift.status()),

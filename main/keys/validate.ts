@@ -25,7 +25,7 @@ import { certificateFingerprint, isFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
 import { markedName } from '../untrusted-text.js';
 import { findWeaknesses } from './weakness.js';
-import { bareJidKey, readCertificateIdentities, MalformedCertificateError } from './xmpp-addr.js';
+import { bareJidKey, parseCertificateDer, readCertificateIdentities, MalformedCertificateError } from './xmpp-addr.js';
 
 /** A certificate with one RSA-4096 key and a few names is under 2 KiB; this leaves plenty of room. */
 export const MAX_PUBLISHED_CERTIFICATE_BYTES = 64 * 1024;
@@ -78,16 +78,17 @@ export class CertificateChecker {
   }
 
   check(input: PublishedCertificate): CertificateCheck {
-    let key: string;
+    let fingerprint: string;
     try {
-      key = `${certificateFingerprint(input.der)}\n${String(input.publisherJid)}\n${String(input.itemId)}`;
+      fingerprint = certificateFingerprint(input.der);
     } catch {
       return checkPublishedCertificate(input); // not even bytes: nothing worth remembering
     }
+    const key = `${fingerprint}\n${String(input.publisherJid)}\n${String(input.itemId)}`;
     let inspection = this.#inspections.get(key);
     if (inspection === undefined) {
       try {
-        inspection = inspect(input);
+        inspection = inspect(input, fingerprint);
       } catch (error) {
         inspection = { final: unreadable(error) };
       }
@@ -130,15 +131,18 @@ const malformed = (reason: string, known: Partial<CertificateCheck> = {}): Certi
   ...known,
 });
 
-function inspect({ der, publisherJid, itemId }: PublishedCertificate): Inspection {
-  const result = inspectBytes(der, publisherJid, itemId);
+/** `fingerprint`: the SHA-256 of `der` when the caller has computed it already. */
+function inspect({ der, publisherJid, itemId }: PublishedCertificate, fingerprint?: string): Inspection {
+  const result = inspectBytes(der, publisherJid, itemId, fingerprint);
   return 'status' in result ? { final: result } : result;
 }
 
+/** Each costly step (OpenSSL's parse, forge's parse, the key's details, the SHA-256) runs once. */
 function inspectBytes(
   der: Uint8Array,
   publisherJid: string,
   itemId: string,
+  knownFingerprint: string | undefined,
 ): CertificateCheck | { genuine: Partial<CertificateCheck>; notBeforeMs: number; notAfterMs: number } {
   if (!(der instanceof Uint8Array)) return malformed('The item holds no certificate bytes.');
   if (der.byteLength === 0) return malformed('The certificate is empty.');
@@ -156,7 +160,7 @@ function inspectBytes(
   // OpenSSL keeps the bytes it parsed; any difference means trailing data after the certificate.
   if (!x509.raw.equals(bytes)) return malformed('The certificate is followed by extra bytes.');
 
-  const fingerprint = certificateFingerprint(bytes);
+  const fingerprint = knownFingerprint ?? certificateFingerprint(bytes);
   const notBeforeMs = Date.parse(x509.validFrom);
   const notAfterMs = Date.parse(x509.validTo);
   if (Number.isNaN(notBeforeMs) || Number.isNaN(notAfterMs)) return malformed('The validity dates cannot be read.', { fingerprint });
@@ -170,13 +174,16 @@ function inspectBytes(
   if (key.asymmetricKeyType !== 'rsa') {
     return malformed(`Only RSA keys are accepted, not ${keyTypeName(key.asymmetricKeyType)}.`, known);
   }
-  known.bits = key.asymmetricKeyDetails?.modulusLength;
+  const details = key.asymmetricKeyDetails;
+  known.bits = details?.modulusLength;
   // Self-signed: the signature proves the publisher holds the private key (RFC 5280 §4.1.1.3).
   if (!x509.verify(key)) return malformed('The certificate’s self-signature does not verify.', known);
 
+  let parsed;
   let identities;
   try {
-    identities = readCertificateIdentities(bytes);
+    parsed = parseCertificateDer(bytes);
+    identities = readCertificateIdentities(parsed);
   } catch (error) {
     const detail = error instanceof MalformedCertificateError ? ` ${error.message}` : '';
     return malformed(`The certificate’s names cannot be read.${detail}`, known);
@@ -205,7 +212,7 @@ function inspectBytes(
   known.jid = bound;
 
   // Genuine, but is it strong enough? A permanent property of the certificate, so it comes before the clock.
-  const weaknesses = findWeaknesses({ bits: known.bits, publicExponent: key.asymmetricKeyDetails?.publicExponent, der: bytes });
+  const weaknesses = findWeaknesses({ bits: known.bits, publicExponent: details?.publicExponent, der: bytes, parsed });
   if (weaknesses.length > 0) {
     return { status: 'weak', reason: `Too weak to rely on: ${weaknesses.join('; ')}.`, ...known };
   }

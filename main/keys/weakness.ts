@@ -40,6 +40,8 @@ export interface RsaKeyFacts {
   publicExponent: bigint | undefined;
   /** The certificate's DER, for its signature algorithm. */
   der: Uint8Array;
+  /** The same DER already parsed (xmpp-addr.ts parseCertificateDer), so it is not parsed again. */
+  parsed?: forge.asn1.Asn1;
 }
 
 /** The weaknesses found, as phrases for a sentence; empty when none. Never throws. */
@@ -48,7 +50,7 @@ export function findWeaknesses(key: RsaKeyFacts): string[] {
   if (key.bits === undefined) found.push('an RSA key of unknown size');
   else if (key.bits < MIN_RSA_BITS) found.push(`an RSA key of only ${key.bits} bits (${MIN_RSA_BITS} is the least)`);
 
-  const hash = weakSignatureHash(key.der);
+  const hash = weakSignatureHash(key.parsed ?? key.der);
   if (hash !== undefined) found.push(`a signature made with ${hash}, which is broken`);
 
   const e = key.publicExponent;
@@ -65,10 +67,10 @@ export function findWeaknesses(key: RsaKeyFacts): string[] {
  * a certificate whose tbsCertificate.signature differs, so the outer one is the one that counts.
  * A structure this cannot read has already failed the checks before it (validate.ts).
  */
-function weakSignatureHash(der: Uint8Array): string | undefined {
+function weakSignatureHash(der: Uint8Array | forge.asn1.Asn1): string | undefined {
   let algorithm: forge.asn1.Asn1 | undefined;
   try {
-    const certificate = asn1FromDer(der, { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 });
+    const certificate = der instanceof Uint8Array ? asn1FromDer(der, { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 }) : der;
     algorithm = Array.isArray(certificate.value) ? certificate.value[1] : undefined;
   } catch {
     return undefined;

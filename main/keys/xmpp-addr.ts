@@ -56,9 +56,21 @@ export interface CertificateIdentities {
   commonNames: string[];
 }
 
-/** Reads the JIDs a DER certificate names. Throws MalformedCertificateError on any unexpected shape. */
-export function readCertificateIdentities(der: Uint8Array): CertificateIdentities {
-  const certificate = parse(der, 'certificate');
+/**
+ * A DER certificate parsed (strictly) into forge's ASN.1 tree, once for every reader that needs it:
+ * parsing costs ~0.25 ms per certificate, the largest part of checking one after OpenSSL's own parse.
+ * Throws MalformedCertificateError.
+ */
+export function parseCertificateDer(der: Uint8Array): forge.asn1.Asn1 {
+  return parse(der, 'certificate');
+}
+
+/**
+ * Reads the JIDs a certificate names (its DER, or the tree parseCertificateDer made of it). Throws
+ * MalformedCertificateError on any unexpected shape.
+ */
+export function readCertificateIdentities(der: Uint8Array | forge.asn1.Asn1): CertificateIdentities {
+  const certificate = der instanceof Uint8Array ? parse(der, 'certificate') : der;
   const [tbs] = sequence(certificate, 'Certificate');
   if (tbs === undefined) throw new MalformedCertificateError('The certificate is empty.');
   const fields = sequence(tbs, 'TBSCertificate');

@@ -20,8 +20,9 @@ import { cleanText } from '../untrusted-text.js';
 
 const SHA1_HEX = /^[0-9a-f]{40}$/;
 /**
- * The largest width or height of a contact's avatar passed on to the renderer. XEP-0084 §3.1 recommends
- * 32 to 96 pixels and this app publishes at most 256; 4096 already takes 64 MiB to decode.
+ * The largest width or height of a contact's avatar passed on to the renderer. XEP-0084 1.1.4 sets no
+ * size (the metadata only reports it, §4.2.1); this app publishes at most 256; 4096 already takes 64 MiB
+ * to decode.
  */
 export const MAX_CONTACT_AVATAR_SIDE = 4096;
 const MAX_INFOS = 16;

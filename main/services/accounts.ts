@@ -1,60 +1,146 @@
 /**
- * Signing in, with the account remembered when the user asks: the server settings in the vault, the
- * password only through the OS keychain (main/vault/stores/account-settings-store.ts).
+ * Signing in, and what the app remembers of each account (main/vault/stores/account-settings-store.ts):
+ * its server settings, the CA file it trusted and that file's fingerprint, when it last signed in,
+ * the screen the user was on; the password only through the OS keychain, and only when asked.
+ *
+ * A CA file is trusted on first use, its fingerprint shown (inspectCa); a later sign-in whose CA file
+ * holds other certificates is refused ('ca-changed', naming both fingerprints) until the user accepts
+ * the new one, so a swapped file cannot quietly let another server stand in for the user's own.
  */
-import type { ConnectParams, ConnectionState, SavedAccountView } from '../../contract/index.js';
+import { jid as parseJid } from '@xmpp/client';
+import type { CaFileView, ConnectParams, ConnectionState, RememberedAccountView, SavedAccountView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
-import type { AccountSettingsStore } from '../vault/stores/account-settings-store.js';
+import { caFileFingerprint, sameCaFingerprint } from '../keys/ca-fingerprint.js';
+import type { AccountSettings, AccountSettingsStore } from '../vault/stores/account-settings-store.js';
+import { readCaFile } from '../xmpp/session.js';
 import type { SignInPort } from './session-port.js';
 
 export interface AccountsDeps {
   settings: AccountSettingsStore;
   session: SignInPort;
+  /** The account the app works for now: signed in, last signed in, or chosen for offline work. */
+  currentAccount: () => string | undefined;
+  /** Names the account to work for offline (services/offline-account.ts). */
+  workOffline: (jid: string) => void;
 }
 
 export class Accounts {
   readonly #settings: AccountSettingsStore;
   readonly #session: SignInPort;
+  readonly #deps: AccountsDeps;
 
   constructor(deps: AccountsDeps) {
     this.#settings = deps.settings;
     this.#session = deps.session;
+    this.#deps = deps;
   }
 
   async connect(params: ConnectParams): Promise<ConnectionState> {
-    const { remember, ...connect } = params;
+    const { remember, acceptCaFingerprint, ...connect } = params;
     // Refuse before connecting: a password the user asked to keep must not be silently forgotten.
     if (remember && !this.#settings.canRemember) {
       throw new KeyringError('keychain-unavailable', 'No secure OS keychain here, so the password cannot be remembered.', 'remember');
     }
-    const state = await this.#session.connect(connect);
+    const known = bareOf(connect.jid);
+    const caFingerprint = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
+    // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer).
+    const pinned = known !== undefined && this.#settings.settingsOf(known).channelBindingSeen === true;
+    const state = await this.#session.connect(connect, pinned ? { requireChannelBinding: true } : {});
+    const jid = this.#session.ownJid;
+    const bound = this.#session.lastLogin?.channelBinding?.startsWith('p=') === true;
+    const used: AccountSettings = {
+      ...(connect.host ? { host: connect.host } : {}),
+      ...(connect.port ? { port: connect.port } : {}),
+      ...(connect.caFile ? { caFile: connect.caFile } : {}),
+      ...(caFingerprint ? { caFingerprint } : {}),
+    };
+    const notUsed = (['host', 'port', 'caFile', 'caFingerprint'] as const).filter((key) => used[key] === undefined);
+    await this.#settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...(bound ? { channelBindingSeen: true } : {}) }, notUsed);
     if (remember && this.#settings.isOpen) {
-      await this.#settings.remember(
-        this.#session.ownJid,
-        {
-          ...(connect.host ? { host: connect.host } : {}),
-          ...(connect.port ? { port: connect.port } : {}),
-          ...(connect.caFile ? { caFile: connect.caFile } : {}),
-        },
-        connect.password, // never logged
-      );
+      await this.#settings.remember(jid, used, connect.password); // never logged
     }
     return state;
   }
 
   /** Accounts with a remembered password, for one-click sign-in. */
   saved(): SavedAccountView[] {
-    return this.#settings.saved().map((a) => ({ jid: a.jid, ...a.settings }));
+    return this.#settings.saved().map(({ jid, settings: s }) => ({
+      jid,
+      ...(s.host !== undefined ? { host: s.host } : {}),
+      ...(s.port !== undefined ? { port: s.port } : {}),
+      ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
+    }));
+  }
+
+  /** Every account signed in to before, most recent first (the sign-in form fills itself from the first). */
+  remembered(): RememberedAccountView[] {
+    return this.#settings.remembered().map(({ jid, settings, passwordSaved }) => {
+      const { channelBindingSeen: _internal, ...shown } = settings;
+      return { jid, ...shown, passwordSaved };
+    });
   }
 
   async connectSaved(jid: string): Promise<ConnectionState> {
     const saved = this.#settings.signIn(jid);
     if (!saved) throw new KeyringError('not-found', `No remembered password for ${jid}.`, 'jid');
-    return this.#session.connect({ jid, password: saved.password, ...saved.settings });
+    const { host, port, caFile } = saved.settings;
+    return this.connect({ jid, password: saved.password, ...(host ? { host } : {}), ...(port ? { port } : {}), ...(caFile ? { caFile } : {}) });
   }
 
   async forget(jid: string): Promise<SavedAccountView[]> {
     await this.#settings.forget(jid);
     return this.saved();
+  }
+
+  /** The connection's state, naming the account the app works for offline when no one signed in yet. */
+  state(session: ConnectionState): ConnectionState {
+    const account = this.#deps.currentAccount();
+    return session.account !== undefined || account === undefined ? session : { ...session, account };
+  }
+
+  /** What a CA file holds and its fingerprint, for the user to compare before trusting it. */
+  async inspectCa(path: string): Promise<CaFileView> {
+    return caFileFingerprint(await readCaFile(path));
+  }
+
+  async setLastScreen(screen: string): Promise<null> {
+    const jid = this.#deps.currentAccount();
+    if (jid !== undefined) await this.#settings.update(jid, { lastScreen: screen });
+    return null;
+  }
+
+  /**
+   * After the vault opens: with no one signed in yet, the app works offline for the account used last,
+   * so its keys, last roster and known contacts' keys are there before any sign-in.
+   */
+  resumeLastAccount(): void {
+    if (this.#deps.currentAccount() !== undefined) return;
+    const last = this.#settings.remembered()[0];
+    if (last) this.#deps.workOffline(last.jid);
+  }
+
+  /** The CA file's fingerprint, refused when it differs from the one trusted before and not accepted now. */
+  async #checkCa(jid: string | undefined, path: string, accepted: string | undefined): Promise<string> {
+    const { fingerprint } = caFileFingerprint(await readCaFile(path));
+    const trusted = jid !== undefined ? this.#settings.settingsOf(jid).caFingerprint : undefined;
+    if (trusted !== undefined && !sameCaFingerprint(trusted, fingerprint) && !(accepted !== undefined && sameCaFingerprint(accepted, fingerprint))) {
+      throw new KeyringError(
+        'ca-changed',
+        `The CA certificate file changed since you trusted it for ${jid}: it was SHA-256 ${trusted}, it is now SHA-256 ${fingerprint}. ` +
+          'Trust the new one only if you expected this change (a new certificate from your server’s admin).',
+        'caFile',
+      );
+    }
+    return fingerprint;
+  }
+}
+
+/** The bare JID as the session will name the account; undefined when malformed (the session says why). */
+function bareOf(text: string): string | undefined {
+  try {
+    const parsed = parseJid(text);
+    return parsed.local ? parsed.bare().toString() : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -221,11 +221,12 @@ export class ContactKeys {
       }
     }
     if (n.items.length > 0) {
-      this.#rememberNotified(n, now);
+      const added = this.#rememberNotified(n, now);
       // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an
-      // addition. While a fetch is under way the notification only asks for the follow-up fetch.
-      if (!this.#fetches.busy(n.from)) this.#events.emit('contacts:keys', this.#preview(n, now, changes));
-      else if (changes.length > 0) this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+      // addition. Shown even while a fetch is under way or a follow-up waits its turn (coalesce.ts, up
+      // to a minute in a long burst): showing them costs no request. Meanwhile only a notification that
+      // shows something new is shown, so a flood costs at most MAX_CURRENT_KEYS previews per fetch.
+      if (!this.#fetches.busy(n.from) || added > 0 || changes.length > 0) this.#events.emit('contacts:keys', this.#preview(n, now, changes));
       this.#notified.add(n.from);
       await this.#fetches.request(n.from);
       return;
@@ -233,15 +234,21 @@ export class ContactKeys {
     this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
   }
 
-  #rememberNotified(n: PepNotification, now: Date): void {
+  /** Remembers the keys a notification showed that no fetch has stored yet; returns how many were new. */
+  #rememberNotified(n: PepNotification, now: Date): number {
     const stored = new Set(this.#stored(n.from).map((k) => k.fingerprint));
     const pending = this.#notifiedUnstored.get(n.from) ?? new Map<string, NotifiedKey>();
     const sequence = ++this.#notifications;
+    let added = 0;
     for (const key of this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS)).seen) {
       if (stored.has(key.fingerprint) || pending.size >= MAX_CURRENT_KEYS) continue;
-      if (!pending.has(key.fingerprint)) pending.set(key.fingerprint, { key, notifiedAt: now.toISOString(), sequence });
+      if (!pending.has(key.fingerprint)) {
+        pending.set(key.fingerprint, { key, notifiedAt: now.toISOString(), sequence });
+        added++;
+      }
     }
     if (pending.size > 0) this.#notifiedUnstored.set(n.from, pending);
+    return added;
   }
 
   /** The notified keys a complete answer to a request sent after notification `asked` accounts for. */
@@ -266,21 +273,28 @@ export class ContactKeys {
     return false;
   }
 
-  /** The keys a notification carries, as they would show (nothing stored yet). */
+  /**
+   * The keys a notification carries, as they would show, first; then the others earlier notifications
+   * showed that no fetch has stored yet, then the stored ones (nothing is stored here).
+   */
   #preview(n: PepNotification, now: Date, changes: ContactKeysView['changes']): ContactKeysView {
     const { seen, invalid } = this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS));
     const known = this.#stored(n.from);
-    const keys = seen.map((s) => {
-      const record = known.find((k) => k.fingerprint === s.fingerprint) ?? {
-        fingerprint: s.fingerprint,
-        certificate: s.certificate,
-        firstSeen: now.toISOString(),
-        lastSeen: now.toISOString(),
-        trust: 'unverified' as const,
-      };
-      return this.#view(n.from, record);
+    const unstored = (key: SeenKey, notifiedAt: string): ContactKeyRecord => ({
+      fingerprint: key.fingerprint,
+      ...(key.certificate === undefined ? {} : { certificate: key.certificate }),
+      firstSeen: notifiedAt,
+      lastSeen: notifiedAt,
+      trust: 'unverified',
     });
-    return { jid: n.from, fetch: 'notified', keys, invalid, changes };
+    const records = seen.map((s) => known.find((k) => k.fingerprint === s.fingerprint) ?? unstored(s, now.toISOString()));
+    const shown = new Set(records.map((r) => r.fingerprint));
+    for (const pending of this.#notifiedUnstored.get(n.from)?.values() ?? []) {
+      if (!shown.has(pending.key.fingerprint)) records.push(unstored(pending.key, pending.notifiedAt));
+      shown.add(pending.key.fingerprint);
+    }
+    for (const record of known) if (!shown.has(record.fingerprint)) records.push(record);
+    return { jid: n.from, fetch: 'notified', keys: records.map((r) => this.#view(n.from, r)), invalid, changes };
   }
 
   /** `asked`: the notification count when the request went out (the answer knows nothing later). */

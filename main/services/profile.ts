@@ -43,6 +43,10 @@ import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
+import type { ContactProfilesStore, StoredAvatar } from '../vault/stores/contact-profiles-store.js';
+import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
+import type { ContactProfileRecord, OwnProfileRecord } from '../vault/schema.js';
+import { KeyringError } from '../errors.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -65,7 +69,7 @@ const KNOWN_PROFILES_BYTES = PROFILE_CACHE_BYTES - AVATAR_CACHE_BYTES;
 type AvatarBytes = { bytes: Buffer; type: ImageType };
 
 /** The avatar exactly as setAvatar would publish it, for the user to see first. */
-export interface AvatarPreview extends PreparedAvatar {
+export interface PreviewedAvatar extends PreparedAvatar {
   /** SHA-1 of the PNG: the item id it would be published under (XEP-0084 §4.2.1). */
   id: string;
 }
@@ -76,6 +80,10 @@ export interface ProfileServiceDeps {
   log: Logger;
   /** Where what the app published is recorded for drift watch (docs/drift.md); the app always gives it, a test of reading alone need not. */
   published?: PublishedNodesStore;
+  /** The vault's copy of the own profile, for the editor offline; without it nothing is kept. */
+  ownProfile?: OwnProfileStore;
+  /** Contacts' profiles and avatars kept in the vault (bounded), shown offline; without it nothing is kept. */
+  contactProfiles?: ContactProfilesStore;
 }
 
 export class ProfileService {
@@ -83,6 +91,8 @@ export class ProfileService {
   readonly #events: AppEvents;
   readonly #log: Logger;
   readonly #published: PublishedNodesStore | undefined;
+  readonly #ownProfile: OwnProfileStore | undefined;
+  readonly #contactProfiles: ContactProfilesStore | undefined;
   /** Each contact's last profile, without avatar bytes. */
   readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
@@ -93,6 +103,8 @@ export class ProfileService {
     this.#events = deps.events;
     this.#log = deps.log;
     this.#published = deps.published;
+    this.#ownProfile = deps.ownProfile;
+    this.#contactProfiles = deps.contactProfiles;
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
@@ -121,6 +133,7 @@ export class ProfileService {
       await this.#record(owner, NS.nick, access, nick.config, nickItem);
       configs.push(nick.config);
     }
+    await this.#keepOwn(owner, (stored) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
     return configs;
   }
 
@@ -133,7 +146,7 @@ export class ProfileService {
    * The PNG setAvatar would publish for this picture and crop (the centre square when none), without
    * publishing anything: the same bytes, so the same SHA-1 id. Needs no connection.
    */
-  async previewAvatar(image: Uint8Array, mime: ImageType, crop?: AvatarCrop): Promise<AvatarPreview> {
+  async previewAvatar(image: Uint8Array, mime: ImageType, crop?: AvatarCrop): Promise<PreviewedAvatar> {
     const prepared = await prepareAvatarOffThread(image, mime, crop === undefined ? {} : { crop });
     return { ...prepared, id: avatarId(prepared.png) };
   }
@@ -163,18 +176,69 @@ export class ProfileService {
     const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), metadataItem);
     await this.#record(owner, NS.avatarMetadata, access, metadata.config, metadataItem);
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
+    await this.#keepOwn(owner, (stored) => ({ ...stored, avatar: { info, dataBase64: prepared.png.toString('base64') } }));
     return { info, configs: [data.config, metadata.config] };
   }
 
-  /** The account's own profile as its server holds it, with each existing node's configuration. */
+  /**
+   * The account's own profile as its server holds it, with each existing node's configuration; offline,
+   * the vault's copy (marked with `storedAt`), so the editor never starts blank over a published profile.
+   */
   async own(): Promise<OwnProfileView> {
+    const state = this.#session.state;
+    if (state.status !== 'online') return this.#storedOwn(state.account);
     const owner = this.#session.ownJid;
     const ctx = { iq: this.#session.iq, owner };
     const [view, configs] = await Promise.all([
       this.#read(owner, { avatarData: true }),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
     ]);
-    return { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
+    // Each node the server answered for replaces its part of the copy; one it refused or failed keeps it.
+    const answered = (node: string) => ['ok', 'none'].includes(view.sources.find((s) => s.node === node)?.status ?? 'none');
+    await this.#keepOwn(owner, (stored) => ({
+      ...(answered(NS.vcard4) ? (view.vcard ? { vcard: view.vcard } : {}) : stored.vcard ? { vcard: stored.vcard } : {}),
+      ...(answered(NS.nick) ? (view.nickname !== undefined ? { nickname: view.nickname } : {}) : stored.nickname !== undefined ? { nickname: stored.nickname } : {}),
+      ...(answered(NS.avatarMetadata)
+        ? view.avatar
+          ? { avatar: { info: view.avatar.info, ...(view.avatar.dataBase64 ? { dataBase64: view.avatar.dataBase64 } : {}) } }
+          : {}
+        : stored.avatar
+          ? { avatar: stored.avatar }
+          : {}),
+    }));
+    const own: OwnProfileView = { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
+    // Measured: ejabberd 23.01 refuses the owner's own items on a roster-access node (docs/servers.md);
+    // the parts it would not give back come from the copy, so the editor does not start blank over them.
+    const stored = this.#ownProfile?.get(owner);
+    if (stored !== undefined && (!answered(NS.vcard4) || !answered(NS.nick) || !answered(NS.avatarMetadata))) {
+      if (!answered(NS.vcard4) && stored.vcard) own.vcard = { ...stored.vcard };
+      if (!answered(NS.nick) && stored.nickname !== undefined) own.nickname = stored.nickname;
+      if (!answered(NS.avatarMetadata) && stored.avatar) own.avatar = { info: { ...stored.avatar.info }, ...(stored.avatar.dataBase64 ? { dataBase64: stored.avatar.dataBase64 } : {}) };
+      own.storedAt = stored.storedAt;
+    }
+    return own;
+  }
+
+  #storedOwn(account: string | undefined): OwnProfileView {
+    const stored = account === undefined ? undefined : this.#ownProfile?.get(account);
+    if (account === undefined || stored === undefined) {
+      throw new KeyringError('not-connected', 'Connect to read your profile from your server; no copy of it is kept on this computer yet.');
+    }
+    const view: OwnProfileView = { jid: account, origin: 'fetch', updated: [], sources: [], configs: [], storedAt: stored.storedAt };
+    if (stored.vcard) view.vcard = { ...stored.vcard };
+    if (stored.nickname !== undefined) view.nickname = stored.nickname;
+    if (stored.avatar) view.avatar = { info: { ...stored.avatar.info }, ...(stored.avatar.dataBase64 ? { dataBase64: stored.avatar.dataBase64 } : {}) };
+    return view;
+  }
+
+  /** Updates the vault's copy of the own profile; a vault that cannot be written costs the copy, not the publish. */
+  async #keepOwn(owner: string, change: (stored: Omit<OwnProfileRecord, 'storedAt'>) => Omit<OwnProfileRecord, 'storedAt'>): Promise<void> {
+    await this.#ownProfile
+      ?.update(owner, (stored) => {
+        const { storedAt: _old, ...fields } = stored ?? { storedAt: '' };
+        return { ...change(fields), storedAt: new Date().toISOString() };
+      })
+      .catch((error: unknown) => this.#log.warn(`could not keep a copy of the profile in the vault: ${String(error)}`));
   }
 
   /**
@@ -182,9 +246,34 @@ export class ProfileService {
    * answer, not an event (events carry notifications).
    */
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
-    const view = await this.#read(contactBareJid(contact), { avatarData: options.avatarData ?? true });
+    const jid = contactBareJid(contact);
+    if (this.#session.state.status !== 'online') return this.#storedContact(jid);
+    const view = await this.#read(jid, { avatarData: options.avatarData ?? true });
     this.#remember(view);
+    return this.#withKeptParts(view);
+  }
+
+  /** Offline: the vault's copy of the contact's profile, with when it was read. */
+  #storedContact(contact: string): ContactProfileView {
+    const account = this.#session.state.account;
+    const kept = account === undefined ? undefined : this.#contactProfiles?.get(account, contact);
+    if (kept === undefined) {
+      throw new KeyringError('not-connected', 'Connect to read this contact’s profile; none is kept on this computer yet.');
+    }
+    const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [], sources: [], storedAt: kept.profile.storedAt };
+    fillFromKept(view, kept.profile, kept.avatar, PROFILE_NODES);
     return view;
+  }
+
+  /** The parts a contact's server could not give now (unreachable, failed) from the vault's copy, marked so. */
+  #withKeptParts(view: ContactProfileView): ContactProfileView {
+    const missing = view.sources.filter((s) => s.status === 'unreachable' || s.status === 'failed').map((s) => s.node);
+    const account = this.#session.state.account;
+    const kept = missing.length === 0 || account === undefined ? undefined : this.#contactProfiles?.get(account, view.jid);
+    if (kept === undefined) return view;
+    const filled: ContactProfileView = { ...view, storedAt: kept.profile.storedAt };
+    fillFromKept(filled, kept.profile, kept.avatar, missing);
+    return filled;
   }
 
   /** Bytes the contact profile cache holds now (at most PROFILE_CACHE_BYTES). */
@@ -302,11 +391,12 @@ export class ProfileService {
       return;
     }
     this.#remember(view);
-    this.#events.emit('contacts:profile', view);
+    this.#events.emit('contacts:profile', withoutResentAvatar(view, previous));
   }
 
   /** Keeps the view to merge later notifications into; its avatar's bytes stay only in the avatar cache. */
   #remember(view: ContactProfileView): void {
+    this.#keepInVault(view);
     if (view.avatar?.dataBase64 === undefined) {
       this.#known.set(view.jid, view);
       return;
@@ -329,14 +419,68 @@ export class ProfileService {
     return withoutAvatar;
   }
 
+  /**
+   * Writes the contact's profile to the vault (in the background: a failed write costs the offline copy,
+   * nothing else). A node that could not be read now (unreachable, failed) keeps its stored part; one the
+   * contact refused or emptied loses it.
+   */
+  #keepInVault(view: ContactProfileView): void {
+    const store = this.#contactProfiles;
+    const account = this.#session.state.account;
+    if (store === undefined || account === undefined) return;
+    const previous = store.get(account, view.jid);
+    const unread = new Set(view.sources.filter((s) => s.status === 'unreachable' || s.status === 'failed').map((s) => s.node));
+    const part = <K extends keyof ContactProfileRecord>(node: string, key: K, now: ContactProfileRecord[K] | undefined) => {
+      const value = unread.has(node) ? previous?.profile[key] : now;
+      return value === undefined ? {} : { [key]: value };
+    };
+    const avatarNow = view.avatar ? { info: view.avatar.info, ...(view.avatar.dataProblem ? { dataProblem: view.avatar.dataProblem } : {}) } : undefined;
+    const record: ContactProfileRecord = {
+      ...part(NS.vcard4, 'vcard', view.vcard),
+      ...part(NS.nick, 'nickname', view.nickname),
+      ...part(NS.avatarMetadata, 'avatar', avatarNow),
+      ...part(NS.profile, 'xep0154', view.xep0154),
+      storedAt: new Date().toISOString(),
+    };
+    const id = record.avatar?.info.id;
+    const cached = id === undefined ? undefined : this.#avatars.get(id);
+    const image: StoredAvatar | undefined = cached
+      ? { type: cached.type, dataBase64: cached.bytes.toString('base64') }
+      : id !== undefined && previous?.avatar && previous.profile.avatar?.info.id === id
+        ? previous.avatar
+        : undefined;
+    void store.put(account, view.jid, record, image).catch((error: unknown) => this.#log.warn(`could not keep ${oneLine(view.jid)}'s profile in the vault: ${String(error)}`));
+  }
+
   #cacheAvatar(id: string, avatar: AvatarBytes): void {
     this.#avatars.set(id, avatar);
   }
 }
 
+/**
+ * A notification leaves out an image the screens were already sent (the same id as the view before it):
+ * a contact changing their nickname does not send their picture across IPC again.
+ */
+function withoutResentAvatar(view: ContactProfileView, previous: ContactProfileView | undefined): ContactProfileView {
+  if (view.avatar?.dataBase64 === undefined || previous?.avatar?.dataBase64 === undefined || previous.avatar.info.id !== view.avatar.info.id) return view;
+  const { dataBase64: _sentBefore, ...avatar } = view.avatar;
+  return { ...view, avatar: { ...avatar, sameAsBefore: true } };
+}
+
 /** A remembered view's size: its JSON text at two bytes a character (V8 may hold strings so). */
 function estimatedBytes(view: ContactProfileView): number {
   return JSON.stringify(view).length * 2;
+}
+
+/** The nodes' parts of a view from the vault's copy of the contact's profile. */
+function fillFromKept(view: ContactProfileView, kept: Readonly<ContactProfileRecord>, image: StoredAvatar | undefined, nodes: readonly string[]): void {
+  if (nodes.includes(NS.vcard4) && kept.vcard) view.vcard = structuredClone(kept.vcard);
+  if (nodes.includes(NS.nick) && kept.nickname !== undefined) view.nickname = kept.nickname;
+  if (nodes.includes(NS.profile) && kept.xep0154) view.xep0154 = structuredClone(kept.xep0154);
+  if (nodes.includes(NS.avatarMetadata) && kept.avatar) {
+    view.avatar = { info: { ...kept.avatar.info }, ...(image && !kept.avatar.dataProblem ? { dataBase64: image.dataBase64 } : {}) };
+    if (kept.avatar.dataProblem !== undefined) view.avatar.dataProblem = kept.avatar.dataProblem;
+  }
 }
 
 function clearPart(view: ContactProfileView, node: string): void {

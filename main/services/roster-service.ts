@@ -1,15 +1,21 @@
 /**
  * The contact list for the UI and CLI (RFC 6121 §2): add a contact (with groups, asking to see their
  * presence), regroup, remove, answer requests to see the user's presence; and, for key notifications,
- * whether an address is a contact at all, without asking the server each time: the roster is loaded
- * once per stream when first needed (§2.2) and then kept current by the server's roster pushes (§2.1.6,
- * accepted only from the account itself: main/xmpp/roster.ts).
+ * whether an address is a contact at all.
+ *
+ * The roster is kept here as a copy, in memory and in the vault (main/vault/stores/roster-store.ts):
+ * fetched once per stream when first needed (§2.2; with the saved version, only the changes, §2.6),
+ * then kept current by the server's roster pushes (§2.1.6, accepted only from the account itself:
+ * main/xmpp/roster.ts). `list()` answers from the copy, so thousands of contacts cost no round trip,
+ * and offline it answers the roster last saved.
  */
-import type { RosterContactView } from '../../contract/index.js';
+import type { RosterContactView, SavedRosterView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { fetchRoster, removeRosterItem, setRosterItem, type RosterPush } from '../xmpp/roster.js';
+import type { RosterCopyRecord } from '../vault/schema.js';
+import type { RosterStore } from '../vault/stores/roster-store.js';
+import { fetchRosterSince, removeRosterItem, setRosterItem, type RosterItem, type RosterPush } from '../xmpp/roster.js';
 import type { Presence } from './presence.js';
 import type { SessionPort } from './session-port.js';
 
@@ -18,6 +24,15 @@ export interface RosterServiceDeps {
   presence: Presence;
   events: AppEvents;
   log: Logger;
+  store: RosterStore;
+}
+
+/** The roster of one account: by lowercase bare JID, in the server's order. */
+interface RosterCopy {
+  account: string;
+  items: Map<string, RosterItem>;
+  version?: string;
+  savedAt?: string;
 }
 
 export class RosterService {
@@ -25,31 +40,38 @@ export class RosterService {
   readonly #presence: Presence;
   readonly #events: AppEvents;
   readonly #log: Logger;
-  /** The roster's bare JIDs (lowercase) for this stream; undefined until first needed. */
-  #members: Promise<Set<string>> | undefined;
+  readonly #store: RosterStore;
+  /** The copy, brought up to date with this stream's roster; undefined until first needed per stream. */
+  #synced: Promise<RosterCopy> | undefined;
+  /** The last copy known (synced or loaded from the vault), for answers while offline. */
+  #last: RosterCopy | undefined;
 
   constructor(deps: RosterServiceDeps) {
     this.#session = deps.session;
     this.#presence = deps.presence;
     this.#events = deps.events;
     this.#log = deps.log;
+    this.#store = deps.store;
   }
 
+  /** The contacts: this stream's roster when online (fetched once), else the roster last saved. */
   async list(): Promise<RosterContactView[]> {
-    return (await fetchRoster(this.#session.iq)).map((item) => ({
-      jid: item.jid,
-      ...(item.name ? { name: item.name } : {}),
-      groups: item.groups,
-      subscription: item.subscription,
-      pending: item.ask === 'subscribe',
-      online: this.#presence.isOnline(item.jid),
-    }));
+    const copy = this.#session.state.status === 'online' ? await this.#sync() : this.#offlineCopy();
+    return copy ? this.#views(copy) : [];
+  }
+
+  /** The roster as last saved in the vault, and when, without asking the network; undefined before any. */
+  saved(): SavedRosterView | undefined {
+    const copy = this.#offlineCopy();
+    if (!copy?.savedAt) return undefined;
+    return { savedAt: copy.savedAt, contacts: this.#views(copy) };
   }
 
   /** §2.3 + §3.1.1: adds (or regroups) a contact and asks to see their presence. */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
     if (contact.jid === this.#session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
     await setRosterItem(this.#session.iq, contact);
+    await this.#applied({ jid: contact.jid, ...(contact.name ? { name: contact.name } : {}), groups: contact.groups });
     await this.#askToSeePresence(contact.jid);
     return this.list();
   }
@@ -58,11 +80,13 @@ export class RosterService {
     const current = (await this.list()).find((c) => c.jid === jid);
     if (!current) throw new KeyringError('not-found', `${jid} is not in your contacts.`, 'jid');
     await setRosterItem(this.#session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
+    await this.#applied({ jid, ...(current.name ? { name: current.name } : {}), groups });
     return this.list();
   }
 
   async remove(jid: string): Promise<RosterContactView[]> {
     await removeRosterItem(this.#session.iq, jid);
+    await this.#applied({ jid, remove: true });
     return this.list();
   }
 
@@ -80,31 +104,120 @@ export class RosterService {
 
   /** Whether `bareJid` is in the roster (any subscription state). False when the roster cannot be read. */
   async has(bareJid: string): Promise<boolean> {
-    let loading: Promise<Set<string>> | undefined;
     try {
-      loading = this.#members ??= fetchRoster(this.#session.iq).then((items) => new Set(items.map((i) => i.jid.toLowerCase())));
-      return (await loading).has(bareJid.toLowerCase());
+      return (await this.#sync()).items.has(bareJid.toLowerCase());
     } catch (error) {
-      if (loading !== undefined && this.#members === loading) this.#members = undefined; // ask again next time
       this.#log.warn(`could not read the roster: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     }
   }
 
-  /** The server changed the roster (§2.1.6): kept current here, and the screens fetch it again. */
+  /** The server changed the roster (§2.1.6): the copy follows, the vault too, and the screens fetch it again. */
   onPush(push: RosterPush): void {
-    const loading = this.#members;
-    if (loading !== undefined) {
-      const next = loading.then((members) => apply(members, push));
-      next.catch(() => undefined); // a failed load is reported (and retried) by has()
-      this.#members = next;
-    } // not loaded yet: the load will see the change
+    const syncing = this.#synced;
+    if (syncing !== undefined) {
+      // After the sync: pushes that follow a versioned request's empty answer (§2.6.3) apply on top of it.
+      const next = syncing.then(async (copy) => {
+        apply(copy, push);
+        await this.#save(copy);
+        return copy;
+      });
+      next.catch(() => undefined); // a failed sync is reported (and retried) by has() and list()
+      this.#synced = next;
+      void next.then(
+        () => this.#events.emit('roster:changed', undefined),
+        () => this.#events.emit('roster:changed', undefined),
+      );
+      return;
+    } // not synced yet: the sync will see the change
     this.#events.emit('roster:changed', undefined);
   }
 
-  /** A new stream (first login or reconnect) may come with another roster: load it again when needed. */
+  /** A new stream (first login or reconnect) may come with another roster: sync again when needed. */
   reset(): void {
-    this.#members = undefined;
+    this.#synced = undefined;
+  }
+
+  /** This stream's roster: the saved copy brought up to date (§2.6), or fetched whole. Once per stream. */
+  #sync(): Promise<RosterCopy> {
+    if (this.#synced !== undefined) return this.#synced;
+    const loading = this.#fetch();
+    this.#synced = loading;
+    loading.catch(() => {
+      if (this.#synced === loading) this.#synced = undefined; // ask again next time
+    });
+    return loading;
+  }
+
+  async #fetch(): Promise<RosterCopy> {
+    const account = this.#session.ownJid;
+    const saved = this.#offlineCopy();
+    const answer = await fetchRosterSince(this.#session.iq, saved?.version);
+    if (answer.unchanged && saved) return saved;
+    const copy: RosterCopy = answer.unchanged
+      ? { account, items: new Map() }
+      : { account, items: byJid(answer.items), ...(answer.version !== undefined ? { version: answer.version } : {}) };
+    await this.#save(copy);
+    return copy;
+  }
+
+  /**
+   * A change the server just confirmed, applied to the copy at once: its roster push may come after
+   * the answer (RFC 6121 §2.3.2 orders neither), and the caller shows the list next. The version stays:
+   * should the push never arrive, the next versioned sync replays the change (§2.6.3).
+   */
+  async #applied(change: { jid: string; name?: string; groups: string[] } | { jid: string; remove: true }): Promise<void> {
+    const copy = await this.#sync();
+    const key = change.jid.toLowerCase();
+    if ('remove' in change) copy.items.delete(key);
+    else {
+      const before = copy.items.get(key);
+      copy.items.set(key, {
+        jid: change.jid,
+        ...(change.name ? { name: change.name } : {}),
+        groups: [...change.groups],
+        subscription: before?.subscription ?? 'none',
+        ...(before?.ask ? { ask: before.ask } : {}),
+      });
+    }
+    await this.#save(copy);
+  }
+
+  /** The copy for the account the app works for: in memory, else as the vault last saved it. */
+  #offlineCopy(): RosterCopy | undefined {
+    const account = this.#session.state.account;
+    if (account === undefined) return undefined;
+    if (this.#last?.account === account) return this.#last;
+    const stored = this.#store.load(account);
+    if (!stored) return undefined;
+    this.#last = fromRecord(account, stored);
+    return this.#last;
+  }
+
+  async #save(copy: RosterCopy): Promise<void> {
+    copy.savedAt = new Date().toISOString();
+    this.#last = copy;
+    try {
+      await this.#store.save(copy.account, toRecord(copy));
+    } catch (error) {
+      // A cache: the roster in memory is still right, and the next sign-in fetches it whole.
+      this.#log.warn(`could not save the roster: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  #views(copy: RosterCopy): RosterContactView[] {
+    const views: RosterContactView[] = [];
+    for (const item of copy.items.values()) {
+      views.push({
+        jid: item.jid,
+        ...(item.name ? { name: item.name } : {}),
+        groups: item.groups,
+        subscription: item.subscription,
+        pending: item.ask === 'subscribe',
+        online: this.#presence.isOnline(item.jid),
+      });
+    }
+    return views;
   }
 
   /** Asks to see the contact's presence unless we already do or already asked. */
@@ -116,8 +229,42 @@ export class RosterService {
   }
 }
 
-function apply(members: Set<string>, push: RosterPush): Set<string> {
-  if (push.kind === 'remove') members.delete(push.jid.toLowerCase());
-  else members.add(push.item.jid.toLowerCase());
-  return members;
+function byJid(items: readonly RosterItem[]): Map<string, RosterItem> {
+  return new Map(items.map((item) => [item.jid.toLowerCase(), item]));
+}
+
+function apply(copy: RosterCopy, push: RosterPush): void {
+  if (push.kind === 'remove') copy.items.delete(push.jid.toLowerCase());
+  else copy.items.set(push.item.jid.toLowerCase(), push.item);
+  // A push without a version (an unversioned server, or one that stopped) leaves the copy unversioned:
+  // the next sign-in then fetches the whole roster rather than trust an old version.
+  if (push.version !== undefined) copy.version = push.version;
+  else delete copy.version;
+}
+
+function fromRecord(account: string, record: RosterCopyRecord): RosterCopy {
+  const items = record.items.map(
+    (e): RosterItem => ({
+      jid: e.jid,
+      ...(e.name !== undefined ? { name: e.name } : {}),
+      groups: [...e.groups],
+      subscription: e.subscription,
+      ...(e.ask ? { ask: e.ask } : {}),
+    }),
+  );
+  return { account, items: byJid(items), savedAt: record.savedAt, ...(record.version !== undefined ? { version: record.version } : {}) };
+}
+
+function toRecord(copy: RosterCopy): RosterCopyRecord {
+  return {
+    savedAt: copy.savedAt ?? new Date().toISOString(),
+    ...(copy.version !== undefined ? { version: copy.version } : {}),
+    items: [...copy.items.values()].map((i) => ({
+      jid: i.jid,
+      ...(i.name !== undefined ? { name: i.name } : {}),
+      groups: [...i.groups],
+      subscription: i.subscription,
+      ...(i.ask ? { ask: i.ask } : {}),
+    })),
+  };
 }

@@ -7,6 +7,7 @@
 import type { Element } from '@xmpp/xml';
 import type { ConnectParams, ConnectionState } from '../../contract/index.js';
 import type { Iq } from '../xmpp/iq-requests.js';
+import type { SignInOptions } from '../xmpp/session.js';
 
 export interface SessionPort {
   /** IQ requests on the live connection; each fails with 'not-connected' while offline. */
@@ -21,8 +22,10 @@ export interface SessionPort {
   requireXep0222Support(): Promise<void>;
 }
 
-/** What signing in needs besides: the session's own connect. */
+/** What signing in needs besides: the session's own connect, and how the sign-in went. */
 export interface SignInPort {
   readonly ownJid: string;
-  connect(params: Omit<ConnectParams, 'remember'>): Promise<ConnectionState>;
+  connect(params: Omit<ConnectParams, 'remember' | 'acceptCaFingerprint'>, options?: SignInOptions): Promise<ConnectionState>;
+  /** The gs2 channel-binding flag of the last sign-in ("p=<type>" when bound), among others. */
+  readonly lastLogin: { channelBinding: string | undefined } | undefined;
 }

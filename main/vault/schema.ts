@@ -66,6 +66,9 @@ const ContactKey = z
   })
   .strict();
 
+/** One contact's key records (the vault checks just these when only they change: vault.ts updatePart). */
+export const ContactKeyListSchema = z.array(ContactKey);
+
 /** An action the user asked for while offline, run in order once connected (survives restarts). */
 const QueuedAction = z
   .object({
@@ -111,6 +114,108 @@ const PublishedNode = z
   })
   .strict();
 
+/** A contact as the roster last had it (RFC 6121 §2.1.2). */
+const RosterEntry = z
+  .object({
+    jid: z.string(),
+    name: z.string().optional(),
+    groups: z.array(z.string()),
+    subscription: z.enum(['none', 'to', 'from', 'both']),
+    ask: z.literal('subscribe').optional(),
+  })
+  .strict();
+
+/** The last roster seen, for offline use and to fetch only changes at sign-in (RFC 6121 §2.6). */
+const RosterCopy = z
+  .object({
+    /** The server's roster version (§2.6), when it versions its roster. */
+    version: z.string().optional(),
+    savedAt: isoDate,
+    items: z.array(RosterEntry),
+  })
+  .strict();
+
+/** XEP-0292 vCard4 fields as the app reads them (contract/profile.ts Profile). */
+const ProfileFields = z
+  .object({
+    fullName: z.string().optional(),
+    nickname: z.string().optional(),
+    emails: z.array(z.string()),
+    phones: z.array(z.string()),
+    urls: z.array(z.string()),
+    note: z.string().optional(),
+    organisation: z.string().optional(),
+    address: z
+      .object({
+        street: z.string().optional(),
+        locality: z.string().optional(),
+        region: z.string().optional(),
+        code: z.string().optional(),
+        country: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const AvatarInfo = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    bytes: z.number().int(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    url: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * The account's own profile as last read from (or published to) its server, so the editor starts from
+ * it offline: the vCard, the nickname and the avatar (the PNG the app published, at most 96 KiB).
+ */
+const OwnProfile = z
+  .object({
+    vcard: ProfileFields.optional(),
+    nickname: z.string().optional(),
+    avatar: z
+      .object({
+        info: AvatarInfo,
+        dataBase64: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    storedAt: isoDate,
+  })
+  .strict();
+
+/**
+ * A contact's profile as last read (already cleaned by the readers in main/profile/), without the
+ * avatar's bytes, which are kept once per id in `avatars`: shown while offline.
+ */
+const ContactProfile = z
+  .object({
+    vcard: ProfileFields.optional(),
+    nickname: z.string().optional(),
+    avatar: z.object({ info: AvatarInfo, dataProblem: z.string().optional() }).strict().optional(),
+    xep0154: z
+      .object({
+        fields: z.array(z.object({ name: z.string(), label: z.string().optional(), values: z.array(z.string()) }).strict()),
+        profile: ProfileFields,
+      })
+      .strict()
+      .optional(),
+    storedAt: isoDate,
+  })
+  .strict();
+
+const ContactProfiles = z
+  .object({
+    profiles: z.record(z.string(), ContactProfile),
+    /** Avatar images by their SHA-1 id (XEP-0084 §4.2.1), base64, each checked when it was fetched. */
+    avatars: z.record(z.string(), z.object({ type: z.enum(['image/png', 'image/jpeg']), dataBase64: z.string() }).strict()),
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
@@ -119,15 +224,24 @@ const Account = z
         host: z.string().optional(),
         port: z.number().int().optional(),
         caFile: z.string().optional(),
+        /** The CA file's fingerprint when the user trusted it; a changed file is refused until accepted. */
+        caFingerprint: z.string().optional(),
+        lastScreen: z.string().optional(),
+        lastSignIn: isoDate.optional(),
+        /** The server offered a SCRAM -PLUS mechanism once: a sign-in without one is refused (stripped). */
+        channelBindingSeen: z.boolean().optional(),
       })
       .strict(),
     /** The account password, encrypted by the OS keychain only; absent when not remembered. */
     savedPassword: sealed.optional(),
     ownKeys: z.array(OwnKey),
-    contacts: z.record(z.string(), z.array(ContactKey)),
+    contacts: z.record(z.string(), ContactKeyListSchema),
     queue: z.array(QueuedAction).optional(),
     /** By node: what the app published there (drift watch). */
     published: z.record(z.string(), PublishedNode).optional(),
+    roster: RosterCopy.optional(),
+    ownProfile: OwnProfile.optional(),
+    contactProfiles: ContactProfiles.optional(),
   })
   .strict();
 
@@ -146,6 +260,10 @@ export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
 export type PublishedNodeRecord = z.infer<typeof PublishedNode>;
+export type RosterCopyRecord = z.infer<typeof RosterCopy>;
+export type OwnProfileRecord = z.infer<typeof OwnProfile>;
+export type ContactProfileRecord = z.infer<typeof ContactProfile>;
+export type ContactProfilesRecord = z.infer<typeof ContactProfiles>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
   const result = VaultDocumentSchema.safeParse(body);

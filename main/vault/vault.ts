@@ -8,9 +8,14 @@
  * after it) are applied together and saved by the next single write, whose success resolves each of
  * them. A burst of changes (fetching many contacts) thus costs a few writes of the whole file, not one
  * per change, while every change still resolves only once it is on disk.
+ *
+ * A change confined to one part of the document (one contact's keys: updatePart) copies and checks only
+ * that part; the rest of the new state shares the old one's untouched objects. Copying and checking the
+ * whole document (2.6 MB with 2,000 contacts) cost ~45 ms of the event loop per write.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { KeyringError } from '../errors.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
 import { parseVaultDocument, type AccountRecord, type VaultDocument } from './schema.js';
@@ -91,13 +96,31 @@ const CHECK_PLAINTEXT_V1 = Buffer.from('keyring-for-xmpp vault v1');
 const CHECK_PLAINTEXT = Buffer.from('keyring-for-xmpp vault v2');
 const KEY_WRAP_V2 = Buffer.from('keyring-for-xmpp vault key v2:');
 /**
- * After a write, the next one waits this many times as long as the last one took, so that writing takes
- * at most a fifth of the time during a burst. An update arriving when the vault is idle is written at once.
+ * After a write, the next one waits this many times as long as the last one held the event loop
+ * (applying, checking, serializing and sealing; not the disk's own time, which runs beside it), so that
+ * writing holds the event loop at most a fifth of the time during a burst. An update arriving when the
+ * vault is idle is written at once.
  */
 const WRITE_PAUSE_FACTOR = 4;
 
+/**
+ * A change to one part of the document: the value under `key` in the object reached from the document
+ * through the keys in `parent`. Only that value is copied and checked (with `schema`) when the change is
+ * applied. `change` gets a copy of the current value (undefined when there is none) and returns the new
+ * value and its result; like any change, it may run twice.
+ */
+export interface PartChange<P, T> {
+  parent: readonly string[];
+  key: string;
+  schema: z.ZodType<P>;
+  change: (current: P | undefined) => { value: P; result: T };
+}
+
 interface PendingUpdate {
+  /** The change on the whole document (always there: the way every change can be applied). */
   change: (draft: VaultDocument) => unknown;
+  /** The same change confined to one part, when it is (updatePart). */
+  part?: PartChange<unknown, unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -115,6 +138,8 @@ export class Vault {
   #writing = false;
   /** performance.now() before which the next write waits (see WRITE_PAUSE_FACTOR). */
   #nextWriteAt = 0;
+  /** How long the current group's commit has held the event loop so far (ms). */
+  #heldMs = 0;
   /** Set when opening had to fall back to the backup copy. */
   readonly recovery: VaultRecovery | undefined;
 
@@ -221,8 +246,23 @@ export class Vault {
    * fails, and `change` then runs a second time.
    */
   update<T>(change: (draft: VaultDocument) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ change, resolve: resolve as (value: unknown) => void, reject });
+    return this.#enqueue({ change }) as Promise<T>;
+  }
+
+  /**
+   * update() for a change confined to one part of the document (PartChange): only that part is copied
+   * and checked, so a burst of such changes (fetching 2,000 contacts' keys) does not copy and check the
+   * whole document at every write. When the part's parent is missing (say, a new account), or another
+   * change of its group needs the whole document, `whole` applies it instead: it must make the same
+   * change on the whole document.
+   */
+  updatePart<P, T>(part: PartChange<P, T>, whole: (draft: VaultDocument) => T): Promise<T> {
+    return this.#enqueue({ change: whole, part: part as PartChange<unknown, unknown> }) as Promise<T>;
+  }
+
+  #enqueue(update: Pick<PendingUpdate, 'change' | 'part'>): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.#pending.push({ ...update, resolve, reject });
       if (!this.#writing) {
         this.#writing = true;
         void this.#writePending();
@@ -238,11 +278,10 @@ export class Vault {
         const wait = this.#nextWriteAt - performance.now();
         if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
         const group = this.#pending.splice(0);
-        const started = performance.now();
+        this.#heldMs = 0;
         // #commit settles every promise itself; this only guards against the unforeseen.
         await this.#commit(group).catch((error: unknown) => group.forEach((update) => update.reject(error)));
-        const finished = performance.now();
-        this.#nextWriteAt = finished + (finished - started) * WRITE_PAUSE_FACTOR;
+        this.#nextWriteAt = performance.now() + this.#heldMs * WRITE_PAUSE_FACTOR;
       }
     } finally {
       this.#writing = false;
@@ -251,13 +290,12 @@ export class Vault {
 
   /** Applies a group of changes to one copy, writes it once, and settles each change's promise. */
   async #commit(group: PendingUpdate[]): Promise<void> {
-    const draft = structuredClone(this.#document);
-    let results: unknown[];
-    let checked: VaultDocument;
+    const started = performance.now();
+    let applied: { document: VaultDocument; results: unknown[] };
     try {
-      results = group.map((update) => update.change(draft));
-      checked = parseVaultDocument(draft);
+      applied = applyParts(this.#document, group) ?? applyWhole(this.#document, group);
     } catch (error) {
+      this.#heldMs += performance.now() - started;
       if (group.length === 1) {
         group[0]?.reject(error);
         return;
@@ -266,14 +304,17 @@ export class Vault {
       for (const update of group) await this.#commit([update]);
       return;
     }
+    // Serializing and sealing happen before writeVaultFile's first await: still the event loop's time.
+    const written = writeVaultFile(this.#path, applied.document, documentMac(this.#box));
+    this.#heldMs += performance.now() - started;
     try {
-      await writeVaultFile(this.#path, checked, documentMac(this.#box));
+      await written;
     } catch (error) {
       for (const update of group) update.reject(error);
       return;
     }
-    this.#document = checked;
-    group.forEach((update, index) => update.resolve(results[index]));
+    this.#document = applied.document;
+    group.forEach((update, index) => update.resolve(applied.results[index]));
   }
 
   /** Seals a secret for storage; `purpose` binds it to its use (e.g. `private-key:<fingerprint>`). */
@@ -310,6 +351,64 @@ export class Vault {
     }
     return this.#keychain;
   }
+}
+
+/** The group's changes on a deep copy of the whole document, checked whole. */
+function applyWhole(document: VaultDocument, group: readonly PendingUpdate[]): { document: VaultDocument; results: unknown[] } {
+  const draft = structuredClone(document);
+  const results = group.map((update) => update.change(draft));
+  return { document: parseVaultDocument(draft), results };
+}
+
+/**
+ * The group's changes when each is confined to a part (updatePart) whose parent exists: the objects on
+ * the way to each part are copied shallowly, the part itself is copied (deeply) for its change and the
+ * new value checked with the part's schema; everything else is shared with `document`, which stays as it
+ * is. Undefined when the group needs the whole document.
+ */
+function applyParts(document: VaultDocument, group: readonly PendingUpdate[]): { document: VaultDocument; results: unknown[] } | undefined {
+  if (!group.every((update) => update.part !== undefined && resolveParent(document, update.part.parent) !== undefined)) return undefined;
+  const root = { ...document } as Record<string, unknown>;
+  const copies = new Set<object>([root]);
+  const results = group.map((update) => {
+    const part = update.part as PartChange<unknown, unknown>;
+    let container = root;
+    for (const key of part.parent) {
+      const child = ownValue(container, key) as Record<string, unknown>;
+      if (copies.has(child)) {
+        container = child;
+        continue;
+      }
+      const copy = { ...child };
+      copies.add(copy);
+      setOwn(container, key, copy);
+      container = copy;
+    }
+    const current = ownValue(container, part.key);
+    const { value, result } = part.change(current === undefined ? undefined : structuredClone(current));
+    setOwn(container, part.key, part.schema.parse(value));
+    return result;
+  });
+  return { document: root as VaultDocument, results };
+}
+
+/** The plain object reached from `document` through `keys`, if each step is one. */
+function resolveParent(document: VaultDocument, keys: readonly string[]): Record<string, unknown> | undefined {
+  let node: unknown = document;
+  for (const key of keys) {
+    node = ownValue(node as Record<string, unknown>, key);
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+  }
+  return node as Record<string, unknown>;
+}
+
+/** Own properties only: keys here can come from the network (contacts' addresses), '__proto__' included. */
+function ownValue(object: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** What opening the vault key gives: the box, and whether the key-bound marker says "MAC required". */

@@ -37,7 +37,7 @@ import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
-import { createSaslLogin, SASL_MECHANISMS } from './sasl-login.js';
+import { createSaslLogin, SASL_MECHANISMS, type SaslLogin } from './sasl-login.js';
 import { createIqRequests } from './iq-requests.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
 import { ChunkSafeClient, chunkSafeTransports } from './stream-reader.js';
@@ -58,6 +58,8 @@ export interface XmppClientOptions {
   log: Logger;
   /** Where to write the stream, for diagnosis (nothing when absent). */
   streamLog?: StreamLogSink;
+  /** Refuse a login offer without SCRAM -PLUS (the server offered one before): sasl-login.ts. */
+  requireChannelBinding?: boolean;
 }
 
 export interface XmppClient {
@@ -68,6 +70,8 @@ export interface XmppClient {
   reconnect: Reconnect;
   /** Fails every IQ request still waiting (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
+  /** How the last successful sign-in went (mechanism, channel binding). */
+  login: Pick<SaslLogin, 'last'>;
 }
 
 export function createXmppClient(options: XmppClientOptions): XmppClient {
@@ -97,6 +101,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
     password: options.password, // never logged
     log: options.log,
     starting: () => guard.saslStarting(),
+    ...(options.requireChannelBinding ? { requireChannelBinding: true } : {}),
   });
   middleware.use(login.incoming);
   const guard = guardStream({ entity, middleware, domain: options.domain, mechanisms: SASL_MECHANISMS, log: options.log });
@@ -151,7 +156,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   // XEP-0199: answer pings so servers that probe liveness keep us.
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
-  return { entity, middleware, iqCaller, iqCallee, reconnect, rejectPending };
+  return { entity, middleware, iqCaller, iqCallee, reconnect, rejectPending, login };
 }
 
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';

@@ -93,13 +93,20 @@ export function fetchAcrossServers(
             inFlight -= 1;
             if (outcome.status === 'unreachable') asked.state = { unreachable: outcome.detail };
             else if (asked.state === 'probing') asked.state = 'open';
+            // An answer: the next request goes out first, and travels while this one is handled
+            // (`settled` checks a certificate, ~0.5 ms). An unreachable server is settled first, so that
+            // its other contacts, told without asking, come after it.
+            const askFirst = outcome.status !== 'unreachable';
+            if (askFirst) pump();
             try {
               settle(index, outcome);
             } catch (error) {
               fail(error);
               return;
             }
-            pump();
+            if (askFirst) {
+              if (remaining === 0 && !failed) resolve();
+            } else pump();
           }, fail);
         }
       } catch (error) {

@@ -5,10 +5,11 @@
  * the domain when the bare JID does not show PEP.
  */
 import type { Iq } from './iq-requests.js';
-import type { PepSupport } from '../../contract/index.js';
+import { ACCESS_MODELS, type AccessModel, type PepSupport } from '../../contract/index.js';
 import { queryDiscoInfo, type DiscoInfo } from './disco.js';
 import { FEATURE_PUBLISH_OPTIONS, NS } from './namespaces.js';
 import { knownNotificationBehaviour } from './notification-behaviour.js';
+import { defaultConfigRequest, parseDefaultAnswer } from './pubsub.js';
 import { querySoftwareVersion, type ServerSoftware } from './server-software.js';
 
 const PUBSUB_FEATURE_PREFIX = `${NS.pubsub}#`;
@@ -29,7 +30,31 @@ export function summarizePepSupport(queried: string, info: DiscoInfo, software?:
   };
 }
 
+/**
+ * XEP-0222 §5, then what the account's PEP service takes: the access models of its default node
+ * configuration form (XEP-0060 §8.3), which is read only, so nothing is made on the server.
+ */
 export async function discoverPepSupport(iq: Iq, bareJid: string, domain: string): Promise<PepSupport> {
+  const support = await discoverFeatures(iq, bareJid, domain);
+  if (!support.pep) return support;
+  const accepted = await readAcceptedAccessModels(iq, bareJid).catch(() => undefined);
+  return accepted === undefined ? support : { ...support, acceptedAccessModels: accepted };
+}
+
+/**
+ * The access models the configuration form offers; roster access only with its roster_groups_allowed
+ * field (measured: Prosody 0.12 lists "roster" yet has no such field, and refuses it; docs/servers.md).
+ * Undefined when the server sends no form or a form without the access model field.
+ */
+export async function readAcceptedAccessModels(iq: Iq, bareJid: string): Promise<AccessModel[] | undefined> {
+  const form = parseDefaultAnswer(await iq.get(defaultConfigRequest(), bareJid));
+  const options = form.fields.get('pubsub#access_model')?.options;
+  if (options === undefined || options.length === 0) return undefined;
+  const canRoster = form.fields.has('pubsub#roster_groups_allowed');
+  return ACCESS_MODELS.filter((m) => options.includes(m) && (m !== 'roster' || canRoster));
+}
+
+async function discoverFeatures(iq: Iq, bareJid: string, domain: string): Promise<PepSupport> {
   // Asked beside disco, not after it: the answer only names the software (for the notification rows).
   const asking = querySoftwareVersion(iq, domain);
   let fromAccount: PepSupport | undefined;

@@ -20,7 +20,11 @@ export interface RosterItem {
   ask?: 'subscribe';
 }
 
-export type RosterPush = { kind: 'set'; item: RosterItem } | { kind: 'remove'; jid: string };
+/** A roster push (§2.1.6); `version`: the roster version it brings the copy to (§2.6.3), when versioned. */
+export type RosterPush = ({ kind: 'set'; item: RosterItem } | { kind: 'remove'; jid: string }) & { version?: string };
+
+/** Longest roster version kept; the RFC leaves its form to the server, which sends short strings. */
+const MAX_VERSION_LENGTH = 256;
 
 const SUBSCRIPTIONS = new Set(['none', 'to', 'from', 'both']);
 
@@ -52,6 +56,35 @@ export async function fetchRoster(iq: Iq): Promise<RosterItem[]> {
     .filter((i): i is RosterItem => i !== undefined && !('kind' in i));
 }
 
+/**
+ * RFC 6121 §2.6: the roster, or only what changed since `version`. A server that versions its roster
+ * answers a request with a version (§2.6.2) either with the whole roster and its new version, or with
+ * an empty result, meaning "unchanged since then", followed by a roster push per change (§2.6.3).
+ * `version` is sent only when this server gave one before: a server gives one only when it supports
+ * versioning (§2.6.3), which is what its stream feature (§2.6.1) would have said.
+ */
+export async function fetchRosterSince(
+  iq: Iq,
+  version: string | undefined,
+): Promise<{ unchanged: true } | { unchanged: false; items: RosterItem[]; version?: string }> {
+  const query = await iq.get(xml('query', { xmlns: NS.roster, ...(version !== undefined ? { ver: version } : {}) }));
+  if (!query) {
+    if (version !== undefined) return { unchanged: true };
+    return { unchanged: false, items: [] };
+  }
+  const items = query
+    .getChildren('item')
+    .map(parseRosterItem)
+    .filter((i): i is RosterItem => i !== undefined && !('kind' in i));
+  const next = versionOf(query);
+  return next !== undefined ? { unchanged: false, items, version: next } : { unchanged: false, items };
+}
+
+function versionOf(query: Element): string | undefined {
+  const ver = query.attrs.ver;
+  return typeof ver === 'string' && ver.length <= MAX_VERSION_LENGTH ? ver : undefined;
+}
+
 /** RFC 6121 §2.3: add or update a contact (name and groups). */
 export async function setRosterItem(iq: Iq, item: { jid: string; name?: string; groups: readonly string[] }): Promise<void> {
   await iq.set(
@@ -78,7 +111,9 @@ export function answerRosterPushes(iqCallee: IqCallee, ownBareJid: () => string,
     }
     const item = context.element?.getChild('item');
     const parsed = item ? parseRosterItem(item) : undefined;
-    if (parsed) onPush('kind' in parsed ? parsed : { kind: 'set', item: parsed });
+    const version = context.element ? versionOf(context.element) : undefined;
+    const push: RosterPush | undefined = parsed === undefined ? undefined : 'kind' in parsed ? parsed : { kind: 'set', item: parsed };
+    if (push) onPush(version !== undefined ? { ...push, version } : push);
     return {};
   });
 }

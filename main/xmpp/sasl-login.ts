@@ -142,6 +142,12 @@ export interface SaslLoginOptions {
   log: Logger;
   /** Called right before the first SASL element leaves (the stream guard's saslStarting). */
   starting: () => void;
+  /**
+   * This server offered a SCRAM -PLUS mechanism before (remembered per account): an offer without one
+   * now is what someone stripping it on the way would cause, so it is refused ('channel-binding-stripped')
+   * before anything is sent. XEP-0440's idea of pinning what the server supports, applied to -PLUS.
+   */
+  requireChannelBinding?: boolean;
 }
 
 /** A SASL mechanism as the exchange drives it; strings are Unicode text (UTF-8 on the wire). */
@@ -262,6 +268,13 @@ export function createSaslLogin(options: SaslLoginOptions): SaslLogin {
     const wrapper = entity.socket as { socket?: unknown } | null;
     const socket = wrapper instanceof TLSSocket ? wrapper : wrapper?.socket;
     const channel = socket instanceof TLSSocket ? socket : undefined;
+    if (options.requireChannelBinding && !offered.some((m) => /^SCRAM-.+-PLUS$/.test(m))) {
+      throw new KeyringError(
+        'channel-binding-stripped',
+        `The server for ${domain} used to offer a login tied to the encrypted connection (SCRAM -PLUS) and now does not. ` +
+          'Someone between you and the server may have removed it, so the app did not sign in.',
+      );
+    }
     const choice = chooseLogin(offered, announcedChannelBindings(features), channel, domain);
     return { choice, mechanism: mechanismFor(choice, options) };
   }

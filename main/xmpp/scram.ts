@@ -192,12 +192,14 @@ function parseServerFirst(message: string, clientNonce: string): { nonce: string
     throw new KeyringError(
       'auth-failed',
       `The server asks for only ${iterations} rounds of password hashing (the app needs at least ${MIN_ITERATIONS}), so the app did not answer: a login proof that cheap would help anyone who sees it guess the password.`,
+      SERVER_AT_FAULT,
     );
   }
   if (iterations > MAX_ITERATIONS) {
     throw new KeyringError(
       'auth-failed',
       `The server asks for ${iterations} rounds of password hashing; the app does at most ${MAX_ITERATIONS}, so it did not sign in.`,
+      SERVER_AT_FAULT,
     );
   }
   return { nonce, salt: Buffer.from(saltText, 'base64'), iterations };
@@ -219,9 +221,13 @@ function scramProtocolError(message: string): KeyringError {
   return new KeyringError('protocol-error', message);
 }
 
+/** Field 'server': the server failed, not the address or password the user typed (the screens word it so). */
+export const SERVER_AT_FAULT = 'server';
+
 function noServerProof(): KeyringError {
   return new KeyringError(
     'auth-failed',
     'The server could not prove it knows your password, so the app stopped before going online. Someone may be impersonating the server.',
+    SERVER_AT_FAULT,
   );
 }

@@ -11,6 +11,7 @@ import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createXmppClient, type XmppClient } from './client.js';
+import type { LoginRecord } from './sasl-login.js';
 import type { Iq } from './iq-requests.js';
 import { classifyConnectionError } from './connection-errors.js';
 import { describeMissingSupport, discoverPepSupport } from './pep-support.js';
@@ -21,6 +22,12 @@ import { NOTIFY_NODES, OWN_PUBLISHED_NODES } from './namespaces.js';
 import { SessionEvents } from './session-events.js';
 import { reconnectDelay } from './backoff.js';
 import type { StreamLogSink } from './stream-log.js';
+
+/** What the account's remembered settings ask of one sign-in. */
+export interface SignInOptions {
+  /** The server offered SCRAM -PLUS before: refuse an offer without it (main/xmpp/sasl-login.ts). */
+  requireChannelBinding?: boolean;
+}
 
 export interface AccountSessionDeps {
   events: AppEvents;
@@ -82,7 +89,7 @@ export class AccountSession {
    * (socket closed, reconnect timer cleared, waiting requests failed) before the new one starts, and a
    * replaced connect() fails with 'not-connected'.
    */
-  async connect(params: ConnectParams): Promise<ConnectionState> {
+  async connect(params: ConnectParams, options: SignInOptions = {}): Promise<ConnectionState> {
     const generation = ++this.#generation;
     const address = parseBareJid(params.jid);
     const extraCa = [...(this.#deps.extraCa ?? []), ...(params.caFile ? [await readCaFile(params.caFile)] : [])];
@@ -104,6 +111,7 @@ export class AccountSession {
       timeout: CONNECT_TIMEOUT_MS,
       log: this.#deps.log,
       ...(this.#deps.streamLog ? { streamLog: this.#deps.streamLog } : {}),
+      ...(options.requireChannelBinding ? { requireChannelBinding: true } : {}),
     });
     let abort: (error: KeyringError) => void = () => undefined;
     const aborted = new Promise<never>((_resolve, reject) => (abort = reject));
@@ -268,6 +276,11 @@ export class AccountSession {
   /** The live connection (its xmpp.js parts, for tests and diagnosis); throws 'not-connected' while offline. */
   get client(): XmppClient {
     return this.#online();
+  }
+
+  /** How the current connection signed in (mechanism, channel binding); undefined before it did. */
+  get lastLogin(): LoginRecord | undefined {
+    return this.#connection?.client.login.last;
   }
 
   /** The account's bare JID, once an account signed in (its PEP service address). */

@@ -19,6 +19,7 @@
  *
  * These are subclasses of xmpp.js's pieces, not patches of node_modules, which `npm ci` would undo.
  */
+import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@xmpp/client-core';
 import ConnectionTCP from '@xmpp/tcp/lib/Connection.js';
@@ -60,7 +61,18 @@ export class ChunkSafeParser extends Parser {
 }
 
 /** xmpp.js's TCP (xmpp://, with STARTTLS) and direct TLS (xmpps://) transports, reading with ChunkSafeParser. */
-class ChunkSafeTcp extends ConnectionTCP {}
+export class ChunkSafeTcp extends ConnectionTCP {
+  /**
+   * Nagle's algorithm off (TCP_NODELAY, set before connecting; the STARTTLS layer keeps the same
+   * socket). With it on, a request written while an earlier one is unacknowledged waits for that
+   * acknowledgement, which the server may delay by up to 40 ms, so pipelined requests (fetching many
+   * contacts' keys) left in bursts. slixmpp (asyncio) turns it off too.
+   */
+  override _attachSocket(socket: unknown): void {
+    if (socket instanceof Socket) socket.setNoDelay(true);
+    super._attachSocket(socket);
+  }
+}
 ChunkSafeTcp.prototype.Parser = ChunkSafeParser;
 class ChunkSafeTls extends ConnectionTLS {}
 ChunkSafeTls.prototype.Parser = ChunkSafeParser;

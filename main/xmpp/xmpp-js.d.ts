@@ -162,6 +162,8 @@ declare module '@xmpp/tcp/lib/Connection.js' {
   export default class ConnectionTCP {
     /** The stream parser class the client reads each stream with. */
     Parser: new () => unknown;
+    /** Takes `socket` (the TCP socket before it connects; after STARTTLS, the TLS socket over it) as the stream's. */
+    _attachSocket(socket: unknown): void;
   }
 }
 declare module '@xmpp/tls/lib/Connection.js' {

@@ -25,6 +25,10 @@ test('the page asks main for app info over the WebSocket, and connects to the re
   await expect(page.getByTestId('connection-status')).toHaveText(new RegExp(`Online.*${juliet.jid}`));
   await expect(page.getByTestId('support-pep')).toHaveText('yes');
   await expect(page.getByTestId('support-publish-options')).toHaveText('yes');
+  // What Prosody 0.12's configuration takes, not the one model it advertises (presence).
+  await expect(page.getByTestId('support-audiences')).toContainText(
+    'You can publish for: anyone, contacts who see your presence, only contacts you choose. Roster groups are not possible on this server',
+  );
   // Who hears of changes at once: as measured on the Prosody the server names (XEP-0092).
   await expect(page.getByTestId('support-notifications')).toContainText('Contacts on other servers yes, at once');
   await expect(page.getByTestId('pep-support')).toContainText(/measured on Prosody 0\.12\. Yours is Prosody 0\.12\./);
@@ -63,6 +67,21 @@ test('a wrong password shows a clear error and what to do next', async ({ page, 
   await expect(page.getByTestId('account-error')).toContainText('Check the address and password.');
   await expect(page.getByTestId('connection-status')).toHaveText(/Not connected/);
   await saveScreenshot('account-wrong-password');
+});
+
+test('reloading the tab keeps working: the token lives in this tab’s session storage, in no URL', async ({ page, context, browserHost }) => {
+  await openApp(page, browserHost.url);
+  expect(new URL(page.url()).hash).toBe('');
+  await page.reload();
+  // The vault stays unlocked in main, so the reloaded tab goes straight to the screens.
+  await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+  await expect(page.getByText('browser host')).toBeVisible();
+  expect(page.url()).not.toContain(browserHost.token);
+  // Another tab without the link gets nothing: session storage is this tab's own.
+  const other = await context.newPage();
+  await other.goto(`${browserHost.origin}/`);
+  await expect(other.getByRole('alert')).toContainText('the link the app printed when it started');
+  await other.close();
 });
 
 test('a page opened with a wrong token is refused and says why', async ({ page, browserHost }) => {

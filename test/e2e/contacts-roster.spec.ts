@@ -28,9 +28,15 @@ test('add a contact with a group, approve requests on both sides, regroup, remov
   await expect(julietPage.getByTestId('contact-row').filter({ hasText: romeo.jid })).toBeVisible();
   await expect(julietPage.getByText('Friends', { exact: false }).first()).toBeVisible();
 
+  // Romeo sees a request waiting, on the Contacts button itself, wherever he is.
+  await romeoPage.getByRole('button', { name: 'Account', exact: true }).click();
+  await expect(romeoPage.getByTestId('requests-badge')).toHaveText('1');
+  await expect(romeoPage.getByRole('button', { name: /^Contacts\s*, 1 contact request waiting$/ })).toBeVisible();
+  await romeoPage.getByRole('button', { name: /^Contacts/ }).click();
   const romeoRequests = romeoPage.getByTestId('subscription-requests');
   await expect(romeoRequests).toContainText(juliet.jid);
   await romeoRequests.getByRole('button', { name: 'Approve' }).click();
+  await expect(romeoPage.getByTestId('requests-badge')).toHaveCount(0);
 
   const julietRequests = julietPage.getByTestId('subscription-requests');
   await expect(julietRequests).toContainText(romeo.jid);
@@ -38,7 +44,7 @@ test('add a contact with a group, approve requests on both sides, regroup, remov
 
   await julietPage.getByTestId('contact-row').filter({ hasText: romeo.jid }).click();
   const detail = julietPage.getByTestId('contact-detail');
-  await expect(detail).toContainText('subscription: both', { timeout: 15_000 });
+  await expect(detail.getByTestId('subscription')).toHaveText('You see each other’s presence.', { timeout: 15_000 });
 
   await detail.getByLabel(`Groups of ${romeo.jid}`).fill('Friends, Family');
   await detail.getByRole('button', { name: 'Save groups' }).click();

@@ -144,6 +144,10 @@ export async function openApp(page: Page, url: string): Promise<void> {
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(nav).toBeVisible({ timeout: 15_000 });
   }
+  // The app comes back to the screen last used; the worker's browser host is shared, so each test
+  // starts from the Account screen as a fresh start would.
+  const account = nav.getByRole('button', { name: 'Account', exact: true });
+  if ((await account.getAttribute('aria-current')) !== 'page') await account.click();
 }
 
 /**

@@ -1,26 +1,71 @@
 /**
- * The profile screen end to end: juliet edits and publishes her profile and an avatar the XEP-0222 way;
- * romeo's contact view shows them. Script in a field stays text: nothing runs.
+ * The profile screen end to end: juliet's editor starts from what is published, shows what publishing
+ * changes, and publishes her profile and an avatar (its square chosen from the keyboard alone) the
+ * XEP-0222 way; romeo's app shows them, as text. A second app instance of juliet's (a fresh vault)
+ * starts from the published profile too, and publishing only a new nickname there keeps the rest, as
+ * romeo's app reads it. Screenshots at 1280×800 and 800×600 in both themes; axe finds nothing.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { makePng } from '../support/images';
-import { axeViolations, expect, signIn, test } from './fixtures';
+import { axeViolations, expect, openApp, signIn, test } from './fixtures';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Juliet <script>window.__pwned=1</script>Capulet';
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 800, height: 600 },
+] as const;
 
-test('juliet publishes her profile and avatar; romeo sees them, as text', async ({ friendsInTwoWindows, saveScreenshot }) => {
-  test.setTimeout(90_000);
+/** Both themes at both sizes: nothing spills sideways, axe finds nothing, a screenshot is kept. */
+async function checkEverywhere(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      const where = `${name} at ${size.width}×${size.height}, ${colorScheme}`;
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(sideways, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+      await saveScreenshot(`screen-${name}-${size.width}x${size.height}-${colorScheme}`, page);
+      expect(await axeViolations(page), where).toEqual([]);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(SIZES[0]);
+}
+
+/** The top-left pixel of an image on the page, as [red, green, blue]. */
+function cornerPixel(page: Page, testid: string): Promise<number[]> {
+  return page.getByTestId(testid).evaluate((img: HTMLImageElement) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context?.drawImage(img, 0, 0);
+    return [...(context?.getImageData(0, 0, 1, 1).data.slice(0, 3) ?? [])];
+  });
+}
+
+test('juliet publishes her profile and an avatar whose square she chose from the keyboard; romeo sees them, as text', async ({
+  friendsInTwoWindows,
+  saveScreenshot,
+}) => {
+  test.setTimeout(150_000);
   const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
   const avatarFile = join(dir, 'juliet.png');
+  // Red grows left to right, green top to bottom: the corner of the avatar tells which square was cut.
   await writeFile(avatarFile, makePng(320, 240));
   try {
     const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
     await signIn(julietPage, julietAccount);
     await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
     await julietPage.getByRole('button', { name: 'My profile', exact: true }).click();
+    await expect(julietPage.getByTestId('profile-source')).toContainText('as your server holds it');
     const form = julietPage.getByRole('form', { name: 'Profile' });
+    const changes = julietPage.getByTestId('profile-changes');
+    await expect(changes).toContainText('Nothing yet');
+    await expect(form.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
     await form.getByLabel('Full name').fill(HOSTILE_NAME);
     await form.getByLabel('Nickname').fill('Jules');
     await form.getByLabel('E-mail addresses (one per line)').fill('not an address');
@@ -29,15 +74,52 @@ test('juliet publishes her profile and avatar; romeo sees them, as text', async 
     await form.getByLabel('Web addresses (one per line)').fill('https://capulet.lit/juliet');
     await form.getByLabel('Note').fill('Wherefore art thou?');
     await form.getByLabel('Contacts who see my presence').check();
-    await form.getByRole('button', { name: 'Publish profile' }).click();
-    await expect(julietPage.getByTestId('profile-result')).toContainText('urn:xmpp:vcard4: readable by contacts who see my presence, sent at login: never');
+    await expect(changes.getByTestId('profile-change')).toHaveText([
+      `Full name: added ${HOSTILE_NAME}`,
+      'Nickname: added Jules',
+      'E-mail addresses: added juliet@capulet.lit',
+      'Web addresses: added https://capulet.lit/juliet',
+      'Note: added Wherefore art thou?',
+    ]);
+    await checkEverywhere(julietPage, 'my-profile-changes', saveScreenshot);
+    await form.getByRole('button', { name: 'Publish changes' }).click();
+    await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see my presence, not sent to anyone at login');
+    // Published: nothing is left to change.
+    await expect(changes).toContainText('Nothing yet');
 
-    await form.getByLabel('Avatar image').setInputFiles(avatarFile);
-    await form.getByRole('button', { name: 'Publish avatar' }).click();
-    await expect(julietPage.getByTestId('avatar-result')).toContainText('readable by contacts who see my presence', { timeout: 20_000 });
-    await expect(julietPage.getByTestId('avatar-error')).toHaveCount(0);
-    await saveScreenshot('07-my-profile', julietPage);
-    expect(await axeViolations(julietPage), 'profile editor').toEqual([]);
+    // The avatar: the crop dialog, from the keyboard alone.
+    await julietPage.getByLabel('Avatar image').setInputFiles(avatarFile);
+    const dialog = julietPage.getByTestId('avatar-dialog');
+    // The centre square to start with, as main would publish it.
+    await expect(dialog.getByTestId('avatar-preview-size')).toContainText('240×240 pixels', { timeout: 20_000 });
+    const size = dialog.getByLabel('Size');
+    await expect(size).toBeFocused();
+    await julietPage.keyboard.press('Home'); // the smallest square: 32 pixels
+    await julietPage.keyboard.press('Tab');
+    await expect(dialog.getByLabel('Left to right')).toBeFocused();
+    await julietPage.keyboard.press('Home'); // against the left edge
+    await julietPage.keyboard.press('Tab');
+    await expect(dialog.getByLabel('Top to bottom')).toBeFocused();
+    await julietPage.keyboard.press('End'); // against the bottom edge
+    await expect(dialog.getByTestId('avatar-preview-size')).toContainText('32×32 pixels', { timeout: 20_000 });
+    await checkEverywhere(julietPage, 'dialog-avatar', saveScreenshot);
+    const publish = dialog.getByRole('button', { name: 'Publish avatar' });
+    for (let i = 0; i < 6 && !(await publish.evaluate((el) => el === document.activeElement)); i++) await julietPage.keyboard.press('Tab');
+    await expect(publish).toBeFocused();
+    await julietPage.keyboard.press('Enter');
+    await expect(dialog.getByTestId('avatar-result')).toHaveText('Avatar published.', { timeout: 20_000 });
+    await expect(dialog.getByTestId('avatar-error')).toHaveCount(0);
+    await julietPage.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(julietPage.getByRole('button', { name: 'Change avatar…' })).toBeFocused();
+    // Her own avatar, in the header and on My profile: the bottom-left square she chose.
+    await expect(julietPage.getByTestId('header-avatar')).toBeVisible();
+    await expect(julietPage.getByTestId('own-avatar')).toBeVisible();
+    expect(await julietPage.getByTestId('own-avatar').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(32);
+    const [red, green] = await cornerPixel(julietPage, 'own-avatar');
+    expect(red).toBeLessThan(10);
+    expect(green).toBeGreaterThan(210);
+    await checkEverywhere(julietPage, 'my-profile', saveScreenshot);
 
     // Romeo opens juliet: her profile, avatar included, as plain text.
     await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
@@ -46,10 +128,92 @@ test('juliet publishes her profile and avatar; romeo sees them, as text', async 
     await expect(card).toContainText('“Jules”');
     await expect(card).toContainText('https://capulet.lit/juliet');
     await expect(card.getByTestId('profile-avatar')).toBeVisible();
-    expect(await card.getByTestId('profile-avatar').evaluate((img: HTMLImageElement) => img.naturalWidth > 0)).toBe(true);
+    expect(await card.getByTestId('profile-avatar').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(32);
     expect(await romeoPage.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await julietPage.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await saveScreenshot('08-contact-profile', romeoPage);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a picture too large or not an image is refused on the page, before anything is sent', async ({ page, browserHost, newAccount }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
+  try {
+    await openApp(page, browserHost.url);
+    await signIn(page, await newAccount('juliet'));
+    await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+    await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    const huge = join(dir, 'huge.jpg');
+    await writeFile(huge, Buffer.alloc(9 * 1024 * 1024, 0xff));
+    await page.getByLabel('Avatar image').setInputFiles(huge);
+    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');
+    await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+    const text = join(dir, 'notes.txt');
+    await writeFile(text, 'not a picture');
+    await page.getByLabel('Avatar image').setInputFiles(text);
+    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“notes.txt” is not a PNG or JPEG picture.');
+    // The page is still connected: the browser host did not close the socket on an oversized request.
+    await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('publishing only a new nickname from a second app instance keeps the name, e-mail and note, as romeo reads them', async ({
+  browser,
+  friendsInTwoWindows,
+  launchApp,
+  saveScreenshot,
+}) => {
+  test.setTimeout(120_000);
+  const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
+  await signIn(julietPage, julietAccount);
+  await julietPage.getByRole('button', { name: 'My profile', exact: true }).click();
+  const form = julietPage.getByRole('form', { name: 'Profile' });
+  await expect(julietPage.getByTestId('profile-source')).toContainText('as your server holds it');
+  await form.getByLabel('Full name').fill('Juliet Capulet');
+  await form.getByLabel('Nickname').fill('Jules');
+  await form.getByLabel('E-mail addresses (one per line)').fill('juliet@capulet.lit');
+  await form.getByLabel('Note').fill('Wherefore art thou?');
+  await form.getByLabel('Contacts who see my presence').check();
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(julietPage.getByTestId('profile-result')).toBeVisible();
+
+  // Another app instance of juliet's, with a vault of its own: the editor starts from what is published.
+  const other = await (await browser.newContext()).newPage();
+  await openApp(other, (await launchApp()).url);
+  await signIn(other, julietAccount);
+  await other.getByRole('button', { name: 'My profile', exact: true }).click();
+  const otherForm = other.getByRole('form', { name: 'Profile' });
+  await expect(otherForm.getByLabel('Full name')).toHaveValue('Juliet Capulet');
+  await expect(otherForm.getByLabel('Nickname')).toHaveValue('Jules');
+  await expect(otherForm.getByLabel('E-mail addresses (one per line)')).toHaveValue('juliet@capulet.lit');
+  await expect(otherForm.getByLabel('Note')).toHaveValue('Wherefore art thou?');
+  await otherForm.getByLabel('Nickname').fill('Juliet of Verona');
+  await expect(other.getByTestId('profile-change')).toHaveText(['Nickname: Jules → Juliet of Verona']);
+  await otherForm.getByLabel('Contacts who see my presence').check();
+  await otherForm.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(other.getByTestId('profile-result')).toBeVisible();
+
+  // Romeo's app reads it from the server: the new nickname, and everything else as it was.
+  await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
+  const detail = romeoPage.getByTestId('contact-detail');
+  await detail.getByRole('button', { name: /Refresh/ }).click();
+  const card = detail.getByTestId('profile-card');
+  await expect(card).toContainText('“Juliet of Verona”');
+  await expect(card.getByTestId('profile-name')).toHaveText('Juliet Capulet');
+  await expect(card).toContainText('juliet@capulet.lit');
+  await expect(card).toContainText('Wherefore art thou?');
+
+  // Offline, the second instance still starts from its copy, and says so.
+  await other.getByRole('button', { name: 'Account', exact: true }).click();
+  await other.getByRole('button', { name: 'Disconnect' }).click();
+  await other.getByRole('button', { name: 'My profile', exact: true }).click();
+  await expect(other.getByTestId('profile-source')).toContainText('Offline: showing your profile as kept on this computer');
+  await expect(otherForm.getByLabel('Nickname')).toHaveValue('Juliet of Verona');
+  await expect(otherForm.getByLabel('Full name')).toHaveValue('Juliet Capulet');
+  await expect(otherForm.getByRole('button', { name: /Publish changes/ })).toBeDisabled();
+  await saveScreenshot('my-profile-offline', other);
+  expect(await axeViolations(other), 'profile offline').toEqual([]);
 });

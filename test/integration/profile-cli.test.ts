@@ -112,6 +112,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(refused.code).toBe(1);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
       expect(refused.stderr).toMatch(/^keyring: .* does not let you read their profile/);
+
+      // --crop: the square given, not the centre one (a 100-pixel square stays 100 pixels: never scaled up).
+      const cropped = await cli(juliet, '--json', 'profile', 'set', ...access(), '--avatar', avatarFile, '--crop', '0,0,100');
+      expect(cropped).toMatchObject({ code: 0, stderr: '' });
+      expect((JSON.parse(cropped.stdout) as { avatar: { width: number; height: number } }).avatar).toMatchObject({ width: 100, height: 100 });
     }, 90_000);
 
     it('bad arguments exit 2 before connecting', async () => {

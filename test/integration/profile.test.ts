@@ -13,7 +13,7 @@ import { publishRequest } from '../../main/xmpp/pubsub.js';
 import { VCARD_NS } from '../../main/profile/vcard4.js';
 import type { ContactProfileView, EffectiveNodeConfig, Profile } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
-import { nextAppEvent, startApp, type App } from '../support/app.js';
+import { ask, connect, nextAppEvent, openCore, startApp, type App } from '../support/app.js';
 import { makeJpeg, makePng } from '../support/images.js';
 import { announceInterest, befriend, connectActor, type Actor } from '../support/scenario.js';
 
@@ -133,6 +133,55 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         expect(ownView.sources.slice(0, 3)).toEqual(
           [NS.vcard4, NS.nick, NS.avatarMetadata].map((node) => ({ node, status: 'refused', detail: expect.stringMatching(/not-in-roster-group/) as string })),
         );
+      }
+    });
+
+    it('romeo’s app keeps juliet’s profile and avatar in its vault: offline they still show, marked as kept', async () => {
+      const online = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+      expect(online.storedAt).toBeUndefined();
+      expect(online.avatar?.dataBase64).toBeDefined();
+      await ask(romeo, 'account:disconnect', undefined);
+      try {
+        const kept = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+        expect(kept.vcard).toEqual(online.vcard);
+        expect(kept.nickname).toBe('Jules');
+        expect(kept.avatar?.info).toEqual(online.avatar?.info);
+        expect(kept.avatar?.dataBase64).toBe(online.avatar?.dataBase64);
+        expect(Date.parse(kept.storedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+        // Someone never read is not made up.
+        const unknown = await romeo.core.dispatch('contacts:fetchProfile', { jid: 'stranger@capulet.lit' });
+        expect(unknown).toMatchObject({ ok: false, error: { code: 'not-connected' } });
+      } finally {
+        await connect(romeo.core, romeo.actor.params);
+      }
+    });
+
+    it('keeps a copy of her own profile in the vault: where the server will not give it back, and offline', async () => {
+      const own = await ask(juliet, 'profile:get', undefined);
+      // On ejabberd the server refuses the owner (above): the parts come from the vault's copy, marked so.
+      expect(own.vcard).toEqual(server.kind === 'prosody' ? { ...JULIET, phones: ['+39-045-800-0000'] } : JULIET);
+      expect(own.nickname).toBe('Jules');
+      expect(own.avatar?.dataBase64).toBeDefined();
+      expect(own.storedAt !== undefined).toBe(server.kind === 'ejabberd');
+      // Offline: the copy, whole, with when it was kept.
+      const opened = await openCore({ dataDir: juliet.dataDir });
+      try {
+        const offline = await opened.core.dispatch('profile:get', undefined);
+        expect(offline).toMatchObject({ ok: false, error: { code: 'not-connected' } }); // no account signed in yet
+      } finally {
+        await opened.core.dispose();
+      }
+      await ask(juliet, 'account:disconnect', undefined);
+      try {
+        const copy = await ask(juliet, 'profile:get', undefined);
+        expect(copy.vcard?.fullName).toBe(JULIET.fullName);
+        expect(copy.vcard?.address).toEqual(JULIET.address);
+        expect(copy.nickname).toBe('Jules');
+        expect(copy.avatar?.info.id).toBe(own.avatar?.info.id);
+        expect(copy.avatar?.dataBase64).toBe(own.avatar?.dataBase64);
+        expect(Date.parse(copy.storedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+      } finally {
+        await connect(juliet.core, juliet.actor.params);
       }
     });
 

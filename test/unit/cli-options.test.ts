@@ -36,6 +36,10 @@ describe('numbers on the command line', () => {
     ['a fraction of a day', ['keys', 'generate', '--days', '1.5'], /--days: a whole number from 1 to 36500/],
     ['a negative watch', ['watch', '--for', '-5'], /--for: a whole number from 1 to 86400/],
     ['a watch that is not a number', ['watch', '--for', 'soon'], /--for: a whole number from 1 to 86400/],
+    ['a crop of two numbers', ['profile', 'set', '--avatar', 'a.png', '--crop', '10,20', '--access', 'open'], /--crop: x,y,size in whole pixels/],
+    ['a negative crop', ['profile', 'set', '--avatar', 'a.png', '--crop', '-1,0,64', '--access', 'open'], /--crop: x,y,size in whole pixels/],
+    ['a crop of no size', ['profile', 'set', '--avatar', 'a.png', '--crop', '0,0,0', '--access', 'open'], /--crop: x,y,size in whole pixels/],
+    ['a crop without a picture', ['profile', 'set', '--field', 'nick=J', '--crop', '0,0,64', '--access', 'open'], /--crop goes with --avatar FILE/],
   ])('refuses %s as a usage error, before opening the vault', async (_what, args, message) => {
     const { code, err } = await run(args);
     expect(code).toBe(2);

@@ -272,6 +272,8 @@ describe('what contacts send is bounded', () => {
     await contactKeys.fetch(MALLORY);
     pep.publish(MALLORY, burst[0] as Buffer);
     await vi.waitFor(() => expect(pep.asked.filter((j) => j === MALLORY)).toHaveLength(2));
+    // Its answer is saved before the test's folder goes away.
+    await vi.waitFor(() => expect(views.some((v) => v.jid === MALLORY && v.fetch === 'ok')).toBe(true));
   });
 
   it('a fetch the user asked for is its answer, not also an event; the fetch a notification asks for is announced once', async () => {
@@ -289,6 +291,28 @@ describe('what contacts send is bounded', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(views.map((v) => v.fetch)).toEqual(['notified', 'ok']);
     expect(views[1]?.changes).toEqual([{ kind: 'new', fingerprint: certificateFingerprint(second) }]);
+  });
+
+  it('keys pushed while a follow-up fetch waits its turn are shown at once, beside those shown before', async () => {
+    // The follow-up may start only 800 ms after the first fetch: what the notifications pushed must not wait for it.
+    const { pep, views } = await start({ roster: [JULIET], followUp: { spacingMs: 800, maxSpacingMs: 800, calmMs: 5000 } });
+    const [first, second, third] = burst.map(certificateFingerprint) as [string, string, string];
+    pep.publish(JULIET, burst[0] as Buffer); // fetched at once
+    await vi.waitFor(() => expect(views.some((v) => v.fetch === 'ok')).toBe(true));
+    const pushedAt = performance.now();
+    pep.publish(JULIET, burst[1] as Buffer); // the follow-up now waits for its turn
+    await new Promise((r) => setTimeout(r, 100));
+    pep.publish(JULIET, burst[2] as Buffer);
+
+    await vi.waitFor(() => expect(views.at(-1)?.keys.map((k) => k.fingerprint)).toContain(third), { timeout: 500 });
+    expect(performance.now() - pushedAt).toBeLessThan(700);
+    const shown = views.at(-1) as ContactKeysView;
+    expect(shown.fetch).toBe('notified');
+    // The pushed key first, then the one pushed before it, then the stored one.
+    expect(shown.keys.map((k) => k.fingerprint)).toEqual([third, second, first]);
+    expect(pep.asked).toEqual([JULIET]);
+    await vi.waitFor(() => expect(views.at(-1)?.fetch).toBe('ok'), { timeout: 3000 });
+    expect(views.at(-1)?.keys.map((k) => k.fingerprint).sort()).toEqual([first, second, third].sort());
   });
 
   it('withdrawn keys are capped at the 16 most recent', async () => {

@@ -19,6 +19,9 @@ function handlers(overrides: Overrides = {}): Handlers {
       saved: () => Promise.resolve([]),
       connectSaved: () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
       forget: () => Promise.resolve([]),
+      remembered: () => Promise.resolve([]),
+      inspectCa: () => Promise.reject(new KeyringError('invalid-argument', 'The CA file cannot be read (ENOENT).', 'caFile')),
+      setLastScreen: () => Promise.resolve(null),
     },
     vault: {
       status: () => Promise.resolve({ open: false, exists: false }),
@@ -38,11 +41,13 @@ function handlers(overrides: Overrides = {}): Handlers {
     },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [] }),
+      knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [] }),
       markVerified: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
     roster: {
       list: () => Promise.resolve([]),
+      saved: () => Promise.resolve(null),
       add: () => Promise.resolve([]),
       setGroups: () => Promise.resolve([]),
       remove: () => Promise.resolve([]),
@@ -53,8 +58,8 @@ function handlers(overrides: Overrides = {}): Handlers {
       list: () => Promise.resolve([]),
       cancel: () => Promise.resolve([]),
     },
-    profile: { get: notConnected, publish: notConnected, setAvatar: notConnected },
     drift: { status: () => Promise.resolve({ nodes: [] }), check: notConnected, restore: notConnected, accept: notConnected },
+    profile: { get: notConnected, publish: notConnected, previewAvatar: notConnected, setAvatar: notConnected },
   };
   for (const [domain, group] of Object.entries(overrides)) Object.assign(table[domain as keyof Handlers], group);
   return table;

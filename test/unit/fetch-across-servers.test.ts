@@ -18,6 +18,7 @@ import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { ContactKeys } from '../../main/services/contact-keys.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import type { Iq } from '../../main/xmpp/iq-requests.js';
+import { fetchAcrossServers } from '../../main/xmpp/fetch-across-servers.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
@@ -159,6 +160,27 @@ describe('fetching many contacts across servers', () => {
     const views = await contactKeys.fetchMany([...on('a.lit', 20), ...on('b.lit', 20), ...local(20)], 5);
     expect(views).toHaveLength(60);
     expect(peak).toBe(5);
+  });
+});
+
+describe('asking before handling', () => {
+  it('sends the next request before handling the answer that freed its lane', async () => {
+    const asked: string[] = [];
+    const handled: { contact: string; askedBefore: number }[] = [];
+    const contacts = local(6);
+    await fetchAcrossServers(
+      contacts,
+      { concurrency: 2, ownDomain: 'capulet.lit' },
+      async (contact) => {
+        asked.push(contact);
+        await new Promise((r) => setImmediate(r));
+        return { status: 'none' };
+      },
+      (index) => handled.push({ contact: contacts[index] as string, askedBefore: asked.length }),
+    );
+    expect(asked).toEqual(contacts);
+    // The first answer is handled once its lane's next request (the third) is out, and so on.
+    expect(handled.map((h) => h.askedBefore)).toEqual([3, 4, 5, 6, 6, 6]);
   });
 });
 

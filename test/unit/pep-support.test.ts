@@ -39,6 +39,8 @@ describe('reading disco#info (XEP-0030) for XEP-0222 support', () => {
       publishOptions: true,
       accessModels: ['presence', 'roster'],
       pubsubFeatures: ['access-presence', 'access-roster', 'publish-options', 'persistent-items'],
+      // No software named: nothing measured applies.
+      notifications: { remoteContacts: 'unknown', retractions: 'unknown', whitelistMembers: 'unknown' },
     });
     expect(describeMissingSupport(support)).toBeUndefined();
   });
@@ -71,7 +73,9 @@ describe('which JID answers (docs/servers.md: Prosody answers on the bare JID on
   it('asks the bare JID first and stops there when it shows PEP', async () => {
     const iq = fakeIq({ 'juliet@capulet.lit': SEED_ANSWER, 'capulet.lit': PLAIN_SERVER });
     const support = await discoverPepSupport(iq, 'juliet@capulet.lit', 'capulet.lit');
-    expect(iq.asked).toEqual(['juliet@capulet.lit']);
+    // The software version (XEP-0092) of the domain beside disco#info of the bare JID, then the PEP
+    // service's default node configuration (XEP-0060 §8.3).
+    expect(iq.asked).toEqual(['capulet.lit', 'juliet@capulet.lit', 'juliet@capulet.lit']);
     expect(support.queried).toBe('juliet@capulet.lit');
     expect(support.pep).toBe(true);
   });
@@ -80,7 +84,7 @@ describe('which JID answers (docs/servers.md: Prosody answers on the bare JID on
     for (const bare of [PLAIN_SERVER, new Error('service-unavailable')]) {
       const iq = fakeIq({ 'juliet@capulet.lit': bare, 'capulet.lit': SEED_ANSWER });
       const support = await discoverPepSupport(iq, 'juliet@capulet.lit', 'capulet.lit');
-      expect(iq.asked).toEqual(['juliet@capulet.lit', 'capulet.lit']);
+      expect(iq.asked).toEqual(['capulet.lit', 'juliet@capulet.lit', 'capulet.lit', 'juliet@capulet.lit']);
       expect(support.queried).toBe('capulet.lit');
       expect(support.publishOptions).toBe(true);
     }

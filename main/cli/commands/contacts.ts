@@ -1,41 +1,85 @@
-/** `keyring contacts …`: the roster, and what a contact publishes. */
+/**
+ * `keyring contacts …`: the roster, and what a contact publishes.
+ *
+ * Offline by choice, as gpg is: `contacts list` shows the contact list the app last saved (every
+ * sign-in, of the app or of `keyring`, keeps it current) and signs in only with `--refresh`;
+ * `contacts keys JID` asks the contact's server, and with `--cached` shows what the vault knows of
+ * their keys from before without signing in. Whenever the answer comes from the vault, a line on
+ * stderr says so and from when, so stdout stays the answer alone.
+ */
 import type { Command } from 'commander';
 import { CliError, must, type CliContext } from '../context.js';
 import { describeContactKeys, describeContacts, safe } from '../output.js';
+
+/** A sign-in that failed because the server could not be reached: offline data can still help. */
+const UNREACHABLE_CODES = new Set(['server-unreachable', 'timeout']);
 
 export function contactsCommands(program: Command, cli: CliContext): void {
   const contacts = program.command('contacts').description('your contacts and their keys');
   contacts
     .command('list')
-    .description('roster with groups and subscription states')
-    .action(() =>
-      cli.online(async (api) => {
-        const roster = must(await api.roster.list());
-        cli.emit(roster, describeContacts(roster));
-      }),
+    .description('roster with groups and subscription states (as last saved; --refresh signs in and fetches it)')
+    .option('--refresh', 'sign in and fetch the roster now')
+    .action((options: { refresh?: boolean }) =>
+      options.refresh
+        ? cli.online(async (api) => {
+            const roster = must(await api.roster.list());
+            cli.emit(roster, describeContacts(roster));
+          })
+        : cli.offline(async (api) => {
+            const saved = must(await api.roster.saved());
+            if (!saved) {
+              throw new CliError(
+                { code: 'not-found', message: 'No contact list saved for this account yet: run `keyring contacts list --refresh` once online.' },
+                1,
+              );
+            }
+            cli.note(`showing your contact list as saved ${when(saved.savedAt)} (not signed in; --refresh fetches it now).`);
+            cli.emit(saved.contacts, describeContacts(saved.contacts));
+          }),
     );
   contacts
     .command('keys <jid>')
-    .description('fetch that contact’s published keys now, with validity, JID binding and trust')
-    .action((jid: string) =>
-      cli.online(async (api) => {
-        const view = must(await api.contacts.fetchKeys({ jid }));
-        if (view.fetch === 'refused') {
-          throw new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their keys (${safe(view.detail ?? 'refused')}).` }, 1);
-        }
-        if (view.fetch === 'unreachable') {
-          // Not "no keys": nothing is known about them (their server is down, or the link to it hangs).
-          throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'keys', view.detail) }, 1);
-        }
-        if (view.fetch === 'failed') {
-          throw new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s keys (${safe(view.detail ?? 'error')}).` }, 1);
-        }
-        cli.emit(view, describeContactKeys(view));
-      }),
+    .description('fetch that contact’s published keys now, with validity, JID binding and trust (--cached: what is known, offline)')
+    .option('--cached', 'show the keys known from before, without signing in')
+    .action((jid: string, options: { cached?: boolean }) =>
+      options.cached
+        ? cli.offline(async (api) => {
+            const view = must(await api.contacts.knownKeys({ jid }));
+            cli.note(`showing the keys known from before (not fetched now; without --cached their server is asked).`);
+            cli.emit(view, describeContactKeys(view));
+          })
+        : cli
+            .online(async (api) => {
+              const view = must(await api.contacts.fetchKeys({ jid }));
+              if (view.fetch === 'refused') {
+                throw new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their keys (${safe(view.detail ?? 'refused')}).` }, 1);
+              }
+              if (view.fetch === 'unreachable') {
+                // Not "no keys": nothing is known about them (their server is down, or the link to it hangs).
+                throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'keys', view.detail) }, 1);
+              }
+              if (view.fetch === 'failed') {
+                throw new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s keys (${safe(view.detail ?? 'error')}).` }, 1);
+              }
+              cli.emit(view, describeContactKeys(view));
+            })
+            .catch((error: unknown) => {
+              // Our own server is down: say what still works rather than leave the user with nothing.
+              if (error instanceof CliError && UNREACHABLE_CODES.has(error.error.code) && !error.error.message.includes('--cached')) {
+                throw new CliError({ ...error.error, message: `${error.error.message} (--cached shows the keys known from before)` }, error.exitCode);
+              }
+              throw error;
+            }),
     );
 }
 
 /** A contact whose server could not be reached: said as such, never as "publishes nothing". */
 export function unreachableMessage(jid: string, what: 'keys' | 'profile', detail: string | undefined): string {
   return `Their server is unreachable: could not fetch ${jid}'s ${what} (${safe(detail ?? 'no answer')}).`;
+}
+
+/** A saved time as people read it: date and minute, UTC. */
+function when(iso: string): string {
+  return `on ${iso.slice(0, 10)} at ${iso.slice(11, 16)} UTC`;
 }

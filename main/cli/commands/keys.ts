@@ -1,4 +1,8 @@
-/** `keyring keys …`: the user's own keys, made, listed, published, retracted, exported. */
+/**
+ * `keyring keys …`: the user's own keys, made, listed, published, retracted, exported. Making, listing
+ * and exporting need only the vault, so they never sign in (gpg works offline too); publishing and
+ * retracting sign in.
+ */
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { accessParams, withAccessOptions, type AccessOptions } from '../access-options.js';
@@ -24,7 +28,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
     .addOption(new Option('--bits <bits>', 'key size').choices(['2048', '3072', '4096']).default('3072'))
     .option('--days <days>', 'certificate validity in days', integerOption(1, MAX_VALIDITY_DAYS, '--days'), 730)
     .action((options: { bits: '2048' | '3072' | '4096'; days: number }) =>
-      cli.online(async (api) => {
+      cli.offline(async (api) => {
         const bits = Number(options.bits) as 2048 | 3072 | 4096; // one of the choices above
         const key = must(await api.keys.generate({ bits, validityDays: options.days }));
         cli.emit(key, key.fingerprint);
@@ -34,7 +38,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
     .command('list')
     .description('your keys: fingerprint, validity, where each is published and with what access')
     .action(() =>
-      cli.online(async (api) => {
+      cli.offline(async (api) => {
         const list = must(await api.keys.list());
         cli.emit(list, list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.');
       }),
@@ -77,7 +81,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
     .addOption(new Option('--format <format>', 'encoding').choices(['pem', 'der']).default('pem'))
     .option('--out <file>', 'write to this file instead of standard output')
     .action((fingerprint: string, options: { format: 'pem' | 'der'; out?: string }) =>
-      cli.online(async (api) => {
+      cli.offline(async (api) => {
         const exported = must(await api.keys.exportCertificate({ fingerprint, format: options.format }));
         const bytes = exported.pem !== undefined ? Buffer.from(exported.pem) : Buffer.from(exported.derBase64 ?? '', 'base64');
         if (options.out) {

@@ -7,7 +7,7 @@ import { applyFieldEdits, editableProfile, parseFieldEdits, PROFILE_FIELDS } fro
 import { readImageHeader } from '../../profile/image-header.js';
 import { accessParams, withAccessOptions, type AccessOptions } from '../access-options.js';
 import { CliError, must, usage, type CliContext } from '../context.js';
-import { repeatable } from '../option-values.js';
+import { cropOption, repeatable } from '../option-values.js';
 import { describeNodeConfigs, describeProfile, safe } from '../output.js';
 import { unreachableMessage } from './contacts.js';
 
@@ -43,7 +43,11 @@ export function profileCommands(program: Command, cli: CliContext): void {
       .command('set')
       .description('publish your profile per XEP-0222 (vCard4 + nickname, and the avatar with --avatar); prints the node configurations read back')
       .option('--field <name=value>', `a profile field (repeat for several): ${Object.keys(PROFILE_FIELDS).join(', ')}`, repeatable, [])
-      .option('--avatar <file>', 'a PNG or JPEG picture; the app takes its centre square, at most 256×256, and publishes it as PNG (XEP-0084)'),
+      .option(
+        '--avatar <file>',
+        'a PNG or JPEG picture; the app cuts a square from it (the centre one, or --crop), scales it down to at most 256×256 and publishes it as PNG (XEP-0084)',
+      )
+      .option('--crop <x,y,size>', 'with --avatar: the square to cut, in pixels of the picture shown upright (left edge, top edge, side)', cropOption),
     'allow changing the access of already published nodes',
   )
     .option('--replace', 'publish only the fields given, without reading the published profile first')
@@ -52,9 +56,10 @@ export function profileCommands(program: Command, cli: CliContext): void {
       '\nFields you do not name keep their published value (unless --replace); NAME= (empty) removes one.\n' +
         'Repeating email, phone or url gives several.',
     )
-    .action(async (options: AccessOptions & { field: string[]; avatar?: string; replace?: boolean }) => {
+    .action(async (options: AccessOptions & { field: string[]; avatar?: string; crop?: { x: number; y: number; size: number }; replace?: boolean }) => {
       const edits = parseFieldEdits(options.field);
       if (edits.length === 0 && options.avatar === undefined) throw usage('Give at least one --field NAME=VALUE or --avatar FILE.');
+      if (options.crop && options.avatar === undefined) throw usage('--crop goes with --avatar FILE.');
       const access = accessParams(options);
       const image = options.avatar === undefined ? undefined : await readAvatarFile(options.avatar);
       return cli.online(async (api) => {
@@ -73,7 +78,8 @@ export function profileCommands(program: Command, cli: CliContext): void {
           result.configs.push(...must(await api.profile.publish({ profile: applyFieldEdits(base, edits), ...access })));
         }
         if (image) {
-          const avatar = must(await api.profile.setAvatar({ dataBase64: image.bytes.toString('base64'), mime: image.type, ...access }));
+          const crop = options.crop ? { crop: options.crop } : {};
+          const avatar = must(await api.profile.setAvatar({ dataBase64: image.bytes.toString('base64'), mime: image.type, ...crop, ...access }));
           result.avatar = avatar.info;
           result.configs.push(...avatar.configs);
         }

@@ -24,6 +24,31 @@ export class AccountSettingsStore {
     return this.#vaults.isOpen;
   }
 
+  /** Every account signed in to before, most recent first; none while the vault is locked. */
+  remembered(): { jid: string; settings: AccountSettings; passwordSaved: boolean }[] {
+    if (!this.#vaults.isOpen) return [];
+    return Object.values(this.#vaults.vault.document.accounts)
+      .filter((a) => a.settings.lastSignIn !== undefined || a.savedPassword !== undefined)
+      .map((a) => ({ jid: a.jid, settings: { ...a.settings }, passwordSaved: a.savedPassword !== undefined }))
+      .sort((a, b) => (b.settings.lastSignIn ?? '').localeCompare(a.settings.lastSignIn ?? ''));
+  }
+
+  /** What the vault remembers of one account's settings (empty before its first sign-in). */
+  settingsOf(jid: string): AccountSettings {
+    if (!this.#vaults.isOpen) return {};
+    return { ...(this.#vaults.vault.account(jid)?.settings ?? {}) };
+  }
+
+  /** Merges `changes` into the account's settings (nothing while the vault is locked: settings are a convenience). */
+  async update(jid: string, changes: Partial<AccountSettings>, remove: readonly (keyof AccountSettings)[] = []): Promise<void> {
+    if (!this.#vaults.isOpen) return;
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, jid);
+      record.settings = { ...record.settings, ...changes };
+      for (const key of remove) delete record.settings[key];
+    });
+  }
+
   /** The accounts whose password is remembered; none while the vault is locked. */
   saved(): { jid: string; settings: AccountSettings }[] {
     if (!this.#vaults.isOpen) return [];
@@ -31,6 +56,7 @@ export class AccountSettingsStore {
       .filter((a) => a.savedPassword !== undefined)
       .map((a) => ({ jid: a.jid, settings: { ...a.settings } }));
   }
+
 
   /** What signing in to a remembered account needs, the password opened by the keychain (never logged). */
   signIn(jid: string): { settings: AccountSettings; password: string } | undefined {
@@ -44,7 +70,7 @@ export class AccountSettingsStore {
     const sealed = vault.sealPassword(password); // the password is never logged
     await vault.update((draft) => {
       const record = accountIn(draft, jid);
-      record.settings = settings;
+      record.settings = { ...record.settings, ...settings };
       record.savedPassword = sealed;
     });
   }

@@ -2,7 +2,7 @@
  * What the vault remembers of each contact's keys (trust on first use: ../contact-keys.ts decides the
  * records, this only keeps them).
  */
-import type { ContactKeyRecord } from '../schema.js';
+import { ContactKeyListSchema, type ContactKeyRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -22,11 +22,23 @@ export class ContactKeysStore {
    * `change` may only compute: the vault may run it twice (vault.ts update, group commit).
    */
   update<T>(account: string, contact: string, change: (stored: readonly ContactKeyRecord[]) => { keys: ContactKeyRecord[]; result: T }): Promise<T> {
-    return this.#vaults.vault.update((draft) => {
-      const contacts = accountIn(draft, account).contacts;
-      const { keys, result } = change(contacts[contact] ?? []);
-      contacts[contact] = keys;
-      return result;
-    });
+    // Only this contact's records are copied and checked (fetching many contacts writes often).
+    return this.#vaults.vault.updatePart(
+      {
+        parent: ['accounts', account, 'contacts'],
+        key: contact,
+        schema: ContactKeyListSchema,
+        change: (current) => {
+          const { keys, result } = change(current ?? []);
+          return { value: keys, result };
+        },
+      },
+      (draft) => {
+        const contacts = accountIn(draft, account).contacts;
+        const { keys, result } = change(Object.hasOwn(contacts, contact) ? (contacts[contact] ?? []) : []);
+        Object.defineProperty(contacts, contact, { value: keys, writable: true, enumerable: true, configurable: true });
+        return result;
+      },
+    );
   }
 }

@@ -1,10 +1,12 @@
 import type {
   AppInfo,
+  CaFileView,
   ConnectParams,
   ConnectionState,
   IpcError,
   KeyringApi,
   PepSupport,
+  RememberedAccountView,
   SavedAccountView,
 } from '../../../contract';
 
@@ -20,6 +22,10 @@ export class AccountStore {
   busy = $state(false);
   /** Accounts whose password the OS keychain remembers. */
   saved = $state<SavedAccountView[]>([]);
+  /** Every account signed in to before, most recent first: the sign-in form fills itself from the first. */
+  remembered = $state<RememberedAccountView[]>([]);
+  /** The CA file in the form, as read by main: its fingerprint for the user to compare. */
+  ca = $state<{ path: string; view?: CaFileView; error?: IpcError } | undefined>();
 
   readonly online = $derived(this.connection.status === 'online');
 
@@ -44,14 +50,45 @@ export class AccountStore {
   async connect(params: ConnectParams): Promise<void> {
     await this.#run(async () => {
       const result = await this.#api.account.connect(params);
+      // The file changed under the form: show what it holds now, next to the refusal.
+      if (!result.ok && result.error.code === 'ca-changed' && params.caFile) await this.inspectCa(params.caFile);
       if (!result.ok) return result.error;
       this.connection = result.value;
       if (params.remember) await this.loadSaved();
+      await this.loadRemembered();
       const support = await this.#api.account.checkSupport();
       if (!support.ok) return support.error;
       this.support = support.value;
       return undefined;
     });
+  }
+
+  /** Asks main for the state again (after the vault opened, main may work offline for the account used last). */
+  async refreshState(): Promise<void> {
+    const state = await this.#api.account.getState();
+    if (state.ok) this.connection = state.value;
+  }
+
+  async loadRemembered(): Promise<void> {
+    const remembered = await this.#api.account.remembered();
+    if (remembered.ok) this.remembered = remembered.value;
+  }
+
+  /** Reads the CA file the user named, to show its fingerprint before it is trusted. */
+  async inspectCa(path: string): Promise<void> {
+    if (!path) {
+      this.ca = undefined;
+      return;
+    }
+    this.ca = { path };
+    const answer = await this.#api.account.inspectCa({ path });
+    if (this.ca.path !== path) return; // the user typed another path meanwhile
+    this.ca = answer.ok ? { path, view: answer.value } : { path, error: answer.error };
+  }
+
+  /** Remembers the screen the user is on, for the next start. */
+  rememberScreen(screen: string): void {
+    void this.#api.account.setLastScreen({ screen });
   }
 
   async loadSaved(): Promise<void> {

@@ -41,3 +41,22 @@ export function describeAccess(model: string, groups?: readonly string[], allow?
       return model;
   }
 }
+
+type Subscription = 'none' | 'to' | 'from' | 'both';
+
+/** A roster subscription (RFC 6121 §2.1.2.5: from the user's side), in words. */
+export function subscriptionText(subscription: Subscription, pending: boolean): string {
+  const state = {
+    both: 'You see each other’s presence.',
+    to: 'You see their presence; they do not see yours.',
+    from: 'They can see your presence; you do not see theirs.',
+    none: 'Neither of you sees the other’s presence yet.',
+  }[subscription];
+  return pending ? `${state} You asked to see theirs; waiting for their answer.` : state;
+}
+
+/** The same, short, for a contact list row (nothing for the usual "both"). */
+export function subscriptionShort(subscription: Subscription, pending: boolean): string {
+  if (pending) return 'waiting for them';
+  return { both: '', to: 'you see theirs', from: 'sees yours', none: 'none yet' }[subscription];
+}

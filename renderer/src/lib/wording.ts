@@ -5,14 +5,51 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'auth-failed': 'Check the address and password.',
   'server-unreachable': 'Check the server name and port, and that you are online.',
   'tls-untrusted': "If this is your own server, choose its CA certificate under 'Server settings'.",
-  'tls-required': 'Your server must support encryption (STARTTLS).',
+  'tls-required': 'The app signs in only over an encrypted connection. Ask your server admin to turn on encryption (STARTTLS), or use another server.',
+  'auth-required': 'The app goes online only after a login it can check. Ask your server admin, or use another server.',
   'pep-unsupported': 'Ask your server admin to enable PEP with publish-options, or use another server.',
+  'access-not-revoked':
+    'Your server keeps giving access to people you removed. Publish for “Only contacts I choose” with the right people, or ask your server admin.',
+  'vault-tampered':
+    'Someone or something changed the vault file without your passphrase. Nothing in it was used; restore the vault folder from your own backup.',
   timeout: 'Try again; the server may be busy.',
+  'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
+  'channel-binding-stripped': 'Try again from another network. If your server’s admin changed how it signs in, ask them to confirm.',
 };
 
-export function describeError(error: IpcError): { message: string; nextStep?: string } {
-  const nextStep = NEXT_STEP[error.code];
-  return nextStep ? { message: error.message, nextStep } : { message: error.message };
+/** auth-failed with field 'server' (main/xmpp/scram.ts): the server failed, not the password. */
+const SERVER_AT_FAULT_STEP =
+  'Your password was not the problem. Do not sign in on this network until it is sorted out; tell your server admin.';
+
+/**
+ * For codes whose message from main names raw codes (OpenSSL, errno) or node names, the sentence shown
+ * first; main's message then goes behind "Details".
+ */
+const SUMMARY: Partial<Record<IpcError['code'], string>> = {
+  'server-unreachable': 'The app cannot reach your server.',
+  'tls-untrusted': 'The server’s certificate is not trusted, so the app did not connect.',
+  'protocol-error': 'The server answered in a way the app does not understand.',
+  'access-not-revoked': 'People you meant to leave out can still read it: the server kept their access. Nothing was published.',
+  'access-model-unsupported': 'Your server cannot publish for that audience. Nothing was published.',
+};
+
+export interface ErrorWords {
+  /** The sentence shown. */
+  message: string;
+  /** What to do about it, when there is something to do. */
+  nextStep?: string;
+  /** The error as main stated it (raw codes, node names), for a "Details" disclosure. */
+  details?: string;
+}
+
+export function describeError(error: IpcError): ErrorWords {
+  const nextStep = error.code === 'auth-failed' && error.field === 'server' ? SERVER_AT_FAULT_STEP : NEXT_STEP[error.code];
+  const summary = SUMMARY[error.code];
+  return {
+    message: summary ?? error.message,
+    ...(nextStep ? { nextStep } : {}),
+    ...(summary && summary !== error.message ? { details: error.message } : {}),
+  };
 }
 
 export const STATUS_LABEL: Record<ConnectionStatus, string> = {

@@ -1,17 +1,34 @@
 import type { Result } from '../../../contract';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX, type KeyringTransport, type WireMessage, type WireRequest } from '../../../contract/wire';
 
+/** Where this tab keeps the token once it took it from the link (sessionStorage: this tab only). */
+const TOKEN_KEY = 'keyring:token';
+
+/**
+ * The per-run token: from the link's fragment (never sent over HTTP) on first load, then moved into
+ * this tab's sessionStorage and taken out of the address bar, so a reload keeps working while the
+ * token is in no URL, no history entry and no request. sessionStorage belongs to this tab alone and
+ * ends with it; a token in a query string (which would reach a server) is never read.
+ */
+export function takeToken(location: Pick<Location, 'hash' | 'pathname' | 'search'>, storage: Storage, history: Pick<History, 'replaceState'>): string | undefined {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromLink) {
+    storage.setItem(TOKEN_KEY, fromLink);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromLink;
+  }
+  return storage.getItem(TOKEN_KEY) ?? undefined;
+}
+
 /**
  * The browser host's transport: JSON requests over a WebSocket to the same origin, answered by id;
- * events pushed by main. The per-run token comes from the URL fragment (never sent over HTTP) and is
- * removed from the address bar once read.
+ * events pushed by main. The token (takeToken) goes in a WebSocket subprotocol, never in a URL.
  */
 export async function connectWebSocketTransport(location: Location): Promise<KeyringTransport> {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  const token = takeToken(location, sessionStorage, history);
   if (!token) {
-    throw new Error('This page needs the link printed by `npm run start:browser` (it carries an access token).');
+    throw new Error('This page needs the link the app printed when it started (`npm start` or `npm run start:browser`): it carries an access token.');
   }
-  history.replaceState(null, '', location.pathname + location.search);
 
   const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${WIRE_PATH}`;
   const socket = new WebSocket(wsUrl, [WIRE_PROTOCOL, WIRE_TOKEN_PREFIX + token]);
@@ -21,9 +38,15 @@ export async function connectWebSocketTransport(location: Location): Promise<Key
 
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true });
-    socket.addEventListener('error', () => reject(new Error('The app refused this page (stale or wrong link?).')), {
-      once: true,
-    });
+    socket.addEventListener(
+      'error',
+      () => {
+        // A token from an earlier run (the app was restarted): forget it, so the next load asks for the new link.
+        sessionStorage.removeItem(TOKEN_KEY);
+        reject(new Error('The app refused this page (stale or wrong link?): open the link it printed when it started.'));
+      },
+      { once: true },
+    );
   });
 
   socket.addEventListener('message', (event: MessageEvent<string>) => {

@@ -108,6 +108,26 @@ describe('a contact’s avatar whose header declares a huge picture', () => {
   });
 });
 
+describe('a notification about a contact whose avatar the screens already have', () => {
+  it('does not send the image again: a nickname change, then the same avatar announced again', async () => {
+    const image = makePng(96, 96);
+    const other = makePng(64, 64);
+    const { profiles, events } = setup((jid) => (jid === 'romeo@montague.lit' ? other : image));
+    const first = await notifyAvatar(profiles, events, 'juliet@capulet.lit', metadataItem(image, 96, 96));
+    expect(first.avatar?.dataBase64).toBe(image.toString('base64'));
+    const nick = nickPayload('Jules');
+    const afterNick = await notifyAvatar(profiles, events, 'juliet@capulet.lit', { id: NICK_ITEM_ID, payload: nick, size: nick.toString().length }, NS.nick);
+    expect(afterNick.nickname).toBe('Jules');
+    expect(afterNick.avatar).toEqual({ info: first.avatar?.info, sameAsBefore: true });
+    const again = await notifyAvatar(profiles, events, 'juliet@capulet.lit', metadataItem(image, 96, 96));
+    expect(again.avatar?.dataBase64).toBeUndefined();
+    expect(again.avatar?.sameAsBefore).toBe(true);
+    // A new picture is sent.
+    const changed = await notifyAvatar(profiles, events, 'romeo@montague.lit', metadataItem(other, 64, 64));
+    expect(changed.avatar?.dataBase64).toBeDefined();
+  });
+});
+
 describe('the contact profile cache', () => {
   it(`never holds more than ${PROFILE_CACHE_BYTES / 2 ** 20} MiB while 500 contacts publish 1 MiB avatars`, async () => {
     const CONTACTS = 500;
@@ -131,7 +151,7 @@ describe('the contact profile cache', () => {
     // avatar bytes went, and the view leaves the picture out rather than showing it empty.
     const nick = nickPayload('Tybalt');
     const nickItem: RawItem = { id: NICK_ITEM_ID, payload: nick, size: nick.toString().length };
-    expect((await notifyAvatar(profiles, events, jid(CONTACTS - 1), nickItem, NS.nick)).avatar?.dataBase64).toBeDefined();
+    expect((await notifyAvatar(profiles, events, jid(CONTACTS - 1), nickItem, NS.nick)).avatar?.sameAsBefore).toBe(true);
     expect((await notifyAvatar(profiles, events, jid(0), nickItem, NS.nick)).avatar).toBeUndefined();
   }, 120_000);
 });

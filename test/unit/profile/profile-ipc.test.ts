@@ -34,6 +34,18 @@ describe('profile request schemas', () => {
     expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, dataBase64: tooBig }).success).toBe(false);
   });
 
+  it('takes a crop of whole pixels for the preview and the publish, and nothing else beside the picture', () => {
+    const picture = { dataBase64: Buffer.from('x').toString('base64'), mime: 'image/jpeg' };
+    const preview = CONTRACT.profile.requests.previewAvatar.params;
+    expect(preview.safeParse({ ...picture, crop: { x: 10, y: 0, size: 300 } }).success).toBe(true);
+    expect(preview.safeParse(picture).success).toBe(true);
+    expect(preview.safeParse({ ...picture, crop: { x: -1, y: 0, size: 300 } }).success).toBe(false);
+    expect(preview.safeParse({ ...picture, crop: { x: 0.5, y: 0, size: 300 } }).success).toBe(false);
+    expect(preview.safeParse({ ...picture, crop: { x: 0, y: 0, size: 300, rotate: 90 } }).success).toBe(false);
+    expect(preview.safeParse({ ...picture, access }).success).toBe(false);
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...picture, access, crop: { x: 0, y: 0, size: 64 } }).success).toBe(true);
+  });
+
   it('fetches a contact by bare JID only', () => {
     expect(CONTRACT.contacts.requests.fetchProfile.params.safeParse({ jid: 'juliet@capulet.lit' }).success).toBe(true);
     expect(CONTRACT.contacts.requests.fetchProfile.params.safeParse({ jid: 'juliet@capulet.lit/balcony' }).success).toBe(false);

@@ -36,6 +36,27 @@ describe('what the screens say', () => {
   it('errors say what to do next where there is something to do', () => {
     expect(describeError({ code: 'tls-untrusted', message: 'x' }).nextStep).toMatch(/CA certificate/);
     expect(describeError({ code: 'internal', message: 'x' })).toEqual({ message: 'x' });
+    for (const code of ['access-not-revoked', 'vault-tampered', 'auth-required', 'tls-required'] as const) {
+      expect(describeError({ code, message: 'x' }).nextStep, code).toBeDefined();
+    }
+  });
+
+  it('does not blame the password when the server failed to prove itself', () => {
+    const wrongPassword = describeError({ code: 'auth-failed', message: 'The server rejected the address or password.' });
+    expect(wrongPassword.nextStep).toBe('Check the address and password.');
+    const impostor = describeError({ code: 'auth-failed', message: 'The server could not prove it knows your password…', field: 'server' });
+    expect(impostor.message).toBe('The server could not prove it knows your password…');
+    expect(impostor.nextStep).toMatch(/^Your password was not the problem/);
+  });
+
+  it('keeps raw codes and node names behind "Details", with a sentence in front', () => {
+    const refused = describeError({ code: 'server-unreachable', message: 'Cannot reach 127.0.0.1:5222 (ECONNREFUSED).' });
+    expect(refused.message).toBe('The app cannot reach your server.');
+    expect(refused.message).not.toMatch(/ECONN/);
+    expect(refused.details).toBe('Cannot reach 127.0.0.1:5222 (ECONNREFUSED).');
+    const kept = describeError({ code: 'access-not-revoked', message: 'romeo@montague.lit still has access to urn:xmpp:pubkey:2 …' });
+    expect(kept.message).not.toMatch(/urn:/);
+    expect(kept.details).toMatch(/urn:xmpp:pubkey:2/);
   });
 });
 

@@ -68,6 +68,8 @@ describe.each([
     const error = await rejection(() => scram.verifyServerFinal(`v=${signature.toString('base64')}`));
     expect(error.code).toBe('auth-failed');
     expect(error.message).toMatch(/could not prove it knows your password/);
+    // The server is at fault, not the password: the screens say so (renderer/src/lib/wording.ts).
+    expect(error.toIpcError().field).toBe('server');
     expect(scram.serverVerified).toBe(false);
   });
 

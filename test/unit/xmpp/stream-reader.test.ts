@@ -5,9 +5,10 @@
  * test/integration/chunk-boundaries.test.ts.
  */
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import type { Element } from '@xmpp/xml';
-import { ChunkSafeClient, ChunkSafeParser } from '../../../main/xmpp/stream-reader.js';
+import { ChunkSafeClient, ChunkSafeParser, ChunkSafeTcp } from '../../../main/xmpp/stream-reader.js';
 
 const HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' " +
@@ -88,5 +89,16 @@ describe('the client, reading a socket cut inside characters', () => {
     client._attachSocket(secure);
     secure.emit('data', Buffer.from('<b/>', 'utf8'));
     expect(written).toEqual(['<a>', '<b/>']);
+  });
+});
+
+describe('the TCP transport', () => {
+  it('turns Nagle’s algorithm off before connecting, so pipelined requests are not held for the server’s acknowledgements', () => {
+    const socket = new Socket();
+    const setNoDelay = vi.spyOn(socket, 'setNoDelay');
+    new ChunkSafeTcp()._attachSocket(socket);
+    expect(setNoDelay).toHaveBeenCalledWith(true);
+    expect(socket.connecting).toBe(false); // not yet connected: Node applies it as the connection opens
+    socket.destroy();
   });
 });

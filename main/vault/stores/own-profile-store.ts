@@ -1,0 +1,30 @@
+/**
+ * The vault's copy of the account's own profile: what its server held when last read, or what the app
+ * last published there. The profile editor starts from it while offline.
+ */
+import type { OwnProfileRecord } from '../schema.js';
+import type { VaultHolder } from '../vault-holder.js';
+import { accountIn } from './account-record.js';
+
+export class OwnProfileStore {
+  readonly #vaults: VaultHolder;
+
+  constructor(vaults: VaultHolder) {
+    this.#vaults = vaults;
+  }
+
+  /** The stored copy; none while the vault is locked. */
+  get(account: string): Readonly<OwnProfileRecord> | undefined {
+    if (!this.#vaults.isOpen) return undefined;
+    return this.#vaults.vault.account(account)?.ownProfile;
+  }
+
+  /** Replaces the copy with what `change` makes of it (it may run twice: vault.ts group commit). No-op while locked. */
+  async update(account: string, change: (stored: Readonly<OwnProfileRecord> | undefined) => OwnProfileRecord): Promise<void> {
+    if (!this.#vaults.isOpen) return;
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      record.ownProfile = change(record.ownProfile);
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The profile editor's arithmetic: the form's fields from the published profile, the profile to publish
+ * from the form, and what publishing it would change. XEP-0292 §4.1.2 publishes the whole vCard, so
+ * whatever the form does not show (the postal address) is carried over from what is published: a field
+ * is removed only when the user cleared it.
+ */
+import type { Profile } from '../../../contract';
+
+export interface ProfileForm {
+  fullName: string;
+  nickname: string;
+  emails: string;
+  phones: string;
+  urls: string;
+  organisation: string;
+  note: string;
+}
+
+export interface FieldChange {
+  label: string;
+  kind: 'added' | 'changed' | 'removed';
+  before: string;
+  after: string;
+}
+
+export const EMPTY_FORM: ProfileForm = { fullName: '', nickname: '', emails: '', phones: '', urls: '', organisation: '', note: '' };
+
+/** The form filled from a published profile (the XEP-0172 nickname when the vCard has none). */
+export function formFrom(published: Profile | undefined, nickname: string | undefined): ProfileForm {
+  return {
+    fullName: published?.fullName ?? '',
+    nickname: published?.nickname ?? nickname ?? '',
+    emails: (published?.emails ?? []).join('\n'),
+    phones: (published?.phones ?? []).join('\n'),
+    urls: (published?.urls ?? []).join('\n'),
+    organisation: published?.organisation ?? '',
+    note: published?.note ?? '',
+  };
+}
+
+const lines = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+
+/** The profile to publish: the form's fields over the published profile's others. */
+export function profileFrom(form: ProfileForm, published: Profile | undefined): Profile {
+  const text = (value: string) => value.trim();
+  return {
+    ...(text(form.fullName) ? { fullName: text(form.fullName) } : {}),
+    ...(text(form.nickname) ? { nickname: text(form.nickname) } : {}),
+    emails: lines(form.emails),
+    phones: lines(form.phones),
+    urls: lines(form.urls),
+    ...(text(form.organisation) ? { organisation: text(form.organisation) } : {}),
+    ...(form.note.trim() ? { note: form.note } : {}),
+    ...(published?.address ? { address: { ...published.address } } : {}),
+  };
+}
+
+const FIELDS: { label: string; read: (p: Profile) => string }[] = [
+  { label: 'Full name', read: (p) => p.fullName ?? '' },
+  { label: 'Nickname', read: (p) => p.nickname ?? '' },
+  { label: 'E-mail addresses', read: (p) => p.emails.join(', ') },
+  { label: 'Phone numbers', read: (p) => p.phones.join(', ') },
+  { label: 'Web addresses', read: (p) => p.urls.join(', ') },
+  { label: 'Organisation', read: (p) => p.organisation ?? '' },
+  { label: 'Note', read: (p) => p.note ?? '' },
+  { label: 'Postal address', read: (p) => Object.values(p.address ?? {}).filter(Boolean).join(', ') },
+];
+
+/** Field by field, what publishing `next` over `published` changes (nothing listed: nothing changes). */
+export function profileChanges(published: Profile | undefined, publishedNickname: string | undefined, next: Profile): FieldChange[] {
+  const before: Profile = { emails: [], phones: [], urls: [], ...published };
+  if (before.nickname === undefined && publishedNickname !== undefined) before.nickname = publishedNickname;
+  return FIELDS.flatMap(({ label, read }) => {
+    const was = read(before);
+    const now = read(next);
+    if (was === now) return [];
+    return [{ label, kind: was === '' ? 'added' : now === '' ? 'removed' : 'changed', before: was, after: now }];
+  });
+}

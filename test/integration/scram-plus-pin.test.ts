@@ -1,0 +1,92 @@
+/**
+ * The SCRAM -PLUS pin (issue 14.5, XEP-0440's idea): once an account's server offered a -PLUS
+ * mechanism, the app remembers it, and a later sign-in whose offer lacks one (what someone stripping
+ * it on the way would cause) is refused with 'channel-binding-stripped' before any login is sent. An
+ * account whose server never offered -PLUS is not affected. Played by the fake server, which checks
+ * channel bindings the way a real server does.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyringCore, type KeyringCore } from '../../main/core.js';
+import { silentLogger } from '../../main/logger.js';
+import { FEATURES, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
+import { makeTestPki, type TestPki } from '../support/test-pki.js';
+import { LIGHT_SCRYPT } from '../support/vaults.js';
+
+const DOMAIN = 'capulet.lit';
+const PASSWORD = 'balcony-secret-4711';
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+
+let dir: string;
+let pki: TestPki;
+const cleanup: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keyring-plus-pin-'));
+  pki = await makeTestPki(dir, [DOMAIN]);
+});
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const offer = (names: string[]): string => `<mechanisms xmlns='${NS_SASL}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</mechanisms>`;
+
+async function fake(mechanisms: string[]): Promise<FakeXmppServer> {
+  const server = await startFakeXmppServer({
+    domain: DOMAIN,
+    pki,
+    password: PASSWORD,
+    plainFeatures: FEATURES.starttls,
+    starttls: 'proceed',
+    tlsFeatures: offer(mechanisms),
+    scram: { password: PASSWORD },
+  });
+  cleanup.push(() => server.close());
+  return server;
+}
+
+async function app(dataDir: string): Promise<KeyringCore> {
+  const core = createKeyringCore({ host: 'browser', version: 'test', log: silentLogger, dataDir, scrypt: LIGHT_SCRYPT });
+  cleanup.push(() => core.dispose());
+  const unlocked = await core.api.vault.unlock({ passphrase: 'a passphrase here' });
+  if (!unlocked.ok) throw new Error(unlocked.error.message);
+  return core;
+}
+
+const signIn = (core: KeyringCore, server: FakeXmppServer) =>
+  core.api.account.connect({ jid: `juliet@${DOMAIN}`, password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
+
+describe('a server that offered SCRAM -PLUS once', () => {
+  it('is refused when a later offer lacks -PLUS, after a restart too, and no login is sent', async () => {
+    const dataDir = await mkdtemp(join(dir, 'vault-'));
+    const honest = await fake(['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']);
+    const first = await app(dataDir);
+    expect(await signIn(first, honest)).toMatchObject({ ok: true, value: { status: 'online' } });
+    expect(honest.scramTranscripts().map((t) => t.mechanism)).toEqual(['SCRAM-SHA-256-PLUS']);
+    await first.dispose();
+
+    const stripped = await fake(['SCRAM-SHA-256', 'PLAIN']);
+    const second = await app(dataDir);
+    const refused = await signIn(second, stripped);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'channel-binding-stripped' } });
+    expect(!refused.ok && refused.error.message).toMatch(/used to offer a login tied to the encrypted connection \(SCRAM -PLUS\)/);
+    expect(stripped.scramTranscripts()).toEqual([]);
+    expect(stripped.received().join('')).not.toMatch(/<auth /);
+    expect(second.session.state.status).toBe('failed');
+  });
+
+  it('an account whose server never offered -PLUS signs in as before', async () => {
+    const dataDir = await mkdtemp(join(dir, 'vault-'));
+    const plain = await fake(['SCRAM-SHA-256']);
+    const core = await app(dataDir);
+    expect(await signIn(core, plain)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+    expect(await signIn(core, plain)).toMatchObject({ ok: true });
+    expect(plain.scramTranscripts().map((t) => t.mechanism)).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-256']);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Saving one contact's keys copies and checks only that contact's records (vault.ts updatePart, used by
+ * ContactKeysStore): with 2,000 contacts, copying and checking the whole document cost ~45 ms of the
+ * event loop at every write. What must still hold: the state in memory changes only once the write is
+ * on disk, a change that breaks its part fails alone, nothing of the old state is modified, and such
+ * changes share a write with changes to the whole document.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Vault } from '../../../main/vault/vault.js';
+import type { ContactKeyRecord, VaultDocument } from '../../../main/vault/schema.js';
+import { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
+import type { VaultHolder } from '../../../main/vault/vault-holder.js';
+import { LIGHT_SCRYPT } from '../../support/vaults.js';
+
+const ACCOUNT = 'romeo@montague.lit';
+const CONTACTS = Array.from({ length: 50 }, (_, n) => `contact-${n}@capulet.lit`);
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keyring-part-update-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const record = (n: number): ContactKeyRecord => ({
+  fingerprint: n.toString(16).padStart(64, '0'),
+  certificate: 'AAAA',
+  firstSeen: '2026-12-01T00:00:00.000Z',
+  lastSeen: '2026-12-01T00:00:00.000Z',
+  trust: 'unverified',
+});
+
+async function open(): Promise<{ vault: Vault; store: ContactKeysStore }> {
+  const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
+  const store = new ContactKeysStore({ vault } as unknown as VaultHolder);
+  return { vault, store };
+}
+
+const contactsOf = (vault: Vault) => vault.document.accounts[ACCOUNT]?.contacts ?? {};
+
+describe('saving one contact’s keys', () => {
+  it('copies only that contact: the others are shared with the state before, which stays as it was', async () => {
+    const { vault, store } = await open();
+    // The first save makes the account (its parent is missing, so the whole document is used).
+    await Promise.all(CONTACTS.map((jid, n) => store.update(ACCOUNT, jid, () => ({ keys: [record(n)], result: undefined }))));
+    const before = vault.document;
+    const beforeText = JSON.stringify(before);
+
+    await store.update(ACCOUNT, CONTACTS[0] as string, (stored) => ({ keys: [...stored, record(1000)], result: undefined }));
+
+    const after = contactsOf(vault);
+    expect(after[CONTACTS[0] as string]?.map((k) => k.fingerprint)).toEqual([record(0).fingerprint, record(1000).fingerprint]);
+    // Untouched contacts are the very same objects (not copied); the old state was not modified.
+    for (const jid of CONTACTS.slice(1)) expect(after[jid]).toBe(before.accounts[ACCOUNT]?.contacts[jid]);
+    expect(JSON.stringify(before)).toBe(beforeText);
+    expect(vault.document).not.toBe(before);
+
+    // And it is what is on disk.
+    const reopened = await Vault.open({ dir, passphrase: 'correct horse battery' });
+    expect(reopened.document).toEqual(vault.document);
+  });
+
+  it('refuses records that break the schema, alone: the rest of the group is saved, the old state untouched', async () => {
+    const { vault, store } = await open();
+    await store.update(ACCOUNT, 'a@capulet.lit', () => ({ keys: [record(1)], result: undefined }));
+    const before = vault.document;
+    const results = await Promise.allSettled([
+      store.update(ACCOUNT, 'b@capulet.lit', () => ({ keys: [record(2)], result: 'b' })),
+      store.update(ACCOUNT, 'a@capulet.lit', () => ({ keys: [{ ...record(3), fingerprint: 'not hex' }], result: 'bad' })),
+      store.update(ACCOUNT, 'c@capulet.lit', () => ({ keys: [record(4)], result: 'c' })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(Object.keys(contactsOf(vault)).sort()).toEqual(['a@capulet.lit', 'b@capulet.lit', 'c@capulet.lit']);
+    expect(contactsOf(vault)['a@capulet.lit']).toEqual([record(1)]);
+    expect(before.accounts[ACCOUNT]?.contacts['b@capulet.lit']).toBeUndefined();
+  });
+
+  it('gives the change a copy: changing what it got in place leaves memory unchanged until saved', async () => {
+    const { vault, store } = await open();
+    await store.update(ACCOUNT, 'a@capulet.lit', () => ({ keys: [record(1)], result: undefined }));
+    const stored = contactsOf(vault)['a@capulet.lit'];
+    await store.update(ACCOUNT, 'a@capulet.lit', (current) => {
+      (current[0] as ContactKeyRecord).trust = 'verified';
+      return { keys: [...current], result: undefined };
+    });
+    expect(stored?.[0]?.trust).toBe('unverified');
+    expect(contactsOf(vault)['a@capulet.lit']?.[0]?.trust).toBe('verified');
+  });
+
+  it('shares a write with a change to the whole document, each applied in the order asked', async () => {
+    const { vault, store } = await open();
+    await store.update(ACCOUNT, 'a@capulet.lit', () => ({ keys: [record(1)], result: undefined }));
+    await Promise.all([
+      store.update(ACCOUNT, 'a@capulet.lit', (stored) => ({ keys: [...stored, record(2)], result: undefined })),
+      vault.update((draft: VaultDocument) => {
+        (draft.accounts[ACCOUNT] as VaultDocument['accounts'][string]).settings.host = 'xmpp.montague.lit';
+      }),
+      store.update(ACCOUNT, 'b@capulet.lit', () => ({ keys: [record(3)], result: undefined })),
+    ]);
+    const contacts = contactsOf(vault);
+    expect(Object.keys(contacts).sort()).toEqual(['a@capulet.lit', 'b@capulet.lit']);
+    expect(contacts['a@capulet.lit']).toEqual([record(1), record(2)]);
+    expect(vault.document.accounts[ACCOUNT]?.settings.host).toBe('xmpp.montague.lit');
+    const reopened = await Vault.open({ dir, passphrase: 'correct horse battery' });
+    expect(reopened.document).toEqual(vault.document);
+  });
+});
