@@ -4,15 +4,36 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { AccessParams, fingerprintText, NoParams, type EffectiveNodeConfig } from './domain.js';
+import { AccessParams, fingerprintText, NoParams, type AccessRequest, type EffectiveNodeConfig } from './domain.js';
+import { OWN_KEY_LABEL_CHARS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
+
+/**
+ * When to warn that a certificate expires: from 30, 7 and 1 days before its notAfter, and once it has
+ * (RFC 5280 §4.1.2.5: notAfter itself is still valid). daysLeft rounds up, daysAgo down.
+ */
+export type KeyExpiry =
+  | { level: 'none' | 'within-30-days' | 'within-7-days' | 'within-1-day'; daysLeft: number }
+  | { level: 'expired'; daysAgo: number }
+  | { level: 'unknown' };
 
 /** What the renderer and CLI see of an own key: public data only. */
 export interface OwnKeyView {
   fingerprint: string;
+  /** The name the user gave it; absent when none (the screen names it by its date). */
+  label?: string;
+  /**
+   * The key contacts should use now: of the keys not expired, the newest published one (or the newest
+   * at all while none is published). At most one key is current; none when every key has expired.
+   */
+  current: boolean;
+  /** The key this one replaced (renewal or rotation), by a statement that key signed. */
+  continues?: string;
   bits: number | undefined;
   notBefore: string | undefined;
   notAfter: string | undefined;
+  /** As of when the list was made (main/keys/expiry.ts). */
+  expiry: KeyExpiry;
   createdAt: string;
   publications: { node: string; accessModel: string; groups?: string[]; allow?: string[]; publishedAt: string }[];
 }
@@ -45,7 +66,43 @@ export interface OtherDeviceKeysView {
   at: string;
 }
 
+/**
+ * Who may read the keys already published: one audience for the whole node (XEP-0060 §4.5 configures
+ * access per node, not per item). From the server when online; offline, as this app last recorded it.
+ * `access` is absent when no key is published (the node is missing or empty as far as we know).
+ */
+export interface KeyAudience {
+  source: 'server' | 'saved';
+  access?: AccessRequest;
+  /** How many of the user's keys are published there now (what a change of audience affects). */
+  publishedKeys: number;
+}
+
+/**
+ * What renewing answers: the successor's fingerprint; whether it was published (when the old key was,
+ * to the same audience) and the old one then withdrawn; the list as it now stands.
+ */
+export interface RenewOutcome {
+  fingerprint: string;
+  published: boolean;
+  withdrawn: boolean;
+  config?: EffectiveNodeConfig;
+}
+export type RenewAnswer = RenewOutcome & { keys: OwnKeyView[] };
+
+/** What deleting answers: whether the key was withdrawn from the account first, and the list as it now stands. */
+export interface DeleteAnswer {
+  retracted: boolean;
+  keys: OwnKeyView[];
+}
+
 const byFingerprint = z.object({ fingerprint: fingerprintText }).strict();
+/** A key's name: trimmed; empty takes the name away. */
+const keyLabel = z
+  .string()
+  .max(OWN_KEY_LABEL_CHARS * 2)
+  .transform((s) => s.trim())
+  .pipe(z.string().max(OWN_KEY_LABEL_CHARS, `A key's name has at most ${OWN_KEY_LABEL_CHARS} characters.`).regex(/^[^\p{Cc}]*$/u, 'A name is one line of text.'));
 
 export const keys = {
   requests: {
@@ -54,10 +111,25 @@ export const keys = {
         .object({
           bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
           validityDays: z.number().int().min(1).max(36_500).optional(),
+          label: keyLabel.optional(),
         })
         .strict(),
     ).returns<OwnKeyView>(),
+    /** Newest first. */
     list: request(NoParams).returns<OwnKeyView[]>(),
+    rename: request(z.object({ fingerprint: fingerprintText, label: keyLabel }).strict()).returns<OwnKeyView[]>(),
+    /**
+     * Erases a key from the vault, private half included. A published key is retracted first (XEP-0060
+     * §7.2), so contacts are not left with a key nobody holds; that needs the connection.
+     */
+    delete: request(byFingerprint).returns<DeleteAnswer>(),
+    /**
+     * A fresh certificate for the same key, or a new key (newKey), with a succession statement signed by
+     * the old key; published to the old one's audience, then the old one withdrawn. Needs the connection.
+     */
+    renew: request(z.object({ fingerprint: fingerprintText, newKey: z.boolean().optional() }).strict()).returns<RenewAnswer>(),
+    /** Who may read the keys already published: where the publish panel starts. */
+    audience: request(NoParams).returns<KeyAudience>(),
     import: request(
       z
         .object({

@@ -39,6 +39,9 @@ export const QR_IMAGE_LIMITS = {
   side: 4096,
 } as const;
 
+/** The name a person gives one of their keys ("Laptop 2026"), in characters. */
+export const OWN_KEY_LABEL_CHARS = 80;
+
 /** The account's encrypted backup (docs/key-lifecycle.md): the blob, whole, before it is cut into items. */
 export const BACKUP_LIMITS = {
   bytes: 8 * 1024 * 1024,

@@ -14,6 +14,7 @@ import type {
   ContactKeysView,
   ContactProfileView,
   EffectiveNodeConfig,
+  KeyExpiry,
   OwnKeyView,
   NotificationDelivery,
   PepSupport,
@@ -57,10 +58,27 @@ export function describeOwnKey(k: OwnKeyView): string {
   const published = k.publications.length
     ? k.publications.map((p) => `published to ${safe(p.node)} (${describeAccess(p.accessModel, p.groups, p.allow)})`).join('; ')
     : 'not published';
+  const warning = describeExpiry(k.expiry, k.publications.length > 0);
   return [
-    groupFingerprint(k.fingerprint),
+    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}`,
     `  RSA ${k.bits ?? '?'} bits, valid ${day(k.notBefore)} to ${day(k.notAfter)}, ${published}`,
+    ...(warning ? [`  warning: ${warning}`] : []),
   ].join('\n');
+}
+
+/** The 30/7/1-day expiry warning of a key (docs/key-lifecycle.md), undefined when there is none to give. */
+export function describeExpiry(expiry: KeyExpiry, published: boolean): string | undefined {
+  const renew = published ? '; renew it with `keyring keys renew FINGERPRINT`' : '';
+  switch (expiry.level) {
+    case 'within-30-days':
+    case 'within-7-days':
+    case 'within-1-day':
+      return `expires in ${expiry.daysLeft} day${expiry.daysLeft === 1 ? '' : 's'}${renew}`;
+    case 'expired':
+      return `expired${expiry.daysAgo > 0 ? ` ${expiry.daysAgo} day${expiry.daysAgo === 1 ? '' : 's'} ago` : ''}: contacts no longer accept it${renew}`;
+    default:
+      return undefined;
+  }
 }
 
 export function describeNodeConfig(c: EffectiveNodeConfig): string {

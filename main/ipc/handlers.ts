@@ -75,6 +75,17 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
         keys: ownKeys.list(),
       }),
       retract: async ({ fingerprint }) => ({ ...(await drift.whilePublishing(() => queue.retract(fingerprint))), keys: ownKeys.list() }),
+      rename: async ({ fingerprint, label }) => ownKeys.rename(fingerprint, label),
+      delete: async ({ fingerprint }) => {
+        const { retracted } = await drift.whilePublishing(() => ownKeys.delete(fingerprint));
+        queue.announce(); // the key's waiting actions went with it
+        return { retracted, keys: ownKeys.list() };
+      },
+      audience: async () => ownKeys.audience(),
+      renew: async ({ fingerprint, newKey }) => ({
+        ...(await drift.whilePublishing(() => ownKeys.renew(fingerprint, { newKey: newKey ?? false }))),
+        keys: ownKeys.list(),
+      }),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     contacts: {

@@ -3,7 +3,15 @@
  * with the private key sealed (main/vault/stores/own-keys-store.ts), published to the account's PEP
  * node the XEP-0222 way. What goes out is public data and fingerprints.
  */
-import type { AccessRequest, EffectiveNodeConfig, ExportedCertificate, OwnKeyView } from '../../contract/index.js';
+import {
+  ACCESS_MODELS,
+  type AccessRequest,
+  type EffectiveNodeConfig,
+  type ExportedCertificate,
+  type KeyAudience,
+  type OwnKeyView,
+  type RenewOutcome,
+} from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -12,12 +20,16 @@ import { generateRsaKeyPair, type RsaKeySize } from '../keys/generate.js';
 import { importKeyFiles } from '../keys/import-key.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
+import { expiryWarning } from '../keys/expiry.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, retractItem } from '../xmpp/persistent-node.js';
+import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
+import { pubkeyPayloadWithSuccession } from '../xmpp/key-statements.js';
+import { createSuccession } from '../keys/succession.js';
+import { renewCertificate } from '../keys/renew.js';
 import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
@@ -42,7 +54,7 @@ export class OwnKeys {
   }
 
   /** Makes a key pair and certificate for the connected account and stores them. */
-  async generate(options: { bits: RsaKeySize; validityDays?: number }): Promise<OwnKeyView> {
+  async generate(options: { bits: RsaKeySize; validityDays?: number; label?: string }): Promise<OwnKeyView> {
     const jid = this.#session.ownJid;
     const { privateKey } = await generateRsaKeyPair(options.bits);
     const der = await createSelfSignedCertificate({
@@ -50,8 +62,13 @@ export class OwnKeys {
       privateKey, // never logged
       validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS,
     });
-    const record = await this.#store.add(jid, { fingerprint: certificateFingerprint(der), certificateDer: der, privateKey });
-    return summarize(record, jid);
+    const record = await this.#store.add(jid, {
+      fingerprint: certificateFingerprint(der),
+      certificateDer: der,
+      privateKey,
+      ...(options.label ? { label: options.label } : {}),
+    });
+    return this.#view(jid, record.fingerprint);
   }
 
   /**
@@ -76,14 +93,71 @@ export class OwnKeys {
       certificateDer: identity.certificateDer,
       privateKey: identity.privateKey,
     });
-    return summarize(record, jid);
+    return this.#view(jid, record.fingerprint);
   }
 
-  /** The keys of the account last signed in (offline too); none before any. */
+  /** The keys of the account last signed in (offline too), newest first; none before any. */
   list(): OwnKeyView[] {
     const jid = this.#session.state.account;
     if (!jid) return [];
-    return this.#store.list(jid).map((k) => summarize(k, jid));
+    return summarizeAll(this.#store.list(jid), jid, new Date());
+  }
+
+  /** Names a key (empty: no name); works offline, the name is the user's and never published. */
+  async rename(fingerprint: string, label: string): Promise<OwnKeyView[]> {
+    const jid = this.#lastAccount();
+    this.#find(jid, fingerprint);
+    await this.#store.setLabel(jid, fingerprint, label);
+    return this.list();
+  }
+
+  /**
+   * Erases a key from the vault. A key recorded as published is retracted first (XEP-0060 §7.2) so
+   * that no contact keeps fetching a key nobody holds any more; that needs the connection, and the key
+   * stays whole if the retract fails. A key already gone from the node (item-not-found) is deleted.
+   */
+  async delete(fingerprint: string): Promise<{ retracted: boolean }> {
+    const jid = this.#lastAccount();
+    const key = this.#find(jid, fingerprint);
+    let retracted = false;
+    if (key.publications.length > 0) {
+      if (this.#session.state.status !== 'online') {
+        throw new KeyringError(
+          'not-connected',
+          'This key is still published on your account. Connect first, so it is withdrawn before it is deleted.',
+          'fingerprint',
+        );
+      }
+      for (const publication of key.publications) {
+        try {
+          await retractItem({ iq: this.#session.iq, owner: jid }, publication.node, key.fingerprint);
+          await this.#published.recordRetract(jid, publication.node, key.fingerprint);
+          retracted = true;
+        } catch (error) {
+          if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
+        }
+      }
+    }
+    await this.#store.remove(jid, fingerprint);
+    return { retracted };
+  }
+
+  /**
+   * Who may read the keys already published (one audience per node): read from the server when online,
+   * else as this app last recorded it. A node that does not exist has no audience yet.
+   */
+  async audience(): Promise<KeyAudience> {
+    const jid = this.#session.state.account;
+    const records = jid ? this.#store.list(jid) : [];
+    const publishedKeys = records.filter((k) => k.publications.some((p) => p.node === NS.pubkey)).length;
+    if (jid && this.#session.state.status === 'online') {
+      const config = await readEffectiveConfig({ iq: this.#session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      const access = config ? audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist) : undefined;
+      return { source: 'server', publishedKeys, ...(access ? { access } : {}) };
+    }
+    const saved = records.flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
+    const access = saved ? audienceOf(saved.accessModel, saved.groups, saved.allow) : undefined;
+    return { source: 'saved', publishedKeys, ...(access ? { access } : {}) };
   }
 
   /** Whether the account last signed in has this key. */
@@ -97,10 +171,13 @@ export class OwnKeys {
     const jid = this.#session.ownJid;
     const key = this.#find(jid, fingerprint);
     await this.#session.requireXep0222Support();
+    const der = Buffer.from(key.certificate, 'base64');
+    // A key that replaced another carries the old key's statement every time it is published.
+    const payload = key.succession ? pubkeyPayloadWithSuccession(der, key.succession) : pubkeyPayload(der);
     const outcome = await publishPersistent(
       { iq: this.#session.iq, owner: jid },
       { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure },
-      { id: key.fingerprint, payload: pubkeyPayload(Buffer.from(key.certificate, 'base64')) },
+      { id: key.fingerprint, payload },
     );
     await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, {
       accessModel: outcome.config.accessModel,
@@ -108,8 +185,75 @@ export class OwnKeys {
       ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       publishedAt: new Date().toISOString(),
     });
+    // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
+    if (outcome.reconfigured) {
+      await this.#store.setAudience(jid, NS.pubkey, {
+        accessModel: outcome.config.accessModel,
+        ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+        ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+      });
+    }
     await this.#published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
     return outcome.config;
+  }
+
+  /**
+   * Renewal in one action (docs/key-lifecycle.md, "Expiry and renewal"): a fresh certificate for the
+   * same key, or (newKey) a new key of the same size; either way with a succession statement signed by
+   * the old key, kept with the new one. A published key's successor is published to the same audience
+   * and only once the server has confirmed that publish is the old one withdrawn. The old key stays in
+   * the vault (its owner may still need it) until deleted.
+   */
+  async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
+    const jid = this.#session.ownJid;
+    const old = this.#find(jid, fingerprint);
+    const oldDer = Buffer.from(old.certificate, 'base64');
+    const oldPrivateKey = this.#store.privateKey(jid, fingerprint);
+    if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
+    const publication = old.publications.find((p) => p.node === NS.pubkey);
+    const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
+    if (publication && !access) {
+      throw new KeyringError('access-model-unsupported', `This key is published with access "${publication.accessModel}", which the app cannot publish to.`);
+    }
+    if (publication) {
+      // Made offline, the successor could not replace the published key: nothing is made then.
+      if (this.#session.state.status !== 'online') {
+        throw new KeyringError('not-connected', 'This key is published: connect first, so its successor is published to the same people.');
+      }
+      await this.#session.requireXep0222Support();
+    }
+
+    let der: Buffer;
+    let privateKey = oldPrivateKey;
+    if (options.newKey) {
+      const check = checkPublishedCertificate({ der: oldDer, publisherJid: jid, itemId: fingerprint });
+      const bits: RsaKeySize = check.bits === 2048 || check.bits === 4096 ? check.bits : 3072;
+      ({ privateKey } = await generateRsaKeyPair(bits));
+      der = await createSelfSignedCertificate({ bareJid: jid, privateKey, validityDays: validityDaysOf(check.notBefore, check.notAfter) });
+    } else {
+      ({ der } = await renewCertificate({ currentCertificateDer: oldDer, privateKey: oldPrivateKey }));
+    }
+    const succession = await createSuccession({ bareJid: jid, oldCertificateDer: oldDer, oldPrivateKey, newCertificateDer: der });
+    const successor = await this.#store.add(jid, {
+      fingerprint: certificateFingerprint(der),
+      certificateDer: der,
+      privateKey,
+      succession,
+      ...(old.label ? { label: old.label } : {}),
+    });
+    if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
+
+    const config = await this.publish(successor.fingerprint, access);
+    // The publish was answered: the new key is on the server. Only now does the old one go.
+    let withdrawn = true;
+    try {
+      await this.retract(old.fingerprint);
+    } catch (error) {
+      if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
+      await this.#store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
+      withdrawn = false;
+    }
+    return { fingerprint: successor.fingerprint, published: true, withdrawn, config };
   }
 
   async retract(fingerprint: string): Promise<void> {
@@ -127,6 +271,19 @@ export class OwnKeys {
     return format === 'pem' ? { fingerprint, pem: exportCertificatePem(der) } : { fingerprint, derBase64: key.certificate };
   }
 
+  /** The account signed in now or last: names and deletions of unpublished keys work offline. */
+  #lastAccount(): string {
+    const jid = this.#session.state.account;
+    if (!jid) throw new KeyringError('not-connected', 'Sign in to this account once first.');
+    return jid;
+  }
+
+  #view(jid: string, fingerprint: string): OwnKeyView {
+    const view = summarizeAll(this.#store.list(jid), jid, new Date()).find((k) => k.fingerprint === fingerprint);
+    if (!view) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
+    return view;
+  }
+
   /** The fingerprint was normalized at the boundary (contract/domain.ts fingerprintText): compared as it is. */
   #find(jid: string, fingerprint: string): OwnKeyRecord {
     const key = this.#store.find(jid, fingerprint);
@@ -135,7 +292,19 @@ export class OwnKeys {
   }
 }
 
-function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
+/**
+ * The keys as the screens show them: newest first, and the current one marked: of the keys not
+ * expired, the newest published (what contacts fetch), or the newest at all while none is published.
+ */
+export function summarizeAll(records: readonly OwnKeyRecord[], jid: string, now: Date): OwnKeyView[] {
+  const views = records.map((record) => summarize(record, jid, now)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  const usable = views.filter((k) => k.notAfter === undefined || new Date(k.notAfter) >= now);
+  const current = usable.find((k) => k.publications.length > 0) ?? usable[0];
+  if (current) current.current = true;
+  return views;
+}
+
+function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
   const check = checkPublishedCertificate({
     der: Buffer.from(record.certificate, 'base64'),
     publisherJid: jid,
@@ -143,10 +312,29 @@ function summarize(record: OwnKeyRecord, jid: string): OwnKeyView {
   });
   return {
     fingerprint: record.fingerprint,
+    ...(record.label ? { label: record.label } : {}),
+    current: false,
+    ...(record.succession ? { continues: record.succession.old } : {}),
     bits: check.bits,
     notBefore: check.notBefore,
     notAfter: check.notAfter,
+    expiry: expiryWarning(check.notAfter, now),
     createdAt: record.createdAt,
     publications: record.publications.map((p) => ({ ...p })),
   };
+}
+
+/** Whole days from notBefore to notAfter (what the old certificate had), at least one; 730 when unreadable. */
+function validityDaysOf(notBefore: string | undefined, notAfter: string | undefined): number {
+  const days = Math.round((Date.parse(notAfter ?? '') - Date.parse(notBefore ?? '')) / 86_400_000);
+  return Number.isFinite(days) ? Math.min(36_500, Math.max(1, days)) : DEFAULT_VALIDITY_DAYS;
+}
+
+/** A node's access as an AccessRequest the publish panel can start from; undefined for a model the app does not offer. */
+function audienceOf(model: string, groups: readonly string[] | undefined, allow: readonly string[] | undefined): AccessRequest | undefined {
+  const known = ACCESS_MODELS.find((m) => m === model);
+  if (!known) return undefined;
+  if (known === 'roster') return { model: known, groups: [...(groups ?? [])] };
+  if (known === 'whitelist') return { model: known, allow: [...(allow ?? [])] };
+  return { model: known };
 }

@@ -187,6 +187,11 @@ export class PublishQueue {
     }
   }
 
+  /** Tells the screens what is pending now, after something other than the queue changed it (a key deleted). */
+  announce(): void {
+    this.#changed();
+  }
+
   #changed(): void {
     this.#events.emit('queue:changed', this.list());
   }

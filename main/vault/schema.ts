@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { ProfileParams } from '../../contract/profile.js';
+import { OWN_KEY_LABEL_CHARS } from '../../contract/limits.js';
+import { SuccessionStatementSchema } from '../keys/succession.js';
 
 const isoDate = z.string().min(1);
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
@@ -36,9 +38,16 @@ const OwnKey = z
     /** base64 DER of the self-signed certificate (public). */
     certificate: z.string(),
     createdAt: isoDate,
+    /** The name the user gave the key ("Laptop 2026"); absent when none. */
+    label: z.string().max(OWN_KEY_LABEL_CHARS).optional(),
     /** PKCS#8 DER, sealed with the vault key. Never leaves main, never logged. */
     privateKey: sealed,
     publications: z.array(Publication),
+    /**
+     * The statement, signed by the key this one replaced, that it continues it (docs/key-lifecycle.md):
+     * published inside this key's item every time it is published.
+     */
+    succession: SuccessionStatementSchema.optional(),
   })
   .strict();
 

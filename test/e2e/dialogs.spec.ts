@@ -32,12 +32,25 @@ const onMyKeys: Case[] = [
     name: 'publish',
     opener: (p) => p.getByTestId('own-key').getByRole('button', { name: 'Publish…' }),
     dialog: 'publish-dialog',
-    first: (d) => d.getByLabel('Contacts who see my presence'),
+    // It starts from who may read the published key: anyone (published below).
+    first: (d) => d.getByLabel('Anyone'),
   },
   {
     name: 'retract',
     opener: (p) => p.getByTestId('own-key').getByRole('button', { name: 'Retract…' }),
     dialog: 'retract-dialog',
+    first: (d) => d.getByRole('button', { name: 'Cancel' }),
+  },
+  {
+    name: 'rename',
+    opener: (p) => p.getByTestId('own-key').getByRole('button', { name: 'Rename…' }),
+    dialog: 'rename-dialog',
+    first: (d) => d.getByRole('textbox', { name: /^Name/ }),
+  },
+  {
+    name: 'delete',
+    opener: (p) => p.getByTestId('own-key').getByRole('button', { name: 'Delete…' }),
+    dialog: 'delete-dialog',
     first: (d) => d.getByRole('button', { name: 'Cancel' }),
   },
 ];

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import type { ConnectParams } from '../../contract';
 import { AppEvents } from '../../main/events';
 import { silentLogger } from '../../main/logger';
@@ -150,28 +150,38 @@ export async function openApp(page: Page, url: string): Promise<void> {
   if ((await account.getAttribute('aria-current')) !== 'page') await account.click();
 }
 
-/** Makes a key from My keys through the "New key…" dialog (RSA 2048: quick) and waits until it is listed. */
-export async function generateKey(page: Page): Promise<void> {
+/**
+ * Makes a key from My keys through the "New key…" dialog (RSA 2048: quick), optionally named, waits
+ * until it is listed (newest first) and answers its fingerprint.
+ */
+export async function generateKey(page: Page, name?: string): Promise<string> {
   const before = await page.getByTestId('own-key').count();
   await page.getByRole('button', { name: 'New key…' }).click();
   const dialog = page.getByTestId('generate-dialog');
   await dialog.getByLabel('Key size').selectOption('2048');
+  if (name !== undefined) await dialog.getByLabel(/^Name/).fill(name);
   await dialog.getByRole('button', { name: 'Generate key' }).click();
   await expect(page.getByTestId('own-key')).toHaveCount(before + 1, { timeout: 30_000 });
   await expect(dialog).toBeHidden();
+  return (await page.getByTestId('own-key').first().getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
+}
+
+/** The card of one own key on My keys, wherever the list puts it. */
+export function ownKey(page: Page, fingerprint: string): Locator {
+  return page.getByTestId('own-key').filter({ has: page.locator(`[data-testid="fingerprint"][data-fingerprint="${fingerprint}"]`) });
 }
 
 /** Makes a key on My keys and publishes it for anyone, closing the publish dialog again. */
 export async function publishKeyForAnyone(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'My keys', exact: true }).click();
-  await generateKey(page);
-  const key = page.getByTestId('own-key').last();
+  const fingerprint = await generateKey(page);
+  const key = ownKey(page, fingerprint);
   await key.getByRole('button', { name: 'Publish…' }).click();
   await key.getByLabel('Anyone').check();
-  await key.getByRole('button', { name: 'Publish', exact: true }).click();
+  await key.getByRole('button', { name: /^(Change for all and publish|Publish)$/ }).click();
   await expect(key.getByTestId('publish-result')).toBeVisible();
   await key.getByRole('button', { name: 'Close' }).click();
-  return (await key.getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
+  return fingerprint;
 }
 
 /** axe-core's WCAG 2.1 A/AA findings on the page as it is now, one line each (empty when clean). */

@@ -10,7 +10,7 @@ import { NS } from '../../main/xmpp/namespaces';
 import type { ConnectParams } from '../../contract';
 import { befriend } from '../support/scenario';
 import { registerAccount } from '../support/xmpp-server';
-import { axeViolations, connectWith, expect, generateKey, openApp, signIn, test } from './fixtures';
+import { axeViolations, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
 
 test('juliet publishes for Friends; romeo sees it live, then a changed key is flagged and verified', async ({
   browser,
@@ -60,9 +60,8 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
   await saveScreenshot('01-account', julietPage);
   await julietPage.getByRole('button', { name: 'My keys' }).click();
-  await generateKey(julietPage);
-  const firstKey = julietPage.getByTestId('own-key').first();
-  const firstFingerprint = await firstKey.getByTestId('fingerprint').getAttribute('data-fingerprint');
+  const firstFingerprint = await generateKey(julietPage);
+  const firstKey = ownKey(julietPage, firstFingerprint);
   expect(firstFingerprint).toMatch(/^[0-9a-f]{64}$/);
 
   await firstKey.getByRole('button', { name: 'Publish…' }).click();
@@ -78,12 +77,12 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   // A QR code of her own fingerprint, for comparing in person; the CSP allows it (a data: image).
   await firstKey.getByRole('button', { name: 'QR code' }).click();
   const qr = firstKey.getByTestId('fingerprint-qr');
-  await expect(qr).toHaveAttribute('alt', `QR code of fingerprint ${firstFingerprint ?? ''}`);
+  await expect(qr).toHaveAttribute('alt', `QR code of fingerprint ${firstFingerprint}`);
   expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 
   // Romeo's window shows it live, with the same fingerprint.
   const romeoKey = romeoPage.getByTestId('contact-key').first();
-  await expect(romeoKey.getByTestId('fingerprint')).toHaveAttribute('data-fingerprint', firstFingerprint ?? '');
+  await expect(romeoKey.getByTestId('fingerprint')).toHaveAttribute('data-fingerprint', firstFingerprint);
   await expect(romeoKey).toHaveAttribute('data-status', 'valid');
   await expect(romeoKey).toHaveAttribute('data-trust', 'unverified');
   await saveScreenshot('03-contacts-key-received', romeoPage);
@@ -93,9 +92,8 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await nurse.session.disconnect();
 
   // Juliet replaces her key: a new one, the old one withdrawn.
-  await generateKey(julietPage);
-  const secondKey = julietPage.getByTestId('own-key').nth(1);
-  const secondFingerprint = await secondKey.getByTestId('fingerprint').getAttribute('data-fingerprint');
+  const secondFingerprint = await generateKey(julietPage);
+  const secondKey = ownKey(julietPage, secondFingerprint);
   await firstKey.getByRole('button', { name: 'Retract…' }).click();
   await firstKey.getByTestId('retract-dialog').getByRole('button', { name: 'Retract', exact: true }).click();
   await expect(firstKey.getByTestId('publication')).toHaveCount(0);
@@ -108,7 +106,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   // Romeo's view: the new key arrives live and is flagged as changed (ejabberd sends no retract
   // notification, so the app fetches the full set to tell a replacement from an addition).
   const changed = romeoPage.locator('[data-testid="contact-key"][data-trust="changed"]');
-  await expect(changed.getByTestId('fingerprint')).toHaveAttribute('data-fingerprint', secondFingerprint ?? '');
+  await expect(changed.getByTestId('fingerprint')).toHaveAttribute('data-fingerprint', secondFingerprint);
   await expect(changed.getByRole('alert')).toContainText('replaced one you had seen');
   await expect(romeoPage.getByRole('button', { name: /Contacts/ })).toContainText('⚠ 1');
   await saveScreenshot('04-contacts-key-changed', romeoPage);
@@ -122,7 +120,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
 
   // Romeo compares fingerprints and marks the new key verified.
   await changed.getByRole('button', { name: 'Compare fingerprints…' }).click();
-  await romeoPage.getByLabel('Their fingerprint').fill(secondFingerprint ?? '');
+  await romeoPage.getByLabel('Their fingerprint').fill(secondFingerprint);
   await expect(romeoPage.getByText('They match.')).toBeVisible();
   await romeoPage.getByRole('button', { name: 'Compare and verify' }).click();
   await expect(romeoPage.locator('[data-testid="contact-key"][data-trust="verified"]')).toHaveCount(1);

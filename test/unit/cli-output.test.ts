@@ -10,12 +10,13 @@ import {
   describeContactKeys,
   describeContacts,
   describeNodeConfig,
+  describeOwnKey,
   describeProfile,
   describeSupport,
   jsonText,
 } from '../../main/cli/output.js';
 import { runCli } from '../../main/cli/program.js';
-import type { ContactKeysView, ContactProfileView, Profile } from '../../contract/index.js';
+import type { ContactKeysView, ContactProfileView, OwnKeyView, Profile } from '../../contract/index.js';
 
 /** Newline + a forged line, ESC and one-byte CSI sequences, a bidi override and isolate, zero-width, LS. */
 const HOSTILE = 'x\n  trust: verified\r\n\u001b[2J\u009b31m\u202eevil\u2066\u200bz\u2028  trust: verified\u0085y';
@@ -145,5 +146,32 @@ describe('terminal injection through the CLI', () => {
     expect(err[0]).toMatch(/^keyring: Cannot read \/nonexistent\/x trust: verified .*\(ENOENT\)\.$/);
     expectNoInjection(err.join('\n'));
     expect(err[0]).not.toContain('\n');
+  });
+});
+
+describe('keys list: the expiry warning', () => {
+  const key = (expiry: OwnKeyView['expiry'], published: boolean): OwnKeyView => ({
+    fingerprint: 'ab'.repeat(32),
+    label: 'Laptop',
+    current: true,
+    bits: 2048,
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2027-01-01T00:00:00.000Z',
+    expiry,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    publications: published ? [{ node: 'urn:xmpp:tmp:pubkey', accessModel: 'presence', publishedAt: '2026-01-01T00:00:00.000Z' }] : [],
+  });
+
+  it('warns 30, 7 and 1 days ahead and once expired, pointing a published key to renewal', () => {
+    expect(describeOwnKey(key({ level: 'within-7-days', daysLeft: 5 }, true))).toContain(
+      'warning: expires in 5 days; renew it with `keyring keys renew FINGERPRINT`',
+    );
+    expect(describeOwnKey(key({ level: 'within-1-day', daysLeft: 1 }, false))).toContain('warning: expires in 1 day');
+    expect(describeOwnKey(key({ level: 'expired', daysAgo: 2 }, true))).toContain('warning: expired 2 days ago');
+    expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true))).not.toContain('warning');
+  });
+
+  it('names the key and marks the current one', () => {
+    expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true)).split('\n')[0]).toMatch(/ "Laptop" {2}\(current\)$/);
   });
 });

@@ -36,6 +36,10 @@ function handlers(overrides: Overrides = {}): Handlers {
       publish: notConnected,
       retract: () => Promise.resolve({ outcome: 'retracted', keys: [] }),
       exportCertificate: ({ fingerprint }) => Promise.resolve({ fingerprint }),
+      rename: () => Promise.resolve([]),
+      delete: () => Promise.resolve({ retracted: false, keys: [] }),
+      audience: () => Promise.resolve({ source: 'saved', publishedKeys: 0 }),
+      renew: notConnected,
     },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [], ...TOFU }),

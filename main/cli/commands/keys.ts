@@ -62,6 +62,20 @@ export function keysCommands(program: Command, cli: CliContext): void {
       }),
     );
   keys
+    .command('renew <fingerprint>')
+    .description('a fresh certificate for the key (or --new-key), published to the same audience; the old one is then withdrawn')
+    .option('--new-key', 'make a new key instead of renewing the certificate of the same key')
+    .action((fingerprint: string, options: { newKey?: boolean }) =>
+      cli.online(async (api) => {
+        const answer = must(await api.keys.renew({ fingerprint, ...(options.newKey ? { newKey: true } : {}) }));
+        const lines = [
+          answer.fingerprint,
+          answer.published ? `published to the same audience${answer.withdrawn ? '; the old key was withdrawn' : ''}` : 'not published (the old key was not)',
+        ];
+        cli.emit(answer, lines.join('\n'));
+      }),
+    );
+  keys
     .command('export <fingerprint>')
     .description('export the public certificate')
     .addOption(new Option('--format <format>', 'encoding').choices(['pem', 'der']).default('pem'))

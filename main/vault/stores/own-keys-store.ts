@@ -2,7 +2,8 @@
  * The user's own keys in the vault: the certificate in the clear (it is public), the private key only
  * sealed with the vault key (PKCS#8 DER, bound to its fingerprint), and where each key is published.
  */
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { SuccessionStatement } from '../../keys/succession.js';
 import type { OwnKeyRecord, PublicationRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
@@ -14,6 +15,9 @@ export interface NewOwnKey {
   certificateDer: Buffer;
   /** Sealed before it is stored; never logged. */
   privateKey: KeyObject;
+  label?: string;
+  /** Signed by the key this one replaces (renewal, rotation). */
+  succession?: SuccessionStatement;
 }
 
 export class OwnKeysStore {
@@ -38,13 +42,69 @@ export class OwnKeysStore {
       fingerprint: key.fingerprint,
       certificate: key.certificateDer.toString('base64'),
       createdAt: new Date().toISOString(),
+      ...(key.label ? { label: key.label } : {}),
       privateKey: vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
       publications: [],
+      ...(key.succession ? { succession: key.succession } : {}),
     };
     await vault.update((draft) => {
       accountIn(draft, account).ownKeys.push(record);
     });
     return record;
+  }
+
+  /** The key's private half, opened from the vault for signing here in main; never logged, never sent. */
+  privateKey(account: string, fingerprint: string): KeyObject | undefined {
+    const record = this.find(account, fingerprint);
+    if (!record) return undefined;
+    const der = this.#vaults.vault.open(record.privateKey, privateKeyPurpose(fingerprint));
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  }
+
+  /** Names the key, or (empty) takes its name away. */
+  async setLabel(account: string, fingerprint: string, label: string): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (!record) return;
+      if (label) record.label = label;
+      else delete record.label;
+    });
+  }
+
+  /**
+   * Erases the key, private half included, and in the same write any publish or retract of it still
+   * waiting for the connection (it would fail on a key that is gone). Answers whether it was there.
+   */
+  remove(account: string, fingerprint: string): Promise<boolean> {
+    return this.#vaults.vault.update((draft) => {
+      const owner = accountIn(draft, account);
+      const before = owner.ownKeys.length;
+      owner.ownKeys = owner.ownKeys.filter((k) => k.fingerprint !== fingerprint);
+      if (owner.queue) owner.queue = owner.queue.filter((a) => !('fingerprint' in a) || a.fingerprint !== fingerprint);
+      return owner.ownKeys.length !== before;
+    });
+  }
+
+  /**
+   * The node's audience changed (one configuration for every item on it): every key recorded as
+   * published there is now readable by the new audience. Each keeps its own publishedAt.
+   */
+  async setAudience(account: string, node: string, audience: Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'>): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      for (const record of accountIn(draft, account).ownKeys) {
+        record.publications = record.publications.map((p) =>
+          p.node === node
+            ? {
+                node,
+                accessModel: audience.accessModel,
+                ...(audience.groups ? { groups: [...audience.groups] } : {}),
+                ...(audience.allow ? { allow: [...audience.allow] } : {}),
+                publishedAt: p.publishedAt,
+              }
+            : p,
+        );
+      }
+    });
   }
 
   /** Records that the key is published on `node` (replacing what was recorded there), or no longer is. */

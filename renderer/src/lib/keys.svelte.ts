@@ -1,9 +1,20 @@
-import type { AccessRequest, EffectiveNodeConfig, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
+import { accessOf, expiryText, keyName, needsRenewal } from './own-keys';
+import type { AccessRequest, EffectiveNodeConfig, KeyAudience, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
 import { queuedWriteName, queuedWriteSubject } from './queued-action';
 import { Task } from './task.svelte';
+
+/** How long "Undo" stays offered after a key is retracted. */
+export const UNDO_RETRACT_MS = 10_000;
+
+/** A retract that can still be undone: publishing the same certificate again, to the audience it had. */
+export interface UndoableRetract {
+  fingerprint: string;
+  name: string;
+  access: AccessRequest;
+}
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
 export class KeysStore {
@@ -21,6 +32,21 @@ export class KeysStore {
   readonly cancelling = new Task();
   /** Keys another device of this account published (or withdrew) while this one was online. */
   otherDevice = $state<{ fingerprint: string; change: 'added' | 'withdrawn'; at: string }[]>([]);
+  readonly renaming = new Task();
+  readonly deleting = new Task();
+  readonly undoing = new Task();
+  readonly renewing = new Task();
+  /** Who may read the keys already published, as last asked (the publish panel starts there). */
+  audience = $state<KeyAudience | undefined>();
+  readonly loadingAudience = new Task();
+  /** The last retract, while it can be undone. */
+  undoable = $state<UndoableRetract | undefined>();
+  #undoTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Expiry warnings already written to Activity in this session ("fingerprint level"): each once. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing on screen reads it
+  readonly #warned = new Set<string>();
+  /** Published keys that expire within 30 days or have expired: the My keys badge counts them. */
+  readonly expiring = $derived(this.keys.filter(needsRenewal));
   readonly #api: KeyringApi;
   readonly #activity: ActivityLog;
 
@@ -61,16 +87,31 @@ export class KeysStore {
     if (pending) this.pending = pending;
   }
 
+  /** The list, and who may read the published keys (so the publish panel opens on it at once). */
   async refresh(): Promise<void> {
-    const keys = await this.loading.run(() => this.#api.keys.list());
-    if (keys) this.keys = keys;
+    const [keys] = await Promise.all([this.loading.run(() => this.#api.keys.list()), this.loadAudience()]);
+    if (keys) {
+      this.keys = keys;
+      this.#warnAboutExpiry();
+    }
   }
 
-  async generate(bits: 2048 | 3072 | 4096, validityDays: number): Promise<OwnKeyView | undefined> {
-    const key = await this.generating.run(() => this.#api.keys.generate({ bits, validityDays }));
+  /** One Activity entry per published key and warning level (30, 7, 1 days, expired). */
+  #warnAboutExpiry(): void {
+    for (const key of this.expiring) {
+      const mark = `${key.fingerprint} ${key.expiry.level}`;
+      if (this.#warned.has(mark)) continue;
+      this.#warned.add(mark);
+      this.#activity.add('changed', `${keyName(key)}: ${expiryText(key.expiry)}. Renew it on My keys.`, key.fingerprint);
+    }
+  }
+
+  async generate(bits: 2048 | 3072 | 4096, validityDays: number, label = ''): Promise<OwnKeyView | undefined> {
+    const key = await this.generating.run(() => this.#api.keys.generate({ bits, validityDays, ...(label.trim() ? { label } : {}) }));
     if (key) {
-      this.keys = [...this.keys, key];
+      this.keys = [key, ...this.keys.filter((k) => k.fingerprint !== key.fingerprint)];
       this.#activity.add('generated', `New ${bits}-bit key`, key.fingerprint);
+      void this.refresh(); // which key is current may have changed
     }
     return key;
   }
@@ -82,8 +123,9 @@ export class KeysStore {
       this.#api.keys.import({ files: encoded, ...(password ? { password } : {}) }),
     );
     if (key) {
-      this.keys = [...this.keys, key];
+      this.keys = [key, ...this.keys.filter((k) => k.fingerprint !== key.fingerprint)];
       this.#activity.add('generated', 'Imported a key', key.fingerprint);
+      void this.refresh();
     }
     return key !== undefined;
   }
@@ -113,11 +155,76 @@ export class KeysStore {
     return answer;
   }
 
+  /** Asks main who may read the keys already published (the server when online, else what was recorded). */
+  async loadAudience(): Promise<KeyAudience | undefined> {
+    const audience = await this.loadingAudience.run(() => this.#api.keys.audience());
+    if (audience) this.audience = audience;
+    return audience;
+  }
+
+  /**
+   * Retracts now (or once online). Done at once, it can be undone for a few seconds: XEP-0060 lets the
+   * owner publish the same item again, so contacts fetch the same certificate as before.
+   */
   async retract(fingerprint: string): Promise<void> {
+    const before = this.keys.find((k) => k.fingerprint === fingerprint);
     const answer = await this.retracting.run(() => this.#api.keys.retract({ fingerprint }));
     if (!answer) return;
     this.keys = answer.keys;
     this.#activity.add('retracted', answer.outcome === 'retracted' ? 'Removed from your node' : 'Waiting for the connection to retract', fingerprint);
+    const publication = before?.publications[0];
+    const access = publication && accessOf(publication.accessModel, publication.groups, publication.allow);
+    if (answer.outcome === 'retracted' && before && access) this.#offerUndo({ fingerprint, name: keyName(before), access });
+  }
+
+  /** Publishes the retracted key again, to the audience it had. */
+  async undoRetract(): Promise<void> {
+    const undo = this.undoable;
+    if (!undo) return;
+    this.#offerUndo(undefined);
+    const answer = await this.undoing.run(() => this.#api.keys.publish({ fingerprint: undo.fingerprint, access: undo.access }));
+    if (!answer) return;
+    this.keys = answer.keys;
+    this.#activity.add('published', answer.outcome === 'published' ? 'Published again (undo)' : 'Waiting for the connection to publish again', undo.fingerprint);
+  }
+
+  dismissUndo(): void {
+    this.#offerUndo(undefined);
+  }
+
+  /** Renews (main publishes the successor to the same audience, then withdraws this one); true when done. */
+  async renew(fingerprint: string, newKey: boolean): Promise<boolean> {
+    const answer = await this.renewing.run(() => this.#api.keys.renew({ fingerprint, ...(newKey ? { newKey } : {}) }));
+    if (!answer) return false;
+    this.keys = answer.keys;
+    this.#activity.add(
+      'published',
+      `${newKey ? 'Replaced by a new key' : 'Renewed'}${answer.published ? ', published to the same people' : ''}${answer.withdrawn ? '; the old one was withdrawn' : ''}`,
+      answer.fingerprint,
+    );
+    return true;
+  }
+
+  async rename(fingerprint: string, label: string): Promise<boolean> {
+    const keys = await this.renaming.run(() => this.#api.keys.rename({ fingerprint, label }));
+    if (keys) this.keys = keys;
+    return keys !== undefined;
+  }
+
+  /** Deletes the key (main retracts it first when published); true when it is gone. */
+  async delete(fingerprint: string): Promise<boolean> {
+    const answer = await this.deleting.run(() => this.#api.keys.delete({ fingerprint }));
+    if (!answer) return false;
+    this.keys = answer.keys;
+    if (this.undoable?.fingerprint === fingerprint) this.#offerUndo(undefined);
+    this.#activity.add('retracted', answer.retracted ? 'Withdrawn from your account and deleted' : 'Deleted from this computer', fingerprint);
+    return true;
+  }
+
+  #offerUndo(undo: UndoableRetract | undefined): void {
+    clearTimeout(this.#undoTimer);
+    this.undoable = undo;
+    if (undo) this.#undoTimer = setTimeout(() => (this.undoable = undefined), UNDO_RETRACT_MS);
   }
 
   async exportPem(fingerprint: string): Promise<string | undefined> {
@@ -125,3 +232,4 @@ export class KeysStore {
     return exported?.pem;
   }
 }
+

@@ -1,0 +1,206 @@
+/**
+ * OwnKeys over a stand-in session: the list as people read it (newest first, one current key, names),
+ * deleting (a published key is retracted first, and stays whole when that fails or cannot happen), and
+ * the audience the publish panel starts from when offline.
+ */
+import type { KeyObject } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import xml from '@xmpp/xml';
+import type { Element } from '@xmpp/xml';
+import type { ConnectionStatus } from '../../contract/index.js';
+import { CONTRACT } from '../../contract/index.js';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { OwnKeys } from '../../main/services/own-keys.js';
+import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
+import { QueueStore } from '../../main/vault/stores/queue-store.js';
+import type { VaultHolder } from '../../main/vault/vault-holder.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { fakeSession, type IqAnswer } from '../support/fake-session.js';
+import { codeOf, unlockedVaults } from '../support/vaults.js';
+
+const ACCOUNT = 'juliet@capulet.lit';
+const DAY = 86_400_000;
+let privateKey: KeyObject;
+let dir: string;
+let vaults: VaultHolder;
+let store: OwnKeysStore;
+
+beforeAll(async () => {
+  ({ privateKey } = await generateRsaKeyPair(2048));
+}, 60_000);
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keyring-own-keys-'));
+  vaults = await unlockedVaults(dir);
+  store = new OwnKeysStore(vaults);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Adds a key made `daysAgo` days ago (its certificate valid from then for `validityDays`). */
+async function addKey(daysAgo: number, options: { validityDays?: number; label?: string; publishedAs?: string } = {}): Promise<string> {
+  const made = new Date(Date.now() - daysAgo * DAY);
+  const der = await createSelfSignedCertificate({ bareJid: ACCOUNT, privateKey, validityDays: options.validityDays ?? 365, notBefore: made });
+  const fingerprint = certificateFingerprint(der);
+  await store.add(ACCOUNT, { fingerprint, certificateDer: der, privateKey, ...(options.label ? { label: options.label } : {}) });
+  await vaults.vault.update((draft) => {
+    const record = draft.accounts[ACCOUNT]?.ownKeys.find((k) => k.fingerprint === fingerprint);
+    if (record) record.createdAt = made.toISOString();
+  });
+  if (options.publishedAs) {
+    await store.setPublication(ACCOUNT, fingerprint, NS.pubkey, { accessModel: options.publishedAs, publishedAt: made.toISOString() });
+  }
+  return fingerprint;
+}
+
+function service(status: ConnectionStatus, answer?: IqAnswer): { keys: OwnKeys; asked: Element[] } {
+  const asked: Element[] = [];
+  const session = fakeSession({
+    account: ACCOUNT,
+    status,
+    answer: (request, to, timeout) => {
+      asked.push(request);
+      return answer ? answer(request, to, timeout) : Promise.resolve(undefined);
+    },
+  });
+  return { keys: new OwnKeys({ store, session, published: new PublishedNodesStore(vaults) }), asked };
+}
+
+function stanzaError(condition: string, type: string): Error {
+  const element = xml('error', { type }, xml(condition, { xmlns: NS.stanzas }));
+  return Object.assign(new Error(condition), { name: 'StanzaError', condition, element });
+}
+
+const retractedIds = (asked: Element[]) =>
+  asked.flatMap((r) => r.getChildren('retract')).map((retract) => retract.getChild('item')?.attrs.id as string);
+
+describe('the list of own keys', () => {
+  it('shows the newest key first, whatever order they were added in', async () => {
+    const middle = await addKey(10);
+    const oldest = await addKey(20);
+    const newest = await addKey(1);
+    expect(service('online').keys.list().map((k) => k.fingerprint)).toEqual([newest, middle, oldest]);
+  });
+
+  it('marks as current the newest published key, not a newer one that is only on this computer', async () => {
+    const published = await addKey(10, { publishedAs: 'presence' });
+    const draft = await addKey(1);
+    const list = service('offline').keys.list();
+    expect(list.filter((k) => k.current).map((k) => k.fingerprint)).toEqual([published]);
+    expect(list.find((k) => k.fingerprint === draft)?.current).toBe(false);
+  });
+
+  it('never marks an expired key as current: the newest valid one is, even unpublished', async () => {
+    await addKey(40, { validityDays: 30, publishedAs: 'presence' });
+    const valid = await addKey(5);
+    expect(service('online').keys.list().filter((k) => k.current).map((k) => k.fingerprint)).toEqual([valid]);
+  });
+
+  it('marks no key current when every key has expired', async () => {
+    await addKey(40, { validityDays: 30, publishedAs: 'presence' });
+    expect(service('online').keys.list().some((k) => k.current)).toBe(false);
+  });
+
+  it('says when a key expires within 30, 7 and 1 days, and once it has', async () => {
+    const in20 = await addKey(345, { validityDays: 365 });
+    const in5 = await addKey(360, { validityDays: 365 });
+    const withinDay = await addKey(30, { validityDays: 31 });
+    const expired = await addKey(40, { validityDays: 37 });
+    const fresh = await addKey(1);
+    const expiry = new Map(service('online').keys.list().map((k) => [k.fingerprint, k.expiry]));
+    expect(expiry.get(in20)).toEqual({ level: 'within-30-days', daysLeft: 20 });
+    expect(expiry.get(in5)).toEqual({ level: 'within-7-days', daysLeft: 5 });
+    expect(expiry.get(withinDay)?.level).toBe('within-1-day');
+    expect(expiry.get(expired)).toEqual({ level: 'expired', daysAgo: 3 });
+    expect(expiry.get(fresh)).toEqual({ level: 'none', daysLeft: 364 });
+  });
+
+  it('keeps the name given to a key, and renames it offline; an empty name takes it away', async () => {
+    const fingerprint = await addKey(1, { label: 'Laptop' });
+    const { keys } = service('offline');
+    expect(keys.list()[0]?.label).toBe('Laptop');
+    expect((await keys.rename(fingerprint, 'Desk computer'))[0]?.label).toBe('Desk computer');
+    expect((await keys.rename(fingerprint, ''))[0]).not.toHaveProperty('label');
+  });
+
+  it('refuses a name that is too long or spans lines, at the boundary', () => {
+    const schema = CONTRACT.keys.requests.rename.params;
+    const fingerprint = 'a'.repeat(64);
+    expect(schema.safeParse({ fingerprint, label: 'x'.repeat(81) }).success).toBe(false);
+    expect(schema.safeParse({ fingerprint, label: 'one\ntwo' }).success).toBe(false);
+    expect(schema.parse({ fingerprint, label: '  Laptop  ' }).label).toBe('Laptop');
+  });
+});
+
+describe('deleting an own key', () => {
+  it('retracts a published key from the node first, then erases it with what was queued for it', async () => {
+    const fingerprint = await addKey(1, { publishedAs: 'presence' });
+    const other = await addKey(2);
+    await new QueueStore(vaults).append(ACCOUNT, { id: 'q1', kind: 'publish', fingerprint, access: { model: 'open' }, requestedAt: new Date().toISOString() });
+    await new QueueStore(vaults).append(ACCOUNT, { id: 'q2', kind: 'publish', fingerprint: other, access: { model: 'open' }, requestedAt: new Date().toISOString() });
+    let heldWhileRetracting = false;
+    const { keys, asked } = service('online', () => {
+      heldWhileRetracting = store.find(ACCOUNT, fingerprint) !== undefined;
+      return Promise.resolve(undefined);
+    });
+
+    expect(await keys.delete(fingerprint)).toEqual({ retracted: true });
+    expect(retractedIds(asked)).toEqual([fingerprint]);
+    expect(asked[0]?.getChild('retract')?.attrs.node).toBe(NS.pubkey);
+    expect(heldWhileRetracting).toBe(true);
+    expect(store.find(ACCOUNT, fingerprint)).toBeUndefined();
+    expect(vaults.vault.account(ACCOUNT)?.queue?.map((a) => a.id)).toEqual(['q2']);
+    expect(keys.list().map((k) => k.fingerprint)).toEqual([other]);
+  });
+
+  it('keeps a published key whole when the server refuses the retract', async () => {
+    const fingerprint = await addKey(1, { publishedAs: 'presence' });
+    const { keys } = service('online', () => Promise.reject(stanzaError('internal-server-error', 'wait')));
+    expect(await codeOf(keys.delete(fingerprint))).not.toBeUndefined();
+    expect(store.find(ACCOUNT, fingerprint)?.privateKey).toBeDefined();
+  });
+
+  it('refuses to delete a published key offline, naming why, and keeps it', async () => {
+    const fingerprint = await addKey(1, { publishedAs: 'presence' });
+    const { keys, asked } = service('offline');
+    expect(await codeOf(keys.delete(fingerprint))).toBe('not-connected');
+    expect(asked).toEqual([]);
+    expect(store.find(ACCOUNT, fingerprint)).toBeDefined();
+  });
+
+  it('deletes an unpublished key offline without asking the server', async () => {
+    const fingerprint = await addKey(1);
+    const { keys, asked } = service('offline');
+    expect(await keys.delete(fingerprint)).toEqual({ retracted: false });
+    expect(asked).toEqual([]);
+    expect(store.find(ACCOUNT, fingerprint)).toBeUndefined();
+  });
+
+  it('deletes a key its node no longer holds (item-not-found): nothing is left to withdraw', async () => {
+    const fingerprint = await addKey(1, { publishedAs: 'presence' });
+    const { keys } = service('online', () => Promise.reject(stanzaError('item-not-found', 'cancel')));
+    expect(await keys.delete(fingerprint)).toEqual({ retracted: false });
+    expect(store.find(ACCOUNT, fingerprint)).toBeUndefined();
+  });
+});
+
+describe('the audience the publish panel starts from', () => {
+  it('offline: as this app last recorded it, with how many keys it covers', async () => {
+    await addKey(3, { publishedAs: 'presence' });
+    await addKey(2, { publishedAs: 'presence' });
+    await addKey(1);
+    expect(await service('offline').keys.audience()).toEqual({ source: 'saved', publishedKeys: 2, access: { model: 'presence' } });
+  });
+
+  it('offline with nothing published: no audience yet', async () => {
+    await addKey(1);
+    expect(await service('offline').keys.audience()).toEqual({ source: 'saved', publishedKeys: 0 });
+  });
+});
