@@ -11,6 +11,7 @@ import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
 import { ContactKeys } from './services/contact-keys.js';
+import { OTHER_KEY_LIST_NODES, OtherAppKeys } from './services/other-app-keys.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
 import { PROFILE_NODES, ProfileService } from './services/profile.js';
@@ -19,6 +20,7 @@ import { RosterService } from './services/roster-service.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from './vault/stores/other-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
 import type { OsKeychain } from './vault/vault.js';
@@ -39,6 +41,11 @@ export interface CoreOptions {
   keychain?: OsKeychain;
   /** scrypt work factor for a new passphrase vault (tests pass lighter settings). */
   scrypt?: Omit<ScryptParams, 'salt'>;
+  /**
+   * Read the roster's OMEMO devices and OpenPGP keys in the background after each sign-in (default on;
+   * the test helpers turn it off unless a test is about it, so other tests' traffic stays their own).
+   */
+  otherKeysAtSignIn?: boolean;
   /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
   streamLog?: StreamLogSink;
 }
@@ -53,6 +60,7 @@ export interface KeyringCore {
   vaults: VaultHolder;
   ownKeys: OwnKeys;
   contactKeys: ContactKeys;
+  otherKeys: OtherAppKeys;
   profile: ProfileService;
   dispose(): Promise<void>;
 }
@@ -81,6 +89,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
   const profile = new ProfileService({ session, events, log });
+  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
 
   // What the network says, to the services that care.
   session.events.on('online', () => {
@@ -89,6 +99,13 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     roster.reset();
     presence.reset();
     void queue.drain();
+    if (otherKeysAtSignIn) {
+      // Background: the roster's devices and keys, then the account's own; a failure is logged only.
+      void roster
+        .list()
+        .then((contacts) => otherKeys.fetchMany([...contacts.map((c) => c.jid), session.ownJid]))
+        .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
+    }
   });
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
@@ -96,10 +113,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   session.events.on('pep', (notification) => {
     if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
+    else if ((OTHER_KEY_LIST_NODES as readonly string[]).includes(notification.node)) otherKeys.onNotification(notification);
   });
 
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   const api = groupedApi({
@@ -114,6 +132,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     vaults,
     ownKeys,
     contactKeys,
+    otherKeys,
     profile,
     dispose: async () => {
       await session.disconnect();

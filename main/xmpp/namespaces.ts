@@ -55,7 +55,18 @@ export const NS = {
 } as const;
 
 /** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */
-export const NOTIFY_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
+export const NOTIFY_NODES = [
+  NS.pubkey,
+  NS.vcard4,
+  NS.nick,
+  NS.avatarMetadata,
+  NS.profile,
+  // Other apps' keys, read only (main/services/other-app-keys.ts): XEP-0384's device lists (both
+  // versions) and XEP-0373 §4.2's key list; bundles and key data are fetched when a list changes.
+  NS.omemoAxolotlDevices,
+  NS.omemo2Devices,
+  NS.openpgpPublicKeys,
+] as const;
 
 /** XEP-0060 §7.1.5: the publish-options feature a server must advertise (XEP-0222 §5). */
 export const FEATURE_PUBLISH_OPTIONS = `${NS.pubsub}#publish-options`;

@@ -26,9 +26,19 @@ export interface OpenCore {
  * A core over a vault folder of its own (light scrypt), unlocked: the app as the desktop window has it
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
-export async function openCore(options: { dataDir?: string; passphrase?: string; version?: string } = {}): Promise<OpenCore> {
+export async function openCore(
+  options: { dataDir?: string; passphrase?: string; version?: string; otherKeysAtSignIn?: boolean } = {},
+): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
-  const core = createKeyringCore({ host: 'browser', version: options.version ?? 'test', log: silentLogger, dataDir, scrypt: LIGHT_SCRYPT });
+  // Other apps' keys are read at sign-in only where a test asks, so other tests' traffic stays their own.
+  const core = createKeyringCore({
+    host: 'browser',
+    version: options.version ?? 'test',
+    log: silentLogger,
+    dataDir,
+    scrypt: LIGHT_SCRYPT,
+    otherKeysAtSignIn: options.otherKeysAtSignIn ?? false,
+  });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);
   return {

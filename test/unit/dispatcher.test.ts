@@ -37,6 +37,11 @@ function handlers(overrides: Overrides = {}): Handlers {
       markVerified: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [] }),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
+    devices: {
+      fetchContact: ({ jid }) => Promise.resolve({ jid, sources: [], keys: [], leftOut: 0 }),
+      own: () => Promise.resolve({ jid: 'juliet@capulet.lit', sources: [], keys: [], leftOut: 0 }),
+      removeOwn: notConnected,
+    },
     roster: {
       list: () => Promise.resolve([]),
       add: () => Promise.resolve([]),
