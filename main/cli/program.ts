@@ -8,6 +8,7 @@ import { APP_VERSION } from '../app-version.js';
 import { KeyringError } from '../errors.js';
 import { accountCommands } from './commands/account.js';
 import { contactsCommands } from './commands/contacts.js';
+import { devicesCommands } from './commands/devices.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
@@ -67,6 +68,7 @@ function buildProgram(io: CliIo): Command {
   accountCommands(program, cli);
   keysCommands(program, cli);
   contactsCommands(program, cli);
+  devicesCommands(program, cli);
   profileCommands(program, cli);
   watchCommand(program, cli);
   return program;

@@ -1,7 +1,7 @@
 /** `keyring contacts …`: the roster, and what a contact publishes. */
 import type { Command } from 'commander';
 import { CliError, must, type CliContext } from '../context.js';
-import { describeContactKeys, describeContacts, safe } from '../output.js';
+import { describeContactKeys, describeContacts, describeOtherKeys, safe } from '../output.js';
 
 export function contactsCommands(program: Command, cli: CliContext): void {
   const contacts = program.command('contacts').description('your contacts and their keys');
@@ -33,9 +33,22 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit(view, describeContactKeys(view));
       }),
     );
+  contacts
+    .command('devices <jid>')
+    .description('that contact’s OMEMO devices and OpenPGP keys, as other apps show them, with changes since last time')
+    .action((jid: string) =>
+      cli.online(async (api) => {
+        const view = must(await api.devices.fetchContact({ jid }));
+        const unreachable = view.sources.find((s) => s.status === 'unreachable');
+        if (unreachable && view.sources.every((s) => s.status === 'unreachable')) {
+          throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'devices', unreachable.detail) }, 1);
+        }
+        cli.emit(view, describeOtherKeys(view));
+      }),
+    );
 }
 
 /** A contact whose server could not be reached: said as such, never as "publishes nothing". */
-export function unreachableMessage(jid: string, what: 'keys' | 'profile', detail: string | undefined): string {
+export function unreachableMessage(jid: string, what: 'keys' | 'profile' | 'devices', detail: string | undefined): string {
   return `Their server is unreachable: could not fetch ${jid}'s ${what} (${safe(detail ?? 'no answer')}).`;
 }
