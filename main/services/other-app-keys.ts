@@ -99,7 +99,8 @@ export class OtherAppKeys {
   async fetch(contact: string): Promise<OtherKeysView> {
     const jid = contactBareJid(contact);
     this.#lookedUp.add(jid.toLowerCase());
-    return (await this.#readings.request(jid)).view;
+    // The user asked: read now, not after a burst's follow-up spacing (that is for notifications).
+    return (await this.#readAndRecord(jid)).view;
   }
 
   /**
@@ -145,7 +146,7 @@ export class OtherAppKeys {
 
   /** The user's own account: what their other clients published, stale ones flagged. */
   async own(): Promise<OtherKeysView> {
-    return (await this.#readings.request(this.#session.ownJid)).view;
+    return (await this.#readAndRecord(this.#session.ownJid)).view;
   }
 
   /**
@@ -169,7 +170,7 @@ export class OtherAppKeys {
     // XEP-0384: the list is a single item ('current'); no publish-options, so the access model stays.
     await this.#session.iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
     this.#log.info(`removed device ${deviceId} from own ${node}`);
-    return (await this.#readings.request(owner)).view;
+    return (await this.#readAndRecord(owner)).view;
   }
 
   /** One reading of an account, recorded; the view says what is known now. */

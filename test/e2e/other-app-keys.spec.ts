@@ -9,7 +9,25 @@ import { NS } from '../../main/xmpp/namespaces';
 import { publishRequest } from '../../main/xmpp/pubsub';
 import type { Actor } from '../support/scenario';
 import { expected, fixtureItem } from '../unit/protocols/fixtures';
+import type { Page } from '@playwright/test';
 import { axeViolations, connectWith, expect, signIn, test } from './fixtures';
+
+/** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
+async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
+      await page.setViewportSize(size);
+      const where = `${name} at ${size.width}×${size.height}, ${colorScheme}`;
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(sideways, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+      await saveScreenshot(`${name}-${size.width}x${size.height}-${colorScheme}`, page);
+      expect(await axeViolations(page), where).toEqual([]);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
 
 async function publish(actor: Actor, node: string, fixture: string): Promise<void> {
   const item = fixtureItem(fixture);
@@ -37,8 +55,7 @@ test('a contact’s OMEMO devices in the contact view; an own stale device remov
   await expect(profanity.getByTestId('other-key-fingerprint')).toHaveText(expected.profanityOmemoFingerprint.replace(/-/g, ' '));
   await expect(profanity).toHaveAttribute('data-state', 'known');
   await expect(section.locator('[data-testid="other-key"][data-device="31415"]')).toContainText('No fingerprint');
-  expect(await axeViolations(page)).toEqual([]);
-  await saveScreenshot('other-app-keys-contact', page);
+  await checkEveryWay(page, 'other-app-keys-contact', saveScreenshot);
 
   await page.getByRole('button', { name: 'My keys', exact: true }).click();
   const own = page.getByTestId('own-devices');
@@ -50,8 +67,7 @@ test('a contact’s OMEMO devices in the contact view; an own stale device remov
   await stale.getByRole('button', { name: 'Remove from the list…' }).click();
   const dialog = page.getByTestId('remove-device-dialog');
   await expect(dialog.getByTestId('remove-device-name')).toContainText('OMEMO device 424242');
-  expect(await axeViolations(page)).toEqual([]);
-  await saveScreenshot('other-app-keys-remove-confirm', page);
+  await checkEveryWay(page, 'other-app-keys-remove-confirm', saveScreenshot);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(stale).toHaveAttribute('data-state', 'known');

@@ -86,7 +86,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function service(session: ReturnType<typeof network>['session'], options: { contacts?: string[]; now?: () => Date } = {}) {
+function service(session: ReturnType<typeof network>['session'], options: { contacts?: string[]; now?: () => Date; realSpacing?: boolean } = {}) {
   const events = new AppEvents();
   const emitted: OtherKeysView[] = [];
   events.subscribe((name, payload) => name === 'devices:contact' && emitted.push(payload as OtherKeysView));
@@ -96,7 +96,7 @@ function service(session: ReturnType<typeof network>['session'], options: { cont
     events,
     log: silentLogger,
     isKnownContact: (jid) => (options.contacts ?? []).includes(jid),
-    followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 },
+    ...(options.realSpacing ? {} : { followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 } }),
     ...(options.now ? { now: options.now } : {}),
   });
   return { keys, emitted };
@@ -212,6 +212,17 @@ describe('the user’s own devices', () => {
     expect(item?.attrs.id).toBe('current');
     expect(item?.getChild('list', NS.omemoAxolotl)?.getChildren('device').map((d) => d.attrs.id)).toEqual([String(expected.profanityDeviceId)]);
     expect(view.keys.find((k) => k.deviceId === 31415)?.state).toBe('removed');
+  });
+
+  it('what the user asks for (reading, removing) runs at once, not after a notification burst’s spacing', async () => {
+    const net = network({ [ACCOUNT]: mercutioNodes() });
+    const { keys } = service(net.session, { realSpacing: true });
+    const started = performance.now();
+    await keys.own();
+    await keys.own();
+    await keys.removeOwnDevice('omemo', 31415);
+    // With the follow-up spacing (1 s, then 2 s) these would take 3 s.
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 
   it('removing a device that is not on the list publishes nothing', async () => {
