@@ -47,6 +47,24 @@ export interface PepSupport {
   accessModels: string[];
   /** Every `http://jabber.org/protocol/pubsub#…` feature, without the prefix. */
   pubsubFeatures: string[];
+  /** The server software and version, as the server names them (XEP-0092); absent when it does not say. */
+  software?: { name: string; version: string };
+  /** Which notifications the server delivers, as measured on that software (no server advertises it). */
+  notifications: NotificationBehaviour;
+}
+
+/** Whether a kind of PEP notification reaches the people it concerns; 'unknown' where not measured. */
+export type NotificationDelivery = 'delivered' | 'not-delivered' | 'unknown';
+
+export interface NotificationBehaviour {
+  /** Contacts on other servers, notified over server-to-server links (presence and roster-group nodes). */
+  remoteContacts: NotificationDelivery;
+  /** Whitelisted people who are not presence contacts. */
+  whitelistMembers: NotificationDelivery;
+  /** Retractions (XEP-0060 §7.2.2.1): a withdrawn key is noticed live, or only at the next fetch. */
+  retractions: NotificationDelivery;
+  /** The server release this was measured on, when it was. */
+  measuredOn?: string;
 }
 
 /** An account whose password is remembered (in the OS keychain), with its server settings. */

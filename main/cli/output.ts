@@ -17,6 +17,7 @@ import type {
   OtherKeysView,
   OtherKeyView,
   OwnKeyView,
+  NotificationDelivery,
   PepSupport,
   Profile,
   RosterContactView,
@@ -41,7 +42,16 @@ export function describeSupport(s: PepSupport): string {
     `publish-options:  ${yes(s.publishOptions)}`,
     `access models:    ${s.accessModels.length ? s.accessModels.map(safe).join(', ') : 'none advertised'}`,
     `pubsub features:  ${s.pubsubFeatures.map(safe).join(', ') || 'none'}`,
+    `server software:  ${s.software ? `${safe(s.software.name)} ${safe(s.software.version)}` : 'not named (XEP-0092)'}`,
+    `notifies contacts on other servers:     ${delivery(s.notifications.remoteContacts)}`,
+    `notifies whitelisted non-contacts:      ${delivery(s.notifications.whitelistMembers)}`,
+    `notifies when a key is withdrawn:       ${delivery(s.notifications.retractions)}`,
+    `  (${s.notifications.measuredOn ? `as measured on ${s.notifications.measuredOn}` : 'not measured on this server software'})`,
   ].join('\n');
+}
+
+function delivery(d: NotificationDelivery): string {
+  return d === 'delivered' ? 'yes' : d === 'not-delivered' ? 'NO (they see changes when they fetch)' : 'unknown';
 }
 
 export function describeOwnKey(k: OwnKeyView): string {

@@ -20,6 +20,8 @@ export const NS = {
   caps: 'http://jabber.org/protocol/caps',
   /** XEP-0189 / XEP-0222: the public key node and payload namespace. */
   pubkey: 'urn:xmpp:tmp:pubkey',
+  /** XEP-0092: Software Version. */
+  version: 'jabber:iq:version',
   /** RFC 6121: roster. */
   roster: 'jabber:iq:roster',
   /** RFC 6120 §8.3.3: stanza error conditions. */

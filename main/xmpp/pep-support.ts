@@ -8,10 +8,12 @@ import type { Iq } from './iq-requests.js';
 import type { PepSupport } from '../../contract/index.js';
 import { queryDiscoInfo, type DiscoInfo } from './disco.js';
 import { FEATURE_PUBLISH_OPTIONS, NS } from './namespaces.js';
+import { knownNotificationBehaviour } from './notification-behaviour.js';
+import { querySoftwareVersion, type ServerSoftware } from './server-software.js';
 
 const PUBSUB_FEATURE_PREFIX = `${NS.pubsub}#`;
 
-export function summarizePepSupport(queried: string, info: DiscoInfo): PepSupport {
+export function summarizePepSupport(queried: string, info: DiscoInfo, software?: ServerSoftware): PepSupport {
   const pubsubFeatures = info.features
     .filter((f) => f.startsWith(PUBSUB_FEATURE_PREFIX))
     .map((f) => f.slice(PUBSUB_FEATURE_PREFIX.length));
@@ -22,19 +24,24 @@ export function summarizePepSupport(queried: string, info: DiscoInfo): PepSuppor
     // XEP-0060 §16.2 features `access-open`, `access-presence`, `access-roster`, `access-whitelist`…
     accessModels: pubsubFeatures.filter((f) => f.startsWith('access-')).map((f) => f.slice('access-'.length)),
     pubsubFeatures,
+    ...(software ? { software } : {}),
+    notifications: knownNotificationBehaviour(software),
   };
 }
 
 export async function discoverPepSupport(iq: Iq, bareJid: string, domain: string): Promise<PepSupport> {
+  // Asked beside disco, not after it: the answer only names the software (for the notification rows).
+  const asking = querySoftwareVersion(iq, domain);
   let fromAccount: PepSupport | undefined;
   try {
-    fromAccount = summarizePepSupport(bareJid, await queryDiscoInfo(iq, bareJid));
+    const info = await queryDiscoInfo(iq, bareJid);
+    fromAccount = summarizePepSupport(bareJid, info, await asking);
     if (fromAccount.pep) return fromAccount;
   } catch {
     // Some servers answer disco on the bare JID with an error; the domain may still advertise PEP.
   }
   try {
-    const fromDomain = summarizePepSupport(domain, await queryDiscoInfo(iq, domain));
+    const fromDomain = summarizePepSupport(domain, await queryDiscoInfo(iq, domain), await asking);
     if (fromDomain.pep || !fromAccount) return fromDomain;
   } catch (error) {
     if (!fromAccount) throw error;

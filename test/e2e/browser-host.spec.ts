@@ -25,6 +25,9 @@ test('the page asks main for app info over the WebSocket, and connects to the re
   await expect(page.getByTestId('connection-status')).toHaveText(new RegExp(`Online.*${juliet.jid}`));
   await expect(page.getByTestId('support-pep')).toHaveText('yes');
   await expect(page.getByTestId('support-publish-options')).toHaveText('yes');
+  // Who hears of changes at once: as measured on the Prosody the server names (XEP-0092).
+  await expect(page.getByTestId('support-notifications')).toContainText('Contacts on other servers yes, at once');
+  await expect(page.getByTestId('pep-support')).toContainText(/measured on Prosody 0\.12\. Yours is Prosody 0\.12\./);
   await saveScreenshot('account-online-support');
 
   await page.getByRole('button', { name: 'Disconnect' }).click();

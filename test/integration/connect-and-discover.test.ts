@@ -41,6 +41,14 @@ describe('connecting to the real Prosody over STARTTLS', () => {
     // Prosody 0.12 advertises only its default model (access-presence), though it accepts open and
     // whitelist too: advertised features are a floor, not the whole set.
     expect(support.accessModels).toContain('presence');
+    // The server names itself (XEP-0092), and the report says what was measured on that software.
+    expect(support.software).toMatchObject({ name: 'Prosody', version: expect.stringMatching(/^0\.12\./) as string });
+    expect(support.notifications).toEqual({
+      remoteContacts: 'delivered',
+      whitelistMembers: 'delivered',
+      retractions: 'delivered',
+      measuredOn: 'Prosody 0.12',
+    });
   });
 
   it('refuses the server when its CA is not trusted, without falling back to no verification', async () => {

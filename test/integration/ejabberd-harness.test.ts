@@ -86,6 +86,14 @@ describe('the real ejabberd test server', () => {
       expect(support.pep).toBe(true);
       expect(support.publishOptions).toBe(true);
       expect(support.pubsubFeatures).toContain('publish-options');
+      // What ejabberd 23.01 was measured to drop: pushes to whitelisted non-contacts, and retractions.
+      expect(support.software).toMatchObject({ name: 'ejabberd', version: expect.stringMatching(/^23\.01/) as string });
+      expect(support.notifications).toEqual({
+        remoteContacts: 'delivered',
+        whitelistMembers: 'not-delivered',
+        retractions: 'not-delivered',
+        measuredOn: 'ejabberd 23.01',
+      });
     } finally {
       await session.disconnect();
     }

@@ -238,6 +238,9 @@ modules:
   mod_roster:
     versioning: false
   mod_stream_mgmt: {}
+  # In ejabberd's own default configuration: the server names its software (XEP-0092).
+  mod_version:
+    show_os: false
 `;
 }
 

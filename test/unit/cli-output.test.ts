@@ -86,7 +86,15 @@ describe('terminal injection through the CLI', () => {
   });
 
   it('what the server answers (disco features, node configuration read back) and roster entries are cleaned too', () => {
-    expectNoInjection(describeSupport({ queried: HOSTILE, pep: true, publishOptions: true, accessModels: [HOSTILE], pubsubFeatures: [HOSTILE] }));
+    expectNoInjection(describeSupport({
+        queried: HOSTILE,
+        pep: true,
+        publishOptions: true,
+        accessModels: [HOSTILE],
+        pubsubFeatures: [HOSTILE],
+        software: { name: HOSTILE, version: HOSTILE },
+        notifications: { remoteContacts: 'unknown', whitelistMembers: 'unknown', retractions: 'unknown' },
+      }));
     for (const accessModel of ['roster', 'whitelist', HOSTILE]) {
       expectNoInjection(
         describeNodeConfig({
