@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OtherKeysView } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
-import { ask, startApp, type App } from '../support/app.js';
+import { ask, connect, nextAppEvent, openCore, startApp, type App } from '../support/app.js';
 import { driverSteps, type DriverAccount } from '../support/interop/python-driver.js';
 
 interface SlixmppItems {
@@ -52,6 +52,24 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const second = await ask(juliet, 'devices:fetchContact', { jid: nurse.jid });
       expect(device(second, 'omemo', 1717)).toMatchObject({ state: 'changed', fingerprint: again.fingerprint, previous: [gajim.fingerprint] });
       expect(device(second, 'omemo', 5151)?.state).toBe('known');
+    });
+
+    it('reads the roster’s devices in the background after sign-in and announces them', async () => {
+      const romeo = await openCore({ otherKeysAtSignIn: true });
+      try {
+        const params = await freshAccount('romeo', 'capulet.lit', server);
+        await connect(romeo.core, params);
+        const added = await romeo.core.api.roster.add({ jid: nurse.jid, groups: [] });
+        if (!added.ok) throw new Error(added.error.message);
+        await romeo.core.api.account.disconnect();
+        const app = { ...romeo, actor: { params, session: romeo.core.session, jid: params.jid } };
+        const announced = nextAppEvent(app, 'devices:contact', (v) => v.jid === nurse.jid, 'the nurse’s devices after sign-in', 20_000);
+        await connect(romeo.core, params);
+        const view = await announced;
+        expect(view.keys.some((k) => k.protocol === 'omemo' && k.deviceId === 1717 && k.fingerprint !== '')).toBe(true);
+      } finally {
+        await romeo.stop();
+      }
     });
 
     it('takes one of the user’s own devices off the published list; another client reads the list without it', async () => {
