@@ -5,6 +5,7 @@
  * time (it takes only types from the rest of the contract).
  */
 import type { NodeConfigDeviation } from './domain.js';
+import type { DriftFinding, PersistenceChange, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 
 export { compactFingerprint };
@@ -40,5 +41,68 @@ export function describeDeviation(deviation: NodeConfigDeviation): string {
       return `the server did not say who else is affiliated with the node (${deviation.detail})`;
     case 'outsiders':
       return `${deviation.members.map((m) => `${m.jid} (${m.affiliation})`).join(', ')} can get in outside the access model`;
+  }
+}
+
+/** Who an access lets read, in the words the access picker uses: "Anyone", "Friends, Family". */
+export function describeAudience(access: { model: string; groups?: readonly string[] | undefined; allow?: readonly string[] | undefined }): string {
+  switch (access.model) {
+    case 'open':
+      return 'Anyone';
+    case 'presence':
+      return 'Contacts who see your presence';
+    case 'roster':
+      return access.groups && access.groups.length > 0 ? access.groups.join(', ') : 'People in roster groups';
+    case 'whitelist':
+      return access.allow && access.allow.length > 0 ? `Only ${access.allow.join(', ')}` : 'Only the contacts you chose';
+    case '':
+      return 'an access the server does not name';
+    default:
+      return `"${access.model}", a setting this app does not offer`;
+  }
+}
+
+/** What a drift-watched node holds, as people call it ("your keys"). */
+export const WATCHED_NODE_NAME: Readonly<Record<WatchedNodeKind, string>> = {
+  keys: 'your keys',
+  vcard: 'your profile card',
+  nickname: 'your nickname',
+  avatar: 'your picture',
+  'avatar-data': 'your picture’s image',
+};
+
+/**
+ * A drift finding in one sentence: "Another app changed who can read your keys: now Anyone (was
+ * Friends)". The same words in the window and in the terminal.
+ */
+export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFinding): string {
+  const what = WATCHED_NODE_NAME[kind];
+  switch (finding.code) {
+    case 'node-deleted':
+      return `Another app deleted ${what} from your server.`;
+    case 'access-widened':
+    case 'access-narrowed':
+      return `Another app changed who can read ${what}: now ${describeAudience(finding.current)} (was ${describeAudience(finding.recorded)}).`;
+    case 'members-added':
+      return `Another app let ${finding.members.map((m) => (m.affiliation === 'member' ? m.jid : `${m.jid} (${m.affiliation})`)).join(', ')} in to ${what}.`;
+    case 'members-removed':
+      return `Another app shut ${finding.jids.join(', ')} out of ${what}.`;
+    case 'items-removed':
+      return kind === 'keys'
+        ? `Another app removed ${finding.itemIds.length} of your published key${finding.itemIds.length === 1 ? '' : 's'}.`
+        : `Another app removed ${what} from your server.`;
+    case 'persistence-changed':
+      return `Another app changed how your server keeps ${what}: ${finding.changes.map(describePersistenceChange).join('; ')}.`;
+  }
+}
+
+function describePersistenceChange(change: PersistenceChange): string {
+  switch (change.setting) {
+    case 'persist_items':
+      return 'it no longer stores them';
+    case 'send_last_published_item':
+      return 'it now sends them out on its own';
+    case 'max_items':
+      return `it now keeps only ${change.current ?? 'an unknown number'} (${change.expected} needed)`;
   }
 }

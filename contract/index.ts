@@ -17,6 +17,7 @@ import { contacts } from './contacts.js';
 import { devices } from './devices.js';
 import type { PayloadOf, RequestSpec, ResultOf } from './define.js';
 import type { Result } from './domain.js';
+import { drift } from './drift.js';
 import { keys } from './keys.js';
 import { profile } from './profile.js';
 import { queue } from './queue.js';
@@ -28,6 +29,7 @@ export type * from './account.js';
 export type * from './app.js';
 export type * from './contacts.js';
 export type * from './devices.js';
+export type * from './drift.js';
 export type * from './keys.js';
 export type * from './profile.js';
 export type * from './queue.js';
@@ -36,7 +38,7 @@ export type * from './vault.js';
 export { ConnectParams } from './account.js';
 export { ProfileParams } from './profile.js';
 
-export const CONTRACT = { app, account, vault, keys, contacts, devices, roster, queue, profile };
+export const CONTRACT = { app, account, vault, keys, contacts, devices, roster, queue, profile, drift };
 
 type Contract = typeof CONTRACT;
 export type Domain = keyof Contract;

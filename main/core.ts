@@ -12,6 +12,7 @@ import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OTHER_KEY_LIST_NODES, OtherAppKeys } from './services/other-app-keys.js';
+import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
 import { PROFILE_NODES, ProfileService } from './services/profile.js';
@@ -22,6 +23,7 @@ import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from './vault/stores/other-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from './vault/stores/published-nodes-store.js';
 import { QueueStore } from './vault/stores/queue-store.js';
 import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
@@ -48,6 +50,8 @@ export interface CoreOptions {
   otherKeysAtSignIn?: boolean;
   /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
   streamLog?: StreamLogSink;
+  /** Drift watch's slow timer and settle time, in ms (tests shorten them; services/drift-watch.ts has the defaults). */
+  driftWatch?: { intervalMs?: number; settleMs?: number };
 }
 
 export interface KeyringCore {
@@ -62,6 +66,7 @@ export interface KeyringCore {
   contactKeys: ContactKeys;
   otherKeys: OtherAppKeys;
   profile: ProfileService;
+  drift: DriftWatch;
   dispose(): Promise<void>;
 }
 
@@ -82,13 +87,16 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
 
   const accounts = new Accounts({ settings: new AccountSettingsStore(vaults), session });
-  const ownKeys = new OwnKeys({ store: new OwnKeysStore(vaults), session });
+  const ownKeysStore = new OwnKeysStore(vaults);
+  const published = new PublishedNodesStore(vaults);
+  const ownKeys = new OwnKeys({ store: ownKeysStore, published, session });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, session, events, log });
   const presence = new Presence({ session, events });
   const roster = new RosterService({ session, presence, events, log });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
-  const profile = new ProfileService({ session, events, log });
+  const profile = new ProfileService({ session, events, log, published });
+  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session, events, log, ...options.driftWatch });
   const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), session, events, log, isKnownContact: (jid) => roster.has(jid) });
   const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
 
@@ -98,7 +106,9 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // holds. Forgotten first, so the queued actions that run next see this stream's roster.
     roster.reset();
     presence.reset();
-    void queue.drain();
+    // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
+    void drift.whilePublishing(() => queue.drain());
+    drift.onOnline();
     if (otherKeysAtSignIn) {
       // Background: the roster's devices and keys, then the account's own; a failure is logged only.
       void roster
@@ -107,6 +117,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
   });
+  session.events.on('ownNodeChanged', (change) => drift.onOwnNodeChange(change));
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
   session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));
@@ -117,7 +128,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
 
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   const api = groupedApi({
@@ -134,7 +145,9 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     contactKeys,
     otherKeys,
     profile,
+    drift,
     dispose: async () => {
+      drift.stop();
       await session.disconnect();
       streamLog?.close?.();
     },

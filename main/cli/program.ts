@@ -9,6 +9,7 @@ import { KeyringError } from '../errors.js';
 import { accountCommands } from './commands/account.js';
 import { contactsCommands } from './commands/contacts.js';
 import { devicesCommands } from './commands/devices.js';
+import { doctorCommand } from './commands/doctor.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
@@ -71,5 +72,6 @@ function buildProgram(io: CliIo): Command {
   devicesCommands(program, cli);
   profileCommands(program, cli);
   watchCommand(program, cli);
+  doctorCommand(program, cli);
   return program;
 }

@@ -1,6 +1,7 @@
 import type { AppInfo, Handlers, VaultStatus } from '../../contract/index.js';
 import type { ContactKeys } from '../services/contact-keys.js';
 import type { OtherAppKeys } from '../services/other-app-keys.js';
+import type { DriftWatch } from '../services/drift-watch.js';
 import type { OwnKeys } from '../services/own-keys.js';
 import type { PublishQueue } from '../services/publish-queue.js';
 import type { Accounts } from '../services/accounts.js';
@@ -20,10 +21,11 @@ export interface HandlerDeps {
   accounts: Accounts;
   roster: RosterService;
   profile: ProfileService;
+  drift: DriftWatch;
 }
 
 /** What each request does, in one table grouped like the contract; arguments arrive already validated. */
-export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile }: HandlerDeps): Handlers {
+export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
     if (!vaults.isOpen) {
@@ -64,8 +66,12 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
           password,
         ),
       // Now when online, queued otherwise (PublishQueue decides); with the key list as it now stands.
-      publish: async ({ fingerprint, access, reconfigure }) => ({ ...(await queue.publish(fingerprint, access, reconfigure ?? false)), keys: ownKeys.list() }),
-      retract: async ({ fingerprint }) => ({ ...(await queue.retract(fingerprint)), keys: ownKeys.list() }),
+      // Drift watch holds its own checks while the app itself changes a node (services/drift-watch.ts).
+      publish: async ({ fingerprint, access, reconfigure }) => ({
+        ...(await drift.whilePublishing(() => queue.publish(fingerprint, access, reconfigure ?? false))),
+        keys: ownKeys.list(),
+      }),
+      retract: async ({ fingerprint }) => ({ ...(await drift.whilePublishing(() => queue.retract(fingerprint))), keys: ownKeys.list() }),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     contacts: {
@@ -92,9 +98,16 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
     },
     profile: {
       get: async () => profile.own(),
-      publish: async ({ profile: fields, access, reconfigure }) => profile.publish(fields, access, { reconfigure: reconfigure ?? false }),
+      publish: async ({ profile: fields, access, reconfigure }) =>
+        drift.whilePublishing(() => profile.publish(fields, access, { reconfigure: reconfigure ?? false })),
       setAvatar: async ({ dataBase64, mime, access, reconfigure }) =>
-        profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false }),
+        drift.whilePublishing(() => profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false })),
+    },
+    drift: {
+      status: () => Promise.resolve(drift.status()),
+      check: async () => drift.check(),
+      restore: async ({ node }) => drift.restore(node),
+      accept: async ({ node }) => drift.accept(node),
     },
   };
 }

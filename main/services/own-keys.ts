@@ -14,6 +14,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
@@ -24,15 +25,19 @@ export const KEY_NODE_MAX_ITEMS = 32;
 
 export interface OwnKeysDeps {
   store: OwnKeysStore;
+  /** What the key node should hold, for drift watch (docs/drift.md). */
+  published: PublishedNodesStore;
   session: SessionPort;
 }
 
 export class OwnKeys {
   readonly #store: OwnKeysStore;
+  readonly #published: PublishedNodesStore;
   readonly #session: SessionPort;
 
   constructor(deps: OwnKeysDeps) {
     this.#store = deps.store;
+    this.#published = deps.published;
     this.#session = deps.session;
   }
 
@@ -103,6 +108,7 @@ export class OwnKeys {
       ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       publishedAt: new Date().toISOString(),
     });
+    await this.#published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
     return outcome.config;
   }
 
@@ -111,6 +117,7 @@ export class OwnKeys {
     const key = this.#find(jid, fingerprint);
     await retractItem({ iq: this.#session.iq, owner: jid }, NS.pubkey, key.fingerprint);
     await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
+    await this.#published.recordRetract(jid, NS.pubkey, key.fingerprint);
   }
 
   /** The public certificate only; private keys leave the vault only through an explicit export with a new passphrase. */

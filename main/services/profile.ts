@@ -6,6 +6,7 @@
  * notifications (the nodes are in NOTIFY_NODES, so our caps carry +notify for them). Everything a
  * contact publishes is untrusted and goes through the readers in main/profile/.
  */
+import type { Element } from '@xmpp/xml';
 import type {
   AccessRequest,
   AvatarPublishResult,
@@ -41,6 +42,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -72,12 +74,15 @@ export interface ProfileServiceDeps {
   session: SessionPort;
   events: AppEvents;
   log: Logger;
+  /** Where what the app published is recorded for drift watch (docs/drift.md); the app always gives it, a test of reading alone need not. */
+  published?: PublishedNodesStore;
 }
 
 export class ProfileService {
   readonly #session: SessionPort;
   readonly #events: AppEvents;
   readonly #log: Logger;
+  readonly #published: PublishedNodesStore | undefined;
   /** Each contact's last profile, without avatar bytes. */
   readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
@@ -87,6 +92,7 @@ export class ProfileService {
     this.#session = deps.session;
     this.#events = deps.events;
     this.#log = deps.log;
+    this.#published = deps.published;
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
@@ -104,14 +110,23 @@ export class ProfileService {
     await this.#session.requireXep0222Support();
     const ctx = { iq: this.#session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
-    const vcard = await publishPersistent(ctx, spec(NS.vcard4), { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) });
+    const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
+    const vcard = await publishPersistent(ctx, spec(NS.vcard4), vcardItem);
+    await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
     const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
     if (nickname !== undefined) {
-      const nick = await publishPersistent(ctx, spec(NS.nick), { id: NICK_ITEM_ID, payload: nickPayload(nickname) });
+      const nickItem = { id: NICK_ITEM_ID, payload: nickPayload(nickname) };
+      const nick = await publishPersistent(ctx, spec(NS.nick), nickItem);
+      await this.#record(owner, NS.nick, access, nick.config, nickItem);
       configs.push(nick.config);
     }
     return configs;
+  }
+
+  /** Records a publish for drift watch, with the item's XML so that Restore can publish it again. */
+  async #record(owner: string, node: string, access: AccessRequest, config: EffectiveNodeConfig, item: { id: string; payload: Element }): Promise<void> {
+    await this.#published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: { id: item.id, payload: item.payload.toString() } });
   }
 
   /**
@@ -141,8 +156,12 @@ export class ProfileService {
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const id = avatarId(prepared.png);
     const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
-    const data = await publishPersistent(ctx, spec(NS.avatarData), { id, payload: avatarDataPayload(prepared.png) });
-    const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), { id, payload: avatarMetadataPayload(info) });
+    const dataItem = { id, payload: avatarDataPayload(prepared.png) };
+    const data = await publishPersistent(ctx, spec(NS.avatarData), dataItem);
+    await this.#record(owner, NS.avatarData, access, data.config, dataItem);
+    const metadataItem = { id, payload: avatarMetadataPayload(info) };
+    const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), metadataItem);
+    await this.#record(owner, NS.avatarMetadata, access, metadata.config, metadataItem);
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
     return { info, configs: [data.config, metadata.config] };
   }

@@ -109,6 +109,32 @@ const QueuedAction = z
   })
   .strict();
 
+/**
+ * What the app published to one of the account's own nodes, as it stood after the app's last publish
+ * there (docs/drift.md): the access the person chose, the items still published (oldest first) and
+ * the XEP-0222 settings as read back. Drift watch compares the node with this. A key's item needs no
+ * payload here (its certificate is in ownKeys); a profile item keeps its payload (public data, the
+ * XML as published) so that Restore can publish it again.
+ */
+const PublishedNode = z
+  .object({
+    access: z
+      .object({
+        model: z.enum(['open', 'presence', 'roster', 'whitelist']),
+        groups: z.array(z.string()).optional(),
+        allow: z.array(z.string()).optional(),
+      })
+      .strict(),
+    maxItems: z.number().int().min(1),
+    items: z.array(z.object({ id: z.string(), payload: z.string().optional() }).strict()),
+    applied: z
+      .object({ persistItems: z.boolean().optional(), sendLastPublishedItem: z.string().optional(), maxItems: z.string().optional() })
+      .strict()
+      .optional(),
+    recordedAt: isoDate,
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
@@ -126,6 +152,8 @@ const Account = z
     queue: z.array(QueuedAction).optional(),
     /** Other apps' keys (OMEMO, OpenPGP) by bare JID, the account's own included. */
     otherKeys: z.record(z.string(), OtherKeysOfAccount).optional(),
+    /** By node: what the app published there (drift watch). */
+    published: z.record(z.string(), PublishedNode).optional(),
   })
   .strict();
 
@@ -145,6 +173,7 @@ export type TrustStateName = z.infer<typeof TrustState>;
 export type OtherKeyRecord = z.infer<typeof OtherKey>;
 export type OtherKeysRecord = z.infer<typeof OtherKeysOfAccount>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
+export type PublishedNodeRecord = z.infer<typeof PublishedNode>;
 
 export function parseVaultDocument(body: unknown): VaultDocument {
   const result = VaultDocumentSchema.safeParse(body);

@@ -70,5 +70,8 @@ export const NOTIFY_NODES = [
   NS.openpgpPublicKeys,
 ] as const;
 
+/** The account's own nodes the app publishes to (keys and profile), whose changes by others it watches (docs/drift.md). */
+export const OWN_PUBLISHED_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata] as const;
+
 /** XEP-0060 §7.1.5: the publish-options feature a server must advertise (XEP-0222 §5). */
 export const FEATURE_PUBLISH_OPTIONS = `${NS.pubsub}#publish-options`;

@@ -19,6 +19,9 @@
  * 5. Publish with publish-options (§7.1.5) as preconditions: only single-valued fields, since Prosody
  *    never matches list-valued ones and ejabberd knows only these two. If someone changed the node in
  *    between, the server answers precondition-not-met instead of publishing.
+ *
+ * Where the server offers them, the configuration also asks for configuration and deletion
+ * notifications (notificationFields), so a change another client makes later can be noticed.
  */
 import type { Element } from '@xmpp/xml';
 import type { Iq } from './iq-requests.js';
@@ -58,7 +61,8 @@ export interface PublishOutcome {
   config: EffectiveNodeConfig;
 }
 
-interface Context {
+/** The account's own PEP service, and how to ask it. */
+export interface NodeContext {
   iq: Iq;
   /** The account's bare JID: its PEP service. */
   owner: string;
@@ -66,7 +70,7 @@ interface Context {
 
 /** Ensures the node is configured as asked, then publishes the item. */
 export async function publishPersistent(
-  ctx: Context,
+  ctx: NodeContext,
   spec: PersistentNodeSpec,
   item: { id: string; payload: Element },
 ): Promise<PublishOutcome> {
@@ -86,23 +90,19 @@ export async function publishPersistent(
 }
 
 export async function ensurePersistentNode(
-  ctx: Context,
+  ctx: NodeContext,
   spec: PersistentNodeSpec,
 ): Promise<{ created: boolean; reconfigured: boolean; config: EffectiveNodeConfig }> {
   validateAccess(spec.access);
-  const desired = desiredConfig(spec);
   const current = await readNodeConfig(ctx, spec.node);
   let created = false;
   let reconfigured = false;
 
   if (current === undefined) {
-    try {
-      await ctx.iq.set(createAndConfigureRequest(spec.node, desired), ctx.owner);
-    } catch (error) {
-      throw await configureError(ctx, error, spec);
-    }
+    await createNode(ctx, spec);
     created = true;
   } else {
+    const desired = desiredConfig(spec, (field) => current.fields.has(field));
     const accessDiffers = !sameAccess(current, spec.access);
     if (accessDiffers && !spec.reconfigure) {
       throw new KeyringError(
@@ -111,7 +111,7 @@ export async function ensurePersistentNode(
           `changing it to "${describeAccessRequest(spec.access)}" must be confirmed.`,
       );
     }
-    if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems)) {
+    if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems) || !hasNotificationSettings(current, spec.access)) {
       try {
         await ctx.iq.set(configureSetRequest(spec.node, desired), ctx.owner);
       } catch (error) {
@@ -153,7 +153,7 @@ export async function ensurePersistentNode(
 }
 
 /** The node's configuration form, or undefined when the node does not exist. */
-export async function readNodeConfig(ctx: Context, node: string): Promise<ParsedForm | undefined> {
+export async function readNodeConfig(ctx: NodeContext, node: string): Promise<ParsedForm | undefined> {
   try {
     return parseConfigureAnswer(await ctx.iq.get(configureGetRequest(node), ctx.owner));
   } catch (error) {
@@ -169,7 +169,7 @@ export async function readNodeConfig(ctx: Context, node: string): Promise<Parsed
  * A node's configuration as the server reports it now, in the same terms (and with the same XEP-0222
  * deviations) as after publishing; undefined when the node does not exist.
  */
-export async function readEffectiveConfig(ctx: Context, node: string, maxItems: number): Promise<EffectiveNodeConfig | undefined> {
+export async function readEffectiveConfig(ctx: NodeContext, node: string, maxItems: number): Promise<EffectiveNodeConfig | undefined> {
   const form = await readNodeConfig(ctx, node);
   if (form === undefined) return undefined;
   const model = fieldValue(form, 'pubsub#access_model');
@@ -185,7 +185,7 @@ export async function readEffectiveConfig(ctx: Context, node: string, maxItems: 
 }
 
 /** XEP-0060 §7.2: retract one item; subscribers are told (notify='true'). */
-export async function retractItem(ctx: Context, node: string, itemId: string): Promise<void> {
+export async function retractItem(ctx: NodeContext, node: string, itemId: string): Promise<void> {
   try {
     await ctx.iq.set(retractRequest(node, itemId), ctx.owner);
   } catch (error) {
@@ -197,7 +197,28 @@ export async function retractItem(ctx: Context, node: string, itemId: string): P
   }
 }
 
-function desiredConfig(spec: PersistentNodeSpec): Record<string, FieldValue> {
+/**
+ * §8.1.3 create-and-configure. A new node has no form to say which fields the server knows, so the
+ * notification fields go in; a server that refuses a configuration with fields it does not know gets
+ * the request again without them: asking for notifications must never keep a key from being published.
+ * Prosody 0.12 ignores unknown fields, ejabberd 23.01 knows both.
+ */
+async function createNode(ctx: NodeContext, spec: PersistentNodeSpec): Promise<void> {
+  try {
+    await ctx.iq.set(createAndConfigureRequest(spec.node, desiredConfig(spec, () => true)), ctx.owner);
+    return;
+  } catch (error) {
+    const info = readStanzaError(error);
+    if (!info || !REFUSED_CONFIG.has(info.condition)) throw await configureError(ctx, error, spec);
+  }
+  try {
+    await ctx.iq.set(createAndConfigureRequest(spec.node, desiredConfig(spec, () => false)), ctx.owner);
+  } catch (error) {
+    throw await configureError(ctx, error, spec);
+  }
+}
+
+function desiredConfig(spec: PersistentNodeSpec, offered: (field: string) => boolean): Record<string, FieldValue> {
   const config: Record<string, FieldValue> = {
     // XEP-0222 §2, items 1 and 2.
     'pubsub#persist_items': true,
@@ -208,7 +229,26 @@ function desiredConfig(spec: PersistentNodeSpec): Record<string, FieldValue> {
     'pubsub#notify_retract': true,
   };
   if (spec.access.model === 'roster') config['pubsub#roster_groups_allowed'] = spec.access.groups ?? [];
+  for (const [field, value] of Object.entries(notificationFields(spec.access))) if (offered(field)) config[field] = value;
   return config;
+}
+
+/**
+ * XEP-0060 §8.2.5.3 and §8.4.2: tell subscribers when the node's configuration changes or the node is
+ * deleted, so the app hears of another client's change (docs/drift.md; the owner subscribes her bare
+ * JID for it, node-state.ts). Prosody 0.12 offers neither field (it never sends configuration
+ * notifications, and tells the owner's resources of a deletion anyway); ejabberd 23.01 offers both,
+ * off by default. Configuration notifications stay off on a roster node: they carry the whole form,
+ * roster_groups_allowed included, to every subscriber, and any contact in the audience may subscribe,
+ * so they would name the account's roster groups to its contacts.
+ */
+function notificationFields(access: AccessRequest): Record<string, boolean> {
+  return { 'pubsub#notify_config': access.model !== 'roster', 'pubsub#notify_delete': true };
+}
+
+/** The notification fields the node's form offers hold what notificationFields asks. */
+function hasNotificationSettings(form: ParsedForm, access: AccessRequest): boolean {
+  return Object.entries(notificationFields(access)).every(([field, value]) => !form.fields.has(field) || fieldBoolean(form, field) === value);
 }
 
 function validateAccess(access: AccessRequest): void {
@@ -239,7 +279,7 @@ function hasPersistenceSettings(form: ParsedForm, maxItems: number): boolean {
 }
 
 function effectiveConfig(
-  ctx: Context,
+  ctx: NodeContext,
   spec: PersistentNodeSpec,
   form: ParsedForm,
   affiliations: Affiliation[] | { error: unknown },
@@ -271,15 +311,16 @@ function effectiveConfig(
   return config;
 }
 
-interface Affiliation {
+export interface Affiliation {
   jid: string;
   affiliation: string;
 }
 
 /** XEP-0060 §4.1: the affiliations that may retrieve items (an owner may also configure, a publisher publish). */
-const READING_AFFILIATIONS = new Set(['owner', 'publisher', 'member']);
+export const READING_AFFILIATIONS: ReadonlySet<string> = new Set(['owner', 'publisher', 'member']);
 
-async function readAffiliations(ctx: Context, node: string): Promise<Affiliation[]> {
+/** XEP-0060 §8.9.1: everyone affiliated with the node, as the server lists them. */
+export async function readAffiliations(ctx: NodeContext, node: string): Promise<Affiliation[]> {
   return parseAffiliations(await ctx.iq.get(affiliationsGetRequest(node), ctx.owner));
 }
 
@@ -288,7 +329,7 @@ async function readAffiliations(ctx: Context, node: string): Promise<Affiliation
  * (member, publisher, another owner: Prosody accepts one) or to write (publish-only). Outcasts are
  * shut out, so they count as nobody.
  */
-function othersWithAccess(ctx: Context, affiliations: readonly Affiliation[]): Affiliation[] {
+export function othersWithAccess(ctx: NodeContext, affiliations: readonly Affiliation[]): Affiliation[] {
   const self = ctx.owner.toLowerCase();
   return affiliations.filter((a) => a.jid.toLowerCase() !== self && a.affiliation !== 'outcast' && a.affiliation !== 'none');
 }
@@ -299,7 +340,7 @@ function othersWithAccess(ctx: Context, affiliations: readonly Affiliation[]): A
  * a member affiliation would let in someone it leaves out (Prosody 0.12 honours it). Under "open"
  * everyone may read, so only a way to write counts.
  */
-function outsideAudience(ctx: Context, access: AccessRequest, affiliations: readonly Affiliation[]): Affiliation[] {
+function outsideAudience(ctx: NodeContext, access: AccessRequest, affiliations: readonly Affiliation[]): Affiliation[] {
   const allowed = new Set(access.model === 'whitelist' ? (access.allow ?? []).map((j) => j.toLowerCase()) : []);
   return othersWithAccess(ctx, affiliations).filter((a) => {
     if (a.affiliation === 'member' && allowed.has(a.jid.toLowerCase())) return false;
@@ -314,7 +355,7 @@ function outsideAudience(ctx: Context, access: AccessRequest, affiliations: read
  * 'none', whatever the model: switching a node away from whitelist does not remove its members on
  * Prosody 0.12, and they keep reading.
  */
-async function syncAffiliations(ctx: Context, spec: PersistentNodeSpec): Promise<void> {
+async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Promise<void> {
   const allow = spec.access.model === 'whitelist' ? (spec.access.allow ?? []) : [];
   let current: Affiliation[];
   try {
@@ -356,7 +397,7 @@ function describeOutsiders(outsiders: readonly Affiliation[]): string {
   return outsiders.map((a) => `${a.jid} (${a.affiliation})`).join(', ');
 }
 
-async function configureError(ctx: Context, error: unknown, spec: PersistentNodeSpec): Promise<KeyringError> {
+async function configureError(ctx: NodeContext, error: unknown, spec: PersistentNodeSpec): Promise<KeyringError> {
   const info = readStanzaError(error);
   if (info?.type === 'auth') {
     return new KeyringError('forbidden', `The server does not let this account configure ${spec.node}.`, undefined, { cause: error });
@@ -383,7 +424,7 @@ const REFUSED_CONFIG = new Set(['not-acceptable', 'bad-request', 'feature-not-im
  * one it just refused. Prosody 0.12 offers "roster" in the form yet refuses it, and has no
  * roster_groups_allowed field: a form without that field cannot do roster access either.
  */
-async function offeredAccessModels(ctx: Context, node: string, refused: string): Promise<string[]> {
+async function offeredAccessModels(ctx: NodeContext, node: string, refused: string): Promise<string[]> {
   let form: ParsedForm | undefined;
   try {
     form = await readNodeConfig(ctx, node);

@@ -70,6 +70,29 @@ export function retractRequest(node: string, itemId: string): Element {
   return xml('pubsub', { xmlns: NS.pubsub }, xml('retract', { node, notify: 'true' }, xml('item', { id: itemId })));
 }
 
+/**
+ * §6.1.1 subscribe `jid` to a node. The owner subscribes her own bare JID to her own PEP node to hear of
+ * configuration changes (§8.2.5.3): ejabberd 23.01 sends those to explicit subscribers only, never on
+ * the strength of +notify (docs/drift.md).
+ */
+export function subscribeRequest(node: string, jid: string): Element {
+  return xml('pubsub', { xmlns: NS.pubsub }, xml('subscribe', { node, jid }));
+}
+
+/** §5.5 discover the items of a node: their ids without their payloads. */
+export function discoItemsRequest(node: string): Element {
+  return xml('query', { xmlns: NS.discoItems, node });
+}
+
+/** The item ids in a §5.5 answer: "The 'name' attribute of each Service Discovery item MUST contain its ItemID". */
+export function parseDiscoItemIds(query: Element | undefined): string[] {
+  if (!query) return [];
+  return query
+    .getChildren('item')
+    .map((item) => item.attrs.name ?? '')
+    .filter((id) => id !== '');
+}
+
 /** §8.9.1 the owner asks who is affiliated with a node (whitelist members). */
 export function affiliationsGetRequest(node: string): Element {
   return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('affiliations', { node }));

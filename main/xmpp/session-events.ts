@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { PepNotification } from './pep-events.js';
+import type { OwnNodeChange, PepNotification } from './pep-events.js';
 import type { RosterPush } from './roster.js';
 
 /** What the XMPP session hears from the network, for the services built on it. */
 export interface SessionEventMap {
   /** A PEP notification for one of our +notify nodes (deduplicated). */
   pep: [PepNotification];
+  /** The account's own PEP service announced a change to one of the nodes the app publishes to (not deduplicated). */
+  ownNodeChanged: [OwnNodeChange];
   /** The server changed our roster (RFC 6121 §2.1.6). */
   roster: [RosterPush];
   /** A contact's resource came online or went offline. */

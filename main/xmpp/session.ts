@@ -15,9 +15,9 @@ import type { Iq } from './iq-requests.js';
 import { classifyConnectionError } from './connection-errors.js';
 import { describeMissingSupport, discoverPepSupport } from './pep-support.js';
 import { answerDiscoInfo, capsElement, OWN_DISCO } from './caps.js';
-import { listenForPepNotifications } from './pep-events.js';
+import { listenForOwnNodeChanges, listenForPepNotifications } from './pep-events.js';
 import { answerRosterPushes } from './roster.js';
-import { NOTIFY_NODES } from './namespaces.js';
+import { NOTIFY_NODES, OWN_PUBLISHED_NODES } from './namespaces.js';
 import { SessionEvents } from './session-events.js';
 import { reconnectDelay } from './backoff.js';
 import type { StreamLogSink } from './stream-log.js';
@@ -222,6 +222,8 @@ export class AccountSession {
   #wireProtocol(client: XmppClient, account: string): void {
     answerDiscoInfo(client.iqCallee, OWN_DISCO);
     answerRosterPushes(client.iqCallee, () => account, (push) => this.events.emit('roster', push));
+    // Before the PEP listener, which keeps the notifications it delivers; this one only looks.
+    listenForOwnNodeChanges(client.middleware, account, OWN_PUBLISHED_NODES, (c) => this.events.emit('ownNodeChanged', c));
     listenForPepNotifications(client.middleware, NOTIFY_NODES, (n) => this.events.emit('pep', n));
     client.middleware.use((context, next) => {
       const stanza = context.stanza;

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyringCore, type KeyringCore } from '../../main/core.js';
+import { createKeyringCore, type CoreOptions, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
 import type { ConnectParams, EventName, EventPayloads, RequestChannel, RequestParams, RequestResults } from '../../contract/index.js';
 import { freshAccount } from './accounts.js';
@@ -27,7 +27,7 @@ export interface OpenCore {
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
 export async function openCore(
-  options: { dataDir?: string; passphrase?: string; version?: string; otherKeysAtSignIn?: boolean } = {},
+  options: { dataDir?: string; passphrase?: string; version?: string; otherKeysAtSignIn?: boolean; driftWatch?: CoreOptions['driftWatch'] } = {},
 ): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
   // Other apps' keys are read at sign-in only where a test asks, so other tests' traffic stays their own.
@@ -38,6 +38,7 @@ export async function openCore(
     dataDir,
     scrypt: LIGHT_SCRYPT,
     otherKeysAtSignIn: options.otherKeysAtSignIn ?? false,
+    ...(options.driftWatch ? { driftWatch: options.driftWatch } : {}),
   });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);
@@ -62,8 +63,8 @@ export interface App extends OpenCore {
 }
 
 /** A whole app core per actor, as the desktop window runs it: its own vault, a fresh account on `server`, connected. */
-export async function startApp(role: string, domain: string, server: ServerInfo): Promise<App> {
-  const opened = await openCore();
+export async function startApp(role: string, domain: string, server: ServerInfo, options: { driftWatch?: CoreOptions['driftWatch'] } = {}): Promise<App> {
+  const opened = await openCore(options);
   const params = await freshAccount(role, domain, server);
   await connect(opened.core, params);
   return { ...opened, actor: { params, session: opened.core.session, jid: params.jid } };

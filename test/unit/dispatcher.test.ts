@@ -55,6 +55,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       cancel: () => Promise.resolve([]),
     },
     profile: { get: notConnected, publish: notConnected, setAvatar: notConnected },
+    drift: { status: () => Promise.resolve({ nodes: [] }), check: notConnected, restore: notConnected, accept: notConnected },
   };
   for (const [domain, group] of Object.entries(overrides)) Object.assign(table[domain as keyof Handlers], group);
   return table;

@@ -1,5 +1,5 @@
 import type { CertificateStatus, TrustState } from '../../../contract';
-export { compactFingerprint, describeDeviation, groupFingerprint } from '../../../contract/format';
+export { compactFingerprint, describeDeviation, describeDriftFinding, groupFingerprint, WATCHED_NODE_NAME } from '../../../contract/format';
 
 /** A date for people: "25 Nov 2026"; unknown stays visible as a dash. */
 export function formatDay(iso: string | undefined): string {

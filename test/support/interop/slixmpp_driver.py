@@ -20,6 +20,16 @@ Steps:
                                                    announced in both XEP-0384 namespaces with its own
                                                    serialisers; open access, as XEP-0384 requires
 
+Another client of the same account changing the account's own node behind the app's back (drift,
+docs/drift.md); the JID is the account's own, XMPP_JID:
+  configure      {node, fields}                    XEP-0060 §8.2.4 owner configure with these node_config
+                                                   fields, e.g. {"pubsub#access_model": "open"}
+  republish-wipe {node, itemId, payload}           publish one item (payload: XML text) the way clients that
+                                                   keep one item per node do: publish-options max_items 1
+                                                   (§7.1.5); when the server refuses that, owner-configure
+                                                   max_items 1 and publish again. Says which way it went.
+  add-member     {node, member}                    §8.9.2: make member a member of the node
+
 TLS: STARTTLS is required and slixmpp verifies the chain and the host name (ssl.create_default_context,
 check_hostname) against XMPP_CA_FILE only. Nothing here turns verification off.
 """
@@ -29,6 +39,7 @@ import hashlib
 import json
 import os
 import sys
+import xml.etree.ElementTree as ET
 
 from slixmpp import ClientXMPP
 from slixmpp.exceptions import IqError, IqTimeout
@@ -99,6 +110,14 @@ class Driver(ClientXMPP):
             return await self.publish_avatar(step)
         if op == 'publish-python-omemo':
             return await self.publish_python_omemo(step['deviceId'], step.get('label'))
+        if op == 'configure':
+            await self.configure(step['node'], step['fields'])
+            return {}
+        if op == 'republish-wipe':
+            return await self.republish_wipe(step['node'], step['itemId'], step['payload'])
+        if op == 'add-member':
+            await self['xep_0060'].modify_affiliations(self.boundjid.bare, step['node'], [(step['member'], 'member')], timeout=TIMEOUT_S)
+            return {}
         if op == 'approve':
             self.send_presence(pto=step['jid'], ptype='subscribed')
             # A ping round trip: the server has handled the presence before the driver signs off.
@@ -238,6 +257,37 @@ class Driver(ClientXMPP):
             # python-xeddsa's own conversion: the fingerprint every client should show for this device.
             'curve25519': xeddsa.ed25519_pub_to_curve25519_pub(ed25519).hex(),
         }
+
+    async def configure(self, node, fields):
+        # XEP-0060 §8.2.4: the owner submits the node_config form; fields left out keep their value.
+        form = self.form('http://jabber.org/protocol/pubsub#node_config', fields)
+        await self['xep_0060'].set_node_config(self.boundjid.bare, node, form, timeout=TIMEOUT_S)
+
+    async def republish_wipe(self, node, item_id, payload):
+        pubsub = self['xep_0060']
+        own = self.boundjid.bare
+        options = self.form('http://jabber.org/protocol/pubsub#publish-options', {'pubsub#max_items': '1'})
+        try:
+            await pubsub.publish(own, node, id=item_id, payload=ET.fromstring(payload), options=options, timeout=TIMEOUT_S)
+            return {'path': 'publish-options'}
+        except IqError as error:
+            # Prosody 0.12: precondition-not-met; ejabberd 23.01: resource-constraint (unknown field).
+            refused = iq_error_text(error)
+        await self.configure(node, {'pubsub#max_items': '1'})
+        await pubsub.publish(own, node, id=item_id, payload=ET.fromstring(payload), timeout=TIMEOUT_S)
+        return {'path': 'configure-then-publish', 'refused': refused}
+
+    def form(self, form_type, fields):
+        form = self['xep_0004'].make_form(ftype='submit')
+        form.add_field(var='FORM_TYPE', ftype='hidden', value=form_type)
+        for var, value in fields.items():
+            if isinstance(value, bool):
+                form.add_field(var=var, ftype='boolean', value=value)
+            elif isinstance(value, list):
+                form.add_field(var=var, ftype='list-multi', value=value)
+            else:
+                form.add_field(var=var, value=str(value))
+        return form
 
     def access_options(self, access):
         if access is None:

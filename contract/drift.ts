@@ -1,0 +1,115 @@
+/**
+ * Drift watch (docs/drift.md): whether the nodes the app published still hold the audience, items and
+ * XEP-0222 settings recorded when it published them, or another client of the account changed them.
+ * Findings are codes and values; the words are in format.ts (the window and the terminal say the same).
+ */
+import { z } from 'zod';
+import { event, request } from './define.js';
+import { NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
+
+/** An alarm when more people can read (or items are gone); a notice when people were only shut out. */
+export type DriftSeverity = 'alarm' | 'notice';
+
+/** Which of the app's publications a node holds: keys, the vCard, the nickname, the avatar (metadata and data). */
+export type WatchedNodeKind = 'keys' | 'vcard' | 'nickname' | 'avatar' | 'avatar-data';
+
+export interface DriftAffiliation {
+  jid: string;
+  affiliation: string;
+}
+
+/** An access model as read or recorded; groups for roster access. */
+export interface AccessSnapshot {
+  model: string;
+  groups?: string[];
+}
+
+export interface AccessChange {
+  recorded: AccessSnapshot;
+  current: AccessSnapshot;
+  /** Between two roster accesses: the groups allowed now that were not, and those no longer allowed. */
+  groupsAdded: string[];
+  groupsRemoved: string[];
+}
+
+export type PersistenceChange =
+  | { setting: 'persist_items'; expected: true; current: boolean | undefined }
+  | { setting: 'send_last_published_item'; expected: 'never'; current: string | undefined }
+  | { setting: 'max_items'; expected: number; current: string | undefined };
+
+export type DriftFinding =
+  | { code: 'node-deleted'; severity: 'alarm' }
+  /** More may read (a roster group changed for another of the same size is both: an alarm). */
+  | ({ code: 'access-widened'; severity: 'alarm' } & AccessChange)
+  | ({ code: 'access-narrowed'; severity: 'notice' } & AccessChange)
+  /** Affiliations that let someone in (or write) beyond the recorded whitelist. */
+  | { code: 'members-added'; severity: 'alarm'; members: DriftAffiliation[] }
+  /** Whitelist members the server no longer lets in. */
+  | { code: 'members-removed'; severity: 'notice'; jids: string[] }
+  /** Published items no longer there, in the order they were published. */
+  | { code: 'items-removed'; severity: 'alarm'; itemIds: string[] }
+  /** XEP-0222 §2 settings changed for the worse: items not kept, pushed at login, or fewer kept than needed. */
+  | { code: 'persistence-changed'; severity: 'notice'; changes: PersistenceChange[] };
+
+export type DriftCode = DriftFinding['code'];
+
+/** One node the app published: what it recorded, what the server says now, and how they differ. */
+export interface NodeDriftView {
+  node: string;
+  kind: WatchedNodeKind;
+  recorded: { access: AccessRequest; items: number };
+  /** As read now; undefined when the node is gone or could not be read. */
+  current?: { access: AccessSnapshot; items?: number };
+  findings: DriftFinding[];
+  /** The highest severity among the findings; undefined when nothing drifted. */
+  severity?: DriftSeverity;
+  /** What the server would not show the owner, so was not compared (never reported as drift). */
+  unchecked: ('items' | 'affiliations')[];
+  /** Whether Accept can record the current state (an access the app cannot publish again allows only Restore). */
+  acceptable: boolean;
+  /** The node could not be read (offline, timeout): nothing is known of it, which is not "unchanged". */
+  error?: IpcError;
+}
+
+export interface DriftReport {
+  /** When the nodes were last read; undefined before any check. */
+  checkedAt?: string;
+  severity?: DriftSeverity;
+  nodes: NodeDriftView[];
+}
+
+/** What Restore did to a node, and its configuration read back afterwards. */
+export interface NodeRepair {
+  node: string;
+  kind: WatchedNodeKind;
+  republished: string[];
+  /** Recorded items the vault holds nothing to publish again for. */
+  withoutPayload: string[];
+  config?: EffectiveNodeConfig;
+}
+
+export interface DriftRepairAnswer {
+  repaired: NodeRepair[];
+  /** The nodes read again after restoring: what still differs is here, never reported as restored. */
+  report: DriftReport;
+}
+
+/** One node (by its name), or every drifted one. */
+const whichNodes = z.object({ node: z.string().min(1).max(256).optional() }).strict();
+
+export const drift = {
+  requests: {
+    /** The last check's report, without asking the server. */
+    status: request(NoParams).returns<DriftReport>(),
+    /** Read every published node now and compare. */
+    check: request(NoParams).returns<DriftReport>(),
+    /** Put drifted nodes back as recorded (access, members, settings, items), then read back. */
+    restore: request(whichNodes).returns<DriftRepairAnswer>(),
+    /** Record drifted nodes' current state as intended. */
+    accept: request(whichNodes).returns<DriftReport>(),
+  },
+  events: {
+    /** A check the app made by itself (sign-in, a notification, the timer) found a different state. */
+    changed: event<DriftReport>(),
+  },
+};

@@ -1,0 +1,157 @@
+/**
+ * Drift: how one of the account's own nodes differs now from what the app published there, as data
+ * (codes and values, no words: the renderer and the CLI choose those). Pure: the recorded state comes
+ * from the vault, the current one from main/xmpp/node-state.ts.
+ *
+ * Who may read is compared along two lines that add up to the audience:
+ * - the access model (XEP-0060 §4.5), ordered by how many it admits: open ⊃ presence ⊃ roster (groups)
+ *   ⊃ whitelist (nobody by the model alone). A roster group's people are taken to be contacts, as the
+ *   app's roster puts them there, so presence admits everyone roster does. Between two roster
+ *   accesses, a group gained admits more and a group lost admits fewer; both at once is both.
+ *   A model the app does not know (authorize, or none named) is taken as the widest.
+ * - affiliations (XEP-0060 §4.1): whoever else holds one that grants something can get in whatever the
+ *   model says (Prosody 0.12 lets a member read a presence node), and a publisher or owner can write.
+ *   The whitelist's members are the expected ones; anyone else is added, a member gone is removed.
+ * A change that lets anyone read who could not is an alarm; one that only shuts people out is a
+ * notice. Items gone are an alarm too: contacts then take a key as withdrawn.
+ */
+import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange } from '../../contract/index.js';
+import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
+import type { NodeState } from '../xmpp/node-state.js';
+
+export type Severity = DriftSeverity;
+export type { AccessSnapshot, DriftCode, DriftFinding, PersistenceChange };
+
+/** What the app published to a node, as recorded in the vault when it did. */
+export interface RecordedNode {
+  node: string;
+  /** The access the person chose: model, roster groups, whitelist members. */
+  access: AccessRequest;
+  /** How many items the node must keep (KEY_NODE_MAX_ITEMS, PROFILE_NODE_MAX_ITEMS). */
+  maxItems: number;
+  /** The items the app published there and has not withdrawn, oldest first. */
+  itemIds: readonly string[];
+  /**
+   * The XEP-0222 settings as read back after publishing (EffectiveNodeConfig). A setting the server
+   * never applied is not drift; without them, XEP-0222's own values are expected.
+   */
+  applied?: { persistItems?: boolean | undefined; sendLastPublishedItem?: string | undefined; maxItems?: string | undefined };
+}
+
+export interface NodeDrift {
+  node: string;
+  findings: DriftFinding[];
+  /** The highest severity among the findings; undefined when nothing drifted. */
+  severity: Severity | undefined;
+  /** What the server would not show the owner, so was not compared (and is never reported as drift). */
+  unchecked: ('items' | 'affiliations')[];
+}
+
+/** How many an access model admits by itself, for ordering (XEP-0060 §4.5). */
+const BREADTH: Readonly<Record<string, number>> = { whitelist: 0, roster: 1, presence: 2, open: 3 };
+const WIDEST = Number.POSITIVE_INFINITY;
+
+export function compareNode(recorded: RecordedNode, current: NodeState | undefined): NodeDrift {
+  if (current === undefined) return withSeverity(recorded.node, [{ code: 'node-deleted', severity: 'alarm' }], []);
+  const findings: DriftFinding[] = [];
+  const unchecked: NodeDrift['unchecked'] = [];
+
+  const access = compareAccess(recorded.access, current);
+  if (access?.widened) findings.push({ code: 'access-widened', severity: 'alarm', ...access.change });
+  else if (access?.narrowed) findings.push({ code: 'access-narrowed', severity: 'notice', ...access.change });
+
+  if (current.affiliations.status === 'listed') {
+    const { added, removed } = compareMembers(recorded.access, current.accessModel, current.affiliations.others);
+    if (added.length > 0) findings.push({ code: 'members-added', severity: 'alarm', members: added });
+    if (removed.length > 0) findings.push({ code: 'members-removed', severity: 'notice', jids: removed });
+  } else {
+    unchecked.push('affiliations');
+  }
+
+  if (current.items.status === 'listed') {
+    const present = new Set(current.items.ids);
+    const missing = recorded.itemIds.filter((id) => !present.has(id));
+    if (missing.length > 0) findings.push({ code: 'items-removed', severity: 'alarm', itemIds: missing });
+  } else {
+    unchecked.push('items');
+  }
+
+  const changes = comparePersistence(recorded, current);
+  if (changes.length > 0) findings.push({ code: 'persistence-changed', severity: 'notice', changes });
+
+  return withSeverity(recorded.node, findings, unchecked);
+}
+
+/** The highest severity of any finding in `drifts`; undefined when none drifted. */
+export function highestSeverity(drifts: readonly Pick<NodeDrift, 'severity'>[]): Severity | undefined {
+  if (drifts.some((d) => d.severity === 'alarm')) return 'alarm';
+  return drifts.some((d) => d.severity === 'notice') ? 'notice' : undefined;
+}
+
+function withSeverity(node: string, findings: DriftFinding[], unchecked: NodeDrift['unchecked']): NodeDrift {
+  return { node, findings, severity: highestSeverity(findings), unchecked };
+}
+
+/** Undefined when the model (and for roster, the groups) is the one recorded. */
+function compareAccess(recorded: AccessRequest, current: NodeState): { widened: boolean; narrowed: boolean; change: AccessChange } | undefined {
+  const recordedGroups = recorded.model === 'roster' ? [...new Set(recorded.groups ?? [])] : [];
+  const currentGroups = current.accessModel === 'roster' ? [...new Set(current.rosterGroups)] : [];
+  const change: AccessChange = {
+    recorded: snapshot(recorded.model, recordedGroups),
+    current: snapshot(current.accessModel, currentGroups),
+    groupsAdded: [],
+    groupsRemoved: [],
+  };
+  if (recorded.model === 'roster' && current.accessModel === 'roster') {
+    change.groupsAdded = currentGroups.filter((g) => !recordedGroups.includes(g));
+    change.groupsRemoved = recordedGroups.filter((g) => !currentGroups.includes(g));
+    if (change.groupsAdded.length === 0 && change.groupsRemoved.length === 0) return undefined;
+    return { widened: change.groupsAdded.length > 0, narrowed: change.groupsRemoved.length > 0, change };
+  }
+  if (recorded.model === current.accessModel) return undefined;
+  const before = BREADTH[recorded.model] ?? WIDEST;
+  const now = BREADTH[current.accessModel] ?? WIDEST;
+  // An unknown model now may admit anyone: a widening even from open.
+  const widened = now > before || !(current.accessModel in BREADTH);
+  return { widened, narrowed: !widened && now < before, change };
+}
+
+function snapshot(model: string, groups: string[]): AccessSnapshot {
+  return model === 'roster' ? { model, groups } : { model };
+}
+
+/**
+ * Added: every affiliation but a recorded whitelist member's own 'member' one, and but a plain member
+ * of an open node (everyone reads it anyway; a publisher or owner there can still write). Removed:
+ * a recorded whitelist member who no longer holds an affiliation that lets them read, unless the node
+ * is open now.
+ */
+function compareMembers(recorded: AccessRequest, currentModel: string, others: readonly Affiliation[]): { added: Affiliation[]; removed: string[] } {
+  const allowed = recorded.model === 'whitelist' ? [...new Set((recorded.allow ?? []).map((j) => j.toLowerCase()))] : [];
+  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.includes(a.jid.toLowerCase()) || currentModel === 'open')));
+  const reading = new Set(others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => a.jid.toLowerCase()));
+  const removed = currentModel === 'open' ? [] : allowed.filter((jid) => !reading.has(jid));
+  return { added, removed };
+}
+
+/** XEP-0222 §2 asks persist_items and send_last_published_item=never; the app also needs room for its items. */
+function comparePersistence(recorded: RecordedNode, current: NodeState): PersistenceChange[] {
+  const applied = recorded.applied;
+  const changes: PersistenceChange[] = [];
+  if (current.persistItems !== true && (applied === undefined || current.persistItems !== applied.persistItems)) {
+    changes.push({ setting: 'persist_items', expected: true, current: current.persistItems });
+  }
+  if (current.sendLastPublishedItem !== 'never' && (applied === undefined || current.sendLastPublishedItem !== applied.sendLastPublishedItem)) {
+    changes.push({ setting: 'send_last_published_item', expected: 'never', current: current.sendLastPublishedItem });
+  }
+  if (!keepsEnough(current.maxItems, recorded.maxItems) && (applied === undefined || current.maxItems !== applied.maxItems)) {
+    changes.push({ setting: 'max_items', expected: recorded.maxItems, current: current.maxItems });
+  }
+  return changes;
+}
+
+function keepsEnough(maxItems: string | undefined, needed: number): boolean {
+  if (maxItems === 'max') return true;
+  const kept = Number(maxItems);
+  return maxItems !== undefined && maxItems.trim() !== '' && Number.isFinite(kept) && kept >= needed;
+}

@@ -1,0 +1,122 @@
+/**
+ * What Restore would do to put a drifted node back as the app published it, as data: shown to the
+ * person before it runs, then carried out by restore.ts with the XEP-0222 publishing strategy
+ * (main/xmpp/persistent-node.ts). And what Accept would record instead.
+ */
+import type { AccessRequest } from '../../contract/index.js';
+import { ACCESS_MODELS } from '../../contract/index.js';
+import type { NodeState } from '../xmpp/node-state.js';
+import type { NodeDrift, RecordedNode } from './compare.js';
+
+export interface RestorePlan {
+  node: string;
+  /**
+   * Make the node's configuration and affiliations the recorded ones again: ensurePersistentNode with
+   * the recorded access, the change consented to (the person chose Restore). It creates a deleted node,
+   * configures (XEP-0060 §8.2.4) and sets affiliations (§8.9.2), then reads both back.
+   */
+  reconfigure?: {
+    access: AccessRequest;
+    maxItems: number;
+    /** What it puts back. */
+    restores: ('node' | 'access' | 'members' | 'persistence')[];
+    /** The affiliation changes it will make: extra ones removed ('none'), whitelist members put back. */
+    affiliations: { jid: string; affiliation: 'none' | 'member' }[];
+  };
+  /** Items to publish again from the vault's records, in the order they were first published. */
+  republish: string[];
+}
+
+/** Undefined when there is nothing to restore. */
+export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePlan | undefined {
+  if (drift.findings.length === 0) return undefined;
+  const restores = new Set<NonNullable<RestorePlan['reconfigure']>['restores'][number]>();
+  const affiliations: NonNullable<RestorePlan['reconfigure']>['affiliations'] = [];
+  let republish: string[] = [];
+  const members = recorded.access.model === 'whitelist' ? (recorded.access.allow ?? []) : [];
+
+  for (const finding of drift.findings) {
+    switch (finding.code) {
+      case 'node-deleted':
+        restores.add('node');
+        affiliations.push(...members.map((jid) => ({ jid, affiliation: 'member' as const })));
+        republish = [...recorded.itemIds];
+        break;
+      case 'access-widened':
+      case 'access-narrowed':
+        restores.add('access');
+        break;
+      case 'members-added':
+        restores.add('members');
+        affiliations.push(...finding.members.map((m) => ({ jid: m.jid, affiliation: 'none' as const })));
+        break;
+      case 'members-removed':
+        restores.add('members');
+        affiliations.push(...finding.jids.map((jid) => ({ jid, affiliation: 'member' as const })));
+        break;
+      case 'persistence-changed':
+        restores.add('persistence');
+        break;
+      case 'items-removed':
+        republish = recorded.itemIds.filter((id) => finding.itemIds.includes(id));
+        break;
+    }
+  }
+  // A whitelist member who became publisher or owner is put back to member, not removed.
+  const put = new Map<string, 'none' | 'member'>();
+  for (const change of affiliations) {
+    const jid = change.jid.toLowerCase();
+    const member = members.some((m) => m.toLowerCase() === jid);
+    put.set(jid, member ? 'member' : change.affiliation);
+  }
+  const plan: RestorePlan = { node: recorded.node, republish };
+  if (restores.size > 0) {
+    plan.reconfigure = {
+      access: recorded.access,
+      maxItems: recorded.maxItems,
+      restores: [...restores],
+      affiliations: [...put].map(([jid, affiliation]) => ({ jid, affiliation })),
+    };
+  }
+  return plan;
+}
+
+export type AcceptOutcome =
+  | { ok: true; recorded: RecordedNode }
+  /**
+   * The current state is not a choice the app can publish again: an access model it does not offer
+   * ('unknown-access-model': authorize, or none named), or one it cannot express
+   * ('not-representable'): affiliations beyond a whitelist's members (a member of a presence node, a
+   * publisher), which the app's next publish would remove; a whitelist without members, or whose
+   * members the server would not list; roster access without a group. Only Restore fits then.
+   */
+  | { ok: false; reason: 'unknown-access-model' | 'not-representable' };
+
+/** Accept: the node's current state as the new intended one (what the vault records instead). */
+export function acceptCurrent(recorded: RecordedNode, current: NodeState): AcceptOutcome {
+  const model = ACCESS_MODELS.find((m) => m === current.accessModel);
+  if (model === undefined) return { ok: false, reason: 'unknown-access-model' };
+  const notRepresentable = { ok: false, reason: 'not-representable' } as const;
+  const others = current.affiliations.status === 'listed' ? current.affiliations.others : [];
+  if (!others.every((a) => a.affiliation === 'member' && (model === 'whitelist' || model === 'open'))) return notRepresentable;
+  const access: AccessRequest = { model };
+  if (model === 'roster') {
+    if (current.rosterGroups.length === 0) return notRepresentable;
+    access.groups = [...current.rosterGroups];
+  }
+  if (model === 'whitelist') {
+    if (current.affiliations.status !== 'listed' || others.length === 0) return notRepresentable;
+    access.allow = others.map((a) => a.jid);
+  }
+  const present = current.items.status === 'listed' ? new Set(current.items.ids) : undefined;
+  return {
+    ok: true,
+    recorded: {
+      node: recorded.node,
+      access,
+      maxItems: recorded.maxItems,
+      itemIds: present ? recorded.itemIds.filter((id) => present.has(id)) : [...recorded.itemIds],
+      applied: { persistItems: current.persistItems, sendLastPublishedItem: current.sendLastPublishedItem, maxItems: current.maxItems },
+    },
+  };
+}

@@ -1,0 +1,386 @@
+/**
+ * Drift watch (docs/drift.md): every node the app published (keys, vCard4, nickname, avatar data and
+ * metadata) is read back and compared with what the vault recorded when the app published it, so the
+ * audience the app shows stays true when another client of the account changes a node.
+ *
+ * When it reads: at sign-in, shortly after the account's own PEP service announces a change to one of
+ * those nodes (XEP-0060 §4.3 events; ejabberd sends configuration changes to the bare JID's
+ * subscription, which the watch makes at sign-in), and on a slow timer, because Prosody 0.12 announces
+ * no configuration change at all and no server announces affiliation changes. A notification is only a
+ * reason to read again: what is compared is what the read says.
+ *
+ * Restore puts a node back (access, members, settings, then the items the vault still holds) and
+ * reads back; Accept records what is there now as intended. Both are the person's choice; nothing here
+ * changes a node by itself.
+ */
+import type { Element } from '@xmpp/xml';
+import { Parser } from '@xmpp/xml';
+import type { AccessRequest, DriftReport, DriftRepairAnswer, NodeDriftView, NodeRepair, WatchedNodeKind } from '../../contract/index.js';
+import { ACCESS_MODELS } from '../../contract/index.js';
+import { highestSeverity, compareNode, type NodeDrift, type RecordedNode } from '../drift/compare.js';
+import { applyRestorePlan } from '../drift/restore.js';
+import { acceptCurrent, planRestore } from '../drift/restore-plan.js';
+import { KeyringError, toIpcError } from '../errors.js';
+import type { AppEvents } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { PublishedNodeRecord } from '../vault/schema.js';
+import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
+import { appliedSettings } from '../vault/stores/published-nodes-store.js';
+import { NS } from '../xmpp/namespaces.js';
+import { readNodeState, watchOwnNode, type NodeState } from '../xmpp/node-state.js';
+import type { OwnNodeChange } from '../xmpp/pep-events.js';
+import type { NodeContext } from '../xmpp/persistent-node.js';
+import { pubkeyPayload } from '../xmpp/pubkey-items.js';
+import { KEY_NODE_MAX_ITEMS } from './own-keys.js';
+import type { SessionPort } from './session-port.js';
+
+/** The slow timer: a change no server announces is noticed within this long. */
+export const DRIFT_CHECK_INTERVAL_MS = 10 * 60 * 1000;
+/** After a notification, wait this long for the rest of the burst (one change can arrive three times). */
+export const DRIFT_SETTLE_MS = 1000;
+
+const KIND_OF_NODE: Readonly<Record<string, WatchedNodeKind>> = {
+  [NS.pubkey]: 'keys',
+  [NS.vcard4]: 'vcard',
+  [NS.nick]: 'nickname',
+  [NS.avatarMetadata]: 'avatar',
+  [NS.avatarData]: 'avatar-data',
+};
+
+/** The order nodes are listed in: keys first, they are what the app is for. */
+const NODE_ORDER = Object.keys(KIND_OF_NODE);
+
+export interface DriftWatchDeps {
+  published: PublishedNodesStore;
+  ownKeys: OwnKeysStore;
+  session: SessionPort;
+  events: AppEvents;
+  log: Logger;
+  /** The slow timer (tests make it short). */
+  intervalMs?: number;
+  /** How long to let a burst of notifications settle before reading. */
+  settleMs?: number;
+}
+
+interface Recorded extends RecordedNode {
+  kind: WatchedNodeKind;
+  record: PublishedNodeRecord | undefined;
+}
+
+interface Read {
+  recorded: Recorded;
+  state: NodeState | undefined;
+  drift: NodeDrift;
+}
+
+export class DriftWatch {
+  readonly #deps: DriftWatchDeps;
+  #report: DriftReport = { nodes: [] };
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #settle: ReturnType<typeof setTimeout> | undefined;
+  /** One check at a time: a request for another while one runs gets a read of its own after it. */
+  #running: Promise<DriftReport> | undefined;
+  /** The app's own publishes under way, and whether a check waits for them to end. */
+  #publishing = 0;
+  #deferred = false;
+
+  constructor(deps: DriftWatchDeps) {
+    this.#deps = deps;
+  }
+
+  /** The last report, as it stood; nothing is asked of the server. */
+  status(): DriftReport {
+    return this.#report;
+  }
+
+  /** The account is online (first sign-in or reconnect): subscribe where the server notifies, read everything, and keep reading on the timer. */
+  onOnline(): void {
+    this.#timer ??= setInterval(() => this.#background(), this.#deps.intervalMs ?? DRIFT_CHECK_INTERVAL_MS);
+    // The CLI and the tests end when their work is done: the timer keeps nothing alive.
+    this.#timer.unref?.();
+    this.#background();
+  }
+
+  /** The account's own PEP service announced a change to one of the watched nodes: read again once the burst settles. */
+  onOwnNodeChange(change: OwnNodeChange): void {
+    if (!(change.node in KIND_OF_NODE)) return;
+    if (this.#settle !== undefined) clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => {
+      this.#settle = undefined;
+      this.#background();
+    }, this.#deps.settleMs ?? DRIFT_SETTLE_MS);
+    this.#settle.unref?.();
+  }
+
+  /**
+   * Runs one of the app's own publishes or retracts. A node is reconfigured, then published to, then
+   * recorded: read in between, it would look changed by someone else (and the server announces each
+   * step). The checks the app makes by itself wait until it ends, then read once.
+   */
+  async whilePublishing<T>(work: () => Promise<T>): Promise<T> {
+    this.#publishing++;
+    try {
+      return await work();
+    } finally {
+      this.#publishing--;
+      if (this.#publishing === 0 && this.#deferred) {
+        this.#deferred = false;
+        this.#background();
+      }
+    }
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#settle !== undefined) clearTimeout(this.#settle);
+    this.#timer = undefined;
+    this.#settle = undefined;
+  }
+
+  /** Reads every recorded node now and compares (a request: the answer, no event). */
+  async check(): Promise<DriftReport> {
+    this.#requireOnline();
+    return this.#serialized();
+  }
+
+  /** Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. */
+  async restore(node?: string): Promise<DriftRepairAnswer> {
+    this.#requireOnline();
+    const repaired: NodeRepair[] = [];
+    for (const read of await this.#readAll(this.#selected(node))) {
+      const plan = read.state === undefined || read.drift.findings.length > 0 ? planRestore(read.recorded, read.drift) : undefined;
+      if (!plan) continue;
+      const outcome = await applyRestorePlan(this.#ctx(), read.recorded, plan, (id) => this.#payloadOf(read.recorded, id));
+      // A node made again has lost its subscription (node-state.ts watchOwnNode).
+      if (outcome.state && read.recorded.kind !== 'avatar-data') await watchOwnNode(this.#ctx(), outcome.state);
+      repaired.push({
+        node: read.recorded.node,
+        kind: read.recorded.kind,
+        republished: outcome.republished,
+        withoutPayload: outcome.withoutPayload,
+        ...(outcome.config ? { config: outcome.config } : {}),
+      });
+    }
+    return { repaired, report: await this.#serialized() };
+  }
+
+  /**
+   * Records the drifted nodes' (or `node`'s) current state as intended. A state the app could not
+   * publish again (an access model it does not offer, members it cannot express) is refused: only
+   * Restore fits it.
+   */
+  async accept(node?: string): Promise<DriftReport> {
+    this.#requireOnline();
+    const account = this.#session.ownJid;
+    for (const read of await this.#readAll(this.#selected(node))) {
+      if (read.drift.findings.length === 0) continue;
+      if (read.state === undefined) {
+        throw new KeyringError('invalid-argument', `${read.recorded.node} no longer exists: only Restore can put it back.`, 'node');
+      }
+      const accepted = acceptCurrent(read.recorded, read.state);
+      if (!accepted.ok) {
+        throw new KeyringError('invalid-argument', `The access now set on ${read.recorded.node} is not one this app can keep (${accepted.reason}): only Restore fits.`, 'node');
+      }
+      const kept = new Set(accepted.recorded.itemIds);
+      await this.#deps.published.replace(account, read.recorded.node, {
+        access: accepted.recorded.access,
+        maxItems: accepted.recorded.maxItems,
+        items: (read.recorded.record?.items ?? read.recorded.itemIds.map((id) => ({ id }))).filter((i) => kept.has(i.id)),
+        applied: appliedSettings({
+          persistItems: read.state.persistItems,
+          sendLastPublishedItem: read.state.sendLastPublishedItem,
+          maxItems: read.state.maxItems,
+        }),
+      });
+      if (read.recorded.kind === 'keys') await this.#acceptKeyPublications(account, accepted.recorded.access, kept);
+    }
+    return this.#serialized();
+  }
+
+  get #session(): SessionPort {
+    return this.#deps.session;
+  }
+
+  #ctx(): NodeContext {
+    return { iq: this.#session.iq, owner: this.#session.ownJid };
+  }
+
+  #requireOnline(): void {
+    if (this.#session.state.status !== 'online') {
+      throw new KeyringError('not-connected', 'Sign in first: what your server holds can only be read online.');
+    }
+  }
+
+  /** A check the app makes by itself: the screens hear of it when its outcome differs from the last one. */
+  #background(): void {
+    if (this.#session.state.status !== 'online') return;
+    if (this.#publishing > 0) {
+      this.#deferred = true;
+      return;
+    }
+    const before = JSON.stringify(this.#report.nodes);
+    this.#serialized()
+      .then((report) => {
+        if (JSON.stringify(report.nodes) !== before) this.#deps.events.emit('drift:changed', report);
+      })
+      .catch((error: unknown) => this.#deps.log.warn(`drift check failed: ${String(error)}`));
+  }
+
+  async #serialized(): Promise<DriftReport> {
+    while (this.#running) await this.#running.catch(() => undefined);
+    this.#running = this.#checkNow();
+    try {
+      return await this.#running;
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #checkNow(): Promise<DriftReport> {
+    const recorded = this.#recordedNodes();
+    const nodes: NodeDriftView[] = [];
+    for (const r of recorded) {
+      try {
+        const state = await readNodeState(this.#ctx(), r.node, r.itemIds);
+        // ejabberd announces configuration changes to subscribers only, so every read subscribes again
+        // (harmless when subscribed; a node made again has lost it). Not on the avatar's data node,
+        // whose every item would come whole: its metadata node announces the same changes.
+        if (state && r.kind !== 'avatar-data') await watchOwnNode(this.#ctx(), state);
+        nodes.push(view(r, state, compareNode(r, state)));
+      } catch (error) {
+        nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }), error: toIpcError(error) });
+      }
+    }
+    this.#report = { checkedAt: new Date().toISOString(), ...withSeverity(nodes), nodes };
+    return this.#report;
+  }
+
+  async #readAll(recorded: Recorded[]): Promise<Read[]> {
+    const reads: Read[] = [];
+    for (const r of recorded) {
+      const state = await readNodeState(this.#ctx(), r.node, r.itemIds);
+      reads.push({ recorded: r, state, drift: compareNode(r, state) });
+    }
+    return reads;
+  }
+
+  #selected(node: string | undefined): Recorded[] {
+    const all = this.#recordedNodes();
+    if (node === undefined) return all;
+    const one = all.filter((r) => r.node === node);
+    if (one.length === 0) throw new KeyringError('not-found', `This app has published nothing on ${node}.`, 'node');
+    return one;
+  }
+
+  /**
+   * What the vault recorded, node by node. A vault from before drift watch recorded only each key's
+   * publication: the key node is then taken from those (the newest publication's access), so keys
+   * published earlier are watched too.
+   */
+  #recordedNodes(): Recorded[] {
+    const account = this.#session.state.account;
+    if (!account) return [];
+    const published = this.#deps.published.list(account);
+    const recorded: Recorded[] = NODE_ORDER.flatMap((node) => {
+      const record = published[node];
+      if (!record) return [];
+      return [
+        {
+          node,
+          kind: KIND_OF_NODE[node] ?? 'keys',
+          record,
+          access: record.access,
+          maxItems: record.maxItems,
+          itemIds: record.items.map((i) => i.id),
+          ...(record.applied ? { applied: record.applied } : {}),
+        },
+      ];
+    });
+    if (!published[NS.pubkey]) {
+      const legacy = this.#keyNodeFromPublications(account);
+      if (legacy) recorded.unshift(legacy);
+    }
+    return recorded;
+  }
+
+  #keyNodeFromPublications(account: string): Recorded | undefined {
+    const publications = this.#deps.ownKeys
+      .list(account)
+      .flatMap((key) => key.publications.filter((p) => p.node === NS.pubkey).map((p) => ({ id: key.fingerprint, ...p })))
+      .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
+    const newest = publications.at(-1);
+    const model = ACCESS_MODELS.find((m) => m === newest?.accessModel);
+    if (!newest || !model) return undefined;
+    const access: AccessRequest = { model };
+    if (model === 'roster') access.groups = newest.groups ?? [];
+    if (model === 'whitelist') access.allow = newest.allow ?? [];
+    return { node: NS.pubkey, kind: 'keys', record: undefined, access, maxItems: KEY_NODE_MAX_ITEMS, itemIds: publications.map((p) => p.id) };
+  }
+
+  /** What to publish again: a key's certificate from the vault, a profile item as it was published. */
+  #payloadOf(recorded: Recorded, itemId: string): Element | undefined {
+    if (recorded.kind === 'keys') {
+      const key = this.#deps.ownKeys.find(this.#session.ownJid, itemId);
+      return key ? pubkeyPayload(Buffer.from(key.certificate, 'base64')) : undefined;
+    }
+    const payload = recorded.record?.items.find((i) => i.id === itemId)?.payload;
+    return payload === undefined ? undefined : parsePayload(payload);
+  }
+
+  /** The keys screen shows each key's audience: after Accept it shows the accepted one, and keys gone as withdrawn. */
+  async #acceptKeyPublications(account: string, access: AccessRequest, kept: ReadonlySet<string>): Promise<void> {
+    for (const key of this.#deps.ownKeys.list(account)) {
+      const publication = key.publications.find((p) => p.node === NS.pubkey);
+      if (!publication) continue;
+      await this.#deps.ownKeys.setPublication(
+        account,
+        key.fingerprint,
+        NS.pubkey,
+        kept.has(key.fingerprint)
+          ? {
+              accessModel: access.model,
+              ...(access.groups ? { groups: access.groups } : {}),
+              ...(access.allow ? { allow: access.allow } : {}),
+              publishedAt: publication.publishedAt,
+            }
+          : undefined,
+      );
+    }
+  }
+}
+
+function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift): NodeDriftView {
+  const accepted = state && drift.findings.length > 0 ? acceptCurrent(recorded, state) : undefined;
+  return {
+    node: recorded.node,
+    kind: recorded.kind,
+    recorded: { access: recorded.access, items: recorded.itemIds.length },
+    ...(state
+      ? {
+          current: {
+            access: state.accessModel === 'roster' ? { model: state.accessModel, groups: state.rosterGroups } : { model: state.accessModel },
+            ...(state.items.status === 'listed' ? { items: state.items.ids.length } : {}),
+          },
+        }
+      : {}),
+    findings: drift.findings,
+    ...(drift.severity ? { severity: drift.severity } : {}),
+    unchecked: drift.unchecked,
+    acceptable: accepted?.ok === true,
+  };
+}
+
+function withSeverity(nodes: readonly NodeDriftView[]): Pick<DriftReport, 'severity'> {
+  const severity = highestSeverity(nodes.map((n) => ({ severity: n.severity })));
+  return severity ? { severity } : {};
+}
+
+/** A profile item's payload as the vault kept it (the XML the app published). */
+function parsePayload(text: string): Element | undefined {
+  const parser = new Parser();
+  let element: Element | undefined;
+  parser.on('element', (e: Element) => (element ??= e));
+  parser.write(`<payload>${text}</payload>`);
+  return element;
+}

@@ -1,0 +1,85 @@
+/**
+ * What the app published to each of the account's own nodes (schema.ts PublishedNode), kept so that
+ * drift watch can tell when another client changed a node since (docs/drift.md). Written by the
+ * publish paths (own keys, profile) and by Accept; read by the drift watch.
+ */
+import type { AccessRequest, EffectiveNodeConfig } from '../../../contract/index.js';
+import type { PublishedNodeRecord } from '../schema.js';
+import type { VaultHolder } from '../vault-holder.js';
+import { accountIn } from './account-record.js';
+
+export interface PublishedItem {
+  id: string;
+  /** The item's payload as published (XML), where ownKeys does not already hold it. */
+  payload?: string;
+}
+
+export class PublishedNodesStore {
+  readonly #vaults: VaultHolder;
+
+  constructor(vaults: VaultHolder) {
+    this.#vaults = vaults;
+  }
+
+  /** By node; none while the vault is locked. */
+  list(account: string): Readonly<Record<string, PublishedNodeRecord>> {
+    if (!this.#vaults.isOpen) return {};
+    return this.#vaults.vault.account(account)?.published ?? {};
+  }
+
+  /**
+   * A publish to `node` succeeded: the node's access and settings are now those asked and read back
+   * (a publish configures the whole node, every item's audience with it), and `item` is the newest.
+   * Only the newest `maxItems` are kept: the server keeps no more.
+   */
+  async recordPublish(account: string, node: string, publish: { access: AccessRequest; maxItems: number; config: EffectiveNodeConfig; item: PublishedItem }): Promise<void> {
+    const { access, maxItems, config, item } = publish;
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      const before = record.published?.[node]?.items ?? [];
+      const items = [...before.filter((i) => i.id !== item.id), item].slice(-maxItems);
+      record.published = {
+        ...record.published,
+        [node]: {
+          access: recordedAccess(access, config),
+          maxItems,
+          items,
+          applied: appliedSettings(config),
+          recordedAt: new Date().toISOString(),
+        },
+      };
+    });
+  }
+
+  /** An item the app withdrew: no longer expected on the node. */
+  async recordRetract(account: string, node: string, itemId: string): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).published?.[node];
+      if (record) record.items = record.items.filter((i) => i.id !== itemId);
+    });
+  }
+
+  /** Replaces what is recorded for `node` (Accept: the node's current state is the intended one). */
+  async replace(account: string, node: string, recorded: Omit<PublishedNodeRecord, 'recordedAt'>): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      record.published = { ...record.published, [node]: { ...recorded, recordedAt: new Date().toISOString() } };
+    });
+  }
+}
+
+/** The access chosen, with roster groups and whitelist members as the server read them back. */
+function recordedAccess(access: AccessRequest, config: EffectiveNodeConfig): AccessRequest {
+  if (access.model === 'roster') return { model: 'roster', groups: [...config.rosterGroupsAllowed] };
+  if (access.model === 'whitelist') return { model: 'whitelist', allow: [...(config.whitelist ?? access.allow ?? [])] };
+  return { model: access.model };
+}
+
+/** The XEP-0222 settings read back: one the server never applied is then not reported as drift. */
+export function appliedSettings(config: Pick<EffectiveNodeConfig, 'persistItems' | 'sendLastPublishedItem' | 'maxItems'>): NonNullable<PublishedNodeRecord['applied']> {
+  return {
+    ...(config.persistItems !== undefined ? { persistItems: config.persistItems } : {}),
+    ...(config.sendLastPublishedItem !== undefined ? { sendLastPublishedItem: config.sendLastPublishedItem } : {}),
+    ...(config.maxItems !== undefined ? { maxItems: config.maxItems } : {}),
+  };
+}

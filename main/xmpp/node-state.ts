@@ -1,0 +1,134 @@
+/**
+ * What one of the account's own PEP nodes holds now, read from the server, for comparison with what the
+ * app published (main/drift/compare.ts): its configuration (XEP-0060 §8.2.1), who else is affiliated
+ * with it (§8.9.1) and which items it holds. Also the request that makes the server tell the account
+ * when another client changes the node (§6.1.1 subscribe, for §8.2.5.3 configuration notifications).
+ *
+ * What the server will not say is reported as unknown, never guessed: an empty answer from a server
+ * that hid the items is not "no items" (ejabberd 23.01, below).
+ */
+import { fieldBoolean, fieldValue } from './data-form.js';
+import { failureCode } from './failure.js';
+import { othersWithAccess, readAffiliations, readNodeConfig, type Affiliation, type NodeContext } from './persistent-node.js';
+import { discoItemsRequest, itemsRequest, parseDiscoItemIds, parseItems, readStanzaError, subscribeRequest } from './pubsub.js';
+
+/** Why something could not be read: the server refused the owner ('refused'), or the request failed. */
+export interface Unread {
+  status: 'unknown';
+  reason: 'refused' | 'failed';
+  /** The server's condition or the failure's code, for logs (not for people). */
+  detail: string;
+}
+
+export interface NodeState {
+  node: string;
+  /** pubsub#access_model as the server reports it; '' when it names none. */
+  accessModel: string;
+  /** pubsub#roster_groups_allowed, as reported (empty unless roster access). */
+  rosterGroups: string[];
+  persistItems: boolean | undefined;
+  sendLastPublishedItem: string | undefined;
+  /** pubsub#max_items: a number, or 'max'. */
+  maxItems: string | undefined;
+  /** pubsub#notify_config; undefined when the server's form has no such field (Prosody 0.12). */
+  notifyConfig: boolean | undefined;
+  /** Everyone besides the account holding an affiliation that grants something (XEP-0060 §4.1). */
+  affiliations: { status: 'listed'; others: Affiliation[] } | Unread;
+  /** The ids of the items the node holds. */
+  items: { status: 'listed'; ids: string[] } | Unread;
+}
+
+/**
+ * The node's state now, or undefined when it does not exist. `expectedItemIds` (what the app published
+ * there) decides how the items are read: their ids alone (§5.5) when that listing holds them all, else
+ * the items themselves (§6.5.2) to confirm what is missing.
+ */
+export async function readNodeState(ctx: NodeContext, node: string, expectedItemIds: readonly string[] = []): Promise<NodeState | undefined> {
+  const form = await readNodeConfig(ctx, node);
+  if (form === undefined) return undefined;
+  const [affiliations, items] = await Promise.all([
+    readAffiliations(ctx, node).then(
+      (all) => ({ status: 'listed' as const, others: othersWithAccess(ctx, all) }),
+      (error: unknown) => unread(error),
+    ),
+    readItemIds(ctx, node, expectedItemIds),
+  ]);
+  return {
+    node,
+    accessModel: fieldValue(form, 'pubsub#access_model') ?? '',
+    rosterGroups: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [],
+    persistItems: fieldBoolean(form, 'pubsub#persist_items'),
+    sendLastPublishedItem: fieldValue(form, 'pubsub#send_last_published_item'),
+    maxItems: fieldValue(form, 'pubsub#max_items'),
+    notifyConfig: form.fields.has('pubsub#notify_config') ? fieldBoolean(form, 'pubsub#notify_config') === true : undefined,
+    affiliations,
+    items,
+  };
+}
+
+/**
+ * §5.5 lists item ids without payloads (an avatar's data item can be 256 KiB), which is enough when it
+ * names every item expected. When it misses one, §6.5.2 decides: ejabberd 23.01 answers §5.5 with an
+ * empty list where the access model leaves the owner out (roster access, unless she is in an allowed
+ * group of her own roster), while §6.5.2 says not-authorized.
+ */
+async function readItemIds(ctx: NodeContext, node: string, expected: readonly string[]): Promise<NodeState['items']> {
+  try {
+    const ids = parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(node), ctx.owner));
+    const listed = new Set(ids);
+    if (expected.every((id) => listed.has(id))) return { status: 'listed', ids };
+  } catch (error) {
+    // No answer at all (a timeout, a lost connection) would not come for the items either.
+    if (!readStanzaError(error)) return unread(error);
+  }
+  try {
+    const pubsub = await ctx.iq.get(itemsRequest(node), ctx.owner);
+    return { status: 'listed', ids: parseItems(pubsub?.getChild('items')).map((i) => i.id).filter((id) => id !== '') };
+  } catch (error) {
+    const info = readStanzaError(error);
+    // Deleted since its configuration was read: it holds nothing.
+    if (info?.condition === 'item-not-found') return { status: 'listed', ids: [] };
+    // §6.5.9.4: a node that keeps no items has none to give anyone (Prosody 0.12 empties a node whose
+    // persist_items is turned off, and answers so).
+    if (info?.pubsubCondition === 'persistent-items') return { status: 'listed', ids: [] };
+    return unread(error);
+  }
+}
+
+export type NodeWatch =
+  /** The server will send a §8.2.5.3 configuration notification on the next change (while notify_config stays on). */
+  | { configuration: true }
+  /**
+   * It will not: 'not-offered' when its form has no pubsub#notify_config (Prosody 0.12 never sends
+   * them); 'off' when the node has it off (the app leaves it off on roster nodes, persistent-node.ts,
+   * or another client turned it off); 'refused' when it would not take the subscription.
+   */
+  | { configuration: false; reason: 'not-offered' | 'off' | 'refused'; detail?: string };
+
+/**
+ * Subscribes the account's bare JID to its own node (§6.1.1), where the server offers notify_config:
+ * ejabberd 23.01 sends configuration notifications, and deletion notifications (§8.4.2), to explicit
+ * subscribers only, not to the owner's resources that announced +notify. Subscribing again is harmless
+ * (it answers with the same subscription), so call it at sign-in and after each publish or restore: a
+ * node that was deleted and made again has lost the subscription. Prosody 0.12 needs none: it tells
+ * the owner's +notify resources of items, retractions, purges and deletions, and of no configuration
+ * change at all.
+ */
+export async function watchOwnNode(ctx: NodeContext, state: Pick<NodeState, 'node' | 'notifyConfig'>): Promise<NodeWatch> {
+  if (state.notifyConfig === undefined) return { configuration: false, reason: 'not-offered' };
+  try {
+    await ctx.iq.set(subscribeRequest(state.node, ctx.owner), ctx.owner);
+  } catch (error) {
+    return { configuration: false, reason: 'refused', detail: unread(error).detail };
+  }
+  return state.notifyConfig ? { configuration: true } : { configuration: false, reason: 'off' };
+}
+
+function unread(error: unknown): Unread {
+  const info = readStanzaError(error);
+  if (info) {
+    const detail = `${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}`;
+    return { status: 'unknown', reason: info.type === 'auth' ? 'refused' : 'failed', detail };
+  }
+  return { status: 'unknown', reason: 'failed', detail: failureCode(error, 'protocol-error') };
+}

@@ -1,0 +1,70 @@
+/**
+ * Drift watch in the window: juliet publishes her key for contacts who see her presence; another app
+ * of hers (slixmpp) opens the key node to anyone. Prosody announces no configuration change, so the
+ * app finds it when she signs in again, and says so in words with Restore and Accept. Restore puts the
+ * audience back: benvolio, outside it, is refused again, and the banner goes.
+ */
+import { fetchItems } from '../../main/xmpp/fetch-items';
+import { NS } from '../../main/xmpp/namespaces';
+import { driverSteps } from '../support/interop/python-driver';
+import { axeViolations, connectWith, expect, generateKey, openApp, signIn, test } from './fixtures';
+
+test('another app opens the key node: the banner says who can read now, Restore shuts the outsider out again', async ({
+  page,
+  browserHost,
+  newAccount,
+  prosody,
+  saveScreenshot,
+}) => {
+  test.setTimeout(120_000);
+  const [julietAccount, benvolioAccount] = await Promise.all([newAccount('juliet'), newAccount('benvolio')]);
+  const benvolio = await connectWith(benvolioAccount);
+  const benvolioReads = async () => (await fetchItems(benvolio.session.client.iqCaller, julietAccount.jid, NS.pubkey)).status === 'ok';
+
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openApp(page, browserHost.url);
+    await signIn(page, julietAccount);
+    await page.getByRole('button', { name: 'My keys', exact: true }).click();
+    await generateKey(page);
+    const key = page.getByTestId('own-key').last();
+    await key.getByRole('button', { name: 'Publish…' }).click();
+    await key.getByLabel('Contacts who see my presence').check();
+    await key.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect(key.getByTestId('publish-result')).toBeVisible();
+    await key.getByRole('button', { name: 'Close' }).click();
+    expect(await benvolioReads()).toBe(false);
+
+    await driverSteps('slixmpp', { jid: julietAccount.jid, password: julietAccount.password, server: prosody.info }, [
+      { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'open' } },
+    ]);
+    expect(await benvolioReads()).toBe(true);
+
+    // Signing in again reads every published node.
+    await page.getByRole('button', { name: 'Account', exact: true }).click();
+    await signIn(page, julietAccount);
+    const banner = page.getByTestId('drift-banner');
+    await expect(banner).toBeVisible({ timeout: 20_000 });
+    await expect(banner).toHaveAttribute('role', 'alert');
+    await expect(banner.getByRole('heading', { name: 'Your keys: not as you published them' })).toBeVisible();
+    await expect(banner).toContainText('Another app changed who can read your keys: now Anyone (was Contacts who see your presence).');
+    await expect(banner.getByRole('button', { name: 'Accept the change' })).toBeEnabled();
+
+    for (const [width, height] of [[1280, 800], [800, 600]] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.setViewportSize({ width, height });
+        await page.emulateMedia({ colorScheme: scheme });
+        await saveScreenshot(`drift-banner-${width}x${height}-${scheme}`);
+        expect(await axeViolations(page)).toEqual([]);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await banner.getByRole('button', { name: 'Restore' }).dblclick();
+    await expect(banner).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByTestId('drift-error')).toBeHidden();
+    expect(await benvolioReads()).toBe(false);
+  } finally {
+    await benvolio.session.disconnect();
+  }
+});

@@ -1,0 +1,148 @@
+/**
+ * A PEP service in memory for one account (juliet), answering the requests main/xmpp/persistent-node.ts
+ * and node-state.ts make, and behaving as measured on the real servers where they differ: ejabberd
+ * 23.01's form offers notify_config and notify_delete, Prosody 0.12's has neither and ignores fields it
+ * does not know; ejabberd lists no items of a roster node to its owner (§5.5 empty, §6.5.2
+ * not-authorized). For unit tests of what no real server here does (refusing unknown fields, a pinned
+ * configuration) and of the readers' edge cases; the integration suite runs the real ones.
+ */
+import xml, { type Element } from '@xmpp/xml';
+import type { IqCaller } from '@xmpp/iq/caller.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { parseForm } from '../../main/xmpp/data-form.js';
+import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
+
+export const JULIET = 'juliet@capulet.lit';
+
+/** A stanza error as xmpp.js's iq caller rejects with it (RFC 6120 §8.3), with a XEP-0060 condition when given. */
+export function stanzaError(condition: string, type: string, pubsubCondition?: string): Error {
+  const element = xml('error', { type }, xml(condition, { xmlns: NS.stanzas }), pubsubCondition ? xml(pubsubCondition, { xmlns: NS.pubsubErrors }) : undefined);
+  return Object.assign(new Error(condition), { name: 'StanzaError', condition, element });
+}
+
+export const BASE_FIELDS = ['pubsub#access_model', 'pubsub#persist_items', 'pubsub#send_last_published_item', 'pubsub#max_items', 'pubsub#notify_retract'];
+export const EJABBERD_FIELDS = [...BASE_FIELDS, 'pubsub#roster_groups_allowed', 'pubsub#notify_config', 'pubsub#notify_delete'];
+
+export interface FakeOptions {
+  /** The fields the server's form has; a submitted field outside them is ignored, or refused. */
+  fields: string[];
+  refuseUnknownFields?: boolean;
+  /** ejabberd 23.01 under roster access: §5.5 lists nothing, §6.5.2 says not-authorized. */
+  hidesItemsFromOwner?: boolean;
+  discoItems?: 'answer' | Error;
+  items?: 'answer' | Error;
+  affiliations?: 'answer' | Error;
+  subscribe?: 'answer' | Error;
+  /** An administrator pinned the access model (ejabberd's force_node_config): configure answers success and keeps it. */
+  pinnedAccessModel?: string;
+}
+
+/** A PEP service in memory for one account, answering the requests persistent-node and node-state make. */
+export function fakePep(options: FakeOptions) {
+  const nodes = new Map<string, { config: Map<string, string[]>; items: string[]; affiliations: Map<string, string> }>();
+  const requests: Element[] = [];
+  const subscriptions: { node: string; jid: string }[] = [];
+
+  function submitted(x: Element | undefined): Map<string, string[]> {
+    const fields = new Map<string, string[]>();
+    for (const [name, field] of parseForm(x).fields) fields.set(name, field.values);
+    return fields;
+  }
+  function apply(config: Map<string, string[]>, fields: Map<string, string[]>): void {
+    for (const [name, values] of fields) {
+      if (options.fields.includes(name)) config.set(name, values);
+      else if (options.refuseUnknownFields) throw stanzaError('bad-request', 'modify');
+    }
+  }
+  function node(name: string | undefined) {
+    const found = name === undefined ? undefined : nodes.get(name);
+    if (!found) throw stanzaError('item-not-found', 'cancel');
+    return found;
+  }
+  function visibleItems(name: string | undefined): string[] | undefined {
+    const n = node(name);
+    const model = n.config.get('pubsub#access_model')?.[0];
+    return options.hidesItemsFromOwner && model === 'roster' ? undefined : n.items;
+  }
+
+  const iq: IqCaller = {
+    request: () => Promise.reject(new Error('not used')),
+    get: (element) => {
+      requests.push(element);
+      return Promise.resolve().then(() => {
+        const child = element.getChildElements()[0];
+        if (element.is('query', NS.discoItems)) {
+          if (options.discoItems instanceof Error) throw options.discoItems;
+          const ids = visibleItems(element.attrs.node) ?? [];
+          return xml('query', { xmlns: NS.discoItems, node: element.attrs.node }, ...ids.map((id) => xml('item', { jid: JULIET, name: id })));
+        }
+        if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'configure') {
+          const n = node(child.attrs.node);
+          const form = xml(
+            'x',
+            { xmlns: NS.dataForms, type: 'form' },
+            ...options.fields.map((f) => xml('field', { var: f }, ...(n.config.get(f) ?? []).map((v) => xml('value', {}, v)))),
+          );
+          return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: child.attrs.node }, form));
+        }
+        if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'affiliations') {
+          if (options.affiliations instanceof Error) throw options.affiliations;
+          const n = node(child.attrs.node);
+          return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('affiliations', { node: child.attrs.node }, ...[...n.affiliations].map(([jid, affiliation]) => xml('affiliation', { jid, affiliation }))));
+        }
+        if (element.is('pubsub', NS.pubsub) && child?.name === 'items') {
+          if (options.items instanceof Error) throw options.items;
+          const ids = visibleItems(child.attrs.node);
+          if (ids === undefined) throw stanzaError('not-authorized', 'auth', 'not-in-roster-group');
+          return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: child.attrs.node }, ...ids.map((id) => xml('item', { id }, pubkeyPayload(Buffer.from(id))))));
+        }
+        throw new Error(`unexpected get ${element.toString()}`);
+      });
+    },
+    set: (element) => {
+      requests.push(element);
+      return Promise.resolve().then(() => {
+        const [first, second] = element.getChildElements();
+        if (element.is('pubsub', NS.pubsub) && first?.name === 'create') {
+          const config = new Map<string, string[]>([['pubsub#notify_retract', ['0']]]);
+          apply(config, submitted(second?.getChild('x', NS.dataForms)));
+          nodes.set(first.attrs.node ?? '', { config, items: [], affiliations: new Map([[JULIET, 'owner']]) });
+          return undefined;
+        }
+        if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'configure') {
+          const config = node(first.attrs.node).config;
+          apply(config, submitted(first.getChild('x', NS.dataForms)));
+          if (options.pinnedAccessModel) config.set('pubsub#access_model', [options.pinnedAccessModel]);
+          return undefined;
+        }
+        if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'affiliations') {
+          const n = node(first.attrs.node);
+          for (const a of first.getChildren('affiliation')) n.affiliations.set(a.attrs.jid ?? '', a.attrs.affiliation ?? '');
+          return undefined;
+        }
+        if (element.is('pubsub', NS.pubsub) && first?.name === 'publish') {
+          const n = node(first.attrs.node);
+          const id = first.getChild('item')?.attrs.id ?? '';
+          n.items = [...n.items.filter((i) => i !== id), id];
+          return undefined;
+        }
+        if (element.is('pubsub', NS.pubsub) && first?.name === 'subscribe') {
+          if (options.subscribe instanceof Error) throw options.subscribe;
+          node(first.attrs.node);
+          subscriptions.push({ node: first.attrs.node ?? '', jid: first.attrs.jid ?? '' });
+          return xml('pubsub', { xmlns: NS.pubsub }, xml('subscription', { node: first.attrs.node, jid: first.attrs.jid, subscription: 'subscribed' }));
+        }
+        throw new Error(`unexpected set ${element.toString()}`);
+      });
+    },
+  };
+  return {
+    ctx: { iq, owner: JULIET },
+    nodes,
+    requests,
+    subscriptions,
+    configSets: () => requests.filter((r) => r.is('pubsub', NS.pubsubOwner) && r.getChild('configure')?.getChild('x', NS.dataForms)).length,
+    value: (name: string, field: string) => nodes.get(name)?.config.get(field)?.[0],
+  };
+}
+

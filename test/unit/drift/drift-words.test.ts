@@ -1,0 +1,56 @@
+/** The drift findings in words, as the window and `keyring doctor` both say them (contract/format.ts). */
+import { describe, expect, it } from 'vitest';
+import { describeAudience, describeDriftFinding } from '../../../contract/format.js';
+
+describe('drift findings in words', () => {
+  it('a widening names the new audience and the one recorded: "now Anyone (was Friends)"', () => {
+    expect(
+      describeDriftFinding('keys', {
+        code: 'access-widened',
+        severity: 'alarm',
+        recorded: { model: 'roster', groups: ['Friends'] },
+        current: { model: 'open' },
+        groupsAdded: [],
+        groupsRemoved: [],
+      }),
+    ).toBe('Another app changed who can read your keys: now Anyone (was Friends).');
+  });
+
+  it('keys removed are counted: "removed 2 of your published keys"; a profile item is named', () => {
+    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a', 'b'] })).toBe('Another app removed 2 of your published keys.');
+    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a'] })).toBe('Another app removed 1 of your published key.');
+    expect(describeDriftFinding('vcard', { code: 'items-removed', severity: 'alarm', itemIds: ['current'] })).toBe('Another app removed your profile card from your server.');
+  });
+
+  it('members let in are named with what they may do beyond reading', () => {
+    expect(
+      describeDriftFinding('nickname', {
+        code: 'members-added',
+        severity: 'alarm',
+        members: [
+          { jid: 'benvolio@montague.lit', affiliation: 'member' },
+          { jid: 'tybalt@capulet.lit', affiliation: 'publisher' },
+        ],
+      }),
+    ).toBe('Another app let benvolio@montague.lit, tybalt@capulet.lit (publisher) in to your nickname.');
+  });
+
+  it('persistence changes say what the server now does, and what was needed', () => {
+    expect(
+      describeDriftFinding('keys', {
+        code: 'persistence-changed',
+        severity: 'notice',
+        changes: [
+          { setting: 'max_items', expected: 32, current: '1' },
+          { setting: 'persist_items', expected: true, current: false },
+        ],
+      }),
+    ).toBe('Another app changed how your server keeps your keys: it now keeps only 1 (32 needed); it no longer stores them.');
+  });
+
+  it('an access model the app does not offer is quoted, never passed off as a known one', () => {
+    expect(describeAudience({ model: 'authorize' })).toBe('"authorize", a setting this app does not offer');
+    expect(describeAudience({ model: '' })).toBe('an access the server does not name');
+    expect(describeAudience({ model: 'roster', groups: ['Friends', 'Family'] })).toBe('Friends, Family');
+  });
+});
