@@ -18,6 +18,16 @@ export function groupFingerprint(hex: string): string {
   return (compactFingerprint(hex).match(/.{1,4}/g) ?? []).join(' ');
 }
 
+/**
+ * Another app's key fingerprint the way that app shows it, so the user can hold them side by side:
+ * OMEMO in lowercase groups of 8 (Conversations; XEP-0384 §8), OpenPGP in uppercase groups of 4 (gpg,
+ * Profanity's `/ox keys`). '' (no bundle or key data ever read) stays ''.
+ */
+export function formatOtherKeyFingerprint(protocol: 'omemo' | 'omemo2' | 'openpgp', hex: string): string {
+  if (protocol === 'openpgp') return (hex.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
+  return (hex.toLowerCase().match(/.{1,8}/g) ?? []).join(' ');
+}
+
 /** A node configuration's deviation from what the app asked, in one sentence. */
 export function describeDeviation(deviation: NodeConfigDeviation): string {
   switch (deviation.code) {

@@ -42,6 +42,19 @@ export const QR_IMAGE_LIMITS = {
 /** The name a person gives one of their keys ("Laptop 2026"), in characters. */
 export const OWN_KEY_LABEL_CHARS = 80;
 
+/**
+ * Other apps' keys (contract/devices.ts): what the app keeps per account it reads. Devices and keys past
+ * the readers' caps (64 devices per OMEMO list, 32 OpenPGP keys) are counted, not kept; of those that
+ * left a list only the `removedKeys` most recent stay. A device or key counts as 'new' for `newForDays`
+ * after it appeared; an own device whose bundle did not change for `staleAfterDays` is flagged stale.
+ */
+export const OTHER_KEY_LIMITS = {
+  removedKeys: 16,
+  previousFingerprints: 4,
+  newForDays: 7,
+  staleAfterDays: 90,
+} as const;
+
 /** The account's encrypted backup (docs/key-lifecycle.md): the blob, whole, before it is cut into items. */
 export const BACKUP_LIMITS = {
   bytes: 8 * 1024 * 1024,

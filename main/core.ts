@@ -13,6 +13,7 @@ import { Accounts } from './services/accounts.js';
 import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnDevices } from './services/own-devices.js';
+import { OTHER_KEY_LIST_NODES, OtherAppKeys } from './services/other-app-keys.js';
 import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
@@ -23,6 +24,7 @@ import { bareJidKey } from './keys/xmpp-addr.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from './vault/stores/other-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
 import { ContactProfilesStore } from './vault/stores/contact-profiles-store.js';
 import { OwnProfileStore } from './vault/stores/own-profile-store.js';
@@ -47,6 +49,11 @@ export interface CoreOptions {
   keychain?: OsKeychain;
   /** scrypt work factor for a new passphrase vault (tests pass lighter settings). */
   scrypt?: Omit<ScryptParams, 'salt'>;
+  /**
+   * Read the roster's OMEMO devices and OpenPGP keys in the background after each sign-in (default on;
+   * the test helpers turn it off unless a test is about it, so other tests' traffic stays their own).
+   */
+  otherKeysAtSignIn?: boolean;
   /** Where to log the XMPP stream, secrets redacted; by default $KEYRING_XMPP_LOG (`stderr` or a file). */
   streamLog?: StreamLogSink;
   /**
@@ -71,6 +78,7 @@ export interface KeyringCore {
   vaults: VaultHolder;
   ownKeys: OwnKeys;
   contactKeys: ContactKeys;
+  otherKeys: OtherAppKeys;
   profile: ProfileService;
   drift: DriftWatch;
   /**
@@ -133,6 +141,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     const contacts = (await roster.list()).map((c) => c.jid);
     await contactKeys.fetchMany(contacts);
   };
+  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
 
   // What the network says, to the services that care.
   session.events.on('online', () => {
@@ -144,6 +154,13 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     void drift.whilePublishing(() => queue.drain());
     drift.onOnline();
     if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
+    if (otherKeysAtSignIn) {
+      // Background: the roster's devices and keys, then the account's own; a failure is logged only.
+      void roster
+        .list()
+        .then((contacts) => otherKeys.fetchMany([...contacts.map((c) => c.jid), session.ownJid]))
+        .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
+    }
   });
   session.events.on('ownNodeChanged', (change) => drift.onOwnNodeChange(change));
   session.events.on('roster', (push) => roster.onPush(push));
@@ -156,10 +173,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     if (notification.node === NS.pubkey && isOwn(notification.from)) ownDevices.onNotification(notification);
     else if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
+    else if ((OTHER_KEY_LIST_NODES as readonly string[]).includes(notification.node)) otherKeys.onNotification(notification);
   });
 
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile, drift }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   const api = groupedApi({
@@ -174,6 +192,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     vaults,
     ownKeys,
     contactKeys,
+    otherKeys,
     profile,
     drift,
     workOffline: (jid) => offline.choose(jid),

@@ -96,6 +96,8 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: Keyri
   const core = createKeyringCore({
     host: 'cli',
     version: APP_VERSION,
+    // A command asks the network only what it is about (`contacts devices`, `devices list`).
+    otherKeysAtSignIn: false,
     log: globals.debug ? stderrLogger : silentLogger,
     dataDir: globals.dataDir ?? defaultDataDir(),
     ...(globals.debug ? { streamLog: streamLogSink('stderr') } : {}),

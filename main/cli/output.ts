@@ -9,12 +9,14 @@
  *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
  *   \uXXXX escapes (jsonText), the same data without the effect.
  */
-import { describeDeviation, groupFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../contract/format.js';
+import { describeDeviation, formatOtherKeyFingerprint, groupFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../contract/format.js';
 import type {
   ContactKeysView,
   ContactProfileView,
   EffectiveNodeConfig,
   KeyExpiry,
+  OtherKeysView,
+  OtherKeyView,
   OwnKeyView,
   NotificationDelivery,
   PepSupport,
@@ -185,3 +187,39 @@ function describeAccess(model: string, groups?: string[], allow?: string[]): str
 }
 
 const day = (iso: string | undefined) => (iso ? safe(iso.slice(0, 10)) : '?');
+
+const PROTOCOL_NAMES = { omemo: 'OMEMO', omemo2: 'OMEMO 2', openpgp: 'OpenPGP' } as const;
+const STATE_NOTES = {
+  known: '',
+  new: '  (new)',
+  changed: '  !! CHANGED: compare fingerprints with the contact before trusting it',
+  removed: '  (removed from the list)',
+} as const;
+
+/** Other apps' keys (OMEMO devices, OpenPGP keys) of an account; `own` adds the stale flags. */
+export function describeOtherKeys(v: OtherKeysView): string {
+  const lines: string[] = [];
+  for (const source of v.sources) {
+    if (source.status === 'ok' && source.detail === undefined) continue;
+    const what = source.status === 'none' ? 'publishes nothing' : source.status;
+    lines.push(`${PROTOCOL_NAMES[source.protocol]}: ${what}${source.detail ? ` (${safe(source.detail)})` : ''}`);
+  }
+  if (v.keys.length === 0) lines.push(`${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
+  for (const k of v.keys) lines.push(...describeOtherKey(k));
+  if (v.leftOut > 0) lines.push(`${v.leftOut} more left out: the app keeps at most 64 devices per OMEMO list and 32 OpenPGP keys.`);
+  return lines.join('\n');
+}
+
+function describeOtherKey(k: OtherKeyView): string[] {
+  const name = k.deviceId === undefined ? PROTOCOL_NAMES[k.protocol] : `${PROTOCOL_NAMES[k.protocol]} device ${k.deviceId}`;
+  const label = k.label !== undefined ? ` "${safe(k.label)}"` : '';
+  const lines = [`${name}${label}${STATE_NOTES[k.state]}`];
+  lines.push(`  ${k.fingerprint === '' ? 'no fingerprint: no bundle or key data could be read' : formatOtherKeyFingerprint(k.protocol, safe(k.fingerprint))}`);
+  if (k.previous?.length) lines.push(`  before: ${k.previous.map((p) => formatOtherKeyFingerprint(k.protocol, safe(p))).join(', ')}`);
+  if (k.algorithm !== undefined) lines.push(`  key: ${safe(k.algorithm)}${k.bits !== undefined ? ` ${k.bits} bits` : ''}, created ${day(k.created)}`);
+  if (k.stale === 'no-bundle') lines.push('  stale: listed, but no usable bundle (nobody can start a session with it)');
+  if (k.stale === 'quiet') lines.push('  stale: its bundle has not changed for months');
+  lines.push(`  first seen ${day(k.firstSeen)}, last seen ${day(k.lastSeen)}`);
+  for (const problem of k.problems) lines.push(`  problem: ${safe(problem)}`);
+  return lines;
+}

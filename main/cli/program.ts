@@ -8,6 +8,7 @@ import { APP_VERSION } from '../app-version.js';
 import { KeyringError } from '../errors.js';
 import { accountCommands } from './commands/account.js';
 import { contactsCommands } from './commands/contacts.js';
+import { devicesCommands } from './commands/devices.js';
 import { doctorCommand } from './commands/doctor.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
@@ -69,6 +70,7 @@ function buildProgram(io: CliIo): Command {
   accountCommands(program, cli);
   keysCommands(program, cli);
   contactsCommands(program, cli);
+  devicesCommands(program, cli);
   profileCommands(program, cli);
   watchCommand(program, cli);
   doctorCommand(program, cli);

@@ -1,5 +1,6 @@
 import type { AppInfo, Handlers, VaultStatus } from '../../contract/index.js';
 import type { ContactKeys } from '../services/contact-keys.js';
+import type { OtherAppKeys } from '../services/other-app-keys.js';
 import type { DriftWatch } from '../services/drift-watch.js';
 import type { OwnKeys } from '../services/own-keys.js';
 import type { PublishQueue } from '../services/publish-queue.js';
@@ -15,6 +16,7 @@ export interface HandlerDeps {
   vaults: VaultHolder;
   ownKeys: OwnKeys;
   contactKeys: ContactKeys;
+  otherKeys: OtherAppKeys;
   queue: PublishQueue;
   accounts: Accounts;
   roster: RosterService;
@@ -23,7 +25,7 @@ export interface HandlerDeps {
 }
 
 /** What each request does, in one table grouped like the contract; arguments arrive already validated. */
-export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
+export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
     if (!vaults.isOpen) {
@@ -99,6 +101,11 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
       accountPolicy: () => Promise.resolve(contactKeys.accountPolicy()),
       setAccountPolicy: async ({ policy }) => contactKeys.setAccountPolicy(policy),
       fetchProfile: async ({ jid, avatarData }) => profile.fetch(jid, avatarData === undefined ? {} : { avatarData }),
+    },
+    devices: {
+      fetchContact: async ({ jid }) => otherKeys.fetch(jid),
+      own: async () => otherKeys.own(),
+      removeOwn: async ({ protocol, deviceId }) => otherKeys.removeOwnDevice(protocol, deviceId),
     },
     roster: {
       list: async () => roster.list(),

@@ -99,6 +99,39 @@ const queuedAccess = z
 const queued = { id: z.string(), requestedAt: isoDate };
 const jidText = z.string().min(3).max(3071);
 
+/**
+ * A key another app published (contract/devices.ts): an OMEMO device (by protocol and device id) or an
+ * OpenPGP key (by fingerprint). Only what change detection needs: fingerprints, dates, a short label.
+ */
+const OtherKey = z
+  .object({
+    protocol: z.enum(['omemo', 'omemo2', 'openpgp']),
+    deviceId: z.number().int().min(1).optional(),
+    /** The last fingerprint read for it ('' while none ever was). */
+    fingerprint: z.string().regex(/^([0-9a-f]{64}|[0-9A-F]{40}|)$/),
+    previous: z.array(z.string().regex(/^([0-9a-f]{64}|[0-9A-F]{40})$/)).max(8).optional(),
+    firstSeen: isoDate,
+    lastSeen: isoDate,
+    changedAt: isoDate.optional(),
+    removedAt: isoDate.optional(),
+    label: z.string().max(256).optional(),
+    created: isoDate.optional(),
+    algorithm: z.string().max(64).optional(),
+    bits: z.number().int().optional(),
+    /** A short digest of the device's bundle, and since when it is the same (own devices' staleness). */
+    bundleDigest: z.string().max(64).optional(),
+    bundleSince: isoDate.optional(),
+  })
+  .strict();
+
+const OtherKeysOfAccount = z
+  .object({
+    /** The first time the app read this account's devices: what it found then is trusted on first use. */
+    firstRead: isoDate,
+    keys: z.array(OtherKey).max(256),
+  })
+  .strict();
+
 /** A write asked for while offline, in the order asked (contract/queue.ts QueuedWrite). */
 const QueuedAction = z.discriminatedUnion('kind', [
   z.object({ ...queued, kind: z.literal('publish'), fingerprint, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
@@ -261,6 +294,8 @@ const Account = z
     trustPolicy: TrustPolicySchema.optional(),
     contactTrust: z.record(z.string(), ContactTrust).optional(),
     queue: z.array(QueuedAction).optional(),
+    /** Other apps' keys (OMEMO, OpenPGP) by bare JID, the account's own included. */
+    otherKeys: z.record(z.string(), OtherKeysOfAccount).optional(),
     /** By node: what the app published there (drift watch). */
     published: z.record(z.string(), PublishedNode).optional(),
     roster: RosterCopy.optional(),
@@ -284,6 +319,8 @@ export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
 export type ContactTrustRecord = z.infer<typeof ContactTrust>;
 export type MismatchRecord = z.infer<typeof Mismatch>;
+export type OtherKeyRecord = z.infer<typeof OtherKey>;
+export type OtherKeysRecord = z.infer<typeof OtherKeysOfAccount>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
 export type PublishedNodeRecord = z.infer<typeof PublishedNode>;
 export type RosterCopyRecord = z.infer<typeof RosterCopy>;

@@ -57,7 +57,18 @@ export const NS = {
 } as const;
 
 /** The PEP nodes whose events we want pushed (XEP-0163 §4: advertised as `node+notify` in caps). */
-export const NOTIFY_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
+export const NOTIFY_NODES = [
+  NS.pubkey,
+  NS.vcard4,
+  NS.nick,
+  NS.avatarMetadata,
+  NS.profile,
+  // Other apps' keys, read only (main/services/other-app-keys.ts): XEP-0384's device lists (both
+  // versions) and XEP-0373 §4.2's key list; bundles and key data are fetched when a list changes.
+  NS.omemoAxolotlDevices,
+  NS.omemo2Devices,
+  NS.openpgpPublicKeys,
+] as const;
 
 /** The account's own nodes the app publishes to (keys and profile), whose changes by others it watches (docs/drift.md). */
 export const OWN_PUBLISHED_NODES = [NS.pubkey, NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata] as const;

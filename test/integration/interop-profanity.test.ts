@@ -18,7 +18,8 @@ import { fetchItems, type FetchOutcome } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import type { RawItem } from '../../main/xmpp/pubsub.js';
 import { freshAccount } from '../support/accounts.js';
-import { startApp, type App } from '../support/app.js';
+import { ask, startApp, type App } from '../support/app.js';
+import { formatOtherKeyFingerprint } from '../../contract/format.js';
 import { captureExpected, captureItems } from '../support/interop/capture.js';
 import { makeXmppKey, type GpgKey } from '../support/interop/gpg.js';
 import { Profanity } from '../support/interop/profanity.js';
@@ -123,6 +124,10 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       if (!reading.ok) throw new Error(reading.problem);
       expect(formatOmemoFingerprint(reading.bundle.fingerprint, 'profanity')).toBe(printed);
       expect(reading.bundle).toMatchObject({ deviceId, signatureValid: true, preKeyCount: 100, problems: [] });
+      // The app's contact view (devices:fetchContact) shows the same device with the fingerprint Profanity prints.
+      const shown = (await ask(romeo, 'devices:fetchContact', { jid: mercutio.jid })).keys.find((k) => k.protocol === 'omemo' && k.deviceId === deviceId);
+      expect(shown && formatOmemoFingerprint(shown.fingerprint, 'profanity')).toBe(printed);
+      expect(shown?.signatureValid).toBe(true);
 
       if (server.kind === 'prosody') {
         await captureItems('profanity-axolotl-devicelist', NS.omemoAxolotlDevices, devices.items);
@@ -150,6 +155,10 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(key.key).toMatchObject({ fingerprint: gpgKey.fingerprint, created: gpgKey.created, algorithm: 'EdDSA (Ed25519)', armored: false, problems: [] });
       expect(key.key.userIds).toEqual([`xmpp:${mercutio.jid}`]);
       expect(namesAddress(key.key, mercutio.jid)).toBe(true);
+      // The app's contact view shows it written as Profanity's `/ox keys` prints it.
+      const shown = (await ask(romeo, 'devices:fetchContact', { jid: mercutio.jid })).keys.find((k) => k.protocol === 'openpgp');
+      expect(shown && formatOtherKeyFingerprint('openpgp', shown.fingerprint)).toBe(printed);
+      expect(shown?.created).toBe(gpgKey.created.toISOString());
 
       // Many people export with --armor: Profanity then publishes the armor inside the base64, which
       // XEP-0373 §4.1 forbids. The app still reads the same key, and says what was wrong.

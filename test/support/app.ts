@@ -27,9 +27,10 @@ export interface OpenCore {
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
 export async function openCore(
-  options: { dataDir?: string; passphrase?: string; version?: string; driftWatch?: CoreOptions['driftWatch']; fetchKeysAtSignIn?: boolean } = {},
+  options: { dataDir?: string; passphrase?: string; version?: string; otherKeysAtSignIn?: boolean; driftWatch?: CoreOptions['driftWatch']; fetchKeysAtSignIn?: boolean } = {},
 ): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
+  // Other apps' keys are read at sign-in only where a test asks, so other tests' traffic stays their own.
   const core = createKeyringCore({
     host: 'browser',
     version: options.version ?? 'test',
@@ -37,6 +38,7 @@ export async function openCore(
     dataDir,
     scrypt: LIGHT_SCRYPT,
     ...(options.fetchKeysAtSignIn ? { fetchKeysAtSignIn: true } : {}),
+    otherKeysAtSignIn: options.otherKeysAtSignIn ?? false,
     ...(options.driftWatch ? { driftWatch: options.driftWatch } : {}),
   });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });

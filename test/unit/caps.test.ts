@@ -48,7 +48,7 @@ describe('XEP-0115 verification string', () => {
     expect(capsVer(input)).toBe('q07IKJEyjvHSyhy//CH0CxmKi8w=');
   });
 
-  it('advertises +notify for the key node and every profile node, and answers disco with the same set', () => {
+  it('advertises +notify for the key node, every profile node and other apps’ device and key lists, and answers disco with the same set', () => {
     expect(OWN_DISCO.features).toEqual(
       expect.arrayContaining([
         'urn:xmpp:tmp:pubkey+notify',
@@ -56,6 +56,10 @@ describe('XEP-0115 verification string', () => {
         'http://jabber.org/protocol/nick+notify',
         'urn:xmpp:avatar:metadata+notify',
         'urn:xmpp:tmp:profile+notify',
+        // Other apps' keys (XEP-0384 both versions, XEP-0373 §4.2), read only.
+        'eu.siacs.conversations.axolotl.devicelist+notify',
+        'urn:xmpp:omemo:2:devices+notify',
+        'urn:xmpp:openpgp:0:public-keys+notify',
       ]),
     );
     // What we answer must hash to what we announce, or servers ignore our interest (§5.4).

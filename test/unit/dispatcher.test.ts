@@ -54,6 +54,11 @@ function handlers(overrides: Overrides = {}): Handlers {
       setAccountPolicy: ({ policy }) => Promise.resolve(policy),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
+    devices: {
+      fetchContact: ({ jid }) => Promise.resolve({ jid, sources: [], keys: [], leftOut: 0 }),
+      own: () => Promise.resolve({ jid: 'juliet@capulet.lit', sources: [], keys: [], leftOut: 0 }),
+      removeOwn: notConnected,
+    },
     roster: {
       list: () => Promise.resolve([]),
       saved: () => Promise.resolve(null),

@@ -11,7 +11,7 @@ import { Argument, type Command } from 'commander';
 import { shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
 import { TRUST_POLICIES } from '../../../contract/index.js';
 import { CliError, must, type CliContext } from '../context.js';
-import { describeContactKeys, describeContacts, safe } from '../output.js';
+import { describeContactKeys, describeContacts, describeOtherKeys, safe } from '../output.js';
 
 /** A sign-in that failed because the server could not be reached: offline data can still help. */
 const UNREACHABLE_CODES = new Set(['server-unreachable', 'timeout']);
@@ -120,10 +120,23 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit({ policy: set }, `Your default: ${TRUST_POLICY_TEXT[set].name}. ${TRUST_POLICY_TEXT[set].meaning}`);
       }),
     );
+  contacts
+    .command('devices <jid>')
+    .description('that contact’s OMEMO devices and OpenPGP keys, as other apps show them, with changes since last time')
+    .action((jid: string) =>
+      cli.online(async (api) => {
+        const view = must(await api.devices.fetchContact({ jid }));
+        const unreachable = view.sources.find((s) => s.status === 'unreachable');
+        if (unreachable && view.sources.every((s) => s.status === 'unreachable')) {
+          throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'devices', unreachable.detail) }, 1);
+        }
+        cli.emit(view, describeOtherKeys(view));
+      }),
+    );
 }
 
 /** A contact whose server could not be reached: said as such, never as "publishes nothing". */
-export function unreachableMessage(jid: string, what: 'keys' | 'profile', detail: string | undefined): string {
+export function unreachableMessage(jid: string, what: 'keys' | 'profile' | 'devices', detail: string | undefined): string {
   return `Their server is unreachable: could not fetch ${jid}'s ${what} (${safe(detail ?? 'no answer')}).`;
 }
 

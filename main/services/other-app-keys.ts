@@ -1,0 +1,362 @@
+/**
+ * The keys other apps publish for an account, read in one place: OMEMO devices and bundles (XEP-0384,
+ * both eu.siacs.conversations.axolotl and urn:xmpp:omemo:2) and OpenPGP for XMPP keys (XEP-0373). Read at
+ * sign-in for the roster (background, bounded concurrency, fetch-across-servers.ts), when a contact is
+ * opened, and on PEP notifications of the device and key lists (our caps carry +notify for them,
+ * NOTIFY_NODES); what changed is decided by main/vault/other-keys.ts and remembered in the vault.
+ *
+ * The app never publishes these keys. The one write: on the user's own account, taking a device off the
+ * published device list (XEP-0384 §5.3.1 / v0.3 §4.2: the list is republished without it), with no
+ * publish-options, so the node's access stays as the client that made it set it.
+ *
+ * Everything read is hostile: the readers in main/protocols/ cap sizes and counts and report problems as
+ * text; here requests per account are bounded (BUNDLE_CONCURRENCY at a time, at most the readers' device
+ * caps), notifications count only from the roster, addresses looked up and the account itself, and a
+ * burst of them folds into a few readings (Coalescer).
+ */
+import { createHash } from 'node:crypto';
+import { xml } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
+import type { OtherKeyProtocol, OtherKeysSourceView, OtherKeysView, OtherKeyView } from '../../contract/index.js';
+import type { AppEvents } from '../events.js';
+import { KeyringError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel, type OmemoVersion } from '../protocols/omemo.js';
+import { publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
+import { cleanText, oneLine } from '../untrusted-text.js';
+import { mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
+import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
+import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
+import { contactBareJid } from '../xmpp/contact-jid.js';
+import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
+import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
+import { NS } from '../xmpp/namespaces.js';
+import type { PepNotification } from '../xmpp/pep-events.js';
+import { publishRequest } from '../xmpp/pubsub.js';
+import { Coalescer, type FollowUpTiming } from './coalesce.js';
+import type { SessionPort } from './session-port.js';
+
+/** The list nodes whose notifications are routed here (main/core.ts). */
+export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
+/** Accounts read at once in a background reading of the roster. */
+export const OTHER_KEYS_CONCURRENCY = 4;
+/** Bundle and key requests in flight at once for one account. */
+export const BUNDLE_CONCURRENCY = 4;
+/** A burst of notifications from one account folds into few readings (as for X.509 keys, contact-keys.ts). */
+export const OTHER_KEYS_FOLLOW_UP: FollowUpTiming = { spacingMs: 1000, maxSpacingMs: 60_000, calmMs: 60_000 };
+const MAX_PROBLEM_CHARS = 300;
+
+const PROTOCOL_VERSION: Readonly<Record<'omemo' | 'omemo2', OmemoVersion>> = { omemo: 'axolotl', omemo2: 'omemo2' };
+
+/** What one reading saw of a device or key besides what is stored. */
+interface Observed extends Sighting {
+  problems: string[];
+  hasData: boolean;
+  signatureValid?: boolean;
+}
+
+interface AccountReading {
+  reading: Reading;
+  observed: Observed[];
+  sources: OtherKeysSourceView[];
+  leftOut: number;
+}
+
+export interface OtherAppKeysDeps {
+  store: OtherKeysStore;
+  session: SessionPort;
+  events: AppEvents;
+  log: Logger;
+  /** Whether a bare JID is in the account's roster (RosterService.has). */
+  isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
+  followUp?: Partial<FollowUpTiming>;
+  /** The clock (tests move it). */
+  now?: () => Date;
+}
+
+export class OtherAppKeys {
+  readonly #store: OtherKeysStore;
+  readonly #session: SessionPort;
+  readonly #events: AppEvents;
+  readonly #log: Logger;
+  readonly #isKnownContact: OtherAppKeysDeps['isKnownContact'];
+  readonly #now: () => Date;
+  readonly #readings: Coalescer<{ view: OtherKeysView; outcome: FetchOutcome }>;
+  /** Addresses the user asked for in this run (lowercase): their notifications count too. */
+  readonly #lookedUp = new Set<string>();
+
+  constructor(deps: OtherAppKeysDeps) {
+    this.#store = deps.store;
+    this.#session = deps.session;
+    this.#events = deps.events;
+    this.#log = deps.log;
+    this.#isKnownContact = deps.isKnownContact;
+    this.#now = deps.now ?? (() => new Date());
+    this.#readings = new Coalescer((jid) => this.#readAndRecord(jid), { ...OTHER_KEYS_FOLLOW_UP, ...deps.followUp });
+  }
+
+  /** Reads a contact's devices and keys now (the contact was opened). */
+  async fetch(contact: string): Promise<OtherKeysView> {
+    const jid = contactBareJid(contact);
+    this.#lookedUp.add(jid.toLowerCase());
+    // The user asked: read now, not after a burst's follow-up spacing (that is for notifications).
+    return (await this.#readAndRecord(jid)).view;
+  }
+
+  /**
+   * Reads many accounts in the background (the roster at sign-in), OTHER_KEYS_CONCURRENCY at a time, a
+   * dead server holding up nobody else; each result goes out as a 'devices:contact' event.
+   */
+  async fetchMany(contacts: readonly string[]): Promise<void> {
+    const jids = [...new Set(contacts.map((c) => contactBareJid(c)))];
+    const ownDomain = this.#session.ownJid.split('@')[1] ?? '';
+    await fetchAcrossServers(
+      jids,
+      { concurrency: OTHER_KEYS_CONCURRENCY, ownDomain },
+      async (jid) => {
+        const { view, outcome } = await this.#readings.request(jid);
+        this.#events.emit('devices:contact', view);
+        return outcome;
+      },
+      () => undefined,
+    );
+  }
+
+  /** What the vault holds for an account, without asking the network. */
+  stored(contact: string): OtherKeysView {
+    const jid = contactBareJid(contact);
+    return this.#view(jid, this.#store.of(this.#session.ownJid, jid), undefined);
+  }
+
+  /** A notification of a device list or the OpenPGP key list; the core routes it here. */
+  onNotification(n: PepNotification): void {
+    void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`device list notification from ${oneLine(n.from)}: ${String(error)}`));
+  }
+
+  async #onNotification(n: PepNotification): Promise<void> {
+    const own = n.from.toLowerCase() === this.#session.ownJid.toLowerCase();
+    if (!own && !this.#lookedUp.has(n.from.toLowerCase()) && !(await this.#isKnownContact(n.from))) {
+      this.#log.info(`device list notification from ${oneLine(n.from)}, not a contact: dropped`);
+      return;
+    }
+    // The list in the notification may be one of several; the reading asks for all of them and the bundles.
+    const { view } = await this.#readings.request(n.from);
+    this.#events.emit('devices:contact', view);
+  }
+
+  /** The user's own account: what their other clients published, stale ones flagged. */
+  async own(): Promise<OtherKeysView> {
+    return (await this.#readAndRecord(this.#session.ownJid)).view;
+  }
+
+  /**
+   * Takes a device off the user's own published device list: reads the list as it is now, republishes it
+   * without that device under the same item id, and reads the account again. XEP-0384 lets any of the
+   * account's clients edit the list; the device's own client, if still running, will add itself back
+   * when it next starts (which is why the confirmation names it).
+   */
+  async removeOwnDevice(protocol: 'omemo' | 'omemo2', deviceId: number): Promise<OtherKeysView> {
+    const owner = this.#session.ownJid;
+    const version = PROTOCOL_VERSION[protocol];
+    const node = devicesNode(version);
+    const outcome = await fetchItems(this.#session.iq, owner, node);
+    if (outcome.status !== 'ok') throw new KeyringError('not-found', `Your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list could not be read (${outcome.status}).`);
+    const read = readDeviceList(version, outcome.items);
+    if (!read.ok) throw new KeyringError('invalid-payload', `Your device list cannot be read: ${read.problem}.`);
+    if (!read.list.devices.some((d) => d.id === deviceId)) throw new KeyringError('not-found', `Device ${deviceId} is not on your published device list.`);
+    const item = outcome.items.find((i) => i.id === read.list.itemId);
+    const payload = item?.payload ? withoutDevice(item.payload, deviceId) : undefined;
+    if (!payload) throw new KeyringError('invalid-payload', 'Your device list cannot be read.');
+    // XEP-0384: the list is a single item ('current'); no publish-options, so the access model stays.
+    await this.#session.iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
+    this.#log.info(`removed device ${deviceId} from own ${node}`);
+    return (await this.#readAndRecord(owner)).view;
+  }
+
+  /** One reading of an account, recorded; the view says what is known now. */
+  async #readAndRecord(jid: string): Promise<{ view: OtherKeysView; outcome: FetchOutcome }> {
+    const account = this.#session.ownJid;
+    const read = await this.#read(jid);
+    const now = this.#now();
+    const before = this.#store.of(account, jid);
+    let record = before;
+    if (mergeReading(before, read.reading, now).dirty) {
+      const merged = await this.#store.update(account, jid, (stored) => {
+        const result = mergeReading(stored, read.reading, now);
+        return { record: result.record, result };
+      });
+      record = merged.record;
+      for (const change of merged.changes) {
+        const where = change.deviceId === undefined ? change.fingerprint : `device ${change.deviceId}`;
+        this.#log.info(`${oneLine(jid)}: ${change.protocol} ${where} ${change.kind}`);
+      }
+    }
+    const unreachable = read.sources.find((s) => s.status === 'unreachable');
+    const outcome: FetchOutcome = unreachable ? { status: 'unreachable', detail: unreachable.detail ?? 'unreachable' } : { status: 'ok', items: [] };
+    return { view: this.#view(jid, record, read), outcome };
+  }
+
+  #view(jid: string, record: OtherKeysRecord | undefined, read: AccountReading | undefined): OtherKeysView {
+    const now = this.#now();
+    const own = jid.toLowerCase() === this.#session.ownJid.toLowerCase();
+    const keys = (record?.keys ?? []).map((stored) => {
+      const seen = read?.observed.find((o) => matches(stored, o));
+      return keyView(stored, record as OtherKeysRecord, seen, own, now);
+    });
+    const order: Record<OtherKeyProtocol, number> = { omemo: 0, omemo2: 1, openpgp: 2 };
+    keys.sort((a, b) => order[a.protocol] - order[b.protocol] || Number(a.state === 'removed') - Number(b.state === 'removed') || (a.deviceId ?? 0) - (b.deviceId ?? 0) || a.fingerprint.localeCompare(b.fingerprint));
+    return { jid, sources: read?.sources ?? [], keys, leftOut: read?.leftOut ?? 0 };
+  }
+
+  async #read(jid: string): Promise<AccountReading> {
+    const iq = this.#session.iq;
+    const [axolotl, omemo2, openpgp] = await Promise.all([
+      fetchItems(iq, jid, devicesNode('axolotl')),
+      fetchItems(iq, jid, devicesNode('omemo2')),
+      fetchItems(iq, jid, NS.openpgpPublicKeys),
+    ]);
+    const result: AccountReading = { reading: {}, observed: [], sources: [], leftOut: 0 };
+    await this.#readOmemo(jid, 'omemo', axolotl, result);
+    await this.#readOmemo(jid, 'omemo2', omemo2, result);
+    await this.#readOpenPgp(jid, openpgp, result);
+    return result;
+  }
+
+  async #readOmemo(jid: string, protocol: 'omemo' | 'omemo2', outcome: FetchOutcome, result: AccountReading): Promise<void> {
+    const version = PROTOCOL_VERSION[protocol];
+    if (!listed(protocol, outcome, result)) return;
+    const list = readDeviceList(version, outcome.status === 'ok' ? outcome.items : []);
+    if (!list.ok) {
+      result.sources.push({ protocol, status: 'invalid', detail: clean(list.problem) });
+      return;
+    }
+    result.sources.push(list.list.problems.length > 0 ? { protocol, status: 'ok', detail: clean(list.list.problems.join('; ')) } : { protocol, status: 'ok' });
+    result.leftOut += leftOutCount(list.list.problems);
+    const observed = await inTurn(list.list.devices, BUNDLE_CONCURRENCY, async (device): Promise<Observed> => {
+      const { node, itemId } = bundleLocation(version, device.id);
+      const fetched = itemId === undefined ? await fetchItems(this.#session.iq, jid, node) : await fetchItem(this.#session.iq, jid, node, itemId);
+      const base: Observed = { protocol, deviceId: device.id, fingerprint: '', problems: [], hasData: false };
+      if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no bundle published' : `bundle: ${fetched.status}`] };
+      const item = itemId === undefined ? fetched.items[fetched.items.length - 1] : fetched.items.find((i) => i.id === itemId);
+      if (!item) return { ...base, problems: ['no bundle published'] };
+      const bundle = readBundle(version, item, device.id);
+      if (!bundle.ok) return { ...base, problems: [clean(bundle.problem)] };
+      const label = verifiedLabel(device, bundle.bundle);
+      return {
+        ...base,
+        fingerprint: bundle.bundle.fingerprint,
+        hasData: true,
+        signatureValid: bundle.bundle.signatureValid,
+        problems: bundle.bundle.problems.map(clean),
+        bundleDigest: createHash('sha256').update(item.payload?.toString() ?? '').digest('hex').slice(0, 32),
+        ...(label !== undefined ? { label } : {}),
+      };
+    });
+    result.reading[protocol] = observed.map(sightingOf);
+    result.observed.push(...observed);
+  }
+
+  async #readOpenPgp(jid: string, outcome: FetchOutcome, result: AccountReading): Promise<void> {
+    if (!listed('openpgp', outcome, result)) return;
+    const list = readPublicKeysList(outcome.status === 'ok' ? outcome.items : []);
+    if (!list.ok) {
+      result.sources.push({ protocol: 'openpgp', status: 'invalid', detail: clean(list.problem) });
+      return;
+    }
+    result.sources.push(list.problems.length > 0 ? { protocol: 'openpgp', status: 'ok', detail: clean(list.problems.join('; ')) } : { protocol: 'openpgp', status: 'ok' });
+    result.leftOut += leftOutCount(list.problems);
+    const observed = await inTurn(list.keys, BUNDLE_CONCURRENCY, async (listedKey): Promise<Observed> => {
+      const base: Observed = { protocol: 'openpgp', fingerprint: listedKey.fingerprint, problems: [], hasData: false };
+      const fetched = await fetchItems(this.#session.iq, jid, publicKeyNode(listedKey.fingerprint));
+      if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no key data published' : `key data: ${fetched.status}`] };
+      const key = readPublicKeyItem(fetched.items, listedKey.fingerprint);
+      if (!key.ok) return { ...base, problems: [clean(key.problem)] };
+      return {
+        ...base,
+        hasData: true,
+        created: key.key.created.toISOString(),
+        algorithm: key.key.algorithm.slice(0, 64),
+        ...(key.key.bits !== undefined ? { bits: key.key.bits } : {}),
+        problems: key.key.problems.map(clean),
+      };
+    });
+    result.reading.openpgp = observed.map(sightingOf);
+    result.observed.push(...observed);
+  }
+}
+
+/** Records the source of a list that could not be read as a list; true when there is one to read. */
+function listed(protocol: OtherKeyProtocol, outcome: FetchOutcome, result: AccountReading): boolean {
+  if (outcome.status === 'ok') return true;
+  if (outcome.status === 'none') {
+    // No node: the account publishes nothing there (an empty list, so known devices count as removed).
+    result.sources.push({ protocol, status: 'none' });
+    result.reading[protocol] = [];
+    return false;
+  }
+  result.sources.push({ protocol, status: outcome.status, detail: clean(outcome.detail) });
+  return false;
+}
+
+function leftOutCount(problems: readonly string[]): number {
+  const over = problems.map((p) => /^(\d+) more (devices|keys) ignored/.exec(p)).find((m) => m !== null);
+  return over ? Number(over[1]) : 0;
+}
+
+function sightingOf(o: Observed): Sighting {
+  const { problems: _p, hasData: _h, signatureValid: _s, ...sighting } = o;
+  return sighting;
+}
+
+function matches(record: OtherKeyRecord, o: Observed): boolean {
+  return record.protocol === o.protocol && (o.protocol === 'openpgp' ? record.fingerprint === o.fingerprint : record.deviceId === o.deviceId);
+}
+
+function keyView(stored: OtherKeyRecord, of: OtherKeysRecord, seen: Observed | undefined, own: boolean, now: Date): OtherKeyView {
+  const view: OtherKeyView = {
+    protocol: stored.protocol,
+    fingerprint: stored.fingerprint,
+    firstSeen: stored.firstSeen,
+    lastSeen: stored.lastSeen,
+    state: stateOf(stored, of, now),
+    problems: seen?.problems ?? [],
+  };
+  if (stored.deviceId !== undefined) view.deviceId = stored.deviceId;
+  if (view.state === 'changed' && stored.previous) view.previous = stored.previous;
+  const since = view.state === 'removed' ? stored.removedAt : view.state === 'changed' ? stored.changedAt : undefined;
+  if (since !== undefined) view.since = since;
+  if (stored.label !== undefined) view.label = stored.label;
+  if (stored.created !== undefined) view.created = stored.created;
+  if (stored.algorithm !== undefined) view.algorithm = stored.algorithm;
+  if (stored.bits !== undefined) view.bits = stored.bits;
+  if (seen?.signatureValid !== undefined) view.signatureValid = seen.signatureValid;
+  if (own && seen !== undefined) {
+    const stale = staleness(stored, seen.hasData, now);
+    if (stale !== undefined) view.stale = stale;
+  }
+  return view;
+}
+
+/** The list element without one device (other devices' attributes, labels included, as published). */
+function withoutDevice(list: Element, deviceId: number): Element | undefined {
+  const kept = list.getChildElements().filter((child) => !(child.name === 'device' && child.attrs.id === String(deviceId)));
+  return xml(list.name, { ...list.attrs }, ...kept);
+}
+
+function clean(text: string): string {
+  return cleanText(text, MAX_PROBLEM_CHARS) ?? '';
+}
+
+/** `work` over `items`, at most `limit` at a time, answers in the items' order. */
+async function inTurn<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

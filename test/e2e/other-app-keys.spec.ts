@@ -1,0 +1,81 @@
+/**
+ * Other apps' keys on screen: a contact's OMEMO devices in the contact view, with the fingerprint the
+ * way Profanity printed it (groups of 8), and the user's own devices on My keys, where a device without
+ * a bundle is flagged stale and is removed only after a confirmation that names it. The items are those
+ * real clients published (test/fixtures/interop), put on the test server by a test-side session.
+ */
+import type { Element } from '@xmpp/xml';
+import { NS } from '../../main/xmpp/namespaces';
+import { publishRequest } from '../../main/xmpp/pubsub';
+import type { Actor } from '../support/scenario';
+import { expected, fixtureItem } from '../unit/protocols/fixtures';
+import type { Page } from '@playwright/test';
+import { axeViolations, connectWith, expect, signIn, test } from './fixtures';
+
+/** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
+async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
+      await page.setViewportSize(size);
+      const where = `${name} at ${size.width}×${size.height}, ${colorScheme}`;
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(sideways, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+      await saveScreenshot(`${name}-${size.width}x${size.height}-${colorScheme}`, page);
+      expect(await axeViolations(page), where).toEqual([]);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function publish(actor: Actor, node: string, fixture: string): Promise<void> {
+  const item = fixtureItem(fixture);
+  await actor.session.iq.set(publishRequest(node, { id: item.id, payload: item.payload as Element }), actor.jid);
+}
+
+test('a contact’s OMEMO devices in the contact view; an own stale device removed after a confirmation', async ({ friendsInTwoWindows, saveScreenshot }) => {
+  test.setTimeout(90_000);
+  const { julietAccount, romeoAccount, julietPage: page } = await friendsInTwoWindows();
+  const [romeo, juliet] = await Promise.all([connectWith(romeoAccount), connectWith(julietAccount)]);
+  // Romeo's Profanity: device 1659897886 with its bundle, and 31415 listed without one.
+  await publish(romeo, `${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`, 'profanity-axolotl-bundle');
+  await publish(romeo, NS.omemoAxolotlDevices, 'profanity-axolotl-devicelist');
+  // Juliet's own account: nbxmpp's device 1717 with a bundle, 424242 without.
+  await publish(juliet, `${NS.omemoAxolotlBundles}:1717`, 'nbxmpp-axolotl-bundle-1717');
+  await publish(juliet, NS.omemoAxolotlDevices, 'nbxmpp-axolotl-devicelist');
+  await Promise.all([romeo.session.disconnect(), juliet.session.disconnect()]);
+
+  await signIn(page, julietAccount);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  await page.getByTestId('contact-row').filter({ hasText: romeoAccount.jid }).click();
+  const section = page.getByTestId('other-app-keys');
+  const profanity = section.locator(`[data-testid="other-key"][data-device="${expected.profanityDeviceId}"]`);
+  await expect(profanity.getByTestId('other-key-fingerprint')).toHaveText(expected.profanityOmemoFingerprint.replace(/-/g, ' '));
+  await expect(profanity).toHaveAttribute('data-state', 'known');
+  await expect(section.locator('[data-testid="other-key"][data-device="31415"]')).toContainText('No fingerprint');
+  await checkEveryWay(page, 'other-app-keys-contact', saveScreenshot);
+
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  const own = page.getByTestId('own-devices');
+  const stale = own.locator('[data-testid="other-key"][data-device="424242"]');
+  await expect(stale).toContainText('Stale');
+  await expect(own.locator('[data-testid="other-key"][data-device="1717"]')).not.toContainText('Stale');
+
+  // Escape leaves everything as it was.
+  await stale.getByRole('button', { name: 'Remove from the list…' }).click();
+  const dialog = page.getByTestId('remove-device-dialog');
+  await expect(dialog.getByTestId('remove-device-name')).toContainText('OMEMO device 424242');
+  await checkEveryWay(page, 'other-app-keys-remove-confirm', saveScreenshot);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(stale).toHaveAttribute('data-state', 'known');
+
+  await stale.getByRole('button', { name: 'Remove from the list…' }).click();
+  await dialog.getByRole('button', { name: 'Remove device', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(stale).toHaveAttribute('data-state', 'removed');
+  await expect(stale.getByRole('button', { name: 'Remove from the list…' })).toHaveCount(0);
+  await saveScreenshot('other-app-keys-own-removed', page);
+});

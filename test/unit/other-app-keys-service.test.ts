@@ -1,0 +1,234 @@
+/**
+ * OtherAppKeys over a stand-in session serving what real clients published (test/fixtures/interop):
+ * the fingerprints the clients printed, a changed identity key warned about, a stranger's notification
+ * costing nothing, hostile items never throwing, and an own device taken off the list by republishing
+ * it without that device and without publish-options.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import xml from '@xmpp/xml';
+import parseXml from '@xmpp/xml/lib/parse.js';
+import type { Element } from '@xmpp/xml';
+import type { OtherKeysView } from '../../contract/index.js';
+import { AppEvents } from '../../main/events.js';
+import { silentLogger } from '../../main/logger.js';
+import { formatOmemoFingerprint } from '../../main/protocols/omemo.js';
+import { OtherAppKeys } from '../../main/services/other-app-keys.js';
+import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
+import type { VaultHolder } from '../../main/vault/vault-holder.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { parseItems } from '../../main/xmpp/pubsub.js';
+import { fakeSession } from '../support/fake-session.js';
+import { unlockedVaults } from '../support/vaults.js';
+import { expected } from './protocols/fixtures.js';
+
+const ACCOUNT = 'romeo@montague.lit';
+const MERCUTIO = 'mercutio@montague.lit';
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'interop');
+
+function fixture(name: string): Element {
+  return parseXml(readFileSync(join(FIXTURES, `${name}.xml`), 'utf8'));
+}
+
+function stanzaError(condition: string, type: string): Error {
+  const element = xml('error', { type }, xml(condition, { xmlns: NS.stanzas }));
+  return Object.assign(new Error(condition), { name: 'StanzaError', condition, element });
+}
+
+/** Each node's `<items/>` answer, per account; anything else is item-not-found. */
+type Nodes = Map<string, Element>;
+
+function network(accounts: Record<string, Nodes>) {
+  const asked: { to: string; node: string }[] = [];
+  const published: Element[] = [];
+  const answer = (request: Element, to: string | undefined): Promise<Element | undefined> => {
+    const publish = request.getChild('publish');
+    if (publish) {
+      published.push(request);
+      const owner = accounts[ACCOUNT] ?? new Map<string, Element>();
+      owner.set(publish.attrs.node as string, xml('items', { node: publish.attrs.node }, ...publish.getChildren('item')));
+      return Promise.resolve(undefined);
+    }
+    const node = request.getChild('items')?.attrs.node as string;
+    const who = to ?? ACCOUNT;
+    asked.push({ to: who, node });
+    const items = accounts[who]?.get(node);
+    return items ? Promise.resolve(xml('pubsub', { xmlns: NS.pubsub }, items)) : Promise.reject(stanzaError('item-not-found', 'cancel'));
+  };
+  return { asked, published, session: fakeSession({ account: ACCOUNT, answer }) };
+}
+
+/** Profanity's axolotl device and OpenPGP key, python-omemo's OMEMO 2 device: as they published them. */
+function mercutioNodes(): Nodes {
+  const nodes: Nodes = new Map();
+  const deviceList = fixture('profanity-axolotl-devicelist');
+  nodes.set(NS.omemoAxolotlDevices, deviceList);
+  nodes.set(`${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`, fixture('profanity-axolotl-bundle'));
+  nodes.set(NS.omemo2Devices, fixture('python-omemo-omemo2-devices'));
+  nodes.set(NS.omemo2Bundles, fixture('python-omemo-omemo2-bundle'));
+  nodes.set(NS.openpgpPublicKeys, fixture('profanity-openpgp-public-keys-list'));
+  nodes.set(`${NS.openpgpPublicKeys}:${expected.gpgFingerprint}`, fixture('profanity-openpgp-key'));
+  return nodes;
+}
+
+let dir: string;
+let vaults: VaultHolder;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'other-keys-'));
+  vaults = await unlockedVaults(dir);
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function service(session: ReturnType<typeof network>['session'], options: { contacts?: string[]; now?: () => Date; realSpacing?: boolean } = {}) {
+  const events = new AppEvents();
+  const emitted: OtherKeysView[] = [];
+  events.subscribe((name, payload) => name === 'devices:contact' && emitted.push(payload as OtherKeysView));
+  const keys = new OtherAppKeys({
+    store: new OtherKeysStore(vaults),
+    session,
+    events,
+    log: silentLogger,
+    isKnownContact: (jid) => (options.contacts ?? []).includes(jid),
+    ...(options.realSpacing ? {} : { followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 } }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { keys, emitted };
+}
+
+describe('other apps’ keys of a contact', () => {
+  it('shows every device and key with the fingerprints the clients themselves printed', async () => {
+    const net = network({ [MERCUTIO]: mercutioNodes() });
+    const { keys } = service(net.session);
+    const view = await keys.fetch(MERCUTIO);
+    const profanity = view.keys.find((k) => k.protocol === 'omemo' && k.deviceId === expected.profanityDeviceId);
+    expect(profanity && formatOmemoFingerprint(profanity.fingerprint, 'profanity')).toBe(expected.profanityOmemoFingerprint);
+    expect(profanity?.signatureValid).toBe(true);
+    expect(view.keys.find((k) => k.protocol === 'omemo2')?.fingerprint).toBe(expected.pythonOmemoCurve25519);
+    const pgp = view.keys.find((k) => k.protocol === 'openpgp');
+    expect(pgp).toMatchObject({ fingerprint: expected.gpgFingerprint, created: expected.gpgCreated, state: 'known' });
+    // Device 31415 is listed, but has no bundle.
+    expect(view.keys.find((k) => k.deviceId === 31415)).toMatchObject({ fingerprint: '', problems: ['no bundle published'] });
+    expect(view.sources).toEqual([
+      { protocol: 'omemo', status: 'ok' },
+      // python-omemo published a label without a signature: XEP-0384 §5.3.1 says not to show it.
+      { protocol: 'omemo2', status: 'ok', detail: 'device 5151: its label is not signed, so it is not shown' },
+      { protocol: 'openpgp', status: 'ok' },
+    ]);
+    expect(view.keys.find((k) => k.protocol === 'omemo2')?.label).toBeUndefined();
+    expect(keys.stored(MERCUTIO).keys).toHaveLength(view.keys.length);
+  });
+
+  it('warns when a device’s identity key changes under the same device id', async () => {
+    const nodes = mercutioNodes();
+    const net = network({ [MERCUTIO]: nodes });
+    const { keys } = service(net.session);
+    await keys.fetch(MERCUTIO);
+    // Another identity key (nbxmpp's) under Profanity's device id.
+    nodes.set(`${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`, fixture('nbxmpp-axolotl-bundle-1717'));
+    const view = await keys.fetch(MERCUTIO);
+    const device = view.keys.find((k) => k.deviceId === expected.profanityDeviceId && k.protocol === 'omemo');
+    expect(device).toMatchObject({ state: 'changed', fingerprint: expected.nbxmppBundle1717Fingerprint });
+    expect(device?.previous).toEqual([formatOmemoFingerprint(expected.profanityOmemoFingerprint.replace(/-/g, ''), 'conversations').replace(/ /g, '')]);
+  });
+
+  it('a server that refuses or cannot be reached removes no device', async () => {
+    const nodes = mercutioNodes();
+    let down = false;
+    const net = network({ [MERCUTIO]: nodes });
+    const answer = net.session.iq.get;
+    const session = { ...net.session, iq: { get: (r: Element, to?: string, t?: number) => (down ? Promise.reject(stanzaError('remote-server-not-found', 'cancel')) : answer(r, to, t)), set: answer } };
+    const { keys } = service(session);
+    const first = await keys.fetch(MERCUTIO);
+    down = true;
+    const second = await keys.fetch(MERCUTIO);
+    expect(second.sources.map((s) => s.status)).toEqual(['unreachable', 'unreachable', 'unreachable']);
+    expect(second.keys.map((k) => k.state)).toEqual(first.keys.map((k) => k.state));
+    expect(second.keys.some((k) => k.state === 'removed')).toBe(false);
+  });
+
+  it('a stranger’s device list notification asks nothing and stores nothing', async () => {
+    const net = network({ [MERCUTIO]: mercutioNodes() });
+    const { keys, emitted } = service(net.session, { contacts: [] });
+    keys.onNotification({ from: MERCUTIO, node: NS.omemoAxolotlDevices, items: parseItems(fixture('profanity-axolotl-devicelist')), retracted: [] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(net.asked).toEqual([]);
+    expect(emitted).toEqual([]);
+    expect(keys.stored(MERCUTIO).keys).toEqual([]);
+  });
+
+  it('a roster contact’s notification reads the devices and announces them', async () => {
+    const net = network({ [MERCUTIO]: mercutioNodes() });
+    const { keys, emitted } = service(net.session, { contacts: [MERCUTIO] });
+    keys.onNotification({ from: MERCUTIO, node: NS.omemoAxolotlDevices, items: [], retracted: [] });
+    await expect.poll(() => emitted.length).toBe(1);
+    expect(emitted[0]?.keys.map((k) => k.protocol).sort()).toEqual(['omemo', 'omemo', 'omemo2', 'openpgp']);
+  });
+
+  it('hostile items (junk payloads, bad base64, huge ids) are reported, never thrown', async () => {
+    const nodes: Nodes = new Map();
+    nodes.set(
+      NS.omemoAxolotlDevices,
+      xml('items', { node: NS.omemoAxolotlDevices }, xml('item', { id: 'current' }, xml('list', { xmlns: NS.omemoAxolotl }, xml('device', { id: '99999999999' }), xml('device', { id: '5' })))),
+    );
+    nodes.set(`${NS.omemoAxolotlBundles}:5`, xml('items', {}, xml('item', { id: 'x' }, xml('bundle', { xmlns: NS.omemoAxolotl }, xml('identityKey', {}, '!!!not base64')))));
+    nodes.set(NS.omemo2Devices, xml('items', {}, xml('item', { id: 'current' }, xml('nonsense', {}))));
+    nodes.set(NS.openpgpPublicKeys, xml('items', {}, xml('item', { id: 'l' }, xml('public-keys-list', { xmlns: NS.openpgp }, xml('pubkey-metadata', { 'v4-fingerprint': 'A'.repeat(40) })))));
+    nodes.set(`${NS.openpgpPublicKeys}:${'A'.repeat(40)}`, xml('items', {}, xml('item', { id: '1' }, xml('pubkey', { xmlns: NS.openpgp }, xml('data', {}, 'AAAA')))));
+    const net = network({ [MERCUTIO]: nodes });
+    const { keys } = service(net.session);
+    const view = await keys.fetch(MERCUTIO);
+    expect(view.sources.map((s) => s.status)).toEqual(['ok', 'invalid', 'ok']);
+    expect(view.sources[0]?.detail).toMatch(/99999999999/);
+    expect(view.keys.find((k) => k.deviceId === 5)?.problems[0]).toMatch(/not base64/);
+    expect(view.keys.find((k) => k.protocol === 'openpgp')?.problems).toHaveLength(1);
+  });
+});
+
+describe('the user’s own devices', () => {
+  it('flags a listed device without a bundle as stale', async () => {
+    const net = network({ [ACCOUNT]: mercutioNodes() });
+    const { keys } = service(net.session);
+    const view = await keys.own();
+    expect(view.keys.find((k) => k.deviceId === 31415)?.stale).toBe('no-bundle');
+    expect(view.keys.find((k) => k.deviceId === expected.profanityDeviceId)?.stale).toBeUndefined();
+  });
+
+  it('removing a device republishes the list without it, same item id, no publish-options', async () => {
+    const net = network({ [ACCOUNT]: mercutioNodes() });
+    const { keys } = service(net.session);
+    await keys.own();
+    const view = await keys.removeOwnDevice('omemo', 31415);
+    expect(net.published).toHaveLength(1);
+    const request = net.published[0] as Element;
+    expect(request.getChild('publish-options')).toBeUndefined();
+    const item = request.getChild('publish')?.getChild('item');
+    expect(item?.attrs.id).toBe('current');
+    expect(item?.getChild('list', NS.omemoAxolotl)?.getChildren('device').map((d) => d.attrs.id)).toEqual([String(expected.profanityDeviceId)]);
+    expect(view.keys.find((k) => k.deviceId === 31415)?.state).toBe('removed');
+  });
+
+  it('what the user asks for (reading, removing) runs at once, not after a notification burst’s spacing', async () => {
+    const net = network({ [ACCOUNT]: mercutioNodes() });
+    const { keys } = service(net.session, { realSpacing: true });
+    const started = performance.now();
+    await keys.own();
+    await keys.own();
+    await keys.removeOwnDevice('omemo', 31415);
+    // With the follow-up spacing (1 s, then 2 s) these would take 3 s.
+    expect(performance.now() - started).toBeLessThan(2500);
+  });
+
+  it('removing a device that is not on the list publishes nothing', async () => {
+    const net = network({ [ACCOUNT]: mercutioNodes() });
+    const { keys } = service(net.session);
+    await expect(keys.removeOwnDevice('omemo', 4242)).rejects.toMatchObject({ code: 'not-found' });
+    expect(net.published).toEqual([]);
+  });
+});

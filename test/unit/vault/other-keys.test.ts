@@ -1,0 +1,121 @@
+/**
+ * Change detection for other apps' keys (main/vault/other-keys.ts), trust on first use: what a reading
+ * makes of the stored records, and which states the contact view then shows.
+ */
+import { describe, expect, it } from 'vitest';
+import { OTHER_KEY_LIMITS } from '../../../contract/limits.js';
+import { LAST_SEEN_RESOLUTION_MS, mergeReading, staleness, stateOf, type Reading } from '../../../main/vault/other-keys.js';
+import type { OtherKeysRecord } from '../../../main/vault/schema.js';
+
+const FP_A = 'a'.repeat(64);
+const FP_B = 'b'.repeat(64);
+const PGP_1 = '1'.repeat(40);
+const PGP_2 = '2'.repeat(40);
+const DAY = 24 * 60 * 60 * 1000;
+const T0 = new Date('2026-12-01T10:00:00Z');
+const later = (ms: number) => new Date(T0.getTime() + ms);
+
+function read(stored: OtherKeysRecord | undefined, reading: Reading, at: Date) {
+  return mergeReading(stored, reading, at);
+}
+
+describe('other apps’ keys: trust on first use and change warnings', () => {
+  it('trusts what the first reading finds: every device and key is known, nothing warns', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }], openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
+    expect(first.changes).toEqual([]);
+    expect(first.dirty).toBe(true);
+    expect(first.record.keys.map((k) => stateOf(k, first.record, T0))).toEqual(['known', 'known']);
+  });
+
+  it('warns when a device id comes back with another identity key, naming the old fingerprint', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, T0);
+    const second = read(first.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_B }] }, later(DAY));
+    expect(second.changes).toEqual([{ kind: 'changed', protocol: 'omemo', deviceId: 7, fingerprint: FP_B, previous: [FP_A] }]);
+    const [device] = second.record.keys;
+    expect(device && stateOf(device, second.record, later(DAY))).toBe('changed');
+    expect(device?.fingerprint).toBe(FP_B);
+  });
+
+  it('still warns when the bundle was taken away first and another identity key published later', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, T0);
+    const blank = read(first.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: '' }] }, later(DAY));
+    expect(blank.changes).toEqual([]);
+    expect(blank.record.keys[0]?.fingerprint).toBe(FP_A);
+    const swapped = read(blank.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_B }] }, later(2 * DAY));
+    expect(swapped.changes.map((c) => c.kind)).toEqual(['changed']);
+  });
+
+  it('a device added after the first reading is new (for a week), then known; the same id in the other OMEMO version is another device', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }], omemo2: [] }, T0);
+    const second = read(
+      first.record,
+      { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }], omemo2: [{ protocol: 'omemo2', deviceId: 7, fingerprint: FP_B }] },
+      later(DAY),
+    );
+    expect(second.changes).toEqual([{ kind: 'new', protocol: 'omemo2', deviceId: 7, fingerprint: FP_B }]);
+    const added = second.record.keys.find((k) => k.protocol === 'omemo2');
+    expect(added && stateOf(added, second.record, later(2 * DAY))).toBe('new');
+    expect(added && stateOf(added, second.record, later((OTHER_KEY_LIMITS.newForDays + 2) * DAY))).toBe('known');
+  });
+
+  it('a device the list no longer names is removed, and reappears if listed again', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }, { protocol: 'omemo', deviceId: 8, fingerprint: FP_B }] }, T0);
+    const second = read(first.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, later(DAY));
+    expect(second.changes).toEqual([{ kind: 'removed', protocol: 'omemo', deviceId: 8, fingerprint: FP_B }]);
+    const gone = second.record.keys.find((k) => k.deviceId === 8);
+    expect(gone && stateOf(gone, second.record, later(DAY))).toBe('removed');
+    const third = read(second.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }, { protocol: 'omemo', deviceId: 8, fingerprint: FP_B }] }, later(2 * DAY));
+    expect(third.changes.map((c) => c.kind)).toEqual(['reappeared']);
+  });
+
+  it('a list that could not be read (server unreachable, refused) removes nothing', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, T0);
+    const second = read(first.record, {}, later(DAY));
+    expect(second.changes).toEqual([]);
+    expect(second.record.keys[0]?.removedAt).toBeUndefined();
+  });
+
+  it('an OpenPGP key that takes the place of one that left the list in the same reading is a change', () => {
+    const first = read(undefined, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
+    const second = read(first.record, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_2 }] }, later(DAY));
+    expect(second.changes).toEqual([
+      { kind: 'removed', protocol: 'openpgp', fingerprint: PGP_1 },
+      { kind: 'changed', protocol: 'openpgp', fingerprint: PGP_2, previous: [PGP_1] },
+    ]);
+  });
+
+  it('an added OpenPGP key beside the old one is new, not a change', () => {
+    const first = read(undefined, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
+    const second = read(first.record, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }, { protocol: 'openpgp', fingerprint: PGP_2 }] }, later(DAY));
+    expect(second.changes).toEqual([{ kind: 'new', protocol: 'openpgp', fingerprint: PGP_2 }]);
+  });
+
+  it('the same reading within the hour writes nothing (lastSeen kept to the hour)', () => {
+    const reading: Reading = { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A, bundleDigest: 'd1' }] };
+    const first = read(undefined, reading, T0);
+    expect(read(first.record, reading, later(LAST_SEEN_RESOLUTION_MS / 2)).dirty).toBe(false);
+    expect(read(first.record, reading, later(LAST_SEEN_RESOLUTION_MS)).dirty).toBe(true);
+  });
+
+  it('keeps at most the most recent removed devices, however many come and go', () => {
+    let record = read(undefined, { omemo: [] }, T0).record;
+    for (let i = 1; i <= 100; i++) {
+      record = read(record, { omemo: [{ protocol: 'omemo', deviceId: i, fingerprint: FP_A }] }, later(i * LAST_SEEN_RESOLUTION_MS)).record;
+    }
+    expect(record.keys.filter((k) => k.removedAt !== undefined)).toHaveLength(OTHER_KEY_LIMITS.removedKeys);
+    expect(record.keys.filter((k) => k.removedAt === undefined).map((k) => k.deviceId)).toEqual([100]);
+  });
+
+  it('an own device is stale with no bundle, or when its bundle has not changed for the stale period', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A, bundleDigest: 'd1' }] }, T0);
+    const device = first.record.keys[0];
+    if (!device) throw new Error('no device');
+    expect(staleness(device, false, T0)).toBe('no-bundle');
+    expect(staleness(device, true, later(DAY))).toBeUndefined();
+    expect(staleness(device, true, later(OTHER_KEY_LIMITS.staleAfterDays * DAY))).toBe('quiet');
+    // A new bundle (prekeys used, signed prekey rotated) shows the device is in use.
+    const used = read(first.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A, bundleDigest: 'd2' }] }, later((OTHER_KEY_LIMITS.staleAfterDays - 1) * DAY));
+    const again = used.record.keys[0];
+    expect(again && staleness(again, true, later(OTHER_KEY_LIMITS.staleAfterDays * DAY))).toBeUndefined();
+  });
+});
