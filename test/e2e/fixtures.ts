@@ -208,6 +208,8 @@ export async function signIn(page: Page, account: ConnectParams): Promise<void> 
   await page.getByLabel('Server host').fill(account.host ?? '');
   await page.getByLabel('Port').fill(String(account.port ?? ''));
   await page.getByLabel('Extra CA certificate (PEM file path)').fill(account.caFile ?? '');
+  // As a person would: the CA's fingerprint is read before Connect.
+  if (account.caFile) await expect(page.getByTestId('ca-fingerprint')).toContainText('SHA-256');
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
