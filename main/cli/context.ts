@@ -63,15 +63,31 @@ export interface CliContext {
   offline<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
   /** A note for people about where the answer comes from (stderr, so stdout stays the answer). */
   note(text: string): void;
+  /**
+   * The action of a command that asks one thing and prints the answer: `ask` and `describe` get the
+   * command's arguments too. Signs in first, unless `where` is 'offline' (the vault alone answers).
+   */
+  answer<A extends unknown[], T>(
+    ask: (api: KeyringApi, ...args: A) => Promise<Result<T>>,
+    describe: (value: T, ...args: A) => string,
+    where?: 'online' | 'offline',
+  ): (...args: A) => Promise<void>;
+  /** Adds `usage` (a name and its arguments) to `group`: a command that asks one thing and prints it (see `answer`). */
+  show<A extends unknown[], T>(
+    group: Command,
+    usage: string,
+    description: string,
+    ask: (api: KeyringApi, ...args: A) => Promise<Result<T>>,
+    describe: (value: T, ...args: A) => string,
+    where?: 'online' | 'offline',
+  ): Command;
 }
 
 export function cliContext(program: Command, io: CliIo): CliContext {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const json = () => globals().json === true;
-  return {
-    io,
-    json,
-    emit: (value, human) => io.out(json() ? jsonText(value, 2) : human),
+  const emit: CliContext['emit'] = (value, human) => io.out(json() ? jsonText(value, 2) : human);
+  const runs: Pick<CliContext, 'online' | 'offline'> = {
     online: (work) => {
       const params = connectParams(globals(), io.env);
       return withCore(globals(), io, async (core) => {
@@ -87,7 +103,22 @@ export function cliContext(program: Command, io: CliIo): CliContext {
         return work(core.api, core);
       });
     },
+  };
+  const answer: CliContext['answer'] =
+    (ask, describe, where = 'online') =>
+    (...args) =>
+      runs[where](async (api) => {
+        const value = must(await ask(api, ...args));
+        emit(value, describe(value, ...args));
+      });
+  return {
+    io,
+    json,
+    emit,
+    ...runs,
     note: (text) => io.err(`keyring: ${text}`),
+    answer,
+    show: (group, usage, description, ask, describe, where) => group.command(usage).description(description).action(answer(ask, describe, where)),
   };
 }
 

@@ -25,29 +25,25 @@ export interface AccountsDeps {
 }
 
 export class Accounts {
-  readonly #settings: AccountSettingsStore;
-  readonly #session: SignInPort;
   readonly #deps: AccountsDeps;
 
   constructor(deps: AccountsDeps) {
-    this.#settings = deps.settings;
-    this.#session = deps.session;
     this.#deps = deps;
   }
 
   async connect(params: ConnectParams): Promise<ConnectionState> {
     const { remember, acceptCaFingerprint, ...connect } = params;
     // Refuse before connecting: a password the user asked to keep must not be silently forgotten.
-    if (remember && !this.#settings.canRemember) {
+    if (remember && !this.#deps.settings.canRemember) {
       throw new KeyringError('keychain-unavailable', 'No secure OS keychain here, so the password cannot be remembered.', 'remember');
     }
     const known = bareOf(connect.jid);
     const caFingerprint = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
     // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer).
-    const pinned = known !== undefined && this.#settings.settingsOf(known).channelBindingSeen === true;
-    const state = await this.#session.connect(connect, pinned ? { requireChannelBinding: true } : {});
-    const jid = this.#session.ownJid;
-    const bound = this.#session.lastLogin?.channelBinding?.startsWith('p=') === true;
+    const pinned = known !== undefined && this.#deps.settings.settingsOf(known).channelBindingSeen === true;
+    const state = await this.#deps.session.connect(connect, pinned ? { requireChannelBinding: true } : {});
+    const jid = this.#deps.session.ownJid;
+    const bound = this.#deps.session.lastLogin?.channelBinding?.startsWith('p=') === true;
     const used: AccountSettings = {
       ...(connect.host ? { host: connect.host } : {}),
       ...(connect.port ? { port: connect.port } : {}),
@@ -55,16 +51,16 @@ export class Accounts {
       ...(caFingerprint ? { caFingerprint } : {}),
     };
     const notUsed = (['host', 'port', 'caFile', 'caFingerprint'] as const).filter((key) => used[key] === undefined);
-    await this.#settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...(bound ? { channelBindingSeen: true } : {}) }, notUsed);
-    if (remember && this.#settings.isOpen) {
-      await this.#settings.remember(jid, used, connect.password); // never logged
+    await this.#deps.settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...(bound ? { channelBindingSeen: true } : {}) }, notUsed);
+    if (remember && this.#deps.settings.isOpen) {
+      await this.#deps.settings.remember(jid, used, connect.password); // never logged
     }
     return state;
   }
 
   /** Accounts with a remembered password, for one-click sign-in. */
   saved(): SavedAccountView[] {
-    return this.#settings.saved().map(({ jid, settings: s }) => ({
+    return this.#deps.settings.saved().map(({ jid, settings: s }) => ({
       jid,
       ...(s.host !== undefined ? { host: s.host } : {}),
       ...(s.port !== undefined ? { port: s.port } : {}),
@@ -74,21 +70,21 @@ export class Accounts {
 
   /** Every account signed in to before, most recent first (the sign-in form fills itself from the first). */
   remembered(): RememberedAccountView[] {
-    return this.#settings.remembered().map(({ jid, settings, passwordSaved }) => {
+    return this.#deps.settings.remembered().map(({ jid, settings, passwordSaved }) => {
       const { channelBindingSeen: _internal, ...shown } = settings;
       return { jid, ...shown, passwordSaved };
     });
   }
 
   async connectSaved(jid: string): Promise<ConnectionState> {
-    const saved = this.#settings.signIn(jid);
+    const saved = this.#deps.settings.signIn(jid);
     if (!saved) throw new KeyringError('not-found', `No remembered password for ${jid}.`, 'jid');
     const { host, port, caFile } = saved.settings;
     return this.connect({ jid, password: saved.password, ...(host ? { host } : {}), ...(port ? { port } : {}), ...(caFile ? { caFile } : {}) });
   }
 
   async forget(jid: string): Promise<SavedAccountView[]> {
-    await this.#settings.forget(jid);
+    await this.#deps.settings.forget(jid);
     return this.saved();
   }
 
@@ -105,7 +101,7 @@ export class Accounts {
 
   async setLastScreen(screen: string): Promise<null> {
     const jid = this.#deps.currentAccount();
-    if (jid !== undefined) await this.#settings.update(jid, { lastScreen: screen });
+    if (jid !== undefined) await this.#deps.settings.update(jid, { lastScreen: screen });
     return null;
   }
 
@@ -115,14 +111,14 @@ export class Accounts {
    */
   resumeLastAccount(): void {
     if (this.#deps.currentAccount() !== undefined) return;
-    const last = this.#settings.remembered()[0];
+    const last = this.#deps.settings.remembered()[0];
     if (last) this.#deps.workOffline(last.jid);
   }
 
   /** The CA file's fingerprint, refused when it differs from the one trusted before and not accepted now. */
   async #checkCa(jid: string | undefined, path: string, accepted: string | undefined): Promise<string> {
     const { fingerprint } = caFileFingerprint(await readCaFile(path));
-    const trusted = jid !== undefined ? this.#settings.settingsOf(jid).caFingerprint : undefined;
+    const trusted = jid !== undefined ? this.#deps.settings.settingsOf(jid).caFingerprint : undefined;
     if (trusted !== undefined && !sameCaFingerprint(trusted, fingerprint) && !(accepted !== undefined && sameCaFingerprint(accepted, fingerprint))) {
       throw new KeyringError(
         'ca-changed',

@@ -24,13 +24,12 @@ import {
 } from '../../contract/index.js';
 import { parseVerificationClaim, type VerificationClaim } from '../../contract/format.js';
 import { BoundedMap } from '../bounded-map.js';
-import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import { decideTrust, effectivePolicy, type ContactHistory } from '../keys/trust-policy.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
 import type { ImageType } from '../profile/image-header.js';
 import { readQrCodeOffThread } from '../profile/qr-off-thread.js';
-import type { Logger } from '../logger.js';
+import { inBackground } from './background.js';
 import { oneLine } from '../untrusted-text.js';
 import {
   markAccepted,
@@ -54,7 +53,7 @@ import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
-import type { SessionPort } from './session-port.js';
+import type { ContactWatchDeps } from './contact-watch-deps.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -76,23 +75,11 @@ interface NotifiedKey {
   sequence: number;
 }
 
-export interface ContactKeysDeps {
-  store: ContactKeysStore;
-  session: SessionPort;
-  events: AppEvents;
-  log: Logger;
-  /** Whether a bare JID is in the account's roster (RosterService.has, wired in main/core.ts). */
-  isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
-  /** Tests shorten it; see FOLLOW_UP. */
-  followUp?: Partial<FollowUpTiming>;
-}
+/** FOLLOW_UP is the default follow-up timing. */
+export type ContactKeysDeps = ContactWatchDeps<ContactKeysStore>;
 
 export class ContactKeys {
-  readonly #store: ContactKeysStore;
-  readonly #session: SessionPort;
-  readonly #events: AppEvents;
-  readonly #log: Logger;
-  readonly #isKnownContact: ContactKeysDeps['isKnownContact'];
+  readonly #deps: ContactKeysDeps;
   /** Each certificate is checked once (parse, signature, names), not at every fetch and view. */
   readonly #checker = new CertificateChecker();
   readonly #fetches: Coalescer<ContactKeysView>;
@@ -111,17 +98,13 @@ export class ContactKeys {
   #notifications = 0;
 
   constructor(deps: ContactKeysDeps) {
-    this.#store = deps.store;
-    this.#session = deps.session;
-    this.#events = deps.events;
-    this.#log = deps.log;
-    this.#isKnownContact = deps.isKnownContact;
+    this.#deps = deps;
     this.#fetches = new Coalescer((contact) => this.#fetchNow(contact), { ...FOLLOW_UP, ...deps.followUp });
   }
 
   /** A PEP notification for the key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it here. */
   onNotification(n: PepNotification): void {
-    void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`key notification from ${oneLine(n.from)}: ${String(error)}`));
+    inBackground(this.#deps.log, `key notification from ${oneLine(n.from)}`, this.#onNotification(n));
   }
 
   /**
@@ -142,8 +125,8 @@ export class ContactKeys {
     // A run only the user asked for answers the user alone.
     const announce = this.#notified.delete(contact);
     const asked = this.#notifications;
-    const view = await this.#record(contact, await fetchItems(this.#session.iq, contact, NS.pubkey), asked);
-    if (announce) this.#events.emit('contacts:keys', view);
+    const view = await this.#record(contact, await fetchItems(this.#deps.session.iq, contact, NS.pubkey), asked);
+    if (announce) this.#deps.events.emit('contacts:keys', view);
     return view;
   }
 
@@ -165,16 +148,16 @@ export class ContactKeys {
     for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
     const asked = this.#notifications;
-    const ownJid = this.#session.ownJid;
+    const ownJid = this.#deps.session.ownJid;
     const ownDomain = ownJid.slice(ownJid.indexOf('@') + 1);
     await fetchAcrossServers(
       bare,
       { concurrency, ownDomain },
-      (contact) => fetchItems(this.#session.iq, contact, NS.pubkey, timeoutMs),
+      (contact) => fetchItems(this.#deps.session.iq, contact, NS.pubkey, timeoutMs),
       (index, outcome) => {
         const contact = bare[index] as string;
         const record = this.#record(contact, outcome, asked).then((view) => {
-          this.#events.emit('contacts:keys', view);
+          this.#deps.events.emit('contacts:keys', view);
           return view;
         });
         // Observed now, awaited below: a failed save must not surface as an unhandled rejection meanwhile.
@@ -208,10 +191,10 @@ export class ContactKeys {
     if (claim.jid !== undefined && bareJidKey(claim.jid) !== bareJidKey(bare)) {
       throw new KeyringError('invalid-argument', `This verification link is for ${claim.jid}, not for ${bare}.`, 'claim');
     }
-    const account = this.#session.ownJid;
+    const account = this.#deps.session.ownJid;
     const now = new Date();
     const current = (keys: readonly ContactKeyRecord[]) => keys.some((k) => k.fingerprint === claim.fingerprint && k.trust !== 'retracted');
-    const matched = await this.#store.updateBoth(account, bare, (keys, trust) => {
+    const matched = await this.#deps.store.updateBoth(account, bare, (keys, trust) => {
       if (current(keys)) {
         return {
           keys: markVerified(keys, claim.fingerprint, now),
@@ -241,7 +224,7 @@ export class ContactKeys {
     const key = this.#stored(bare).find((k) => k.fingerprint === fingerprint);
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
     if (key.trust !== 'verified') throw new KeyringError('invalid-argument', `That key of ${bare} is not verified.`, 'fingerprint');
-    await this.#store.update(this.#session.ownJid, bare, (stored) => ({ keys: markUnverified(stored, fingerprint), result: undefined }));
+    await this.#deps.store.update(this.#deps.session.ownJid, bare, (stored) => ({ keys: markUnverified(stored, fingerprint), result: undefined }));
     return this.known(bare);
   }
 
@@ -252,14 +235,14 @@ export class ContactKeys {
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
     if (key.trust !== 'changed') throw new KeyringError('invalid-argument', `That key of ${bare} did not change: nothing to accept.`, 'fingerprint');
     const now = new Date();
-    await this.#store.update(this.#session.ownJid, bare, (stored) => ({ keys: markAccepted(stored, fingerprint, now), result: undefined }));
+    await this.#deps.store.update(this.#deps.session.ownJid, bare, (stored) => ({ keys: markAccepted(stored, fingerprint, now), result: undefined }));
     return this.known(bare);
   }
 
   /** The contact's own trust policy, or (null) the account's again. */
   async setPolicy(contact: string, policy: TrustPolicy | null): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
-    await this.#store.updateContactTrust(this.#session.ownJid, bare, (stored) => {
+    await this.#deps.store.updateContactTrust(this.#deps.session.ownJid, bare, (stored) => {
       const { policy: _old, ...rest } = stored;
       return policy ? { ...rest, policy } : rest;
     });
@@ -267,17 +250,17 @@ export class ContactKeys {
   }
 
   accountPolicy(): TrustPolicy {
-    const account = this.#session.state.account;
-    return effectivePolicy(account ? this.#store.accountPolicy(account) : undefined, undefined).policy;
+    const account = this.#deps.session.state.account;
+    return effectivePolicy(account ? this.#deps.store.accountPolicy(account) : undefined, undefined).policy;
   }
 
   async setAccountPolicy(policy: TrustPolicy): Promise<TrustPolicy> {
-    await this.#store.setAccountPolicy(this.#session.ownJid, policy);
+    await this.#deps.store.setAccountPolicy(this.#deps.session.ownJid, policy);
     return policy;
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
-    const account = this.#session.ownJid;
+    const account = this.#deps.session.ownJid;
     if (this.#isOwn(n.from)) return; // our own node: main/services/own-devices.ts
     if (!(await this.#listensTo(n.from))) return;
     const now = new Date();
@@ -292,7 +275,7 @@ export class ContactKeys {
       // Unknown or already withdrawn ids change nothing, and cost no write.
       if (changes.length > 0) {
         // The change only touches the draft and returns what it found (vault.update may run it twice).
-        changes = await this.#store.update(account, n.from, (stored) => {
+        changes = await this.#deps.store.update(account, n.from, (stored) => {
           let keys = stored;
           let found: KeyChange[] = [];
           for (const id of n.retracted) {
@@ -310,12 +293,12 @@ export class ContactKeys {
       // addition. Shown even while a fetch is under way or a follow-up waits its turn (coalesce.ts, up
       // to a minute in a long burst): showing them costs no request. Meanwhile only a notification that
       // shows something new is shown, so a flood costs at most MAX_CURRENT_KEYS previews per fetch.
-      if (!this.#fetches.busy(n.from) || added > 0 || changes.length > 0) this.#events.emit('contacts:keys', this.#preview(n, now, changes));
+      if (!this.#fetches.busy(n.from) || added > 0 || changes.length > 0) this.#deps.events.emit('contacts:keys', this.#preview(n, now, changes));
       this.#notified.add(n.from);
       await this.#fetches.request(n.from);
       return;
     }
-    this.#events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
+    this.#deps.events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
   }
 
   /** Remembers the keys a notification showed that no fetch has stored yet; returns how many were new. */
@@ -346,18 +329,18 @@ export class ContactKeys {
   }
 
   #isOwn(jid: string): boolean {
-    const account = this.#session.state.account;
+    const account = this.#deps.session.state.account;
     return account !== undefined && bareJidKey(jid) === bareJidKey(account);
   }
 
   /** Roster contacts and addresses the user looked up; anyone else is logged (once) and ignored. */
   async #listensTo(from: string): Promise<boolean> {
     if (this.#lookedUp.has(from.toLowerCase())) return true;
-    if (await this.#isKnownContact(from)) return true;
+    if (await this.#deps.isKnownContact(from)) return true;
     // Once as many addresses are logged as it remembers, no new one is: a flood of addresses adds no lines.
     if (this.#loggedStrangers.size < MAX_LOGGED_STRANGERS && !this.#loggedStrangers.has(from)) {
       this.#loggedStrangers.set(from, true);
-      this.#log.warn(`ignored key notifications from ${oneLine(from)}: not in your contacts and not looked up`);
+      this.#deps.log.warn(`ignored key notifications from ${oneLine(from)}: not in your contacts and not looked up`);
     }
     return false;
   }
@@ -391,7 +374,7 @@ export class ContactKeys {
     if (outcome.status !== 'ok' && outcome.status !== 'none') {
       return { ...this.known(contact), fetch: outcome.status, detail: outcome.detail };
     }
-    const account = this.#session.ownJid;
+    const account = this.#deps.session.ownJid;
     const now = new Date();
     const { seen, invalid } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [] };
     const before = this.#stored(contact);
@@ -400,7 +383,7 @@ export class ContactKeys {
     let changes: KeyChange[] = merged.changes;
     // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
     if (!sameRecords(before, merged.keys)) {
-      changes = await this.#store.update(account, contact, (stored) => {
+      changes = await this.#deps.store.update(account, contact, (stored) => {
         const again = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now);
         return { keys: again.keys, result: again.changes };
       });
@@ -422,9 +405,9 @@ export class ContactKeys {
 
   /** A contact's view: their keys as the policy that applies to them decides, and their mismatches. */
   #contactView(contact: string, parts: Pick<ContactKeysView, 'fetch' | 'invalid' | 'changes'> & { keys: readonly ContactKeyRecord[] }): ContactKeysView {
-    const account = this.#session.state.account;
-    const trust: ContactTrustRecord = account ? this.#store.contactTrust(account, contact) : {};
-    const { policy, source } = effectivePolicy(account ? this.#store.accountPolicy(account) : undefined, trust.policy);
+    const account = this.#deps.session.state.account;
+    const trust: ContactTrustRecord = account ? this.#deps.store.contactTrust(account, contact) : {};
+    const { policy, source } = effectivePolicy(account ? this.#deps.store.accountPolicy(account) : undefined, trust.policy);
     const history: ContactHistory = { firstVerifiedAt: trust.firstVerifiedAt };
     return {
       jid: contact,
@@ -439,9 +422,9 @@ export class ContactKeys {
   }
 
   #stored(contact: string): readonly ContactKeyRecord[] {
-    const account = this.#session.state.account;
+    const account = this.#deps.session.state.account;
     if (!account) return [];
-    return this.#store.keys(account, contact);
+    return this.#deps.store.keys(account, contact);
   }
 
   /** Items that are well-formed key payloads whose certificate is at least readable; the rest, with why. */

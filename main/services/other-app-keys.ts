@@ -18,9 +18,8 @@ import { createHash } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type { OtherKeyProtocol, OtherKeysSourceView, OtherKeysView, OtherKeyView } from '../../contract/index.js';
-import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { inBackground } from './background.js';
 import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel, type OmemoVersion } from '../protocols/omemo.js';
 import { publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
@@ -34,7 +33,7 @@ import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishRequest } from '../xmpp/pubsub.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
-import type { SessionPort } from './session-port.js';
+import type { ContactWatchDeps } from './contact-watch-deps.js';
 
 /** The list nodes whose notifications are routed here (main/core.ts). */
 export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
@@ -62,35 +61,20 @@ interface AccountReading {
   leftOut: number;
 }
 
-export interface OtherAppKeysDeps {
-  store: OtherKeysStore;
-  session: SessionPort;
-  events: AppEvents;
-  log: Logger;
-  /** Whether a bare JID is in the account's roster (RosterService.has). */
-  isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
-  followUp?: Partial<FollowUpTiming>;
+export interface OtherAppKeysDeps extends ContactWatchDeps<OtherKeysStore> {
   /** The clock (tests move it). */
   now?: () => Date;
 }
 
 export class OtherAppKeys {
-  readonly #store: OtherKeysStore;
-  readonly #session: SessionPort;
-  readonly #events: AppEvents;
-  readonly #log: Logger;
-  readonly #isKnownContact: OtherAppKeysDeps['isKnownContact'];
+  readonly #deps: OtherAppKeysDeps;
   readonly #now: () => Date;
   readonly #readings: Coalescer<{ view: OtherKeysView; outcome: FetchOutcome }>;
   /** Addresses the user asked for in this run (lowercase): their notifications count too. */
   readonly #lookedUp = new Set<string>();
 
   constructor(deps: OtherAppKeysDeps) {
-    this.#store = deps.store;
-    this.#session = deps.session;
-    this.#events = deps.events;
-    this.#log = deps.log;
-    this.#isKnownContact = deps.isKnownContact;
+    this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
     this.#readings = new Coalescer((jid) => this.#readAndRecord(jid), { ...OTHER_KEYS_FOLLOW_UP, ...deps.followUp });
   }
@@ -109,13 +93,13 @@ export class OtherAppKeys {
    */
   async fetchMany(contacts: readonly string[]): Promise<void> {
     const jids = [...new Set(contacts.map((c) => contactBareJid(c)))];
-    const ownDomain = this.#session.ownJid.split('@')[1] ?? '';
+    const ownDomain = this.#deps.session.ownJid.split('@')[1] ?? '';
     await fetchAcrossServers(
       jids,
       { concurrency: OTHER_KEYS_CONCURRENCY, ownDomain },
       async (jid) => {
         const { view, outcome } = await this.#readings.request(jid);
-        this.#events.emit('devices:contact', view);
+        this.#deps.events.emit('devices:contact', view);
         return outcome;
       },
       () => undefined,
@@ -125,28 +109,28 @@ export class OtherAppKeys {
   /** What the vault holds for an account, without asking the network. */
   stored(contact: string): OtherKeysView {
     const jid = contactBareJid(contact);
-    return this.#view(jid, this.#store.of(this.#session.ownJid, jid), undefined);
+    return this.#view(jid, this.#deps.store.of(this.#deps.session.ownJid, jid), undefined);
   }
 
   /** A notification of a device list or the OpenPGP key list; the core routes it here. */
   onNotification(n: PepNotification): void {
-    void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`device list notification from ${oneLine(n.from)}: ${String(error)}`));
+    inBackground(this.#deps.log, `device list notification from ${oneLine(n.from)}`, this.#onNotification(n));
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
-    const own = n.from.toLowerCase() === this.#session.ownJid.toLowerCase();
-    if (!own && !this.#lookedUp.has(n.from.toLowerCase()) && !(await this.#isKnownContact(n.from))) {
-      this.#log.info(`device list notification from ${oneLine(n.from)}, not a contact: dropped`);
+    const own = n.from.toLowerCase() === this.#deps.session.ownJid.toLowerCase();
+    if (!own && !this.#lookedUp.has(n.from.toLowerCase()) && !(await this.#deps.isKnownContact(n.from))) {
+      this.#deps.log.info(`device list notification from ${oneLine(n.from)}, not a contact: dropped`);
       return;
     }
     // The list in the notification may be one of several; the reading asks for all of them and the bundles.
     const { view } = await this.#readings.request(n.from);
-    this.#events.emit('devices:contact', view);
+    this.#deps.events.emit('devices:contact', view);
   }
 
   /** The user's own account: what their other clients published, stale ones flagged. */
   async own(): Promise<OtherKeysView> {
-    return (await this.#readAndRecord(this.#session.ownJid)).view;
+    return (await this.#readAndRecord(this.#deps.session.ownJid)).view;
   }
 
   /**
@@ -156,10 +140,10 @@ export class OtherAppKeys {
    * when it next starts (which is why the confirmation names it).
    */
   async removeOwnDevice(protocol: 'omemo' | 'omemo2', deviceId: number): Promise<OtherKeysView> {
-    const owner = this.#session.ownJid;
+    const owner = this.#deps.session.ownJid;
     const version = PROTOCOL_VERSION[protocol];
     const node = devicesNode(version);
-    const outcome = await fetchItems(this.#session.iq, owner, node);
+    const outcome = await fetchItems(this.#deps.session.iq, owner, node);
     if (outcome.status !== 'ok') throw new KeyringError('not-found', `Your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list could not be read (${outcome.status}).`);
     const read = readDeviceList(version, outcome.items);
     if (!read.ok) throw new KeyringError('invalid-payload', `Your device list cannot be read: ${read.problem}.`);
@@ -168,27 +152,27 @@ export class OtherAppKeys {
     const payload = item?.payload ? withoutDevice(item.payload, deviceId) : undefined;
     if (!payload) throw new KeyringError('invalid-payload', 'Your device list cannot be read.');
     // XEP-0384: the list is a single item ('current'); no publish-options, so the access model stays.
-    await this.#session.iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
-    this.#log.info(`removed device ${deviceId} from own ${node}`);
+    await this.#deps.session.iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
+    this.#deps.log.info(`removed device ${deviceId} from own ${node}`);
     return (await this.#readAndRecord(owner)).view;
   }
 
   /** One reading of an account, recorded; the view says what is known now. */
   async #readAndRecord(jid: string): Promise<{ view: OtherKeysView; outcome: FetchOutcome }> {
-    const account = this.#session.ownJid;
+    const account = this.#deps.session.ownJid;
     const read = await this.#read(jid);
     const now = this.#now();
-    const before = this.#store.of(account, jid);
+    const before = this.#deps.store.of(account, jid);
     let record = before;
     if (mergeReading(before, read.reading, now).dirty) {
-      const merged = await this.#store.update(account, jid, (stored) => {
+      const merged = await this.#deps.store.update(account, jid, (stored) => {
         const result = mergeReading(stored, read.reading, now);
         return { record: result.record, result };
       });
       record = merged.record;
       for (const change of merged.changes) {
         const where = change.deviceId === undefined ? change.fingerprint : `device ${change.deviceId}`;
-        this.#log.info(`${oneLine(jid)}: ${change.protocol} ${where} ${change.kind}`);
+        this.#deps.log.info(`${oneLine(jid)}: ${change.protocol} ${where} ${change.kind}`);
       }
     }
     const unreachable = read.sources.find((s) => s.status === 'unreachable');
@@ -198,7 +182,7 @@ export class OtherAppKeys {
 
   #view(jid: string, record: OtherKeysRecord | undefined, read: AccountReading | undefined): OtherKeysView {
     const now = this.#now();
-    const own = jid.toLowerCase() === this.#session.ownJid.toLowerCase();
+    const own = jid.toLowerCase() === this.#deps.session.ownJid.toLowerCase();
     const keys = (record?.keys ?? []).map((stored) => {
       const seen = read?.observed.find((o) => matches(stored, o));
       return keyView(stored, record as OtherKeysRecord, seen, own, now);
@@ -209,7 +193,7 @@ export class OtherAppKeys {
   }
 
   async #read(jid: string): Promise<AccountReading> {
-    const iq = this.#session.iq;
+    const iq = this.#deps.session.iq;
     const [axolotl, omemo2, openpgp] = await Promise.all([
       fetchItems(iq, jid, devicesNode('axolotl')),
       fetchItems(iq, jid, devicesNode('omemo2')),
@@ -234,7 +218,7 @@ export class OtherAppKeys {
     result.leftOut += leftOutCount(list.list.problems);
     const observed = await inTurn(list.list.devices, BUNDLE_CONCURRENCY, async (device): Promise<Observed> => {
       const { node, itemId } = bundleLocation(version, device.id);
-      const fetched = itemId === undefined ? await fetchItems(this.#session.iq, jid, node) : await fetchItem(this.#session.iq, jid, node, itemId);
+      const fetched = itemId === undefined ? await fetchItems(this.#deps.session.iq, jid, node) : await fetchItem(this.#deps.session.iq, jid, node, itemId);
       const base: Observed = { protocol, deviceId: device.id, fingerprint: '', problems: [], hasData: false };
       if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no bundle published' : `bundle: ${fetched.status}`] };
       const item = itemId === undefined ? fetched.items[fetched.items.length - 1] : fetched.items.find((i) => i.id === itemId);
@@ -267,7 +251,7 @@ export class OtherAppKeys {
     result.leftOut += leftOutCount(list.problems);
     const observed = await inTurn(list.keys, BUNDLE_CONCURRENCY, async (listedKey): Promise<Observed> => {
       const base: Observed = { protocol: 'openpgp', fingerprint: listedKey.fingerprint, problems: [], hasData: false };
-      const fetched = await fetchItems(this.#session.iq, jid, publicKeyNode(listedKey.fingerprint));
+      const fetched = await fetchItems(this.#deps.session.iq, jid, publicKeyNode(listedKey.fingerprint));
       if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no key data published' : `key data: ${fetched.status}`] };
       const key = readPublicKeyItem(fetched.items, listedKey.fingerprint);
       if (!key.ok) return { ...base, problems: [clean(key.problem)] };

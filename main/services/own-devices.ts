@@ -20,12 +20,10 @@ export interface OwnDevicesDeps {
 }
 
 export class OwnDevices {
-  readonly #events: AppEvents;
-  readonly #isOwnKey: OwnDevicesDeps['isOwnKey'];
+  readonly #deps: OwnDevicesDeps;
 
   constructor(deps: OwnDevicesDeps) {
-    this.#events = deps.events;
-    this.#isOwnKey = deps.isOwnKey;
+    this.#deps = deps;
   }
 
   /** A notification for the own key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it here. */
@@ -36,11 +34,11 @@ export class OwnDevices {
       if ('problem' in read) continue;
       const fingerprint = certificateFingerprint(read.der);
       // Published from this device: the publish itself already said so.
-      if (!this.#isOwnKey(fingerprint)) added.push(fingerprint);
+      if (!this.#deps.isOwnKey(fingerprint)) added.push(fingerprint);
     }
-    const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !this.#isOwnKey(id));
+    const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !this.#deps.isOwnKey(id));
     if (added.length === 0 && withdrawn.length === 0) return;
     const view: OtherDeviceKeysView = { added, withdrawn, at: new Date().toISOString() };
-    this.#events.emit('keys:otherDevice', view);
+    this.#deps.events.emit('keys:otherDevice', view);
   }
 }

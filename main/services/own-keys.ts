@@ -43,26 +43,22 @@ export interface OwnKeysDeps {
 }
 
 export class OwnKeys {
-  readonly #store: OwnKeysStore;
-  readonly #published: PublishedNodesStore;
-  readonly #session: SessionPort;
+  readonly #deps: OwnKeysDeps;
 
   constructor(deps: OwnKeysDeps) {
-    this.#store = deps.store;
-    this.#published = deps.published;
-    this.#session = deps.session;
+    this.#deps = deps;
   }
 
   /** Makes a key pair and certificate for the connected account and stores them. */
   async generate(options: { bits: RsaKeySize; validityDays?: number; label?: string }): Promise<OwnKeyView> {
-    const jid = this.#session.ownJid;
+    const jid = this.#deps.session.ownJid;
     const { privateKey } = await generateRsaKeyPair(options.bits);
     const der = await createSelfSignedCertificate({
       bareJid: jid,
       privateKey, // never logged
       validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS,
     });
-    const record = await this.#store.add(jid, {
+    const record = await this.#deps.store.add(jid, {
       fingerprint: certificateFingerprint(der),
       certificateDer: der,
       privateKey,
@@ -76,7 +72,7 @@ export class OwnKeys {
    * must name this account, or contacts would see it as bound to someone else (jid-mismatch).
    */
   async import(files: readonly Uint8Array[], password?: string): Promise<OwnKeyView> {
-    const jid = this.#session.ownJid;
+    const jid = this.#deps.session.ownJid;
     const identity = await importKeyFiles(files, password); // holds the private key: never logged
     if (!identity.jid || bareJidKey(identity.jid) !== bareJidKey(jid)) {
       throw new KeyringError(
@@ -85,10 +81,10 @@ export class OwnKeys {
         'files',
       );
     }
-    if (this.#store.find(jid, identity.fingerprint)) {
+    if (this.#deps.store.find(jid, identity.fingerprint)) {
       throw new KeyringError('invalid-argument', 'This key is already in your keyring.', 'files');
     }
-    const record = await this.#store.add(jid, {
+    const record = await this.#deps.store.add(jid, {
       fingerprint: identity.fingerprint,
       certificateDer: identity.certificateDer,
       privateKey: identity.privateKey,
@@ -98,16 +94,16 @@ export class OwnKeys {
 
   /** The keys of the account last signed in (offline too), newest first; none before any. */
   list(): OwnKeyView[] {
-    const jid = this.#session.state.account;
+    const jid = this.#deps.session.state.account;
     if (!jid) return [];
-    return summarizeAll(this.#store.list(jid), jid, new Date());
+    return summarizeAll(this.#deps.store.list(jid), jid, new Date());
   }
 
   /** Names a key (empty: no name); works offline, the name is the user's and never published. */
   async rename(fingerprint: string, label: string): Promise<OwnKeyView[]> {
     const jid = this.#lastAccount();
     this.#find(jid, fingerprint);
-    await this.#store.setLabel(jid, fingerprint, label);
+    await this.#deps.store.setLabel(jid, fingerprint, label);
     return this.list();
   }
 
@@ -121,7 +117,7 @@ export class OwnKeys {
     const key = this.#find(jid, fingerprint);
     let retracted = false;
     if (key.publications.length > 0) {
-      if (this.#session.state.status !== 'online') {
+      if (this.#deps.session.state.status !== 'online') {
         throw new KeyringError(
           'not-connected',
           'This key is still published on your account. Connect first, so it is withdrawn before it is deleted.',
@@ -130,15 +126,15 @@ export class OwnKeys {
       }
       for (const publication of key.publications) {
         try {
-          await retractItem({ iq: this.#session.iq, owner: jid }, publication.node, key.fingerprint);
-          await this.#published.recordRetract(jid, publication.node, key.fingerprint);
+          await retractItem({ iq: this.#deps.session.iq, owner: jid }, publication.node, key.fingerprint);
+          await this.#deps.published.recordRetract(jid, publication.node, key.fingerprint);
           retracted = true;
         } catch (error) {
           if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
         }
       }
     }
-    await this.#store.remove(jid, fingerprint);
+    await this.#deps.store.remove(jid, fingerprint);
     return { retracted };
   }
 
@@ -147,11 +143,11 @@ export class OwnKeys {
    * else as this app last recorded it. A node that does not exist has no audience yet.
    */
   async audience(): Promise<KeyAudience> {
-    const jid = this.#session.state.account;
-    const records = jid ? this.#store.list(jid) : [];
+    const jid = this.#deps.session.state.account;
+    const records = jid ? this.#deps.store.list(jid) : [];
     const publishedKeys = records.filter((k) => k.publications.some((p) => p.node === NS.pubkey)).length;
-    if (jid && this.#session.state.status === 'online') {
-      const config = await readEffectiveConfig({ iq: this.#session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+    if (jid && this.#deps.session.state.status === 'online') {
+      const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
       const access = config ? audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist) : undefined;
       return { source: 'server', publishedKeys, ...(access ? { access } : {}) };
     }
@@ -162,24 +158,24 @@ export class OwnKeys {
 
   /** Whether the account last signed in has this key. */
   has(fingerprint: string): boolean {
-    const jid = this.#session.state.account;
-    return jid !== undefined && this.#store.find(jid, fingerprint) !== undefined;
+    const jid = this.#deps.session.state.account;
+    return jid !== undefined && this.#deps.store.find(jid, fingerprint) !== undefined;
   }
 
   /** XEP-0222 publish of the certificate, item id = its fingerprint; returns the node config read back. */
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
-    const jid = this.#session.ownJid;
+    const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
-    await this.#session.requireXep0222Support();
+    await this.#deps.session.requireXep0222Support();
     const der = Buffer.from(key.certificate, 'base64');
     // A key that replaced another carries the old key's statement every time it is published.
     const payload = key.succession ? pubkeyPayloadWithSuccession(der, key.succession) : pubkeyPayload(der);
     const outcome = await publishPersistent(
-      { iq: this.#session.iq, owner: jid },
+      { iq: this.#deps.session.iq, owner: jid },
       { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure },
       { id: key.fingerprint, payload },
     );
-    await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, {
+    await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
       accessModel: outcome.config.accessModel,
       ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
       ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
@@ -187,13 +183,13 @@ export class OwnKeys {
     });
     // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
     if (outcome.reconfigured) {
-      await this.#store.setAudience(jid, NS.pubkey, {
+      await this.#deps.store.setAudience(jid, NS.pubkey, {
         accessModel: outcome.config.accessModel,
         ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
         ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       });
     }
-    await this.#published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
+    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
     return outcome.config;
   }
 
@@ -205,10 +201,10 @@ export class OwnKeys {
    * the vault (its owner may still need it) until deleted.
    */
   async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
-    const jid = this.#session.ownJid;
+    const jid = this.#deps.session.ownJid;
     const old = this.#find(jid, fingerprint);
     const oldDer = Buffer.from(old.certificate, 'base64');
-    const oldPrivateKey = this.#store.privateKey(jid, fingerprint);
+    const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     const publication = old.publications.find((p) => p.node === NS.pubkey);
     const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
@@ -217,10 +213,10 @@ export class OwnKeys {
     }
     if (publication) {
       // Made offline, the successor could not replace the published key: nothing is made then.
-      if (this.#session.state.status !== 'online') {
+      if (this.#deps.session.state.status !== 'online') {
         throw new KeyringError('not-connected', 'This key is published: connect first, so its successor is published to the same people.');
       }
-      await this.#session.requireXep0222Support();
+      await this.#deps.session.requireXep0222Support();
     }
 
     let der: Buffer;
@@ -234,7 +230,7 @@ export class OwnKeys {
       ({ der } = await renewCertificate({ currentCertificateDer: oldDer, privateKey: oldPrivateKey }));
     }
     const succession = await createSuccession({ bareJid: jid, oldCertificateDer: oldDer, oldPrivateKey, newCertificateDer: der });
-    const successor = await this.#store.add(jid, {
+    const successor = await this.#deps.store.add(jid, {
       fingerprint: certificateFingerprint(der),
       certificateDer: der,
       privateKey,
@@ -250,43 +246,43 @@ export class OwnKeys {
       await this.retract(old.fingerprint);
     } catch (error) {
       if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
-      await this.#store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
+      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
       withdrawn = false;
     }
     return { fingerprint: successor.fingerprint, published: true, withdrawn, config };
   }
 
   async retract(fingerprint: string): Promise<void> {
-    const jid = this.#session.ownJid;
+    const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
-    await retractItem({ iq: this.#session.iq, owner: jid }, NS.pubkey, key.fingerprint);
-    await this.#store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
-    await this.#published.recordRetract(jid, NS.pubkey, key.fingerprint);
+    await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, key.fingerprint);
+    await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
+    await this.#deps.published.recordRetract(jid, NS.pubkey, key.fingerprint);
   }
 
   /** The public certificate only; private keys leave the vault only through an explicit export with a new passphrase. */
   exportCertificate(fingerprint: string, format: 'pem' | 'der'): ExportedCertificate {
-    const key = this.#find(this.#session.ownJid, fingerprint);
+    const key = this.#find(this.#deps.session.ownJid, fingerprint);
     const der = Buffer.from(key.certificate, 'base64');
     return format === 'pem' ? { fingerprint, pem: exportCertificatePem(der) } : { fingerprint, derBase64: key.certificate };
   }
 
   /** The account signed in now or last: names and deletions of unpublished keys work offline. */
   #lastAccount(): string {
-    const jid = this.#session.state.account;
+    const jid = this.#deps.session.state.account;
     if (!jid) throw new KeyringError('not-connected', 'Sign in to this account once first.');
     return jid;
   }
 
   #view(jid: string, fingerprint: string): OwnKeyView {
-    const view = summarizeAll(this.#store.list(jid), jid, new Date()).find((k) => k.fingerprint === fingerprint);
+    const view = summarizeAll(this.#deps.store.list(jid), jid, new Date()).find((k) => k.fingerprint === fingerprint);
     if (!view) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     return view;
   }
 
   /** The fingerprint was normalized at the boundary (contract/domain.ts fingerprintText): compared as it is. */
   #find(jid: string, fingerprint: string): OwnKeyRecord {
-    const key = this.#store.find(jid, fingerprint);
+    const key = this.#deps.store.find(jid, fingerprint);
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     return key;
   }

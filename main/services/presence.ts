@@ -13,16 +13,14 @@ export interface PresenceDeps {
 }
 
 export class Presence {
-  readonly #session: SessionPort;
-  readonly #events: AppEvents;
+  readonly #deps: PresenceDeps;
   /** Bare JIDs asking to see our presence, not yet answered. */
   readonly #requests = new Set<string>();
   /** Available resources per contact (bare JID → full JIDs). */
   readonly #online = new Map<string, Set<string>>();
 
   constructor(deps: PresenceDeps) {
-    this.#session = deps.session;
-    this.#events = deps.events;
+    this.#deps = deps;
   }
 
   /** Whether any of the contact's resources is available now. */
@@ -36,19 +34,19 @@ export class Presence {
 
   /** A contact's resource came online or went offline (our own other resources are not contacts). */
   onPresence({ from, bare, available }: { from: string; bare: string; available: boolean }): void {
-    if (bare === this.#session.state.account) return;
+    if (bare === this.#deps.session.state.account) return;
     const resources = this.#online.get(bare) ?? new Set<string>();
     const before = resources.size > 0;
     if (available) resources.add(from);
     else resources.delete(from);
     this.#online.set(bare, resources);
-    if (before !== resources.size > 0) this.#events.emit('roster:presence', { jid: bare, online: resources.size > 0 });
+    if (before !== resources.size > 0) this.#deps.events.emit('roster:presence', { jid: bare, online: resources.size > 0 });
   }
 
   /** Someone asks to see our presence. */
   onSubscriptionRequest(from: string): void {
     this.#requests.add(from);
-    this.#events.emit('roster:requests', this.requests());
+    this.#deps.events.emit('roster:requests', this.requests());
   }
 
   /** A new stream: the presence heard on the last one no longer holds (the server sends it again). */
@@ -58,13 +56,13 @@ export class Presence {
 
   /** §3.1.1: asks to see the contact's presence. */
   async subscribe(jid: string): Promise<void> {
-    await this.#session.send(subscriptionStanza(jid, 'subscribe'));
+    await this.#deps.session.send(subscriptionStanza(jid, 'subscribe'));
   }
 
   /** §3.1.4 approves or §3.1.5 refuses a request, which is then no longer pending. */
   async reply(jid: string, approve: boolean): Promise<void> {
-    await this.#session.send(subscriptionStanza(jid, approve ? 'subscribed' : 'unsubscribed'));
+    await this.#deps.session.send(subscriptionStanza(jid, approve ? 'subscribed' : 'unsubscribed'));
     this.#requests.delete(jid);
-    this.#events.emit('roster:requests', this.requests());
+    this.#deps.events.emit('roster:requests', this.requests());
   }
 }

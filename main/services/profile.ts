@@ -21,6 +21,7 @@ import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { BoundedMap } from '../bounded-map.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
+import { inBackground } from './background.js';
 import type { AvatarCrop, PreparedAvatar } from '../profile/avatar-image.js';
 import { prepareAvatarOffThread } from '../profile/avatar-off-thread.js';
 import {
@@ -87,29 +88,19 @@ export interface ProfileServiceDeps {
 }
 
 export class ProfileService {
-  readonly #session: SessionPort;
-  readonly #events: AppEvents;
-  readonly #log: Logger;
-  readonly #published: PublishedNodesStore | undefined;
-  readonly #ownProfile: OwnProfileStore | undefined;
-  readonly #contactProfiles: ContactProfilesStore | undefined;
+  readonly #deps: ProfileServiceDeps;
   /** Each contact's last profile, without avatar bytes. */
   readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
   readonly #avatars = new BoundedMap<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
 
   constructor(deps: ProfileServiceDeps) {
-    this.#session = deps.session;
-    this.#events = deps.events;
-    this.#log = deps.log;
-    this.#published = deps.published;
-    this.#ownProfile = deps.ownProfile;
-    this.#contactProfiles = deps.contactProfiles;
+    this.#deps = deps;
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
   onNotification(n: PepNotification): void {
-    void this.#onNotification(n).catch((error: unknown) => this.#log.warn(`profile notification from ${oneLine(n.from)}: ${String(error)}`));
+    inBackground(this.#deps.log, `profile notification from ${oneLine(n.from)}`, this.#onNotification(n));
   }
 
   /**
@@ -118,9 +109,9 @@ export class ProfileService {
    * read back from the server. A nickname left empty leaves the nickname node as it is.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
-    const owner = this.#session.ownJid;
-    await this.#session.requireXep0222Support();
-    const ctx = { iq: this.#session.iq, owner };
+    const owner = this.#deps.session.ownJid;
+    await this.#deps.session.requireXep0222Support();
+    const ctx = { iq: this.#deps.session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
     const vcard = await publishPersistent(ctx, spec(NS.vcard4), vcardItem);
@@ -139,7 +130,7 @@ export class ProfileService {
 
   /** Records a publish for drift watch, with the item's XML so that Restore can publish it again. */
   async #record(owner: string, node: string, access: AccessRequest, config: EffectiveNodeConfig, item: { id: string; payload: Element }): Promise<void> {
-    await this.#published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: { id: item.id, payload: item.payload.toString() } });
+    await this.#deps.published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: { id: item.id, payload: item.payload.toString() } });
   }
 
   /**
@@ -162,10 +153,10 @@ export class ProfileService {
     access: AccessRequest,
     options: { reconfigure?: boolean; crop?: AvatarCrop } = {},
   ): Promise<AvatarPublishResult> {
-    const owner = this.#session.ownJid;
+    const owner = this.#deps.session.ownJid;
     const prepared = await prepareAvatarOffThread(image, mime, options.crop === undefined ? {} : { crop: options.crop });
-    await this.#session.requireXep0222Support();
-    const ctx = { iq: this.#session.iq, owner };
+    await this.#deps.session.requireXep0222Support();
+    const ctx = { iq: this.#deps.session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const id = avatarId(prepared.png);
     const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
@@ -185,10 +176,10 @@ export class ProfileService {
    * the vault's copy (marked with `storedAt`), so the editor never starts blank over a published profile.
    */
   async own(): Promise<OwnProfileView> {
-    const state = this.#session.state;
+    const state = this.#deps.session.state;
     if (state.status !== 'online') return this.#storedOwn(state.account);
-    const owner = this.#session.ownJid;
-    const ctx = { iq: this.#session.iq, owner };
+    const owner = this.#deps.session.ownJid;
+    const ctx = { iq: this.#deps.session.iq, owner };
     const [view, configs] = await Promise.all([
       this.#read(owner, { avatarData: true }),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
@@ -209,7 +200,7 @@ export class ProfileService {
     const own: OwnProfileView = { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
     // Measured: ejabberd 23.01 refuses the owner's own items on a roster-access node (docs/servers.md);
     // the parts it would not give back come from the copy, so the editor does not start blank over them.
-    const stored = this.#ownProfile?.get(owner);
+    const stored = this.#deps.ownProfile?.get(owner);
     if (stored !== undefined && (!answered(NS.vcard4) || !answered(NS.nick) || !answered(NS.avatarMetadata))) {
       if (!answered(NS.vcard4) && stored.vcard) own.vcard = { ...stored.vcard };
       if (!answered(NS.nick) && stored.nickname !== undefined) own.nickname = stored.nickname;
@@ -220,7 +211,7 @@ export class ProfileService {
   }
 
   #storedOwn(account: string | undefined): OwnProfileView {
-    const stored = account === undefined ? undefined : this.#ownProfile?.get(account);
+    const stored = account === undefined ? undefined : this.#deps.ownProfile?.get(account);
     if (account === undefined || stored === undefined) {
       throw new KeyringError('not-connected', 'Connect to read your profile from your server; no copy of it is kept on this computer yet.');
     }
@@ -233,12 +224,12 @@ export class ProfileService {
 
   /** Updates the vault's copy of the own profile; a vault that cannot be written costs the copy, not the publish. */
   async #keepOwn(owner: string, change: (stored: Omit<OwnProfileRecord, 'storedAt'>) => Omit<OwnProfileRecord, 'storedAt'>): Promise<void> {
-    await this.#ownProfile
+    await this.#deps.ownProfile
       ?.update(owner, (stored) => {
         const { storedAt: _old, ...fields } = stored ?? { storedAt: '' };
         return { ...change(fields), storedAt: new Date().toISOString() };
       })
-      .catch((error: unknown) => this.#log.warn(`could not keep a copy of the profile in the vault: ${String(error)}`));
+      .catch((error: unknown) => this.#deps.log.warn(`could not keep a copy of the profile in the vault: ${String(error)}`));
   }
 
   /**
@@ -247,7 +238,7 @@ export class ProfileService {
    */
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
     const jid = contactBareJid(contact);
-    if (this.#session.state.status !== 'online') return this.#storedContact(jid);
+    if (this.#deps.session.state.status !== 'online') return this.#storedContact(jid);
     const view = await this.#read(jid, { avatarData: options.avatarData ?? true });
     this.#remember(view);
     return this.#withKeptParts(view);
@@ -255,8 +246,8 @@ export class ProfileService {
 
   /** Offline: the vault's copy of the contact's profile, with when it was read. */
   #storedContact(contact: string): ContactProfileView {
-    const account = this.#session.state.account;
-    const kept = account === undefined ? undefined : this.#contactProfiles?.get(account, contact);
+    const account = this.#deps.session.state.account;
+    const kept = account === undefined ? undefined : this.#deps.contactProfiles?.get(account, contact);
     if (kept === undefined) {
       throw new KeyringError('not-connected', 'Connect to read this contact’s profile; none is kept on this computer yet.');
     }
@@ -268,8 +259,8 @@ export class ProfileService {
   /** The parts a contact's server could not give now (unreachable, failed) from the vault's copy, marked so. */
   #withKeptParts(view: ContactProfileView): ContactProfileView {
     const missing = view.sources.filter((s) => s.status === 'unreachable' || s.status === 'failed').map((s) => s.node);
-    const account = this.#session.state.account;
-    const kept = missing.length === 0 || account === undefined ? undefined : this.#contactProfiles?.get(account, view.jid);
+    const account = this.#deps.session.state.account;
+    const kept = missing.length === 0 || account === undefined ? undefined : this.#deps.contactProfiles?.get(account, view.jid);
     if (kept === undefined) return view;
     const filled: ContactProfileView = { ...view, storedAt: kept.profile.storedAt };
     fillFromKept(filled, kept.profile, kept.avatar, missing);
@@ -282,7 +273,7 @@ export class ProfileService {
   }
 
   async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {
-    const iq = this.#session.iq;
+    const iq = this.#deps.session.iq;
     const outcomes = await Promise.all(PROFILE_NODES.map((node) => fetchItems(iq, contact, node)));
     const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [...PROFILE_NODES], sources: [] };
     await Promise.all(PROFILE_NODES.map((node, i) => this.#apply(view, node, outcomes[i] ?? { status: 'none' }, options)));
@@ -351,7 +342,7 @@ export class ProfileService {
       view.dataProblem = 'not fetched';
       return view;
     }
-    const outcome = await fetchItem(this.#session.iq, contact, NS.avatarData, info.id);
+    const outcome = await fetchItem(this.#deps.session.iq, contact, NS.avatarData, info.id);
     if (outcome.status !== 'ok') {
       view.dataProblem =
         outcome.status === 'none'
@@ -383,7 +374,7 @@ export class ProfileService {
     } else if (n.items.length > 0 || n.node === NS.profile) {
       // XEP-0292 §4.2.2: a notification may carry no payload ("the receiver needs to retrieve the vCard");
       // XEP-0154 items are partial, so its whole node is read again.
-      await this.#apply(view, n.node, await fetchItems(this.#session.iq, n.from, n.node), { avatarData: true });
+      await this.#apply(view, n.node, await fetchItems(this.#deps.session.iq, n.from, n.node), { avatarData: true });
     } else if (n.retracted.length > 0) {
       clearPart(view, n.node);
       view.sources = [...view.sources.filter((s) => s.node !== n.node), { node: n.node, status: 'none' }];
@@ -391,7 +382,7 @@ export class ProfileService {
       return;
     }
     this.#remember(view);
-    this.#events.emit('contacts:profile', withoutResentAvatar(view, previous));
+    this.#deps.events.emit('contacts:profile', withoutResentAvatar(view, previous));
   }
 
   /** Keeps the view to merge later notifications into; its avatar's bytes stay only in the avatar cache. */
@@ -425,8 +416,8 @@ export class ProfileService {
    * contact refused or emptied loses it.
    */
   #keepInVault(view: ContactProfileView): void {
-    const store = this.#contactProfiles;
-    const account = this.#session.state.account;
+    const store = this.#deps.contactProfiles;
+    const account = this.#deps.session.state.account;
     if (store === undefined || account === undefined) return;
     const previous = store.get(account, view.jid);
     const unread = new Set(view.sources.filter((s) => s.status === 'unreachable' || s.status === 'failed').map((s) => s.node));
@@ -449,7 +440,7 @@ export class ProfileService {
       : id !== undefined && previous?.avatar && previous.profile.avatar?.info.id === id
         ? previous.avatar
         : undefined;
-    void store.put(account, view.jid, record, image).catch((error: unknown) => this.#log.warn(`could not keep ${oneLine(view.jid)}'s profile in the vault: ${String(error)}`));
+    inBackground(this.#deps.log, `could not keep ${oneLine(view.jid)}'s profile in the vault`, store.put(account, view.jid, record, image));
   }
 
   #cacheAvatar(id: string, avatar: AvatarBytes): void {

@@ -38,30 +38,18 @@ export interface PublishQueueDeps {
 }
 
 export class PublishQueue {
-  readonly #store: QueueStore;
-  readonly #keys: OwnKeys;
-  readonly #roster: PublishQueueDeps['roster'];
-  readonly #profile: PublishQueueDeps['profile'];
-  readonly #session: SessionPort;
-  readonly #events: AppEvents;
-  readonly #log: Logger;
+  readonly #deps: PublishQueueDeps;
   #draining: Promise<void> | undefined;
 
   constructor(deps: PublishQueueDeps) {
-    this.#store = deps.store;
-    this.#keys = deps.ownKeys;
-    this.#roster = deps.roster;
-    this.#profile = deps.profile;
-    this.#session = deps.session;
-    this.#events = deps.events;
-    this.#log = deps.log;
+    this.#deps = deps;
   }
 
   /** Pending actions of the account last connected. */
   list(): QueuedActionView[] {
-    const account = this.#session.state.account;
+    const account = this.#deps.session.state.account;
     if (!account) return [];
-    return this.#store.list(account).map((a) => ({ ...a }));
+    return this.#deps.store.list(account).map((a) => ({ ...a }));
   }
 
   /** XEP-0222 publish of an own key now when online, or once online. */
@@ -70,16 +58,16 @@ export class PublishQueue {
     access: AccessRequest,
     reconfigure: boolean,
   ): Promise<{ outcome: 'published'; config: EffectiveNodeConfig } | { outcome: 'queued'; action: QueuedActionView }> {
-    if (!this.#keys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#session.state.account ?? 'this account'}.`, 'fingerprint');
-    if (this.#canRunNow()) return { outcome: 'published', config: await this.#keys.publish(fingerprint, access, reconfigure) };
+    if (!this.#deps.ownKeys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#deps.session.state.account ?? 'this account'}.`, 'fingerprint');
+    if (this.#canRunNow()) return { outcome: 'published', config: await this.#deps.ownKeys.publish(fingerprint, access, reconfigure) };
     return { outcome: 'queued', action: await this.#add({ kind: 'publish', fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }) };
   }
 
   /** Retracts an own key from its node now when online, or once online. */
   async retract(fingerprint: string): Promise<{ outcome: 'retracted' } | { outcome: 'queued'; action: QueuedActionView }> {
-    if (!this.#keys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#session.state.account ?? 'this account'}.`, 'fingerprint');
+    if (!this.#deps.ownKeys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#deps.session.state.account ?? 'this account'}.`, 'fingerprint');
     if (this.#canRunNow()) {
-      await this.#keys.retract(fingerprint);
+      await this.#deps.ownKeys.retract(fingerprint);
       return { outcome: 'retracted' };
     }
     return { outcome: 'queued', action: await this.#add({ kind: 'retract', fingerprint }) };
@@ -87,31 +75,31 @@ export class PublishQueue {
 
   /** Publishes the profile (vCard4 + nickname, XEP-0222) now when online, or once online. */
   async publishProfile(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<ProfilePublishAnswer> {
-    if (this.#canRunNow()) return { outcome: 'published', configs: await this.#profile.publish(profile, access, { reconfigure }) };
+    if (this.#canRunNow()) return { outcome: 'published', configs: await this.#deps.profile.publish(profile, access, { reconfigure }) };
     return { outcome: 'queued', action: await this.#add({ kind: 'profile-publish', profile, access, ...(reconfigure ? { reconfigure } : {}) }) };
   }
 
   /** Adds (or regroups) a contact and asks to see their presence, now or once online. */
   async addContact(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterChangeAnswer> {
-    if (contact.jid === this.#session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
-    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#roster.add(contact) };
+    if (contact.jid === this.#deps.session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#deps.roster.add(contact) };
     return { outcome: 'queued', action: await this.#add({ kind: 'roster-add', ...contact }) };
   }
 
   async setContactGroups(jid: string, groups: string[]): Promise<RosterChangeAnswer> {
-    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#roster.setGroups(jid, groups) };
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#deps.roster.setGroups(jid, groups) };
     return { outcome: 'queued', action: await this.#add({ kind: 'roster-groups', jid, groups }) };
   }
 
   async removeContact(jid: string): Promise<RosterChangeAnswer> {
-    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#roster.remove(jid) };
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#deps.roster.remove(jid) };
     return { outcome: 'queued', action: await this.#add({ kind: 'roster-remove', jid }) };
   }
 
   async cancel(id: string): Promise<QueuedActionView[]> {
-    const account = this.#session.state.account;
+    const account = this.#deps.session.state.account;
     if (!account) return [];
-    const found = await this.#store.remove(account, id);
+    const found = await this.#deps.store.remove(account, id);
     if (!found) throw new KeyringError('not-found', 'That action already ran or was cancelled.');
     this.#changed();
     return this.list();
@@ -128,48 +116,48 @@ export class PublishQueue {
    * offline (a contact removed offline, then added again online, must end up added).
    */
   #canRunNow(): boolean {
-    return this.#session.state.status === 'online' && this.list().length === 0;
+    return this.#deps.session.state.status === 'online' && this.list().length === 0;
   }
 
   async #add(write: QueuedWrite): Promise<QueuedActionView> {
-    const account = this.#session.state.account;
+    const account = this.#deps.session.state.account;
     if (!account) throw new KeyringError('not-connected', 'Connect this account once, so the app knows where to write.');
     const record = { id: randomUUID(), ...write, requestedAt: new Date().toISOString() } as QueuedActionRecord;
-    await this.#store.append(account, record);
+    await this.#deps.store.append(account, record);
     this.#changed();
     // Online again while this was being saved (or older writes still running): run it in its turn.
-    if (this.#session.state.status === 'online') void this.drain();
+    if (this.#deps.session.state.status === 'online') void this.drain();
     return { ...record };
   }
 
   async #perform(action: QueuedActionRecord): Promise<void> {
     switch (action.kind) {
       case 'publish':
-        await this.#keys.publish(action.fingerprint, action.access, action.reconfigure ?? false);
+        await this.#deps.ownKeys.publish(action.fingerprint, action.access, action.reconfigure ?? false);
         return;
       case 'retract':
-        await this.#keys.retract(action.fingerprint);
+        await this.#deps.ownKeys.retract(action.fingerprint);
         return;
       case 'profile-publish':
-        await this.#profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false });
+        await this.#deps.profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false });
         return;
       case 'roster-add':
-        await this.#roster.add({ jid: action.jid, groups: action.groups, ...(action.name ? { name: action.name } : {}) });
+        await this.#deps.roster.add({ jid: action.jid, groups: action.groups, ...(action.name ? { name: action.name } : {}) });
         return;
       case 'roster-groups':
-        await this.#roster.setGroups(action.jid, action.groups);
+        await this.#deps.roster.setGroups(action.jid, action.groups);
         return;
       case 'roster-remove':
-        await this.#roster.remove(action.jid);
+        await this.#deps.roster.remove(action.jid);
         return;
     }
   }
 
   async #run(): Promise<void> {
     for (;;) {
-      const account = this.#session.state.account;
-      if (!account || this.#session.state.status !== 'online') return;
-      const next = this.#store.list(account)[0];
+      const account = this.#deps.session.state.account;
+      if (!account || this.#deps.session.state.status !== 'online') return;
+      const next = this.#deps.store.list(account)[0];
       if (!next) return;
       let outcome: { ok: true } | { ok: false; error: IpcError };
       try {
@@ -177,12 +165,12 @@ export class PublishQueue {
         outcome = { ok: true };
       } catch (error) {
         // Lost the connection midway: keep the action for the next time we are online.
-        if (this.#session.state.status !== 'online') return;
+        if (this.#deps.session.state.status !== 'online') return;
         outcome = { ok: false, error: toIpcError(error) };
-        this.#log.warn(`queued ${next.kind} failed: ${outcome.error.message}`);
+        this.#deps.log.warn(`queued ${next.kind} failed: ${outcome.error.message}`);
       }
-      await this.#store.remove(account, next.id);
-      this.#events.emit('queue:ran', { action: { ...next }, ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }) });
+      await this.#deps.store.remove(account, next.id);
+      this.#deps.events.emit('queue:ran', { action: { ...next }, ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }) });
       this.#changed();
     }
   }
@@ -193,6 +181,6 @@ export class PublishQueue {
   }
 
   #changed(): void {
-    this.#events.emit('queue:changed', this.list());
+    this.#deps.events.emit('queue:changed', this.list());
   }
 }

@@ -36,27 +36,19 @@ interface RosterCopy {
 }
 
 export class RosterService {
-  readonly #session: SessionPort;
-  readonly #presence: Presence;
-  readonly #events: AppEvents;
-  readonly #log: Logger;
-  readonly #store: RosterStore;
+  readonly #deps: RosterServiceDeps;
   /** The copy, brought up to date with this stream's roster; undefined until first needed per stream. */
   #synced: Promise<RosterCopy> | undefined;
   /** The last copy known (synced or loaded from the vault), for answers while offline. */
   #last: RosterCopy | undefined;
 
   constructor(deps: RosterServiceDeps) {
-    this.#session = deps.session;
-    this.#presence = deps.presence;
-    this.#events = deps.events;
-    this.#log = deps.log;
-    this.#store = deps.store;
+    this.#deps = deps;
   }
 
   /** The contacts: this stream's roster when online (fetched once), else the roster last saved. */
   async list(): Promise<RosterContactView[]> {
-    const copy = this.#session.state.status === 'online' ? await this.#sync() : this.#offlineCopy();
+    const copy = this.#deps.session.state.status === 'online' ? await this.#sync() : this.#offlineCopy();
     return copy ? this.#views(copy) : [];
   }
 
@@ -69,8 +61,8 @@ export class RosterService {
 
   /** §2.3 + §3.1.1: adds (or regroups) a contact and asks to see their presence. */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
-    if (contact.jid === this.#session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
-    await setRosterItem(this.#session.iq, contact);
+    if (contact.jid === this.#deps.session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
+    await setRosterItem(this.#deps.session.iq, contact);
     await this.#applied({ jid: contact.jid, ...(contact.name ? { name: contact.name } : {}), groups: contact.groups });
     await this.#askToSeePresence(contact.jid);
     return this.list();
@@ -79,27 +71,27 @@ export class RosterService {
   async setGroups(jid: string, groups: string[]): Promise<RosterContactView[]> {
     const current = (await this.list()).find((c) => c.jid === jid);
     if (!current) throw new KeyringError('not-found', `${jid} is not in your contacts.`, 'jid');
-    await setRosterItem(this.#session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
+    await setRosterItem(this.#deps.session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
     await this.#applied({ jid, ...(current.name ? { name: current.name } : {}), groups });
     return this.list();
   }
 
   async remove(jid: string): Promise<RosterContactView[]> {
-    await removeRosterItem(this.#session.iq, jid);
+    await removeRosterItem(this.#deps.session.iq, jid);
     await this.#applied({ jid, remove: true });
     return this.list();
   }
 
   /** Contacts asking to see the user's presence, not yet answered. */
   requests(): string[] {
-    return this.#presence.requests();
+    return this.#deps.presence.requests();
   }
 
   /** §3.1.4/§3.1.5: approve (and ask back, for a mutual subscription) or refuse. */
   async answer(jid: string, approve: boolean): Promise<string[]> {
-    await this.#presence.reply(jid, approve);
+    await this.#deps.presence.reply(jid, approve);
     if (approve) await this.#askToSeePresence(jid);
-    return this.#presence.requests();
+    return this.#deps.presence.requests();
   }
 
   /** Whether `bareJid` is in the roster (any subscription state). False when the roster cannot be read. */
@@ -107,7 +99,7 @@ export class RosterService {
     try {
       return (await this.#sync()).items.has(bareJid.toLowerCase());
     } catch (error) {
-      this.#log.warn(`could not read the roster: ${error instanceof Error ? error.message : String(error)}`);
+      this.#deps.log.warn(`could not read the roster: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     }
   }
@@ -125,12 +117,12 @@ export class RosterService {
       next.catch(() => undefined); // a failed sync is reported (and retried) by has() and list()
       this.#synced = next;
       void next.then(
-        () => this.#events.emit('roster:changed', undefined),
-        () => this.#events.emit('roster:changed', undefined),
+        () => this.#deps.events.emit('roster:changed', undefined),
+        () => this.#deps.events.emit('roster:changed', undefined),
       );
       return;
     } // not synced yet: the sync will see the change
-    this.#events.emit('roster:changed', undefined);
+    this.#deps.events.emit('roster:changed', undefined);
   }
 
   /** A new stream (first login or reconnect) may come with another roster: sync again when needed. */
@@ -150,9 +142,9 @@ export class RosterService {
   }
 
   async #fetch(): Promise<RosterCopy> {
-    const account = this.#session.ownJid;
+    const account = this.#deps.session.ownJid;
     const saved = this.#offlineCopy();
-    const answer = await fetchRosterSince(this.#session.iq, saved?.version);
+    const answer = await fetchRosterSince(this.#deps.session.iq, saved?.version);
     if (answer.unchanged && saved) return saved;
     const copy: RosterCopy = answer.unchanged
       ? { account, items: new Map() }
@@ -185,10 +177,10 @@ export class RosterService {
 
   /** The copy for the account the app works for: in memory, else as the vault last saved it. */
   #offlineCopy(): RosterCopy | undefined {
-    const account = this.#session.state.account;
+    const account = this.#deps.session.state.account;
     if (account === undefined) return undefined;
     if (this.#last?.account === account) return this.#last;
-    const stored = this.#store.load(account);
+    const stored = this.#deps.store.load(account);
     if (!stored) return undefined;
     this.#last = fromRecord(account, stored);
     return this.#last;
@@ -198,10 +190,10 @@ export class RosterService {
     copy.savedAt = new Date().toISOString();
     this.#last = copy;
     try {
-      await this.#store.save(copy.account, toRecord(copy));
+      await this.#deps.store.save(copy.account, toRecord(copy));
     } catch (error) {
       // A cache: the roster in memory is still right, and the next sign-in fetches it whole.
-      this.#log.warn(`could not save the roster: ${error instanceof Error ? error.message : String(error)}`);
+      this.#deps.log.warn(`could not save the roster: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -214,7 +206,7 @@ export class RosterService {
         groups: item.groups,
         subscription: item.subscription,
         pending: item.ask === 'subscribe',
-        online: this.#presence.isOnline(item.jid),
+        online: this.#deps.presence.isOnline(item.jid),
       });
     }
     return views;
@@ -224,7 +216,7 @@ export class RosterService {
   async #askToSeePresence(jid: string): Promise<void> {
     const current = (await this.list()).find((c) => c.jid === jid);
     if (!current || (current.subscription !== 'to' && current.subscription !== 'both' && !current.pending)) {
-      await this.#presence.subscribe(jid);
+      await this.#deps.presence.subscribe(jid);
     }
   }
 }

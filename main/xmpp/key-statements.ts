@@ -45,15 +45,8 @@ export function pubkeyPayloadWithSuccession(certificateDer: Buffer, statement: S
 }
 
 export function successionElement(statement: SuccessionStatement): Element {
-  return xml(
-    'succession',
-    { xmlns: NS.succession },
-    xml('jid', {}, statement.jid),
-    xml('old', {}, statement.old),
-    xml('new', {}, statement.new),
-    xml('date', {}, statement.date),
-    xml('signature', { algorithm: statement.algorithm }, statement.signature),
-  );
+  const { jid, old, date } = statement;
+  return signedStatement('succession', NS.succession, { jid, old, new: statement.new, date }, statement);
 }
 
 export type SuccessionReading =
@@ -89,16 +82,8 @@ export function revocationItemId(fingerprint: string): string {
 }
 
 export function revocationPayload(statement: RevocationStatement): Element {
-  return xml(
-    'revocation',
-    { xmlns: NS.revocation },
-    xml('jid', {}, statement.jid),
-    xml('fingerprint', {}, statement.fingerprint),
-    xml('reason', {}, statement.reason),
-    xml('date', {}, statement.date),
-    xml('signature', { algorithm: statement.algorithm }, statement.signature),
-    xml('x509cert', {}, statement.certificate),
-  );
+  const { jid, fingerprint, reason, date } = statement;
+  return signedStatement('revocation', NS.revocation, { jid, fingerprint, reason, date }, statement, xml('x509cert', {}, statement.certificate));
 }
 
 export type RevocationReading =
@@ -145,6 +130,26 @@ function readOne(parent: Element, ns: string, name: string): Element | string {
  * Text fields, taken exactly as written: they are signed as they travel, so trimming would change
  * what was signed (a stray space makes the field malformed, which is what it is).
  */
+/**
+ * A signed statement as published: one child per field, in the order given (readFields reads them
+ * back by name), then the signature, then anything that follows it.
+ */
+function signedStatement(
+  name: string,
+  xmlns: string,
+  fields: Record<string, string>,
+  signed: { algorithm: string; signature: string },
+  ...after: Element[]
+): Element {
+  return xml(
+    name,
+    { xmlns },
+    ...Object.entries(fields).map(([field, text]) => xml(field, {}, text)),
+    xml('signature', { algorithm: signed.algorithm }, signed.signature),
+    ...after,
+  );
+}
+
 function readFields<N extends string>(parent: Element, ns: string, names: readonly N[]): Record<N, string> | string {
   const fields = {} as Record<N, string>;
   for (const name of names) {

@@ -91,24 +91,22 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit(answer, `Verified ${safe(jid)}'s key ${shortFingerprint(answer.fingerprint)}.`);
       }),
     );
-  contacts
-    .command('unverify <jid> <fingerprint>')
-    .description('take back a verification')
-    .action((jid: string, fingerprint: string) =>
-      cli.online(async (api) => {
-        const view = must(await api.contacts.unverify({ jid, fingerprint }));
-        cli.emit(view, `${safe(jid)}'s key ${shortFingerprint(fingerprint)} is no longer verified.`);
-      }),
-    );
+  cli.show(
+    contacts,
+    'unverify <jid> <fingerprint>',
+    'take back a verification',
+    (api, jid: string, fingerprint: string) => api.contacts.unverify({ jid, fingerprint }),
+    (_view, jid, fingerprint) => `${safe(jid)}'s key ${shortFingerprint(fingerprint)} is no longer verified.`,
+  );
   contacts
     .command('trust <jid>')
     .addArgument(new Argument('<policy>', 'tofu, btbv or manual').choices(TRUST_POLICIES))
     .description('set the trust policy for this contact: tofu (trust on first use), btbv (blind trust before verification) or manual')
-    .action((jid: string, policy: (typeof TRUST_POLICIES)[number]) =>
-      cli.online(async (api) => {
-        const view = must(await api.contacts.setPolicy({ jid, policy }));
-        cli.emit(view, `${safe(jid)}: ${TRUST_POLICY_TEXT[view.policy].name}. ${TRUST_POLICY_TEXT[view.policy].meaning}`);
-      }),
+    .action(
+      cli.answer(
+        (api, jid: string, policy: (typeof TRUST_POLICIES)[number]) => api.contacts.setPolicy({ jid, policy }),
+        (view, jid) => `${safe(jid)}: ${TRUST_POLICY_TEXT[view.policy].name}. ${TRUST_POLICY_TEXT[view.policy].meaning}`,
+      ),
     );
   contacts
     .command('trust-default')

@@ -5,15 +5,7 @@ import { describeOtherKeys } from '../output.js';
 
 export function devicesCommands(program: Command, cli: CliContext): void {
   const devices = program.command('devices').description('OMEMO devices and OpenPGP keys your other clients published');
-  devices
-    .command('list')
-    .description('your devices and keys, stale ones flagged')
-    .action(() =>
-      cli.online(async (api) => {
-        const view = must(await api.devices.own());
-        cli.emit(view, describeOtherKeys(view));
-      }),
-    );
+  cli.show(devices, 'list', 'your devices and keys, stale ones flagged', (api) => api.devices.own(), describeOtherKeys);
   devices
     .command('remove <id>')
     .description('take an OMEMO device off your published device list (every list that names it, or --protocol)')

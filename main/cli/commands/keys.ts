@@ -34,46 +34,43 @@ export function keysCommands(program: Command, cli: CliContext): void {
         cli.emit(key, key.fingerprint);
       }),
     );
-  keys
-    .command('list')
-    .description('your keys: fingerprint, validity, where each is published and with what access')
-    .action(() =>
-      cli.offline(async (api) => {
-        const list = must(await api.keys.list());
-        cli.emit(list, list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.');
-      }),
-    );
+  cli.show(
+    keys,
+    'list',
+    'your keys: fingerprint, validity, where each is published and with what access',
+    (api) => api.keys.list(),
+    (list) => (list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.'),
+    'offline',
+  );
   withAccessOptions(
     keys.command('publish <fingerprint>').description('publish per XEP-0222; prints the node configuration read back from the server'),
     'allow changing the access of an already published node',
-  ).action((fingerprint: string, options: AccessOptions) =>
-    cli.online(async (api) => {
-      const answer = must(await api.keys.publish({ fingerprint, ...accessParams(options) }));
-      cli.emit(answer, answer.outcome === 'published' ? describeNodeConfig(answer.config) : queued('publish'));
-    }),
+  ).action(
+    cli.answer(
+      (api, fingerprint: string, options: AccessOptions) => api.keys.publish({ fingerprint, ...accessParams(options) }),
+      (answer) => (answer.outcome === 'published' ? describeNodeConfig(answer.config) : queued('publish')),
+    ),
   );
-  keys
-    .command('retract <fingerprint>')
-    .description('remove a key from your node (contacts are notified where the server does)')
-    .action((fingerprint: string) =>
-      cli.online(async (api) => {
-        const answer = must(await api.keys.retract({ fingerprint }));
-        cli.emit(answer, answer.outcome === 'retracted' ? `Retracted ${fingerprint}.` : queued('retract'));
-      }),
-    );
+  cli.show(
+    keys,
+    'retract <fingerprint>',
+    'remove a key from your node (contacts are notified where the server does)',
+    (api, fingerprint: string) => api.keys.retract({ fingerprint }),
+    (answer, fingerprint) => (answer.outcome === 'retracted' ? `Retracted ${fingerprint}.` : queued('retract')),
+  );
   keys
     .command('renew <fingerprint>')
     .description('a fresh certificate for the key (or --new-key), published to the same audience; the old one is then withdrawn')
     .option('--new-key', 'make a new key instead of renewing the certificate of the same key')
-    .action((fingerprint: string, options: { newKey?: boolean }) =>
-      cli.online(async (api) => {
-        const answer = must(await api.keys.renew({ fingerprint, ...(options.newKey ? { newKey: true } : {}) }));
-        const lines = [
-          answer.fingerprint,
-          answer.published ? `published to the same audience${answer.withdrawn ? '; the old key was withdrawn' : ''}` : 'not published (the old key was not)',
-        ];
-        cli.emit(answer, lines.join('\n'));
-      }),
+    .action(
+      cli.answer(
+        (api, fingerprint: string, options: { newKey?: boolean }) => api.keys.renew({ fingerprint, ...(options.newKey ? { newKey: true } : {}) }),
+        (answer) =>
+          [
+            answer.fingerprint,
+            answer.published ? `published to the same audience${answer.withdrawn ? '; the old key was withdrawn' : ''}` : 'not published (the old key was not)',
+          ].join('\n'),
+      ),
     );
   keys
     .command('export <fingerprint>')

@@ -1,6 +1,7 @@
-import type { ContactKeysView, KeyChangeView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import type { ContactKeysView, KeyChangeView, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { fileToBase64 } from './base64';
-import type { ActivityKind, ActivityLog } from './activity.svelte';
+import type { ActivityKind } from './activity.svelte';
+import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
@@ -9,7 +10,7 @@ import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 const MAX_ENTRIES_PER_KIND = 3;
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
-export class ContactsStore {
+export class ContactsStore extends ScreenStore {
   roster = $state<RosterContactView[]>([]);
   keys = $state<Record<string, ContactKeysView>>({});
   filter = $state('');
@@ -36,20 +37,12 @@ export class ContactsStore {
       .sort(),
   );
 
-  readonly #api: KeyringApi;
-  readonly #activity: ActivityLog;
-
-  constructor(api: KeyringApi, activity: ActivityLog) {
-    this.#api = api;
-    this.#activity = activity;
-  }
-
   start(): () => void {
     const offs = [
-      this.#api.on('contacts:keys', (view) => this.#accept(view)),
-      this.#api.on('roster:changed', () => void this.refreshRoster()),
-      this.#api.on('roster:requests', (requests) => (this.requests = requests)),
-      this.#api.on('roster:presence', ({ jid, online }) => {
+      this.api.on('contacts:keys', (view) => this.#accept(view)),
+      this.api.on('roster:changed', () => void this.refreshRoster()),
+      this.api.on('roster:requests', (requests) => (this.requests = requests)),
+      this.api.on('roster:presence', ({ jid, online }) => {
         this.roster = this.roster.map((c) => (c.jid === jid ? { ...c, online } : c));
       }),
     ];
@@ -58,18 +51,18 @@ export class ContactsStore {
 
   async add(jid: string, name: string, groups: string[]): Promise<boolean> {
     const answer = await this.editing.run(() =>
-      this.#api.roster.add({ jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
+      this.api.roster.add({ jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
     );
     this.#changed(answer);
     return answer !== undefined;
   }
 
   async setGroups(jid: string, groups: string[]): Promise<void> {
-    this.#changed(await this.editing.run(() => this.#api.roster.setGroups({ jid, groups })));
+    this.#changed(await this.editing.run(() => this.api.roster.setGroups({ jid, groups })));
   }
 
   async remove(jid: string): Promise<void> {
-    const answer = await this.editing.run(() => this.#api.roster.remove({ jid }));
+    const answer = await this.editing.run(() => this.api.roster.remove({ jid }));
     this.#changed(answer);
     if (answer?.outcome === 'done' && this.selected === jid) this.selected = undefined;
   }
@@ -77,27 +70,27 @@ export class ContactsStore {
   /** A roster change done (the roster as it now stands), or waiting for the connection (Activity shows it). */
   #changed(answer: RosterChangeAnswer | undefined): void {
     if (answer?.outcome === 'done') this.roster = answer.contacts;
-    else if (answer) this.#activity.add('changed', `Waiting for the connection: ${describeQueuedWrite(answer.action)}`, queuedWriteSubject(answer.action));
+    else if (answer) this.activity.add('changed', `Waiting for the connection: ${describeQueuedWrite(answer.action)}`, queuedWriteSubject(answer.action));
   }
 
   async answer(jid: string, approve: boolean): Promise<void> {
-    const requests = await this.editing.run(() => this.#api.roster.answer({ jid, approve }));
+    const requests = await this.editing.run(() => this.api.roster.answer({ jid, approve }));
     if (requests) this.requests = requests;
     await this.refreshRoster();
   }
 
   async refreshRoster(): Promise<void> {
-    const roster = await this.loading.run(() => this.#api.roster.list());
+    const roster = await this.loading.run(() => this.api.roster.list());
     if (roster) this.roster = roster;
-    const requests = await this.#api.roster.requests();
+    const requests = await this.api.roster.requests();
     if (requests.ok) this.requests = requests.value;
-    const policy = await this.#api.contacts.accountPolicy();
+    const policy = await this.api.contacts.accountPolicy();
     if (policy.ok) this.accountPolicy = policy.value;
   }
 
   /** The account's default, for contacts without a policy of their own. */
   async setAccountPolicy(policy: TrustPolicy): Promise<void> {
-    const set = await this.deciding.run(() => this.#api.contacts.setAccountPolicy({ policy }));
+    const set = await this.deciding.run(() => this.api.contacts.setAccountPolicy({ policy }));
     if (!set) return;
     this.accountPolicy = set;
     // Other contacts show it when next opened (opening fetches their keys again).
@@ -105,7 +98,7 @@ export class ContactsStore {
   }
 
   async fetchKeys(jid: string): Promise<void> {
-    const view = await this.fetching.run(() => this.#api.contacts.fetchKeys({ jid }));
+    const view = await this.fetching.run(() => this.api.contacts.fetchKeys({ jid }));
     if (view) this.#accept(view);
   }
 
@@ -114,7 +107,7 @@ export class ContactsStore {
    * current keys; main decides, and a mismatch verifies nothing.
    */
   async verify(jid: string, claim: string): Promise<VerifyAnswer | undefined> {
-    const answer = await this.verifying.run(() => this.#api.contacts.verify({ jid, claim }));
+    const answer = await this.verifying.run(() => this.api.contacts.verify({ jid, claim }));
     if (answer) this.#verified(jid, answer);
     else this.#plainVerifyError();
     return answer;
@@ -124,30 +117,30 @@ export class ContactsStore {
   async verifyQrImage(jid: string, file: File): Promise<VerifyAnswer | undefined> {
     const mime = file.type === 'image/jpeg' ? 'image/jpeg' : 'image/png';
     const dataBase64 = await fileToBase64(file);
-    const answer = await this.verifying.run(() => this.#api.contacts.verifyQrImage({ jid, dataBase64, mime }));
+    const answer = await this.verifying.run(() => this.api.contacts.verifyQrImage({ jid, dataBase64, mime }));
     if (answer) this.#verified(jid, answer);
     else this.#plainVerifyError();
     return answer;
   }
 
   async unverify(jid: string, fingerprint: string): Promise<void> {
-    const view = await this.deciding.run(() => this.#api.contacts.unverify({ jid, fingerprint }));
+    const view = await this.deciding.run(() => this.api.contacts.unverify({ jid, fingerprint }));
     if (view) {
       this.#replace(view);
-      this.#activity.add('changed', 'You took back a verification', { contact: jid, fingerprint });
+      this.activity.add('changed', 'You took back a verification', { contact: jid, fingerprint });
     }
   }
 
   async accept(jid: string, fingerprint: string): Promise<void> {
-    const view = await this.deciding.run(() => this.#api.contacts.accept({ jid, fingerprint }));
+    const view = await this.deciding.run(() => this.api.contacts.accept({ jid, fingerprint }));
     if (view) {
       this.#replace(view);
-      this.#activity.add('verified', 'You accepted a changed key without comparing', { contact: jid, fingerprint });
+      this.activity.add('verified', 'You accepted a changed key without comparing', { contact: jid, fingerprint });
     }
   }
 
   async setPolicy(jid: string, policy: TrustPolicy | null): Promise<void> {
-    const view = await this.deciding.run(() => this.#api.contacts.setPolicy({ jid, policy }));
+    const view = await this.deciding.run(() => this.api.contacts.setPolicy({ jid, policy }));
     if (view) this.#replace(view);
   }
 
@@ -159,8 +152,8 @@ export class ContactsStore {
 
   #verified(jid: string, answer: VerifyAnswer): void {
     this.#replace(answer.view);
-    if (answer.outcome === 'verified') this.#activity.add('verified', 'Fingerprints matched: key verified', { contact: jid, fingerprint: answer.fingerprint });
-    else this.#activity.add('mismatch', 'Fingerprints did NOT match: nothing was verified', { contact: jid, fingerprint: answer.offered });
+    if (answer.outcome === 'verified') this.activity.add('verified', 'Fingerprints matched: key verified', { contact: jid, fingerprint: answer.fingerprint });
+    else this.activity.add('mismatch', 'Fingerprints did NOT match: nothing was verified', { contact: jid, fingerprint: answer.offered });
   }
 
   /** A view from an answer: the keys as they now stand, keeping what the last fetch said otherwise. */
@@ -176,8 +169,8 @@ export class ContactsStore {
     const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
     const report = (kind: KeyChangeView['kind'], activity: ActivityKind, one: string, many: (n: number) => string) => {
       const changes = of(kind);
-      if (changes.length > MAX_ENTRIES_PER_KIND) this.#activity.add(activity, many(changes.length), { contact: view.jid });
-      else for (const change of changes) this.#activity.add(activity, one, { contact: view.jid, fingerprint: change.fingerprint });
+      if (changes.length > MAX_ENTRIES_PER_KIND) this.activity.add(activity, many(changes.length), { contact: view.jid });
+      else for (const change of changes) this.activity.add(activity, one, { contact: view.jid, fingerprint: change.fingerprint });
     };
     report('changed', 'changed', 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
     report('new', 'received', 'New key', (n) => `${n} new keys`);

@@ -1,26 +1,18 @@
-import type { DriftReport, KeyringApi, NodeDriftView } from '../../../contract';
-import type { ActivityLog } from './activity.svelte';
+import type { DriftReport, NodeDriftView } from '../../../contract';
 import { WATCHED_NODE_NAME } from './format';
+import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
 /**
  * Drift watch as the window sees it (docs/drift.md): the last report main made (at sign-in, after
  * the server announced a change, on its timer), and the person's two answers, Restore and Accept.
  */
-export class DriftStore {
+export class DriftStore extends ScreenStore {
   report = $state<DriftReport>({ nodes: [] });
   /** Nodes whose notice the person set aside until the state changes again (never an alarm). */
   dismissed = $state<string[]>([]);
   readonly restoring = new Task();
   readonly accepting = new Task();
-  readonly #api: KeyringApi;
-  readonly #activity: ActivityLog;
-
-  constructor(api: KeyringApi, activity: ActivityLog) {
-    this.#api = api;
-    this.#activity = activity;
-  }
-
   /** The nodes that differ from what the app published, alarms first. */
   get drifted(): NodeDriftView[] {
     const drifted = this.report.nodes.filter((n) => n.severity !== undefined && !(n.severity === 'notice' && this.dismissed.includes(n.node)));
@@ -29,25 +21,25 @@ export class DriftStore {
 
   /** Follows main's own checks; returns the unsubscribe. */
   start(): () => void {
-    const off = this.#api.on('drift:changed', (report) => this.#show(report));
-    void this.#api.drift.status().then((r) => r.ok && this.#show(r.value));
+    const off = this.api.on('drift:changed', (report) => this.#show(report));
+    void this.api.drift.status().then((r) => r.ok && this.#show(r.value));
     return off;
   }
 
   /** Puts the node (or every drifted one) back as published; the report afterwards is what the server says. */
   async restore(node?: string): Promise<void> {
-    const answer = await this.restoring.run(() => this.#api.drift.restore(node === undefined ? {} : { node }));
+    const answer = await this.restoring.run(() => this.api.drift.restore(node === undefined ? {} : { node }));
     if (!answer) return;
     this.#show(answer.report);
-    for (const r of answer.repaired) this.#activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published them`);
+    for (const r of answer.repaired) this.activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published them`);
   }
 
   /** Keeps the node's current state as intended. */
   async accept(node: NodeDriftView): Promise<void> {
-    const report = await this.accepting.run(() => this.#api.drift.accept({ node: node.node }));
+    const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node }));
     if (!report) return;
     this.#show(report);
-    this.#activity.add('changed', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
+    this.activity.add('changed', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
   }
 
   dismiss(node: string): void {

@@ -1,9 +1,9 @@
 import { accessOf, expiryText, keyName, needsRenewal } from './own-keys';
-import type { AccessRequest, EffectiveNodeConfig, KeyAudience, KeyringApi, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
-import type { ActivityLog } from './activity.svelte';
+import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
 import { queuedWriteName, queuedWriteSubject } from './queued-action';
+import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
 /** How long "Undo" stays offered after a key is retracted. */
@@ -17,7 +17,7 @@ export interface UndoableRetract {
 }
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
-export class KeysStore {
+export class KeysStore extends ScreenStore {
   keys = $state<OwnKeyView[]>([]);
   /** The node configuration the server reported after the last publish, per fingerprint. */
   published = $state<Record<string, EffectiveNodeConfig>>({});
@@ -47,34 +47,26 @@ export class KeysStore {
   readonly #warned = new Set<string>();
   /** Published keys that expire within 30 days or have expired: the My keys badge counts them. */
   readonly expiring = $derived(this.keys.filter(needsRenewal));
-  readonly #api: KeyringApi;
-  readonly #activity: ActivityLog;
-
-  constructor(api: KeyringApi, activity: ActivityLog) {
-    this.#api = api;
-    this.#activity = activity;
-  }
-
   /** Follows the offline queue; returns the unsubscribe. */
   start(): () => void {
-    const offChanged = this.#api.on('queue:changed', (pending) => (this.pending = pending));
-    const offRan = this.#api.on('queue:ran', (outcome) => {
+    const offChanged = this.api.on('queue:changed', (pending) => (this.pending = pending));
+    const offRan = this.api.on('queue:ran', (outcome) => {
       const what = queuedWriteName(outcome.action);
-      this.#activity.add(
+      this.activity.add(
         outcome.ok ? (outcome.action.kind === 'retract' || outcome.action.kind === 'roster-remove' ? 'retracted' : 'published') : 'changed',
         outcome.ok ? `${what} done` : `${what} failed: ${outcome.error?.message ?? 'unknown error'}`,
         queuedWriteSubject(outcome.action),
       );
       void this.refresh();
     });
-    const offOtherDevice = this.#api.on('keys:otherDevice', ({ added, withdrawn, at }) => {
+    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, at }) => {
       const news = [...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })), ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at }))];
       this.otherDevice = [...news, ...this.otherDevice.filter((o) => !news.some((n) => n.fingerprint === o.fingerprint))].slice(0, 32);
       for (const n of news) {
-        this.#activity.add('received', n.change === 'added' ? 'Key added to your account from another device' : 'Key withdrawn from your account by another device', n.fingerprint);
+        this.activity.add('received', n.change === 'added' ? 'Key added to your account from another device' : 'Key withdrawn from your account by another device', n.fingerprint);
       }
     });
-    void this.#api.queue.list().then((r) => r.ok && (this.pending = r.value));
+    void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
     return () => {
       offChanged();
       offRan();
@@ -83,13 +75,13 @@ export class KeysStore {
   }
 
   async cancel(id: string): Promise<void> {
-    const pending = await this.cancelling.run(() => this.#api.queue.cancel({ id }));
+    const pending = await this.cancelling.run(() => this.api.queue.cancel({ id }));
     if (pending) this.pending = pending;
   }
 
   /** The list, and who may read the published keys (so the publish panel opens on it at once). */
   async refresh(): Promise<void> {
-    const [keys] = await Promise.all([this.loading.run(() => this.#api.keys.list()), this.loadAudience()]);
+    const [keys] = await Promise.all([this.loading.run(() => this.api.keys.list()), this.loadAudience()]);
     if (keys) {
       this.keys = keys;
       this.#warnAboutExpiry();
@@ -102,15 +94,15 @@ export class KeysStore {
       const mark = `${key.fingerprint} ${key.expiry.level}`;
       if (this.#warned.has(mark)) continue;
       this.#warned.add(mark);
-      this.#activity.add('changed', `${keyName(key)}: ${expiryText(key.expiry)}. Renew it on My keys.`, key.fingerprint);
+      this.activity.add('changed', `${keyName(key)}: ${expiryText(key.expiry)}. Renew it on My keys.`, key.fingerprint);
     }
   }
 
   async generate(bits: 2048 | 3072 | 4096, validityDays: number, label = ''): Promise<OwnKeyView | undefined> {
-    const key = await this.generating.run(() => this.#api.keys.generate({ bits, validityDays, ...(label.trim() ? { label } : {}) }));
+    const key = await this.generating.run(() => this.api.keys.generate({ bits, validityDays, ...(label.trim() ? { label } : {}) }));
     if (key) {
       this.keys = [key, ...this.keys.filter((k) => k.fingerprint !== key.fingerprint)];
-      this.#activity.add('generated', `New ${bits}-bit key`, key.fingerprint);
+      this.activity.add('generated', `New ${bits}-bit key`, key.fingerprint);
       void this.refresh(); // which key is current may have changed
     }
     return key;
@@ -120,11 +112,11 @@ export class KeysStore {
   async import(files: readonly File[], password: string): Promise<boolean> {
     const encoded = await Promise.all(files.map(fileToBase64));
     const key = await this.importing.run(() =>
-      this.#api.keys.import({ files: encoded, ...(password ? { password } : {}) }),
+      this.api.keys.import({ files: encoded, ...(password ? { password } : {}) }),
     );
     if (key) {
       this.keys = [key, ...this.keys.filter((k) => k.fingerprint !== key.fingerprint)];
-      this.#activity.add('generated', 'Imported a key', key.fingerprint);
+      this.activity.add('generated', 'Imported a key', key.fingerprint);
       void this.refresh();
     }
     return key !== undefined;
@@ -138,16 +130,16 @@ export class KeysStore {
     // The last publish's "Published." must not sit next to this one's error.
     const { [fingerprint]: _stale, ...others } = this.published;
     this.published = others;
-    const answer = await this.publishing.run(() => this.#api.keys.publish({ fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }));
+    const answer = await this.publishing.run(() => this.api.keys.publish({ fingerprint, access, ...(reconfigure ? { reconfigure } : {}) }));
     if (!answer) return undefined;
     this.keys = answer.keys;
     if (answer.outcome === 'published') {
       this.published = { ...this.published, [fingerprint]: answer.config };
       // The audience as the server read it back, not as asked.
       const audience = describeAccess(answer.config.accessModel, answer.config.rosterGroupsAllowed, answer.config.whitelist);
-      this.#activity.add('published', 'Published your key', { fingerprint, audience });
+      this.activity.add('published', 'Published your key', { fingerprint, audience });
     } else {
-      this.#activity.add('published', 'Waiting for the connection to publish', {
+      this.activity.add('published', 'Waiting for the connection to publish', {
         fingerprint,
         audience: describeAccess(access.model, access.groups, access.allow),
       });
@@ -157,7 +149,7 @@ export class KeysStore {
 
   /** Asks main who may read the keys already published (the server when online, else what was recorded). */
   async loadAudience(): Promise<KeyAudience | undefined> {
-    const audience = await this.loadingAudience.run(() => this.#api.keys.audience());
+    const audience = await this.loadingAudience.run(() => this.api.keys.audience());
     if (audience) this.audience = audience;
     return audience;
   }
@@ -168,10 +160,10 @@ export class KeysStore {
    */
   async retract(fingerprint: string): Promise<void> {
     const before = this.keys.find((k) => k.fingerprint === fingerprint);
-    const answer = await this.retracting.run(() => this.#api.keys.retract({ fingerprint }));
+    const answer = await this.retracting.run(() => this.api.keys.retract({ fingerprint }));
     if (!answer) return;
     this.keys = answer.keys;
-    this.#activity.add('retracted', answer.outcome === 'retracted' ? 'Removed from your node' : 'Waiting for the connection to retract', fingerprint);
+    this.activity.add('retracted', answer.outcome === 'retracted' ? 'Removed from your node' : 'Waiting for the connection to retract', fingerprint);
     const publication = before?.publications[0];
     const access = publication && accessOf(publication.accessModel, publication.groups, publication.allow);
     if (answer.outcome === 'retracted' && before && access) this.#offerUndo({ fingerprint, name: keyName(before), access });
@@ -182,10 +174,10 @@ export class KeysStore {
     const undo = this.undoable;
     if (!undo) return;
     this.#offerUndo(undefined);
-    const answer = await this.undoing.run(() => this.#api.keys.publish({ fingerprint: undo.fingerprint, access: undo.access }));
+    const answer = await this.undoing.run(() => this.api.keys.publish({ fingerprint: undo.fingerprint, access: undo.access }));
     if (!answer) return;
     this.keys = answer.keys;
-    this.#activity.add('published', answer.outcome === 'published' ? 'Published again (undo)' : 'Waiting for the connection to publish again', undo.fingerprint);
+    this.activity.add('published', answer.outcome === 'published' ? 'Published again (undo)' : 'Waiting for the connection to publish again', undo.fingerprint);
   }
 
   dismissUndo(): void {
@@ -194,10 +186,10 @@ export class KeysStore {
 
   /** Renews (main publishes the successor to the same audience, then withdraws this one); true when done. */
   async renew(fingerprint: string, newKey: boolean): Promise<boolean> {
-    const answer = await this.renewing.run(() => this.#api.keys.renew({ fingerprint, ...(newKey ? { newKey } : {}) }));
+    const answer = await this.renewing.run(() => this.api.keys.renew({ fingerprint, ...(newKey ? { newKey } : {}) }));
     if (!answer) return false;
     this.keys = answer.keys;
-    this.#activity.add(
+    this.activity.add(
       'published',
       `${newKey ? 'Replaced by a new key' : 'Renewed'}${answer.published ? ', published to the same people' : ''}${answer.withdrawn ? '; the old one was withdrawn' : ''}`,
       answer.fingerprint,
@@ -206,18 +198,18 @@ export class KeysStore {
   }
 
   async rename(fingerprint: string, label: string): Promise<boolean> {
-    const keys = await this.renaming.run(() => this.#api.keys.rename({ fingerprint, label }));
+    const keys = await this.renaming.run(() => this.api.keys.rename({ fingerprint, label }));
     if (keys) this.keys = keys;
     return keys !== undefined;
   }
 
   /** Deletes the key (main retracts it first when published); true when it is gone. */
   async delete(fingerprint: string): Promise<boolean> {
-    const answer = await this.deleting.run(() => this.#api.keys.delete({ fingerprint }));
+    const answer = await this.deleting.run(() => this.api.keys.delete({ fingerprint }));
     if (!answer) return false;
     this.keys = answer.keys;
     if (this.undoable?.fingerprint === fingerprint) this.#offerUndo(undefined);
-    this.#activity.add('retracted', answer.retracted ? 'Withdrawn from your account and deleted' : 'Deleted from this computer', fingerprint);
+    this.activity.add('retracted', answer.retracted ? 'Withdrawn from your account and deleted' : 'Deleted from this computer', fingerprint);
     return true;
   }
 
@@ -228,7 +220,7 @@ export class KeysStore {
   }
 
   async exportPem(fingerprint: string): Promise<string | undefined> {
-    const exported = await this.exporting.run(() => this.#api.keys.exportCertificate({ fingerprint, format: 'pem' }));
+    const exported = await this.exporting.run(() => this.api.keys.exportCertificate({ fingerprint, format: 'pem' }));
     return exported?.pem;
   }
 }

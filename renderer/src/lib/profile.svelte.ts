@@ -5,13 +5,12 @@ import type {
   ContactProfileView,
   EffectiveNodeConfig,
   IpcError,
-  KeyringApi,
   OwnProfileView,
   Profile,
 } from '../../../contract';
 import { PROFILE_LIMITS } from '../../../contract/limits';
-import type { ActivityLog } from './activity.svelte';
 import { fileToBase64 } from './base64';
+import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
 /** The square of the picture to publish, in pixels of the picture as shown (upright). */
@@ -28,7 +27,7 @@ export interface AvatarCrop {
 export const CONTACT_PROFILES_KEPT = 64;
 
 /** The user's profile (vCard4, nickname, avatar) and contacts' profiles, live from notifications. */
-export class ProfileStore {
+export class ProfileStore extends ScreenStore {
   /** The own profile as last read (server, or the vault's copy offline) and as published since. */
   own = $state<OwnProfileView | undefined>();
   /** What the server reported after the last publish. */
@@ -41,16 +40,8 @@ export class ProfileStore {
   readonly previewing = new Task();
   readonly avatarUpload = new Task();
   readonly fetching = new Task();
-  readonly #api: KeyringApi;
-  readonly #activity: ActivityLog;
-
-  constructor(api: KeyringApi, activity: ActivityLog) {
-    this.#api = api;
-    this.#activity = activity;
-  }
-
   start(): () => void {
-    return this.#api.on('contacts:profile', (view) => {
+    return this.api.on('contacts:profile', (view) => {
       const before = this.contacts[view.jid];
       // A notification carries only the nodes in `updated`: keep what the others said before.
       const merged = view.origin === 'notification' && before ? { ...before, ...definedOnly(view) } : view;
@@ -59,14 +50,14 @@ export class ProfileStore {
         merged.avatar = { ...view.avatar, dataBase64: before.avatar.dataBase64 };
       }
       this.#keepContact(merged);
-      if (view.origin === 'notification') this.#activity.add('received', `Profile update from ${view.jid}`);
+      if (view.origin === 'notification') this.activity.add('received', `Profile update from ${view.jid}`);
       // Dropped here earlier: ask main, which answers from its cache.
       if (merged.avatar?.sameAsBefore && merged.avatar.dataBase64 === undefined) void this.fetch(view.jid);
     });
   }
 
   async load(): Promise<void> {
-    const own = await this.loading.run(() => this.#api.profile.get());
+    const own = await this.loading.run(() => this.api.profile.get());
     if (own) this.own = own;
   }
 
@@ -75,16 +66,16 @@ export class ProfileStore {
     // The last publish's "Published." must not sit next to this one's error.
     this.published = [];
     const answer = await this.publishing.run(() =>
-      this.#api.profile.publish({ profile, access, ...(reconfigure ? { reconfigure } : {}) }),
+      this.api.profile.publish({ profile, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
     if (answer?.outcome === 'published') {
       this.published = answer.configs;
       // What the server now holds; a nickname left empty leaves the nickname node as it was (main).
       const nickname = profile.nickname ?? this.own?.nickname;
       this.own = { ...this.#ownOrEmpty(), vcard: profile, ...(nickname !== undefined ? { nickname } : {}) };
-      this.#activity.add('published', 'Published your profile');
+      this.activity.add('published', 'Published your profile');
     } else if (answer) {
-      this.#activity.add('published', 'Waiting for the connection to publish your profile');
+      this.activity.add('published', 'Waiting for the connection to publish your profile');
     }
     return answer !== undefined;
   }
@@ -94,7 +85,7 @@ export class ProfileStore {
     return this.previewing.run(async () => {
       const picture = await pictureParams(file);
       if ('error' in picture) return { ok: false as const, error: picture.error };
-      return this.#api.profile.previewAvatar({ ...picture, ...(crop ? { crop } : {}) });
+      return this.api.profile.previewAvatar({ ...picture, ...(crop ? { crop } : {}) });
     });
   }
 
@@ -102,11 +93,11 @@ export class ProfileStore {
     const result = await this.avatarUpload.run(async () => {
       const picture = await pictureParams(file);
       if ('error' in picture) return { ok: false as const, error: picture.error };
-      return this.#api.profile.setAvatar({ ...picture, ...(crop ? { crop } : {}), access, ...(reconfigure ? { reconfigure } : {}) });
+      return this.api.profile.setAvatar({ ...picture, ...(crop ? { crop } : {}), access, ...(reconfigure ? { reconfigure } : {}) });
     });
     if (!result) return false;
     this.avatar = result;
-    this.#activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`, result.info.id);
+    this.activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`, result.info.id);
     return true;
   }
 
@@ -117,7 +108,7 @@ export class ProfileStore {
   }
 
   async fetch(jid: string): Promise<void> {
-    const view = await this.fetching.run(() => this.#api.contacts.fetchProfile({ jid }));
+    const view = await this.fetching.run(() => this.api.contacts.fetchProfile({ jid }));
     if (view) this.#keepContact(view);
   }
 
