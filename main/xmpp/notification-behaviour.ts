@@ -5,40 +5,31 @@
  * capability report states what is known for the software the server names (XEP-0092), and "unknown"
  * for anything not measured, rather than guess.
  */
-import type { NotificationBehaviour, NotificationDelivery } from '../../contract/index.js';
+import type { NotificationBehaviour } from '../../contract/index.js';
 import type { ServerSoftware } from './server-software.js';
 
-/** What was measured, per software; `versions` says which release lines the row holds for. */
+/** What was measured on one release line of one server software (`versions` picks the line). */
 interface Measured {
   name: RegExp;
   versions: (version: YearMonthOrDotted) => boolean;
-  remoteContacts: NotificationDelivery;
-  whitelistMembers: NotificationDelivery;
-  retractions: (version: YearMonthOrDotted) => NotificationDelivery;
-  measuredOn: string;
+  behaviour: Required<NotificationBehaviour>;
 }
 
 type YearMonthOrDotted = number[];
 
 const MEASURED: Measured[] = [
+  // Prosody 0.12.3 (Debian 12), one server and across two (test/integration/federation.test.ts).
   {
-    // Prosody 0.12.3 (Debian 12), one server and across two (test/integration/federation.test.ts).
     name: /^prosody$/i,
     versions: (v) => v[0] === 0 && v[1] === 12,
-    remoteContacts: 'delivered',
-    whitelistMembers: 'delivered',
-    retractions: () => 'delivered',
-    measuredOn: 'Prosody 0.12',
+    behaviour: { remoteContacts: 'delivered', whitelistMembers: 'delivered', retractions: 'delivered', measuredOn: 'Prosody 0.12' },
   },
+  // ejabberd 23.01 (Debian 12): remote presence and roster-group contacts notified; whitelist members
+  // who are not presence contacts get no push; no retract notifications before 24.12 (its changelog).
   {
-    // ejabberd 23.01 (Debian 12): remote presence and roster-group contacts notified; whitelist members
-    // who are not presence contacts get no push; no retract notifications before 24.12 (its changelog).
     name: /^ejabberd$/i,
     versions: (v) => v[0] === 23 && v[1] === 1,
-    remoteContacts: 'delivered',
-    whitelistMembers: 'not-delivered',
-    retractions: () => 'not-delivered',
-    measuredOn: 'ejabberd 23.01',
+    behaviour: { remoteContacts: 'delivered', whitelistMembers: 'not-delivered', retractions: 'not-delivered', measuredOn: 'ejabberd 23.01' },
   },
 ];
 
@@ -52,14 +43,7 @@ export function knownNotificationBehaviour(software: ServerSoftware | undefined)
   if (!software) return UNKNOWN;
   const version = parseVersion(software.version);
   const row = MEASURED.find((m) => m.name.test(software.name) && m.versions(version));
-  if (row) {
-    return {
-      remoteContacts: row.remoteContacts,
-      whitelistMembers: row.whitelistMembers,
-      retractions: row.retractions(version),
-      measuredOn: row.measuredOn,
-    };
-  }
+  if (row) return { ...row.behaviour };
   // Not measured here; ejabberd's changelog still tells its retractions apart (sent from 24.12 on).
   if (/^ejabberd$/i.test(software.name) && version.length >= 2) {
     return { ...UNKNOWN, retractions: before(version, [24, 12]) ? 'not-delivered' : 'delivered' };
