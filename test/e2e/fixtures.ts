@@ -172,12 +172,17 @@ export function ownKey(page: Page, fingerprint: string): Locator {
 }
 
 /** Makes a key on My keys and publishes it for anyone, closing the publish dialog again. */
-export async function publishKeyForAnyone(page: Page): Promise<string> {
+export function publishKeyForAnyone(page: Page): Promise<string> {
+  return publishNewKey(page, 'Anyone');
+}
+
+/** Makes a key on My keys and publishes it for the audience its label names, closing the dialog again. */
+export async function publishNewKey(page: Page, audience: 'Anyone' | 'Contacts who see my presence'): Promise<string> {
   await page.getByRole('button', { name: 'My keys', exact: true }).click();
   const fingerprint = await generateKey(page);
   const key = ownKey(page, fingerprint);
   await key.getByRole('button', { name: 'Publish…' }).click();
-  await key.getByLabel('Anyone').check();
+  await key.getByLabel(audience).check();
   await key.getByRole('button', { name: /^(Change for all and publish|Publish)$/ }).click();
   await expect(key.getByTestId('publish-result')).toBeVisible();
   await key.getByRole('button', { name: 'Close' }).click();

@@ -11,20 +11,11 @@
  */
 import QRCode from 'qrcode';
 import { verificationUri } from '../../contract/format';
-import { expect, generateKey, openApp, ownKey, signIn, signOut, test, axeViolations, type BrowserHostProcess } from './fixtures';
+import { expect, generateKey, openApp, publishNewKey, signIn, signOut, test, axeViolations, type BrowserHostProcess } from './fixtures';
 import type { Page } from '@playwright/test';
 
-async function publishForPresence(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
-  // Newest first: the card is found by the fingerprint just made, wherever the list puts it.
-  const fingerprint = await generateKey(page);
-  const key = ownKey(page, fingerprint);
-  await key.getByRole('button', { name: 'Publish…' }).click();
-  await key.getByLabel('Contacts who see my presence').check();
-  await key.getByRole('button', { name: /^(Change for all and publish|Publish)$/ }).click();
-  await expect(key.getByTestId('publish-result')).toBeVisible();
-  await key.getByRole('button', { name: 'Close' }).click();
-  return fingerprint;
+function publishForPresence(page: Page): Promise<string> {
+  return publishNewKey(page, 'Contacts who see my presence');
 }
 
 async function retract(page: Page, fingerprint: string): Promise<void> {
