@@ -40,8 +40,22 @@ export function fetchElectronBinary() {
     child.stderr.on('data', (d) => (stderr += d.toString()));
     child.on('error', (error) => resolve({ ok: false, reason: error.message }));
     child.on('exit', (code) => {
-      const firstLine = stderr.split('\n').find((l) => l.trim()) ?? `installer exited with code ${code}`;
-      resolve(code === 0 ? { ok: true, reason: '' } : { ok: false, reason: firstLine.trim() });
+      resolve(code === 0 ? { ok: true, reason: '' } : { ok: false, reason: describeInstallFailure(stderr, code) });
     });
   });
+}
+
+/**
+ * The installer's failure in words a person can act on: a download site that cannot be reached is
+ * said as such (the installer prints got's "RequestError: getaddrinfo ENOTFOUND github.com").
+ * @param {string} stderr
+ * @param {number | null} code
+ * @returns {string}
+ */
+export function describeInstallFailure(stderr, code) {
+  const firstLine = stderr.split('\n').find((l) => l.trim())?.trim();
+  if (!firstLine) return `its installer stopped (exit code ${code ?? 'none'}) without saying why`;
+  const network = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)\b\s*([\w.-]*)/.exec(firstLine);
+  if (network) return `its download site${network[2] ? ` (${network[2]})` : ''} cannot be reached from this machine`;
+  return firstLine;
 }
