@@ -56,6 +56,6 @@ export function describeInstallFailure(stderr, code) {
   const firstLine = stderr.split('\n').find((l) => l.trim())?.trim();
   if (!firstLine) return `its installer stopped (exit code ${code ?? 'none'}) without saying why`;
   const network = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)\b\s*([\w.-]*)/.exec(firstLine);
-  if (network) return `its download site${network[2] ? ` (${network[2]})` : ''} cannot be reached from this machine`;
+  if (network) return `its download site${network[2] ? `, ${network[2]},` : ''} cannot be reached from this machine`;
   return firstLine;
 }

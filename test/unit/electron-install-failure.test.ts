@@ -1,6 +1,6 @@
 /**
  * `npm start` where the Electron binary cannot be downloaded says why in words, not in the HTTP
- * library's: "RequestError: getaddrinfo ENOTFOUND github.com" becomes "its download site (github.com)
+ * library's: "RequestError: getaddrinfo ENOTFOUND github.com" becomes "its download site, github.com,
  * cannot be reached from this machine".
  */
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,9 @@ import { describeInstallFailure } from '../../scripts/electron-binary.mjs';
 
 describe('why the Electron binary could not be fetched', () => {
   it.each([
-    ['RequestError: getaddrinfo ENOTFOUND github.com\n    at ClientRequest…', 'its download site (github.com) cannot be reached from this machine'],
-    ['RequestError: connect ECONNREFUSED 140.82.121.4:443', 'its download site (140.82.121.4) cannot be reached from this machine'],
-    ['RequestError: getaddrinfo EAI_AGAIN objects.githubusercontent.com', 'its download site (objects.githubusercontent.com) cannot be reached from this machine'],
+    ['RequestError: getaddrinfo ENOTFOUND github.com\n    at ClientRequest…', 'its download site, github.com, cannot be reached from this machine'],
+    ['RequestError: connect ECONNREFUSED 140.82.121.4:443', 'its download site, 140.82.121.4, cannot be reached from this machine'],
+    ['RequestError: getaddrinfo EAI_AGAIN objects.githubusercontent.com', 'its download site, objects.githubusercontent.com, cannot be reached from this machine'],
   ])('%s → a site that cannot be reached', (stderr, reason) => {
     expect(describeInstallFailure(stderr, 1)).toBe(reason);
   });
