@@ -27,6 +27,9 @@ test('a publish asked for while the server is down waits, then runs when the ser
   await expect(page.getByTestId('connection-label')).toHaveText('Reconnecting…', { timeout: 5_000 });
   await expect(page.getByTestId('connection-next')).toHaveText(/next try in \d+ s|trying now/);
   await expect(page.getByTestId('reconnect-now')).toBeVisible();
+  // Not connected, the other apps' keys are not known: never "None published".
+  await expect(page.getByTestId('own-devices').getByText('Connect to see them.')).toBeVisible();
+  await expect(page.getByTestId('no-own-devices')).toHaveCount(0);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
