@@ -69,6 +69,24 @@ test('a wrong password shows a clear error and what to do next', async ({ page, 
   await saveScreenshot('account-wrong-password');
 });
 
+test('the CA fingerprint shows as the path is pasted, and Connect then works at the first click, at 800×600', async ({ page, browserHost, newAccount }) => {
+  // The CA's fingerprint used to be read again when the field lost focus, and the form shrank while it was,
+  // moving Connect from under the click that took the focus away: the click did nothing.
+  const juliet = await newAccount('juliet');
+  await page.setViewportSize({ width: 800, height: 600 });
+  await openApp(page, browserHost.url);
+  await signOut(page);
+  await page.getByLabel('XMPP address').fill(juliet.jid);
+  await page.getByLabel('Password').fill(juliet.password);
+  await page.getByText('Server settings').click();
+  await page.getByLabel('Server host').fill(juliet.host ?? '');
+  await page.getByLabel('Port').fill(String(juliet.port ?? ''));
+  await page.getByLabel('Extra CA certificate (PEM file path)').fill(juliet.caFile ?? '');
+  await expect(page.getByTestId('ca-fingerprint')).toContainText('SHA-256');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+});
+
 test('reloading the tab keeps working: the token lives in this tab’s session storage, in no URL', async ({ page, context, browserHost }) => {
   await openApp(page, browserHost.url);
   expect(new URL(page.url()).hash).toBe('');

@@ -92,7 +92,8 @@ export class AccountStore {
       this.ca = undefined;
       return;
     }
-    this.ca = { path };
+    // Reading the same file again keeps what was shown until the answer comes: nothing on the form moves.
+    if (this.ca?.path !== path) this.ca = { path };
     const answer = await this.#api.account.inspectCa({ path });
     if (this.ca.path !== path) return; // the user typed another path meanwhile
     this.ca = answer.ok ? { path, view: answer.value } : { path, error: answer.error };
