@@ -85,6 +85,8 @@ test('the CA fingerprint shows as the path is pasted, and Connect then works at 
   await expect(page.getByTestId('ca-fingerprint')).toContainText('SHA-256');
   await page.getByRole('button', { name: 'Connect' }).click();
   await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  // The host serves the whole worker: the next test starts signed out.
+  await signOut(page);
 });
 
 test('reloading the tab keeps working: the token lives in this tab’s session storage, in no URL', async ({ page, context, browserHost }) => {
