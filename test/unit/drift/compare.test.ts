@@ -6,30 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { compareNode, highestSeverity, type RecordedNode } from '../../../main/drift/compare.js';
 import type { NodeState } from '../../../main/xmpp/node-state.js';
+import { NODE, state } from './node-state-fixture.js';
 import type { AccessRequest } from '../../../contract/index.js';
 
-const NODE = 'urn:xmpp:tmp:pubkey';
 const ROMEO = 'romeo@montague.lit';
 const NURSE = 'nurse@capulet.lit';
 const MALLORY = 'mallory@evil.example';
 
 function recorded(access: AccessRequest, extra: Partial<RecordedNode> = {}): RecordedNode {
   return { node: NODE, access, maxItems: 32, itemIds: ['k1', 'k2', 'k3'], ...extra };
-}
-
-function state(extra: Partial<NodeState> = {}): NodeState {
-  return {
-    node: NODE,
-    accessModel: 'presence',
-    rosterGroups: [],
-    persistItems: true,
-    sendLastPublishedItem: 'never',
-    maxItems: '32',
-    notifyConfig: undefined,
-    affiliations: { status: 'listed', others: [] },
-    items: { status: 'listed', ids: ['k1', 'k2', 'k3'] },
-    ...extra,
-  };
 }
 
 const roster = (...groups: string[]): Partial<NodeState> => ({ accessModel: 'roster', rosterGroups: groups });

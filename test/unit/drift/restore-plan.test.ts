@@ -7,29 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { compareNode, type RecordedNode } from '../../../main/drift/compare.js';
 import { acceptCurrent, planRestore } from '../../../main/drift/restore-plan.js';
 import type { NodeState } from '../../../main/xmpp/node-state.js';
+import { NODE, state } from './node-state-fixture.js';
 import type { AccessRequest } from '../../../contract/index.js';
 
-const NODE = 'urn:xmpp:tmp:pubkey';
 const ROMEO = 'romeo@montague.lit';
 const MALLORY = 'mallory@evil.example';
 
 function recorded(access: AccessRequest, itemIds = ['k1', 'k2', 'k3']): RecordedNode {
   return { node: NODE, access, maxItems: 32, itemIds };
-}
-
-function state(extra: Partial<NodeState> = {}): NodeState {
-  return {
-    node: NODE,
-    accessModel: 'presence',
-    rosterGroups: [],
-    persistItems: true,
-    sendLastPublishedItem: 'never',
-    maxItems: '32',
-    notifyConfig: undefined,
-    affiliations: { status: 'listed', others: [] },
-    items: { status: 'listed', ids: ['k1', 'k2', 'k3'] },
-    ...extra,
-  };
 }
 
 const plan = (r: RecordedNode, s: NodeState | undefined) => planRestore(r, compareNode(r, s));

@@ -1,0 +1,19 @@
+/** The key node as the app published it (presence, three keys), read back unchanged: each test changes one thing. */
+import type { NodeState } from '../../../main/xmpp/node-state.js';
+
+export const NODE = 'urn:xmpp:tmp:pubkey';
+
+export function state(extra: Partial<NodeState> = {}): NodeState {
+  return {
+    node: NODE,
+    accessModel: 'presence',
+    rosterGroups: [],
+    persistItems: true,
+    sendLastPublishedItem: 'never',
+    maxItems: '32',
+    notifyConfig: undefined,
+    affiliations: { status: 'listed', others: [] },
+    items: { status: 'listed', ids: ['k1', 'k2', 'k3'] },
+    ...extra,
+  };
+}
