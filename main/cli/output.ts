@@ -62,9 +62,9 @@ export function describeOwnKey(k: OwnKeyView): string {
     : 'not published';
   const warning = describeExpiry(k.expiry, k.publications.length > 0);
   return [
-    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}`,
+    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}${k.revoked ? '  (REVOKED)' : ''}`,
     `  RSA ${k.bits ?? '?'} bits, valid ${day(k.notBefore)} to ${day(k.notAfter)}, ${published}`,
-    ...(warning ? [`  warning: ${warning}`] : []),
+    ...(k.revoked ? [`  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}`] : warning ? [`  warning: ${warning}`] : []),
   ].join('\n');
 }
 

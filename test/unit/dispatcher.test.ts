@@ -40,6 +40,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       delete: () => Promise.resolve({ retracted: false, keys: [] }),
       audience: () => Promise.resolve({ source: 'saved', publishedKeys: 0 }),
       renew: notConnected,
+      revoke: notConnected,
     },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [], ...TOFU }),

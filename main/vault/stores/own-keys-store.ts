@@ -3,6 +3,7 @@
  * sealed with the vault key (PKCS#8 DER, bound to its fingerprint), and where each key is published.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { RevocationStatement } from '../../keys/revocation.js';
 import type { SuccessionStatement } from '../../keys/succession.js';
 import type { OwnKeyRecord, PublicationRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
@@ -18,6 +19,8 @@ export interface NewOwnKey {
   label?: string;
   /** Signed by the key this one replaces (renewal, rotation). */
   succession?: SuccessionStatement;
+  /** Signed by this key, one per reason, for the backup (revocation.ts prepareRevocations). */
+  revocations?: RevocationStatement[];
 }
 
 export class OwnKeysStore {
@@ -46,6 +49,7 @@ export class OwnKeysStore {
       privateKey: vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
       publications: [],
       ...(key.succession ? { succession: key.succession } : {}),
+      ...(key.revocations ? { revocations: key.revocations } : {}),
     };
     await vault.update((draft) => {
       accountIn(draft, account).ownKeys.push(record);
@@ -59,6 +63,24 @@ export class OwnKeysStore {
     if (!record) return undefined;
     const der = this.#vaults.vault.open(record.privateKey, privateKeyPurpose(fingerprint));
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  }
+
+  /** Keeps the revocation statements prepared for a key made before they were (one per reason). */
+  async setPreparedRevocations(account: string, fingerprint: string, revocations: RevocationStatement[]): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (record && !record.revocations) record.revocations = revocations;
+    });
+  }
+
+  /** The key was revoked with this statement: it is no longer published anywhere, and never will be again. */
+  async setRevoked(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (!record) return;
+      record.revoked = statement;
+      record.publications = [];
+    });
   }
 
   /** Names the key, or (empty) takes its name away. */
