@@ -5,7 +5,7 @@
  * and his app shows it revoked, from the publish notification (ejabberd 23.01 sends none for the
  * withdrawal that follows) and again on a later fetch.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ContactKeysView, ContactKeyView, OwnKeyView } from '../../contract/index.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
@@ -16,20 +16,22 @@ import { pubkeyPayloadWithSuccession } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
 import { ask, nextAppEvent, startApp, type App } from '../support/app.js';
-import { announceInterest, befriend } from '../support/scenario.js';
+import { announceInterest, befriend, until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`a contact's rotated and revoked keys, on ${server.kind}`, () => {
     let juliet: App;
     let romeo: App;
 
-    beforeAll(async () => {
+    // A fresh pair for each test: romeo's app spaces out the fetches a stream of notifications asks for
+    // (main/services/coalesce.ts), and one test's notifications must not slow down the next one's.
+    beforeEach(async () => {
       [juliet, romeo] = await Promise.all([startApp('juliet', 'capulet.lit', server), startApp('romeo', 'montague.lit', server)]);
       await befriend(juliet.actor, romeo.actor, ['Friends']);
       await announceInterest(romeo.actor);
     }, 60_000);
 
-    afterAll(async () => {
+    afterEach(async () => {
       await Promise.all([juliet, romeo].map((a) => a.stop()));
     });
 
@@ -79,6 +81,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         { node: NS.pubkey, access: access(), maxItems: KEY_NODE_MAX_ITEMS },
         { id: fingerprint, payload: pubkeyPayloadWithSuccession(der, forged) },
       );
+      // As a rotation is done: the new key first (romeo's app stores it from the notification), then the old one withdrawn.
+      await until(async () => keyIn(await ask(romeo, 'contacts:knownKeys', { jid: juliet.actor.jid }), fingerprint) !== undefined, 'romeo’s app storing the new key');
       await ask(juliet, 'keys:retract', { fingerprint: old.fingerprint });
 
       const shown = await fetched(fingerprint);
