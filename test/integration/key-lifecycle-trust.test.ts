@@ -5,6 +5,7 @@
  * and his app shows it revoked, from the publish notification (ejabberd 23.01 sends none for the
  * withdrawal that follows) and again on a later fetch.
  */
+import type { KeyObject } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ContactKeysView, ContactKeyView, OwnKeyView } from '../../contract/index.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
@@ -70,9 +71,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const old = await verifiedKey();
       // Someone holding the account (not the old key) publishes a key "continuing" the verified one.
       const [theirs, signer] = await Promise.all([generateRsaKeyPair(2048), generateRsaKeyPair(2048)]);
-      const [der, signerDer] = await Promise.all(
-        [theirs, signer].map(({ privateKey }) => createSelfSignedCertificate({ bareJid: juliet.actor.jid, privateKey, validityDays: 20 })),
-      );
+      const certificate = ({ privateKey }: { privateKey: KeyObject }) => createSelfSignedCertificate({ bareJid: juliet.actor.jid, privateKey, validityDays: 20 });
+      const [der, signerDer] = await Promise.all([certificate(theirs), certificate(signer)]);
       const claim = await createSuccession({ bareJid: juliet.actor.jid, oldCertificateDer: signerDer, oldPrivateKey: signer.privateKey, newCertificateDer: der });
       const forged = { ...claim, old: old.fingerprint };
       const fingerprint = certificateFingerprint(der);

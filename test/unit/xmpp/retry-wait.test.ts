@@ -60,7 +60,7 @@ it('publishing a key to a server that says wait once is published on the second 
       if (isPublish && refused++ === 0) return Promise.reject(stanzaError('resource-constraint', 'wait'));
       return set(element, to);
     },
-  } as typeof pep.ctx.iq;
+  };
   const outcome = await publishPersistent({ ...pep.ctx, iq }, { node: NS.pubkey, access: { model: 'presence' }, maxItems: 32 }, { id: 'k1', payload: pubkeyPayload(Buffer.from('k1')) });
   expect(outcome.itemId).toBe('k1');
   expect(refused).toBe(2);
