@@ -4,37 +4,24 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRevocation, verifyRevocation, withRevocations, type RevocationReason, type VerifiedRevocation } from '../../../main/keys/revocation.js';
-import { createSuccession, type SuccessionStatement } from '../../../main/keys/succession.js';
+import type { SuccessionStatement } from '../../../main/keys/succession.js';
 import { checkPublishedCertificate } from '../../../main/keys/validate.js';
 import { applyKeyStatements, type ContactStatements } from '../../../main/vault/contact-key-lifecycle.js';
 import { mergeFullKeySet } from '../../../main/vault/contact-keys.js';
 import type { ContactKeyRecord } from '../../../main/vault/schema.js';
-import { JULIET, makeKey, type OwnKey } from './support.js';
+import { contactRecord, JULIET, makeRotation, T0, type OwnKey } from './support.js';
 
 let oldKey: OwnKey;
 let newKey: OwnKey;
-let mallory: OwnKey;
 let succession: SuccessionStatement;
 let forged: SuccessionStatement;
 
 beforeAll(async () => {
-  [oldKey, newKey, mallory] = await Promise.all([makeKey(), makeKey(), makeKey()]);
-  succession = await createSuccession({ bareJid: JULIET, oldCertificateDer: oldKey.der, oldPrivateKey: oldKey.privateKey, newCertificateDer: newKey.der });
-  // Signed by another key than the one it names: what someone who took over the account could make.
-  const hers = await createSuccession({ bareJid: JULIET, oldCertificateDer: mallory.der, oldPrivateKey: mallory.privateKey, newCertificateDer: newKey.der });
-  forged = { ...hers, old: oldKey.fingerprint };
+  ({ oldKey, newKey, succession, forged } = await makeRotation());
 }, 30_000);
 
-const T0 = '2025-01-01T00:00:00.000Z';
 const NOW = new Date();
-const record = (key: OwnKey, trust: ContactKeyRecord['trust'], extra: Partial<ContactKeyRecord> = {}): ContactKeyRecord => ({
-  fingerprint: key.fingerprint,
-  certificate: key.der.toString('base64'),
-  firstSeen: T0,
-  lastSeen: T0,
-  trust,
-  ...extra,
-});
+const record = contactRecord;
 const seen = (key: OwnKey) => ({ fingerprint: key.fingerprint, certificate: key.der.toString('base64') });
 const context = {
   publisherJid: JULIET,
