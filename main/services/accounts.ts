@@ -38,11 +38,13 @@ export class Accounts {
       throw new KeyringError('keychain-unavailable', 'No secure OS keychain here, so the password cannot be remembered.', 'remember');
     }
     const known = bareOf(connect.jid);
-    const caFingerprint = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
+    // Read once: the certificates whose fingerprint is checked are the ones the connection trusts.
+    const ca = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
+    const caFingerprint = ca?.fingerprint;
     // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer), unless
     // the user, told so, chose to sign in without it this time.
     const pinned = known !== undefined && this.#deps.settings.settingsOf(known).channelBindingSeen === true && acceptNoChannelBinding !== true;
-    const state = await this.#deps.session.connect(connect, pinned ? { requireChannelBinding: true } : {});
+    const state = await this.#deps.session.connect(connect, { ...(pinned ? { requireChannelBinding: true } : {}), ...(ca ? { caPem: ca.pem } : {}) });
     const jid = this.#deps.session.ownJid;
     const bound = this.#deps.session.lastLogin?.channelBinding?.startsWith('p=') === true;
     const used: AccountSettings = {
@@ -119,9 +121,10 @@ export class Accounts {
     if (last) this.#deps.workOffline(last.jid);
   }
 
-  /** The CA file's fingerprint, refused when it differs from the one trusted before and not accepted now. */
-  async #checkCa(jid: string | undefined, path: string, accepted: string | undefined): Promise<string> {
-    const { fingerprint } = caFileFingerprint(await readCaFile(path));
+  /** The CA file's text and fingerprint, refused when it differs from the one trusted before and not accepted now. */
+  async #checkCa(jid: string | undefined, path: string, accepted: string | undefined): Promise<{ pem: string; fingerprint: string }> {
+    const pem = await readCaFile(path);
+    const { fingerprint } = caFileFingerprint(pem);
     const trusted = jid !== undefined ? this.#deps.settings.settingsOf(jid).caFingerprint : undefined;
     if (trusted !== undefined && !sameCaFingerprint(trusted, fingerprint) && !(accepted !== undefined && sameCaFingerprint(accepted, fingerprint))) {
       throw new KeyringError(
@@ -131,7 +134,7 @@ export class Accounts {
         'caFile',
       );
     }
-    return fingerprint;
+    return { pem, fingerprint };
   }
 }
 
