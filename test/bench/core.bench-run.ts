@@ -480,7 +480,7 @@ function signInRows(samples: SignInSample[]): Row[] {
   return [
     {
       section: 'sign-in',
-      measure: `sign-in → all ${contacts} roster contacts' keys fetched and checked, with fetchMany right after connect (not built into the app yet; median of ${samples.length})`,
+      measure: `sign-in → all ${contacts} roster contacts' keys fetched and checked, roster:list then fetchMany right after connect, the calls the app's own sign-in fetch makes (main/core.ts fetchRosterKeys; without the other apps' keys it also reads then; median of ${samples.length})`,
       peer: '—',
       app: `${s(m('totalMs'))} (connect ${s(m('connectMs'))}, roster ${s(m('rosterMs'))}, fetch ${s(m('fetchMs'))}; app CPU ${s(m('cpuMs'))}, Prosody CPU ${s(m('serverCpuMs'))})`,
       ratio: '—',
