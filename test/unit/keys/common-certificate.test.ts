@@ -13,7 +13,7 @@ import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { checkPublishedCertificate, checkWithOpenSslOnly, type CertificateCheck, type CertificateStatus } from '../../../main/keys/validate.js';
 import { parseCertificateDer } from '../../../main/keys/xmpp-addr.js';
-import { prng, signedCertificate, splitCertificate } from './der-surgery.js';
+import { contentOf, elements, prng, signedCertificate, splitCertificate, tlv, withLongFormLength } from './der-surgery.js';
 import { opensslCertificate, Scratch } from './openssl.js';
 
 const JULIET = 'juliet@capulet.lit';
@@ -90,11 +90,11 @@ describe('the quick path', () => {
     }
   }, 30_000);
 
-  it('answers as OpenSSL’s path for 1500 damaged certificates signed again, of both makers', () => {
+  it('answers as OpenSSL’s path for 1000 damaged certificates signed again, of both makers', () => {
     const r = prng(SEED);
     const seen = new Map<CertificateStatus, number>();
     let opened = 0;
-    for (let i = 0; i < 1500; i++) {
+    for (let i = 0; i < 1000; i++) {
       const original = i % 2 === 0 ? ours : theirs.der;
       const privateKey = i % 2 === 0 ? keys.privateKey : theirs.privateKey;
       const { tbs, signatureAlgorithm } = splitCertificate(original);
@@ -109,14 +109,28 @@ describe('the quick path', () => {
       if (result.opened) opened++;
     }
     // The damage reaches past the parse: some still open quickly and are judged on their names or dates.
-    expect(opened).toBeGreaterThan(100);
-    expect(seen.get('malformed')).toBeGreaterThan(100);
-    expect((seen.get('valid') ?? 0) + (seen.get('jid-mismatch') ?? 0) + (seen.get('expired') ?? 0) + (seen.get('not-yet-valid') ?? 0)).toBeGreaterThan(100);
+    expect(opened).toBeGreaterThan(60);
+    expect(seen.get('malformed')).toBeGreaterThan(60);
+    expect((seen.get('valid') ?? 0) + (seen.get('jid-mismatch') ?? 0) + (seen.get('expired') ?? 0) + (seen.get('not-yet-valid') ?? 0)).toBeGreaterThan(60);
   }, 60_000);
 
-  it('answers as OpenSSL’s path for 1500 damaged certificates not signed again', () => {
+  it('answers as OpenSSL’s path when a field’s length is in long form where DER wants the short one', () => {
+    // Both parsers tolerate this BER leniency; what matters is that they agree.
+    const { tbs, signatureAlgorithm } = splitCertificate(ours);
+    const fields = elements(contentOf(tbs));
+    for (let k = 0; k < fields.length; k++) {
+      for (const octets of [1, 2]) {
+        const field = fields[k] as Buffer;
+        if (contentOf(field).length >= 256 ** octets) continue;
+        const changed = tlv(0x30, Buffer.concat(fields.map((f, i) => (i === k ? withLongFormLength(f, octets) : f))));
+        expectSameAnswer(signedCertificate(changed, signatureAlgorithm, keys.privateKey));
+      }
+    }
+  });
+
+  it('answers as OpenSSL’s path for 1000 damaged certificates not signed again', () => {
     const r = prng(SEED + 1);
-    for (let i = 0; i < 1500; i++) {
+    for (let i = 0; i < 1000; i++) {
       const damaged = Buffer.from(i % 2 === 0 ? ours : theirs.der);
       for (let k = 0, n = 1 + r.int(3); k < n; k++) {
         const at = r.int(damaged.length);

@@ -28,27 +28,47 @@ function derLength(n: number): Buffer {
 
 export const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), derLength(content.length), content]);
 
-/** The TBSCertificate's element boundaries in a DER certificate with long-form lengths. */
+/** A certificate's TBSCertificate and signatureAlgorithm elements, as they are in its DER. */
 export function splitCertificate(der: Buffer): { tbs: Buffer; signatureAlgorithm: Buffer } {
-  const headerLength = (at: number): { header: number; length: number } => {
-    const first = der[at + 1] ?? 0;
-    if (first < 0x80) return { header: 2, length: first };
-    let length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[at + 2 + i] ?? 0);
-    return { header: 2 + (first & 0x7f), length };
-  };
-  const outer = headerLength(0);
-  const tbsAt = outer.header;
-  const tbs = headerLength(tbsAt);
-  const algAt = tbsAt + tbs.header + tbs.length;
-  const alg = headerLength(algAt);
-  return { tbs: der.subarray(tbsAt, algAt), signatureAlgorithm: der.subarray(algAt, algAt + alg.header + alg.length) };
+  const [tbs = Buffer.alloc(0), signatureAlgorithm = Buffer.alloc(0)] = elements(contentOf(der));
+  return { tbs, signatureAlgorithm };
 }
-
 
 /** A certificate of these TBSCertificate bytes under this algorithm, signed (RSASSA-PKCS1-v1_5) again. */
 export function signedCertificate(tbs: Buffer, signatureAlgorithm: Buffer, privateKey: KeyObject, hash = 'sha256'): Buffer {
   // Private key material passes here (a throwaway test key): never log it.
   const signature = sign(hash, tbs, privateKey);
   return tlv(0x30, Buffer.concat([tbs, signatureAlgorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))]));
+}
+
+/** The TLV elements one after another in `content` (definite lengths). */
+export function elements(content: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < content.length; ) {
+    const { header, length } = readHeader(content, at);
+    out.push(content.subarray(at, at + header + length));
+    at += header + length;
+  }
+  return out;
+}
+
+/** An element's contents, after its tag and length octets. */
+export function contentOf(element: Buffer): Buffer {
+  return element.subarray(readHeader(element, 0).header);
+}
+
+/** The same element with its length in long form, `octets` length octets where DER wants the fewest. */
+export function withLongFormLength(element: Buffer, octets: number): Buffer {
+  const content = contentOf(element);
+  const length = Buffer.alloc(octets);
+  length.writeUIntBE(content.length, 0, octets);
+  return Buffer.concat([element.subarray(0, 1), Buffer.from([0x80 | octets]), length, content]);
+}
+
+function readHeader(der: Buffer, at: number): { header: number; length: number } {
+  const first = der[at + 1] ?? 0;
+  if (first < 0x80) return { header: 2, length: first };
+  let length = 0;
+  for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[at + 2 + i] ?? 0);
+  return { header: 2 + (first & 0x7f), length };
 }
