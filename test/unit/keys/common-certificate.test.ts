@@ -13,7 +13,8 @@ import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { checkPublishedCertificate, checkWithOpenSslOnly, type CertificateCheck, type CertificateStatus } from '../../../main/keys/validate.js';
 import { parseCertificateDer } from '../../../main/keys/xmpp-addr.js';
-import { contentOf, elements, prng, signedCertificate, splitCertificate, tlv, withLongFormLength } from './der-surgery.js';
+import { prng } from '../../support/prng.js';
+import { contentOf, elements, signedCertificate, splitCertificate, tlv, withLongFormLength } from './der-surgery.js';
 import { opensslCertificate, Scratch } from './openssl.js';
 
 const JULIET = 'juliet@capulet.lit';

@@ -1,22 +1,8 @@
 /**
  * Tools for damaging certificates reproducibly, shared by the tests that feed the certificate checks
- * hostile bytes: a seeded PRNG, and cutting a DER certificate apart and signing it again.
+ * hostile bytes: cutting a DER certificate apart and signing it again.
  */
 import { sign, type KeyObject } from 'node:crypto';
-
-/** mulberry32: a tiny seeded PRNG, so a failure can be replayed. */
-export function prng(seed: number): { int(n: number): number; bytes(n: number): Buffer } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  return { int, bytes: (n) => Buffer.from(Array.from({ length: n }, () => int(256))) };
-}
 
 /** DER length octets (X.690 §8.1.3). */
 function derLength(n: number): Buffer {

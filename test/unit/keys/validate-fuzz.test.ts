@@ -9,7 +9,8 @@ import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { checkPublishedCertificate, type CertificateStatus } from '../../../main/keys/validate.js';
 import { MalformedCertificateError, readCertificateIdentities, xmppAddrSubjectAltName } from '../../../main/keys/xmpp-addr.js';
-import { prng, signedCertificate, splitCertificate } from './der-surgery.js';
+import { prng } from '../../support/prng.js';
+import { signedCertificate, splitCertificate } from './der-surgery.js';
 
 const JULIET = 'juliet@capulet.lit';
 const STATUSES: readonly CertificateStatus[] = ['valid', 'weak', 'expired', 'not-yet-valid', 'jid-mismatch', 'fingerprint-mismatch', 'malformed'];
