@@ -26,6 +26,8 @@ const SIGNATURE_HASHES: ReadonlyMap<string, string> = new Map([
   ['\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0c', 'sha384'], // 1.2.840.113549.1.1.12
   ['\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0d', 'sha512'], // 1.2.840.113549.1.1.13
 ]);
+/** The same, by hash: the algorithm's OID contents, to write the certificate's DER back. */
+const SIGNATURE_OIDS: ReadonlyMap<string, string> = new Map([...SIGNATURE_HASHES].map(([oid, hash]) => [hash, oid]));
 const RSA_ENCRYPTION = '\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01'; // 1.2.840.113549.1.1.1
 const NAME_STRING_TYPES: ReadonlySet<number> = new Set([Type.UTF8, Type.PRINTABLESTRING, Type.IA5STRING]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -63,7 +65,29 @@ export function openCommonCertificate(der: Buffer, parsed: forge.asn1.Asn1): Ope
   const key = rsaKey(spki);
   const signed = tbsBytes(der);
   if (period === undefined || key === undefined || signed === undefined) return undefined;
+  // The signature covers the tbsCertificate only. Around it, forge's strict parse still takes BER
+  // (long-form or indefinite lengths), so anyone could wrap the same signed bytes many ways, each with
+  // a fingerprint of its own, valid without the private key. OpenSSL's path refuses those (its DER
+  // re-encoding differs from the bytes); here the bytes must be the one DER encoding of what was read.
+  if (!der.equals(certificateDer(signed, hash, signature))) return undefined;
   return { key, ...period, selfSigned: verify(hash, signed, key, signature) };
+}
+
+/** Certificate ::= SEQUENCE { tbs as received, AlgorithmIdentifier { oid, NULL }, BIT STRING } in DER. */
+function certificateDer(tbs: Buffer, hash: string, signature: Buffer): Buffer {
+  const oidContents = binaryToBuffer(SIGNATURE_OIDS.get(hash) ?? '');
+  const algorithm = derElement(0x30, Buffer.concat([derElement(0x06, oidContents), Buffer.from([0x05, 0x00])]));
+  const bits = derElement(0x03, Buffer.concat([Buffer.from([0x00]), signature]));
+  return derElement(0x30, Buffer.concat([tbs, algorithm, bits]));
+}
+
+/** One DER element: the tag, the length in its shortest form (X.690 §10.1), the contents. */
+function derElement(tag: number, contents: Buffer): Buffer {
+  const length = contents.length;
+  const lengthOctets: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthOctets.unshift(rest % 256);
+  const header = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthOctets.length, ...lengthOctets];
+  return Buffer.concat([Buffer.from(header), contents]);
 }
 
 function constructed(node: forge.asn1.Asn1 | undefined, type: number, tagClass: forge.asn1.Class = Class.UNIVERSAL): forge.asn1.Asn1[] | undefined {

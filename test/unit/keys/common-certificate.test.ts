@@ -129,6 +129,32 @@ describe('the quick path', () => {
     }
   });
 
+  it('refuses the same signed bytes wrapped another way: no new fingerprint without the private key', () => {
+    // The signature covers the tbsCertificate only; the wrapper around it (the outer SEQUENCE, the
+    // algorithm, the BIT STRING) in long-form or indefinite lengths would give the same key and
+    // signature another fingerprint, past a revocation or a retraction that names the old one.
+    for (const original of [ours, theirs.der]) {
+      const [tbs, algorithm, signature] = elements(contentOf(original)) as [Buffer, Buffer, Buffer];
+      const [oid, parameters] = elements(contentOf(algorithm)) as [Buffer, Buffer];
+      const indefinite = (element: Buffer) => Buffer.concat([element.subarray(0, 1), Buffer.from([0x80]), contentOf(element), Buffer.from([0, 0])]);
+      const wrappings = [
+        withLongFormLength(tlv(0x30, Buffer.concat([tbs, algorithm, signature])), 3),
+        tlv(0x30, Buffer.concat([tbs, withLongFormLength(algorithm, 1), signature])),
+        tlv(0x30, Buffer.concat([tbs, indefinite(algorithm), signature])),
+        tlv(0x30, Buffer.concat([tbs, tlv(0x30, Buffer.concat([withLongFormLength(oid, 2), parameters])), signature])),
+        tlv(0x30, Buffer.concat([tbs, algorithm, withLongFormLength(signature, 3)])),
+      ];
+      for (const wrapped of wrappings) {
+        expect(certificateFingerprint(wrapped)).not.toBe(certificateFingerprint(original));
+        const { quick, opened } = expectSameAnswer(wrapped);
+        expect(opened).toBe(false);
+        expect(quick.status).toBe('malformed');
+      }
+      // The DER as it was still opens on the quick path.
+      expect(expectSameAnswer(original).opened).toBe(true);
+    }
+  });
+
   it('answers as OpenSSL’s path for 1000 damaged certificates not signed again', () => {
     const r = prng(SEED + 1);
     for (let i = 0; i < 1000; i++) {
