@@ -40,6 +40,16 @@ export type ErrorCode =
   | 'precondition-not-met'
   | 'forbidden'
   | 'invalid-payload'
+  // Backups (main/vault/backup-blob.ts, main/xmpp/backup-items.ts): what a restore refused, in order.
+  | 'not-a-backup'
+  | 'backup-unsupported-version'
+  | 'backup-too-large'
+  | 'backup-damaged'
+  | 'backup-code-mistyped'
+  | 'wrong-backup-code'
+  | 'backup-other-account'
+  | 'no-backup'
+  | 'backup-incomplete'
   | 'internal';
 
 export interface IpcError {
