@@ -8,8 +8,8 @@ function readLine(prompt: string): Promise<string | undefined> {
     const lines = createInterface({ input: process.stdin, terminal: false });
     if (process.stdin.isTTY) process.stderr.write(prompt);
     lines.once('line', (line) => {
+      resolve(line); // before close(), which says 'close' at once
       lines.close();
-      resolve(line);
     });
     lines.once('close', () => resolve(undefined));
   });
