@@ -80,6 +80,37 @@ describe('a server that offered SCRAM -PLUS once', () => {
     expect(second.session.state.status).toBe('failed');
   });
 
+  it('signs in without -PLUS only when the user accepts it, then asks no more until -PLUS comes back', async () => {
+    const dataDir = await mkdtemp(join(dir, 'vault-'));
+    const honest = await fake(['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']);
+    const core = await app(dataDir);
+    expect(await signIn(core, honest)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+
+    // The admin moved the server behind something that cannot bind channels: refused, then accepted.
+    const changed = await fake(['SCRAM-SHA-256']);
+    expect(await signIn(core, changed)).toMatchObject({ ok: false, error: { code: 'channel-binding-stripped' } });
+    const accepted = await core.api.account.connect({
+      jid: `juliet@${DOMAIN}`,
+      password: PASSWORD,
+      host: changed.host,
+      port: changed.port,
+      caFile: pki.caFile,
+      acceptNoChannelBinding: true,
+    });
+    expect(accepted).toMatchObject({ ok: true, value: { status: 'online' } });
+    await core.api.account.disconnect();
+    // The requirement is forgotten: an ordinary sign-in to the changed server works.
+    expect(await signIn(core, changed)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+
+    // -PLUS offered again pins it again, so a stripped offer after that is refused once more.
+    expect(await signIn(core, honest)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+    expect(await signIn(core, changed)).toMatchObject({ ok: false, error: { code: 'channel-binding-stripped' } });
+    expect(changed.scramTranscripts().map((t) => t.mechanism)).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-256']);
+  });
+
   it('an account whose server never offered -PLUS signs in as before', async () => {
     const dataDir = await mkdtemp(join(dir, 'vault-'));
     const plain = await fake(['SCRAM-SHA-256']);

@@ -19,7 +19,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'no-backup': 'Restore from a backup file instead, or make a backup on the device that has your keys.',
   'backup-incomplete': 'Nothing was changed. Make a new backup on the device that has your keys, or restore from a file.',
   'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
-  'channel-binding-stripped': 'Try again from another network. If your server’s admin changed how it signs in, ask them to confirm.',
+  'channel-binding-stripped':
+    'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in without it”.',
 };
 
 /** auth-failed with field 'server' (main/xmpp/scram.ts): the server failed, not the password. */
