@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { axeViolations, expect, generateKey, openApp, signIn, signOut, test } from './fixtures';
+import { axeViolations, expect, generateKey, signedInOnMyKeys, signOut, test } from './fixtures';
 
 const SIZES = [
   { width: 1280, height: 800 },
@@ -31,10 +31,7 @@ async function shots(page: Page, name: string, saveScreenshot: (name: string, pa
 test('back up to the account and a file with the code shown once; restore says a wrong code, then finds the key here', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   test.setTimeout(120_000);
   const juliet = await newAccount('juliet');
-  await openApp(page, browserHost.url);
-  await signIn(page, juliet);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await signedInOnMyKeys(page, browserHost.url, juliet);
   const fingerprint = await generateKey(page);
 
   const reminder = page.getByTestId('backup-reminder');

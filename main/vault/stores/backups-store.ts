@@ -26,15 +26,16 @@ export class BackupsStore {
     this.#vaults = vaults;
   }
 
-  /** Oldest first. */
-  list(account: string): readonly BackupRecordEntry[] {
-    return this.#vaults.vault.account(account)?.backups ?? [];
-  }
-
+  /** Remembers a backup made here: when, where, which keys. */
   async record(account: string, entry: BackupRecordEntry): Promise<void> {
     await this.#vaults.vault.update((draft) => {
       append(accountIn(draft, account), entry);
     });
+  }
+
+  /** Oldest first. */
+  list(account: string): readonly BackupRecordEntry[] {
+    return this.#vaults.vault.account(account)?.backups ?? [];
   }
 
   /**
