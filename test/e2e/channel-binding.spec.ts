@@ -7,14 +7,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FEATURES, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server';
+import { FEATURES, saslOffer, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server';
 import { makeTestPki, type TestPki } from '../support/test-pki';
-import { axeViolations, expect, openApp, signIn, signOut, test } from './fixtures';
+import { checkEveryLook, expect, openApp, signIn, signOut, test } from './fixtures';
 
 const DOMAIN = 'capulet.lit';
 const PASSWORD = 'balcony-secret-4711';
-const offer = (names: string[]): string =>
-  `<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</mechanisms>`;
 
 function fake(pki: TestPki, mechanisms: string[]): Promise<FakeXmppServer> {
   return startFakeXmppServer({
@@ -23,7 +21,7 @@ function fake(pki: TestPki, mechanisms: string[]): Promise<FakeXmppServer> {
     password: PASSWORD,
     plainFeatures: FEATURES.starttls,
     starttls: 'proceed',
-    tlsFeatures: offer(mechanisms),
+    tlsFeatures: saslOffer(mechanisms),
     scram: { password: PASSWORD },
   });
 }
@@ -54,16 +52,7 @@ test('a server that stopped offering -PLUS is refused until the user confirms si
     // The first click only asks; the warning says what it risks.
     await error.getByRole('button', { name: 'Sign in without it…' }).click();
     await expect(error.getByTestId('no-binding-confirm')).toContainText('Only if your server’s admin told you');
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
-      for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
-        await page.setViewportSize(size);
-        const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        expect(sideways, `${colorScheme} ${size.width}: the page scrolls sideways`).toBeLessThanOrEqual(0);
-        await saveScreenshot(`screen-sign-in-channel-binding-stripped-${size.width}x${size.height}-${colorScheme}`);
-        expect(await axeViolations(page), `${colorScheme} ${size.width}`).toEqual([]);
-      }
-    }
+    await checkEveryLook(page, 'sign-in-channel-binding-stripped', saveScreenshot);
     // Cancel takes the question back and signs nobody in.
     await error.getByRole('button', { name: 'Cancel' }).click();
     await expect(error.getByTestId('no-binding-confirm')).toHaveCount(0);

@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import { FEATURES, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
+import { FEATURES, saslOffer, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
 import { LIGHT_SCRYPT } from '../support/vaults.js';
 
 const DOMAIN = 'capulet.lit';
 const PASSWORD = 'balcony-secret-4711';
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
 let dir: string;
 let pki: TestPki;
@@ -34,7 +33,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const offer = (names: string[]): string => `<mechanisms xmlns='${NS_SASL}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</mechanisms>`;
 
 async function fake(mechanisms: string[]): Promise<FakeXmppServer> {
   const server = await startFakeXmppServer({
@@ -43,7 +41,7 @@ async function fake(mechanisms: string[]): Promise<FakeXmppServer> {
     password: PASSWORD,
     plainFeatures: FEATURES.starttls,
     starttls: 'proceed',
-    tlsFeatures: offer(mechanisms),
+    tlsFeatures: saslOffer(mechanisms),
     scram: { password: PASSWORD },
   });
   cleanup.push(() => server.close());
