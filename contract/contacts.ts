@@ -10,7 +10,8 @@ import {
   fingerprintText,
   TRUST_POLICIES,
   verificationClaimText,
-  type CertificateStatus,
+  type ContactKeyStatus,
+  type RevocationReasonName,
   type KeyTrustDecision,
   type TrustPolicy,
   type TrustState,
@@ -20,7 +21,8 @@ import type { ContactProfileView } from './profile.js';
 
 export interface ContactKeyView {
   fingerprint: string;
-  status: CertificateStatus;
+  /** 'revoked': its owner published a revocation that verified; never valid again. */
+  status: ContactKeyStatus;
   reason: string;
   notBefore?: string;
   notAfter?: string;
@@ -36,12 +38,25 @@ export interface ContactKeyView {
   lastSeen: string;
   /** For 'changed': the keys it appeared to replace. */
   replaces?: string[];
+  /**
+   * The known key it continues (docs/key-lifecycle.md): by a succession statement that key signed
+   * (checked against its certificate as stored here), or the same public key under a new certificate.
+   * `verified`: that key was one the user verified ("continues a key you verified").
+   */
+  continues?: { fingerprint: string; basis: 'succession' | 'same-key'; verified: boolean };
+  /** Why its claim to continue a known key did not hold (forged, unverifiable): for the warning's Details. */
+  continuityProblem?: string;
+  /** Its owner's revocation, when it is revoked: the reason and the date the statement gives. */
+  revocation?: { reason: RevocationReasonName; date: string };
 }
 
 export interface KeyChangeView {
-  kind: 'new' | 'changed' | 'retracted' | 'reappeared';
+  /** 'continued': a new key that continues a known one; 'revoked': its owner revoked it. */
+  kind: 'new' | 'changed' | 'retracted' | 'reappeared' | 'continued' | 'revoked';
   fingerprint: string;
   replaces?: string[];
+  /** For 'continued': the known key it continues. */
+  continues?: string;
 }
 
 export interface ContactKeysView {

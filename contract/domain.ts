@@ -187,6 +187,13 @@ export interface EffectiveNodeConfig {
  */
 export type CertificateStatus = 'valid' | 'weak' | 'expired' | 'not-yet-valid' | 'jid-mismatch' | 'fingerprint-mismatch' | 'malformed';
 
+/** A contact's key as shown: its certificate's status, or 'revoked' when its owner revoked it (never valid). */
+export type ContactKeyStatus = CertificateStatus | 'revoked';
+
+/** Why a key was revoked (RFC 5280 §5.3.1's reasons a person can tell apart; docs/key-lifecycle.md). */
+export const REVOCATION_REASONS = ['superseded', 'compromised', 'retired', 'unspecified'] as const;
+export type RevocationReasonName = (typeof REVOCATION_REASONS)[number];
+
 /** Trust on first use: see main/vault/contact-keys.ts. 'changed' needs the user's attention. */
 export type TrustState = 'unverified' | 'verified' | 'changed' | 'retracted';
 
@@ -200,4 +207,4 @@ export const TRUST_POLICIES = ['tofu', 'btbv', 'manual'] as const;
 export type TrustPolicy = (typeof TRUST_POLICIES)[number];
 
 /** What the policy makes of one key: whether the app counts on it, and why. */
-export type KeyTrustDecision = 'verified' | 'trusted' | 'untrusted' | 'changed' | 'withdrawn';
+export type KeyTrustDecision = 'verified' | 'trusted' | 'untrusted' | 'changed' | 'withdrawn' | 'revoked';

@@ -4,7 +4,7 @@
  * not apply of a node's configuration. Dependency-free: main and the renderer both import it at run
  * time (it takes only types from the rest of the contract).
  */
-import type { NodeConfigDeviation } from './domain.js';
+import type { NodeConfigDeviation, RevocationReasonName } from './domain.js';
 import type { DriftFinding, PersistenceChange, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 
@@ -130,3 +130,11 @@ function describePersistenceChange(change: PersistenceChange): string {
       return `it now keeps only ${change.current ?? 'an unknown number'} (${change.expected} needed)`;
   }
 }
+
+/** Why a key was revoked, in words (docs/key-lifecycle.md): what the card, the dialog and the CLI say. */
+export const REVOCATION_REASON_TEXT: Readonly<Record<RevocationReasonName, string>> = {
+  superseded: 'replaced by another key',
+  compromised: 'someone else may have its private key',
+  retired: 'no longer used',
+  unspecified: 'no reason given',
+};

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { AccessParams, fingerprintText, NoParams, type AccessRequest, type EffectiveNodeConfig } from './domain.js';
+import { AccessParams, fingerprintText, NoParams, REVOCATION_REASONS, type AccessRequest, type EffectiveNodeConfig, type RevocationReasonName } from './domain.js';
 import { OWN_KEY_LABEL_CHARS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
 
@@ -29,6 +29,10 @@ export interface OwnKeyView {
   current: boolean;
   /** The key this one replaced (renewal or rotation), by a statement that key signed. */
   continues?: string;
+  /** Revoked by the user: why, and the date of the statement. Never published again, never current. */
+  revoked?: { reason: RevocationReasonName; date: string };
+  /** True when revocation statements are kept for it (made at generation, for the backup). */
+  hasPreparedRevocations?: true;
   bits: number | undefined;
   notBefore: string | undefined;
   notAfter: string | undefined;
@@ -90,6 +94,20 @@ export interface RenewOutcome {
 }
 export type RenewAnswer = RenewOutcome & { keys: OwnKeyView[] };
 
+/**
+ * What revoking did: whether the revocation was published (to the key node's audience: it is where
+ * contacts read keys) and the key's own item then withdrawn.
+ */
+export interface RevokeOutcome {
+  published: boolean;
+  withdrawn: boolean;
+  config?: EffectiveNodeConfig;
+}
+/** Revoked now, or queued while offline; and the key list as it now stands. */
+export type RevokeAnswer =
+  | ({ outcome: 'revoked'; keys: OwnKeyView[] } & RevokeOutcome)
+  | { outcome: 'queued'; action: QueuedActionView; keys: OwnKeyView[] };
+
 /** What deleting answers: whether the key was withdrawn from the account first, and the list as it now stands. */
 export interface DeleteAnswer {
   retracted: boolean;
@@ -128,6 +146,11 @@ export const keys = {
      * the old key; published to the old one's audience, then the old one withdrawn. Needs the connection.
      */
     renew: request(z.object({ fingerprint: fingerprintText, newKey: z.boolean().optional() }).strict()).returns<RenewAnswer>(),
+    /**
+     * Revokes a key for good (docs/key-lifecycle.md): a revocation signed by the key is published to the
+     * key node, then the key's own item withdrawn; queued while offline. Reason: why, in RFC 5280's terms.
+     */
+    revoke: request(z.object({ fingerprint: fingerprintText, reason: z.enum(REVOCATION_REASONS) }).strict()).returns<RevokeAnswer>(),
     /** Who may read the keys already published: where the publish panel starts. */
     audience: request(NoParams).returns<KeyAudience>(),
     import: request(

@@ -1,17 +1,18 @@
 /**
- * Writes asked for while offline or reconnecting (keys:publish, keys:retract, profile:publish,
+ * Writes asked for while offline or reconnecting (keys:publish, keys:retract, keys:revoke, profile:publish,
  * roster:add, roster:setGroups, roster:remove queue them), kept in the vault until the account is
  * online, shown as pending, cancellable, and run in the order they were asked for.
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { NoParams, type AccessRequest, type IpcError } from './domain.js';
+import { NoParams, type AccessRequest, type IpcError, type RevocationReasonName } from './domain.js';
 import type { Profile } from './profile.js';
 
 /** What a queued write does: the request's own parameters. */
 export type QueuedWrite =
   | { kind: 'publish'; fingerprint: string; access: AccessRequest; reconfigure?: boolean }
   | { kind: 'retract'; fingerprint: string }
+  | { kind: 'revoke'; fingerprint: string; reason: RevocationReasonName }
   | { kind: 'profile-publish'; profile: Profile; access: AccessRequest; reconfigure?: boolean }
   | { kind: 'roster-add'; jid: string; name?: string; groups: string[] }
   | { kind: 'roster-groups'; jid: string; groups: string[] }

@@ -165,6 +165,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
     void drift.whilePublishing(() => queue.drain());
     drift.onOnline();
+    // Keys made before revocations were prepared at generation get theirs, while the vault is open.
+    void ownKeys.prepareMissingRevocations().catch((error: unknown) => log.warn(`preparing revocations: ${String(error)}`));
     if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
     if (otherKeysAtSignIn) {
       // Background: the roster's devices and keys, then the account's own; a failure is logged only.

@@ -9,7 +9,7 @@
  *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
  *   \uXXXX escapes (jsonText), the same data without the effect.
  */
-import { describeDeviation, formatOtherKeyFingerprint, groupFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../contract/format.js';
+import { describeDeviation, formatOtherKeyFingerprint, groupFingerprint, REVOCATION_REASON_TEXT, shortFingerprint, TRUST_POLICY_TEXT } from '../../contract/format.js';
 import type {
   ContactKeysView,
   ContactProfileView,
@@ -62,9 +62,9 @@ export function describeOwnKey(k: OwnKeyView): string {
     : 'not published';
   const warning = describeExpiry(k.expiry, k.publications.length > 0);
   return [
-    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}`,
+    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}${k.revoked ? '  (REVOKED)' : ''}`,
     `  RSA ${k.bits ?? '?'} bits, valid ${day(k.notBefore)} to ${day(k.notAfter)}, ${published}`,
-    ...(warning ? [`  warning: ${warning}`] : []),
+    ...(k.revoked ? [`  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}`] : warning ? [`  warning: ${warning}`] : []),
   ].join('\n');
 }
 
@@ -119,13 +119,24 @@ export function describeContactKeys(v: ContactKeysView): string {
     lines.push(`!! MISMATCH: ${shortFingerprint(safe(m.offered))} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys`);
   }
   for (const k of v.keys) {
-    const warning = k.trust === 'changed' ? '  !! KEY CHANGED: compare fingerprints before trusting it' : '';
+    const warning =
+      k.status === 'revoked'
+        ? '  !! REVOKED by its owner: never use it'
+        : k.trust === 'changed'
+          ? `  !! KEY CHANGED: compare fingerprints before trusting it${k.continuityProblem ? ` (its claim to continue an earlier key failed: ${safe(k.continuityProblem)})` : ''}`
+          : '';
+    const continues = k.continues
+      ? [`  continues ${shortFingerprint(safe(k.continues.fingerprint))}${k.continues.verified ? ', a key you verified' : ''} (${k.continues.basis === 'same-key' ? 'same key, new certificate' : 'signed by that key'})`]
+      : [];
+    const revoked = k.revocation ? [`  revoked: ${REVOCATION_REASON_TEXT[k.revocation.reason]} (${safe(k.revocation.reason)}), statement dated ${day(k.revocation.date)}`] : [];
     const verified = k.verifiedAt && k.trust === 'verified' ? ` on ${day(k.verifiedAt)}` : '';
     lines.push(
       `${groupFingerprint(safe(k.fingerprint))}`,
       `  ${safe(k.status)}: ${safe(k.reason)}`,
       `  key: RSA ${safe(k.bits ?? '?')} bits${k.status === 'weak' ? ' (WEAK)' : ''}, valid ${day(k.notBefore)} to ${day(k.notAfter)}`,
       `  trust: ${safe(k.decision)} (${k.trust === 'verified' ? `verified${verified}` : k.trust === 'retracted' ? 'withdrawn by its owner' : k.trust === 'changed' ? 'changed' : 'not verified'})${warning}; first seen ${day(k.firstSeen)}${v.fetch === 'cached' ? `, last seen ${day(k.lastSeen)}` : ''}`,
+      ...continues,
+      ...revoked,
     );
   }
   const leftOut = v.invalid.filter((bad) => bad.tooMany);

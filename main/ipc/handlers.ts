@@ -79,6 +79,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
         keys: ownKeys.list(),
       }),
       retract: async ({ fingerprint }) => ({ ...(await drift.whilePublishing(() => queue.retract(fingerprint))), keys: ownKeys.list() }),
+      revoke: async ({ fingerprint, reason }) => ({ ...(await drift.whilePublishing(() => queue.revoke(fingerprint, reason))), keys: ownKeys.list() }),
       rename: async ({ fingerprint, label }) => ownKeys.rename(fingerprint, label),
       delete: async ({ fingerprint }) => {
         const { retracted } = await drift.whilePublishing(() => ownKeys.delete(fingerprint));

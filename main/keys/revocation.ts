@@ -16,6 +16,7 @@
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { REVOCATION_REASONS, type RevocationReasonName } from '../../contract/domain.js';
 import { KeyringError } from '../errors.js';
 import { certificateFingerprint } from './fingerprint.js';
 import * as signed from './signed-statement.js';
@@ -32,8 +33,8 @@ const NAME = 'The revocation';
  * - retired: no longer used, no successor;
  * - unspecified: no reason given; treated like compromised where it matters (successions).
  */
-export const REVOCATION_REASONS = ['superseded', 'compromised', 'retired', 'unspecified'] as const;
-export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+export { REVOCATION_REASONS };
+export type RevocationReason = RevocationReasonName;
 
 /** Reasons after which nothing the key signed (a succession) is honoured. */
 export function voidsSignatures(reason: RevocationReason): boolean {

@@ -11,7 +11,9 @@
  *   contact, so the app stops guessing). Keys seen before the first verification stay trusted.
  * - 'manual': only keys the user verified are trusted.
  *
- * Withdrawn keys are never trusted, whatever they were: their owner took them back.
+ * Withdrawn keys are never trusted, whatever they were: their owner took them back. Revoked keys (a
+ * revocation statement their owner signed, docs/key-lifecycle.md) are never trusted nor "Verified",
+ * whether still published or not.
  */
 import type { KeyTrustDecision, TrustPolicy, TrustState } from '../../contract/domain.js';
 
@@ -22,6 +24,8 @@ export interface KeyHistory {
   firstSeen: string;
   /** When the user accepted a changed key without comparing (the warning cleared). */
   acceptedAt?: string | undefined;
+  /** Its owner revoked it (a revocation that verified). */
+  revoked?: boolean | undefined;
 }
 
 export interface ContactHistory {
@@ -30,6 +34,7 @@ export interface ContactHistory {
 }
 
 export function decideTrust(policy: TrustPolicy, key: KeyHistory, contact: ContactHistory): KeyTrustDecision {
+  if (key.revoked) return 'revoked';
   switch (key.trust) {
     case 'retracted':
       return 'withdrawn';

@@ -27,6 +27,10 @@ import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import { decideTrust, effectivePolicy, type ContactHistory } from '../keys/trust-policy.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
+import { verifyRevocation, withRevocations, type KeyCheck, type VerifiedRevocation } from '../keys/revocation.js';
+import type { SuccessionStatement } from '../keys/succession.js';
+import { applyKeyStatements, storedRevocations, type ContactStatements } from '../vault/contact-key-lifecycle.js';
+import { readRevocationItem, readSuccession } from '../xmpp/key-statements.js';
 import type { ImageType } from '../profile/image-header.js';
 import { readQrCodeOffThread } from '../profile/qr-off-thread.js';
 import { inBackground } from './background.js';
@@ -65,6 +69,8 @@ export const DEFAULT_FETCH_CONCURRENCY = 16;
  */
 export const FOLLOW_UP: FollowUpTiming = { spacingMs: 1000, maxSpacingMs: 60_000, calmMs: 60_000 };
 const MAX_SHOWN_ID = 80;
+/** Revocations checked per answer: the withdrawn keys the app keeps, and as many current ones. */
+const MAX_REVOCATIONS_READ = CONTACT_KEY_LIMITS.withdrawnKeys + CONTACT_KEY_LIMITS.currentKeys;
 /** Addresses whose dropped notifications were logged (once each), so a flood cannot flood the log. */
 const MAX_LOGGED_STRANGERS = 256;
 
@@ -193,7 +199,8 @@ export class ContactKeys {
     }
     const account = this.#deps.session.ownJid;
     const now = new Date();
-    const current = (keys: readonly ContactKeyRecord[]) => keys.some((k) => k.fingerprint === claim.fingerprint && k.trust !== 'retracted');
+    // A revoked key is never verified: its owner said it must not be relied on.
+    const current = (keys: readonly ContactKeyRecord[]) => keys.some((k) => k.fingerprint === claim.fingerprint && k.trust !== 'retracted' && !k.revocation);
     const matched = await this.#deps.store.updateBoth(account, bare, (keys, trust) => {
       if (current(keys)) {
         return {
@@ -376,15 +383,25 @@ export class ContactKeys {
     }
     const account = this.#deps.session.ownJid;
     const now = new Date();
-    const { seen, invalid } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [] };
+    const { seen, invalid, statements } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [], statements: NO_STATEMENTS };
     const before = this.#stored(contact);
     const notified = this.#takeNotifiedBefore(contact, asked);
-    const merged = mergeFullKeySet(withKeysThatCameAndWent(before, seen, notified), seen, now);
+    // The complete set merged, then what the contact's signed statements say (revocations, successions).
+    const merge = (stored: readonly ContactKeyRecord[]) => {
+      const full = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now);
+      const applied = applyKeyStatements(stored, full, statements, {
+        publisherJid: contact,
+        now,
+        statusOf: (record, revocations) => this.#check(contact, record, revocations).status,
+      });
+      return { ...applied, leftOut: full.leftOut };
+    };
+    const merged = merge(before);
     let changes: KeyChange[] = merged.changes;
     // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
     if (!sameRecords(before, merged.keys)) {
       changes = await this.#deps.store.update(account, contact, (stored) => {
-        const again = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now);
+        const again = merge(stored);
         return { keys: again.keys, result: again.changes };
       });
     }
@@ -409,10 +426,14 @@ export class ContactKeys {
     const trust: ContactTrustRecord = account ? this.#deps.store.contactTrust(account, contact) : {};
     const { policy, source } = effectivePolicy(account ? this.#deps.store.accountPolicy(account) : undefined, trust.policy);
     const history: ContactHistory = { firstVerifiedAt: trust.firstVerifiedAt };
+    const revocations = storedRevocations(parts.keys);
     return {
       jid: contact,
       fetch: parts.fetch,
-      keys: parts.keys.map((k) => ({ ...this.#view(contact, k), decision: decideTrust(policy, k, history) })),
+      keys: parts.keys.map((k) => {
+        const shown = view(k, this.#check(contact, k, revocations));
+        return { ...shown, decision: decideTrust(policy, { ...k, revoked: shown.status === 'revoked' }, history) };
+      }),
       invalid: parts.invalid,
       changes: parts.changes,
       policy,
@@ -427,12 +448,37 @@ export class ContactKeys {
     return this.#deps.store.keys(account, contact);
   }
 
-  /** Items that are well-formed key payloads whose certificate is at least readable; the rest, with why. */
-  #readItems(publisher: string, items: readonly RawItem[]): { seen: SeenKey[]; invalid: ContactKeysView['invalid'] } {
+  /**
+   * Items that are well-formed key payloads whose certificate is at least readable, with the succession
+   * statement each carries; revocation items whose signature verifies (at most MAX_REVOCATIONS_READ
+   * per answer: each costs a signature check); the rest, with why.
+   */
+  #readItems(publisher: string, items: readonly RawItem[]): { seen: SeenKey[]; invalid: ContactKeysView['invalid']; statements: ContactStatements } {
     const seen: SeenKey[] = [];
     const invalid: ContactKeysView['invalid'] = [];
+    const successions = new Map<string, SuccessionStatement>();
+    const revocations: ContactStatements['revocations'][number][] = [];
     for (const item of items) {
       const shownId = item.id.length > MAX_SHOWN_ID ? `${item.id.slice(0, MAX_SHOWN_ID)}…` : item.id;
+      const revocation = readRevocationItem(item);
+      if (revocation.kind === 'invalid') {
+        invalid.push({ itemId: shownId, reason: `Not a readable revocation: ${revocation.problem}.` });
+        continue;
+      }
+      if (revocation.kind === 'revocation') {
+        if (revocations.length >= MAX_REVOCATIONS_READ) {
+          invalid.push({ itemId: shownId, reason: `Left out: more than ${MAX_REVOCATIONS_READ} revocations in one answer.` });
+          continue;
+        }
+        const checked = verifyRevocation(revocation.statement, { publisherJid: publisher });
+        if (!checked.valid) {
+          invalid.push({ itemId: shownId, reason: `A revocation that does not hold: ${checked.reason}` });
+          continue;
+        }
+        const { valid: _valid, ...verified } = checked;
+        revocations.push({ revocation: verified, certificate: revocation.statement.certificate });
+        continue;
+      }
       const read = readPubkeyItem(item);
       if ('problem' in read) {
         invalid.push({ itemId: shownId, reason: read.problem });
@@ -444,24 +490,29 @@ export class ContactKeys {
         continue;
       }
       seen.push({ fingerprint: check.fingerprint, certificate: read.der.toString('base64') });
+      const succession = readSuccession(item.payload);
+      if (succession.kind === 'statement') successions.set(check.fingerprint, succession.statement);
     }
-    return { seen, invalid };
+    return { seen, invalid, statements: { successions, revocations } };
   }
 
-  #view(contact: string, record: ContactKeyRecord): Omit<ContactKeyView, 'decision'> {
-    const check: CertificateCheck = record.certificate
-      ? this.#checker.check({ der: Buffer.from(record.certificate, 'base64'), publisherJid: contact, itemId: record.fingerprint })
-      : { status: 'malformed', reason: 'No certificate was stored for this key.' };
-    return view(record, check);
+  /** The key's certificate check, then its owner's revocations (a revoked key is never valid). */
+  #check(contact: string, record: ContactKeyRecord, revocations: readonly VerifiedRevocation[]): KeyCheck {
+    if (!record.certificate) return { status: 'malformed', reason: 'No certificate was stored for this key.' };
+    const der = Buffer.from(record.certificate, 'base64');
+    const check: CertificateCheck = this.#checker.check({ der, publisherJid: contact, itemId: record.fingerprint });
+    return withRevocations(check, der, revocations);
   }
 }
+
+const NO_STATEMENTS: ContactStatements = { successions: new Map(), revocations: [] };
 
 /** Stored records are plain JSON (schema.ts): the same text means the same records. */
 function sameRecords(a: readonly ContactKeyRecord[], b: readonly ContactKeyRecord[]): boolean {
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
-function view(record: ContactKeyRecord, check: CertificateCheck): Omit<ContactKeyView, 'decision'> {
+function view(record: ContactKeyRecord, check: KeyCheck): Omit<ContactKeyView, 'decision'> {
   const result: Omit<ContactKeyView, 'decision'> = {
     fingerprint: record.fingerprint,
     status: check.status,
@@ -476,6 +527,9 @@ function view(record: ContactKeyRecord, check: CertificateCheck): Omit<ContactKe
   if (record.replaces) result.replaces = [...record.replaces];
   if (record.verifiedAt) result.verifiedAt = record.verifiedAt;
   if (record.acceptedAt) result.acceptedAt = record.acceptedAt;
+  if (record.continues) result.continues = { ...record.continues };
+  if (record.continuityProblem) result.continuityProblem = record.continuityProblem;
+  if (check.revocation) result.revocation = { reason: check.revocation.reason, date: check.revocation.date };
   return result;
 }
 

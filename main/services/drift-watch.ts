@@ -31,8 +31,7 @@ import { NS } from '../xmpp/namespaces.js';
 import { readNodeState, watchOwnNode, type NodeState } from '../xmpp/node-state.js';
 import type { OwnNodeChange } from '../xmpp/pep-events.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
-import { pubkeyPayload } from '../xmpp/pubkey-items.js';
-import { KEY_NODE_MAX_ITEMS } from './own-keys.js';
+import { KEY_NODE_MAX_ITEMS, keyNodePayload } from './own-keys.js';
 import type { SessionPort } from './session-port.js';
 
 /** The slow timer: a change no server announces is noticed within this long. */
@@ -321,8 +320,7 @@ export class DriftWatch {
   /** What to publish again: a key's certificate from the vault, a profile item as it was published. */
   #payloadOf(recorded: Recorded, itemId: string): Element | undefined {
     if (recorded.kind === 'keys') {
-      const key = this.#deps.ownKeys.find(this.#session.ownJid, itemId);
-      return key ? pubkeyPayload(Buffer.from(key.certificate, 'base64')) : undefined;
+      return keyNodePayload(this.#deps.ownKeys.list(this.#session.ownJid), itemId);
     }
     const payload = recorded.record?.items.find((i) => i.id === itemId)?.payload;
     return payload === undefined ? undefined : parsePayload(payload);

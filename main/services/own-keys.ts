@@ -11,6 +11,8 @@ import {
   type KeyAudience,
   type OwnKeyView,
   type RenewOutcome,
+  type RevokeOutcome,
+  type RevocationReasonName,
 } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
@@ -27,7 +29,10 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
-import { pubkeyPayloadWithSuccession } from '../xmpp/key-statements.js';
+import { pubkeyPayloadWithSuccession, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
+import { createRevocation, prepareRevocations } from '../keys/revocation.js';
+import type { KeyObject } from 'node:crypto';
+import type { Element } from '@xmpp/xml';
 import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
 import type { SessionPort } from './session-port.js';
@@ -62,9 +67,29 @@ export class OwnKeys {
       fingerprint: certificateFingerprint(der),
       certificateDer: der,
       privateKey,
+      revocations: await preparedFor(jid, der, privateKey),
       ...(options.label ? { label: options.label } : {}),
     });
     return this.#view(jid, record.fingerprint);
+  }
+
+  /**
+   * Keys made before revocations were prepared at generation get theirs now, while their private
+   * halves can be opened (the vault is open): the backup then holds a way to revoke every key.
+   */
+  async prepareMissingRevocations(): Promise<number> {
+    const jid = this.#deps.session.state.account;
+    if (!jid) return 0;
+    let prepared = 0;
+    for (const key of this.#deps.store.list(jid)) {
+      if (key.revocations || key.revoked) continue;
+      const privateKey = this.#deps.store.privateKey(jid, key.fingerprint); // never logged
+      if (!privateKey) continue;
+      const certificateDer = Buffer.from(key.certificate, 'base64');
+      await this.#deps.store.setPreparedRevocations(jid, key.fingerprint, await preparedFor(jid, certificateDer, privateKey));
+      prepared++;
+    }
+    return prepared;
   }
 
   /**
@@ -88,6 +113,7 @@ export class OwnKeys {
       fingerprint: identity.fingerprint,
       certificateDer: identity.certificateDer,
       privateKey: identity.privateKey,
+      revocations: await preparedFor(jid, identity.certificateDer, identity.privateKey),
     });
     return this.#view(jid, record.fingerprint);
   }
@@ -166,10 +192,9 @@ export class OwnKeys {
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
+    refuseRevoked(key);
     await this.#deps.session.requireXep0222Support();
-    const der = Buffer.from(key.certificate, 'base64');
-    // A key that replaced another carries the old key's statement every time it is published.
-    const payload = key.succession ? pubkeyPayloadWithSuccession(der, key.succession) : pubkeyPayload(der);
+    const payload = keyItemPayload(key);
     const outcome = await publishPersistent(
       { iq: this.#deps.session.iq, owner: jid },
       { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure },
@@ -203,6 +228,7 @@ export class OwnKeys {
   async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
     const jid = this.#deps.session.ownJid;
     const old = this.#find(jid, fingerprint);
+    refuseRevoked(old);
     const oldDer = Buffer.from(old.certificate, 'base64');
     const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
@@ -235,6 +261,7 @@ export class OwnKeys {
       certificateDer: der,
       privateKey,
       succession,
+      revocations: await preparedFor(jid, der, privateKey),
       ...(old.label ? { label: old.label } : {}),
     });
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
@@ -250,6 +277,59 @@ export class OwnKeys {
       withdrawn = false;
     }
     return { fingerprint: successor.fingerprint, published: true, withdrawn, config };
+  }
+
+  /**
+   * Revokes a key (docs/key-lifecycle.md, "Revocation statement"): a statement signed by the key itself
+   * is published as an item of its own on the key node, to the audience the node has, and only once
+   * that publish is answered is the key's own item withdrawn. The publish is notified on every server,
+   * where the withdrawal may not be (ejabberd before 24.12 sends no retract notifications). A key that
+   * is not on the node is revoked here only, unless other keys are published: then the statement goes
+   * to their audience, for contacts who saw the key earlier. The key is never published again.
+   */
+  async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
+    const jid = this.#deps.session.ownJid;
+    const key = this.#find(jid, fingerprint);
+    refuseRevoked(key);
+    const der = Buffer.from(key.certificate, 'base64');
+    const privateKey = this.#deps.store.privateKey(jid, fingerprint); // never logged
+    // Signed now when the private half is here (dated today); else the one prepared at generation.
+    const statement = privateKey
+      ? await createRevocation({ bareJid: jid, certificateDer: der, privateKey, reason })
+      : key.revocations?.find((r) => r.reason === reason);
+    if (!statement) throw new KeyringError('not-found', 'This key can no longer sign, and no revocation was prepared for it.', 'fingerprint');
+
+    const own = key.publications.find((p) => p.node === NS.pubkey);
+    const publication = own ?? this.#deps.store.list(jid).flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
+    const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
+    if (publication && !access) {
+      throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
+    }
+    if (!access) {
+      await this.#deps.store.setRevoked(jid, fingerprint, statement);
+      return { published: false, withdrawn: false };
+    }
+    await this.#deps.session.requireXep0222Support();
+    const itemId = revocationItemId(fingerprint);
+    const outcome = await publishPersistent(
+      { iq: this.#deps.session.iq, owner: jid },
+      { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS },
+      { id: itemId, payload: revocationPayload(statement) },
+    );
+    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId } });
+    // The revocation is on the server: only now does the key's own item go.
+    let withdrawn = false;
+    if (own) {
+      try {
+        await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, fingerprint);
+        withdrawn = true;
+      } catch (error) {
+        if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
+      }
+      await this.#deps.published.recordRetract(jid, NS.pubkey, fingerprint);
+    }
+    await this.#deps.store.setRevoked(jid, fingerprint, statement);
+    return { published: true, withdrawn, config: outcome.config };
   }
 
   async retract(fingerprint: string): Promise<void> {
@@ -294,7 +374,7 @@ export class OwnKeys {
  */
 export function summarizeAll(records: readonly OwnKeyRecord[], jid: string, now: Date): OwnKeyView[] {
   const views = records.map((record) => summarize(record, jid, now)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-  const usable = views.filter((k) => k.notAfter === undefined || new Date(k.notAfter) >= now);
+  const usable = views.filter((k) => !k.revoked && (k.notAfter === undefined || new Date(k.notAfter) >= now));
   const current = usable.find((k) => k.publications.length > 0) ?? usable[0];
   if (current) current.current = true;
   return views;
@@ -311,6 +391,8 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
     ...(record.label ? { label: record.label } : {}),
     current: false,
     ...(record.succession ? { continues: record.succession.old } : {}),
+    ...(record.revoked ? { revoked: { reason: record.revoked.reason, date: record.revoked.date } } : {}),
+    ...(record.revocations ? { hasPreparedRevocations: true as const } : {}),
     bits: check.bits,
     notBefore: check.notBefore,
     notAfter: check.notAfter,
@@ -318,6 +400,32 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
     createdAt: record.createdAt,
     publications: record.publications.map((p) => ({ ...p })),
   };
+}
+
+/** Revocation statements for every reason, signed by a key just made or taken in (for the backup). */
+function preparedFor(jid: string, certificateDer: Buffer, privateKey: KeyObject) {
+  return prepareRevocations({ bareJid: jid, certificateDer, privateKey }); // the private key is never logged
+}
+
+function refuseRevoked(key: OwnKeyRecord): void {
+  if (key.revoked) throw new KeyringError('invalid-argument', 'This key was revoked: it is never published again.', 'fingerprint');
+}
+
+/**
+ * What the key node holds for an item of ours: a key's certificate (with the succession statement a
+ * key that replaced another carries every time it is published), or a revocation we published.
+ * Undefined for an id that is neither.
+ */
+export function keyNodePayload(records: readonly OwnKeyRecord[], itemId: string): Element | undefined {
+  const key = records.find((k) => k.fingerprint === itemId);
+  if (key) return keyItemPayload(key);
+  const revoked = records.find((k) => k.revoked && revocationItemId(k.fingerprint) === itemId)?.revoked;
+  return revoked ? revocationPayload(revoked) : undefined;
+}
+
+function keyItemPayload(key: OwnKeyRecord): Element {
+  const der = Buffer.from(key.certificate, 'base64');
+  return key.succession ? pubkeyPayloadWithSuccession(der, key.succession) : pubkeyPayload(der);
 }
 
 /** Whole days from notBefore to notAfter (what the old certificate had), at least one; 730 when unreadable. */

@@ -15,6 +15,8 @@ import type {
   ProfilePublishAnswer,
   QueuedActionView,
   QueuedWrite,
+  RevocationReasonName,
+  RevokeOutcome,
   RosterChangeAnswer,
 } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
@@ -71,6 +73,13 @@ export class PublishQueue {
       return { outcome: 'retracted' };
     }
     return { outcome: 'queued', action: await this.#add({ kind: 'retract', fingerprint }) };
+  }
+
+  /** Revokes an own key (publishes its revocation, then withdraws it) now when online, or once online. */
+  async revoke(fingerprint: string, reason: RevocationReasonName): Promise<({ outcome: 'revoked' } & RevokeOutcome) | { outcome: 'queued'; action: QueuedActionView }> {
+    if (!this.#deps.ownKeys.has(fingerprint)) throw new KeyringError('not-found', `No key ${fingerprint} for ${this.#deps.session.state.account ?? 'this account'}.`, 'fingerprint');
+    if (this.#canRunNow()) return { outcome: 'revoked', ...(await this.#deps.ownKeys.revoke(fingerprint, reason)) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'revoke', fingerprint, reason }) };
   }
 
   /** Publishes the profile (vCard4 + nickname, XEP-0222) now when online, or once online. */
@@ -137,6 +146,9 @@ export class PublishQueue {
         return;
       case 'retract':
         await this.#deps.ownKeys.retract(action.fingerprint);
+        return;
+      case 'revoke':
+        await this.#deps.ownKeys.revoke(action.fingerprint, action.reason);
         return;
       case 'profile-publish':
         await this.#deps.profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false });

@@ -28,13 +28,16 @@ export interface SeenKey {
   certificate?: string;
 }
 
-export type KeyChangeKind = 'new' | 'changed' | 'retracted' | 'reappeared';
+/** 'continued': a new key that continues a known one (contact-key-lifecycle.ts); 'revoked': its owner revoked it. */
+export type KeyChangeKind = 'new' | 'changed' | 'retracted' | 'reappeared' | 'continued' | 'revoked';
 
 export interface KeyChange {
   kind: KeyChangeKind;
   fingerprint: string;
   /** For 'changed': the fingerprints that disappeared at the same time. */
   replaces?: string[];
+  /** For 'continued': the known key it continues. */
+  continues?: string;
 }
 
 const isActive = (k: ContactKeyRecord) => k.trust !== 'retracted';
@@ -63,7 +66,7 @@ export function mergeFullKeySet(
   const stillPresent = known.some((k) => publishedIds.has(k.fingerprint));
   const retractedEarlier = stillPresent
     ? []
-    : known.filter((k) => !isActive(k) && !publishedIds.has(k.fingerprint)).map((k) => k.fingerprint);
+    : known.filter((k) => !isActive(k) && !k.revokedUnseen && !publishedIds.has(k.fingerprint)).map((k) => k.fingerprint);
   const vanished = [...vanishedNow, ...retractedEarlier];
 
   const updated = new Map<string, ContactKeyRecord>();

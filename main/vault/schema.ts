@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ProfileParams } from '../../contract/profile.js';
 import { OWN_KEY_LABEL_CHARS } from '../../contract/limits.js';
-import { RevocationStatementSchema } from '../keys/revocation.js';
+import { REVOCATION_REASONS, RevocationStatementSchema } from '../keys/revocation.js';
 import { SuccessionStatementSchema } from '../keys/succession.js';
 
 const isoDate = z.string().min(1);
@@ -50,10 +50,13 @@ const OwnKey = z
      */
     succession: SuccessionStatementSchema.optional(),
     /**
-     * Statements that revoke this key, one per reason, signed when it was made (revocation.ts
-     * prepareRevocations), so it can be revoked once lost; kept in every backup.
+     * Revocation statements signed by this key, one per reason, prepared when it was made (or the first
+     * time its private half was opened after): a key whose private half is lost can still be revoked
+     * from the backup (docs/key-lifecycle.md). Public data, signed; kept with the key.
      */
-    revocations: z.array(RevocationStatementSchema).max(8).optional(),
+    revocations: z.array(RevocationStatementSchema).max(REVOCATION_REASONS.length).optional(),
+    /** The revocation published for this key: it is withdrawn for good and never published again. */
+    revoked: RevocationStatementSchema.optional(),
   })
   .strict();
 
@@ -88,6 +91,23 @@ const ContactKey = z
     retractedAt: isoDate.optional(),
     /** The fingerprints this key appeared to replace (for the 'changed' warning). */
     replaces: z.array(fingerprint).optional(),
+    /**
+     * The known key this one continues, when it first appeared (main/vault/key-continuity.ts): by a
+     * succession statement its stored certificate verified, or the same public key (a renewal).
+     */
+    continues: z.object({ fingerprint, basis: z.enum(['succession', 'same-key']), verified: z.boolean() }).strict().optional(),
+    /**
+     * Why it did not count as continuing a known key, when its item claimed it did (a forged or
+     * unverifiable succession): shown behind Details of the change warning.
+     */
+    continuityProblem: z.string().max(300).optional(),
+    /** A revocation its owner published and that verified (main/keys/revocation.ts): never valid again. */
+    revocation: z
+      .object({ reason: z.enum(REVOCATION_REASONS), date: isoDate, publicKeyDigest: z.string().regex(/^[0-9a-f]{64}$/) })
+      .strict()
+      .optional(),
+    /** Known only from its revocation (never seen published): not a key that vanished. */
+    revokedUnseen: z.literal(true).optional(),
   })
   .strict();
 
@@ -158,6 +178,7 @@ const OtherKeysOfAccount = z
 const QueuedAction = z.discriminatedUnion('kind', [
   z.object({ ...queued, kind: z.literal('publish'), fingerprint, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
   z.object({ ...queued, kind: z.literal('retract'), fingerprint }).strict(),
+  z.object({ ...queued, kind: z.literal('revoke'), fingerprint, reason: z.enum(REVOCATION_REASONS) }).strict(),
   z.object({ ...queued, kind: z.literal('profile-publish'), profile: ProfileParams, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
   z.object({ ...queued, kind: z.literal('roster-add'), jid: jidText, name: z.string().max(256).optional(), groups: z.array(z.string()).max(64) }).strict(),
   z.object({ ...queued, kind: z.literal('roster-groups'), jid: jidText, groups: z.array(z.string()).max(64) }).strict(),

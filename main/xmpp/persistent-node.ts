@@ -43,6 +43,7 @@ import {
   retractRequest,
 } from './pubsub.js';
 import { describeFailure, failureCode } from './failure.js';
+import { retryingWait } from './retry-wait.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -81,12 +82,15 @@ export async function publishPersistent(
 ): Promise<PublishOutcome> {
   const ensured = await ensurePersistentNode(ctx, spec);
   try {
-    await ctx.iq.set(
-      publishRequest(spec.node, item, {
-        'pubsub#persist_items': true,
-        'pubsub#access_model': spec.access.model,
-      }),
-      ctx.owner,
+    // A server under load may answer wait/resource-constraint: sent again a few times (retry-wait.ts).
+    await retryingWait(() =>
+      ctx.iq.set(
+        publishRequest(spec.node, item, {
+          'pubsub#persist_items': true,
+          'pubsub#access_model': spec.access.model,
+        }),
+        ctx.owner,
+      ),
     );
   } catch (error) {
     throw publishError(error, spec);
@@ -192,7 +196,7 @@ export async function readEffectiveConfig(ctx: NodeContext, node: string, maxIte
 /** XEP-0060 §7.2: retract one item; subscribers are told (notify='true'). */
 export async function retractItem(ctx: NodeContext, node: string, itemId: string): Promise<void> {
   try {
-    await ctx.iq.set(retractRequest(node, itemId), ctx.owner);
+    await retryingWait(() => ctx.iq.set(retractRequest(node, itemId), ctx.owner));
   } catch (error) {
     const info = readStanzaError(error);
     if (info?.condition === 'item-not-found') {

@@ -3,7 +3,7 @@
  * with a fingerprint or a verification link verifies only a current key (a mismatch exits 1 with one
  * line and verifies nothing; a link for someone else is refused naming whose it is), `contacts
  * unverify` takes it back, `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
- * policy and a withdrawn key. Needs the build (npm test builds first).
+ * policy and a withdrawn key; `keys revoke` reaches romeo's `contacts keys`. Needs the build (npm test builds first).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -112,5 +112,27 @@ describe('trust through the keyring CLI', () => {
     // The account's default, for contacts without a policy of their own.
     const byDefault = await cli(romeo, 'contacts', 'trust-default', 'manual');
     expect(byDefault).toMatchObject({ code: 0, stdout: 'Your default: Manual. Only keys you have verified by comparing fingerprints are trusted.\n' });
+  }, 120_000);
+
+  it('keys revoke: a reason outside the list or a key already revoked is a usage error, an unknown key a failure; revoked, the key shows REVOKED at romeo', async () => {
+    const key = await newKey();
+    expect((await cli(romeo, 'contacts', 'keys', juliet.jid)).code).toBe(0);
+    const badReason = await cli(juliet, 'keys', 'revoke', key, '--reason', 'bored');
+    expect(badReason.code).toBe(2);
+    expect(badReason.stderr).toMatch(/compromised/);
+    expect((await cli(juliet, 'keys', 'revoke', 'ab'.repeat(32))).code).toBe(1);
+
+    const revoked = await cli(juliet, 'keys', 'revoke', key, '--reason', 'retired');
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.stdout).toContain('The revocation was published to your contacts; the key was withdrawn.');
+    expect((await cli(juliet, 'keys', 'list')).stdout).toMatch(/\(REVOKED\)\n.*\n {2}revoked: no longer used \(retired\)/);
+    const human = (await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout;
+    expect(human).toMatch(/!! REVOKED by its owner: never use it/);
+    expect(human).toMatch(/revoked: no longer used \(retired\), statement dated \d{4}-\d\d-\d\d/);
+
+    // Asking for what cannot be (a key already revoked) is refused like any bad argument.
+    const again = await cli(juliet, 'keys', 'revoke', key);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toMatch(/This key was revoked: it is never published again\./);
   }, 120_000);
 });

@@ -40,6 +40,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       delete: () => Promise.resolve({ retracted: false, keys: [] }),
       audience: () => Promise.resolve({ source: 'saved', publishedKeys: 0 }),
       renew: notConnected,
+      revoke: notConnected,
     },
     backup: { create: notConnected, restore: notConnected, status: () => Promise.resolve({ notBackedUp: [], backups: [] }) },
     contacts: {

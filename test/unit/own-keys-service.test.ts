@@ -15,6 +15,7 @@ import { CONTRACT } from '../../contract/index.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { verifyRevocation } from '../../main/keys/revocation.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
@@ -202,5 +203,32 @@ describe('the audience the publish panel starts from', () => {
   it('offline with nothing published: no audience yet', async () => {
     await addKey(1);
     expect(await service('offline').keys.audience()).toEqual({ source: 'saved', publishedKeys: 0 });
+  });
+});
+
+describe('revocations prepared for the backup', () => {
+  it('a key made now keeps one statement per reason, signed by it; an older key gets them once, when the account is online', async () => {
+    const { keys } = service('online');
+    const made = await keys.generate({ bits: 2048 });
+    const kept = store.find(ACCOUNT, made.fingerprint)?.revocations ?? [];
+    expect(kept.map((r) => r.reason).sort()).toEqual(['compromised', 'retired', 'superseded', 'unspecified']);
+    for (const statement of kept) expect(verifyRevocation(statement, { publisherJid: ACCOUNT })).toMatchObject({ valid: true, fingerprint: made.fingerprint });
+    expect(made.hasPreparedRevocations).toBe(true);
+
+    const older = await addKey(10);
+    expect(store.find(ACCOUNT, older)?.revocations).toBeUndefined();
+    expect(await keys.prepareMissingRevocations()).toBe(1);
+    expect(store.find(ACCOUNT, older)?.revocations).toHaveLength(4);
+    expect(await keys.prepareMissingRevocations()).toBe(0);
+  }, 60_000);
+
+  it('a key revoked offline with no key published is revoked in the vault only, never current, and never published again', async () => {
+    const { keys, asked } = service('online');
+    const fingerprint = await addKey(1);
+    expect(await keys.revoke(fingerprint, 'retired')).toEqual({ published: false, withdrawn: false });
+    expect(asked).toEqual([]);
+    expect(keys.list()[0]).toMatchObject({ fingerprint, current: false, revoked: { reason: 'retired' } });
+    await expect(keys.revoke(fingerprint, 'retired')).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(keys.publish(fingerprint, { model: 'presence' })).rejects.toMatchObject({ code: 'invalid-argument' });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `keyring keys …`: the user's own keys, made, listed, published, retracted, exported. Making, listing
+ * `keyring keys …`: the user's own keys, made, listed, published, retracted, renewed, revoked, exported. Making, listing
  * and exporting need only the vault, so they never sign in (gpg works offline too); publishing and
  * retracting sign in.
  */
@@ -9,6 +9,7 @@ import { accessParams, withAccessOptions, type AccessOptions } from '../access-o
 import { must, usage, type CliContext } from '../context.js';
 import { integerOption } from '../option-values.js';
 import { describeNodeConfig, describeOwnKey } from '../output.js';
+import { REVOCATION_REASONS, type RevocationReasonName } from '../../../contract/index.js';
 import { backupCommands } from './backup.js';
 
 /** Certificate validity the CLI accepts, as the request does (contract/keys.ts). */
@@ -19,7 +20,7 @@ const MAX_VALIDITY_DAYS = 36_500;
  * only when the connection dropped right then; the action waits in the vault and runs the next time
  * the app or `keyring` is online (the exit code is 0: nothing failed, and nothing was lost).
  */
-const queued = (what: 'publish' | 'retract') => `queued: will ${what} when online`;
+const queued = (what: 'publish' | 'retract' | 'revoke') => `queued: will ${what} when online`;
 
 export function keysCommands(program: Command, cli: CliContext): void {
   const keys = program.command('keys').description('your own keys');
@@ -84,6 +85,24 @@ export function keysCommands(program: Command, cli: CliContext): void {
       ),
     );
   backupCommands(keys, cli);
+  keys
+    .command('revoke <fingerprint>')
+    .description('revoke a key for good: a revocation it signs is published where contacts read your keys, then the key is withdrawn')
+    .addOption(new Option('--reason <reason>', 'why (compromised: someone else may have the private key)').choices([...REVOCATION_REASONS]).default('unspecified'))
+    .action(
+      cli.answer(
+        (api, fingerprint: string, options: { reason: RevocationReasonName }) => api.keys.revoke({ fingerprint, reason: options.reason }),
+        (answer, fingerprint) =>
+          answer.outcome === 'queued'
+            ? queued('revoke')
+            : [
+                `Revoked ${fingerprint}.`,
+                answer.published
+                  ? `The revocation was published to your contacts${answer.withdrawn ? '; the key was withdrawn' : ''}.`
+                  : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
+              ].join('\n'),
+      ),
+    );
   keys
     .command('export <fingerprint>')
     .description('export the public certificate')

@@ -74,6 +74,24 @@ export class OwnKeysStore {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   }
 
+  /** Keeps the revocation statements prepared for a key made before they were (one per reason). */
+  async setPreparedRevocations(account: string, fingerprint: string, revocations: RevocationStatement[]): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (record && !record.revocations) record.revocations = revocations;
+    });
+  }
+
+  /** The key was revoked with this statement: it is no longer published anywhere, and never will be again. */
+  async setRevoked(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (!record) return;
+      record.revoked = statement;
+      record.publications = [];
+    });
+  }
+
   /** Names the key, or (empty) takes its name away. */
   async setLabel(account: string, fingerprint: string, label: string): Promise<void> {
     await this.#vaults.vault.update((draft) => {

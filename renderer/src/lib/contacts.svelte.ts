@@ -167,14 +167,19 @@ export class ContactsStore extends ScreenStore {
     // One entry per key, or one line per kind when a fetch brings many (a contact publishing dozens of
     // keys at once must not bury everything else in the activity list).
     const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
-    const report = (kind: KeyChangeView['kind'], activity: ActivityKind, one: string, many: (n: number) => string) => {
+    const report = (kind: KeyChangeView['kind'], activity: ActivityKind, one: string, many: (n: number) => string, words?: (change: KeyChangeView) => string) => {
       const changes = of(kind);
       if (changes.length > MAX_ENTRIES_PER_KIND) this.activity.add(activity, many(changes.length), { contact: view.jid });
-      else for (const change of changes) this.activity.add(activity, one, { contact: view.jid, fingerprint: change.fingerprint });
+      else for (const change of changes) this.activity.add(activity, words?.(change) ?? one, { contact: view.jid, fingerprint: change.fingerprint });
     };
     report('changed', 'changed', 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
     report('new', 'received', 'New key', (n) => `${n} new keys`);
     report('reappeared', 'received', 'A withdrawn key was published again', (n) => `${n} withdrawn keys published again`);
+    const continuesVerified = (fingerprint: string) => view.keys.find((k) => k.fingerprint === fingerprint)?.continues?.verified === true;
+    report('continued', 'received', '', (n) => `${n} new keys that continue ones you knew`, (c) =>
+      continuesVerified(c.fingerprint) ? 'New key that continues a key you verified' : 'New key that continues one you had seen (no change)',
+    );
+    report('revoked', 'retracted', 'Key REVOKED by its owner: it is never used again', (n) => `${n} keys revoked by their owner`);
     report('retracted', 'retracted', 'Key withdrawn by its owner', (n) => `${n} keys withdrawn by their owner`);
   }
 }

@@ -1,5 +1,5 @@
-import type { CertificateStatus, KeyTrustDecision, TrustState } from '../../../contract';
-export { compactFingerprint, describeDeviation, describeDriftFinding, groupFingerprint, WATCHED_NODE_NAME } from '../../../contract/format';
+import type { ContactKeyStatus, KeyTrustDecision, TrustState } from '../../../contract';
+export { compactFingerprint, describeDeviation, REVOCATION_REASON_TEXT, describeDriftFinding, groupFingerprint, WATCHED_NODE_NAME } from '../../../contract/format';
 
 /** A date for people: "25 Nov 2026"; unknown stays visible as a dash. */
 export function formatDay(iso: string | undefined): string {
@@ -9,8 +9,9 @@ export function formatDay(iso: string | undefined): string {
   return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
 
-export const STATUS_TEXT: Record<CertificateStatus, string> = {
+export const STATUS_TEXT: Record<ContactKeyStatus, string> = {
   valid: 'Valid',
+  revoked: 'Revoked',
   weak: 'Weak key',
   expired: 'Expired',
   'not-yet-valid': 'Not yet valid',
@@ -33,6 +34,7 @@ export const DECISION_TEXT: Record<KeyTrustDecision, string> = {
   untrusted: 'Not trusted until verified',
   changed: 'Changed — compare it',
   withdrawn: 'Withdrawn by its owner',
+  revoked: 'Revoked by its owner',
 };
 
 /** A moment for people: "2 Dec 2026, 09:41". */

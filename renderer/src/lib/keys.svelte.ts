@@ -1,5 +1,5 @@
 import { accessOf, expiryText, keyName, needsRenewal } from './own-keys';
-import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView } from '../../../contract';
+import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
 import { queuedWriteName, queuedWriteSubject } from './queued-action';
@@ -36,6 +36,7 @@ export class KeysStore extends ScreenStore {
   readonly deleting = new Task();
   readonly undoing = new Task();
   readonly renewing = new Task();
+  readonly revoking = new Task();
   /** Who may read the keys already published, as last asked (the publish panel starts there). */
   audience = $state<KeyAudience | undefined>();
   readonly loadingAudience = new Task();
@@ -194,6 +195,16 @@ export class KeysStore extends ScreenStore {
       `${newKey ? 'Replaced by a new key' : 'Renewed'}${answer.published ? ', published to the same people' : ''}${answer.withdrawn ? '; the old one was withdrawn' : ''}`,
       answer.fingerprint,
     );
+    return true;
+  }
+
+  /** Revokes a key for good: main publishes the revocation, then withdraws the key (or, offline, later). */
+  async revoke(fingerprint: string, reason: RevocationReasonName): Promise<boolean> {
+    const answer = await this.revoking.run(() => this.api.keys.revoke({ fingerprint, reason }));
+    if (!answer) return false;
+    this.keys = answer.keys;
+    if (answer.outcome === 'queued') this.activity.add('changed', 'Waiting for the connection to revoke', fingerprint);
+    else this.activity.add('retracted', answer.published ? 'Revoked; your contacts were told, and the key was withdrawn' : 'Revoked (it was not published)', fingerprint);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import type { QueuedWrite } from '../../../contract';
-import { describeAccess } from './format';
+import { describeAccess, REVOCATION_REASON_TEXT } from './format';
 
 /** A write waiting for the connection, in a few words: "Publish key 0123abcd…", "Remove romeo@… from your contacts". */
 export function describeQueuedWrite(action: QueuedWrite): string {
@@ -8,6 +8,8 @@ export function describeQueuedWrite(action: QueuedWrite): string {
       return `Publish key ${action.fingerprint.slice(0, 16)}… for ${describeAccess(action.access.model, action.access.groups, action.access.allow)}`;
     case 'retract':
       return `Retract key ${action.fingerprint.slice(0, 16)}…`;
+    case 'revoke':
+      return `Revoke key ${action.fingerprint.slice(0, 16)}… (${REVOCATION_REASON_TEXT[action.reason]})`;
     case 'profile-publish':
       return `Publish your profile for ${describeAccess(action.access.model, action.access.groups, action.access.allow)}`;
     case 'roster-add':
@@ -24,6 +26,7 @@ export function queuedWriteName(action: QueuedWrite): string {
   switch (action.kind) {
     case 'publish':
     case 'retract':
+    case 'revoke':
       return `Queued ${action.kind}`;
     case 'profile-publish':
       return 'Queued profile publish';

@@ -1,11 +1,11 @@
 /** What trust a contact's new key starts with, given what we knew and the succession it carries. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRevocation, verifyRevocation, type VerifiedRevocation } from '../../../main/keys/revocation.js';
-import { createSuccession, type SuccessionStatement } from '../../../main/keys/succession.js';
+import type { SuccessionStatement } from '../../../main/keys/succession.js';
 import { mergeFullKeySet } from '../../../main/vault/contact-keys.js';
 import { decideSuccessorTrust, type SuccessorInput } from '../../../main/vault/key-continuity.js';
 import type { ContactKeyRecord } from '../../../main/vault/schema.js';
-import { JULIET, makeKey, type OwnKey } from './support.js';
+import { contactRecord, JULIET, makeKey, makeRotation, T0, type OwnKey } from './support.js';
 
 let oldKey: OwnKey;
 let newKey: OwnKey;
@@ -15,23 +15,11 @@ let succession: SuccessionStatement;
 let forged: SuccessionStatement;
 
 beforeAll(async () => {
-  [oldKey, newKey, mallory] = await Promise.all([makeKey(), makeKey(), makeKey()]);
+  ({ oldKey, newKey, mallory, succession, forged } = await makeRotation());
   renewed = await makeKey(JULIET, { privateKey: oldKey.privateKey });
-  succession = await createSuccession({ bareJid: JULIET, oldCertificateDer: oldKey.der, oldPrivateKey: oldKey.privateKey, newCertificateDer: newKey.der });
-  // Mallory took over the account (or the server) and publishes her key "continuing" juliet's.
-  const hers = await createSuccession({ bareJid: JULIET, oldCertificateDer: mallory.der, oldPrivateKey: mallory.privateKey, newCertificateDer: newKey.der });
-  forged = { ...hers, old: oldKey.fingerprint };
 }, 30_000);
 
-const T0 = '2025-01-01T00:00:00.000Z';
-const record = (key: OwnKey, trust: ContactKeyRecord['trust'], extra: Partial<ContactKeyRecord> = {}): ContactKeyRecord => ({
-  fingerprint: key.fingerprint,
-  certificate: key.der.toString('base64'),
-  firstSeen: T0,
-  lastSeen: T0,
-  trust,
-  ...extra,
-});
+const record = contactRecord;
 const decide = (known: ContactKeyRecord[], overrides: Partial<SuccessorInput> = {}) =>
   decideSuccessorTrust({
     publisherJid: JULIET,
