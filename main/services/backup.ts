@@ -248,9 +248,11 @@ export interface RestorePlan {
 /**
  * What a restore does, decided without touching anything. A key or a trust record that is not here
  * is restored; one that is here and the same is left; one that is here with other data (another
- * private key or other prepared revocations; another trust decision or verification date, decided
- * later on this device or elsewhere) is a conflict: left as it is unless `replace`. Nothing here is
- * ever removed: keys made here after the backup stay.
+ * private key; another trust decision or verification date, decided later on this device or
+ * elsewhere) is a conflict: left as it is unless `replace`. Nothing here is ever removed: keys made
+ * here after the backup stay. A key is the same when its private key is: its prepared revocations are
+ * signed anew on each device (RSASSA-PSS is randomised, and older keys get theirs at sign-in), so two
+ * sets for one key differ in bytes while each revokes it equally; the ones here are kept.
  */
 export function planRestore(
   local: {
@@ -258,14 +260,14 @@ export function planRestore(
     contacts: Readonly<Record<string, readonly ContactKeyRecord[]>>;
     privateKeyDer: (fingerprint: string) => Buffer;
   },
-  backup: { ownKeys: readonly Pick<IncomingKey, 'fingerprint' | 'privateKeyDer' | 'revocations'>[]; contacts: BackupContent['contacts'] },
+  backup: { ownKeys: readonly Pick<IncomingKey, 'fingerprint' | 'privateKeyDer'>[]; contacts: BackupContent['contacts'] },
   replace: boolean,
 ): RestorePlan {
   const differs = (): RestoredKeyOutcome => (replace ? 'replaced' : 'conflict');
-  const keys = backup.ownKeys.map(({ fingerprint, privateKeyDer, revocations }) => {
+  const keys = backup.ownKeys.map(({ fingerprint, privateKeyDer }) => {
     const here = local.ownKeys.find((k) => k.fingerprint === fingerprint);
     if (!here) return { fingerprint, outcome: 'restored' as const };
-    const same = local.privateKeyDer(fingerprint).equals(privateKeyDer) && JSON.stringify(here.revocations ?? []) === JSON.stringify(revocations);
+    const same = local.privateKeyDer(fingerprint).equals(privateKeyDer);
     return { fingerprint, outcome: same ? ('same' as const) : differs() };
   });
   const trust: RestorePlan['trust'] = [];

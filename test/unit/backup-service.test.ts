@@ -12,6 +12,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { prepareRevocations } from '../../main/keys/revocation.js';
 import { BackupService } from '../../main/services/backup.js';
 import { createBackup } from '../../main/vault/backup-blob.js';
 import { generateBackupCode } from '../../main/vault/backup-code.js';
@@ -139,6 +140,19 @@ describe('restoring a file', () => {
     expect(replaced.keys).toEqual([{ fingerprint, outcome: 'replaced' }]);
     expect(phone.keys.privateKey(ACCOUNT, fingerprint)?.export({ type: 'pkcs8', format: 'der' })).toEqual(keyA.export({ type: 'pkcs8', format: 'der' }));
     expect(phone.keys.find(ACCOUNT, fingerprint)?.label).toBe('Phone');
+  });
+
+  it('takes the same key with revocations prepared since (or elsewhere) as the same, not as a conflict', async () => {
+    const laptop = await device();
+    const { fingerprint, der } = await addKey(laptop, keyA);
+    const backup = await fileBackup(laptop);
+    // Signing in later prepares the key's revocations (own-keys.ts prepareMissingRevocations).
+    await laptop.keys.setPreparedRevocations(ACCOUNT, fingerprint, await prepareRevocations({ bareJid: ACCOUNT, certificateDer: der, privateKey: keyA }));
+    const before = laptop.keys.list(ACCOUNT).map((k) => ({ ...k }));
+    const outcome = await laptop.service.restore({ kind: 'file', data: backup.data }, backup.code);
+    expect(outcome.keys).toEqual([{ fingerprint, outcome: 'same' }]);
+    expect(laptop.keys.find(ACCOUNT, fingerprint)?.revocations).toHaveLength(4);
+    expect(laptop.keys.list(ACCOUNT)).toEqual(before);
   });
 
   it('leaves trust decided otherwise here unless asked, and never removes a key made here after the backup', async () => {
