@@ -4,7 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
-import { compactFingerprint, parseVerificationClaim } from './fingerprint.js';
+import { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim } from './fingerprint.js';
 
 export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
 
@@ -98,6 +98,24 @@ export const verificationClaimText = z
       return z.NEVER;
     }
     return claim;
+  });
+
+/**
+ * Another app's key fingerprint (OMEMO or OpenPGP) as its app prints it, normalized here once
+ * (fingerprint.ts parseOtherKeyFingerprint): 64 lowercase hex digits for OMEMO, 40 uppercase for OpenPGP.
+ */
+export const otherKeyFingerprintText = z
+  .string()
+  .trim()
+  .min(1, 'Type or paste their fingerprint first')
+  .max(256, 'That is longer than any fingerprint')
+  .transform((text, ctx) => {
+    const read = parseOtherKeyFingerprint(text);
+    if ('problem' in read) {
+      ctx.addIssue({ code: 'custom', message: read.problem });
+      return z.NEVER;
+    }
+    return read.fingerprint;
   });
 
 /** A roster group name (RFC 6121 §2.1.2.2). */

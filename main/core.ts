@@ -122,7 +122,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const presence = new Presence({ session: port, events });
   const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key notifications count only from the roster's contacts (and addresses the user looked up).
-  const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const contactKeysStore = new ContactKeysStore(vaults);
+  const contactKeys = new ContactKeys({ store: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
   const profile = new ProfileService({
     session: port,
     events,
@@ -141,7 +142,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     const contacts = (await roster.list()).map((c) => c.jid);
     await contactKeys.fetchMany(contacts);
   };
-  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), trust: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
   const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
 
   // What the network says, to the services that care.
