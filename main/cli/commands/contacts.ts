@@ -9,7 +9,7 @@
  */
 import { Argument, type Command } from 'commander';
 import { compactFingerprint, formatOtherKeyFingerprint, parseOtherKeyFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
-import { TRUST_POLICIES, type KeyringApi, type OtherKeysView, type OtherKeyView } from '../../../contract/index.js';
+import { TRUST_POLICIES, type ContactKeysView, type KeyringApi, type OtherKeysView, type OtherKeyView } from '../../../contract/index.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { describeContactKeys, describeContacts, describeOtherKeys, otherKeyName, safe } from '../output.js';
 
@@ -81,7 +81,13 @@ export function contactsCommands(program: Command, cli: CliContext): void {
     )
     .action((jid: string, claim: string) =>
       cli.online(async (api) => {
-        const other = await otherAppFingerprint(api, jid, claim, (k) => k.state !== 'removed');
+        // Their current keys, as their server has them now: a withdrawn key is never verified.
+        let x509: ContactKeysView | undefined;
+        const isX509 = async (fingerprint: string) => {
+          x509 = must(await api.contacts.fetchKeys({ jid }));
+          return x509.keys.some((k) => k.fingerprint === fingerprint && k.trust !== 'retracted');
+        };
+        const other = await otherAppFingerprint(api, jid, claim, (k) => k.state !== 'removed', isX509);
         if (other !== undefined) {
           const answer = must(await api.devices.verify({ jid, fingerprint: other }));
           const shown = formatOtherKeyFingerprint(other.length === 40 ? 'openpgp' : 'omemo', other);
@@ -94,8 +100,7 @@ export function contactsCommands(program: Command, cli: CliContext): void {
           cli.emit(answer, `Verified ${safe(jid)}'s ${namesOf(answer.view, other)} ${shown}.`);
           return;
         }
-        // Their current keys, as their server has them now: a withdrawn key is never verified.
-        must(await api.contacts.fetchKeys({ jid }));
+        if (x509 === undefined) must(await api.contacts.fetchKeys({ jid }));
         const answer = must(await api.contacts.verify({ jid, claim }));
         if (answer.outcome === 'mismatch') {
           throw new CliError(
@@ -111,7 +116,11 @@ export function contactsCommands(program: Command, cli: CliContext): void {
     .description('accept a changed key without comparing (X.509, OMEMO device or OpenPGP key): its warning clears, the trust policy decides the rest')
     .action((jid: string, fingerprint: string) =>
       cli.online(async (api) => {
-        const other = await otherAppFingerprint(api, jid, fingerprint, (k) => k.state === 'changed');
+        const isX509 = async (compact: string) => {
+          const known = must(await api.contacts.knownKeys({ jid }));
+          return known.keys.some((k) => k.fingerprint === compact && k.trust === 'changed');
+        };
+        const other = await otherAppFingerprint(api, jid, fingerprint, (k) => k.state === 'changed', isX509);
         if (other !== undefined) {
           const view = must(await api.devices.accept({ jid, fingerprint: other }));
           cli.emit(view, `Accepted ${safe(jid)}'s changed ${namesOf(view, other)} without comparing.\n${describeOtherKeys(view)}`);
@@ -166,14 +175,22 @@ export function contactsCommands(program: Command, cli: CliContext): void {
 /**
  * Whether `text` names one of the contact's other apps' keys (as `wanted` picks them), read now from
  * their server: its stored form if so, undefined for an X.509 fingerprint or link. 40 digits can only be
- * OpenPGP, and Profanity's dashes or a leading "05" only OMEMO; 64 plain digits are OMEMO when one of
- * their devices has them, else an X.509 fingerprint (both are SHA-256 sized).
+ * OpenPGP, and Profanity's dashes or a leading "05" only OMEMO; 64 plain digits (both are SHA-256
+ * sized) are an X.509 key when `isX509` says one of theirs has them, else OMEMO when one of their
+ * devices has them, else X.509 again (where a comparison that matched nothing is recorded).
  */
-async function otherAppFingerprint(api: KeyringApi, jid: string, text: string, wanted: (k: OtherKeyView) => boolean): Promise<string | undefined> {
+async function otherAppFingerprint(
+  api: KeyringApi,
+  jid: string,
+  text: string,
+  wanted: (k: OtherKeyView) => boolean,
+  isX509: (fingerprint: string) => Promise<boolean>,
+): Promise<string | undefined> {
   const read = parseOtherKeyFingerprint(text);
   if ('problem' in read) return undefined;
-  const view = must(await api.devices.fetchContact({ jid }));
   const plainSha256 = /^[0-9a-f]{64}$/.test(compactFingerprint(text));
+  if (plainSha256 && (await isX509(read.fingerprint))) return undefined;
+  const view = must(await api.devices.fetchContact({ jid }));
   if (!plainSha256) return read.fingerprint;
   return view.keys.some((k) => k.fingerprint === read.fingerprint && wanted(k)) ? read.fingerprint : undefined;
 }
