@@ -31,14 +31,18 @@ const ABOVE_THE_CORE = ['services', 'ipc', 'cli', 'browser-host', 'electron', 'c
 /**
  * main/'s layers, bottom first: each may import the ones before it, never those after it (nor anything
  * above the services). keys: keys and certificates; vault: storage; xmpp: the protocol; profile and
- * protocols: payload formats over it; services: the app's behaviour, wired in core.ts.
+ * protocols: payload formats over it; drift: recorded vs read nodes; services: the app's behaviour,
+ * wired in core.ts. security (the CSP) is a leaf every front end reads.
  */
 const LAYERS = [
-  { folder: 'keys', forbidden: ['vault', 'xmpp', 'profile', 'protocols', ...ABOVE_THE_CORE] },
-  { folder: 'vault', forbidden: ['xmpp', 'profile', 'protocols', ...ABOVE_THE_CORE] },
-  { folder: 'xmpp', forbidden: ['vault', 'profile', 'protocols', ...ABOVE_THE_CORE] },
-  { folder: 'profile', forbidden: ['vault', 'protocols', ...ABOVE_THE_CORE] },
-  { folder: 'protocols', forbidden: ['vault', 'profile', ...ABOVE_THE_CORE] },
+  { folder: 'keys', forbidden: ['vault', 'xmpp', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
+  { folder: 'vault', forbidden: ['xmpp', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
+  { folder: 'xmpp', forbidden: ['vault', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
+  { folder: 'profile', forbidden: ['vault', 'protocols', 'drift', ...ABOVE_THE_CORE] },
+  { folder: 'protocols', forbidden: ['vault', 'profile', 'drift', ...ABOVE_THE_CORE] },
+  // drift: a published node as recorded vs as read, over the protocol layer.
+  { folder: 'drift', forbidden: ['vault', 'profile', 'protocols', ...ABOVE_THE_CORE] },
+  { folder: 'security', forbidden: ['keys', 'vault', 'xmpp', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
   { folder: 'services', forbidden: ['ipc', 'cli', 'browser-host', 'electron', 'core', 'index'] },
 ];
 

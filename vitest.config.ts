@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // The property tests (readers-fuzz, backup-items, key-statements) take 1–3 s on a quiet machine;
+          // vitest's default 5 s failed them under load with nothing wrong.
+          testTimeout: 20_000,
         },
       },
       {

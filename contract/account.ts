@@ -22,6 +22,12 @@ export const ConnectParams = z
      * remembered for the account; without it a CA file whose certificates changed is refused ('ca-changed').
      */
     acceptCaFingerprint: z.string().trim().min(1).max(1024).optional(),
+    /**
+     * The user was told this server stopped offering a login tied to the encrypted connection (SCRAM
+     * -PLUS, 'channel-binding-stripped') and signs in without it anyway, e.g. after the server's admin
+     * confirmed the change. The remembered requirement is dropped; it comes back once -PLUS is offered again.
+     */
+    acceptNoChannelBinding: z.literal(true).optional(),
   })
   .strict();
 export type ConnectParams = z.infer<typeof ConnectParams>;

@@ -30,6 +30,7 @@ export interface GlobalOptions {
   server?: string;
   caFile?: string;
   acceptCa?: string;
+  acceptNoChannelBinding?: boolean;
   dataDir?: string;
   json?: boolean;
   debug?: boolean;
@@ -159,6 +160,7 @@ function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectP
   }
   if (globals.caFile) params.caFile = globals.caFile;
   if (globals.acceptCa) params.acceptCaFingerprint = globals.acceptCa;
+  if (globals.acceptNoChannelBinding === true) params.acceptNoChannelBinding = true;
   return params;
 }
 

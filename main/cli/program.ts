@@ -58,6 +58,10 @@ function buildProgram(io: CliIo): Command {
     .option('--server <host[:port]>', 'connect here instead of the JID’s domain')
     .option('--ca-file <file>', 'extra trusted CA certificate (PEM), e.g. for a self-hosted server')
     .option('--accept-ca <sha256>', 'trust the CA file although it changed since last time (its new SHA-256 fingerprint, as the refusal names it)')
+    .option(
+      '--accept-no-channel-binding',
+      'sign in although the server stopped offering SCRAM -PLUS (refused as channel-binding-stripped); only once its admin confirmed the change',
+    )
     .option('--data-dir <dir>', 'vault location (default: the app’s own)')
     .option('--json', 'machine-readable output (JSON lines for watch)')
     .option('--debug', 'write the XMPP stream to stderr (passwords, login data and private keys redacted)')

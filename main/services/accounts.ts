@@ -32,16 +32,19 @@ export class Accounts {
   }
 
   async connect(params: ConnectParams): Promise<ConnectionState> {
-    const { remember, acceptCaFingerprint, ...connect } = params;
+    const { remember, acceptCaFingerprint, acceptNoChannelBinding, ...connect } = params;
     // Refuse before connecting: a password the user asked to keep must not be silently forgotten.
     if (remember && !this.#deps.settings.canRemember) {
       throw new KeyringError('keychain-unavailable', 'No secure OS keychain here, so the password cannot be remembered.', 'remember');
     }
     const known = bareOf(connect.jid);
-    const caFingerprint = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
-    // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer).
-    const pinned = known !== undefined && this.#deps.settings.settingsOf(known).channelBindingSeen === true;
-    const state = await this.#deps.session.connect(connect, pinned ? { requireChannelBinding: true } : {});
+    // Read once: the certificates whose fingerprint is checked are the ones the connection trusts.
+    const ca = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
+    const caFingerprint = ca?.fingerprint;
+    // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer), unless
+    // the user, told so, chose to sign in without it this time.
+    const pinned = known !== undefined && this.#deps.settings.settingsOf(known).channelBindingSeen === true && acceptNoChannelBinding !== true;
+    const state = await this.#deps.session.connect(connect, { ...(pinned ? { requireChannelBinding: true } : {}), ...(ca ? { caPem: ca.pem } : {}) });
     const jid = this.#deps.session.ownJid;
     const bound = this.#deps.session.lastLogin?.channelBinding?.startsWith('p=') === true;
     const used: AccountSettings = {
@@ -50,7 +53,10 @@ export class Accounts {
       ...(connect.caFile ? { caFile: connect.caFile } : {}),
       ...(caFingerprint ? { caFingerprint } : {}),
     };
-    const notUsed = (['host', 'port', 'caFile', 'caFingerprint'] as const).filter((key) => used[key] === undefined);
+    const notUsed: (keyof AccountSettings)[] = (['host', 'port', 'caFile', 'caFingerprint'] as const).filter((key) => used[key] === undefined);
+    // Signed in without -PLUS on the user's word: forget the requirement, so the next sign-in (and every
+    // reconnect) does not refuse again; it is set again the first time -PLUS is used.
+    if (acceptNoChannelBinding === true && !bound) notUsed.push('channelBindingSeen');
     await this.#deps.settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...(bound ? { channelBindingSeen: true } : {}) }, notUsed);
     if (remember && this.#deps.settings.isOpen) {
       await this.#deps.settings.remember(jid, used, connect.password); // never logged
@@ -115,9 +121,10 @@ export class Accounts {
     if (last) this.#deps.workOffline(last.jid);
   }
 
-  /** The CA file's fingerprint, refused when it differs from the one trusted before and not accepted now. */
-  async #checkCa(jid: string | undefined, path: string, accepted: string | undefined): Promise<string> {
-    const { fingerprint } = caFileFingerprint(await readCaFile(path));
+  /** The CA file's text and fingerprint, refused when it differs from the one trusted before and not accepted now. */
+  async #checkCa(jid: string | undefined, path: string, accepted: string | undefined): Promise<{ pem: string; fingerprint: string }> {
+    const pem = await readCaFile(path);
+    const { fingerprint } = caFileFingerprint(pem);
     const trusted = jid !== undefined ? this.#deps.settings.settingsOf(jid).caFingerprint : undefined;
     if (trusted !== undefined && !sameCaFingerprint(trusted, fingerprint) && !(accepted !== undefined && sameCaFingerprint(accepted, fingerprint))) {
       throw new KeyringError(
@@ -127,7 +134,7 @@ export class Accounts {
         'caFile',
       );
     }
-    return fingerprint;
+    return { pem, fingerprint };
   }
 }
 

@@ -29,6 +29,12 @@ import type { StreamLogSink } from './stream-log.js';
 export interface SignInOptions {
   /** The server offered SCRAM -PLUS before: refuse an offer without it (main/xmpp/sasl-login.ts). */
   requireChannelBinding?: boolean;
+  /**
+   * The CA file's text as the caller already read and checked it (its fingerprint compared with the one
+   * trusted before, main/services/accounts.ts): the connection trusts exactly those certificates, not
+   * what a second read of the file would find.
+   */
+  caPem?: string;
 }
 
 export interface AccountSessionDeps {
@@ -119,7 +125,8 @@ export class AccountSession {
     const generation = ++this.#generation;
     this.#cancelRetry();
     const address = parseBareJid(params.jid);
-    const extraCa = [...(this.#deps.extraCa ?? []), ...(params.caFile ? [await readCaFile(params.caFile)] : [])];
+    const caPem = options.caPem ?? (params.caFile ? await readCaFile(params.caFile) : undefined);
+    const extraCa = [...(this.#deps.extraCa ?? []), ...(caPem !== undefined ? [caPem] : [])];
     if (generation !== this.#generation) throw replaced();
     await this.#stop();
     if (generation !== this.#generation) throw replaced();

@@ -5,31 +5,7 @@
  * dialogs can be reached and used with the keyboard alone.
  */
 import type { Locator, Page } from '@playwright/test';
-import { axeViolations, expect, openApp, publishKeyForAnyone, signIn, test } from './fixtures';
-
-const SIZES = [
-  { width: 1280, height: 800 },
-  { width: 800, height: 600 },
-] as const;
-
-/** At each size: no sideways scrolling, axe finds nothing, and a screenshot is kept. */
-async function checkAtEverySize(
-  page: Page,
-  name: string,
-  colorScheme: string,
-  saveScreenshot: (name: string, page?: Page) => Promise<void>,
-): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    // The pointer rests in a corner, away from the sidebar's tooltips.
-    await page.mouse.move(size.width - 1, size.height - 1);
-    const where = `${name} at ${size.width}×${size.height}, ${colorScheme}`;
-    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(sideways, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(0);
-    await saveScreenshot(`screen-${name}-${size.width}x${size.height}-${colorScheme}`, page);
-    expect(await axeViolations(page), where).toEqual([]);
-  }
-}
+import { checkAtEverySize, expect, openApp, publishKeyForAnyone, signIn, test } from './fixtures';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every screen and dialog passes axe at 1280×800 and 800×600 in the ${colorScheme} theme`, async ({

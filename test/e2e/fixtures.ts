@@ -195,6 +195,40 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/** The two window sizes every screen is checked at: a laptop, and the smallest (sidebar as icons). */
+export const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 800, height: 600 },
+] as const;
+
+type SaveScreenshot = (name: string, page?: Page) => Promise<void>;
+
+/**
+ * In the page's current theme, at each size: nothing spills sideways, a screenshot is kept
+ * (`screen-NAME-WxH-THEME`), axe finds nothing. The pointer rests in a corner, away from tooltips.
+ */
+export async function checkAtEverySize(page: Page, name: string, colorScheme: string, saveScreenshot: SaveScreenshot): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.mouse.move(size.width - 1, size.height - 1);
+    const where = `${name} at ${size.width}×${size.height}, ${colorScheme}`;
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(sideways, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+    await saveScreenshot(`screen-${name}-${size.width}x${size.height}-${colorScheme}`, page);
+    expect(await axeViolations(page), where).toEqual([]);
+  }
+}
+
+/** checkAtEverySize in the light and the dark theme; leaves the page light, at the larger size. */
+export async function checkEveryLook(page: Page, name: string, saveScreenshot: SaveScreenshot): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await checkAtEverySize(page, name, colorScheme, saveScreenshot);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(SIZES[0]);
+}
+
 /** One browser host serves the whole worker: signs out whoever an earlier test left signed in. */
 export async function signOut(page: Page): Promise<void> {
   const disconnect = page.getByRole('button', { name: 'Disconnect' });

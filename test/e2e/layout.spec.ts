@@ -5,30 +5,15 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { VAULT_FILE } from '../../main/vault/vault';
 import { stopChild } from '../support/prosody';
 import { startBuiltBrowserHost } from '../support/browser-host-process';
-import { axeViolations, E2E_PASSPHRASE, expect, publishKeyForAnyone, signIn, test } from './fixtures';
+import { checkEveryLook, E2E_PASSPHRASE, expect, publishKeyForAnyone, signIn, test } from './fixtures';
 
-const SIZES = [
-  { width: 1280, height: 800 },
-  { width: 800, height: 600 },
-] as const;
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
-/** Screenshots and axe at both sizes in both themes, for a screen shown before the app's own (no nav). */
-async function checkBothThemesAndSizes(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      await saveScreenshot(`screen-${name}-${size.width}x${size.height}-${colorScheme}`, page);
-      expect(await axeViolations(page), `${name} at ${size.width}×${size.height}, ${colorScheme}`).toEqual([]);
-    }
-  }
-}
 
 test('a new vault is created with a passphrase asked twice, a mismatch is refused; next start unlocks', async ({
   page,
@@ -45,7 +30,7 @@ test('a new vault is created with a passphrase asked twice, a mismatch is refuse
   await expect(create).toContainText('encrypted with a passphrase you choose now');
   await expect(create).toContainText('Nobody can recover this passphrase');
   await expect(create).toContainText('At least 8 characters');
-  await checkBothThemesAndSizes(page, 'vault-create', saveScreenshot);
+  await checkEveryLook(page, 'vault-create', saveScreenshot);
 
   const chosen = page.getByLabel('Choose a vault passphrase');
   const again = page.getByLabel('Type it again');
@@ -55,7 +40,7 @@ test('a new vault is created with a passphrase asked twice, a mismatch is refuse
   await submit.click();
   await expect(page.getByTestId('passphrase-problem')).toHaveText(/not the same/);
   await expect(again).toHaveAttribute('aria-invalid', 'true');
-  await checkBothThemesAndSizes(page, 'vault-create-mismatch', saveScreenshot);
+  await checkEveryLook(page, 'vault-create-mismatch', saveScreenshot);
   // Refused in the window: nothing was created.
   await expect(page.getByRole('navigation', { name: 'Screens' })).toBeHidden();
   expect(await exists(join(app.dataDir, VAULT_FILE))).toBe(false);
@@ -82,7 +67,7 @@ test('a new vault is created with a passphrase asked twice, a mismatch is refuse
     await expect(unlock.getByRole('heading', { name: 'Unlock your keys' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Create your vault' })).toHaveCount(0);
     await expect(page.locator('input[type="password"]')).toHaveCount(1);
-    await checkBothThemesAndSizes(page, 'vault-unlock', saveScreenshot);
+    await checkEveryLook(page, 'vault-unlock', saveScreenshot);
     await page.getByLabel('Vault passphrase').fill('not the passphrase');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(page.getByTestId('unlock-error')).toBeVisible();

@@ -2,7 +2,7 @@
  * Publishing while the server is away: the key waits visibly (on the key and in Activity), can be
  * cancelled, and is published as soon as the app is back online after a real Prosody restart.
  */
-import { axeViolations, expect, generateKey, openApp, signIn, test } from './fixtures';
+import { checkEveryLook, expect, generateKey, openApp, signIn, test } from './fixtures';
 
 test('a publish asked for while the server is down waits, then runs when the server is back', async ({
   page,
@@ -30,16 +30,7 @@ test('a publish asked for while the server is down waits, then runs when the ser
   // Not connected, the other apps' keys are not known: never "None published".
   await expect(page.getByTestId('own-devices').getByText('Connect to see them.')).toBeVisible();
   await expect(page.getByTestId('no-own-devices')).toHaveCount(0);
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
-      await page.setViewportSize(size);
-      expect(await axeViolations(page), `reconnecting header, ${colorScheme} ${size.width}×${size.height}`).toEqual([]);
-      await saveScreenshot(`header-reconnecting-${colorScheme}-${size.width}x${size.height}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await checkEveryLook(page, 'header-reconnecting', saveScreenshot);
 
   for (const card of [key, cancelled]) {
     await card.getByRole('button', { name: 'Publish…' }).click();

@@ -10,30 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { makePng } from '../support/images';
-import { axeViolations, expect, openApp, signIn, test } from './fixtures';
+import { axeViolations, checkEveryLook, expect, openApp, signIn, test } from './fixtures';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Juliet <script>window.__pwned=1</script>Capulet';
-const SIZES = [
-  { width: 1280, height: 800 },
-  { width: 800, height: 600 },
-] as const;
 
-/** Both themes at both sizes: nothing spills sideways, axe finds nothing, a screenshot is kept. */
-async function checkEverywhere(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      const where = `${name} at ${size.width}×${size.height}, ${colorScheme}`;
-      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(sideways, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(0);
-      await saveScreenshot(`screen-${name}-${size.width}x${size.height}-${colorScheme}`, page);
-      expect(await axeViolations(page), where).toEqual([]);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(SIZES[0]);
-}
 
 /** The top-left pixel of an image on the page, as [red, green, blue]. */
 function cornerPixel(page: Page, testid: string): Promise<number[]> {
@@ -81,7 +61,7 @@ test('juliet publishes her profile and an avatar whose square she chose from the
       'Web addresses: added https://capulet.lit/juliet',
       'Note: added Wherefore art thou?',
     ]);
-    await checkEverywhere(julietPage, 'my-profile-changes', saveScreenshot);
+    await checkEveryLook(julietPage, 'my-profile-changes', saveScreenshot);
     await form.getByRole('button', { name: 'Publish changes' }).click();
     await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see my presence, not sent to anyone at login');
     // Published: nothing is left to change.
@@ -102,7 +82,7 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     await expect(dialog.getByLabel('Top to bottom')).toBeFocused();
     await julietPage.keyboard.press('End'); // against the bottom edge
     await expect(dialog.getByTestId('avatar-preview-size')).toContainText('32×32 pixels', { timeout: 20_000 });
-    await checkEverywhere(julietPage, 'dialog-avatar', saveScreenshot);
+    await checkEveryLook(julietPage, 'dialog-avatar', saveScreenshot);
     const publish = dialog.getByRole('button', { name: 'Publish avatar' });
     for (let i = 0; i < 6 && !(await publish.evaluate((el) => el === document.activeElement)); i++) await julietPage.keyboard.press('Tab');
     await expect(publish).toBeFocused();
@@ -119,7 +99,7 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     const [red, green] = await cornerPixel(julietPage, 'own-avatar');
     expect(red).toBeLessThan(10);
     expect(green).toBeGreaterThan(210);
-    await checkEverywhere(julietPage, 'my-profile', saveScreenshot);
+    await checkEveryLook(julietPage, 'my-profile', saveScreenshot);
 
     // Romeo opens juliet: her profile, avatar included, as plain text.
     await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();

@@ -18,13 +18,11 @@ import { KeyringError } from '../../main/errors.js';
 import type { Logger } from '../../main/logger.js';
 import { AccountSession } from '../../main/xmpp/session.js';
 import type { FakeScramOptions } from '../support/fake-scram.js';
-import { FEATURES, startFakeXmppServer, type FakeXmppServer, type FakeXmppServerOptions } from '../support/fake-xmpp-server.js';
+import { FEATURES, NS_SASL, NS_SASL2, saslOffer, startFakeXmppServer, type FakeXmppServer, type FakeXmppServerOptions } from '../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
 
 const DOMAIN = 'capulet.lit';
 const PASSWORD = 'balcony-secret-4711';
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
-const NS_SASL2 = 'urn:xmpp:sasl:2';
 
 let dir: string;
 let pki: TestPki;
@@ -41,10 +39,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const mechanisms = (ns: string, names: string[]): string =>
-  ns === NS_SASL2
-    ? `<authentication xmlns='${NS_SASL2}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</authentication>`
-    : `<mechanisms xmlns='${NS_SASL}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</mechanisms>`;
+const mechanisms = (ns: string, names: string[]): string => saslOffer(names, ns);
 const channelBindings = (types: string[]): string =>
   `<sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>${types.map((t) => `<channel-binding type='${t}'/>`).join('')}</sasl-channel-binding>`;
 

@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import { FEATURES, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
+import { FEATURES, saslOffer, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
 import { LIGHT_SCRYPT } from '../support/vaults.js';
 
 const DOMAIN = 'capulet.lit';
 const PASSWORD = 'balcony-secret-4711';
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
 let dir: string;
 let pki: TestPki;
@@ -34,7 +33,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const offer = (names: string[]): string => `<mechanisms xmlns='${NS_SASL}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</mechanisms>`;
 
 async function fake(mechanisms: string[]): Promise<FakeXmppServer> {
   const server = await startFakeXmppServer({
@@ -43,7 +41,7 @@ async function fake(mechanisms: string[]): Promise<FakeXmppServer> {
     password: PASSWORD,
     plainFeatures: FEATURES.starttls,
     starttls: 'proceed',
-    tlsFeatures: offer(mechanisms),
+    tlsFeatures: saslOffer(mechanisms),
     scram: { password: PASSWORD },
   });
   cleanup.push(() => server.close());
@@ -78,6 +76,37 @@ describe('a server that offered SCRAM -PLUS once', () => {
     expect(stripped.scramTranscripts()).toEqual([]);
     expect(stripped.received().join('')).not.toMatch(/<auth /);
     expect(second.session.state.status).toBe('failed');
+  });
+
+  it('signs in without -PLUS only when the user accepts it, then asks no more until -PLUS comes back', async () => {
+    const dataDir = await mkdtemp(join(dir, 'vault-'));
+    const honest = await fake(['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']);
+    const core = await app(dataDir);
+    expect(await signIn(core, honest)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+
+    // The admin moved the server behind something that cannot bind channels: refused, then accepted.
+    const changed = await fake(['SCRAM-SHA-256']);
+    expect(await signIn(core, changed)).toMatchObject({ ok: false, error: { code: 'channel-binding-stripped' } });
+    const accepted = await core.api.account.connect({
+      jid: `juliet@${DOMAIN}`,
+      password: PASSWORD,
+      host: changed.host,
+      port: changed.port,
+      caFile: pki.caFile,
+      acceptNoChannelBinding: true,
+    });
+    expect(accepted).toMatchObject({ ok: true, value: { status: 'online' } });
+    await core.api.account.disconnect();
+    // The requirement is forgotten: an ordinary sign-in to the changed server works.
+    expect(await signIn(core, changed)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+
+    // -PLUS offered again pins it again, so a stripped offer after that is refused once more.
+    expect(await signIn(core, honest)).toMatchObject({ ok: true });
+    await core.api.account.disconnect();
+    expect(await signIn(core, changed)).toMatchObject({ ok: false, error: { code: 'channel-binding-stripped' } });
+    expect(changed.scramTranscripts().map((t) => t.mechanism)).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-256']);
   });
 
   it('an account whose server never offered -PLUS signs in as before', async () => {

@@ -17,8 +17,8 @@ import { FakeScramExchange, type FakeScramOptions, type ScramTranscript } from '
 import type { TestPki } from './test-pki.js';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
-const NS_SASL2 = 'urn:xmpp:sasl:2';
+export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+export const NS_SASL2 = 'urn:xmpp:sasl:2';
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
 
 /** The stream's phase: before STARTTLS, encrypted before login, logged in. */
@@ -34,6 +34,12 @@ export const FEATURES = {
   sasl2Plain: `<authentication xmlns='${NS_SASL2}'><mechanism>PLAIN</mechanism></authentication>`,
   bind: `<bind xmlns='${NS_BIND}'/>`,
 } as const;
+
+/** A SASL (RFC 6120 §6.4.1) or, with NS_SASL2, a SASL2 (XEP-0388) offer of these mechanisms. */
+export function saslOffer(names: readonly string[], ns: string = NS_SASL): string {
+  const element = ns === NS_SASL2 ? 'authentication' : 'mechanisms';
+  return `<${element} xmlns='${ns}'>${names.map((n) => `<mechanism>${n}</mechanism>`).join('')}</${element}>`;
+}
 
 export interface FakeXmppServerOptions {
   domain: string;

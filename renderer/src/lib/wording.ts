@@ -14,7 +14,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
     'Someone or something changed the vault file without your passphrase. Nothing in it was used; restore the vault folder from your own backup.',
   timeout: 'Try again; the server may be busy.',
   'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
-  'channel-binding-stripped': 'Try again from another network. If your server’s admin changed how it signs in, ask them to confirm.',
+  'channel-binding-stripped':
+    'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in without it”.',
 };
 
 /** auth-failed with field 'server' (main/xmpp/scram.ts): the server failed, not the password. */
