@@ -9,6 +9,7 @@
 import type { Element } from '@xmpp/xml';
 import { NS } from '../../main/xmpp/namespaces';
 import { publishRequest } from '../../main/xmpp/pubsub';
+import type { ConnectParams } from '../../contract';
 import type { Actor } from '../support/scenario';
 import { expected, fixtureItem } from '../unit/protocols/fixtures';
 import type { Page } from '@playwright/test';
@@ -32,6 +33,16 @@ async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: st
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+/** Signs in, opens the contact, and finds their other apps' keys and Profanity's device among them. */
+async function openProfanityDevice(page: Page, account: ConnectParams, contact: string) {
+  await signIn(page, account);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  await page.getByTestId('contact-row').filter({ hasText: contact }).click();
+  const section = page.getByTestId('other-app-keys');
+  return { section, device: section.locator(`[data-testid="other-key"][data-device="${expected.profanityDeviceId}"]`) };
+}
+
 async function publish(actor: Actor, node: string, fixture: string): Promise<void> {
   const item = fixtureItem(fixture);
   await actor.session.iq.set(publishRequest(node, { id: item.id, payload: item.payload as Element }), actor.jid);
@@ -49,12 +60,7 @@ test('a contact’s OMEMO devices in the contact view; an own stale device remov
   await publish(juliet, NS.omemoAxolotlDevices, 'nbxmpp-axolotl-devicelist');
   await Promise.all([romeo.session.disconnect(), juliet.session.disconnect()]);
 
-  await signIn(page, julietAccount);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
-  await page.getByTestId('contact-row').filter({ hasText: romeoAccount.jid }).click();
-  const section = page.getByTestId('other-app-keys');
-  const profanity = section.locator(`[data-testid="other-key"][data-device="${expected.profanityDeviceId}"]`);
+  const { section, device: profanity } = await openProfanityDevice(page, julietAccount, romeoAccount.jid);
   await expect(profanity.getByTestId('other-key-fingerprint')).toHaveText(expected.profanityOmemoFingerprint.replace(/-/g, ' '));
   await expect(profanity).toHaveAttribute('data-state', 'known');
   await expect(section.locator('[data-testid="other-key"][data-device="31415"]')).toContainText('No fingerprint');
@@ -91,12 +97,7 @@ test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mism
   await publish(romeo, bundleNode, 'profanity-axolotl-bundle');
   await publish(romeo, NS.omemoAxolotlDevices, 'profanity-axolotl-devicelist');
 
-  await signIn(page, julietAccount);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
-  await page.getByTestId('contact-row').filter({ hasText: romeoAccount.jid }).click();
-  const section = page.getByTestId('other-app-keys');
-  const device = section.locator(`[data-testid="other-key"][data-device="${expected.profanityDeviceId}"]`);
+  const { section, device } = await openProfanityDevice(page, julietAccount, romeoAccount.jid);
   // Trust on first use: trusted, not verified.
   await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'trusted');
 

@@ -9,20 +9,23 @@ import { Task } from './task.svelte';
  * screens through devicesStore(), so the contact view and My keys share it without passing it along.
  */
 export class DevicesStore extends ScreenStore {
+  /** Contacts' devices and keys by bare JID, as last read or notified. */
   contacts = $state<Record<string, OtherKeysView>>({});
+  /** The user's own (My keys). */
   own = $state<OtherKeysView | undefined>();
+  /** Reading a contact's; reading the user's own; taking an own device off the list. */
   readonly fetching = new Task();
   readonly loadingOwn = new Task();
   readonly removing = new Task();
-  readonly verifying = new Task();
-  /** Accepting a changed key. */
-  readonly deciding = new Task();
   /** Contacts with a device or key that changed and is not yet verified or accepted. */
   readonly attention = $derived(
     Object.values(this.contacts)
       .filter((v) => v.jid !== this.own?.jid && v.keys.some((k) => k.state === 'changed'))
       .map((v) => v.jid),
   );
+
+  /** Comparing a fingerprint or accepting a changed key (one at a time: the last one's error shows). */
+  readonly deciding = new Task();
 
   constructor(api: KeyringApi, activity: ActivityLog) {
     super(api, activity);
@@ -51,10 +54,10 @@ export class DevicesStore extends ScreenStore {
 
   /** Compares what the user typed with the contact's current devices and keys; main decides. */
   async verify(jid: string, fingerprint: string): Promise<OtherKeyVerifyAnswer | undefined> {
-    const answer = await this.verifying.run(() => this.api.devices.verify({ jid, fingerprint }));
-    const error = this.verifying.error;
+    const answer = await this.deciding.run(() => this.api.devices.verify({ jid, fingerprint }));
+    const error = this.deciding.error;
     // "fingerprint: …" names a parameter: in the form it is jargon.
-    if (error?.field) this.verifying.error = { ...error, message: error.message.replace(`${error.field}: `, '') };
+    if (error?.field) this.deciding.error = { ...error, message: error.message.replace(`${error.field}: `, '') };
     if (!answer) return undefined;
     this.#take(answer.view);
     if (answer.outcome === 'verified') this.activity.add('verified', 'Fingerprints matched: OMEMO or OpenPGP key verified', { contact: jid, fingerprint: answer.fingerprint });
