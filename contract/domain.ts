@@ -40,7 +40,21 @@ export type ErrorCode =
   | 'precondition-not-met'
   | 'forbidden'
   | 'invalid-payload'
+  | BackupErrorCode
+  // The backup on the account's node (main/xmpp/backup-items.ts): none there, or none whole.
+  | 'no-backup'
+  | 'backup-incomplete'
   | 'internal';
+
+/** Why a backup did not open (main/vault/backup-blob.ts), in the order it checks. */
+export type BackupErrorCode =
+  | 'not-a-backup'
+  | 'backup-unsupported-version'
+  | 'backup-too-large'
+  | 'backup-damaged'
+  | 'backup-code-mistyped'
+  | 'wrong-backup-code'
+  | 'backup-other-account';
 
 export interface IpcError {
   code: ErrorCode;

@@ -13,6 +13,7 @@
 import type { z } from 'zod';
 import { account } from './account.js';
 import { app } from './app.js';
+import { backup } from './backup.js';
 import { contacts } from './contacts.js';
 import { devices } from './devices.js';
 import type { PayloadOf, RequestSpec, ResultOf } from './define.js';
@@ -27,6 +28,7 @@ import { vault } from './vault.js';
 export * from './domain.js';
 export type * from './account.js';
 export type * from './app.js';
+export type * from './backup.js';
 export type * from './contacts.js';
 export type * from './devices.js';
 export type * from './drift.js';
@@ -38,7 +40,7 @@ export type * from './vault.js';
 export { ConnectParams } from './account.js';
 export { ProfileParams } from './profile.js';
 
-export const CONTRACT = { app, account, vault, keys, contacts, devices, roster, queue, profile, drift };
+export const CONTRACT = { app, account, vault, keys, backup, contacts, devices, roster, queue, profile, drift };
 
 type Contract = typeof CONTRACT;
 export type Domain = keyof Contract;

@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatch } from './ipc/dispatcher.js';
 import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
+import { BackupService } from './services/backup.js';
 import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnDevices } from './services/own-devices.js';
@@ -23,6 +24,7 @@ import { RosterService } from './services/roster-service.js';
 import { bareJidKey } from './keys/xmpp-addr.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
+import { BackupsStore } from './vault/stores/backups-store.js';
 import { ContactKeysStore } from './vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from './vault/stores/other-keys-store.js';
 import { OwnKeysStore } from './vault/stores/own-keys-store.js';
@@ -64,6 +66,8 @@ export interface CoreOptions {
   fetchKeysAtSignIn?: boolean;
   /** Ping and reconnect timings (tests shorten them); the session's defaults otherwise. */
   connection?: Pick<AccountSessionDeps, 'liveness' | 'retryDelay'>;
+  /** scrypt work factor for backups (tests pass lighter settings; the app keeps backup-blob.ts's). */
+  backupKdf?: Omit<ScryptParams, 'salt'>;
   /** Drift watch's slow timer and settle time, in ms (tests shorten them; services/drift-watch.ts has the defaults). */
   driftWatch?: { intervalMs?: number; settleMs?: number };
 }
@@ -134,6 +138,13 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
+  const backup = new BackupService({
+    ownKeys: ownKeysStore,
+    contactKeys: contactKeysStore,
+    backups: new BackupsStore(vaults),
+    session: port,
+    ...(options.backupKdf ? { kdf: options.backupKdf } : {}),
+  });
   const ownDevices = new OwnDevices({ events, isOwnKey: (fingerprint) => ownKeys.has(fingerprint) });
 
   // Every roster contact's keys, fetched through the same change detection as a notification or a
@@ -178,7 +189,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
 
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   const api = groupedApi({

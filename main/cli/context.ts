@@ -22,6 +22,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM), for `watch`. */
   interrupted: Promise<void>;
+  /** One line typed at a prompt (stdin), for a secret that must not be in argv; absent when there is no one to ask. */
+  readLine?(prompt: string): Promise<string | undefined>;
 }
 
 export interface GlobalOptions {

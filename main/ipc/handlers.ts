@@ -1,4 +1,5 @@
 import type { AppInfo, Handlers, VaultStatus } from '../../contract/index.js';
+import type { BackupService } from '../services/backup.js';
 import type { ContactKeys } from '../services/contact-keys.js';
 import type { OtherAppKeys } from '../services/other-app-keys.js';
 import type { DriftWatch } from '../services/drift-watch.js';
@@ -15,6 +16,7 @@ export interface HandlerDeps {
   session: AccountSession;
   vaults: VaultHolder;
   ownKeys: OwnKeys;
+  backup: BackupService;
   contactKeys: ContactKeys;
   otherKeys: OtherAppKeys;
   queue: PublishQueue;
@@ -25,7 +27,7 @@ export interface HandlerDeps {
 }
 
 /** What each request does, in one table grouped like the contract; arguments arrive already validated. */
-export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
+export function createHandlers({ appInfo, session, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
     if (!vaults.isOpen) {
@@ -89,6 +91,13 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, contactKeys,
         keys: ownKeys.list(),
       }),
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
+    },
+    backup: {
+      create: async (options) => backup.create(options),
+      // The code is handed on as typed (backup-code.ts reads it); never logged.
+      restore: async ({ from, code, replace }) =>
+        backup.restore(from.kind === 'file' ? { kind: 'file', data: Buffer.from(from.dataBase64, 'base64') } : from, code, replace ?? false),
+      status: () => Promise.resolve(backup.status()),
     },
     contacts: {
       fetchKeys: async ({ jid }) => contactKeys.fetch(jid),

@@ -6,7 +6,7 @@
 import forge from 'node-forge';
 
 export interface FromDerOptions {
-  /** Refuse BER leniencies (e.g. non-minimal lengths). */
+  /** Refuse some malformed input (lengths past the end, trailing bytes); it still takes BER leniencies such as long-form and indefinite lengths, so it is no DER check. */
   strict: boolean;
   /** Fail when bytes follow the outermost element. */
   parseAllBytes: boolean;

@@ -25,6 +25,7 @@ import { certificateFingerprint, isFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
 import { markedName } from '../untrusted-text.js';
 import { findWeaknesses } from './weakness.js';
+import { openCommonCertificate, type OpenedCertificate } from './common-certificate.js';
 import { bareJidKey, parseCertificateDer, readCertificateIdentities, MalformedCertificateError } from './xmpp-addr.js';
 
 /** A certificate with one RSA-4096 key and a few names is under 2 KiB; this leaves plenty of room. */
@@ -58,6 +59,18 @@ export interface CertificateCheck {
 export function checkPublishedCertificate(input: PublishedCertificate): CertificateCheck {
   try {
     return atTime(inspect(input), input.now);
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+/**
+ * The same check with OpenSSL opening every certificate, as before common-certificate.ts: the reference
+ * that test/unit/keys/common-certificate.test.ts holds the quick path to.
+ */
+export function checkWithOpenSslOnly(input: PublishedCertificate): CertificateCheck {
+  try {
+    return atTime(inspect(input, undefined, false), input.now);
   } catch (error) {
     return unreadable(error);
   }
@@ -132,17 +145,21 @@ const malformed = (reason: string, known: Partial<CertificateCheck> = {}): Certi
 });
 
 /** `fingerprint`: the SHA-256 of `der` when the caller has computed it already. */
-function inspect({ der, publisherJid, itemId }: PublishedCertificate, fingerprint?: string): Inspection {
-  const result = inspectBytes(der, publisherJid, itemId, fingerprint);
+function inspect({ der, publisherJid, itemId }: PublishedCertificate, fingerprint?: string, quick = true): Inspection {
+  const result = inspectBytes(der, publisherJid, itemId, fingerprint, quick);
   return 'status' in result ? { final: result } : result;
 }
 
-/** Each costly step (OpenSSL's parse, forge's parse, the key's details, the SHA-256) runs once. */
+/**
+ * Each costly step (forge's parse, OpenSSL's, the key's details, the SHA-256) runs once. The common
+ * certificate is opened from forge's tree (common-certificate.ts); any other goes OpenSSL's way.
+ */
 function inspectBytes(
   der: Uint8Array,
   publisherJid: string,
   itemId: string,
   knownFingerprint: string | undefined,
+  quick = true,
 ): CertificateCheck | { genuine: Partial<CertificateCheck>; notBeforeMs: number; notAfterMs: number } {
   if (!(der instanceof Uint8Array)) return malformed('The item holds no certificate bytes.');
   if (der.byteLength === 0) return malformed('The certificate is empty.');
@@ -150,46 +167,34 @@ function inspectBytes(
   // A DER Certificate is a SEQUENCE; this also keeps Node from accepting PEM text in its place.
   if (der[0] !== 0x30) return malformed('The data is not a DER-encoded certificate.');
 
-  let x509: X509Certificate;
-  try {
-    x509 = new X509Certificate(der);
-  } catch {
-    return malformed('The data is not an X.509 certificate.');
-  }
   const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
-  // OpenSSL keeps the bytes it parsed; any difference means trailing data after the certificate.
-  if (!x509.raw.equals(bytes)) return malformed('The certificate is followed by extra bytes.');
-
-  const fingerprint = knownFingerprint ?? certificateFingerprint(bytes);
-  const notBeforeMs = Date.parse(x509.validFrom);
-  const notAfterMs = Date.parse(x509.validTo);
-  if (Number.isNaN(notBeforeMs) || Number.isNaN(notAfterMs)) return malformed('The validity dates cannot be read.', { fingerprint });
-  const known: Partial<CertificateCheck> = {
-    fingerprint,
-    notBefore: new Date(notBeforeMs).toISOString(),
-    notAfter: new Date(notAfterMs).toISOString(),
-  };
-
-  const key = x509.publicKey;
-  if (key.asymmetricKeyType !== 'rsa') {
-    return malformed(`Only RSA keys are accepted, not ${keyTypeName(key.asymmetricKeyType)}.`, known);
-  }
-  const details = key.asymmetricKeyDetails;
-  known.bits = details?.modulusLength;
-  // Self-signed: the signature proves the publisher holds the private key (RFC 5280 §4.1.1.3).
-  if (!x509.verify(key)) return malformed('The certificate’s self-signature does not verify.', known);
-
-  let parsed;
-  let identities;
+  let parsed: ReturnType<typeof parseCertificateDer> | undefined;
+  let parseError: unknown;
   try {
     parsed = parseCertificateDer(bytes);
+  } catch (error) {
+    parseError = error;
+  }
+  const fingerprint = (): string => (knownFingerprint ??= certificateFingerprint(bytes));
+  const common = quick && parsed !== undefined ? openCommonCertificate(bytes, parsed) : undefined;
+  const opened = common ?? openWithOpenSsl(bytes, fingerprint);
+  if ('status' in opened) return opened;
+  const { key, notBeforeMs, notAfterMs } = opened;
+  const details = key.asymmetricKeyDetails;
+  const known: Partial<CertificateCheck> = { ...period(fingerprint(), notBeforeMs, notAfterMs), bits: details?.modulusLength };
+  // Self-signed: the signature proves the publisher holds the private key (RFC 5280 §4.1.1.3).
+  if (!opened.selfSigned) return malformed('The certificate’s self-signature does not verify.', known);
+
+  let identities;
+  try {
+    if (parsed === undefined) throw parseError;
     identities = readCertificateIdentities(parsed);
   } catch (error) {
     const detail = error instanceof MalformedCertificateError ? ` ${error.message}` : '';
     return malformed(`The certificate’s names cannot be read.${detail}`, known);
   }
 
-  if (typeof itemId !== 'string' || !isFingerprint(itemId) || itemId.toLowerCase() !== fingerprint) {
+  if (typeof itemId !== 'string' || !isFingerprint(itemId) || itemId.toLowerCase() !== known.fingerprint) {
     return { status: 'fingerprint-mismatch', reason: 'The item id is not this certificate’s SHA-256 fingerprint.', ...known };
   }
 
@@ -217,4 +222,33 @@ function inspectBytes(
     return { status: 'weak', reason: `Too weak to rely on: ${weaknesses.join('; ')}.`, ...known };
   }
   return { genuine: known, notBeforeMs, notAfterMs };
+}
+
+/** The validity period as the answer shows it. */
+function period(fingerprint: string, notBeforeMs: number, notAfterMs: number): Partial<CertificateCheck> {
+  return { fingerprint, notBefore: new Date(notBeforeMs).toISOString(), notAfter: new Date(notAfterMs).toISOString() };
+}
+
+/**
+ * OpenSSL's way, for every certificate common-certificate.ts does not open: its parse, then its RSA key
+ * and the self-signature, or the answer that says which of them failed.
+ */
+function openWithOpenSsl(bytes: Buffer, fingerprint: () => string): CertificateCheck | OpenedCertificate {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(bytes);
+  } catch {
+    return malformed('The data is not an X.509 certificate.');
+  }
+  // OpenSSL keeps the bytes it parsed; any difference means trailing data after the certificate.
+  if (!x509.raw.equals(bytes)) return malformed('The certificate is followed by extra bytes.');
+  const notBeforeMs = Date.parse(x509.validFrom);
+  const notAfterMs = Date.parse(x509.validTo);
+  if (Number.isNaN(notBeforeMs) || Number.isNaN(notAfterMs)) return malformed('The validity dates cannot be read.', { fingerprint: fingerprint() });
+  const known = period(fingerprint(), notBeforeMs, notAfterMs);
+  const key = x509.publicKey;
+  if (key.asymmetricKeyType !== 'rsa') {
+    return malformed(`Only RSA keys are accepted, not ${keyTypeName(key.asymmetricKeyType)}.`, known);
+  }
+  return { key, notBeforeMs, notAfterMs, selfSigned: x509.verify(key) };
 }

@@ -28,6 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { BackupErrorCode } from '../../contract/domain.js';
 import { BACKUP_LIMITS } from '../../contract/limits.js';
 import { KeyringError } from '../errors.js';
 import { bareJidKey, isBareJid } from '../keys/xmpp-addr.js';
@@ -78,14 +79,6 @@ const HeaderSchema = z
   .strict();
 type Header = z.infer<typeof HeaderSchema>;
 
-export type BackupErrorCode =
-  | 'not-a-backup'
-  | 'backup-unsupported-version'
-  | 'backup-too-large'
-  | 'backup-damaged'
-  | 'backup-code-mistyped'
-  | 'wrong-backup-code'
-  | 'backup-other-account';
 
 export interface BackupError {
   code: BackupErrorCode;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ProfileParams } from '../../contract/profile.js';
 import { OWN_KEY_LABEL_CHARS } from '../../contract/limits.js';
+import { RevocationStatementSchema } from '../keys/revocation.js';
 import { SuccessionStatementSchema } from '../keys/succession.js';
 
 const isoDate = z.string().min(1);
@@ -48,6 +49,27 @@ const OwnKey = z
      * published inside this key's item every time it is published.
      */
     succession: SuccessionStatementSchema.optional(),
+    /**
+     * Statements that revoke this key, one per reason, signed when it was made (revocation.ts
+     * prepareRevocations), so it can be revoked once lost; kept in every backup.
+     */
+    revocations: z.array(RevocationStatementSchema).max(8).optional(),
+  })
+  .strict();
+
+/**
+ * A backup the app made or restored (main/services/backup.ts): when, where it went, and which own keys
+ * it holds, so the app can remind the user of a key that is in no backup. Never the code.
+ */
+const BackupRecord = z
+  .object({
+    /** The blob's backup id (main/xmpp/backup-items.ts: the first 16 hex digits of its SHA-256). */
+    id: z.string().regex(/^[0-9a-f]{16}$/),
+    createdAt: isoDate,
+    where: z.enum(['file', 'account']),
+    /** 'made' here, or 'restored' from it. */
+    how: z.enum(['made', 'restored']),
+    fingerprints: z.array(fingerprint).max(256),
   })
   .strict();
 
@@ -309,6 +331,8 @@ const Account = z
     roster: RosterCopy.optional(),
     ownProfile: OwnProfile.optional(),
     contactProfiles: ContactProfiles.optional(),
+    /** The latest backups, newest last (at most MAX_BACKUP_RECORDS: stores/backups-store.ts). */
+    backups: z.array(BackupRecord).optional(),
   })
   .strict();
 
@@ -322,6 +346,7 @@ export const VaultDocumentSchema = z
 export type VaultDocument = z.infer<typeof VaultDocumentSchema>;
 export type AccountRecord = z.infer<typeof Account>;
 export type OwnKeyRecord = z.infer<typeof OwnKey>;
+export type BackupRecordEntry = z.infer<typeof BackupRecord>;
 export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;

@@ -51,6 +51,11 @@ export interface PersistentNodeSpec {
   maxItems: number;
   /** Allow changing the access of an existing node that was published with another one. */
   reconfigure?: boolean;
+  /**
+   * A whitelist with nobody on it: the owner alone reads (XEP-0223 §3, private data such as the
+   * backup). Without it an empty whitelist is refused as a mistake.
+   */
+  ownerOnly?: boolean;
 }
 
 export interface PublishOutcome {
@@ -93,7 +98,7 @@ export async function ensurePersistentNode(
   ctx: NodeContext,
   spec: PersistentNodeSpec,
 ): Promise<{ created: boolean; reconfigured: boolean; config: EffectiveNodeConfig }> {
-  validateAccess(spec.access);
+  validateAccess(spec);
   const current = await readNodeConfig(ctx, spec.node);
   let created = false;
   let reconfigured = false;
@@ -251,11 +256,14 @@ function hasNotificationSettings(form: ParsedForm, access: AccessRequest): boole
   return Object.entries(notificationFields(access)).every(([field, value]) => !form.fields.has(field) || fieldBoolean(form, field) === value);
 }
 
-function validateAccess(access: AccessRequest): void {
+function validateAccess({ access, ownerOnly }: PersistentNodeSpec): void {
+  if (ownerOnly && (access.model !== 'whitelist' || (access.allow ?? []).length > 0)) {
+    throw new KeyringError('invalid-argument', 'A node for the owner alone is a whitelist with nobody on it.', 'access');
+  }
   if (access.model === 'roster' && (access.groups ?? []).length === 0) {
     throw new KeyringError('invalid-argument', 'Choose at least one roster group for roster access.', 'groups');
   }
-  if (access.model === 'whitelist' && (access.allow ?? []).length === 0) {
+  if (access.model === 'whitelist' && (access.allow ?? []).length === 0 && !ownerOnly) {
     throw new KeyringError('invalid-argument', 'Choose at least one contact for whitelist access.', 'allow');
   }
 }

@@ -36,6 +36,7 @@ import { median, percentile, ratio, renderTable, s, ms, time, type Row } from '.
 import { CLOCK_TICKS_PER_SECOND, debianVersion, type BenchServer } from './support/bench-server.js';
 import { makeCertificates, makeKeyPairs, type MadeCertificate } from './support/certs.js';
 import type { RsaKeyPair } from '../../main/keys/generate.js';
+import { startCpuProfile } from './support/cpu-profile.js';
 import { startBenchEjabberd } from './support/ejabberd-bench.js';
 import { startBenchProsody } from './support/prosody-bench.js';
 import { startSlixmppPeer, type PeerNotify, type PeerRoster } from './support/slixmpp-peer.js';
@@ -60,6 +61,7 @@ const localPart = (jid: string): string => jid.split('@')[0] ?? jid;
 const contactJid = (i: number): string => `contact-${String(i).padStart(4, '0')}@capulet.lit`;
 
 it('benchmarks the app side by side with slixmpp', async () => {
+  const stopProfile = await startCpuProfile(process.env.BENCH_CPU_PROF_DIR, log);
   const started = new Date();
   const loadAtStart = loadavg();
   const rows: Row[] = [];
@@ -275,6 +277,7 @@ it('benchmarks the app side by side with slixmpp', async () => {
     failures,
     raw,
   };
+  await stopProfile();
   await writeFile(join(repo, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   log('Written: bench/results.json (npm run bench:table puts its table into README.md)');
   if (failures.length > 0) throw new Error(`${failures.length} section(s) failed:\n${failures.join('\n')}`);
@@ -477,7 +480,7 @@ function signInRows(samples: SignInSample[]): Row[] {
   return [
     {
       section: 'sign-in',
-      measure: `sign-in → all ${contacts} roster contacts' keys fetched and checked, with fetchMany right after connect (not built into the app yet; median of ${samples.length})`,
+      measure: `sign-in → all ${contacts} roster contacts' keys fetched and checked, roster:list then fetchMany right after connect, the calls the app's own sign-in fetch makes (main/core.ts fetchRosterKeys; without the other apps' keys it also reads then; median of ${samples.length})`,
       peer: '—',
       app: `${s(m('totalMs'))} (connect ${s(m('connectMs'))}, roster ${s(m('rosterMs'))}, fetch ${s(m('fetchMs'))}; app CPU ${s(m('cpuMs'))}, Prosody CPU ${s(m('serverCpuMs'))})`,
       ratio: '—',

@@ -14,8 +14,8 @@ export default defineConfig({
     environment: 'node',
     // One child process of its own (its CPU time is the app's), with gc() to start each run clean.
     pool: 'forks',
-    // BENCH_CPU_PROF_DIR=DIR writes a V8 CPU profile of the run there (open it in Chrome DevTools).
-    execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
+    // BENCH_CPU_PROF_DIR=DIR: the run writes a V8 CPU profile there itself (support/cpu-profile.ts).
+    execArgv: ['--expose-gc'],
     disableConsoleIntercept: true,
     testTimeout: 60 * 60_000,
     hookTimeout: 10 * 60_000,

@@ -252,6 +252,14 @@ export async function signIn(page: Page, account: ConnectParams): Promise<void> 
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
+/** Opens the app, signs `account` in, waits until it is online and goes to My keys. */
+export async function signedInOnMyKeys(page: Page, url: string, account: ConnectParams): Promise<void> {
+  await openApp(page, url);
+  await signIn(page, account);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+}
+
 /** A test-side session for setting the scene (subscriptions, groups) the way any client would. */
 export async function connectWith(params: ConnectParams): Promise<Actor> {
   const session = new AccountSession({ events: new AppEvents(), log: silentLogger });

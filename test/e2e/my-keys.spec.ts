@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
-import { axeViolations, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
+import { axeViolations, connectWith, expect, generateKey, ownKey, signedInOnMyKeys, test } from './fixtures';
 
 test('my keys: names, order, current key, audience confirmed in place, undo of a retract, delete withdraws first', async ({
   page,
@@ -18,10 +18,7 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
 }) => {
   test.setTimeout(120_000);
   const juliet = await newAccount('juliet');
-  await openApp(page, browserHost.url);
-  await signIn(page, juliet);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await signedInOnMyKeys(page, browserHost.url, juliet);
   const reader = await connectWith(juliet);
   const itemIds = async () => {
     const fetched = await fetchItems(reader.session.client.iqCaller, juliet.jid, NS.pubkey);

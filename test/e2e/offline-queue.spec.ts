@@ -2,7 +2,7 @@
  * Publishing while the server is away: the key waits visibly (on the key and in Activity), can be
  * cancelled, and is published as soon as the app is back online after a real Prosody restart.
  */
-import { checkEveryLook, expect, generateKey, openApp, signIn, test } from './fixtures';
+import { checkEveryLook, expect, generateKey, signedInOnMyKeys, test } from './fixtures';
 
 test('a publish asked for while the server is down waits, then runs when the server is back', async ({
   page,
@@ -13,10 +13,7 @@ test('a publish asked for while the server is down waits, then runs when the ser
 }) => {
   test.setTimeout(90_000);
   const juliet = await newAccount('juliet');
-  await openApp(page, browserHost.url);
-  await signIn(page, juliet);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await signedInOnMyKeys(page, browserHost.url, juliet);
   await generateKey(page);
   // A second key, queued and then cancelled: it must never be published.
   await generateKey(page);

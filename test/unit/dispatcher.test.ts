@@ -41,6 +41,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       audience: () => Promise.resolve({ source: 'saved', publishedKeys: 0 }),
       renew: notConnected,
     },
+    backup: { create: notConnected, restore: notConnected, status: () => Promise.resolve({ notBackedUp: [], backups: [] }) },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [], ...TOFU }),
       knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [], ...TOFU }),

@@ -9,6 +9,7 @@ import { accessParams, withAccessOptions, type AccessOptions } from '../access-o
 import { must, usage, type CliContext } from '../context.js';
 import { integerOption } from '../option-values.js';
 import { describeNodeConfig, describeOwnKey } from '../output.js';
+import { backupCommands } from './backup.js';
 
 /** Certificate validity the CLI accepts, as the request does (contract/keys.ts). */
 const MAX_VALIDITY_DAYS = 36_500;
@@ -34,14 +35,24 @@ export function keysCommands(program: Command, cli: CliContext): void {
         cli.emit(key, key.fingerprint);
       }),
     );
-  cli.show(
-    keys,
-    'list',
-    'your keys: fingerprint, validity, where each is published and with what access',
-    (api) => api.keys.list(),
-    (list) => (list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.'),
-    'offline',
-  );
+  keys
+    .command('list')
+    .description('your keys: fingerprint, validity, where each is published and with what access')
+    .action(() =>
+      cli.offline(async (api) => {
+        const list = must(await api.keys.list());
+        const { notBackedUp } = must(await api.backup.status());
+        cli.emit(
+          list,
+          [
+            list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.',
+            ...(notBackedUp.length > 0
+              ? [`warning: ${notBackedUp.length === 1 ? '1 key is' : `${notBackedUp.length} keys are`} in no backup; make one with \`keyring keys backup --out FILE\` or \`--to-account\``]
+              : []),
+          ].join('\n'),
+        );
+      }),
+    );
   withAccessOptions(
     keys.command('publish <fingerprint>').description('publish per XEP-0222; prints the node configuration read back from the server'),
     'allow changing the access of an already published node',
@@ -72,6 +83,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
           ].join('\n'),
       ),
     );
+  backupCommands(keys, cli);
   keys
     .command('export <fingerprint>')
     .description('export the public certificate')

@@ -17,6 +17,11 @@ export class ContactKeysStore {
     return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
   }
 
+  /** Every contact's key records, by bare JID (what a backup keeps of them). */
+  all(account: string): Readonly<Record<string, readonly ContactKeyRecord[]>> {
+    return this.#vaults.vault.account(account)?.contacts ?? {};
+  }
+
   /** The account's trust policy, when the user chose one (tofu otherwise: main/keys/trust-policy.ts). */
   accountPolicy(account: string): ContactTrustRecord['policy'] {
     return this.#vaults.vault.account(account)?.trustPolicy;

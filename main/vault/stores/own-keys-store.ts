@@ -3,6 +3,7 @@
  * sealed with the vault key (PKCS#8 DER, bound to its fingerprint), and where each key is published.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { RevocationStatement } from '../../keys/revocation.js';
 import type { SuccessionStatement } from '../../keys/succession.js';
 import type { OwnKeyRecord, PublicationRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
@@ -18,6 +19,10 @@ export interface NewOwnKey {
   label?: string;
   /** Signed by the key this one replaces (renewal, rotation). */
   succession?: SuccessionStatement;
+  /** Prepared when the key was made (revocation.ts prepareRevocations). */
+  revocations?: RevocationStatement[];
+  /** When the key was made; now unless restored from a backup. */
+  createdAt?: string;
 }
 
 export class OwnKeysStore {
@@ -37,20 +42,28 @@ export class OwnKeysStore {
   }
 
   async add(account: string, key: NewOwnKey): Promise<OwnKeyRecord> {
-    const vault = this.#vaults.vault;
-    const record: OwnKeyRecord = {
-      fingerprint: key.fingerprint,
-      certificate: key.certificateDer.toString('base64'),
-      createdAt: new Date().toISOString(),
-      ...(key.label ? { label: key.label } : {}),
-      privateKey: vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
-      publications: [],
-      ...(key.succession ? { succession: key.succession } : {}),
-    };
-    await vault.update((draft) => {
+    const record = this.sealed(key);
+    await this.#vaults.vault.update((draft) => {
       accountIn(draft, account).ownKeys.push(record);
     });
     return record;
+  }
+
+  /**
+   * The record a new key is stored as, its private half sealed, without storing it: a restore
+   * (backups-store.ts) writes several in one go.
+   */
+  sealed(key: NewOwnKey): OwnKeyRecord {
+    return {
+      fingerprint: key.fingerprint,
+      certificate: key.certificateDer.toString('base64'),
+      createdAt: key.createdAt ?? new Date().toISOString(),
+      ...(key.label ? { label: key.label } : {}),
+      privateKey: this.#vaults.vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
+      publications: [],
+      ...(key.succession ? { succession: key.succession } : {}),
+      ...(key.revocations && key.revocations.length > 0 ? { revocations: key.revocations } : {}),
+    };
   }
 
   /** The key's private half, opened from the vault for signing here in main; never logged, never sent. */

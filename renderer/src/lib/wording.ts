@@ -13,6 +13,11 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'vault-tampered':
     'Someone or something changed the vault file without your passphrase. Nothing in it was used; restore the vault folder from your own backup.',
   timeout: 'Try again; the server may be busy.',
+  'wrong-backup-code': 'Use the code shown or printed when this backup was made (the printed page names its date). Nothing was changed.',
+  'backup-code-mistyped': 'Nothing was changed.',
+  'backup-damaged': 'Nothing was changed. Try another copy of the backup, or the one on your account.',
+  'no-backup': 'Restore from a backup file instead, or make a backup on the device that has your keys.',
+  'backup-incomplete': 'Nothing was changed. Make a new backup on the device that has your keys, or restore from a file.',
   'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
   'channel-binding-stripped':
     'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in without it”.',

@@ -1,6 +1,7 @@
 /**
- * Sign-in → every roster contact's keys fetched and checked. The app does not fetch at sign-in today (that
- * sign-in fetch is being built elsewhere); this measures what it would take with the pieces it has: a
+ * Sign-in → every roster contact's keys fetched and checked, with the calls the app's own sign-in fetch
+ * makes (main/core.ts fetchRosterKeys: roster:list, then ContactKeys.fetchMany), driven here one after
+ * the other so each part is timed; the other apps' keys the app also reads at sign-in are left out. A
  * fresh core, its vault unlocked and empty, then, timed as one:
  *   connect     account:connect (TCP, STARTTLS, SCRAM-SHA-1 at the account's 10,000 iterations, bind,
  *               initial presence with caps);

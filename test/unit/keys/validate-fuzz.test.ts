@@ -3,31 +3,18 @@
  * strings, reproducible from a fixed seed: every call must return one of the statuses, none may throw,
  * and none but the untouched certificate may be valid under its item id.
  */
-import { sign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { checkPublishedCertificate, type CertificateStatus } from '../../../main/keys/validate.js';
 import { MalformedCertificateError, readCertificateIdentities, xmppAddrSubjectAltName } from '../../../main/keys/xmpp-addr.js';
+import { prng } from '../../support/prng.js';
+import { signedCertificate, splitCertificate } from './der-surgery.js';
 
 const JULIET = 'juliet@capulet.lit';
 const STATUSES: readonly CertificateStatus[] = ['valid', 'weak', 'expired', 'not-yet-valid', 'jid-mismatch', 'fingerprint-mismatch', 'malformed'];
 const SEED = 0x6b657973;
-
-/** mulberry32: a tiny seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): { int(n: number): number; bytes(n: number): Buffer } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  return { int, bytes: (n) => Buffer.from(Array.from({ length: n }, () => int(256))) };
-}
 
 type Mutation = (input: Buffer) => Buffer;
 
@@ -61,33 +48,6 @@ function mutations(r: ReturnType<typeof prng>): Mutation[] {
       return Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)]);
     },
   ];
-}
-
-/** DER length octets (X.690 §8.1.3). */
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v >>>= 8) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), derLength(content.length), content]);
-
-/** The TBSCertificate's element boundaries in a DER certificate with long-form lengths. */
-function splitCertificate(der: Buffer): { tbs: Buffer; signatureAlgorithm: Buffer } {
-  const headerLength = (at: number): { header: number; length: number } => {
-    const first = der[at + 1] ?? 0;
-    if (first < 0x80) return { header: 2, length: first };
-    let length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[at + 2 + i] ?? 0);
-    return { header: 2 + (first & 0x7f), length };
-  };
-  const outer = headerLength(0);
-  const tbsAt = outer.header;
-  const tbs = headerLength(tbsAt);
-  const algAt = tbsAt + tbs.header + tbs.length;
-  const alg = headerLength(algAt);
-  return { tbs: der.subarray(tbsAt, algAt), signatureAlgorithm: der.subarray(algAt, algAt + alg.header + alg.length) };
 }
 
 let keys: RsaKeyPair;
@@ -163,9 +123,7 @@ describe('checking hostile certificates never throws', () => {
         const at = sanAt + r.int(san.length);
         damaged[at] = r.int(2) === 0 ? (damaged[at] ?? 0) ^ (1 << r.int(8)) : r.int(256);
       }
-      // Private key material passes here (a throwaway test key): never log it.
-      const signature = sign('sha256', damaged, keys.privateKey);
-      const cert = tlv(0x30, Buffer.concat([damaged, signatureAlgorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))]));
+      const cert = signedCertificate(damaged, signatureAlgorithm, keys.privateKey);
       const status = expectAnswer(cert, certificateFingerprint(cert));
       seen.set(status, (seen.get(status) ?? 0) + 1);
       try {

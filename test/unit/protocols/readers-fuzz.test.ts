@@ -12,23 +12,10 @@ import type { Element } from '@xmpp/xml';
 import { readBundle, readDeviceList, type BundleReading, type DeviceListReading, type OmemoVersion } from '../../../main/protocols/omemo.js';
 import { readPublicKeyItem, readPublicKeysList, type KeyListReading, type PublicKeyReading } from '../../../main/protocols/openpgp.js';
 import { parseItems, type RawItem } from '../../../main/xmpp/pubsub.js';
+import { prng } from '../../support/prng.js';
 import { expected, fixtureItem } from './fixtures.js';
 
 const SEED = 0x6f6d656d;
-
-/** mulberry32: a tiny seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): { int(n: number): number; bytes(n: number): Buffer } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  return { int, bytes: (n) => Buffer.from(Array.from({ length: n }, () => int(256))) };
-}
 
 function mutateBytes(r: ReturnType<typeof prng>, input: Buffer): Buffer {
   const out = Buffer.from(input);

@@ -1,0 +1,96 @@
+/**
+ * Backups of the account's keys (docs/key-lifecycle.md, "The backup"): an encrypted file and/or the
+ * same blob on the account's owner-only node (XEP-0223), opened with a backup code shown once.
+ * Private keys never cross this contract: the file's bytes are encrypted, and the code is the user's.
+ */
+import { z } from 'zod';
+import { request } from './define.js';
+import { NoParams } from './domain.js';
+import { BACKUP_LIMITS } from './limits.js';
+
+/** What making a backup answers: the code, shown once and kept nowhere by the app. */
+export interface BackupMade {
+  /** The backup code, grouped for display (7 groups of 4). Shown once: never logged, never stored. */
+  code: string;
+  createdAt: string;
+  /** The own keys it holds. */
+  fingerprints: string[];
+  /** How many contacts' trust decisions it holds. */
+  contacts: number;
+  /** The encrypted file's bytes, base64, when a file was asked for (the screen saves them). */
+  file?: { name: string; dataBase64: string };
+  /** Where it went on the account (XEP-0223 node), when asked for. */
+  account?: { node: string; backupId: string; parts: number };
+  /** The printable page: one self-contained HTML document (no scripts) with the code and its QR code. */
+  page: string;
+}
+
+export type RestoredKeyOutcome =
+  /** Not here before: added. */
+  | 'restored'
+  /** Here with other data (another private key or other statements): put in place, as asked. */
+  | 'replaced'
+  /** Here already, the same. */
+  | 'same'
+  /** Here with other data: left as it is until restored again with `replace`. */
+  | 'conflict';
+
+/** What restoring answers; with conflicts and no `replace`, everything else was restored. */
+export interface RestoreOutcome {
+  account: string;
+  /** When the backup was made. */
+  createdAt: string;
+  from: 'file' | 'account';
+  keys: { fingerprint: string; outcome: RestoredKeyOutcome }[];
+  /** Contacts' keys whose trust the backup holds, each with what happened to it. */
+  trust: { jid: string; fingerprint: string; outcome: RestoredKeyOutcome }[];
+}
+
+/** Which own keys are in a backup, and the backups this device knows of. */
+export interface BackupStatus {
+  /** Own keys (not expired) that are in no backup this device made or restored: the reminder. */
+  notBackedUp: string[];
+  /** Newest first. */
+  backups: { createdAt: string; where: 'file' | 'account'; how: 'made' | 'restored'; fingerprints: string[] }[];
+}
+
+/** A backup code as typed: read (and typos caught) in main, so only its length is checked here. */
+const backupCodeText = z.string().max(200);
+
+export const backup = {
+  requests: {
+    /** Makes a backup with a fresh code: as a file (returned), on the account (needs the connection), or both. */
+    create: request(
+      z
+        .object({ file: z.boolean(), toAccount: z.boolean() })
+        .strict()
+        .refine((p) => p.file || p.toAccount, { message: 'Choose where the backup goes: a file, your account, or both.' }),
+    ).returns<BackupMade>(),
+    /**
+     * Restores from a file or the account's node. A wrong, mistyped code, a damaged blob or another
+     * account's backup changes nothing; keys and trust that differ here are left alone unless `replace`.
+     */
+    restore: request(
+      z
+        .object({
+          from: z.discriminatedUnion('kind', [
+            z
+              .object({
+                kind: z.literal('file'),
+                dataBase64: z
+                  .string()
+                  .max(Math.ceil(BACKUP_LIMITS.bytes / 3) * 4 + 4)
+                  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Files are sent as base64'),
+              })
+              .strict(),
+            z.object({ kind: z.literal('account') }).strict(),
+          ]),
+          code: backupCodeText,
+          replace: z.boolean().optional(),
+        })
+        .strict(),
+    ).returns<RestoreOutcome>(),
+    status: request(NoParams).returns<BackupStatus>(),
+  },
+  events: {},
+};

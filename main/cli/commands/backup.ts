@@ -1,0 +1,96 @@
+/**
+ * `keyring keys backup` and `keyring keys restore` (docs/key-lifecycle.md, "The backup"). The backup
+ * code is printed once, when made; to restore it is read from --code-file or typed at a prompt (stdin),
+ * never taken from the command line, where other users of the machine could read it in the process list.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { RestoreOutcome } from '../../../contract/index.js';
+import { groupFingerprint } from '../../../contract/format.js';
+import { CliError, must, usage, type CliContext } from '../context.js';
+import { safe } from '../output.js';
+
+export function backupCommands(keys: Command, cli: CliContext): void {
+  keys
+    .command('backup')
+    .description('encrypt your keys and contacts’ trust under a new backup code (printed once) into a file and/or your account')
+    .option('--to-account', 'keep the backup on your account’s private node (signs in)')
+    .option('--out <file>', 'write the encrypted backup to this file')
+    .option('--page <file>', 'also write the printable page with the code and its QR code (HTML)')
+    .action(async (options: { toAccount?: boolean; out?: string; page?: string }) => {
+      if (!options.toAccount && !options.out) throw usage('Say where the backup goes: --out FILE, --to-account, or both.');
+      await cli[options.toAccount ? 'online' : 'offline'](async (api) => {
+        const made = must(await api.backup.create({ file: options.out !== undefined, toAccount: options.toAccount === true }));
+        if (options.out && made.file) await writeFile(options.out, Buffer.from(made.file.dataBase64, 'base64'), { mode: 0o600 });
+        if (options.page) await writeFile(options.page, made.page, { mode: 0o600 });
+        const { page: _page, file: _file, ...shown } = made;
+        cli.emit(shown, [
+          `Backup code: ${made.code}`,
+          'Write it down or print it now: it is shown only this once, and the backup cannot be opened without it.',
+          `Keys in it: ${made.fingerprints.length}${made.contacts > 0 ? `; trust decisions for ${made.contacts} contact${made.contacts === 1 ? '' : 's'}` : ''}`,
+          ...(options.out ? [`Wrote ${options.out}.`] : []),
+          ...(made.account ? [`Kept on your account (${made.account.parts} part${made.account.parts === 1 ? '' : 's'}, only you can read it).`] : []),
+          ...(options.page ? [`Wrote the printable page to ${options.page}.`] : []),
+        ].join('\n'));
+      });
+    });
+  keys
+    .command('restore')
+    .description('bring back keys and contacts’ trust from a backup file or your account; asks for the backup code')
+    .option('--from-account', 'the backup kept on your account (signs in)')
+    .option('--in <file>', 'a backup file')
+    .option('--code-file <file>', 'read the backup code from this file instead of asking')
+    .option('--replace', 'where a key or a trust decision here differs from the backup, take the backup’s')
+    .action(async (options: { fromAccount?: boolean; in?: string; codeFile?: string; replace?: boolean }) => {
+      if (options.fromAccount === (options.in !== undefined)) throw usage('Say where the backup is: --in FILE or --from-account.');
+      const file = options.in ? await readFile(options.in).catch(() => undefined) : undefined;
+      if (options.in && !file) throw new CliError({ code: 'not-found', message: `Cannot read ${options.in}.` }, 1);
+      const code = await backupCode(cli, options.codeFile); // never logged
+      await cli[options.fromAccount ? 'online' : 'offline'](async (api) => {
+        const outcome = must(
+          await api.backup.restore({
+            from: file ? { kind: 'file', dataBase64: file.toString('base64') } : { kind: 'account' },
+            code,
+            ...(options.replace ? { replace: true } : {}),
+          }),
+        );
+        cli.emit(outcome, describeRestore(outcome));
+        const conflicts = outcome.keys.filter((k) => k.outcome === 'conflict').length + outcome.trust.filter((t) => t.outcome === 'conflict').length;
+        if (conflicts > 0) {
+          // Not everything was restored: a script must not take this for success.
+          throw new CliError({ code: 'invalid-argument', message: `${conflicts} item${conflicts === 1 ? '' : 's'} here differ from the backup and were left as they are; run again with --replace to take the backup’s.` }, 1);
+        }
+      });
+    });
+}
+
+async function backupCode(cli: CliContext, codeFile: string | undefined): Promise<string> {
+  if (codeFile) {
+    const text = await readFile(codeFile, 'utf8').catch(() => undefined);
+    if (text === undefined) throw new CliError({ code: 'not-found', message: `Cannot read ${codeFile}.` }, 1);
+    return text.trim();
+  }
+  const line = cli.io.readLine ? await cli.io.readLine('Backup code: ') : undefined;
+  if (!line?.trim()) throw usage('Type the backup code when asked, or give it with --code-file FILE.');
+  return line.trim();
+}
+
+const OUTCOME: Record<RestoreOutcome['keys'][number]['outcome'], string> = {
+  restored: 'restored',
+  replaced: 'replaced by the backup’s',
+  same: 'already here',
+  conflict: 'differs here: left as it is',
+};
+
+function describeRestore(outcome: RestoreOutcome): string {
+  const trust = (['restored', 'replaced', 'same', 'conflict'] as const)
+    .map((o) => [o, outcome.trust.filter((t) => t.outcome === o).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([o, n]) => `${n} ${OUTCOME[o]}`);
+  return [
+    `Backup of ${safe(outcome.account)} made ${outcome.createdAt.slice(0, 10)} (${outcome.from === 'account' ? 'from your account' : 'from the file'}):`,
+    ...outcome.keys.map((k) => `${groupFingerprint(k.fingerprint)}  ${OUTCOME[k.outcome]}`),
+    ...(outcome.keys.length === 0 ? ['no keys in it'] : []),
+    ...(trust.length > 0 ? [`contacts’ keys: ${trust.join(', ')}`] : []),
+  ].join('\n');
+}

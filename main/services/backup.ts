@@ -1,0 +1,321 @@
+/**
+ * Backup and restore of the account's keys (docs/key-lifecycle.md, "The backup"): the own keys with
+ * their private halves and prepared revocations, and the user's decisions about contacts' keys,
+ * encrypted under a fresh backup code (main/vault/backup-blob.ts) into a file and/or the account's
+ * owner-only node (XEP-0223, main/xmpp/backup-items.ts).
+ *
+ * The code is returned once and kept nowhere. Restoring changes nothing unless the blob opens with the
+ * code and its content checks out; what this device holds is never overwritten without `replace`
+ * (planRestore decides, below). The vault records which keys each backup holds, for the reminder.
+ */
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { BackupMade, BackupStatus, RestoredKeyOutcome, RestoreOutcome } from '../../contract/index.js';
+import { KeyringError } from '../errors.js';
+import { certificateFingerprint } from '../keys/fingerprint.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
+import { createBackup, openBackup } from '../vault/backup-blob.js';
+import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, BackupContentSchema, readBackupContent, type BackupContent } from '../vault/backup-content.js';
+import { backupPrintPage } from '../vault/backup-page.js';
+import type { ScryptParams } from '../vault/secret-box.js';
+import type { BackupRecordEntry, ContactKeyRecord, OwnKeyRecord } from '../vault/schema.js';
+import type { BackupsStore } from '../vault/stores/backups-store.js';
+import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
+import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
+import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS, backupItems, readBackupItems } from '../xmpp/backup-items.js';
+import { fetchItem } from '../xmpp/fetch-items.js';
+import { publishPersistent, retractItem, type NodeContext } from '../xmpp/persistent-node.js';
+import { discoItemsRequest, parseDiscoItemIds, readStanzaError, type RawItem } from '../xmpp/pubsub.js';
+import type { SessionPort } from './session-port.js';
+
+export interface BackupDeps {
+  ownKeys: OwnKeysStore;
+  contactKeys: ContactKeysStore;
+  backups: BackupsStore;
+  session: SessionPort;
+  /** Tests pass lighter scrypt parameters; the app keeps backup-blob.ts's default. */
+  kdf?: Omit<ScryptParams, 'salt'>;
+}
+
+export type RestoreSource = { kind: 'file'; data: Buffer } | { kind: 'account' };
+
+export class BackupService {
+  readonly #deps: BackupDeps;
+
+  constructor(deps: BackupDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * A backup with a fresh code: as a file's bytes (the caller saves them), on the account's node, or
+   * both. The account's node needs the connection; a file works offline for the account last used.
+   */
+  async create(options: { file: boolean; toAccount: boolean }): Promise<BackupMade> {
+    const jid = options.toAccount ? this.#deps.session.ownJid : this.#account();
+    if (options.toAccount) await this.#deps.session.requireXep0222Support();
+    const now = new Date();
+    const content = this.#content(jid, now);
+    // Holds private keys until it is encrypted: never logged.
+    const { blob, code } = await createBackup({ account: jid, content, now, ...(this.#deps.kdf ? { kdf: this.#deps.kdf } : {}) });
+    const fingerprints = content.ownKeys.map((k) => k.fingerprint);
+    const id = backupIdOf(blob);
+    const made: BackupMade = {
+      code,
+      createdAt: now.toISOString(),
+      fingerprints,
+      contacts: Object.keys(content.contacts).length,
+      page: await backupPrintPage({ code, account: jid, createdAt: now, fingerprints }),
+    };
+    if (options.toAccount) {
+      made.account = await this.#publish(jid, blob, now);
+      await this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'account', how: 'made', fingerprints });
+    }
+    if (options.file) {
+      made.file = { name: backupFileName(jid, now), dataBase64: blob.toString('base64') };
+      await this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'file', how: 'made', fingerprints });
+    }
+    return made;
+  }
+
+  /**
+   * Opens a backup and brings back what it holds. Every refusal (no backup, damaged, mistyped or wrong
+   * code, another account's, content this app does not write) comes before any write: nothing changes.
+   */
+  async restore(source: RestoreSource, code: string, replace = false): Promise<RestoreOutcome> {
+    const jid = source.kind === 'account' ? this.#deps.session.ownJid : this.#account();
+    const blob = source.kind === 'file' ? source.data : await this.#fetch(jid);
+    const opened = await openBackup(blob, code, jid); // the code: never logged
+    if (!opened.ok) throw new KeyringError(opened.error.code, opened.error.message, isCodeProblem(opened.error.code) ? 'code' : undefined);
+    const reading = readBackupContent(opened.content);
+    if (!reading.ok) throw new KeyringError(reading.error.code, reading.error.message);
+    const content = reading.content;
+    if (bareJidKey(content.account) !== bareJidKey(jid)) {
+      throw new KeyringError('backup-other-account', `This backup belongs to ${content.account}.`);
+    }
+    const incoming = content.ownKeys.map((key) => this.#readKey(key));
+    const plan = planRestore(
+      { ownKeys: this.#deps.ownKeys.list(jid), contacts: this.#deps.contactKeys.all(jid), privateKeyDer: (fp) => this.#privateKeyDer(jid, fp) },
+      { ownKeys: incoming, contacts: content.contacts },
+      replace,
+    );
+    const kept = plan.keys.filter((k) => k.outcome !== 'conflict').map((k) => k.fingerprint);
+    const write = new Set(plan.keys.filter((k) => k.outcome === 'restored' || k.outcome === 'replaced').map((k) => k.fingerprint));
+    const record: BackupRecordEntry = { id: backupIdOf(blob), createdAt: opened.createdAt, where: source.kind, how: 'restored', fingerprints: kept };
+    await this.#deps.backups.restore(jid, {
+      ownKeys: incoming
+        .filter((k) => write.has(k.fingerprint))
+        .map((k) =>
+          this.#deps.ownKeys.sealed({
+            fingerprint: k.fingerprint,
+            certificateDer: k.certificateDer,
+            privateKey: k.privateKey,
+            createdAt: k.createdAt,
+            revocations: k.revocations,
+          }),
+        ),
+      contacts: plan.contactRecords,
+      record,
+    });
+    return { account: jid, createdAt: opened.createdAt, from: source.kind, keys: plan.keys, trust: plan.trust };
+  }
+
+  /** Which own keys (not expired) are in no backup made or restored here, and the backups known. */
+  status(): BackupStatus {
+    const jid = this.#deps.session.state.account;
+    if (!jid) return { notBackedUp: [], backups: [] };
+    const records = this.#deps.backups.list(jid);
+    return { notBackedUp: notBackedUp(this.#deps.ownKeys.list(jid), records, new Date()), backups: [...records].reverse().map(({ createdAt, where, how, fingerprints }) => ({ createdAt, where, how, fingerprints: [...fingerprints] })) };
+  }
+
+  #account(): string {
+    const jid = this.#deps.session.state.account;
+    if (!jid) throw new KeyringError('not-connected', 'Sign in to this account once first.');
+    return jid;
+  }
+
+  #content(jid: string, now: Date): BackupContent {
+    const contacts: BackupContent['contacts'] = {};
+    for (const [contact, records] of Object.entries(this.#deps.contactKeys.all(jid))) {
+      if (records.length === 0) continue;
+      contacts[contact] = records.map((r) => ({ fingerprint: r.fingerprint, trust: r.trust, ...(r.verifiedAt ? { verifiedAt: r.verifiedAt } : {}), firstSeen: r.firstSeen }));
+    }
+    const content = {
+      kind: BACKUP_CONTENT_KIND,
+      version: BACKUP_CONTENT_VERSION,
+      account: jid,
+      createdAt: now.toISOString(),
+      ownKeys: this.#deps.ownKeys.list(jid).map((record) => ({
+        fingerprint: record.fingerprint,
+        certificate: record.certificate,
+        privateKey: this.#privateKeyDer(jid, record.fingerprint).toString('base64'), // never logged
+        createdAt: record.createdAt,
+        revocations: record.revocations ?? [],
+      })),
+      contacts,
+    };
+    // What restore will check: a backup this app could not read back is never made.
+    const checked = BackupContentSchema.safeParse(content);
+    if (!checked.success) throw new KeyringError('invalid-argument', 'The keyring holds more than a backup can (256 keys, 80 per contact).');
+    return checked.data;
+  }
+
+  #privateKeyDer(jid: string, fingerprint: string): Buffer {
+    const key = this.#deps.ownKeys.privateKey(jid, fingerprint);
+    if (!key) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
+    return key.export({ type: 'pkcs8', format: 'der' });
+  }
+
+  /** A key from the backup, checked: its certificate hashes to its fingerprint and its private key fits it. */
+  #readKey(key: BackupContent['ownKeys'][number]): IncomingKey {
+    const damaged = () => new KeyringError('backup-damaged', `The backup's key ${key.fingerprint} does not fit its certificate.`);
+    try {
+      const certificateDer = Buffer.from(key.certificate, 'base64');
+      const privateKeyDer = Buffer.from(key.privateKey, 'base64');
+      const privateKey = createPrivateKey({ key: privateKeyDer, format: 'der', type: 'pkcs8' });
+      const certificate = new X509Certificate(certificateDer);
+      const fits = createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).equals(certificate.publicKey.export({ type: 'spki', format: 'der' }));
+      if (!fits || certificateFingerprint(certificateDer) !== key.fingerprint) throw damaged();
+      return { fingerprint: key.fingerprint, certificateDer, privateKey, privateKeyDer, createdAt: key.createdAt, revocations: key.revocations };
+    } catch (error) {
+      throw error instanceof KeyringError ? error : damaged();
+    }
+  }
+
+  /** XEP-0223: every part of the new backup, then the older items retracted (the reader lists them stale). */
+  async #publish(jid: string, blob: Buffer, now: Date): Promise<NonNullable<BackupMade['account']>> {
+    const ctx: NodeContext = { iq: this.#deps.session.iq, owner: jid };
+    const { backupId, items } = backupItems(blob, now);
+    for (const item of items) {
+      await publishPersistent(
+        ctx,
+        // Owner only (XEP-0223 §3); narrowing a node someone widened is always right for private data.
+        { node: BACKUP_NODE, access: { model: 'whitelist', allow: [] }, ownerOnly: true, maxItems: BACKUP_NODE_MAX_ITEMS, reconfigure: true },
+        item,
+      );
+    }
+    const reading = readBackupItems(await readNode(ctx));
+    if (!reading.ok || reading.backupId !== backupId) {
+      throw new KeyringError('backup-incomplete', 'The server did not keep the whole backup. Try again, or save it as a file.');
+    }
+    for (const stale of reading.stale) await retractItem(ctx, BACKUP_NODE, stale).catch(() => undefined); // leftovers: harmless if one stays
+    return { node: BACKUP_NODE, backupId, parts: items.length };
+  }
+
+  async #fetch(jid: string): Promise<Buffer> {
+    const reading = readBackupItems(await readNode({ iq: this.#deps.session.iq, owner: jid }));
+    if (!reading.ok) throw new KeyringError(reading.code, reading.message);
+    return reading.blob;
+  }
+}
+
+/**
+ * The backup node's items, one request each: two backups side by side exceed a stanza's size, so the
+ * ids come first (XEP-0060 §5.5) and each item by id (§6.5.8), at most as many as the node keeps.
+ */
+async function readNode(ctx: NodeContext): Promise<RawItem[]> {
+  let ids: string[];
+  try {
+    ids = parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(BACKUP_NODE), ctx.owner));
+  } catch (error) {
+    if (readStanzaError(error)?.condition === 'item-not-found') return [];
+    throw new KeyringError('protocol-error', 'The server did not list the backup on your account.', undefined, { cause: error });
+  }
+  const items: RawItem[] = [];
+  for (const id of ids.slice(0, BACKUP_NODE_MAX_ITEMS)) {
+    const fetched = await fetchItem(ctx.iq, ctx.owner, BACKUP_NODE, id);
+    if (fetched.status === 'ok') items.push(...fetched.items);
+    else if (fetched.status !== 'none') throw new KeyringError('protocol-error', `The server did not hand out the backup on your account: ${fetched.detail}`);
+  }
+  return items;
+}
+
+export interface IncomingKey {
+  fingerprint: string;
+  certificateDer: Buffer;
+  /** Never logged. */
+  privateKey: KeyObject;
+  privateKeyDer: Buffer;
+  createdAt: string;
+  revocations: NonNullable<OwnKeyRecord['revocations']>;
+}
+
+export interface RestorePlan {
+  keys: { fingerprint: string; outcome: RestoredKeyOutcome }[];
+  trust: { jid: string; fingerprint: string; outcome: RestoredKeyOutcome }[];
+  /** The contact key records to write: new ones, and with `replace` those put in place of local ones. */
+  contactRecords: Record<string, ContactKeyRecord[]>;
+}
+
+/**
+ * What a restore does, decided without touching anything. A key or a trust record that is not here
+ * is restored; one that is here and the same is left; one that is here with other data (another
+ * private key or other prepared revocations; another trust decision or verification date, decided
+ * later on this device or elsewhere) is a conflict: left as it is unless `replace`. Nothing here is
+ * ever removed: keys made here after the backup stay.
+ */
+export function planRestore(
+  local: {
+    ownKeys: readonly OwnKeyRecord[];
+    contacts: Readonly<Record<string, readonly ContactKeyRecord[]>>;
+    privateKeyDer: (fingerprint: string) => Buffer;
+  },
+  backup: { ownKeys: readonly Pick<IncomingKey, 'fingerprint' | 'privateKeyDer' | 'revocations'>[]; contacts: BackupContent['contacts'] },
+  replace: boolean,
+): RestorePlan {
+  const differs = (): RestoredKeyOutcome => (replace ? 'replaced' : 'conflict');
+  const keys = backup.ownKeys.map(({ fingerprint, privateKeyDer, revocations }) => {
+    const here = local.ownKeys.find((k) => k.fingerprint === fingerprint);
+    if (!here) return { fingerprint, outcome: 'restored' as const };
+    const same = local.privateKeyDer(fingerprint).equals(privateKeyDer) && JSON.stringify(here.revocations ?? []) === JSON.stringify(revocations);
+    return { fingerprint, outcome: same ? ('same' as const) : differs() };
+  });
+  const trust: RestorePlan['trust'] = [];
+  const contactRecords: RestorePlan['contactRecords'] = {};
+  for (const [jid, records] of Object.entries(backup.contacts)) {
+    const hereAll = Object.hasOwn(local.contacts, jid) ? (local.contacts[jid] ?? []) : [];
+    for (const record of records) {
+      const here = hereAll.find((k) => k.fingerprint === record.fingerprint);
+      const outcome: RestoredKeyOutcome = !here ? 'restored' : here.trust === record.trust && here.verifiedAt === record.verifiedAt ? 'same' : differs();
+      trust.push({ jid, fingerprint: record.fingerprint, outcome });
+      if (outcome !== 'restored' && outcome !== 'replaced') continue;
+      // The certificate is fetched again with the contact's keys (contact-keys.ts keeps the decision).
+      const restored: ContactKeyRecord = {
+        ...(here ?? {}),
+        fingerprint: record.fingerprint,
+        trust: record.trust,
+        firstSeen: record.firstSeen,
+        lastSeen: here?.lastSeen ?? record.firstSeen,
+        ...(record.verifiedAt ? { verifiedAt: record.verifiedAt } : {}),
+      };
+      if (!record.verifiedAt) delete restored.verifiedAt;
+      Object.defineProperty(contactRecords, jid, { value: [...(Object.hasOwn(contactRecords, jid) ? (contactRecords[jid] ?? []) : []), restored], writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return { keys, trust, contactRecords };
+}
+
+/** Own keys, not expired, that no backup made or restored here holds. */
+export function notBackedUp(keys: readonly OwnKeyRecord[], records: readonly BackupRecordEntry[], now: Date): string[] {
+  const covered = new Set(records.flatMap((r) => r.fingerprints));
+  return keys.filter((k) => !covered.has(k.fingerprint) && !expired(k, now)).map((k) => k.fingerprint);
+}
+
+function expired(key: OwnKeyRecord, now: Date): boolean {
+  try {
+    return Date.parse(new X509Certificate(Buffer.from(key.certificate, 'base64')).validTo) < now.getTime();
+  } catch {
+    return false;
+  }
+}
+
+function backupIdOf(blob: Buffer): string {
+  return createHash('sha256').update(blob).digest('hex').slice(0, 16);
+}
+
+/** keyring-backup-juliet-capulet.lit-2026-12-02.kxbackup: which account and when, in characters any file system takes. */
+function backupFileName(jid: string, now: Date): string {
+  return `keyring-backup-${jid.replace(/[^A-Za-z0-9.-]+/g, '-')}-${now.toISOString().slice(0, 10)}.kxbackup`;
+}
+
+function isCodeProblem(code: string): boolean {
+  return code === 'backup-code-mistyped' || code === 'wrong-backup-code';
+}

@@ -1,0 +1,79 @@
+/**
+ * `keyring keys backup` and `keys restore` as child processes (issue 16, point 5), on Prosody: the
+ * reminder in `keys list` until a backup holds the key; a backup to the account and a file, with the
+ * code printed once; restoring on fresh data dirs from the account (code from --code-file) and from
+ * the file (code typed on stdin); a wrong code fails in one line with exit 1 and restores nothing.
+ * Needs the build.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { groupFingerprint } from '../../contract/format.js';
+import { generateBackupCode } from '../../main/vault/backup-code.js';
+import { connectActor, type Actor } from '../support/scenario.js';
+import { BUILT_CLI, runCli } from '../support/cli.js';
+
+const server = inject('prosody');
+
+describe('keyring keys backup / restore', () => {
+  let juliet: Actor;
+  let work: string;
+
+  beforeAll(async () => {
+    expect(existsSync(BUILT_CLI), 'run `npm run build` before the CLI tests').toBe(true);
+    juliet = await connectActor('juliet', 'capulet.lit', server);
+    await juliet.session.disconnect();
+    work = await mkdtemp(join(tmpdir(), 'keyring-cli-backup-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const env = { ...process.env, ACCOUNT_PW: '', KEYRING_PASSPHRASE: 'cli backup passphrase' };
+  const run = (dir: string, args: string[], input?: string) =>
+    runCli(
+      ['--jid', juliet.jid, '--password-env', 'ACCOUNT_PW', '--server', `${server.host}:${server.port}`, '--ca-file', server.caFile, '--data-dir', join(work, dir), ...args],
+      { ...env, ACCOUNT_PW: juliet.params.password },
+      input,
+    );
+
+  it('backs up to the account and a file, and restores from each on a fresh data dir; a wrong code restores nothing', async () => {
+    const generated = await run('laptop', ['keys', 'generate', '--bits', '2048', '--days', '30']);
+    expect(generated.code).toBe(0);
+    const fingerprint = generated.stdout.trim();
+    expect((await run('laptop', ['keys', 'list'])).stdout).toContain('warning: 1 key is in no backup');
+
+    expect(await run('laptop', ['keys', 'backup'])).toMatchObject({ code: 2, stderr: 'keyring: Say where the backup goes: --out FILE, --to-account, or both.\n' });
+    const file = join(work, 'juliet.kxbackup');
+    const page = join(work, 'page.html');
+    const made = await run('laptop', ['keys', 'backup', '--to-account', '--out', file, '--page', page]);
+    expect(made).toMatchObject({ code: 0, stderr: '' });
+    const code = /^Backup code: ([0-9A-Z-]{34})$/m.exec(made.stdout)?.[1] ?? '';
+    expect(code).not.toBe('');
+    expect(made.stdout).toContain('shown only this once');
+    expect(await readFile(page, 'utf8')).toContain(code.slice(0, 4));
+    expect((await run('laptop', ['keys', 'list'])).stdout).not.toContain('in no backup');
+
+    // From the account, the code from a file (never on the command line).
+    const codeFile = join(work, 'code.txt');
+    await writeFile(codeFile, `${code}\n`);
+    const fromAccount = await run('phone', ['keys', 'restore', '--from-account', '--code-file', codeFile]);
+    expect(fromAccount, fromAccount.stderr).toMatchObject({ code: 0 });
+    expect(fromAccount.stdout).toContain(`${groupFingerprint(fingerprint)}  restored`);
+
+    // From the file, the code typed at the prompt (lower case, spaces: forgiven).
+    const fromFile = await run('tablet', ['keys', 'restore', '--in', file], `${code.toLowerCase().replaceAll('-', ' ')}\n`);
+    expect(fromFile, fromFile.stderr).toMatchObject({ code: 0 });
+    expect(fromFile.stdout).toContain(`${groupFingerprint(fingerprint)}  restored`);
+
+    // A wrong code: one line, exit 1, nothing restored.
+    await writeFile(codeFile, generateBackupCode());
+    const wrong = await run('desktop', ['keys', 'restore', '--in', file, '--code-file', codeFile]);
+    expect(wrong).toMatchObject({ code: 1, stdout: '', stderr: 'keyring: This is not the code of this backup.\n' });
+    expect((await run('desktop', ['--json', 'keys', 'list'])).stdout.trim()).toBe('[]');
+    expect(await run('desktop', ['keys', 'restore', '--in', file, '--from-account'])).toMatchObject({ code: 2 });
+  }, 90_000);
+});

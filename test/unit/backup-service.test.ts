@@ -1,0 +1,210 @@
+/**
+ * The backup service's decisions, over real vaults and a stand-in session (the account's node is
+ * tested on real servers in test/integration/backup.test.ts): which keys the reminder names, what a
+ * restore brings back, what it leaves alone without `replace` (another private key here, trust decided
+ * otherwise here, keys made here after the backup), and that every refusal changes nothing.
+ */
+import type { KeyObject } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { BackupService } from '../../main/services/backup.js';
+import { createBackup } from '../../main/vault/backup-blob.js';
+import { generateBackupCode } from '../../main/vault/backup-code.js';
+import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION } from '../../main/vault/backup-content.js';
+import { BackupsStore } from '../../main/vault/stores/backups-store.js';
+import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import type { VaultHolder } from '../../main/vault/vault-holder.js';
+import { fakeSession } from '../support/fake-session.js';
+import { codeOf, unlockedVaults } from '../support/vaults.js';
+
+const ACCOUNT = 'juliet@capulet.lit';
+const ROMEO = 'romeo@montague.lit';
+const ROMEO_KEY = 'a'.repeat(64);
+const DAY = 86_400_000;
+/** The lightest parameters a backup header accepts: these tests are about decisions, not the KDF. */
+const LIGHT_KDF = { name: 'scrypt' as const, N: 2 ** 10, r: 8, p: 1 };
+
+let keyA: KeyObject;
+let keyB: KeyObject;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  [{ privateKey: keyA }, { privateKey: keyB }] = await Promise.all([generateRsaKeyPair(2048), generateRsaKeyPair(2048)]);
+}, 60_000);
+
+interface Device {
+  vaults: VaultHolder;
+  keys: OwnKeysStore;
+  contacts: ContactKeysStore;
+  service: BackupService;
+}
+
+/** One device of juliet's, offline: its own vault. */
+async function device(account = ACCOUNT): Promise<Device> {
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-backup-'));
+  dirs.push(dir);
+  const vaults = await unlockedVaults(dir);
+  const keys = new OwnKeysStore(vaults);
+  const contacts = new ContactKeysStore(vaults);
+  const session = fakeSession({ account, status: 'offline' });
+  return { vaults, keys, contacts, service: new BackupService({ ownKeys: keys, contactKeys: contacts, backups: new BackupsStore(vaults), session, kdf: LIGHT_KDF }) };
+}
+
+/** Adds a key to the device: `privateKey` under a certificate valid from `daysAgo` for `validityDays`. */
+async function addKey(on: Device, privateKey: KeyObject, options: { daysAgo?: number; validityDays?: number; label?: string } = {}): Promise<{ fingerprint: string; der: Buffer }> {
+  const der = await createSelfSignedCertificate({
+    bareJid: ACCOUNT,
+    privateKey,
+    validityDays: options.validityDays ?? 365,
+    notBefore: new Date(Date.now() - (options.daysAgo ?? 0) * DAY),
+  });
+  const fingerprint = certificateFingerprint(der);
+  await on.keys.add(ACCOUNT, { fingerprint, certificateDer: der, privateKey, ...(options.label ? { label: options.label } : {}) });
+  return { fingerprint, der };
+}
+
+async function trustRomeo(on: Device, trust: 'verified' | 'unverified', verifiedAt?: string): Promise<void> {
+  await on.contacts.update(ACCOUNT, ROMEO, () => ({
+    keys: [{ fingerprint: ROMEO_KEY, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-02T00:00:00.000Z', trust, ...(verifiedAt ? { verifiedAt } : {}) }],
+    result: undefined,
+  }));
+}
+
+/** A file backup of `from`: its bytes and code. */
+async function fileBackup(from: Device): Promise<{ data: Buffer; code: string }> {
+  const made = await from.service.create({ file: true, toAccount: false });
+  return { data: Buffer.from(made.file?.dataBase64 ?? '', 'base64'), code: made.code };
+}
+
+const stored = (on: Device) => JSON.stringify(on.vaults.vault.account(ACCOUNT) ?? null);
+
+beforeEach(() => {
+  dirs.length = 0;
+});
+afterEach(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('the reminder', () => {
+  it('names each usable key in no backup, until a backup holds it; an expired key is not named', async () => {
+    const laptop = await device();
+    const { fingerprint: first } = await addKey(laptop, keyA);
+    await addKey(laptop, keyB, { daysAgo: 40, validityDays: 30 }); // expired
+    expect(laptop.service.status().notBackedUp).toEqual([first]);
+
+    await fileBackup(laptop);
+    expect(laptop.service.status()).toMatchObject({ notBackedUp: [], backups: [{ where: 'file', how: 'made', fingerprints: expect.arrayContaining([first]) as unknown }] });
+
+    const { fingerprint: later } = await addKey(laptop, keyB, { label: 'after the backup' });
+    expect(laptop.service.status().notBackedUp).toEqual([later]);
+  });
+});
+
+describe('restoring a file', () => {
+  it('brings keys and trust back to a fresh vault, and records that they are in a backup', async () => {
+    const laptop = await device();
+    const { fingerprint } = await addKey(laptop, keyA);
+    await trustRomeo(laptop, 'verified', '2026-01-03T00:00:00.000Z');
+    const backup = await fileBackup(laptop);
+
+    const fresh = await device();
+    const outcome = await fresh.service.restore({ kind: 'file', data: backup.data }, backup.code);
+    expect(outcome).toMatchObject({ account: ACCOUNT, from: 'file', keys: [{ fingerprint, outcome: 'restored' }], trust: [{ jid: ROMEO, fingerprint: ROMEO_KEY, outcome: 'restored' }] });
+    expect(fresh.keys.privateKey(ACCOUNT, fingerprint)?.export({ type: 'pkcs8', format: 'der' })).toEqual(keyA.export({ type: 'pkcs8', format: 'der' }));
+    expect(fresh.contacts.keys(ACCOUNT, ROMEO)).toMatchObject([{ fingerprint: ROMEO_KEY, trust: 'verified', verifiedAt: '2026-01-03T00:00:00.000Z' }]);
+    expect(fresh.service.status()).toMatchObject({ notBackedUp: [], backups: [{ how: 'restored', where: 'file', fingerprints: [fingerprint] }] });
+  });
+
+  it('leaves a key that differs here (same fingerprint, another private key) unless asked to replace it, keeping its name', async () => {
+    const laptop = await device();
+    const { fingerprint, der } = await addKey(laptop, keyA);
+    const backup = await fileBackup(laptop);
+
+    // The phone holds the same certificate with another private key (a broken import, say).
+    const phone = await device();
+    await phone.keys.add(ACCOUNT, { fingerprint, certificateDer: der, privateKey: keyB, label: 'Phone' });
+    const before = phone.keys.list(ACCOUNT).map((k) => ({ ...k }));
+    const kept = await phone.service.restore({ kind: 'file', data: backup.data }, backup.code);
+    expect(kept.keys).toEqual([{ fingerprint, outcome: 'conflict' }]);
+    expect(phone.keys.privateKey(ACCOUNT, fingerprint)?.export({ type: 'pkcs8', format: 'der' })).toEqual(keyB.export({ type: 'pkcs8', format: 'der' }));
+    expect(phone.keys.list(ACCOUNT)).toEqual(before);
+
+    const replaced = await phone.service.restore({ kind: 'file', data: backup.data }, backup.code, true);
+    expect(replaced.keys).toEqual([{ fingerprint, outcome: 'replaced' }]);
+    expect(phone.keys.privateKey(ACCOUNT, fingerprint)?.export({ type: 'pkcs8', format: 'der' })).toEqual(keyA.export({ type: 'pkcs8', format: 'der' }));
+    expect(phone.keys.find(ACCOUNT, fingerprint)?.label).toBe('Phone');
+  });
+
+  it('leaves trust decided otherwise here unless asked, and never removes a key made here after the backup', async () => {
+    const laptop = await device();
+    await addKey(laptop, keyA);
+    await trustRomeo(laptop, 'unverified');
+    const backup = await fileBackup(laptop);
+
+    // Later, on this device: romeo's key verified, and a new key made.
+    await trustRomeo(laptop, 'verified', new Date().toISOString());
+    const { fingerprint: newer } = await addKey(laptop, keyB);
+    const outcome = await laptop.service.restore({ kind: 'file', data: backup.data }, backup.code);
+    expect(outcome.keys.map((k) => k.outcome)).toEqual(['same']);
+    expect(outcome.trust).toEqual([{ jid: ROMEO, fingerprint: ROMEO_KEY, outcome: 'conflict' }]);
+    expect(laptop.contacts.keys(ACCOUNT, ROMEO)[0]?.trust).toBe('verified');
+    expect(laptop.keys.find(ACCOUNT, newer)).toBeDefined();
+
+    const replaced = await laptop.service.restore({ kind: 'file', data: backup.data }, backup.code, true);
+    expect(replaced.trust.map((t) => t.outcome)).toEqual(['replaced']);
+    expect(laptop.contacts.keys(ACCOUNT, ROMEO)[0]).toMatchObject({ trust: 'unverified', lastSeen: '2026-01-02T00:00:00.000Z' });
+    expect(laptop.contacts.keys(ACCOUNT, ROMEO)[0]?.verifiedAt).toBeUndefined();
+    expect(laptop.keys.find(ACCOUNT, newer)).toBeDefined();
+  });
+
+  it('a wrong code, a typo, a damaged file and another account’s backup each say so and change nothing', async () => {
+    const laptop = await device();
+    await addKey(laptop, keyA);
+    const backup = await fileBackup(laptop);
+    const fresh = await device();
+    const before = stored(fresh);
+    const restore = (data: Buffer, code: string) => fresh.service.restore({ kind: 'file', data }, code);
+
+    expect(await codeOf(restore(backup.data, generateBackupCode()))).toBe('wrong-backup-code');
+    expect(await codeOf(restore(backup.data, backup.code.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))))).toBe('backup-code-mistyped');
+    const damaged = Buffer.from(backup.data);
+    damaged[damaged.length - 100] = (damaged[damaged.length - 100] ?? 0) ^ 1;
+    expect(await codeOf(restore(damaged, backup.code))).toBe('backup-damaged');
+    expect(await codeOf(restore(Buffer.from('not a backup'), backup.code))).toBe('not-a-backup');
+
+    const romeosDevice = await device(ROMEO);
+    expect(await codeOf(romeosDevice.service.restore({ kind: 'file', data: backup.data }, backup.code))).toBe('backup-other-account');
+    expect(stored(fresh)).toBe(before);
+    expect(romeosDevice.vaults.vault.account(ROMEO)).toBeUndefined();
+  });
+
+  it('a backup whose private key does not fit its certificate is refused as damaged, and nothing is restored', async () => {
+    const der = await createSelfSignedCertificate({ bareJid: ACCOUNT, privateKey: keyA });
+    const content = {
+      kind: BACKUP_CONTENT_KIND,
+      version: BACKUP_CONTENT_VERSION,
+      account: ACCOUNT,
+      createdAt: new Date().toISOString(),
+      ownKeys: [
+        {
+          fingerprint: certificateFingerprint(der),
+          certificate: der.toString('base64'),
+          privateKey: keyB.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+          createdAt: new Date().toISOString(),
+          revocations: [],
+        },
+      ],
+      contacts: {},
+    };
+    const { blob, code } = await createBackup({ account: ACCOUNT, content, kdf: LIGHT_KDF });
+    const fresh = await device();
+    expect(await codeOf(fresh.service.restore({ kind: 'file', data: blob }, code))).toBe('backup-damaged');
+    expect(fresh.vaults.vault.account(ACCOUNT)).toBeUndefined();
+  });
+});
