@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, NoParams } from './domain.js';
+import type { MismatchView } from './contacts.js';
+import { bareJidText, NoParams, otherKeyFingerprintText, type KeyTrustDecision } from './domain.js';
 
 /** 'omemo': XEP-0384 v0.3 (eu.siacs.conversations.axolotl); 'omemo2': urn:xmpp:omemo:2; 'openpgp': XEP-0373. */
 export type OtherKeyProtocol = 'omemo' | 'omemo2' | 'openpgp';
@@ -38,6 +39,15 @@ export interface OtherKeyView {
   /** When it changed ('changed') or left the list ('removed'). */
   since?: string;
   state: OtherKeyState;
+  /**
+   * What the contact's trust policy (the same one as for their X.509 keys, main/keys/trust-policy.ts)
+   * makes of it: 'changed' until the user verifies or accepts it; 'withdrawn' once removed.
+   */
+  decision: KeyTrustDecision;
+  /** When the user verified this fingerprint (compared it with the one their app shows). */
+  verifiedAt?: string;
+  /** When the user accepted it (a changed key) without comparing. */
+  acceptedAt?: string;
   /** OMEMO 2 device label, only when its signature verifies (XEP-0384 §5.3.1). Untrusted text. */
   label?: string;
   /** OpenPGP: the key's creation time and algorithm. */
@@ -71,7 +81,17 @@ export interface OtherKeysView {
   keys: OtherKeyView[];
   /** Devices or keys left out because the account publishes more than the app keeps. */
   leftOut: number;
+  /** Comparisons of OMEMO or OpenPGP fingerprints that matched none of these keys, newest first. */
+  mismatches: MismatchView[];
 }
+
+/**
+ * What comparing a fingerprint with the account's current OMEMO devices and OpenPGP keys found: the
+ * keys with that fingerprint are verified, or none has it (recorded as a mismatch; nothing is verified).
+ */
+export type OtherKeyVerifyAnswer =
+  | { outcome: 'verified'; fingerprint: string; view: OtherKeysView }
+  | { outcome: 'mismatch'; offered: string; view: OtherKeysView };
 
 const deviceId = z.number().int().min(1).max(2 ** 31 - 1);
 
@@ -83,6 +103,14 @@ export const devices = {
     own: request(NoParams).returns<OtherKeysView>(),
     /** Republishes the own device list without this device (XEP-0384), the node's access unchanged. */
     removeOwn: request(z.object({ protocol: z.enum(['omemo', 'omemo2']), deviceId }).strict()).returns<OtherKeysView>(),
+    /**
+     * Compares a fingerprint (as Conversations, Gajim, Dino or gpg print it) with the contact's current
+     * devices and keys, as contacts:verify does for X.509 keys: those with it are verified and a 'changed'
+     * warning clears; no match is recorded as a mismatch and verifies nothing.
+     */
+    verify: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeyVerifyAnswer>(),
+    /** Accepts a changed device or key without comparing: the warning clears; the policy decides its trust. */
+    accept: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
   },
   events: {
     /** A contact's devices and keys as a background fetch or a notification found them. */

@@ -4,7 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
-import { compactFingerprint, parseVerificationClaim } from './fingerprint.js';
+import { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim } from './fingerprint.js';
 
 export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
 
@@ -94,25 +94,39 @@ export const fingerprintText = z
   .transform(compactFingerprint)
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'A fingerprint is 64 hexadecimal digits'));
 
+/** What the user typed or pasted as a fingerprint, read by `parse`; the problem it names is the message. */
+function typedFingerprint<T>(max: number, tooLong: string, parse: (text: string) => T | { problem: string }) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'Type or paste their fingerprint first')
+    .max(max, tooLong)
+    .transform((text, ctx) => {
+      const read = parse(text);
+      if (typeof read === 'object' && read !== null && 'problem' in read) {
+        ctx.addIssue({ code: 'custom', message: read.problem });
+        return z.NEVER;
+      }
+      return read as Exclude<T, { problem: string }>;
+    });
+}
+
 /**
  * What the user offers as a contact's fingerprint when verifying: the fingerprint typed or pasted
  * (normalized as fingerprintText does), or a verification URI `xmpp:<jid>?x509-sha256=<hex>`
  * (format.ts parseVerificationClaim). Empty or unreadable text is refused here; whether it matches a
  * key, and whether the URI names the right contact, main decides.
  */
-export const verificationClaimText = z
-  .string()
-  .trim()
-  .min(1, 'Type or paste their fingerprint first')
-  .max(4096, 'That is longer than any fingerprint or verification link')
-  .transform((text, ctx) => {
-    const claim = parseVerificationClaim(text);
-    if ('problem' in claim) {
-      ctx.addIssue({ code: 'custom', message: claim.problem });
-      return z.NEVER;
-    }
-    return claim;
-  });
+export const verificationClaimText = typedFingerprint(4096, 'That is longer than any fingerprint or verification link', parseVerificationClaim);
+
+/**
+ * Another app's key fingerprint (OMEMO or OpenPGP) as its app prints it, normalized here once
+ * (fingerprint.ts parseOtherKeyFingerprint): 64 lowercase hex digits for OMEMO, 40 uppercase for OpenPGP.
+ */
+export const otherKeyFingerprintText = typedFingerprint(256, 'That is longer than any fingerprint', (text) => {
+  const read = parseOtherKeyFingerprint(text);
+  return 'problem' in read ? read : read.fingerprint;
+});
 
 /** A roster group name (RFC 6121 §2.1.2.2). */
 export const groupName = z.string().trim().min(1).max(1023);

@@ -63,3 +63,22 @@ export function parseVerificationClaim(text: string): VerificationClaim {
   if (!HEX64.test(fingerprint)) return { problem: 'The fingerprint in this verification link is not 64 hexadecimal digits' };
   return { fingerprint, jid: jid.toLowerCase() };
 }
+
+/** Another app's key fingerprint as the app stores it: OMEMO 64 lowercase hex, OpenPGP 40 uppercase hex. */
+export type OtherKeyFingerprint = { family: 'omemo'; fingerprint: string } | { family: 'openpgp'; fingerprint: string } | { problem: string };
+
+/**
+ * Reads an OMEMO or OpenPGP fingerprint the way the apps that made the key print it: Conversations and
+ * Dino in lowercase groups of 8, Profanity joined by dashes, Gajim in capitals, some with the identity key's "05" type byte in front
+ * (66 digits; XEP-0384 §8 leaves the form to clients), gpg in capital groups of 4, sometimes "0x"-prefixed.
+ * Spaces, colons, dashes and case are ignored. 40 digits: an OpenPGP v4 fingerprint (XEP-0373 §4.1); 64: an
+ * OMEMO identity key (its Curve25519 form, the same in both OMEMO versions).
+ */
+export function parseOtherKeyFingerprint(text: string): OtherKeyFingerprint {
+  let hex = compactFingerprint(text.trim()).replace(/-/g, '').replace(/^0x/, '');
+  if (hex.length === 66 && hex.startsWith('05')) hex = hex.slice(2);
+  if (!/^[0-9a-f]*$/.test(hex)) return { problem: 'A fingerprint is hexadecimal digits (0-9, a-f)' };
+  if (hex.length === 64) return { family: 'omemo', fingerprint: hex };
+  if (hex.length === 40) return { family: 'openpgp', fingerprint: hex.toUpperCase() };
+  return { problem: 'An OMEMO fingerprint is 64 hexadecimal digits, an OpenPGP one 40' };
+}

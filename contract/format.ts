@@ -8,7 +8,7 @@ import type { NodeConfigDeviation, RevocationReasonName } from './domain.js';
 import type { DriftFinding, PersistenceChange, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 
-export { compactFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
+export { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
 
 /**
  * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:

@@ -153,7 +153,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     const contacts = (await roster.list()).map((c) => c.jid);
     await contactKeys.fetchMany(contacts);
   };
-  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), trust: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
   const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
 
   // What the network says, to the services that care.

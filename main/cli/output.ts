@@ -15,6 +15,7 @@ import type {
   ContactProfileView,
   EffectiveNodeConfig,
   KeyExpiry,
+  MismatchView,
   OtherKeysView,
   OtherKeyView,
   OwnKeyView,
@@ -113,11 +114,7 @@ export function describeContactKeys(v: ContactKeysView): string {
   }
   const policy = TRUST_POLICY_TEXT[v.policy];
   lines.push(`policy: ${v.policy} (${policy.name}${v.policySource === 'account' ? ', the account’s' : ', set for this contact'}): ${policy.meaning}`);
-  const latestVerified = Math.max(0, ...v.keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
-  for (const m of v.mismatches) {
-    if ((Date.parse(m.at) || 0) < latestVerified) continue;
-    lines.push(`!! MISMATCH: ${shortFingerprint(safe(m.offered))} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys`);
-  }
+  lines.push(...mismatchLines(v.mismatches, v.keys, shortFingerprint));
   for (const k of v.keys) {
     const warning =
       k.status === 'revoked'
@@ -197,6 +194,14 @@ function describeAccess(model: string, groups?: string[], allow?: string[]): str
   return safe(model);
 }
 
+/** Comparisons that matched nothing since the last verification: the red lines a contact's keys start with. */
+function mismatchLines(mismatches: readonly MismatchView[], keys: readonly { verifiedAt?: string | undefined }[], format: (fingerprint: string) => string): string[] {
+  const latestVerified = Math.max(0, ...keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
+  return mismatches
+    .filter((m) => (Date.parse(m.at) || 0) >= latestVerified)
+    .map((m) => `!! MISMATCH: ${format(safe(m.offered))} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys`);
+}
+
 const day = (iso: string | undefined) => (iso ? safe(iso.slice(0, 10)) : '?');
 
 const PROTOCOL_NAMES = { omemo: 'OMEMO', omemo2: 'OMEMO 2', openpgp: 'OpenPGP' } as const;
@@ -216,13 +221,27 @@ export function describeOtherKeys(v: OtherKeysView): string {
     lines.push(`${PROTOCOL_NAMES[source.protocol]}: ${what}${source.detail ? ` (${safe(source.detail)})` : ''}`);
   }
   if (v.keys.length === 0) lines.push(`${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
+  lines.push(...mismatchLines(v.mismatches, v.keys, (f) => formatOtherKeyFingerprint(f.length === 40 ? 'openpgp' : 'omemo', f)));
   for (const k of v.keys) lines.push(...describeOtherKey(k));
   if (v.leftOut > 0) lines.push(`${v.leftOut} more left out: the app keeps at most 64 devices per OMEMO list and 32 OpenPGP keys.`);
   return lines.join('\n');
 }
 
+/** Why an other app's key has the trust it has, when the user's decision is the reason. */
+function trustNote(k: OtherKeyView): string {
+  if (k.decision === 'verified' && k.verifiedAt) return ` (fingerprint compared on ${day(k.verifiedAt)})`;
+  if (k.acceptedAt && k.decision !== 'changed') return ` (accepted without comparing on ${day(k.acceptedAt)})`;
+  if (k.decision === 'changed') return ' (compare it: `keyring contacts verify JID FINGERPRINT`, or accept it: `keyring contacts accept JID FINGERPRINT`)';
+  return '';
+}
+
+/** "OMEMO device 1717", "OpenPGP key". */
+export function otherKeyName(k: Pick<OtherKeyView, 'protocol' | 'deviceId'>): string {
+  return k.deviceId === undefined ? `${PROTOCOL_NAMES[k.protocol]} key` : `${PROTOCOL_NAMES[k.protocol]} device ${k.deviceId}`;
+}
+
 function describeOtherKey(k: OtherKeyView): string[] {
-  const name = k.deviceId === undefined ? PROTOCOL_NAMES[k.protocol] : `${PROTOCOL_NAMES[k.protocol]} device ${k.deviceId}`;
+  const name = otherKeyName(k);
   const label = k.label !== undefined ? ` "${safe(k.label)}"` : '';
   const lines = [`${name}${label}${STATE_NOTES[k.state]}`];
   lines.push(`  ${k.fingerprint === '' ? 'no fingerprint: no bundle or key data could be read' : formatOtherKeyFingerprint(k.protocol, safe(k.fingerprint))}`);
@@ -231,6 +250,7 @@ function describeOtherKey(k: OtherKeyView): string[] {
   if (k.stale === 'no-bundle') lines.push('  stale: listed, but no usable bundle (nobody can start a session with it)');
   if (k.stale === 'quiet') lines.push('  stale: its bundle has not changed for months');
   lines.push(`  first seen ${day(k.firstSeen)}, last seen ${day(k.lastSeen)}`);
+  if (k.fingerprint !== '') lines.push(`  trust: ${k.decision}${trustNote(k)}`);
   for (const problem of k.problems) lines.push(`  problem: ${safe(problem)}`);
   return lines;
 }

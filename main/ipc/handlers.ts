@@ -116,6 +116,8 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       fetchContact: async ({ jid }) => otherKeys.fetch(jid),
       own: async () => otherKeys.own(),
       removeOwn: async ({ protocol, deviceId }) => otherKeys.removeOwnDevice(protocol, deviceId),
+      verify: async ({ jid, fingerprint }) => otherKeys.verify(jid, fingerprint),
+      accept: async ({ jid, fingerprint }) => otherKeys.accept(jid, fingerprint),
     },
     roster: {
       list: async () => roster.list(),

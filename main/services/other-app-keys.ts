@@ -17,14 +17,17 @@
 import { createHash } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
-import type { OtherKeyProtocol, OtherKeysSourceView, OtherKeysView, OtherKeyView } from '../../contract/index.js';
+import type { KeyTrustDecision, OtherKeyProtocol, OtherKeysSourceView, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
+import { decideTrust, effectivePolicy } from '../keys/trust-policy.js';
 import { inBackground } from './background.js';
 import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel, type OmemoVersion } from '../protocols/omemo.js';
 import { publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
+import { acceptFingerprint, historyOf, verifyFingerprint } from '../vault/other-keys-trust.js';
 import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
+import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
@@ -62,6 +65,8 @@ interface AccountReading {
 }
 
 export interface OtherAppKeysDeps extends ContactWatchDeps<OtherKeysStore> {
+  /** The trust policies the user chose, the same ones their X.509 keys follow. */
+  trust: Pick<ContactKeysStore, 'accountPolicy' | 'contactTrust'>;
   /** The clock (tests move it). */
   now?: () => Date;
 }
@@ -134,6 +139,46 @@ export class OtherAppKeys {
   }
 
   /**
+   * Compares a fingerprint the user offers (normalized by the contract: 64 lowercase hex digits for
+   * OMEMO, 40 uppercase for OpenPGP) with the account's current devices and keys as last read: those
+   * with it are verified; none with it is recorded as a mismatch and verifies nothing (as
+   * ContactKeys.verify does for X.509 keys). The first verification of any key of a contact starts
+   * blind trust before verification's count for all of them.
+   */
+  async verify(contact: string, fingerprint: string): Promise<OtherKeyVerifyAnswer> {
+    const jid = contactBareJid(contact);
+    const account = this.#deps.session.ownJid;
+    const now = this.#now();
+    if (!this.#deps.store.of(account, jid)) throw this.#nothingRead(jid);
+    const matched = await this.#deps.store.updateWithTrust(account, jid, (stored, trust) => {
+      if (!stored) return { record: undefined, trust, result: false };
+      const { record, matched } = verifyFingerprint(stored, fingerprint, now);
+      return { record, trust: matched ? { ...trust, firstVerifiedAt: trust.firstVerifiedAt ?? now.toISOString() } : trust, result: matched };
+    });
+    this.#deps.log.info(`${oneLine(jid)}: other app's key ${matched ? 'verified' : 'compared: no match'}`);
+    const view = this.stored(jid);
+    return matched ? { outcome: 'verified', fingerprint, view } : { outcome: 'mismatch', offered: fingerprint, view };
+  }
+
+  /** Accepts a changed device or key without comparing: its warning clears, and the policy decides its trust. */
+  async accept(contact: string, fingerprint: string): Promise<OtherKeysView> {
+    const jid = contactBareJid(contact);
+    const account = this.#deps.session.ownJid;
+    const stored = this.#deps.store.of(account, jid);
+    if (!stored) throw this.#nothingRead(jid);
+    if (!acceptFingerprint(stored, fingerprint, this.#now()).accepted) {
+      throw new KeyringError('invalid-argument', `None of ${jid}'s current devices or keys with that fingerprint changed: nothing to accept.`, 'fingerprint');
+    }
+    const now = this.#now();
+    await this.#deps.store.update(account, jid, (current) => ({ record: current && acceptFingerprint(current, fingerprint, now).record, result: undefined }));
+    return this.stored(jid);
+  }
+
+  #nothingRead(jid: string): KeyringError {
+    return new KeyringError('not-found', `No OMEMO devices or OpenPGP keys of ${jid} were read yet: read them first.`, 'jid');
+  }
+
+  /**
    * Takes a device off the user's own published device list: reads the list as it is now, republishes it
    * without that device under the same item id, and reads the account again. XEP-0384 lets any of the
    * account's clients edit the list; the device's own client, if still running, will add itself back
@@ -183,13 +228,23 @@ export class OtherAppKeys {
   #view(jid: string, record: OtherKeysRecord | undefined, read: AccountReading | undefined): OtherKeysView {
     const now = this.#now();
     const own = jid.toLowerCase() === this.#deps.session.ownJid.toLowerCase();
+    const decide = this.#decider(jid);
     const keys = (record?.keys ?? []).map((stored) => {
       const seen = read?.observed.find((o) => matches(stored, o));
-      return keyView(stored, record as OtherKeysRecord, seen, own, now);
+      return keyView(stored, record as OtherKeysRecord, seen, own, now, decide(stored));
     });
     const order: Record<OtherKeyProtocol, number> = { omemo: 0, omemo2: 1, openpgp: 2 };
     keys.sort((a, b) => order[a.protocol] - order[b.protocol] || Number(a.state === 'removed') - Number(b.state === 'removed') || (a.deviceId ?? 0) - (b.deviceId ?? 0) || a.fingerprint.localeCompare(b.fingerprint));
-    return { jid, sources: read?.sources ?? [], keys, leftOut: read?.leftOut ?? 0 };
+    const mismatches = (record?.mismatches ?? []).map((m) => ({ ...m }));
+    return { jid, sources: read?.sources ?? [], keys, leftOut: read?.leftOut ?? 0, mismatches };
+  }
+
+  /** The policy that applies to the account (theirs, else the user's default), as for their X.509 keys. */
+  #decider(jid: string): (record: OtherKeyRecord) => KeyTrustDecision {
+    const account = this.#deps.session.ownJid;
+    const trust = this.#deps.trust.contactTrust(account, jid);
+    const { policy } = effectivePolicy(this.#deps.trust.accountPolicy(account), trust.policy);
+    return (record) => decideTrust(policy, historyOf(record), { firstVerifiedAt: trust.firstVerifiedAt });
   }
 
   async #read(jid: string): Promise<AccountReading> {
@@ -296,15 +351,18 @@ function matches(record: OtherKeyRecord, o: Observed): boolean {
   return record.protocol === o.protocol && (o.protocol === 'openpgp' ? record.fingerprint === o.fingerprint : record.deviceId === o.deviceId);
 }
 
-function keyView(stored: OtherKeyRecord, of: OtherKeysRecord, seen: Observed | undefined, own: boolean, now: Date): OtherKeyView {
+function keyView(stored: OtherKeyRecord, of: OtherKeysRecord, seen: Observed | undefined, own: boolean, now: Date, decision: KeyTrustDecision): OtherKeyView {
   const view: OtherKeyView = {
     protocol: stored.protocol,
     fingerprint: stored.fingerprint,
     firstSeen: stored.firstSeen,
     lastSeen: stored.lastSeen,
     state: stateOf(stored, of, now),
+    decision,
     problems: seen?.problems ?? [],
   };
+  if (stored.verifiedAt !== undefined) view.verifiedAt = stored.verifiedAt;
+  if (stored.acceptedAt !== undefined) view.acceptedAt = stored.acceptedAt;
   if (stored.deviceId !== undefined) view.deviceId = stored.deviceId;
   if (view.state === 'changed' && stored.previous) view.previous = stored.previous;
   const since = view.state === 'removed' ? stored.removedAt : view.state === 'changed' ? stored.changedAt : undefined;

@@ -94,6 +94,9 @@ export function mergeReading(
         if (record.fingerprint !== '') {
           record.previous = [record.fingerprint, ...(record.previous ?? [])].slice(0, OTHER_KEY_LIMITS.previousFingerprints);
           record.changedAt = at;
+          // What the user verified or accepted was the old key: the new one is judged afresh.
+          delete record.verifiedAt;
+          delete record.acceptedAt;
           changes.push({ kind: 'changed', ...identity({ ...record, fingerprint: sighting.fingerprint }), previous: record.previous });
         }
         record.fingerprint = sighting.fingerprint;
@@ -121,7 +124,7 @@ export function mergeReading(
       }
     }
   }
-  return { record: { firstRead: stored?.firstRead ?? at, keys: pruneRemoved(keys) }, changes, dirty };
+  return { record: { ...stored, firstRead: stored?.firstRead ?? at, keys: pruneRemoved(keys) }, changes, dirty };
 }
 
 /** lastSeen (to the hour), the details that may move (label, bundle digest); true when anything changed. */

@@ -156,6 +156,9 @@ const OtherKey = z
     lastSeen: isoDate,
     changedAt: isoDate.optional(),
     removedAt: isoDate.optional(),
+    /** When the user verified its current fingerprint, or accepted it changed (cleared when it changes again). */
+    verifiedAt: isoDate.optional(),
+    acceptedAt: isoDate.optional(),
     label: z.string().max(256).optional(),
     created: isoDate.optional(),
     algorithm: z.string().max(64).optional(),
@@ -171,6 +174,11 @@ const OtherKeysOfAccount = z
     /** The first time the app read this account's devices: what it found then is trusted on first use. */
     firstRead: isoDate,
     keys: z.array(OtherKey).max(256),
+    /** Fingerprints the user compared that matched none of these keys, newest first (CONTACT_KEY_LIMITS.mismatches). */
+    mismatches: z
+      .array(z.object({ offered: z.string().regex(/^([0-9a-f]{64}|[0-9A-F]{40})$/), at: isoDate, via: z.literal('typed') }).strict())
+      .max(64)
+      .optional(),
   })
   .strict();
 

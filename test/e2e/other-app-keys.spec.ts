@@ -2,15 +2,19 @@
  * Other apps' keys on screen: a contact's OMEMO devices in the contact view, with the fingerprint the
  * way Profanity printed it (groups of 8), and the user's own devices on My keys, where a device without
  * a bundle is flagged stale and is removed only after a confirmation that names it. The items are those
- * real clients published (test/fixtures/interop), put on the test server by a test-side session.
+ * real clients published (test/fixtures/interop), put on the test server by a test-side session. A
+ * device whose identity key changes warns (on the row, in the Contacts count, in Activity) until it is
+ * verified or accepted; a comparison with the wrong fingerprint verifies nothing and shows red.
  */
 import type { Element } from '@xmpp/xml';
 import { NS } from '../../main/xmpp/namespaces';
 import { publishRequest } from '../../main/xmpp/pubsub';
+import type { ConnectParams } from '../../contract';
 import type { Actor } from '../support/scenario';
 import { expected, fixtureItem } from '../unit/protocols/fixtures';
 import type { Page } from '@playwright/test';
-import { axeViolations, connectWith, expect, signIn, test } from './fixtures';
+import { formatOtherKeyFingerprint } from '../../contract/format';
+import { axeViolations, connectWith, expect, signIn, signOut, test } from './fixtures';
 
 /** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
 async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
@@ -27,6 +31,16 @@ async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: st
   }
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** Signs in, opens the contact, and finds their other apps' keys and Profanity's device among them. */
+async function openProfanityDevice(page: Page, account: ConnectParams, contact: string) {
+  await signIn(page, account);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  await page.getByTestId('contact-row').filter({ hasText: contact }).click();
+  const section = page.getByTestId('other-app-keys');
+  return { section, device: section.locator(`[data-testid="other-key"][data-device="${expected.profanityDeviceId}"]`) };
 }
 
 async function publish(actor: Actor, node: string, fixture: string): Promise<void> {
@@ -46,12 +60,7 @@ test('a contact’s OMEMO devices in the contact view; an own stale device remov
   await publish(juliet, NS.omemoAxolotlDevices, 'nbxmpp-axolotl-devicelist');
   await Promise.all([romeo.session.disconnect(), juliet.session.disconnect()]);
 
-  await signIn(page, julietAccount);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
-  await page.getByTestId('contact-row').filter({ hasText: romeoAccount.jid }).click();
-  const section = page.getByTestId('other-app-keys');
-  const profanity = section.locator(`[data-testid="other-key"][data-device="${expected.profanityDeviceId}"]`);
+  const { section, device: profanity } = await openProfanityDevice(page, julietAccount, romeoAccount.jid);
   await expect(profanity.getByTestId('other-key-fingerprint')).toHaveText(expected.profanityOmemoFingerprint.replace(/-/g, ' '));
   await expect(profanity).toHaveAttribute('data-state', 'known');
   await expect(section.locator('[data-testid="other-key"][data-device="31415"]')).toContainText('No fingerprint');
@@ -78,4 +87,59 @@ test('a contact’s OMEMO devices in the contact view; an own stale device remov
   await expect(stale).toHaveAttribute('data-state', 'removed');
   await expect(stale.getByRole('button', { name: 'Remove from the list…' })).toHaveCount(0);
   await saveScreenshot('other-app-keys-own-removed', page);
+});
+
+test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mismatch; the right one verifies', async ({ friendsInTwoWindows, saveScreenshot }) => {
+  test.setTimeout(150_000);
+  const { julietAccount, romeoAccount, julietPage: page } = await friendsInTwoWindows();
+  const romeo = await connectWith(romeoAccount);
+  const bundleNode = `${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`;
+  await publish(romeo, bundleNode, 'profanity-axolotl-bundle');
+  await publish(romeo, NS.omemoAxolotlDevices, 'profanity-axolotl-devicelist');
+
+  const { section, device } = await openProfanityDevice(page, julietAccount, romeoAccount.jid);
+  // Trust on first use: trusted, not verified.
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'trusted');
+
+  // Another identity key under the same device id (what someone who took over the account would publish).
+  await publish(romeo, bundleNode, 'nbxmpp-axolotl-bundle-1717');
+  await romeo.session.disconnect();
+  await section.getByRole('button', { name: 'Read again' }).click();
+  await expect(device).toHaveAttribute('data-state', 'changed');
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'changed');
+  await expect(page.getByRole('button', { name: new RegExp(`^Contacts\\W+1 changed key: ${romeoAccount.jid.replace('.', '\\.')}`) })).toBeVisible();
+
+  // Comparing with the fingerprint Profanity printed before: nothing is verified, and it says so in red.
+  await device.getByRole('button', { name: 'Compare fingerprint…' }).click();
+  await device.getByLabel(/fingerprint, as their app shows it/).fill(expected.profanityOmemoFingerprint);
+  await expect(device.getByRole('status')).toHaveText('They do not match this key (yet).');
+  await device.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(device.getByTestId('other-key-compare-mismatch')).toBeVisible();
+  await expect(device).toHaveAttribute('data-state', 'changed');
+  await checkEveryWay(page, 'other-app-keys-changed-mismatch', saveScreenshot);
+
+  // Accepting clears the warning everywhere; trust on first use then trusts it.
+  // Closing the form, the contact's keys still say it in red.
+  await device.getByRole('button', { name: 'Cancel' }).click();
+  await expect(section.getByTestId('other-keys-mismatch')).toBeVisible();
+  await device.getByRole('button', { name: 'Accept without comparing' }).click();
+  await expect(device).toHaveAttribute('data-state', 'known');
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'trusted');
+  await expect(page.getByTestId('attention')).toHaveCount(0);
+
+  // The new key's fingerprint, as Conversations writes it: verified, and the red note goes.
+  await device.getByRole('button', { name: 'Compare fingerprint…' }).click();
+  await device.getByLabel(/fingerprint, as their app shows it/).fill(formatOtherKeyFingerprint('omemo', expected.nbxmppBundle1717Fingerprint));
+  await expect(device.getByRole('status')).toHaveText('They match.');
+  await device.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'verified');
+  await expect(section.getByTestId('other-keys-mismatch')).toHaveCount(0);
+  await saveScreenshot('other-app-keys-verified', page);
+
+  await page.getByRole('button', { name: 'Activity', exact: true }).click();
+  await expect(page.getByText('has another key than before: compare it')).toHaveCount(1);
+  await expect(page.getByText(/did NOT match any OMEMO device/)).toHaveCount(1);
+  await saveScreenshot('other-app-keys-activity', page);
+  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await signOut(page);
 });

@@ -3,15 +3,21 @@
  * with a fingerprint or a verification link verifies only a current key (a mismatch exits 1 with one
  * line and verifies nothing; a link for someone else is refused naming whose it is), `contacts
  * unverify` takes it back, `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
- * policy and a withdrawn key; `keys revoke` reaches romeo's `contacts keys`. Needs the build (npm test builds first).
+ * policy and a withdrawn key; `keys revoke` reaches romeo's `contacts keys`. The same commands take
+ * other apps' keys (OMEMO devices, OpenPGP keys) by the fingerprints those apps print, and `contacts
+ * accept` clears a changed device's warning. Needs the build (npm test builds first).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Element } from '@xmpp/xml';
 import { verificationUri } from '../../contract/format.js';
-import type { ContactKeysView } from '../../contract/index.js';
+import type { ContactKeysView, OtherKeysView } from '../../contract/index.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { publishRequest } from '../../main/xmpp/pubsub.js';
+import { expected, fixtureItem } from '../unit/protocols/fixtures.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';
 
@@ -134,5 +140,46 @@ describe('trust through the keyring CLI', () => {
     const again = await cli(juliet, 'keys', 'revoke', key);
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toMatch(/This key was revoked: it is never published again\./);
+  }, 120_000);
+
+  it('other apps’ keys: trust shown by `contacts devices`, verified as Profanity prints them, a changed device accepted', async () => {
+    // Juliet's Profanity published an OMEMO device (the items real clients made, test/fixtures/interop).
+    await juliet.session.connect(juliet.params);
+    const publish = async (node: string, fixture: string) => {
+      const item = fixtureItem(fixture);
+      await juliet.session.iq.set(publishRequest(node, { id: item.id, payload: item.payload as Element }), juliet.jid);
+    };
+    const bundleNode = `${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`;
+    await publish(bundleNode, 'profanity-axolotl-bundle');
+    await publish(NS.omemoAxolotlDevices, 'profanity-axolotl-devicelist');
+    const devices = async () => (await cli(romeo, 'contacts', 'devices', juliet.jid)).stdout;
+    // The same policy as her X.509 keys (the test before may have left another): trust on first use.
+    expect((await cli(romeo, 'contacts', 'trust', juliet.jid, 'tofu')).code).toBe(0);
+    expect(await devices()).toMatch(new RegExp(`OMEMO device ${expected.profanityDeviceId}.*\n.*\n  first seen .*\n  trust: trusted\n`));
+
+    // An OpenPGP fingerprint she has no key for: exit 1, one line, recorded, shown red.
+    const wrong = await cli(romeo, 'contacts', 'verify', juliet.jid, expected.profanityOxFingerprint);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/matches none of .*'s current OMEMO devices or OpenPGP keys: nothing was verified/);
+    expect(await devices()).toMatch(/!! MISMATCH: DB9D 478D/);
+
+    // Another identity key under the same device id: changed, until accepted.
+    await publish(bundleNode, 'nbxmpp-axolotl-bundle-1717');
+    await juliet.session.disconnect();
+    expect(await devices()).toMatch(/!! CHANGED[\s\S]*trust: changed \(compare it/);
+    const accepted = await cli(romeo, 'contacts', 'accept', juliet.jid, expected.nbxmppBundle1717Fingerprint);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain(`Accepted ${juliet.jid}'s changed OMEMO device ${expected.profanityDeviceId} without comparing.`);
+    expect(accepted.stdout).toMatch(/trust: trusted \(accepted without comparing on \d{4}-\d\d-\d\d\)/);
+
+    // The new key, typed as Profanity prints fingerprints (groups of 8 joined by dashes): verified.
+    const dashed = expected.nbxmppBundle1717Fingerprint.match(/.{8}/g)?.join('-') ?? '';
+    const verified = await cli(romeo, 'contacts', 'verify', juliet.jid, dashed);
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    expect(verified.stdout).toContain(`Verified ${juliet.jid}'s OMEMO device ${expected.profanityDeviceId} `);
+    const json = JSON.parse((await cli(romeo, '--json', 'contacts', 'devices', juliet.jid)).stdout) as OtherKeysView;
+    expect(json.keys.find((k) => k.deviceId === expected.profanityDeviceId)).toMatchObject({ decision: 'verified' });
+    expect(await devices()).not.toMatch(/MISMATCH/);
   }, 120_000);
 });

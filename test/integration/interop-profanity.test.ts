@@ -159,6 +159,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const shown = (await ask(romeo, 'devices:fetchContact', { jid: mercutio.jid })).keys.find((k) => k.protocol === 'openpgp');
       expect(shown && formatOtherKeyFingerprint('openpgp', shown.fingerprint)).toBe(printed);
       expect(shown?.created).toBe(gpgKey.created.toISOString());
+      expect(shown?.decision).toBe('trusted');
+      // Comparing with what `/ox keys` printed (groups of four) verifies it, as an X.509 key is verified.
+      const verified = await ask(romeo, 'devices:verify', { jid: mercutio.jid, fingerprint: printed });
+      expect(verified.outcome).toBe('verified');
+      expect(verified.view.keys.find((k) => k.protocol === 'openpgp')?.decision).toBe('verified');
 
       // Many people export with --armor: Profanity then publishes the armor inside the base64, which
       // XEP-0373 §4.1 forbids. The app still reads the same key, and says what was wrong.

@@ -5,6 +5,7 @@
  * off the published list, which another client then reads back without it.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { formatOtherKeyFingerprint } from '../../contract/format.js';
 import type { OtherKeysView } from '../../contract/index.js';
 import { freshAccount } from '../support/accounts.js';
 import { ask, connect, nextAppEvent, openCore, startApp, type App } from '../support/app.js';
@@ -29,7 +30,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       await juliet?.stop();
     });
 
-    it('shows a contact’s OMEMO devices in both versions with the fingerprints the clients made, and warns when one changes', async () => {
+    it('shows a contact’s OMEMO devices in both versions with the fingerprints the clients made, warns when one changes until accepted, and verifies by fingerprint', async () => {
       const [python] = (await driverSteps('slixmpp', nurse, [{ op: 'publish-python-omemo', deviceId: 5151, label: 'Nurse’s laptop' }])) as [{ curve25519: string }];
       const [, gajim] = (await driverSteps('nbxmpp', nurse, [
         { op: 'publish-omemo-devices', deviceIds: [5151, 1717, 424242], access: 'open' },
@@ -50,8 +51,25 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const [again] = (await driverSteps('nbxmpp', nurse, [{ op: 'publish-omemo-bundle', deviceId: 1717, access: 'open' }])) as [{ fingerprint: string }];
       expect(again.fingerprint).not.toBe(gajim.fingerprint);
       const second = await ask(juliet, 'devices:fetchContact', { jid: nurse.jid });
-      expect(device(second, 'omemo', 1717)).toMatchObject({ state: 'changed', fingerprint: again.fingerprint, previous: [gajim.fingerprint] });
-      expect(device(second, 'omemo', 5151)?.state).toBe('known');
+      expect(device(second, 'omemo', 1717)).toMatchObject({ state: 'changed', decision: 'changed', fingerprint: again.fingerprint, previous: [gajim.fingerprint] });
+      expect(device(second, 'omemo', 5151)).toMatchObject({ state: 'known', decision: 'trusted' });
+
+      // Comparing with the fingerprint the device used to have: a mismatch, recorded; nothing verified, the warning stays.
+      const wrong = await ask(juliet, 'devices:verify', { jid: nurse.jid, fingerprint: formatOtherKeyFingerprint('omemo', gajim.fingerprint) });
+      expect(wrong.outcome).toBe('mismatch');
+      expect(wrong.view.mismatches.map((m) => m.offered)).toEqual([gajim.fingerprint]);
+      expect(device(wrong.view, 'omemo', 1717)).toMatchObject({ state: 'changed', decision: 'changed' });
+      expect(wrong.view.keys.some((k) => k.decision === 'verified')).toBe(false);
+
+      // Accepting the new key clears the warning; trust on first use then trusts it.
+      const accepted = await ask(juliet, 'devices:accept', { jid: nurse.jid, fingerprint: again.fingerprint });
+      expect(device(accepted, 'omemo', 1717)).toMatchObject({ state: 'known', decision: 'trusted' });
+      expect(device(await ask(juliet, 'devices:fetchContact', { jid: nurse.jid }), 'omemo', 1717)?.state).toBe('known');
+
+      // python-omemo's fingerprint as Gajim prints it (capitals) verifies its device on both lists.
+      const right = await ask(juliet, 'devices:verify', { jid: nurse.jid, fingerprint: python.curve25519.toUpperCase().match(/.{8}/g)?.join(' ') ?? '' });
+      expect(right.outcome).toBe('verified');
+      expect([device(right.view, 'omemo', 5151)?.decision, device(right.view, 'omemo2', 5151)?.decision]).toEqual(['verified', 'verified']);
     });
 
     it('reads the roster’s devices in the background after sign-in and announces them', async () => {

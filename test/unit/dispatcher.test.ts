@@ -57,9 +57,11 @@ function handlers(overrides: Overrides = {}): Handlers {
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
     devices: {
-      fetchContact: ({ jid }) => Promise.resolve({ jid, sources: [], keys: [], leftOut: 0 }),
-      own: () => Promise.resolve({ jid: 'juliet@capulet.lit', sources: [], keys: [], leftOut: 0 }),
+      fetchContact: ({ jid }) => Promise.resolve({ jid, sources: [], keys: [], leftOut: 0, mismatches: [] }),
+      own: () => Promise.resolve({ jid: 'juliet@capulet.lit', sources: [], keys: [], leftOut: 0, mismatches: [] }),
       removeOwn: notConnected,
+      verify: notConnected,
+      accept: notConnected,
     },
     roster: {
       list: () => Promise.resolve([]),

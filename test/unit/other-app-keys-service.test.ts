@@ -17,6 +17,7 @@ import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { formatOmemoFingerprint } from '../../main/protocols/omemo.js';
 import { OtherAppKeys } from '../../main/services/other-app-keys.js';
+import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { NS } from '../../main/xmpp/namespaces.js';
@@ -92,6 +93,7 @@ function service(session: ReturnType<typeof network>['session'], options: { cont
   events.subscribe((name, payload) => name === 'devices:contact' && emitted.push(payload as OtherKeysView));
   const keys = new OtherAppKeys({
     store: new OtherKeysStore(vaults),
+    trust: new ContactKeysStore(vaults),
     session,
     events,
     log: silentLogger,
@@ -136,6 +138,42 @@ describe('other apps’ keys of a contact', () => {
     const device = view.keys.find((k) => k.deviceId === expected.profanityDeviceId && k.protocol === 'omemo');
     expect(device).toMatchObject({ state: 'changed', fingerprint: expected.nbxmppBundle1717Fingerprint });
     expect(device?.previous).toEqual([formatOmemoFingerprint(expected.profanityOmemoFingerprint.replace(/-/g, ''), 'conversations').replace(/ /g, '')]);
+  });
+
+  it('a changed device warns until accepted; then the contact’s policy decides (tofu trusts, manual does not)', async () => {
+    const nodes = mercutioNodes();
+    const net = network({ [MERCUTIO]: nodes });
+    const { keys } = service(net.session);
+    const first = await keys.fetch(MERCUTIO);
+    expect(first.keys.filter((k) => k.fingerprint !== '').map((k) => k.decision)).toEqual(['trusted', 'trusted', 'trusted']);
+    nodes.set(`${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`, fixture('nbxmpp-axolotl-bundle-1717'));
+    const changed = (await keys.fetch(MERCUTIO)).keys.find((k) => k.deviceId === expected.profanityDeviceId);
+    expect(changed).toMatchObject({ state: 'changed', decision: 'changed' });
+    // Nothing changed there: nothing to accept.
+    await expect(keys.accept(MERCUTIO, expected.gpgFingerprint)).rejects.toMatchObject({ code: 'invalid-argument' });
+    const accepted = (await keys.accept(MERCUTIO, expected.nbxmppBundle1717Fingerprint)).keys.find((k) => k.deviceId === expected.profanityDeviceId);
+    expect(accepted).toMatchObject({ state: 'known', decision: 'trusted' });
+    expect(accepted?.acceptedAt).toBeDefined();
+    await new ContactKeysStore(vaults).updateContactTrust(ACCOUNT, MERCUTIO, () => ({ policy: 'manual' }));
+    expect(keys.stored(MERCUTIO).keys.find((k) => k.deviceId === expected.profanityDeviceId)?.decision).toBe('untrusted');
+  });
+
+  it('verifying compares with the current keys: a wrong fingerprint is a recorded mismatch, the right one verifies', async () => {
+    const nodes = mercutioNodes();
+    const net = network({ [MERCUTIO]: nodes });
+    const { keys } = service(net.session);
+    await expect(keys.verify(MERCUTIO, expected.gpgFingerprint)).rejects.toMatchObject({ code: 'not-found' });
+    await keys.fetch(MERCUTIO);
+    const wrong = await keys.verify(MERCUTIO, expected.nbxmppBundle1717Fingerprint);
+    expect(wrong.outcome).toBe('mismatch');
+    expect(wrong.view.mismatches).toMatchObject([{ offered: expected.nbxmppBundle1717Fingerprint, via: 'typed' }]);
+    expect(wrong.view.keys.some((k) => k.decision === 'verified')).toBe(false);
+    expect(new ContactKeysStore(vaults).contactTrust(ACCOUNT, MERCUTIO).firstVerifiedAt).toBeUndefined();
+    const right = await keys.verify(MERCUTIO, expected.gpgFingerprint);
+    expect(right.outcome).toBe('verified');
+    expect(right.view.keys.filter((k) => k.decision === 'verified').map((k) => k.protocol)).toEqual(['openpgp']);
+    // Blind trust before verification counts from here, for the contact's X.509 keys too.
+    expect(new ContactKeysStore(vaults).contactTrust(ACCOUNT, MERCUTIO).firstVerifiedAt).toBeDefined();
   });
 
   it('a server that refuses or cannot be reached removes no device', async () => {

@@ -8,10 +8,10 @@
  * stderr says so and from when, so stdout stays the answer alone.
  */
 import { Argument, type Command } from 'commander';
-import { shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
-import { TRUST_POLICIES } from '../../../contract/index.js';
+import { compactFingerprint, formatOtherKeyFingerprint, parseOtherKeyFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
+import { TRUST_POLICIES, type ContactKeysView, type KeyringApi, type OtherKeysView, type OtherKeyView } from '../../../contract/index.js';
 import { CliError, must, type CliContext } from '../context.js';
-import { describeContactKeys, describeContacts, describeOtherKeys, safe } from '../output.js';
+import { describeContactKeys, describeContacts, describeOtherKeys, otherKeyName, safe } from '../output.js';
 
 /** A sign-in that failed because the server could not be reached: offline data can still help. */
 const UNREACHABLE_CODES = new Set(['server-unreachable', 'timeout']);
@@ -76,11 +76,31 @@ export function contactsCommands(program: Command, cli: CliContext): void {
     );
   contacts
     .command('verify <jid> <fingerprint-or-uri>')
-    .description('compare a contact’s fingerprint (or their xmpp:…?x509-sha256=… link) with their current keys; the matching key is verified')
+    .description(
+      'compare a contact’s fingerprint (X.509, or their xmpp:…?x509-sha256=… link; OMEMO or OpenPGP as their app prints it) with their current keys; the matching key is verified',
+    )
     .action((jid: string, claim: string) =>
       cli.online(async (api) => {
         // Their current keys, as their server has them now: a withdrawn key is never verified.
-        must(await api.contacts.fetchKeys({ jid }));
+        let x509: ContactKeysView | undefined;
+        const isX509 = async (fingerprint: string) => {
+          x509 = must(await api.contacts.fetchKeys({ jid }));
+          return x509.keys.some((k) => k.fingerprint === fingerprint && k.trust !== 'retracted');
+        };
+        const other = await otherAppFingerprint(api, jid, claim, (k) => k.state !== 'removed', isX509);
+        if (other !== undefined) {
+          const answer = must(await api.devices.verify({ jid, fingerprint: other }));
+          const shown = formatOtherKeyFingerprint(other.length === 40 ? 'openpgp' : 'omemo', other);
+          if (answer.outcome === 'mismatch') {
+            throw new CliError(
+              { code: 'not-found', message: `${shown} matches none of ${safe(jid)}'s current OMEMO devices or OpenPGP keys: nothing was verified (the mismatch is recorded).` },
+              1,
+            );
+          }
+          cli.emit(answer, `Verified ${safe(jid)}'s ${namesOf(answer.view, other)} ${shown}.`);
+          return;
+        }
+        if (x509 === undefined) must(await api.contacts.fetchKeys({ jid }));
         const answer = must(await api.contacts.verify({ jid, claim }));
         if (answer.outcome === 'mismatch') {
           throw new CliError(
@@ -89,6 +109,25 @@ export function contactsCommands(program: Command, cli: CliContext): void {
           );
         }
         cli.emit(answer, `Verified ${safe(jid)}'s key ${shortFingerprint(answer.fingerprint)}.`);
+      }),
+    );
+  contacts
+    .command('accept <jid> <fingerprint>')
+    .description('accept a changed key without comparing (X.509, OMEMO device or OpenPGP key): its warning clears, the trust policy decides the rest')
+    .action((jid: string, fingerprint: string) =>
+      cli.online(async (api) => {
+        const isX509 = async (compact: string) => {
+          const known = must(await api.contacts.knownKeys({ jid }));
+          return known.keys.some((k) => k.fingerprint === compact && k.trust === 'changed');
+        };
+        const other = await otherAppFingerprint(api, jid, fingerprint, (k) => k.state === 'changed', isX509);
+        if (other !== undefined) {
+          const view = must(await api.devices.accept({ jid, fingerprint: other }));
+          cli.emit(view, `Accepted ${safe(jid)}'s changed ${namesOf(view, other)} without comparing.\n${describeOtherKeys(view)}`);
+          return;
+        }
+        const view = must(await api.contacts.accept({ jid, fingerprint }));
+        cli.emit(view, `Accepted ${safe(jid)}'s changed key ${shortFingerprint(compactFingerprint(fingerprint))} without comparing.`);
       }),
     );
   cli.show(
@@ -131,6 +170,37 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit(view, describeOtherKeys(view));
       }),
     );
+}
+
+/**
+ * Whether `text` names one of the contact's other apps' keys (as `wanted` picks them), read now from
+ * their server: its stored form if so, undefined for an X.509 fingerprint or link. 40 digits can only be
+ * OpenPGP, and Profanity's dashes or a leading "05" only OMEMO; 64 plain digits (both are SHA-256
+ * sized) are an X.509 key when `isX509` says one of theirs has them, else OMEMO when one of their
+ * devices has them, else X.509 again (where a comparison that matched nothing is recorded).
+ */
+async function otherAppFingerprint(
+  api: KeyringApi,
+  jid: string,
+  text: string,
+  wanted: (k: OtherKeyView) => boolean,
+  isX509: (fingerprint: string) => Promise<boolean>,
+): Promise<string | undefined> {
+  const read = parseOtherKeyFingerprint(text);
+  if ('problem' in read) return undefined;
+  const plainSha256 = /^[0-9a-f]{64}$/.test(compactFingerprint(text));
+  if (plainSha256 && (await isX509(read.fingerprint))) return undefined;
+  const view = must(await api.devices.fetchContact({ jid }));
+  if (!plainSha256) return read.fingerprint;
+  return view.keys.some((k) => k.fingerprint === read.fingerprint && wanted(k)) ? read.fingerprint : undefined;
+}
+
+/** "OMEMO device 1717 and OMEMO 2 device 5151": the keys with that fingerprint. */
+function namesOf(view: OtherKeysView, fingerprint: string): string {
+  return view.keys
+    .filter((k) => k.fingerprint === fingerprint && k.state !== 'removed')
+    .map(otherKeyName)
+    .join(' and ');
 }
 
 /** A contact whose server could not be reached: said as such, never as "publishes nothing". */

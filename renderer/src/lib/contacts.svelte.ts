@@ -1,6 +1,7 @@
-import type { ContactKeysView, KeyChangeView, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import type { ContactKeysView, KeyChangeView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { fileToBase64 } from './base64';
-import type { ActivityKind } from './activity.svelte';
+import type { ActivityKind, ActivityLog } from './activity.svelte';
+import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
@@ -29,13 +30,24 @@ export class ContactsStore extends ScreenStore {
   readonly groups = $derived(groupContacts(this.roster, this.filter));
   /** Roster groups, for the access picker. */
   readonly groupNames = $derived(this.roster.flatMap((c) => c.groups).filter((g, i, all) => all.indexOf(g) === i).sort());
-  /** Contacts with a key that changed: these need the user's attention (named wherever they are counted). */
-  readonly attention = $derived(
-    Object.values(this.keys)
+  /** Other apps' keys (made once for the window, App.svelte); absent, their warnings are not counted. */
+  readonly #devices: DevicesStore | undefined;
+  /**
+   * Contacts with a key that changed (X.509, or another app's OMEMO device or OpenPGP key): these need
+   * the user's attention (named wherever they are counted).
+   */
+  readonly attention = $derived.by(() => {
+    const x509 = Object.values(this.keys)
       .filter((v) => v.keys.some((k) => k.trust === 'changed'))
-      .map((v) => v.jid)
-      .sort(),
-  );
+      .map((v) => v.jid);
+    const others = (this.#devices?.attention ?? []).filter((jid) => !x509.includes(jid));
+    return [...x509, ...others].sort();
+  });
+
+  constructor(api: KeyringApi, activity: ActivityLog, devices?: DevicesStore) {
+    super(api, activity);
+    this.#devices = devices;
+  }
 
   start(): () => void {
     const offs = [
@@ -142,6 +154,8 @@ export class ContactsStore extends ScreenStore {
   async setPolicy(jid: string, policy: TrustPolicy | null): Promise<void> {
     const view = await this.deciding.run(() => this.api.contacts.setPolicy({ jid, policy }));
     if (view) this.#replace(view);
+    // Their other apps' keys follow the same policy: read them again to show what it makes of them.
+    if (view) await this.#devices?.fetch(jid);
   }
 
   /** The field's name prefixes a refused parameter's message ("claim: …"): in the dialog it is jargon. */

@@ -1,57 +1,113 @@
-import type { KeyringApi, OtherKeyProtocol, OtherKeysView, OtherKeyView } from '../../../contract';
-import { getApi } from './bridge';
+import type { KeyringApi, OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
+import type { ActivityLog } from './activity.svelte';
+import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
 /**
  * Other apps' keys (OMEMO devices, OpenPGP keys): contacts' as last read or notified, and the user's own.
- * One store for the window, made on first use (devicesStore), so the contact view and My keys share it
- * without the screens that hold them passing it along.
+ * One store for the window, made by the app with the Activity list (provideDevicesStore) and found by the
+ * screens through devicesStore(), so the contact view and My keys share it without passing it along.
  */
-export class DevicesStore {
+export class DevicesStore extends ScreenStore {
+  /** Contacts' devices and keys by bare JID, as last read or notified. */
   contacts = $state<Record<string, OtherKeysView>>({});
+  /** The user's own (My keys). */
   own = $state<OtherKeysView | undefined>();
+  /** Reading a contact's; reading the user's own; taking an own device off the list. */
   readonly fetching = new Task();
   readonly loadingOwn = new Task();
   readonly removing = new Task();
-  readonly #api: KeyringApi;
+  /** Contacts with a device or key that changed and is not yet verified or accepted. */
+  readonly attention = $derived(
+    Object.values(this.contacts)
+      .filter((v) => v.jid !== this.own?.jid && v.keys.some((k) => k.state === 'changed'))
+      .map((v) => v.jid),
+  );
 
-  constructor(api: KeyringApi) {
-    this.#api = api;
+  /** Comparing a fingerprint or accepting a changed key (one at a time: the last one's error shows). */
+  readonly deciding = new Task();
+
+  constructor(api: KeyringApi, activity: ActivityLog) {
+    super(api, activity);
     // Background readings (sign-in) and notifications.
     api.on('devices:contact', (view) => {
-      this.contacts = { ...this.contacts, [view.jid]: view };
+      this.#take(view);
       if (this.own && view.jid === this.own.jid) this.own = view;
     });
   }
 
   async fetch(jid: string): Promise<void> {
-    const view = await this.fetching.run(() => this.#api.devices.fetchContact({ jid }));
-    if (view) this.contacts = { ...this.contacts, [jid]: view };
+    const view = await this.fetching.run(() => this.api.devices.fetchContact({ jid }));
+    if (view) this.#take(view);
   }
 
   async loadOwn(): Promise<void> {
-    const view = await this.loadingOwn.run(() => this.#api.devices.own());
+    const view = await this.loadingOwn.run(() => this.api.devices.own());
     if (view) this.own = view;
   }
 
   async removeOwn(protocol: 'omemo' | 'omemo2', deviceId: number): Promise<boolean> {
-    const view = await this.removing.run(() => this.#api.devices.removeOwn({ protocol, deviceId }));
+    const view = await this.removing.run(() => this.api.devices.removeOwn({ protocol, deviceId }));
     if (view) this.own = view;
     return view !== undefined;
   }
+
+  /** Compares what the user typed with the contact's current devices and keys; main decides. */
+  async verify(jid: string, fingerprint: string): Promise<OtherKeyVerifyAnswer | undefined> {
+    const answer = await this.deciding.run(() => this.api.devices.verify({ jid, fingerprint }));
+    const error = this.deciding.error;
+    // "fingerprint: …" names a parameter: in the form it is jargon.
+    if (error?.field) this.deciding.error = { ...error, message: error.message.replace(`${error.field}: `, '') };
+    if (!answer) return undefined;
+    this.#take(answer.view);
+    if (answer.outcome === 'verified') this.activity.add('verified', 'Fingerprints matched: OMEMO or OpenPGP key verified', { contact: jid, fingerprint: answer.fingerprint });
+    else this.activity.add('mismatch', 'Fingerprints did NOT match any OMEMO device or OpenPGP key: nothing was verified', { contact: jid, fingerprint: answer.offered });
+    return answer;
+  }
+
+  async accept(jid: string, key: OtherKeyView): Promise<void> {
+    const view = await this.deciding.run(() => this.api.devices.accept({ jid, fingerprint: key.fingerprint }));
+    if (!view) return;
+    this.#take(view);
+    this.activity.add('verified', `You accepted a changed ${otherKeyName(key)} without comparing`, { contact: jid, fingerprint: key.fingerprint });
+  }
+
+  /**
+   * A contact's view as it now stands. A changed key goes to Activity once: when it turns 'changed', or
+   * (still unresolved from an earlier run) when the contact's keys are first read in this one.
+   */
+  #take(view: OtherKeysView): void {
+    const wasChanged = (this.contacts[view.jid]?.keys ?? []).filter((k) => k.state === 'changed').map(keyId);
+    for (const key of view.keys) {
+      if (key.state === 'changed' && !wasChanged.includes(keyId(key))) {
+        this.activity.add('changed', `${otherKeyName(key)} has another key than before: compare it`, { contact: view.jid, fingerprint: key.fingerprint });
+      }
+    }
+    this.contacts = { ...this.contacts, [view.jid]: view };
+  }
 }
 
-let shared: Promise<DevicesStore> | undefined;
+/** A device or key across readings: OMEMO by its list and device id, OpenPGP by its fingerprint. */
+function keyId(k: OtherKeyView): string {
+  return `${k.protocol}:${k.deviceId ?? k.fingerprint}`;
+}
+
+let provide: ((store: DevicesStore) => void) | undefined;
+const shared = new Promise<DevicesStore>((resolve) => (provide = resolve));
+
+/** The app's one DevicesStore, made where the Activity list is (App.svelte). */
+export function provideDevicesStore(store: DevicesStore): void {
+  provide?.(store);
+}
 
 export function devicesStore(): Promise<DevicesStore> {
-  shared ??= getApi().then((api) => new DevicesStore(api));
   return shared;
 }
 
 export const PROTOCOL_TEXT: Record<OtherKeyProtocol, string> = { omemo: 'OMEMO', omemo2: 'OMEMO 2', openpgp: 'OpenPGP' };
 
 /** What a person calls the key: "OMEMO device 1717 “Laptop”", "OpenPGP key". */
-export function otherKeyName(k: OtherKeyView): string {
+export function otherKeyName(k: Pick<OtherKeyView, 'protocol' | 'deviceId' | 'label'>): string {
   if (k.deviceId === undefined) return `${PROTOCOL_TEXT[k.protocol]} key`;
   return `${PROTOCOL_TEXT[k.protocol]} device ${k.deviceId}${k.label ? ` “${k.label}”` : ''}`;
 }

@@ -7,12 +7,8 @@ import { OTHER_KEY_LIMITS } from '../../../contract/limits.js';
 import { LAST_SEEN_RESOLUTION_MS, mergeReading, staleness, stateOf, type Reading } from '../../../main/vault/other-keys.js';
 import type { OtherKeysRecord } from '../../../main/vault/schema.js';
 
-const FP_A = 'a'.repeat(64);
-const FP_B = 'b'.repeat(64);
-const PGP_1 = '1'.repeat(40);
-const PGP_2 = '2'.repeat(40);
-const DAY = 24 * 60 * 60 * 1000;
-const T0 = new Date('2026-12-01T10:00:00Z');
+import { DAY, FP_A, FP_B, PGP_1, PGP_2, T0 } from './other-keys-fixtures.js';
+
 const later = (ms: number) => new Date(T0.getTime() + ms);
 
 function read(stored: OtherKeysRecord | undefined, reading: Reading, at: Date) {

@@ -1,0 +1,57 @@
+/**
+ * Trust decisions on other apps' keys (OMEMO devices, OpenPGP keys), the same policy as for X.509 keys
+ * (main/keys/trust-policy.ts decideTrust): what the stored record says happened to a key, in the terms
+ * the policy reads, and what verifying and accepting do to the records. Pure: the service
+ * (main/services/other-app-keys.ts) reads and writes, this decides.
+ *
+ * - A removed device or key is withdrawn; one whose fingerprint changed (or that took another's place)
+ *   is 'changed' until the user verifies or accepts it; a verified one stays verified until its
+ *   fingerprint changes (main/vault/other-keys.ts mergeReading clears both marks then).
+ * - Verifying compares with the CURRENT keys only (never a removed one, never an empty fingerprint); an
+ *   OMEMO identity key on both lists (eu.siacs.conversations.axolotl and urn:xmpp:omemo:2) has one
+ *   fingerprint, so one comparison verifies both entries.
+ */
+import { CONTACT_KEY_LIMITS } from '../../contract/limits.js';
+import type { KeyHistory } from '../keys/trust-policy.js';
+import type { OtherKeyRecord, OtherKeysRecord } from './schema.js';
+
+/** The record as decideTrust reads it. */
+export function historyOf(record: OtherKeyRecord): KeyHistory {
+  const trust = record.removedAt !== undefined ? 'retracted' : record.changedAt !== undefined ? 'changed' : record.verifiedAt !== undefined ? 'verified' : 'unverified';
+  return { trust, firstSeen: record.firstSeen, acceptedAt: record.acceptedAt };
+}
+
+function isCurrent(record: OtherKeyRecord, fingerprint: string): boolean {
+  return record.removedAt === undefined && record.fingerprint !== '' && record.fingerprint === fingerprint;
+}
+
+/**
+ * Verifies every current key with `fingerprint` (its warning clears); when none has it, records the
+ * mismatch (newest first, at most CONTACT_KEY_LIMITS.mismatches) and verifies nothing.
+ */
+export function verifyFingerprint(stored: OtherKeysRecord, fingerprint: string, now: Date): { record: OtherKeysRecord; matched: boolean } {
+  const at = now.toISOString();
+  const matched = stored.keys.some((k) => isCurrent(k, fingerprint));
+  if (!matched) {
+    const mismatches = [{ offered: fingerprint, at, via: 'typed' as const }, ...(stored.mismatches ?? [])].slice(0, CONTACT_KEY_LIMITS.mismatches);
+    return { record: { ...stored, mismatches }, matched };
+  }
+  const keys = stored.keys.map((k) => {
+    if (!isCurrent(k, fingerprint)) return k;
+    const { changedAt: _changed, acceptedAt: _accepted, ...rest } = k;
+    return { ...rest, verifiedAt: at };
+  });
+  return { record: { ...stored, keys }, matched };
+}
+
+/** Clears the warning of every current, changed key with `fingerprint` without comparing; false if none. */
+export function acceptFingerprint(stored: OtherKeysRecord, fingerprint: string, now: Date): { record: OtherKeysRecord; accepted: boolean } {
+  const at = now.toISOString();
+  const accepted = stored.keys.some((k) => isCurrent(k, fingerprint) && k.changedAt !== undefined);
+  const keys = stored.keys.map((k) => {
+    if (!isCurrent(k, fingerprint) || k.changedAt === undefined) return k;
+    const { changedAt: _changed, ...rest } = k;
+    return { ...rest, acceptedAt: at };
+  });
+  return { record: { ...stored, keys }, accepted };
+}
