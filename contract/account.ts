@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, NoParams, type AccessModel, type IpcError } from './domain.js';
+import { bareJidText, ByJid, NoParams, type AccessModel, type IpcError } from './domain.js';
 
 export const ConnectParams = z
   .object({
@@ -129,8 +129,6 @@ export interface CaFileView {
   subjects: string[];
 }
 
-const byJid = z.object({ jid: bareJidText }).strict();
-
 export const account = {
   requests: {
     connect: request(ConnectParams).returns<ConnectionState>(),
@@ -139,8 +137,8 @@ export const account = {
     checkSupport: request(NoParams).returns<PepSupport>(),
     /** Accounts with a remembered password, for one-click sign-in. */
     saved: request(NoParams).returns<SavedAccountView[]>(),
-    connectSaved: request(byJid).returns<ConnectionState>(),
-    forget: request(byJid).returns<SavedAccountView[]>(),
+    connectSaved: request(ByJid).returns<ConnectionState>(),
+    forget: request(ByJid).returns<SavedAccountView[]>(),
     /** Every account signed in to before (password remembered or not), most recent first. */
     remembered: request(NoParams).returns<RememberedAccountView[]>(),
     /** Reads a CA file the user picked, to show its fingerprint before trusting it. */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { request } from './define.js';
 import { NoParams } from './domain.js';
-import { BACKUP_LIMITS } from './limits.js';
+import { BACKUP_MAX_BYTES } from './limits.js';
 
 /** What making a backup answers: the code, shown once and kept nowhere by the app. */
 export interface BackupMade {
@@ -79,7 +79,7 @@ export const backup = {
                 kind: z.literal('file'),
                 dataBase64: z
                   .string()
-                  .max(Math.ceil(BACKUP_LIMITS.bytes / 3) * 4 + 4)
+                  .max(Math.ceil(BACKUP_MAX_BYTES / 3) * 4 + 4)
                   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Files are sent as base64'),
               })
               .strict(),

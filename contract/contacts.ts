@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { event, request } from './define.js';
 import {
   bareJidText,
+  ByJid,
   fingerprintText,
   TRUST_POLICIES,
   verificationClaimText,
@@ -106,9 +107,9 @@ const qrImageBase64 = z
 export const contacts = {
   requests: {
     /** Fetches the contact's keys now and records what they hold. */
-    fetchKeys: request(z.object({ jid: bareJidText }).strict()).returns<ContactKeysView>(),
+    fetchKeys: request(ByJid).returns<ContactKeysView>(),
     /** What the vault remembers of the contact's keys, without asking the network (offline too). */
-    knownKeys: request(z.object({ jid: bareJidText }).strict()).returns<ContactKeysView>(),
+    knownKeys: request(ByJid).returns<ContactKeysView>(),
     /**
      * Compares what the user offers (a fingerprint typed or pasted, or a verification URI) with the
      * contact's current keys: the matching key is verified; no match is recorded and verifies nothing.

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { event, request } from './define.js';
 import type { MismatchView } from './contacts.js';
-import { bareJidText, NoParams, otherKeyFingerprintText, type KeyTrustDecision } from './domain.js';
+import { bareJidText, ByJid, NoParams, otherKeyFingerprintText, type KeyTrustDecision } from './domain.js';
 
 /** 'omemo': XEP-0384 v0.3 (eu.siacs.conversations.axolotl); 'omemo2': urn:xmpp:omemo:2; 'openpgp': XEP-0373. */
 export type OtherKeyProtocol = 'omemo' | 'omemo2' | 'openpgp';
@@ -98,7 +98,7 @@ const deviceId = z.number().int().min(1).max(2 ** 31 - 1);
 export const devices = {
   requests: {
     /** Reads a contact's OMEMO devices and OpenPGP keys now and records what changed. */
-    fetchContact: request(z.object({ jid: bareJidText }).strict()).returns<OtherKeysView>(),
+    fetchContact: request(ByJid).returns<OtherKeysView>(),
     /** The user's own account: what their other clients published, with stale ones flagged. */
     own: request(NoParams).returns<OtherKeysView>(),
     /** Republishes the own device list without this device (XEP-0384), the node's access unchanged. */

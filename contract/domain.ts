@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim } from './fingerprint.js';
 
-export { BACKUP_LIMITS, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
+export { BACKUP_MAX_BYTES, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Errors as values
@@ -82,6 +82,9 @@ export const bareJidText = z
   .min(3, 'Enter an address like juliet@capulet.lit')
   .max(3071, 'That address is longer than XMPP allows')
   .regex(/^[^@/\s]+@[^@/\s]+$/, 'Enter an address like juliet@capulet.lit (no resource)');
+
+/** The parameters of a request about one account or contact, and nothing else. */
+export const ByJid = z.object({ jid: bareJidText }).strict();
 
 /**
  * A certificate fingerprint as people paste it (spaces, colons, either case), normalized here once to

@@ -56,9 +56,7 @@ export const OTHER_KEY_LIMITS = {
 } as const;
 
 /** The account's encrypted backup (docs/key-lifecycle.md): the blob, whole, before it is cut into items. */
-export const BACKUP_LIMITS = {
-  bytes: 8 * 1024 * 1024,
-} as const;
+export const BACKUP_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * One size cap for a request from the page, whichever way it comes: the browser host's WebSocket

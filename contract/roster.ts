@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, groupName, NoParams } from './domain.js';
+import { bareJidText, ByJid, groupName, NoParams } from './domain.js';
 import type { QueuedActionView } from './queue.js';
 
 export interface RosterContactView {
@@ -37,7 +37,7 @@ export const roster = {
     /** Adds (or regroups) a contact and asks to see their presence. */
     add: request(z.object({ jid: bareJidText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterChangeAnswer>(),
     setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterChangeAnswer>(),
-    remove: request(z.object({ jid: bareJidText }).strict()).returns<RosterChangeAnswer>(),
+    remove: request(ByJid).returns<RosterChangeAnswer>(),
     /** Contacts asking to see your presence, not yet answered. */
     requests: request(NoParams).returns<string[]>(),
     /** Approves (and asks back) or refuses a request to see your presence; answers the requests left. */

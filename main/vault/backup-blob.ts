@@ -29,7 +29,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BackupErrorCode } from '../../contract/domain.js';
-import { BACKUP_LIMITS } from '../../contract/limits.js';
+import { BACKUP_MAX_BYTES } from '../../contract/limits.js';
 import { KeyringError } from '../errors.js';
 import { bareJidKey, isBareJid } from '../keys/xmpp-addr.js';
 import { formatBackupCode, generateBackupCode, parseBackupCode } from './backup-code.js';
@@ -46,7 +46,7 @@ const DIGEST_BYTES = 32;
 const MIN_SEALED_BYTES = 12 + 16;
 
 /** The largest blob written or read: keys, prepared revocations and contacts' trust fit many times over. */
-export const MAX_BACKUP_BYTES = BACKUP_LIMITS.bytes;
+export const MAX_BACKUP_BYTES = BACKUP_MAX_BYTES;
 
 export const BACKUP_SCRYPT: Omit<ScryptParams, 'salt'> = { name: 'scrypt', N: 2 ** 16, r: 8, p: 1 };
 /** The most memory a blob may ask scrypt for (128·N·r bytes). */

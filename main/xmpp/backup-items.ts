@@ -29,14 +29,14 @@ import { xml } from '@xmpp/client';
 import { createHash } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';
-import { BACKUP_LIMITS } from '../../contract/limits.js';
+import { BACKUP_MAX_BYTES } from '../../contract/limits.js';
 import { NS } from './namespaces.js';
 import type { RawItem } from './pubsub.js';
 
 export const BACKUP_NODE = NS.backup;
 /** Raw bytes per part: 196,608 characters of base64, under 200,000 with the XML around them. */
 export const BACKUP_PART_BYTES = 144 * 1024;
-export const MAX_BACKUP_PARTS = Math.ceil(BACKUP_LIMITS.bytes / BACKUP_PART_BYTES);
+export const MAX_BACKUP_PARTS = Math.ceil(BACKUP_MAX_BYTES / BACKUP_PART_BYTES);
 /** Room for two whole backups side by side (the new one published before the old is retracted). */
 export const BACKUP_NODE_MAX_ITEMS = 2 * MAX_BACKUP_PARTS + 8;
 /** Largest item read: one part and its envelope. */
@@ -55,7 +55,7 @@ export interface BackupItem {
 
 /** The items to publish for one blob, in order. */
 export function backupItems(blob: Uint8Array, date: Date = new Date()): { backupId: string; items: BackupItem[] } {
-  if (blob.byteLength === 0 || blob.byteLength > BACKUP_LIMITS.bytes) {
+  if (blob.byteLength === 0 || blob.byteLength > BACKUP_MAX_BYTES) {
     throw new KeyringError('invalid-argument', 'The backup is empty or too large for the account.', 'blob');
   }
   const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -146,7 +146,7 @@ function readPart(item: RawItem): Part | undefined {
     if (typeof date !== 'string' || !DATE.test(date) || Number.isNaN(Date.parse(date))) return undefined;
     const partNo = integer(part, 1, MAX_BACKUP_PARTS);
     const partCount = integer(parts, 1, MAX_BACKUP_PARTS);
-    const total = integer(size, 1, BACKUP_LIMITS.bytes);
+    const total = integer(size, 1, BACKUP_MAX_BYTES);
     if (partNo === undefined || partCount === undefined || total === undefined || partNo > partCount) return undefined;
     if (item.id !== `${id}-${partNo}`) return undefined;
     const text = el.text();
