@@ -9,7 +9,9 @@
  * that other work on this shared 2-core VM does not count against the code: the stall is the CPU time
  * the event-loop thread used between two 5 ms ticks (test/unit/keys/stall.ts); the time to the avatar
  * is the CPU time of the worker thread making it (test/support/timed-avatar-worker.ts runs the same
- * prepareAvatar), the best of three. On an idle core the wall time is that plus the worker's start
+ * prepareAvatar), the best of five: thread CPU time still grows when the other core is busy (the suite's
+ * integration tests run beside it; measured 2917, 1749, 1556 ms in one CI run), so more tries give the
+ * uncontended cost a fairer chance. On an idle core the wall time is that plus the worker's start
  * (tens of milliseconds); wall times are printed too.
  */
 import { createHash } from 'node:crypto';
@@ -65,9 +67,9 @@ describe('a 12-megapixel photo made into an avatar on a worker thread', () => {
     expect(longestMs).toBeLessThan(MAX_STALL_MS);
   }, 30_000);
 
-  it(`costs its worker thread under ${AVATAR_READY_MS} ms (best of 3)`, async () => {
+  it(`costs its worker thread under ${AVATAR_READY_MS} ms (best of 5)`, async () => {
     const runs: TimedAvatarReply[] = [];
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 5; run++) {
       const worker = startTimedWorker({});
       try {
         runs.push(
