@@ -133,6 +133,10 @@ test('at 800×600 the sidebar shows icons, the contact pane keeps its room, and 
   const detail = page.getByTestId('contact-detail');
   await expect(detail.getByTestId('contact-key')).toHaveCount(1);
   expect((await detail.boundingBox())?.width).toBeGreaterThanOrEqual(480);
+  // The default trust policy's select keeps to the list column (its longest option is wider).
+  const policyBox = await page.getByTestId('default-trust-policy').boundingBox();
+  const detailBox = await detail.boundingBox();
+  expect(policyBox && detailBox && policyBox.x + policyBox.width <= detailBox.x).toBe(true);
   const heading = detail.getByTestId('contact-address');
   await expect(heading).toHaveText(romeoAccount.jid);
   expect(await linesOf(heading)).toBe(1);
