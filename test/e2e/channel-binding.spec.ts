@@ -7,24 +7,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FEATURES, saslOffer, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server';
+import { startScramServer, type FakeXmppServer } from '../support/fake-xmpp-server';
 import { makeTestPki, type TestPki } from '../support/test-pki';
 import { checkEveryLook, expect, openApp, signIn, signOut, test } from './fixtures';
 
 const DOMAIN = 'capulet.lit';
 const PASSWORD = 'balcony-secret-4711';
 
-function fake(pki: TestPki, mechanisms: string[]): Promise<FakeXmppServer> {
-  return startFakeXmppServer({
-    domain: DOMAIN,
-    pki,
-    password: PASSWORD,
-    plainFeatures: FEATURES.starttls,
-    starttls: 'proceed',
-    tlsFeatures: saslOffer(mechanisms),
-    scram: { password: PASSWORD },
-  });
-}
+const fake = (pki: TestPki, mechanisms: string[]): Promise<FakeXmppServer> => startScramServer({ domain: DOMAIN, pki, password: PASSWORD, mechanisms });
 
 test('a server that stopped offering -PLUS is refused until the user confirms signing in without it', async ({ page, launchApp, saveScreenshot }) => {
   test.setTimeout(180_000);

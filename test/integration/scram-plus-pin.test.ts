@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyringCore, type KeyringCore } from '../../main/core.js';
 import { silentLogger } from '../../main/logger.js';
-import { FEATURES, saslOffer, startFakeXmppServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
+import { startScramServer, type FakeXmppServer } from '../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
 import { LIGHT_SCRYPT } from '../support/vaults.js';
 
@@ -33,17 +33,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-
 async function fake(mechanisms: string[]): Promise<FakeXmppServer> {
-  const server = await startFakeXmppServer({
-    domain: DOMAIN,
-    pki,
-    password: PASSWORD,
-    plainFeatures: FEATURES.starttls,
-    starttls: 'proceed',
-    tlsFeatures: saslOffer(mechanisms),
-    scram: { password: PASSWORD },
-  });
+  const server = await startScramServer({ domain: DOMAIN, pki, password: PASSWORD, mechanisms });
   cleanup.push(() => server.close());
   return server;
 }

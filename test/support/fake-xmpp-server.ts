@@ -309,3 +309,20 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
       }),
   };
 }
+
+/**
+ * A server that signs in with SCRAM after STARTTLS, offering exactly `mechanisms` (the -PLUS pin's
+ * tests: one offer with a -PLUS mechanism, one without). `password` is the account's.
+ */
+export function startScramServer(options: { domain: string; pki: TestPki; password: string; mechanisms: readonly string[] }): Promise<FakeXmppServer> {
+  const { domain, pki, password, mechanisms } = options;
+  return startFakeXmppServer({
+    domain,
+    pki,
+    password,
+    plainFeatures: FEATURES.starttls,
+    starttls: 'proceed',
+    tlsFeatures: saslOffer(mechanisms),
+    scram: { password },
+  });
+}
