@@ -77,9 +77,12 @@ function decide({ publisherJid, known, newKey, succession, revocations = [], now
     return none('new-key-not-valid', 'The new key is not valid, so it inherits no trust.');
   }
 
-  // A renewal: the same public key under a new certificate. The most trusted such record wins.
-  const newDigest = publicKeyDigest(newKey.certificateDer);
-  const sameKey = newDigest === undefined ? [] : others.filter((k) => k.certificate !== undefined && digestOf(k.certificate) === newDigest);
+  // A renewal: the same public key under a new certificate. The most trusted such record wins. The
+  // digest parses the certificate; a contact's first key has nothing to compare it with, so it is only
+  // computed when there is (on a bulk fetch of new contacts it was half the CPU time).
+  const candidates = others.filter((k) => k.certificate !== undefined);
+  const newDigest = candidates.length === 0 ? undefined : publicKeyDigest(newKey.certificateDer);
+  const sameKey = newDigest === undefined ? [] : candidates.filter((k) => digestOf(k.certificate as string) === newDigest);
   const renewed = [...sameKey].sort((a, b) => rank(a) - rank(b))[0];
   if (renewed !== undefined) {
     // A compromised key's revocation covers all its certificates (withRevocations); checked again here.
@@ -119,6 +122,7 @@ function continues(from: ContactKeyRecord, basis: 'succession' | 'same-key'): Su
 }
 
 function isCompromised(record: ContactKeyRecord, revocations: readonly VerifiedRevocation[]): boolean {
+  if (!revocations.some((r) => voidsSignatures(r.reason))) return false;
   const digest = record.certificate === undefined ? undefined : digestOf(record.certificate);
   return revocations.some(
     (r) => voidsSignatures(r.reason) && (r.fingerprint === record.fingerprint || (digest !== undefined && r.publicKeyDigest === digest)),
