@@ -14,7 +14,6 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import xml from '@xmpp/xml';
 import { parseVerificationClaim } from '../../contract/format.js';
 import type { ContactKeysView } from '../../contract/index.js';
-import { AppEvents } from '../../main/events.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
@@ -27,6 +26,7 @@ import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
 import { fakeSession } from '../support/fake-session.js';
+import { eventsWithKeyViews } from '../support/key-views.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 const ACCOUNT = 'romeo@montague.lit';
@@ -92,11 +92,7 @@ class HeldPepService {
 
 async function start(): Promise<{ contactKeys: ContactKeys; pep: HeldPepService; vaults: VaultHolder; views: ContactKeysView[] }> {
   const vaults = await unlockedVaults(dir);
-  const events = new AppEvents();
-  const views: ContactKeysView[] = [];
-  events.subscribe((event, payload) => {
-    if (event === 'contacts:keys') views.push(payload as ContactKeysView);
-  });
+  const { events, views } = eventsWithKeyViews();
   const pep = new HeldPepService();
   // No spacing between a contact's fetches: only the order the test chooses decides.
   const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session: pep.session, events, log: silentLogger, isKnownContact: () => true, followUp: { spacingMs: 0 } });
