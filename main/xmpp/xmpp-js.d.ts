@@ -139,6 +139,17 @@ declare module '@xmpp/error' {
   }
 }
 
+/** The error an IQ error reply becomes (RFC 6120 §8.3): condition, text, and the `type` attribute. */
+declare module '@xmpp/middleware/lib/StanzaError.js' {
+  import XMPPError from '@xmpp/error';
+  import type { Element } from '@xmpp/xml';
+  export default class StanzaError extends XMPPError {
+    constructor(condition: string, text?: string, application?: Element, type?: string);
+    type: string | undefined;
+    static fromElement(element: Element): StanzaError;
+  }
+}
+
 declare module '@xmpp/starttls/starttls.js' {
   import type { Socket } from 'node:net';
   import type { ConnectionOptions } from 'node:tls';
