@@ -209,7 +209,11 @@ export function replyComesFromAddressee(
   from: string | undefined,
   own: { bare: string | undefined; domain: string },
 ): boolean {
-  const toOwnAccount = to === undefined || (own.bare !== undefined && sameJid(to, own.bare));
+  // Exactly the address asked, as nearly every reply is: that is the addressee, without parsing either
+  // (parsing a JID costs more than the rest of the check; @xmpp/jid's escaping test alone runs ten
+  // replaceAll over the local part).
+  if (from !== undefined && from === to) return true;
+  const toOwnAccount = to === undefined || to === own.bare || (own.bare !== undefined && sameJid(to, own.bare));
   if (toOwnAccount) {
     // RFC 6120 §10.3.3 + §8.1.2.1 (3): handled by the server for the account (our PEP service, roster):
     // no 'from', or our bare JID. §8.1.2.1 (2): during stream negotiation (resource binding, before we
