@@ -91,11 +91,13 @@ declare module '@xmpp/client-core' {
 declare module '@xmpp/middleware' {
   import type { Element } from '@xmpp/xml';
   import type { Client } from '@xmpp/client-core';
+  import type { JID } from '@xmpp/jid';
   export interface MiddlewareContext {
     stanza: Element;
     entity: Client;
-    from: string | null;
-    to: string | null;
+    /** The sender and the addressee, parsed (main/xmpp/middleware.ts: on first read). */
+    from: JID | null;
+    to: JID | null;
     id: string;
     /** For iq handlers: the request's single child element. */
     element?: Element;

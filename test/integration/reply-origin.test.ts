@@ -169,4 +169,19 @@ describe('a forged answer from a hostile server', () => {
     answers = () => [[ROMEO, genuine]];
     expect(await fetched(ROMEO)).toEqual({ status: 'ok', der: genuine });
   });
+
+  it('stanzas whose sender no JID parser accepts (from=\'@\') pass without taking the connection down, and the answer after them is taken', async () => {
+    const own = session.state.boundJid ?? '';
+    rawAnswers = (request) => [
+      `<message from='@' to='${own}'><body>hello</body></message>`,
+      `<presence from='@/x' to='${own}'/>`,
+      itemsReply(request, ROMEO, genuine),
+    ];
+    try {
+      expect(await fetched(ROMEO)).toEqual({ status: 'ok', der: genuine });
+    } finally {
+      rawAnswers = undefined;
+    }
+    expect(session.state.status).toBe('online');
+  });
 });
