@@ -120,12 +120,15 @@ export function createMiddleware({ entity }: { entity: Client }): MiddlewareApi 
     run(outgoing, new Context(entity, stanza, true)).catch(report);
   });
 
+  // Each returns the middleware it was given, as xmpp.js's do.
   return {
     use(fn) {
       incoming = [...incoming, fn];
+      return fn;
     },
     filter(fn) {
       outgoing = [...outgoing, fn];
+      return fn;
     },
   };
 }
