@@ -73,7 +73,9 @@ export type Handlers = {
 
 type Call<S> = z.input<ParamsOf<S>> extends undefined
   ? () => Promise<Result<ResultOf<S>>>
-  : (params: z.input<ParamsOf<S>>) => Promise<Result<ResultOf<S>>>;
+  : undefined extends z.input<ParamsOf<S>>
+    ? (params?: z.input<ParamsOf<S>>) => Promise<Result<ResultOf<S>>>
+    : (params: z.input<ParamsOf<S>>) => Promise<Result<ResultOf<S>>>;
 
 /** The API the screens get, whichever shell hosts them (Electron preload, browser host, CLI). */
 export type KeyringApi = { readonly [D in Domain]: { readonly [N in keyof Requests<D>]: Call<Requests<D>[N]> } } & {

@@ -30,8 +30,12 @@ export type RosterChangeAnswer = { outcome: 'done'; contacts: RosterContactView[
 
 export const roster = {
   requests: {
-    /** The contacts: this stream's roster when online, else the roster last saved (see `saved`). */
-    list: request(NoParams).returns<RosterContactView[]>(),
+    /**
+     * The contacts: this stream's roster when online, else the roster last saved (see `saved`). Right
+     * after a sign-in, the saved roster at once while the server's comes (then `changed` if it
+     * differs); `fresh` waits for the server's.
+     */
+    list: request(z.object({ fresh: z.literal(true).optional() }).strict().optional()).returns<RosterContactView[]>(),
     /** The roster as last saved in the vault, and when, without asking the network; null before any. */
     saved: request(NoParams).returns<SavedRosterView | null>(),
     /** Adds (or regroups) a contact and asks to see their presence. */

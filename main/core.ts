@@ -153,7 +153,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // Every roster contact's keys, fetched through the same change detection as a notification or a
   // contact opened (ContactKeys.fetchMany: bounded concurrency, a dead server holds up no one).
   const fetchRosterKeys = async () => {
-    const contacts = (await roster.list()).map((c) => c.jid);
+    const contacts = (await roster.list({ fresh: true })).map((c) => c.jid);
     await contactKeys.fetchMany(contacts);
   };
   const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), trust: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
@@ -179,7 +179,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     if (otherKeysAtSignIn) {
       // Background: the roster's devices and keys, then the account's own; a failure is logged only.
       void roster
-        .list()
+        .list({ fresh: true })
         .then((contacts) => otherKeys.fetchMany([...contacts.map((c) => c.jid), session.ownJid]))
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
@@ -221,6 +221,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     dispose: async () => {
       drift.stop();
       await session.disconnect();
+      await roster.whenSaved();
       streamLog?.close?.();
     },
   };

@@ -120,7 +120,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       accept: async ({ jid, fingerprint }) => otherKeys.accept(jid, fingerprint),
     },
     roster: {
-      list: async () => roster.list(),
+      list: async (params) => roster.list(params ?? {}),
       saved: () => Promise.resolve(roster.saved() ?? null),
       // Now when online, queued otherwise (PublishQueue decides).
       add: async (contact) => queue.addContact(contact),

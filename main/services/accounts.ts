@@ -107,7 +107,8 @@ export class Accounts {
 
   async setLastScreen(screen: string): Promise<null> {
     const jid = this.#deps.currentAccount();
-    if (jid !== undefined) await this.#deps.settings.update(jid, { lastScreen: screen });
+    // The same screen again writes nothing: each write is the whole vault.
+    if (jid !== undefined && this.#deps.settings.settingsOf(jid).lastScreen !== screen) await this.#deps.settings.update(jid, { lastScreen: screen });
     return null;
   }
 

@@ -21,7 +21,10 @@ import { unlockedVaults } from '../support/vaults.js';
 
 const ACCOUNT = 'romeo@montague.lit';
 const dirs: string[] = [];
+const apps: RosterService[] = [];
 afterEach(async () => {
+  // The copy is saved behind the answers: those writes end before their folder goes.
+  await Promise.all(apps.splice(0).map((app) => app.whenSaved()));
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -36,9 +39,11 @@ interface Server {
   reply: (ver: string | undefined) => Element | undefined;
   failing: boolean;
   asked: (string | undefined)[];
+  /** When set, roster gets are answered only once it resolves (a server slow to send thousands). */
+  held?: Promise<void>;
 }
 
-function rosterApp(vaults: VaultHolder, server: Server, status: ConnectionStatus = 'online') {
+function rosterApp(vaults: VaultHolder, server: Server, status: ConnectionStatus = 'online', events = new AppEvents(), store = new RosterStore(vaults)) {
   const session = fakeSession({
     account: ACCOUNT,
     status,
@@ -47,13 +52,15 @@ function rosterApp(vaults: VaultHolder, server: Server, status: ConnectionStatus
       const ver = request.attrs.ver;
       server.asked.push(ver);
       await new Promise((r) => setImmediate(r));
+      if (request.attrs.type !== 'set' && !request.getChild('item')) await server.held;
       if (server.failing) throw new Error('timeout');
       if (request.attrs.type === 'set' || request.getChild('item')) return undefined;
       return server.reply(ver);
     },
   });
-  const events = new AppEvents();
-  return new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(vaults) });
+  const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store });
+  apps.push(app);
+  return app;
 }
 
 const items = (jids: string[]) => jids.map((jid) => xml('item', { jid, subscription: 'both' }, xml('group', {}, 'Friends')));
@@ -95,7 +102,8 @@ describe('the roster copy', () => {
     const online = rosterApp(vaults, { reply: whole(['juliet@capulet.lit', 'nurse@capulet.lit']), failing: false, asked: [] });
     expect((await online.list()).map((c) => c.jid)).toEqual(['juliet@capulet.lit', 'nurse@capulet.lit']);
     online.onPush({ kind: 'remove', jid: 'nurse@capulet.lit' });
-    await online.list(); // the push applied (and saved) behind the sync
+    await online.list(); // the push applied behind the sync
+    await online.whenSaved(); // as the app does before it quits
 
     const offline = rosterApp(vaults, { reply: () => { throw new Error('asked'); }, failing: false, asked: [] }, 'offline');
     expect(await offline.list()).toEqual([{ jid: 'juliet@capulet.lit', groups: ['Friends'], subscription: 'both', pending: false, online: false }]);
@@ -109,6 +117,7 @@ describe('the roster copy', () => {
     await app.list();
     app.onPush({ kind: 'set', item: { jid: 'nurse@capulet.lit', groups: [], subscription: 'none' }, version: 'v2' });
     await app.list();
+    await app.whenSaved();
     expect(first.asked).toEqual([undefined]);
 
     // Next sign-in: the server answers "unchanged since v2" with an empty result (§2.6.3).
@@ -120,10 +129,69 @@ describe('the roster copy', () => {
 
   it('a server that does not version gets no version and its whole roster replaces the copy', async () => {
     const vaults = await vaultsForTest();
-    await rosterApp(vaults, { reply: whole(['juliet@capulet.lit']), failing: false, asked: [] }).list();
+    const before = rosterApp(vaults, { reply: whole(['juliet@capulet.lit']), failing: false, asked: [] });
+    await before.list();
+    await before.whenSaved();
     const server: Server = { reply: whole(['benvolio@montague.lit']), failing: false, asked: [] };
-    expect((await rosterApp(vaults, server).list()).map((c) => c.jid)).toEqual(['benvolio@montague.lit']);
+    expect((await rosterApp(vaults, server).list({ fresh: true })).map((c) => c.jid)).toEqual(['benvolio@montague.lit']);
     expect(server.asked).toEqual([undefined]);
+  });
+
+  it('a repeat sign-in lists the saved roster at once, then says roster:changed when the server\'s differs', async () => {
+    const vaults = await vaultsForTest();
+    const before = rosterApp(vaults, { reply: whole(['juliet@capulet.lit', 'nurse@capulet.lit'], 'v1'), failing: false, asked: [] });
+    await before.list();
+    await before.whenSaved();
+
+    // Meanwhile, from another device: the nurse removed, Benvolio added.
+    let send = () => undefined as void;
+    const server: Server = { reply: whole(['juliet@capulet.lit', 'benvolio@montague.lit'], 'v2'), failing: false, asked: [], held: new Promise((r) => (send = r)) };
+    const events = new AppEvents();
+    const changed: unknown[] = [];
+    events.subscribe((name) => name === 'roster:changed' && changed.push(name));
+    const app = rosterApp(vaults, server, 'online', events);
+    // The server has not answered: the saved roster (with the nurse, for now) is listed at once.
+    expect((await app.list()).map((c) => c.jid)).toEqual(['juliet@capulet.lit', 'nurse@capulet.lit']);
+    expect(server.asked).toEqual(['v1']);
+    expect(changed).toEqual([]);
+    // What acts on the roster waits for the server's.
+    const fresh = app.list({ fresh: true });
+    const member = app.has('benvolio@montague.lit');
+    send();
+    expect((await fresh).map((c) => c.jid)).toEqual(['juliet@capulet.lit', 'benvolio@montague.lit']);
+    expect(await member).toBe(true);
+    expect(changed).toEqual(['roster:changed']);
+    expect((await app.list()).map((c) => c.jid)).toEqual(['juliet@capulet.lit', 'benvolio@montague.lit']);
+    expect(server.asked).toEqual(['v1']);
+  });
+
+  it('a saved roster the server says is unchanged (§2.6.3) brings no roster:changed', async () => {
+    const vaults = await vaultsForTest();
+    const before = rosterApp(vaults, { reply: whole(['juliet@capulet.lit'], 'v1'), failing: false, asked: [] });
+    await before.list();
+    await before.whenSaved();
+    const events = new AppEvents();
+    const changed: unknown[] = [];
+    events.subscribe((name) => name === 'roster:changed' && changed.push(name));
+    const app = rosterApp(vaults, { reply: () => undefined, failing: false, asked: [] }, 'online', events);
+    expect((await app.list()).map((c) => c.jid)).toEqual(['juliet@capulet.lit']);
+    expect(await app.has('juliet@capulet.lit')).toBe(true); // the sync landed
+    expect(changed).toEqual([]);
+  });
+
+  it('a first sign-in lists the server\'s roster without waiting for the vault to save it', async () => {
+    const vaults = await vaultsForTest();
+    let written = () => undefined as void;
+    class StuckStore extends RosterStore {
+      override save(): Promise<void> {
+        return new Promise((r) => (written = r)); // a whole-vault write that takes its time
+      }
+    }
+    const app = rosterApp(vaults, { reply: whole(['juliet@capulet.lit']), failing: false, asked: [] }, 'online', new AppEvents(), new StuckStore(vaults));
+    const listed = await Promise.race([app.list(), new Promise<'held up'>((r) => setTimeout(() => r('held up'), 1000))]);
+    expect(listed).not.toBe('held up');
+    expect((listed as { jid: string }[]).map((c) => c.jid)).toEqual(['juliet@capulet.lit']);
+    written();
   });
 
   it('serves 5,000 contacts from the copy in well under 100 ms', async () => {

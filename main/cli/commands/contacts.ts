@@ -25,7 +25,7 @@ export function contactsCommands(program: Command, cli: CliContext): void {
     .action((options: { refresh?: boolean }) =>
       options.refresh
         ? cli.online(async (api) => {
-            const roster = must(await api.roster.list());
+            const roster = must(await api.roster.list({ fresh: true }));
             cli.emit(roster, describeContacts(roster));
           })
         : cli.offline(async (api) => {

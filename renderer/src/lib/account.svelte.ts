@@ -11,6 +11,13 @@ import type {
 } from '../../../contract';
 
 /**
+ * The screen shown is remembered once the user stays on it this long: each time is a write of the
+ * whole vault in main, which would otherwise hold up the new screen's own first requests there (and
+ * clicking through three screens would write three times).
+ */
+const REMEMBER_SCREEN_AFTER_MS = 1000;
+
+/**
  * The account's state as the UI sees it, fed by requests and by main's `account:state` events.
  * Components read these fields; only this class talks to the API.
  */
@@ -30,6 +37,8 @@ export class AccountStore {
   readonly online = $derived(this.connection.status === 'online');
 
   readonly #api: KeyringApi;
+  /** The screen waiting to be remembered, and its timer. */
+  #screenToRemember: { screen: string; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(api: KeyringApi) {
     this.#api = api;
@@ -44,12 +53,17 @@ export class AccountStore {
     // The browser says the network is back: a reconnect waiting for its back-off need not wait.
     const networkBack = (): void => void this.reconnectNow();
     window.addEventListener('online', networkBack);
+    // Leaving (reload, tab closed): the screen waiting to be remembered goes now.
+    const leaving = (): void => this.#rememberScreenNow();
+    window.addEventListener('pagehide', leaving);
     const [info, state] = await Promise.all([this.#api.app.getInfo(), this.#api.account.getState()]);
     if (info.ok) this.info = info.value;
     if (state.ok) this.connection = state.value;
     return () => {
       unsubscribe();
       window.removeEventListener('online', networkBack);
+      window.removeEventListener('pagehide', leaving);
+      this.#rememberScreenNow();
     };
   }
 
@@ -101,7 +115,16 @@ export class AccountStore {
 
   /** Remembers the screen the user is on, for the next start. */
   rememberScreen(screen: string): void {
-    void this.#api.account.setLastScreen({ screen });
+    if (this.#screenToRemember) clearTimeout(this.#screenToRemember.timer);
+    this.#screenToRemember = { screen, timer: setTimeout(() => this.#rememberScreenNow(), REMEMBER_SCREEN_AFTER_MS) };
+  }
+
+  #rememberScreenNow(): void {
+    const waiting = this.#screenToRemember;
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    this.#screenToRemember = undefined;
+    void this.#api.account.setLastScreen({ screen: waiting.screen });
   }
 
   async loadSaved(): Promise<void> {

@@ -7,6 +7,9 @@ export interface ContactGroup {
 
 export const NO_GROUP = 'Contacts without a group';
 
+/** One collator for every comparison: String.localeCompare sets one up per call (most of a 5,000-contact sort). */
+const byLocale = new Intl.Collator();
+
 /** Groups contacts by roster group (a contact in two groups appears in both), sorted, filtered. */
 export function groupContacts(contacts: readonly RosterContactView[], filter: string): ContactGroup[] {
   const needle = filter.trim().toLowerCase();
@@ -22,7 +25,7 @@ export function groupContacts(contacts: readonly RosterContactView[], filter: st
     }
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => (a === NO_GROUP ? 1 : b === NO_GROUP ? -1 : a.localeCompare(b)))
-    .map(([name, list]) => ({ name, contacts: list.sort((x, y) => (x.name ?? x.jid).localeCompare(y.name ?? y.jid)) }));
+    .sort(([a], [b]) => (a === NO_GROUP ? 1 : b === NO_GROUP ? -1 : byLocale.compare(a, b)))
+    .map(([name, list]) => ({ name, contacts: list.sort((x, y) => byLocale.compare(x.name ?? x.jid, y.name ?? y.jid)) }));
 }
 

@@ -9,11 +9,19 @@ import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 
 /** Above this many changes of one kind in one update, the activity list gets one summary line. */
 const MAX_ENTRIES_PER_KIND = 3;
+/**
+ * Events from main (a contact's keys, a contact's presence) are applied together at most this often:
+ * a sign-in fetches thousands of contacts' keys and brings as many presences, and applying each one
+ * alone copies the whole map and reworks everything derived from it, thousands of times.
+ */
+const EVENT_BATCH_MS = 50;
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {
-  roster = $state<RosterContactView[]>([]);
-  keys = $state<Record<string, ContactKeysView>>({});
+  // Raw (not deeply reactive): both are only ever replaced whole, and a deep proxy over thousands of
+  // contacts costs every read of them.
+  roster = $state.raw<RosterContactView[]>([]);
+  keys = $state.raw<Record<string, ContactKeysView>>({});
   filter = $state('');
   selected = $state<string | undefined>();
   readonly loading = new Task();
@@ -29,7 +37,7 @@ export class ContactsStore extends ScreenStore {
 
   readonly groups = $derived(groupContacts(this.roster, this.filter));
   /** Roster groups, for the access picker. */
-  readonly groupNames = $derived(this.roster.flatMap((c) => c.groups).filter((g, i, all) => all.indexOf(g) === i).sort());
+  readonly groupNames = $derived(sortedUnique(this.roster.flatMap((c) => c.groups)));
   /** Other apps' keys (made once for the window, App.svelte); absent, their warnings are not counted. */
   readonly #devices: DevicesStore | undefined;
   /**
@@ -44,6 +52,11 @@ export class ContactsStore extends ScreenStore {
     return [...x509, ...others].sort();
   });
 
+  /** Keys views and presences from events, not yet applied (by contact: the latest wins). Not reactive. */
+  #arrivedKeys = byJid<ContactKeysView>();
+  #arrivedPresence = byJid<boolean>();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+
   constructor(api: KeyringApi, activity: ActivityLog, devices?: DevicesStore) {
     super(api, activity);
     this.#devices = devices;
@@ -51,14 +64,46 @@ export class ContactsStore extends ScreenStore {
 
   start(): () => void {
     const offs = [
-      this.api.on('contacts:keys', (view) => this.#accept(view)),
+      this.api.on('contacts:keys', (view) => {
+        this.#arrivedKeys[view.jid] = view;
+        this.#flushSoon();
+      }),
       this.api.on('roster:changed', () => void this.refreshRoster()),
       this.api.on('roster:requests', (requests) => (this.requests = requests)),
       this.api.on('roster:presence', ({ jid, online }) => {
-        this.roster = this.roster.map((c) => (c.jid === jid ? { ...c, online } : c));
+        this.#arrivedPresence[jid] = online;
+        this.#flushSoon();
       }),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    };
+  }
+
+  #flushSoon(): void {
+    this.#flushTimer ??= setTimeout(() => this.#flush(), EVENT_BATCH_MS);
+  }
+
+  /** Applies the events that arrived since the last time: one new map, one new roster. */
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const views = this.#arrivedKeys;
+    if (Object.keys(views).length > 0) {
+      this.#arrivedKeys = byJid();
+      this.keys = { ...this.keys, ...views };
+      for (const view of Object.values(views)) this.#report(view);
+    }
+    const presence = this.#arrivedPresence;
+    if (Object.keys(presence).length > 0) {
+      this.#arrivedPresence = byJid();
+      this.roster = this.roster.map((c) => {
+        const online = presence[c.jid];
+        return online === undefined || online === c.online ? c : { ...c, online };
+      });
+    }
   }
 
   async add(jid: string, name: string, groups: string[]): Promise<boolean> {
@@ -93,7 +138,11 @@ export class ContactsStore extends ScreenStore {
 
   async refreshRoster(): Promise<void> {
     const roster = await this.loading.run(() => this.api.roster.list());
-    if (roster) this.roster = roster;
+    if (roster) {
+      this.roster = roster;
+      // Presences that came before this answer are in it already.
+      this.#arrivedPresence = byJid();
+    }
     const requests = await this.api.roster.requests();
     if (requests.ok) this.requests = requests.value;
     const policy = await this.api.contacts.accountPolicy();
@@ -176,8 +225,15 @@ export class ContactsStore extends ScreenStore {
     this.keys = { ...this.keys, [view.jid]: before ? { ...before, keys: view.keys, policy: view.policy, policySource: view.policySource, mismatches: view.mismatches } : view };
   }
 
+  /** A view a request answered: shown at once, after what events brought before it (older news first). */
   #accept(view: ContactKeysView): void {
+    this.#flush();
     this.keys = { ...this.keys, [view.jid]: view };
+    this.#report(view);
+  }
+
+  /** What a view's changes mean, in the Activity list. */
+  #report(view: ContactKeysView): void {
     // One entry per key, or one line per kind when a fetch brings many (a contact publishing dozens of
     // keys at once must not bury everything else in the activity list).
     const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
@@ -196,4 +252,14 @@ export class ContactsStore extends ScreenStore {
     report('revoked', 'retracted', 'Key REVOKED by its owner: it is never used again', (n) => `${n} keys revoked by their owner`);
     report('retracted', 'retracted', 'Key withdrawn by its owner', (n) => `${n} keys withdrawn by their owner`);
   }
+}
+
+/** A plain lookup by address, without a prototype (an address is never mistaken for a built-in name). */
+function byJid<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function sortedUnique(names: readonly string[]): string[] {
+  const sorted = [...names].sort();
+  return sorted.filter((name, i) => name !== sorted[i - 1]);
 }
