@@ -130,13 +130,25 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit(view, `Accepted ${safe(jid)}'s changed key ${shortFingerprint(compactFingerprint(fingerprint))} without comparing.`);
       }),
     );
-  cli.show(
-    contacts,
-    'unverify <jid> <fingerprint>',
-    'take back a verification',
-    (api, jid: string, fingerprint: string) => api.contacts.unverify({ jid, fingerprint }),
-    (_view, jid, fingerprint) => `${safe(jid)}'s key ${shortFingerprint(fingerprint)} is no longer verified.`,
-  );
+  contacts
+    .command('unverify <jid> <fingerprint>')
+    .description('take back a verification (X.509, OMEMO device or OpenPGP key): the trust policy decides its trust again')
+    .action((jid: string, fingerprint: string) =>
+      cli.online(async (api) => {
+        const isX509 = async (compact: string) => {
+          const known = must(await api.contacts.knownKeys({ jid }));
+          return known.keys.some((k) => k.fingerprint === compact && k.trust === 'verified');
+        };
+        const other = await otherAppFingerprint(api, jid, fingerprint, (k) => k.decision === 'verified', isX509);
+        if (other !== undefined) {
+          const view = must(await api.devices.unverify({ jid, fingerprint: other }));
+          cli.emit(view, `Took back the verification of ${safe(jid)}'s ${namesOf(view, other)}.\n${describeOtherKeys(view)}`);
+          return;
+        }
+        const view = must(await api.contacts.unverify({ jid, fingerprint }));
+        cli.emit(view, `${safe(jid)}'s key ${shortFingerprint(fingerprint)} is no longer verified.`);
+      }),
+    );
   contacts
     .command('trust <jid>')
     .addArgument(new Argument('<policy>', 'tofu, btbv or manual').choices(TRUST_POLICIES))
