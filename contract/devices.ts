@@ -109,6 +109,12 @@ export const devices = {
      * warning clears; no match is recorded as a mismatch and verifies nothing.
      */
     verify: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeyVerifyAnswer>(),
+    /**
+     * Takes back the verification of the contact's current devices or keys with that fingerprint, as
+     * contacts:unverify does for X.509 keys: the policy decides their trust again, and a change the
+     * verification had cleared warns again. Refused for a fingerprint none of them has or none verified.
+     */
+    unverify: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
     /** Accepts a changed device or key without comparing: the warning clears; the policy decides its trust. */
     accept: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
   },

@@ -117,6 +117,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       own: async () => otherKeys.own(),
       removeOwn: async ({ protocol, deviceId }) => otherKeys.removeOwnDevice(protocol, deviceId),
       verify: async ({ jid, fingerprint }) => otherKeys.verify(jid, fingerprint),
+      unverify: async ({ jid, fingerprint }) => otherKeys.unverify(jid, fingerprint),
       accept: async ({ jid, fingerprint }) => otherKeys.accept(jid, fingerprint),
     },
     roster: {

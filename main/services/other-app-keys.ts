@@ -25,7 +25,7 @@ import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel,
 import { publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
-import { acceptFingerprint, historyOf, verifyFingerprint } from '../vault/other-keys-trust.js';
+import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } from '../vault/other-keys-trust.js';
 import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
@@ -171,6 +171,26 @@ export class OtherAppKeys {
     }
     const now = this.#now();
     await this.#deps.store.update(account, jid, (current) => ({ record: current && acceptFingerprint(current, fingerprint, now).record, result: undefined }));
+    return this.stored(jid);
+  }
+
+  /**
+   * Takes back a verification (a mistaken one): the device or key is trusted again only as the
+   * contact's policy says, and a change the verification had cleared warns again
+   * (main/vault/other-keys-trust.ts unverifyFingerprint). The contact's first verification stays as it
+   * was, as for X.509 keys (ContactKeys.unverify).
+   */
+  async unverify(contact: string, fingerprint: string): Promise<OtherKeysView> {
+    const jid = contactBareJid(contact);
+    const account = this.#deps.session.ownJid;
+    const stored = this.#deps.store.of(account, jid);
+    if (!stored) throw this.#nothingRead(jid);
+    // Refused before any write, as accept is.
+    const { outcome } = unverifyFingerprint(stored, fingerprint);
+    if (outcome === 'unknown') throw new KeyringError('not-found', `None of ${jid}'s current devices or keys has that fingerprint.`, 'fingerprint');
+    if (outcome === 'not-verified') throw new KeyringError('invalid-argument', `That device or key of ${jid} is not verified: nothing to take back.`, 'fingerprint');
+    await this.#deps.store.update(account, jid, (current) => ({ record: current && unverifyFingerprint(current, fingerprint).record, result: undefined }));
+    this.#deps.log.info(`${oneLine(jid)}: other app's key no longer verified`);
     return this.stored(jid);
   }
 

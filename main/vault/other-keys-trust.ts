@@ -7,6 +7,9 @@
  * - A removed device or key is withdrawn; one whose fingerprint changed (or that took another's place)
  *   is 'changed' until the user verifies or accepts it; a verified one stays verified until its
  *   fingerprint changes (main/vault/other-keys.ts mergeReading clears both marks then).
+ * - Taking a verification back leaves the key as the policy judges it without that verification: a
+ *   'changed' warning the verification cleared comes back (the user compared, never accepted the
+ *   change), an acceptance made before it counts again, else the key is as if seen and never compared.
  * - Verifying compares with the CURRENT keys only (never a removed one, never an empty fingerprint); an
  *   OMEMO identity key on both lists (eu.siacs.conversations.axolotl and urn:xmpp:omemo:2) has one
  *   fingerprint, so one comparison verifies both entries.
@@ -38,10 +41,31 @@ export function verifyFingerprint(stored: OtherKeysRecord, fingerprint: string, 
   }
   const keys = stored.keys.map((k) => {
     if (!isCurrent(k, fingerprint)) return k;
-    const { changedAt: _changed, acceptedAt: _accepted, ...rest } = k;
-    return { ...rest, verifiedAt: at };
+    // The warning clears; what cleared it is kept so that taking the verification back restores it.
+    const { changedAt, ...rest } = k;
+    return { ...rest, verifiedAt: at, ...(changedAt !== undefined ? { clearedChangeAt: changedAt } : {}) };
   });
   return { record: { ...stored, keys }, matched };
+}
+
+/**
+ * Takes back the verification of every current key with `fingerprint`: a change the verification
+ * cleared is a warning again, an earlier acceptance stands, else the policy decides as for a key never
+ * compared. 'unknown' when no current key has that fingerprint, 'not-verified' when none of them is.
+ */
+export function unverifyFingerprint(
+  stored: OtherKeysRecord,
+  fingerprint: string,
+): { record: OtherKeysRecord; outcome: 'unverified' | 'unknown' | 'not-verified' } {
+  const current = stored.keys.filter((k) => isCurrent(k, fingerprint));
+  if (current.length === 0) return { record: stored, outcome: 'unknown' };
+  if (!current.some((k) => k.verifiedAt !== undefined)) return { record: stored, outcome: 'not-verified' };
+  const keys = stored.keys.map((k) => {
+    if (!isCurrent(k, fingerprint) || k.verifiedAt === undefined) return k;
+    const { verifiedAt: _verified, clearedChangeAt, ...rest } = k;
+    return clearedChangeAt !== undefined ? { ...rest, changedAt: clearedChangeAt } : rest;
+  });
+  return { record: { ...stored, keys }, outcome: 'unverified' };
 }
 
 /** Clears the warning of every current, changed key with `fingerprint` without comparing; false if none. */

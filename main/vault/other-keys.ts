@@ -97,6 +97,7 @@ export function mergeReading(
           // What the user verified or accepted was the old key: the new one is judged afresh.
           delete record.verifiedAt;
           delete record.acceptedAt;
+          delete record.clearedChangeAt;
           changes.push({ kind: 'changed', ...identity({ ...record, fingerprint: sighting.fingerprint }), previous: record.previous });
         }
         record.fingerprint = sighting.fingerprint;

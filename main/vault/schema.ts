@@ -159,6 +159,11 @@ const OtherKey = z
     /** When the user verified its current fingerprint, or accepted it changed (cleared when it changes again). */
     verifiedAt: isoDate.optional(),
     acceptedAt: isoDate.optional(),
+    /**
+     * The change a verification cleared (its changedAt): the user compared, never accepted it, so taking
+     * the verification back brings the warning back (main/vault/other-keys-trust.ts unverifyFingerprint).
+     */
+    clearedChangeAt: isoDate.optional(),
     label: z.string().max(256).optional(),
     created: isoDate.optional(),
     algorithm: z.string().max(64).optional(),

@@ -4,7 +4,8 @@
  * a bundle is flagged stale and is removed only after a confirmation that names it. The items are those
  * real clients published (test/fixtures/interop), put on the test server by a test-side session. A
  * device whose identity key changes warns (on the row, in the Contacts count, in Activity) until it is
- * verified or accepted; a comparison with the wrong fingerprint verifies nothing and shows red.
+ * verified or accepted; a comparison with the wrong fingerprint verifies nothing and shows red; a
+ * verification can be taken back.
  */
 import type { Element } from '@xmpp/xml';
 import { NS } from '../../main/xmpp/namespaces';
@@ -14,7 +15,7 @@ import type { Actor } from '../support/scenario';
 import { expected, fixtureItem } from '../unit/protocols/fixtures';
 import type { Page } from '@playwright/test';
 import { formatOtherKeyFingerprint } from '../../contract/format';
-import { axeViolations, connectWith, expect, signIn, signOut, test } from './fixtures';
+import { axeViolations, checkEveryLook, connectWith, expect, signIn, signOut, test } from './fixtures';
 
 /** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
 async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
@@ -89,7 +90,7 @@ test('a contact’s OMEMO devices in the contact view; an own stale device remov
   await saveScreenshot('other-app-keys-own-removed', page);
 });
 
-test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mismatch; the right one verifies', async ({ friendsInTwoWindows, saveScreenshot }) => {
+test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mismatch; the right one verifies; the verification is taken back', async ({ friendsInTwoWindows, saveScreenshot }) => {
   test.setTimeout(150_000);
   const { julietAccount, romeoAccount, julietPage: page } = await friendsInTwoWindows();
   const romeo = await connectWith(romeoAccount);
@@ -134,9 +135,18 @@ test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mism
   await device.getByRole('button', { name: 'Compare', exact: true }).click();
   await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'verified');
   await expect(section.getByTestId('other-keys-mismatch')).toHaveCount(0);
-  await saveScreenshot('other-app-keys-verified', page);
+  await checkEveryLook(page, 'other-app-keys-verified', saveScreenshot);
+
+  // A mistaken verification taken back: accepted before it was compared, so trusted again as accepted.
+  await device.getByRole('button', { name: 'Take back verification' }).click();
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'trusted');
+  await expect(device).toHaveAttribute('data-state', 'known');
+  await expect(device.getByRole('button', { name: 'Take back verification' })).toHaveCount(0);
+  await expect(device.getByTestId('other-key-trust')).toContainText('accepted without comparing');
+  await expect(device.getByRole('button', { name: 'Compare fingerprint…' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Activity', exact: true }).click();
+  await expect(page.getByText(`You took back the verification of OMEMO device ${expected.profanityDeviceId}`)).toHaveCount(1);
   await expect(page.getByText('has another key than before: compare it')).toHaveCount(1);
   await expect(page.getByText(/did NOT match any OMEMO device/)).toHaveCount(1);
   await saveScreenshot('other-app-keys-activity', page);

@@ -4,8 +4,8 @@
  * line and verifies nothing; a link for someone else is refused naming whose it is), `contacts
  * unverify` takes it back, `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
  * policy and a withdrawn key; `keys revoke` reaches romeo's `contacts keys`. The same commands take
- * other apps' keys (OMEMO devices, OpenPGP keys) by the fingerprints those apps print, and `contacts
- * accept` clears a changed device's warning. Needs the build (npm test builds first).
+ * other apps' keys (OMEMO devices, OpenPGP keys) by the fingerprints those apps print, `contacts
+ * accept` clears a changed device's warning and `contacts unverify` takes a device's verification back. Needs the build (npm test builds first).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -142,7 +142,7 @@ describe('trust through the keyring CLI', () => {
     expect(again.stderr.trim()).toMatch(/This key was revoked: it is never published again\./);
   }, 120_000);
 
-  it('other apps’ keys: trust shown by `contacts devices`, verified as Profanity prints them, a changed device accepted', async () => {
+  it('other apps’ keys: trust shown by `contacts devices`, verified as Profanity prints them, a changed device accepted, a verification taken back', async () => {
     // Juliet's Profanity published an OMEMO device (the items real clients made, test/fixtures/interop).
     await juliet.session.connect(juliet.params);
     const publish = async (node: string, fixture: string) => {
@@ -181,5 +181,16 @@ describe('trust through the keyring CLI', () => {
     const json = JSON.parse((await cli(romeo, '--json', 'contacts', 'devices', juliet.jid)).stdout) as OtherKeysView;
     expect(json.keys.find((k) => k.deviceId === expected.profanityDeviceId)).toMatchObject({ decision: 'verified' });
     expect(await devices()).not.toMatch(/MISMATCH/);
+
+    // Taken back, typed as 64 plain digits (X.509-sized: none of her X.509 keys has them, her device does):
+    // accepted before it was verified, so trusted again as accepted; a second time is a usage error.
+    const unverified = await cli(romeo, 'contacts', 'unverify', juliet.jid, expected.nbxmppBundle1717Fingerprint);
+    expect(unverified).toMatchObject({ code: 0, stderr: '' });
+    expect(unverified.stdout).toContain(`Took back the verification of ${juliet.jid}'s OMEMO device ${expected.profanityDeviceId}.`);
+    expect(unverified.stdout).toMatch(/trust: trusted \(accepted without comparing on \d{4}-\d\d-\d\d\)/);
+    const twice = await cli(romeo, 'contacts', 'unverify', juliet.jid, dashed);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr.trim().split('\n')).toHaveLength(1);
+    expect(twice.stderr).toMatch(/is not verified: nothing to take back/);
   }, 120_000);
 });

@@ -1,8 +1,9 @@
 /**
  * Other apps' keys, end to end on both real servers with real clients (Debian's python3-nbxmpp, Gajim's
  * library, and python-omemo through python3-slixmpp): the app shows the fingerprints the clients made,
- * warns when a device's identity key changes under the same id, and takes one of the user's own devices
- * off the published list, which another client then reads back without it.
+ * warns when a device's identity key changes under the same id, verifies and takes a verification
+ * back, and takes one of the user's own devices off the published list, which another client then
+ * reads back without it.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatOtherKeyFingerprint } from '../../contract/format.js';
@@ -30,7 +31,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       await juliet?.stop();
     });
 
-    it('shows a contact’s OMEMO devices in both versions with the fingerprints the clients made, warns when one changes until accepted, and verifies by fingerprint', async () => {
+    it('shows a contact’s OMEMO devices in both versions with the fingerprints the clients made, warns when one changes until accepted, verifies by fingerprint and takes a verification back', async () => {
       const [python] = (await driverSteps('slixmpp', nurse, [{ op: 'publish-python-omemo', deviceId: 5151, label: 'Nurse’s laptop' }])) as [{ curve25519: string }];
       const [, gajim] = (await driverSteps('nbxmpp', nurse, [
         { op: 'publish-omemo-devices', deviceIds: [5151, 1717, 424242], access: 'open' },
@@ -61,6 +62,17 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(device(wrong.view, 'omemo', 1717)).toMatchObject({ state: 'changed', decision: 'changed' });
       expect(wrong.view.keys.some((k) => k.decision === 'verified')).toBe(false);
 
+      // Verifying the new key clears the warning; taking that verification back brings it back (the
+      // change was never accepted), and a second take-back is refused with words, changing nothing.
+      expect((await ask(juliet, 'devices:verify', { jid: nurse.jid, fingerprint: again.fingerprint })).outcome).toBe('verified');
+      const takenBack = await ask(juliet, 'devices:unverify', { jid: nurse.jid, fingerprint: again.fingerprint });
+      expect(device(takenBack, 'omemo', 1717)).toMatchObject({ state: 'changed', decision: 'changed', since: device(second, 'omemo', 1717)?.since });
+      expect(device(takenBack, 'omemo', 1717)).not.toHaveProperty('verifiedAt');
+      const twice = await juliet.core.dispatch('devices:unverify', { jid: nurse.jid, fingerprint: again.fingerprint });
+      expect(twice).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/is not verified: nothing to take back/) as string } });
+      const unknown = await juliet.core.dispatch('devices:unverify', { jid: nurse.jid, fingerprint: gajim.fingerprint });
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
       // Accepting the new key clears the warning; trust on first use then trusts it.
       const accepted = await ask(juliet, 'devices:accept', { jid: nurse.jid, fingerprint: again.fingerprint });
       expect(device(accepted, 'omemo', 1717)).toMatchObject({ state: 'known', decision: 'trusted' });
@@ -70,6 +82,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const right = await ask(juliet, 'devices:verify', { jid: nurse.jid, fingerprint: python.curve25519.toUpperCase().match(/.{8}/g)?.join(' ') ?? '' });
       expect(right.outcome).toBe('verified');
       expect([device(right.view, 'omemo', 5151)?.decision, device(right.view, 'omemo2', 5151)?.decision]).toEqual(['verified', 'verified']);
+
+      // A mistaken verification taken back: both entries are as trust on first use has them again, and stay so on the next reading.
+      const back = await ask(juliet, 'devices:unverify', { jid: nurse.jid, fingerprint: python.curve25519 });
+      expect([device(back, 'omemo', 5151), device(back, 'omemo2', 5151)].map((k) => [k?.state, k?.decision])).toEqual([['known', 'trusted'], ['known', 'trusted']]);
+      expect(device(await ask(juliet, 'devices:fetchContact', { jid: nurse.jid }), 'omemo2', 5151)?.decision).toBe('trusted');
     });
 
     it('reads the roster’s devices in the background after sign-in and announces them', async () => {

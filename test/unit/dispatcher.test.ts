@@ -61,6 +61,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       own: () => Promise.resolve({ jid: 'juliet@capulet.lit', sources: [], keys: [], leftOut: 0, mismatches: [] }),
       removeOwn: notConnected,
       verify: notConnected,
+      unverify: notConnected,
       accept: notConnected,
     },
     roster: {

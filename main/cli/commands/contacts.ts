@@ -9,7 +9,7 @@
  */
 import { Argument, type Command } from 'commander';
 import { compactFingerprint, formatOtherKeyFingerprint, parseOtherKeyFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
-import { TRUST_POLICIES, type ContactKeysView, type KeyringApi, type OtherKeysView, type OtherKeyView } from '../../../contract/index.js';
+import { TRUST_POLICIES, type ContactKeysView, type KeyringApi, type OtherKeysView, type OtherKeyView, type Result } from '../../../contract/index.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { describeContactKeys, describeContacts, describeOtherKeys, otherKeyName, safe } from '../output.js';
 
@@ -111,32 +111,16 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         cli.emit(answer, `Verified ${safe(jid)}'s key ${shortFingerprint(answer.fingerprint)}.`);
       }),
     );
-  contacts
-    .command('accept <jid> <fingerprint>')
-    .description('accept a changed key without comparing (X.509, OMEMO device or OpenPGP key): its warning clears, the trust policy decides the rest')
-    .action((jid: string, fingerprint: string) =>
-      cli.online(async (api) => {
-        const isX509 = async (compact: string) => {
-          const known = must(await api.contacts.knownKeys({ jid }));
-          return known.keys.some((k) => k.fingerprint === compact && k.trust === 'changed');
-        };
-        const other = await otherAppFingerprint(api, jid, fingerprint, (k) => k.state === 'changed', isX509);
-        if (other !== undefined) {
-          const view = must(await api.devices.accept({ jid, fingerprint: other }));
-          cli.emit(view, `Accepted ${safe(jid)}'s changed ${namesOf(view, other)} without comparing.\n${describeOtherKeys(view)}`);
-          return;
-        }
-        const view = must(await api.contacts.accept({ jid, fingerprint }));
-        cli.emit(view, `Accepted ${safe(jid)}'s changed key ${shortFingerprint(compactFingerprint(fingerprint))} without comparing.`);
-      }),
-    );
-  cli.show(
-    contacts,
-    'unverify <jid> <fingerprint>',
-    'take back a verification',
-    (api, jid: string, fingerprint: string) => api.contacts.unverify({ jid, fingerprint }),
-    (_view, jid, fingerprint) => `${safe(jid)}'s key ${shortFingerprint(fingerprint)} is no longer verified.`,
-  );
+  keyDecision(contacts, cli, 'accept <jid> <fingerprint>', 'accept a changed key without comparing (X.509, OMEMO device or OpenPGP key): its warning clears, the trust policy decides the rest', {
+    x509Trust: 'changed', wanted: (k) => k.state === 'changed',
+    other: (api, jid, fingerprint) => api.devices.accept({ jid, fingerprint }), otherText: (jid, names) => `Accepted ${jid}'s changed ${names} without comparing.`,
+    x509: (api, jid, fingerprint) => api.contacts.accept({ jid, fingerprint }), x509Text: (jid, fp) => `Accepted ${jid}'s changed key ${shortFingerprint(compactFingerprint(fp))} without comparing.`,
+  });
+  keyDecision(contacts, cli, 'unverify <jid> <fingerprint>', 'take back a verification (X.509, OMEMO device or OpenPGP key): the trust policy decides its trust again', {
+    x509Trust: 'verified', wanted: (k) => k.decision === 'verified',
+    other: (api, jid, fingerprint) => api.devices.unverify({ jid, fingerprint }), otherText: (jid, names) => `Took back the verification of ${jid}'s ${names}.`,
+    x509: (api, jid, fingerprint) => api.contacts.unverify({ jid, fingerprint }), x509Text: (jid, fp) => `${jid}'s key ${shortFingerprint(fp)} is no longer verified.`,
+  });
   contacts
     .command('trust <jid>')
     .addArgument(new Argument('<policy>', 'tofu, btbv or manual').choices(TRUST_POLICIES))
@@ -168,6 +152,40 @@ export function contactsCommands(program: Command, cli: CliContext): void {
           throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'devices', unreachable.detail) }, 1);
         }
         cli.emit(view, describeOtherKeys(view));
+      }),
+    );
+}
+
+/** A decision on one key (accept, unverify) that names an X.509 key or another app's key by its fingerprint. */
+interface KeyDecision {
+  /** The trust an X.509 key with that fingerprint must have for the command to mean it. */
+  x509Trust: ContactKeysView['keys'][number]['trust'];
+  /** Which of the contact's other apps' keys the command can mean. */
+  wanted: (k: OtherKeyView) => boolean;
+  other: (api: KeyringApi, jid: string, fingerprint: string) => Promise<Result<OtherKeysView>>;
+  otherText: (jid: string, names: string) => string;
+  x509: (api: KeyringApi, jid: string, fingerprint: string) => Promise<Result<ContactKeysView>>;
+  x509Text: (jid: string, fingerprint: string) => string;
+}
+
+function keyDecision(contacts: Command, cli: CliContext, usage: string, description: string, d: KeyDecision): void {
+  contacts
+    .command(usage)
+    .description(description)
+    .action((jid: string, fingerprint: string) =>
+      cli.online(async (api) => {
+        const isX509 = async (compact: string) => {
+          const known = must(await api.contacts.knownKeys({ jid }));
+          return known.keys.some((k) => k.fingerprint === compact && k.trust === d.x509Trust);
+        };
+        const other = await otherAppFingerprint(api, jid, fingerprint, d.wanted, isX509);
+        if (other !== undefined) {
+          const view = must(await d.other(api, jid, other));
+          cli.emit(view, `${d.otherText(safe(jid), namesOf(view, other))}\n${describeOtherKeys(view)}`);
+          return;
+        }
+        const view = must(await d.x509(api, jid, fingerprint));
+        cli.emit(view, d.x509Text(safe(jid), fingerprint));
       }),
     );
 }

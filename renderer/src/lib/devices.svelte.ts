@@ -24,7 +24,7 @@ export class DevicesStore extends ScreenStore {
       .map((v) => v.jid),
   );
 
-  /** Comparing a fingerprint or accepting a changed key (one at a time: the last one's error shows). */
+  /** Comparing a fingerprint, taking a verification back or accepting a changed key (one at a time: the last one's error shows). */
   readonly deciding = new Task();
 
   constructor(api: KeyringApi, activity: ActivityLog) {
@@ -63,6 +63,14 @@ export class DevicesStore extends ScreenStore {
     if (answer.outcome === 'verified') this.activity.add('verified', 'Fingerprints matched: OMEMO or OpenPGP key verified', { contact: jid, fingerprint: answer.fingerprint });
     else this.activity.add('mismatch', 'Fingerprints did NOT match any OMEMO device or OpenPGP key: nothing was verified', { contact: jid, fingerprint: answer.offered });
     return answer;
+  }
+
+  /** Takes back a verification (the same words in Activity as for an X.509 key). */
+  async unverify(jid: string, key: OtherKeyView): Promise<void> {
+    const view = await this.deciding.run(() => this.api.devices.unverify({ jid, fingerprint: key.fingerprint }));
+    if (!view) return;
+    this.#take(view);
+    this.activity.add('changed', `You took back the verification of ${otherKeyName(key)}`, { contact: jid, fingerprint: key.fingerprint });
   }
 
   async accept(jid: string, key: OtherKeyView): Promise<void> {

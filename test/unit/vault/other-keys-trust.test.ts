@@ -1,13 +1,14 @@
 /**
  * Trust for other apps' keys (main/vault/other-keys-trust.ts): the same policy table as X.509 keys
  * (main/keys/trust-policy.ts), applied to OMEMO devices and OpenPGP keys as change detection records
- * them (main/vault/other-keys.ts), and what verifying and accepting do to the records.
+ * them (main/vault/other-keys.ts), and what verifying, taking a verification back and accepting do to
+ * the records.
  */
 import { describe, expect, it } from 'vitest';
 import type { KeyTrustDecision, TrustPolicy } from '../../../contract/index.js';
 import { decideTrust } from '../../../main/keys/trust-policy.js';
 import { mergeReading, stateOf, type Reading } from '../../../main/vault/other-keys.js';
-import { acceptFingerprint, historyOf, verifyFingerprint } from '../../../main/vault/other-keys-trust.js';
+import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } from '../../../main/vault/other-keys-trust.js';
 import type { OtherKeysRecord } from '../../../main/vault/schema.js';
 
 import { DAY, FP_A, FP_B, PGP_1, PGP_2, T0 } from './other-keys-fixtures.js';
@@ -18,11 +19,12 @@ const device = (fingerprint: string): Reading => ({ omemo: [{ protocol: 'omemo',
 const pgp = (fingerprint: string): Reading => ({ openpgp: [{ protocol: 'openpgp', fingerprint }] });
 
 /** Readings (and the user's decisions) in turn, one a day from T0; the record as it ends. */
-type Step = Reading | { verify: string } | { accept: string };
+type Step = Reading | { verify: string } | { unverify: string } | { accept: string };
 function history(steps: Step[]): OtherKeysRecord {
   let record: OtherKeysRecord | undefined;
   steps.forEach((step, day) => {
     if ('verify' in step) record = verifyFingerprint(record as OtherKeysRecord, step.verify, at(day)).record;
+    else if ('unverify' in step) record = unverifyFingerprint(record as OtherKeysRecord, step.unverify).record;
     else if ('accept' in step) record = acceptFingerprint(record as OtherKeysRecord, step.accept, at(day)).record;
     else record = mergeReading(record, step, at(day)).record;
   });
@@ -52,6 +54,16 @@ const TABLE: Row[] = [
   ['a later OpenPGP key, after the contact was verified', [pgp(PGP_1), { verify: PGP_1 }, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }, { protocol: 'openpgp', fingerprint: PGP_2 }] }], 1, { tofu: 'trusted', btbv: 'untrusted', manual: 'untrusted' }],
   ['an OpenPGP key that replaced another', [pgp(PGP_1), pgp(PGP_2)], undefined, { tofu: 'changed', btbv: 'changed', manual: 'changed' }],
   ['an OpenPGP key that replaced another, accepted', [pgp(PGP_1), pgp(PGP_2), { accept: PGP_2 }], undefined, { tofu: 'trusted', btbv: 'trusted', manual: 'untrusted' }],
+  // A verification taken back: the policy decides as if it never happened.
+  ['a device verified, then the verification taken back', [device(FP_A), { verify: FP_A }, { unverify: FP_A }], 1, { tofu: 'trusted', btbv: 'trusted', manual: 'untrusted' }],
+  // The verification was what cleared the warning; the user never accepted the change, so it warns again.
+  ['a changed device, verified, then taken back', [device(FP_A), device(FP_B), { verify: FP_B }, { unverify: FP_B }], 2, { tofu: 'changed', btbv: 'changed', manual: 'changed' }],
+  ['an OpenPGP key that replaced another, verified, then taken back', [pgp(PGP_1), pgp(PGP_2), { verify: PGP_2 }, { unverify: PGP_2 }], 2, { tofu: 'changed', btbv: 'changed', manual: 'changed' }],
+  // Accepted before it was verified: the acceptance stands.
+  ['a changed device, accepted, verified, then taken back', [device(FP_A), device(FP_B), { accept: FP_B }, { verify: FP_B }, { unverify: FP_B }], 3, { tofu: 'trusted', btbv: 'trusted', manual: 'untrusted' }],
+  ['a changed device, verified, taken back, then accepted', [device(FP_A), device(FP_B), { verify: FP_B }, { unverify: FP_B }, { accept: FP_B }], 2, { tofu: 'trusted', btbv: 'trusted', manual: 'untrusted' }],
+  // Blind trust before verification: a key first seen after the contact's first verification needs one.
+  ['a later OpenPGP key verified, then taken back', [pgp(PGP_1), { verify: PGP_1 }, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }, { protocol: 'openpgp', fingerprint: PGP_2 }] }, { verify: PGP_2 }, { unverify: PGP_2 }], 1, { tofu: 'trusted', btbv: 'untrusted', manual: 'untrusted' }],
 ];
 
 describe('other apps’ keys follow the contact’s trust policy', () => {
@@ -91,6 +103,39 @@ describe('verifying and accepting other apps’ keys', () => {
     expect(stateOf(accepted.record.keys[0] as never, accepted.record, at(2))).toBe('known');
     expect(accepted.record.keys[0]?.acceptedAt).toBe(at(2).toISOString());
     expect(acceptFingerprint(history([device(FP_A)]), FP_A, at(1)).accepted).toBe(false);
+  });
+
+  it('taking back a cleared change restores the warning as it was, with when it changed', () => {
+    const verified = history([device(FP_A), device(FP_B), { verify: FP_B }]);
+    expect(stateOf(verified.keys[0] as never, verified, at(2))).toBe('known');
+    const { record, outcome } = unverifyFingerprint(verified, FP_B);
+    expect(outcome).toBe('unverified');
+    expect(record.keys[0]).toMatchObject({ changedAt: at(1).toISOString(), previous: [FP_A] });
+    expect(record.keys[0]).not.toHaveProperty('verifiedAt');
+    expect(record.keys[0]).not.toHaveProperty('clearedChangeAt');
+    expect(stateOf(record.keys[0] as never, record, at(3))).toBe('changed');
+  });
+
+  it('a key that changes again after a verification over a change warns for the new change only', () => {
+    const record = history([device(FP_A), device(FP_B), { verify: FP_B }, device(FP_A)]);
+    expect(record.keys[0]).toMatchObject({ changedAt: at(3).toISOString() });
+    expect(record.keys[0]).not.toHaveProperty('clearedChangeAt');
+    expect(unverifyFingerprint(record, FP_A).outcome).toBe('not-verified');
+  });
+
+  it('taking back refuses a fingerprint no current key has, a removed key, and a key not verified, changing nothing', () => {
+    const record = history([device(FP_A), { verify: FP_A }]);
+    expect(unverifyFingerprint(record, FP_B)).toEqual({ record, outcome: 'unknown' });
+    const removed = history([device(FP_A), { verify: FP_A }, { omemo: [] }]);
+    expect(unverifyFingerprint(removed, FP_A)).toEqual({ record: removed, outcome: 'unknown' });
+    const plain = history([device(FP_A)]);
+    expect(unverifyFingerprint(plain, FP_A)).toEqual({ record: plain, outcome: 'not-verified' });
+  });
+
+  it('taking back the verification of an identity key on both OMEMO lists takes back both', () => {
+    const record = history([{ omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }], omemo2: [{ protocol: 'omemo2', deviceId: 9, fingerprint: FP_A }] }, { verify: FP_A }]);
+    const after = unverifyFingerprint(record, FP_A).record;
+    expect(after.keys.map((k) => k.verifiedAt)).toEqual([undefined, undefined]);
   });
 
   it('mismatches survive later readings', () => {
