@@ -401,7 +401,9 @@ export class ContactKeys {
     // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
     if (!sameRecords(before, merged.keys)) {
       changes = await this.#deps.store.update(account, contact, (stored) => {
-        const again = merge(stored);
+        // Merged again only if another write changed the records meanwhile (rare): the merge is the
+        // larger part of recording a contact's answer.
+        const again = sameRecords(stored, before) ? merged : merge(stored);
         return { keys: again.keys, result: again.changes };
       });
     }
