@@ -170,7 +170,10 @@ export class OtherAppKeys {
       throw new KeyringError('invalid-argument', `None of ${jid}'s current devices or keys with that fingerprint changed: nothing to accept.`, 'fingerprint');
     }
     const now = this.#now();
-    await this.#deps.store.update(account, jid, (current) => ({ record: current && acceptFingerprint(current, fingerprint, now).record, result: undefined }));
+    await this.#deps.store.update(account, jid, (current) => {
+      if (!current) throw this.#nothingRead(jid);
+      return { record: acceptFingerprint(current, fingerprint, now).record, result: undefined };
+    });
     return this.stored(jid);
   }
 

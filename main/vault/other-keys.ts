@@ -66,7 +66,10 @@ export function mergeReading(
   const firstReading = stored === undefined;
   const keys: OtherKeyRecord[] = (stored?.keys ?? []).map((k) => ({ ...k }));
   const changes: OtherKeyChange[] = [];
-  let dirty = firstReading;
+  // The first reading is the first that read a list: one that read none (every list refused, failed or
+  // unreachable) learned nothing, so it writes nothing and what a later reading finds is still first use
+  // (a sign-in reading 5,000 contacts on a server that answers none of them costs no vault write).
+  let dirty = firstReading && Object.keys(reading).length > 0;
 
   for (const protocol of Object.keys(reading) as OtherKeyProtocol[]) {
     const sightings = reading[protocol] ?? [];

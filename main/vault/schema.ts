@@ -174,7 +174,7 @@ const OtherKey = z
   })
   .strict();
 
-const OtherKeysOfAccount = z
+export const OtherKeysOfAccount = z
   .object({
     /** The first time the app read this account's devices: what it found then is trusted on first use. */
     firstRead: isoDate,
@@ -236,7 +236,7 @@ const RosterEntry = z
   .strict();
 
 /** The last roster seen, for offline use and to fetch only changes at sign-in (RFC 6121 §2.6). */
-const RosterCopy = z
+export const RosterCopy = z
   .object({
     /** The server's roster version (§2.6), when it versions its roster. */
     version: z.string().optional(),

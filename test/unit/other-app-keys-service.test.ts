@@ -191,6 +191,18 @@ describe('other apps’ keys of a contact', () => {
     expect(second.keys.some((k) => k.state === 'removed')).toBe(false);
   });
 
+  it('the sign-in reading of accounts whose lists cannot be read writes nothing, and still announces each', async () => {
+    // A server that answers none of them (service-unavailable, as Prosody does for an unknown account).
+    const session = fakeSession({ account: ACCOUNT, answer: () => Promise.reject(stanzaError('service-unavailable', 'cancel')) });
+    const { keys, emitted } = service(session);
+    const contacts = Array.from({ length: 40 }, (_, n) => `contact-${n}@capulet.lit`);
+    const before = vaults.vault.document;
+    await keys.fetchMany(contacts);
+    expect(emitted.map((v) => v.jid).sort()).toEqual([...contacts].sort());
+    expect(emitted.every((v) => v.keys.length === 0 && v.sources.every((s) => s.status === 'failed'))).toBe(true);
+    expect(vaults.vault.document).toBe(before);
+  });
+
   it('a stranger’s device list notification asks nothing and stores nothing', async () => {
     const net = network({ [MERCUTIO]: mercutioNodes() });
     const { keys, emitted } = service(net.session, { contacts: [] });

@@ -3,7 +3,7 @@
  * `contacts list` shows offline, and the version that lets a sign-in fetch only the changes
  * (RFC 6121 §2.6). Only the addresses, names, groups and subscription states the server sent.
  */
-import type { RosterCopyRecord } from '../schema.js';
+import { RosterCopy, type RosterCopyRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -30,11 +30,19 @@ export class RosterStore {
   /** Saves the account's roster (nothing while the vault is locked: it is a cache, rebuilt at sign-in). */
   async save(account: string, copy: RosterCopyRecord): Promise<void> {
     if (!this.#vaults.isOpen) return;
-    const fits = copy.items.length <= MAX_SAVED_ROSTER_ITEMS;
-    await this.#vaults.vault.update((draft) => {
-      const record = accountIn(draft, account);
-      if (fits) record.roster = copy;
-      else delete record.roster;
-    });
+    if (copy.items.length > MAX_SAVED_ROSTER_ITEMS) {
+      await this.#vaults.vault.update((draft) => {
+        delete accountIn(draft, account).roster;
+      });
+      return;
+    }
+    // Only the roster is copied and checked, not the whole document (every contact's certificates): with
+    // 5,000 contacts a whole copy per save was tens of MB of garbage at each sign-in.
+    await this.#vaults.vault.updatePart(
+      { parent: ['accounts', account], key: 'roster', schema: RosterCopy, change: () => ({ value: copy, result: undefined }) },
+      (draft) => {
+        accountIn(draft, account).roster = copy;
+      },
+    );
   }
 }

@@ -71,6 +71,19 @@ describe('other apps’ keys: trust on first use and change warnings', () => {
     expect(second.record.keys[0]?.removedAt).toBeUndefined();
   });
 
+  it('a first reading that could read no list writes nothing; the first that reads one is still first use', () => {
+    // Every list refused, failed or unreachable (a sign-in reading 5,000 contacts whose server answers none).
+    const unread = read(undefined, {}, T0);
+    expect(unread.dirty).toBe(false);
+    expect(unread.changes).toEqual([]);
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, later(DAY));
+    expect(first.dirty).toBe(true);
+    expect(first.record.keys.map((k) => stateOf(k, first.record, later(DAY)))).toEqual(['known']);
+    // An account that publishes nothing was read: that is a first reading, and what comes later is new.
+    const none = read(undefined, { omemo: [], omemo2: [], openpgp: [] }, T0);
+    expect(none.dirty).toBe(true);
+  });
+
   it('an OpenPGP key that takes the place of one that left the list in the same reading is a change', () => {
     const first = read(undefined, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
     const second = read(first.record, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_2 }] }, later(DAY));

@@ -12,6 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Vault } from '../../../main/vault/vault.js';
 import type { ContactKeyRecord, VaultDocument } from '../../../main/vault/schema.js';
 import { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from '../../../main/vault/stores/other-keys-store.js';
+import { RosterStore } from '../../../main/vault/stores/roster-store.js';
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
 import { LIGHT_SCRYPT } from '../../support/vaults.js';
 
@@ -105,6 +107,59 @@ describe('saving one contact’s keys', () => {
     expect(Object.keys(contacts).sort()).toEqual(['a@capulet.lit', 'b@capulet.lit']);
     expect(contacts['a@capulet.lit']).toEqual([record(1), record(2)]);
     expect(vault.document.accounts[ACCOUNT]?.settings.host).toBe('xmpp.montague.lit');
+    const reopened = await Vault.open({ dir, passphrase: 'correct horse battery' });
+    expect(reopened.document).toEqual(vault.document);
+  });
+});
+
+/**
+ * The other writes that come by the thousand or with the roster at sign-in copy only their part too: a
+ * copy of the whole document (every contact's certificates) per group commit held the browser host's
+ * memory at 290-350 MB with 5,000 contacts (test/bench/sections/memory-paint.ts).
+ */
+describe('saving other apps’ keys and the roster copy', () => {
+  async function withContacts(): Promise<{ vault: Vault; holder: VaultHolder }> {
+    const { vault, store } = await open();
+    await Promise.all(CONTACTS.map((jid, n) => store.update(ACCOUNT, jid, () => ({ keys: [record(n)], result: undefined }))));
+    return { vault, holder: { vault, isOpen: true } as unknown as VaultHolder };
+  }
+
+  const sharesContacts = (vault: Vault, before: Readonly<VaultDocument>) => {
+    for (const jid of CONTACTS) expect(contactsOf(vault)[jid]).toBe(before.accounts[ACCOUNT]?.contacts[jid]);
+  };
+
+  it('one account’s other-app keys: the contacts’ key records are shared, not copied', async () => {
+    const { vault, holder } = await withContacts();
+    const otherKeys = new OtherKeysStore(holder);
+    const empty = (at: string) => ({ firstRead: at, keys: [] });
+    // The first makes the account's otherKeys (its parent is missing: the whole document is used).
+    await otherKeys.update(ACCOUNT, CONTACTS[0] as string, () => ({ record: empty('2026-12-01T00:00:00.000Z'), result: undefined }));
+    const before = vault.document;
+    const beforeText = JSON.stringify(before);
+
+    await Promise.all(CONTACTS.slice(1).map((jid) => otherKeys.update(ACCOUNT, jid, () => ({ record: empty('2026-12-02T00:00:00.000Z'), result: undefined }))));
+
+    sharesContacts(vault, before);
+    expect(otherKeys.of(ACCOUNT, CONTACTS[0] as string)).toBe(before.accounts[ACCOUNT]?.otherKeys?.[CONTACTS[0] as string]);
+    expect(otherKeys.of(ACCOUNT, CONTACTS[1] as string)).toEqual(empty('2026-12-02T00:00:00.000Z'));
+    expect(JSON.stringify(before)).toBe(beforeText);
+    // A record that breaks the schema fails alone, and is not kept.
+    const bad = otherKeys.update(ACCOUNT, CONTACTS[2] as string, () => ({ record: { firstRead: '', keys: [] }, result: undefined }));
+    await expect(bad).rejects.toThrow();
+    expect(otherKeys.of(ACCOUNT, CONTACTS[2] as string)).toEqual(empty('2026-12-02T00:00:00.000Z'));
+    const reopened = await Vault.open({ dir, passphrase: 'correct horse battery' });
+    expect(reopened.document).toEqual(vault.document);
+  });
+
+  it('the roster copy: the contacts’ key records are shared, not copied', async () => {
+    const { vault, holder } = await withContacts();
+    const before = vault.document;
+    const roster = { savedAt: '2026-12-02T00:00:00.000Z', version: '7', items: CONTACTS.map((jid) => ({ jid, groups: ['Friends'], subscription: 'both' as const })) };
+
+    await new RosterStore(holder).save(ACCOUNT, roster);
+
+    sharesContacts(vault, before);
+    expect(new RosterStore(holder).load(ACCOUNT)).toEqual(roster);
     const reopened = await Vault.open({ dir, passphrase: 'correct horse battery' });
     expect(reopened.document).toEqual(vault.document);
   });
