@@ -67,6 +67,8 @@ export type RetractAnswer = { outcome: 'retracted'; keys: OwnKeyView[] } | { out
 export interface OtherDeviceKeysView {
   added: string[];
   withdrawn: string[];
+  /** Keys of this vault found revoked on the account's key node (another device, or before a restore). */
+  revoked: string[];
   at: string;
 }
 

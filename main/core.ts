@@ -14,6 +14,7 @@ import { BackupService } from './services/backup.js';
 import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnDevices } from './services/own-devices.js';
+import { OwnRevocations } from './services/own-revocations.js';
 import { OTHER_KEY_LIST_NODES, OtherAppKeys } from './services/other-app-keys.js';
 import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
@@ -138,14 +139,16 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
+  const ownRevocations = new OwnRevocations({ store: ownKeysStore, session: port, log });
   const backup = new BackupService({
     ownKeys: ownKeysStore,
+    revocations: ownRevocations,
     contactKeys: contactKeysStore,
     backups: new BackupsStore(vaults),
     session: port,
     ...(options.backupKdf ? { kdf: options.backupKdf } : {}),
   });
-  const ownDevices = new OwnDevices({ events, isOwnKey: (fingerprint) => ownKeys.has(fingerprint) });
+  const ownDevices = new OwnDevices({ events, log, isOwnKey: (fingerprint) => ownKeys.has(fingerprint), revocations: ownRevocations });
 
   // Every roster contact's keys, fetched through the same change detection as a notification or a
   // contact opened (ContactKeys.fetchMany: bounded concurrency, a dead server holds up no one).
@@ -165,6 +168,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
     void drift.whilePublishing(() => queue.drain());
     drift.onOnline();
+    // Own keys revoked while this device was away (another device, or before a restore) are revoked here.
+    void ownRevocations
+      .readNode()
+      .then((revoked) => revoked.length > 0 && events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, at: new Date().toISOString() }))
+      .catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
     void ownKeys.prepareMissingRevocations().catch((error: unknown) => log.warn(`preparing revocations: ${String(error)}`));
     if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));

@@ -146,9 +146,12 @@ function decodeDirectoryString(value: forge.asn1.Asn1): string {
   throw new MalformedCertificateError('The commonName uses a string type a JID cannot be read from.');
 }
 
+/** One decoder for every name: making one per call was a visible part of checking a certificate. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeUtf8(binary: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(binaryToBuffer(binary));
+    return utf8.decode(binaryToBuffer(binary));
   } catch {
     throw new MalformedCertificateError('A name is not valid UTF-8.');
   }

@@ -25,6 +25,7 @@ import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS, backupItems, readBackupItems } from
 import { fetchItem } from '../xmpp/fetch-items.js';
 import { publishPersistent, retractItem, type NodeContext } from '../xmpp/persistent-node.js';
 import { discoItemsRequest, parseDiscoItemIds, readStanzaError, type RawItem } from '../xmpp/pubsub.js';
+import type { OwnRevocations } from './own-revocations.js';
 import type { SessionPort } from './session-port.js';
 
 export interface BackupDeps {
@@ -32,6 +33,8 @@ export interface BackupDeps {
   contactKeys: ContactKeysStore;
   backups: BackupsStore;
   session: SessionPort;
+  /** After a restore while online: the keys brought back that were revoked since are revoked here too. */
+  revocations: Pick<OwnRevocations, 'readNode'>;
   /** Tests pass lighter scrypt parameters; the app keeps backup-blob.ts's default. */
   kdf?: Omit<ScryptParams, 'salt'>;
 }
@@ -115,6 +118,9 @@ export class BackupService {
       contacts: plan.contactRecords,
       record,
     });
+    // A backup made before a key was revoked brings it back unrevoked; the account's node says otherwise.
+    // Not read now (the node did not answer, a write failed): the next sign-in reads it again.
+    if (write.size > 0 && this.#deps.session.state.status === 'online') await this.#deps.revocations.readNode().catch(() => []);
     return { account: jid, createdAt: opened.createdAt, from: source.kind, keys: plan.keys, trust: plan.trust };
   }
 

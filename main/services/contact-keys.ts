@@ -10,8 +10,9 @@
  *   nothing is written;
  * - at most one fetch per contact is in flight; notifications arriving meanwhile fold into one
  *   follow-up fetch, and follow-ups come ever further apart while they keep coming (FOLLOW_UP), so a
- *   burst of hundreds costs a few fetches; fetch results are merged in the order they were asked (an
- *   older answer never undoes a newer one);
+ *   burst of hundreds costs a few fetches; fetch results are merged in the order they were asked, and
+ *   the newest knowledge wins: an answer never undoes a newer answer (fetchMany's requests are outside
+ *   the one-at-a-time rule) nor a retract notification handled after its request went out;
  * - the vault is written only when the records change (lastSeen is kept to the hour), and holds at
  *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
  */
@@ -56,6 +57,7 @@ import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
+import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 
@@ -100,6 +102,21 @@ export class ContactKeys {
    * contacts and MAX_CURRENT_KEYS each; cleared by every complete fetch.
    */
   readonly #notifiedUnstored = new Map<string, Map<string, NotifiedKey>>();
+  /**
+   * Retract notifications (XEP-0060 §7.2.2.1) per contact: fingerprint → the notification's number. The
+   * answer to a request sent before one may still list that key, handled after it: that answer must not
+   * bring the withdrawn key back, while one asked later may (the key was published again). At most
+   * MAX_CURRENT_KEYS per contact (the oldest forgotten first); forgotten once an answer asked after
+   * them is recorded.
+   */
+  readonly #retractedAt = new Map<string, Map<string, number>>();
+  /**
+   * Per contact, the notification count when the newest recorded answer was asked. fetchMany's requests
+   * are not in the contacts' one-at-a-time lanes, so a notification's fetch can overtake one: an answer
+   * asked before the newest recorded one is older news, and is not merged. One number per contact
+   * fetched in this run.
+   */
+  readonly #answeredAt = new Map<string, number>();
   /** Counts notifications, so a fetch weighs only those that arrived before it asked. */
   #notifications = 0;
 
@@ -153,16 +170,21 @@ export class ContactKeys {
     const bare = contacts.map((c) => contactBareJid(c)).filter((c) => !this.#isOwn(c));
     for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
-    const asked = this.#notifications;
+    // The notification count when each request went out (a request may wait for a free lane).
+    const asked: number[] = [];
     const ownJid = this.#deps.session.ownJid;
     const ownDomain = ownJid.slice(ownJid.indexOf('@') + 1);
     await fetchAcrossServers(
       bare,
       { concurrency, ownDomain },
-      (contact) => fetchItems(this.#deps.session.iq, contact, NS.pubkey, timeoutMs),
+      (contact, index) => {
+        asked[index] = this.#notifications;
+        return fetchItems(this.#deps.session.iq, contact, NS.pubkey, timeoutMs);
+      },
       (index, outcome) => {
         const contact = bare[index] as string;
-        const record = this.#record(contact, outcome, asked).then((view) => {
+        // A contact never asked (its server proved unreachable) has no count: its outcome stores nothing.
+        const record = this.#record(contact, outcome, asked[index] ?? 0).then((view) => {
           this.#deps.events.emit('contacts:keys', view);
           return view;
         });
@@ -271,8 +293,10 @@ export class ContactKeys {
     if (this.#isOwn(n.from)) return; // our own node: main/services/own-devices.ts
     if (!(await this.#listensTo(n.from))) return;
     const now = new Date();
+    const sequence = ++this.#notifications;
     let changes: ContactKeysView['changes'] = [];
     if (n.retracted.length > 0) {
+      this.#rememberRetracted(n.from, n.retracted, sequence);
       let keys = this.#stored(n.from);
       for (const id of n.retracted) {
         const result = markRetracted(keys, id, now);
@@ -295,7 +319,7 @@ export class ContactKeys {
       }
     }
     if (n.items.length > 0) {
-      const added = this.#rememberNotified(n, now);
+      const added = this.#rememberNotified(n, now, sequence);
       // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an
       // addition. Shown even while a fetch is under way or a follow-up waits its turn (coalesce.ts, up
       // to a minute in a long burst): showing them costs no request. Meanwhile only a notification that
@@ -309,10 +333,9 @@ export class ContactKeys {
   }
 
   /** Remembers the keys a notification showed that no fetch has stored yet; returns how many were new. */
-  #rememberNotified(n: PepNotification, now: Date): number {
+  #rememberNotified(n: PepNotification, now: Date, sequence: number): number {
     const stored = new Set(this.#stored(n.from).map((k) => k.fingerprint));
     const pending = this.#notifiedUnstored.get(n.from) ?? new Map<string, NotifiedKey>();
-    const sequence = ++this.#notifications;
     let added = 0;
     for (const key of this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS)).seen) {
       if (stored.has(key.fingerprint) || pending.size >= MAX_CURRENT_KEYS) continue;
@@ -323,6 +346,31 @@ export class ContactKeys {
     }
     if (pending.size > 0) this.#notifiedUnstored.set(n.from, pending);
     return added;
+  }
+
+  /** Remembers which keys notification `sequence` withdrew (ids that are no fingerprint name no key). */
+  #rememberRetracted(contact: string, ids: readonly string[], sequence: number): void {
+    const retracted = this.#retractedAt.get(contact) ?? new Map<string, number>();
+    for (const id of ids.slice(0, MAX_CURRENT_KEYS)) {
+      if (!isFingerprint(id)) continue;
+      const fingerprint = id.toLowerCase();
+      retracted.delete(fingerprint); // moved to the end: the newest
+      retracted.set(fingerprint, sequence);
+      if (retracted.size > MAX_CURRENT_KEYS) retracted.delete(retracted.keys().next().value as string);
+    }
+    if (retracted.size > 0) this.#retractedAt.set(contact, retracted);
+  }
+
+  /**
+   * The keys a complete answer to a request sent after notification `asked` lists, less those a later
+   * retract notification withdrew. The retracts it saw are forgotten: every later request sees them too.
+   */
+  #notRetractedSince(contact: string, asked: number, seen: readonly SeenKey[]): SeenKey[] {
+    const retracted = this.#retractedAt.get(contact);
+    if (!retracted) return [...seen];
+    for (const [fingerprint, sequence] of retracted) if (sequence <= asked) retracted.delete(fingerprint);
+    if (retracted.size === 0) this.#retractedAt.delete(contact);
+    return seen.filter((k) => !retracted.has(k.fingerprint));
   }
 
   /** The notified keys a complete answer to a request sent after notification `asked` accounts for. */
@@ -381,9 +429,14 @@ export class ContactKeys {
     if (outcome.status !== 'ok' && outcome.status !== 'none') {
       return { ...this.known(contact), fetch: outcome.status, detail: outcome.detail };
     }
+    // Asked before an answer already recorded (fetchMany's, overtaken): what it says is older news.
+    if (asked < (this.#answeredAt.get(contact) ?? 0)) return { ...this.known(contact), fetch: outcome.status };
+    this.#answeredAt.set(contact, asked);
     const account = this.#deps.session.ownJid;
     const now = new Date();
-    const { seen, invalid, statements } = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [], statements: NO_STATEMENTS };
+    const read = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [], statements: NO_STATEMENTS };
+    const { invalid, statements } = read;
+    const seen = this.#notRetractedSince(contact, asked, read.seen);
     const before = this.#stored(contact);
     const notified = this.#takeNotifiedBefore(contact, asked);
     // The complete set merged, then what the contact's signed statements say (revocations, successions).
@@ -401,7 +454,9 @@ export class ContactKeys {
     // Nothing new (the usual answer to a notification burst or a refresh): no write at all.
     if (!sameRecords(before, merged.keys)) {
       changes = await this.#deps.store.update(account, contact, (stored) => {
-        const again = merge(stored);
+        // Merged again only if another write changed the records meanwhile (rare): the merge is the
+        // larger part of recording a contact's answer.
+        const again = sameRecords(stored, before) ? merged : merge(stored);
         return { keys: again.keys, result: again.changes };
       });
     }

@@ -6,17 +6,23 @@
  */
 import type { OtherDeviceKeysView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
+import type { Logger } from '../logger.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
+import { inBackground } from './background.js';
+import type { OwnRevocations } from './own-revocations.js';
 
 /** At most this many fingerprints are reported from one notification (a node holds 32: KEY_NODE_MAX_ITEMS). */
 const MAX_REPORTED = 64;
 
 export interface OwnDevicesDeps {
   events: AppEvents;
+  log: Logger;
   /** Whether this device's vault holds the key (OwnKeys.has). */
   isOwnKey: (fingerprint: string) => boolean;
+  /** Revocations published by another device apply here too. */
+  revocations: Pick<OwnRevocations, 'apply'>;
 }
 
 export class OwnDevices {
@@ -28,6 +34,11 @@ export class OwnDevices {
 
   /** A notification for the own key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it here. */
   onNotification(n: PepNotification): void {
+    inBackground(this.#deps.log, 'own key node notification', this.#onNotification(n));
+  }
+
+  async #onNotification(n: PepNotification): Promise<void> {
+    const revoked = await this.#deps.revocations.apply(n.items);
     const added: string[] = [];
     for (const item of n.items.slice(0, MAX_REPORTED)) {
       const read = readPubkeyItem(item);
@@ -37,8 +48,8 @@ export class OwnDevices {
       if (!this.#deps.isOwnKey(fingerprint)) added.push(fingerprint);
     }
     const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !this.#deps.isOwnKey(id));
-    if (added.length === 0 && withdrawn.length === 0) return;
-    const view: OtherDeviceKeysView = { added, withdrawn, at: new Date().toISOString() };
+    if (added.length === 0 && withdrawn.length === 0 && revoked.length === 0) return;
+    const view: OtherDeviceKeysView = { added, withdrawn, revoked, at: new Date().toISOString() };
     this.#deps.events.emit('keys:otherDevice', view);
   }
 }

@@ -34,7 +34,7 @@ interface DomainQueue {
 export function fetchAcrossServers(
   contacts: readonly string[],
   options: FetchAcrossServersOptions,
-  fetch: (contact: string) => Promise<FetchOutcome>,
+  fetch: (contact: string, index: number) => Promise<FetchOutcome>,
   settled: (index: number, outcome: FetchOutcome) => void,
 ): Promise<void> {
   const domains = new Map<string, DomainQueue>();
@@ -89,7 +89,7 @@ export function fetchAcrossServers(
           const index = asked.waiting.shift() as number;
           if (asked.state === 'untried') asked.state = 'probing';
           inFlight += 1;
-          fetch(contacts[index] as string).then((outcome) => {
+          fetch(contacts[index] as string, index).then((outcome) => {
             inFlight -= 1;
             if (outcome.status === 'unreachable') asked.state = { unreachable: outcome.detail };
             else if (asked.state === 'probing') asked.state = 'open';

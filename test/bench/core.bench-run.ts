@@ -628,15 +628,20 @@ function keygenRows(sizes: KeygenSize[]): Row[] {
 function avatarRow(avatar: AvatarResult): Row {
   const wall = median(avatar.samples.map((x) => x.wallMs));
   const stall = Math.max(...avatar.samples.map((x) => x.stallMs));
+  const held = Math.max(...avatar.samples.map((x) => x.heldMs));
   const busy = Math.max(...avatar.samples.map((x) => x.busyMs));
   return {
     section: 'profile',
     measure: `avatar scaling, ${avatar.width}×${avatar.height} JPEG → 256 px PNG on a worker thread (main/profile/avatar-off-thread.ts, as the app makes it; median of ${avatar.samples.length})`,
     peer: '—',
-    app: `${time(wall)} in all; the main thread's own CPU during the whole call ${time(busy)} (starting the worker, handing over the photo and the picture); longest event-loop stall ${time(stall)}, the machine's scheduling included`,
+    app:
+      `${time(wall)} in all; main thread busy ≤ ${ms(held)} between two 5 ms ticks (its own CPU over the whole call ` +
+      `${Number.isNaN(busy) ? 'not readable here' : time(busy)}: starting the worker, handing over the photo and the picture); ` +
+      `longest event-loop stall ${time(stall)}, the machine's scheduling included`,
     ratio: '—',
     target: 'main thread held ≤ 50 ms',
-    pass: busy <= 50,
+    // As for key generation: the longest stretch the thread itself computed without letting the loop turn.
+    pass: held <= 50,
   };
 }
 

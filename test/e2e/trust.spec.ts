@@ -140,7 +140,7 @@ test('verification only on a match, trust policies, and changed keys that warn a
   const fromOtherDevice = await publishForPresence(secondPage);
   await julietPage.getByRole('button', { name: 'My keys', exact: true }).click();
   await expect(julietPage.getByTestId('other-device-key').locator(`[data-fingerprint="${fromOtherDevice}"]`)).toHaveCount(1);
-  await expect(julietPage.getByTestId('other-device-keys')).toContainText('Added to your account from another device');
+  await expect(julietPage.getByTestId('other-device-keys')).toContainText('Key added to your account from another device');
   await expect(julietPage.getByRole('button', { name: 'Contacts', exact: true })).not.toContainText('⚠');
   await saveScreenshot('trust-other-device', julietPage);
 });

@@ -2,7 +2,7 @@
  * `keyring keys backup` and `keys restore` as child processes (issue 16, point 5), on Prosody: the
  * reminder in `keys list` until a backup holds the key; a backup to the account and a file, with the
  * code printed once; restoring on fresh data dirs from the account (code from --code-file) and from
- * the file (code typed on stdin); a wrong code fails in one line with exit 1 and restores nothing.
+ * the file (code typed on stdin, and at a terminal, where it is not shown); a wrong code fails in one line with exit 1 and restores nothing.
  * Needs the build.
  */
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { groupFingerprint } from '../../contract/format.js';
 import { generateBackupCode } from '../../main/vault/backup-code.js';
 import { connectActor, type Actor } from '../support/scenario.js';
-import { BUILT_CLI, runCli } from '../support/cli.js';
+import { BUILT_CLI, runCli, runCliOnTerminal } from '../support/cli.js';
 
 const server = inject('prosody');
 
@@ -69,11 +69,19 @@ describe('keyring keys backup / restore', () => {
     expect(fromFile, fromFile.stderr).toMatchObject({ code: 0 });
     expect(fromFile.stdout).toContain(`${groupFingerprint(fingerprint)}  restored`);
 
+    // At a terminal, the code typed is not shown (it would stay in the scrollback).
+    const args = ['--jid', juliet.jid, '--password-env', 'ACCOUNT_PW', '--server', `${server.host}:${server.port}`, '--ca-file', server.caFile];
+    const typed = await runCliOnTerminal([...args, '--data-dir', join(work, 'terminal'), 'keys', 'restore', '--in', file], { ...env, ACCOUNT_PW: juliet.params.password }, 'Backup code: ', `${code}\r`);
+    expect(typed, typed.screen).toMatchObject({ code: 0 });
+    expect(typed.screen).toContain('Backup code: ');
+    expect(typed.screen).toContain(`${groupFingerprint(fingerprint)}  restored`);
+    expect(typed.screen).not.toContain(code.slice(0, 9));
+
     // A wrong code: one line, exit 1, nothing restored.
     await writeFile(codeFile, generateBackupCode());
     const wrong = await run('desktop', ['keys', 'restore', '--in', file, '--code-file', codeFile]);
     expect(wrong).toMatchObject({ code: 1, stdout: '', stderr: 'keyring: This is not the code of this backup.\n' });
     expect((await run('desktop', ['--json', 'keys', 'list'])).stdout.trim()).toBe('[]');
     expect(await run('desktop', ['keys', 'restore', '--in', file, '--from-account'])).toMatchObject({ code: 2 });
-  }, 90_000);
+  }, 150_000);
 });

@@ -3,10 +3,13 @@
  * romeo verified juliet's key; she rotates it with a succession statement and his app keeps the new
  * key verified; a succession signed by another key is the ordinary change warning; she revokes a key
  * and his app shows it revoked, from the publish notification (ejabberd 23.01 sends none for the
- * withdrawal that follows) and again on a later fetch.
+ * withdrawal that follows) and again on a later fetch. On Prosody (ejabberd 23.01 sends no retract
+ * notifications): an answer Prosody sent before she withdrew a key, handled after the withdrawal's
+ * notification, does not bring the key back.
  */
 import type { KeyObject } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { Element } from '@xmpp/xml';
 import type { ContactKeysView, ContactKeyView, OwnKeyView } from '../../contract/index.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
@@ -89,6 +92,41 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(shown).toMatchObject({ trust: 'changed', decision: 'changed', replaces: [old.fingerprint] });
       expect(shown?.continues).toBeUndefined();
       expect(shown?.continuityProblem).toMatch(/signature does not verify/);
+    });
+
+    // XEP-0060 §7.2.2.1: Prosody notifies the withdrawal. The answer really was sent before it; only its
+    // handling in romeo's app is held until the notification was handled, as when both arrive together.
+    it.runIf(server.kind === 'prosody')('an answer sent before she withdrew her key, handled after the notification, does not bring it back', async () => {
+      const key = await verifiedKey();
+      const iq = romeo.core.session.client.iqCaller;
+      const get = iq.get.bind(iq);
+      let arrived!: () => void;
+      const answerArrived = new Promise<void>((resolve) => (arrived = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const held = vi.spyOn(iq, 'get').mockImplementation(async (element: Element, to?: string, timeout?: number) => {
+        const answer = await get(element, to, timeout);
+        if (to === juliet.actor.jid && element.getChild('items')?.attrs.node === NS.pubkey) {
+          arrived();
+          await released;
+        }
+        return answer;
+      });
+      try {
+        const refresh = ask(romeo, 'contacts:fetchKeys', { jid: juliet.actor.jid });
+        await answerArrived; // Prosody's answer, still listing the key, is at romeo's app
+        const withdrawn = nextAppEvent(romeo, 'contacts:keys', (v) => v.jid === juliet.actor.jid && keyIn(v, key.fingerprint)?.trust === 'retracted', 'romeo’s app hearing of the withdrawal');
+        await ask(juliet, 'keys:retract', { fingerprint: key.fingerprint });
+        await withdrawn;
+        release();
+        const answer = await refresh;
+        expect(keyIn(answer, key.fingerprint)).toMatchObject({ trust: 'retracted' });
+        expect(answer.changes).toEqual([]);
+      } finally {
+        release();
+        held.mockRestore();
+      }
+      expect(await fetched(key.fingerprint)).toMatchObject({ trust: 'retracted' });
     });
 
     it('a revoked key shows revoked at romeo, from the publish notification and on a later fetch', async () => {

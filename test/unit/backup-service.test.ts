@@ -54,7 +54,7 @@ async function device(account = ACCOUNT): Promise<Device> {
   const keys = new OwnKeysStore(vaults);
   const contacts = new ContactKeysStore(vaults);
   const session = fakeSession({ account, status: 'offline' });
-  return { vaults, keys, contacts, service: new BackupService({ ownKeys: keys, contactKeys: contacts, backups: new BackupsStore(vaults), session, kdf: LIGHT_KDF }) };
+  return { vaults, keys, contacts, service: new BackupService({ ownKeys: keys, contactKeys: contacts, backups: new BackupsStore(vaults), session, revocations: { readNode: () => Promise.resolve([]) }, kdf: LIGHT_KDF }) };
 }
 
 /** Adds a key to the device: `privateKey` under a certificate valid from `daysAgo` for `validityDays`. */

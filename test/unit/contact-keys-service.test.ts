@@ -29,6 +29,7 @@ import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
 import type { ContactKeysView } from '../../contract/index.js';
 import { fakeSession, type FakeSession } from '../support/fake-session.js';
+import { eventsWithKeyViews } from '../support/key-views.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 // Counts the vault's file writes while keeping them real.
@@ -171,11 +172,7 @@ describe('what contacts send is bounded', () => {
 
   async function start(options: { roster: string[]; followUp?: Partial<FollowUpTiming> }) {
     const vaults = await unlockedVaults(dir);
-    const events = new AppEvents();
-    const views: ContactKeysView[] = [];
-    events.subscribe((event, payload) => {
-      if (event === 'contacts:keys') views.push(payload as ContactKeysView);
-    });
+    const { events, views } = eventsWithKeyViews();
     const pep = new FakePepService();
     const warnings: string[] = [];
     const log = { ...silentLogger, warn: (m: string) => warnings.push(m) };

@@ -17,6 +17,15 @@ export interface UndoableRetract {
 }
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
+type OtherDeviceChange = 'added' | 'withdrawn' | 'revoked';
+
+/** What each change from another device of the account is called, in Activity and on My keys. */
+export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, string> = {
+  added: 'Key added to your account from another device',
+  withdrawn: 'Key withdrawn from your account by another device',
+  revoked: 'Key found revoked on your account (by another device, or before a restore): it is never published again',
+};
+
 export class KeysStore extends ScreenStore {
   keys = $state<OwnKeyView[]>([]);
   /** The node configuration the server reported after the last publish, per fingerprint. */
@@ -31,7 +40,7 @@ export class KeysStore extends ScreenStore {
   pending = $state<QueuedActionView[]>([]);
   readonly cancelling = new Task();
   /** Keys another device of this account published (or withdrew) while this one was online. */
-  otherDevice = $state<{ fingerprint: string; change: 'added' | 'withdrawn'; at: string }[]>([]);
+  otherDevice = $state<{ fingerprint: string; change: OtherDeviceChange; at: string }[]>([]);
   readonly renaming = new Task();
   readonly deleting = new Task();
   readonly undoing = new Task();
@@ -60,12 +69,16 @@ export class KeysStore extends ScreenStore {
       );
       void this.refresh();
     });
-    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, at }) => {
-      const news = [...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })), ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at }))];
+    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, at }) => {
+      const news = [
+        ...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })),
+        ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at })),
+        ...revoked.map((fingerprint) => ({ fingerprint, change: 'revoked' as const, at })),
+      ];
       this.otherDevice = [...news, ...this.otherDevice.filter((o) => !news.some((n) => n.fingerprint === o.fingerprint))].slice(0, 32);
-      for (const n of news) {
-        this.activity.add('received', n.change === 'added' ? 'Key added to your account from another device' : 'Key withdrawn from your account by another device', n.fingerprint);
-      }
+      for (const n of news) this.activity.add('received', OTHER_DEVICE_NEWS[n.change], n.fingerprint);
+      // A key revoked elsewhere is revoked here now: its card must say so.
+      if (revoked.length > 0) void this.refresh();
     });
     void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
     return () => {

@@ -1,0 +1,70 @@
+/**
+ * Revocations of the account's own keys that this device did not make: another device of the account
+ * revoked a key, or this device got the key back from a backup made before it was revoked. The
+ * statement stays on the account's key node as its own item (docs/key-lifecycle.md, "Revocation
+ * statement"), and contacts honour it; this device must too, or it would show the key as usable and
+ * could publish it again. So the key node's revocation items are read at sign-in, after a restore, and
+ * from every notification of the own node, and each one that verifies (signed by the key it names, a
+ * certificate for this account) marks that key revoked here, as `keys:revoke` would have.
+ *
+ * Only the account itself can publish to its own PEP node (XEP-0163 §4.1), and the statement must be
+ * signed by the revoked key, so an item there cannot revoke a key by itself being present.
+ */
+import { verifyRevocation } from '../keys/revocation.js';
+import type { Logger } from '../logger.js';
+import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
+import { fetchItems } from '../xmpp/fetch-items.js';
+import { readRevocationItem } from '../xmpp/key-statements.js';
+import { NS } from '../xmpp/namespaces.js';
+import type { RawItem } from '../xmpp/pubsub.js';
+import type { SessionPort } from './session-port.js';
+
+/** The node holds at most 32 items (own-keys.ts KEY_NODE_MAX_ITEMS); more than this is not ours. */
+const MAX_ITEMS_READ = 64;
+
+export interface OwnRevocationsDeps {
+  store: OwnKeysStore;
+  session: SessionPort;
+  log: Logger;
+}
+
+export class OwnRevocations {
+  readonly #deps: OwnRevocationsDeps;
+
+  constructor(deps: OwnRevocationsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Reads the own key node now and applies what it says; the fingerprints newly revoked here. */
+  async readNode(): Promise<string[]> {
+    const outcome = await fetchItems(this.#deps.session.iq, this.#deps.session.ownJid, NS.pubkey);
+    if (outcome.status !== 'ok') {
+      if (outcome.status !== 'none') this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status}`);
+      return [];
+    }
+    return this.apply(outcome.items);
+  }
+
+  /**
+   * Marks revoked each key of this vault that a verified revocation among `items` names and that is not
+   * revoked here yet; returns their fingerprints. Anything else among the items is left to others.
+   */
+  async apply(items: readonly RawItem[]): Promise<string[]> {
+    const account = this.#deps.session.ownJid;
+    const revoked: string[] = [];
+    for (const item of items.slice(0, MAX_ITEMS_READ)) {
+      const read = readRevocationItem(item);
+      if (read.kind !== 'revocation') continue;
+      const key = this.#deps.store.find(account, read.statement.fingerprint);
+      if (!key || key.revoked) continue;
+      const check = verifyRevocation(read.statement, { publisherJid: account });
+      if (!check.valid || check.fingerprint !== key.fingerprint) {
+        this.#deps.log.warn(`a revocation on the own key node does not hold: ${check.valid ? 'it names another key' : check.reason}`);
+        continue;
+      }
+      await this.#deps.store.setRevoked(account, key.fingerprint, read.statement);
+      revoked.push(key.fingerprint);
+    }
+    return revoked;
+  }
+}
