@@ -14,12 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
 import type * as AtomicFile from '../../main/vault/atomic-file.js';
-import type { ContactKeyRecord } from '../../main/vault/schema.js';
-import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
-import type { VaultHolder } from '../../main/vault/vault-holder.js';
-import { Vault, VAULT_FILE } from '../../main/vault/vault.js';
+import { VAULT_FILE } from '../../main/vault/vault.js';
 import { writeVaultFile } from '../../main/vault/vault-file.js';
-import { LIGHT_SCRYPT } from '../support/vaults.js';
+import { vaultWithContacts } from '../support/vaults.js';
 import { makeCertificates, makeKeyPairs } from './support/certs.js';
 import { median } from './report.js';
 
@@ -54,24 +51,13 @@ it('times whole-vault writes with many contacts holding real certificates', asyn
   try {
     const jids = Array.from({ length: CONTACTS }, (_, n) => `contact-${n}@capulet.lit`);
     const certificates = await makeCertificates(jids, await makeKeyPairs(4));
-    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
-    const now = new Date().toISOString();
-    await vault.update((d) => {
-      d.accounts[ACCOUNT] = {
-        jid: ACCOUNT,
-        settings: {},
-        ownKeys: [],
-        contacts: Object.fromEntries(
-          certificates.map((c): [string, ContactKeyRecord[]] => [
-            c.jid,
-            [{ fingerprint: c.fingerprint, certificate: c.der.toString('base64'), firstSeen: now, lastSeen: now, trust: 'unverified' }],
-          ]),
-        ),
-      };
-    });
+    const { vault, store } = await vaultWithContacts(
+      dir,
+      ACCOUNT,
+      certificates.map((c) => ({ jid: c.jid, fingerprint: c.fingerprint, certificate: c.der.toString('base64') })),
+    );
     const path = join(dir, VAULT_FILE);
     const size = (await stat(path)).size;
-    const store = new ContactKeysStore({ vault } as unknown as VaultHolder);
     const touch = (n: number) =>
       store.update(ACCOUNT, jids[n % CONTACTS] ?? '', (stored) => ({
         keys: stored.map((k) => ({ ...k, lastSeen: new Date().toISOString() })),

@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type * as AtomicFile from '../../../main/vault/atomic-file.js';
-import type { ContactKeyRecord } from '../../../main/vault/schema.js';
-import { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
-import type { VaultHolder } from '../../../main/vault/vault-holder.js';
-import { Vault } from '../../../main/vault/vault.js';
-import { LIGHT_SCRYPT } from '../../support/vaults.js';
+import type { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
+import { vaultWithContacts } from '../../support/vaults.js';
 
 const disk = vi.hoisted(() => ({ writes: [] as number[], changes: [] as number[] }));
 
@@ -48,22 +45,8 @@ afterEach(async () => {
 
 /** A vault of `contacts` contacts with a certificate-sized key each (~1.4 kB per contact). */
 async function bigVault(contacts = CONTACTS): Promise<ContactKeysStore> {
-  const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
-  const now = new Date().toISOString();
-  await vault.update((d) => {
-    d.accounts[ACCOUNT] = {
-      jid: ACCOUNT,
-      settings: {},
-      ownKeys: [],
-      contacts: Object.fromEntries(
-        Array.from({ length: contacts }, (_, n): [string, ContactKeyRecord[]] => [
-          jid(n),
-          [{ fingerprint: n.toString(16).padStart(64, '0'), certificate: `MII${n}`.padEnd(1200, 'A'), firstSeen: now, lastSeen: now, trust: 'unverified' }],
-        ]),
-      ),
-    };
-  });
-  return new ContactKeysStore({ vault } as unknown as VaultHolder);
+  const known = Array.from({ length: contacts }, (_, n) => ({ jid: jid(n), fingerprint: n.toString(16).padStart(64, '0'), certificate: `MII${n}`.padEnd(1200, 'A') }));
+  return (await vaultWithContacts(dir, ACCOUNT, known)).store;
 }
 
 /** Changes contact n's key (noting when the change ran: a group's first change starts its write). */

@@ -7,7 +7,6 @@
 import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyringCore } from '../../../main/core.js';
 import { KeyringError } from '../../../main/errors.js';
@@ -20,15 +19,13 @@ import { Vault, VAULT_FILE, VaultTamperedError, type OsKeychain } from '../../..
 import { fakeKeychain } from '../../support/fake-keychain.js';
 import { bodySha256, readEnvelope as readEnvelopeOf, writeEnvelope, type EnvelopeOnDisk } from '../../support/vault-envelope.js';
 import { LIGHT_SCRYPT } from '../../support/vaults.js';
+import { FIXTURE_KEYCHAIN_KEY, fixture } from './vault-fixtures.js';
 
 const PASSPHRASE = 'correct horse battery';
 const JULIET = 'juliet@capulet.lit';
 const ROMEO = 'romeo@montague.lit';
 const FP = 'a'.repeat(64);
 const ROMEO_FP = 'b'.repeat(64);
-/** The keychain that sealed fixtures/v1-keychain.json (see fixtures/README.md). */
-const FIXTURE_KEYCHAIN_KEY = Buffer.from('keyring test keychain fixture key').subarray(0, 32);
-const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 
 let dir: string;
 let path: string;
