@@ -40,10 +40,22 @@ export function watchLiveness(deps: LivenessDeps): Liveness {
   let stopped = false;
   let quiet: NodeJS.Timeout | undefined;
   let pinging = false;
+  /** When the server last said anything (Date.now()). */
+  let lastHeard = Date.now();
 
-  const arm = (): void => {
+  const arm = (delay = times.quietMs): void => {
     clearTimeout(quiet);
-    if (!stopped) quiet = setTimeout(probe, times.quietMs);
+    if (!stopped) quiet = setTimeout(due, delay);
+  };
+  /**
+   * The quiet timer is set once per quiet period, not again for every element the server sends (a
+   * bulk fetch receives thousands a second): when it fires, whatever was heard since postpones the
+   * ping by the rest of the period. A clock set back counts as heard just now.
+   */
+  const due = (): void => {
+    const quietFor = Date.now() - lastHeard;
+    if (quietFor < times.quietMs) arm(Math.min(times.quietMs, times.quietMs - quietFor));
+    else probe();
   };
   const probe = (): void => {
     if (stopped || pinging) return;
@@ -63,10 +75,11 @@ export function watchLiveness(deps: LivenessDeps): Liveness {
   };
   const answered = (): void => {
     pinging = false;
+    lastHeard = Date.now();
     arm();
   };
   const unsubscribe = deps.onInbound(() => {
-    if (!pinging) arm();
+    lastHeard = Date.now();
   });
   arm();
   return {

@@ -91,11 +91,13 @@ declare module '@xmpp/client-core' {
 declare module '@xmpp/middleware' {
   import type { Element } from '@xmpp/xml';
   import type { Client } from '@xmpp/client-core';
+  import type { JID } from '@xmpp/jid';
   export interface MiddlewareContext {
     stanza: Element;
     entity: Client;
-    from: string | null;
-    to: string | null;
+    /** The sender and the addressee, parsed (main/xmpp/middleware.ts: on first read). */
+    from: JID | null;
+    to: JID | null;
     id: string;
     /** For iq handlers: the request's single child element. */
     element?: Element;
@@ -136,6 +138,17 @@ declare module '@xmpp/error' {
     text: string;
     application: Element | undefined;
     element: Element | undefined;
+  }
+}
+
+/** The error an IQ error reply becomes (RFC 6120 §8.3): condition, text, and the `type` attribute. */
+declare module '@xmpp/middleware/lib/StanzaError.js' {
+  import XMPPError from '@xmpp/error';
+  import type { Element } from '@xmpp/xml';
+  export default class StanzaError extends XMPPError {
+    constructor(condition: string, text?: string, application?: Element, type?: string);
+    type: string | undefined;
+    static fromElement(element: Element): StanzaError;
   }
 }
 

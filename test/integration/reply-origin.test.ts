@@ -2,7 +2,8 @@
  * Replies count only from whom we asked (main/xmpp/iq-requests.ts). On both real servers, mallory
  * (another account) answers a request juliet sent to romeo, with the right id, before romeo does: her
  * answer is dropped and logged, romeo's is taken. With a fake server, the same for the account's own
- * PEP service and for contacts' key nodes, including the case where only the forgery ever comes.
+ * PEP service and for contacts' key nodes, including the case where only the forgery ever comes, and
+ * an error answer with no readable condition.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,8 @@ describe('a forged answer from a hostile server', () => {
   const log = capturingLogger();
   /** What the fake answers each request with: a list of [from attribute, certificate]. */
   let answers: (request: Element) => [string | undefined, string][] = () => [];
+  /** When set, the fake answers with these stanzas instead (replies of any shape). */
+  let rawAnswers: ((request: Element) => string[]) | undefined;
 
   const itemsReply = (request: Element, from: string | undefined, cert: string) =>
     `<iq type='result' id='${request.attrs.id}'${from === undefined ? '' : ` from='${from}'`}>` +
@@ -104,7 +107,10 @@ describe('a forged answer from a hostile server', () => {
       plainFeatures: FEATURES.starttls,
       starttls: 'proceed',
       tlsFeatures: FEATURES.plain,
-      answer: (stanza) => (stanza.name === 'iq' && stanza.attrs.type === 'get' ? answers(stanza).map(([from, cert]) => itemsReply(stanza, from, cert)) : undefined),
+      answer: (stanza) => {
+        if (stanza.name !== 'iq' || stanza.attrs.type !== 'get') return undefined;
+        return rawAnswers ? rawAnswers(stanza) : answers(stanza).map(([from, cert]) => itemsReply(stanza, from, cert));
+      },
     });
     session = new AccountSession({ events: new AppEvents(), log });
     await session.connect({ jid: `juliet@${DOMAIN}`, password: 'pw-for-the-fake', host: fake.host, port: fake.port, caFile: pki.caFile });
@@ -147,5 +153,35 @@ describe('a forged answer from a hostile server', () => {
     expect(await fetched(own)).toEqual({ status: 'ok', der: genuine });
     answers = () => [[`${own}/balcony`, forged], [own, genuine]];
     expect(await fetched(own)).toEqual({ status: 'ok', der: genuine });
+  });
+
+  it('romeo answers with an error that names no condition (no <error/>, or an empty one): the request fails at once, without waiting for its timeout', async () => {
+    try {
+      for (const body of ['', "<error type='cancel'/>"]) {
+        rawAnswers = (request) => [`<iq type='error' id='${request.attrs.id}' from='${ROMEO}'>${body}</iq>`];
+        const started = performance.now();
+        expect(await fetched(ROMEO, 3000)).toEqual({ status: 'failed', detail: 'undefined-condition: the error reply named no condition' });
+        expect(performance.now() - started).toBeLessThan(2000);
+      }
+    } finally {
+      rawAnswers = undefined;
+    }
+    answers = () => [[ROMEO, genuine]];
+    expect(await fetched(ROMEO)).toEqual({ status: 'ok', der: genuine });
+  });
+
+  it('stanzas whose sender no JID parser accepts (from=\'@\') pass without taking the connection down, and the answer after them is taken', async () => {
+    const own = session.state.boundJid ?? '';
+    rawAnswers = (request) => [
+      `<message from='@' to='${own}'><body>hello</body></message>`,
+      `<presence from='@/x' to='${own}'/>`,
+      itemsReply(request, ROMEO, genuine),
+    ];
+    try {
+      expect(await fetched(ROMEO)).toEqual({ status: 'ok', der: genuine });
+    } finally {
+      rawAnswers = undefined;
+    }
+    expect(session.state.status).toBe('online');
   });
 });

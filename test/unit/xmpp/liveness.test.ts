@@ -69,6 +69,20 @@ describe('liveness ping', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('the ping comes a full quiet period after the last word from the server, and thousands of words set no timer each', async () => {
+    const { liveness, pings, inbound } = setup(() => Promise.resolve());
+    const setTimeoutCalls = vi.spyOn(globalThis, 'setTimeout');
+    await vi.advanceTimersByTimeAsync(30_000);
+    for (let i = 0; i < 5000; i++) inbound();
+    expect(setTimeoutCalls.mock.calls.length).toBeLessThanOrEqual(1);
+    await vi.advanceTimersByTimeAsync(times.quietMs - 1);
+    expect(pings).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(pings).toHaveLength(1);
+    setTimeoutCalls.mockRestore();
+    liveness.stop();
+  });
+
   it('checkNow() pings at once (the machine woke up)', async () => {
     const { liveness, pings } = setup(() => Promise.resolve());
     liveness.checkNow();
