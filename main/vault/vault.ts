@@ -98,10 +98,23 @@ const KEY_WRAP_V2 = Buffer.from('keyring-for-xmpp vault key v2:');
 /**
  * After a write, the next one waits this many times as long as the last one held the event loop
  * (applying, checking, serializing and sealing; not the disk's own time, which runs beside it), so that
- * writing holds the event loop at most a fifth of the time during a burst. An update arriving when the
- * vault is idle is written at once.
+ * writing holds the event loop at most a fifth of the time. An update arriving when the vault is idle
+ * is written at once.
  */
 const WRITE_PAUSE_FACTOR = 4;
+/**
+ * During a burst (a write that carried several changes, or while which more arrived: a bulk fetch of
+ * contacts' keys), the factor doubles at each write up to this, so a long burst costs few whole-file
+ * writes (with 2,000 contacts each one is ~30 ms of CPU): writing then holds the event loop ~3% of the
+ * time, and a change waits at most 32 times a write's own cost (~0.5 s with 2,000 contacts) before its
+ * write begins. A short burst barely grows it. A write of a single change with nothing more waiting
+ * ends the burst: the factor is back to WRITE_PAUSE_FACTOR, so a person's change when the vault is
+ * idle (a verify, an accept) is written at once, as before; one made within the last pause of a burst
+ * waits for the rest of it (under 0.5 s), since more of the burst may still be coming.
+ */
+const BURST_PAUSE_FACTOR_MAX = 32;
+/** However large the vault, a change in a burst waits at most this long before its write begins. */
+const WRITE_PAUSE_MAX_MS = 500;
 
 /**
  * A change to one part of the document: the value under `key` in the object reached from the document
@@ -138,6 +151,8 @@ export class Vault {
   #writing = false;
   /** performance.now() before which the next write waits (see WRITE_PAUSE_FACTOR). */
   #nextWriteAt = 0;
+  /** The next pause's multiple of the time a write held the event loop (grows during a burst). */
+  #pauseFactor = WRITE_PAUSE_FACTOR;
   /** How long the current group's commit has held the event loop so far (ms). */
   #heldMs = 0;
   /** Set when opening had to fall back to the backup copy. */
@@ -281,7 +296,11 @@ export class Vault {
         this.#heldMs = 0;
         // #commit settles every promise itself; this only guards against the unforeseen.
         await this.#commit(group).catch((error: unknown) => group.forEach((update) => update.reject(error)));
-        this.#nextWriteAt = performance.now() + this.#heldMs * WRITE_PAUSE_FACTOR;
+        // A burst goes on: the pause grows at each write (BURST_PAUSE_FACTOR_MAX). Otherwise it is over.
+        const burst = group.length > 1 || this.#pending.length > 0;
+        if (!burst) this.#pauseFactor = WRITE_PAUSE_FACTOR;
+        this.#nextWriteAt = performance.now() + Math.min(this.#heldMs * this.#pauseFactor, WRITE_PAUSE_MAX_MS);
+        if (burst) this.#pauseFactor = Math.min(this.#pauseFactor * 2, BURST_PAUSE_FACTOR_MAX);
       }
     } finally {
       this.#writing = false;

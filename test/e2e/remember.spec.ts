@@ -4,10 +4,11 @@
  * password), with the CA's SHA-256 fingerprint; a CA file swapped for another is refused, naming both
  * fingerprints, until the user trusts the new one. axe finds nothing on that form, light and dark.
  */
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestCa } from '../support/test-pki';
+import { readEnvelope } from '../support/vault-envelope';
 import { checkEveryLook, expect, openApp, signIn, test } from './fixtures';
 
 test('the sign-in form and the screen come back after a reload and a disconnect; a swapped CA is refused', async ({
@@ -29,7 +30,7 @@ test('the sign-in form and the screen come back after a reload and a disconnect;
     await page.getByRole('button', { name: 'My keys', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'My keys' })).toBeVisible();
     // Saved in main (the vault file keeps account settings in the clear) before the reload.
-    const savedScreen = async () => (JSON.parse(await readFile(join(app.dataDir, 'vault.json'), 'utf8')) as { body: string }).body.includes('"lastScreen":"keys"');
+    const savedScreen = async () => (await readEnvelope(join(app.dataDir, 'vault.json'))).body.includes('"lastScreen":"keys"');
     await expect.poll(savedScreen).toBe(true);
 
     await page.reload();

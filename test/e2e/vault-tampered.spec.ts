@@ -3,12 +3,12 @@
  * public checksum recomputed) is refused on the unlock screen with a plain explanation, and the person
  * can open the backup copy instead; the changed file is kept aside.
  */
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vault, VAULT_FILE } from '../../main/vault/vault';
 import { stopChild } from '../support/prosody';
+import { bodySha256, readEnvelope, writeEnvelope } from '../support/vault-envelope';
 import { startBuiltBrowserHost } from '../support/browser-host-process';
 import { axeViolations, E2E_PASSPHRASE, expect, test } from './fixtures';
 
@@ -26,10 +26,10 @@ async function tamperedDataDir(): Promise<string> {
     if (account) account.settings.port = 5222;
   });
   const path = join(dir, VAULT_FILE);
-  const envelope = JSON.parse(await readFile(path, 'utf8')) as { body: string; sha256: string };
+  const envelope = await readEnvelope(path);
   envelope.body = envelope.body.replace('xmpp.capulet.lit', 'evil.example');
-  envelope.sha256 = createHash('sha256').update(envelope.body, 'utf8').digest('hex');
-  await writeFile(path, JSON.stringify(envelope));
+  envelope.sha256 = bodySha256(envelope.body);
+  await writeEnvelope(path, envelope);
   return dir;
 }
 

@@ -4,39 +4,28 @@
  * state, the server host a saved password goes to, the CA it trusts, the queued publishes). The unkeyed
  * SHA-256 is public knowledge, so every attack here recomputes it, as an attacker would.
  */
-import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyringCore } from '../../../main/core.js';
 import { KeyringError } from '../../../main/errors.js';
 import { silentLogger } from '../../../main/logger.js';
 import { SecretBox } from '../../../main/vault/secret-box.js';
 import type { VaultStatus } from '../../../contract/index.js';
-import { signedText } from '../../../main/vault/vault-file.js';
+import { signedBytes, VAULT_VERSION } from '../../../main/vault/vault-file.js';
 import type { VaultDocument } from '../../../main/vault/schema.js';
 import { Vault, VAULT_FILE, VaultTamperedError, type OsKeychain } from '../../../main/vault/vault.js';
 import { fakeKeychain } from '../../support/fake-keychain.js';
+import { bodySha256, readEnvelope as readEnvelopeOf, writeEnvelope, type EnvelopeOnDisk } from '../../support/vault-envelope.js';
 import { LIGHT_SCRYPT } from '../../support/vaults.js';
+import { FIXTURE_KEYCHAIN_KEY, fixture } from './vault-fixtures.js';
 
 const PASSPHRASE = 'correct horse battery';
 const JULIET = 'juliet@capulet.lit';
 const ROMEO = 'romeo@montague.lit';
 const FP = 'a'.repeat(64);
 const ROMEO_FP = 'b'.repeat(64);
-/** The keychain that sealed fixtures/v1-keychain.json (see fixtures/README.md). */
-const FIXTURE_KEYCHAIN_KEY = Buffer.from('keyring test keychain fixture key').subarray(0, 32);
-const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
-
-interface EnvelopeOnDisk {
-  format: string;
-  version: number;
-  sha256: string;
-  mac?: string;
-  body: string;
-}
 
 let dir: string;
 let path: string;
@@ -59,7 +48,7 @@ async function failure(promise: Promise<unknown>): Promise<KeyringError> {
   throw new Error('expected the vault to refuse to open');
 }
 
-const readEnvelope = async (file = path): Promise<EnvelopeOnDisk> => JSON.parse(await readFile(file, 'utf8')) as EnvelopeOnDisk;
+const readEnvelope = (file = path): Promise<EnvelopeOnDisk> => readEnvelopeOf(file);
 
 /** Edits the document inside the file as an attacker without the key can: body, then the public checksum. */
 async function editOnDisk(edit: (document: VaultDocument) => void, envelope?: (e: EnvelopeOnDisk) => void, file = path): Promise<void> {
@@ -67,9 +56,9 @@ async function editOnDisk(edit: (document: VaultDocument) => void, envelope?: (e
   const document = JSON.parse(e.body) as VaultDocument;
   edit(document);
   e.body = JSON.stringify(document);
-  e.sha256 = createHash('sha256').update(e.body, 'utf8').digest('hex');
+  e.sha256 = bodySha256(e.body);
   envelope?.(e);
-  await writeFile(file, JSON.stringify(e));
+  await writeEnvelope(file, e);
 }
 
 const juliet = (document: VaultDocument) => {
@@ -156,7 +145,7 @@ describe('a vault file edited without the vault key', () => {
         d.protection = lock;
         juliet(d).settings.host = 'evil.example';
       },
-      (e) => (e.mac = attacker.authenticate(signedText(e.version, e.body), 'vault-document')),
+      (e) => (e.mac = attacker.authenticate(signedBytes(e.version, Buffer.from(e.body, 'utf8')), 'vault-document')),
     );
     expect((await Vault.open({ dir, passphrase: 'attacker passphrase' })).account(JULIET)?.settings.host).toBe('evil.example');
     // Juliet's passphrase no longer opens the file's lock, but still opens the backup's: that is tampering.
@@ -250,7 +239,7 @@ describe('a vault written before the seal existed (version 1)', () => {
 
     for (const file of [path, `${path}.bak`]) {
       const envelope = await readEnvelope(file);
-      expect(envelope.version, file).toBe(2);
+      expect(envelope.version, file).toBe(VAULT_VERSION);
       expect(envelope.mac, file).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     }
     // And from now on an edit is caught.

@@ -15,7 +15,11 @@ let work: string;
 const WRITER = `
 import { createHmac } from 'node:crypto';
 import { writeVaultFile } from './main/vault/vault-file.js';
-const mac = (signed) => createHmac('sha256', 'test key').update(signed).digest('base64');
+const mac = (signed) => {
+  const hmac = createHmac('sha256', 'test key');
+  for (const piece of signed) hmac.update(piece);
+  return hmac.digest('base64');
+};
 const [path, start] = process.argv.slice(2);
 const padding = 'x'.repeat(6_000_000); // big enough that a kill often lands inside a write
 for (let i = Number(start); ; i++) {

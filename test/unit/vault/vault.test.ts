@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Vault, VAULT_FILE } from '../../../main/vault/vault.js';
 import { fakeKeychain } from '../../support/fake-keychain.js';
+import { readEnvelope, writeEnvelope } from '../../support/vault-envelope.js';
 import { LIGHT_SCRYPT, codeOf } from '../../support/vaults.js';
 
 let dir: string;
@@ -127,11 +128,11 @@ describe('a damaged vault file', () => {
   it('refuses a vault written by a newer version instead of overwriting it', async () => {
     await vaultWithTwoVersions();
     const path = join(dir, VAULT_FILE);
-    const envelope = JSON.parse(await readFile(path, 'utf8')) as { version: number };
+    const envelope = await readEnvelope(path);
     envelope.version = 99;
-    await writeFile(path, JSON.stringify(envelope));
+    await writeEnvelope(path, envelope);
     expect(await codeOf(Vault.open({ dir, passphrase: 'correct horse battery' }))).toBe('vault-corrupt');
-    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 99 });
+    expect(await readEnvelope(path)).toMatchObject({ version: 99 });
   });
 });
 
