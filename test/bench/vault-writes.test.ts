@@ -7,7 +7,7 @@
  * how long the write held the event loop before its first await. Then a burst: one update per contact,
  * arriving every VAULT_BENCH_ARRIVAL_MS (default 1) ms, and how many writes it took.
  *
- *   npx vitest run --config test/bench/vitest.bench.config.ts test/bench/vault-writes.test.ts
+ *   npm run bench:vault
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
