@@ -192,7 +192,10 @@ export class OtherAppKeys {
     const { outcome } = unverifyFingerprint(stored, fingerprint);
     if (outcome === 'unknown') throw new KeyringError('not-found', `None of ${jid}'s current devices or keys has that fingerprint.`, 'fingerprint');
     if (outcome === 'not-verified') throw new KeyringError('invalid-argument', `That device or key of ${jid} is not verified: nothing to take back.`, 'fingerprint');
-    await this.#deps.store.update(account, jid, (current) => ({ record: current && unverifyFingerprint(current, fingerprint).record, result: undefined }));
+    await this.#deps.store.update(account, jid, (current) => {
+      if (!current) throw this.#nothingRead(jid);
+      return { record: unverifyFingerprint(current, fingerprint).record, result: undefined };
+    });
     this.#deps.log.info(`${oneLine(jid)}: other app's key no longer verified`);
     return this.stored(jid);
   }
