@@ -193,6 +193,8 @@ export class ContactKeys {
         recorded[index] = record;
       },
     );
+    // Every answer is in and recorded: the vault need not wait for more of this burst.
+    this.#deps.store.endOfBurst();
     // Every save settles before this does, so a failed one leaves no other still writing behind the
     // caller's back (the first failure is the one reported).
     const saved = await Promise.allSettled(recorded);

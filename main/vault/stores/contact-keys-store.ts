@@ -13,6 +13,11 @@ export class ContactKeysStore {
     this.#vaults = vaults;
   }
 
+  /** A bulk fetch's answers are all in: what they changed is written now (Vault.endOfBurst). */
+  endOfBurst(): void {
+    this.#vaults.vault.endOfBurst();
+  }
+
   keys(account: string, contact: string): readonly ContactKeyRecord[] {
     return this.#vaults.vault.account(account)?.contacts[contact] ?? [];
   }

@@ -113,3 +113,21 @@ it('after a burst, once idle, single changes are written at once again (the long
   const report = `took ${took.map((t) => t.toFixed(0)).join(', ')} ms, the writes held ${held.map((t) => t.toFixed(0)).join(', ')} ms`;
   took.forEach((t, i) => expect(t, report).toBeLessThan(3 * (held[i] ?? 0) + 20));
 });
+
+it('the end of a burst, said by its maker, writes what waits at once instead of after the rest of the pause', async () => {
+  const store = await bigVault(400);
+  await sleep(200);
+  // A burst long enough for the pause to grow near its cap, then its last change…
+  const pending = burst(store);
+  await sleep(BURST_MS + 50);
+  await pending;
+  const last = touch(store, 1);
+  touch(store, 2).catch(() => undefined);
+  // …and the burst's maker says it is over (a bulk fetch whose answers are all in).
+  const asked = performance.now();
+  store.endOfBurst();
+  await last;
+  const took = performance.now() - asked;
+  const held = pacing().at(-1)?.held ?? 0;
+  expect(took, `took ${took.toFixed(0)} ms; the write held ${held.toFixed(0)} ms`).toBeLessThan(held + 60);
+});
