@@ -96,6 +96,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
 
     // XEP-0060 §7.2.2.1: Prosody notifies the withdrawal. The answer really was sent before it; only its
     // handling in romeo's app is held until the notification was handled, as when both arrive together.
+    // Skipped on ejabberd 23.01, which sends no retract notifications (docs/servers.md): nothing to race.
     it.runIf(server.kind === 'prosody')('an answer sent before she withdrew her key, handled after the notification, does not bring it back', async () => {
       const key = await verifiedKey();
       const iq = romeo.core.session.client.iqCaller;
