@@ -217,26 +217,40 @@ export function markRetracted(
 
 /**
  * The user compared the fingerprint out of band and it matched a current key (never a withdrawn one:
- * the service checks, and this leaves a withdrawn key as it is). A verified key shows no change
- * warning and no acceptance: what the verification clears is kept aside (clearedByVerification) for
- * markUnverified. Verifying a verified key again only moves verifiedAt.
+ * the service checks, and this leaves a withdrawn key as it is). Verifying a verified key again only
+ * moves verifiedAt.
  */
 export function markVerified(known: readonly ContactKeyRecord[], fingerprint: string, now: Date): ContactKeyRecord[] {
-  const at = now.toISOString();
-  return known.map((k) => {
-    if (k.fingerprint !== fingerprint || !isActive(k)) return { ...k };
-    if (k.trust === 'verified') return { ...k, verifiedAt: at };
-    // A key that is not verified has nothing cleared by a verification: any such field is stale.
-    const { replaces, acceptedAt, clearedByVerification: _stale, ...rest } = k;
-    const before = k.trust === 'changed' ? 'changed' : 'unverified';
-    const cleared = before === 'changed' || replaces !== undefined || acceptedAt !== undefined;
-    return {
-      ...rest,
-      trust: 'verified',
-      verifiedAt: at,
-      ...(cleared ? { clearedByVerification: { trust: before, ...(replaces ? { replaces } : {}), ...(acceptedAt ? { acceptedAt } : {}) } } : {}),
-    };
-  });
+  return known.map((k) => (k.fingerprint !== fingerprint || !isActive(k) ? { ...k } : { ...asVerified(k), verifiedAt: now.toISOString() }));
+}
+
+/**
+ * This vault's record of a key, ready for the trust a backup restores over it (services/backup.ts
+ * planRestore sets trust and verifiedAt next): a verification restored over a key not verified here
+ * clears what verifying clears, kept for taking it back; any other trust drops what a verification here
+ * had cleared, as that verification no longer counts.
+ */
+export function beforeRestoredTrust(here: ContactKeyRecord, trust: ContactKeyRecord['trust']): ContactKeyRecord {
+  if (trust === 'verified' && isActive(here)) return asVerified(here);
+  const { clearedByVerification: _gone, ...rest } = here;
+  return rest;
+}
+
+/**
+ * A key as verified (its date aside). A verified key shows no change warning and no acceptance: what
+ * the verification clears is kept aside (clearedByVerification) for markUnverified.
+ */
+function asVerified(k: ContactKeyRecord): ContactKeyRecord {
+  if (k.trust === 'verified') return { ...k };
+  // A key that is not verified has nothing cleared by a verification: any such field is stale.
+  const { replaces, acceptedAt, clearedByVerification: _stale, ...rest } = k;
+  const before = k.trust === 'changed' ? 'changed' : 'unverified';
+  const cleared = before === 'changed' || replaces !== undefined || acceptedAt !== undefined;
+  return {
+    ...rest,
+    trust: 'verified',
+    ...(cleared ? { clearedByVerification: { trust: before, ...(replaces ? { replaces } : {}), ...(acceptedAt ? { acceptedAt } : {}) } } : {}),
+  };
 }
 
 /**
