@@ -110,7 +110,9 @@ const WRITE_PAUSE_FACTOR = 4;
  * write begins. A short burst barely grows it. A write of a single change with nothing more waiting
  * ends the burst: the factor is back to WRITE_PAUSE_FACTOR, so a person's change when the vault is
  * idle (a verify, an accept) is written at once, as before; one made within the last pause of a burst
- * waits for the rest of it (under 0.5 s), since more of the burst may still be coming.
+ * waits for the rest of it (under 0.5 s), since more of the burst may still be coming, unless the
+ * burst's maker said it is over (endOfBurst: a bulk fetch whose answers are all in), which ends the
+ * burst there and then.
  */
 const BURST_PAUSE_FACTOR_MAX = 32;
 /** However large the vault, a change in a burst waits at most this long before its write begins. */
@@ -155,6 +157,12 @@ export class Vault {
   #pauseFactor = WRITE_PAUSE_FACTOR;
   /** Ends the pause under way at once (endOfBurst). */
   #wake: (() => void) | undefined;
+  /**
+   * Set by endOfBurst: the pause after the write in flight (if any) is skipped. Without it, a burst
+   * said over while a write was under way still paused after that write (the pause is set when a write
+   * ends), and its last changes waited up to WRITE_PAUSE_MAX_MS.
+   */
+  #burstOver = false;
   /** How long the current group's commit has held the event loop so far (ms). */
   #heldMs = 0;
   /** Set when opening had to fall back to the backup copy. */
@@ -308,6 +316,12 @@ export class Vault {
         // #commit settles every promise itself; this only guards against the unforeseen.
         await this.#commit(group).catch((error: unknown) => group.forEach((update) => update.reject(error)));
         // A burst goes on: the pause grows at each write (BURST_PAUSE_FACTOR_MAX). Otherwise it is over.
+        if (this.#burstOver) {
+          // Its maker said the burst is over: what waits is the last of it, written now.
+          this.#burstOver = false;
+          this.#nextWriteAt = 0;
+          continue;
+        }
         const burst = group.length > 1 || this.#pending.length > 0;
         if (!burst) this.#pauseFactor = WRITE_PAUSE_FACTOR;
         this.#nextWriteAt = performance.now() + Math.min(this.#heldMs * this.#pauseFactor, WRITE_PAUSE_MAX_MS);
@@ -315,6 +329,7 @@ export class Vault {
       }
     } finally {
       this.#writing = false;
+      this.#burstOver = false;
     }
   }
 
@@ -354,6 +369,9 @@ export class Vault {
    */
   endOfBurst(): void {
     this.#nextWriteAt = 0;
+    // Over: a person's next change is written at once, not after a burst's grown pause.
+    this.#pauseFactor = WRITE_PAUSE_FACTOR;
+    if (this.#writing) this.#burstOver = true;
     this.#wake?.();
   }
 

@@ -26,6 +26,8 @@ import type { BenchServer } from '../support/bench-server.js';
 import type { MadeCertificate } from '../support/certs.js';
 import { startSlixmppPeer } from '../support/slixmpp-peer.js';
 import { median, profileMark, profileWindow } from '../report.js';
+import { threadCpu, threadCpuSince } from '../support/thread-cpu.js';
+import { startHeapSampling } from '../support/cpu-profile.js';
 
 export type Client = 'slixmpp' | 'app';
 
@@ -148,12 +150,17 @@ async function appOnce(server: BenchServer, account: ConnectParams, contacts: re
     const serverBefore = await server.cpuMs();
     entity.on('send', onSend);
     entity.on('element', onElement);
+    const stopHeap = await startHeapSampling(process.env.BENCH_HEAP_PROF_DIR, `${server.kind}-${contacts.length}-${concurrency}`);
+    const threadsBefore = threadCpu();
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const profiledFrom = profileMark();
     const views = await app.core.contactKeys.fetchMany(jids, concurrency === 0 ? jids.length : concurrency);
     const wallMs = performance.now() - start;
     const cpu = process.cpuUsage(cpuBefore);
+    const threads = threadCpuSince(threadsBefore);
+    await stopHeap();
+    console.log(`  app ${contacts.length}/${concurrency || 'all'}: CPU on the main thread ${threads.mainMs} ms, on other threads (V8's GC and compiler, libuv) ${threads.otherMs} ms`);
     entity.off('send', onSend);
     entity.off('element', onElement);
     profileWindow(`${server.kind} fetch app ${contacts.length}/${concurrency || 'all'}`, profiledFrom);

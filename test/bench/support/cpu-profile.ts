@@ -26,3 +26,26 @@ export async function startCpuProfile(dir: string | undefined, log: (line: strin
     log(`CPU profile: ${file}`);
   };
 }
+
+/**
+ * BENCH_HEAP_PROF_DIR=DIR: what a window allocated, by function (V8's sampling heap profiler, counting
+ * objects the GC has collected since, so garbage shows as well as what stays). Returns the function
+ * that stops it and writes DIR/HEAP.<name>.<time>.heapprofile.
+ */
+export async function startHeapSampling(dir: string | undefined, name: string): Promise<() => Promise<void>> {
+  if (!dir) return () => Promise.resolve();
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    session.disconnect();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `HEAP.${name.replace(/[^\w.-]+/g, '_')}.${Date.now()}.heapprofile`), JSON.stringify(profile));
+  };
+}

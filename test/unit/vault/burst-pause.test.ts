@@ -13,16 +13,17 @@ import type * as AtomicFile from '../../../main/vault/atomic-file.js';
 import type { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
 import { vaultWithContacts } from '../../support/vaults.js';
 
-const disk = vi.hoisted(() => ({ writes: [] as number[], changes: [] as number[] }));
+const disk = vi.hoisted(() => ({ writes: [] as number[], changes: [] as number[], delayMs: 0 }));
 
-// An instant disk: each write is noted (when it was asked for) and done on the next turn.
+// An instant disk: each write is noted (when it was asked for) and done on the next turn (or after
+// `delayMs`, to have a write in flight for a while).
 vi.mock('../../../main/vault/atomic-file.js', async (importOriginal) => {
   const original = await importOriginal<typeof AtomicFile>();
   return {
     ...original,
     writeFileAtomic: async () => {
       disk.writes.push(performance.now());
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => (disk.delayMs > 0 ? setTimeout(r, disk.delayMs) : setImmediate(r)));
     },
   };
 });
@@ -38,6 +39,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyring-burst-pause-'));
   disk.writes = [];
   disk.changes = [];
+  disk.delayMs = 0;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -130,4 +132,45 @@ it('the end of a burst, said by its maker, writes what waits at once instead of 
   const took = performance.now() - asked;
   const held = pacing().at(-1)?.held ?? 0;
   expect(took, `took ${took.toFixed(0)} ms; the write held ${held.toFixed(0)} ms`).toBeLessThan(held + 60);
+});
+
+it('the end of a burst said while a write is in flight still writes what waits right after it, with no pause', async () => {
+  const store = await bigVault(400);
+  await sleep(200);
+  await burst(store); // the pause has grown near its cap
+  await sleep(600);
+  disk.delayMs = 80; // the next write stays in flight for a while
+  const writes = disk.writes.length;
+  const first = touch(store, 1);
+  while (disk.writes.length === writes) await sleep(1); // its write is under way
+  const asked = performance.now();
+  const last = touch(store, 2);
+  store.endOfBurst();
+  await first;
+  await last;
+  const took = performance.now() - asked;
+  const held = pacing().at(-1)?.held ?? 0;
+  // The old code paused after the write in flight: 32 times what a write held, or 0.5 s.
+  expect(took, `took ${took.toFixed(0)} ms; a write held ${held.toFixed(0)} ms and stayed on disk 80 ms`).toBeLessThan(2 * 80 + held + 60);
+});
+
+it('once a burst is said over, a single change soon after is not held by the burst\'s grown pause', async () => {
+  const store = await bigVault(400);
+  await sleep(200);
+  // A burst, said over by its maker as its last change is asked for (a bulk fetch's last answer)…
+  const started = performance.now();
+  const updates: Promise<number>[] = [];
+  for (let n = 0; performance.now() - started < BURST_MS; n++) {
+    updates.push(touch(store, n));
+    await sleep(1);
+  }
+  store.endOfBurst();
+  await Promise.all(updates);
+  const held = pacing().at(-1)?.held ?? 0;
+  // …then a person's change right after its last write (a verify) waits a normal pause at most, not
+  // the burst's (32 times what a write held, or 0.5 s).
+  const asked = performance.now();
+  await touch(store, 3);
+  const took = performance.now() - asked;
+  expect(took, `took ${took.toFixed(0)} ms; the last write held ${held.toFixed(0)} ms`).toBeLessThan(8 * held + 40);
 });
