@@ -119,7 +119,10 @@ export const contacts = {
     verifyQrImage: request(
       z.object({ jid: bareJidText, dataBase64: qrImageBase64, mime: z.enum(['image/png', 'image/jpeg']) }).strict(),
     ).returns<VerifyAnswer>(),
-    /** Takes a verification back. */
+    /**
+     * Takes a verification back: the key is as it was before it (a change it cleared warns again, an
+     * acceptance made before counts again), and the policy decides its trust.
+     */
     unverify: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
     /** Accepts a changed key without comparing: the warning clears; the policy decides its trust. */
     accept: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),

@@ -140,9 +140,16 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
   const ownRevocations = new OwnRevocations({ store: ownKeysStore, session: port, log });
+  // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
+  // and My keys is told which: at sign-in and after a restore alike.
+  const readOwnRevocations = async (): Promise<string[]> => {
+    const revoked = await ownRevocations.readNode();
+    if (revoked.length > 0) events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, at: new Date().toISOString() });
+    return revoked;
+  };
   const backup = new BackupService({
     ownKeys: ownKeysStore,
-    revocations: ownRevocations,
+    revocations: { readNode: readOwnRevocations },
     contactKeys: contactKeysStore,
     backups: new BackupsStore(vaults),
     session: port,
@@ -168,11 +175,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
     void drift.whilePublishing(() => queue.drain());
     drift.onOnline();
-    // Own keys revoked while this device was away (another device, or before a restore) are revoked here.
-    void ownRevocations
-      .readNode()
-      .then((revoked) => revoked.length > 0 && events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, at: new Date().toISOString() }))
-      .catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
+    // Own keys revoked while this device was away.
+    void readOwnRevocations().catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
     void ownKeys.prepareMissingRevocations().catch((error: unknown) => log.warn(`preparing revocations: ${String(error)}`));
     if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));

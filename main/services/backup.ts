@@ -16,6 +16,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import { createBackup, openBackup } from '../vault/backup-blob.js';
 import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, BackupContentSchema, readBackupContent, type BackupContent } from '../vault/backup-content.js';
 import { backupPrintPage } from '../vault/backup-page.js';
+import { beforeRestoredTrust } from '../vault/contact-keys.js';
 import type { ScryptParams } from '../vault/secret-box.js';
 import type { BackupRecordEntry, ContactKeyRecord, OwnKeyRecord } from '../vault/schema.js';
 import type { BackupsStore } from '../vault/stores/backups-store.js';
@@ -287,7 +288,7 @@ export function planRestore(
       if (outcome !== 'restored' && outcome !== 'replaced') continue;
       // The certificate is fetched again with the contact's keys (contact-keys.ts keeps the decision).
       const restored: ContactKeyRecord = {
-        ...(here ?? {}),
+        ...(here ? beforeRestoredTrust(here, record.trust) : {}),
         fingerprint: record.fingerprint,
         trust: record.trust,
         firstSeen: record.firstSeen,

@@ -86,8 +86,10 @@ export function mergeFullKeySet(
       const record: ContactKeyRecord = { ...old, ...(certificate ? { certificate } : {}) };
       if (now.getTime() - Date.parse(old.lastSeen) >= LAST_SEEN_RESOLUTION_MS || Number.isNaN(Date.parse(old.lastSeen))) record.lastSeen = at;
       if (old.trust === 'retracted') {
-        // A retracted key published again is not silently trusted again.
+        // A retracted key published again is not silently trusted again. What a verification of it
+        // cleared belongs to that verification, which no longer counts.
         delete record.retractedAt;
+        delete record.clearedByVerification;
         record.trust = vanishedNow.length > 0 ? 'changed' : 'unverified';
         record.lastSeen = at;
         changes.push({ kind: 'reappeared', fingerprint: seen.fingerprint });
@@ -215,22 +217,53 @@ export function markRetracted(
 
 /**
  * The user compared the fingerprint out of band and it matched a current key (never a withdrawn one:
- * the service checks, and this leaves a withdrawn key as it is).
+ * the service checks, and this leaves a withdrawn key as it is). Verifying a verified key again only
+ * moves verifiedAt.
  */
 export function markVerified(known: readonly ContactKeyRecord[], fingerprint: string, now: Date): ContactKeyRecord[] {
-  return known.map((k) => {
-    if (k.fingerprint !== fingerprint || !isActive(k)) return { ...k };
-    const { replaces: _replaced, acceptedAt: _accepted, ...rest } = k;
-    return { ...rest, trust: 'verified', verifiedAt: now.toISOString() };
-  });
+  return known.map((k) => (k.fingerprint !== fingerprint || !isActive(k) ? { ...k } : { ...asVerified(k), verifiedAt: now.toISOString() }));
 }
 
-/** The user took a verification back: the key is as if seen and never compared. */
+/**
+ * This vault's record of a key, ready for the trust a backup restores over it (services/backup.ts
+ * planRestore sets trust and verifiedAt next): a verification restored over a key not verified here
+ * clears what verifying clears, kept for taking it back; any other trust drops what a verification here
+ * had cleared, as that verification no longer counts.
+ */
+export function beforeRestoredTrust(here: ContactKeyRecord, trust: ContactKeyRecord['trust']): ContactKeyRecord {
+  if (trust === 'verified' && isActive(here)) return asVerified(here);
+  const { clearedByVerification: _gone, ...rest } = here;
+  return rest;
+}
+
+/**
+ * A key as verified (its date aside). A verified key shows no change warning and no acceptance: what
+ * the verification clears is kept aside (clearedByVerification) for markUnverified.
+ */
+function asVerified(k: ContactKeyRecord): ContactKeyRecord {
+  if (k.trust === 'verified') return { ...k };
+  // A key that is not verified has nothing cleared by a verification: any such field is stale.
+  const { replaces, acceptedAt, clearedByVerification: _stale, ...rest } = k;
+  const before = k.trust === 'changed' ? 'changed' : 'unverified';
+  const cleared = before === 'changed' || replaces !== undefined || acceptedAt !== undefined;
+  return {
+    ...rest,
+    trust: 'verified',
+    ...(cleared ? { clearedByVerification: { trust: before, ...(replaces ? { replaces } : {}), ...(acceptedAt ? { acceptedAt } : {}) } } : {}),
+  };
+}
+
+/**
+ * The user took a verification back: the key is where it was before the verification, so the policy
+ * judges it as then. A change the user compared but never accepted is 'changed' again, with what it
+ * replaced (under trust on first use it would otherwise become trusted silently); an acceptance made
+ * before counts again; else the key is as if seen and never compared.
+ */
 export function markUnverified(known: readonly ContactKeyRecord[], fingerprint: string): ContactKeyRecord[] {
   return known.map((k) => {
     if (k.fingerprint !== fingerprint || k.trust !== 'verified') return { ...k };
-    const { verifiedAt: _verified, ...rest } = k;
-    return { ...rest, trust: 'unverified' };
+    const { verifiedAt: _verified, clearedByVerification: cleared, ...rest } = k;
+    return cleared ? { ...rest, ...cleared } : { ...rest, trust: 'unverified' };
   });
 }
 

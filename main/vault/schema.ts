@@ -92,6 +92,18 @@ const ContactKey = z
     /** The fingerprints this key appeared to replace (for the 'changed' warning). */
     replaces: z.array(fingerprint).optional(),
     /**
+     * What verifying this key cleared: the 'changed' warning (and what it replaced) that the user
+     * compared but never accepted, or an earlier acceptance. Taking the verification back restores it
+     * (contact-keys.ts markUnverified), so the key is judged as before the verification. Kept apart
+     * from `replaces` and `acceptedAt` so that a verified key shows no change and no acceptance; only
+     * markVerified and markUnverified read it. Absent in vaults written before it existed: those keys
+     * go back to plain unverified, as they always did.
+     */
+    clearedByVerification: z
+      .object({ trust: z.enum(['changed', 'unverified']), replaces: z.array(fingerprint).optional(), acceptedAt: isoDate.optional() })
+      .strict()
+      .optional(),
+    /**
      * The known key this one continues, when it first appeared (main/vault/key-continuity.ts): by a
      * succession statement its stored certificate verified, or the same public key (a renewal).
      */

@@ -4,14 +4,14 @@
  *   link and a picture of the QR code verify the key they name; a verification can be taken back;
  * - blind trust before verification: once romeo verified a key of juliet's, her next key is not trusted;
  * - an online rotation of a verified key (the new key published, the old one withdrawn) warns, the
- *   counter names juliet, and accepting clears it;
+ *   counter names juliet, and accepting clears it; a changed key verified and taken back warns again;
  * - a key withdrawn while romeo is offline shows withdrawn after he signs in, before he opens juliet;
  * - a key published from a second device of juliet's own account shows under her My keys, never as an
  *   alarm.
  */
 import QRCode from 'qrcode';
 import { verificationUri } from '../../contract/format';
-import { expect, generateKey, openApp, publishNewKey, signIn, signOut, test, axeViolations, type BrowserHostProcess } from './fixtures';
+import { checkEveryLook, expect, generateKey, openApp, publishNewKey, signIn, signOut, test, axeViolations, type BrowserHostProcess } from './fixtures';
 import type { Page } from '@playwright/test';
 
 function publishForPresence(page: Page): Promise<string> {
@@ -130,6 +130,20 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(romeoPage.getByTestId('withdrawn-key').locator(`[data-fingerprint="${second}"]`)).toHaveCount(1);
   await expect(key(second)).toHaveCount(0);
   await expect(key(third)).toHaveAttribute('data-trust', 'changed');
+
+  // Verified (by mistake) and taken back: the change was never accepted, so the warning is back.
+  await key(third).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  await dialog.getByLabel('Their fingerprint or verification link').fill(third);
+  await verifyButton.click();
+  await expect(key(third)).toHaveAttribute('data-trust', 'verified');
+  await expect(romeoPage.getByTestId('attention')).toHaveCount(0);
+  await key(third).getByRole('button', { name: 'Take back verification' }).click();
+  await expect(key(third)).toHaveAttribute('data-trust', 'changed');
+  await expect(key(third)).toHaveAttribute('data-decision', 'changed');
+  await expect(key(third).getByRole('alert')).toContainText('This key replaced one you had seen');
+  await expect(romeoPage.getByTestId('attention')).toContainText(julietAccount.jid);
+  await expect(contactsWithWarning).toContainText('⚠ 1');
+  await checkEveryLook(romeoPage, 'trust-unverified-change-warns-again', saveScreenshot);
 
   // A second device of juliet's own account publishes: her first window says so under My keys, no alarm.
   const secondDevice: BrowserHostProcess = await launchApp();

@@ -2,7 +2,7 @@
  * Trust through the real `keyring` command on a real Prosody (issue 13, point 6): `contacts verify`
  * with a fingerprint or a verification link verifies only a current key (a mismatch exits 1 with one
  * line and verifies nothing; a link for someone else is refused naming whose it is), `contacts
- * unverify` takes it back, `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
+ * unverify` takes it back (a changed key verified and taken back warns again), `contacts trust` and `contacts trust-default` set the policy, and `contacts keys` shows verification,
  * policy and a withdrawn key; `keys revoke` reaches romeo's `contacts keys`. The same commands take
  * other apps' keys (OMEMO devices, OpenPGP keys) by the fingerprints those apps print, `contacts
  * accept` clears a changed device's warning and `contacts unverify` takes a device's verification back. Needs the build (npm test builds first).
@@ -114,6 +114,15 @@ describe('trust through the keyring CLI', () => {
     const gone = await cli(romeo, 'contacts', 'verify', juliet.jid, first);
     expect(gone.code).toBe(1);
     expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+
+    // The changed key verified (by mistake) and the verification taken back: the change was never
+    // accepted, so it warns again, naming the key it replaced, and is not trusted.
+    expect((await cli(romeo, 'contacts', 'verify', juliet.jid, second)).code).toBe(0);
+    expect((await keysOf()).keys.find((k) => k.fingerprint === second)).toMatchObject({ trust: 'verified', decision: 'verified' });
+    const takenBack = await cli(romeo, 'contacts', 'unverify', juliet.jid, second);
+    expect(takenBack).toMatchObject({ code: 0, stderr: '' });
+    expect(takenBack.stdout).toMatch(/is no longer verified\.\n!! KEY CHANGED: it replaced a key you had seen and the change was never accepted/);
+    expect((await keysOf()).keys.find((k) => k.fingerprint === second)).toMatchObject({ trust: 'changed', decision: 'changed', replaces: [first] });
 
     // The account's default, for contacts without a policy of their own.
     const byDefault = await cli(romeo, 'contacts', 'trust-default', 'manual');

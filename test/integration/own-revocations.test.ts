@@ -4,8 +4,8 @@
  * would show the key as usable and could publish it again. Proven on real servers with three devices
  * of juliet's account: the laptop that revokes, a phone signed in at the time (the own node's
  * notification), a tablet offline at the time (read at its next sign-in), and a new device restored from
- * a backup made before the revocation (read after the restore). Fails on the code before, where only
- * the device that revoked knew.
+ * a backup made before the revocation (read after the restore, and told to My keys as the others are).
+ * Fails on the code before, where only the device that revoked knew.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupMade, OtherDeviceKeysView } from '../../contract/index.js';
@@ -73,11 +73,15 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
 
     it('a device restored from a backup made before the revocation has the key revoked once restored', async () => {
       const fresh = await openCore();
+      const news: OtherDeviceKeysView[] = [];
+      fresh.core.api.on('keys:otherDevice', (view) => news.push(view));
       try {
         await connect(fresh.core, laptop.actor.params);
         const restored = value(await fresh.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
         expect(restored.keys).toEqual([expect.objectContaining({ fingerprint, outcome: 'restored' })]);
         expect(await revokedOn(fresh)).toMatchObject({ reason: 'compromised' });
+        // My keys is told, as when another device revoked it.
+        expect(news).toContainEqual(expect.objectContaining({ revoked: [fingerprint] }));
       } finally {
         await fresh.stop();
       }

@@ -15,6 +15,8 @@ import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { prepareRevocations } from '../../main/keys/revocation.js';
 import { BackupService } from '../../main/services/backup.js';
 import { createBackup } from '../../main/vault/backup-blob.js';
+import { markUnverified } from '../../main/vault/contact-keys.js';
+import type { ContactKeyRecord } from '../../main/vault/schema.js';
 import { generateBackupCode } from '../../main/vault/backup-code.js';
 import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION } from '../../main/vault/backup-content.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
@@ -175,6 +177,34 @@ describe('restoring a file', () => {
     expect(laptop.contacts.keys(ACCOUNT, ROMEO)[0]).toMatchObject({ trust: 'unverified', lastSeen: '2026-01-02T00:00:00.000Z' });
     expect(laptop.contacts.keys(ACCOUNT, ROMEO)[0]?.verifiedAt).toBeUndefined();
     expect(laptop.keys.find(ACCOUNT, newer)).toBeDefined();
+  });
+
+  it('a verification restored over a key that changed here keeps the change aside, as verifying does; any other trust restored drops it', async () => {
+    const OLD_KEY = 'b'.repeat(64);
+    const romeoKey = (trust: ContactKeyRecord['trust'], more: Partial<ContactKeyRecord>) => (on: Device) =>
+      on.contacts.update(ACCOUNT, ROMEO, () => ({
+        keys: [{ fingerprint: ROMEO_KEY, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-02T00:00:00.000Z', trust, ...more }],
+        result: undefined,
+      }));
+    const laptop = await device();
+    await addKey(laptop, keyA);
+    await trustRomeo(laptop, 'verified', '2026-01-03T00:00:00.000Z');
+    const verifiedBackup = await fileBackup(laptop);
+    await trustRomeo(laptop, 'unverified');
+    const unverifiedBackup = await fileBackup(laptop);
+
+    // Here the key became a change never accepted; the backup says verified: verified, with no change
+    // shown, and taking the verification back warns again.
+    await romeoKey('changed', { replaces: [OLD_KEY] })(laptop);
+    await laptop.service.restore({ kind: 'file', data: verifiedBackup.data }, verifiedBackup.code, true);
+    const restored = laptop.contacts.keys(ACCOUNT, ROMEO);
+    expect(restored[0]).toMatchObject({ trust: 'verified', verifiedAt: '2026-01-03T00:00:00.000Z' });
+    expect(restored[0]?.replaces).toBeUndefined();
+    expect(markUnverified(restored, ROMEO_KEY)[0]).toMatchObject({ trust: 'changed', replaces: [OLD_KEY] });
+
+    // The backup says not verified: what the verification here had cleared goes with it.
+    await laptop.service.restore({ kind: 'file', data: unverifiedBackup.data }, unverifiedBackup.code, true);
+    expect(laptop.contacts.keys(ACCOUNT, ROMEO)[0]).toEqual({ fingerprint: ROMEO_KEY, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-02T00:00:00.000Z', trust: 'unverified' });
   });
 
   it('a wrong code, a typo, a damaged file and another account’s backup each say so and change nothing', async () => {

@@ -119,7 +119,7 @@ export function contactsCommands(program: Command, cli: CliContext): void {
   keyDecision(contacts, cli, 'unverify <jid> <fingerprint>', 'take back a verification (X.509, OMEMO device or OpenPGP key): the trust policy decides its trust again', {
     x509Trust: 'verified', wanted: (k) => k.decision === 'verified',
     other: (api, jid, fingerprint) => api.devices.unverify({ jid, fingerprint }), otherText: (jid, names) => `Took back the verification of ${jid}'s ${names}.`,
-    x509: (api, jid, fingerprint) => api.contacts.unverify({ jid, fingerprint }), x509Text: (jid, fp) => `${jid}'s key ${shortFingerprint(fp)} is no longer verified.`,
+    x509: (api, jid, fingerprint) => api.contacts.unverify({ jid, fingerprint }), x509Text: (jid, fp, view) => `${jid}'s key ${shortFingerprint(fp)} is no longer verified.${trustAfterUnverify(view, fp)}`,
   });
   contacts
     .command('trust <jid>')
@@ -165,7 +165,18 @@ interface KeyDecision {
   other: (api: KeyringApi, jid: string, fingerprint: string) => Promise<Result<OtherKeysView>>;
   otherText: (jid: string, names: string) => string;
   x509: (api: KeyringApi, jid: string, fingerprint: string) => Promise<Result<ContactKeysView>>;
-  x509Text: (jid: string, fingerprint: string) => string;
+  x509Text: (jid: string, fingerprint: string, view: ContactKeysView) => string;
+}
+
+/**
+ * What a key is once its verification is taken back (contact-keys.ts markUnverified puts it where it
+ * was before): a change never accepted warns again, loudly, as `contacts keys` shows it.
+ */
+function trustAfterUnverify(view: ContactKeysView, fingerprint: string): string {
+  const key = view.keys.find((k) => k.fingerprint === compactFingerprint(fingerprint));
+  if (!key) return '';
+  if (key.trust === 'changed') return '\n!! KEY CHANGED: it replaced a key you had seen and the change was never accepted; compare fingerprints before trusting it.';
+  return ` Its trust now: ${safe(key.decision)}${key.acceptedAt ? ' (you accepted it without comparing)' : ''}.`;
 }
 
 function keyDecision(contacts: Command, cli: CliContext, usage: string, description: string, d: KeyDecision): void {
@@ -185,7 +196,7 @@ function keyDecision(contacts: Command, cli: CliContext, usage: string, descript
           return;
         }
         const view = must(await d.x509(api, jid, fingerprint));
-        cli.emit(view, d.x509Text(safe(jid), fingerprint));
+        cli.emit(view, d.x509Text(safe(jid), fingerprint, view));
       }),
     );
 }

@@ -188,7 +188,9 @@ export class ContactsStore extends ScreenStore {
     const view = await this.deciding.run(() => this.api.contacts.unverify({ jid, fingerprint }));
     if (view) {
       this.#replace(view);
-      this.activity.add('changed', 'You took back a verification', { contact: jid, fingerprint });
+      // The key is back where it was before the verification: a change never accepted warns again.
+      const warnsAgain = view.keys.some((k) => k.fingerprint === fingerprint && k.trust === 'changed');
+      this.activity.add('changed', warnsAgain ? 'You took back a verification: the key is a change you never accepted, compare it' : 'You took back a verification', { contact: jid, fingerprint });
     }
   }
 

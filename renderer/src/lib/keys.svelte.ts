@@ -19,12 +19,22 @@ export interface UndoableRetract {
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
 type OtherDeviceChange = 'added' | 'withdrawn' | 'revoked';
 
-/** What each change from another device of the account is called, in Activity and on My keys. */
-export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, string> = {
-  added: 'Key added to your account from another device',
-  withdrawn: 'Key withdrawn from your account by another device',
-  revoked: 'Key found revoked on your account (by another device, or before a restore): it is never published again',
+/**
+ * What each change from another device of the account is called on My keys (a short title, and what
+ * it means when that is not plain from the title) and, both together, in Activity. A key revoked is
+ * also reported when a restored backup was made before its revocation (main/services/own-revocations.ts).
+ */
+export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, { title: string; detail?: string }> = {
+  added: { title: 'Key added to your account from another device' },
+  withdrawn: { title: 'Key withdrawn from your account by another device' },
+  revoked: { title: 'Key revoked on your account', detail: 'By another of your devices, or after the backup you restored was made. It is never published again.' },
 };
+
+/** The news in one line, for Activity. */
+export function otherDeviceNewsLine(change: OtherDeviceChange): string {
+  const { title, detail } = OTHER_DEVICE_NEWS[change];
+  return detail ? `${title}. ${detail}` : title;
+}
 
 export class KeysStore extends ScreenStore {
   keys = $state<OwnKeyView[]>([]);
@@ -76,7 +86,7 @@ export class KeysStore extends ScreenStore {
         ...revoked.map((fingerprint) => ({ fingerprint, change: 'revoked' as const, at })),
       ];
       this.otherDevice = [...news, ...this.otherDevice.filter((o) => !news.some((n) => n.fingerprint === o.fingerprint))].slice(0, 32);
-      for (const n of news) this.activity.add('received', OTHER_DEVICE_NEWS[n.change], n.fingerprint);
+      for (const n of news) this.activity.add('received', otherDeviceNewsLine(n.change), n.fingerprint);
       // A key revoked elsewhere is revoked here now: its card must say so.
       if (revoked.length > 0) void this.refresh();
     });

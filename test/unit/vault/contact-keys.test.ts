@@ -9,7 +9,9 @@ import {
   MAX_WITHDRAWN_KEYS,
   mergeFullKeySet,
 } from '../../../main/vault/contact-keys.js';
-import type { ContactKeyRecord } from '../../../main/vault/schema.js';
+import { decideTrust } from '../../../main/keys/trust-policy.js';
+import type { TrustPolicy } from '../../../contract/index.js';
+import { ContactKeyListSchema, type ContactKeyRecord } from '../../../main/vault/schema.js';
 
 const fp = (c: string) => c.repeat(64);
 const day = (n: number) => new Date(Date.UTC(2026, 10, n));
@@ -190,5 +192,85 @@ describe('taking a verification back, and accepting a changed key', () => {
     expect(accepted.find((k) => k.fingerprint === fp('c'))).toMatchObject({ trust: 'unverified', acceptedAt: day(4).toISOString() });
     expect(accepted.find((k) => k.fingerprint === fp('c'))?.replaces).toBeUndefined();
     expect(accepted.find((k) => k.fingerprint === fp('a'))?.trust).toBe('retracted');
+  });
+
+  it('verifying a verified key again only moves its date, and keeps what the first verification cleared', () => {
+    let keys = mergeFullKeySet(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, [{ fingerprint: fp('c') }], day(2)).keys;
+    keys = markVerified(markVerified(keys, fp('c'), day(3)), fp('c'), day(4));
+    expect(keys.find((k) => k.fingerprint === fp('c'))).toMatchObject({ trust: 'verified', verifiedAt: day(4).toISOString() });
+    expect(markUnverified(keys, fp('c')).find((k) => k.fingerprint === fp('c'))).toMatchObject({ trust: 'changed', replaces: [fp('a')] });
+  });
+});
+
+/**
+ * Taking a verification back puts the key where it was before the verification, and the policy judges
+ * it as then: each row is what happened to the key (from its first fetch), the policy, and the decision
+ * after verify then unverify. The contact's first verification is the one made here (day 5), unless the
+ * row verified another key first.
+ */
+describe('a verification taken back leaves the key as it was before', () => {
+  type Path = 'plain' | 'changed' | 'changed, accepted' | 'seen after another key was verified' | 'changed, after another key was verified';
+  const history = (path: Path): { keys: ContactKeyRecord[]; firstVerifiedAt: string } => {
+    const plain = mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys;
+    const changed = mergeFullKeySet(plain, [{ fingerprint: fp('c') }], day(2)).keys;
+    switch (path) {
+      case 'plain':
+        return { keys: plain, firstVerifiedAt: day(5).toISOString() };
+      case 'changed':
+        return { keys: changed, firstVerifiedAt: day(5).toISOString() };
+      case 'changed, accepted':
+        return { keys: markAccepted(changed, fp('c'), day(3)), firstVerifiedAt: day(5).toISOString() };
+      case 'seen after another key was verified': {
+        const verifiedFirst = markVerified(plain, fp('a'), day(1));
+        return { keys: mergeFullKeySet(verifiedFirst, [{ fingerprint: fp('a') }, { fingerprint: fp('c') }], day(2)).keys, firstVerifiedAt: day(1).toISOString() };
+      }
+      case 'changed, after another key was verified': {
+        const verifiedFirst = markVerified(plain, fp('a'), day(1));
+        return { keys: mergeFullKeySet(verifiedFirst, [{ fingerprint: fp('c') }], day(2)).keys, firstVerifiedAt: day(1).toISOString() };
+      }
+    }
+  };
+  const target = (path: Path) => (path === 'plain' ? fp('a') : fp('c'));
+  const ROWS: [Path, TrustPolicy, Partial<ContactKeyRecord>, string][] = [
+    ['plain', 'tofu', { trust: 'unverified' }, 'trusted'],
+    ['plain', 'btbv', { trust: 'unverified' }, 'trusted'],
+    ['changed', 'tofu', { trust: 'changed', replaces: [fp('a')] }, 'changed'],
+    ['changed', 'btbv', { trust: 'changed', replaces: [fp('a')] }, 'changed'],
+    ['changed, accepted', 'tofu', { trust: 'unverified', acceptedAt: day(3).toISOString() }, 'trusted'],
+    ['changed, accepted', 'btbv', { trust: 'unverified', acceptedAt: day(3).toISOString() }, 'trusted'],
+    ['seen after another key was verified', 'btbv', { trust: 'unverified' }, 'untrusted'],
+    ['seen after another key was verified', 'tofu', { trust: 'unverified' }, 'trusted'],
+    ['changed, after another key was verified', 'btbv', { trust: 'changed', replaces: [fp('a')] }, 'changed'],
+  ];
+
+  it.each(ROWS)('%s, under %s: verify then unverify gives %o, %s', (path, policy, record, decision) => {
+    const { keys, firstVerifiedAt } = history(path);
+    const before = keys.find((k) => k.fingerprint === target(path));
+    const verified = markVerified(keys, target(path), day(5));
+    const shown = verified.find((k) => k.fingerprint === target(path));
+    // A verified key shows no change and no acceptance.
+    expect(shown).toMatchObject({ trust: 'verified', verifiedAt: day(5).toISOString() });
+    expect(shown?.replaces).toBeUndefined();
+    expect(shown?.acceptedAt).toBeUndefined();
+    expect(ContactKeyListSchema.parse(verified)).toEqual(verified);
+
+    const back = markUnverified(verified, target(path)).find((k) => k.fingerprint === target(path));
+    expect(back).toMatchObject(record);
+    // Exactly where it was: the same record as before the verification.
+    expect(back).toEqual(before);
+    expect(decideTrust(policy, back as ContactKeyRecord, { firstVerifiedAt })).toBe(decision);
+  });
+
+  it('a key verified in a vault written before the change was kept goes back to plain unverified, as it always did', () => {
+    const old = ContactKeyListSchema.parse([{ fingerprint: fp('c'), firstSeen: day(2).toISOString(), lastSeen: day(2).toISOString(), trust: 'verified', verifiedAt: day(3).toISOString() }]);
+    expect(markUnverified(old, fp('c'))).toEqual([{ fingerprint: fp('c'), firstSeen: day(2).toISOString(), lastSeen: day(2).toISOString(), trust: 'unverified' }]);
+  });
+
+  it('a verified key withdrawn and published again is judged afresh: what its verification cleared is gone', () => {
+    const changed = mergeFullKeySet(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, [{ fingerprint: fp('c') }], day(2)).keys;
+    const withdrawn = markRetracted(markVerified(changed, fp('c'), day(3)), fp('c'), day(4)).keys;
+    const back = mergeFullKeySet(withdrawn, [{ fingerprint: fp('c') }], day(5)).keys.find((k) => k.fingerprint === fp('c'));
+    expect(back).toMatchObject({ trust: 'unverified' });
+    expect(back?.clearedByVerification).toBeUndefined();
   });
 });
