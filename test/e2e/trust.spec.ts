@@ -110,6 +110,9 @@ test('verification only on a match, trust policies, and changed keys that warn a
   expect(await axeViolations(romeoPage), 'contacts with a rotated verified key').toEqual([]);
   await key(second).getByRole('button', { name: 'Accept without comparing' }).click();
   await expect(key(second)).toHaveAttribute('data-trust', 'unverified');
+  // Said on the key, as on an OMEMO device: trusted because the user chose to, not because it was compared.
+  await expect(key(second).getByTestId('accepted-without-comparing')).toContainText('accepted without comparing');
+  await saveScreenshot('trust-accepted-without-comparing', romeoPage);
   await expect(romeoPage.getByTestId('attention')).toHaveCount(0);
   await expect(romeoPage.getByRole('button', { name: 'Contacts', exact: true })).not.toContainText('⚠');
 
@@ -141,6 +144,7 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(key(third)).toHaveAttribute('data-trust', 'changed');
   await expect(key(third)).toHaveAttribute('data-decision', 'changed');
   await expect(key(third).getByRole('alert')).toContainText('This key replaced one you had seen');
+  await expect(key(third).getByTestId('accepted-without-comparing')).toHaveCount(0);
   await expect(romeoPage.getByTestId('attention')).toContainText(julietAccount.jid);
   await expect(contactsWithWarning).toContainText('⚠ 1');
   await checkEveryLook(romeoPage, 'trust-unverified-change-warns-again', saveScreenshot);
