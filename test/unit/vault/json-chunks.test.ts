@@ -85,7 +85,7 @@ describe('json-chunks', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const random = prng(seed);
       const chunks = chunker(1 + random.int(5));
-      let document = deepFreeze({ root: randomValue(random, 0) });
+      let document: Record<string, unknown> = deepFreeze({ root: randomValue(random, 0) });
       for (let step = 0; step < 25; step++) {
         expect(joined(chunks.serialize(document)), `seed ${seed}, step ${step}`).toBe(expected(document));
         document = deepFreeze(changedCopy(random, document));
