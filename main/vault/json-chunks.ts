@@ -103,7 +103,12 @@ export class JsonChunks {
 
   #walkObject(label: string, object: Record<string, unknown>, depth: number): Piece {
     const out = new Pieces(`${label}{`);
-    for (const key of Object.keys(object)) out.add(this.#member(key, key, object[key], depth + 1));
+    // Index loops here and below: for…of allocates while V8 has not optimized the code yet (a few writes).
+    const keys = Object.keys(object);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as string;
+      out.add(this.#member(key, key, object[key], depth + 1));
+    }
     return out.end('}');
   }
 
@@ -152,7 +157,7 @@ class Pieces {
     if (this.#text.length > 0) chunks.push(Buffer.from(this.#text, 'utf8'));
     this.#text = '';
     const start = chunks.length;
-    for (const chunk of piece) chunks.push(chunk);
+    for (let index = 0; index < piece.length; index++) chunks.push(piece[index] as Buffer);
     if (first) chunks[start] = (chunks[start] as Buffer).subarray(1);
   }
 
