@@ -4,18 +4,26 @@
  * `path.bak`, so a file damaged outside our control (a bad disk, an editor) can still be recovered.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, open, rename, rm } from 'node:fs/promises';
+import { copyFile, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export const backupPathOf = (path: string): string => `${path}.bak`;
 
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+/** Linux's IOV_MAX (and macOS's): one writev takes at most this many buffers. */
+export const WRITEV_MAX_BUFFERS = 1024;
+
+/**
+ * `data` may be pieces (the vault's body: json-chunks.ts), written in order as one file without being
+ * joined first.
+ */
+export async function writeFileAtomic(path: string, data: string | Buffer | readonly Buffer[]): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     // 'wx': never follow or reuse an existing file; 0o600: the vault is the user's alone.
     const handle = await open(tmp, 'wx', 0o600);
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || Buffer.isBuffer(data)) await handle.writeFile(data);
+      else await writeChunks(handle, data);
       // The data must be on disk before the rename makes it the file; otherwise a crash could leave
       // a renamed but empty file (ext4 delayed allocation).
       await handle.sync();
@@ -28,6 +36,33 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Writes `chunks` one after the other from the start of the file, WRITEV_MAX_BUFFERS at a time. A writev
+ * may write fewer bytes than it was given (a signal, a full pipe, a file system's own limit): what is left
+ * of a partly written buffer and the ones after it go into the next call.
+ */
+export async function writeChunks(handle: Pick<FileHandle, 'writev'>, chunks: readonly Buffer[]): Promise<void> {
+  let position = 0;
+  let index = 0;
+  /** The unwritten end of chunks[index], once part of it is written. */
+  let head: Buffer | undefined;
+  while (index < chunks.length) {
+    const batch: Buffer[] = [head ?? (chunks[index] as Buffer)];
+    for (let next = index + 1; next < chunks.length && batch.length < WRITEV_MAX_BUFFERS; next++) batch.push(chunks[next] as Buffer);
+    const { bytesWritten } = await handle.writev(batch, position);
+    position += bytesWritten;
+    let left = bytesWritten;
+    let done = 0;
+    while (done < batch.length && left >= (batch[done] as Buffer).length) {
+      left -= (batch[done] as Buffer).length;
+      done += 1;
+    }
+    if (done === 0 && left === 0) throw new Error('writev wrote nothing');
+    index += done;
+    head = done < batch.length ? (batch[done] as Buffer).subarray(left) : undefined;
   }
 }
 

@@ -26,6 +26,8 @@ import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { KeyringError } from '../errors.js';
 import { backupPathOf, writeFileAtomic } from './atomic-file.js';
+import { isDeeplyFrozen } from './deep-freeze.js';
+import { JsonChunks } from './json-chunks.js';
 
 export const VAULT_FORMAT = 'keyring-for-xmpp/vault';
 /**
@@ -84,22 +86,29 @@ export interface ReadOutcome<T> {
  * neither can be changed on their own (e.g. a MAC'd body relabelled as another version). The same for
  * every version: `${format}\n${version}\n` then the body's UTF-8 bytes.
  */
-export function signedBytes(version: number, body: Uint8Array): Uint8Array[] {
-  return [Buffer.from(`${VAULT_FORMAT}\n${version}\n`, 'utf8'), body];
+export function signedBytes(version: number, body: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+  const prefix = Buffer.from(`${VAULT_FORMAT}\n${version}\n`, 'utf8');
+  return body instanceof Uint8Array ? [prefix, body] : [prefix, ...body];
 }
 
+/**
+ * The body's bytes in pieces, reusing those of the parts of a deep-frozen document (the vault's:
+ * vault.ts) that an earlier write already serialized. Shared by every vault: a piece depends only on
+ * its (immutable) object and key.
+ */
+const bodyChunks = new JsonChunks({ isImmutable: isDeeplyFrozen });
+
 export async function writeVaultFile(path: string, document: unknown, authenticate: Authenticator): Promise<void> {
-  // Encoded once: the checksum, the MAC and the file all use these bytes.
-  const body = Buffer.from(JSON.stringify(document), 'utf8');
+  // Encoded once, in pieces never joined: the checksum, the MAC and the file all use these bytes.
+  const body = bodyChunks.serialize(document);
   const header: Header = {
     format: VAULT_FORMAT,
     version: VAULT_VERSION,
     sha256: sha256(body),
     mac: authenticate(signedBytes(VAULT_VERSION, body)),
   };
-  const data = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]);
   try {
-    await writeFileAtomic(path, data);
+    await writeFileAtomic(path, [Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...body]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? 'unknown error';
@@ -227,6 +236,9 @@ function isEnvelope(value: unknown): value is Envelope {
   return isVersioned(value) && typeof value.sha256 === 'string' && (value.mac === undefined || typeof value.mac === 'string') && typeof value.body === 'string';
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+function sha256(bytes: Uint8Array | readonly Uint8Array[]): string {
+  const hash = createHash('sha256');
+  if (bytes instanceof Uint8Array) hash.update(bytes);
+  else for (const piece of bytes) hash.update(piece);
+  return hash.digest('hex');
 }

@@ -12,11 +12,16 @@
  * A change confined to one part of the document (one contact's keys: updatePart) copies and checks only
  * that part; the rest of the new state shares the old one's untouched objects. Copying and checking the
  * whole document (2.6 MB with 2,000 contacts) cost ~45 ms of the event loop per write.
+ *
+ * Every document the vault holds or writes is deep-frozen (deep-freeze.ts): changes go to copies only,
+ * and writing reuses the serialized bytes of the parts a change did not touch (json-chunks.ts), which
+ * would be stale were a held document changed in place. Such a change now throws instead.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { KeyringError } from '../errors.js';
+import { deepFreeze } from './deep-freeze.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
 import { parseVaultDocument, type AccountRecord, type VaultDocument } from './schema.js';
 import {
@@ -170,7 +175,7 @@ export class Vault {
 
   private constructor(path: string, document: VaultDocument, box: SecretBox, keychain?: OsKeychain, recovery?: VaultRecovery) {
     this.#path = path;
-    this.#document = document;
+    this.#document = deepFreeze(document);
     this.#box = box;
     this.#keychain = keychain;
     this.recovery = recovery;
@@ -193,7 +198,7 @@ export class Vault {
     const { document, integrity, recovered } = await readVaultFile(path, parseVaultDocument);
     if (document === undefined || integrity === undefined) {
       const { protection, box } = await newProtection(options);
-      const fresh: VaultDocument = { protection, accounts: {} };
+      const fresh: VaultDocument = deepFreeze({ protection, accounts: {} });
       await writeVaultFile(path, fresh, documentMac(box));
       return new Vault(path, fresh, box, options.keychain);
     }
@@ -236,14 +241,14 @@ export class Vault {
   static async #ready(path: string, opened: Authenticated & { ok: true }, options: OpenVaultOptions, recovery: VaultRecovery | undefined, write: boolean): Promise<Vault> {
     const mac = documentMac(opened.box);
     if (opened.upgrade) {
-      const upgraded: VaultDocument = { ...opened.document, protection: opened.upgrade() };
+      const upgraded: VaultDocument = deepFreeze({ ...opened.document, protection: opened.upgrade() });
       // Twice: the first write copies the old-format file to `.bak`, the second replaces that copy (see above).
       await writeVaultFile(path, upgraded, mac);
       await writeVaultFile(path, upgraded, mac);
       return new Vault(path, upgraded, opened.box, options.keychain, recovery);
     }
     // Write the recovered state back so the main file is good again.
-    if (write) await writeVaultFile(path, opened.document, mac);
+    if (write) await writeVaultFile(path, deepFreeze(opened.document), mac);
     return new Vault(path, opened.document, opened.box, options.keychain, recovery);
   }
 
@@ -349,8 +354,10 @@ export class Vault {
       for (const update of group) await this.#commit([update]);
       return;
     }
-    // Serializing and sealing happen before writeVaultFile's first await: still the event loop's time.
-    const written = writeVaultFile(this.#path, applied.document, documentMac(this.#box));
+    // Frozen before it is written, so that its new parts' bytes are kept for the next write (only the
+    // objects the group made are visited). Freezing, serializing and sealing happen before
+    // writeVaultFile's first await: still the event loop's time.
+    const written = writeVaultFile(this.#path, deepFreeze(applied.document), documentMac(this.#box));
     this.#heldMs += performance.now() - started;
     try {
       await written;

@@ -1,4 +1,5 @@
-// `npm run bench:keys` (keys.test.ts) and `npm run bench:vault` (vault-writes.test.ts): benchmarks kept out of `npm test` (the root config includes only
+// `npm run bench:keys` (keys.test.ts), `npm run bench:vault` (vault-writes.test.ts) and `npm run bench:vault-turns`
+// (vault-write-turns.test.ts): benchmarks kept out of `npm test` (the root config includes only
 // test/unit and test/integration). It runs as a Vitest file so it calls the real main/keys TypeScript.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
