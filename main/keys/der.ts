@@ -12,9 +12,12 @@
  * - tag numbers below 31 only: no structure of X.509 (RFC 5280) or PKIX uses the high-tag form, so
  *   refusing it leaves no multi-octet tag decoding for an attacker to exercise;
  * - universal types primitive or constructed as X.690 §10.2 wants (strings are never constructed in
- *   DER), and universal tag 0 (end-of-contents, BER only) refused.
+ *   DER), and universal tag 0 (end-of-contents, BER only) refused;
+ * - wherever they are, BOOLEANs 0x00/0xFF, INTEGERs in shortest form, empty NULLs, BIT STRINGs with
+ *   zero padding, OIDs in shortest form (checkPrimitive).
  *
- * The value readers below (INTEGER, BOOLEAN, OID, strings, times) check their own DER rules. Every
+ * The value readers below (INTEGER, BOOLEAN, OID, strings, times) check their own DER rules again,
+ * and the ones the walk leaves to them (OID arc size, string contents, time forms). Every
  * failure is a MalformedCertificateError saying what and where, never a TypeError or RangeError.
  *
  * Why not a library: forge's fromDer (strict) still takes BER (long-form and indefinite lengths)
@@ -43,6 +46,7 @@ export const Tag = {
   OCTET_STRING: 4,
   NULL: 5,
   OID: 6,
+  ENUMERATED: 10,
   UTF8_STRING: 12,
   SEQUENCE: 16,
   SET: 17,
@@ -116,10 +120,51 @@ export function parseDer(bytes: Uint8Array, what: string): DerNode {
       limit = node.end;
       at = node.contentStart;
     } else {
+      if (node.tagClass === TagClass.UNIVERSAL) checkPrimitive(node, what);
       at = node.end;
     }
   }
   return root;
+}
+
+/**
+ * The DER rules of the simple universal types, checked wherever they are in the tree (they cost a
+ * byte or two each): a value forge or OpenSSL would re-encode differently is not DER.
+ */
+function checkPrimitive(node: DerNode, what: string): void {
+  const { bytes, contentStart: from, end } = node;
+  const length = end - from;
+  const first = bytes[from] ?? 0;
+  const second = bytes[from + 1] ?? 0;
+  switch (node.tag) {
+    case Tag.BOOLEAN:
+      if (length !== 1 || (first !== 0x00 && first !== 0xff)) throw malformed(what, 'is a BOOLEAN other than 0x00 or 0xFF', node.start);
+      return;
+    case Tag.INTEGER:
+    case Tag.ENUMERATED:
+      if (length === 0 || (length > 1 && ((first === 0x00 && second < 0x80) || (first === 0xff && second >= 0x80)))) {
+        throw malformed(what, 'is an INTEGER not in its shortest form', node.start);
+      }
+      return;
+    case Tag.NULL:
+      if (length !== 0) throw malformed(what, 'is a NULL with contents', node.start);
+      return;
+    case Tag.BIT_STRING: {
+      // X.690 §11.2: at most 7 unused bits, none in an empty string, and those bits zero.
+      const last = bytes[end - 1] ?? 0;
+      if (length === 0 || first > 7 || (length === 1 && first !== 0) || (last & ((1 << first) - 1)) !== 0) {
+        throw malformed(what, 'is a BIT STRING not in DER form', node.start);
+      }
+      return;
+    }
+    case Tag.OID:
+      // X.690 §8.19.2: the last octet ends a subidentifier, and none starts with the padding 0x80.
+      if (length === 0 || (bytes[end - 1] ?? 0) >= 0x80) throw malformed(what, 'is a truncated OBJECT IDENTIFIER', node.start);
+      for (let i = from; i < end; i++) {
+        if (bytes[i] === 0x80 && (i === from || (bytes[i - 1] ?? 0) < 0x80)) throw malformed(what, 'is an OBJECT IDENTIFIER not in its shortest form', node.start);
+      }
+      return;
+  }
 }
 
 /** The children of a constructed element (its tree was checked by parseDer). */
