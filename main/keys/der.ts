@@ -57,8 +57,8 @@ export const Tag = {
   BMP_STRING: 30,
 } as const;
 
-/** Universal types that are constructed by definition (SEQUENCE, SET, EXTERNAL, EMBEDDED PDV, CHARACTER STRING). */
-const CONSTRUCTED_UNIVERSAL = new Set<number>([8, 11, 16, 17, 29]);
+/** Universal types that are constructed by definition (EXTERNAL, EMBEDDED PDV, SEQUENCE, SET, CHARACTER STRING), as bits. */
+const CONSTRUCTED_UNIVERSAL = (1 << 8) | (1 << 11) | (1 << 16) | (1 << 17) | (1 << 29);
 
 /** One element: where it lies in `bytes`. */
 export class DerNode {
@@ -113,15 +113,17 @@ export function parseDer(bytes: Uint8Array, what: string): DerNode {
       limit = ends.length > 0 ? (ends[ends.length - 1] ?? 0) : bytes.length;
     }
     if (at === bytes.length) break;
-    const node = readHeader(bytes, at, limit, what);
-    if (node.constructed) {
+    // The walk allocates no node: the header lands in `scanned`.
+    scanHeader(bytes, at, limit, what);
+    const { constructed, contentStart, end } = scanned;
+    if (constructed) {
       if (ends.length >= MAX_DEPTH) throw malformed(what, `nests deeper than ${MAX_DEPTH} levels`, at);
-      ends.push(node.end);
-      limit = node.end;
-      at = node.contentStart;
+      ends.push(end);
+      limit = end;
+      at = contentStart;
     } else {
-      if (node.tagClass === TagClass.UNIVERSAL) checkPrimitive(node, what);
-      at = node.end;
+      if (scanned.tagClass === TagClass.UNIVERSAL) checkPrimitive(bytes, scanned.tag, at, contentStart, end, what);
+      at = end;
     }
   }
   return root;
@@ -131,37 +133,36 @@ export function parseDer(bytes: Uint8Array, what: string): DerNode {
  * The DER rules of the simple universal types, checked wherever they are in the tree (they cost a
  * byte or two each): a value forge or OpenSSL would re-encode differently is not DER.
  */
-function checkPrimitive(node: DerNode, what: string): void {
-  const { bytes, contentStart: from, end } = node;
+function checkPrimitive(bytes: Uint8Array, tag: number, start: number, from: number, end: number, what: string): void {
   const length = end - from;
   const first = bytes[from] ?? 0;
   const second = bytes[from + 1] ?? 0;
-  switch (node.tag) {
+  switch (tag) {
     case Tag.BOOLEAN:
-      if (length !== 1 || (first !== 0x00 && first !== 0xff)) throw malformed(what, 'is a BOOLEAN other than 0x00 or 0xFF', node.start);
+      if (length !== 1 || (first !== 0x00 && first !== 0xff)) throw malformed(what, 'is a BOOLEAN other than 0x00 or 0xFF', start);
       return;
     case Tag.INTEGER:
     case Tag.ENUMERATED:
       if (length === 0 || (length > 1 && ((first === 0x00 && second < 0x80) || (first === 0xff && second >= 0x80)))) {
-        throw malformed(what, 'is an INTEGER not in its shortest form', node.start);
+        throw malformed(what, 'is an INTEGER not in its shortest form', start);
       }
       return;
     case Tag.NULL:
-      if (length !== 0) throw malformed(what, 'is a NULL with contents', node.start);
+      if (length !== 0) throw malformed(what, 'is a NULL with contents', start);
       return;
     case Tag.BIT_STRING: {
       // X.690 §11.2: at most 7 unused bits, none in an empty string, and those bits zero.
       const last = bytes[end - 1] ?? 0;
       if (length === 0 || first > 7 || (length === 1 && first !== 0) || (last & ((1 << first) - 1)) !== 0) {
-        throw malformed(what, 'is a BIT STRING not in DER form', node.start);
+        throw malformed(what, 'is a BIT STRING not in DER form', start);
       }
       return;
     }
     case Tag.OID:
       // X.690 §8.19.2: the last octet ends a subidentifier, and none starts with the padding 0x80.
-      if (length === 0 || (bytes[end - 1] ?? 0) >= 0x80) throw malformed(what, 'is a truncated OBJECT IDENTIFIER', node.start);
+      if (length === 0 || (bytes[end - 1] ?? 0) >= 0x80) throw malformed(what, 'is a truncated OBJECT IDENTIFIER', start);
       for (let i = from; i < end; i++) {
-        if (bytes[i] === 0x80 && (i === from || (bytes[i - 1] ?? 0) < 0x80)) throw malformed(what, 'is an OBJECT IDENTIFIER not in its shortest form', node.start);
+        if (bytes[i] === 0x80 && (i === from || (bytes[i - 1] ?? 0) < 0x80)) throw malformed(what, 'is an OBJECT IDENTIFIER not in its shortest form', start);
       }
       return;
   }
@@ -348,8 +349,17 @@ export function readTime(node: DerNode | undefined, what: string): number {
   return date.getTime();
 }
 
-/** The header at `at`, its element ending by `limit`. */
+/** The header at `at`, its element ending by `limit`, as a node. */
 function readHeader(bytes: Uint8Array, at: number, limit: number, what: string): DerNode {
+  scanHeader(bytes, at, limit, what);
+  return new DerNode(bytes, scanned.tagClass, scanned.constructed, scanned.tag, at, scanned.contentStart, scanned.end);
+}
+
+/** Where scanHeader leaves the header it read: one record, reused, so checking a tree allocates nothing per element. */
+const scanned = { tagClass: 0, constructed: false, tag: 0, contentStart: 0, end: 0 };
+
+/** Reads and checks the header at `at`, its element ending by `limit`, into `scanned`. */
+function scanHeader(bytes: Uint8Array, at: number, limit: number, what: string): void {
   const identifier = bytes[at];
   const first = bytes[at + 1];
   if (identifier === undefined || first === undefined || at + 2 > limit) throw malformed(what, 'is truncated', at);
@@ -359,7 +369,7 @@ function readHeader(bytes: Uint8Array, at: number, limit: number, what: string):
   const constructed = (identifier & 0x20) !== 0;
   if (tagClass === TagClass.UNIVERSAL) {
     if (tag === 0) throw malformed(what, 'has an end-of-contents marker (BER only)', at);
-    if (constructed !== CONSTRUCTED_UNIVERSAL.has(tag)) throw malformed(what, `has a universal type ${tag} ${constructed ? 'constructed' : 'primitive'}`, at);
+    if (constructed !== ((CONSTRUCTED_UNIVERSAL >> tag) & 1) > 0) throw malformed(what, `has a universal type ${tag} ${constructed ? 'constructed' : 'primitive'}`, at);
   }
   let contentStart = at + 2;
   let length = first;
@@ -377,7 +387,11 @@ function readHeader(bytes: Uint8Array, at: number, limit: number, what: string):
   }
   const end = contentStart + length;
   if (end > limit) throw malformed(what, 'has a length past its end', at);
-  return new DerNode(bytes, tagClass, constructed, tag, at, contentStart, end);
+  scanned.tagClass = tagClass;
+  scanned.constructed = constructed;
+  scanned.tag = tag;
+  scanned.contentStart = contentStart;
+  scanned.end = end;
 }
 
 function malformed(what: string, problem: string, at: number): MalformedCertificateError {
