@@ -25,18 +25,17 @@ import {
   readInteger,
   readNull,
   readOctetAlignedBits,
-  readOid,
   readTime,
   readUtf8String,
   Tag,
 } from './der.js';
 
 /** OID contents (DER, no tag or length) of the signature algorithms read here, with their hashes. */
-const SIGNATURE_OIDS: ReadonlyMap<string, Uint8Array> = new Map([
-  ['sha256', Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b)], // 1.2.840.113549.1.1.11
-  ['sha384', Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c)], // 1.2.840.113549.1.1.12
-  ['sha512', Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d)], // 1.2.840.113549.1.1.13
-]);
+const SIGNATURE_OIDS: readonly { hash: string; oid: Uint8Array }[] = [
+  { hash: 'sha256', oid: Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b) }, // 1.2.840.113549.1.1.11
+  { hash: 'sha384', oid: Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c) }, // 1.2.840.113549.1.1.12
+  { hash: 'sha512', oid: Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d) }, // 1.2.840.113549.1.1.13
+];
 const RSA_ENCRYPTION = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01); // 1.2.840.113549.1.1.1
 const NAME_STRING_TYPES: ReadonlySet<number> = new Set([Tag.UTF8_STRING, Tag.PRINTABLE_STRING, Tag.IA5_STRING]);
 /** Before this, Date and OpenSSL may read a year differently: such oddities go OpenSSL's way. */
@@ -70,24 +69,24 @@ export function openCommonCertificate(der: Buffer, parsed: DerNode): OpenedCerti
 
 function open(der: Buffer, parsed: DerNode): OpenedCertificate | undefined {
   // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 §4.1)
-  const [tbs, outerAlgorithm, signatureValue, extra] = constructed(parsed, Tag.SEQUENCE) ?? [];
-  if (tbs === undefined || outerAlgorithm === undefined || signatureValue === undefined || extra !== undefined) return undefined;
+  // Fields are read by index, not destructured: destructuring goes through an iterator, an allocation each.
+  const certificate = constructed(parsed, Tag.SEQUENCE);
+  if (certificate?.length !== 3) return undefined;
+  const tbs = certificate[0] as DerNode;
+  const outerAlgorithm = certificate[1] as DerNode;
+  const signatureValue = certificate[2];
   const hash = signatureHash(outerAlgorithm);
   const signature = readOctetAlignedBits(signatureValue, 'signature');
   const fields = constructed(tbs, Tag.SEQUENCE);
   if (hash === undefined || fields === undefined) return undefined;
-  const [version, serial, innerAlgorithm, issuer, validity, subject, spki, extensions, more] = fields;
-  if (!isVersion3(version) || !isPositiveInteger(serial) || more !== undefined) return undefined;
+  // version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions
+  if (fields.length < 7 || fields.length > 8 || !isVersion3(fields[0]) || !isPositiveInteger(fields[1])) return undefined;
   // OpenSSL's X509_verify refuses a certificate whose two signature algorithms differ.
-  if (innerAlgorithm === undefined || signatureHash(innerAlgorithm) !== hash) return undefined;
-  if (!isName(issuer) || !isName(subject) || !areExtensions(extensions)) return undefined;
-  const period = readValidity(validity);
-  const key = rsaKey(spki);
+  if (signatureHash(fields[2] as DerNode) !== hash) return undefined;
+  if (!isName(fields[3]) || !isName(fields[5]) || !areExtensions(fields[7])) return undefined;
+  const period = readValidity(fields[4]);
+  const key = rsaKey(fields[6]);
   if (period === undefined || key === undefined) return undefined;
-  // The signature covers the tbsCertificate's own bytes. The reader took only DER, so these bytes are
-  // the one encoding of what was read; the wrapper is checked again anyway, byte for byte, so no
-  // other wrapping of the same signed bytes (another fingerprint, valid without the private key)
-  // could ever open here.
   // The signature covers the tbsCertificate's own bytes. The reader takes DER only and the wrapper
   // was read field by field above (one algorithm of three, NULL, a BIT STRING with no unused bits), so
   // `der` is the one encoding of what was read: the same signed bytes wrapped another way (BER
@@ -106,41 +105,56 @@ function constructed(node: DerNode | undefined, tag: number, context = false): D
 
 /** AlgorithmIdentifier { one of SIGNATURE_OIDS, NULL }: its hash, else undefined. */
 function signatureHash(node: DerNode): string | undefined {
-  const [algorithm, parameters, extra] = constructed(node, Tag.SEQUENCE) ?? [];
-  if (parameters === undefined || extra !== undefined) return undefined;
-  readNull(parameters, 'signature algorithm parameters');
-  for (const [hash, oid] of SIGNATURE_OIDS) if (isOid(algorithm, oid)) return hash;
+  const parts = constructed(node, Tag.SEQUENCE);
+  if (parts?.length !== 2) return undefined;
+  readNull(parts[1], 'signature algorithm parameters');
+  for (let i = 0; i < SIGNATURE_OIDS.length; i++) {
+    const known = SIGNATURE_OIDS[i];
+    if (known !== undefined && isOid(parts[0], known.oid)) return known.hash;
+  }
   return undefined;
 }
 
 /** version [0] EXPLICIT INTEGER { v3(2) }. */
 function isVersion3(node: DerNode | undefined): boolean {
-  const [value, extra] = constructed(node, 0, true) ?? [];
-  const version = readInteger(value, 'version');
-  return version.length === 1 && version[0] === 2 && extra === undefined;
+  const parts = constructed(node, 0, true);
+  const value = parts?.length === 1 ? parts[0] : undefined;
+  return isInteger(value) && value.contentLength === 1 && value.bytes[value.contentStart] === 2;
 }
 
-/** A DER INTEGER (minimal: X.690 §8.3.2, which OpenSSL enforces) that is positive. */
-function isPositiveInteger(node: DerNode | undefined): boolean {
-  const value = readInteger(node, 'INTEGER');
-  const first = value[0] ?? 0;
-  return first < 0x80 && !(first === 0 && value.length === 1);
+/**
+ * A DER INTEGER that is positive. parseDer already refused every INTEGER not in its shortest form
+ * (X.690 §8.3.2, which OpenSSL enforces), so the first octet says it all.
+ */
+function isPositiveInteger(node: DerNode | undefined): node is DerNode {
+  if (!isInteger(node)) return false;
+  const first = node.bytes[node.contentStart] ?? 0;
+  return first < 0x80 && !(first === 0 && node.contentLength === 1);
+}
+
+function isInteger(node: DerNode | undefined): node is DerNode {
+  return node !== undefined && node.isUniversal(Tag.INTEGER) && !node.constructed;
 }
 
 /** Name ::= SEQUENCE OF SET OF { type OID, value }, values in a string type OpenSSL reads without complaint. */
 function isName(node: DerNode | undefined): boolean {
   const rdns = constructed(node, Tag.SEQUENCE);
   if (rdns === undefined) return false;
-  return rdns.every((rdn) => {
+  for (const rdn of rdns) {
     const attributes = constructed(rdn, Tag.SET);
-    return attributes !== undefined && attributes.length > 0 && attributes.every(isAttribute);
-  });
+    if (attributes === undefined || attributes.length === 0) return false;
+    for (const attribute of attributes) if (!isAttribute(attribute)) return false;
+  }
+  return true;
 }
 
 function isAttribute(node: DerNode): boolean {
-  const [type, value, extra] = constructed(node, Tag.SEQUENCE) ?? [];
-  if (type === undefined || value === undefined || extra !== undefined) return false;
-  readOid(type, 'attribute type'); // its own form, as OpenSSL's c2i_ASN1_OBJECT checks it
+  const parts = constructed(node, Tag.SEQUENCE);
+  if (parts?.length !== 2) return false;
+  const type = parts[0] as DerNode;
+  const value = parts[1] as DerNode;
+  // parseDer checked the OID's own form, as OpenSSL's c2i_ASN1_OBJECT does.
+  if (!type.isUniversal(Tag.OID)) return false;
   if (!NAME_STRING_TYPES.has(value.tag) || !value.isUniversal(value.tag) || value.constructed) return false;
   // OpenSSL converts names to UTF-8 as it parses (x509_name_canon), and refuses a UTF8String that is not.
   if (value.tag === Tag.UTF8_STRING) readUtf8String(value, 'name');
@@ -150,39 +164,41 @@ function isAttribute(node: DerNode): boolean {
 /** extensions [3] EXPLICIT SEQUENCE SIZE (1..MAX) OF Extension { extnID, critical BOOLEAN DEFAULT FALSE, extnValue }. */
 function areExtensions(node: DerNode | undefined): boolean {
   if (node === undefined) return true;
-  const [list, extra] = constructed(node, 3, true) ?? [];
-  const extensions = constructed(list, Tag.SEQUENCE);
-  if (extensions === undefined || extensions.length === 0 || extra !== undefined) return false;
-  return extensions.every((extension) => {
-    const parts = constructed(extension, Tag.SEQUENCE) ?? [];
-    if (parts.length !== 2 && parts.length !== 3) return false;
-    const [id, critical, value] = parts.length === 3 ? parts : [parts[0], undefined, parts[1]];
+  const wrapper = constructed(node, 3, true);
+  const extensions = wrapper?.length === 1 ? constructed(wrapper[0], Tag.SEQUENCE) : undefined;
+  if (extensions === undefined || extensions.length === 0) return false;
+  for (const extension of extensions) {
+    const parts = constructed(extension, Tag.SEQUENCE);
+    if (parts === undefined || (parts.length !== 2 && parts.length !== 3)) return false;
+    const id = parts[0] as DerNode;
+    const value = parts[parts.length - 1] as DerNode;
     // DER leaves a DEFAULT value out, so an explicit critical flag is TRUE (X.690 §11.5).
-    if (critical !== undefined && !readBoolean(critical, 'critical')) return false;
-    readOid(id, 'extnID');
-    return value !== undefined && value.isUniversal(Tag.OCTET_STRING);
-  });
+    if (parts.length === 3 && !readBoolean(parts[1], 'critical')) return false;
+    if (!id.isUniversal(Tag.OID) || !value.isUniversal(Tag.OCTET_STRING)) return false;
+  }
+  return true;
 }
 
 /** Validity { notBefore, notAfter }, each in the forms RFC 5280 §4.1.2.5 allows (Z, with seconds). */
 function readValidity(node: DerNode | undefined): { notBeforeMs: number; notAfterMs: number } | undefined {
-  const [notBefore, notAfter, extra] = constructed(node, Tag.SEQUENCE) ?? [];
-  if (extra !== undefined) return undefined;
-  const notBeforeMs = readTime(notBefore, 'notBefore');
-  const notAfterMs = readTime(notAfter, 'notAfter');
+  const times = constructed(node, Tag.SEQUENCE);
+  if (times?.length !== 2) return undefined;
+  const notBeforeMs = readTime(times[0], 'notBefore');
+  const notAfterMs = readTime(times[1], 'notAfter');
   // Years before 1000 are oddities best left to OpenSSL.
   return notBeforeMs < YEAR_1000_MS || notAfterMs < YEAR_1000_MS ? undefined : { notBeforeMs, notAfterMs };
 }
 
 /** SubjectPublicKeyInfo { { rsaEncryption, NULL }, BIT STRING RSAPublicKey { n, e } } as a KeyObject. */
 function rsaKey(node: DerNode | undefined): KeyObject | undefined {
-  const [algorithm, keyBits, extra] = constructed(node, Tag.SEQUENCE) ?? [];
-  const [algorithmId, parameters, more] = constructed(algorithm, Tag.SEQUENCE) ?? [];
-  if (extra !== undefined || more !== undefined || !isOid(algorithmId, RSA_ENCRYPTION)) return undefined;
-  readNull(parameters, 'key algorithm parameters');
-  const numbers = parseDer(readOctetAlignedBits(keyBits, 'subjectPublicKey'), 'RSAPublicKey');
-  const [n, e, tail] = constructed(numbers, Tag.SEQUENCE) ?? [];
-  if (tail !== undefined || !isPositiveInteger(n) || !isPositiveInteger(e)) return undefined;
+  const info = constructed(node, Tag.SEQUENCE);
+  const algorithm = info?.length === 2 ? constructed(info[0], Tag.SEQUENCE) : undefined;
+  if (info === undefined || algorithm?.length !== 2 || !isOid(algorithm[0], RSA_ENCRYPTION)) return undefined;
+  readNull(algorithm[1], 'key algorithm parameters');
+  const numbers = constructed(parseDer(readOctetAlignedBits(info[1], 'subjectPublicKey'), 'RSAPublicKey'), Tag.SEQUENCE);
+  const n = numbers?.length === 2 ? numbers[0] : undefined;
+  const e = numbers?.length === 2 ? numbers[1] : undefined;
+  if (!isPositiveInteger(n) || !isPositiveInteger(e)) return undefined;
   try {
     return createPublicKey({ key: { kty: 'RSA', n: base64url(readInteger(n, 'modulus')), e: base64url(readInteger(e, 'exponent')) }, format: 'jwk' });
   } catch {

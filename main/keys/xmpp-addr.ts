@@ -20,8 +20,8 @@ import {
   MalformedCertificateError,
   parseDer,
   primitiveOf,
+  isOid,
   readDirectoryString,
-  readOid,
   readUtf8String,
   sequenceOf,
   Tag,
@@ -30,8 +30,10 @@ import {
 export { MalformedCertificateError } from './der.js';
 
 export const ID_ON_XMPP_ADDR = '1.3.6.1.5.5.7.8.5';
-const OID_SUBJECT_ALT_NAME = '2.5.29.17';
-const OID_COMMON_NAME = '2.5.4.3';
+/** The OIDs read here as their DER contents, compared byte for byte rather than decoded. */
+const XMPP_ADDR_CONTENTS = Uint8Array.of(0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x05); // 1.3.6.1.5.5.7.8.5
+const SUBJECT_ALT_NAME_CONTENTS = Uint8Array.of(0x55, 0x1d, 0x11); // 2.5.29.17
+const COMMON_NAME_CONTENTS = Uint8Array.of(0x55, 0x04, 0x03); // 2.5.4.3
 
 const { Class, Type } = forge.asn1;
 
@@ -72,15 +74,16 @@ export function parseCertificateDer(der: Uint8Array): DerNode {
  */
 export function readCertificateIdentities(der: Uint8Array | DerNode): CertificateIdentities {
   const certificate = der instanceof Uint8Array ? parseCertificateDer(der) : der;
-  const [tbs] = sequenceOf(certificate, 'Certificate');
+  // Fields are read by index, not destructured: destructuring goes through an iterator, an allocation each.
+  const tbs = sequenceOf(certificate, 'Certificate')[0];
   if (tbs === undefined) throw new MalformedCertificateError('The certificate is empty.');
   const fields = sequenceOf(tbs, 'TBSCertificate');
   // RFC 5280 §4.1: version [0] EXPLICIT is optional; then serial, signature, issuer, validity, subject.
-  const first = fields[0];
-  const offset = first !== undefined && first.isContext(0) ? 1 : 0;
+  const offset = fields[0]?.isContext(0) === true ? 1 : 0;
   const subject = fields[offset + 4];
   if (subject === undefined) throw new MalformedCertificateError('The certificate has no subject.');
-  const extensions = fields.find((f) => f.isContext(3));
+  let extensions: DerNode | undefined;
+  for (let i = 0; i < fields.length && extensions === undefined; i++) if (fields[i]?.isContext(3) === true) extensions = fields[i];
   return {
     xmppAddrs: extensions === undefined ? [] : readXmppAddrs(extensions),
     commonNames: readCommonNames(subject),
@@ -88,14 +91,17 @@ export function readCertificateIdentities(der: Uint8Array | DerNode): Certificat
 }
 
 function readXmppAddrs(extensionsTag: DerNode): string[] {
-  const [extensionList] = childrenOf(extensionsTag, 'extensions');
+  const extensionList = childrenOf(extensionsTag, 'extensions')[0];
   if (extensionList === undefined) throw new MalformedCertificateError('The extensions field is empty.');
-  const altNameValues = sequenceOf(extensionList, 'Extensions')
-    .map((extension) => sequenceOf(extension, 'Extension'))
-    .filter(([id]) => id !== undefined && readOid(id, 'extnID') === OID_SUBJECT_ALT_NAME);
-  // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
-  if (altNameValues.length > 1) throw new MalformedCertificateError('The certificate has two subjectAltName extensions.');
-  const altName = altNameValues[0];
+  let altName: DerNode[] | undefined;
+  for (const extension of sequenceOf(extensionList, 'Extensions')) {
+    const parts = sequenceOf(extension, 'Extension');
+    const id = parts[0];
+    if (id === undefined || !oidIs(id, SUBJECT_ALT_NAME_CONTENTS, 'extnID')) continue;
+    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+    if (altName !== undefined) throw new MalformedCertificateError('The certificate has two subjectAltName extensions.');
+    altName = parts;
+  }
   if (altName === undefined) return [];
   const extnValue = altName[altName.length - 1];
   if (extnValue === undefined || !extnValue.isUniversal(Tag.OCTET_STRING)) {
@@ -105,13 +111,16 @@ function readXmppAddrs(extensionsTag: DerNode): string[] {
   const found: string[] = [];
   for (const name of sequenceOf(generalNames, 'GeneralNames')) {
     if (!name.isContext(0)) continue; // dNSName, URI…: not ours to read.
-    const [typeId, explicitValue] = childrenOf(name, 'otherName');
-    if (typeId === undefined || readOid(typeId, 'otherName type-id') !== ID_ON_XMPP_ADDR) continue;
+    const otherName = childrenOf(name, 'otherName');
+    const typeId = otherName[0];
+    const explicitValue = otherName[1];
+    if (typeId === undefined || !oidIs(typeId, XMPP_ADDR_CONTENTS, 'otherName type-id')) continue;
     if (explicitValue === undefined || !explicitValue.isContext(0)) {
       throw new MalformedCertificateError('An xmppAddr has no [0] EXPLICIT value.');
     }
-    const [utf8, extra] = childrenOf(explicitValue, 'xmppAddr value');
-    if (utf8 === undefined || extra !== undefined || !utf8.isUniversal(Tag.UTF8_STRING)) {
+    const wrapped = childrenOf(explicitValue, 'xmppAddr value');
+    const utf8 = wrapped[0];
+    if (utf8 === undefined || wrapped.length !== 1 || !utf8.isUniversal(Tag.UTF8_STRING)) {
       throw new MalformedCertificateError('An xmppAddr is not a UTF8String (RFC 6120 §13.7.1.4).');
     }
     found.push(readUtf8String(utf8, 'xmppAddr'));
@@ -119,12 +128,20 @@ function readXmppAddrs(extensionsTag: DerNode): string[] {
   return found;
 }
 
+/** Whether the node is the OID of these contents; MalformedCertificateError when it is no OID at all. */
+function oidIs(node: DerNode, contents: Uint8Array, what: string): boolean {
+  if (!node.isUniversal(Tag.OID)) throw new MalformedCertificateError(`The ${what} is not an OBJECT IDENTIFIER.`);
+  return isOid(node, contents);
+}
+
 function readCommonNames(subject: DerNode): string[] {
   const names: string[] = [];
   for (const rdn of sequenceOf(subject, 'subject Name')) {
     for (const attribute of sequenceOf(rdn, 'RelativeDistinguishedName', true)) {
-      const [type, value] = sequenceOf(attribute, 'AttributeTypeAndValue');
-      if (type === undefined || value === undefined || readOid(type, 'attribute type') !== OID_COMMON_NAME) continue;
+      const parts = sequenceOf(attribute, 'AttributeTypeAndValue');
+      const type = parts[0];
+      const value = parts[1];
+      if (type === undefined || value === undefined || !oidIs(type, COMMON_NAME_CONTENTS, 'attribute type')) continue;
       names.push(readDirectoryString(value, 'commonName'));
     }
   }
