@@ -1,27 +1,15 @@
 /**
- * The few node-forge functions that exist at runtime but that @types/node-forge does not declare,
- * given their real signatures once here so the rest of main/keys stays free of casts; and the
+ * The node-forge function that exists at runtime but that @types/node-forge does not declare,
+ * given its real signature once here so the rest of main/keys stays free of casts; and the
  * conversions to forge's "binary strings" (one char per byte).
  */
 import forge from 'node-forge';
 
-export interface FromDerOptions {
-  /** Refuse some malformed input (lengths past the end, trailing bytes); it still takes BER leniencies such as long-form and indefinite lengths, so it is no DER check. */
-  strict: boolean;
-  /** Fail when bytes follow the outermost element. */
-  parseAllBytes: boolean;
-  /** forge otherwise tries to parse every BIT STRING's payload as ASN.1: pointless work on hostile input. */
-  decodeBitStrings: boolean;
-  /** Recursion limit; forge's default is 256. */
-  maxDepth?: number;
-}
-
 interface ForgeUndeclared {
-  asn1: { fromDer(bytes: string, options: FromDerOptions): forge.asn1.Asn1 };
   pki: { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
 }
 
-// The cast only adds declarations: node-forge 1.4.3 lib/asn1.js and lib/x509.js define both functions.
+// The cast only adds a declaration: node-forge 1.4.3 lib/x509.js defines the function.
 const undeclared = forge as unknown as ForgeUndeclared;
 
 export function bytesToBinary(bytes: Uint8Array): string {
@@ -30,11 +18,6 @@ export function bytesToBinary(bytes: Uint8Array): string {
 
 export function binaryToBuffer(binary: string): Buffer {
   return Buffer.from(binary, 'binary');
-}
-
-/** `forge.asn1.fromDer` with its options object (the typings only know a boolean `strict`). */
-export function asn1FromDer(bytes: Uint8Array, options: FromDerOptions): forge.asn1.Asn1 {
-  return undeclared.asn1.fromDer(bytesToBinary(bytes), options);
 }
 
 export function asn1ToBuffer(node: forge.asn1.Asn1): Buffer {

@@ -151,8 +151,8 @@ function inspect({ der, publisherJid, itemId }: PublishedCertificate, fingerprin
 }
 
 /**
- * Each costly step (forge's parse, OpenSSL's, the key's details, the SHA-256) runs once. The common
- * certificate is opened from forge's tree (common-certificate.ts); any other goes OpenSSL's way.
+ * Each costly step (the strict DER parse, OpenSSL's, the key's details, the SHA-256) runs once. The
+ * common certificate is opened from that parse (common-certificate.ts); any other goes OpenSSL's way.
  */
 function inspectBytes(
   der: Uint8Array,

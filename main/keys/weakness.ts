@@ -11,8 +11,7 @@
  *
  * Only RSA is judged: validate.ts refuses every other key type before asking (the app's format is RSA).
  */
-import forge from 'node-forge';
-import { asn1FromDer } from './forge-typed.js';
+import { childrenOf, type DerNode, parseDer, readOid, sequenceOf } from './der.js';
 
 export const MIN_RSA_BITS = 2048;
 const F4 = 65537n;
@@ -41,7 +40,7 @@ export interface RsaKeyFacts {
   /** The certificate's DER, for its signature algorithm. */
   der: Uint8Array;
   /** The same DER already parsed (xmpp-addr.ts parseCertificateDer), so it is not parsed again. */
-  parsed?: forge.asn1.Asn1;
+  parsed?: DerNode;
 }
 
 /** The weaknesses found, as phrases for a sentence; empty when none. Never throws. */
@@ -67,33 +66,22 @@ export function findWeaknesses(key: RsaKeyFacts): string[] {
  * a certificate whose tbsCertificate.signature differs, so the outer one is the one that counts.
  * A structure this cannot read has already failed the checks before it (validate.ts).
  */
-function weakSignatureHash(der: Uint8Array | forge.asn1.Asn1): string | undefined {
-  let algorithm: forge.asn1.Asn1 | undefined;
+function weakSignatureHash(der: Uint8Array | DerNode): string | undefined {
   try {
-    const certificate = der instanceof Uint8Array ? asn1FromDer(der, { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 }) : der;
-    algorithm = Array.isArray(certificate.value) ? certificate.value[1] : undefined;
-  } catch {
-    return undefined;
-  }
-  const [oidNode, parameters] = Array.isArray(algorithm?.value) ? algorithm.value : [];
-  const oid = readOid(oidNode);
-  if (oid === undefined) return undefined;
-  if (oid !== RSASSA_PSS) return WEAK_SIGNATURES[oid];
-  // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] HashAlgorithm DEFAULT sha1, … } (RFC 4055 §3.1)
-  const fields = Array.isArray(parameters?.value) ? parameters.value : [];
-  // [0] EXPLICIT: a context-specific tag number 0 (forge keeps the tag number in `type`).
-  const hashField = fields.find((f) => f.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && (f.type as number) === 0);
-  if (hashField === undefined) return 'SHA-1';
-  const hashAlgorithm = Array.isArray(hashField.value) ? hashField.value[0] : undefined;
-  const hashOid = readOid(Array.isArray(hashAlgorithm?.value) ? hashAlgorithm.value[0] : undefined);
-  return hashOid === undefined ? undefined : WEAK_HASHES[hashOid];
-}
-
-function readOid(node: forge.asn1.Asn1 | undefined): string | undefined {
-  if (node === undefined || node.tagClass !== forge.asn1.Class.UNIVERSAL || node.type !== forge.asn1.Type.OID) return undefined;
-  if (typeof node.value !== 'string') return undefined;
-  try {
-    return forge.asn1.derToOid(node.value);
+    const certificate = der instanceof Uint8Array ? parseDer(der, 'certificate') : der;
+    const [, algorithm] = sequenceOf(certificate, 'Certificate');
+    const [oidNode, parameters] = sequenceOf(algorithm, 'signatureAlgorithm');
+    const oid = readOid(oidNode, 'signature algorithm');
+    if (oid !== RSASSA_PSS) return WEAK_SIGNATURES[oid];
+    // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] HashAlgorithm DEFAULT sha1, … } (RFC 4055 §3.1)
+    // Absent or unstructured parameters leave every field at its default.
+    const fields = parameters?.constructed === true ? childrenOf(parameters, 'RSASSA-PSS-params') : [];
+    const hashField = fields.find((f) => f.isContext(0));
+    if (hashField === undefined) return 'SHA-1';
+    // [0] EXPLICIT HashAlgorithm: an AlgorithmIdentifier inside the context tag.
+    const [hashAlgorithm] = childrenOf(hashField, 'hashAlgorithm');
+    const [hashOid] = sequenceOf(hashAlgorithm, 'hashAlgorithm');
+    return WEAK_HASHES[readOid(hashOid, 'hash algorithm')];
   } catch {
     return undefined;
   }

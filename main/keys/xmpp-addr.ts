@@ -9,29 +9,33 @@
  *   id-on-xmppAddr OBJECT IDENTIFIER ::= { id-on 5 }  -- 1.3.6.1.5.5.7.8.5
  *   XmppAddr ::= UTF8String
  *
- * forge cannot encode otherName, so the extension value is built here with forge.asn1. Reading walks the
- * DER by hand because certificates reach us from the network: every step checks the shape it expects
- * and throws MalformedCertificateError otherwise, never a TypeError.
+ * forge cannot encode otherName, so the extension value is built here with forge.asn1. Reading uses the
+ * strict DER reader (der.ts) because certificates reach us from the network: every step checks the
+ * shape it expects and throws MalformedCertificateError otherwise, never a TypeError.
  */
 import forge from 'node-forge';
-import { asn1FromDer, binaryToBuffer, type FromDerOptions } from './forge-typed.js';
+import {
+  childrenOf,
+  type DerNode,
+  MalformedCertificateError,
+  parseDer,
+  primitiveOf,
+  isOid,
+  readDirectoryString,
+  readUtf8String,
+  sequenceOf,
+  Tag,
+} from './der.js';
+
+export { MalformedCertificateError } from './der.js';
 
 export const ID_ON_XMPP_ADDR = '1.3.6.1.5.5.7.8.5';
-const OID_SUBJECT_ALT_NAME = '2.5.29.17';
-const OID_COMMON_NAME = '2.5.4.3';
+/** The OIDs read here as their DER contents, compared byte for byte rather than decoded. */
+const XMPP_ADDR_CONTENTS = Uint8Array.of(0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x05); // 1.3.6.1.5.5.7.8.5
+const SUBJECT_ALT_NAME_CONTENTS = Uint8Array.of(0x55, 0x1d, 0x11); // 2.5.29.17
+const COMMON_NAME_CONTENTS = Uint8Array.of(0x55, 0x04, 0x03); // 2.5.4.3
 
 const { Class, Type } = forge.asn1;
-
-/** A certificate's structure is not what RFC 5280 says; the message says where. */
-export class MalformedCertificateError extends Error {
-  override name = 'MalformedCertificateError';
-}
-
-/**
- * Strict DER with a small depth limit: a certificate nests about eight levels deep, and recursion is
- * what a hostile input would try to exhaust.
- */
-const HOSTILE_DER: FromDerOptions = { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 };
 
 /** The DER (forge binary string) of a subjectAltName extension value holding one xmppAddr. */
 export function xmppAddrSubjectAltName(bareJid: string): string {
@@ -57,142 +61,91 @@ export interface CertificateIdentities {
 }
 
 /**
- * A DER certificate parsed (strictly) into forge's ASN.1 tree, once for every reader that needs it:
- * parsing costs ~0.25 ms per certificate, the largest part of checking one after OpenSSL's own parse.
- * Throws MalformedCertificateError.
+ * A DER certificate checked as strict DER (der.ts), once for every reader that needs it. Throws
+ * MalformedCertificateError.
  */
-export function parseCertificateDer(der: Uint8Array): forge.asn1.Asn1 {
-  return parse(der, 'certificate');
+export function parseCertificateDer(der: Uint8Array): DerNode {
+  return parseDer(der, 'certificate');
 }
 
 /**
- * Reads the JIDs a certificate names (its DER, or the tree parseCertificateDer made of it). Throws
+ * Reads the JIDs a certificate names (its DER, or the node parseCertificateDer made of it). Throws
  * MalformedCertificateError on any unexpected shape.
  */
-export function readCertificateIdentities(der: Uint8Array | forge.asn1.Asn1): CertificateIdentities {
-  const certificate = der instanceof Uint8Array ? parse(der, 'certificate') : der;
-  const [tbs] = sequence(certificate, 'Certificate');
+export function readCertificateIdentities(der: Uint8Array | DerNode): CertificateIdentities {
+  const certificate = der instanceof Uint8Array ? parseCertificateDer(der) : der;
+  // Fields are read by index, not destructured: destructuring goes through an iterator, an allocation each.
+  const tbs = sequenceOf(certificate, 'Certificate')[0];
   if (tbs === undefined) throw new MalformedCertificateError('The certificate is empty.');
-  const fields = sequence(tbs, 'TBSCertificate');
+  const fields = sequenceOf(tbs, 'TBSCertificate');
   // RFC 5280 §4.1: version [0] EXPLICIT is optional; then serial, signature, issuer, validity, subject.
-  const first = fields[0];
-  const offset = first !== undefined && isContext(first, 0) ? 1 : 0;
+  const offset = fields[0]?.isContext(0) === true ? 1 : 0;
   const subject = fields[offset + 4];
   if (subject === undefined) throw new MalformedCertificateError('The certificate has no subject.');
-  const extensions = fields.find((f) => isContext(f, 3));
+  let extensions: DerNode | undefined;
+  for (let i = 0; i < fields.length && extensions === undefined; i++) if (fields[i]?.isContext(3) === true) extensions = fields[i];
   return {
     xmppAddrs: extensions === undefined ? [] : readXmppAddrs(extensions),
     commonNames: readCommonNames(subject),
   };
 }
 
-function readXmppAddrs(extensionsTag: forge.asn1.Asn1): string[] {
-  const [extensionList] = children(extensionsTag, 'extensions');
+function readXmppAddrs(extensionsTag: DerNode): string[] {
+  const extensionList = childrenOf(extensionsTag, 'extensions')[0];
   if (extensionList === undefined) throw new MalformedCertificateError('The extensions field is empty.');
-  const altNameValues = sequence(extensionList, 'Extensions')
-    .map((extension) => sequence(extension, 'Extension'))
-    .filter(([id]) => id !== undefined && oid(id, 'extnID') === OID_SUBJECT_ALT_NAME);
-  // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
-  if (altNameValues.length > 1) throw new MalformedCertificateError('The certificate has two subjectAltName extensions.');
-  const altName = altNameValues[0];
+  let altName: DerNode[] | undefined;
+  for (const extension of sequenceOf(extensionList, 'Extensions')) {
+    const parts = sequenceOf(extension, 'Extension');
+    const id = parts[0];
+    if (id === undefined || !oidIs(id, SUBJECT_ALT_NAME_CONTENTS, 'extnID')) continue;
+    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+    if (altName !== undefined) throw new MalformedCertificateError('The certificate has two subjectAltName extensions.');
+    altName = parts;
+  }
   if (altName === undefined) return [];
   const extnValue = altName[altName.length - 1];
-  if (extnValue === undefined || !isUniversal(extnValue, Type.OCTETSTRING)) {
+  if (extnValue === undefined || !extnValue.isUniversal(Tag.OCTET_STRING)) {
     throw new MalformedCertificateError('The subjectAltName extension has no value.');
   }
-  const generalNames = parse(binaryToBuffer(primitive(extnValue, 'extnValue')), 'subjectAltName');
+  const generalNames = parseDer(primitiveOf(extnValue, Tag.OCTET_STRING, 'extnValue'), 'subjectAltName');
   const found: string[] = [];
-  for (const name of sequence(generalNames, 'GeneralNames')) {
-    if (!isContext(name, 0)) continue; // dNSName, URI…: not ours to read.
-    const [typeId, explicitValue] = children(name, 'otherName');
-    if (typeId === undefined || oid(typeId, 'otherName type-id') !== ID_ON_XMPP_ADDR) continue;
-    if (explicitValue === undefined || !isContext(explicitValue, 0)) {
+  for (const name of sequenceOf(generalNames, 'GeneralNames')) {
+    if (!name.isContext(0)) continue; // dNSName, URI…: not ours to read.
+    const otherName = childrenOf(name, 'otherName');
+    const typeId = otherName[0];
+    const explicitValue = otherName[1];
+    if (typeId === undefined || !oidIs(typeId, XMPP_ADDR_CONTENTS, 'otherName type-id')) continue;
+    if (explicitValue === undefined || !explicitValue.isContext(0)) {
       throw new MalformedCertificateError('An xmppAddr has no [0] EXPLICIT value.');
     }
-    const [utf8, extra] = children(explicitValue, 'xmppAddr value');
-    if (utf8 === undefined || extra !== undefined || !isUniversal(utf8, Type.UTF8)) {
+    const wrapped = childrenOf(explicitValue, 'xmppAddr value');
+    const utf8 = wrapped[0];
+    if (utf8 === undefined || wrapped.length !== 1 || !utf8.isUniversal(Tag.UTF8_STRING)) {
       throw new MalformedCertificateError('An xmppAddr is not a UTF8String (RFC 6120 §13.7.1.4).');
     }
-    found.push(decodeUtf8(primitive(utf8, 'xmppAddr')));
+    found.push(readUtf8String(utf8, 'xmppAddr'));
   }
   return found;
 }
 
-function readCommonNames(subject: forge.asn1.Asn1): string[] {
+/** Whether the node is the OID of these contents; MalformedCertificateError when it is no OID at all. */
+function oidIs(node: DerNode, contents: Uint8Array, what: string): boolean {
+  if (!node.isUniversal(Tag.OID)) throw new MalformedCertificateError(`The ${what} is not an OBJECT IDENTIFIER.`);
+  return isOid(node, contents);
+}
+
+function readCommonNames(subject: DerNode): string[] {
   const names: string[] = [];
-  for (const rdn of sequence(subject, 'subject Name')) {
-    for (const attribute of children(rdn, 'RelativeDistinguishedName')) {
-      const [type, value] = sequence(attribute, 'AttributeTypeAndValue');
-      if (type === undefined || value === undefined || oid(type, 'attribute type') !== OID_COMMON_NAME) continue;
-      names.push(decodeDirectoryString(value));
+  for (const rdn of sequenceOf(subject, 'subject Name')) {
+    for (const attribute of sequenceOf(rdn, 'RelativeDistinguishedName', true)) {
+      const parts = sequenceOf(attribute, 'AttributeTypeAndValue');
+      const type = parts[0];
+      const value = parts[1];
+      if (type === undefined || value === undefined || !oidIs(type, COMMON_NAME_CONTENTS, 'attribute type')) continue;
+      names.push(readDirectoryString(value, 'commonName'));
     }
   }
   return names;
-}
-
-/** RFC 5280 §4.1.2.4 DirectoryString, as far as a JID can be spelled in it. */
-function decodeDirectoryString(value: forge.asn1.Asn1): string {
-  const bytes = primitive(value, 'commonName');
-  if (value.tagClass === Class.UNIVERSAL) {
-    switch (value.type) {
-      case Type.UTF8:
-      case Type.PRINTABLESTRING:
-      case Type.IA5STRING:
-        return decodeUtf8(bytes);
-      case Type.BMPSTRING:
-        return new TextDecoder('utf-16be', { fatal: true }).decode(binaryToBuffer(bytes));
-    }
-  }
-  throw new MalformedCertificateError('The commonName uses a string type a JID cannot be read from.');
-}
-
-/** One decoder for every name: making one per call was a visible part of checking a certificate. */
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeUtf8(binary: string): string {
-  try {
-    return utf8.decode(binaryToBuffer(binary));
-  } catch {
-    throw new MalformedCertificateError('A name is not valid UTF-8.');
-  }
-}
-
-function parse(der: Uint8Array, what: string): forge.asn1.Asn1 {
-  try {
-    return asn1FromDer(der, HOSTILE_DER);
-  } catch {
-    throw new MalformedCertificateError(`The ${what} is not valid DER.`);
-  }
-}
-
-function isUniversal(node: forge.asn1.Asn1, type: forge.asn1.Type): boolean {
-  return node.tagClass === Class.UNIVERSAL && node.type === type;
-}
-
-function isContext(node: forge.asn1.Asn1, tag: number): boolean {
-  return node.tagClass === Class.CONTEXT_SPECIFIC && (node.type as number) === tag;
-}
-
-function children(node: forge.asn1.Asn1, what: string): forge.asn1.Asn1[] {
-  if (!node.constructed || !Array.isArray(node.value)) throw new MalformedCertificateError(`The ${what} is not constructed.`);
-  return node.value;
-}
-
-function sequence(node: forge.asn1.Asn1, what: string): forge.asn1.Asn1[] {
-  if (!isUniversal(node, Type.SEQUENCE) && !isUniversal(node, Type.SET)) {
-    throw new MalformedCertificateError(`The ${what} is not a SEQUENCE.`);
-  }
-  return children(node, what);
-}
-
-function primitive(node: forge.asn1.Asn1, what: string): string {
-  if (node.constructed || typeof node.value !== 'string') throw new MalformedCertificateError(`The ${what} is not primitive.`);
-  return node.value;
-}
-
-function oid(node: forge.asn1.Asn1, what: string): string {
-  if (!isUniversal(node, Type.OID)) throw new MalformedCertificateError(`The ${what} is not an OBJECT IDENTIFIER.`);
-  return forge.asn1.derToOid(primitive(node, what));
 }
 
 /**

@@ -58,3 +58,14 @@ function readHeader(der: Buffer, at: number): { header: number; length: number }
   for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[at + 2 + i] ?? 0);
   return { header: 2 + (first & 0x7f), length };
 }
+
+/** The same TBSCertificate with its field `index` (0 = version) replaced by `element`. */
+export function withTbsField(tbs: Buffer, index: number, element: Buffer): Buffer {
+  return tlv(0x30, Buffer.concat(elements(contentOf(tbs)).map((field, i) => (i === index ? element : field))));
+}
+
+/** A Name of one commonName (2.5.4.3) whose value has this universal tag and these contents. */
+export function commonNameDer(tag: number, value: Buffer): Buffer {
+  const attribute = tlv(0x30, Buffer.concat([Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]), tlv(tag, value)]));
+  return tlv(0x30, tlv(0x31, attribute));
+}
