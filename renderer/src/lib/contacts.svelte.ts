@@ -6,15 +6,10 @@ import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
+import { EVENT_BATCH_MS } from './event-batch';
 
 /** Above this many changes of one kind in one update, the activity list gets one summary line. */
 const MAX_ENTRIES_PER_KIND = 3;
-/**
- * Events from main (a contact's keys, a contact's presence) are applied together at most this often:
- * a sign-in fetches thousands of contacts' keys and brings as many presences, and applying each one
- * alone copies the whole map and reworks everything derived from it, thousands of times.
- */
-const EVENT_BATCH_MS = 50;
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {

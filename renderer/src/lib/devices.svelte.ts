@@ -1,5 +1,6 @@
 import type { KeyringApi, OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
+import { EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -9,8 +10,11 @@ import { Task } from './task.svelte';
  * screens through devicesStore(), so the contact view and My keys share it without passing it along.
  */
 export class DevicesStore extends ScreenStore {
-  /** Contacts' devices and keys by bare JID, as last read or notified. */
-  contacts = $state<Record<string, OtherKeysView>>({});
+  /**
+   * Contacts' devices and keys by bare JID, as last read or notified. Raw (not deeply reactive): only
+   * ever replaced whole, and a deep proxy over thousands of contacts costs every read of them.
+   */
+  contacts = $state.raw<Record<string, OtherKeysView>>({});
   /** The user's own (My keys). */
   own = $state<OtherKeysView | undefined>();
   /** Reading a contact's; reading the user's own; taking an own device off the list. */
@@ -27,13 +31,33 @@ export class DevicesStore extends ScreenStore {
   /** Comparing a fingerprint, taking a verification back or accepting a changed key (one at a time: the last one's error shows). */
   readonly deciding = new Task();
 
+  /**
+   * Views from events, not yet applied (by contact: the latest wins). A sign-in reads every contact's
+   * devices and main announces each one: with 5,000 contacts, applying each alone copied the whole map
+   * and worked out `attention` again every time, ~10 ms an event, and the page took minutes to catch up
+   * (answers to its requests wait behind the events on the same socket). Applied together instead, at
+   * most every EVENT_BATCH_MS, as ContactsStore does with contacts' keys.
+   */
+  #arrived = byJid();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+
   constructor(api: KeyringApi, activity: ActivityLog) {
     super(api, activity);
     // Background readings (sign-in) and notifications.
     api.on('devices:contact', (view) => {
-      this.#take(view);
+      this.#arrived[view.jid] = view;
+      this.#flushTimer ??= setTimeout(() => this.#flush(), EVENT_BATCH_MS);
       if (this.own && view.jid === this.own.jid) this.own = view;
     });
+  }
+
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const views = Object.values(this.#arrived);
+    if (views.length === 0) return;
+    this.#arrived = byJid();
+    this.#take(...views);
   }
 
   async fetch(jid: string): Promise<void> {
@@ -84,15 +108,26 @@ export class DevicesStore extends ScreenStore {
    * A contact's view as it now stands. A changed key goes to Activity once: when it turns 'changed', or
    * (still unresolved from an earlier run) when the contact's keys are first read in this one.
    */
-  #take(view: OtherKeysView): void {
-    const wasChanged = (this.contacts[view.jid]?.keys ?? []).filter((k) => k.state === 'changed').map(keyId);
-    for (const key of view.keys) {
-      if (key.state === 'changed' && !wasChanged.includes(keyId(key))) {
-        this.activity.add('changed', `${otherKeyName(key)} has another key than before: compare it`, { contact: view.jid, fingerprint: key.fingerprint });
+  #take(...views: OtherKeysView[]): void {
+    const next = { ...this.contacts };
+    for (const view of views) {
+      // An answer to a request came after any event still waiting: the event is older news.
+      delete this.#arrived[view.jid];
+      const wasChanged = (next[view.jid]?.keys ?? []).filter((k) => k.state === 'changed').map(keyId);
+      for (const key of view.keys) {
+        if (key.state === 'changed' && !wasChanged.includes(keyId(key))) {
+          this.activity.add('changed', `${otherKeyName(key)} has another key than before: compare it`, { contact: view.jid, fingerprint: key.fingerprint });
+        }
       }
+      next[view.jid] = view;
     }
-    this.contacts = { ...this.contacts, [view.jid]: view };
+    this.contacts = next;
   }
+}
+
+/** Not reactive, and no prototype: a JID is only ever a key. */
+function byJid(): Record<string, OtherKeysView> {
+  return Object.create(null) as Record<string, OtherKeysView>;
 }
 
 /** A device or key across readings: OMEMO by its list and device id, OpenPGP by its fingerprint. */
