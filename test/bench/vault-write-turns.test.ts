@@ -15,7 +15,7 @@
  *
  *   npm run bench:vault-turns
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ import { writeFileAtomic } from '../../main/vault/atomic-file.js';
 import { deepFreeze, isDeeplyFrozen } from '../../main/vault/deep-freeze.js';
 import { JsonChunks } from '../../main/vault/json-chunks.js';
 import type { ContactKeyRecord, VaultDocument } from '../../main/vault/schema.js';
-import { VAULT_FORMAT, VAULT_VERSION, writeVaultFile, type Authenticator } from '../../main/vault/vault-file.js';
+import { writeVaultFile, type Authenticator } from '../../main/vault/vault-file.js';
+import { singleBufferVaultFile } from '../support/single-buffer-vault-file.js';
 import { vaultWithContacts } from '../support/vaults.js';
 import { median } from './report.js';
 import { makeCertificates, makeKeyPairs } from './support/certs.js';
@@ -47,14 +48,7 @@ const mac: Authenticator = (signed) => {
 
 /** vault-file.ts's writeVaultFile before pieces (its write path only; errors are not the point here). */
 async function singleBufferWrite(path: string, document: unknown): Promise<void> {
-  const body = Buffer.from(JSON.stringify(document), 'utf8');
-  const header = {
-    format: VAULT_FORMAT,
-    version: VAULT_VERSION,
-    sha256: createHash('sha256').update(body).digest('hex'),
-    mac: mac([Buffer.from(`${VAULT_FORMAT}\n${VAULT_VERSION}\n`, 'utf8'), body]),
-  };
-  await writeFileAtomic(path, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]));
+  await writeFileAtomic(path, singleBufferVaultFile(document, mac));
 }
 
 /** The next state after one contact's keys changed, copied on write as vault.ts applyParts makes it. */

@@ -4,7 +4,7 @@
  * documents the vault holds are deep-frozen, so a change made in place (which would be written with
  * stale bytes) throws instead.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,10 +12,11 @@ import { deepFreeze } from '../../../main/vault/deep-freeze.js';
 import type { VaultDocument } from '../../../main/vault/schema.js';
 import { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
-import { VAULT_FORMAT, VAULT_VERSION, writeVaultFile, type Authenticator } from '../../../main/vault/vault-file.js';
+import { writeVaultFile, type Authenticator } from '../../../main/vault/vault-file.js';
 import { Vault, VAULT_FILE } from '../../../main/vault/vault.js';
 import { LIGHT_SCRYPT, vaultWithContacts } from '../../support/vaults.js';
 import { prng } from '../../support/prng.js';
+import { singleBufferVaultFile } from '../../support/single-buffer-vault-file.js';
 import { vaultFolderPerTest } from './vault-fixtures.js';
 
 const folder = vaultFolderPerTest('keyring-chunked-write-');
@@ -28,16 +29,7 @@ const mac: Authenticator = (signed) => {
 };
 
 /** The writer before pieces (vault-file.ts as it was): one Buffer of the whole document. */
-function singleBufferFile(document: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(document), 'utf8');
-  const header = {
-    format: VAULT_FORMAT,
-    version: VAULT_VERSION,
-    sha256: createHash('sha256').update(body).digest('hex'),
-    mac: mac([Buffer.from(`${VAULT_FORMAT}\n${VAULT_VERSION}\n`, 'utf8'), body]),
-  };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]);
-}
+const singleBufferFile = (document: unknown): Buffer => singleBufferVaultFile(document, mac);
 
 /** Strings JSON escapes, or that UTF-8 encodes in 2–4 bytes, or not at all (a lone surrogate). */
 const ODD = ['Ромео 💌', '\ud800 lone \udc00', '\u0000\u0008\u001f\u007f\n"\\', '</script><!--', '\u2028\u2029', ''];
