@@ -7,6 +7,7 @@
  * The events are played into the page's own socket (as main would send them, one message per task),
  * so the count does not depend on a server with thousands of accounts.
  */
+import type { Page } from '@playwright/test';
 import { expect, openApp, signOut, test } from './fixtures';
 
 const CONTACTS = 3000;
@@ -20,41 +21,49 @@ const KEEP_SOCKETS = `(() => {
   };
 })();`;
 
+/** Plays `payloads` into the page's socket as main's `event`s, one message per task; how long the page took. */
+function playEvents(page: Page, event: string, payloads: readonly unknown[]): Promise<number> {
+  return page.evaluate(
+    async ({ event, payloads }) => {
+      const socket = (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1);
+      if (!socket) throw new Error('the page opened no WebSocket');
+      const nextTask = () =>
+        new Promise<void>((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve();
+          channel.port2.postMessage(null);
+        });
+      const started = performance.now();
+      for (const payload of payloads) {
+        socket.dispatchEvent(new MessageEvent('message', { data: JSON.stringify({ kind: 'event', event, payload }) }));
+        await nextTask();
+      }
+      return performance.now() - started;
+    },
+    { event, payloads },
+  );
+}
+
 test('3,000 contacts’ keys announced one after another keep the page responsive', async ({ page, launchApp }) => {
   test.setTimeout(90_000);
   await page.addInitScript({ content: KEEP_SOCKETS });
   const app = await launchApp();
   await openApp(page, app.url);
 
-  const took = await page.evaluate(async (count) => {
-    const socket = (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1);
-    if (!socket) throw new Error('the page opened no WebSocket');
-    const at = new Date().toISOString();
-    // One contact among them has a key that replaced another: the navigation counts it.
-    const changed = { fingerprint: 'ab'.repeat(32), status: 'valid', reason: '', trust: 'changed', decision: 'distrusted', firstSeen: at, lastSeen: at };
-    const view = (i: number) => ({
-      jid: `contact-${i}@flood.example`,
-      fetch: 'ok',
-      keys: i === 7 ? [changed] : [],
-      invalid: [],
-      changes: [],
-      policy: 'tofu',
-      policySource: 'account',
-      mismatches: [],
-    });
-    const nextTask = () =>
-      new Promise<void>((resolve) => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => resolve();
-        channel.port2.postMessage(null);
-      });
-    const started = performance.now();
-    for (let i = 0; i < count; i++) {
-      socket.dispatchEvent(new MessageEvent('message', { data: JSON.stringify({ kind: 'event', event: 'contacts:keys', payload: view(i) }) }));
-      await nextTask();
-    }
-    return performance.now() - started;
-  }, CONTACTS);
+  const at = new Date().toISOString();
+  // One contact among them has a key that replaced another: the navigation counts it.
+  const changed = { fingerprint: 'ab'.repeat(32), status: 'valid', reason: '', trust: 'changed', decision: 'distrusted', firstSeen: at, lastSeen: at };
+  const views = Array.from({ length: CONTACTS }, (_, i) => ({
+    jid: `contact-${i}@flood.example`,
+    fetch: 'ok',
+    keys: i === 7 ? [changed] : [],
+    invalid: [],
+    changes: [],
+    policy: 'tofu',
+    policySource: 'account',
+    mismatches: [],
+  }));
+  const took = await playEvents(page, 'contacts:keys', views);
 
   await expect(page.getByRole('button', { name: /^Contacts.*1 changed key/ })).toBeVisible();
   // Taking them in is the page's work alone (no round trip): 1.5 s on a loaded machine with the events
@@ -72,41 +81,26 @@ test('3,000 contacts’ OMEMO devices announced one after another keep the page 
   const app = await launchApp();
   await openApp(page, app.url);
 
-  const took = await page.evaluate(async (count) => {
-    const socket = (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1);
-    if (!socket) throw new Error('the page opened no WebSocket');
-    const at = new Date().toISOString();
-    const device = (i: number) => ({
-      protocol: 'omemo',
-      deviceId: 1000 + i,
-      fingerprint: (i % 256).toString(16).padStart(2, '0').repeat(32),
-      firstSeen: at,
-      lastSeen: at,
-      // One contact among them has a device whose key changed: the navigation counts it.
-      state: i === 7 ? 'changed' : 'new',
-      decision: i === 7 ? 'changed' : 'trusted',
-      problems: [],
-    });
-    const view = (i: number) => ({
-      jid: `contact-${i}@flood.example`,
-      sources: [{ protocol: 'omemo', status: 'ok' }],
-      keys: [device(i)],
-      leftOut: 0,
-      mismatches: [],
-    });
-    const nextTask = () =>
-      new Promise<void>((resolve) => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => resolve();
-        channel.port2.postMessage(null);
-      });
-    const started = performance.now();
-    for (let i = 0; i < count; i++) {
-      socket.dispatchEvent(new MessageEvent('message', { data: JSON.stringify({ kind: 'event', event: 'devices:contact', payload: view(i) }) }));
-      await nextTask();
-    }
-    return performance.now() - started;
-  }, CONTACTS);
+  const at = new Date().toISOString();
+  const device = (i: number) => ({
+    protocol: 'omemo',
+    deviceId: 1000 + i,
+    fingerprint: (i % 256).toString(16).padStart(2, '0').repeat(32),
+    firstSeen: at,
+    lastSeen: at,
+    // One contact among them has a device whose key changed: the navigation counts it.
+    state: i === 7 ? 'changed' : 'new',
+    decision: i === 7 ? 'changed' : 'trusted',
+    problems: [],
+  });
+  const views = Array.from({ length: CONTACTS }, (_, i) => ({
+    jid: `contact-${i}@flood.example`,
+    sources: [{ protocol: 'omemo', status: 'ok' }],
+    keys: [device(i)],
+    leftOut: 0,
+    mismatches: [],
+  }));
+  const took = await playEvents(page, 'devices:contact', views);
 
   await expect(page.getByRole('button', { name: /^Contacts.*1 changed key/ })).toBeVisible();
   expect(took, `${CONTACTS} events took ${Math.round(took)} ms`).toBeLessThan(5000);
