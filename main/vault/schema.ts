@@ -330,7 +330,7 @@ const ContactProfile = z
   })
   .strict();
 
-const ContactProfiles = z
+export const ContactProfiles = z
   .object({
     profiles: z.record(z.string(), ContactProfile),
     /** Avatar images by their SHA-1 id (XEP-0084 §4.2.1), base64, each checked when it was fetched. */
@@ -338,22 +338,25 @@ const ContactProfiles = z
   })
   .strict();
 
+/** An account's settings: written on their own (stores/account-settings-store.ts), often. */
+export const AccountSettingsSchema = z
+  .object({
+    host: z.string().optional(),
+    port: z.number().int().optional(),
+    caFile: z.string().optional(),
+    /** The CA file's fingerprint when the user trusted it; a changed file is refused until accepted. */
+    caFingerprint: z.string().optional(),
+    lastScreen: z.string().optional(),
+    lastSignIn: isoDate.optional(),
+    /** The server offered a SCRAM -PLUS mechanism once: a sign-in without one is refused (stripped). */
+    channelBindingSeen: z.boolean().optional(),
+  })
+  .strict();
+
 const Account = z
   .object({
     jid: z.string(),
-    settings: z
-      .object({
-        host: z.string().optional(),
-        port: z.number().int().optional(),
-        caFile: z.string().optional(),
-        /** The CA file's fingerprint when the user trusted it; a changed file is refused until accepted. */
-        caFingerprint: z.string().optional(),
-        lastScreen: z.string().optional(),
-        lastSignIn: isoDate.optional(),
-        /** The server offered a SCRAM -PLUS mechanism once: a sign-in without one is refused (stripped). */
-        channelBindingSeen: z.boolean().optional(),
-      })
-      .strict(),
+    settings: AccountSettingsSchema,
     /** The account password, encrypted by the OS keychain only; absent when not remembered. */
     savedPassword: sealed.optional(),
     ownKeys: z.array(OwnKey),

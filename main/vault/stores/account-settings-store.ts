@@ -2,7 +2,7 @@
  * Remembered accounts: their server settings in the vault, the password only through the OS keychain
  * (Vault.sealPassword), never in the vault file itself, never without a keychain.
  */
-import type { AccountRecord } from '../schema.js';
+import { AccountSettingsSchema, type AccountRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -42,11 +42,20 @@ export class AccountSettingsStore {
   /** Merges `changes` into the account's settings (nothing while the vault is locked: settings are a convenience). */
   async update(jid: string, changes: Partial<AccountSettings>, remove: readonly (keyof AccountSettings)[] = []): Promise<void> {
     if (!this.#vaults.isOpen) return;
-    await this.#vaults.vault.update((draft) => {
-      const record = accountIn(draft, jid);
-      record.settings = { ...record.settings, ...changes };
-      for (const key of remove) delete record.settings[key];
-    });
+    const merged = (settings: AccountSettings): AccountSettings => {
+      const next = { ...settings, ...changes };
+      for (const key of remove) delete next[key];
+      return next;
+    };
+    // Only the settings are copied and checked (a screen change writes one): a whole-document change
+    // rebuilds every object, so the vault file's bytes of every contact would be made anew.
+    await this.#vaults.vault.updatePart(
+      { parent: ['accounts', jid], key: 'settings', schema: AccountSettingsSchema, change: (current) => ({ value: merged(current ?? {}), result: undefined }) },
+      (draft) => {
+        const record = accountIn(draft, jid);
+        record.settings = merged(record.settings);
+      },
+    );
   }
 
   /** The accounts whose password is remembered; none while the vault is locked. */

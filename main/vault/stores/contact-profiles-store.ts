@@ -3,7 +3,7 @@
  * avatar images, once per id (XEP-0084 §4.2.1: the id is the image's SHA-1), within a byte budget. Over
  * it, the profiles stored longest ago go first, then the images no profile kept names.
  */
-import type { ContactProfileRecord, ContactProfilesRecord } from '../schema.js';
+import { ContactProfiles, type ContactProfileRecord, type ContactProfilesRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -35,16 +35,24 @@ export class ContactProfilesStore {
   /** Keeps the contact's profile (and the avatar image, unless already kept); no-op while locked. */
   async put(account: string, contact: string, profile: ContactProfileRecord, avatar?: StoredAvatar): Promise<void> {
     if (!this.#vaults.isOpen) return;
-    await this.#vaults.vault.update((draft) => {
-      const record = accountIn(draft, account);
-      const kept: ContactProfilesRecord = record.contactProfiles ?? { profiles: {}, avatars: {} };
+    const next = (stored: ContactProfilesRecord | undefined): ContactProfilesRecord => {
+      const kept: ContactProfilesRecord = stored ?? { profiles: {}, avatars: {} };
       // Re-inserted, so that key order is the order of storing (the oldest first, evicted first).
       const { [contact]: _previous, ...others } = kept.profiles;
       const profiles = { ...others, [contact]: profile };
       const avatars = { ...kept.avatars };
       if (avatar !== undefined && profile.avatar !== undefined) avatars[profile.avatar.info.id] ??= avatar;
-      record.contactProfiles = withinBudget({ profiles, avatars }, this.#budgetBytes);
-    });
+      return withinBudget({ profiles, avatars }, this.#budgetBytes);
+    };
+    // Only the kept profiles are copied and checked, not the whole document (every contact's keys):
+    // a sign-in can bring many contacts' profiles.
+    await this.#vaults.vault.updatePart(
+      { parent: ['accounts', account], key: 'contactProfiles', schema: ContactProfiles, change: (current) => ({ value: next(current), result: undefined }) },
+      (draft) => {
+        const record = accountIn(draft, account);
+        record.contactProfiles = next(record.contactProfiles);
+      },
+    );
   }
 
   /** Bytes the kept profiles and images take for the account now (at most the budget). */

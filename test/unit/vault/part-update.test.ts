@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Vault } from '../../../main/vault/vault.js';
 import type { ContactKeyRecord, VaultDocument } from '../../../main/vault/schema.js';
+import { AccountSettingsStore } from '../../../main/vault/stores/account-settings-store.js';
 import { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
+import { ContactProfilesStore } from '../../../main/vault/stores/contact-profiles-store.js';
 import { OtherKeysStore } from '../../../main/vault/stores/other-keys-store.js';
 import { RosterStore } from '../../../main/vault/stores/roster-store.js';
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
@@ -162,5 +164,36 @@ describe('saving other apps’ keys and the roster copy', () => {
     expect(new RosterStore(holder).load(ACCOUNT)).toEqual(roster);
     const reopened = await Vault.open({ dir, passphrase: 'correct horse battery' });
     expect(reopened.document).toEqual(vault.document);
+  });
+});
+
+describe('settings and contacts’ profiles are saved as parts too', () => {
+  // A whole-document change rebuilds every object (structuredClone, then the schema's parse), so the
+  // vault file's bytes of every contact would be made anew (json-chunks.ts keeps them by object).
+  it('a settings change (one per screen change) leaves every contact’s records the same objects', async () => {
+    const { vault, store } = await open();
+    await Promise.all(CONTACTS.map((jid, n) => store.update(ACCOUNT, jid, () => ({ keys: [record(n)], result: undefined }))));
+    const contacts = contactsOf(vault);
+    const settings = new AccountSettingsStore({ isOpen: true, vault } as unknown as VaultHolder);
+
+    await settings.update(ACCOUNT, { lastScreen: 'contacts', host: 'xmpp.example' });
+    await settings.update(ACCOUNT, { lastScreen: 'keys' }, ['host']);
+
+    expect(vault.document.accounts[ACCOUNT]?.settings).toEqual({ lastScreen: 'keys' });
+    expect(contactsOf(vault)).toBe(contacts);
+    // And on disk, as a fresh open reads it.
+    expect((await open()).vault.document.accounts[ACCOUNT]?.settings).toEqual({ lastScreen: 'keys' });
+  });
+
+  it('keeping a contact’s profile leaves every contact’s records the same objects', async () => {
+    const { vault, store } = await open();
+    await Promise.all(CONTACTS.map((jid, n) => store.update(ACCOUNT, jid, () => ({ keys: [record(n)], result: undefined }))));
+    const contacts = contactsOf(vault);
+    const profiles = new ContactProfilesStore({ isOpen: true, vault } as unknown as VaultHolder, 1_000_000);
+
+    await profiles.put(ACCOUNT, CONTACTS[1] as string, { nickname: 'Juliet', storedAt: '2026-12-01T00:00:00.000Z' });
+
+    expect(profiles.get(ACCOUNT, CONTACTS[1] as string)?.profile.nickname).toBe('Juliet');
+    expect(contactsOf(vault)).toBe(contacts);
   });
 });
