@@ -17,6 +17,10 @@
  * - wherever they are, BOOLEANs 0x00/0xFF, INTEGERs in shortest form, empty NULLs, BIT STRINGs with
  *   zero padding, OIDs in shortest form (checkPrimitive).
  *
+ * Not checked, though DER has them: the order of a SET OF's elements (X.690 §11.6), and DEFAULT values
+ * left out (§11.5; common-certificate.ts refuses an encoded `critical` FALSE itself). Both sit inside
+ * the signed part, whose bytes the signature covers as they are, and neither changes what is read.
+ *
  * The value readers below (INTEGER, BOOLEAN, OID, strings, times) check their own DER rules again,
  * and the ones the walk leaves to them (OID arc size, string contents, time forms). Every
  * failure is a MalformedCertificateError saying what and where, never a TypeError or RangeError.

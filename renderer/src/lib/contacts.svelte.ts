@@ -6,7 +6,7 @@ import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
-import { EVENT_BATCH_MS } from './event-batch';
+import { byJid, EVENT_BATCH_MS } from './event-batch';
 
 /** Above this many changes of one kind in one update, the activity list gets one summary line. */
 const MAX_ENTRIES_PER_KIND = 3;
@@ -252,10 +252,6 @@ export class ContactsStore extends ScreenStore {
 }
 
 /** A plain lookup by address, without a prototype (an address is never mistaken for a built-in name). */
-function byJid<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
 function sortedUnique(names: readonly string[]): string[] {
   const sorted = [...names].sort();
   return sorted.filter((name, i) => name !== sorted[i - 1]);

@@ -1,6 +1,6 @@
 import type { KeyringApi, OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
-import { EVENT_BATCH_MS } from './event-batch';
+import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -38,7 +38,7 @@ export class DevicesStore extends ScreenStore {
    * (answers to its requests wait behind the events on the same socket). Applied together instead, at
    * most every EVENT_BATCH_MS, as ContactsStore does with contacts' keys.
    */
-  #arrived = byJid();
+  #arrived = byJid<OtherKeysView>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(api: KeyringApi, activity: ActivityLog) {
@@ -56,7 +56,7 @@ export class DevicesStore extends ScreenStore {
     this.#flushTimer = undefined;
     const views = Object.values(this.#arrived);
     if (views.length === 0) return;
-    this.#arrived = byJid();
+    this.#arrived = byJid<OtherKeysView>();
     this.#take(...views);
   }
 
@@ -123,11 +123,6 @@ export class DevicesStore extends ScreenStore {
     }
     this.contacts = next;
   }
-}
-
-/** Not reactive, and no prototype: a JID is only ever a key. */
-function byJid(): Record<string, OtherKeysView> {
-  return Object.create(null) as Record<string, OtherKeysView>;
 }
 
 /** A device or key across readings: OMEMO by its list and device id, OpenPGP by its fingerprint. */

@@ -5,3 +5,8 @@
  * it, thousands of times.
  */
 export const EVENT_BATCH_MS = 50;
+
+/** Events waiting to be applied, by contact: not reactive, and no prototype (a JID is only ever a key). */
+export function byJid<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
