@@ -4,7 +4,7 @@
  * on thousands of damaged real certificates the reader must give what forge's reading gave
  * (test/unit/keys/forge-reference.ts), except the documented cases where it is stricter or right.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
@@ -33,6 +33,7 @@ import {
   forgeReadCertificateIdentities,
   forgeWeakSignatureHash,
 } from './forge-reference.js';
+import { forgeCertificate as forgeMade } from './forge-made.js';
 import { opensslCertificate, Scratch } from './openssl.js';
 
 const JULIET = 'juliet@capulet.lit';
@@ -399,18 +400,5 @@ function hasOddTag30(node: DerNode): boolean {
 }
 
 /** A certificate built and signed entirely by forge: PrintableString names, forge's own DER. */
-function forgeCertificate(): { der: Buffer; privateKey: KeyObject } {
-  // A throwaway test key: private key material passes here, never log it.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  cert.setSubject([{ name: 'commonName', value: JULIET }]);
-  cert.setIssuer([{ name: 'commonName', value: JULIET }]);
-  cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 2, value: 'capulet.lit' }] }]);
-  cert.sign(key, forge.md.sha256.create());
-  return { der: Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'), privateKey };
-}
+const forgeCertificate = (): { der: Buffer; privateKey: KeyObject } =>
+  forgeMade([{ name: 'subjectAltName', altNames: [{ type: 2, value: 'capulet.lit' }] }], JULIET);

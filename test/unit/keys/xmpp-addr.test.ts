@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
@@ -10,26 +9,10 @@ import {
   readCertificateIdentities,
   xmppAddrSubjectAltName,
 } from '../../../main/keys/xmpp-addr.js';
+import { forgeCertificate as forgeMade } from './forge-made.js';
 
-/**
- * A certificate built and signed entirely by forge (slow JavaScript RSA, fine for a 1024-bit test key),
- * to get shapes main/keys would never write itself.
- */
-function forgeCertificate(extensions: object[], commonName = 'juliet@capulet.lit'): Buffer {
-  // A throwaway test key: private key material passes here, never log it.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  cert.setSubject([{ name: 'commonName', value: commonName }]);
-  cert.setIssuer([{ name: 'commonName', value: commonName }]);
-  cert.setExtensions(extensions);
-  cert.sign(key, forge.md.sha256.create());
-  return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
-}
+/** forge-made.ts's certificate, its DER only. */
+const forgeCertificate = (extensions: object[], commonName?: string): Buffer => forgeMade(extensions, commonName).der;
 
 describe('reading the JIDs a certificate binds', () => {
   it('returns every xmppAddr in order, ignoring other name forms', () => {
