@@ -17,7 +17,7 @@ export const MIN_RSA_BITS = 2048;
 const F4 = 65537n;
 
 /** Signature algorithm OIDs whose hash is broken for signatures. */
-const WEAK_SIGNATURES: Readonly<Record<string, string>> = {
+export const WEAK_SIGNATURES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.2': 'MD2', // md2WithRSAEncryption
   '1.2.840.113549.1.1.3': 'MD4', // md4WithRSAEncryption
   '1.2.840.113549.1.1.4': 'MD5', // md5WithRSAEncryption
@@ -26,12 +26,12 @@ const WEAK_SIGNATURES: Readonly<Record<string, string>> = {
   '1.3.14.3.2.29': 'SHA-1', // sha1WithRSASignature (OIW)
 };
 /** Hash OIDs inside RSASSA-PSS parameters (RFC 4055 §3.1). */
-const WEAK_HASHES: Readonly<Record<string, string>> = {
+export const WEAK_HASHES: Readonly<Record<string, string>> = {
   '1.2.840.113549.2.2': 'MD2',
   '1.2.840.113549.2.5': 'MD5',
   '1.3.14.3.2.26': 'SHA-1',
 };
-const RSASSA_PSS = '1.2.840.113549.1.1.10';
+export const RSASSA_PSS = '1.2.840.113549.1.1.10';
 
 export interface RsaKeyFacts {
   /** Modulus length; undefined when the key does not say. */

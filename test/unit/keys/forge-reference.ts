@@ -7,6 +7,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { binaryToBuffer, bytesToBinary } from '../../../main/keys/forge-typed.js';
 import type { OpenedCertificate } from '../../../main/keys/common-certificate.js';
+import { RSASSA_PSS, WEAK_HASHES, WEAK_SIGNATURES } from '../../../main/keys/weakness.js';
 import { MalformedCertificateError, type CertificateIdentities } from '../../../main/keys/xmpp-addr.js';
 
 const { Class, Type } = forge.asn1;
@@ -398,22 +399,7 @@ function header(der: Buffer, at: number): { contentAt: number; end: number } | u
   return { contentAt: at + 2 + count, end: at + 2 + count + length };
 }
 
-/** Signature algorithm OIDs whose hash is broken for signatures. */
-const WEAK_SIGNATURES: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.1.2': 'MD2', // md2WithRSAEncryption
-  '1.2.840.113549.1.1.3': 'MD4', // md4WithRSAEncryption
-  '1.2.840.113549.1.1.4': 'MD5', // md5WithRSAEncryption
-  '1.2.840.113549.1.1.5': 'SHA-1', // sha1WithRSAEncryption
-  '1.3.14.3.2.3': 'MD5', // md5WithRSA (OIW)
-  '1.3.14.3.2.29': 'SHA-1', // sha1WithRSASignature (OIW)
-};
-/** Hash OIDs inside RSASSA-PSS parameters (RFC 4055 §3.1). */
-const WEAK_HASHES: Readonly<Record<string, string>> = {
-  '1.2.840.113549.2.2': 'MD2',
-  '1.2.840.113549.2.5': 'MD5',
-  '1.3.14.3.2.26': 'SHA-1',
-};
-const RSASSA_PSS = '1.2.840.113549.1.1.10';
+// The tables of weak algorithms are data, not the reading: the same ones as main/keys/weakness.ts's.
 
 /**
  * The broken hash the certificate's signature uses, if any. RFC 5280 §4.1.1.2: Certificate ::=
