@@ -131,7 +131,7 @@ export const TrustPolicySchema = z.enum(['tofu', 'btbv', 'manual']);
 const Mismatch = z.object({ offered: fingerprint, at: isoDate, via: z.enum(['typed', 'uri', 'qr']) }).strict();
 
 /** What the user decided about a contact as a whole (main/services/contact-keys.ts). */
-const ContactTrust = z
+export const ContactTrustSchema = z
   .object({
     /** Overrides the account's policy for this contact. */
     policy: TrustPolicySchema.optional(),
@@ -217,7 +217,7 @@ const QueuedAction = z.discriminatedUnion('kind', [
  * payload here (its certificate is in ownKeys); a profile item keeps its payload (public data, the
  * XML as published) so that Restore can publish it again.
  */
-const PublishedNode = z
+export const PublishedNodeSchema = z
   .object({
     access: z
       .object({
@@ -295,7 +295,7 @@ const AvatarInfo = z
  * The account's own profile as last read from (or published to) its server, so the editor starts from
  * it offline: the vCard, the nickname and the avatar (the PNG the app published, at most 96 KiB).
  */
-const OwnProfile = z
+export const OwnProfileSchema = z
   .object({
     vcard: ProfileFields.optional(),
     nickname: z.string().optional(),
@@ -363,14 +363,14 @@ const Account = z
     contacts: z.record(z.string(), ContactKeyListSchema),
     /** The account's trust policy for contacts' keys; tofu when absent. */
     trustPolicy: TrustPolicySchema.optional(),
-    contactTrust: z.record(z.string(), ContactTrust).optional(),
+    contactTrust: z.record(z.string(), ContactTrustSchema).optional(),
     queue: z.array(QueuedAction).optional(),
     /** Other apps' keys (OMEMO, OpenPGP) by bare JID, the account's own included. */
     otherKeys: z.record(z.string(), OtherKeysOfAccount).optional(),
     /** By node: what the app published there (drift watch). */
-    published: z.record(z.string(), PublishedNode).optional(),
+    published: z.record(z.string(), PublishedNodeSchema).optional(),
     roster: RosterCopy.optional(),
-    ownProfile: OwnProfile.optional(),
+    ownProfile: OwnProfileSchema.optional(),
     contactProfiles: ContactProfiles.optional(),
     /** The latest backups, newest last (at most MAX_BACKUP_RECORDS: stores/backups-store.ts). */
     backups: z.array(BackupRecord).optional(),
@@ -391,14 +391,14 @@ export type BackupRecordEntry = z.infer<typeof BackupRecord>;
 export type ContactKeyRecord = z.infer<typeof ContactKey>;
 export type PublicationRecord = z.infer<typeof Publication>;
 export type TrustStateName = z.infer<typeof TrustState>;
-export type ContactTrustRecord = z.infer<typeof ContactTrust>;
+export type ContactTrustRecord = z.infer<typeof ContactTrustSchema>;
 export type MismatchRecord = z.infer<typeof Mismatch>;
 export type OtherKeyRecord = z.infer<typeof OtherKey>;
 export type OtherKeysRecord = z.infer<typeof OtherKeysOfAccount>;
 export type QueuedActionRecord = z.infer<typeof QueuedAction>;
-export type PublishedNodeRecord = z.infer<typeof PublishedNode>;
+export type PublishedNodeRecord = z.infer<typeof PublishedNodeSchema>;
 export type RosterCopyRecord = z.infer<typeof RosterCopy>;
-export type OwnProfileRecord = z.infer<typeof OwnProfile>;
+export type OwnProfileRecord = z.infer<typeof OwnProfileSchema>;
 export type ContactProfileRecord = z.infer<typeof ContactProfile>;
 export type ContactProfilesRecord = z.infer<typeof ContactProfiles>;
 

@@ -2,7 +2,7 @@
  * What the vault remembers of each contact's keys (trust on first use: ../contact-keys.ts decides the
  * records, this only keeps them).
  */
-import { ContactKeyListSchema, type ContactKeyRecord, type ContactTrustRecord } from '../schema.js';
+import { ContactKeyListSchema, ContactTrustSchema, type ContactKeyRecord, type ContactTrustRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -47,11 +47,20 @@ export class ContactKeysStore {
 
   /** Replaces one contact's trust record with what `change` makes of it (may run twice: only compute). */
   updateContactTrust(account: string, contact: string, change: (stored: ContactTrustRecord) => ContactTrustRecord): Promise<void> {
-    return this.#vaults.vault.update((draft) => {
-      const record = accountIn(draft, account);
-      const all = (record.contactTrust ??= {});
-      all[contact] = change(all[contact] ?? {});
-    });
+    // Only this contact's record is copied and checked (until the account has any: then the whole document).
+    return this.#vaults.vault.updatePart(
+      {
+        parent: ['accounts', account, 'contactTrust'],
+        key: contact,
+        schema: ContactTrustSchema,
+        change: (current) => ({ value: change(current ?? {}), result: undefined }),
+      },
+      (draft) => {
+        const record = accountIn(draft, account);
+        const all = (record.contactTrust ??= {});
+        all[contact] = change(all[contact] ?? {});
+      },
+    );
   }
 
   /**

@@ -4,7 +4,7 @@
  * publish paths (own keys, profile) and by Accept; read by the drift watch.
  */
 import type { AccessRequest, EffectiveNodeConfig } from '../../../contract/index.js';
-import type { PublishedNodeRecord } from '../schema.js';
+import { PublishedNodeSchema, type PublishedNodeRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -34,21 +34,14 @@ export class PublishedNodesStore {
    */
   async recordPublish(account: string, node: string, publish: { access: AccessRequest; maxItems: number; config: EffectiveNodeConfig; item: PublishedItem }): Promise<void> {
     const { access, maxItems, config, item } = publish;
-    await this.#vaults.vault.update((draft) => {
-      const record = accountIn(draft, account);
-      const before = record.published?.[node]?.items ?? [];
-      const items = [...before.filter((i) => i.id !== item.id), item].slice(-maxItems);
-      record.published = {
-        ...record.published,
-        [node]: {
-          access: recordedAccess(access, config),
-          maxItems,
-          items,
-          applied: appliedSettings(config),
-          recordedAt: new Date().toISOString(),
-        },
-      };
+    const next = (before: PublishedNodeRecord | undefined): PublishedNodeRecord => ({
+      access: recordedAccess(access, config),
+      maxItems,
+      items: [...(before?.items ?? []).filter((i) => i.id !== item.id), item].slice(-maxItems),
+      applied: appliedSettings(config),
+      recordedAt: new Date().toISOString(),
     });
+    await this.#setNode(account, node, next);
   }
 
   /** An item the app withdrew: no longer expected on the node. */
@@ -61,10 +54,22 @@ export class PublishedNodesStore {
 
   /** Replaces what is recorded for `node` (Accept: the node's current state is the intended one). */
   async replace(account: string, node: string, recorded: Omit<PublishedNodeRecord, 'recordedAt'>): Promise<void> {
-    await this.#vaults.vault.update((draft) => {
-      const record = accountIn(draft, account);
-      record.published = { ...record.published, [node]: { ...recorded, recordedAt: new Date().toISOString() } };
-    });
+    await this.#setNode(account, node, () => ({ ...recorded, recordedAt: new Date().toISOString() }));
+  }
+
+  /**
+   * Sets what is recorded for `node` to what `next` makes of the record before. Only that record is
+   * copied and checked (the whole document until the account has any): a whole-document change copies
+   * every contact's certificates, ~200 ms of the event loop with 5,000 contacts, at every publish.
+   */
+  async #setNode(account: string, node: string, next: (before: PublishedNodeRecord | undefined) => PublishedNodeRecord): Promise<void> {
+    await this.#vaults.vault.updatePart(
+      { parent: ['accounts', account, 'published'], key: node, schema: PublishedNodeSchema, change: (current) => ({ value: next(current), result: undefined }) },
+      (draft) => {
+        const record = accountIn(draft, account);
+        record.published = { ...record.published, [node]: next(record.published?.[node]) };
+      },
+    );
   }
 }
 

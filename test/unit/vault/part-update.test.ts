@@ -15,6 +15,8 @@ import { AccountSettingsStore } from '../../../main/vault/stores/account-setting
 import { ContactKeysStore } from '../../../main/vault/stores/contact-keys-store.js';
 import { ContactProfilesStore } from '../../../main/vault/stores/contact-profiles-store.js';
 import { OtherKeysStore } from '../../../main/vault/stores/other-keys-store.js';
+import { OwnProfileStore } from '../../../main/vault/stores/own-profile-store.js';
+import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import { RosterStore } from '../../../main/vault/stores/roster-store.js';
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
 import { LIGHT_SCRYPT } from '../../support/vaults.js';
@@ -195,5 +197,68 @@ describe('settings and contacts’ profiles are saved as parts too', () => {
 
     expect(profiles.get(ACCOUNT, CONTACTS[1] as string)?.profile.nickname).toBe('Juliet');
     expect(contactsOf(vault)).toBe(contacts);
+  });
+});
+
+/**
+ * The own profile (kept each time the profile screen reads the server), a contact's trust record (each
+ * verification or comparison) and what was published to a node (each publish, and Accept) are parts
+ * too: with 5,000 contacts a whole-document change held the browser host's event loop ~200 ms, and the
+ * profile screen's copy made on every page load fell just when the Contacts screen asked for its rows.
+ */
+describe('the own profile, a contact’s trust record and a published node are saved as parts', () => {
+  async function withContacts(): Promise<{ vault: Vault; holder: VaultHolder; contacts: Readonly<VaultDocument['accounts'][string]['contacts']> }> {
+    const { vault, store } = await open();
+    await Promise.all(CONTACTS.map((jid, n) => store.update(ACCOUNT, jid, () => ({ keys: [record(n)], result: undefined }))));
+    return { vault, holder: { isOpen: true, vault } as unknown as VaultHolder, contacts: contactsOf(vault) };
+  }
+
+  it('keeping the own profile leaves every contact’s records the same objects', async () => {
+    const { vault, holder, contacts } = await withContacts();
+    const profiles = new OwnProfileStore(holder);
+
+    await profiles.update(ACCOUNT, () => ({ nickname: 'Romeo', storedAt: '2026-12-01T00:00:00.000Z' }));
+    await profiles.update(ACCOUNT, (stored) => ({ ...stored, nickname: 'Romeo M.', storedAt: '2026-12-02T00:00:00.000Z' }));
+
+    expect(profiles.get(ACCOUNT)).toEqual({ nickname: 'Romeo M.', storedAt: '2026-12-02T00:00:00.000Z' });
+    expect(contactsOf(vault)).toBe(contacts);
+    await expect(profiles.update(ACCOUNT, () => ({ nickname: 'no date', storedAt: '' }))).rejects.toThrow();
+    expect(profiles.get(ACCOUNT)?.nickname).toBe('Romeo M.');
+    expect((await open()).vault.document.accounts[ACCOUNT]?.ownProfile).toEqual({ nickname: 'Romeo M.', storedAt: '2026-12-02T00:00:00.000Z' });
+  });
+
+  it('changing one contact’s trust record leaves every contact’s key records and the other trust records the same objects', async () => {
+    const { vault, holder, contacts } = await withContacts();
+    const store = new ContactKeysStore(holder);
+    // The first makes the account's contactTrust (its parent is missing: the whole document is used).
+    await store.updateContactTrust(ACCOUNT, CONTACTS[0] as string, () => ({ policy: 'manual' }));
+    const trustBefore = vault.document.accounts[ACCOUNT]?.contactTrust;
+    const contactsBefore = contactsOf(vault);
+
+    await store.updateContactTrust(ACCOUNT, CONTACTS[1] as string, (stored) => ({ ...stored, firstVerifiedAt: '2026-12-02T00:00:00.000Z' }));
+
+    expect(store.contactTrust(ACCOUNT, CONTACTS[1] as string)).toEqual({ firstVerifiedAt: '2026-12-02T00:00:00.000Z' });
+    expect(contactsOf(vault)).toBe(contactsBefore);
+    expect(vault.document.accounts[ACCOUNT]?.contactTrust?.[CONTACTS[0] as string]).toBe(trustBefore?.[CONTACTS[0] as string]);
+    expect(Object.keys(contacts)).toEqual(Object.keys(contactsBefore));
+    expect((await open()).vault.document.accounts[ACCOUNT]?.contactTrust).toEqual(vault.document.accounts[ACCOUNT]?.contactTrust);
+  });
+
+  it('recording a publish leaves every contact’s records the same objects, and keeps the newest items', async () => {
+    const { vault, holder } = await withContacts();
+    const published = new PublishedNodesStore(holder);
+    const config = { node: 'urn:xmpp:pubkey:2', accessModel: 'open', rosterGroupsAllowed: [], persistItems: true, maxItems: '2', sendLastPublishedItem: 'never', members: [], deviations: [] };
+    const publish = (id: string) => ({ access: { model: 'open' as const }, maxItems: 2, config, item: { id } });
+    // The first makes the account's published record (its parent is missing: the whole document is used).
+    await published.recordPublish(ACCOUNT, 'urn:xmpp:avatar:data', publish('a'));
+    const contacts = contactsOf(vault);
+    const avatarNode = published.list(ACCOUNT)['urn:xmpp:avatar:data'];
+
+    for (const id of ['1', '2', '3']) await published.recordPublish(ACCOUNT, 'urn:xmpp:pubkey:2', publish(id));
+
+    expect(published.list(ACCOUNT)['urn:xmpp:pubkey:2']?.items).toEqual([{ id: '2' }, { id: '3' }]);
+    expect(published.list(ACCOUNT)['urn:xmpp:avatar:data']).toBe(avatarNode);
+    expect(contactsOf(vault)).toBe(contacts);
+    expect((await open()).vault.document.accounts[ACCOUNT]?.published).toEqual(published.list(ACCOUNT));
   });
 });
