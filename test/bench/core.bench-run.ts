@@ -8,6 +8,8 @@
  *   BENCH_ONLY=fetch,notify npm run bench      sections: fetch, notify, signin, login, roster, memory, ejabberd, keygen, avatar
  *   BENCH_FETCH_SIZES=300 BENCH_REPEAT=1 npm run bench
  *   BENCH_CPU_PROF_DIR=/tmp/prof npm run bench  also writes a V8 CPU profile of the run
+ *   HOST_CPU_PROF_DIR=/tmp/prof npm run bench   the browser host (memory section) writes its own on exit
+ *   BENCH_V8_FLAGS='--single-threaded-gc' npm run bench   V8 flags for the run (to tell GC, compiler and app apart)
  *
  * Setup (timed, not part of any figure): contact accounts are written straight into each server's own
  * storage (test/bench/support/prosody-bench.ts, ejabberd-bench.ts); each contact then logs in with the

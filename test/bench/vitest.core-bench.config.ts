@@ -15,7 +15,9 @@ export default defineConfig({
     // One child process of its own (its CPU time is the app's), with gc() to start each run clean.
     pool: 'forks',
     // BENCH_CPU_PROF_DIR=DIR: the run writes a V8 CPU profile there itself (support/cpu-profile.ts).
-    execArgv: ['--expose-gc', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])],
+    // BENCH_V8_FLAGS='--single-threaded-gc --no-concurrent-recompilation': V8 flags for diagnosis only
+    // (which thread does what); the app itself runs with V8's defaults.
+    execArgv: ['--expose-gc', ...(process.env.BENCH_V8_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])],
     disableConsoleIntercept: true,
     testTimeout: 60 * 60_000,
     hookTimeout: 10 * 60_000,

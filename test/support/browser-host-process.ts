@@ -20,7 +20,9 @@ export interface BrowserHostProcess {
 /** `dataDir` defaults to a fresh temp folder: tests never touch the user's real data folder. */
 export async function startBuiltBrowserHost(dataDir?: string): Promise<BrowserHostProcess> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-host-data-')));
-  const child = spawn(process.execPath, ['out/main/browser-host.js', '--port', '0', '--data-dir', dir], {
+  // HOST_CPU_PROF_DIR: the host writes a V8 CPU profile there when it exits (stopChild's SIGTERM is a clean exit).
+  const profile = process.env.HOST_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.HOST_CPU_PROF_DIR] : [];
+  const child = spawn(process.execPath, [...profile, 'out/main/browser-host.js', '--port', '0', '--data-dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
