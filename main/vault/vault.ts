@@ -242,7 +242,7 @@ export class Vault {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    // With the main file gone, the write below keeps the backup as it is (atomic-file.ts copies only an existing file).
+    // With the main file gone, the write below keeps the backup as it is (atomic-file.ts backs up only an existing file).
     return Vault.#ready(path, opened, options, { reason: 'the vault file was changed outside the app; the backup copy was opened', setAsideAs }, true);
   }
 
@@ -251,7 +251,7 @@ export class Vault {
     const mac = documentMac(opened.box);
     if (opened.upgrade) {
       const upgraded: VaultDocument = deepFreeze({ ...opened.document, protection: opened.upgrade() });
-      // Twice: the first write copies the old-format file to `.bak`, the second replaces that copy (see above).
+      // Twice: the first write makes the old-format file `.bak`, the second replaces that backup (see above).
       await writeVaultFile(path, upgraded, mac);
       await writeVaultFile(path, upgraded, mac);
       return new Vault(path, upgraded, opened.box, options.keychain, recovery);
