@@ -17,14 +17,30 @@ const CONTACTS = 3000;
 const NICK_NODE = 'http://jabber.org/protocol/nick';
 const AVATAR_METADATA_NODE = 'urn:xmpp:avatar:metadata';
 
-/** Keeps the page's WebSockets reachable from the test (run before the app's own scripts). */
+/**
+ * Keeps the page's WebSockets reachable from the test, and counts the requests it sends by channel (run
+ * before the app's own scripts).
+ */
 const KEEP_SOCKETS = `(() => {
   const Native = window.WebSocket;
   window.__sockets = [];
+  window.__requests = {};
   window.WebSocket = class extends Native {
     constructor(...args) { super(...args); window.__sockets.push(this); }
+    send(data) {
+      try {
+        const channel = JSON.parse(data).channel;
+        if (typeof channel === 'string') window.__requests[channel] = (window.__requests[channel] ?? 0) + 1;
+      } catch {}
+      super.send(data);
+    }
   };
 })();`;
+
+/** How many requests the page sent on `channel` since it opened. */
+function requestsSent(page: Page, channel: string): Promise<number> {
+  return page.evaluate((channel) => (window as unknown as { __requests: Record<string, number> }).__requests[channel] ?? 0, channel);
+}
 
 /** Plays `payloads` into the page's socket as main's `event`s, one message per task; how long the page took. */
 function playEvents(page: Page, event: string, payloads: readonly unknown[]): Promise<number> {
@@ -141,11 +157,22 @@ test('3,000 contacts’ profile notifications one after another keep the page re
     ],
   }));
   const took = await playEvents(page, 'contacts:profile', views);
-  expect(took, `${CONTACTS} events took ${Math.round(took)} ms`).toBeLessThan(5000);
+  // Applied together: 0.4–0.8 s on a loaded machine; applied one by one (a merge, a map copy, an Activity
+  // line and a fetch each), 4.8–5.8 s.
+  expect(took, `${CONTACTS} events took ${Math.round(took)} ms`).toBeLessThan(2500);
 
   // Still usable: another screen opens at once.
   await page.getByRole('button', { name: 'Contacts', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Contacts', exact: true })).toBeVisible({ timeout: 2000 });
+  // Activity tells the burst on one line, instead of 3,000 (of which the last 500 would have pushed
+  // everything else out of the list).
+  await page.getByRole('button', { name: 'Activity', exact: true }).click();
+  const updates = page.getByTestId('activity-entry').filter({ hasText: /Profile update/ });
+  await expect(updates).toHaveCount(1);
+  await expect(updates).toContainText(`Profile updates from ${CONTACTS} contacts`);
+  // All applied by now. The page asked main again only for the pictures of the profiles it keeps, not
+  // for every contact's (online, each such fetch is four reads from the contact's server).
+  expect(await requestsSent(page, 'contacts:fetchProfile')).toBeLessThan(CONTACTS);
   await page.getByRole('button', { name: 'Account', exact: true }).click();
   await signOut(page);
 });
