@@ -19,6 +19,8 @@ export interface ActivityEntry extends ActivityDetails {
 }
 
 const MAX_ENTRIES = 500;
+/** Above this many contacts (or keys of one contact) reported together, the list gets one line with a count. */
+export const MAX_ENTRIES_PER_KIND = 3;
 /**
  * The same event reported twice within this window (a notification and the fetch it caused, the
  * answer to a request and an event about it) is one entry.
@@ -30,15 +32,39 @@ export class ActivityLog {
   entries = $state<ActivityEntry[]>([]);
   #next = 1;
 
-  /** `details` as a string is the key's fingerprint (or the address) the entry is about. */
-  add(kind: ActivityKind, text: string, details?: string | ActivityDetails): void {
+  /**
+   * `details` as a string is the key's fingerprint (or the address) the entry is about. Answers the new
+   * entry's id (none for a duplicate).
+   */
+  add(kind: ActivityKind, text: string, details?: string | ActivityDetails): number | undefined {
     const about: ActivityDetails = typeof details === 'string' ? (/^[0-9a-f]{64}$/.test(details) ? { fingerprint: details } : { contact: details }) : (details ?? {});
     const at = Date.now();
     const duplicate = this.entries.find(
       (e) => at - e.at < SAME_EVENT_MS && e.kind === kind && e.text === text && e.fingerprint === about.fingerprint && e.contact === about.contact,
     );
-    if (duplicate) return;
+    if (duplicate) return undefined;
     const entry: ActivityEntry = { id: this.#next++, at, kind, text, ...about };
     this.entries = [entry, ...this.entries].slice(0, MAX_ENTRIES);
+    return entry.id;
+  }
+
+  /**
+   * Whether entries `ids` are the newest ones, the last of them written less than SAME_EVENT_MS ago: a
+   * burst they tell is still going on, and may be told again on one line (`replace`).
+   */
+  isRecentRun(ids: readonly number[]): boolean {
+    const newest = this.entries.slice(0, ids.length);
+    return ids.length > 0 && newest.length === ids.length && newest.every((e) => ids.includes(e.id)) && Date.now() - (newest[0]?.at ?? 0) < SAME_EVENT_MS;
+  }
+
+  /**
+   * Replaces entries `ids` (a recent run: the lines telling a burst so far) with one line, newest; answers
+   * its id. A burst told on one line neither buries what was logged before it nor hides what came during
+   * it (that ends the run).
+   */
+  replace(ids: readonly number[], kind: ActivityKind, text: string): number {
+    const entry: ActivityEntry = { id: this.#next++, at: Date.now(), kind, text };
+    this.entries = [entry, ...this.entries.filter((e) => !ids.includes(e.id))].slice(0, MAX_ENTRIES);
+    return entry.id;
   }
 }

@@ -1,15 +1,12 @@
 import type { ContactKeysView, KeyChangeView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { fileToBase64 } from './base64';
-import type { ActivityKind, ActivityLog } from './activity.svelte';
+import { MAX_ENTRIES_PER_KIND, type ActivityKind, type ActivityLog } from './activity.svelte';
 import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
-
-/** Above this many changes of one kind in one update, the activity list gets one summary line. */
-const MAX_ENTRIES_PER_KIND = 3;
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {

@@ -9,7 +9,10 @@ import type {
   Profile,
 } from '../../../contract';
 import { PROFILE_LIMITS } from '../../../contract/limits';
+import { MAX_ENTRIES_PER_KIND } from './activity.svelte';
 import { fileToBase64 } from './base64';
+import { byJid, EVENT_BATCH_MS } from './event-batch';
+import { foldProfileEvents, keepMostRecent, lacksPicture } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -32,7 +35,11 @@ export class ProfileStore extends ScreenStore {
   own = $state<OwnProfileView | undefined>();
   /** What the server reported after the last publish. */
   published = $state<EffectiveNodeConfig[]>([]);
-  contacts = $state<Record<string, ContactProfileView>>({});
+  /**
+   * By bare JID, most recently used last. Raw (not deeply reactive): only ever replaced whole, and a deep
+   * proxy makes a signal for every JID looked up in it, thousands at sign-in.
+   */
+  contacts = $state.raw<Record<string, ContactProfileView>>(byJid());
   /** The avatar as published last (what the server now holds). */
   avatar = $state<AvatarPublishResult | undefined>();
   readonly loading = new Task();
@@ -40,20 +47,63 @@ export class ProfileStore extends ScreenStore {
   readonly previewing = new Task();
   readonly avatarUpload = new Task();
   readonly fetching = new Task();
+  /**
+   * Events not yet applied, in the order they came. At sign-in (or a reconnect) the server pushes every
+   * contact's last nickname, avatar metadata and vCard: thousands of events, applied together at most
+   * every EVENT_BATCH_MS as the contacts' keys are. Not reactive.
+   */
+  #arrived: ContactProfileView[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The Activity lines telling the latest burst of profile updates, and the contacts they name or count. */
+  #told: { entries: readonly number[]; contacts: readonly string[] } | undefined;
+
   start(): () => void {
-    return this.api.on('contacts:profile', (view) => {
-      const before = this.contacts[view.jid];
-      // A notification carries only the nodes in `updated`: keep what the others said before.
-      const merged = view.origin === 'notification' && before ? { ...before, ...definedOnly(view) } : view;
-      // An avatar main did not send again (the same id) keeps the picture already here.
-      if (view.avatar?.sameAsBefore && before?.avatar?.dataBase64 !== undefined && before.avatar.info.id === view.avatar.info.id) {
-        merged.avatar = { ...view.avatar, dataBase64: before.avatar.dataBase64 };
-      }
-      this.#keepContact(merged);
-      if (view.origin === 'notification') this.activity.add('received', `Profile update from ${view.jid}`);
-      // Dropped here earlier: ask main, which answers from its cache.
-      if (merged.avatar?.sameAsBefore && merged.avatar.dataBase64 === undefined) void this.fetch(view.jid);
+    const off = this.api.on('contacts:profile', (view) => {
+      this.#arrived.push(view);
+      this.#flushTimer ??= setTimeout(() => this.#flush(), EVENT_BATCH_MS);
     });
+    return () => {
+      off();
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    };
+  }
+
+  /** Applies the events that came since the last time: one merge per event, one new map. */
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const events = this.#arrived;
+    if (events.length === 0) return;
+    this.#arrived = [];
+    // Each contact's events in the order they came: a notification carries only its own node.
+    const folded = foldProfileEvents((jid) => this.contacts[jid], events);
+    this.contacts = keepMostRecent(this.contacts, folded.values(), CONTACT_PROFILES_KEPT);
+    this.#report(events.filter((e) => e.origin === 'notification').map((e) => e.jid));
+    // A picture dropped here earlier: ask main, once per contact, and only for those still kept (a fetch
+    // for one dropped again would bring it back in place of another; opening it fetches it anyway).
+    for (const jid of folded.keys()) {
+      const kept = this.contacts[jid];
+      if (kept && lacksPicture(kept)) void this.fetch(jid);
+    }
+  }
+
+  /**
+   * Profile updates in Activity: one line per contact while few come together; once more do, one line
+   * counting the contacts instead, which keeps counting while the burst lasts (a sign-in brings thousands,
+   * which would otherwise push everything else out of the list).
+   */
+  #report(notified: readonly string[]): void {
+    const fresh = distinct(notified);
+    if (fresh.length === 0) return;
+    const told = this.#told && this.activity.isRecentRun(this.#told.entries) ? this.#told : undefined;
+    const contacts = distinct([...(told?.contacts ?? []), ...fresh]);
+    if (contacts.length > MAX_ENTRIES_PER_KIND) {
+      this.#told = { entries: [this.activity.replace(told?.entries ?? [], 'received', `Profile updates from ${contacts.length} contacts`)], contacts };
+      return;
+    }
+    const named = contacts.slice(told?.contacts.length ?? 0).flatMap((jid) => this.activity.add('received', `Profile update from ${jid}`) ?? []);
+    this.#told = { entries: [...(told?.entries ?? []), ...named], contacts };
   }
 
   async load(): Promise<void> {
@@ -109,15 +159,11 @@ export class ProfileStore extends ScreenStore {
 
   async fetch(jid: string): Promise<void> {
     const view = await this.fetching.run(() => this.api.contacts.fetchProfile({ jid }));
-    if (view) this.#keepContact(view);
-  }
-
-  #keepContact(view: ContactProfileView): void {
-    const { [view.jid]: _old, ...others } = this.contacts;
-    const kept = Object.entries(others);
+    if (!view) return;
+    // The answer is newer than any event still waiting: those first.
+    this.#flush();
     // Insertion order is use order: the oldest go first once over the bound.
-    const trimmed = kept.slice(Math.max(0, kept.length - (CONTACT_PROFILES_KEPT - 1)));
-    this.contacts = { ...Object.fromEntries(trimmed), [view.jid]: view };
+    this.contacts = keepMostRecent(this.contacts, [view], CONTACT_PROFILES_KEPT);
   }
 
   #ownOrEmpty(): OwnProfileView {
@@ -142,6 +188,12 @@ async function pictureParams(file: File): Promise<{ dataBase64: string; mime: 'i
   return { dataBase64: await fileToBase64(file), mime: file.type };
 }
 
-function definedOnly(view: ContactProfileView): Partial<ContactProfileView> {
-  return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
+/** Each address once, in the order first named. */
+function distinct(jids: readonly string[]): string[] {
+  const seen = byJid<true>();
+  return jids.filter((jid) => {
+    if (seen[jid]) return false;
+    seen[jid] = true;
+    return true;
+  });
 }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { AvatarInfoView, ContactProfileView } from '../../../contract';
+import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from '../../../renderer/src/lib/profile-events.js';
+
+const NICK = 'http://jabber.org/protocol/nick';
+const VCARD = 'urn:xmpp:vcard4';
+const AVATAR = 'urn:xmpp:avatar:metadata';
+const INFO: AvatarInfoView = { id: 'a'.repeat(40), type: 'image/png', bytes: 100, width: 32, height: 32 };
+
+function notification(jid: string, node: string, parts: Partial<ContactProfileView>): ContactProfileView {
+  return { jid, origin: 'notification', updated: [node], sources: [{ node, status: 'ok' }], ...parts };
+}
+
+function fetched(jid: string, parts: Partial<ContactProfileView> = {}): ContactProfileView {
+  return { jid, origin: 'fetch', updated: [VCARD, NICK, AVATAR], sources: [], ...parts };
+}
+
+const nothingHeld = (): ContactProfileView | undefined => undefined;
+
+describe('profile events that came together are applied as they came, contact by contact', () => {
+  it('a notification keeps what the other nodes said before; a fetch replaces the view', () => {
+    const before = fetched('juliet@capulet.lit', { nickname: 'Jules', vcard: { fullName: 'Juliet', emails: [], phones: [], urls: [] } });
+    const merged = mergeProfileView(before, notification('juliet@capulet.lit', NICK, { nickname: 'Juliet of Verona' }));
+    expect(merged.nickname).toBe('Juliet of Verona');
+    expect(merged.vcard?.fullName).toBe('Juliet');
+    expect(merged.origin).toBe('notification');
+    expect(mergeProfileView(before, fetched('juliet@capulet.lit')).vcard).toBeUndefined();
+  });
+
+  it('an avatar not sent again keeps the picture held for the same id, not for another', () => {
+    const before = fetched('juliet@capulet.lit', { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } });
+    const same = mergeProfileView(before, notification('juliet@capulet.lit', NICK, { avatar: { info: INFO, sameAsBefore: true } }));
+    expect(same.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    expect(lacksPicture(same)).toBe(false);
+    const other = mergeProfileView(before, notification('juliet@capulet.lit', NICK, { avatar: { info: { ...INFO, id: 'b'.repeat(40) }, sameAsBefore: true } }));
+    expect(other.avatar?.dataBase64).toBeUndefined();
+    expect(lacksPicture(other)).toBe(true);
+  });
+
+  it("one contact's notifications fold in the order they came, onto the view held", () => {
+    const held = fetched('juliet@capulet.lit', { nickname: 'Jules', avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } });
+    const folded = foldProfileEvents((jid) => (jid === held.jid ? held : undefined), [
+      notification('juliet@capulet.lit', NICK, { nickname: 'First' }),
+      notification('romeo@montague.lit', NICK, { nickname: 'Romeo' }),
+      notification('juliet@capulet.lit', VCARD, { vcard: { fullName: 'Juliet Capulet', emails: [], phones: [], urls: [] } }),
+      notification('juliet@capulet.lit', NICK, { nickname: 'Last', avatar: { info: INFO, sameAsBefore: true } }),
+    ]);
+    const juliet = folded.get('juliet@capulet.lit');
+    expect(juliet?.nickname).toBe('Last');
+    expect(juliet?.vcard?.fullName).toBe('Juliet Capulet');
+    // The picture held before the batch survives two events that did not carry it.
+    expect(juliet?.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    expect(folded.get('romeo@montague.lit')?.nickname).toBe('Romeo');
+    // The contact whose event came last is last.
+    expect([...folded.keys()]).toEqual(['romeo@montague.lit', 'juliet@capulet.lit']);
+  });
+
+  it('a picture that came earlier in the same batch is kept by a later event that did not send it', () => {
+    const folded = foldProfileEvents(nothingHeld, [
+      notification('juliet@capulet.lit', AVATAR, { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } }),
+      notification('juliet@capulet.lit', NICK, { nickname: 'Jules', avatar: { info: INFO, sameAsBefore: true } }),
+    ]);
+    const juliet = folded.get('juliet@capulet.lit');
+    expect(juliet?.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    expect(juliet && lacksPicture(juliet)).toBe(false);
+  });
+});
+
+describe('the screens keep the most recently used contacts’ profiles, and no more', () => {
+  const views = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => fetched(`c${from + i}@x.example`));
+
+  it('puts the renewed last and drops the oldest beyond the bound', () => {
+    const held = keepMostRecent({}, views(0, 4), 4);
+    expect(Object.keys(held)).toEqual(['c0@x.example', 'c1@x.example', 'c2@x.example', 'c3@x.example']);
+    const next = keepMostRecent(held, [fetched('c1@x.example', { nickname: 'again' }), ...views(4, 6)], 4);
+    expect(Object.keys(next)).toEqual(['c3@x.example', 'c1@x.example', 'c4@x.example', 'c5@x.example']);
+    expect(next['c1@x.example']?.nickname).toBe('again');
+  });
+
+  it('keeps only the last `bound` of a batch larger than the bound', () => {
+    const kept = keepMostRecent(keepMostRecent({}, views(0, 10), 64), views(10, 3010), 64);
+    expect(Object.keys(kept)).toHaveLength(64);
+    expect(Object.keys(kept)[0]).toBe('c2946@x.example');
+    expect(Object.keys(kept).at(-1)).toBe('c3009@x.example');
+  });
+
+  it('is a lookup by address only: a JID named like a built-in finds nothing', () => {
+    const kept = keepMostRecent({}, views(0, 1), 4);
+    expect(kept['constructor']).toBeUndefined();
+    expect(kept['__proto__']).toBeUndefined();
+  });
+});
