@@ -4,7 +4,7 @@
  */
 import { AccountSettingsSchema, type AccountRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
-import { accountIn } from './account-record.js';
+import { accountIn, updateAccountPart } from './account-record.js';
 
 export type AccountSettings = AccountRecord['settings'];
 
@@ -49,13 +49,7 @@ export class AccountSettingsStore {
     };
     // Only the settings are copied and checked (a screen change writes one): a whole-document change
     // rebuilds every object, so the vault file's bytes of every contact would be made anew.
-    await this.#vaults.vault.updatePart(
-      { parent: ['accounts', jid], key: 'settings', schema: AccountSettingsSchema, change: (current) => ({ value: merged(current ?? {}), result: undefined }) },
-      (draft) => {
-        const record = accountIn(draft, jid);
-        record.settings = merged(record.settings);
-      },
-    );
+    await updateAccountPart(this.#vaults.vault, jid, 'settings', AccountSettingsSchema, (current) => merged(current ?? {}));
   }
 
   /** The accounts whose password is remembered; none while the vault is locked. */

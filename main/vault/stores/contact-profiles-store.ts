@@ -5,7 +5,7 @@
  */
 import { ContactProfiles, type ContactProfileRecord, type ContactProfilesRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
-import { accountIn } from './account-record.js';
+import { updateAccountPart } from './account-record.js';
 
 export interface StoredAvatar {
   type: 'image/png' | 'image/jpeg';
@@ -46,13 +46,7 @@ export class ContactProfilesStore {
     };
     // Only the kept profiles are copied and checked, not the whole document (every contact's keys):
     // a sign-in can bring many contacts' profiles.
-    await this.#vaults.vault.updatePart(
-      { parent: ['accounts', account], key: 'contactProfiles', schema: ContactProfiles, change: (current) => ({ value: next(current), result: undefined }) },
-      (draft) => {
-        const record = accountIn(draft, account);
-        record.contactProfiles = next(record.contactProfiles);
-      },
-    );
+    await updateAccountPart(this.#vaults.vault, account, 'contactProfiles', ContactProfiles, next);
   }
 
   /** Bytes the kept profiles and images take for the account now (at most the budget). */

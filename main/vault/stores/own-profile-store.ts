@@ -4,7 +4,7 @@
  */
 import { OwnProfileSchema, type OwnProfileRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
-import { accountIn } from './account-record.js';
+import { updateAccountPart } from './account-record.js';
 
 export class OwnProfileStore {
   readonly #vaults: VaultHolder;
@@ -25,12 +25,6 @@ export class OwnProfileStore {
     // Only the profile is copied and checked: the profile screen keeps a copy each time it reads the
     // server, and a whole-document change (every contact's certificates) held the event loop ~200 ms
     // with 5,000 contacts, just as the Contacts screen asked for its rows.
-    await this.#vaults.vault.updatePart(
-      { parent: ['accounts', account], key: 'ownProfile', schema: OwnProfileSchema, change: (current) => ({ value: change(current), result: undefined }) },
-      (draft) => {
-        const record = accountIn(draft, account);
-        record.ownProfile = change(record.ownProfile);
-      },
-    );
+    await updateAccountPart(this.#vaults.vault, account, 'ownProfile', OwnProfileSchema, change);
   }
 }
