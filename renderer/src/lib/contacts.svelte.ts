@@ -7,6 +7,7 @@ import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
+import { formatCount } from './format';
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {
@@ -243,8 +244,8 @@ export class ContactsStore extends ScreenStore {
     report('continued', 'received', '', (n) => `${n} new keys that continue ones you knew`, (c) =>
       continuesVerified(c.fingerprint) ? 'New key that continues a key you verified' : 'New key that continues one you had seen (no change)',
     );
-    report('revoked', 'retracted', 'Key REVOKED by its owner: it is never used again', (n) => `${n} keys revoked by their owner`);
-    report('retracted', 'retracted', 'Key withdrawn by its owner', (n) => `${n} keys withdrawn by their owner`);
+    report('revoked', 'retracted', 'Key REVOKED by its owner: it is never used again', (n) => `${formatCount(n)} keys revoked by their owner`);
+    report('retracted', 'retracted', 'Key withdrawn by its owner', (n) => `${formatCount(n)} keys withdrawn by their owner`);
   }
 }
 

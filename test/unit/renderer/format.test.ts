@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAccess, formatDay, STATUS_TEXT, TRUST_TEXT } from '../../../renderer/src/lib/format.js';
+import { describeAccess, formatCount, formatDay, STATUS_TEXT, TRUST_TEXT } from '../../../renderer/src/lib/format.js';
 import { groupContacts, NO_GROUP } from '../../../renderer/src/lib/contact-groups.js';
 import { describeError, STATUS_LABEL, unreachableText } from '../../../renderer/src/lib/wording.js';
 import type { RosterContactView } from '../../../contract/index.js';
@@ -9,6 +9,13 @@ describe('what the screens say', () => {
     expect(formatDay('2026-11-25T23:59:59Z')).toBe('25 Nov 2026');
     expect(formatDay(undefined)).toBe('—');
     expect(formatDay('not a date')).toBe('—');
+  });
+
+  it('counts in the thousands are grouped, small ones left alone', () => {
+    expect(formatCount(3000)).toBe('3,000');
+    expect(formatCount(12345)).toBe('12,345');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1)).toBe('1');
   });
 
   it('access is described in the words of the person who chose it', () => {
