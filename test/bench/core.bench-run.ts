@@ -10,6 +10,8 @@
  *   BENCH_CPU_PROF_DIR=/tmp/prof npm run bench  also writes a V8 CPU profile of the run
  *   HOST_CPU_PROF_DIR=/tmp/prof npm run bench   the browser host (memory section) writes its own on exit
  *   BENCH_V8_FLAGS='--single-threaded-gc' npm run bench   V8 flags for the run (to tell GC, compiler and app apart)
+ *   BENCH_APP_CONCURRENCY=32,64 npm run bench   the bulk fetch also times the app at these concurrencies (its
+ *                                               "every mode measured" row); the compared side stays the default
  *
  * Setup (timed, not part of any figure): contact accounts are written straight into each server's own
  * storage (test/bench/support/prosody-bench.ts, ejabberd-bench.ts); each contact then logs in with the

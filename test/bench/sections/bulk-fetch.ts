@@ -68,7 +68,16 @@ const SIDES: readonly { client: Client; concurrency: number }[] = [
   { client: 'app', concurrency: DEFAULT_FETCH_CONCURRENCY },
   { client: 'slixmpp', concurrency: DEFAULT_FETCH_CONCURRENCY },
   { client: 'app', concurrency: 0 },
+  ...extraAppConcurrencies(process.env.BENCH_APP_CONCURRENCY).map((concurrency) => ({ client: 'app' as const, concurrency })),
 ];
+
+/** BENCH_APP_CONCURRENCY=32,64: more app sides, for choosing the default (they are not the compared side). */
+function extraAppConcurrencies(list: string | undefined): number[] {
+  const values = (list ?? '').split(',').filter((x) => x.trim() !== '').map(Number);
+  const wrong = values.find((n) => !Number.isInteger(n) || n < 1 || n === DEFAULT_FETCH_CONCURRENCY);
+  if (wrong !== undefined) throw new Error(`BENCH_APP_CONCURRENCY: ${wrong} is not a whole number of requests above 0 other than the default (${DEFAULT_FETCH_CONCURRENCY})`);
+  return values;
+}
 const SETTLE_MS = 200;
 /**
  * Above this many contacts, only 16 in flight: with 2,000 at once, slixmpp matches each answer against
