@@ -15,6 +15,7 @@ import type {
   EffectiveNodeConfig,
   OwnProfileView,
   Profile,
+  ProfilePart,
   ProfileSourceView,
 } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
@@ -52,6 +53,13 @@ import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
 export const PROFILE_NODES = [NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
+/** The part of a contact's profile view each node gives (contract ProfilePart). */
+const PART_OF_NODE: ReadonlyMap<string, ProfilePart> = new Map([
+  [NS.vcard4, 'vcard'],
+  [NS.nick, 'nickname'],
+  [NS.avatarMetadata, 'avatar'],
+  [NS.profile, 'xep0154'],
+]);
 /** Every profile node is a singleton (one vCard, one nickname, one current avatar). */
 export const PROFILE_NODE_MAX_ITEMS = 1;
 /** Items of one contact's node looked at (a singleton node should have one). */
@@ -364,10 +372,13 @@ export class ProfileService {
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
+    const part = PART_OF_NODE.get(n.node);
+    if (part === undefined) return;
     const previous = this.#recall(n.from);
+    // The screens replace exactly `refreshed` (cleared when the view has none) and keep their other parts.
     const view: ContactProfileView = previous
-      ? { ...previous, origin: 'notification', updated: [n.node], sources: [...previous.sources] }
-      : { jid: n.from, origin: 'notification', updated: [n.node], sources: [] };
+      ? { ...previous, origin: 'notification', updated: [n.node], refreshed: [part], sources: [...previous.sources] }
+      : { jid: n.from, origin: 'notification', updated: [n.node], refreshed: [part], sources: [] };
     const items = n.items.filter((i) => i.payload !== undefined);
     if (items.length > 0 && n.node !== NS.profile) {
       await this.#apply(view, n.node, { status: 'ok', items }, { avatarData: true });

@@ -146,6 +146,7 @@ test('3,000 contacts’ profile notifications one after another keep the page re
     jid: `contact-${i}@flood.example`,
     origin: 'notification',
     updated: [NICK_NODE],
+    refreshed: ['nickname'],
     nickname: `Contact ${i}`,
     avatar: {
       info: { id: createHash('sha1').update(`avatar ${i}`).digest('hex'), type: 'image/png', bytes: 4000 + i, width: 96, height: 96 },

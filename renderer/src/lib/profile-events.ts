@@ -1,17 +1,34 @@
-import type { ContactProfileView } from '../../../contract';
+import type { ContactProfileView, ProfilePart } from '../../../contract';
 import { byJid } from './event-batch';
 
+/** Every part of a profile view (a Record, so that the compiler names a part added to the contract). */
+const PARTS = Object.keys({ vcard: true, nickname: true, avatar: true, xep0154: true } satisfies Record<ProfilePart, true>) as ProfilePart[];
+
 /**
- * A contact's profile event on top of the view held before it. A notification carries only the nodes in
- * `updated` fresh: what the others said before is kept. An avatar main did not send again (the same id,
- * `sameAsBefore`) keeps the picture already held.
+ * A contact's profile event (or answer) on top of the view held before it. The parts it names in
+ * `refreshed` are replaced by its own, and one it does not have is gone (a nickname retracted, an avatar
+ * emptied); the other parts stay as held. Without `refreshed` (a whole fetch) it replaces the view. An
+ * avatar main did not send again (the same id, `sameAsBefore`) keeps the picture already held.
  */
 export function mergeProfileView(before: ContactProfileView | undefined, view: ContactProfileView): ContactProfileView {
-  const merged = view.origin === 'notification' && before ? { ...before, ...definedOnly(view) } : { ...view };
+  const merged: ContactProfileView = { ...view };
+  if (before && view.refreshed) {
+    const refreshed = new Set(view.refreshed);
+    for (const part of PARTS) if (!refreshed.has(part)) keepPart(merged, before, part);
+    // Parts still as the vault's copy had them keep saying so.
+    if (merged.storedAt === undefined && before.storedAt !== undefined) merged.storedAt = before.storedAt;
+  }
   if (view.avatar?.sameAsBefore && before?.avatar?.dataBase64 !== undefined && before.avatar.info.id === view.avatar.info.id) {
     merged.avatar = { ...view.avatar, dataBase64: before.avatar.dataBase64 };
   }
   return merged;
+}
+
+/** `to` takes `from`'s `part`, or has none when `from` has none. */
+function keepPart<P extends ProfilePart>(to: ContactProfileView, from: ContactProfileView, part: P): void {
+  const held = from[part];
+  if (held === undefined) delete to[part];
+  else to[part] = held;
 }
 
 /**
@@ -52,8 +69,4 @@ export function keepMostRecent(
 /** An avatar whose picture this side dropped earlier (main did not send it again): main gives it on a fetch. */
 export function lacksPicture(view: ContactProfileView): boolean {
   return view.avatar?.sameAsBefore === true && view.avatar.dataBase64 === undefined;
-}
-
-function definedOnly(view: ContactProfileView): Partial<ContactProfileView> {
-  return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
 }
