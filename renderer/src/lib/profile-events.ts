@@ -50,19 +50,33 @@ export function foldProfileEvents(
 }
 
 /**
- * The held views with `fresh` put last (most recently used), the oldest dropped beyond `bound`. A new
- * record without a prototype: a JID is only ever a key.
+ * The held views with `fresh` put last (most recently used), the oldest dropped beyond `bound`. The
+ * `pinned` ones (profiles on screen now) are never dropped: the others make room for them. A new record
+ * without a prototype: a JID is only ever a key.
  */
 export function keepMostRecent(
   held: Readonly<Record<string, ContactProfileView>>,
   fresh: Iterable<ContactProfileView>,
   bound: number,
+  pinned: (jid: string) => boolean = () => false,
 ): Record<string, ContactProfileView> {
   const renewed = [...fresh];
   const jids = new Set(renewed.map((view) => view.jid));
   const views = [...Object.values(held).filter((view) => !jids.has(view.jid)), ...renewed];
+  let room = Math.max(0, bound - views.filter((view) => pinned(view.jid)).length);
+  // From the most recent back: every pinned view, and the others while there is room.
+  const keep = byJid<true>();
+  for (let i = views.length - 1; i >= 0; i--) {
+    const jid = views[i]?.jid;
+    if (jid === undefined) continue;
+    if (pinned(jid)) keep[jid] = true;
+    else if (room > 0) {
+      keep[jid] = true;
+      room--;
+    }
+  }
   const kept = byJid<ContactProfileView>();
-  for (const view of views.slice(Math.max(0, views.length - bound))) kept[view.jid] = view;
+  for (const view of views) if (keep[view.jid]) kept[view.jid] = view;
   return kept;
 }
 

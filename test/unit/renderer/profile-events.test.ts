@@ -120,6 +120,21 @@ describe('the screens keep the most recently used contacts’ profiles, and no m
     expect(Object.keys(kept).at(-1)).toBe('c3009@x.example');
   });
 
+  it('never drops a pinned profile (the open card), whatever comes after it', () => {
+    const open = 'c0@x.example';
+    const held = keepMostRecent({}, views(0, 64), 64);
+    // A flood from 3000 other contacts: the open one stays, with the 63 most recent others.
+    const kept = keepMostRecent(held, views(64, 3064), 64, (jid) => jid === open);
+    expect(kept[open]).toBeDefined();
+    expect(Object.keys(kept)).toHaveLength(64);
+    expect(Object.keys(kept)[0]).toBe(open);
+    expect(Object.keys(kept).at(-1)).toBe('c3063@x.example');
+    expect(kept['c3000@x.example']).toBeUndefined();
+    expect(kept['c3001@x.example']).toBeDefined();
+    // Unpinned, it goes as the oldest.
+    expect(keepMostRecent(kept, views(3064, 3065), 64)[open]).toBeUndefined();
+  });
+
   it('is a lookup by address only: a JID named like a built-in finds nothing', () => {
     const kept = keepMostRecent({}, views(0, 1), 4);
     expect(kept['constructor']).toBeUndefined();
