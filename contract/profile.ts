@@ -51,7 +51,7 @@ export interface AvatarView {
   dataProblem?: string;
   /**
    * Set on a notification instead of `dataBase64` when the image is the one already sent for this id:
-   * the screens keep it (contacts:fetchProfile gives it again, from main's cache, if they dropped it).
+   * the screens keep it (contacts:fetchAvatar gives it again if they dropped it).
    */
   sameAsBefore?: true;
 }
@@ -84,7 +84,8 @@ export interface ContactProfileView {
   /**
    * The parts this view brings as they are now: each is replaced by the view's, and one the view does not
    * have is gone (retracted, emptied, refused); the others are as the receiver held them. A notification
-   * names its node's part. Absent: every part (a whole fetch).
+   * names its node's part; an answer to contacts:fetchAvatar names 'avatar'. Absent: every part (a whole
+   * fetch).
    */
   refreshed?: ProfilePart[];
   /** XEP-0292 vCard4. */

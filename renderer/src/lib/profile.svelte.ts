@@ -12,7 +12,7 @@ import { PROFILE_LIMITS } from '../../../contract/limits';
 import { MAX_ENTRIES_PER_KIND } from './activity.svelte';
 import { fileToBase64 } from './base64';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
-import { foldProfileEvents, keepMostRecent, lacksPicture } from './profile-events';
+import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -24,9 +24,9 @@ export interface AvatarCrop {
 }
 
 /**
- * Contacts' profiles kept here, most recently used last. Main keeps them all (bounded, and gives them
- * again from its cache); the screens need only the few a person looks at, so pictures do not pile up.
- * Those on screen are kept whatever the count (`show`).
+ * Contacts' profiles kept here, most recently used last. Main keeps them all (bounded; a picture dropped
+ * here costs at most one request to get again, contacts:fetchAvatar); the screens need only the few a
+ * person looks at, so pictures do not pile up. Those on screen are kept whatever the count (`show`).
  */
 export const CONTACT_PROFILES_KEPT = 64;
 
@@ -87,7 +87,7 @@ export class ProfileStore extends ScreenStore {
     // for one dropped again would bring it back in place of another; opening it fetches it anyway).
     for (const jid of folded.keys()) {
       const kept = this.contacts[jid];
-      if (kept && lacksPicture(kept)) void this.fetch(jid);
+      if (kept?.avatar && lacksPicture(kept)) void this.#fetchPicture(jid, kept.avatar.info.id);
     }
   }
 
@@ -182,10 +182,21 @@ export class ProfileStore extends ScreenStore {
   async fetch(jid: string): Promise<void> {
     const view = await this.fetching.run(() => this.api.contacts.fetchProfile({ jid }));
     if (!view) return;
+    this.#apply(view);
+  }
+
+  /** The picture of avatar `id` this side dropped: main reads that alone when it still knows the avatar. */
+  async #fetchPicture(jid: string, id: string): Promise<void> {
+    const view = await this.fetching.run(() => this.api.contacts.fetchAvatar({ jid, id }));
+    if (view) this.#apply(view);
+  }
+
+  /** An answer from main onto the view held (it replaces the parts it refreshed, or the whole view). */
+  #apply(view: ContactProfileView): void {
     // The answer is newer than any event still waiting: those first.
     this.#flush();
     // Insertion order is use order: the oldest go first once over the bound.
-    this.contacts = keepMostRecent(this.contacts, [view], CONTACT_PROFILES_KEPT, this.#isShown);
+    this.contacts = keepMostRecent(this.contacts, [mergeProfileView(this.contacts[view.jid], view)], CONTACT_PROFILES_KEPT, this.#isShown);
   }
 
   #ownOrEmpty(): OwnProfileView {

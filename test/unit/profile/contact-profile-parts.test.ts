@@ -99,3 +99,36 @@ describe('a notification names the part of the profile it refreshed', () => {
     expect(disabled.avatar).toBeUndefined();
   });
 });
+
+describe('the picture a screen dropped', () => {
+  it('costs one request when main knows the avatar but not its image: the data item, by id', async () => {
+    const setup = juliet();
+    const withoutImage = await setup.profiles.fetch(JULIET, { avatarData: false });
+    expect(withoutImage.avatar?.dataProblem).toBe('not fetched');
+    setup.requests.length = 0;
+    const answer = await setup.profiles.fetchAvatar(JULIET, setup.id);
+    expect(setup.requests).toEqual([NS.avatarData]);
+    expect(answer.refreshed).toEqual(['avatar']);
+    expect(answer.avatar?.dataBase64).toBe(setup.image.toString('base64'));
+    expect(answer.avatar?.dataProblem).toBeUndefined();
+  });
+
+  it('costs no request when main still holds the image (an avatar notification brought it)', async () => {
+    const setup = juliet();
+    const info = { id: setup.id, bytes: setup.image.length, type: 'image/png' as const, width: 48, height: 48 };
+    const metadata = await notify(setup, { node: NS.avatarMetadata, items: [rawItem(setup.id, avatarMetadataPayload(info))] });
+    expect(metadata.avatar?.dataBase64).toBeDefined();
+    setup.requests.length = 0;
+    const answer = await setup.profiles.fetchAvatar(JULIET, setup.id);
+    expect(setup.requests).toEqual([]);
+    expect(answer.avatar?.dataBase64).toBe(setup.image.toString('base64'));
+  });
+
+  it('is a whole fetch when main does not know that avatar (another id, or the contact not kept)', async () => {
+    const setup = juliet();
+    const answer = await setup.profiles.fetchAvatar(JULIET, 'f'.repeat(40));
+    expect(answer.refreshed).toBeUndefined();
+    expect(answer.nickname).toBe('Jules');
+    expect(new Set(setup.requests)).toEqual(new Set([NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile, NS.avatarData]));
+  });
+});
