@@ -97,6 +97,9 @@ export type VerifyAnswer =
   | { outcome: 'verified'; fingerprint: string; view: ContactKeysView }
   | { outcome: 'mismatch'; offered: string; view: ContactKeysView };
 
+/** XEP-0084 §4.2.1: an avatar's id is the SHA-1 (hex) of its image; main reads it lowercase. */
+const avatarIdText = z.string().regex(/^[0-9a-f]{40}$/, 'An avatar id is a SHA-1 in hex');
+
 /** A picture of the contact's QR code (their verification URI), decoded in main, never trusted. */
 const qrImageBase64 = z
   .string()
@@ -133,6 +136,13 @@ export const contacts = {
     setAccountPolicy: request(z.object({ policy: z.enum(TRUST_POLICIES) }).strict()).returns<TrustPolicy>(),
     /** Fetches the contact's profile nodes now; `avatarData: false` leaves the image out. */
     fetchProfile: request(z.object({ jid: bareJidText, avatarData: z.boolean().optional() }).strict()).returns<ContactProfileView>(),
+    /**
+     * The picture of the contact's avatar `id` (XEP-0084: the SHA-1 of the image), for a screen that
+     * dropped it. When main holds that avatar's metadata the answer refreshes the avatar part alone, at
+     * most one request to the contact's server (none when the image is still held); otherwise it is a
+     * whole fetch, as fetchProfile.
+     */
+    fetchAvatar: request(z.object({ jid: bareJidText, id: avatarIdText }).strict()).returns<ContactProfileView>(),
   },
   events: {
     /** A contact's keys as just fetched or notified. */

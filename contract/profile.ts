@@ -51,7 +51,7 @@ export interface AvatarView {
   dataProblem?: string;
   /**
    * Set on a notification instead of `dataBase64` when the image is the one already sent for this id:
-   * the screens keep it (contacts:fetchProfile gives it again, from main's cache, if they dropped it).
+   * the screens keep it (contacts:fetchAvatar gives it again if they dropped it).
    */
   sameAsBefore?: true;
 }
@@ -70,11 +70,24 @@ export interface ProfileSourceView {
   detail?: string;
 }
 
+/**
+ * The parts of a contact's profile, each from its own PEP node (XEP-0292, XEP-0172, XEP-0084 metadata,
+ * XEP-0154): a notification about one node refreshes its part alone.
+ */
+export type ProfilePart = 'vcard' | 'nickname' | 'avatar' | 'xep0154';
+
 export interface ContactProfileView {
   jid: string;
   /** A fetch the user asked for, or a PEP notification (then only the nodes in `updated` are fresh). */
   origin: 'fetch' | 'notification';
   updated: string[];
+  /**
+   * The parts this view brings as they are now: each is replaced by the view's, and one the view does not
+   * have is gone (retracted, emptied, refused); the others are as the receiver held them. A notification
+   * names its node's part; an answer to contacts:fetchAvatar names 'avatar'. Absent: every part (a whole
+   * fetch).
+   */
+  refreshed?: ProfilePart[];
   /** XEP-0292 vCard4. */
   vcard?: Profile;
   /** XEP-0172 nickname. */

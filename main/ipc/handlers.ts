@@ -111,6 +111,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       accountPolicy: () => Promise.resolve(contactKeys.accountPolicy()),
       setAccountPolicy: async ({ policy }) => contactKeys.setAccountPolicy(policy),
       fetchProfile: async ({ jid, avatarData }) => profile.fetch(jid, avatarData === undefined ? {} : { avatarData }),
+      fetchAvatar: async ({ jid, id }) => profile.fetchAvatar(jid, id),
     },
     devices: {
       fetchContact: async ({ jid }) => otherKeys.fetch(jid),

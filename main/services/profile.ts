@@ -9,12 +9,14 @@
 import type { Element } from '@xmpp/xml';
 import type {
   AccessRequest,
+  AvatarInfoView,
   AvatarPublishResult,
   AvatarView,
   ContactProfileView,
   EffectiveNodeConfig,
   OwnProfileView,
   Profile,
+  ProfilePart,
   ProfileSourceView,
 } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
@@ -30,7 +32,6 @@ import {
   avatarMetadataPayload,
   readAvatarDataItem,
   readAvatarMetadataItem,
-  type AvatarMetadataRead,
 } from '../profile/avatar.js';
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
@@ -52,6 +53,13 @@ import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
 export const PROFILE_NODES = [NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile] as const;
+/** The part of a contact's profile view each node gives (contract ProfilePart). */
+const PART_OF_NODE: ReadonlyMap<string, ProfilePart> = new Map([
+  [NS.vcard4, 'vcard'],
+  [NS.nick, 'nickname'],
+  [NS.avatarMetadata, 'avatar'],
+  [NS.profile, 'xep0154'],
+]);
 /** Every profile node is a singleton (one vCard, one nickname, one current avatar). */
 export const PROFILE_NODE_MAX_ITEMS = 1;
 /** Items of one contact's node looked at (a singleton node should have one). */
@@ -244,6 +252,22 @@ export class ProfileService {
     return this.#withKeptParts(view);
   }
 
+  /**
+   * The picture of the contact's avatar `id`, for a screen that dropped it. When the profile kept here
+   * names that avatar, only its data is read: from the avatar cache, else the one item of the data node
+   * (XEP-0084 §4.2.1, by id), and the answer refreshes the avatar part alone. Otherwise (another avatar
+   * now, the contact's profile no longer kept, offline) it is the whole fetch.
+   */
+  async fetchAvatar(contact: string, id: string): Promise<ContactProfileView> {
+    const jid = contactBareJid(contact);
+    const known = this.#known.get(jid);
+    if (this.#deps.session.state.status !== 'online' || known?.avatar?.info.id !== id) return this.fetch(jid);
+    const avatar = await this.#avatar(jid, known.avatar.info, { avatarData: true });
+    const view: ContactProfileView = { ...known, origin: 'fetch', updated: [NS.avatarData], refreshed: ['avatar'], avatar };
+    this.#remember(view);
+    return view;
+  }
+
   /** Offline: the vault's copy of the contact's profile, with when it was read. */
   #storedContact(contact: string): ContactProfileView {
     const account = this.#deps.session.state.account;
@@ -313,7 +337,7 @@ export class ProfileService {
     } else if (node === NS.avatarMetadata) {
       const read = firstReadable(items, readAvatarMetadataItem);
       if ('problem' in read) return read.problem;
-      if ('info' in read) view.avatar = await this.#avatar(view.jid, read, options);
+      if ('info' in read) view.avatar = await this.#avatar(view.jid, read.info, options);
     } else if (node === NS.profile) {
       const reads = items.map(readXep0154Item);
       const forms = reads.flatMap((r) => ('fields' in r ? [r.fields] : []));
@@ -326,8 +350,7 @@ export class ProfileService {
   }
 
   /** The avatar the metadata names, with its data fetched (or taken from the cache) and checked. */
-  async #avatar(contact: string, read: Extract<AvatarMetadataRead, { info: unknown }>, options: { avatarData: boolean }): Promise<AvatarView> {
-    const info = read.info;
+  async #avatar(contact: string, info: AvatarInfoView, options: { avatarData: boolean }): Promise<AvatarView> {
     const view: AvatarView = { info };
     if (info.url !== undefined) {
       view.dataProblem = 'the avatar is only at a web address, which the app does not fetch';
@@ -364,10 +387,13 @@ export class ProfileService {
   }
 
   async #onNotification(n: PepNotification): Promise<void> {
+    const part = PART_OF_NODE.get(n.node);
+    if (part === undefined) return;
     const previous = this.#recall(n.from);
+    // The screens replace exactly `refreshed` (cleared when the view has none) and keep their other parts.
     const view: ContactProfileView = previous
-      ? { ...previous, origin: 'notification', updated: [n.node], sources: [...previous.sources] }
-      : { jid: n.from, origin: 'notification', updated: [n.node], sources: [] };
+      ? { ...previous, origin: 'notification', updated: [n.node], refreshed: [part], sources: [...previous.sources] }
+      : { jid: n.from, origin: 'notification', updated: [n.node], refreshed: [part], sources: [] };
     const items = n.items.filter((i) => i.payload !== undefined);
     if (items.length > 0 && n.node !== NS.profile) {
       await this.#apply(view, n.node, { status: 'ok', items }, { avatarData: true });

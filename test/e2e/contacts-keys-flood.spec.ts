@@ -146,6 +146,7 @@ test('3,000 contacts’ profile notifications one after another keep the page re
     jid: `contact-${i}@flood.example`,
     origin: 'notification',
     updated: [NICK_NODE],
+    refreshed: ['nickname'],
     nickname: `Contact ${i}`,
     avatar: {
       info: { id: createHash('sha1').update(`avatar ${i}`).digest('hex'), type: 'image/png', bytes: 4000 + i, width: 96, height: 96 },
@@ -171,8 +172,11 @@ test('3,000 contacts’ profile notifications one after another keep the page re
   await expect(updates).toHaveCount(1);
   await expect(updates).toContainText(`Profile updates from ${CONTACTS} contacts`);
   // All applied by now. The page asked main again only for the pictures of the profiles it keeps, not
-  // for every contact's (online, each such fetch is four reads from the contact's server).
-  expect(await requestsSent(page, 'contacts:fetchProfile')).toBeLessThan(CONTACTS);
+  // for every contact's, and for the picture alone (online, at most one read from the contact's server
+  // each, where a whole profile fetch is four).
+  expect(await requestsSent(page, 'contacts:fetchAvatar')).toBeGreaterThan(0);
+  expect(await requestsSent(page, 'contacts:fetchAvatar')).toBeLessThan(CONTACTS);
+  expect(await requestsSent(page, 'contacts:fetchProfile')).toBe(0);
   await page.getByRole('button', { name: 'Account', exact: true }).click();
   await signOut(page);
 });

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import xml from '@xmpp/xml';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { publishRequest } from '../../main/xmpp/pubsub.js';
+import { publishRequest, retractRequest } from '../../main/xmpp/pubsub.js';
+import { NICK_ITEM_ID } from '../../main/profile/nickname.js';
+import { mergeProfileView } from '../../renderer/src/lib/profile-events.js';
 import { VCARD_NS } from '../../main/profile/vcard4.js';
 import type { ContactProfileView, EffectiveNodeConfig, Profile } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
@@ -280,6 +282,25 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(foreign.value.sources[0]).toMatchObject({ node: NS.vcard4, status: 'invalid', detail: /no <vcard/ });
 
       expect(await romeo.core.dispatch('contacts:fetchProfile', { jid: juliet.actor.jid })).toMatchObject({ ok: true, value: { nickname: 'Jules' } });
+    });
+
+    // ejabberd before 24.12 sends no retract notification at all (docs/servers.md): Prosody only.
+    it.runIf(server.kind === 'prosody')('juliet’s nickname is retracted (as another client of hers may): romeo’s page drops it and keeps the rest', async () => {
+      // What romeo's page holds: the whole profile, as a fetch gave it.
+      const held = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+      expect(held.nickname).toBe('Jules');
+      expect(held.avatar?.dataBase64).toBeDefined();
+      const notified = nextAppEvent(romeo, 'contacts:profile', (v) => v.jid === juliet.actor.jid && v.updated.includes(NS.nick), 'romeo hears juliet’s nickname retracted');
+      // XEP-0060 §7.2.2.1: the node notifies the retract (notify_retract, set by the app's publish).
+      await juliet.actor.session.client.iqCaller.set(retractRequest(NS.nick, NICK_ITEM_ID), juliet.actor.jid);
+      const event = await notified;
+      expect(event).toMatchObject({ origin: 'notification', refreshed: ['nickname'] });
+      expect(event.nickname).toBeUndefined();
+      expect(event.sources.find((s) => s.node === NS.nick)?.status).toBe('none');
+      const shown = mergeProfileView(held, event);
+      expect(shown.nickname).toBeUndefined();
+      expect(shown.vcard).toEqual(held.vcard);
+      expect(shown.avatar?.dataBase64).toBe(held.avatar?.dataBase64);
     });
   });
 }

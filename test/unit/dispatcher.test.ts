@@ -55,6 +55,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       accountPolicy: () => Promise.resolve('tofu'),
       setAccountPolicy: ({ policy }) => Promise.resolve(policy),
       fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
+      fetchAvatar: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
     },
     devices: {
       fetchContact: ({ jid }) => Promise.resolve({ jid, sources: [], keys: [], leftOut: 0, mismatches: [] }),

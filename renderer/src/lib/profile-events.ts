@@ -1,17 +1,34 @@
-import type { ContactProfileView } from '../../../contract';
+import type { ContactProfileView, ProfilePart } from '../../../contract';
 import { byJid } from './event-batch';
 
+/** Every part of a profile view (a Record, so that the compiler names a part added to the contract). */
+const PARTS = Object.keys({ vcard: true, nickname: true, avatar: true, xep0154: true } satisfies Record<ProfilePart, true>) as ProfilePart[];
+
 /**
- * A contact's profile event on top of the view held before it. A notification carries only the nodes in
- * `updated` fresh: what the others said before is kept. An avatar main did not send again (the same id,
- * `sameAsBefore`) keeps the picture already held.
+ * A contact's profile event (or answer) on top of the view held before it. The parts it names in
+ * `refreshed` are replaced by its own, and one it does not have is gone (a nickname retracted, an avatar
+ * emptied); the other parts stay as held. Without `refreshed` (a whole fetch) it replaces the view. An
+ * avatar main did not send again (the same id, `sameAsBefore`) keeps the picture already held.
  */
 export function mergeProfileView(before: ContactProfileView | undefined, view: ContactProfileView): ContactProfileView {
-  const merged = view.origin === 'notification' && before ? { ...before, ...definedOnly(view) } : { ...view };
+  const merged: ContactProfileView = { ...view };
+  if (before && view.refreshed) {
+    const refreshed = new Set(view.refreshed);
+    for (const part of PARTS) if (!refreshed.has(part)) keepPart(merged, before, part);
+    // Parts still as the vault's copy had them keep saying so.
+    if (merged.storedAt === undefined && before.storedAt !== undefined) merged.storedAt = before.storedAt;
+  }
   if (view.avatar?.sameAsBefore && before?.avatar?.dataBase64 !== undefined && before.avatar.info.id === view.avatar.info.id) {
     merged.avatar = { ...view.avatar, dataBase64: before.avatar.dataBase64 };
   }
   return merged;
+}
+
+/** `to` takes `from`'s `part`, or has none when `from` has none. */
+function keepPart<P extends ProfilePart>(to: ContactProfileView, from: ContactProfileView, part: P): void {
+  const held = from[part];
+  if (held === undefined) delete to[part];
+  else to[part] = held;
 }
 
 /**
@@ -33,27 +50,37 @@ export function foldProfileEvents(
 }
 
 /**
- * The held views with `fresh` put last (most recently used), the oldest dropped beyond `bound`. A new
- * record without a prototype: a JID is only ever a key.
+ * The held views with `fresh` put last (most recently used), the oldest dropped beyond `bound`. The
+ * `pinned` ones (profiles on screen now) are never dropped: the others make room for them. A new record
+ * without a prototype: a JID is only ever a key.
  */
 export function keepMostRecent(
   held: Readonly<Record<string, ContactProfileView>>,
   fresh: Iterable<ContactProfileView>,
   bound: number,
+  pinned: (jid: string) => boolean = () => false,
 ): Record<string, ContactProfileView> {
   const renewed = [...fresh];
   const jids = new Set(renewed.map((view) => view.jid));
   const views = [...Object.values(held).filter((view) => !jids.has(view.jid)), ...renewed];
+  let room = Math.max(0, bound - views.filter((view) => pinned(view.jid)).length);
+  // From the most recent back: every pinned view, and the others while there is room.
+  const keep = byJid<true>();
+  for (let i = views.length - 1; i >= 0; i--) {
+    const jid = views[i]?.jid;
+    if (jid === undefined) continue;
+    if (pinned(jid)) keep[jid] = true;
+    else if (room > 0) {
+      keep[jid] = true;
+      room--;
+    }
+  }
   const kept = byJid<ContactProfileView>();
-  for (const view of views.slice(Math.max(0, views.length - bound))) kept[view.jid] = view;
+  for (const view of views) if (keep[view.jid]) kept[view.jid] = view;
   return kept;
 }
 
 /** An avatar whose picture this side dropped earlier (main did not send it again): main gives it on a fetch. */
 export function lacksPicture(view: ContactProfileView): boolean {
   return view.avatar?.sameAsBefore === true && view.avatar.dataBase64 === undefined;
-}
-
-function definedOnly(view: ContactProfileView): Partial<ContactProfileView> {
-  return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
 }

@@ -12,7 +12,7 @@ import { PROFILE_LIMITS } from '../../../contract/limits';
 import { MAX_ENTRIES_PER_KIND } from './activity.svelte';
 import { fileToBase64 } from './base64';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
-import { foldProfileEvents, keepMostRecent, lacksPicture } from './profile-events';
+import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -24,8 +24,9 @@ export interface AvatarCrop {
 }
 
 /**
- * Contacts' profiles kept here, most recently used last. Main keeps them all (bounded, and gives them
- * again from its cache); the screens need only the few a person looks at, so pictures do not pile up.
+ * Contacts' profiles kept here, most recently used last. Main keeps them all (bounded; a picture dropped
+ * here costs at most one request to get again, contacts:fetchAvatar); the screens need only the few a
+ * person looks at, so pictures do not pile up. Those on screen are kept whatever the count (`show`).
  */
 export const CONTACT_PROFILES_KEPT = 64;
 
@@ -56,6 +57,8 @@ export class ProfileStore extends ScreenStore {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** The Activity lines telling the latest burst of profile updates, and the contacts they name or count. */
   #told: { entries: readonly number[]; contacts: readonly string[] } | undefined;
+  /** How many places show each contact's profile now: those are never dropped for others. Not reactive. */
+  #shown = byJid<number>();
 
   start(): () => void {
     const off = this.api.on('contacts:profile', (view) => {
@@ -78,15 +81,34 @@ export class ProfileStore extends ScreenStore {
     this.#arrived = [];
     // Each contact's events in the order they came: a notification carries only its own node.
     const folded = foldProfileEvents((jid) => this.contacts[jid], events);
-    this.contacts = keepMostRecent(this.contacts, folded.values(), CONTACT_PROFILES_KEPT);
+    this.contacts = keepMostRecent(this.contacts, folded.values(), CONTACT_PROFILES_KEPT, this.#isShown);
     this.#report(events.filter((e) => e.origin === 'notification').map((e) => e.jid));
     // A picture dropped here earlier: ask main, once per contact, and only for those still kept (a fetch
     // for one dropped again would bring it back in place of another; opening it fetches it anyway).
     for (const jid of folded.keys()) {
       const kept = this.contacts[jid];
-      if (kept && lacksPicture(kept)) void this.fetch(jid);
+      if (kept?.avatar && lacksPicture(kept)) void this.#fetchPicture(jid, kept.avatar.info.id);
     }
   }
+
+  /**
+   * Keeps `jid`'s profile here while it is on screen (a card reads `contacts[jid]`), however many other
+   * contacts' profiles come meanwhile; the function returned lets it go (an $effect's cleanup).
+   */
+  show(jid: string): () => void {
+    this.#shown[jid] = (this.#shown[jid] ?? 0) + 1;
+    let shown = true;
+    return () => {
+      if (!shown) return;
+      shown = false;
+      const left = (this.#shown[jid] ?? 1) - 1;
+      if (left > 0) this.#shown[jid] = left;
+      else delete this.#shown[jid];
+    };
+  }
+
+  /** Whether `jid`'s profile is on screen now. */
+  readonly #isShown = (jid: string): boolean => this.#shown[jid] !== undefined;
 
   /**
    * Profile updates in Activity: one line per contact while few come together; once more do, one line
@@ -160,10 +182,21 @@ export class ProfileStore extends ScreenStore {
   async fetch(jid: string): Promise<void> {
     const view = await this.fetching.run(() => this.api.contacts.fetchProfile({ jid }));
     if (!view) return;
+    this.#apply(view);
+  }
+
+  /** The picture of avatar `id` this side dropped: main reads that alone when it still knows the avatar. */
+  async #fetchPicture(jid: string, id: string): Promise<void> {
+    const view = await this.fetching.run(() => this.api.contacts.fetchAvatar({ jid, id }));
+    if (view) this.#apply(view);
+  }
+
+  /** An answer from main onto the view held (it replaces the parts it refreshed, or the whole view). */
+  #apply(view: ContactProfileView): void {
     // The answer is newer than any event still waiting: those first.
     this.#flush();
     // Insertion order is use order: the oldest go first once over the bound.
-    this.contacts = keepMostRecent(this.contacts, [view], CONTACT_PROFILES_KEPT);
+    this.contacts = keepMostRecent(this.contacts, [mergeProfileView(this.contacts[view.jid], view)], CONTACT_PROFILES_KEPT, this.#isShown);
   }
 
   #ownOrEmpty(): OwnProfileView {

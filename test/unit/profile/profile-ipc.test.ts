@@ -51,4 +51,14 @@ describe('profile request schemas', () => {
     expect(CONTRACT.contacts.requests.fetchProfile.params.safeParse({ jid: 'juliet@capulet.lit/balcony' }).success).toBe(false);
     expect(CONTRACT.profile.requests.get.params.safeParse({}).success).toBe(false);
   });
+
+  it('asks for a contact’s picture by bare JID and the avatar’s SHA-1 id only', () => {
+    const fetchAvatar = CONTRACT.contacts.requests.fetchAvatar.params;
+    const id = 'a1'.repeat(20);
+    expect(fetchAvatar.safeParse({ jid: 'juliet@capulet.lit', id }).success).toBe(true);
+    expect(fetchAvatar.safeParse({ jid: 'juliet@capulet.lit/balcony', id }).success).toBe(false);
+    expect(fetchAvatar.safeParse({ jid: 'juliet@capulet.lit', id: id.toUpperCase() }).success).toBe(false);
+    expect(fetchAvatar.safeParse({ jid: 'juliet@capulet.lit', id: id.slice(2) }).success).toBe(false);
+    expect(fetchAvatar.safeParse({ jid: 'juliet@capulet.lit', id, avatarData: true }).success).toBe(false);
+  });
 });

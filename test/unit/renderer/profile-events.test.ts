@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { AvatarInfoView, ContactProfileView } from '../../../contract';
+import type { AvatarInfoView, ContactProfileView, ProfilePart } from '../../../contract';
 import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from '../../../renderer/src/lib/profile-events.js';
 
 const NICK = 'http://jabber.org/protocol/nick';
 const VCARD = 'urn:xmpp:vcard4';
 const AVATAR = 'urn:xmpp:avatar:metadata';
+const PART_OF: Record<string, ProfilePart> = { [NICK]: 'nickname', [VCARD]: 'vcard', [AVATAR]: 'avatar' };
 const INFO: AvatarInfoView = { id: 'a'.repeat(40), type: 'image/png', bytes: 100, width: 32, height: 32 };
 
+/** A notification about `node` as main sends it: naming that node's part as refreshed. */
 function notification(jid: string, node: string, parts: Partial<ContactProfileView>): ContactProfileView {
-  return { jid, origin: 'notification', updated: [node], sources: [{ node, status: 'ok' }], ...parts };
+  const part = PART_OF[node];
+  return { jid, origin: 'notification', updated: [node], ...(part ? { refreshed: [part] } : {}), sources: [{ node, status: 'ok' }], ...parts };
 }
 
 function fetched(jid: string, parts: Partial<ContactProfileView> = {}): ContactProfileView {
@@ -29,12 +32,45 @@ describe('profile events that came together are applied as they came, contact by
 
   it('an avatar not sent again keeps the picture held for the same id, not for another', () => {
     const before = fetched('juliet@capulet.lit', { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } });
-    const same = mergeProfileView(before, notification('juliet@capulet.lit', NICK, { avatar: { info: INFO, sameAsBefore: true } }));
+    const same = mergeProfileView(before, notification('juliet@capulet.lit', AVATAR, { avatar: { info: INFO, sameAsBefore: true } }));
     expect(same.avatar?.dataBase64).toBe('cGljdHVyZQ==');
     expect(lacksPicture(same)).toBe(false);
-    const other = mergeProfileView(before, notification('juliet@capulet.lit', NICK, { avatar: { info: { ...INFO, id: 'b'.repeat(40) }, sameAsBefore: true } }));
+    const other = mergeProfileView(before, notification('juliet@capulet.lit', AVATAR, { avatar: { info: { ...INFO, id: 'b'.repeat(40) }, sameAsBefore: true } }));
     expect(other.avatar?.dataBase64).toBeUndefined();
     expect(lacksPicture(other)).toBe(true);
+  });
+
+  it('a part the notification refreshed and no longer has is gone; the parts it did not refresh are kept', () => {
+    const vcard = { fullName: 'Juliet', emails: [], phones: [], urls: [] };
+    const before = fetched('juliet@capulet.lit', { nickname: 'Jules', vcard, avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } });
+    // Main's view of a nickname retract: the nickname part refreshed, and empty; main's own copy of the
+    // other parts may be thinner than the page's (here no vCard and a picture not sent again).
+    const retracted = mergeProfileView(before, notification('juliet@capulet.lit', NICK, { avatar: { info: INFO, sameAsBefore: true } }));
+    expect(retracted.nickname).toBeUndefined();
+    expect('nickname' in retracted).toBe(false);
+    expect(retracted.vcard).toEqual(vcard);
+    expect(retracted.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    expect(lacksPicture(retracted)).toBe(false);
+    // The vCard emptied, then the avatar: each goes alone.
+    const noVcard = mergeProfileView(retracted, notification('juliet@capulet.lit', VCARD, {}));
+    expect(noVcard.vcard).toBeUndefined();
+    expect(noVcard.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    const noAvatar = mergeProfileView(before, notification('juliet@capulet.lit', AVATAR, { nickname: 'Jules' }));
+    expect(noAvatar.avatar).toBeUndefined();
+    expect(noAvatar.nickname).toBe('Jules');
+    expect(noAvatar.vcard).toEqual(vcard);
+  });
+
+  it('a refreshed avatar of the same id, not sent again, keeps the picture held', () => {
+    const before = fetched('juliet@capulet.lit', { nickname: 'Jules', avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } });
+    const same = mergeProfileView(before, notification('juliet@capulet.lit', AVATAR, { avatar: { info: INFO, sameAsBefore: true } }));
+    expect(same.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    expect(same.nickname).toBe('Jules');
+    // The answer to a picture request refreshes the avatar alone.
+    const answer: ContactProfileView = { ...fetched('juliet@capulet.lit', { avatar: { info: INFO, dataBase64: 'bmV3' } }), refreshed: ['avatar'] };
+    const pictured = mergeProfileView({ ...before, avatar: { info: INFO, sameAsBefore: true } }, answer);
+    expect(pictured.avatar?.dataBase64).toBe('bmV3');
+    expect(pictured.nickname).toBe('Jules');
   });
 
   it("one contact's notifications fold in the order they came, onto the view held", () => {
@@ -82,6 +118,21 @@ describe('the screens keep the most recently used contacts’ profiles, and no m
     expect(Object.keys(kept)).toHaveLength(64);
     expect(Object.keys(kept)[0]).toBe('c2946@x.example');
     expect(Object.keys(kept).at(-1)).toBe('c3009@x.example');
+  });
+
+  it('never drops a pinned profile (the open card), whatever comes after it', () => {
+    const open = 'c0@x.example';
+    const held = keepMostRecent({}, views(0, 64), 64);
+    // A flood from 3000 other contacts: the open one stays, with the 63 most recent others.
+    const kept = keepMostRecent(held, views(64, 3064), 64, (jid) => jid === open);
+    expect(kept[open]).toBeDefined();
+    expect(Object.keys(kept)).toHaveLength(64);
+    expect(Object.keys(kept)[0]).toBe(open);
+    expect(Object.keys(kept).at(-1)).toBe('c3063@x.example');
+    expect(kept['c3000@x.example']).toBeUndefined();
+    expect(kept['c3001@x.example']).toBeDefined();
+    // Unpinned, it goes as the oldest.
+    expect(keepMostRecent(kept, views(3064, 3065), 64)[open]).toBeUndefined();
   });
 
   it('is a lookup by address only: a JID named like a built-in finds nothing', () => {

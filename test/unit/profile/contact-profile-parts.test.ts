@@ -1,0 +1,134 @@
+/**
+ * A contact's profile as ProfileService sends it to the screens, part by part, over a stand-in session
+ * that plays juliet's PEP service and counts the requests sent to it: a notification names the part it
+ * refreshed (and a retracted part is sent empty, so the screens drop it), and the picture a screen
+ * dropped costs at most one request when main still knows that avatar.
+ */
+import { createHash } from 'node:crypto';
+import xml, { type Element } from '@xmpp/xml';
+import { describe, expect, it } from 'vitest';
+import { AppEvents } from '../../../main/events.js';
+import { silentLogger } from '../../../main/logger.js';
+import { avatarDataPayload, avatarMetadataPayload } from '../../../main/profile/avatar.js';
+import { NICK_ITEM_ID, nickPayload } from '../../../main/profile/nickname.js';
+import { VCARD_ITEM_ID, vcard4Payload } from '../../../main/profile/vcard4.js';
+import { ProfileService } from '../../../main/services/profile.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
+import type { RawItem } from '../../../main/xmpp/pubsub.js';
+import type { ContactProfileView } from '../../../contract/index.js';
+import { stanzaError } from '../../support/fake-pep-service.js';
+import { fakeSession } from '../../support/fake-session.js';
+import { makePng } from '../../support/images.js';
+
+const ACCOUNT = 'romeo@montague.lit';
+const JULIET = 'juliet@capulet.lit';
+const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
+const rawItem = (id: string, payload: Element): RawItem => ({ id, payload, size: payload.toString().length });
+
+/** Juliet's PEP nodes, item by item; every request the app sends them is counted, by node. */
+function juliet() {
+  const image = makePng(48, 48);
+  const id = sha1(image);
+  const nodes = new Map<string, RawItem[]>([
+    [NS.vcard4, [rawItem(VCARD_ITEM_ID, vcard4Payload({ fullName: 'Juliet Capulet', emails: [], phones: [], urls: [] }))]],
+    [NS.nick, [rawItem(NICK_ITEM_ID, nickPayload('Jules'))]],
+    [NS.avatarMetadata, [rawItem(id, avatarMetadataPayload({ id, bytes: image.length, type: 'image/png', width: 48, height: 48 }))]],
+    [NS.avatarData, [rawItem(id, avatarDataPayload(image))]],
+  ]);
+  const requests: string[] = [];
+  const session = fakeSession({
+    account: ACCOUNT,
+    answer: (request, to) => {
+      const asked = request.getChild('items');
+      const node = asked?.attrs.node ?? '';
+      requests.push(node);
+      if (to !== JULIET || asked === undefined) return Promise.reject(new Error(`unexpected request ${request.toString()}`));
+      const wanted = asked.getChildren('item').map((i) => i.attrs.id as string);
+      const items = nodes.get(node);
+      if (items === undefined) return Promise.reject(stanzaError('item-not-found', 'cancel'));
+      const answered = items.filter((i) => wanted.length === 0 || wanted.includes(i.id));
+      return Promise.resolve(xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node }, ...answered.map((i) => xml('item', { id: i.id }, i.payload)))));
+    },
+  });
+  const events = new AppEvents();
+  const profiles = new ProfileService({ session, events, log: silentLogger });
+  return { profiles, events, requests, image, id };
+}
+
+/** Delivers a notification from juliet and waits for the view the service sends the screens. */
+async function notify(
+  setup: ReturnType<typeof juliet>,
+  notification: { node: string; items?: RawItem[]; retracted?: string[] },
+): Promise<ContactProfileView> {
+  const emitted = new Promise<ContactProfileView>((resolve) => {
+    const stop = setup.events.subscribe((event, payload) => {
+      if (event === 'contacts:profile') {
+        stop();
+        resolve(payload as ContactProfileView);
+      }
+    });
+  });
+  setup.profiles.onNotification({ from: JULIET, node: notification.node, items: notification.items ?? [], retracted: notification.retracted ?? [] });
+  return emitted;
+}
+
+describe('a notification names the part of the profile it refreshed', () => {
+  it('juliet retracts her nickname: the view sent names the nickname refreshed, and has none', async () => {
+    const setup = juliet();
+    const fetched = await setup.profiles.fetch(JULIET);
+    expect(fetched.nickname).toBe('Jules');
+    const retracted = await notify(setup, { node: NS.nick, retracted: [NICK_ITEM_ID] });
+    expect(retracted).toMatchObject({ origin: 'notification', updated: [NS.nick], refreshed: ['nickname'] });
+    expect(retracted.nickname).toBeUndefined();
+    expect(retracted.sources.find((s) => s.node === NS.nick)).toEqual({ node: NS.nick, status: 'none' });
+    // The other parts are main's as before; the screens keep their own of those.
+    expect(retracted.vcard?.fullName).toBe('Juliet Capulet');
+    expect(retracted.avatar?.info.id).toBe(setup.id);
+  });
+
+  it('a new nickname, a vCard emptied, an avatar disabled: each names its own part', async () => {
+    const setup = juliet();
+    await setup.profiles.fetch(JULIET);
+    expect((await notify(setup, { node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Juliet of Verona'))] })).refreshed).toEqual(['nickname']);
+    const noVcard = await notify(setup, { node: NS.vcard4, retracted: [VCARD_ITEM_ID] });
+    expect(noVcard.refreshed).toEqual(['vcard']);
+    expect(noVcard.vcard).toBeUndefined();
+    // XEP-0084 §3.5: an empty <metadata/> says the contact publishes no avatar now.
+    const disabled = await notify(setup, { node: NS.avatarMetadata, items: [rawItem('current', xml('metadata', { xmlns: NS.avatarMetadata }))] });
+    expect(disabled.refreshed).toEqual(['avatar']);
+    expect(disabled.avatar).toBeUndefined();
+  });
+});
+
+describe('the picture a screen dropped', () => {
+  it('costs one request when main knows the avatar but not its image: the data item, by id', async () => {
+    const setup = juliet();
+    const withoutImage = await setup.profiles.fetch(JULIET, { avatarData: false });
+    expect(withoutImage.avatar?.dataProblem).toBe('not fetched');
+    setup.requests.length = 0;
+    const answer = await setup.profiles.fetchAvatar(JULIET, setup.id);
+    expect(setup.requests).toEqual([NS.avatarData]);
+    expect(answer.refreshed).toEqual(['avatar']);
+    expect(answer.avatar?.dataBase64).toBe(setup.image.toString('base64'));
+    expect(answer.avatar?.dataProblem).toBeUndefined();
+  });
+
+  it('costs no request when main still holds the image (an avatar notification brought it)', async () => {
+    const setup = juliet();
+    const info = { id: setup.id, bytes: setup.image.length, type: 'image/png' as const, width: 48, height: 48 };
+    const metadata = await notify(setup, { node: NS.avatarMetadata, items: [rawItem(setup.id, avatarMetadataPayload(info))] });
+    expect(metadata.avatar?.dataBase64).toBeDefined();
+    setup.requests.length = 0;
+    const answer = await setup.profiles.fetchAvatar(JULIET, setup.id);
+    expect(setup.requests).toEqual([]);
+    expect(answer.avatar?.dataBase64).toBe(setup.image.toString('base64'));
+  });
+
+  it('is a whole fetch when main does not know that avatar (another id, or the contact not kept)', async () => {
+    const setup = juliet();
+    const answer = await setup.profiles.fetchAvatar(JULIET, 'f'.repeat(40));
+    expect(answer.refreshed).toBeUndefined();
+    expect(answer.nickname).toBe('Jules');
+    expect(new Set(setup.requests)).toEqual(new Set([NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile, NS.avatarData]));
+  });
+});
