@@ -11,6 +11,7 @@ import type {
 import { PROFILE_LIMITS } from '../../../contract/limits';
 import { MAX_ENTRIES_PER_KIND } from './activity.svelte';
 import { fileToBase64 } from './base64';
+import { formatCount } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from './profile-events';
 import { ScreenStore } from './screen-store';
@@ -121,7 +122,7 @@ export class ProfileStore extends ScreenStore {
     const told = this.#told && this.activity.isRecentRun(this.#told.entries) ? this.#told : undefined;
     const contacts = distinct([...(told?.contacts ?? []), ...fresh]);
     if (contacts.length > MAX_ENTRIES_PER_KIND) {
-      this.#told = { entries: [this.activity.replace(told?.entries ?? [], 'received', `Profile updates from ${contacts.length} contacts`)], contacts };
+      this.#told = { entries: [this.activity.replace(told?.entries ?? [], 'received', `Profile updates from ${formatCount(contacts.length)} contacts`)], contacts };
       return;
     }
     const named = contacts.slice(told?.contacts.length ?? 0).flatMap((jid) => this.activity.add('received', `Profile update from ${jid}`) ?? []);
