@@ -38,6 +38,7 @@ import type { OsKeychain } from './vault/vault.js';
 import { VaultHolder } from './vault/vault-holder.js';
 import { NS } from './xmpp/namespaces.js';
 import { AccountSession, type AccountSessionDeps } from './xmpp/session.js';
+import type { FetchOutcome } from './xmpp/fetch-items.js';
 import { STREAM_LOG_ENV, streamLogSink, type StreamLogSink } from './xmpp/stream-log.js';
 
 export interface CoreOptions {
@@ -141,9 +142,9 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
   const ownRevocations = new OwnRevocations({ store: ownKeysStore, session: port, log });
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
-  // and My keys is told which: at sign-in and after a restore alike.
-  const readOwnRevocations = async (): Promise<string[]> => {
-    const revoked = await ownRevocations.readNode();
+  // and My keys is told which: at sign-in (from `read`, the read sign-in shares) and after a restore alike.
+  const readOwnRevocations = async (read?: Promise<FetchOutcome>): Promise<string[]> => {
+    const revoked = await ownRevocations.readNode(read);
     if (revoked.length > 0) events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, at: new Date().toISOString() });
     return revoked;
   };
@@ -172,11 +173,15 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // holds. Forgotten first, so the queued actions that run next see this stream's roster.
     roster.reset();
     presence.reset();
+    // The own key node's items, read once for two readers: the revocations below, and drift watch's
+    // first check, which would list the same items again (issue #19: no round trip a plain client
+    // would not make). Drift watch takes them only if nothing queued offline is written first.
+    const keyNode = ownRevocations.fetchNode();
+    const writesQueued = queue.list().length > 0;
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
-    void drift.whilePublishing(() => queue.drain());
-    drift.onOnline();
+    drift.onOnline({ drain: () => queue.drain(), ...(writesQueued ? {} : { keyNodeItems: keyNode }) });
     // Own keys revoked while this device was away.
-    void readOwnRevocations().catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
+    void readOwnRevocations(keyNode).catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
     void ownKeys.prepareMissingRevocations().catch((error: unknown) => log.warn(`preparing revocations: ${String(error)}`));
     if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));

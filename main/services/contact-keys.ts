@@ -321,12 +321,14 @@ export class ContactKeys {
       }
     }
     if (n.items.length > 0) {
-      const added = this.#rememberNotified(n, now, sequence);
+      // Read once: the same items make what is remembered and what is shown.
+      const read = this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS));
+      const added = this.#rememberNotified(n.from, read.seen, now, sequence);
       // Show the pushed keys at once, then fetch the full set: only it tells a replacement from an
       // addition. Shown even while a fetch is under way or a follow-up waits its turn (coalesce.ts, up
       // to a minute in a long burst): showing them costs no request. Meanwhile only a notification that
       // shows something new is shown, so a flood costs at most MAX_CURRENT_KEYS previews per fetch.
-      if (!this.#fetches.busy(n.from) || added > 0 || changes.length > 0) this.#deps.events.emit('contacts:keys', this.#preview(n, now, changes));
+      if (!this.#fetches.busy(n.from) || added > 0 || changes.length > 0) this.#deps.events.emit('contacts:keys', this.#preview(n.from, read, now, changes));
       this.#notified.add(n.from);
       await this.#fetches.request(n.from);
       return;
@@ -334,19 +336,19 @@ export class ContactKeys {
     this.#deps.events.emit('contacts:keys', { ...this.known(n.from), fetch: 'notified', changes });
   }
 
-  /** Remembers the keys a notification showed that no fetch has stored yet; returns how many were new. */
-  #rememberNotified(n: PepNotification, now: Date, sequence: number): number {
-    const stored = new Set(this.#stored(n.from).map((k) => k.fingerprint));
-    const pending = this.#notifiedUnstored.get(n.from) ?? new Map<string, NotifiedKey>();
+  /** Remembers the keys a notification showed (`seen`) that no fetch has stored yet; returns how many were new. */
+  #rememberNotified(contact: string, seen: readonly SeenKey[], now: Date, sequence: number): number {
+    const stored = new Set(this.#stored(contact).map((k) => k.fingerprint));
+    const pending = this.#notifiedUnstored.get(contact) ?? new Map<string, NotifiedKey>();
     let added = 0;
-    for (const key of this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS)).seen) {
+    for (const key of seen) {
       if (stored.has(key.fingerprint) || pending.size >= MAX_CURRENT_KEYS) continue;
       if (!pending.has(key.fingerprint)) {
         pending.set(key.fingerprint, { key, notifiedAt: now.toISOString(), sequence });
         added++;
       }
     }
-    if (pending.size > 0) this.#notifiedUnstored.set(n.from, pending);
+    if (pending.size > 0) this.#notifiedUnstored.set(contact, pending);
     return added;
   }
 
@@ -403,12 +405,12 @@ export class ContactKeys {
   }
 
   /**
-   * The keys a notification carries, as they would show, first; then the others earlier notifications
-   * showed that no fetch has stored yet, then the stored ones (nothing is stored here).
+   * The keys a notification carries (`read` from its items), as they would show, first; then the others
+   * earlier notifications showed that no fetch has stored yet, then the stored ones (nothing is stored here).
    */
-  #preview(n: PepNotification, now: Date, changes: ContactKeysView['changes']): ContactKeysView {
-    const { seen, invalid } = this.#readItems(n.from, n.items.slice(0, MAX_CURRENT_KEYS));
-    const known = this.#stored(n.from);
+  #preview(contact: string, read: Pick<ItemsRead, 'seen' | 'invalid'>, now: Date, changes: ContactKeysView['changes']): ContactKeysView {
+    const { seen, invalid } = read;
+    const known = this.#stored(contact);
     const unstored = (key: SeenKey, notifiedAt: string): ContactKeyRecord => ({
       fingerprint: key.fingerprint,
       ...(key.certificate === undefined ? {} : { certificate: key.certificate }),
@@ -418,12 +420,12 @@ export class ContactKeys {
     });
     const records = seen.map((s) => known.find((k) => k.fingerprint === s.fingerprint) ?? unstored(s, now.toISOString()));
     const shown = new Set(records.map((r) => r.fingerprint));
-    for (const pending of this.#notifiedUnstored.get(n.from)?.values() ?? []) {
+    for (const pending of this.#notifiedUnstored.get(contact)?.values() ?? []) {
       if (!shown.has(pending.key.fingerprint)) records.push(unstored(pending.key, pending.notifiedAt));
       shown.add(pending.key.fingerprint);
     }
     for (const record of known) if (!shown.has(record.fingerprint)) records.push(record);
-    return this.#contactView(n.from, { fetch: 'notified', keys: records, invalid, changes });
+    return this.#contactView(contact, { fetch: 'notified', keys: records, invalid, changes });
   }
 
   /** `asked`: the notification count when the request went out (the answer knows nothing later). */
@@ -510,7 +512,7 @@ export class ContactKeys {
    * statement each carries; revocation items whose signature verifies (at most MAX_REVOCATIONS_READ
    * per answer: each costs a signature check); the rest, with why.
    */
-  #readItems(publisher: string, items: readonly RawItem[]): { seen: SeenKey[]; invalid: ContactKeysView['invalid']; statements: ContactStatements } {
+  #readItems(publisher: string, items: readonly RawItem[]): ItemsRead {
     const seen: SeenKey[] = [];
     const invalid: ContactKeysView['invalid'] = [];
     const successions = new Map<string, SuccessionStatement>();
@@ -560,6 +562,13 @@ export class ContactKeys {
     const check: CertificateCheck = this.#checker.check({ der, publisherJid: contact, itemId: record.fingerprint });
     return withRevocations(check, der, revocations);
   }
+}
+
+/** What a contact's items say (ContactKeys.#readItems). */
+interface ItemsRead {
+  seen: SeenKey[];
+  invalid: ContactKeysView['invalid'];
+  statements: ContactStatements;
 }
 
 const NO_STATEMENTS: ContactStatements = { successions: new Map(), revocations: [] };

@@ -27,6 +27,7 @@ import type { PublishedNodeRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { appliedSettings } from '../vault/stores/published-nodes-store.js';
+import type { FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import { readNodeState, watchOwnNode, type NodeState } from '../xmpp/node-state.js';
 import type { OwnNodeChange } from '../xmpp/pep-events.js';
@@ -83,6 +84,14 @@ export class DriftWatch {
   /** The app's own publishes under way, and whether a check waits for them to end. */
   #publishing = 0;
   #deferred = false;
+  /** Counts the app's own publishes begun, so a read made before one is known to be older. */
+  #writes = 0;
+  /**
+   * The key node's items as sign-in read them (own-revocations.ts), for the first check to take
+   * instead of listing them again; forgotten once taken, and never taken after the app wrote anything
+   * since or the server announced a change to the node.
+   */
+  #keyNodeRead: { items: Promise<FetchOutcome>; writes: number } | undefined;
 
   constructor(deps: DriftWatchDeps) {
     this.#deps = deps;
@@ -93,8 +102,20 @@ export class DriftWatch {
     return this.#report;
   }
 
-  /** The account is online (first sign-in or reconnect): subscribe where the server notifies, read everything, and keep reading on the timer. */
-  onOnline(): void {
+  /**
+   * The account is online (first sign-in or reconnect): subscribe where the server notifies, read
+   * everything, and keep reading on the timer. `drain` runs first what waited for the connection (the
+   * offline queue): the checks wait for it (docs/drift.md).
+   *
+   * `keyNodeItems`: the key node's items, read whole as the account came online (a §6.5.2 read, for the
+   * revocations among them), for the first check to take instead of listing them again. The caller
+   * passes it only when `drain` has nothing to write; it is dropped here if a write of the app's was
+   * still under way as it was read.
+   */
+  onOnline(signIn: { drain?: () => Promise<unknown>; keyNodeItems?: Promise<FetchOutcome> } = {}): void {
+    const writing = this.#publishing > 0;
+    if (signIn.drain) void this.whilePublishing(signIn.drain);
+    this.#keyNodeRead = signIn.keyNodeItems && !writing ? { items: signIn.keyNodeItems, writes: this.#writes } : undefined;
     this.#timer ??= setInterval(() => this.#background(), this.#deps.intervalMs ?? DRIFT_CHECK_INTERVAL_MS);
     // The CLI and the tests end when their work is done: the timer keeps nothing alive.
     this.#timer.unref?.();
@@ -104,6 +125,7 @@ export class DriftWatch {
   /** The account's own PEP service announced a change to one of the watched nodes: read again once the burst settles. */
   onOwnNodeChange(change: OwnNodeChange): void {
     if (!(change.node in KIND_OF_NODE)) return;
+    if (change.node === NS.pubkey) this.#keyNodeRead = undefined;
     if (this.#settle !== undefined) clearTimeout(this.#settle);
     this.#settle = setTimeout(() => {
       this.#settle = undefined;
@@ -119,6 +141,7 @@ export class DriftWatch {
    */
   async whilePublishing<T>(work: () => Promise<T>): Promise<T> {
     this.#publishing++;
+    this.#writes++;
     try {
       return await work();
     } finally {
@@ -135,6 +158,7 @@ export class DriftWatch {
     if (this.#settle !== undefined) clearTimeout(this.#settle);
     this.#timer = undefined;
     this.#settle = undefined;
+    this.#keyNodeRead = undefined;
   }
 
   /** Reads every recorded node now and compares (a request: the answer, no event). */
@@ -238,10 +262,11 @@ export class DriftWatch {
 
   async #checkNow(): Promise<DriftReport> {
     const recorded = this.#recordedNodes();
+    const keyNodeRead = this.#takeKeyNodeRead();
     const nodes: NodeDriftView[] = [];
     for (const r of recorded) {
       try {
-        const state = await readNodeState(this.#ctx(), r.node, r.itemIds);
+        const state = await readNodeState(this.#ctx(), r.node, r.itemIds, r.node === NS.pubkey ? keyNodeRead : undefined);
         // ejabberd announces configuration changes to subscribers only, so every read subscribes again
         // (harmless when subscribed; a node made again has lost it). Not on the avatar's data node,
         // whose every item would come whole: its metadata node announces the same changes.
@@ -253,6 +278,13 @@ export class DriftWatch {
     }
     this.#report = { checkedAt: new Date().toISOString(), ...withSeverity(nodes), nodes };
     return this.#report;
+  }
+
+  /** Sign-in's read of the key node's items, once, while nothing since can have made it older. */
+  #takeKeyNodeRead(): Promise<FetchOutcome> | undefined {
+    const read = this.#keyNodeRead;
+    this.#keyNodeRead = undefined;
+    return read && read.writes === this.#writes ? read.items : undefined;
   }
 
   async #readAll(recorded: Recorded[]): Promise<Read[]> {

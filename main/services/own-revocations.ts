@@ -13,7 +13,7 @@
 import { verifyRevocation } from '../keys/revocation.js';
 import type { Logger } from '../logger.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
-import { fetchItems } from '../xmpp/fetch-items.js';
+import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { readRevocationItem } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
@@ -35,9 +35,17 @@ export class OwnRevocations {
     this.#deps = deps;
   }
 
-  /** Reads the own key node now and applies what it says; the fingerprints newly revoked here. */
-  async readNode(): Promise<string[]> {
-    const outcome = await fetchItems(this.#deps.session.iq, this.#deps.session.ownJid, NS.pubkey);
+  /** The own key node's items, read whole now (XEP-0060 §6.5.2): the revocations are among them. */
+  async fetchNode(): Promise<FetchOutcome> {
+    return fetchItems(this.#deps.session.iq, this.#deps.session.ownJid, NS.pubkey);
+  }
+
+  /**
+   * Applies what the own key node says: read now, or `read`, a fetchNode() already under way (sign-in
+   * shares it with drift watch). The fingerprints newly revoked here.
+   */
+  async readNode(read: Promise<FetchOutcome> = this.fetchNode()): Promise<string[]> {
+    const outcome = await read;
     if (outcome.status !== 'ok') {
       if (outcome.status !== 'none') this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status}`);
       return [];

@@ -9,6 +9,7 @@
  */
 import { fieldBoolean, fieldValue } from './data-form.js';
 import { failureCode } from './failure.js';
+import type { FetchOutcome } from './fetch-items.js';
 import { othersWithAccess, readAffiliations, readNodeConfig, type Affiliation, type NodeContext } from './persistent-node.js';
 import { discoItemsRequest, itemsRequest, parseDiscoItemIds, parseItems, readStanzaError, subscribeRequest } from './pubsub.js';
 
@@ -41,9 +42,16 @@ export interface NodeState {
 /**
  * The node's state now, or undefined when it does not exist. `expectedItemIds` (what the app published
  * there) decides how the items are read: their ids alone (§5.5) when that listing holds them all, else
- * the items themselves (§6.5.2) to confirm what is missing.
+ * the items themselves (§6.5.2) to confirm what is missing. `itemsRead` is a §6.5.2 read of the node
+ * the caller already made (sign-in reads the key node's items whole for its revocations): its ids are
+ * taken instead of asking again; should it have failed, the items are read here as ever.
  */
-export async function readNodeState(ctx: NodeContext, node: string, expectedItemIds: readonly string[] = []): Promise<NodeState | undefined> {
+export async function readNodeState(
+  ctx: NodeContext,
+  node: string,
+  expectedItemIds: readonly string[] = [],
+  itemsRead?: Promise<FetchOutcome>,
+): Promise<NodeState | undefined> {
   const form = await readNodeConfig(ctx, node);
   if (form === undefined) return undefined;
   const [affiliations, items] = await Promise.all([
@@ -51,7 +59,7 @@ export async function readNodeState(ctx: NodeContext, node: string, expectedItem
       (all) => ({ status: 'listed' as const, others: othersWithAccess(ctx, all) }),
       (error: unknown) => unread(error),
     ),
-    readItemIds(ctx, node, expectedItemIds),
+    readItemIds(ctx, node, expectedItemIds, itemsRead),
   ]);
   return {
     node,
@@ -72,7 +80,11 @@ export async function readNodeState(ctx: NodeContext, node: string, expectedItem
  * empty list where the access model leaves the owner out (roster access, unless she is in an allowed
  * group of her own roster), while §6.5.2 says not-authorized.
  */
-async function readItemIds(ctx: NodeContext, node: string, expected: readonly string[]): Promise<NodeState['items']> {
+async function readItemIds(ctx: NodeContext, node: string, expected: readonly string[], itemsRead?: Promise<FetchOutcome>): Promise<NodeState['items']> {
+  const read = await itemsRead?.catch(() => undefined);
+  if (read?.status === 'ok') return { status: 'listed', ids: read.items.map((i) => i.id).filter((id) => id !== '') };
+  // Anything else is read again, as without it: 'none' was said before this configuration was read
+  // (the node made since), and a refusal or failure is told apart below as fetch-items.ts does not.
   try {
     const ids = parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(node), ctx.owner));
     const listed = new Set(ids);

@@ -27,7 +27,7 @@ export interface OpenCore {
  * before anyone signs in. `dataDir` reopens an earlier one (a restart).
  */
 export async function openCore(
-  options: { dataDir?: string; passphrase?: string; version?: string; otherKeysAtSignIn?: boolean; driftWatch?: CoreOptions['driftWatch']; fetchKeysAtSignIn?: boolean } = {},
+  options: { dataDir?: string; passphrase?: string; version?: string; otherKeysAtSignIn?: boolean; driftWatch?: CoreOptions['driftWatch']; fetchKeysAtSignIn?: boolean; streamLog?: CoreOptions['streamLog'] } = {},
 ): Promise<OpenCore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-app-')));
   // Other apps' keys are read at sign-in only where a test asks, so other tests' traffic stays their own.
@@ -40,6 +40,7 @@ export async function openCore(
     ...(options.fetchKeysAtSignIn ? { fetchKeysAtSignIn: true } : {}),
     otherKeysAtSignIn: options.otherKeysAtSignIn ?? false,
     ...(options.driftWatch ? { driftWatch: options.driftWatch } : {}),
+    ...(options.streamLog ? { streamLog: options.streamLog } : {}),
   });
   const unlocked = await core.api.vault.unlock({ passphrase: options.passphrase ?? APP_PASSPHRASE });
   if (!unlocked.ok) throw new Error(unlocked.error.message);

@@ -5,6 +5,7 @@
  * Notifications: a burst folds into a few fetches and writes, the stored keys are capped, and a
  * stranger's notifications store nothing.
  */
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,9 @@ import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { writeVaultFile } from '../../main/vault/vault-file.js';
 import type * as VaultFile from '../../main/vault/vault-file.js';
+import type * as Revocation from '../../main/keys/revocation.js';
+import { createRevocation, verifyRevocation } from '../../main/keys/revocation.js';
+import { revocationItemId, revocationPayload } from '../../main/xmpp/key-statements.js';
 import { VAULT_FILE } from '../../main/vault/vault.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
@@ -36,6 +40,11 @@ import { unlockedVaults } from '../support/vaults.js';
 vi.mock('../../main/vault/vault-file.js', async (importOriginal) => {
   const original = await importOriginal<typeof VaultFile>();
   return { ...original, writeVaultFile: vi.fn(original.writeVaultFile) };
+});
+// Counts the signature checks of revocation statements while keeping them real.
+vi.mock('../../main/keys/revocation.js', async (importOriginal) => {
+  const original = await importOriginal<typeof Revocation>();
+  return { ...original, verifyRevocation: vi.fn(original.verifyRevocation) };
 });
 
 const ACCOUNT = 'romeo@montague.lit';
@@ -163,9 +172,11 @@ describe('what contacts send is bounded', () => {
   const JULIET = 'juliet@capulet.lit';
   const MALLORY = 'mallory@evil.example';
   let burst: Buffer[] = [];
+  let burstKey: KeyObject;
 
   beforeAll(async () => {
     const { privateKey } = await generateRsaKeyPair(2048);
+    burstKey = privateKey;
     // 300 distinct certificates for juliet (each has a random serial number).
     burst = await Promise.all(Array.from({ length: 300 }, () => createSelfSignedCertificate({ bareJid: JULIET, privateKey })));
   }, 120_000);
@@ -310,6 +321,19 @@ describe('what contacts send is bounded', () => {
     expect(pep.asked).toEqual([JULIET]);
     await vi.waitFor(() => expect(views.at(-1)?.fetch).toBe('ok'), { timeout: 3000 });
     expect(views.at(-1)?.keys.map((k) => k.fingerprint).sort()).toEqual([first, second, third].sort());
+  });
+
+  it('a revocation a notification pushes is shown after one signature check, not one per use of the items', async () => {
+    const { pep, views } = await start({ roster: [JULIET], followUp: { spacingMs: 0 } });
+    const der = burst[0] as Buffer;
+    const statement = await createRevocation({ bareJid: JULIET, certificateDer: der, privateKey: burstKey, reason: 'compromised' });
+    const revocation = xml('item', { id: revocationItemId(certificateFingerprint(der)) }, revocationPayload(statement));
+    vi.mocked(verifyRevocation).mockClear();
+    // Pushed only: the fetch that follows finds the node empty and checks nothing more.
+    pep.listener({ from: JULIET, node: NS.pubkey, items: parseItems(xml('items', {}, revocation)), retracted: [] });
+    await vi.waitFor(() => expect(views.some((v) => v.fetch === 'ok')).toBe(true));
+    expect(views.map((v) => v.fetch)).toEqual(['notified', 'ok']);
+    expect(vi.mocked(verifyRevocation)).toHaveBeenCalledTimes(1);
   });
 
   it('withdrawn keys are capped at the 16 most recent', async () => {

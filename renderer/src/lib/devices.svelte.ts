@@ -1,5 +1,4 @@
-import type { KeyringApi, OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
-import type { ActivityLog } from './activity.svelte';
+import type { OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
@@ -41,14 +40,18 @@ export class DevicesStore extends ScreenStore {
   #arrived = byJid<OtherKeysView>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(api: KeyringApi, activity: ActivityLog) {
-    super(api, activity);
-    // Background readings (sign-in) and notifications.
-    api.on('devices:contact', (view) => {
+  /** Follows background readings (sign-in) and notifications; returns the unsubscribe. */
+  start(): () => void {
+    const off = this.api.on('devices:contact', (view) => {
       this.#arrived[view.jid] = view;
       this.#flushTimer ??= setTimeout(() => this.#flush(), EVENT_BATCH_MS);
       if (this.own && view.jid === this.own.jid) this.own = view;
     });
+    return () => {
+      off();
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    };
   }
 
   #flush(): void {

@@ -9,6 +9,7 @@ import { NS } from '../../../main/xmpp/namespaces.js';
 import { ensurePersistentNode, publishPersistent } from '../../../main/xmpp/persistent-node.js';
 import { readNodeState, watchOwnNode } from '../../../main/xmpp/node-state.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
+import { fetchItems } from '../../../main/xmpp/fetch-items.js';
 import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, stanzaError } from '../../support/fake-pep-service.js';
 
 const KEYS = NS.pubkey;
@@ -97,6 +98,27 @@ describe('reading a node’s state', () => {
     const pep = fakePep({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
     await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'roster', groups: ['Friends'] }, maxItems: 32 }, key('k1'));
     expect((await readNodeState(pep.ctx, KEYS, ['k1']))?.items).toEqual({ status: 'unknown', reason: 'refused', detail: expect.stringContaining('not-in-roster-group') as string });
+  });
+
+  it('given a §6.5.2 read of the node already made, its ids are taken and the items are not listed again', async () => {
+    const pep = fakePep({ fields: EJABBERD_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k2'));
+    const read = fetchItems(pep.ctx.iq, JULIET, KEYS);
+    await read;
+    pep.requests.length = 0;
+    expect((await readNodeState(pep.ctx, KEYS, ['k1', 'k2'], read))?.items).toEqual({ status: 'listed', ids: ['k2'] });
+    expect(pep.requests.filter((r) => r.getChild('items') || r.is('query', NS.discoItems))).toEqual([]);
+  });
+
+  it('a read already made that was refused, or found no node, is not taken: the node is read as without it', async () => {
+    const pep = fakePep({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
+    const before = fetchItems(pep.ctx.iq, JULIET, KEYS); // no node yet: 'none'
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
+    expect((await readNodeState(pep.ctx, KEYS, ['k1'], before))?.items).toEqual({ status: 'listed', ids: ['k1'] });
+    await ensurePersistentNode(pep.ctx, { node: KEYS, access: { model: 'roster', groups: ['Friends'] }, maxItems: 32, reconfigure: true });
+    const refused = fetchItems(pep.ctx.iq, JULIET, KEYS);
+    expect(await refused).toMatchObject({ status: 'refused' });
+    expect((await readNodeState(pep.ctx, KEYS, ['k1'], refused))?.items).toEqual({ status: 'unknown', reason: 'refused', detail: expect.stringContaining('not-in-roster-group') as string });
   });
 
   it('an id missing from the §5.5 listing is confirmed by the items themselves (§6.5.2)', async () => {
