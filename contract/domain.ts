@@ -75,13 +75,21 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 /** For requests without parameters. */
 export const NoParams = z.undefined();
 
+/** What a person is told about an address they typed, here and in main's full check. */
+export const ADDRESS_WORDS = {
+  // A "/" starts a resource (one device's session), which people rarely mean to type: said as such.
+  resource: 'Enter the address without the “/…” part, like juliet@capulet.lit',
+  shape: 'Enter an address like juliet@capulet.lit: a name, one @, the server, no spaces',
+} as const;
+
 /** A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. */
 export const bareJidText = z
   .string()
   .trim()
   .min(3, 'Enter an address like juliet@capulet.lit')
   .max(3071, 'That address is longer than XMPP allows')
-  .regex(/^[^@/\s]+@[^@/\s]+$/, 'Enter an address like juliet@capulet.lit (no resource)');
+  .regex(/^[^/]*$/, ADDRESS_WORDS.resource)
+  .regex(/^[^@/\s]+@[^@/\s]+$/, ADDRESS_WORDS.shape);
 
 /** The parameters of a request about one account or contact, and nothing else. */
 export const ByJid = z.object({ jid: bareJidText }).strict();
@@ -132,7 +140,7 @@ export const otherKeyFingerprintText = typedFingerprint(256, 'That is longer tha
 });
 
 /** A roster group name (RFC 6121 §2.1.2.2). */
-export const groupName = z.string().trim().min(1).max(1023);
+export const groupName = z.string().trim().min(1, 'A group needs a name').max(1023, 'A group name has at most 1,023 characters');
 
 // ---------------------------------------------------------------------------------------------------
 // Who may read a persistent node (XEP-0060 §4.5), and what the server applied

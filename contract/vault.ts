@@ -26,7 +26,7 @@ export const vault = {
     unlock: request(
       z
         .object({
-          passphrase: z.string().min(1).max(1024).optional(),
+          passphrase: z.string().min(1, 'Enter your vault passphrase').max(1024, 'A vault passphrase has at most 1,024 characters').optional(),
           /** Open the backup copy when the vault file was changed outside the app (that file is set aside). */
           useBackup: z.boolean().optional(),
         })

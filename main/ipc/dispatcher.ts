@@ -1,5 +1,6 @@
 import { requestSpec, type Handlers, type IpcError, type Result } from '../../contract/index.js';
 import { toIpcError } from '../errors.js';
+import { validationWords } from './validation-words.js';
 
 export type Dispatch = (channel: unknown, params: unknown) => Promise<Result<unknown>>;
 
@@ -19,16 +20,14 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions)
     if (spec === undefined || typeof channel !== 'string') {
       return failure({ code: 'unknown-channel', message: `Unknown request: ${describe(channel)}` });
     }
-    const parsed = spec.params.safeParse(params);
+    // A schema's own words win; other checks get words a person can act on (validation-words.ts).
+    const parsed = spec.params.safeParse(params, { error: validationWords });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.map(String).join('.') || undefined;
-      const message = issue ? issue.message : 'Invalid request';
-      return failure(
-        field === undefined
-          ? { code: 'invalid-argument', message }
-          : { code: 'invalid-argument', message: `${field}: ${message}`, field },
-      );
+      // The field goes beside the message, for the screen to place it; never into the sentence shown.
+      const message = issue?.message ?? 'This request was not accepted; nothing was done.';
+      return failure(field === undefined ? { code: 'invalid-argument', message } : { code: 'invalid-argument', message, field });
     }
     try {
       // The handler sits in the table under the same domain and name as the schema the contract gave

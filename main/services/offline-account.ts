@@ -8,6 +8,7 @@
  */
 import { jid as parseJid } from '@xmpp/client';
 import { KeyringError } from '../errors.js';
+import { ADDRESS_WORDS } from '../../contract/index.js';
 import type { SessionPort } from './session-port.js';
 
 export class OfflineAccount {
@@ -30,7 +31,7 @@ export class OfflineAccount {
     } catch {
       throw new KeyringError('invalid-argument', 'That is not a valid XMPP address.', 'jid');
     }
-    if (!parsed.local || parsed.resource) throw new KeyringError('invalid-argument', 'Enter an address like juliet@capulet.lit (no resource).', 'jid');
+    if (!parsed.local || parsed.resource) throw new KeyringError('invalid-argument', `${parsed.resource ? ADDRESS_WORDS.resource : ADDRESS_WORDS.shape}.`, 'jid');
     this.#jid = parsed.bare().toString();
   }
 

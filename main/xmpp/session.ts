@@ -6,7 +6,7 @@ import { jid, xml } from '@xmpp/client';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import type { ConnectParams, ConnectionState, PepSupport } from '../../contract/index.js';
+import { ADDRESS_WORDS, type ConnectParams, type ConnectionState, type PepSupport } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -436,12 +436,29 @@ function parseBareJid(text: string): { local: string; domain: string } {
     throw new KeyringError('invalid-argument', 'That is not a valid XMPP address.', 'jid');
   }
   if (!parsed.local || parsed.resource) {
-    throw new KeyringError('invalid-argument', 'Enter an address like juliet@capulet.lit (no resource).', 'jid');
+    throw new KeyringError('invalid-argument', `${parsed.resource ? ADDRESS_WORDS.resource : ADDRESS_WORDS.shape}.`, 'jid');
   }
   return { local: parsed.local, domain: parsed.domain };
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** Why the CA file could not be read, in words (the errno code only where no words fit). */
+function unreadableBecause(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'was not found: check the path.';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be opened: this app is not allowed to read it.';
+    case 'EISDIR':
+      return 'is a folder: choose the certificate file inside it.';
+    default:
+      return `cannot be read (system error ${code ?? 'unknown'}).`;
+  }
+}
 
 /**
  * Reads the extra CA file: a regular file of at most MAX_CA_FILE_BYTES. Opened without blocking and
@@ -454,10 +471,11 @@ export async function readCaFile(path: string): Promise<string> {
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    throw fail(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
+    throw fail(unreadableBecause(error));
   }
   try {
     const info = await handle.stat();
+    if (info.isDirectory()) throw fail('is a folder: choose the certificate file inside it.');
     if (!info.isFile()) throw fail('is not a regular file.');
     if (info.size > MAX_CA_FILE_BYTES) throw fail(`is over ${MAX_CA_FILE_BYTES / 1024 / 1024} MiB; a CA certificate is a few KiB.`);
     // Read one byte more than allowed: a file that grew since fstat is refused too.
@@ -474,7 +492,7 @@ export async function readCaFile(path: string): Promise<string> {
     return text;
   } catch (error) {
     if (error instanceof KeyringError) throw error;
-    throw fail(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
+    throw fail(unreadableBecause(error));
   } finally {
     await handle.close().catch(() => undefined);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../main/ipc/dispatcher.js';
 import { KeyringError } from '../../main/errors.js';
-import type { ConnectionState, Handlers } from '../../contract/index.js';
+import { ADDRESS_WORDS, type ConnectionState, type Handlers } from '../../contract/index.js';
 
 const offline: ConnectionState = { status: 'offline' };
 const TOFU = { policy: 'tofu' as const, policySource: 'account' as const, mismatches: [] };
@@ -128,6 +128,36 @@ describe('the IPC dispatcher', () => {
     const extra = await dispatch('account:connect', { jid: 'juliet@capulet.lit', password: 'x', admin: true });
     expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     expect(connect).not.toHaveBeenCalled();
+  });
+
+  it('words a refusal for a person: the field beside the sentence, never the validation library\'s text', async () => {
+    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const cases: [string, unknown, string, string][] = [
+      ['vault:unlock', { passphrase: '' }, 'passphrase', 'Enter your vault passphrase'],
+      ['account:connect', { jid: 'juliet@capulet.lit/balcony', password: 'x' }, 'jid', ADDRESS_WORDS.resource],
+      ['account:connect', { jid: 'not a valid jid@@', password: 'x' }, 'jid', ADDRESS_WORDS.shape],
+      ['account:connect', { jid: 'juliet@capulet.lit', password: 'x', port: 52.5 }, 'port', 'A port is a whole number'],
+      // No words of its own in the contract: the general ones.
+      ['queue:cancel', { id: '' }, 'id', 'This cannot be empty.'],
+      ['queue:cancel', { id: 'x'.repeat(65) }, 'id', 'Use at most 64 characters.'],
+      ['queue:cancel', {}, 'id', 'This is missing.'],
+    ];
+    for (const [channel, params, field, message] of cases) {
+      const result = await dispatch(channel, params);
+      expect(result, `${channel} ${JSON.stringify(params)}`).toEqual({ ok: false, error: { code: 'invalid-argument', message, field } });
+    }
+    // Whatever a hostile page sends, what comes back reads as a sentence, not as the library's report.
+    const hostile: [string, unknown][] = [
+      ['account:connect', { jid: 5, password: 'x' }],
+      ['account:connect', { jid: 'juliet@capulet.lit', password: 'x', admin: true }],
+      ['keys:publish', { fingerprint: 'ab'.repeat(32), access: { model: 'everyone' } }],
+      ['app:getInfo', { sneaky: 1 }],
+    ];
+    for (const [channel, params] of hostile) {
+      const result = await dispatch(channel, params);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.message).not.toMatch(/expected (string|number|object|array|boolean)|too small:|too big:|invalid input|unrecognized key|^\w+(\.\w+)*:/i);
+    }
   });
 
   it('refuses parameters on requests that take none', async () => {

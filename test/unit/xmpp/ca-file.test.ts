@@ -43,8 +43,8 @@ const cases: [string, () => string, RegExp][] = [
   ['a FIFO', () => join(dir, 'fifo'), /not a regular file/],
   ['/dev/zero', () => '/dev/zero', /not a regular file/],
   ['a file over 1 MiB', () => join(dir, 'huge.pem'), /over 1 MiB/],
-  ['a folder', () => join(dir, 'folder'), /not a regular file/],
-  ['a missing file', () => join(dir, 'missing.pem'), /cannot be read \(ENOENT\)/],
+  ['a folder', () => join(dir, 'folder'), /^The CA file is a folder: choose the certificate file inside it\.$/],
+  ['a missing file', () => join(dir, 'missing.pem'), /^The CA file was not found: check the path\.$/],
   ['a file without a certificate', () => join(dir, 'not-pem.txt'), /holds no PEM certificate/],
 ];
 
