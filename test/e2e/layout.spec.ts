@@ -68,9 +68,17 @@ test('a new vault is created with a passphrase asked twice, a mismatch is refuse
     await expect(page.getByRole('heading', { name: 'Create your vault' })).toHaveCount(0);
     await expect(page.locator('input[type="password"]')).toHaveCount(1);
     await checkEveryLook(page, 'vault-unlock', saveScreenshot);
+    // Unlock with nothing typed: said in words, here, with the field focused (no validation library's text).
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByTestId('passphrase-problem')).toHaveText('Enter your vault passphrase.');
+    await expect(page.getByTestId('unlock-error')).toBeHidden();
+    await expect(page.getByLabel('Vault passphrase')).toBeFocused();
     await page.getByLabel('Vault passphrase').fill('not the passphrase');
+    await expect(page.getByTestId('passphrase-problem')).toBeHidden();
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(page.getByTestId('unlock-error')).toBeVisible();
+    // Back in the field, to type it again (the button was disabled while unlocking, which drops focus).
+    await expect(page.getByLabel('Vault passphrase')).toBeFocused();
     await page.getByLabel('Vault passphrase').fill(E2E_PASSPHRASE);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible({ timeout: 15_000 });
