@@ -100,6 +100,10 @@ test('Escape closes each dialog without acting, and the focus returns to what op
   await generateKey(page);
   const key = page.getByTestId('own-key');
   await key.getByRole('button', { name: 'Publish…' }).click();
+  // An audience this server does not offer (Prosody 0.12's PEP has no roster-group access) cannot be
+  // chosen: publishing with it could only fail.
+  await expect(key.getByLabel('People in roster groups I choose')).toBeDisabled();
+  await expect(key.getByLabel('People in roster groups I choose')).toHaveAccessibleName(/your server does not take this/);
   await key.getByLabel('Anyone').check();
   await key.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(key.getByTestId('publish-result')).toBeVisible();
