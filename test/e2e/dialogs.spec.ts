@@ -106,6 +106,11 @@ test('Escape closes each dialog without acting, and the focus returns to what op
   await expect(key.getByLabel('People in roster groups I choose')).toHaveAccessibleName(/your server does not take this/);
   await key.getByLabel('Anyone').check();
   await key.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(key.getByTestId('publish-result')).toContainText('readable by anyone');
+  // The server's report is about the audience published: another one chosen, it goes; back, it returns.
+  await key.getByLabel('Contacts who see my presence').check();
+  await expect(key.getByTestId('publish-result')).toBeHidden();
+  await key.getByLabel('Anyone').check();
   await expect(key.getByTestId('publish-result')).toBeVisible();
   await page.keyboard.press('Escape');
   for (const c of onMyKeys) await escapeCloses(page, c);
