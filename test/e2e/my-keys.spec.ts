@@ -55,7 +55,7 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
     await expect(panel.getByTestId('audience-change')).toHaveCount(0);
     await panel.getByLabel('Contacts who see my presence').check();
     const change = panel.getByTestId('audience-change');
-    await expect(change).toContainText('your 1 other published key will then be readable by contacts who see my presence instead of anyone');
+    await expect(change).toContainText('your 1 other published key will then be readable by contacts who see your presence instead of anyone');
     await saveScreenshot('my-keys-01-audience-change-light-1280', page);
     expect(await axeViolations(page), 'publish panel asking to change the audience').toEqual([]);
     // "Keep anyone" goes back to what is published, without publishing.
@@ -64,12 +64,12 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
     await expect(change).toHaveCount(0);
     await panel.getByLabel('Contacts who see my presence').check();
     await panel.getByRole('button', { name: 'Change for all and publish' }).click();
-    await expect(panel.getByTestId('publish-result')).toContainText('contacts who see my presence');
+    await expect(panel.getByTestId('publish-result')).toContainText('contacts who see your presence');
     await expect(panel.getByTestId('publish-error')).toHaveCount(0);
     await panel.getByRole('button', { name: 'Close' }).click();
     // Both keys now say so (one audience per node), and the newest published key is the current one.
-    await expect(laptopCard.getByTestId('publication')).toContainText('contacts who see my presence');
-    await expect(deskCard.getByTestId('publication')).toContainText('contacts who see my presence');
+    await expect(laptopCard.getByTestId('publication')).toContainText('contacts who see your presence');
+    await expect(deskCard.getByTestId('publication')).toContainText('contacts who see your presence');
     await expect(deskCard).toHaveAttribute('data-current', 'true');
     await expect(laptopCard).toHaveAttribute('data-current', 'false');
     expect(await itemIds()).toEqual([desk, laptop].sort());
@@ -81,7 +81,7 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
     await expect.poll(itemIds).toEqual([desk]);
     await saveScreenshot('my-keys-02-undo-light-1280', page);
     await laptopCard.getByTestId('undo-retract').getByRole('button', { name: 'Undo' }).click();
-    await expect(laptopCard.getByTestId('publication')).toContainText('contacts who see my presence');
+    await expect(laptopCard.getByTestId('publication')).toContainText('contacts who see your presence');
     await expect.poll(itemIds).toEqual([desk, laptop].sort());
 
     // Deleting a published key: the confirmation says it is withdrawn first; then it is gone from both.
@@ -115,7 +115,7 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
     await expect(page.getByTestId('own-key')).toHaveCount(2);
     const renewed = page.getByTestId('own-key').first();
     await expect(renewed).toHaveAttribute('data-current', 'true');
-    await expect(renewed.getByTestId('publication')).toContainText('contacts who see my presence');
+    await expect(renewed.getByTestId('publication')).toContainText('contacts who see your presence');
     await expect(deskCard.getByTestId('publication')).toHaveCount(0);
     await expect(deskCard.getByTestId('replaced-by')).toBeVisible();
     await expect(renewed.getByTestId('continues')).toContainText(desk.slice(0, 4));

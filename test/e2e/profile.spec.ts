@@ -63,7 +63,7 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     ]);
     await checkEveryLook(julietPage, 'my-profile-changes', saveScreenshot);
     await form.getByRole('button', { name: 'Publish changes' }).click();
-    await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see my presence, not sent to anyone at login');
+    await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence, not sent to anyone at login');
     // Published: nothing is left to change.
     await expect(changes).toContainText('Nothing yet');
 

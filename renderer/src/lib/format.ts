@@ -50,13 +50,13 @@ export function formatWhen(iso: string | undefined): string {
   return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
-/** "anyone", "contacts who see my presence", "roster groups: Friends" — in the words of the person who chose it. */
+/** "anyone", "contacts who see your presence", "roster groups: Friends": told to the person who chose it, in sentences about their keys and profile. */
 export function describeAccess(model: string, groups?: readonly string[], allow?: readonly string[]): string {
   switch (model) {
     case 'open':
       return 'anyone';
     case 'presence':
-      return 'contacts who see my presence';
+      return 'contacts who see your presence';
     case 'roster':
       return groups && groups.length ? `roster group${groups.length > 1 ? 's' : ''}: ${groups.join(', ')}` : 'roster groups';
     case 'whitelist':

@@ -20,7 +20,7 @@ describe('what the screens say', () => {
 
   it('access is described in the words of the person who chose it', () => {
     expect(describeAccess('open')).toBe('anyone');
-    expect(describeAccess('presence')).toBe('contacts who see my presence');
+    expect(describeAccess('presence')).toBe('contacts who see your presence');
     expect(describeAccess('roster', ['Friends'])).toBe('roster group: Friends');
     expect(describeAccess('roster', ['Friends', 'Family'])).toBe('roster groups: Friends, Family');
     expect(describeAccess('whitelist', undefined, ['romeo@montague.lit'])).toBe('only romeo@montague.lit');
