@@ -66,6 +66,8 @@ test('a wrong password shows a clear error and what to do next', async ({ page, 
   await expect(page.getByTestId('account-error')).toContainText('rejected the address or password');
   await expect(page.getByTestId('account-error')).toContainText('Check the address and password.');
   await expect(page.getByTestId('connection-status')).toHaveText(/Not connected/);
+  // Connect was disabled while it ran: focus is back in the password field, to type it again.
+  await expect(page.getByLabel('Password')).toBeFocused();
   await saveScreenshot('account-wrong-password');
 });
 
@@ -78,6 +80,8 @@ test('the CA fingerprint shows as the path is pasted, and Connect then works at 
   // signIn pastes the CA path, waits for its fingerprint, then clicks Connect once.
   await signIn(page, juliet);
   await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  // The form is gone: focus is on the screen's heading, not lost to the page.
+  await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeFocused();
   // The host serves the whole worker: the next test starts signed out.
   await signOut(page);
 });

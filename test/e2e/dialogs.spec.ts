@@ -107,6 +107,8 @@ test('Escape closes each dialog without acting, and the focus returns to what op
   await key.getByLabel('Anyone').check();
   await key.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(key.getByTestId('publish-result')).toContainText('readable by anyone');
+  // Publish was disabled while it ran: focus is back on it, not lost to the page.
+  await expect(key.getByRole('button', { name: 'Publish', exact: true })).toBeFocused();
   // The server's report is about the audience published: another one chosen, it goes; back, it returns.
   await key.getByLabel('Contacts who see my presence').check();
   await expect(key.getByTestId('publish-result')).toBeHidden();

@@ -7,6 +7,11 @@
 const FIELDS = 'input:not([type="hidden"]), select, textarea';
 const CONTROLS = `${FIELDS}, button, a[href], summary, [tabindex]:not([tabindex="-1"])`;
 
+/** An element focused only by script (tabindex -1, e.g. a heading after the view under it changed). */
+function focusableByScript(element: HTMLElement): boolean {
+  return element.getAttribute('tabindex') === '-1' && element.isConnected && element.getClientRects().length > 0;
+}
+
 function usable(element: Element | null): element is HTMLElement {
   if (!(element instanceof HTMLElement) || !element.isConnected) return false;
   if (element.matches(':disabled') || element.closest('[inert]')) return false;
@@ -46,4 +51,16 @@ export function restoreFocus(opener: Element | null, closed: HTMLElement): void 
       return;
     }
   }
+}
+
+/**
+ * After an action whose button was disabled while it ran (which sends focus to the page's body), puts
+ * focus on the first usable of `candidates`, unless the person has already moved it somewhere.
+ */
+export function focusIfLost(...candidates: (HTMLElement | null | undefined)[]): void {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
+  const target = candidates.find((c): c is HTMLElement => c instanceof HTMLElement && (usable(c) || focusableByScript(c)));
+  target?.focus();
+  if (target instanceof HTMLInputElement && target.type !== 'checkbox' && target.type !== 'radio') target.select();
 }
