@@ -140,7 +140,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
-  const ownRevocations = new OwnRevocations({ store: ownKeysStore, session: port, log });
+  const ownRevocations = new OwnRevocations({ store: ownKeysStore, published, session: port, log });
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
   // and My keys is told which: at sign-in (from `read`, the read sign-in shares) and after a restore alike.
   const readOwnRevocations = async (read?: Promise<FetchOutcome>): Promise<string[]> => {
@@ -178,10 +178,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // would not make). Drift watch takes them only if nothing queued offline is written first.
     const keyNode = ownRevocations.fetchNode();
     const writesQueued = queue.list().length > 0;
+    // Own keys revoked while this device was away. Their items are no longer expected on the key node
+    // once applied, so drift watch reads the record after them: else each would be an alarm.
+    const revocations = readOwnRevocations(keyNode).catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
-    drift.onOnline({ drain: () => queue.drain(), ...(writesQueued ? {} : { keyNodeItems: keyNode }) });
-    // Own keys revoked while this device was away.
-    void readOwnRevocations(keyNode).catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
+    drift.onOnline({ drain: () => queue.drain(), ...(writesQueued ? {} : { keyNodeItems: keyNode }), revocations });
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
     void ownKeys.prepareMissingRevocations().catch((error: unknown) => log.warn(`preparing revocations: ${String(error)}`));
     if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
@@ -201,7 +202,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   session.events.on('pep', (notification) => {
     // The own key node changes when another device of the account publishes: My keys' news, never a
     // contact's key change.
-    if (notification.node === NS.pubkey && isOwn(notification.from)) ownDevices.onNotification(notification);
+    if (notification.node === NS.pubkey && isOwn(notification.from)) drift.afterRevocations(ownDevices.onNotification(notification));
     else if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
     else if ((OTHER_KEY_LIST_NODES as readonly string[]).includes(notification.node)) otherKeys.onNotification(notification);

@@ -92,6 +92,12 @@ export class DriftWatch {
    * since or the server announced a change to the node.
    */
   #keyNodeRead: { items: Promise<FetchOutcome>; writes: number } | undefined;
+  /**
+   * Revocations of own keys found on the key node and being applied (own-revocations.ts): each stops the
+   * record expecting its key's item, so a check reads the record only once they are done, or the removal
+   * that came with a revocation would be reported as another client's.
+   */
+  #revocations: Promise<unknown> = Promise.resolve();
 
   constructor(deps: DriftWatchDeps) {
     this.#deps = deps;
@@ -111,8 +117,11 @@ export class DriftWatch {
    * revocations among them), for the first check to take instead of listing them again. The caller
    * passes it only when `drain` has nothing to write; it is dropped here if a write of the app's was
    * still under way as it was read.
+   *
+   * `revocations`: the own revocations found at sign-in being applied; the checks wait for them.
    */
-  onOnline(signIn: { drain?: () => Promise<unknown>; keyNodeItems?: Promise<FetchOutcome> } = {}): void {
+  onOnline(signIn: { drain?: () => Promise<unknown>; keyNodeItems?: Promise<FetchOutcome>; revocations?: Promise<unknown> } = {}): void {
+    if (signIn.revocations) this.afterRevocations(signIn.revocations);
     const writing = this.#publishing > 0;
     if (signIn.drain) void this.whilePublishing(signIn.drain);
     this.#keyNodeRead = signIn.keyNodeItems && !writing ? { items: signIn.keyNodeItems, writes: this.#writes } : undefined;
@@ -132,6 +141,12 @@ export class DriftWatch {
       this.#background();
     }, this.#deps.settleMs ?? DRIFT_SETTLE_MS);
     this.#settle.unref?.();
+  }
+
+  /** Own revocations being applied (a notification of the key node): the next check reads the record after them. */
+  afterRevocations(applied: Promise<unknown>): void {
+    // Their failure is theirs to report: the check only waits.
+    this.#revocations = Promise.all([this.#revocations, applied.catch(() => undefined)]);
   }
 
   /**
@@ -170,6 +185,8 @@ export class DriftWatch {
   /** Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. */
   async restore(node?: string): Promise<DriftRepairAnswer> {
     this.#requireOnline();
+    // A revoked key's item must not be published again from a record read too early.
+    await this.#revocations;
     const repaired: NodeRepair[] = [];
     for (const read of await this.#readAll(this.#selected(node))) {
       const plan = read.state === undefined || read.drift.findings.length > 0 ? planRestore(read.recorded, read.drift) : undefined;
@@ -195,6 +212,7 @@ export class DriftWatch {
    */
   async accept(node?: string): Promise<DriftReport> {
     this.#requireOnline();
+    await this.#revocations;
     const account = this.#session.ownJid;
     for (const read of await this.#readAll(this.#selected(node))) {
       if (read.drift.findings.length === 0) continue;
@@ -261,6 +279,7 @@ export class DriftWatch {
   }
 
   async #checkNow(): Promise<DriftReport> {
+    await this.#revocations;
     const recorded = this.#recordedNodes();
     const keyNodeRead = this.#takeKeyNodeRead();
     const nodes: NodeDriftView[] = [];

@@ -10,7 +10,6 @@ import type { Logger } from '../logger.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
-import { inBackground } from './background.js';
 import type { OwnRevocations } from './own-revocations.js';
 
 /** At most this many fingerprints are reported from one notification (a node holds 32: KEY_NODE_MAX_ITEMS). */
@@ -32,9 +31,13 @@ export class OwnDevices {
     this.#deps = deps;
   }
 
-  /** A notification for the own key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it here. */
-  onNotification(n: PepNotification): void {
-    inBackground(this.#deps.log, 'own key node notification', this.#onNotification(n));
+  /**
+   * A notification for the own key node (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract); the core routes it
+   * here. Settles when it is handled, never rejecting (a failure is logged): drift watch waits for the
+   * revocations among the items.
+   */
+  onNotification(n: PepNotification): Promise<void> {
+    return this.#onNotification(n).catch((error: unknown) => this.#deps.log.warn(`own key node notification: ${String(error)}`));
   }
 
   async #onNotification(n: PepNotification): Promise<void> {

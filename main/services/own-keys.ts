@@ -35,6 +35,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
+import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
@@ -306,7 +307,7 @@ export class OwnKeys {
       throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
     }
     if (!access) {
-      await this.#deps.store.setRevoked(jid, fingerprint, statement);
+      await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       return { published: false, withdrawn: false };
     }
     await this.#deps.session.requireXep0222Support();
@@ -326,9 +327,8 @@ export class OwnKeys {
       } catch (error) {
         if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
       }
-      await this.#deps.published.recordRetract(jid, NS.pubkey, fingerprint);
     }
-    await this.#deps.store.setRevoked(jid, fingerprint, statement);
+    await recordRevokedHere(this.#deps, jid, fingerprint, statement);
     return { published: true, withdrawn, config: outcome.config };
   }
 

@@ -5,7 +5,10 @@
  * statement"), and contacts honour it; this device must too, or it would show the key as usable and
  * could publish it again. So the key node's revocation items are read at sign-in, after a restore, and
  * from every notification of the own node, and each one that verifies (signed by the key it names, a
- * certificate for this account) marks that key revoked here, as `keys:revoke` would have.
+ * certificate for this account) marks that key revoked here, as `keys:revoke` would have: the key's
+ * own item, withdrawn with the revocation, is then no longer expected on the node (revoked-here.ts), so
+ * drift watch does not take its removal for another client's doing. A removal with no revocation that
+ * verifies still is.
  *
  * Only the account itself can publish to its own PEP node (XEP-0163 §4.1), and the statement must be
  * signed by the revoked key, so an item there cannot revoke a key by itself being present.
@@ -13,10 +16,12 @@
 import { verifyRevocation } from '../keys/revocation.js';
 import type { Logger } from '../logger.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { readRevocationItem } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
+import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
 /** The node holds at most 32 items (own-keys.ts KEY_NODE_MAX_ITEMS); more than this is not ours. */
@@ -24,6 +29,8 @@ const MAX_ITEMS_READ = 64;
 
 export interface OwnRevocationsDeps {
   store: OwnKeysStore;
+  /** What the key node should hold, for drift watch (docs/drift.md). */
+  published: Pick<PublishedNodesStore, 'expects' | 'recordRetract'>;
   session: SessionPort;
   log: Logger;
 }
@@ -56,6 +63,9 @@ export class OwnRevocations {
   /**
    * Marks revoked each key of this vault that a verified revocation among `items` names and that is not
    * revoked here yet; returns their fingerprints. Anything else among the items is left to others.
+   *
+   * A key revoked here already whose item the published record still expects (revoked at a sign-in
+   * before the record was kept in step) stops being expected there too, and is not news again.
    */
   async apply(items: readonly RawItem[]): Promise<string[]> {
     const account = this.#deps.session.ownJid;
@@ -64,13 +74,19 @@ export class OwnRevocations {
       const read = readRevocationItem(item);
       if (read.kind !== 'revocation') continue;
       const key = this.#deps.store.find(account, read.statement.fingerprint);
-      if (!key || key.revoked) continue;
+      if (!key) continue;
+      const stale = key.revoked !== undefined && this.#deps.published.expects(account, NS.pubkey, key.fingerprint);
+      if (key.revoked && !stale) continue;
       const check = verifyRevocation(read.statement, { publisherJid: account });
       if (!check.valid || check.fingerprint !== key.fingerprint) {
         this.#deps.log.warn(`a revocation on the own key node does not hold: ${check.valid ? 'it names another key' : check.reason}`);
         continue;
       }
-      await this.#deps.store.setRevoked(account, key.fingerprint, read.statement);
+      if (stale) {
+        await this.#deps.published.recordRetract(account, NS.pubkey, key.fingerprint);
+        continue;
+      }
+      await recordRevokedHere(this.#deps, account, key.fingerprint, read.statement);
       revoked.push(key.fingerprint);
     }
     return revoked;

@@ -44,12 +44,21 @@ export class PublishedNodesStore {
     await this.#setNode(account, node, next);
   }
 
-  /** An item the app withdrew: no longer expected on the node. */
+  /**
+   * An item no longer expected on the node: the app withdrew it, or its key was revoked here
+   * (revoked-here.ts). Nothing is written when the record does not list it.
+   */
   async recordRetract(account: string, node: string, itemId: string): Promise<void> {
+    if (!this.expects(account, node, itemId)) return;
     await this.#vaults.vault.update((draft) => {
       const record = accountIn(draft, account).published?.[node];
       if (record) record.items = record.items.filter((i) => i.id !== itemId);
     });
+  }
+
+  /** Whether the record of `node` still expects the item `itemId` there. */
+  expects(account: string, node: string, itemId: string): boolean {
+    return this.list(account)[node]?.items.some((i) => i.id === itemId) ?? false;
   }
 
   /** Replaces what is recorded for `node` (Accept: the node's current state is the intended one). */

@@ -125,6 +125,31 @@ describe('drift watch takes the sign-in read of the key node', () => {
     expect(pep.requests.filter(listsKeyItems).length).toBeGreaterThan(0);
   });
 
+  it('own revocations being applied at sign-in: the first check reads the record after them', async () => {
+    // Another device revoked k1 and withdrew its item; applying the revocation here stops the record
+    // expecting it (own-revocations.ts). Read before that, the record would report k1 removed.
+    const node = pep.nodes.get(KEYS);
+    if (node) node.items = [];
+    let apply = () => {};
+    const revocations = new Promise<void>((resolve) => (apply = resolve)).then(() => published.recordRetract(JULIET, KEYS, 'k1'));
+    drift.onOnline({ ...(await signInRead()), revocations });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(drift.status().checkedAt).toBeUndefined();
+    apply();
+    await checked();
+    expect(drift.status().nodes[0]).toMatchObject({ findings: [], recorded: { items: 0 } });
+  });
+
+  it('own revocations from a notification of the key node: the next check waits for them too', async () => {
+    const node = pep.nodes.get(KEYS);
+    if (node) node.items = [];
+    let apply = () => {};
+    drift.afterRevocations(new Promise<void>((resolve) => (apply = resolve)).then(() => published.recordRetract(JULIET, KEYS, 'k1')));
+    const report = drift.check();
+    apply();
+    expect((await report).nodes[0]).toMatchObject({ findings: [], recorded: { items: 0 } });
+  });
+
   it('the server announced a change to the key node after the read: the check lists the items itself', async () => {
     const drain = pendingWrite();
     drift.onOnline({ drain: drain.work, ...(await signInRead()) });
