@@ -114,7 +114,9 @@ export class ProfileService {
   /**
    * Publishes the vCard4 (XEP-0292 §4.1.2: the whole vCard) and, when there is one, the nickname
    * (XEP-0172 §4.3), each to a persistent node with the access asked; returns their configurations as
-   * read back from the server. A nickname left empty leaves the nickname node as it is.
+   * read back from the server. A nickname left empty where one was published (the vault's copy of the own
+   * profile says so; own() keeps it current) is withdrawn from the nickname node too: contacts read it
+   * there as well as in the vCard.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
     const owner = this.#deps.session.ownJid;
@@ -126,13 +128,17 @@ export class ProfileService {
     await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
     const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
-    if (nickname !== undefined) {
-      const nickItem = { id: NICK_ITEM_ID, payload: nickPayload(nickname) };
+    const withdrawNickname = nickname === undefined && this.#deps.ownProfile?.get(owner)?.nickname !== undefined;
+    if (nickname !== undefined || withdrawNickname) {
+      // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
+      // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
+      // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
+      const nickItem = { id: NICK_ITEM_ID, payload: nickPayload(nickname ?? '') };
       const nick = await publishPersistent(ctx, spec(NS.nick), nickItem);
       await this.#record(owner, NS.nick, access, nick.config, nickItem);
       configs.push(nick.config);
     }
-    await this.#keepOwn(owner, (stored) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
+    await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
     return configs;
   }
 

@@ -100,6 +100,12 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     expect(red).toBeLessThan(10);
     expect(green).toBeGreaterThan(210);
     await checkEveryLook(julietPage, 'my-profile', saveScreenshot);
+    // Her Activity: the avatar published with its size and no raw SHA-1 under it.
+    await julietPage.getByRole('button', { name: 'Activity', exact: true }).click();
+    const avatarEntry = julietPage.getByTestId('activity-entry').filter({ hasText: 'Published a new avatar (32×32)' });
+    await expect(avatarEntry).toHaveCount(1);
+    await expect(avatarEntry.getByTestId('activity-contact')).toHaveCount(0);
+    await expect(avatarEntry).not.toContainText(/[0-9a-f]{40}/);
 
     // Romeo opens juliet: her profile, avatar included, as plain text.
     await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
@@ -117,7 +123,7 @@ test('juliet publishes her profile and an avatar whose square she chose from the
   }
 });
 
-test('a picture too large or not an image is refused on the page, before anything is sent', async ({ page, browserHost, newAccount }) => {
+test('a picture too large or not an image is refused on the page, before anything is sent', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
   try {
     await openApp(page, browserHost.url);
@@ -133,6 +139,13 @@ test('a picture too large or not an image is refused on the page, before anythin
     await writeFile(text, 'not a picture');
     await page.getByLabel('Avatar image').setInputFiles(text);
     await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“notes.txt” is not a PNG or JPEG picture.');
+    // Named .png, so the browser calls it a PNG: what is inside decides, and no dialog opens on a broken image.
+    const fake = join(dir, 'x.png');
+    await writeFile(fake, 'not a picture either');
+    await page.getByLabel('Avatar image').setInputFiles(fake);
+    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“x.png” is not a picture the app can read.');
+    await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+    await checkEveryLook(page, 'my-profile-unreadable-picture', saveScreenshot);
     // The page is still connected: the browser host did not close the socket on an oversized request.
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
   } finally {
@@ -146,7 +159,7 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   launchApp,
   saveScreenshot,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
   await signIn(julietPage, julietAccount);
   await julietPage.getByRole('button', { name: 'My profile', exact: true }).click();
@@ -186,12 +199,39 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await expect(card).toContainText('juliet@capulet.lit');
   await expect(card).toContainText('Wherefore art thou?');
 
+  // She clears the nickname: the preview says it goes, and it goes from what contacts read (the vCard and
+  // the nickname node alike); romeo's page hears of it without a refresh.
+  await otherForm.getByLabel('Nickname').fill('');
+  await expect(other.getByTestId('profile-change')).toHaveText(['Nickname: removed (was Juliet of Verona)']);
+  // The last publish's report is not about these edits.
+  await expect(other.getByTestId('profile-result')).toContainText('Before the changes above, your last publish was reported as:');
+  await checkEveryLook(other, 'my-profile-pending', saveScreenshot);
+  await otherForm.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(other.getByTestId('profile-result')).toContainText('Published. Your server reports:');
+  await expect(other.getByTestId('profile-result')).toContainText('Nickname: withdrawn, contacts see none');
+  // Settled: nothing left to publish.
+  await expect(other.getByTestId('profile-changes')).toContainText('Nothing yet');
+  await expect(otherForm.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
+  await expect(card.getByTestId('profile-name')).toHaveText('Juliet Capulet');
+  await expect(card).not.toContainText('Juliet of Verona');
+  await expect(card).not.toContainText('“');
+  await detail.getByRole('button', { name: /Refresh/ }).click();
+  await expect(card).toContainText('Wherefore art thou?');
+  await expect(card).not.toContainText('“');
+  // Her own profile's notifications are no contact's update in her Activity.
+  for (const own of [julietPage, other]) {
+    await own.getByRole('button', { name: 'Activity', exact: true }).click();
+    await expect(own.getByTestId('activity-entry').filter({ hasText: 'Published your profile' }).first()).toBeVisible();
+    await expect(own.getByTestId('activity-entry').filter({ hasText: `Profile update from ${julietAccount.jid}` })).toHaveCount(0);
+  }
+  await other.getByRole('button', { name: 'My profile', exact: true }).click();
+
   // Offline, the second instance still starts from its copy, and says so.
   await other.getByRole('button', { name: 'Account', exact: true }).click();
   await other.getByRole('button', { name: 'Disconnect' }).click();
   await other.getByRole('button', { name: 'My profile', exact: true }).click();
   await expect(other.getByTestId('profile-source')).toContainText('Offline: showing your profile as kept on this computer');
-  await expect(otherForm.getByLabel('Nickname')).toHaveValue('Juliet of Verona');
+  await expect(otherForm.getByLabel('Nickname')).toHaveValue('');
   await expect(otherForm.getByLabel('Full name')).toHaveValue('Juliet Capulet');
   // A change made now waits for the connection (the queue); with nothing changed there is nothing to send.
   await expect(otherForm.getByRole('button', { name: 'Publish when online' })).toBeDisabled();

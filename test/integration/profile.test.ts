@@ -302,5 +302,32 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(shown.vcard).toEqual(held.vcard);
       expect(shown.avatar?.dataBase64).toBe(held.avatar?.dataBase64);
     });
+
+    it('juliet clears her nickname: it goes from the vCard and the nickname node alike, and romeo’s page drops it', async () => {
+      await ask(juliet, 'profile:publish', { profile: JULIET, access: access() });
+      const held = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+      expect(held.nickname).toBe('Jules');
+      const { nickname: _cleared, ...withoutNickname } = JULIET;
+      const notified = nextAppEvent(romeo, 'contacts:profile', (v) => v.jid === juliet.actor.jid && v.updated.includes(NS.nick), 'romeo hears juliet’s nickname withdrawn');
+      const cleared = await ask(juliet, 'profile:publish', { profile: withoutNickname, access: access() });
+      // The nickname node is published to (an empty <nick/>), not left holding the old one.
+      expect(cleared).toMatchObject({ outcome: 'published', configs: [persistent(NS.vcard4), persistent(NS.nick)] });
+      const event = await notified;
+      expect(event).toMatchObject({ origin: 'notification', refreshed: ['nickname'] });
+      expect(event.nickname).toBeUndefined();
+      expect(mergeProfileView(held, event).nickname).toBeUndefined();
+      const fetched = await ask(romeo, 'contacts:fetchProfile', { jid: juliet.actor.jid });
+      expect(fetched.nickname).toBeUndefined();
+      expect(fetched.vcard?.nickname).toBeUndefined();
+      expect(fetched.vcard?.fullName).toBe(JULIET.fullName);
+      // Her own editor starts without one (ejabberd refuses the owner: the copy says the same).
+      const own = await ask(juliet, 'profile:get', undefined);
+      expect(own.nickname).toBeUndefined();
+      expect(own.vcard?.nickname).toBeUndefined();
+      // Nothing left to withdraw: the next publish without a nickname leaves the nickname node alone.
+      const again = await ask(juliet, 'profile:publish', { profile: withoutNickname, access: access() });
+      expect(again).toMatchObject({ outcome: 'published', configs: [persistent(NS.vcard4)] });
+      expect((again as { configs: unknown[] }).configs).toHaveLength(1);
+    });
   });
 }

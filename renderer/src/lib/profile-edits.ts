@@ -4,7 +4,7 @@
  * whatever the form does not show (the postal address) is carried over from what is published: a field
  * is removed only when the user cleared it.
  */
-import type { Profile } from '../../../contract';
+import type { OwnProfileView, Profile } from '../../../contract';
 
 export interface ProfileForm {
   fullName: string;
@@ -80,4 +80,14 @@ export function profileChanges(published: Profile | undefined, publishedNickname
     if (was === now) return [];
     return [{ label, kind: was === '' ? 'added' : now === '' ? 'removed' : 'changed', before: was, after: now }];
   });
+}
+
+/**
+ * The own profile once `profile` is published over `own`: the vCard is the one published, and so is the
+ * nickname, on the nickname node too (main withdraws a cleared one there), so the form settles with
+ * nothing left to change. The avatar and the rest of the view stay.
+ */
+export function ownAfterPublish(own: OwnProfileView | undefined, profile: Profile): OwnProfileView {
+  const { nickname: _before, ...rest } = own ?? { jid: '', origin: 'fetch' as const, updated: [], sources: [], configs: [] };
+  return { ...rest, vcard: profile, ...(profile.nickname !== undefined ? { nickname: profile.nickname } : {}) };
 }

@@ -84,3 +84,13 @@ export function keepMostRecent(
 export function lacksPicture(view: ContactProfileView): boolean {
   return view.avatar?.sameAsBefore === true && view.avatar.dataBase64 === undefined;
 }
+
+/**
+ * The contacts a batch of profile events tells of an update: those notified (a fetch's answer is no news),
+ * never the account itself. Its own PEP nodes notify its own connections too (the app's caps carry +notify
+ * for them), and "Profile update from" the user's own address reads like a contact's.
+ */
+export function notifiedContacts(events: readonly ContactProfileView[], account: string | undefined): string[] {
+  const own = account?.toLowerCase();
+  return events.filter((e) => e.origin === 'notification' && e.jid.toLowerCase() !== own).map((e) => e.jid);
+}

@@ -5,15 +5,17 @@ import type {
   ContactProfileView,
   EffectiveNodeConfig,
   IpcError,
+  KeyringApi,
   OwnProfileView,
   Profile,
 } from '../../../contract';
 import { PROFILE_LIMITS } from '../../../contract/limits';
-import { MAX_ENTRIES_PER_KIND } from './activity.svelte';
+import { MAX_ENTRIES_PER_KIND, type ActivityLog } from './activity.svelte';
 import { fileToBase64 } from './base64';
 import { formatCount } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
-import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from './profile-events';
+import { ownAfterPublish } from './profile-edits';
+import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -60,6 +62,13 @@ export class ProfileStore extends ScreenStore {
   #told: { entries: readonly number[]; contacts: readonly string[] } | undefined;
   /** How many places show each contact's profile now: those are never dropped for others. Not reactive. */
   #shown = byJid<number>();
+  /** The account's bare JID, once known (its own profile's notifications are not a contact's update). */
+  readonly #account: () => string | undefined;
+
+  constructor(api: KeyringApi, activity: ActivityLog, account: () => string | undefined = () => undefined) {
+    super(api, activity);
+    this.#account = account;
+  }
 
   start(): () => void {
     const off = this.api.on('contacts:profile', (view) => {
@@ -83,7 +92,7 @@ export class ProfileStore extends ScreenStore {
     // Each contact's events in the order they came: a notification carries only its own node.
     const folded = foldProfileEvents((jid) => this.contacts[jid], events);
     this.contacts = keepMostRecent(this.contacts, folded.values(), CONTACT_PROFILES_KEPT, this.#isShown);
-    this.#report(events.filter((e) => e.origin === 'notification').map((e) => e.jid));
+    this.#report(notifiedContacts(events, this.#account() ?? this.own?.jid));
     // A picture dropped here earlier: ask main, once per contact, and only for those still kept (a fetch
     // for one dropped again would bring it back in place of another; opening it fetches it anyway).
     for (const jid of folded.keys()) {
@@ -143,9 +152,8 @@ export class ProfileStore extends ScreenStore {
     );
     if (answer?.outcome === 'published') {
       this.published = answer.configs;
-      // What the server now holds; a nickname left empty leaves the nickname node as it was (main).
-      const nickname = profile.nickname ?? this.own?.nickname;
-      this.own = { ...this.#ownOrEmpty(), vcard: profile, ...(nickname !== undefined ? { nickname } : {}) };
+      // What the server now holds: a nickname left empty is gone from the nickname node too (main).
+      this.own = ownAfterPublish(this.own, profile);
       this.activity.add('published', 'Published your profile');
     } else if (answer) {
       this.activity.add('published', 'Waiting for the connection to publish your profile');
@@ -170,7 +178,8 @@ export class ProfileStore extends ScreenStore {
     });
     if (!result) return false;
     this.avatar = result;
-    this.activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`, result.info.id);
+    // No second line: the avatar's id is a SHA-1 (XEP-0084 §4.2.1), which tells a person nothing.
+    this.activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`);
     return true;
   }
 

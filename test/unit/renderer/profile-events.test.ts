@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AvatarInfoView, ContactProfileView, ProfilePart } from '../../../contract';
-import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView } from '../../../renderer/src/lib/profile-events.js';
+import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from '../../../renderer/src/lib/profile-events.js';
 
 const NICK = 'http://jabber.org/protocol/nick';
 const VCARD = 'urn:xmpp:vcard4';
@@ -139,5 +139,19 @@ describe('the screens keep the most recently used contacts’ profiles, and no m
     const kept = keepMostRecent({}, views(0, 1), 4);
     expect(kept['constructor']).toBeUndefined();
     expect(kept['__proto__']).toBeUndefined();
+  });
+});
+
+describe('who a batch of profile events tells of an update in Activity', () => {
+  it('the contacts notified, never the account itself (its own nodes notify it too) nor a fetch’s answer', () => {
+    const events = [
+      notification('juliet@capulet.lit', NICK, { nickname: 'Jules' }),
+      notification('romeo@montague.lit', VCARD, {}),
+      fetched('nurse@capulet.lit'),
+      notification('Juliet@Capulet.lit', AVATAR, {}),
+    ];
+    expect(notifiedContacts(events, 'juliet@capulet.lit')).toEqual(['romeo@montague.lit']);
+    // The account not known yet: everyone notified is told.
+    expect(notifiedContacts(events, undefined)).toEqual(['juliet@capulet.lit', 'romeo@montague.lit', 'Juliet@Capulet.lit']);
   });
 });
