@@ -31,7 +31,7 @@ test('verification only on a match, trust policies, and changed keys that warn a
   browser,
   saveScreenshot,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   const { julietAccount, romeoAccount, julietPage, romeoPage } = await friendsInTwoWindows();
   await signIn(julietPage, julietAccount);
   await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
@@ -59,18 +59,68 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(verifyButton).toBeDisabled();
   await dialog.getByLabel('Their fingerprint or verification link').fill('   ');
   await expect(verifyButton).toBeDisabled();
-  await dialog.getByLabel('Their fingerprint or verification link').fill('hello there');
+  // Hex digits typed so far that agree are "not (yet)" a match; junk gets no hint, only the format error.
+  const typedField = dialog.getByLabel('Their fingerprint or verification link');
+  await typedField.fill(first.slice(0, 8).toUpperCase());
+  await expect(dialog.getByRole('status')).toHaveText('They do not match this key (yet): 8 of 64 digits.');
+  await typedField.fill('asdf qwer !!!');
+  await expect(dialog.getByRole('status')).toHaveCount(0);
   await verifyButton.click();
   await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
-  const wrong = `${first.slice(0, 60)}${first.endsWith('0000') ? 'ffff' : '0000'}`;
-  await dialog.getByLabel('Their fingerprint or verification link').fill(wrong.toUpperCase().match(/.{4}/g)?.join(' ') ?? '');
+  await expect(dialog.getByRole('status')).toHaveCount(0);
+  await typedField.fill('hello there');
+  await verifyButton.click();
+  await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
+  // A near miss: her key but for the last four digits. Shown whole, the differing group marked.
+  const lastGroup = first.endsWith('0000') ? 'ffff' : '0000';
+  const wrong = `${first.slice(0, 60)}${lastGroup}`;
+  const grouped = (hex: string) => hex.match(/.{4}/g)?.join(' ') ?? '';
+  await typedField.fill(grouped(wrong).toUpperCase());
   await verifyButton.click();
   await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
-  await saveScreenshot('trust-compare-mismatch', romeoPage);
-  expect(await axeViolations(romeoPage), 'the compare dialog after a mismatch').toEqual([]);
+  await expect(dialog.getByTestId('differing-group')).toHaveText(lastGroup);
+  await checkEveryLook(romeoPage, 'trust-compare-mismatch', saveScreenshot);
   await romeoPage.keyboard.press('Escape');
   await expect(key(first)).toHaveAttribute('data-trust', 'unverified');
-  await expect(romeoPage.getByTestId('mismatch-alert')).toContainText(wrong.slice(0, 4));
+  const alert = romeoPage.getByTestId('mismatch-alert');
+  await expect(alert.getByLabel('The fingerprint you compared')).toHaveText(grouped(wrong));
+  await expect(alert.getByTestId('differing-group')).toHaveText(lastGroup);
+  await expect(alert.getByTestId('compared-differs')).toContainText('in group 16 of 16');
+  // Stored trust is main's (a mismatch changes none); the badge beside the alert does not reassure.
+  await expect(key(first)).toHaveAttribute('data-decision', 'trusted');
+  await expect(key(first)).not.toContainText('Trusted, not verified');
+  await expect(key(first)).toContainText('Not verified — a comparison failed');
+  await checkEveryLook(romeoPage, 'trust-after-mismatch', saveScreenshot);
+  // Each group on one line at the smallest size: a group's four digits are never split.
+  await romeoPage.setViewportSize({ width: 800, height: 600 });
+  const splitGroups = await alert.getByLabel('The fingerprint you compared').evaluate((code) =>
+    [...code.children].filter((group) => group.getClientRects().length > 1).map((group) => group.textContent),
+  );
+  expect(splitGroups).toEqual([]);
+  await romeoPage.setViewportSize({ width: 1280, height: 800 });
+
+  // Activity tells the same: the whole fingerprint compared, where it differs.
+  await romeoPage.getByRole('button', { name: 'Activity', exact: true }).click();
+  const mismatchRow = romeoPage.getByTestId('activity-entry').filter({ hasText: 'Fingerprints did NOT match' });
+  await expect(mismatchRow.getByLabel('The fingerprint you compared')).toHaveText(grouped(wrong));
+  await expect(mismatchRow.getByTestId('differing-group')).toHaveText(lastGroup);
+  await checkEveryLook(romeoPage, 'trust-activity-mismatch', saveScreenshot);
+  await romeoPage.getByRole('button', { name: 'Contacts', exact: true }).click();
+  await julietRow.click();
+
+  // A failed add shows in its dialog only, never on juliet's card behind it; Cancel clears it.
+  await romeoPage.getByRole('button', { name: 'Add contact…' }).click();
+  const addDialog = romeoPage.getByTestId('add-contact-dialog');
+  await addDialog.getByLabel('Address').fill('not a valid jid@@');
+  await addDialog.getByRole('button', { name: 'Add and ask to see presence' }).click();
+  await expect(addDialog.getByTestId('error')).toBeVisible();
+  const card = romeoPage.getByTestId('contact-detail');
+  await expect(card.getByTestId('error')).toHaveCount(0);
+  await addDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(card.getByTestId('error')).toHaveCount(0);
+  await romeoPage.getByRole('button', { name: 'Add contact…' }).click();
+  await expect(addDialog.getByTestId('error')).toHaveCount(0);
+  await romeoPage.keyboard.press('Escape');
 
   // A link for someone else is refused naming whose it is; juliet's own link verifies her key.
   await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();

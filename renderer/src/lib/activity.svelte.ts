@@ -8,6 +8,11 @@ export interface ActivityDetails {
   fingerprint?: string;
   /** For a publish: exactly who may read it ("roster groups: Friends", "only: nurse@capulet.lit"). */
   audience?: string;
+  /**
+   * For a comparison that matched nothing: the contact's keys then, so the row shows the whole
+   * fingerprint compared and where it differs (its beginning may be exactly theirs).
+   */
+  comparedWith?: readonly string[];
 }
 
 export interface ActivityEntry extends ActivityDetails {

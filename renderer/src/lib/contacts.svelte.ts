@@ -22,7 +22,14 @@ export class ContactsStore extends ScreenStore {
   readonly verifying = new Task();
   /** Unverify, accept, policy changes. */
   readonly deciding = new Task();
+  /**
+   * A contact's groups and removal, on their card; `editingJid` is whose (an error shows on that card
+   * only). Adding and answering a request have their own: each error shows where its action was asked.
+   */
   readonly editing = new Task();
+  editingJid = $state<string | undefined>();
+  readonly adding = new Task();
+  readonly answering = new Task();
   /** The account's trust policy (contacts without one of their own). */
   accountPolicy = $state<TrustPolicy>('tofu');
   /** Contacts asking to see your presence, waiting for your answer. */
@@ -100,7 +107,7 @@ export class ContactsStore extends ScreenStore {
   }
 
   async add(jid: string, name: string, groups: string[]): Promise<boolean> {
-    const answer = await this.editing.run(() =>
+    const answer = await this.adding.run(() =>
       this.api.roster.add({ jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
     );
     this.#changed(answer);
@@ -108,10 +115,12 @@ export class ContactsStore extends ScreenStore {
   }
 
   async setGroups(jid: string, groups: string[]): Promise<void> {
+    this.editingJid = jid;
     this.#changed(await this.editing.run(() => this.api.roster.setGroups({ jid, groups })));
   }
 
   async remove(jid: string): Promise<void> {
+    this.editingJid = jid;
     const answer = await this.editing.run(() => this.api.roster.remove({ jid }));
     this.#changed(answer);
     if (answer?.outcome === 'done' && this.selected === jid) this.selected = undefined;
@@ -124,7 +133,7 @@ export class ContactsStore extends ScreenStore {
   }
 
   async answer(jid: string, approve: boolean): Promise<void> {
-    const requests = await this.editing.run(() => this.api.roster.answer({ jid, approve }));
+    const requests = await this.answering.run(() => this.api.roster.answer({ jid, approve }));
     if (requests) this.requests = requests;
     await this.refreshRoster();
   }
@@ -211,7 +220,10 @@ export class ContactsStore extends ScreenStore {
   #verified(jid: string, answer: VerifyAnswer): void {
     this.#replace(answer.view);
     if (answer.outcome === 'verified') this.activity.add('verified', 'Fingerprints matched: key verified', { contact: jid, fingerprint: answer.fingerprint });
-    else this.activity.add('mismatch', 'Fingerprints did NOT match: nothing was verified', { contact: jid, fingerprint: answer.offered });
+    else {
+      const comparedWith = answer.view.keys.filter((k) => k.trust !== 'retracted').map((k) => k.fingerprint);
+      this.activity.add('mismatch', 'Fingerprints did NOT match: nothing was verified', { contact: jid, fingerprint: answer.offered, comparedWith });
+    }
   }
 
   /** A view from an answer: the keys as they now stand, keeping what the last fetch said otherwise. */
