@@ -38,13 +38,17 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-/** A failure to report in one line: exit code 2 for usage errors (bad arguments), 1 for failed operations. */
+/**
+ * A failure to report in one line: exit code 2 for usage errors (bad arguments), 1 for failed operations.
+ * A refused argument is named first ("fingerprint: …"): a window shows the message beside its field,
+ * a terminal has only the line.
+ */
 export class CliError extends Error {
   constructor(
     readonly error: IpcError,
     readonly exitCode: 1 | 2,
   ) {
-    super(error.message);
+    super(error.code === 'invalid-argument' && error.field ? `${error.field}: ${error.message}` : error.message);
   }
 }
 
