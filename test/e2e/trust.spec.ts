@@ -67,6 +67,8 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(dialog.getByRole('status')).toHaveCount(0);
   await verifyButton.click();
   await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
+  // The button was disabled while comparing: focus is back in the field, to type it again.
+  await expect(typedField).toBeFocused();
   await expect(dialog.getByRole('status')).toHaveCount(0);
   await typedField.fill('hello there');
   await verifyButton.click();
@@ -78,6 +80,7 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await typedField.fill(grouped(wrong).toUpperCase());
   await verifyButton.click();
   await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
+  await expect(typedField).toBeFocused();
   await expect(dialog.getByTestId('differing-group')).toHaveText(lastGroup);
   await checkEveryLook(romeoPage, 'trust-compare-mismatch', saveScreenshot);
   await romeoPage.keyboard.press('Escape');
