@@ -8,6 +8,11 @@ import type { NodeConfigDeviation, RevocationReasonName } from './domain.js';
 import type { DriftFinding, PersistenceChange, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 
+/** A count for people: "3,000", not "3000" (a roster, a burst of updates or a limit can run into thousands). */
+export function formatCount(n: number | bigint): string {
+  return n.toLocaleString('en-GB');
+}
+
 export { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
 
 /**

@@ -5,8 +5,7 @@
  * to have >=1 characters"). These are given per parse (dispatcher.ts), so a schema's own message wins.
  */
 import type { z } from 'zod';
-
-const count = (n: number | bigint): string => Number(n).toLocaleString('en-GB');
+import { formatCount as count } from '../../contract/format.js';
 
 /** One sentence for one refused parameter, in words a person can act on. */
 export function validationWords(issue: z.core.$ZodRawIssue): string {

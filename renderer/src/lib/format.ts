@@ -37,10 +37,8 @@ export const DECISION_TEXT: Record<KeyTrustDecision, string> = {
   revoked: 'Revoked by its owner',
 };
 
-/** A count for people: "3,000", not "3000" (a roster or a burst of updates can run into thousands). */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-GB');
-}
+// Counts read the same in the window, the terminal and main's messages.
+export { formatCount } from '../../../contract/format';
 
 /** A moment for people: "2 Dec 2026, 09:41". */
 export function formatWhen(iso: string | undefined): string {
