@@ -16,21 +16,53 @@ export function formatCount(n: number | bigint): string {
 export { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
 
 /**
- * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:
- * "3f2a9c…" → "3f2a 9c01 …".
+ * How a fingerprint is written for people: how many digits a group holds and the letters' case. The
+ * groups a mismatch is described by (contract/comparison.ts) are these same groups, so "group 8 of 8"
+ * points at what the user sees.
  */
-export function groupFingerprint(hex: string): string {
-  return (compactFingerprint(hex).match(/.{1,4}/g) ?? []).join(' ');
+export interface FingerprintStyle {
+  groupSize: number;
+  upper: boolean;
 }
+
+/** X.509 (this app's keys): lowercase groups of four. */
+export const X509_STYLE: FingerprintStyle = { groupSize: 4, upper: false };
 
 /**
  * Another app's key fingerprint the way that app shows it, so the user can hold them side by side:
  * OMEMO in lowercase groups of 8 (Conversations; XEP-0384 §8), OpenPGP in uppercase groups of 4 (gpg,
- * Profanity's `/ox keys`). '' (no bundle or key data ever read) stays ''.
+ * Profanity's `/ox keys`).
  */
+export function otherKeyStyle(protocol: 'omemo' | 'omemo2' | 'openpgp'): FingerprintStyle {
+  return protocol === 'openpgp' ? { groupSize: 4, upper: true } : { groupSize: 8, upper: false };
+}
+
+/**
+ * The style of another app's fingerprint known only by its digits (a recorded comparison): 40 are an
+ * OpenPGP v4 fingerprint, 64 an OMEMO identity key (contract/fingerprint.ts parseOtherKeyFingerprint).
+ */
+export function otherKeyStyleOf(fingerprint: string): FingerprintStyle {
+  return otherKeyStyle(compactFingerprint(fingerprint).length === 40 ? 'openpgp' : 'omemo');
+}
+
+/** A fingerprint's groups in a style: ["3f2a", "9c01", …]. */
+export function fingerprintGroups(hex: string, style: FingerprintStyle): string[] {
+  const compact = compactFingerprint(hex);
+  const cased = style.upper ? compact.toUpperCase() : compact;
+  return cased.match(new RegExp(`.{1,${style.groupSize}}`, 'g')) ?? [];
+}
+
+/**
+ * A hex fingerprint in blocks of four characters for reading aloud and comparing by eye:
+ * "3f2a9c…" → "3f2a 9c01 …".
+ */
+export function groupFingerprint(hex: string): string {
+  return fingerprintGroups(hex, X509_STYLE).join(' ');
+}
+
+/** Another app's key fingerprint as that app shows it (otherKeyStyle). '' (no bundle or key data ever read) stays ''. */
 export function formatOtherKeyFingerprint(protocol: 'omemo' | 'omemo2' | 'openpgp', hex: string): string {
-  if (protocol === 'openpgp') return (hex.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
-  return (hex.toLowerCase().match(/.{1,8}/g) ?? []).join(' ');
+  return fingerprintGroups(hex, otherKeyStyle(protocol)).join(' ');
 }
 
 /** A node configuration's deviation from what the app asked, in one sentence. */
@@ -51,11 +83,13 @@ export function describeDeviation(deviation: NodeConfigDeviation): string {
 
 /**
  * The fingerprint's short form for lists and the activity log: its first 16 digits in blocks
- * ("3f2a 9c01 77ab 0e12…"). Never enough to verify with: comparing always uses all 64.
+ * ("3f2a 9c01 77ab 0e12…"; in another app's style, "3f2a9c01 77ab0e12…"). Never enough to verify with:
+ * comparing always uses every digit, and a fingerprint that matched nothing is never quoted by it (its
+ * beginning may be exactly the real key's).
  */
-export function shortFingerprint(hex: string): string {
+export function shortFingerprint(hex: string, style: FingerprintStyle = X509_STYLE): string {
   const compact = compactFingerprint(hex);
-  return `${groupFingerprint(compact.slice(0, 16))}${compact.length > 16 ? '…' : ''}`;
+  return `${fingerprintGroups(compact.slice(0, 16), style).join(' ')}${compact.length > 16 ? '…' : ''}`;
 }
 
 /** A trust policy's name and what it means, in one sentence each (the contact's pane and `contacts keys`). */

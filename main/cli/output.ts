@@ -9,7 +9,19 @@
  *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
  *   \uXXXX escapes (jsonText), the same data without the effect.
  */
-import { describeDeviation, formatOtherKeyFingerprint, groupFingerprint, REVOCATION_REASON_TEXT, shortFingerprint, TRUST_POLICY_TEXT } from '../../contract/format.js';
+import { compareWithKeys, describeComparison } from '../../contract/comparison.js';
+import {
+  describeDeviation,
+  fingerprintGroups,
+  formatOtherKeyFingerprint,
+  groupFingerprint,
+  otherKeyStyleOf,
+  REVOCATION_REASON_TEXT,
+  shortFingerprint,
+  TRUST_POLICY_TEXT,
+  X509_STYLE,
+  type FingerprintStyle,
+} from '../../contract/format.js';
 import type {
   ContactKeysView,
   ContactProfileView,
@@ -114,7 +126,7 @@ export function describeContactKeys(v: ContactKeysView): string {
   }
   const policy = TRUST_POLICY_TEXT[v.policy];
   lines.push(`policy: ${v.policy} (${policy.name}${v.policySource === 'account' ? ', the account’s' : ', set for this contact'}): ${policy.meaning}`);
-  lines.push(...mismatchLines(v.mismatches, v.keys, shortFingerprint));
+  lines.push(...mismatchLines(v.mismatches, v.keys, currentX509(v), () => X509_STYLE));
   for (const k of v.keys) {
     const warning =
       k.status === 'revoked'
@@ -194,12 +206,35 @@ function describeAccess(model: string, groups?: string[], allow?: string[]): str
   return safe(model);
 }
 
+/** The contact's X.509 keys a comparison is made with: their current ones (a withdrawn key is never verified). */
+export const currentX509 = (v: ContactKeysView): string[] => v.keys.filter((k) => k.trust !== 'retracted').map((k) => k.fingerprint);
+
+/** Their other apps' devices and keys a comparison is made with: those still listed, with a fingerprint. */
+export const currentOtherKeys = (v: OtherKeysView): string[] => v.keys.filter((k) => k.state !== 'removed' && k.fingerprint !== '').map((k) => k.fingerprint);
+
+/**
+ * A fingerprint that matched none of `current`, for a line of text: the whole of it (in `style`'s
+ * groups: a near miss begins exactly like the real key, so its beginning alone would look like theirs)
+ * and, in words, where it differs from the closest key (contract/comparison.ts, as the window marks it).
+ */
+export function describeMismatch(offered: string, current: readonly string[], style: FingerprintStyle): { whole: string; difference: string } {
+  return { whole: fingerprintGroups(safe(offered), style).join(' '), difference: `It ${describeComparison(compareWithKeys(safe(offered), current, style), style)}` };
+}
+
 /** Comparisons that matched nothing since the last verification: the red lines a contact's keys start with. */
-function mismatchLines(mismatches: readonly MismatchView[], keys: readonly { verifiedAt?: string | undefined }[], format: (fingerprint: string) => string): string[] {
+function mismatchLines(
+  mismatches: readonly MismatchView[],
+  keys: readonly { verifiedAt?: string | undefined }[],
+  current: readonly string[],
+  styleOf: (offered: string) => FingerprintStyle,
+): string[] {
   const latestVerified = Math.max(0, ...keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
   return mismatches
     .filter((m) => (Date.parse(m.at) || 0) >= latestVerified)
-    .map((m) => `!! MISMATCH: ${format(safe(m.offered))} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys`);
+    .map((m) => {
+      const { whole, difference } = describeMismatch(m.offered, current, styleOf(m.offered));
+      return `!! MISMATCH: ${whole} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys. ${difference}.`;
+    });
 }
 
 const day = (iso: string | undefined) => (iso ? safe(iso.slice(0, 10)) : '?');
@@ -221,7 +256,7 @@ export function describeOtherKeys(v: OtherKeysView): string {
     lines.push(`${PROTOCOL_NAMES[source.protocol]}: ${what}${source.detail ? ` (${safe(source.detail)})` : ''}`);
   }
   if (v.keys.length === 0) lines.push(`${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
-  lines.push(...mismatchLines(v.mismatches, v.keys, (f) => formatOtherKeyFingerprint(f.length === 40 ? 'openpgp' : 'omemo', f)));
+  lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf));
   for (const k of v.keys) lines.push(...describeOtherKey(k));
   if (v.leftOut > 0) lines.push(`${v.leftOut} more left out: the app keeps at most 64 devices per OMEMO list and 32 OpenPGP keys.`);
   return lines.join('\n');

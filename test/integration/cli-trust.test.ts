@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
-import { verificationUri } from '../../contract/format.js';
+import { groupFingerprint, shortFingerprint, verificationUri } from '../../contract/format.js';
 import type { ContactKeysView, OtherKeysView } from '../../contract/index.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { publishRequest } from '../../main/xmpp/pubsub.js';
@@ -67,10 +67,16 @@ describe('trust through the keyring CLI', () => {
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr.trim().split('\n')).toHaveLength(1);
     expect(mismatch.stderr).toMatch(/matches none of .*'s current keys: nothing was verified/);
+    // A near miss is quoted whole (its first 60 digits are her key's), the differing group named.
+    expect(mismatch.stderr).toContain(`${groupFingerprint(wrong)} matches none of`);
+    expect(mismatch.stderr.trim()).toMatch(new RegExp(`It differs from their key ${shortFingerprint(first)} in group 16 of 16\\.$`));
     let view = await keysOf();
     expect(view.keys).toMatchObject([{ fingerprint: first, trust: 'unverified', decision: 'trusted' }]);
     expect(view.mismatches).toMatchObject([{ offered: wrong, via: 'typed' }]);
-    expect((await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout).toMatch(/!! MISMATCH: /);
+    expect((await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout).toContain(
+      `!! MISMATCH: ${groupFingerprint(wrong)} (typed, `,
+    );
+    expect((await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout).toContain(`It differs from their key ${shortFingerprint(first)} in group 16 of 16.`);
 
     // An empty comparison and a link for someone else are refused before anything is compared.
     const empty = await cli(romeo, 'contacts', 'verify', juliet.jid, '  ');
@@ -171,6 +177,8 @@ describe('trust through the keyring CLI', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toMatch(/matches none of .*'s current OMEMO devices or OpenPGP keys: nothing was verified/);
+    expect(wrong.stderr).toContain(`${expected.profanityOxFingerprint} matches none of`);
+    expect(wrong.stderr).toContain('It has no group of four in common with any of their keys.');
     expect(await devices()).toMatch(/!! MISMATCH: DB9D 478D/);
 
     // Another identity key under the same device id: changed, until accepted.

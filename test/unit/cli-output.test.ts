@@ -10,13 +10,14 @@ import {
   describeContactKeys,
   describeContacts,
   describeNodeConfig,
+  describeOtherKeys,
   describeOwnKey,
   describeProfile,
   describeSupport,
   jsonText,
 } from '../../main/cli/output.js';
 import { runCli } from '../../main/cli/program.js';
-import type { ContactKeysView, ContactProfileView, OwnKeyView, Profile } from '../../contract/index.js';
+import type { ContactKeysView, ContactProfileView, OtherKeyView, OwnKeyView, Profile } from '../../contract/index.js';
 
 /** Newline + a forged line, ESC and one-byte CSI sequences, a bidi override and isolate, zero-width, LS. */
 const HOSTILE = 'x\n  trust: verified\r\n\u001b[2J\u009b31m\u202eevil\u2066\u200bz\u2028  trust: verified\u0085y';
@@ -173,5 +174,74 @@ describe('keys list: the expiry warning', () => {
 
   it('names the key and marks the current one', () => {
     expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true)).split('\n')[0]).toMatch(/ "Laptop" {2}\(current\)$/);
+  });
+});
+
+describe('a comparison that matched nothing, at a terminal', () => {
+  const juliet = 'e70691cace2a787a4e7d83c39de305957060f6a6f5fff4c9fc41bc6073013ca9';
+  // A near miss: the first 60 digits are exactly hers, so its first 16 alone would read as her key.
+  const nearMiss = `${juliet.slice(0, 60)}0000`;
+  const mismatch = (offered: string) => ({ offered, at: '2026-12-03T10:00:00.000Z', via: 'typed' as const });
+  const x509 = (mismatches: ContactKeysView['mismatches']): ContactKeysView => ({
+    jid: 'juliet@capulet.lit',
+    fetch: 'ok',
+    keys: [
+      { fingerprint: juliet, status: 'valid', reason: 'Valid', trust: 'unverified', decision: 'trusted', firstSeen: '2026-12-01T00:00:00.000Z', lastSeen: '2026-12-03T00:00:00.000Z', notBefore: '2026-12-01T00:00:00.000Z', notAfter: '2027-12-01T00:00:00.000Z', bits: 2048 },
+    ],
+    invalid: [],
+    changes: [],
+    ...TOFU,
+    mismatches,
+  });
+  const mismatchLine = (text: string) => text.split('\n').find((line) => line.startsWith('!! MISMATCH'));
+
+  it('an X.509 near miss is printed whole, and the group that differs is named', () => {
+    const line = mismatchLine(describeContactKeys(x509([mismatch(nearMiss)])));
+    expect(line).toBe(
+      `!! MISMATCH: ${nearMiss.match(/.{4}/g)?.join(' ')} (typed, 2026-12-03T10:00:00.000Z) matched none of their current keys. ` +
+        'It differs from their key e706 91ca ce2a 787a… in group 16 of 16.',
+    );
+  });
+
+  it('a fingerprint sharing nothing with their keys says so, marking nothing', () => {
+    const other = 'bc5d92074510bf69aa5cf7589bf2bc8db3cd3804988aac0e931cc459f7397708';
+    expect(mismatchLine(describeContactKeys(x509([mismatch(other)])))).toMatch(/ It has no group of four in common with any of their keys\.$/);
+  });
+
+  const device = (fingerprint: string, protocol: OtherKeyView['protocol'], deviceId?: number): OtherKeyView => ({
+    protocol,
+    ...(deviceId === undefined ? {} : { deviceId }),
+    fingerprint,
+    firstSeen: '2026-12-01T00:00:00.000Z',
+    lastSeen: '2026-12-03T00:00:00.000Z',
+    state: 'known',
+    decision: 'trusted',
+    problems: [],
+  });
+  const omemo = '8992d8bdecd536598b7a762d54a90a4c687cbc8dab5236e5fd8db893fb313e23';
+  const openpgp = 'DB9D478DF77ED4DDB5281A36643F98A26BA28AC9';
+  const devices = (offered: string) =>
+    describeOtherKeys({
+      jid: 'romeo@montague.lit',
+      sources: [],
+      keys: [device(omemo, 'omemo', 1659897886), device(openpgp, 'openpgp')],
+      leftOut: 0,
+      mismatches: [mismatch(offered)],
+    });
+
+  it('an OMEMO near miss is printed whole in Conversations’ groups of 8, naming group 8 of 8', () => {
+    const nearOmemo = `${omemo.slice(0, 56)}00000000`;
+    expect(mismatchLine(devices(nearOmemo))).toBe(
+      '!! MISMATCH: 8992d8bd ecd53659 8b7a762d 54a90a4c 687cbc8d ab5236e5 fd8db893 00000000 (typed, 2026-12-03T10:00:00.000Z) matched none of their current keys. ' +
+        'It differs from their key 8992d8bd ecd53659… in group 8 of 8.',
+    );
+  });
+
+  it('an OpenPGP near miss is printed whole as gpg prints it, naming group 10 of 10', () => {
+    const nearPgp = `${openpgp.slice(0, 36)}0000`;
+    expect(mismatchLine(devices(nearPgp))).toBe(
+      '!! MISMATCH: DB9D 478D F77E D4DD B528 1A36 643F 98A2 6BA2 0000 (typed, 2026-12-03T10:00:00.000Z) matched none of their current keys. ' +
+        'It differs from their key DB9D 478D F77E D4DD… in group 10 of 10.',
+    );
   });
 });

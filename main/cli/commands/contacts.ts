@@ -8,10 +8,10 @@
  * stderr says so and from when, so stdout stays the answer alone.
  */
 import { Argument, type Command } from 'commander';
-import { compactFingerprint, formatOtherKeyFingerprint, parseOtherKeyFingerprint, shortFingerprint, TRUST_POLICY_TEXT } from '../../../contract/format.js';
+import { compactFingerprint, formatOtherKeyFingerprint, otherKeyStyleOf, parseOtherKeyFingerprint, shortFingerprint, TRUST_POLICY_TEXT, X509_STYLE } from '../../../contract/format.js';
 import { TRUST_POLICIES, type ContactKeysView, type KeyringApi, type OtherKeysView, type OtherKeyView, type Result } from '../../../contract/index.js';
 import { CliError, must, type CliContext } from '../context.js';
-import { describeContactKeys, describeContacts, describeOtherKeys, otherKeyName, safe } from '../output.js';
+import { currentOtherKeys, currentX509, describeContactKeys, describeContacts, describeMismatch, describeOtherKeys, otherKeyName, safe } from '../output.js';
 
 /** A sign-in that failed because the server could not be reached: offline data can still help. */
 const UNREACHABLE_CODES = new Set(['server-unreachable', 'timeout']);
@@ -92,8 +92,9 @@ export function contactsCommands(program: Command, cli: CliContext): void {
           const answer = must(await api.devices.verify({ jid, fingerprint: other }));
           const shown = formatOtherKeyFingerprint(other.length === 40 ? 'openpgp' : 'omemo', other);
           if (answer.outcome === 'mismatch') {
+            const { whole, difference } = describeMismatch(answer.offered, currentOtherKeys(answer.view), otherKeyStyleOf(answer.offered));
             throw new CliError(
-              { code: 'not-found', message: `${shown} matches none of ${safe(jid)}'s current OMEMO devices or OpenPGP keys: nothing was verified (the mismatch is recorded).` },
+              { code: 'not-found', message: `${whole} matches none of ${safe(jid)}'s current OMEMO devices or OpenPGP keys: nothing was verified (the mismatch is recorded). ${difference}.` },
               1,
             );
           }
@@ -103,8 +104,10 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         if (x509 === undefined) must(await api.contacts.fetchKeys({ jid }));
         const answer = must(await api.contacts.verify({ jid, claim }));
         if (answer.outcome === 'mismatch') {
+          // The whole of it: a near miss begins exactly like their key, so its first digits would look like theirs.
+          const { whole, difference } = describeMismatch(answer.offered, currentX509(answer.view), X509_STYLE);
           throw new CliError(
-            { code: 'not-found', message: `${shortFingerprint(answer.offered)} matches none of ${safe(jid)}'s current keys: nothing was verified (the mismatch is recorded).` },
+            { code: 'not-found', message: `${whole} matches none of ${safe(jid)}'s current keys: nothing was verified (the mismatch is recorded). ${difference}.` },
             1,
           );
         }

@@ -1,3 +1,5 @@
+import type { FingerprintStyle } from '../../../contract/format';
+
 export type ActivityKind = 'generated' | 'published' | 'retracted' | 'received' | 'changed' | 'verified' | 'mismatch' | 'connection';
 
 /** What an entry is about, shown in columns of their own. */
@@ -13,6 +15,8 @@ export interface ActivityDetails {
    * fingerprint compared and where it differs (its beginning may be exactly theirs).
    */
   comparedWith?: readonly string[];
+  /** How those keys are written (another app's in that app's groups); X.509's groups of four without it. */
+  comparedStyle?: FingerprintStyle;
 }
 
 export interface ActivityEntry extends ActivityDetails {

@@ -1,111 +1,92 @@
-import type { ContactKeyView } from '../../../contract';
+import type { KeyTrustDecision } from '../../../contract';
 import { compactFingerprint } from '../../../contract/format';
 import { DECISION_TEXT } from './format';
 
 /**
- * What the contact's page says about a fingerprint comparison: where a fingerprint that matched
- * nothing differs from their keys, what the typing hint may claim, and what a key's badge reads while a
- * comparison failed. Plain functions, so each sentence can be checked without a browser.
+ * What the contact's page says about a fingerprint comparison, on the card of their X.509 keys and on
+ * the card of their other apps' keys alike: what the typing hint may claim, and what a key's badge reads
+ * while a comparison failed. Where a fingerprint that matched nothing differs from their keys is decided
+ * in contract/comparison.ts, shared with the CLI. Plain functions, so each sentence can be checked
+ * without a browser.
  */
 
-/** One group of four digits of a compared fingerprint, and whether it differs from the closest key. */
-export interface ComparedGroup {
-  text: string;
-  differs: boolean;
-}
-
-export interface Comparison {
-  /** The compared fingerprint in groups of four, every group (a near miss is told by its last digits). */
-  groups: ComparedGroup[];
-  /** The key it is closest to; absent when it shares no group with any key (nothing to point at). */
-  closest?: string;
-  /** 1-based numbers of the groups that differ from `closest` (empty without one). */
-  differing: number[];
-}
-
-const GROUP = /.{1,4}/g;
-const groupsOf = (hex: string): string[] => compactFingerprint(hex).match(GROUP) ?? [];
-
 /**
- * Lays a fingerprint that matched none of `keys` beside the one it is closest to (fewest differing
- * groups), so the page can show which groups differ: a fingerprint that begins like the contact's key
- * but ends otherwise must not be quoted by its beginning alone.
- */
-export function compareWithKeys(offered: string, keys: readonly string[]): Comparison {
-  const mine = groupsOf(offered);
-  let best: { key: string; differing: number[] } | undefined;
-  for (const key of keys) {
-    const theirs = groupsOf(key);
-    const differing = mine.flatMap((group, i) => (group === theirs[i] ? [] : [i + 1]));
-    if (!best || differing.length < best.differing.length) best = { key, differing };
-  }
-  // Sharing no group at all, it is simply another key: marking all of it would say nothing.
-  if (!best || best.differing.length === mine.length) return { groups: mine.map((text) => ({ text, differs: false })), differing: [] };
-  const differing = new Set(best.differing);
-  return { groups: mine.map((text, i) => ({ text, differs: differing.has(i + 1) })), closest: best.key, differing: best.differing };
-}
-
-/** 1-based group numbers in words, runs joined: "group 16", "groups 14–16", "groups 2, 5 and 14–16". */
-export function describeGroups(numbers: readonly number[]): string {
-  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-  const runs: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let end = i;
-    while (end + 1 < sorted.length && sorted[end + 1] === (sorted[end] ?? 0) + 1) end++;
-    runs.push(end === i ? `${sorted[i]}` : `${sorted[i]}–${sorted[end]}`);
-    i = end + 1;
-  }
-  const listed = runs.length > 1 ? `${runs.slice(0, -1).join(', ')} and ${runs[runs.length - 1]}` : (runs[0] ?? '');
-  return `${sorted.length === 1 ? 'group' : 'groups'} ${listed}`;
-}
-
-/**
- * What the compare dialog may say while the user types, before main compares on submit:
- * - `match`: the 64 digits are this key's;
- * - `so-far`: hex digits, fewer than 64, that agree with this key so far (the only "(yet)");
+ * What a compare field may say while the user types, before main compares on submit. The key's own
+ * length decides (X.509 and OMEMO fingerprints are 64 hex digits, OpenPGP ones 40):
+ * - `match`: all the key's digits, and they are this key's;
+ * - `so-far`: hex digits, fewer than the key has, that agree with this key so far (the only "(yet)");
  * - `differs-at`: hex digits that already differ from this key at digit `digit`;
- * - `differs`: 64 digits, not this key's (main still compares them with their other keys);
- * - `too-long`: more than 64 hex digits;
+ * - `differs`: as many digits as the key has, not this key's (main still compares them with the
+ *   contact's other keys);
+ * - `too-long`: more hex digits than the key has;
  * - undefined: nothing to say (empty, a verification link, or not hex at all: main's format error
  *   says what is wrong on submit, and a hint beside it would contradict it).
  */
 export type TypingHint =
   | { kind: 'match' }
-  | { kind: 'so-far'; digits: number }
+  | { kind: 'so-far'; digits: number; of: number }
   | { kind: 'differs-at'; digit: number }
   | { kind: 'differs' }
-  | { kind: 'too-long' };
+  | { kind: 'too-long'; of: number };
 
-export function typingHint(typed: string, key: string): TypingHint | undefined {
-  if (typed.trim() === '' || /^\s*xmpp:/i.test(typed) || !/^[0-9a-f\s:]*$/i.test(typed)) return undefined;
-  const digits = compactFingerprint(typed);
-  const wanted = compactFingerprint(key);
-  if (digits.length > wanted.length) return { kind: 'too-long' };
+/** The hint for hex digits already read as main reads them. */
+function hintFor(digits: string, wanted: string): TypingHint {
+  const of = wanted.length;
+  if (digits.length > of) return { kind: 'too-long', of };
   const first = [...digits].findIndex((d, i) => d !== wanted[i]);
-  if (digits.length === wanted.length) return first === -1 ? { kind: 'match' } : { kind: 'differs' };
-  return first === -1 ? { kind: 'so-far', digits: digits.length } : { kind: 'differs-at', digit: first + 1 };
+  if (digits.length === of) return first === -1 ? { kind: 'match' } : { kind: 'differs' };
+  return first === -1 ? { kind: 'so-far', digits: digits.length, of } : { kind: 'differs-at', digit: first + 1 };
 }
 
-/** The hint's words and tone (a hint never says "match" before all 64 digits are there). */
+/**
+ * The hint beside an X.509 key's compare field. Read as main reads it (contract/fingerprint.ts
+ * parseVerificationClaim): spaces, colons and case ignored, nothing else.
+ */
+export function typingHint(typed: string, key: string): TypingHint | undefined {
+  if (typed.trim() === '' || /^\s*xmpp:/i.test(typed) || !/^[0-9a-f\s:]*$/i.test(typed)) return undefined;
+  return hintFor(compactFingerprint(typed), compactFingerprint(key));
+}
+
+/**
+ * The hint beside an OMEMO device's or OpenPGP key's compare field. Read as main reads it
+ * (contract/fingerprint.ts parseOtherKeyFingerprint): spaces, colons, dashes and case ignored, gpg's
+ * "0x" dropped, and an OMEMO key may carry its type byte "05" in front (Gajim; 66 digits).
+ */
+export function otherKeyTypingHint(typed: string, key: string): TypingHint | undefined {
+  const digits = compactFingerprint(typed).replace(/-/g, '').replace(/^0x/, '');
+  if (digits === '' || !/^[0-9a-f]*$/.test(digits)) return undefined;
+  const wanted = compactFingerprint(key);
+  const raw = hintFor(digits, wanted);
+  if (wanted.length !== 64 || !digits.startsWith('05') || digits.length > 66) return raw;
+  // Typed with the type byte or not, the reading that agrees is the one the user meant; with neither,
+  // the one without "05" unless the key itself begins so (then the digits may simply be the key's).
+  const stripped = hintFor(digits.slice(2), wanted);
+  const agrees = (h: TypingHint) => h.kind === 'match' || h.kind === 'so-far';
+  if (agrees(raw)) return raw;
+  if (agrees(stripped)) return stripped;
+  return wanted.startsWith('05') ? raw : stripped;
+}
+
+/** The hint's words and tone (a hint never says "match" before all the key's digits are there). */
 export function typingHintText(hint: TypingHint): { text: string; tone: 'ok' | 'warn' } {
   switch (hint.kind) {
     case 'match':
       return { text: 'They match.', tone: 'ok' };
     case 'so-far':
-      return { text: `They do not match this key (yet): ${hint.digits} of 64 digits.`, tone: 'warn' };
+      return { text: `They do not match this key (yet): ${hint.digits} of ${hint.of} digits.`, tone: 'warn' };
     case 'differs-at':
       return { text: `They differ from this key at digit ${hint.digit}.`, tone: 'warn' };
     case 'differs':
       return { text: 'They do not match this key.', tone: 'warn' };
     case 'too-long':
-      return { text: 'That is more than 64 digits.', tone: 'warn' };
+      return { text: `That is more than ${hint.of} digits.`, tone: 'warn' };
   }
 }
 
 export type BadgeTone = 'ok' | 'warn' | 'danger' | 'neutral';
 
 /** How loud each decision's badge is (its words are DECISION_TEXT). */
-const DECISION_TONE: Record<ContactKeyView['decision'], BadgeTone> = {
+const DECISION_TONE: Record<KeyTrustDecision, BadgeTone> = {
   verified: 'ok',
   trusted: 'neutral',
   untrusted: 'warn',
@@ -115,12 +96,12 @@ const DECISION_TONE: Record<ContactKeyView['decision'], BadgeTone> = {
 };
 
 /**
- * A key's trust badge. While a comparison that matched none of the contact's keys is open (newer than
- * any verification), the page tells the user not to rely on these keys, so no badge beside it may read
- * as reassuring: what main decided stays as it is (a mismatch changes no key's trust by design), the
- * words and tone say the comparison failed.
+ * A key's trust badge, X.509 key or other app's key. While a comparison that matched none of the keys on
+ * that card is open (newer than any verification), the card tells the user not to rely on these keys,
+ * so no badge beside it may read as reassuring: what main decided stays as it is (a mismatch changes no
+ * key's trust by design), the words and tone say the comparison failed.
  */
-export function keyBadge(decision: ContactKeyView['decision'], comparisonFailed: boolean): { text: string; tone: BadgeTone } {
+export function keyBadge(decision: KeyTrustDecision, comparisonFailed: boolean): { text: string; tone: BadgeTone } {
   const usual = { text: DECISION_TEXT[decision], tone: DECISION_TONE[decision] };
   if (!comparisonFailed) return usual;
   switch (decision) {

@@ -1,4 +1,5 @@
 import type { OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
+import { otherKeyStyleOf } from '../../../contract/format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
@@ -88,7 +89,16 @@ export class DevicesStore extends ScreenStore {
     if (!answer) return undefined;
     this.#take(answer.view);
     if (answer.outcome === 'verified') this.activity.add('verified', 'Fingerprints matched: OMEMO or OpenPGP key verified', { contact: jid, fingerprint: answer.fingerprint });
-    else this.activity.add('mismatch', 'Fingerprints did NOT match any OMEMO device or OpenPGP key: nothing was verified', { contact: jid, fingerprint: answer.offered });
+    else {
+      // The whole fingerprint and where it differs, as the card shows it: a near miss begins like their key.
+      const comparedWith = answer.view.keys.filter((k) => k.state !== 'removed' && k.fingerprint !== '').map((k) => k.fingerprint);
+      this.activity.add('mismatch', 'Fingerprints did NOT match any OMEMO device or OpenPGP key: nothing was verified', {
+        contact: jid,
+        fingerprint: answer.offered,
+        comparedWith,
+        comparedStyle: otherKeyStyleOf(answer.offered),
+      });
+    }
     return answer;
   }
 

@@ -1,45 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithKeys, describeGroups, keyBadge, typingHint, typingHintText } from '../../../renderer/src/lib/comparison.js';
+import { formatOtherKeyFingerprint } from '../../../contract/format.js';
+import { keyBadge, otherKeyTypingHint, typingHint, typingHintText } from '../../../renderer/src/lib/comparison.js';
 
 const juliet = 'e70691cace2a787a4e7d83c39de305957060f6a6f5fff4c9fc41bc6073013ca9';
 const nearMiss = `${juliet.slice(0, 60)}0000`;
-const other = 'bc5d92074510bf69aa5cf7589bf2bc8db3cd3804988aac0e931cc459f7397708';
-
-describe('a fingerprint that matched none of the contact’s keys', () => {
-  it('is shown whole, with the groups that differ from the closest key marked', () => {
-    const compared = compareWithKeys(nearMiss, [other, juliet]);
-    expect(compared.groups.map((g) => g.text).join('')).toBe(nearMiss);
-    expect(compared.groups).toHaveLength(16);
-    expect(compared.closest).toBe(juliet);
-    expect(compared.differing).toEqual([16]);
-    expect(compared.groups.filter((g) => g.differs).map((g) => g.text)).toEqual(['0000']);
-  });
-
-  it('marks every differing group, wherever it is', () => {
-    const typo = `${juliet.slice(0, 4)}ffff${juliet.slice(8, 52)}000000000000`;
-    expect(compareWithKeys(typo, [juliet]).differing).toEqual([2, 14, 15, 16]);
-  });
-
-  it('is not pointed at any key when it shares no group with one (nothing marked)', () => {
-    const compared = compareWithKeys(other, [juliet]);
-    expect(compared.closest).toBeUndefined();
-    expect(compared.differing).toEqual([]);
-    expect(compared.groups.some((g) => g.differs)).toBe(false);
-    expect(compareWithKeys(other, []).closest).toBeUndefined();
-  });
-
-  it('reads the same however it was typed (case, spaces, colons)', () => {
-    const typed = nearMiss.toUpperCase().match(/.{2}/g)?.join(':') ?? '';
-    expect(compareWithKeys(typed, [juliet]).differing).toEqual([16]);
-  });
-
-  it('names the differing groups in words, runs joined', () => {
-    expect(describeGroups([16])).toBe('group 16');
-    expect(describeGroups([14, 15, 16])).toBe('groups 14–16');
-    expect(describeGroups([16, 2, 14, 15])).toBe('groups 2 and 14–16');
-    expect(describeGroups([1, 3, 5, 6])).toBe('groups 1, 3 and 5–6');
-  });
-});
+// Romeo's Profanity device (OMEMO, 64 digits) and Mercutio's gpg key (OpenPGP, 40), as the apps store them.
+const omemo = '8992d8bdecd536598b7a762d54a90a4c687cbc8dab5236e5fd8db893fb313e23';
+const openpgp = 'DB9D478DF77ED4DDB5281A36643F98A26BA28AC9';
 
 describe('the hint while typing a fingerprint', () => {
   it('says nothing about junk: the format error is the only message', () => {
@@ -51,8 +18,8 @@ describe('the hint while typing a fingerprint', () => {
   });
 
   it('"(yet)" only while hex digits typed so far agree with the key', () => {
-    expect(typingHint('E706 91CA ce', juliet)).toEqual({ kind: 'so-far', digits: 10 });
-    expect(typingHintText({ kind: 'so-far', digits: 10 }).text).toMatch(/\(yet\)/);
+    expect(typingHint('E706 91CA ce', juliet)).toEqual({ kind: 'so-far', digits: 10, of: 64 });
+    expect(typingHintText({ kind: 'so-far', digits: 10, of: 64 }).text).toBe('They do not match this key (yet): 10 of 64 digits.');
     expect(typingHint('e706 91cb', juliet)).toEqual({ kind: 'differs-at', digit: 8 });
     expect(typingHintText({ kind: 'differs-at', digit: 8 }).text).not.toMatch(/yet/);
   });
@@ -61,10 +28,51 @@ describe('the hint while typing a fingerprint', () => {
     expect(typingHint(juliet.toUpperCase().match(/.{4}/g)?.join(' ') ?? '', juliet)).toEqual({ kind: 'match' });
     expect(typingHintText({ kind: 'match' })).toEqual({ text: 'They match.', tone: 'ok' });
     expect(typingHint(nearMiss, juliet)).toEqual({ kind: 'differs' });
-    expect(typingHint(`${juliet}0`, juliet)).toEqual({ kind: 'too-long' });
-    for (const hint of [{ kind: 'differs' }, { kind: 'too-long' }, { kind: 'differs-at', digit: 3 }, { kind: 'so-far', digits: 3 }] as const) {
+    expect(typingHint(`${juliet}0`, juliet)).toEqual({ kind: 'too-long', of: 64 });
+    expect(typingHintText({ kind: 'too-long', of: 64 }).text).toBe('That is more than 64 digits.');
+    for (const hint of [{ kind: 'differs' }, { kind: 'too-long', of: 64 }, { kind: 'differs-at', digit: 3 }, { kind: 'so-far', digits: 3, of: 64 }] as const) {
       expect(typingHintText(hint).tone).toBe('warn');
     }
+  });
+});
+
+describe('the hint while typing another app’s fingerprint (its own length: OMEMO 64, OpenPGP 40)', () => {
+  const nearMissOmemo = `${omemo.slice(0, 56)}00000000`;
+  const nearMissPgp = `${openpgp.slice(0, 36)}0000`;
+
+  it('says nothing about junk or a verification link: the format error is the only message', () => {
+    for (const junk of ['hello there', '8992d8bd-zz', 'xmpp:romeo@montague.lit?x509-sha256=' + omemo, '   ', '0x', '---']) {
+      expect(otherKeyTypingHint(junk, omemo), junk).toBeUndefined();
+      expect(otherKeyTypingHint(junk, openpgp), junk).toBeUndefined();
+    }
+  });
+
+  it('all the digits of a near miss are "do not match", never "(yet)"', () => {
+    expect(otherKeyTypingHint(formatOtherKeyFingerprint('omemo', nearMissOmemo), omemo)).toEqual({ kind: 'differs' });
+    expect(otherKeyTypingHint(formatOtherKeyFingerprint('openpgp', nearMissPgp), openpgp)).toEqual({ kind: 'differs' });
+    expect(typingHintText({ kind: 'differs' }).text).toBe('They do not match this key.');
+  });
+
+  it('"(yet)" only while the digits so far agree, counted against the key’s own length', () => {
+    expect(otherKeyTypingHint('8992d8bd ecd5', omemo)).toEqual({ kind: 'so-far', digits: 12, of: 64 });
+    expect(otherKeyTypingHint('DB9D 478D F7', openpgp)).toEqual({ kind: 'so-far', digits: 10, of: 40 });
+    expect(typingHintText({ kind: 'so-far', digits: 10, of: 40 }).text).toBe('They do not match this key (yet): 10 of 40 digits.');
+    expect(otherKeyTypingHint('DB9D 478E', openpgp)).toEqual({ kind: 'differs-at', digit: 8 });
+  });
+
+  it('matches as main reads it: Profanity’s dashes, gpg’s 0x and capitals, Gajim’s "05" in front', () => {
+    expect(otherKeyTypingHint(formatOtherKeyFingerprint('omemo', omemo).toUpperCase().split(' ').join('-'), omemo)).toEqual({ kind: 'match' });
+    expect(otherKeyTypingHint(`0x${openpgp.toLowerCase()}`, openpgp)).toEqual({ kind: 'match' });
+    expect(otherKeyTypingHint(`05${omemo}`, omemo)).toEqual({ kind: 'match' });
+    expect(otherKeyTypingHint('05 8992d8bd', omemo)).toEqual({ kind: 'so-far', digits: 8, of: 64 });
+    expect(otherKeyTypingHint(`05${nearMissOmemo}`, omemo)).toEqual({ kind: 'differs' });
+  });
+
+  it('more digits than the key has are said to be too many, in the key’s own count', () => {
+    expect(otherKeyTypingHint(`${openpgp}00`, openpgp)).toEqual({ kind: 'too-long', of: 40 });
+    expect(typingHintText({ kind: 'too-long', of: 40 }).text).toBe('That is more than 40 digits.');
+    // A 64-digit OMEMO fingerprint typed against an OpenPGP key: too many for this key (main compares it with the others).
+    expect(otherKeyTypingHint(omemo, openpgp)).toEqual({ kind: 'too-long', of: 40 });
   });
 });
 
