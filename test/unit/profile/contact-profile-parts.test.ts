@@ -1,8 +1,9 @@
 /**
  * A contact's profile as ProfileService sends it to the screens, part by part, over a stand-in session
  * that plays juliet's PEP service and counts the requests sent to it: a notification names the part it
- * refreshed (and a retracted part is sent empty, so the screens drop it), and the picture a screen
- * dropped costs at most one request when main still knows that avatar.
+ * refreshed (and a part whose item is retracted is sent empty, so the screens drop it; a retract of another
+ * item changes nothing), and the picture a screen dropped costs at most one request when main still knows
+ * that avatar.
  */
 import { createHash } from 'node:crypto';
 import xml, { type Element } from '@xmpp/xml';
@@ -97,6 +98,53 @@ describe('a notification names the part of the profile it refreshed', () => {
     const disabled = await notify(setup, { node: NS.avatarMetadata, items: [rawItem('current', xml('metadata', { xmlns: NS.avatarMetadata }))] });
     expect(disabled.refreshed).toEqual(['avatar']);
     expect(disabled.avatar).toBeUndefined();
+  });
+});
+
+/** Delivers a notification from juliet and gives every view the service sends the screens for it (maybe none). */
+async function deliver(setup: ReturnType<typeof juliet>, notification: { node: string; items?: RawItem[]; retracted?: string[] }): Promise<ContactProfileView[]> {
+  const sent: ContactProfileView[] = [];
+  const stop = setup.events.subscribe((event, payload) => {
+    if (event === 'contacts:profile') sent.push(payload as ContactProfileView);
+  });
+  setup.profiles.onNotification({ from: JULIET, node: notification.node, items: notification.items ?? [], retracted: notification.retracted ?? [] });
+  // The service works in the background; the stand-in server answers at once.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  stop();
+  return sent;
+}
+
+describe('a retract clears a part only when it names the item shown (XEP-0060 §7.2.2.1)', () => {
+  it('a retract of another nickname item leaves the nickname shown; one of the item shown clears it', async () => {
+    const setup = juliet();
+    await setup.profiles.fetch(JULIET);
+    expect(await deliver(setup, { node: NS.nick, retracted: ['an-older-item'] })).toEqual([]);
+    // Main still holds the nickname: the next notification, about another node, carries it.
+    const vcard = await notify(setup, { node: NS.vcard4, items: [rawItem(VCARD_ITEM_ID, vcard4Payload({ fullName: 'Juliet', emails: [], phones: [], urls: [] }))] });
+    expect(vcard.nickname).toBe('Jules');
+    const cleared = await notify(setup, { node: NS.nick, retracted: [NICK_ITEM_ID] });
+    expect(cleared.nickname).toBeUndefined();
+  });
+
+  it('a retract of an old avatar’s metadata item leaves the current avatar; one of the current avatar clears it', async () => {
+    const setup = juliet();
+    await setup.profiles.fetch(JULIET);
+    const oldAvatar = sha1(makePng(16, 16));
+    expect(await deliver(setup, { node: NS.avatarMetadata, retracted: [oldAvatar] })).toEqual([]);
+    const nick = await notify(setup, { node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Juliet of Verona'))] });
+    expect(nick.avatar?.info.id).toBe(setup.id);
+    const cleared = await notify(setup, { node: NS.avatarMetadata, retracted: [setup.id] });
+    expect(cleared.refreshed).toEqual(['avatar']);
+    expect(cleared.avatar).toBeUndefined();
+  });
+
+  it('when main does not know which item is shown, the node is read again rather than cleared', async () => {
+    const setup = juliet();
+    // Nothing of juliet was read before (or it was dropped from the bounded cache): her server still has 'Jules'.
+    const [view] = await deliver(setup, { node: NS.nick, retracted: ['an-older-item'] });
+    expect(view?.refreshed).toEqual(['nickname']);
+    expect(view?.nickname).toBe('Jules');
+    expect(setup.requests).toEqual([NS.nick]);
   });
 });
 
