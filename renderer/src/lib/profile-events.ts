@@ -34,13 +34,17 @@ function keepPart<P extends ProfilePart>(to: ContactProfileView, from: ContactPr
 /**
  * Events that came together, as one view per contact: each contact's events merged in the order they
  * came, the first onto the view `held` gives. Contacts in the order of their last event (most recent last).
+ * The account's own events are left out: its PEP nodes notify its own connections too (the app's caps
+ * carry +notify for them), and its profile is My profile's, not one of the contacts' kept here.
  */
 export function foldProfileEvents(
   held: (jid: string) => ContactProfileView | undefined,
   events: readonly ContactProfileView[],
+  account: string | undefined,
 ): Map<string, ContactProfileView> {
   const folded = new Map<string, ContactProfileView>();
   for (const view of events) {
+    if (isAccount(view.jid, account)) continue;
     const merged = mergeProfileView(folded.get(view.jid) ?? held(view.jid), view);
     // Deleted first so that the contact moves last: the Map's order is use order.
     folded.delete(view.jid);
@@ -91,6 +95,10 @@ export function lacksPicture(view: ContactProfileView): boolean {
  * for them), and "Profile update from" the user's own address reads like a contact's.
  */
 export function notifiedContacts(events: readonly ContactProfileView[], account: string | undefined): string[] {
-  const own = account?.toLowerCase();
-  return events.filter((e) => e.origin === 'notification' && e.jid.toLowerCase() !== own).map((e) => e.jid);
+  return events.filter((e) => e.origin === 'notification' && !isAccount(e.jid, account)).map((e) => e.jid);
+}
+
+/** Whether `jid` is the account's own bare JID (a bare JID's case does not matter here: main sends it as the server wrote it). */
+function isAccount(jid: string, account: string | undefined): boolean {
+  return account !== undefined && jid.toLowerCase() === account.toLowerCase();
 }

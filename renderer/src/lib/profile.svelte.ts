@@ -89,10 +89,12 @@ export class ProfileStore extends ScreenStore {
     const events = this.#arrived;
     if (events.length === 0) return;
     this.#arrived = [];
-    // Each contact's events in the order they came: a notification carries only its own node.
-    const folded = foldProfileEvents((jid) => this.contacts[jid], events);
+    // Each contact's events in the order they came: a notification carries only its own node. The
+    // account's own are no contact's: they neither take a place here nor count against the bound.
+    const account = this.#account() ?? this.own?.jid;
+    const folded = foldProfileEvents((jid) => this.contacts[jid], events, account);
     this.contacts = keepMostRecent(this.contacts, folded.values(), CONTACT_PROFILES_KEPT, this.#isShown);
-    this.#report(notifiedContacts(events, this.#account() ?? this.own?.jid));
+    this.#report(notifiedContacts(events, account));
     // A picture dropped here earlier: ask main, once per contact, and only for those still kept (a fetch
     // for one dropped again would bring it back in place of another; opening it fetches it anyway).
     for (const jid of folded.keys()) {

@@ -80,7 +80,7 @@ describe('profile events that came together are applied as they came, contact by
       notification('romeo@montague.lit', NICK, { nickname: 'Romeo' }),
       notification('juliet@capulet.lit', VCARD, { vcard: { fullName: 'Juliet Capulet', emails: [], phones: [], urls: [] } }),
       notification('juliet@capulet.lit', NICK, { nickname: 'Last', avatar: { info: INFO, sameAsBefore: true } }),
-    ]);
+    ], undefined);
     const juliet = folded.get('juliet@capulet.lit');
     expect(juliet?.nickname).toBe('Last');
     expect(juliet?.vcard?.fullName).toBe('Juliet Capulet');
@@ -95,10 +95,32 @@ describe('profile events that came together are applied as they came, contact by
     const folded = foldProfileEvents(nothingHeld, [
       notification('juliet@capulet.lit', AVATAR, { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } }),
       notification('juliet@capulet.lit', NICK, { nickname: 'Jules', avatar: { info: INFO, sameAsBefore: true } }),
-    ]);
+    ], undefined);
     const juliet = folded.get('juliet@capulet.lit');
     expect(juliet?.avatar?.dataBase64).toBe('cGljdHVyZQ==');
     expect(juliet && lacksPicture(juliet)).toBe(false);
+  });
+});
+
+describe('the account’s own profile notifications (its PEP nodes notify its own connections too)', () => {
+  it('are no contact’s profile: a batch keeps only the contacts’ events, whatever the address’s case', () => {
+    const folded = foldProfileEvents(
+      nothingHeld,
+      [
+        notification('romeo@montague.lit', NICK, { nickname: 'Romeo' }),
+        notification('juliet@capulet.lit', NICK, { nickname: 'Jules' }),
+        notification('Romeo@Montague.lit', AVATAR, { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } }),
+      ],
+      'romeo@montague.lit',
+    );
+    expect([...folded.keys()]).toEqual(['juliet@capulet.lit']);
+  });
+
+  it('take no place among the contacts’ profiles kept: a burst of them drops no contact', () => {
+    const held = keepMostRecent({}, [fetched('juliet@capulet.lit'), fetched('nurse@capulet.lit')], 2);
+    const own = [NICK, VCARD, AVATAR].map((node) => notification('romeo@montague.lit', node, {}));
+    const kept = keepMostRecent(held, foldProfileEvents((jid) => held[jid], own, 'romeo@montague.lit').values(), 2);
+    expect(Object.keys(kept)).toEqual(['juliet@capulet.lit', 'nurse@capulet.lit']);
   });
 });
 
