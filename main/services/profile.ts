@@ -278,9 +278,13 @@ export class ProfileService {
     const known = this.#known.get(jid);
     if (this.#deps.session.state.status !== 'online' || known?.view.avatar?.info.id !== id) return this.fetch(jid);
     const avatar = await this.#avatar(jid, known.view.avatar.info, { avatarData: true });
-    const view: ContactProfileView = { ...known.view, origin: 'fetch', updated: [NS.avatarData], refreshed: ['avatar'], avatar };
-    this.#remember(view, known.items);
-    return view;
+    const answer: ContactProfileView = { ...known.view, origin: 'fetch', updated: [NS.avatarData], refreshed: ['avatar'], avatar };
+    // While the data was read, a notification may have brought another avatar (or another nickname): the
+    // answer goes onto what main knows now, and only while that is still this avatar. An older picture
+    // landing late must not put the avatar it belongs to back (the screens drop such an answer too).
+    const now = this.#known.get(jid);
+    if (now?.view.avatar?.info.id === id) this.#remember({ ...now.view, avatar }, now.items);
+    return answer;
   }
 
   /** Offline: the vault's copy of the contact's profile, with when it was read. */

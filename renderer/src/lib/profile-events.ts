@@ -102,3 +102,15 @@ export function notifiedContacts(events: readonly ContactProfileView[], account:
 function isAccount(jid: string, account: string | undefined): boolean {
   return account !== undefined && jid.toLowerCase() === account.toLowerCase();
 }
+
+/**
+ * The answer to contacts:fetchAvatar for avatar `askedId` on top of the view held now, or undefined when
+ * it must not be shown: the avatar held is no longer the one asked for (a notification brought a newer
+ * one, or withdrew it, while the answer was on its way; or the contact was dropped here). XEP-0084 ids
+ * are the image's SHA-1, so a slow answer for an older avatar, or two answers in the reverse order, never
+ * show the older picture over the one published now.
+ */
+export function avatarAnswerOnto(held: ContactProfileView | undefined, answer: ContactProfileView, askedId: string): ContactProfileView | undefined {
+  if (held?.avatar?.info.id !== askedId) return undefined;
+  return mergeProfileView(held, answer);
+}

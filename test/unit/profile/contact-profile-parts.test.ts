@@ -26,8 +26,11 @@ const JULIET = 'juliet@capulet.lit';
 const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
 const rawItem = (id: string, payload: Element): RawItem => ({ id, payload, size: payload.toString().length });
 
-/** Juliet's PEP nodes, item by item; every request the app sends them is counted, by node. */
-function juliet() {
+/**
+ * Juliet's PEP nodes, item by item; every request the app sends them is counted, by node. `held` lets a
+ * test keep an answer back until it says (a slow server, or one answer overtaking another).
+ */
+function juliet(held: (node: string, ids: string[]) => Promise<void> | undefined = () => undefined) {
   const image = makePng(48, 48);
   const id = sha1(image);
   const nodes = new Map<string, RawItem[]>([
@@ -39,12 +42,13 @@ function juliet() {
   const requests: string[] = [];
   const session = fakeSession({
     account: ACCOUNT,
-    answer: (request, to) => {
+    answer: async (request, to) => {
       const asked = request.getChild('items');
       const node = asked?.attrs.node ?? '';
       requests.push(node);
       if (to !== JULIET || asked === undefined) return Promise.reject(new Error(`unexpected request ${request.toString()}`));
       const wanted = asked.getChildren('item').map((i) => i.attrs.id as string);
+      await held(node, wanted);
       const items = nodes.get(node);
       if (items === undefined) return Promise.reject(stanzaError('item-not-found', 'cancel'));
       const answered = items.filter((i) => wanted.length === 0 || wanted.includes(i.id));
@@ -53,7 +57,7 @@ function juliet() {
   });
   const events = new AppEvents();
   const profiles = new ProfileService({ session, events, log: silentLogger });
-  return { profiles, events, requests, image, id };
+  return { profiles, events, requests, image, id, nodes };
 }
 
 /** Delivers a notification from juliet and waits for the view the service sends the screens. */
@@ -170,6 +174,28 @@ describe('the picture a screen dropped', () => {
     const answer = await setup.profiles.fetchAvatar(JULIET, setup.id);
     expect(setup.requests).toEqual([]);
     expect(answer.avatar?.dataBase64).toBe(setup.image.toString('base64'));
+  });
+
+  it('that comes after a newer avatar was announced does not put the older one back', async () => {
+    let release = (): void => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const first = makePng(48, 48);
+    const setup = juliet((node, ids) => (node === NS.avatarData && ids.includes(sha1(first)) ? slow : undefined));
+    await setup.profiles.fetch(JULIET, { avatarData: false });
+    // The screen asks for the picture of the avatar it holds; juliet's server is slow to give it.
+    const answer = setup.profiles.fetchAvatar(JULIET, setup.id);
+    // Meanwhile juliet publishes another avatar, and main hears of it.
+    const newer = makePng(64, 64);
+    const newerId = sha1(newer);
+    setup.nodes.set(NS.avatarData, [rawItem(newerId, avatarDataPayload(newer))]);
+    const info = { id: newerId, bytes: newer.length, type: 'image/png' as const, width: 64, height: 64 };
+    const announced = await notify(setup, { node: NS.avatarMetadata, items: [rawItem(newerId, avatarMetadataPayload(info))] });
+    expect(announced.avatar?.info.id).toBe(newerId);
+    // The old picture arrives last: it answers what was asked, and main keeps the newer avatar.
+    release();
+    expect((await answer).avatar?.info.id).toBe(setup.id);
+    const later = await notify(setup, { node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Juliet of Verona'))] });
+    expect(later.avatar?.info.id).toBe(newerId);
   });
 
   it('is a whole fetch when main does not know that avatar (another id, or the contact not kept)', async () => {
