@@ -123,9 +123,9 @@ export class ProfileService {
   /**
    * Publishes the vCard4 (XEP-0292 §4.1.2: the whole vCard) and, when there is one, the nickname
    * (XEP-0172 §4.3), each to a persistent node with the access asked; returns their configurations as
-   * read back from the server. A nickname left empty where one was published (the vault's copy of the own
-   * profile says so; own() keeps it current) is withdrawn from the nickname node too: contacts read it
-   * there as well as in the vCard.
+   * read back from the server. A nickname left empty while the nickname node holds one, whoever published
+   * it (this app, or another app of the user's that this one never read), is withdrawn from that node
+   * too: contacts read it there as well as in the vCard.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
     const owner = this.#deps.session.ownJid;
@@ -137,7 +137,7 @@ export class ProfileService {
     await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
     const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
-    const withdrawNickname = nickname === undefined && this.#deps.ownProfile?.get(owner)?.nickname !== undefined;
+    const withdrawNickname = nickname === undefined && (await this.#holdsNickname(owner));
     if (nickname !== undefined || withdrawNickname) {
       // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
       // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
@@ -149,6 +149,23 @@ export class ProfileService {
     }
     await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
     return configs;
+  }
+
+  /**
+   * Whether the account's nickname node holds a nickname now, as its server says (not the vault's copy,
+   * which knows only what this app read or published). When the server will not say (ejabberd 23.01
+   * refuses the owner her own items on a roster-access node, docs/servers.md), it may: withdrawing costs
+   * one empty publish, leaving it would leave a name the user cleared. An item that is no readable
+   * <nick/> counts too: contacts would still see something there.
+   */
+  async #holdsNickname(owner: string): Promise<boolean> {
+    const outcome = await fetchItems(this.#deps.session.iq, owner, NS.nick);
+    if (outcome.status === 'none') return false;
+    if (outcome.status !== 'ok') return true;
+    return outcome.items.some((item) => {
+      const read = readNickItem(item);
+      return 'problem' in read || read.nickname !== undefined;
+    });
   }
 
   /** Records a publish for drift watch, with the item's XML so that Restore can publish it again. */
