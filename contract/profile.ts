@@ -181,8 +181,11 @@ export const profile = {
   requests: {
     /** The account's own profile as its server holds it. */
     get: request(NoParams).returns<OwnProfileView>(),
-    /** The vCard4 node's configuration, then the nickname node's (when a nickname was given). */
-    /** Now when online (each node's configuration read back), or queued for the connection. */
+    /**
+     * Now when online, or queued for the connection. Published: the vCard4 node's configuration read
+     * back, then the nickname node's when a nickname was given, or one the node held (whoever published
+     * it) was withdrawn.
+     */
     publish: request(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<ProfilePublishAnswer>(),
     /** The avatar a picture and crop would make, without publishing; needs no connection. */
     previewAvatar: request(z.object(avatarPicture).strict()).returns<AvatarPreview>(),

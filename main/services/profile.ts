@@ -77,6 +77,15 @@ const KNOWN_PROFILES_BYTES = PROFILE_CACHE_BYTES - AVATAR_CACHE_BYTES;
 
 type AvatarBytes = { bytes: Buffer; type: ImageType };
 
+/** By node: the id of the item its part of the view was read from (XEP-0060 ItemID). */
+type ShownItems = Partial<Record<string, string>>;
+
+/** What main keeps of a contact: the last view (without avatar bytes) and the items it shows. */
+interface Known {
+  view: ContactProfileView;
+  items: ShownItems;
+}
+
 /** The avatar exactly as setAvatar would publish it, for the user to see first. */
 export interface PreviewedAvatar extends PreparedAvatar {
   /** SHA-1 of the PNG: the item id it would be published under (XEP-0084 §4.2.1). */
@@ -97,8 +106,8 @@ export interface ProfileServiceDeps {
 
 export class ProfileService {
   readonly #deps: ProfileServiceDeps;
-  /** Each contact's last profile, without avatar bytes. */
-  readonly #known = new BoundedMap<string, ContactProfileView>(KNOWN_PROFILES_BYTES, estimatedBytes);
+  /** Each contact's last profile, without avatar bytes, and the items it was read from. */
+  readonly #known = new BoundedMap<string, Known>(KNOWN_PROFILES_BYTES, estimatedBytes);
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
   readonly #avatars = new BoundedMap<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
 
@@ -114,9 +123,9 @@ export class ProfileService {
   /**
    * Publishes the vCard4 (XEP-0292 §4.1.2: the whole vCard) and, when there is one, the nickname
    * (XEP-0172 §4.3), each to a persistent node with the access asked; returns their configurations as
-   * read back from the server. A nickname left empty where one was published (the vault's copy of the own
-   * profile says so; own() keeps it current) is withdrawn from the nickname node too: contacts read it
-   * there as well as in the vCard.
+   * read back from the server. A nickname left empty while the nickname node holds one, whoever published
+   * it (this app, or another app of the user's that this one never read), is withdrawn from that node
+   * too: contacts read it there as well as in the vCard.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
     const owner = this.#deps.session.ownJid;
@@ -128,7 +137,7 @@ export class ProfileService {
     await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
     const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
-    const withdrawNickname = nickname === undefined && this.#deps.ownProfile?.get(owner)?.nickname !== undefined;
+    const withdrawNickname = nickname === undefined && (await this.#holdsNickname(owner));
     if (nickname !== undefined || withdrawNickname) {
       // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
       // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
@@ -140,6 +149,23 @@ export class ProfileService {
     }
     await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
     return configs;
+  }
+
+  /**
+   * Whether the account's nickname node holds a nickname now, as its server says (not the vault's copy,
+   * which knows only what this app read or published). When the server will not say (ejabberd 23.01
+   * refuses the owner her own items on a roster-access node, docs/servers.md), it may: withdrawing costs
+   * one empty publish, leaving it would leave a name the user cleared. An item that is no readable
+   * <nick/> counts too: contacts would still see something there.
+   */
+  async #holdsNickname(owner: string): Promise<boolean> {
+    const outcome = await fetchItems(this.#deps.session.iq, owner, NS.nick);
+    if (outcome.status === 'none') return false;
+    if (outcome.status !== 'ok') return true;
+    return outcome.items.some((item) => {
+      const read = readNickItem(item);
+      return 'problem' in read || read.nickname !== undefined;
+    });
   }
 
   /** Records a publish for drift watch, with the item's XML so that Restore can publish it again. */
@@ -195,7 +221,7 @@ export class ProfileService {
     const owner = this.#deps.session.ownJid;
     const ctx = { iq: this.#deps.session.iq, owner };
     const [view, configs] = await Promise.all([
-      this.#read(owner, { avatarData: true }),
+      this.#read(owner, { avatarData: true }).then((read) => read.view),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
     ]);
     // Each node the server answered for replaces its part of the copy; one it refused or failed keeps it.
@@ -253,8 +279,8 @@ export class ProfileService {
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
     const jid = contactBareJid(contact);
     if (this.#deps.session.state.status !== 'online') return this.#storedContact(jid);
-    const view = await this.#read(jid, { avatarData: options.avatarData ?? true });
-    this.#remember(view);
+    const { view, items } = await this.#read(jid, { avatarData: options.avatarData ?? true });
+    this.#remember(view, items);
     return this.#withKeptParts(view);
   }
 
@@ -267,11 +293,15 @@ export class ProfileService {
   async fetchAvatar(contact: string, id: string): Promise<ContactProfileView> {
     const jid = contactBareJid(contact);
     const known = this.#known.get(jid);
-    if (this.#deps.session.state.status !== 'online' || known?.avatar?.info.id !== id) return this.fetch(jid);
-    const avatar = await this.#avatar(jid, known.avatar.info, { avatarData: true });
-    const view: ContactProfileView = { ...known, origin: 'fetch', updated: [NS.avatarData], refreshed: ['avatar'], avatar };
-    this.#remember(view);
-    return view;
+    if (this.#deps.session.state.status !== 'online' || known?.view.avatar?.info.id !== id) return this.fetch(jid);
+    const avatar = await this.#avatar(jid, known.view.avatar.info, { avatarData: true });
+    const answer: ContactProfileView = { ...known.view, origin: 'fetch', updated: [NS.avatarData], refreshed: ['avatar'], avatar };
+    // While the data was read, a notification may have brought another avatar (or another nickname): the
+    // answer goes onto what main knows now, and only while that is still this avatar. An older picture
+    // landing late must not put the avatar it belongs to back (the screens drop such an answer too).
+    const now = this.#known.get(jid);
+    if (now?.view.avatar?.info.id === id) this.#remember({ ...now.view, avatar }, now.items);
+    return answer;
   }
 
   /** Offline: the vault's copy of the contact's profile, with when it was read. */
@@ -302,57 +332,73 @@ export class ProfileService {
     return this.#known.used + this.#avatars.used;
   }
 
-  async #read(contact: string, options: { avatarData: boolean }): Promise<ContactProfileView> {
+  async #read(contact: string, options: { avatarData: boolean }): Promise<{ view: ContactProfileView; items: ShownItems }> {
     const iq = this.#deps.session.iq;
     const outcomes = await Promise.all(PROFILE_NODES.map((node) => fetchItems(iq, contact, node)));
     const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [...PROFILE_NODES], sources: [] };
-    await Promise.all(PROFILE_NODES.map((node, i) => this.#apply(view, node, outcomes[i] ?? { status: 'none' }, options)));
+    const items: ShownItems = {};
+    await Promise.all(PROFILE_NODES.map(async (node, i) => (items[node] = await this.#apply(view, node, outcomes[i] ?? { status: 'none' }, options))));
     view.sources = PROFILE_NODES.map((node) => view.sources.find((s) => s.node === node) ?? { node, status: 'none' });
-    return view;
+    return { view, items };
   }
 
-  /** Reads one node's fetch outcome into the view (replacing that node's part and source). */
-  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: { avatarData: boolean }): Promise<void> {
+  /**
+   * Reads one node's fetch outcome into the view (replacing that node's part and source); the id of the
+   * item its part was read from, when it was read from one.
+   */
+  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: { avatarData: boolean }): Promise<string | undefined> {
     const setSource = (source: ProfileSourceView) => {
       view.sources = [...view.sources.filter((s) => s.node !== node), source];
     };
     clearPart(view, node);
     if (outcome.status === 'refused' || outcome.status === 'unreachable' || outcome.status === 'failed') {
       setSource({ node, status: outcome.status, detail: cleanText(outcome.detail, 300) ?? outcome.status });
-      return;
+      return undefined;
     }
     const items = outcome.status === 'ok' ? outcome.items.slice(0, MAX_ITEMS_READ) : [];
     if (items.length === 0) {
       setSource({ node, status: 'none' });
-      return;
+      return undefined;
     }
-    const problem = await this.#readItems(view, node, items, options);
-    setSource(problem === undefined ? { node, status: 'ok' } : { node, status: 'invalid', detail: problem });
+    const read = await this.#readItems(view, node, items, options);
+    setSource('problem' in read ? { node, status: 'invalid', detail: read.problem } : { node, status: 'ok' });
+    return 'problem' in read ? undefined : read.itemId;
   }
 
-  /** The part of the view this node's items give; a problem when none of them could be read. */
-  async #readItems(view: ContactProfileView, node: string, items: readonly RawItem[], options: { avatarData: boolean }): Promise<string | undefined> {
+  /**
+   * The part of the view this node's items give, and the item it came from (none for XEP-0154, whose
+   * items add up); a problem when none of them could be read.
+   */
+  async #readItems(
+    view: ContactProfileView,
+    node: string,
+    items: readonly RawItem[],
+    options: { avatarData: boolean },
+  ): Promise<{ itemId?: string } | { problem: string }> {
     if (node === NS.vcard4) {
       const read = firstReadable(items, readVcard4Item);
-      if ('problem' in read) return read.problem;
+      if ('problem' in read) return read;
       view.vcard = read.profile;
+      return { itemId: read.itemId };
     } else if (node === NS.nick) {
       const read = firstReadable(items, readNickItem);
-      if ('problem' in read) return read.problem;
+      if ('problem' in read) return read;
       if (read.nickname !== undefined) view.nickname = read.nickname;
+      return { itemId: read.itemId };
     } else if (node === NS.avatarMetadata) {
       const read = firstReadable(items, readAvatarMetadataItem);
-      if ('problem' in read) return read.problem;
+      if ('problem' in read) return read;
       if ('info' in read) view.avatar = await this.#avatar(view.jid, read.info, options);
+      return { itemId: read.itemId };
     } else if (node === NS.profile) {
       const reads = items.map(readXep0154Item);
       const forms = reads.flatMap((r) => ('fields' in r ? [r.fields] : []));
-      if (forms.length === 0) return reads.flatMap((r) => ('problem' in r ? [r.problem] : []))[0] ?? 'unreadable profile';
+      if (forms.length === 0) return { problem: reads.flatMap((r) => ('problem' in r ? [r.problem] : []))[0] ?? 'unreadable profile' };
       // §4.2: an item published over PEP may hold only the fields that changed: the node's items add up.
       const fields: Xep0154Field[] = mergeFields(forms);
       view.xep0154 = { fields, profile: xep0154ToProfile(fields) };
     }
-    return undefined;
+    return {};
   }
 
   /** The avatar the metadata names, with its data fetched (or taken from the cache) and checked. */
@@ -395,37 +441,47 @@ export class ProfileService {
   async #onNotification(n: PepNotification): Promise<void> {
     const part = PART_OF_NODE.get(n.node);
     if (part === undefined) return;
-    const previous = this.#recall(n.from);
+    const known = this.#recall(n.from);
+    const previous = known?.view;
+    const shown: ShownItems = { ...known?.items };
     // The screens replace exactly `refreshed` (cleared when the view has none) and keep their other parts.
     const view: ContactProfileView = previous
       ? { ...previous, origin: 'notification', updated: [n.node], refreshed: [part], sources: [...previous.sources] }
       : { jid: n.from, origin: 'notification', updated: [n.node], refreshed: [part], sources: [] };
     const items = n.items.filter((i) => i.payload !== undefined);
+    const shownItem = shown[n.node];
     if (items.length > 0 && n.node !== NS.profile) {
-      await this.#apply(view, n.node, { status: 'ok', items }, { avatarData: true });
-    } else if (n.items.length > 0 || n.node === NS.profile) {
+      shown[n.node] = await this.#apply(view, n.node, { status: 'ok', items }, { avatarData: true });
+    } else if (n.items.length > 0 || n.node === NS.profile || (n.retracted.length > 0 && shownItem === undefined)) {
       // XEP-0292 §4.2.2: a notification may carry no payload ("the receiver needs to retrieve the vCard");
-      // XEP-0154 items are partial, so its whole node is read again.
-      await this.#apply(view, n.node, await fetchItems(this.#deps.session.iq, n.from, n.node), { avatarData: true });
-    } else if (n.retracted.length > 0) {
+      // XEP-0154 items are partial, so its whole node is read again. So is a node whose shown item is not
+      // known here (never read, or dropped from the cache): what a retract left there is what the node says.
+      shown[n.node] = await this.#apply(view, n.node, await fetchItems(this.#deps.session.iq, n.from, n.node), { avatarData: true });
+    } else if (shownItem !== undefined && n.retracted.includes(shownItem)) {
+      // XEP-0060 §7.2.2.1: a retract names its item. Only the item the part was read from takes the part
+      // with it: another (an older avatar's metadata, a stale nickname item) leaves what is shown as it is.
       clearPart(view, n.node);
       view.sources = [...view.sources.filter((s) => s.node !== n.node), { node: n.node, status: 'none' }];
+      delete shown[n.node];
     } else {
       return;
     }
-    this.#remember(view);
+    this.#remember(view, shown);
     this.#deps.events.emit('contacts:profile', withoutResentAvatar(view, previous));
   }
 
-  /** Keeps the view to merge later notifications into; its avatar's bytes stay only in the avatar cache. */
-  #remember(view: ContactProfileView): void {
+  /**
+   * Keeps the view to merge later notifications into, with the items it shows; its avatar's bytes stay
+   * only in the avatar cache.
+   */
+  #remember(view: ContactProfileView, items: ShownItems): void {
     this.#keepInVault(view);
     if (view.avatar?.dataBase64 === undefined) {
-      this.#known.set(view.jid, view);
+      this.#known.set(view.jid, { view, items });
       return;
     }
     const { dataBase64: _keptInTheAvatarCache, ...avatar } = view.avatar;
-    this.#known.set(view.jid, { ...view, avatar });
+    this.#known.set(view.jid, { view: { ...view, avatar }, items });
   }
 
   /**
@@ -433,13 +489,16 @@ export class ProfileService {
    * evicted the avatar is left out, so a notification about another node does not replace the picture
    * the user sees with an empty one.
    */
-  #recall(contact: string): ContactProfileView | undefined {
-    const view = this.#known.get(contact);
-    if (view?.avatar === undefined || view.avatar.dataProblem !== undefined) return view;
+  #recall(contact: string): Known | undefined {
+    const known = this.#known.get(contact);
+    const view = known?.view;
+    if (known === undefined || view?.avatar === undefined || view.avatar.dataProblem !== undefined) return known;
     const cached = this.#avatars.get(view.avatar.info.id);
-    if (cached) return { ...view, avatar: { ...view.avatar, dataBase64: cached.bytes.toString('base64') } };
+    if (cached) return { ...known, view: { ...view, avatar: { ...view.avatar, dataBase64: cached.bytes.toString('base64') } } };
+    // Nor is the avatar's item then known to be shown: a retract of it reads the node again.
     const { avatar: _evicted, ...withoutAvatar } = view;
-    return withoutAvatar;
+    const { [NS.avatarMetadata]: _itsItem, ...items } = known.items;
+    return { view: withoutAvatar, items };
   }
 
   /**
@@ -491,8 +550,8 @@ function withoutResentAvatar(view: ContactProfileView, previous: ContactProfileV
 }
 
 /** A remembered view's size: its JSON text at two bytes a character (V8 may hold strings so). */
-function estimatedBytes(view: ContactProfileView): number {
-  return JSON.stringify(view).length * 2;
+function estimatedBytes(known: Known): number {
+  return JSON.stringify(known).length * 2;
 }
 
 /** The nodes' parts of a view from the vault's copy of the contact's profile. */
@@ -513,12 +572,15 @@ function clearPart(view: ContactProfileView, node: string): void {
   else if (node === NS.profile) delete view.xep0154;
 }
 
-/** The first item that reads, else the first item's problem. */
-function firstReadable<R extends object>(items: readonly RawItem[], read: (item: RawItem) => R | { problem: string }): R | { problem: string } {
+/** The first item that reads (with its id), else the first item's problem. */
+function firstReadable<R extends object>(
+  items: readonly RawItem[],
+  read: (item: RawItem) => R | { problem: string },
+): (R & { itemId: string }) | { problem: string } {
   let firstProblem: { problem: string } | undefined;
   for (const item of items) {
     const result = read(item);
-    if (!('problem' in result)) return result;
+    if (!('problem' in result)) return { ...result, itemId: item.id };
     firstProblem ??= result;
   }
   return firstProblem ?? { problem: 'no item' };

@@ -34,13 +34,17 @@ function keepPart<P extends ProfilePart>(to: ContactProfileView, from: ContactPr
 /**
  * Events that came together, as one view per contact: each contact's events merged in the order they
  * came, the first onto the view `held` gives. Contacts in the order of their last event (most recent last).
+ * The account's own events are left out: its PEP nodes notify its own connections too (the app's caps
+ * carry +notify for them), and its profile is My profile's, not one of the contacts' kept here.
  */
 export function foldProfileEvents(
   held: (jid: string) => ContactProfileView | undefined,
   events: readonly ContactProfileView[],
+  account: string | undefined,
 ): Map<string, ContactProfileView> {
   const folded = new Map<string, ContactProfileView>();
   for (const view of events) {
+    if (isAccount(view.jid, account)) continue;
     const merged = mergeProfileView(folded.get(view.jid) ?? held(view.jid), view);
     // Deleted first so that the contact moves last: the Map's order is use order.
     folded.delete(view.jid);
@@ -91,6 +95,22 @@ export function lacksPicture(view: ContactProfileView): boolean {
  * for them), and "Profile update from" the user's own address reads like a contact's.
  */
 export function notifiedContacts(events: readonly ContactProfileView[], account: string | undefined): string[] {
-  const own = account?.toLowerCase();
-  return events.filter((e) => e.origin === 'notification' && e.jid.toLowerCase() !== own).map((e) => e.jid);
+  return events.filter((e) => e.origin === 'notification' && !isAccount(e.jid, account)).map((e) => e.jid);
+}
+
+/** Whether `jid` is the account's own bare JID (a bare JID's case does not matter here: main sends it as the server wrote it). */
+function isAccount(jid: string, account: string | undefined): boolean {
+  return account !== undefined && jid.toLowerCase() === account.toLowerCase();
+}
+
+/**
+ * The answer to contacts:fetchAvatar for avatar `askedId` on top of the view held now, or undefined when
+ * it must not be shown: the avatar held is no longer the one asked for (a notification brought a newer
+ * one, or withdrew it, while the answer was on its way; or the contact was dropped here). XEP-0084 ids
+ * are the image's SHA-1, so a slow answer for an older avatar, or two answers in the reverse order, never
+ * show the older picture over the one published now.
+ */
+export function avatarAnswerOnto(held: ContactProfileView | undefined, answer: ContactProfileView, askedId: string): ContactProfileView | undefined {
+  if (held?.avatar?.info.id !== askedId) return undefined;
+  return mergeProfileView(held, answer);
 }

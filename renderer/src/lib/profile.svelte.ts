@@ -15,7 +15,7 @@ import { fileToBase64 } from './base64';
 import { formatCount } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ownAfterPublish } from './profile-edits';
-import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from './profile-events';
+import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -89,10 +89,12 @@ export class ProfileStore extends ScreenStore {
     const events = this.#arrived;
     if (events.length === 0) return;
     this.#arrived = [];
-    // Each contact's events in the order they came: a notification carries only its own node.
-    const folded = foldProfileEvents((jid) => this.contacts[jid], events);
+    // Each contact's events in the order they came: a notification carries only its own node. The
+    // account's own are no contact's: they neither take a place here nor count against the bound.
+    const account = this.#account() ?? this.own?.jid;
+    const folded = foldProfileEvents((jid) => this.contacts[jid], events, account);
     this.contacts = keepMostRecent(this.contacts, folded.values(), CONTACT_PROFILES_KEPT, this.#isShown);
-    this.#report(notifiedContacts(events, this.#account() ?? this.own?.jid));
+    this.#report(notifiedContacts(events, account));
     // A picture dropped here earlier: ask main, once per contact, and only for those still kept (a fetch
     // for one dropped again would bring it back in place of another; opening it fetches it anyway).
     for (const jid of folded.keys()) {
@@ -195,18 +197,26 @@ export class ProfileStore extends ScreenStore {
     this.#apply(view);
   }
 
-  /** The picture of avatar `id` this side dropped: main reads that alone when it still knows the avatar. */
+  /**
+   * The picture of avatar `id` this side dropped: main reads that alone when it still knows the avatar.
+   * Shown only if that avatar is still the one held when the answer lands (avatarAnswerOnto).
+   */
   async #fetchPicture(jid: string, id: string): Promise<void> {
     const view = await this.fetching.run(() => this.api.contacts.fetchAvatar({ jid, id }));
-    if (view) this.#apply(view);
+    if (view) this.#apply(view, (held) => avatarAnswerOnto(held, view, id));
   }
 
-  /** An answer from main onto the view held (it replaces the parts it refreshed, or the whole view). */
-  #apply(view: ContactProfileView): void {
-    // The answer is newer than any event still waiting: those first.
+  /**
+   * An answer from main onto the view held (it replaces the parts it refreshed, or the whole view), or
+   * as `onto` puts it (undefined: nothing to show).
+   */
+  #apply(view: ContactProfileView, onto: (held: ContactProfileView | undefined) => ContactProfileView | undefined = (held) => mergeProfileView(held, view)): void {
+    // Events still waiting came before the answer landed: those first, so `held` is what is shown now.
     this.#flush();
+    const merged = onto(this.contacts[view.jid]);
+    if (merged === undefined) return;
     // Insertion order is use order: the oldest go first once over the bound.
-    this.contacts = keepMostRecent(this.contacts, [mergeProfileView(this.contacts[view.jid], view)], CONTACT_PROFILES_KEPT, this.#isShown);
+    this.contacts = keepMostRecent(this.contacts, [merged], CONTACT_PROFILES_KEPT, this.#isShown);
   }
 
   #ownOrEmpty(): OwnProfileView {

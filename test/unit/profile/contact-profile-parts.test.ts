@@ -1,8 +1,9 @@
 /**
  * A contact's profile as ProfileService sends it to the screens, part by part, over a stand-in session
  * that plays juliet's PEP service and counts the requests sent to it: a notification names the part it
- * refreshed (and a retracted part is sent empty, so the screens drop it), and the picture a screen
- * dropped costs at most one request when main still knows that avatar.
+ * refreshed (and a part whose item is retracted is sent empty, so the screens drop it; a retract of another
+ * item changes nothing), and the picture a screen dropped costs at most one request when main still knows
+ * that avatar.
  */
 import { createHash } from 'node:crypto';
 import xml, { type Element } from '@xmpp/xml';
@@ -25,8 +26,11 @@ const JULIET = 'juliet@capulet.lit';
 const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
 const rawItem = (id: string, payload: Element): RawItem => ({ id, payload, size: payload.toString().length });
 
-/** Juliet's PEP nodes, item by item; every request the app sends them is counted, by node. */
-function juliet() {
+/**
+ * Juliet's PEP nodes, item by item; every request the app sends them is counted, by node. `held` lets a
+ * test keep an answer back until it says (a slow server, or one answer overtaking another).
+ */
+function juliet(held: (node: string, ids: string[]) => Promise<void> | undefined = () => undefined) {
   const image = makePng(48, 48);
   const id = sha1(image);
   const nodes = new Map<string, RawItem[]>([
@@ -38,12 +42,13 @@ function juliet() {
   const requests: string[] = [];
   const session = fakeSession({
     account: ACCOUNT,
-    answer: (request, to) => {
+    answer: async (request, to) => {
       const asked = request.getChild('items');
       const node = asked?.attrs.node ?? '';
       requests.push(node);
       if (to !== JULIET || asked === undefined) return Promise.reject(new Error(`unexpected request ${request.toString()}`));
       const wanted = asked.getChildren('item').map((i) => i.attrs.id as string);
+      await held(node, wanted);
       const items = nodes.get(node);
       if (items === undefined) return Promise.reject(stanzaError('item-not-found', 'cancel'));
       const answered = items.filter((i) => wanted.length === 0 || wanted.includes(i.id));
@@ -52,7 +57,7 @@ function juliet() {
   });
   const events = new AppEvents();
   const profiles = new ProfileService({ session, events, log: silentLogger });
-  return { profiles, events, requests, image, id };
+  return { profiles, events, requests, image, id, nodes };
 }
 
 /** Delivers a notification from juliet and waits for the view the service sends the screens. */
@@ -100,6 +105,53 @@ describe('a notification names the part of the profile it refreshed', () => {
   });
 });
 
+/** Delivers a notification from juliet and gives every view the service sends the screens for it (maybe none). */
+async function deliver(setup: ReturnType<typeof juliet>, notification: { node: string; items?: RawItem[]; retracted?: string[] }): Promise<ContactProfileView[]> {
+  const sent: ContactProfileView[] = [];
+  const stop = setup.events.subscribe((event, payload) => {
+    if (event === 'contacts:profile') sent.push(payload as ContactProfileView);
+  });
+  setup.profiles.onNotification({ from: JULIET, node: notification.node, items: notification.items ?? [], retracted: notification.retracted ?? [] });
+  // The service works in the background; the stand-in server answers at once.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  stop();
+  return sent;
+}
+
+describe('a retract clears a part only when it names the item shown (XEP-0060 §7.2.2.1)', () => {
+  it('a retract of another nickname item leaves the nickname shown; one of the item shown clears it', async () => {
+    const setup = juliet();
+    await setup.profiles.fetch(JULIET);
+    expect(await deliver(setup, { node: NS.nick, retracted: ['an-older-item'] })).toEqual([]);
+    // Main still holds the nickname: the next notification, about another node, carries it.
+    const vcard = await notify(setup, { node: NS.vcard4, items: [rawItem(VCARD_ITEM_ID, vcard4Payload({ fullName: 'Juliet', emails: [], phones: [], urls: [] }))] });
+    expect(vcard.nickname).toBe('Jules');
+    const cleared = await notify(setup, { node: NS.nick, retracted: [NICK_ITEM_ID] });
+    expect(cleared.nickname).toBeUndefined();
+  });
+
+  it('a retract of an old avatar’s metadata item leaves the current avatar; one of the current avatar clears it', async () => {
+    const setup = juliet();
+    await setup.profiles.fetch(JULIET);
+    const oldAvatar = sha1(makePng(16, 16));
+    expect(await deliver(setup, { node: NS.avatarMetadata, retracted: [oldAvatar] })).toEqual([]);
+    const nick = await notify(setup, { node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Juliet of Verona'))] });
+    expect(nick.avatar?.info.id).toBe(setup.id);
+    const cleared = await notify(setup, { node: NS.avatarMetadata, retracted: [setup.id] });
+    expect(cleared.refreshed).toEqual(['avatar']);
+    expect(cleared.avatar).toBeUndefined();
+  });
+
+  it('when main does not know which item is shown, the node is read again rather than cleared', async () => {
+    const setup = juliet();
+    // Nothing of juliet was read before (or it was dropped from the bounded cache): her server still has 'Jules'.
+    const [view] = await deliver(setup, { node: NS.nick, retracted: ['an-older-item'] });
+    expect(view?.refreshed).toEqual(['nickname']);
+    expect(view?.nickname).toBe('Jules');
+    expect(setup.requests).toEqual([NS.nick]);
+  });
+});
+
 describe('the picture a screen dropped', () => {
   it('costs one request when main knows the avatar but not its image: the data item, by id', async () => {
     const setup = juliet();
@@ -122,6 +174,28 @@ describe('the picture a screen dropped', () => {
     const answer = await setup.profiles.fetchAvatar(JULIET, setup.id);
     expect(setup.requests).toEqual([]);
     expect(answer.avatar?.dataBase64).toBe(setup.image.toString('base64'));
+  });
+
+  it('that comes after a newer avatar was announced does not put the older one back', async () => {
+    let release = (): void => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const first = makePng(48, 48);
+    const setup = juliet((node, ids) => (node === NS.avatarData && ids.includes(sha1(first)) ? slow : undefined));
+    await setup.profiles.fetch(JULIET, { avatarData: false });
+    // The screen asks for the picture of the avatar it holds; juliet's server is slow to give it.
+    const answer = setup.profiles.fetchAvatar(JULIET, setup.id);
+    // Meanwhile juliet publishes another avatar, and main hears of it.
+    const newer = makePng(64, 64);
+    const newerId = sha1(newer);
+    setup.nodes.set(NS.avatarData, [rawItem(newerId, avatarDataPayload(newer))]);
+    const info = { id: newerId, bytes: newer.length, type: 'image/png' as const, width: 64, height: 64 };
+    const announced = await notify(setup, { node: NS.avatarMetadata, items: [rawItem(newerId, avatarMetadataPayload(info))] });
+    expect(announced.avatar?.info.id).toBe(newerId);
+    // The old picture arrives last: it answers what was asked, and main keeps the newer avatar.
+    release();
+    expect((await answer).avatar?.info.id).toBe(setup.id);
+    const later = await notify(setup, { node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Juliet of Verona'))] });
+    expect(later.avatar?.info.id).toBe(newerId);
   });
 
   it('is a whole fetch when main does not know that avatar (another id, or the contact not kept)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AvatarInfoView, ContactProfileView, ProfilePart } from '../../../contract';
-import { foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from '../../../renderer/src/lib/profile-events.js';
+import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from '../../../renderer/src/lib/profile-events.js';
 
 const NICK = 'http://jabber.org/protocol/nick';
 const VCARD = 'urn:xmpp:vcard4';
@@ -80,7 +80,7 @@ describe('profile events that came together are applied as they came, contact by
       notification('romeo@montague.lit', NICK, { nickname: 'Romeo' }),
       notification('juliet@capulet.lit', VCARD, { vcard: { fullName: 'Juliet Capulet', emails: [], phones: [], urls: [] } }),
       notification('juliet@capulet.lit', NICK, { nickname: 'Last', avatar: { info: INFO, sameAsBefore: true } }),
-    ]);
+    ], undefined);
     const juliet = folded.get('juliet@capulet.lit');
     expect(juliet?.nickname).toBe('Last');
     expect(juliet?.vcard?.fullName).toBe('Juliet Capulet');
@@ -95,10 +95,73 @@ describe('profile events that came together are applied as they came, contact by
     const folded = foldProfileEvents(nothingHeld, [
       notification('juliet@capulet.lit', AVATAR, { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } }),
       notification('juliet@capulet.lit', NICK, { nickname: 'Jules', avatar: { info: INFO, sameAsBefore: true } }),
-    ]);
+    ], undefined);
     const juliet = folded.get('juliet@capulet.lit');
     expect(juliet?.avatar?.dataBase64).toBe('cGljdHVyZQ==');
     expect(juliet && lacksPicture(juliet)).toBe(false);
+  });
+});
+
+describe('the answer to a request for a dropped picture (contacts:fetchAvatar)', () => {
+  const OLDER: AvatarInfoView = { ...INFO, id: 'b'.repeat(40) };
+  /** Main's answer for avatar `info`: the avatar part alone, with its picture. */
+  const pictureOf = (info: AvatarInfoView, dataBase64: string): ContactProfileView => ({
+    ...fetched('juliet@capulet.lit', { avatar: { info, dataBase64 } }),
+    refreshed: ['avatar'],
+  });
+
+  it('shows the picture while the avatar asked for is still the one held', () => {
+    const held = fetched('juliet@capulet.lit', { nickname: 'Jules', avatar: { info: INFO, sameAsBefore: true } });
+    const shown = avatarAnswerOnto(held, pictureOf(INFO, 'cGljdHVyZQ=='), INFO.id);
+    expect(shown?.avatar?.dataBase64).toBe('cGljdHVyZQ==');
+    expect(shown?.nickname).toBe('Jules');
+  });
+
+  it('is dropped when it lands after a newer avatar: the older picture never replaces it', () => {
+    // The page asked for the older avatar's picture; before the slow answer came, a notification brought
+    // the newer avatar with its picture.
+    const held = fetched('juliet@capulet.lit', { nickname: 'Jules', avatar: { info: OLDER, sameAsBefore: true } });
+    const newer = mergeProfileView(held, notification('juliet@capulet.lit', AVATAR, { avatar: { info: INFO, dataBase64: 'bmV3ZXI=' } }));
+    expect(avatarAnswerOnto(newer, pictureOf(OLDER, 'b2xkZXI='), OLDER.id)).toBeUndefined();
+    // Two requests whose answers come in the reverse order: the newer one is shown, the older dropped.
+    const asked = { ...newer, avatar: { info: INFO, sameAsBefore: true as const } };
+    const first = avatarAnswerOnto(asked, pictureOf(INFO, 'bmV3ZXI='), INFO.id);
+    expect(first?.avatar?.dataBase64).toBe('bmV3ZXI=');
+    expect(first && avatarAnswerOnto(first, pictureOf(OLDER, 'b2xkZXI='), OLDER.id)).toBeUndefined();
+  });
+
+  it('is dropped when the avatar was withdrawn meanwhile, or the contact is no longer held', () => {
+    const withdrawn = fetched('juliet@capulet.lit', { nickname: 'Jules' });
+    expect(avatarAnswerOnto(withdrawn, pictureOf(INFO, 'cGljdHVyZQ=='), INFO.id)).toBeUndefined();
+    expect(avatarAnswerOnto(undefined, pictureOf(INFO, 'cGljdHVyZQ=='), INFO.id)).toBeUndefined();
+  });
+
+  it('as a whole fetch (main no longer knew that avatar) is the server’s word, while the avatar held is the one asked for', () => {
+    const held = fetched('juliet@capulet.lit', { nickname: 'Jules', avatar: { info: OLDER, sameAsBefore: true } });
+    const whole = fetched('juliet@capulet.lit', { nickname: 'Juliet', avatar: { info: INFO, dataBase64: 'bmV3ZXI=' } });
+    expect(avatarAnswerOnto(held, whole, OLDER.id)).toEqual(whole);
+  });
+});
+
+describe('the account’s own profile notifications (its PEP nodes notify its own connections too)', () => {
+  it('are no contact’s profile: a batch keeps only the contacts’ events, whatever the address’s case', () => {
+    const folded = foldProfileEvents(
+      nothingHeld,
+      [
+        notification('romeo@montague.lit', NICK, { nickname: 'Romeo' }),
+        notification('juliet@capulet.lit', NICK, { nickname: 'Jules' }),
+        notification('Romeo@Montague.lit', AVATAR, { avatar: { info: INFO, dataBase64: 'cGljdHVyZQ==' } }),
+      ],
+      'romeo@montague.lit',
+    );
+    expect([...folded.keys()]).toEqual(['juliet@capulet.lit']);
+  });
+
+  it('take no place among the contacts’ profiles kept: a burst of them drops no contact', () => {
+    const held = keepMostRecent({}, [fetched('juliet@capulet.lit'), fetched('nurse@capulet.lit')], 2);
+    const own = [NICK, VCARD, AVATAR].map((node) => notification('romeo@montague.lit', node, {}));
+    const kept = keepMostRecent(held, foldProfileEvents((jid) => held[jid], own, 'romeo@montague.lit').values(), 2);
+    expect(Object.keys(kept)).toEqual(['juliet@capulet.lit', 'nurse@capulet.lit']);
   });
 });
 
