@@ -181,6 +181,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // Own keys revoked while this device was away. Their items are no longer expected on the key node
     // once applied, so drift watch reads the record after them: else each would be an alarm.
     const revocations = readOwnRevocations(keyNode).catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
+    // Nor may a write queued offline (or asked for now) publish a key revoked meanwhile: they wait too.
+    ownKeys.afterRevocations(revocations);
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
     drift.onOnline({ drain: () => queue.drain(), ...(writesQueued ? {} : { keyNodeItems: keyNode }), revocations });
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
@@ -202,7 +204,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   session.events.on('pep', (notification) => {
     // The own key node changes when another device of the account publishes: My keys' news, never a
     // contact's key change.
-    if (notification.node === NS.pubkey && isOwn(notification.from)) drift.afterRevocations(ownDevices.onNotification(notification));
+    if (notification.node === NS.pubkey && isOwn(notification.from)) {
+      const applied = ownDevices.onNotification(notification);
+      drift.afterRevocations(applied);
+      ownKeys.afterRevocations(applied);
+    }
     else if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
     else if ((OTHER_KEY_LIST_NODES as readonly string[]).includes(notification.node)) otherKeys.onNotification(notification);

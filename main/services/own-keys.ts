@@ -50,9 +50,28 @@ export interface OwnKeysDeps {
 
 export class OwnKeys {
   readonly #deps: OwnKeysDeps;
+  /**
+   * Revocations of own keys found on the key node and being applied (own-revocations.ts: at sign-in,
+   * from a notification of the node). Publishing, renewing and revoking wait for them: a key another
+   * device revoked meanwhile is then revoked here first, and never published again by a request, or a
+   * write queued offline, that would otherwise run beside the reading.
+   */
+  #revocations: Promise<unknown> = Promise.resolve();
 
   constructor(deps: OwnKeysDeps) {
     this.#deps = deps;
+  }
+
+  /** Own revocations being applied: the writes that follow wait for them (their failure is theirs to report). */
+  afterRevocations(applied: Promise<unknown>): void {
+    this.#revocations = Promise.all([this.#revocations, applied.catch(() => undefined)]);
+  }
+
+  /** Whether the key is revoked here, once the revocations being applied are. */
+  async revokedHere(fingerprint: string): Promise<boolean> {
+    await this.#revocations;
+    const jid = this.#deps.session.state.account;
+    return jid !== undefined && this.#deps.store.find(jid, fingerprint)?.revoked !== undefined;
   }
 
   /** Makes a key pair and certificate for the connected account and stores them. */
@@ -191,6 +210,7 @@ export class OwnKeys {
 
   /** XEP-0222 publish of the certificate, item id = its fingerprint; returns the node config read back. */
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
+    await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
@@ -227,6 +247,7 @@ export class OwnKeys {
    * the vault (its owner may still need it) until deleted.
    */
   async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
+    await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
@@ -289,6 +310,7 @@ export class OwnKeys {
    * to their audience, for contacts who saw the key earlier. The key is never published again.
    */
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
+    await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
