@@ -139,7 +139,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
   });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
-  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
+  // What drift watch reads of the key node is who may read it now: My keys shows that, without asking again.
+  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, onKeyNodeRead: (state) => ownKeys.noteKeyNode(state), ...options.driftWatch });
   const ownRevocations = new OwnRevocations({ store: ownKeysStore, published, session: port, log });
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
   // and My keys is told which: at sign-in (from `read`, the read sign-in shares) and after a restore alike.
@@ -173,6 +174,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // holds. Forgotten first, so the queued actions that run next see this stream's roster.
     roster.reset();
     presence.reset();
+    // Another client may have changed the key node's access while this one was away.
+    ownKeys.forgetServerAccess();
     // The own key node's items, read once for two readers: the revocations below, and drift watch's
     // first check, which would list the same items again (issue #19: no round trip a plain client
     // would not make). Drift watch takes them only if nothing queued offline is written first.
@@ -196,7 +199,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
   });
-  session.events.on('ownNodeChanged', (change) => drift.onOwnNodeChange(change));
+  session.events.on('ownNodeChanged', (change) => {
+    // The server announced a new configuration of the key node, or its deletion: My keys' audience is read again.
+    if (change.node === NS.pubkey && (change.kind === 'configuration' || change.kind === 'delete')) ownKeys.forgetServerAccess();
+    drift.onOwnNodeChange(change);
+  });
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
   session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));

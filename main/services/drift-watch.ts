@@ -61,6 +61,8 @@ export interface DriftWatchDeps {
   intervalMs?: number;
   /** How long to let a burst of notifications settle before reading. */
   settleMs?: number;
+  /** Each reading of the key node (undefined: it does not exist), for My keys' audience (OwnKeys.noteKeyNode). */
+  onKeyNodeRead?: (state: NodeState | undefined) => void;
 }
 
 interface Recorded extends RecordedNode {
@@ -286,6 +288,7 @@ export class DriftWatch {
     for (const r of recorded) {
       try {
         const state = await readNodeState(this.#ctx(), r.node, r.itemIds, r.node === NS.pubkey ? keyNodeRead : undefined);
+        if (r.node === NS.pubkey) this.#deps.onKeyNodeRead?.(state);
         // ejabberd announces configuration changes to subscribers only, so every read subscribes again
         // (harmless when subscribed; a node made again has lost it). Not on the avatar's data node,
         // whose every item would come whole: its metadata node announces the same changes.
