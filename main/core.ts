@@ -139,7 +139,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
   });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
-  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, ...options.driftWatch });
+  // What drift watch reads of the key node is who may read it now: My keys shows that, without asking again.
+  const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, onKeyNodeRead: (state) => ownKeys.noteKeyNode(state), ...options.driftWatch });
   const ownRevocations = new OwnRevocations({ store: ownKeysStore, published, session: port, log });
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
   // and My keys is told which: at sign-in (from `read`, the read sign-in shares) and after a restore alike.
@@ -173,6 +174,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // holds. Forgotten first, so the queued actions that run next see this stream's roster.
     roster.reset();
     presence.reset();
+    // Another client may have changed the key node's access while this one was away.
+    ownKeys.forgetServerAccess();
     // The own key node's items, read once for two readers: the revocations below, and drift watch's
     // first check, which would list the same items again (issue #19: no round trip a plain client
     // would not make). Drift watch takes them only if nothing queued offline is written first.
@@ -181,6 +184,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     // Own keys revoked while this device was away. Their items are no longer expected on the key node
     // once applied, so drift watch reads the record after them: else each would be an alarm.
     const revocations = readOwnRevocations(keyNode).catch((error: unknown) => log.warn(`reading own revocations: ${String(error)}`));
+    // Nor may a write queued offline (or asked for now) publish a key revoked meanwhile: they wait too.
+    ownKeys.afterRevocations(revocations);
     // What waited for the connection runs first; drift watch reads once it is done (docs/drift.md).
     drift.onOnline({ drain: () => queue.drain(), ...(writesQueued ? {} : { keyNodeItems: keyNode }), revocations });
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
@@ -194,7 +199,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
   });
-  session.events.on('ownNodeChanged', (change) => drift.onOwnNodeChange(change));
+  session.events.on('ownNodeChanged', (change) => {
+    // The server announced a new configuration of the key node, or its deletion: My keys' audience is read again.
+    if (change.node === NS.pubkey && (change.kind === 'configuration' || change.kind === 'delete')) ownKeys.forgetServerAccess();
+    drift.onOwnNodeChange(change);
+  });
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
   session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));
@@ -202,7 +211,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   session.events.on('pep', (notification) => {
     // The own key node changes when another device of the account publishes: My keys' news, never a
     // contact's key change.
-    if (notification.node === NS.pubkey && isOwn(notification.from)) drift.afterRevocations(ownDevices.onNotification(notification));
+    if (notification.node === NS.pubkey && isOwn(notification.from)) {
+      const applied = ownDevices.onNotification(notification);
+      drift.afterRevocations(applied);
+      ownKeys.afterRevocations(applied);
+    }
     else if (notification.node === NS.pubkey) contactKeys.onNotification(notification);
     else if ((PROFILE_NODES as readonly string[]).includes(notification.node)) profile.onNotification(notification);
     else if ((OTHER_KEY_LIST_NODES as readonly string[]).includes(notification.node)) otherKeys.onNotification(notification);

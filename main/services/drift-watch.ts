@@ -61,6 +61,8 @@ export interface DriftWatchDeps {
   intervalMs?: number;
   /** How long to let a burst of notifications settle before reading. */
   settleMs?: number;
+  /** Each reading of the key node (undefined: it does not exist), for My keys' audience (OwnKeys.noteKeyNode). */
+  onKeyNodeRead?: (state: NodeState | undefined) => void;
 }
 
 interface Recorded extends RecordedNode {
@@ -98,6 +100,13 @@ export class DriftWatch {
    * that came with a revocation would be reported as another client's.
    */
   #revocations: Promise<unknown> = Promise.resolve();
+  /**
+   * The nodes subscribed to in this session (watchOwnNode): once each. The subscription outlives
+   * checks, sign-outs and access changes (docs/drift.md, measured on ejabberd 23.01); only a node
+   * deleted loses it, so a node read as gone, or announced deleted, is subscribed to again once it is
+   * back. Subscribing at every check cost ejabberd a subscribe per watched node every few minutes.
+   */
+  readonly #watched = new Set<string>();
 
   constructor(deps: DriftWatchDeps) {
     this.#deps = deps;
@@ -122,6 +131,8 @@ export class DriftWatch {
    */
   onOnline(signIn: { drain?: () => Promise<unknown>; keyNodeItems?: Promise<FetchOutcome>; revocations?: Promise<unknown> } = {}): void {
     if (signIn.revocations) this.afterRevocations(signIn.revocations);
+    // A new session: each node is subscribed to again once (a node deleted while away lost it).
+    this.#watched.clear();
     const writing = this.#publishing > 0;
     if (signIn.drain) void this.whilePublishing(signIn.drain);
     this.#keyNodeRead = signIn.keyNodeItems && !writing ? { items: signIn.keyNodeItems, writes: this.#writes } : undefined;
@@ -135,6 +146,8 @@ export class DriftWatch {
   onOwnNodeChange(change: OwnNodeChange): void {
     if (!(change.node in KIND_OF_NODE)) return;
     if (change.node === NS.pubkey) this.#keyNodeRead = undefined;
+    // Deleted: its subscription went with it; the node made again is subscribed to again.
+    if (change.kind === 'delete') this.#watched.delete(change.node);
     if (this.#settle !== undefined) clearTimeout(this.#settle);
     this.#settle = setTimeout(() => {
       this.#settle = undefined;
@@ -174,6 +187,7 @@ export class DriftWatch {
     this.#timer = undefined;
     this.#settle = undefined;
     this.#keyNodeRead = undefined;
+    this.#watched.clear();
   }
 
   /** Reads every recorded node now and compares (a request: the answer, no event). */
@@ -193,7 +207,7 @@ export class DriftWatch {
       if (!plan) continue;
       const outcome = await applyRestorePlan(this.#ctx(), read.recorded, plan, (id) => this.#payloadOf(read.recorded, id));
       // A node made again has lost its subscription (node-state.ts watchOwnNode).
-      if (outcome.state && read.recorded.kind !== 'avatar-data') await watchOwnNode(this.#ctx(), outcome.state);
+      if (outcome.state && read.recorded.kind !== 'avatar-data') await this.#watch(outcome.state, { again: read.state === undefined });
       repaired.push({
         node: read.recorded.node,
         kind: read.recorded.kind,
@@ -237,6 +251,14 @@ export class DriftWatch {
       if (read.recorded.kind === 'keys') await this.#acceptKeyPublications(account, accepted.recorded.access, kept);
     }
     return this.#serialized();
+  }
+
+  /** Subscribes to the node unless done in this session already (`again`: it was made anew, and lost it). */
+  async #watch(state: NodeState, { again = false }: { again?: boolean } = {}): Promise<void> {
+    if (this.#watched.has(state.node) && !again) return;
+    this.#watched.add(state.node);
+    const watch = await watchOwnNode(this.#ctx(), state);
+    if (!watch.configuration && watch.reason === 'refused') this.#deps.log.warn(`subscribing to ${state.node} was refused: ${watch.detail ?? 'no reason given'}`);
   }
 
   get #session(): SessionPort {
@@ -286,10 +308,12 @@ export class DriftWatch {
     for (const r of recorded) {
       try {
         const state = await readNodeState(this.#ctx(), r.node, r.itemIds, r.node === NS.pubkey ? keyNodeRead : undefined);
-        // ejabberd announces configuration changes to subscribers only, so every read subscribes again
-        // (harmless when subscribed; a node made again has lost it). Not on the avatar's data node,
-        // whose every item would come whole: its metadata node announces the same changes.
-        if (state && r.kind !== 'avatar-data') await watchOwnNode(this.#ctx(), state);
+        if (r.node === NS.pubkey) this.#deps.onKeyNodeRead?.(state);
+        // ejabberd announces configuration changes to subscribers only: subscribed once per session,
+        // and again once a node gone comes back. Not on the avatar's data node, whose every item would
+        // come whole: its metadata node announces the same changes.
+        if (state === undefined) this.#watched.delete(r.node);
+        else if (r.kind !== 'avatar-data') await this.#watch(state);
         nodes.push(view(r, state, compareNode(r, state)));
       } catch (error) {
         nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }), error: toIpcError(error) });

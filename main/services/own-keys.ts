@@ -27,7 +27,8 @@ import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
+import { publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
+import type { NodeState } from '../xmpp/node-state.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
 import { pubkeyPayloadWithSuccession, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { createRevocation, prepareRevocations } from '../keys/revocation.js';
@@ -50,9 +51,51 @@ export interface OwnKeysDeps {
 
 export class OwnKeys {
   readonly #deps: OwnKeysDeps;
+  /**
+   * Revocations of own keys found on the key node and being applied (own-revocations.ts: at sign-in,
+   * from a notification of the node). Publishing, renewing and revoking wait for them: a key another
+   * device revoked meanwhile is then revoked here first, and never published again by a request, or a
+   * write queued offline, that would otherwise run beside the reading.
+   */
+  #revocations: Promise<unknown> = Promise.resolve();
+  /**
+   * Who may read the key node, as the server last said in this session (undefined: no node, or an
+   * access the app does not offer). Read from the server once, the first time it is asked for, unless
+   * something read it before: then kept up to date by what can change it, this app's publishes (their
+   * read-back) and drift watch's readings of the node, and forgotten when the server announces a change
+   * of the node's configuration or the session is new. My keys asks for it at every opening and
+   * refresh: a round trip each time for what main already knew.
+   */
+  #serverAccess: { account: string; access: Promise<AccessRequest | undefined> } | undefined;
 
   constructor(deps: OwnKeysDeps) {
     this.#deps = deps;
+  }
+
+  /** Own revocations being applied: the writes that follow wait for them (their failure is theirs to report). */
+  afterRevocations(applied: Promise<unknown>): void {
+    this.#revocations = Promise.all([this.#revocations, applied.catch(() => undefined)]);
+  }
+
+  /**
+   * What drift watch read of the key node (main/xmpp/node-state.ts; undefined: it does not exist): the
+   * server's word, newer than anything held.
+   */
+  noteKeyNode(state: Pick<NodeState, 'accessModel' | 'rosterGroups' | 'affiliations'> | undefined): void {
+    const whitelist = state?.affiliations.status === 'listed' ? state.affiliations.others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => a.jid) : undefined;
+    this.#holdServerAccess(state ? audienceOf(state.accessModel, state.rosterGroups, whitelist) : undefined);
+  }
+
+  /** The key node's configuration may have changed (a new session, the server announced it): read it again when next asked. */
+  forgetServerAccess(): void {
+    this.#serverAccess = undefined;
+  }
+
+  /** Whether the key is revoked here, once the revocations being applied are. */
+  async revokedHere(fingerprint: string): Promise<boolean> {
+    await this.#revocations;
+    const jid = this.#deps.session.state.account;
+    return jid !== undefined && this.#deps.store.find(jid, fingerprint)?.revoked !== undefined;
   }
 
   /** Makes a key pair and certificate for the connected account and stores them. */
@@ -174,8 +217,7 @@ export class OwnKeys {
     const records = jid ? this.#deps.store.list(jid) : [];
     const publishedKeys = records.filter((k) => k.publications.some((p) => p.node === NS.pubkey)).length;
     if (jid && this.#deps.session.state.status === 'online') {
-      const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-      const access = config ? audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist) : undefined;
+      const access = await this.#readServerAccess(jid);
       return { source: 'server', publishedKeys, ...(access ? { access } : {}) };
     }
     const saved = records.flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
@@ -191,16 +233,13 @@ export class OwnKeys {
 
   /** XEP-0222 publish of the certificate, item id = its fingerprint; returns the node config read back. */
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
+    await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
     await this.#deps.session.requireXep0222Support();
     const payload = keyItemPayload(key);
-    const outcome = await publishPersistent(
-      { iq: this.#deps.session.iq, owner: jid },
-      { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure },
-      { id: key.fingerprint, payload },
-    );
+    const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
     await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
       accessModel: outcome.config.accessModel,
       ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
@@ -227,6 +266,7 @@ export class OwnKeys {
    * the vault (its owner may still need it) until deleted.
    */
   async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
+    await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
@@ -289,6 +329,7 @@ export class OwnKeys {
    * to their audience, for contacts who saw the key earlier. The key is never published again.
    */
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
+    await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
@@ -312,11 +353,7 @@ export class OwnKeys {
     }
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
-    const outcome = await publishPersistent(
-      { iq: this.#deps.session.iq, owner: jid },
-      { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS },
-      { id: itemId, payload: revocationPayload(statement) },
-    );
+    const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
     await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId } });
     // The revocation is on the server: only now does the key's own item go.
     let withdrawn = false;
@@ -345,6 +382,43 @@ export class OwnKeys {
     const key = this.#find(this.#deps.session.ownJid, fingerprint);
     const der = Buffer.from(key.certificate, 'base64');
     return format === 'pem' ? { fingerprint, pem: exportCertificatePem(der) } : { fingerprint, derBase64: key.certificate };
+  }
+
+  /**
+   * A publish to the key node (XEP-0222), whose read-back is the node's access from now on. Refused or
+   * failed midway (a configuration found changed, a reconfiguration half done), what was held may no
+   * longer be true: read again when next asked.
+   */
+  async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }): Promise<PublishOutcome> {
+    try {
+      const outcome = await publishPersistent({ iq: this.#deps.session.iq, owner: this.#deps.session.ownJid }, spec, item);
+      const { accessModel, rosterGroupsAllowed, whitelist } = outcome.config;
+      this.#holdServerAccess(audienceOf(accessModel, rosterGroupsAllowed, whitelist));
+      return outcome;
+    } catch (error) {
+      this.forgetServerAccess();
+      throw error;
+    }
+  }
+
+  #holdServerAccess(access: AccessRequest | undefined): void {
+    const account = this.#deps.session.state.account;
+    this.#serverAccess = account === undefined ? undefined : { account, access: Promise.resolve(access) };
+  }
+
+  /** Who may read the key node: as held, else read from the server (XEP-0060 §8.2, §8.9) and held. */
+  #readServerAccess(account: string): Promise<AccessRequest | undefined> {
+    if (this.#serverAccess?.account === account) return this.#serverAccess.access;
+    const read = readEffectiveConfig({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, KEY_NODE_MAX_ITEMS).then((config) =>
+      config ? audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist) : undefined,
+    );
+    const held = { account, access: read };
+    this.#serverAccess = held;
+    // A failed read is not kept: the next asking reads again.
+    read.catch(() => {
+      if (this.#serverAccess === held) this.#serverAccess = undefined;
+    });
+    return read;
   }
 
   /** The account signed in now or last: names and deletions of unpublished keys work offline. */

@@ -145,9 +145,18 @@ export class PublishQueue {
         await this.#deps.ownKeys.publish(action.fingerprint, action.access, action.reconfigure ?? false);
         return;
       case 'retract':
-        await this.#deps.ownKeys.retract(action.fingerprint);
+        try {
+          await this.#deps.ownKeys.retract(action.fingerprint);
+        } catch (error) {
+          // Revoked meanwhile by another device of the account (own-revocations.ts): its item went with
+          // the revocation, so what was asked is done.
+          if (!(error instanceof KeyringError && error.code === 'not-found' && (await this.#deps.ownKeys.revokedHere(action.fingerprint)))) throw error;
+        }
         return;
       case 'revoke':
+        // Revoked meanwhile by another device of the account: done, and its signed statement stays on
+        // the node (a second one would only replace it).
+        if (await this.#deps.ownKeys.revokedHere(action.fingerprint)) return;
         await this.#deps.ownKeys.revoke(action.fingerprint, action.reason);
         return;
       case 'profile-publish':

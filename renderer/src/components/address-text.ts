@@ -10,6 +10,18 @@ export function addressParts(address: string): string[] {
   return [...(at > 0 ? [bare.slice(0, at), bare.slice(at)] : [bare]), ...(slash === -1 ? [] : [address.slice(slash)])];
 }
 
+/**
+ * A bound address cut into the account (the bare JID people know) and the resource the server gave
+ * this connection (RFC 7622 §3: the first "/" ends the bare part; neither the localpart nor the domain
+ * may hold one). No resource: the address as given, alone.
+ */
+export function boundAddressParts(address: string): { bare: string; resource?: string } {
+  const slash = address.indexOf('/');
+  if (slash === -1) return { bare: address };
+  const resource = address.slice(slash + 1);
+  return resource ? { bare: address.slice(0, slash), resource } : { bare: address.slice(0, slash) };
+}
+
 // localpart@domain with an optional /resource as the app's own sentences name them; the domain ends
 // before an apostrophe or punctuation ("juliet@capulet.lit's key", "… from a@b.c.").
 const ADDRESS = /[^\s@/]+@[^\s@/'’",;:!?()]*[^\s@/'’",;:!?().](?:\/\S*[^\s.,;:!?)'’])?/g;

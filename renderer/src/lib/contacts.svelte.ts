@@ -8,6 +8,7 @@ import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { formatCount } from './format';
+import { newKeyLine } from './wording';
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {
@@ -250,7 +251,8 @@ export class ContactsStore extends ScreenStore {
       else for (const change of changes) this.activity.add(activity, words?.(change) ?? one, { contact: view.jid, fingerprint: change.fingerprint });
     };
     report('changed', 'changed', 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
-    report('new', 'received', 'New key', (n) => `${n} new keys`);
+    const bitsOf = (fingerprint: string) => view.keys.find((k) => k.fingerprint === fingerprint)?.bits;
+    report('new', 'received', '', (n) => `${n} new keys`, (c) => newKeyLine(bitsOf(c.fingerprint)));
     report('reappeared', 'received', 'A withdrawn key was published again', (n) => `${n} withdrawn keys published again`);
     const continuesVerified = (fingerprint: string) => view.keys.find((k) => k.fingerprint === fingerprint)?.continues?.verified === true;
     report('continued', 'received', '', (n) => `${n} new keys that continue ones you knew`, (c) =>

@@ -5,6 +5,7 @@ import { describeAccess } from './format';
 import { queuedWriteName, queuedWriteSubject } from './queued-action';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
+import { newKeyLine } from './wording';
 
 /** How long "Undo" stays offered after a key is retracted. */
 export const UNDO_RETRACT_MS = 10_000;
@@ -126,7 +127,7 @@ export class KeysStore extends ScreenStore {
     const key = await this.generating.run(() => this.api.keys.generate({ bits, validityDays, ...(label.trim() ? { label } : {}) }));
     if (key) {
       this.keys = [key, ...this.keys.filter((k) => k.fingerprint !== key.fingerprint)];
-      this.activity.add('generated', `New ${bits}-bit key`, key.fingerprint);
+      this.activity.add('generated', newKeyLine(key.bits ?? bits), key.fingerprint);
       void this.refresh(); // which key is current may have changed
     }
     return key;

@@ -70,3 +70,19 @@ export const STATUS_LABEL: Record<ConnectionStatus, string> = {
 export function unreachableText(jid: string): string {
   return `Their server is unreachable: ${jid}'s keys could not be fetched now. Try again later.`;
 }
+
+/**
+ * A key's kind and size as every screen writes it: "RSA 3072". The app makes and reads RSA keys only
+ * (main/keys); a size that could not be read is said to be unknown, never guessed.
+ */
+export function keyKind(bits: number | undefined): string {
+  return bits ? `RSA ${bits}` : 'RSA, size unknown';
+}
+
+/**
+ * Activity's line for a key new to the app, made here or received from a contact: one wording, with
+ * its size, wherever it is told ("New RSA 2048 key"); "New key" when the size could not be read.
+ */
+export function newKeyLine(bits: number | undefined): string {
+  return bits ? `New ${keyKind(bits)} key` : 'New key';
+}
