@@ -258,7 +258,12 @@ export class DriftWatch {
     if (this.#watched.has(state.node) && !again) return;
     this.#watched.add(state.node);
     const watch = await watchOwnNode(this.#ctx(), state);
-    if (!watch.configuration && watch.reason === 'refused') this.#deps.log.warn(`subscribing to ${state.node} was refused: ${watch.detail ?? 'no reason given'}`);
+    if (watch.configuration) return;
+    if (watch.reason === 'refused') this.#deps.log.warn(`subscribing to ${state.node} was refused: ${watch.detail ?? 'no reason given'}`);
+    // A subscribe that timed out or was told to wait is tried again at the next check: until one is
+    // taken, ejabberd announces no change of the node's settings to this session. One refused for good
+    // is not asked again before the next session (it would only be refused again).
+    if (watch.reason === 'failed') this.#watched.delete(state.node);
   }
 
   get #session(): SessionPort {

@@ -113,9 +113,11 @@ export type NodeWatch =
   /**
    * It will not: 'not-offered' when its form has no pubsub#notify_config (Prosody 0.12 never sends
    * them); 'off' when the node has it off (the app leaves it off on roster nodes, persistent-node.ts,
-   * or another client turned it off); 'refused' when it would not take the subscription.
+   * or another client turned it off); 'refused' when the server said no for good (an error of type
+   * auth or cancel, RFC 6120 §8.3.2); 'failed' when it may take it later (a timeout, a lost
+   * connection, an error of type wait).
    */
-  | { configuration: false; reason: 'not-offered' | 'off' | 'refused'; detail?: string };
+  | { configuration: false; reason: 'not-offered' | 'off' | 'refused' | 'failed'; detail?: string };
 
 /**
  * Subscribes the account's bare JID to its own node (§6.1.1), where the server offers notify_config:
@@ -131,7 +133,9 @@ export async function watchOwnNode(ctx: NodeContext, state: Pick<NodeState, 'nod
   try {
     await ctx.iq.set(subscribeRequest(state.node, ctx.owner), ctx.owner);
   } catch (error) {
-    return { configuration: false, reason: 'refused', detail: unread(error).detail };
+    const info = readStanzaError(error);
+    const final = info !== undefined && (info.type === 'auth' || info.type === 'cancel' || info.type === 'modify');
+    return { configuration: false, reason: final ? 'refused' : 'failed', detail: unread(error).detail };
   }
   return state.notifyConfig ? { configuration: true } : { configuration: false, reason: 'off' };
 }

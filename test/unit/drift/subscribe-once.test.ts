@@ -19,7 +19,7 @@ import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { publishPersistent, type PersistentNodeSpec } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
-import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
+import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, stanzaError, type FakeOptions } from '../../support/fake-pep-service.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const KEYS = NS.pubkey;
@@ -34,9 +34,10 @@ describe('drift watch subscribes to a node once per session', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function watching(fields: string[]) {
+  async function watching(fields: string[], options: Omit<FakeOptions, 'fields'> = {}) {
     dir = await mkdtemp(join(tmpdir(), 'keyring-drift-subscribe-'));
-    const pep = fakePep({ fields });
+    const fake: FakeOptions = { fields, ...options };
+    const pep = fakePep(fake);
     const vaults = await unlockedVaults(dir);
     const published = new PublishedNodesStore(vaults);
     const publish = async (id: string) => {
@@ -53,7 +54,7 @@ describe('drift watch subscribes to a node once per session', () => {
     drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
     await publish('k1');
     const subscribes = () => pep.requests.filter((r) => r.is('pubsub', NS.pubsub) && r.getChild('subscribe')?.attrs.node === KEYS).length;
-    return { pep, drift, publish, subscribes };
+    return { pep, drift, publish, subscribes, fake };
   }
 
   it('ejabberd: one subscribe for the sign-in check and the many checks after it', async () => {
@@ -94,6 +95,25 @@ describe('drift watch subscribes to a node once per session', () => {
     await drift.check();
     await drift.check();
     expect(subscribes()).toBe(2);
+  });
+
+  it('a subscribe that timed out or was told to wait is tried again at the next check, until one is taken', async () => {
+    const { drift, subscribes, fake } = await watching(EJABBERD_FIELDS, { subscribe: new Error('timeout') });
+    await drift.check();
+    fake.subscribe = stanzaError('resource-constraint', 'wait');
+    await drift.check();
+    expect(subscribes()).toBe(2);
+    fake.subscribe = 'answer';
+    await drift.check();
+    await drift.check();
+    await drift.check();
+    expect(subscribes()).toBe(3);
+  });
+
+  it('a subscribe refused for good is not asked again in the session', async () => {
+    const { drift, subscribes } = await watching(EJABBERD_FIELDS, { subscribe: stanzaError('forbidden', 'auth') });
+    for (let i = 0; i < 3; i++) await drift.check();
+    expect(subscribes()).toBe(1);
   });
 
   it('Prosody (no notify_config): never', async () => {
