@@ -21,6 +21,7 @@ import type {
 } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { BoundedMap } from '../bounded-map.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { inBackground } from './background.js';
@@ -441,6 +442,11 @@ export class ProfileService {
   async #onNotification(n: PepNotification): Promise<void> {
     const part = PART_OF_NODE.get(n.node);
     if (part === undefined) return;
+    // The account's own nodes notify its own connections too (XEP-0163 §4: the app's caps carry +notify).
+    // That is not a contact's profile: kept as one, it would take a place among the contacts' (bounded)
+    // and a record in the vault's contact profiles. Drift watch reads the own nodes' changes
+    // ('ownNodeChanged'), and the profile screen reads the own profile from the server.
+    if (bareJidKey(n.from) === bareJidKey(this.#deps.session.ownJid)) return;
     const known = this.#recall(n.from);
     const previous = known?.view;
     const shown: ShownItems = { ...known?.items };

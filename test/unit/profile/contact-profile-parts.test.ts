@@ -14,6 +14,7 @@ import { avatarDataPayload, avatarMetadataPayload } from '../../../main/profile/
 import { NICK_ITEM_ID, nickPayload } from '../../../main/profile/nickname.js';
 import { VCARD_ITEM_ID, vcard4Payload } from '../../../main/profile/vcard4.js';
 import { ProfileService } from '../../../main/services/profile.js';
+import type { ContactProfilesStore } from '../../../main/vault/stores/contact-profiles-store.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import type { RawItem } from '../../../main/xmpp/pubsub.js';
 import type { ContactProfileView } from '../../../contract/index.js';
@@ -204,5 +205,29 @@ describe('the picture a screen dropped', () => {
     expect(answer.refreshed).toBeUndefined();
     expect(answer.nickname).toBe('Jules');
     expect(new Set(setup.requests)).toEqual(new Set([NS.vcard4, NS.nick, NS.avatarMetadata, NS.profile, NS.avatarData]));
+  });
+});
+
+describe("the account's own notifications", () => {
+  it('are not a contact’s profile: nothing is sent to the contacts’ screens, read or kept', async () => {
+    const setup = juliet();
+    const kept: string[] = [];
+    // The two calls the service makes of the vault's store, recording what it would keep.
+    const store: Pick<ContactProfilesStore, 'get' | 'put'> = { get: () => undefined, put: (_account, jid) => (kept.push(jid), Promise.resolve()) };
+    const session = fakeSession({ account: ACCOUNT, answer: () => Promise.reject(new Error('nothing is asked')) });
+    const profiles = new ProfileService({ session, events: setup.events, log: silentLogger, contactProfiles: store as ContactProfilesStore });
+    const sent: unknown[] = [];
+    setup.events.subscribe((event, payload) => event === 'contacts:profile' && sent.push(payload));
+    // Its own server stamps the bare JID; the case of a JID does not matter (RFC 7622 §3.2, §3.3).
+    profiles.onNotification({ from: 'Romeo@Montague.lit', node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Romeo'))], retracted: [] });
+    profiles.onNotification({ from: ACCOUNT, node: NS.vcard4, items: [], retracted: [] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toEqual([]);
+    expect(kept).toEqual([]);
+    // A contact's notification, the same way, is sent and kept: the test would see it.
+    profiles.onNotification({ from: JULIET, node: NS.nick, items: [rawItem(NICK_ITEM_ID, nickPayload('Jules'))], retracted: [] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toHaveLength(1);
+    expect(kept).toEqual([JULIET]);
   });
 });
