@@ -127,7 +127,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
   const presence = new Presence({ session: port, events });
   const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
-  // Key notifications count only from the roster's contacts (and addresses the user looked up).
+  // Key, profile and device list notifications count only from the roster's contacts (and addresses the
+  // user looked up): services/listened-contacts.ts.
   const contactKeysStore = new ContactKeysStore(vaults);
   const contactKeys = new ContactKeys({ store: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
   const profile = new ProfileService({
@@ -137,6 +138,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     published,
     ownProfile: new OwnProfileStore(vaults),
     contactProfiles: new ContactProfilesStore(vaults, PROFILE_CACHE_BYTES),
+    isKnownContact: (jid) => roster.has(jid),
   });
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   // What drift watch reads of the key node is who may read it now: My keys shows that, without asking again.

@@ -24,7 +24,6 @@ import {
   type VerifyAnswer,
 } from '../../contract/index.js';
 import { parseVerificationClaim, type VerificationClaim } from '../../contract/format.js';
-import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import { decideTrust, effectivePolicy, type ContactHistory } from '../keys/trust-policy.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
@@ -60,6 +59,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
+import { ListenedContacts } from './listened-contacts.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -73,8 +73,6 @@ export const FOLLOW_UP: FollowUpTiming = { spacingMs: 1000, maxSpacingMs: 60_000
 const MAX_SHOWN_ID = 80;
 /** Revocations checked per answer: the withdrawn keys the app keeps, and as many current ones. */
 const MAX_REVOCATIONS_READ = CONTACT_KEY_LIMITS.withdrawnKeys + CONTACT_KEY_LIMITS.currentKeys;
-/** Addresses whose dropped notifications were logged (once each), so a flood cannot flood the log. */
-const MAX_LOGGED_STRANGERS = 256;
 
 interface NotifiedKey {
   key: SeenKey;
@@ -91,9 +89,8 @@ export class ContactKeys {
   /** Each certificate is checked once (parse, signature, names), not at every fetch and view. */
   readonly #checker = new CertificateChecker();
   readonly #fetches: Coalescer<ContactKeysView>;
-  /** Addresses the user asked for on purpose in this run (lowercase): their notifications count too. */
-  readonly #lookedUp = new Set<string>();
-  readonly #loggedStrangers = new BoundedMap<string, true>(MAX_LOGGED_STRANGERS);
+  /** Roster contacts and the addresses the user looked up: anyone else's notifications are ignored. */
+  readonly #listened: ListenedContacts;
   /** Contacts whose next fetch a notification asked for (its result is then announced as an event). */
   readonly #notified = new Set<string>();
   /**
@@ -122,6 +119,7 @@ export class ContactKeys {
 
   constructor(deps: ContactKeysDeps) {
     this.#deps = deps;
+    this.#listened = new ListenedContacts(deps.isKnownContact, deps.log, 'key notifications');
     this.#fetches = new Coalescer((contact) => this.#fetchNow(contact), { ...FOLLOW_UP, ...deps.followUp });
   }
 
@@ -139,7 +137,7 @@ export class ContactKeys {
   async fetch(contact: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
     if (this.#isOwn(bare)) throw new KeyringError('invalid-argument', 'That is your own address: your keys are under My keys.', 'jid');
-    this.#lookedUp.add(bare.toLowerCase());
+    this.#listened.lookedUp(bare);
     return this.#fetches.request(bare);
   }
 
@@ -168,7 +166,7 @@ export class ContactKeys {
   ): Promise<ContactKeysView[]> {
     // The own account's node is My keys' business (main/services/own-devices.ts), never a contact's.
     const bare = contacts.map((c) => contactBareJid(c)).filter((c) => !this.#isOwn(c));
-    for (const contact of bare) this.#lookedUp.add(contact.toLowerCase());
+    for (const contact of bare) this.#listened.lookedUp(contact);
     const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
     // The notification count when each request went out (a request may wait for a free lane).
     const asked: number[] = [];
@@ -293,7 +291,7 @@ export class ContactKeys {
   async #onNotification(n: PepNotification): Promise<void> {
     const account = this.#deps.session.ownJid;
     if (this.#isOwn(n.from)) return; // our own node: main/services/own-devices.ts
-    if (!(await this.#listensTo(n.from))) return;
+    if (!(await this.#listened.listensTo(n.from))) return;
     const now = new Date();
     const sequence = ++this.#notifications;
     let changes: ContactKeysView['changes'] = [];
@@ -390,18 +388,6 @@ export class ContactKeys {
   #isOwn(jid: string): boolean {
     const account = this.#deps.session.state.account;
     return account !== undefined && bareJidKey(jid) === bareJidKey(account);
-  }
-
-  /** Roster contacts and addresses the user looked up; anyone else is logged (once) and ignored. */
-  async #listensTo(from: string): Promise<boolean> {
-    if (this.#lookedUp.has(from.toLowerCase())) return true;
-    if (await this.#deps.isKnownContact(from)) return true;
-    // Once as many addresses are logged as it remembers, no new one is: a flood of addresses adds no lines.
-    if (this.#loggedStrangers.size < MAX_LOGGED_STRANGERS && !this.#loggedStrangers.has(from)) {
-      this.#loggedStrangers.set(from, true);
-      this.#deps.log.warn(`ignored key notifications from ${oneLine(from)}: not in your contacts and not looked up`);
-    }
-    return false;
   }
 
   /**

@@ -37,6 +37,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { publishRequest } from '../xmpp/pubsub.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
+import { ListenedContacts } from './listened-contacts.js';
 
 /** The list nodes whose notifications are routed here (main/core.ts). */
 export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
@@ -75,11 +76,12 @@ export class OtherAppKeys {
   readonly #deps: OtherAppKeysDeps;
   readonly #now: () => Date;
   readonly #readings: Coalescer<{ view: OtherKeysView; outcome: FetchOutcome }>;
-  /** Addresses the user asked for in this run (lowercase): their notifications count too. */
-  readonly #lookedUp = new Set<string>();
+  /** Roster contacts and the addresses the user looked up: anyone else's notifications are ignored. */
+  readonly #listened: ListenedContacts;
 
   constructor(deps: OtherAppKeysDeps) {
     this.#deps = deps;
+    this.#listened = new ListenedContacts(deps.isKnownContact, deps.log, 'device list notifications');
     this.#now = deps.now ?? (() => new Date());
     this.#readings = new Coalescer((jid) => this.#readAndRecord(jid), { ...OTHER_KEYS_FOLLOW_UP, ...deps.followUp });
   }
@@ -87,7 +89,7 @@ export class OtherAppKeys {
   /** Reads a contact's devices and keys now (the contact was opened). */
   async fetch(contact: string): Promise<OtherKeysView> {
     const jid = contactBareJid(contact);
-    this.#lookedUp.add(jid.toLowerCase());
+    this.#listened.lookedUp(jid);
     // The user asked: read now, not after a burst's follow-up spacing (that is for notifications).
     return (await this.#readAndRecord(jid)).view;
   }
@@ -124,10 +126,7 @@ export class OtherAppKeys {
 
   async #onNotification(n: PepNotification): Promise<void> {
     const own = n.from.toLowerCase() === this.#deps.session.ownJid.toLowerCase();
-    if (!own && !this.#lookedUp.has(n.from.toLowerCase()) && !(await this.#deps.isKnownContact(n.from))) {
-      this.#deps.log.info(`device list notification from ${oneLine(n.from)}, not a contact: dropped`);
-      return;
-    }
+    if (!own && !(await this.#listened.listensTo(n.from))) return;
     // The list in the notification may be one of several; the reading asks for all of them and the bundles.
     const { view } = await this.#readings.request(n.from);
     this.#deps.events.emit('devices:contact', view);

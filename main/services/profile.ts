@@ -25,6 +25,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { inBackground } from './background.js';
+import { ListenedContacts } from './listened-contacts.js';
 import type { AvatarCrop, PreparedAvatar } from '../profile/avatar-image.js';
 import { prepareAvatarOffThread } from '../profile/avatar-off-thread.js';
 import {
@@ -103,6 +104,11 @@ export interface ProfileServiceDeps {
   ownProfile?: OwnProfileStore;
   /** Contacts' profiles and avatars kept in the vault (bounded), shown offline; without it nothing is kept. */
   contactProfiles?: ContactProfilesStore;
+  /**
+   * Whether a bare JID is in the account's roster (RosterService.has, wired in main/core.ts): only its
+   * contacts' notifications, and those of addresses the user opened, are acted on.
+   */
+  isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
 }
 
 export class ProfileService {
@@ -112,8 +118,12 @@ export class ProfileService {
   /** XEP-0084 §3.4: an avatar already held (by its SHA-1 id) is not fetched again. */
   readonly #avatars = new BoundedMap<string, AvatarBytes>(AVATAR_CACHE_BYTES, (avatar) => avatar.bytes.length);
 
+  /** Roster contacts and the addresses the user opened: anyone else's notifications are ignored. */
+  readonly #listened: ListenedContacts;
+
   constructor(deps: ProfileServiceDeps) {
     this.#deps = deps;
+    this.#listened = new ListenedContacts(deps.isKnownContact, deps.log, 'profile notifications');
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
@@ -279,6 +289,7 @@ export class ProfileService {
    */
   async fetch(contact: string, options: { avatarData?: boolean } = {}): Promise<ContactProfileView> {
     const jid = contactBareJid(contact);
+    this.#listened.lookedUp(jid);
     if (this.#deps.session.state.status !== 'online') return this.#storedContact(jid);
     const { view, items } = await this.#read(jid, { avatarData: options.avatarData ?? true });
     this.#remember(view, items);
@@ -447,6 +458,9 @@ export class ProfileService {
     // and a record in the vault's contact profiles. Drift watch reads the own nodes' changes
     // ('ownNodeChanged'), and the profile screen reads the own profile from the server.
     if (bareJidKey(n.from) === bareJidKey(this.#deps.session.ownJid)) return;
+    // A stranger's would be shown, make the app read from their server, and push real contacts' profiles
+    // out of the vault's bounded copy (listened-contacts.ts).
+    if (!(await this.#listened.listensTo(n.from))) return;
     const known = this.#recall(n.from);
     const previous = known?.view;
     const shown: ShownItems = { ...known?.items };

@@ -29,7 +29,7 @@ async function signInAndPublish(actor: Actor, round: number, lines?: string[], q
     log: silentLogger,
     ...(lines ? { streamLog: { write: (line: string) => void lines.push(line) } } : {}),
   });
-  const profile = new ProfileService({ session, events: new AppEvents(), log: silentLogger });
+  const profile = new ProfileService({ session, events: new AppEvents(), log: silentLogger, isKnownContact: () => false });
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_r, reject) => {
     timer = setTimeout(() => reject(new Error(`round ${round} stalled for ${ROUND_LIMIT_MS} ms`)), ROUND_LIMIT_MS);

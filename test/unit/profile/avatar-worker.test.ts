@@ -186,7 +186,7 @@ describe('the preview', () => {
   const offline = () => fakeSession();
 
   it('is the exact PNG the worker makes for that picture and crop, with its SHA-1 id, without a connection', async () => {
-    const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger });
+    const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger, isKnownContact: () => false });
     const picture = withExifOrientation(jpegOf(600, 400, paint(600, 400, quadrants(300, 200))), 3);
     const preview = await service.previewAvatar(picture, 'image/jpeg', { x: 350, y: 50, size: 200 });
     expect([preview.width, preview.height]).toEqual([200, 200]);
@@ -200,7 +200,7 @@ describe('the preview', () => {
   });
 
   it('passes the worker’s errors on as values with a code, a message and the field', async () => {
-    const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger });
+    const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger, isKnownContact: () => false });
     const error = await rejection(service.previewAvatar(pngOf(100, 100, paint(100, 100, quadrants(50, 50))), 'image/png', { x: 0, y: 0, size: 10 }));
     expect(error.toIpcError()).toEqual({ code: 'invalid-argument', message: 'The square to publish must be at least 32 pixels wide; it is 10.', field: 'crop' });
   });

@@ -57,7 +57,7 @@ function juliet(held: (node: string, ids: string[]) => Promise<void> | undefined
     },
   });
   const events = new AppEvents();
-  const profiles = new ProfileService({ session, events, log: silentLogger });
+  const profiles = new ProfileService({ session, events, log: silentLogger, isKnownContact: (jid) => jid === JULIET });
   return { profiles, events, requests, image, id, nodes };
 }
 
@@ -215,7 +215,7 @@ describe("the account's own notifications", () => {
     // The two calls the service makes of the vault's store, recording what it would keep.
     const store: Pick<ContactProfilesStore, 'get' | 'put'> = { get: () => undefined, put: (_account, jid) => (kept.push(jid), Promise.resolve()) };
     const session = fakeSession({ account: ACCOUNT, answer: () => Promise.reject(new Error('nothing is asked')) });
-    const profiles = new ProfileService({ session, events: setup.events, log: silentLogger, contactProfiles: store as ContactProfilesStore });
+    const profiles = new ProfileService({ session, events: setup.events, log: silentLogger, contactProfiles: store as ContactProfilesStore, isKnownContact: (jid) => jid === JULIET });
     const sent: unknown[] = [];
     setup.events.subscribe((event, payload) => event === 'contacts:profile' && sent.push(payload));
     // Its own server stamps the bare JID; the case of a JID does not matter (RFC 7622 §3.2, §3.3).
