@@ -124,29 +124,53 @@ test('juliet publishes her profile and an avatar whose square she chose from the
   }
 });
 
-test('a picture too large or not an image is refused on the page, before anything is sent', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+test('a picture too large or not an image is refused on the page, before anything is sent, and focus stays on choosing one', async ({
+  page,
+  browserHost,
+  newAccount,
+  saveScreenshot,
+}) => {
   const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
   try {
     await openApp(page, browserHost.url);
     await signIn(page, await newAccount('juliet'));
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
     await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    const choose = page.getByRole('button', { name: 'Choose an avatar…' });
+    const problem = page.getByTestId('avatar-pick-problem');
+    /**
+     * Picks `file` with focus away from the button first (a click on the page's text leaves it on <body>,
+     * as a file chooser closing may), and checks that the refusal puts focus on the button, which the
+     * reason, announced as an alert, describes.
+     */
+    const refused = async (file: string, reason: string) => {
+      await page.getByRole('heading', { name: 'My profile' }).click();
+      expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+      await page.getByLabel('Avatar image').setInputFiles(file);
+      await expect(problem).toHaveText(reason);
+      await expect(problem).toHaveRole('alert');
+      await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+      await expect(choose).toBeFocused();
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Choose an avatar…');
+      await expect(choose).toHaveAccessibleDescription(`${reason} PNG or JPEG, up to 8 MiB; you choose the square.`);
+    };
     const huge = join(dir, 'huge.jpg');
     await writeFile(huge, Buffer.alloc(9 * 1024 * 1024, 0xff));
-    await page.getByLabel('Avatar image').setInputFiles(huge);
-    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');
-    await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+    await refused(huge, '“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'not a picture');
-    await page.getByLabel('Avatar image').setInputFiles(text);
-    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“notes.txt” is not a PNG or JPEG picture.');
+    await refused(text, '“notes.txt” is not a PNG or JPEG picture.');
     // Named .png, so the browser calls it a PNG: what is inside decides, and no dialog opens on a broken image.
     const fake = join(dir, 'x.png');
     await writeFile(fake, 'not a picture either');
-    await page.getByLabel('Avatar image').setInputFiles(fake);
-    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“x.png” is not a picture the app can read.');
-    await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+    await refused(fake, '“x.png” is not a picture the app can read.');
     await checkEveryLook(page, 'my-profile-unreadable-picture', saveScreenshot);
+    // Through the button and the file chooser, as a person picks one: focus is on the button after, too.
+    const chooser = page.waitForEvent('filechooser');
+    await choose.click();
+    await (await chooser).setFiles(text);
+    await expect(problem).toHaveText('“notes.txt” is not a PNG or JPEG picture.');
+    await expect(choose).toBeFocused();
     // The page is still connected: the browser host did not close the socket on an oversized request.
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
   } finally {
