@@ -170,9 +170,9 @@ const AvatarCropParams = z
   .object({ x: z.number().int().min(0), y: z.number().int().min(0), size: z.number().int().min(1) })
   .strict();
 
+/** PNG or JPEG, as main reads it from the bytes (contract/picture.ts): no type is sent, a browser's would come from the file's name. */
 const avatarPicture = {
   dataBase64: avatarBase64,
-  mime: z.enum(['image/png', 'image/jpeg']),
   /** The centre square when absent. */
   crop: AvatarCropParams.optional(),
 };

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { makePng } from '../support/images';
+import { makeJpeg, makePng } from '../support/images';
 import { axeViolations, checkEveryLook, expect, openApp, signIn, test } from './fixtures';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Juliet <script>window.__pwned=1</script>Capulet';
@@ -155,7 +155,7 @@ test('a picture too large or not an image is refused on the page, before anythin
       await expect(choose).toHaveAccessibleDescription(`${reason} PNG or JPEG, up to 8 MiB; you choose the square.`);
     };
     const huge = join(dir, 'huge.jpg');
-    await writeFile(huge, Buffer.alloc(9 * 1024 * 1024, 0xff));
+    await writeFile(huge, Buffer.concat([makeJpeg(8, 8), Buffer.alloc(9 * 1024 * 1024)]));
     await refused(huge, '“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'not a picture');
@@ -163,7 +163,14 @@ test('a picture too large or not an image is refused on the page, before anythin
     // Named .png, so the browser calls it a PNG: what is inside decides, and no dialog opens on a broken image.
     const fake = join(dir, 'x.png');
     await writeFile(fake, 'not a picture either');
-    await refused(fake, '“x.png” is not a picture the app can read.');
+    await refused(fake, '“x.png” is not a PNG or JPEG picture.');
+    const gif = join(dir, 'moving.png');
+    await writeFile(gif, Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
+    await refused(gif, '“moving.png” is not a PNG or JPEG picture.');
+    // A PNG by its first bytes, cut short after them: no picture to crop either.
+    const cut = join(dir, 'cut.png');
+    await writeFile(cut, makePng(64, 64).subarray(0, 60));
+    await refused(cut, '“cut.png” is not a picture the app can read.');
     await checkEveryLook(page, 'my-profile-unreadable-picture', saveScreenshot);
     // Through the button and the file chooser, as a person picks one: focus is on the button after, too.
     const chooser = page.waitForEvent('filechooser');
@@ -173,6 +180,36 @@ test('a picture too large or not an image is refused on the page, before anythin
     await expect(choose).toBeFocused();
     // The page is still connected: the browser host did not close the socket on an oversized request.
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a JPEG named .png is a picture: its square is previewed and published as any JPEG', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+  test.setTimeout(90_000);
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
+  try {
+    await openApp(page, browserHost.url);
+    await signIn(page, await newAccount('juliet'));
+    await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+    await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    await page.getByRole('form', { name: 'Profile' }).getByLabel('Contacts who see my presence').check();
+    // The browser calls it image/png from its name; its bytes are a JPEG's, and they decide.
+    const photo = join(dir, 'photo.png');
+    await writeFile(photo, makeJpeg(320, 240));
+    await page.getByLabel('Avatar image').setInputFiles(photo);
+    const dialog = page.getByTestId('avatar-dialog');
+    await expect(dialog.getByTestId('avatar-preview-size')).toContainText('240×240 pixels', { timeout: 20_000 });
+    await expect(dialog.getByTestId('avatar-preview-error')).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Publish avatar' }).click();
+    await expect(dialog.getByTestId('avatar-result')).toHaveText('Avatar published.', { timeout: 20_000 });
+    await expect(dialog.getByTestId('avatar-error')).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByTestId('avatar-pick-problem')).toHaveCount(0);
+    // Published as the app publishes any picture: a PNG (XEP-0084 §4.1), 240 pixels square.
+    expect(await page.getByTestId('own-avatar').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([240, 240]);
+    expect(await page.getByTestId('own-avatar').getAttribute('src')).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    await saveScreenshot('my-profile-jpeg-named-png', page);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

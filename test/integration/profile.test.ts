@@ -95,9 +95,9 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('publishes an avatar (data first, then metadata) that romeo receives, fetches and checks', async () => {
       const photo = makeJpeg(600, 400);
       // What the preview shows is what gets published: the same PNG, so the same SHA-1 id.
-      const preview = await juliet.core.profile.previewAvatar(photo, 'image/jpeg');
+      const preview = await juliet.core.profile.previewAvatar(photo);
       const notified = nextAppEvent(romeo, 'contacts:profile', (v) => v.jid === juliet.actor.jid && v.avatar?.dataBase64 !== undefined, 'romeo gets juliet’s avatar');
-      const result = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), mime: 'image/jpeg', access: access() });
+      const result = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), access: access() });
       expect(result).toMatchObject({
         ok: true,
         value: {
