@@ -215,7 +215,7 @@ test('a JPEG named .png is a picture: its square is previewed and published as a
   }
 });
 
-test('publishing only a new nickname from a second app instance keeps the name, e-mail and note, as romeo reads them', async ({
+test('publishing only a new nickname from a second app instance keeps the name, e-mail, phone and note, as romeo reads them', async ({
   browser,
   friendsInTwoWindows,
   launchApp,
@@ -232,6 +232,19 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await form.getByLabel('E-mail addresses (one per line)').fill('juliet@capulet.lit');
   await form.getByLabel('Note').fill('Wherefore art thou?');
   await form.getByLabel('Contacts who see my presence').check();
+  // A phone number is checked as typed: text that is none is refused, saying which and why, on its field.
+  const phones = form.getByLabel('Phone numbers (one per line)');
+  await phones.fill('call me maybe');
+  const phoneProblem =
+    '“call me maybe” is not a phone number: it has letters. Write its digits, with + and the country code first; spaces, dots, dashes, parentheses and an extension (ext. 12) may go with them.';
+  await expect(julietPage.getByTestId('profile-problem')).toHaveText([phoneProblem]);
+  await expect(phones).toHaveAttribute('aria-invalid', 'true');
+  await expect(phones).toHaveAccessibleDescription(phoneProblem);
+  await expect(form.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
+  await checkEveryLook(julietPage, 'my-profile-phone-problem', saveScreenshot);
+  await phones.fill('+39 045 123 4567');
+  await expect(julietPage.getByTestId('profile-problem')).toHaveCount(0);
+  await expect(phones).not.toHaveAttribute('aria-invalid');
   await form.getByRole('button', { name: 'Publish changes' }).click();
   await expect(julietPage.getByTestId('profile-result')).toBeVisible();
 
@@ -244,6 +257,8 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await expect(otherForm.getByLabel('Full name')).toHaveValue('Juliet Capulet');
   await expect(otherForm.getByLabel('Nickname')).toHaveValue('Jules');
   await expect(otherForm.getByLabel('E-mail addresses (one per line)')).toHaveValue('juliet@capulet.lit');
+  // The number as she typed it, read back from the tel: URI the vCard holds (RFC 3966 '-' separators as spaces).
+  await expect(otherForm.getByLabel('Phone numbers (one per line)')).toHaveValue('+39 045 123 4567');
   await expect(otherForm.getByLabel('Note')).toHaveValue('Wherefore art thou?');
   await otherForm.getByLabel('Nickname').fill('Juliet of Verona');
   await expect(other.getByTestId('profile-change')).toHaveText(['Nickname: Jules → Juliet of Verona']);
@@ -259,6 +274,7 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await expect(card).toContainText('“Juliet of Verona”');
   await expect(card.getByTestId('profile-name')).toHaveText('Juliet Capulet');
   await expect(card).toContainText('juliet@capulet.lit');
+  await expect(card).toContainText('+39 045 123 4567');
   await expect(card).toContainText('Wherefore art thou?');
 
   // She clears the nickname: the preview says it goes, and it goes from what contacts read (the vCard and
