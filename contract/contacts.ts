@@ -118,10 +118,11 @@ export const contacts = {
      * contact's current keys: the matching key is verified; no match is recorded and verifies nothing.
      */
     verify: request(z.object({ jid: bareJidText, claim: verificationClaimText }).strict()).returns<VerifyAnswer>(),
-    /** The same, with a picture of the contact's QR code (PNG or JPEG) holding their verification URI. */
-    verifyQrImage: request(
-      z.object({ jid: bareJidText, dataBase64: qrImageBase64, mime: z.enum(['image/png', 'image/jpeg']) }).strict(),
-    ).returns<VerifyAnswer>(),
+    /**
+     * The same, with a picture of the contact's QR code (PNG or JPEG, as its bytes say: no type is sent,
+     * a browser's would come from the file's name) holding their verification URI.
+     */
+    verifyQrImage: request(z.object({ jid: bareJidText, dataBase64: qrImageBase64 }).strict()).returns<VerifyAnswer>(),
     /**
      * Takes a verification back: the key is as it was before it (a change it cleared warns again, an
      * acceptance made before counts again), and the policy decides its trust.

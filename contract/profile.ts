@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { request } from './define.js';
 import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
 import { PROFILE_LIMITS } from './limits.js';
+import { phoneProblem } from './phone.js';
 import type { QueuedActionView } from './queue.js';
 
 export interface ProfileAddress {
@@ -129,6 +130,15 @@ export interface AvatarPublishResult {
 
 const profileField = z.string().trim().max(PROFILE_LIMITS.fieldChars, `At most ${PROFILE_LIMITS.fieldChars} characters`);
 const profileList = z.array(profileField.min(1)).max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
+/** Phone numbers, each one that contract/phone.ts can publish (its refusal names the number and why). */
+const phoneList = z
+  .array(
+    profileField.min(1).superRefine((phone, ctx) => {
+      const problem = phoneProblem(phone);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  )
+  .max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
 
 /** The user's own profile as the editor sends it (XEP-0292 vCard4 fields; the nickname also goes to XEP-0172). */
 export const ProfileParams = z
@@ -136,7 +146,7 @@ export const ProfileParams = z
     fullName: profileField.optional(),
     nickname: profileField.optional(),
     emails: profileList.default([]),
-    phones: profileList.default([]),
+    phones: phoneList.default([]),
     urls: profileList.default([]),
     note: z.string().max(PROFILE_LIMITS.noteChars, `At most ${PROFILE_LIMITS.noteChars} characters`).optional(),
     organisation: profileField.optional(),
@@ -170,9 +180,9 @@ const AvatarCropParams = z
   .object({ x: z.number().int().min(0), y: z.number().int().min(0), size: z.number().int().min(1) })
   .strict();
 
+/** PNG or JPEG, as main reads it from the bytes (contract/picture.ts): no type is sent, a browser's would come from the file's name. */
 const avatarPicture = {
   dataBase64: avatarBase64,
-  mime: z.enum(['image/png', 'image/jpeg']),
   /** The centre square when absent. */
   crop: AvatarCropParams.optional(),
 };

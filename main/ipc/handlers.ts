@@ -104,7 +104,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       fetchKeys: async ({ jid }) => contactKeys.fetch(jid),
       knownKeys: ({ jid }) => Promise.resolve({ ...contactKeys.known(jid), fetch: 'cached' as const }),
       verify: async ({ jid, claim }) => contactKeys.verify(jid, claim),
-      verifyQrImage: async ({ jid, dataBase64, mime }) => contactKeys.verifyQrImage(jid, Buffer.from(dataBase64, 'base64'), mime),
+      verifyQrImage: async ({ jid, dataBase64 }) => contactKeys.verifyQrImage(jid, Buffer.from(dataBase64, 'base64')),
       unverify: async ({ jid, fingerprint }) => contactKeys.unverify(jid, fingerprint),
       accept: async ({ jid, fingerprint }) => contactKeys.accept(jid, fingerprint),
       setPolicy: async ({ jid, policy }) => contactKeys.setPolicy(jid, policy),
@@ -140,13 +140,13 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       // Now when online, queued otherwise (PublishQueue decides).
       publish: async ({ profile: fields, access, reconfigure }) =>
         drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false)),
-      previewAvatar: async ({ dataBase64, mime, crop }) => {
-        const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), mime, crop);
+      previewAvatar: async ({ dataBase64, crop }) => {
+        const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), crop);
         return { dataBase64: preview.png.toString('base64'), type: 'image/png', width: preview.width, height: preview.height, bytes: preview.png.length, id: preview.id };
       },
-      setAvatar: async ({ dataBase64, mime, crop, access, reconfigure }) =>
+      setAvatar: async ({ dataBase64, crop, access, reconfigure }) =>
         drift.whilePublishing(() =>
-          profile.setAvatar(Buffer.from(dataBase64, 'base64'), mime, access, { reconfigure: reconfigure ?? false, ...(crop ? { crop } : {}) }),
+          profile.setAvatar(Buffer.from(dataBase64, 'base64'), access, { reconfigure: reconfigure ?? false, ...(crop ? { crop } : {}) }),
         ),
     },
     drift: {

@@ -73,17 +73,17 @@ export interface Raster {
 }
 
 /**
- * Everything that can be checked without decoding: byte size, PNG/JPEG magic and declared type, the
- * pixel size the header declares (a few bytes can declare 100000×100000), and the crop. Cheap on any
- * input (headers only), so the main thread runs it before starting a worker, and refuses at once.
+ * Everything that can be checked without decoding: byte size, PNG/JPEG magic (the type is the bytes',
+ * never a file name's), the pixel size the header declares (a few bytes can declare 100000×100000), and
+ * the crop. Cheap on any input (headers only), so the main thread runs it before starting a worker, and
+ * refuses at once.
  */
-export function checkAvatarInput(bytes: Uint8Array, declaredType: ImageType, crop?: AvatarCrop): AvatarPlan {
+export function checkAvatarInput(bytes: Uint8Array, crop?: AvatarCrop): AvatarPlan {
   if (bytes.length > PROFILE_LIMITS.avatarUploadBytes) {
     throw invalid(`The picture is over ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB.`);
   }
   const header = readImageHeader(bytes);
   if ('problem' in header) throw invalid(`That is ${header.problem}: choose a PNG or JPEG picture.`);
-  if (header.type !== declaredType) throw invalid(`The file is ${header.type}, not ${declaredType} as declared.`);
   if (header.width > MAX_INPUT_SIDE || header.height > MAX_INPUT_SIDE || header.width * header.height > MAX_INPUT_PIXELS) {
     throw invalid(`The picture is ${header.width}×${header.height} pixels; at most ${MAX_INPUT_SIDE} per side and ${MAX_INPUT_PIXELS / 1e6} megapixels.`);
   }
@@ -130,8 +130,8 @@ function checkCrop(crop: AvatarCrop, width: number, height: number): AvatarCrop 
  * About a second of CPU for a 12 MP photo: call it on the avatar worker (prepareAvatarOffThread), not on the
  * main thread.
  */
-export function prepareAvatar(bytes: Uint8Array, declaredType: ImageType, crop?: AvatarCrop): PreparedAvatar {
-  const plan = checkAvatarInput(bytes, declaredType, crop);
+export function prepareAvatar(bytes: Uint8Array, crop?: AvatarCrop): PreparedAvatar {
+  const plan = checkAvatarInput(bytes, crop);
   const image = decode(bytes, plan.type);
   if (image.width !== plan.storedWidth || image.height !== plan.storedHeight) throw invalid('The picture’s header and content disagree.');
   // Cut and scale the stored pixels, then orient only the small result: rotating a 12 MP photo first

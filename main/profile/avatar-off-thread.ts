@@ -11,20 +11,15 @@ import { runWorkerOnce } from '../worker-once.js';
 import { checkAvatarInput, type AvatarCrop, type PreparedAvatar } from './avatar-image.js';
 import type { AvatarWorkerRequest } from './avatar-worker.js';
 import startAvatarWorker from './avatar-worker.js?nodeWorker';
-import type { ImageType } from './image-header.js';
 
 /** Far beyond a real photo (a 16 MP camera JPEG takes a few seconds on a slow 2-core machine). */
 export const AVATAR_TIME_LIMIT_MS = 20_000;
 
-export async function prepareAvatarOffThread(
-  bytes: Uint8Array,
-  type: ImageType,
-  options: { crop?: AvatarCrop; timeLimitMs?: number } = {},
-): Promise<PreparedAvatar> {
+export async function prepareAvatarOffThread(bytes: Uint8Array, options: { crop?: AvatarCrop; timeLimitMs?: number } = {}): Promise<PreparedAvatar> {
   // Refused here at once when the headers tell; the crop sent on is the checked one.
-  const { crop } = checkAvatarInput(bytes, type, options.crop);
+  const { crop } = checkAvatarInput(bytes, options.crop);
   const timeLimitMs = options.timeLimitMs ?? AVATAR_TIME_LIMIT_MS;
-  const request: AvatarWorkerRequest = { bytes, type, crop };
+  const request: AvatarWorkerRequest = { bytes, crop };
   const reply = await runWorkerOnce<PreparedAvatar>(startAvatarWorker({}), request, {
     timeLimitMs,
     tooSlow: () =>

@@ -5,15 +5,13 @@
  */
 import { answerOnce } from '../worker-once.js';
 import { prepareAvatar, type AvatarCrop, type PreparedAvatar } from './avatar-image.js';
-import type { ImageType } from './image-header.js';
 
 export interface AvatarWorkerRequest {
   bytes: Uint8Array;
-  type: ImageType;
   crop?: AvatarCrop;
 }
 
-answerOnce<AvatarWorkerRequest, PreparedAvatar>((request) => prepareAvatar(request.bytes, request.type, request.crop), {
+answerOnce<AvatarWorkerRequest, PreparedAvatar>((request) => prepareAvatar(request.bytes, request.crop), {
   code: 'invalid-argument',
   message: 'The picture cannot be read.',
   field: 'dataBase64',

@@ -4,17 +4,21 @@
  * safe on hostile bytes and cheap enough to run before deciding whether to decode at all.
  */
 
-export type ImageType = 'image/png' | 'image/jpeg';
+import { pictureTypeOf, type PictureType } from '../../contract/picture.js';
+
+export type ImageType = PictureType;
 
 export type ImageHeader = { type: ImageType; width: number; height: number } | { problem: string };
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** PNG (RFC 2083 / ISO 15948) or JPEG (ITU T.81), else a problem; never throws. */
+/**
+ * PNG (RFC 2083 / ISO 15948) or JPEG (ITU T.81), else a problem; never throws. The type is the bytes'
+ * (contract/picture.ts, the rule the window applies too), whatever a file's name or a caller says.
+ */
 export function readImageHeader(bytes: Uint8Array): ImageHeader {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length >= 8 && buf.subarray(0, 8).equals(PNG_SIGNATURE)) return readPngHeader(buf);
-  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return readJpegHeader(buf);
+  const type = pictureTypeOf(buf);
+  if (type === 'image/png') return readPngHeader(buf);
+  if (type === 'image/jpeg') return readJpegHeader(buf);
   return { problem: 'not a PNG or JPEG image' };
 }
 

@@ -15,12 +15,14 @@ const IMAGE_FIELD = 'dataBase64';
 /** The longest text taken from a code: a verification URI is about 120 characters. */
 const MAX_TEXT = 4096;
 
-/** What the headers alone can refuse (bytes, type, declared pixels): cheap, run before any thread starts. */
-export function checkQrInput(bytes: Uint8Array, declaredType: ImageType): { type: ImageType; width: number; height: number } {
+/**
+ * What the headers alone can refuse (bytes, PNG or JPEG by its magic numbers, declared pixels): cheap,
+ * run before any thread starts.
+ */
+export function checkQrInput(bytes: Uint8Array): { type: ImageType; width: number; height: number } {
   if (bytes.length > QR_IMAGE_LIMITS.bytes) throw invalid(`The picture is over ${QR_IMAGE_LIMITS.bytes / (1024 * 1024)} MiB.`);
   const header = readImageHeader(bytes);
   if ('problem' in header) throw invalid(`That is ${header.problem}: choose a PNG or JPEG picture of the QR code.`);
-  if (header.type !== declaredType) throw invalid(`The file is ${header.type}, not ${declaredType} as declared.`);
   if (header.width > QR_IMAGE_LIMITS.side || header.height > QR_IMAGE_LIMITS.side || header.width * header.height > QR_IMAGE_LIMITS.pixels) {
     throw invalid(
       `The picture is ${header.width}×${header.height} pixels; a QR code needs no more than ${QR_IMAGE_LIMITS.pixels / 1e6} megapixels. Crop it to the code.`,
@@ -30,8 +32,8 @@ export function checkQrInput(bytes: Uint8Array, declaredType: ImageType): { type
 }
 
 /** The text of the QR code in the picture. Up to a second of CPU: run it on the QR worker (qr-off-thread.ts). */
-export function readQrCode(bytes: Uint8Array, declaredType: ImageType): string {
-  const header = checkQrInput(bytes, declaredType);
+export function readQrCode(bytes: Uint8Array): string {
+  const header = checkQrInput(bytes);
   const image = decode(bytes, header.type);
   if (image.width !== header.width || image.height !== header.height) throw invalid('The picture’s header and content disagree.');
   const rgba = image.channels === 4 ? image.data : toRgba(image.data, image.width * image.height);

@@ -6,7 +6,6 @@
  */
 import { KeyringError } from '../errors.js';
 import { runWorkerOnce } from '../worker-once.js';
-import type { ImageType } from './image-header.js';
 import { checkQrInput } from './qr-image.js';
 import type { QrWorkerRequest } from './qr-worker.js';
 import startQrWorker from './qr-worker.js?nodeWorker';
@@ -14,9 +13,9 @@ import startQrWorker from './qr-worker.js?nodeWorker';
 /** Far beyond a real picture of a QR code (4 megapixels at most: QR_IMAGE_LIMITS). */
 export const QR_TIME_LIMIT_MS = 15_000;
 
-export async function readQrCodeOffThread(bytes: Uint8Array, type: ImageType, timeLimitMs = QR_TIME_LIMIT_MS): Promise<string> {
-  checkQrInput(bytes, type);
-  const request: QrWorkerRequest = { bytes, type };
+export async function readQrCodeOffThread(bytes: Uint8Array, timeLimitMs = QR_TIME_LIMIT_MS): Promise<string> {
+  checkQrInput(bytes);
+  const request: QrWorkerRequest = { bytes };
   const reply = await runWorkerOnce<{ text: string }>(startQrWorker({}), request, {
     timeLimitMs,
     tooSlow: () =>

@@ -3,15 +3,13 @@
  * decoding it never holds the main thread, where the XMPP session and the UI's requests are served.
  */
 import { answerOnce } from '../worker-once.js';
-import type { ImageType } from './image-header.js';
 import { readQrCode } from './qr-image.js';
 
 export interface QrWorkerRequest {
   bytes: Uint8Array;
-  type: ImageType;
 }
 
-answerOnce<QrWorkerRequest, { text: string }>((request) => ({ text: readQrCode(request.bytes, request.type) }), {
+answerOnce<QrWorkerRequest, { text: string }>((request) => ({ text: readQrCode(request.bytes) }), {
   code: 'invalid-argument',
   message: 'The picture cannot be read.',
   field: 'dataBase64',

@@ -9,6 +9,7 @@ import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type { Profile, ProfileAddress } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
+import { phoneShown, telValue } from '../../contract/phone.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { cleanText } from '../untrusted-text.js';
 
@@ -51,12 +52,12 @@ export function vcard4Payload(profile: Profile): Element {
 }
 
 /**
- * RFC 6350 §6.4.1: TEL SHOULD be a URI; a number made of digits and RFC 3966 visual separators becomes a
- * tel: URI (spaces turned into '-'), anything else stays free-form text, as vCard 3 allowed.
+ * RFC 6350 §6.4.1: TEL SHOULD be a URI. A number with its country code becomes a tel: URI (RFC 3966
+ * global number); one without stays text, as typed (contract/phone.ts says why, and how it reads back).
  */
 function telProperty(phone: string): Element {
-  if (/^\+?[0-9][0-9().\- ]*$/.test(phone)) return xml('tel', {}, xml('uri', {}, `tel:${phone.replace(/ +/g, '-')}`));
-  return xml('tel', {}, xml('text', {}, phone));
+  const value = telValue(phone);
+  return xml('tel', {}, 'uri' in value ? xml('uri', {}, value.uri) : xml('text', {}, value.text));
 }
 
 /** RFC 6351 value-adr: all seven components, in order, each present (empty when unknown). */
@@ -110,9 +111,12 @@ export function parseVcard4(vcard: Element): Profile {
       case 'email':
         push(profile.emails, field(stripScheme(valueOf(property), 'mailto:')));
         break;
-      case 'tel':
-        push(profile.phones, field(stripScheme(valueOf(property), 'tel:')));
+      case 'tel': {
+        // A tel: URI's '-' separators as the spaces the person typed (contract/phone.ts).
+        const value = valueOf(property);
+        push(profile.phones, field(value === undefined ? undefined : phoneShown(value)));
         break;
+      }
       case 'url':
         push(profile.urls, field(valueOf(property)));
         break;

@@ -31,7 +31,6 @@ import { verifyRevocation, withRevocations, type KeyCheck, type VerifiedRevocati
 import type { SuccessionStatement } from '../keys/succession.js';
 import { applyKeyStatements, storedRevocations, type ContactStatements } from '../vault/contact-key-lifecycle.js';
 import { readRevocationItem, readSuccession } from '../xmpp/key-statements.js';
-import type { ImageType } from '../profile/image-header.js';
 import { readQrCodeOffThread } from '../profile/qr-off-thread.js';
 import { inBackground } from './background.js';
 import { oneLine } from '../untrusted-text.js';
@@ -240,8 +239,8 @@ export class ContactKeys {
   }
 
   /** A picture of the contact's QR code: read in main, on a thread of its own (main/profile/qr-image.ts), then as verify. */
-  async verifyQrImage(contact: string, bytes: Uint8Array, type: ImageType): Promise<VerifyAnswer> {
-    const text = await readQrCodeOffThread(bytes, type);
+  async verifyQrImage(contact: string, bytes: Uint8Array): Promise<VerifyAnswer> {
+    const text = await readQrCodeOffThread(bytes);
     const claim = parseVerificationClaim(text);
     if ('problem' in claim) throw new KeyringError('invalid-argument', `The QR code does not hold a verification link: ${claim.problem}.`, 'dataBase64');
     return this.verify(contact, claim, 'qr');

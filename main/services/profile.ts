@@ -188,8 +188,8 @@ export class ProfileService {
    * The PNG setAvatar would publish for this picture and crop (the centre square when none), without
    * publishing anything: the same bytes, so the same SHA-1 id. Needs no connection.
    */
-  async previewAvatar(image: Uint8Array, mime: ImageType, crop?: AvatarCrop): Promise<PreviewedAvatar> {
-    const prepared = await prepareAvatarOffThread(image, mime, crop === undefined ? {} : { crop });
+  async previewAvatar(image: Uint8Array, crop?: AvatarCrop): Promise<PreviewedAvatar> {
+    const prepared = await prepareAvatarOffThread(image, crop === undefined ? {} : { crop });
     return { ...prepared, id: avatarId(prepared.png) };
   }
 
@@ -200,12 +200,11 @@ export class ProfileService {
    */
   async setAvatar(
     image: Uint8Array,
-    mime: ImageType,
     access: AccessRequest,
     options: { reconfigure?: boolean; crop?: AvatarCrop } = {},
   ): Promise<AvatarPublishResult> {
     const owner = this.#deps.session.ownJid;
-    const prepared = await prepareAvatarOffThread(image, mime, options.crop === undefined ? {} : { crop: options.crop });
+    const prepared = await prepareAvatarOffThread(image, options.crop === undefined ? {} : { crop: options.crop });
     await this.#deps.session.requireXep0222Support();
     const ctx = { iq: this.#deps.session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });

@@ -138,7 +138,7 @@ test('requests up to the size cap shared with Electron reach main; a bigger one 
   const host = await launchApp();
   const ws = await openWire(host);
   // A 3 MiB picture, 4 MiB as base64: over the old 1 MiB message limit, within the contract's avatar limit.
-  const avatar = { dataBase64: 'A'.repeat(4 * 1024 * 1024), mime: 'image/png', access: { model: 'presence' } };
+  const avatar = { dataBase64: 'A'.repeat(4 * 1024 * 1024), access: { model: 'presence' } };
   ws.send(JSON.stringify({ id: 1, channel: 'profile:setAvatar', params: avatar }));
   const reply = await nextResponse(ws);
   expect(reply).toMatchObject({ kind: 'response', id: 1, result: { ok: false } });

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { makePng } from '../support/images';
+import { makeJpeg, makePng } from '../support/images';
 import { axeViolations, checkEveryLook, expect, openApp, signIn, test } from './fixtures';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Juliet <script>window.__pwned=1</script>Capulet';
@@ -124,29 +124,60 @@ test('juliet publishes her profile and an avatar whose square she chose from the
   }
 });
 
-test('a picture too large or not an image is refused on the page, before anything is sent', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+test('a picture too large or not an image is refused on the page, before anything is sent, and focus stays on choosing one', async ({
+  page,
+  browserHost,
+  newAccount,
+  saveScreenshot,
+}) => {
   const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
   try {
     await openApp(page, browserHost.url);
     await signIn(page, await newAccount('juliet'));
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
     await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    const choose = page.getByRole('button', { name: 'Choose an avatar…' });
+    const problem = page.getByTestId('avatar-pick-problem');
+    /**
+     * Picks `file` with focus away from the button first (a click on the page's text leaves it on <body>,
+     * as a file chooser closing may), and checks that the refusal puts focus on the button, which the
+     * reason, announced as an alert, describes.
+     */
+    const refused = async (file: string, reason: string) => {
+      await page.getByRole('heading', { name: 'My profile' }).click();
+      expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+      await page.getByLabel('Avatar image').setInputFiles(file);
+      await expect(problem).toHaveText(reason);
+      await expect(problem).toHaveRole('alert');
+      await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+      await expect(choose).toBeFocused();
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Choose an avatar…');
+      await expect(choose).toHaveAccessibleDescription(`${reason} PNG or JPEG, up to 8 MiB; you choose the square.`);
+    };
     const huge = join(dir, 'huge.jpg');
-    await writeFile(huge, Buffer.alloc(9 * 1024 * 1024, 0xff));
-    await page.getByLabel('Avatar image').setInputFiles(huge);
-    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');
-    await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+    await writeFile(huge, Buffer.concat([makeJpeg(8, 8), Buffer.alloc(9 * 1024 * 1024)]));
+    await refused(huge, '“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'not a picture');
-    await page.getByLabel('Avatar image').setInputFiles(text);
-    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“notes.txt” is not a PNG or JPEG picture.');
+    await refused(text, '“notes.txt” is not a PNG or JPEG picture.');
     // Named .png, so the browser calls it a PNG: what is inside decides, and no dialog opens on a broken image.
     const fake = join(dir, 'x.png');
     await writeFile(fake, 'not a picture either');
-    await page.getByLabel('Avatar image').setInputFiles(fake);
-    await expect(page.getByTestId('avatar-pick-problem')).toHaveText('“x.png” is not a picture the app can read.');
-    await expect(page.getByTestId('avatar-dialog')).toBeHidden();
+    await refused(fake, '“x.png” is not a PNG or JPEG picture.');
+    const gif = join(dir, 'moving.png');
+    await writeFile(gif, Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
+    await refused(gif, '“moving.png” is not a PNG or JPEG picture.');
+    // A PNG by its first bytes, cut short after them: no picture to crop either.
+    const cut = join(dir, 'cut.png');
+    await writeFile(cut, makePng(64, 64).subarray(0, 60));
+    await refused(cut, '“cut.png” is not a picture the app can read.');
     await checkEveryLook(page, 'my-profile-unreadable-picture', saveScreenshot);
+    // Through the button and the file chooser, as a person picks one: focus is on the button after, too.
+    const chooser = page.waitForEvent('filechooser');
+    await choose.click();
+    await (await chooser).setFiles(text);
+    await expect(problem).toHaveText('“notes.txt” is not a PNG or JPEG picture.');
+    await expect(choose).toBeFocused();
     // The page is still connected: the browser host did not close the socket on an oversized request.
     await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
   } finally {
@@ -154,7 +185,37 @@ test('a picture too large or not an image is refused on the page, before anythin
   }
 });
 
-test('publishing only a new nickname from a second app instance keeps the name, e-mail and note, as romeo reads them', async ({
+test('a JPEG named .png is a picture: its square is previewed and published as any JPEG', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+  test.setTimeout(90_000);
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));
+  try {
+    await openApp(page, browserHost.url);
+    await signIn(page, await newAccount('juliet'));
+    await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+    await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    await page.getByRole('form', { name: 'Profile' }).getByLabel('Contacts who see my presence').check();
+    // The browser calls it image/png from its name; its bytes are a JPEG's, and they decide.
+    const photo = join(dir, 'photo.png');
+    await writeFile(photo, makeJpeg(320, 240));
+    await page.getByLabel('Avatar image').setInputFiles(photo);
+    const dialog = page.getByTestId('avatar-dialog');
+    await expect(dialog.getByTestId('avatar-preview-size')).toContainText('240×240 pixels', { timeout: 20_000 });
+    await expect(dialog.getByTestId('avatar-preview-error')).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Publish avatar' }).click();
+    await expect(dialog.getByTestId('avatar-result')).toHaveText('Avatar published.', { timeout: 20_000 });
+    await expect(dialog.getByTestId('avatar-error')).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByTestId('avatar-pick-problem')).toHaveCount(0);
+    // Published as the app publishes any picture: a PNG (XEP-0084 §4.1), 240 pixels square.
+    expect(await page.getByTestId('own-avatar').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([240, 240]);
+    expect(await page.getByTestId('own-avatar').getAttribute('src')).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    await saveScreenshot('my-profile-jpeg-named-png', page);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('publishing only a new nickname from a second app instance keeps the name, e-mail, phone and note, as romeo reads them', async ({
   browser,
   friendsInTwoWindows,
   launchApp,
@@ -171,6 +232,19 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await form.getByLabel('E-mail addresses (one per line)').fill('juliet@capulet.lit');
   await form.getByLabel('Note').fill('Wherefore art thou?');
   await form.getByLabel('Contacts who see my presence').check();
+  // A phone number is checked as typed: text that is none is refused, saying which and why, on its field.
+  const phones = form.getByLabel('Phone numbers (one per line)');
+  await phones.fill('call me maybe');
+  const phoneProblem =
+    '“call me maybe” is not a phone number: it has letters. Write its digits, with + and the country code first; spaces, dots, dashes, parentheses and an extension (ext. 12) may go with them.';
+  await expect(julietPage.getByTestId('profile-problem')).toHaveText([phoneProblem]);
+  await expect(phones).toHaveAttribute('aria-invalid', 'true');
+  await expect(phones).toHaveAccessibleDescription(phoneProblem);
+  await expect(form.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
+  await checkEveryLook(julietPage, 'my-profile-phone-problem', saveScreenshot);
+  await phones.fill('+39 045 123 4567');
+  await expect(julietPage.getByTestId('profile-problem')).toHaveCount(0);
+  await expect(phones).not.toHaveAttribute('aria-invalid');
   await form.getByRole('button', { name: 'Publish changes' }).click();
   await expect(julietPage.getByTestId('profile-result')).toBeVisible();
 
@@ -183,6 +257,8 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await expect(otherForm.getByLabel('Full name')).toHaveValue('Juliet Capulet');
   await expect(otherForm.getByLabel('Nickname')).toHaveValue('Jules');
   await expect(otherForm.getByLabel('E-mail addresses (one per line)')).toHaveValue('juliet@capulet.lit');
+  // The number as she typed it, read back from the tel: URI the vCard holds (RFC 3966 '-' separators as spaces).
+  await expect(otherForm.getByLabel('Phone numbers (one per line)')).toHaveValue('+39 045 123 4567');
   await expect(otherForm.getByLabel('Note')).toHaveValue('Wherefore art thou?');
   await otherForm.getByLabel('Nickname').fill('Juliet of Verona');
   await expect(other.getByTestId('profile-change')).toHaveText(['Nickname: Jules → Juliet of Verona']);
@@ -198,6 +274,7 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await expect(card).toContainText('“Juliet of Verona”');
   await expect(card.getByTestId('profile-name')).toHaveText('Juliet Capulet');
   await expect(card).toContainText('juliet@capulet.lit');
+  await expect(card).toContainText('+39 045 123 4567');
   await expect(card).toContainText('Wherefore art thou?');
 
   // She clears the nickname: the preview says it goes, and it goes from what contacts read (the vCard and

@@ -62,7 +62,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const published = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: { model: 'open' } });
       expect(published.ok).toBe(true);
       const photo = makePng(300, 200);
-      const avatar = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), mime: 'image/png', access: { model: 'open' } });
+      const avatar = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), access: { model: 'open' } });
       if (!avatar.ok) throw new Error(avatar.error.message);
       const info = (avatar.value as AvatarPublishResult).info;
 

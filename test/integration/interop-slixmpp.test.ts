@@ -71,7 +71,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       });
       expect(nick.ok).toBe(true);
       const photo = makeJpeg(640, 480);
-      const avatar = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), mime: 'image/jpeg', access: { model: 'open' } });
+      const avatar = await juliet.core.dispatch('profile:setAvatar', { dataBase64: photo.toString('base64'), access: { model: 'open' } });
       if (!avatar.ok) throw new Error(avatar.error.message);
       const info = (avatar.value as AvatarPublishResult).info;
 

@@ -37,7 +37,7 @@ const clock = ((): { read: () => number; kind: TimedAvatarReply['clock'] } => {
 parentPort?.once('message', (request: TimedAvatarRequest) => {
   const startedWall = performance.now();
   const started = clock.read();
-  const avatar = prepareAvatar(request.bytes, request.type, request.crop);
+  const avatar = prepareAvatar(request.bytes, request.crop);
   const reply: TimedAvatarReply = { ms: clock.read() - started, clock: clock.kind, wallMs: performance.now() - startedWall, width: avatar.width, bytes: avatar.png.length };
   parentPort?.postMessage(reply);
 });

@@ -15,7 +15,7 @@ const access = { model: 'presence' as const };
 
 describe('the request size cap shared by Electron IPC and the browser host', () => {
   it('lets the largest avatar and the largest key import the contract accepts through, on both wires', () => {
-    const avatar = { dataBase64: 'A'.repeat(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4), mime: 'image/png', access };
+    const avatar = { dataBase64: 'A'.repeat(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4), access };
     const keyFiles = { files: Array.from({ length: 4 }, () => 'A'.repeat(1_400_000)), password: 'x'.repeat(1024) };
     expect(CONTRACT.profile.requests.setAvatar.params.safeParse(avatar).success).toBe(true);
     expect(CONTRACT.keys.requests.import.params.safeParse(keyFiles).success).toBe(true);

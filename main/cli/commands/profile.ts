@@ -82,7 +82,7 @@ export function profileCommands(program: Command, cli: CliContext): void {
         }
         if (image) {
           const crop = options.crop ? { crop: options.crop } : {};
-          const avatar = must(await api.profile.setAvatar({ dataBase64: image.bytes.toString('base64'), mime: image.type, ...crop, ...access }));
+          const avatar = must(await api.profile.setAvatar({ dataBase64: image.toString('base64'), ...crop, ...access }));
           result.avatar = avatar.info;
           result.configs.push(...avatar.configs);
         }
@@ -94,7 +94,8 @@ export function profileCommands(program: Command, cli: CliContext): void {
     });
 }
 
-async function readAvatarFile(file: string): Promise<{ bytes: Buffer; type: 'image/png' | 'image/jpeg' }> {
+/** The file's bytes, refused at once (before signing in) when they are no PNG or JPEG, whatever its name. */
+async function readAvatarFile(file: string): Promise<Buffer> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -105,5 +106,5 @@ async function readAvatarFile(file: string): Promise<{ bytes: Buffer; type: 'ima
   const bytes = await readFile(file);
   const header = readImageHeader(bytes);
   if ('problem' in header) throw usage(`${file} is ${header.problem}.`);
-  return { bytes, type: header.type };
+  return bytes;
 }

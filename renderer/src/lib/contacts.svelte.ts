@@ -179,9 +179,9 @@ export class ContactsStore extends ScreenStore {
 
   /** The same with a picture of their QR code (dropped, pasted or chosen). */
   async verifyQrImage(jid: string, file: File): Promise<VerifyAnswer | undefined> {
-    const mime = file.type === 'image/jpeg' ? 'image/jpeg' : 'image/png';
+    // No type is sent: main tells PNG from JPEG by the bytes (File.type comes from the file's name).
     const dataBase64 = await fileToBase64(file);
-    const answer = await this.verifying.run(() => this.api.contacts.verifyQrImage({ jid, dataBase64, mime }));
+    const answer = await this.verifying.run(() => this.api.contacts.verifyQrImage({ jid, dataBase64 }));
     if (answer) this.#verified(jid, answer);
     else this.#plainVerifyError();
     return answer;

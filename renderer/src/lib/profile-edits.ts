@@ -5,6 +5,8 @@
  * is removed only when the user cleared it.
  */
 import type { OwnProfileView, Profile } from '../../../contract';
+import { PROFILE_LIMITS } from '../../../contract/limits';
+import { phoneAsPublished, phoneProblem } from '../../../contract/phone';
 
 export interface ProfileForm {
   fullName: string;
@@ -44,14 +46,18 @@ const lines = (text: string) =>
     .map((v) => v.trim())
     .filter((v) => v !== '');
 
-/** The profile to publish: the form's fields over the published profile's others. */
+/**
+ * The profile to publish: the form's fields over the published profile's others. Phone numbers are
+ * written as they will read back once published (contract/phone.ts: "+39-045 123" reads "+39 045 123"),
+ * so that what publishing changes names what contacts, and this form later, will show.
+ */
 export function profileFrom(form: ProfileForm, published: Profile | undefined): Profile {
   const text = (value: string) => value.trim();
   return {
     ...(text(form.fullName) ? { fullName: text(form.fullName) } : {}),
     ...(text(form.nickname) ? { nickname: text(form.nickname) } : {}),
     emails: lines(form.emails),
-    phones: lines(form.phones),
+    phones: lines(form.phones).map(phoneAsPublished),
     urls: lines(form.urls),
     ...(text(form.organisation) ? { organisation: text(form.organisation) } : {}),
     ...(form.note.trim() ? { note: form.note } : {}),
@@ -90,4 +96,35 @@ export function profileChanges(published: Profile | undefined, publishedNickname
 export function ownAfterPublish(own: OwnProfileView | undefined, profile: Profile): OwnProfileView {
   const { nickname: _before, ...rest } = own ?? { jid: '', origin: 'fetch' as const, updated: [], sources: [], configs: [] };
   return { ...rest, vcard: profile, ...(profile.nickname !== undefined ? { nickname: profile.nickname } : {}) };
+}
+
+/** Something in the form that keeps it from being published, and the field it is about (if one). */
+export interface FormProblem {
+  field?: keyof ProfileForm;
+  text: string;
+}
+
+/**
+ * Per-field checks before anything is sent (main validates again, phone numbers with the same
+ * contract/phone.ts): each problem a sentence that names what it is about.
+ */
+export function profileProblems(form: ProfileForm): FormProblem[] {
+  const emails = lines(form.emails);
+  const phones = lines(form.phones);
+  const urls = lines(form.urls);
+  return [
+    ...emails.filter((e) => !/^[^\s@]+@[^\s@]+$/.test(e)).map((e) => ({ field: 'emails' as const, text: `“${e}” is not an e-mail address` })),
+    ...phones.flatMap((p) => {
+      const problem = phoneProblem(p);
+      return problem === undefined ? [] : [{ field: 'phones' as const, text: problem }];
+    }),
+    ...urls.filter((u) => !/^https?:\/\/\S+$/i.test(u)).map((u) => ({ field: 'urls' as const, text: `“${u}” is not a web address (http:// or https://)` })),
+    ...(emails.length > PROFILE_LIMITS.entries || phones.length > PROFILE_LIMITS.entries || urls.length > PROFILE_LIMITS.entries
+      ? [{ text: `At most ${PROFILE_LIMITS.entries} entries per list` }]
+      : []),
+    ...([form.fullName, form.nickname, form.organisation].some((v) => v.length > PROFILE_LIMITS.fieldChars)
+      ? [{ text: `A field is longer than ${PROFILE_LIMITS.fieldChars} characters` }]
+      : []),
+    ...(form.note.length > PROFILE_LIMITS.noteChars ? [{ field: 'note' as const, text: `The note is longer than ${PROFILE_LIMITS.noteChars} characters` }] : []),
+  ];
 }

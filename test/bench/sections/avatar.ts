@@ -43,7 +43,7 @@ export async function benchAvatar(runs: number): Promise<AvatarResult> {
     const start = performance.now();
     const profiledFrom = profileMark();
     // No cut-off here: on a busy machine the worker may need longer than the app's 20 s limit.
-    const { longestMs } = await stallDuring(() => prepareAvatarOffThread(photo, 'image/jpeg', { timeLimitMs: 300_000 }));
+    const { longestMs } = await stallDuring(() => prepareAvatarOffThread(photo, { timeLimitMs: 300_000 }));
     const wallMs = performance.now() - start;
     profileWindow('avatar', profiledFrom);
     const after = mainThreadCpuMs?.();

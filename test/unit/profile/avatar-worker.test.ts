@@ -55,7 +55,7 @@ beforeAll(() => {
 describe('a 12-megapixel photo made into an avatar on a worker thread', () => {
   it(`never keeps the main thread busy for ${MAX_STALL_MS} ms, and comes out a 256×256 PNG`, async () => {
     const started = performance.now();
-    const { result, longestMs, longestWallGapMs, ticks } = await stallDuring(() => prepareAvatarOffThread(photo, 'image/jpeg'));
+    const { result, longestMs, longestWallGapMs, ticks } = await stallDuring(() => prepareAvatarOffThread(photo));
     console.log(
       `12 MP JPEG (${(photo.length / 1024).toFixed(0)} KiB) → ${result.width}×${result.height} PNG of ${result.png.length} bytes on the avatar worker, ` +
         `ready after ${(performance.now() - started).toFixed(0)} ms wall; longest main-thread stall ${longestMs.toFixed(1)} ms CPU ` +
@@ -100,7 +100,7 @@ describe('a 12-megapixel photo made into an avatar on a worker thread', () => {
     const grain = (x: number, y: number): Rgb => [clamp((x * 255) / 3999 + noise()), clamp((y * 255) / 2999 + noise()), 128];
     const noisy = jpegOf(4000, 3000, paint(4000, 3000, grain), 90);
     const started = performance.now();
-    const { result, longestMs } = await stallDuring(() => prepareAvatarOffThread(noisy, 'image/jpeg'));
+    const { result, longestMs } = await stallDuring(() => prepareAvatarOffThread(noisy));
     console.log(
       `noisy 12 MP JPEG (${(noisy.length / 1024 / 1024).toFixed(1)} MiB) → ${result.width}×${result.height} PNG of ${result.png.length} bytes, ` +
         `ready after ${(performance.now() - started).toFixed(0)} ms wall; longest main-thread stall ${longestMs.toFixed(1)} ms`,
@@ -113,7 +113,7 @@ describe('a 12-megapixel photo made into an avatar on a worker thread', () => {
   it('would be seen stalling the main thread if made there (the measurement notices)', async () => {
     const { longestMs } = await stallDuring(async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const avatar = prepareAvatar(photo, 'image/jpeg');
+      const avatar = prepareAvatar(photo);
       await new Promise((resolve) => setTimeout(resolve, 20));
       return avatar;
     });
@@ -123,7 +123,7 @@ describe('a 12-megapixel photo made into an avatar on a worker thread', () => {
 
   it('is cut off when it takes longer than the time limit, with a clear error', async () => {
     const started = performance.now();
-    const error = await rejection(prepareAvatarOffThread(photo, 'image/jpeg', { timeLimitMs: 50 }));
+    const error = await rejection(prepareAvatarOffThread(photo, { timeLimitMs: 50 }));
     expect(error.toIpcError()).toEqual({
       code: 'invalid-argument',
       message: 'This picture takes too long to read (over 0.05 s); save it again as an ordinary PNG or JPEG and try again.',
@@ -139,7 +139,7 @@ describe('a hostile picture', () => {
     forged.writeUInt32BE(20000, 16);
     forged.writeUInt32BE(20000, 20);
     const started = performance.now();
-    const error = await rejection(prepareAvatarOffThread(forged, 'image/png'));
+    const error = await rejection(prepareAvatarOffThread(forged));
     expect(performance.now() - started).toBeLessThan(20);
     expect(error.toIpcError()).toEqual({
       code: 'invalid-argument',
@@ -152,19 +152,19 @@ describe('a hostile picture', () => {
     const frame = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 4000 >> 8, 4000 & 0xff, 4000 >> 8, 4000 & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
     const forged = Buffer.concat([Buffer.from([0xff, 0xd8]), frame, Buffer.alloc(64)]);
     const started = performance.now();
-    const error = await rejection(prepareAvatarOffThread(forged, 'image/jpeg'));
+    const error = await rejection(prepareAvatarOffThread(forged));
     expect(error.toIpcError()).toEqual({ code: 'invalid-argument', message: 'The picture cannot be read: the file is damaged or cut short.', field: 'dataBase64' });
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it.each([
-    ['a JPEG cut off halfway', () => photo.subarray(0, photo.length >> 1), 'image/jpeg'],
-    ['a PNG cut off halfway', () => { const png = makePng(800, 600); return png.subarray(0, png.length >> 1); }, 'image/png'],
-  ] as const)('%s is refused with a clear error, the main thread never stalling', async (_what, make, type) => {
+    ['a JPEG cut off halfway', () => photo.subarray(0, photo.length >> 1)],
+    ['a PNG cut off halfway', () => { const png = makePng(800, 600); return png.subarray(0, png.length >> 1); }],
+  ] as const)('%s is refused with a clear error, the main thread never stalling', async (_what, make) => {
     // Made before the measurement: encoding the test's own PNG is main-thread work of the test, not the app's.
     const damaged = make();
     const started = performance.now();
-    const { result, longestMs } = await stallDuring(() => rejection(prepareAvatarOffThread(damaged, type)));
+    const { result, longestMs } = await stallDuring(() => rejection(prepareAvatarOffThread(damaged)));
     expect(result.toIpcError()).toEqual({ code: 'invalid-argument', message: 'The picture cannot be read: the file is damaged or cut short.', field: 'dataBase64' });
     expect(longestMs).toBeLessThan(MAX_STALL_MS);
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -172,7 +172,7 @@ describe('a hostile picture', () => {
 
   it('with a crop outside it is refused before any thread starts', async () => {
     const started = performance.now();
-    const error = await rejection(prepareAvatarOffThread(photo, 'image/jpeg', { crop: { x: 3500, y: 0, size: 1000 } }));
+    const error = await rejection(prepareAvatarOffThread(photo, { crop: { x: 3500, y: 0, size: 1000 } }));
     expect(performance.now() - started).toBeLessThan(20);
     expect(error.toIpcError()).toEqual({
       code: 'invalid-argument',
@@ -188,12 +188,12 @@ describe('the preview', () => {
   it('is the exact PNG the worker makes for that picture and crop, with its SHA-1 id, without a connection', async () => {
     const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger, isKnownContact: () => false });
     const picture = withExifOrientation(jpegOf(600, 400, paint(600, 400, quadrants(300, 200))), 3);
-    const preview = await service.previewAvatar(picture, 'image/jpeg', { x: 350, y: 50, size: 200 });
+    const preview = await service.previewAvatar(picture, { x: 350, y: 50, size: 200 });
     expect([preview.width, preview.height]).toEqual([200, 200]);
     expect(preview.id).toBe(sha1(preview.png));
     // Deterministic: the same bytes again, and the same as made in this thread.
-    expect((await service.previewAvatar(picture, 'image/jpeg', { x: 350, y: 50, size: 200 })).png.equals(preview.png)).toBe(true);
-    expect(prepareAvatar(picture, 'image/jpeg', { x: 350, y: 50, size: 200 }).png.equals(preview.png)).toBe(true);
+    expect((await service.previewAvatar(picture, { x: 350, y: 50, size: 200 })).png.equals(preview.png)).toBe(true);
+    expect(prepareAvatar(picture, { x: 350, y: 50, size: 200 }).png.equals(preview.png)).toBe(true);
     // Upright (EXIF 3 turns it half round), (350, 50) is in the top right quadrant, which is the stored bottom left: blue.
     const decoded = PNG.sync.read(preview.png);
     expect([...decoded.data.subarray(0, 3)].map((v) => Math.round(v / 64))).toEqual([0, 0, 4]);
@@ -201,7 +201,7 @@ describe('the preview', () => {
 
   it('passes the worker’s errors on as values with a code, a message and the field', async () => {
     const service = new ProfileService({ session: offline(), events: new AppEvents(), log: silentLogger, isKnownContact: () => false });
-    const error = await rejection(service.previewAvatar(pngOf(100, 100, paint(100, 100, quadrants(50, 50))), 'image/png', { x: 0, y: 0, size: 10 }));
+    const error = await rejection(service.previewAvatar(pngOf(100, 100, paint(100, 100, quadrants(50, 50))), { x: 0, y: 0, size: 10 }));
     expect(error.toIpcError()).toEqual({ code: 'invalid-argument', message: 'The square to publish must be at least 32 pixels wide; it is 10.', field: 'crop' });
   });
 });

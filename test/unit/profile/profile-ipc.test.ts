@@ -25,17 +25,30 @@ describe('profile request schemas', () => {
     expect(CONTRACT.profile.requests.publish.params.safeParse(params).success).toBe(false);
   });
 
-  it('caps the avatar upload and wants base64 of a PNG or JPEG', () => {
-    const ok = { dataBase64: Buffer.from('x').toString('base64'), mime: 'image/png', access };
+  it('refuses text that is no phone number, saying which and why; takes international forms', () => {
+    const publish = CONTRACT.profile.requests.publish.params;
+    const refused = publish.safeParse({ profile: { phones: ['+39 045 123 4567', 'call me maybe'] }, access });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.path).toEqual(['profile', 'phones', 1]);
+    expect(refused.error?.issues[0]?.message).toMatch(/^“call me maybe” is not a phone number: it has letters\./);
+    const phones = ['+39 045 123 4567', '+1 (418) 656-9254 ext. 102', '+44 20.7946.0000', '045 123 4567'];
+    expect(publish.safeParse({ profile: { phones }, access }).success).toBe(true);
+  });
+
+  it('caps the avatar upload and wants base64, with no type beside it (main reads it from the bytes)', () => {
+    const ok = { dataBase64: Buffer.from('x').toString('base64'), access };
     expect(CONTRACT.profile.requests.setAvatar.params.safeParse(ok).success).toBe(true);
-    expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, mime: 'image/svg+xml' }).success).toBe(false);
+    // A type said beside the picture (a browser's File.type, made from the file's name) is not taken.
+    expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, mime: 'image/png' }).success).toBe(false);
+    expect(CONTRACT.profile.requests.previewAvatar.params.safeParse({ dataBase64: ok.dataBase64, mime: 'image/png' }).success).toBe(false);
+    expect(CONTRACT.contacts.requests.verifyQrImage.params.safeParse({ jid: 'juliet@capulet.lit', dataBase64: ok.dataBase64, mime: 'image/png' }).success).toBe(false);
     expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, dataBase64: 'not base64!' }).success).toBe(false);
     const tooBig = 'A'.repeat(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4 + 4);
     expect(CONTRACT.profile.requests.setAvatar.params.safeParse({ ...ok, dataBase64: tooBig }).success).toBe(false);
   });
 
   it('takes a crop of whole pixels for the preview and the publish, and nothing else beside the picture', () => {
-    const picture = { dataBase64: Buffer.from('x').toString('base64'), mime: 'image/jpeg' };
+    const picture = { dataBase64: Buffer.from('x').toString('base64') };
     const preview = CONTRACT.profile.requests.previewAvatar.params;
     expect(preview.safeParse({ ...picture, crop: { x: 10, y: 0, size: 300 } }).success).toBe(true);
     expect(preview.safeParse(picture).success).toBe(true);

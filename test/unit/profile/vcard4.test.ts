@@ -28,10 +28,8 @@ describe('building and reading vCard4 (XEP-0292)', () => {
     const payload = vcard4Payload(juliet);
     expect(payload.attrs.xmlns).toBe(VCARD_NS);
     const item = itemOf(payload.toString());
-    expect(item && readVcard4Item(item)).toEqual({
-      // RFC 6350 §6.4.1: phones become tel: URIs, spaces turned into RFC 3966 visual separators.
-      profile: { ...juliet, phones: ['+39-045-800-0000'] },
-    });
+    // RFC 6350 §6.4.1: phones become tel: URIs (spaces as RFC 3966 visual separators), and read back as typed.
+    expect(item && readVcard4Item(item)).toEqual({ profile: juliet });
   });
 
   it('writes the RFC 6351 elements other clients read', () => {
@@ -45,11 +43,27 @@ describe('building and reading vCard4 (XEP-0292)', () => {
     expect(vcard4Payload({ emails: [], phones: [], urls: [] }).toString()).toBe(`<vcard xmlns="${VCARD_NS}"/>`);
   });
 
-  it('keeps a free-form phone as text and cleans what the user typed', () => {
+  it('keeps text that is no phone number (never refused before: a publish queued by an older version) as text, and cleans what the user typed', () => {
     const text = vcard4Payload({ emails: [' a@b.c\u0007 '], phones: ['ext. 12'], urls: [], fullName: '\u202eevil' }).toString();
     expect(text).toContain('<tel><text>ext. 12</text></tel>');
     expect(text).toContain('<email><text>a@b.c</text></email>');
     expect(text).toContain('<fn><text>evil</text></fn>');
+  });
+
+  it('gives another client a tel: URI for an international number, and text for one without its country code', () => {
+    const typed = ['+39 045 123 4567', '+1 (418) 656-9254 ext. 102', '+44 20.7946.0000', '045 123 4567'];
+    const text = vcard4Payload({ emails: [], phones: typed, urls: [] }).toString();
+    expect(text).toContain('<tel><uri>tel:+39-045-123-4567</uri></tel>');
+    // RFC 3966 §5.3: the extension as a parameter; parentheses and dots are visual separators too (§5.1.1).
+    expect(text).toContain('<tel><uri>tel:+1-(418)-656-9254;ext=102</uri></tel>');
+    expect(text).toContain('<tel><uri>tel:+44-20.7946.0000</uri></tel>');
+    // A local number is no tel: URI without a phone-context (RFC 3966 §5.1.5): TEL text, as typed.
+    expect(text).toContain('<tel><text>045 123 4567</text></tel>');
+    // Read back: what was typed, dashes and spaces between groups as one space, the extension as "ext.".
+    const item = itemOf(text);
+    expect(item && readVcard4Item(item)).toEqual({
+      profile: { emails: [], urls: [], phones: ['+39 045 123 4567', '+1 (418) 656 9254 ext. 102', '+44 20.7946.0000', '045 123 4567'] },
+    });
   });
 
   it('reads the XEP-0292 §4.1.1 example (structured values, parameters, several of a kind)', () => {
@@ -75,7 +89,8 @@ describe('building and reading vCard4 (XEP-0292)', () => {
       fullName: 'Peter Saint-Andre',
       nickname: 'stpeter',
       emails: ['psaintan@cisco.com', 'stpeter@jabber.org'],
-      phones: ['+1-303-308-3282', '+1-303-308-3219'],
+      // RFC 3966 visual separators shown as the spaces people write between groups.
+      phones: ['+1 303 308 3282', '+1 303 308 3219'],
       urls: ['https://stpeter.im/'],
       note: 'More information about me is located on my\n              personal website: https://stpeter.im/',
       organisation: 'XMPP Standards Foundation',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnProfileView, Profile } from '../../../contract';
-import { formFrom, ownAfterPublish, profileChanges, profileFrom } from '../../../renderer/src/lib/profile-edits.js';
+import { formFrom, ownAfterPublish, profileChanges, profileFrom, profileProblems } from '../../../renderer/src/lib/profile-edits.js';
 
 const JULES: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: ['juliet@capulet.lit'], phones: [], urls: [] };
 /** Her profile as read back: the vCard and the nickname node both say "Jules", and she has an avatar. */
@@ -35,5 +35,31 @@ describe('the profile form after publishing', () => {
     const renamed = { ...JULES, nickname: 'Juliet of Verona' };
     expect(ownAfterPublish(OWN, renamed)).toMatchObject({ nickname: 'Juliet of Verona', vcard: renamed, jid: 'juliet@capulet.lit' });
     expect(ownAfterPublish(undefined, renamed)).toMatchObject({ nickname: 'Juliet of Verona', vcard: renamed, sources: [], configs: [] });
+  });
+});
+
+describe('phone numbers in the form', () => {
+  const form = (phones: string) => ({ ...formFrom(JULES, 'Jules'), phones });
+
+  it('a number that is none is refused in a sentence naming it, tied to the phone field', () => {
+    expect(profileProblems(form('+39 045 123 4567\ncall me maybe'))).toEqual([
+      {
+        field: 'phones',
+        text: '“call me maybe” is not a phone number: it has letters. Write its digits, with + and the country code first; spaces, dots, dashes, parentheses and an extension (ext. 12) may go with them.',
+      },
+    ]);
+    expect(profileProblems(form('--'))[0]?.text).toMatch(/^“--” is not a phone number: it has no digits\./);
+    expect(profileProblems(form('+39 045 123 4567\n+1 (418) 656-9254 ext. 102\n045 123 4567'))).toEqual([]);
+  });
+
+  it('what publishing changes names the number as it will read back, so that once published nothing is left to change', () => {
+    const draft = profileFrom(form('+39-045-123-4567\n+1 418 656 9254 x102'), JULES);
+    expect(draft.phones).toEqual(['+39 045 123 4567', '+1 418 656 9254 ext. 102']);
+    expect(profileChanges(JULES, 'Jules', draft)).toEqual([
+      { label: 'Phone numbers', kind: 'added', before: '', after: '+39 045 123 4567, +1 418 656 9254 ext. 102' },
+    ]);
+    // Read back from the server (vcard4.ts) it is the same, so the form opens on it with nothing to publish.
+    const after = ownAfterPublish(OWN, draft);
+    expect(profileChanges(after.vcard, after.nickname, profileFrom(formFrom(after.vcard, after.nickname), after.vcard))).toEqual([]);
   });
 });
