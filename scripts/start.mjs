@@ -4,10 +4,9 @@
 // such browser (or no display) does it print the link to open.
 // `npm start -- --browser` (or `npm run start:browser`) goes to the browser host directly and prints the link.
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { appDataDir, appWindowArgs, findAppBrowser } from './app-window.mjs';
+import { appDataDir, findAppBrowser, openAppWindow } from './app-window.mjs';
 import { fetchElectronBinary, findElectronBinary } from './electron-binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -63,14 +62,24 @@ function followBrowserHost(host, browser) {
       console.log(line);
       return;
     }
-    const profile = join(appDataDir(passThrough), 'browser-window');
-    const started = Date.now();
-    const window = spawn(browser, [...appWindowArgs(url, profile), ...browserFlags()], { stdio: 'ignore' });
-    console.log(`keyring: opened in an app window of ${browser}. Close it (or press Ctrl+C here) to stop.`);
     const fallBack = (why) => {
       console.log(`keyring: could not open an app window (${why}). ${line}`);
     };
-    window.on('error', (error) => fallBack(error.message));
+    const started = Date.now();
+    let window;
+    try {
+      // Never `--app=<the link>`: every local user could read the token on the command line
+      // (app-window.mjs, openAppWindow).
+      ({ window } = openAppWindow(browser, url, { dataDir: appDataDir(passThrough), extraArgs: browserFlags() }));
+    } catch (error) {
+      fallBack(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    console.log(`keyring: opened in an app window of ${browser}. Close it (or press Ctrl+C here) to stop.`);
+    window.on('error', (error) => {
+      const why = { ENOENT: 'it is not there', EACCES: 'it may not be run' }[error.code] ?? error.code ?? error.message;
+      fallBack(`${browser} could not be started: ${why}`);
+    });
     window.on('exit', (code) => {
       // A browser that ended at once (no display, or it handed the window to one already running): the
       // link, so the app stays usable. Otherwise the user closed the window: the app ends with it.
