@@ -7,9 +7,12 @@
  * - bidirectional controls: embeddings and overrides U+202A–202E, isolates U+2066–2069, and the marks
  *   LRM/RLM/ALM (U+200E, U+200F, U+061C), which can make "romeo@evil" render as another name
  *   (cf. CVE-2021-42574),
- * - zero-width and invisible format characters (U+200B–200D, U+2060–2064, U+FEFF, U+00AD, U+180E,
- *   U+FFF9–FFFB), which make two different strings look alike; this also removes the joiner inside
- *   emoji sequences, which then show as their parts,
+ * - every default-ignorable code point (Unicode's Default_Ignorable_Code_Point: zero-width spaces and
+ *   joiners, U+2060–206F, U+FEFF, U+00AD, the Hangul fillers U+115F/1160/3164/FFA0, the combining
+ *   grapheme joiner U+034F, variation selectors, the tag characters U+E0000–E0FFF…) and the other
+ *   invisible format characters U+180E and U+FFF9–FFFB: each shows as nothing (or as a blank), so
+ *   "Romeo" and "Rom\u{E0065}eo" would look alike. This also removes the joiner inside emoji sequences,
+ *   which then show as their parts, and the selector that asks for an emoji's colour form,
  * - the line and paragraph separators U+2028/U+2029, which start a new line where only newlines were
  *   expected.
  *
@@ -18,13 +21,15 @@
  * vCard field is a string to show, never something to interpret.
  */
 
-const INVISIBLE = '\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb';
+// Default_Ignorable_Code_Point covers the bidirectional controls, the marks and the zero-width characters
+// too; they stay listed where it does not (C1 controls, U+180E, U+2028/2029, U+FFF9–FFFB).
+const INVISIBLE = '\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb\\p{Default_Ignorable_Code_Point}';
 /** Every character above, C0 controls included. */
-const UNSAFE = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`, 'g');
+const UNSAFE = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`, 'gu');
 /** The same, but keeping tab and newline. */
-const UNSAFE_KEEP_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${INVISIBLE}]`, 'g');
+const UNSAFE_KEEP_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${INVISIBLE}]`, 'gu');
 /** The characters above that JSON.stringify leaves as they are (it escapes C0 itself). */
-const UNSAFE_IN_JSON = new RegExp(`[${INVISIBLE}]`, 'g');
+const UNSAFE_IN_JSON = new RegExp(`[${INVISIBLE}]`, 'gu');
 
 /** One line: white space folded to single spaces, unsafe characters removed, ends trimmed. No cap. */
 export function oneLine(raw: string): string {
@@ -41,7 +46,8 @@ export function keepingLines(raw: string): string {
  * themselves: the same data for a program reading it, nothing a terminal acts on for a person reading it.
  */
 export function escapeUnsafeInJson(json: string): string {
-  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // A character beyond U+FFFF (a tag character) is two UTF-16 units: JSON writes it as two escapes.
+  return json.replace(UNSAFE_IN_JSON, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 }
 
 /**
