@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { request } from './define.js';
 import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
 import { PROFILE_LIMITS } from './limits.js';
-import { phoneProblem } from './phone.js';
 import type { QueuedActionView } from './queue.js';
 
 export interface ProfileAddress {
@@ -130,15 +129,11 @@ export interface AvatarPublishResult {
 
 const profileField = z.string().trim().max(PROFILE_LIMITS.fieldChars, `At most ${PROFILE_LIMITS.fieldChars} characters`);
 const profileList = z.array(profileField.min(1)).max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
-/** Phone numbers, each one that contract/phone.ts can publish (its refusal names the number and why). */
-const phoneList = z
-  .array(
-    profileField.min(1).superRefine((phone, ctx) => {
-      const problem = phoneProblem(phone);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  )
-  .max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
+/**
+ * Phone numbers. Whether each is one (contract/phone.ts) is checked by main's profile service against
+ * the vCard the account holds (ProfileService.checkPhones): a line already published passes as it is.
+ */
+const phoneList = profileList;
 
 /** The user's own profile as the editor sends it (XEP-0292 vCard4 fields; the nickname also goes to XEP-0172). */
 export const ProfileParams = z

@@ -138,8 +138,10 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
     profile: {
       get: async () => profile.own(),
       // Now when online, queued otherwise (PublishQueue decides).
-      publish: async ({ profile: fields, access, reconfigure }) =>
-        drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false)),
+      publish: async ({ profile: fields, access, reconfigure }) => {
+        profile.checkPhones(fields);
+        return drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false));
+      },
       previewAvatar: async ({ dataBase64, crop }) => {
         const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), crop);
         return { dataBase64: preview.png.toString('base64'), type: 'image/png', width: preview.width, height: preview.height, bytes: preview.png.length, id: preview.id };

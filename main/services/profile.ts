@@ -20,6 +20,7 @@ import type {
   ProfileSourceView,
 } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
+import { phoneProblem } from '../../contract/phone.js';
 import { BoundedMap } from '../bounded-map.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { AppEvents } from '../events.js';
@@ -138,6 +139,22 @@ export class ProfileService {
    * it (this app, or another app of the user's that this one never read), is withdrawn from that node
    * too: contacts read it there as well as in the vCard.
    */
+  /**
+   * Refuses a phone number that is none (contract/phone.ts: the sentence names it and why). A line the
+   * account's vCard already holds (as last read or published) passes as it is, whatever it is: another
+   * client may have published free text ("555 1234 (mobile)"), and a change of the nickname must not be
+   * refused for a line the user never touched. The caller checks before publishing or queueing, so a
+   * queued publish cannot fail for it later.
+   */
+  checkPhones(profile: Pick<Profile, 'phones'>): void {
+    const account = this.#deps.session.state.account;
+    const held = new Set((account === undefined ? undefined : this.#deps.ownProfile?.get(account)?.vcard?.phones) ?? []);
+    for (const phone of profile.phones) {
+      const problem = held.has(phone) ? undefined : phoneProblem(phone);
+      if (problem !== undefined) throw new KeyringError('invalid-argument', problem, 'phones');
+    }
+  }
+
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
     const owner = this.#deps.session.ownJid;
     await this.#deps.session.requireXep0222Support();

@@ -52,6 +52,13 @@ describe('phone numbers in the form', () => {
     expect(profileProblems(form('+39 045 123 4567\n+1 (418) 656-9254 ext. 102\n045 123 4567'))).toEqual([]);
   });
 
+  it('a line the published vCard already holds is not refused, whatever it is (another client wrote it)', () => {
+    const published = { ...JULES, phones: ['555 1234 (mobile)'] };
+    expect(profileProblems(form('555 1234 (mobile)\n+39 045 123 4567'), published)).toEqual([]);
+    // The same kind of text typed anew is refused.
+    expect(profileProblems(form('555 1234 (mobile)\n555 9999 (office)'), published).map((p) => p.field)).toEqual(['phones']);
+  });
+
   it('what publishing changes names the number as it will read back, so that once published nothing is left to change', () => {
     const draft = profileFrom(form('+39-045-123-4567\n+1 418 656 9254 x102'), JULES);
     expect(draft.phones).toEqual(['+39 045 123 4567', '+1 418 656 9254 ext. 102']);
