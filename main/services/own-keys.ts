@@ -254,7 +254,7 @@ export class OwnKeys {
         ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       });
     }
-    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
+    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
     return outcome.config;
   }
 
@@ -354,7 +354,8 @@ export class OwnKeys {
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
-    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId } });
+    // The revocation carries the revoked certificate: the item must keep carrying it.
+    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
     // The revocation is on the server: only now does the key's own item go.
     let withdrawn = false;
     if (own) {
