@@ -36,6 +36,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
+import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
@@ -388,13 +389,16 @@ export class OwnKeys {
   /**
    * A publish to the key node (XEP-0222), whose read-back is the node's access from now on. Refused or
    * failed midway (a configuration found changed, a reconfiguration half done), what was held may no
-   * longer be true: read again when next asked.
+   * longer be true: read again when next asked. The item itself is read back too, and must carry the
+   * certificate sent ('read-back-mismatch' otherwise, and nothing is recorded as published).
    */
   async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }): Promise<PublishOutcome> {
     try {
-      const outcome = await publishPersistent({ iq: this.#deps.session.iq, owner: this.#deps.session.ownJid }, spec, item);
+      const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
+      const outcome = await publishPersistent(ctx, spec, item);
       const { accessModel, rosterGroupsAllowed, whitelist } = outcome.config;
       this.#holdServerAccess(audienceOf(accessModel, rosterGroupsAllowed, whitelist));
+      await verifyPublishedCertificate(ctx, spec.node, item);
       return outcome;
     } catch (error) {
       this.forgetServerAccess();
