@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'access-model-conflict'
   | 'access-not-revoked'
   | 'precondition-not-met'
+  // A publish answered, but the item read back does not hold what was sent (main/drift/held-certificate.ts).
+  | 'read-back-mismatch'
   | 'forbidden'
   | 'invalid-payload'
   | BackupErrorCode

@@ -37,6 +37,15 @@ export type PersistenceChange =
   | { setting: 'send_last_published_item'; expected: 'never'; current: string | undefined }
   | { setting: 'max_items'; expected: number; current: string | undefined };
 
+/** An item another client published again under the same id with another certificate (or none). */
+export interface ReplacedItem {
+  itemId: string;
+  /** The fingerprint of the certificate the app published there. */
+  expected: string;
+  /** The fingerprint of the one it holds now; undefined when it holds no readable certificate. */
+  found?: string;
+}
+
 export type DriftFinding =
   | { code: 'node-deleted'; severity: 'alarm' }
   /** More may read (a roster group changed for another of the same size is both: an alarm). */
@@ -48,6 +57,8 @@ export type DriftFinding =
   | { code: 'members-removed'; severity: 'notice'; jids: string[] }
   /** Published items no longer there, in the order they were published. */
   | { code: 'items-removed'; severity: 'alarm'; itemIds: string[] }
+  /** Published items still there under their id that no longer carry the certificate the app published (the key node). */
+  | { code: 'items-replaced'; severity: 'alarm'; items: ReplacedItem[] }
   /** XEP-0222 §2 settings changed for the worse: items not kept, pushed at login, or fewer kept than needed. */
   | { code: 'persistence-changed'; severity: 'notice'; changes: PersistenceChange[] };
 

@@ -5,7 +5,7 @@
  * time (it takes only types from the rest of the contract).
  */
 import type { NodeConfigDeviation, RevocationReasonName } from './domain.js';
-import type { DriftFinding, PersistenceChange, WatchedNodeKind } from './drift.js';
+import type { DriftFinding, PersistenceChange, ReplacedItem, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 
 /** A count for people: "3,000", not "3000" (a roster, a burst of updates or a limit can run into thousands). */
@@ -154,9 +154,19 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
       return kind === 'keys'
         ? `Another app removed ${finding.itemIds.length} of your published key${finding.itemIds.length === 1 ? '' : 's'}.`
         : `Another app removed ${what} from your server.`;
+    case 'items-replaced':
+      return finding.items.map(describeReplacedItem).join(' ');
     case 'persistence-changed':
       return `Another app changed how your server keeps ${what}: ${finding.changes.map(describePersistenceChange).join('; ')}.`;
   }
+}
+
+/** One sentence per item: which key it no longer holds, and what contacts get under its name instead. */
+function describeReplacedItem(item: ReplacedItem): string {
+  const now = item.found === undefined ? 'no key contacts can read' : `another key, ${groupFingerprint(item.found)}`;
+  // A key's item is named by its fingerprint (own-keys.ts); any other (a revocation's) by its id.
+  const which = item.itemId === item.expected ? 'The key published under its fingerprint' : `The item published as ${item.itemId}`;
+  return `${which} was replaced by another app: it no longer holds your key ${groupFingerprint(item.expected)}, but ${now}.`;
 }
 
 function describePersistenceChange(change: PersistenceChange): string {

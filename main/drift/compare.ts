@@ -13,11 +13,14 @@
  *   model says (Prosody 0.12 lets a member read a presence node), and a publisher or owner can write.
  *   The whitelist's members are the expected ones; anyone else is added, a member gone is removed.
  * A change that lets anyone read who could not is an alarm; one that only shuts people out is a
- * notice. Items gone are an alarm too: contacts then take a key as withdrawn.
+ * notice. Items gone are an alarm too: contacts then take a key as withdrawn; so is an item that holds
+ * another certificate than the one the app published under its id: contacts then take another key as
+ * the one named.
  */
-import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange } from '../../contract/index.js';
+import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange, ReplacedItem } from '../../contract/index.js';
 import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
+import { heldCertificate } from './held-certificate.js';
 
 export type Severity = DriftSeverity;
 export type { AccessSnapshot, DriftCode, DriftFinding, PersistenceChange };
@@ -31,6 +34,12 @@ export interface RecordedNode {
   maxItems: number;
   /** The items the app published there and has not withdrawn, oldest first. */
   itemIds: readonly string[];
+  /**
+   * By item id, the fingerprint of the certificate the item must carry (the key node). Compared only
+   * when the items were read whole (readNodeState `whole`); an item without one (a record from before
+   * they were kept) is compared by id alone.
+   */
+  certificates?: Readonly<Record<string, string>>;
   /**
    * The XEP-0222 settings as read back after publishing (EffectiveNodeConfig). A setting the server
    * never applied is not drift; without them, XEP-0222's own values are expected.
@@ -72,6 +81,8 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
     const present = new Set(current.items.ids);
     const missing = recorded.itemIds.filter((id) => !present.has(id));
     if (missing.length > 0) findings.push({ code: 'items-removed', severity: 'alarm', itemIds: missing });
+    const replaced = replacedItems(recorded, current);
+    if (replaced.length > 0) findings.push({ code: 'items-replaced', severity: 'alarm', items: replaced });
   } else {
     unchecked.push('items');
   }
@@ -80,6 +91,30 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
   if (changes.length > 0) findings.push({ code: 'persistence-changed', severity: 'notice', changes });
 
   return withSeverity(recorded.node, findings, unchecked);
+}
+
+/**
+ * The recorded items still there under their id but no longer carrying the certificate recorded for
+ * them, in the order published: contacts who fetch the item get another key (or none) under the name of
+ * the one the app published. Only items read whole are judged.
+ */
+export function replacedItems(recorded: Pick<RecordedNode, 'itemIds' | 'certificates'>, current: NodeState): ReplacedItem[] {
+  const payloads = current.items.status === 'listed' ? current.items.payloads : undefined;
+  if (!payloads || !recorded.certificates) return [];
+  const replaced: ReplacedItem[] = [];
+  for (const itemId of recorded.itemIds) {
+    const expected = recorded.certificates[itemId];
+    if (expected === undefined || !payloads.has(itemId)) continue;
+    const found = heldCertificate(payloads.get(itemId));
+    if (found !== expected) replaced.push(found === undefined ? { itemId, expected } : { itemId, expected, found });
+  }
+  return replaced;
+}
+
+/** Whether the node's items must be read whole (readNodeState `whole`): a certificate is recorded for one of them. */
+export function comparesContents(recorded: Pick<RecordedNode, 'itemIds' | 'certificates'>): boolean {
+  const certificates = recorded.certificates;
+  return certificates !== undefined && recorded.itemIds.some((id) => certificates[id] !== undefined);
 }
 
 /** The highest severity of any finding in `drifts`; undefined when none drifted. */

@@ -6,7 +6,7 @@
 import type { AccessRequest } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import type { NodeState } from '../xmpp/node-state.js';
-import type { NodeDrift, RecordedNode } from './compare.js';
+import { replacedItems, type NodeDrift, type RecordedNode } from './compare.js';
 
 export interface RestorePlan {
   node: string;
@@ -32,7 +32,9 @@ export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePl
   if (drift.findings.length === 0) return undefined;
   const restores = new Set<NonNullable<RestorePlan['reconfigure']>['restores'][number]>();
   const affiliations: NonNullable<RestorePlan['reconfigure']>['affiliations'] = [];
-  let republish: string[] = [];
+  // Removed and replaced items alike are published again from the vault's records (a publish under
+  // the same id replaces the item, XEP-0060 §7.1.2), in the order first published.
+  const republish = new Set<string>();
   const members = recorded.access.model === 'whitelist' ? (recorded.access.allow ?? []) : [];
 
   for (const finding of drift.findings) {
@@ -40,7 +42,7 @@ export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePl
       case 'node-deleted':
         restores.add('node');
         affiliations.push(...members.map((jid) => ({ jid, affiliation: 'member' as const })));
-        republish = [...recorded.itemIds];
+        for (const id of recorded.itemIds) republish.add(id);
         break;
       case 'access-widened':
       case 'access-narrowed':
@@ -58,7 +60,10 @@ export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePl
         restores.add('persistence');
         break;
       case 'items-removed':
-        republish = recorded.itemIds.filter((id) => finding.itemIds.includes(id));
+        for (const id of finding.itemIds) republish.add(id);
+        break;
+      case 'items-replaced':
+        for (const item of finding.items) republish.add(item.itemId);
         break;
     }
   }
@@ -69,7 +74,7 @@ export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePl
     const member = members.some((m) => m.toLowerCase() === jid);
     put.set(jid, member ? 'member' : change.affiliation);
   }
-  const plan: RestorePlan = { node: recorded.node, republish };
+  const plan: RestorePlan = { node: recorded.node, republish: recorded.itemIds.filter((id) => republish.has(id)) };
   if (restores.size > 0) {
     plan.reconfigure = {
       access: recorded.access,
@@ -108,7 +113,10 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
     if (current.affiliations.status !== 'listed' || others.length === 0) return notRepresentable;
     access.allow = others.map((a) => a.jid);
   }
-  const present = current.items.status === 'listed' ? new Set(current.items.ids) : undefined;
+  // An item that no longer holds what the app published there is not the app's any more: accepted,
+  // it is no longer expected (a key's publication shows as withdrawn), as an item removed is.
+  const replaced = new Set(replacedItems(recorded, current).map((r) => r.itemId));
+  const present = current.items.status === 'listed' ? new Set(current.items.ids.filter((id) => !replaced.has(id))) : undefined;
   return {
     ok: true,
     recorded: {
@@ -116,6 +124,7 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
       access,
       maxItems: recorded.maxItems,
       itemIds: present ? recorded.itemIds.filter((id) => present.has(id)) : [...recorded.itemIds],
+      ...(recorded.certificates ? { certificates: recorded.certificates } : {}),
       applied: { persistItems: current.persistItems, sendLastPublishedItem: current.sendLastPublishedItem, maxItems: current.maxItems },
     },
   };

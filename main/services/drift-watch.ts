@@ -17,7 +17,7 @@ import type { Element } from '@xmpp/xml';
 import { Parser } from '@xmpp/xml';
 import type { AccessRequest, DriftReport, DriftRepairAnswer, NodeDriftView, NodeRepair, WatchedNodeKind } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
-import { highestSeverity, compareNode, type NodeDrift, type RecordedNode } from '../drift/compare.js';
+import { highestSeverity, compareNode, comparesContents, type NodeDrift, type RecordedNode } from '../drift/compare.js';
 import { applyRestorePlan } from '../drift/restore.js';
 import { acceptCurrent, planRestore } from '../drift/restore-plan.js';
 import { KeyringError, toIpcError } from '../errors.js';
@@ -312,7 +312,7 @@ export class DriftWatch {
     const nodes: NodeDriftView[] = [];
     for (const r of recorded) {
       try {
-        const state = await readNodeState(this.#ctx(), r.node, r.itemIds, r.node === NS.pubkey ? keyNodeRead : undefined);
+        const state = await readNodeState(this.#ctx(), r.node, r.itemIds, { itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined, whole: comparesContents(r) });
         if (r.node === NS.pubkey) this.#deps.onKeyNodeRead?.(state);
         // ejabberd announces configuration changes to subscribers only: subscribed once per session,
         // and again once a node gone comes back. Not on the avatar's data node, whose every item would
@@ -338,7 +338,7 @@ export class DriftWatch {
   async #readAll(recorded: Recorded[]): Promise<Read[]> {
     const reads: Read[] = [];
     for (const r of recorded) {
-      const state = await readNodeState(this.#ctx(), r.node, r.itemIds);
+      const state = await readNodeState(this.#ctx(), r.node, r.itemIds, { whole: comparesContents(r) });
       reads.push({ recorded: r, state, drift: compareNode(r, state) });
     }
     return reads;
@@ -372,6 +372,7 @@ export class DriftWatch {
           access: record.access,
           maxItems: record.maxItems,
           itemIds: record.items.map((i) => i.id),
+          certificates: Object.fromEntries(record.items.flatMap((i) => (i.certificate === undefined ? [] : [[i.id, i.certificate]]))),
           ...(record.applied ? { applied: record.applied } : {}),
         },
       ];

@@ -36,6 +36,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
+import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
@@ -254,7 +255,7 @@ export class OwnKeys {
         ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
       });
     }
-    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint } });
+    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
     return outcome.config;
   }
 
@@ -354,7 +355,8 @@ export class OwnKeys {
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
-    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId } });
+    // The revocation carries the revoked certificate: the item must keep carrying it.
+    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
     // The revocation is on the server: only now does the key's own item go.
     let withdrawn = false;
     if (own) {
@@ -387,13 +389,16 @@ export class OwnKeys {
   /**
    * A publish to the key node (XEP-0222), whose read-back is the node's access from now on. Refused or
    * failed midway (a configuration found changed, a reconfiguration half done), what was held may no
-   * longer be true: read again when next asked.
+   * longer be true: read again when next asked. The item itself is read back too, and must carry the
+   * certificate sent ('read-back-mismatch' otherwise, and nothing is recorded as published).
    */
   async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }): Promise<PublishOutcome> {
     try {
-      const outcome = await publishPersistent({ iq: this.#deps.session.iq, owner: this.#deps.session.ownJid }, spec, item);
+      const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
+      const outcome = await publishPersistent(ctx, spec, item);
       const { accessModel, rosterGroupsAllowed, whitelist } = outcome.config;
       this.#holdServerAccess(audienceOf(accessModel, rosterGroupsAllowed, whitelist));
+      await verifyPublishedCertificate(ctx, spec.node, item);
       return outcome;
     } catch (error) {
       this.forgetServerAccess();

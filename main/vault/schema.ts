@@ -214,8 +214,9 @@ const QueuedAction = z.discriminatedUnion('kind', [
  * What the app published to one of the account's own nodes, as it stood after the app's last publish
  * there (docs/drift.md): the access the person chose, the items still published (oldest first) and
  * the XEP-0222 settings as read back. Drift watch compares the node with this. A key's item needs no
- * payload here (its certificate is in ownKeys); a profile item keeps its payload (public data, the
- * XML as published) so that Restore can publish it again.
+ * payload here (its certificate is in ownKeys), only the fingerprint of the certificate it carries; a
+ * profile item keeps its payload (public data, the XML as published) so that Restore can publish it
+ * again.
  */
 export const PublishedNodeSchema = z
   .object({
@@ -227,7 +228,20 @@ export const PublishedNodeSchema = z
       })
       .strict(),
     maxItems: z.number().int().min(1),
-    items: z.array(z.object({ id: z.string(), payload: z.string().optional() }).strict()),
+    items: z.array(
+      z
+        .object({
+          id: z.string(),
+          payload: z.string().optional(),
+          /**
+           * The SHA-256 fingerprint of the certificate the item must carry (a key's item, or a
+           * revocation's, on the key node): the same id holding another certificate is drift. A record
+           * from before it was kept has none, and is compared by id alone.
+           */
+          certificate: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+        })
+        .strict(),
+    ),
     applied: z
       .object({ persistItems: z.boolean().optional(), sendLastPublishedItem: z.string().optional(), maxItems: z.string().optional() })
       .strict()

@@ -7,11 +7,12 @@
  * What the server will not say is reported as unknown, never guessed: an empty answer from a server
  * that hid the items is not "no items" (ejabberd 23.01, below).
  */
+import type { Element } from '@xmpp/xml';
 import { fieldBoolean, fieldValue } from './data-form.js';
 import { failureCode } from './failure.js';
 import type { FetchOutcome } from './fetch-items.js';
 import { othersWithAccess, readAffiliations, readNodeConfig, type Affiliation, type NodeContext } from './persistent-node.js';
-import { discoItemsRequest, itemsRequest, parseDiscoItemIds, parseItems, readStanzaError, subscribeRequest } from './pubsub.js';
+import { discoItemsRequest, itemsRequest, parseDiscoItemIds, parseItems, readStanzaError, subscribeRequest, type RawItem } from './pubsub.js';
 
 /** Why something could not be read: the server refused the owner ('refused'), or the request failed. */
 export interface Unread {
@@ -35,22 +36,37 @@ export interface NodeState {
   notifyConfig: boolean | undefined;
   /** Everyone besides the account holding an affiliation that grants something (XEP-0060 §4.1). */
   affiliations: { status: 'listed'; others: Affiliation[] } | Unread;
-  /** The ids of the items the node holds. */
-  items: { status: 'listed'; ids: string[] } | Unread;
+  /**
+   * The ids of the items the node holds; with `payloads` when they were read whole (`whole`), each
+   * item's single payload element by id (undefined: none, or more than one).
+   */
+  items: { status: 'listed'; ids: string[]; payloads?: ReadonlyMap<string, Element | undefined> } | Unread;
+}
+
+export interface ReadNodeOptions {
+  /**
+   * A §6.5.2 read of the node the caller already made (sign-in reads the key node's items whole for its
+   * revocations): taken instead of asking again; should it have failed, the items are read here as ever.
+   */
+  itemsRead?: Promise<FetchOutcome> | undefined;
+  /**
+   * Read the items themselves (§6.5.2), not their ids alone, to compare what they hold: the key node,
+   * whose items are small (a certificate each) and whose ids alone do not say which certificate an
+   * item carries.
+   */
+  whole?: boolean;
 }
 
 /**
  * The node's state now, or undefined when it does not exist. `expectedItemIds` (what the app published
  * there) decides how the items are read: their ids alone (§5.5) when that listing holds them all, else
- * the items themselves (§6.5.2) to confirm what is missing. `itemsRead` is a §6.5.2 read of the node
- * the caller already made (sign-in reads the key node's items whole for its revocations): its ids are
- * taken instead of asking again; should it have failed, the items are read here as ever.
+ * the items themselves (§6.5.2) to confirm what is missing; always the items themselves when `whole`.
  */
 export async function readNodeState(
   ctx: NodeContext,
   node: string,
   expectedItemIds: readonly string[] = [],
-  itemsRead?: Promise<FetchOutcome>,
+  options: ReadNodeOptions = {},
 ): Promise<NodeState | undefined> {
   const form = await readNodeConfig(ctx, node);
   if (form === undefined) return undefined;
@@ -59,7 +75,7 @@ export async function readNodeState(
       (all) => ({ status: 'listed' as const, others: othersWithAccess(ctx, all) }),
       (error: unknown) => unread(error),
     ),
-    readItemIds(ctx, node, expectedItemIds, itemsRead),
+    readItems(ctx, node, expectedItemIds, options),
   ]);
   return {
     node,
@@ -78,33 +94,41 @@ export async function readNodeState(
  * §5.5 lists item ids without payloads (an avatar's data item can be 256 KiB), which is enough when it
  * names every item expected. When it misses one, §6.5.2 decides: ejabberd 23.01 answers §5.5 with an
  * empty list where the access model leaves the owner out (roster access, unless she is in an allowed
- * group of her own roster), while §6.5.2 says not-authorized.
+ * group of her own roster), while §6.5.2 says not-authorized. Asked for `whole`, only §6.5.2.
  */
-async function readItemIds(ctx: NodeContext, node: string, expected: readonly string[], itemsRead?: Promise<FetchOutcome>): Promise<NodeState['items']> {
-  const read = await itemsRead?.catch(() => undefined);
-  if (read?.status === 'ok') return { status: 'listed', ids: read.items.map((i) => i.id).filter((id) => id !== '') };
+async function readItems(ctx: NodeContext, node: string, expected: readonly string[], options: ReadNodeOptions): Promise<NodeState['items']> {
+  const read = await options.itemsRead?.catch(() => undefined);
+  if (read?.status === 'ok') return listed(read.items, options.whole === true);
   // Anything else is read again, as without it: 'none' was said before this configuration was read
   // (the node made since), and a refusal or failure is told apart below as fetch-items.ts does not.
-  try {
-    const ids = parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(node), ctx.owner));
-    const listed = new Set(ids);
-    if (expected.every((id) => listed.has(id))) return { status: 'listed', ids };
-  } catch (error) {
-    // No answer at all (a timeout, a lost connection) would not come for the items either.
-    if (!readStanzaError(error)) return unread(error);
+  if (!options.whole) {
+    try {
+      const ids = parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(node), ctx.owner));
+      const listedIds = new Set(ids);
+      if (expected.every((id) => listedIds.has(id))) return { status: 'listed', ids };
+    } catch (error) {
+      // No answer at all (a timeout, a lost connection) would not come for the items either.
+      if (!readStanzaError(error)) return unread(error);
+    }
   }
   try {
     const pubsub = await ctx.iq.get(itemsRequest(node), ctx.owner);
-    return { status: 'listed', ids: parseItems(pubsub?.getChild('items')).map((i) => i.id).filter((id) => id !== '') };
+    return listed(parseItems(pubsub?.getChild('items')), options.whole === true);
   } catch (error) {
     const info = readStanzaError(error);
     // Deleted since its configuration was read: it holds nothing.
-    if (info?.condition === 'item-not-found') return { status: 'listed', ids: [] };
+    if (info?.condition === 'item-not-found') return listed([], options.whole === true);
     // §6.5.9.4: a node that keeps no items has none to give anyone (Prosody 0.12 empties a node whose
     // persist_items is turned off, and answers so).
-    if (info?.pubsubCondition === 'persistent-items') return { status: 'listed', ids: [] };
+    if (info?.pubsubCondition === 'persistent-items') return listed([], options.whole === true);
     return unread(error);
   }
+}
+
+function listed(items: readonly RawItem[], whole: boolean): NodeState['items'] {
+  const named = items.filter((i) => i.id !== '');
+  const ids = named.map((i) => i.id);
+  return whole ? { status: 'listed', ids, payloads: new Map(named.map((i) => [i.id, i.payload])) } : { status: 'listed', ids };
 }
 
 export type NodeWatch =

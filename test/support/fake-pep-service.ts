@@ -33,13 +33,19 @@ export interface FakeOptions {
   items?: 'answer' | Error;
   affiliations?: 'answer' | Error;
   subscribe?: 'answer' | Error;
+  /** What the server keeps of a published payload (a server that alters it, or another client's publish racing ours). */
+  onPublish?: (id: string, payload: Element) => Element;
   /** An administrator pinned the access model (ejabberd's force_node_config): configure answers success and keeps it. */
   pinnedAccessModel?: string;
 }
 
 /** A PEP service in memory for one account, answering the requests persistent-node and node-state make. */
 export function fakePep(options: FakeOptions) {
-  const nodes = new Map<string, { config: Map<string, string[]>; items: string[]; affiliations: Map<string, string> }>();
+  /**
+   * `payloads`: what each item holds, as published (or put there by a test as another client); an item
+   * without one answers a key payload made of its id, as the tests that list ids alone expect.
+   */
+  const nodes = new Map<string, { config: Map<string, string[]>; items: string[]; payloads: Map<string, Element>; affiliations: Map<string, string> }>();
   const requests: Element[] = [];
   const subscriptions: { node: string; jid: string }[] = [];
 
@@ -58,6 +64,9 @@ export function fakePep(options: FakeOptions) {
     const found = name === undefined ? undefined : nodes.get(name);
     if (!found) throw stanzaError('item-not-found', 'cancel');
     return found;
+  }
+  function itemPayload(name: string | undefined, id: string): Element {
+    return node(name).payloads.get(id) ?? pubkeyPayload(Buffer.from(id));
   }
   function visibleItems(name: string | undefined): string[] | undefined {
     const n = node(name);
@@ -94,7 +103,7 @@ export function fakePep(options: FakeOptions) {
           if (options.items instanceof Error) throw options.items;
           const ids = visibleItems(child.attrs.node);
           if (ids === undefined) throw stanzaError('not-authorized', 'auth', 'not-in-roster-group');
-          return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: child.attrs.node }, ...ids.map((id) => xml('item', { id }, pubkeyPayload(Buffer.from(id))))));
+          return xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: child.attrs.node }, ...ids.map((id) => xml('item', { id }, itemPayload(child.attrs.node, id)))));
         }
         throw new Error(`unexpected get ${element.toString()}`);
       });
@@ -106,7 +115,7 @@ export function fakePep(options: FakeOptions) {
         if (element.is('pubsub', NS.pubsub) && first?.name === 'create') {
           const config = new Map<string, string[]>([['pubsub#notify_retract', ['0']]]);
           apply(config, submitted(second?.getChild('x', NS.dataForms)));
-          nodes.set(first.attrs.node ?? '', { config, items: [], affiliations: new Map([[JULIET, 'owner']]) });
+          nodes.set(first.attrs.node ?? '', { config, items: [], payloads: new Map(), affiliations: new Map([[JULIET, 'owner']]) });
           return undefined;
         }
         if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'configure') {
@@ -122,8 +131,11 @@ export function fakePep(options: FakeOptions) {
         }
         if (element.is('pubsub', NS.pubsub) && first?.name === 'publish') {
           const n = node(first.attrs.node);
-          const id = first.getChild('item')?.attrs.id ?? '';
+          const item = first.getChild('item');
+          const id = item?.attrs.id ?? '';
           n.items = [...n.items.filter((i) => i !== id), id];
+          const payload = item?.getChildElements()[0];
+          if (payload) n.payloads.set(id, options.onPublish?.(id, payload) ?? payload);
           return undefined;
         }
         if (element.is('pubsub', NS.pubsub) && first?.name === 'subscribe') {

@@ -12,6 +12,8 @@ export interface PublishedItem {
   id: string;
   /** The item's payload as published (XML), where ownKeys does not already hold it. */
   payload?: string;
+  /** The fingerprint of the certificate the item carries (the key node's items): what drift compares it by. */
+  certificate?: string;
 }
 
 export class PublishedNodesStore {

@@ -113,6 +113,11 @@ class Driver(ClientXMPP):
         if op == 'configure':
             await self.configure(step['node'], step['fields'])
             return {}
+        if op == 'publish-item':
+            # XEP-0060 §7.1.2: a publish under an existing ItemID replaces that item; the node's
+            # configuration is left as it is.
+            await self['xep_0060'].publish(self.boundjid.bare, step['node'], id=step['itemId'], payload=ET.fromstring(step['payload']), timeout=TIMEOUT_S)
+            return {}
         if op == 'republish-wipe':
             return await self.republish_wipe(step['node'], step['itemId'], step['payload'])
         if op == 'add-member':

@@ -16,6 +16,18 @@ describe('drift findings in words', () => {
     ).toBe('Another app changed who can read your keys: now Anyone (was Friends).');
   });
 
+  it('a key item replaced names the key it no longer holds and what contacts get instead', () => {
+    const ours = 'aa'.repeat(32);
+    const theirs = 'bb'.repeat(32);
+    const group = (fp: string) => fp.match(/.{4}/g)?.join(' ') ?? '';
+    expect(describeDriftFinding('keys', { code: 'items-replaced', severity: 'alarm', items: [{ itemId: ours, expected: ours, found: theirs }] })).toBe(
+      `The key published under its fingerprint was replaced by another app: it no longer holds your key ${group(ours)}, but another key, ${group(theirs)}.`,
+    );
+    expect(describeDriftFinding('keys', { code: 'items-replaced', severity: 'alarm', items: [{ itemId: `revoked-${ours}`, expected: ours }] })).toBe(
+      `The item published as revoked-${ours} was replaced by another app: it no longer holds your key ${group(ours)}, but no key contacts can read.`,
+    );
+  });
+
   it('keys removed are counted: "removed 2 of your published keys"; a profile item is named', () => {
     expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a', 'b'] })).toBe('Another app removed 2 of your published keys.');
     expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a'] })).toBe('Another app removed 1 of your published key.');

@@ -106,7 +106,7 @@ describe('reading a node’s state', () => {
     const read = fetchItems(pep.ctx.iq, JULIET, KEYS);
     await read;
     pep.requests.length = 0;
-    expect((await readNodeState(pep.ctx, KEYS, ['k1', 'k2'], read))?.items).toEqual({ status: 'listed', ids: ['k2'] });
+    expect((await readNodeState(pep.ctx, KEYS, ['k1', 'k2'], { itemsRead: read }))?.items).toEqual({ status: 'listed', ids: ['k2'] });
     expect(pep.requests.filter((r) => r.getChild('items') || r.is('query', NS.discoItems))).toEqual([]);
   });
 
@@ -114,11 +114,11 @@ describe('reading a node’s state', () => {
     const pep = fakePep({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
     const before = fetchItems(pep.ctx.iq, JULIET, KEYS); // no node yet: 'none'
     await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
-    expect((await readNodeState(pep.ctx, KEYS, ['k1'], before))?.items).toEqual({ status: 'listed', ids: ['k1'] });
+    expect((await readNodeState(pep.ctx, KEYS, ['k1'], { itemsRead: before }))?.items).toEqual({ status: 'listed', ids: ['k1'] });
     await ensurePersistentNode(pep.ctx, { node: KEYS, access: { model: 'roster', groups: ['Friends'] }, maxItems: 32, reconfigure: true });
     const refused = fetchItems(pep.ctx.iq, JULIET, KEYS);
     expect(await refused).toMatchObject({ status: 'refused' });
-    expect((await readNodeState(pep.ctx, KEYS, ['k1'], refused))?.items).toEqual({ status: 'unknown', reason: 'refused', detail: expect.stringContaining('not-in-roster-group') as string });
+    expect((await readNodeState(pep.ctx, KEYS, ['k1'], { itemsRead: refused }))?.items).toEqual({ status: 'unknown', reason: 'refused', detail: expect.stringContaining('not-in-roster-group') as string });
   });
 
   it('an id missing from the §5.5 listing is confirmed by the items themselves (§6.5.2)', async () => {

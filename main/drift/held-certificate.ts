@@ -1,0 +1,57 @@
+/**
+ * Which certificate an item of the key node carries, by fingerprint: what drift compares a key's item
+ * (and a revocation's) with, since the item id alone does not say it. Another client of the account can
+ * publish another certificate under the same id (XEP-0060 §7.1.2: a publish with an existing ItemID
+ * replaces the item), and contacts then get that one.
+ *
+ * The node is the account's own but its items are what the server says: read defensively, nothing
+ * throws, anything unreadable carries no certificate.
+ */
+import type { Element } from '@xmpp/xml';
+import { KeyringError } from '../errors.js';
+import { certificateFingerprint } from '../keys/fingerprint.js';
+import { fetchItem } from '../xmpp/fetch-items.js';
+import { NS } from '../xmpp/namespaces.js';
+import type { NodeContext } from '../xmpp/persistent-node.js';
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The fingerprint of the one `<x509cert/>` in a key payload (`<key xmlns='urn:xmpp:tmp:pubkey'/>`,
+ * XEP-0222) or a revocation's (main/xmpp/key-statements.ts); undefined when the item holds neither, or
+ * not exactly one readable certificate.
+ */
+export function heldCertificate(payload: Element | undefined): string | undefined {
+  if (!payload || !(payload.is('key', NS.pubkey) || payload.is('revocation', NS.revocation))) return undefined;
+  const certs = payload.getChildren('x509cert');
+  if (certs.length !== 1) return undefined;
+  // XEP-0222's example wraps the base64 over several lines: whitespace is allowed, nothing else.
+  const text = (certs[0]?.text() ?? '').replace(/\s+/g, '');
+  if (text.length === 0 || text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+  return certificateFingerprint(Buffer.from(text, 'base64'));
+}
+
+/** What reading a just-published item back said: it holds what was sent, or could not be read. */
+export type ReadBack = { status: 'verified' } | { status: 'unreadable'; detail: string };
+
+/**
+ * After a publish to the key node: the item read back (XEP-0060 §6.5.8, by its id) must carry the
+ * certificate sent, else a KeyringError 'read-back-mismatch' (another client published over it at the
+ * same moment, or the server altered it). A server that will not show the owner her own item (ejabberd
+ * 23.01 under roster access, docs/drift.md) leaves it unverified, not failed: drift watch lists those
+ * items as unchecked too.
+ */
+export async function verifyPublishedCertificate(ctx: NodeContext, node: string, item: { id: string; payload: Element }): Promise<ReadBack> {
+  const sent = heldCertificate(item.payload);
+  if (sent === undefined) return { status: 'unreadable', detail: 'the payload sent carries no certificate' };
+  const read = await fetchItem(ctx.iq, ctx.owner, node, item.id);
+  if (read.status === 'refused' || read.status === 'unreachable' || read.status === 'failed') return { status: 'unreadable', detail: read.detail };
+  const found = read.status === 'ok' ? heldCertificate(read.items[0]?.payload) : undefined;
+  if (found === sent) return { status: 'verified' };
+  const holds = read.status === 'none' ? 'is not there' : found === undefined ? 'holds no certificate' : `holds another certificate (${found})`;
+  throw new KeyringError(
+    'read-back-mismatch',
+    `Your server answered the publish, but the item ${item.id} read back ${holds}, not the one sent (${sent}). ` +
+      'Another app of your account may have published over it: contacts may get that instead.',
+  );
+}
