@@ -19,6 +19,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'no-backup': 'Restore from a backup file instead, or make a backup on the device that has your keys.',
   'backup-incomplete': 'Nothing was changed. Make a new backup on the device that has your keys, or restore from a file.',
   'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
+  'read-back-mismatch':
+    'Another app of your account may have published over it. Check what My keys shows, then publish again, or sign out the other app first.',
   'channel-binding-stripped':
     'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in without it”.',
 };
@@ -37,6 +39,7 @@ const SUMMARY: Partial<Record<IpcError['code'], string>> = {
   'protocol-error': 'The server answered in a way the app does not understand.',
   'access-not-revoked': 'People you meant to leave out can still read it: the server kept their access. Nothing was published.',
   'access-model-unsupported': 'Your server cannot publish for that audience. Nothing was published.',
+  'read-back-mismatch': 'Your server took the publish, but what it holds now is not the key you sent. It is not counted as published.',
 };
 
 export interface ErrorWords {

@@ -48,6 +48,14 @@ describe('what the screens say', () => {
     }
   });
 
+  it('a publish whose read-back found another key says so in a sentence first, the fingerprints behind Details', () => {
+    const message = 'Your server answered the publish, but the item 1e19… read back holds another certificate (0a0b…), not the one sent (1e19…).';
+    const words = describeError({ code: 'read-back-mismatch', message });
+    expect(words.message).toMatch(/^Your server took the publish, but what it holds now is not the key you sent/);
+    expect(words.details).toBe(message);
+    expect(words.nextStep).toMatch(/Another app of your account/);
+  });
+
   it('does not blame the password when the server failed to prove itself', () => {
     const wrongPassword = describeError({ code: 'auth-failed', message: 'The server rejected the address or password.' });
     expect(wrongPassword.nextStep).toBe('Check the address and password.');
