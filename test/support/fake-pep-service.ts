@@ -8,6 +8,7 @@
  */
 import xml, { type Element } from '@xmpp/xml';
 import type { IqCaller } from '@xmpp/iq/caller.js';
+import type { SessionPort } from '../../main/services/session-port.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { parseForm } from '../../main/xmpp/data-form.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
@@ -158,3 +159,14 @@ export function fakePep(options: FakeOptions) {
   };
 }
 
+
+/** Juliet signed in, with `pep` as her PEP service: the session port the services are given. */
+export function pepSession(pep: { ctx: { iq: IqCaller } }): SessionPort {
+  return {
+    iq: pep.ctx.iq,
+    ownJid: JULIET,
+    state: { status: 'online', account: JULIET },
+    send: () => Promise.resolve(),
+    requireXep0222Support: () => Promise.resolve(),
+  };
+}

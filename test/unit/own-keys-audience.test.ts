@@ -18,11 +18,10 @@ import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { silentLogger } from '../../main/logger.js';
 import { DriftWatch } from '../../main/services/drift-watch.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
-import type { SessionPort } from '../../main/services/session-port.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 /** A request that reads the key node's configuration or its affiliations (XEP-0060 §8.2.1, §8.9.1). */
@@ -50,13 +49,7 @@ describe('My keys’ audience is read from the server once, then kept up to date
     const vaults = await unlockedVaults(dir);
     const store = new OwnKeysStore(vaults);
     const published = new PublishedNodesStore(vaults);
-    const session: SessionPort = {
-      iq: pep.ctx.iq,
-      ownJid: JULIET,
-      state: { status: 'online', account: JULIET },
-      send: () => Promise.resolve(),
-      requireXep0222Support: () => Promise.resolve(),
-    };
+    const session = pepSession(pep);
     keys = new OwnKeys({ store, published, session });
     drift = new DriftWatch({ published, ownKeys: store, session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000, onKeyNodeRead: (state) => keys.noteKeyNode(state) });
     fingerprints = [];

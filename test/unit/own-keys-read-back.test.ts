@@ -17,12 +17,11 @@ import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { silentLogger } from '../../main/logger.js';
 import { DriftWatch } from '../../main/services/drift-watch.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
-import type { SessionPort } from '../../main/services/session-port.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
-import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, type FakeOptions } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, EJABBERD_FIELDS, type FakeOptions, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 const KEYS = NS.pubkey;
@@ -45,13 +44,7 @@ describe('a key item holds the key it is named after', () => {
     const vaults = await unlockedVaults(dir);
     const store = new OwnKeysStore(vaults);
     const published = new PublishedNodesStore(vaults);
-    const session: SessionPort = {
-      iq: pep.ctx.iq,
-      ownJid: JULIET,
-      state: { status: 'online', account: JULIET },
-      send: () => Promise.resolve(),
-      requireXep0222Support: () => Promise.resolve(),
-    };
+    const session = pepSession(pep);
     const keys = new OwnKeys({ store, published, session });
     drift = new DriftWatch({ published, ownKeys: store, session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
     const fingerprint = certificateFingerprint(ours);

@@ -12,14 +12,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { DriftWatch } from '../../../main/services/drift-watch.js';
-import type { SessionPort } from '../../../main/services/session-port.js';
 import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import { fetchItems, type FetchOutcome } from '../../../main/xmpp/fetch-items.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { publishPersistent, type PersistentNodeSpec } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
-import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../../support/fake-pep-service.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const KEYS = NS.pubkey;
@@ -58,13 +57,7 @@ describe('drift watch takes the sign-in read of the key node', () => {
     pep = fakePep({ fields: BASE_FIELDS });
     const vaults = await unlockedVaults(dir);
     published = new PublishedNodesStore(vaults);
-    const session: SessionPort = {
-      iq: pep.ctx.iq,
-      ownJid: JULIET,
-      state: { status: 'online', account: JULIET },
-      send: () => Promise.resolve(),
-      requireXep0222Support: () => Promise.resolve(),
-    };
+    const session = pepSession(pep);
     drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
     await publish('k1');
   });

@@ -13,13 +13,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { DriftWatch } from '../../../main/services/drift-watch.js';
-import type { SessionPort } from '../../../main/services/session-port.js';
 import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { publishPersistent, type PersistentNodeSpec } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
-import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, stanzaError, type FakeOptions } from '../../support/fake-pep-service.js';
+import { BASE_FIELDS, EJABBERD_FIELDS, type FakeOptions, fakePep, JULIET, pepSession, stanzaError } from '../../support/fake-pep-service.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const KEYS = NS.pubkey;
@@ -44,13 +43,7 @@ describe('drift watch subscribes to a node once per session', () => {
       const outcome = await publishPersistent(pep.ctx, SPEC, { id, payload: pubkeyPayload(Buffer.from(id)) });
       await published.recordPublish(JULIET, KEYS, { access: SPEC.access, maxItems: SPEC.maxItems, config: outcome.config, item: { id } });
     };
-    const session: SessionPort = {
-      iq: pep.ctx.iq,
-      ownJid: JULIET,
-      state: { status: 'online', account: JULIET },
-      send: () => Promise.resolve(),
-      requireXep0222Support: () => Promise.resolve(),
-    };
+    const session = pepSession(pep);
     drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
     await publish('k1');
     const subscribes = () => pep.requests.filter((r) => r.is('pubsub', NS.pubsub) && r.getChild('subscribe')?.attrs.node === KEYS).length;
