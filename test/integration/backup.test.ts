@@ -14,13 +14,8 @@ import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS } from '../../main/xmpp/backup-items
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { connect, openCore, startApp, type App, type OpenCore } from '../support/app.js';
+import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
 import { befriend } from '../support/scenario.js';
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`backup and restore, on ${server.kind}`, () => {
@@ -34,13 +29,13 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       [juliet, romeo] = await Promise.all([startApp('juliet', 'capulet.lit', server), startApp('romeo', 'montague.lit', server)]);
       await befriend(juliet.actor, romeo.actor, ['Friends']);
       // Romeo's key, verified by juliet: a trust decision the backup must carry.
-      romeoFingerprint = value(await romeo.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      value(await romeo.core.api.keys.publish({ fingerprint: romeoFingerprint, access: { model: 'presence' } }));
-      value(await juliet.core.api.contacts.fetchKeys({ jid: romeo.actor.jid }));
-      value(await juliet.core.api.contacts.verify({ jid: romeo.actor.jid, claim: romeoFingerprint }));
-      fingerprint = value(await juliet.core.api.keys.generate({ bits: 2048, validityDays: 30, label: 'Laptop' })).fingerprint;
-      expect(value(await juliet.core.api.backup.status()).notBackedUp).toEqual([fingerprint]);
-      made = value(await juliet.core.api.backup.create({ file: false, toAccount: true }));
+      romeoFingerprint = resultValue(await romeo.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
+      resultValue(await romeo.core.api.keys.publish({ fingerprint: romeoFingerprint, access: { model: 'presence' } }));
+      resultValue(await juliet.core.api.contacts.fetchKeys({ jid: romeo.actor.jid }));
+      resultValue(await juliet.core.api.contacts.verify({ jid: romeo.actor.jid, claim: romeoFingerprint }));
+      fingerprint = resultValue(await juliet.core.api.keys.generate({ bits: 2048, validityDays: 30, label: 'Laptop' })).fingerprint;
+      expect(resultValue(await juliet.core.api.backup.status()).notBackedUp).toEqual([fingerprint]);
+      made = resultValue(await juliet.core.api.backup.create({ file: false, toAccount: true }));
     }, 90_000);
 
     afterAll(async () => {
@@ -58,7 +53,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(made).toMatchObject({ fingerprints: [fingerprint], contacts: 1, account: { node: BACKUP_NODE, parts: 1 } });
       expect(made.code).toMatch(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/);
       for (const group of made.code.split('-')) expect(made.page).toContain(`<span>${group}</span>`);
-      expect(value(await juliet.core.api.backup.status())).toMatchObject({ notBackedUp: [], backups: [{ where: 'account', how: 'made', fingerprints: [fingerprint] }] });
+      expect(resultValue(await juliet.core.api.backup.status())).toMatchObject({ notBackedUp: [], backups: [{ where: 'account', how: 'made', fingerprints: [fingerprint] }] });
     });
 
     it('only juliet can read the backup node: romeo, in her roster, is refused', async () => {
@@ -71,11 +66,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('a fresh data dir gets the keys back from the account: they publish and sign, and romeo’s key is verified again', async () => {
       const device = await newDevice();
       try {
-        const restored = value(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made.code.toLowerCase().replaceAll('-', ' ') }));
+        const restored = resultValue(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made.code.toLowerCase().replaceAll('-', ' ') }));
         expect(restored).toMatchObject({ account: juliet.actor.jid, from: 'account', keys: [{ fingerprint, outcome: 'restored' }] });
         expect(restored.trust).toEqual([{ jid: romeo.actor.jid, fingerprint: romeoFingerprint, outcome: 'restored' }]);
-        expect(value(await device.core.api.keys.list()).map((k) => k.fingerprint)).toEqual([fingerprint]);
-        expect(value(await device.core.api.backup.status()).notBackedUp).toEqual([]);
+        expect(resultValue(await device.core.api.keys.list()).map((k) => k.fingerprint)).toEqual([fingerprint]);
+        expect(resultValue(await device.core.api.backup.status()).notBackedUp).toEqual([]);
 
         // It signs: the private key restored fits the certificate.
         const privateKey = new OwnKeysStore(device.core.vaults).privateKey(juliet.actor.jid, fingerprint);
@@ -87,15 +82,15 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
 
         // It publishes, and romeo fetches it.
         expect(await device.core.api.keys.publish({ fingerprint, access: { model: 'presence' } })).toMatchObject({ ok: true, value: { outcome: 'published' } });
-        const romeoSees = value(await romeo.core.api.contacts.fetchKeys({ jid: juliet.actor.jid }));
+        const romeoSees = resultValue(await romeo.core.api.contacts.fetchKeys({ jid: juliet.actor.jid }));
         expect(romeoSees.keys.map((k) => k.fingerprint)).toContain(fingerprint);
 
         // Juliet's trust in romeo's key came back with the backup.
-        const known: ContactKeysView = value(await device.core.api.contacts.fetchKeys({ jid: romeo.actor.jid }));
+        const known: ContactKeysView = resultValue(await device.core.api.contacts.fetchKeys({ jid: romeo.actor.jid }));
         expect(known.keys.find((k) => k.fingerprint === romeoFingerprint)?.trust).toBe('verified');
 
         // Restoring again: everything is already here.
-        const again = value(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
+        const again = resultValue(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
         expect(again.keys).toEqual([{ fingerprint, outcome: 'same' }]);
       } finally {
         await device.stop();
@@ -104,7 +99,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
 
     /** The vault's state on `api`'s device that no refused restore may change. */
     async function snapshot(device: OpenCore, api: KeyringApi) {
-      return { keys: value(await api.keys.list()), backups: value(await api.backup.status()), account: JSON.stringify(device.core.vaults.vault.account(juliet.actor.jid) ?? null) };
+      return { keys: resultValue(await api.keys.list()), backups: resultValue(await api.backup.status()), account: JSON.stringify(device.core.vaults.vault.account(juliet.actor.jid) ?? null) };
     }
 
     it('a wrong code, a mistyped code and a backup changed on the node change nothing', async () => {

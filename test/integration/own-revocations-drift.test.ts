@@ -17,20 +17,8 @@ import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { revocationItemId, revocationPayload } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
-import { connect, openCore, startApp, type App, type OpenCore } from '../support/app.js';
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`a key revoked on another device of the account is not drift, on ${server.kind}`, () => {
@@ -44,13 +32,13 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let liveKey: string;
 
     const keyNode = (report: DriftReport) => report.nodes.find((n) => n.node === NS.pubkey);
-    const revokedHere = async (fingerprint: string) => value(await ours.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
+    const revokedHere = async (fingerprint: string) => resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
 
     /** Signs this device in again; the report of the first check drift watch makes by itself then. */
     async function signInAndFirstCheck(): Promise<DriftReport> {
       const before = ours.core.drift.status().checkedAt ?? '';
       await connect(ours.core, ours.actor.params);
-      await until('drift watch has checked after sign-in', () => (ours.core.drift.status().checkedAt ?? '') > before);
+      await until(() => (ours.core.drift.status().checkedAt ?? '') > before, 'drift watch has checked after sign-in', 15_000);
       return ours.core.drift.status();
     }
 
@@ -59,21 +47,21 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       ours = await startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } });
       const keys: string[] = [];
       for (let i = 0; i < 4; i++) {
-        const fingerprint = value(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-        value(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
+        const fingerprint = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
+        resultValue(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
         keys.push(fingerprint);
       }
       [revokedKey, withdrawnKey, forgedKey, liveKey] = keys as [string, string, string, string];
-      expect(keyNode(value(await ours.core.api.drift.check()))).toMatchObject({ findings: [], recorded: { items: 4 } });
-      const made: BackupMade = value(await ours.core.api.backup.create({ file: false, toAccount: true }));
-      value(await ours.core.api.account.disconnect());
+      expect(keyNode(resultValue(await ours.core.api.drift.check()))).toMatchObject({ findings: [], recorded: { items: 4 } });
+      const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true }));
+      resultValue(await ours.core.api.account.disconnect());
 
       other = await openCore();
       await connect(other.core, ours.actor.params);
-      value(await other.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
+      resultValue(await other.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
       // A restored key carries no publication: published from there too (the same item, the same
       // audience), the other device knows the audience its revocation goes to.
-      value(await other.core.api.keys.publish({ fingerprint: revokedKey, access: { model: 'presence' } }));
+      resultValue(await other.core.api.keys.publish({ fingerprint: revokedKey, access: { model: 'presence' } }));
     }, 120_000);
 
     afterAll(async () => {
@@ -81,27 +69,27 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     });
 
     it('revoked there (its revocation published, its item withdrawn): revoked here after sign-in, and no drift at all', async () => {
-      const revocation = value(await other.core.api.keys.revoke({ fingerprint: revokedKey, reason: 'compromised' }));
+      const revocation = resultValue(await other.core.api.keys.revoke({ fingerprint: revokedKey, reason: 'compromised' }));
       expect(revocation).toMatchObject({ published: true, withdrawn: true });
       expect(await revokedHere(revokedKey)).toBeUndefined();
 
       const first = await signInAndFirstCheck();
       // The first check waited for the revocation reading (the code before did not: the check could
       // end before the key was revoked here, so that is waited for, to show the alarm it still raised).
-      await until('the key is revoked here', async () => (await revokedHere(revokedKey)) !== undefined);
+      await until(async () => (await revokedHere(revokedKey)) !== undefined, 'the key is revoked here', 15_000);
       expect(await revokedHere(revokedKey)).toMatchObject({ reason: 'compromised' });
       // The code before: items-removed, an alarm, for the revoked key's item.
       expect(first.severity).toBeUndefined();
       expect(keyNode(first)).toMatchObject({ findings: [], recorded: { items: 3 } });
       expect(first.nodes.flatMap((n) => n.findings)).toEqual([]);
       // And so it stays when read again.
-      expect(value(await ours.core.api.drift.check()).severity).toBeUndefined();
+      expect(resultValue(await ours.core.api.drift.check()).severity).toBeUndefined();
     }, 60_000);
 
     it('items removed with no revocation, or with one that does not verify: still an alarm, and the keys are not revoked here', async () => {
-      value(await ours.core.api.account.disconnect());
+      resultValue(await ours.core.api.account.disconnect());
       // Withdrawn elsewhere, with no revocation.
-      value(await other.core.api.keys.retract({ fingerprint: withdrawnKey }));
+      resultValue(await other.core.api.keys.retract({ fingerprint: withdrawnKey }));
       // Withdrawn with a revocation that does not hold: a prepared one whose reason was changed after
       // it was signed.
       const prepared = new OwnKeysStore(other.core.vaults).find(ours.actor.jid, forgedKey)?.revocations?.find((r) => r.reason === 'retired');
@@ -111,7 +99,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         { node: NS.pubkey, access: { model: 'presence' }, maxItems: KEY_NODE_MAX_ITEMS },
         { id: revocationItemId(forgedKey), payload: revocationPayload({ ...prepared, reason: 'compromised' }) },
       );
-      value(await other.core.api.keys.retract({ fingerprint: forgedKey }));
+      resultValue(await other.core.api.keys.retract({ fingerprint: forgedKey }));
 
       const first = await signInAndFirstCheck();
       expect(await revokedHere(withdrawnKey)).toBeUndefined();
@@ -128,13 +116,13 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       });
       try {
         // The other device's revocation goes to the audience of what it published.
-        value(await other.core.api.keys.publish({ fingerprint: liveKey, access: { model: 'presence' } }));
-        expect(value(await other.core.api.keys.revoke({ fingerprint: liveKey, reason: 'retired' }))).toMatchObject({ published: true, withdrawn: true });
-        await until('the key is revoked here', async () => (await revokedHere(liveKey)) !== undefined);
+        resultValue(await other.core.api.keys.publish({ fingerprint: liveKey, access: { model: 'presence' } }));
+        expect(resultValue(await other.core.api.keys.revoke({ fingerprint: liveKey, reason: 'retired' }))).toMatchObject({ published: true, withdrawn: true });
+        await until(async () => (await revokedHere(liveKey)) !== undefined, 'the key is revoked here', 15_000);
         // Past the settle time: the checks the notifications caused have run.
         await new Promise((r) => setTimeout(r, 1_000));
         // The removals of the test before are still reported; the revoked key's never is.
-        expect(keyNode(value(await ours.core.api.drift.check()))?.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: [withdrawnKey, forgedKey] }]);
+        expect(keyNode(resultValue(await ours.core.api.drift.check()))?.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: [withdrawnKey, forgedKey] }]);
         expect(removedReported.flat()).not.toContain(liveKey);
       } finally {
         stop();

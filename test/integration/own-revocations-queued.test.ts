@@ -14,20 +14,8 @@ import type { BackupMade, EventPayloads } from '../../contract/index.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { readRevocationItem, revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { connect, openCore, startApp, type App, type OpenCore } from '../support/app.js';
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`writes queued here for keys another device revoked meanwhile, on ${server.kind}`, () => {
@@ -37,7 +25,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let toRevoke: string;
     const ran: EventPayloads['queue:ran'][] = [];
 
-    const revokedHere = async (fingerprint: string) => value(await ours.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
+    const revokedHere = async (fingerprint: string) => resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
     const onNode = async () => {
       const read = await fetchItems(other.core.session.iq, ours.actor.jid, NS.pubkey);
       if (read.status !== 'ok') throw new Error(`the key node could not be read: ${read.status}`);
@@ -48,30 +36,30 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       ours = await startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } });
       const keys: string[] = [];
       for (let i = 0; i < 2; i++) {
-        const fingerprint = value(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-        value(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
+        const fingerprint = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
+        resultValue(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
         keys.push(fingerprint);
       }
       [toPublish, toRevoke] = keys as [string, string];
-      const made: BackupMade = value(await ours.core.api.backup.create({ file: false, toAccount: true }));
-      value(await ours.core.api.account.disconnect());
+      const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true }));
+      resultValue(await ours.core.api.account.disconnect());
 
       // Offline here: both writes wait for the connection.
-      expect(value(await ours.core.api.keys.publish({ fingerprint: toPublish, access: { model: 'presence' } }))).toMatchObject({ outcome: 'queued' });
-      expect(value(await ours.core.api.keys.revoke({ fingerprint: toRevoke, reason: 'retired' }))).toMatchObject({ outcome: 'queued' });
+      expect(resultValue(await ours.core.api.keys.publish({ fingerprint: toPublish, access: { model: 'presence' } }))).toMatchObject({ outcome: 'queued' });
+      expect(resultValue(await ours.core.api.keys.revoke({ fingerprint: toRevoke, reason: 'retired' }))).toMatchObject({ outcome: 'queued' });
 
       // The other device, with the keys from the backup, revokes both.
       other = await openCore();
       await connect(other.core, ours.actor.params);
-      value(await other.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
+      resultValue(await other.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
       for (const fingerprint of keys) {
-        value(await other.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
-        expect(value(await other.core.api.keys.revoke({ fingerprint, reason: 'compromised' }))).toMatchObject({ published: true, withdrawn: true });
+        resultValue(await other.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
+        expect(resultValue(await other.core.api.keys.revoke({ fingerprint, reason: 'compromised' }))).toMatchObject({ published: true, withdrawn: true });
       }
 
       ours.core.events.subscribe((name, payload) => name === 'queue:ran' && ran.push(payload as EventPayloads['queue:ran']));
       await connect(ours.core, ours.actor.params);
-      await until('both queued writes ran', () => ran.length === 2);
+      await until(() => ran.length === 2, 'both queued writes ran', 15_000);
     }, 120_000);
 
     afterAll(async () => {

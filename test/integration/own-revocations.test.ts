@@ -9,12 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupMade, OtherDeviceKeysView } from '../../contract/index.js';
-import { connect, openCore, startApp, type App, type OpenCore } from '../support/app.js';
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
 
 async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -33,23 +28,23 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let made: BackupMade;
     const phoneNews: OtherDeviceKeysView[] = [];
 
-    const revokedOn = async (device: OpenCore) => value(await device.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
+    const revokedOn = async (device: OpenCore) => resultValue(await device.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
 
     beforeAll(async () => {
       laptop = await startApp('juliet', 'capulet.lit', server);
-      fingerprint = value(await laptop.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      value(await laptop.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
-      made = value(await laptop.core.api.backup.create({ file: false, toAccount: true }));
+      fingerprint = resultValue(await laptop.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
+      resultValue(await laptop.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
+      made = resultValue(await laptop.core.api.backup.create({ file: false, toAccount: true }));
       // The phone and the tablet get the key from that backup, before it is revoked.
       [phone, tablet] = await Promise.all([openCore(), openCore()]);
       for (const device of [phone, tablet]) {
         await connect(device.core, laptop.actor.params);
-        value(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
+        resultValue(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
         expect(await revokedOn(device)).toBeUndefined();
       }
       phone.core.api.on('keys:otherDevice', (view) => phoneNews.push(view));
-      value(await tablet.core.api.account.disconnect());
-      value(await laptop.core.api.keys.revoke({ fingerprint, reason: 'compromised' }));
+      resultValue(await tablet.core.api.account.disconnect());
+      resultValue(await laptop.core.api.keys.revoke({ fingerprint, reason: 'compromised' }));
     }, 120_000);
 
     afterAll(async () => {
@@ -77,7 +72,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       fresh.core.api.on('keys:otherDevice', (view) => news.push(view));
       try {
         await connect(fresh.core, laptop.actor.params);
-        const restored = value(await fresh.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
+        const restored = resultValue(await fresh.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
         expect(restored.keys).toEqual([expect.objectContaining({ fingerprint, outcome: 'restored' })]);
         expect(await revokedOn(fresh)).toMatchObject({ reason: 'compromised' });
         // My keys is told, as when another device revoked it.

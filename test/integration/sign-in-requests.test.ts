@@ -17,14 +17,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConnectParams, DriftReport } from '../../contract/index.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { connect, openCore, type OpenCore } from '../support/app.js';
+import { connect, type OpenCore, openCore, resultValue } from '../support/app.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
 import { isRosterGet, readsItemsOf, readsWholeItemsOf, SentRequests } from '../support/sent-requests.js';
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`one sign-in's requests, on ${server.kind}`, () => {
@@ -41,11 +36,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       sent.start();
       await connect(app.core, juliet);
       const deadline = Date.now() + 15_000;
-      let drift = value(await app.core.api.drift.status());
+      let drift = resultValue(await app.core.api.drift.status());
       while (drift.checkedAt === undefined) {
         if (Date.now() > deadline) throw new Error('drift watch did not check at sign-in');
         await new Promise((r) => setTimeout(r, 50));
-        drift = value(await app.core.api.drift.status());
+        drift = resultValue(await app.core.api.drift.status());
       }
       await sent.quiet(1_000);
       sent.stop();
@@ -63,8 +58,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         await connect(first.core, juliet);
         await befriend({ ...params, session: first.core.session }, romeo, ['Friends']);
         for (const name of ['kept', 'revoked']) {
-          const key = value(await first.core.api.keys.generate({ bits: 2048, label: name }));
-          value(await first.core.api.keys.publish({ fingerprint: key.fingerprint, access: { model: 'presence' } }));
+          const key = resultValue(await first.core.api.keys.generate({ bits: 2048, label: name }));
+          resultValue(await first.core.api.keys.publish({ fingerprint: key.fingerprint, access: { model: 'presence' } }));
           if (name === 'kept') kept = key.fingerprint;
           else revoked = key.fingerprint;
         }
@@ -98,7 +93,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const other = await openCore({ dataDir: otherDir });
       try {
         await connect(other.core, juliet);
-        value(await other.core.api.keys.revoke({ fingerprint: revoked, reason: 'superseded' }));
+        resultValue(await other.core.api.keys.revoke({ fingerprint: revoked, reason: 'superseded' }));
       } finally {
         await other.stop();
         await rm(otherDir, { recursive: true, force: true });
@@ -108,7 +103,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       try {
         expect(sent.count(readsItemsOf(juliet.jid, NS.pubkey)), 'reads of the own key node’s items').toBe(1);
         expect(sent.count(isRosterGet), 'roster gets').toBe(1);
-        const keys = value(await app.core.api.keys.list());
+        const keys = resultValue(await app.core.api.keys.list());
         expect(keys.find((k) => k.fingerprint === revoked)?.revoked).toMatchObject({ reason: 'superseded' });
         expect(keys.find((k) => k.fingerprint === kept)?.revoked).toBeUndefined();
         // The node holds the kept key and the revocation statement, no longer the revoked key: drift

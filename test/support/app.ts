@@ -91,6 +91,12 @@ export function nextAppEvent<E extends EventName>(
   );
 }
 
+/** A dispatcher's Result's value; a failed Result throws its code and message. */
+export function resultValue<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
 /** A request through the app's dispatcher, typed by its channel; a failed Result throws its message. */
 export async function ask<C extends RequestChannel>(app: App, channel: C, params: RequestParams<C>): Promise<RequestResults[C]> {
   const result = await app.core.dispatch(channel, params);
