@@ -19,7 +19,9 @@
  *    (bindResource, goOnlineAfterStreamManagement below), and a lost stream is not resumed.
  * 6. An optional stream log for diagnosis, with every secret redacted (stream-log.ts).
  * 7. The server's bytes are read correctly wherever TCP or TLS cuts them (stream-reader.ts): xmpp.js
- *    decodes each chunk on its own and its parser loses a stream header cut inside `<?xml …?>`.
+ *    decodes each chunk on its own and its parser loses a stream header cut inside `<?xml …?>`. Bytes
+ *    that are not well-formed XML end the stream, not the process, and a stanza nested too deep to walk
+ *    safely is dropped (answerTooDeep below).
  *
  * 8. No reconnect plugin: a lost stream is never revived on the same client. The session (session.ts)
  *    makes a new client for every attempt, signed in from scratch like the first.
@@ -29,6 +31,7 @@
 import { jid, xml } from '@xmpp/client';
 import type { Client, ClientOptions } from '@xmpp/client-core';
 import type { MiddlewareApi } from '@xmpp/middleware';
+import type { Element } from '@xmpp/xml';
 import _streamFeatures, { type StreamFeatures } from '@xmpp/stream-features';
 import type { IqCaller } from '@xmpp/iq/caller.js';
 import _iqCallee, { type IqCallee } from '@xmpp/iq/callee.js';
@@ -44,7 +47,8 @@ import { createSaslLogin, SASL_MECHANISMS, type SaslLogin } from './sasl-login.j
 import { createIqRequests } from './iq-requests.js';
 import { createMiddleware } from './middleware.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
-import { ChunkSafeClient, chunkSafeTransports } from './stream-reader.js';
+import { ChunkSafeClient, chunkSafeTransports, DROPPED_TOO_DEEP, MAX_STANZA_DEPTH } from './stream-reader.js';
+import { oneLine } from '../untrusted-text.js';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 export interface XmppClientOptions {
@@ -88,6 +92,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   }
 
   chunkSafeTransports({ entity });
+  entity.on(DROPPED_TOO_DEEP, (stanza: Element) => answerTooDeep(entity, stanza, options.log));
 
   const middleware = createMiddleware({ entity });
   // Order matters. Incoming elements go through the middleware in registration order: a running login
@@ -159,6 +164,23 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
   return { entity, middleware, iqCaller, iqCallee, rejectPending, login };
+}
+
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+/**
+ * A stanza nested too deep to be read safely was dropped by the stream reader (stream-reader.ts, point 4):
+ * one line in the log; and a request is answered, since RFC 6120 §8.2.3 wants every IQ get or set
+ * answered (§8.3.3.12 policy-violation: it broke our limit, not the protocol). Only on a stream that is
+ * online: before that nothing but TLS and login leaves (stream-guard.ts).
+ */
+function answerTooDeep(entity: Client, stanza: Element, log: Logger): void {
+  const { id, from, type } = stanza.attrs;
+  const sender = oneLine(from ?? 'the server').slice(0, 100);
+  log.warn(`dropped a <${oneLine(stanza.name).slice(0, 40)}> from ${sender}: nested deeper than ${MAX_STANZA_DEPTH} levels`);
+  if (stanza.name !== 'iq' || (type !== 'get' && type !== 'set') || entity.status !== 'online') return;
+  const reply = xml('iq', { type: 'error', id, ...(from ? { to: from } : {}) }, xml('error', { type: 'modify' }, xml('policy-violation', { xmlns: NS_STANZAS })));
+  entity.send(reply).catch((error: unknown) => log.warn(`could not refuse the too deep request: ${error instanceof Error ? error.message : String(error)}`));
 }
 
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';

@@ -73,6 +73,16 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
   if (name === 'TimeoutError') {
     return new KeyringError('timeout', `${server} did not answer in time.`, undefined, { cause: error });
   }
+  if (name === 'XMLError') {
+    // The stream reader's parse errors (stream-reader.ts, point 3): xmpp.js already sent bad-format and
+    // closed the connection (RFC 6120 §4.9.3.1). The parser's own words stay in the log.
+    return new KeyringError(
+      'protocol-error',
+      `${server} sent data that is not well-formed XML, so the app closed the connection.`,
+      undefined,
+      { cause: error },
+    );
+  }
   if (name === 'StreamError') {
     return new KeyringError(
       'protocol-error',

@@ -79,8 +79,16 @@ export function attachStreamLog(entity: Client, sink: StreamLogSink, options: St
     safe = safe.replace(UNSAFE_CHARS, (c) => `&#x${c.codePointAt(0)?.toString(16) ?? ''};`);
     sink.write(`${new Date().toISOString()} ${options.label} ${direction} ${safe}\n`);
   };
-  entity.on('element', (element: Element) => line('IN ', renderRedacted(element)));
-  entity.on('send', (element: Element) => line('OUT', renderRedacted(element)));
+  // A diagnostic log must never take the connection down: these run inside the socket's data handler.
+  const element = (direction: 'IN ' | 'OUT', element: Element): void => {
+    try {
+      line(direction, renderRedacted(element));
+    } catch (error) {
+      line(direction, `<${element.name.slice(0, 40)}> not shown: ${error instanceof Error ? error.name : 'error'}`);
+    }
+  };
+  entity.on('element', (stanza: Element) => element('IN ', stanza));
+  entity.on('send', (stanza: Element) => element('OUT', stanza));
   entity.on('status', (status: string, detail?: unknown) => {
     if (status === 'open') {
       // The headers are written and parsed outside the element events: show both once the stream is open.
@@ -98,8 +106,14 @@ export function attachStreamLog(entity: Client, sink: StreamLogSink, options: St
   });
 }
 
-/** The element as XML, with every secret replaced by `[redacted N chars]`. */
-export function renderRedacted(element: Element, inheritedNs?: string): string {
+/**
+ * How many levels of an element the log shows. The stream reader drops deeper stanzas (stream-reader.ts,
+ * MAX_STANZA_DEPTH); this keeps the rendering's recursion bounded whatever element it is given.
+ */
+export const MAX_LOGGED_DEPTH = 100;
+
+/** The element as XML, with every secret replaced by `[redacted N chars]`; levels past MAX_LOGGED_DEPTH elided. */
+export function renderRedacted(element: Element, inheritedNs?: string, depth = 1): string {
   const ns = element.attrs.xmlns ?? inheritedNs ?? element.getNS();
   const attrs = Object.entries(element.attrs)
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
@@ -112,9 +126,13 @@ export function renderRedacted(element: Element, inheritedNs?: string): string {
   const secretText = (ns !== undefined && SECRET_TEXT[ns]?.has(element.name)) || SECRET_NAMES.has(element.name);
   const inner = secretText
     ? redacted(element.getText())
-    : element.children
-        .map((child) => (typeof child === 'string' ? escapeXMLText(child).replace(PRIVATE_KEY_PEM, (k) => redacted(k)) : renderRedacted(child, ns)))
-        .join('');
+    : depth >= MAX_LOGGED_DEPTH
+      ? '[deeper levels not shown]'
+      : element.children
+          .map((child) =>
+            typeof child === 'string' ? escapeXMLText(child).replace(PRIVATE_KEY_PEM, (k) => redacted(k)) : renderRedacted(child, ns, depth + 1),
+          )
+          .join('');
   return `<${element.name}${attrs}>${inner}</${element.name}>`;
 }
 

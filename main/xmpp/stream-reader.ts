@@ -17,6 +17,22 @@
  *    (Comments and other processing instructions are not allowed in a stream, RFC 6120 §11.1; ltx
  *    skips them, and now skips them whole wherever they are cut.)
  *
+ * It also reads hostile bytes without falling over:
+ *
+ * 3. XML that is not well-formed ends the stream, never the process. ltx throws from inside its write()
+ *    (so from the socket's 'data' handler, where nobody catches it) for a character reference XML 1.0
+ *    forbids (`&#27;`, `&#0;`: §2.2 Char, §4.1 WFC Legal Character) or an entity it does not define
+ *    (`&x;`: §4.1 WFC Entity Declared), and for an end tag before any start tag. ChunkSafeParser turns
+ *    each into the parser's 'error' event, which xmpp.js already answers as RFC 6120 §4.9.3.1 says:
+ *    a `bad-format` stream error, the connection closed, the error reported on the client (the session
+ *    words it, connection-errors.ts). Before STARTTLS anyone on the path can send such bytes.
+ * 4. A stanza nested deeper than MAX_STANZA_DEPTH is dropped, not delivered. Everything that walks an
+ *    element (ltx's toString, the stream log, the size checks) recurses once per level, and a
+ *    3000-deep message of 21 KB, which anyone may send us and servers relay, overflowed the stack.
+ *    Closing the stream instead (RFC 6120 §4.9.3.14 policy-violation) would let any stranger
+ *    disconnect us at will, so only that stanza goes: ChunkSafeClient reports it ('dropped-too-deep')
+ *    for one log line, and the stream reads on.
+ *
  * These are subclasses of xmpp.js's pieces, not patches of node_modules, which `npm ci` would undo.
  */
 import { Socket } from 'node:net';
@@ -24,7 +40,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@xmpp/client-core';
 import ConnectionTCP from '@xmpp/tcp/lib/Connection.js';
 import ConnectionTLS from '@xmpp/tls/lib/Connection.js';
-import { Parser } from '@xmpp/xml';
+import { Parser, XMLError, type Element } from '@xmpp/xml';
 
 /** An xmpp.js client that decodes UTF-8 across chunk boundaries (point 1 above). */
 export class ChunkSafeClient extends Client {
@@ -41,23 +57,134 @@ export class ChunkSafeClient extends Client {
     const text = typeof data === 'string' ? data : this.#decoder.write(data);
     if (text !== '') this.parser?.write(text);
   }
+
+  /** Each stream's parser: its dropped stanzas are reported on the client (point 4 above). */
+  override _attachParser(parser: unknown): void {
+    super._attachParser(parser);
+    if (parser instanceof ChunkSafeParser) parser.addListener(DROPPED_TOO_DEEP, (stanza: Element) => this.emit(DROPPED_TOO_DEEP, stanza));
+  }
 }
+
+/**
+ * How deep a stanza may nest, the stanza itself counted as level 1 (point 4 above). The deepest stanza
+ * this app reads is a PEP notification forwarded inside another message (XEP-0297 in XEP-0280 or
+ * XEP-0313): message, result, forwarded, message, event, items, item, then a vCard4 payload's vcard,
+ * property, parameters, parameter, value: about 12 levels, 20 with other wrappers (XEP-0033 addresses,
+ * XEP-0060 subscription options). 64 is far beyond any real stanza, and far below what overflows
+ * the stack of anything that walks an element (thousands of levels).
+ */
+export const MAX_STANZA_DEPTH = 64;
+/** The event a too-deep stanza is reported with, on the parser and on ChunkSafeClient: its outer levels. */
+export const DROPPED_TOO_DEEP = 'dropped-too-deep';
 
 /** The characters ltx looks back at from a `>`, at most two of them (point 2 above). */
 const LOOKED_BACK_AT = new Set(['?', '-', ']']);
 
-/** @xmpp/xml's parser that keeps the ends of declarations, comments and the like whole (point 2 above). */
+/**
+ * @xmpp/xml's parser that keeps the ends of declarations, comments and the like whole (point 2 above),
+ * reports XML that is not well-formed as its 'error' event (point 3) and drops too deep stanzas (point 4).
+ */
 export class ChunkSafeParser extends Parser {
   #held = '';
+  /** After an error the stream is over: ltx stopped mid-token, and nothing after it can be read. */
+  #failed = false;
+  /** Set when one of our listeners threw: that is a bug of ours to surface, not the server's bytes. */
+  #listenerThrew = false;
+  /** Elements open, the stream's own included: a stanza's start tag arrives with 1 open. */
+  #open = 0;
+  /** The names of the elements open beyond MAX_STANZA_DEPTH, read but not kept; undefined when none. */
+  #beyond: string[] | undefined;
+  /** The stanza being read went beyond MAX_STANZA_DEPTH: it is dropped when it ends. */
+  #tooDeep = false;
 
   override write(data: string): void {
+    if (this.#failed) return;
     const text = this.#held + data;
     let keep = 0;
     while (keep < 2 && keep < text.length && LOOKED_BACK_AT.has(text.charAt(text.length - 1 - keep))) keep++;
     // Only unfinished markup or text is held: a complete element ends with '>', so none waits for more.
     this.#held = text.slice(text.length - keep);
-    if (keep < text.length) super.write(text.slice(0, text.length - keep));
+    if (keep === text.length) return;
+    this.#listenerThrew = false;
+    try {
+      super.write(text.slice(0, text.length - keep));
+    } catch (error) {
+      if (this.#listenerThrew) throw error;
+      this.#fail(notWellFormed(error));
+    }
   }
+
+  /**
+   * Nothing is reported after the first error. ltx reads the rest of the chunk on, and a second error
+   * (two stray end tags) would find xmpp.js's listeners already gone: an 'error' event nobody listens
+   * to is thrown, out of the socket's data handler.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (this.#failed) return false;
+    if (event === 'error') this.#failed = true;
+    try {
+      return super.emit(event, ...args);
+    } catch (error) {
+      this.#listenerThrew = true;
+      throw error;
+    }
+  }
+
+  override onStartElement(name: string, attrs: Record<string, string>): void {
+    if (this.#beyond) {
+      this.#beyond.push(name);
+      return;
+    }
+    if (this.root && this.#open > MAX_STANZA_DEPTH) {
+      this.#beyond = [name];
+      this.#tooDeep = true;
+      return;
+    }
+    super.onStartElement(name, attrs);
+    this.#open++;
+  }
+
+  override onEndElement(name: string): void {
+    if (this.#beyond) {
+      if (this.#beyond.pop() !== name) this.#fail(new XMLError('not well-formed: an end tag that does not match its start tag'));
+      if (this.#beyond.length === 0) this.#beyond = undefined;
+      return;
+    }
+    const { cursor, root } = this;
+    if (this.#tooDeep && cursor && cursor !== root && !cursor.parent && cursor.name === name) {
+      // The too deep stanza ends: reported with the levels that were kept, never delivered.
+      this.#tooDeep = false;
+      this.#open--;
+      this.cursor = root;
+      this.emit(DROPPED_TOO_DEEP, cursor);
+      return;
+    }
+    if (!cursor) {
+      // ltx reads `</x>` before any start tag as an end tag; upstream would throw on the missing cursor.
+      this.#fail(new XMLError('not well-formed: an end tag before the stream started'));
+      return;
+    }
+    super.onEndElement(name);
+    if (this.cursor !== cursor || cursor === root) this.#open--;
+  }
+
+  override onText(text: string): void {
+    if (this.#beyond) return;
+    super.onText(text);
+  }
+
+  #fail(error: XMLError): void {
+    if (!this.#failed) this.emit('error', error);
+  }
+}
+
+/** What ltx threw, as the parser's error: its message names a character code or an entity, or nothing of ours. */
+function notWellFormed(error: unknown): XMLError {
+  const message = error instanceof Error ? error.message : '';
+  const character = /^Illegal XML character (0x[0-9a-f]+)$/.exec(message);
+  if (character) return new XMLError(`not well-formed: a character reference to ${character[1]}, which XML does not allow`);
+  if (message.startsWith('Illegal XML entity')) return new XMLError('not well-formed: a reference to an entity XML does not define');
+  return new XMLError('not well-formed XML');
 }
 
 /** xmpp.js's TCP (xmpp://, with STARTTLS) and direct TLS (xmpps://) transports, reading with ChunkSafeParser. */

@@ -3,6 +3,7 @@
  * what our modules call, so a newcomer sees the surface we depend on.
  */
 declare module '@xmpp/xml' {
+  import type { EventEmitter } from 'node:events';
   export class Element {
     name: string;
     attrs: Record<string, string | undefined>;
@@ -22,12 +23,22 @@ declare module '@xmpp/xml' {
   }
   export type Child = Element | string | null | undefined | false;
   /** The streaming parser xmpp.js reads a stream with: 'start' (the header), 'element', 'end', 'error'. */
-  export class Parser {
+  export class Parser extends EventEmitter {
     constructor();
+    /** The stream's own element (the header), once it arrived. */
+    root: Element | null;
+    /** The element being read; the root between stanzas. */
+    cursor: Element | null;
     write(data: string): void;
     on(event: 'start' | 'element' | 'end', listener: (element: Element) => void): this;
     on(event: 'error', listener: (error: Error) => void): this;
+    /** ltx's events, each handled by one of these (bound once, in the constructor). */
+    onStartElement(name: string, attrs: Record<string, string>): void;
+    onEndElement(name: string): void;
+    onText(text: string): void;
   }
+  /** What the parser reports for XML that is not well-formed (its 'error' event). */
+  export class XMLError extends Error {}
   export function escapeXML(text: string): string;
   export function escapeXMLText(text: string): string;
   export default function xml(
@@ -85,6 +96,8 @@ declare module '@xmpp/client-core' {
     _attachSocket(socket: unknown): void;
     /** Each chunk the socket reads, on to the parser (main/xmpp/stream-reader.ts says why we override it). */
     _onData(data: Buffer | string): void;
+    /** Makes `parser` the stream's (xmpp.js subscribes to its start, element, end and error). */
+    _attachParser(parser: unknown): void;
   }
 }
 

@@ -16,6 +16,7 @@ describe('classifying connection failures', () => {
     [err({ code: 'CERT_HAS_EXPIRED' }), 'tls-untrusted', /expired/],
     [err({ name: 'TimeoutError' }), 'timeout', /did not answer in time/],
     [err({ name: 'StreamError', condition: 'host-unknown' }), 'protocol-error', /host-unknown/],
+    [err({ name: 'XMLError', message: 'a must be closed.' }), 'protocol-error', /^example\.org:5222 sent data that is not well-formed XML, so the app closed the connection\.$/],
   ])('%s → %s', (error, code, message) => {
     const classified = classifyConnectionError(error, 'example.org:5222');
     expect(classified.code).toBe(code);

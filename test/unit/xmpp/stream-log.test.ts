@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import xml from '@xmpp/xml';
 import parse from '@xmpp/xml/lib/parse.js';
 import type { Client } from '@xmpp/client-core';
-import { attachStreamLog, renderRedacted, streamLogSink } from '../../../main/xmpp/stream-log.js';
+import { attachStreamLog, MAX_LOGGED_DEPTH, renderRedacted, streamLogSink } from '../../../main/xmpp/stream-log.js';
 
 const SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const SASL2 = 'urn:xmpp:sasl:2';
@@ -60,6 +60,19 @@ describe('redacting an element', () => {
     const rsa = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAsecret';
     expect(renderRedacted(xml('body', {}, rsa))).not.toContain('MIIEpAIBAAKCAQEAsecret');
   });
+
+  it(`shows ${MAX_LOGGED_DEPTH} levels of an element nested 10000 deep, and says the rest is not shown`, () => {
+    const root = xml('message', {});
+    let cursor = root;
+    for (let level = 2; level <= 10_000; level++) {
+      const child = xml('a', {});
+      cursor.append(child);
+      cursor = child;
+    }
+    const line = renderRedacted(root);
+    expect(line.match(/<a>/g)).toHaveLength(MAX_LOGGED_DEPTH - 1);
+    expect(line).toContain('[deeper levels not shown]');
+  });
 });
 
 describe('the log lines', () => {
@@ -88,6 +101,19 @@ describe('the log lines', () => {
     expect(lines).toHaveLength(1);
     expect([...(lines[0]?.slice(0, -1) ?? '')].filter((c) => '\n\u001b\u009b\u202e'.includes(c))).toEqual([]);
     expect(lines[0]).toContain('a&#xa;fake line&#x1b;[31m red &#x9b; &#x202e; evil');
+  });
+
+  it('an element that cannot be shown is named in a line of its own; the log never throws into the stream', () => {
+    const lines: string[] = [];
+    const entity = fakeEntity();
+    attachStreamLog(entity, { write: (l) => lines.push(l) }, { label: 'j' });
+    const unreadable = Object.defineProperty(xml('message', {}), 'attrs', {
+      get: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    expect(() => entity.emit('element', unreadable)).not.toThrow();
+    expect(lines[0]).toMatch(/ IN {2}<message> not shown: RangeError\n$/);
   });
 
   it('show both stream headers once the stream is open', () => {

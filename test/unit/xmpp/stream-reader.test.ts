@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import type { Element } from '@xmpp/xml';
-import { ChunkSafeClient, ChunkSafeParser, ChunkSafeTcp } from '../../../main/xmpp/stream-reader.js';
+import { ChunkSafeClient, ChunkSafeParser, ChunkSafeTcp, DROPPED_TOO_DEEP, MAX_STANZA_DEPTH } from '../../../main/xmpp/stream-reader.js';
 
 const HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' " +
@@ -22,6 +22,7 @@ function parsed(chunks: string[]): string[] {
   parser.on('start', (root: Element) => seen.push(`start ${root.attrs.id}`));
   parser.on('element', (element: Element) => seen.push(element.toString()));
   parser.on('error', (error: Error) => seen.push(`error ${error.message}`));
+  parser.addListener(DROPPED_TOO_DEEP, (stanza: Element) => seen.push(`dropped <${stanza.name} id='${stanza.attrs.id ?? ''}'>`));
   for (const chunk of chunks) parser.write(chunk);
   return seen;
 }
@@ -51,6 +52,55 @@ describe('the stream parser, cut anywhere', () => {
 
   it('a complete stanza is read at once, even when the next chunk never comes', () => {
     expect(parsed([HEADER, `${MESSAGE}<iq type='get' id='a?`])).toEqual(whole);
+  });
+});
+
+/** A stanza `id` whose payload nests `depth` levels, the stanza itself counted. */
+function nested(depth: number, id: string): string {
+  return `<message id='${id}'>${'<a>'.repeat(depth - 1)}x${'</a>'.repeat(depth - 1)}</message>`;
+}
+
+describe('hostile XML on the stream', () => {
+  it.each([
+    ['&#27; (ESC) in text', "<body>&#27;[2J</body>", 'a character reference to 0x1b, which XML does not allow'],
+    ['&#0; in an attribute', "<body a='&#0;'/>", 'a character reference to 0x0, which XML does not allow'],
+    ['an entity XML does not define', '<body>&x;</body>', 'a reference to an entity XML does not define'],
+  ])('%s: one error, nothing thrown, nothing read after it', (_name, body, why) => {
+    expect(parsed([HEADER, `<message>${body}</message>`, MESSAGE])).toEqual(['start s1', `error not well-formed: ${why}`]);
+  });
+
+  it('an end tag before any start tag, or two stray end tags: one error, nothing thrown', () => {
+    expect(parsed(['</x>'])).toEqual(['error not well-formed: an end tag before the stream started']);
+    expect(parsed([`${HEADER}<a></b></c>`, MESSAGE])).toEqual(['start s1', 'error a must be closed.']);
+  });
+
+  it(`a stanza ${MAX_STANZA_DEPTH} levels deep is read; one level deeper is dropped, and the next stanza read`, () => {
+    const seen = parsed([HEADER, nested(MAX_STANZA_DEPTH, 'ok'), nested(MAX_STANZA_DEPTH + 1, 'deep'), nested(3000, 'deeper'), MESSAGE]);
+    const asSerialized = (xml: string) => xml.replaceAll("'", '"');
+    expect(seen).toEqual([
+      'start s1',
+      asSerialized(nested(MAX_STANZA_DEPTH, 'ok')),
+      "dropped <message id='deep'>",
+      "dropped <message id='deeper'>",
+      asSerialized(MESSAGE),
+    ]);
+  });
+
+  it('the levels of a dropped stanza beyond the bound still have to be well-formed', () => {
+    const broken = `<message id='deep'>${'<a>'.repeat(MAX_STANZA_DEPTH + 5)}${'</b>'.repeat(MAX_STANZA_DEPTH + 5)}</message>`;
+    expect(parsed([HEADER, broken, MESSAGE])).toEqual(['start s1', 'error not well-formed: an end tag that does not match its start tag']);
+  });
+
+  it('a listener that throws is a bug of ours: thrown as it is, not taken for the server’s XML', () => {
+    const parser = new ChunkSafeParser();
+    const errors: Error[] = [];
+    parser.on('error', (error) => errors.push(error));
+    parser.on('element', () => {
+      throw new TypeError('listener bug');
+    });
+    parser.write(HEADER);
+    expect(() => parser.write(MESSAGE)).toThrow('listener bug');
+    expect(errors).toEqual([]);
   });
 });
 
