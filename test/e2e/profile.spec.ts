@@ -240,6 +240,8 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await expect(julietPage.getByTestId('profile-problem')).toHaveText([phoneProblem]);
   await expect(phones).toHaveAttribute('aria-invalid', 'true');
   await expect(phones).toHaveAccessibleDescription(phoneProblem);
+  // Right under the field, where the person typing reads it (at 800×600 the end of the form is out of sight).
+  await expect(form.locator('label:has(textarea[name="phones"]) + p[role="alert"]')).toHaveText(phoneProblem);
   await expect(form.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
   await checkEveryLook(julietPage, 'my-profile-phone-problem', saveScreenshot);
   await phones.fill('+39 045 123 4567');
