@@ -170,6 +170,10 @@ export class ChunkSafeParser extends Parser {
 
   override onText(text: string): void {
     if (this.#beyond) return;
+    // Text between stanzas (whitespace keepalives, RFC 6120 §4.6.1) is no part of any stanza: upstream
+    // appends it to the stream's root element, which lives as long as the connection, so a long session
+    // (or a server sending text between stanzas) would grow it without end.
+    if (this.root && this.cursor === this.root) return;
     super.onText(text);
   }
 

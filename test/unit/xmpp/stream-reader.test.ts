@@ -50,6 +50,20 @@ describe('the stream parser, cut anywhere', () => {
     expect(parsed([...`${HEADER}<!-- a -->${MESSAGE}`])).toEqual(whole);
   });
 
+  it('text between stanzas (whitespace keepalives) is not kept on the stream element, however long the session', () => {
+    const parser = new ChunkSafeParser();
+    let root: Element | undefined;
+    parser.on('start', (r: Element) => (root = r));
+    const stanzas: string[] = [];
+    parser.on('element', (element: Element) => stanzas.push(element.toString()));
+    parser.write(HEADER);
+    for (let i = 0; i < 10_000; i++) parser.write(i % 100 === 0 ? ` ${MESSAGE}\n` : ' ');
+    expect(stanzas).toHaveLength(100);
+    // A stanza's own text is kept.
+    expect(stanzas[0]).toContain('Wherefore?');
+    expect(root?.children).toEqual([]);
+  });
+
   it('a complete stanza is read at once, even when the next chunk never comes', () => {
     expect(parsed([HEADER, `${MESSAGE}<iq type='get' id='a?`])).toEqual(whole);
   });
