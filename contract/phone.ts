@@ -97,3 +97,17 @@ export function phoneAsPublished(typed: string): string {
   const value = telValue(typed);
   return 'uri' in value ? phoneShown(value.uri) : value.text;
 }
+
+/**
+ * The problems of the phone lines about to be published, one sentence each (phoneProblem), except for a
+ * line the account's published vCard already holds (`held`), which passes whatever it is: another client
+ * may have published free text ("555 1234 (mobile)"), and a change elsewhere must not be refused for a
+ * line the user never touched. The form and main's profile service both judge with it.
+ */
+export function newPhoneProblems(phones: readonly string[], held: readonly string[] = []): string[] {
+  const published = new Set(held);
+  return phones.flatMap((phone) => {
+    const problem = published.has(phone) ? undefined : phoneProblem(phone);
+    return problem === undefined ? [] : [problem];
+  });
+}

@@ -129,11 +129,6 @@ export interface AvatarPublishResult {
 
 const profileField = z.string().trim().max(PROFILE_LIMITS.fieldChars, `At most ${PROFILE_LIMITS.fieldChars} characters`);
 const profileList = z.array(profileField.min(1)).max(PROFILE_LIMITS.entries, `At most ${PROFILE_LIMITS.entries} entries`);
-/**
- * Phone numbers. Whether each is one (contract/phone.ts) is checked by main's profile service against
- * the vCard the account holds (ProfileService.checkPhones): a line already published passes as it is.
- */
-const phoneList = profileList;
 
 /** The user's own profile as the editor sends it (XEP-0292 vCard4 fields; the nickname also goes to XEP-0172). */
 export const ProfileParams = z
@@ -141,7 +136,9 @@ export const ProfileParams = z
     fullName: profileField.optional(),
     nickname: profileField.optional(),
     emails: profileList.default([]),
-    phones: phoneList.default([]),
+    // Whether each is a phone number (contract/phone.ts) is judged by main's profile service against the
+    // vCard the account holds (ProfileService.checkPhones): a line already published passes as it is.
+    phones: profileList.default([]),
     urls: profileList.default([]),
     note: z.string().max(PROFILE_LIMITS.noteChars, `At most ${PROFILE_LIMITS.noteChars} characters`).optional(),
     organisation: profileField.optional(),

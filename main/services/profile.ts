@@ -20,7 +20,7 @@ import type {
   ProfileSourceView,
 } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
-import { phoneProblem } from '../../contract/phone.js';
+import { newPhoneProblems } from '../../contract/phone.js';
 import { BoundedMap } from '../bounded-map.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { AppEvents } from '../events.js';
@@ -133,28 +133,24 @@ export class ProfileService {
   }
 
   /**
+   * Refuses a phone number that is none (contract/phone.ts newPhoneProblems: the sentence names it and
+   * why); a line the account's vCard already holds (as last read or published) passes as it is. The
+   * caller checks before publishing or queueing, so a queued publish cannot fail for it later.
+   */
+  checkPhones(profile: Pick<Profile, 'phones'>): void {
+    const account = this.#deps.session.state.account;
+    const held = account === undefined ? undefined : this.#deps.ownProfile?.get(account)?.vcard?.phones;
+    const [problem] = newPhoneProblems(profile.phones, held);
+    if (problem !== undefined) throw new KeyringError('invalid-argument', problem, 'phones');
+  }
+
+  /**
    * Publishes the vCard4 (XEP-0292 §4.1.2: the whole vCard) and, when there is one, the nickname
    * (XEP-0172 §4.3), each to a persistent node with the access asked; returns their configurations as
    * read back from the server. A nickname left empty while the nickname node holds one, whoever published
    * it (this app, or another app of the user's that this one never read), is withdrawn from that node
    * too: contacts read it there as well as in the vCard.
    */
-  /**
-   * Refuses a phone number that is none (contract/phone.ts: the sentence names it and why). A line the
-   * account's vCard already holds (as last read or published) passes as it is, whatever it is: another
-   * client may have published free text ("555 1234 (mobile)"), and a change of the nickname must not be
-   * refused for a line the user never touched. The caller checks before publishing or queueing, so a
-   * queued publish cannot fail for it later.
-   */
-  checkPhones(profile: Pick<Profile, 'phones'>): void {
-    const account = this.#deps.session.state.account;
-    const held = new Set((account === undefined ? undefined : this.#deps.ownProfile?.get(account)?.vcard?.phones) ?? []);
-    for (const phone of profile.phones) {
-      const problem = held.has(phone) ? undefined : phoneProblem(phone);
-      if (problem !== undefined) throw new KeyringError('invalid-argument', problem, 'phones');
-    }
-  }
-
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
     const owner = this.#deps.session.ownJid;
     await this.#deps.session.requireXep0222Support();

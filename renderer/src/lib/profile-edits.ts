@@ -6,7 +6,7 @@
  */
 import type { OwnProfileView, Profile } from '../../../contract';
 import { PROFILE_LIMITS } from '../../../contract/limits';
-import { phoneAsPublished, phoneProblem } from '../../../contract/phone';
+import { newPhoneProblems, phoneAsPublished } from '../../../contract/phone';
 
 export interface ProfileForm {
   fullName: string;
@@ -106,21 +106,16 @@ export interface FormProblem {
 
 /**
  * Per-field checks before anything is sent (main validates again, phone numbers with the same
- * contract/phone.ts): each problem a sentence that names what it is about. A phone line the published
- * vCard already holds is not refused, whatever it is: another client may have published free text
- * ("555 1234 (mobile)"), and a change elsewhere must not be held up by a line the user never touched.
+ * contract/phone.ts newPhoneProblems, which lets a line the published vCard already holds through):
+ * each problem a sentence that names what it is about.
  */
 export function profileProblems(form: ProfileForm, published?: Pick<Profile, 'phones'>): FormProblem[] {
   const emails = lines(form.emails);
-  const held = new Set(published?.phones ?? []);
   const phones = lines(form.phones);
   const urls = lines(form.urls);
   return [
     ...emails.filter((e) => !/^[^\s@]+@[^\s@]+$/.test(e)).map((e) => ({ field: 'emails' as const, text: `“${e}” is not an e-mail address` })),
-    ...phones.flatMap((p) => {
-      const problem = held.has(p) ? undefined : phoneProblem(p);
-      return problem === undefined ? [] : [{ field: 'phones' as const, text: problem }];
-    }),
+    ...newPhoneProblems(phones, published?.phones).map((text) => ({ field: 'phones' as const, text })),
     ...urls.filter((u) => !/^https?:\/\/\S+$/i.test(u)).map((u) => ({ field: 'urls' as const, text: `“${u}” is not a web address (http:// or https://)` })),
     ...(emails.length > PROFILE_LIMITS.entries || phones.length > PROFILE_LIMITS.entries || urls.length > PROFILE_LIMITS.entries
       ? [{ text: `At most ${PROFILE_LIMITS.entries} entries per list` }]
