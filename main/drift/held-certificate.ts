@@ -13,8 +13,7 @@ import { certificateFingerprint } from '../keys/fingerprint.js';
 import { fetchItem } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+import { readX509Cert } from '../xmpp/pubkey-items.js';
 
 /**
  * The fingerprint of the one `<x509cert/>` in a key payload (`<key xmlns='urn:xmpp:tmp:pubkey'/>`,
@@ -23,12 +22,8 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  */
 export function heldCertificate(payload: Element | undefined): string | undefined {
   if (!payload || !(payload.is('key', NS.pubkey) || payload.is('revocation', NS.revocation))) return undefined;
-  const certs = payload.getChildren('x509cert');
-  if (certs.length !== 1) return undefined;
-  // XEP-0222's example wraps the base64 over several lines: whitespace is allowed, nothing else.
-  const text = (certs[0]?.text() ?? '').replace(/\s+/g, '');
-  if (text.length === 0 || text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-  return certificateFingerprint(Buffer.from(text, 'base64'));
+  const read = readX509Cert(payload);
+  return 'der' in read ? certificateFingerprint(read.der) : undefined;
 }
 
 /** What reading a just-published item back said: it holds what was sent, or could not be read. */

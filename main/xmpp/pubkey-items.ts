@@ -24,11 +24,19 @@ export function readPubkeyItem(item: RawItem): PubkeyItem {
   if (item.size > MAX_ITEM_BYTES) return { id, problem: `item is ${item.size} bytes, over the ${MAX_ITEM_BYTES}-byte limit` };
   const key = item.payload;
   if (!key || !key.is('key', NS.pubkey)) return { id, problem: 'no <key xmlns="urn:xmpp:tmp:pubkey"/> payload' };
-  const certs = key.getChildren('x509cert');
-  if (certs.length !== 1) return { id, problem: `expected one <x509cert/>, found ${certs.length}` };
+  return { id, ...readX509Cert(key) };
+}
+
+/**
+ * The DER in the one <x509cert/> of `parent` (a key payload, or a revocation statement's,
+ * key-statements.ts), or why there is none to read.
+ */
+export function readX509Cert(parent: Element): { der: Buffer } | { problem: string } {
+  const certs = parent.getChildren('x509cert');
+  if (certs.length !== 1) return { problem: `expected one <x509cert/>, found ${certs.length}` };
   // XEP-0222's example wraps the base64 over several lines: whitespace is allowed, nothing else.
   const text = (certs[0]?.text() ?? '').replace(/\s+/g, '');
-  if (text.length === 0) return { id, problem: 'empty <x509cert/>' };
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return { id, problem: '<x509cert/> is not base64' };
-  return { id, der: Buffer.from(text, 'base64') };
+  if (text.length === 0) return { problem: 'empty <x509cert/>' };
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return { problem: '<x509cert/> is not base64' };
+  return { der: Buffer.from(text, 'base64') };
 }
