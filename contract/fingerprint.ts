@@ -74,8 +74,16 @@ export type OtherKeyFingerprint = { family: 'omemo'; fingerprint: string } | { f
  * Spaces, colons, dashes and case are ignored. 40 digits: an OpenPGP v4 fingerprint (XEP-0373 §4.1); 64: an
  * OMEMO identity key (its Curve25519 form, the same in both OMEMO versions).
  */
+/**
+ * An OMEMO or OpenPGP fingerprint as apps write it, down to its digits: spaces, colons, dashes and case
+ * ignored, gpg's "0x" dropped (an OMEMO key's type byte "05", if typed, is still there).
+ */
+export function compactOtherKeyFingerprint(text: string): string {
+  return compactFingerprint(text.trim()).replace(/-/g, '').replace(/^0x/, '');
+}
+
 export function parseOtherKeyFingerprint(text: string): OtherKeyFingerprint {
-  let hex = compactFingerprint(text.trim()).replace(/-/g, '').replace(/^0x/, '');
+  let hex = compactOtherKeyFingerprint(text);
   if (hex.length === 66 && hex.startsWith('05')) hex = hex.slice(2);
   if (!/^[0-9a-f]*$/.test(hex)) return { problem: 'A fingerprint is hexadecimal digits (0-9, a-f)' };
   if (hex.length === 64) return { family: 'omemo', fingerprint: hex };

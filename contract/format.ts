@@ -13,7 +13,7 @@ export function formatCount(n: number | bigint): string {
   return n.toLocaleString('en-GB');
 }
 
-export { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
+export { compactFingerprint, compactOtherKeyFingerprint, parseOtherKeyFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';
 
 /**
  * How a fingerprint is written for people: how many digits a group holds and the letters' case. The

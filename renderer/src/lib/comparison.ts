@@ -1,5 +1,5 @@
 import type { KeyTrustDecision } from '../../../contract';
-import { compactFingerprint } from '../../../contract/format';
+import { compactFingerprint, compactOtherKeyFingerprint } from '../../../contract/format';
 import { DECISION_TEXT } from './format';
 
 /**
@@ -53,7 +53,7 @@ export function typingHint(typed: string, key: string): TypingHint | undefined {
  * "0x" dropped, and an OMEMO key may carry its type byte "05" in front (Gajim; 66 digits).
  */
 export function otherKeyTypingHint(typed: string, key: string): TypingHint | undefined {
-  const digits = compactFingerprint(typed).replace(/-/g, '').replace(/^0x/, '');
+  const digits = compactOtherKeyFingerprint(typed);
   if (digits === '' || !/^[0-9a-f]*$/.test(digits)) return undefined;
   const wanted = compactFingerprint(key);
   const raw = hintFor(digits, wanted);
