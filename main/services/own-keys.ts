@@ -396,8 +396,7 @@ export class OwnKeys {
     try {
       const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
       const outcome = await publishPersistent(ctx, spec, item);
-      const { accessModel, rosterGroupsAllowed, whitelist } = outcome.config;
-      this.#holdServerAccess(audienceOf(accessModel, rosterGroupsAllowed, whitelist));
+      this.#holdServerAccess(configAudience(outcome.config));
       await verifyPublishedCertificate(ctx, spec.node, item);
       return outcome;
     } catch (error) {
@@ -415,7 +414,7 @@ export class OwnKeys {
   #readServerAccess(account: string): Promise<AccessRequest | undefined> {
     if (this.#serverAccess?.account === account) return this.#serverAccess.access;
     const read = readEffectiveConfig({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, KEY_NODE_MAX_ITEMS).then((config) =>
-      config ? audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist) : undefined,
+      config ? configAudience(config) : undefined,
     );
     const held = { account, access: read };
     this.#serverAccess = held;
@@ -511,6 +510,11 @@ function keyItemPayload(key: OwnKeyRecord): Element {
 function validityDaysOf(notBefore: string | undefined, notAfter: string | undefined): number {
   const days = Math.round((Date.parse(notAfter ?? '') - Date.parse(notBefore ?? '')) / 86_400_000);
   return Number.isFinite(days) ? Math.min(36_500, Math.max(1, days)) : DEFAULT_VALIDITY_DAYS;
+}
+
+/** audienceOf for a node configuration as read back (EffectiveNodeConfig). */
+function configAudience(config: EffectiveNodeConfig): AccessRequest | undefined {
+  return audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist);
 }
 
 /** A node's access as an AccessRequest the publish panel can start from; undefined for a model the app does not offer. */

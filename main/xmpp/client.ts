@@ -166,8 +166,6 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   return { entity, middleware, iqCaller, iqCallee, rejectPending, login };
 }
 
-const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-
 /**
  * A stanza nested too deep to be read safely was dropped by the stream reader (stream-reader.ts, point 4):
  * one line in the log; and a request is answered, since RFC 6120 §8.2.3 wants every IQ get or set
@@ -179,7 +177,7 @@ function answerTooDeep(entity: Client, stanza: Element, log: Logger): void {
   const sender = oneLine(from ?? 'the server').slice(0, 100);
   log.warn(`dropped a <${oneLine(stanza.name).slice(0, 40)}> from ${sender}: nested deeper than ${MAX_STANZA_DEPTH} levels`);
   if (stanza.name !== 'iq' || (type !== 'get' && type !== 'set') || entity.status !== 'online') return;
-  const reply = xml('iq', { type: 'error', id, ...(from ? { to: from } : {}) }, xml('error', { type: 'modify' }, xml('policy-violation', { xmlns: NS_STANZAS })));
+  const reply = xml('iq', { type: 'error', id, ...(from ? { to: from } : {}) }, xml('error', { type: 'modify' }, xml('policy-violation', { xmlns: NS.stanzas })));
   entity.send(reply).catch((error: unknown) => log.warn(`could not refuse the too deep request: ${error instanceof Error ? error.message : String(error)}`));
 }
 
