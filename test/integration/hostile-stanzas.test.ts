@@ -6,25 +6,18 @@
  * test/unit/xmpp/hostile-stream.test.ts. (A character reference XML forbids never comes through a real
  * server: it closes the sender's stream instead; that case is tested against the fake server only.)
  */
-import { afterEach, beforeEach, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger, type Logger } from '../../main/logger.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { AccountSession } from '../../main/xmpp/session.js';
 import { freshAccount } from '../support/accounts.js';
 import { connectActor, until } from '../support/scenario.js';
+import { collectUncaught } from '../support/uncaught.js';
 
 const DEPTH = 3000;
 
-let uncaught: unknown[];
-const onUncaught = (error: unknown): void => void uncaught.push(error);
-beforeEach(() => {
-  uncaught = [];
-  process.on('uncaughtException', onUncaught);
-});
-afterEach(() => {
-  process.off('uncaughtException', onUncaught);
-});
+const uncaught = collectUncaught();
 
 interface RawWriter {
   write(text: string): Promise<void>;
@@ -48,7 +41,7 @@ it('prosody: a 3000-deep message from a stranger is dropped with one line, and t
     await (mallory.session.client.entity as unknown as RawWriter).write(deep);
     await (mallory.session.client.entity as unknown as RawWriter).write(`<message to='${to}' id='after-deep'><body>still there?</body></message>`);
     await until(() => lines.some((l) => l.includes(' IN ') && l.includes('after-deep')), 'the message after the deep one');
-    expect(uncaught.map((e) => String(e))).toEqual([]);
+    expect(uncaught()).toEqual([]);
     expect(juliet.state.status).toBe('online');
     // Measured on Prosody 0.12.3: it relays the deep message whole; the app drops it.
     expect(warnings.filter((w) => w.includes('nested deeper'))).toEqual([`dropped a <message> from ${mallory.session.state.boundJid ?? ''}: nested deeper than 64 levels`]);

@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
 import { AppEvents } from '../../../main/events.js';
 import { KeyringError } from '../../../main/errors.js';
@@ -19,6 +19,7 @@ import { AccountSession } from '../../../main/xmpp/session.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { FEATURES, startFakeXmppServer, type FakeSession, type FakeXmppServer } from '../../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../../support/test-pki.js';
+import { collectUncaught } from '../../support/uncaught.js';
 
 let dir: string;
 let pki: TestPki;
@@ -30,16 +31,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** What would end a plain Node process (the CLI, the browser host); Vitest's own listener stays. */
-let uncaught: unknown[];
-const onUncaught = (error: unknown): void => void uncaught.push(error);
-beforeEach(() => {
-  uncaught = [];
-  process.on('uncaughtException', onUncaught);
-});
-afterEach(() => {
-  process.off('uncaughtException', onUncaught);
-});
+const uncaught = collectUncaught();
 
 const PASSWORD = 'pw-4711';
 const DEEP = 3000;
@@ -70,7 +62,7 @@ describe('XML that is not well-formed, before the sign-in ends', () => {
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     try {
       const outcome = await signInOutcome(server, session);
-      expect(uncaught.map((e) => String(e))).toEqual([]);
+      expect(uncaught()).toEqual([]);
       expect(outcome).toBeInstanceOf(KeyringError);
       expect(outcome).toMatchObject({
         code: 'protocol-error',
@@ -127,7 +119,7 @@ describe('XML that is not well-formed, on the live stream', () => {
       await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
       (await online).send(`<message from='romeo@montague.lit'><body>&#x1b;[2J</body></message>`);
       await until(() => session.state.status !== 'online');
-      expect(uncaught.map((e) => String(e))).toEqual([]);
+      expect(uncaught()).toEqual([]);
       expect(session.state).toMatchObject({
         status: 'reconnecting',
         cause: { code: 'protocol-error', message: expect.stringContaining('not well-formed XML') as unknown },
@@ -153,7 +145,7 @@ describe('a stanza nested 3000 deep', () => {
       // XEP-0199: a ping after it is still answered, on the same stream.
       peer.send(`<iq type='get' id='after-deep' from='capulet.lit'><ping xmlns='urn:xmpp:ping'/></iq>`);
       await until(() => server.received().join('').includes('after-deep'));
-      expect(uncaught.map((e) => String(e))).toEqual([]);
+      expect(uncaught()).toEqual([]);
       expect(session.state.status).toBe('online');
       expect(server.received().join('')).toMatch(/<iq[^>]*id="after-deep"[^>]*type="result"|<iq[^>]*type="result"[^>]*id="after-deep"/);
       expect(warnings.filter((w) => w.includes('nested deeper'))).toEqual([
@@ -175,7 +167,7 @@ describe('a stanza nested 3000 deep', () => {
       await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
       (await online).send(`<iq type='set' id='deep-set' from='capulet.lit'><pubsub xmlns='${NS.pubsub}'><publish node='x'>${deepItem}</publish></pubsub></iq>`);
       await until(() => server.received().join('').includes('deep-set'));
-      expect(uncaught.map((e) => String(e))).toEqual([]);
+      expect(uncaught()).toEqual([]);
       const reply = /<iq[^>]*deep-set.*?<\/iq>/.exec(server.received().join(''))?.[0];
       expect(reply).toContain('type="error"');
       expect(reply).toContain('<policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/>');
