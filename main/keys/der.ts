@@ -165,8 +165,10 @@ function checkPrimitive(bytes: Uint8Array, tag: number, start: number, from: num
       return;
     case Tag.INTEGER:
     case Tag.ENUMERATED:
-      if (length === 0 || (length > 1 && ((first === 0x00 && second < 0x80) || (first === 0xff && second >= 0x80)))) {
-        throw malformed(what, 'is an INTEGER not in its shortest form', start);
+      // X.690 §8.3.1/§8.3.2 (§8.4 for ENUMERATED): one octet at least, and no redundant leading octet.
+      if (length === 0) throw malformed(what, `is an empty ${tag === Tag.INTEGER ? 'INTEGER' : 'ENUMERATED'}`, start);
+      if (length > 1 && ((first === 0x00 && second < 0x80) || (first === 0xff && second >= 0x80))) {
+        throw malformed(what, `is an ${tag === Tag.INTEGER ? 'INTEGER' : 'ENUMERATED'} not in its shortest form`, start);
       }
       return;
     case Tag.NULL:
