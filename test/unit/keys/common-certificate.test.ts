@@ -5,12 +5,13 @@
  * ones, including damage signed again so that it passes the signature and reaches every structural
  * check. A malformed certificate may get another reason, never another status.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
-import { openCommonCertificate } from '../../../main/keys/common-certificate.js';
+import { commonRsaKeyInfo, openCommonCertificate } from '../../../main/keys/common-certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
+import { publicKeyDigest } from '../../../main/keys/signed-statement.js';
 import { checkPublishedCertificate, checkWithOpenSslOnly, type CertificateCheck, type CertificateStatus } from '../../../main/keys/validate.js';
 import { parseCertificateDer } from '../../../main/keys/xmpp-addr.js';
 import { prng } from '../../support/prng.js';
@@ -54,7 +55,19 @@ function expectSameAnswer(der: Buffer, now?: Date): { quick: CertificateCheck; o
   } catch {
     // forge refused it: OpenSSL's path answered
   }
+  expectSameKeyDigest(der);
   return { quick, opened };
+}
+
+/** The key's digest read from the bytes is the one OpenSSL's export gives, wherever OpenSSL reads one. */
+function expectSameKeyDigest(der: Buffer): void {
+  let exported: string | undefined;
+  try {
+    exported = createHash('sha256').update(new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  } catch {
+    exported = undefined;
+  }
+  if (exported !== undefined) expect(publicKeyDigest(der)).toBe(exported);
 }
 
 describe('the quick path', () => {
@@ -113,6 +126,42 @@ describe('the quick path', () => {
     expect(opened).toBeGreaterThan(60);
     expect(seen.get('malformed')).toBeGreaterThan(60);
     expect((seen.get('valid') ?? 0) + (seen.get('jid-mismatch') ?? 0) + (seen.get('expired') ?? 0) + (seen.get('not-yet-valid') ?? 0)).toBeGreaterThan(60);
+  }, 60_000);
+
+  it('reads the key’s digest from the bytes only in the common RSA shape, and then as OpenSSL exports it', async () => {
+    for (const der of [ours, theirs.der]) {
+      expect(commonRsaKeyInfo(parseCertificateDer(der))).toBeDefined();
+      expectSameKeyDigest(der);
+    }
+    // Other sizes and exponents: the same bytes as OpenSSL's export.
+    const scratch = await Scratch.create();
+    try {
+      const makes = [
+        { name: 'rsa3072', keyAlgorithm: 'rsa:3072', common: true },
+        { name: 'rsa1024e3', keyAlgorithm: 'rsa:1024', keyOptions: ['rsa_keygen_pubexp:3'], common: true },
+        // An EC key and an RSASSA-PSS key are not the common shape: OpenSSL reads their digest.
+        { name: 'ec', keyAlgorithm: 'ec', common: false },
+        { name: 'pss', keyAlgorithm: 'rsa-pss', keyOptions: ['rsa_keygen_bits:2048'], common: false },
+      ];
+      for (const { name, common, ...options } of makes) {
+        const { der } = await opensslCertificate(scratch, name, { subject: `/CN=${JULIET}`, ...options });
+        expect(commonRsaKeyInfo(parseCertificateDer(der)) !== undefined, name).toBe(common);
+        expect(publicKeyDigest(der)).toMatch(/^[0-9a-f]{64}$/);
+        expectSameKeyDigest(der);
+      }
+    } finally {
+      await scratch.remove();
+    }
+    // A modulus not in DER inside the BIT STRING (a redundant 0x00): not the common shape.
+    const { tbs, signatureAlgorithm } = splitCertificate(ours);
+    const fields = elements(contentOf(tbs));
+    const [algorithm, bits] = elements(contentOf(fields[6] as Buffer)) as [Buffer, Buffer];
+    const [n, e] = elements(contentOf(elements(contentOf(bits).subarray(1))[0] as Buffer)) as [Buffer, Buffer];
+    const padded = tlv(0x02, Buffer.concat([Buffer.from([0]), contentOf(n)]));
+    const info = tlv(0x30, Buffer.concat([algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), tlv(0x30, Buffer.concat([padded, e]))]))]));
+    const changed = signedCertificate(tlv(0x30, Buffer.concat(fields.map((f, i) => (i === 6 ? info : f)))), signatureAlgorithm, keys.privateKey);
+    expect(commonRsaKeyInfo(parseCertificateDer(changed))).toBeUndefined();
+    expectSameKeyDigest(changed);
   }, 60_000);
 
   it('calls a certificate malformed on both paths when a signed field’s length is in long form where DER wants the short one', () => {
