@@ -118,7 +118,7 @@ export class ContactKeys {
 
   constructor(deps: ContactKeysDeps) {
     this.#deps = deps;
-    this.#listened = new ListenedContacts(deps.isKnownContact, deps.log, 'key notifications');
+    this.#listened = new ListenedContacts({ isKnownContact: deps.isKnownContact, account: () => deps.session.state.account, log: deps.log, what: 'key notifications' });
     this.#fetches = new Coalescer((contact) => this.#fetchNow(contact), { ...FOLLOW_UP, ...deps.followUp });
   }
 

@@ -12,31 +12,39 @@ const MAX_LOGGED_STRANGERS = 256;
  * address (the server stamps `from`, nothing more); acted on, a stranger's would be shown as a contact's,
  * make the app fetch from the stranger's server, and take places in the bounded copies the vault keeps
  * of contacts' data, pushing real contacts' out. One gate for the key, other-app key and profile services.
+ * An address counts as looked up for the account that looked it up only: after a switch to another
+ * account, that account's roster and lookups decide (an address opened under one account is no contact of
+ * the other's).
  */
 export class ListenedContacts {
   readonly #isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
+  /** The account signed in, or last signed in (SessionPort.state.account). */
+  readonly #account: () => string | undefined;
   readonly #log: Logger;
   /** What the service reads, for its log line ("key notifications"). */
   readonly #what: string;
-  /** bareJidKey of each address the user asked for on purpose in this run. */
+  /** lookupKey of each address the user asked for on purpose in this run, under the account it was asked for. */
   readonly #lookedUp = new Set<string>();
   readonly #loggedStrangers = new BoundedMap<string, true>(MAX_LOGGED_STRANGERS);
 
-  constructor(isKnownContact: (bareJid: string) => Promise<boolean> | boolean, log: Logger, what: string) {
-    this.#isKnownContact = isKnownContact;
-    this.#log = log;
-    this.#what = what;
+  constructor(options: { isKnownContact: (bareJid: string) => Promise<boolean> | boolean; account: () => string | undefined; log: Logger; what: string }) {
+    this.#isKnownContact = options.isKnownContact;
+    this.#account = options.account;
+    this.#log = options.log;
+    this.#what = options.what;
   }
 
   /** The user asked for this address (opened it, added it, a bulk fetch named it): its notifications count too. */
   lookedUp(jid: string): void {
-    this.#lookedUp.add(bareJidKey(jid));
+    const key = this.#lookupKey(jid);
+    if (key !== undefined) this.#lookedUp.add(key);
   }
 
   /** Whether to act on a notification from `from`; a stranger's is logged (once per address) and ignored. */
   async listensTo(from: string): Promise<boolean> {
     const key = bareJidKey(from);
-    if (this.#lookedUp.has(key)) return true;
+    const lookup = this.#lookupKey(from);
+    if (lookup !== undefined && this.#lookedUp.has(lookup)) return true;
     if (await this.#isKnownContact(from)) return true;
     // Once as many addresses are logged as it remembers, no new one is: a flood of addresses adds no lines.
     if (this.#loggedStrangers.size < MAX_LOGGED_STRANGERS && !this.#loggedStrangers.has(key)) {
@@ -44,5 +52,11 @@ export class ListenedContacts {
       this.#log.warn(`ignored ${this.#what} from ${oneLine(from)}: not in your contacts and not looked up`);
     }
     return false;
+  }
+
+  /** The account and the address, as one key; undefined before any sign-in (nothing to listen for then). */
+  #lookupKey(jid: string): string | undefined {
+    const account = this.#account();
+    return account === undefined ? undefined : `${bareJidKey(account)} ${bareJidKey(jid)}`;
   }
 }

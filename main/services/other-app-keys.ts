@@ -81,7 +81,7 @@ export class OtherAppKeys {
 
   constructor(deps: OtherAppKeysDeps) {
     this.#deps = deps;
-    this.#listened = new ListenedContacts(deps.isKnownContact, deps.log, 'device list notifications');
+    this.#listened = new ListenedContacts({ isKnownContact: deps.isKnownContact, account: () => deps.session.state.account, log: deps.log, what: 'device list notifications' });
     this.#now = deps.now ?? (() => new Date());
     this.#readings = new Coalescer((jid) => this.#readAndRecord(jid), { ...OTHER_KEYS_FOLLOW_UP, ...deps.followUp });
   }

@@ -124,7 +124,7 @@ export class ProfileService {
 
   constructor(deps: ProfileServiceDeps) {
     this.#deps = deps;
-    this.#listened = new ListenedContacts(deps.isKnownContact, deps.log, 'profile notifications');
+    this.#listened = new ListenedContacts({ isKnownContact: deps.isKnownContact, account: () => deps.session.state.account, log: deps.log, what: 'profile notifications' });
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */

@@ -16,6 +16,7 @@ import { silentLogger } from '../../../main/logger.js';
 import { avatarMetadataPayload } from '../../../main/profile/avatar.js';
 import { NICK_ITEM_ID, nickPayload } from '../../../main/profile/nickname.js';
 import { ProfileService } from '../../../main/services/profile.js';
+import type { SessionPort } from '../../../main/services/session-port.js';
 import { ContactProfilesStore } from '../../../main/vault/stores/contact-profiles-store.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { stanzaError } from '../../support/fake-pep-service.js';
@@ -39,16 +40,26 @@ describe('profile notifications from strangers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function service() {
+  /** `account()`: the account signed in, read at each use (a switch of account changes it). */
+  async function service(account: () => string = () => ACCOUNT) {
     const store = new ContactProfilesStore(await unlockedVaults(dir), 16 * 1024);
     const asked: string[] = [];
-    const session = fakeSession({
+    const base = fakeSession({
       account: ACCOUNT,
       answer: (request, to = '') => {
         asked.push(`${to} ${request.getChild('items')?.attrs.node ?? ''}`);
         return Promise.reject(stanzaError('item-not-found', 'cancel'));
       },
     });
+    const session: SessionPort = {
+      ...base,
+      get ownJid() {
+        return account();
+      },
+      get state() {
+        return { status: 'online' as const, account: account() };
+      },
+    };
     const events = new AppEvents();
     const shown: string[] = [];
     events.subscribe((event, payload) => event === 'contacts:profile' && shown.push((payload as ContactProfileView).jid));
@@ -88,5 +99,21 @@ describe('profile notifications from strangers', () => {
     profiles.onNotification({ from: 'Mercutio@Verona.lit', node: NS.nick, items: [nickItem('Mercutio')], retracted: [] });
     await settle();
     expect(shown).toEqual(['Mercutio@Verona.lit']);
+  });
+
+  it('count for the account that opened the address only: after a switch of account, they are a stranger’s again', async () => {
+    let account = ACCOUNT;
+    const { shown, warnings, profiles } = await service(() => account);
+    await profiles.fetch('mercutio@verona.lit');
+    account = 'nurse@capulet.lit';
+    profiles.onNotification({ from: 'mercutio@verona.lit', node: NS.nick, items: [nickItem('Mercutio')], retracted: [] });
+    await settle();
+    expect(shown).toEqual([]);
+    expect(warnings.some((w) => w.includes('mercutio@verona.lit'))).toBe(true);
+    // Back to the account that opened it: its notifications count again.
+    account = ACCOUNT;
+    profiles.onNotification({ from: 'mercutio@verona.lit', node: NS.nick, items: [nickItem('Mercutio')], retracted: [] });
+    await settle();
+    expect(shown).toEqual(['mercutio@verona.lit']);
   });
 });
