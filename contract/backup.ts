@@ -54,15 +54,28 @@ export interface BackupStatus {
   backups: { createdAt: string; where: 'file' | 'account'; how: 'made' | 'restored'; fingerprints: string[] }[];
 }
 
+/** The vault passphrase typed again, limited as vault:unlock limits it (contract/vault.ts). */
+const vaultPassphraseText = z.string().min(1, 'Enter your vault passphrase to make a backup.').max(1024, 'A vault passphrase has at most 1,024 characters');
+
 /** A backup code as typed: read (and typos caught) in main, so only its length is checked here. */
 const backupCodeText = z.string().max(200);
 
 export const backup = {
   requests: {
-    /** Makes a backup with a fresh code: as a file (returned), on the account (needs the connection), or both. */
+    /**
+     * Makes a backup with a fresh code: as a file (returned), on the account (needs the connection), or
+     * both. A backup hands out every private key, so a passphrase vault asks for its passphrase again
+     * (main checks it, and refuses its absence, since only main knows how the vault is protected); a
+     * keychain vault has none to ask for.
+     */
     create: request(
       z
-        .object({ file: z.boolean(), toAccount: z.boolean() })
+        .object({
+          file: z.boolean(),
+          toAccount: z.boolean(),
+          /** The vault passphrase, typed again. Never logged, never in a message. */
+          passphrase: vaultPassphraseText.optional(),
+        })
         .strict()
         .refine((p) => p.file || p.toAccount, { message: 'Choose where the backup goes: a file, your account, or both.' }),
     ).returns<BackupMade>(),

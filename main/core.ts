@@ -157,6 +157,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     contactKeys: contactKeysStore,
     backups: new BackupsStore(vaults),
     session: port,
+    vaultLock: vaults,
     ...(options.backupKdf ? { kdf: options.backupKdf } : {}),
   });
   const ownDevices = new OwnDevices({ events, log, isOwnKey: (fingerprint) => ownKeys.has(fingerprint), revocations: ownRevocations });

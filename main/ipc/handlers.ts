@@ -94,6 +94,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     backup: {
+      // The vault passphrase, when given, is handed on to be checked; never logged.
       create: async (options) => backup.create(options),
       // The code is handed on as typed (backup-code.ts reads it); never logged.
       restore: async ({ from, code, replace }) =>

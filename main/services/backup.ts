@@ -36,8 +36,17 @@ export interface BackupDeps {
   session: SessionPort;
   /** After a restore while online: the keys brought back that were revoked since are revoked here too. */
   revocations: Pick<OwnRevocations, 'readNode'>;
+  /** The vault's lock, to ask for its passphrase again before a backup (the VaultHolder). */
+  vaultLock: VaultLock;
   /** Tests pass lighter scrypt parameters; the app keeps backup-blob.ts's default. */
   kdf?: Omit<ScryptParams, 'salt'>;
+}
+
+/** What a backup sees of the vault's lock (main/vault/vault-holder.ts). */
+export interface VaultLock {
+  readonly protection: 'keychain' | 'passphrase';
+  /** Whether `passphrase` is the open vault's; nothing is opened or written. Never logged. */
+  isPassphrase(passphrase: string): Promise<boolean>;
 }
 
 export type RestoreSource = { kind: 'file'; data: Buffer } | { kind: 'account' };
@@ -52,8 +61,10 @@ export class BackupService {
   /**
    * A backup with a fresh code: as a file's bytes (the caller saves them), on the account's node, or
    * both. The account's node needs the connection; a file works offline for the account last used.
+   * A passphrase vault's passphrase must come with it (#confirmPassphrase), checked before anything.
    */
-  async create(options: { file: boolean; toAccount: boolean }): Promise<BackupMade> {
+  async create(options: { file: boolean; toAccount: boolean; passphrase?: string }): Promise<BackupMade> {
+    await this.#confirmPassphrase(options.passphrase);
     const jid = options.toAccount ? this.#deps.session.ownJid : this.#account();
     if (options.toAccount) await this.#deps.session.requireXep0222Support();
     const now = new Date();
@@ -131,6 +142,24 @@ export class BackupService {
     if (!jid) return { notBackedUp: [], backups: [] };
     const records = this.#deps.backups.list(jid);
     return { notBackedUp: notBackedUp(this.#deps.ownKeys.list(jid), records, new Date()), backups: [...records].reverse().map(({ createdAt, where, how, fingerprints }) => ({ createdAt, where, how, fingerprints: [...fingerprints] })) };
+  }
+
+  /**
+   * A backup hands every private key to whoever holds its code, and the app shows that code to whoever
+   * sits at it: an unlocked app left unattended must not be enough. So a passphrase vault's passphrase
+   * is asked again, as gpg asks it before exporting a secret key and Bitwarden before a vault export.
+   * A keychain vault has no passphrase (the OS login is its lock): there is nothing to ask. Vault unlock
+   * has no throttle beyond scrypt's own cost, and neither has this. Refused before anything is read,
+   * made or sent; the passphrase is in no message.
+   */
+  async #confirmPassphrase(passphrase: string | undefined): Promise<void> {
+    if (this.#deps.vaultLock.protection !== 'passphrase') return;
+    if (passphrase === undefined || passphrase === '') {
+      throw new KeyringError('invalid-argument', 'Enter your vault passphrase to make a backup.', 'passphrase');
+    }
+    if (!(await this.#deps.vaultLock.isPassphrase(passphrase))) {
+      throw new KeyringError('wrong-passphrase', 'That is not your vault passphrase. Nothing was backed up.', 'passphrase');
+    }
   }
 
   #account(): string {

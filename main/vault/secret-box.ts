@@ -111,6 +111,14 @@ export class SecretBox {
     return hmac.digest();
   }
 
+  /**
+   * Whether `other` holds the same key as this box, compared in constant time: how a passphrase typed
+   * again is checked against the open vault (Vault.isPassphrase) without opening or writing anything.
+   */
+  sameKey(other: SecretBox): boolean {
+    return timingSafeEqual(this.#key, other.#key);
+  }
+
   /** Throws KeyringError('wrong-passphrase') when the key or the purpose is wrong or the data was altered. */
   open(sealed: SealedSecret, purpose: string): Buffer {
     const raw = Buffer.from(sealed.data, 'base64');

@@ -67,6 +67,16 @@ export class VaultHolder {
     return this.#vault;
   }
 
+  /** How the open vault is protected ('vault-locked' before it is open). */
+  get protection(): Vault['protection'] {
+    return this.vault.protection;
+  }
+
+  /** Whether `passphrase` is the open vault's (Vault.isPassphrase): nothing opened, nothing written. */
+  isPassphrase(passphrase: string): Promise<boolean> {
+    return this.vault.isPassphrase(passphrase);
+  }
+
   get vault(): Vault {
     if (!this.#vault) throw new KeyringError('vault-locked', 'Unlock your keys first.');
     return this.#vault;

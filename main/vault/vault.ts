@@ -265,6 +265,20 @@ export class Vault {
     return this.#document.protection.kind;
   }
 
+  /**
+   * Whether `passphrase` is this vault's: the key it derives with the vault's own scrypt parameters is
+   * the vault key (compared in constant time). Nothing is opened, written or changed; it costs what one
+   * unlock's scrypt costs, and answers false at once for a keychain vault (it has no passphrase) or an
+   * empty one. For asking the passphrase again before private keys leave the vault (services/backup.ts).
+   * The passphrase is never logged.
+   */
+  async isPassphrase(passphrase: string): Promise<boolean> {
+    const protection = this.#document.protection;
+    if (protection.kind !== 'passphrase' || passphrase.length === 0) return false;
+    const candidate = await SecretBox.fromPassphrase(passphrase, protection.kdf);
+    return candidate.sameKey(this.#box);
+  }
+
   /** A read-only view; change it through update(). */
   get document(): Readonly<VaultDocument> {
     return this.#document;

@@ -1,14 +1,20 @@
 /**
- * Backing up and restoring on My keys: a key in no backup is pointed out; the backup goes to the
- * account and a file, its code is shown once and the dialog cannot be left until the person says they
- * kept it; the reminder is then gone. Restoring from the account with a wrong code says so; with the
+ * Backing up and restoring on My keys: a key in no backup is pointed out; the backup asks for the vault
+ * passphrase again (the browser host's vault has one), refuses a wrong one under its field and makes
+ * nothing; it goes to the account and a file, its code is shown once and the dialog cannot be left
+ * until the person says they kept it; the reminder is then gone. Restoring from the account with a wrong code says so; with the
  * right one, the key is already here. The reminder, the code and the outcome pass axe, and are kept as
  * screenshots, at both sizes in light and dark.
  */
 import { readFile } from 'node:fs/promises';
-import { checkEveryLook, expect, generateKey, signedInOnMyKeys, signOut, test } from './fixtures';
+import { checkEveryLook, E2E_PASSPHRASE, expect, generateKey, signedInOnMyKeys, signOut, test } from './fixtures';
 
-test('back up to the account and a file with the code shown once; restore says a wrong code, then finds the key here', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+test('back up after the vault passphrase (a wrong one makes nothing) to the account and a file with the code shown once; restore says a wrong code, then finds the key here', async ({
+  page,
+  browserHost,
+  newAccount,
+  saveScreenshot,
+}) => {
   test.setTimeout(120_000);
   const juliet = await newAccount('juliet');
   await signedInOnMyKeys(page, browserHost.url, juliet);
@@ -22,8 +28,43 @@ test('back up to the account and a file with the code shown once; restore says a
   const dialog = page.getByTestId('backup-dialog');
   await expect(dialog.getByLabel('Keep on my account, readable only by me')).toBeChecked();
   await expect(dialog.getByLabel('Save as a file')).toBeChecked();
-  const download = page.waitForEvent('download');
+
+  // The vault passphrase, asked again: the field is where focus starts, a password manager's to fill.
+  const passphrase = dialog.getByLabel('Vault passphrase');
+  await expect(passphrase).toBeFocused();
+  await expect(passphrase).toHaveAttribute('type', 'password');
+  await expect(passphrase).toHaveAttribute('autocomplete', 'current-password');
+  await checkEveryLook(page, 'backup-passphrase', saveScreenshot);
+  // Tab goes on to the button that makes the backup, then Cancel.
+  await passphrase.focus();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Make backup' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+
+  // A wrong one (Enter sends it): said under the field, which is emptied and focused again; nothing is made.
+  let downloads = 0;
+  page.on('download', () => (downloads += 1));
+  await passphrase.fill('not the vault passphrase');
+  await passphrase.press('Enter');
+  const refused = dialog.getByTestId('backup-passphrase-error');
+  await expect(refused).toHaveText('That is not your vault passphrase. Nothing was backed up.');
+  await expect(passphrase).toHaveValue('');
+  await expect(passphrase).toBeFocused();
+  await expect(passphrase).toHaveAttribute('aria-invalid', 'true');
+  await expect(dialog.getByTestId('backup-code')).toHaveCount(0);
+  await expect(dialog.getByTestId('backup-error')).toHaveCount(0);
+  await checkEveryLook(page, 'backup-wrong-passphrase', saveScreenshot);
+  expect(downloads).toBe(0);
+  await expect(reminder).toContainText('One of your keys is in no backup');
+
+  // Empty: asked for under the field; nothing is made.
   await dialog.getByRole('button', { name: 'Make backup' }).click();
+  await expect(refused).toHaveText('Enter your vault passphrase to make a backup.');
+
+  const download = page.waitForEvent('download');
+  await passphrase.fill(E2E_PASSPHRASE);
+  await passphrase.press('Enter');
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^keyring-backup-.+\.kxbackup$/);
   const saved = await file.path();

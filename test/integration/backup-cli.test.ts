@@ -50,7 +50,9 @@ describe('keyring keys backup / restore', () => {
     const file = join(work, 'juliet.kxbackup');
     const page = join(work, 'page.html');
     const made = await run('laptop', ['keys', 'backup', '--to-account', '--out', file, '--page', page]);
+    // The vault passphrase came from $KEYRING_PASSPHRASE, as for every command, and is printed nowhere.
     expect(made).toMatchObject({ code: 0, stderr: '' });
+    expect(made.stdout).not.toContain(env.KEYRING_PASSPHRASE);
     const code = /^Backup code: ([0-9A-Z-]{34})$/m.exec(made.stdout)?.[1] ?? '';
     expect(code).not.toBe('');
     expect(made.stdout).toContain('shown only this once');

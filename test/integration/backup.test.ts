@@ -14,7 +14,7 @@ import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS } from '../../main/xmpp/backup-items
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { APP_PASSPHRASE, type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
 import { befriend } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -35,7 +35,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       resultValue(await juliet.core.api.contacts.verify({ jid: romeo.actor.jid, claim: romeoFingerprint }));
       fingerprint = resultValue(await juliet.core.api.keys.generate({ bits: 2048, validityDays: 30, label: 'Laptop' })).fingerprint;
       expect(resultValue(await juliet.core.api.backup.status()).notBackedUp).toEqual([fingerprint]);
-      made = resultValue(await juliet.core.api.backup.create({ file: false, toAccount: true }));
+      made = resultValue(await juliet.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE }));
     }, 90_000);
 
     afterAll(async () => {

@@ -17,7 +17,7 @@ import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { revocationItemId, revocationPayload } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { APP_PASSPHRASE, type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
 import { until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -53,7 +53,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       }
       [revokedKey, withdrawnKey, forgedKey, liveKey] = keys as [string, string, string, string];
       expect(keyNode(resultValue(await ours.core.api.drift.check()))).toMatchObject({ findings: [], recorded: { items: 4 } });
-      const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true }));
+      const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE }));
       resultValue(await ours.core.api.account.disconnect());
 
       other = await openCore();

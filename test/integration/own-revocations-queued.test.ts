@@ -14,7 +14,7 @@ import type { BackupMade, EventPayloads } from '../../contract/index.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { readRevocationItem, revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { APP_PASSPHRASE, type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
 import { until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -41,7 +41,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         keys.push(fingerprint);
       }
       [toPublish, toRevoke] = keys as [string, string];
-      const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true }));
+      const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE }));
       resultValue(await ours.core.api.account.disconnect());
 
       // Offline here: both writes wait for the connection.

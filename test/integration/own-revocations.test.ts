@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupMade, OtherDeviceKeysView } from '../../contract/index.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { APP_PASSPHRASE, type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
 
 async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -34,7 +34,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       laptop = await startApp('juliet', 'capulet.lit', server);
       fingerprint = resultValue(await laptop.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
       resultValue(await laptop.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
-      made = resultValue(await laptop.core.api.backup.create({ file: false, toAccount: true }));
+      made = resultValue(await laptop.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE }));
       // The phone and the tablet get the key from that backup, before it is revoked.
       [phone, tablet] = await Promise.all([openCore(), openCore()]);
       for (const device of [phone, tablet]) {

@@ -1,8 +1,9 @@
 /**
  * The backup service's decisions, over real vaults and a stand-in session (the account's node is
- * tested on real servers in test/integration/backup.test.ts): which keys the reminder names, what a
- * restore brings back, what it leaves alone without `replace` (another private key here, trust decided
- * otherwise here, keys made here after the backup), and that every refusal changes nothing.
+ * tested on real servers in test/integration/backup.test.ts): that making one asks a passphrase vault's
+ * passphrase again (a keychain vault has none), which keys the reminder names, what a restore brings
+ * back, what it leaves alone without `replace` (another private key here, trust decided otherwise
+ * here, keys made here after the backup), and that every refusal changes nothing.
  */
 import type { KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,14 +23,17 @@ import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION } from '../../main/vault/ba
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import type { VaultHolder } from '../../main/vault/vault-holder.js';
-import { fakeSession } from '../support/fake-session.js';
+import { VaultHolder } from '../../main/vault/vault-holder.js';
+import { KeyringError } from '../../main/errors.js';
+import { fakeKeychain } from '../support/fake-keychain.js';
+import { fakeSession, type FakeSession } from '../support/fake-session.js';
 import { codeOf, unlockedVaults } from '../support/vaults.js';
 
 const ACCOUNT = 'juliet@capulet.lit';
 const ROMEO = 'romeo@montague.lit';
 const ROMEO_KEY = 'a'.repeat(64);
 const DAY = 86_400_000;
+const VAULT_PASSPHRASE = 'correct horse battery';
 /** The lightest parameters a backup header accepts: these tests are about decisions, not the KDF. */
 const LIGHT_KDF = { name: 'scrypt' as const, N: 2 ** 10, r: 8, p: 1 };
 
@@ -48,15 +52,29 @@ interface Device {
   service: BackupService;
 }
 
-/** One device of juliet's, offline: its own vault. */
-async function device(account = ACCOUNT): Promise<Device> {
+/**
+ * One device of juliet's, offline unless given a session: its own vault, locked by VAULT_PASSPHRASE, or
+ * by the OS keychain (the desktop app's usual lock).
+ */
+async function device(account = ACCOUNT, options: { keychain?: boolean; session?: FakeSession } = {}): Promise<Device> {
   const dir = await mkdtemp(join(tmpdir(), 'keyring-backup-'));
   dirs.push(dir);
-  const vaults = await unlockedVaults(dir);
+  let vaults: VaultHolder;
+  if (options.keychain) {
+    vaults = new VaultHolder({ dir, keychain: fakeKeychain() });
+    await vaults.unlock();
+  } else {
+    vaults = await unlockedVaults(dir, VAULT_PASSPHRASE);
+  }
   const keys = new OwnKeysStore(vaults);
   const contacts = new ContactKeysStore(vaults);
-  const session = fakeSession({ account, status: 'offline' });
-  return { vaults, keys, contacts, service: new BackupService({ ownKeys: keys, contactKeys: contacts, backups: new BackupsStore(vaults), session, revocations: { readNode: () => Promise.resolve([]) }, kdf: LIGHT_KDF }) };
+  const session = options.session ?? fakeSession({ account, status: 'offline' });
+  return {
+    vaults,
+    keys,
+    contacts,
+    service: new BackupService({ ownKeys: keys, contactKeys: contacts, backups: new BackupsStore(vaults), session, vaultLock: vaults, revocations: { readNode: () => Promise.resolve([]) }, kdf: LIGHT_KDF }),
+  };
 }
 
 /** Adds a key to the device: `privateKey` under a certificate valid from `daysAgo` for `validityDays`. */
@@ -81,7 +99,7 @@ async function trustRomeo(on: Device, trust: 'verified' | 'unverified', verified
 
 /** A file backup of `from`: its bytes and code. */
 async function fileBackup(from: Device): Promise<{ data: Buffer; code: string }> {
-  const made = await from.service.create({ file: true, toAccount: false });
+  const made = await from.service.create({ file: true, toAccount: false, passphrase: VAULT_PASSPHRASE });
   return { data: Buffer.from(made.file?.dataBase64 ?? '', 'base64'), code: made.code };
 }
 
@@ -92,6 +110,86 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** The error `promise` fails with (a KeyringError), or undefined. */
+async function failure(promise: Promise<unknown>): Promise<KeyringError | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof KeyringError) return error;
+    throw error;
+  }
+}
+
+describe('making a backup asks for the vault passphrase again', () => {
+  /** Juliet online: every request her session would send is counted, and answered with nothing. */
+  function countingSession(): FakeSession & { asked: string[] } {
+    const asked: string[] = [];
+    const session = fakeSession({
+      account: ACCOUNT,
+      status: 'online',
+      answer: (request) => {
+        asked.push(request.toString());
+        return Promise.reject(new Error('no server here'));
+      },
+    });
+    return Object.assign(session, {
+      asked,
+      requireXep0222Support: () => {
+        asked.push('disco#info');
+        return Promise.resolve();
+      },
+    });
+  }
+
+  it('a wrong passphrase is refused in one sentence, and nothing is made, recorded or sent', async () => {
+    const session = countingSession();
+    const laptop = await device(ACCOUNT, { session });
+    const { fingerprint } = await addKey(laptop, keyA);
+    const before = stored(laptop);
+
+    const refused = await failure(laptop.service.create({ file: true, toAccount: true, passphrase: 'wrong horse battery' }));
+    expect(refused?.toIpcError()).toEqual({ code: 'wrong-passphrase', message: 'That is not your vault passphrase. Nothing was backed up.', field: 'passphrase' });
+    expect(session.asked).toEqual([]);
+    expect(stored(laptop)).toBe(before);
+    expect(laptop.service.status()).toEqual({ notBackedUp: [fingerprint], backups: [] });
+  });
+
+  it('no passphrase at all is refused the same way, naming the field; nothing is made', async () => {
+    const session = countingSession();
+    const laptop = await device(ACCOUNT, { session });
+    await addKey(laptop, keyA);
+    const before = stored(laptop);
+    for (const passphrase of [undefined, '']) {
+      const refused = await failure(laptop.service.create({ file: true, toAccount: false, ...(passphrase === undefined ? {} : { passphrase }) }));
+      expect(refused?.toIpcError()).toEqual({ code: 'invalid-argument', message: 'Enter your vault passphrase to make a backup.', field: 'passphrase' });
+    }
+    expect(session.asked).toEqual([]);
+    expect(stored(laptop)).toBe(before);
+  });
+
+  it('the right passphrase makes the backup; the vault is not opened again or rewritten to check it', async () => {
+    const laptop = await device();
+    const { fingerprint } = await addKey(laptop, keyA);
+    const vault = laptop.vaults.vault;
+    const before = stored(laptop);
+    const made = await laptop.service.create({ file: true, toAccount: false, passphrase: VAULT_PASSPHRASE });
+    expect(made.fingerprints).toEqual([fingerprint]);
+    expect(laptop.vaults.vault).toBe(vault);
+    expect(laptop.service.status().notBackedUp).toEqual([]);
+    // Only the record of the backup was added.
+    expect(JSON.parse(stored(laptop))).toMatchObject({ ...JSON.parse(before), backups: [{ where: 'file', how: 'made', fingerprints: [fingerprint] }] });
+  });
+
+  it('a keychain vault has no passphrase: none is asked for, and one sent along is not checked against anything', async () => {
+    const laptop = await device(ACCOUNT, { keychain: true });
+    expect(laptop.vaults.protection).toBe('keychain');
+    const { fingerprint } = await addKey(laptop, keyA);
+    expect((await laptop.service.create({ file: true, toAccount: false })).fingerprints).toEqual([fingerprint]);
+    expect((await laptop.service.create({ file: true, toAccount: false, passphrase: 'anything at all' })).fingerprints).toEqual([fingerprint]);
+  });
 });
 
 describe('the reminder', () => {

@@ -1,6 +1,7 @@
 /**
- * `keyring keys backup` and `keyring keys restore` (docs/key-lifecycle.md, "The backup"). The backup
- * code is printed once, when made; to restore it is read from --code-file or typed at a prompt (stdin),
+ * `keyring keys backup` and `keyring keys restore` (docs/key-lifecycle.md, "The backup"). A backup
+ * needs the vault passphrase, from $KEYRING_PASSPHRASE as for every command. The backup code is
+ * printed once, when made; to restore it is read from --code-file or typed at a prompt (stdin),
  * never taken from the command line, where other users of the machine could read it in the process list.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,7 +21,11 @@ export function backupCommands(keys: Command, cli: CliContext): void {
     .action(async (options: { toAccount?: boolean; out?: string; page?: string }) => {
       if (!options.toAccount && !options.out) throw usage('Say where the backup goes: --out FILE, --to-account, or both.');
       await cli[options.toAccount ? 'online' : 'offline'](async (api) => {
-        const made = must(await api.backup.create({ file: options.out !== undefined, toAccount: options.toAccount === true }));
+        // A backup asks for the vault passphrase again (services/backup.ts). The CLI reads it the one way it
+        // reads it to open the vault, from $KEYRING_PASSPHRASE, never from the command line; each run
+        // opens the vault anew, so whoever runs this has just given it.
+        const passphrase = cli.io.env.KEYRING_PASSPHRASE;
+        const made = must(await api.backup.create({ file: options.out !== undefined, toAccount: options.toAccount === true, ...(passphrase ? { passphrase } : {}) }));
         if (options.out && made.file) await writeFile(options.out, Buffer.from(made.file.dataBase64, 'base64'), { mode: 0o600 });
         if (options.page) await writeFile(options.page, made.page, { mode: 0o600 });
         const { page: _page, file: _file, ...shown } = made;

@@ -23,8 +23,9 @@ export class BackupStore extends ScreenStore {
     if (status) this.status = status;
   }
 
-  async create(file: boolean, toAccount: boolean): Promise<BackupMade | undefined> {
-    const made = await this.creating.run(() => this.api.backup.create({ file, toAccount }));
+  /** `passphrase`: the vault's, typed again (a passphrase vault); handed on, never kept here. */
+  async create(file: boolean, toAccount: boolean, passphrase?: string): Promise<BackupMade | undefined> {
+    const made = await this.creating.run(() => this.api.backup.create({ file, toAccount, ...(passphrase === undefined ? {} : { passphrase }) }));
     if (!made) return undefined;
     this.made = made;
     const where = [made.file ? 'a file' : '', made.account ? 'your account' : ''].filter(Boolean).join(' and ');

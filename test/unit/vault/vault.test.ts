@@ -33,6 +33,22 @@ describe('a passphrase-protected vault', () => {
     expect(await codeOf(Vault.open({ dir }))).toBe('vault-locked');
   });
 
+  it('tells its own passphrase from another, as typed again, without reopening or writing the file', async () => {
+    const vault = await Vault.open({ dir, passphrase: 'correct horse battery', scrypt: LIGHT_SCRYPT });
+    await addAccount(vault, 'juliet@capulet.lit');
+    const names = await readdir(dir);
+    const bytes = await readFile(join(dir, VAULT_FILE));
+    expect(await vault.isPassphrase('correct horse battery')).toBe(true);
+    expect(await vault.isPassphrase('wrong horse battery')).toBe(false);
+    expect(await vault.isPassphrase('correct horse battery ')).toBe(false);
+    expect(await vault.isPassphrase('')).toBe(false);
+    expect(await readdir(dir)).toEqual(names);
+    expect(await readFile(join(dir, VAULT_FILE))).toEqual(bytes);
+    // Unicode forms: 'é' composed and decomposed are one passphrase (NFC, as unlocking reads it).
+    const accented = await Vault.open({ dir: join(dir, 'accented'), passphrase: 'caf\u00e9 horse battery', scrypt: LIGHT_SCRYPT });
+    expect(await accented.isPassphrase('cafe\u0301 horse battery')).toBe(true);
+  });
+
   it('will not be created without a passphrase when no keychain exists, nor with a short one', async () => {
     expect(await codeOf(Vault.open({ dir }))).toBe('vault-locked');
     expect(await codeOf(Vault.open({ dir, keychain: fakeKeychain(false) }))).toBe('vault-locked');
@@ -72,6 +88,11 @@ describe('a keychain-protected vault', () => {
     expect(await codeOf(Vault.open({ dir, keychain: fakeKeychain(false) }))).toBe('keychain-unavailable');
     // Another user's keychain cannot open it either.
     expect(await codeOf(Vault.open({ dir, keychain: fakeKeychain() }))).toBe('keychain-unavailable');
+  });
+
+  it('has no passphrase: none is taken for it', async () => {
+    const vault = await Vault.open({ dir, keychain: fakeKeychain() });
+    expect(await vault.isPassphrase('anything at all')).toBe(false);
   });
 
   it('remembers the account password only through the keychain', async () => {
