@@ -45,6 +45,15 @@ export interface BrowserHost {
 
 /** How long a refused client may keep its half of the connection open after our 403 before we cut it. */
 const REFUSED_SOCKET_LINGER_MS = 2_000;
+/**
+ * A connection that is not the page's WebSocket and sends nothing for this long is closed (the browser
+ * opens another when it needs one). Without it, any local process could open connections that never send
+ * a byte and keep them for ever, until the process ran out of file descriptors, and the vault's writes
+ * and the XMPP connection with it.
+ */
+const IDLE_CONNECTION_MS = 10_000;
+/** Connections at once: the page needs a few (its files, one WebSocket); more are closed as they come. */
+const MAX_CONNECTIONS = 256;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -67,6 +76,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
+
+  // With no 'timeout' listener, Node destroys a socket idle this long; ws clears the timeout of the
+  // sockets it takes over, so the page's WebSocket may stay quiet as long as it likes.
+  server.setTimeout(IDLE_CONNECTION_MS);
+  server.headersTimeout = IDLE_CONNECTION_MS;
+  server.maxConnections = MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -154,6 +154,42 @@ test('requests up to the size cap shared with Electron reach main; a bigger one 
   again.close();
 });
 
+test('connections that never send a byte are capped and closed when idle, while the page’s quiet WebSocket stays', async ({ launchApp }) => {
+  const host = await launchApp();
+  // The app's own client, opened first and then left quiet for longer than the idle limit.
+  const ws = await openWire(host);
+  const silent: { socket: Socket; closedAt?: number }[] = [];
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 300 }, () =>
+      new Promise<void>((resolve) => {
+        const entry: { socket: Socket; closedAt?: number } = { socket: connect(host.port, '127.0.0.1', () => resolve()) };
+        entry.socket.on('error', () => resolve());
+        entry.socket.on('close', () => {
+          entry.closedAt = Date.now();
+          resolve();
+        });
+        silent.push(entry);
+      }),
+    ),
+  );
+  try {
+    // Over the cap (256 at once, the WebSocket among them): the rest are closed as they come.
+    await expect.poll(() => silent.filter((c) => c.closedAt !== undefined && c.closedAt - started < 5_000).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(40);
+    // The others, idle, are closed by the host within its idle limit (10 s), not held for ever.
+    await expect.poll(() => silent.filter((c) => c.closedAt === undefined).length, { timeout: 20_000 }).toBe(0);
+    // The page's WebSocket, quiet all that time, still answers, and a new page can load.
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.send(JSON.stringify({ id: 3, channel: 'app:getInfo' }));
+    expect(await nextResponse(ws)).toMatchObject({ kind: 'response', id: 3, result: { ok: true } });
+    expect(await httpStatus(host.port)).toBe(200);
+    expect(host.child.exitCode).toBeNull();
+  } finally {
+    for (const { socket } of silent) socket.destroy();
+    ws.close();
+  }
+});
+
 async function openWire(host: BrowserHostProcess): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WIRE_PATH}`, [WIRE_PROTOCOL, WIRE_TOKEN_PREFIX + host.token], {
     origin: host.origin,
