@@ -46,8 +46,8 @@ export function profileContent(node: string, item: RawItem): ProfileContent | un
   return { digest: createHash('sha256').update(`${node}\n${canonical.json}`).digest('hex'), says: cutAt(canonical.says, SAYS_CHARS) };
 }
 
-/** An item as published (its size as the server would count it), for the same readers. */
-export function sentItem(item: { id: string; payload: RawItem['payload'] }): RawItem {
+/** An item from its id and payload (its size counted from the XML), for the readers above. */
+export function asItem(item: { id: string; payload: RawItem['payload'] }): RawItem {
   return { id: item.id, payload: item.payload, size: item.payload?.toString().length ?? 0 };
 }
 

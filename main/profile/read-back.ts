@@ -12,7 +12,7 @@ import type { ReadBack } from '../drift/held-certificate.js';
 import { fetchItem } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
-import { profileContent, sentItem } from './profile-content.js';
+import { profileContent, asItem } from './profile-content.js';
 
 /** What each node holds, as a person calls it, for the mismatch's sentence. */
 const WHAT: Readonly<Record<string, string>> = {
@@ -23,7 +23,7 @@ const WHAT: Readonly<Record<string, string>> = {
 };
 
 export async function verifyPublishedProfileItem(ctx: NodeContext, node: string, item: { id: string; payload: Element }): Promise<ReadBack> {
-  const sent = profileContent(node, sentItem(item));
+  const sent = profileContent(node, asItem(item));
   if (sent === undefined) return { status: 'unreadable', detail: 'the payload sent is not one the profile readers read' };
   const read = await fetchItem(ctx.iq, ctx.owner, node, item.id);
   if (read.status === 'refused' || read.status === 'unreachable' || read.status === 'failed') return { status: 'unreadable', detail: read.detail };

@@ -38,7 +38,7 @@ import {
 } from '../profile/avatar.js';
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
-import { profileContent, sentItem } from '../profile/profile-content.js';
+import { profileContent, asItem } from '../profile/profile-content.js';
 import { verifyPublishedProfileItem } from '../profile/read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
@@ -203,7 +203,7 @@ export class ProfileService {
    * names the image's SHA-1, which the metadata's digest covers.
    */
   async #record(owner: string, node: string, access: AccessRequest, config: EffectiveNodeConfig, item: { id: string; payload: Element }): Promise<void> {
-    const content = node === NS.avatarData ? undefined : profileContent(node, sentItem(item))?.digest;
+    const content = node === NS.avatarData ? undefined : profileContent(node, asItem(item))?.digest;
     const recorded = { id: item.id, payload: item.payload.toString(), ...(content !== undefined ? { content } : {}) };
     await this.#deps.published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: recorded });
   }
