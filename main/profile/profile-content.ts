@@ -5,8 +5,9 @@
  * server may store and echo the same payload with other whitespace between elements or the namespace
  * on a prefix, which is the same content to every reader.
  *
- * Used twice: a profile publish reads its items back and compares (read-back.ts), and drift watch
- * compares a node's item with the digest recorded when the app published it (main/drift/compare.ts).
+ * Used twice: a profile publish reads its items back and compares (main/drift/profile-read-back.ts),
+ * and drift watch compares a node's item with the digest recorded when the app published it
+ * (main/drift/compare.ts).
  * What the server says is untrusted: the readers clean every text, nothing throws.
  */
 import { createHash } from 'node:crypto';
@@ -80,8 +81,9 @@ function canonicalContent(node: string, item: RawItem): { json: string; says: st
 
 /** The vCard's values in the order its editor lists them. */
 function profileValues(profile: Profile): string[] {
-  const address = profile.address ? Object.values(profile.address).filter((v) => v !== undefined && v !== '') : [];
-  return [profile.fullName, profile.nickname, ...profile.emails, ...profile.phones, ...profile.urls, profile.organisation, profile.note, ...address]
+  const { address } = profile;
+  const lines = [address?.street, address?.locality, address?.region, address?.code, address?.country];
+  return [profile.fullName, profile.nickname, ...profile.emails, ...profile.phones, ...profile.urls, profile.organisation, profile.note, ...lines]
     .filter((v): v is string => v !== undefined && v !== '')
     .map((v) => v.replace(/\s+/g, ' '));
 }

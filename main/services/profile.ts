@@ -39,7 +39,7 @@ import {
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
 import { profileContent, asItem } from '../profile/profile-content.js';
-import { verifyPublishedProfileItem } from '../profile/read-back.js';
+import { verifyPublishedProfileItem } from '../drift/profile-read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';

@@ -1,18 +1,18 @@
 /**
  * After a profile publish: the item read back (XEP-0060 §6.5.8, by its id: one small request per node)
- * must say what was sent, compared as contacts read it (profile-content.ts), else a KeyringError
+ * must say what was sent, compared as contacts read it (main/profile/profile-content.ts), else a KeyringError
  * 'read-back-mismatch' with field 'profile' (the renderer's words say "profile", not "key"): another
  * app of the account published over it at the same moment, or the server stored something else. As
- * for keys (main/drift/held-certificate.ts), a server that will not show the owner her own item
+ * for keys (held-certificate.ts), a server that will not show the owner her own item
  * (ejabberd 23.01 under roster access, docs/drift.md) leaves it unverified, not failed.
  */
 import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';
-import type { ReadBack } from '../drift/held-certificate.js';
+import type { ReadBack } from './held-certificate.js';
 import { fetchItem } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
-import { profileContent, asItem } from './profile-content.js';
+import { asItem, profileContent } from '../profile/profile-content.js';
 
 /** What each node holds, as a person calls it, for the mismatch's sentence. */
 const WHAT: Readonly<Record<string, string>> = {
