@@ -31,8 +31,8 @@ const ABOVE_THE_CORE = ['services', 'ipc', 'cli', 'browser-host', 'electron', 'c
 /**
  * main/'s layers, bottom first: each may import the ones before it, never those after it (nor anything
  * above the services). keys: keys and certificates; vault: storage; xmpp: the protocol; profile and
- * protocols: payload formats over it; drift: recorded vs read nodes; services: the app's behaviour,
- * wired in core.ts. security (the CSP) is a leaf every front end reads.
+ * protocols: payload formats over it; drift: recorded vs read nodes (over the profile's formats too);
+ * services: the app's behaviour, wired in core.ts. security (the CSP) is a leaf every front end reads.
  */
 const LAYERS = [
   { folder: 'keys', forbidden: ['vault', 'xmpp', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
@@ -40,8 +40,9 @@ const LAYERS = [
   { folder: 'xmpp', forbidden: ['vault', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
   { folder: 'profile', forbidden: ['vault', 'protocols', 'drift', ...ABOVE_THE_CORE] },
   { folder: 'protocols', forbidden: ['vault', 'profile', 'drift', ...ABOVE_THE_CORE] },
-  // drift: a published node as recorded vs as read, over the protocol layer.
-  { folder: 'drift', forbidden: ['vault', 'profile', 'protocols', ...ABOVE_THE_CORE] },
+  // drift: a published node as recorded vs as read, over the protocol layer and the profile's payload
+  // formats (a profile item is compared by what its readers say it holds, main/profile/profile-content.ts).
+  { folder: 'drift', forbidden: ['vault', 'protocols', ...ABOVE_THE_CORE] },
   { folder: 'security', forbidden: ['keys', 'vault', 'xmpp', 'profile', 'protocols', 'drift', ...ABOVE_THE_CORE] },
   { folder: 'services', forbidden: ['ipc', 'cli', 'browser-host', 'electron', 'core', 'index'] },
 ];

@@ -40,10 +40,18 @@ export type PersistenceChange =
 /** An item another client published again under the same id with another certificate (or none). */
 export interface ReplacedItem {
   itemId: string;
-  /** The fingerprint of the certificate the app published there. */
+  /**
+   * The fingerprint of the certificate the app published there (the key node); on a profile node, the
+   * digest of what the item said (main/profile/profile-content.ts), which no one reads.
+   */
   expected: string;
-  /** The fingerprint of the one it holds now; undefined when it holds no readable certificate. */
+  /** The fingerprint (or digest) of what it holds now; undefined when it holds nothing readable. */
   found?: string;
+  /**
+   * A profile item's: what it says now, as contacts read it (untrusted text, cleaned and cut by main):
+   * the nickname, the vCard's values, the avatar's id; empty when it says there is none.
+   */
+  now?: string;
 }
 
 export type DriftFinding =

@@ -155,10 +155,39 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
         ? `Another app removed ${finding.itemIds.length} of your published key${finding.itemIds.length === 1 ? '' : 's'}.`
         : `Another app removed ${what} from your server.`;
     case 'items-replaced':
-      return finding.items.map(describeReplacedItem).join(' ');
+      return finding.items.map((item) => (kind === 'keys' ? describeReplacedItem(item) : describeReplacedProfileItem(kind, item))).join(' ');
     case 'persistence-changed':
       return `Another app changed how your server keeps ${what}: ${finding.changes.map(describePersistenceChange).join('; ')}.`;
   }
+}
+
+/** A profile part, as a person names it in "Your … was changed". */
+const PROFILE_PART_NAME: Readonly<Record<Exclude<WatchedNodeKind, 'keys'>, string>> = {
+  vcard: 'profile card',
+  nickname: 'profile’s nickname',
+  avatar: 'picture',
+  'avatar-data': 'picture’s image',
+};
+
+/**
+ * One sentence per profile item another app or the server replaced under its id, saying what it says
+ * now ("Your profile’s nickname was changed by another app or the server: it now says “Romeo”."). The
+ * text quoted is the account's server's, untrusted: main cleaned and cut it, and it is shown as text.
+ * The picture is not quoted (its id is a SHA-1, nothing a person reads).
+ */
+function describeReplacedProfileItem(kind: Exclude<WatchedNodeKind, 'keys'>, item: ReplacedItem): string {
+  const picture = kind === 'avatar' || kind === 'avatar-data';
+  const now =
+    item.now === undefined
+      ? 'it now holds nothing your contacts can read'
+      : item.now === ''
+        ? picture
+          ? 'it now shows no picture'
+          : 'it is now empty'
+        : picture
+          ? 'it now shows another picture'
+          : `it now says “${item.now}”`;
+  return `Your ${PROFILE_PART_NAME[kind]} was changed by another app or the server: ${now}.`;
 }
 
 /** One sentence per item: which key it no longer holds, and what contacts get under its name instead. */

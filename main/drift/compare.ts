@@ -15,11 +15,13 @@
  * A change that lets anyone read who could not is an alarm; one that only shuts people out is a
  * notice. Items gone are an alarm too: contacts then take a key as withdrawn; so is an item that holds
  * another certificate than the one the app published under its id: contacts then take another key as
- * the one named.
+ * the one named; and a profile item that says something else than the app published there (another
+ * nickname, another card): contacts then read that as the person's.
  */
 import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange, ReplacedItem } from '../../contract/index.js';
 import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
+import { asItem, profileContent } from '../profile/profile-content.js';
 import { heldCertificate } from './held-certificate.js';
 
 export type Severity = DriftSeverity;
@@ -40,6 +42,12 @@ export interface RecordedNode {
    * they were kept) is compared by id alone.
    */
   certificates?: Readonly<Record<string, string>>;
+  /**
+   * By item id, the digest of what a profile item must say (main/profile/profile-content.ts), compared
+   * like `certificates`: only when read whole, and an item without one (a record from before they were
+   * kept) by id alone.
+   */
+  contents?: Readonly<Record<string, string>>;
   /**
    * The XEP-0222 settings as read back after publishing (EffectiveNodeConfig). A setting the server
    * never applied is not drift; without them, XEP-0222's own values are expected.
@@ -94,27 +102,37 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
 }
 
 /**
- * The recorded items still there under their id but no longer carrying the certificate recorded for
- * them, in the order published: contacts who fetch the item get another key (or none) under the name of
- * the one the app published. Only items read whole are judged.
+ * The recorded items still there under their id but no longer holding what was recorded for them (the
+ * certificate a key's item carries, what a profile item says), in the order published: contacts who
+ * fetch the item get another key (or none) under the name of the one the app published, or another
+ * nickname or card as the person's. Only items read whole are judged.
  */
-export function replacedItems(recorded: Pick<RecordedNode, 'itemIds' | 'certificates'>, current: NodeState): ReplacedItem[] {
+export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 'certificates' | 'contents'>, current: NodeState): ReplacedItem[] {
   const payloads = current.items.status === 'listed' ? current.items.payloads : undefined;
-  if (!payloads || !recorded.certificates) return [];
+  if (!payloads) return [];
   const replaced: ReplacedItem[] = [];
   for (const itemId of recorded.itemIds) {
-    const expected = recorded.certificates[itemId];
-    if (expected === undefined || !payloads.has(itemId)) continue;
-    const found = heldCertificate(payloads.get(itemId));
-    if (found !== expected) replaced.push(found === undefined ? { itemId, expected } : { itemId, expected, found });
+    if (!payloads.has(itemId)) continue;
+    const certificate = recorded.certificates?.[itemId];
+    const content = recorded.contents?.[itemId];
+    if (certificate !== undefined) {
+      const found = heldCertificate(payloads.get(itemId));
+      if (found !== certificate) replaced.push(found === undefined ? { itemId, expected: certificate } : { itemId, expected: certificate, found });
+    } else if (content !== undefined) {
+      const found = profileContent(recorded.node, asItem({ id: itemId, payload: payloads.get(itemId) }));
+      if (found?.digest !== content) replaced.push(found === undefined ? { itemId, expected: content } : { itemId, expected: content, found: found.digest, now: found.says });
+    }
   }
   return replaced;
 }
 
-/** Whether the node's items must be read whole (readNodeState `whole`): a certificate is recorded for one of them. */
-export function comparesContents(recorded: Pick<RecordedNode, 'itemIds' | 'certificates'>): boolean {
-  const certificates = recorded.certificates;
-  return certificates !== undefined && recorded.itemIds.some((id) => certificates[id] !== undefined);
+/**
+ * Whether the node's items must be read whole (readNodeState `whole`): a certificate, or what a profile
+ * item says, is recorded for one of them.
+ */
+export function comparesContents(recorded: Pick<RecordedNode, 'itemIds' | 'certificates' | 'contents'>): boolean {
+  const { certificates, contents } = recorded;
+  return recorded.itemIds.some((id) => certificates?.[id] !== undefined || contents?.[id] !== undefined);
 }
 
 /** The highest severity of any finding in `drifts`; undefined when none drifted. */

@@ -125,6 +125,7 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
       maxItems: recorded.maxItems,
       itemIds: present ? recorded.itemIds.filter((id) => present.has(id)) : [...recorded.itemIds],
       ...(recorded.certificates ? { certificates: recorded.certificates } : {}),
+      ...(recorded.contents ? { contents: recorded.contents } : {}),
       applied: { persistItems: current.persistItems, sendLastPublishedItem: current.sendLastPublishedItem, maxItems: current.maxItems },
     },
   };

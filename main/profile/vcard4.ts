@@ -97,7 +97,7 @@ export function parseVcard4(vcard: Element): Profile {
 
   for (const property of vcard.getChildElements().slice(0, MAX_VCARD_CHILDREN)) {
     if (property.getNS() !== VCARD_NS) continue;
-    switch (property.name) {
+    switch (localName(property)) {
       case 'fn':
         once('fullName', field(valueOf(property)));
         break;
@@ -141,10 +141,18 @@ export function parseVcard4(vcard: Element): Profile {
   return profile;
 }
 
+/**
+ * An element's name without its prefix: `<v:fn xmlns:v='urn:ietf:params:xml:ns:vcard-4.0'>` is the same
+ * property as `<fn xmlns='urn:ietf:params:xml:ns:vcard-4.0'>` (its namespace is checked apart, by getNS).
+ */
+function localName(element: Element): string {
+  return element.name.slice(element.name.indexOf(':') + 1);
+}
+
 /** The first <text/> or <uri/> value of a property (RFC 6351 value-text / value-uri). */
 function valueOf(property: Element): string | undefined {
   for (const child of property.getChildElements().slice(0, 16)) {
-    if ((child.name === 'text' || child.name === 'uri') && child.getNS() === VCARD_NS) return child.text();
+    if ((localName(child) === 'text' || localName(child) === 'uri') && child.getNS() === VCARD_NS) return child.text();
   }
   return undefined;
 }
@@ -153,7 +161,7 @@ function valuesOf(property: Element, name: string): string[] {
   return property
     .getChildElements()
     .slice(0, 16)
-    .filter((c) => c.name === name && c.getNS() === VCARD_NS)
+    .filter((c) => localName(c) === name && c.getNS() === VCARD_NS)
     .map((c) => c.text());
 }
 

@@ -373,6 +373,7 @@ export class DriftWatch {
           maxItems: record.maxItems,
           itemIds: record.items.map((i) => i.id),
           certificates: Object.fromEntries(record.items.flatMap((i) => (i.certificate === undefined ? [] : [[i.id, i.certificate]]))),
+          contents: Object.fromEntries(record.items.flatMap((i) => (i.content === undefined ? [] : [[i.id, i.content]]))),
           ...(record.applied ? { applied: record.applied } : {}),
         },
       ];

@@ -38,6 +38,8 @@ import {
 } from '../profile/avatar.js';
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
+import { profileContent, asItem } from '../profile/profile-content.js';
+import { verifyPublishedProfileItem } from '../drift/profile-read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
@@ -158,6 +160,7 @@ export class ProfileService {
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
     const vcard = await publishPersistent(ctx, spec(NS.vcard4), vcardItem);
+    await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
     await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
     const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
@@ -168,6 +171,7 @@ export class ProfileService {
       // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
       const nickItem = { id: NICK_ITEM_ID, payload: nickPayload(nickname ?? '') };
       const nick = await publishPersistent(ctx, spec(NS.nick), nickItem);
+      await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
       await this.#record(owner, NS.nick, access, nick.config, nickItem);
       configs.push(nick.config);
     }
@@ -192,9 +196,16 @@ export class ProfileService {
     });
   }
 
-  /** Records a publish for drift watch, with the item's XML so that Restore can publish it again. */
+  /**
+   * Records a publish for drift watch, with the item's XML so that Restore can publish it again, and the
+   * digest of what it says (profile-content.ts), which drift compares the item with. Not for the avatar's
+   * data: drift lists that node's items by id only (each up to 256 KiB), and its metadata's <info/>
+   * names the image's SHA-1, which the metadata's digest covers.
+   */
   async #record(owner: string, node: string, access: AccessRequest, config: EffectiveNodeConfig, item: { id: string; payload: Element }): Promise<void> {
-    await this.#deps.published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: { id: item.id, payload: item.payload.toString() } });
+    const content = node === NS.avatarData ? undefined : profileContent(node, asItem(item))?.digest;
+    const recorded = { id: item.id, payload: item.payload.toString(), ...(content !== undefined ? { content } : {}) };
+    await this.#deps.published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: recorded });
   }
 
   /**
@@ -225,9 +236,11 @@ export class ProfileService {
     const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
     const dataItem = { id, payload: avatarDataPayload(prepared.png) };
     const data = await publishPersistent(ctx, spec(NS.avatarData), dataItem);
+    await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
     await this.#record(owner, NS.avatarData, access, data.config, dataItem);
     const metadataItem = { id, payload: avatarMetadataPayload(info) };
     const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), metadataItem);
+    await verifyPublishedProfileItem(ctx, NS.avatarMetadata, metadataItem);
     await this.#record(owner, NS.avatarMetadata, access, metadata.config, metadataItem);
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
     await this.#keepOwn(owner, (stored) => ({ ...stored, avatar: { info, dataBase64: prepared.png.toString('base64') } }));

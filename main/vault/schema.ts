@@ -239,6 +239,12 @@ export const PublishedNodeSchema = z
            * from before it was kept has none, and is compared by id alone.
            */
           certificate: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+          /**
+           * The SHA-256 digest of what a profile item says, as contacts' readers read it
+           * (main/profile/profile-content.ts): the same id saying something else is drift. A record
+           * from before it was kept has none, and is compared by id alone.
+           */
+          content: z.string().regex(/^[0-9a-f]{64}$/).optional(),
         })
         .strict(),
     ),

@@ -14,6 +14,8 @@ export interface PublishedItem {
   payload?: string;
   /** The fingerprint of the certificate the item carries (the key node's items): what drift compares it by. */
   certificate?: string;
+  /** The SHA-256 of what a profile item says (main/profile/profile-content.ts): what drift compares it by. */
+  content?: string;
 }
 
 export class PublishedNodesStore {

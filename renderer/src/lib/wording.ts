@@ -42,6 +42,15 @@ const SUMMARY: Partial<Record<IpcError['code'], string>> = {
   'read-back-mismatch': 'Your server took the publish, but what it holds now is not the key you sent. It is not counted as published.',
 };
 
+/**
+ * read-back-mismatch with field 'profile' (main/profile/read-back.ts): the same family of words as a
+ * key's, for the profile part the server holds otherwise (main's message quotes both behind Details).
+ */
+const PROFILE_READ_BACK = {
+  summary: 'Your server took the publish, but what it holds now is not the profile you sent. It is not counted as published.',
+  nextStep: 'Another app of your account may have changed it. Check what your profile shows, then publish again, or sign out the other app first.',
+};
+
 export interface ErrorWords {
   /** The sentence shown. */
   message: string;
@@ -52,8 +61,10 @@ export interface ErrorWords {
 }
 
 export function describeError(error: IpcError): ErrorWords {
-  const nextStep = error.code === 'auth-failed' && error.field === 'server' ? SERVER_AT_FAULT_STEP : NEXT_STEP[error.code];
-  const summary = SUMMARY[error.code];
+  const profileReadBack = error.code === 'read-back-mismatch' && error.field === 'profile';
+  const nextStep =
+    error.code === 'auth-failed' && error.field === 'server' ? SERVER_AT_FAULT_STEP : profileReadBack ? PROFILE_READ_BACK.nextStep : NEXT_STEP[error.code];
+  const summary = profileReadBack ? PROFILE_READ_BACK.summary : SUMMARY[error.code];
   return {
     message: summary ?? error.message,
     ...(nextStep ? { nextStep } : {}),

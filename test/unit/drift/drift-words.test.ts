@@ -65,4 +65,12 @@ describe('drift findings in words', () => {
     expect(describeAudience({ model: '' })).toBe('an access the server does not name');
     expect(describeAudience({ model: 'roster', groups: ['Friends', 'Family'] })).toBe('Friends, Family');
   });
+
+  it('a picture replaced is said to show another picture, or none, never quoted by its id', () => {
+    const replaced = (now: string | undefined) =>
+      describeDriftFinding('avatar', { code: 'items-replaced', severity: 'alarm', items: [{ itemId: 'ab'.repeat(20), expected: 'cd'.repeat(32), ...(now !== undefined ? { now } : {}) }] });
+    expect(replaced('ab'.repeat(20))).toBe('Your picture was changed by another app or the server: it now shows another picture.');
+    expect(replaced('')).toBe('Your picture was changed by another app or the server: it now shows no picture.');
+    expect(replaced(undefined)).toBe('Your picture was changed by another app or the server: it now holds nothing your contacts can read.');
+  });
 });

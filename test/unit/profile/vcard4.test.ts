@@ -98,6 +98,13 @@ describe('building and reading vCard4 (XEP-0292)', () => {
     });
   });
 
+  it('reads a vCard whose namespace is on a prefix (the same XML to every reader, as a server may store it) like the plain one', () => {
+    const plain = vcard4Payload(juliet).toString();
+    const prefixed = plain.replace(/<(\/?)([a-z]+)/g, '<$1v:$2').replace(`xmlns="${VCARD_NS}"`, `xmlns:v="${VCARD_NS}"`);
+    expect(prefixed).toContain('<v:fn><v:text>');
+    expect(parseVcard4(parse(prefixed))).toEqual(juliet);
+  });
+
   it('falls back to the structured name when there is no fn', () => {
     expect(parseVcard4(vcard('<n><surname>Capulet</surname><given>Juliet</given></n>')).fullName).toBe('Juliet Capulet');
   });

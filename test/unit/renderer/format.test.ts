@@ -56,6 +56,15 @@ describe('what the screens say', () => {
     expect(words.nextStep).toMatch(/Another app of your account/);
   });
 
+  it('a profile publish whose read-back found something else says "profile", never "key", with main’s sentence behind Details', () => {
+    const message = 'Your server answered the publish, but your nickname read back says “Romeo”, not what was sent (“Jules”).';
+    const words = describeError({ code: 'read-back-mismatch', message, field: 'profile' });
+    expect(words.message).toMatch(/^Your server took the publish, but what it holds now is not the profile you sent/);
+    expect(words.message).not.toMatch(/key/);
+    expect(words.details).toBe(message);
+    expect(words.nextStep).toMatch(/^Another app of your account may have changed it\. Check what your profile shows/);
+  });
+
   it('does not blame the password when the server failed to prove itself', () => {
     const wrongPassword = describeError({ code: 'auth-failed', message: 'The server rejected the address or password.' });
     expect(wrongPassword.nextStep).toBe('Check the address and password.');

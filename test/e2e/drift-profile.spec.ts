@@ -1,0 +1,75 @@
+/**
+ * A profile item replaced in the window: juliet publishes her profile; another app of hers (slixmpp)
+ * publishes another nickname under the same item id, markup and a right-to-left override in it. When
+ * she signs in again the banner says what her nickname says now, as text, and Restore puts hers back.
+ */
+import { fetchItems } from '../../main/xmpp/fetch-items';
+import { NS } from '../../main/xmpp/namespaces';
+import { nickPayload, readNickItem } from '../../main/profile/nickname';
+import { driverSteps } from '../support/interop/python-driver';
+import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
+
+test('another app replaces the nickname: the banner quotes what it says now, as text; Restore puts hers back', async ({
+  page,
+  browserHost,
+  newAccount,
+  prosody,
+  saveScreenshot,
+}) => {
+  test.setTimeout(120_000);
+  const [julietAccount, benvolioAccount] = await Promise.all([newAccount('juliet'), newAccount('benvolio')]);
+  const benvolio = await connectWith(benvolioAccount);
+  const nicknameRead = async () => {
+    const outcome = await fetchItems(benvolio.session.client.iqCaller, julietAccount.jid, NS.nick);
+    const item = outcome.status === 'ok' ? outcome.items[0] : undefined;
+    const read = item ? readNickItem(item) : undefined;
+    return read && 'nickname' in read ? read.nickname : outcome.status;
+  };
+
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openApp(page, browserHost.url);
+    await signIn(page, julietAccount);
+    await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+    const form = page.getByRole('form', { name: 'Profile' });
+    await form.getByLabel('Full name').fill('Juliet Capulet');
+    await form.getByLabel('Nickname').fill('Jules');
+    await form.getByLabel('Anyone').check();
+    await form.getByRole('button', { name: 'Publish changes' }).click();
+    await expect(page.getByTestId('profile-result')).toBeVisible({ timeout: 20_000 });
+    expect(await nicknameRead()).toBe('Jules');
+
+    await driverSteps('slixmpp', { jid: julietAccount.jid, password: julietAccount.password, server: prosody.info }, [
+      { op: 'publish-item', node: NS.nick, itemId: 'current', payload: nickPayload('<b>Romeo</b>\u202e’s Juliet').toString() },
+    ]);
+    expect(await nicknameRead()).toBe('<b>Romeo</b>’s Juliet');
+
+    // Signing in again reads every published node.
+    await page.getByRole('button', { name: 'Account', exact: true }).click();
+    await signIn(page, julietAccount);
+    const banner = page.getByTestId('drift-banner');
+    await expect(banner).toBeVisible({ timeout: 20_000 });
+    await expect(banner).toHaveAttribute('role', 'alert');
+    await expect(banner.getByRole('heading', { name: 'Your nickname: not as you published it' })).toBeVisible();
+    await expect(banner).toContainText('Your profile’s nickname was changed by another app or the server: it now says “<b>Romeo</b>’s Juliet”.');
+    await expect(banner.locator('b')).toHaveCount(0);
+
+    for (const [width, height] of [[1280, 800], [800, 600]] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.setViewportSize({ width, height });
+        await page.emulateMedia({ colorScheme: scheme });
+        await saveScreenshot(`drift-profile-${width}x${height}-${scheme}`);
+        expect(await axeViolations(page)).toEqual([]);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await banner.getByRole('button', { name: 'Restore' }).dblclick();
+    await expect(banner).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByTestId('drift-error')).toBeHidden();
+    expect(await nicknameRead()).toBe('Jules');
+  } finally {
+    await benvolio.session.disconnect();
+  }
+});
