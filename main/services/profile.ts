@@ -46,7 +46,7 @@ import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } fro
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
-import { publishPersistent, readEffectiveConfig } from '../xmpp/persistent-node.js';
+import { ensurePersistentNode, publishPersistent, publishToEnsured, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
@@ -159,18 +159,23 @@ export class ProfileService {
     const ctx = { iq: this.#deps.session.iq, owner };
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
-    const vcard = await publishPersistent(ctx, spec(NS.vcard4), vcardItem);
+    const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
+    const withdrawNickname = nickname === undefined && (await this.#holdsNickname(owner));
+    // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
+    // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
+    // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
+    const nickItem = nickname !== undefined || withdrawNickname ? { id: NICK_ITEM_ID, payload: nickPayload(nickname ?? '') } : undefined;
+    // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
+    // a nickname node another app made for another audience refuses the whole publish, not its second
+    // half after the new vCard is out.
+    const vcardNode = await ensurePersistentNode(ctx, spec(NS.vcard4));
+    const nickNode = nickItem === undefined ? undefined : await ensurePersistentNode(ctx, spec(NS.nick));
+    const vcard = await publishToEnsured(ctx, spec(NS.vcard4), vcardItem, vcardNode);
     await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
     await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
-    const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
-    const withdrawNickname = nickname === undefined && (await this.#holdsNickname(owner));
-    if (nickname !== undefined || withdrawNickname) {
-      // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
-      // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
-      // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
-      const nickItem = { id: NICK_ITEM_ID, payload: nickPayload(nickname ?? '') };
-      const nick = await publishPersistent(ctx, spec(NS.nick), nickItem);
+    if (nickItem !== undefined && nickNode !== undefined) {
+      const nick = await publishToEnsured(ctx, spec(NS.nick), nickItem, nickNode);
       await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
       await this.#record(owner, NS.nick, access, nick.config, nickItem);
       configs.push(nick.config);

@@ -81,6 +81,20 @@ export async function publishPersistent(
   item: { id: string; payload: Element },
 ): Promise<PublishOutcome> {
   const ensured = await ensurePersistentNode(ctx, spec);
+  return publishToEnsured(ctx, spec, item, ensured);
+}
+
+/**
+ * Publishes the item to a node ensurePersistentNode made ready (`ensured` is its answer): for a change
+ * that spans several nodes, each node is made ready first, so that one refused (an audience to confirm)
+ * stops the change before any of its items is out.
+ */
+export async function publishToEnsured(
+  ctx: NodeContext,
+  spec: PersistentNodeSpec,
+  item: { id: string; payload: Element },
+  ensured: Awaited<ReturnType<typeof ensurePersistentNode>>,
+): Promise<PublishOutcome> {
   try {
     // A server under load may answer wait/resource-constraint: sent again a few times (retry-wait.ts).
     await retryingWait(() =>
