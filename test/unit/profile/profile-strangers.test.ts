@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ContactProfileView } from '../../../contract/index.js';
 import { AppEvents } from '../../../main/events.js';
 import type { Logger } from '../../../main/logger.js';
@@ -72,8 +72,7 @@ describe('profile notifications from strangers', () => {
   it('are not shown, fetched from or kept, and evict no contact’s kept profile; each stranger is logged once', { timeout: 30_000 }, async () => {
     const { store, asked, shown, warnings, profiles } = await service();
     profiles.onNotification({ from: ROMEO, node: NS.nick, items: [nickItem('Romeo')], retracted: [] });
-    await settle();
-    expect(store.get(ACCOUNT, ROMEO)?.profile.nickname).toBe('Romeo');
+    await vi.waitFor(() => expect(store.get(ACCOUNT, ROMEO)?.profile.nickname).toBe('Romeo'), { timeout: 10_000 });
 
     const id = 'a'.repeat(40);
     const meta = avatarMetadataPayload({ id, bytes: 10, type: 'image/png', width: 1, height: 1 });
@@ -97,8 +96,7 @@ describe('profile notifications from strangers', () => {
     const { shown, profiles } = await service();
     await profiles.fetch('mercutio@verona.lit');
     profiles.onNotification({ from: 'Mercutio@Verona.lit', node: NS.nick, items: [nickItem('Mercutio')], retracted: [] });
-    await settle();
-    expect(shown).toEqual(['Mercutio@Verona.lit']);
+    await vi.waitFor(() => expect(shown).toEqual(['Mercutio@Verona.lit']), { timeout: 10_000 });
   });
 
   it('count for the account that opened the address only: after a switch of account, they are a stranger’s again', async () => {
@@ -113,7 +111,6 @@ describe('profile notifications from strangers', () => {
     // Back to the account that opened it: its notifications count again.
     account = ACCOUNT;
     profiles.onNotification({ from: 'mercutio@verona.lit', node: NS.nick, items: [nickItem('Mercutio')], retracted: [] });
-    await settle();
-    expect(shown).toEqual(['mercutio@verona.lit']);
+    await vi.waitFor(() => expect(shown).toEqual(['mercutio@verona.lit']), { timeout: 10_000 });
   });
 });
