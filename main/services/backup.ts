@@ -13,7 +13,7 @@ import type { BackupMade, BackupStatus, RestoredKeyOutcome, RestoreOutcome } fro
 import { KeyringError } from '../errors.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
-import { createBackup, openBackup } from '../vault/backup-blob.js';
+import { createBackup, openBackup, type BackupOpening } from '../vault/backup-blob.js';
 import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, BackupContentSchema, readBackupContent, type BackupContent } from '../vault/backup-content.js';
 import { backupPrintPage } from '../vault/backup-page.js';
 import { beforeRestoredTrust } from '../vault/contact-keys.js';
@@ -97,8 +97,8 @@ export class BackupService {
    */
   async restore(source: RestoreSource, code: string, replace = false): Promise<RestoreOutcome> {
     const jid = source.kind === 'account' ? this.#deps.session.ownJid : this.#account();
-    const blob = source.kind === 'file' ? source.data : await this.#fetch(jid);
-    const opened = await openBackup(blob, code, jid); // the code: never logged
+    // The code: never logged.
+    const { blob, opened } = source.kind === 'file' ? { blob: source.data, opened: await openBackup(source.data, code, jid) } : await this.#openFromAccount(jid, code);
     if (!opened.ok) throw new KeyringError(opened.error.code, opened.error.message, isCodeProblem(opened.error.code) ? 'code' : undefined);
     const reading = readBackupContent(opened.content);
     if (!reading.ok) throw new KeyringError(reading.error.code, reading.error.message);
@@ -216,7 +216,10 @@ export class BackupService {
     }
   }
 
-  /** XEP-0223: every part of the new backup, then the older items retracted (the reader lists them stale). */
+  /**
+   * XEP-0223: every part of the new backup, read back by its own ids (never "the newest on the node":
+   * a backup whose writer's clock ran ahead would be taken for it), then every other item retracted.
+   */
   async #publish(jid: string, blob: Buffer, now: Date): Promise<NonNullable<BackupMade['account']>> {
     const ctx: NodeContext = { iq: this.#deps.session.iq, owner: jid };
     const { backupId, items } = backupItems(blob, now);
@@ -228,40 +231,73 @@ export class BackupService {
         item,
       );
     }
-    const reading = readBackupItems(await readNode(ctx));
-    if (!reading.ok || reading.backupId !== backupId) {
+    const ownIds = items.map((item) => item.id);
+    const reading = readBackupItems(await readItems(ctx, ownIds));
+    if (!reading.ok || reading.backups[0]?.backupId !== backupId) {
       throw new KeyringError('backup-incomplete', 'The server did not keep the whole backup. Try again, or save it as a file.');
     }
-    for (const stale of reading.stale) await retractItem(ctx, BACKUP_NODE, stale).catch(() => undefined); // leftovers: harmless if one stays
+    // The backup is whole and checked: a list or a retract that fails leaves an older one beside it,
+    // which restoring tells apart by its code (#openFromAccount), and the next backup retracts.
+    const listed = await listItemIds(ctx).catch(() => [] as string[]);
+    for (const id of listed.filter((listedId) => !ownIds.includes(listedId)).slice(0, BACKUP_NODE_MAX_ITEMS)) await retractItem(ctx, BACKUP_NODE, id).catch(() => undefined);
     return { node: BACKUP_NODE, backupId, parts: items.length };
   }
 
-  async #fetch(jid: string): Promise<Buffer> {
-    const reading = readBackupItems(await readNode({ iq: this.#deps.session.iq, owner: jid }));
+  /**
+   * The backup on the account's node that `code` opens. The node holds one backup, or two when a
+   * device stopped before retracting the older, or more when retracts failed. Which is the newest is
+   * not known for certain (backup-items.ts), but each backup has its own code: try them in the
+   * reader's order, the one this device made or restored last first. Each try costs a scrypt
+   * (~0.2 s, up to 256 MiB), and a hostile server could offer many: at most MAX_CODE_TRIES.
+   */
+  async #openFromAccount(jid: string, code: string): Promise<{ blob: Buffer; opened: BackupOpening }> {
+    const preferred = [...this.#deps.backups.list(jid)].reverse().find((r) => r.where === 'account')?.id;
+    const reading = readBackupItems(await readNode({ iq: this.#deps.session.iq, owner: jid }), { preferred });
     if (!reading.ok) throw new KeyringError(reading.code, reading.message);
-    return reading.blob;
+    let refusal: { blob: Buffer; opened: BackupOpening } | undefined;
+    for (const { blob } of reading.backups.slice(0, MAX_CODE_TRIES)) {
+      const opened = await openBackup(blob, code, jid);
+      if (opened.ok) return { blob, opened };
+      // A typo fails the code's own check characters, the same for every backup: no use trying on.
+      if (opened.error.code === 'backup-code-mistyped') return { blob, opened };
+      // "Not this backup's code" says least: any other refusal (damaged, another format) is kept.
+      if (refusal === undefined || (refusal.opened.ok === false && refusal.opened.error.code === 'wrong-backup-code')) refusal = { blob, opened };
+    }
+    if (refusal === undefined) throw new KeyringError('backup-incomplete', 'The backup on this account cannot be read.');
+    return refusal;
   }
 }
 
-/**
- * The backup node's items, one request each: two backups side by side exceed a stanza's size, so the
- * ids come first (XEP-0060 §5.5) and each item by id (§6.5.8), at most as many as the node keeps.
- */
-async function readNode(ctx: NodeContext): Promise<RawItem[]> {
-  let ids: string[];
+/** How many backups on the node one restore tries the code on (#openFromAccount). */
+export const MAX_CODE_TRIES = 3;
+
+/** §5.5 the ids of the backup node's items; none when the node does not exist. */
+async function listItemIds(ctx: NodeContext): Promise<string[]> {
   try {
-    ids = parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(BACKUP_NODE), ctx.owner));
+    return parseDiscoItemIds(await ctx.iq.get(discoItemsRequest(BACKUP_NODE), ctx.owner));
   } catch (error) {
     if (readStanzaError(error)?.condition === 'item-not-found') return [];
     throw new KeyringError('protocol-error', 'The server did not list the backup on your account.', undefined, { cause: error });
   }
+}
+
+/** §6.5.8 the items of the backup node with these ids, one request each; an id the server lacks is left out. */
+async function readItems(ctx: NodeContext, ids: readonly string[]): Promise<RawItem[]> {
   const items: RawItem[] = [];
-  for (const id of ids.slice(0, BACKUP_NODE_MAX_ITEMS)) {
+  for (const id of ids) {
     const fetched = await fetchItem(ctx.iq, ctx.owner, BACKUP_NODE, id);
     if (fetched.status === 'ok') items.push(...fetched.items);
     else if (fetched.status !== 'none') throw new KeyringError('protocol-error', `The server did not hand out the backup on your account: ${fetched.detail}`);
   }
   return items;
+}
+
+/**
+ * The backup node's items: two backups side by side exceed a stanza's size, so the ids come first
+ * (XEP-0060 §5.5) and each item by id (§6.5.8), at most as many as the node keeps.
+ */
+async function readNode(ctx: NodeContext): Promise<RawItem[]> {
+  return readItems(ctx, (await listItemIds(ctx)).slice(0, BACKUP_NODE_MAX_ITEMS));
 }
 
 export interface IncomingKey {

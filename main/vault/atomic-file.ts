@@ -4,8 +4,8 @@
  * `path.bak`, so a file damaged outside our control (a bad disk, an editor) can still be recovered.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, link, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 export const backupPathOf = (path: string): string => `${path}.bak`;
 
@@ -37,6 +37,48 @@ export async function writeFileAtomic(path: string, data: string | Buffer | read
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Removes what writers of `path` that died mid-write left beside it: `path.<pid>.<rand>.tmp` (a whole
+ * copy of the file, new content half-written) and `path.bak.<pid>.<rand>.tmp` (a second name for the
+ * old one), both as secret as the file itself and kept forever otherwise. Only a dead process's: a
+ * live one (this one, or another app on the same vault) may be writing it now. A pid reused since by
+ * an unrelated process keeps its leftover until that process ends; harmless. Never throws: tidying
+ * must not stand between the user and the vault.
+ */
+export async function removeDeadWritersLeftovers(path: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    const name = basename(path);
+    const leftover = new RegExp(`^${escapeRegExp(name)}(?:\\.bak)?\\.(\\d{1,10})\\.[0-9a-f]{12}\\.tmp$`);
+    for (const entry of await readdir(dirname(path))) {
+      const pid = Number(leftover.exec(entry)?.[1] ?? Number.NaN);
+      if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+      await rm(join(dirname(path), entry), { force: true }).then(
+        () => removed.push(entry),
+        () => undefined,
+      );
+    }
+  } catch {
+    // A folder that cannot be listed: nothing to tidy that we could reach.
+  }
+  return removed;
+}
+
+/** Whether process `pid` exists: signal 0 checks without sending; EPERM is a live process of another user. */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

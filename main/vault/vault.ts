@@ -21,6 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { KeyringError } from '../errors.js';
+import { removeDeadWritersLeftovers } from './atomic-file.js';
 import { deepFreeze } from './deep-freeze.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
 import { parseVaultDocument, type AccountRecord, type VaultDocument } from './schema.js';
@@ -194,6 +195,8 @@ export class Vault {
     const path = join(options.dir, VAULT_FILE);
     // Only the user may list or enter the folder that holds the vault and its backups.
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    // A writer killed mid-write left a whole copy of the vault beside it; the next open tidies it.
+    await removeDeadWritersLeftovers(path);
     const unlocker = new Unlocker(options);
     try {
       return await Vault.#openMain(path, options, unlocker);

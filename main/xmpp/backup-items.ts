@@ -18,9 +18,15 @@
  *   </item>
  *
  * The backup's id is the start of its SHA-256, and each item id names the backup and the part, so a
- * new backup never overwrites the parts of the last one: publish all of the new parts, then retract
- * the old (readBackupItems lists them as `stale`). A device that stopped half-way leaves the previous
- * backup whole, and the reader takes the newest complete one.
+ * new backup never overwrites the parts of the last one: publish all of the new parts, read them back
+ * by their own ids, then retract every other item. A device that stopped half-way leaves the previous
+ * backup whole beside the new one's parts.
+ *
+ * Which of several whole backups is the newest cannot be told from the node for certain: `date` is
+ * what the writer's clock said (a clock set a year ahead makes its backup "newest" for a year), and
+ * XEP-0060 defines no order for §5.5's or §6.5.2's lists. So the reader hands back every whole
+ * backup, the one the app knows it made or restored last first, then by date; restoring tries them
+ * with the code (main/services/backup.ts): each backup has its own code, so the code picks it.
  *
  * The reader treats the node as hostile all the same (a server could serve anything): sizes, counts
  * and every attribute are checked, and the blob's SHA-256 must match before it is returned.
@@ -77,9 +83,24 @@ export function backupItems(blob: Uint8Array, date: Date = new Date()): { backup
   return { backupId, items };
 }
 
+/** One whole backup on the node, its parts checked against the SHA-256 they announce. */
+export interface StoredBackup {
+  backupId: string;
+  /** What the writer's clock said: a hint for the order, never proof of it. */
+  date: string;
+  blob: Buffer;
+  itemIds: string[];
+}
+
 export type BackupNodeReading =
-  | { ok: true; blob: Buffer; backupId: string; date: string; stale: string[] }
+  /** `backups`: never empty; the likeliest newest first (readBackupItems). */
+  | { ok: true; backups: StoredBackup[]; stale: string[] }
   | { ok: false; code: 'no-backup' | 'backup-incomplete'; message: string; stale: string[] };
+
+export interface ReadOptions {
+  /** The backup the app knows it made or restored last on this account: put first when whole. */
+  preferred?: string | undefined;
+}
 
 interface Part {
   itemId: string;
@@ -93,18 +114,19 @@ interface Part {
 }
 
 /**
- * The newest complete backup among the node's items (an items request's answer, parseItems), with
- * the ids of every other item (older backups, leftovers, junk) for the caller to retract. Never throws.
+ * Every whole backup among the node's items (parseItems of the answers), `options.preferred` first,
+ * then the latest date first; and the ids of the items in no whole backup (parts of one published
+ * half-way, junk). Never throws.
  */
-export function readBackupItems(items: readonly RawItem[]): BackupNodeReading {
+export function readBackupItems(items: readonly RawItem[], options: ReadOptions = {}): BackupNodeReading {
   try {
-    return read(items);
+    return read(items, options);
   } catch {
     return { ok: false, code: 'backup-incomplete', message: 'The backup on this account cannot be read.', stale: [] };
   }
 }
 
-function read(items: readonly RawItem[]): BackupNodeReading {
+function read(items: readonly RawItem[], options: ReadOptions): BackupNodeReading {
   const groups = new Map<string, Part[]>();
   const stale: string[] = [];
   for (const item of items.slice(0, BACKUP_NODE_MAX_ITEMS * 2)) {
@@ -118,21 +140,22 @@ function read(items: readonly RawItem[]): BackupNodeReading {
     groups.set(part.backupId, group);
   }
 
-  const complete: { backupId: string; date: string; blob: Buffer; itemIds: string[] }[] = [];
+  const complete: StoredBackup[] = [];
   for (const [backupId, parts] of groups) {
     const blob = assemble(parts);
     if (blob !== undefined) complete.push({ backupId, date: parts[0]?.date ?? '', blob, itemIds: parts.map((p) => p.itemId) });
+    else stale.push(...parts.map((p) => p.itemId));
   }
-  // Newest first; ISO dates in UTC compare as text. Ties: the larger id, so the choice is stable.
-  complete.sort((a, b) => (a.date === b.date ? (a.backupId < b.backupId ? 1 : -1) : a.date < b.date ? 1 : -1));
-  const chosen = complete[0];
-  const others = [...groups.entries()].filter(([id]) => id !== chosen?.backupId).flatMap(([, parts]) => parts.map((p) => p.itemId));
-  if (chosen === undefined) {
+  // The one known here first; then the latest date (ISO dates in UTC compare as text); ties: the
+  // larger id, so the order is stable.
+  const rank = (b: StoredBackup) => (b.backupId === options.preferred ? 1 : 0);
+  complete.sort((a, b) => rank(b) - rank(a) || (a.date === b.date ? (a.backupId < b.backupId ? 1 : -1) : a.date < b.date ? 1 : -1));
+  if (complete.length === 0) {
     return items.length === 0
       ? { ok: false, code: 'no-backup', message: 'This account holds no backup.', stale: [] }
-      : { ok: false, code: 'backup-incomplete', message: 'The backup on this account is incomplete or damaged.', stale: [...stale, ...others] };
+      : { ok: false, code: 'backup-incomplete', message: 'The backup on this account is incomplete or damaged.', stale };
   }
-  return { ok: true, blob: chosen.blob, backupId: chosen.backupId, date: chosen.date, stale: [...stale, ...others] };
+  return { ok: true, backups: complete, stale };
 }
 
 function readPart(item: RawItem): Part | undefined {

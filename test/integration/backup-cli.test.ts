@@ -6,7 +6,7 @@
  * Needs the build.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -86,4 +86,27 @@ describe('keyring keys backup / restore', () => {
     expect((await run('desktop', ['--json', 'keys', 'list'])).stdout.trim()).toBe('[]');
     expect(await run('desktop', ['keys', 'restore', '--in', file, '--from-account'])).toMatchObject({ code: 2 });
   }, 150_000);
+
+  it('the page and the file are the user’s alone even over files others could read; a place it cannot write says so in one line', async () => {
+    const page = join(work, 'readable-page.html');
+    const file = join(work, 'readable.kxbackup');
+    await writeFile(page, 'an old page', { mode: 0o644 });
+    await writeFile(file, 'an old file', { mode: 0o644 });
+    await chmod(page, 0o644); // whatever the umask
+    await chmod(file, 0o644);
+    const made = await run('laptop', ['keys', 'backup', '--out', file, '--page', page]);
+    expect(made, made.stderr).toMatchObject({ code: 0 });
+    const code = /^Backup code: ([0-9A-Z-]{34})$/m.exec(made.stdout)?.[1] ?? '';
+    expect(await readFile(page, 'utf8')).toContain(code.slice(0, 4));
+    expect((await stat(page)).mode & 0o777).toBe(0o600);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readdir(work)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    const nowhere = join(work, 'no-such-dir', 'page.html');
+    const refused = await run('laptop', ['keys', 'backup', '--out', join(work, 'other.kxbackup'), '--page', nowhere]);
+    // The backup is made all the same: its code is printed, the only time it is shown.
+    expect(refused).toMatchObject({ code: 1, stderr: `keyring: Cannot write ${nowhere} (ENOENT).\n` });
+    expect(refused.stdout).toMatch(/^Backup code: [0-9A-Z-]{34}$/m);
+    expect(refused.stdout).not.toContain('printable page');
+  }, 60_000);
 });

@@ -5,12 +5,12 @@
  * key back. A wrong or mistyped code, and a backup changed on the node, change nothing; romeo, in her
  * roster, cannot read the node.
  */
-import { sign, verify, X509Certificate } from 'node:crypto';
+import { randomBytes, sign, verify, X509Certificate } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupMade, ContactKeysView, KeyringApi } from '../../contract/index.js';
 import { generateBackupCode } from '../../main/vault/backup-code.js';
-import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS } from '../../main/xmpp/backup-items.js';
+import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS, backupItems } from '../../main/xmpp/backup-items.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
@@ -130,6 +130,26 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         expect(tampered.ok).toBe(false);
         expect(['backup-incomplete', 'backup-damaged']).toContain(tampered.ok ? '' : tampered.error.code);
         expect(await snapshot(device, device.core.api)).toEqual(before);
+      } finally {
+        await device.stop();
+      }
+    }, 60_000);
+
+    it('a backup left on the node with a date a year ahead (a clock that ran ahead) does not shadow the next one: it is retracted, the new one restores', async () => {
+      const ctx = { iq: juliet.core.session.iq, owner: juliet.actor.jid };
+      const stale = backupItems(randomBytes(3000), new Date(Date.now() + 365 * 86_400_000));
+      for (const item of stale.items) {
+        await publishPersistent(ctx, { node: BACKUP_NODE, access: { model: 'whitelist', allow: [] }, ownerOnly: true, maxItems: BACKUP_NODE_MAX_ITEMS }, item);
+      }
+      const next = await juliet.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE });
+      expect(next, JSON.stringify(next)).toMatchObject({ ok: true });
+      const made2 = resultValue(next);
+      const items = await fetchItems(juliet.core.session.iq, juliet.actor.jid, BACKUP_NODE);
+      expect(items.status === 'ok' ? items.items.map((i) => i.id) : items.status).toEqual([`${made2.account?.backupId ?? ''}-1`]);
+      const device = await newDevice();
+      try {
+        const restored = resultValue(await device.core.api.backup.restore({ from: { kind: 'account' }, code: made2.code }));
+        expect(restored.createdAt).toBe(made2.createdAt);
       } finally {
         await device.stop();
       }

@@ -139,6 +139,14 @@ export function fakePep(options: FakeOptions) {
           if (payload) n.payloads.set(id, options.onPublish?.(id, payload) ?? payload);
           return undefined;
         }
+        if (element.is('pubsub', NS.pubsub) && first?.name === 'retract') {
+          const n = node(first.attrs.node);
+          const id = first.getChild('item')?.attrs.id ?? '';
+          if (!n.items.includes(id)) throw stanzaError('item-not-found', 'cancel');
+          n.items = n.items.filter((i) => i !== id);
+          n.payloads.delete(id);
+          return undefined;
+        }
         if (element.is('pubsub', NS.pubsub) && first?.name === 'subscribe') {
           if (options.subscribe instanceof Error) throw options.subscribe;
           node(first.attrs.node);

@@ -4,12 +4,13 @@
  * printed once, when made; to restore it is read from --code-file or typed at a prompt (stdin),
  * never taken from the command line, where other users of the machine could read it in the process list.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RestoreOutcome } from '../../../contract/index.js';
 import { groupFingerprint } from '../../../contract/format.js';
 import { CliError, must, usage, type CliContext } from '../context.js';
 import { safe } from '../output.js';
+import { writePrivateFile } from '../private-file.js';
 
 export function backupCommands(keys: Command, cli: CliContext): void {
   keys
@@ -26,17 +27,30 @@ export function backupCommands(keys: Command, cli: CliContext): void {
         // opens the vault anew, so whoever runs this has just given it.
         const passphrase = cli.io.env.KEYRING_PASSPHRASE;
         const made = must(await api.backup.create({ file: options.out !== undefined, toAccount: options.toAccount === true, ...(passphrase ? { passphrase } : {}) }));
-        if (options.out && made.file) await writeFile(options.out, Buffer.from(made.file.dataBase64, 'base64'), { mode: 0o600 });
-        if (options.page) await writeFile(options.page, made.page, { mode: 0o600 });
+        // The user's alone, even over a file that was readable by others (private-file.ts). A file that
+        // cannot be written still lets the code be printed below: the backup is made, and it is shown once.
+        const failed: CliError[] = [];
+        const write = (path: string, data: string | Buffer) =>
+          writePrivateFile(path, data).then(
+            () => true,
+            (error: unknown) => {
+              if (!(error instanceof CliError)) throw error;
+              failed.push(error);
+              return false;
+            },
+          );
+        const wroteOut = options.out !== undefined && made.file !== undefined && (await write(options.out, Buffer.from(made.file.dataBase64, 'base64')));
+        const wrotePage = options.page !== undefined && (await write(options.page, made.page));
         const { page: _page, file: _file, ...shown } = made;
         cli.emit(shown, [
           `Backup code: ${made.code}`,
           'Write it down or print it now: it is shown only this once, and the backup cannot be opened without it.',
           `Keys in it: ${made.fingerprints.length}${made.contacts > 0 ? `; trust decisions for ${made.contacts} contact${made.contacts === 1 ? '' : 's'}` : ''}`,
-          ...(options.out ? [`Wrote ${options.out}.`] : []),
+          ...(wroteOut ? [`Wrote ${options.out ?? ''}.`] : []),
           ...(made.account ? [`Kept on your account (${made.account.parts} part${made.account.parts === 1 ? '' : 's'}, only you can read it).`] : []),
-          ...(options.page ? [`Wrote the printable page to ${options.page}.`] : []),
+          ...(wrotePage ? [`Wrote the printable page to ${options.page ?? ''}.`] : []),
         ].join('\n'));
+        if (failed[0]) throw failed[0];
       });
     });
   keys

@@ -21,7 +21,7 @@ describe('writing the backup as items', () => {
     const { backupId, items } = backupItems(blob, new Date('2025-06-01T00:00:00Z'));
     expect(items).toHaveLength(1);
     expect(items[0]?.id).toBe(`${backupId}-1`);
-    expect(readBackupItems(asFetched(items))).toEqual({ ok: true, blob, backupId, date: '2025-06-01T00:00:00.000Z', stale: [] });
+    expect(readBackupItems(asFetched(items))).toEqual({ ok: true, backups: [{ blob, backupId, date: '2025-06-01T00:00:00.000Z', itemIds: [`${backupId}-1`] }], stale: [] });
   });
 
   it('cuts a large blob into parts whose items stay under 200,000 bytes (servers stop at 256 KiB)', () => {
@@ -33,7 +33,7 @@ describe('writing the backup as items', () => {
       expect(stanza.toString().length).toBeLessThan(200_000);
     }
     const shuffled = [items[2], items[0], items[1]] as BackupItem[];
-    expect(readBackupItems(asFetched(shuffled))).toMatchObject({ ok: true, blob });
+    expect(readBackupItems(asFetched(shuffled))).toMatchObject({ ok: true, backups: [{ blob }] });
   });
 
   it('refuses an empty blob or one over the cap', () => {
@@ -51,15 +51,26 @@ describe('reading the node', () => {
     expect(readBackupItems([])).toMatchObject({ ok: false, code: 'no-backup' });
   });
 
-  it('takes the newest complete backup and lists the older one’s items to retract', () => {
+  const order = (reading: ReturnType<typeof readBackupItems>) => (reading.ok ? reading.backups.map((b) => b.backupId) : []);
+
+  it('hands back every whole backup, the latest date first when none is known here', () => {
     const reading = readBackupItems(asFetched([...older.items, ...newer.items]));
-    expect(reading).toMatchObject({ ok: true, backupId: newer.backupId });
-    expect(reading.stale.sort()).toEqual(ids(older).sort());
+    expect(order(reading)).toEqual([newer.backupId, older.backupId]);
+    expect(reading.stale).toEqual([]);
+  });
+
+  it('puts the backup this device made or restored last first, whatever date its writer’s clock gave the others', () => {
+    // Made while the clock ran a year ahead, then the clock put right: the date alone would pick the stale one.
+    const ahead = backupItems(randomBytes(1000), new Date(Date.now() + 365 * 86_400_000));
+    const made = backupItems(randomBytes(1000), new Date());
+    const node = asFetched([...ahead.items, ...made.items]);
+    expect(order(readBackupItems(node, { preferred: made.backupId }))).toEqual([made.backupId, ahead.backupId]);
+    expect(order(readBackupItems(node, { preferred: 'f'.repeat(16) }))).toEqual([ahead.backupId, made.backupId]);
   });
 
   it('keeps the last whole backup when a new one was published only in part (a device stopped half-way)', () => {
     const reading = readBackupItems(asFetched([...older.items, newer.items[0] as BackupItem]));
-    expect(reading).toMatchObject({ ok: true, backupId: older.backupId });
+    expect(order(reading)).toEqual([older.backupId]);
     expect(reading.stale).toEqual([newer.items[0]?.id]);
   });
 
@@ -90,7 +101,7 @@ describe('reading the node', () => {
       { id: 'sha', payload: xml('backup', { ...attrs, sha256: 'f'.repeat(64) }, 'AAAA') },
     ];
     const reading = readBackupItems(asFetched([...hostile, ...good]));
-    expect(reading).toMatchObject({ ok: true, backupId: newer.backupId });
+    expect(order(reading)).toEqual([newer.backupId]);
     expect(reading.stale).toEqual(expect.arrayContaining(['junk', 'foreign', 'big', 'neg', 'nested', 'b64', 'date', 'sha']));
     const oversize = asFetched(good).map((item) => ({ ...item, size: MAX_BACKUP_ITEM_BYTES + 1 }));
     expect(readBackupItems(oversize)).toMatchObject({ ok: false, code: 'backup-incomplete' });
