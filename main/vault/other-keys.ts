@@ -155,6 +155,20 @@ function replacedKeys(
   return [...gone, ...earlier].map((k) => k.fingerprint).filter((f) => f !== '');
 }
 
+/**
+ * The account's known devices or keys of `protocol`, in the order a capped list reader keeps them
+ * (main/protocols/kept-first.ts): those the user verified or accepted, then those with an unanswered
+ * change (the warning must stay in sight), then the other current ones, then the removed ones (most
+ * recently removed first).
+ */
+export function knownFirst(stored: OtherKeysRecord | undefined, protocol: OtherKeyProtocol): OtherKeyRecord[] {
+  const rank = (k: OtherKeyRecord) =>
+    k.removedAt !== undefined ? 3 : k.verifiedAt !== undefined || k.acceptedAt !== undefined ? 0 : k.changedAt !== undefined ? 1 : 2;
+  return (stored?.keys ?? [])
+    .filter((k) => k.protocol === protocol)
+    .sort((a, b) => rank(a) - rank(b) || (b.removedAt ?? '').localeCompare(a.removedAt ?? ''));
+}
+
 /** lastSeen (to the hour), the details that may move (label, bundle digest); true when anything changed. */
 function refresh(record: OtherKeyRecord, sighting: Sighting, at: string, now: Date): boolean {
   let changed = false;
