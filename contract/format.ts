@@ -7,10 +7,23 @@
 import type { NodeConfigDeviation, RevocationReasonName } from './domain.js';
 import type { DriftFinding, PersistenceChange, ReplacedItem, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
+import { OTHER_KEY_LIMITS } from './limits.js';
 
 /** A count for people: "3,000", not "3000" (a roster, a burst of updates or a limit can run into thousands). */
 export function formatCount(n: number | bigint): string {
   return n.toLocaleString('en-GB');
+}
+
+/**
+ * Devices and keys an account lists beyond what the readers read, that the vault did not know: not
+ * shown anywhere, so the person is told (OtherKeysView.leftOut). Known ones past the cap are shown.
+ */
+export function describeOtherKeysLeftOut(leftOut: number): string {
+  const what = leftOut === 1 ? 'listed device or key is' : 'listed devices or keys are';
+  return (
+    `${formatCount(leftOut)} more ${what} not shown: the app reads at most ${OTHER_KEY_LIMITS.listedDevices} devices per OMEMO list ` +
+    `and ${OTHER_KEY_LIMITS.listedKeys} OpenPGP keys, those it already knows first.`
+  );
 }
 
 export { compactFingerprint, compactOtherKeyFingerprint, parseOtherKeyFingerprint, parseVerificationClaim, verificationUri, type VerificationClaim } from './fingerprint.js';

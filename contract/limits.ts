@@ -43,12 +43,16 @@ export const QR_IMAGE_LIMITS = {
 export const OWN_KEY_LABEL_CHARS = 80;
 
 /**
- * Other apps' keys (contract/devices.ts): what the app keeps per account it reads. Devices and keys past
- * the readers' caps (64 devices per OMEMO list, 32 OpenPGP keys) are counted, not kept; of those that
- * left a list only the `removedKeys` most recent stay. A device or key counts as 'new' for `newForDays`
- * after it appeared; an own device whose bundle did not change for `staleAfterDays` is flagged stale.
+ * Other apps' keys (contract/devices.ts): what the app keeps per account it reads. The readers read at
+ * most `listedDevices` devices of one OMEMO list and `listedKeys` keys of the OpenPGP list, those the
+ * vault knows first; new ones past that are counted, not kept. Of those that left a list at most
+ * `removedKeys` stay, those the user relied on longest (main/vault/other-keys.ts pruneRemoved). A device
+ * or key counts as 'new' for `newForDays` after it appeared; an own device whose bundle did not change
+ * for `staleAfterDays` is flagged stale.
  */
 export const OTHER_KEY_LIMITS = {
+  listedDevices: 64,
+  listedKeys: 32,
   removedKeys: 16,
   previousFingerprints: 4,
   newForDays: 7,

@@ -12,6 +12,7 @@
 import { compareWithKeys, describeComparison } from '../../contract/comparison.js';
 import {
   describeDeviation,
+  describeOtherKeysLeftOut,
   fingerprintGroups,
   formatOtherKeyFingerprint,
   groupFingerprint,
@@ -258,7 +259,7 @@ export function describeOtherKeys(v: OtherKeysView): string {
   if (v.keys.length === 0) lines.push(`${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
   lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf));
   for (const k of v.keys) lines.push(...describeOtherKey(k));
-  if (v.leftOut > 0) lines.push(`${v.leftOut} more left out: the app keeps at most 64 devices per OMEMO list and 32 OpenPGP keys.`);
+  if (v.leftOut > 0) lines.push(describeOtherKeysLeftOut(v.leftOut));
   return lines.join('\n');
 }
 

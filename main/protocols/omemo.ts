@@ -22,19 +22,21 @@
  * versions; `formatOmemoFingerprint` groups it the way each client prints it.
  */
 import type { Element } from '@xmpp/xml';
+import { OTHER_KEY_LIMITS } from '../../contract/limits.js';
 import { cleanText } from '../untrusted-text.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { decodeBase64 } from './base64.js';
 import { edwardsToMontgomery, verifyCurve25519Signature, verifyEd25519 } from './curve25519.js';
+import { keptFirst } from './kept-first.js';
 import { pickSingletonItem, quoted } from './singleton-item.js';
 
 export type OmemoVersion = 'axolotl' | 'omemo2';
 
 /** Largest device-list or bundle item read (a 100-prekey bundle is about 6 KiB). */
 export const MAX_OMEMO_ITEM_BYTES = 64 * 1024;
-/** Devices kept from one list; the rest are reported, not kept. */
-export const MAX_DEVICES = 64;
+/** Devices read from one list (those the caller already knows first); the rest are reported, not read. */
+export const MAX_DEVICES = OTHER_KEY_LIMITS.listedDevices;
 /** Prekeys checked and counted in one bundle (XEP-0384's examples publish 100). */
 export const MAX_PREKEYS = 100;
 /** XEP-0384 §5.3.2 (omemo:2): "The bundle MUST always contain at least 25 PreKeys"; v0.3 said 20. */
@@ -73,6 +75,8 @@ export interface OmemoDeviceList {
   /** The item read ('current' by XEP-0060 §12.20 singleton convention; '' when the node is empty). */
   itemId: string;
   devices: OmemoDevice[];
+  /** Ids the list names beyond MAX_DEVICES, in the list's order: listed, not read. */
+  leftOut: number[];
   /** What was wrong but did not stop the reading (a bad id skipped, a duplicate, a cap reached). */
   problems: string[];
 }
@@ -86,17 +90,22 @@ function readId(value: string | undefined): number | undefined {
   return id >= 1 && id <= MAX_DEVICE_ID ? id : undefined;
 }
 
-export function readDeviceList(version: OmemoVersion, items: readonly RawItem[]): DeviceListReading {
+/**
+ * The device list in `items`. When it names more than MAX_DEVICES devices, the ids in `knownFirst` (the
+ * devices the vault has a record of, most relied on first) are read before any new one, so a list with
+ * many new ids ahead of a known device cannot make that device look removed; new ones follow in the
+ * list's order. The devices read keep the list's order.
+ */
+export function readDeviceList(version: OmemoVersion, items: readonly RawItem[], knownFirst: readonly number[] = []): DeviceListReading {
   const { item, problems } = pickSingletonItem(items);
-  if (!item) return { ok: true, list: { version, itemId: '', devices: [], problems } };
+  if (!item) return { ok: true, list: { version, itemId: '', devices: [], leftOut: [], problems } };
   if (item.size > MAX_OMEMO_ITEM_BYTES) return { ok: false, problem: `the device list is ${item.size} bytes, over the ${MAX_OMEMO_ITEM_BYTES}-byte limit` };
   const { ns, listElement } = NODES[version];
   const list = item.payload;
   if (!list || !list.is(listElement, ns)) return { ok: false, problem: `no <${listElement} xmlns="${ns}"/> in the device list item` };
 
-  const devices: OmemoDevice[] = [];
+  const listed: { id: number; child: Element }[] = [];
   const seen = new Set<number>();
-  let overCap = 0;
   for (const child of list.getChildElements()) {
     if (child.name !== 'device') continue; // RFC 6120 §8.4: unknown elements are ignored
     const id = readId(child.attrs.id);
@@ -109,14 +118,13 @@ export function readDeviceList(version: OmemoVersion, items: readonly RawItem[])
       continue;
     }
     seen.add(id);
-    if (devices.length >= MAX_DEVICES) {
-      overCap++;
-      continue;
-    }
-    devices.push(version === 'omemo2' ? withLabel(id, child, problems) : { id });
+    listed.push({ id, child });
   }
-  if (overCap > 0) problems.push(`${overCap} more devices ignored (at most ${MAX_DEVICES} are read)`);
-  return { ok: true, list: { version, itemId: item.id, devices, problems } };
+  const read = new Set(keptFirst(listed.map((d) => d.id), knownFirst, MAX_DEVICES));
+  const devices = listed.filter((d) => read.has(d.id)).map(({ id, child }) => (version === 'omemo2' ? withLabel(id, child, problems) : { id }));
+  const leftOut = listed.filter((d) => !read.has(d.id)).map((d) => d.id);
+  if (leftOut.length > 0) problems.push(`${leftOut.length} more devices not read (at most ${MAX_DEVICES} are read, those already known first)`);
+  return { ok: true, list: { version, itemId: item.id, devices, leftOut, problems } };
 }
 
 /** XEP-0384 §5.3.1: a label counts only with a labelsig; both are kept for `verifiedLabel`. */

@@ -13,16 +13,18 @@
  * is left, and the readers return problems as text instead of throwing.
  */
 import { createHash } from 'node:crypto';
+import { OTHER_KEY_LIMITS } from '../../contract/limits.js';
 import { cleanText } from '../untrusted-text.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { decodeBase64 } from './base64.js';
+import { keptFirst } from './kept-first.js';
 import { pickSingletonItem, quoted } from './singleton-item.js';
 
 /** Largest metadata item read. */
 export const MAX_KEY_LIST_ITEM_BYTES = 16 * 1024;
-/** Keys kept from one list. */
-export const MAX_LISTED_KEYS = 32;
+/** Keys read from one list (those the caller already knows first); the rest are reported, not read. */
+export const MAX_LISTED_KEYS = OTHER_KEY_LIMITS.listedKeys;
 /** Largest key data item read: a key with many certifications can be big; servers stop at 256 KiB. */
 export const MAX_KEY_ITEM_BYTES = 200 * 1024;
 /** Packets looked at in one key before the rest is ignored. */
@@ -46,18 +48,22 @@ export interface ListedKey {
   date?: Date;
 }
 
-export type KeyListReading = { ok: true; keys: ListedKey[]; problems: string[] } | { ok: false; problem: string };
+/** `leftOut`: fingerprints the list names beyond MAX_LISTED_KEYS, in the list's order (listed, not read). */
+export type KeyListReading = { ok: true; keys: ListedKey[]; leftOut: string[]; problems: string[] } | { ok: false; problem: string };
 
-/** XEP-0373 §4.2: the <public-keys-list/> of the metadata node. */
-export function readPublicKeysList(items: readonly RawItem[]): KeyListReading {
+/**
+ * XEP-0373 §4.2: the <public-keys-list/> of the metadata node. When it names more than MAX_LISTED_KEYS
+ * keys, the fingerprints in `knownFirst` (keys the vault has a record of, most relied on first) are read
+ * before any new one (kept-first.ts); the keys read keep the list's order.
+ */
+export function readPublicKeysList(items: readonly RawItem[], knownFirst: readonly string[] = []): KeyListReading {
   const { item, problems } = pickSingletonItem(items);
-  if (!item) return { ok: true, keys: [], problems };
+  if (!item) return { ok: true, keys: [], leftOut: [], problems };
   if (item.size > MAX_KEY_LIST_ITEM_BYTES) return { ok: false, problem: `the key list is ${item.size} bytes, over the ${MAX_KEY_LIST_ITEM_BYTES}-byte limit` };
   const list = item.payload;
   if (!list || !list.is('public-keys-list', NS.openpgp)) return { ok: false, problem: `no <public-keys-list xmlns="${NS.openpgp}"/> in the item` };
-  const keys: ListedKey[] = [];
+  const listed: { fingerprint: string; dateText: string | undefined }[] = [];
   const seen = new Set<string>();
-  let overCap = 0;
   for (const entry of list.getChildElements()) {
     if (entry.name !== 'pubkey-metadata') continue;
     const raw = entry.attrs['v4-fingerprint'];
@@ -71,11 +77,11 @@ export function readPublicKeysList(items: readonly RawItem[]): KeyListReading {
       continue;
     }
     seen.add(fingerprint);
-    if (keys.length >= MAX_LISTED_KEYS) {
-      overCap++;
-      continue;
-    }
-    const dateText = entry.attrs.date;
+    listed.push({ fingerprint, dateText: entry.attrs.date });
+  }
+  const read = new Set(keptFirst(listed.map((k) => k.fingerprint), knownFirst.map((f) => f.toUpperCase()), MAX_LISTED_KEYS));
+  const keys: ListedKey[] = [];
+  for (const { fingerprint, dateText } of listed.filter((k) => read.has(k.fingerprint))) {
     const date = dateText !== undefined && DATE_TIME.test(dateText) ? new Date(dateText) : undefined;
     if (date === undefined || Number.isNaN(date.getTime())) {
       problems.push(`${fingerprint}: its date ${quoted(dateText, 44)} is not an XEP-0082 DateTime`);
@@ -84,8 +90,9 @@ export function readPublicKeysList(items: readonly RawItem[]): KeyListReading {
       keys.push({ fingerprint, date });
     }
   }
-  if (overCap > 0) problems.push(`${overCap} more keys ignored (at most ${MAX_LISTED_KEYS} are read)`);
-  return { ok: true, keys, problems };
+  const leftOut = listed.filter((k) => !read.has(k.fingerprint)).map((k) => k.fingerprint);
+  if (leftOut.length > 0) problems.push(`${leftOut.length} more keys not read (at most ${MAX_LISTED_KEYS} are read, those already known first)`);
+  return { ok: true, keys, leftOut, problems };
 }
 
 export interface OpenPgpPublicKey {

@@ -24,7 +24,7 @@ import { inBackground } from './background.js';
 import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel, type OmemoVersion } from '../protocols/omemo.js';
 import { publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
-import { mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
+import { knownFirst, mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
 import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } from '../vault/other-keys-trust.js';
 import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
@@ -56,6 +56,8 @@ interface Observed extends Sighting {
   problems: string[];
   hasData: boolean;
   signatureValid?: boolean;
+  /** A known device or key the list still names, past the reader's cap: listed, its data not read. */
+  notRead?: true;
 }
 
 interface AccountReading {
@@ -217,7 +219,8 @@ export class OtherAppKeys {
     if (outcome.status !== 'ok') throw new KeyringError('not-found', `Your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list could not be read (${outcome.status}).`);
     const read = readDeviceList(version, outcome.items);
     if (!read.ok) throw new KeyringError('invalid-payload', `Your device list cannot be read: ${read.problem}.`);
-    if (!read.list.devices.some((d) => d.id === deviceId)) throw new KeyringError('not-found', `Device ${deviceId} is not on your published device list.`);
+    // A device past the reader's cap is still on the list, and can be taken off it.
+    if (!read.list.devices.some((d) => d.id === deviceId) && !read.list.leftOut.includes(deviceId)) throw new KeyringError('not-found', `Device ${deviceId} is not on your published device list.`);
     const item = outcome.items.find((i) => i.id === read.list.itemId);
     const payload = item?.payload ? withoutDevice(item.payload, deviceId) : undefined;
     if (!payload) throw new KeyringError('invalid-payload', 'Your device list cannot be read.');
@@ -274,28 +277,32 @@ export class OtherAppKeys {
 
   async #read(jid: string): Promise<AccountReading> {
     const iq = this.#deps.session.iq;
+    const stored = this.#deps.store.of(this.#deps.session.ownJid, jid);
     const [axolotl, omemo2, openpgp] = await Promise.all([
       fetchItems(iq, jid, devicesNode('axolotl')),
       fetchItems(iq, jid, devicesNode('omemo2')),
       fetchItems(iq, jid, NS.openpgpPublicKeys),
     ]);
     const result: AccountReading = { reading: {}, observed: [], sources: [], leftOut: 0 };
-    await this.#readOmemo(jid, 'omemo', axolotl, result);
-    await this.#readOmemo(jid, 'omemo2', omemo2, result);
-    await this.#readOpenPgp(jid, openpgp, result);
+    await this.#readOmemo(jid, 'omemo', axolotl, stored, result);
+    await this.#readOmemo(jid, 'omemo2', omemo2, stored, result);
+    await this.#readOpenPgp(jid, openpgp, stored, result);
     return result;
   }
 
-  async #readOmemo(jid: string, protocol: 'omemo' | 'omemo2', outcome: FetchOutcome, result: AccountReading): Promise<void> {
+  async #readOmemo(jid: string, protocol: 'omemo' | 'omemo2', outcome: FetchOutcome, stored: OtherKeysRecord | undefined, result: AccountReading): Promise<void> {
     const version = PROTOCOL_VERSION[protocol];
     if (!listed(protocol, outcome, result)) return;
-    const list = readDeviceList(version, outcome.status === 'ok' ? outcome.items : []);
+    const known = knownFirst(stored, protocol).flatMap((k) => (k.deviceId === undefined ? [] : [k.deviceId]));
+    const list = readDeviceList(version, outcome.status === 'ok' ? outcome.items : [], known);
     if (!list.ok) {
       result.sources.push({ protocol, status: 'invalid', detail: clean(list.problem) });
       return;
     }
     result.sources.push(list.list.problems.length > 0 ? { protocol, status: 'ok', detail: clean(list.list.problems.join('; ')) } : { protocol, status: 'ok' });
-    result.leftOut += leftOutCount(list.list.problems);
+    const knownIds = new Set(known);
+    const notRead = list.list.leftOut.filter((id) => knownIds.has(id)).map((deviceId) => notReadThisTime({ protocol, deviceId, fingerprint: '' }));
+    result.leftOut += list.list.leftOut.length - notRead.length;
     const observed = await inTurn(list.list.devices, BUNDLE_CONCURRENCY, async (device): Promise<Observed> => {
       const { node, itemId } = bundleLocation(version, device.id);
       const fetched = itemId === undefined ? await fetchItems(this.#deps.session.iq, jid, node) : await fetchItem(this.#deps.session.iq, jid, node, itemId);
@@ -316,19 +323,24 @@ export class OtherAppKeys {
         ...(label !== undefined ? { label } : {}),
       };
     });
-    result.reading[protocol] = observed.map(sightingOf);
-    result.observed.push(...observed);
+    // A known device past the cap is still listed: not removed, its last identity key kept ('' reads as
+    // "bundle not read this time", main/vault/other-keys.ts).
+    result.reading[protocol] = [...observed, ...notRead].map(sightingOf);
+    result.observed.push(...observed, ...notRead);
   }
 
-  async #readOpenPgp(jid: string, outcome: FetchOutcome, result: AccountReading): Promise<void> {
+  async #readOpenPgp(jid: string, outcome: FetchOutcome, stored: OtherKeysRecord | undefined, result: AccountReading): Promise<void> {
     if (!listed('openpgp', outcome, result)) return;
-    const list = readPublicKeysList(outcome.status === 'ok' ? outcome.items : []);
+    const known = knownFirst(stored, 'openpgp').map((k) => k.fingerprint);
+    const list = readPublicKeysList(outcome.status === 'ok' ? outcome.items : [], known);
     if (!list.ok) {
       result.sources.push({ protocol: 'openpgp', status: 'invalid', detail: clean(list.problem) });
       return;
     }
     result.sources.push(list.problems.length > 0 ? { protocol: 'openpgp', status: 'ok', detail: clean(list.problems.join('; ')) } : { protocol: 'openpgp', status: 'ok' });
-    result.leftOut += leftOutCount(list.problems);
+    const knownFingerprints = new Set(known);
+    const notRead = list.leftOut.filter((f) => knownFingerprints.has(f)).map((fingerprint) => notReadThisTime({ protocol: 'openpgp', fingerprint }));
+    result.leftOut += list.leftOut.length - notRead.length;
     const observed = await inTurn(list.keys, BUNDLE_CONCURRENCY, async (listedKey): Promise<Observed> => {
       const base: Observed = { protocol: 'openpgp', fingerprint: listedKey.fingerprint, problems: [], hasData: false };
       const fetched = await fetchItems(this.#deps.session.iq, jid, publicKeyNode(listedKey.fingerprint));
@@ -344,8 +356,8 @@ export class OtherAppKeys {
         problems: key.key.problems.map(clean),
       };
     });
-    result.reading.openpgp = observed.map(sightingOf);
-    result.observed.push(...observed);
+    result.reading.openpgp = [...observed, ...notRead].map(sightingOf);
+    result.observed.push(...observed, ...notRead);
   }
 }
 
@@ -362,13 +374,13 @@ function listed(protocol: OtherKeyProtocol, outcome: FetchOutcome, result: Accou
   return false;
 }
 
-function leftOutCount(problems: readonly string[]): number {
-  const over = problems.map((p) => /^(\d+) more (devices|keys) ignored/.exec(p)).find((m) => m !== null);
-  return over ? Number(over[1]) : 0;
+/** A known device or key past the reader's cap, as it shows (its data was not asked for). */
+function notReadThisTime(what: Pick<Observed, 'protocol' | 'deviceId' | 'fingerprint'>): Observed {
+  return { ...what, problems: ['still listed, but not read this time: the list names more than the app reads'], hasData: false, notRead: true };
 }
 
 function sightingOf(o: Observed): Sighting {
-  const { problems: _p, hasData: _h, signatureValid: _s, ...sighting } = o;
+  const { problems: _p, hasData: _h, signatureValid: _s, notRead: _n, ...sighting } = o;
   return sighting;
 }
 
@@ -397,7 +409,7 @@ function keyView(stored: OtherKeyRecord, of: OtherKeysRecord, seen: Observed | u
   if (stored.algorithm !== undefined) view.algorithm = stored.algorithm;
   if (stored.bits !== undefined) view.bits = stored.bits;
   if (seen?.signatureValid !== undefined) view.signatureValid = seen.signatureValid;
-  if (own && seen !== undefined) {
+  if (own && seen !== undefined && seen.notRead === undefined) {
     const stale = staleness(stored, seen.hasData, now);
     if (stale !== undefined) view.stale = stale;
   }

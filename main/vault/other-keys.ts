@@ -9,10 +9,12 @@
  *   went missing keeps its last fingerprint, so taking the bundle away and publishing another later
  *   still warns.
  * - An OpenPGP key is known by its fingerprint (XEP-0373 §4.2). A key that appears in the same reading in
- *   which a known key left the list took its place: 'changed', with the keys it replaced.
+ *   which a known key left the list took its place: 'changed', with the keys it replaced; so does one
+ *   that appears when no known key is listed any more (the list emptied first, another key listed
+ *   later: the same swap in two steps).
  * - Whatever the first reading of an account finds is trusted on first use ('known'); later arrivals are
- *   'new' for a week; a device or key the list no longer names is kept as removed (the most recent
- *   OTHER_KEY_LIMITS.removedKeys of them).
+ *   'new' for a week; a device or key the list no longer names is kept as removed (at most
+ *   OTHER_KEY_LIMITS.removedKeys of them, those the user relied on kept longest: pruneRemoved).
  * - A protocol whose list could not be read (refused, unreachable, broken) changes nothing: its devices
  *   are not "removed" because a server did not answer.
  */
@@ -117,8 +119,8 @@ export function mergeReading(
       dirty = true;
       changes.push({ kind: 'removed', ...identity(record) });
     }
+    const replaced = protocol === 'openpgp' ? replacedKeys(keys, protocol, matched, arrived, gone) : [];
     for (const record of arrived) {
-      const replaced = protocol === 'openpgp' ? gone.map((g) => g.fingerprint).filter((f) => f !== '') : [];
       if (!firstReading && replaced.length > 0) {
         record.previous = replaced.slice(0, OTHER_KEY_LIMITS.previousFingerprints);
         record.changedAt = at;
@@ -128,7 +130,43 @@ export function mergeReading(
       }
     }
   }
-  return { record: { ...stored, firstRead: stored?.firstRead ?? at, keys: pruneRemoved(keys) }, changes, dirty };
+  const firstRead = stored?.firstRead ?? at;
+  return { record: { ...stored, firstRead, keys: pruneRemoved(keys, firstRead) }, changes, dirty };
+}
+
+/**
+ * The OpenPGP keys a key that arrived in this reading takes the place of: those that left the list in
+ * this reading and, when no key the vault knew is listed any more, those that left it earlier too. A
+ * key swapped in two steps (the list emptied, another key listed later) is the same replacement as one
+ * swapped at once, as for X.509 keys (contact-keys.ts mergeFullKeySet, retractedEarlier).
+ */
+function replacedKeys(
+  keys: readonly OtherKeyRecord[],
+  protocol: OtherKeyProtocol,
+  matched: ReadonlySet<OtherKeyRecord>,
+  arrived: readonly OtherKeyRecord[],
+  gone: readonly OtherKeyRecord[],
+): string[] {
+  const ofProtocol = keys.filter((k) => k.protocol === protocol);
+  const knownStillListed = ofProtocol.some((k) => matched.has(k) && !arrived.includes(k));
+  const leftEarlier = knownStillListed ? [] : ofProtocol.filter((k) => k.removedAt !== undefined && !gone.includes(k));
+  // Newest departures first: previous is capped, and the key just replaced matters most.
+  const earlier = [...leftEarlier].sort((a, b) => (b.removedAt ?? '').localeCompare(a.removedAt ?? ''));
+  return [...gone, ...earlier].map((k) => k.fingerprint).filter((f) => f !== '');
+}
+
+/**
+ * The account's known devices or keys of `protocol`, in the order a capped list reader keeps them
+ * (main/protocols/kept-first.ts): those the user verified or accepted, then those with an unanswered
+ * change (the warning must stay in sight), then the other current ones, then the removed ones (most
+ * recently removed first).
+ */
+export function knownFirst(stored: OtherKeysRecord | undefined, protocol: OtherKeyProtocol): OtherKeyRecord[] {
+  const rank = (k: OtherKeyRecord) =>
+    k.removedAt !== undefined ? 3 : k.verifiedAt !== undefined || k.acceptedAt !== undefined ? 0 : k.changedAt !== undefined ? 1 : 2;
+  return (stored?.keys ?? [])
+    .filter((k) => k.protocol === protocol)
+    .sort((a, b) => rank(a) - rank(b) || (b.removedAt ?? '').localeCompare(a.removedAt ?? ''));
 }
 
 /** lastSeen (to the hour), the details that may move (label, bundle digest); true when anything changed. */
@@ -152,11 +190,33 @@ function refresh(record: OtherKeyRecord, sighting: Sighting, at: string, now: Da
   return changed;
 }
 
-/** Keeps every current record and the most recently removed ones. */
-function pruneRemoved(keys: OtherKeyRecord[]): OtherKeyRecord[] {
-  const removed = keys.filter((k) => k.removedAt !== undefined).sort((a, b) => (b.removedAt ?? '').localeCompare(a.removedAt ?? ''));
+/**
+ * Keeps every current record and at most OTHER_KEY_LIMITS.removedKeys removed ones. A removed record is
+ * what makes a device id coming back with another identity key 'changed' rather than 'new', so the
+ * records the user relied on go last, whatever else comes and goes: a flood of throw-away device ids,
+ * listed and dropped, must not erase the memory of a verified device. Kept first to last:
+ *   1. verified or accepted by the user;
+ *   2. trusted without being asked: a fingerprint, no unanswered change, and found by the first reading
+ *      or listed for at least OTHER_KEY_LIMITS.newForDays (a throw-away device is listed briefly);
+ *   3. any other with a fingerprint (short-lived, or removed with a change unanswered);
+ *   4. never with a readable key: nothing to compare a later key with.
+ * Within each, the most recently removed first.
+ */
+function pruneRemoved(keys: OtherKeyRecord[], firstRead: string): OtherKeyRecord[] {
+  const removed = keys
+    .filter((k) => k.removedAt !== undefined)
+    .sort((a, b) => reliance(b, firstRead) - reliance(a, firstRead) || (b.removedAt ?? '').localeCompare(a.removedAt ?? ''));
   const dropped = new Set(removed.slice(OTHER_KEY_LIMITS.removedKeys));
   return keys.filter((k) => !dropped.has(k));
+}
+
+/** How much the user relied on a removed record (pruneRemoved): 3 verified or accepted … 0 no key. */
+function reliance(record: OtherKeyRecord, firstRead: string): number {
+  if (record.verifiedAt !== undefined || record.acceptedAt !== undefined) return 3;
+  if (record.fingerprint === '') return 0;
+  if (record.changedAt !== undefined) return 1;
+  const listedFor = Date.parse(record.removedAt ?? record.lastSeen) - Date.parse(record.firstSeen);
+  return record.firstSeen <= firstRead || listedFor >= OTHER_KEY_LIMITS.newForDays * DAY_MS ? 2 : 1;
 }
 
 function identity(record: { protocol: OtherKeyProtocol; deviceId?: number; fingerprint: string }): Omit<OtherKeyChange, 'kind'> {

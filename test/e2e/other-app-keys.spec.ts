@@ -7,7 +7,7 @@
  * verified or accepted; a comparison with the wrong fingerprint verifies nothing and shows red; a
  * verification can be taken back.
  */
-import type { Element } from '@xmpp/xml';
+import xml, { type Element } from '@xmpp/xml';
 import { NS } from '../../main/xmpp/namespaces';
 import { publishRequest } from '../../main/xmpp/pubsub';
 import type { ConnectParams } from '../../contract';
@@ -15,6 +15,7 @@ import type { Actor } from '../support/scenario';
 import { expected, fixtureItem } from '../unit/protocols/fixtures';
 import type { Page } from '@playwright/test';
 import { formatOtherKeyFingerprint } from '../../contract/format';
+import { OTHER_KEY_LIMITS } from '../../contract/limits';
 import { axeViolations, checkEveryLook, connectWith, expect, signIn, signOut, test } from './fixtures';
 
 /** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
@@ -227,4 +228,35 @@ test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mism
   await saveScreenshot('other-app-keys-activity', page);
   await page.getByRole('button', { name: 'Account', exact: true }).click();
   await signOut(page);
+});
+
+test('a verified device behind more new ids than the app reads stays verified and listed; what is not shown is said', async ({ friendsInTwoWindows, saveScreenshot }) => {
+  test.setTimeout(150_000);
+  const { julietAccount, romeoAccount, julietPage: page } = await friendsInTwoWindows();
+  const romeo = await connectWith(romeoAccount);
+  await publish(romeo, `${NS.omemoAxolotlBundles}:${expected.profanityDeviceId}`, 'profanity-axolotl-bundle');
+  await publish(romeo, NS.omemoAxolotlDevices, 'profanity-axolotl-devicelist');
+
+  const { section, device } = await openProfanityDevice(page, julietAccount, romeoAccount.jid);
+  await device.getByRole('button', { name: 'Compare fingerprint…' }).click();
+  await device.getByLabel(/fingerprint, as their app shows it/).fill(expected.profanityOmemoFingerprint);
+  await device.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'verified');
+
+  // The list now names more new ids than the app reads, all ahead of the two devices it knows.
+  const fresh = Array.from({ length: OTHER_KEY_LIMITS.listedDevices }, (_, i) => String(1000 + i));
+  const ids = [...fresh, '31415', String(expected.profanityDeviceId)];
+  const list = xml('list', { xmlns: NS.omemoAxolotl }, ...ids.map((id) => xml('device', { id })));
+  await romeo.session.iq.set(publishRequest(NS.omemoAxolotlDevices, { id: 'current', payload: list }), romeo.jid);
+  await romeo.session.disconnect();
+  await section.getByRole('button', { name: 'Read again' }).click();
+  await expect(section.getByTestId('other-keys-left-out')).toHaveText(
+    '2 more listed devices or keys are not shown: the app reads at most 64 devices per OMEMO list and 32 OpenPGP keys, those it already knows first.',
+  );
+  await expect(device).toHaveAttribute('data-state', 'known');
+  await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'verified');
+  await expect(section.locator('[data-testid="other-key"][data-device="31415"]')).not.toHaveAttribute('data-state', 'removed');
+  await expect(section.locator('[data-testid="other-key"][data-state="removed"]')).toHaveCount(0);
+  await section.getByTestId('other-keys-left-out').scrollIntoViewIfNeeded();
+  await checkEveryWay(page, 'other-app-keys-list-over-cap', saveScreenshot);
 });

@@ -229,6 +229,17 @@ describe('a comparison that matched nothing, at a terminal', () => {
       mismatches: [mismatch(offered)],
     });
 
+  it('devices and keys listed past the readers’ caps that are not shown are said so, one line, singular or plural', () => {
+    const withLeftOut = (leftOut: number) => describeOtherKeys({ jid: 'romeo@montague.lit', sources: [], keys: [device(omemo, 'omemo', 7)], leftOut, mismatches: [] });
+    expect(withLeftOut(1).split('\n').at(-1)).toBe(
+      '1 more listed device or key is not shown: the app reads at most 64 devices per OMEMO list and 32 OpenPGP keys, those it already knows first.',
+    );
+    expect(withLeftOut(2936).split('\n').at(-1)).toBe(
+      '2,936 more listed devices or keys are not shown: the app reads at most 64 devices per OMEMO list and 32 OpenPGP keys, those it already knows first.',
+    );
+    expect(withLeftOut(0)).not.toContain('not shown');
+  });
+
   it('an OMEMO near miss is printed whole in Conversations’ groups of 8, naming group 8 of 8', () => {
     const nearOmemo = `${omemo.slice(0, 56)}00000000`;
     expect(mismatchLine(devices(nearOmemo))).toBe(

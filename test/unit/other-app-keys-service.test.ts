@@ -15,7 +15,8 @@ import type { Element } from '@xmpp/xml';
 import type { OtherKeysView } from '../../contract/index.js';
 import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
-import { formatOmemoFingerprint } from '../../main/protocols/omemo.js';
+import { OTHER_KEY_LIMITS } from '../../contract/limits.js';
+import { formatOmemoFingerprint, MAX_DEVICES } from '../../main/protocols/omemo.js';
 import { OtherAppKeys } from '../../main/services/other-app-keys.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
@@ -73,6 +74,12 @@ function mercutioNodes(): Nodes {
   nodes.set(NS.openpgpPublicKeys, fixture('profanity-openpgp-public-keys-list'));
   nodes.set(`${NS.openpgpPublicKeys}:${expected.gpgFingerprint}`, fixture('profanity-openpgp-key'));
   return nodes;
+}
+
+/** An axolotl device list naming `ids`, in that order. */
+function axolotlListItems(ids: readonly number[]): Element {
+  const list = xml('list', { xmlns: NS.omemoAxolotl }, ...ids.map((id) => xml('device', { id: String(id) })));
+  return xml('items', { node: NS.omemoAxolotlDevices }, xml('item', { id: 'current' }, list));
 }
 
 let dir: string;
@@ -176,6 +183,45 @@ describe('other apps’ keys of a contact', () => {
     expect(new ContactKeysStore(vaults).contactTrust(ACCOUNT, MERCUTIO).firstVerifiedAt).toBeDefined();
   });
 
+  it('a verified device behind more new ids than the app reads is still read, not removed; the new ones left out are counted', async () => {
+    const nodes = mercutioNodes();
+    const net = network({ [MERCUTIO]: nodes });
+    const { keys } = service(net.session);
+    await keys.fetch(MERCUTIO);
+    const profanity = formatOmemoFingerprint(expected.profanityOmemoFingerprint.replace(/-/g, ''), 'conversations').replace(/ /g, '');
+    expect((await keys.verify(MERCUTIO, profanity)).outcome).toBe('verified');
+    const fresh = Array.from({ length: MAX_DEVICES }, (_, i) => 1000 + i);
+    nodes.set(NS.omemoAxolotlDevices, axolotlListItems([...fresh, 31415, expected.profanityDeviceId]));
+    const view = await keys.fetch(MERCUTIO);
+    const device = view.keys.find((k) => k.protocol === 'omemo' && k.deviceId === expected.profanityDeviceId);
+    expect(device).toMatchObject({ state: 'known', decision: 'verified', fingerprint: profanity });
+    expect(view.keys.find((k) => k.deviceId === 31415)?.state).not.toBe('removed');
+    // 66 listed, 64 read (the 2 known first): the last 2 new ids are left out, and said so.
+    expect(view.leftOut).toBe(2);
+    expect(view.keys.filter((k) => k.protocol === 'omemo' && k.state !== 'removed')).toHaveLength(MAX_DEVICES);
+  });
+
+  it('known devices past the cap (more known than the app reads) stay listed, shown as not read this time', async () => {
+    const nodes = mercutioNodes();
+    const net = network({ [MERCUTIO]: nodes });
+    const { keys } = service(net.session);
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+    nodes.set(NS.omemoAxolotlDevices, axolotlListItems(ids(1, MAX_DEVICES)));
+    await keys.fetch(MERCUTIO);
+    nodes.set(NS.omemoAxolotlDevices, axolotlListItems(ids(1001, MAX_DEVICES)));
+    await keys.fetch(MERCUTIO);
+    // 64 current and the removed ones kept (OTHER_KEY_LIMITS.removedKeys) are known; all listed again, with new ones.
+    nodes.set(NS.omemoAxolotlDevices, axolotlListItems([...ids(5001, 10), ...ids(1, MAX_DEVICES), ...ids(1001, MAX_DEVICES)]));
+    const view = await keys.fetch(MERCUTIO);
+    const omemo = view.keys.filter((k) => k.protocol === 'omemo');
+    expect(omemo.filter((k) => k.state === 'removed')).toEqual([]);
+    const notRead = omemo.filter((k) => k.problems.some((p) => p.startsWith('still listed, but not read this time')));
+    expect(notRead).toHaveLength(OTHER_KEY_LIMITS.removedKeys);
+    // Those the vault no longer knows (10 new, and the removed ones pruned) are left out and counted; the
+    // known ones past the cap are shown, not counted again.
+    expect(view.leftOut).toBe(10 + MAX_DEVICES - OTHER_KEY_LIMITS.removedKeys);
+  });
+
   it('a server that refuses or cannot be reached removes no device', async () => {
     const nodes = mercutioNodes();
     let down = false;
@@ -273,6 +319,17 @@ describe('the user’s own devices', () => {
     await keys.removeOwnDevice('omemo', 31415);
     // With the follow-up spacing (1 s, then 2 s) these would take 3 s.
     expect(performance.now() - started).toBeLessThan(2500);
+  });
+
+  it('a device listed past the reader’s cap can still be taken off the list', async () => {
+    const nodes = mercutioNodes();
+    const ids = Array.from({ length: MAX_DEVICES + 1 }, (_, i) => 1000 + i);
+    nodes.set(NS.omemoAxolotlDevices, axolotlListItems(ids));
+    const net = network({ [ACCOUNT]: nodes });
+    const { keys } = service(net.session);
+    await keys.removeOwnDevice('omemo', 1000 + MAX_DEVICES);
+    const item = net.published[0]?.getChild('publish')?.getChild('item');
+    expect(item?.getChild('list', NS.omemoAxolotl)?.getChildren('device').map((d) => Number(d.attrs.id))).toEqual(ids.slice(0, MAX_DEVICES));
   });
 
   it('removing a device that is not on the list publishes nothing', async () => {

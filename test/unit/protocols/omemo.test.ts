@@ -58,7 +58,7 @@ describe('what real clients published', () => {
     const list = readDeviceList('axolotl', fixtureItems('profanity-axolotl-devicelist'));
     expect(list).toEqual({
       ok: true,
-      list: { version: 'axolotl', itemId: 'current', devices: [{ id: 31415 }, { id: expected.profanityDeviceId }], problems: [] },
+      list: { version: 'axolotl', itemId: 'current', devices: [{ id: 31415 }, { id: expected.profanityDeviceId }], leftOut: [], problems: [] },
     });
     const bundle = readBundle('axolotl', fixtureItem('profanity-axolotl-bundle'), expected.profanityDeviceId);
     if (!bundle.ok) throw new Error(bundle.problem);
@@ -86,7 +86,7 @@ describe('what real clients published', () => {
     const devices = readDeviceList('omemo2', fixtureItems('python-omemo-omemo2-devices'));
     expect(devices).toEqual({
       ok: true,
-      list: { version: 'omemo2', itemId: 'current', devices: [{ id: 5151 }], problems: ['device 5151: its label is not signed, so it is not shown'] },
+      list: { version: 'omemo2', itemId: 'current', devices: [{ id: 5151 }], leftOut: [], problems: ['device 5151: its label is not signed, so it is not shown'] },
     });
   });
 
@@ -118,8 +118,23 @@ describe('device lists from a hostile server', () => {
   it(`keeps at most ${MAX_DEVICES} devices of a list of 3000`, () => {
     const ids = Array.from({ length: 3000 }, (_, i) => String(i + 1));
     const reading = readDeviceList('axolotl', items({ id: 'current', payload: axolotlList(...ids) }));
-    expect(reading).toMatchObject({ ok: true, list: { problems: [`${3000 - MAX_DEVICES} more devices ignored (at most ${MAX_DEVICES} are read)`] } });
+    expect(reading).toMatchObject({ ok: true, list: { problems: [`${3000 - MAX_DEVICES} more devices not read (at most ${MAX_DEVICES} are read, those already known first)`] } });
     if (reading.ok) expect(reading.list.devices).toHaveLength(MAX_DEVICES);
+    if (reading.ok) expect(reading.list.leftOut).toHaveLength(3000 - MAX_DEVICES);
+  });
+
+  it(`reads the devices the vault knows first when a list is over the cap, however many new ones are listed ahead`, () => {
+    const fresh = Array.from({ length: MAX_DEVICES }, (_, i) => String(1000 + i));
+    const reading = readDeviceList('axolotl', items({ id: 'current', payload: axolotlList(...fresh, '7', '8') }), [8, 7, 99]);
+    if (!reading.ok) throw new Error(reading.problem);
+    const ids = reading.list.devices.map((d) => d.id);
+    expect(ids).toHaveLength(MAX_DEVICES);
+    expect(ids.slice(-2)).toEqual([7, 8]);
+    // The new ones past the cap are the last the server listed.
+    expect(reading.list.leftOut).toEqual([1062, 1063]);
+    // Known devices past the cap (more known than the cap) go in the caller's order: the first named stay.
+    const crowded = readDeviceList('axolotl', items({ id: 'current', payload: axolotlList(...fresh, '7') }), [7, ...fresh.map(Number)]);
+    expect(crowded.ok && crowded.list.leftOut).toEqual([1063]);
   });
 
   it('refuses an oversized item, a payload of the other version and an item without payload', () => {
@@ -134,8 +149,8 @@ describe('device lists from a hostile server', () => {
 
   it('reads the "current" item of several, and an empty node as no devices', () => {
     const reading = readDeviceList('axolotl', items({ id: 'old', payload: axolotlList('1') }, { id: 'current', payload: axolotlList('2') }));
-    expect(reading).toEqual({ ok: true, list: { version: 'axolotl', itemId: 'current', devices: [{ id: 2 }], problems: ['the node holds 2 items; read "current"'] } });
-    expect(readDeviceList('omemo2', [])).toEqual({ ok: true, list: { version: 'omemo2', itemId: '', devices: [], problems: [] } });
+    expect(reading).toEqual({ ok: true, list: { version: 'axolotl', itemId: 'current', devices: [{ id: 2 }], leftOut: [], problems: ['the node holds 2 items; read "current"'] } });
+    expect(readDeviceList('omemo2', [])).toEqual({ ok: true, list: { version: 'omemo2', itemId: '', devices: [], leftOut: [], problems: [] } });
   });
 });
 
@@ -164,7 +179,7 @@ describe('omemo:2 labels (XEP-0384 §5.3.1)', () => {
   it('does not show a label far over the recommended length, even signed', () => {
     const label = 'L'.repeat(300);
     const list = readDeviceList('omemo2', items({ id: 'current', payload: xml('devices', { xmlns: NS.omemo2 }, xml('device', { id: '9', label, labelsig: device.labelSignature(label) })) }));
-    expect(list).toEqual({ ok: true, list: { version: 'omemo2', itemId: 'current', devices: [{ id: 9 }], problems: ['device 9: its label is over 256 characters, so it is not shown'] } });
+    expect(list).toEqual({ ok: true, list: { version: 'omemo2', itemId: 'current', devices: [{ id: 9 }], leftOut: [], problems: ['device 9: its label is over 256 characters, so it is not shown'] } });
   });
 
   it('cleans a label for display (bidi overrides, control characters) but checks the signature on what was signed', () => {

@@ -109,11 +109,12 @@ describe('key lists from a hostile server', () => {
     expect(reading).toEqual({
       ok: true,
       keys: [{ fingerprint: fp, date: new Date('2020-01-21T10:46:21Z') }, { fingerprint: 'C'.repeat(40) }],
+      leftOut: [],
       problems: [
         `${fp} is listed more than once`,
         `"${'B'.repeat(44)}" is not a v4 fingerprint (40 hexadecimal digits)`,
-        `${'C'.repeat(40)}: its date "yesterday" is not an XEP-0082 DateTime`,
         '"" is not a v4 fingerprint (40 hexadecimal digits)',
+        `${'C'.repeat(40)}: its date "yesterday" is not an XEP-0082 DateTime`,
       ],
     });
   });
@@ -121,8 +122,21 @@ describe('key lists from a hostile server', () => {
   it(`keeps at most ${MAX_LISTED_KEYS} keys`, () => {
     const many = Array.from({ length: 100 }, (_, i) => ({ 'v4-fingerprint': i.toString(16).padStart(40, '0'), date: '2020-01-21T10:46:21Z' }));
     const reading = readPublicKeysList(list(...many));
-    expect(reading).toMatchObject({ ok: true, problems: [`${100 - MAX_LISTED_KEYS} more keys ignored (at most ${MAX_LISTED_KEYS} are read)`] });
+    expect(reading).toMatchObject({ ok: true, problems: [`${100 - MAX_LISTED_KEYS} more keys not read (at most ${MAX_LISTED_KEYS} are read, those already known first)`] });
     if (reading.ok) expect(reading.keys).toHaveLength(MAX_LISTED_KEYS);
+    if (reading.ok) expect(reading.leftOut).toEqual(many.slice(MAX_LISTED_KEYS).map((k) => k['v4-fingerprint'].toUpperCase()));
+  });
+
+  it('reads the keys the vault knows first when the list is over the cap, however many new ones are listed ahead', () => {
+    const fresh = Array.from({ length: MAX_LISTED_KEYS }, (_, i) => ({ 'v4-fingerprint': (1000 + i).toString(16).padStart(40, '0'), date: '2020-01-21T10:46:21Z' }));
+    const verified = 'ab'.repeat(20);
+    const reading = readPublicKeysList(list(...fresh, { 'v4-fingerprint': verified, date: '2020-01-21T10:46:21Z' }), [verified.toUpperCase()]);
+    if (!reading.ok) throw new Error(reading.problem);
+    expect(reading.keys.map((k) => k.fingerprint)).toContain(verified.toUpperCase());
+    expect(reading.keys).toHaveLength(MAX_LISTED_KEYS);
+    // The new ones past the cap are the last the server listed; the keys read keep the list's order.
+    expect(reading.leftOut).toEqual([fresh[MAX_LISTED_KEYS - 1]?.['v4-fingerprint'].toUpperCase()]);
+    expect(reading.keys.at(-1)?.fingerprint).toBe(verified.toUpperCase());
   });
 
   it('refuses a list in another namespace, and reads an empty node as no keys', () => {
@@ -130,7 +144,7 @@ describe('key lists from a hostile server', () => {
       ok: false,
       problem: 'no <public-keys-list xmlns="urn:xmpp:openpgp:0"/> in the item',
     });
-    expect(readPublicKeysList([])).toEqual({ ok: true, keys: [], problems: [] });
+    expect(readPublicKeysList([])).toEqual({ ok: true, keys: [], leftOut: [], problems: [] });
   });
 });
 

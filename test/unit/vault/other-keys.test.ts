@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OTHER_KEY_LIMITS } from '../../../contract/limits.js';
-import { LAST_SEEN_RESOLUTION_MS, mergeReading, staleness, stateOf, type Reading } from '../../../main/vault/other-keys.js';
+import { decideTrust } from '../../../main/keys/trust-policy.js';
+import { LAST_SEEN_RESOLUTION_MS, mergeReading, staleness, stateOf, type Reading, type Sighting } from '../../../main/vault/other-keys.js';
+import { historyOf, verifyFingerprint } from '../../../main/vault/other-keys-trust.js';
 import type { OtherKeysRecord } from '../../../main/vault/schema.js';
 
 import { DAY, FP_A, FP_B, PGP_1, PGP_2, T0 } from './other-keys-fixtures.js';
@@ -99,6 +101,36 @@ describe('other apps’ keys: trust on first use and change warnings', () => {
     expect(second.changes).toEqual([{ kind: 'new', protocol: 'openpgp', fingerprint: PGP_2 }]);
   });
 
+  it('an OpenPGP key swapped in two readings (the list emptied, then another key listed) is a change too', () => {
+    const first = read(undefined, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
+    const verified = verifyFingerprint(first.record, PGP_1, later(1)).record;
+    const emptied = read(verified, { openpgp: [] }, later(DAY));
+    const swapped = read(emptied.record, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_2 }] }, later(DAY + 60_000));
+    expect(swapped.changes).toEqual([{ kind: 'changed', protocol: 'openpgp', fingerprint: PGP_2, previous: [PGP_1] }]);
+    const key = swapped.record.keys.find((k) => k.fingerprint === PGP_2);
+    expect(key && stateOf(key, swapped.record, later(DAY + 60_000))).toBe('changed');
+    expect(key && decideTrust('tofu', historyOf(key), {})).toBe('changed');
+  });
+
+  it('a key listed again beside a new one is no swap: the new one is new', () => {
+    const first = read(undefined, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
+    const emptied = read(first.record, { openpgp: [] }, later(DAY));
+    const both = read(emptied.record, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }, { protocol: 'openpgp', fingerprint: PGP_2 }] }, later(2 * DAY));
+    expect(both.changes).toEqual([
+      { kind: 'reappeared', protocol: 'openpgp', fingerprint: PGP_1 },
+      { kind: 'new', protocol: 'openpgp', fingerprint: PGP_2 },
+    ]);
+  });
+
+  it('an OMEMO device removed, then listed again with another identity key, is a change (its record keeps the old key)', () => {
+    const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, T0);
+    const emptied = read(first.record, { omemo: [] }, later(DAY));
+    const back = read(emptied.record, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_B }] }, later(2 * DAY));
+    expect(back.changes.map((c) => c.kind)).toEqual(['reappeared', 'changed']);
+    const device = back.record.keys[0];
+    expect(device && stateOf(device, back.record, later(2 * DAY))).toBe('changed');
+  });
+
   it('the same reading within the hour writes nothing (lastSeen kept to the hour)', () => {
     const reading: Reading = { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A, bundleDigest: 'd1' }] };
     const first = read(undefined, reading, T0);
@@ -113,6 +145,53 @@ describe('other apps’ keys: trust on first use and change warnings', () => {
     }
     expect(record.keys.filter((k) => k.removedAt !== undefined)).toHaveLength(OTHER_KEY_LIMITS.removedKeys);
     expect(record.keys.filter((k) => k.removedAt === undefined).map((k) => k.deviceId)).toEqual([100]);
+  });
+
+  describe('a flood of throw-away devices, listed and dropped, does not erase a device the user relied on', () => {
+    const junk = (from: number, fingerprint: string): Sighting[] =>
+      Array.from({ length: OTHER_KEY_LIMITS.removedKeys * 4 }, (_, i) => ({ protocol: 'omemo' as const, deviceId: from + i, fingerprint }));
+    /** Device 7 leaves with `flood` in its place, the list is emptied, device 7 comes back with another key. */
+    function floodedThenBack(start: OtherKeysRecord, flood: Sighting[]) {
+      const flooded = read(start, { omemo: flood }, later(DAY)).record;
+      const emptied = read(flooded, { omemo: [] }, later(2 * DAY)).record;
+      return read(emptied, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_B }] }, later(3 * DAY));
+    }
+
+    it.each([
+      ['without an identity key', ''],
+      ['each with an identity key', FP_A.replace(/^a/, 'c')],
+    ])('a verified device comes back as CHANGED after %s', (_what, fingerprint) => {
+      const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, T0);
+      const verified = verifyFingerprint(first.record, FP_A, later(1)).record;
+      const back = floodedThenBack(verified, junk(1000, fingerprint));
+      const device = back.record.keys.find((k) => k.deviceId === 7);
+      expect(device && stateOf(device, back.record, later(3 * DAY))).toBe('changed');
+      expect(device && decideTrust('tofu', historyOf(device), {})).toBe('changed');
+      expect(device?.previous).toEqual([FP_A]);
+    });
+
+    it('a device trusted on first use (never verified) comes back as CHANGED too', () => {
+      const first = read(undefined, { omemo: [{ protocol: 'omemo', deviceId: 7, fingerprint: FP_A }] }, T0);
+      const back = floodedThenBack(first.record, junk(1000, FP_B));
+      const device = back.record.keys.find((k) => k.deviceId === 7);
+      expect(device && stateOf(device, back.record, later(3 * DAY))).toBe('changed');
+    });
+
+    it('the removed records stay bounded: of many verified ones, the most recently removed are kept', () => {
+      let record = read(undefined, { omemo: [] }, T0).record;
+      const count = OTHER_KEY_LIMITS.removedKeys + 4;
+      for (let id = 1; id <= count; id++) {
+        const at = later(id * DAY);
+        const fingerprint = id.toString(16).padStart(64, '0');
+        record = read(record, { omemo: [{ protocol: 'omemo', deviceId: id, fingerprint }] }, at).record;
+        record = verifyFingerprint(record, fingerprint, at).record;
+      }
+      record = read(record, { omemo: junk(1000, FP_B) }, later((count + 1) * DAY)).record;
+      record = read(record, { omemo: [] }, later((count + 2) * DAY)).record;
+      const kept = record.keys.map((k) => k.deviceId);
+      expect(kept).toHaveLength(OTHER_KEY_LIMITS.removedKeys);
+      expect(kept).toEqual(Array.from({ length: OTHER_KEY_LIMITS.removedKeys }, (_, i) => count - OTHER_KEY_LIMITS.removedKeys + 1 + i));
+    });
   });
 
   it('an own device is stale with no bundle, or when its bundle has not changed for the stale period', () => {
