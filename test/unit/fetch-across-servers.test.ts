@@ -182,30 +182,6 @@ describe('asking before handling', () => {
     // The first answer is handled once its lane's next request (the third) is out, and so on.
     expect(handled.map((h) => h.askedBefore)).toEqual([3, 4, 5, 6, 6, 6]);
   });
-
-  it('answers that arrive together (one read of the socket) all send their next requests before any is handled', async () => {
-    const log: string[] = [];
-    const contacts = local(8);
-    // The first four answers resolve in the same tick, as the stanzas of one TCP read do.
-    let release: () => void = () => undefined;
-    const together = new Promise<void>((r) => (release = r));
-    const done = fetchAcrossServers(
-      contacts,
-      { concurrency: 4, ownDomain: 'capulet.lit' },
-      async (contact, index) => {
-        log.push(`ask ${index}`);
-        if (index < 4) await together;
-        return { status: 'none' };
-      },
-      (index) => log.push(`handle ${index}`),
-    );
-    release();
-    await done;
-    const firstHandled = log.indexOf('handle 0');
-    // Each of the four answers freed a lane; all four next requests (4–7) went out before the first check.
-    expect(log.slice(0, firstHandled)).toEqual(['ask 0', 'ask 1', 'ask 2', 'ask 3', 'ask 4', 'ask 5', 'ask 6', 'ask 7']);
-    expect(log.filter((l) => l.startsWith('handle')).sort()).toEqual(contacts.map((_, i) => `handle ${i}`));
-  });
 });
 
 describe('what a failed items request means', () => {
