@@ -430,7 +430,9 @@ export class ContactKeys {
     const notified = this.#takeNotifiedBefore(contact, asked);
     // The complete set merged, then what the contact's signed statements say (revocations, successions).
     const merge = (stored: readonly ContactKeyRecord[]) => {
-      const full = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now);
+      // Read with the records it is merged with: a verification written meanwhile makes this run again.
+      const contactVerified = this.#deps.store.contactTrust(account, contact).firstVerifiedAt !== undefined;
+      const full = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now, { contactVerified });
       const applied = applyKeyStatements(stored, full, statements, {
         publisherJid: contact,
         now,

@@ -9,6 +9,11 @@
  * MAX_CURRENT_KEYS keys still published and the MAX_WITHDRAWN_KEYS most recently withdrawn. Keys
  * published beyond the cap are reported (leftOut), never stored; the keys we already know are kept
  * first, so a flood of new keys cannot push out a key the user verified.
+ *
+ * Order ("seen after") is the order records were written in, never a comparison of stored dates with
+ * the present clock's: a clock that jumped back must not make a new key look older than a verification.
+ * The records keep the order they were first seen in (new ones at the end), and a new record says
+ * whether the contact had a verification when it was first seen (seenAfterFirstVerification).
  */
 import { CONTACT_KEY_LIMITS } from '../../contract/limits.js';
 import type { ContactKeyRecord } from './schema.js';
@@ -43,6 +48,15 @@ export interface KeyChange {
 const isActive = (k: ContactKeyRecord) => k.trust !== 'retracted';
 const TRUST_ORDER: Record<ContactKeyRecord['trust'], number> = { verified: 0, changed: 1, unverified: 2, retracted: 3 };
 
+export interface MergeContext {
+  /**
+   * The user has verified a key of this contact before (ContactTrustRecord.firstVerifiedAt is set): keys
+   * first seen now are seen after the first verification (btbv, main/keys/trust-policy.ts). Without it,
+   * a verified record among the known ones says the same.
+   */
+  contactVerified?: boolean;
+}
+
 /**
  * Merges the complete set of keys a contact publishes now (an items request answered) into what we
  * knew. A key missing from a complete set was retracted. The records keep their stored order (new
@@ -52,8 +66,10 @@ export function mergeFullKeySet(
   known: readonly ContactKeyRecord[],
   published: readonly SeenKey[],
   now: Date,
+  context: MergeContext = {},
 ): { keys: ContactKeyRecord[]; changes: KeyChange[]; leftOut: SeenKey[] } {
   const at = now.toISOString();
+  const seenAfterFirstVerification = context.contactVerified === true || known.some((k) => k.verifiedAt !== undefined);
   const publishedIds = new Set(published.map((k) => k.fingerprint));
   const { current, leftOut } = capCurrent(known, published);
   const currentIds = new Set(current.map((k) => k.fingerprint));
@@ -90,7 +106,13 @@ export function mergeFullKeySet(
         // cleared belongs to that verification, which no longer counts.
         delete record.retractedAt;
         delete record.clearedByVerification;
-        record.trust = vanishedNow.length > 0 ? 'changed' : 'unverified';
+        // A key once shown as a change (it still names what it replaced: neither accepted nor compared,
+        // which clear that) is a change again, however often it was withdrawn and published since;
+        // otherwise trust on first use would trust it after one retract and publish.
+        const replaces = [...new Set([...(old.replaces ?? []), ...vanishedNow])];
+        const changed = vanishedNow.length > 0 || (old.replaces !== undefined && old.acceptedAt === undefined);
+        record.trust = changed ? 'changed' : 'unverified';
+        if (changed && replaces.length > 0) record.replaces = replaces;
         record.lastSeen = at;
         changes.push({ kind: 'reappeared', fingerprint: seen.fingerprint });
       }
@@ -105,6 +127,7 @@ export function mergeFullKeySet(
       lastSeen: at,
       trust: replaced ? 'changed' : 'unverified',
       ...(replaced ? { replaces: vanished } : {}),
+      seenAfterFirstVerification,
     });
     changes.push(replaced ? { kind: 'changed', fingerprint: seen.fingerprint, replaces: vanished } : { kind: 'new', fingerprint: seen.fingerprint });
   }
@@ -124,6 +147,10 @@ export function mergeFullKeySet(
  * neither verified nor accepted now stand in its place, unchecked. That is a replacement however it
  * was done (the new key published first and the old one withdrawn later, as rotating a key is
  * usually done, or both at once), so they become 'changed' and the user is warned.
+ *
+ * "Appeared after" is the records' order (first seen later), not their dates: after the clock jumped
+ * back a later key carries an earlier date. Keys first seen in the same answer as the verified one
+ * (the same stamp) did not appear after it.
  */
 function flagKeysAfterVerifiedWithdrawn(
   before: readonly ContactKeyRecord[],
@@ -135,9 +162,11 @@ function flagKeysAfterVerifiedWithdrawn(
   );
   if (nowWithdrawn.length === 0) return { keys: after, changes };
   const result = [...changes];
-  const keys = after.map((k) => {
+  const position = new Map(after.map((k, index) => [k.fingerprint, index]));
+  const keys = after.map((k, index) => {
     if (k.trust !== 'unverified' || k.acceptedAt) return k;
-    const replaced = nowWithdrawn.filter((old) => Date.parse(k.firstSeen) > Date.parse(old.firstSeen)).map((old) => old.fingerprint);
+    const cameAfter = (old: ContactKeyRecord) => index > (position.get(old.fingerprint) ?? Number.MAX_SAFE_INTEGER) && k.firstSeen !== old.firstSeen;
+    const replaced = nowWithdrawn.filter(cameAfter).map((old) => old.fingerprint);
     if (replaced.length === 0) return k;
     const replaces = [...new Set([...(k.replaces ?? []), ...replaced])];
     const existing = result.findIndex((c) => c.fingerprint === k.fingerprint && (c.kind === 'new' || c.kind === 'reappeared'));
