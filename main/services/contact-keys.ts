@@ -14,7 +14,7 @@
  *   the newest knowledge wins: an answer never undoes a newer answer (fetchMany's requests are outside
  *   the one-at-a-time rule) nor a retract notification handled after its request went out;
  * - the vault is written only when the records change (lastSeen is kept to the hour), and holds at
- *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
+ *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS + MAX_REVOKED_KEYS keys per contact (main/vault/contact-keys.ts).
  */
 import {
   CONTACT_KEY_LIMITS,

@@ -6,9 +6,11 @@
  * this must be loud), 'retracted' (the contact removed it from their node).
  *
  * What a contact publishes is theirs to choose, what we store is not: per contact at most
- * MAX_CURRENT_KEYS keys still published and the MAX_WITHDRAWN_KEYS most recently withdrawn. Keys
- * published beyond the cap are reported (leftOut), never stored; the keys we already know are kept
- * first, so a flood of new keys cannot push out a key the user verified.
+ * MAX_CURRENT_KEYS keys still published, the MAX_WITHDRAWN_KEYS most recently withdrawn, and
+ * MAX_REVOKED_KEYS withdrawn keys their owner revoked (pruneWithdrawn: a revocation outlives the plain
+ * withdrawn records, and the keys the user relied on are the last to go). Keys published beyond the cap
+ * are reported (leftOut), never stored; the keys we already know are kept first, so a flood of new keys
+ * cannot push out a key the user verified.
  *
  * Order ("seen after") is the order records were written in, never a comparison of stored dates with
  * the present clock's: a clock that jumped back must not make a new key look older than a verification.
@@ -20,6 +22,7 @@ import type { ContactKeyRecord } from './schema.js';
 
 export const MAX_CURRENT_KEYS = CONTACT_KEY_LIMITS.currentKeys;
 export const MAX_WITHDRAWN_KEYS = CONTACT_KEY_LIMITS.withdrawnKeys;
+export const MAX_REVOKED_KEYS = CONTACT_KEY_LIMITS.revokedKeys;
 /**
  * lastSeen is kept to the hour: seeing the same keys again updates it only when the stored value is an
  * hour old or more, so a fetch that finds nothing new (every notification, every refresh) leaves the
@@ -191,19 +194,48 @@ function capCurrent(known: readonly ContactKeyRecord[], published: readonly Seen
   return { current: ranked.slice(0, MAX_CURRENT_KEYS), leftOut: ranked.slice(MAX_CURRENT_KEYS) };
 }
 
-/** Keeps the MAX_WITHDRAWN_KEYS most recently withdrawn keys (in place order), drops older ones. */
-function pruneWithdrawn(keys: ContactKeyRecord[]): ContactKeyRecord[] {
-  const withdrawn = keys.filter((k) => !isActive(k));
-  if (withdrawn.length <= MAX_WITHDRAWN_KEYS) return keys;
+/**
+ * Keeps, of the withdrawn keys (in place order), the MAX_WITHDRAWN_KEYS most recently withdrawn that
+ * no revocation names, and MAX_REVOKED_KEYS of the revoked ones; drops the rest.
+ *
+ * A revocation lives only on its key's record, and it must outlive that key's withdrawal: a revoked key
+ * published again without its revocation must still show revoked. Revoked records have a pool of their
+ * own, so no number of plain keys published and withdrawn pushes one out. Whoever holds the node can also
+ * publish throw-away keys revoked by themselves (they cost nothing) to flood that pool, so which revoked
+ * records stay is decided by what the user relied on, then by when they were first seen, never by the
+ * newest: revokedKeep.
+ */
+export function pruneWithdrawn(keys: ContactKeyRecord[]): ContactKeyRecord[] {
+  const revoked = keys.filter((k) => !isActive(k) && k.revocation !== undefined);
+  const plain = keys.filter((k) => !isActive(k) && k.revocation === undefined);
+  if (plain.length <= MAX_WITHDRAWN_KEYS && revoked.length <= MAX_REVOKED_KEYS) return keys;
   const when = (k: ContactKeyRecord) => (k.retractedAt ? Date.parse(k.retractedAt) || 0 : 0);
-  const newest = new Set(
-    [...withdrawn]
-      .map((k, index) => ({ k, index }))
-      .sort((a, b) => when(b.k) - when(a.k) || b.index - a.index)
-      .slice(0, MAX_WITHDRAWN_KEYS)
-      .map(({ k }) => k.fingerprint),
-  );
-  return keys.filter((k) => isActive(k) || newest.has(k.fingerprint));
+  const keptPlain = [...plain]
+    .map((k, index) => ({ k, index }))
+    .sort((a, b) => when(b.k) - when(a.k) || b.index - a.index)
+    .slice(0, MAX_WITHDRAWN_KEYS)
+    .map(({ k }) => k.fingerprint);
+  const keptRevoked = revoked
+    .map((k, index) => ({ k, index }))
+    .sort((a, b) => revokedKeep(a.k) - revokedKeep(b.k) || a.index - b.index)
+    .slice(0, MAX_REVOKED_KEYS)
+    .map(({ k }) => k.fingerprint);
+  const kept = new Set([...keptPlain, ...keptRevoked]);
+  return keys.filter((k) => isActive(k) || kept.has(k.fingerprint));
+}
+
+/**
+ * Which revoked records are kept first (lower first): 0, a key the user relied on in person (verified,
+ * accepted, or continuing a verified key): a throw-away key gets none of that without the user; 1, a key
+ * seen published that was not a change left unaccepted (trusted on first use); 2, a change the user never
+ * accepted, or a key known only from its revocation (the user never counted on either). Within a rank the
+ * earliest seen (stored order, not dates) are kept: a flood comes after the keys it is meant to push out,
+ * so it only pushes out itself.
+ */
+function revokedKeep(k: ContactKeyRecord): number {
+  if (k.verifiedAt !== undefined || k.acceptedAt !== undefined || k.clearedByVerification !== undefined || k.continues?.verified === true) return 0;
+  if (k.revokedUnseen || k.replaces !== undefined) return 2;
+  return 1;
 }
 
 /**

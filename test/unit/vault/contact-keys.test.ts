@@ -6,6 +6,7 @@ import {
   markUnverified,
   markVerified,
   MAX_CURRENT_KEYS,
+  MAX_REVOKED_KEYS,
   MAX_WITHDRAWN_KEYS,
   mergeFullKeySet,
 } from '../../../main/vault/contact-keys.js';
@@ -352,5 +353,41 @@ describe('order decisions after the clock jumped back', () => {
     const both = mergeFullKeySet([], [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], at('2026-11-01T00:00:00Z')).keys;
     const verified = markVerified(both, fp('a'), at('2026-11-02T00:00:00Z'));
     expect(find(markRetracted(verified, fp('a'), at('2026-11-03T00:00:00Z')).keys, fp('b')).trust).toBe('unverified');
+  });
+});
+
+describe('a revocation outlives its key’s withdrawal', () => {
+  const revocation = { reason: 'compromised' as const, date: day(1).toISOString(), publicKeyDigest: 'f'.repeat(64) };
+  const hex = (n: number) => n.toString(16).padStart(64, '0');
+  const withdrawnRecord = (f: string, extra: Partial<ContactKeyRecord> = {}): ContactKeyRecord => ({
+    fingerprint: f,
+    firstSeen: day(1).toISOString(),
+    lastSeen: day(1).toISOString(),
+    trust: 'retracted',
+    retractedAt: day(2).toISOString(),
+    ...extra,
+  });
+
+  it('no number of plain keys withdrawn after it pushes out a revoked key', () => {
+    let keys = [withdrawnRecord(fp('a'), { revocation })];
+    for (let n = 1; n <= MAX_WITHDRAWN_KEYS + 4; n++) {
+      keys = mergeFullKeySet(keys, [{ fingerprint: hex(n) }], day(3 + n)).keys;
+    }
+    keys = mergeFullKeySet(keys, [], day(30)).keys;
+    expect(keys.find((k) => k.fingerprint === fp('a'))?.revocation).toEqual(revocation);
+    expect(keys.filter((k) => k.revocation === undefined).length).toBe(MAX_WITHDRAWN_KEYS);
+  });
+
+  it('a flood of self-revoked keys pushes out only itself: the keys the user relied on, then the earliest seen, stay', () => {
+    const relied = withdrawnRecord(fp('b'), { revocation, verifiedAt: day(1).toISOString() });
+    const earliest = withdrawnRecord(fp('c'), { revocation });
+    const unseen = withdrawnRecord(fp('d'), { revocation, revokedUnseen: true });
+    const flood = Array.from({ length: MAX_REVOKED_KEYS + 8 }, (_, n) => withdrawnRecord(hex(n + 1), { revocation, retractedAt: day(20).toISOString() }));
+    // The verified one is seen last of all: its having been relied on counts, not when.
+    const keys = mergeFullKeySet([earliest, unseen, ...flood, relied], [], day(21)).keys;
+    expect(keys.length).toBe(MAX_REVOKED_KEYS);
+    expect(keys.map((k) => k.fingerprint)).toEqual(expect.arrayContaining([fp('b'), fp('c')]));
+    expect(keys.map((k) => k.fingerprint)).not.toContain(fp('d'));
+    expect(keys.map((k) => k.fingerprint)).not.toContain(hex(MAX_REVOKED_KEYS + 8));
   });
 });
