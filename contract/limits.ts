@@ -23,11 +23,16 @@ export const PROFILE_LIMITS = {
 
 /**
  * What the app stores per contact of what the contact publishes (main/vault/contact-keys.ts): keys
- * beyond `currentKeys` are reported, not kept; only the `withdrawnKeys` most recently withdrawn stay.
+ * beyond `currentKeys` are reported, not kept; only the `withdrawnKeys` most recently withdrawn stay;
+ * of the withdrawn keys their owner revoked, `revokedKeys` more, the ones the user relied on first (a
+ * revocation must outlive its key's withdrawal). 16 like the withdrawn ones: a person revokes a handful
+ * of keys in the life of a vault, and a flood of throw-away revoked keys is met by which ones stay, not
+ * by how many (contact-keys.ts pruneWithdrawn); each costs about a certificate's size in the vault.
  */
 export const CONTACT_KEY_LIMITS = {
   currentKeys: 64,
   withdrawnKeys: 16,
+  revokedKeys: 16,
   /** Comparisons that did not match, remembered per contact (newest kept). */
   mismatches: 20,
 } as const;

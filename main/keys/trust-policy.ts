@@ -5,10 +5,14 @@
  * app counts on it.
  *
  * - 'tofu' (trust on first use, the default): a key is trusted from the first time it is seen; a key
- *   that replaced one the user had seen is not, until the user verifies or accepts it.
+ *   that replaced one the user had seen is not, until the user verifies or accepts it (a record that
+ *   still names what it replaced is a change, whatever its state says: withdrawing and publishing the
+ *   key again clears nothing).
  * - 'btbv' (blind trust before verification): like tofu until the user verifies any key of the contact;
  *   keys first seen after that need verifying before they are trusted (the user chose to check this
- *   contact, so the app stops guessing). Keys seen before the first verification stay trusted.
+ *   contact, so the app stops guessing). Keys seen before the first verification stay trusted. Before
+ *   or after is the order the records were written in (seenAfterFirstVerification) where the record
+ *   knows it, so a clock that jumped back cannot date a new key before the verification.
  * - 'manual': only keys the user verified are trusted.
  *
  * Withdrawn keys are never trusted, whatever they were: their owner took them back. Revoked keys (a
@@ -26,6 +30,10 @@ export interface KeyHistory {
   acceptedAt?: string | undefined;
   /** Its owner revoked it (a revocation that verified). */
   revoked?: boolean | undefined;
+  /** What it appeared to replace: a change, until the user accepts (which drops this) or verifies it. */
+  replaces?: readonly string[] | undefined;
+  /** Whether the contact had a verification when it was first seen; absent in older records (dates decide). */
+  seenAfterFirstVerification?: boolean | undefined;
 }
 
 export interface ContactHistory {
@@ -45,12 +53,17 @@ export function decideTrust(policy: TrustPolicy, key: KeyHistory, contact: Conta
     case 'unverified':
       break;
   }
+  if (key.replaces !== undefined && key.acceptedAt === undefined) return 'changed';
   if (policy === 'manual') return 'untrusted';
   if (key.acceptedAt) return 'trusted';
-  if (policy === 'btbv' && contact.firstVerifiedAt !== undefined && !(Date.parse(key.firstSeen) < Date.parse(contact.firstVerifiedAt))) {
-    return 'untrusted';
-  }
+  if (policy === 'btbv' && contact.firstVerifiedAt !== undefined && seenAfterFirstVerification(key, contact.firstVerifiedAt)) return 'untrusted';
   return 'trusted';
+}
+
+/** The record's word when it has one (the order of events); else its dates, for records written before. */
+function seenAfterFirstVerification(key: KeyHistory, firstVerifiedAt: string): boolean {
+  if (key.seenAfterFirstVerification !== undefined) return key.seenAfterFirstVerification;
+  return !(Date.parse(key.firstSeen) < Date.parse(firstVerifiedAt));
 }
 
 /** The policy that applies to a contact: theirs when the user set one, else the account's. */

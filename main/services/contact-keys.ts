@@ -14,7 +14,7 @@
  *   the newest knowledge wins: an answer never undoes a newer answer (fetchMany's requests are outside
  *   the one-at-a-time rule) nor a retract notification handled after its request went out;
  * - the vault is written only when the records change (lastSeen is kept to the hour), and holds at
- *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS keys per contact (main/vault/contact-keys.ts).
+ *   most MAX_CURRENT_KEYS + MAX_WITHDRAWN_KEYS + MAX_REVOKED_KEYS keys per contact (main/vault/contact-keys.ts).
  */
 import {
   CONTACT_KEY_LIMITS,
@@ -430,7 +430,9 @@ export class ContactKeys {
     const notified = this.#takeNotifiedBefore(contact, asked);
     // The complete set merged, then what the contact's signed statements say (revocations, successions).
     const merge = (stored: readonly ContactKeyRecord[]) => {
-      const full = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now);
+      // Read with the records it is merged with: a verification written meanwhile makes this run again.
+      const contactVerified = this.#deps.store.contactTrust(account, contact).firstVerifiedAt !== undefined;
+      const full = mergeFullKeySet(withKeysThatCameAndWent(stored, seen, notified), seen, now, { contactVerified });
       const applied = applyKeyStatements(stored, full, statements, {
         publisherJid: contact,
         now,

@@ -5,7 +5,8 @@
  *
  * - A revocation that verified marks the key it names revoked, for good. A revocation of a key this
  *   app never saw is kept too (as a withdrawn key, known only from its revocation), so that key is
- *   shown revoked if it is ever published to us later.
+ *   shown revoked if it is ever published to us later. Revoked records outlive plain withdrawn ones,
+ *   and those the user relied on are the last to go (contact-keys.ts pruneWithdrawn).
  * - A key seen for the first time that continues a known one (key-continuity.ts decideSuccessorTrust:
  *   a succession statement the known key's stored certificate verifies, or the same public key) starts
  *   with that key's trust: "continues a key you verified", or no change warning. A claim that does not
@@ -14,7 +15,7 @@
 import type { KeyStatus, VerifiedRevocation } from '../keys/revocation.js';
 import type { SuccessionStatement } from '../keys/succession.js';
 import type { KeyChange } from './contact-keys.js';
-import { MAX_WITHDRAWN_KEYS } from './contact-keys.js';
+import { pruneWithdrawn } from './contact-keys.js';
 import { decideSuccessorTrust } from './key-continuity.js';
 import type { ContactKeyRecord } from './schema.js';
 
@@ -77,7 +78,8 @@ export function applyKeyStatements(
     }
     return next;
   });
-  return { keys, changes };
+  // Keys known only from their revocations were added above: the caps hold again.
+  return { keys: pruneWithdrawn(keys), changes };
 }
 
 /** The revocations already recorded on the stored keys (a later fetch may no longer carry their items). */
@@ -94,7 +96,6 @@ function withRevocationRecords(
   const at = now.toISOString();
   const result = keys.map((k) => ({ ...k }));
   const found: KeyChange[] = [...changes];
-  let withdrawn = result.filter((k) => k.trust === 'retracted').length;
   for (const { revocation, certificate } of revocations) {
     const { fingerprint, reason, date, publicKeyDigest } = revocation;
     const record = result.find((k) => k.fingerprint === fingerprint);
@@ -104,9 +105,7 @@ function withRevocationRecords(
       found.push({ kind: 'revoked', fingerprint });
       continue;
     }
-    // Never seen: kept as withdrawn while there is room among the withdrawn keys (the cap holds).
-    if (withdrawn >= MAX_WITHDRAWN_KEYS) continue;
-    withdrawn++;
+    // Never seen: kept as withdrawn, the first to go when revoked records are too many (pruneWithdrawn).
     result.push({
       fingerprint,
       certificate,

@@ -6,15 +6,23 @@
  * this must be loud), 'retracted' (the contact removed it from their node).
  *
  * What a contact publishes is theirs to choose, what we store is not: per contact at most
- * MAX_CURRENT_KEYS keys still published and the MAX_WITHDRAWN_KEYS most recently withdrawn. Keys
- * published beyond the cap are reported (leftOut), never stored; the keys we already know are kept
- * first, so a flood of new keys cannot push out a key the user verified.
+ * MAX_CURRENT_KEYS keys still published, the MAX_WITHDRAWN_KEYS most recently withdrawn, and
+ * MAX_REVOKED_KEYS withdrawn keys their owner revoked (pruneWithdrawn: a revocation outlives the plain
+ * withdrawn records, and the keys the user relied on are the last to go). Keys published beyond the cap
+ * are reported (leftOut), never stored; the keys we already know are kept first, so a flood of new keys
+ * cannot push out a key the user verified.
+ *
+ * Order ("seen after") is the order records were written in, never a comparison of stored dates with
+ * the present clock's: a clock that jumped back must not make a new key look older than a verification.
+ * The records keep the order they were first seen in (new ones at the end), and a new record says
+ * whether the contact had a verification when it was first seen (seenAfterFirstVerification).
  */
 import { CONTACT_KEY_LIMITS } from '../../contract/limits.js';
 import type { ContactKeyRecord } from './schema.js';
 
 export const MAX_CURRENT_KEYS = CONTACT_KEY_LIMITS.currentKeys;
 export const MAX_WITHDRAWN_KEYS = CONTACT_KEY_LIMITS.withdrawnKeys;
+export const MAX_REVOKED_KEYS = CONTACT_KEY_LIMITS.revokedKeys;
 /**
  * lastSeen is kept to the hour: seeing the same keys again updates it only when the stored value is an
  * hour old or more, so a fetch that finds nothing new (every notification, every refresh) leaves the
@@ -43,6 +51,15 @@ export interface KeyChange {
 const isActive = (k: ContactKeyRecord) => k.trust !== 'retracted';
 const TRUST_ORDER: Record<ContactKeyRecord['trust'], number> = { verified: 0, changed: 1, unverified: 2, retracted: 3 };
 
+export interface MergeContext {
+  /**
+   * The user has verified a key of this contact before (ContactTrustRecord.firstVerifiedAt is set): keys
+   * first seen now are seen after the first verification (btbv, main/keys/trust-policy.ts). Without it,
+   * a verified record among the known ones says the same.
+   */
+  contactVerified?: boolean;
+}
+
 /**
  * Merges the complete set of keys a contact publishes now (an items request answered) into what we
  * knew. A key missing from a complete set was retracted. The records keep their stored order (new
@@ -52,8 +69,10 @@ export function mergeFullKeySet(
   known: readonly ContactKeyRecord[],
   published: readonly SeenKey[],
   now: Date,
+  context: MergeContext = {},
 ): { keys: ContactKeyRecord[]; changes: KeyChange[]; leftOut: SeenKey[] } {
   const at = now.toISOString();
+  const seenAfterFirstVerification = context.contactVerified === true || known.some((k) => k.verifiedAt !== undefined);
   const publishedIds = new Set(published.map((k) => k.fingerprint));
   const { current, leftOut } = capCurrent(known, published);
   const currentIds = new Set(current.map((k) => k.fingerprint));
@@ -90,7 +109,13 @@ export function mergeFullKeySet(
         // cleared belongs to that verification, which no longer counts.
         delete record.retractedAt;
         delete record.clearedByVerification;
-        record.trust = vanishedNow.length > 0 ? 'changed' : 'unverified';
+        // A key once shown as a change (it still names what it replaced: neither accepted nor compared,
+        // which clear that) is a change again, however often it was withdrawn and published since;
+        // otherwise trust on first use would trust it after one retract and publish.
+        const replaces = [...new Set([...(old.replaces ?? []), ...vanishedNow])];
+        const changed = vanishedNow.length > 0 || (old.replaces !== undefined && old.acceptedAt === undefined);
+        record.trust = changed ? 'changed' : 'unverified';
+        if (changed && replaces.length > 0) record.replaces = replaces;
         record.lastSeen = at;
         changes.push({ kind: 'reappeared', fingerprint: seen.fingerprint });
       }
@@ -105,6 +130,7 @@ export function mergeFullKeySet(
       lastSeen: at,
       trust: replaced ? 'changed' : 'unverified',
       ...(replaced ? { replaces: vanished } : {}),
+      seenAfterFirstVerification,
     });
     changes.push(replaced ? { kind: 'changed', fingerprint: seen.fingerprint, replaces: vanished } : { kind: 'new', fingerprint: seen.fingerprint });
   }
@@ -124,6 +150,10 @@ export function mergeFullKeySet(
  * neither verified nor accepted now stand in its place, unchecked. That is a replacement however it
  * was done (the new key published first and the old one withdrawn later, as rotating a key is
  * usually done, or both at once), so they become 'changed' and the user is warned.
+ *
+ * "Appeared after" is the records' order (first seen later), not their dates: after the clock jumped
+ * back a later key carries an earlier date. Keys first seen in the same answer as the verified one
+ * (the same stamp) did not appear after it.
  */
 function flagKeysAfterVerifiedWithdrawn(
   before: readonly ContactKeyRecord[],
@@ -135,9 +165,11 @@ function flagKeysAfterVerifiedWithdrawn(
   );
   if (nowWithdrawn.length === 0) return { keys: after, changes };
   const result = [...changes];
-  const keys = after.map((k) => {
+  const position = new Map(after.map((k, index) => [k.fingerprint, index]));
+  const keys = after.map((k, index) => {
     if (k.trust !== 'unverified' || k.acceptedAt) return k;
-    const replaced = nowWithdrawn.filter((old) => Date.parse(k.firstSeen) > Date.parse(old.firstSeen)).map((old) => old.fingerprint);
+    const cameAfter = (old: ContactKeyRecord) => index > (position.get(old.fingerprint) ?? Number.MAX_SAFE_INTEGER) && k.firstSeen !== old.firstSeen;
+    const replaced = nowWithdrawn.filter(cameAfter).map((old) => old.fingerprint);
     if (replaced.length === 0) return k;
     const replaces = [...new Set([...(k.replaces ?? []), ...replaced])];
     const existing = result.findIndex((c) => c.fingerprint === k.fingerprint && (c.kind === 'new' || c.kind === 'reappeared'));
@@ -162,19 +194,48 @@ function capCurrent(known: readonly ContactKeyRecord[], published: readonly Seen
   return { current: ranked.slice(0, MAX_CURRENT_KEYS), leftOut: ranked.slice(MAX_CURRENT_KEYS) };
 }
 
-/** Keeps the MAX_WITHDRAWN_KEYS most recently withdrawn keys (in place order), drops older ones. */
-function pruneWithdrawn(keys: ContactKeyRecord[]): ContactKeyRecord[] {
-  const withdrawn = keys.filter((k) => !isActive(k));
-  if (withdrawn.length <= MAX_WITHDRAWN_KEYS) return keys;
+/**
+ * Keeps, of the withdrawn keys (in place order), the MAX_WITHDRAWN_KEYS most recently withdrawn that
+ * no revocation names, and MAX_REVOKED_KEYS of the revoked ones; drops the rest.
+ *
+ * A revocation lives only on its key's record, and it must outlive that key's withdrawal: a revoked key
+ * published again without its revocation must still show revoked. Revoked records have a pool of their
+ * own, so no number of plain keys published and withdrawn pushes one out. Whoever holds the node can also
+ * publish throw-away keys revoked by themselves (they cost nothing) to flood that pool, so which revoked
+ * records stay is decided by what the user relied on, then by when they were first seen, never by the
+ * newest: revokedKeep.
+ */
+export function pruneWithdrawn(keys: ContactKeyRecord[]): ContactKeyRecord[] {
+  const revoked = keys.filter((k) => !isActive(k) && k.revocation !== undefined);
+  const plain = keys.filter((k) => !isActive(k) && k.revocation === undefined);
+  if (plain.length <= MAX_WITHDRAWN_KEYS && revoked.length <= MAX_REVOKED_KEYS) return keys;
   const when = (k: ContactKeyRecord) => (k.retractedAt ? Date.parse(k.retractedAt) || 0 : 0);
-  const newest = new Set(
-    [...withdrawn]
-      .map((k, index) => ({ k, index }))
-      .sort((a, b) => when(b.k) - when(a.k) || b.index - a.index)
-      .slice(0, MAX_WITHDRAWN_KEYS)
-      .map(({ k }) => k.fingerprint),
-  );
-  return keys.filter((k) => isActive(k) || newest.has(k.fingerprint));
+  const keptPlain = [...plain]
+    .map((k, index) => ({ k, index }))
+    .sort((a, b) => when(b.k) - when(a.k) || b.index - a.index)
+    .slice(0, MAX_WITHDRAWN_KEYS)
+    .map(({ k }) => k.fingerprint);
+  const keptRevoked = revoked
+    .map((k, index) => ({ k, index }))
+    .sort((a, b) => revokedKeep(a.k) - revokedKeep(b.k) || a.index - b.index)
+    .slice(0, MAX_REVOKED_KEYS)
+    .map(({ k }) => k.fingerprint);
+  const kept = new Set([...keptPlain, ...keptRevoked]);
+  return keys.filter((k) => isActive(k) || kept.has(k.fingerprint));
+}
+
+/**
+ * Which revoked records are kept first (lower first): 0, a key the user relied on in person (verified,
+ * accepted, or continuing a verified key): a throw-away key gets none of that without the user; 1, a key
+ * seen published that was not a change left unaccepted (trusted on first use); 2, a change the user never
+ * accepted, or a key known only from its revocation (the user never counted on either). Within a rank the
+ * earliest seen (stored order, not dates) are kept: a flood comes after the keys it is meant to push out,
+ * so it only pushes out itself.
+ */
+function revokedKeep(k: ContactKeyRecord): number {
+  if (k.verifiedAt !== undefined || k.acceptedAt !== undefined || k.clearedByVerification !== undefined || k.continues?.verified === true) return 0;
+  if (k.revokedUnseen || k.replaces !== undefined) return 2;
+  return 1;
 }
 
 /**

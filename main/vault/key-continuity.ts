@@ -14,8 +14,12 @@
  * leaves the ordinary outcome (a new key, or the loud 'changed' warning), with the reason why.
  *
  * It never continues from a key its owner revoked as compromised (or for no reason given): whoever
- * holds that key could have signed the statement. And only a key that is itself valid (not weak,
- * expired, revoked…) inherits anything.
+ * holds that key could have signed the statement. A key vouches for one successor only: once a key we
+ * saw continues it by a succession, a statement for a second one gives no continuity; nor does a
+ * statement dated after the key's own revocation (superseded or retired: its owner stopped guarding
+ * it). Both dates are the key's own word, so a thief may backdate: the one-successor rule is what holds
+ * then, when the user saw the real successor. And only a key that is itself valid (not weak, expired,
+ * revoked…) inherits anything.
  */
 import type { KeyStatus, VerifiedRevocation } from '../keys/revocation.js';
 import { voidsSignatures } from '../keys/revocation.js';
@@ -47,6 +51,7 @@ export type NoContinuityCause =
   | 'unknown-predecessor'
   | 'predecessor-not-stored'
   | 'predecessor-compromised'
+  | 'predecessor-superseded'
   | SuccessionProblem;
 
 export type SuccessorDecision =
@@ -106,7 +111,21 @@ function decide({ publisherJid, known, newKey, succession, revocations = [], now
   });
   if (!check.valid) return none(check.problem, check.reason);
   if (isCompromised(predecessor, revocations)) return compromised();
+  const successor = others.find((k) => k.continues?.basis === 'succession' && k.continues.fingerprint === predecessor.fingerprint);
+  if (successor !== undefined) {
+    return none('predecessor-superseded', 'The key it says it continues already has another successor, so its word for a second one does not count.');
+  }
+  if (revokedBefore(predecessor, check.date, revocations)) {
+    return none('predecessor-superseded', 'The key it says it continues was revoked by its owner before this claim was dated, so its word no longer counts.');
+  }
   return continues(predecessor, 'succession');
+}
+
+/** A revocation of this very key (any reason) dated before `date`: the key was out of use when it signed. */
+function revokedBefore(record: ContactKeyRecord, date: string, revocations: readonly VerifiedRevocation[]): boolean {
+  const signedAt = Date.parse(date);
+  const own = [...revocations.filter((r) => r.fingerprint === record.fingerprint), ...(record.revocation ? [record.revocation] : [])];
+  return own.some((r) => Date.parse(r.date) < signedAt);
 }
 
 /** Whether we once verified this key (a withdrawn key keeps verifiedAt). */

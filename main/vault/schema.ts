@@ -120,6 +120,13 @@ const ContactKey = z
       .optional(),
     /** Known only from its revocation (never seen published): not a key that vanished. */
     revokedUnseen: z.literal(true).optional(),
+    /**
+     * Whether the user had verified a key of this contact when this one was first seen (blind trust
+     * before verification, main/keys/trust-policy.ts): the order of events, kept because comparing
+     * firstSeen with firstVerifiedAt is wrong once the clock jumped back. Absent in records written
+     * before it existed: those dates are compared, as they always were.
+     */
+    seenAfterFirstVerification: z.boolean().optional(),
   })
   .strict();
 

@@ -49,4 +49,21 @@ describe('trust policy decisions', () => {
     expect(effectivePolicy('manual', undefined)).toEqual({ policy: 'manual', source: 'account' });
     expect(effectivePolicy('manual', 'btbv')).toEqual({ policy: 'btbv', source: 'contact' });
   });
+
+  it('a key that appeared as a change and was never accepted is a change, whatever state its record says', () => {
+    // A record can say 'unverified' with what it replaced still on it (a withdrawn change published again).
+    for (const policy of ['tofu', 'btbv', 'manual'] as const) {
+      expect(decideTrust(policy, { trust: 'unverified', firstSeen: JAN, replaces: ['a'.repeat(64)] }, {})).toBe('changed');
+      expect(decideTrust(policy, { trust: 'verified', firstSeen: JAN, replaces: ['a'.repeat(64)] }, {})).toBe('verified');
+    }
+    expect(decideTrust('tofu', { trust: 'unverified', firstSeen: JAN, replaces: [], acceptedAt: JUN }, {})).toBe('trusted');
+  });
+
+  it('btbv: the order the records were written in decides before or after the first verification, not the clock', () => {
+    // Seen after the first verification though its date is earlier (the clock had jumped back), and the reverse.
+    expect(decideTrust('btbv', { trust: 'unverified', firstSeen: JAN, seenAfterFirstVerification: true }, { firstVerifiedAt: MAR })).toBe('untrusted');
+    expect(decideTrust('btbv', { trust: 'unverified', firstSeen: JUN, seenAfterFirstVerification: false }, { firstVerifiedAt: MAR })).toBe('trusted');
+    // A record written before the order was kept: the dates, as before.
+    expect(decideTrust('btbv', { trust: 'unverified', firstSeen: JUN }, { firstVerifiedAt: MAR })).toBe('untrusted');
+  });
 });

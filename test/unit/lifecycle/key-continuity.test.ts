@@ -1,7 +1,7 @@
 /** What trust a contact's new key starts with, given what we knew and the succession it carries. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRevocation, verifyRevocation, type VerifiedRevocation } from '../../../main/keys/revocation.js';
-import type { SuccessionStatement } from '../../../main/keys/succession.js';
+import { createSuccession, type SuccessionStatement } from '../../../main/keys/succession.js';
 import { mergeFullKeySet } from '../../../main/vault/contact-keys.js';
 import { decideSuccessorTrust, type SuccessorInput } from '../../../main/vault/key-continuity.js';
 import type { ContactKeyRecord } from '../../../main/vault/schema.js';
@@ -137,5 +137,36 @@ describe('anything else is an ordinary change, with the reason', () => {
     expect(decide(verifiedOld(), { succession: { ...succession, signature: '@@' } })).toMatchObject({ kind: 'no-continuity', cause: 'malformed' });
     expect(decide(verifiedOld(), { newKey: { fingerprint: newKey.fingerprint, certificateDer: Buffer.from('x'), status: 'valid' } })).toMatchObject({ kind: 'continues' });
     expect(decideSuccessorTrust({ publisherJid: JULIET, known: null, newKey: null } as unknown as SuccessorInput)).toMatchObject({ kind: 'no-continuity' });
+  });
+});
+
+describe('a key vouches for one successor, and not after its owner revoked it', () => {
+  it('a statement dated after the key was revoked as superseded (or retired) gives no continuity', async () => {
+    const later = await createSuccession({ bareJid: JULIET, oldCertificateDer: oldKey.der, oldPrivateKey: oldKey.privateKey, newCertificateDer: newKey.der, date: new Date('2026-12-01T00:00:00Z') });
+    for (const reason of ['superseded', 'retired'] as const) {
+      const statement = await createRevocation({ bareJid: JULIET, certificateDer: oldKey.der, privateKey: oldKey.privateKey, reason, date: new Date('2026-06-01T00:00:00Z') });
+      const check = verifyRevocation(statement, { publisherJid: JULIET, now: new Date('2026-12-01T00:00:00Z') });
+      if (!check.valid) throw new Error(check.reason);
+      const { valid: _valid, ...revocation } = check;
+      const withdrawn = record(oldKey, 'retracted', { verifiedAt: T0, retractedAt: '2026-06-01T00:00:00.000Z' });
+      expect(decide([withdrawn], { succession: later, revocations: [revocation], now: new Date('2026-12-01T00:00:00Z') })).toMatchObject({
+        kind: 'no-continuity',
+        cause: 'predecessor-superseded',
+      });
+      // The same revocation known only from the stored record (its item no longer published).
+      expect(decide([{ ...withdrawn, revocation: { reason: revocation.reason, date: revocation.date, publicKeyDigest: revocation.publicKeyDigest } }], { succession: later, now: new Date('2026-12-01T00:00:00Z') })).toMatchObject({
+        kind: 'no-continuity',
+        cause: 'predecessor-superseded',
+      });
+    }
+  }, 30_000);
+
+  it('a key that already has a successor the user saw vouches for no second one, however it is dated', () => {
+    const old = record(oldKey, 'retracted', { verifiedAt: T0, retractedAt: T0 });
+    const first = record(mallory, 'verified', { verifiedAt: T0, continues: { fingerprint: oldKey.fingerprint, basis: 'succession', verified: true } });
+    expect(decide([old, first])).toMatchObject({ kind: 'no-continuity', cause: 'predecessor-superseded' });
+    // A renewal of the old key (the same key, another certificate) is no second successor.
+    const renewal = record(mallory, 'verified', { verifiedAt: T0, continues: { fingerprint: oldKey.fingerprint, basis: 'same-key', verified: true } });
+    expect(decide([old, renewal])).toMatchObject({ kind: 'continues', from: oldKey.fingerprint, continuesVerified: true });
   });
 });

@@ -6,6 +6,7 @@ import {
   markUnverified,
   markVerified,
   MAX_CURRENT_KEYS,
+  MAX_REVOKED_KEYS,
   MAX_WITHDRAWN_KEYS,
   mergeFullKeySet,
 } from '../../../main/vault/contact-keys.js';
@@ -272,5 +273,121 @@ describe('a verification taken back leaves the key as it was before', () => {
     const back = mergeFullKeySet(withdrawn, [{ fingerprint: fp('c') }], day(5)).keys.find((k) => k.fingerprint === fp('c'));
     expect(back).toMatchObject({ trust: 'unverified' });
     expect(back?.clearedByVerification).toBeUndefined();
+  });
+});
+
+describe('a key shown as a change keeps that standing until the user compares or accepts it', () => {
+  const tofu = (keys: readonly ContactKeyRecord[], f: string) => {
+    const k = keys.find((r) => r.fingerprint === f);
+    if (!k) throw new Error(`no record of ${f}`);
+    return decideTrust('tofu', k, {});
+  };
+  const swapped = () => {
+    const verified = markVerified(mergeFullKeySet([], [{ fingerprint: fp('a') }], day(1)).keys, fp('a'), day(2));
+    const keys = mergeFullKeySet(verified, [{ fingerprint: fp('b') }], day(3)).keys;
+    expect(tofu(keys, fp('b'))).toBe('changed');
+    return keys;
+  };
+
+  it('withdrawn by a retract notification and published again: still changed, naming what it replaced', () => {
+    const withdrawn = markRetracted(swapped(), fp('b'), day(4)).keys;
+    const back = mergeFullKeySet(withdrawn, [{ fingerprint: fp('b') }], day(5));
+    expect(tofu(back.keys, fp('b'))).toBe('changed');
+    expect(back.keys.find((k) => k.fingerprint === fp('b'))?.replaces).toEqual([fp('a')]);
+  });
+
+  it('gone from one complete fetch (an empty node) and back in the next: still changed', () => {
+    const empty = mergeFullKeySet(swapped(), [], day(4)).keys;
+    const back = mergeFullKeySet(empty, [{ fingerprint: fp('b') }], day(5)).keys;
+    expect(tofu(back, fp('b'))).toBe('changed');
+  });
+
+  it('however often it comes and goes', () => {
+    let keys = swapped();
+    for (let n = 4; n < 12; n += 2) {
+      keys = mergeFullKeySet(keys, [], day(n)).keys;
+      keys = mergeFullKeySet(keys, [{ fingerprint: fp('b') }], day(n + 1)).keys;
+    }
+    expect(tofu(keys, fp('b'))).toBe('changed');
+  });
+
+  it('accepted, then withdrawn and published again: the acceptance still counts (no warning)', () => {
+    const accepted = markAccepted(swapped(), fp('b'), day(4));
+    const withdrawn = markRetracted(accepted, fp('b'), day(5)).keys;
+    const back = mergeFullKeySet(withdrawn, [{ fingerprint: fp('b') }], day(6)).keys;
+    expect(tofu(back, fp('b'))).toBe('trusted');
+  });
+});
+
+describe('order decisions after the clock jumped back', () => {
+  const at = (iso: string) => new Date(iso);
+  const find = (keys: readonly ContactKeyRecord[], f: string): ContactKeyRecord => {
+    const k = keys.find((r) => r.fingerprint === f);
+    if (!k) throw new Error(`no record of ${f}`);
+    return k;
+  };
+  const verifiedOn2026 = () => markVerified(mergeFullKeySet([], [{ fingerprint: fp('a') }], at('2026-11-01T00:00:00Z')).keys, fp('a'), at('2026-11-02T00:00:00Z'));
+
+  it('btbv: a key first seen after the first verification still needs verifying, whatever the clock says', () => {
+    // The clock now says 2025: a new key appears beside the verified one.
+    const withNew = mergeFullKeySet(verifiedOn2026(), [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], at('2025-01-01T00:00:00Z')).keys;
+    expect(decideTrust('btbv', find(withNew, fp('b')), { firstVerifiedAt: '2026-11-02T00:00:00.000Z' })).toBe('untrusted');
+  });
+
+  it('btbv: a key seen before the first verification stays trusted, and the service’s word on it counts', () => {
+    const keys = mergeFullKeySet([], [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], at('2026-11-01T00:00:00Z')).keys;
+    const verified = markVerified(keys, fp('a'), at('2020-01-01T00:00:00Z'));
+    expect(decideTrust('btbv', find(verified, fp('b')), { firstVerifiedAt: '2020-01-01T00:00:00.000Z' })).toBe('trusted');
+    const told = mergeFullKeySet([], [{ fingerprint: fp('c') }], at('2020-01-01T00:00:00Z'), { contactVerified: true }).keys;
+    expect(decideTrust('btbv', find(told, fp('c')), { firstVerifiedAt: '2026-11-02T00:00:00.000Z' })).toBe('untrusted');
+  });
+
+  it('tofu: a key that stands in for a withdrawn verified key is a change', () => {
+    const beside = mergeFullKeySet(verifiedOn2026(), [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], at('2025-01-01T00:00:00Z')).keys;
+    const replaced = mergeFullKeySet(beside, [{ fingerprint: fp('b') }], at('2025-01-02T00:00:00Z'));
+    expect(decideTrust('tofu', find(replaced.keys, fp('b')), {})).toBe('changed');
+    expect(replaced.changes).toContainEqual({ kind: 'changed', fingerprint: fp('b'), replaces: [fp('a')] });
+  });
+
+  it('tofu: a key first seen in the same fetch as the verified one is not a change when it is withdrawn', () => {
+    const both = mergeFullKeySet([], [{ fingerprint: fp('a') }, { fingerprint: fp('b') }], at('2026-11-01T00:00:00Z')).keys;
+    const verified = markVerified(both, fp('a'), at('2026-11-02T00:00:00Z'));
+    expect(find(markRetracted(verified, fp('a'), at('2026-11-03T00:00:00Z')).keys, fp('b')).trust).toBe('unverified');
+  });
+});
+
+describe('a revocation outlives its key’s withdrawal', () => {
+  const revocation = { reason: 'compromised' as const, date: day(1).toISOString(), publicKeyDigest: 'f'.repeat(64) };
+  const hex = (n: number) => n.toString(16).padStart(64, '0');
+  const withdrawnRecord = (f: string, extra: Partial<ContactKeyRecord> = {}): ContactKeyRecord => ({
+    fingerprint: f,
+    firstSeen: day(1).toISOString(),
+    lastSeen: day(1).toISOString(),
+    trust: 'retracted',
+    retractedAt: day(2).toISOString(),
+    ...extra,
+  });
+
+  it('no number of plain keys withdrawn after it pushes out a revoked key', () => {
+    let keys = [withdrawnRecord(fp('a'), { revocation })];
+    for (let n = 1; n <= MAX_WITHDRAWN_KEYS + 4; n++) {
+      keys = mergeFullKeySet(keys, [{ fingerprint: hex(n) }], day(3 + n)).keys;
+    }
+    keys = mergeFullKeySet(keys, [], day(30)).keys;
+    expect(keys.find((k) => k.fingerprint === fp('a'))?.revocation).toEqual(revocation);
+    expect(keys.filter((k) => k.revocation === undefined).length).toBe(MAX_WITHDRAWN_KEYS);
+  });
+
+  it('a flood of self-revoked keys pushes out only itself: the keys the user relied on, then the earliest seen, stay', () => {
+    const relied = withdrawnRecord(fp('b'), { revocation, verifiedAt: day(1).toISOString() });
+    const earliest = withdrawnRecord(fp('c'), { revocation });
+    const unseen = withdrawnRecord(fp('d'), { revocation, revokedUnseen: true });
+    const flood = Array.from({ length: MAX_REVOKED_KEYS + 8 }, (_, n) => withdrawnRecord(hex(n + 1), { revocation, retractedAt: day(20).toISOString() }));
+    // The verified one is seen last of all: its having been relied on counts, not when.
+    const keys = mergeFullKeySet([earliest, unseen, ...flood, relied], [], day(21)).keys;
+    expect(keys.length).toBe(MAX_REVOKED_KEYS);
+    expect(keys.map((k) => k.fingerprint)).toEqual(expect.arrayContaining([fp('b'), fp('c')]));
+    expect(keys.map((k) => k.fingerprint)).not.toContain(fp('d'));
+    expect(keys.map((k) => k.fingerprint)).not.toContain(hex(MAX_REVOKED_KEYS + 8));
   });
 });
