@@ -1,14 +1,13 @@
-import type { ContactKeysView, KeyChangeView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import type { ContactKeysView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { fileToBase64 } from './base64';
-import { MAX_ENTRIES_PER_KIND, type ActivityKind, type ActivityLog } from './activity.svelte';
+import { MAX_ENTRIES_PER_KIND, type ActivityLog } from './activity.svelte';
 import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
-import { formatCount } from './format';
-import { newKeyLine } from './wording';
+import { keyActivity } from './key-activity';
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {
@@ -240,26 +239,11 @@ export class ContactsStore extends ScreenStore {
     this.#report(view);
   }
 
-  /** What a view's changes mean, in the Activity list. */
+  /** What a view's changes mean, in the Activity list (key-activity.ts). */
   #report(view: ContactKeysView): void {
-    // One entry per key, or one line per kind when a fetch brings many (a contact publishing dozens of
-    // keys at once must not bury everything else in the activity list).
-    const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
-    const report = (kind: KeyChangeView['kind'], activity: ActivityKind, one: string, many: (n: number) => string, words?: (change: KeyChangeView) => string) => {
-      const changes = of(kind);
-      if (changes.length > MAX_ENTRIES_PER_KIND) this.activity.add(activity, many(changes.length), { contact: view.jid });
-      else for (const change of changes) this.activity.add(activity, words?.(change) ?? one, { contact: view.jid, fingerprint: change.fingerprint });
-    };
-    report('changed', 'changed', 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
-    const bitsOf = (fingerprint: string) => view.keys.find((k) => k.fingerprint === fingerprint)?.bits;
-    report('new', 'received', '', (n) => `${n} new keys`, (c) => newKeyLine(bitsOf(c.fingerprint)));
-    report('reappeared', 'received', 'A withdrawn key was published again', (n) => `${n} withdrawn keys published again`);
-    const continuesVerified = (fingerprint: string) => view.keys.find((k) => k.fingerprint === fingerprint)?.continues?.verified === true;
-    report('continued', 'received', '', (n) => `${n} new keys that continue ones you knew`, (c) =>
-      continuesVerified(c.fingerprint) ? 'New key that continues a key you verified' : 'New key that continues one you had seen (no change)',
-    );
-    report('revoked', 'retracted', 'Key REVOKED by its owner: it is never used again', (n) => `${formatCount(n)} keys revoked by their owner`);
-    report('retracted', 'retracted', 'Key withdrawn by its owner', (n) => `${formatCount(n)} keys withdrawn by their owner`);
+    for (const entry of keyActivity(view, MAX_ENTRIES_PER_KIND)) {
+      this.activity.add(entry.kind, entry.text, entry.fingerprint === undefined ? { contact: view.jid } : { contact: view.jid, fingerprint: entry.fingerprint });
+    }
   }
 }
 

@@ -1,0 +1,43 @@
+/**
+ * What a contact's key changes mean in the Activity list, as plain entries (ContactsStore adds them).
+ * One entry per key, or one line per kind when a fetch brings many: a contact publishing dozens of keys
+ * at once must not bury everything else.
+ */
+import type { ContactKeysView, KeyChangeView } from '../../../contract';
+import type { ActivityKind } from './activity.svelte';
+import { formatCount } from './format';
+import { newKeyLine } from './wording';
+
+export interface KeyActivityEntry {
+  kind: ActivityKind;
+  text: string;
+  fingerprint?: string;
+}
+
+export function keyActivity(view: ContactKeysView, maxPerKind: number): KeyActivityEntry[] {
+  const entries: KeyActivityEntry[] = [];
+  const keyOf = (fingerprint: string) => view.keys.find((k) => k.fingerprint === fingerprint);
+  const report = (changes: readonly KeyChangeView[], kind: ActivityKind, words: (change: KeyChangeView) => string, many: (n: number) => string) => {
+    if (changes.length > maxPerKind) entries.push({ kind, text: many(changes.length) });
+    else for (const change of changes) entries.push({ kind, text: words(change), fingerprint: change.fingerprint });
+  };
+  const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
+  report(of('changed'), 'changed', () => 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
+  report(of('new'), 'received', (c) => newKeyLine(keyOf(c.fingerprint)?.bits), (n) => `${n} new keys`);
+  // A key that came back is as loud as when it first stood in for another, if it is still that change
+  // (main keeps it one until compared or accepted): withdrawing and publishing it again clears nothing.
+  const reappeared = of('reappeared');
+  const stillChanges = reappeared.filter((c) => keyOf(c.fingerprint)?.decision === 'changed');
+  report(stillChanges, 'changed', () => 'A key that replaced one you had is published again, still not compared: compare it', (n) => `${n} keys that replaced ones you had are published again, still not compared: compare them`);
+  report(reappeared.filter((c) => !stillChanges.includes(c)), 'received', () => 'A withdrawn key was published again', (n) => `${n} withdrawn keys published again`);
+  const continuesVerified = (fingerprint: string) => keyOf(fingerprint)?.continues?.verified === true;
+  report(
+    of('continued'),
+    'received',
+    (c) => (continuesVerified(c.fingerprint) ? 'New key that continues a key you verified' : 'New key that continues one you had seen (no change)'),
+    (n) => `${n} new keys that continue ones you knew`,
+  );
+  report(of('revoked'), 'retracted', () => 'Key REVOKED by its owner: it is never used again', (n) => `${formatCount(n)} keys revoked by their owner`);
+  report(of('retracted'), 'retracted', () => 'Key withdrawn by its owner', (n) => `${formatCount(n)} keys withdrawn by their owner`);
+  return entries;
+}
