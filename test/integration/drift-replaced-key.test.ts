@@ -16,6 +16,7 @@ import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { nextAppEvent, startApp, type App } from '../support/app.js';
 import { driverSteps, type DriverAccount } from '../support/interop/python-driver.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
+import { must } from '../support/must.js';
 
 const NODE = NS.pubkey;
 
@@ -39,10 +40,6 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     });
 
     const api = () => juliet.core.api;
-    const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-      if (!result.ok) throw new Error(result.error.message);
-      return result.value;
-    };
     const keyNode = (report: DriftReport) => report.nodes.find((n) => n.node === NODE);
     /** Which certificate romeo gets under the item `id`. */
     const romeoReads = async (id: string) => {

@@ -10,6 +10,7 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import { connect, nextAppEvent, openCore, type App, type OpenCore } from '../support/app.js';
 import { freshAccount } from '../support/accounts.js';
 import { driverSteps } from '../support/interop/python-driver.js';
+import { must } from '../support/must.js';
 
 describe('drift watch on ejabberd subscribes once per session', () => {
   const server = inject('ejabberd');
@@ -17,10 +18,6 @@ describe('drift watch on ejabberd subscribes once per session', () => {
   let juliet: App;
   const out: string[] = [];
 
-  const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!result.ok) throw new Error(result.error.message);
-    return result.value;
-  };
   /** Subscribe requests the app sent (XEP-0060 §6.1.1) for the key node. */
   const subscribes = () => out.filter((line) => line.includes('<subscribe') && line.includes(`node="${NS.pubkey}"`)).length;
 

@@ -20,6 +20,7 @@ import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import { connect, nextAppEvent, startApp, type App } from '../support/app.js';
 import { driverSteps, type DriverAccount } from '../support/interop/python-driver.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
+import { must } from '../support/must.js';
 
 const NODE = NS.pubkey;
 
@@ -52,10 +53,6 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     const fetchAs = async (reader: Actor) => {
       const outcome = await fetchItems(reader.session.client.iqCaller, juliet.actor.jid, NODE);
       return outcome.status === 'ok' ? outcome.items.map((i) => i.id).sort() : 'refused';
-    };
-    const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-      if (!result.ok) throw new Error(result.error.message);
-      return result.value;
     };
     const alarmed = (report: DriftReport) => report.severity === 'alarm';
     const keyNode = (report: DriftReport) => report.nodes.find((n) => n.node === NODE);

@@ -18,6 +18,7 @@ import { nextAppEvent, startApp, type App } from '../support/app.js';
 import { makeJpeg } from '../support/images.js';
 import { driverSteps, type DriverAccount } from '../support/interop/python-driver.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
+import { must } from '../support/must.js';
 
 /** Every field the editor has, a multi-line note and an address among them: what a server could mangle. */
 const JULIET: Profile = {
@@ -51,10 +52,6 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     });
 
     const api = () => juliet.core.api;
-    const must = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-      if (!result.ok) throw new Error(result.error.message);
-      return result.value;
-    };
     const nodeOf = (report: DriftReport, node: string) => report.nodes.find((n) => n.node === node);
     /** Juliet's nickname as romeo reads it. */
     const romeoReadsNickname = async () => {
