@@ -218,11 +218,18 @@ export class BackupService {
 
   /**
    * XEP-0223: every part of the new backup, read back by its own ids (never "the newest on the node":
-   * a backup whose writer's clock ran ahead would be taken for it), then every other item retracted.
+   * a backup whose writer's clock ran ahead would be taken for it), then the items that were on the node
+   * before it retracted. Those are listed before publishing, not after: another device of the account
+   * making a backup at the same moment then never has its items retracted by this one unless they were
+   * there first, so of two backups made at once at least one stays (listed after, each retracted the
+   * other's and both said "kept" over an empty node). Items left beside the new backup that way are
+   * retracted by the next backup; restoring tells the backups apart by their codes.
    */
   async #publish(jid: string, blob: Buffer, now: Date): Promise<NonNullable<BackupMade['account']>> {
     const ctx: NodeContext = { iq: this.#deps.session.iq, owner: jid };
     const { backupId, items } = backupItems(blob, now);
+    // A list that fails leaves older items beside the new backup, which the next backup retracts.
+    const before = await listItemIds(ctx).catch(() => [] as string[]);
     for (const item of items) {
       await publishPersistent(
         ctx,
@@ -236,10 +243,9 @@ export class BackupService {
     if (!reading.ok || reading.backups[0]?.backupId !== backupId) {
       throw new KeyringError('backup-incomplete', 'The server did not keep the whole backup. Try again, or save it as a file.');
     }
-    // The backup is whole and checked: a list or a retract that fails leaves an older one beside it,
-    // which restoring tells apart by its code (#openFromAccount), and the next backup retracts.
-    const listed = await listItemIds(ctx).catch(() => [] as string[]);
-    for (const id of listed.filter((listedId) => !ownIds.includes(listedId)).slice(0, BACKUP_NODE_MAX_ITEMS)) await retractItem(ctx, BACKUP_NODE, id).catch(() => undefined);
+    // The backup is whole and checked: a retract that fails leaves an older one beside it, which
+    // restoring tells apart by its code (#openFromAccount), and the next backup retracts.
+    for (const id of before.filter((listedId) => !ownIds.includes(listedId)).slice(0, BACKUP_NODE_MAX_ITEMS)) await retractItem(ctx, BACKUP_NODE, id).catch(() => undefined);
     return { node: BACKUP_NODE, backupId, parts: items.length };
   }
 

@@ -2,13 +2,16 @@
  * A clock that jumped (attack review): a backup made while the device's clock ran a year ahead carries
  * that date on the account's node. Every backup made after the clock was put right must still be the
  * one kept, read back and restored: making one says it was kept (it was), the stale one is retracted,
- * and "restore from account" opens the backup whose code the user holds. Over a PEP node in memory
- * (test/support/fake-pep-service.ts); the real servers run in test/integration/backup.test.ts.
+ * and "restore from account" opens the backup whose code the user holds. And two devices of the account
+ * making a backup at the same moment must not retract each other's, leaving none while both say "kept".
+ * Over a PEP node in memory (test/support/fake-pep-service.ts); the real servers run in
+ * test/integration/backup.test.ts.
  */
 import type { KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IqCaller } from '@xmpp/iq/caller.js';
 import type { Element } from '@xmpp/xml';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
@@ -41,8 +44,8 @@ afterEach(async () => {
 
 type Pep = ReturnType<typeof fakePep>;
 
-/** A device of juliet's signed in to `pep`, with her key when `withKey`. */
-async function device(pep: Pep, withKey: boolean) {
+/** A device of juliet's signed in to `pep` (through `iq` when given), with her key when `withKey`. */
+async function device(pep: Pep, withKey: boolean, iq: IqCaller = pep.ctx.iq) {
   const dir = await mkdtemp(join(tmpdir(), 'keyring-backup-clock-'));
   dirs.push(dir);
   const vaults = await unlockedVaults(dir, PASSPHRASE);
@@ -55,7 +58,7 @@ async function device(pep: Pep, withKey: boolean) {
     ownKeys: keys,
     contactKeys: new ContactKeysStore(vaults),
     backups: new BackupsStore(vaults),
-    session: pepSession(pep),
+    session: pepSession({ ctx: { iq } }),
     vaultLock: vaults,
     revocations: { readNode: () => Promise.resolve([]) },
     kdf: LIGHT_KDF,
@@ -143,5 +146,50 @@ describe('a backup made while the clock ran a year ahead', () => {
     expect(backupIdsOn(pep)).toHaveLength(4);
     const fresh = await device(pep, false);
     expect(await codeOf(fresh.service.restore({ kind: 'account' }, oldest.code))).toBe('wrong-backup-code');
+  });
+});
+
+/**
+ * `pep`'s requests as one device sends them, except that once the device has published, its next
+ * request waits until `together` devices have got that far: the two backups are then both on the node
+ * before either device goes on to read back, list or retract.
+ */
+function afterPublishing(pep: Pep, barrier: { waiting: (() => void)[]; together: number }): IqCaller {
+  let published = false;
+  let passed = false;
+  const gate = async (element: Element) => {
+    const publishing = element.is('pubsub') && element.getChild('publish') !== undefined;
+    if (publishing) published = true;
+    else if (published && !passed) {
+      passed = true;
+      await new Promise<void>((resolve) => {
+        barrier.waiting.push(resolve);
+        if (barrier.waiting.length === barrier.together) for (const go of barrier.waiting.splice(0)) go();
+      });
+    }
+  };
+  return {
+    request: (stanza, timeout) => pep.ctx.iq.request(stanza, timeout),
+    get: async (element, to, timeout) => (await gate(element), pep.ctx.iq.get(element, to, timeout)),
+    set: async (element, to, timeout) => (await gate(element), pep.ctx.iq.set(element, to, timeout)),
+  };
+}
+
+describe('two devices of the account making a backup at the same moment', () => {
+  it('do not retract each other’s: a backup stays on the node, and the code of a device that said it was kept opens it', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    const older = await backupAt(await device(pep, true), new Date());
+    const barrier = { waiting: [] as (() => void)[], together: 2 };
+    const [a, b] = [await device(pep, true, afterPublishing(pep, barrier)), await device(pep, true, afterPublishing(pep, barrier))];
+
+    const made = await Promise.all([a.service.create({ file: false, toAccount: true, passphrase: PASSPHRASE }), b.service.create({ file: false, toAccount: true, passphrase: PASSPHRASE })]);
+
+    const on = backupIdsOn(pep);
+    expect(on).not.toContain(older.account?.backupId);
+    expect(on.length).toBeGreaterThan(0);
+    const kept = made.filter((m) => m.account !== undefined && on.includes(m.account.backupId));
+    expect(kept.length).toBeGreaterThan(0);
+    const fresh = await device(pep, false);
+    for (const m of kept) expect((await fresh.service.restore({ kind: 'account' }, m.code)).createdAt).toBe(m.createdAt);
   });
 });
