@@ -40,6 +40,8 @@ export type ErrorCode =
   | 'precondition-not-met'
   // A publish answered, but the item read back does not hold what was sent (main/drift/held-certificate.ts).
   | 'read-back-mismatch'
+  // The profile's vCard went out, then its nickname's publish failed (main/services/profile.ts): half of it is out.
+  | 'partly-published'
   | 'forbidden'
   | 'invalid-payload'
   | BackupErrorCode

@@ -10,17 +10,9 @@ import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';
 import type { ReadBack } from './held-certificate.js';
 import { fetchItem } from '../xmpp/fetch-items.js';
-import { NS } from '../xmpp/namespaces.js';
+import { nodeTitle } from '../xmpp/node-words.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
 import { asItem, profileContent } from '../profile/profile-content.js';
-
-/** What each node holds, as a person calls it, for the mismatch's sentence. */
-const WHAT: Readonly<Record<string, string>> = {
-  [NS.vcard4]: 'profile card',
-  [NS.nick]: 'nickname',
-  [NS.avatarMetadata]: 'picture’s description',
-  [NS.avatarData]: 'picture',
-};
 
 export async function verifyPublishedProfileItem(ctx: NodeContext, node: string, item: { id: string; payload: Element }): Promise<ReadBack> {
   const sent = profileContent(node, asItem(item));
@@ -30,13 +22,12 @@ export async function verifyPublishedProfileItem(ctx: NodeContext, node: string,
   const back = read.status === 'ok' ? read.items[0] : undefined;
   const found = back === undefined ? undefined : profileContent(node, back);
   if (found?.digest === sent.digest) return { status: 'verified' };
-  const what = WHAT[node] ?? 'profile';
   // The picture is named by its id (a SHA-1), not its bytes; the other parts by what they say.
   const quoted = (content: { says: string }) => (content.says === '' ? 'nothing' : `“${content.says}”`);
   const holds = back === undefined ? 'is not there' : found === undefined ? 'holds nothing your contacts can read' : `says ${quoted(found)}`;
   throw new KeyringError(
     'read-back-mismatch',
-    `Your server answered the publish, but your ${what} read back ${holds}, not what was sent (${quoted(sent)}). ` +
+    `Your server answered the publish, but ${nodeTitle(node)} read back ${holds}, not what was sent (${quoted(sent)}). ` +
       'Another app of your account, or the server, may have changed it: contacts may see that instead.',
     'profile',
   );

@@ -175,10 +175,18 @@ export class ProfileService {
     await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
     const configs = [vcard.config];
     if (nickItem !== undefined && nickNode !== undefined) {
-      const nick = await publishToEnsured(ctx, spec(NS.nick), nickItem, nickNode);
-      await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
-      await this.#record(owner, NS.nick, access, nick.config, nickItem);
-      configs.push(nick.config);
+      try {
+        const nick = await publishToEnsured(ctx, spec(NS.nick), nickItem, nickNode);
+        await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
+        await this.#record(owner, NS.nick, access, nick.config, nickItem);
+        configs.push(nick.config);
+      } catch (error) {
+        // The new vCard is out and recorded by now (the connection dropped, the server refused): "failed"
+        // alone would hide that contacts already read it. Said, and kept as published. A nickname read
+        // back otherwise keeps its own words (read-back-mismatch names what the server holds instead).
+        await this.#keepOwn(owner, (stored) => ({ ...stored, vcard: profile }));
+        throw error instanceof KeyringError && error.code === 'read-back-mismatch' ? error : nicknameNotPublished(error);
+      }
     }
     await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
     return configs;
@@ -636,3 +644,11 @@ function firstReadable<R extends object>(
   return firstProblem ?? { problem: 'no item' };
 }
 
+/**
+ * The nickname's publish failed after the vCard's went out: 'partly-published', whose words say which
+ * half is out (renderer/src/lib/wording.ts), with the failure's own message as the details.
+ */
+function nicknameNotPublished(error: unknown): KeyringError {
+  const why = error instanceof KeyringError ? error.message : 'the server did not take it.';
+  return new KeyringError('partly-published', `Your profile card was published, but your nickname was not: ${why}`, undefined, { cause: error });
+}

@@ -44,6 +44,7 @@ import {
 } from './pubsub.js';
 import { describeFailure, failureCode } from './failure.js';
 import { retryingWait } from './retry-wait.js';
+import { audienceWords, nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -130,8 +131,8 @@ export async function ensurePersistentNode(
     if (accessDiffers && !spec.reconfigure) {
       throw new KeyringError(
         'access-model-conflict',
-        `${spec.node} is already published with access "${describeAccess(current)}"; ` +
-          `changing it to "${describeAccessRequest(spec.access)}" must be confirmed.`,
+        `The server already lets ${describeAccess(current)} read ${nodeTitle(spec.node)}. ` +
+          `Changing that to ${requestedAudience(spec.access)} must be confirmed.`,
       );
     }
     if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems) || !hasNotificationSettings(current, spec.access)) {
@@ -147,15 +148,15 @@ export async function ensurePersistentNode(
   await syncAffiliations(ctx, spec);
 
   const applied = await readNodeConfig(ctx, spec.node);
-  if (applied === undefined) throw new KeyringError('protocol-error', `The server lost ${spec.node} right after configuring it.`);
+  if (applied === undefined) throw new KeyringError('protocol-error', `Right after being configured, ${nodeTitle(spec.node)} disappeared from the server.`);
   const affiliations = await readAffiliations(ctx, spec.node).catch((error: unknown) => ({ error }));
   const config = effectiveConfig(ctx, spec, applied, affiliations);
   // Step 4: the applied access must be exactly what was asked, never wider.
   if (!sameAccess(applied, spec.access)) {
     throw new KeyringError(
       'access-model-unsupported',
-      `The server kept ${spec.node} at access "${describeAccess(applied)}" instead of ` +
-        `"${describeAccessRequest(spec.access)}" (its configuration may be pinned). Nothing was published.`,
+      `The server kept ${nodeTitle(spec.node)} readable by ${describeAccess(applied)} instead of ` +
+        `${requestedAudience(spec.access)} (its settings may be pinned by the server's admin). Nothing was published.`,
     );
   }
   if ('error' in affiliations) {
@@ -166,9 +167,9 @@ export async function ensurePersistentNode(
     if (outsiders.length > 0) {
       throw new KeyringError(
         'access-not-revoked',
-        `${describeOutsiders(outsiders)} still ${outsiders.length === 1 ? 'has' : 'have'} access to ${spec.node}, although it is now ` +
-          `"${describeAccessRequest(spec.access)}": the server kept ${outsiders.length === 1 ? 'that affiliation' : 'those affiliations'} ` +
-          'when asked to remove them. Nothing was published.',
+        `${describeOutsiders(outsiders)} can still read ${nodeTitle(spec.node)}, although only ${requestedAudience(spec.access)} should now: ` +
+          `the server kept ${outsiders.length === 1 ? 'that affiliation' : 'those affiliations'} when asked to remove ` +
+          `${outsiders.length === 1 ? 'it' : 'them'}. Nothing was published.`,
       );
     }
   }
@@ -182,7 +183,7 @@ export async function readNodeConfig(ctx: NodeContext, node: string): Promise<Pa
   } catch (error) {
     const info = readStanzaError(error);
     if (info?.condition === 'item-not-found') return undefined;
-    throw new KeyringError(failureCode(error, 'protocol-error'), `Could not read the configuration of ${node}: ${describeError(error)}`, undefined, {
+    throw new KeyringError(failureCode(error, 'protocol-error'), `Could not read the settings of ${nodeTitle(node)}: ${describeError(error)}`, undefined, {
       cause: error,
     });
   }
@@ -214,9 +215,9 @@ export async function retractItem(ctx: NodeContext, node: string, itemId: string
   } catch (error) {
     const info = readStanzaError(error);
     if (info?.condition === 'item-not-found') {
-      throw new KeyringError('not-found', `${itemId} is not published on ${node}.`);
+      throw new KeyringError('not-found', `${itemId} is not published in ${nodeTitle(node)}.`);
     }
-    throw new KeyringError(failureCode(error, 'protocol-error'), `Retracting from ${node} failed: ${describeError(error)}`, undefined, { cause: error });
+    throw new KeyringError(failureCode(error, 'protocol-error'), `Withdrawing from ${nodeTitle(node)} failed: ${describeError(error)}`, undefined, { cause: error });
   }
 }
 
@@ -403,7 +404,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
   } catch (error) {
     throw new KeyringError(
       'access-model-unsupported',
-      `The server refused to change who may read ${spec.node}: ${describeError(error)}. Nothing was published.`,
+      `The server refused to change who may read ${nodeTitle(spec.node)}: ${describeError(error)}. Nothing was published.`,
       undefined,
       { cause: error },
     );
@@ -413,7 +414,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
 function cannotManageAffiliations(node: string, error: unknown): KeyringError {
   return new KeyringError(
     'access-model-unsupported',
-    `The server cannot say who else may read ${node} (${describeError(error)}), so the access cannot be guaranteed. Nothing was published.`,
+    `The server cannot say who else may read ${nodeTitle(node)} (${describeError(error)}), so who may read it cannot be guaranteed. Nothing was published.`,
     undefined,
     { cause: error },
   );
@@ -426,20 +427,20 @@ function describeOutsiders(outsiders: readonly Affiliation[]): string {
 async function configureError(ctx: NodeContext, error: unknown, spec: PersistentNodeSpec): Promise<KeyringError> {
   const info = readStanzaError(error);
   if (info?.type === 'auth') {
-    return new KeyringError('forbidden', `The server does not let this account configure ${spec.node}.`, undefined, { cause: error });
+    return new KeyringError('forbidden', `The server does not let this account change who may read ${nodeTitle(spec.node)}.`, undefined, { cause: error });
   }
   if (info && REFUSED_CONFIG.has(info.condition)) {
     const offered = await offeredAccessModels(ctx, spec.node, spec.access.model);
     return new KeyringError(
       'access-model-unsupported',
-      `The server cannot give ${spec.node} access "${describeAccessRequest(spec.access)}" ` +
+      `The server cannot make ${nodeTitle(spec.node)} readable by ${requestedAudience(spec.access)} ` +
         `(${info.condition}${info.text ? `: ${info.text}` : ''}). ` +
-        (offered.length > 0 ? `It can do: ${offered.join(', ')}.` : 'It names no alternative.'),
+        (offered.length > 0 ? `It can do: ${offered.map((model) => audienceWords(model)).join('; ')}.` : 'It names no alternative.'),
       undefined,
       { cause: error },
     );
   }
-  return new KeyringError(failureCode(error, 'protocol-error'), `Configuring ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
+  return new KeyringError(failureCode(error, 'protocol-error'), `Changing the settings of ${nodeTitle(spec.node)} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
 /** Conditions with which servers refuse a configuration they cannot apply (docs/servers.md). */
@@ -468,25 +469,22 @@ function publishError(error: unknown, spec: PersistentNodeSpec): KeyringError {
   if (info?.pubsubCondition === 'precondition-not-met') {
     return new KeyringError(
       'precondition-not-met',
-      `${spec.node} changed while publishing (${info.text || 'precondition not met'}); nothing was published.`,
+      `${nodeTitleFirst(spec.node)} changed on the server while publishing (${info.text || 'precondition not met'}); nothing was published.`,
       undefined,
       { cause: error },
     );
   }
   if (info?.type === 'auth') {
-    return new KeyringError('forbidden', `The server does not let this account publish to ${spec.node}.`, undefined, { cause: error });
+    return new KeyringError('forbidden', `The server does not let this account publish ${nodeTitle(spec.node)}.`, undefined, { cause: error });
   }
-  return new KeyringError(failureCode(error, 'protocol-error'), `Publishing to ${spec.node} failed: ${describeError(error)}`, undefined, { cause: error });
+  return new KeyringError(failureCode(error, 'protocol-error'), `Publishing ${nodeTitle(spec.node)} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
+/** Who a node's form says may read it, in the access picker's words (node-words.ts). */
 function describeAccess(form: ParsedForm): string {
-  const model = fieldValue(form, 'pubsub#access_model') ?? 'unknown';
-  const groups = form.fields.get('pubsub#roster_groups_allowed')?.values ?? [];
-  return model === 'roster' && groups.length > 0 ? `roster: ${groups.join(', ')}` : model;
-}
-
-function describeAccessRequest(access: AccessRequest): string {
-  return access.model === 'roster' ? `roster: ${(access.groups ?? []).join(', ')}` : access.model;
+  const model = fieldValue(form, 'pubsub#access_model');
+  if (model === undefined) return 'an audience it does not name';
+  return audienceWords(model, form.fields.get('pubsub#roster_groups_allowed')?.values ?? []);
 }
 
 function describeError(error: unknown): string {

@@ -21,6 +21,7 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
   'read-back-mismatch':
     'Another app of your account may have published over it. Check what My keys shows, then publish again, or sign out the other app first.',
+  'partly-published': 'Publish again to send the nickname too. Your contacts see the new card meanwhile.',
   'channel-binding-stripped':
     'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in without it”.',
 };
@@ -40,6 +41,7 @@ const SUMMARY: Partial<Record<IpcError['code'], string>> = {
   'access-not-revoked': 'People you meant to leave out can still read it: the server kept their access. Nothing was published.',
   'access-model-unsupported': 'Your server cannot publish for that audience. Nothing was published.',
   'read-back-mismatch': 'Your server took the publish, but what it holds now is not the key you sent. It is not counted as published.',
+  'partly-published': 'Your profile card was published, but your nickname was not.',
 };
 
 /**

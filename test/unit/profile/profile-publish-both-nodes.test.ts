@@ -3,6 +3,8 @@
  * are made ready before either item goes out, so a nickname node another app made for another audience
  * refuses the whole change, unconfirmed: the new vCard is not out while the action says it failed. (Found
  * by an attack review: the vCard was published, then the nickname refused with access-model-conflict.)
+ * When the nickname's publish fails after the vCard's went out (the connection dropped between), the
+ * error says that the card is out: "failed" alone would hide what contacts already read.
  */
 import { describe, expect, it } from 'vitest';
 import { AppEvents } from '../../../main/events.js';
@@ -53,5 +55,26 @@ describe('a profile publish whose nickname node has another audience', () => {
     expect(pep.nodes.get(NS.vcard4)?.items).toHaveLength(1);
     expect(pep.nodes.get(NS.nick)?.config.get('pubsub#access_model')).toEqual(['roster']);
     expect(pep.nodes.get(NS.nick)?.payloads.get(NICK_ITEM_ID)?.toString()).toBe(nickPayload('').toString());
+  });
+});
+
+describe('a profile publish whose nickname cannot be sent after the vCard went out', () => {
+  it('says the profile card was published and the nickname not, with the reason', async () => {
+    const pep = fakePep({
+      fields: EJABBERD_FIELDS,
+      onPublish: (_id, payload) => {
+        if (payload.is('nick', NS.nick)) throw new KeyringError('not-connected', 'The connection to your server was lost.');
+        return payload;
+      },
+    });
+    const profiles = new ProfileService({ session: pepSession(pep), events: new AppEvents(), log: silentLogger, isKnownContact: () => false });
+    const failure = await profiles.publish({ ...PROFILE, nickname: 'Jules' }, FRIENDS).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(KeyringError);
+    expect((failure as KeyringError).code).toBe('partly-published');
+    expect((failure as KeyringError).message).toBe('Your profile card was published, but your nickname was not: Publishing your nickname failed: The connection to your server was lost.');
+    expect(pep.nodes.get(NS.vcard4)?.items).toHaveLength(1);
   });
 });

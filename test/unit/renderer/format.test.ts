@@ -65,6 +65,14 @@ describe('what the screens say', () => {
     expect(words.nextStep).toMatch(/^Another app of your account may have changed it\. Check what your profile shows/);
   });
 
+  it('a profile publish cut off after its card went out says which half is out, the reason behind Details', () => {
+    const message = 'Your profile card was published, but your nickname was not: Publishing your nickname failed: the server did not answer in time';
+    const words = describeError({ code: 'partly-published', message });
+    expect(words.message).toBe('Your profile card was published, but your nickname was not.');
+    expect(words.details).toBe(message);
+    expect(words.nextStep).toMatch(/^Publish again to send the nickname too/);
+  });
+
   it('does not blame the password when the server failed to prove itself', () => {
     const wrongPassword = describeError({ code: 'auth-failed', message: 'The server rejected the address or password.' });
     expect(wrongPassword.nextStep).toBe('Check the address and password.');

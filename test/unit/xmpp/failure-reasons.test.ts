@@ -36,7 +36,7 @@ describe('failure reasons', () => {
   it('reading a node configuration that gets no answer fails as a timeout with a reason', async () => {
     const failure = await readNodeConfig({ iq: failingIq(xmppTimeout()), owner: 'juliet@capulet.lit' }, 'urn:xmpp:vcard4').catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(KeyringError);
-    expect(failure).toMatchObject({ code: 'timeout', message: 'Could not read the configuration of urn:xmpp:vcard4: the server did not answer in time' });
+    expect(failure).toMatchObject({ code: 'timeout', message: 'Could not read the settings of your profile card: the server did not answer in time' });
   });
 
   it('keeps the IQ layer’s own words and code', async () => {
