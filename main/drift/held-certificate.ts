@@ -10,10 +10,10 @@
 import type { Element } from '@xmpp/xml';
 import { KeyringError } from '../errors.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
-import { fetchItem } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
 import { readX509Cert } from '../xmpp/pubkey-items.js';
+import { readBackItem, type ReadBack } from './read-back.js';
 
 /**
  * The fingerprint of the one `<x509cert/>` in a key payload (`<key xmlns='urn:xmpp:tmp:pubkey'/>`,
@@ -26,24 +26,18 @@ export function heldCertificate(payload: Element | undefined): string | undefine
   return 'der' in read ? certificateFingerprint(read.der) : undefined;
 }
 
-/** What reading a just-published item back said: it holds what was sent, or could not be read. */
-export type ReadBack = { status: 'verified' } | { status: 'unreadable'; detail: string };
-
 /**
- * After a publish to the key node: the item read back (XEP-0060 §6.5.8, by its id) must carry the
- * certificate sent, else a KeyringError 'read-back-mismatch' (another client published over it at the
- * same moment, or the server altered it). A server that will not show the owner her own item (ejabberd
- * 23.01 under roster access, docs/drift.md) leaves it unverified, not failed: drift watch lists those
- * items as unchecked too.
+ * After a publish to the key node: the item read back (read-back.ts) must carry the certificate sent,
+ * else a KeyringError 'read-back-mismatch' (another client published over it at the same moment, or
+ * the server altered it). A server that will not show the owner her own item leaves it unverified.
  */
 export async function verifyPublishedCertificate(ctx: NodeContext, node: string, item: { id: string; payload: Element }): Promise<ReadBack> {
   const sent = heldCertificate(item.payload);
   if (sent === undefined) return { status: 'unreadable', detail: 'the payload sent carries no certificate' };
-  const read = await fetchItem(ctx.iq, ctx.owner, node, item.id);
-  if (read.status === 'refused' || read.status === 'unreachable' || read.status === 'failed') return { status: 'unreadable', detail: read.detail };
-  const found = read.status === 'ok' ? heldCertificate(read.items[0]?.payload) : undefined;
-  if (found === sent) return { status: 'verified' };
-  const holds = read.status === 'none' ? 'is not there' : found === undefined ? 'holds no certificate' : `holds another certificate (${found})`;
+  const back = await readBackItem(ctx, node, item.id, (held) => heldCertificate(held.payload));
+  if (back.status === 'unreadable') return back;
+  if (back.status === 'held' && back.found === sent) return { status: 'verified' };
+  const holds = back.status === 'absent' ? 'is not there' : back.found === undefined ? 'holds no certificate' : `holds another certificate (${back.found})`;
   throw new KeyringError(
     'read-back-mismatch',
     `Your server answered the publish, but the item ${item.id} read back ${holds}, not the one sent (${sent}). ` +
