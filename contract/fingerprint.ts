@@ -4,12 +4,14 @@
  */
 
 /**
- * A fingerprint as people write it (in blocks, with colons, in capitals) in the one form the app stores
- * and compares: colons and whitespace dropped, letters lowercased. The request schemas apply it at the
- * boundary (domain.ts fingerprintText); nothing behind them normalizes again.
+ * A fingerprint as people write it (in blocks, with colons or dashes, in capitals) in the one form the
+ * app stores and compares: colons, dashes (also the typographic ones a document or chat may turn a
+ * hyphen into) and whitespace dropped, letters lowercased. Only separators go: the digits left are
+ * compared exactly. The request schemas apply it at the boundary (domain.ts fingerprintText); nothing
+ * behind them normalizes again.
  */
 export function compactFingerprint(text: string): string {
-  return text.replace(/[\s:]/g, '').toLowerCase();
+  return text.replace(/[\s:\-\u2010-\u2015\u2212]/g, '').toLowerCase();
 }
 
 /**
@@ -30,7 +32,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const BARE_JID = /^[^@/\s?#]+@[^@/\s?#]+$/;
 
 /**
- * Reads a fingerprint (spaces, colons and case ignored) or a verification URI, defensively: text from a
+ * Reads a fingerprint (spaces, colons, dashes and case ignored) or a verification URI, defensively: text from a
  * QR code or a paste is anyone's. A URI must name a bare JID and carry `x509-sha256` once with 64 hex
  * digits; its other query keys (RFC 5122 §2.2 actions and parameters, separated by ";" or "&") are
  * ignored.
@@ -79,7 +81,7 @@ export type OtherKeyFingerprint = { family: 'omemo'; fingerprint: string } | { f
  * ignored, gpg's "0x" dropped (an OMEMO key's type byte "05", if typed, is still there).
  */
 export function compactOtherKeyFingerprint(text: string): string {
-  return compactFingerprint(text.trim()).replace(/-/g, '').replace(/^0x/, '');
+  return compactFingerprint(text.trim()).replace(/^0x/, '');
 }
 
 export function parseOtherKeyFingerprint(text: string): OtherKeyFingerprint {

@@ -256,7 +256,11 @@ export function describeOtherKeys(v: OtherKeysView): string {
     const what = source.status === 'none' ? 'publishes nothing' : source.status;
     lines.push(`${PROTOCOL_NAMES[source.protocol]}: ${what}${source.detail ? ` (${safe(source.detail)})` : ''}`);
   }
-  if (v.keys.length === 0) lines.push(`${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
+  if (v.keys.length === 0) {
+    // A list the server refused or did not hand out says nothing about what they publish.
+    const unread = v.sources.some((source) => source.status !== 'ok' && source.status !== 'none');
+    lines.push(unread ? `No OMEMO devices or OpenPGP keys of ${safe(v.jid)} could be read.` : `${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
+  }
   lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf));
   for (const k of v.keys) lines.push(...describeOtherKey(k));
   if (v.leftOut > 0) lines.push(describeOtherKeysLeftOut(v.leftOut));

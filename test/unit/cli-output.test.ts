@@ -229,6 +229,20 @@ describe('a comparison that matched nothing, at a terminal', () => {
       mismatches: [mismatch(offered)],
     });
 
+  it('no keys read because their server refused the lists is not "publishes none" (truth review)', () => {
+    const refused = describeOtherKeys({
+      jid: 'romeo@montague.lit',
+      sources: (['omemo', 'omemo2', 'openpgp'] as const).map((protocol) => ({ protocol, status: 'refused' as const, detail: 'forbidden' })),
+      keys: [],
+      leftOut: 0,
+      mismatches: [],
+    });
+    expect(refused).not.toMatch(/publishes no/);
+    expect(refused.split('\n').at(-1)).toBe('No OMEMO devices or OpenPGP keys of romeo@montague.lit could be read.');
+    const none = describeOtherKeys({ jid: 'romeo@montague.lit', sources: (['omemo', 'omemo2', 'openpgp'] as const).map((protocol) => ({ protocol, status: 'none' as const })), keys: [], leftOut: 0, mismatches: [] });
+    expect(none.split('\n').at(-1)).toBe('romeo@montague.lit publishes no OMEMO devices or OpenPGP keys.');
+  });
+
   it('devices and keys listed past the readers’ caps that are not shown are said so, one line, singular or plural', () => {
     const withLeftOut = (leftOut: number) => describeOtherKeys({ jid: 'romeo@montague.lit', sources: [], keys: [device(omemo, 'omemo', 7)], leftOut, mismatches: [] });
     expect(withLeftOut(1).split('\n').at(-1)).toBe(

@@ -16,6 +16,12 @@ describe('verification claims', () => {
     expect(parseVerificationClaim(HEX.match(/.{4}/g)?.join(' ') ?? '')).toEqual({ fingerprint: HEX });
   });
 
+  it('dashes are separators too, also the typographic ones a document turns a hyphen into; the digits stay exact', () => {
+    expect(parseVerificationClaim(HEX.toUpperCase().match(/.{4}/g)?.join('-') ?? '')).toEqual({ fingerprint: HEX });
+    expect(parseVerificationClaim(HEX.match(/.{8}/g)?.join(' \u2013 ') ?? '')).toEqual({ fingerprint: HEX });
+    expect(parseVerificationClaim(`${HEX.slice(0, 63)}-`)).toHaveProperty('problem');
+  });
+
   it('the URI names whose key it is; other query keys are ignored', () => {
     expect(parseVerificationClaim(`xmpp:Juliet@Capulet.lit?x509-sha256=${HEX}`)).toEqual({ fingerprint: HEX, jid: 'juliet@capulet.lit' });
     expect(parseVerificationClaim(`xmpp:juliet@capulet.lit?message;body=hi;x509-sha256=${HEX.toUpperCase()}&foo=bar`)).toEqual({

@@ -207,9 +207,10 @@ function keyDecision(contacts: Command, cli: CliContext, usage: string, descript
 /**
  * Whether `text` names one of the contact's other apps' keys (as `wanted` picks them), read now from
  * their server: its stored form if so, undefined for an X.509 fingerprint or link. 40 digits can only be
- * OpenPGP, and Profanity's dashes or a leading "05" only OMEMO; 64 plain digits (both are SHA-256
- * sized) are an X.509 key when `isX509` says one of theirs has them, else OMEMO when one of their
- * devices has them, else X.509 again (where a comparison that matched nothing is recorded).
+ * OpenPGP, and a leading "05" only OMEMO; 64 digits (both are SHA-256 sized; however grouped, with
+ * dashes as Profanity prints them or not) are an X.509 key when `isX509` says one of theirs has them,
+ * else OMEMO when one of their devices has them, else X.509 again (where a comparison that matched
+ * nothing is recorded).
  */
 async function otherAppFingerprint(
   api: KeyringApi,
@@ -220,11 +221,13 @@ async function otherAppFingerprint(
 ): Promise<string | undefined> {
   const read = parseOtherKeyFingerprint(text);
   if ('problem' in read) return undefined;
-  const plainSha256 = /^[0-9a-f]{64}$/.test(compactFingerprint(text));
-  if (plainSha256 && (await isX509(read.fingerprint))) return undefined;
+  const sha256Sized = /^[0-9a-f]{64}$/.test(compactFingerprint(text));
+  if (sha256Sized && (await isX509(read.fingerprint))) return undefined;
   const view = must(await api.devices.fetchContact({ jid }));
-  if (!plainSha256) return read.fingerprint;
-  return view.keys.some((k) => k.fingerprint === read.fingerprint && wanted(k)) ? read.fingerprint : undefined;
+  if (!sha256Sized) return read.fingerprint;
+  // One of their devices listed now (or the one the command means): its own answer ("not verified:
+  // nothing to take back") says more than an X.509 key not found.
+  return view.keys.some((k) => k.fingerprint === read.fingerprint && (wanted(k) || k.state !== 'removed')) ? read.fingerprint : undefined;
 }
 
 /** "OMEMO device 1717 and OMEMO 2 device 5151": the keys with that fingerprint. */
