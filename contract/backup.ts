@@ -17,8 +17,11 @@ export interface BackupMade {
   fingerprints: string[];
   /** How many contacts' trust decisions it holds. */
   contacts: number;
-  /** The encrypted file's bytes, base64, when a file was asked for (the screen saves them). */
-  file?: { name: string; dataBase64: string };
+  /**
+   * The encrypted file's bytes, base64, when a file was asked for: the screen or the CLI saves them, then
+   * says so with `fileSaved` (its keys count as backed up from then on).
+   */
+  file?: { name: string; dataBase64: string; backupId: string };
   /** Where it went on the account (XEP-0223 node), when asked for. */
   account?: { node: string; backupId: string; parts: number };
   /** The printable page: one self-contained HTML document (no scripts) with the code and its QR code. */
@@ -104,6 +107,11 @@ export const backup = {
         .strict(),
     ).returns<RestoreOutcome>(),
     status: request(NoParams).returns<BackupStatus>(),
+    /**
+     * The file of a backup just made was saved (the CLI wrote it, the screen handed it to the download):
+     * until then its keys still count as in no backup. A file saved again is no error.
+     */
+    fileSaved: request(z.object({ backupId: z.string().regex(/^[0-9a-f]{16}$/, 'A backup id is 16 hexadecimal digits') }).strict()).returns<BackupStatus>(),
   },
   events: {},
 };

@@ -100,6 +100,7 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       restore: async ({ from, code, replace }) =>
         backup.restore(from.kind === 'file' ? { kind: 'file', data: Buffer.from(from.dataBase64, 'base64') } : from, code, replace ?? false),
       status: () => Promise.resolve(backup.status()),
+      fileSaved: ({ backupId }) => backup.fileSaved(backupId),
     },
     contacts: {
       fetchKeys: async ({ jid }) => contactKeys.fetch(jid),

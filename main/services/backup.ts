@@ -53,6 +53,10 @@ export type RestoreSource = { kind: 'file'; data: Buffer } | { kind: 'account' }
 
 export class BackupService {
   readonly #deps: BackupDeps;
+  /** Backup files made and not yet saved (fileSaved), newest last: never more than MAX_UNSAVED_FILES. */
+  readonly #unsavedFiles = new Map<string, { jid: string; entry: BackupRecordEntry }>();
+  /** Their ids once saved, so that "Save the file again" is no error. */
+  readonly #savedFiles = new Set<string>();
 
   constructor(deps: BackupDeps) {
     this.#deps = deps;
@@ -85,10 +89,29 @@ export class BackupService {
       await this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'account', how: 'made', fingerprints });
     }
     if (options.file) {
-      made.file = { name: backupFileName(jid, now), dataBase64: blob.toString('base64') };
-      await this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'file', how: 'made', fingerprints });
+      made.file = { name: backupFileName(jid, now), dataBase64: blob.toString('base64'), backupId: id };
+      // Recorded once the file is saved (fileSaved): a CLI that cannot write it, or a screen whose
+      // download never happened, must not clear the reminder of keys in no backup.
+      this.#unsavedFiles.set(id, { jid, entry: { id, createdAt: made.createdAt, where: 'file', how: 'made', fingerprints } });
+      for (const old of [...this.#unsavedFiles.keys()].slice(0, -MAX_UNSAVED_FILES)) this.#unsavedFiles.delete(old);
     }
     return made;
+  }
+
+  /**
+   * The file of a backup made here was saved (the CLI wrote it; the screen handed it to the download):
+   * only now do its keys count as backed up. Saving it again records nothing more.
+   */
+  async fileSaved(backupId: string): Promise<BackupStatus> {
+    const unsaved = this.#unsavedFiles.get(backupId);
+    if (unsaved !== undefined) {
+      await this.#deps.backups.record(unsaved.jid, unsaved.entry);
+      this.#unsavedFiles.delete(backupId);
+    } else if (!this.#savedFiles.has(backupId)) {
+      throw new KeyringError('not-found', 'That backup file was not made here, or too long ago: make a new backup.', 'backupId');
+    }
+    this.#savedFiles.add(backupId);
+    return this.status();
   }
 
   /**
@@ -273,6 +296,9 @@ export class BackupService {
     return refusal;
   }
 }
+
+/** How many backup files made in this run may wait to be saved (BackupService.fileSaved). */
+const MAX_UNSAVED_FILES = 4;
 
 /** How many backups on the node one restore tries the code on (#openFromAccount). */
 export const MAX_CODE_TRIES = 3;

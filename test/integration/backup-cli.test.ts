@@ -108,5 +108,14 @@ describe('keyring keys backup / restore', () => {
     expect(refused).toMatchObject({ code: 1, stderr: `keyring: Cannot write ${nowhere} (ENOENT).\n` });
     expect(refused.stdout).toMatch(/^Backup code: [0-9A-Z-]{34}$/m);
     expect(refused.stdout).not.toContain('printable page');
-  }, 60_000);
+
+    // A backup file that could not be written is no backup: a new key stays in the reminder until one is.
+    expect((await run('laptop', ['keys', 'generate', '--bits', '2048'])).code).toBe(0);
+    expect((await run('laptop', ['keys', 'list'])).stdout).toContain('warning: 1 key is in no backup');
+    const unwritten = await run('laptop', ['keys', 'backup', '--out', join(work, 'no-such-dir', 'laptop.kxbackup')]);
+    expect(unwritten.code).toBe(1);
+    expect((await run('laptop', ['keys', 'list'])).stdout).toContain('warning: 1 key is in no backup');
+    expect((await run('laptop', ['keys', 'backup', '--out', join(work, 'laptop.kxbackup')])).code).toBe(0);
+    expect((await run('laptop', ['keys', 'list'])).stdout).not.toContain('in no backup');
+  }, 90_000);
 });

@@ -81,6 +81,9 @@ describe('backup:create on a passphrase vault', () => {
     expect((await core.api.backup.create({ file: true, toAccount: false, passphrase: WRONG })).ok).toBe(false);
     const made = await core.api.backup.create({ file: true, toAccount: false, passphrase: PASSPHRASE });
     expect(made.ok && made.value.fingerprints).toHaveLength(1);
+    // The file counts once saved (what the screen and the CLI say after writing it).
+    expect(await notBackedUp()).toBe(1);
+    expect((await core.api.backup.fileSaved({ backupId: made.ok ? (made.value.file?.backupId ?? '') : '' })).ok).toBe(true);
     expect(await notBackedUp()).toBe(0);
     const everything = [...said, JSON.stringify(made)].join('\n');
     expect(everything).not.toContain(PASSPHRASE);

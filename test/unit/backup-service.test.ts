@@ -100,6 +100,7 @@ async function trustRomeo(on: Device, trust: 'verified' | 'unverified', verified
 /** A file backup of `from`: its bytes and code. */
 async function fileBackup(from: Device): Promise<{ data: Buffer; code: string }> {
   const made = await from.service.create({ file: true, toAccount: false, passphrase: VAULT_PASSPHRASE });
+  if (made.file) await from.service.fileSaved(made.file.backupId);
   return { data: Buffer.from(made.file?.dataBase64 ?? '', 'base64'), code: made.code };
 }
 
@@ -178,6 +179,7 @@ describe('making a backup asks for the vault passphrase again', () => {
     const made = await laptop.service.create({ file: true, toAccount: false, passphrase: VAULT_PASSPHRASE });
     expect(made.fingerprints).toEqual([fingerprint]);
     expect(laptop.vaults.vault).toBe(vault);
+    await laptop.service.fileSaved(made.file?.backupId ?? '');
     expect(laptop.service.status().notBackedUp).toEqual([]);
     // Only the record of the backup was added.
     expect(JSON.parse(stored(laptop))).toMatchObject({ ...JSON.parse(before), backups: [{ where: 'file', how: 'made', fingerprints: [fingerprint] }] });
@@ -204,6 +206,24 @@ describe('the reminder', () => {
 
     const { fingerprint: later } = await addKey(laptop, keyB, { label: 'after the backup' });
     expect(laptop.service.status().notBackedUp).toEqual([later]);
+  });
+});
+
+describe('a backup file', () => {
+  it('counts as a backup once saved, not when made: a file never written leaves its keys in the reminder (truth review)', async () => {
+    const laptop = await device();
+    const { fingerprint } = await addKey(laptop, keyA);
+    const made = await laptop.service.create({ file: true, toAccount: false, passphrase: VAULT_PASSPHRASE });
+    expect(made.file?.backupId).toMatch(/^[0-9a-f]{16}$/);
+    expect(laptop.service.status()).toEqual({ notBackedUp: [fingerprint], backups: [] });
+
+    const saved = await laptop.service.fileSaved(made.file?.backupId ?? '');
+    expect(saved).toMatchObject({ notBackedUp: [], backups: [{ where: 'file', how: 'made', fingerprints: [fingerprint] }] });
+    // Saved again ("Save the file again"): no error, no second record.
+    expect((await laptop.service.fileSaved(made.file?.backupId ?? '')).backups).toHaveLength(1);
+    // An id this device never handed out records nothing.
+    expect((await failure(laptop.service.fileSaved('0123456789abcdef')))?.code).toBe('not-found');
+    expect(laptop.service.status().backups).toHaveLength(1);
   });
 });
 

@@ -42,7 +42,7 @@ function handlers(overrides: Overrides = {}): Handlers {
       renew: notConnected,
       revoke: notConnected,
     },
-    backup: { create: notConnected, restore: notConnected, status: () => Promise.resolve({ notBackedUp: [], backups: [] }) },
+    backup: { create: notConnected, restore: notConnected, status: () => Promise.resolve({ notBackedUp: [], backups: [] }), fileSaved: notConnected },
     contacts: {
       fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [], ...TOFU }),
       knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [], ...TOFU }),

@@ -40,6 +40,8 @@ export function backupCommands(keys: Command, cli: CliContext): void {
             },
           );
         const wroteOut = options.out !== undefined && made.file !== undefined && (await write(options.out, Buffer.from(made.file.dataBase64, 'base64')));
+        // Only a file written counts as a backup (the reminder of keys in no backup stays otherwise).
+        if (wroteOut && made.file) must(await api.backup.fileSaved({ backupId: made.file.backupId }));
         const wrotePage = options.page !== undefined && (await write(options.page, made.page));
         const { page: _page, file: _file, ...shown } = made;
         cli.emit(shown, [

@@ -34,6 +34,12 @@ export class BackupStore extends ScreenStore {
     return made;
   }
 
+  /** The file of the backup just made was handed to the download: its keys count as backed up now. */
+  async fileSaved(backupId: string): Promise<void> {
+    const status = await this.creating.run(() => this.api.backup.fileSaved({ backupId }));
+    if (status) this.status = status;
+  }
+
   /** Forgets the code of the backup just made: the person kept it. */
   forgetCode(): void {
     this.made = undefined;
