@@ -28,6 +28,12 @@ export const ConnectParams = z
      * confirmed the change. The remembered requirement is dropped; it comes back once -PLUS is offered again.
      */
     acceptNoChannelBinding: z.literal(true).optional(),
+    /**
+     * The user was told this server, which took a SCRAM login before, now offers only PLAIN (the password
+     * itself: 'scram-stripped') and signs in with it anyway, e.g. after the server's admin confirmed the
+     * change. Both remembered requirements are dropped (PLAIN cannot be bound); each comes back once used again.
+     */
+    acceptPlainLogin: z.literal(true).optional(),
   })
   .strict();
 export type ConnectParams = z.infer<typeof ConnectParams>;

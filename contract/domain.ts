@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'auth-required'
   | 'ca-changed'
   | 'channel-binding-stripped'
+  | 'scram-stripped'
   | 'pep-unsupported'
   | 'timeout'
   | 'protocol-error'

@@ -2,12 +2,13 @@
  * The Electron entry: app lifecycle, the window and its security policy, and the wiring of the
  * main-process core to IPC. Everything else lives in plain-TypeScript services (see core.ts).
  */
-import { app, powerMonitor, protocol } from 'electron';
+import { app, Menu, powerMonitor, protocol } from 'electron';
 import { APP_VERSION } from './app-version.js';
 import { createKeyringCore } from './core.js';
 import { registerIpc } from './electron/ipc.js';
 import { APP_SCHEME, registerAppProtocol } from './electron/app-protocol.js';
 import { createMainWindow, hardenWebContents } from './electron/window.js';
+import { applicationMenu, devToolsAllowed } from './electron/shell-policy.js';
 import { consoleLogger } from './logger.js';
 import { electronKeychain } from './electron/keychain.js';
 
@@ -21,7 +22,9 @@ protocol.registerSchemesAsPrivileged([
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  hardenWebContents(app);
+  // The packaged app has no DevTools and no Reload; a development run only with KEYRING_DEVTOOLS=1.
+  const devTools = devToolsAllowed({ packaged: app.isPackaged, env: process.env });
+  hardenWebContents(app, { devTools });
 
   void app.whenReady().then(() => {
     // safeStorage and the user-data path are only usable once the app is ready.
@@ -42,7 +45,9 @@ if (!app.requestSingleInstanceLock()) {
     powerMonitor.on('resume', reconnectNow);
     powerMonitor.on('unlock-screen', reconnectNow);
     registerAppProtocol();
-    const window = createMainWindow();
+    // Ours in place of Electron's default menu, whose View menu reloads the page and opens DevTools.
+    Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu({ platform: process.platform, devTools, appName: app.name })));
+    const window = createMainWindow({ devTools });
     registerIpc(core, window);
     app.on('second-instance', () => {
       if (window.isMinimized()) window.restore();

@@ -33,6 +33,7 @@ export interface GlobalOptions {
   caFile?: string;
   acceptCa?: string;
   acceptNoChannelBinding?: boolean;
+  acceptPlainLogin?: boolean;
   dataDir?: string;
   json?: boolean;
   debug?: boolean;
@@ -167,6 +168,7 @@ function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectP
   if (globals.caFile) params.caFile = globals.caFile;
   if (globals.acceptCa) params.acceptCaFingerprint = globals.acceptCa;
   if (globals.acceptNoChannelBinding === true) params.acceptNoChannelBinding = true;
+  if (globals.acceptPlainLogin === true) params.acceptPlainLogin = true;
   return params;
 }
 

@@ -62,6 +62,10 @@ function buildProgram(io: CliIo): Command {
       '--accept-no-channel-binding',
       'sign in although the server stopped offering SCRAM -PLUS (refused as channel-binding-stripped); only once its admin confirmed the change',
     )
+    .option(
+      '--accept-plain-login',
+      'send the password itself although the server took SCRAM before and now offers only PLAIN (refused as scram-stripped); only once its admin confirmed the change',
+    )
     .option('--data-dir <dir>', 'vault location (default: the app’s own)')
     .option('--json', 'machine-readable output (JSON lines for watch)')
     .option('--debug', 'write the XMPP stream to stderr (passwords, login data and private keys redacted)')

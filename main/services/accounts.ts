@@ -6,13 +6,16 @@
  * A CA file is trusted on first use, its fingerprint shown (inspectCa); a later sign-in whose CA file
  * holds other certificates is refused ('ca-changed', naming both fingerprints) until the user accepts
  * the new one, so a swapped file cannot quietly let another server stand in for the user's own.
+ *
+ * How the account signed in is pinned the same way (pinsFor): a later offer weaker than SCRAM, or than
+ * SCRAM -PLUS, is refused before the password or any login is sent, until the user accepts it.
  */
 import { jid as parseJid } from '@xmpp/client';
 import type { CaFileView, ConnectParams, ConnectionState, RememberedAccountView, SavedAccountView } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 import { caFileFingerprint, sameCaFingerprint } from '../keys/ca-fingerprint.js';
 import type { AccountSettings, AccountSettingsStore } from '../vault/stores/account-settings-store.js';
-import { readCaFile } from '../xmpp/session.js';
+import { readCaFile, type SignInOptions } from '../xmpp/session.js';
 import type { SignInPort } from './session-port.js';
 
 export interface AccountsDeps {
@@ -32,7 +35,7 @@ export class Accounts {
   }
 
   async connect(params: ConnectParams): Promise<ConnectionState> {
-    const { remember, acceptCaFingerprint, acceptNoChannelBinding, ...connect } = params;
+    const { remember, acceptCaFingerprint, acceptNoChannelBinding, acceptPlainLogin, ...connect } = params;
     // Refuse before connecting: a password the user asked to keep must not be silently forgotten.
     if (remember && !this.#deps.settings.canRemember) {
       throw new KeyringError('keychain-unavailable', 'No secure OS keychain here, so the password cannot be remembered.', 'remember');
@@ -41,12 +44,12 @@ export class Accounts {
     // Read once: the certificates whose fingerprint is checked are the ones the connection trusts.
     const ca = connect.caFile ? await this.#checkCa(known, connect.caFile, acceptCaFingerprint) : undefined;
     const caFingerprint = ca?.fingerprint;
-    // Once the server offered SCRAM -PLUS, a sign-in without it is refused (a stripped offer), unless
-    // the user, told so, chose to sign in without it this time.
-    const pinned = known !== undefined && this.#deps.settings.settingsOf(known).channelBindingSeen === true && acceptNoChannelBinding !== true;
-    const state = await this.#deps.session.connect(connect, { ...(pinned ? { requireChannelBinding: true } : {}), ...(ca ? { caPem: ca.pem } : {}) });
+    const pins = pinsFor(known !== undefined ? this.#deps.settings.settingsOf(known) : {}, { acceptNoChannelBinding, acceptPlainLogin });
+    const state = await this.#deps.session.connect(connect, { ...pins, ...(ca ? { caPem: ca.pem } : {}) });
     const jid = this.#deps.session.ownJid;
-    const bound = this.#deps.session.lastLogin?.channelBinding?.startsWith('p=') === true;
+    const login = this.#deps.session.lastLogin;
+    const bound = login?.channelBinding?.startsWith('p=') === true;
+    const scram = login?.mechanism.startsWith('SCRAM-') === true;
     const used: AccountSettings = {
       ...(connect.host ? { host: connect.host } : {}),
       ...(connect.port ? { port: connect.port } : {}),
@@ -54,10 +57,13 @@ export class Accounts {
       ...(caFingerprint ? { caFingerprint } : {}),
     };
     const notUsed: (keyof AccountSettings)[] = (['host', 'port', 'caFile', 'caFingerprint'] as const).filter((key) => used[key] === undefined);
-    // Signed in without -PLUS on the user's word: forget the requirement, so the next sign-in (and every
-    // reconnect) does not refuse again; it is set again the first time -PLUS is used.
-    if (acceptNoChannelBinding === true && !bound) notUsed.push('channelBindingSeen');
-    await this.#deps.settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...(bound ? { channelBindingSeen: true } : {}) }, notUsed);
+    // Signed in with less on the user's word: forget that requirement, so the next sign-in (and every
+    // reconnect) does not refuse again; it is set again the first time the stronger login is used.
+    // Accepting PLAIN accepts no binding too (PLAIN cannot be bound).
+    if ((acceptNoChannelBinding === true || acceptPlainLogin === true) && !bound) notUsed.push('channelBindingSeen');
+    if (acceptPlainLogin === true && !scram) notUsed.push('scramSeen');
+    const seen: AccountSettings = { ...(bound ? { channelBindingSeen: true } : {}), ...(scram ? { scramSeen: true } : {}) };
+    await this.#deps.settings.update(jid, { ...used, lastSignIn: new Date().toISOString(), ...seen }, notUsed);
     if (remember && this.#deps.settings.isOpen) {
       await this.#deps.settings.remember(jid, used, connect.password); // never logged
     }
@@ -77,7 +83,7 @@ export class Accounts {
   /** Every account signed in to before, most recent first (the sign-in form fills itself from the first). */
   remembered(): RememberedAccountView[] {
     return this.#deps.settings.remembered().map(({ jid, settings, passwordSaved }) => {
-      const { channelBindingSeen: _internal, ...shown } = settings;
+      const { channelBindingSeen: _binding, scramSeen: _scram, ...shown } = settings;
       return { jid, ...shown, passwordSaved };
     });
   }
@@ -137,6 +143,22 @@ export class Accounts {
     }
     return { pem, fingerprint };
   }
+}
+
+/**
+ * What the account's earlier sign-ins require of this one, less what the user accepted to do without.
+ * Once the server offered SCRAM -PLUS, an offer without it is refused (a stripped offer); once the
+ * account signed in with SCRAM (-PLUS is SCRAM too, so records from before scramSeen count), an offer
+ * of PLAIN alone is refused before the password is sent. Records with neither pin nothing.
+ */
+export function pinsFor(
+  remembered: Pick<AccountSettings, 'channelBindingSeen' | 'scramSeen'>,
+  accepted: Pick<ConnectParams, 'acceptNoChannelBinding' | 'acceptPlainLogin'>,
+): Pick<SignInOptions, 'requireChannelBinding' | 'requireScram'> {
+  const plainAccepted = accepted.acceptPlainLogin === true;
+  const requireChannelBinding = remembered.channelBindingSeen === true && accepted.acceptNoChannelBinding !== true && !plainAccepted;
+  const requireScram = (remembered.scramSeen === true || remembered.channelBindingSeen === true) && !plainAccepted;
+  return { ...(requireChannelBinding ? { requireChannelBinding } : {}), ...(requireScram ? { requireScram } : {}) };
 }
 
 /** The bare JID as the session will name the account; undefined when malformed (the session says why). */

@@ -26,6 +26,6 @@ export interface SessionPort {
 export interface SignInPort {
   readonly ownJid: string;
   connect(params: Omit<ConnectParams, 'remember' | 'acceptCaFingerprint'>, options?: SignInOptions): Promise<ConnectionState>;
-  /** The gs2 channel-binding flag of the last sign-in ("p=<type>" when bound), among others. */
-  readonly lastLogin: { channelBinding: string | undefined } | undefined;
+  /** The last sign-in's mechanism and gs2 channel-binding flag ("p=<type>" when bound), among others. */
+  readonly lastLogin: { mechanism: string; channelBinding: string | undefined } | undefined;
 }

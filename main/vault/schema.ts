@@ -377,6 +377,8 @@ export const AccountSettingsSchema = z
     lastSignIn: isoDate.optional(),
     /** The server offered a SCRAM -PLUS mechanism once: a sign-in without one is refused (stripped). */
     channelBindingSeen: z.boolean().optional(),
+    /** The account signed in with SCRAM once: an offer of PLAIN alone is refused (stripped). */
+    scramSeen: z.boolean().optional(),
   })
   .strict();
 

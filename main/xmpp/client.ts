@@ -68,6 +68,8 @@ export interface XmppClientOptions {
   streamLog?: StreamLogSink;
   /** Refuse a login offer without SCRAM -PLUS (the server offered one before): sasl-login.ts. */
   requireChannelBinding?: boolean;
+  /** Refuse a login offer of PLAIN without SCRAM (the account signed in with SCRAM before): sasl-login.ts. */
+  requireScram?: boolean;
 }
 
 export interface XmppClient {
@@ -109,6 +111,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
     log: options.log,
     starting: () => guard.saslStarting(),
     ...(options.requireChannelBinding ? { requireChannelBinding: true } : {}),
+    ...(options.requireScram ? { requireScram: true } : {}),
   });
   middleware.use(login.incoming);
   const guard = guardStream({ entity, middleware, domain: options.domain, mechanisms: SASL_MECHANISMS, log: options.log });

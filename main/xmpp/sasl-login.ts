@@ -26,6 +26,10 @@
  *    "MUST NOT use an 'n'" when the server does not appear to), so a server that does bind sees that its
  *    -PLUS was stripped on the way and refuses.
  * 4. PLAIN, only when no SCRAM is offered (the caller has made sure the stream is encrypted).
+ *
+ * Before the choice, what the account had before is pinned (refusePinnedDowngrade): an account that
+ * signed in with SCRAM is not moved to PLAIN, and one that signed in with -PLUS not to a SCRAM without
+ * binding, by an offer someone may have rewritten on the way.
  */
 import { jid, xml } from '@xmpp/client';
 import { TLSSocket } from 'node:tls';
@@ -96,6 +100,44 @@ export function chooseLogin(
   throw new KeyringError('auth-required', `The server for ${domain} offers no login method this app can use.`);
 }
 
+/** What the account's earlier sign-ins pin (main/services/accounts.ts keeps it per account). */
+export interface LoginPins {
+  /**
+   * This account signed in with SCRAM before: an offer with no SCRAM the app can use, only PLAIN, is
+   * what someone who removed SCRAM on the way would cause to get the password itself (with a
+   * certificate for the domain they should not have), so it is refused ('scram-stripped').
+   */
+  requireScram?: boolean;
+  /**
+   * This server offered a SCRAM -PLUS mechanism before: an offer without one now is what someone
+   * stripping it on the way would cause, so it is refused ('channel-binding-stripped'). XEP-0440's idea
+   * of pinning what the server supports, applied to -PLUS.
+   */
+  requireChannelBinding?: boolean;
+}
+
+/**
+ * Refuses an offer weaker than the pins allow, before anything is sent. The SCRAM pin is checked first:
+ * an offer of PLAIN alone is told as the password being asked for, which is what is at stake.
+ */
+export function refusePinnedDowngrade(offered: readonly string[], pins: LoginPins, domain: string): void {
+  const anyScram = SCRAM_HASHES.some((hash) => offered.includes(`SCRAM-${hash}`) || offered.includes(`SCRAM-${hash}-PLUS`));
+  if (pins.requireScram && !anyScram && offered.includes('PLAIN')) {
+    throw new KeyringError(
+      'scram-stripped',
+      `The server for ${domain} used to take a login that does not send your password (SCRAM), and now asks for the password itself. ` +
+        'Someone between you and the server may have changed its offer, so the app did not send your password.',
+    );
+  }
+  if (pins.requireChannelBinding && !offered.some((m) => /^SCRAM-.+-PLUS$/.test(m))) {
+    throw new KeyringError(
+      'channel-binding-stripped',
+      `The server for ${domain} used to offer a login tied to the encrypted connection (SCRAM -PLUS) and now does not. ` +
+        'Someone between you and the server may have removed it, so the app did not sign in.',
+    );
+  }
+}
+
 /** The XEP-0440 types in `features`, or undefined when the server announced none. */
 export function announcedChannelBindings(features: Element): string[] | undefined {
   const element =
@@ -134,7 +176,7 @@ export interface SaslLogin {
   readonly last: LoginRecord | undefined;
 }
 
-export interface SaslLoginOptions {
+export interface SaslLoginOptions extends LoginPins {
   entity: Client;
   domain: string;
   username: string;
@@ -142,12 +184,6 @@ export interface SaslLoginOptions {
   log: Logger;
   /** Called right before the first SASL element leaves (the stream guard's saslStarting). */
   starting: () => void;
-  /**
-   * This server offered a SCRAM -PLUS mechanism before (remembered per account): an offer without one
-   * now is what someone stripping it on the way would cause, so it is refused ('channel-binding-stripped')
-   * before anything is sent. XEP-0440's idea of pinning what the server supports, applied to -PLUS.
-   */
-  requireChannelBinding?: boolean;
 }
 
 /** A SASL mechanism as the exchange drives it; strings are Unicode text (UTF-8 on the wire). */
@@ -268,13 +304,7 @@ export function createSaslLogin(options: SaslLoginOptions): SaslLogin {
     const wrapper = entity.socket as { socket?: unknown } | null;
     const socket = wrapper instanceof TLSSocket ? wrapper : wrapper?.socket;
     const channel = socket instanceof TLSSocket ? socket : undefined;
-    if (options.requireChannelBinding && !offered.some((m) => /^SCRAM-.+-PLUS$/.test(m))) {
-      throw new KeyringError(
-        'channel-binding-stripped',
-        `The server for ${domain} used to offer a login tied to the encrypted connection (SCRAM -PLUS) and now does not. ` +
-          'Someone between you and the server may have removed it, so the app did not sign in.',
-      );
-    }
+    refusePinnedDowngrade(offered, options, domain);
     const choice = chooseLogin(offered, announcedChannelBindings(features), channel, domain);
     return { choice, mechanism: mechanismFor(choice, options) };
   }

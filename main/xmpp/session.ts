@@ -29,6 +29,8 @@ import type { StreamLogSink } from './stream-log.js';
 export interface SignInOptions {
   /** The server offered SCRAM -PLUS before: refuse an offer without it (main/xmpp/sasl-login.ts). */
   requireChannelBinding?: boolean;
+  /** The account signed in with SCRAM before: refuse an offer of PLAIN alone (main/xmpp/sasl-login.ts). */
+  requireScram?: boolean;
   /**
    * The CA file's text as the caller already read and checked it (its fingerprint compared with the one
    * trusted before, main/services/accounts.ts): the connection trusts exactly those certificates, not
@@ -60,10 +62,19 @@ const STOP_GRACE_MS = 2_000;
 /** Largest CA file read: a bundle of a few hundred certificates fits; /dev/zero does not. */
 export const MAX_CA_FILE_BYTES = 1024 * 1024;
 
+/** What a successful login pins for the sign-ins after it (see SignInOptions). */
+export function pinsOfLogin(login: LoginRecord | undefined): Pick<SignInOptions, 'requireScram' | 'requireChannelBinding'> {
+  return {
+    ...(login?.mechanism.startsWith('SCRAM-') ? { requireScram: true } : {}),
+    ...(login?.channelBinding?.startsWith('p=') ? { requireChannelBinding: true } : {}),
+  };
+}
+
 /** Where and as whom to sign in: kept while signed in or reconnecting, so a reconnect signs in the same way. */
 interface Target {
   params: ConnectParams;
-  /** What the remembered account asks of every sign-in, reconnects included (the -PLUS pin). */
+  /** What the remembered account asks of every sign-in, reconnects included (the SCRAM and -PLUS pins),
+   *  tightened to what this session's last login used. */
   signIn: SignInOptions;
   extraCa: string[];
   account: string;
@@ -190,6 +201,7 @@ export class AccountSession {
       log: this.#deps.log,
       ...(this.#deps.streamLog ? { streamLog: this.#deps.streamLog } : {}),
       ...(target.signIn.requireChannelBinding ? { requireChannelBinding: true } : {}),
+      ...(target.signIn.requireScram ? { requireScram: true } : {}),
     });
     let abort: (error: KeyringError) => void = () => undefined;
     const aborted = new Promise<never>((_resolve, reject) => (abort = reject));
@@ -218,6 +230,9 @@ export class AccountSession {
       throw failure;
     }
     if (connection.stopped || generation !== this.#generation) throw replaced();
+    // Every reconnect of this session asks at least what this sign-in used: a connection cut on purpose
+    // must not bring the next attempt down to PLAIN, or to SCRAM without binding (sasl-login.ts pins).
+    target.signIn = { ...target.signIn, ...pinsOfLogin(client.login.last) };
     this.#watch(connection, server);
     this.#transition({ type: 'bound', boundJid: String(client.entity.jid) });
   }

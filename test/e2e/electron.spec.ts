@@ -47,6 +47,30 @@ test.describe('the Electron desktop shell', () => {
     expect(page.url()).toBe('app://keyring/index.html');
   });
 
+  test('no DevTools and no Reload without KEYRING_DEVTOOLS=1: not in the window, the menu or its shortcuts', async () => {
+    const shell = await app.evaluate(({ BrowserWindow, Menu }) => {
+      const contents = BrowserWindow.getAllWindows()[0]?.webContents;
+      const prefs = (contents as unknown as { getLastWebPreferences(): Record<string, unknown> | null } | undefined)?.getLastWebPreferences();
+      contents?.openDevTools();
+      const roles: string[] = [];
+      const top = Menu.getApplicationMenu()?.items ?? [];
+      const walk = (items: typeof top): void => {
+        for (const item of items) {
+          if (item.role) roles.push(item.role.toLowerCase());
+          if (item.submenu) walk(item.submenu.items);
+        }
+      };
+      walk(top);
+      return { devTools: prefs?.devTools, opened: contents?.isDevToolsOpened(), roles };
+    });
+    expect(shell.devTools).toBe(false);
+    expect(shell.opened).toBe(false);
+    expect(shell.roles).toEqual(expect.arrayContaining(['copy', 'paste', 'undo', 'quit']));
+    expect(shell.roles).not.toContain('toggledevtools');
+    expect(shell.roles).not.toContain('reload');
+    expect(shell.roles).not.toContain('forcereload');
+  });
+
   test('a request goes renderer → preload → main handler and back', async () => {
     await expect(page.getByText('desktop app')).toBeVisible();
     const info = await page.evaluate(async () => {

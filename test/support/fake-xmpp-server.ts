@@ -49,8 +49,8 @@ export interface FakeXmppServerOptions {
   plainFeatures: string;
   /** The answer to `<starttls/>`. */
   starttls?: 'proceed' | 'failure';
-  /** Features on the encrypted stream, before login. */
-  tlsFeatures?: string;
+  /** Features on the encrypted stream, before login (a function: read at each stream, so a test can change them). */
+  tlsFeatures?: string | (() => string);
   /** Features after a successful login. */
   authenticatedFeatures?: string;
   /** Sent right after the features of the encrypted stream, before any login (unsolicited stanzas). */
@@ -94,6 +94,7 @@ export interface FakeXmppServer {
 }
 
 export async function startFakeXmppServer(options: FakeXmppServerOptions): Promise<FakeXmppServer> {
+  const tlsFeaturesNow = (): string => (typeof options.tlsFeatures === 'function' ? options.tlsFeatures() : (options.tlsFeatures ?? ''));
   const tls = options.pki
     ? { key: await readFile(options.pki.keyFile), cert: await readFile(options.pki.certFile) }
     : undefined;
@@ -161,7 +162,7 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
 
     function openStream(): void {
       const features =
-        phase === 'plain' ? options.plainFeatures : phase === 'tls' ? (options.tlsFeatures ?? '') : (options.authenticatedFeatures ?? FEATURES.bind);
+        phase === 'plain' ? options.plainFeatures : phase === 'tls' ? tlsFeaturesNow() : (options.authenticatedFeatures ?? FEATURES.bind);
       session.send(
         `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' ` +
           `from='${options.domain}' id='fake-${index}-${streamId++}' version='1.0'>` +
@@ -311,18 +312,31 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
 }
 
 /**
- * A server that signs in with SCRAM after STARTTLS, offering exactly `mechanisms` (the -PLUS pin's
- * tests: one offer with a -PLUS mechanism, one without). `password` is the account's.
+ * A server that signs in with SCRAM after STARTTLS, offering exactly `mechanisms` (the login pins'
+ * tests: one offer with a -PLUS mechanism, one without, one of PLAIN alone). `password` is the
+ * account's. `offer` changes what the next stream offers (the connection already signed in is left alone).
  */
-export function startScramServer(options: { domain: string; pki: TestPki; password: string; mechanisms: readonly string[] }): Promise<FakeXmppServer> {
-  const { domain, pki, password, mechanisms } = options;
-  return startFakeXmppServer({
+export async function startScramServer(options: {
+  domain: string;
+  pki: TestPki;
+  password: string;
+  mechanisms: readonly string[];
+}): Promise<FakeXmppServer & { offer(mechanisms: readonly string[]): void }> {
+  const { domain, pki, password } = options;
+  let mechanisms = options.mechanisms;
+  const server = await startFakeXmppServer({
     domain,
     pki,
     password,
     plainFeatures: FEATURES.starttls,
     starttls: 'proceed',
-    tlsFeatures: saslOffer(mechanisms),
+    tlsFeatures: () => saslOffer(mechanisms),
     scram: { password },
   });
+  return {
+    ...server,
+    offer: (next) => {
+      mechanisms = next;
+    },
+  };
 }

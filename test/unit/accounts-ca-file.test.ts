@@ -30,7 +30,7 @@ function standInSession(during: () => Promise<void> = async () => {}) {
   const calls: SignInOptions[] = [];
   const session: SignInPort = {
     ownJid: JID,
-    lastLogin: { channelBinding: undefined },
+    lastLogin: { mechanism: 'SCRAM-SHA-256', channelBinding: undefined },
     async connect(_params: Omit<ConnectParams, 'remember' | 'acceptCaFingerprint'>, options: SignInOptions = {}): Promise<ConnectionState> {
       calls.push(options);
       await during();

@@ -24,6 +24,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'partly-published': 'Publish again to send the nickname too. Your contacts see the new card meanwhile.',
   'channel-binding-stripped':
     'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in without it”.',
+  'scram-stripped':
+    'Try again from another network. If your server’s admin confirms they changed how it signs in, choose “Sign in by sending the password”.',
 };
 
 /** auth-failed with field 'server' (main/xmpp/scram.ts): the server failed, not the password. */
@@ -52,6 +54,42 @@ const PROFILE_READ_BACK = {
   summary: 'Your server took the publish, but what it holds now is not the profile you sent. It is not counted as published.',
   nextStep: 'Another app of your account may have changed it. Check what your profile shows, then publish again, or sign out the other app first.',
 };
+
+/**
+ * A sign-in refused because the server's offer is weaker than the login this account used before
+ * (main/xmpp/sasl-login.ts, refusePinnedDowngrade): how the Account screen lets the user sign in anyway,
+ * asked first, and which ConnectParams flag says they accepted it.
+ */
+export interface WeakerLoginChoice {
+  /** The button that asks first. */
+  ask: string;
+  /** What it risks, shown beside the confirming button. */
+  warning: string;
+  /** The button that signs in. */
+  confirm: string;
+  accept: 'acceptNoChannelBinding' | 'acceptPlainLogin';
+}
+
+const WEAKER_LOGIN: Partial<Record<IpcError['code'], WeakerLoginChoice>> = {
+  'channel-binding-stripped': {
+    ask: 'Sign in without it…',
+    warning:
+      'Only if your server’s admin told you they changed it. On a network where someone can read your traffic, this lets them stand between you and your server.',
+    confirm: 'Sign in without it',
+    accept: 'acceptNoChannelBinding',
+  },
+  'scram-stripped': {
+    ask: 'Sign in by sending the password…',
+    // PLAIN goes over the verified TLS connection: only someone whose certificate the app trusts gets it.
+    warning: 'Only if your server’s admin told you they changed it. Anyone posing as your server with a false certificate would get your password.',
+    confirm: 'Send the password',
+    accept: 'acceptPlainLogin',
+  },
+};
+
+export function weakerLoginChoice(code: IpcError['code']): WeakerLoginChoice | undefined {
+  return WEAKER_LOGIN[code];
+}
 
 export interface ErrorWords {
   /** The sentence shown. */
