@@ -25,6 +25,9 @@
  *
  * 8. No reconnect plugin: a lost stream is never revived on the same client. The session (session.ts)
  *    makes a new client for every attempt, signed in from scratch like the first.
+ * 9. Stream errors are read by our own reader (stream-errors.ts): a see-other-host redirect is never
+ *    followed (the client connects only to the server the account names, RFC 6120 §4.9.3.19 allows
+ *    that), and a stream error without a condition fails the stream instead of throwing.
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
@@ -43,6 +46,7 @@ import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
+import { readStreamErrors } from './stream-errors.js';
 import { createSaslLogin, SASL_MECHANISMS, type SaslLogin } from './sasl-login.js';
 import { createIqRequests } from './iq-requests.js';
 import { createMiddleware } from './middleware.js';
@@ -92,6 +96,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   }
 
   chunkSafeTransports({ entity });
+  readStreamErrors({ entity });
   entity.on(DROPPED_TOO_DEEP, (stanza: Element) => answerTooDeep(entity, stanza, options.log));
 
   const middleware = createMiddleware({ entity });

@@ -4,6 +4,7 @@
  * and an untrusted certificate need different fixes.
  */
 import { KeyringError } from '../errors.js';
+import { redirectTarget, streamCondition } from './stream-errors.js';
 
 const TLS_TRUST_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -84,9 +85,24 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
     );
   }
   if (name === 'StreamError') {
+    if (condition === 'see-other-host') {
+      // RFC 6120 §4.9.3.19: never followed (stream-errors.ts, point 1). Before TLS anyone on the path
+      // can send it, so the sentence says where the connection was sent, not who sent it, and does not
+      // suggest typing that host into the form: ask the one who knows.
+      const target = redirectTarget(error);
+      return new KeyringError(
+        'protocol-error',
+        `The connection to ${server} asked the app to go to another server${target ? ` (${target})` : ''}. ` +
+          "The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.",
+        undefined,
+        { cause: error },
+      );
+    }
+    // The condition is a name the sender chooses: only those RFC 6120 §4.9.3 defines are repeated.
+    const known = streamCondition(condition);
     return new KeyringError(
       'protocol-error',
-      `${server} closed the stream (${condition ?? 'no reason given'}).`,
+      known ? `${server} closed the stream (${known}).` : `${server} closed the stream with an unknown stream error.`,
       undefined,
       { cause: error },
     );
