@@ -31,6 +31,21 @@ const UNREACHABLE_CODES = new Set([
   'EPIPE',
 ]);
 
+/** RFC 6120 §6.5.1–6.5.11: the SASL failure conditions (XEP-0388 §2.7 uses the same). */
+const SASL_CONDITIONS: ReadonlySet<string> = new Set([
+  'aborted',
+  'account-disabled',
+  'credentials-expired',
+  'encryption-required',
+  'incorrect-encoding',
+  'invalid-authzid',
+  'invalid-mechanism',
+  'malformed-request',
+  'mechanism-too-weak',
+  'not-authorized',
+  'temporary-auth-failure',
+]);
+
 interface ErrorLike {
   name?: unknown;
   code?: unknown;
@@ -52,7 +67,9 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
     if (condition === 'account-disabled') {
       return new KeyringError('auth-failed', 'The server says this account is disabled.', undefined, { cause: error });
     }
-    return new KeyringError('auth-failed', `Login failed (${condition ?? 'unknown reason'}).`, undefined, { cause: error });
+    // The condition is a name the server chooses: only those RFC 6120 §6.5 defines are repeated.
+    const known = condition !== undefined && SASL_CONDITIONS.has(condition) ? condition : 'a reason the app does not know';
+    return new KeyringError('auth-failed', `Login failed (${known}).`, undefined, { cause: error });
   }
   if (code !== undefined && TLS_TRUST_CODES.has(code)) {
     const why =

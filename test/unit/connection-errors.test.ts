@@ -33,6 +33,12 @@ describe('classifying connection failures', () => {
     expect(classifyConnectionError(undefined, 's').message).toMatch(/unknown error/);
   });
 
+  it('names only the SASL failure conditions RFC 6120 §6.5 defines', () => {
+    expect(classifyConnectionError(err({ name: 'SASLError', condition: 'temporary-auth-failure' }), 's').message).toBe('Login failed (temporary-auth-failure).');
+    const madeUp = classifyConnectionError(err({ name: 'SASLError', condition: 'Your-password-expired.Sign-in-at-evil.example' }), 's');
+    expect(madeUp).toMatchObject({ code: 'auth-failed', message: 'Login failed (a reason the app does not know).' });
+  });
+
   it.each([
     ['a host name', 'xmpp2.capulet.lit', ' (xmpp2.capulet.lit)'],
     ['a host and port', 'xmpp2.capulet.lit:5223', ' (xmpp2.capulet.lit:5223)'],
