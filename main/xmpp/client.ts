@@ -48,7 +48,7 @@ import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
 import { readStreamErrors } from './stream-errors.js';
 import { createSaslLogin, SASL_MECHANISMS, type SaslLogin } from './sasl-login.js';
-import { createIqRequests } from './iq-requests.js';
+import { createIqRequests, type IqRequests } from './iq-requests.js';
 import { createMiddleware } from './middleware.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
 import { ChunkSafeClient, chunkSafeTransports, DROPPED_TOO_DEEP, MAX_STANZA_DEPTH } from './stream-reader.js';
@@ -81,6 +81,8 @@ export interface XmppClient {
   iqCallee: IqCallee;
   /** Fails every IQ request still waiting (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
+  /** Tells of every IQ request that timed out, with when it was sent (iq-requests.ts). */
+  onUnanswered: IqRequests['onUnanswered'];
   /** How the last successful sign-in went (mechanism, channel binding). */
   login: Pick<SaslLogin, 'last'>;
 }
@@ -148,7 +150,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
 
   goOnlineAfterStreamManagement(streamFeatures, entity);
   const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
-  const { iqCaller, rejectPending } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  const { iqCaller, rejectPending, onUnanswered } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
   // A lost connection is not resumed (XEP-0198 §5). With xmpp.js 0.14 a resumed stream never told the
   // session it was online (only its status changed, no 'online' event), so the session stayed
   // 'reconnecting' and refused every request; and xmpp.js queues a stanza for resending only once its
@@ -168,7 +170,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   // XEP-0199: answer pings so servers that probe liveness keep us.
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
-  return { entity, middleware, iqCaller, iqCallee, rejectPending, login };
+  return { entity, middleware, iqCaller, iqCallee, rejectPending, onUnanswered, login };
 }
 
 /**
