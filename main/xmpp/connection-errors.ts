@@ -108,7 +108,7 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
       // suggest typing that host into the form: ask the one who knows.
       const target = redirectTarget(error);
       return new KeyringError(
-        'protocol-error',
+        'redirect-refused',
         `The connection to ${server} asked the app to go to another server${target ? ` (${target})` : ''}. ` +
           "The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.",
         undefined,

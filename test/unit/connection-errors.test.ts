@@ -51,7 +51,7 @@ describe('classifying connection failures', () => {
   ])('see-other-host naming %s: never followed, and only a well-formed host is repeated', (_what, host, named) => {
     const element = xml('stream:error', {}, xml('see-other-host', { xmlns: 'urn:ietf:params:xml:ns:xmpp-streams' }, host));
     const classified = classifyConnectionError(readStreamError(element), 'example.org:5222');
-    expect(classified.code).toBe('protocol-error');
+    expect(classified.code).toBe('redirect-refused');
     expect(classified.message).toBe(
       `The connection to example.org:5222 asked the app to go to another server${named}. ` +
         "The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.",

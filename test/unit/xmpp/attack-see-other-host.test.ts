@@ -105,8 +105,8 @@ describe('injected before STARTTLS', () => {
       `The connection to 127.0.0.1:${redirector.port} asked the app to go to another server (127.0.0.1:${elsewhere.port}). ` +
       "The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.";
     expect(outcome).toBeInstanceOf(KeyringError);
-    expect(outcome).toMatchObject({ code: 'protocol-error', message: sentence });
-    expect(shown).toMatchObject({ status: 'failed', error: { code: 'protocol-error', message: sentence } });
+    expect(outcome).toMatchObject({ code: 'redirect-refused', message: sentence });
+    expect(shown).toMatchObject({ status: 'failed', error: { code: 'redirect-refused', message: sentence } });
   }, 30_000);
 
   it("a stream error's condition name is not repeated to the user as the reason", async () => {
@@ -179,7 +179,7 @@ describe('on the live, encrypted stream', () => {
       await until(() => session.state.status !== 'online');
       expect(session.state).toMatchObject({
         status: 'reconnecting',
-        cause: { code: 'protocol-error', message: expect.stringContaining(`asked the app to go to another server (127.0.0.1:${elsewhere.port}). The app does not follow redirects`) as unknown },
+        cause: { code: 'redirect-refused', message: expect.stringContaining(`asked the app to go to another server (127.0.0.1:${elsewhere.port}). The app does not follow redirects`) as unknown },
       });
       // The next attempt goes to the server the account names, never to the one the error named.
       await until(() => server.connections() >= 2);
