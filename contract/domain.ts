@@ -28,6 +28,9 @@ export type ErrorCode =
   | 'pep-unsupported'
   | 'timeout'
   | 'protocol-error'
+  // The stream said to go to another server (RFC 6120 §4.9.3.19 see-other-host), which the app never does
+  // (main/xmpp/stream-errors.ts): understood and refused, not a server the app does not understand.
+  | 'redirect-refused'
   | 'vault-locked'
   | 'wrong-passphrase'
   | 'vault-corrupt'

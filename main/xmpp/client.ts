@@ -25,6 +25,9 @@
  *
  * 8. No reconnect plugin: a lost stream is never revived on the same client. The session (session.ts)
  *    makes a new client for every attempt, signed in from scratch like the first.
+ * 9. Stream errors are read by our own reader (stream-errors.ts): a see-other-host redirect is never
+ *    followed (the client connects only to the server the account names, RFC 6120 §4.9.3.19 allows
+ *    that), and a stream error without a condition fails the stream instead of throwing.
  *
  * FAST (XEP-0484) is left out: it needs a token store, which belongs to the vault.
  */
@@ -43,8 +46,9 @@ import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
+import { readStreamErrors } from './stream-errors.js';
 import { createSaslLogin, SASL_MECHANISMS, type SaslLogin } from './sasl-login.js';
-import { createIqRequests } from './iq-requests.js';
+import { createIqRequests, type IqRequests } from './iq-requests.js';
 import { createMiddleware } from './middleware.js';
 import { attachStreamLog, type StreamLogSink } from './stream-log.js';
 import { ChunkSafeClient, chunkSafeTransports, DROPPED_TOO_DEEP, MAX_STANZA_DEPTH } from './stream-reader.js';
@@ -79,6 +83,8 @@ export interface XmppClient {
   iqCallee: IqCallee;
   /** Fails every IQ request still waiting (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
+  /** Tells of every IQ request that timed out, with when it was sent (iq-requests.ts). */
+  onUnanswered: IqRequests['onUnanswered'];
   /** How the last successful sign-in went (mechanism, channel binding). */
   login: Pick<SaslLogin, 'last'>;
 }
@@ -94,6 +100,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   }
 
   chunkSafeTransports({ entity });
+  readStreamErrors({ entity });
   entity.on(DROPPED_TOO_DEEP, (stanza: Element) => answerTooDeep(entity, stanza, options.log));
 
   const middleware = createMiddleware({ entity });
@@ -146,7 +153,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
 
   goOnlineAfterStreamManagement(streamFeatures, entity);
   const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
-  const { iqCaller, rejectPending } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  const { iqCaller, rejectPending, onUnanswered } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
   // A lost connection is not resumed (XEP-0198 §5). With xmpp.js 0.14 a resumed stream never told the
   // session it was online (only its status changed, no 'online' event), so the session stayed
   // 'reconnecting' and refused every request; and xmpp.js queues a stanza for resending only once its
@@ -166,7 +173,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   // XEP-0199: answer pings so servers that probe liveness keep us.
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
-  return { entity, middleware, iqCaller, iqCallee, rejectPending, login };
+  return { entity, middleware, iqCaller, iqCallee, rejectPending, onUnanswered, login };
 }
 
 /**

@@ -4,6 +4,7 @@
  * and an untrusted certificate need different fixes.
  */
 import { KeyringError } from '../errors.js';
+import { redirectTarget, streamCondition } from './stream-errors.js';
 
 const TLS_TRUST_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -30,6 +31,21 @@ const UNREACHABLE_CODES = new Set([
   'EPIPE',
 ]);
 
+/** RFC 6120 §6.5.1–6.5.11: the SASL failure conditions (XEP-0388 §2.7 uses the same). */
+const SASL_CONDITIONS: ReadonlySet<string> = new Set([
+  'aborted',
+  'account-disabled',
+  'credentials-expired',
+  'encryption-required',
+  'incorrect-encoding',
+  'invalid-authzid',
+  'invalid-mechanism',
+  'malformed-request',
+  'mechanism-too-weak',
+  'not-authorized',
+  'temporary-auth-failure',
+]);
+
 interface ErrorLike {
   name?: unknown;
   code?: unknown;
@@ -51,7 +67,9 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
     if (condition === 'account-disabled') {
       return new KeyringError('auth-failed', 'The server says this account is disabled.', undefined, { cause: error });
     }
-    return new KeyringError('auth-failed', `Login failed (${condition ?? 'unknown reason'}).`, undefined, { cause: error });
+    // The condition is a name the server chooses: only those RFC 6120 §6.5 defines are repeated.
+    const known = condition !== undefined && SASL_CONDITIONS.has(condition) ? condition : 'a reason the app does not know';
+    return new KeyringError('auth-failed', `Login failed (${known}).`, undefined, { cause: error });
   }
   if (code !== undefined && TLS_TRUST_CODES.has(code)) {
     const why =
@@ -84,9 +102,24 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
     );
   }
   if (name === 'StreamError') {
+    if (condition === 'see-other-host') {
+      // RFC 6120 §4.9.3.19: never followed (stream-errors.ts, point 1). Before TLS anyone on the path
+      // can send it, so the sentence says where the connection was sent, not who sent it, and does not
+      // suggest typing that host into the form: ask the one who knows.
+      const target = redirectTarget(error);
+      return new KeyringError(
+        'redirect-refused',
+        `The connection to ${server} asked the app to go to another server${target ? ` (${target})` : ''}. ` +
+          "The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.",
+        undefined,
+        { cause: error },
+      );
+    }
+    // The condition is a name the sender chooses: only those RFC 6120 §4.9.3 defines are repeated.
+    const known = streamCondition(condition);
     return new KeyringError(
       'protocol-error',
-      `${server} closed the stream (${condition ?? 'no reason given'}).`,
+      known ? `${server} closed the stream (${known}).` : `${server} closed the stream with an unknown stream error.`,
       undefined,
       { cause: error },
     );

@@ -38,6 +38,11 @@ export interface IqRequests {
   iqCaller: IqCaller;
   /** Fails every request still waiting for an answer (the connection is gone). */
   rejectPending: (error: KeyringError) => void;
+  /**
+   * Tells `listener` of every request that timed out, with when it was sent (Date.now()), right before
+   * the request fails (liveness.ts pings on it). Returns the unsubscribe.
+   */
+  onUnanswered: (listener: (sentAt: number) => void) => () => void;
 }
 
 /** A request waiting for its answer. */
@@ -64,6 +69,7 @@ interface Pending {
 export function createIqRequests(options: { entity: Client; middleware: MiddlewareApi; domain: string; log: Logger }): IqRequests {
   const { entity, middleware, domain, log } = options;
   const pending = new Map<string, Pending>();
+  const unansweredListeners = new Set<(sentAt: number) => void>();
   const nextId = requestIds();
   const ownBare = ownBareJid(entity);
 
@@ -80,6 +86,10 @@ export function createIqRequests(options: { entity: Client; middleware: Middlewa
     const request = settle(id);
     if (!request) return;
     const { stanza, timeout } = request;
+    // The timer was set when the request went out, so it was sent `timeout` ago (a late timer makes it
+    // look sent later: for liveness.ts, a ping too many rather than too few). No clock read per request.
+    const sentAt = Date.now() - timeout;
+    for (const listener of unansweredListeners) listener(sentAt);
     const who = stanza.attrs.to ? printable(stanza.attrs.to) : 'The server';
     request.reject(
       new KeyringError('timeout', `${who} did not answer the request for ${describeRequest(stanza)} within ${Math.round(timeout / 1000)} s.`),
@@ -138,6 +148,10 @@ export function createIqRequests(options: { entity: Client; middleware: Middlewa
     iqCaller,
     rejectPending(error) {
       for (const id of [...pending.keys()]) settle(id)?.reject(error);
+    },
+    onUnanswered(listener) {
+      unansweredListeners.add(listener);
+      return () => unansweredListeners.delete(listener);
     },
   };
 }

@@ -4,6 +4,14 @@
  * (client-to-server ping): after a quiet period the client pings its server; an answer of any kind
  * (a result or an error, §4.2 and §7) proves the stream alive, no answer within the limit means it is
  * gone. Anything the server sends counts as a sign of life and postpones the next ping.
+ *
+ * A request that went unanswered is a reason to ask at once rather than at the end of the quiet
+ * period, but only when the server has said nothing at all since that request went out: then every
+ * request may be timing out on a dead link while the app still says online. If the server spoke since,
+ * the stream is alive and only that request's addressee was silent (a contact's hung server), so no
+ * ping. One ping at a time; its answer counts as hearing from the server, so the requests that timed
+ * out together cost one ping, not one each. A server that answers pings but nothing else stays online:
+ * the stream is alive, and each request says for itself that it was not answered.
  */
 import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
@@ -23,6 +31,8 @@ export interface LivenessDeps {
   times: LivenessTimes;
   /** Subscribes to everything the server sends; returns the unsubscribe. */
   onInbound(listener: () => void): () => void;
+  /** Subscribes to requests that got no answer in time (`sentAt`: when each went out, Date.now()); returns the unsubscribe. */
+  onUnanswered(listener: (sentAt: number) => void): () => void;
   /** Sends the ping (an IQ get to our server) and settles with its answer or failure. */
   ping(element: Element, timeoutMs: number): Promise<unknown>;
   /** The stream did not answer: leave it. */
@@ -78,8 +88,13 @@ export function watchLiveness(deps: LivenessDeps): Liveness {
     lastHeard = Date.now();
     arm();
   };
-  const unsubscribe = deps.onInbound(() => {
+  const unsubscribeInbound = deps.onInbound(() => {
     lastHeard = Date.now();
+  });
+  // Heard in the same millisecond the request went out counts as not heard since: one ping too many at
+  // worst, never one too few.
+  const unsubscribeUnanswered = deps.onUnanswered((sentAt) => {
+    if (lastHeard <= sentAt) probe();
   });
   arm();
   return {
@@ -87,7 +102,8 @@ export function watchLiveness(deps: LivenessDeps): Liveness {
     stop() {
       stopped = true;
       clearTimeout(quiet);
-      unsubscribe();
+      unsubscribeInbound();
+      unsubscribeUnanswered();
     },
   };
 }

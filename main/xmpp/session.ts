@@ -265,6 +265,7 @@ export class AccountSession {
         entity.on('element', listener);
         return () => entity.off('element', listener);
       },
+      onUnanswered: client.onUnanswered,
       ping: (element, timeout) => client.iqCaller.get(element, undefined, timeout),
       dead: lose,
     });

@@ -147,6 +147,7 @@ declare module '@xmpp/iq/callee.js' {
 declare module '@xmpp/error' {
   import type { Element } from '@xmpp/xml';
   export default class XMPPError extends Error {
+    constructor(condition: string, text?: string, application?: Element);
     condition: string;
     text: string;
     application: Element | undefined;

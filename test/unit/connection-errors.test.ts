@@ -1,6 +1,8 @@
+import { xml } from '@xmpp/client';
 import { describe, expect, it } from 'vitest';
 import { classifyConnectionError } from '../../main/xmpp/connection-errors.js';
 import { KeyringError } from '../../main/errors.js';
+import { readStreamError } from '../../main/xmpp/stream-errors.js';
 
 function err(props: Record<string, string>): Error {
   return Object.assign(new Error(props.message ?? 'x'), props);
@@ -29,5 +31,41 @@ describe('classifying connection failures', () => {
     expect(classifyConnectionError(own, 's')).toBe(own);
     expect(classifyConnectionError('boom', 's').code).toBe('server-unreachable');
     expect(classifyConnectionError(undefined, 's').message).toMatch(/unknown error/);
+  });
+
+  it('names only the SASL failure conditions RFC 6120 §6.5 defines', () => {
+    expect(classifyConnectionError(err({ name: 'SASLError', condition: 'temporary-auth-failure' }), 's').message).toBe('Login failed (temporary-auth-failure).');
+    const madeUp = classifyConnectionError(err({ name: 'SASLError', condition: 'Your-password-expired.Sign-in-at-evil.example' }), 's');
+    expect(madeUp).toMatchObject({ code: 'auth-failed', message: 'Login failed (a reason the app does not know).' });
+  });
+
+  it.each([
+    ['a host name', 'xmpp2.capulet.lit', ' (xmpp2.capulet.lit)'],
+    ['a host and port', 'xmpp2.capulet.lit:5223', ' (xmpp2.capulet.lit:5223)'],
+    ['an IPv6 address in brackets, with a port', '[2001:db8::1]:5222', ' ([2001:db8::1]:5222)'],
+    ['white space around it', '\n  10.0.0.7:5222 \n', ' (10.0.0.7:5222)'],
+    ['words, not a host', 'Your password expired, sign in at evil.example', ''],
+    ['a bidirectional override', 'capulet.lit\u202e5222', ''],
+    ['a host too long to repeat', `${'a'.repeat(120)}.example`, ''],
+    ['nothing', '', ''],
+  ])('see-other-host naming %s: never followed, and only a well-formed host is repeated', (_what, host, named) => {
+    const element = xml('stream:error', {}, xml('see-other-host', { xmlns: 'urn:ietf:params:xml:ns:xmpp-streams' }, host));
+    const classified = classifyConnectionError(readStreamError(element), 'example.org:5222');
+    expect(classified.code).toBe('redirect-refused');
+    expect(classified.message).toBe(
+      `The connection to example.org:5222 asked the app to go to another server${named}. ` +
+        "The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.",
+    );
+  });
+
+  it('names only the stream error conditions RFC 6120 §4.9.3 defines; any other name, and the server\'s text, is never repeated', () => {
+    const ns = 'urn:ietf:params:xml:ns:xmpp-streams';
+    const said = (...children: ReturnType<typeof xml>[]) => classifyConnectionError(readStreamError(xml('stream:error', {}, ...children)), 's:5222').message;
+    expect(said(xml('system-shutdown', { xmlns: ns }), xml('text', { xmlns: ns }, 'Reset your password at evil.example'))).toBe('s:5222 closed the stream (system-shutdown).');
+    expect(said(xml('Reset-your-password-at-evil.example', { xmlns: ns }))).toBe('s:5222 closed the stream with an unknown stream error.');
+    // §4.9.2: the condition is in the stream errors namespace; a defined name in another is no condition.
+    expect(said(xml('conflict', { xmlns: 'urn:example' }))).toBe('s:5222 closed the stream (undefined-condition).');
+    expect(said(xml('text', { xmlns: ns }, 'only text'))).toBe('s:5222 closed the stream (undefined-condition).');
+    expect(said()).toBe('s:5222 closed the stream (undefined-condition).');
   });
 });

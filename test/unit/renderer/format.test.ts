@@ -73,6 +73,11 @@ describe('what the screens say', () => {
     expect(words.nextStep).toMatch(/^Publish again to send the nickname too/);
   });
 
+  it('a refused redirect is told in main\'s own sentence (what was asked and that the app did not go), not as a server it does not understand', () => {
+    const message = "The connection to 127.0.0.1:5222 asked the app to go to another server (10.0.0.7:5222). The app does not follow redirects, so it connected nowhere else. If this keeps happening, ask your server's administrator whether the server moved.";
+    expect(describeError({ code: 'redirect-refused', message })).toEqual({ message });
+  });
+
   it('does not blame the password when the server failed to prove itself', () => {
     const wrongPassword = describeError({ code: 'auth-failed', message: 'The server rejected the address or password.' });
     expect(wrongPassword.nextStep).toBe('Check the address and password.');

@@ -61,6 +61,25 @@ describe('the IQ caller', () => {
     await Promise.all(waiting);
   });
 
+  it('tells of each request that timed out, with when it went out, before the request fails; an answered one is not told of', async () => {
+    vi.useFakeTimers();
+    const { connection, iqCaller, onUnanswered } = caller();
+    const told: number[] = [];
+    const unsubscribe = onUnanswered((sentAt) => told.push(sentAt));
+    const sentAt = Date.now();
+    const unanswered = iqCaller.get(ping(), 'romeo@montague.lit', 5000).catch((error: unknown) => ({ error, toldBefore: [...told] }));
+    const answered = iqCaller.get(ping(), 'nurse@capulet.lit', 5000);
+    connection.answer(connection.sent[1] as Element);
+    await answered;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(await unanswered).toMatchObject({ error: { code: 'timeout' }, toldBefore: [sentAt] });
+    unsubscribe();
+    const later = iqCaller.get(ping(), 'romeo@montague.lit', 1000).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(1000);
+    await later;
+    expect(told).toEqual([sentAt]);
+  });
+
   it('an answered request leaves no timer behind', async () => {
     vi.useFakeTimers();
     const { connection, iqCaller } = caller();

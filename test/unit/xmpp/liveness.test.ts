@@ -1,6 +1,7 @@
 /**
  * XEP-0199 liveness (main/xmpp/liveness.ts): a quiet stream is pinged, any answer keeps it, silence
- * past the limit declares it lost; anything the server says postpones the ping.
+ * past the limit declares it lost; anything the server says postpones the ping. A request that timed
+ * out while the server said nothing since it went out pings at once, one ping for any number of them.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KeyringError } from '../../../main/errors.js';
@@ -10,6 +11,7 @@ const times = { quietMs: 60_000, answerMs: 10_000 };
 
 function setup(answer: () => Promise<unknown>) {
   let inbound: () => void = () => undefined;
+  let unanswered: (sentAt: number) => void = () => undefined;
   const pings: string[] = [];
   const dead: KeyringError[] = [];
   const liveness = watchLiveness({
@@ -18,14 +20,22 @@ function setup(answer: () => Promise<unknown>) {
       inbound = listener;
       return () => (inbound = () => undefined);
     },
+    onUnanswered: (listener) => {
+      unanswered = listener;
+      return () => (unanswered = () => undefined);
+    },
     ping: (element, timeout) => {
       pings.push(`${element.attrs.xmlns as string} ${timeout}`);
       return answer();
     },
     dead: (cause) => dead.push(cause),
   });
-  return { liveness, pings, dead, inbound: () => inbound() };
+  return { liveness, pings, dead, inbound: () => inbound(), unanswered: (sentAt: number) => unanswered(sentAt) };
 }
+
+/** A ping nobody answers: it fails as xmpp.js's caller would, after the limit. */
+const noAnswer = (): Promise<unknown> =>
+  new Promise((_resolve, reject) => setTimeout(() => reject(Object.assign(new Error('no answer'), { name: 'TimeoutError' })), times.answerMs));
 
 describe('liveness ping', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -89,5 +99,58 @@ describe('liveness ping', () => {
     expect(pings).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(0);
     liveness.stop();
+  });
+
+  it('a request that timed out with the server silent since it went out pings at once: a dead link is lost within the ping\'s wait, not after the quiet minute', async () => {
+    const { liveness, pings, dead, unanswered } = setup(noAnswer);
+    const sentAt = Date.now();
+    await vi.advanceTimersByTimeAsync(5_000);
+    unanswered(sentAt);
+    expect(pings).toEqual(['urn:xmpp:ping 10000']);
+    await vi.advanceTimersByTimeAsync(times.answerMs);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ code: 'timeout', message: expect.stringMatching(/did not answer a ping within 10 s/) as string });
+    liveness.stop();
+  });
+
+  it('a request the server spoke after is only its addressee\'s silence (a contact\'s hung server): no ping', async () => {
+    const { liveness, pings, inbound, unanswered } = setup(() => Promise.resolve());
+    const sentAt = Date.now();
+    await vi.advanceTimersByTimeAsync(1_000);
+    inbound();
+    await vi.advanceTimersByTimeAsync(29_000);
+    unanswered(sentAt);
+    expect(pings).toEqual([]);
+    liveness.stop();
+  });
+
+  it('requests timing out together cost one ping; a server that answers it stays, and a later unanswered request asks again once', async () => {
+    const { liveness, pings, dead, unanswered } = setup(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    const sentAt = Date.now();
+    await vi.advanceTimersByTimeAsync(30_000);
+    for (let i = 0; i < 20; i++) unanswered(sentAt);
+    expect(pings).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(50);
+    // Answered: the same requests, timing out a moment later, prove nothing new.
+    for (let i = 0; i < 20; i++) unanswered(sentAt + 10);
+    expect(pings).toHaveLength(1);
+    // A server that answers pings and nothing else: each round of unanswered requests, one ping; online stays.
+    const laterSentAt = Date.now();
+    await vi.advanceTimersByTimeAsync(30_000);
+    unanswered(laterSentAt);
+    unanswered(laterSentAt);
+    expect(pings).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(dead).toEqual([]);
+    liveness.stop();
+  });
+
+  it('after stop(), an unanswered request pings nobody', async () => {
+    const { liveness, pings, unanswered } = setup(() => Promise.resolve());
+    const sentAt = Date.now();
+    await vi.advanceTimersByTimeAsync(1_000);
+    liveness.stop();
+    unanswered(sentAt);
+    expect(pings).toEqual([]);
   });
 });
