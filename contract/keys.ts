@@ -173,5 +173,11 @@ export const keys = {
   events: {
     /** Another device of the account changed the key node (main/services/own-devices.ts). */
     otherDevice: event<OtherDeviceKeysView>(),
+    /**
+     * The account's keys as they now stand, after any change of them written to the vault (made,
+     * imported, named, published, withdrawn, renewed, revoked, deleted, restored, found on the server),
+     * whoever asked: every window and tab shows the same list.
+     */
+    changed: event<OwnKeyView[]>(),
   },
 };

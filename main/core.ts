@@ -122,7 +122,12 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     currentAccount: () => port.state.account,
     workOffline: (jid) => offline.choose(jid),
   });
-  const ownKeysStore = new OwnKeysStore(vaults);
+  // Every write of the own keys, whoever made it, goes to every window as the list as it now stands
+  // (two tabs of the browser host, or two windows, on one core must never show two different lists).
+  const ownKeysChanged = (account: string) => {
+    if (port.state.account !== undefined && bareJidKey(account) === bareJidKey(port.state.account)) events.emit('keys:changed', ownKeys.list());
+  };
+  const ownKeysStore = new OwnKeysStore(vaults, { changed: ownKeysChanged });
   const published = new PublishedNodesStore(vaults);
   const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
   const presence = new Presence({ session: port, events });
@@ -158,6 +163,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     backups: new BackupsStore(vaults),
     session: port,
     vaultLock: vaults,
+    // What a restore wrote is news for every window, as a change made there would be.
+    restored: (account, wrote) => {
+      if (wrote.ownKeys) ownKeysChanged(account);
+      contactKeys.trustRestored(wrote.contacts);
+    },
     ...(options.backupKdf ? { kdf: options.backupKdf } : {}),
   });
   const ownDevices = new OwnDevices({ events, log, isOwnKey: (fingerprint) => ownKeys.has(fingerprint), revocations: ownRevocations });

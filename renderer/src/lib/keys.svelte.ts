@@ -80,6 +80,11 @@ export class KeysStore extends ScreenStore {
       );
       void this.refresh();
     });
+    // The list as it now stands, after a change made anywhere: this window, another one, the queue.
+    const offKeysChanged = this.api.on('keys:changed', (keys) => {
+      this.keys = keys;
+      this.#warnAboutExpiry();
+    });
     const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, at }) => {
       const news = [
         ...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })),
@@ -96,6 +101,7 @@ export class KeysStore extends ScreenStore {
       offChanged();
       offRan();
       offOtherDevice();
+      offKeysChanged();
     };
   }
 
