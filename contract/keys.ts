@@ -69,6 +69,12 @@ export interface OtherDeviceKeysView {
   withdrawn: string[];
   /** Keys of this vault found revoked on the account's key node (another device, or before a restore). */
   revoked: string[];
+  /**
+   * Keys of this vault found on the account's key node while this vault recorded them as not published
+   * (a publish cut off after the server took it, before it was recorded; or a key restored from a
+   * backup): now recorded as published, to the node's audience as the server reports it.
+   */
+  found: string[];
   at: string;
 }
 

@@ -31,6 +31,13 @@ export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, { title: string; detai
   revoked: { title: 'Key revoked on your account', detail: 'By another of your devices, or after the backup you restored was made. It is never published again.' },
 };
 
+/**
+ * A key of this vault found on the account's key node while recorded here as not published (a publish
+ * cut off before it was recorded, or a key restored from a backup): main recorded it as published, to
+ * the audience the server reports. Said in Activity.
+ */
+export const FOUND_ON_SERVER_LINE = 'Key found published on your server: recorded. Who can read it is what your server says';
+
 /** The news in one line, for Activity. */
 export function otherDeviceNewsLine(change: OtherDeviceChange): string {
   const { title, detail } = OTHER_DEVICE_NEWS[change];
@@ -85,7 +92,8 @@ export class KeysStore extends ScreenStore {
       this.keys = keys;
       this.#warnAboutExpiry();
     });
-    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, at }) => {
+    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, found, at }) => {
+      for (const fingerprint of found) this.activity.add('published', FOUND_ON_SERVER_LINE, fingerprint);
       const news = [
         ...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })),
         ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at })),
@@ -93,8 +101,9 @@ export class KeysStore extends ScreenStore {
       ];
       this.otherDevice = [...news, ...this.otherDevice.filter((o) => !news.some((n) => n.fingerprint === o.fingerprint))].slice(0, 32);
       for (const n of news) this.activity.add('received', otherDeviceNewsLine(n.change), n.fingerprint);
-      // A key revoked elsewhere is revoked here now: its card must say so.
-      if (revoked.length > 0) void this.refresh();
+      // A key revoked elsewhere is revoked here now, one found published is published: its card and the
+      // audience must say so.
+      if (revoked.length > 0 || found.length > 0) void this.refresh();
     });
     void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
     return () => {
