@@ -4,13 +4,21 @@
  * wins: main/services/found-publications.ts), Activity says a key was found published, and Delete
  * withdraws it before erasing it.
  */
+import { mkdir } from 'node:fs/promises';
 import { NS } from '../../main/xmpp/namespaces';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { startBuiltBrowserHost } from '../support/browser-host-process';
 import { stopChild } from '../support/prosody';
-import { connectWith, expect, generateKey, openApp, ownKey, signIn, signedInOnMyKeys, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { checkEveryLook, connectWith, expect, generateKey, openApp, ownKey, signIn, signedInOnMyKeys, test } from './fixtures';
 
 const SHOTS = '/work/notes/review/tabs-publish';
+
+/** Kept where the review looks at them. */
+const shoot = async (name: string, page?: Page) => {
+  await mkdir(SHOTS, { recursive: true });
+  await page?.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+};
 
 async function serverHolds(account: Parameters<typeof connectWith>[0], fingerprint: string): Promise<boolean> {
   const actor = await connectWith(account);
@@ -55,7 +63,10 @@ test('killed just after Publish: after sign-in My keys says what the server hold
       await page2.getByRole('button', { name: 'Activity', exact: true }).click();
       if ((await page2.getByText('Key found published on your server: recorded').count()) > 0) {
         found++;
-        await page2.screenshot({ path: `${SHOTS}/killed-publish-activity-${delay}ms.png`, fullPage: true });
+        // The first time: Activity and My keys as they now look, every size and theme, axe-checked.
+        if (found === 1) await checkEveryLook(page2, 'activity-found-on-server', shoot);
+        await page2.getByRole('button', { name: 'My keys', exact: true }).click();
+        if (found === 1) await checkEveryLook(page2, 'my-keys-found-on-server', shoot);
       }
       await page2.getByRole('button', { name: 'My keys', exact: true }).click();
       await card.getByRole('button', { name: 'Delete…' }).click();

@@ -3,6 +3,7 @@
  * A change made in one tab shows in the other without a reload: a verification taken back, a key made,
  * published and deleted.
  */
+import { mkdir } from 'node:fs/promises';
 import { befriend } from '../support/scenario';
 import { connectWith, expect, generateKey, openApp, ownKey, publishNewKey, signIn, signedInOnMyKeys, test } from './fixtures';
 
@@ -10,6 +11,7 @@ const SHOTS = '/work/notes/review/tabs-publish';
 
 test('a verification taken back in one tab is no longer "Verified" in the other', async ({ browser, launchApp, newAccount }) => {
   test.setTimeout(120_000);
+  await mkdir(SHOTS, { recursive: true });
   const [julietAccount, romeoAccount] = await Promise.all([newAccount('juliet'), newAccount('romeo')]);
   const [j, r] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
   await befriend(j, r, ['Friends']);
@@ -52,6 +54,7 @@ test('a verification taken back in one tab is no longer "Verified" in the other'
 
 test('a key made, published and deleted in one tab shows so in the other', async ({ page, browser, launchApp, newAccount }) => {
   test.setTimeout(120_000);
+  await mkdir(SHOTS, { recursive: true });
   const account = await newAccount('juliet');
   const app = await launchApp();
   await signedInOnMyKeys(page, app.url, account);

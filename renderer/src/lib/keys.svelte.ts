@@ -36,7 +36,7 @@ export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, { title: string; detai
  * cut off before it was recorded, or a key restored from a backup): main recorded it as published, to
  * the audience the server reports. Said in Activity.
  */
-export const FOUND_ON_SERVER_LINE = 'Key found published on your server: recorded. Who can read it is what your server says';
+export const FOUND_ON_SERVER_LINE = 'Key found published on your server: recorded';
 
 /** The news in one line, for Activity. */
 export function otherDeviceNewsLine(change: OtherDeviceChange): string {
@@ -93,7 +93,12 @@ export class KeysStore extends ScreenStore {
       this.#warnAboutExpiry();
     });
     const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, found, at }) => {
-      for (const fingerprint of found) this.activity.add('published', FOUND_ON_SERVER_LINE, fingerprint);
+      for (const fingerprint of found) {
+        // Its audience as the server reported it (keys:changed brought the publication just before).
+        const publication = this.keys.find((k) => k.fingerprint === fingerprint)?.publications[0];
+        const audience = publication && describeAccess(publication.accessModel, publication.groups, publication.allow);
+        this.activity.add('published', FOUND_ON_SERVER_LINE, audience ? { fingerprint, audience } : fingerprint);
+      }
       const news = [
         ...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })),
         ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at })),
