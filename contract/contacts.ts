@@ -97,6 +97,14 @@ export type VerifyAnswer =
   | { outcome: 'verified'; fingerprint: string; view: ContactKeysView }
   | { outcome: 'mismatch'; offered: string; view: ContactKeysView };
 
+/**
+ * A change of trust made here, for every window and tab (the one that asked gets the answer as well):
+ * a contact's keys after a verification, a comparison that matched nothing, a verification taken back,
+ * a changed key accepted, a policy set, or trust brought back from a backup (`view`'s keys, policy and
+ * mismatches are the news; what the last fetch said stays as it was); or the account's trust policy.
+ */
+export type TrustChangeView = { kind: 'contact'; view: ContactKeysView } | { kind: 'account-policy'; policy: TrustPolicy };
+
 /** XEP-0084 §4.2.1: an avatar's id is the SHA-1 (hex) of its image; main reads it lowercase. */
 const avatarIdText = z.string().regex(/^[0-9a-f]{40}$/, 'An avatar id is a SHA-1 in hex');
 
@@ -148,6 +156,8 @@ export const contacts = {
   events: {
     /** A contact's keys as just fetched or notified. */
     keys: event<ContactKeysView>(),
+    /** Trust changed (main/services/contact-keys.ts, backup.ts): TrustChangeView. */
+    trust: event<TrustChangeView>(),
     /** A contact's profile as just fetched or notified (XEP-0292, XEP-0172, XEP-0084, XEP-0154). */
     profile: event<ContactProfileView>(),
   },

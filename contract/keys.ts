@@ -69,6 +69,12 @@ export interface OtherDeviceKeysView {
   withdrawn: string[];
   /** Keys of this vault found revoked on the account's key node (another device, or before a restore). */
   revoked: string[];
+  /**
+   * Keys of this vault found on the account's key node while this vault recorded them as not published
+   * (a publish cut off after the server took it, before it was recorded; or a key restored from a
+   * backup): now recorded as published, to the node's audience as the server reports it.
+   */
+  found: string[];
   at: string;
 }
 
@@ -173,5 +179,11 @@ export const keys = {
   events: {
     /** Another device of the account changed the key node (main/services/own-devices.ts). */
     otherDevice: event<OtherDeviceKeysView>(),
+    /**
+     * The account's keys as they now stand, after any change of them written to the vault (made,
+     * imported, named, published, withdrawn, renewed, revoked, deleted, restored, found on the server),
+     * whoever asked: every window and tab shows the same list.
+     */
+    changed: event<OwnKeyView[]>(),
   },
 };

@@ -14,6 +14,7 @@ import { BackupService } from './services/backup.js';
 import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnDevices } from './services/own-devices.js';
+import { FoundPublications } from './services/found-publications.js';
 import { OwnRevocations } from './services/own-revocations.js';
 import { OTHER_KEY_LIST_NODES, OtherAppKeys } from './services/other-app-keys.js';
 import { DriftWatch } from './services/drift-watch.js';
@@ -122,7 +123,12 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     currentAccount: () => port.state.account,
     workOffline: (jid) => offline.choose(jid),
   });
-  const ownKeysStore = new OwnKeysStore(vaults);
+  // Every write of the own keys, whoever made it, goes to every window as the list as it now stands
+  // (two tabs of the browser host, or two windows, on one core must never show two different lists).
+  const ownKeysChanged = (account: string) => {
+    if (port.state.account !== undefined && bareJidKey(account) === bareJidKey(port.state.account)) events.emit('keys:changed', ownKeys.list());
+  };
+  const ownKeysStore = new OwnKeysStore(vaults, { changed: ownKeysChanged });
   const published = new PublishedNodesStore(vaults);
   const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
   const presence = new Presence({ session: port, events });
@@ -144,11 +150,20 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // What drift watch reads of the key node is who may read it now: My keys shows that, without asking again.
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, onKeyNodeRead: (state) => ownKeys.noteKeyNode(state), ...options.driftWatch });
   const ownRevocations = new OwnRevocations({ store: ownKeysStore, published, session: port, log });
+  const foundPublications = new FoundPublications({ store: ownKeysStore, published, session: port, log });
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
-  // and My keys is told which: at sign-in (from `read`, the read sign-in shares) and after a restore alike.
+  // and own keys the server holds that the vault records as not published are recorded as published
+  // (a publish cut off before it was recorded: the server's word wins). My keys is told which: at
+  // sign-in (from `read`, the read sign-in shares) and after a restore alike. Revocations first: a key
+  // revoked is never recorded as published.
   const readOwnRevocations = async (read?: Promise<FetchOutcome>): Promise<string[]> => {
-    const revoked = await ownRevocations.readNode(read);
-    if (revoked.length > 0) events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, at: new Date().toISOString() });
+    const items = read ?? ownRevocations.fetchNode();
+    const revoked = await ownRevocations.readNode(items);
+    const found = await foundPublications.readNode(items).catch((error: unknown) => {
+      log.warn(`recording own keys found on the key node: ${String(error)}`);
+      return [];
+    });
+    if (revoked.length > 0 || found.length > 0) events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, found, at: new Date().toISOString() });
     return revoked;
   };
   const backup = new BackupService({
@@ -158,6 +173,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     backups: new BackupsStore(vaults),
     session: port,
     vaultLock: vaults,
+    // What a restore wrote is news for every window, as a change made there would be.
+    restored: (account, wrote) => {
+      if (wrote.ownKeys) ownKeysChanged(account);
+      contactKeys.trustRestored(wrote.contacts);
+    },
     ...(options.backupKdf ? { kdf: options.backupKdf } : {}),
   });
   const ownDevices = new OwnDevices({ events, log, isOwnKey: (fingerprint) => ownKeys.has(fingerprint), revocations: ownRevocations });

@@ -38,6 +38,11 @@ export interface BackupDeps {
   revocations: Pick<OwnRevocations, 'readNode'>;
   /** The vault's lock, to ask for its passphrase again before a backup (the VaultHolder). */
   vaultLock: VaultLock;
+  /**
+   * Told once a restore is on disk, with what it wrote (own keys, and whose trust records): the core
+   * tells every window (keys:changed, contacts:trust), as for a change made there.
+   */
+  restored?: (account: string, wrote: { ownKeys: boolean; contacts: string[] }) => void;
   /** Tests pass lighter scrypt parameters; the app keeps backup-blob.ts's default. */
   kdf?: Omit<ScryptParams, 'salt'>;
 }
@@ -153,6 +158,7 @@ export class BackupService {
       contacts: plan.contactRecords,
       record,
     });
+    this.#deps.restored?.(jid, { ownKeys: write.size > 0, contacts: Object.keys(plan.contactRecords) });
     // A backup made before a key was revoked brings it back unrevoked; the account's node says otherwise.
     // Not read now (the node did not answer, a write failed): the next sign-in reads it again.
     if (write.size > 0 && this.#deps.session.state.status === 'online') await this.#deps.revocations.readNode().catch(() => []);

@@ -234,7 +234,8 @@ export class ContactKeys {
       const mismatches = [mismatch, ...(trust.mismatches ?? [])].slice(0, CONTACT_KEY_LIMITS.mismatches);
       return { keys: [...keys], trust: { ...trust, mismatches }, result: false };
     });
-    const view = this.known(bare);
+    // A mismatch is trust news too: it shows in red on the contact until a key is verified after it.
+    const view = this.#trustChanged(bare);
     return matched ? { outcome: 'verified', fingerprint: claim.fingerprint, view } : { outcome: 'mismatch', offered: claim.fingerprint, view };
   }
 
@@ -253,7 +254,7 @@ export class ContactKeys {
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
     if (key.trust !== 'verified') throw new KeyringError('invalid-argument', `That key of ${bare} is not verified.`, 'fingerprint');
     await this.#deps.store.update(this.#deps.session.ownJid, bare, (stored) => ({ keys: markUnverified(stored, fingerprint), result: undefined }));
-    return this.known(bare);
+    return this.#trustChanged(bare);
   }
 
   /** Accepts a changed key without comparing: its warning clears, and the policy decides its trust. */
@@ -264,7 +265,7 @@ export class ContactKeys {
     if (key.trust !== 'changed') throw new KeyringError('invalid-argument', `That key of ${bare} did not change: nothing to accept.`, 'fingerprint');
     const now = new Date();
     await this.#deps.store.update(this.#deps.session.ownJid, bare, (stored) => ({ keys: markAccepted(stored, fingerprint, now), result: undefined }));
-    return this.known(bare);
+    return this.#trustChanged(bare);
   }
 
   /** The contact's own trust policy, or (null) the account's again. */
@@ -274,7 +275,7 @@ export class ContactKeys {
       const { policy: _old, ...rest } = stored;
       return policy ? { ...rest, policy } : rest;
     });
-    return this.known(bare);
+    return this.#trustChanged(bare);
   }
 
   accountPolicy(): TrustPolicy {
@@ -284,7 +285,26 @@ export class ContactKeys {
 
   async setAccountPolicy(policy: TrustPolicy): Promise<TrustPolicy> {
     await this.#deps.store.setAccountPolicy(this.#deps.session.ownJid, policy);
+    this.#deps.events.emit('contacts:trust', { kind: 'account-policy', policy });
     return policy;
+  }
+
+  /**
+   * Trust records of these contacts were written elsewhere (a restored backup): every window is told,
+   * as for a change made here.
+   */
+  trustRestored(contacts: readonly string[]): void {
+    for (const contact of contacts) this.#trustChanged(contactBareJid(contact));
+  }
+
+  /**
+   * The contact's keys after a change of trust now on disk, told to every window (contacts:trust): the
+   * one that asked gets them as the answer too, the others would otherwise show the old trust.
+   */
+  #trustChanged(contact: string): ContactKeysView {
+    const view = this.known(contact);
+    this.#deps.events.emit('contacts:trust', { kind: 'contact', view });
+    return view;
   }
 
   async #onNotification(n: PepNotification): Promise<void> {

@@ -157,7 +157,7 @@ export class OtherAppKeys {
       return { record, trust: matched ? { ...trust, firstVerifiedAt: trust.firstVerifiedAt ?? now.toISOString() } : trust, result: matched };
     });
     this.#deps.log.info(`${oneLine(jid)}: other app's key ${matched ? 'verified' : 'compared: no match'}`);
-    const view = this.stored(jid);
+    const view = this.#trustChanged(jid);
     return matched ? { outcome: 'verified', fingerprint, view } : { outcome: 'mismatch', offered: fingerprint, view };
   }
 
@@ -175,7 +175,7 @@ export class OtherAppKeys {
       if (!current) throw this.#nothingRead(jid);
       return { record: acceptFingerprint(current, fingerprint, now).record, result: undefined };
     });
-    return this.stored(jid);
+    return this.#trustChanged(jid);
   }
 
   /**
@@ -198,7 +198,17 @@ export class OtherAppKeys {
       return { record: unverifyFingerprint(current, fingerprint).record, result: undefined };
     });
     this.#deps.log.info(`${oneLine(jid)}: other app's key no longer verified`);
-    return this.stored(jid);
+    return this.#trustChanged(jid);
+  }
+
+  /**
+   * The contact's devices and keys after a change of trust now on disk, told to every window
+   * (devices:contact): the one that asked gets them as the answer too.
+   */
+  #trustChanged(jid: string): OtherKeysView {
+    const view = this.stored(jid);
+    this.#deps.events.emit('devices:contact', view);
+    return view;
   }
 
   #nothingRead(jid: string): KeyringError {

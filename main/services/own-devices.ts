@@ -52,7 +52,7 @@ export class OwnDevices {
     }
     const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !this.#deps.isOwnKey(id));
     if (added.length === 0 && withdrawn.length === 0 && revoked.length === 0) return;
-    const view: OtherDeviceKeysView = { added, withdrawn, revoked, at: new Date().toISOString() };
+    const view: OtherDeviceKeysView = { added, withdrawn, revoked, found: [], at: new Date().toISOString() };
     this.#deps.events.emit('keys:otherDevice', view);
   }
 }

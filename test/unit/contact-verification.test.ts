@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import xml from '@xmpp/xml';
+import type { EventPayload } from '../../contract/index.js';
 import { parseVerificationClaim, verificationUri } from '../../contract/format.js';
 import { AppEvents } from '../../main/events.js';
 import { KeyringError } from '../../main/errors.js';
@@ -46,7 +47,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function setup(): Promise<ContactKeys> {
+async function setup(events = new AppEvents()): Promise<ContactKeys> {
   const vaults = await unlockedVaults(dir);
   const session = fakeSession({
     account: ACCOUNT,
@@ -59,7 +60,7 @@ async function setup(): Promise<ContactKeys> {
         ),
       ),
   });
-  return new ContactKeys({ store: new ContactKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, isKnownContact: () => true });
+  return new ContactKeys({ store: new ContactKeysStore(vaults), session, events, log: silentLogger, isKnownContact: () => true });
 }
 
 const claim = (text: string) => {
@@ -164,5 +165,43 @@ describe('trust policies on a contact', () => {
     const view = await contactKeys.fetch(JULIET);
     expect(view).toMatchObject({ policy: 'manual', policySource: 'account' });
     expect(view.keys[0]?.decision).toBe('untrusted');
+  });
+});
+
+describe('every window hears of a change of trust (two tabs, two windows on one core)', () => {
+  it('a verification, a mismatch, one taken back, a change accepted and policies each go out as contacts:trust', async () => {
+    const events = new AppEvents();
+    const heard: EventPayload<'contacts:trust'>[] = [];
+    events.subscribe((event, payload) => {
+      if (event === 'contacts:trust') heard.push(payload as EventPayload<'contacts:trust'>);
+    });
+    published = [first];
+    const contactKeys = await setup(events);
+    await contactKeys.fetch(JULIET);
+    expect(heard).toEqual([]);
+    const trustIn = (change: EventPayload<'contacts:trust'> | undefined, der: Buffer) =>
+      change?.kind === 'contact' ? change.view.keys.find((k) => k.fingerprint === certificateFingerprint(der))?.trust : undefined;
+
+    const verified = await contactKeys.verify(JULIET, claim(certificateFingerprint(first)));
+    expect(heard.at(-1)).toEqual({ kind: 'contact', view: verified.view });
+    expect(trustIn(heard.at(-1), first)).toBe('verified');
+
+    await contactKeys.verify(JULIET, claim(certificateFingerprint(second)));
+    expect(heard.at(-1)).toMatchObject({ kind: 'contact', view: { jid: JULIET, mismatches: [expect.objectContaining({ offered: certificateFingerprint(second) })] } });
+
+    const unverified = await contactKeys.unverify(JULIET, certificateFingerprint(first));
+    expect(heard.at(-1)).toEqual({ kind: 'contact', view: unverified });
+    expect(trustIn(heard.at(-1), first)).toBe('unverified');
+
+    published = [second];
+    await contactKeys.fetch(JULIET);
+    const accepted = await contactKeys.accept(JULIET, certificateFingerprint(second));
+    expect(heard.at(-1)).toEqual({ kind: 'contact', view: accepted });
+
+    await contactKeys.setPolicy(JULIET, 'manual');
+    expect(heard.at(-1)).toMatchObject({ kind: 'contact', view: { jid: JULIET, policy: 'manual', policySource: 'contact' } });
+    await contactKeys.setAccountPolicy('btbv');
+    expect(heard.at(-1)).toEqual({ kind: 'account-policy', policy: 'btbv' });
+    expect(heard).toHaveLength(6);
   });
 });

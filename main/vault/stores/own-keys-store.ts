@@ -5,7 +5,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { RevocationStatement } from '../../keys/revocation.js';
 import type { SuccessionStatement } from '../../keys/succession.js';
-import type { OwnKeyRecord, PublicationRecord } from '../schema.js';
+import type { OwnKeyRecord, PublicationRecord, VaultDocument } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -25,11 +25,29 @@ export interface NewOwnKey {
   createdAt?: string;
 }
 
+export interface OwnKeysStoreOptions {
+  /**
+   * Told after every write of an account's keys is on disk, whichever service made it: the core turns
+   * it into the `keys:changed` event, so every window shows the list as it now stands (one place, so no
+   * path that changes a key can forget to say so).
+   */
+  changed?: (account: string) => void;
+}
+
 export class OwnKeysStore {
   readonly #vaults: VaultHolder;
+  readonly #changed: (account: string) => void;
 
-  constructor(vaults: VaultHolder) {
+  constructor(vaults: VaultHolder, options: OwnKeysStoreOptions = {}) {
     this.#vaults = vaults;
+    this.#changed = options.changed ?? (() => undefined);
+  }
+
+  /** Runs a write of `account`'s keys, then says they changed (a write that threw changed nothing). */
+  async #write<T>(account: string, change: (draft: VaultDocument) => T): Promise<T> {
+    const result = await this.#vaults.vault.update(change);
+    this.#changed(account);
+    return result;
   }
 
   /** The account's keys, in the order they were made or imported. */
@@ -43,7 +61,7 @@ export class OwnKeysStore {
 
   async add(account: string, key: NewOwnKey): Promise<OwnKeyRecord> {
     const record = this.sealed(key);
-    await this.#vaults.vault.update((draft) => {
+    await this.#write(account, (draft) => {
       accountIn(draft, account).ownKeys.push(record);
     });
     return record;
@@ -76,7 +94,7 @@ export class OwnKeysStore {
 
   /** Keeps the revocation statements prepared for a key made before they were (one per reason). */
   async setPreparedRevocations(account: string, fingerprint: string, revocations: RevocationStatement[]): Promise<void> {
-    await this.#vaults.vault.update((draft) => {
+    await this.#write(account, (draft) => {
       const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
       if (record && !record.revocations) record.revocations = revocations;
     });
@@ -84,7 +102,7 @@ export class OwnKeysStore {
 
   /** The key was revoked with this statement: it is no longer published anywhere, and never will be again. */
   async setRevoked(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
-    await this.#vaults.vault.update((draft) => {
+    await this.#write(account, (draft) => {
       const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
       if (!record) return;
       record.revoked = statement;
@@ -94,7 +112,7 @@ export class OwnKeysStore {
 
   /** Names the key, or (empty) takes its name away. */
   async setLabel(account: string, fingerprint: string, label: string): Promise<void> {
-    await this.#vaults.vault.update((draft) => {
+    await this.#write(account, (draft) => {
       const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
       if (!record) return;
       if (label) record.label = label;
@@ -107,7 +125,7 @@ export class OwnKeysStore {
    * waiting for the connection (it would fail on a key that is gone). Answers whether it was there.
    */
   remove(account: string, fingerprint: string): Promise<boolean> {
-    return this.#vaults.vault.update((draft) => {
+    return this.#write(account, (draft) => {
       const owner = accountIn(draft, account);
       const before = owner.ownKeys.length;
       owner.ownKeys = owner.ownKeys.filter((k) => k.fingerprint !== fingerprint);
@@ -121,7 +139,7 @@ export class OwnKeysStore {
    * published there is now readable by the new audience. Each keeps its own publishedAt.
    */
   async setAudience(account: string, node: string, audience: Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'>): Promise<void> {
-    await this.#vaults.vault.update((draft) => {
+    await this.#write(account, (draft) => {
       for (const record of accountIn(draft, account).ownKeys) {
         record.publications = record.publications.map((p) =>
           p.node === node
@@ -140,7 +158,7 @@ export class OwnKeysStore {
 
   /** Records that the key is published on `node` (replacing what was recorded there), or no longer is. */
   async setPublication(account: string, fingerprint: string, node: string, publication: Omit<PublicationRecord, 'node'> | undefined): Promise<void> {
-    await this.#vaults.vault.update((draft) => {
+    await this.#write(account, (draft) => {
       const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
       if (!record) return;
       const others = record.publications.filter((p) => p.node !== node);

@@ -49,6 +49,36 @@ export class PublishedNodesStore {
   }
 
   /**
+   * An item of the app's found on `node` that this record does not list (a publish cut off after the
+   * server took it, before it was recorded): expected there from now on. A node already recorded keeps
+   * its recorded access, so a change another client made to it is still reported; a node never
+   * recorded is recorded as found (`found`: its access as the server reports it).
+   */
+  async recordFound(account: string, node: string, item: PublishedItem, found: { access: AccessRequest; maxItems: number; config: EffectiveNodeConfig }): Promise<void> {
+    if (this.expects(account, node, item.id)) return;
+    await this.#setNode(account, node, (before) =>
+      before
+        ? { ...before, items: [...before.items.filter((i) => i.id !== item.id), item].slice(-before.maxItems) }
+        : {
+            access: recordedAccess(found.access, found.config),
+            maxItems: found.maxItems,
+            items: [item],
+            applied: appliedSettings(found.config),
+            recordedAt: new Date().toISOString(),
+          },
+    );
+  }
+
+  /** recordFound for a node whose access the app cannot record: the item is added to its record, if it has one. */
+  async expectItem(account: string, node: string, item: PublishedItem): Promise<void> {
+    if (this.expects(account, node, item.id) || !this.list(account)[node]) return;
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account).published?.[node];
+      if (record) record.items = [...record.items.filter((i) => i.id !== item.id), item].slice(-record.maxItems);
+    });
+  }
+
+  /**
    * An item no longer expected on the node: the app withdrew it, or its key was revoked here
    * (revoked-here.ts). Nothing is written when the record does not list it.
    */

@@ -7,6 +7,7 @@ import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
+import { applyPending, noPendingKeyViews, trustChange, whole, withTrust } from './contact-key-events';
 import { keyActivity } from './key-activity';
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
@@ -52,8 +53,8 @@ export class ContactsStore extends ScreenStore {
     return [...x509, ...others].sort();
   });
 
-  /** Keys views and presences from events, not yet applied (by contact: the latest wins). Not reactive. */
-  #arrivedKeys = byJid<ContactKeysView>();
+  /** Keys views, trust changes and presences from events, not yet applied (by contact). Not reactive. */
+  #arrivedKeys = noPendingKeyViews();
   #arrivedPresence = byJid<boolean>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -65,8 +66,16 @@ export class ContactsStore extends ScreenStore {
   start(): () => void {
     const offs = [
       this.api.on('contacts:keys', (view) => {
-        this.#arrivedKeys[view.jid] = view;
+        whole(this.#arrivedKeys, view);
         this.#flushSoon();
+      }),
+      // Trust changed in this window or another (contact-key-events.ts): every window shows the same.
+      this.api.on('contacts:trust', (change) => {
+        if (change.kind === 'account-policy') void this.#accountPolicyChanged(change.policy);
+        else {
+          trustChange(this.#arrivedKeys, change.view);
+          this.#flushSoon();
+        }
       }),
       this.api.on('roster:changed', () => void this.refreshRoster()),
       this.api.on('roster:requests', (requests) => (this.requests = requests)),
@@ -90,11 +99,11 @@ export class ContactsStore extends ScreenStore {
   #flush(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    const views = this.#arrivedKeys;
-    if (Object.keys(views).length > 0) {
-      this.#arrivedKeys = byJid();
-      this.keys = { ...this.keys, ...views };
-      for (const view of Object.values(views)) this.#report(view);
+    const applied = applyPending(this.keys, this.#arrivedKeys);
+    if (applied) {
+      this.#arrivedKeys = noPendingKeyViews();
+      this.keys = applied.keys;
+      for (const view of applied.report) this.#report(view);
     }
     const presence = this.#arrivedPresence;
     if (Object.keys(presence).length > 0) {
@@ -158,6 +167,18 @@ export class ContactsStore extends ScreenStore {
     this.accountPolicy = set;
     // Other contacts show it when next opened (opening fetches their keys again).
     if (this.selected && this.keys[this.selected]?.policySource === 'account') await this.fetchKeys(this.selected);
+  }
+
+  /**
+   * The account's policy was set (here or in another window): the open contact shows what it makes of
+   * their keys, read from what main remembers (no request to their server); others when next opened.
+   */
+  async #accountPolicyChanged(policy: TrustPolicy): Promise<void> {
+    this.accountPolicy = policy;
+    const open = this.selected;
+    if (!open || this.keys[open]?.policySource !== 'account') return;
+    const known = await this.api.contacts.knownKeys({ jid: open });
+    if (known.ok) this.#replace(known.value);
   }
 
   async fetchKeys(jid: string): Promise<void> {
@@ -228,8 +249,7 @@ export class ContactsStore extends ScreenStore {
 
   /** A view from an answer: the keys as they now stand, keeping what the last fetch said otherwise. */
   #replace(view: ContactKeysView): void {
-    const before = this.keys[view.jid];
-    this.keys = { ...this.keys, [view.jid]: before ? { ...before, keys: view.keys, policy: view.policy, policySource: view.policySource, mismatches: view.mismatches } : view };
+    this.keys = { ...this.keys, [view.jid]: withTrust(this.keys[view.jid], view) };
   }
 
   /** A view a request answered: shown at once, after what events brought before it (older news first). */

@@ -31,6 +31,13 @@ export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, { title: string; detai
   revoked: { title: 'Key revoked on your account', detail: 'By another of your devices, or after the backup you restored was made. It is never published again.' },
 };
 
+/**
+ * A key of this vault found on the account's key node while recorded here as not published (a publish
+ * cut off before it was recorded, or a key restored from a backup): main recorded it as published, to
+ * the audience the server reports. Said in Activity.
+ */
+export const FOUND_ON_SERVER_LINE = 'Key found published on your server: recorded';
+
 /** The news in one line, for Activity. */
 export function otherDeviceNewsLine(change: OtherDeviceChange): string {
   const { title, detail } = OTHER_DEVICE_NEWS[change];
@@ -80,7 +87,18 @@ export class KeysStore extends ScreenStore {
       );
       void this.refresh();
     });
-    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, at }) => {
+    // The list as it now stands, after a change made anywhere: this window, another one, the queue.
+    const offKeysChanged = this.api.on('keys:changed', (keys) => {
+      this.keys = keys;
+      this.#warnAboutExpiry();
+    });
+    const offOtherDevice = this.api.on('keys:otherDevice', ({ added, withdrawn, revoked, found, at }) => {
+      for (const fingerprint of found) {
+        // Its audience as the server reported it (keys:changed brought the publication just before).
+        const publication = this.keys.find((k) => k.fingerprint === fingerprint)?.publications[0];
+        const audience = publication && describeAccess(publication.accessModel, publication.groups, publication.allow);
+        this.activity.add('published', FOUND_ON_SERVER_LINE, audience ? { fingerprint, audience } : fingerprint);
+      }
       const news = [
         ...added.map((fingerprint) => ({ fingerprint, change: 'added' as const, at })),
         ...withdrawn.map((fingerprint) => ({ fingerprint, change: 'withdrawn' as const, at })),
@@ -88,14 +106,16 @@ export class KeysStore extends ScreenStore {
       ];
       this.otherDevice = [...news, ...this.otherDevice.filter((o) => !news.some((n) => n.fingerprint === o.fingerprint))].slice(0, 32);
       for (const n of news) this.activity.add('received', otherDeviceNewsLine(n.change), n.fingerprint);
-      // A key revoked elsewhere is revoked here now: its card must say so.
-      if (revoked.length > 0) void this.refresh();
+      // A key revoked elsewhere is revoked here now, one found published is published: its card and the
+      // audience must say so.
+      if (revoked.length > 0 || found.length > 0) void this.refresh();
     });
     void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
     return () => {
       offChanged();
       offRan();
       offOtherDevice();
+      offKeysChanged();
     };
   }
 
