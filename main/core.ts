@@ -110,6 +110,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     dir: options.dataDir,
     ...(options.keychain ? { keychain: options.keychain } : {}),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    processKind: options.host,
   });
 
   // Services see the session through this port: the same connection, and the account chosen for
@@ -248,6 +249,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
       drift.stop();
       await session.disconnect();
       await roster.whenSaved();
+      // Last: what is pending is saved, then another app or `keyring` command may open the vault.
+      await vaults.close();
       streamLog?.close?.();
     },
   };
