@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'vault-corrupt'
   | 'vault-tampered'
   | 'keychain-unavailable'
+  // Another process (the app, the browser host, a `keyring` command) holds the vault open (main/vault/vault-lock.ts).
+  | 'vault-in-use'
   | 'storage-failed'
   | 'not-found'
   | 'access-model-unsupported'

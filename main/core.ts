@@ -111,6 +111,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     dir: options.dataDir,
     ...(options.keychain ? { keychain: options.keychain } : {}),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    processKind: options.host,
   });
 
   // Services see the session through this port: the same connection, and the account chosen for
@@ -268,6 +269,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
       drift.stop();
       await session.disconnect();
       await roster.whenSaved();
+      // Last: what is pending is saved, then another app or `keyring` command may open the vault.
+      await vaults.close();
       streamLog?.close?.();
     },
   };

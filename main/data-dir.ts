@@ -1,7 +1,7 @@
 /**
  * Where the app keeps its vault when no folder is given: the same folder Electron's
  * app.getPath('userData') uses for this app, so the desktop app, the browser host and the CLI share one
- * vault.
+ * vault (one of them at a time: main/vault/vault-lock.ts).
  */
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';

@@ -51,7 +51,8 @@ export async function removeDeadWritersLeftovers(path: string): Promise<string[]
   const removed: string[] = [];
   try {
     const name = basename(path);
-    const leftover = new RegExp(`^${escapeRegExp(name)}(?:\\.bak)?\\.(\\d{1,10})\\.[0-9a-f]{12}\\.tmp$`);
+    // `.lock.`: the vault lock's own (vault-lock.ts), a lock being written or a stale one being broken.
+    const leftover = new RegExp(`^${escapeRegExp(name)}(?:\\.bak|\\.lock)?\\.(\\d{1,10})\\.[0-9a-f]{12}\\.tmp$`);
     for (const entry of await readdir(dirname(path))) {
       const pid = Number(leftover.exec(entry)?.[1] ?? Number.NaN);
       if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
@@ -67,7 +68,7 @@ export async function removeDeadWritersLeftovers(path: string): Promise<string[]
 }
 
 /** Whether process `pid` exists: signal 0 checks without sending; EPERM is a live process of another user. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

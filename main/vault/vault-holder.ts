@@ -1,7 +1,9 @@
 /**
  * Holds the vault once it is unlocked, so the stores (./stores/) can ask for it and get a clear
  * 'vault-locked' error before that. Unlocking happens once per run (keychain: automatically; passphrase:
- * when the user gives it).
+ * when the user gives it), and holds the vault file for this process until close(): the Electron app,
+ * the browser host and each `keyring` command all open it here, one process at a time
+ * ('vault-in-use' otherwise: vault-lock.ts).
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,11 +11,14 @@ import { KeyringError } from '../errors.js';
 import { backupPathOf } from './atomic-file.js';
 import { Vault, VaultTamperedError, VAULT_FILE, type OsKeychain } from './vault.js';
 import type { ScryptParams } from './secret-box.js';
+import type { VaultProcessKind } from './vault-lock.js';
 
 export interface VaultHolderOptions {
   dir: string;
   keychain?: OsKeychain;
   scrypt?: Omit<ScryptParams, 'salt'>;
+  /** Which front end this is (the window, the browser host, the CLI), named to another that finds the vault taken. */
+  processKind?: VaultProcessKind;
 }
 
 export class VaultHolder {
@@ -65,6 +70,13 @@ export class VaultHolder {
     }
     this.#tampered = undefined;
     return this.#vault;
+  }
+
+  /** Saves what is pending and lets another process open the vault; the stores then answer 'vault-locked'. */
+  async close(): Promise<void> {
+    const vault = this.#vault;
+    this.#vault = undefined;
+    await vault?.close();
   }
 
   /** How the open vault is protected ('vault-locked' before it is open). */

@@ -25,6 +25,7 @@ import { removeDeadWritersLeftovers } from './atomic-file.js';
 import { deepFreeze } from './deep-freeze.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
 import { parseVaultDocument, type AccountRecord, type VaultDocument } from './schema.js';
+import { lockVault, type VaultLock, type VaultProcessKind } from './vault-lock.js';
 import {
   readVaultBackup,
   readVaultFile,
@@ -55,6 +56,8 @@ export interface OpenVaultOptions {
    * `backupAvailable`); the changed file is set aside, never deleted. Ignored when the file checks out.
    */
   useBackup?: boolean;
+  /** Which front end opens it: named to a second process that finds the vault taken (vault-lock.ts). */
+  processKind?: VaultProcessKind;
 }
 
 export interface VaultRecovery {
@@ -182,6 +185,11 @@ export class Vault {
   #heldMs = 0;
   /** Set when opening had to fall back to the backup copy. */
   readonly recovery: VaultRecovery | undefined;
+  /** This process's hold on the vault file (vault-lock.ts), given up by close(). */
+  #lock: VaultLock | undefined;
+  /** The loop writing pending changes, while it runs (close() waits for it). */
+  #writeLoop: Promise<void> | undefined;
+  #closed = false;
 
   private constructor(path: string, document: VaultDocument, box: SecretBox, keychain?: OsKeychain, recovery?: VaultRecovery) {
     this.#path = path;
@@ -191,10 +199,27 @@ export class Vault {
     this.recovery = recovery;
   }
 
+  /**
+   * Opens (or creates) the vault in `options.dir`, holding it for this process until close(): while
+   * another process holds it, refuses with 'vault-in-use' before reading or writing anything, since each
+   * of two processes would write its own copy over the other's changes (vault-lock.ts).
+   */
   static async open(options: OpenVaultOptions): Promise<Vault> {
     const path = join(options.dir, VAULT_FILE);
     // Only the user may list or enter the folder that holds the vault and its backups.
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    const lock = await lockVault(path, options.processKind);
+    try {
+      const vault = await Vault.#openLocked(path, options);
+      vault.#lock = lock;
+      return vault;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  static async #openLocked(path: string, options: OpenVaultOptions): Promise<Vault> {
     // A writer killed mid-write left a whole copy of the vault beside it; the next open tidies it.
     await removeDeadWritersLeftovers(path);
     const unlocker = new Unlocker(options);
@@ -204,6 +229,19 @@ export class Vault {
       if (!(options.useBackup && error instanceof VaultTamperedError && error.backupAvailable)) throw error;
     }
     return Vault.#openBackupInstead(path, options, unlocker);
+  }
+
+  /**
+   * Writes what is pending, then gives up this process's hold on the vault file, so that another process
+   * may open it. Changes asked for after this are refused ('vault-locked').
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // What waits is written now, without the pause kept for a burst.
+    this.endOfBurst();
+    await this.#writeLoop;
+    await this.#lock?.release();
   }
 
   static async #openMain(path: string, options: OpenVaultOptions, unlocker: Unlocker): Promise<Vault> {
@@ -317,11 +355,13 @@ export class Vault {
   }
 
   #enqueue(update: Pick<PendingUpdate, 'change' | 'part'>): Promise<unknown> {
+    // Closed: another process may hold the file now, and this copy would write over its changes.
+    if (this.#closed) return Promise.reject(new KeyringError('vault-locked', 'The vault was closed: unlock your keys again.'));
     return new Promise<unknown>((resolve, reject) => {
       this.#pending.push({ ...update, resolve, reject });
       if (!this.#writing) {
         this.#writing = true;
-        void this.#writePending();
+        this.#writeLoop = this.#writePending();
       }
     });
   }

@@ -25,6 +25,8 @@ async function tamperedDataDir(): Promise<string> {
     const account = d.accounts[JULIET];
     if (account) account.settings.port = 5222;
   });
+  // The app opens it next: one process at a time (main/vault/vault-lock.ts).
+  await vault.close();
   const path = join(dir, VAULT_FILE);
   const envelope = await readEnvelope(path);
   envelope.body = envelope.body.replace('xmpp.capulet.lit', 'evil.example');

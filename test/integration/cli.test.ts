@@ -92,6 +92,17 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
         .find((e) => e.event === 'contacts:keys' && e.payload.keys.some((k) => k.fingerprint === fingerprint));
       expect(event?.payload.jid).toBe(juliet.jid);
 
+      // One process holds a vault at a time (main/vault/vault-lock.ts): while romeo's watch runs, his
+      // other commands on the same vault are refused, saying by what; once it stops, they run.
+      const whileWatching = await cli(romeo, 'contacts', 'keys', juliet.jid);
+      expect(whileWatching).toMatchObject({ code: 1, stdout: '' });
+      expect(whileWatching.stderr).toBe(
+        `keyring: A \`keyring\` command (process ${watch.pid}) has this vault open. Only one Keyring app or command can use the vault at a time, so nothing was read or changed. Wait for that \`keyring\` command to end (or stop it), then try again.\n`,
+      );
+      const watchEnded = new Promise<number | null>((resolve) => watch.once('exit', (code) => resolve(code)));
+      watch.kill('SIGTERM');
+      expect(await watchEnded).toBe(0);
+
       const romeoSees = await cli(romeo, '--json', 'contacts', 'keys', juliet.jid);
       expect(romeoSees.code).toBe(0);
       expect(JSON.parse(romeoSees.stdout)).toMatchObject({

@@ -20,7 +20,17 @@ export class VaultStore {
       if (tried.ok) this.status = tried.value;
       // A vault file changed outside the app: the status says why, and whether the backup can be opened.
       else if (tried.error.code === 'vault-tampered') await this.#readStatus();
+      // Another app or `keyring` command holds the vault: the unlock screen names it and what to do.
+      else if (tried.error.code === 'vault-in-use') this.unlocking.error = tried.error;
     }
+  }
+
+  /**
+   * Unlocks again after 'vault-in-use', once the other process is closed: with the passphrase typed, or
+   * none (the desktop app's keychain vault needs none).
+   */
+  async tryAgain(passphrase: string): Promise<void> {
+    await this.#unlock(passphrase === '' ? {} : { passphrase });
   }
 
   async unlock(passphrase: string): Promise<void> {

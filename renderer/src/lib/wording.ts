@@ -12,6 +12,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
     'Your server keeps giving access to people you removed. Publish for “Only contacts I choose” with the right people, or ask your server admin.',
   'vault-tampered':
     'Someone or something changed the vault file without your passphrase. Nothing in it was used; restore the vault folder from your own backup.',
+  // 'vault-in-use' has none here: main's message names who holds the vault and so what to close
+  // (main/vault/vault-lock.ts), words the CLI prints as they are.
   timeout: 'Try again; the server may be busy.',
   'wrong-backup-code': 'Use the code shown or printed when this backup was made (the printed page names its date). Nothing was changed.',
   'backup-code-mistyped': 'Nothing was changed.',

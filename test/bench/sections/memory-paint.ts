@@ -65,6 +65,8 @@ export async function writeVault(dir: string, account: ConnectParams, certificat
   await vault.update((draft) => {
     draft.accounts[account.jid] = { jid: account.jid, settings: {}, ownKeys: [], contacts };
   });
+  // The host opens it next: one process at a time (main/vault/vault-lock.ts).
+  await vault.close();
 }
 
 type Host = BrowserHostProcess;

@@ -32,7 +32,8 @@ describe('opening the vault after a writer was killed mid-write', () => {
   it('removes the dead writer’s copies of the vault; a live writer’s and other files stay', async () => {
     await Vault.open({ dir: folder.dir, passphrase: PASSPHRASE, scrypt: LIGHT_SCRYPT });
     const dead = await deadPid();
-    const gone = [tmpName(dead), tmpName(dead, true)];
+    // …and a lock file it was writing, or a stale lock it had moved aside to break it (vault-lock.ts).
+    const gone = [tmpName(dead), tmpName(dead, true), `${VAULT_FILE}.lock.${dead}.${randomBytes(6).toString('hex')}.tmp`];
     const live = [tmpName(process.pid), tmpName(process.ppid)];
     const unrelated = ['notes.txt', `${VAULT_FILE}.${dead}.tmp`, `other.json.${dead}.${randomBytes(6).toString('hex')}.tmp`];
     for (const name of [...gone, ...live, ...unrelated]) await writeFile(join(folder.dir, name), 'a whole copy of the vault', { mode: 0o600 });
@@ -42,5 +43,6 @@ describe('opening the vault after a writer was killed mid-write', () => {
     const left = await readdir(folder.dir);
     for (const name of gone) expect(left).not.toContain(name);
     for (const name of [...live, ...unrelated, VAULT_FILE]) expect(left).toContain(name);
+    await vault.close();
   });
 });
