@@ -29,6 +29,7 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { appliedSettings } from '../vault/stores/published-nodes-store.js';
 import type { FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
+import { KIND_OF_NODE } from '../xmpp/node-words.js';
 import { readNodeState, watchOwnNode, type NodeState } from '../xmpp/node-state.js';
 import type { OwnNodeChange } from '../xmpp/pep-events.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
@@ -39,14 +40,6 @@ import type { SessionPort } from './session-port.js';
 export const DRIFT_CHECK_INTERVAL_MS = 10 * 60 * 1000;
 /** After a notification, wait this long for the rest of the burst (one change can arrive three times). */
 export const DRIFT_SETTLE_MS = 1000;
-
-const KIND_OF_NODE: Readonly<Record<string, WatchedNodeKind>> = {
-  [NS.pubkey]: 'keys',
-  [NS.vcard4]: 'vcard',
-  [NS.nick]: 'nickname',
-  [NS.avatarMetadata]: 'avatar',
-  [NS.avatarData]: 'avatar-data',
-};
 
 /** The order nodes are listed in: keys first, they are what the app is for. */
 const NODE_ORDER = Object.keys(KIND_OF_NODE);

@@ -44,7 +44,8 @@ import {
 } from './pubsub.js';
 import { describeFailure, failureCode } from './failure.js';
 import { retryingWait } from './retry-wait.js';
-import { audienceWords, nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
+import { describeAudience } from '../../contract/format.js';
+import { nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -131,8 +132,8 @@ export async function ensurePersistentNode(
     if (accessDiffers && !spec.reconfigure) {
       throw new KeyringError(
         'access-model-conflict',
-        `The server already lets ${describeAccess(current)} read ${nodeTitle(spec.node)}. ` +
-          `Changing that to ${requestedAudience(spec.access)} must be confirmed.`,
+        `Who can read ${nodeTitle(spec.node)} is set on the server to ${describeAccess(current)}. ` +
+          `Changing it to ${requestedAudience(spec.access)} must be confirmed.`,
       );
     }
     if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems) || !hasNotificationSettings(current, spec.access)) {
@@ -155,7 +156,7 @@ export async function ensurePersistentNode(
   if (!sameAccess(applied, spec.access)) {
     throw new KeyringError(
       'access-model-unsupported',
-      `The server kept ${nodeTitle(spec.node)} readable by ${describeAccess(applied)} instead of ` +
+      `The server kept who can read ${nodeTitle(spec.node)} at ${describeAccess(applied)} instead of ` +
         `${requestedAudience(spec.access)} (its settings may be pinned by the server's admin). Nothing was published.`,
     );
   }
@@ -167,7 +168,7 @@ export async function ensurePersistentNode(
     if (outsiders.length > 0) {
       throw new KeyringError(
         'access-not-revoked',
-        `${describeOutsiders(outsiders)} can still read ${nodeTitle(spec.node)}, although only ${requestedAudience(spec.access)} should now: ` +
+        `${describeOutsiders(outsiders)} can still read ${nodeTitle(spec.node)}, although who can read it is now ${requestedAudience(spec.access)}: ` +
           `the server kept ${outsiders.length === 1 ? 'that affiliation' : 'those affiliations'} when asked to remove ` +
           `${outsiders.length === 1 ? 'it' : 'them'}. Nothing was published.`,
       );
@@ -433,9 +434,9 @@ async function configureError(ctx: NodeContext, error: unknown, spec: Persistent
     const offered = await offeredAccessModels(ctx, spec.node, spec.access.model);
     return new KeyringError(
       'access-model-unsupported',
-      `The server cannot make ${nodeTitle(spec.node)} readable by ${requestedAudience(spec.access)} ` +
+      `The server cannot set who can read ${nodeTitle(spec.node)} to ${requestedAudience(spec.access)} ` +
         `(${info.condition}${info.text ? `: ${info.text}` : ''}). ` +
-        (offered.length > 0 ? `It can do: ${offered.map((model) => audienceWords(model)).join('; ')}.` : 'It names no alternative.'),
+        (offered.length > 0 ? `It can do: ${offered.map((model) => describeAudience({ model })).join('; ')}.` : 'It names no alternative.'),
       undefined,
       { cause: error },
     );
@@ -480,11 +481,9 @@ function publishError(error: unknown, spec: PersistentNodeSpec): KeyringError {
   return new KeyringError(failureCode(error, 'protocol-error'), `Publishing ${nodeTitle(spec.node)} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
-/** Who a node's form says may read it, in the access picker's words (node-words.ts). */
+/** Who a node's form says may read it, in drift watch's words (contract/format.ts describeAudience). */
 function describeAccess(form: ParsedForm): string {
-  const model = fieldValue(form, 'pubsub#access_model');
-  if (model === undefined) return 'an audience it does not name';
-  return audienceWords(model, form.fields.get('pubsub#roster_groups_allowed')?.values ?? []);
+  return describeAudience({ model: fieldValue(form, 'pubsub#access_model') ?? '', groups: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [] });
 }
 
 function describeError(error: unknown): string {

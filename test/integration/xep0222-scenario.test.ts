@@ -140,7 +140,7 @@ function scenario(server: ServerInfo): void {
         fakeKey(),
       ).catch((e: unknown) => e)) as KeyringError;
       expect(error.code).toBe('access-model-unsupported');
-      expect(error.message).toMatch(/It can do: anyone; contacts who see your presence; only contacts you choose\./);
+      expect(error.message).toMatch(/It can do: Anyone; Contacts who see your presence; Only the contacts you chose\./);
       // Nothing changed: the node keeps its previous access.
       expect(fieldOf(await readNodeConfig(ctxOf(juliet), NODE), 'pubsub#access_model')).toBe('presence');
     });

@@ -6,9 +6,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -66,4 +68,26 @@ export async function makeTestPki(dir: string, dnsNames: string[], ca?: TestCa):
     '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-out', certFile, '-days', '2', '-extfile', ext,
   ]);
   return { caFile, certFile, keyFile };
+}
+
+/**
+ * capulet.lit's PKI for one test file that runs fake servers (test/support/fake-xmpp-server.ts): made in a
+ * temporary directory before its tests, removed after them. Read `.pki` inside tests and hooks only.
+ */
+export function capuletPkiForFile(prefix: string): { readonly pki: TestPki } {
+  let dir: string | undefined;
+  let pki: TestPki | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    pki = await makeTestPki(dir, ['capulet.lit']);
+  });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get pki(): TestPki {
+      if (pki === undefined) throw new Error('the test PKI is made in beforeAll: read it inside a test or hook');
+      return pki;
+    },
+  };
 }

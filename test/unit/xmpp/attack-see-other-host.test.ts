@@ -15,29 +15,18 @@
  * a condition (which made xmpp.js throw out of the socket's data handler), a redirect on the live,
  * encrypted stream, and a defined condition, still named.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppEvents } from '../../../main/events.js';
 import { KeyringError } from '../../../main/errors.js';
 import { silentLogger } from '../../../main/logger.js';
 import { AccountSession } from '../../../main/xmpp/session.js';
 import { FEATURES, startFakeXmppServer, type FakeSession } from '../../support/fake-xmpp-server.js';
-import { makeTestPki, type TestPki } from '../../support/test-pki.js';
+import { capuletPkiForFile } from '../../support/test-pki.js';
 import { collectUncaught } from '../../support/uncaught.js';
 
-let dir: string;
-let pki: TestPki;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'keyring-soh-'));
-  pki = await makeTestPki(dir, ['capulet.lit']);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const files = capuletPkiForFile('keyring-soh-');
 
 const uncaught = collectUncaught();
 
@@ -85,7 +74,7 @@ describe('injected before STARTTLS', () => {
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     const started = Date.now();
     const outcome = await session
-      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: redirector.port, caFile: pki.caFile })
+      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: redirector.port, caFile: files.pki.caFile })
       .then(() => 'connected', (e: unknown) => e);
     const took = Date.now() - started;
     const shown = session.state;
@@ -114,7 +103,7 @@ describe('injected before STARTTLS', () => {
     const server = await listen(`${HEADER}<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`, true);
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     const outcome = await session
-      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: server.port, caFile: pki.caFile })
+      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: server.port, caFile: files.pki.caFile })
       .then(() => 'connected', (e: unknown) => e);
     const shown = JSON.stringify(session.state);
     await session.disconnect();
@@ -132,7 +121,7 @@ describe('injected before STARTTLS', () => {
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     const started = Date.now();
     const outcome = await session
-      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: server.port, caFile: pki.caFile })
+      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: server.port, caFile: files.pki.caFile })
       .then(() => 'connected', (e: unknown) => e);
     const took = Date.now() - started;
     await session.disconnect();
@@ -147,7 +136,7 @@ describe('injected before STARTTLS', () => {
     const server = await listen(`${HEADER}<stream:error><host-unknown xmlns='${NS_STREAMS}'/><text xmlns='${NS_STREAMS}'>Call 555-0100</text></stream:error>`);
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     const outcome = await session
-      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: server.port, caFile: pki.caFile })
+      .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '127.0.0.1', port: server.port, caFile: files.pki.caFile })
       .then(() => 'connected', (e: unknown) => e);
     await session.disconnect();
     await close(server.server);
@@ -162,7 +151,7 @@ describe('on the live, encrypted stream', () => {
     const online = new Promise<FakeSession>((resolve) => (announced = resolve));
     const server = await startFakeXmppServer({
       domain: 'capulet.lit',
-      pki,
+      pki: files.pki,
       password: PASSWORD,
       plainFeatures: FEATURES.starttls,
       starttls: 'proceed',
@@ -174,7 +163,7 @@ describe('on the live, encrypted stream', () => {
     });
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger, retryDelay: () => 200 });
     try {
-      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
+      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: files.pki.caFile });
       (await online).send(`<stream:error><see-other-host xmlns='${NS_STREAMS}'>127.0.0.1:${elsewhere.port}</see-other-host></stream:error>`);
       await until(() => session.state.status !== 'online');
       expect(session.state).toMatchObject({

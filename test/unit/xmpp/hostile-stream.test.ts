@@ -7,10 +7,7 @@
  * - a message nested 3000 deep (21 KB, from any stranger) is dropped, with one line in the log, and the
  *   stream reads on; the stream log (CLI --debug, KEYRING_XMPP_LOG) survives it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
 import { AppEvents } from '../../../main/events.js';
 import { KeyringError } from '../../../main/errors.js';
@@ -18,18 +15,10 @@ import { silentLogger, type Logger } from '../../../main/logger.js';
 import { AccountSession } from '../../../main/xmpp/session.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { FEATURES, startFakeXmppServer, type FakeSession, type FakeXmppServer } from '../../support/fake-xmpp-server.js';
-import { makeTestPki, type TestPki } from '../../support/test-pki.js';
+import { capuletPkiForFile } from '../../support/test-pki.js';
 import { collectUncaught } from '../../support/uncaught.js';
 
-let dir: string;
-let pki: TestPki;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'keyring-hostile-stream-'));
-  pki = await makeTestPki(dir, ['capulet.lit']);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const files = capuletPkiForFile('keyring-hostile-stream-');
 
 const uncaught = collectUncaught();
 
@@ -43,7 +32,7 @@ const deepMessage =
 /** The sign-in's outcome within 5 s: the error it failed with, 'connected', or that it still waits. */
 async function signInOutcome(server: FakeXmppServer, session: AccountSession): Promise<unknown> {
   return Promise.race([
-    session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile }).then(
+    session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: files.pki.caFile }).then(
       () => 'connected',
       (e: unknown) => e,
     ),
@@ -58,7 +47,7 @@ describe('XML that is not well-formed, before the sign-in ends', () => {
     ['an undefined entity, before STARTTLS', `${FEATURES.starttls}<x xmlns='urn:example'>&x;</x>`],
     ['an end tag that opens nothing', `${FEATURES.starttls}</x></x></x>`],
   ])('%s: the sign-in fails as a protocol-error naming the server, nothing is thrown past it', async (_name, plainFeatures) => {
-    const server = await startFakeXmppServer({ domain: 'capulet.lit', pki, plainFeatures, starttls: 'proceed' });
+    const server = await startFakeXmppServer({ domain: 'capulet.lit', pki: files.pki, plainFeatures, starttls: 'proceed' });
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     try {
       const outcome = await signInOutcome(server, session);
@@ -88,7 +77,7 @@ async function onlineServer(
   const online = new Promise<FakeSession>((resolve) => (announced = resolve));
   const server = await startFakeXmppServer({
     domain: 'capulet.lit',
-    pki,
+    pki: files.pki,
     password: PASSWORD,
     plainFeatures: FEATURES.starttls,
     starttls: 'proceed',
@@ -116,7 +105,7 @@ describe('XML that is not well-formed, on the live stream', () => {
     const { server, online } = await onlineServer();
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger, retryDelay: () => 60_000 });
     try {
-      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
+      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: files.pki.caFile });
       (await online).send(`<message from='romeo@montague.lit'><body>&#x1b;[2J</body></message>`);
       await until(() => session.state.status !== 'online');
       expect(uncaught()).toEqual([]);
@@ -139,7 +128,7 @@ describe('a stanza nested 3000 deep', () => {
     const lines: string[] = [];
     const session = new AccountSession({ events: new AppEvents(), log, streamLog: { write: (l) => lines.push(l) } });
     try {
-      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
+      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: files.pki.caFile });
       const peer = await online;
       peer.send(deepMessage);
       // XEP-0199: a ping after it is still answered, on the same stream.
@@ -164,7 +153,7 @@ describe('a stanza nested 3000 deep', () => {
     const { server, online } = await onlineServer();
     const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
     try {
-      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: pki.caFile });
+      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: files.pki.caFile });
       (await online).send(`<iq type='set' id='deep-set' from='capulet.lit'><pubsub xmlns='${NS.pubsub}'><publish node='x'>${deepItem}</publish></pubsub></iq>`);
       await until(() => server.received().join('').includes('deep-set'));
       expect(uncaught()).toEqual([]);

@@ -5,29 +5,18 @@
  * that answers pings but nothing else stays online (the stream is alive; each request says it was not
  * answered), and costs one ping per unanswered request, not a storm.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { AccountSession } from '../../../main/xmpp/session.js';
 import { FEATURES, startFakeXmppServer, type FakeXmppServer } from '../../support/fake-xmpp-server.js';
-import { makeTestPki, type TestPki } from '../../support/test-pki.js';
+import { capuletPkiForFile } from '../../support/test-pki.js';
 
-let dir: string;
-let pki: TestPki;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'keyring-unanswered-'));
-  pki = await makeTestPki(dir, ['capulet.lit']);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const files = capuletPkiForFile('keyring-unanswered-');
 
 const PASSWORD = 'pw-4711';
 /** The quiet period is far longer than any test here: only an unanswered request can start a ping. */
@@ -42,7 +31,7 @@ async function server(behaviour: () => Behaviour): Promise<{ server: FakeXmppSer
   let pings = 0;
   const fake = await startFakeXmppServer({
     domain: 'capulet.lit',
-    pki,
+    pki: files.pki,
     password: PASSWORD,
     plainFeatures: FEATURES.starttls,
     starttls: 'proceed',
@@ -61,7 +50,7 @@ async function server(behaviour: () => Behaviour): Promise<{ server: FakeXmppSer
 
 async function signIn(fake: FakeXmppServer): Promise<AccountSession> {
   const session = new AccountSession({ events: new AppEvents(), log: silentLogger, liveness: LIVENESS, retryDelay: () => 60_000 });
-  await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: fake.host, port: fake.port, caFile: pki.caFile });
+  await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: fake.host, port: fake.port, caFile: files.pki.caFile });
   return session;
 }
 
