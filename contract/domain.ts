@@ -48,6 +48,8 @@ export type ErrorCode =
   | 'read-back-mismatch'
   // The profile's vCard went out, then its nickname's publish failed (main/services/profile.ts): half of it is out.
   | 'partly-published'
+  // The server ended the stream with an RFC 6120 §4.9.3 condition (main/xmpp/connection-errors.ts): understood, said in words.
+  | 'stream-closed'
   | 'forbidden'
   | 'invalid-payload'
   | BackupErrorCode

@@ -115,11 +115,15 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
         { cause: error },
       );
     }
-    // The condition is a name the sender chooses: only those RFC 6120 §4.9.3 defines are repeated.
+    // The condition is a name the sender chooses: only those RFC 6120 §4.9.3 defines are repeated, the
+    // common ones in words. Its own code: the app understood it, whatever "protocol-error" would say.
     const known = streamCondition(condition);
+    const words = known === undefined ? undefined : STREAM_CONDITION_WORDS[known];
     return new KeyringError(
-      'protocol-error',
-      known ? `${server} closed the stream (${known}).` : `${server} closed the stream with an unknown stream error.`,
+      'stream-closed',
+      known === undefined
+        ? `${server} closed the connection with an unknown stream error.`
+        : `${server} closed the connection${words ? `: ${words}` : ''} (${known}).`,
       undefined,
       { cause: error },
     );
@@ -129,3 +133,15 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
     cause: error,
   });
 }
+
+/** RFC 6120 §4.9.3 conditions a person meets in real use, in words (the others are named as they are). */
+const STREAM_CONDITION_WORDS: Readonly<Record<string, string>> = {
+  conflict: 'another sign-in of your account took this one’s place',
+  'system-shutdown': 'the server is shutting down',
+  'connection-timeout': 'the connection was quiet for too long',
+  reset: 'the server asked the app to connect again',
+  'resource-constraint': 'the server is too busy',
+  'policy-violation': 'the server says a rule of its own was broken',
+  'host-unknown': 'the server does not serve your account’s domain',
+  'not-authorized': 'the server did not allow this connection',
+};

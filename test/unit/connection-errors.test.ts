@@ -17,7 +17,7 @@ describe('classifying connection failures', () => {
     [err({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'tls-untrusted', /different name/],
     [err({ code: 'CERT_HAS_EXPIRED' }), 'tls-untrusted', /expired/],
     [err({ name: 'TimeoutError' }), 'timeout', /did not answer in time/],
-    [err({ name: 'StreamError', condition: 'host-unknown' }), 'protocol-error', /host-unknown/],
+    [err({ name: 'StreamError', condition: 'host-unknown' }), 'stream-closed', /host-unknown/],
     [err({ name: 'XMLError', message: 'a must be closed.' }), 'protocol-error', /^example\.org:5222 sent data that is not well-formed XML, so the app closed the connection\.$/],
   ])('%s → %s', (error, code, message) => {
     const classified = classifyConnectionError(error, 'example.org:5222');
@@ -61,11 +61,11 @@ describe('classifying connection failures', () => {
   it('names only the stream error conditions RFC 6120 §4.9.3 defines; any other name, and the server\'s text, is never repeated', () => {
     const ns = 'urn:ietf:params:xml:ns:xmpp-streams';
     const said = (...children: ReturnType<typeof xml>[]) => classifyConnectionError(readStreamError(xml('stream:error', {}, ...children)), 's:5222').message;
-    expect(said(xml('system-shutdown', { xmlns: ns }), xml('text', { xmlns: ns }, 'Reset your password at evil.example'))).toBe('s:5222 closed the stream (system-shutdown).');
-    expect(said(xml('Reset-your-password-at-evil.example', { xmlns: ns }))).toBe('s:5222 closed the stream with an unknown stream error.');
+    expect(said(xml('system-shutdown', { xmlns: ns }), xml('text', { xmlns: ns }, 'Reset your password at evil.example'))).toBe('s:5222 closed the connection: the server is shutting down (system-shutdown).');
+    expect(said(xml('Reset-your-password-at-evil.example', { xmlns: ns }))).toBe('s:5222 closed the connection with an unknown stream error.');
     // §4.9.2: the condition is in the stream errors namespace; a defined name in another is no condition.
-    expect(said(xml('conflict', { xmlns: 'urn:example' }))).toBe('s:5222 closed the stream (undefined-condition).');
-    expect(said(xml('text', { xmlns: ns }, 'only text'))).toBe('s:5222 closed the stream (undefined-condition).');
-    expect(said()).toBe('s:5222 closed the stream (undefined-condition).');
+    expect(said(xml('conflict', { xmlns: 'urn:example' }))).toBe('s:5222 closed the connection (undefined-condition).');
+    expect(said(xml('text', { xmlns: ns }, 'only text'))).toBe('s:5222 closed the connection (undefined-condition).');
+    expect(said()).toBe('s:5222 closed the connection (undefined-condition).');
   });
 });

@@ -78,6 +78,13 @@ describe('what the screens say', () => {
     expect(describeError({ code: 'redirect-refused', message })).toEqual({ message });
   });
 
+  it('a stream the server closed with a condition it defines is shown in main’s words, not as "does not understand"', () => {
+    const message = 'chat.example:5222 closed the connection: another sign-in of your account took this one’s place (conflict).';
+    const words = describeError({ code: 'stream-closed', message });
+    expect(words.message).toBe(message);
+    expect(words.message).not.toMatch(/does not understand/);
+  });
+
   it('does not blame the password when the server failed to prove itself', () => {
     const wrongPassword = describeError({ code: 'auth-failed', message: 'The server rejected the address or password.' });
     expect(wrongPassword.nextStep).toBe('Check the address and password.');

@@ -111,7 +111,7 @@ describe('injected before STARTTLS', () => {
     // On main: "127.0.0.1:PORT closed the stream (Your-password-expired.Sign-in-again-at-…)." in the state.
     expect(String(outcome)).not.toContain(condition);
     expect(shown).not.toContain(condition);
-    expect(outcome).toMatchObject({ code: 'protocol-error', message: `127.0.0.1:${server.port} closed the stream with an unknown stream error.` });
+    expect(outcome).toMatchObject({ code: 'stream-closed', message: `127.0.0.1:${server.port} closed the connection with an unknown stream error.` });
   }, 30_000);
 
   it('a stream error with no condition at all fails the sign-in at once, and nothing is thrown past the session', async () => {
@@ -129,7 +129,7 @@ describe('injected before STARTTLS', () => {
     expect(uncaught()).toEqual([]);
     expect(took).toBeLessThan(5_000);
     // RFC 6120 §4.9.3.21: a condition not otherwise defined.
-    expect(outcome).toMatchObject({ code: 'protocol-error', message: `127.0.0.1:${server.port} closed the stream (undefined-condition).` });
+    expect(outcome).toMatchObject({ code: 'stream-closed', message: `127.0.0.1:${server.port} closed the connection (undefined-condition).` });
   }, 30_000);
 
   it('a condition RFC 6120 §4.9.3 defines is still named', async () => {
@@ -140,7 +140,7 @@ describe('injected before STARTTLS', () => {
       .then(() => 'connected', (e: unknown) => e);
     await session.disconnect();
     await close(server.server);
-    expect(outcome).toMatchObject({ code: 'protocol-error', message: `127.0.0.1:${server.port} closed the stream (host-unknown).` });
+    expect(outcome).toMatchObject({ code: 'stream-closed', message: `127.0.0.1:${server.port} closed the connection: the server does not serve your account’s domain (host-unknown).` });
   }, 30_000);
 });
 
