@@ -36,6 +36,8 @@ async function devToolsPort(profile: string): Promise<number> {
 }
 
 test('the app window reaches the app, and its token is on no process’s command line', async ({ launchApp }) => {
+  // A cold Chromium on a machine busy with other tests takes its time to start and to end.
+  test.setTimeout(120_000);
   const host = await launchApp();
   const dataDir = await mkdtemp(join(tmpdir(), 'keyring-app-window-'));
   const { window, launchPage } = openAppWindow(CHROMIUM, host.url, {
@@ -69,11 +71,21 @@ test('the app window reaches the app, and its token is on no process’s command
     launchPage.remove();
     await expect(stat(page)).rejects.toThrow();
   } finally {
-    await browser?.close().catch(() => undefined);
+    // Chromium is closed the way its own menu closes it (Browser.close over CDP), so its helper
+    // processes end and stop writing into the profile before the folder is removed; SIGTERM, then
+    // SIGKILL, only when it does not end by itself. (SIGTERM alone left helpers writing into
+    // Default/ while the folder was being removed, and once left the test waiting until its timeout.)
     const ended = new Promise((resolve) => (window.exitCode !== null || window.signalCode !== null ? resolve(null) : window.once('exit', resolve)));
-    window.kill();
+    const endedWithin = (ms: number) => Promise.race([ended.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
+    await browser
+      ?.newBrowserCDPSession()
+      .then((session) => session.send('Browser.close'))
+      .catch(() => undefined);
+    if (!(await endedWithin(10_000))) window.kill('SIGTERM');
+    if (!(await endedWithin(5_000))) window.kill('SIGKILL');
     await ended;
+    await browser?.close().catch(() => undefined);
     launchPage.remove();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 });
