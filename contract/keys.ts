@@ -107,8 +107,15 @@ export type RenewAnswer = RenewOutcome & { keys: OwnKeyView[] };
  * contacts read keys) and the key's own item then withdrawn.
  */
 export interface RevokeOutcome {
+  /** The revocation went to the key node, for contacts to read. */
   published: boolean;
+  /** The key's own item was withdrawn from the key node just after. */
   withdrawn: boolean;
+  /**
+   * The key's own item is still on the key node: its withdrawal was cut off (the connection lost, the
+   * server refusing). The key is revoked all the same; the item is withdrawn at the next connection.
+   */
+  withdrawalPending: boolean;
   config?: EffectiveNodeConfig;
 }
 /** Revoked now, or queued while offline; and the key list as it now stands. */

@@ -18,7 +18,8 @@
  *
  * What is not adopted, and why:
  * - a revoked key's item (a revoke cut off before its withdrawal): a revoked key is never published
- *   again (revoked-here.ts), and contacts already read its revocation beside it;
+ *   again (revoked-here.ts); contacts already read its revocation beside it, and the same reading
+ *   withdraws the item (own-revocations.ts);
  * - an item under another id than its certificate's fingerprint: contacts refuse it (validate.ts
  *   'fingerprint-mismatch'), and Delete, which withdraws by fingerprint, could not withdraw it; it is
  *   logged, and left to whoever published it;

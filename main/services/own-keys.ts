@@ -350,25 +350,31 @@ export class OwnKeys {
     }
     if (!access) {
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
-      return { published: false, withdrawn: false };
+      return { published: false, withdrawn: false, withdrawalPending: false };
     }
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
     // The revocation carries the revoked certificate: the item must keep carrying it.
     await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
-    // The revocation is on the server: only now does the key's own item go.
+    // The revocation is on the server, for every contact to read: the key is revoked from here on,
+    // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
+    // for a failed revoke (the key shown usable, then "revoked by another device" at the next sign-in).
+    await recordRevokedHere(this.#deps, jid, fingerprint, statement);
+    // Only now does the key's own item go. Cut off (the connection lost, the server refusing), it stays
+    // on the node beside its revocation, which contacts honour; the next reading of the node withdraws
+    // it (own-revocations.ts).
     let withdrawn = false;
+    let withdrawalPending = false;
     if (own) {
       try {
         await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, fingerprint);
         withdrawn = true;
       } catch (error) {
-        if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
+        if (!(error instanceof KeyringError && error.code === 'not-found')) withdrawalPending = true;
       }
     }
-    await recordRevokedHere(this.#deps, jid, fingerprint, statement);
-    return { published: true, withdrawn, config: outcome.config };
+    return { published: true, withdrawn, withdrawalPending, config: outcome.config };
   }
 
   async retract(fingerprint: string): Promise<void> {

@@ -12,14 +12,21 @@
  *
  * Only the account itself can publish to its own PEP node (XEP-0163 §4.1), and the statement must be
  * signed by the revoked key, so an item there cannot revoke a key by itself being present.
+ *
+ * A revoked key's own item still on the node is a revoke cut off between its two steps (the statement
+ * published, the key's item not yet withdrawn: OwnKeys.revoke, here or on another device). Each reading
+ * withdraws it, finishing what that revoke asked for: contacts honour the revocation beside it already,
+ * but the account should not go on listing a key its owner revoked. Nothing else is withdrawn here.
  */
+import { KeyringError } from '../errors.js';
 import { verifyRevocation } from '../keys/revocation.js';
 import type { Logger } from '../logger.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
-import { readRevocationItem } from '../xmpp/key-statements.js';
+import { readRevocationItem, revocationItemId } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
+import { retractItem } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
@@ -89,6 +96,29 @@ export class OwnRevocations {
       await recordRevokedHere(this.#deps, account, key.fingerprint, read.statement);
       revoked.push(key.fingerprint);
     }
+    await this.#withdrawRevokedLeftOver(items);
     return revoked;
+  }
+
+  /**
+   * Withdraws the own item of each key revoked here that `items` still holds (a revoke cut off before
+   * its withdrawal; see the file's comment). Its revocation item is never touched. A withdrawal that
+   * fails now is tried again at the next reading.
+   */
+  async #withdrawRevokedLeftOver(items: readonly RawItem[]): Promise<void> {
+    const account = this.#deps.session.ownJid;
+    for (const item of items.slice(0, MAX_ITEMS_READ)) {
+      const key = this.#deps.store.find(account, item.id);
+      // The key's own item is published under its fingerprint; its revocation under another id.
+      if (!key?.revoked || item.id !== key.fingerprint || item.id === revocationItemId(key.fingerprint)) continue;
+      try {
+        await retractItem({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, key.fingerprint);
+        this.#deps.log.info(`withdrew revoked key ${key.fingerprint} from the key node: its revoke had been cut off before the withdrawal`);
+      } catch (error) {
+        // Gone meanwhile (another device finished it): as good as withdrawn.
+        if (error instanceof KeyringError && error.code === 'not-found') continue;
+        this.#deps.log.warn(`withdrawing revoked key ${key.fingerprint} from the key node: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
+      }
+    }
   }
 }

@@ -225,7 +225,7 @@ describe('revocations prepared for the backup', () => {
   it('a key revoked offline with no key published is revoked in the vault only, never current, and never published again', async () => {
     const { keys, asked } = service('online');
     const fingerprint = await addKey(1);
-    expect(await keys.revoke(fingerprint, 'retired')).toEqual({ published: false, withdrawn: false });
+    expect(await keys.revoke(fingerprint, 'retired')).toEqual({ published: false, withdrawn: false, withdrawalPending: false });
     expect(asked).toEqual([]);
     expect(keys.list()[0]).toMatchObject({ fingerprint, current: false, revoked: { reason: 'retired' } });
     await expect(keys.revoke(fingerprint, 'retired')).rejects.toMatchObject({ code: 'invalid-argument' });

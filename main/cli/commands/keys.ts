@@ -98,7 +98,13 @@ export function keysCommands(program: Command, cli: CliContext): void {
             : [
                 `Revoked ${fingerprint}.`,
                 answer.published
-                  ? `The revocation was published to your contacts${answer.withdrawn ? '; the key was withdrawn' : ''}.`
+                  ? `The revocation was published to your contacts${
+                      answer.withdrawn
+                        ? '; the key was withdrawn'
+                        : answer.withdrawalPending
+                          ? '. The key is still listed on your server (its withdrawal was cut off): it is withdrawn at the next connection'
+                          : ''
+                    }.`
                   : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
               ].join('\n'),
       ),

@@ -5,7 +5,7 @@ import { describeAccess } from './format';
 import { queuedWriteName, queuedWriteSubject } from './queued-action';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
-import { newKeyLine } from './wording';
+import { newKeyLine, revokedLine } from './wording';
 
 /** How long "Undo" stays offered after a key is retracted. */
 export const UNDO_RETRACT_MS = 10_000;
@@ -28,7 +28,7 @@ type OtherDeviceChange = 'added' | 'withdrawn' | 'revoked';
 export const OTHER_DEVICE_NEWS: Record<OtherDeviceChange, { title: string; detail?: string }> = {
   added: { title: 'Key added to your account from another device' },
   withdrawn: { title: 'Key withdrawn from your account by another device' },
-  revoked: { title: 'Key revoked on your account', detail: 'By another of your devices, or after the backup you restored was made. It is never published again.' },
+  revoked: { title: 'Key revoked on your account', detail: 'By another of your devices, by a revoke here whose answer the connection cut off, or after the backup you restored was made. It is never published again.' },
 };
 
 /**
@@ -248,7 +248,7 @@ export class KeysStore extends ScreenStore {
     if (!answer) return false;
     this.keys = answer.keys;
     if (answer.outcome === 'queued') this.activity.add('changed', 'Waiting for the connection to revoke', fingerprint);
-    else this.activity.add('retracted', answer.published ? 'Revoked; your contacts were told, and the key was withdrawn' : 'Revoked (it was not published)', fingerprint);
+    else this.activity.add('retracted', revokedLine(answer), fingerprint);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import type { ConnectionStatus, IpcError } from '../../../contract';
+import type { ConnectionStatus, IpcError, RevokeOutcome } from '../../../contract';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
@@ -141,4 +141,12 @@ export function keyKind(bits: number | undefined): string {
  */
 export function newKeyLine(bits: number | undefined): string {
   return bits ? `New ${keyKind(bits)} key` : 'New key';
+}
+
+/** What Activity says of a key revoked now: what went out, and whether the key is still listed. */
+export function revokedLine(answer: RevokeOutcome): string {
+  if (!answer.published) return 'Revoked (it was not published)';
+  if (answer.withdrawn) return 'Revoked; your contacts were told, and the key was withdrawn';
+  if (answer.withdrawalPending) return 'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is withdrawn at the next connection';
+  return 'Revoked; your contacts were told';
 }
