@@ -21,6 +21,7 @@
 import { createHash, createPublicKey, constants, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { KeyringError } from '../errors.js';
+import { CLOCK_DISAGREEMENT_TOLERANCE_MS } from './clock-tolerance.js';
 import { commonRsaKeyInfo } from './common-certificate.js';
 import { MalformedCertificateError } from './der.js';
 import { bareJidKey, isBareJid, parseCertificateDer } from './xmpp-addr.js';
@@ -76,7 +77,7 @@ export function isStatementDate(text: unknown): text is string {
 }
 
 /** How far ahead of our clock a statement's date may be before it is refused (clocks disagree). */
-export const FUTURE_DATE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
+export const FUTURE_DATE_TOLERANCE_MS = CLOCK_DISAGREEMENT_TOLERANCE_MS;
 
 /**
  * SHA-256 (hex) of the certificate's SubjectPublicKeyInfo: the same for every certificate of one key,

@@ -14,13 +14,15 @@
  *                        signature, a public exponent other than 65537 (weakness.ts; the reason says
  *                        which). Shown as a warning, never as valid.
  *   not-yet-valid /      an otherwise genuine certificate outside its validity period; these two
- *   expired              cannot both hold.
+ *   expired              cannot both hold. Its start counts from a day before it (the owner's clock
+ *                        may run ahead of ours: clock-tolerance.ts), its end exactly.
  *   valid
  *
  * Whatever could be read (fingerprint, validity, bound JID, key size) is returned with every status
  * except where reading failed, so the UI can still show it.
  */
 import { X509Certificate } from 'node:crypto';
+import { CLOCK_DISAGREEMENT_TOLERANCE_MS } from './clock-tolerance.js';
 import { certificateFingerprint, isFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
 import { markedName } from '../untrusted-text.js';
@@ -131,9 +133,11 @@ function atTime(inspection: Inspection, now: Date | undefined): CertificateCheck
   // A copy each time: callers may keep or change what they get.
   if ('final' in inspection) return { ...inspection.final };
   const { genuine: known, notBeforeMs, notAfterMs } = inspection;
-  // RFC 5280 §4.1.2.5: the period includes both notBefore and notAfter.
+  // RFC 5280 §4.1.2.5: the period includes both notBefore and notAfter. Its start is the owner's
+  // clock, which may run ahead of ours (clock-tolerance.ts); its end is not stretched: a key is never
+  // shown valid after the date its owner gave it.
   const at = now instanceof Date && !Number.isNaN(now.getTime()) ? now.getTime() : Date.now();
-  if (at < notBeforeMs) return { status: 'not-yet-valid', reason: `The certificate is valid only from ${known.notBefore}.`, ...known };
+  if (at + CLOCK_DISAGREEMENT_TOLERANCE_MS < notBeforeMs) return { status: 'not-yet-valid', reason: `The certificate is valid only from ${known.notBefore}.`, ...known };
   if (at > notAfterMs) return { status: 'expired', reason: `The certificate expired on ${known.notAfter}.`, ...known };
   return { status: 'valid', reason: 'The certificate is well-formed, self-signed, for this account, and current.', ...known };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import forge from 'node-forge';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
+import { CLOCK_DISAGREEMENT_TOLERANCE_MS } from '../../../main/keys/clock-tolerance.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { checkPublishedCertificate, MAX_PUBLISHED_CERTIFICATE_BYTES } from '../../../main/keys/validate.js';
@@ -64,8 +65,21 @@ describe('a valid published certificate', () => {
     const { notBefore = '', notAfter = '' } = check(good);
     expect(check(good, { now: new Date(notBefore) }).status).toBe('valid');
     expect(check(good, { now: new Date(notAfter) }).status).toBe('valid');
-    expect(check(good, { now: new Date(Date.parse(notBefore) - 1000) }).status).toBe('not-yet-valid');
+    expect(check(good, { now: new Date(Date.parse(notBefore) - CLOCK_DISAGREEMENT_TOLERANCE_MS - 1000) }).status).toBe('not-yet-valid');
     expect(check(good, { now: new Date(Date.parse(notAfter) + 1000) }).status).toBe('expired');
+  });
+
+  it('a key its owner just made is valid on a machine whose clock is behind theirs', () => {
+    const { notBefore = '', notAfter = '' } = check(good);
+    const start = Date.parse(notBefore);
+    // Seconds behind (no time sync), and a time zone behind (a clock kept in local time, not UTC).
+    for (const behindMs of [1_000, 2 * 60_000, 14 * 3600_000]) {
+      expect(check(good, { now: new Date(start - behindMs) }).status).toBe('valid');
+    }
+    // More than a day ahead of us is a certificate for later, as its owner dated it.
+    expect(check(good, { now: new Date(start - 25 * 3600_000) })).toMatchObject({ status: 'not-yet-valid', reason: `The certificate is valid only from ${notBefore}.` });
+    // The end is the owner's word: never stretched.
+    expect(check(good, { now: new Date(Date.parse(notAfter) + 1) }).status).toBe('expired');
   });
 
   it('reads an xmppAddr written by openssl, not only our own', async () => {
