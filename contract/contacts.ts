@@ -100,8 +100,10 @@ export type VerifyAnswer =
 /**
  * A change of trust made here, for every window and tab (the one that asked gets the answer as well):
  * a contact's keys after a verification, a comparison that matched nothing, a verification taken back,
- * a changed key accepted, a policy set, or trust brought back from a backup (`view`'s keys, policy and
- * mismatches are the news; what the last fetch said stays as it was); or the account's trust policy.
+ * a changed key accepted, a policy set, trust brought back from a backup, or a fetch one window asked
+ * for that found their keys changed (`view`'s keys, policy and mismatches are the news; what the last
+ * fetch said stays as it was, and Activity hears of it in the asking window only); or the account's
+ * trust policy.
  */
 export type TrustChangeView = { kind: 'contact'; view: ContactKeysView } | { kind: 'account-policy'; policy: TrustPolicy };
 

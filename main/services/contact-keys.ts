@@ -130,14 +130,20 @@ export class ContactKeys {
   /**
    * Fetches the contact's key node now and records what it holds. The user asked for this address, so
    * its later notifications are listened to as well. A fetch already in flight is not repeated: this
-   * joins the next one, which starts after it. The view is the answer, not an event: the caller gets it
-   * once (events are for what nobody asked for, notifications and background fetches).
+   * joins the next one, which starts after it. The view is the answer, not a `contacts:keys` event: the
+   * caller gets it once (those events are for what nobody asked for, notifications and background
+   * fetches); other windows hear of a change it found as `contacts:trust`.
    */
   async fetch(contact: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
     if (this.#isOwn(bare)) throw new KeyringError('invalid-argument', 'That is your own address: your keys are under My keys.', 'jid');
     this.#listened.lookedUp(bare);
-    return this.#fetches.request(bare);
+    const view = await this.#fetches.request(bare);
+    // What it found changed the contact's keys: every other window showing them would go on showing the
+    // old ones (a key withdrawn still current, a changed key not flagged). They hear of it as of a
+    // change of trust: the keys as they now stand, no second Activity line (the asking window writes it).
+    if (view.changes.length > 0) this.#deps.events.emit('contacts:trust', { kind: 'contact', view: this.known(bare) });
+    return view;
   }
 
   async #fetchNow(contact: string): Promise<ContactKeysView> {

@@ -31,7 +31,7 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import type { PepNotification } from '../../main/xmpp/pep-events.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
-import type { ContactKeysView } from '../../contract/index.js';
+import type { ContactKeysView, TrustChangeView } from '../../contract/index.js';
 import { fakeSession, type FakeSession } from '../support/fake-session.js';
 import { eventsWithKeyViews } from '../support/key-views.js';
 import { unlockedVaults } from '../support/vaults.js';
@@ -197,7 +197,7 @@ describe('what contacts send is bounded', () => {
     });
     pep.listener = (notification) => contactKeys.onNotification(notification);
     vi.mocked(writeVaultFile).mockClear();
-    return { contactKeys, vaults, pep, views, warnings };
+    return { contactKeys, vaults, pep, events, views, warnings };
   }
 
   it('a contact publishing 300 keys in a burst costs a few fetches and writes, keeps 64, and raises no "changed" alert', async () => {
@@ -299,6 +299,34 @@ describe('what contacts send is bounded', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(views.map((v) => v.fetch)).toEqual(['notified', 'ok']);
     expect(views[1]?.changes).toEqual([{ kind: 'new', fingerprint: certificateFingerprint(second) }]);
+  });
+
+  it('a fetch one window asked for that changed the keys is told to the other windows as the keys now stand; one that changed nothing is not', async () => {
+    const { contactKeys, pep, events } = await start({ roster: [JULIET] });
+    const told: TrustChangeView[] = [];
+    events.subscribe((event, payload) => {
+      if (event === 'contacts:trust') told.push(payload as TrustChangeView);
+    });
+    const [first, second] = burst as [Buffer, Buffer];
+    pep.nodes.set(JULIET, [first]);
+    await contactKeys.fetch(JULIET);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ kind: 'contact', view: { jid: JULIET, keys: [{ fingerprint: certificateFingerprint(first) }] } });
+
+    // Nothing new: nothing to tell.
+    told.length = 0;
+    await contactKeys.fetch(JULIET);
+    expect(told).toEqual([]);
+
+    // The key replaced (without a notification reaching this app): the other windows see the new one
+    // current and the old one withdrawn.
+    pep.nodes.set(JULIET, [second]);
+    const answer = await contactKeys.fetch(JULIET);
+    expect(answer.changes.length).toBeGreaterThan(0);
+    expect(told).toHaveLength(1);
+    const keys = told[0]?.kind === 'contact' ? told[0].view.keys : [];
+    expect(keys.find((k) => k.fingerprint === certificateFingerprint(second))?.trust).not.toBe('retracted');
+    expect(keys.find((k) => k.fingerprint === certificateFingerprint(first))?.trust).toBe('retracted');
   });
 
   it('keys pushed while a follow-up fetch waits its turn are shown at once, beside those shown before', async () => {
