@@ -117,7 +117,10 @@ function check(input: unknown, { publisherJid, now }: RevocationContext): Revoca
   if (certificate.status === 'malformed' || certificate.status === 'jid-mismatch') {
     return signed.refusal('certificate-unusable', 'The revoked certificate cannot be used to check the revocation.');
   }
-  const refused = signed.checkDateAndSignature(statement, revocationSignedBytes(statement), () => new X509Certificate(der).publicKey, now, NAME);
+  // Whatever its date: only the key's holder can sign it, so a date ahead of this clock (the revoker's
+  // clock ran ahead) proves nothing against it, and refusing it would leave a compromised key current
+  // here, even published again by another device of the account, until this clock caught up.
+  const refused = signed.checkSignature(statement, revocationSignedBytes(statement), () => new X509Certificate(der).publicKey, NAME);
   if (refused) return refused;
   const digest = signed.publicKeyDigest(der);
   if (digest === undefined) return signed.refusal('bad-signature', `${NAME}’s signature does not verify.`);

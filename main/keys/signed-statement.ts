@@ -220,6 +220,11 @@ export function checkDateAndSignature(
   if (Date.parse(statement.date) > at + FUTURE_DATE_TOLERANCE_MS) {
     return refusal('dated-in-future', `${name} is dated in the future.`);
   }
+  return checkSignature(statement, signedBytes, publicKey, name);
+}
+
+/** That `publicKey` signed the statement, whatever its date. */
+export function checkSignature(statement: { signature: string }, signedBytes: Buffer, publicKey: () => KeyObject, name: string): Refusal<'bad-signature'> | undefined {
   const signature = Buffer.from(statement.signature, 'base64');
   if (signature.length < MIN_SIGNATURE_BYTES || signature.length > MAX_SIGNATURE_BYTES || !verifyStatementSignature(signedBytes, signature, publicKey())) {
     return refusal('bad-signature', `${name}’s signature does not verify.`);

@@ -21,6 +21,7 @@
  * then, when the user saw the real successor. And only a key that is itself valid (not weak, expired,
  * revoked…) inherits anything.
  */
+import { CLOCK_DISAGREEMENT_TOLERANCE_MS } from '../keys/clock-tolerance.js';
 import type { KeyStatus, VerifiedRevocation } from '../keys/revocation.js';
 import { voidsSignatures } from '../keys/revocation.js';
 import { publicKeyDigest } from '../keys/signed-statement.js';
@@ -78,7 +79,11 @@ export function decideSuccessorTrust(input: SuccessorInput): SuccessorDecision {
 function decide({ publisherJid, known, newKey, succession, revocations = [], now }: SuccessorInput): SuccessorDecision {
   const newFingerprint = newKey.fingerprint.toLowerCase();
   const others = known.filter((k) => k.fingerprint !== newFingerprint);
-  if (newKey.status !== 'valid') {
+  // Weak, expired, revoked or not this contact's: it inherits nothing. Not yet valid (its owner's clock
+  // ran more than a day ahead of ours, clock-tolerance.ts) is no doubt about who made it: it may continue
+  // a key, and shows "not yet valid" beside that until our clock reaches its start. Decided once, at
+  // first sight (contact-key-lifecycle.ts), so refusing it here would leave it "changed" for good.
+  if (newKey.status !== 'valid' && newKey.status !== 'not-yet-valid') {
     return none('new-key-not-valid', 'The new key is not valid, so it inherits no trust.');
   }
 
@@ -121,11 +126,17 @@ function decide({ publisherJid, known, newKey, succession, revocations = [], now
   return continues(predecessor, 'succession');
 }
 
-/** A revocation of this very key (any reason) dated before `date`: the key was out of use when it signed. */
+/**
+ * A revocation of this very key (any reason) dated before `date`: the key was out of use when it signed.
+ * Before by more than clocks disagree (clock-tolerance.ts): the two dates may come from two devices of
+ * the owner, one of them hours off, and a revocation made after the rotation must not void it. (Both
+ * dates are the signer's word, so this never stopped someone holding the key from dating a claim
+ * earlier; it catches only a claim its owner made after retiring the key.)
+ */
 function revokedBefore(record: ContactKeyRecord, date: string, revocations: readonly VerifiedRevocation[]): boolean {
   const signedAt = Date.parse(date);
   const own = [...revocations.filter((r) => r.fingerprint === record.fingerprint), ...(record.revocation ? [record.revocation] : [])];
-  return own.some((r) => Date.parse(r.date) < signedAt);
+  return own.some((r) => Date.parse(r.date) + CLOCK_DISAGREEMENT_TOLERANCE_MS < signedAt);
 }
 
 /** Whether we once verified this key (a withdrawn key keeps verifiedAt). */

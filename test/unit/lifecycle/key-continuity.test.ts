@@ -127,6 +127,14 @@ describe('anything else is an ordinary change, with the reason', () => {
     }
   });
 
+  it('a new key not yet valid (its owner’s clock more than a day ahead) continues the key that vouched for it', () => {
+    expect(decide(verifiedOld(), { newKey: { fingerprint: newKey.fingerprint, certificateDer: newKey.der, status: 'not-yet-valid' } })).toMatchObject({
+      kind: 'continues',
+      from: oldKey.fingerprint,
+      continuesVerified: true,
+    });
+  });
+
   it('a succession published by another account', () => {
     expect(decide(verifiedOld(), { publisherJid: 'romeo@montague.lit' })).toMatchObject({ kind: 'no-continuity', cause: 'wrong-account' });
   });
