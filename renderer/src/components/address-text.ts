@@ -38,3 +38,13 @@ export function splitAddresses(text: string): { text: string; address: boolean }
   if (last < text.length) pieces.push({ text: text.slice(last), address: false });
   return pieces;
 }
+
+/**
+ * A bare address on two lines, as a list row shows it: the localpart, then "@" and the domain on a line
+ * of its own, so a long name is cut without ever hiding the server (what tells romeo@montague.lit from
+ * romeo@montague.lit.example). An address with no localpart is its domain alone.
+ */
+export function addressLines(address: string): { first: string; second: string } {
+  const at = address.lastIndexOf('@');
+  return at > 0 ? { first: address.slice(0, at), second: address.slice(at) } : { first: address, second: '' };
+}
