@@ -1,4 +1,4 @@
-import { accessOf, expiryText, keyName, needsRenewal } from './own-keys';
+import { accessOf, expiryText, keyName, needsRenewal, nextExpiryChange } from './own-keys';
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
@@ -16,6 +16,11 @@ export interface UndoableRetract {
   name: string;
   access: AccessRequest;
 }
+
+/** After a key's expiry moment, how long My keys waits before asking main (its clock may differ by a little). */
+const EXPIRY_SLACK_MS = 1_000;
+/** The longest single wait for the next expiry moment: a refresh then, and another wait. */
+const MAX_EXPIRY_WAIT_MS = 6 * 3600_000;
 
 /** The user's own keys: list, generate, publish, retract, export. Private keys never come here. */
 type OtherDeviceChange = 'added' | 'withdrawn' | 'revoked';
@@ -111,11 +116,23 @@ export class KeysStore extends ScreenStore {
       if (revoked.length > 0 || found.length > 0) void this.refresh();
     });
     void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
+    // What main said of the keys' time holds until the next expiry moment (own-keys.ts nextExpiryChange):
+    // then the list is asked for again, so a key that expires while the screen is open stops being shown
+    // current and valid. Long waits are cut into pieces (a timer holds at most ~24 days), each a refresh.
+    const stopExpiryTimer = $effect.root(() => {
+      $effect(() => {
+        const at = nextExpiryChange(this.keys, Date.now());
+        if (at === undefined) return;
+        const timer = setTimeout(() => void this.refresh(), Math.min(Math.max(at - Date.now(), 0) + EXPIRY_SLACK_MS, MAX_EXPIRY_WAIT_MS));
+        return () => clearTimeout(timer);
+      });
+    });
     return () => {
       offChanged();
       offRan();
       offOtherDevice();
       offKeysChanged();
+      stopExpiryTimer();
     };
   }
 

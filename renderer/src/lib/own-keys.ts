@@ -53,3 +53,24 @@ export function expiryText(expiry: KeyExpiry): string {
       return '';
   }
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The next moment (ms since the epoch) at which what main said of the keys' time (`expiry`, and which
+ * key is current: an expired key never is) stops holding: a key's end of validity, or the day its
+ * "expires in N days" or "expired N days ago" counts another day. Undefined when no key has a date.
+ * My keys asks main again then, so a key that expires while the screen is open is shown so.
+ */
+export function nextExpiryChange(keys: readonly Pick<OwnKeyView, 'notAfter' | 'revoked'>[], now: number): number | undefined {
+  let next: number | undefined;
+  for (const key of keys) {
+    if (key.revoked || key.notAfter === undefined) continue;
+    const end = Date.parse(key.notAfter);
+    if (Number.isNaN(end)) continue;
+    // notAfter itself is still valid (RFC 5280 §4.1.2.5): the change comes just after it, then daily.
+    const at = end >= now ? end - Math.floor((end - now) / DAY_MS) * DAY_MS + 1 : end + 1 + (Math.floor((now - end - 1) / DAY_MS) + 1) * DAY_MS;
+    next = next === undefined ? at : Math.min(next, at);
+  }
+  return next;
+}
