@@ -238,7 +238,18 @@ function mismatchLines(
     });
 }
 
-const day = (iso: string | undefined) => (iso ? safe(iso.slice(0, 10)) : '?');
+/**
+ * A date as YYYY-MM-DD on this machine's calendar, as the screens show days (renderer/src/lib/format.ts
+ * formatDay): a key published at 20:00 in Los Angeles was published that day, not the next. Anything
+ * that is not a date is shown as given, made safe.
+ */
+const day = (iso: string | undefined) => {
+  if (!iso) return '?';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return safe(iso.slice(0, 10));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+};
 
 const PROTOCOL_NAMES = { omemo: 'OMEMO', omemo2: 'OMEMO 2', openpgp: 'OpenPGP' } as const;
 const STATE_NOTES = {

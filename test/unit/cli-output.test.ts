@@ -172,6 +172,20 @@ describe('keys list: the expiry warning', () => {
     expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true))).not.toContain('warning');
   });
 
+  it('says days on the calendar where the person is, as the screens do', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'America/Los_Angeles';
+      // 00:00 UTC on 1 Jan 2027 is still 31 Dec 2026 in Los Angeles.
+      expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true))).toContain('valid 2025-12-31 to 2026-12-31');
+      process.env.TZ = 'UTC';
+      expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true))).toContain('valid 2026-01-01 to 2027-01-01');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('names the key and marks the current one', () => {
     expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true)).split('\n')[0]).toMatch(/ "Laptop" {2}\(current\)$/);
   });

@@ -1,12 +1,16 @@
 import type { ContactKeyStatus, KeyTrustDecision, TrustState } from '../../../contract';
 export { compactFingerprint, describeDeviation, REVOCATION_REASON_TEXT, describeDriftFinding, groupFingerprint, WATCHED_NODE_NAME } from '../../../contract/format';
 
-/** A date for people: "25 Nov 2026"; unknown stays visible as a dash. */
+/**
+ * A date for people: "25 Nov 2026", the day it was where they are (the machine's time zone, as
+ * formatWhen and Activity show times): a key published at 20:00 in Los Angeles was published that day,
+ * not the next. Unknown stays visible as a dash.
+ */
 export function formatDay(iso: string | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 export const STATUS_TEXT: Record<ContactKeyStatus, string> = {

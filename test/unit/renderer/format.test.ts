@@ -5,8 +5,20 @@ import { describeError, STATUS_LABEL, unreachableText } from '../../../renderer/
 import type { RosterContactView } from '../../../contract/index.js';
 
 describe('what the screens say', () => {
-  it('dates are unambiguous days in UTC, and unknown stays visible', () => {
-    expect(formatDay('2026-11-25T23:59:59Z')).toBe('25 Nov 2026');
+  it('dates are unambiguous days, on the calendar where the person is, and unknown stays visible', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'UTC';
+      expect(formatDay('2026-11-25T23:59:59Z')).toBe('25 Nov 2026');
+      // 20:00 on 4 Dec in Los Angeles is 04:00 on 5 Dec in UTC: there, it was the 4th.
+      process.env.TZ = 'America/Los_Angeles';
+      expect(formatDay('2026-12-05T04:00:00Z')).toBe('4 Dec 2026');
+      process.env.TZ = 'Asia/Tokyo';
+      expect(formatDay('2026-12-04T20:00:00Z')).toBe('5 Dec 2026');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
     expect(formatDay(undefined)).toBe('—');
     expect(formatDay('not a date')).toBe('—');
   });
