@@ -31,6 +31,14 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** A bare JID as a URI's path names it: one "@", no resource, no spaces (full checks happen in main). */
 const BARE_JID = /^[^@/\s?#]+@[^@/\s?#]+$/;
 
+/** What is wrong with typed digits that are not a fingerprint, said so the person knows what to do. */
+function fingerprintProblem(compact: string): string {
+  if (compact === '') return 'Type or paste their fingerprint: 64 digits, 0–9 and a–f.';
+  if (!/^[0-9a-f]+$/.test(compact)) return 'A fingerprint has only the digits 0–9 and the letters a–f (spaces and colons aside).';
+  if (compact.length < 64) return `That is ${compact.length} digits; a fingerprint has 64. Type the rest to compare.`;
+  return `That is ${compact.length} digits; a fingerprint has 64.`;
+}
+
 /**
  * Reads a fingerprint (spaces, colons, dashes and case ignored) or a verification URI, defensively: text from a
  * QR code or a paste is anyone's. A URI must name a bare JID and carry `x509-sha256` once with 64 hex
@@ -41,7 +49,7 @@ export function parseVerificationClaim(text: string): VerificationClaim {
   const trimmed = text.trim();
   if (!/^xmpp:/i.test(trimmed)) {
     const fingerprint = compactFingerprint(trimmed);
-    return HEX64.test(fingerprint) ? { fingerprint } : { problem: 'A fingerprint is 64 hexadecimal digits' };
+    return HEX64.test(fingerprint) ? { fingerprint } : { problem: fingerprintProblem(fingerprint) };
   }
   const rest = trimmed.slice('xmpp:'.length);
   const question = rest.indexOf('?');

@@ -121,15 +121,15 @@ test('a near miss of an OMEMO device: the typing hint, the whole fingerprint wit
   await device.getByRole('button', { name: 'Compare fingerprint…' }).click();
   const field = device.getByLabel(/fingerprint, as their app shows it/);
   const hint = device.getByRole('status');
-  // Junk: the format error on submit is the only message, no "(yet)" beside it.
+  // Junk: the format error on submit is the only message, no hint beside it.
   await field.fill('not a fingerprint');
   await expect(hint).toHaveCount(0);
   // Digits that agree so far, counted against the key's 64; digits that already differ say where.
   await field.fill(real.slice(0, 12));
-  await expect(hint).toHaveText('They do not match this key (yet): 12 of 64 digits.');
+  await expect(hint).toHaveText('The first 12 of 64 digits agree; compare the rest too.');
   await field.fill(`${real.slice(0, 9)}${real[9] === 'f' ? '0' : 'f'}`);
   await expect(hint).toHaveText('They differ from this key at digit 10.');
-  // All 64 digits, as Profanity writes them (dashes), one of them wrong: no "(yet)".
+  // All 64 digits, as Profanity writes them (dashes), one of them wrong: not "agree so far".
   await field.fill(formatOtherKeyFingerprint('omemo', nearMiss).split(' ').join('-'));
   await expect(hint).toHaveText('They do not match this key.');
 

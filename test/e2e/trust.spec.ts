@@ -59,20 +59,20 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(verifyButton).toBeDisabled();
   await dialog.getByLabel('Their fingerprint or verification link').fill('   ');
   await expect(verifyButton).toBeDisabled();
-  // Hex digits typed so far that agree are "not (yet)" a match; junk gets no hint, only the format error.
+  // Hex digits typed so far that agree are said to agree so far, never to match; junk gets no hint, only the format error.
   const typedField = dialog.getByLabel('Their fingerprint or verification link');
   await typedField.fill(first.slice(0, 8).toUpperCase());
-  await expect(dialog.getByRole('status')).toHaveText('They do not match this key (yet): 8 of 64 digits.');
+  await expect(dialog.getByRole('status')).toHaveText('The first 8 of 64 digits agree; compare the rest too.');
   await typedField.fill('asdf qwer !!!');
   await expect(dialog.getByRole('status')).toHaveCount(0);
   await verifyButton.click();
-  await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
+  await expect(dialog.getByTestId('error')).toHaveText('A fingerprint has only the digits 0–9 and the letters a–f (spaces and colons aside).');
   // The button was disabled while comparing: focus is back in the field, to type it again.
   await expect(typedField).toBeFocused();
   await expect(dialog.getByRole('status')).toHaveCount(0);
-  await typedField.fill('hello there');
+  await typedField.fill(first.slice(0, 60));
   await verifyButton.click();
-  await expect(dialog.getByTestId('error')).toHaveText('A fingerprint is 64 hexadecimal digits');
+  await expect(dialog.getByTestId('error')).toHaveText('That is 60 digits; a fingerprint has 64. Type the rest to compare.');
   // A near miss: her key but for the last four digits. Shown whole, the differing group marked.
   const lastGroup = first.endsWith('0000') ? 'ffff' : '0000';
   const wrong = `${first.slice(0, 60)}${lastGroup}`;

@@ -35,9 +35,10 @@ describe('verification claims', () => {
   });
 
   it.each([
-    ['', 'A fingerprint is 64 hexadecimal digits'],
-    [HEX.slice(1), 'A fingerprint is 64 hexadecimal digits'],
-    [`${HEX}0`, 'A fingerprint is 64 hexadecimal digits'],
+    ['', 'Type or paste their fingerprint: 64 digits, 0–9 and a–f.'],
+    [HEX.slice(1), 'That is 63 digits; a fingerprint has 64. Type the rest to compare.'],
+    ['asdf qwer !!!', 'A fingerprint has only the digits 0–9 and the letters a–f (spaces and colons aside).'],
+    [`${HEX}0`, 'That is 65 digits; a fingerprint has 64.'],
     ['xmpp:juliet@capulet.lit', 'carries no fingerprint'],
     [`xmpp:juliet@capulet.lit/balcony?x509-sha256=${HEX}`, 'does not name an address'],
     [`xmpp:capulet.lit?x509-sha256=${HEX}`, 'does not name an address'],

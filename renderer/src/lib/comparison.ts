@@ -14,7 +14,7 @@ import { DECISION_TEXT } from './format';
  * What a compare field may say while the user types, before main compares on submit. The key's own
  * length decides (X.509 and OMEMO fingerprints are 64 hex digits, OpenPGP ones 40):
  * - `match`: all the key's digits, and they are this key's;
- * - `so-far`: hex digits, fewer than the key has, that agree with this key so far (the only "(yet)");
+ * - `so-far`: hex digits, fewer than the key has, that agree with this key so far (said as that, never as a match);
  * - `differs-at`: hex digits that already differ from this key at digit `digit`;
  * - `differs`: as many digits as the key has, not this key's (main still compares them with the
  *   contact's other keys);
@@ -73,7 +73,7 @@ export function typingHintText(hint: TypingHint): { text: string; tone: 'ok' | '
     case 'match':
       return { text: 'They match.', tone: 'ok' };
     case 'so-far':
-      return { text: `They do not match this key (yet): ${hint.digits} of ${hint.of} digits.`, tone: 'warn' };
+      return { text: `The first ${hint.digits} of ${hint.of} digits agree; compare the rest too.`, tone: 'warn' };
     case 'differs-at':
       return { text: `They differ from this key at digit ${hint.digit}.`, tone: 'warn' };
     case 'differs':

@@ -19,7 +19,7 @@ describe('the hint while typing a fingerprint', () => {
 
   it('"(yet)" only while hex digits typed so far agree with the key', () => {
     expect(typingHint('E706 91CA ce', juliet)).toEqual({ kind: 'so-far', digits: 10, of: 64 });
-    expect(typingHintText({ kind: 'so-far', digits: 10, of: 64 }).text).toBe('They do not match this key (yet): 10 of 64 digits.');
+    expect(typingHintText({ kind: 'so-far', digits: 10, of: 64 }).text).toBe('The first 10 of 64 digits agree; compare the rest too.');
     expect(typingHint('e706 91cb', juliet)).toEqual({ kind: 'differs-at', digit: 8 });
     expect(typingHintText({ kind: 'differs-at', digit: 8 }).text).not.toMatch(/yet/);
   });
@@ -56,7 +56,7 @@ describe('the hint while typing another app’s fingerprint (its own length: OME
   it('"(yet)" only while the digits so far agree, counted against the key’s own length', () => {
     expect(otherKeyTypingHint('8992d8bd ecd5', omemo)).toEqual({ kind: 'so-far', digits: 12, of: 64 });
     expect(otherKeyTypingHint('DB9D 478D F7', openpgp)).toEqual({ kind: 'so-far', digits: 10, of: 40 });
-    expect(typingHintText({ kind: 'so-far', digits: 10, of: 40 }).text).toBe('They do not match this key (yet): 10 of 40 digits.');
+    expect(typingHintText({ kind: 'so-far', digits: 10, of: 40 }).text).toBe('The first 10 of 40 digits agree; compare the rest too.');
     expect(otherKeyTypingHint('DB9D 478E', openpgp)).toEqual({ kind: 'differs-at', digit: 8 });
   });
 
