@@ -91,12 +91,23 @@ export class RosterService {
     return { savedAt: copy.savedAt, contacts: this.#views(copy) };
   }
 
-  /** §2.3 + §3.1.1: adds (or regroups) a contact and asks to see their presence. */
+  /**
+   * §2.3 + §3.1.1: adds a contact and asks to see their presence. A roster set replaces the item's
+   * groups whole (§2.1.2.2), so adding someone already in the roster keeps the groups they are in and
+   * joins the ones named: an add never takes anyone out of a group, since a group can be the audience of
+   * a published key (XEP-0060 §4.5 roster access). Taking a contact out of a group is setGroups' job.
+   * Their name stays unless a new one is given.
+   */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
     if (contact.jid === this.#deps.session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
-    await setRosterItem(this.#deps.session.iq, contact);
-    await this.#applied({ jid: contact.jid, ...(contact.name ? { name: contact.name } : {}), groups: contact.groups });
-    await this.#askToSeePresence(contact.jid);
+    const existing = (await this.#sync()).items.get(contact.jid.toLowerCase());
+    const jid = existing?.jid ?? contact.jid;
+    const name = contact.name ?? existing?.name;
+    const groups = existing ? mergedGroups(existing.groups, contact.groups) : contact.groups;
+    const item = { jid, ...(name ? { name } : {}), groups };
+    await setRosterItem(this.#deps.session.iq, item);
+    await this.#applied(item);
+    await this.#askToSeePresence(jid);
     return this.list({ fresh: true });
   }
 
@@ -272,6 +283,11 @@ export class RosterService {
       await this.#deps.presence.subscribe(jid);
     }
   }
+}
+
+/** The groups a contact is in, then the ones named that they are not in yet (compared as written, as servers do). */
+function mergedGroups(current: readonly string[], named: readonly string[]): string[] {
+  return [...new Set([...current, ...named])];
 }
 
 function byJid(items: readonly RosterItem[]): Map<string, RosterItem> {

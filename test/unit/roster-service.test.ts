@@ -208,3 +208,56 @@ describe('the roster copy', () => {
     expect(Math.min(...times)).toBeLessThan(50);
   });
 });
+
+describe('adding a contact', () => {
+  /** A server whose roster holds juliet in Friends (named "Juliet"); records the roster sets it is sent. */
+  function withJulietInFriends() {
+    const sets: Element[] = [];
+    const events = new AppEvents();
+    const session = fakeSession({
+      account: ACCOUNT,
+      answer: (request) => {
+        const item = request.getChild('item');
+        if (item) {
+          sets.push(item);
+          return Promise.resolve(undefined);
+        }
+        return Promise.resolve(xml('query', { xmlns: NS.roster }, xml('item', { jid: 'juliet@capulet.lit', name: 'Juliet', subscription: 'both' }, xml('group', {}, 'Friends'))));
+      },
+    });
+    return { sets, session, events };
+  }
+  const groupsOf = (item: Element | undefined) => item?.getChildren('group').map((g) => g.text());
+
+  it('someone already in the roster, no groups named, keeps the groups they are in (a key may be published to them)', async () => {
+    const { sets, session, events } = withJulietInFriends();
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    const after = await app.add({ jid: 'juliet@capulet.lit', groups: [] });
+    expect(groupsOf(sets[0])).toEqual(['Friends']);
+    expect(sets[0]?.attrs.name).toBe('Juliet');
+    expect(after.find((c) => c.jid === 'juliet@capulet.lit')?.groups).toEqual(['Friends']);
+    // Already seen: no second request to see her presence.
+    expect(session.sent).toHaveLength(0);
+  });
+
+  it('someone already in the roster, groups named, is in those too; a new name replaces the old', async () => {
+    const { sets, session, events } = withJulietInFriends();
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    await app.add({ jid: 'Juliet@Capulet.lit', name: 'J.', groups: ['Family', 'Friends'] });
+    expect(sets[0]?.attrs.jid).toBe('juliet@capulet.lit');
+    expect(groupsOf(sets[0])).toEqual(['Friends', 'Family']);
+    expect(sets[0]?.attrs.name).toBe('J.');
+  });
+
+  it('someone new gets exactly the groups named', async () => {
+    const { sets, session, events } = withJulietInFriends();
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    await app.add({ jid: 'nurse@capulet.lit', groups: ['Household'] });
+    expect(sets[0]?.attrs.jid).toBe('nurse@capulet.lit');
+    expect(groupsOf(sets[0])).toEqual(['Household']);
+    expect(session.sent).toHaveLength(1); // asks to see her presence
+  });
+});
