@@ -22,6 +22,9 @@ import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RosterCopyRecord } from '../vault/schema.js';
 import type { RosterStore } from '../vault/stores/roster-store.js';
+import { contactBareJid } from '../xmpp/contact-jid.js';
+import type { Iq } from '../xmpp/iq-requests.js';
+import { readStanzaError } from '../xmpp/pubsub.js';
 import { fetchRosterSince, removeRosterItem, setRosterItem, type RosterItem, type RosterPush } from '../xmpp/roster.js';
 import type { Presence } from './presence.js';
 import type { SessionPort } from './session-port.js';
@@ -99,13 +102,13 @@ export class RosterService {
    * Their name stays unless a new one is given.
    */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
-    if (contact.jid === this.#deps.session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
-    const existing = (await this.#sync()).items.get(contact.jid.toLowerCase());
-    const jid = existing?.jid ?? contact.jid;
+    const typed = ownAddressRefused(contactBareJid(contact.jid), this.#deps.session.state.account);
+    const existing = (await this.#sync()).items.get(typed);
+    const jid = existing?.jid ?? typed;
     const name = contact.name ?? existing?.name;
     const groups = existing ? mergedGroups(existing.groups, contact.groups) : contact.groups;
     const item = { jid, ...(name ? { name } : {}), groups };
-    await setRosterItem(this.#deps.session.iq, item);
+    await rosterSet(this.#deps.session.iq, item);
     await this.#applied(item);
     await this.#askToSeePresence(jid);
     return this.list({ fresh: true });
@@ -114,7 +117,7 @@ export class RosterService {
   async setGroups(jid: string, groups: string[]): Promise<RosterContactView[]> {
     const current = (await this.list({ fresh: true })).find((c) => c.jid === jid);
     if (!current) throw new KeyringError('not-found', `${jid} is not in your contacts.`, 'jid');
-    await setRosterItem(this.#deps.session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
+    await rosterSet(this.#deps.session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
     await this.#applied({ jid, ...(current.name ? { name: current.name } : {}), groups });
     return this.list({ fresh: true });
   }
@@ -282,6 +285,34 @@ export class RosterService {
     if (!current || (current.subscription !== 'to' && current.subscription !== 'both' && !current.pending)) {
       await this.#deps.presence.subscribe(jid);
     }
+  }
+}
+
+/**
+ * The address, unless it is the account's own (addresses compare without case, RFC 7622 §3.2, §3.3):
+ * a server answers a roster set for one's own address with an error (RFC 6121 §2.3.3 lets it), and
+ * no one is their own contact.
+ */
+export function ownAddressRefused(bareJid: string, account: string | undefined): string {
+  if (account !== undefined && bareJid === account.toLowerCase()) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
+  return bareJid;
+}
+
+/**
+ * §2.3.3: a roster set the server refuses, said in words. The address passed our checks by then, so a
+ * refusal is the server's view of it (Prosody and ejabberd refuse some addresses RFC 7622 allows).
+ */
+async function rosterSet(iq: Iq, item: { jid: string; name?: string; groups: readonly string[] }): Promise<void> {
+  try {
+    await setRosterItem(iq, item);
+  } catch (error) {
+    const refused = readStanzaError(error);
+    if (!refused) throw error;
+    if (refused.condition === 'jid-malformed') throw new KeyringError('invalid-argument', 'Your server does not accept that address as a contact.', 'jid', { cause: error });
+    if (refused.condition === 'not-acceptable' || refused.condition === 'bad-request') {
+      throw new KeyringError('invalid-argument', 'Your server did not accept this contact: check the address, the name and the groups.', undefined, { cause: error });
+    }
+    throw new KeyringError('forbidden', 'Your server refused this change to your contacts. Nothing was changed.', undefined, { cause: error });
   }
 }
 

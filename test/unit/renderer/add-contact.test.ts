@@ -11,6 +11,8 @@ describe('an address already in the contacts', () => {
     expect(existingContact([nurse, romeo], '  Romeo@Montague.LIT ')).toBe(romeo);
     expect(existingContact([nurse, romeo], 'benvolio@montague.lit')).toBeUndefined();
     expect(existingContact([nurse, romeo], '')).toBeUndefined();
+    expect(existingContact([nurse, romeo], 'xmpp:romeo@montague.lit?roster')).toBe(romeo);
+    expect(existingContact([nurse, romeo], 'xmpp:romeo@montague.lit/balcony')).toBeUndefined();
   });
 
   it('is named with the groups it is in, and that adding keeps them', () => {
