@@ -4,6 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
+import { readContactAddress } from './contact-address.js';
 import { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim } from './fingerprint.js';
 
 export { BACKUP_MAX_BYTES, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
@@ -102,6 +103,20 @@ export const bareJidText = z
   .max(3071, 'That address is longer than XMPP allows')
   .regex(/^[^/]*$/, ADDRESS_WORDS.resource)
   .regex(/^[^@/\s]+@[^@/\s]+$/, ADDRESS_WORDS.shape);
+
+/**
+ * A contact's address typed or pasted to add them: plain, or as an xmpp: link (contact-address.ts),
+ * read to its address and then checked as any bare JID.
+ */
+export const contactAddressText = z
+  .string()
+  .transform((text, context) => {
+    const read = readContactAddress(text);
+    if ('address' in read) return read.address;
+    context.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  })
+  .pipe(bareJidText);
 
 /** The parameters of a request about one account or contact, and nothing else. */
 export const ByJid = z.object({ jid: bareJidText }).strict();

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, ByJid, groupName, NoParams } from './domain.js';
+import { bareJidText, ByJid, contactAddressText, groupName, NoParams } from './domain.js';
 import type { QueuedActionView } from './queue.js';
 
 export interface RosterContactView {
@@ -38,8 +38,11 @@ export const roster = {
     list: request(z.object({ fresh: z.literal(true).optional() }).strict().optional()).returns<RosterContactView[]>(),
     /** The roster as last saved in the vault, and when, without asking the network; null before any. */
     saved: request(NoParams).returns<SavedRosterView | null>(),
-    /** Adds (or regroups) a contact and asks to see their presence. */
-    add: request(z.object({ jid: bareJidText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterChangeAnswer>(),
+    /**
+     * Adds a contact (or, already one, adds them to the groups named; none is taken away) and asks to
+     * see their presence. The address may be pasted as an xmpp: link.
+     */
+    add: request(z.object({ jid: contactAddressText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterChangeAnswer>(),
     setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterChangeAnswer>(),
     remove: request(ByJid).returns<RosterChangeAnswer>(),
     /** Contacts asking to see your presence, not yet answered. */

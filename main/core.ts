@@ -223,6 +223,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
   });
+  // Disconnected, signed out or lost: presence heard on that stream says nothing about now.
+  session.events.on('offline', () => presence.reset());
   session.events.on('ownNodeChanged', (change) => {
     // The server announced a new configuration of the key node, or its deletion: My keys' audience is read again.
     if (change.node === NS.pubkey && (change.kind === 'configuration' || change.kind === 'delete')) ownKeys.forgetServerAccess();

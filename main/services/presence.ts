@@ -49,9 +49,15 @@ export class Presence {
     this.#deps.events.emit('roster:requests', this.requests());
   }
 
-  /** A new stream: the presence heard on the last one no longer holds (the server sends it again). */
+  /**
+   * The stream is gone, or a new one began: the presence heard on the last one no longer holds (a new
+   * stream's server sends it again, RFC 6121 §4.2.2). The screens hear that no one is known online, so
+   * no contact shows a green dot the app can no longer vouch for.
+   */
   reset(): void {
+    const wereOnline = [...this.#online].filter(([, resources]) => resources.size > 0).map(([bare]) => bare);
     this.#online.clear();
+    for (const jid of wereOnline) this.#deps.events.emit('roster:presence', { jid, online: false });
   }
 
   /** §3.1.1: asks to see the contact's presence. */

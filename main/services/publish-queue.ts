@@ -26,7 +26,8 @@ import type { QueuedActionRecord } from '../vault/schema.js';
 import type { QueueStore } from '../vault/stores/queue-store.js';
 import type { OwnKeys } from './own-keys.js';
 import type { ProfileService } from './profile.js';
-import type { RosterService } from './roster-service.js';
+import { contactBareJid } from '../xmpp/contact-jid.js';
+import { ownAddressRefused, type RosterService } from './roster-service.js';
 import type { SessionPort } from './session-port.js';
 
 export interface PublishQueueDeps {
@@ -88,11 +89,15 @@ export class PublishQueue {
     return { outcome: 'queued', action: await this.#add({ kind: 'profile-publish', profile, access, ...(reconfigure ? { reconfigure } : {}) }) };
   }
 
-  /** Adds (or regroups) a contact and asks to see their presence, now or once online. */
+  /**
+   * Adds a contact (already one: to the groups named, none taken away) and asks to see their presence,
+   * now or once online. The address is checked and put in its one form first: a queued add would
+   * otherwise fail only later, out of sight.
+   */
   async addContact(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterChangeAnswer> {
-    if (contact.jid === this.#deps.session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
-    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#deps.roster.add(contact) };
-    return { outcome: 'queued', action: await this.#add({ kind: 'roster-add', ...contact }) };
+    const jid = ownAddressRefused(contactBareJid(contact.jid), this.#deps.session.state.account);
+    if (this.#canRunNow()) return { outcome: 'done', contacts: await this.#deps.roster.add({ ...contact, jid }) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'roster-add', ...contact, jid }) };
   }
 
   async setContactGroups(jid: string, groups: string[]): Promise<RosterChangeAnswer> {

@@ -22,6 +22,9 @@ import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RosterCopyRecord } from '../vault/schema.js';
 import type { RosterStore } from '../vault/stores/roster-store.js';
+import { contactBareJid } from '../xmpp/contact-jid.js';
+import type { Iq } from '../xmpp/iq-requests.js';
+import { readStanzaError } from '../xmpp/pubsub.js';
 import { fetchRosterSince, removeRosterItem, setRosterItem, type RosterItem, type RosterPush } from '../xmpp/roster.js';
 import type { Presence } from './presence.js';
 import type { SessionPort } from './session-port.js';
@@ -91,19 +94,30 @@ export class RosterService {
     return { savedAt: copy.savedAt, contacts: this.#views(copy) };
   }
 
-  /** §2.3 + §3.1.1: adds (or regroups) a contact and asks to see their presence. */
+  /**
+   * §2.3 + §3.1.1: adds a contact and asks to see their presence. A roster set replaces the item's
+   * groups whole (§2.1.2.2), so adding someone already in the roster keeps the groups they are in and
+   * joins the ones named: an add never takes anyone out of a group, since a group can be the audience of
+   * a published key (XEP-0060 §4.5 roster access). Taking a contact out of a group is setGroups' job.
+   * Their name stays unless a new one is given.
+   */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
-    if (contact.jid === this.#deps.session.state.account) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
-    await setRosterItem(this.#deps.session.iq, contact);
-    await this.#applied({ jid: contact.jid, ...(contact.name ? { name: contact.name } : {}), groups: contact.groups });
-    await this.#askToSeePresence(contact.jid);
+    const typed = ownAddressRefused(contactBareJid(contact.jid), this.#deps.session.state.account);
+    const existing = (await this.#sync()).items.get(typed);
+    const jid = existing?.jid ?? typed;
+    const name = contact.name ?? existing?.name;
+    const groups = existing ? mergedGroups(existing.groups, contact.groups) : contact.groups;
+    const item = { jid, ...(name ? { name } : {}), groups };
+    await rosterSet(this.#deps.session.iq, item);
+    await this.#applied(item);
+    await this.#askToSeePresence(jid);
     return this.list({ fresh: true });
   }
 
   async setGroups(jid: string, groups: string[]): Promise<RosterContactView[]> {
     const current = (await this.list({ fresh: true })).find((c) => c.jid === jid);
     if (!current) throw new KeyringError('not-found', `${jid} is not in your contacts.`, 'jid');
-    await setRosterItem(this.#deps.session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
+    await rosterSet(this.#deps.session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
     await this.#applied({ jid, ...(current.name ? { name: current.name } : {}), groups });
     return this.list({ fresh: true });
   }
@@ -272,6 +286,39 @@ export class RosterService {
       await this.#deps.presence.subscribe(jid);
     }
   }
+}
+
+/**
+ * The address, unless it is the account's own (addresses compare without case, RFC 7622 §3.2, §3.3):
+ * a server answers a roster set for one's own address with an error (RFC 6121 §2.3.3 lets it), and
+ * no one is their own contact.
+ */
+export function ownAddressRefused(bareJid: string, account: string | undefined): string {
+  if (account !== undefined && bareJid === account.toLowerCase()) throw new KeyringError('invalid-argument', 'That is your own address.', 'jid');
+  return bareJid;
+}
+
+/**
+ * §2.3.3: a roster set the server refuses, said in words. The address passed our checks by then, so a
+ * refusal is the server's view of it (Prosody and ejabberd refuse some addresses RFC 7622 allows).
+ */
+async function rosterSet(iq: Iq, item: { jid: string; name?: string; groups: readonly string[] }): Promise<void> {
+  try {
+    await setRosterItem(iq, item);
+  } catch (error) {
+    const refused = readStanzaError(error);
+    if (!refused) throw error;
+    if (refused.condition === 'jid-malformed') throw new KeyringError('invalid-argument', 'Your server does not accept that address as a contact.', 'jid', { cause: error });
+    if (refused.condition === 'not-acceptable' || refused.condition === 'bad-request') {
+      throw new KeyringError('invalid-argument', 'Your server did not accept this contact: check the address, the name and the groups.', undefined, { cause: error });
+    }
+    throw new KeyringError('forbidden', 'Your server refused this change to your contacts. Nothing was changed.', undefined, { cause: error });
+  }
+}
+
+/** The groups a contact is in, then the ones named that they are not in yet (compared as written, as servers do). */
+function mergedGroups(current: readonly string[], named: readonly string[]): string[] {
+  return [...new Set([...current, ...named])];
 }
 
 function byJid(items: readonly RosterItem[]): Map<string, RosterItem> {

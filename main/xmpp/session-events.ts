@@ -16,6 +16,8 @@ export interface SessionEventMap {
   subscriptionRequest: [{ from: string }];
   /** The connection came (back) online. */
   online: [];
+  /** The connection that was online is gone (disconnected, signed out, or lost: reconnecting or not). */
+  offline: [];
 }
 
 export class SessionEvents {

@@ -439,8 +439,10 @@ export class AccountSession {
   }
 
   #transition(event: ConnectionEvent): void {
+    const wasOnline = this.#state.status === 'online';
     this.#state = nextConnectionState(this.#state, event);
     this.#deps.events.emit('account:state', this.#state);
+    if (wasOnline && this.#state.status !== 'online') this.events.emit('offline');
   }
 }
 

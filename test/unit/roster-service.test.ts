@@ -10,6 +10,7 @@ import xml from '@xmpp/xml';
 import type { Element } from '@xmpp/xml';
 import type { ConnectionStatus } from '../../contract/index.js';
 import { AppEvents } from '../../main/events.js';
+import { toIpcError } from '../../main/errors.js';
 import { silentLogger } from '../../main/logger.js';
 import { Presence } from '../../main/services/presence.js';
 import { RosterService } from '../../main/services/roster-service.js';
@@ -206,5 +207,110 @@ describe('the roster copy', () => {
       expect(listed).toHaveLength(5000);
     }
     expect(Math.min(...times)).toBeLessThan(50);
+  });
+});
+
+describe('adding a contact', () => {
+  /** A server whose roster holds juliet in Friends (named "Juliet"); records the roster sets it is sent. */
+  function withJulietInFriends() {
+    const sets: Element[] = [];
+    const events = new AppEvents();
+    const session = fakeSession({
+      account: ACCOUNT,
+      answer: (request) => {
+        const item = request.getChild('item');
+        if (item) {
+          sets.push(item);
+          return Promise.resolve(undefined);
+        }
+        return Promise.resolve(xml('query', { xmlns: NS.roster }, xml('item', { jid: 'juliet@capulet.lit', name: 'Juliet', subscription: 'both' }, xml('group', {}, 'Friends'))));
+      },
+    });
+    return { sets, session, events };
+  }
+  const groupsOf = (item: Element | undefined) => item?.getChildren('group').map((g) => g.text());
+
+  it('someone already in the roster, no groups named, keeps the groups they are in (a key may be published to them)', async () => {
+    const { sets, session, events } = withJulietInFriends();
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    const after = await app.add({ jid: 'juliet@capulet.lit', groups: [] });
+    expect(groupsOf(sets[0])).toEqual(['Friends']);
+    expect(sets[0]?.attrs.name).toBe('Juliet');
+    expect(after.find((c) => c.jid === 'juliet@capulet.lit')?.groups).toEqual(['Friends']);
+    // Already seen: no second request to see her presence.
+    expect(session.sent).toHaveLength(0);
+  });
+
+  it('someone already in the roster, groups named, is in those too; a new name replaces the old', async () => {
+    const { sets, session, events } = withJulietInFriends();
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    await app.add({ jid: 'Juliet@Capulet.lit', name: 'J.', groups: ['Family', 'Friends'] });
+    expect(sets[0]?.attrs.jid).toBe('juliet@capulet.lit');
+    expect(groupsOf(sets[0])).toEqual(['Friends', 'Family']);
+    expect(sets[0]?.attrs.name).toBe('J.');
+  });
+
+  it('someone new gets exactly the groups named', async () => {
+    const { sets, session, events } = withJulietInFriends();
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    await app.add({ jid: 'nurse@capulet.lit', groups: ['Household'] });
+    expect(sets[0]?.attrs.jid).toBe('nurse@capulet.lit');
+    expect(groupsOf(sets[0])).toEqual(['Household']);
+    expect(session.sent).toHaveLength(1); // asks to see her presence
+  });
+});
+
+describe('an address added that the app or the server will not take', () => {
+  function appRefusing(condition: string) {
+    const events = new AppEvents();
+    const sets: Element[] = [];
+    const session = fakeSession({
+      account: ACCOUNT,
+      answer: (request) => {
+        const item = request.getChild('item');
+        if (!item) return Promise.resolve(xml('query', { xmlns: NS.roster }));
+        sets.push(item);
+        // What xmpp.js rejects with when the server answers an error (RFC 6120 §8.3).
+        const element = xml('error', { type: 'modify' }, xml(condition, { xmlns: NS.stanzas }));
+        return Promise.reject(Object.assign(new Error(condition), { name: 'StanzaError', condition, element }));
+      },
+    });
+    return { sets, session, events };
+  }
+
+  it('the own address, in any case, is said to be one’s own and never sent', async () => {
+    const { sets, session, events } = appRefusing('not-allowed');
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    for (const own of [ACCOUNT, ACCOUNT.toUpperCase(), 'Romeo@montague.LIT']) {
+      await expect(app.add({ jid: own, groups: [] })).rejects.toMatchObject({ code: 'invalid-argument', message: 'That is your own address.', field: 'jid' });
+    }
+    expect(sets).toHaveLength(0);
+  });
+
+  it('an address the server refuses is said in words, never as an internal error', async () => {
+    for (const [condition, code] of [
+      ['jid-malformed', 'invalid-argument'],
+      ['not-acceptable', 'invalid-argument'],
+      ['not-allowed', 'forbidden'],
+    ] as const) {
+      const { session, events } = appRefusing(condition);
+      const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+      apps.push(app);
+      const failure = await app.add({ jid: 'benvolio@capulet.lit', groups: [] }).catch((error: unknown) => error);
+      expect(toIpcError(failure).code, condition).toBe(code);
+    }
+  });
+
+  it('a contact address is sent in its one form (RFC 7622: lower case)', async () => {
+    const { sets, session, events } = appRefusing('jid-malformed');
+    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    await app.add({ jid: 'Benvolio@CAPULET.lit', groups: [] }).catch(() => undefined);
+    expect(sets[0]?.attrs.jid).toBe('benvolio@capulet.lit');
+    await expect(app.add({ jid: 'a@b@c', groups: [] })).rejects.toMatchObject({ code: 'invalid-argument', field: 'jid' });
   });
 });

@@ -29,3 +29,21 @@ export function groupContacts(contacts: readonly RosterContactView[], filter: st
     .map(([name, list]) => ({ name, contacts: list.sort((x, y) => byLocale.compare(x.name ?? x.jid, y.name ?? y.jid)) }));
 }
 
+
+/** A contact's presence dot: what it shows, and says. */
+export interface PresenceShown {
+  state: 'online' | 'offline' | 'unknown';
+  /** The tooltip. */
+  title: string;
+  /** For screen readers. */
+  spoken: string;
+}
+
+/**
+ * While the account is not online, no presence reaches the app: a contact is neither online nor
+ * offline as far as it can say (main clears what it heard, presence.ts reset), and the dot says so.
+ */
+export function presenceShown(contactOnline: boolean, accountOnline: boolean): PresenceShown {
+  if (!accountOnline) return { state: 'unknown', title: 'Presence unknown while you are offline', spoken: 'presence unknown' };
+  return contactOnline ? { state: 'online', title: 'Online', spoken: 'online' } : { state: 'offline', title: 'Offline', spoken: 'offline' };
+}

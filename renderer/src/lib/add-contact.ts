@@ -1,0 +1,25 @@
+import type { RosterContactView } from '../../../contract';
+import { readContactAddress } from '../../../contract/contact-address';
+
+/**
+ * The contact an address typed or pasted (as an xmpp: link too) in "Add contact…" already is, if any
+ * (addresses compare without case, RFC 7622 §3.2, §3.3).
+ */
+export function existingContact(roster: readonly RosterContactView[], typed: string): RosterContactView | undefined {
+  const read = readContactAddress(typed);
+  if (!('address' in read) || read.address === '') return undefined;
+  const wanted = read.address.toLowerCase();
+  return roster.find((c) => c.jid.toLowerCase() === wanted);
+}
+
+/**
+ * What the dialog says when the address is already a contact: which groups they are in, and that
+ * adding keeps them (main/services/roster-service.ts add: an add never takes anyone out of a group).
+ */
+export function alreadyContactWords(contact: RosterContactView): string {
+  const who = contact.name ? `${contact.name} (${contact.jid})` : contact.jid;
+  const groups = contact.groups.map((g) => `“${g}”`);
+  if (groups.length === 0) return `${who} is already in your contacts, in no group. Groups you name here are added.`;
+  const list = groups.length === 1 ? groups[0] : `${groups.slice(0, -1).join(', ')} and ${groups[groups.length - 1]}`;
+  return `${who} is already in your contacts, in ${list}. Adding keeps ${groups.length === 1 ? 'that group' : 'those groups'} and adds any you name here.`;
+}

@@ -1,0 +1,12 @@
+/** A contact's presence dot while the account is offline: unknown, never a green "Online" the app cannot vouch for. */
+import { describe, expect, it } from 'vitest';
+import { presenceShown } from '../../../renderer/src/lib/contact-groups.js';
+
+describe('the presence dot', () => {
+  it('is shown unknown on the contact list while the account is not online', () => {
+    expect(presenceShown(true, false)).toEqual({ state: 'unknown', title: 'Presence unknown while you are offline', spoken: 'presence unknown' });
+    expect(presenceShown(false, false).state).toBe('unknown');
+    expect(presenceShown(true, true).state).toBe('online');
+    expect(presenceShown(false, true).state).toBe('offline');
+  });
+});
