@@ -322,6 +322,19 @@ export class ContactKeys {
     let changes: ContactKeysView['changes'] = [];
     if (n.retracted.length > 0) {
       this.#rememberRetracted(n.from, n.retracted, sequence);
+      if ((this.#notifiedUnstored.get(n.from)?.size ?? 0) > 0) {
+        // Keys were shown from a notification that no fetch has stored yet (a rotation: the new key
+        // published, then the old one withdrawn at once). Judged from the stored keys alone, a verified
+        // key withdrawn would not flag the key that came after it as a change, ever: the later fetch
+        // would find the old key already withdrawn. So the full set is read now, out of the burst's
+        // spacing (the follow-up may wait up to a minute): its merge sees the verified key go and the new
+        // one stay, and applies their signed statements (a succession keeps the verification). One read
+        // per withdrawal while pushed keys wait, and those wait only until a fetch stores them.
+        const asked = this.#notifications;
+        const view = await this.#record(n.from, await fetchItems(this.#deps.session.iq, n.from, NS.pubkey), asked);
+        this.#deps.events.emit('contacts:keys', view);
+        return;
+      }
       let keys = this.#stored(n.from);
       for (const id of n.retracted) {
         const result = markRetracted(keys, id, now);
@@ -422,13 +435,7 @@ export class ContactKeys {
   #preview(contact: string, read: Pick<ItemsRead, 'seen' | 'invalid'>, now: Date, changes: ContactKeysView['changes']): ContactKeysView {
     const { seen, invalid } = read;
     const known = this.#stored(contact);
-    const unstored = (key: SeenKey, notifiedAt: string): ContactKeyRecord => ({
-      fingerprint: key.fingerprint,
-      ...(key.certificate === undefined ? {} : { certificate: key.certificate }),
-      firstSeen: notifiedAt,
-      lastSeen: notifiedAt,
-      trust: 'unverified',
-    });
+    const unstored = unstoredRecord;
     const records = seen.map((s) => known.find((k) => k.fingerprint === s.fingerprint) ?? unstored(s, now.toISOString()));
     const shown = new Set(records.map((r) => r.fingerprint));
     for (const pending of this.#notifiedUnstored.get(contact)?.values() ?? []) {
@@ -585,6 +592,17 @@ interface ItemsRead {
 }
 
 const NO_STATEMENTS: ContactStatements = { successions: new Map(), revocations: [] };
+
+/** A key a notification showed that no fetch has stored yet, as a record to show (never stored as such). */
+function unstoredRecord(key: SeenKey, notifiedAt: string): ContactKeyRecord {
+  return {
+    fingerprint: key.fingerprint,
+    ...(key.certificate === undefined ? {} : { certificate: key.certificate }),
+    firstSeen: notifiedAt,
+    lastSeen: notifiedAt,
+    trust: 'unverified',
+  };
+}
 
 /** Stored records are plain JSON (schema.ts): the same text means the same records. */
 function sameRecords(a: readonly ContactKeyRecord[], b: readonly ContactKeyRecord[]): boolean {

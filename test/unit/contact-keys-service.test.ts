@@ -7,7 +7,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -327,6 +327,34 @@ describe('what contacts send is bounded', () => {
     const keys = told[0]?.kind === 'contact' ? told[0].view.keys : [];
     expect(keys.find((k) => k.fingerprint === certificateFingerprint(second))?.trust).not.toBe('retracted');
     expect(keys.find((k) => k.fingerprint === certificateFingerprint(first))?.trust).toBe('retracted');
+  });
+
+  it('a verified key withdrawn right after a new one was pushed, before any fetch stored it, flags the new one as a change', async () => {
+    // A new key, not a renewal of the old one (the burst's certificates all share one key).
+    const { privateKey: otherKey } = await generateRsaKeyPair(2048);
+    for (let round = 0; round < 3; round++) {
+      // Fetches spaced as in a burst: a follow-up waits its turn, longer than this test waits.
+      const { contactKeys, pep, views } = await start({ roster: [JULIET], followUp: { spacingMs: 5_000, maxSpacingMs: 5_000, calmMs: 60_000 } });
+      const first = burst[round] as Buffer;
+      const second = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: otherKey });
+      pep.nodes.set(JULIET, [first]);
+      await contactKeys.fetch(JULIET);
+      expect((await contactKeys.verify(JULIET, { fingerprint: certificateFingerprint(first) })).outcome).toBe('verified');
+      // The rotation: the new key pushed (shown at once, its fetch waiting its turn), then the verified
+      // one withdrawn.
+      pep.publish(JULIET, second);
+      await vi.waitFor(() => expect(views.at(-1)?.keys.some((k) => k.fingerprint === certificateFingerprint(second))).toBe(true));
+      pep.retract(JULIET, first);
+      const shown = () => views.at(-1)?.keys.find((k) => k.fingerprint === certificateFingerprint(second));
+      await vi.waitFor(() => expect(shown()?.trust).toBe('changed'));
+      await new Promise((r) => setTimeout(r, 100));
+      // And it stays so: no later view drops the new key or takes the warning back.
+      expect(shown()?.trust).toBe('changed');
+      expect(contactKeys.known(JULIET).keys.find((k) => k.fingerprint === certificateFingerprint(second))?.trust).toBe('changed');
+      expect(contactKeys.known(JULIET).keys.find((k) => k.fingerprint === certificateFingerprint(first))?.trust).toBe('retracted');
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+    }
   });
 
   it('keys pushed while a follow-up fetch waits its turn are shown at once, beside those shown before', async () => {
