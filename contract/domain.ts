@@ -74,6 +74,8 @@ export interface IpcError {
   /**
    * For 'invalid-argument': which field, when known. For 'auth-failed': 'server' when the server failed
    * (it could not prove it knows the password, or asked for unsafe hashing), not the address or password.
+   * For 'server-unreachable': 'jid' or 'host' when the name connected to was not found (a typo in the
+   * address's domain, or in the Server host typed).
    */
   field?: string;
 }
