@@ -1,0 +1,55 @@
+/**
+ * Sign-in errors point where the mistake is: a domain that does not resolve is named, with the part of
+ * the form to check (the address after @, or the Server host when one was typed), never "the server name
+ * and port" the person did not fill; an address whose domain is not a domain name is refused under the
+ * field; and an error stops being shown once the fields it was about are edited.
+ * Screenshots at 1280×800 and 800×600, light and dark; axe finds nothing.
+ */
+import type { Page } from '@playwright/test';
+import { checkEveryLook, expect, openApp, signOut, test } from './fixtures';
+
+async function connectAs(page: Page, jid: string, host = ''): Promise<void> {
+  await page.getByLabel('XMPP address').fill(jid);
+  await page.getByLabel('Password').fill('wherefore');
+  if (host) {
+    await page.getByText('Server settings').click();
+    await page.getByLabel('Server host').fill(host);
+  }
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+test('a domain that does not resolve is named, with what to check: the address, or the server host typed', async ({ page, browserHost, saveScreenshot }) => {
+  test.setTimeout(90_000);
+  await openApp(page, browserHost.url);
+  await signOut(page);
+  const error = page.getByTestId('account-error');
+
+  await connectAs(page, 'juliet@capulett.lit');
+  await expect(error).toContainText('capulett.lit was not found.', { timeout: 20_000 });
+  await expect(error).toContainText('Check the part after @ in your address');
+  await expect(error).not.toContainText('server name and port');
+  await expect(error).not.toContainText('ENOTFOUND');
+  await checkEveryLook(page, 'sign-in-domain-not-found', saveScreenshot);
+
+  await connectAs(page, 'juliet@capulet.lit', 'xmpp.capulett.lit');
+  await expect(error).toContainText('xmpp.capulett.lit was not found.', { timeout: 20_000 });
+  await expect(error).toContainText('Check the Server host under Server settings');
+  await expect(error).not.toContainText('server name and port');
+  await checkEveryLook(page, 'sign-in-host-not-found', saveScreenshot);
+});
+
+test('an address whose part after @ is not a domain name is refused under the field, saying why', async ({ page, browserHost, saveScreenshot }) => {
+  test.setTimeout(60_000);
+  await openApp(page, browserHost.url);
+  await signOut(page);
+  await connectAs(page, 'juliet@capulet,lit');
+  const address = page.getByLabel('XMPP address');
+  const why = '“capulet,lit” is not a server name: after the @ come letters, digits and hyphens, in parts separated by dots, like capulet.lit';
+  await expect(address).toHaveAttribute('aria-invalid', 'true');
+  await expect(address).toHaveAccessibleDescription(why);
+  // Right under the field, where the person typing reads it.
+  await expect(page.locator('label:has(input[name="jid"]) + p[role="alert"]')).toHaveText(why);
+  await expect(page.getByTestId('account-error')).toBeHidden();
+  await checkEveryLook(page, 'sign-in-domain-comma', saveScreenshot);
+
+});
