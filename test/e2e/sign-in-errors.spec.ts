@@ -38,6 +38,28 @@ test('a domain that does not resolve is named, with what to check: the address, 
   await checkEveryLook(page, 'sign-in-host-not-found', saveScreenshot);
 });
 
+test('an error goes once the address, the password or a server setting it was about is edited, and comes back with the next Connect', async ({ page, browserHost }) => {
+  test.setTimeout(90_000);
+  await openApp(page, browserHost.url);
+  await signOut(page);
+  const error = page.getByTestId('account-error');
+  await connectAs(page, 'juliet@capulett.lit');
+  await expect(error).toBeVisible({ timeout: 20_000 });
+  await page.getByLabel('XMPP address').fill('juliet@capulet.lit');
+  await expect(error).toBeHidden();
+
+  await connectAs(page, 'juliet@capulett.lit');
+  await expect(error).toBeVisible({ timeout: 20_000 });
+  await page.getByLabel('Password').pressSequentially('!');
+  await expect(error).toBeHidden();
+
+  await connectAs(page, 'juliet@capulett.lit');
+  await expect(error).toBeVisible({ timeout: 20_000 });
+  await page.getByText('Server settings').click();
+  await page.getByLabel('Port').fill('5223');
+  await expect(error).toBeHidden();
+});
+
 test('an address whose part after @ is not a domain name is refused under the field, saying why', async ({ page, browserHost, saveScreenshot }) => {
   test.setTimeout(60_000);
   await openApp(page, browserHost.url);
@@ -52,4 +74,8 @@ test('an address whose part after @ is not a domain name is refused under the fi
   await expect(page.getByTestId('account-error')).toBeHidden();
   await checkEveryLook(page, 'sign-in-domain-comma', saveScreenshot);
 
+  // Fixing it takes the refusal away at once.
+  await address.fill('juliet@capulet.lit');
+  await expect(address).not.toHaveAttribute('aria-invalid');
+  await expect(page.locator('label:has(input[name="jid"]) + p[role="alert"]')).toHaveCount(0);
 });
