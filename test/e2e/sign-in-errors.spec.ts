@@ -29,6 +29,10 @@ test('a domain that does not resolve is named, with what to check: the address, 
   await expect(error).toContainText('Check the part after @ in your address');
   await expect(error).not.toContainText('server name and port');
   await expect(error).not.toContainText('ENOTFOUND');
+  // Focus is on the address to correct, its text not selected: one keystroke must not replace it.
+  const address = page.getByLabel('XMPP address');
+  await expect(address).toBeFocused();
+  expect(await address.evaluate((input: HTMLInputElement) => [input.selectionStart, input.selectionEnd])).toEqual([19, 19]);
   await checkEveryLook(page, 'sign-in-domain-not-found', saveScreenshot);
 
   await connectAs(page, 'juliet@capulet.lit', 'xmpp.capulett.lit');
