@@ -4,14 +4,20 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, ByJid, NoParams, type AccessModel, type IpcError } from './domain.js';
+import { bareJidText, ByJid, isDomainName, NoParams, type AccessModel, type IpcError } from './domain.js';
 
 export const ConnectParams = z
   .object({
     jid: bareJidText,
     password: z.string().min(1, 'Enter the password').max(1024),
     /** Connect here instead of the JID's domain (no DNS SRV lookup). */
-    host: z.string().trim().min(1, 'Enter the server’s name, or leave the field out').max(253, 'A server name has at most 253 characters').optional(),
+    host: z
+      .string()
+      .trim()
+      .min(1, 'Enter the server’s name, or leave the field out')
+      .max(253, 'A server name has at most 253 characters')
+      .refine(isDomainName, 'Enter a server name like xmpp.capulet.lit (letters, digits and hyphens, in parts separated by dots), or an IP address')
+      .optional(),
     port: z.number().int('A port is a whole number').min(1, 'A port is a number from 1 to 65535').max(65535, 'A port is a number from 1 to 65535').optional(),
     /** An extra certificate authority to trust (PEM file path), e.g. a self-hosted server's CA. */
     caFile: z.string().min(1, 'Choose the CA certificate file').max(4096, 'That file path is too long').optional(),

@@ -75,6 +75,8 @@ export interface IpcError {
   /**
    * For 'invalid-argument': which field, when known. For 'auth-failed': 'server' when the server failed
    * (it could not prove it knows the password, or asked for unsafe hashing), not the address or password.
+   * For 'server-unreachable': 'jid' or 'host' when the name connected to was not found (a typo in the
+   * address's domain, or in the Server host typed).
    */
   field?: string;
 }
@@ -93,7 +95,36 @@ export const ADDRESS_WORDS = {
   // A "/" starts a resource (one device's session), which people rarely mean to type: said as such.
   resource: 'Enter the address without the “/…” part, like juliet@capulet.lit',
   shape: 'Enter an address like juliet@capulet.lit: a name, one @, the server, no spaces',
+  domain: (domain: string) =>
+    `“${domain}” is not a server name: after the @ come letters, digits and hyphens, in parts separated by dots, like capulet.lit`,
 } as const;
+
+/** One DNS label as IDNA2008 allows it (RFC 5890 §2.3.2.1, U-labels too): letters, marks, digits, inner hyphens. */
+const DNS_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?$/u;
+/** RFC 7622 §3.2 (IP-literal): an IPv6 address in brackets. */
+const IPV6_LITERAL = /^\[[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*\]$/i;
+
+/** The length of `text` in UTF-8 (the contract has no TextEncoder in every environment it is typed for). */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const point = char.codePointAt(0) ?? 0;
+    bytes += point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/**
+ * Whether `name` can be a domainpart (RFC 7622 §3.2, which RFC 6122 §2.2 said too): an IPv6 literal in
+ * brackets, or a domain name of labels separated by dots (an IPv4 address is one of those), each label
+ * at most 63 characters of letters, digits and inner hyphens (IDNA2008: no punctuation, no symbols, no
+ * '_'), 1023 bytes in all. "capulet,lit" is none of these, though @xmpp/jid takes it.
+ */
+export function isDomainName(name: string): boolean {
+  if (IPV6_LITERAL.test(name)) return true;
+  if (name.length === 0 || utf8Bytes(name) > 1023) return false;
+  return name.split('.').every((label) => label.length <= 63 && DNS_LABEL.test(label));
+}
 
 /** A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. */
 export const bareJidText = z
@@ -102,7 +133,14 @@ export const bareJidText = z
   .min(3, 'Enter an address like juliet@capulet.lit')
   .max(3071, 'That address is longer than XMPP allows')
   .regex(/^[^/]*$/, ADDRESS_WORDS.resource)
-  .regex(/^[^@/\s]+@[^@/\s]+$/, ADDRESS_WORDS.shape);
+  .regex(/^[^@/\s]+@[^@/\s]+$/, ADDRESS_WORDS.shape)
+  .superRefine((text, ctx) => {
+    const at = text.indexOf('@');
+    // An address of another shape was refused above already, in its own words.
+    if (at === -1) return;
+    const domain = text.slice(at + 1);
+    if (domain.length > 0 && !/[@/\s]/.test(domain) && !isDomainName(domain)) ctx.addIssue({ code: 'custom', message: ADDRESS_WORDS.domain(domain) });
+  });
 
 /**
  * A contact's address typed or pasted to add them: plain, or as an xmpp: link (contact-address.ts),

@@ -51,12 +51,28 @@ interface ErrorLike {
   code?: unknown;
   condition?: unknown;
   message?: unknown;
+  /** The name a DNS lookup was about (Node's getaddrinfo errors). */
+  hostname?: unknown;
 }
 
-export function classifyConnectionError(error: unknown, server: string): KeyringError {
+/**
+ * The name the app looked up to connect, and where the person gave it: the part of their address after
+ * @ ('jid'), or the Server host they typed in Server settings ('host'). The field a refusal names.
+ */
+export interface ServerName {
+  name: string;
+  from: 'jid' | 'host';
+}
+
+export function classifyConnectionError(error: unknown, server: string, looked?: ServerName): KeyringError {
   if (error instanceof KeyringError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const code = typeof e.code === 'string' ? e.code : undefined;
+  // ENOTFOUND is getaddrinfo's "no such name" (EAI_NONAME): the name itself is wrong, most often a typo.
+  // Said as that, naming the field it came from; a temporary failure (EAI_AGAIN) is not this.
+  if (code === 'ENOTFOUND' && looked !== undefined && sameName(e.hostname, looked.name)) {
+    return new KeyringError('server-unreachable', `${looked.name} was not found.`, looked.from, { cause: error });
+  }
   const name = typeof e.name === 'string' ? e.name : undefined;
   const condition = typeof e.condition === 'string' ? e.condition : undefined;
 
@@ -132,6 +148,11 @@ export function classifyConnectionError(error: unknown, server: string): Keyring
   return new KeyringError('server-unreachable', `Connecting to ${server} failed: ${message}`, undefined, {
     cause: error,
   });
+}
+
+/** The lookup was about `name` (DNS names compare case-insensitively, RFC 4343); unknown counts as it. */
+function sameName(hostname: unknown, name: string): boolean {
+  return typeof hostname !== 'string' || hostname.toLowerCase() === name.toLowerCase();
 }
 
 /** RFC 6120 §4.9.3 conditions a person meets in real use, in words (the others are named as they are). */

@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { createXmppClient, type XmppClient } from './client.js';
 import type { LoginRecord } from './sasl-login.js';
 import type { Iq } from './iq-requests.js';
-import { classifyConnectionError } from './connection-errors.js';
+import { classifyConnectionError, type ServerName } from './connection-errors.js';
 import { describeMissingSupport, discoverPepSupport } from './pep-support.js';
 import { answerDiscoInfo, capsElement, OWN_DISCO } from './caps.js';
 import { listenForOwnNodeChanges, listenForPepNotifications } from './pep-events.js';
@@ -224,7 +224,7 @@ export class AccountSession {
       // RFC 6121 §4.2 initial presence; its XEP-0115 caps tell PEP services which +notify events we want.
       await Promise.race([client.entity.send(xml('presence', {}, capsElement())), aborted, closed]);
     } catch (error) {
-      const failure = connection.stopped ? replaced() : classifyConnectionError(error, server);
+      const failure = connection.stopped ? replaced() : classifyConnectionError(error, server, serverName(target));
       if (this.#connection === connection) this.#connection = undefined;
       await this.#teardown(connection, { graceful: !isSecurityFailure(failure) });
       throw failure;
@@ -444,6 +444,11 @@ export class AccountSession {
     this.#deps.events.emit('account:state', this.#state);
     if (wasOnline && this.#state.status !== 'online') this.events.emit('offline');
   }
+}
+
+/** The name connected to, and the field it came from: the Server host when one was typed, else the address's domain. */
+function serverName(target: Target): ServerName {
+  return target.params.host !== undefined ? { name: target.params.host, from: 'host' } : { name: target.domain, from: 'jid' };
 }
 
 function parseBareJid(text: string): { local: string; domain: string } {

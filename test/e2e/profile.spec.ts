@@ -64,9 +64,10 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     await checkEveryLook(julietPage, 'my-profile-changes', saveScreenshot);
     await form.getByRole('button', { name: 'Publish changes' }).click();
     await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence, not sent to anyone at login');
-    // Published: nothing is left to change, so Publish stays disabled; focus goes to the form's first field, not to the page.
+    // Published: nothing is left to change, so Publish stays disabled; focus goes to the confirmation,
+    // not to the page, nor to a field with its text selected (test/e2e/profile-publish-focus.spec.ts).
     await expect(changes).toContainText('Nothing yet');
-    await expect(form.getByLabel('Full name')).toBeFocused();
+    await expect(julietPage.getByTestId('profile-result')).toBeFocused();
 
     // The avatar: the crop dialog, from the keyboard alone.
     await julietPage.getByLabel('Avatar image').setInputFiles(avatarFile);

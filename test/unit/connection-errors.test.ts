@@ -26,6 +26,18 @@ describe('classifying connection failures', () => {
     expect(classified.cause).toBe(error);
   });
 
+  it('a name that does not resolve is said so, naming it and the field it came from', () => {
+    const lookup = (hostname: string) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+    const fromAddress = classifyConnectionError(lookup('capulett.lit'), 'capulett.lit:5222', { name: 'capulett.lit', from: 'jid' });
+    expect(fromAddress.toIpcError()).toEqual({ code: 'server-unreachable', message: 'capulett.lit was not found.', field: 'jid' });
+    const fromHost = classifyConnectionError(lookup('XMPP.capulett.lit'), 'xmpp.capulett.lit:5222', { name: 'xmpp.capulett.lit', from: 'host' });
+    expect(fromHost.toIpcError()).toEqual({ code: 'server-unreachable', message: 'xmpp.capulett.lit was not found.', field: 'host' });
+    // A lookup of another name, or a failure that is only temporary, is not said to be a wrong name.
+    expect(classifyConnectionError(lookup('proxy.example'), 'capulet.lit:5222', { name: 'capulet.lit', from: 'jid' }).field).toBeUndefined();
+    const again = classifyConnectionError(err({ code: 'EAI_AGAIN' }), 'capulet.lit:5222', { name: 'capulet.lit', from: 'jid' });
+    expect(again).toMatchObject({ code: 'server-unreachable', message: 'Cannot reach capulet.lit:5222 (EAI_AGAIN).', field: undefined });
+  });
+
   it('keeps a KeyringError as it is, and survives non-Error throws', () => {
     const own = new KeyringError('tls-required', 'no TLS');
     expect(classifyConnectionError(own, 's')).toBe(own);

@@ -136,6 +136,9 @@ describe('the IPC dispatcher', () => {
       ['vault:unlock', { passphrase: '' }, 'passphrase', 'Enter your vault passphrase'],
       ['account:connect', { jid: 'juliet@capulet.lit/balcony', password: 'x' }, 'jid', ADDRESS_WORDS.resource],
       ['account:connect', { jid: 'not a valid jid@@', password: 'x' }, 'jid', ADDRESS_WORDS.shape],
+      // RFC 7622 §3.2: what follows @ is a domain name (or an IP literal); a comma is no typo to connect with.
+      ['account:connect', { jid: 'juliet@capulet,lit', password: 'x' }, 'jid', '“capulet,lit” is not a server name: after the @ come letters, digits and hyphens, in parts separated by dots, like capulet.lit'],
+      ['account:connect', { jid: 'juliet@capulet.lit', password: 'x', host: 'xmpp,capulet.lit' }, 'host', 'Enter a server name like xmpp.capulet.lit (letters, digits and hyphens, in parts separated by dots), or an IP address'],
       ['account:connect', { jid: 'juliet@capulet.lit', password: 'x', port: 52.5 }, 'port', 'A port is a whole number'],
       // No words of its own in the contract: the general ones.
       ['queue:cancel', { id: '' }, 'id', 'This cannot be empty.'],

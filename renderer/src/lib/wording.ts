@@ -102,7 +102,19 @@ export interface ErrorWords {
   details?: string;
 }
 
+/**
+ * server-unreachable with field 'jid' or 'host' (main/xmpp/connection-errors.ts): the name connected to
+ * does not exist. Main's message names it; what to check is the field it came from, not "the server name
+ * and port" the person may never have filled.
+ */
+const NAME_NOT_FOUND_STEP: Readonly<Record<string, string>> = {
+  jid: 'Check the part after @ in your address, and that you are online.',
+  host: 'Check the Server host under Server settings, and that you are online.',
+};
+
 export function describeError(error: IpcError): ErrorWords {
+  const notFound = error.code === 'server-unreachable' && error.field !== undefined ? NAME_NOT_FOUND_STEP[error.field] : undefined;
+  if (notFound) return { message: error.message, nextStep: notFound };
   const profileReadBack = error.code === 'read-back-mismatch' && error.field === 'profile';
   const nextStep =
     error.code === 'auth-failed' && error.field === 'server' ? SERVER_AT_FAULT_STEP : profileReadBack ? PROFILE_READ_BACK.nextStep : NEXT_STEP[error.code];

@@ -52,6 +52,22 @@ describe('what the screens say', () => {
     expect(unreachableText('romeo@montague.lit')).not.toMatch(/no keys|publishes no/);
   });
 
+  it('a server name that was not found points at the field it came from, not at "the server name and port"', () => {
+    expect(describeError({ code: 'server-unreachable', message: 'capulett.lit was not found.', field: 'jid' })).toEqual({
+      message: 'capulett.lit was not found.',
+      nextStep: 'Check the part after @ in your address, and that you are online.',
+    });
+    expect(describeError({ code: 'server-unreachable', message: 'xmpp.capulett.lit was not found.', field: 'host' })).toEqual({
+      message: 'xmpp.capulett.lit was not found.',
+      nextStep: 'Check the Server host under Server settings, and that you are online.',
+    });
+    // Any other unreachable server keeps the summary, main's words behind Details.
+    expect(describeError({ code: 'server-unreachable', message: 'Cannot reach capulet.lit:5222 (ECONNREFUSED).' })).toMatchObject({
+      message: 'The app cannot reach your server.',
+      details: 'Cannot reach capulet.lit:5222 (ECONNREFUSED).',
+    });
+  });
+
   it('errors say what to do next where there is something to do', () => {
     expect(describeError({ code: 'tls-untrusted', message: 'x' }).nextStep).toMatch(/CA certificate/);
     expect(describeError({ code: 'internal', message: 'x' })).toEqual({ message: 'x' });
