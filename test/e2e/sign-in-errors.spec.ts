@@ -11,10 +11,12 @@ import { checkEveryLook, expect, openApp, signOut, test } from './fixtures';
 async function connectAs(page: Page, jid: string, host = ''): Promise<void> {
   await page.getByLabel('XMPP address').fill(jid);
   await page.getByLabel('Password').fill('wherefore');
-  if (host) {
-    await page.getByText('Server settings').click();
-    await page.getByLabel('Server host').fill(host);
-  }
+  // The form remembers the server settings of the last account signed in (an earlier test's, on the
+  // test server): set them as this case means them, empty for "from the address".
+  const hostField = page.getByLabel('Server host');
+  if (!(await hostField.isVisible())) await page.getByText('Server settings').click();
+  await hostField.fill(host);
+  await page.getByLabel('Port').fill('');
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
@@ -59,7 +61,7 @@ test('an error goes once the address, the password or a server setting it was ab
 
   await connectAs(page, 'juliet@capulett.lit');
   await expect(error).toBeVisible({ timeout: 20_000 });
-  await page.getByText('Server settings').click();
+  if (!(await page.getByLabel('Port').isVisible())) await page.getByText('Server settings').click();
   await page.getByLabel('Port').fill('5223');
   await expect(error).toBeHidden();
 });
