@@ -177,8 +177,12 @@ describe('every window hears of a change of trust (two tabs, two windows on one 
     });
     published = [first];
     const contactKeys = await setup(events);
+    // The first fetch found a key: the other windows hear of the keys as they now stand.
+    const fetched = await contactKeys.fetch(JULIET);
+    expect(heard).toEqual([{ kind: 'contact', view: expect.objectContaining({ jid: JULIET, keys: fetched.keys }) as unknown }]);
+    // Asked again, nothing changed: nothing to tell.
     await contactKeys.fetch(JULIET);
-    expect(heard).toEqual([]);
+    expect(heard).toHaveLength(1);
     const trustIn = (change: EventPayload<'contacts:trust'> | undefined, der: Buffer) =>
       change?.kind === 'contact' ? change.view.keys.find((k) => k.fingerprint === certificateFingerprint(der))?.trust : undefined;
 
@@ -195,6 +199,8 @@ describe('every window hears of a change of trust (two tabs, two windows on one 
 
     published = [second];
     await contactKeys.fetch(JULIET);
+    // The key replaced: told to the other windows too.
+    expect(trustIn(heard.at(-1), second)).toBe('changed');
     const accepted = await contactKeys.accept(JULIET, certificateFingerprint(second));
     expect(heard.at(-1)).toEqual({ kind: 'contact', view: accepted });
 
@@ -202,6 +208,7 @@ describe('every window hears of a change of trust (two tabs, two windows on one 
     expect(heard.at(-1)).toMatchObject({ kind: 'contact', view: { jid: JULIET, policy: 'manual', policySource: 'contact' } });
     await contactKeys.setAccountPolicy('btbv');
     expect(heard.at(-1)).toEqual({ kind: 'account-policy', policy: 'btbv' });
-    expect(heard).toHaveLength(6);
+    // Six changes of trust, and the two fetches that changed the keys.
+    expect(heard).toHaveLength(8);
   });
 });
