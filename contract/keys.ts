@@ -23,10 +23,17 @@ export interface OwnKeyView {
   /** The name the user gave it; absent when none (the screen names it by its date). */
   label?: string;
   /**
-   * The key contacts should use now: of the keys not expired, the newest published one (or the newest
-   * at all while none is published). At most one key is current; none when every key has expired.
+   * The key contacts should use now: of the keys valid now (started, not expired, not revoked), the
+   * newest published one (or the newest at all while none is published). At most one key is current;
+   * none while no key is valid now, when every key has expired or the only ones left have yet to start.
    */
   current: boolean;
+  /**
+   * Its certificate starts after the moment the list was made, by this computer's clock (a file dated
+   * ahead, or a key made while this clock ran ahead): not usable yet, never current. The screens say
+   * from when it is valid (notBefore).
+   */
+  notYetValid?: true;
   /** The key this one replaced (renewal or rotation), by a statement that key signed. */
   continues?: string;
   /** Revoked by the user: why, and the date of the statement. Never published again, never current. */

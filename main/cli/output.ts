@@ -76,9 +76,15 @@ export function describeOwnKey(k: OwnKeyView): string {
     : 'not published';
   const warning = describeExpiry(k.expiry, k.publications.length > 0);
   return [
-    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}${k.revoked ? '  (REVOKED)' : ''}`,
+    `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}${k.revoked ? '  (REVOKED)' : k.notYetValid ? '  (NOT VALID YET)' : ''}`,
     `  RSA ${k.bits ?? '?'} bits, valid ${day(k.notBefore)} to ${day(k.notAfter)}, ${published}`,
-    ...(k.revoked ? [`  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}`] : warning ? [`  warning: ${warning}`] : []),
+    ...(k.revoked
+      ? [`  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}`]
+      : [
+          // Main said its certificate has not started (OwnKeyView.notYetValid): never current until then.
+          ...(k.notYetValid ? [`  warning: not valid until ${day(k.notBefore)}: contacts' apps may refuse it until then, so it is not your current key`] : []),
+          ...(warning ? [`  warning: ${warning}`] : []),
+        ]),
   ].join('\n');
 }
 

@@ -8,6 +8,7 @@
 import { createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { KeyringError } from '../errors.js';
+import { CERTIFICATE_BACKDATE_MS } from './clock-tolerance.js';
 import { asn1ToBuffer, bytesToBinary, getTBSCertificate } from './forge-typed.js';
 import { isBareJid, xmppAddrSubjectAltName } from './xmpp-addr.js';
 
@@ -23,9 +24,16 @@ export interface CertificateRequest {
   bareJid: string;
   /** Private key material: never log it. The public key is derived from it. */
   privateKey: KeyObject;
-  /** Whole days from notBefore to notAfter; default 730. */
+  /**
+   * Whole days of validity; default 730. Counted from now (the certificate's notBefore is then
+   * CERTIFICATE_BACKDATE_MS earlier), or from notBefore when one is given.
+   */
   validityDays?: number;
-  /** Start of validity; default now. X.509 times have one-second precision, so milliseconds are dropped. */
+  /**
+   * An exact start of validity (tests, dates chosen on purpose); the lifetime then counts from it.
+   * Default: now less CERTIFICATE_BACKDATE_MS (clock-tolerance.ts). X.509 times have one-second
+   * precision, so milliseconds are dropped.
+   */
   notBefore?: Date;
 }
 
@@ -41,18 +49,22 @@ export async function createSelfSignedCertificate(request: CertificateRequest): 
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
     throw new KeyringError('invalid-argument', 'The validity must be a whole number of days, at least one.', 'validityDays');
   }
+  // The lifetime counts from here: now, or the start the caller gave.
   const start = request.notBefore ?? new Date();
   if (Number.isNaN(start.getTime())) {
     throw new KeyringError('invalid-argument', 'The start of validity is not a date.', 'notBefore');
   }
-  const notBefore = new Date(Math.floor(start.getTime() / 1000) * 1000);
+  const from = Math.floor(start.getTime() / 1000) * 1000;
+  // Made now: valid from a little earlier, for readers whose clocks run behind ours (clock-tolerance.ts).
+  const notBefore = new Date(request.notBefore ? from : from - CERTIFICATE_BACKDATE_MS);
+  const notAfter = new Date(from + validityDays * DAY_MS);
 
   const cert = forge.pki.createCertificate();
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   cert.publicKey = forge.pki.publicKeyFromAsn1(forge.asn1.fromDer(bytesToBinary(spki)));
   cert.serialNumber = randomSerialNumber();
   cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS);
+  cert.validity.notAfter = notAfter;
   // Self-signed: issuer = subject. RFC 5280 §4.1.2.6 prefers UTF8String, and '@' is not even a
   // PrintableString character. (@types/node-forge types valueTagClass as a Class; forge wants a Type.)
   const name = (): forge.pki.CertificateField[] => [

@@ -18,9 +18,12 @@ export interface RenewalRequest {
   currentCertificateDer: Uint8Array;
   /** Its private key: never logged; it signs the new certificate and stays here. */
   privateKey: KeyObject;
-  /** Default: as many whole days as the current certificate was valid (at least one). */
+  /**
+   * Default: as many whole days as the current certificate was valid (at least one), rounded: the hour
+   * a certificate made here starts early (clock-tolerance.ts CERTIFICATE_BACKDATE_MS) adds no day.
+   */
   validityDays?: number;
-  /** Default: now. */
+  /** Default: now (the lifetime counts from now; the certificate starts a little earlier, certificate.ts). */
   notBefore?: Date;
 }
 

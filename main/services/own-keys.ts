@@ -453,12 +453,17 @@ export class OwnKeys {
 }
 
 /**
- * The keys as the screens show them: newest first, and the current one marked: of the keys not
- * expired, the newest published (what contacts fetch), or the newest at all while none is published.
+ * The keys as the screens show them: newest first, and the current one marked: of the keys valid now,
+ * the newest published (what contacts fetch), or the newest at all while none is published. A key not
+ * started yet is never current, even with no other key left: "current" says contacts can use it now,
+ * and a reader that allows no clock difference refuses it until its start (RFC 5280 §4.1.2.5). No
+ * tolerance here, unlike for contacts' keys (clock-tolerance.ts): this is the clock the person reads the
+ * dates by, and the certificates the app makes start CERTIFICATE_BACKDATE_MS early, so a key just made
+ * here is valid at once.
  */
 export function summarizeAll(records: readonly OwnKeyRecord[], jid: string, now: Date): OwnKeyView[] {
   const views = records.map((record) => summarize(record, jid, now)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-  const usable = views.filter((k) => !k.revoked && (k.notAfter === undefined || new Date(k.notAfter) >= now));
+  const usable = views.filter((k) => !k.revoked && !k.notYetValid && (k.notAfter === undefined || new Date(k.notAfter) >= now));
   const current = usable.find((k) => k.publications.length > 0) ?? usable[0];
   if (current) current.current = true;
   return views;
@@ -478,6 +483,7 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
     ...(record.revoked ? { revoked: { reason: record.revoked.reason, date: record.revoked.date } } : {}),
     ...(record.revocations ? { hasPreparedRevocations: true as const } : {}),
     bits: check.bits,
+    ...(check.notBefore !== undefined && Date.parse(check.notBefore) > now.getTime() ? { notYetValid: true as const } : {}),
     notBefore: check.notBefore,
     notAfter: check.notAfter,
     expiry: expiryWarning(check.notAfter, now),

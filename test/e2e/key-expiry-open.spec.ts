@@ -1,6 +1,6 @@
 /**
  * A key that expires while My keys is open: its card stops calling it the current key and says it
- * expired, without a restart or a reload (renderer/src/lib/own-keys.ts nextExpiryChange), and says the
+ * expired, without a restart or a reload (renderer/src/lib/own-keys.ts nextValidityChange), and says the
  * same as a reload would.
  */
 import { generateKeyPairSync } from 'node:crypto';

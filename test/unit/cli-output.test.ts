@@ -186,6 +186,20 @@ describe('keys list: the expiry warning', () => {
     }
   });
 
+  it('says a key that has not started yet is not valid until its day, and is not current', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'UTC';
+      const later = describeOwnKey({ ...key({ level: 'none', daysLeft: 365 }, false), current: false, notYetValid: true, notBefore: '2026-12-11T09:00:00.000Z' });
+      expect(later.split('\n')[0]).toMatch(/ "Laptop" {2}\(NOT VALID YET\)$/);
+      expect(later).toContain("warning: not valid until 2026-12-11: contacts' apps may refuse it until then, so it is not your current key");
+      expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true))).not.toContain('NOT VALID');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('names the key and marks the current one', () => {
     expect(describeOwnKey(key({ level: 'none', daysLeft: 200 }, true)).split('\n')[0]).toMatch(/ "Laptop" {2}\(current\)$/);
   });

@@ -13,10 +13,11 @@ import type { Element } from '@xmpp/xml';
 import type { ConnectionStatus } from '../../contract/index.js';
 import { CONTRACT } from '../../contract/index.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { CERTIFICATE_BACKDATE_MS } from '../../main/keys/clock-tolerance.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { verifyRevocation } from '../../main/keys/revocation.js';
-import { OwnKeys } from '../../main/services/own-keys.js';
+import { OwnKeys, summarizeAll } from '../../main/services/own-keys.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { QueueStore } from '../../main/vault/stores/queue-store.js';
@@ -57,6 +58,20 @@ async function addKey(daysAgo: number, options: { validityDays?: number; label?:
   });
   if (options.publishedAs) {
     await store.setPublication(ACCOUNT, fingerprint, NS.pubkey, { accessModel: options.publishedAs, publishedAt: made.toISOString() });
+  }
+  return fingerprint;
+}
+
+/**
+ * Adds a key taken in now whose certificate starts `startsInDays` days from now: a PKCS#12 from a tool
+ * that dated it ahead, or a key made while this computer's clock ran ahead and since put right.
+ */
+async function addFutureKey(startsInDays: number, options: { publishedAs?: string } = {}): Promise<string> {
+  const der = await createSelfSignedCertificate({ bareJid: ACCOUNT, privateKey, validityDays: 365, notBefore: new Date(Date.now() + startsInDays * DAY) });
+  const fingerprint = certificateFingerprint(der);
+  await store.add(ACCOUNT, { fingerprint, certificateDer: der, privateKey });
+  if (options.publishedAs) {
+    await store.setPublication(ACCOUNT, fingerprint, NS.pubkey, { accessModel: options.publishedAs, publishedAt: new Date().toISOString() });
   }
   return fingerprint;
 }
@@ -108,6 +123,57 @@ describe('the list of own keys', () => {
     await addKey(40, { validityDays: 30, publishedAs: 'presence' });
     expect(service('online').keys.list().some((k) => k.current)).toBe(false);
   });
+
+  it('never marks a key that has not started yet as current, though it is newer: the valid one is, and the other says so', async () => {
+    const valid = await addKey(10, { publishedAs: 'presence' });
+    const nextWeek = await addFutureKey(7);
+    const list = service('online').keys.list();
+    expect(list.map((k) => k.fingerprint)).toEqual([nextWeek, valid]);
+    expect(list.filter((k) => k.current).map((k) => k.fingerprint)).toEqual([valid]);
+    expect(list.find((k) => k.fingerprint === nextWeek)).toMatchObject({ current: false, notYetValid: true });
+    expect(list.find((k) => k.fingerprint === valid)).not.toHaveProperty('notYetValid');
+  });
+
+  it('prefers a valid unpublished key to a published one that has not started yet', async () => {
+    await addFutureKey(3, { publishedAs: 'presence' });
+    const valid = await addKey(1);
+    expect(service('online').keys.list().filter((k) => k.current).map((k) => k.fingerprint)).toEqual([valid]);
+  });
+
+  it('marks no key current while every usable key has yet to start: none is one contacts can use now', async () => {
+    await addKey(40, { validityDays: 30, publishedAs: 'presence' });
+    const later = await addFutureKey(2);
+    const list = service('online').keys.list();
+    expect(list.some((k) => k.current)).toBe(false);
+    expect(list.find((k) => k.fingerprint === later)?.notYetValid).toBe(true);
+  });
+
+  it('counts a key from its start to the second: a minute before, it has not started; at its start it is current', async () => {
+    const start = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+    const der = await createSelfSignedCertificate({ bareJid: ACCOUNT, privateKey, validityDays: 30, notBefore: start });
+    const fingerprint = certificateFingerprint(der);
+    await store.add(ACCOUNT, { fingerprint, certificateDer: der, privateKey });
+    const records = store.list(ACCOUNT);
+    expect(summarizeAll(records, ACCOUNT, new Date(start.getTime() - 1000))[0]).toMatchObject({ current: false, notYetValid: true });
+    expect(summarizeAll(records, ACCOUNT, start)[0]).toMatchObject({ current: true });
+    expect(summarizeAll(records, ACCOUNT, start)[0]).not.toHaveProperty('notYetValid');
+  });
+
+  it('a key just made is current at once, beside one dated ahead: it starts an hour early and ends the days chosen from now', async () => {
+    await addFutureKey(1);
+    const { keys } = service('online');
+    const before = Date.now();
+    const made = await keys.generate({ bits: 2048, validityDays: 30 });
+    const after = Date.now();
+    const listed = keys.list().find((k) => k.fingerprint === made.fingerprint);
+    expect(listed).toMatchObject({ current: true, expiry: { level: 'within-30-days', daysLeft: 30 } });
+    expect(listed).not.toHaveProperty('notYetValid');
+    const start = Date.parse(made.notBefore ?? '');
+    const end = Date.parse(made.notAfter ?? '');
+    expect(start).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - CERTIFICATE_BACKDATE_MS);
+    expect(start).toBeLessThanOrEqual(after - CERTIFICATE_BACKDATE_MS);
+    expect(end - start).toBe(30 * DAY + CERTIFICATE_BACKDATE_MS);
+  }, 60_000);
 
   it('says when a key expires within 30, 7 and 1 days, and once it has', async () => {
     const in20 = await addKey(345, { validityDays: 365 });

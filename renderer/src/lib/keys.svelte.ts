@@ -1,4 +1,4 @@
-import { accessOf, expiryText, keyName, needsRenewal, nextExpiryChange } from './own-keys';
+import { accessOf, expiryText, keyName, needsRenewal, nextValidityChange } from './own-keys';
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
@@ -116,12 +116,13 @@ export class KeysStore extends ScreenStore {
       if (revoked.length > 0 || found.length > 0) void this.refresh();
     });
     void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
-    // What main said of the keys' time holds until the next expiry moment (own-keys.ts nextExpiryChange):
-    // then the list is asked for again, so a key that expires while the screen is open stops being shown
-    // current and valid. Long waits are cut into pieces (a timer holds at most ~24 days), each a refresh.
+    // What main said of the keys' time holds until the next moment it changes (own-keys.ts
+    // nextValidityChange): then the list is asked for again, so a key that starts or expires while the
+    // screen is open is shown as it now is (current or not, valid or not). Long waits are cut into pieces
+    // (a timer holds at most ~24 days), each a refresh.
     const stopExpiryTimer = $effect.root(() => {
       $effect(() => {
-        const at = nextExpiryChange(this.keys, Date.now());
+        const at = nextValidityChange(this.keys, Date.now());
         if (at === undefined) return;
         const timer = setTimeout(() => void this.refresh(), Math.min(Math.max(at - Date.now(), 0) + EXPIRY_SLACK_MS, MAX_EXPIRY_WAIT_MS));
         return () => clearTimeout(timer);

@@ -1,6 +1,6 @@
 /** Pure helpers for the My keys screen: how a key is named, and audiences compared. */
 import type { AccessModel, AccessRequest, KeyExpiry, OwnKeyView } from '../../../contract';
-import { formatDay } from './format';
+import { formatDay, formatWhen } from './format';
 
 /** How a key is named on screen: its label, or the day it was made. */
 export function keyName(key: Pick<OwnKeyView, 'label' | 'createdAt'>): string {
@@ -55,22 +55,41 @@ export function expiryText(expiry: KeyExpiry): string {
 }
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /**
- * The next moment (ms since the epoch) at which what main said of the keys' time (`expiry`, and which
- * key is current: an expired key never is) stops holding: a key's end of validity, or the day its
- * "expires in N days" or "expired N days ago" counts another day. Undefined when no key has a date.
- * My keys asks main again then, so a key that expires while the screen is open is shown so.
+ * The badge of a key whose certificate has not started yet (main says so: OwnKeyView.notYetValid):
+ * "Not valid until 11 Dec 2026", the local day as every date on the screen; within a day of its start,
+ * to the minute ("Not valid until 4 Dec 2026, 14:31"), rounded up so that it is never valid later than
+ * it says. An unreadable start says only that it is not valid yet.
  */
-export function nextExpiryChange(keys: readonly Pick<OwnKeyView, 'notAfter' | 'revoked'>[], now: number): number | undefined {
+export function notValidUntilText(notBefore: string | undefined, now: number): string {
+  const start = notBefore === undefined ? Number.NaN : Date.parse(notBefore);
+  if (Number.isNaN(start)) return 'Not valid yet';
+  if (start - now > DAY_MS) return `Not valid until ${formatDay(notBefore)}`;
+  return `Not valid until ${formatWhen(new Date(Math.ceil(start / MINUTE_MS) * MINUTE_MS).toISOString())}`;
+}
+
+/**
+ * The next moment (ms since the epoch) at which what main said of the keys' time (`expiry`,
+ * `notYetValid`, and which key is current: a key not started or expired never is) stops holding: a
+ * key's start of validity (and the day before it, from when its badge gives the minute), its end of
+ * validity, or the day its "expires in N days" or "expired N days ago" counts another day. Undefined
+ * when no key has a date. My keys asks main again then, so a key that starts or expires while the
+ * screen is open is shown so.
+ */
+export function nextValidityChange(keys: readonly Pick<OwnKeyView, 'notBefore' | 'notAfter' | 'revoked'>[], now: number): number | undefined {
   let next: number | undefined;
+  const consider = (at: number) => (next = next === undefined ? at : Math.min(next, at));
   for (const key of keys) {
-    if (key.revoked || key.notAfter === undefined) continue;
-    const end = Date.parse(key.notAfter);
+    if (key.revoked) continue;
+    const start = key.notBefore === undefined ? Number.NaN : Date.parse(key.notBefore);
+    // notBefore itself is valid (RFC 5280 §4.1.2.5): main counts the key from that instant.
+    if (start > now) consider(start - DAY_MS > now ? start - DAY_MS : start);
+    const end = key.notAfter === undefined ? Number.NaN : Date.parse(key.notAfter);
     if (Number.isNaN(end)) continue;
     // notAfter itself is still valid (RFC 5280 §4.1.2.5): the change comes just after it, then daily.
-    const at = end >= now ? end - Math.floor((end - now) / DAY_MS) * DAY_MS + 1 : end + 1 + (Math.floor((now - end - 1) / DAY_MS) + 1) * DAY_MS;
-    next = next === undefined ? at : Math.min(next, at);
+    consider(end >= now ? end - Math.floor((end - now) / DAY_MS) * DAY_MS + 1 : end + 1 + (Math.floor((now - end - 1) / DAY_MS) + 1) * DAY_MS);
   }
   return next;
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyringError } from '../../../main/errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../../../main/keys/certificate.js';
+import { CERTIFICATE_BACKDATE_MS } from '../../../main/keys/clock-tolerance.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../main/keys/generate.js';
 import { readCertificateIdentities } from '../../../main/keys/xmpp-addr.js';
 import { describeCertificate, openssl, Scratch } from './openssl.js';
@@ -79,14 +80,26 @@ describe('the self-signed account certificate, as openssl reads it', () => {
     expect(text).toMatch(/X509v3 Subject Key Identifier/);
   });
 
-  it('is valid from now for two years by default', async () => {
+  it('is valid for two years from now by default, and from an hour before now for readers whose clocks run behind', async () => {
     const path = await scratch.write('dates.der', der);
     const dates = await openssl(['x509', '-inform', 'DER', '-in', path, '-noout', '-dates', '-dateopt', 'iso_8601']);
     const notBefore = Date.parse(/notBefore=(.*)/.exec(dates)?.[1]?.trim().replace(' ', 'T') ?? '');
     const notAfter = Date.parse(/notAfter=(.*)/.exec(dates)?.[1]?.trim().replace(' ', 'T') ?? '');
-    expect(Math.abs(notBefore - madeAt)).toBeLessThan(5_000);
+    expect(CERTIFICATE_BACKDATE_MS).toBe(3600_000);
+    expect(Math.abs(notBefore - (madeAt - CERTIFICATE_BACKDATE_MS))).toBeLessThan(5_000);
+    // The lifetime chosen ends where its owner expects: two years from the moment it was made.
     expect(DEFAULT_VALIDITY_DAYS).toBe(730);
-    expect(notAfter - notBefore).toBe(730 * DAY_MS);
+    expect(Math.abs(notAfter - (madeAt + 730 * DAY_MS))).toBeLessThan(5_000);
+    expect(notAfter - notBefore).toBe(730 * DAY_MS + CERTIFICATE_BACKDATE_MS);
+  });
+
+  it('of a short lifetime chosen, still ends that many days from now', async () => {
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const oneDay = new X509Certificate(await createSelfSignedCertificate({ bareJid: JULIET, privateKey: keys.privateKey, validityDays: 1 }));
+    const after = Date.now();
+    expect(Date.parse(oneDay.validTo)).toBeGreaterThanOrEqual(before + DAY_MS);
+    expect(Date.parse(oneDay.validTo)).toBeLessThanOrEqual(after + DAY_MS);
+    expect(Date.parse(oneDay.validFrom)).toBe(Date.parse(oneDay.validTo) - DAY_MS - CERTIFICATE_BACKDATE_MS);
   });
 
   it('takes the start and length of validity from the caller, to the second', async () => {

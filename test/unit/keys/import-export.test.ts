@@ -2,6 +2,7 @@ import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
+import { CERTIFICATE_BACKDATE_MS } from '../../../main/keys/clock-tolerance.js';
 import {
   exportCertificateDer,
   exportCertificatePem,
@@ -69,7 +70,8 @@ describe('importing PEM', () => {
     expect(spki(imported.publicKey).equals(spki(keys.publicKey))).toBe(true);
     expect(imported.privateKey.equals(keys.privateKey)).toBe(true);
     expect(imported).toMatchObject({ bits: 2048, jid: JULIET });
-    expect(Date.parse(imported.notAfter) - Date.parse(imported.notBefore)).toBe(730 * 86_400_000);
+    // Made by the app: two years from when it was made, valid from an hour before (clock-tolerance.ts).
+    expect(Date.parse(imported.notAfter) - Date.parse(imported.notBefore)).toBe(730 * 86_400_000 + CERTIFICATE_BACKDATE_MS);
   });
 
   it('takes them from two texts in either order, ignoring text around the blocks', () => {

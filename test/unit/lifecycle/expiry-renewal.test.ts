@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyringError } from '../../../main/errors.js';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
+import { CERTIFICATE_BACKDATE_MS } from '../../../main/keys/clock-tolerance.js';
 import { expiryWarning } from '../../../main/keys/expiry.js';
 import { renewCertificate } from '../../../main/keys/renew.js';
 import { publicKeyDigest } from '../../../main/keys/signed-statement.js';
@@ -63,17 +64,28 @@ describe('renewal', () => {
     expect(renewal.fingerprint).not.toBe(key.fingerprint);
     expect(publicKeyDigest(renewal.der)).toBe(publicKeyDigest(shortLived));
     expect(readCertificateIdentities(renewal.der).xmppAddrs).toEqual([JULIET]);
+    const endedAt = Date.now();
     const x509 = new X509Certificate(renewal.der);
-    expect(Date.parse(x509.validFrom)).toBeGreaterThanOrEqual(Math.floor(startedAt / 1000) * 1000);
-    // As long as the one it renews (90 days), unless told otherwise.
-    expect(Date.parse(x509.validTo) - Date.parse(x509.validFrom)).toBe(90 * DAY);
-    expect(checkPublishedCertificate({ der: renewal.der, publisherJid: JULIET, itemId: renewal.fingerprint }).status).toBe('valid');
+    // Valid from an hour before now (clock-tolerance.ts), so a reader whose clock runs behind takes it.
+    const from = Date.parse(x509.validFrom) + CERTIFICATE_BACKDATE_MS;
+    expect(from).toBeGreaterThanOrEqual(Math.floor(startedAt / 1000) * 1000);
+    expect(from).toBeLessThanOrEqual(endedAt);
+    // As long as the one it renews (90 days), unless told otherwise, counted from now.
+    expect(Date.parse(x509.validTo) - from).toBe(90 * DAY);
+    expect(checkPublishedCertificate({ der: renewal.der, publisherJid: JULIET, itemId: renewal.fingerprint, now: new Date(from - CERTIFICATE_BACKDATE_MS) }).status).toBe('valid');
+  });
+
+  it('keeps the lifetime of a certificate made here, not an hour more at each renewal', async () => {
+    const madeHere = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: key.privateKey, validityDays: 90 });
+    const once = await renewCertificate({ currentCertificateDer: madeHere, privateKey: key.privateKey });
+    const twice = new X509Certificate((await renewCertificate({ currentCertificateDer: once.der, privateKey: key.privateKey })).der);
+    expect(Date.parse(twice.validTo) - Date.parse(twice.validFrom)).toBe(90 * DAY + CERTIFICATE_BACKDATE_MS);
   });
 
   it('takes another validity when asked, and the old key signs its succession', async () => {
     const renewal = await renewCertificate({ currentCertificateDer: shortLived, privateKey: key.privateKey, validityDays: 365 });
     const x509 = new X509Certificate(renewal.der);
-    expect(Date.parse(x509.validTo) - Date.parse(x509.validFrom)).toBe(365 * DAY);
+    expect(Date.parse(x509.validTo) - Date.parse(x509.validFrom)).toBe(365 * DAY + CERTIFICATE_BACKDATE_MS);
     const statement = await createSuccession({ bareJid: renewal.bareJid, oldCertificateDer: shortLived, oldPrivateKey: key.privateKey, newCertificateDer: renewal.der });
     expect(verifySuccession(statement, { publisherJid: JULIET, newFingerprint: renewal.fingerprint, oldCertificateDer: shortLived }).valid).toBe(true);
   });
