@@ -3,6 +3,7 @@
  * The system's code (ENOSPC, EROFS…) never reaches the screen or the CLI's one line: it goes to the log
  * with the error itself (the KeyringError's `cause`).
  */
+import { KeyringError } from '../errors.js';
 
 /** The reason as a few words, to go in brackets after what failed. */
 export function diskTroubleWords(error: unknown): string {
@@ -54,4 +55,21 @@ function errnoCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+/**
+ * Records, in the vault, what the server has already done. When that write fails, the vault's own
+ * "nothing was changed" would be false (the server did change): the error then says what was done, why
+ * it is not recorded, and what happens next (`done` and `next` are the caller's sentences). Anything
+ * else thrown goes on as it is.
+ */
+export async function recordAfterServer<T>(record: () => Promise<T>, words: { done: string; next: string }): Promise<T> {
+  try {
+    return await record();
+  } catch (error) {
+    if (!(error instanceof KeyringError) || error.code !== 'storage-failed') throw error;
+    throw new KeyringError('storage-failed', `${words.done}, but the app could not record it (${diskTroubleWords(error.cause)}). ${words.next}`, undefined, {
+      cause: error.cause ?? error,
+    });
+  }
 }
