@@ -23,6 +23,7 @@ import { importKeyFiles } from '../keys/import-key.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import { expiryWarning } from '../keys/expiry.js';
+import { recordAfterServer } from '../vault/disk-trouble.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
@@ -42,6 +43,9 @@ import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
 export const KEY_NODE_MAX_ITEMS = 32;
+
+/** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
+const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
 
 export interface OwnKeysDeps {
   store: OwnKeysStore;
@@ -198,14 +202,15 @@ export class OwnKeys {
       for (const publication of key.publications) {
         try {
           await retractItem({ iq: this.#deps.session.iq, owner: jid }, publication.node, key.fingerprint);
-          await this.#deps.published.recordRetract(jid, publication.node, key.fingerprint);
           retracted = true;
+          await recordAfterServer(() => this.#deps.published.recordRetract(jid, publication.node, key.fingerprint), WITHDRAWN_NOT_DELETED);
         } catch (error) {
           if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
         }
       }
     }
-    await this.#deps.store.remove(jid, fingerprint);
+    // Nothing withdrawn: the vault's own words ("nothing was changed") are the true ones.
+    await (retracted ? recordAfterServer(() => this.#deps.store.remove(jid, fingerprint), WITHDRAWN_NOT_DELETED) : this.#deps.store.remove(jid, fingerprint));
     return { retracted };
   }
 
@@ -241,21 +246,31 @@ export class OwnKeys {
     await this.#deps.session.requireXep0222Support();
     const payload = keyItemPayload(key);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
-    await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
-      accessModel: outcome.config.accessModel,
-      ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
-      ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
-      publishedAt: new Date().toISOString(),
-    });
-    // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
-    if (outcome.reconfigured) {
-      await this.#deps.store.setAudience(jid, NS.pubkey, {
-        accessModel: outcome.config.accessModel,
-        ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
-        ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
-      });
-    }
-    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
+    // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
+    // and the next sign-in records it from the server (found-publications.ts).
+    await recordAfterServer(
+      async () => {
+        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
+          accessModel: outcome.config.accessModel,
+          ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+          ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+          publishedAt: new Date().toISOString(),
+        });
+        // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
+        if (outcome.reconfigured) {
+          await this.#deps.store.setAudience(jid, NS.pubkey, {
+            accessModel: outcome.config.accessModel,
+            ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+            ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+          });
+        }
+        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
+      },
+      {
+        done: 'Your key was published on your server',
+        next: 'Until then My keys shows it as not published. Free some space: at your next sign-in the app finds it on your server and records it.',
+      },
+    );
     return outcome.config;
   }
 
@@ -355,12 +370,22 @@ export class OwnKeys {
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
-    // The revocation carries the revoked certificate: the item must keep carrying it.
-    await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
     // The revocation is on the server, for every contact to read: the key is revoked from here on,
     // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
     // for a failed revoke (the key shown usable, then "revoked by another device" at the next sign-in).
-    await recordRevokedHere(this.#deps, jid, fingerprint, statement);
+    // A vault that cannot record it (a full disk) says so: the next sign-in reads it from the server
+    // (own-revocations.ts), and its key's item is withdrawn then.
+    await recordAfterServer(
+      async () => {
+        // The revocation carries the revoked certificate: the item must keep carrying it.
+        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
+        await recordRevokedHere(this.#deps, jid, fingerprint, statement);
+      },
+      {
+        done: 'The revocation of your key was published on your server, for your contacts to see',
+        next: 'Until then this key shows as not revoked here: do not use it. Free some space: at your next sign-in the app reads the revocation from your server and marks the key revoked.',
+      },
+    );
     // Only now does the key's own item go. Cut off (the connection lost, the server refusing), it stays
     // on the node beside its revocation, which contacts honour; the next reading of the node withdraws
     // it (own-revocations.ts).
@@ -380,9 +405,24 @@ export class OwnKeys {
   async retract(fingerprint: string): Promise<void> {
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
-    await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, key.fingerprint);
-    await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
-    await this.#deps.published.recordRetract(jid, NS.pubkey, key.fingerprint);
+    try {
+      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, key.fingerprint);
+    } catch (error) {
+      // Recorded as published, and not on the server: withdrawn already (by another app, or here when
+      // a full disk kept the vault from recording it). What was asked is so; only the record catches up.
+      const recordedPublished = key.publications.some((p) => p.node === NS.pubkey);
+      if (!(recordedPublished && error instanceof KeyringError && error.code === 'not-found')) throw error;
+    }
+    await recordAfterServer(
+      async () => {
+        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
+        await this.#deps.published.recordRetract(jid, NS.pubkey, key.fingerprint);
+      },
+      {
+        done: 'Your key was withdrawn from your server',
+        next: 'Until then My keys shows it as published. Free some space, then withdraw it again: the app then records it.',
+      },
+    );
   }
 
   /** The public certificate only; private keys leave the vault only through an explicit export with a new passphrase. */

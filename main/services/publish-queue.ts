@@ -195,7 +195,16 @@ export class PublishQueue {
         outcome = { ok: false, error: toIpcError(error) };
         this.#deps.log.warn(`queued ${next.kind} failed: ${outcome.error.message}`);
       }
-      await this.#deps.store.remove(account, next.id);
+      try {
+        await this.#deps.store.remove(account, next.id);
+      } catch (error) {
+        // It ran, but the vault cannot take it off the queue (a full disk): it stays, and runs again
+        // at the next connection (a publish, a withdrawal or a roster change is the same done twice).
+        // The run ends here, since it would only take the same action again; nobody awaits it (core.ts
+        // starts it at sign-in), and a rejection nobody handles would end the browser host's process.
+        this.#deps.log.warn(`queued ${next.kind} ran, but stays queued: ${toIpcError(error).message}`);
+        return;
+      }
       this.#deps.events.emit('queue:ran', { action: { ...next }, ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }) });
       this.#changed();
     }

@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { KeyringError } from '../errors.js';
 import { backupPathOf, writeFileAtomic } from './atomic-file.js';
+import { diskTroubleWords } from './disk-trouble.js';
 import { isDeeplyFrozen } from './deep-freeze.js';
 import { JsonChunks } from './json-chunks.js';
 
@@ -110,9 +111,7 @@ export async function writeVaultFile(path: string, document: unknown, authentica
   try {
     await writeFileAtomic(path, [Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...body]);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? 'unknown error';
-    throw new KeyringError('storage-failed', `Could not save the vault (${why}); nothing was changed.`, undefined, {
+    throw new KeyringError('storage-failed', `Could not save the vault (${diskTroubleWords(error)}); nothing was changed.`, undefined, {
       cause: error,
     });
   }
@@ -174,7 +173,7 @@ async function tryRead<T>(path: string, parse: (body: unknown) => T): Promise<At
     bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    throw new KeyringError('storage-failed', `Could not read the vault (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new KeyringError('storage-failed', `Could not read the vault file ${path} (${diskTroubleWords(error)}).`, undefined, { cause: error });
   }
   const file = splitFile(bytes);
   if ('damaged' in file) return { kind: 'damaged', reason: file.damaged };

@@ -23,6 +23,7 @@ import type { z } from 'zod';
 import { KeyringError } from '../errors.js';
 import { removeDeadWritersLeftovers } from './atomic-file.js';
 import { deepFreeze } from './deep-freeze.js';
+import { diskTroubleAdvice, diskTroubleWords, isDiskError } from './disk-trouble.js';
 import { SecretBox, DEFAULT_SCRYPT, type ScryptParams } from './secret-box.js';
 import { parseVaultDocument, type AccountRecord, type VaultDocument } from './schema.js';
 import { lockVault, type VaultLock, type VaultProcessKind } from './vault-lock.js';
@@ -205,6 +206,22 @@ export class Vault {
    * of two processes would write its own copy over the other's changes (vault-lock.ts).
    */
   static async open(options: OpenVaultOptions): Promise<Vault> {
+    try {
+      return await Vault.#open(options);
+    } catch (error) {
+      // The folder, the lock file beside the vault or a file set aside could not be made (a full or
+      // read-only disk): said in words, never as the system's code or the app's "something went wrong".
+      if (error instanceof KeyringError || !isDiskError(error)) throw error;
+      throw new KeyringError(
+        'storage-failed',
+        `Could not open the vault in ${options.dir} (${diskTroubleWords(error)}). ${diskTroubleAdvice(error)}`,
+        undefined,
+        { cause: error },
+      );
+    }
+  }
+
+  static async #open(options: OpenVaultOptions): Promise<Vault> {
     const path = join(options.dir, VAULT_FILE);
     // Only the user may list or enter the folder that holds the vault and its backups.
     await mkdir(options.dir, { recursive: true, mode: 0o700 });

@@ -1,5 +1,6 @@
 import type { KeyringApi, VaultStatus } from '../../../contract';
 import { Task } from './task.svelte';
+import { unlockCanTryAgain } from './wording';
 
 /** Whether the vault (private keys, contacts' keys) is unlocked; nothing else works until it is. */
 export class VaultStore {
@@ -20,14 +21,15 @@ export class VaultStore {
       if (tried.ok) this.status = tried.value;
       // A vault file changed outside the app: the status says why, and whether the backup can be opened.
       else if (tried.error.code === 'vault-tampered') await this.#readStatus();
-      // Another app or `keyring` command holds the vault: the unlock screen names it and what to do.
-      else if (tried.error.code === 'vault-in-use') this.unlocking.error = tried.error;
+      // Another app or `keyring` command holds the vault, or its disk is full or read-only: the unlock
+      // screen says so and what to do, with "Try again" (a passphrase would not help).
+      else if (unlockCanTryAgain(tried.error.code)) this.unlocking.error = tried.error;
     }
   }
 
   /**
-   * Unlocks again after 'vault-in-use', once the other process is closed: with the passphrase typed, or
-   * none (the desktop app's keychain vault needs none).
+   * Unlocks again after 'vault-in-use' or 'storage-failed', once the other process is closed or the
+   * disk has room: with the passphrase typed, or none (the desktop app's keychain vault needs none).
    */
   async tryAgain(passphrase: string): Promise<void> {
     await this.#unlock(passphrase === '' ? {} : { passphrase });

@@ -162,3 +162,14 @@ export function revokedLine(answer: RevokeOutcome): string {
   if (answer.withdrawalPending) return 'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is withdrawn at the next connection';
   return 'Revoked; your contacts were told';
 }
+
+/**
+ * An unlock refused for something other than the passphrase, which goes away once its cause does:
+ * another app or `keyring` command holds the vault (main/vault/vault-lock.ts), or its disk refused
+ * (full, read-only: main/vault/disk-trouble.ts). The unlock screen shows these even after the unlock
+ * the desktop app tries by itself (the keychain needs no passphrase), and offers "Try again" rather
+ * than asking to type the passphrase again.
+ */
+export function unlockCanTryAgain(code: IpcError['code']): boolean {
+  return code === 'vault-in-use' || code === 'storage-failed';
+}

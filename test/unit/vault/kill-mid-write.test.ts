@@ -30,7 +30,7 @@ for (let i = Number(start); ; i++) {
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'keyring-killtest-'));
-  await transpileModules(repo, ['main/vault/vault-file.ts', 'main/vault/atomic-file.ts', 'main/vault/json-chunks.ts', 'main/vault/deep-freeze.ts', 'main/errors.ts'], work);
+  await transpileModules(repo, ['main/vault/vault-file.ts', 'main/vault/atomic-file.ts', 'main/vault/json-chunks.ts', 'main/vault/deep-freeze.ts', 'main/vault/disk-trouble.ts', 'main/errors.ts'], work);
   await writeFile(join(work, 'writer.mjs'), WRITER);
 });
 afterAll(async () => {

@@ -1,0 +1,150 @@
+/**
+ * A write the server took, which a full disk kept the vault from recording (a real full tmpfs under
+ * the vault: test/support/small-disk.ts; a PEP service in memory). "Nothing was changed" would be
+ * false there: the answer says what the server did, why it is not recorded, and what comes next, and
+ * what comes next is true: once there is space, the next sign-in records a publish and a revocation
+ * from the server, and withdrawing or deleting again completes.
+ */
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { silentLogger } from '../../main/logger.js';
+import { FoundPublications } from '../../main/services/found-publications.js';
+import { OwnKeys } from '../../main/services/own-keys.js';
+import { OwnRevocations } from '../../main/services/own-revocations.js';
+import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
+import type { VaultHolder } from '../../main/vault/vault-holder.js';
+import { fetchItems } from '../../main/xmpp/fetch-items.js';
+import { revocationItemId } from '../../main/xmpp/key-statements.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
+import { unlockedVaults } from '../support/vaults.js';
+
+const mounted = mountSmallDisk('1m');
+const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
+const skipped = 'problem' in mounted ? mounted.problem : undefined;
+afterAll(() => disk?.unmount());
+
+/** What a failed request says, or 'succeeded'. */
+async function said(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'succeeded',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+}
+
+describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was full (skipped: ${skipped})` : 'the server took it, the disk was full', () => {
+  let privateKey: KeyObject;
+  let pep: ReturnType<typeof fakePep>;
+  let vaults: VaultHolder;
+  let store: OwnKeysStore;
+  let keys: OwnKeys;
+  let found: FoundPublications;
+  let revocations: OwnRevocations;
+  let run = 0;
+
+  beforeAll(async () => {
+    ({ privateKey } = await generateRsaKeyPair(2048));
+  });
+  beforeEach(async () => {
+    pep = fakePep({ fields: BASE_FIELDS });
+    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
+    store = new OwnKeysStore(vaults);
+    const published = new PublishedNodesStore(vaults);
+    const session = pepSession(pep);
+    keys = new OwnKeys({ store, published, session });
+    found = new FoundPublications({ store, published, session, log: silentLogger });
+    revocations = new OwnRevocations({ store, published, session, log: silentLogger });
+  });
+  afterEach(async () => {
+    await disk?.free();
+    await vaults.close();
+  });
+
+  async function addKey(): Promise<string> {
+    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + run });
+    const fingerprint = certificateFingerprint(certificateDer);
+    await store.add(JULIET, { fingerprint, certificateDer, privateKey });
+    return fingerprint;
+  }
+  const onNode = () => pep.nodes.get(NS.pubkey)?.items ?? [];
+  const viewOf = (fingerprint: string) => keys.list().find((k) => k.fingerprint === fingerprint);
+  /** A sign-in's reading of the key node, as core.ts makes it. */
+  const signIn = async () => {
+    const items = fetchItems(pep.ctx.iq, JULIET, NS.pubkey);
+    await revocations.readNode(items);
+    await found.readNode(items);
+  };
+
+  it('a publish says the key is on the server, and the next sign-in records it', async () => {
+    const fingerprint = await addKey();
+    await disk?.fill();
+    expect(await said(keys.publish(fingerprint, { model: 'presence' }))).toBe(
+      'Your key was published on your server, but the app could not record it (the disk is full). Until then My keys shows it as not published. ' +
+        'Free some space: at your next sign-in the app finds it on your server and records it.',
+    );
+    expect(onNode()).toEqual([fingerprint]);
+    expect(viewOf(fingerprint)?.publications).toEqual([]);
+    await disk?.free();
+    await signIn();
+    expect(viewOf(fingerprint)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
+  });
+
+  it('a revoke says the revocation is on the server, not to use the key, and the next sign-in marks it revoked', async () => {
+    const fingerprint = await addKey();
+    await keys.publish(fingerprint, { model: 'presence' });
+    await disk?.fill();
+    expect(await said(keys.revoke(fingerprint, 'retired'))).toBe(
+      'The revocation of your key was published on your server, for your contacts to see, but the app could not record it (the disk is full). ' +
+        'Until then this key shows as not revoked here: do not use it. Free some space: at your next sign-in the app reads the revocation from your server and marks the key revoked.',
+    );
+    expect(onNode()).toContain(revocationItemId(fingerprint));
+    expect(viewOf(fingerprint)?.revoked).toBeUndefined();
+    await disk?.free();
+    await signIn();
+    expect(viewOf(fingerprint)?.revoked).toBeDefined();
+    // Its own item, left beside the revocation, went at that sign-in.
+    expect(onNode()).toEqual([revocationItemId(fingerprint)]);
+  });
+
+  it('a withdrawal says the key left the server, and withdrawing again records it', async () => {
+    const fingerprint = await addKey();
+    await keys.publish(fingerprint, { model: 'presence' });
+    await disk?.fill();
+    expect(await said(keys.retract(fingerprint))).toBe(
+      'Your key was withdrawn from your server, but the app could not record it (the disk is full). Until then My keys shows it as published. ' +
+        'Free some space, then withdraw it again: the app then records it.',
+    );
+    expect(onNode()).toEqual([]);
+    expect(viewOf(fingerprint)?.publications).toHaveLength(1);
+    await disk?.free();
+    expect(await said(keys.retract(fingerprint))).toBe('succeeded');
+    expect(viewOf(fingerprint)?.publications).toEqual([]);
+  });
+
+  it('a delete says the key left the server and is still in the vault, and deleting again deletes it', async () => {
+    const fingerprint = await addKey();
+    await keys.publish(fingerprint, { model: 'presence' });
+    await disk?.fill();
+    expect(await said(keys.delete(fingerprint))).toBe(
+      'Your key was withdrawn from your server, but the app could not record it (the disk is full). It is still in the vault. Free some space, then delete it again.',
+    );
+    expect(onNode()).toEqual([]);
+    expect(viewOf(fingerprint)).toBeDefined();
+    await disk?.free();
+    expect(await said(keys.delete(fingerprint))).toBe('succeeded');
+    expect(viewOf(fingerprint)).toBeUndefined();
+  });
+
+  it('a key never published, deleted on a full disk: the vault’s own words, nothing changed', async () => {
+    const fingerprint = await addKey();
+    await disk?.fill();
+    expect(await said(keys.delete(fingerprint))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(viewOf(fingerprint)).toBeDefined();
+  });
+});
