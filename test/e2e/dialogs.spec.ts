@@ -118,6 +118,11 @@ test('Escape closes each dialog without acting, and the focus returns to what op
   await key.getByLabel('Anyone').check();
   await expect(key.getByTestId('publish-result')).toBeVisible();
   await page.keyboard.press('Escape');
+  // Opened again, the dialog starts fresh: the last publish's report would read as news of this one.
+  await key.getByRole('button', { name: 'Publish…' }).click();
+  await expect(key.getByLabel('Anyone')).toBeChecked();
+  await expect(key.getByTestId('publish-result')).toHaveCount(0);
+  await page.keyboard.press('Escape');
   for (const c of onMyKeys) await escapeCloses(page, c);
   // Nothing was done: still one key, still published.
   await expect(key).toHaveCount(1);
