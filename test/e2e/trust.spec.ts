@@ -139,6 +139,8 @@ test('verification only on a match, trust policies, and changed keys that warn a
   // Taken back, then verified again from a picture of her QR code.
   await key(first).getByRole('button', { name: 'Take back verification' }).click();
   await expect(key(first)).toHaveAttribute('data-trust', 'unverified');
+  // The button pressed is gone: focus goes to what took its place on the key, not to the page.
+  await expect(key(first).getByRole('button', { name: 'Compare fingerprints…' })).toBeFocused();
   await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
   const png = await QRCode.toBuffer(verificationUri(julietAccount.jid, first), { type: 'png', margin: 2, scale: 6 });
   await dialog.getByTestId('qr-file').setInputFiles({ name: 'juliet-qr.png', mimeType: 'image/png', buffer: png });

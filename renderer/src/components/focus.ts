@@ -64,3 +64,12 @@ export function focusIfLost(...candidates: (HTMLElement | null | undefined)[]): 
   target?.focus();
   if (target instanceof HTMLInputElement && target.type !== 'checkbox' && target.type !== 'radio') target.select();
 }
+
+/**
+ * The usable controls inside `container`, in order (none when it is gone): where focus goes after a
+ * decision took away the button pressed ("Take back verification" gives way to "Compare fingerprints…").
+ */
+export function controlsIn(container: Element | null | undefined): HTMLElement[] {
+  if (!container?.isConnected) return [];
+  return [...container.querySelectorAll(CONTROLS)].filter(usable);
+}
