@@ -94,6 +94,8 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     await julietPage.keyboard.press('Enter');
     await expect(dialog.getByTestId('avatar-result')).toHaveText('Avatar published.', { timeout: 20_000 });
     await expect(dialog.getByTestId('avatar-error')).toHaveCount(0);
+    // Publish was disabled while it ran, then replaced by Done: focus is there, not on the page.
+    await expect(dialog.getByRole('button', { name: 'Done' })).toBeFocused();
     await julietPage.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
     await expect(julietPage.getByRole('button', { name: 'Change avatar…' })).toBeFocused();
