@@ -81,6 +81,8 @@ test('back up after the vault passphrase (a wrong one makes nothing) to the acco
   await dialog.getByTestId('backup-done').click();
   await expect(dialog).toBeHidden();
   await expect(reminder).toBeHidden();
+  // The "Back up now…" that opened it went with the reminder: focus goes to "Back up…", not to the page.
+  await expect(page.getByTestId('backup-open')).toBeFocused();
 
   // Restore from the account: a wrong code (one group changed) says so, the right one finds the key here.
   await page.getByTestId('restore-open').click();

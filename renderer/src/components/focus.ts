@@ -36,12 +36,15 @@ export function initialFocus(container: HTMLElement): HTMLElement | undefined {
 
 /**
  * Gives focus back after `closed` (a dialog) closes: to `opener` while it is still there and usable,
- * else to the first usable control of the closest section around `closed`, outside it.
+ * else to `fallback` (a control that does the same as the one gone), else to the first usable control
+ * of the closest section around `closed`, outside it.
  */
-export function restoreFocus(opener: Element | null, closed: HTMLElement): void {
-  if (usable(opener)) {
-    opener.focus();
-    return;
+export function restoreFocus(opener: Element | null, closed: HTMLElement, fallback?: HTMLElement): void {
+  for (const target of [opener, fallback ?? null]) {
+    if (usable(target)) {
+      target.focus();
+      return;
+    }
   }
   for (let scope = closed.parentElement; scope; scope = scope.parentElement) {
     if (!scope.matches('article, section, form, main, [role="region"]')) continue;
