@@ -92,6 +92,8 @@ test('back up after the vault passphrase (a wrong one makes nothing) to the acco
   await restore.getByTestId('restore-code').fill([...groups.slice(0, 6), groups[6] === '0000' ? '1111' : '0000'].join('-'));
   await restore.getByRole('button', { name: 'Restore' }).click();
   await expect(restore.getByTestId('restore-error')).toContainText(/typo|not the code/);
+  // Restore was disabled while it ran: focus goes to the code to correct, not to the page.
+  await expect(restore.getByTestId('restore-code')).toBeFocused();
   await restore.getByTestId('restore-code').fill(code.toLowerCase());
   await restore.getByRole('button', { name: 'Restore' }).click();
   await expect(restore.getByTestId('restore-outcome')).toContainText('no key restored, 1 already here');
