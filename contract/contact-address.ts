@@ -8,6 +8,15 @@
 export type ReadContactAddress = { address: string } | { problem: string };
 
 /**
+ * The address with the dot that may end its domainpart taken off ("juliet@capulet.lit." is
+ * juliet@capulet.lit): RFC 7622 §3.2 has that dot stripped before the address is compared, used for
+ * routing or put in a URI, before any other step. One dot only: "capulet.lit.." stays refused.
+ */
+export function withoutFinalDot(address: string): string {
+  return /@[^@]*[^.@]\.$/.test(address) ? address.slice(0, -1) : address;
+}
+
+/**
  * The address a text names: plain text as it is (trimmed), a link's path (percent-decoded). Its query
  * (RFC 5122 §2.2 action, or our fingerprint) says what to do with the address, not whose it is, and is
  * left out. Links that do not name one contact are refused in words. Whether the address itself is

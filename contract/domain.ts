@@ -4,7 +4,7 @@
  * contact's key can be in. The limits are in limits.ts (dependency-free, so the renderer can read them).
  */
 import { z } from 'zod';
-import { readContactAddress } from './contact-address.js';
+import { readContactAddress, withoutFinalDot } from './contact-address.js';
 import { compactFingerprint, parseOtherKeyFingerprint, parseVerificationClaim } from './fingerprint.js';
 
 export { BACKUP_MAX_BYTES, CONTACT_KEY_LIMITS, PROFILE_LIMITS } from './limits.js';
@@ -126,10 +126,14 @@ export function isDomainName(name: string): boolean {
   return name.split('.').every((label) => label.length <= 63 && DNS_LABEL.test(label));
 }
 
-/** A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. */
+/**
+ * A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. A dot ending the
+ * domainpart is taken off first (RFC 7622 §3.2), so main only ever sees the address without it.
+ */
 export const bareJidText = z
   .string()
   .trim()
+  .overwrite(withoutFinalDot)
   .min(3, 'Enter an address like juliet@capulet.lit')
   .max(3071, 'That address is longer than XMPP allows')
   .regex(/^[^/]*$/, ADDRESS_WORDS.resource)

@@ -81,6 +81,8 @@ test('back up after the vault passphrase (a wrong one makes nothing) to the acco
   await dialog.getByTestId('backup-done').click();
   await expect(dialog).toBeHidden();
   await expect(reminder).toBeHidden();
+  // The "Back up now…" that opened it went with the reminder: focus goes to "Back up…", not to the page.
+  await expect(page.getByTestId('backup-open')).toBeFocused();
 
   // Restore from the account: a wrong code (one group changed) says so, the right one finds the key here.
   await page.getByTestId('restore-open').click();
@@ -90,6 +92,8 @@ test('back up after the vault passphrase (a wrong one makes nothing) to the acco
   await restore.getByTestId('restore-code').fill([...groups.slice(0, 6), groups[6] === '0000' ? '1111' : '0000'].join('-'));
   await restore.getByRole('button', { name: 'Restore' }).click();
   await expect(restore.getByTestId('restore-error')).toContainText(/typo|not the code/);
+  // Restore was disabled while it ran: focus goes to the code to correct, not to the page.
+  await expect(restore.getByTestId('restore-code')).toBeFocused();
   await restore.getByTestId('restore-code').fill(code.toLowerCase());
   await restore.getByRole('button', { name: 'Restore' }).click();
   await expect(restore.getByTestId('restore-outcome')).toContainText('no key restored, 1 already here');

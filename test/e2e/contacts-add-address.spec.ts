@@ -31,3 +31,20 @@ test('an address pasted as an xmpp: link is added; one’s own address in capita
     await expect(page.getByText('Something went wrong inside the app'), address).toHaveCount(0);
   }
 });
+
+test('an address whose domain ends in a dot signs in and is added without the dot (RFC 7622 §3.2)', async ({ page, browserHost, newAccount }) => {
+  test.setTimeout(60_000);
+  const [juliet, benvolio] = await Promise.all([newAccount('juliet'), newAccount('benvolio')]);
+  await openApp(page, browserHost.url);
+  await signIn(page, { ...juliet, jid: `${juliet.jid}.` });
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await expect(page.getByTestId('bound-jid')).toHaveText(juliet.jid);
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  const dialog = page.getByTestId('add-contact-dialog');
+  await page.getByRole('button', { name: 'Add contact…' }).click();
+  await dialog.getByLabel('Address').fill(`${benvolio.jid}.`);
+  await dialog.getByRole('button', { name: 'Add and ask to see presence' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('contact-row').filter({ hasText: benvolio.jid })).toBeVisible();
+  await expect(page.getByTestId('contact-row').filter({ hasText: `${benvolio.jid}.` })).toHaveCount(0);
+});

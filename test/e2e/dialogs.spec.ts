@@ -107,6 +107,9 @@ test('Escape closes each dialog without acting, and the focus returns to what op
   await key.getByLabel('Anyone').check();
   await key.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(key.getByTestId('publish-result')).toContainText('readable by anyone');
+  // Success in words of what holds (XEP-0222 §2), not a row of yes/no that reads like warnings.
+  await expect(key.getByTestId('publish-result')).toContainText('Your server keeps it, and readers’ apps get it when they ask; it is not sent to readers when they sign in.');
+  await expect(key.getByTestId('publish-result')).not.toContainText(': no');
   // Publish was disabled while it ran: focus is back on it, not lost to the page.
   await expect(key.getByRole('button', { name: 'Publish', exact: true })).toBeFocused();
   // The server's report is about the audience published: another one chosen, it goes; back, it returns.
@@ -114,6 +117,11 @@ test('Escape closes each dialog without acting, and the focus returns to what op
   await expect(key.getByTestId('publish-result')).toBeHidden();
   await key.getByLabel('Anyone').check();
   await expect(key.getByTestId('publish-result')).toBeVisible();
+  await page.keyboard.press('Escape');
+  // Opened again, the dialog starts fresh: the last publish's report would read as news of this one.
+  await key.getByRole('button', { name: 'Publish…' }).click();
+  await expect(key.getByLabel('Anyone')).toBeChecked();
+  await expect(key.getByTestId('publish-result')).toHaveCount(0);
   await page.keyboard.press('Escape');
   for (const c of onMyKeys) await escapeCloses(page, c);
   // Nothing was done: still one key, still published.

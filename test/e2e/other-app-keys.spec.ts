@@ -220,9 +220,13 @@ test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mism
   await expect(device.getByRole('button', { name: 'Take back verification' })).toHaveCount(0);
   await expect(device.getByTestId('other-key-trust')).toContainText('accepted without comparing');
   await expect(device.getByRole('button', { name: 'Compare fingerprint…' })).toBeVisible();
+  // The button pressed is gone: focus goes to what took its place beside the device, not to the page.
+  await expect(device.getByRole('button', { name: 'Compare fingerprint…' })).toBeFocused();
 
   await page.getByRole('button', { name: 'Activity', exact: true }).click();
   await expect(page.getByText(`You took back the verification of OMEMO device ${expected.profanityDeviceId}`)).toHaveCount(1);
+  // Romeo's own doing, no alarm: a plain line, not in the alarm style of a changed device.
+  await expect(page.getByTestId('activity-entry').filter({ hasText: 'You took back the verification of OMEMO device' })).toHaveClass(/\btaken-back\b/);
   await expect(page.getByText('has another key than before: compare it')).toHaveCount(1);
   await expect(page.getByText(/did NOT match any OMEMO device/)).toHaveCount(1);
   await saveScreenshot('other-app-keys-activity', page);

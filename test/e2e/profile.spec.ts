@@ -63,7 +63,10 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     ]);
     await checkEveryLook(julietPage, 'my-profile-changes', saveScreenshot);
     await form.getByRole('button', { name: 'Publish changes' }).click();
-    await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence, not sent to anyone at login');
+    await expect(julietPage.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence.');
+    // What holds, said plainly (XEP-0222 §2 on Prosody), never a "not sent to anyone" that reads as a failure.
+    await expect(julietPage.getByTestId('profile-result')).toContainText(/Your server keeps (it|them), and readers’ apps get (it|them) when they ask; (it is|they are) not sent to readers when they sign in\./);
+    await expect(julietPage.getByTestId('profile-result')).not.toContainText('not sent to anyone');
     // Published: nothing is left to change, so Publish stays disabled; focus goes to the confirmation,
     // not to the page, nor to a field with its text selected (test/e2e/profile-publish-focus.spec.ts).
     await expect(changes).toContainText('Nothing yet');
@@ -91,6 +94,8 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     await julietPage.keyboard.press('Enter');
     await expect(dialog.getByTestId('avatar-result')).toHaveText('Avatar published.', { timeout: 20_000 });
     await expect(dialog.getByTestId('avatar-error')).toHaveCount(0);
+    // Publish was disabled while it ran, then replaced by Done: focus is there, not on the page.
+    await expect(dialog.getByRole('button', { name: 'Done' })).toBeFocused();
     await julietPage.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
     await expect(julietPage.getByRole('button', { name: 'Change avatar…' })).toBeFocused();

@@ -139,6 +139,8 @@ test('verification only on a match, trust policies, and changed keys that warn a
   // Taken back, then verified again from a picture of her QR code.
   await key(first).getByRole('button', { name: 'Take back verification' }).click();
   await expect(key(first)).toHaveAttribute('data-trust', 'unverified');
+  // The button pressed is gone: focus goes to what took its place on the key, not to the page.
+  await expect(key(first).getByRole('button', { name: 'Compare fingerprints…' })).toBeFocused();
   await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
   const png = await QRCode.toBuffer(verificationUri(julietAccount.jid, first), { type: 'png', margin: 2, scale: 6 });
   await dialog.getByTestId('qr-file').setInputFiles({ name: 'juliet-qr.png', mimeType: 'image/png', buffer: png });
@@ -201,6 +203,27 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(romeoPage.getByTestId('attention')).toContainText(julietAccount.jid);
   await expect(contactsWithWarning).toContainText('⚠ 1');
   await checkEveryLook(romeoPage, 'trust-unverified-change-warns-again', saveScreenshot);
+  // Activity: taking a verification back is romeo's own doing, a plain line; only the one that left a
+  // change never accepted is loud.
+  await romeoPage.getByRole('button', { name: 'Activity', exact: true }).click();
+  const tookBack = romeoPage.getByTestId('activity-entry').filter({ hasText: 'You took back a verification' });
+  await expect(tookBack).toHaveCount(2);
+  await expect(tookBack.filter({ hasText: 'compare it' })).toHaveClass(/\bchanged\b/);
+  const plain = tookBack.filter({ hasNotText: 'compare it' });
+  await expect(plain).toHaveClass(/\btaken-back\b/);
+  const danger = await romeoPage.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--danger').trim());
+  expect(danger).not.toBe('');
+  const colours = await plain.locator(':scope > span').evaluate((el) => getComputedStyle(el).color);
+  const dangerRgb = await romeoPage.evaluate((value) => {
+    const probe = document.createElement('span');
+    probe.style.color = value;
+    document.body.append(probe);
+    const rgb = getComputedStyle(probe).color;
+    probe.remove();
+    return rgb;
+  }, danger);
+  expect(colours).not.toBe(dangerRgb);
+  await saveScreenshot('trust-activity-took-back', romeoPage);
 
   // A second device of juliet's own account publishes: her first window says so under My keys, no alarm.
   const secondDevice: BrowserHostProcess = await launchApp();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bareJidText, isDomainName } from '../../contract/domain.js';
+import { withoutFinalDot } from '../../contract/contact-address.js';
+import { bareJidText, contactAddressText, isDomainName } from '../../contract/domain.js';
 
 describe('what may follow @ in an address (RFC 7622 §3.2 domainpart)', () => {
   it.each(['capulet.lit', 'localhost', 'xmpp-2.capulet.lit', '127.0.0.1', '[::1]', '[2001:db8::7]', 'xn--mnchen-3ya.de', 'münchen.de', 'пример.рф', `${'a'.repeat(63)}.lit`])(
@@ -17,5 +18,31 @@ describe('what may follow @ in an address (RFC 7622 §3.2 domainpart)', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toBe('“capulet,lit” is not a server name: after the @ come letters, digits and hyphens, in parts separated by dots, like capulet.lit');
     expect(bareJidText.safeParse('juliet@capulet.lit').success).toBe(true);
+  });
+});
+
+describe('an address whose domain ends in a dot (RFC 7622 §3.2: the dot is stripped before anything else)', () => {
+  it.each([
+    ['juliet@capulet.lit.', 'juliet@capulet.lit'],
+    ['  juliet@capulet.lit.  ', 'juliet@capulet.lit'],
+    ['juliet@localhost.', 'juliet@localhost'],
+  ])('%j is taken as %j', (typed, address) => {
+    expect(bareJidText.parse(typed)).toBe(address);
+  });
+
+  it('an add-contact link or address with the dot is read without it', () => {
+    expect(contactAddressText.parse('romeo@montague.lit.')).toBe('romeo@montague.lit');
+    expect(contactAddressText.parse('xmpp:romeo@montague.lit.?roster')).toBe('romeo@montague.lit');
+  });
+
+  it('only one dot is stripped, and a dot alone is no domain', () => {
+    expect(bareJidText.safeParse('juliet@capulet.lit..').error?.issues[0]?.message).toContain('“capulet.lit..” is not a server name');
+    expect(bareJidText.safeParse('juliet@.').error?.issues[0]?.message).toContain('“.” is not a server name');
+    expect(bareJidText.safeParse('juliet@capulet..lit.').success).toBe(false);
+  });
+
+  it('a dot in the local part is left alone', () => {
+    expect(withoutFinalDot('juliet.@capulet.lit')).toBe('juliet.@capulet.lit');
+    expect(withoutFinalDot('no-at-sign.')).toBe('no-at-sign.');
   });
 });

@@ -9,6 +9,11 @@ export interface DialogProps {
   wide?: boolean;
   /** While set, Escape does not close it (a confirmed action is running). */
   busy?: boolean;
+  /**
+   * Where focus goes on closing when the control that opened it is gone (a reminder's "Back up now…"
+   * that the backup made disappear): a lasting control that does the same. Else the nearest one left.
+   */
+  returnFocus?: () => HTMLElement | undefined;
   /** Called once the dialog has closed, however it was closed. */
   onclose?: () => void;
   children: Snippet;

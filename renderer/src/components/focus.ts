@@ -36,12 +36,15 @@ export function initialFocus(container: HTMLElement): HTMLElement | undefined {
 
 /**
  * Gives focus back after `closed` (a dialog) closes: to `opener` while it is still there and usable,
- * else to the first usable control of the closest section around `closed`, outside it.
+ * else to `fallback` (a control that does the same as the one gone), else to the first usable control
+ * of the closest section around `closed`, outside it.
  */
-export function restoreFocus(opener: Element | null, closed: HTMLElement): void {
-  if (usable(opener)) {
-    opener.focus();
-    return;
+export function restoreFocus(opener: Element | null, closed: HTMLElement, fallback?: HTMLElement): void {
+  for (const target of [opener, fallback ?? null]) {
+    if (usable(target)) {
+      target.focus();
+      return;
+    }
   }
   for (let scope = closed.parentElement; scope; scope = scope.parentElement) {
     if (!scope.matches('article, section, form, main, [role="region"]')) continue;
@@ -63,4 +66,13 @@ export function focusIfLost(...candidates: (HTMLElement | null | undefined)[]): 
   const target = candidates.find((c): c is HTMLElement => c instanceof HTMLElement && (usable(c) || focusableByScript(c)));
   target?.focus();
   if (target instanceof HTMLInputElement && target.type !== 'checkbox' && target.type !== 'radio') target.select();
+}
+
+/**
+ * The usable controls inside `container`, in order (none when it is gone): where focus goes after a
+ * decision took away the button pressed ("Take back verification" gives way to "Compare fingerprints…").
+ */
+export function controlsIn(container: Element | null | undefined): HTMLElement[] {
+  if (!container?.isConnected) return [];
+  return [...container.querySelectorAll(CONTROLS)].filter(usable);
 }

@@ -1,6 +1,10 @@
 import type { FingerprintStyle } from '../../../contract/format';
 
-export type ActivityKind = 'generated' | 'published' | 'retracted' | 'received' | 'changed' | 'verified' | 'mismatch' | 'connection';
+/**
+ * What an entry is, which decides how it looks: 'changed' and 'mismatch' are alarms (red); the rest,
+ * 'taken-back' too (a verification the user took back: their own doing, nothing to fear), are plain.
+ */
+export type ActivityKind = 'generated' | 'published' | 'retracted' | 'received' | 'changed' | 'verified' | 'taken-back' | 'mismatch' | 'connection';
 
 /** What an entry is about, shown in columns of their own. */
 export interface ActivityDetails {

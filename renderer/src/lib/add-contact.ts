@@ -1,14 +1,14 @@
 import type { RosterContactView } from '../../../contract';
-import { readContactAddress } from '../../../contract/contact-address';
+import { readContactAddress, withoutFinalDot } from '../../../contract/contact-address';
 
 /**
  * The contact an address typed or pasted (as an xmpp: link too) in "Add contact…" already is, if any
- * (addresses compare without case, RFC 7622 §3.2, §3.3).
+ * (addresses compare without case, and without a dot ending the domain, RFC 7622 §3.2, §3.3).
  */
 export function existingContact(roster: readonly RosterContactView[], typed: string): RosterContactView | undefined {
   const read = readContactAddress(typed);
   if (!('address' in read) || read.address === '') return undefined;
-  const wanted = read.address.toLowerCase();
+  const wanted = withoutFinalDot(read.address).toLowerCase();
   return roster.find((c) => c.jid.toLowerCase() === wanted);
 }
 

@@ -8,7 +8,7 @@ import { groupContacts } from './contact-groups';
 import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { applyPending, noPendingKeyViews, trustChange, whole, withTrust } from './contact-key-events';
-import { keyActivity } from './key-activity';
+import { keyActivity, verificationTakenBack } from './key-activity';
 
 /** The roster and what each contact publishes; updated live by main's `contacts:keys` events. */
 export class ContactsStore extends ScreenStore {
@@ -213,7 +213,8 @@ export class ContactsStore extends ScreenStore {
       this.#replace(view);
       // The key is back where it was before the verification: a change never accepted warns again.
       const warnsAgain = view.keys.some((k) => k.fingerprint === fingerprint && k.trust === 'changed');
-      this.activity.add('changed', warnsAgain ? 'You took back a verification: the key is a change you never accepted, compare it' : 'You took back a verification', { contact: jid, fingerprint });
+      const line = verificationTakenBack('a verification', warnsAgain);
+      this.activity.add(line.kind, line.text, { contact: jid, fingerprint });
     }
   }
 

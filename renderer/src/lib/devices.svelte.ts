@@ -3,6 +3,7 @@ import { otherKeyStyleOf } from '../../../contract/format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
+import { verificationTakenBack } from './key-activity';
 
 /**
  * Other apps' keys (OMEMO devices, OpenPGP keys): contacts' as last read or notified, and the user's own.
@@ -107,7 +108,10 @@ export class DevicesStore extends ScreenStore {
     const view = await this.deciding.run(() => this.api.devices.unverify({ jid, fingerprint: key.fingerprint }));
     if (!view) return;
     this.#take(view);
-    this.activity.add('changed', `You took back the verification of ${otherKeyName(key)}`, { contact: jid, fingerprint: key.fingerprint });
+    // A change never accepted warns again once the verification that cleared it is gone.
+    const stillAChange = view.keys.some((k) => k.fingerprint === key.fingerprint && k.decision === 'changed');
+    const line = verificationTakenBack(`the verification of ${otherKeyName(key)}`, stillAChange);
+    this.activity.add(line.kind, line.text, { contact: jid, fingerprint: key.fingerprint });
   }
 
   async accept(jid: string, key: OtherKeyView): Promise<void> {

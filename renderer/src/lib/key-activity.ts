@@ -41,3 +41,13 @@ export function keyActivity(view: ContactKeysView, maxPerKind: number): KeyActiv
   report(of('retracted'), 'retracted', () => 'Key withdrawn by its owner', (n) => `${formatCount(n)} keys withdrawn by their owner`);
   return entries;
 }
+
+/**
+ * The line for a verification the user took back (`what`: "a verification", "the verification of OMEMO
+ * device 123"). Their own decision is no alarm and is said plainly; only when the key is left a change
+ * they never accepted (main puts it back as it was before the verification) is the line loud, as that
+ * change is.
+ */
+export function verificationTakenBack(what: string, stillAChange: boolean): Omit<KeyActivityEntry, 'fingerprint'> {
+  return stillAChange ? { kind: 'changed', text: `You took back ${what}: the key is a change you never accepted, compare it` } : { kind: 'taken-back', text: `You took back ${what}` };
+}

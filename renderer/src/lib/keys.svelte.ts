@@ -210,6 +210,17 @@ export class KeysStore extends ScreenStore {
     return answer;
   }
 
+  /**
+   * A publish panel opened afresh for `fingerprint`: the report (or refusal) of a publish from an earlier
+   * opening is dropped, as it would read as news of this one. A publish still running keeps its outcome.
+   */
+  startPublishing(fingerprint: string): void {
+    if (this.publishing.running) return;
+    const { [fingerprint]: _earlier, ...others } = this.published;
+    this.published = others;
+    this.publishing.error = undefined;
+  }
+
   /** Asks main who may read the keys already published (the server when online, else what was recorded). */
   async loadAudience(): Promise<KeyAudience | undefined> {
     const audience = await this.loadingAudience.run(() => this.api.keys.audience());

@@ -13,6 +13,8 @@ describe('an address already in the contacts', () => {
     expect(existingContact([nurse, romeo], '')).toBeUndefined();
     expect(existingContact([nurse, romeo], 'xmpp:romeo@montague.lit?roster')).toBe(romeo);
     expect(existingContact([nurse, romeo], 'xmpp:romeo@montague.lit/balcony')).toBeUndefined();
+    // RFC 7622 §3.2: a dot ending the domain is not part of the address.
+    expect(existingContact([nurse, romeo], 'romeo@montague.lit.')).toBe(romeo);
   });
 
   it('is named with the groups it is in, and that adding keeps them', () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ContactKeysView, ContactKeyView } from '../../../contract/index.js';
-import { keyActivity } from '../../../renderer/src/lib/key-activity.js';
+import { keyActivity, verificationTakenBack } from '../../../renderer/src/lib/key-activity.js';
 
 const key = (fingerprint: string, decision: ContactKeyView['decision'], trust: ContactKeyView['trust']): ContactKeyView => ({
   fingerprint,
@@ -53,5 +53,16 @@ describe('Activity for keys published again', () => {
       { kind: 'changed', fingerprint: laundered, replaces: [plain] },
     ]), 5);
     expect(entries.map((e) => e.text)).toEqual(['NEW key replacing one you had: compare it', 'New RSA 2048 key']);
+  });
+});
+
+describe('Activity for a verification the user took back', () => {
+  it('is a plain line of their own doing, not an alarm', () => {
+    expect(verificationTakenBack('a verification', false)).toEqual({ kind: 'taken-back', text: 'You took back a verification' });
+    expect(verificationTakenBack('the verification of OMEMO device 4711', false)).toEqual({ kind: 'taken-back', text: 'You took back the verification of OMEMO device 4711' });
+  });
+
+  it('is loud when the key is left a change never accepted, which warns again', () => {
+    expect(verificationTakenBack('a verification', true)).toEqual({ kind: 'changed', text: 'You took back a verification: the key is a change you never accepted, compare it' });
   });
 });

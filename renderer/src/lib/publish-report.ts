@@ -1,0 +1,24 @@
+/**
+ * What the server's read-back of a published node means for its readers, said as plain statements
+ * (the publish panel on My keys, the profile's result). XEP-0222 §2 asks for pubsub#persist_items true
+ * (the server keeps the item for readers to fetch) and pubsub#send_last_published_item "never" (the
+ * item is not sent again when a reader signs in or subscribes: their app asks for it). Each statement
+ * is made only when the read-back says it holds; where it does not, the deviation's ⚠ line says so.
+ * Nothing here claims a live notification went out: the app does not read back whether the server
+ * delivers them.
+ */
+import type { EffectiveNodeConfig } from '../../../contract';
+
+type Delivery = Pick<EffectiveNodeConfig, 'persistItems' | 'sendLastPublishedItem'>;
+
+/** One sentence about the nodes `configs` (all of them must hold what it says), '' when none holds; `it`: 'it' for one item, 'them' for several. */
+export function deliveryWords(configs: readonly Delivery[], it: 'it' | 'them'): string {
+  if (configs.length === 0) return '';
+  const kept = configs.every((c) => c.persistItems === true);
+  const notResent = configs.every((c) => c.sendLastPublishedItem === 'never');
+  const notSent = `${it === 'it' ? 'it is' : 'they are'} not sent to readers when they sign in`;
+  if (kept && notResent) return `Your server keeps ${it}, and readers’ apps get ${it} when they ask; ${notSent}.`;
+  if (kept) return `Your server keeps ${it}, and readers’ apps get ${it} when they ask.`;
+  if (notResent) return `${it === 'it' ? 'It is' : 'They are'} not sent to readers when they sign in.`;
+  return '';
+}

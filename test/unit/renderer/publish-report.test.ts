@@ -1,0 +1,27 @@
+/**
+ * The words after a publish (renderer/src/lib/publish-report.ts): what XEP-0222's settings mean for
+ * readers, said as what holds, never as a list of yes/no that reads like warnings ("pushed to readers
+ * when they sign in: no"); and only what the server's read-back confirms.
+ */
+import { describe, expect, it } from 'vitest';
+import { deliveryWords } from '../../../renderer/src/lib/publish-report.js';
+
+const asked = { persistItems: true, sendLastPublishedItem: 'never' };
+
+describe('what a publish means for readers', () => {
+  it('says plainly what the XEP-0222 settings give, for one item and for several', () => {
+    expect(deliveryWords([asked], 'it')).toBe('Your server keeps it, and readers’ apps get it when they ask; it is not sent to readers when they sign in.');
+    expect(deliveryWords([asked, asked], 'them')).toBe('Your server keeps them, and readers’ apps get them when they ask; they are not sent to readers when they sign in.');
+  });
+
+  it('claims nothing the read-back did not confirm (the ⚠ lines say what differs)', () => {
+    expect(deliveryWords([{ persistItems: true, sendLastPublishedItem: 'on_sub_and_presence' }], 'it')).toBe('Your server keeps it, and readers’ apps get it when they ask.');
+    expect(deliveryWords([{ persistItems: undefined, sendLastPublishedItem: 'never' }], 'it')).toBe('It is not sent to readers when they sign in.');
+    expect(deliveryWords([asked, { persistItems: false, sendLastPublishedItem: undefined }], 'them')).toBe('');
+    expect(deliveryWords([], 'them')).toBe('');
+  });
+
+  it('never reads as a warning', () => {
+    for (const words of [deliveryWords([asked], 'it'), deliveryWords([asked, asked], 'them')]) expect(words).not.toMatch(/: (no|yes)\b|⚠/);
+  });
+});
