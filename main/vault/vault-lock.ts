@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { KeyringError } from '../errors.js';
 import { isAlive } from './atomic-file.js';
 
@@ -48,6 +49,10 @@ export const lockPathOf = (vaultPath: string): string => `${vaultPath}.lock`;
 const UNREADABLE_GRACE_MS = 10_000;
 /** Takeovers lost in a row before giving up (each loss means another starter took the vault). */
 const MAX_ATTEMPTS = 5;
+/** How long a starter waits while another breaks the stale lock (that takes a read and an unlink). */
+const BREAKER_WAIT_MS = 20;
+/** ...and at most this long in all (a breaker on a machine under load), before saying the vault is in use. */
+const BREAKER_WAIT_LIMIT_MS = 3_000;
 
 /** Another live process holds the vault: nothing was read or written. */
 export class VaultInUseError extends KeyringError {
@@ -159,20 +164,29 @@ export function thisProcess(kind?: VaultProcessKind): LockHolder {
  * The file is written whole under a name of its own, then linked to `path`: link() fails if `path`
  * exists, so exactly one starter creates it, and nobody ever reads a half-written lock.
  *
- * Breaking a stale lock: it is first renamed to a name of the breaker's own, and only if what was moved
- * is the very lock judged stale (the same bytes) is it deleted and a new one created. Otherwise another
- * starter had broken it and made its own meanwhile: that one is put back (link: never over a lock made
- * since) and the breaker looks again, finding a live holder. Of two starters breaking one stale lock,
- * one wins.
+ * Breaking a stale lock happens under a second lock file, `<lock>.breaking`, taken the same way (link:
+ * one breaker at a time). Under it the breaker reads the lock again and removes it only if it is still
+ * the very lock judged stale (the same bytes): nobody else removes a stale lock meanwhile, and a dead
+ * holder releases nothing, so what was judged is what goes. A lock file is never moved away, not even
+ * for a moment: an earlier way (rename it aside, put it back if it was live) let a third starter create
+ * its own lock in that moment, and two starters then both held the vault. A starter that finds another
+ * breaker at work waits a little and looks again; by then the lock is the winner's.
  */
 export async function takeLock(path: string, me: LockHolder): Promise<void> {
   const text = `${JSON.stringify(me)}\n`;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  const waitUntil = Date.now() + BREAKER_WAIT_LIMIT_MS;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
     if (await create(path, text, me.pid)) return;
     const seen = await readLock(path);
-    if (seen === undefined) continue; // released meanwhile: try again
+    if (seen === undefined) {
+      attempt += 1; // released meanwhile: try again
+      continue;
+    }
     if (!isStale(seen)) throw new VaultInUseError(seen.holder, path);
-    await breakStale(path, seen.text, me.pid);
+    if (await breakStale(path, seen.text, me)) attempt += 1;
+    // Another starter is breaking it: its lock will be there in a moment, and named then.
+    else if (Date.now() < waitUntil) await delay(BREAKER_WAIT_MS);
+    else break;
   }
   // Each try lost to another starter: someone has it now.
   const seen = await readLock(path);
@@ -220,24 +234,46 @@ async function createInPlace(path: string, text: string): Promise<boolean> {
   return true;
 }
 
-/** Removes the lock at `path` if it still is `staleText` (see takeLock); exported for tests. */
-export async function breakStale(path: string, staleText: string, pid: number): Promise<void> {
+/**
+ * Removes the lock at `path` if it still is `staleText` (see takeLock), under the breaker's lock; false
+ * if another breaker holds that (the caller waits and looks again). Exported for tests.
+ */
+export async function breakStale(path: string, staleText: string, me: LockHolder): Promise<boolean> {
+  const guard = breakerPathOf(path);
+  if (!(await create(guard, `${JSON.stringify(me)}\n`, me.pid))) {
+    // A breaker killed while at work left its lock: taken away once its process is gone. Two starters
+    // doing that at the same moment is a crash and a race at once; the rename keeps even that to the
+    // breaker's lock, never the vault's.
+    const seen = await readLock(guard);
+    if (seen && isStale(seen)) await removeIfStill(guard, seen.text, me.pid);
+    return false;
+  }
+  try {
+    const now = await readFile(path, 'utf8').catch(() => undefined);
+    if (now === staleText) await rm(path, { force: true });
+    return true;
+  } finally {
+    await removeIfMine(guard, me.token);
+  }
+}
+
+/** Removes `path` if it still holds `text`: moved aside first, put back if it changed meanwhile. */
+async function removeIfStill(path: string, text: string, pid: number): Promise<void> {
   const moved = uniqueName(path, pid);
   try {
     await rename(path, moved);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another starter moved it first
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
   try {
-    const movedText = await readFile(moved, 'utf8').catch(() => undefined);
-    if (movedText === staleText) return;
-    // Not the stale lock: a live one another starter made after breaking it. Put it back.
-    await link(moved, path).catch(() => undefined);
+    if ((await readFile(moved, 'utf8').catch(() => undefined)) !== text) await link(moved, path).catch(() => undefined);
   } finally {
     await rm(moved, { force: true });
   }
 }
+
+export const breakerPathOf = (lockPath: string): string => `${lockPath}.breaking`;
 
 /** `<lock>.<pid>.<12 hex>.tmp`: a name no other process uses, which removeDeadWritersLeftovers tidies once its process is gone. */
 function uniqueName(path: string, pid: number): string {

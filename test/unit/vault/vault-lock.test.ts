@@ -5,13 +5,14 @@
  * processes are real ones, running the lock's own code compiled to JS.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Vault, VAULT_FILE } from '../../../main/vault/vault.js';
-import { breakStale, lockPathOf, lockVault, parseHolder, thisProcess, type LockHolder } from '../../../main/vault/vault-lock.js';
+import { breakerPathOf, breakStale, lockPathOf, lockVault, parseHolder, thisProcess, type LockHolder } from '../../../main/vault/vault-lock.js';
 import { transpileModules } from '../../support/transpile.js';
 import { codeOf, LIGHT_SCRYPT } from '../../support/vaults.js';
 import { vaultFolderPerTest } from './vault-fixtures.js';
@@ -201,14 +202,43 @@ describe('a lock left by a process that is gone', () => {
     await lock.release();
   });
 
-  it('a breaker that comes late, after another starter broke the stale lock and took the vault, puts that lock back', async () => {
+  it('a breaker that comes late, after another starter broke the stale lock and took the vault, leaves that lock where it is, not moved even for a moment', async () => {
     // The stale lock both judged, and the one the first breaker made after removing it (live: this process).
     const stale = `${JSON.stringify({ ...thisProcess('cli'), pid: await deadPid() })}\n`;
     await writeLock({ kind: 'browser' });
     const taken = await readFile(lockPath(), 'utf8');
-    await breakStale(lockPath(), stale, process.pid);
+    // Moved aside and put back, the live lock would be missing for a moment, and a third starter could
+    // create its own then: two holders. Watched for any rename of the lock file itself.
+    const touched: string[] = [];
+    const watcher = watch(folder.dir, (event, name) => {
+      if (name === basename(lockPath())) touched.push(event);
+    });
+    try {
+      expect(await breakStale(lockPath(), stale, thisProcess('cli'))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      watcher.close();
+    }
+    expect(touched).toEqual([]);
     expect(await readFile(lockPath(), 'utf8')).toBe(taken);
     expect((await readdir(folder.dir)).filter((name) => name.includes('.lock.'))).toEqual([]);
+  });
+
+  it('while another starter is breaking the stale lock, a second one waits and touches nothing; a breaker killed at work is cleared away', async () => {
+    const stale = `${JSON.stringify({ ...thisProcess('cli'), pid: await deadPid() })}\n`;
+    await writeFile(lockPath(), stale);
+    // Another live breaker (this process stands for it) holds the breaker's lock.
+    await writeFile(breakerPathOf(lockPath()), `${JSON.stringify(thisProcess('browser'))}\n`);
+    expect(await breakStale(lockPath(), stale, thisProcess('cli'))).toBe(false);
+    expect(await readFile(lockPath(), 'utf8')).toBe(stale);
+    // Its lock names a process that is gone: cleared away, and the next try breaks the stale lock.
+    await writeFile(breakerPathOf(lockPath()), `${JSON.stringify({ ...thisProcess('browser'), pid: await deadPid() })}\n`);
+    expect(await breakStale(lockPath(), stale, thisProcess('cli'))).toBe(false);
+    expect(await exists(breakerPathOf(lockPath()))).toBe(false);
+    const lock = await lockVault(vaultPath(), 'cli');
+    expect((await holderOnDisk())?.pid).toBe(process.pid);
+    await lock.release();
+    expect((await readdir(folder.dir)).filter((name) => name.includes('.lock'))).toEqual([]);
   });
 
   it('of several processes breaking the same stale lock at the same moment, exactly one wins', async () => {
