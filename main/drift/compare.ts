@@ -49,6 +49,12 @@ export interface RecordedNode {
    */
   contents?: Readonly<Record<string, string>>;
   /**
+   * By item id, the digest of a profile item the app was sending when its record was last written
+   * (schema.ts `publishing`): the item saying that is the app's own publish, which a full disk kept
+   * from being recorded, not a change by another app.
+   */
+  publishing?: Readonly<Record<string, string>>;
+  /**
    * The XEP-0222 settings as read back after publishing (EffectiveNodeConfig). A setting the server
    * never applied is not drift; without them, XEP-0222's own values are expected.
    */
@@ -107,7 +113,7 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
  * fetch the item get another key (or none) under the name of the one the app published, or another
  * nickname or card as the person's. Only items read whole are judged.
  */
-export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 'certificates' | 'contents'>, current: NodeState): ReplacedItem[] {
+export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 'certificates' | 'contents' | 'publishing'>, current: NodeState): ReplacedItem[] {
   const payloads = current.items.status === 'listed' ? current.items.payloads : undefined;
   if (!payloads) return [];
   const replaced: ReplacedItem[] = [];
@@ -120,7 +126,8 @@ export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 
       if (found !== certificate) replaced.push(found === undefined ? { itemId, expected: certificate } : { itemId, expected: certificate, found });
     } else if (content !== undefined) {
       const found = profileContent(recorded.node, asItem({ id: itemId, payload: payloads.get(itemId) }));
-      if (found?.digest !== content) replaced.push(found === undefined ? { itemId, expected: content } : { itemId, expected: content, found: found.digest, now: found.says });
+      const ownUnrecorded = found !== undefined && recorded.publishing?.[itemId] === found.digest;
+      if (found?.digest !== content && !ownUnrecorded) replaced.push(found === undefined ? { itemId, expected: content } : { itemId, expected: content, found: found.digest, now: found.says });
     }
   }
   return replaced;

@@ -17,6 +17,7 @@ import { createBackup, openBackup, type BackupOpening } from '../vault/backup-bl
 import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, BackupContentSchema, readBackupContent, type BackupContent } from '../vault/backup-content.js';
 import { backupPrintPage } from '../vault/backup-page.js';
 import { beforeRestoredTrust } from '../vault/contact-keys.js';
+import { recordAfterServer } from '../vault/disk-trouble.js';
 import type { ScryptParams } from '../vault/secret-box.js';
 import type { BackupRecordEntry, ContactKeyRecord, OwnKeyRecord } from '../vault/schema.js';
 import type { BackupsStore } from '../vault/stores/backups-store.js';
@@ -91,7 +92,12 @@ export class BackupService {
     };
     if (options.toAccount) {
       made.account = await this.#publish(jid, blob, now);
-      await this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'account', how: 'made', fingerprints });
+      // The backup is on the account from here on. A vault that cannot record it (a full disk) fails the
+      // request, so its code is never shown: the next backup retracts it (#publish lists it as older).
+      await recordAfterServer(() => this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'account', how: 'made', fingerprints }), {
+        done: 'Your backup was put on your account',
+        next: 'Its code is not shown, so nothing can open it. Free some space, then make a backup again: the new one takes its place.',
+      });
     }
     if (options.file) {
       made.file = { name: backupFileName(jid, now), dataBase64: blob.toString('base64'), backupId: id };

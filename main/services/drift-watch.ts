@@ -21,6 +21,7 @@ import { highestSeverity, compareNode, comparesContents, type NodeDrift, type Re
 import { applyRestorePlan } from '../drift/restore.js';
 import { acceptCurrent, planRestore } from '../drift/restore-plan.js';
 import { KeyringError, toIpcError } from '../errors.js';
+import { diskTroubleWords } from '../vault/disk-trouble.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { PublishedNodeRecord } from '../vault/schema.js';
@@ -221,29 +222,50 @@ export class DriftWatch {
     this.#requireOnline();
     await this.#revocations;
     const account = this.#session.ownJid;
-    for (const read of await this.#readAll(this.#selected(node))) {
-      if (read.drift.findings.length === 0) continue;
-      if (read.state === undefined) {
-        throw new KeyringError('invalid-argument', `${read.recorded.node} no longer exists: only Restore can put it back.`, 'node');
+    let recordedSome = false;
+    try {
+      for (const read of await this.#readAll(this.#selected(node))) {
+        if (await this.#acceptOne(account, read)) recordedSome = true;
       }
-      const accepted = acceptCurrent(read.recorded, read.state);
-      if (!accepted.ok) {
-        throw new KeyringError('invalid-argument', `The access now set on ${read.recorded.node} is not one this app can keep (${accepted.reason}): only Restore fits.`, 'node');
-      }
-      const kept = new Set(accepted.recorded.itemIds);
-      await this.#deps.published.replace(account, read.recorded.node, {
-        access: accepted.recorded.access,
-        maxItems: accepted.recorded.maxItems,
-        items: (read.recorded.record?.items ?? read.recorded.itemIds.map((id) => ({ id }))).filter((i) => kept.has(i.id)),
-        applied: appliedSettings({
-          persistItems: read.state.persistItems,
-          sendLastPublishedItem: read.state.sendLastPublishedItem,
-          maxItems: read.state.maxItems,
-        }),
-      });
-      if (read.recorded.kind === 'keys') await this.#acceptKeyPublications(account, accepted.recorded.access, kept);
+    } catch (error) {
+      // Nodes are recorded one at a time: once one is, the vault's "nothing was changed" is false.
+      if (!(recordedSome && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
+      throw new KeyringError(
+        'storage-failed',
+        `Part of what your server holds now was recorded as intended, but the app could not record the rest (${diskTroubleWords(error.cause)}). Free some space, then accept again.`,
+        undefined,
+        { cause: error.cause ?? error },
+      );
     }
     return this.#serialized();
+  }
+
+  /** Accept for one node read; whether anything was recorded (a node that has not drifted is left). */
+  async #acceptOne(account: string, read: Read): Promise<boolean> {
+    if (read.drift.findings.length === 0) return false;
+    if (read.state === undefined) {
+      throw new KeyringError('invalid-argument', `${read.recorded.node} no longer exists: only Restore can put it back.`, 'node');
+    }
+    const accepted = acceptCurrent(read.recorded, read.state);
+    if (!accepted.ok) {
+      throw new KeyringError('invalid-argument', `The access now set on ${read.recorded.node} is not one this app can keep (${accepted.reason}): only Restore fits.`, 'node');
+    }
+    const kept = new Set(accepted.recorded.itemIds);
+    // The keys' audience first: a disk full before the node's record is replaced leaves it drifted,
+    // so accepting again does both (the other way round, the node would no longer be drifted, and My
+    // keys would keep showing the old audience).
+    if (read.recorded.kind === 'keys') await this.#acceptKeyPublications(account, accepted.recorded.access, kept);
+    await this.#deps.published.replace(account, read.recorded.node, {
+      access: accepted.recorded.access,
+      maxItems: accepted.recorded.maxItems,
+      items: (read.recorded.record?.items ?? read.recorded.itemIds.map((id) => ({ id }))).filter((i) => kept.has(i.id)),
+      applied: appliedSettings({
+        persistItems: read.state.persistItems,
+        sendLastPublishedItem: read.state.sendLastPublishedItem,
+        maxItems: read.state.maxItems,
+      }),
+    });
+    return true;
   }
 
   /** Subscribes to the node unless done in this session already (`again`: it was made anew, and lost it). */
@@ -367,6 +389,7 @@ export class DriftWatch {
           itemIds: record.items.map((i) => i.id),
           certificates: Object.fromEntries(record.items.flatMap((i) => (i.certificate === undefined ? [] : [[i.id, i.certificate]]))),
           contents: Object.fromEntries(record.items.flatMap((i) => (i.content === undefined ? [] : [[i.id, i.content]]))),
+          ...(record.publishing ? { publishing: Object.fromEntries(record.publishing.map((p) => [p.id, p.content])) } : {}),
           ...(record.applied ? { applied: record.applied } : {}),
         },
       ];

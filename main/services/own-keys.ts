@@ -44,6 +44,20 @@ import type { SessionPort } from './session-port.js';
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
 export const KEY_NODE_MAX_ITEMS = 32;
 
+/** A key on the server whose publish the vault could not record (a full disk): found-publications.ts records it at sign-in. */
+const PUBLISHED_NOT_RECORDED = {
+  done: 'Your key was published on your server',
+  next: 'Until then My keys shows it as not published. Free some space: at your next sign-in the app finds it on your server and records it.',
+};
+
+/** The same for a renewal's successor, whose predecessor is not withdrawn then (renew withdraws it only after). */
+const RENEWED_NOT_RECORDED = {
+  done: 'Your renewed key was published on your server',
+  next:
+    'Your old key is still published beside it, and My keys shows the new one as not published. ' +
+    'Free some space: at your next sign-in the app finds the new key on your server and records it; then withdraw the old one.',
+};
+
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
 
@@ -239,6 +253,11 @@ export class OwnKeys {
 
   /** XEP-0222 publish of the certificate, item id = its fingerprint; returns the node config read back. */
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
+    return this.#publish(fingerprint, access, reconfigure, PUBLISHED_NOT_RECORDED);
+  }
+
+  /** publish, saying `unrecorded` when the server took it and the vault could not record it. */
+  async #publish(fingerprint: string, access: AccessRequest, reconfigure: boolean, unrecorded: { done: string; next: string }): Promise<EffectiveNodeConfig> {
     await this.#revocations;
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
@@ -266,10 +285,7 @@ export class OwnKeys {
         }
         await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
       },
-      {
-        done: 'Your key was published on your server',
-        next: 'Until then My keys shows it as not published. Free some space: at your next sign-in the app finds it on your server and records it.',
-      },
+      unrecorded,
     );
     return outcome.config;
   }
@@ -323,7 +339,7 @@ export class OwnKeys {
     });
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
 
-    const config = await this.publish(successor.fingerprint, access);
+    const config = await this.#publish(successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
     // The publish was answered: the new key is on the server. Only now does the old one go.
     let withdrawn = true;
     try {

@@ -54,6 +54,7 @@ import type { ContactProfilesStore, StoredAvatar } from '../vault/stores/contact
 import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
 import type { ContactProfileRecord, OwnProfileRecord } from '../vault/schema.js';
 import { KeyringError } from '../errors.js';
+import { recordAfterServer } from '../vault/disk-trouble.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -170,22 +171,36 @@ export class ProfileService {
     // half after the new vCard is out.
     const vcardNode = await ensurePersistentNode(ctx, spec(NS.vcard4));
     const nickNode = nickItem === undefined ? undefined : await ensurePersistentNode(ctx, spec(NS.nick));
+    // Noted before anything goes out: a full disk then refuses the change whole, and one that fills
+    // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
+    await this.#notePublishing(owner, NS.vcard4, vcardItem);
+    if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
     const vcard = await publishToEnsured(ctx, spec(NS.vcard4), vcardItem, vcardNode);
     await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
-    await this.#record(owner, NS.vcard4, access, vcard.config, vcardItem);
+    await recordAfterServer(() => this.#record(owner, NS.vcard4, access, vcard.config, vcardItem), {
+      done: 'Your profile’s card was published on your server',
+      next: `${nickItem !== undefined ? 'Its nickname was not. ' : ''}Free some space, then publish your profile again: the app then records it.`,
+    });
     const configs = [vcard.config];
     if (nickItem !== undefined && nickNode !== undefined) {
+      let nickOut = false;
       try {
         const nick = await publishToEnsured(ctx, spec(NS.nick), nickItem, nickNode);
+        nickOut = true;
         await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
-        await this.#record(owner, NS.nick, access, nick.config, nickItem);
+        await recordAfterServer(() => this.#record(owner, NS.nick, access, nick.config, nickItem), {
+          done: 'Your profile was published on your server',
+          next: 'Free some space, then publish it again: the app then records it.',
+        });
         configs.push(nick.config);
       } catch (error) {
         // The new vCard is out and recorded by now (the connection dropped, the server refused): "failed"
         // alone would hide that contacts already read it. Said, and kept as published. A nickname read
-        // back otherwise keeps its own words (read-back-mismatch names what the server holds instead).
+        // back otherwise keeps its own words (read-back-mismatch names what the server holds instead),
+        // and so does one out whose record a full disk refused (recordAfterServer said it).
         await this.#keepOwn(owner, (stored) => ({ ...stored, vcard: profile }));
-        throw error instanceof KeyringError && error.code === 'read-back-mismatch' ? error : nicknameNotPublished(error);
+        const ownWords = error instanceof KeyringError && (error.code === 'read-back-mismatch' || (nickOut && error.code === 'storage-failed'));
+        throw ownWords ? error : nicknameNotPublished(error);
       }
     }
     await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
@@ -219,6 +234,12 @@ export class ProfileService {
     const content = node === NS.avatarData ? undefined : profileContent(node, asItem(item))?.digest;
     const recorded = { id: item.id, payload: item.payload.toString(), ...(content !== undefined ? { content } : {}) };
     await this.#deps.published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: recorded });
+  }
+
+  /** Notes a profile item about to go out (PublishedNodesStore.notePublishing), by the digest drift compares. */
+  async #notePublishing(owner: string, node: string, item: { id: string; payload: Element }): Promise<void> {
+    const content = profileContent(node, asItem(item))?.digest;
+    if (content !== undefined) await this.#deps.published?.notePublishing(owner, node, { id: item.id, content });
   }
 
   /**

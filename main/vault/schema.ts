@@ -259,6 +259,16 @@ export const PublishedNodeSchema = z
       .object({ persistItems: z.boolean().optional(), sendLastPublishedItem: z.string().optional(), maxItems: z.string().optional() })
       .strict()
       .optional(),
+    /**
+     * Profile items the app was sending when last written here (an id and the digest of what it says),
+     * noted before they went out: a publish the server took whose record a full disk then refused
+     * leaves the node holding one of these, which drift takes as the app's own, not another app's.
+     * A publish recorded drops its item's.
+     */
+    publishing: z
+      .array(z.object({ id: z.string(), content: z.string().regex(/^[0-9a-f]{64}$/) }).strict())
+      .max(8)
+      .optional(),
     recordedAt: isoDate,
   })
   .strict();

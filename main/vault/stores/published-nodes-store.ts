@@ -18,6 +18,9 @@ export interface PublishedItem {
   content?: string;
 }
 
+/** How many items being sent a node's record notes at most (schema.ts `publishing`). */
+const PUBLISHING_KEPT = 8;
+
 export class PublishedNodesStore {
   readonly #vaults: VaultHolder;
 
@@ -38,14 +41,33 @@ export class PublishedNodesStore {
    */
   async recordPublish(account: string, node: string, publish: { access: AccessRequest; maxItems: number; config: EffectiveNodeConfig; item: PublishedItem }): Promise<void> {
     const { access, maxItems, config, item } = publish;
-    const next = (before: PublishedNodeRecord | undefined): PublishedNodeRecord => ({
-      access: recordedAccess(access, config),
-      maxItems,
-      items: [...(before?.items ?? []).filter((i) => i.id !== item.id), item].slice(-maxItems),
-      applied: appliedSettings(config),
-      recordedAt: new Date().toISOString(),
-    });
+    const next = (before: PublishedNodeRecord | undefined): PublishedNodeRecord => {
+      const publishing = (before?.publishing ?? []).filter((p) => p.id !== item.id);
+      return {
+        access: recordedAccess(access, config),
+        maxItems,
+        items: [...(before?.items ?? []).filter((i) => i.id !== item.id), item].slice(-maxItems),
+        applied: appliedSettings(config),
+        ...(publishing.length > 0 ? { publishing } : {}),
+        recordedAt: new Date().toISOString(),
+      };
+    };
     await this.#setNode(account, node, next);
+  }
+
+  /**
+   * A profile item about to go out to a node already recorded (schema.ts `publishing`), written before
+   * it goes: a disk that is full refuses this write, and nothing goes out ("nothing was changed" is
+   * true); one that fills after it leaves drift knowing the item for the app's own. A node with no
+   * record is not watched, so there is nothing to note.
+   */
+  async notePublishing(account: string, node: string, item: { id: string; content: string }): Promise<void> {
+    if (!this.list(account)[node]) return;
+    await this.#setNode(account, node, (before) => {
+      // The record exists (checked above); `before` is only undefined for a node never recorded.
+      const record = before as PublishedNodeRecord;
+      return { ...record, publishing: [...(record.publishing ?? []).filter((p) => p.id !== item.id), item].slice(-PUBLISHING_KEPT) };
+    });
   }
 
   /**

@@ -1,0 +1,85 @@
+/**
+ * Accept on a full disk (a real full tmpfs under the vault: test/support/small-disk.ts; a PEP service
+ * in memory). Accept writes only the vault, node by node: a disk that fills after the first node was
+ * recorded must not be answered with the vault's "nothing was changed", and accepting again once there
+ * is space must record the rest, the keys' audience in My keys with it.
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Profile } from '../../../contract/index.js';
+import { AppEvents } from '../../../main/events.js';
+import { silentLogger } from '../../../main/logger.js';
+import { DriftWatch } from '../../../main/services/drift-watch.js';
+import { ProfileService } from '../../../main/services/profile.js';
+import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
+import type { VaultHolder } from '../../../main/vault/vault-holder.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
+import { BASE_FIELDS, fakePep, pepSession } from '../../support/fake-pep-service.js';
+import { mountSmallDisk, type SmallDisk } from '../../support/small-disk.js';
+import { unlockedVaults } from '../../support/vaults.js';
+
+const mounted = mountSmallDisk('1m');
+const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
+const skipped = 'problem' in mounted ? mounted.problem : undefined;
+afterAll(() => disk?.unmount());
+
+const PROFILE: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] };
+
+/** What a failed request says, or 'succeeded'. */
+async function said(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'succeeded',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+}
+
+describe.skipIf(disk === undefined)(skipped ? `Accept, the disk full (skipped: ${skipped})` : 'Accept, the disk full', () => {
+  let pep: ReturnType<typeof fakePep>;
+  let vaults: VaultHolder;
+  let published: PublishedNodesStore;
+  let drift: DriftWatch;
+  let run = 0;
+
+  beforeEach(async () => {
+    pep = fakePep({ fields: BASE_FIELDS });
+    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
+    published = new PublishedNodesStore(vaults);
+    const session = pepSession(pep);
+    const profiles = new ProfileService({ session, events: new AppEvents(), log: silentLogger, published, isKnownContact: () => false });
+    drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    await profiles.publish(PROFILE, { model: 'presence' });
+  });
+  afterEach(async () => {
+    drift.stop();
+    await disk?.free();
+    await vaults.close();
+  });
+
+  it('full after the first node was recorded: says part was recorded, and accepting again records the rest', async () => {
+    // Another app of the account opened both nodes to everyone.
+    for (const node of [NS.vcard4, NS.nick]) pep.nodes.get(node)?.config.set('pubsub#access_model', ['open']);
+    const replace = published.replace.bind(published);
+    published.replace = async (...args) => {
+      await replace(...args);
+      await disk?.fill();
+    };
+    expect(await said(drift.accept())).toBe(
+      'Part of what your server holds now was recorded as intended, but the app could not record the rest (the disk is full). Free some space, then accept again.',
+    );
+    published.replace = replace;
+    await disk?.free();
+    expect(await said(drift.accept())).toBe('succeeded');
+    const report = await drift.check();
+    expect(report.nodes.filter((n) => n.node === NS.vcard4 || n.node === NS.nick).map((n) => [n.node, n.findings])).toEqual([
+      [NS.vcard4, []],
+      [NS.nick, []],
+    ]);
+  });
+
+  it('full from the start: the vault’s own words, nothing changed', async () => {
+    pep.nodes.get(NS.vcard4)?.config.set('pubsub#access_model', ['open']);
+    await disk?.fill();
+    expect(await said(drift.accept())).toBe('Could not save the vault (the disk is full); nothing was changed.');
+  });
+});

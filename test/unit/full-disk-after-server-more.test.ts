@@ -1,0 +1,131 @@
+/**
+ * More writes the server took that a full disk kept the vault from recording (the model:
+ * full-disk-after-server.test.ts; a real full tmpfs under the vault, a PEP service in memory): a backup
+ * to the account and a key's renewal. The vault's "nothing was changed" would be false there; the
+ * answer says what the server holds and what comes next, and what comes next is true.
+ */
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { silentLogger } from '../../main/logger.js';
+import { BackupService } from '../../main/services/backup.js';
+import { FoundPublications } from '../../main/services/found-publications.js';
+import { OwnKeys } from '../../main/services/own-keys.js';
+import { BackupsStore } from '../../main/vault/stores/backups-store.js';
+import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
+import type { VaultHolder } from '../../main/vault/vault-holder.js';
+import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
+import { fetchItems } from '../../main/xmpp/fetch-items.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
+import { unlockedVaults } from '../support/vaults.js';
+
+const mounted = mountSmallDisk('1m');
+const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
+const skipped = 'problem' in mounted ? mounted.problem : undefined;
+afterAll(() => disk?.unmount());
+
+/** The lightest parameters a backup header accepts: these tests are about words, not the KDF. */
+const LIGHT_KDF = { name: 'scrypt' as const, N: 2 ** 10, r: 8, p: 1 };
+
+/** What a failed request says, or 'succeeded'. */
+async function said(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'succeeded',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+}
+
+describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was full (skipped: ${skipped})` : 'the server took it, the disk was full', () => {
+  let privateKey: KeyObject;
+  let pep: ReturnType<typeof fakePep>;
+  let vaults: VaultHolder;
+  let store: OwnKeysStore;
+  let keys: OwnKeys;
+  let found: FoundPublications;
+  let backups: BackupsStore;
+  let backup: BackupService;
+  let run = 0;
+
+  beforeAll(async () => {
+    ({ privateKey } = await generateRsaKeyPair(2048));
+  });
+  beforeEach(async () => {
+    pep = fakePep({ fields: BASE_FIELDS });
+    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
+    store = new OwnKeysStore(vaults);
+    const published = new PublishedNodesStore(vaults);
+    const session = pepSession(pep);
+    keys = new OwnKeys({ store, published, session });
+    found = new FoundPublications({ store, published, session, log: silentLogger });
+    backups = new BackupsStore(vaults);
+    backup = new BackupService({
+      ownKeys: store,
+      contactKeys: new ContactKeysStore(vaults),
+      backups,
+      session,
+      vaultLock: vaults,
+      revocations: { readNode: () => Promise.resolve([]) },
+      kdf: LIGHT_KDF,
+    });
+  });
+  afterEach(async () => {
+    await disk?.free();
+    await vaults.close();
+  });
+
+  async function addKey(): Promise<string> {
+    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + run });
+    const fingerprint = certificateFingerprint(certificateDer);
+    await store.add(JULIET, { fingerprint, certificateDer, privateKey });
+    return fingerprint;
+  }
+  const onNode = (node: string) => pep.nodes.get(node)?.items ?? [];
+  const viewOf = (fingerprint: string) => keys.list().find((k) => k.fingerprint === fingerprint);
+
+  it('a backup to the account says it is there without a code, and the next backup takes its place', async () => {
+    const fingerprint = await addKey();
+    await disk?.fill();
+    expect(await said(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toBe(
+      'Your backup was put on your account, but the app could not record it (the disk is full). Its code is not shown, so nothing can open it. ' +
+        'Free some space, then make a backup again: the new one takes its place.',
+    );
+    const orphan = [...onNode(BACKUP_NODE)];
+    expect(orphan.length).toBeGreaterThan(0);
+    expect(backup.status().notBackedUp).toEqual([fingerprint]);
+    await disk?.free();
+    const made = await backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' });
+    expect(made.account).toBeDefined();
+    expect(onNode(BACKUP_NODE).some((id) => orphan.includes(id))).toBe(false);
+    expect(backup.status().notBackedUp).toEqual([]);
+  });
+
+  it('a renewal says the new key is on the server beside the old one, and the next sign-in records it', async () => {
+    const old = await addKey();
+    await keys.publish(old, { model: 'presence' });
+    // The successor is stored while there is room; the disk fills as its publish goes out.
+    const add = store.add.bind(store);
+    store.add = async (...args) => {
+      const added = await add(...args);
+      await disk?.fill();
+      return added;
+    };
+    expect(await said(keys.renew(old, { newKey: false }))).toBe(
+      'Your renewed key was published on your server, but the app could not record it (the disk is full). Your old key is still published beside it, ' +
+        'and My keys shows the new one as not published. Free some space: at your next sign-in the app finds the new key on your server and records it; then withdraw the old one.',
+    );
+    const successor = keys.list().find((k) => k.fingerprint !== old)?.fingerprint ?? '';
+    expect(onNode(NS.pubkey)).toEqual([old, successor]);
+    await disk?.free();
+    await found.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
+    expect(viewOf(successor)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
+    expect(await said(keys.retract(old))).toBe('succeeded');
+    expect(onNode(NS.pubkey)).toEqual([successor]);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * A profile publish on a full disk (a real full tmpfs under the vault: test/support/small-disk.ts; a
+ * PEP service in memory; the model: full-disk-after-server.test.ts). Full before anything goes out,
+ * nothing goes out, and the vault's "nothing was changed" is true. Filling while the publish goes out,
+ * the answer says the profile is on the server, and drift watch does not take the app's own publish
+ * for another app's change (the vault noted the item before it went out).
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Profile } from '../../../contract/index.js';
+import { AppEvents } from '../../../main/events.js';
+import { silentLogger } from '../../../main/logger.js';
+import { DriftWatch } from '../../../main/services/drift-watch.js';
+import { ProfileService } from '../../../main/services/profile.js';
+import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
+import type { VaultHolder } from '../../../main/vault/vault-holder.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
+import { BASE_FIELDS, fakePep, pepSession } from '../../support/fake-pep-service.js';
+import { mountSmallDisk, type SmallDisk } from '../../support/small-disk.js';
+import { unlockedVaults } from '../../support/vaults.js';
+
+const mounted = mountSmallDisk('1m');
+const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
+const skipped = 'problem' in mounted ? mounted.problem : undefined;
+afterAll(() => disk?.unmount());
+
+const BEFORE: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] };
+const AFTER: Profile = { fullName: 'Juliet Montague', nickname: 'Jules M.', emails: [], phones: [], urls: [] };
+const PRESENCE = { model: 'presence' as const };
+
+/** What a failed request says, or 'succeeded'. */
+async function said(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'succeeded',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+}
+
+describe.skipIf(disk === undefined)(skipped ? `a profile publish, the disk full (skipped: ${skipped})` : 'a profile publish, the disk full', () => {
+  let pep: ReturnType<typeof fakePep>;
+  let vaults: VaultHolder;
+  let published: PublishedNodesStore;
+  let profiles: ProfileService;
+  let drift: DriftWatch;
+  let run = 0;
+
+  beforeEach(async () => {
+    pep = fakePep({ fields: BASE_FIELDS });
+    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
+    published = new PublishedNodesStore(vaults);
+    const session = pepSession(pep);
+    profiles = new ProfileService({ session, events: new AppEvents(), log: silentLogger, published, isKnownContact: () => false });
+    drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    await profiles.publish(BEFORE, PRESENCE);
+  });
+  afterEach(async () => {
+    drift.stop();
+    await disk?.free();
+    await vaults.close();
+  });
+
+  const fullName = () => pep.nodes.get(NS.vcard4)?.payloads.get('current')?.getChild('fn')?.getChildText('text');
+  const nickname = () => pep.nodes.get(NS.nick)?.payloads.get('current')?.text();
+  const findingsOf = async (node: string) => (await drift.check()).nodes.find((n) => n.node === node)?.findings;
+
+  it('full before it goes out: nothing goes out, and the vault’s words are true', async () => {
+    await disk?.fill();
+    expect(await said(profiles.publish(AFTER, PRESENCE))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(fullName()).toBe('Juliet Capulet');
+    expect(nickname()).toBe('Jules');
+  });
+
+  it('filling as it goes out: says it is on the server, and drift does not call it another app’s change', async () => {
+    // The disk fills once the vault has noted what is going out (the card, then the nickname), before the server answers.
+    const noteOutgoing = published.notePublishing.bind(published);
+    published.notePublishing = async (account, node, item) => {
+      await noteOutgoing(account, node, item);
+      if (node === NS.nick) await disk?.fill();
+    };
+    expect(await said(profiles.publish(AFTER, PRESENCE))).toBe(
+      'Your profile’s card was published on your server, but the app could not record it (the disk is full). Its nickname was not. ' +
+        'Free some space, then publish your profile again: the app then records it.',
+    );
+    expect(fullName()).toBe('Juliet Montague');
+    await disk?.free();
+    expect(await findingsOf(NS.vcard4)).toEqual([]);
+    expect(await findingsOf(NS.nick)).toEqual([]);
+    published.notePublishing = noteOutgoing;
+    expect(await said(profiles.publish(AFTER, PRESENCE))).toBe('succeeded');
+    expect(nickname()).toBe('Jules M.');
+    // Recorded now: the old card on the server again is another app's change.
+    expect(published.list(pepSession(pep).ownJid)[NS.vcard4]?.publishing).toBeUndefined();
+  });
+});
