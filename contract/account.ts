@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, ByJid, isDomainName, NoParams, type AccessModel, type IpcError } from './domain.js';
+import { bareJidText, ByJid, hostWithoutFinalDot, isDomainName, NoParams, type AccessModel, type IpcError } from './domain.js';
 
 export const ConnectParams = z
   .object({
@@ -14,6 +14,7 @@ export const ConnectParams = z
     host: z
       .string()
       .trim()
+      .overwrite(hostWithoutFinalDot)
       .min(1, 'Enter the server’s name, or leave the field out')
       .max(253, 'A server name has at most 253 characters')
       .refine(isDomainName, 'Enter a server name like xmpp.capulet.lit (letters, digits and hyphens, in parts separated by dots), or an IP address')

@@ -127,6 +127,15 @@ export function isDomainName(name: string): boolean {
 }
 
 /**
+ * A host name as typed for Server host: one written fully qualified ("xmpp.capulet.lit.", the DNS root's
+ * empty label last, RFC 1034 §3.1) is the same host, so its one final dot is taken off before the name
+ * is checked. "xmpp.capulet.lit.." and "." stay refused, and so does a dot after an IPv6 literal.
+ */
+export function hostWithoutFinalDot(host: string): string {
+  return /[^.\]]\.$/.test(host) ? host.slice(0, -1) : host;
+}
+
+/**
  * A bare JID typed by the user; full validation (with @xmpp/jid) happens in main. A dot ending the
  * domainpart is taken off first (RFC 7622 §3.2), so main only ever sees the address without it.
  */

@@ -7,7 +7,7 @@
  * vault alone can answer: own keys made, listed and exported, the last roster, contacts' known keys.
  */
 import type { Command } from 'commander';
-import type { ConnectParams, IpcError, KeyringApi, Result } from '../../contract/index.js';
+import { ADDRESS_WORDS, bareJidText, type ConnectParams, type IpcError, type KeyringApi, type Result } from '../../contract/index.js';
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
@@ -104,8 +104,7 @@ export function cliContext(program: Command, io: CliIo): CliContext {
       });
     },
     offline: (work) => {
-      const jid = globals().jid;
-      if (!jid) throw usage('Give your account with --jid.');
+      const jid = accountJid(globals());
       return withCore(globals(), io, (core) => {
         core.workOffline(jid);
         return work(core.api, core);
@@ -150,11 +149,24 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: Keyri
   }
 }
 
+/**
+ * The account --jid names, checked and normalized as the sign-in form's address is (contract/domain.ts
+ * bareJidText), before the vault opens: "juliet@capulet.lit." is juliet@capulet.lit (RFC 7622 §3.2), so
+ * it opens the same account's keys and vault entries offline as online, and "juliet@capulet,lit" is
+ * refused as no server name rather than taken as an account of its own.
+ */
+function accountJid(globals: GlobalOptions): string {
+  if (globals.jid === undefined) throw usage('Give your account with --jid.');
+  const read = bareJidText.safeParse(globals.jid);
+  if (!read.success) throw usage(`--jid: ${read.error.issues[0]?.message ?? ADDRESS_WORDS.shape}.`);
+  return read.data;
+}
+
 function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectParams {
-  if (!globals.jid) throw usage('Give your account with --jid.');
+  const jid = accountJid(globals);
   const password = env[globals.passwordEnv];
   if (!password) throw usage(`Put the account password in $${globals.passwordEnv} (or name another variable with --password-env).`);
-  const params: ConnectParams = { jid: globals.jid, password };
+  const params: ConnectParams = { jid, password };
   if (globals.server) {
     const match = /^(\[[^\]]+\]|[^:]+)(?::([^:]*))?$/.exec(globals.server);
     if (!match?.[1]) throw usage('--server takes HOST or HOST:PORT.');

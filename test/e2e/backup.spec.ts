@@ -72,6 +72,8 @@ test('back up after the vault passphrase (a wrong one makes nothing) to the acco
 
   const code = (await dialog.getByTestId('backup-code').textContent()) ?? '';
   expect(code).toMatch(/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/);
+  // The form that had focus gave way to the code: focus is on the code (read out), not on the page.
+  await expect(dialog.getByTestId('backup-code')).toBeFocused();
   await checkEveryLook(page, 'backup-code', saveScreenshot);
   // Escape does not lose the code; Done waits for the person to say they kept it.
   await page.keyboard.press('Escape');

@@ -7,7 +7,7 @@
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
-import { axeViolations, connectWith, expect, generateKey, openApp, signIn, test } from './fixtures';
+import { axeViolations, checkEveryLook, connectWith, expect, generateKey, openApp, signIn, test } from './fixtures';
 
 test('another app opens the key node: the banner says who can read now, Restore shuts the outsider out again', async ({
   page,
@@ -67,4 +67,35 @@ test('another app opens the key node: the banner says who can read now, Restore 
   } finally {
     await benvolio.session.disconnect();
   }
+});
+
+test('keeping another app’s change is the user’s own decision: a plain Activity line, not an alarm', async ({ page, browserHost, newAccount, prosody, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const juliet = await newAccount('juliet');
+  await openApp(page, browserHost.url);
+  await signIn(page, juliet);
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await generateKey(page);
+  const key = page.getByTestId('own-key').last();
+  await key.getByRole('button', { name: 'Publish…' }).click();
+  await key.getByLabel('Contacts who see my presence').check();
+  await key.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(key.getByTestId('publish-result')).toBeVisible();
+  await key.getByRole('button', { name: 'Close' }).click();
+
+  await driverSteps('slixmpp', { jid: juliet.jid, password: juliet.password, server: prosody.info }, [
+    { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'open' } },
+  ]);
+  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await signIn(page, juliet);
+  const banner = page.getByTestId('drift-banner');
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await banner.getByRole('button', { name: 'Accept the change' }).click();
+  await expect(banner).toBeHidden({ timeout: 20_000 });
+
+  await page.getByRole('button', { name: 'Activity', exact: true }).click();
+  const kept = page.getByTestId('activity-entry').filter({ hasText: 'Kept another app’s change to your keys' });
+  await expect(kept).toHaveClass(/\bkept\b/);
+  await expect(kept).not.toHaveClass(/\bchanged\b/);
+  await checkEveryLook(page, 'activity-kept-change-plain', saveScreenshot);
 });

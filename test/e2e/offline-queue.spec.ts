@@ -2,7 +2,7 @@
  * Publishing while the server is away: the key waits visibly (on the key and in Activity), can be
  * cancelled, and is published as soon as the app is back online after a real Prosody restart.
  */
-import { checkEveryLook, expect, generateKey, signedInOnMyKeys, test } from './fixtures';
+import { checkEveryLook, expect, generateKey, ownKey, publishNewKey, signedInOnMyKeys, test } from './fixtures';
 
 test('a publish asked for while the server is down waits, then runs when the server is back', async ({
   page,
@@ -52,4 +52,57 @@ test('a publish asked for while the server is down waits, then runs when the ser
   await page.getByRole('button', { name: 'My keys', exact: true }).click();
   await expect(key.getByTestId('publication')).toContainText('anyone');
   await expect(cancelled.getByTestId('publication')).toHaveCount(0);
+});
+
+test('what the user asks for while offline is a plain Activity line, not an alarm', async ({ page, browserHost, prosody, newAccount, saveScreenshot }) => {
+  test.setTimeout(90_000);
+  const juliet = await newAccount('juliet');
+  await signedInOnMyKeys(page, browserHost.url, juliet);
+  const fingerprint = await publishNewKey(page, 'Anyone');
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  await page.getByRole('button', { name: 'Add contact…' }).click();
+  const dialog = page.getByTestId('add-contact-dialog');
+  await dialog.getByLabel('Address').fill('romeo@montague.lit');
+  await dialog.getByRole('button', { name: 'Add and ask to see presence' }).click();
+  await expect(dialog).toBeHidden();
+  const romeo = page.getByTestId('contact-row').filter({ hasText: 'romeo@montague.lit' });
+  await expect(romeo).toBeVisible();
+
+  await prosody.pause();
+  try {
+    await expect(page.getByTestId('connection-label')).toHaveText('Reconnecting…', { timeout: 5_000 });
+    // A group change and a revoke, both kept for the connection.
+    await romeo.click();
+    const detail = page.getByTestId('contact-detail');
+    await detail.getByLabel('Groups of romeo@montague.lit').fill('Friends');
+    await detail.getByRole('button', { name: 'Save groups' }).click();
+    await page.getByRole('button', { name: 'My keys', exact: true }).click();
+    const card = ownKey(page, fingerprint);
+    await card.getByRole('button', { name: 'Revoke…' }).click();
+    const revoke = card.getByTestId('revoke-dialog');
+    await revoke.getByLabel(/Someone else may have its private key/).check();
+    await revoke.getByRole('button', { name: 'Revoke when online' }).click();
+    await expect(revoke).toBeHidden();
+
+    await page.getByRole('button', { name: 'Activity', exact: true }).click();
+    const lines = page.getByTestId('activity-entry');
+    const waiting = [lines.filter({ hasText: 'Waiting for the connection to revoke' }), lines.filter({ hasText: 'Waiting for the connection: Put romeo@montague.lit in Friends' })];
+    for (const line of waiting) {
+      // The user's own doing: said plainly, never in the red of a changed key or a mismatch.
+      await expect(line).toHaveClass(/\bwaiting\b/);
+      await expect(line).not.toHaveClass(/\bchanged\b/);
+    }
+    await checkEveryLook(page, 'activity-waiting-plain', saveScreenshot);
+
+    // Nothing of this test is left to run once the server is back.
+    const pending = page.getByTestId('pending-actions').getByRole('listitem');
+    await expect(pending).toHaveCount(2);
+    while ((await pending.count()) > 0) {
+      const before = await pending.count();
+      await pending.first().getByRole('button', { name: 'Cancel' }).click();
+      await expect(pending).toHaveCount(before - 1);
+    }
+  } finally {
+    await prosody.resume();
+  }
 });

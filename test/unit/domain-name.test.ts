@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withoutFinalDot } from '../../contract/contact-address.js';
+import { ConnectParams } from '../../contract/account.js';
 import { bareJidText, contactAddressText, isDomainName } from '../../contract/domain.js';
 
 describe('what may follow @ in an address (RFC 7622 §3.2 domainpart)', () => {
@@ -44,5 +45,22 @@ describe('an address whose domain ends in a dot (RFC 7622 §3.2: the dot is stri
   it('a dot in the local part is left alone', () => {
     expect(withoutFinalDot('juliet.@capulet.lit')).toBe('juliet.@capulet.lit');
     expect(withoutFinalDot('no-at-sign.')).toBe('no-at-sign.');
+  });
+});
+
+describe('a Server host written fully qualified, with a final dot (RFC 1034 §3.1: the root label)', () => {
+  const hostOf = (host: string) => ConnectParams.safeParse({ jid: 'juliet@capulet.lit', password: 'x', host });
+
+  it.each([
+    ['xmpp.capulet.lit.', 'xmpp.capulet.lit'],
+    [' localhost. ', 'localhost'],
+    ['127.0.0.1.', '127.0.0.1'],
+    ['xmpp.capulet.lit', 'xmpp.capulet.lit'],
+  ])('%j is taken as %j', (typed, host) => {
+    expect(hostOf(typed)).toMatchObject({ success: true, data: { host } });
+  });
+
+  it.each(['xmpp.capulet.lit..', '.', '[::1].'])('%j is still refused', (typed) => {
+    expect(hostOf(typed).success).toBe(false);
   });
 });

@@ -1,10 +1,12 @@
 import type { FingerprintStyle } from '../../../contract/format';
 
 /**
- * What an entry is, which decides how it looks: 'changed' and 'mismatch' are alarms (red); the rest,
- * 'taken-back' too (a verification the user took back: their own doing, nothing to fear), are plain.
+ * What an entry is, which decides how it looks: 'changed' and 'mismatch' are alarms (red), for what
+ * happened to the user. What they did themselves is plain, nothing to fear: 'taken-back' (a verification
+ * they took back), 'waiting' (a write they asked for, kept until the connection is back), 'kept' (another
+ * app's change they chose to keep).
  */
-export type ActivityKind = 'generated' | 'published' | 'retracted' | 'received' | 'changed' | 'verified' | 'taken-back' | 'mismatch' | 'connection';
+export type ActivityKind = 'generated' | 'published' | 'retracted' | 'received' | 'changed' | 'verified' | 'taken-back' | 'waiting' | 'kept' | 'mismatch' | 'connection';
 
 /** What an entry is about, shown in columns of their own. */
 export interface ActivityDetails {

@@ -5,7 +5,7 @@ import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
-import { describeQueuedWrite, queuedWriteSubject } from './queued-action';
+import { queuedWriteLine, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { applyPending, noPendingKeyViews, trustChange, whole, withTrust } from './contact-key-events';
 import { keyActivity, verificationTakenBack } from './key-activity';
@@ -138,7 +138,10 @@ export class ContactsStore extends ScreenStore {
   /** A roster change done (the roster as it now stands), or waiting for the connection (Activity shows it). */
   #changed(answer: RosterChangeAnswer | undefined): void {
     if (answer?.outcome === 'done') this.roster = answer.contacts;
-    else if (answer) this.activity.add('changed', `Waiting for the connection: ${describeQueuedWrite(answer.action)}`, queuedWriteSubject(answer.action));
+    else if (answer) {
+      const line = queuedWriteLine(answer.action);
+      this.activity.add(line.kind, line.text, queuedWriteSubject(answer.action));
+    }
   }
 
   async answer(jid: string, approve: boolean): Promise<void> {

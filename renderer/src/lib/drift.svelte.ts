@@ -39,7 +39,8 @@ export class DriftStore extends ScreenStore {
     const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node }));
     if (!report) return;
     this.#show(report);
-    this.activity.add('changed', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
+    // The user's own decision: a plain line, not the alarm the drift itself was.
+    this.activity.add('kept', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
   }
 
   dismiss(node: string): void {

@@ -202,7 +202,7 @@ export class KeysStore extends ScreenStore {
       const audience = describeAccess(answer.config.accessModel, answer.config.rosterGroupsAllowed, answer.config.whitelist);
       this.activity.add('published', 'Published your key', { fingerprint, audience });
     } else {
-      this.activity.add('published', 'Waiting for the connection to publish', {
+      this.activity.add('waiting', 'Waiting for the connection to publish', {
         fingerprint,
         audience: describeAccess(access.model, access.groups, access.allow),
       });
@@ -237,7 +237,8 @@ export class KeysStore extends ScreenStore {
     const answer = await this.retracting.run(() => this.api.keys.retract({ fingerprint }));
     if (!answer) return;
     this.keys = answer.keys;
-    this.activity.add('retracted', answer.outcome === 'retracted' ? 'Removed from your node' : 'Waiting for the connection to retract', fingerprint);
+    if (answer.outcome === 'retracted') this.activity.add('retracted', 'Removed from your node', fingerprint);
+    else this.activity.add('waiting', 'Waiting for the connection to retract', fingerprint);
     const publication = before?.publications[0];
     const access = publication && accessOf(publication.accessModel, publication.groups, publication.allow);
     if (answer.outcome === 'retracted' && before && access) this.#offerUndo({ fingerprint, name: keyName(before), access });
@@ -251,7 +252,8 @@ export class KeysStore extends ScreenStore {
     const answer = await this.undoing.run(() => this.api.keys.publish({ fingerprint: undo.fingerprint, access: undo.access }));
     if (!answer) return;
     this.keys = answer.keys;
-    this.activity.add('published', answer.outcome === 'published' ? 'Published again (undo)' : 'Waiting for the connection to publish again', undo.fingerprint);
+    if (answer.outcome === 'published') this.activity.add('published', 'Published again (undo)', undo.fingerprint);
+    else this.activity.add('waiting', 'Waiting for the connection to publish again', undo.fingerprint);
   }
 
   dismissUndo(): void {
@@ -276,7 +278,7 @@ export class KeysStore extends ScreenStore {
     const answer = await this.revoking.run(() => this.api.keys.revoke({ fingerprint, reason }));
     if (!answer) return false;
     this.keys = answer.keys;
-    if (answer.outcome === 'queued') this.activity.add('changed', 'Waiting for the connection to revoke', fingerprint);
+    if (answer.outcome === 'queued') this.activity.add('waiting', 'Waiting for the connection to revoke', fingerprint);
     else this.activity.add('retracted', revokedLine(answer), fingerprint);
     return true;
   }

@@ -158,7 +158,7 @@ export class ProfileStore extends ScreenStore {
       this.own = ownAfterPublish(this.own, profile);
       this.activity.add('published', 'Published your profile');
     } else if (answer) {
-      this.activity.add('published', 'Waiting for the connection to publish your profile');
+      this.activity.add('waiting', 'Waiting for the connection to publish your profile');
     }
     return answer !== undefined;
   }

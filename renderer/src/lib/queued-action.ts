@@ -21,6 +21,11 @@ export function describeQueuedWrite(action: QueuedWrite): string {
   }
 }
 
+/** The Activity line for a write the user asked for while offline: their own doing, waiting, not an alarm. */
+export function queuedWriteLine(action: QueuedWrite): { kind: 'waiting'; text: string } {
+  return { kind: 'waiting', text: `Waiting for the connection: ${describeQueuedWrite(action)}` };
+}
+
 /** What the activity log says once a queued write ran: "Queued publish done". */
 export function queuedWriteName(action: QueuedWrite): string {
   switch (action.kind) {
