@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
@@ -23,26 +23,17 @@ import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
-import { mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
+import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
+import type { SmallDisk } from '../support/small-disk.js';
 import { unlockedVaults } from '../support/vaults.js';
 
-const mounted = mountSmallDisk('1m');
-const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
-const skipped = 'problem' in mounted ? mounted.problem : undefined;
-afterAll(() => disk?.unmount());
+const small = smallDiskSuite();
+const disk = small.disk;
 
 /** The lightest parameters a backup header accepts: these tests are about words, not the KDF. */
 const LIGHT_KDF = { name: 'scrypt' as const, N: 2 ** 10, r: 8, p: 1 };
 
-/** What a failed request says, or 'succeeded'. */
-async function said(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'succeeded',
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-}
-
-describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was full (skipped: ${skipped})` : 'the server took it, the disk was full', () => {
+describe.skipIf(disk === undefined)(small.title('the server took it, the disk was full'), () => {
   let privateKey: KeyObject;
   let pep: ReturnType<typeof fakePep>;
   let vaults: VaultHolder;
@@ -92,7 +83,7 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
   it('a backup to the account says it is there without a code, and the next backup takes its place', async () => {
     const fingerprint = await addKey();
     await disk?.fill();
-    expect(await said(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toBe(
+    expect(await outcomeOf(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toBe(
       'Your backup was put on your account, but the app could not record it (the disk is full). Its code is not shown, so nothing can open it. ' +
         'Free some space, then make a backup again: the new one takes its place.',
     );
@@ -116,7 +107,7 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
       await disk?.fill();
       return added;
     };
-    expect(await said(keys.renew(old, { newKey: false }))).toBe(
+    expect(await outcomeOf(keys.renew(old, { newKey: false }))).toBe(
       'Your renewed key was published on your server, but the app could not record it (the disk is full). Your old key is still published beside it, ' +
         'and My keys shows the new one as not published. Free some space: at your next sign-in the app finds the new key on your server and records it; then withdraw the old one.',
     );
@@ -125,7 +116,7 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
     await disk?.free();
     await found.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
     expect(viewOf(successor)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
-    expect(await said(keys.retract(old))).toBe('succeeded');
+    expect(await outcomeOf(keys.retract(old))).toBe('succeeded');
     expect(onNode(NS.pubkey)).toEqual([successor]);
   });
 });

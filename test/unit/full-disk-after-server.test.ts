@@ -7,7 +7,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
@@ -22,23 +22,14 @@ import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
-import { mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
+import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
+import type { SmallDisk } from '../support/small-disk.js';
 import { unlockedVaults } from '../support/vaults.js';
 
-const mounted = mountSmallDisk('1m');
-const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
-const skipped = 'problem' in mounted ? mounted.problem : undefined;
-afterAll(() => disk?.unmount());
+const small = smallDiskSuite();
+const disk = small.disk;
 
-/** What a failed request says, or 'succeeded'. */
-async function said(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'succeeded',
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-}
-
-describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was full (skipped: ${skipped})` : 'the server took it, the disk was full', () => {
+describe.skipIf(disk === undefined)(small.title('the server took it, the disk was full'), () => {
   let privateKey: KeyObject;
   let pep: ReturnType<typeof fakePep>;
   let vaults: VaultHolder;
@@ -84,7 +75,7 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
   it('a publish says the key is on the server, and the next sign-in records it', async () => {
     const fingerprint = await addKey();
     await disk?.fill();
-    expect(await said(keys.publish(fingerprint, { model: 'presence' }))).toBe(
+    expect(await outcomeOf(keys.publish(fingerprint, { model: 'presence' }))).toBe(
       'Your key was published on your server, but the app could not record it (the disk is full). Until then My keys shows it as not published. ' +
         'Free some space: at your next sign-in the app finds it on your server and records it.',
     );
@@ -99,7 +90,7 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
     const fingerprint = await addKey();
     await keys.publish(fingerprint, { model: 'presence' });
     await disk?.fill();
-    expect(await said(keys.revoke(fingerprint, 'retired'))).toBe(
+    expect(await outcomeOf(keys.revoke(fingerprint, 'retired'))).toBe(
       'The revocation of your key was published on your server, for your contacts to see, but the app could not record it (the disk is full). ' +
         'Until then this key shows as not revoked here: do not use it. Free some space: at your next sign-in the app reads the revocation from your server and marks the key revoked.',
     );
@@ -116,14 +107,14 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
     const fingerprint = await addKey();
     await keys.publish(fingerprint, { model: 'presence' });
     await disk?.fill();
-    expect(await said(keys.retract(fingerprint))).toBe(
+    expect(await outcomeOf(keys.retract(fingerprint))).toBe(
       'Your key was withdrawn from your server, but the app could not record it (the disk is full). Until then My keys shows it as published. ' +
         'Free some space, then withdraw it again: the app then records it.',
     );
     expect(onNode()).toEqual([]);
     expect(viewOf(fingerprint)?.publications).toHaveLength(1);
     await disk?.free();
-    expect(await said(keys.retract(fingerprint))).toBe('succeeded');
+    expect(await outcomeOf(keys.retract(fingerprint))).toBe('succeeded');
     expect(viewOf(fingerprint)?.publications).toEqual([]);
   });
 
@@ -131,20 +122,20 @@ describe.skipIf(disk === undefined)(skipped ? `the server took it, the disk was 
     const fingerprint = await addKey();
     await keys.publish(fingerprint, { model: 'presence' });
     await disk?.fill();
-    expect(await said(keys.delete(fingerprint))).toBe(
+    expect(await outcomeOf(keys.delete(fingerprint))).toBe(
       'Your key was withdrawn from your server, but the app could not record it (the disk is full). It is still in the vault. Free some space, then delete it again.',
     );
     expect(onNode()).toEqual([]);
     expect(viewOf(fingerprint)).toBeDefined();
     await disk?.free();
-    expect(await said(keys.delete(fingerprint))).toBe('succeeded');
+    expect(await outcomeOf(keys.delete(fingerprint))).toBe('succeeded');
     expect(viewOf(fingerprint)).toBeUndefined();
   });
 
   it('a key never published, deleted on a full disk: the vault’s own words, nothing changed', async () => {
     const fingerprint = await addKey();
     await disk?.fill();
-    expect(await said(keys.delete(fingerprint))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(await outcomeOf(keys.delete(fingerprint))).toBe('Could not save the vault (the disk is full); nothing was changed.');
     expect(viewOf(fingerprint)).toBeDefined();
   });
 });

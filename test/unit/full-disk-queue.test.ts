@@ -5,7 +5,7 @@
  * stays queued, and it runs again at the next connection once there is space.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AppEvents } from '../../main/events.js';
 import { PublishQueue, type PublishQueueDeps } from '../../main/services/publish-queue.js';
 import type { Logger } from '../../main/logger.js';
@@ -13,16 +13,15 @@ import { silentLogger } from '../../main/logger.js';
 import { QueueStore } from '../../main/vault/stores/queue-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { fakeSession } from '../support/fake-session.js';
-import { mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
+import { smallDiskSuite } from '../support/small-disk-suite.js';
+import type { SmallDisk } from '../support/small-disk.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 const ACCOUNT = 'juliet@capulet.lit';
-const mounted = mountSmallDisk('1m');
-const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
-const skipped = 'problem' in mounted ? mounted.problem : undefined;
-afterAll(() => disk?.unmount());
+const small = smallDiskSuite();
+const disk = small.disk;
 
-describe.skipIf(disk === undefined)(skipped ? `the queue on a full disk (skipped: ${skipped})` : 'the queue on a full disk', () => {
+describe.skipIf(disk === undefined)(small.title('the queue on a full disk'), () => {
   let vaults: VaultHolder | undefined;
   afterEach(async () => {
     await disk?.free();

@@ -5,7 +5,7 @@
  * is space must record the rest, the keys' audience in My keys with it.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
@@ -16,25 +16,16 @@ import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, pepSession } from '../../support/fake-pep-service.js';
-import { mountSmallDisk, type SmallDisk } from '../../support/small-disk.js';
+import { outcomeOf, smallDiskSuite } from '../../support/small-disk-suite.js';
+import type { SmallDisk } from '../../support/small-disk.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
-const mounted = mountSmallDisk('1m');
-const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
-const skipped = 'problem' in mounted ? mounted.problem : undefined;
-afterAll(() => disk?.unmount());
+const small = smallDiskSuite();
+const disk = small.disk;
 
 const PROFILE: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] };
 
-/** What a failed request says, or 'succeeded'. */
-async function said(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'succeeded',
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-}
-
-describe.skipIf(disk === undefined)(skipped ? `Accept, the disk full (skipped: ${skipped})` : 'Accept, the disk full', () => {
+describe.skipIf(disk === undefined)(small.title('Accept, the disk full'), () => {
   let pep: ReturnType<typeof fakePep>;
   let vaults: VaultHolder;
   let published: PublishedNodesStore;
@@ -64,12 +55,12 @@ describe.skipIf(disk === undefined)(skipped ? `Accept, the disk full (skipped: $
       await replace(...args);
       await disk?.fill();
     };
-    expect(await said(drift.accept())).toBe(
+    expect(await outcomeOf(drift.accept())).toBe(
       'Part of what your server holds now was recorded as intended, but the app could not record the rest (the disk is full). Free some space, then accept again.',
     );
     published.replace = replace;
     await disk?.free();
-    expect(await said(drift.accept())).toBe('succeeded');
+    expect(await outcomeOf(drift.accept())).toBe('succeeded');
     const report = await drift.check();
     expect(report.nodes.filter((n) => n.node === NS.vcard4 || n.node === NS.nick).map((n) => [n.node, n.findings])).toEqual([
       [NS.vcard4, []],
@@ -80,6 +71,6 @@ describe.skipIf(disk === undefined)(skipped ? `Accept, the disk full (skipped: $
   it('full from the start: the vault’s own words, nothing changed', async () => {
     pep.nodes.get(NS.vcard4)?.config.set('pubsub#access_model', ['open']);
     await disk?.fill();
-    expect(await said(drift.accept())).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(await outcomeOf(drift.accept())).toBe('Could not save the vault (the disk is full); nothing was changed.');
   });
 });

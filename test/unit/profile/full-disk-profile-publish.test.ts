@@ -6,7 +6,7 @@
  * for another app's change (the vault noted the item before it went out).
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
@@ -17,27 +17,18 @@ import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, pepSession } from '../../support/fake-pep-service.js';
-import { mountSmallDisk, type SmallDisk } from '../../support/small-disk.js';
+import { outcomeOf, smallDiskSuite } from '../../support/small-disk-suite.js';
+import type { SmallDisk } from '../../support/small-disk.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
-const mounted = mountSmallDisk('1m');
-const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
-const skipped = 'problem' in mounted ? mounted.problem : undefined;
-afterAll(() => disk?.unmount());
+const small = smallDiskSuite();
+const disk = small.disk;
 
 const BEFORE: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] };
 const AFTER: Profile = { fullName: 'Juliet Montague', nickname: 'Jules M.', emails: [], phones: [], urls: [] };
 const PRESENCE = { model: 'presence' as const };
 
-/** What a failed request says, or 'succeeded'. */
-async function said(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'succeeded',
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-}
-
-describe.skipIf(disk === undefined)(skipped ? `a profile publish, the disk full (skipped: ${skipped})` : 'a profile publish, the disk full', () => {
+describe.skipIf(disk === undefined)(small.title('a profile publish, the disk full'), () => {
   let pep: ReturnType<typeof fakePep>;
   let vaults: VaultHolder;
   let published: PublishedNodesStore;
@@ -66,7 +57,7 @@ describe.skipIf(disk === undefined)(skipped ? `a profile publish, the disk full 
 
   it('full before it goes out: nothing goes out, and the vault’s words are true', async () => {
     await disk?.fill();
-    expect(await said(profiles.publish(AFTER, PRESENCE))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(await outcomeOf(profiles.publish(AFTER, PRESENCE))).toBe('Could not save the vault (the disk is full); nothing was changed.');
     expect(fullName()).toBe('Juliet Capulet');
     expect(nickname()).toBe('Jules');
   });
@@ -78,7 +69,7 @@ describe.skipIf(disk === undefined)(skipped ? `a profile publish, the disk full 
       await noteOutgoing(account, node, item);
       if (node === NS.nick) await disk?.fill();
     };
-    expect(await said(profiles.publish(AFTER, PRESENCE))).toBe(
+    expect(await outcomeOf(profiles.publish(AFTER, PRESENCE))).toBe(
       'Your profile’s card was published on your server, but the app could not record it (the disk is full). Its nickname was not. ' +
         'Free some space, then publish your profile again: the app then records it.',
     );
@@ -87,7 +78,7 @@ describe.skipIf(disk === undefined)(skipped ? `a profile publish, the disk full 
     expect(await findingsOf(NS.vcard4)).toEqual([]);
     expect(await findingsOf(NS.nick)).toEqual([]);
     published.notePublishing = noteOutgoing;
-    expect(await said(profiles.publish(AFTER, PRESENCE))).toBe('succeeded');
+    expect(await outcomeOf(profiles.publish(AFTER, PRESENCE))).toBe('succeeded');
     expect(nickname()).toBe('Jules M.');
     // Recorded now: the old card on the server again is another app's change.
     expect(published.list(pepSession(pep).ownJid)[NS.vcard4]?.publishing).toBeUndefined();

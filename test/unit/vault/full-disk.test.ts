@@ -8,7 +8,7 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcError } from '../../../contract/index.js';
 import { createKeyringCore } from '../../../main/core.js';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
@@ -18,7 +18,8 @@ import { silentLogger } from '../../../main/logger.js';
 import { diskTroubleAdvice, diskTroubleWords } from '../../../main/vault/disk-trouble.js';
 import { Vault, VAULT_FILE } from '../../../main/vault/vault.js';
 import { APP_PASSPHRASE, openCore, type OpenCore } from '../../support/app.js';
-import { mountSmallDisk, type SmallDisk } from '../../support/small-disk.js';
+import { smallDiskSuite } from '../../support/small-disk-suite.js';
+import type { SmallDisk } from '../../support/small-disk.js';
 import { LIGHT_SCRYPT } from '../../support/vaults.js';
 
 const JULIET = 'juliet@capulet.lit';
@@ -27,9 +28,8 @@ const FULL = 'Could not save the vault (the disk is full); nothing was changed.'
 /** A system code (ENOSPC, EROFS…) or the app's words for a bug: neither may reach a person. */
 const NOT_WORDS = /\bE[A-Z]{2,}\b|went wrong/;
 
-const mounted = mountSmallDisk('1m');
-const disk: SmallDisk | undefined = 'problem' in mounted ? undefined : mounted;
-const skipped = 'problem' in mounted ? mounted.problem : undefined;
+const small = smallDiskSuite();
+const disk = small.disk;
 
 const running: OpenCore[] = [];
 afterEach(async () => {
@@ -37,7 +37,6 @@ afterEach(async () => {
   if (disk) disk.readOnly(false);
   await Promise.all(running.splice(0).map((app) => app.core.dispose().catch(() => undefined)));
 });
-afterAll(() => disk?.unmount());
 
 async function start(dataDir: string): Promise<OpenCore> {
   const app = await openCore({ dataDir });
@@ -57,7 +56,7 @@ function must<T>(result: { ok: true; value: T } | { ok: false; error: IpcError }
   return result.value;
 }
 
-describe.skipIf(disk === undefined)(skipped ? `on a full disk (skipped: ${skipped})` : 'on a full disk', () => {
+describe.skipIf(disk === undefined)(small.title('on a full disk'), () => {
   let romeoCertificate: Buffer;
   beforeAll(async () => {
     const romeoKey = await generateRsaKeyPair(2048);
