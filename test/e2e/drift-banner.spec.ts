@@ -7,7 +7,7 @@
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
-import { axeViolations, checkEveryLook, connectWith, expect, generateKey, openApp, signIn, test } from './fixtures';
+import { axeViolations, checkEveryLook, connectWith, expect, generateKey, openApp, publishNewKey, signIn, test } from './fixtures';
 
 test('another app opens the key node: the banner says who can read now, Restore shuts the outsider out again', async ({
   page,
@@ -74,14 +74,7 @@ test('keeping another app’s change is the user’s own decision: a plain Activ
   const juliet = await newAccount('juliet');
   await openApp(page, browserHost.url);
   await signIn(page, juliet);
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
-  await generateKey(page);
-  const key = page.getByTestId('own-key').last();
-  await key.getByRole('button', { name: 'Publish…' }).click();
-  await key.getByLabel('Contacts who see my presence').check();
-  await key.getByRole('button', { name: 'Publish', exact: true }).click();
-  await expect(key.getByTestId('publish-result')).toBeVisible();
-  await key.getByRole('button', { name: 'Close' }).click();
+  await publishNewKey(page, 'Contacts who see my presence');
 
   await driverSteps('slixmpp', { jid: juliet.jid, password: juliet.password, server: prosody.info }, [
     { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'open' } },

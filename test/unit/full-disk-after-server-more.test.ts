@@ -10,21 +10,20 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { silentLogger } from '../../main/logger.js';
 import { BackupService } from '../../main/services/backup.js';
-import { FoundPublications } from '../../main/services/found-publications.js';
-import { OwnKeys } from '../../main/services/own-keys.js';
+import { type FoundPublications } from '../../main/services/found-publications.js';
+import { type OwnKeys } from '../../main/services/own-keys.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
-import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
+import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
 import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
 import type { SmallDisk } from '../support/small-disk.js';
+import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 const small = smallDiskSuite();
@@ -50,11 +49,9 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
     vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    store = new OwnKeysStore(vaults);
-    const published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    keys = new OwnKeys({ store, published, session });
-    found = new FoundPublications({ store, published, session, log: silentLogger });
+    const services = ownKeysOnPep(vaults, pep);
+    const { session } = services;
+    ({ store, keys, found } = services);
     backups = new BackupsStore(vaults);
     backup = new BackupService({
       ownKeys: store,

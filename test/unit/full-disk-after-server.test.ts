@@ -12,18 +12,18 @@ import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { silentLogger } from '../../main/logger.js';
-import { FoundPublications } from '../../main/services/found-publications.js';
-import { OwnKeys } from '../../main/services/own-keys.js';
+import { type FoundPublications } from '../../main/services/found-publications.js';
+import { type OwnKeys } from '../../main/services/own-keys.js';
 import { OwnRevocations } from '../../main/services/own-revocations.js';
-import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
+import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
 import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
 import type { SmallDisk } from '../support/small-disk.js';
+import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 const small = smallDiskSuite();
@@ -45,11 +45,9 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
     vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    store = new OwnKeysStore(vaults);
-    const published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    keys = new OwnKeys({ store, published, session });
-    found = new FoundPublications({ store, published, session, log: silentLogger });
+    const services = ownKeysOnPep(vaults, pep);
+    const { published, session } = services;
+    ({ store, keys, found } = services);
     revocations = new OwnRevocations({ store, published, session, log: silentLogger });
   });
   afterEach(async () => {
