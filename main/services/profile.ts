@@ -166,15 +166,16 @@ export class ProfileService {
     // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
     // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
     const nickItem = nickname !== undefined || withdrawNickname ? { id: NICK_ITEM_ID, payload: nickPayload(nickname ?? '') } : undefined;
+    // Noted before anything goes to the server, even before the nodes are made ready (which may change
+    // a node's access, with consent): a full disk then refuses the change whole, and one that fills
+    // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
+    await this.#notePublishing(owner, NS.vcard4, vcardItem);
+    if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
     // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
     // a nickname node another app made for another audience refuses the whole publish, not its second
     // half after the new vCard is out.
     const vcardNode = await ensurePersistentNode(ctx, spec(NS.vcard4));
     const nickNode = nickItem === undefined ? undefined : await ensurePersistentNode(ctx, spec(NS.nick));
-    // Noted before anything goes out: a full disk then refuses the change whole, and one that fills
-    // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
-    await this.#notePublishing(owner, NS.vcard4, vcardItem);
-    if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
     const vcard = await publishToEnsured(ctx, spec(NS.vcard4), vcardItem, vcardNode);
     await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
     await recordAfterServer(() => this.#record(owner, NS.vcard4, access, vcard.config, vcardItem), {

@@ -64,6 +64,14 @@ describe.skipIf(disk === undefined)(small.title('a profile publish, the disk ful
     expect(nickname()).toBe('Jules');
   });
 
+  it('full, with a change of audience confirmed: the audience stays as it was too', async () => {
+    await disk?.fill();
+    expect(await outcomeOf(profiles.publish(AFTER, { model: 'open' }, { reconfigure: true }))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(pep.value(NS.vcard4, 'pubsub#access_model')).toBe('presence');
+    expect(pep.value(NS.nick, 'pubsub#access_model')).toBe('presence');
+    expect(fullName()).toBe('Juliet Capulet');
+  });
+
   it('filling as it goes out: says it is on the server, and drift does not call it another app’s change', async () => {
     // The disk fills once the vault has noted what is going out (the card, then the nickname), before the server answers.
     const noteOutgoing = published.notePublishing.bind(published);
