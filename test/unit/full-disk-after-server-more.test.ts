@@ -86,8 +86,8 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     const fingerprint = await addKey();
     await disk?.fill();
     expect(await outcomeOf(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toBe(
-      'Your backup was put on your account, but the app could not record it (the disk is full). Its code is not shown, so nothing can open it. ' +
-        'Free some space, then make a backup again: the new one takes its place.',
+      'Your backup was put on your account, but the app could not record it (the disk is full). Its code is not shown, so nothing can open it; ' +
+        'any backup you put there before was left in place. Free some space, then make a backup again: the new one takes their place.',
     );
     const orphan = [...onNode(BACKUP_NODE)];
     expect(orphan.length).toBeGreaterThan(0);
@@ -97,6 +97,20 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     expect(made.account).toBeDefined();
     expect(onNode(BACKUP_NODE).some((id) => orphan.includes(id))).toBe(false);
     expect(backup.status().notBackedUp).toEqual([]);
+  });
+
+  it('a backup to the account leaves the one made before in place, still opened by its code, until one is recorded', async () => {
+    await addKey();
+    const first = await backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' });
+    const firstItems = [...onNode(BACKUP_NODE)];
+    await disk?.fill();
+    expect(await outcomeOf(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toMatch(/^Your backup was put on your account, but the app could not record it/);
+    expect(onNode(BACKUP_NODE)).toEqual(expect.arrayContaining(firstItems));
+    await disk?.free();
+    expect(await outcomeOf(backup.restore({ kind: 'account' }, first.code))).toBe('succeeded');
+    // The next backup recorded takes the place of both.
+    await backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' });
+    expect(onNode(BACKUP_NODE).some((id) => firstItems.includes(id))).toBe(false);
   });
 
   it('a renewal says the new key is on the server beside the old one, and the next sign-in records it', async () => {
