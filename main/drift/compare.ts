@@ -93,7 +93,8 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
 
   if (current.items.status === 'listed') {
     const present = new Set(current.items.ids);
-    const missing = recorded.itemIds.filter((id) => !present.has(id));
+    const pushedOut = pushedOutByOwn(recorded, current.items);
+    const missing = recorded.itemIds.filter((id) => !present.has(id) && !pushedOut.has(id));
     if (missing.length > 0) findings.push({ code: 'items-removed', severity: 'alarm', itemIds: missing });
     const replaced = replacedItems(recorded, current);
     if (replaced.length > 0) findings.push({ code: 'items-replaced', severity: 'alarm', items: replaced });
@@ -131,6 +132,26 @@ export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 
     }
   }
   return replaced;
+}
+
+/**
+ * The recorded items that the app's own publishes, not yet recorded, pushed out of the node. A new
+ * avatar goes out under a new id (its image's SHA-1), and a node that keeps `maxItems` items drops its
+ * oldest when one more comes (pubsub#max_items). When a full disk kept the vault from recording that
+ * publish, the node holds the item noted as going out (`publishing`: by what it says where the items
+ * were read whole, else by its id, which for the avatar's data is the image's SHA-1 that contacts'
+ * readers check) and no longer the oldest recorded one: the app's own doing, not another app's.
+ */
+function pushedOutByOwn(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 'maxItems' | 'publishing'>, items: Extract<NodeState['items'], { status: 'listed' }>): Set<string> {
+  const notes = recorded.publishing;
+  if (notes === undefined || items.ids.length < recorded.maxItems) return new Set();
+  const payloads = items.payloads;
+  const own = items.ids.filter((id) => {
+    const noted = notes[id];
+    if (noted === undefined || recorded.itemIds.includes(id)) return false;
+    return payloads === undefined || profileContent(recorded.node, asItem({ id, payload: payloads.get(id) }))?.digest === noted;
+  });
+  return new Set(recorded.itemIds.slice(0, own.length));
 }
 
 /**

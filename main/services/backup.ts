@@ -91,13 +91,17 @@ export class BackupService {
       page: await backupPrintPage({ code, account: jid, createdAt: now, fingerprints }),
     };
     if (options.toAccount) {
-      made.account = await this.#publish(jid, blob, now);
+      const published = await this.#publish(jid, blob, now);
+      made.account = published.account;
       // The backup is on the account from here on. A vault that cannot record it (a full disk) fails the
       // request, so its code is never shown: the next backup retracts it (#publish lists it as older).
+      // The backups there before are retracted only once it is recorded: until then the one whose code
+      // the person holds is the only one on the account that anything can open.
       await recordAfterServer(() => this.#deps.backups.record(jid, { id, createdAt: made.createdAt, where: 'account', how: 'made', fingerprints }), {
         done: 'Your backup was put on your account',
-        next: 'Its code is not shown, so nothing can open it. Free some space, then make a backup again: the new one takes its place.',
+        next: 'Its code is not shown, so nothing can open it; any backup you put there before was left in place. Free some space, then make a backup again: the new one takes their place.',
       });
+      await published.retractOlder();
     }
     if (options.file) {
       made.file = { name: backupFileName(jid, now), dataBase64: blob.toString('base64'), backupId: id };
@@ -253,14 +257,15 @@ export class BackupService {
 
   /**
    * XEP-0223: every part of the new backup, read back by its own ids (never "the newest on the node":
-   * a backup whose writer's clock ran ahead would be taken for it), then the items that were on the node
-   * before it retracted. Those are listed before publishing, not after: another device of the account
+   * a backup whose writer's clock ran ahead would be taken for it); `retractOlder` then retracts the
+   * items that were on the node before it (the caller runs it once the backup is recorded). Those are
+   * listed before publishing, not after: another device of the account
    * making a backup at the same moment then never has its items retracted by this one unless they were
    * there first, so of two backups made at once at least one stays (listed after, each retracted the
    * other's and both said "kept" over an empty node). Items left beside the new backup that way are
    * retracted by the next backup; restoring tells the backups apart by their codes.
    */
-  async #publish(jid: string, blob: Buffer, now: Date): Promise<NonNullable<BackupMade['account']>> {
+  async #publish(jid: string, blob: Buffer, now: Date): Promise<{ account: NonNullable<BackupMade['account']>; retractOlder: () => Promise<void> }> {
     const ctx: NodeContext = { iq: this.#deps.session.iq, owner: jid };
     const { backupId, items } = backupItems(blob, now);
     // A list that fails leaves older items beside the new backup, which the next backup retracts.
@@ -280,8 +285,10 @@ export class BackupService {
     }
     // The backup is whole and checked: a retract that fails leaves an older one beside it, which
     // restoring tells apart by its code (#openFromAccount), and the next backup retracts.
-    for (const id of before.filter((listedId) => !ownIds.includes(listedId)).slice(0, BACKUP_NODE_MAX_ITEMS)) await retractItem(ctx, BACKUP_NODE, id).catch(() => undefined);
-    return { node: BACKUP_NODE, backupId, parts: items.length };
+    const retractOlder = async () => {
+      for (const id of before.filter((listedId) => !ownIds.includes(listedId)).slice(0, BACKUP_NODE_MAX_ITEMS)) await retractItem(ctx, BACKUP_NODE, id).catch(() => undefined);
+    };
+    return { account: { node: BACKUP_NODE, backupId, parts: items.length }, retractOlder };
   }
 
   /**

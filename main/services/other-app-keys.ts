@@ -29,6 +29,7 @@ import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } 
 import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
+import { recordAfterServer } from '../vault/disk-trouble.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
@@ -237,7 +238,13 @@ export class OtherAppKeys {
     // XEP-0384: the list is a single item ('current'); no publish-options, so the access model stays.
     await this.#deps.session.iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
     this.#deps.log.info(`removed device ${deviceId} from own ${node}`);
-    return (await this.#readAndRecord(owner)).view;
+    // The list is on the server without the device from here on: a vault that cannot record the reading
+    // after it (a full disk) must not say "nothing was changed".
+    const recorded = await recordAfterServer(() => this.#readAndRecord(owner), {
+      done: `Device ${deviceId} was taken off your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list on your server`,
+      next: 'Until it is, this app still shows the device as listed. Free some space, then read your other apps’ keys again: the app then records it.',
+    });
+    return recorded.view;
   }
 
   /** One reading of an account, recorded; the view says what is known now. */

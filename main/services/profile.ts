@@ -46,7 +46,7 @@ import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } fro
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
-import { ensurePersistentNode, publishPersistent, publishToEnsured, readEffectiveConfig } from '../xmpp/persistent-node.js';
+import { ensurePersistentNode, publishToEnsured, readEffectiveConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
@@ -166,15 +166,16 @@ export class ProfileService {
     // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
     // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
     const nickItem = nickname !== undefined || withdrawNickname ? { id: NICK_ITEM_ID, payload: nickPayload(nickname ?? '') } : undefined;
+    // Noted before anything goes to the server, even before the nodes are made ready (which may change
+    // a node's access, with consent): a full disk then refuses the change whole, and one that fills
+    // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
+    await this.#notePublishing(owner, NS.vcard4, vcardItem);
+    if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
     // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
     // a nickname node another app made for another audience refuses the whole publish, not its second
     // half after the new vCard is out.
     const vcardNode = await ensurePersistentNode(ctx, spec(NS.vcard4));
     const nickNode = nickItem === undefined ? undefined : await ensurePersistentNode(ctx, spec(NS.nick));
-    // Noted before anything goes out: a full disk then refuses the change whole, and one that fills
-    // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
-    await this.#notePublishing(owner, NS.vcard4, vcardItem);
-    if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
     const vcard = await publishToEnsured(ctx, spec(NS.vcard4), vcardItem, vcardNode);
     await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
     await recordAfterServer(() => this.#record(owner, NS.vcard4, access, vcard.config, vcardItem), {
@@ -236,7 +237,11 @@ export class ProfileService {
     await this.#deps.published?.recordPublish(owner, node, { access, maxItems: PROFILE_NODE_MAX_ITEMS, config, item: recorded });
   }
 
-  /** Notes a profile item about to go out (PublishedNodesStore.notePublishing), by the digest drift compares. */
+  /**
+   * Notes a profile item about to go out (PublishedNodesStore.notePublishing), by the digest drift
+   * compares. The avatar's data item too: drift takes it by its id (the image's SHA-1) where it lists
+   * that node by id, and by this digest where it read it whole.
+   */
   async #notePublishing(owner: string, node: string, item: { id: string; payload: Element }): Promise<void> {
     const content = profileContent(node, asItem(item))?.digest;
     if (content !== undefined) await this.#deps.published?.notePublishing(owner, node, { id: item.id, content });
@@ -269,13 +274,30 @@ export class ProfileService {
     const id = avatarId(prepared.png);
     const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
     const dataItem = { id, payload: avatarDataPayload(prepared.png) };
-    const data = await publishPersistent(ctx, spec(NS.avatarData), dataItem);
-    await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
-    await this.#record(owner, NS.avatarData, access, data.config, dataItem);
     const metadataItem = { id, payload: avatarMetadataPayload(info) };
-    const metadata = await publishPersistent(ctx, spec(NS.avatarMetadata), metadataItem);
+    // Noted before anything goes to the server, even before the nodes are made ready (which may change
+    // a node's access, with consent): a full disk then refuses the change whole, and one that fills after
+    // leaves drift watch knowing these items for the app's own (schema.ts `publishing`). A new avatar has
+    // a new id, so on a server keeping one item it also pushes the recorded one out (compare.ts).
+    await this.#notePublishing(owner, NS.avatarData, dataItem);
+    await this.#notePublishing(owner, NS.avatarMetadata, metadataItem);
+    // Both nodes are made ready before either item goes out: a metadata node another app made for
+    // another audience refuses the whole change, not its second half after the picture is out.
+    const dataNode = await ensurePersistentNode(ctx, spec(NS.avatarData));
+    const metadataNode = await ensurePersistentNode(ctx, spec(NS.avatarMetadata));
+    const data = await publishToEnsured(ctx, spec(NS.avatarData), dataItem, dataNode);
+    await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
+    // XEP-0084 §3.2: contacts learn of a new picture from the metadata alone, which has not gone out yet.
+    await recordAfterServer(() => this.#record(owner, NS.avatarData, access, data.config, dataItem), {
+      done: 'Your new avatar’s picture was put on your server',
+      next: 'It was not announced, so your contacts do not see it yet. Free some space, then publish your avatar again.',
+    });
+    const metadata = await publishToEnsured(ctx, spec(NS.avatarMetadata), metadataItem, metadataNode);
     await verifyPublishedProfileItem(ctx, NS.avatarMetadata, metadataItem);
-    await this.#record(owner, NS.avatarMetadata, access, metadata.config, metadataItem);
+    await recordAfterServer(() => this.#record(owner, NS.avatarMetadata, access, metadata.config, metadataItem), {
+      done: 'Your new avatar was published on your server',
+      next: 'Free some space, then publish it again: the app then records it.',
+    });
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
     await this.#keepOwn(owner, (stored) => ({ ...stored, avatar: { info, dataBase64: prepared.png.toString('base64') } }));
     return { info, configs: [data.config, metadata.config] };

@@ -38,6 +38,11 @@ export interface FakeOptions {
   onPublish?: (id: string, payload: Element) => Element;
   /** An administrator pinned the access model (ejabberd's force_node_config): configure answers success and keeps it. */
   pinnedAccessModel?: string;
+  /**
+   * A publish drops the oldest items past pubsub#max_items, as both real servers do (a new avatar, under
+   * a new id, pushes the old one out). Off by default: most tests here list every item published.
+   */
+  keepsMaxItems?: boolean;
 }
 
 /** A PEP service in memory for one account, answering the requests persistent-node and node-state make. */
@@ -137,6 +142,11 @@ export function fakePep(options: FakeOptions) {
           n.items = [...n.items.filter((i) => i !== id), id];
           const payload = item?.getChildElements()[0];
           if (payload) n.payloads.set(id, options.onPublish?.(id, payload) ?? payload);
+          const max = Number(n.config.get('pubsub#max_items')?.[0]);
+          if (options.keepsMaxItems && Number.isInteger(max) && max > 0) {
+            for (const dropped of n.items.slice(0, -max)) n.payloads.delete(dropped);
+            n.items = n.items.slice(-max);
+          }
           return undefined;
         }
         if (element.is('pubsub', NS.pubsub) && first?.name === 'retract') {

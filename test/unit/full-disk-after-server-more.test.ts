@@ -1,7 +1,7 @@
 /**
  * More writes the server took that a full disk kept the vault from recording (the model:
  * full-disk-after-server.test.ts; a real full tmpfs under the vault, a PEP service in memory): a backup
- * to the account and a key's renewal. The vault's "nothing was changed" would be false there; the
+ * to the account, a key's renewal, and a device taken off the user's own OMEMO device list. The vault's "nothing was changed" would be false there; the
  * answer says what the server holds and what comes next, and what comes next is true.
  */
 import type { KeyObject } from 'node:crypto';
@@ -10,17 +10,22 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import xml from '@xmpp/xml';
+import { AppEvents } from '../../main/events.js';
+import { silentLogger } from '../../main/logger.js';
 import { BackupService } from '../../main/services/backup.js';
+import { OtherAppKeys } from '../../main/services/other-app-keys.js';
 import { type FoundPublications } from '../../main/services/found-publications.js';
 import { type OwnKeys } from '../../main/services/own-keys.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
 import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
 import type { SmallDisk } from '../support/small-disk.js';
 import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
@@ -81,8 +86,8 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     const fingerprint = await addKey();
     await disk?.fill();
     expect(await outcomeOf(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toBe(
-      'Your backup was put on your account, but the app could not record it (the disk is full). Its code is not shown, so nothing can open it. ' +
-        'Free some space, then make a backup again: the new one takes its place.',
+      'Your backup was put on your account, but the app could not record it (the disk is full). Its code is not shown, so nothing can open it; ' +
+        'any backup you put there before was left in place. Free some space, then make a backup again: the new one takes their place.',
     );
     const orphan = [...onNode(BACKUP_NODE)];
     expect(orphan.length).toBeGreaterThan(0);
@@ -92,6 +97,20 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     expect(made.account).toBeDefined();
     expect(onNode(BACKUP_NODE).some((id) => orphan.includes(id))).toBe(false);
     expect(backup.status().notBackedUp).toEqual([]);
+  });
+
+  it('a backup to the account leaves the one made before in place, still opened by its code, until one is recorded', async () => {
+    await addKey();
+    const first = await backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' });
+    const firstItems = [...onNode(BACKUP_NODE)];
+    await disk?.fill();
+    expect(await outcomeOf(backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' }))).toMatch(/^Your backup was put on your account, but the app could not record it/);
+    expect(onNode(BACKUP_NODE)).toEqual(expect.arrayContaining(firstItems));
+    await disk?.free();
+    expect(await outcomeOf(backup.restore({ kind: 'account' }, first.code))).toBe('succeeded');
+    // The next backup recorded takes the place of both.
+    await backup.create({ file: false, toAccount: true, passphrase: 'correct horse battery' });
+    expect(onNode(BACKUP_NODE).some((id) => firstItems.includes(id))).toBe(false);
   });
 
   it('a renewal says the new key is on the server beside the old one, and the next sign-in records it', async () => {
@@ -115,5 +134,52 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     expect(viewOf(successor)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
     expect(await outcomeOf(keys.retract(old))).toBe('succeeded');
     expect(onNode(NS.pubkey)).toEqual([successor]);
+  });
+});
+
+describe.skipIf(disk === undefined)(small.title('a device taken off the own device list, the disk full'), () => {
+  let pep: ReturnType<typeof fakePep>;
+  let vaults: VaultHolder;
+  let devices: OtherAppKeys;
+  let run = 0;
+
+  beforeEach(async () => {
+    pep = fakePep({ fields: BASE_FIELDS });
+    // Juliet's OMEMO device list as two of her other apps published it (XEP-0384: one item, 'current').
+    const list = xml('list', { xmlns: NS.omemoAxolotl }, xml('device', { id: '1001' }), xml('device', { id: '1002' }));
+    pep.nodes.set(NS.omemoAxolotlDevices, { config: new Map(), items: ['current'], payloads: new Map([['current', list]]), affiliations: new Map([[JULIET, 'owner']]) });
+    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `devices-vault-${++run}`));
+    devices = new OtherAppKeys({
+      store: new OtherKeysStore(vaults),
+      trust: new ContactKeysStore(vaults),
+      session: pepSession(pep),
+      events: new AppEvents(),
+      log: silentLogger,
+      isKnownContact: () => false,
+      followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 },
+    });
+    await devices.own();
+  });
+  afterEach(async () => {
+    await disk?.free();
+    await vaults.close();
+  });
+
+  const listed = () =>
+    pep.nodes
+      .get(NS.omemoAxolotlDevices)
+      ?.payloads.get('current')
+      ?.getChildren('device')
+      .map((d) => d.attrs.id);
+
+  it('says the device is off the list on the server, and reading again records it', async () => {
+    await disk?.fill();
+    expect(await outcomeOf(devices.removeOwnDevice('omemo', 1002))).toBe(
+      'Device 1002 was taken off your OMEMO device list on your server, but the app could not record it (the disk is full). ' +
+        'Until it is, this app still shows the device as listed. Free some space, then read your other apps’ keys again: the app then records it.',
+    );
+    expect(listed()).toEqual(['1001']);
+    await disk?.free();
+    expect((await devices.own()).keys.find((k) => k.deviceId === 1002)?.state).toBe('removed');
   });
 });

@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareNode, highestSeverity, type RecordedNode } from '../../../main/drift/compare.js';
 import type { NodeState } from '../../../main/xmpp/node-state.js';
+import { avatarMetadataPayload } from '../../../main/profile/avatar.js';
+import { asItem, profileContent } from '../../../main/profile/profile-content.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
 import { NODE, state } from './node-state-fixture.js';
 import type { AccessRequest } from '../../../contract/index.js';
 
@@ -138,6 +141,42 @@ describe('drift: items', () => {
     const drift = compareNode(recorded({ model: 'presence' }), state({ items: { status: 'listed', ids: ['theirs', 'k2'] } }));
     expect(drift.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: ['k1', 'k3'] }]);
     expect(drift.severity).toBe('alarm');
+  });
+
+  describe('a new avatar the app published that a full disk kept it from recording', () => {
+    // A new avatar has a new id (its SHA-1): on a node keeping one item it pushes the recorded one out.
+    // Item ids as XEP-0084 has them: the image's SHA-1.
+    const OLD = '0'.repeat(40);
+    const NEW = '1'.repeat(40);
+    const THEIRS = '2'.repeat(40);
+    const metadata = (id: string) => avatarMetadataPayload({ id, bytes: 100, type: 'image/png', width: 64, height: 64 });
+    const digest = (id: string) => profileContent(NS.avatarMetadata, asItem({ id, payload: metadata(id) }))?.digest ?? '';
+    const avatarNode = (extra: Partial<RecordedNode> = {}): RecordedNode => ({
+      node: NS.avatarMetadata,
+      access: { model: 'presence' },
+      maxItems: 1,
+      itemIds: [OLD],
+      contents: { [OLD]: digest(OLD) },
+      publishing: { [NEW]: digest(NEW) },
+      ...extra,
+    });
+    const holding = (id: string, payload = metadata(id)): NodeState =>
+      state({ node: NS.avatarMetadata, maxItems: '1', items: { status: 'listed', ids: [id], payloads: new Map([[id, payload]]) } });
+
+    it('the node holding the item noted as going out: the recorded one it pushed out is not "removed"', () => {
+      expect(compareNode(avatarNode(), holding(NEW)).findings).toEqual([]);
+    });
+
+    it('listed by id alone (the data node), the noted id is enough: it is the image’s SHA-1, which readers check', () => {
+      expect(compareNode(avatarNode({ contents: {} }), state({ node: NS.avatarMetadata, maxItems: '1', items: { status: 'listed', ids: [NEW] } })).findings).toEqual([]);
+    });
+
+    it('another avatar there, or the noted id saying something else, or nothing noted: items-removed, as ever', () => {
+      const removed = [{ code: 'items-removed', severity: 'alarm', itemIds: [OLD] }];
+      expect(compareNode(avatarNode(), holding(THEIRS)).findings).toEqual(removed);
+      expect(compareNode(avatarNode(), holding(NEW, metadata(THEIRS))).findings).toEqual(removed);
+      expect(compareNode(avatarNode({ publishing: {} }), holding(NEW)).findings).toEqual(removed);
+    });
   });
 
   it('items the owner may not list (ejabberd 23.01, roster access) are unchecked, never "removed"', () => {
