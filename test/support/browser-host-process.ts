@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HOST_HEAP_FLAGS } from '../../scripts/host-heap.mjs';
 
 export interface BrowserHostProcess {
   url: string;
@@ -17,12 +18,20 @@ export interface BrowserHostProcess {
   output: () => string;
 }
 
+/**
+ * The Node/V8 flags the host runs with: its own heap settings, as `npm run start:browser` gives them;
+ * HOST_NODE_FLAGS (diagnostic) replaces them, e.g. ' ' for V8's defaults, to compare.
+ */
+export function hostNodeFlags(): readonly string[] {
+  return process.env.HOST_NODE_FLAGS !== undefined ? process.env.HOST_NODE_FLAGS.split(/\s+/).filter(Boolean) : HOST_HEAP_FLAGS;
+}
+
 /** `dataDir` defaults to a fresh temp folder: tests never touch the user's real data folder. */
 export async function startBuiltBrowserHost(dataDir?: string): Promise<BrowserHostProcess> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'keyring-host-data-')));
   // HOST_CPU_PROF_DIR: the host writes a V8 CPU profile there when it exits (stopChild's SIGTERM is a clean exit).
   const profile = process.env.HOST_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.HOST_CPU_PROF_DIR] : [];
-  const child = spawn(process.execPath, [...profile, 'out/main/browser-host.js', '--port', '0', '--data-dir', dir], {
+  const child = spawn(process.execPath, [...hostNodeFlags(), ...profile, 'out/main/browser-host.js', '--port', '0', '--data-dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

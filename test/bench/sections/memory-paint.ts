@@ -31,7 +31,7 @@ import { startBuiltBrowserHost, type BrowserHostProcess } from '../../support/br
 import { LIGHT_SCRYPT } from '../../support/vaults.js';
 import { BENCH_PASSPHRASE } from '../support/apps.js';
 import type { MadeCertificate } from '../support/certs.js';
-import { processRssMb } from '../support/bench-server.js';
+import { processCpuMs, processRssMb } from '../support/bench-server.js';
 
 export interface PaintMeasure {
   /** undefined when the screen could not be measured; `why` says what is missing. */
@@ -51,6 +51,8 @@ export interface HostMeasure {
   contacts: number;
   rssMb: number;
   peakRssMb: number;
+  /** The host's CPU (all threads) from its start to the measure: the sign-in's fetch included. */
+  cpuMs: number;
   paint: PaintMeasure;
 }
 
@@ -291,8 +293,9 @@ export async function measureHost(
     if (withFetch.why !== undefined) paint.why = paint.why ?? withFetch.why;
     await new Promise((r) => setTimeout(r, 1000)); // let the host settle (GC) before reading its RSS
     const { rssMb, peakMb } = await processRssMb(host.child.pid ?? 0);
+    const cpuMs = await processCpuMs(host.child.pid ?? 0);
     await page.close();
-    return { contacts: certificates.length, rssMb, peakRssMb: peakMb, paint };
+    return { contacts: certificates.length, rssMb, peakRssMb: peakMb, cpuMs, paint };
   } finally {
     if (host) await stopChild(host.child);
     await rm(dataDir, { recursive: true, force: true });
