@@ -29,7 +29,10 @@ export const queue = {
   events: {
     /** The queue changed (added, ran, cancelled). */
     changed: event<QueuedActionView[]>(),
-    /** A queued action ran: its outcome. */
-    ran: event<{ action: QueuedActionView; ok: boolean; error?: IpcError }>(),
+    /**
+     * A queued action ran: its outcome. `skipped`: it was no longer wanted and did not run (why, in
+     * words). `stillListed`: it ran, but the vault could not take it off the list (words to show).
+     */
+    ran: event<{ action: QueuedActionView; ok: boolean; error?: IpcError; skipped?: string; stillListed?: string }>(),
   },
 };

@@ -169,8 +169,14 @@ function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectP
   const params: ConnectParams = { jid, password };
   if (globals.server) {
     const match = /^(\[[^\]]+\]|[^:]+)(?::([^:]*))?$/.exec(globals.server);
-    if (!match?.[1]) throw usage('--server takes HOST or HOST:PORT.');
-    params.host = match[1].replace(/^\[|\]$/g, '');
+    if (!match?.[1]) {
+      // Two colons or more and no brackets: an IPv6 address, whose port could not be told from it.
+      if (/:.*:/.test(globals.server) && !globals.server.startsWith('[')) throw usage('--server: put an IPv6 address in brackets, like [::1] or [::1]:5222.');
+      throw usage('--server takes HOST or HOST:PORT.');
+    }
+    // An IPv6 address keeps its brackets: the server address is checked (contract/account.ts) and the
+    // connection's address built (xmpp://[::1]:5222) with them, as RFC 7622 §3.2 writes it.
+    params.host = match[1];
     if (match[2] !== undefined) {
       const port = integerIn(match[2], 1, 65535);
       if (port === undefined) throw usage('--server takes HOST or HOST:PORT, with a port from 1 to 65535.');

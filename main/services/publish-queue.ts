@@ -30,6 +30,10 @@ import { contactBareJid } from '../xmpp/contact-jid.js';
 import { ownAddressRefused, type RosterService } from './roster-service.js';
 import type { SessionPort } from './session-port.js';
 
+/** What queue:ran says of an action that ran but that the vault could not take off its list. */
+export const STILL_LISTED =
+  'It could not be taken off the list of waiting changes (the vault could not be saved: is the disk full?). It will not run again while the app stays open.';
+
 export interface PublishQueueDeps {
   store: QueueStore;
   ownKeys: OwnKeys;
@@ -43,6 +47,13 @@ export interface PublishQueueDeps {
 export class PublishQueue {
   readonly #deps: PublishQueueDeps;
   #draining: Promise<void> | undefined;
+  /**
+   * Actions that ran but that the vault could not take off the queue (a full disk): they are done, so
+   * they are no longer shown as waiting, and they never run again in this process, whatever the user
+   * did since (a key withdrawn after its publish ran must not be published again); the next run only
+   * takes them off. Held here, since the vault could not record it.
+   */
+  readonly #ranStillListed = new Set<string>();
 
   constructor(deps: PublishQueueDeps) {
     this.#deps = deps;
@@ -52,7 +63,10 @@ export class PublishQueue {
   list(): QueuedActionView[] {
     const account = this.#deps.session.state.account;
     if (!account) return [];
-    return this.#deps.store.list(account).map((a) => ({ ...a }));
+    return this.#deps.store
+      .list(account)
+      .filter((a) => !this.#ranStillListed.has(a.id))
+      .map((a) => ({ ...a }));
   }
 
   /** XEP-0222 publish of an own key now when online, or once online. */
@@ -114,6 +128,7 @@ export class PublishQueue {
     const account = this.#deps.session.state.account;
     if (!account) return [];
     const found = await this.#deps.store.remove(account, id);
+    this.#ranStillListed.delete(id);
     if (!found) throw new KeyringError('not-found', 'That action already ran or was cancelled.');
     this.#changed();
     return this.list();
@@ -130,7 +145,10 @@ export class PublishQueue {
    * offline (a contact removed offline, then added again online, must end up added).
    */
   #canRunNow(): boolean {
-    return this.#deps.session.state.status === 'online' && this.list().length === 0;
+    // What ran but is still in the vault's queue counts too: a new write then waits behind it, and the
+    // run it starts takes that one off first (#run), so that no leftover is left to run after it.
+    const account = this.#deps.session.state.account;
+    return this.#deps.session.state.status === 'online' && (account === undefined || this.#deps.store.list(account).length === 0);
   }
 
   async #add(write: QueuedWrite): Promise<QueuedActionView> {
@@ -142,6 +160,18 @@ export class PublishQueue {
     // Online again while this was being saved (or older writes still running): run it in its turn.
     if (this.#deps.session.state.status === 'online') void this.drain();
     return { ...record };
+  }
+
+  /**
+   * Why a leftover action is no longer wanted, or undefined if it still is. An action that ran and
+   * stayed queued in an earlier run of the app (the vault could not take it off) runs again at the next
+   * connection; a publish of a key that was deleted or revoked since must not put it back on the server.
+   */
+  async #unwanted(action: QueuedActionRecord): Promise<string | undefined> {
+    if (action.kind !== 'publish') return undefined;
+    if (!this.#deps.ownKeys.has(action.fingerprint)) return 'the key was deleted since';
+    if (await this.#deps.ownKeys.revokedHere(action.fingerprint)) return 'the key was revoked since';
+    return undefined;
   }
 
   async #perform(action: QueuedActionRecord): Promise<void> {
@@ -185,28 +215,48 @@ export class PublishQueue {
       if (!account || this.#deps.session.state.status !== 'online') return;
       const next = this.#deps.store.list(account)[0];
       if (!next) return;
-      let outcome: { ok: true } | { ok: false; error: IpcError };
+      if (this.#ranStillListed.has(next.id)) {
+        // Ran already in this process: only taken off now (the disk has room again), never run twice.
+        if (!(await this.#takeOff(account, next))) return;
+        this.#ranStillListed.delete(next.id);
+        continue;
+      }
+      let outcome: { ok: true; skipped?: string } | { ok: false; error: IpcError };
       try {
-        await this.#perform(next);
-        outcome = { ok: true };
+        const unwanted = await this.#unwanted(next);
+        if (unwanted === undefined) await this.#perform(next);
+        outcome = unwanted === undefined ? { ok: true } : { ok: true, skipped: unwanted };
       } catch (error) {
         // Lost the connection midway: keep the action for the next time we are online.
         if (this.#deps.session.state.status !== 'online') return;
         outcome = { ok: false, error: toIpcError(error) };
         this.#deps.log.warn(`queued ${next.kind} failed: ${outcome.error.message}`);
       }
-      try {
-        await this.#deps.store.remove(account, next.id);
-      } catch (error) {
-        // It ran, but the vault cannot take it off the queue (a full disk): it stays, and runs again
-        // at the next connection (a publish, a withdrawal or a roster change is the same done twice).
-        // The run ends here, since it would only take the same action again; nobody awaits it (core.ts
-        // starts it at sign-in), and a rejection nobody handles would end the browser host's process.
-        this.#deps.log.warn(`queued ${next.kind} ran, but stays queued: ${toIpcError(error).message}`);
-        return;
-      }
-      this.#deps.events.emit('queue:ran', { action: { ...next }, ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }) });
+      const takenOff = await this.#takeOff(account, next);
+      if (!takenOff) this.#ranStillListed.add(next.id);
+      this.#deps.events.emit('queue:ran', {
+        action: { ...next },
+        ...(outcome.ok ? { ok: true, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) } : { ok: false, error: outcome.error }),
+        ...(takenOff ? {} : { stillListed: STILL_LISTED }),
+      });
       this.#changed();
+      // The run ends here, since the vault takes nothing now; the next connection goes on.
+      if (!takenOff) return;
+    }
+  }
+
+  /**
+   * Takes an action that ran off the vault's queue; false if the vault cannot (a full disk). Never
+   * throws: nobody awaits the run (core.ts starts it at sign-in), and a rejection nobody handles would
+   * end the browser host's process.
+   */
+  async #takeOff(account: string, action: QueuedActionRecord): Promise<boolean> {
+    try {
+      await this.#deps.store.remove(account, action.id);
+      return true;
+    } catch (error) {
+      this.#deps.log.warn(`queued ${action.kind} ran, but stays in the vault's queue: ${toIpcError(error).message}`);
+      return false;
     }
   }
 

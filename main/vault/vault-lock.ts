@@ -14,10 +14,11 @@
  * A lock left by a process that is gone (killed, crashed, a machine that restarted) is stale and taken
  * over. Two starters breaking the same stale lock must not both win: see takeLock.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KeyringError } from '../errors.js';
 import { isAlive } from './atomic-file.js';
@@ -164,19 +165,29 @@ export function thisProcess(kind?: VaultProcessKind): LockHolder {
  * The file is written whole under a name of its own, then linked to `path`: link() fails if `path`
  * exists, so exactly one starter creates it, and nobody ever reads a half-written lock.
  *
- * Breaking a stale lock happens under a second lock file, `<lock>.breaking`, taken the same way (link:
+ * Breaking a stale lock happens under a second lock file, a breaker's lock, taken the same way (link:
  * one breaker at a time). Under it the breaker reads the lock again and removes it only if it is still
- * the very lock judged stale (the same bytes): nobody else removes a stale lock meanwhile, and a dead
- * holder releases nothing, so what was judged is what goes. A lock file is never moved away, not even
- * for a moment: an earlier way (rename it aside, put it back if it was live) let a third starter create
- * its own lock in that moment, and two starters then both held the vault. A starter that finds another
- * breaker at work waits a little and looks again; by then the lock is the winner's.
+ * the very lock judged stale (the same bytes, still stale): nobody else removes a stale lock meanwhile,
+ * and a dead holder releases nothing, so what was judged is what goes. A lock file is never moved away,
+ * not even for a moment: an earlier way (rename it aside, put it back if it was live) let a third starter
+ * create its own lock in that moment, and two starters then both held the vault. A starter that finds
+ * another breaker at work waits a little and looks again; by then the lock is the winner's.
+ *
+ * A breaker killed at work leaves its breaker's lock behind, and that one is broken the same way, under
+ * a breaker's lock of its own (breakerPathOf): each breaker's lock is named after the file it breaks and
+ * the content judged stale there, so breaking a dead breaker's lock never touches a live breaker's, and
+ * "one at a time" holds at every step, however many breakers crashed. (Before, a dead breaker's lock was
+ * moved aside and put back if it had changed, the very way refused above for the vault's lock: two
+ * starters could then both hold the breaker's lock, and one could remove the other's fresh vault lock.)
  */
 export async function takeLock(path: string, me: LockHolder): Promise<void> {
   const text = `${JSON.stringify(me)}\n`;
   const waitUntil = Date.now() + BREAKER_WAIT_LIMIT_MS;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
-    if (await create(path, text, me.pid)) return;
+    if (await create(path, text, me.pid)) {
+      await tidyBreakers(path, me);
+      return;
+    }
     const seen = await readLock(path);
     if (seen === undefined) {
       attempt += 1; // released meanwhile: try again
@@ -188,9 +199,10 @@ export async function takeLock(path: string, me: LockHolder): Promise<void> {
     else if (Date.now() < waitUntil) await delay(BREAKER_WAIT_MS);
     else break;
   }
-  // Each try lost to another starter: someone has it now.
+  // Each try lost to another starter, or a breaker still at work: someone has it now, or is taking it.
+  // A lock still stale names a holder that is gone, not one that "has this vault open".
   const seen = await readLock(path);
-  throw new VaultInUseError(seen?.holder, path);
+  throw new VaultInUseError(seen && !isStale(seen) ? seen.holder : undefined, path);
 }
 
 /** True if this call created the lock file; false if one is there. */
@@ -235,45 +247,63 @@ async function createInPlace(path: string, text: string): Promise<boolean> {
 }
 
 /**
- * Removes the lock at `path` if it still is `staleText` (see takeLock), under the breaker's lock; false
- * if another breaker holds that (the caller waits and looks again). Exported for tests.
+ * Removes the lock at `path` if it still is `staleText` (see takeLock), under the breaker's lock for it;
+ * false if another breaker holds that (the caller waits and looks again). `path` may itself be a dead
+ * breaker's lock. Exported for tests.
  */
 export async function breakStale(path: string, staleText: string, me: LockHolder): Promise<boolean> {
-  const guard = breakerPathOf(path);
+  const guard = breakerPathOf(path, staleText);
   if (!(await create(guard, `${JSON.stringify(me)}\n`, me.pid))) {
-    // A breaker killed while at work left its lock: taken away once its process is gone. Two starters
-    // doing that at the same moment is a crash and a race at once; the rename keeps even that to the
-    // breaker's lock, never the vault's.
+    // A breaker killed while at work left its lock: broken in turn, under a breaker's lock of its own.
     const seen = await readLock(guard);
-    if (seen && isStale(seen)) await removeIfStill(guard, seen.text, me.pid);
+    if (seen && isStale(seen)) await breakStale(guard, seen.text, me);
     return false;
   }
   try {
-    const now = await readFile(path, 'utf8').catch(() => undefined);
-    if (now === staleText) await rm(path, { force: true });
+    // Nobody else can remove `path` while it holds `staleText` (only the holder of this breaker's lock
+    // may, and its holder is gone), so what is read here is what rm removes. Stale once more: a lock
+    // that says nothing readable may be another's being written now, with the same (empty) text.
+    const now = await readLock(path);
+    if (now?.text === staleText && isStale(now)) await rm(path, { force: true });
     return true;
   } finally {
     await removeIfMine(guard, me.token);
   }
 }
 
-/** Removes `path` if it still holds `text`: moved aside first, put back if it changed meanwhile. */
-async function removeIfStill(path: string, text: string, pid: number): Promise<void> {
-  const moved = uniqueName(path, pid);
-  try {
-    await rename(path, moved);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  try {
-    if ((await readFile(moved, 'utf8').catch(() => undefined)) !== text) await link(moved, path).catch(() => undefined);
-  } finally {
-    await rm(moved, { force: true });
-  }
+/**
+ * The breaker's lock for removing the stale `path` that holds `staleText`: `<vault lock>.breaking.<16 hex>`,
+ * the hex from both. Breakers of the same stale file meet at the same name; a file broken later (another
+ * stale lock, a dead breaker's lock) has another. All sit beside the vault's lock, under one pattern,
+ * for tidyBreakers.
+ */
+export function breakerPathOf(path: string, staleText: string): string {
+  const root = path.replace(BREAKER_SUFFIX, '');
+  const hash = createHash('sha256').update(path).update('\0').update(staleText).digest('hex').slice(0, 16);
+  return `${root}.breaking.${hash}`;
 }
 
-export const breakerPathOf = (lockPath: string): string => `${lockPath}.breaking`;
+const BREAKER_SUFFIX = /\.breaking\.[0-9a-f]{16}$/;
+
+/**
+ * Removes the breaker's locks that dead breakers left once the lock they broke was gone (nobody would
+ * look at them again), each under a breaker's lock of its own like any other. Called by the holder of
+ * the vault's lock. Never throws: tidying must not stand between the user and the vault.
+ */
+async function tidyBreakers(path: string, me: LockHolder): Promise<void> {
+  try {
+    const dir = dirname(path);
+    const prefix = `${basename(path)}.breaking.`;
+    for (const name of await readdir(dir)) {
+      if (!name.startsWith(prefix) || !BREAKER_SUFFIX.test(name)) continue;
+      const file = join(dir, name);
+      const seen = await readLock(file);
+      if (seen && isStale(seen)) await breakStale(file, seen.text, me);
+    }
+  } catch {
+    // A folder that cannot be listed, a file gone meanwhile: nothing to tidy that we could reach.
+  }
+}
 
 /** `<lock>.<pid>.<12 hex>.tmp`: a name no other process uses, which removeDeadWritersLeftovers tidies once its process is gone. */
 function uniqueName(path: string, pid: number): string {

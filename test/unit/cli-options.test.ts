@@ -53,4 +53,18 @@ describe('numbers on the command line', () => {
     expect(err).toEqual(['keyring: --server takes HOST or HOST:PORT, with a port from 1 to 65535.']);
     expect(await readdir(dataDir)).toEqual([]);
   });
+
+  it('takes an IPv6 address in brackets and tries to connect there', async () => {
+    const { err } = await run(['account', 'check'], '[::1]:1');
+    expect(err.join('\n')).not.toMatch(/Enter a server name|--server takes/);
+    // Refused as a connection (nothing listens there), naming the address as it was given.
+    expect(err.join('\n')).toContain('[::1]:1');
+  });
+
+  it('refuses an IPv6 address without brackets in words that say so', async () => {
+    const { code, err } = await run(['account', 'check'], '::1');
+    expect(code).toBe(2);
+    expect(err).toEqual(['keyring: --server: put an IPv6 address in brackets, like [::1] or [::1]:5222.']);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
 });

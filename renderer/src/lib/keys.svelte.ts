@@ -85,9 +85,14 @@ export class KeysStore extends ScreenStore {
     const offChanged = this.api.on('queue:changed', (pending) => (this.pending = pending));
     const offRan = this.api.on('queue:ran', (outcome) => {
       const what = queuedWriteName(outcome.action);
+      const line = outcome.skipped
+        ? `${what} not done: ${outcome.skipped}`
+        : outcome.ok
+          ? `${what} done`
+          : `${what} failed: ${outcome.error?.message ?? 'unknown error'}`;
       this.activity.add(
-        outcome.ok ? (outcome.action.kind === 'retract' || outcome.action.kind === 'roster-remove' ? 'retracted' : 'published') : 'changed',
-        outcome.ok ? `${what} done` : `${what} failed: ${outcome.error?.message ?? 'unknown error'}`,
+        outcome.ok && !outcome.skipped ? (outcome.action.kind === 'retract' || outcome.action.kind === 'roster-remove' ? 'retracted' : 'published') : 'changed',
+        outcome.stillListed ? `${line}. ${outcome.stillListed}` : line,
         queuedWriteSubject(outcome.action),
       );
       void this.refresh();

@@ -228,17 +228,39 @@ describe('a lock left by a process that is gone', () => {
     const stale = `${JSON.stringify({ ...thisProcess('cli'), pid: await deadPid() })}\n`;
     await writeFile(lockPath(), stale);
     // Another live breaker (this process stands for it) holds the breaker's lock.
-    await writeFile(breakerPathOf(lockPath()), `${JSON.stringify(thisProcess('browser'))}\n`);
+    await writeFile(breakerPathOf(lockPath(), stale), `${JSON.stringify(thisProcess('browser'))}\n`);
     expect(await breakStale(lockPath(), stale, thisProcess('cli'))).toBe(false);
     expect(await readFile(lockPath(), 'utf8')).toBe(stale);
     // Its lock names a process that is gone: cleared away, and the next try breaks the stale lock.
-    await writeFile(breakerPathOf(lockPath()), `${JSON.stringify({ ...thisProcess('browser'), pid: await deadPid() })}\n`);
+    await writeFile(breakerPathOf(lockPath(), stale), `${JSON.stringify({ ...thisProcess('browser'), pid: await deadPid() })}\n`);
     expect(await breakStale(lockPath(), stale, thisProcess('cli'))).toBe(false);
-    expect(await exists(breakerPathOf(lockPath()))).toBe(false);
+    expect(await exists(breakerPathOf(lockPath(), stale))).toBe(false);
     const lock = await lockVault(vaultPath(), 'cli');
     expect((await holderOnDisk())?.pid).toBe(process.pid);
     await lock.release();
     expect((await readdir(folder.dir)).filter((name) => name.includes('.lock'))).toEqual([]);
+  });
+
+  it('a breaker still at work when the wait runs out: the refusal does not name the stale lock’s holder, who is gone, as having the vault open', async () => {
+    const gone = await deadPid();
+    const stale = `${JSON.stringify({ ...thisProcess('cli'), pid: gone })}\n`;
+    await writeFile(lockPath(), stale);
+    // A live breaker (this process stands for it) holds the breaker's lock throughout.
+    await writeFile(breakerPathOf(lockPath(), stale), `${JSON.stringify(thisProcess('browser'))}\n`);
+    const refused = lockVault(vaultPath(), 'cli');
+    await expect(refused).rejects.toMatchObject({ code: 'vault-in-use' });
+    const message = await refused.catch((error: unknown) => (error instanceof Error ? error.message : ''));
+    expect(message).not.toContain(`process ${gone}`);
+    expect(message).toContain('Another Keyring app or command is opening this vault right now.');
+    expect(await readFile(lockPath(), 'utf8')).toBe(stale);
+  });
+
+  it('a breaker’s lock a dead breaker left once the stale lock was gone is tidied by the next holder', async () => {
+    const stale = `${JSON.stringify({ ...thisProcess('cli'), pid: await deadPid() })}\n`;
+    await writeFile(breakerPathOf(lockPath(), stale), `${JSON.stringify({ ...thisProcess('browser'), pid: await deadPid() })}\n`);
+    const lock = await lockVault(vaultPath(), 'cli');
+    expect((await readdir(folder.dir)).filter((name) => name.includes('.lock.'))).toEqual([]);
+    await lock.release();
   });
 
   it('of several processes breaking the same stale lock at the same moment, exactly one wins', async () => {
