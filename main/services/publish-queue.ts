@@ -165,12 +165,12 @@ export class PublishQueue {
   /**
    * Why a leftover action is no longer wanted, or undefined if it still is. An action that ran and
    * stayed queued in an earlier run of the app (the vault could not take it off) runs again at the next
-   * connection; a publish of a key that was deleted or revoked since must not put it back on the server.
+   * connection; a publish of a key that was deleted since is not run. (One of a key revoked since is
+   * run, and refused by OwnKeys.publish in its own words: a revoked key is never published again.)
    */
-  async #unwanted(action: QueuedActionRecord): Promise<string | undefined> {
+  #unwanted(action: QueuedActionRecord): string | undefined {
     if (action.kind !== 'publish') return undefined;
     if (!this.#deps.ownKeys.has(action.fingerprint)) return 'the key was deleted since';
-    if (await this.#deps.ownKeys.revokedHere(action.fingerprint)) return 'the key was revoked since';
     return undefined;
   }
 
@@ -223,7 +223,7 @@ export class PublishQueue {
       }
       let outcome: { ok: true; skipped?: string } | { ok: false; error: IpcError };
       try {
-        const unwanted = await this.#unwanted(next);
+        const unwanted = this.#unwanted(next);
         if (unwanted === undefined) await this.#perform(next);
         outcome = unwanted === undefined ? { ok: true } : { ok: true, skipped: unwanted };
       } catch (error) {
