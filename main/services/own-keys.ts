@@ -30,6 +30,7 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
+import { fetchItems } from '../xmpp/fetch-items.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
 import { pubkeyPayloadWithSuccession, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { createRevocation, prepareRevocations } from '../keys/revocation.js';
@@ -356,9 +357,10 @@ export class OwnKeys {
    * Revokes a key (docs/key-lifecycle.md, "Revocation statement"): a statement signed by the key itself
    * is published as an item of its own on the key node, to the audience the node has, and only once
    * that publish is answered is the key's own item withdrawn. The publish is notified on every server,
-   * where the withdrawal may not be (ejabberd before 24.12 sends no retract notifications). A key that
-   * is not on the node is revoked here only, unless other keys are published: then the statement goes
-   * to their audience, for contacts who saw the key earlier. The key is never published again.
+   * where the withdrawal may not be (ejabberd before 24.12 sends no retract notifications). Whether the
+   * key is on the node is asked of the server, not of the vault's record alone (#keyOnServer). A key
+   * on no node is revoked here only, unless other keys are published: then the statement goes to their
+   * audience, for contacts who saw the key earlier. The key is never published again.
    */
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
     await this.#revocations;
@@ -374,12 +376,26 @@ export class OwnKeys {
     if (!statement) throw new KeyringError('not-found', 'This key can no longer sign, and no revocation was prepared for it.', 'fingerprint');
 
     const own = key.publications.find((p) => p.node === NS.pubkey);
+    // The vault's record is not the server's word: a publish the disk could not record, or one made by
+    // another device of the account, leaves the key on the node unrecorded here. Contacts may have
+    // fetched it, so its revocation must go out whatever the record says.
+    const onServer = own ? true : await this.#keyOnServer(jid, fingerprint);
     const publication = own ?? this.#deps.store.list(jid).flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
-    const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
+    let access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
     if (publication && !access) {
       throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
     }
+    if (!access && onServer !== false) {
+      // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
+      // roster access): the statement goes to the node's audience, as the server reports it.
+      const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      access = config ? configAudience(config) : undefined;
+      if (config && !access) {
+        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${config.accessModel}", which the app cannot publish to.`);
+      }
+    }
     if (!access) {
+      // No key node at all: nobody could have fetched this key from the account.
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       return { published: false, withdrawn: false, withdrawalPending: false };
     }
@@ -407,7 +423,7 @@ export class OwnKeys {
     // it (own-revocations.ts).
     let withdrawn = false;
     let withdrawalPending = false;
-    if (own) {
+    if (onServer !== false) {
       try {
         await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, fingerprint);
         withdrawn = true;
@@ -416,6 +432,19 @@ export class OwnKeys {
       }
     }
     return { published: true, withdrawn, withdrawalPending, config: outcome.config };
+  }
+
+  /**
+   * Whether the key's own item is on the key node as the server says now (XEP-0060 §6.5.2), for a key
+   * the vault does not record as published there. 'unknown' when the server does not let the owner read
+   * the node (ejabberd 23.01 under roster access) or did not answer. Offline only the record is known;
+   * revokes wait for the connection (publish-queue.ts), so that is for direct callers alone.
+   */
+  async #keyOnServer(jid: string, fingerprint: string): Promise<boolean | 'unknown'> {
+    if (this.#deps.session.state.status !== 'online') return false;
+    const read = await fetchItems(this.#deps.session.iq, jid, NS.pubkey);
+    if (read.status === 'ok') return read.items.some((item) => item.id === fingerprint);
+    return read.status === 'none' ? false : 'unknown';
   }
 
   async retract(fingerprint: string): Promise<void> {
@@ -581,7 +610,7 @@ function validityDaysOf(notBefore: string | undefined, notAfter: string | undefi
 }
 
 /** audienceOf for a node configuration as read back (EffectiveNodeConfig). */
-function configAudience(config: EffectiveNodeConfig): AccessRequest | undefined {
+export function configAudience(config: EffectiveNodeConfig): AccessRequest | undefined {
   return audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist);
 }
 

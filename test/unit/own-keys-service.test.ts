@@ -292,7 +292,8 @@ describe('revocations prepared for the backup', () => {
     const { keys, asked } = service('online');
     const fingerprint = await addKey(1);
     expect(await keys.revoke(fingerprint, 'retired')).toEqual({ published: false, withdrawn: false, withdrawalPending: false });
-    expect(asked).toEqual([]);
+    // Only asked whether the key is on the node after all (the record can miss a publish): it is not, so nothing was sent.
+    expect(asked.map((r) => r.getChildElements()[0]?.name)).toEqual(['items']);
     expect(keys.list()[0]).toMatchObject({ fingerprint, current: false, revoked: { reason: 'retired' } });
     await expect(keys.revoke(fingerprint, 'retired')).rejects.toMatchObject({ code: 'invalid-argument' });
     await expect(keys.publish(fingerprint, { model: 'presence' })).rejects.toMatchObject({ code: 'invalid-argument' });
