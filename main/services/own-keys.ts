@@ -59,6 +59,18 @@ const RENEWED_NOT_RECORDED = {
     'Free some space: at your next sign-in the app finds the new key on your server and records it; then withdraw the old one.',
 };
 
+/**
+ * A renewal done on the server (the successor published and recorded, the old key withdrawn) whose last
+ * write, the old key's withdrawal, the vault could not record (a full disk). The renewal succeeded: a
+ * second one would make a second successor, which contacts refuse (key-continuity.ts).
+ */
+const RENEWED_OLD_NOT_RECORDED = {
+  done: 'Your key was renewed: the new key is published on your server and recorded here, and the old key was withdrawn from your server',
+  next:
+    'Only that withdrawal is missing from the vault: do not renew the old key again. Until then My keys shows the old key as published; ' +
+    'free some space, then withdraw the old key: the app then records it.',
+};
+
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
 
@@ -304,6 +316,15 @@ export class OwnKeys {
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
     const oldDer = Buffer.from(old.certificate, 'base64');
+    // Contacts take one successor per key (key-continuity.ts): a second one's claim does not count.
+    const renewed = this.#deps.store.list(jid).find((k) => k.succession?.old === fingerprint);
+    if (renewed) {
+      throw new KeyringError(
+        'invalid-argument',
+        `This key was already renewed: its successor is ${renewed.fingerprint}. Contacts accept only one successor for a key: publish or renew the successor instead, or make a new key.`,
+        'fingerprint',
+      );
+    }
     const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     const publication = old.publications.find((p) => p.node === NS.pubkey);
@@ -341,16 +362,19 @@ export class OwnKeys {
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
 
     const config = await this.#publish(successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
-    // The publish was answered: the new key is on the server. Only now does the old one go.
-    let withdrawn = true;
+    // The publish was answered: the new key is on the server. Only now does the old one go; already
+    // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
-      await this.retract(old.fingerprint);
+      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, old.fingerprint);
     } catch (error) {
       if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
-      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
-      withdrawn = false;
     }
-    return { fingerprint: successor.fingerprint, published: true, withdrawn, config };
+    // Not retract()'s words: they would hide that the renewal itself succeeded.
+    await recordAfterServer(async () => {
+      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
+      await this.#deps.published.recordRetract(jid, NS.pubkey, old.fingerprint);
+    }, RENEWED_OLD_NOT_RECORDED);
+    return { fingerprint: successor.fingerprint, published: true, withdrawn: true, config };
   }
 
   /**
