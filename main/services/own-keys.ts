@@ -279,15 +279,13 @@ export class OwnKeys {
     const payload = keyItemPayload(key);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
     // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
-    // and the next sign-in records it from the server (found-publications.ts).
+    // and the next sign-in records it from the server (found-publications.ts). Three writes (two
+    // stores), in found-publications' order: the drift record first, the key's publication last. Stopped
+    // anywhere between, My keys shows the key as not published (what `unrecorded` says) and drift watch
+    // already expects it, so the app's own key is never reported as another client's.
     await recordAfterServer(
       async () => {
-        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
-          accessModel: outcome.config.accessModel,
-          ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
-          ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
-          publishedAt: new Date().toISOString(),
-        });
+        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
         // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
         if (outcome.reconfigured) {
           await this.#deps.store.setAudience(jid, NS.pubkey, {
@@ -296,7 +294,12 @@ export class OwnKeys {
             ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
           });
         }
-        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
+        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
+          accessModel: outcome.config.accessModel,
+          ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+          ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+          publishedAt: new Date().toISOString(),
+        });
       },
       unrecorded,
     );
