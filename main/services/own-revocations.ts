@@ -24,6 +24,7 @@
  */
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { KeyringError } from '../errors.js';
+import type { AppEvents } from '../events.js';
 import { verifyRevocation, type RevocationStatement } from '../keys/revocation.js';
 import type { Logger } from '../logger.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
@@ -46,6 +47,8 @@ export interface OwnRevocationsDeps {
   published: Pick<PublishedNodesStore, 'expects' | 'recordRetract' | 'recordPublish'>;
   session: SessionPort;
   log: Logger;
+  /** Where a reading that failed is told (Activity): main/core.ts gives it; tests may leave it out. */
+  events?: Pick<AppEvents, 'emit'>;
 }
 
 export class OwnRevocations {
@@ -67,7 +70,12 @@ export class OwnRevocations {
   async readNode(read: Promise<FetchOutcome> = this.fetchNode()): Promise<string[]> {
     const outcome = await read;
     if (outcome.status !== 'ok') {
-      if (outcome.status !== 'none') this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status}`);
+      if (outcome.status !== 'none') {
+        this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status} (${outcome.detail})`);
+        // Not silent: what waits for this reading (revocations from other devices, a revoked key's item
+        // left to withdraw) waits for the next one that works, and the person should know.
+        this.#deps.events?.emit('keys:keyNodeUnread', { reason: outcome.status, at: new Date().toISOString() });
+      }
       return [];
     }
     return this.apply(outcome.items);

@@ -15,6 +15,7 @@ import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { createRevocation } from '../../main/keys/revocation.js';
+import { AppEvents } from '../../main/events.js';
 import { silentLogger } from '../../main/logger.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
 import { OwnRevocations } from '../../main/services/own-revocations.js';
@@ -24,7 +25,7 @@ import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-sto
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { revokedLine } from '../../renderer/src/lib/wording.js';
+import { keyNodeUnreadLine, revokedLine } from '../../renderer/src/lib/wording.js';
 import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, pepSession, type FakeOptions } from '../support/fake-pep-service.js';
 import { unlockedVaults } from '../support/vaults.js';
 
@@ -49,14 +50,19 @@ describe('revoking a key on the server that this vault does not record as publis
     await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  async function device(): Promise<Device> {
+  async function device(events?: AppEvents): Promise<Device> {
     const dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-unrecorded-'));
     dirs.push(dir);
     const vaults = await unlockedVaults(dir);
     const store = new OwnKeysStore(vaults);
     const published = new PublishedNodesStore(vaults);
     const session = pepSession(pep);
-    return { store, published, keys: new OwnKeys({ store, published, session }), revocations: new OwnRevocations({ store, published, session, log: silentLogger }) };
+    return {
+      store,
+      published,
+      keys: new OwnKeys({ store, published, session }),
+      revocations: new OwnRevocations({ store, published, session, log: silentLogger, ...(events ? { events } : {}) }),
+    };
   }
 
   /** A new key on `to`, or the same certificate as one made earlier (`der`: the same key restored on another device). */
@@ -175,5 +181,33 @@ describe('revoking a key on the server that this vault does not record as publis
     expect(onNode()).toEqual([fingerprint]);
     await signIn(phone);
     expect(onNode()).toEqual([revocationItemId(fingerprint)]);
+  });
+
+  it('a key node its owner may not read (ejabberd 23.01, roster access) is not silent: Activity is told what waits for it', async () => {
+    fresh({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
+    const events = new AppEvents();
+    const told: unknown[] = [];
+    events.subscribe((event, payload) => told.push({ event, payload }));
+    const laptop = await device(events);
+    const { fingerprint } = await addKey(laptop);
+    await laptop.keys.publish(fingerprint, { model: 'roster', groups: ['Friends'] });
+
+    expect(await signIn(laptop)).toEqual([]);
+    expect(told).toMatchObject([{ event: 'keys:keyNodeUnread', payload: { reason: 'refused' } }]);
+    expect(told).toHaveLength(1);
+    expect(keyNodeUnreadLine('refused')).toBe(
+      'Could not check your published keys (your server did not let the app read them): revocations from your other devices, and a revoked key still listed, wait until they can be read',
+    );
+    // A node that does not exist is nothing to tell.
+    fresh();
+    told.length = 0;
+    await signIn(await device(events));
+    expect(told).toEqual([]);
+  });
+
+  it('a cut-off withdrawal is promised only as tried again at the next connection', () => {
+    expect(revokedLine({ published: true, withdrawn: false, withdrawalPending: true })).toBe(
+      'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection',
+    );
   });
 });
