@@ -86,6 +86,15 @@ export interface OtherDeviceKeysView {
 }
 
 /**
+ * Why the account's own key node could not be read: the server refused its owner (ejabberd 23.01 under
+ * roster access), could not be reached in time, or failed otherwise.
+ */
+export interface KeyNodeUnreadView {
+  reason: 'refused' | 'unreachable' | 'failed';
+  at: string;
+}
+
+/**
  * Who may read the keys already published: one audience for the whole node (XEP-0060 §4.5 configures
  * access per node, not per item). From the server when online; offline, as this app last recorded it.
  * `access` is absent when no key is published (the node is missing or empty as far as we know).
@@ -120,7 +129,8 @@ export interface RevokeOutcome {
   withdrawn: boolean;
   /**
    * The key's own item is still on the key node: its withdrawal was cut off (the connection lost, the
-   * server refusing). The key is revoked all the same; the item is withdrawn at the next connection.
+   * server refusing). The key is revoked all the same; its withdrawal is tried again at the next
+   * connection (done only if the server lets the app read the key node: keys:keyNodeUnread says not).
    */
   withdrawalPending: boolean;
   config?: EffectiveNodeConfig;
@@ -199,5 +209,10 @@ export const keys = {
      * whoever asked: every window and tab shows the same list.
      */
     changed: event<OwnKeyView[]>(),
+    /**
+     * The account's key node could not be read (main/services/own-revocations.ts): revocations made on
+     * other devices are not seen, and a revoked key's item left on it is not withdrawn, until it can be.
+     */
+    keyNodeUnread: event<KeyNodeUnreadView>(),
   },
 };

@@ -30,6 +30,7 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { NS } from '../xmpp/namespaces.js';
 import { publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
+import { fetchItems } from '../xmpp/fetch-items.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
 import { pubkeyPayloadWithSuccession, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { createRevocation, prepareRevocations } from '../keys/revocation.js';
@@ -56,6 +57,18 @@ const RENEWED_NOT_RECORDED = {
   next:
     'Your old key is still published beside it, and My keys shows the new one as not published. ' +
     'Free some space: at your next sign-in the app finds the new key on your server and records it; then withdraw the old one.',
+};
+
+/**
+ * A renewal done on the server (the successor published and recorded, the old key withdrawn) whose last
+ * write, the old key's withdrawal, the vault could not record (a full disk). The renewal succeeded: a
+ * second one would make a second successor, which contacts refuse (key-continuity.ts).
+ */
+const RENEWED_OLD_NOT_RECORDED = {
+  done: 'Your key was renewed: the new key is published on your server and recorded here, and the old key was withdrawn from your server',
+  next:
+    'Only that withdrawal is missing from the vault: do not renew the old key again. Until then My keys shows the old key as published; ' +
+    'free some space, then withdraw the old key: the app then records it.',
 };
 
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
@@ -266,15 +279,13 @@ export class OwnKeys {
     const payload = keyItemPayload(key);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
     // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
-    // and the next sign-in records it from the server (found-publications.ts).
+    // and the next sign-in records it from the server (found-publications.ts). Three writes (two
+    // stores), in found-publications' order: the drift record first, the key's publication last. Stopped
+    // anywhere between, My keys shows the key as not published (what `unrecorded` says) and drift watch
+    // already expects it, so the app's own key is never reported as another client's.
     await recordAfterServer(
       async () => {
-        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
-          accessModel: outcome.config.accessModel,
-          ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
-          ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
-          publishedAt: new Date().toISOString(),
-        });
+        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
         // One audience per node (XEP-0060 §4.5): after a change, every key published there has the new one.
         if (outcome.reconfigured) {
           await this.#deps.store.setAudience(jid, NS.pubkey, {
@@ -283,7 +294,12 @@ export class OwnKeys {
             ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
           });
         }
-        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: key.fingerprint, certificate: key.fingerprint } });
+        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, {
+          accessModel: outcome.config.accessModel,
+          ...(access.model === 'roster' ? { groups: outcome.config.rosterGroupsAllowed } : {}),
+          ...(access.model === 'whitelist' ? { allow: outcome.config.whitelist ?? [] } : {}),
+          publishedAt: new Date().toISOString(),
+        });
       },
       unrecorded,
     );
@@ -303,6 +319,15 @@ export class OwnKeys {
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
     const oldDer = Buffer.from(old.certificate, 'base64');
+    // Contacts take one successor per key (key-continuity.ts): a second one's claim does not count.
+    const renewed = this.#deps.store.list(jid).find((k) => k.succession?.old === fingerprint);
+    if (renewed) {
+      throw new KeyringError(
+        'invalid-argument',
+        `This key was already renewed: its successor is ${renewed.fingerprint}. Contacts accept only one successor for a key: publish or renew the successor instead, or make a new key.`,
+        'fingerprint',
+      );
+    }
     const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     const publication = old.publications.find((p) => p.node === NS.pubkey);
@@ -340,25 +365,29 @@ export class OwnKeys {
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
 
     const config = await this.#publish(successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
-    // The publish was answered: the new key is on the server. Only now does the old one go.
-    let withdrawn = true;
+    // The publish was answered: the new key is on the server. Only now does the old one go; already
+    // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
-      await this.retract(old.fingerprint);
+      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, old.fingerprint);
     } catch (error) {
       if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
-      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
-      withdrawn = false;
     }
-    return { fingerprint: successor.fingerprint, published: true, withdrawn, config };
+    // Not retract()'s words: they would hide that the renewal itself succeeded.
+    await recordAfterServer(async () => {
+      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
+      await this.#deps.published.recordRetract(jid, NS.pubkey, old.fingerprint);
+    }, RENEWED_OLD_NOT_RECORDED);
+    return { fingerprint: successor.fingerprint, published: true, withdrawn: true, config };
   }
 
   /**
    * Revokes a key (docs/key-lifecycle.md, "Revocation statement"): a statement signed by the key itself
    * is published as an item of its own on the key node, to the audience the node has, and only once
    * that publish is answered is the key's own item withdrawn. The publish is notified on every server,
-   * where the withdrawal may not be (ejabberd before 24.12 sends no retract notifications). A key that
-   * is not on the node is revoked here only, unless other keys are published: then the statement goes
-   * to their audience, for contacts who saw the key earlier. The key is never published again.
+   * where the withdrawal may not be (ejabberd before 24.12 sends no retract notifications). Whether the
+   * key is on the node is asked of the server, not of the vault's record alone (#keyOnServer). A key
+   * on no node is revoked here only, unless other keys are published: then the statement goes to their
+   * audience, for contacts who saw the key earlier. The key is never published again.
    */
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
     await this.#revocations;
@@ -374,12 +403,26 @@ export class OwnKeys {
     if (!statement) throw new KeyringError('not-found', 'This key can no longer sign, and no revocation was prepared for it.', 'fingerprint');
 
     const own = key.publications.find((p) => p.node === NS.pubkey);
+    // The vault's record is not the server's word: a publish the disk could not record, or one made by
+    // another device of the account, leaves the key on the node unrecorded here. Contacts may have
+    // fetched it, so its revocation must go out whatever the record says.
+    const onServer = own ? true : await this.#keyOnServer(jid, fingerprint);
     const publication = own ?? this.#deps.store.list(jid).flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
-    const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
+    let access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
     if (publication && !access) {
       throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
     }
+    if (!access && onServer !== false) {
+      // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
+      // roster access): the statement goes to the node's audience, as the server reports it.
+      const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      access = config ? configAudience(config) : undefined;
+      if (config && !access) {
+        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${config.accessModel}", which the app cannot publish to.`);
+      }
+    }
     if (!access) {
+      // No key node at all: nobody could have fetched this key from the account.
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       return { published: false, withdrawn: false, withdrawalPending: false };
     }
@@ -407,7 +450,7 @@ export class OwnKeys {
     // it (own-revocations.ts).
     let withdrawn = false;
     let withdrawalPending = false;
-    if (own) {
+    if (onServer !== false) {
       try {
         await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, fingerprint);
         withdrawn = true;
@@ -416,6 +459,19 @@ export class OwnKeys {
       }
     }
     return { published: true, withdrawn, withdrawalPending, config: outcome.config };
+  }
+
+  /**
+   * Whether the key's own item is on the key node as the server says now (XEP-0060 §6.5.2), for a key
+   * the vault does not record as published there. 'unknown' when the server does not let the owner read
+   * the node (ejabberd 23.01 under roster access) or did not answer. Offline only the record is known;
+   * revokes wait for the connection (publish-queue.ts), so that is for direct callers alone.
+   */
+  async #keyOnServer(jid: string, fingerprint: string): Promise<boolean | 'unknown'> {
+    if (this.#deps.session.state.status !== 'online') return false;
+    const read = await fetchItems(this.#deps.session.iq, jid, NS.pubkey);
+    if (read.status === 'ok') return read.items.some((item) => item.id === fingerprint);
+    return read.status === 'none' ? false : 'unknown';
   }
 
   async retract(fingerprint: string): Promise<void> {
@@ -581,7 +637,7 @@ function validityDaysOf(notBefore: string | undefined, notAfter: string | undefi
 }
 
 /** audienceOf for a node configuration as read back (EffectiveNodeConfig). */
-function configAudience(config: EffectiveNodeConfig): AccessRequest | undefined {
+export function configAudience(config: EffectiveNodeConfig): AccessRequest | undefined {
   return audienceOf(config.accessModel, config.rosterGroupsAllowed, config.whitelist);
 }
 

@@ -17,17 +17,24 @@
  * published, the key's item not yet withdrawn: OwnKeys.revoke, here or on another device). Each reading
  * withdraws it, finishing what that revoke asked for: contacts honour the revocation beside it already,
  * but the account should not go on listing a key its owner revoked. Nothing else is withdrawn here.
+ * With no revocation beside it (a revoke that decided from the vault's record alone, in an earlier
+ * version, of a key the record did not know was published), the key's item is the only thing contacts
+ * hold: withdrawn alone, it would leave them a key they were never told is revoked. The statement the
+ * vault keeps is published first, and the item withdrawn only once it is there.
  */
+import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { KeyringError } from '../errors.js';
-import { verifyRevocation } from '../keys/revocation.js';
+import type { AppEvents } from '../events.js';
+import { verifyRevocation, type RevocationStatement } from '../keys/revocation.js';
 import type { Logger } from '../logger.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
-import { readRevocationItem, revocationItemId } from '../xmpp/key-statements.js';
+import { readRevocationItem, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
-import { retractItem } from '../xmpp/persistent-node.js';
+import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
+import { configAudience, KEY_NODE_MAX_ITEMS } from './own-keys.js';
 import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
@@ -37,9 +44,11 @@ const MAX_ITEMS_READ = 64;
 export interface OwnRevocationsDeps {
   store: OwnKeysStore;
   /** What the key node should hold, for drift watch (docs/drift.md). */
-  published: Pick<PublishedNodesStore, 'expects' | 'recordRetract'>;
+  published: Pick<PublishedNodesStore, 'expects' | 'recordRetract' | 'recordPublish'>;
   session: SessionPort;
   log: Logger;
+  /** Where a reading that failed is told (Activity): main/core.ts gives it; tests may leave it out. */
+  events?: Pick<AppEvents, 'emit'>;
 }
 
 export class OwnRevocations {
@@ -61,7 +70,12 @@ export class OwnRevocations {
   async readNode(read: Promise<FetchOutcome> = this.fetchNode()): Promise<string[]> {
     const outcome = await read;
     if (outcome.status !== 'ok') {
-      if (outcome.status !== 'none') this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status}`);
+      if (outcome.status !== 'none') {
+        this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status} (${outcome.detail})`);
+        // Not silent: what waits for this reading (revocations from other devices, a revoked key's item
+        // left to withdraw) waits for the next one that works, and the person should know.
+        this.#deps.events?.emit('keys:keyNodeUnread', { reason: outcome.status, at: new Date().toISOString() });
+      }
       return [];
     }
     return this.apply(outcome.items);
@@ -107,10 +121,21 @@ export class OwnRevocations {
    */
   async #withdrawRevokedLeftOver(items: readonly RawItem[]): Promise<void> {
     const account = this.#deps.session.ownJid;
-    for (const item of items.slice(0, MAX_ITEMS_READ)) {
+    const read = items.slice(0, MAX_ITEMS_READ);
+    for (const item of read) {
       const key = this.#deps.store.find(account, item.id);
       // The key's own item is published under its fingerprint; its revocation under another id.
       if (!key?.revoked || item.id !== key.fingerprint || item.id === revocationItemId(key.fingerprint)) continue;
+      if (!read.some((i) => i.id === revocationItemId(key.fingerprint))) {
+        try {
+          await this.#publishRevocation(account, key.fingerprint, key.revoked);
+          this.#deps.log.info(`published the revocation of key ${key.fingerprint}: it was on the key node without one`);
+        } catch (error) {
+          // Never withdrawn without its revocation beside it: tried again at the next reading.
+          this.#deps.log.warn(`publishing the revocation of key ${key.fingerprint}, still on the key node without one: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
+          continue;
+        }
+      }
       try {
         await retractItem({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, key.fingerprint);
         this.#deps.log.info(`withdrew revoked key ${key.fingerprint} from the key node: its revoke had been cut off before the withdrawal`);
@@ -120,5 +145,22 @@ export class OwnRevocations {
         this.#deps.log.warn(`withdrawing revoked key ${key.fingerprint} from the key node: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
       }
     }
+  }
+
+  /**
+   * Publishes the revocation statement this vault keeps for `fingerprint` on the key node, to the
+   * audience the node has now (the server's word: the key's item is there for that audience), read back
+   * as OwnKeys.revoke does, and recorded for drift watch.
+   */
+  async #publishRevocation(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
+    const ctx = { iq: this.#deps.session.iq, owner: account };
+    const config = await readEffectiveConfig(ctx, NS.pubkey, KEY_NODE_MAX_ITEMS);
+    const access = config ? configAudience(config) : undefined;
+    if (!config) throw new KeyringError('not-found', 'the key node is gone');
+    if (!access) throw new KeyringError('access-model-unsupported', `the key node has access "${config.accessModel}", which the app cannot publish to`);
+    const item = { id: revocationItemId(fingerprint), payload: revocationPayload(statement) };
+    const outcome = await publishPersistent(ctx, { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, item);
+    await verifyPublishedCertificate(ctx, NS.pubkey, item);
+    await this.#deps.published.recordPublish(account, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: item.id, certificate: fingerprint } });
   }
 }

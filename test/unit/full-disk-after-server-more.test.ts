@@ -135,6 +135,37 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     expect(await outcomeOf(keys.retract(old))).toBe('succeeded');
     expect(onNode(NS.pubkey)).toEqual([successor]);
   });
+
+  it('a renewal whose old key left the server unrecorded says the renewal succeeded, and a second renewal is refused', async () => {
+    const old = await addKey();
+    await keys.publish(old, { model: 'presence' });
+    // The successor is published and recorded; the disk fills as the old key's withdrawal goes out.
+    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
+    let fills = true;
+    pep.ctx.iq.set = async (element, to, timeout) => {
+      if (fills && element.getChild('retract')) await disk?.fill();
+      return set(element, to, timeout);
+    };
+    expect(await outcomeOf(keys.renew(old, { newKey: false }))).toBe(
+      'Your key was renewed: the new key is published on your server and recorded here, and the old key was withdrawn from your server, ' +
+        'but the app could not record it (the disk is full). Only that withdrawal is missing from the vault: do not renew the old key again. ' +
+        'Until then My keys shows the old key as published; free some space, then withdraw the old key: the app then records it.',
+    );
+    const successor = keys.list().find((k) => k.fingerprint !== old)?.fingerprint ?? '';
+    expect(onNode(NS.pubkey)).toEqual([successor]);
+    expect(viewOf(successor)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
+    // Pressing Renew again would make a second successor, which contacts refuse: it is refused here, in words.
+    fills = false;
+    await disk?.free();
+    expect(await outcomeOf(keys.renew(old, { newKey: false }))).toBe(
+      `This key was already renewed: its successor is ${successor}. Contacts accept only one successor for a key: publish or renew the successor instead, or make a new key.`,
+    );
+    expect(keys.list()).toHaveLength(2);
+    // What the words say to do works.
+    expect(await outcomeOf(keys.retract(old))).toBe('succeeded');
+    expect(viewOf(old)?.publications).toEqual([]);
+    expect(onNode(NS.pubkey)).toEqual([successor]);
+  });
 });
 
 describe.skipIf(disk === undefined)(small.title('a device taken off the own device list, the disk full'), () => {

@@ -16,6 +16,7 @@ import { type FoundPublications } from '../../main/services/found-publications.j
 import { type OwnKeys } from '../../main/services/own-keys.js';
 import { OwnRevocations } from '../../main/services/own-revocations.js';
 import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
@@ -34,6 +35,7 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
   let pep: ReturnType<typeof fakePep>;
   let vaults: VaultHolder;
   let store: OwnKeysStore;
+  let published: PublishedNodesStore;
   let keys: OwnKeys;
   let found: FoundPublications;
   let revocations: OwnRevocations;
@@ -46,8 +48,8 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     pep = fakePep({ fields: BASE_FIELDS });
     vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
     const services = ownKeysOnPep(vaults, pep);
-    const { published, session } = services;
-    ({ store, keys, found } = services);
+    const { session } = services;
+    ({ store, published, keys, found } = services);
     revocations = new OwnRevocations({ store, published, session, log: silentLogger });
   });
   afterEach(async () => {
@@ -79,6 +81,36 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     );
     expect(onNode()).toEqual([fingerprint]);
     expect(viewOf(fingerprint)?.publications).toEqual([]);
+    await disk?.free();
+    await signIn();
+    expect(viewOf(fingerprint)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
+  });
+
+  it('a publish whose record the disk cuts off midway: My keys shows it as not published, as the words say, and drift watch expects it', async () => {
+    const fingerprint = await addKey();
+    // The disk fills just after the first of the publish's vault writes, whichever it is.
+    const setPublication = store.setPublication.bind(store);
+    const recordPublish = published.recordPublish.bind(published);
+    let wrote = false;
+    const thenFill = async () => {
+      if (!wrote) await disk?.fill();
+      wrote = true;
+    };
+    store.setPublication = async (...args) => {
+      await setPublication(...args);
+      await thenFill();
+    };
+    published.recordPublish = async (...args) => {
+      await recordPublish(...args);
+      await thenFill();
+    };
+    expect(await outcomeOf(keys.publish(fingerprint, { model: 'presence' }))).toBe(
+      'Your key was published on your server, but the app could not record it (the disk is full). Until then My keys shows it as not published. ' +
+        'Free some space: at your next sign-in the app finds it on your server and records it.',
+    );
+    expect(viewOf(fingerprint)?.publications).toEqual([]);
+    // The app's own key: drift watch must not report it as put there by another client.
+    expect(published.expects(JULIET, NS.pubkey, fingerprint)).toBe(true);
     await disk?.free();
     await signIn();
     expect(viewOf(fingerprint)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);

@@ -113,7 +113,7 @@ describe('a revoke cut off between its revocation and the withdrawal of the key'
     await expect(laptop.keys.publish(fingerprint, { model: 'presence' })).rejects.toMatchObject({ code: 'invalid-argument' });
     // What the person reads of it is true.
     expect(revokedLine(answer)).toBe(
-      'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is withdrawn at the next connection',
+      'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection',
     );
 
     // The next connection: the key's item goes, its revocation stays; it is not news again.

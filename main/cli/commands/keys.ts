@@ -102,7 +102,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
                       answer.withdrawn
                         ? '; the key was withdrawn'
                         : answer.withdrawalPending
-                          ? '. The key is still listed on your server (its withdrawal was cut off): it is withdrawn at the next connection'
+                          ? '. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection'
                           : ''
                     }.`
                   : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',

@@ -5,7 +5,7 @@ import { describeAccess } from './format';
 import { queuedWriteName, queuedWriteSubject } from './queued-action';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
-import { newKeyLine, revokedLine } from './wording';
+import { keyNodeUnreadLine, newKeyLine, revokedLine } from './wording';
 
 /** How long "Undo" stays offered after a key is retracted. */
 export const UNDO_RETRACT_MS = 10_000;
@@ -120,6 +120,7 @@ export class KeysStore extends ScreenStore {
       // audience must say so.
       if (revoked.length > 0 || found.length > 0) void this.refresh();
     });
+    const offKeyNodeUnread = this.api.on('keys:keyNodeUnread', ({ reason }) => this.activity.add('changed', keyNodeUnreadLine(reason)));
     void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
     // What main said of the keys' time holds until the next moment it changes (own-keys.ts
     // nextValidityChange): then the list is asked for again, so a key that starts or expires while the
@@ -137,6 +138,7 @@ export class KeysStore extends ScreenStore {
       offChanged();
       offRan();
       offOtherDevice();
+      offKeyNodeUnread();
       offKeysChanged();
       stopExpiryTimer();
     };

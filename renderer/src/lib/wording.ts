@@ -1,4 +1,4 @@
-import type { ConnectionStatus, IpcError, RevokeOutcome } from '../../../contract';
+import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RevokeOutcome } from '../../../contract';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
@@ -155,11 +155,22 @@ export function newKeyLine(bits: number | undefined): string {
   return bits ? `New ${keyKind(bits)} key` : 'New key';
 }
 
+/**
+ * What Activity says when the account's own key node could not be read (keys:keyNodeUnread): what
+ * waits for that reading, in words, never the server's error.
+ */
+export function keyNodeUnreadLine(reason: KeyNodeUnreadView['reason']): string {
+  const why = reason === 'refused' ? 'your server did not let the app read them' : reason === 'unreachable' ? 'your server did not answer in time' : 'your server could not answer';
+  return `Could not check your published keys (${why}): revocations from your other devices, and a revoked key still listed, wait until they can be read`;
+}
+
 /** What Activity says of a key revoked now: what went out, and whether the key is still listed. */
 export function revokedLine(answer: RevokeOutcome): string {
   if (!answer.published) return 'Revoked (it was not published)';
   if (answer.withdrawn) return 'Revoked; your contacts were told, and the key was withdrawn';
-  if (answer.withdrawalPending) return 'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is withdrawn at the next connection';
+  // Only "tried again": the next connection withdraws it only if the server lets the app read the key
+  // node (ejabberd 23.01 refuses its owner under roster access; that reading's failure goes to Activity).
+  if (answer.withdrawalPending) return 'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection';
   return 'Revoked; your contacts were told';
 }
 
