@@ -49,6 +49,9 @@ test('a rotation keeps romeo’s verification, and a revocation reaches him with
     await expect(renew).toBeHidden({ timeout: 30_000 });
     const second = (await julietPage.getByTestId('own-key').first().getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
     expect(second).not.toBe(first);
+    // Renewed once: the old key's card says by which key, and offers no second renewal (contacts take one successor).
+    await expect(card.getByTestId('replaced-by')).toBeVisible();
+    await expect(card.getByRole('button', { name: 'Renew…' })).toHaveCount(0);
 
     await expect(key(second)).toHaveAttribute('data-trust', 'verified', { timeout: 20_000 });
     await expect(key(second).getByTestId('continues')).toHaveText(/Continues a key you verified/);
