@@ -53,6 +53,12 @@ export interface OwnRevocationsDeps {
 
 export class OwnRevocations {
   readonly #deps: OwnRevocationsDeps;
+  /**
+   * Accounts whose key node could not be read, already told (keys:keyNodeUnread) in this run of the app:
+   * a server that never lets its owner read it (ejabberd 23.01, roster access) would otherwise add the
+   * same line to Activity at every sign-in and reconnect. A reading that works makes it told again next time.
+   */
+  readonly #toldUnread = new Set<string>();
 
   constructor(deps: OwnRevocationsDeps) {
     this.#deps = deps;
@@ -69,15 +75,18 @@ export class OwnRevocations {
    */
   async readNode(read: Promise<FetchOutcome> = this.fetchNode()): Promise<string[]> {
     const outcome = await read;
+    const account = this.#deps.session.ownJid;
     if (outcome.status !== 'ok') {
       if (outcome.status !== 'none') {
         this.#deps.log.warn(`reading the own key node for revocations: ${outcome.status} (${outcome.detail})`);
         // Not silent: what waits for this reading (revocations from other devices, a revoked key's item
-        // left to withdraw) waits for the next one that works, and the person should know.
-        this.#deps.events?.emit('keys:keyNodeUnread', { reason: outcome.status, at: new Date().toISOString() });
+        // left to withdraw) waits for the next one that works, and the person should know, once.
+        if (!this.#toldUnread.has(account)) this.#deps.events?.emit('keys:keyNodeUnread', { reason: outcome.status, at: new Date().toISOString() });
+        this.#toldUnread.add(account);
       }
       return [];
     }
+    this.#toldUnread.delete(account);
     return this.apply(outcome.items);
   }
 
