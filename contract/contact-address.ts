@@ -10,10 +10,12 @@ export type ReadContactAddress = { address: string } | { problem: string };
 /**
  * The address with the dot that may end its domainpart taken off ("juliet@capulet.lit." is
  * juliet@capulet.lit): RFC 7622 §3.2 has that dot stripped before the address is compared, used for
- * routing or put in a URI, before any other step. One dot only: "capulet.lit.." stays refused.
+ * routing or put in a URI, before any other step. One dot only: "capulet.lit.." stays refused, and so
+ * does a dot after an IP literal ("juliet@[::1]."): it ends no DNS name (the Server host field's rule too,
+ * domain.ts hostWithoutFinalDot).
  */
 export function withoutFinalDot(address: string): string {
-  return /@[^@]*[^.@]\.$/.test(address) ? address.slice(0, -1) : address;
+  return /@[^@]*[^.@\]]\.$/.test(address) ? address.slice(0, -1) : address;
 }
 
 /**

@@ -40,6 +40,9 @@ describe('an address whose domain ends in a dot (RFC 7622 §3.2: the dot is stri
     expect(bareJidText.safeParse('juliet@capulet.lit..').error?.issues[0]?.message).toContain('“capulet.lit..” is not a server name');
     expect(bareJidText.safeParse('juliet@.').error?.issues[0]?.message).toContain('“.” is not a server name');
     expect(bareJidText.safeParse('juliet@capulet..lit.').success).toBe(false);
+    // As for Server host (hostWithoutFinalDot): a dot after an IP literal ends no DNS name.
+    expect(withoutFinalDot('juliet@[::1].')).toBe('juliet@[::1].');
+    expect(bareJidText.safeParse('juliet@[::1].').success).toBe(false);
   });
 
   it('a dot in the local part is left alone', () => {
