@@ -389,7 +389,9 @@ export class DriftWatch {
           itemIds: record.items.map((i) => i.id),
           certificates: Object.fromEntries(record.items.flatMap((i) => (i.certificate === undefined ? [] : [[i.id, i.certificate]]))),
           contents: Object.fromEntries(record.items.flatMap((i) => (i.content === undefined ? [] : [[i.id, i.content]]))),
-          ...(record.publishing ? { publishing: Object.fromEntries(record.publishing.map((p) => [p.id, p.content])) } : {}),
+          // Only the newest notes, as many as the node keeps items: an older one is a publish that a later
+          // one replaced, and an item matching it now is another app's putting it back, not the app's own.
+          ...(record.publishing ? { publishing: Object.fromEntries(record.publishing.slice(-record.maxItems).map((p) => [p.id, p.content])) } : {}),
           ...(record.applied ? { applied: record.applied } : {}),
         },
       ];

@@ -290,7 +290,9 @@ export class ProfileService {
     // XEP-0084 §3.2: contacts learn of a new picture from the metadata alone, which has not gone out yet.
     await recordAfterServer(() => this.#record(owner, NS.avatarData, access, data.config, dataItem), {
       done: 'Your new avatar’s picture was put on your server',
-      next: 'It was not announced, so your contacts do not see it yet. Free some space, then publish your avatar again.',
+      // The data node keeps one item (PROFILE_NODE_MAX_ITEMS): the old picture's data is gone, while the
+      // metadata still names it, so a contact who had not kept it sees none.
+      next: 'It was not announced yet: your contacts are still told of your old picture, which it replaced on the server, so those who had not kept a copy see no avatar. Free some space, then publish your avatar again.',
     });
     const metadata = await publishToEnsured(ctx, spec(NS.avatarMetadata), metadataItem, metadataNode);
     await verifyPublishedProfileItem(ctx, NS.avatarMetadata, metadataItem);

@@ -37,12 +37,17 @@ export class PublishedNodesStore {
   /**
    * A publish to `node` succeeded: the node's access and settings are now those asked and read back
    * (a publish configures the whole node, every item's audience with it), and `item` is the newest.
-   * Only the newest `maxItems` are kept: the server keeps no more.
+   * Only the newest `maxItems` are kept: the server keeps no more. Its note (notePublishing) goes, and
+   * so does every note older than it: a publish noted before this one either went out before it or
+   * never did, and a note left would let drift take that item, put back later by another app, for the
+   * app's own (a new avatar has a new id each time, so nothing else would ever drop such a note).
    */
   async recordPublish(account: string, node: string, publish: { access: AccessRequest; maxItems: number; config: EffectiveNodeConfig; item: PublishedItem }): Promise<void> {
     const { access, maxItems, config, item } = publish;
     const next = (before: PublishedNodeRecord | undefined): PublishedNodeRecord => {
-      const publishing = (before?.publishing ?? []).filter((p) => p.id !== item.id);
+      const notes = before?.publishing ?? [];
+      const own = notes.findIndex((p) => p.id === item.id);
+      const publishing = own === -1 ? notes : notes.slice(own + 1);
       return {
         access: recordedAccess(access, config),
         maxItems,

@@ -99,6 +99,7 @@ describe.skipIf(disk === undefined)(small.title('a profile publish, the disk ful
 const picture = (rgb: [number, number, number]) => pngOf(64, 64, paint(64, 64, () => rgb));
 const RED = picture([200, 30, 30]);
 const BLUE = picture([30, 30, 200]);
+const GREEN = picture([30, 200, 30]);
 
 describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk full'), () => {
   let pep: ReturnType<typeof fakePep>;
@@ -170,7 +171,7 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     const undo = fillAfterNoting(NS.avatarMetadata);
     expect(await outcomeOf(profiles.setAvatar(BLUE, PRESENCE))).toBe(
       'Your new avatar’s picture was put on your server, but the app could not record it (the disk is full). ' +
-        'It was not announced, so your contacts do not see it yet. Free some space, then publish your avatar again.',
+        'It was not announced yet: your contacts are still told of your old picture, which it replaced on the server, so those who had not kept a copy see no avatar. Free some space, then publish your avatar again.',
     );
     expect(onNode(NS.avatarData)).toEqual([blueId]);
     expect(announced()).toBe(redId);
@@ -182,6 +183,41 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     expect(announced()).toBe(blueId);
     expect(await findingsOf(NS.avatarData)).toEqual([]);
     expect(await findingsOf(NS.avatarMetadata)).toEqual([]);
+  });
+
+  it('a note left by a publish the disk kept from being recorded excuses nothing once a later avatar is recorded', async () => {
+    const undo = fillAfterNoting(NS.avatarMetadata);
+    await outcomeOf(profiles.setAvatar(BLUE, PRESENCE));
+    const blueData = pep.nodes.get(NS.avatarData)?.payloads.get(blueId);
+    await disk?.free();
+    undo();
+    const greenId = (await profiles.setAvatar(GREEN, PRESENCE)).info.id;
+    expect(onNode(NS.avatarData)).toEqual([greenId]);
+    expect(await findingsOf(NS.avatarData)).toEqual([]);
+    // Another client puts the blue picture back in place of the green one: that is not the app's doing.
+    const data = pep.nodes.get(NS.avatarData);
+    if (!data || !blueData) throw new Error('the fake server lost the node');
+    data.items = [blueId];
+    data.payloads.set(blueId, blueData);
+    expect((await findingsOf(NS.avatarData))?.map((f) => f.code)).toContain('items-removed');
+  });
+
+  it('of two publishes the disk kept from being recorded, only the newer excuses what the node holds', async () => {
+    const undoNoting = fillAfterNoting(NS.avatarMetadata);
+    await outcomeOf(profiles.setAvatar(BLUE, PRESENCE));
+    const blueData = pep.nodes.get(NS.avatarData)?.payloads.get(blueId);
+    await disk?.free();
+    undoNoting();
+    const undoRecording = fillBeforeRecording(NS.avatarData);
+    await outcomeOf(profiles.setAvatar(GREEN, PRESENCE));
+    await disk?.free();
+    undoRecording();
+    expect(await findingsOf(NS.avatarData)).toEqual([]);
+    const data = pep.nodes.get(NS.avatarData);
+    if (!data || !blueData) throw new Error('the fake server lost the node');
+    data.items = [blueId];
+    data.payloads.set(blueId, blueData);
+    expect((await findingsOf(NS.avatarData))?.map((f) => f.code)).toContain('items-removed');
   });
 
   it('filling as the announcement is recorded: says the avatar is published, and drift does not call it another app’s change', async () => {
