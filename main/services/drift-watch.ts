@@ -389,6 +389,7 @@ export class DriftWatch {
           certificates: Object.fromEntries(record.items.flatMap((i) => (i.certificate === undefined ? [] : [[i.id, i.certificate]]))),
           contents: Object.fromEntries(record.items.flatMap((i) => (i.content === undefined ? [] : [[i.id, i.content]]))),
           ...(record.publishing ? { publishing: Object.fromEntries(record.publishing.map((p) => [p.id, p.content])) } : {}),
+          ...(record.accessAsked ? { accessAsked: record.accessAsked } : {}),
           ...(record.applied ? { applied: record.applied } : {}),
         },
       ];
