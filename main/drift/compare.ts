@@ -55,6 +55,12 @@ export interface RecordedNode {
    */
   publishing?: Readonly<Record<string, string>>;
   /**
+   * The access the app asked the server for when the record was last written, where it differs from
+   * `access` (schema.ts `accessAsked`): the node holding it is the app's own change, which a full disk
+   * kept from being recorded, not another app's.
+   */
+  accessAsked?: AccessRequest;
+  /**
    * The XEP-0222 settings as read back after publishing (EffectiveNodeConfig). A setting the server
    * never applied is not drift; without them, XEP-0222's own values are expected.
    */
@@ -76,19 +82,16 @@ const WIDEST = Number.POSITIVE_INFINITY;
 
 export function compareNode(recorded: RecordedNode, current: NodeState | undefined): NodeDrift {
   if (current === undefined) return withSeverity(recorded.node, [{ code: 'node-deleted', severity: 'alarm' }], []);
-  const findings: DriftFinding[] = [];
   const unchecked: NodeDrift['unchecked'] = [];
+  if (current.affiliations.status !== 'listed') unchecked.push('affiliations');
 
-  const access = compareAccess(recorded.access, current);
-  if (access?.widened) findings.push({ code: 'access-widened', severity: 'alarm', ...access.change });
-  else if (access?.narrowed) findings.push({ code: 'access-narrowed', severity: 'notice', ...access.change });
-
-  if (current.affiliations.status === 'listed') {
-    const { added, removed } = compareMembers(recorded.access, current.accessModel, current.affiliations.others);
-    if (added.length > 0) findings.push({ code: 'members-added', severity: 'alarm', members: added });
-    if (removed.length > 0) findings.push({ code: 'members-removed', severity: 'notice', jids: removed });
-  } else {
-    unchecked.push('affiliations');
+  // Who may read, against the access recorded; where that differs, against the one the app asked for
+  // last (`accessAsked`): a node that holds exactly that is the app's own change, whose record a full
+  // disk refused. Anything else, even partly the one asked, is compared with the record.
+  let findings = accessFindings(recorded.access, current);
+  if (findings.length > 0 && recorded.accessAsked !== undefined) {
+    const asked = accessFindings(recorded.accessAsked, current);
+    if (asked.length === 0) findings = asked;
   }
 
   if (current.items.status === 'listed') {
@@ -106,6 +109,20 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
   if (changes.length > 0) findings.push({ code: 'persistence-changed', severity: 'notice', changes });
 
   return withSeverity(recorded.node, findings, unchecked);
+}
+
+/** How who may read the node now differs from `access`: its model and roster groups, then its affiliations where listed. */
+function accessFindings(access: AccessRequest, current: NodeState): DriftFinding[] {
+  const findings: DriftFinding[] = [];
+  const change = compareAccess(access, current);
+  if (change?.widened) findings.push({ code: 'access-widened', severity: 'alarm', ...change.change });
+  else if (change?.narrowed) findings.push({ code: 'access-narrowed', severity: 'notice', ...change.change });
+  if (current.affiliations.status === 'listed') {
+    const { added, removed } = compareMembers(access, current.accessModel, current.affiliations.others);
+    if (added.length > 0) findings.push({ code: 'members-added', severity: 'alarm', members: added });
+    if (removed.length > 0) findings.push({ code: 'members-removed', severity: 'notice', jids: removed });
+  }
+  return findings;
 }
 
 /**

@@ -222,14 +222,13 @@ export class DriftWatch {
     this.#requireOnline();
     await this.#revocations;
     const account = this.#session.ownJid;
-    let recordedSome = false;
+    // Set once any write of Accept is on disk: a node's record, or the key node's keys' audience
+    // (written before its record). From then on the vault's "nothing was changed" is false.
+    const progress = { recorded: false };
     try {
-      for (const read of await this.#readAll(this.#selected(node))) {
-        if (await this.#acceptOne(account, read)) recordedSome = true;
-      }
+      for (const read of await this.#readAll(this.#selected(node))) await this.#acceptOne(account, read, progress);
     } catch (error) {
-      // Nodes are recorded one at a time: once one is, the vault's "nothing was changed" is false.
-      if (!(recordedSome && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
+      if (!(progress.recorded && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
       throw new KeyringError(
         'storage-failed',
         `Part of what your server holds now was recorded as intended, but the app could not record the rest (${diskTroubleWords(error.cause)}). Free some space, then accept again.`,
@@ -240,9 +239,9 @@ export class DriftWatch {
     return this.#serialized();
   }
 
-  /** Accept for one node read; whether anything was recorded (a node that has not drifted is left). */
-  async #acceptOne(account: string, read: Read): Promise<boolean> {
-    if (read.drift.findings.length === 0) return false;
+  /** Accept for one node read (a node that has not drifted is left); `progress` is set as each write is on disk. */
+  async #acceptOne(account: string, read: Read, progress: { recorded: boolean }): Promise<void> {
+    if (read.drift.findings.length === 0) return;
     if (read.state === undefined) {
       throw new KeyringError('invalid-argument', `${read.recorded.node} no longer exists: only Restore can put it back.`, 'node');
     }
@@ -254,7 +253,7 @@ export class DriftWatch {
     // The keys' audience first: a disk full before the node's record is replaced leaves it drifted,
     // so accepting again does both (the other way round, the node would no longer be drifted, and My
     // keys would keep showing the old audience).
-    if (read.recorded.kind === 'keys') await this.#acceptKeyPublications(account, accepted.recorded.access, kept);
+    if (read.recorded.kind === 'keys' && (await this.#acceptKeyPublications(account, accepted.recorded.access, kept)) > 0) progress.recorded = true;
     await this.#deps.published.replace(account, read.recorded.node, {
       access: accepted.recorded.access,
       maxItems: accepted.recorded.maxItems,
@@ -265,7 +264,7 @@ export class DriftWatch {
         maxItems: read.state.maxItems,
       }),
     });
-    return true;
+    progress.recorded = true;
   }
 
   /** Subscribes to the node unless done in this session already (`again`: it was made anew, and lost it). */
@@ -392,6 +391,7 @@ export class DriftWatch {
           // Only the newest notes, as many as the node keeps items: an older one is a publish that a later
           // one replaced, and an item matching it now is another app's putting it back, not the app's own.
           ...(record.publishing ? { publishing: Object.fromEntries(record.publishing.slice(-record.maxItems).map((p) => [p.id, p.content])) } : {}),
+          ...(record.accessAsked ? { accessAsked: record.accessAsked } : {}),
           ...(record.applied ? { applied: record.applied } : {}),
         },
       ];
@@ -426,25 +426,17 @@ export class DriftWatch {
     return payload === undefined ? undefined : parsePayload(payload);
   }
 
-  /** The keys screen shows each key's audience: after Accept it shows the accepted one, and keys gone as withdrawn. */
-  async #acceptKeyPublications(account: string, access: AccessRequest, kept: ReadonlySet<string>): Promise<void> {
-    for (const key of this.#deps.ownKeys.list(account)) {
-      const publication = key.publications.find((p) => p.node === NS.pubkey);
-      if (!publication) continue;
-      await this.#deps.ownKeys.setPublication(
-        account,
-        key.fingerprint,
-        NS.pubkey,
-        kept.has(key.fingerprint)
-          ? {
-              accessModel: access.model,
-              ...(access.groups ? { groups: access.groups } : {}),
-              ...(access.allow ? { allow: access.allow } : {}),
-              publishedAt: publication.publishedAt,
-            }
-          : undefined,
-      );
-    }
+  /**
+   * The keys screen shows each key's audience: after Accept it shows the accepted one, and keys gone as
+   * withdrawn. One write for every key (OwnKeysStore.acceptAudience); how many keys it changed.
+   */
+  #acceptKeyPublications(account: string, access: AccessRequest, kept: ReadonlySet<string>): Promise<number> {
+    return this.#deps.ownKeys.acceptAudience(
+      account,
+      NS.pubkey,
+      { accessModel: access.model, ...(access.groups ? { groups: access.groups } : {}), ...(access.allow ? { allow: access.allow } : {}) },
+      kept,
+    );
   }
 }
 

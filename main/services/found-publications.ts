@@ -30,6 +30,7 @@ import { ACCESS_MODELS } from '../../contract/index.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import type { Logger } from '../logger.js';
 import { oneLine } from '../untrusted-text.js';
+import type { PublicationRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import type { FetchOutcome } from '../xmpp/fetch-items.js';
@@ -44,8 +45,8 @@ import type { SessionPort } from './session-port.js';
 const MAX_ITEMS_READ = 64;
 
 export interface FoundPublicationsDeps {
-  store: Pick<OwnKeysStore, 'find' | 'setPublication'>;
-  published: Pick<PublishedNodesStore, 'recordFound' | 'expectItem'>;
+  store: Pick<OwnKeysStore, 'find' | 'setPublication' | 'setAudience'>;
+  published: Pick<PublishedNodesStore, 'list' | 'recordFound' | 'expectItem' | 'settleAccessAsked'>;
   session: SessionPort;
   log: Logger;
 }
@@ -78,11 +79,19 @@ export class FoundPublications {
       }
       return [fingerprint];
     });
-    if (found.length === 0) return [];
+    // A change of the node's audience the app asked for, which a full disk kept from being recorded
+    // (PublishedNodesStore.noteAccess): recorded here if the server holds it, keys found or not.
+    const asked = this.#deps.published.list(account)[NS.pubkey]?.accessAsked;
+    if (found.length === 0 && asked === undefined) return [];
     // Who may read it is the node's configuration, as the server reports it now (XEP-0060 §8.2).
     const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, KEY_NODE_MAX_ITEMS);
     if (!config) return []; // the node went away since its items were read
     const access = accessOf(config);
+    if (access && asked !== undefined && (await this.#deps.published.settleAccessAsked(account, NS.pubkey, { access, config }))) {
+      // One audience per node (XEP-0060 §4.5): every key recorded as published there has the new one.
+      await this.#deps.store.setAudience(account, NS.pubkey, audienceOf(config));
+      this.#deps.log.info('the key node holds the access this app asked for, which a full disk had kept from being recorded: recorded');
+    }
     const foundAt = new Date().toISOString();
     for (const fingerprint of found) {
       // The drift record first: stopped in between, the key is found again at the next sign-in. A node
@@ -90,17 +99,21 @@ export class FoundPublications {
       // could only ever call it changed.
       if (access) await this.#deps.published.recordFound(account, NS.pubkey, { id: fingerprint, certificate: fingerprint }, { access, maxItems: KEY_NODE_MAX_ITEMS, config });
       else await this.#deps.published.expectItem(account, NS.pubkey, { id: fingerprint, certificate: fingerprint });
-      await this.#deps.store.setPublication(account, fingerprint, NS.pubkey, {
-        accessModel: config.accessModel,
-        ...(config.accessModel === 'roster' ? { groups: [...config.rosterGroupsAllowed] } : {}),
-        ...(config.accessModel === 'whitelist' ? { allow: [...(config.whitelist ?? [])] } : {}),
-        // When it was published is not known: when it was found is.
-        publishedAt: foundAt,
-      });
+      // When it was published is not known: when it was found is.
+      await this.#deps.store.setPublication(account, fingerprint, NS.pubkey, { ...audienceOf(config), publishedAt: foundAt });
     }
     this.#deps.log.info(`found ${found.length} own key(s) published on the key node that this vault had not recorded: recorded`);
     return found;
   }
+}
+
+/** Who may read the node, as a key's publication records it. */
+function audienceOf(config: EffectiveNodeConfig): Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'> {
+  return {
+    accessModel: config.accessModel,
+    ...(config.accessModel === 'roster' ? { groups: [...config.rosterGroupsAllowed] } : {}),
+    ...(config.accessModel === 'whitelist' ? { allow: [...(config.whitelist ?? [])] } : {}),
+  };
 }
 
 /** The node's access as the publish panel would ask for it; undefined for a model the app does not offer. */

@@ -277,6 +277,11 @@ export class OwnKeys {
     refuseRevoked(key);
     await this.#deps.session.requireXep0222Support();
     const payload = keyItemPayload(key);
+    // Before the server is touched: a change of the node's audience changes every key's there, and
+    // its record comes only after the server answers. Noted first, a full disk refuses the whole
+    // change here, and one that fills after leaves drift watch knowing the new audience for the app's
+    // own, not another app's (PublishedNodesStore.noteAccess; found-publications records it at sign-in).
+    await this.#deps.published.noteAccess(jid, NS.pubkey, access);
     const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
     // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
     // and the next sign-in records it from the server (found-publications.ts). Three writes (two

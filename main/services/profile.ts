@@ -171,6 +171,9 @@ export class ProfileService {
     // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
     await this.#notePublishing(owner, NS.vcard4, vcardItem);
     if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
+    // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess).
+    await this.#deps.published?.noteAccess(owner, NS.vcard4, access);
+    if (nickItem !== undefined) await this.#deps.published?.noteAccess(owner, NS.nick, access);
     // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
     // a nickname node another app made for another audience refuses the whole publish, not its second
     // half after the new vCard is out.
@@ -281,6 +284,9 @@ export class ProfileService {
     // a new id, so on a server keeping one item it also pushes the recorded one out (compare.ts).
     await this.#notePublishing(owner, NS.avatarData, dataItem);
     await this.#notePublishing(owner, NS.avatarMetadata, metadataItem);
+    // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess).
+    await this.#deps.published?.noteAccess(owner, NS.avatarData, access);
+    await this.#deps.published?.noteAccess(owner, NS.avatarMetadata, access);
     // Both nodes are made ready before either item goes out: a metadata node another app made for
     // another audience refuses the whole change, not its second half after the picture is out.
     const dataNode = await ensurePersistentNode(ctx, spec(NS.avatarData));

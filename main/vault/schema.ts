@@ -225,15 +225,17 @@ const QueuedAction = z.discriminatedUnion('kind', [
  * profile item keeps its payload (public data, the XML as published) so that Restore can publish it
  * again.
  */
+const PublishedNodeAccess = z
+  .object({
+    model: z.enum(['open', 'presence', 'roster', 'whitelist']),
+    groups: z.array(z.string()).optional(),
+    allow: z.array(z.string()).optional(),
+  })
+  .strict();
+
 export const PublishedNodeSchema = z
   .object({
-    access: z
-      .object({
-        model: z.enum(['open', 'presence', 'roster', 'whitelist']),
-        groups: z.array(z.string()).optional(),
-        allow: z.array(z.string()).optional(),
-      })
-      .strict(),
+    access: PublishedNodeAccess,
     maxItems: z.number().int().min(1),
     items: z.array(
       z
@@ -269,6 +271,15 @@ export const PublishedNodeSchema = z
       .array(z.object({ id: z.string(), content: z.string().regex(/^[0-9a-f]{64}$/) }).strict())
       .max(8)
       .optional(),
+    /**
+     * The access the app asked the server for, where it differs from `access`, noted before the node
+     * was changed (a confirmed change of audience, whitelist members added or taken away): the server
+     * changes the whole node's audience, and a full disk may then refuse the record of it. The node
+     * holding this access is the person's own choice made here, not another app's change (compare.ts);
+     * the next sign-in records it (found-publications.ts), a publish recorded or an Accept drops it.
+     * Optional: vaults from before it load as they are.
+     */
+    accessAsked: PublishedNodeAccess.optional(),
     recordedAt: isoDate,
   })
   .strict();

@@ -156,6 +156,43 @@ export class OwnKeysStore {
     });
   }
 
+  /**
+   * Accept on `node` (drift watch): the keys recorded as published there that the node still holds
+   * (`kept`) now have the node's audience, each keeping its publishedAt, and the others are no longer
+   * recorded there. One write for every key, so a full disk records all of them or none. Answers how
+   * many keys it recorded a change for; none recorded as published there: nothing is written.
+   */
+  async acceptAudience(
+    account: string,
+    node: string,
+    audience: Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'>,
+    kept: ReadonlySet<string>,
+  ): Promise<number> {
+    if (!this.list(account).some((k) => k.publications.some((p) => p.node === node))) return 0;
+    return this.#write(account, (draft) => {
+      let changed = 0;
+      for (const record of accountIn(draft, account).ownKeys) {
+        const publication = record.publications.find((p) => p.node === node);
+        if (!publication) continue;
+        const others = record.publications.filter((p) => p.node !== node);
+        record.publications = kept.has(record.fingerprint)
+          ? [
+              ...others,
+              {
+                node,
+                accessModel: audience.accessModel,
+                ...(audience.groups ? { groups: [...audience.groups] } : {}),
+                ...(audience.allow ? { allow: [...audience.allow] } : {}),
+                publishedAt: publication.publishedAt,
+              },
+            ]
+          : others;
+        changed++;
+      }
+      return changed;
+    });
+  }
+
   /** Records that the key is published on `node` (replacing what was recorded there), or no longer is. */
   async setPublication(account: string, fingerprint: string, node: string, publication: Omit<PublicationRecord, 'node'> | undefined): Promise<void> {
     await this.#write(account, (draft) => {

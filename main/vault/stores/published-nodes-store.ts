@@ -76,6 +76,47 @@ export class PublishedNodesStore {
   }
 
   /**
+   * The access about to be asked of the server for `node` (schema.ts `accessAsked`), written before the
+   * node is touched. A publish reconfigures the whole node (every item's audience with it), and the
+   * record of that comes only after the server answered: a disk that fills in between would leave the
+   * record with the old access, and drift watch would report the app's own change as another app's
+   * ("access widened"). Refusing the change when this note cannot be written is not enough alone: the
+   * disk can fill after it. So drift takes the node holding the noted access as the app's own, and
+   * the next sign-in records it (settleAccessAsked). A full disk refuses this write, and nothing goes
+   * out ("nothing was changed" is true). Nothing is written for a node with no record (not watched;
+   * found-publications records it as found), nor when the record already says this.
+   */
+  async noteAccess(account: string, node: string, access: AccessRequest): Promise<void> {
+    const record = this.list(account)[node];
+    if (!record) return;
+    const asked = sameAccess(record.access, access) ? undefined : copyAccess(access);
+    const noted = record.accessAsked;
+    if (asked === undefined ? noted === undefined : noted !== undefined && sameAccess(noted, asked)) return;
+    await this.#setNode(account, node, (before) => {
+      // The record exists (checked above); `before` is only undefined for a node never recorded.
+      const { accessAsked: _earlier, ...rest } = before as PublishedNodeRecord;
+      // Asked for the recorded access again: an earlier note, of a change never recorded, is no longer
+      // the person's choice.
+      return asked === undefined ? rest : { ...rest, accessAsked: asked };
+    });
+  }
+
+  /**
+   * The server's access on `node` (`found`, read at sign-in) is the one noted as asked (noteAccess): the
+   * app's own change, which a full disk kept from being recorded, is recorded now. Answers whether it
+   * was; a node whose access is anything else keeps its record, so another app's change is reported.
+   */
+  async settleAccessAsked(account: string, node: string, found: { access: AccessRequest; config: EffectiveNodeConfig }): Promise<boolean> {
+    const noted = this.list(account)[node]?.accessAsked;
+    if (noted === undefined || !sameAccess(noted, found.access)) return false;
+    await this.#setNode(account, node, (before) => {
+      const { accessAsked: _settled, ...rest } = before as PublishedNodeRecord;
+      return { ...rest, access: recordedAccess(found.access, found.config), recordedAt: new Date().toISOString() };
+    });
+    return true;
+  }
+
+  /**
    * An item of the app's found on `node` that this record does not list (a publish cut off after the
    * server took it, before it was recorded): expected there from now on. A node already recorded keeps
    * its recorded access, so a change another client made to it is still reported; a node never
@@ -147,6 +188,30 @@ export class PublishedNodesStore {
 function recordedAccess(access: AccessRequest, config: EffectiveNodeConfig): AccessRequest {
   if (access.model === 'roster') return { model: 'roster', groups: [...config.rosterGroupsAllowed] };
   if (access.model === 'whitelist') return { model: 'whitelist', allow: [...(config.whitelist ?? access.allow ?? [])] };
+  return { model: access.model };
+}
+
+/**
+ * Whether two accesses admit the same people: the same model, and for roster the same groups, for
+ * whitelist the same members (addresses compared without case, as drift compares members).
+ */
+function sameAccess(a: AccessRequest, b: AccessRequest): boolean {
+  if (a.model !== b.model) return false;
+  if (a.model === 'roster') return sameSet(a.groups ?? [], b.groups ?? []);
+  if (a.model === 'whitelist') return sameSet((a.allow ?? []).map((j) => j.toLowerCase()), (b.allow ?? []).map((j) => j.toLowerCase()));
+  return true;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((x) => right.has(x));
+}
+
+/** The access as the record keeps it: only the model's own list. */
+function copyAccess(access: AccessRequest): AccessRequest {
+  if (access.model === 'roster') return { model: 'roster', groups: [...(access.groups ?? [])] };
+  if (access.model === 'whitelist') return { model: 'whitelist', allow: [...(access.allow ?? [])] };
   return { model: access.model };
 }
 

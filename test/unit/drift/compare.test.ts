@@ -251,3 +251,25 @@ describe('highest severity over many nodes', () => {
     expect(highestSeverity(drifts)).toBe(expected);
   });
 });
+
+describe('drift: the access the app asked for, not recorded (a full disk: schema.ts accessAsked)', () => {
+  it('the node holding exactly the access asked: no findings', () => {
+    const drift = compareNode(recorded({ model: 'presence' }, { accessAsked: { model: 'open' } }), state({ accessModel: 'open' }));
+    expect(drift.findings).toEqual([]);
+  });
+
+  it('a whitelist member the app added: no findings; one more, whom nobody here asked for: reported against the record', () => {
+    const asked = { accessAsked: { model: 'whitelist' as const, allow: [ROMEO, NURSE] } };
+    expect(compareNode(recorded({ model: 'whitelist', allow: [ROMEO] }, asked), state({ accessModel: 'whitelist', ...members([ROMEO, 'member'], [NURSE, 'member']) })).findings).toEqual([]);
+    const drift = compareNode(
+      recorded({ model: 'whitelist', allow: [ROMEO] }, asked),
+      state({ accessModel: 'whitelist', ...members([ROMEO, 'member'], [NURSE, 'member'], [MALLORY, 'member']) }),
+    );
+    expect(drift.findings).toEqual([{ code: 'members-added', severity: 'alarm', members: [{ jid: NURSE, affiliation: 'member' }, { jid: MALLORY, affiliation: 'member' }] }]);
+  });
+
+  it('another access than the one asked: reported against the record', () => {
+    const drift = compareNode(recorded({ model: 'roster', groups: ['Friends'] }, { accessAsked: { model: 'presence' } }), state({ accessModel: 'open' }));
+    expect(drift.findings).toEqual([expect.objectContaining({ code: 'access-widened', recorded: { model: 'roster', groups: ['Friends'] }, current: { model: 'open' } })]);
+  });
+});

@@ -2,20 +2,28 @@
  * Accept on a full disk (a real full tmpfs under the vault: test/support/small-disk.ts; a PEP service
  * in memory). Accept writes only the vault, node by node: a disk that fills after the first node was
  * recorded must not be answered with the vault's "nothing was changed", and accepting again once there
- * is space must record the rest, the keys' audience in My keys with it.
+ * is space must record the rest, the keys' audience in My keys with it. The key node's Accept writes
+ * each key's audience before the node's record: a disk full after that write is a part recorded too.
  */
+import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
 import { AppEvents } from '../../../main/events.js';
+import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../../main/keys/generate.js';
 import { silentLogger } from '../../../main/logger.js';
 import { DriftWatch } from '../../../main/services/drift-watch.js';
 import { ProfileService } from '../../../main/services/profile.js';
+import type { OwnKeys } from '../../../main/services/own-keys.js';
+import type { VaultDocument } from '../../../main/vault/schema.js';
 import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import type { VaultHolder } from '../../../main/vault/vault-holder.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, pepSession } from '../../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../../support/fake-pep-service.js';
+import { ownKeysOnPep } from '../../support/own-keys-on-pep.js';
 import { outcomeOf, smallDiskSuite } from '../../support/small-disk-suite.js';
 import type { SmallDisk } from '../../support/small-disk.js';
 import { unlockedVaults } from '../../support/vaults.js';
@@ -72,5 +80,65 @@ describe.skipIf(disk === undefined)(small.title('Accept, the disk full'), () => 
     pep.nodes.get(NS.vcard4)?.config.set('pubsub#access_model', ['open']);
     await disk?.fill();
     expect(await outcomeOf(drift.accept())).toBe('Could not save the vault (the disk is full); nothing was changed.');
+  });
+});
+
+describe.skipIf(disk === undefined)(small.title('Accept on the key node, the disk full'), () => {
+  let privateKey: KeyObject;
+  let pep: ReturnType<typeof fakePep>;
+  let vaults: VaultHolder;
+  let keys: OwnKeys;
+  let drift: DriftWatch;
+  let fingerprints: string[];
+  let run = 0;
+
+  beforeAll(async () => {
+    ({ privateKey } = await generateRsaKeyPair(2048));
+  });
+  beforeEach(async () => {
+    pep = fakePep({ fields: BASE_FIELDS });
+    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `keys-vault-${++run}`));
+    const services = ownKeysOnPep(vaults, pep);
+    keys = services.keys;
+    drift = new DriftWatch({ published: services.published, ownKeys: services.store, session: services.session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    // Two own keys published on the key node (two certificates of one key pair: two fingerprints).
+    fingerprints = [];
+    for (const validityDays of [30, 31]) {
+      const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays });
+      const fingerprint = certificateFingerprint(certificateDer);
+      await services.store.add(JULIET, { fingerprint, certificateDer, privateKey });
+      await keys.publish(fingerprint, { model: 'presence' });
+      fingerprints.push(fingerprint);
+    }
+  });
+  afterEach(async () => {
+    drift.stop();
+    await disk?.free();
+    await vaults.close();
+  });
+
+  const audiences = () => fingerprints.map((f) => keys.list().find((k) => k.fingerprint === f)?.publications.map((p) => p.accessModel));
+
+  it('full after the first write of the keys’ audience: says part was recorded, and accepting again records the rest', async () => {
+    // Another app of the account opened the key node to everyone.
+    pep.nodes.get(NS.pubkey)?.config.set('pubsub#access_model', ['open']);
+    // The disk fills once the first write of Accept is on it, whatever that write holds.
+    const vault = vaults.vault;
+    const update = vault.update.bind(vault);
+    let wrote = false;
+    vault.update = async <T>(change: (draft: VaultDocument) => T): Promise<T> => {
+      const result = await update(change);
+      if (!wrote) await disk?.fill();
+      wrote = true;
+      return result;
+    };
+    expect(await outcomeOf(drift.accept())).toBe(
+      'Part of what your server holds now was recorded as intended, but the app could not record the rest (the disk is full). Free some space, then accept again.',
+    );
+    vault.update = update;
+    await disk?.free();
+    expect(await outcomeOf(drift.accept())).toBe('succeeded');
+    expect((await drift.check()).nodes.find((n) => n.node === NS.pubkey)?.findings).toEqual([]);
+    expect(audiences()).toEqual([['open'], ['open']]);
   });
 });
