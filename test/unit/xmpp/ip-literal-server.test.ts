@@ -3,6 +3,10 @@
  * so do Server host and --server; the socket needs the address without them. xmpp.js (@xmpp/connection
  * lib/util.js parseURI) took them off for "[::1]" alone, so every other IPv6 address went to DNS as if it
  * were a name: "[2001:db8::1] was not found".
+ *
+ * An account whose domain is an IP literal (juliet@[::1]) checks the server's certificate for that IP
+ * address among its iPAddress entries (RFC 2818 §3.1), never for a DNS name that spells the address; and
+ * no IP address goes out as the TLS server name (RFC 6066 §3 forbids it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -13,6 +17,7 @@ import { AppEvents } from '../../../main/events.js';
 import { KeyringError } from '../../../main/errors.js';
 import { silentLogger } from '../../../main/logger.js';
 import { AccountSession } from '../../../main/xmpp/session.js';
+import { tlsIdentity } from '../../../main/xmpp/ip-literal.js';
 import { ChunkSafeTcp, ChunkSafeTls } from '../../../main/xmpp/stream-reader.js';
 import { FEATURES, startFakeXmppServer } from '../../support/fake-xmpp-server.js';
 import { makeTestCa, makeTestPki, type TestCa, type TestPki } from '../../support/test-pki.js';
@@ -113,5 +118,35 @@ describe('connecting to a server at an IPv6 address', () => {
       .then(() => 'connected', (error: unknown) => error);
     expect(outcome).toBeInstanceOf(KeyringError);
     expect(outcome).toMatchObject({ code: 'server-unreachable', message: `Cannot reach [::ffff:127.0.0.1]:${port} (ECONNREFUSED).` });
+  });
+});
+
+describe('the certificate of a server whose name is an IP address', () => {
+  it('juliet@[::1]: a certificate naming the IP address ::1 is the server', async () => {
+    expect(await signIn({ domain: '[::1]', pki: await certificateFor(['::1']), host: '127.0.0.1' })).toBe('online');
+  }, 20_000);
+
+  it('juliet@[::1]: a certificate whose DNS name spells "[::1]" is not (no such DNS name exists)', async () => {
+    const outcome = await signIn({ domain: '[::1]', pki: await certificateFor(['[::1]']), host: '127.0.0.1' });
+    expect(outcome).toMatchObject({ code: 'tls-untrusted', message: expect.stringContaining('is issued for a different name') as unknown });
+  }, 20_000);
+
+  it('juliet@[::1]: a certificate for capulet.lit is not', async () => {
+    const outcome = await signIn({ domain: '[::1]', pki: await certificateFor(['capulet.lit']), host: '127.0.0.1' });
+    expect(outcome).toMatchObject({ code: 'tls-untrusted' });
+  }, 20_000);
+
+  it('juliet@127.0.0.1: a certificate naming the IP address 127.0.0.1 is the server; one for 127.0.0.2 is not', async () => {
+    expect(await signIn({ domain: '127.0.0.1', pki: await certificateFor(['127.0.0.1']) })).toBe('online');
+    expect(await signIn({ domain: '127.0.0.1', pki: await certificateFor(['127.0.0.2']) })).toMatchObject({ code: 'tls-untrusted' });
+  }, 20_000);
+
+  it.each([
+    ['capulet.lit', { host: 'capulet.lit', servername: 'capulet.lit' }],
+    ['[::1]', { host: '::1' }],
+    ['[2001:db8::1]', { host: '2001:db8::1' }],
+    ['127.0.0.1', { host: '127.0.0.1' }],
+  ])('TLS checks %s as %o (an IP address as an address, and never as the server name sent, RFC 6066 §3)', (domain, identity) => {
+    expect(tlsIdentity(domain)).toEqual(identity);
   });
 });
