@@ -46,6 +46,7 @@ import { BoundedMap } from '../bounded-map.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { guardStream } from './stream-guard.js';
+import { tlsIdentity } from './ip-literal.js';
 import { readStreamErrors } from './stream-errors.js';
 import { createSaslLogin, SASL_MECHANISMS, type SaslLogin } from './sasl-login.js';
 import { createIqRequests, type IqRequests } from './iq-requests.js';
@@ -136,8 +137,8 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
       );
     }
     const tlsSocket = await upgrade(socket, {
-      host: options.domain,
-      servername: options.domain,
+      // The certificate must name the account's domain, an IP address as an address (ip-literal.ts).
+      ...tlsIdentity(options.domain),
       // Node verifies the chain and the host name (RFC 6125) by default; we only add trust anchors.
       ...(options.extraCa && options.extraCa.length > 0
         ? { secureContext: secureContextWith(options.extraCa) }

@@ -38,8 +38,9 @@
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@xmpp/client-core';
-import ConnectionTCP from '@xmpp/tcp/lib/Connection.js';
+import ConnectionTCP, { type SocketParameters } from '@xmpp/tcp/lib/Connection.js';
 import ConnectionTLS from '@xmpp/tls/lib/Connection.js';
+import { ipAddressOf } from './ip-literal.js';
 import { Parser, XMLError, type Element } from '@xmpp/xml';
 
 /** An xmpp.js client that decodes UTF-8 across chunk boundaries (point 1 above). */
@@ -191,8 +192,23 @@ function notWellFormed(error: unknown): XMLError {
   return new XMLError('not well-formed XML');
 }
 
+/**
+ * Where a transport's socket connects: an IPv6 address without the brackets its URI writes it in
+ * (`xmpp://[2001:db8::1]:5222`, RFC 3986 §3.2.2). xmpp.js (@xmpp/connection lib/util.js parseURI) takes
+ * them off for "[::1]" alone, so every other IPv6 address went to DNS as a name, and was "not found".
+ * Called on the prototype too (the client picks its transport by whether this returns anything).
+ */
+function socketAddress<P extends { host: string }>(params: P | undefined): P | undefined {
+  if (params === undefined) return undefined;
+  return { ...params, host: ipAddressOf(params.host) ?? params.host };
+}
+
 /** xmpp.js's TCP (xmpp://, with STARTTLS) and direct TLS (xmpps://) transports, reading with ChunkSafeParser. */
 export class ChunkSafeTcp extends ConnectionTCP {
+  override socketParameters(service: string): SocketParameters | undefined {
+    return socketAddress(super.socketParameters(service));
+  }
+
   /**
    * Nagle's algorithm off (TCP_NODELAY, set before connecting; the STARTTLS layer keeps the same
    * socket). With it on, a request written while an earlier one is unacknowledged waits for that
@@ -205,7 +221,11 @@ export class ChunkSafeTcp extends ConnectionTCP {
   }
 }
 ChunkSafeTcp.prototype.Parser = ChunkSafeParser;
-class ChunkSafeTls extends ConnectionTLS {}
+export class ChunkSafeTls extends ConnectionTLS {
+  override socketParameters(service: string): SocketParameters | undefined {
+    return socketAddress(super.socketParameters(service));
+  }
+}
 ChunkSafeTls.prototype.Parser = ChunkSafeParser;
 
 /** Registers the transports, in place of `@xmpp/tcp` and `@xmpp/tls` (in their order). */

@@ -184,18 +184,28 @@ declare module '@xmpp/reconnect' {
   }
   export default function reconnect(deps: unknown): Reconnect;
 }
-/** The transports, subclassed only to choose their stream parser (main/xmpp/stream-reader.ts). */
+/** The transports, subclassed to choose their stream parser and their socket's address (main/xmpp/stream-reader.ts). */
 declare module '@xmpp/tcp/lib/Connection.js' {
+  /** What the socket connects to (`net.connect`'s options): null port for none in the URI. */
+  export interface SocketParameters {
+    host: string;
+    port: number | null;
+  }
   export default class ConnectionTCP {
     /** The stream parser class the client reads each stream with. */
     Parser: new () => unknown;
     /** Takes `socket` (the TCP socket before it connects; after STARTTLS, the TLS socket over it) as the stream's. */
     _attachSocket(socket: unknown): void;
+    /** Where an `xmpp://` service's socket connects; undefined for any other scheme. */
+    socketParameters(service: string): SocketParameters | undefined;
   }
 }
 declare module '@xmpp/tls/lib/Connection.js' {
+  import type { SocketParameters } from '@xmpp/tcp/lib/Connection.js';
   export default class ConnectionTLS {
     Parser: new () => unknown;
+    /** Where an `xmpps://` service's socket connects; undefined for any other scheme. */
+    socketParameters(service: string): SocketParameters | undefined;
   }
 }
 declare module '@xmpp/stream-features' {

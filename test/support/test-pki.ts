@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,11 +40,13 @@ export async function makeTestCa(dir: string, name = 'Keyring throwaway test CA'
 }
 
 /**
- * A server certificate for `dnsNames`, signed by `ca` (a fresh CA in `dir` when none is given). The
+ * A server certificate for `names`, signed by `ca` (a fresh CA in `dir` when none is given). A name that
+ * is an IP address ("::1", "127.0.0.1") goes in as an iPAddress, every other one as a dNSName (RFC 5280
+ * §4.2.1.6), so a test can also make a certificate whose DNS name merely spells an address ("[::1]"). The
  * extended key usage names both server and client authentication: in server-to-server links (RFC 6120
  * §13.7.1.2) the connecting server presents the same certificate as a TLS client.
  */
-export async function makeTestPki(dir: string, dnsNames: string[], ca?: TestCa): Promise<TestPki> {
+export async function makeTestPki(dir: string, names: string[], ca?: TestCa): Promise<TestPki> {
   const authority = ca ?? (await makeTestCa(dir));
   const caFile = join(dir, 'ca.crt');
   if (authority.caFile !== caFile) await copyFile(authority.caFile, caFile);
@@ -51,11 +54,11 @@ export async function makeTestPki(dir: string, dnsNames: string[], ca?: TestCa):
   const csr = join(dir, 'server.csr');
   const certFile = join(dir, 'server.crt');
   const ext = join(dir, 'server.ext');
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${dnsNames[0]}`]);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${names[0]}`]);
   await writeFile(
     ext,
     [
-      `subjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(',')}`,
+      `subjectAltName=${names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',')}`,
       'basicConstraints=CA:FALSE',
       'keyUsage=digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth,clientAuth',

@@ -61,6 +61,15 @@ describe('numbers on the command line', () => {
     expect(err.join('\n')).toContain('[::1]:1');
   });
 
+  // Not only [::1], which xmpp.js alone took the brackets off: every other IPv6 address went to DNS as a
+  // name and was "not found". This one is 127.0.0.1 written as IPv6, where nothing listens at port 1.
+  it('connects to any IPv6 address in brackets: [::ffff:127.0.0.1]:1 refuses the connection, it is not "not found"', async () => {
+    const { code, err } = await run(['account', 'check'], '[::ffff:127.0.0.1]:1');
+    expect(code).not.toBe(0);
+    expect(err.join('\n')).toContain('Cannot reach [::ffff:127.0.0.1]:1 (ECONNREFUSED)');
+    expect(err.join('\n')).not.toMatch(/not found|ENOTFOUND/);
+  });
+
   it('refuses an IPv6 address without brackets in words that say so', async () => {
     const { code, err } = await run(['account', 'check'], '::1');
     expect(code).toBe(2);
