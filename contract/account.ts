@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { bareJidText, ByJid, hostWithoutFinalDot, isDomainName, NoParams, type AccessModel, type IpcError } from './domain.js';
+import { bareJidText, ByJid, hostWithoutFinalDot, isDomainName, isIpv6Address, NoParams, type AccessModel, type IpcError } from './domain.js';
 
 export const ConnectParams = z
   .object({
@@ -17,7 +17,9 @@ export const ConnectParams = z
       .overwrite(hostWithoutFinalDot)
       .min(1, 'Enter the server’s name, or leave the field out')
       .max(253, 'A server name has at most 253 characters')
-      .refine(isDomainName, 'Enter a server name like xmpp.capulet.lit (letters, digits and hyphens, in parts separated by dots), or an IP address')
+      // An IPv6 address goes in brackets (RFC 3986 §3.2.2): a port could not be told from it otherwise.
+      .refine((host) => !isIpv6Address(host), 'Put an IPv6 address in brackets, like [2001:db8::1]')
+      .refine((host) => isIpv6Address(host) || isDomainName(host), 'Enter a server name like xmpp.capulet.lit (letters, digits and hyphens, in parts separated by dots), or an IP address')
       .optional(),
     port: z.number().int('A port is a whole number').min(1, 'A port is a number from 1 to 65535').max(65535, 'A port is a number from 1 to 65535').optional(),
     /** An extra certificate authority to trust (PEM file path), e.g. a self-hosted server's CA. */

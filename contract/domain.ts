@@ -101,8 +101,36 @@ export const ADDRESS_WORDS = {
 
 /** One DNS label as IDNA2008 allows it (RFC 5890 §2.3.2.1, U-labels too): letters, marks, digits, inner hyphens. */
 const DNS_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?$/u;
+const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
+const IPV4_OCTET = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * Whether `text` is an IPv6 address in one of its text forms (RFC 4291 §2.2): eight groups of 1–4 hex
+ * digits, or fewer around one "::", the last 32 bits possibly written as an IPv4 address. Checked here,
+ * not by node:net (the contract is shared with the renderer): a looser pattern let "[::::]" or "[1:2:3]"
+ * through to the connection, which failed on them with a raw "Invalid URL".
+ */
+export function isIpv6Address(text: string): boolean {
+  let rest = text;
+  let groupsOfIpv4 = 0;
+  if (text.includes('.')) {
+    const lastColon = text.lastIndexOf(':');
+    const octets = text.slice(lastColon + 1).split('.');
+    if (lastColon === -1 || octets.length !== 4 || !octets.every((octet) => IPV4_OCTET.test(octet))) return false;
+    // "::1.2.3.4" keeps its "::"; "1:2:3:4:5:6:1.2.3.4" drops the ":" before the IPv4 part.
+    rest = text.slice(0, text[lastColon - 1] === ':' ? lastColon + 1 : lastColon);
+    groupsOfIpv4 = 2;
+  }
+  const halves = rest.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.map((half) => (half === '' ? [] : half.split(':')));
+  if (!groups.every((list) => list.every((group) => HEX_GROUP.test(group)))) return false;
+  const count = groups.reduce((sum, list) => sum + list.length, 0) + groupsOfIpv4;
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
 /** RFC 7622 §3.2 (IP-literal): an IPv6 address in brackets. */
-const IPV6_LITERAL = /^\[[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*\]$/i;
+const isIpv6Literal = (name: string): boolean => name.startsWith('[') && name.endsWith(']') && isIpv6Address(name.slice(1, -1));
 
 /** The length of `text` in UTF-8 (the contract has no TextEncoder in every environment it is typed for). */
 function utf8Bytes(text: string): number {
@@ -121,7 +149,7 @@ function utf8Bytes(text: string): number {
  * '_'), 1023 bytes in all. "capulet,lit" is none of these, though @xmpp/jid takes it.
  */
 export function isDomainName(name: string): boolean {
-  if (IPV6_LITERAL.test(name)) return true;
+  if (isIpv6Literal(name)) return true;
   if (name.length === 0 || utf8Bytes(name) > 1023) return false;
   return name.split('.').every((label) => label.length <= 63 && DNS_LABEL.test(label));
 }
