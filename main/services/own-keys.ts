@@ -28,7 +28,7 @@ import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
+import { publishPersistent, publishToEnsured, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { fetchItems } from '../xmpp/fetch-items.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
@@ -412,13 +412,15 @@ export class OwnKeys {
     if (publication && !access) {
       throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
     }
+    /** The node's configuration as read now, when the audience is the server's word (below). */
+    let serverConfig: EffectiveNodeConfig | undefined;
     if (!access && onServer !== false) {
       // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
       // roster access): the statement goes to the node's audience, as the server reports it.
-      const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-      access = config ? configAudience(config) : undefined;
-      if (config && !access) {
-        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${config.accessModel}", which the app cannot publish to.`);
+      serverConfig = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      access = serverConfig ? configAudience(serverConfig) : undefined;
+      if (serverConfig && !access) {
+        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${serverConfig.accessModel}", which the app cannot publish to.`);
       }
     }
     if (!access) {
@@ -428,7 +430,16 @@ export class OwnKeys {
     }
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
-    const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
+    // That audience may be another client's doing (the node widened by a stolen password or a server
+    // admin). The statement still goes to it (a public statement: more readers are harmless), but a
+    // node drift watch has a record of is published to as it is, never reconfigured, and its record
+    // keeps the access the person chose (recordFound below), so drift watch still reports the change.
+    const recordedNode = serverConfig !== undefined && this.#deps.published.list(jid)[NS.pubkey] !== undefined;
+    const outcome = await this.#publishToKeyNode(
+      { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS },
+      { id: itemId, payload: revocationPayload(statement) },
+      recordedNode ? serverConfig : undefined,
+    );
     // The revocation is on the server, for every contact to read: the key is revoked from here on,
     // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
     // for a failed revoke (the key shown usable, then "revoked by another device" at the next sign-in).
@@ -436,8 +447,11 @@ export class OwnKeys {
     // (own-revocations.ts), and its key's item is withdrawn then.
     await recordAfterServer(
       async () => {
-        // The revocation carries the revoked certificate: the item must keep carrying it.
-        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
+        // The revocation carries the revoked certificate: the item must keep carrying it. An audience
+        // read from the server is never recorded over a record kept (see above): only the item is added.
+        const item = { id: itemId, certificate: fingerprint };
+        if (serverConfig) await this.#deps.published.recordFound(jid, NS.pubkey, item, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
+        else await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item });
         await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       },
       {
@@ -509,11 +523,16 @@ export class OwnKeys {
    * failed midway (a configuration found changed, a reconfiguration half done), what was held may no
    * longer be true: read again when next asked. The item itself is read back too, and must carry the
    * certificate sent ('read-back-mismatch' otherwise, and nothing is recorded as published).
+   *
+   * `asIs`: the node's configuration as just read, to publish to the node as it is (publish-options
+   * still as preconditions), without configuring it or its affiliations first.
    */
-  async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }): Promise<PublishOutcome> {
+  async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }, asIs?: EffectiveNodeConfig): Promise<PublishOutcome> {
     try {
       const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
-      const outcome = await publishPersistent(ctx, spec, item);
+      const outcome = asIs
+        ? await publishToEnsured(ctx, spec, item, { created: false, reconfigured: false, config: asIs })
+        : await publishPersistent(ctx, spec, item);
       this.#holdServerAccess(configAudience(outcome.config));
       await verifyPublishedCertificate(ctx, spec.node, item);
       return outcome;
