@@ -99,6 +99,13 @@ export class OwnKeys {
    * refresh: a round trip each time for what main already knew.
    */
   #serverAccess: { account: string; access: Promise<AccessRequest | undefined> } | undefined;
+  /**
+   * Keys being renewed now (account and fingerprint). A renewal awaits the vault, the key generation
+   * and the server before its successor is stored, so two of one key at once (two windows, a request
+   * sent again) would both pass the "one renewal per key" check and give the key two successors, both
+   * published, of which contacts accept only one (key-continuity.ts). The second is refused instead.
+   */
+  readonly #renewing = new Set<string>();
 
   constructor(deps: OwnKeysDeps) {
     this.#deps = deps;
@@ -318,8 +325,26 @@ export class OwnKeys {
     const jid = this.#deps.session.ownJid;
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
-    const oldDer = Buffer.from(old.certificate, 'base64');
-    // Contacts take one successor per key (key-continuity.ts): a second one's claim does not count.
+    this.#refuseRenewed(jid, fingerprint);
+    // Checked and taken with no await between: a second renewal of the key is refused until this one ends.
+    const renewing = `${jid}\n${fingerprint}`;
+    if (this.#renewing.has(renewing)) {
+      throw new KeyringError(
+        'invalid-argument',
+        'This key is being renewed already (in another window, or by a request still under way). Wait for that renewal to finish: contacts accept only one successor for a key.',
+        'fingerprint',
+      );
+    }
+    this.#renewing.add(renewing);
+    try {
+      return await this.#renew(jid, old, options);
+    } finally {
+      this.#renewing.delete(renewing);
+    }
+  }
+
+  /** Contacts take one successor per key (key-continuity.ts): a second one's claim does not count. */
+  #refuseRenewed(jid: string, fingerprint: string): void {
     const renewed = this.#deps.store.list(jid).find((k) => k.succession?.old === fingerprint);
     if (renewed) {
       throw new KeyringError(
@@ -328,6 +353,12 @@ export class OwnKeys {
         'fingerprint',
       );
     }
+  }
+
+  /** renew() for a key no other renewal is under way for. */
+  async #renew(jid: string, old: OwnKeyRecord, options: { newKey: boolean }): Promise<RenewOutcome> {
+    const fingerprint = old.fingerprint;
+    const oldDer = Buffer.from(old.certificate, 'base64');
     const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     const publication = old.publications.find((p) => p.node === NS.pubkey);
@@ -354,6 +385,10 @@ export class OwnKeys {
       ({ der } = await renewCertificate({ currentCertificateDer: oldDer, privateKey: oldPrivateKey }));
     }
     const succession = await createSuccession({ bareJid: jid, oldCertificateDer: oldDer, oldPrivateKey, newCertificateDer: der });
+    // Checked again after the awaits above: meanwhile the key may have been revoked (a reading of the
+    // key node) or given a successor otherwise (a backup restored), and nothing is stored yet.
+    refuseRevoked(this.#find(jid, fingerprint));
+    this.#refuseRenewed(jid, fingerprint);
     const successor = await this.#deps.store.add(jid, {
       fingerprint: certificateFingerprint(der),
       certificateDer: der,
