@@ -23,7 +23,7 @@ import { importKeyFiles } from '../keys/import-key.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import { expiryWarning } from '../keys/expiry.js';
-import { recordAfterServer } from '../vault/disk-trouble.js';
+import { diskTroubleWords, recordAfterServer } from '../vault/disk-trouble.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
@@ -71,8 +71,17 @@ const RENEWED_OLD_NOT_RECORDED = {
     'free some space, then withdraw the old key: the app then records it.',
 };
 
+/**
+ * A renewal whose successor is published and recorded, and whose old key was then not withdrawn: the
+ * vault could not note that withdrawal for drift watch first (a full disk), so the server was not asked.
+ */
+const renewedOldStillPublished = (diskWords: string) =>
+  'Your key was renewed: the new key is published on your server and recorded here. Your old key is still published beside it: ' +
+  `the app could not note its withdrawal (${diskWords}), so it did not withdraw it. Do not renew the old key again: free some space, then withdraw it.`;
+
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
+const withdrawnNotDeleted = (diskWords: string) => `${WITHDRAWN_NOT_DELETED.done}, but the app could not record it (${diskWords}). ${WITHDRAWN_NOT_DELETED.next}`;
 
 export interface OwnKeysDeps {
   store: OwnKeysStore;
@@ -235,9 +244,9 @@ export class OwnKeys {
       }
       for (const publication of key.publications) {
         try {
-          await retractItem({ iq: this.#deps.session.iq, owner: jid }, publication.node, key.fingerprint);
+          // A note refused after an earlier node's withdrawal: the vault's "nothing was changed" would be false.
+          await this.#withdraw(jid, publication.node, key.fingerprint, retracted ? withdrawnNotDeleted : undefined);
           retracted = true;
-          await recordAfterServer(() => this.#deps.published.recordRetract(jid, publication.node, key.fingerprint), WITHDRAWN_NOT_DELETED);
         } catch (error) {
           if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
         }
@@ -403,15 +412,12 @@ export class OwnKeys {
     // The publish was answered: the new key is on the server. Only now does the old one go; already
     // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
-      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, old.fingerprint);
+      await this.#withdraw(jid, NS.pubkey, old.fingerprint, renewedOldStillPublished);
     } catch (error) {
       if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
     }
     // Not retract()'s words: they would hide that the renewal itself succeeded.
-    await recordAfterServer(async () => {
-      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
-      await this.#deps.published.recordRetract(jid, NS.pubkey, old.fingerprint);
-    }, RENEWED_OLD_NOT_RECORDED);
+    await recordAfterServer(() => this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined), RENEWED_OLD_NOT_RECORDED);
     return { fingerprint: successor.fingerprint, published: true, withdrawn: true, config };
   }
 
@@ -527,7 +533,7 @@ export class OwnKeys {
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
     try {
-      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, key.fingerprint);
+      await this.#withdraw(jid, NS.pubkey, key.fingerprint);
     } catch (error) {
       // Recorded as published, and not on the server: withdrawn already (by another app, or here when
       // a full disk kept the vault from recording it). What was asked is so; only the record catches up.
@@ -535,10 +541,7 @@ export class OwnKeys {
       if (!(recordedPublished && error instanceof KeyringError && error.code === 'not-found')) throw error;
     }
     await recordAfterServer(
-      async () => {
-        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
-        await this.#deps.published.recordRetract(jid, NS.pubkey, key.fingerprint);
-      },
+      () => this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined),
       {
         done: 'Your key was withdrawn from your server',
         next: 'Until then My keys shows it as published. Free some space, then withdraw it again: the app then records it.',
@@ -551,6 +554,37 @@ export class OwnKeys {
     const key = this.#find(this.#deps.session.ownJid, fingerprint);
     const der = Buffer.from(key.certificate, 'base64');
     return format === 'pem' ? { fingerprint, pem: exportCertificatePem(der) } : { fingerprint, derBase64: key.certificate };
+  }
+
+  /**
+   * Withdraws the item `itemId` from `node` (XEP-0060 §7.2), drift watch's record told first, as the
+   * items being published are (PublishedNodesStore.notePublishing): a full disk then refuses the note,
+   * and the server is never asked (the vault's own "nothing was changed" is true, or `unnoted`'s words
+   * where an earlier step already changed the server); a disk that fills after the server took the
+   * withdrawal no longer leaves the record expecting the item, which drift watch would report removed
+   * by another app. Not withdrawn (refused, no answer), the item is expected again, as before; gone
+   * already (not-found), it stays unexpected. Either way the server's error is thrown on.
+   */
+  async #withdraw(jid: string, node: string, itemId: string, unnoted?: (diskWords: string) => string): Promise<void> {
+    const expected = this.#deps.published.list(jid)[node]?.items.find((i) => i.id === itemId);
+    if (expected) {
+      try {
+        await this.#deps.published.recordRetract(jid, node, itemId);
+      } catch (error) {
+        if (!(unnoted && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
+        throw new KeyringError('storage-failed', unnoted(diskTroubleWords(error.cause)), undefined, { cause: error.cause ?? error });
+      }
+    }
+    try {
+      await retractItem({ iq: this.#deps.session.iq, owner: jid }, node, itemId);
+    } catch (error) {
+      if (expected && !(error instanceof KeyringError && error.code === 'not-found')) {
+        // Best effort: a vault that cannot take it back leaves the item unexpected, which drift watch
+        // reports nothing about; the server's error is what the person must read.
+        await this.#deps.published.expectItem(jid, node, expected).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /**
