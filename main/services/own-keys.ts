@@ -23,12 +23,12 @@ import { importKeyFiles } from '../keys/import-key.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import { expiryWarning } from '../keys/expiry.js';
-import { recordAfterServer } from '../vault/disk-trouble.js';
+import { diskTroubleWords, recordAfterServer } from '../vault/disk-trouble.js';
 import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
+import { publishPersistent, publishToEnsured, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { fetchItems } from '../xmpp/fetch-items.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
@@ -71,8 +71,17 @@ const RENEWED_OLD_NOT_RECORDED = {
     'free some space, then withdraw the old key: the app then records it.',
 };
 
+/**
+ * A renewal whose successor is published and recorded, and whose old key was then not withdrawn: the
+ * vault could not note that withdrawal for drift watch first (a full disk), so the server was not asked.
+ */
+const renewedOldStillPublished = (diskWords: string) =>
+  'Your key was renewed: the new key is published on your server and recorded here. Your old key is still published beside it: ' +
+  `the app could not note its withdrawal (${diskWords}), so it did not withdraw it. Do not renew the old key again: free some space, then withdraw it.`;
+
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
+const withdrawnNotDeleted = (diskWords: string) => `${WITHDRAWN_NOT_DELETED.done}, but the app could not record it (${diskWords}). ${WITHDRAWN_NOT_DELETED.next}`;
 
 export interface OwnKeysDeps {
   store: OwnKeysStore;
@@ -99,6 +108,13 @@ export class OwnKeys {
    * refresh: a round trip each time for what main already knew.
    */
   #serverAccess: { account: string; access: Promise<AccessRequest | undefined> } | undefined;
+  /**
+   * Keys being renewed now (account and fingerprint). A renewal awaits the vault, the key generation
+   * and the server before its successor is stored, so two of one key at once (two windows, a request
+   * sent again) would both pass the "one renewal per key" check and give the key two successors, both
+   * published, of which contacts accept only one (key-continuity.ts). The second is refused instead.
+   */
+  readonly #renewing = new Set<string>();
 
   constructor(deps: OwnKeysDeps) {
     this.#deps = deps;
@@ -228,9 +244,9 @@ export class OwnKeys {
       }
       for (const publication of key.publications) {
         try {
-          await retractItem({ iq: this.#deps.session.iq, owner: jid }, publication.node, key.fingerprint);
+          // A note refused after an earlier node's withdrawal: the vault's "nothing was changed" would be false.
+          await this.#withdraw(jid, publication.node, key.fingerprint, retracted ? withdrawnNotDeleted : undefined);
           retracted = true;
-          await recordAfterServer(() => this.#deps.published.recordRetract(jid, publication.node, key.fingerprint), WITHDRAWN_NOT_DELETED);
         } catch (error) {
           if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
         }
@@ -323,8 +339,26 @@ export class OwnKeys {
     const jid = this.#deps.session.ownJid;
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
-    const oldDer = Buffer.from(old.certificate, 'base64');
-    // Contacts take one successor per key (key-continuity.ts): a second one's claim does not count.
+    this.#refuseRenewed(jid, fingerprint);
+    // Checked and taken with no await between: a second renewal of the key is refused until this one ends.
+    const renewing = `${jid}\n${fingerprint}`;
+    if (this.#renewing.has(renewing)) {
+      throw new KeyringError(
+        'invalid-argument',
+        'This key is being renewed already (in another window, or by a request still under way). Wait for that renewal to finish: contacts accept only one successor for a key.',
+        'fingerprint',
+      );
+    }
+    this.#renewing.add(renewing);
+    try {
+      return await this.#renew(jid, old, options);
+    } finally {
+      this.#renewing.delete(renewing);
+    }
+  }
+
+  /** Contacts take one successor per key (key-continuity.ts): a second one's claim does not count. */
+  #refuseRenewed(jid: string, fingerprint: string): void {
     const renewed = this.#deps.store.list(jid).find((k) => k.succession?.old === fingerprint);
     if (renewed) {
       throw new KeyringError(
@@ -333,6 +367,12 @@ export class OwnKeys {
         'fingerprint',
       );
     }
+  }
+
+  /** renew() for a key no other renewal is under way for. */
+  async #renew(jid: string, old: OwnKeyRecord, options: { newKey: boolean }): Promise<RenewOutcome> {
+    const fingerprint = old.fingerprint;
+    const oldDer = Buffer.from(old.certificate, 'base64');
     const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     const publication = old.publications.find((p) => p.node === NS.pubkey);
@@ -359,6 +399,10 @@ export class OwnKeys {
       ({ der } = await renewCertificate({ currentCertificateDer: oldDer, privateKey: oldPrivateKey }));
     }
     const succession = await createSuccession({ bareJid: jid, oldCertificateDer: oldDer, oldPrivateKey, newCertificateDer: der });
+    // Checked again after the awaits above: meanwhile the key may have been revoked (a reading of the
+    // key node) or given a successor otherwise (a backup restored), and nothing is stored yet.
+    refuseRevoked(this.#find(jid, fingerprint));
+    this.#refuseRenewed(jid, fingerprint);
     const successor = await this.#deps.store.add(jid, {
       fingerprint: certificateFingerprint(der),
       certificateDer: der,
@@ -373,15 +417,12 @@ export class OwnKeys {
     // The publish was answered: the new key is on the server. Only now does the old one go; already
     // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
-      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, old.fingerprint);
+      await this.#withdraw(jid, NS.pubkey, old.fingerprint, renewedOldStillPublished);
     } catch (error) {
       if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
     }
     // Not retract()'s words: they would hide that the renewal itself succeeded.
-    await recordAfterServer(async () => {
-      await this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined);
-      await this.#deps.published.recordRetract(jid, NS.pubkey, old.fingerprint);
-    }, RENEWED_OLD_NOT_RECORDED);
+    await recordAfterServer(() => this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined), RENEWED_OLD_NOT_RECORDED);
     return { fingerprint: successor.fingerprint, published: true, withdrawn: true, config };
   }
 
@@ -417,13 +458,15 @@ export class OwnKeys {
     if (publication && !access) {
       throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
     }
+    /** The node's configuration as read now, when the audience is the server's word (below). */
+    let serverConfig: EffectiveNodeConfig | undefined;
     if (!access && onServer !== false) {
       // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
       // roster access): the statement goes to the node's audience, as the server reports it.
-      const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-      access = config ? configAudience(config) : undefined;
-      if (config && !access) {
-        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${config.accessModel}", which the app cannot publish to.`);
+      serverConfig = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      access = serverConfig ? configAudience(serverConfig) : undefined;
+      if (serverConfig && !access) {
+        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${serverConfig.accessModel}", which the app cannot publish to.`);
       }
     }
     if (!access) {
@@ -433,7 +476,16 @@ export class OwnKeys {
     }
     await this.#deps.session.requireXep0222Support();
     const itemId = revocationItemId(fingerprint);
-    const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, { id: itemId, payload: revocationPayload(statement) });
+    // That audience may be another client's doing (the node widened by a stolen password or a server
+    // admin). The statement still goes to it (a public statement: more readers are harmless), but a
+    // node drift watch has a record of is published to as it is, never reconfigured, and its record
+    // keeps the access the person chose (recordFound below), so drift watch still reports the change.
+    const recordedNode = serverConfig !== undefined && this.#deps.published.list(jid)[NS.pubkey] !== undefined;
+    const outcome = await this.#publishToKeyNode(
+      { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS },
+      { id: itemId, payload: revocationPayload(statement) },
+      recordedNode ? serverConfig : undefined,
+    );
     // The revocation is on the server, for every contact to read: the key is revoked from here on,
     // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
     // for a failed revoke (the key shown usable, then "revoked by another device" at the next sign-in).
@@ -441,8 +493,11 @@ export class OwnKeys {
     // (own-revocations.ts), and its key's item is withdrawn then.
     await recordAfterServer(
       async () => {
-        // The revocation carries the revoked certificate: the item must keep carrying it.
-        await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: itemId, certificate: fingerprint } });
+        // The revocation carries the revoked certificate: the item must keep carrying it. An audience
+        // read from the server is never recorded over a record kept (see above): only the item is added.
+        const item = { id: itemId, certificate: fingerprint };
+        if (serverConfig) await this.#deps.published.recordFound(jid, NS.pubkey, item, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
+        else await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item });
         await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       },
       {
@@ -483,7 +538,7 @@ export class OwnKeys {
     const jid = this.#deps.session.ownJid;
     const key = this.#find(jid, fingerprint);
     try {
-      await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, key.fingerprint);
+      await this.#withdraw(jid, NS.pubkey, key.fingerprint);
     } catch (error) {
       // Recorded as published, and not on the server: withdrawn already (by another app, or here when
       // a full disk kept the vault from recording it). What was asked is so; only the record catches up.
@@ -491,10 +546,7 @@ export class OwnKeys {
       if (!(recordedPublished && error instanceof KeyringError && error.code === 'not-found')) throw error;
     }
     await recordAfterServer(
-      async () => {
-        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined);
-        await this.#deps.published.recordRetract(jid, NS.pubkey, key.fingerprint);
-      },
+      () => this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined),
       {
         done: 'Your key was withdrawn from your server',
         next: 'Until then My keys shows it as published. Free some space, then withdraw it again: the app then records it.',
@@ -510,15 +562,51 @@ export class OwnKeys {
   }
 
   /**
+   * Withdraws the item `itemId` from `node` (XEP-0060 §7.2), drift watch's record told first, as the
+   * items being published are (PublishedNodesStore.notePublishing): a full disk then refuses the note,
+   * and the server is never asked (the vault's own "nothing was changed" is true, or `unnoted`'s words
+   * where an earlier step already changed the server); a disk that fills after the server took the
+   * withdrawal no longer leaves the record expecting the item, which drift watch would report removed
+   * by another app. Not withdrawn (refused, no answer), the item is expected again, as before; gone
+   * already (not-found), it stays unexpected. Either way the server's error is thrown on.
+   */
+  async #withdraw(jid: string, node: string, itemId: string, unnoted?: (diskWords: string) => string): Promise<void> {
+    const expected = this.#deps.published.list(jid)[node]?.items.find((i) => i.id === itemId);
+    if (expected) {
+      try {
+        await this.#deps.published.recordRetract(jid, node, itemId);
+      } catch (error) {
+        if (!(unnoted && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
+        throw new KeyringError('storage-failed', unnoted(diskTroubleWords(error.cause)), undefined, { cause: error.cause ?? error });
+      }
+    }
+    try {
+      await retractItem({ iq: this.#deps.session.iq, owner: jid }, node, itemId);
+    } catch (error) {
+      if (expected && !(error instanceof KeyringError && error.code === 'not-found')) {
+        // Best effort: a vault that cannot take it back leaves the item unexpected, which drift watch
+        // reports nothing about; the server's error is what the person must read.
+        await this.#deps.published.expectItem(jid, node, expected).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /**
    * A publish to the key node (XEP-0222), whose read-back is the node's access from now on. Refused or
    * failed midway (a configuration found changed, a reconfiguration half done), what was held may no
    * longer be true: read again when next asked. The item itself is read back too, and must carry the
    * certificate sent ('read-back-mismatch' otherwise, and nothing is recorded as published).
+   *
+   * `asIs`: the node's configuration as just read, to publish to the node as it is (publish-options
+   * still as preconditions), without configuring it or its affiliations first.
    */
-  async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }): Promise<PublishOutcome> {
+  async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }, asIs?: EffectiveNodeConfig): Promise<PublishOutcome> {
     try {
       const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
-      const outcome = await publishPersistent(ctx, spec, item);
+      const outcome = asIs
+        ? await publishToEnsured(ctx, spec, item, { created: false, reconfigured: false, config: asIs })
+        : await publishPersistent(ctx, spec, item);
       this.#holdServerAccess(configAudience(outcome.config));
       await verifyPublishedCertificate(ctx, spec.node, item);
       return outcome;

@@ -32,7 +32,7 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { readRevocationItem, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
+import { publishPersistent, publishToEnsured, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { configAudience, KEY_NODE_MAX_ITEMS } from './own-keys.js';
 import { recordRevokedHere } from './revoked-here.js';
@@ -44,7 +44,7 @@ const MAX_ITEMS_READ = 64;
 export interface OwnRevocationsDeps {
   store: OwnKeysStore;
   /** What the key node should hold, for drift watch (docs/drift.md). */
-  published: Pick<PublishedNodesStore, 'expects' | 'recordRetract' | 'recordPublish'>;
+  published: Pick<PublishedNodesStore, 'list' | 'expects' | 'recordRetract' | 'recordFound'>;
   session: SessionPort;
   log: Logger;
   /** Where a reading that failed is told (Activity): main/core.ts gives it; tests may leave it out. */
@@ -160,6 +160,13 @@ export class OwnRevocations {
    * Publishes the revocation statement this vault keeps for `fingerprint` on the key node, to the
    * audience the node has now (the server's word: the key's item is there for that audience), read back
    * as OwnKeys.revoke does, and recorded for drift watch.
+   *
+   * The state that leads here may be another client's doing (a stolen password, a server admin): the
+   * node's access widened, then the revoked key's item put back. The revocation still goes to whoever
+   * may read the node now (a public statement: more readers are harmless), but a node already recorded
+   * is published to as it is, never reconfigured (no outsider's affiliation removed, no setting put
+   * back), and its record keeps the access the person chose: the revocation is added to it as an item
+   * found (recordFound). Copied from the server, the record would silence drift watch's alarm.
    */
   async #publishRevocation(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
     const ctx = { iq: this.#deps.session.iq, owner: account };
@@ -168,8 +175,12 @@ export class OwnRevocations {
     if (!config) throw new KeyringError('not-found', 'the key node is gone');
     if (!access) throw new KeyringError('access-model-unsupported', `the key node has access "${config.accessModel}", which the app cannot publish to`);
     const item = { id: revocationItemId(fingerprint), payload: revocationPayload(statement) };
-    const outcome = await publishPersistent(ctx, { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS }, item);
+    const spec = { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS };
+    const recorded = this.#deps.published.list(account)[NS.pubkey] !== undefined;
+    const outcome = recorded
+      ? await publishToEnsured(ctx, spec, item, { created: false, reconfigured: false, config })
+      : await publishPersistent(ctx, spec, item);
     await verifyPublishedCertificate(ctx, NS.pubkey, item);
-    await this.#deps.published.recordPublish(account, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item: { id: item.id, certificate: fingerprint } });
+    await this.#deps.published.recordFound(account, NS.pubkey, { id: item.id, certificate: fingerprint }, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
   }
 }

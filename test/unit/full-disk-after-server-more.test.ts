@@ -21,6 +21,7 @@ import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
@@ -44,6 +45,7 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
   let store: OwnKeysStore;
   let keys: OwnKeys;
   let found: FoundPublications;
+  let published: PublishedNodesStore;
   let backups: BackupsStore;
   let backup: BackupService;
   let run = 0;
@@ -56,7 +58,7 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
     const services = ownKeysOnPep(vaults, pep);
     const { session } = services;
-    ({ store, keys, found } = services);
+    ({ store, keys, found, published } = services);
     backups = new BackupsStore(vaults);
     backup = new BackupService({
       ownKeys: store,
@@ -136,6 +138,29 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     expect(onNode(NS.pubkey)).toEqual([successor]);
   });
 
+  it('a renewal whose old key’s withdrawal cannot be noted: the old key is left on the server, and the words say the renewal succeeded and what to do', async () => {
+    const old = await addKey();
+    await keys.publish(old, { model: 'presence' });
+    // The successor is published and all of it recorded (its publication last); then the disk is full.
+    const setPublication = store.setPublication.bind(store);
+    store.setPublication = async (...args) => {
+      await setPublication(...args);
+      if (args[1] !== old) await disk?.fill();
+    };
+    expect(await outcomeOf(keys.renew(old, { newKey: false }))).toBe(
+      'Your key was renewed: the new key is published on your server and recorded here. Your old key is still published beside it: ' +
+        'the app could not note its withdrawal (the disk is full), so it did not withdraw it. Do not renew the old key again: free some space, then withdraw it.',
+    );
+    const successor = keys.list().find((k) => k.fingerprint !== old)?.fingerprint ?? '';
+    expect(onNode(NS.pubkey)).toEqual([old, successor]);
+    expect(published.list(JULIET)[NS.pubkey]?.items.map((i) => i.id)).toEqual([old, successor]);
+    store.setPublication = setPublication;
+    await disk?.free();
+    expect(await outcomeOf(keys.retract(old))).toBe('succeeded');
+    expect(onNode(NS.pubkey)).toEqual([successor]);
+    expect(viewOf(old)?.publications).toEqual([]);
+  });
+
   it('a renewal whose old key left the server unrecorded says the renewal succeeded, and a second renewal is refused', async () => {
     const old = await addKey();
     await keys.publish(old, { model: 'presence' });
@@ -154,6 +179,8 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     const successor = keys.list().find((k) => k.fingerprint !== old)?.fingerprint ?? '';
     expect(onNode(NS.pubkey)).toEqual([successor]);
     expect(viewOf(successor)?.publications).toEqual([expect.objectContaining({ node: NS.pubkey, accessModel: 'presence' })]);
+    // Noted before it went out: drift watch does not report the old key removed by another app.
+    expect(published.list(JULIET)[NS.pubkey]?.items.map((i) => i.id)).toEqual([successor]);
     // Pressing Renew again would make a second successor, which contacts refuse: it is refused here, in words.
     fills = false;
     await disk?.free();

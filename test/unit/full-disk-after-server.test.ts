@@ -21,7 +21,7 @@ import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET, stanzaError } from '../support/fake-pep-service.js';
 import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
 import type { SmallDisk } from '../support/small-disk.js';
 import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
@@ -133,30 +133,75 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     expect(onNode()).toEqual([revocationItemId(fingerprint)]);
   });
 
-  it('a withdrawal says the key left the server, and withdrawing again records it', async () => {
+  /** The disk fills as the next withdrawal goes out to the server (once): after the app noted it, before it records it. */
+  const fillAtWithdrawal = () => {
+    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
+    let fills = true;
+    pep.ctx.iq.set = async (element, to, timeout) => {
+      if (fills && element.getChild('retract')) {
+        fills = false;
+        await disk?.fill();
+      }
+      return set(element, to, timeout);
+    };
+  };
+
+  it('a withdrawal on a full disk is refused before the server is asked: nothing was changed, and the words say so', async () => {
     const fingerprint = await addKey();
     await keys.publish(fingerprint, { model: 'presence' });
     await disk?.fill();
+    expect(await outcomeOf(keys.retract(fingerprint))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(onNode()).toEqual([fingerprint]);
+    expect(viewOf(fingerprint)?.publications).toHaveLength(1);
+    expect(published.expects(JULIET, NS.pubkey, fingerprint)).toBe(true);
+  });
+
+  it('a withdrawal the disk fills after: the words say the key left the server, drift watch knows it for the app’s own, and withdrawing again records it', async () => {
+    const fingerprint = await addKey();
+    await keys.publish(fingerprint, { model: 'presence' });
+    fillAtWithdrawal();
     expect(await outcomeOf(keys.retract(fingerprint))).toBe(
       'Your key was withdrawn from your server, but the app could not record it (the disk is full). Until then My keys shows it as published. ' +
         'Free some space, then withdraw it again: the app then records it.',
     );
     expect(onNode()).toEqual([]);
     expect(viewOf(fingerprint)?.publications).toHaveLength(1);
+    // Not reported as removed by another app (items-removed).
+    expect(published.expects(JULIET, NS.pubkey, fingerprint)).toBe(false);
     await disk?.free();
     expect(await outcomeOf(keys.retract(fingerprint))).toBe('succeeded');
     expect(viewOf(fingerprint)?.publications).toEqual([]);
   });
 
-  it('a delete says the key left the server and is still in the vault, and deleting again deletes it', async () => {
+  it('a withdrawal the server refuses: drift watch expects the key again', async () => {
+    const fingerprint = await addKey();
+    await keys.publish(fingerprint, { model: 'presence' });
+    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = (element, to, timeout) => (element.getChild('retract') ? Promise.reject(stanzaError('forbidden', 'auth')) : set(element, to, timeout));
+    expect(await outcomeOf(keys.retract(fingerprint))).not.toBe('succeeded');
+    expect(onNode()).toEqual([fingerprint]);
+    expect(published.expects(JULIET, NS.pubkey, fingerprint)).toBe(true);
+  });
+
+  it('a delete on a full disk is refused before the server is asked: the key stays published and in the vault', async () => {
     const fingerprint = await addKey();
     await keys.publish(fingerprint, { model: 'presence' });
     await disk?.fill();
+    expect(await outcomeOf(keys.delete(fingerprint))).toBe('Could not save the vault (the disk is full); nothing was changed.');
+    expect(onNode()).toEqual([fingerprint]);
+    expect(viewOf(fingerprint)).toBeDefined();
+  });
+
+  it('a delete the disk fills after: the words say the key left the server and is still in the vault, and deleting again deletes it', async () => {
+    const fingerprint = await addKey();
+    await keys.publish(fingerprint, { model: 'presence' });
+    fillAtWithdrawal();
     expect(await outcomeOf(keys.delete(fingerprint))).toBe(
       'Your key was withdrawn from your server, but the app could not record it (the disk is full). It is still in the vault. Free some space, then delete it again.',
     );
     expect(onNode()).toEqual([]);
     expect(viewOf(fingerprint)).toBeDefined();
+    expect(published.expects(JULIET, NS.pubkey, fingerprint)).toBe(false);
     await disk?.free();
     expect(await outcomeOf(keys.delete(fingerprint))).toBe('succeeded');
     expect(viewOf(fingerprint)).toBeUndefined();

@@ -16,7 +16,7 @@ import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { CERTIFICATE_BACKDATE_MS } from '../../main/keys/clock-tolerance.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { verifyRevocation } from '../../main/keys/revocation.js';
+import { createRevocation, verifyRevocation } from '../../main/keys/revocation.js';
 import { OwnKeys, summarizeAll } from '../../main/services/own-keys.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
@@ -272,6 +272,45 @@ describe('renewing an own key', () => {
     // The successor itself renews.
     expect((await keys.renew(first.fingerprint, { newKey: false })).fingerprint).not.toBe(first.fingerprint);
     expect(asked).toEqual([]);
+  });
+
+  it('two renewals of one key at once (two windows, a request sent again): the second is refused in words, and the key has one successor', async () => {
+    const old = await addKey(10);
+    const { keys } = service('offline');
+    const [first, second] = await Promise.allSettled([keys.renew(old, { newKey: false }), keys.renew(old, { newKey: false })]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { published: false } });
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: {
+        code: 'invalid-argument',
+        message:
+          'This key is being renewed already (in another window, or by a request still under way). Wait for that renewal to finish: contacts accept only one successor for a key.',
+      },
+    });
+    expect(store.list(ACCOUNT).filter((k) => k.succession?.old === old)).toHaveLength(1);
+  });
+
+  it('a key revoked while its renewal makes the new key (a reading of the key node): no successor is stored', async () => {
+    const old = await addKey(10);
+    const record = store.find(ACCOUNT, old);
+    if (!record) throw new Error('no key');
+    const statement = await createRevocation({ bareJid: ACCOUNT, certificateDer: Buffer.from(record.certificate, 'base64'), privateKey, reason: 'compromised' });
+    const { keys } = service('offline');
+    const renewal = keys.renew(old, { newKey: true });
+    // The renewal is past its first checks and making the new key (RSA, in the thread pool).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await store.setRevoked(ACCOUNT, old, statement);
+    await expect(renewal).rejects.toMatchObject({ code: 'invalid-argument', message: 'This key was revoked: it is never published again.' });
+    expect(store.list(ACCOUNT)).toHaveLength(1);
+  });
+
+  it('a renewal that failed does not keep the key from being renewed again', async () => {
+    const old = await addKey(10, { publishedAs: 'presence' });
+    const { keys } = service('offline');
+    // Published, so its successor must go to the server: refused offline, with nothing made.
+    expect(await codeOf(keys.renew(old, { newKey: false }))).toBe('not-connected');
+    expect(await codeOf(keys.renew(old, { newKey: false }))).toBe('not-connected');
+    expect(store.list(ACCOUNT)).toHaveLength(1);
   });
 });
 
