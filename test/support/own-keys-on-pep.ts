@@ -26,7 +26,7 @@ export interface OwnKeysOnPep {
   found: FoundPublications;
   revocations: OwnRevocations;
   /** A sign-in's reading of the key node, as core.ts makes it: the revocations on it, then the publications found. */
-  signIn(): Promise<void>;
+  signIn: () => Promise<void>;
 }
 
 export interface OwnKeysOnPepOptions {
