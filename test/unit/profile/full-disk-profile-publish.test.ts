@@ -6,6 +6,7 @@
  * for another app's change (the vault noted the item before it went out). The same for an avatar, whose
  * two items go out one after the other: the picture, then the metadata that announces it.
  */
+import type { Element } from '@xmpp/xml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
 import type { DriftWatch } from '../../../main/services/drift-watch.js';
@@ -133,6 +134,13 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     };
     return () => (published.recordPublish = original);
   };
+  /** Another client puts `picture` (its item `id`, as the server held it before) back as the data node's only item: not the app's doing. */
+  const putBack = (id: string, picture: Element | undefined) => {
+    const data = pep.nodes.get(NS.avatarData);
+    if (!data || !picture) throw new Error('the fake server lost the node');
+    data.items = [id];
+    data.payloads.set(id, picture);
+  };
 
   it('full before it goes out: nothing goes out, and the vault’s words are true', async () => {
     await disk?.fill();
@@ -177,10 +185,7 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     expect(onNode(NS.avatarData)).toEqual([greenId]);
     expect(await findingsOf(NS.avatarData)).toEqual([]);
     // Another client puts the blue picture back in place of the green one: that is not the app's doing.
-    const data = pep.nodes.get(NS.avatarData);
-    if (!data || !blueData) throw new Error('the fake server lost the node');
-    data.items = [blueId];
-    data.payloads.set(blueId, blueData);
+    putBack(blueId, blueData);
     expect((await findingsOf(NS.avatarData))?.map((f) => f.code)).toContain('items-removed');
   });
 
@@ -195,10 +200,7 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     await disk?.free();
     undoRecording();
     expect(await findingsOf(NS.avatarData)).toEqual([]);
-    const data = pep.nodes.get(NS.avatarData);
-    if (!data || !blueData) throw new Error('the fake server lost the node');
-    data.items = [blueId];
-    data.payloads.set(blueId, blueData);
+    putBack(blueId, blueData);
     expect((await findingsOf(NS.avatarData))?.map((f) => f.code)).toContain('items-removed');
   });
 
