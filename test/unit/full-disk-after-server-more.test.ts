@@ -5,8 +5,7 @@
  * answer says what the server holds and what comes next, and what comes next is true.
  */
 import type { KeyObject } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
@@ -22,15 +21,12 @@ import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js'
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
-import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
 import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
-import type { SmallDisk } from '../support/small-disk.js';
 import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
-import { unlockedVaults } from '../support/vaults.js';
 
 const small = smallDiskSuite();
 const disk = small.disk;
@@ -39,44 +35,40 @@ const disk = small.disk;
 const LIGHT_KDF = { name: 'scrypt' as const, N: 2 ** 10, r: 8, p: 1 };
 
 describe.skipIf(disk === undefined)(small.title('the server took it, the disk was full'), () => {
+  const vaults = small.vaultPerTest();
   let privateKey: KeyObject;
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let store: OwnKeysStore;
   let keys: OwnKeys;
   let found: FoundPublications;
   let published: PublishedNodesStore;
   let backups: BackupsStore;
   let backup: BackupService;
-  let run = 0;
+  /** Keys made so far: each valid for a day more, so each has a fingerprint of its own. */
+  let made = 0;
 
   beforeAll(async () => {
     ({ privateKey } = await generateRsaKeyPair(2048));
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    const services = ownKeysOnPep(vaults, pep);
+    const services = ownKeysOnPep(vaults(), pep);
     const { session } = services;
     ({ store, keys, found, published } = services);
-    backups = new BackupsStore(vaults);
+    backups = new BackupsStore(vaults());
     backup = new BackupService({
       ownKeys: store,
-      contactKeys: new ContactKeysStore(vaults),
+      contactKeys: new ContactKeysStore(vaults()),
       backups,
       session,
-      vaultLock: vaults,
+      vaultLock: vaults(),
       revocations: { readNode: () => Promise.resolve([]) },
       kdf: LIGHT_KDF,
     });
   });
-  afterEach(async () => {
-    await disk?.free();
-    await vaults.close();
-  });
 
   async function addKey(): Promise<string> {
-    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + run });
+    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + ++made });
     const fingerprint = certificateFingerprint(certificateDer);
     await store.add(JULIET, { fingerprint, certificateDer, privateKey });
     return fingerprint;
@@ -196,20 +188,18 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
 });
 
 describe.skipIf(disk === undefined)(small.title('a device taken off the own device list, the disk full'), () => {
+  const vaults = small.vaultPerTest('devices-vault');
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let devices: OtherAppKeys;
-  let run = 0;
 
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
     // Juliet's OMEMO device list as two of her other apps published it (XEP-0384: one item, 'current').
     const list = xml('list', { xmlns: NS.omemoAxolotl }, xml('device', { id: '1001' }), xml('device', { id: '1002' }));
     pep.nodes.set(NS.omemoAxolotlDevices, { config: new Map(), items: ['current'], payloads: new Map([['current', list]]), affiliations: new Map([[JULIET, 'owner']]) });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `devices-vault-${++run}`));
     devices = new OtherAppKeys({
-      store: new OtherKeysStore(vaults),
-      trust: new ContactKeysStore(vaults),
+      store: new OtherKeysStore(vaults()),
+      trust: new ContactKeysStore(vaults()),
       session: pepSession(pep),
       events: new AppEvents(),
       log: silentLogger,
@@ -217,10 +207,6 @@ describe.skipIf(disk === undefined)(small.title('a device taken off the own devi
       followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 },
     });
     await devices.own();
-  });
-  afterEach(async () => {
-    await disk?.free();
-    await vaults.close();
   });
 
   const listed = () =>

@@ -6,71 +6,50 @@
  * from the server, and withdrawing or deleting again completes.
  */
 import type { KeyObject } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { silentLogger } from '../../main/logger.js';
-import { type FoundPublications } from '../../main/services/found-publications.js';
 import { type OwnKeys } from '../../main/services/own-keys.js';
-import { OwnRevocations } from '../../main/services/own-revocations.js';
 import { type OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
-import type { VaultHolder } from '../../main/vault/vault-holder.js';
-import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, JULIET, stanzaError } from '../support/fake-pep-service.js';
 import { outcomeOf, smallDiskSuite } from '../support/small-disk-suite.js';
-import type { SmallDisk } from '../support/small-disk.js';
 import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
-import { unlockedVaults } from '../support/vaults.js';
 
 const small = smallDiskSuite();
 const disk = small.disk;
 
 describe.skipIf(disk === undefined)(small.title('the server took it, the disk was full'), () => {
+  const vaults = small.vaultPerTest();
   let privateKey: KeyObject;
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let store: OwnKeysStore;
   let published: PublishedNodesStore;
   let keys: OwnKeys;
-  let found: FoundPublications;
-  let revocations: OwnRevocations;
-  let run = 0;
+  /** A sign-in's reading of the key node, as core.ts makes it. */
+  let signIn: () => Promise<void>;
+  /** Keys made so far: each valid for a day more, so each has a fingerprint of its own. */
+  let made = 0;
 
   beforeAll(async () => {
     ({ privateKey } = await generateRsaKeyPair(2048));
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    const services = ownKeysOnPep(vaults, pep);
-    const { session } = services;
-    ({ store, published, keys, found } = services);
-    revocations = new OwnRevocations({ store, published, session, log: silentLogger });
-  });
-  afterEach(async () => {
-    await disk?.free();
-    await vaults.close();
+    ({ store, published, keys, signIn } = ownKeysOnPep(vaults(), pep));
   });
 
   async function addKey(): Promise<string> {
-    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + run });
+    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + ++made });
     const fingerprint = certificateFingerprint(certificateDer);
     await store.add(JULIET, { fingerprint, certificateDer, privateKey });
     return fingerprint;
   }
   const onNode = () => pep.nodes.get(NS.pubkey)?.items ?? [];
   const viewOf = (fingerprint: string) => keys.list().find((k) => k.fingerprint === fingerprint);
-  /** A sign-in's reading of the key node, as core.ts makes it. */
-  const signIn = async () => {
-    const items = fetchItems(pep.ctx.iq, JULIET, NS.pubkey);
-    await revocations.readNode(items);
-    await found.readNode(items);
-  };
 
   it('a publish says the key is on the server, and the next sign-in records it', async () => {
     const fingerprint = await addKey();

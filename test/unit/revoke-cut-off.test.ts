@@ -16,16 +16,12 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { silentLogger } from '../../main/logger.js';
-import { OwnKeys } from '../../main/services/own-keys.js';
-import { OwnRevocations } from '../../main/services/own-revocations.js';
-import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { revokedLine } from '../../renderer/src/lib/wording.js';
-import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
+import { ownKeysOnPep, type OwnKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 let privateKey: KeyObject;
@@ -34,12 +30,7 @@ beforeAll(async () => {
 }, 60_000);
 
 /** One device of juliet's account: its vault, its services, over the shared PEP service. */
-interface Device {
-  store: OwnKeysStore;
-  published: PublishedNodesStore;
-  keys: OwnKeys;
-  revocations: OwnRevocations;
-}
+type Device = OwnKeysOnPep;
 
 describe('a revoke cut off between its revocation and the withdrawal of the key', () => {
   const dirs: string[] = [];
@@ -65,16 +56,7 @@ describe('a revoke cut off between its revocation and the withdrawal of the key'
   async function device(): Promise<Device> {
     const dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-cut-'));
     dirs.push(dir);
-    const vaults = await unlockedVaults(dir);
-    const store = new OwnKeysStore(vaults);
-    const published = new PublishedNodesStore(vaults);
-    const session = pepSession({ ctx: { iq: cuttingIq(pep.ctx.iq) } });
-    return {
-      store,
-      published,
-      keys: new OwnKeys({ store, published, session }),
-      revocations: new OwnRevocations({ store, published, session, log: silentLogger }),
-    };
+    return ownKeysOnPep(await unlockedVaults(dir), { ctx: { iq: cuttingIq(pep.ctx.iq) } });
   }
 
   /** A new key on `to`, or the same certificate as one made earlier (`der`: a key restored from a backup). */

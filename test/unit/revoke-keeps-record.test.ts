@@ -13,22 +13,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppEvents } from '../../main/events.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { silentLogger } from '../../main/logger.js';
-import { DriftWatch } from '../../main/services/drift-watch.js';
-import { OwnKeys } from '../../main/services/own-keys.js';
-import { OwnRevocations } from '../../main/services/own-revocations.js';
-import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
+import type { DriftWatch } from '../../main/services/drift-watch.js';
+import type { OwnKeys } from '../../main/services/own-keys.js';
+import type { OwnRevocations } from '../../main/services/own-revocations.js';
+import type { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
+import type { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
 import type { RawItem } from '../../main/xmpp/pubsub.js';
-import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
+import { driftWatchOnPep, ownKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 let privateKey: KeyObject;
@@ -66,13 +65,9 @@ describe('a revoked key put back on a key node another client widened', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-'));
     pep = fakePep({ fields: BASE_FIELDS });
-    const vaults = await unlockedVaults(dir);
-    store = new OwnKeysStore(vaults);
-    published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    keys = new OwnKeys({ store, published, session });
-    revocations = new OwnRevocations({ store, published, session, log: silentLogger });
-    drift = new DriftWatch({ published, ownKeys: store, session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    const device = ownKeysOnPep(await unlockedVaults(dir), pep);
+    ({ store, published, keys, revocations } = device);
+    drift = driftWatchOnPep(device);
     der = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
     fingerprint = certificateFingerprint(der);
     await store.add(JULIET, { fingerprint, certificateDer: der, privateKey });
@@ -147,11 +142,8 @@ describe('a revoked key put back on a key node another client widened', () => {
     // Another device of the account, with the same key (restored from a backup), never published from here.
     const other = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-other-'));
     try {
-      const vaults = await unlockedVaults(other);
-      const otherStore = new OwnKeysStore(vaults);
-      const otherPublished = new PublishedNodesStore(vaults);
+      const { store: otherStore, published: otherPublished, keys: otherKeys } = ownKeysOnPep(await unlockedVaults(other), pep);
       await otherStore.add(JULIET, { fingerprint, certificateDer: der, privateKey });
-      const otherKeys = new OwnKeys({ store: otherStore, published: otherPublished, session: pepSession(pep) });
       expect(otherPublished.list(JULIET)[NS.pubkey]).toBeUndefined();
 
       await otherKeys.revoke(fingerprint, 'compromised');

@@ -14,19 +14,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { createRevocation } from '../../main/keys/revocation.js';
+import { createRevocation, type RevocationRequest } from '../../main/keys/revocation.js';
 import { AppEvents } from '../../main/events.js';
-import { silentLogger } from '../../main/logger.js';
-import { OwnKeys } from '../../main/services/own-keys.js';
-import { OwnRevocations } from '../../main/services/own-revocations.js';
+import type { OwnKeys } from '../../main/services/own-keys.js';
 import { recordRevokedHere } from '../../main/services/revoked-here.js';
-import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { keyNodeUnreadLine, revokedLine } from '../../renderer/src/lib/wording.js';
-import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, pepSession, type FakeOptions } from '../support/fake-pep-service.js';
+import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, type FakeOptions } from '../support/fake-pep-service.js';
+import { ownKeysOnPep, type OwnKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 let privateKey: KeyObject;
@@ -35,12 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 
 /** One device of juliet's account: its vault and services, over the shared PEP service. */
-interface Device {
-  store: OwnKeysStore;
-  published: PublishedNodesStore;
-  keys: OwnKeys;
-  revocations: OwnRevocations;
-}
+type Device = OwnKeysOnPep;
 
 describe('revoking a key on the server that this vault does not record as published', () => {
   const dirs: string[] = [];
@@ -53,16 +45,7 @@ describe('revoking a key on the server that this vault does not record as publis
   async function device(events?: AppEvents): Promise<Device> {
     const dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-unrecorded-'));
     dirs.push(dir);
-    const vaults = await unlockedVaults(dir);
-    const store = new OwnKeysStore(vaults);
-    const published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    return {
-      store,
-      published,
-      keys: new OwnKeys({ store, published, session }),
-      revocations: new OwnRevocations({ store, published, session, log: silentLogger, ...(events ? { events } : {}) }),
-    };
+    return ownKeysOnPep(await unlockedVaults(dir), pep, { events });
   }
 
   /** A new key on `to`, or the same certificate as one made earlier (`der`: the same key restored on another device). */
@@ -78,6 +61,20 @@ describe('revoking a key on the server that this vault does not record as publis
     await on.keys.publish(fingerprint, access);
     await on.store.setPublication(JULIET, fingerprint, NS.pubkey, undefined);
     await on.published.recordRetract(JULIET, NS.pubkey, fingerprint);
+  }
+
+  /**
+   * A key the laptop published, which the phone (holding the same key, restored there) revoked here only,
+   * as the app used to when its record said "not published": the revocation is in the phone's vault, not on the node.
+   */
+  async function revokedOnPhoneOnly(reason: RevocationRequest['reason']): Promise<{ laptop: Device; phone: Device; fingerprint: string }> {
+    const laptop = await device();
+    const { fingerprint, der } = await addKey(laptop);
+    await laptop.keys.publish(fingerprint, { model: 'presence' });
+    const phone = await device();
+    await addKey(phone, der);
+    await recordRevokedHere(phone, JULIET, fingerprint, await createRevocation({ bareJid: JULIET, certificateDer: der, privateKey, reason }));
+    return { laptop, phone, fingerprint };
   }
 
   const onNode = () => pep.nodes.get(NS.pubkey)?.items ?? [];
@@ -142,13 +139,7 @@ describe('revoking a key on the server that this vault does not record as publis
 
   it('a sign-in never withdraws a revoked key whose revocation is not beside it: it publishes the revocation first', async () => {
     fresh();
-    const laptop = await device();
-    const { fingerprint, der } = await addKey(laptop);
-    await laptop.keys.publish(fingerprint, { model: 'presence' });
-    // The phone revoked it here only, as the app used to when its record said "not published".
-    const phone = await device();
-    await addKey(phone, der);
-    await recordRevokedHere(phone, JULIET, fingerprint, await createRevocation({ bareJid: JULIET, certificateDer: der, privateKey, reason: 'compromised' }));
+    const { laptop, phone, fingerprint } = await revokedOnPhoneOnly('compromised');
     expect(onNode()).toEqual([fingerprint]);
 
     await signIn(phone);
@@ -160,12 +151,7 @@ describe('revoking a key on the server that this vault does not record as publis
 
   it('a revocation that cannot be published leaves the key listed: the next sign-in tries again', async () => {
     fresh();
-    const laptop = await device();
-    const { fingerprint, der } = await addKey(laptop);
-    await laptop.keys.publish(fingerprint, { model: 'presence' });
-    const phone = await device();
-    await addKey(phone, der);
-    await recordRevokedHere(phone, JULIET, fingerprint, await createRevocation({ bareJid: JULIET, certificateDer: der, privateKey, reason: 'retired' }));
+    const { phone, fingerprint } = await revokedOnPhoneOnly('retired');
 
     // The server refuses the publish once (a quota, a policy).
     const set = pep.ctx.iq.set.bind(pep.ctx.iq);

@@ -6,27 +6,19 @@
  * each key's audience before the node's record: a disk full after that write is a part recorded too.
  */
 import type { KeyObject } from 'node:crypto';
-import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
-import { AppEvents } from '../../../main/events.js';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
-import { silentLogger } from '../../../main/logger.js';
-import { DriftWatch } from '../../../main/services/drift-watch.js';
-import { ProfileService } from '../../../main/services/profile.js';
+import type { DriftWatch } from '../../../main/services/drift-watch.js';
 import type { OwnKeys } from '../../../main/services/own-keys.js';
 import type { VaultDocument } from '../../../main/vault/schema.js';
-import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
-import type { VaultHolder } from '../../../main/vault/vault-holder.js';
+import type { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../../support/fake-pep-service.js';
-import { ownKeysOnPep } from '../../support/own-keys-on-pep.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
+import { driftWatchOnPep, ownKeysOnPep, profileOnPep } from '../../support/own-keys-on-pep.js';
 import { outcomeOf, smallDiskSuite } from '../../support/small-disk-suite.js';
-import type { SmallDisk } from '../../support/small-disk.js';
-import { unlockedVaults } from '../../support/vaults.js';
 
 const small = smallDiskSuite();
 const disk = small.disk;
@@ -34,26 +26,19 @@ const disk = small.disk;
 const PROFILE: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] };
 
 describe.skipIf(disk === undefined)(small.title('Accept, the disk full'), () => {
+  const vaults = small.vaultPerTest();
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let published: PublishedNodesStore;
   let drift: DriftWatch;
-  let run = 0;
 
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    const profiles = new ProfileService({ session, events: new AppEvents(), log: silentLogger, published, isKnownContact: () => false });
-    drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
-    await profiles.publish(PROFILE, { model: 'presence' });
+    const device = ownKeysOnPep(vaults(), pep);
+    published = device.published;
+    drift = driftWatchOnPep(device);
+    await profileOnPep(device).publish(PROFILE, { model: 'presence' });
   });
-  afterEach(async () => {
-    drift.stop();
-    await disk?.free();
-    await vaults.close();
-  });
+  afterEach(() => drift.stop());
 
   it('full after the first node was recorded: says part was recorded, and accepting again records the rest', async () => {
     // Another app of the account opened both nodes to everyone.
@@ -84,23 +69,21 @@ describe.skipIf(disk === undefined)(small.title('Accept, the disk full'), () => 
 });
 
 describe.skipIf(disk === undefined)(small.title('Accept on the key node, the disk full'), () => {
+  const vaults = small.vaultPerTest('keys-vault');
   let privateKey: KeyObject;
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let keys: OwnKeys;
   let drift: DriftWatch;
   let fingerprints: string[];
-  let run = 0;
 
   beforeAll(async () => {
     ({ privateKey } = await generateRsaKeyPair(2048));
   });
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `keys-vault-${++run}`));
-    const services = ownKeysOnPep(vaults, pep);
+    const services = ownKeysOnPep(vaults(), pep);
     keys = services.keys;
-    drift = new DriftWatch({ published: services.published, ownKeys: services.store, session: services.session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    drift = driftWatchOnPep(services);
     // Two own keys published on the key node (two certificates of one key pair: two fingerprints).
     fingerprints = [];
     for (const validityDays of [30, 31]) {
@@ -111,11 +94,7 @@ describe.skipIf(disk === undefined)(small.title('Accept on the key node, the dis
       fingerprints.push(fingerprint);
     }
   });
-  afterEach(async () => {
-    drift.stop();
-    await disk?.free();
-    await vaults.close();
-  });
+  afterEach(() => drift.stop());
 
   const audiences = () => fingerprints.map((f) => keys.list().find((k) => k.fingerprint === f)?.publications.map((p) => p.accessModel));
 
@@ -123,7 +102,7 @@ describe.skipIf(disk === undefined)(small.title('Accept on the key node, the dis
     // Another app of the account opened the key node to everyone.
     pep.nodes.get(NS.pubkey)?.config.set('pubsub#access_model', ['open']);
     // The disk fills once the first write of Accept is on it, whatever that write holds.
-    const vault = vaults.vault;
+    const vault = vaults().vault;
     const update = vault.update.bind(vault);
     let wrote = false;
     vault.update = async <T>(change: (draft: VaultDocument) => T): Promise<T> => {

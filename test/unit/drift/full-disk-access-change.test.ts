@@ -6,29 +6,20 @@
  * audience the app did not ask for is still reported.
  */
 import type { KeyObject } from 'node:crypto';
-import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
-import { AppEvents } from '../../../main/events.js';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
-import { silentLogger } from '../../../main/logger.js';
-import { DriftWatch } from '../../../main/services/drift-watch.js';
-import type { FoundPublications } from '../../../main/services/found-publications.js';
+import type { DriftWatch } from '../../../main/services/drift-watch.js';
 import type { OwnKeys } from '../../../main/services/own-keys.js';
-import { OwnRevocations } from '../../../main/services/own-revocations.js';
-import { ProfileService } from '../../../main/services/profile.js';
+import type { ProfileService } from '../../../main/services/profile.js';
 import type { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
-import type { VaultHolder } from '../../../main/vault/vault-holder.js';
-import { fetchItems } from '../../../main/xmpp/fetch-items.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET, pepSession } from '../../support/fake-pep-service.js';
-import { ownKeysOnPep } from '../../support/own-keys-on-pep.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
+import { driftWatchOnPep, ownKeysOnPep, profileOnPep } from '../../support/own-keys-on-pep.js';
 import { outcomeOf, smallDiskSuite } from '../../support/small-disk-suite.js';
-import type { SmallDisk } from '../../support/small-disk.js';
-import { unlockedVaults } from '../../support/vaults.js';
 
 const small = smallDiskSuite();
 const disk = small.disk;
@@ -50,17 +41,16 @@ function fillOnceReconfigured(pep: ReturnType<typeof fakePep>): () => void {
 }
 
 describe.skipIf(disk === undefined)(small.title('the key node’s audience changed by the app, the disk full'), () => {
+  const vaults = small.vaultPerTest();
   let privateKey: KeyObject;
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let store: OwnKeysStore;
   let published: PublishedNodesStore;
   let keys: OwnKeys;
-  let found: FoundPublications;
-  let revocations: OwnRevocations;
+  /** A sign-in's reading of the key node, as core.ts makes it. */
+  let signIn: () => Promise<void>;
   let drift: DriftWatch;
   let first: string;
-  let run = 0;
   /** Certificates made so far: each one valid for a day more, so each has a fingerprint of its own. */
   let made = 0;
 
@@ -69,19 +59,13 @@ describe.skipIf(disk === undefined)(small.title('the key node’s audience chang
   });
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    const services = ownKeysOnPep(vaults, pep);
-    ({ store, published, keys, found } = services);
-    revocations = new OwnRevocations({ store, published, session: services.session, log: silentLogger });
-    drift = new DriftWatch({ published, ownKeys: store, session: services.session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    const device = ownKeysOnPep(vaults(), pep);
+    ({ store, published, keys, signIn } = device);
+    drift = driftWatchOnPep(device);
     first = await addKey();
     await keys.publish(first, { model: 'presence' });
   });
-  afterEach(async () => {
-    drift.stop();
-    await disk?.free();
-    await vaults.close();
-  });
+  afterEach(() => drift.stop());
 
   async function addKey(): Promise<string> {
     const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + ++made });
@@ -89,12 +73,6 @@ describe.skipIf(disk === undefined)(small.title('the key node’s audience chang
     await store.add(JULIET, { fingerprint, certificateDer, privateKey });
     return fingerprint;
   }
-  /** A sign-in's reading of the key node, as core.ts makes it. */
-  const signIn = async () => {
-    const items = fetchItems(pep.ctx.iq, JULIET, NS.pubkey);
-    await revocations.readNode(items);
-    await found.readNode(items);
-  };
   const keyNodeFindings = async () => (await drift.check()).nodes.find((n) => n.node === NS.pubkey)?.findings;
   const audienceOf = (fingerprint: string) => keys.list().find((k) => k.fingerprint === fingerprint)?.publications.map((p) => p.accessModel);
 
@@ -153,26 +131,19 @@ const BEFORE: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails:
 const AFTER: Profile = { fullName: 'Juliet Montague', nickname: 'Jules M.', emails: [], phones: [], urls: [] };
 
 describe.skipIf(disk === undefined)(small.title('the profile’s audience changed by the app, the disk full'), () => {
+  const vaults = small.vaultPerTest('profile-vault');
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let profiles: ProfileService;
   let drift: DriftWatch;
-  let run = 0;
 
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `profile-vault-${++run}`));
-    const services = ownKeysOnPep(vaults, pep);
-    const session = pepSession(pep);
-    profiles = new ProfileService({ session, events: new AppEvents(), log: silentLogger, published: services.published, isKnownContact: () => false });
-    drift = new DriftWatch({ published: services.published, ownKeys: services.store, session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    const device = ownKeysOnPep(vaults(), pep);
+    profiles = profileOnPep(device);
+    drift = driftWatchOnPep(device);
     await profiles.publish(BEFORE, { model: 'presence' });
   });
-  afterEach(async () => {
-    drift.stop();
-    await disk?.free();
-    await vaults.close();
-  });
+  afterEach(() => drift.stop());
 
   it('published to everyone, the disk full once the card’s node was reconfigured: neither node’s wider access is another app’s change', async () => {
     const undo = fillOnceReconfigured(pep);

@@ -6,22 +6,17 @@
  * for another app's change (the vault noted the item before it went out). The same for an avatar, whose
  * two items go out one after the other: the picture, then the metadata that announces it.
  */
-import { join } from 'node:path';
+import type { Element } from '@xmpp/xml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
-import { AppEvents } from '../../../main/events.js';
-import { silentLogger } from '../../../main/logger.js';
-import { DriftWatch } from '../../../main/services/drift-watch.js';
-import { ProfileService } from '../../../main/services/profile.js';
-import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
-import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
-import type { VaultHolder } from '../../../main/vault/vault-holder.js';
+import type { DriftWatch } from '../../../main/services/drift-watch.js';
+import type { ProfileService } from '../../../main/services/profile.js';
+import type { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, pepSession } from '../../support/fake-pep-service.js';
 import { paint, pngOf } from '../../support/images.js';
+import { driftWatchOnPep, ownKeysOnPep, profileOnPep } from '../../support/own-keys-on-pep.js';
 import { outcomeOf, smallDiskSuite } from '../../support/small-disk-suite.js';
-import type { SmallDisk } from '../../support/small-disk.js';
-import { unlockedVaults } from '../../support/vaults.js';
 
 const small = smallDiskSuite();
 const disk = small.disk;
@@ -31,27 +26,21 @@ const AFTER: Profile = { fullName: 'Juliet Montague', nickname: 'Jules M.', emai
 const PRESENCE = { model: 'presence' as const };
 
 describe.skipIf(disk === undefined)(small.title('a profile publish, the disk full'), () => {
+  const vaults = small.vaultPerTest();
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let published: PublishedNodesStore;
   let profiles: ProfileService;
   let drift: DriftWatch;
-  let run = 0;
 
   beforeEach(async () => {
     pep = fakePep({ fields: BASE_FIELDS });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `vault-${++run}`));
-    published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    profiles = new ProfileService({ session, events: new AppEvents(), log: silentLogger, published, isKnownContact: () => false });
-    drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    const device = ownKeysOnPep(vaults(), pep);
+    published = device.published;
+    profiles = profileOnPep(device);
+    drift = driftWatchOnPep(device);
     await profiles.publish(BEFORE, PRESENCE);
   });
-  afterEach(async () => {
-    drift.stop();
-    await disk?.free();
-    await vaults.close();
-  });
+  afterEach(() => drift.stop());
 
   const fullName = () => pep.nodes.get(NS.vcard4)?.payloads.get('current')?.getChild('fn')?.getChildText('text');
   const nickname = () => pep.nodes.get(NS.nick)?.payloads.get('current')?.text();
@@ -102,32 +91,26 @@ const BLUE = picture([30, 30, 200]);
 const GREEN = picture([30, 200, 30]);
 
 describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk full'), () => {
+  const vaults = small.vaultPerTest('avatar-vault');
   let pep: ReturnType<typeof fakePep>;
-  let vaults: VaultHolder;
   let published: PublishedNodesStore;
   let profiles: ProfileService;
   let drift: DriftWatch;
   let redId: string;
   let blueId: string;
-  let run = 0;
 
   beforeEach(async () => {
     // As both real servers do: the new avatar (a new id) pushes the old one out of each node.
     pep = fakePep({ fields: BASE_FIELDS, keepsMaxItems: true });
-    vaults = await unlockedVaults(join((disk as SmallDisk).dir, `avatar-vault-${++run}`));
-    published = new PublishedNodesStore(vaults);
-    const session = pepSession(pep);
-    profiles = new ProfileService({ session, events: new AppEvents(), log: silentLogger, published, isKnownContact: () => false });
-    drift = new DriftWatch({ published, ownKeys: new OwnKeysStore(vaults), session, events: new AppEvents(), log: silentLogger, intervalMs: 3_600_000, settleMs: 3_600_000 });
+    const device = ownKeysOnPep(vaults(), pep);
+    published = device.published;
+    profiles = profileOnPep(device);
+    drift = driftWatchOnPep(device);
     redId = (await profiles.setAvatar(RED, PRESENCE)).info.id;
     blueId = (await profiles.previewAvatar(BLUE)).id;
     expect(blueId).not.toBe(redId);
   });
-  afterEach(async () => {
-    drift.stop();
-    await disk?.free();
-    await vaults.close();
-  });
+  afterEach(() => drift.stop());
 
   const onNode = (node: string) => pep.nodes.get(node)?.items;
   /** The avatar contacts are told of: the id the metadata's <info/> names. */
@@ -150,6 +133,13 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
       await original(account, recorded, publish);
     };
     return () => (published.recordPublish = original);
+  };
+  /** Another client puts `picture` (its item `id`, as the server held it before) back as the data node's only item: not the app's doing. */
+  const putBack = (id: string, picture: Element | undefined) => {
+    const data = pep.nodes.get(NS.avatarData);
+    if (!data || !picture) throw new Error('the fake server lost the node');
+    data.items = [id];
+    data.payloads.set(id, picture);
   };
 
   it('full before it goes out: nothing goes out, and the vault’s words are true', async () => {
@@ -195,10 +185,7 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     expect(onNode(NS.avatarData)).toEqual([greenId]);
     expect(await findingsOf(NS.avatarData)).toEqual([]);
     // Another client puts the blue picture back in place of the green one: that is not the app's doing.
-    const data = pep.nodes.get(NS.avatarData);
-    if (!data || !blueData) throw new Error('the fake server lost the node');
-    data.items = [blueId];
-    data.payloads.set(blueId, blueData);
+    putBack(blueId, blueData);
     expect((await findingsOf(NS.avatarData))?.map((f) => f.code)).toContain('items-removed');
   });
 
@@ -213,10 +200,7 @@ describe.skipIf(disk === undefined)(small.title('an avatar publish, the disk ful
     await disk?.free();
     undoRecording();
     expect(await findingsOf(NS.avatarData)).toEqual([]);
-    const data = pep.nodes.get(NS.avatarData);
-    if (!data || !blueData) throw new Error('the fake server lost the node');
-    data.items = [blueId];
-    data.payloads.set(blueId, blueData);
+    putBack(blueId, blueData);
     expect((await findingsOf(NS.avatarData))?.map((f) => f.code)).toContain('items-removed');
   });
 
