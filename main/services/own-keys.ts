@@ -481,11 +481,22 @@ export class OwnKeys {
     // node drift watch has a record of is published to as it is, never reconfigured, and its record
     // keeps the access the person chose (recordFound below), so drift watch still reports the change.
     const recordedNode = serverConfig !== undefined && this.#deps.published.list(jid)[NS.pubkey] !== undefined;
-    const outcome = await this.#publishToKeyNode(
-      { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS },
-      { id: itemId, payload: revocationPayload(statement) },
-      recordedNode ? serverConfig : undefined,
-    );
+    const spec = { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS };
+    const revocationItem = { id: itemId, payload: revocationPayload(statement) };
+    let outcome: PublishOutcome;
+    try {
+      outcome = await this.#publishToKeyNode(spec, revocationItem, recordedNode ? serverConfig : undefined);
+    } catch (error) {
+      // The node's audience is not the one recorded: changed by another client (a stolen password, a
+      // server admin: just when a key is revoked as compromised) or by another device of the account. A
+      // revocation is never held back for that: it goes to the node as it is, not reconfigured, and the
+      // record keeps the person's choice (recordFound below), so drift watch still reports the change.
+      if (!(error instanceof KeyringError && error.code === 'access-model-conflict') || serverConfig !== undefined) throw error;
+      serverConfig = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
+      const serverAccess = serverConfig === undefined ? undefined : configAudience(serverConfig);
+      if (serverConfig === undefined || serverAccess === undefined) throw error;
+      outcome = await this.#publishToKeyNode({ ...spec, access: serverAccess }, revocationItem, serverConfig);
+    }
     // The revocation is on the server, for every contact to read: the key is revoked from here on,
     // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
     // for a failed revoke (the key shown usable, then "revoked by another device" at the next sign-in).

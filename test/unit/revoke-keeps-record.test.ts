@@ -123,6 +123,17 @@ describe('a revoked key put back on a key node another client widened', () => {
     expect(await findings()).toContain('access-widened');
   });
 
+  it('a revoke while another client has widened the node is not held back: the revocation goes out, the node is left as it is, and drift still reports the widening', async () => {
+    keyNode().config.set('pubsub#access_model', ['open']);
+    const answer = await keys.revoke(fingerprint, 'compromised');
+    expect(answer).toMatchObject({ published: true, withdrawn: true });
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    expect(await keys.revokedHere(fingerprint)).toBe(true);
+    expect(keyNode().config.get('pubsub#access_model')).toEqual(['open']);
+    expect(recordedAccess()).toMatchObject({ model: 'presence' });
+    expect(await findings()).toContain('access-widened');
+  });
+
   it('a revoke of a key the vault lost track of publishing: the record keeps the chosen access', async () => {
     // As if a full disk had kept the publish out of the key's own record; the drift record has it.
     await store.setPublication(JULIET, fingerprint, NS.pubkey, undefined);
