@@ -463,8 +463,9 @@ export class OwnKeys {
     if (!access && onServer !== false) {
       // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
       // roster access): the statement goes to the node's audience, as the server reports it.
-      serverConfig = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-      access = serverConfig ? configAudience(serverConfig) : undefined;
+      const read = await readKeyNodeAudience({ iq: this.#deps.session.iq, owner: jid });
+      serverConfig = read?.config;
+      access = read?.access;
       if (serverConfig && !access) {
         throw new KeyringError('access-model-unsupported', `Your keys are published with access "${serverConfig.accessModel}", which the app cannot publish to.`);
       }
@@ -492,10 +493,10 @@ export class OwnKeys {
       // revocation is never held back for that: it goes to the node as it is, not reconfigured, and the
       // record keeps the person's choice (recordFound below), so drift watch still reports the change.
       if (!(error instanceof KeyringError && error.code === 'access-model-conflict') || serverConfig !== undefined) throw error;
-      serverConfig = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-      const serverAccess = serverConfig === undefined ? undefined : configAudience(serverConfig);
-      if (serverConfig === undefined || serverAccess === undefined) throw error;
-      outcome = await this.#publishToKeyNode({ ...spec, access: serverAccess }, revocationItem, serverConfig);
+      const read = await readKeyNodeAudience({ iq: this.#deps.session.iq, owner: jid });
+      if (read?.access === undefined) throw error;
+      serverConfig = read.config;
+      outcome = await this.#publishToKeyNode({ ...spec, access: read.access }, revocationItem, serverConfig);
     }
     // The revocation is on the server, for every contact to read: the key is revoked from here on,
     // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
@@ -738,6 +739,15 @@ function keyItemPayload(key: OwnKeyRecord): Element {
 function validityDaysOf(notBefore: string | undefined, notAfter: string | undefined): number {
   const days = Math.round((Date.parse(notAfter ?? '') - Date.parse(notBefore ?? '')) / 86_400_000);
   return Number.isFinite(days) ? Math.min(36_500, Math.max(1, days)) : DEFAULT_VALIDITY_DAYS;
+}
+
+/**
+ * The key node's configuration as its server reports it now, and the audience it gives (undefined
+ * where the app cannot publish to that access model); undefined when there is no key node.
+ */
+export async function readKeyNodeAudience(ctx: { iq: SessionPort['iq']; owner: string }): Promise<{ config: EffectiveNodeConfig; access: AccessRequest | undefined } | undefined> {
+  const config = await readEffectiveConfig(ctx, NS.pubkey, KEY_NODE_MAX_ITEMS);
+  return config === undefined ? undefined : { config, access: configAudience(config) };
 }
 
 /** audienceOf for a node configuration as read back (EffectiveNodeConfig). */

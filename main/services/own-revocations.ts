@@ -32,9 +32,9 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { readRevocationItem, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, publishToEnsured, readEffectiveConfig, retractItem } from '../xmpp/persistent-node.js';
+import { publishPersistent, publishToEnsured, retractItem } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import { configAudience, KEY_NODE_MAX_ITEMS } from './own-keys.js';
+import { KEY_NODE_MAX_ITEMS, readKeyNodeAudience } from './own-keys.js';
 import { recordRevokedHere } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
@@ -170,9 +170,9 @@ export class OwnRevocations {
    */
   async #publishRevocation(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
     const ctx = { iq: this.#deps.session.iq, owner: account };
-    const config = await readEffectiveConfig(ctx, NS.pubkey, KEY_NODE_MAX_ITEMS);
-    const access = config ? configAudience(config) : undefined;
-    if (!config) throw new KeyringError('not-found', 'the key node is gone');
+    const read = await readKeyNodeAudience(ctx);
+    if (!read) throw new KeyringError('not-found', 'the key node is gone');
+    const { config, access } = read;
     if (!access) throw new KeyringError('access-model-unsupported', `the key node has access "${config.accessModel}", which the app cannot publish to`);
     const item = { id: revocationItemId(fingerprint), payload: revocationPayload(statement) };
     const spec = { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS };
