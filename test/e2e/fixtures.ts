@@ -26,6 +26,12 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
+  /**
+   * Closes, after each test, every browser window (context) the test opened beside Playwright's own
+   * `page`. Left open, they piled up over a worker's tests (41 pages by the trust test in CI), each
+   * given a trace chunk at every later test's start: load that made late tests time out.
+   */
+  closeWindowsAfterTest: void;
   /** Creates a fresh account on the test Prosody and returns connect parameters trusting its CA. */
   newAccount: (role: string) => Promise<ConnectParams>;
   /** Starts another app instance (its own browser host and vault), stopped after the test. */
@@ -50,6 +56,15 @@ export interface FriendsInTwoWindows {
 export const SCREENSHOT_DIR = join('test-results', 'screenshots');
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  closeWindowsAfterTest: [
+    async ({ browser }, use) => {
+      await use();
+      // Torn down after every other test fixture (set up first, as an auto fixture): Playwright has taken
+      // its failure screenshots by then, and its own `context` is already closed.
+      await Promise.all(browser.contexts().map((context) => context.close()));
+    },
+    { auto: true },
+  ],
   prosody: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
     async ({}, use) => {
