@@ -19,8 +19,15 @@ export class BackupStore extends ScreenStore {
   readonly notBackedUp = $derived(this.status?.notBackedUp ?? []);
 
   async refresh(): Promise<void> {
+    const sameAccount = this.accountMark();
     const status = await this.loading.run(() => this.api.backup.status());
-    if (status) this.status = status;
+    if (status && sameAccount()) this.status = status;
+  }
+
+  protected resetForAccount(): void {
+    this.status = undefined;
+    this.made = undefined;
+    this.restored = undefined;
   }
 
   /** `passphrase`: the vault's, typed again (a passphrase vault); handed on, never kept here. */

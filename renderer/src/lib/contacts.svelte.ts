@@ -151,16 +151,31 @@ export class ContactsStore extends ScreenStore {
   }
 
   async refreshRoster(): Promise<void> {
+    const sameAccount = this.accountMark();
     const roster = await this.loading.run(() => this.api.roster.list());
-    if (roster) {
+    if (roster && sameAccount()) {
       this.roster = roster;
       // Presences that came before this answer are in it already.
       this.#arrivedPresence = byJid();
     }
     const requests = await this.api.roster.requests();
-    if (requests.ok) this.requests = requests.value;
+    if (requests.ok && sameAccount()) this.requests = requests.value;
     const policy = await this.api.contacts.accountPolicy();
-    if (policy.ok) this.accountPolicy = policy.value;
+    if (policy.ok && sameAccount()) this.accountPolicy = policy.value;
+  }
+
+  protected resetForAccount(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#arrivedKeys = noPendingKeyViews();
+    this.#arrivedPresence = byJid();
+    this.roster = [];
+    this.keys = {};
+    this.filter = '';
+    this.selected = undefined;
+    this.editingJid = undefined;
+    this.requests = [];
+    this.accountPolicy = 'tofu';
   }
 
   /** The account's default, for contacts without a policy of their own. */
@@ -185,8 +200,9 @@ export class ContactsStore extends ScreenStore {
   }
 
   async fetchKeys(jid: string): Promise<void> {
+    const sameAccount = this.accountMark();
     const view = await this.fetching.run(() => this.api.contacts.fetchKeys({ jid }));
-    if (view) this.#accept(view);
+    if (view && sameAccount()) this.#accept(view);
   }
 
   /**

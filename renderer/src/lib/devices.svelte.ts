@@ -66,13 +66,23 @@ export class DevicesStore extends ScreenStore {
   }
 
   async fetch(jid: string): Promise<void> {
+    const sameAccount = this.accountMark();
     const view = await this.fetching.run(() => this.api.devices.fetchContact({ jid }));
-    if (view) this.#take(view);
+    if (view && sameAccount()) this.#take(view);
   }
 
   async loadOwn(): Promise<void> {
+    const sameAccount = this.accountMark();
     const view = await this.loadingOwn.run(() => this.api.devices.own());
-    if (view) this.own = view;
+    if (view && sameAccount()) this.own = view;
+  }
+
+  protected resetForAccount(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#arrived = byJid<OtherKeysView>();
+    this.contacts = {};
+    this.own = undefined;
   }
 
   async removeOwn(protocol: 'omemo' | 'omemo2', deviceId: number): Promise<boolean> {

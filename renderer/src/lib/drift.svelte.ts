@@ -22,8 +22,21 @@ export class DriftStore extends ScreenStore {
   /** Follows main's own checks; returns the unsubscribe. */
   start(): () => void {
     const off = this.api.on('drift:changed', (report) => this.#show(report));
-    void this.api.drift.status().then((r) => r.ok && this.#show(r.value));
+    void this.#load();
     return off;
+  }
+
+  async #load(): Promise<void> {
+    const sameAccount = this.accountMark();
+    const status = await this.api.drift.status();
+    if (status.ok && sameAccount()) this.#show(status.value);
+  }
+
+  /** The new account's report is main's to tell (it checks at sign-in): asked for again now. */
+  protected resetForAccount(): void {
+    this.report = { nodes: [] };
+    this.dismissed = [];
+    void this.#load();
   }
 
   /** Puts the node (or every drifted one) back as published; the report afterwards is what the server says. */

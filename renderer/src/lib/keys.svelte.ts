@@ -121,7 +121,7 @@ export class KeysStore extends ScreenStore {
       if (revoked.length > 0 || found.length > 0) void this.refresh();
     });
     const offKeyNodeUnread = this.api.on('keys:keyNodeUnread', ({ reason }) => this.activity.add('changed', keyNodeUnreadLine(reason)));
-    void this.api.queue.list().then((r) => r.ok && (this.pending = r.value));
+    void this.#loadQueue();
     // What main said of the keys' time holds until the next moment it changes (own-keys.ts
     // nextValidityChange): then the list is asked for again, so a key that starts or expires while the
     // screen is open is shown as it now is (current or not, valid or not). Long waits are cut into pieces
@@ -149,10 +149,29 @@ export class KeysStore extends ScreenStore {
     if (pending) this.pending = pending;
   }
 
+  async #loadQueue(): Promise<void> {
+    const sameAccount = this.accountMark();
+    const pending = await this.api.queue.list();
+    if (pending.ok && sameAccount()) this.pending = pending.value;
+  }
+
+  protected resetForAccount(): void {
+    this.keys = [];
+    this.published = {};
+    this.pending = [];
+    this.otherDevice = [];
+    this.audience = undefined;
+    clearTimeout(this.#undoTimer);
+    this.undoable = undefined;
+    this.#warned.clear();
+    void this.#loadQueue();
+  }
+
   /** The list, and who may read the published keys (so the publish panel opens on it at once). */
   async refresh(): Promise<void> {
+    const sameAccount = this.accountMark();
     const [keys] = await Promise.all([this.loading.run(() => this.api.keys.list()), this.loadAudience()]);
-    if (keys) {
+    if (keys && sameAccount()) {
       this.keys = keys;
       this.#warnAboutExpiry();
     }
@@ -230,8 +249,9 @@ export class KeysStore extends ScreenStore {
 
   /** Asks main who may read the keys already published (the server when online, else what was recorded). */
   async loadAudience(): Promise<KeyAudience | undefined> {
+    const sameAccount = this.accountMark();
     const audience = await this.loadingAudience.run(() => this.api.keys.audience());
-    if (audience) this.audience = audience;
+    if (audience && sameAccount()) this.audience = audience;
     return audience;
   }
 

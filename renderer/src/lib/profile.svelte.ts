@@ -141,8 +141,20 @@ export class ProfileStore extends ScreenStore {
   }
 
   async load(): Promise<void> {
+    const sameAccount = this.accountMark();
     const own = await this.loading.run(() => this.api.profile.get());
-    if (own) this.own = own;
+    if (own && sameAccount()) this.own = own;
+  }
+
+  protected resetForAccount(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#arrived = [];
+    this.#told = undefined;
+    this.own = undefined;
+    this.published = [];
+    this.contacts = byJid();
+    this.avatar = undefined;
   }
 
   /** Publishes now when online; offline, main keeps it for when the account is online again. */

@@ -6,8 +6,30 @@ export abstract class ScreenStore {
   protected readonly api: KeyringApi;
   protected readonly activity: ActivityLog;
 
+  /**
+   * Counts the accounts this store has shown (App.svelte calls forgetAccount when another is signed in
+   * or tried). A reading asked for before the change and answered after it belongs to the previous
+   * account: `accountMark` tells, and it is dropped, never shown as the new one's.
+   */
+  #accountEpoch = 0;
+
   constructor(api: KeyringApi, activity: ActivityLog) {
     this.api = api;
     this.activity = activity;
+  }
+
+  /** Drops everything of the previous account; the subclass's reset says what that is. */
+  forgetAccount(): void {
+    this.#accountEpoch++;
+    this.resetForAccount();
+  }
+
+  /** Back to what the store held before any account's data: no item of the previous one stays. */
+  protected abstract resetForAccount(): void;
+
+  /** A mark to take before a reading, and the check after it: false once another account came meanwhile. */
+  protected accountMark(): () => boolean {
+    const epoch = this.#accountEpoch;
+    return () => epoch === this.#accountEpoch;
   }
 }
