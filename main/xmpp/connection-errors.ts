@@ -20,16 +20,21 @@ const TLS_TRUST_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
+/**
+ * The socket errors that mean the server could not be reached, each said as a person understands it.
+ * The system's code (ECONNREFUSED…) stays in the log, with the cause: it helps an administrator, and
+ * tells anyone else nothing.
+ */
+const UNREACHABLE_WORDS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the connection was refused (no server listens on that port, or a firewall turns it away)',
+  ECONNRESET: 'the connection was cut off',
+  EPIPE: 'the connection was cut off',
+  EHOSTUNREACH: 'there is no route to it from here',
+  ENETUNREACH: 'this computer has no network route to it',
+  ENOTFOUND: 'its name was not found',
+  EAI_AGAIN: 'its name could not be looked up just now',
+  ETIMEDOUT: 'the connection took too long and was given up',
+};
 
 /** RFC 6120 §6.5.1–6.5.11: the SASL failure conditions (XEP-0388 §2.7 uses the same). */
 const SASL_CONDITIONS: ReadonlySet<string> = new Set([
@@ -101,8 +106,9 @@ export function classifyConnectionError(error: unknown, server: string, looked?:
       { cause: error },
     );
   }
-  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-    return new KeyringError('server-unreachable', `Cannot reach ${server} (${code}).`, undefined, { cause: error });
+  const unreachable = code === undefined ? undefined : UNREACHABLE_WORDS[code];
+  if (unreachable !== undefined) {
+    return new KeyringError('server-unreachable', `Cannot reach ${server}: ${unreachable}.`, undefined, { cause: error });
   }
   if (name === 'TimeoutError') {
     return new KeyringError('timeout', `${server} did not answer in time.`, undefined, { cause: error });

@@ -309,7 +309,7 @@ export class AccountSession {
     } catch (error) {
       if (generation !== this.#generation) return;
       const failure = classifyConnectionError(error, target.server);
-      this.#deps.log.warn(`reconnect to ${target.server} failed: ${failure.message}`);
+      this.#deps.log.warn(`reconnect to ${target.server} failed: ${failure.message}${systemCode(failure)}`);
       if (stopsReconnecting(failure.code)) {
         this.#target = undefined;
         this.#transition({ type: 'refused', error: failure.toIpcError() });
@@ -571,4 +571,10 @@ function destroySocket(socket: unknown): void {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The system's code behind a failure said in words (" [ECONNREFUSED]"), for the log only. */
+function systemCode(failure: Error): string {
+  const code: unknown = (failure.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? ` [${code}]` : '';
 }

@@ -89,7 +89,7 @@ describe('the keyring CLI with the server down', () => {
     // What needs the network says so in one line, and what still works.
     const fetch = await runCli(['--jid', juliet.jid, '--password-env', 'ACCOUNT_PW', '--server', dead, '--data-dir', dataDir, 'contacts', 'keys', romeo.jid], env(juliet));
     expect(fetch.code).toBe(1);
-    expect(fetch.stderr).toMatch(/^keyring: Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. \(--cached shows the keys known from before\)\n$/);
+    expect(fetch.stderr).toMatch(/^keyring: Cannot reach 127\.0\.0\.1:\d+: the connection was refused \(no server listens on that port, or a firewall turns it away\)\. \(--cached shows the keys known from before\)\n$/);
   }, 90_000);
 
   it('contacts list before any roster was saved says how to get one', async () => {

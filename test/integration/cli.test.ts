@@ -141,7 +141,7 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
         envOf(juliet),
       );
       expect(dead.code).toBe(1);
-      expect(dead.stderr).toBe('keyring: Cannot reach 127.0.0.1:1 (ECONNREFUSED).\n');
+      expect(dead.stderr).toBe('keyring: Cannot reach 127.0.0.1:1: the connection was refused (no server listens on that port, or a firewall turns it away).\n');
 
       const help = await runCli(['keys', 'publish', '--help'], process.env);
       expect(help.code).toBe(0);

@@ -66,7 +66,7 @@ describe('numbers on the command line', () => {
   it('connects to any IPv6 address in brackets: [::ffff:127.0.0.1]:1 refuses the connection, it is not "not found"', async () => {
     const { code, err } = await run(['account', 'check'], '[::ffff:127.0.0.1]:1');
     expect(code).not.toBe(0);
-    expect(err.join('\n')).toContain('Cannot reach [::ffff:127.0.0.1]:1 (ECONNREFUSED)');
+    expect(err.join('\n')).toContain('Cannot reach [::ffff:127.0.0.1]:1: the connection was refused');
     expect(err.join('\n')).not.toMatch(/not found|ENOTFOUND/);
   });
 

@@ -11,8 +11,9 @@ function err(props: Record<string, string>): Error {
 describe('classifying connection failures', () => {
   it.each([
     [err({ name: 'SASLError', condition: 'not-authorized' }), 'auth-failed', /address or password/],
-    [err({ code: 'ECONNREFUSED' }), 'server-unreachable', /Cannot reach example\.org:5222 \(ECONNREFUSED\)/],
-    [err({ code: 'ENOTFOUND' }), 'server-unreachable', /ENOTFOUND/],
+    [err({ code: 'ECONNREFUSED' }), 'server-unreachable', /^Cannot reach example\.org:5222: the connection was refused \(no server listens on that port, or a firewall turns it away\)\.$/],
+    [err({ code: 'ENOTFOUND' }), 'server-unreachable', /^Cannot reach example\.org:5222: its name was not found\.$/],
+    [err({ code: 'ETIMEDOUT' }), 'server-unreachable', /^Cannot reach example\.org:5222: the connection took too long and was given up\.$/],
     [err({ code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'tls-untrusted', /not signed by an authority you trust/],
     [err({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'tls-untrusted', /different name/],
     [err({ code: 'CERT_HAS_EXPIRED' }), 'tls-untrusted', /expired/],
@@ -35,7 +36,7 @@ describe('classifying connection failures', () => {
     // A lookup of another name, or a failure that is only temporary, is not said to be a wrong name.
     expect(classifyConnectionError(lookup('proxy.example'), 'capulet.lit:5222', { name: 'capulet.lit', from: 'jid' }).field).toBeUndefined();
     const again = classifyConnectionError(err({ code: 'EAI_AGAIN' }), 'capulet.lit:5222', { name: 'capulet.lit', from: 'jid' });
-    expect(again).toMatchObject({ code: 'server-unreachable', message: 'Cannot reach capulet.lit:5222 (EAI_AGAIN).', field: undefined });
+    expect(again).toMatchObject({ code: 'server-unreachable', message: 'Cannot reach capulet.lit:5222: its name could not be looked up just now.', field: undefined });
   });
 
   it('keeps a KeyringError as it is, and survives non-Error throws', () => {

@@ -62,9 +62,9 @@ describe('what the screens say', () => {
       nextStep: 'Check the Server host under Server settings, and that you are online.',
     });
     // Any other unreachable server keeps the summary, main's words behind Details.
-    expect(describeError({ code: 'server-unreachable', message: 'Cannot reach capulet.lit:5222 (ECONNREFUSED).' })).toMatchObject({
+    expect(describeError({ code: 'server-unreachable', message: 'Cannot reach capulet.lit:5222: the connection was refused (no server listens on that port, or a firewall turns it away).' })).toMatchObject({
       message: 'The app cannot reach your server.',
-      details: 'Cannot reach capulet.lit:5222 (ECONNREFUSED).',
+      details: 'Cannot reach capulet.lit:5222: the connection was refused (no server listens on that port, or a firewall turns it away).',
     });
   });
 
@@ -122,10 +122,10 @@ describe('what the screens say', () => {
   });
 
   it('keeps raw codes and node names behind "Details", with a sentence in front', () => {
-    const refused = describeError({ code: 'server-unreachable', message: 'Cannot reach 127.0.0.1:5222 (ECONNREFUSED).' });
+    const refused = describeError({ code: 'server-unreachable', message: 'Cannot reach 127.0.0.1:5222: the connection was refused (no server listens on that port, or a firewall turns it away).' });
     expect(refused.message).toBe('The app cannot reach your server.');
     expect(refused.message).not.toMatch(/ECONN/);
-    expect(refused.details).toBe('Cannot reach 127.0.0.1:5222 (ECONNREFUSED).');
+    expect(refused.details).toBe('Cannot reach 127.0.0.1:5222: the connection was refused (no server listens on that port, or a firewall turns it away).');
     const kept = describeError({ code: 'access-not-revoked', message: 'romeo@montague.lit still has access to urn:xmpp:pubkey:2 …' });
     expect(kept.message).not.toMatch(/urn:/);
     expect(kept.details).toMatch(/urn:xmpp:pubkey:2/);

@@ -26,7 +26,7 @@ describe('connection state machine', () => {
     let state: ConnectionState = { status: 'reconnecting', account, cause: shutdown, attempt: 0, nextAttemptAt: '2026-01-01T10:00:01.000Z' };
     state = next(state, { type: 'attempt', attempt: 0 });
     expect(state).toEqual({ status: 'reconnecting', account, cause: shutdown, attempt: 0 });
-    const refused = { code: 'server-unreachable' as const, message: 'Cannot reach 127.0.0.1:5222 (ECONNREFUSED).' };
+    const refused = { code: 'server-unreachable' as const, message: 'Cannot reach 127.0.0.1:5222: the connection was refused (no server listens on that port, or a firewall turns it away).' };
     state = next(state, { type: 'lost', cause: refused, attempt: 1, nextAttemptAt: Date.UTC(2026, 0, 1, 10, 0, 3) });
     expect(state).toMatchObject({ status: 'reconnecting', cause: refused, attempt: 1, nextAttemptAt: '2026-01-01T10:00:03.000Z' });
     state = next(state, { type: 'bound', boundJid: `${account}/keyring-2` });

@@ -117,7 +117,7 @@ describe('connecting to a server at an IPv6 address', () => {
       .connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: '[::ffff:127.0.0.1]', port })
       .then(() => 'connected', (error: unknown) => error);
     expect(outcome).toBeInstanceOf(KeyringError);
-    expect(outcome).toMatchObject({ code: 'server-unreachable', message: `Cannot reach [::ffff:127.0.0.1]:${port} (ECONNREFUSED).` });
+    expect(outcome).toMatchObject({ code: 'server-unreachable', message: `Cannot reach [::ffff:127.0.0.1]:${port}: the connection was refused (no server listens on that port, or a firewall turns it away).` });
   });
 });
 
