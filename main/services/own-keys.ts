@@ -28,7 +28,7 @@ import type { OwnKeyRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, publishToEnsured, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
+import { publishAsIs, publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { fetchItems } from '../xmpp/fetch-items.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
@@ -479,8 +479,9 @@ export class OwnKeys {
     const itemId = revocationItemId(fingerprint);
     // That audience may be another client's doing (the node widened by a stolen password or a server
     // admin). The statement still goes to it (a public statement: more readers are harmless), but a
-    // node drift watch has a record of is published to as it is, never reconfigured, and its record
-    // keeps the access the person chose (recordFound below), so drift watch still reports the change.
+    // node drift watch has a record of is published to as it is, its access never reconfigured, and its
+    // record keeps the access the person chose (recordFound below), so drift watch still reports the
+    // change. Only a node made to keep no items is made to keep them again first (#publishToKeyNode).
     const recordedNode = serverConfig !== undefined && this.#deps.published.list(jid)[NS.pubkey] !== undefined;
     const spec = { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS };
     const revocationItem = { id: itemId, payload: revocationPayload(statement) };
@@ -490,8 +491,9 @@ export class OwnKeys {
     } catch (error) {
       // The node's audience is not the one recorded: changed by another client (a stolen password, a
       // server admin: just when a key is revoked as compromised) or by another device of the account. A
-      // revocation is never held back for that: it goes to the node as it is, not reconfigured, and the
-      // record keeps the person's choice (recordFound below), so drift watch still reports the change.
+      // revocation is never held back for that: it goes to the node as it is, its access not
+      // reconfigured (its persistence put back if it was turned off too), and the record keeps the
+      // person's choice (recordFound below), so drift watch still reports the change.
       if (!(error instanceof KeyringError && error.code === 'access-model-conflict') || serverConfig !== undefined) throw error;
       const read = await readKeyNodeAudience({ iq: this.#deps.session.iq, owner: jid });
       if (read?.access === undefined) throw error;
@@ -611,14 +613,15 @@ export class OwnKeys {
    * certificate sent ('read-back-mismatch' otherwise, and nothing is recorded as published).
    *
    * `asIs`: the node's configuration as just read, to publish to the node as it is (publish-options
-   * still as preconditions), without configuring it or its affiliations first.
+   * still as preconditions), without configuring its access or its affiliations first. Only a node
+   * made to keep no items is made to keep them again (persistent-node.ts restorePersistence, XEP-0222
+   * §2): a revocation refused there, or published and not kept, would never reach the contacts who
+   * read the node later.
    */
   async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }, asIs?: EffectiveNodeConfig): Promise<PublishOutcome> {
     try {
       const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
-      const outcome = asIs
-        ? await publishToEnsured(ctx, spec, item, { created: false, reconfigured: false, config: asIs })
-        : await publishPersistent(ctx, spec, item);
+      const outcome = asIs ? await publishAsIs(ctx, spec, item, asIs) : await publishPersistent(ctx, spec, item);
       this.#holdServerAccess(configAudience(outcome.config));
       await verifyPublishedCertificate(ctx, spec.node, item);
       return outcome;

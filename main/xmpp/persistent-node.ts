@@ -114,6 +114,66 @@ export async function publishToEnsured(
   return { node: spec.node, itemId: item.id, ...ensured };
 }
 
+/**
+ * Publishes the item to the node as it is (`current`: its configuration as just read), without taking
+ * over its access: a node another client changed (a stolen password, a server admin), where drift watch
+ * must go on reporting who may read it now. One thing is put back first, when it is off: keeping items
+ * (restorePersistence), or the publish-options' persist_items precondition is refused and nothing goes
+ * out.
+ */
+export async function publishAsIs(
+  ctx: NodeContext,
+  spec: PersistentNodeSpec,
+  item: { id: string; payload: Element },
+  current: EffectiveNodeConfig,
+): Promise<PublishOutcome> {
+  const config = await restorePersistence(ctx, spec, current);
+  return publishToEnsured(ctx, spec, item, { created: false, reconfigured: false, config });
+}
+
+/**
+ * XEP-0222 §2 (item 1): a persistent node keeps what is published (pubsub#persist_items=true); a node
+ * made to keep none (another client's change) takes no publish with that precondition (XEP-0060
+ * §7.1.5: Prosody 0.12 and ejabberd 23.01 both answer conflict + precondition-not-met), and keeps
+ * nothing published to it without. So when `current` says items are not persisted, the node is made to
+ * keep them again (XEP-0060 §8.2.4), with room for spec.maxItems when it has less. The form sent is
+ * desiredConfig's, for the node's access as it is now, cut to those two settings: who may read the node
+ * (access model, roster groups; members are affiliations, left alone) is not sent, so it stays exactly
+ * as the server has it (not even set again to the value read, which another change could have
+ * overtaken meanwhile), and so do the node's other settings: drift watch still reports each change
+ * another client made. Returns the configuration read back; refuses (nothing published) when the
+ * server still keeps no items.
+ */
+export async function restorePersistence(ctx: NodeContext, spec: PersistentNodeSpec, current: EffectiveNodeConfig): Promise<EffectiveNodeConfig> {
+  if (current.persistItems === true) return current;
+  const desired = desiredConfig(spec, () => false);
+  const tooFew = current.deviations.some((d) => d.code === 'too-few-items');
+  const fields: Record<string, FieldValue> = Object.fromEntries(
+    Object.entries(desired).filter(([field]) => field === 'pubsub#persist_items' || (tooFew && field === 'pubsub#max_items')),
+  );
+  try {
+    await ctx.iq.set(configureSetRequest(spec.node, fields), ctx.owner);
+  } catch (error) {
+    const info = readStanzaError(error);
+    throw new KeyringError(
+      info?.type === 'auth' ? 'forbidden' : failureCode(error, 'protocol-error'),
+      `Storing ${nodeTitle(spec.node)} was turned off on the server (by another client, or its admin), and the server refused to turn it back on: ${describeError(error)}. Nothing was published.`,
+      undefined,
+      { cause: error },
+    );
+  }
+  const applied = await readEffectiveConfig(ctx, spec.node, spec.maxItems);
+  if (applied === undefined) throw new KeyringError('protocol-error', `Right after being configured, ${nodeTitle(spec.node)} disappeared from the server.`);
+  if (applied.persistItems !== true) {
+    throw new KeyringError(
+      'protocol-error',
+      `Storing ${nodeTitle(spec.node)} is turned off on the server and stayed off when the app turned it back on (the server's admin may have pinned it): ` +
+        'what is published there would not stay for your contacts to read. Nothing was published.',
+    );
+  }
+  return applied;
+}
+
 export async function ensurePersistentNode(
   ctx: NodeContext,
   spec: PersistentNodeSpec,

@@ -43,6 +43,12 @@ export interface FakeOptions {
    * a new id, pushes the old one out). Off by default: most tests here list every item published.
    */
   keepsMaxItems?: boolean;
+  /**
+   * A publish whose publish-options name a value the node's configuration does not hold is refused with
+   * conflict + precondition-not-met (XEP-0060 §7.1.5), as both real servers do. Off by default: most
+   * tests here change the configuration behind the app's back and look at something else.
+   */
+  checksPreconditions?: boolean;
 }
 
 /** A PEP service in memory for one account, answering the requests persistent-node and node-state make. */
@@ -137,6 +143,11 @@ export function fakePep(options: FakeOptions) {
         }
         if (element.is('pubsub', NS.pubsub) && first?.name === 'publish') {
           const n = node(first.attrs.node);
+          if (options.checksPreconditions) {
+            for (const [name, values] of submitted(element.getChild('publish-options')?.getChild('x', NS.dataForms))) {
+              if (!sameValues(n.config.get(name) ?? [], values)) throw stanzaError('conflict', 'cancel', 'precondition-not-met');
+            }
+          }
           const item = first.getChild('item');
           const id = item?.attrs.id ?? '';
           n.items = [...n.items.filter((i) => i !== id), id];
@@ -177,6 +188,12 @@ export function fakePep(options: FakeOptions) {
   };
 }
 
+
+/** XEP-0004 §3.3: a boolean is '1' or 'true', '0' or 'false'; other values compare as they are. */
+function sameValues(held: readonly string[], asked: readonly string[]): boolean {
+  const norm = (v: string) => (v === 'true' ? '1' : v === 'false' ? '0' : v);
+  return held.length === asked.length && held.every((v, i) => norm(v) === norm(asked[i] ?? ''));
+}
 
 /** Juliet signed in, with `pep` as her PEP service: the session port the services are given. */
 export function pepSession(pep: { ctx: { iq: IqCaller } }): SessionPort {

@@ -6,7 +6,12 @@
  * revoked key's item back. The revocation still goes out (a public statement: more readers are
  * harmless), but the node is not reconfigured and its record keeps the access the person chose, so
  * drift watch still reports the widening. Before, the record was copied from the server and the alarm
- * fell silent at the next sign-in. Real vaults and signatures, over a PEP service in memory.
+ * fell silent at the next sign-in. Real vaults and signatures, over a PEP service in memory that
+ * checks publish-options preconditions as both real servers do.
+ *
+ * The same client may also have stopped the node keeping items (persist_items=false): a publish asking
+ * for persistence is then refused (precondition-not-met), and before, the revoke failed there. Now
+ * persistence alone is put back first (XEP-0222 §2), who may read the node left as it is.
  */
 import type { KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,10 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { parseForm } from '../../main/xmpp/data-form.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import type { DriftWatch } from '../../main/services/drift-watch.js';
-import type { OwnKeys } from '../../main/services/own-keys.js';
+import { KEY_NODE_MAX_ITEMS, type OwnKeys } from '../../main/services/own-keys.js';
 import type { OwnRevocations } from '../../main/services/own-revocations.js';
 import type { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
@@ -61,10 +67,19 @@ describe('a revoked key put back on a key node another client widened', () => {
     node.payloads.set(fingerprint, pubkeyPayload(der));
     node.payloads.delete(revocationItemId(fingerprint));
   };
+  /** Another client stops the node keeping items: a publish asking persist_items=true is refused. */
+  const stopKeepingItems = () => keyNode().config.set('pubsub#persist_items', ['0']);
+  /** The fields of each configuration form sent after the first `since` requests. */
+  const configuredFields = (since: number) =>
+    pep.requests
+      .slice(since)
+      .map((r) => (r.is('pubsub', NS.pubsubOwner) ? r.getChild('configure')?.getChild('x', NS.dataForms) : undefined))
+      .filter((x) => x !== undefined)
+      .map((x) => [...parseForm(x).fields.keys()]);
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-'));
-    pep = fakePep({ fields: BASE_FIELDS });
+    pep = fakePep({ fields: BASE_FIELDS, checksPreconditions: true });
     const device = ownKeysOnPep(await unlockedVaults(dir), pep);
     ({ store, published, keys, revocations } = device);
     drift = driftWatchOnPep(device);
@@ -147,6 +162,58 @@ describe('a revoked key put back on a key node another client widened', () => {
     expect(pep.configSets()).toBe(configuredBefore);
     expect(recordedAccess()).toEqual({ model: 'presence' });
     expect(await findings()).toContain('access-widened');
+  });
+
+  it('a revoke on a node another client widened and made to keep no items: persistence alone is put back, the revocation goes out and stays, drift still reports the widening', async () => {
+    keyNode().config.set('pubsub#access_model', ['open']);
+    stopKeepingItems();
+    const sent = pep.requests.length;
+
+    const answer = await keys.revoke(fingerprint, 'compromised');
+
+    expect(answer).toMatchObject({ published: true, withdrawn: true, config: { accessModel: 'open', persistItems: true } });
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    // One configuration, of persistence only: the access model is not even set again to what it is.
+    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
+    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
+    expect(recordedAccess()).toEqual({ model: 'presence' });
+    const found = await findings();
+    expect(found).toContain('access-widened');
+    expect(found).not.toContain('persistence-changed');
+  });
+
+  it('the same for a key the vault lost track of publishing, on a node also cut to one item: room for the keys comes back with persistence', async () => {
+    await store.setPublication(JULIET, fingerprint, NS.pubkey, undefined);
+    keyNode().config.set('pubsub#access_model', ['open']);
+    keyNode().config.set('pubsub#max_items', ['1']);
+    stopKeepingItems();
+    const sent = pep.requests.length;
+
+    const answer = await keys.revoke(fingerprint, 'compromised');
+
+    expect(answer).toMatchObject({ published: true, withdrawn: true, config: { accessModel: 'open', persistItems: true, maxItems: String(KEY_NODE_MAX_ITEMS) } });
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    expect(configuredFields(sent)).toEqual([['pubsub#persist_items', 'pubsub#max_items']]);
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
+    expect(recordedAccess()).toEqual({ model: 'presence' });
+    expect(await findings()).toContain('access-widened');
+  });
+
+  it('a server that keeps the node from storing items even when asked: the revoke is refused in words, nothing published', async () => {
+    keyNode().config.set('pubsub#access_model', ['open']);
+    stopKeepingItems();
+    // As an admin's pinned configuration would: the configure is answered, and persistence stays off.
+    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = async (element, ...rest) => {
+      const answer = await pinned(element, ...rest);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
+      return answer;
+    };
+
+    await expect(keys.revoke(fingerprint, 'compromised')).rejects.toThrow(/^Storing your keys is turned off on the server and stayed off/);
+    expect(keyNode().items).toEqual([fingerprint]);
+    expect(await keys.revokedHere(fingerprint)).toBe(false);
   });
 
   it('a revoke on a device with no record of the key node: the revocation is recorded to the audience the server reports', async () => {
