@@ -32,7 +32,7 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 import { fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { readRevocationItem, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
 import { NS } from '../xmpp/namespaces.js';
-import { publishPersistent, publishToEnsured, retractItem } from '../xmpp/persistent-node.js';
+import { publishAsIs, publishPersistent, retractItem } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { KEY_NODE_MAX_ITEMS, readKeyNodeAudience } from './own-keys.js';
 import { recordRevokedHere } from './revoked-here.js';
@@ -164,9 +164,13 @@ export class OwnRevocations {
    * The state that leads here may be another client's doing (a stolen password, a server admin): the
    * node's access widened, then the revoked key's item put back. The revocation still goes to whoever
    * may read the node now (a public statement: more readers are harmless), but a node already recorded
-   * is published to as it is, never reconfigured (no outsider's affiliation removed, no setting put
-   * back), and its record keeps the access the person chose: the revocation is added to it as an item
-   * found (recordFound). Copied from the server, the record would silence drift watch's alarm.
+   * is published to as it is, its access never reconfigured (no outsider's affiliation removed, no
+   * access setting put back), and its record keeps the access the person chose: the revocation is added
+   * to it as an item found (recordFound). Copied from the server, the record would silence drift
+   * watch's alarm. One setting alone is put back first, when that client also made the node keep no
+   * items (persist_items=false): both Prosody and ejabberd refuse a publish asking for persistence
+   * there, so the revocation would never reach the contacts (publishAsIs, restorePersistence: XEP-0222
+   * §2). A server that keeps persistence off refuses it in words, and the key's item is not withdrawn.
    */
   async #publishRevocation(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
     const ctx = { iq: this.#deps.session.iq, owner: account };
@@ -177,9 +181,7 @@ export class OwnRevocations {
     const item = { id: revocationItemId(fingerprint), payload: revocationPayload(statement) };
     const spec = { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS };
     const recorded = this.#deps.published.list(account)[NS.pubkey] !== undefined;
-    const outcome = recorded
-      ? await publishToEnsured(ctx, spec, item, { created: false, reconfigured: false, config })
-      : await publishPersistent(ctx, spec, item);
+    const outcome = recorded ? await publishAsIs(ctx, spec, item, config) : await publishPersistent(ctx, spec, item);
     await verifyPublishedCertificate(ctx, NS.pubkey, item);
     await this.#deps.published.recordFound(account, NS.pubkey, { id: item.id, certificate: fingerprint }, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
   }

@@ -10,8 +10,9 @@
  * checks publish-options preconditions as both real servers do.
  *
  * The same client may also have stopped the node keeping items (persist_items=false): a publish asking
- * for persistence is then refused (precondition-not-met), and before, the revoke failed there. Now
- * persistence alone is put back first (XEP-0222 §2), who may read the node left as it is.
+ * for persistence is then refused (precondition-not-met), and before, the revoke failed there, as did
+ * the revocation published at sign-in (the key's item then left on the node, its revocation never out).
+ * Now persistence alone is put back first (XEP-0222 §2), who may read the node left as it is.
  */
 import type { KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -108,6 +109,44 @@ describe('a revoked key put back on a key node another client widened', () => {
     expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
     expect(recordedAccess()).toEqual({ model: 'presence' });
     expect(await findings()).toContain('access-widened');
+  });
+
+  it('at sign-in, on a node that client also made keep no items: persistence alone is put back, the revocation goes out and the key is withdrawn, drift still reports the widening', async () => {
+    await keys.revoke(fingerprint, 'compromised');
+    widenAndPutBack();
+    stopKeepingItems();
+    const sent = pep.requests.length;
+
+    await revocations.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
+
+    // The code before: the publish refused (precondition-not-met), the key's item left there alone.
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    // One configuration, of persistence only: the access model is not even set again to what it is.
+    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
+    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
+    expect(recordedAccess()).toEqual({ model: 'presence' });
+    const found = await findings();
+    expect(found).toContain('access-widened');
+    expect(found).not.toContain('persistence-changed');
+  });
+
+  it('at sign-in, on a server that keeps the node from storing items even when asked: nothing published, and the key is not withdrawn without its revocation', async () => {
+    await keys.revoke(fingerprint, 'compromised');
+    widenAndPutBack();
+    stopKeepingItems();
+    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = async (element, ...rest) => {
+      const answer = await pinned(element, ...rest);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
+      return answer;
+    };
+
+    await revocations.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
+
+    // Withdrawn alone, the key would be all contacts hold, never told it is revoked: tried again later.
+    expect(keyNode().items).toEqual([fingerprint]);
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
   });
 
   it('someone let in as a member under presence access: their access is not quietly taken away, so drift still reports it', async () => {
