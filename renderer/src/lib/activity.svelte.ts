@@ -27,6 +27,8 @@ export interface ActivityDetails {
 
 export interface ActivityEntry extends ActivityDetails {
   id: number;
+  /** The account the app worked for when it happened (none before any): shown under that account only. */
+  account?: string;
   /** Milliseconds since the epoch. */
   at: number;
   kind: ActivityKind;
@@ -46,6 +48,23 @@ const SAME_EVENT_MS = 5000;
 export class ActivityLog {
   entries = $state<ActivityEntry[]>([]);
   #next = 1;
+  /** The account the app works for now (App.svelte's AccountStore). */
+  readonly #account: () => string | undefined;
+  /**
+   * The entries of the account the app works for now (and those of before any account). Another account
+   * signed in on this app (or tried) sees none of the previous one's history as if it were its own; they
+   * are back when that account is.
+   */
+  readonly shown = $derived.by(() => {
+    const account = this.#account();
+    return this.entries.filter((e) => e.account === undefined || e.account === account);
+  });
+  /** How many entries are about other accounts, so not shown now. */
+  readonly hidden = $derived(this.entries.length - this.shown.length);
+
+  constructor(account: () => string | undefined = () => undefined) {
+    this.#account = account;
+  }
 
   /**
    * `details` as a string is the key's fingerprint (or the address) the entry is about. Answers the new
@@ -54,11 +73,12 @@ export class ActivityLog {
   add(kind: ActivityKind, text: string, details?: string | ActivityDetails): number | undefined {
     const about: ActivityDetails = typeof details === 'string' ? (/^[0-9a-f]{64}$/.test(details) ? { fingerprint: details } : { contact: details }) : (details ?? {});
     const at = Date.now();
+    const account = this.#account();
     const duplicate = this.entries.find(
-      (e) => at - e.at < SAME_EVENT_MS && e.kind === kind && e.text === text && e.fingerprint === about.fingerprint && e.contact === about.contact,
+      (e) => at - e.at < SAME_EVENT_MS && e.kind === kind && e.text === text && e.fingerprint === about.fingerprint && e.contact === about.contact && e.account === account,
     );
     if (duplicate) return undefined;
-    const entry: ActivityEntry = { id: this.#next++, at, kind, text, ...about };
+    const entry: ActivityEntry = { id: this.#next++, at, kind, text, ...about, ...(account === undefined ? {} : { account }) };
     this.entries = [entry, ...this.entries].slice(0, MAX_ENTRIES);
     return entry.id;
   }
@@ -78,7 +98,8 @@ export class ActivityLog {
    * it (that ends the run).
    */
   replace(ids: readonly number[], kind: ActivityKind, text: string): number {
-    const entry: ActivityEntry = { id: this.#next++, at: Date.now(), kind, text };
+    const account = this.#account();
+    const entry: ActivityEntry = { id: this.#next++, at: Date.now(), kind, text, ...(account === undefined ? {} : { account }) };
     this.entries = [entry, ...this.entries.filter((e) => !ids.includes(e.id))].slice(0, MAX_ENTRIES);
     return entry.id;
   }
