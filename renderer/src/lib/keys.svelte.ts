@@ -163,7 +163,7 @@ export class KeysStore extends ScreenStore {
     this.audience = undefined;
     clearTimeout(this.#undoTimer);
     this.undoable = undefined;
-    this.#warned.clear();
+    // #warned is kept: a fingerprint is one account's, and coming back to it must not warn twice.
     void this.#loadQueue();
   }
 
