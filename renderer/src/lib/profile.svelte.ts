@@ -75,8 +75,14 @@ export class ProfileStore extends ScreenStore {
       this.#arrived.push(view);
       this.#flushTimer ??= setTimeout(() => this.#flush(), EVENT_BATCH_MS);
     });
+    // A profile publish that waited for the connection has run: the editor starts from what the server
+    // holds now, never from the copy before it (a change made on that copy would take the queued one back).
+    const offQueueRan = this.api.on('queue:ran', (outcome) => {
+      if (outcome.action.kind === 'profile-publish' && outcome.ok && !outcome.skipped) void this.load();
+    });
     return () => {
       off();
+      offQueueRan();
       clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
     };
