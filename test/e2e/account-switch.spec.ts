@@ -1,18 +1,42 @@
 /**
  * Signing in to another account on the same app: from the moment Connect is pressed, no screen shows
- * the previous account's keys, contacts or profile as if they were the new one's, whether the new
- * sign-in succeeds or is refused (a wrong password). Signing back in brings the first account's back.
+ * the previous account's keys, contacts, profile or Activity as if they were the new one's, whether the
+ * new sign-in succeeds or is refused (a wrong password). Signing back in brings the first account's back.
+ * A second window of the same app, left on a form, never acts for the new account with what was typed
+ * for the previous one.
  */
-import { expect, generateKey, signIn, test } from './fixtures';
+import { expect, ownKey, openApp, signIn, test } from './fixtures';
+import type { Page } from '@playwright/test';
 
-test('another account signed in: My keys, Contacts and Profile show none of the previous one’s', async ({ friendsInTwoWindows, newAccount, saveScreenshot }) => {
+/** Makes a 2048-bit key valid for `days` on My keys, named, and publishes it for contacts who see the presence. */
+async function publishShortLivedKey(page: Page, name: string, days: number): Promise<string> {
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await page.getByRole('button', { name: 'New key…' }).click();
+  const dialog = page.getByTestId('generate-dialog');
+  await dialog.getByLabel('Key size').selectOption('2048');
+  await dialog.getByLabel('Valid for (days)').fill(String(days));
+  await dialog.getByLabel(/^Name/).fill(name);
+  await dialog.getByRole('button', { name: 'Generate key' }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  const fingerprint = (await page.getByTestId('own-key').first().getByTestId('fingerprint').getAttribute('data-fingerprint')) ?? '';
+  const key = ownKey(page, fingerprint);
+  await key.getByRole('button', { name: 'Publish…' }).click();
+  await key.getByLabel('Contacts who see my presence').check();
+  await key.getByRole('button', { name: /^(Change for all and publish|Publish)$/ }).click();
+  await expect(key.getByTestId('publish-result')).toBeVisible();
+  await key.getByRole('button', { name: 'Close' }).click();
+  return fingerprint;
+}
+
+test('another account signed in: My keys, Contacts, My profile and Activity show none of the previous one’s', async ({ friendsInTwoWindows, newAccount, saveScreenshot }) => {
   test.setTimeout(180_000);
   const { julietAccount, romeoAccount, romeoPage: page } = await friendsInTwoWindows();
   await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
   const contactRow = page.getByTestId('contact-row').filter({ hasText: julietAccount.jid });
   await expect(contactRow).toHaveCount(1);
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
-  const romeoKey = await generateKey(page, 'romeo laptop');
+  const romeoKey = await publishShortLivedKey(page, 'romeo laptop', 10);
+  // My keys' button names the key to renew too ("My keys, 1 key to renew"): found by its start.
+  const myKeys = page.getByRole('button', { name: /^My keys/ });
   const keyCards = page.getByTestId('own-key');
   await expect(keyCards).toHaveCount(1);
   await page.getByRole('button', { name: 'My profile', exact: true }).click();
@@ -21,36 +45,86 @@ test('another account signed in: My keys, Contacts and Profile show none of the 
   await form.getByLabel('Contacts who see my presence').check();
   await form.getByRole('button', { name: 'Publish changes' }).click();
   await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence.');
+  const entries = page.getByTestId('activity-entry');
+  const expiryWarning = entries.filter({ hasText: 'romeo laptop: expires in' });
+  const otherAccounts = page.getByTestId('activity-other-accounts');
 
-  /** What My keys, Contacts and My profile show of romeo's: his key, juliet in his roster, his nickname. */
-  async function expectRomeos(shown: { keys: number; contacts: number; nickname: string }): Promise<void> {
-    await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  /** What the screens show of romeo's: his key, juliet in his roster, his nickname, his Activity. */
+  async function expectRomeos(shown: { keys: number; contacts: number; nickname: string; expiryWarnings: number }): Promise<void> {
+    await myKeys.click();
     await expect(keyCards).toHaveCount(shown.keys);
     await page.getByRole('button', { name: 'Contacts', exact: true }).click();
     await expect(contactRow).toHaveCount(shown.contacts);
     await page.getByRole('button', { name: 'My profile', exact: true }).click();
     await expect(form.getByLabel('Nickname')).toHaveValue(shown.nickname);
+    await page.getByRole('button', { name: 'Activity', exact: true }).click();
+    await expect(expiryWarning).toHaveCount(shown.expiryWarnings);
+    await expect(entries.filter({ hasText: 'Published your profile' })).toHaveCount(shown.expiryWarnings);
   }
+  await expectRomeos({ keys: 1, contacts: 1, nickname: 'Romeo M.', expiryWarnings: 1 });
+  await expect(otherAccounts).toHaveCount(0);
 
-  // Another account, with a password the server refuses: the keys and the roster listed are not its own.
+  // Another account, with a password the server refuses: nothing listed is romeo's.
   const other = await newAccount('mercutio');
   await page.getByRole('button', { name: 'Account', exact: true }).click();
   await signIn(page, { ...other, password: `${other.password}-wrong` });
   await expect(page.getByTestId('account-error')).toBeVisible({ timeout: 20_000 });
-  await expectRomeos({ keys: 0, contacts: 0, nickname: '' });
-  await saveScreenshot('account-switch-refused-profile', page);
+  await expectRomeos({ keys: 0, contacts: 0, nickname: '', expiryWarnings: 0 });
+  // Romeo's history is not lost: it is said to be there, for when he signs in again.
+  await expect(otherAccounts).toContainText('about another account you used in this window');
+  await saveScreenshot('account-switch-refused-activity', page);
 
   // Signed in to it for real: still nothing of romeo's.
   await page.getByRole('button', { name: 'Account', exact: true }).click();
   await signIn(page, other);
   await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await expectRomeos({ keys: 0, contacts: 0, nickname: '' });
+  await expectRomeos({ keys: 0, contacts: 0, nickname: '', expiryWarnings: 0 });
 
-  // Back to romeo: his key and his contact again.
+  // Back to romeo: his key, his contact, his nickname, his Activity, and the expiry warned of once only.
+  // Past Activity's window for "the same event told twice" (5 s), which would otherwise merge a second warning.
+  await page.waitForTimeout(5_500);
   await page.getByRole('button', { name: 'Account', exact: true }).click();
   await signIn(page, romeoAccount);
   await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
-  await expectRomeos({ keys: 1, contacts: 1, nickname: 'Romeo M.' });
-  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await expectRomeos({ keys: 1, contacts: 1, nickname: 'Romeo M.', expiryWarnings: 1 });
+  await expect(otherAccounts).toHaveCount(0);
+  await myKeys.click();
   await expect(page.locator(`[data-testid="own-key"] [data-fingerprint="${romeoKey}"]`)).toHaveCount(1);
+});
+
+test('a second window left on a form: another account signed in elsewhere gets none of what was typed there', async ({ launchApp, browser, newAccount }) => {
+  test.setTimeout(120_000);
+  const app = await launchApp();
+  const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
+  const first = await (await browser.newContext()).newPage();
+  const second = await (await browser.newContext()).newPage();
+  await openApp(first, app.url);
+  await signIn(first, romeo);
+  await expect(first.getByTestId('connection-status')).toHaveText(/Online/);
+  await openApp(second, app.url);
+
+  // The first window: a profile half typed, for romeo.
+  await first.getByRole('button', { name: 'My profile', exact: true }).click();
+  const form = first.getByRole('form', { name: 'Profile' });
+  await expect(form.getByLabel('Nickname')).toBeEditable();
+  await form.getByLabel('Nickname').fill('Romeo, privately');
+  await form.getByLabel('Note').fill('my private note');
+
+  // The second window signs in to mercutio: the first's form is mercutio's, empty, nothing to publish.
+  await signIn(second, mercutio);
+  await expect(second.getByTestId('connection-status')).toHaveText(/Online/);
+  await expect(first.getByTestId('connection-status')).toContainText(mercutio.jid);
+  await expect(form.getByLabel('Nickname')).toHaveValue('');
+  await expect(form.getByLabel('Note')).toHaveValue('');
+  await expect(first.getByTestId('profile-changes')).toContainText('Nothing yet');
+
+  // The same for a key being made: the dialog opened for romeo is gone.
+  await first.getByRole('button', { name: 'My keys', exact: true }).click();
+  await first.getByRole('button', { name: 'New key…' }).click();
+  const dialog = first.getByTestId('generate-dialog');
+  await expect(dialog).toBeVisible();
+  await second.getByRole('button', { name: 'Disconnect' }).click();
+  await signIn(second, romeo);
+  await expect(first.getByTestId('connection-status')).toContainText(romeo.jid);
+  await expect(dialog).toBeHidden();
 });
