@@ -7,7 +7,7 @@
  */
 import { fetchRoster, subscriptionStanza } from '../../main/xmpp/roster';
 import { until } from '../support/scenario';
-import { checkEveryLook, connectWith, expect, openApp, signIn, test } from './fixtures';
+import { checkEveryLook, connectWith, expect, openApp, signIn, SIZES, test } from './fixtures';
 
 test('romeo’s request is not shown or counted under mercutio, nor offline, and comes back with romeo', async ({ page, launchApp, newAccount, saveScreenshot }) => {
   test.setTimeout(180_000);
@@ -36,6 +36,11 @@ test('romeo’s request is not shown or counted under mercutio, nor offline, and
     await contacts.click();
     await expect(requests).toContainText(tybaltAccount.jid);
     await checkEveryLook(page, 'contacts-request', saveScreenshot);
+    // In the narrow list (800 px), who asks is shown whole before anyone approves: no part cut to "…".
+    await page.setViewportSize(SIZES[1]);
+    const cut = await requests.locator('.part').evaluateAll((parts) => parts.filter((p) => p.scrollWidth > p.clientWidth).map((p) => p.textContent));
+    expect(cut, 'parts of the requester’s address cut at 800×600').toEqual([]);
+    await page.setViewportSize(SIZES[0]);
 
     // Romeo signs out: nothing to answer offline, so neither the badge nor the list shows it.
     await account.click();
