@@ -223,7 +223,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
   });
-  // Disconnected, signed out or lost: presence heard on that stream says nothing about now.
+  // Disconnected, signed out or lost: presence heard on that stream says nothing about now, and no
+  // request to see the user's presence can be answered (the screens list none until back online).
   session.events.on('offline', () => presence.reset());
   session.events.on('ownNodeChanged', (change) => {
     // The server announced a new configuration of the key node, or its deletion: My keys' audience is read again.
@@ -232,7 +233,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
   session.events.on('roster', (push) => roster.onPush(push));
   session.events.on('presence', (update) => presence.onPresence(update));
-  session.events.on('subscriptionRequest', ({ from }) => presence.onSubscriptionRequest(from));
+  // Filed under the account it was addressed to: only that account may see and answer it (services/presence.ts).
+  session.events.on('subscriptionRequest', ({ from, account }) => presence.onSubscriptionRequest(from, account));
   const isOwn = (jid: string) => session.state.account !== undefined && bareJidKey(jid) === bareJidKey(session.state.account);
   session.events.on('pep', (notification) => {
     // The own key node changes when another device of the account publishes: My keys' news, never a

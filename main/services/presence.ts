@@ -1,9 +1,17 @@
 /**
  * Presence (RFC 6121 §4): which contacts are online now, from the presence received since the stream
  * came up, and who asks to see the user's presence (§3.1.2), with the answers to them (§3.1.4, §3.1.5).
- * Pending requests are remembered while the app runs (servers deliver them again at each login, §3.1.3).
+ *
+ * A request belongs to the account it was addressed to, and only that account may answer it: approving
+ * it pre-approves the requester (§3.4) for whoever sends the answer, so a request of one account answered
+ * on another would let a stranger read the other's presence-only publications. So the pending requests
+ * are those heard on streams of one account, forgotten when another account's stream begins (its server
+ * delivers them again at the next login, §3.1.3), and listed only while that account is online: offline
+ * none can be answered, and another client of the account may have answered them meanwhile.
  */
 import type { AppEvents } from '../events.js';
+import { KeyringError } from '../errors.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import { subscriptionStanza } from '../xmpp/roster.js';
 import type { SessionPort } from './session-port.js';
 
@@ -14,8 +22,11 @@ export interface PresenceDeps {
 
 export class Presence {
   readonly #deps: PresenceDeps;
-  /** Bare JIDs asking to see our presence, not yet answered. */
-  readonly #requests = new Set<string>();
+  /**
+   * Who asks to see our presence, not yet answered (by bareJidKey → the address as heard), and the
+   * account (bareJidKey) whose stream they came on: one account's requests at a time.
+   */
+  #requests: { account: string; from: Map<string, string> } | undefined;
   /** Available resources per contact (bare JID → full JIDs). */
   readonly #online = new Map<string, Set<string>>();
 
@@ -28,8 +39,17 @@ export class Presence {
     return (this.#online.get(bare)?.size ?? 0) > 0;
   }
 
+  /** The requests of the account online now; none while offline, or for any other account. */
   requests(): string[] {
-    return [...this.#requests].sort();
+    return [...(this.#pending()?.values() ?? [])].sort();
+  }
+
+  /** The pending requests, when the account they were addressed to is online now; else undefined. */
+  #pending(): Map<string, string> | undefined {
+    const { status, account } = this.#deps.session.state;
+    const held = this.#requests;
+    if (status !== 'online' || account === undefined || held === undefined || held.account !== bareJidKey(account)) return undefined;
+    return held.from;
   }
 
   /** A contact's resource came online or went offline (our own other resources are not contacts). */
@@ -43,9 +63,16 @@ export class Presence {
     if (before !== resources.size > 0) this.#deps.events.emit('roster:presence', { jid: bare, online: resources.size > 0 });
   }
 
-  /** Someone asks to see our presence. */
-  onSubscriptionRequest(from: string): void {
-    this.#requests.add(from);
+  /** Someone asks `to` (the account whose stream heard it) to see its presence. */
+  onSubscriptionRequest(from: string, to: string): void {
+    const account = bareJidKey(to);
+    // A stream of an account no longer signed in (one still closing) has no say over the one now.
+    const current = this.#deps.session.state.account;
+    if (current === undefined || bareJidKey(current) !== account) return;
+    // Heard before the new stream's 'online' (§3.1.3 requests follow initial presence at once): the
+    // previous account's go now.
+    if (this.#requests?.account !== account) this.#requests = { account, from: new Map() };
+    this.#requests.from.set(bareJidKey(from), from);
     this.#deps.events.emit('roster:requests', this.requests());
   }
 
@@ -53,11 +80,20 @@ export class Presence {
    * The stream is gone, or a new one began: the presence heard on the last one no longer holds (a new
    * stream's server sends it again, RFC 6121 §4.2.2). The screens hear that no one is known online, so
    * no contact shows a green dot the app can no longer vouch for.
+   *
+   * The requests are told again too: none while offline (the badge and the list agree: nothing to
+   * answer), the account's own when it is back online. A new stream of another account forgets the
+   * previous account's: they are not this one's to show or answer.
    */
   reset(): void {
     const wereOnline = [...this.#online].filter(([, resources]) => resources.size > 0).map(([bare]) => bare);
     this.#online.clear();
     for (const jid of wereOnline) this.#deps.events.emit('roster:presence', { jid, online: false });
+    const held = this.#requests;
+    if (held === undefined || held.from.size === 0) return;
+    const account = this.#deps.session.state.account;
+    if (account === undefined || held.account !== bareJidKey(account)) this.#requests = undefined;
+    this.#deps.events.emit('roster:requests', this.requests());
   }
 
   /** §3.1.1: asks to see the contact's presence. */
@@ -65,10 +101,23 @@ export class Presence {
     await this.#deps.session.send(subscriptionStanza(jid, 'subscribe'));
   }
 
-  /** §3.1.4 approves or §3.1.5 refuses a request, which is then no longer pending. */
+  /**
+   * §3.1.4 approves or §3.1.5 refuses a request, which is then no longer pending. Only a request pending
+   * for the account online now is answered, whoever asks (a screen showing an old list, another window, a
+   * forged message): an approval sent for anyone else would be a pre-approval (§3.4) no one was asked for.
+   */
   async reply(jid: string, approve: boolean): Promise<void> {
-    await this.#deps.session.send(subscriptionStanza(jid, approve ? 'subscribed' : 'unsubscribed'));
-    this.#requests.delete(jid);
+    const { status, account } = this.#deps.session.state;
+    if (status !== 'online' || account === undefined) throw new KeyringError('not-connected', 'Connect your account to answer a request to see your presence.');
+    const key = bareJidKey(jid);
+    const pending = this.#pending();
+    const requester = pending?.get(key);
+    if (pending === undefined || requester === undefined) {
+      throw new KeyringError('not-found', `No request from ${jid} is waiting for the answer of ${account}, so nothing was sent.`, 'jid');
+    }
+    await this.#deps.session.send(subscriptionStanza(requester, approve ? 'subscribed' : 'unsubscribed'));
+    // From the account's own requests, even if another account signed in while the answer went out.
+    pending.delete(key);
     this.#deps.events.emit('roster:requests', this.requests());
   }
 }

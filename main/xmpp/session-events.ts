@@ -12,8 +12,8 @@ export interface SessionEventMap {
   roster: [RosterPush];
   /** A contact's resource came online or went offline. */
   presence: [{ from: string; bare: string; available: boolean }];
-  /** Someone asks to see our presence (RFC 6121 §3.1.2). */
-  subscriptionRequest: [{ from: string }];
+  /** Someone (`from`, bare) asks `account`, whose stream heard it, to see its presence (RFC 6121 §3.1.2). */
+  subscriptionRequest: [{ from: string; account: string }];
   /** The connection came (back) online. */
   online: [];
   /** The connection that was online is gone (disconnected, signed out, or lost: reconnecting or not). */

@@ -363,7 +363,7 @@ export class AccountSession {
       if (type === undefined || type === 'unavailable') {
         this.events.emit('presence', { from, bare, available: type === undefined });
       } else if (type === 'subscribe') {
-        this.events.emit('subscriptionRequest', { from: bare });
+        this.events.emit('subscriptionRequest', { from: bare, account });
       }
       return next();
     });
