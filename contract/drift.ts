@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define.js';
-import { NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
+import { bareJidText, NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
 
 /** An alarm when more people can read (or items are gone); a notice when people were only shut out. */
 export type DriftSeverity = 'alarm' | 'notice';
@@ -91,6 +91,12 @@ export interface NodeDriftView {
 }
 
 export interface DriftReport {
+  /**
+   * Whose nodes it is about: the account the session named when they were read (status: the one it
+   * names now). Undefined only before any account was named. Main answers with the current account's
+   * report alone; Restore and Accept send it back, and are refused for another account's.
+   */
+  account?: string;
   /** When the nodes were last read; undefined before any check. */
   checkedAt?: string;
   severity?: DriftSeverity;
@@ -113,8 +119,12 @@ export interface DriftRepairAnswer {
   report: DriftReport;
 }
 
-/** One node (by its name), or every drifted one. */
-const whichNodes = z.object({ node: z.string().min(1).max(256).optional() }).strict();
+/**
+ * One node (by its name), or every drifted one; `account`: whose report the person answered (the
+ * report's `account`), refused unless it is the account signed in now. Without it (the CLI), the
+ * account signed in.
+ */
+const whichNodes = z.object({ node: z.string().min(1).max(256).optional(), account: bareJidText.optional() }).strict();
 
 export const drift = {
   requests: {

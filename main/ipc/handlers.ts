@@ -156,8 +156,8 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
     drift: {
       status: () => Promise.resolve(drift.status()),
       check: async () => drift.check(),
-      restore: async ({ node }) => drift.restore(node),
-      accept: async ({ node }) => drift.accept(node),
+      restore: async ({ node, account }) => drift.restore(node, account),
+      accept: async ({ node, account }) => drift.accept(node, account),
     },
   };
 }

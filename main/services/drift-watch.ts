@@ -12,6 +12,11 @@
  * Restore puts a node back (access, members, settings, then the items the vault still holds) and
  * reads back; Accept records what is there now as intended. Both are the person's choice; nothing here
  * changes a node by itself.
+ *
+ * A report is one account's: the last one of each account is kept, and the status, the news and
+ * Restore and Accept are the account's the session names now (signed in, being tried, or refused).
+ * Another account's report is never the answer, so a banner about romeo's keys never shows under
+ * mercutio, nor can its buttons act on mercutio's nodes.
  */
 import type { Element } from '@xmpp/xml';
 import { Parser } from '@xmpp/xml';
@@ -20,7 +25,9 @@ import { ACCESS_MODELS } from '../../contract/index.js';
 import { highestSeverity, compareNode, comparesContents, type NodeDrift, type RecordedNode } from '../drift/compare.js';
 import { applyRestorePlan } from '../drift/restore.js';
 import { acceptCurrent, planRestore } from '../drift/restore-plan.js';
+import { BoundedMap } from '../bounded-map.js';
 import { KeyringError, toIpcError } from '../errors.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import { diskTroubleWords } from '../vault/disk-trouble.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +48,9 @@ import type { SessionPort } from './session-port.js';
 export const DRIFT_CHECK_INTERVAL_MS = 10 * 60 * 1000;
 /** After a notification, wait this long for the rest of the burst (one change can arrive three times). */
 export const DRIFT_SETTLE_MS = 1000;
+
+/** How many accounts' last reports are kept: the accounts one person signs in to, with room to spare. */
+const REPORTS_KEPT = 16;
 
 /** The order nodes are listed in: keys first, they are what the app is for. */
 const NODE_ORDER = Object.keys(KIND_OF_NODE);
@@ -72,7 +82,8 @@ interface Read {
 
 export class DriftWatch {
   readonly #deps: DriftWatchDeps;
-  #report: DriftReport = { nodes: [] };
+  /** The last report of each account, by its bare JID (bareJidKey); one account's is never another's. */
+  readonly #reports = new BoundedMap<string, DriftReport>(REPORTS_KEPT);
   #timer: ReturnType<typeof setInterval> | undefined;
   #settle: ReturnType<typeof setTimeout> | undefined;
   /** One check at a time: a request for another while one runs gets a read of its own after it. */
@@ -106,9 +117,13 @@ export class DriftWatch {
     this.#deps = deps;
   }
 
-  /** The last report, as it stood; nothing is asked of the server. */
+  /**
+   * The last report of the account the session names now (signed in, being tried, refused, or signed
+   * out), as it stood; nothing is asked of the server. An account not read yet has an empty one.
+   */
   status(): DriftReport {
-    return this.#report;
+    const account = this.#session.state.account;
+    return (account === undefined ? undefined : this.#reports.get(bareJidKey(account))) ?? emptyReport(account);
   }
 
   /**
@@ -186,22 +201,27 @@ export class DriftWatch {
 
   /** Reads every recorded node now and compares (a request: the answer, no event). */
   async check(): Promise<DriftReport> {
-    this.#requireOnline();
+    this.#accountAsked(undefined);
     return this.#serialized();
   }
 
-  /** Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. */
-  async restore(node?: string): Promise<DriftRepairAnswer> {
-    this.#requireOnline();
+  /**
+   * Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. `account`:
+   * whose report the person answered (the window sends it); refused unless it is the account signed in.
+   */
+  async restore(node?: string, account?: string): Promise<DriftRepairAnswer> {
+    const owner = this.#accountAsked(account);
     // A revoked key's item must not be published again from a record read too early.
     await this.#revocations;
     const repaired: NodeRepair[] = [];
-    for (const read of await this.#readAll(this.#selected(node))) {
+    for (const read of await this.#readAll(owner, this.#selected(owner, node))) {
       const plan = read.state === undefined || read.drift.findings.length > 0 ? planRestore(read.recorded, read.drift) : undefined;
       if (!plan) continue;
-      const outcome = await applyRestorePlan(this.#ctx(), read.recorded, plan, (id) => this.#payloadOf(read.recorded, id));
+      // Nothing is written once another account is signed in: its connection is not this account's.
+      this.#requireStill(owner);
+      const outcome = await applyRestorePlan(this.#ctx(owner), read.recorded, plan, (id) => this.#payloadOf(owner, read.recorded, id));
       // A node made again has lost its subscription (node-state.ts watchOwnNode).
-      if (outcome.state && read.recorded.kind !== 'avatar-data') await this.#watch(outcome.state, { again: read.state === undefined });
+      if (outcome.state && read.recorded.kind !== 'avatar-data') await this.#watch(owner, outcome.state, { again: read.state === undefined });
       repaired.push({
         node: read.recorded.node,
         kind: read.recorded.kind,
@@ -216,17 +236,19 @@ export class DriftWatch {
   /**
    * Records the drifted nodes' (or `node`'s) current state as intended. A state the app could not
    * publish again (an access model it does not offer, members it cannot express) is refused: only
-   * Restore fits it.
+   * Restore fits it. `account`: whose report the person answered, as for restore.
    */
-  async accept(node?: string): Promise<DriftReport> {
-    this.#requireOnline();
+  async accept(node?: string, asked?: string): Promise<DriftReport> {
+    const account = this.#accountAsked(asked);
     await this.#revocations;
-    const account = this.#session.ownJid;
     // Set once any write of Accept is on disk: a node's record, or the key node's keys' audience
     // (written before its record). From then on the vault's "nothing was changed" is false.
     const progress = { recorded: false };
     try {
-      for (const read of await this.#readAll(this.#selected(node))) await this.#acceptOne(account, read, progress);
+      for (const read of await this.#readAll(account, this.#selected(account, node))) {
+        this.#requireStill(account);
+        await this.#acceptOne(account, read, progress);
+      }
     } catch (error) {
       if (!(progress.recorded && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
       throw new KeyringError(
@@ -268,10 +290,10 @@ export class DriftWatch {
   }
 
   /** Subscribes to the node unless done in this session already (`again`: it was made anew, and lost it). */
-  async #watch(state: NodeState, { again = false }: { again?: boolean } = {}): Promise<void> {
+  async #watch(account: string, state: NodeState, { again = false }: { again?: boolean } = {}): Promise<void> {
     if (this.#watched.has(state.node) && !again) return;
     this.#watched.add(state.node);
-    const watch = await watchOwnNode(this.#ctx(), state);
+    const watch = await watchOwnNode(this.#ctx(account), state);
     if (watch.configuration) return;
     if (watch.reason === 'refused') this.#deps.log.warn(`subscribing to ${state.node} was refused: ${watch.detail ?? 'no reason given'}`);
     // A subscribe that timed out or was told to wait is tried again at the next check: until one is
@@ -284,27 +306,60 @@ export class DriftWatch {
     return this.#deps.session;
   }
 
-  #ctx(): NodeContext {
-    return { iq: this.#session.iq, owner: this.#session.ownJid };
+  /** The PEP service read and written: the account's whose check or answer it is, named once at its start. */
+  #ctx(account: string): NodeContext {
+    return { iq: this.#session.iq, owner: account };
   }
 
-  #requireOnline(): void {
-    if (this.#session.state.status !== 'online') {
+  /** Whether `account` is the one the session names now. */
+  #isCurrent(account: string): boolean {
+    const current = this.#session.state.account;
+    return current !== undefined && bareJidKey(current) === bareJidKey(account);
+  }
+
+  /**
+   * The account a Restore or Accept acts on: the one signed in now. Asked from another account's report
+   * (a window that still showed it), it is refused before anything is read or written, whatever the
+   * connection: that report's nodes are not this account's.
+   */
+  #accountAsked(asked: string | undefined): string {
+    const current = this.#session.state.account;
+    if (asked !== undefined && (current === undefined || bareJidKey(asked) !== bareJidKey(current))) {
+      throw new KeyringError(
+        'invalid-argument',
+        `That report is about ${asked}, not ${current ?? 'any account'}, the account signed in now: nothing was changed.`,
+        'account',
+      );
+    }
+    if (this.#session.state.status !== 'online' || current === undefined) {
       throw new KeyringError('not-connected', 'Sign in first: what your server holds can only be read online.');
+    }
+    return current;
+  }
+
+  /** Stops a check, Restore or Accept whose account is no longer the one signed in (nothing more is read or written). */
+  #requireStill(account: string): void {
+    if (!this.#isCurrent(account)) {
+      throw new KeyringError('not-connected', `Another account was signed in while ${account}'s published nodes were read: nothing more was read or changed.`);
     }
   }
 
-  /** A check the app makes by itself: the screens hear of it when its outcome differs from the last one. */
+  /**
+   * A check the app makes by itself: the screens hear of it when its outcome differs from the account's
+   * last one, and only while that account is still the one signed in (the screens show its report).
+   */
   #background(): void {
-    if (this.#session.state.status !== 'online') return;
+    const account = this.#session.state.account;
+    if (this.#session.state.status !== 'online' || account === undefined) return;
     if (this.#publishing > 0) {
       this.#deferred = true;
       return;
     }
-    const before = JSON.stringify(this.#report.nodes);
+    const before = JSON.stringify(this.status().nodes);
     this.#serialized()
       .then((report) => {
-        if (JSON.stringify(report.nodes) !== before) this.#deps.events.emit('drift:changed', report);
+        const same = report.account !== undefined && bareJidKey(report.account) === bareJidKey(account) && this.#isCurrent(account);
+        if (same && JSON.stringify(report.nodes) !== before) this.#deps.events.emit('drift:changed', report);
       })
       .catch((error: unknown) => this.#deps.log.warn(`drift check failed: ${String(error)}`));
   }
@@ -319,27 +374,39 @@ export class DriftWatch {
     }
   }
 
+  /**
+   * Reads the nodes of the account the session names as it starts, and keeps the report as that
+   * account's. Once another account is signed in or tried, it stops: what it read is not kept, never
+   * shown as the new account's, and a read answered late is not handed on (My keys is the new one's).
+   */
   async #checkNow(): Promise<DriftReport> {
     await this.#revocations;
-    const recorded = this.#recordedNodes();
+    const account = this.#session.state.account;
+    if (account === undefined) return emptyReport(undefined);
+    const recorded = this.#recordedNodes(account);
     const keyNodeRead = this.#takeKeyNodeRead();
     const nodes: NodeDriftView[] = [];
     for (const r of recorded) {
+      this.#requireStill(account);
       try {
-        const state = await readNodeState(this.#ctx(), r.node, r.itemIds, { itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined, whole: comparesContents(r) });
+        const state = await readNodeState(this.#ctx(account), r.node, r.itemIds, { itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined, whole: comparesContents(r) });
+        this.#requireStill(account);
         if (r.node === NS.pubkey) this.#deps.onKeyNodeRead?.(state);
         // ejabberd announces configuration changes to subscribers only: subscribed once per session,
         // and again once a node gone comes back. Not on the avatar's data node, whose every item would
         // come whole: its metadata node announces the same changes.
         if (state === undefined) this.#watched.delete(r.node);
-        else if (r.kind !== 'avatar-data') await this.#watch(state);
+        else if (r.kind !== 'avatar-data') await this.#watch(account, state);
         nodes.push(view(r, state, compareNode(r, state)));
       } catch (error) {
+        this.#requireStill(account);
         nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }), error: toIpcError(error) });
       }
     }
-    this.#report = { checkedAt: new Date().toISOString(), ...withSeverity(nodes), nodes };
-    return this.#report;
+    this.#requireStill(account);
+    const report: DriftReport = { account, checkedAt: new Date().toISOString(), ...withSeverity(nodes), nodes };
+    this.#reports.set(bareJidKey(account), report);
+    return report;
   }
 
   /** Sign-in's read of the key node's items, once, while nothing since can have made it older. */
@@ -349,17 +416,18 @@ export class DriftWatch {
     return read && read.writes === this.#writes ? read.items : undefined;
   }
 
-  async #readAll(recorded: Recorded[]): Promise<Read[]> {
+  async #readAll(account: string, recorded: Recorded[]): Promise<Read[]> {
     const reads: Read[] = [];
     for (const r of recorded) {
-      const state = await readNodeState(this.#ctx(), r.node, r.itemIds, { whole: comparesContents(r) });
+      this.#requireStill(account);
+      const state = await readNodeState(this.#ctx(account), r.node, r.itemIds, { whole: comparesContents(r) });
       reads.push({ recorded: r, state, drift: compareNode(r, state) });
     }
     return reads;
   }
 
-  #selected(node: string | undefined): Recorded[] {
-    const all = this.#recordedNodes();
+  #selected(account: string, node: string | undefined): Recorded[] {
+    const all = this.#recordedNodes(account);
     if (node === undefined) return all;
     const one = all.filter((r) => r.node === node);
     if (one.length === 0) throw new KeyringError('not-found', `This app has published nothing on ${node}.`, 'node');
@@ -371,9 +439,7 @@ export class DriftWatch {
    * publication: the key node is then taken from those (the newest publication's access), so keys
    * published earlier are watched too.
    */
-  #recordedNodes(): Recorded[] {
-    const account = this.#session.state.account;
-    if (!account) return [];
+  #recordedNodes(account: string): Recorded[] {
     const published = this.#deps.published.list(account);
     const recorded: Recorded[] = NODE_ORDER.flatMap((node) => {
       const record = published[node];
@@ -418,9 +484,9 @@ export class DriftWatch {
   }
 
   /** What to publish again: a key's certificate from the vault, a profile item as it was published. */
-  #payloadOf(recorded: Recorded, itemId: string): Element | undefined {
+  #payloadOf(account: string, recorded: Recorded, itemId: string): Element | undefined {
     if (recorded.kind === 'keys') {
-      return keyNodePayload(this.#deps.ownKeys.list(this.#session.ownJid), itemId);
+      return keyNodePayload(this.#deps.ownKeys.list(account), itemId);
     }
     const payload = recorded.record?.items.find((i) => i.id === itemId)?.payload;
     return payload === undefined ? undefined : parsePayload(payload);
@@ -438,6 +504,11 @@ export class DriftWatch {
       kept,
     );
   }
+}
+
+/** An account's report before its nodes were read (or no account's, before anyone signed in). */
+function emptyReport(account: string | undefined): DriftReport {
+  return account === undefined ? { nodes: [] } : { account, nodes: [] };
 }
 
 function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift): NodeDriftView {

@@ -25,6 +25,8 @@ export const BASE_FIELDS = ['pubsub#access_model', 'pubsub#persist_items', 'pubs
 export const EJABBERD_FIELDS = [...BASE_FIELDS, 'pubsub#roster_groups_allowed', 'pubsub#notify_config', 'pubsub#notify_delete'];
 
 export interface FakeOptions {
+  /** Whose PEP service it is (juliet's unless named): the owner of every node made on it. */
+  owner?: string;
   /** The fields the server's form has; a submitted field outside them is ignored, or refused. */
   fields: string[];
   refuseUnknownFields?: boolean;
@@ -51,7 +53,7 @@ export interface FakeOptions {
   checksPreconditions?: boolean;
 }
 
-/** A PEP service in memory for one account, answering the requests persistent-node and node-state make. */
+/** A PEP service in memory for one account (`owner`, juliet unless named), answering the requests persistent-node and node-state make. */
 export function fakePep(options: FakeOptions) {
   /**
    * `payloads`: what each item holds, as published (or put there by a test as another client); an item
@@ -60,6 +62,7 @@ export function fakePep(options: FakeOptions) {
   const nodes = new Map<string, { config: Map<string, string[]>; items: string[]; payloads: Map<string, Element>; affiliations: Map<string, string> }>();
   const requests: Element[] = [];
   const subscriptions: { node: string; jid: string }[] = [];
+  const owner = options.owner ?? JULIET;
 
   function submitted(x: Element | undefined): Map<string, string[]> {
     const fields = new Map<string, string[]>();
@@ -95,7 +98,7 @@ export function fakePep(options: FakeOptions) {
         if (element.is('query', NS.discoItems)) {
           if (options.discoItems instanceof Error) throw options.discoItems;
           const ids = visibleItems(element.attrs.node) ?? [];
-          return xml('query', { xmlns: NS.discoItems, node: element.attrs.node }, ...ids.map((id) => xml('item', { jid: JULIET, name: id })));
+          return xml('query', { xmlns: NS.discoItems, node: element.attrs.node }, ...ids.map((id) => xml('item', { jid: owner, name: id })));
         }
         if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'configure') {
           const n = node(child.attrs.node);
@@ -127,7 +130,7 @@ export function fakePep(options: FakeOptions) {
         if (element.is('pubsub', NS.pubsub) && first?.name === 'create') {
           const config = new Map<string, string[]>([['pubsub#notify_retract', ['0']]]);
           apply(config, submitted(second?.getChild('x', NS.dataForms)));
-          nodes.set(first.attrs.node ?? '', { config, items: [], payloads: new Map(), affiliations: new Map([[JULIET, 'owner']]) });
+          nodes.set(first.attrs.node ?? '', { config, items: [], payloads: new Map(), affiliations: new Map([[owner, 'owner']]) });
           return undefined;
         }
         if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'configure') {
@@ -179,7 +182,7 @@ export function fakePep(options: FakeOptions) {
     },
   };
   return {
-    ctx: { iq, owner: JULIET },
+    ctx: { iq, owner },
     nodes,
     requests,
     subscriptions,

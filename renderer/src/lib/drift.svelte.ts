@@ -39,25 +39,36 @@ export class DriftStore extends ScreenStore {
     void this.#load();
   }
 
-  /** Puts the node (or every drifted one) back as published; the report afterwards is what the server says. */
+  /**
+   * Puts the node (or every drifted one) back as published; the report afterwards is what the server
+   * says. The report's account goes with it: main refuses it unless that account is the one signed in.
+   */
   async restore(node?: string): Promise<void> {
-    const answer = await this.restoring.run(() => this.api.drift.restore(node === undefined ? {} : { node }));
+    const sameAccount = this.accountMark();
+    const answer = await this.restoring.run(() => this.api.drift.restore({ ...(node === undefined ? {} : { node }), ...this.#whose() }));
     if (!answer) return;
-    this.#show(answer.report);
+    // Another account signed in meanwhile: its own report is on screen, not this one.
+    if (sameAccount()) this.#show(answer.report);
     for (const r of answer.repaired) this.activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published them`);
   }
 
   /** Keeps the node's current state as intended. */
   async accept(node: NodeDriftView): Promise<void> {
-    const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node }));
+    const sameAccount = this.accountMark();
+    const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node, ...this.#whose() }));
     if (!report) return;
-    this.#show(report);
+    if (sameAccount()) this.#show(report);
     // The user's own decision: a plain line, not the alarm the drift itself was.
     this.activity.add('kept', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
   }
 
   dismiss(node: string): void {
     this.dismissed = [...this.dismissed, node];
+  }
+
+  /** Whose report the person answers: main acts only if it is the account signed in now. */
+  #whose(): { account?: string } {
+    return this.report.account === undefined ? {} : { account: this.report.account };
   }
 
   #show(report: DriftReport): void {

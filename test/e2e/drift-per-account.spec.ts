@@ -1,0 +1,57 @@
+/**
+ * A drift alarm is one account's. Another app of romeo's opens his key node to anyone: signed in again,
+ * the banner says so. He disconnects and mercutio is tried with a wrong password: the refused sign-in
+ * names mercutio, and romeo's banner is gone from every screen (it is not mercutio's keys, and its
+ * Restore would act on mercutio's account). Mercutio online has none either; romeo signed in again has
+ * his alarm back.
+ */
+import { NS } from '../../main/xmpp/namespaces';
+import { driverSteps } from '../support/interop/python-driver';
+import { expect, openApp, publishNewKey, signIn, test } from './fixtures';
+
+test('romeo’s drift alarm is not shown under mercutio, refused or online, and is back under romeo', async ({ page, browserHost, newAccount, prosody }) => {
+  test.setTimeout(150_000);
+  const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
+  const banner = page.getByTestId('drift-banner');
+  const status = page.getByTestId('connection-status');
+  const go = (name: string) => page.getByRole('button', { name, exact: true }).click();
+
+  await openApp(page, browserHost.url);
+  await signIn(page, romeo);
+  await expect(status).toHaveText(/Online/, { timeout: 20_000 });
+  await publishNewKey(page, 'Contacts who see my presence');
+  await driverSteps('slixmpp', { jid: romeo.jid, password: romeo.password, server: prosody.info }, [
+    { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'open' } },
+  ]);
+  // Prosody announces no configuration change: signing in again reads it.
+  await go('Account');
+  await signIn(page, romeo);
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toContainText('Another app changed who can read your keys: now Anyone');
+
+  // Romeo disconnects; mercutio is tried with a wrong password.
+  await go('Account');
+  await signIn(page, { ...mercutio, password: `${mercutio.password}-wrong` });
+  await expect(page.getByTestId('account-error')).toContainText('rejected the address or password', { timeout: 20_000 });
+  await expect(page.locator('header')).toContainText(mercutio.jid);
+  await expect(banner).toBeHidden();
+  for (const screen of ['My keys', 'Activity', 'Account']) {
+    await go(screen);
+    await expect(banner).toBeHidden();
+  }
+
+  // Mercutio online: his own check finds nothing of his changed.
+  await signIn(page, mercutio);
+  await expect(status).toHaveText(/Online/, { timeout: 20_000 });
+  await expect(page.locator('header')).toContainText(mercutio.jid);
+  await go('My keys');
+  await expect(banner).toBeHidden();
+  await go('Account');
+
+  // Romeo again: his key node is still open to anyone, and the alarm is back.
+  await signIn(page, romeo);
+  await expect(status).toHaveText(/Online/, { timeout: 20_000 });
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toContainText('Another app changed who can read your keys: now Anyone');
+  await expect(banner.getByRole('button', { name: 'Restore' })).toBeEnabled();
+});

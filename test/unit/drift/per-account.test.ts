@@ -1,0 +1,238 @@
+/**
+ * A drift report is about one account. Romeo's key node was opened to anyone by another app of his, and
+ * the watch found it; then he signs out and mercutio is tried (password refused), connects, or comes
+ * online. Under mercutio, romeo's report is never the answer nor announced, and Restore or Accept asked
+ * from romeo's report changes nothing of mercutio's; romeo signed in again has his own report back and
+ * is read again. Each account has its own PEP service in memory, behind one session that switches
+ * account as the real one does (connection-state.ts: the account is the one tried from sign-in on).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConnectionState, DriftReport, EventName } from '../../../contract/index.js';
+import { KeyringError } from '../../../main/errors.js';
+import { AppEvents } from '../../../main/events.js';
+import { silentLogger } from '../../../main/logger.js';
+import { DriftWatch } from '../../../main/services/drift-watch.js';
+import type { SessionPort } from '../../../main/services/session-port.js';
+import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
+import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
+import type { NodeState } from '../../../main/xmpp/node-state.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
+import { publishPersistent, type PersistentNodeSpec } from '../../../main/xmpp/persistent-node.js';
+import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
+import { BASE_FIELDS, fakePep } from '../../support/fake-pep-service.js';
+import { unlockedVaults } from '../../support/vaults.js';
+
+const ROMEO = 'romeo@montague.lit';
+const MERCUTIO = 'mercutio@verona.lit';
+const KEYS = NS.pubkey;
+const SPEC: PersistentNodeSpec = { node: KEYS, access: { model: 'presence' }, maxItems: 32 };
+
+type Pep = ReturnType<typeof fakePep>;
+
+/**
+ * One session for both accounts: requests go to the PEP service of the account signed in, and fail
+ * with 'not-connected' while it is not online. `hold` keeps romeo's requests waiting until released.
+ */
+function switchingSession(peps: Record<string, Pep>) {
+  let state: ConnectionState = { status: 'offline' };
+  let held: Promise<void> | undefined;
+  const route =
+    (method: 'get' | 'set'): SessionPort['iq']['get'] =>
+    async (element, to, timeout) => {
+      const account = state.account;
+      if (held && account === ROMEO) await held;
+      const pep = account === undefined ? undefined : peps[account];
+      if (state.status !== 'online' || !pep) throw new KeyringError('not-connected', 'Connect the account first.');
+      return pep.ctx.iq[method](element, to, timeout);
+    };
+  const port: SessionPort = {
+    iq: { get: route('get'), set: route('set') },
+    get ownJid() {
+      if (state.account === undefined) throw new KeyringError('not-connected', 'Connect the account first.');
+      return state.account;
+    },
+    get state() {
+      return state;
+    },
+    send: () => Promise.resolve(),
+    requireXep0222Support: () => Promise.resolve(),
+  };
+  return {
+    port,
+    set: (next: ConnectionState) => {
+      state = next;
+    },
+    /** Romeo's requests wait from now on; returns the release. */
+    hold: (): (() => void) => {
+      let release = () => {};
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = undefined;
+        release();
+      };
+    },
+  };
+}
+
+/** Settles what the watch runs by itself (its sign-in check, reading memory-backed nodes). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function keyNode(report: DriftReport) {
+  return report.nodes.find((n) => n.node === KEYS);
+}
+
+describe('a drift report is one account’s', () => {
+  let dir: string;
+  let drift: DriftWatch;
+  let peps: Record<string, Pep>;
+  let session: ReturnType<typeof switchingSession>;
+  let published: PublishedNodesStore;
+  let announced: { event: EventName; report: DriftReport; account: string | undefined }[];
+  let keyNodeReads: { state: NodeState | undefined; account: string | undefined }[];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keyring-drift-account-'));
+    peps = { [ROMEO]: fakePep({ fields: BASE_FIELDS, owner: ROMEO }), [MERCUTIO]: fakePep({ fields: BASE_FIELDS, owner: MERCUTIO }) };
+    session = switchingSession(peps);
+    const vaults = await unlockedVaults(dir);
+    published = new PublishedNodesStore(vaults);
+    // Each account published its key for contacts who see its presence, and the vault recorded it.
+    for (const [account, pep] of Object.entries(peps)) {
+      const id = `${account}-key`;
+      const outcome = await publishPersistent(pep.ctx, SPEC, { id, payload: pubkeyPayload(Buffer.from(id)) });
+      await published.recordPublish(account, KEYS, { access: SPEC.access, maxItems: SPEC.maxItems, config: outcome.config, item: { id } });
+    }
+    const events = new AppEvents();
+    announced = [];
+    events.subscribe((event, payload) => {
+      if (event === 'drift:changed') announced.push({ event, report: payload as DriftReport, account: session.port.state.account });
+    });
+    keyNodeReads = [];
+    drift = new DriftWatch({
+      published,
+      ownKeys: new OwnKeysStore(vaults),
+      session: session.port,
+      events,
+      log: silentLogger,
+      intervalMs: 3_600_000,
+      settleMs: 3_600_000,
+      onKeyNodeRead: (state) => keyNodeReads.push({ state, account: session.port.state.account }),
+    });
+    // Another app of romeo's opens his key node to anyone.
+    peps[ROMEO]?.nodes.get(KEYS)?.config.set('pubsub#access_model', ['open']);
+  });
+
+  afterEach(async () => {
+    drift.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Romeo signs in: the watch's sign-in check finds his key node opened. */
+  async function romeoWithAlarm(): Promise<void> {
+    session.set({ status: 'online', account: ROMEO });
+    drift.onOnline();
+    await settle();
+    expect(keyNode(drift.status())?.findings).toEqual([expect.objectContaining({ code: 'access-widened' })]);
+  }
+
+  it('romeo signed out keeps his report; mercutio tried, refused or connecting, has none of it', async () => {
+    await romeoWithAlarm();
+    session.set({ status: 'offline', account: ROMEO });
+    expect(drift.status().severity).toBe('alarm');
+
+    session.set({ status: 'connecting', account: MERCUTIO });
+    expect(drift.status().nodes).toEqual([]);
+    session.set({ status: 'failed', account: MERCUTIO, error: { code: 'auth-failed', message: 'The server rejected the address or password.' } });
+    expect(drift.status().nodes).toEqual([]);
+    expect(drift.status()).toEqual({ account: MERCUTIO, nodes: [] });
+    expect(announced.filter((a) => a.account === MERCUTIO)).toEqual([]);
+    // Romeo's own report is still his, while he is the one signed out.
+    session.set({ status: 'offline', account: ROMEO });
+    expect(drift.status()).toMatchObject({ account: ROMEO, severity: 'alarm' });
+  });
+
+  it('mercutio online: his own report is the answer and the news, never romeo’s', async () => {
+    await romeoWithAlarm();
+    session.set({ status: 'online', account: MERCUTIO });
+    expect(drift.status().nodes).toEqual([]);
+    drift.onOnline();
+    await settle();
+    expect(drift.status().severity).toBeUndefined();
+    expect(drift.status()).toMatchObject({ account: MERCUTIO, nodes: [{ node: KEYS, findings: [] }] });
+    expect(announced.map((a) => a.report.severity)).toEqual(['alarm', undefined]);
+    for (const { report, account } of announced) expect(report.account).toBe(account);
+  });
+
+  it('Restore and Accept asked from romeo’s report under mercutio: refused in words, mercutio’s node untouched', async () => {
+    await romeoWithAlarm();
+    session.set({ status: 'online', account: MERCUTIO });
+    // Mercutio's node was opened too: a Restore or Accept that went through would change his.
+    peps[MERCUTIO]?.nodes.get(KEYS)?.config.set('pubsub#access_model', ['open']);
+    const asked = () => peps[MERCUTIO]?.requests.length;
+    const before = asked();
+    const refusal = `That report is about ${ROMEO}, not ${MERCUTIO}, the account signed in now: nothing was changed.`;
+
+    await expect(drift.restore(KEYS, ROMEO)).rejects.toThrow(refusal);
+    await expect(drift.accept(KEYS, ROMEO)).rejects.toThrow(refusal);
+    await expect(drift.restore(undefined, ROMEO)).rejects.toMatchObject({ code: 'invalid-argument', field: 'account' });
+    expect(peps[MERCUTIO]?.value(KEYS, 'pubsub#access_model')).toBe('open');
+    expect(asked()).toBe(before);
+    expect(published.list(MERCUTIO)[KEYS]?.access).toEqual({ model: 'presence' });
+
+    // Under romeo refused, the same: never mercutio's node, and no "sign in first" to mislead.
+    session.set({ status: 'failed', account: MERCUTIO, error: { code: 'auth-failed', message: 'The server rejected the address or password.' } });
+    await expect(drift.restore(KEYS, ROMEO)).rejects.toThrow(refusal);
+
+    // Asked from mercutio's own report (any spelling of his address), Restore puts his node back.
+    session.set({ status: 'online', account: MERCUTIO });
+    const answer = await drift.restore(KEYS, MERCUTIO.toUpperCase());
+    expect(answer.repaired.map((r) => r.node)).toEqual([KEYS]);
+    expect(peps[MERCUTIO]?.value(KEYS, 'pubsub#access_model')).toBe('presence');
+    expect(answer.report.account).toBe(MERCUTIO);
+  });
+
+  it.each([
+    ['refused', { status: 'failed', account: MERCUTIO, error: { code: 'auth-failed', message: 'The server rejected the address or password.' } }],
+    ['online', { status: 'online', account: MERCUTIO }],
+  ] as const)('a check of romeo’s answered only once mercutio is %s: neither kept for mercutio nor announced', async (_, mercutio: ConnectionState) => {
+    session.set({ status: 'online', account: ROMEO });
+    const release = session.hold();
+    drift.onOnline();
+    await settle();
+    // Romeo disconnects and mercutio is tried before romeo's server answered; its answers come late.
+    session.set(mercutio);
+    if (mercutio.status === 'online') drift.onOnline();
+    release();
+    await settle();
+    expect(drift.status().severity).toBeUndefined();
+    expect(drift.status().nodes).toEqual(mercutio.status === 'online' ? [expect.objectContaining({ node: KEYS, findings: [] })] : []);
+    // Romeo's alarm was never announced: it was found only once mercutio was the account.
+    expect(announced.filter((a) => a.report.severity !== undefined)).toEqual([]);
+    // My keys' audience is mercutio's now: romeo's key node read is not handed on as his.
+    expect(keyNodeReads.filter((r) => r.account === MERCUTIO && r.state?.accessModel === 'open')).toEqual([]);
+    expect(drift.status().account).toBe(MERCUTIO);
+    expect(announced.filter((a) => a.report.account !== MERCUTIO)).toEqual([]);
+  });
+
+  it('romeo signed in again: his own report back at once, and read again', async () => {
+    await romeoWithAlarm();
+    session.set({ status: 'failed', account: MERCUTIO, error: { code: 'auth-failed', message: 'The server rejected the address or password.' } });
+    expect(drift.status().nodes).toEqual([]);
+
+    // Kept per account: romeo's last report is his again as soon as he is tried, before it is read anew.
+    session.set({ status: 'connecting', account: ROMEO });
+    expect(drift.status()).toMatchObject({ account: ROMEO, severity: 'alarm' });
+    const asked = peps[ROMEO]?.requests.length ?? 0;
+    session.set({ status: 'online', account: ROMEO });
+    drift.onOnline();
+    await settle();
+    expect(peps[ROMEO]?.requests.length).toBeGreaterThan(asked);
+    expect(drift.status()).toMatchObject({ account: ROMEO, severity: 'alarm' });
+    expect(keyNode(drift.status())?.findings).toEqual([expect.objectContaining({ code: 'access-widened' })]);
+  });
+});
