@@ -45,6 +45,12 @@ test('another account signed in: My keys, Contacts, My profile and Activity show
   await form.getByLabel('Contacts who see my presence').check();
   await form.getByRole('button', { name: 'Publish changes' }).click();
   await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence.');
+  // A publish refused for romeo (a wider audience not confirmed): its error is romeo's alone.
+  await form.getByLabel('Nickname').fill('Romeo N.');
+  await form.getByLabel('Anyone').check();
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  const profileError = page.getByTestId('profile-error');
+  await expect(profileError).toContainText('must be confirmed');
   const entries = page.getByTestId('activity-entry');
   const expiryWarning = entries.filter({ hasText: 'romeo laptop: expires in' });
   const otherAccounts = page.getByTestId('activity-other-accounts');
@@ -70,7 +76,10 @@ test('another account signed in: My keys, Contacts, My profile and Activity show
   await signIn(page, { ...other, password: `${other.password}-wrong` });
   await expect(page.getByTestId('account-error')).toBeVisible({ timeout: 20_000 });
   await expectRomeos({ keys: 0, contacts: 0, nickname: '', expiryWarnings: 0 });
+  await page.getByRole('button', { name: 'My profile', exact: true }).click();
+  await expect(profileError).toHaveCount(0);
   // Romeo's history is not lost: it is said to be there, for when he signs in again.
+  await page.getByRole('button', { name: 'Activity', exact: true }).click();
   await expect(otherAccounts).toContainText('about another account you used in this window');
   await saveScreenshot('account-switch-refused-activity', page);
 

@@ -1,5 +1,6 @@
 import type { KeyringApi } from '../../../contract';
 import type { ActivityLog } from './activity.svelte';
+import { Task } from './task.svelte';
 
 /** What a screen's store starts from: the bridge to main, and the Activity list it writes what happened to. */
 export abstract class ScreenStore {
@@ -21,6 +22,9 @@ export abstract class ScreenStore {
   /** Drops everything of the previous account; the subclass's reset says what that is. */
   forgetAccount(): void {
     this.#accountEpoch++;
+    // What failed for the previous account (a publish refused, a Restore that could not run) is not the
+    // new one's: no error of it stays on screen.
+    for (const value of Object.values(this)) if (value instanceof Task) value.error = undefined;
     this.resetForAccount();
   }
 
