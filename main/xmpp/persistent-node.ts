@@ -136,31 +136,37 @@ export async function publishAsIs(
  * made to keep none (another client's change) takes no publish with that precondition (XEP-0060
  * §7.1.5: Prosody 0.12 and ejabberd 23.01 both answer conflict + precondition-not-met), and keeps
  * nothing published to it without. So when `current` says items are not persisted, the node is made to
- * keep them again (XEP-0060 §8.2.4), with room for spec.maxItems when it has less. The form sent is
+ * keep them again (XEP-0060 §8.2.4). Likewise when it keeps fewer than spec.maxItems (pubsub#max_items
+ * cut down, persistence left on): a publish would push the oldest items off, and the item pushed off may
+ * be an earlier revocation, which contacts reading the node later would then never see. The form sent is
  * desiredConfig's, for the node's access as it is now, cut to those two settings: who may read the node
  * (access model, roster groups; members are affiliations, left alone) is not sent, so it stays exactly
  * as the server has it (not even set again to the value read, which another change could have
- * overtaken meanwhile), and so do the node's other settings: drift watch still reports each change
- * another client made. Returns the configuration read back; refuses (nothing published) when the
- * server still keeps no items.
+ * overtaken meanwhile), and so do the node's other settings: drift watch still reports each change to
+ * who may read it. The two settings put back are not reported any more (they are as the app published
+ * them again). Returns the configuration read back; refuses (nothing published) when the server still
+ * keeps no items.
  */
 export async function restorePersistence(ctx: NodeContext, spec: PersistentNodeSpec, current: EffectiveNodeConfig): Promise<EffectiveNodeConfig> {
-  if (current.persistItems === true) return current;
-  const desired = desiredConfig(spec, () => false);
+  const notKept = current.persistItems !== true;
   const tooFew = current.deviations.some((d) => d.code === 'too-few-items');
+  if (!notKept && !tooFew) return current;
+  const desired = desiredConfig(spec, () => false);
   const fields: Record<string, FieldValue> = Object.fromEntries(
-    Object.entries(desired).filter(([field]) => field === 'pubsub#persist_items' || (tooFew && field === 'pubsub#max_items')),
+    Object.entries(desired).filter(([field]) => (notKept && field === 'pubsub#persist_items') || (tooFew && field === 'pubsub#max_items')),
   );
   try {
     await ctx.iq.set(configureSetRequest(spec.node, fields), ctx.owner);
   } catch (error) {
     const info = readStanzaError(error);
-    throw new KeyringError(
-      info?.type === 'auth' ? 'forbidden' : failureCode(error, 'protocol-error'),
-      `Storing ${nodeTitle(spec.node)} was turned off on the server (by another client, or its admin), and the server refused to turn it back on: ${describeError(error)}. Nothing was published.`,
-      undefined,
-      { cause: error },
-    );
+    // persistItems undefined: the server does not say whether it keeps items, so nothing is said to be turned off.
+    const what =
+      current.persistItems === false
+        ? `Storing ${nodeTitle(spec.node)} was turned off on the server (by another client, or its admin), and the server refused to turn it back on`
+        : notKept
+          ? `The server does not say that it stores ${nodeTitle(spec.node)}, and refused to be set to store them`
+          : `${nodeTitleFirst(spec.node)} keeps fewer items on the server than your keys need (changed by another client, or its admin), and the server refused more room`;
+    throw new KeyringError(info?.type === 'auth' ? 'forbidden' : failureCode(error, 'protocol-error'), `${what}: ${describeError(error)}. Nothing was published.`, undefined, { cause: error });
   }
   const applied = await readEffectiveConfig(ctx, spec.node, spec.maxItems);
   if (applied === undefined) throw new KeyringError('protocol-error', `Right after being configured, ${nodeTitle(spec.node)} disappeared from the server.`);

@@ -80,7 +80,7 @@ describe('a revoked key put back on a key node another client widened', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-'));
-    pep = fakePep({ fields: BASE_FIELDS, checksPreconditions: true });
+    pep = fakePep({ fields: BASE_FIELDS, checksPreconditions: true, keepsMaxItems: true });
     const device = ownKeysOnPep(await unlockedVaults(dir), pep);
     ({ store, published, keys, revocations } = device);
     drift = driftWatchOnPep(device);
@@ -236,6 +236,25 @@ describe('a revoked key put back on a key node another client widened', () => {
     expect(configuredFields(sent)).toEqual([['pubsub#persist_items', 'pubsub#max_items']]);
     expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
     expect(recordedAccess()).toEqual({ model: 'presence' });
+    expect(await findings()).toContain('access-widened');
+  });
+
+  it('a node another client widened and cut to one item, persistence left on: a second revocation does not push the first off', async () => {
+    const der2 = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
+    const fingerprint2 = certificateFingerprint(der2);
+    await store.add(JULIET, { fingerprint: fingerprint2, certificateDer: der2, privateKey });
+    await keys.publish(fingerprint2, { model: 'presence' });
+    await keys.revoke(fingerprint, 'compromised');
+    keyNode().config.set('pubsub#access_model', ['open']);
+    keyNode().config.set('pubsub#max_items', ['1']);
+    const sent = pep.requests.length;
+
+    await keys.revoke(fingerprint2, 'superseded');
+
+    // Room for the keys comes back (persistence was never off), the access left as that client set it.
+    expect(configuredFields(sent)).toEqual([['pubsub#max_items']]);
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint), revocationItemId(fingerprint2)]);
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
     expect(await findings()).toContain('access-widened');
   });
 
