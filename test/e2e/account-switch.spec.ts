@@ -137,3 +137,59 @@ test('a second window left on a form: another account signed in elsewhere gets n
   await expect(first.getByTestId('connection-status')).toContainText(romeo.jid);
   await expect(dialog).toBeHidden();
 });
+
+test('an answer for the previous account that comes after another signed in is not shown as the new one’s', async ({ launchApp, browser, newAccount }) => {
+  test.setTimeout(120_000);
+  const app = await launchApp();
+  const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
+  const first = await (await browser.newContext()).newPage();
+  const second = await (await browser.newContext()).newPage();
+  // The first window's answer to "New key" is held back until the second has signed in to another
+  // account, as when making the key takes longer than that sign-in (a 4096-bit key on a slow machine).
+  let generateId: number | undefined;
+  let held: string | undefined;
+  let release: (() => void) | undefined;
+  await first.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id?: number; channel?: string };
+      if (request.channel === 'keys:generate') generateId = request.id;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
+      if (answer.kind === 'response' && answer.id !== undefined && answer.id === generateId) {
+        held = String(message);
+        release = () => ws.send(String(message));
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  await openApp(first, app.url);
+  await signIn(first, romeo);
+  await expect(first.getByTestId('connection-status')).toHaveText(/Online/);
+  await first.getByRole('button', { name: 'My keys', exact: true }).click();
+  await first.getByRole('button', { name: 'New key…' }).click();
+  const dialog = first.getByTestId('generate-dialog');
+  await dialog.getByLabel('Key size').selectOption('2048');
+  await dialog.getByRole('button', { name: 'Generate key' }).click();
+  await expect.poll(() => held !== undefined, { timeout: 30_000 }).toBe(true);
+
+  await openApp(second, app.url);
+  await signIn(second, { ...mercutio, password: `${mercutio.password}-wrong` });
+  await expect(second.getByTestId('account-error')).toBeVisible({ timeout: 20_000 });
+  await expect(first.getByTestId('connection-status')).toContainText(mercutio.jid);
+  release?.();
+
+  // Romeo's new key is neither listed nor told in Activity under mercutio; it is romeo's, back with him.
+  await expect(first.getByTestId('own-key')).toHaveCount(0);
+  await first.getByRole('button', { name: 'Activity', exact: true }).click();
+  await expect(first.getByTestId('activity-entry').filter({ hasText: 'New RSA 2048 key' })).toHaveCount(0);
+  await first.getByRole('button', { name: 'My keys', exact: true }).click();
+  await expect(first.getByTestId('own-key')).toHaveCount(0);
+  await second.getByRole('button', { name: 'Account', exact: true }).click();
+  await signIn(second, romeo);
+  await expect(first.getByTestId('connection-status')).toContainText(romeo.jid);
+  await expect(first.getByTestId('own-key')).toHaveCount(1);
+});

@@ -1,0 +1,22 @@
+/**
+ * Which account the window shows now, as a count: one more each time another account is signed in or
+ * tried (App.svelte). A request asked for under one count and answered under another belongs to the
+ * previous account: its answer, its error and the Activity line it would write are dropped (task.svelte.ts,
+ * screen-store.ts), never shown as the new account's. Not reactive: bookkeeping only.
+ */
+let epoch = 0;
+
+export function accountEpoch(): number {
+  return epoch;
+}
+
+/** Another account is shown from now on. */
+export function nextAccountEpoch(): void {
+  epoch++;
+}
+
+/** A mark to take before a request, and the check after it: false once another account came meanwhile. */
+export function accountMark(): () => boolean {
+  const at = epoch;
+  return () => at === epoch;
+}
