@@ -240,7 +240,10 @@ export class DriftWatch {
         ...(outcome.config ? { config: outcome.config } : {}),
       });
     }
-    return { repaired, report: await this.#serialized() };
+    // Read back for the account repaired, never for whichever is signed in by then.
+    const report = await this.#serialized(owner);
+    this.#requireStill(owner);
+    return { repaired, report };
   }
 
   /**
@@ -268,7 +271,10 @@ export class DriftWatch {
         { cause: error.cause ?? error },
       );
     }
-    return this.#serialized();
+    // The account's own report after it, as for Restore.
+    const report = await this.#serialized(owner);
+    this.#requireStill(owner);
+    return report;
   }
 
   /** Accept for one node read (a node that has not drifted is left); `progress` is set as each write is on disk. */
@@ -399,9 +405,10 @@ export class DriftWatch {
       .catch((error: unknown) => this.#deps.log.warn(`drift check failed: ${String(error)}`));
   }
 
-  async #serialized(): Promise<DriftReport> {
+  /** One check at a time; `owner`: for that account and connection only (else whichever the session names as it starts). */
+  async #serialized(owner?: Owner): Promise<DriftReport> {
     while (this.#running) await this.#running.catch(() => undefined);
-    this.#running = this.#checkNow();
+    this.#running = this.#checkNow(owner);
     try {
       return await this.#running;
     } finally {
@@ -410,15 +417,16 @@ export class DriftWatch {
   }
 
   /**
-   * Reads the nodes of the account the session names as it starts, and keeps the report as that
-   * account's. Once another account is signed in or tried, it stops: what it read is not kept, never
+   * Reads the nodes of the account the session names as it starts (or `asked`'s, refused unless its
+   * connection is still the live one), and keeps the report as that account's. Once another account is signed in or tried, it stops: what it read is not kept, never
    * shown as the new account's, and a read answered late is not handed on (My keys is the new one's).
    */
-  async #checkNow(): Promise<DriftReport> {
+  async #checkNow(asked?: Owner): Promise<DriftReport> {
     await this.#revocations;
-    const account = this.#session.state.account;
+    if (asked) this.#requireStill(asked);
+    const account = asked?.account ?? this.#session.state.account;
     if (account === undefined) return emptyReport(undefined);
-    const owner: Owner = { account, generation: this.#session.sessionGeneration };
+    const owner: Owner = asked ?? { account, generation: this.#session.sessionGeneration };
     const recorded = this.#recordedNodes(account);
     const keyNodeRead = this.#takeKeyNodeRead();
     const nodes: NodeDriftView[] = [];

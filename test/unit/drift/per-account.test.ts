@@ -263,6 +263,28 @@ describe('a drift report is one account’s', () => {
     expect(announced.slice(before)).toEqual([]);
   });
 
+  it('romeo’s Restore, mercutio tried before its last read: the answer is never mercutio’s report, nor kept as his', async () => {
+    await romeoWithAlarm();
+    // A revocation of romeo's is being applied as Restore puts his node back: its last read waits for it
+    // (afterRevocations), and mercutio is tried meanwhile.
+    let revoked = () => {};
+    session.hooks.onAnswer = (method) => {
+      if (method !== 'set') return;
+      session.hooks.onAnswer = undefined;
+      drift.afterRevocations(new Promise<void>((resolve) => (revoked = resolve)));
+    };
+    const restored = drift.restore(KEYS, ROMEO);
+    restored.catch(() => undefined);
+    await settle();
+    expect(peps[ROMEO]?.value(KEYS, 'pubsub#access_model')).toBe('presence');
+    session.set({ status: 'connecting', account: MERCUTIO });
+    revoked();
+
+    await expect(restored).rejects.toMatchObject({ code: 'not-connected' });
+    // Mercutio has no report yet: none was read (every node "not connected") while he connects.
+    expect(drift.status()).toEqual({ account: MERCUTIO, nodes: [] });
+  });
+
   it('romeo signed in again: his own report back at once, and read again', async () => {
     await romeoWithAlarm();
     session.set({ status: 'failed', account: MERCUTIO, error: { code: 'auth-failed', message: 'The server rejected the address or password.' } });
