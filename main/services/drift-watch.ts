@@ -74,6 +74,16 @@ interface Recorded extends RecordedNode {
   record: PublishedNodeRecord | undefined;
 }
 
+/**
+ * Whose check, Restore or Accept it is: the account, and the connection it began on
+ * (SessionPort.sessionGeneration). The account's name alone is not enough: signed out, then another
+ * account, then this one again, the name matches while what was read in between came over the other's.
+ */
+interface Owner {
+  account: string;
+  generation: number;
+}
+
 interface Read {
   recorded: Recorded;
   state: NodeState | undefined;
@@ -214,12 +224,12 @@ export class DriftWatch {
     // A revoked key's item must not be published again from a record read too early.
     await this.#revocations;
     const repaired: NodeRepair[] = [];
-    for (const read of await this.#readAll(owner, this.#selected(owner, node))) {
+    for (const read of await this.#readAll(owner, this.#selected(owner.account, node))) {
       const plan = read.state === undefined || read.drift.findings.length > 0 ? planRestore(read.recorded, read.drift) : undefined;
       if (!plan) continue;
       // Nothing is written once another account is signed in: its connection is not this account's.
       this.#requireStill(owner);
-      const outcome = await applyRestorePlan(this.#ctx(owner), read.recorded, plan, (id) => this.#payloadOf(owner, read.recorded, id));
+      const outcome = await applyRestorePlan(this.#ctx(owner), read.recorded, plan, (id) => this.#payloadOf(owner.account, read.recorded, id));
       // A node made again has lost its subscription (node-state.ts watchOwnNode).
       if (outcome.state && read.recorded.kind !== 'avatar-data') await this.#watch(owner, outcome.state, { again: read.state === undefined });
       repaired.push({
@@ -230,7 +240,10 @@ export class DriftWatch {
         ...(outcome.config ? { config: outcome.config } : {}),
       });
     }
-    return { repaired, report: await this.#serialized() };
+    // Read back for the account repaired, never for whichever is signed in by then.
+    const report = await this.#serialized(owner);
+    this.#requireStill(owner);
+    return { repaired, report };
   }
 
   /**
@@ -239,15 +252,15 @@ export class DriftWatch {
    * Restore fits it. `account`: whose report the person answered, as for restore.
    */
   async accept(node?: string, asked?: string): Promise<DriftReport> {
-    const account = this.#accountAsked(asked);
+    const owner = this.#accountAsked(asked);
     await this.#revocations;
     // Set once any write of Accept is on disk: a node's record, or the key node's keys' audience
     // (written before its record). From then on the vault's "nothing was changed" is false.
     const progress = { recorded: false };
     try {
-      for (const read of await this.#readAll(account, this.#selected(account, node))) {
-        this.#requireStill(account);
-        await this.#acceptOne(account, read, progress);
+      for (const read of await this.#readAll(owner, this.#selected(owner.account, node))) {
+        this.#requireStill(owner);
+        await this.#acceptOne(owner.account, read, progress);
       }
     } catch (error) {
       if (!(progress.recorded && error instanceof KeyringError && error.code === 'storage-failed')) throw error;
@@ -258,7 +271,10 @@ export class DriftWatch {
         { cause: error.cause ?? error },
       );
     }
-    return this.#serialized();
+    // The account's own report after it, as for Restore.
+    const report = await this.#serialized(owner);
+    this.#requireStill(owner);
+    return report;
   }
 
   /** Accept for one node read (a node that has not drifted is left); `progress` is set as each write is on disk. */
@@ -290,10 +306,10 @@ export class DriftWatch {
   }
 
   /** Subscribes to the node unless done in this session already (`again`: it was made anew, and lost it). */
-  async #watch(account: string, state: NodeState, { again = false }: { again?: boolean } = {}): Promise<void> {
+  async #watch(owner: Owner, state: NodeState, { again = false }: { again?: boolean } = {}): Promise<void> {
     if (this.#watched.has(state.node) && !again) return;
     this.#watched.add(state.node);
-    const watch = await watchOwnNode(this.#ctx(account), state);
+    const watch = await watchOwnNode(this.#ctx(owner), state);
     if (watch.configuration) return;
     if (watch.reason === 'refused') this.#deps.log.warn(`subscribing to ${state.node} was refused: ${watch.detail ?? 'no reason given'}`);
     // A subscribe that timed out or was told to wait is tried again at the next check: until one is
@@ -306,9 +322,26 @@ export class DriftWatch {
     return this.#deps.session;
   }
 
-  /** The PEP service read and written: the account's whose check or answer it is, named once at its start. */
-  #ctx(account: string): NodeContext {
-    return { iq: this.#session.iq, owner: account };
+  /**
+   * The PEP service read and written: the account's whose check or answer it is, named once at its
+   * start. Each request goes out only while the connection it began on is still the live one: after a
+   * switch, a request addressed to this account would go over another account's connection.
+   */
+  #ctx(owner: Owner): NodeContext {
+    const iq = this.#session.iq;
+    return {
+      iq: {
+        get: async (element, to, timeout) => {
+          this.#requireStill(owner);
+          return iq.get(element, to, timeout);
+        },
+        set: async (element, to, timeout) => {
+          this.#requireStill(owner);
+          return iq.set(element, to, timeout);
+        },
+      },
+      owner: owner.account,
+    };
   }
 
   /** Whether `account` is the one the session names now. */
@@ -322,7 +355,7 @@ export class DriftWatch {
    * (a window that still showed it), it is refused before anything is read or written, whatever the
    * connection: that report's nodes are not this account's.
    */
-  #accountAsked(asked: string | undefined): string {
+  #accountAsked(asked: string | undefined): Owner {
     const current = this.#session.state.account;
     if (asked !== undefined && (current === undefined || bareJidKey(asked) !== bareJidKey(current))) {
       throw new KeyringError(
@@ -334,14 +367,22 @@ export class DriftWatch {
     if (this.#session.state.status !== 'online' || current === undefined) {
       throw new KeyringError('not-connected', 'Sign in first: what your server holds can only be read online.');
     }
-    return current;
+    return { account: current, generation: this.#session.sessionGeneration };
   }
 
-  /** Stops a check, Restore or Accept whose account is no longer the one signed in (nothing more is read or written). */
-  #requireStill(account: string): void {
-    if (!this.#isCurrent(account)) {
-      throw new KeyringError('not-connected', `Another account was signed in while ${account}'s published nodes were read: nothing more was read or changed.`);
-    }
+  /**
+   * Stops a check, Restore or Accept whose connection is no longer the live one (nothing more is read
+   * or written): another account was signed in, or this one again since, or it reconnected. Its reads
+   * may have gone over another connection; a fresh check follows every sign-in.
+   */
+  #requireStill(owner: Owner): void {
+    if (this.#isCurrent(owner.account) && this.#session.sessionGeneration === owner.generation) return;
+    throw new KeyringError(
+      'not-connected',
+      this.#isCurrent(owner.account)
+        ? `The connection to the server changed while ${owner.account}'s published nodes were read: nothing more was read or changed.`
+        : `Another account was signed in while ${owner.account}'s published nodes were read: nothing more was read or changed.`,
+    );
   }
 
   /**
@@ -364,9 +405,10 @@ export class DriftWatch {
       .catch((error: unknown) => this.#deps.log.warn(`drift check failed: ${String(error)}`));
   }
 
-  async #serialized(): Promise<DriftReport> {
+  /** One check at a time; `owner`: for that account and connection only (else whichever the session names as it starts). */
+  async #serialized(owner?: Owner): Promise<DriftReport> {
     while (this.#running) await this.#running.catch(() => undefined);
-    this.#running = this.#checkNow();
+    this.#running = this.#checkNow(owner);
     try {
       return await this.#running;
     } finally {
@@ -375,35 +417,37 @@ export class DriftWatch {
   }
 
   /**
-   * Reads the nodes of the account the session names as it starts, and keeps the report as that
-   * account's. Once another account is signed in or tried, it stops: what it read is not kept, never
+   * Reads the nodes of the account the session names as it starts (or `asked`'s, refused unless its
+   * connection is still the live one), and keeps the report as that account's. Once another account is signed in or tried, it stops: what it read is not kept, never
    * shown as the new account's, and a read answered late is not handed on (My keys is the new one's).
    */
-  async #checkNow(): Promise<DriftReport> {
+  async #checkNow(asked?: Owner): Promise<DriftReport> {
     await this.#revocations;
-    const account = this.#session.state.account;
+    if (asked) this.#requireStill(asked);
+    const account = asked?.account ?? this.#session.state.account;
     if (account === undefined) return emptyReport(undefined);
+    const owner: Owner = asked ?? { account, generation: this.#session.sessionGeneration };
     const recorded = this.#recordedNodes(account);
     const keyNodeRead = this.#takeKeyNodeRead();
     const nodes: NodeDriftView[] = [];
     for (const r of recorded) {
-      this.#requireStill(account);
+      this.#requireStill(owner);
       try {
-        const state = await readNodeState(this.#ctx(account), r.node, r.itemIds, { itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined, whole: comparesContents(r) });
-        this.#requireStill(account);
+        const state = await readNodeState(this.#ctx(owner), r.node, r.itemIds, { itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined, whole: comparesContents(r) });
+        this.#requireStill(owner);
         if (r.node === NS.pubkey) this.#deps.onKeyNodeRead?.(state);
         // ejabberd announces configuration changes to subscribers only: subscribed once per session,
         // and again once a node gone comes back. Not on the avatar's data node, whose every item would
         // come whole: its metadata node announces the same changes.
         if (state === undefined) this.#watched.delete(r.node);
-        else if (r.kind !== 'avatar-data') await this.#watch(account, state);
+        else if (r.kind !== 'avatar-data') await this.#watch(owner, state);
         nodes.push(view(r, state, compareNode(r, state)));
       } catch (error) {
-        this.#requireStill(account);
+        this.#requireStill(owner);
         nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }), error: toIpcError(error) });
       }
     }
-    this.#requireStill(account);
+    this.#requireStill(owner);
     const report: DriftReport = { account, checkedAt: new Date().toISOString(), ...withSeverity(nodes), nodes };
     this.#reports.set(bareJidKey(account), report);
     return report;
@@ -416,11 +460,11 @@ export class DriftWatch {
     return read && read.writes === this.#writes ? read.items : undefined;
   }
 
-  async #readAll(account: string, recorded: Recorded[]): Promise<Read[]> {
+  async #readAll(owner: Owner, recorded: Recorded[]): Promise<Read[]> {
     const reads: Read[] = [];
     for (const r of recorded) {
-      this.#requireStill(account);
-      const state = await readNodeState(this.#ctx(account), r.node, r.itemIds, { whole: comparesContents(r) });
+      this.#requireStill(owner);
+      const state = await readNodeState(this.#ctx(owner), r.node, r.itemIds, { whole: comparesContents(r) });
       reads.push({ recorded: r, state, drift: compareNode(r, state) });
     }
     return reads;

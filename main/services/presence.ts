@@ -5,9 +5,10 @@
  * A request belongs to the account it was addressed to, and only that account may answer it: approving
  * it pre-approves the requester (§3.4) for whoever sends the answer, so a request of one account answered
  * on another would let a stranger read the other's presence-only publications. So the pending requests
- * are those heard on streams of one account, forgotten when another account's stream begins (its server
- * delivers them again at the next login, §3.1.3), and listed only while that account is online: offline
- * none can be answered, and another client of the account may have answered them meanwhile.
+ * are those heard on one stream (SessionPort.sessionGeneration), forgotten when another stream begins,
+ * even the same account's (its server delivers the ones still pending again at each login, §3.1.3), and
+ * listed only while that stream is online: offline none can be answered, and another client of the
+ * account may have answered them meanwhile.
  */
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
@@ -23,10 +24,10 @@ export interface PresenceDeps {
 export class Presence {
   readonly #deps: PresenceDeps;
   /**
-   * Who asks to see our presence, not yet answered (by bareJidKey → the address as heard), and the
-   * account (bareJidKey) whose stream they came on: one account's requests at a time.
+   * Who asks to see our presence, not yet answered (by bareJidKey → the address as heard), the account
+   * (bareJidKey) and the stream (sessionGeneration) they came on: one stream's requests at a time.
    */
-  #requests: { account: string; from: Map<string, string> } | undefined;
+  #requests: { account: string; generation: number; from: Map<string, string> } | undefined;
   /** Available resources per contact (bare JID → full JIDs). */
   readonly #online = new Map<string, Set<string>>();
 
@@ -48,8 +49,13 @@ export class Presence {
   #pending(): Map<string, string> | undefined {
     const { status, account } = this.#deps.session.state;
     const held = this.#requests;
-    if (status !== 'online' || account === undefined || held === undefined || held.account !== bareJidKey(account)) return undefined;
+    if (status !== 'online' || account === undefined || held === undefined || !this.#ofThisStream(held, account)) return undefined;
     return held.from;
+  }
+
+  /** Whether requests were heard on the stream the session has now, of `account`. */
+  #ofThisStream(held: { account: string; generation: number }, account: string): boolean {
+    return held.account === bareJidKey(account) && held.generation === this.#deps.session.sessionGeneration;
   }
 
   /** A contact's resource came online or went offline (our own other resources are not contacts). */
@@ -69,9 +75,11 @@ export class Presence {
     // A stream of an account no longer signed in (one still closing) has no say over the one now.
     const current = this.#deps.session.state.account;
     if (current === undefined || bareJidKey(current) !== account) return;
-    // Heard before the new stream's 'online' (§3.1.3 requests follow initial presence at once): the
-    // previous account's go now.
-    if (this.#requests?.account !== account) this.#requests = { account, from: new Map() };
+    // Heard before the new stream's 'online' (§3.1.3 requests follow initial presence at once): they are
+    // its own, and the previous stream's go now.
+    if (this.#requests === undefined || !this.#ofThisStream(this.#requests, current)) {
+      this.#requests = { account, generation: this.#deps.session.sessionGeneration, from: new Map() };
+    }
     this.#requests.from.set(bareJidKey(from), from);
     this.#deps.events.emit('roster:requests', this.requests());
   }
@@ -82,8 +90,9 @@ export class Presence {
    * no contact shows a green dot the app can no longer vouch for.
    *
    * The requests are told again too: none while offline (the badge and the list agree: nothing to
-   * answer), the account's own when it is back online. A new stream of another account forgets the
-   * previous account's: they are not this one's to show or answer.
+   * answer). A new stream forgets the last one's, even of the same account: another client may have
+   * answered them meanwhile, and the server sends again the ones still pending (§3.1.3). Those it sent
+   * on the new stream before 'online' are kept: they are this stream's.
    */
   reset(): void {
     const wereOnline = [...this.#online].filter(([, resources]) => resources.size > 0).map(([bare]) => bare);
@@ -92,7 +101,7 @@ export class Presence {
     const held = this.#requests;
     if (held === undefined || held.from.size === 0) return;
     const account = this.#deps.session.state.account;
-    if (account === undefined || held.account !== bareJidKey(account)) this.#requests = undefined;
+    if (account === undefined || !this.#ofThisStream(held, account)) this.#requests = undefined;
     this.#deps.events.emit('roster:requests', this.requests());
   }
 

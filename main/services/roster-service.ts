@@ -103,6 +103,7 @@ export class RosterService {
    */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
     const typed = ownAddressRefused(contactBareJid(contact.jid), this.#deps.session.state.account);
+    const asking = this.#connectionNow();
     const existing = (await this.#sync()).items.get(typed);
     const jid = existing?.jid ?? typed;
     const name = contact.name ?? existing?.name;
@@ -110,7 +111,7 @@ export class RosterService {
     const item = { jid, ...(name ? { name } : {}), groups };
     await rosterSet(this.#deps.session.iq, item);
     await this.#applied(item);
-    await this.#askToSeePresence(jid);
+    await this.#askToSeePresence(jid, asking);
     return this.list({ fresh: true });
   }
 
@@ -135,8 +136,10 @@ export class RosterService {
 
   /** §3.1.4/§3.1.5: approve (and ask back, for a mutual subscription) or refuse. */
   async answer(jid: string, approve: boolean): Promise<string[]> {
+    // The account (and connection) the request was answered on: only it may ask back.
+    const answering = this.#connectionNow();
     await this.#deps.presence.reply(jid, approve);
-    if (approve) await this.#askToSeePresence(jid);
+    if (approve) await this.#askToSeePresence(jid, answering);
     return this.#deps.presence.requests();
   }
 
@@ -279,12 +282,28 @@ export class RosterService {
     return views;
   }
 
-  /** Asks to see the contact's presence unless we already do or already asked. */
-  async #askToSeePresence(jid: string): Promise<void> {
+  /** The account signed in now and its connection (SessionPort.sessionGeneration). */
+  #connectionNow(): { account: string | undefined; generation: number } {
+    return { account: this.#deps.session.state.account, generation: this.#deps.session.sessionGeneration };
+  }
+
+  /**
+   * Asks to see the contact's presence unless we already do or already asked; only on the connection
+   * `on` the add or answer was made on. The roster is read first, and another account signed in
+   * meanwhile would send the subscribe as itself: telling someone who asked romeo (or whom romeo added)
+   * the address of another account, and asking for what no one asked of that one.
+   */
+  async #askToSeePresence(jid: string, on: { account: string | undefined; generation: number }): Promise<void> {
     const current = (await this.list({ fresh: true })).find((c) => c.jid === jid);
-    if (!current || (current.subscription !== 'to' && current.subscription !== 'both' && !current.pending)) {
-      await this.#deps.presence.subscribe(jid);
+    if (current && (current.subscription === 'to' || current.subscription === 'both' || current.pending)) return;
+    const now = this.#connectionNow();
+    if (now.account !== on.account || now.generation !== on.generation) {
+      throw new KeyringError(
+        'not-connected',
+        `The connection of ${on.account ?? 'your account'} changed before the app could ask to see ${jid}'s presence, so it was not asked. Add ${jid} again once signed in to ask.`,
+      );
     }
+    await this.#deps.presence.subscribe(jid);
   }
 }
 

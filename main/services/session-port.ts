@@ -16,6 +16,12 @@ export interface SessionPort {
   readonly ownJid: string;
   /** Offline, connecting, online…, and the account last signed in (kept while offline). */
   readonly state: ConnectionState;
+  /**
+   * Changes each time a connection is opened (a sign-in, a reconnect): work begun under one value that
+   * finds another knows its requests may have gone over another stream, maybe another account's, even
+   * when `state.account` names its account again (A, then B, then A signed in meanwhile).
+   */
+  readonly sessionGeneration: number;
   /** Sends a stanza on the live connection (presence subscriptions). */
   send(stanza: Element): Promise<void>;
   /** Refuses, naming what is missing, unless the server stores data the XEP-0222 way (§5). */

@@ -102,6 +102,8 @@ export class AccountSession {
   /** Teardowns still running: a new connection starts only after the old one is completely gone. */
   #stopping: Promise<void> = Promise.resolve();
   #state: ConnectionState = { status: 'offline' };
+  /** SessionPort.sessionGeneration: bumped as each connection is opened, before the server can say anything on it. */
+  #sessionGeneration = 0;
   #target: Target | undefined;
   /** Failed reconnect attempts since the stream was lost; picks the backoff. */
   #attempt = 0;
@@ -125,6 +127,10 @@ export class AccountSession {
 
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  get sessionGeneration(): number {
+    return this.#sessionGeneration;
   }
 
   /**
@@ -190,6 +196,9 @@ export class AccountSession {
    */
   async #open(target: Target, generation: number): Promise<void> {
     const { params, server, account } = target;
+    // Before the stream starts: what its server sends at once (pending subscription requests right after
+    // initial presence, RFC 6121 §3.1.3) already belongs to it, not to the stream before.
+    this.#sessionGeneration++;
     const client = createXmppClient({
       service: `xmpp://${server}`,
       domain: target.domain,

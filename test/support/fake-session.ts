@@ -11,6 +11,8 @@ export type IqAnswer = (request: Element, to: string | undefined, timeoutMs: num
 
 export interface FakeSession extends SessionPort {
   sent: Element[];
+  /** A test opening a new stream (a reconnect, another account) bumps it, as AccountSession does. */
+  sessionGeneration: number;
 }
 
 export function fakeSession(options: { account?: string; status?: ConnectionStatus; answer?: IqAnswer } = {}): FakeSession {
@@ -23,6 +25,7 @@ export function fakeSession(options: { account?: string; status?: ConnectionStat
       return account;
     },
     state: account === undefined ? { status } : { status, account },
+    sessionGeneration: account === undefined ? 0 : 1,
     sent: [],
     send(stanza) {
       this.sent.push(stanza);

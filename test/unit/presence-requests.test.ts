@@ -30,8 +30,14 @@ function signOut(session: FakeSession, presence: Presence): void {
   session.state.status = 'offline';
   presence.reset();
 }
-function signIn(session: FakeSession, presence: Presence, account: string): void {
+/** A new connection is opened (AccountSession bumps the generation before its server can say anything). */
+function connecting(session: FakeSession, account: string): void {
   session.state.account = account;
+  session.state.status = 'connecting';
+  session.sessionGeneration++;
+}
+function signIn(session: FakeSession, presence: Presence, account: string): void {
+  if (session.state.status !== 'connecting' || session.state.account !== account) connecting(session, account);
   session.state.status = 'online';
   presence.reset();
 }
@@ -64,8 +70,7 @@ describe('requests to see your presence, per account', () => {
     signOut(session, presence);
     // Romeo's server delivers tybalt's pending request again right after initial presence, which can be
     // before the session says it is online: it counts all the same.
-    session.state.account = ROMEO;
-    session.state.status = 'connecting';
+    connecting(session, ROMEO);
     presence.onSubscriptionRequest(TYBALT, ROMEO);
     signIn(session, presence, ROMEO);
     expect(presence.requests()).toEqual([TYBALT]);
@@ -79,7 +84,7 @@ describe('requests to see your presence, per account', () => {
     expect(session.sent).toEqual([]);
   });
 
-  it('offline, none is listed (the badge and the list agree) and an answer is refused; back online, they are listed again', async () => {
+  it('offline, none is listed (the badge and the list agree) and an answer is refused; back online, those the server sends again are listed', async () => {
     const { session, presence, told } = presenceFor(ROMEO);
     presence.onSubscriptionRequest(TYBALT, ROMEO);
     signOut(session, presence);
@@ -89,7 +94,20 @@ describe('requests to see your presence, per account', () => {
     expect(session.sent).toEqual([]);
 
     signIn(session, presence, ROMEO);
+    presence.onSubscriptionRequest(TYBALT, ROMEO); // still pending: the server sends it again (§3.1.3)
     expect(presence.requests()).toEqual([TYBALT]);
+  });
+
+  it('a request answered by another client while romeo was offline is not listed or answerable on his next stream', async () => {
+    const { session, presence, told } = presenceFor(ROMEO);
+    presence.onSubscriptionRequest(TYBALT, ROMEO);
+    // The stream is lost; romeo's phone refuses tybalt meanwhile, so his server does not send it again.
+    signOut(session, presence);
+    signIn(session, presence, ROMEO);
+    expect(presence.requests()).toEqual([]);
+    expect(told.at(-1)).toEqual([]);
+    await expect(presence.reply(TYBALT, true)).rejects.toMatchObject({ code: 'not-found' });
+    expect(session.sent, 'no approval the person already refused elsewhere').toEqual([]);
   });
 
   it('an answer for someone who is not asking is refused; one who is asking is answered once (the address as heard)', async () => {

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import xml from '@xmpp/xml';
 import type { Element } from '@xmpp/xml';
 import type { ConnectionStatus } from '../../contract/index.js';
@@ -312,5 +312,41 @@ describe('an address added that the app or the server will not take', () => {
     await app.add({ jid: 'Benvolio@CAPULET.lit', groups: [] }).catch(() => undefined);
     expect(sets[0]?.attrs.jid).toBe('benvolio@capulet.lit');
     await expect(app.add({ jid: 'a@b@c', groups: [] })).rejects.toMatchObject({ code: 'invalid-argument', field: 'jid' });
+  });
+});
+
+describe('answering a request to see your presence across an account switch', () => {
+  it('tybalt asked romeo: once mercutio is signed in before the roster is read, mercutio sends tybalt no subscribe', async () => {
+    const TYBALT = 'tybalt@capulet.lit';
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let rosterAsked = false;
+    const session = fakeSession({
+      account: ACCOUNT,
+      answer: async () => {
+        rosterAsked = true;
+        await held; // romeo's server is slow to send his roster
+        return xml('query', { xmlns: NS.roster }, ...items(['juliet@capulet.lit']));
+      },
+    });
+    const events = new AppEvents();
+    const presence = new Presence({ session, events });
+    const app = new RosterService({ session, presence, events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    apps.push(app);
+    presence.onSubscriptionRequest(TYBALT, ACCOUNT);
+
+    const answered = app.answer(TYBALT, true);
+    answered.catch(() => undefined);
+    await vi.waitFor(() => expect(rosterAsked).toBe(true));
+    // Romeo signs out and mercutio in (what core.ts does as the new stream is online), then romeo's roster comes.
+    session.state.account = 'mercutio@verona.lit';
+    session.sessionGeneration++;
+    app.reset();
+    presence.reset();
+    release();
+
+    await expect(answered).rejects.toMatchObject({ code: 'not-connected' });
+    // Romeo's approval went out on romeo's connection; nothing more, and nothing from mercutio's.
+    expect(session.sent.map((s) => s.attrs)).toEqual([{ to: TYBALT, type: 'subscribed' }]);
   });
 });

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Element } from '@xmpp/xml';
 import type { ConnectionState, DriftReport, EventName } from '../../../contract/index.js';
 import { KeyringError } from '../../../main/errors.js';
 import { AppEvents } from '../../../main/events.js';
@@ -32,21 +33,33 @@ const SPEC: PersistentNodeSpec = { node: KEYS, access: { model: 'presence' }, ma
 
 type Pep = ReturnType<typeof fakePep>;
 
+/** What a test does as a request goes out or is answered (switch accounts at that very point). */
+type RequestHook = (method: 'get' | 'set', element: Element) => void;
+
 /**
  * One session for both accounts: requests go to the PEP service of the account signed in, and fail
  * with 'not-connected' while it is not online. `hold` keeps romeo's requests waiting until released.
+ * Each connection begun (connecting, or online from another state or account) is a new generation.
+ * `onSend` runs as a request goes out, before it is routed; `onAnswer` once its answer (or error) is in.
  */
 function switchingSession(peps: Record<string, Pep>) {
   let state: ConnectionState = { status: 'offline' };
+  let generation = 0;
   let held: Promise<void> | undefined;
+  const hooks: { onSend?: RequestHook; onAnswer?: RequestHook } = {};
   const route =
     (method: 'get' | 'set'): SessionPort['iq']['get'] =>
     async (element, to, timeout) => {
+      hooks.onSend?.(method, element);
       const account = state.account;
       if (held && account === ROMEO) await held;
       const pep = account === undefined ? undefined : peps[account];
       if (state.status !== 'online' || !pep) throw new KeyringError('not-connected', 'Connect the account first.');
-      return pep.ctx.iq[method](element, to, timeout);
+      try {
+        return await pep.ctx.iq[method](element, to, timeout);
+      } finally {
+        hooks.onAnswer?.(method, element); // an error is an answer too
+      }
     };
   const port: SessionPort = {
     iq: { get: route('get'), set: route('set') },
@@ -57,12 +70,18 @@ function switchingSession(peps: Record<string, Pep>) {
     get state() {
       return state;
     },
+    get sessionGeneration() {
+      return generation;
+    },
     send: () => Promise.resolve(),
     requireXep0222Support: () => Promise.resolve(),
   };
   return {
     port,
+    hooks,
     set: (next: ConnectionState) => {
+      const opened = next.status === 'connecting' || (next.status === 'online' && (state.status !== 'online' || state.account !== next.account));
+      if (opened) generation++;
       state = next;
     },
     /** Romeo's requests wait from now on; returns the release. */
@@ -217,6 +236,53 @@ describe('a drift report is one account’s', () => {
     expect(keyNodeReads.filter((r) => r.account === MERCUTIO && r.state?.accessModel === 'open')).toEqual([]);
     expect(drift.status().account).toBe(MERCUTIO);
     expect(announced.filter((a) => a.report.account !== MERCUTIO)).toEqual([]);
+  });
+
+  it('romeo, mercutio, romeo again during one check of romeo’s: what was read over mercutio’s connection is never romeo’s report', async () => {
+    await romeoWithAlarm();
+    // Mercutio's server knows no such node: asked over his connection, romeo's key node looks deleted.
+    peps[MERCUTIO]?.nodes.delete(KEYS);
+    let switched = false;
+    session.hooks.onSend = () => {
+      if (switched) return;
+      switched = true;
+      // Romeo signs out and mercutio in as the check's first request goes out: it goes over his connection…
+      session.set({ status: 'online', account: MERCUTIO });
+      // …and romeo is signed in again before its answer is read.
+      session.hooks.onAnswer = () => {
+        session.hooks.onAnswer = undefined;
+        session.set({ status: 'online', account: ROMEO });
+      };
+    };
+    const before = announced.length;
+
+    await expect(drift.check()).rejects.toMatchObject({ code: 'not-connected' });
+    expect(switched).toBe(true);
+    // No false "deleted" alarm kept or announced as romeo's: his report is the one read on his own connection.
+    expect(keyNode(drift.status())?.findings).toEqual([expect.objectContaining({ code: 'access-widened' })]);
+    expect(announced.slice(before)).toEqual([]);
+  });
+
+  it('romeo’s Restore, mercutio tried before its last read: the answer is never mercutio’s report, nor kept as his', async () => {
+    await romeoWithAlarm();
+    // A revocation of romeo's is being applied as Restore puts his node back: its last read waits for it
+    // (afterRevocations), and mercutio is tried meanwhile.
+    let revoked = () => {};
+    session.hooks.onAnswer = (method) => {
+      if (method !== 'set') return;
+      session.hooks.onAnswer = undefined;
+      drift.afterRevocations(new Promise<void>((resolve) => (revoked = resolve)));
+    };
+    const restored = drift.restore(KEYS, ROMEO);
+    restored.catch(() => undefined);
+    await settle();
+    expect(peps[ROMEO]?.value(KEYS, 'pubsub#access_model')).toBe('presence');
+    session.set({ status: 'connecting', account: MERCUTIO });
+    revoked();
+
+    await expect(restored).rejects.toMatchObject({ code: 'not-connected' });
+    // Mercutio has no report yet: none was read (every node "not connected") while he connects.
+    expect(drift.status()).toEqual({ account: MERCUTIO, nodes: [] });
   });
 
   it('romeo signed in again: his own report back at once, and read again', async () => {
