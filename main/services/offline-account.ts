@@ -55,6 +55,9 @@ export class OfflineAccount {
         const chosen = offline();
         return state.account !== undefined || chosen === undefined ? state : { ...state, account: chosen };
       },
+      get stream() {
+        return session.stream;
+      },
       send: (stanza) => session.send(stanza),
       requireXep0222Support: () => session.requireXep0222Support(),
     };

@@ -16,6 +16,12 @@ export interface SessionPort {
   readonly ownJid: string;
   /** Offline, connecting, online…, and the account last signed in (kept while offline). */
   readonly state: ConnectionState;
+  /**
+   * Which stream is up: changes each time a stream comes online and each time it goes away (lost,
+   * replaced or signed out). Work started on one stream compares it to tell that stream is gone, even
+   * when the same account is signed in again meanwhile (services/session-mark.ts).
+   */
+  readonly stream: number;
   /** Sends a stanza on the live connection (presence subscriptions). */
   send(stanza: Element): Promise<void>;
   /** Refuses, naming what is missing, unless the server stores data the XEP-0222 way (§5). */

@@ -102,6 +102,8 @@ export class AccountSession {
   /** Teardowns still running: a new connection starts only after the old one is completely gone. */
   #stopping: Promise<void> = Promise.resolve();
   #state: ConnectionState = { status: 'offline' };
+  /** SessionPort.stream: bumped whenever the state goes online or leaves online (#transition). */
+  #stream = 0;
   #target: Target | undefined;
   /** Failed reconnect attempts since the stream was lost; picks the backoff. */
   #attempt = 0;
@@ -125,6 +127,11 @@ export class AccountSession {
 
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  /** Which stream is up (SessionPort.stream): changes as one comes online and as it goes away. */
+  get stream(): number {
+    return this.#stream;
   }
 
   /**
@@ -441,6 +448,8 @@ export class AccountSession {
   #transition(event: ConnectionEvent): void {
     const wasOnline = this.#state.status === 'online';
     this.#state = nextConnectionState(this.#state, event);
+    // Before anyone hears of it: work started on the stream that ended must see it gone at once.
+    if (wasOnline !== (this.#state.status === 'online')) this.#stream++;
     this.#deps.events.emit('account:state', this.#state);
     if (wasOnline && this.#state.status !== 'online') this.events.emit('offline');
   }

@@ -204,6 +204,7 @@ export function pepSession(pep: { ctx: { iq: IqCaller } }): SessionPort {
     iq: pep.ctx.iq,
     ownJid: JULIET,
     state: { status: 'online', account: JULIET },
+    stream: 1,
     send: () => Promise.resolve(),
     requireXep0222Support: () => Promise.resolve(),
   };

@@ -23,6 +23,7 @@ export function fakeSession(options: { account?: string; status?: ConnectionStat
       return account;
     },
     state: account === undefined ? { status } : { status, account },
+    stream: 1,
     sent: [],
     send(stanza) {
       this.sent.push(stanza);

@@ -57,6 +57,7 @@ function switchingSession(peps: Record<string, Pep>) {
     get state() {
       return state;
     },
+    stream: 1,
     send: () => Promise.resolve(),
     requireXep0222Support: () => Promise.resolve(),
   };
