@@ -23,6 +23,7 @@ import { Presence } from './services/presence.js';
 import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
+import { markNow, type SessionMark } from './services/session-mark.js';
 import { bareJidKey } from './keys/xmpp-addr.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
@@ -185,9 +186,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
 
   // Every roster contact's keys, fetched through the same change detection as a notification or a
   // contact opened (ContactKeys.fetchMany: bounded concurrency, a dead server holds up no one).
-  const fetchRosterKeys = async () => {
+  // `startedFor`: the sign-in's account and stream, taken before the roster is read: once another account
+  // is signed in (or the stream is gone) the run stops, and nothing it read lands under the new account.
+  const fetchRosterKeys = async (startedFor: SessionMark) => {
     const contacts = (await roster.list({ fresh: true })).map((c) => c.jid);
-    await contactKeys.fetchMany(contacts);
+    await contactKeys.fetchMany(contacts, undefined, undefined, startedFor);
   };
   const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), trust: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
   const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
@@ -214,12 +217,16 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     drift.onOnline({ drain: () => queue.drain(), ...(writesQueued ? {} : { keyNodeItems: keyNode }), revocations });
     // Keys made before revocations were prepared at generation get theirs, while the vault is open.
     void ownKeys.prepareMissingRevocations().catch((error: unknown) => log.warn(`preparing revocations: ${String(error)}`));
-    if (options.fetchKeysAtSignIn) void fetchRosterKeys().catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
-    if (otherKeysAtSignIn) {
+    // The background reads below are this sign-in's: marked now, they stop once another account is
+    // signed in or this stream is gone (services/session-mark.ts).
+    const signIn = markNow(port);
+    if (options.fetchKeysAtSignIn) void fetchRosterKeys(signIn).catch((error: unknown) => log.warn(`keys fetch at sign-in: ${String(error)}`));
+    if (otherKeysAtSignIn && signIn.account !== undefined) {
+      const account = signIn.account;
       // Background: the roster's devices and keys, then the account's own; a failure is logged only.
       void roster
         .list({ fresh: true })
-        .then((contacts) => otherKeys.fetchMany([...contacts.map((c) => c.jid), session.ownJid]))
+        .then((contacts) => otherKeys.fetchMany([...contacts.map((c) => c.jid), account], signIn))
         .catch((error: unknown) => log.warn(`reading other apps' keys after sign-in: ${String(error)}`));
     }
   });

@@ -59,6 +59,7 @@ import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
+import { markNow, stillMarked, type SessionMark } from './session-mark.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -151,7 +152,14 @@ export class ContactKeys {
     // A run only the user asked for answers the user alone.
     const announce = this.#notified.delete(contact);
     const asked = this.#notifications;
-    const view = await this.#record(contact, await fetchItems(this.#deps.session.iq, contact, NS.pubkey), asked);
+    const mark = markNow(this.#deps.session);
+    const outcome = await fetchItems(this.#deps.session.iq, contact, NS.pubkey);
+    // Asked for one account; another signed in (or the stream was replaced) before the answer: recorded
+    // under neither (session-mark.ts).
+    if (!stillMarked(this.#deps.session, mark)) {
+      throw new KeyringError('not-connected', `Another account was signed in, or the connection was lost, while ${contact}'s keys were read: nothing was recorded.`);
+    }
+    const view = await this.#record(contact, outcome, asked);
     if (announce) this.#deps.events.emit('contacts:keys', view);
     return view;
   }
@@ -163,32 +171,41 @@ export class ContactKeys {
    * does not hold up the next request, so the vault saves the answers in a few group writes instead of
    * one write per contact. A background fetch: each contact's view also goes out as an event, once its
    * keys are on disk.
+   *
+   * `startedFor`: the account and stream the run is for (the sign-in that started it; now by default).
+   * Once another account is signed in, or that stream is gone, no next contact is asked, and answers
+   * still in flight are neither recorded nor announced (they are not the new account's); the views
+   * then are those recorded before.
    */
   async fetchMany(
     contacts: readonly string[],
     concurrency = DEFAULT_FETCH_CONCURRENCY,
     timeoutMs = DEFAULT_FETCH_TIMEOUT_MS,
+    startedFor: SessionMark = markNow(this.#deps.session),
   ): Promise<ContactKeysView[]> {
+    const current = () => stillMarked(this.#deps.session, startedFor);
     // The own account's node is My keys' business (main/services/own-devices.ts), never a contact's.
     const bare = contacts.map((c) => contactBareJid(c)).filter((c) => !this.#isOwn(c));
     for (const contact of bare) this.#listened.lookedUp(contact);
-    const recorded: Promise<ContactKeysView>[] = new Array<Promise<ContactKeysView>>(bare.length);
+    const recorded: (Promise<ContactKeysView> | undefined)[] = new Array<Promise<ContactKeysView> | undefined>(bare.length);
     // The notification count when each request went out (a request may wait for a free lane).
     const asked: number[] = [];
     const ownJid = this.#deps.session.ownJid;
     const ownDomain = ownJid.slice(ownJid.indexOf('@') + 1);
     await fetchAcrossServers(
       bare,
-      { concurrency, ownDomain },
+      { concurrency, ownDomain, stop: () => !current() },
       (contact, index) => {
         asked[index] = this.#notifications;
         return fetchItems(this.#deps.session.iq, contact, NS.pubkey, timeoutMs);
       },
       (index, outcome) => {
+        // Answered for the account signed in before: not this one's to record (nor may a window see it).
+        if (!current()) return;
         const contact = bare[index] as string;
         // A contact never asked (its server proved unreachable) has no count: its outcome stores nothing.
         const record = this.#record(contact, outcome, asked[index] ?? 0).then((view) => {
-          this.#deps.events.emit('contacts:keys', view);
+          if (current()) this.#deps.events.emit('contacts:keys', view);
           return view;
         });
         // Observed now, awaited below: a failed save must not surface as an unhandled rejection meanwhile.
@@ -200,7 +217,8 @@ export class ContactKeys {
     this.#deps.store.endOfBurst();
     // Every save settles before this does, so a failed one leaves no other still writing behind the
     // caller's back (the first failure is the one reported).
-    const saved = await Promise.allSettled(recorded);
+    // A run stopped by a switch leaves the contacts it did not record without a promise.
+    const saved = await Promise.allSettled(recorded.filter((r): r is Promise<ContactKeysView> => r !== undefined));
     const failed = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return saved.map((s) => (s as PromiseFulfilledResult<ContactKeysView>).value);

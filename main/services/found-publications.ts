@@ -25,6 +25,7 @@
  *   logged, and left to whoever published it;
  * - an item whose certificate is not this vault's: not ours to record (own-devices.ts reports those).
  */
+import { markNow, stillMarked } from './session-mark.js';
 import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
@@ -60,7 +61,10 @@ export class FoundPublications {
 
   /** Records what the key node's items (`read`) show published that the vault does not; the fingerprints recorded. */
   async readNode(read: Promise<FetchOutcome>): Promise<string[]> {
+    const mark = markNow(this.#deps.session);
     const outcome = await read;
+    // Another account's key node (signed in meanwhile, session-mark.ts) says nothing of this one's keys.
+    if (!stillMarked(this.#deps.session, mark)) return [];
     return outcome.status === 'ok' ? this.adopt(outcome.items) : [];
   }
 

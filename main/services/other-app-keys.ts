@@ -39,6 +39,7 @@ import { publishRequest } from '../xmpp/pubsub.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
+import { markNow, stillMarked, type SessionMark } from './session-mark.js';
 
 /** The list nodes whose notifications are routed here (main/core.ts). */
 export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
@@ -49,6 +50,8 @@ export const BUNDLE_CONCURRENCY = 4;
 /** A burst of notifications from one account folds into few readings (as for X.509 keys, contact-keys.ts). */
 export const OTHER_KEYS_FOLLOW_UP: FollowUpTiming = { spacingMs: 1000, maxSpacingMs: 60_000, calmMs: 60_000 };
 const MAX_PROBLEM_CHARS = 300;
+/** What a background run tells the scheduler for an account it stopped at: nothing to go by. */
+const STOPPED: FetchOutcome = { status: 'ok', items: [] };
 
 const PROTOCOL_VERSION: Readonly<Record<'omemo' | 'omemo2', OmemoVersion>> = { omemo: 'axolotl', omemo2: 'omemo2' };
 
@@ -100,17 +103,31 @@ export class OtherAppKeys {
   /**
    * Reads many accounts in the background (the roster at sign-in), OTHER_KEYS_CONCURRENCY at a time, a
    * dead server holding up nobody else; each result goes out as a 'devices:contact' event.
+   *
+   * `startedFor`: the account and stream the run is for (the sign-in that started it; now by default).
+   * Once another account is signed in, or that stream is gone, no next contact is read, and nothing read
+   * across the switch is recorded (#readAndRecord) or announced: it is not the new account's.
    */
-  async fetchMany(contacts: readonly string[]): Promise<void> {
+  async fetchMany(contacts: readonly string[], startedFor: SessionMark = markNow(this.#deps.session)): Promise<void> {
     const jids = [...new Set(contacts.map((c) => contactBareJid(c)))];
-    const ownDomain = this.#deps.session.ownJid.split('@')[1] ?? '';
+    const ownDomain = (startedFor.account ?? this.#deps.session.ownJid).split('@')[1] ?? '';
+    const current = () => stillMarked(this.#deps.session, startedFor);
     await fetchAcrossServers(
       jids,
-      { concurrency: OTHER_KEYS_CONCURRENCY, ownDomain },
+      { concurrency: OTHER_KEYS_CONCURRENCY, ownDomain, stop: () => !current() },
       async (jid) => {
-        const { view, outcome } = await this.#readings.request(jid);
-        this.#deps.events.emit('devices:contact', view);
-        return outcome;
+        let reading: { view: OtherKeysView; outcome: FetchOutcome };
+        try {
+          reading = await this.#readings.request(jid);
+        } catch (error) {
+          // Cut off by the switch (#readAndRecord refused to record): the run ends quietly.
+          if (!current()) return STOPPED;
+          throw error;
+        }
+        // Read and recorded for the account before, but the window now shows another's.
+        if (!current()) return STOPPED;
+        this.#deps.events.emit('devices:contact', reading.view);
+        return reading.outcome;
       },
       () => undefined,
     );
@@ -250,7 +267,17 @@ export class OtherAppKeys {
   /** One reading of an account, recorded; the view says what is known now. */
   async #readAndRecord(jid: string): Promise<{ view: OtherKeysView; outcome: FetchOutcome }> {
     const account = this.#deps.session.ownJid;
-    const read = await this.#read(jid);
+    const mark = markNow(this.#deps.session);
+    // Its requests go over whichever stream is up: once another account is signed in (or the stream was
+    // replaced), the rest would ask as that account, and what it read may be what that account sees.
+    // No further request, and recorded under neither.
+    const stillHere = () => {
+      if (!stillMarked(this.#deps.session, mark)) {
+        throw new KeyringError('not-connected', `Another account was signed in, or the connection was lost, while ${jid}'s devices and keys were read: nothing was recorded.`);
+      }
+    };
+    const read = await this.#read(jid, account, stillHere);
+    stillHere();
     const now = this.#now();
     const before = this.#deps.store.of(account, jid);
     let record = before;
@@ -292,22 +319,24 @@ export class OtherAppKeys {
     return (record) => decideTrust(policy, historyOf(record), { firstVerifiedAt: trust.firstVerifiedAt });
   }
 
-  async #read(jid: string): Promise<AccountReading> {
+  /** `stillHere`: throws once the account or stream the reading began on is gone (before each request). */
+  async #read(jid: string, account: string, stillHere: () => void): Promise<AccountReading> {
     const iq = this.#deps.session.iq;
-    const stored = this.#deps.store.of(this.#deps.session.ownJid, jid);
+    const stored = this.#deps.store.of(account, jid);
     const [axolotl, omemo2, openpgp] = await Promise.all([
       fetchItems(iq, jid, devicesNode('axolotl')),
       fetchItems(iq, jid, devicesNode('omemo2')),
       fetchItems(iq, jid, NS.openpgpPublicKeys),
     ]);
+    stillHere();
     const result: AccountReading = { reading: {}, observed: [], sources: [], leftOut: 0 };
-    await this.#readOmemo(jid, 'omemo', axolotl, stored, result);
-    await this.#readOmemo(jid, 'omemo2', omemo2, stored, result);
-    await this.#readOpenPgp(jid, openpgp, stored, result);
+    await this.#readOmemo(jid, 'omemo', axolotl, stored, result, stillHere);
+    await this.#readOmemo(jid, 'omemo2', omemo2, stored, result, stillHere);
+    await this.#readOpenPgp(jid, openpgp, stored, result, stillHere);
     return result;
   }
 
-  async #readOmemo(jid: string, protocol: 'omemo' | 'omemo2', outcome: FetchOutcome, stored: OtherKeysRecord | undefined, result: AccountReading): Promise<void> {
+  async #readOmemo(jid: string, protocol: 'omemo' | 'omemo2', outcome: FetchOutcome, stored: OtherKeysRecord | undefined, result: AccountReading, stillHere: () => void): Promise<void> {
     const version = PROTOCOL_VERSION[protocol];
     if (!listed(protocol, outcome, result)) return;
     const known = knownFirst(stored, protocol).flatMap((k) => (k.deviceId === undefined ? [] : [k.deviceId]));
@@ -322,6 +351,7 @@ export class OtherAppKeys {
     result.leftOut += list.list.leftOut.length - notRead.length;
     const observed = await inTurn(list.list.devices, BUNDLE_CONCURRENCY, async (device): Promise<Observed> => {
       const { node, itemId } = bundleLocation(version, device.id);
+      stillHere();
       const fetched = itemId === undefined ? await fetchItems(this.#deps.session.iq, jid, node) : await fetchItem(this.#deps.session.iq, jid, node, itemId);
       const base: Observed = { protocol, deviceId: device.id, fingerprint: '', problems: [], hasData: false };
       if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no bundle published' : `bundle: ${fetched.status}`] };
@@ -346,7 +376,7 @@ export class OtherAppKeys {
     result.observed.push(...observed, ...notRead);
   }
 
-  async #readOpenPgp(jid: string, outcome: FetchOutcome, stored: OtherKeysRecord | undefined, result: AccountReading): Promise<void> {
+  async #readOpenPgp(jid: string, outcome: FetchOutcome, stored: OtherKeysRecord | undefined, result: AccountReading, stillHere: () => void): Promise<void> {
     if (!listed('openpgp', outcome, result)) return;
     const known = knownFirst(stored, 'openpgp').map((k) => k.fingerprint);
     const list = readPublicKeysList(outcome.status === 'ok' ? outcome.items : [], known);
@@ -360,6 +390,7 @@ export class OtherAppKeys {
     result.leftOut += list.leftOut.length - notRead.length;
     const observed = await inTurn(list.keys, BUNDLE_CONCURRENCY, async (listedKey): Promise<Observed> => {
       const base: Observed = { protocol: 'openpgp', fingerprint: listedKey.fingerprint, problems: [], hasData: false };
+      stillHere();
       const fetched = await fetchItems(this.#deps.session.iq, jid, publicKeyNode(listedKey.fingerprint));
       if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no key data published' : `key data: ${fetched.status}`] };
       const key = readPublicKeyItem(fetched.items, listedKey.fingerprint);

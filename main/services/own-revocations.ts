@@ -22,6 +22,7 @@
  * hold: withdrawn alone, it would leave them a key they were never told is revoked. The statement the
  * vault keeps is published first, and the item withdrawn only once it is there.
  */
+import { markNow, stillMarked } from './session-mark.js';
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { KeyringError } from '../errors.js';
 import type { AppEvents } from '../events.js';
@@ -74,7 +75,11 @@ export class OwnRevocations {
    * shares it with drift watch). The fingerprints newly revoked here.
    */
   async readNode(read: Promise<FetchOutcome> = this.fetchNode()): Promise<string[]> {
+    const mark = markNow(this.#deps.session);
     const outcome = await read;
+    // Read for the account signed in when it was asked: once another is (or that stream is gone), what
+    // it says, or that it failed, is not the new account's news (session-mark.ts).
+    if (!stillMarked(this.#deps.session, mark)) return [];
     const account = this.#deps.session.ownJid;
     if (outcome.status !== 'ok') {
       if (outcome.status !== 'none') {

@@ -17,6 +17,12 @@ export interface FetchAcrossServersOptions {
   concurrency: number;
   /** The account's own domain. */
   ownDomain: string;
+  /**
+   * Asked before each next request: once true, no further request goes out and the contacts not yet
+   * asked are dropped (never settled); the run ends once the requests already in flight have settled.
+   * For a background run whose account was signed out meanwhile (services/session-mark.ts).
+   */
+  stop?: () => boolean;
 }
 
 type DomainState = 'untried' | 'probing' | 'open' | { unreachable: string };
@@ -29,7 +35,8 @@ interface DomainQueue {
 
 /**
  * Calls `fetch` for each contact (bare JIDs) and `settled(index, outcome)` as each outcome is known, in
- * completion order. Resolves once every contact has settled; rejects if `fetch` or `settled` throws.
+ * completion order. Resolves once every contact has settled (or, after `stop`, every contact asked);
+ * rejects if `fetch` or `settled` throws.
  */
 export function fetchAcrossServers(
   contacts: readonly string[],
@@ -78,6 +85,10 @@ export function fetchAcrossServers(
     const pump = () => {
       if (failed) return;
       try {
+        if (options.stop?.()) {
+          // Nobody wants the rest any more: not asked, not settled; only the answers in flight remain.
+          for (const queue of order) remaining -= queue.waiting.splice(0).length;
+        }
         for (const queue of order) {
           const state = queue.state;
           if (typeof state !== 'object') continue;
