@@ -55,8 +55,18 @@ export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecti
 
 export interface ConnectionState {
   status: ConnectionStatus;
-  /** Bare JID of the account, once known. */
+  /**
+   * Bare JID of the account the app works for: signed in now, or signed in on this app before (its
+   * server took the password), or named for offline work. Never an address no sign-in has succeeded
+   * for yet (main/services/working-account.ts).
+   */
   account?: string;
+  /**
+   * While connecting or refused (failed): the address of that sign-in, when it is not `account`,
+   * because no sign-in to it has succeeded on this app yet. The app does not work for it (no key is
+   * made for it, no screen shows it as the user's) until its server takes the password.
+   */
+  tried?: string;
   /** Full JID bound by the server while online. */
   boundJid?: string;
   /** Why it stopped, when status is 'failed' (a code and a sentence; never retried by itself). */

@@ -11,7 +11,6 @@ import { createHandlers } from './ipc/handlers.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Accounts } from './services/accounts.js';
 import { BackupService } from './services/backup.js';
-import { OfflineAccount } from './services/offline-account.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnDevices } from './services/own-devices.js';
 import { FoundPublications } from './services/found-publications.js';
@@ -24,6 +23,7 @@ import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/p
 import { PublishQueue } from './services/publish-queue.js';
 import { RosterService } from './services/roster-service.js';
 import { markNow, type SessionMark } from './services/session-mark.js';
+import { WorkingAccount } from './services/working-account.js';
 import { bareJidKey } from './keys/xmpp-addr.js';
 import type { ScryptParams } from './vault/secret-box.js';
 import { AccountSettingsStore } from './vault/stores/account-settings-store.js';
@@ -101,8 +101,11 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const log = options.log ?? consoleLogger;
   const events = new AppEvents();
   const streamLog = options.streamLog ?? streamLogSink(process.env[STREAM_LOG_ENV]);
+  // The session's states reach the windows only through the working account (below), which names the
+  // account the app works for: never an address no sign-in has succeeded for yet.
+  const sessionStates = new AppEvents();
   const session = new AccountSession({
-    events,
+    events: sessionStates,
     log,
     ...(options.extraCa ? { extraCa: options.extraCa } : {}),
     ...(streamLog ? { streamLog } : {}),
@@ -115,15 +118,22 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     processKind: options.host,
   });
 
-  // Services see the session through this port: the same connection, and the account chosen for
-  // offline work while no one has signed in (services/offline-account.ts).
-  const offline = new OfflineAccount();
-  const port = offline.port(session);
+  // Services see the session through this port: the same connection, for the account the app works
+  // for (services/working-account.ts): signed in now or before on this app, or named for offline work.
+  const settings = new AccountSettingsStore(vaults);
+  const working = new WorkingAccount(session, { signedInBefore: (jid) => settings.hasSignedIn(jid) });
+  const port = working.port();
+  sessionStates.subscribe((event) => {
+    if (event !== 'account:state') return;
+    // Followed first, so the state sent is the one every service reads from now on.
+    working.follow();
+    events.emit('account:state', working.state);
+  });
   const accounts = new Accounts({
-    settings: new AccountSettingsStore(vaults),
+    settings,
     session,
     currentAccount: () => port.state.account,
-    workOffline: (jid) => offline.choose(jid),
+    workOffline: (jid) => working.choose(jid),
   });
   // Every write of the own keys, whoever made it, goes to every window as the list as it now stands
   // (two tabs of the browser host, or two windows, on one core must never show two different lists).
@@ -257,7 +267,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
 
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
   });
   const api = groupedApi({
@@ -275,7 +285,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     otherKeys,
     profile,
     drift,
-    workOffline: (jid) => offline.choose(jid),
+    workOffline: (jid) => working.choose(jid),
     dispose: async () => {
       drift.stop();
       await session.disconnect();

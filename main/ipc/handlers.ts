@@ -10,10 +10,13 @@ import type { RosterService } from '../services/roster-service.js';
 import type { ProfileService } from '../services/profile.js';
 import type { VaultHolder } from '../vault/vault-holder.js';
 import type { AccountSession } from '../xmpp/session.js';
+import type { WorkingAccount } from '../services/working-account.js';
 
 export interface HandlerDeps {
   appInfo: AppInfo;
   session: AccountSession;
+  /** The connection's state as the windows see it: the account the app works for (services/working-account.ts). */
+  working: WorkingAccount;
   vaults: VaultHolder;
   ownKeys: OwnKeys;
   backup: BackupService;
@@ -27,7 +30,7 @@ export interface HandlerDeps {
 }
 
 /** What each request does, in one table grouped like the contract; arguments arrive already validated. */
-export function createHandlers({ appInfo, session, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
+export function createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
     if (!vaults.isOpen) {
@@ -44,16 +47,29 @@ export function createHandlers({ appInfo, session, vaults, ownKeys, backup, cont
       getInfo: () => Promise.resolve(appInfo),
     },
     account: {
-      connect: async (params) => accounts.connect(params),
+      // Each answer is the state as it is once the request is done, named by the working account.
+      connect: async (params) => {
+        await accounts.connect(params);
+        return working.state;
+      },
       saved: () => Promise.resolve(accounts.saved()),
-      connectSaved: async ({ jid }) => accounts.connectSaved(jid),
+      connectSaved: async ({ jid }) => {
+        await accounts.connectSaved(jid);
+        return working.state;
+      },
       forget: async ({ jid }) => accounts.forget(jid),
       remembered: () => Promise.resolve(accounts.remembered()),
       inspectCa: async ({ path }) => accounts.inspectCa(path),
       setLastScreen: async ({ screen }) => accounts.setLastScreen(screen),
-      disconnect: async () => session.disconnect(),
-      getState: () => Promise.resolve(accounts.state(session.state)),
-      reconnectNow: () => Promise.resolve(session.reconnectNow()),
+      disconnect: async () => {
+        await session.disconnect();
+        return working.state;
+      },
+      getState: () => Promise.resolve(working.state),
+      reconnectNow: () => {
+        session.reconnectNow();
+        return Promise.resolve(working.state);
+      },
       checkSupport: async () => session.checkSupport(),
     },
     vault: {

@@ -21,9 +21,9 @@ import type { SignInPort } from './session-port.js';
 export interface AccountsDeps {
   settings: AccountSettingsStore;
   session: SignInPort;
-  /** The account the app works for now: signed in, last signed in, or chosen for offline work. */
+  /** The account the app works for now (services/working-account.ts): never one that only tried to sign in. */
   currentAccount: () => string | undefined;
-  /** Names the account to work for offline (services/offline-account.ts). */
+  /** Names the account to work for offline (services/working-account.ts). */
   workOffline: (jid: string) => void;
 }
 
@@ -98,12 +98,6 @@ export class Accounts {
   async forget(jid: string): Promise<SavedAccountView[]> {
     await this.#deps.settings.forget(jid);
     return this.saved();
-  }
-
-  /** The connection's state, naming the account the app works for offline when no one signed in yet. */
-  state(session: ConnectionState): ConnectionState {
-    const account = this.#deps.currentAccount();
-    return session.account !== undefined || account === undefined ? session : { ...session, account };
   }
 
   /** What a CA file holds and its fingerprint, for the user to compare before trusting it. */

@@ -1,9 +1,10 @@
 /**
  * A drift alarm is one account's. Another app of romeo's opens his key node to anyone: signed in again,
- * the banner says so. He disconnects and mercutio is tried with a wrong password: the refused sign-in
- * names mercutio, and romeo's banner is gone from every screen (it is not mercutio's keys, and its
- * Restore would act on mercutio's account). Mercutio online has none either; romeo signed in again has
- * his alarm back.
+ * the banner says so. Mercutio, never signed in here, is tried with a wrong password: the app still
+ * works for romeo (main/services/working-account.ts), and his banner stays. Mercutio online has none;
+ * mercutio refused once he signed in here is the account named, and romeo's banner is gone from every
+ * screen (it is not mercutio's keys, and its Restore would act on mercutio's account). Romeo signed in
+ * again has his alarm back.
  */
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
@@ -29,15 +30,17 @@ test('romeo’s drift alarm is not shown under mercutio, refused or online, and 
   await expect(banner).toBeVisible({ timeout: 20_000 });
   await expect(banner).toContainText('Another app changed who can read your keys: now Anyone');
 
-  // Romeo disconnects; mercutio is tried with a wrong password.
-  await go('Account');
-  await signIn(page, { ...mercutio, password: `${mercutio.password}-wrong` });
-  await expect(page.getByTestId('account-error')).toContainText('rejected the address or password', { timeout: 20_000 });
-  await expect(page.locator('header')).toContainText(mercutio.jid);
-  await expect(banner).toBeHidden();
+  // Romeo disconnects; mercutio, never signed in here, is tried with a wrong password: still romeo's app.
+  const refusedMercutio = async (): Promise<void> => {
+    await go('Account');
+    await signIn(page, { ...mercutio, password: `${mercutio.password}-wrong` });
+    await expect(page.getByTestId('account-error')).toContainText('rejected the address or password', { timeout: 20_000 });
+  };
+  await refusedMercutio();
+  await expect(page.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
   for (const screen of ['My keys', 'Activity', 'Account']) {
     await go(screen);
-    await expect(banner).toBeHidden();
+    await expect(banner).toContainText('Another app changed who can read your keys: now Anyone');
   }
 
   // Mercutio online: his own check finds nothing of his changed.
@@ -46,7 +49,15 @@ test('romeo’s drift alarm is not shown under mercutio, refused or online, and 
   await expect(page.locator('header')).toContainText(mercutio.jid);
   await go('My keys');
   await expect(banner).toBeHidden();
-  await go('Account');
+
+  // Mercutio refused, now that he signed in here: the account named, and romeo's banner on no screen.
+  await refusedMercutio();
+  await expect(page.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  await expect(banner).toBeHidden();
+  for (const screen of ['My keys', 'Activity', 'Account']) {
+    await go(screen);
+    await expect(banner).toBeHidden();
+  }
 
   // Romeo again: his key node is still open to anyone, and the alarm is back.
   await signIn(page, romeo);

@@ -33,6 +33,16 @@ export class AccountSettingsStore {
       .sort((a, b) => (b.settings.lastSignIn ?? '').localeCompare(a.settings.lastSignIn ?? ''));
   }
 
+  /**
+   * Whether the account ever signed in on this app (its server took the password then): the accounts
+   * the app may work for (services/working-account.ts). False while the vault is locked.
+   */
+  hasSignedIn(jid: string): boolean {
+    if (!this.#vaults.isOpen) return false;
+    const record = this.#vaults.vault.account(jid);
+    return record !== undefined && (record.settings.lastSignIn !== undefined || record.savedPassword !== undefined);
+  }
+
   /** What the vault remembers of one account's settings (empty before its first sign-in). */
   settingsOf(jid: string): AccountSettings {
     if (!this.#vaults.isOpen) return {};

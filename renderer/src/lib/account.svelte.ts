@@ -26,6 +26,16 @@ export class AccountStore {
   connection = $state<ConnectionState>({ status: 'offline' });
   support = $state<PepSupport | undefined>();
   lastError = $state<IpcError | undefined>();
+  /** The address the last action's error is about (the sign-in's, as typed): the form shows it only under that address. */
+  lastErrorFor = $state<string | undefined>();
+  /**
+   * The sign-in form as the person left it, never the password: leaving the Account screen and coming
+   * back shows the same address, server settings and error (a refused address included), not the
+   * account used last under the error of another.
+   */
+  form = $state({ jid: '', host: '', port: '', caFile: '' });
+  /** The form was filled from the account used last (once per window; then it is the person's). */
+  formFilled = false;
   busy = $state(false);
   /** Accounts whose password the OS keychain remembers. */
   saved = $state<SavedAccountView[]>([]);
@@ -74,7 +84,7 @@ export class AccountStore {
   }
 
   async connect(params: ConnectParams): Promise<void> {
-    await this.#run(async () => {
+    await this.#run(params.jid, async () => {
       const result = await this.#api.account.connect(params);
       // The file changed under the form: show what it holds now, next to the refusal.
       if (!result.ok && result.error.code === 'ca-changed' && params.caFile) await this.inspectCa(params.caFile);
@@ -133,7 +143,7 @@ export class AccountStore {
   }
 
   async connectSaved(jid: string): Promise<void> {
-    await this.#run(async () => {
+    await this.#run(jid, async () => {
       const result = await this.#api.account.connectSaved({ jid });
       if (!result.ok) return result.error;
       this.connection = result.value;
@@ -149,7 +159,7 @@ export class AccountStore {
   }
 
   async disconnect(): Promise<void> {
-    await this.#run(async () => {
+    await this.#run(undefined, async () => {
       const result = await this.#api.account.disconnect();
       if (!result.ok) return result.error;
       this.connection = result.value;
@@ -157,10 +167,12 @@ export class AccountStore {
     });
   }
 
-  async #run(action: () => Promise<IpcError | undefined>): Promise<void> {
+  /** Runs one action on the account; its error, if any, is about `about` (the address signed in to). */
+  async #run(about: string | undefined, action: () => Promise<IpcError | undefined>): Promise<void> {
     this.busy = true;
     this.lastError = undefined;
     try {
+      this.lastErrorFor = about;
       this.lastError = await action();
     } finally {
       this.busy = false;
