@@ -5,12 +5,15 @@ import { expect, openApp, signIn, signOut, test, type BrowserHostProcess } from 
 
 test('the page asks main for app info over the WebSocket, and connects to the real Prosody', async ({
   page,
-  browserHost,
+  launchApp,
   newAccount,
   saveScreenshot,
 }) => {
   const juliet = await newAccount('juliet');
-  await openApp(page, browserHost.url);
+  // A host of its own: the worker's shared one may be left by an earlier test with a refused sign-in
+  // ("Not connected"), and this test is about what a fresh app says.
+  const host = await launchApp();
+  await openApp(page, host.url);
   await signOut(page);
 
   // app:getInfo answered by main's handler: the footer names the shell.
@@ -41,10 +44,12 @@ test('the page asks main for app info over the WebSocket, and connects to the re
 test('a second window that sent no request learns the new state from a pushed event', async ({
   browser,
   page,
-  browserHost,
+  launchApp,
   newAccount,
 }) => {
   const romeo = await newAccount('romeo');
+  // A host of its own, fresh: "Offline" is what an app no one was refused on says.
+  const browserHost = await launchApp();
   const watcher = await (await browser.newContext()).newPage();
   await openApp(watcher, browserHost.url);
   await signOut(watcher);
