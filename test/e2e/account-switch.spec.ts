@@ -113,6 +113,7 @@ test('another account signed in: My keys, Contacts, My profile and Activity show
   await expect(page.getByTestId('connection-account')).toHaveText(`· ${other.jid}`);
   await expectRomeos({ keys: 0, contacts: 0, nickname: '', expiryWarnings: 0 });
   await expect(otherAccounts).toContainText('about another account you used in this window');
+  await expect(page.getByText('Nothing yet for this account')).toBeVisible();
   await saveScreenshot('account-switch-refused-activity', page);
 });
 
