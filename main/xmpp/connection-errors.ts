@@ -34,6 +34,11 @@ const UNREACHABLE_WORDS: Readonly<Record<string, string>> = {
   ENOTFOUND: 'its name was not found',
   EAI_AGAIN: 'its name could not be looked up just now',
   ETIMEDOUT: 'the connection took too long and was given up',
+  // Node's own, when none of a name's addresses (IPv4 and IPv6 tried in turn) answered in time.
+  ERR_SOCKET_CONNECTION_TIMEOUT: 'the connection took too long and was given up',
+  ECONNABORTED: 'the connection was cut off',
+  ENETDOWN: "this computer's network is down",
+  EADDRNOTAVAIL: 'this computer has no address it can reach it from',
 };
 
 /** RFC 6120 §6.5.1–6.5.11: the SASL failure conditions (XEP-0388 §2.7 uses the same). */
