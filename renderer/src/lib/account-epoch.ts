@@ -6,10 +6,6 @@
  */
 let epoch = 0;
 
-export function accountEpoch(): number {
-  return epoch;
-}
-
 /** Another account is shown from now on. */
 export function nextAccountEpoch(): void {
   epoch++;

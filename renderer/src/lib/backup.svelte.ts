@@ -19,9 +19,8 @@ export class BackupStore extends ScreenStore {
   readonly notBackedUp = $derived(this.status?.notBackedUp ?? []);
 
   async refresh(): Promise<void> {
-    const sameAccount = this.accountMark();
     const status = await this.loading.run(() => this.api.backup.status());
-    if (status && sameAccount()) this.status = status;
+    if (status) this.status = status;
   }
 
   protected resetForAccount(): void {

@@ -200,9 +200,8 @@ export class ContactsStore extends ScreenStore {
   }
 
   async fetchKeys(jid: string): Promise<void> {
-    const sameAccount = this.accountMark();
     const view = await this.fetching.run(() => this.api.contacts.fetchKeys({ jid }));
-    if (view && sameAccount()) this.#accept(view);
+    if (view) this.#accept(view);
   }
 
   /**

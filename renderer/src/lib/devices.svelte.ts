@@ -66,15 +66,13 @@ export class DevicesStore extends ScreenStore {
   }
 
   async fetch(jid: string): Promise<void> {
-    const sameAccount = this.accountMark();
     const view = await this.fetching.run(() => this.api.devices.fetchContact({ jid }));
-    if (view && sameAccount()) this.#take(view);
+    if (view) this.#take(view);
   }
 
   async loadOwn(): Promise<void> {
-    const sameAccount = this.accountMark();
     const view = await this.loadingOwn.run(() => this.api.devices.own());
-    if (view && sameAccount()) this.own = view;
+    if (view) this.own = view;
   }
 
   protected resetForAccount(): void {

@@ -44,20 +44,18 @@ export class DriftStore extends ScreenStore {
    * says. The report's account goes with it: main refuses it unless that account is the one signed in.
    */
   async restore(node?: string): Promise<void> {
-    const sameAccount = this.accountMark();
+    // An answer after another account was signed in is none (Task drops it): its own report stays on screen.
     const answer = await this.restoring.run(() => this.api.drift.restore({ ...(node === undefined ? {} : { node }), ...this.#whose() }));
     if (!answer) return;
-    // Another account signed in meanwhile: its own report is on screen, not this one.
-    if (sameAccount()) this.#show(answer.report);
+    this.#show(answer.report);
     for (const r of answer.repaired) this.activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published them`);
   }
 
   /** Keeps the node's current state as intended. */
   async accept(node: NodeDriftView): Promise<void> {
-    const sameAccount = this.accountMark();
     const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node, ...this.#whose() }));
     if (!report) return;
-    if (sameAccount()) this.#show(report);
+    this.#show(report);
     // The user's own decision: a plain line, not the alarm the drift itself was.
     this.activity.add('kept', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
   }

@@ -169,9 +169,8 @@ export class KeysStore extends ScreenStore {
 
   /** The list, and who may read the published keys (so the publish panel opens on it at once). */
   async refresh(): Promise<void> {
-    const sameAccount = this.accountMark();
     const [keys] = await Promise.all([this.loading.run(() => this.api.keys.list()), this.loadAudience()]);
-    if (keys && sameAccount()) {
+    if (keys) {
       this.keys = keys;
       this.#warnAboutExpiry();
     }
@@ -249,9 +248,8 @@ export class KeysStore extends ScreenStore {
 
   /** Asks main who may read the keys already published (the server when online, else what was recorded). */
   async loadAudience(): Promise<KeyAudience | undefined> {
-    const sameAccount = this.accountMark();
     const audience = await this.loadingAudience.run(() => this.api.keys.audience());
-    if (audience && sameAccount()) this.audience = audience;
+    if (audience) this.audience = audience;
     return audience;
   }
 

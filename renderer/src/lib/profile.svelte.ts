@@ -147,9 +147,8 @@ export class ProfileStore extends ScreenStore {
   }
 
   async load(): Promise<void> {
-    const sameAccount = this.accountMark();
     const own = await this.loading.run(() => this.api.profile.get());
-    if (own && sameAccount()) this.own = own;
+    if (own) this.own = own;
   }
 
   protected resetForAccount(): void {
