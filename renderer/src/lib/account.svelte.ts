@@ -47,6 +47,8 @@ export class AccountStore {
   readonly online = $derived(this.connection.status === 'online');
 
   readonly #api: KeyringApi;
+  /** The person pressed Cancel on the sign-in under way: its ending is not an error. */
+  #cancelled = false;
   /** The screen waiting to be remembered, and its timer. */
   #screenToRemember: { screen: string; timer: ReturnType<typeof setTimeout> } | undefined;
 
@@ -158,6 +160,17 @@ export class AccountStore {
     if (saved.ok) this.saved = saved.value;
   }
 
+  /**
+   * Stops a sign-in under way (a server that takes the connection and says nothing holds it for up to
+   * 30 s): the app goes on working, offline, for the account it worked for. The sign-in then ends as
+   * cancelled, which is no error to show.
+   */
+  async cancelSignIn(): Promise<void> {
+    this.#cancelled = true;
+    const result = await this.#api.account.disconnect();
+    if (result.ok) this.connection = result.value;
+  }
+
   async disconnect(): Promise<void> {
     await this.#run(undefined, async () => {
       const result = await this.#api.account.disconnect();
@@ -171,9 +184,11 @@ export class AccountStore {
   async #run(about: string | undefined, action: () => Promise<IpcError | undefined>): Promise<void> {
     this.busy = true;
     this.lastError = undefined;
+    this.#cancelled = false;
     try {
       this.lastErrorFor = about;
-      this.lastError = await action();
+      const error = await action();
+      this.lastError = this.#cancelled ? undefined : error;
     } finally {
       this.busy = false;
     }
