@@ -4,7 +4,9 @@ import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RevokeOutcome } fro
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'auth-failed': 'Check the address and password.',
   'server-unreachable': 'Check the server name and port, and that you are online.',
-  'tls-untrusted': "If this is your own server, choose its CA certificate under 'Server settings'.",
+  // 'tls-untrusted' has none here: main's message says what to do for its reason, which differs (choose
+  // the server's CA under Server settings, check the clock, a certificate for another name:
+  // main/xmpp/connection-errors.ts), so it is shown as it is.
   'tls-required': 'The app signs in only over an encrypted connection. Ask your server admin to turn on encryption (STARTTLS), or use another server.',
   'auth-required': 'The app goes online only after a login it can check. Ask your server admin, or use another server.',
   'pep-unsupported': 'Ask your server admin to enable PEP with publish-options, or use another server.',
@@ -40,7 +42,6 @@ const SERVER_AT_FAULT_STEP =
  */
 const SUMMARY: Partial<Record<IpcError['code'], string>> = {
   'server-unreachable': 'The app cannot reach your server.',
-  'tls-untrusted': 'The server’s certificate is not trusted, so the app did not connect.',
   'protocol-error': 'The server answered in a way the app does not understand.',
   'access-not-revoked': 'People you meant to leave out can still read it: the server kept their access. Nothing was published.',
   'access-model-unsupported': 'Your server cannot publish for that audience. Nothing was published.',
