@@ -85,3 +85,23 @@ test('an address whose part after @ is not a domain name is refused under the fi
   await expect(address).not.toHaveAttribute('aria-invalid');
   await expect(page.locator('label:has(input[name="jid"]) + p[role="alert"]')).toHaveCount(0);
 });
+
+test('a server whose CA was not chosen is refused in words that say what to do, with no OpenSSL code', async ({ page, launchApp, newAccount, saveScreenshot }) => {
+  test.setTimeout(90_000);
+  const app = await launchApp();
+  const romeo = await newAccount('romeo');
+  await openApp(page, app.url);
+  await signOut(page);
+  await page.getByLabel('XMPP address').fill(romeo.jid);
+  await page.getByLabel('Password').fill(romeo.password);
+  if (!(await page.getByLabel('Server host').isVisible())) await page.getByText('Server settings').click();
+  await page.getByLabel('Server host').fill(romeo.host ?? '');
+  await page.getByLabel('Port').fill(String(romeo.port ?? ''));
+  await page.getByLabel('Extra CA certificate (PEM file path)').fill('');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  const error = page.getByTestId('account-error');
+  await expect(error).toContainText('extra CA certificate', { timeout: 20_000 });
+  await expect(error).not.toContainText(/[A-Z]{3,}_[A-Z_]{3,}|ERR_|openssl|unable to verify/i);
+  await expect(page.getByTestId('connection-label')).not.toHaveText('Online');
+  await checkEveryLook(page, 'sign-in-ca-not-chosen', saveScreenshot);
+});
