@@ -25,18 +25,7 @@ import { NS } from '../../main/xmpp/namespaces.js';
 import { retractItem } from '../../main/xmpp/persistent-node.js';
 import { publishRequest, type RawItem } from '../../main/xmpp/pubsub.js';
 import { type App, type OpenCore, resultValue } from '../support/app.js';
-import {
-  keyNodeOf,
-  openKeyNodeToEveryone,
-  otherClient,
-  publishedKeys,
-  readKeyNodeConfig,
-  readKeyNodeIds,
-  revokedHere,
-  signInAndFirstCheck,
-  startJuliet,
-  stopKeepingItems,
-} from '../support/juliet-key-node.js';
+import { keyNodeOf, openKeyNodeToEveryone, otherClient, publishedKeys, readKeyNodeConfig, readKeyNodeIds, revokedHere, signInAndFirstCheck, startJuliet, stopKeepingItems } from '../support/juliet-key-node.js';
 import { connectActor, until, type Actor } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {

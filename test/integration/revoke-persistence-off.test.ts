@@ -16,17 +16,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { type App, type OpenCore, resultValue } from '../support/app.js';
-import {
-  keyNodeOf,
-  openKeyNodeToEveryone,
-  otherClient,
-  publishedKeys,
-  readKeyNodeConfig,
-  readKeyNodeIds,
-  revokedHere,
-  startJuliet,
-  stopKeepingItems,
-} from '../support/juliet-key-node.js';
+import { keyNodeOf, openKeyNodeToEveryone, otherClient, publishedKeys, readKeyNodeConfig, readKeyNodeIds, revokedHere, startJuliet, stopKeepingItems } from '../support/juliet-key-node.js';
 import { connectActor, type Actor } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
