@@ -77,6 +77,22 @@ describe('a revoked key put back on a key node another client widened', () => {
       .map((r) => (r.is('pubsub', NS.pubsubOwner) ? r.getChild('configure')?.getChild('x', NS.dataForms) : undefined))
       .filter((x) => x !== undefined)
       .map((x) => [...parseForm(x).fields.keys()]);
+  /**
+   * What the publish leaves on a node another client widened and made keep no items: the revocation
+   * alone on it; since the first `sent` requests, one configuration, of persistence only (the access
+   * model not even set again to what it is); the node still open, its record still the person's
+   * choice; and drift reporting the widening, no longer persistence.
+   */
+  const expectPersistenceAlonePutBack = async (sent: number) => {
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
+    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
+    expect(recordedAccess()).toEqual({ model: 'presence' });
+    const found = await findings();
+    expect(found).toContain('access-widened');
+    expect(found).not.toContain('persistence-changed');
+  };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-'));
@@ -120,15 +136,7 @@ describe('a revoked key put back on a key node another client widened', () => {
     await revocations.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
 
     // The code before: the publish refused (precondition-not-met), the key's item left there alone.
-    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
-    // One configuration, of persistence only: the access model is not even set again to what it is.
-    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
-    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
-    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
-    expect(recordedAccess()).toEqual({ model: 'presence' });
-    const found = await findings();
-    expect(found).toContain('access-widened');
-    expect(found).not.toContain('persistence-changed');
+    await expectPersistenceAlonePutBack(sent);
   });
 
   it('at sign-in, on a server that keeps the node from storing items even when asked: nothing published, and the key is not withdrawn without its revocation', async () => {
@@ -211,15 +219,7 @@ describe('a revoked key put back on a key node another client widened', () => {
     const answer = await keys.revoke(fingerprint, 'compromised');
 
     expect(answer).toMatchObject({ published: true, withdrawn: true, config: { accessModel: 'open', persistItems: true } });
-    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
-    // One configuration, of persistence only: the access model is not even set again to what it is.
-    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
-    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
-    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
-    expect(recordedAccess()).toEqual({ model: 'presence' });
-    const found = await findings();
-    expect(found).toContain('access-widened');
-    expect(found).not.toContain('persistence-changed');
+    await expectPersistenceAlonePutBack(sent);
   });
 
   it('the same for a key the vault lost track of publishing, on a node also cut to one item: room for the keys comes back with persistence', async () => {
