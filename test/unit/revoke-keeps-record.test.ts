@@ -70,6 +70,16 @@ describe('a revoked key put back on a key node another client widened', () => {
   };
   /** Another client stops the node keeping items: a publish asking persist_items=true is refused. */
   const stopKeepingItems = () => keyNode().config.set('pubsub#persist_items', ['0']);
+  /** As an admin's pinned configuration would: persistence off, and a configure answered but leaving it off. */
+  const pinPersistenceOff = () => {
+    stopKeepingItems();
+    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = async (element, ...rest) => {
+      const answer = await pinned(element, ...rest);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
+      return answer;
+    };
+  };
   /** The fields of each configuration form sent after the first `since` requests. */
   const configuredFields = (since: number) =>
     pep.requests
@@ -142,13 +152,7 @@ describe('a revoked key put back on a key node another client widened', () => {
   it('at sign-in, on a server that keeps the node from storing items even when asked: nothing published, and the key is not withdrawn without its revocation', async () => {
     await keys.revoke(fingerprint, 'compromised');
     widenAndPutBack();
-    stopKeepingItems();
-    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
-    pep.ctx.iq.set = async (element, ...rest) => {
-      const answer = await pinned(element, ...rest);
-      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
-      return answer;
-    };
+    pinPersistenceOff();
 
     await revocations.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
 
@@ -260,14 +264,7 @@ describe('a revoked key put back on a key node another client widened', () => {
 
   it('a server that keeps the node from storing items even when asked: the revoke is refused in words, nothing published', async () => {
     keyNode().config.set('pubsub#access_model', ['open']);
-    stopKeepingItems();
-    // As an admin's pinned configuration would: the configure is answered, and persistence stays off.
-    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
-    pep.ctx.iq.set = async (element, ...rest) => {
-      const answer = await pinned(element, ...rest);
-      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
-      return answer;
-    };
+    pinPersistenceOff();
 
     await expect(keys.revoke(fingerprint, 'compromised')).rejects.toThrow(/^Storing your keys is turned off on the server and stayed off/);
     expect(keyNode().items).toEqual([fingerprint]);
