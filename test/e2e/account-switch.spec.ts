@@ -7,8 +7,21 @@
  * A second window of the same app, left on a form, never acts for the new account with what was typed
  * for the previous one.
  */
-import { expect, ownKey, openApp, signIn, test } from './fixtures';
-import type { Page } from '@playwright/test';
+import type { ConnectParams } from '../../contract';
+import { expect, goTo, ownKey, openApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
+import type { Browser, Page } from '@playwright/test';
+
+/**
+ * The app served once, romeo's and mercutio's fresh accounts, and two windows of it (each a browser
+ * context of its own, as two people's browsers), neither opened yet.
+ */
+async function twoWindowsOfOneApp(fixtures: { launchApp: () => Promise<BrowserHostProcess>; browser: Browser; newAccount: (role: string) => Promise<ConnectParams> }) {
+  const app = await fixtures.launchApp();
+  const [romeo, mercutio] = await Promise.all([fixtures.newAccount('romeo'), fixtures.newAccount('mercutio')]);
+  const first = await (await fixtures.browser.newContext()).newPage();
+  const second = await (await fixtures.browser.newContext()).newPage();
+  return { app, romeo, mercutio, first, second };
+}
 
 /** Makes a 2048-bit key valid for `days` on My keys, named, and publishes it for contacts who see the presence. */
 async function publishShortLivedKey(page: Page, name: string, days: number): Promise<string> {
@@ -76,18 +89,16 @@ test('another account signed in: My keys, Contacts, My profile and Activity show
   // works for romeo, offline, and the header says so.
   const other = await newAccount('mercutio');
   const refusedOther = async (): Promise<void> => {
-    await page.getByRole('button', { name: 'Account', exact: true }).click();
-    await signIn(page, { ...other, password: `${other.password}-wrong` });
-    await expect(page.getByTestId('account-error')).toBeVisible({ timeout: 20_000 });
+    await goTo(page, 'Account');
+    await signInRefused(page, withWrongPassword(other));
   };
   await refusedOther();
   await expect(page.getByTestId('connection-account')).toHaveText(`· ${romeoAccount.jid}`);
   await expectRomeos({ keys: 1, contacts: 1, nickname: 'Romeo M.', expiryWarnings: 1 });
 
   // Signed in to it for real: nothing of romeo's.
-  await page.getByRole('button', { name: 'Account', exact: true }).click();
-  await signIn(page, other);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await goTo(page, 'Account');
+  await signInOnline(page, other);
   await expectRomeos({ keys: 0, contacts: 0, nickname: '', expiryWarnings: 0 });
   // Romeo's refused publish is his alone.
   await page.getByRole('button', { name: 'My profile', exact: true }).click();
@@ -99,9 +110,8 @@ test('another account signed in: My keys, Contacts, My profile and Activity show
   // Back to romeo: his key, his contact, his nickname, his Activity, and the expiry warned of once only.
   // Past Activity's window for "the same event told twice" (5 s), which would otherwise merge a second warning.
   await page.waitForTimeout(5_500);
-  await page.getByRole('button', { name: 'Account', exact: true }).click();
-  await signIn(page, romeoAccount);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await goTo(page, 'Account');
+  await signInOnline(page, romeoAccount);
   await expectRomeos({ keys: 1, contacts: 1, nickname: 'Romeo M.', expiryWarnings: 1 });
   await expect(otherAccounts).toHaveCount(0);
   await myKeys.click();
@@ -119,13 +129,9 @@ test('another account signed in: My keys, Contacts, My profile and Activity show
 
 test('a second window left on a form: another account signed in elsewhere gets none of what was typed there', async ({ launchApp, browser, newAccount }) => {
   test.setTimeout(120_000);
-  const app = await launchApp();
-  const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
-  const first = await (await browser.newContext()).newPage();
-  const second = await (await browser.newContext()).newPage();
+  const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
   await openApp(first, app.url);
-  await signIn(first, romeo);
-  await expect(first.getByTestId('connection-status')).toHaveText(/Online/);
+  await signInOnline(first, romeo);
   await openApp(second, app.url);
 
   // The first window: a profile half typed, for romeo.
@@ -136,8 +142,7 @@ test('a second window left on a form: another account signed in elsewhere gets n
   await form.getByLabel('Note').fill('my private note');
 
   // The second window signs in to mercutio: the first's form is mercutio's, empty, nothing to publish.
-  await signIn(second, mercutio);
-  await expect(second.getByTestId('connection-status')).toHaveText(/Online/);
+  await signInOnline(second, mercutio);
   await expect(first.getByTestId('connection-status')).toContainText(mercutio.jid);
   await expect(form.getByLabel('Nickname')).toHaveValue('');
   await expect(form.getByLabel('Note')).toHaveValue('');
@@ -156,10 +161,7 @@ test('a second window left on a form: another account signed in elsewhere gets n
 
 test('an answer for the previous account that comes after another signed in is not shown as the new one’s', async ({ launchApp, browser, newAccount }) => {
   test.setTimeout(120_000);
-  const app = await launchApp();
-  const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
-  const first = await (await browser.newContext()).newPage();
-  const second = await (await browser.newContext()).newPage();
+  const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
   // The first window's answer to "New key" is held back until the second has signed in to another
   // account, as when making the key takes longer than that sign-in (a 4096-bit key on a slow machine).
   let generateId: number | undefined;
@@ -183,8 +185,7 @@ test('an answer for the previous account that comes after another signed in is n
     });
   });
   await openApp(first, app.url);
-  await signIn(first, romeo);
-  await expect(first.getByTestId('connection-status')).toHaveText(/Online/);
+  await signInOnline(first, romeo);
   await first.getByRole('button', { name: 'My keys', exact: true }).click();
   await first.getByRole('button', { name: 'New key…' }).click();
   const dialog = first.getByTestId('generate-dialog');
@@ -193,8 +194,7 @@ test('an answer for the previous account that comes after another signed in is n
   await expect.poll(() => held !== undefined, { timeout: 30_000 }).toBe(true);
 
   await openApp(second, app.url);
-  await signIn(second, mercutio);
-  await expect(second.getByTestId('connection-status')).toHaveText(/Online/);
+  await signInOnline(second, mercutio);
   await expect(first.getByTestId('connection-status')).toContainText(mercutio.jid);
   release?.();
 

@@ -7,7 +7,7 @@
  */
 import { fetchRoster, subscriptionStanza } from '../../main/xmpp/roster';
 import { until } from '../support/scenario';
-import { checkEveryLook, connectWith, expect, openApp, signIn, SIZES, test } from './fixtures';
+import { checkEveryLook, connectWith, expect, openApp, signInOnline, SIZES, test } from './fixtures';
 
 test('romeo’s request is not shown or counted under mercutio, nor offline, and comes back with romeo', async ({ page, launchApp, newAccount, saveScreenshot }) => {
   test.setTimeout(180_000);
@@ -29,8 +29,7 @@ test('romeo’s request is not shown or counted under mercutio, nor offline, and
     const account = nav.getByRole('button', { name: 'Account', exact: true });
 
     // Romeo, online: tybalt asks to see his presence.
-    await signIn(page, romeoAccount);
-    await expect(status).toHaveText(/Online/);
+    await signInOnline(page, romeoAccount);
     await tybalt.session.send(subscriptionStanza(romeoAccount.jid, 'subscribe'));
     await expect(badge).toHaveText('1');
     await contacts.click();
@@ -53,8 +52,7 @@ test('romeo’s request is not shown or counted under mercutio, nor offline, and
 
     // Mercutio signs in on the same app; benvolio asks him. Only benvolio's request is his.
     await account.click();
-    await signIn(page, mercutioAccount);
-    await expect(status).toHaveText(/Online/);
+    await signInOnline(page, mercutioAccount);
     await expect(status).toContainText(mercutioAccount.jid);
     await benvolio.session.send(subscriptionStanza(mercutioAccount.jid, 'subscribe'));
     await contacts.click();
@@ -66,8 +64,7 @@ test('romeo’s request is not shown or counted under mercutio, nor offline, and
 
     // Back to romeo: his server sends tybalt's pending request again, and benvolio's is not his.
     await account.click();
-    await signIn(page, romeoAccount);
-    await expect(status).toHaveText(/Online/);
+    await signInOnline(page, romeoAccount);
     await expect(status).toContainText(romeoAccount.jid);
     await contacts.click();
     await expect(requests).toContainText(tybaltAccount.jid, { timeout: 15_000 });

@@ -8,18 +8,16 @@
  */
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
-import { expect, openApp, publishNewKey, signIn, test } from './fixtures';
+import { expect, goTo, openApp, publishNewKey, signIn, signInOnline, signInRefused, test, withWrongPassword } from './fixtures';
 
 test('romeo’s drift alarm is not shown under mercutio, refused or online, and is back under romeo', async ({ page, browserHost, newAccount, prosody }) => {
   test.setTimeout(150_000);
   const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
   const banner = page.getByTestId('drift-banner');
-  const status = page.getByTestId('connection-status');
-  const go = (name: string) => page.getByRole('button', { name, exact: true }).click();
+  const go = (screen: string) => goTo(page, screen);
 
   await openApp(page, browserHost.url);
-  await signIn(page, romeo);
-  await expect(status).toHaveText(/Online/, { timeout: 20_000 });
+  await signInOnline(page, romeo);
   await publishNewKey(page, 'Contacts who see my presence');
   await driverSteps('slixmpp', { jid: romeo.jid, password: romeo.password, server: prosody.info }, [
     { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'open' } },
@@ -33,8 +31,7 @@ test('romeo’s drift alarm is not shown under mercutio, refused or online, and 
   // Romeo disconnects; mercutio, never signed in here, is tried with a wrong password: still romeo's app.
   const refusedMercutio = async (): Promise<void> => {
     await go('Account');
-    await signIn(page, { ...mercutio, password: `${mercutio.password}-wrong` });
-    await expect(page.getByTestId('account-error')).toContainText('rejected the address or password', { timeout: 20_000 });
+    await signInRefused(page, withWrongPassword(mercutio));
   };
   await refusedMercutio();
   await expect(page.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
@@ -44,8 +41,7 @@ test('romeo’s drift alarm is not shown under mercutio, refused or online, and 
   }
 
   // Mercutio online: his own check finds nothing of his changed.
-  await signIn(page, mercutio);
-  await expect(status).toHaveText(/Online/, { timeout: 20_000 });
+  await signInOnline(page, mercutio);
   await expect(page.locator('header')).toContainText(mercutio.jid);
   await go('My keys');
   await expect(banner).toBeHidden();
@@ -60,8 +56,7 @@ test('romeo’s drift alarm is not shown under mercutio, refused or online, and 
   }
 
   // Romeo again: his key node is still open to anyone, and the alarm is back.
-  await signIn(page, romeo);
-  await expect(status).toHaveText(/Online/, { timeout: 20_000 });
+  await signInOnline(page, romeo);
   await expect(banner).toBeVisible({ timeout: 20_000 });
   await expect(banner).toContainText('Another app changed who can read your keys: now Anyone');
   await expect(banner.getByRole('button', { name: 'Restore' })).toBeEnabled();

@@ -273,6 +273,39 @@ export async function signIn(page: Page, account: ConnectParams): Promise<void> 
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
+/** Signs `account` in and waits until the header says it is online. */
+export async function signInOnline(page: Page, account: ConnectParams): Promise<void> {
+  await signIn(page, account);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
+}
+
+/** The same account with a password its server refuses. */
+export function withWrongPassword(account: ConnectParams): ConnectParams {
+  return { ...account, password: `${account.password}-wrong` };
+}
+
+/**
+ * Signs in an account whose server refuses it (a wrong password, an address it does not have) and
+ * waits until the Account form says so; answers that error, which names the account still worked for.
+ */
+export async function signInRefused(page: Page, account: ConnectParams): Promise<Locator> {
+  await signIn(page, account);
+  const error = page.getByTestId('account-error');
+  await expect(error).toContainText('rejected the address or password', { timeout: 20_000 });
+  return error;
+}
+
+/** Goes to a screen by its button in the app's navigation. */
+export function goTo(page: Page, screen: string): Promise<void> {
+  return page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen, exact: true }).click();
+}
+
+/** Reloads the window and waits for the app's screens again. */
+export async function reloadApp(page: Page): Promise<void> {
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+}
+
 /** Opens the app, signs `account` in, waits until it is online and goes to My keys. */
 export async function signedInOnMyKeys(page: Page, url: string, account: ConnectParams): Promise<void> {
   await openApp(page, url);

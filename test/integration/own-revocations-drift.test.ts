@@ -17,7 +17,8 @@ import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { revocationItemId, revocationPayload } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { publishPersistent } from '../../main/xmpp/persistent-node.js';
-import { APP_PASSPHRASE, type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { APP_PASSPHRASE, type App, type OpenCore, resultValue } from '../support/app.js';
+import { keyNodeOf, otherClient, publishedKeys, revokedHere, signInAndFirstCheck, startJuliet } from '../support/juliet-key-node.js';
 import { until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -31,33 +32,16 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let forgedKey: string;
     let liveKey: string;
 
-    const keyNode = (report: DriftReport) => report.nodes.find((n) => n.node === NS.pubkey);
-    const revokedHere = async (fingerprint: string) => resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
-
-    /** Signs this device in again; the report of the first check drift watch makes by itself then. */
-    async function signInAndFirstCheck(): Promise<DriftReport> {
-      const before = ours.core.drift.status().checkedAt ?? '';
-      await connect(ours.core, ours.actor.params);
-      await until(() => (ours.core.drift.status().checkedAt ?? '') > before, 'drift watch has checked after sign-in', 15_000);
-      return ours.core.drift.status();
-    }
-
     beforeAll(async () => {
       // The slow timer stays out of the way: what is checked comes from sign-in or notifications.
-      ours = await startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } });
-      const keys: string[] = [];
-      for (let i = 0; i < 4; i++) {
-        const fingerprint = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-        resultValue(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
-        keys.push(fingerprint);
-      }
+      ours = await startJuliet(server);
+      const keys = await publishedKeys(ours, 4);
       [revokedKey, withdrawnKey, forgedKey, liveKey] = keys as [string, string, string, string];
-      expect(keyNode(resultValue(await ours.core.api.drift.check()))).toMatchObject({ findings: [], recorded: { items: 4 } });
+      expect(keyNodeOf(resultValue(await ours.core.api.drift.check()))).toMatchObject({ findings: [], recorded: { items: 4 } });
       const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE }));
       resultValue(await ours.core.api.account.disconnect());
 
-      other = await openCore();
-      await connect(other.core, ours.actor.params);
+      other = await otherClient(ours);
       resultValue(await other.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
       // A restored key carries no publication: published from there too (the same item, the same
       // audience), the other device knows the audience its revocation goes to.
@@ -71,16 +55,16 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('revoked there (its revocation published, its item withdrawn): revoked here after sign-in, and no drift at all', async () => {
       const revocation = resultValue(await other.core.api.keys.revoke({ fingerprint: revokedKey, reason: 'compromised' }));
       expect(revocation).toMatchObject({ published: true, withdrawn: true });
-      expect(await revokedHere(revokedKey)).toBeUndefined();
+      expect(await revokedHere(ours, revokedKey)).toBeUndefined();
 
-      const first = await signInAndFirstCheck();
+      const first = await signInAndFirstCheck(ours);
       // The first check waited for the revocation reading (the code before did not: the check could
       // end before the key was revoked here, so that is waited for, to show the alarm it still raised).
-      await until(async () => (await revokedHere(revokedKey)) !== undefined, 'the key is revoked here', 15_000);
-      expect(await revokedHere(revokedKey)).toMatchObject({ reason: 'compromised' });
+      await until(async () => (await revokedHere(ours, revokedKey)) !== undefined, 'the key is revoked here', 15_000);
+      expect(await revokedHere(ours, revokedKey)).toMatchObject({ reason: 'compromised' });
       // The code before: items-removed, an alarm, for the revoked key's item.
       expect(first.severity).toBeUndefined();
-      expect(keyNode(first)).toMatchObject({ findings: [], recorded: { items: 3 } });
+      expect(keyNodeOf(first)).toMatchObject({ findings: [], recorded: { items: 3 } });
       expect(first.nodes.flatMap((n) => n.findings)).toEqual([]);
       // And so it stays when read again.
       expect(resultValue(await ours.core.api.drift.check()).severity).toBeUndefined();
@@ -101,28 +85,28 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       );
       resultValue(await other.core.api.keys.retract({ fingerprint: forgedKey }));
 
-      const first = await signInAndFirstCheck();
-      expect(await revokedHere(withdrawnKey)).toBeUndefined();
-      expect(await revokedHere(forgedKey)).toBeUndefined();
+      const first = await signInAndFirstCheck(ours);
+      expect(await revokedHere(ours, withdrawnKey)).toBeUndefined();
+      expect(await revokedHere(ours, forgedKey)).toBeUndefined();
       expect(first.severity).toBe('alarm');
-      expect(keyNode(first)?.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: [withdrawnKey, forgedKey] }]);
+      expect(keyNodeOf(first)?.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: [withdrawnKey, forgedKey] }]);
     }, 60_000);
 
     it('revoked there while this device is signed in: revoked here from the notification, and its removal is not reported', async () => {
       const removedReported: string[][] = [];
       const stop = ours.core.events.subscribe((name, payload) => {
         if (name !== 'drift:changed') return;
-        for (const finding of keyNode(payload as DriftReport)?.findings ?? []) if (finding.code === 'items-removed') removedReported.push(finding.itemIds);
+        for (const finding of keyNodeOf(payload as DriftReport)?.findings ?? []) if (finding.code === 'items-removed') removedReported.push(finding.itemIds);
       });
       try {
         // The other device's revocation goes to the audience of what it published.
         resultValue(await other.core.api.keys.publish({ fingerprint: liveKey, access: { model: 'presence' } }));
         expect(resultValue(await other.core.api.keys.revoke({ fingerprint: liveKey, reason: 'retired' }))).toMatchObject({ published: true, withdrawn: true });
-        await until(async () => (await revokedHere(liveKey)) !== undefined, 'the key is revoked here', 15_000);
+        await until(async () => (await revokedHere(ours, liveKey)) !== undefined, 'the key is revoked here', 15_000);
         // Past the settle time: the checks the notifications caused have run.
         await new Promise((r) => setTimeout(r, 1_000));
         // The removals of the test before are still reported; the revoked key's never is.
-        expect(keyNode(resultValue(await ours.core.api.drift.check()))?.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: [withdrawnKey, forgedKey] }]);
+        expect(keyNodeOf(resultValue(await ours.core.api.drift.check()))?.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: [withdrawnKey, forgedKey] }]);
         expect(removedReported.flat()).not.toContain(liveKey);
       } finally {
         stop();

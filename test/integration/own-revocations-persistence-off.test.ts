@@ -18,14 +18,14 @@
  * publish runs; that case is checked on both servers.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DriftReport, EventPayloads } from '../../contract/index.js';
-import { KEY_NODE_MAX_ITEMS } from '../../main/services/own-keys.js';
+import type { EventPayloads } from '../../contract/index.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { readEffectiveConfig, retractItem } from '../../main/xmpp/persistent-node.js';
-import { configureSetRequest, publishRequest, type RawItem } from '../../main/xmpp/pubsub.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { retractItem } from '../../main/xmpp/persistent-node.js';
+import { publishRequest, type RawItem } from '../../main/xmpp/pubsub.js';
+import { type App, type OpenCore, resultValue } from '../support/app.js';
+import { keyNodeOf, openKeyNodeToEveryone, otherClient, publishedKeys, readKeyNodeConfig, readKeyNodeIds, revokedHere, signInAndFirstCheck, startJuliet, stopKeepingItems } from '../support/juliet-key-node.js';
 import { connectActor, until, type Actor } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -45,42 +45,19 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     const published = new Map<string, RawItem>();
     const unread: EventPayloads['keys:keyNodeUnread'][] = [];
 
-    const keyNode = (report: DriftReport) => report.nodes.find((n) => n.node === NS.pubkey);
-    const keyNodeConfig = () => readEffectiveConfig({ iq: other.core.session.iq, owner: ours.actor.jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-    const idsReadBy = async (actor: Actor) => {
-      const read = await fetchItems(actor.session.client.iqCaller, ours.actor.jid, NS.pubkey);
-      return read.status === 'ok' ? read.items.map((i) => i.id).sort() : read;
-    };
+    const keyNodeConfig = () => readKeyNodeConfig(other.core.session.iq, ours.actor.jid);
+    const idsReadBy = (actor: Actor) => readKeyNodeIds(actor.session.client.iqCaller, ours.actor.jid);
     /** The other client publishes the key's item again, as it was (XEP-0060 §7.1.1, no preconditions). */
     const putBack = async (fingerprint: string) => {
       const item = published.get(fingerprint);
       if (!item?.payload) throw new Error(`no item kept for ${fingerprint}`);
       await other.core.session.iq.set(publishRequest(NS.pubkey, { id: fingerprint, payload: item.payload }), ours.actor.jid);
     };
-    /** The other client stops the node keeping items (XEP-0060 §8.2.4, one field: the rest stays as it is). */
-    const stopKeepingItems = () => other.core.session.iq.set(configureSetRequest(NS.pubkey, { 'pubsub#persist_items': false }), ours.actor.jid);
-
-    /** Signs this device in again; the report of the first check drift watch makes by itself then. */
-    async function signInAndFirstCheck(): Promise<DriftReport> {
-      const before = ours.core.drift.status().checkedAt ?? '';
-      await connect(ours.core, ours.actor.params);
-      // The first check waits for the revocations read at sign-in (core.ts), the publish among them.
-      await until(() => (ours.core.drift.status().checkedAt ?? '') > before, 'drift watch has checked after sign-in', 15_000);
-      return ours.core.drift.status();
-    }
 
     beforeAll(async () => {
-      [ours, reader] = await Promise.all([
-        startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } }),
-        connectActor('benvolio', 'montague.lit', server),
-      ]);
+      [ours, reader] = await Promise.all([startJuliet(server), connectActor('benvolio', 'montague.lit', server)]);
       ours.core.events.subscribe((name, payload) => name === 'keys:keyNodeUnread' && unread.push(payload as EventPayloads['keys:keyNodeUnread']));
-      const keys: string[] = [];
-      for (let i = 0; i < 2; i++) {
-        const fingerprint = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-        resultValue(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
-        keys.push(fingerprint);
-      }
+      const keys = await publishedKeys(ours, 2);
       [atSignIn, whileOnline] = keys as [string, string];
       const read = await fetchItems(ours.core.session.iq, ours.actor.jid, NS.pubkey);
       if (read.status !== 'ok') throw new Error(`the key node could not be read: ${read.status}`);
@@ -89,10 +66,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         expect(resultValue(await ours.core.api.keys.revoke({ fingerprint, reason: 'compromised' }))).toMatchObject({ published: true, withdrawn: true });
       }
       // The other client opens the node to everyone, with a key of its own.
-      other = await openCore();
-      await connect(other.core, ours.actor.params);
-      const othersKey = resultValue(await other.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      resultValue(await other.core.api.keys.publish({ fingerprint: othersKey, access: { model: 'open' }, reconfigure: true }));
+      other = await otherClient(ours);
+      await openKeyNodeToEveryone(other);
     }, 120_000);
 
     afterAll(async () => {
@@ -108,11 +83,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         resultValue(await ours.core.api.account.disconnect());
         await retractItem({ iq: other.core.session.iq, owner: ours.actor.jid }, NS.pubkey, revocationItemId(atSignIn));
         await putBack(atSignIn);
-        await stopKeepingItems();
+        await stopKeepingItems(other.core.session.iq, ours.actor.jid);
         expect(await keyNodeConfig()).toMatchObject({ accessModel: 'open', persistItems: false });
         if (!prosody) expect(await idsReadBy(reader)).toContain(atSignIn);
 
-        const first = await signInAndFirstCheck();
+        const first = await signInAndFirstCheck(ours);
 
         if (prosody) {
           // Nothing readable, nothing published: persistence is left off, and the failed reading
@@ -121,7 +96,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
           expect(await keyNodeConfig()).toMatchObject({ accessModel: 'open', persistItems: false });
           expect(unread).toHaveLength(1);
           expect(first.severity).toBe('alarm');
-          expect(keyNode(first)?.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['access-widened', 'persistence-changed', 'items-removed']));
+          expect(keyNodeOf(first)?.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['access-widened', 'persistence-changed', 'items-removed']));
           return;
         }
         // The code before: the publish refused (precondition-not-met), the key's item left there alone.
@@ -131,7 +106,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         const config = await keyNodeConfig();
         expect(config).toMatchObject({ accessModel: 'open', persistItems: true, members: [] });
         expect(config?.deviations.map((d) => d.code)).not.toContain('items-not-persisted');
-        expect(keyNode(first)?.findings.map((f) => f.code)).toContain('access-widened');
+        expect(keyNodeOf(first)?.findings.map((f) => f.code)).toContain('access-widened');
       },
       60_000,
     );
@@ -140,7 +115,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(ours.core.session.state.status).toBe('online');
       // Prosody dropped the revocation with persistence already; ejabberd kept it: withdrawn there.
       if (!prosody) await retractItem({ iq: other.core.session.iq, owner: ours.actor.jid }, NS.pubkey, revocationItemId(whileOnline));
-      await stopKeepingItems();
+      await stopKeepingItems(other.core.session.iq, ours.actor.jid);
       await putBack(whileOnline);
 
       // The code before: refused, persistence stayed off (and on Prosody the node unreadable).
@@ -158,8 +133,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         throw new Error(`${error instanceof Error ? error.message : String(error)}; the server last said ${JSON.stringify(seen)}`);
       });
       expect(await keyNodeConfig()).toMatchObject({ accessModel: 'open', persistItems: true, members: [] });
-      expect(resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === whileOnline)?.revoked).toMatchObject({ reason: 'compromised' });
-      expect(keyNode(resultValue(await ours.core.api.drift.check()))?.findings.map((f) => f.code)).toContain('access-widened');
+      expect(await revokedHere(ours, whileOnline)).toMatchObject({ reason: 'compromised' });
+      expect(keyNodeOf(resultValue(await ours.core.api.drift.check()))?.findings.map((f) => f.code)).toContain('access-widened');
     }, 60_000);
   });
 }

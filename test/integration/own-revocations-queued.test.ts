@@ -14,7 +14,8 @@ import type { BackupMade, EventPayloads } from '../../contract/index.js';
 import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { readRevocationItem, revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
-import { APP_PASSPHRASE, type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { APP_PASSPHRASE, type App, connect, type OpenCore, resultValue } from '../support/app.js';
+import { otherClient, publishedKeys, revokedHere, startJuliet } from '../support/juliet-key-node.js';
 import { until } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -25,7 +26,6 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let toRevoke: string;
     const ran: EventPayloads['queue:ran'][] = [];
 
-    const revokedHere = async (fingerprint: string) => resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === fingerprint)?.revoked;
     const onNode = async () => {
       const read = await fetchItems(other.core.session.iq, ours.actor.jid, NS.pubkey);
       if (read.status !== 'ok') throw new Error(`the key node could not be read: ${read.status}`);
@@ -33,13 +33,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     };
 
     beforeAll(async () => {
-      ours = await startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } });
-      const keys: string[] = [];
-      for (let i = 0; i < 2; i++) {
-        const fingerprint = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-        resultValue(await ours.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
-        keys.push(fingerprint);
-      }
+      ours = await startJuliet(server);
+      const keys = await publishedKeys(ours, 2);
       [toPublish, toRevoke] = keys as [string, string];
       const made: BackupMade = resultValue(await ours.core.api.backup.create({ file: false, toAccount: true, passphrase: APP_PASSPHRASE }));
       resultValue(await ours.core.api.account.disconnect());
@@ -49,8 +44,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(resultValue(await ours.core.api.keys.revoke({ fingerprint: toRevoke, reason: 'retired' }))).toMatchObject({ outcome: 'queued' });
 
       // The other device, with the keys from the backup, revokes both.
-      other = await openCore();
-      await connect(other.core, ours.actor.params);
+      other = await otherClient(ours);
       resultValue(await other.core.api.backup.restore({ from: { kind: 'account' }, code: made.code }));
       for (const fingerprint of keys) {
         resultValue(await other.core.api.keys.publish({ fingerprint, access: { model: 'presence' } }));
@@ -67,8 +61,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     });
 
     it('both keys are revoked here, from the other device’s verified revocations', async () => {
-      expect(await revokedHere(toPublish)).toMatchObject({ reason: 'compromised' });
-      expect(await revokedHere(toRevoke)).toMatchObject({ reason: 'compromised' });
+      expect(await revokedHere(ours, toPublish)).toMatchObject({ reason: 'compromised' });
+      expect(await revokedHere(ours, toRevoke)).toMatchObject({ reason: 'compromised' });
     });
 
     it('the queued publish is refused in plain words, and the revoked key is not on the node again', async () => {

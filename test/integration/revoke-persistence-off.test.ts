@@ -14,13 +14,9 @@
  * ejabberd has one to withdraw.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { KEY_NODE_MAX_ITEMS } from '../../main/services/own-keys.js';
-import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
-import { NS } from '../../main/xmpp/namespaces.js';
-import { readEffectiveConfig } from '../../main/xmpp/persistent-node.js';
-import { configureSetRequest } from '../../main/xmpp/pubsub.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { type App, type OpenCore, resultValue } from '../support/app.js';
+import { keyNodeOf, openKeyNodeToEveryone, otherClient, publishedKeys, readKeyNodeConfig, readKeyNodeIds, revokedHere, startJuliet, stopKeepingItems } from '../support/juliet-key-node.js';
 import { connectActor, type Actor } from '../support/scenario.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
@@ -34,26 +30,17 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let revoked: string;
     let othersKey: string;
 
-    const keyNodeConfig = () => readEffectiveConfig({ iq: ours.core.session.client.iqCaller, owner: ours.actor.jid }, NS.pubkey, KEY_NODE_MAX_ITEMS);
-    const idsReadBy = async (actor: Actor) => {
-      const read = await fetchItems(actor.session.client.iqCaller, ours.actor.jid, NS.pubkey);
-      return read.status === 'ok' ? read.items.map((i) => i.id).sort() : read;
-    };
+    const keyNodeConfig = () => readKeyNodeConfig(ours.core.session.client.iqCaller, ours.actor.jid);
+    const idsReadBy = (actor: Actor) => readKeyNodeIds(actor.session.client.iqCaller, ours.actor.jid);
 
     beforeAll(async () => {
-      [ours, reader] = await Promise.all([
-        startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } }),
-        connectActor('benvolio', 'montague.lit', server),
-      ]);
-      revoked = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      resultValue(await ours.core.api.keys.publish({ fingerprint: revoked, access: { model: 'presence' } }));
+      [ours, reader] = await Promise.all([startJuliet(server), connectActor('benvolio', 'montague.lit', server)]);
+      [revoked] = (await publishedKeys(ours, 1)) as [string];
       // Another client signed in with the password: it opens the node to everyone, with a key of its own…
-      other = await openCore();
-      await connect(other.core, ours.actor.params);
-      othersKey = resultValue(await other.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      resultValue(await other.core.api.keys.publish({ fingerprint: othersKey, access: { model: 'open' }, reconfigure: true }));
-      // …then stops the node keeping items (XEP-0060 §8.2.4, one field: the rest stays as it is).
-      await other.core.session.client.iqCaller.set(configureSetRequest(NS.pubkey, { 'pubsub#persist_items': false }), ours.actor.jid);
+      other = await otherClient(ours);
+      othersKey = await openKeyNodeToEveryone(other);
+      // …then stops the node keeping items.
+      await stopKeepingItems(other.core.session.client.iqCaller, ours.actor.jid);
     }, 120_000);
 
     afterAll(async () => {
@@ -71,8 +58,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const answer = resultValue(await ours.core.api.keys.revoke({ fingerprint: revoked, reason: 'compromised' }));
       // Prosody had already dropped the key's own item: nothing left to withdraw there.
       expect(answer).toMatchObject({ published: true, withdrawn: !prosody, withdrawalPending: false, config: { accessModel: 'open', persistItems: true } });
-      const listed = resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === revoked);
-      expect(listed?.revoked).toMatchObject({ reason: 'compromised' });
+      expect(await revokedHere(ours, revoked)).toMatchObject({ reason: 'compromised' });
 
       // Read afterwards by someone else: the revocation is stored on the node, the key's item gone.
       const ids = await idsReadBy(reader);
@@ -84,8 +70,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(config).toMatchObject({ accessModel: 'open', persistItems: true, members: [] });
       expect(config?.deviations.map((d) => d.code)).not.toContain('items-not-persisted');
 
-      const node = resultValue(await ours.core.api.drift.check()).nodes.find((n) => n.node === NS.pubkey);
-      expect(node?.findings.map((f) => f.code)).toContain('access-widened');
+      expect(keyNodeOf(resultValue(await ours.core.api.drift.check()))?.findings.map((f) => f.code)).toContain('access-widened');
     }, 60_000);
   });
 }

@@ -6,8 +6,8 @@
  * on each real server.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { NS } from '../../main/xmpp/namespaces.js';
-import { type App, connect, type OpenCore, openCore, resultValue, startApp } from '../support/app.js';
+import { type App, type OpenCore, resultValue } from '../support/app.js';
+import { keyNodeOf, openKeyNodeToEveryone, otherClient, publishedKeys, revokedHere, startJuliet } from '../support/juliet-key-node.js';
 
 for (const server of [inject('prosody'), inject('ejabberd')]) {
   describe(`a revoke on a key node another client opened to everyone, on ${server.kind}`, () => {
@@ -16,14 +16,11 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     let revoked: string;
 
     beforeAll(async () => {
-      ours = await startApp('juliet', 'capulet.lit', server, { driftWatch: { intervalMs: 3_600_000, settleMs: 150 } });
-      revoked = resultValue(await ours.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      resultValue(await ours.core.api.keys.publish({ fingerprint: revoked, access: { model: 'presence' } }));
+      ours = await startJuliet(server);
+      [revoked] = (await publishedKeys(ours, 1)) as [string];
       // Another client signed in with the password: it opens the node to everyone, with a key of its own.
-      other = await openCore();
-      await connect(other.core, ours.actor.params);
-      const othersKey = resultValue(await other.core.api.keys.generate({ bits: 2048, validityDays: 30 })).fingerprint;
-      resultValue(await other.core.api.keys.publish({ fingerprint: othersKey, access: { model: 'open' }, reconfigure: true }));
+      other = await otherClient(ours);
+      await openKeyNodeToEveryone(other);
     }, 120_000);
 
     afterAll(async () => {
@@ -33,10 +30,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
     it('the revocation goes out to the node as it is, and drift still reports the widened access', async () => {
       const answer = resultValue(await ours.core.api.keys.revoke({ fingerprint: revoked, reason: 'compromised' }));
       expect(answer).toMatchObject({ published: true, withdrawn: true });
-      const listed = resultValue(await ours.core.api.keys.list()).find((k) => k.fingerprint === revoked);
-      expect(listed?.revoked).toMatchObject({ reason: 'compromised' });
-      const node = resultValue(await ours.core.api.drift.check()).nodes.find((n) => n.node === NS.pubkey);
-      expect(node?.findings.map((f) => f.code)).toContain('access-widened');
+      expect(await revokedHere(ours, revoked)).toMatchObject({ reason: 'compromised' });
+      expect(keyNodeOf(resultValue(await ours.core.api.drift.check()))?.findings.map((f) => f.code)).toContain('access-widened');
     });
   });
 }

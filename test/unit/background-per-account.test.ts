@@ -14,7 +14,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import xml from '@xmpp/xml';
 import parseXml from '@xmpp/xml/lib/parse.js';
 import type { Element } from '@xmpp/xml';
-import type { ConnectionState, EventName } from '../../contract/index.js';
+import type { EventName } from '../../contract/index.js';
 import { AppEvents } from '../../main/events.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
@@ -23,13 +23,13 @@ import { silentLogger } from '../../main/logger.js';
 import { ContactKeys } from '../../main/services/contact-keys.js';
 import { OtherAppKeys } from '../../main/services/other-app-keys.js';
 import { markNow } from '../../main/services/session-mark.js';
-import type { SessionPort } from '../../main/services/session-port.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
-import { KeyringError } from '../../main/errors.js';
+import { stanzaError } from '../support/fake-pep-service.js';
+import { switchingSession, type SwitchingSession } from '../support/switching-session.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 const ROMEO = 'romeo@montague.lit';
@@ -40,11 +40,6 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'interop');
 
 function fixture(name: string): Element {
   return parseXml(readFileSync(join(FIXTURES, `${name}.xml`), 'utf8'));
-}
-
-function stanzaError(condition: string, type: string): Error {
-  const element = xml('error', { type }, xml(condition, { xmlns: NS.stanzas }));
-  return Object.assign(new Error(condition), { name: 'StanzaError', condition, element });
 }
 
 /** What every contact publishes: an X.509 key, and an axolotl device with its bundle and an OpenPGP key. */
@@ -59,56 +54,15 @@ function published(node: string): Element | undefined {
   return name === undefined ? undefined : fixture(name);
 }
 
-/**
- * One session for every account, as the app's: requests go over whichever stream is up when sent, and
- * wait while `held`. `stream` changes as each connection is opened (SessionPort.sessionGeneration).
- */
-function switchingSession() {
-  let state: ConnectionState = { status: 'online', account: ROMEO };
-  let stream = 1;
-  let gate: Promise<void> | undefined;
-  let release = () => {};
-  const asked: { to: string; node: string; as: string | undefined }[] = [];
-  const answer = async (request: Element, to: string | undefined): Promise<Element | undefined> => {
-    const node = String(request.getChild('items')?.attrs.node ?? '');
-    asked.push({ to: to ?? '', node, as: state.account });
-    if (gate) await gate;
-    if (state.status !== 'online') throw new KeyringError('not-connected', 'Connect the account first.');
-    const items = published(node);
-    return items ? xml('pubsub', { xmlns: NS.pubsub }, items) : Promise.reject(stanzaError('item-not-found', 'cancel'));
-  };
-  const port: SessionPort = {
-    iq: { get: answer, set: answer },
-    get ownJid() {
-      if (state.account === undefined) throw new KeyringError('not-connected', 'Connect the account first.');
-      return state.account;
+/** One session for every account, as the app's, romeo's stream up first; every request answered from `published`. */
+function romeoSignedIn(): SwitchingSession {
+  return switchingSession({
+    initial: { status: 'online', account: ROMEO },
+    answer: async ({ element }) => {
+      const items = published(String(element.getChild('items')?.attrs.node ?? ''));
+      return items ? xml('pubsub', { xmlns: NS.pubsub }, items) : Promise.reject(stanzaError('item-not-found', 'cancel'));
     },
-    get state() {
-      return state;
-    },
-    get sessionGeneration() {
-      return stream;
-    },
-    send: () => Promise.resolve(),
-    requireXep0222Support: () => Promise.resolve(),
-  };
-  return {
-    port,
-    asked,
-    /** Requests wait from now on, until `open()`. */
-    hold: () => {
-      gate = new Promise<void>((resolve) => (release = resolve));
-    },
-    open: () => {
-      gate = undefined;
-      release();
-    },
-    /** Signs `account` in: the stream up goes away, the new one comes online. */
-    signIn: (account: string) => {
-      stream += 1;
-      state = { status: 'online', account };
-    },
-  };
+  });
 }
 
 /** Until `check` holds (the background work ran up to where the test wants it). */
@@ -119,7 +73,7 @@ async function until(check: () => boolean): Promise<void> {
 
 let dir: string;
 let vaults: VaultHolder;
-let session: ReturnType<typeof switchingSession>;
+let session: SwitchingSession;
 let emitted: { event: EventName; jid: string }[];
 let events: AppEvents;
 
@@ -131,7 +85,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyring-background-account-'));
   vaults = await unlockedVaults(dir);
-  session = switchingSession();
+  session = romeoSignedIn();
   events = new AppEvents();
   emitted = [];
   events.subscribe((event, payload) => {
@@ -162,15 +116,15 @@ describe('romeo’s roster keys read at sign-in', () => {
   ] as const) {
     it(`${what}: no next contact is asked, nothing is recorded under either account, no window hears of it`, async () => {
       const { store, keys } = contactKeys();
-      session.hold();
+      const open = session.hold();
       const run = keys.fetchMany(ROSTER, 2, 5000, markNow(session.port));
-      await until(() => session.asked.length === 2);
+      await until(() => session.sent.length === 2);
       for (const account of next) session.signIn(account);
-      session.open();
+      open();
       await run;
 
       // Only the two asked before the switch, and never anyone as the new account.
-      expect(session.asked.map((a) => a.to)).toEqual(ROSTER.slice(0, 2));
+      expect(session.sent.map((a) => a.to)).toEqual(ROSTER.slice(0, 2));
       for (const contact of ROSTER) {
         expect(store.keys(MERCUTIO, contact)).toEqual([]);
         expect(store.keys(ROMEO, contact)).toEqual([]);
@@ -208,18 +162,18 @@ describe('romeo’s roster’s other apps’ keys read at sign-in', () => {
   ] as const) {
     it(`${what}: no further request for romeo’s contacts, nothing recorded under either account, no window hears of it`, async () => {
       const { store, keys } = otherKeys();
-      session.hold();
+      const open = session.hold();
       const run = keys.fetchMany(ROSTER, markNow(session.port));
       // Four contacts at a time, three lists each: the first four contacts' lists are asked, and wait.
-      await until(() => session.asked.length === 12);
-      const before = session.asked.length;
+      await until(() => session.sent.length === 12);
+      const before = session.sent.length;
       for (const account of next) session.signIn(account);
-      session.open();
+      open();
       await run;
 
       // Neither the next contacts nor the bundles and keys of those in flight are asked for.
-      expect(session.asked.slice(before)).toEqual([]);
-      expect(new Set(session.asked.map((a) => a.to))).toEqual(new Set(ROSTER.slice(0, 4)));
+      expect(session.sent.slice(before)).toEqual([]);
+      expect(new Set(session.sent.map((a) => a.to))).toEqual(new Set(ROSTER.slice(0, 4)));
       for (const contact of ROSTER) {
         expect(store.of(MERCUTIO, contact)).toBeUndefined();
         expect(store.of(ROMEO, contact)).toBeUndefined();

@@ -70,6 +70,16 @@ describe('a revoked key put back on a key node another client widened', () => {
   };
   /** Another client stops the node keeping items: a publish asking persist_items=true is refused. */
   const stopKeepingItems = () => keyNode().config.set('pubsub#persist_items', ['0']);
+  /** As an admin's pinned configuration would: persistence off, and a configure answered but leaving it off. */
+  const pinPersistenceOff = () => {
+    stopKeepingItems();
+    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = async (element, ...rest) => {
+      const answer = await pinned(element, ...rest);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
+      return answer;
+    };
+  };
   /** The fields of each configuration form sent after the first `since` requests. */
   const configuredFields = (since: number) =>
     pep.requests
@@ -77,6 +87,22 @@ describe('a revoked key put back on a key node another client widened', () => {
       .map((r) => (r.is('pubsub', NS.pubsubOwner) ? r.getChild('configure')?.getChild('x', NS.dataForms) : undefined))
       .filter((x) => x !== undefined)
       .map((x) => [...parseForm(x).fields.keys()]);
+  /**
+   * What the publish leaves on a node another client widened and made keep no items: the revocation
+   * alone on it; since the first `sent` requests, one configuration, of persistence only (the access
+   * model not even set again to what it is); the node still open, its record still the person's
+   * choice; and drift reporting the widening, no longer persistence.
+   */
+  const expectPersistenceAlonePutBack = async (sent: number) => {
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
+    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
+    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
+    expect(recordedAccess()).toEqual({ model: 'presence' });
+    const found = await findings();
+    expect(found).toContain('access-widened');
+    expect(found).not.toContain('persistence-changed');
+  };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-'));
@@ -120,27 +146,13 @@ describe('a revoked key put back on a key node another client widened', () => {
     await revocations.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
 
     // The code before: the publish refused (precondition-not-met), the key's item left there alone.
-    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
-    // One configuration, of persistence only: the access model is not even set again to what it is.
-    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
-    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
-    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
-    expect(recordedAccess()).toEqual({ model: 'presence' });
-    const found = await findings();
-    expect(found).toContain('access-widened');
-    expect(found).not.toContain('persistence-changed');
+    await expectPersistenceAlonePutBack(sent);
   });
 
   it('at sign-in, on a server that keeps the node from storing items even when asked: nothing published, and the key is not withdrawn without its revocation', async () => {
     await keys.revoke(fingerprint, 'compromised');
     widenAndPutBack();
-    stopKeepingItems();
-    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
-    pep.ctx.iq.set = async (element, ...rest) => {
-      const answer = await pinned(element, ...rest);
-      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
-      return answer;
-    };
+    pinPersistenceOff();
 
     await revocations.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey));
 
@@ -211,15 +223,7 @@ describe('a revoked key put back on a key node another client widened', () => {
     const answer = await keys.revoke(fingerprint, 'compromised');
 
     expect(answer).toMatchObject({ published: true, withdrawn: true, config: { accessModel: 'open', persistItems: true } });
-    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
-    // One configuration, of persistence only: the access model is not even set again to what it is.
-    expect(configuredFields(sent)).toEqual([['pubsub#persist_items']]);
-    expect(pep.value(NS.pubkey, 'pubsub#persist_items')).toBe('1');
-    expect(pep.value(NS.pubkey, 'pubsub#access_model')).toBe('open');
-    expect(recordedAccess()).toEqual({ model: 'presence' });
-    const found = await findings();
-    expect(found).toContain('access-widened');
-    expect(found).not.toContain('persistence-changed');
+    await expectPersistenceAlonePutBack(sent);
   });
 
   it('the same for a key the vault lost track of publishing, on a node also cut to one item: room for the keys comes back with persistence', async () => {
@@ -260,14 +264,7 @@ describe('a revoked key put back on a key node another client widened', () => {
 
   it('a server that keeps the node from storing items even when asked: the revoke is refused in words, nothing published', async () => {
     keyNode().config.set('pubsub#access_model', ['open']);
-    stopKeepingItems();
-    // As an admin's pinned configuration would: the configure is answered, and persistence stays off.
-    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
-    pep.ctx.iq.set = async (element, ...rest) => {
-      const answer = await pinned(element, ...rest);
-      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) stopKeepingItems();
-      return answer;
-    };
+    pinPersistenceOff();
 
     await expect(keys.revoke(fingerprint, 'compromised')).rejects.toThrow(/^Storing your keys is turned off on the server and stayed off/);
     expect(keyNode().items).toEqual([fingerprint]);

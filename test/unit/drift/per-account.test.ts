@@ -10,13 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Element } from '@xmpp/xml';
 import type { ConnectionState, DriftReport, EventName } from '../../../contract/index.js';
 import { KeyringError } from '../../../main/errors.js';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { DriftWatch } from '../../../main/services/drift-watch.js';
-import type { SessionPort } from '../../../main/services/session-port.js';
 import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
 import type { NodeState } from '../../../main/xmpp/node-state.js';
@@ -24,6 +22,7 @@ import { NS } from '../../../main/xmpp/namespaces.js';
 import { publishPersistent, type PersistentNodeSpec } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { BASE_FIELDS, fakePep } from '../../support/fake-pep-service.js';
+import { switchingSession, type SwitchingSession } from '../../support/switching-session.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const ROMEO = 'romeo@montague.lit';
@@ -33,67 +32,19 @@ const SPEC: PersistentNodeSpec = { node: KEYS, access: { model: 'presence' }, ma
 
 type Pep = ReturnType<typeof fakePep>;
 
-/** What a test does as a request goes out or is answered (switch accounts at that very point). */
-type RequestHook = (method: 'get' | 'set', element: Element) => void;
-
 /**
- * One session for both accounts: requests go to the PEP service of the account signed in, and fail
- * with 'not-connected' while it is not online. `hold` keeps romeo's requests waiting until released.
- * Each connection begun (connecting, or online from another state or account) is a new generation.
- * `onSend` runs as a request goes out, before it is routed; `onAnswer` once its answer (or error) is in.
+ * One session for both accounts, offline first: requests go to the PEP service of the account signed
+ * in when they were sent (test/support/switching-session.ts).
  */
-function switchingSession(peps: Record<string, Pep>) {
-  let state: ConnectionState = { status: 'offline' };
-  let generation = 0;
-  let held: Promise<void> | undefined;
-  const hooks: { onSend?: RequestHook; onAnswer?: RequestHook } = {};
-  const route =
-    (method: 'get' | 'set'): SessionPort['iq']['get'] =>
-    async (element, to, timeout) => {
-      hooks.onSend?.(method, element);
-      const account = state.account;
-      if (held && account === ROMEO) await held;
+function sessionOver(peps: Record<string, Pep>): SwitchingSession {
+  return switchingSession({
+    initial: { status: 'offline' },
+    answer: async ({ method, element, to, timeout, account }) => {
       const pep = account === undefined ? undefined : peps[account];
-      if (state.status !== 'online' || !pep) throw new KeyringError('not-connected', 'Connect the account first.');
-      try {
-        return await pep.ctx.iq[method](element, to, timeout);
-      } finally {
-        hooks.onAnswer?.(method, element); // an error is an answer too
-      }
-    };
-  const port: SessionPort = {
-    iq: { get: route('get'), set: route('set') },
-    get ownJid() {
-      if (state.account === undefined) throw new KeyringError('not-connected', 'Connect the account first.');
-      return state.account;
+      if (!pep) throw new KeyringError('not-connected', 'Connect the account first.');
+      return pep.ctx.iq[method](element, to, timeout);
     },
-    get state() {
-      return state;
-    },
-    get sessionGeneration() {
-      return generation;
-    },
-    send: () => Promise.resolve(),
-    requireXep0222Support: () => Promise.resolve(),
-  };
-  return {
-    port,
-    hooks,
-    set: (next: ConnectionState) => {
-      const opened = next.status === 'connecting' || (next.status === 'online' && (state.status !== 'online' || state.account !== next.account));
-      if (opened) generation++;
-      state = next;
-    },
-    /** Romeo's requests wait from now on; returns the release. */
-    hold: (): (() => void) => {
-      let release = () => {};
-      held = new Promise<void>((resolve) => (release = resolve));
-      return () => {
-        held = undefined;
-        release();
-      };
-    },
-  };
+  });
 }
 
 /** Settles what the watch runs by itself (its sign-in check, reading memory-backed nodes). */
@@ -109,7 +60,7 @@ describe('a drift report is one account’s', () => {
   let dir: string;
   let drift: DriftWatch;
   let peps: Record<string, Pep>;
-  let session: ReturnType<typeof switchingSession>;
+  let session: SwitchingSession;
   let published: PublishedNodesStore;
   let announced: { event: EventName; report: DriftReport; account: string | undefined }[];
   let keyNodeReads: { state: NodeState | undefined; account: string | undefined }[];
@@ -117,7 +68,7 @@ describe('a drift report is one account’s', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyring-drift-account-'));
     peps = { [ROMEO]: fakePep({ fields: BASE_FIELDS, owner: ROMEO }), [MERCUTIO]: fakePep({ fields: BASE_FIELDS, owner: MERCUTIO }) };
-    session = switchingSession(peps);
+    session = sessionOver(peps);
     const vaults = await unlockedVaults(dir);
     published = new PublishedNodesStore(vaults);
     // Each account published its key for contacts who see its presence, and the vault recorded it.
@@ -220,7 +171,7 @@ describe('a drift report is one account’s', () => {
     ['online', { status: 'online', account: MERCUTIO }],
   ] as const)('a check of romeo’s answered only once mercutio is %s: neither kept for mercutio nor announced', async (_, mercutio: ConnectionState) => {
     session.set({ status: 'online', account: ROMEO });
-    const release = session.hold();
+    const release = session.hold(ROMEO);
     drift.onOnline();
     await settle();
     // Romeo disconnects and mercutio is tried before romeo's server answered; its answers come late.
