@@ -9,7 +9,7 @@
  * refused by main, which knows which account that window asked it for.
  */
 import type { ConnectParams } from '../../contract';
-import { expect, goTo, ownKey, openApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
+import { expect, goTo, ownKey, openApp, reloadApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
 import type { Browser, Page } from '@playwright/test';
 
 /**
@@ -213,10 +213,7 @@ test('an answer for the previous account that comes after another signed in is n
 
 test('a Publish pressed in a window that has not heard yet of another account signed in elsewhere is refused, and that account’s profile is untouched', async ({ launchApp, browser, newAccount, saveScreenshot }) => {
   test.setTimeout(120_000);
-  const app = await launchApp();
-  const [romeo, mercutio] = await Promise.all([newAccount('romeo'), newAccount('mercutio')]);
-  const first = await (await browser.newContext()).newPage();
-  const second = await (await browser.newContext()).newPage();
+  const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
   // While `holding`, nothing main pushes reaches the first window, as when the second window's sign-in
   // and the first's Publish cross on their way. What was held goes out just before the answer to that
   // Publish, in the order main sent it.
@@ -244,11 +241,10 @@ test('a Publish pressed in a window that has not heard yet of another account si
     });
   });
   await openApp(first, app.url);
-  await signIn(first, romeo);
-  await expect(first.getByTestId('connection-status')).toHaveText(/Online/);
+  await signInOnline(first, romeo);
 
   // The first window: romeo's profile typed, ready to publish.
-  await first.getByRole('button', { name: 'My profile', exact: true }).click();
+  await goTo(first, 'My profile');
   const form = first.getByRole('form', { name: 'Profile' });
   await expect(form.getByLabel('Nickname')).toBeEditable();
   await form.getByLabel('Nickname').fill('Romeo, privately');
@@ -258,8 +254,7 @@ test('a Publish pressed in a window that has not heard yet of another account si
   // The second window signs in to mercutio; the first has not heard of it, and still shows romeo's form.
   holding = true;
   await openApp(second, app.url);
-  await signIn(second, mercutio);
-  await expect(second.getByTestId('connection-status')).toHaveText(/Online/);
+  await signInOnline(second, mercutio);
   await expect(first.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
   await expect(form.getByLabel('Nickname')).toHaveValue('Romeo, privately');
 
@@ -269,8 +264,8 @@ test('a Publish pressed in a window that has not heard yet of another account si
   await expect.poll(() => held.length === 0 && publish !== undefined).toBe(true);
 
   // Mercutio's profile as his server holds it, read afresh: none of what was typed for romeo.
-  await second.reload();
-  await second.getByRole('button', { name: 'My profile', exact: true }).click();
+  await reloadApp(second);
+  await goTo(second, 'My profile');
   await expect(second.getByTestId('profile-source')).toContainText('Showing your profile as your server holds it');
   const hisForm = second.getByRole('form', { name: 'Profile' });
   await expect(hisForm.getByLabel('Nickname')).toHaveValue('');
@@ -281,6 +276,6 @@ test('a Publish pressed in a window that has not heard yet of another account si
   await expect(first.getByTestId('profile-error')).toContainText(`This was asked for ${romeo.jid}, but the app now works for ${mercutio.jid}; nothing was done.`);
   await expect(first.getByTestId('profile-result')).toHaveCount(0);
   await saveScreenshot('account-switch-publish-refused', first);
-  await first.getByRole('button', { name: 'Activity', exact: true }).click();
+  await goTo(first, 'Activity');
   await expect(first.getByTestId('activity-entry').filter({ hasText: 'Published your profile' })).toHaveCount(0);
 });
