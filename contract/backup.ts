@@ -4,7 +4,7 @@
  * Private keys never cross this contract: the file's bytes are encrypted, and the code is the user's.
  */
 import { z } from 'zod';
-import { request } from './define.js';
+import { accountChange, request } from './define.js';
 import { NoParams } from './domain.js';
 import { BACKUP_MAX_BYTES } from './limits.js';
 
@@ -71,7 +71,7 @@ export const backup = {
      * (main checks it, and refuses its absence, since only main knows how the vault is protected); a
      * keychain vault has none to ask for.
      */
-    create: request(
+    create: accountChange(
       z
         .object({
           file: z.boolean(),
@@ -86,7 +86,7 @@ export const backup = {
      * Restores from a file or the account's node. A wrong, mistyped code, a damaged blob or another
      * account's backup changes nothing; keys and trust that differ here are left alone unless `replace`.
      */
-    restore: request(
+    restore: accountChange(
       z
         .object({
           from: z.discriminatedUnion('kind', [

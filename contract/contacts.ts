@@ -4,7 +4,7 @@
  * notifications (main/services/contact-keys.ts, profile.ts).
  */
 import { z } from 'zod';
-import { event, request } from './define.js';
+import { accountChange, event, request } from './define.js';
 import {
   bareJidText,
   ByJid,
@@ -127,24 +127,24 @@ export const contacts = {
      * Compares what the user offers (a fingerprint typed or pasted, or a verification URI) with the
      * contact's current keys: the matching key is verified; no match is recorded and verifies nothing.
      */
-    verify: request(z.object({ jid: bareJidText, claim: verificationClaimText }).strict()).returns<VerifyAnswer>(),
+    verify: accountChange(z.object({ jid: bareJidText, claim: verificationClaimText }).strict()).returns<VerifyAnswer>(),
     /**
      * The same, with a picture of the contact's QR code (PNG or JPEG, as its bytes say: no type is sent,
      * a browser's would come from the file's name) holding their verification URI.
      */
-    verifyQrImage: request(z.object({ jid: bareJidText, dataBase64: qrImageBase64 }).strict()).returns<VerifyAnswer>(),
+    verifyQrImage: accountChange(z.object({ jid: bareJidText, dataBase64: qrImageBase64 }).strict()).returns<VerifyAnswer>(),
     /**
      * Takes a verification back: the key is as it was before it (a change it cleared warns again, an
      * acceptance made before counts again), and the policy decides its trust.
      */
-    unverify: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
+    unverify: accountChange(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
     /** Accepts a changed key without comparing: the warning clears; the policy decides its trust. */
-    accept: request(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
+    accept: accountChange(z.object({ jid: bareJidText, fingerprint: fingerprintText }).strict()).returns<ContactKeysView>(),
     /** Sets the contact's trust policy; null goes back to the account's. */
-    setPolicy: request(z.object({ jid: bareJidText, policy: z.enum(TRUST_POLICIES).nullable() }).strict()).returns<ContactKeysView>(),
+    setPolicy: accountChange(z.object({ jid: bareJidText, policy: z.enum(TRUST_POLICIES).nullable() }).strict()).returns<ContactKeysView>(),
     /** The account's trust policy (every contact without one of their own). */
     accountPolicy: request(z.undefined()).returns<TrustPolicy>(),
-    setAccountPolicy: request(z.object({ policy: z.enum(TRUST_POLICIES) }).strict()).returns<TrustPolicy>(),
+    setAccountPolicy: accountChange(z.object({ policy: z.enum(TRUST_POLICIES) }).strict()).returns<TrustPolicy>(),
     /** Fetches the contact's profile nodes now; `avatarData: false` leaves the image out. */
     fetchProfile: request(z.object({ jid: bareJidText, avatarData: z.boolean().optional() }).strict()).returns<ContactProfileView>(),
     /**

@@ -6,7 +6,7 @@
  * removed) so a trust policy can be applied on top.
  */
 import { z } from 'zod';
-import { event, request } from './define.js';
+import { accountChange, event, request } from './define.js';
 import type { MismatchView } from './contacts.js';
 import { bareJidText, ByJid, NoParams, otherKeyFingerprintText, type KeyTrustDecision } from './domain.js';
 
@@ -102,21 +102,21 @@ export const devices = {
     /** The user's own account: what their other clients published, with stale ones flagged. */
     own: request(NoParams).returns<OtherKeysView>(),
     /** Republishes the own device list without this device (XEP-0384), the node's access unchanged. */
-    removeOwn: request(z.object({ protocol: z.enum(['omemo', 'omemo2']), deviceId }).strict()).returns<OtherKeysView>(),
+    removeOwn: accountChange(z.object({ protocol: z.enum(['omemo', 'omemo2']), deviceId }).strict()).returns<OtherKeysView>(),
     /**
      * Compares a fingerprint (as Conversations, Gajim, Dino or gpg print it) with the contact's current
      * devices and keys, as contacts:verify does for X.509 keys: those with it are verified and a 'changed'
      * warning clears; no match is recorded as a mismatch and verifies nothing.
      */
-    verify: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeyVerifyAnswer>(),
+    verify: accountChange(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeyVerifyAnswer>(),
     /**
      * Takes back the verification of the contact's current devices or keys with that fingerprint, as
      * contacts:unverify does for X.509 keys: the policy decides their trust again, and a change the
      * verification had cleared warns again. Refused for a fingerprint none of them has or none verified.
      */
-    unverify: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
+    unverify: accountChange(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
     /** Accepts a changed device or key without comparing: the warning clears; the policy decides its trust. */
-    accept: request(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
+    accept: accountChange(z.object({ jid: bareJidText, fingerprint: otherKeyFingerprintText }).strict()).returns<OtherKeysView>(),
   },
   events: {
     /** A contact's devices and keys as a background fetch or a notification found them. */

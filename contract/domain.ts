@@ -57,6 +57,9 @@ export type ErrorCode =
   // The backup on the account's node (main/xmpp/backup-items.ts): none there, or none whole.
   | 'no-backup'
   | 'backup-incomplete'
+  // A change asked for one account reached main after another window signed in to another
+  // (main/ipc/dispatcher.ts): refused before anything was done.
+  | 'account-changed'
   | 'internal';
 
 /** Why a backup did not open (main/vault/backup-blob.ts), in the order it checks. */

@@ -4,8 +4,8 @@
  * Findings are codes and values; the words are in format.ts (the window and the terminal say the same).
  */
 import { z } from 'zod';
-import { event, request } from './define.js';
-import { bareJidText, NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
+import { accountChange, event, request } from './define.js';
+import { NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
 
 /** An alarm when more people can read (or items are gone); a notice when people were only shut out. */
 export type DriftSeverity = 'alarm' | 'notice';
@@ -120,11 +120,11 @@ export interface DriftRepairAnswer {
 }
 
 /**
- * One node (by its name), or every drifted one; `account`: whose report the person answered (the
- * report's `account`), refused unless it is the account signed in now. Without it (the CLI), the
- * account signed in.
+ * One node (by its name), or every drifted one. Whose report the person answered needs no field: a
+ * window's report is the account it shows, which goes beside every request and is checked for these
+ * (accountChange, contract/define.ts).
  */
-const whichNodes = z.object({ node: z.string().min(1).max(256).optional(), account: bareJidText.optional() }).strict();
+const whichNodes = z.object({ node: z.string().min(1).max(256).optional() }).strict();
 
 export const drift = {
   requests: {
@@ -133,9 +133,9 @@ export const drift = {
     /** Read every published node now and compare. */
     check: request(NoParams).returns<DriftReport>(),
     /** Put drifted nodes back as recorded (access, members, settings, items), then read back. */
-    restore: request(whichNodes).returns<DriftRepairAnswer>(),
+    restore: accountChange(whichNodes).returns<DriftRepairAnswer>(),
     /** Record drifted nodes' current state as intended. */
-    accept: request(whichNodes).returns<DriftReport>(),
+    accept: accountChange(whichNodes).returns<DriftReport>(),
   },
   events: {
     /** A check the app made by itself (sign-in, a notification, the timer) found a different state. */

@@ -3,7 +3,7 @@
  * to the account's PEP node the XEP-0222 way, retracted, exported as a public certificate.
  */
 import { z } from 'zod';
-import { event, request } from './define.js';
+import { accountChange, event, request } from './define.js';
 import { AccessParams, fingerprintText, NoParams, REVOCATION_REASONS, type AccessRequest, type EffectiveNodeConfig, type RevocationReasonName } from './domain.js';
 import { OWN_KEY_LABEL_CHARS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
@@ -156,7 +156,7 @@ const keyLabel = z
 
 export const keys = {
   requests: {
-    generate: request(
+    generate: accountChange(
       z
         .object({
           bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
@@ -167,25 +167,25 @@ export const keys = {
     ).returns<OwnKeyView>(),
     /** Newest first. */
     list: request(NoParams).returns<OwnKeyView[]>(),
-    rename: request(z.object({ fingerprint: fingerprintText, label: keyLabel }).strict()).returns<OwnKeyView[]>(),
+    rename: accountChange(z.object({ fingerprint: fingerprintText, label: keyLabel }).strict()).returns<OwnKeyView[]>(),
     /**
      * Erases a key from the vault, private half included. A published key is retracted first (XEP-0060
      * §7.2), so contacts are not left with a key nobody holds; that needs the connection.
      */
-    delete: request(byFingerprint).returns<DeleteAnswer>(),
+    delete: accountChange(byFingerprint).returns<DeleteAnswer>(),
     /**
      * A fresh certificate for the same key, or a new key (newKey), with a succession statement signed by
      * the old key; published to the old one's audience, then the old one withdrawn. Needs the connection.
      */
-    renew: request(z.object({ fingerprint: fingerprintText, newKey: z.boolean().optional() }).strict()).returns<RenewAnswer>(),
+    renew: accountChange(z.object({ fingerprint: fingerprintText, newKey: z.boolean().optional() }).strict()).returns<RenewAnswer>(),
     /**
      * Revokes a key for good (docs/key-lifecycle.md): a revocation signed by the key is published to the
      * key node, then the key's own item withdrawn; queued while offline. Reason: why, in RFC 5280's terms.
      */
-    revoke: request(z.object({ fingerprint: fingerprintText, reason: z.enum(REVOCATION_REASONS) }).strict()).returns<RevokeAnswer>(),
+    revoke: accountChange(z.object({ fingerprint: fingerprintText, reason: z.enum(REVOCATION_REASONS) }).strict()).returns<RevokeAnswer>(),
     /** Who may read the keys already published: where the publish panel starts. */
     audience: request(NoParams).returns<KeyAudience>(),
-    import: request(
+    import: accountChange(
       z
         .object({
           /** The files' bytes, base64: PEM key + certificate, or one PKCS#12 (1 MiB each at most). */
@@ -195,9 +195,9 @@ export const keys = {
         .strict(),
     ).returns<OwnKeyView>(),
     /** XEP-0222 publish now, or once online: the core decides (PublishAnswer). */
-    publish: request(z.object({ fingerprint: fingerprintText, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<PublishAnswer>(),
+    publish: accountChange(z.object({ fingerprint: fingerprintText, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<PublishAnswer>(),
     /** XEP-0060 §7.2 retract now, or once online. */
-    retract: request(byFingerprint).returns<RetractAnswer>(),
+    retract: accountChange(byFingerprint).returns<RetractAnswer>(),
     exportCertificate: request(z.object({ fingerprint: fingerprintText, format: z.enum(['pem', 'der']) }).strict()).returns<ExportedCertificate>(),
   },
   events: {

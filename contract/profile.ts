@@ -3,7 +3,7 @@
  * XEP-0084 avatar. What contacts publish is read in those and XEP-0154 (contract/contacts.ts).
  */
 import { z } from 'zod';
-import { request } from './define.js';
+import { accountChange, request } from './define.js';
 import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
 import { PROFILE_LIMITS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
@@ -188,10 +188,10 @@ export const profile = {
      * back, then the nickname node's when a nickname was given, or one the node held (whoever published
      * it) was withdrawn.
      */
-    publish: request(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<ProfilePublishAnswer>(),
+    publish: accountChange(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<ProfilePublishAnswer>(),
     /** The avatar a picture and crop would make, without publishing; needs no connection. */
     previewAvatar: request(z.object(avatarPicture).strict()).returns<AvatarPreview>(),
-    setAvatar: request(
+    setAvatar: accountChange(
       z
         .object({
           ...avatarPicture,

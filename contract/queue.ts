@@ -4,7 +4,7 @@
  * online, shown as pending, cancellable, and run in the order they were asked for.
  */
 import { z } from 'zod';
-import { event, request } from './define.js';
+import { accountChange, event, request } from './define.js';
 import { NoParams, type AccessRequest, type IpcError, type RevocationReasonName } from './domain.js';
 import type { Profile } from './profile.js';
 
@@ -24,7 +24,7 @@ export type QueuedActionView = QueuedWrite & { id: string; requestedAt: string }
 export const queue = {
   requests: {
     list: request(NoParams).returns<QueuedActionView[]>(),
-    cancel: request(z.object({ id: z.string().min(1).max(64) }).strict()).returns<QueuedActionView[]>(),
+    cancel: accountChange(z.object({ id: z.string().min(1).max(64) }).strict()).returns<QueuedActionView[]>(),
   },
   events: {
     /** The queue changed (added, ran, cancelled). */

@@ -3,7 +3,7 @@
  * (RFC 6121 §3): main/services/roster-service.ts and presence.ts.
  */
 import { z } from 'zod';
-import { event, request } from './define.js';
+import { accountChange, event, request } from './define.js';
 import { bareJidText, ByJid, contactAddressText, groupName, NoParams } from './domain.js';
 import type { QueuedActionView } from './queue.js';
 
@@ -42,13 +42,13 @@ export const roster = {
      * Adds a contact (or, already one, adds them to the groups named; none is taken away) and asks to
      * see their presence. The address may be pasted as an xmpp: link.
      */
-    add: request(z.object({ jid: contactAddressText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterChangeAnswer>(),
-    setGroups: request(z.object({ jid: bareJidText, groups }).strict()).returns<RosterChangeAnswer>(),
-    remove: request(ByJid).returns<RosterChangeAnswer>(),
+    add: accountChange(z.object({ jid: contactAddressText, name: z.string().trim().min(1).max(256).optional(), groups }).strict()).returns<RosterChangeAnswer>(),
+    setGroups: accountChange(z.object({ jid: bareJidText, groups }).strict()).returns<RosterChangeAnswer>(),
+    remove: accountChange(ByJid).returns<RosterChangeAnswer>(),
     /** Contacts asking to see your presence, not yet answered. */
     requests: request(NoParams).returns<string[]>(),
     /** Approves (and asks back) or refuses a request to see your presence; answers the requests left. */
-    answer: request(z.object({ jid: bareJidText, approve: z.boolean() }).strict()).returns<string[]>(),
+    answer: accountChange(z.object({ jid: bareJidText, approve: z.boolean() }).strict()).returns<string[]>(),
   },
   events: {
     /** The server changed the roster: fetch it again. */

@@ -7,9 +7,14 @@
 import type { KeyringApi } from './index.js';
 import type { Result } from './domain.js';
 
-/** What each transport offers the renderer: requests routed by name, events by name. Main validates. */
+/**
+ * What each transport offers the renderer: requests routed by name, events by name. Main validates.
+ * `account`: the bare JID of the account the window shows (none while it shows none), carried beside
+ * the request; main refuses a change of an account's data asked for another account than the one it
+ * works for now (contract/define.ts accountChange).
+ */
 export interface KeyringTransport {
-  request(channel: string, params?: unknown): Promise<Result<unknown>>;
+  request(channel: string, params?: unknown, account?: string): Promise<Result<unknown>>;
   on(event: string, listener: (payload: unknown) => void): () => void;
 }
 
@@ -27,6 +32,8 @@ export interface WireRequest {
   id: number;
   channel: string;
   params?: unknown;
+  /** The account the window shows (KeyringTransport.request); left out while it shows none. */
+  account?: string;
 }
 
 export type WireMessage =
@@ -38,17 +45,24 @@ export type WireMessage =
  * as they are asked for, so nothing of the contract is needed at run time; a name the contract does
  * not have is answered 'unknown-channel' by main. `then` is never a channel, so the API can be the
  * value of a promise.
+ *
+ * `account`, for a window: the account it shows, read as each request leaves, and sent beside every
+ * one (main checks it for the requests that change an account's data, and ignores it for the rest:
+ * which those are is the contract's to say, not the window's). The core's own callers (the CLI, tests)
+ * give none (main/ipc/dispatcher.ts says why).
  */
-export function groupedApi(transport: KeyringTransport): KeyringApi {
+export function groupedApi(transport: KeyringTransport, account?: () => string | undefined): KeyringApi {
+  const send = (channel: string, params: unknown): Promise<Result<unknown>> => {
+    if (account === undefined) return params === undefined ? transport.request(channel) : transport.request(channel, params);
+    return transport.request(channel, params, account());
+  };
   const domains = new Map<string, object>();
   const domain = (name: string): object =>
     new Proxy(
       {},
       {
         get: (_target, request) =>
-          typeof request === 'string' && request !== 'then'
-            ? (params?: unknown) => (params === undefined ? transport.request(`${name}:${request}`) : transport.request(`${name}:${request}`, params))
-            : undefined,
+          typeof request === 'string' && request !== 'then' ? (params?: unknown) => send(`${name}:${request}`, params) : undefined,
       },
     );
   return new Proxy({} as KeyringApi, {

@@ -77,9 +77,15 @@ export interface CoreOptions {
 }
 
 export interface KeyringCore {
-  /** Every request, by channel name, validated: what the transports hand the page's requests to. */
+  /**
+   * Every request, by channel name, validated: what the transports hand the page's requests to, with
+   * the account the window named beside it (ipc/dispatcher.ts).
+   */
   dispatch: Dispatch;
-  /** The same requests as the grouped API the screens use (`api.keys.list()`), for the CLI and tests. */
+  /**
+   * The same requests as the grouped API the screens use (`api.keys.list()`), for the CLI and tests:
+   * they name no account, since the core is theirs alone (ipc/dispatcher.ts says why).
+   */
   api: KeyringApi;
   events: AppEvents;
   session: AccountSession;
@@ -269,6 +275,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
   const dispatch = createDispatcher(createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
+    workingAccount: () => working.state.account,
   });
   const api = groupedApi({
     request: (channel, params) => dispatch(channel, params),

@@ -8,7 +8,7 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC_EVENT, IPC_REQUEST, type KeyringTransport } from '../contract/wire.js';
 
 const transport: KeyringTransport = {
-  request: (channel, params) => ipcRenderer.invoke(IPC_REQUEST, channel, params) as ReturnType<KeyringTransport['request']>,
+  request: (channel, params, account) => ipcRenderer.invoke(IPC_REQUEST, channel, params, account) as ReturnType<KeyringTransport['request']>,
   on: (event, listener) => {
     if (typeof event !== 'string' || typeof listener !== 'function') return () => {};
     const forward = (_e: IpcRendererEvent, name: unknown, payload: unknown) => {

@@ -186,7 +186,9 @@ async function handleMessage(text: string | undefined, options: BrowserHostOptio
       result: { ok: false, error: { code: 'invalid-argument', message: 'Malformed request message' } },
     };
   }
-  return { kind: 'response', id, result: await options.core.dispatch(message.channel, message.params) };
+  // The account the tab shows goes with it, checked by the dispatcher (an address, bounded); the frame
+  // as a whole is bounded by maxPayload already.
+  return { kind: 'response', id, result: await options.core.dispatch(message.channel, message.params, { account: message.account }) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

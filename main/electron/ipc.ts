@@ -11,11 +11,12 @@ import { APP_ORIGIN } from './app-protocol.js';
  * host would take (request-size.ts), before anything reads it.
  */
 export function registerIpc(core: KeyringCore, window: BrowserWindow): void {
-  ipcMain.handle(IPC_REQUEST, async (event: IpcMainInvokeEvent, channel: unknown, params: unknown) => {
+  ipcMain.handle(IPC_REQUEST, async (event: IpcMainInvokeEvent, channel: unknown, params: unknown, account: unknown) => {
     if (!isTrustedSender(event, window)) {
       return { ok: false, error: { code: 'unknown-channel', message: 'Request from an untrusted frame' } };
     }
-    return refuseOversizedRequest(params) ?? core.dispatch(channel, params);
+    // The account the window shows goes with it, checked by the dispatcher (an address, bounded).
+    return refuseOversizedRequest(params) ?? core.dispatch(channel, params, { account });
   });
   const unsubscribe = core.events.subscribe((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(IPC_EVENT, event, payload);

@@ -172,8 +172,8 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
     drift: {
       status: () => Promise.resolve(drift.status()),
       check: async () => drift.check(),
-      restore: async ({ node, account }) => drift.restore(node, account),
-      accept: async ({ node, account }) => drift.accept(node, account),
+      restore: async ({ node }) => drift.restore(node),
+      accept: async ({ node }) => drift.accept(node),
     },
   };
 }

@@ -211,16 +211,17 @@ export class DriftWatch {
 
   /** Reads every recorded node now and compares (a request: the answer, no event). */
   async check(): Promise<DriftReport> {
-    this.#accountAsked(undefined);
+    this.#owner();
     return this.#serialized();
   }
 
   /**
-   * Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. `account`:
-   * whose report the person answered (the window sends it); refused unless it is the account signed in.
+   * Puts the drifted nodes (or `node` alone) back as recorded, then reads everything back. Asked from
+   * a window that still showed another account's report, it never gets here: the dispatcher refuses
+   * it ('account-changed', main/ipc/dispatcher.ts).
    */
-  async restore(node?: string, account?: string): Promise<DriftRepairAnswer> {
-    const owner = this.#accountAsked(account);
+  async restore(node?: string): Promise<DriftRepairAnswer> {
+    const owner = this.#owner();
     // A revoked key's item must not be published again from a record read too early.
     await this.#revocations;
     const repaired: NodeRepair[] = [];
@@ -249,10 +250,10 @@ export class DriftWatch {
   /**
    * Records the drifted nodes' (or `node`'s) current state as intended. A state the app could not
    * publish again (an access model it does not offer, members it cannot express) is refused: only
-   * Restore fits it. `account`: whose report the person answered, as for restore.
+   * Restore fits it. Asked for another account than the one signed in: refused, as for restore.
    */
-  async accept(node?: string, asked?: string): Promise<DriftReport> {
-    const owner = this.#accountAsked(asked);
+  async accept(node?: string): Promise<DriftReport> {
+    const owner = this.#owner();
     await this.#revocations;
     // Set once any write of Accept is on disk: a node's record, or the key node's keys' audience
     // (written before its record). From then on the vault's "nothing was changed" is false.
@@ -350,20 +351,9 @@ export class DriftWatch {
     return current !== undefined && bareJidKey(current) === bareJidKey(account);
   }
 
-  /**
-   * The account a Restore or Accept acts on: the one signed in now. Asked from another account's report
-   * (a window that still showed it), it is refused before anything is read or written, whatever the
-   * connection: that report's nodes are not this account's.
-   */
-  #accountAsked(asked: string | undefined): Owner {
+  /** The account a check, Restore or Accept acts on: the one signed in now, on the connection live now. */
+  #owner(): Owner {
     const current = this.#session.state.account;
-    if (asked !== undefined && (current === undefined || bareJidKey(asked) !== bareJidKey(current))) {
-      throw new KeyringError(
-        'invalid-argument',
-        `That report is about ${asked}, not ${current ?? 'any account'}, the account signed in now: nothing was changed.`,
-        'account',
-      );
-    }
     if (this.#session.state.status !== 'online' || current === undefined) {
       throw new KeyringError('not-connected', 'Sign in first: what your server holds can only be read online.');
     }

@@ -5,10 +5,11 @@
  * is refused is not the new account at all: the app still works for the previous one, offline
  * (main/services/working-account.ts). Signing back in brings the first account's back.
  * A second window of the same app, left on a form, never acts for the new account with what was typed
- * for the previous one.
+ * for the previous one: its form is made anew, and a Publish it sent before it heard of the switch is
+ * refused by main, which knows which account that window asked it for.
  */
 import type { ConnectParams } from '../../contract';
-import { expect, goTo, ownKey, openApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
+import { expect, goTo, ownKey, openApp, reloadApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
 import type { Browser, Page } from '@playwright/test';
 
 /**
@@ -208,4 +209,73 @@ test('an answer for the previous account that comes after another signed in is n
   await signIn(second, romeo);
   await expect(first.getByTestId('connection-status')).toContainText(romeo.jid);
   await expect(first.getByTestId('own-key')).toHaveCount(1);
+});
+
+test('a Publish pressed in a window that has not heard yet of another account signed in elsewhere is refused, and that account’s profile is untouched', async ({ launchApp, browser, newAccount, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
+  // While `holding`, nothing main pushes reaches the first window, as when the second window's sign-in
+  // and the first's Publish cross on their way. What was held goes out just before the answer to that
+  // Publish, in the order main sent it.
+  let holding = false;
+  let publish: { id?: number; account?: string } | undefined;
+  const held: string[] = [];
+  await first.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id?: number; channel?: string; account?: string };
+      if (request.channel === 'profile:publish') publish = request;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
+      if (holding && answer.kind === 'event') {
+        held.push(String(message));
+        return;
+      }
+      if (holding && answer.kind === 'response' && answer.id !== undefined && answer.id === publish?.id) {
+        holding = false;
+        for (const event of held.splice(0)) ws.send(event);
+      }
+      ws.send(message);
+    });
+  });
+  await openApp(first, app.url);
+  await signInOnline(first, romeo);
+
+  // The first window: romeo's profile typed, ready to publish.
+  await goTo(first, 'My profile');
+  const form = first.getByRole('form', { name: 'Profile' });
+  await expect(form.getByLabel('Nickname')).toBeEditable();
+  await form.getByLabel('Nickname').fill('Romeo, privately');
+  await form.getByLabel('Note').fill('my private note');
+  await form.getByLabel('Contacts who see my presence').check();
+
+  // The second window signs in to mercutio; the first has not heard of it, and still shows romeo's form.
+  holding = true;
+  await openApp(second, app.url);
+  await signInOnline(second, mercutio);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
+  await expect(form.getByLabel('Nickname')).toHaveValue('Romeo, privately');
+
+  // Publish, for romeo: main works for mercutio by then, and does nothing.
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  await expect.poll(() => held.length === 0 && publish !== undefined).toBe(true);
+
+  // Mercutio's profile as his server holds it, read afresh: none of what was typed for romeo.
+  await reloadApp(second);
+  await goTo(second, 'My profile');
+  await expect(second.getByTestId('profile-source')).toContainText('Showing your profile as your server holds it');
+  const hisForm = second.getByRole('form', { name: 'Profile' });
+  await expect(hisForm.getByLabel('Nickname')).toHaveValue('');
+  await expect(hisForm.getByLabel('Note')).toHaveValue('');
+
+  // The first window says so, on mercutio's screen where it now is, naming both accounts.
+  expect(publish?.account).toBe(romeo.jid);
+  await expect(first.getByTestId('profile-error')).toContainText(`This was asked for ${romeo.jid}, but the app now works for ${mercutio.jid}; nothing was done.`);
+  await expect(first.getByTestId('profile-result')).toHaveCount(0);
+  await saveScreenshot('account-switch-publish-refused', first);
+  await goTo(first, 'Activity');
+  await expect(first.getByTestId('activity-entry').filter({ hasText: 'Published your profile' })).toHaveCount(0);
 });

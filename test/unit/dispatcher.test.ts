@@ -1,93 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../main/ipc/dispatcher.js';
-import { KeyringError } from '../../main/errors.js';
-import { ADDRESS_WORDS, type ConnectionState, type Handlers } from '../../contract/index.js';
+import { ADDRESS_WORDS, CONTRACT, requestSpec, type ConnectionState, type RequestChannel } from '../../contract/index.js';
+import { stubHandlers as handlers } from '../support/stub-handlers.js';
 
 const offline: ConnectionState = { status: 'offline' };
-const TOFU = { policy: 'tofu' as const, policySource: 'account' as const, mismatches: [] };
-const notConnected = () => Promise.reject(new KeyringError('not-connected', 'Connect first.'));
-
-type Overrides = { [D in keyof Handlers]?: Partial<Handlers[D]> };
-
-function handlers(overrides: Overrides = {}): Handlers {
-  const table: Handlers = {
-    app: { getInfo: () => Promise.resolve({ name: 'Keyring for XMPP', version: '0.0.0', host: 'browser' }) },
-    account: {
-      connect: () => Promise.resolve({ status: 'online', account: 'juliet@capulet.lit' }),
-      disconnect: () => Promise.resolve(offline),
-      getState: () => Promise.resolve(offline),
-      checkSupport: notConnected,
-      saved: () => Promise.resolve([]),
-      connectSaved: () => Promise.reject(new KeyringError('not-found', 'No remembered password.')),
-      forget: () => Promise.resolve([]),
-      remembered: () => Promise.resolve([]),
-      inspectCa: () => Promise.reject(new KeyringError('invalid-argument', 'The CA file cannot be read (ENOENT).', 'caFile')),
-      setLastScreen: () => Promise.resolve(null),
-      reconnectNow: () => Promise.resolve(offline),
-    },
-    vault: {
-      status: () => Promise.resolve({ open: false, exists: false }),
-      unlock: () => Promise.resolve({ open: true, exists: true, protection: 'passphrase' }),
-    },
-    keys: {
-      generate: () => Promise.reject(new KeyringError('vault-locked', 'Unlock first.')),
-      list: () => Promise.resolve([]),
-      import: () => Promise.reject(new KeyringError('invalid-argument', 'Not a PEM or PKCS#12 file.')),
-      publish: notConnected,
-      retract: () => Promise.resolve({ outcome: 'retracted', keys: [] }),
-      exportCertificate: ({ fingerprint }) => Promise.resolve({ fingerprint }),
-      rename: () => Promise.resolve([]),
-      delete: () => Promise.resolve({ retracted: false, keys: [] }),
-      audience: () => Promise.resolve({ source: 'saved', publishedKeys: 0 }),
-      renew: notConnected,
-      revoke: notConnected,
-    },
-    backup: { create: notConnected, restore: notConnected, status: () => Promise.resolve({ notBackedUp: [], backups: [] }), fileSaved: notConnected },
-    contacts: {
-      fetchKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'none', keys: [], invalid: [], changes: [], ...TOFU }),
-      knownKeys: ({ jid }) => Promise.resolve({ jid, fetch: 'cached', keys: [], invalid: [], changes: [], ...TOFU }),
-      verify: ({ jid, claim }) =>
-        Promise.resolve({ outcome: 'mismatch', offered: claim.fingerprint, view: { jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU } }),
-      verifyQrImage: () => Promise.reject(new KeyringError('invalid-argument', 'No QR code was found in the picture.')),
-      unverify: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU }),
-      accept: ({ jid }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU }),
-      setPolicy: ({ jid, policy }) => Promise.resolve({ jid, fetch: 'ok', keys: [], invalid: [], changes: [], ...TOFU, policy: policy ?? 'tofu' }),
-      accountPolicy: () => Promise.resolve('tofu'),
-      setAccountPolicy: ({ policy }) => Promise.resolve(policy),
-      fetchProfile: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
-      fetchAvatar: ({ jid }) => Promise.resolve({ jid, origin: 'fetch', updated: [], sources: [] }),
-    },
-    devices: {
-      fetchContact: ({ jid }) => Promise.resolve({ jid, sources: [], keys: [], leftOut: 0, mismatches: [] }),
-      own: () => Promise.resolve({ jid: 'juliet@capulet.lit', sources: [], keys: [], leftOut: 0, mismatches: [] }),
-      removeOwn: notConnected,
-      verify: notConnected,
-      unverify: notConnected,
-      accept: notConnected,
-    },
-    roster: {
-      list: () => Promise.resolve([]),
-      saved: () => Promise.resolve(null),
-      add: () => Promise.resolve({ outcome: 'done', contacts: [] }),
-      setGroups: () => Promise.resolve({ outcome: 'done', contacts: [] }),
-      remove: () => Promise.resolve({ outcome: 'done', contacts: [] }),
-      requests: () => Promise.resolve([]),
-      answer: () => Promise.resolve([]),
-    },
-    queue: {
-      list: () => Promise.resolve([]),
-      cancel: () => Promise.resolve([]),
-    },
-    drift: { status: () => Promise.resolve({ nodes: [] }), check: notConnected, restore: notConnected, accept: notConnected },
-    profile: { get: notConnected, publish: notConnected, previewAvatar: notConnected, setAvatar: notConnected },
-  };
-  for (const [domain, group] of Object.entries(overrides)) Object.assign(table[domain as keyof Handlers], group);
-  return table;
-}
+/** A dispatcher's options for a core working for `account` (none by default), whose failures need no log. */
+const quiet = (account?: string) => ({ logError: () => {}, workingAccount: () => account });
 
 describe('the IPC dispatcher', () => {
   it('answers a valid request with the handler result', async () => {
-    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const dispatch = createDispatcher(handlers(), quiet());
     await expect(dispatch('app:getInfo', undefined)).resolves.toEqual({
       ok: true,
       value: { name: 'Keyring for XMPP', version: '0.0.0', host: 'browser' },
@@ -95,7 +17,7 @@ describe('the IPC dispatcher', () => {
   });
 
   it('refuses unknown channels and non-string channel names', async () => {
-    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const dispatch = createDispatcher(handlers(), quiet());
     const names = ['fs:readFile', '__proto__', 'constructor', 'app:__proto__', 'app:constructor', 'hasOwnProperty:call', 'app:getInfo:x', 'app:', ':getInfo', 'app'];
     for (const channel of [...names, 42, null, { toString: () => 'app:getInfo' }]) {
       const result = await dispatch(channel, undefined);
@@ -105,7 +27,7 @@ describe('the IPC dispatcher', () => {
 
   it('validates parameters before the handler sees them, naming the bad field', async () => {
     const connect = vi.fn(() => Promise.resolve(offline));
-    const dispatch = createDispatcher(handlers({ account: { connect } }), { logError: () => {} });
+    const dispatch = createDispatcher(handlers({ account: { connect } }), quiet());
     const cases: [unknown, string | undefined][] = [
       [undefined, undefined],
       ['juliet@capulet.lit', undefined],
@@ -131,7 +53,7 @@ describe('the IPC dispatcher', () => {
   });
 
   it('words a refusal for a person: the field beside the sentence, never the validation library\'s text', async () => {
-    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const dispatch = createDispatcher(handlers(), quiet());
     const cases: [string, unknown, string, string][] = [
       ['vault:unlock', { passphrase: '' }, 'passphrase', 'Enter your vault passphrase'],
       ['account:connect', { jid: 'juliet@capulet.lit/balcony', password: 'x' }, 'jid', ADDRESS_WORDS.resource],
@@ -164,7 +86,7 @@ describe('the IPC dispatcher', () => {
   });
 
   it('refuses parameters on requests that take none', async () => {
-    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const dispatch = createDispatcher(handlers(), quiet());
     await expect(dispatch('app:getInfo', { sneaky: 1 })).resolves.toMatchObject({
       ok: false,
       error: { code: 'invalid-argument' },
@@ -172,7 +94,7 @@ describe('the IPC dispatcher', () => {
   });
 
   it('passes a KeyringError through as a typed error value', async () => {
-    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const dispatch = createDispatcher(handlers(), quiet());
     await expect(dispatch('account:checkSupport', undefined)).resolves.toEqual({
       ok: false,
       error: { code: 'not-connected', message: 'Connect first.' },
@@ -183,7 +105,7 @@ describe('the IPC dispatcher', () => {
     const logError = vi.fn();
     const dispatch = createDispatcher(
       handlers({ account: { getState: () => Promise.reject(new Error('secret path /home/juliet/.keys')) } }),
-      { logError },
+      { ...quiet(), logError },
     );
     const result = await dispatch('account:getState', undefined);
     expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
@@ -197,7 +119,7 @@ describe('key requests', () => {
 
   it('normalise a fingerprint typed with spaces, colons or capitals before the handler sees it', async () => {
     const exportCertificate = vi.fn(({ fingerprint }: { fingerprint: string }) => Promise.resolve({ fingerprint }));
-    const dispatch = createDispatcher(handlers({ keys: { exportCertificate } }), { logError: () => {} });
+    const dispatch = createDispatcher(handlers({ keys: { exportCertificate } }), quiet());
     const grouped = fp.toUpperCase().match(/.{4}/g)?.join(' ') ?? '';
     await expect(dispatch('keys:exportCertificate', { fingerprint: grouped, format: 'pem' })).resolves.toEqual({
       ok: true,
@@ -212,7 +134,86 @@ describe('key requests', () => {
     ['a contact address with a resource', 'contacts:fetchKeys', { jid: 'romeo@montague.lit/orchard' }, 'jid'],
     ['a whitelist entry that is not an address', 'keys:publish', { fingerprint: fp, access: { model: 'whitelist', allow: ['nobody'] } }, 'access.allow.0'],
   ])('refuse %s', async (_what, channel, params, field) => {
-    const dispatch = createDispatcher(handlers(), { logError: () => {} });
+    const dispatch = createDispatcher(handlers(), quiet());
     await expect(dispatch(channel, params)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-argument', field } });
+  });
+});
+
+describe('a change asked for one account while the app works for another', () => {
+  const ROMEO = 'romeo@montague.lit';
+  const MERCUTIO = 'mercutio@verona.lit';
+  const fp = 'ab'.repeat(32);
+
+  it('is refused in words naming both accounts, and the handler never runs', async () => {
+    const publish = vi.fn(() => Promise.resolve({ outcome: 'published' as const, configs: [] }));
+    const verify = vi.fn(() => Promise.reject(new Error('never called')));
+    const dispatch = createDispatcher(handlers({ profile: { publish }, contacts: { verify } }), quiet(MERCUTIO));
+
+    // Window A still shows romeo: its Publish reached main after window B signed in to mercutio.
+    const published = await dispatch('profile:publish', { profile: { nickname: 'Romeo M.' }, access: { model: 'presence' } }, { account: ROMEO });
+    expect(published).toEqual({
+      ok: false,
+      error: { code: 'account-changed', message: `This was asked for ${ROMEO}, but the app now works for ${MERCUTIO}; nothing was done.` },
+    });
+    const verified = await dispatch('contacts:verify', { jid: 'juliet@capulet.lit', claim: fp }, { account: ROMEO });
+    expect(verified).toMatchObject({ ok: false, error: { code: 'account-changed' } });
+    // A window that showed no account yet is no window of mercutio's either.
+    const unnamed = await dispatch('profile:publish', { profile: { nickname: 'Romeo M.' }, access: { model: 'presence' } }, { account: undefined });
+    expect(unnamed).toEqual({
+      ok: false,
+      error: { code: 'account-changed', message: `This was asked in a window that showed no account, but the app now works for ${MERCUTIO}; nothing was done.` },
+    });
+    expect(publish).not.toHaveBeenCalled();
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('goes through when the window names the account the app works for, however it spells it', async () => {
+    const publish = vi.fn(() => Promise.resolve({ outcome: 'published' as const, configs: [] }));
+    const dispatch = createDispatcher(handlers({ profile: { publish } }), quiet(MERCUTIO));
+    const answer = await dispatch('profile:publish', { profile: { nickname: 'Mercutio' }, access: { model: 'presence' } }, { account: MERCUTIO.toUpperCase() });
+    expect(answer).toEqual({ ok: true, value: { outcome: 'published', configs: [] } });
+    expect(publish).toHaveBeenCalledOnce();
+  });
+
+  it('is asked of every change of an account’s data, and of no read nor sign-in', () => {
+    const forAccount = (Object.keys(CONTRACT) as (keyof typeof CONTRACT)[])
+      .flatMap((domain) => Object.keys(CONTRACT[domain].requests).map((name) => `${domain}:${name}`))
+      .filter((channel) => requestSpec(channel)?.forAccount);
+    expect(forAccount.sort()).toEqual(
+      [
+        ...['keys:generate', 'keys:import', 'keys:rename', 'keys:delete', 'keys:publish', 'keys:retract', 'keys:renew', 'keys:revoke'],
+        ...['backup:create', 'backup:restore'],
+        ...['contacts:verify', 'contacts:verifyQrImage', 'contacts:unverify', 'contacts:accept', 'contacts:setPolicy', 'contacts:setAccountPolicy'],
+        ...['devices:removeOwn', 'devices:verify', 'devices:unverify', 'devices:accept'],
+        ...['roster:add', 'roster:setGroups', 'roster:remove', 'roster:answer'],
+        ...['queue:cancel', 'profile:publish', 'profile:setAvatar', 'drift:restore', 'drift:accept'],
+      ].sort(),
+    );
+  });
+
+  it('a read, a sign-in or the vault is answered whatever account the window names', async () => {
+    const dispatch = createDispatcher(handlers(), quiet(MERCUTIO));
+    const reads: [RequestChannel, unknown][] = [
+      ['app:getInfo', undefined],
+      ['keys:list', undefined],
+      ['contacts:knownKeys', { jid: 'juliet@capulet.lit' }],
+      ['account:connect', { jid: ROMEO, password: 'x' }],
+      ['vault:status', undefined],
+    ];
+    for (const [channel, params] of reads) expect(await dispatch(channel, params, { account: ROMEO }), channel).toMatchObject({ ok: true });
+  });
+
+  it('from the core’s own callers (a `keyring` command, which owns its core) names no account and is not checked', async () => {
+    const retract = vi.fn(() => Promise.resolve({ outcome: 'retracted' as const, keys: [] }));
+    const dispatch = createDispatcher(handlers({ keys: { retract } }), quiet(MERCUTIO));
+    expect(await dispatch('keys:retract', { fingerprint: fp })).toMatchObject({ ok: true });
+    expect(retract).toHaveBeenCalledOnce();
+  });
+
+  it('refuses an account that is not an address, for any request', async () => {
+    const dispatch = createDispatcher(handlers(), quiet(MERCUTIO));
+    for (const account of [42, {}, 'x'.repeat(4000), 'not an address']) {
+      expect(await dispatch('app:getInfo', undefined, { account }), JSON.stringify(account).slice(0, 20)).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    }
   });
 });

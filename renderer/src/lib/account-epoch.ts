@@ -16,3 +16,19 @@ export function accountMark(): () => boolean {
   const at = epoch;
   return () => at === epoch;
 }
+
+/**
+ * The account the window shows now (AccountStore sets it with each state main tells), read as each
+ * request leaves (bridge.ts): main refuses a change asked for it once the app works for another
+ * (main/ipc/dispatcher.ts), as when another window signed in to another account and this one has not
+ * heard of it yet.
+ */
+let shown: string | undefined;
+
+export function showAccount(account: string | undefined): void {
+  shown = account;
+}
+
+export function accountShown(): string | undefined {
+  return shown;
+}

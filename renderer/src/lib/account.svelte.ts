@@ -9,6 +9,7 @@ import type {
   RememberedAccountView,
   SavedAccountView,
 } from '../../../contract';
+import { showAccount } from './account-epoch';
 
 /**
  * The screen shown is remembered once the user stays on it this long: each time is a write of the
@@ -23,7 +24,17 @@ const REMEMBER_SCREEN_AFTER_MS = 1000;
  */
 export class AccountStore {
   info = $state<AppInfo | undefined>();
-  connection = $state<ConnectionState>({ status: 'offline' });
+  #connection = $state<ConnectionState>({ status: 'offline' });
+  /** The connection's state as main told it last, naming the account the window shows. */
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+  set connection(state: ConnectionState) {
+    this.#connection = state;
+    // What every request names from now on, at once (not after the screens are made anew): a change
+    // asked after this is for this account (account-epoch.ts).
+    showAccount(state.account);
+  }
   support = $state<PepSupport | undefined>();
   lastError = $state<IpcError | undefined>();
   /** The address the last action's error is about (the sign-in's, as typed): the form shows it only under that address. */

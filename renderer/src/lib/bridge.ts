@@ -6,6 +6,7 @@
  */
 import type { KeyringApi } from '../../../contract';
 import { groupedApi, type KeyringTransport } from '../../../contract/wire';
+import { accountShown } from './account-epoch';
 import { connectWebSocketTransport } from './ws-transport';
 
 declare global {
@@ -17,6 +18,8 @@ declare global {
 let api: Promise<KeyringApi> | undefined;
 
 export function getApi(): Promise<KeyringApi> {
-  api ??= (window.keyring ? Promise.resolve(window.keyring) : connectWebSocketTransport(window.location)).then(groupedApi);
+  // Every request names the account the window shows as it leaves: a change asked for it is refused
+  // by main once another window signed in to another account (contract/wire.ts).
+  api ??= (window.keyring ? Promise.resolve(window.keyring) : connectWebSocketTransport(window.location)).then((transport) => groupedApi(transport, accountShown));
   return api;
 }

@@ -41,11 +41,12 @@ export class DriftStore extends ScreenStore {
 
   /**
    * Puts the node (or every drifted one) back as published; the report afterwards is what the server
-   * says. The report's account goes with it: main refuses it unless that account is the one signed in.
+   * says. The report shown is the account the window shows, which goes with every request: main
+   * refuses it unless that account is the one signed in (main/ipc/dispatcher.ts).
    */
   async restore(node?: string): Promise<void> {
     // An answer after another account was signed in is none (Task drops it): its own report stays on screen.
-    const answer = await this.restoring.run(() => this.api.drift.restore({ ...(node === undefined ? {} : { node }), ...this.#whose() }));
+    const answer = await this.restoring.run(() => this.api.drift.restore(node === undefined ? {} : { node }));
     if (!answer) return;
     this.#show(answer.report);
     for (const r of answer.repaired) this.activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published them`);
@@ -53,7 +54,7 @@ export class DriftStore extends ScreenStore {
 
   /** Keeps the node's current state as intended. */
   async accept(node: NodeDriftView): Promise<void> {
-    const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node, ...this.#whose() }));
+    const report = await this.accepting.run(() => this.api.drift.accept({ node: node.node }));
     if (!report) return;
     this.#show(report);
     // The user's own decision: a plain line, not the alarm the drift itself was.
@@ -62,11 +63,6 @@ export class DriftStore extends ScreenStore {
 
   dismiss(node: string): void {
     this.dismissed = [...this.dismissed, node];
-  }
-
-  /** Whose report the person answers: main acts only if it is the account signed in now. */
-  #whose(): { account?: string } {
-    return this.report.account === undefined ? {} : { account: this.report.account };
   }
 
   #show(report: DriftReport): void {

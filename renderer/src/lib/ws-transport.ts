@@ -71,12 +71,12 @@ export async function connectWebSocketTransport(location: Location): Promise<Key
   });
 
   return {
-    request: (channel, params) => {
+    request: (channel, params, account) => {
       if (socket.readyState !== WebSocket.OPEN) {
         return Promise.resolve({ ok: false, error: { code: 'internal', message: 'The connection to the app was closed.' } });
       }
       const id = nextId++;
-      const message: WireRequest = params === undefined ? { id, channel } : { id, channel, params };
+      const message: WireRequest = { id, channel, ...(params === undefined ? {} : { params }), ...(account === undefined ? {} : { account }) };
       return new Promise((resolve) => {
         pending.set(id, resolve);
         socket.send(JSON.stringify(message));

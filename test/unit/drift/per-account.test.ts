@@ -2,9 +2,10 @@
  * A drift report is about one account. Romeo's key node was opened to anyone by another app of his, and
  * the watch found it; then he signs out and mercutio is tried (password refused), connects, or comes
  * online. Under mercutio, romeo's report is never the answer nor announced, and Restore or Accept asked
- * from romeo's report changes nothing of mercutio's; romeo signed in again has his own report back and
- * is read again. Each account has its own PEP service in memory, behind one session that switches
- * account as the real one does (connection-state.ts: the account is the one tried from sign-in on).
+ * from a window that still shows romeo's report changes nothing of mercutio's; romeo signed in again
+ * has his own report back and is read again. Each account has its own PEP service in memory, behind one
+ * session that switches account as the real one does (connection-state.ts: the account is the one tried
+ * from sign-in on).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionState, DriftReport, EventName } from '../../../contract/index.js';
 import { KeyringError } from '../../../main/errors.js';
 import { AppEvents } from '../../../main/events.js';
+import { createDispatcher } from '../../../main/ipc/dispatcher.js';
 import { silentLogger } from '../../../main/logger.js';
 import { DriftWatch } from '../../../main/services/drift-watch.js';
 import { OwnKeysStore } from '../../../main/vault/stores/own-keys-store.js';
@@ -23,6 +25,7 @@ import { publishPersistent, type PersistentNodeSpec } from '../../../main/xmpp/p
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { BASE_FIELDS, fakePep } from '../../support/fake-pep-service.js';
 import { switchingSession, type SwitchingSession } from '../../support/switching-session.js';
+import { stubHandlers } from '../../support/stub-handlers.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const ROMEO = 'romeo@montague.lit';
@@ -138,32 +141,36 @@ describe('a drift report is one account’s', () => {
     for (const { report, account } of announced) expect(report.account).toBe(account);
   });
 
-  it('Restore and Accept asked from romeo’s report under mercutio: refused in words, mercutio’s node untouched', async () => {
+  it('Restore and Accept asked from romeo’s window under mercutio: refused in words, mercutio’s node untouched', async () => {
     await romeoWithAlarm();
     session.set({ status: 'online', account: MERCUTIO });
     // Mercutio's node was opened too: a Restore or Accept that went through would change his.
     peps[MERCUTIO]?.nodes.get(KEYS)?.config.set('pubsub#access_model', ['open']);
     const asked = () => peps[MERCUTIO]?.requests.length;
     const before = asked();
-    const refusal = `That report is about ${ROMEO}, not ${MERCUTIO}, the account signed in now: nothing was changed.`;
+    // As the windows reach it: the window that still shows romeo's report names romeo beside the request.
+    const dispatch = createDispatcher(
+      stubHandlers({ drift: { restore: ({ node }) => drift.restore(node), accept: ({ node }) => drift.accept(node) } }),
+      { logError: () => {}, workingAccount: () => session.port.state.account },
+    );
+    const refusal = { ok: false, error: { code: 'account-changed', message: `This was asked for ${ROMEO}, but the app now works for ${MERCUTIO}; nothing was done.` } };
 
-    await expect(drift.restore(KEYS, ROMEO)).rejects.toThrow(refusal);
-    await expect(drift.accept(KEYS, ROMEO)).rejects.toThrow(refusal);
-    await expect(drift.restore(undefined, ROMEO)).rejects.toMatchObject({ code: 'invalid-argument', field: 'account' });
+    expect(await dispatch('drift:restore', { node: KEYS }, { account: ROMEO })).toEqual(refusal);
+    expect(await dispatch('drift:accept', { node: KEYS }, { account: ROMEO })).toEqual(refusal);
+    expect(await dispatch('drift:restore', {}, { account: ROMEO })).toEqual(refusal);
     expect(peps[MERCUTIO]?.value(KEYS, 'pubsub#access_model')).toBe('open');
     expect(asked()).toBe(before);
     expect(published.list(MERCUTIO)[KEYS]?.access).toEqual({ model: 'presence' });
 
     // Under romeo refused, the same: never mercutio's node, and no "sign in first" to mislead.
     session.set({ status: 'failed', account: MERCUTIO, error: { code: 'auth-failed', message: 'The server rejected the address or password.' } });
-    await expect(drift.restore(KEYS, ROMEO)).rejects.toThrow(refusal);
+    expect(await dispatch('drift:restore', { node: KEYS }, { account: ROMEO })).toEqual(refusal);
 
-    // Asked from mercutio's own report (any spelling of his address), Restore puts his node back.
+    // Asked from mercutio's own window (any spelling of his address), Restore puts his node back.
     session.set({ status: 'online', account: MERCUTIO });
-    const answer = await drift.restore(KEYS, MERCUTIO.toUpperCase());
-    expect(answer.repaired.map((r) => r.node)).toEqual([KEYS]);
+    const answer = await dispatch('drift:restore', { node: KEYS }, { account: MERCUTIO.toUpperCase() });
+    expect(answer).toMatchObject({ ok: true, value: { repaired: [{ node: KEYS }], report: { account: MERCUTIO } } });
     expect(peps[MERCUTIO]?.value(KEYS, 'pubsub#access_model')).toBe('presence');
-    expect(answer.report.account).toBe(MERCUTIO);
   });
 
   it.each([
@@ -224,7 +231,7 @@ describe('a drift report is one account’s', () => {
       session.hooks.onAnswer = undefined;
       drift.afterRevocations(new Promise<void>((resolve) => (revoked = resolve)));
     };
-    const restored = drift.restore(KEYS, ROMEO);
+    const restored = drift.restore(KEYS);
     restored.catch(() => undefined);
     await settle();
     expect(peps[ROMEO]?.value(KEYS, 'pubsub#access_model')).toBe('presence');
