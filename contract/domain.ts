@@ -82,6 +82,12 @@ export interface IpcError {
    * address's domain, or in the Server host typed).
    */
   field?: string;
+  /**
+   * What the person can do, when main knows it better than the code alone says (a refused certificate:
+   * choose its CA, check the clock or tell the admin, by its reason). Front ends show it apart from the
+   * message, which says only what went wrong.
+   */
+  nextStep?: string;
 }
 
 /** Every answer crosses a boundary as a value, never as a thrown error. */

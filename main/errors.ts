@@ -9,16 +9,23 @@ export class KeyringError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; nextStep?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KeyringError';
+    this.nextStep = options?.nextStep;
   }
 
+  /** What the person can do about it, when the code alone does not say (IpcError.nextStep). */
+  readonly nextStep: string | undefined;
+
   toIpcError(): IpcError {
-    return this.field === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, field: this.field };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.nextStep === undefined ? {} : { nextStep: this.nextStep }),
+    };
   }
 }
 

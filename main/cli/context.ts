@@ -49,7 +49,9 @@ export class CliError extends Error {
     readonly error: IpcError,
     readonly exitCode: 1 | 2,
   ) {
-    super(error.code === 'invalid-argument' && error.field ? `${error.field}: ${error.message}` : error.message);
+    // A terminal has one line: what went wrong, then what to do about it when main said.
+    const said = error.nextStep === undefined ? error.message : `${error.message} ${error.nextStep}`;
+    super(error.code === 'invalid-argument' && error.field ? `${error.field}: ${said}` : said);
   }
 }
 

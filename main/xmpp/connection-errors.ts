@@ -42,17 +42,16 @@ const TLS_TRUST_PROBLEMS: Readonly<Record<string, TrustProblem>> = {
 };
 
 /**
- * Where trusting the server's CA is the fix: where the person chooses it, in the words of the Account
- * screen (Server settings, "Extra CA certificate", whose fingerprint it shows to compare) and of the
- * keyring command (--ca-file). Main's sentence is what both print.
+ * Where trusting the server's CA is the fix: the Account screen's "Extra CA certificate" (which shows
+ * its fingerprint to compare) and the keyring command's --ca-file ("extra trusted CA certificate") both
+ * call it the extra CA certificate, so the step names neither front end's control.
  */
-const CHOOSE_CA =
-  "choose it as the extra CA certificate (under Server settings; --ca-file for the keyring command), once its fingerprint matches the one the admin gives you";
+const CHOOSE_CA = 'choose it as the extra CA certificate for this account, once its fingerprint matches the one the admin gives you';
 const CHECK_CLOCK = "Check that this computer's date and time are right";
 
-/** The sentence for a refused certificate: what is wrong with it, then what the person can do. */
-function trustWords(problem: TrustProblem, server: string, name: string | undefined): string {
-  const refused = (why: string, next: string) => `The certificate of ${server} ${why}, so the app did not connect. ${next}`;
+/** A refused certificate: what is wrong with it (the message), then what the person can do (its next step). */
+function trustWords(problem: TrustProblem, server: string, name: string | undefined): { message: string; nextStep: string } {
+  const refused = (why: string, nextStep: string) => ({ message: `The certificate of ${server} ${why}, so the app did not connect.`, nextStep });
   switch (problem) {
     case 'authority':
       return refused('is not signed by an authority the app trusts', `If this is your own server, get its CA certificate from its admin and ${CHOOSE_CA}.`);
@@ -217,7 +216,8 @@ export function classifyConnectionError(error: unknown, server: string, looked?:
   }
   const trust = code === undefined ? undefined : TLS_TRUST_PROBLEMS[code];
   if (trust !== undefined) {
-    return new KeyringError('tls-untrusted', trustWords(trust, server, checkedName(e.host)), undefined, { cause: error });
+    const { message, nextStep } = trustWords(trust, server, checkedName(e.host));
+    return new KeyringError('tls-untrusted', message, undefined, { cause: error, nextStep });
   }
   const unreachable = code === undefined ? undefined : (UNREACHABLE_WORDS[code] ?? (code.startsWith('ERR_SSL_') ? OTHER_TLS_FAILURE : undefined));
   if (unreachable !== undefined) {

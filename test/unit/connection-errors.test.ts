@@ -71,7 +71,7 @@ describe('classifying connection failures', () => {
 
   const untrustedAuthority =
     'The certificate of example.org:5222 is not signed by an authority the app trusts, so the app did not connect. ' +
-    'If this is your own server, get its CA certificate from its admin and choose it as the extra CA certificate (under Server settings; --ca-file for the keyring command), once its fingerprint matches the one the admin gives you.';
+    'If this is your own server, get its CA certificate from its admin and choose it as the extra CA certificate for this account, once its fingerprint matches the one the admin gives you.';
   const admin = "Tell your server's admin.";
   // Every way Node says a server certificate failed its check (doc/api/tls.md, X509 certificate error
   // codes, and its own ERR_TLS_CERT_ALTNAME_*), with OpenSSL's text as Node gives it: refused, said as
@@ -85,7 +85,7 @@ describe('classifying connection failures', () => {
       'DEPTH_ZERO_SELF_SIGNED_CERT',
       'self-signed certificate',
       'The certificate of example.org:5222 is self-signed (no authority vouches for it), so the app did not connect. ' +
-        'If this is your own server, get that certificate from its admin and choose it as the extra CA certificate (under Server settings; --ca-file for the keyring command), once its fingerprint matches the one the admin gives you.',
+        'If this is your own server, get that certificate from its admin and choose it as the extra CA certificate for this account, once its fingerprint matches the one the admin gives you.',
     ],
     [
       'CERT_SIGNATURE_FAILURE',
@@ -124,7 +124,11 @@ describe('classifying connection failures', () => {
     ],
   ])('a certificate refused for %s is said in words', (code, openSslText, words) => {
     const classified = classifyConnectionError(err({ code, message: openSslText }), 'example.org:5222');
-    expect(classified.toIpcError()).toEqual({ code: 'tls-untrusted', message: words });
+    const { message, nextStep, ...rest } = classified.toIpcError();
+    expect(rest).toEqual({ code: 'tls-untrusted' });
+    // What went wrong in the message, what to do apart from it (a front end shows them apart).
+    expect(message).toMatch(/, so the app did not connect\.$/);
+    expect(`${message} ${nextStep ?? ''}`).toBe(words);
     expect(classified.cause).toMatchObject({ code });
   });
 
@@ -136,11 +140,15 @@ describe('classifying connection failures', () => {
         reason: `Host: ${host}. is not in the cert's altnames: DNS:evil.example`,
       });
     const tail = ", so the app did not connect. If you set a server host for this account, check it; otherwise someone may be posing as the server, or its certificate is wrong: tell your server's admin.";
-    expect(classifyConnectionError(altnames('capulet.lit'), 'xmpp.capulet.lit:5222').message).toBe(
+    const said = (error: Error, server: string) => {
+      const { message, nextStep } = classifyConnectionError(error, server).toIpcError();
+      return `${message.replace(/\.$/, '')}. ${nextStep ?? ''}`;
+    };
+    expect(said(altnames('capulet.lit'), 'xmpp.capulet.lit:5222')).toBe(
       `The certificate of xmpp.capulet.lit:5222 is issued for a different name, not for capulet.lit${tail}`,
     );
     // An IPv6 address is written in brackets, as the app writes it everywhere.
-    expect(classifyConnectionError(altnames('::1'), '127.0.0.1:5222').message).toBe(`The certificate of 127.0.0.1:5222 is issued for a different name, not for [::1]${tail}`);
+    expect(said(altnames('::1'), '127.0.0.1:5222')).toBe(`The certificate of 127.0.0.1:5222 is issued for a different name, not for [::1]${tail}`);
   });
 
   it('a name that does not resolve is said so, naming it and the field it came from', () => {

@@ -4,9 +4,8 @@ import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RevokeOutcome } fro
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'auth-failed': 'Check the address and password.',
   'server-unreachable': 'Check the server name and port, and that you are online.',
-  // 'tls-untrusted' has none here: main's message says what to do for its reason, which differs (choose
-  // the server's CA under Server settings, check the clock, a certificate for another name:
-  // main/xmpp/connection-errors.ts), so it is shown as it is.
+  // 'tls-untrusted' has none here: main's error carries its own next step, by the certificate's reason
+  // (choose the server's CA, check the clock, a certificate for another name: main/xmpp/connection-errors.ts).
   'tls-required': 'The app signs in only over an encrypted connection. Ask your server admin to turn on encryption (STARTTLS), or use another server.',
   'auth-required': 'The app goes online only after a login it can check. Ask your server admin, or use another server.',
   'pep-unsupported': 'Ask your server admin to enable PEP with publish-options, or use another server.',
@@ -119,7 +118,8 @@ export function describeError(error: IpcError): ErrorWords {
   if (notFound) return { message: error.message, nextStep: notFound };
   const profileReadBack = error.code === 'read-back-mismatch' && error.field === 'profile';
   const nextStep =
-    error.code === 'auth-failed' && error.field === 'server' ? SERVER_AT_FAULT_STEP : profileReadBack ? PROFILE_READ_BACK.nextStep : NEXT_STEP[error.code];
+    error.nextStep ??
+    (error.code === 'auth-failed' && error.field === 'server' ? SERVER_AT_FAULT_STEP : profileReadBack ? PROFILE_READ_BACK.nextStep : NEXT_STEP[error.code]);
   const summary = profileReadBack ? PROFILE_READ_BACK.summary : SUMMARY[error.code];
   return {
     message: summary ?? error.message,

@@ -69,10 +69,13 @@ describe('what the screens say', () => {
   });
 
   it('errors say what to do next where there is something to do', () => {
-    // A refused certificate: main's words say what is wrong and what to do for its reason (choose the CA,
-    // check the clock…), with no OpenSSL code, so they are shown as they are.
-    const untrusted = 'The certificate of capulet.lit:5222 has expired, so the app did not connect. Check that this computer\'s date and time are right; if they are, your server\'s admin must renew the certificate.';
-    expect(describeError({ code: 'tls-untrusted', message: untrusted })).toEqual({ message: untrusted });
+    // A refused certificate: main says what is wrong, and apart from it what to do for its reason (choose
+    // the CA, check the clock…), with no OpenSSL code; both are shown as they are, the step as the next step.
+    const untrusted = 'The certificate of capulet.lit:5222 has expired, so the app did not connect.';
+    const clock = "Check that this computer's date and time are right; if they are, your server's admin must renew the certificate.";
+    expect(describeError({ code: 'tls-untrusted', message: untrusted, nextStep: clock })).toEqual({ message: untrusted, nextStep: clock });
+    // Main's step wins over the code's own.
+    expect(describeError({ code: 'auth-failed', message: 'x', nextStep: 'Ask the admin.' }).nextStep).toBe('Ask the admin.');
     expect(describeError({ code: 'internal', message: 'x' })).toEqual({ message: 'x' });
     for (const code of ['access-not-revoked', 'vault-tampered', 'auth-required', 'tls-required'] as const) {
       expect(describeError({ code, message: 'x' }).nextStep, code).toBeDefined();

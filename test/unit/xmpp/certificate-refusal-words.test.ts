@@ -73,15 +73,15 @@ function seen(error: KeyringError): string {
 const RAW = /[A-Z]{2,}_[A-Z_]+|unable to verify|first certificate|altnames|Hostname\/IP|SSL routines/;
 
 describe('a server certificate the app does not accept is said in words', () => {
-  it('signed by a CA the person did not choose: refused, and they are told to choose the server’s CA under Server settings', async () => {
+  it('signed by a CA the person did not choose: refused, and they are told to choose the server’s CA as the extra CA certificate', async () => {
     const pki = await makeTestPki(await mkdtemp(join(dir, 'pki-')), ['capulet.lit'], ca);
     const error = await refusal(pki, otherCa.caFile);
     expect(error.code).toBe('tls-untrusted');
     expect(error.cause).toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     const text = seen(error);
-    expect(text).toMatch(/^The certificate of 127\.0\.0\.1:\d+ is not signed by an authority the app trusts, so the app did not connect\. /);
+    expect(text).toMatch(/^The certificate of 127\.0\.0\.1:\d+ is not signed by an authority the app trusts, so the app did not connect\.\n/);
     expect(text).toContain(
-      'If this is your own server, get its CA certificate from its admin and choose it as the extra CA certificate (under Server settings; --ca-file for the keyring command), once its fingerprint matches the one the admin gives you.',
+      'If this is your own server, get its CA certificate from its admin and choose it as the extra CA certificate for this account, once its fingerprint matches the one the admin gives you.',
     );
     expect(text).not.toMatch(RAW);
     expect(uncaught()).toEqual([]);
@@ -94,7 +94,7 @@ describe('a server certificate the app does not accept is said in words', () => 
     expect(error.cause).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     const text = seen(error);
     expect(text).toMatch(
-      /^The certificate of 127\.0\.0\.1:\d+ is issued for a different name, not for capulet\.lit, so the app did not connect\. If you set a server host for this account, check it; otherwise someone may be posing as the server, or its certificate is wrong: tell your server's admin\.$/,
+      /^The certificate of 127\.0\.0\.1:\d+ is issued for a different name, not for capulet\.lit, so the app did not connect\.\nIf you set a server host for this account, check it; otherwise someone may be posing as the server, or its certificate is wrong: tell your server's admin\.$/,
     );
     expect(text).not.toContain('montague.lit');
     expect(text).not.toMatch(RAW);
