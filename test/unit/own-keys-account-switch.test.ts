@@ -14,16 +14,12 @@ import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
-import type { SessionPort } from '../../main/services/session-port.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
-import { BASE_FIELDS, fakePep } from '../support/fake-pep-service.js';
+import { MERCUTIO, ROMEO, twoPepAccounts } from '../support/two-pep-accounts.js';
 import { unlockedVaults } from '../support/vaults.js';
-
-const ROMEO = 'romeo@montague.lit';
-const MERCUTIO = 'mercutio@montague.lit';
 
 let privateKey: KeyObject;
 let certificate: Buffer;
@@ -32,54 +28,12 @@ beforeAll(async () => {
   certificate = await createSelfSignedCertificate({ bareJid: ROMEO, privateKey, validityDays: 30 });
 }, 60_000);
 
-/**
- * One session over two accounts' PEP services: romeo's until `signIn(MERCUTIO)`, which opens a new
- * stream (the generation goes up), as AccountSession does when another window presses Connect.
- * `onSupportCheck` runs inside requireXep0222Support, an await every publish, renewal and revocation makes.
- */
-function switchingSession() {
-  const romeo = fakePep({ owner: ROMEO, fields: BASE_FIELDS });
-  const mercutio = fakePep({ owner: MERCUTIO, fields: BASE_FIELDS });
-  let account = ROMEO;
-  let generation = 1;
-  const hooks: { onSupportCheck?: () => void } = {};
-  const session: SessionPort = {
-    get iq() {
-      return (account === MERCUTIO ? mercutio : romeo).ctx.iq;
-    },
-    get ownJid() {
-      return account;
-    },
-    get state() {
-      return { status: 'online' as const, account };
-    },
-    get sessionGeneration() {
-      return generation;
-    },
-    send: () => Promise.resolve(),
-    requireXep0222Support: () => {
-      hooks.onSupportCheck?.();
-      return Promise.resolve();
-    },
-  };
-  return {
-    romeo,
-    mercutio,
-    session,
-    hooks,
-    signIn(next: string) {
-      account = next;
-      generation++;
-    },
-  };
-}
-
 describe('romeo’s key work across mercutio’s sign-in', () => {
   let dir: string;
 
   async function app() {
     dir = await mkdtemp(join(tmpdir(), 'keyring-switch-'));
-    const sw = switchingSession();
+    const sw = twoPepAccounts();
     const vaults = await unlockedVaults(dir);
     const store = new OwnKeysStore(vaults);
     const published = new PublishedNodesStore(vaults);
