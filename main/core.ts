@@ -14,7 +14,7 @@ import { BackupService } from './services/backup.js';
 import { ContactKeys } from './services/contact-keys.js';
 import { OwnDevices } from './services/own-devices.js';
 import { FoundPublications } from './services/found-publications.js';
-import { OwnRevocations } from './services/own-revocations.js';
+import { OwnRevocations, readOwnKeyNode } from './services/own-revocations.js';
 import { OTHER_KEY_LIST_NODES, OtherAppKeys } from './services/other-app-keys.js';
 import { DriftWatch } from './services/drift-watch.js';
 import { OwnKeys } from './services/own-keys.js';
@@ -172,18 +172,9 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
   // and own keys the server holds that the vault records as not published are recorded as published
   // (a publish cut off before it was recorded: the server's word wins). My keys is told which: at
-  // sign-in (from `read`, the read sign-in shares) and after a restore alike. Revocations first: a key
-  // revoked is never recorded as published.
-  const readOwnRevocations = async (read?: Promise<FetchOutcome>): Promise<string[]> => {
-    const items = read ?? ownRevocations.fetchNode();
-    const revoked = await ownRevocations.readNode(items);
-    const found = await foundPublications.readNode(items).catch((error: unknown) => {
-      log.warn(`recording own keys found on the key node: ${String(error)}`);
-      return [];
-    });
-    if (revoked.length > 0 || found.length > 0) events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, found, at: new Date().toISOString() });
-    return revoked;
-  };
+  // sign-in (from `read`, the read sign-in shares) and after a restore alike (own-revocations.ts).
+  const readOwnRevocations = (read?: Promise<FetchOutcome>): Promise<string[]> =>
+    readOwnKeyNode({ revocations: ownRevocations, found: foundPublications, session: port, events, log }, read);
   const backup = new BackupService({
     ownKeys: ownKeysStore,
     revocations: { readNode: readOwnRevocations },

@@ -237,12 +237,16 @@ export class ContactKeys {
    * whose it is, and recorded nowhere (nothing was compared).
    */
   async verify(contact: string, claim: VerificationClaim, via?: MismatchRecord['via']): Promise<VerifyAnswer> {
+    return this.#verify(this.#deps.session.ownJid, contact, claim, via);
+  }
+
+  /** verify for `account`, the one signed in when the person offered the claim. */
+  async #verify(account: string, contact: string, claim: VerificationClaim, via?: MismatchRecord['via']): Promise<VerifyAnswer> {
     const bare = contactBareJid(contact);
     if ('problem' in claim) throw new KeyringError('invalid-argument', claim.problem, 'claim');
     if (claim.jid !== undefined && bareJidKey(claim.jid) !== bareJidKey(bare)) {
       throw new KeyringError('invalid-argument', `This verification link is for ${claim.jid}, not for ${bare}.`, 'claim');
     }
-    const account = this.#deps.session.ownJid;
     const now = new Date();
     // A revoked key is never verified: its owner said it must not be relied on.
     const current = (keys: readonly ContactKeyRecord[]) => keys.some((k) => k.fingerprint === claim.fingerprint && k.trust !== 'retracted' && !k.revocation);
@@ -259,16 +263,36 @@ export class ContactKeys {
       return { keys: [...keys], trust: { ...trust, mismatches }, result: false };
     });
     // A mismatch is trust news too: it shows in red on the contact until a key is verified after it.
-    const view = this.#trustChanged(bare);
+    const view = this.#trustChanged(account, bare);
     return matched ? { outcome: 'verified', fingerprint: claim.fingerprint, view } : { outcome: 'mismatch', offered: claim.fingerprint, view };
   }
 
   /** A picture of the contact's QR code: read in main, on a thread of its own (main/profile/qr-image.ts), then as verify. */
   async verifyQrImage(contact: string, bytes: Uint8Array): Promise<VerifyAnswer> {
+    // Whose contact it is, read before the picture is: reading it takes a while, and another window may
+    // sign in to another account meanwhile, whose vault must get neither the verification nor a false
+    // mismatch alarm (that account may not even know the contact's keys).
+    const account = this.#deps.session.ownJid;
     const text = await readQrCodeOffThread(bytes);
+    if (!this.#stillAccount(account)) {
+      throw new KeyringError(
+        'not-connected',
+        `${account} was signed out (another account was signed in) while the picture was read: nothing was recorded, for it or for the other account. ` +
+          `Sign in to ${account} again, then choose the picture again.`,
+      );
+    }
     const claim = parseVerificationClaim(text);
     if ('problem' in claim) throw new KeyringError('invalid-argument', `The QR code does not hold a verification link: ${claim.problem}.`, 'dataBase64');
-    return this.verify(contact, claim, 'qr');
+    return this.#verify(account, contact, claim, 'qr');
+  }
+
+  /**
+   * Whether `account` is still the one signed in (or chosen): trust is the vault's, kept per account,
+   * so a reconnect of the same account changes nothing here; only another account does.
+   */
+  #stillAccount(account: string): boolean {
+    const current = this.#deps.session.state.account;
+    return current !== undefined && bareJidKey(current) === bareJidKey(account);
   }
 
   /** Takes a verification back: the key is trusted again only as the policy says. */
@@ -277,8 +301,9 @@ export class ContactKeys {
     const key = this.#stored(bare).find((k) => k.fingerprint === fingerprint);
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
     if (key.trust !== 'verified') throw new KeyringError('invalid-argument', `That key of ${bare} is not verified.`, 'fingerprint');
-    await this.#deps.store.update(this.#deps.session.ownJid, bare, (stored) => ({ keys: markUnverified(stored, fingerprint), result: undefined }));
-    return this.#trustChanged(bare);
+    const account = this.#deps.session.ownJid;
+    await this.#deps.store.update(account, bare, (stored) => ({ keys: markUnverified(stored, fingerprint), result: undefined }));
+    return this.#trustChanged(account, bare);
   }
 
   /** Accepts a changed key without comparing: its warning clears, and the policy decides its trust. */
@@ -288,18 +313,20 @@ export class ContactKeys {
     if (!key) throw new KeyringError('not-found', `No key ${fingerprint} is known for ${bare}.`, 'fingerprint');
     if (key.trust !== 'changed') throw new KeyringError('invalid-argument', `That key of ${bare} did not change: nothing to accept.`, 'fingerprint');
     const now = new Date();
-    await this.#deps.store.update(this.#deps.session.ownJid, bare, (stored) => ({ keys: markAccepted(stored, fingerprint, now), result: undefined }));
-    return this.#trustChanged(bare);
+    const account = this.#deps.session.ownJid;
+    await this.#deps.store.update(account, bare, (stored) => ({ keys: markAccepted(stored, fingerprint, now), result: undefined }));
+    return this.#trustChanged(account, bare);
   }
 
   /** The contact's own trust policy, or (null) the account's again. */
   async setPolicy(contact: string, policy: TrustPolicy | null): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
-    await this.#deps.store.updateContactTrust(this.#deps.session.ownJid, bare, (stored) => {
+    const account = this.#deps.session.ownJid;
+    await this.#deps.store.updateContactTrust(account, bare, (stored) => {
       const { policy: _old, ...rest } = stored;
       return policy ? { ...rest, policy } : rest;
     });
-    return this.#trustChanged(bare);
+    return this.#trustChanged(account, bare);
   }
 
   accountPolicy(): TrustPolicy {
@@ -308,7 +335,9 @@ export class ContactKeys {
   }
 
   async setAccountPolicy(policy: TrustPolicy): Promise<TrustPolicy> {
-    await this.#deps.store.setAccountPolicy(this.#deps.session.ownJid, policy);
+    const account = this.#deps.session.ownJid;
+    await this.#deps.store.setAccountPolicy(account, policy);
+    this.#refuseSwitched(account);
     this.#deps.events.emit('contacts:trust', { kind: 'account-policy', policy });
     return policy;
   }
@@ -318,17 +347,33 @@ export class ContactKeys {
    * as for a change made here.
    */
   trustRestored(contacts: readonly string[]): void {
-    for (const contact of contacts) this.#trustChanged(contactBareJid(contact));
+    const account = this.#deps.session.state.account;
+    if (account === undefined) return;
+    for (const contact of contacts) this.#trustChanged(account, contactBareJid(contact));
   }
 
   /**
    * The contact's keys after a change of trust now on disk, told to every window (contacts:trust): the
    * one that asked gets them as the answer too, the others would otherwise show the old trust.
    */
-  #trustChanged(contact: string): ContactKeysView {
+  #trustChanged(account: string, contact: string): ContactKeysView {
+    this.#refuseSwitched(account);
     const view = this.known(contact);
     this.#deps.events.emit('contacts:trust', { kind: 'contact', view });
     return view;
+  }
+
+  /**
+   * After a change of trust written for `account`: another account signed in during the write (another
+   * window pressed Connect) gets neither the answer nor the news, which would show that account's view
+   * of the contact as if it were the change. The change stays recorded for `account`.
+   */
+  #refuseSwitched(account: string): void {
+    if (this.#stillAccount(account)) return;
+    throw new KeyringError(
+      'not-connected',
+      `The change was recorded for ${account}, but ${account} was signed out meanwhile (another account was signed in): it shows when ${account} is signed in again.`,
+    );
   }
 
   async #onNotification(n: PepNotification): Promise<void> {

@@ -42,6 +42,7 @@ import { readNodeState, watchOwnNode, type NodeState } from '../xmpp/node-state.
 import type { OwnNodeChange } from '../xmpp/pep-events.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
 import { KEY_NODE_MAX_ITEMS, keyNodePayload } from './own-keys.js';
+import { markedIq, requireMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** The slow timer: a change no server announces is noticed within this long. */
@@ -75,14 +76,11 @@ interface Recorded extends RecordedNode {
 }
 
 /**
- * Whose check, Restore or Accept it is: the account, and the connection it began on
- * (SessionPort.sessionGeneration). The account's name alone is not enough: signed out, then another
- * account, then this one again, the name matches while what was read in between came over the other's.
+ * Whose check, Restore or Accept it is: the account, and the connection it began on (session-mark.ts).
+ * The account's name alone is not enough: signed out, then another account, then this one again, the
+ * name matches while what was read in between came over the other's.
  */
-interface Owner {
-  account: string;
-  generation: number;
-}
+type Owner = AccountMark;
 
 interface Read {
   recorded: Recorded;
@@ -329,20 +327,7 @@ export class DriftWatch {
    * switch, a request addressed to this account would go over another account's connection.
    */
   #ctx(owner: Owner): NodeContext {
-    const iq = this.#session.iq;
-    return {
-      iq: {
-        get: async (element, to, timeout) => {
-          this.#requireStill(owner);
-          return iq.get(element, to, timeout);
-        },
-        set: async (element, to, timeout) => {
-          this.#requireStill(owner);
-          return iq.set(element, to, timeout);
-        },
-      },
-      owner: owner.account,
-    };
+    return { iq: markedIq(this.#session, owner, () => this.#stoppedWords(owner)), owner: owner.account };
   }
 
   /** Whether `account` is the one the session names now. */
@@ -366,13 +351,13 @@ export class DriftWatch {
    * may have gone over another connection; a fresh check follows every sign-in.
    */
   #requireStill(owner: Owner): void {
-    if (this.#isCurrent(owner.account) && this.#session.sessionGeneration === owner.generation) return;
-    throw new KeyringError(
-      'not-connected',
-      this.#isCurrent(owner.account)
-        ? `The connection to the server changed while ${owner.account}'s published nodes were read: nothing more was read or changed.`
-        : `Another account was signed in while ${owner.account}'s published nodes were read: nothing more was read or changed.`,
-    );
+    requireMarked(this.#session, owner, () => this.#stoppedWords(owner));
+  }
+
+  #stoppedWords(owner: Owner): string {
+    return this.#isCurrent(owner.account)
+      ? `The connection to the server changed while ${owner.account}'s published nodes were read: nothing more was read or changed.`
+      : `Another account was signed in while ${owner.account}'s published nodes were read: nothing more was read or changed.`;
   }
 
   /**

@@ -40,6 +40,7 @@ import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { recordRevokedHere } from './revoked-here.js';
+import { accountMarkNow, markedIq, requireMarked, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
@@ -82,6 +83,26 @@ const renewedOldStillPublished = (diskWords: string) =>
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
 const withdrawnNotDeleted = (diskWords: string) => `${WITHDRAWN_NOT_DELETED.done}, but the app could not record it (${diskWords}). ${WITHDRAWN_NOT_DELETED.next}`;
+
+/**
+ * One action on the account's keys (a publish, renewal, revocation, withdrawal, deletion): the account and
+ * connection it began on, taken before its first await (session-mark.ts), and what it is doing, for the
+ * words that stop it. Everything it asks of a server and records names this account, never whichever is
+ * signed in by then: another window may sign in to another account meanwhile.
+ */
+interface KeyJob extends AccountMark {
+  /** What is being done, as the refusal says it ("publishing your key"). */
+  readonly doing: string;
+}
+
+/** Why a key action stopped: its account was signed out before it was done. */
+function signedOutWords(job: KeyJob): string {
+  return (
+    `${job.account} was signed out (another account was signed in, or the connection was replaced) while ${job.doing}: ` +
+    `the app stopped there, sent nothing more to the server, recorded nothing more, and did nothing for another account. ` +
+    `Sign in to ${job.account} again and look at My keys; if it is not done, do it again.`
+  );
+}
 
 export interface OwnKeysDeps {
   store: OwnKeysStore;
@@ -131,7 +152,8 @@ export class OwnKeys {
    */
   noteKeyNode(state: Pick<NodeState, 'accessModel' | 'rosterGroups' | 'affiliations'> | undefined): void {
     const whitelist = state?.affiliations.status === 'listed' ? state.affiliations.others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => a.jid) : undefined;
-    this.#holdServerAccess(state ? audienceOf(state.accessModel, state.rosterGroups, whitelist) : undefined);
+    // Drift watch hands on a reading only while its account is still the one signed in (drift-watch.ts #checkNow).
+    this.#holdServerAccess(this.#deps.session.state.account, state ? audienceOf(state.accessModel, state.rosterGroups, whitelist) : undefined);
   }
 
   /** The key node's configuration may have changed (a new session, the server announced it): read it again when next asked. */
@@ -232,6 +254,8 @@ export class OwnKeys {
    */
   async delete(fingerprint: string): Promise<{ retracted: boolean }> {
     const jid = this.#lastAccount();
+    // Taken now, for the withdrawals below: a key of this account is withdrawn from this account's node only.
+    const job: KeyJob = { account: jid, generation: this.#deps.session.sessionGeneration, doing: 'deleting your key' };
     const key = this.#find(jid, fingerprint);
     let retracted = false;
     if (key.publications.length > 0) {
@@ -245,13 +269,15 @@ export class OwnKeys {
       for (const publication of key.publications) {
         try {
           // A note refused after an earlier node's withdrawal: the vault's "nothing was changed" would be false.
-          await this.#withdraw(jid, publication.node, key.fingerprint, retracted ? withdrawnNotDeleted : undefined);
+          await this.#withdraw(job, publication.node, key.fingerprint, retracted ? withdrawnNotDeleted : undefined);
           retracted = true;
         } catch (error) {
           if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
         }
       }
     }
+    // A key that was published is erased only while the account it was withdrawn for is still signed in.
+    if (key.publications.length > 0) this.#requireStill(job);
     // Nothing withdrawn: the vault's own words ("nothing was changed") are the true ones.
     await (retracted ? recordAfterServer(() => this.#deps.store.remove(jid, fingerprint), WITHDRAWN_NOT_DELETED) : this.#deps.store.remove(jid, fingerprint));
     return { retracted };
@@ -282,23 +308,26 @@ export class OwnKeys {
 
   /** XEP-0222 publish of the certificate, item id = its fingerprint; returns the node config read back. */
   async publish(fingerprint: string, access: AccessRequest, reconfigure = false): Promise<EffectiveNodeConfig> {
-    return this.#publish(fingerprint, access, reconfigure, PUBLISHED_NOT_RECORDED);
+    return this.#publish(this.#job('publishing your key'), fingerprint, access, reconfigure, PUBLISHED_NOT_RECORDED);
   }
 
-  /** publish, saying `unrecorded` when the server took it and the vault could not record it. */
-  async #publish(fingerprint: string, access: AccessRequest, reconfigure: boolean, unrecorded: { done: string; next: string }): Promise<EffectiveNodeConfig> {
+  /** publish for `job`'s account, saying `unrecorded` when the server took it and the vault could not record it. */
+  async #publish(job: KeyJob, fingerprint: string, access: AccessRequest, reconfigure: boolean, unrecorded: { done: string; next: string }): Promise<EffectiveNodeConfig> {
     await this.#revocations;
-    const jid = this.#deps.session.ownJid;
+    this.#requireStill(job);
+    const jid = job.account;
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
     await this.#deps.session.requireXep0222Support();
+    // That answer was the live connection's: its server's, and its account's from here on, if another signed in.
+    this.#requireStill(job);
     const payload = keyItemPayload(key);
     // Before the server is touched: a change of the node's audience changes every key's there, and
     // its record comes only after the server answers. Noted first, a full disk refuses the whole
     // change here, and one that fills after leaves drift watch knowing the new audience for the app's
     // own, not another app's (PublishedNodesStore.noteAccess; found-publications records it at sign-in).
     await this.#deps.published.noteAccess(jid, NS.pubkey, access);
-    const outcome = await this.#publishToKeyNode({ node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
+    const outcome = await this.#publishToKeyNode(job, { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
     // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
     // and the next sign-in records it from the server (found-publications.ts). Three writes (two
     // stores), in found-publications' order: the drift record first, the key's publication last. Stopped
@@ -335,8 +364,10 @@ export class OwnKeys {
    * the vault (its owner may still need it) until deleted.
    */
   async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
+    const job = this.#job('renewing your key');
     await this.#revocations;
-    const jid = this.#deps.session.ownJid;
+    this.#requireStill(job);
+    const jid = job.account;
     const old = this.#find(jid, fingerprint);
     refuseRevoked(old);
     this.#refuseRenewed(jid, fingerprint);
@@ -351,7 +382,7 @@ export class OwnKeys {
     }
     this.#renewing.add(renewing);
     try {
-      return await this.#renew(jid, old, options);
+      return await this.#renew(job, old, options);
     } finally {
       this.#renewing.delete(renewing);
     }
@@ -370,7 +401,8 @@ export class OwnKeys {
   }
 
   /** renew() for a key no other renewal is under way for. */
-  async #renew(jid: string, old: OwnKeyRecord, options: { newKey: boolean }): Promise<RenewOutcome> {
+  async #renew(job: KeyJob, old: OwnKeyRecord, options: { newKey: boolean }): Promise<RenewOutcome> {
+    const jid = job.account;
     const fingerprint = old.fingerprint;
     const oldDer = Buffer.from(old.certificate, 'base64');
     const oldPrivateKey = this.#deps.store.privateKey(jid, fingerprint);
@@ -386,6 +418,7 @@ export class OwnKeys {
         throw new KeyringError('not-connected', 'This key is published: connect first, so its successor is published to the same people.');
       }
       await this.#deps.session.requireXep0222Support();
+      this.#requireStill(job);
     }
 
     let der: Buffer;
@@ -403,6 +436,9 @@ export class OwnKeys {
     // key node) or given a successor otherwise (a backup restored), and nothing is stored yet.
     refuseRevoked(this.#find(jid, fingerprint));
     this.#refuseRenewed(jid, fingerprint);
+    // A published key's successor is made only to be published at once: signed out meanwhile (the key
+    // generation takes seconds), it is not stored, rather than left unpublished beside the old key.
+    if (access) this.#requireStill(job);
     const successor = await this.#deps.store.add(jid, {
       fingerprint: certificateFingerprint(der),
       certificateDer: der,
@@ -413,15 +449,16 @@ export class OwnKeys {
     });
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
 
-    const config = await this.#publish(successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
+    const config = await this.#publish(job, successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
     // The publish was answered: the new key is on the server. Only now does the old one go; already
     // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
-      await this.#withdraw(jid, NS.pubkey, old.fingerprint, renewedOldStillPublished);
+      await this.#withdraw(job, NS.pubkey, old.fingerprint, renewedOldStillPublished);
     } catch (error) {
       if (!(error instanceof KeyringError && error.code === 'not-found')) throw error;
     }
     // Not retract()'s words: they would hide that the renewal itself succeeded.
+    this.#requireStill(job);
     await recordAfterServer(() => this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined), RENEWED_OLD_NOT_RECORDED);
     return { fingerprint: successor.fingerprint, published: true, withdrawn: true, config };
   }
@@ -436,8 +473,10 @@ export class OwnKeys {
    * audience, for contacts who saw the key earlier. The key is never published again.
    */
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
+    const job = this.#job('revoking your key');
     await this.#revocations;
-    const jid = this.#deps.session.ownJid;
+    this.#requireStill(job);
+    const jid = job.account;
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
     const der = Buffer.from(key.certificate, 'base64');
@@ -447,12 +486,15 @@ export class OwnKeys {
       ? await createRevocation({ bareJid: jid, certificateDer: der, privateKey, reason })
       : key.revocations?.find((r) => r.reason === reason);
     if (!statement) throw new KeyringError('not-found', 'This key can no longer sign, and no revocation was prepared for it.', 'fingerprint');
+    this.#requireStill(job);
 
     const own = key.publications.find((p) => p.node === NS.pubkey);
     // The vault's record is not the server's word: a publish the disk could not record, or one made by
     // another device of the account, leaves the key on the node unrecorded here. Contacts may have
     // fetched it, so its revocation must go out whatever the record says.
-    const onServer = own ? true : await this.#keyOnServer(jid, fingerprint);
+    const onServer = own ? true : await this.#keyOnServer(job, fingerprint);
+    // A reading refused by a switch says 'unknown', not why: the switch is said instead.
+    this.#requireStill(job);
     const publication = own ?? this.#deps.store.list(jid).flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
     let access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
     if (publication && !access) {
@@ -463,7 +505,7 @@ export class OwnKeys {
     if (!access && onServer !== false) {
       // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
       // roster access): the statement goes to the node's audience, as the server reports it.
-      const read = await readKeyNodeAudience({ iq: this.#deps.session.iq, owner: jid });
+      const read = await readKeyNodeAudience(this.#ctx(job));
       serverConfig = read?.config;
       access = read?.access;
       if (serverConfig && !access) {
@@ -472,10 +514,12 @@ export class OwnKeys {
     }
     if (!access) {
       // No key node at all: nobody could have fetched this key from the account.
+      this.#requireStill(job);
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       return { published: false, withdrawn: false, withdrawalPending: false };
     }
     await this.#deps.session.requireXep0222Support();
+    this.#requireStill(job);
     const itemId = revocationItemId(fingerprint);
     // That audience may be another client's doing (the node widened by a stolen password or a server
     // admin). The statement still goes to it (a public statement: more readers are harmless), but a
@@ -487,7 +531,7 @@ export class OwnKeys {
     const revocationItem = { id: itemId, payload: revocationPayload(statement) };
     let outcome: PublishOutcome;
     try {
-      outcome = await this.#publishToKeyNode(spec, revocationItem, recordedNode ? serverConfig : undefined);
+      outcome = await this.#publishToKeyNode(job, spec, revocationItem, recordedNode ? serverConfig : undefined);
     } catch (error) {
       // The node's audience is not the one recorded: changed by another client (a stolen password, a
       // server admin: just when a key is revoked as compromised) or by another device of the account. A
@@ -495,16 +539,17 @@ export class OwnKeys {
       // reconfigured (its persistence put back if it was turned off too), and the record keeps the
       // person's choice (recordFound below), so drift watch still reports the change.
       if (!(error instanceof KeyringError && error.code === 'access-model-conflict') || serverConfig !== undefined) throw error;
-      const read = await readKeyNodeAudience({ iq: this.#deps.session.iq, owner: jid });
+      const read = await readKeyNodeAudience(this.#ctx(job));
       if (read?.access === undefined) throw error;
       serverConfig = read.config;
-      outcome = await this.#publishToKeyNode({ ...spec, access: read.access }, revocationItem, serverConfig);
+      outcome = await this.#publishToKeyNode(job, { ...spec, access: read.access }, revocationItem, serverConfig);
     }
     // The revocation is on the server, for every contact to read: the key is revoked from here on,
     // whatever happens to the withdrawal below. Recorded first, so a withdrawal cut off is not taken
     // for a failed revoke (the key shown usable, then "revoked by another device" at the next sign-in).
     // A vault that cannot record it (a full disk) says so: the next sign-in reads it from the server
-    // (own-revocations.ts), and its key's item is withdrawn then.
+    // (own-revocations.ts), and its key's item is withdrawn then, as after a switch of accounts here.
+    this.#requireStill(job);
     await recordAfterServer(
       async () => {
         // The revocation carries the revoked certificate: the item must keep carrying it. An audience
@@ -526,7 +571,7 @@ export class OwnKeys {
     let withdrawalPending = false;
     if (onServer !== false) {
       try {
-        await retractItem({ iq: this.#deps.session.iq, owner: jid }, NS.pubkey, fingerprint);
+        await retractItem(this.#ctx(job), NS.pubkey, fingerprint);
         withdrawn = true;
       } catch (error) {
         if (!(error instanceof KeyringError && error.code === 'not-found')) withdrawalPending = true;
@@ -541,24 +586,26 @@ export class OwnKeys {
    * the node (ejabberd 23.01 under roster access) or did not answer. Offline only the record is known;
    * revokes wait for the connection (publish-queue.ts), so that is for direct callers alone.
    */
-  async #keyOnServer(jid: string, fingerprint: string): Promise<boolean | 'unknown'> {
+  async #keyOnServer(job: KeyJob, fingerprint: string): Promise<boolean | 'unknown'> {
     if (this.#deps.session.state.status !== 'online') return false;
-    const read = await fetchItems(this.#deps.session.iq, jid, NS.pubkey);
+    const read = await fetchItems(this.#ctx(job).iq, job.account, NS.pubkey);
     if (read.status === 'ok') return read.items.some((item) => item.id === fingerprint);
     return read.status === 'none' ? false : 'unknown';
   }
 
   async retract(fingerprint: string): Promise<void> {
-    const jid = this.#deps.session.ownJid;
+    const job = this.#job('withdrawing your key');
+    const jid = job.account;
     const key = this.#find(jid, fingerprint);
     try {
-      await this.#withdraw(jid, NS.pubkey, key.fingerprint);
+      await this.#withdraw(job, NS.pubkey, key.fingerprint);
     } catch (error) {
       // Recorded as published, and not on the server: withdrawn already (by another app, or here when
       // a full disk kept the vault from recording it). What was asked is so; only the record catches up.
       const recordedPublished = key.publications.some((p) => p.node === NS.pubkey);
       if (!(recordedPublished && error instanceof KeyringError && error.code === 'not-found')) throw error;
     }
+    this.#requireStill(job);
     await recordAfterServer(
       () => this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, undefined),
       {
@@ -584,7 +631,9 @@ export class OwnKeys {
    * by another app. Not withdrawn (refused, no answer), the item is expected again, as before; gone
    * already (not-found), it stays unexpected. Either way the server's error is thrown on.
    */
-  async #withdraw(jid: string, node: string, itemId: string, unnoted?: (diskWords: string) => string): Promise<void> {
+  async #withdraw(job: KeyJob, node: string, itemId: string, unnoted?: (diskWords: string) => string): Promise<void> {
+    const jid = job.account;
+    this.#requireStill(job);
     const expected = this.#deps.published.list(jid)[node]?.items.find((i) => i.id === itemId);
     if (expected) {
       try {
@@ -595,14 +644,14 @@ export class OwnKeys {
       }
     }
     try {
-      await retractItem({ iq: this.#deps.session.iq, owner: jid }, node, itemId);
+      await retractItem(this.#ctx(job), node, itemId);
     } catch (error) {
       if (expected && !(error instanceof KeyringError && error.code === 'not-found')) {
         // Best effort: a vault that cannot take it back leaves the item unexpected, which drift watch
         // reports nothing about; the server's error is what the person must read.
         await this.#deps.published.expectItem(jid, node, expected).catch(() => undefined);
       }
-      throw error;
+      throw this.#saidAsSwitch(job, error);
     }
   }
 
@@ -618,28 +667,59 @@ export class OwnKeys {
    * §2): a revocation refused there, or published and not kept, would never reach the contacts who
    * read the node later.
    */
-  async #publishToKeyNode(spec: PersistentNodeSpec, item: { id: string; payload: Element }, asIs?: EffectiveNodeConfig): Promise<PublishOutcome> {
+  async #publishToKeyNode(job: KeyJob, spec: PersistentNodeSpec, item: { id: string; payload: Element }, asIs?: EffectiveNodeConfig): Promise<PublishOutcome> {
     try {
-      const ctx = { iq: this.#deps.session.iq, owner: this.#deps.session.ownJid };
+      // The job's account's node, over the connection it began on: never the node of whoever signed in since.
+      const ctx = this.#ctx(job);
       const outcome = asIs ? await publishAsIs(ctx, spec, item, asIs) : await publishPersistent(ctx, spec, item);
-      this.#holdServerAccess(configAudience(outcome.config));
+      this.#requireStill(job);
+      this.#holdServerAccess(job.account, configAudience(outcome.config));
       await verifyPublishedCertificate(ctx, spec.node, item);
+      // A read-back refused by a switch says 'unreadable', which is no verification.
+      this.#requireStill(job);
       return outcome;
     } catch (error) {
       this.forgetServerAccess();
-      throw error;
+      throw this.#saidAsSwitch(job, error);
     }
   }
 
-  #holdServerAccess(access: AccessRequest | undefined): void {
-    const account = this.#deps.session.state.account;
+  /** What the server said of `account`'s key node in this session (held for audience()). */
+  #holdServerAccess(account: string | undefined, access: AccessRequest | undefined): void {
     this.#serverAccess = account === undefined ? undefined : { account, access: Promise.resolve(access) };
+  }
+
+  /** A key action for the account signed in now (ownJid: 'not-connected' before any), on the connection open now. */
+  #job(doing: string): KeyJob {
+    return { ...accountMarkNow(this.#deps.session), doing };
+  }
+
+  /** The job's account's PEP service, asked only over the connection the job began on. */
+  #ctx(job: KeyJob): { iq: SessionPort['iq']; owner: string } {
+    return { iq: markedIq(this.#deps.session, job, () => signedOutWords(job)), owner: job.account };
+  }
+
+  /** Stops the job once its account is signed out or its connection replaced (session-mark.ts). */
+  #requireStill(job: KeyJob): void {
+    requireMarked(this.#deps.session, job, () => signedOutWords(job));
+  }
+
+  /**
+   * A failure once the job's account was signed out is said as that: the protocol layer wraps the
+   * refusal of its next request in its own words ("Withdrawing … failed: …"), or the server of the
+   * account signed in since answered.
+   */
+  #saidAsSwitch(job: KeyJob, error: unknown): unknown {
+    if (stillMarked(this.#deps.session, job)) return error;
+    return new KeyringError('not-connected', signedOutWords(job), undefined, { cause: error });
   }
 
   /** Who may read the key node: as held, else read from the server (XEP-0060 §8.2, §8.9) and held. */
   #readServerAccess(account: string): Promise<AccessRequest | undefined> {
     if (this.#serverAccess?.account === account) return this.#serverAccess.access;
-    const read = readEffectiveConfig({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, KEY_NODE_MAX_ITEMS).then((config) =>
+    // Its two requests (settings, then affiliations) over one connection: the account's, as it asked.
+    const job: KeyJob = { account, generation: this.#deps.session.sessionGeneration, doing: 'reading who may read your keys' };
+    const read = readEffectiveConfig(this.#ctx(job), NS.pubkey, KEY_NODE_MAX_ITEMS).then((config) =>
       config ? configAudience(config) : undefined,
     );
     const held = { account, access: read };

@@ -191,3 +191,35 @@ export class OwnRevocations {
     await this.#deps.published.recordFound(account, NS.pubkey, { id: item.id, certificate: fingerprint }, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
   }
 }
+
+/** What readOwnKeyNode needs: the two readers of the own key node, and where My keys hears of them. */
+export interface OwnKeyNodeReadDeps {
+  revocations: Pick<OwnRevocations, 'fetchNode' | 'readNode'>;
+  found: { readNode(read: Promise<FetchOutcome>): Promise<string[]> };
+  session: Pick<SessionPort, 'state' | 'sessionGeneration'>;
+  events: Pick<AppEvents, 'emit'>;
+  log: Logger;
+}
+
+/**
+ * The own key node read at sign-in and after a restore (main/core.ts): own keys revoked elsewhere are
+ * revoked here, then keys the server holds that the vault records as not published are recorded
+ * (found-publications.ts); revocations first, a key revoked is never recorded as published. My keys is
+ * told which. `read`: a reading already under way (sign-in shares it with drift watch). The
+ * fingerprints newly revoked.
+ */
+export async function readOwnKeyNode(deps: OwnKeyNodeReadDeps, read?: Promise<FetchOutcome>): Promise<string[]> {
+  const mark = markNow(deps.session);
+  const items = read ?? deps.revocations.fetchNode();
+  const revoked = await deps.revocations.readNode(items);
+  const found = await deps.found.readNode(items).catch((error: unknown) => {
+    deps.log.warn(`recording own keys found on the key node: ${String(error)}`);
+    return [];
+  });
+  // Each reader checked its mark before writing, but their writes and the second reading take a while:
+  // another account signed in meanwhile has its windows showing its own keys, and romeo's news is not
+  // theirs (it stays recorded for romeo, and My keys shows it when he is signed in again).
+  if (!stillMarked(deps.session, mark)) return revoked;
+  if (revoked.length > 0 || found.length > 0) deps.events.emit('keys:otherDevice', { added: [], withdrawn: [], revoked, found, at: new Date().toISOString() });
+  return revoked;
+}

@@ -55,6 +55,7 @@ import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
 import type { ContactProfileRecord, OwnProfileRecord } from '../vault/schema.js';
 import { KeyringError } from '../errors.js';
 import { recordAfterServer } from '../vault/disk-trouble.js';
+import { accountMarkNow, markedIq, requireMarked, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -155,13 +156,21 @@ export class ProfileService {
    * too: contacts read it there as well as in the vCard.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
-    const owner = this.#deps.session.ownJid;
+    const job: ProfileJob = { ...accountMarkNow(this.#deps.session), doing: 'publishing your profile' };
+    return this.#saidAsSwitch(job, this.#publish(job, profile, access, options));
+  }
+
+  /** publish, for `job`'s account over the connection it began on. */
+  async #publish(job: ProfileJob, profile: Profile, access: AccessRequest, options: { reconfigure?: boolean }): Promise<EffectiveNodeConfig[]> {
+    const owner = job.account;
     await this.#deps.session.requireXep0222Support();
-    const ctx = { iq: this.#deps.session.iq, owner };
+    // That answer was the live connection's: another account's server's, if one signed in meanwhile.
+    this.#requireStill(job);
+    const ctx = this.#ctx(job);
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
     const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
-    const withdrawNickname = nickname === undefined && (await this.#holdsNickname(owner));
+    const withdrawNickname = nickname === undefined && (await this.#holdsNickname(ctx));
     // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
     // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
     // tells contacts nothing of one (notification-behaviour.ts), so their card would keep the old name.
@@ -218,8 +227,8 @@ export class ProfileService {
    * one empty publish, leaving it would leave a name the user cleared. An item that is no readable
    * <nick/> counts too: contacts would still see something there.
    */
-  async #holdsNickname(owner: string): Promise<boolean> {
-    const outcome = await fetchItems(this.#deps.session.iq, owner, NS.nick);
+  async #holdsNickname(ctx: { iq: SessionPort['iq']; owner: string }): Promise<boolean> {
+    const outcome = await fetchItems(ctx.iq, ctx.owner, NS.nick);
     if (outcome.status === 'none') return false;
     if (outcome.status !== 'ok') return true;
     return outcome.items.some((item) => {
@@ -269,10 +278,18 @@ export class ProfileService {
     access: AccessRequest,
     options: { reconfigure?: boolean; crop?: AvatarCrop } = {},
   ): Promise<AvatarPublishResult> {
-    const owner = this.#deps.session.ownJid;
+    // Whose avatar it is, read before the picture is prepared (that takes a while on its thread).
+    const job: ProfileJob = { ...accountMarkNow(this.#deps.session), doing: 'publishing your avatar' };
+    return this.#saidAsSwitch(job, this.#setAvatar(job, image, access, options));
+  }
+
+  /** setAvatar, for `job`'s account over the connection it began on. */
+  async #setAvatar(job: ProfileJob, image: Uint8Array, access: AccessRequest, options: { reconfigure?: boolean; crop?: AvatarCrop }): Promise<AvatarPublishResult> {
+    const owner = job.account;
     const prepared = await prepareAvatarOffThread(image, options.crop === undefined ? {} : { crop: options.crop });
     await this.#deps.session.requireXep0222Support();
-    const ctx = { iq: this.#deps.session.iq, owner };
+    this.#requireStill(job);
+    const ctx = this.#ctx(job);
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const id = avatarId(prepared.png);
     const info = { id, type: 'image/png' as const, bytes: prepared.png.length, width: prepared.width, height: prepared.height };
@@ -309,6 +326,30 @@ export class ProfileService {
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
     await this.#keepOwn(owner, (stored) => ({ ...stored, avatar: { info, dataBase64: prepared.png.toString('base64') } }));
     return { info, configs: [data.config, metadata.config] };
+  }
+
+  /** The job's account's PEP service, asked only over the connection the job began on (session-mark.ts). */
+  #ctx(job: ProfileJob): { iq: SessionPort['iq']; owner: string } {
+    return { iq: markedIq(this.#deps.session, job, () => signedOutWords(job)), owner: job.account };
+  }
+
+  #requireStill(job: ProfileJob): void {
+    requireMarked(this.#deps.session, job, () => signedOutWords(job));
+  }
+
+  /**
+   * A publish that failed once its account was signed out is said as that, not as what the protocol
+   * layer made of its next request refused ("Could not read the settings of …"), nor as a refusal by the
+   * server of the account signed in since. Words that say what is out already are kept: a vCard
+   * published whose nickname was not (partly-published), a record a full disk refused (storage-failed).
+   */
+  async #saidAsSwitch<T>(job: ProfileJob, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (stillMarked(this.#deps.session, job) || (error instanceof KeyringError && (error.code === 'partly-published' || error.code === 'storage-failed'))) throw error;
+      throw new KeyringError('not-connected', signedOutWords(job), undefined, { cause: error });
+    }
   }
 
   /**
@@ -699,6 +740,20 @@ function firstReadable<R extends object>(
  * The nickname's publish failed after the vCard's went out: 'partly-published', whose words say which
  * half is out (renderer/src/lib/wording.ts), with the failure's own message as the details.
  */
+/** A publish of the profile or the avatar: its account and connection (session-mark.ts), and what it does. */
+interface ProfileJob extends AccountMark {
+  readonly doing: string;
+}
+
+/** Why a publish of the profile stopped: its account was signed out before it was done. */
+function signedOutWords(job: ProfileJob): string {
+  return (
+    `${job.account} was signed out (another account was signed in, or the connection was replaced) while ${job.doing}: ` +
+    `the app stopped there, sent nothing more to the server, and did nothing for another account. ` +
+    `Sign in to ${job.account} again and look at your profile; if it is not published, publish it again.`
+  );
+}
+
 function nicknameNotPublished(error: unknown): KeyringError {
   const why = error instanceof KeyringError ? error.message : 'the server did not take it.';
   return new KeyringError('partly-published', `Your profile card was published, but your nickname was not: ${why}`, undefined, { cause: error });

@@ -28,6 +28,7 @@ import type { OwnKeys } from './own-keys.js';
 import type { ProfileService } from './profile.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { ownAddressRefused, type RosterService } from './roster-service.js';
+import { markNow, stillMarked } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** What queue:ran says of an action that ran but that the vault could not take off its list. */
@@ -215,6 +216,9 @@ export class PublishQueue {
       if (!account || this.#deps.session.state.status !== 'online') return;
       const next = this.#deps.store.list(account)[0];
       if (!next) return;
+      // Whose action this is, and on which connection it runs: another account signed in meanwhile
+      // (another window pressed Connect) stops it (own-keys.ts, session-mark.ts), and it is not that account's news.
+      const mark = markNow(this.#deps.session);
       if (this.#ranStillListed.has(next.id)) {
         // Ran already in this process: only taken off now (the disk has room again), never run twice.
         if (!(await this.#takeOff(account, next))) return;
@@ -229,12 +233,17 @@ export class PublishQueue {
       } catch (error) {
         // Lost the connection midway: keep the action for the next time we are online.
         if (this.#deps.session.state.status !== 'online') return;
+        // Another account signed in midway, or this one's stream replaced: kept for this account's next
+        // connection, and the loop goes on with the queue of the account online now.
+        if (!stillMarked(this.#deps.session, mark)) continue;
         outcome = { ok: false, error: toIpcError(error) };
         this.#deps.log.warn(`queued ${next.kind} failed: ${outcome.error.message}`);
       }
       const takenOff = await this.#takeOff(account, next);
       if (!takenOff) this.#ranStillListed.add(next.id);
-      this.#deps.events.emit('queue:ran', {
+      // Done for romeo while mercutio signed in: it is off romeo's queue, but mercutio's windows show
+      // mercutio's Activity, and the event names no account.
+      if (stillMarked(this.#deps.session, mark)) this.#deps.events.emit('queue:ran', {
         action: { ...next },
         ...(outcome.ok ? { ok: true, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) } : { ok: false, error: outcome.error }),
         ...(takenOff ? {} : { stillListed: STILL_LISTED }),

@@ -145,7 +145,7 @@ export async function publishAsIs(
  * overtaken meanwhile), and so do the node's other settings: drift watch still reports each change to
  * who may read it. The two settings put back are not reported any more (they are as the app published
  * them again). Returns the configuration read back; refuses (nothing published) when the server still
- * keeps no items.
+ * keeps no items, or (having been asked for more) still too few.
  */
 export async function restorePersistence(ctx: NodeContext, spec: PersistentNodeSpec, current: EffectiveNodeConfig): Promise<EffectiveNodeConfig> {
   const notKept = current.persistItems !== true;
@@ -175,6 +175,16 @@ export async function restorePersistence(ctx: NodeContext, spec: PersistentNodeS
       'protocol-error',
       `Storing ${nodeTitle(spec.node)} is turned off on the server and stayed off when the app turned it back on (the server's admin may have pinned it): ` +
         'what is published there would not stay for your contacts to read. Nothing was published.',
+    );
+  }
+  // Answered success is not kept (an admin's pin, ejabberd's force_node_config): still too few, a new
+  // item would push the oldest off, maybe an earlier revocation, which is what this put-back is for.
+  if (tooFew && applied.deviations.some((d) => d.code === 'too-few-items')) {
+    const kept = applied.maxItems === undefined ? 'fewer items than that' : `${applied.maxItems} ${applied.maxItems === '1' ? 'item' : 'items'}`;
+    throw new KeyringError(
+      'protocol-error',
+      `The server kept ${nodeTitle(spec.node)} at ${kept} when the app asked for room for ${spec.maxItems} (the server's admin may have pinned it): ` +
+        'what is published there now would push an earlier item off, such as an earlier revocation your contacts must still see. Nothing was published.',
     );
   }
   return applied;

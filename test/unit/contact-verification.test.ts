@@ -19,6 +19,7 @@ import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { silentLogger } from '../../main/logger.js';
 import { ContactKeys } from '../../main/services/contact-keys.js';
+import type { SessionPort } from '../../main/services/session-port.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { pubkeyPayload } from '../../main/xmpp/pubkey-items.js';
@@ -210,5 +211,62 @@ describe('every window hears of a change of trust (two tabs, two windows on one 
     expect(heard.at(-1)).toEqual({ kind: 'account-policy', policy: 'btbv' });
     // Six changes of trust, and the two fetches that changed the keys.
     expect(heard).toHaveLength(8);
+  });
+});
+
+describe('a QR picture read for one account while another signs in', () => {
+  it('mercutio signs in while romeo’s picture of juliet’s code is read: nothing is recorded for either account, and no window hears of it', async () => {
+    const MERCUTIO = 'mercutio@montague.lit';
+    published = [first];
+    const vaults = await unlockedVaults(dir);
+    const store = new ContactKeysStore(vaults);
+    let account = ACCOUNT;
+    let generation = 1;
+    const base = fakeSession({
+      account: ACCOUNT,
+      answer: () =>
+        Promise.resolve(
+          xml('pubsub', { xmlns: NS.pubsub }, xml('items', { node: NS.pubkey }, ...published.map((der) => xml('item', { id: certificateFingerprint(der) }, pubkeyPayload(der))))),
+        ),
+    });
+    // The session another window switches: mercutio's sign-in opens a new stream.
+    const session: SessionPort = {
+      iq: base.iq,
+      send: (stanza) => base.send(stanza),
+      requireXep0222Support: () => base.requireXep0222Support(),
+      get ownJid() {
+        return account;
+      },
+      get state() {
+        return { status: 'online' as const, account };
+      },
+      get sessionGeneration() {
+        return generation;
+      },
+    };
+    const events = new AppEvents();
+    const heard: unknown[] = [];
+    events.subscribe((event, payload) => {
+      if (event === 'contacts:trust') heard.push(payload);
+    });
+    const contactKeys = new ContactKeys({ store, session, events, log: silentLogger, isKnownContact: () => true });
+    await contactKeys.fetch(JULIET);
+    heard.length = 0;
+    const png = await QRCode.toBuffer(verificationUri(JULIET, certificateFingerprint(first)), { type: 'png', margin: 2, scale: 4 });
+
+    // The picture is read on a thread of its own: mercutio signs in meanwhile.
+    const answer = contactKeys.verifyQrImage(JULIET, png);
+    account = MERCUTIO;
+    generation++;
+    const error = await answer.catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(KeyringError);
+    expect(error).toMatchObject({ code: 'not-connected', message: expect.stringMatching(/^romeo@montague\.lit was signed out .*nothing was recorded/) as string });
+    // Neither a verification nor a false mismatch alarm, under either account; no window told.
+    expect(store.contactTrust(MERCUTIO, JULIET).mismatches ?? []).toEqual([]);
+    expect(store.keys(MERCUTIO, JULIET)).toEqual([]);
+    expect(store.contactTrust(ACCOUNT, JULIET).mismatches ?? []).toEqual([]);
+    expect(store.keys(ACCOUNT, JULIET).map((k) => k.trust)).toEqual(['unverified']);
+    expect(heard).toEqual([]);
   });
 });

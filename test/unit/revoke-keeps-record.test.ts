@@ -271,6 +271,29 @@ describe('a revoked key put back on a key node another client widened', () => {
     expect(await keys.revokedHere(fingerprint)).toBe(false);
   });
 
+  it('a server that keeps the node at one item even when asked for more: the second revoke is refused in words, the first revocation stays', async () => {
+    const der2 = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
+    const fingerprint2 = certificateFingerprint(der2);
+    await store.add(JULIET, { fingerprint: fingerprint2, certificateDer: der2, privateKey });
+    await keys.publish(fingerprint2, { model: 'presence' });
+    await keys.revoke(fingerprint, 'compromised');
+    keyNode().config.set('pubsub#access_model', ['open']);
+    keyNode().config.set('pubsub#max_items', ['1']);
+    // As an admin's pinned configuration would (ejabberd's force_node_config): the configure is answered, and max_items stays 1.
+    const pinned = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = async (element, ...rest) => {
+      const answer = await pinned(element, ...rest);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) keyNode().config.set('pubsub#max_items', ['1']);
+      return answer;
+    };
+
+    await expect(keys.revoke(fingerprint2, 'superseded')).rejects.toThrow(/^The server kept your keys at 1 item when the app asked for room for 32 .* Nothing was published\.$/);
+    // Published, the second revocation would have pushed the first off the node (keepsMaxItems).
+    expect(keyNode().items).toContain(revocationItemId(fingerprint));
+    expect(keyNode().items).not.toContain(revocationItemId(fingerprint2));
+    expect(await keys.revokedHere(fingerprint2)).toBe(false);
+  });
+
   it('a revoke on a device with no record of the key node: the revocation is recorded to the audience the server reports', async () => {
     // Another device of the account, with the same key (restored from a backup), never published from here.
     const other = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-other-'));
