@@ -27,6 +27,7 @@ import type { Iq } from '../xmpp/iq-requests.js';
 import { readStanzaError } from '../xmpp/pubsub.js';
 import { fetchRosterSince, removeRosterItem, setRosterItem, type RosterItem, type RosterPush } from '../xmpp/roster.js';
 import type { Presence } from './presence.js';
+import { markedIq, markNow, stillMarked, type SessionMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 export interface RosterServiceDeps {
@@ -103,30 +104,57 @@ export class RosterService {
    */
   async add(contact: { jid: string; name?: string; groups: string[] }): Promise<RosterContactView[]> {
     const typed = ownAddressRefused(contactBareJid(contact.jid), this.#deps.session.state.account);
-    const asking = this.#connectionNow();
+    const asking = markNow(this.#deps.session);
     const existing = (await this.#sync()).items.get(typed);
     const jid = existing?.jid ?? typed;
     const name = contact.name ?? existing?.name;
     const groups = existing ? mergedGroups(existing.groups, contact.groups) : contact.groups;
     const item = { jid, ...(name ? { name } : {}), groups };
-    await rosterSet(this.#deps.session.iq, item);
-    await this.#applied(item);
+    // The roster read above may have been another account's, had one signed in meanwhile: the set is
+    // refused then, never sent (a roster set names no account: it would change the other's roster).
+    await rosterSet(this.#changeIq(asking, `${jid} could be added`), item);
+    await this.#appliedIfStill(asking, item, `${jid} was added to`);
     await this.#askToSeePresence(jid, asking);
     return this.list({ fresh: true });
   }
 
   async setGroups(jid: string, groups: string[]): Promise<RosterContactView[]> {
+    const asking = markNow(this.#deps.session);
     const current = (await this.list({ fresh: true })).find((c) => c.jid === jid);
     if (!current) throw new KeyringError('not-found', `${jid} is not in your contacts.`, 'jid');
-    await rosterSet(this.#deps.session.iq, { jid, ...(current.name ? { name: current.name } : {}), groups });
-    await this.#applied({ jid, ...(current.name ? { name: current.name } : {}), groups });
+    const item = { jid, ...(current.name ? { name: current.name } : {}), groups };
+    await rosterSet(this.#changeIq(asking, `${jid}'s groups could be changed`), item);
+    await this.#appliedIfStill(asking, item, `${jid}'s groups were changed in`);
     return this.list({ fresh: true });
   }
 
   async remove(jid: string): Promise<RosterContactView[]> {
-    await removeRosterItem(this.#deps.session.iq, jid);
-    await this.#applied({ jid, remove: true });
+    const asking = markNow(this.#deps.session);
+    await removeRosterItem(this.#changeIq(asking, `${jid} could be removed`), jid);
+    await this.#appliedIfStill(asking, { jid, remove: true }, `${jid} was removed from`);
     return this.list({ fresh: true });
+  }
+
+  /**
+   * The session's requests for a change of `asked`'s roster: refused, before anything is sent, once
+   * another account signed in or the stream was replaced (services/session-mark.ts).
+   */
+  #changeIq(asked: SessionMark, what: string): Iq {
+    const account = asked.account ?? 'your account';
+    return markedIq(
+      this.#deps.session,
+      asked,
+      () => `${account} was signed out (another account was signed in, or the connection was replaced) before ${what}: no account's contacts were changed. Sign in to ${account} again and do it there.`,
+    );
+  }
+
+  /** The server took the change: applied to the copy, unless the copy is now another account's (it comes with the next sign-in's sync). */
+  async #appliedIfStill(asked: SessionMark, change: { jid: string; name?: string; groups: string[] } | { jid: string; remove: true }, done: string): Promise<void> {
+    if (!stillMarked(this.#deps.session, asked)) {
+      const account = asked.account ?? 'your account';
+      throw new KeyringError('not-connected', `${done} ${account}'s contacts on the server, but ${account} was signed out meanwhile; the list shows it once ${account} signs in again.`);
+    }
+    await this.#applied(change);
   }
 
   /** Contacts asking to see the user's presence, not yet answered. */
@@ -137,7 +165,7 @@ export class RosterService {
   /** §3.1.4/§3.1.5: approve (and ask back, for a mutual subscription) or refuse. */
   async answer(jid: string, approve: boolean): Promise<string[]> {
     // The account (and connection) the request was answered on: only it may ask back.
-    const answering = this.#connectionNow();
+    const answering = markNow(this.#deps.session);
     await this.#deps.presence.reply(jid, approve);
     if (approve) await this.#askToSeePresence(jid, answering);
     return this.#deps.presence.requests();
@@ -282,22 +310,16 @@ export class RosterService {
     return views;
   }
 
-  /** The account signed in now and its connection (SessionPort.sessionGeneration). */
-  #connectionNow(): { account: string | undefined; generation: number } {
-    return { account: this.#deps.session.state.account, generation: this.#deps.session.sessionGeneration };
-  }
-
   /**
    * Asks to see the contact's presence unless we already do or already asked; only on the connection
    * `on` the add or answer was made on. The roster is read first, and another account signed in
    * meanwhile would send the subscribe as itself: telling someone who asked romeo (or whom romeo added)
    * the address of another account, and asking for what no one asked of that one.
    */
-  async #askToSeePresence(jid: string, on: { account: string | undefined; generation: number }): Promise<void> {
+  async #askToSeePresence(jid: string, on: SessionMark): Promise<void> {
     const current = (await this.list({ fresh: true })).find((c) => c.jid === jid);
     if (current && (current.subscription === 'to' || current.subscription === 'both' || current.pending)) return;
-    const now = this.#connectionNow();
-    if (now.account !== on.account || now.generation !== on.generation) {
+    if (!stillMarked(this.#deps.session, on)) {
       throw new KeyringError(
         'not-connected',
         `The connection of ${on.account ?? 'your account'} changed before the app could ask to see ${jid}'s presence, so it was not asked. Add ${jid} again once signed in to ask.`,
