@@ -39,7 +39,7 @@ import { publishRequest } from '../xmpp/pubsub.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
-import { markNow, stillMarked, type SessionMark } from './session-mark.js';
+import { accountMarkNow, markedIq, markNow, requireMarked, stillMarked, type SessionMark } from './session-mark.js';
 
 /** The list nodes whose notifications are routed here (main/core.ts). */
 export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
@@ -240,10 +240,19 @@ export class OtherAppKeys {
    * when it next starts (which is why the confirmation names it).
    */
   async removeOwnDevice(protocol: 'omemo' | 'omemo2', deviceId: number): Promise<OtherKeysView> {
-    const owner = this.#deps.session.ownJid;
+    const mark = accountMarkNow(this.#deps.session);
+    const owner = mark.account;
     const version = PROTOCOL_VERSION[protocol];
     const node = devicesNode(version);
-    const outcome = await fetchItems(this.#deps.session.iq, owner, node);
+    const listName = `${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list`;
+    // Every request goes over whichever stream is up: once another account signed in, the read would be
+    // its list and the publish would be refused by romeo's server in its own words. Stopped before, in ours.
+    const iq = markedIq(
+      this.#deps.session,
+      mark,
+      () => `${owner} was signed out (another account was signed in, or the connection was replaced) before device ${deviceId} could be taken off your ${listName}: nothing was changed. Sign in to ${owner} again and do it there.`,
+    );
+    const outcome = await fetchItems(iq, owner, node);
     if (outcome.status !== 'ok') throw new KeyringError('not-found', `Your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list could not be read (${outcome.status}).`);
     const read = readDeviceList(version, outcome.items);
     if (!read.ok) throw new KeyringError('invalid-payload', `Your device list cannot be read: ${read.problem}.`);
@@ -253,12 +262,17 @@ export class OtherAppKeys {
     const payload = item?.payload ? withoutDevice(item.payload, deviceId) : undefined;
     if (!payload) throw new KeyringError('invalid-payload', 'Your device list cannot be read.');
     // XEP-0384: the list is a single item ('current'); no publish-options, so the access model stays.
-    await this.#deps.session.iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
+    await iq.set(publishRequest(node, { id: read.list.itemId || 'current', payload }), owner);
     this.#deps.log.info(`removed device ${deviceId} from own ${node}`);
+    requireMarked(
+      this.#deps.session,
+      mark,
+      () => `Device ${deviceId} was taken off ${owner}'s ${listName} on the server, but ${owner} was signed out meanwhile; this app shows it once ${owner} signs in again.`,
+    );
     // The list is on the server without the device from here on: a vault that cannot record the reading
     // after it (a full disk) must not say "nothing was changed".
     const recorded = await recordAfterServer(() => this.#readAndRecord(owner), {
-      done: `Device ${deviceId} was taken off your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list on your server`,
+      done: `Device ${deviceId} was taken off your ${listName} on your server`,
       next: 'Until it is, this app still shows the device as listed. Free some space, then read your other apps’ keys again: the app then records it.',
     });
     return recorded.view;

@@ -24,6 +24,7 @@ import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
 import { fakeSession } from '../support/fake-session.js';
+import { switchingSession } from '../support/switching-session.js';
 import { unlockedVaults } from '../support/vaults.js';
 import { expected } from './protocols/fixtures.js';
 
@@ -337,5 +338,53 @@ describe('the user’s own devices', () => {
     const { keys } = service(net.session);
     await expect(keys.removeOwnDevice('omemo', 4242)).rejects.toMatchObject({ code: 'not-found' });
     expect(net.published).toEqual([]);
+  });
+});
+
+describe('taking an own device off the list while another account signs in', () => {
+  /** romeo's device list on his server, mercutio's (the same fixture) on his; publishes recorded with the account whose stream took them. */
+  function twoAccounts() {
+    const published: { account: string | undefined }[] = [];
+    const session = switchingSession({
+      initial: { status: 'online', account: ACCOUNT },
+      answer: (request) => {
+        if (request.element.getChild('publish')) {
+          published.push({ account: request.account });
+          return Promise.resolve(undefined);
+        }
+        const node = request.element.getChild('items')?.attrs.node as string;
+        const items = mercutioNodes().get(node);
+        return items ? Promise.resolve(xml('pubsub', { xmlns: NS.pubsub }, items)) : Promise.reject(stanzaError('item-not-found', 'cancel'));
+      },
+    });
+    return { session, published, keys: service(session.port as ReturnType<typeof network>['session']).keys };
+  }
+
+  it('mercutio signed in while romeo’s list was read: nothing is published, in words', async () => {
+    const { session, published, keys } = twoAccounts();
+    session.hooks.onAnswer = (method) => {
+      if (method === 'get') {
+        session.hooks.onAnswer = undefined;
+        session.signIn(MERCUTIO);
+      }
+    };
+    const removing = keys.removeOwnDevice('omemo', 31415);
+    await expect(removing).rejects.toMatchObject({ code: 'not-connected' });
+    await expect(removing).rejects.toThrow(`${ACCOUNT} was signed out (another account was signed in, or the connection was replaced) before device 31415 could be taken off your OMEMO device list: nothing was changed.`);
+    expect(published).toEqual([]);
+  });
+
+  it('the server took it just before mercutio signed in: said as done for romeo, nothing recorded under mercutio', async () => {
+    const { session, published, keys } = twoAccounts();
+    session.hooks.onAnswer = (method) => {
+      if (method === 'set') {
+        session.hooks.onAnswer = undefined;
+        session.signIn(MERCUTIO);
+      }
+    };
+    await expect(keys.removeOwnDevice('omemo', 31415)).rejects.toThrow(
+      `Device 31415 was taken off ${ACCOUNT}'s OMEMO device list on the server, but ${ACCOUNT} was signed out meanwhile`,
+    );
+    expect(published).toEqual([{ account: ACCOUNT }]);
   });
 });
