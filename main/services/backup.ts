@@ -28,6 +28,7 @@ import { fetchItem } from '../xmpp/fetch-items.js';
 import { publishPersistent, retractItem, type NodeContext } from '../xmpp/persistent-node.js';
 import { discoItemsRequest, parseDiscoItemIds, readStanzaError, type RawItem } from '../xmpp/pubsub.js';
 import type { OwnRevocations } from './own-revocations.js';
+import { markedIq, markNow, requireMarked, stillMarked, type SessionMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 export interface BackupDeps {
@@ -74,9 +75,16 @@ export class BackupService {
    * A passphrase vault's passphrase must come with it (#confirmPassphrase), checked before anything.
    */
   async create(options: { file: boolean; toAccount: boolean; passphrase?: string }): Promise<BackupMade> {
-    await this.#confirmPassphrase(options.passphrase);
+    // The account the request was checked for (main/ipc/dispatcher.ts), read before the passphrase's
+    // scrypt, during which another window may sign in to another account: the backup is of this one's
+    // keys, and goes only to its node, over its connection (#publish).
     const jid = options.toAccount ? this.#deps.session.ownJid : this.#account();
-    if (options.toAccount) await this.#deps.session.requireXep0222Support();
+    const asked = markNow(this.#deps.session);
+    await this.#confirmPassphrase(options.passphrase);
+    if (options.toAccount) {
+      this.#iqFor(asked, 'the backup was put on it'); // refused here already if the account changed
+      await this.#deps.session.requireXep0222Support();
+    }
     const now = new Date();
     const content = this.#content(jid, now);
     // Holds private keys until it is encrypted: never logged.
@@ -91,7 +99,7 @@ export class BackupService {
       page: await backupPrintPage({ code, account: jid, createdAt: now, fingerprints }),
     };
     if (options.toAccount) {
-      const published = await this.#publish(jid, blob, now);
+      const published = await this.#publish(this.#iqFor(asked, 'the backup was put on it'), jid, blob, now);
       made.account = published.account;
       // The backup is on the account from here on. A vault that cannot record it (a full disk) fails the
       // request, so its code is never shown: the next backup retracts it (#publish lists it as older).
@@ -135,8 +143,12 @@ export class BackupService {
    */
   async restore(source: RestoreSource, code: string, replace = false): Promise<RestoreOutcome> {
     const jid = source.kind === 'account' ? this.#deps.session.ownJid : this.#account();
+    const asked = markNow(this.#deps.session);
     // The code: never logged.
-    const { blob, opened } = source.kind === 'file' ? { blob: source.data, opened: await openBackup(source.data, code, jid) } : await this.#openFromAccount(jid, code);
+    const { blob, opened } =
+      source.kind === 'file'
+        ? { blob: source.data, opened: await openBackup(source.data, code, jid) }
+        : await this.#openFromAccount(this.#iqFor(asked, 'its backup was read'), jid, code);
     if (!opened.ok) throw new KeyringError(opened.error.code, opened.error.message, isCodeProblem(opened.error.code) ? 'code' : undefined);
     const reading = readBackupContent(opened.content);
     if (!reading.ok) throw new KeyringError(reading.error.code, reading.error.message);
@@ -171,7 +183,8 @@ export class BackupService {
     this.#deps.restored?.(jid, { ownKeys: write.size > 0, contacts: Object.keys(plan.contactRecords) });
     // A backup made before a key was revoked brings it back unrevoked; the account's node says otherwise.
     // Not read now (the node did not answer, a write failed): the next sign-in reads it again.
-    if (write.size > 0 && this.#deps.session.state.status === 'online') await this.#deps.revocations.readNode().catch(() => []);
+    // Only while the account restored into is the one signed in: the node read is the signed-in account's.
+    if (write.size > 0 && this.#deps.session.state.status === 'online' && stillMarked(this.#deps.session, asked)) await this.#deps.revocations.readNode().catch(() => []);
     return { account: jid, createdAt: opened.createdAt, from: source.kind, keys: plan.keys, trust: plan.trust };
   }
 
@@ -199,6 +212,17 @@ export class BackupService {
     if (!(await this.#deps.vaultLock.isPassphrase(passphrase))) {
       throw new KeyringError('wrong-passphrase', 'That is not your vault passphrase. Nothing was backed up.', 'passphrase');
     }
+  }
+
+  /**
+   * The session's requests for work on the node of the account `asked` names: each refused, before it is
+   * sent, once another account signed in (services/session-mark.ts); it would reach the other's node.
+   */
+  #iqFor(asked: SessionMark, what: string): NodeContext['iq'] {
+    const account = asked.account ?? 'Your account';
+    const words = () => `${account} was signed out (another account was signed in, or the connection was replaced) before ${what}: nothing was sent to any account. Sign in to ${account} again and do it there.`;
+    requireMarked(this.#deps.session, asked, words);
+    return markedIq(this.#deps.session, asked, words);
   }
 
   #account(): string {
@@ -265,8 +289,8 @@ export class BackupService {
    * other's and both said "kept" over an empty node). Items left beside the new backup that way are
    * retracted by the next backup; restoring tells the backups apart by their codes.
    */
-  async #publish(jid: string, blob: Buffer, now: Date): Promise<{ account: NonNullable<BackupMade['account']>; retractOlder: () => Promise<void> }> {
-    const ctx: NodeContext = { iq: this.#deps.session.iq, owner: jid };
+  async #publish(iq: NodeContext['iq'], jid: string, blob: Buffer, now: Date): Promise<{ account: NonNullable<BackupMade['account']>; retractOlder: () => Promise<void> }> {
+    const ctx: NodeContext = { iq, owner: jid };
     const { backupId, items } = backupItems(blob, now);
     // A list that fails leaves older items beside the new backup, which the next backup retracts.
     const before = await listItemIds(ctx).catch(() => [] as string[]);
@@ -298,9 +322,9 @@ export class BackupService {
    * reader's order, the one this device made or restored last first. Each try costs a scrypt
    * (~0.2 s, up to 256 MiB), and a hostile server could offer many: at most MAX_CODE_TRIES.
    */
-  async #openFromAccount(jid: string, code: string): Promise<{ blob: Buffer; opened: BackupOpening }> {
+  async #openFromAccount(iq: NodeContext['iq'], jid: string, code: string): Promise<{ blob: Buffer; opened: BackupOpening }> {
     const preferred = [...this.#deps.backups.list(jid)].reverse().find((r) => r.where === 'account')?.id;
-    const reading = readBackupItems(await readNode({ iq: this.#deps.session.iq, owner: jid }), { preferred });
+    const reading = readBackupItems(await readNode({ iq, owner: jid }), { preferred });
     if (!reading.ok) throw new KeyringError(reading.code, reading.message);
     let refusal: { blob: Buffer; opened: BackupOpening } | undefined;
     for (const { blob } of reading.backups.slice(0, MAX_CODE_TRIES)) {
