@@ -179,8 +179,10 @@ export async function restorePersistence(ctx: NodeContext, spec: PersistentNodeS
   }
   // Answered success is not kept (an admin's pin, ejabberd's force_node_config): still too few, a new
   // item would push the oldest off, maybe an earlier revocation, which is what this put-back is for.
-  if (tooFew && applied.deviations.some((d) => d.code === 'too-few-items')) {
-    const kept = applied.maxItems === undefined ? 'fewer items than that' : `${applied.maxItems} ${applied.maxItems === '1' ? 'item' : 'items'}`;
+  // Only a number the server gives counts: one that says none was asked and answered as asked can
+  // be held to nothing else, and refusing it would keep a revocation from ever going out.
+  if (tooFew && applied.maxItems !== undefined && applied.deviations.some((d) => d.code === 'too-few-items')) {
+    const kept = `${applied.maxItems} ${applied.maxItems === '1' ? 'item' : 'items'}`;
     throw new KeyringError(
       'protocol-error',
       `The server kept ${nodeTitle(spec.node)} at ${kept} when the app asked for room for ${spec.maxItems} (the server's admin may have pinned it): ` +

@@ -294,6 +294,24 @@ describe('a revoked key put back on a key node another client widened', () => {
     expect(await keys.revokedHere(fingerprint2)).toBe(false);
   });
 
+  it('a server that does not say how many items it keeps: the revocation still goes out (not refused for a number never given)', async () => {
+    // Widened by another client: the revocation goes out as the node is (publishAsIs), after the put-back.
+    keyNode().config.set('pubsub#access_model', ['open']);
+    const unsaid = () => keyNode().config.delete('pubsub#max_items');
+    unsaid();
+    const answered = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = async (element, ...rest) => {
+      const answer = await answered(element, ...rest);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) unsaid();
+      return answer;
+    };
+
+    await keys.revoke(fingerprint, 'compromised');
+
+    expect(keyNode().items).toEqual([revocationItemId(fingerprint)]);
+    expect(await keys.revokedHere(fingerprint)).toBe(true);
+  });
+
   it('a revoke on a device with no record of the key node: the revocation is recorded to the audience the server reports', async () => {
     // Another device of the account, with the same key (restored from a backup), never published from here.
     const other = await mkdtemp(join(tmpdir(), 'keyring-revoke-record-other-'));
