@@ -130,7 +130,13 @@ export class RosterService {
 
   async remove(jid: string): Promise<RosterContactView[]> {
     const asking = markNow(this.#deps.session);
-    await removeRosterItem(this.#changeIq(asking, `${jid} could be removed`), jid);
+    try {
+      await removeRosterItem(this.#changeIq(asking, `${jid} could be removed`), jid);
+    } catch (error) {
+      // RFC 6121 §2.5.3: item-not-found says the contact is not in the roster, which is what was asked
+      // (removed already from another device, or by this one's earlier try, queued and run again).
+      if (readStanzaError(error)?.condition !== 'item-not-found') throw error;
+    }
     await this.#appliedIfStill(asking, { jid, remove: true }, `${jid} was removed from`);
     return this.list({ fresh: true });
   }

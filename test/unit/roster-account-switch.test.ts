@@ -105,3 +105,17 @@ describe('a roster change spanning another account’s sign-in', () => {
     expect((await roster.list({ fresh: true })).map((c) => [c.jid, c.groups])).toEqual([['benvolio@verona.lit', ['Friends']]]);
   });
 });
+
+describe('removing a contact the server no longer has', () => {
+  it('item-not-found (removed already, from another device or by an earlier try run again) is the removal done', async () => {
+    const { session, roster } = await romeoOnline();
+    await roster.list({ fresh: true });
+    const answered = session.port.iq.set;
+    session.port.iq.set = (element, ...rest) =>
+      element.getChild('item')?.attrs.subscription === 'remove'
+        ? Promise.reject(Object.assign(new Error('item-not-found'), { name: 'StanzaError', condition: 'item-not-found', element: xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS.stanzas })) }))
+        : answered(element, ...rest);
+    const after = await roster.remove('juliet@capulet.lit');
+    expect(after.map((c) => c.jid)).not.toContain('juliet@capulet.lit');
+  });
+});
