@@ -11,6 +11,7 @@
 import type { ConnectParams } from '../../contract';
 import { expect, goTo, ownKey, openApp, reloadApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
 import type { Browser, Page } from '@playwright/test';
+import { makePng } from '../support/images';
 
 /**
  * The app served once, romeo's and mercutio's fresh accounts, and two windows of it (each a browser
@@ -278,4 +279,52 @@ test('a Publish pressed in a window that has not heard yet of another account si
   await saveScreenshot('account-switch-publish-refused', first);
   await goTo(first, 'Activity');
   await expect(first.getByTestId('activity-entry').filter({ hasText: 'Published your profile' })).toHaveCount(0);
+});
+
+test('an avatar whose picture was still being read when another window signed in to another account is not sent for it', async ({ launchApp, browser, newAccount, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
+  const asked: string[] = [];
+  await first.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { channel?: string };
+      if (request.channel) asked.push(request.channel);
+      server.send(message);
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  await openApp(first, app.url);
+  await signInOnline(first, romeo);
+  await goTo(first, 'My profile');
+  await first.getByLabel('Avatar image').setInputFiles({ name: 'romeo.png', mimeType: 'image/png', buffer: makePng(64, 64) });
+  const dialog = first.getByTestId('avatar-dialog');
+  await expect(dialog.getByTestId('avatar-preview-size')).toContainText('64×64 pixels', { timeout: 20_000 });
+
+  // The picture's bytes are read once more as Publish is pressed: held there until mercutio is signed in.
+  await first.evaluate(() => {
+    const w = window as unknown as { releaseRead?: () => void };
+    const released = new Promise<void>((resolve) => (w.releaseRead = resolve));
+    const read = (blob: Blob) => new Response(blob).arrayBuffer();
+    Blob.prototype.arrayBuffer = async function (this: Blob) {
+      await released;
+      return read(this);
+    };
+  });
+  await dialog.getByRole('button', { name: 'Publish avatar' }).click();
+  await openApp(second, app.url);
+  await signInOnline(second, mercutio);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  await first.evaluate(() => (window as unknown as { releaseRead?: () => void }).releaseRead?.());
+
+  // Nothing went out for the picture, and mercutio has no avatar of romeo's.
+  // A negative: given the time a request takes to leave (the old code sent it within a few ms).
+  await first.waitForTimeout(1_000);
+  expect(asked).not.toContain('profile:setAvatar');
+  // Said where the person now is (the dialog went with romeo's screen), naming both accounts.
+  await expect(first.getByTestId('avatar-not-sent')).toContainText(`This was asked for ${romeo.jid}, but this window now shows ${mercutio.jid}; nothing was sent.`);
+  await saveScreenshot('account-switch-avatar-not-sent', first);
+  await reloadApp(second);
+  await goTo(second, 'My profile');
+  await expect(second.getByTestId('header-avatar')).toHaveCount(0);
 });

@@ -1,3 +1,5 @@
+import type { IpcError } from '../../../contract';
+
 /**
  * Which account the window shows now, as a count: one more each time another account is signed in or
  * tried (App.svelte). A request asked for under one count and answered under another belongs to the
@@ -31,4 +33,17 @@ export function showAccount(account: string | undefined): void {
 
 export function accountShown(): string | undefined {
   return shown;
+}
+
+/**
+ * For work that waits before its request (a file read: an avatar, a QR code's picture), the account is
+ * taken when it begins, not as the request leaves: had another window signed in to another account
+ * meanwhile, the request would name that one and main would take it (main/ipc/dispatcher.ts). Then
+ * nothing is sent, and the refusal is main's kind ('account-changed', kept and shown: task.svelte.ts).
+ */
+export function accountChangedSince(asked: string | undefined): IpcError | undefined {
+  if (shown === asked) return undefined;
+  const askedFor = asked === undefined ? 'This was asked in a window that showed no account' : `This was asked for ${asked}`;
+  const nowShows = shown === undefined ? 'this window now shows no account' : `this window now shows ${shown}`;
+  return { code: 'account-changed', message: `${askedFor}, but ${nowShows}; nothing was sent.` };
 }

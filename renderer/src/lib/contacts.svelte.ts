@@ -1,5 +1,6 @@
 import type { ContactKeysView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { fileToBase64 } from './base64';
+import { accountChangedSince, accountShown } from './account-epoch';
 import { MAX_ENTRIES_PER_KIND, type ActivityLog } from './activity.svelte';
 import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
@@ -218,8 +219,13 @@ export class ContactsStore extends ScreenStore {
   /** The same with a picture of their QR code (dropped, pasted or chosen). */
   async verifyQrImage(jid: string, file: File): Promise<VerifyAnswer | undefined> {
     // No type is sent: main tells PNG from JPEG by the bytes (File.type comes from the file's name).
-    const dataBase64 = await fileToBase64(file);
-    const answer = await this.verifying.run(() => this.api.contacts.verifyQrImage({ jid, dataBase64 }));
+    const asked = accountShown();
+    const answer = await this.verifying.run(async () => {
+      const dataBase64 = await fileToBase64(file);
+      const changed = accountChangedSince(asked);
+      if (changed) return { ok: false as const, error: changed };
+      return this.api.contacts.verifyQrImage({ jid, dataBase64 });
+    });
     if (answer) this.#verified(jid, answer);
     else this.#plainVerifyError();
     return answer;

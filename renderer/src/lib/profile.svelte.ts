@@ -11,6 +11,7 @@ import type {
 } from '../../../contract';
 import { PROFILE_LIMITS } from '../../../contract/limits';
 import { MAX_ENTRIES_PER_KIND, type ActivityLog } from './activity.svelte';
+import { accountChangedSince, accountShown } from './account-epoch';
 import { fileToBase64 } from './base64';
 import { formatCount } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
@@ -190,9 +191,12 @@ export class ProfileStore extends ScreenStore {
   }
 
   async setAvatar(file: File, crop: AvatarCrop | undefined, access: AccessRequest, reconfigure: boolean): Promise<boolean> {
+    const asked = accountShown();
     const result = await this.avatarUpload.run(async () => {
       const picture = await pictureParams(file);
       if ('error' in picture) return { ok: false as const, error: picture.error };
+      const changed = accountChangedSince(asked);
+      if (changed) return { ok: false as const, error: changed };
       return this.api.profile.setAvatar({ ...picture, ...(crop ? { crop } : {}), access, ...(reconfigure ? { reconfigure } : {}) });
     });
     if (!result) return false;
