@@ -60,6 +60,11 @@ export type ErrorCode =
   // A change asked for one account reached main after another window signed in to another
   // (main/ipc/dispatcher.ts): refused before anything was done.
   | 'account-changed'
+  // Work begun for one account stopped because another was signed in meanwhile (or, for a reading kept
+  // as the account's view, its stream was replaced): main/services/session-mark.ts. Its words name the
+  // account and say what was and was not done; they reach the window after it shows the other account,
+  // and are kept there (renderer/src/lib/task.svelte.ts), not dropped as the previous account's answer.
+  | 'signed-out-meanwhile'
   | 'internal';
 
 /** Why a backup did not open (main/vault/backup-blob.ts), in the order it checks. */

@@ -59,7 +59,7 @@ import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
-import { markNow, stillMarked, type SessionMark } from './session-mark.js';
+import { markNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -157,7 +157,7 @@ export class ContactKeys {
     // Asked for one account; another signed in (or the stream was replaced) before the answer: recorded
     // under neither (session-mark.ts).
     if (!stillMarked(this.#deps.session, mark)) {
-      throw new KeyringError('not-connected', `Another account was signed in, or the connection was lost, while ${contact}'s keys were read: nothing was recorded.`);
+      throw signedOutMeanwhile(`Another account was signed in, or the connection was lost, while ${contact}'s keys were read: nothing was recorded.`);
     }
     const view = await this.#record(contact, outcome, asked);
     if (announce) this.#deps.events.emit('contacts:keys', view);
@@ -275,8 +275,7 @@ export class ContactKeys {
     const account = this.#deps.session.ownJid;
     const text = await readQrCodeOffThread(bytes);
     if (!this.#stillAccount(account)) {
-      throw new KeyringError(
-        'not-connected',
+      throw signedOutMeanwhile(
         `${account} was signed out (another account was signed in) while the picture was read: nothing was recorded, for it or for the other account. ` +
           `Sign in to ${account} again, then choose the picture again.`,
       );
@@ -370,8 +369,7 @@ export class ContactKeys {
    */
   #refuseSwitched(account: string): void {
     if (this.#stillAccount(account)) return;
-    throw new KeyringError(
-      'not-connected',
+    throw signedOutMeanwhile(
       `The change was recorded for ${account}, but ${account} was signed out meanwhile (another account was signed in): it shows when ${account} is signed in again.`,
     );
   }

@@ -39,7 +39,7 @@ import { publishRequest } from '../xmpp/pubsub.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
-import { accountMarkNow, markedIq, markNow, requireMarked, stillMarked, type SessionMark } from './session-mark.js';
+import { accountMarkNow, forWrite, markedIq, markNow, requireMarked, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
 
 /** The list nodes whose notifications are routed here (main/core.ts). */
 export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
@@ -240,7 +240,8 @@ export class OtherAppKeys {
    * when it next starts (which is why the confirmation names it).
    */
   async removeOwnDevice(protocol: 'omemo' | 'omemo2', deviceId: number): Promise<OtherKeysView> {
-    const mark = accountMarkNow(this.#deps.session);
+    // A write to the account's own list: it goes on over a reconnect of the account, never over another's.
+    const mark = forWrite(accountMarkNow(this.#deps.session));
     const owner = mark.account;
     const version = PROTOCOL_VERSION[protocol];
     const node = devicesNode(version);
@@ -250,7 +251,7 @@ export class OtherAppKeys {
     const iq = markedIq(
       this.#deps.session,
       mark,
-      () => `${owner} was signed out (another account was signed in, or the connection was replaced) before device ${deviceId} could be taken off your ${listName}: nothing was changed. Sign in to ${owner} again and do it there.`,
+      () => `${owner} was signed out (another account was signed in) before device ${deviceId} could be taken off your ${listName}: nothing was changed. Sign in to ${owner} again and do it there.`,
     );
     const outcome = await fetchItems(iq, owner, node);
     if (outcome.status !== 'ok') throw new KeyringError('not-found', `Your ${protocol === 'omemo' ? 'OMEMO' : 'OMEMO 2'} device list could not be read (${outcome.status}).`);
@@ -287,7 +288,7 @@ export class OtherAppKeys {
     // No further request, and recorded under neither.
     const stillHere = () => {
       if (!stillMarked(this.#deps.session, mark)) {
-        throw new KeyringError('not-connected', `Another account was signed in, or the connection was lost, while ${jid}'s devices and keys were read: nothing was recorded.`);
+        throw signedOutMeanwhile(`Another account was signed in, or the connection was lost, while ${jid}'s devices and keys were read: nothing was recorded.`);
       }
     };
     const read = await this.#read(jid, account, stillHere);

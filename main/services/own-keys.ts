@@ -40,7 +40,7 @@ import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
 import { recordRevokedHere } from './revoked-here.js';
-import { accountMarkNow, markedIq, requireMarked, stillMarked, type AccountMark } from './session-mark.js';
+import { accountMarkNow, forWrite, markedIq, requireMarked, signedOutMeanwhile, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** Keys can coexist on the node (XEP-0222 §4); Prosody's default of 1 would overwrite older ones. */
@@ -95,10 +95,14 @@ interface KeyJob extends AccountMark {
   readonly doing: string;
 }
 
-/** Why a key action stopped: its account was signed out before it was done. */
+/**
+ * Why a key action stopped: its account was signed out before it was done. A write goes on over a
+ * reconnect of its account (session-mark.ts `holds`): only another account signed in stops it.
+ */
 function signedOutWords(job: KeyJob): string {
+  const why = job.holds === 'account' ? 'another account was signed in' : 'another account was signed in, or the connection was replaced';
   return (
-    `${job.account} was signed out (another account was signed in, or the connection was replaced) while ${job.doing}: ` +
+    `${job.account} was signed out (${why}) while ${job.doing}: ` +
     `the app stopped there, sent nothing more to the server, recorded nothing more, and did nothing for another account. ` +
     `Sign in to ${job.account} again and look at My keys; if it is not done, do it again.`
   );
@@ -255,7 +259,7 @@ export class OwnKeys {
   async delete(fingerprint: string): Promise<{ retracted: boolean }> {
     const jid = this.#lastAccount();
     // Taken now, for the withdrawals below: a key of this account is withdrawn from this account's node only.
-    const job: KeyJob = { account: jid, generation: this.#deps.session.sessionGeneration, doing: 'deleting your key' };
+    const job: KeyJob = forWrite({ account: jid, generation: this.#deps.session.sessionGeneration, doing: 'deleting your key' });
     const key = this.#find(jid, fingerprint);
     let retracted = false;
     if (key.publications.length > 0) {
@@ -689,17 +693,20 @@ export class OwnKeys {
     this.#serverAccess = account === undefined ? undefined : { account, access: Promise.resolve(access) };
   }
 
-  /** A key action for the account signed in now (ownJid: 'not-connected' before any), on the connection open now. */
+  /**
+   * A key action (a write) for the account signed in now (ownJid: 'not-connected' before any): it goes on
+   * over a reconnect of that account, and stops once another is signed in (session-mark.ts `holds`).
+   */
   #job(doing: string): KeyJob {
-    return { ...accountMarkNow(this.#deps.session), doing };
+    return forWrite({ ...accountMarkNow(this.#deps.session), doing });
   }
 
-  /** The job's account's PEP service, asked only over the connection the job began on. */
+  /** The job's account's PEP service, asked only while the job's mark holds (a write's: its account signed in; session-mark.ts). */
   #ctx(job: KeyJob): { iq: SessionPort['iq']; owner: string } {
     return { iq: markedIq(this.#deps.session, job, () => signedOutWords(job)), owner: job.account };
   }
 
-  /** Stops the job once its account is signed out or its connection replaced (session-mark.ts). */
+  /** Stops the job once its account is signed out (or, for a reading, its connection replaced: session-mark.ts). */
   #requireStill(job: KeyJob): void {
     requireMarked(this.#deps.session, job, () => signedOutWords(job));
   }
@@ -711,13 +718,14 @@ export class OwnKeys {
    */
   #saidAsSwitch(job: KeyJob, error: unknown): unknown {
     if (stillMarked(this.#deps.session, job)) return error;
-    return new KeyringError('not-connected', signedOutWords(job), undefined, { cause: error });
+    return signedOutMeanwhile(signedOutWords(job), error);
   }
 
   /** Who may read the key node: as held, else read from the server (XEP-0060 §8.2, §8.9) and held. */
   #readServerAccess(account: string): Promise<AccessRequest | undefined> {
     if (this.#serverAccess?.account === account) return this.#serverAccess.access;
-    // Its two requests (settings, then affiliations) over one connection: the account's, as it asked.
+    // Its two requests (settings, then affiliations) over one connection: the account's, as it asked. A
+    // reading held as the account's view: its stream must stay the same (not forWrite).
     const job: KeyJob = { account, generation: this.#deps.session.sessionGeneration, doing: 'reading who may read your keys' };
     const read = readEffectiveConfig(this.#ctx(job), NS.pubkey, KEY_NODE_MAX_ITEMS).then((config) =>
       config ? configAudience(config) : undefined,

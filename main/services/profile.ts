@@ -55,7 +55,7 @@ import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
 import type { ContactProfileRecord, OwnProfileRecord } from '../vault/schema.js';
 import { KeyringError } from '../errors.js';
 import { recordAfterServer } from '../vault/disk-trouble.js';
-import { accountMarkNow, markedIq, requireMarked, stillMarked, type AccountMark } from './session-mark.js';
+import { accountMarkNow, forWrite, markedIq, requireMarked, signedOutMeanwhile, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -156,11 +156,11 @@ export class ProfileService {
    * too: contacts read it there as well as in the vCard.
    */
   async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
-    const job: ProfileJob = { ...accountMarkNow(this.#deps.session), doing: 'publishing your profile' };
+    const job = profileJob(accountMarkNow(this.#deps.session), 'publishing your profile');
     return this.#saidAsSwitch(job, this.#publish(job, profile, access, options));
   }
 
-  /** publish, for `job`'s account over the connection it began on. */
+  /** publish, for `job`'s account (over a reconnect of it too, never over another account's connection). */
   async #publish(job: ProfileJob, profile: Profile, access: AccessRequest, options: { reconfigure?: boolean }): Promise<EffectiveNodeConfig[]> {
     const owner = job.account;
     await this.#deps.session.requireXep0222Support();
@@ -279,11 +279,11 @@ export class ProfileService {
     options: { reconfigure?: boolean; crop?: AvatarCrop } = {},
   ): Promise<AvatarPublishResult> {
     // Whose avatar it is, read before the picture is prepared (that takes a while on its thread).
-    const job: ProfileJob = { ...accountMarkNow(this.#deps.session), doing: 'publishing your avatar' };
+    const job = profileJob(accountMarkNow(this.#deps.session), 'publishing your avatar');
     return this.#saidAsSwitch(job, this.#setAvatar(job, image, access, options));
   }
 
-  /** setAvatar, for `job`'s account over the connection it began on. */
+  /** setAvatar, for `job`'s account (over a reconnect of it too, never over another account's connection). */
   async #setAvatar(job: ProfileJob, image: Uint8Array, access: AccessRequest, options: { reconfigure?: boolean; crop?: AvatarCrop }): Promise<AvatarPublishResult> {
     const owner = job.account;
     const prepared = await prepareAvatarOffThread(image, options.crop === undefined ? {} : { crop: options.crop });
@@ -328,7 +328,7 @@ export class ProfileService {
     return { info, configs: [data.config, metadata.config] };
   }
 
-  /** The job's account's PEP service, asked only over the connection the job began on (session-mark.ts). */
+  /** The job's account's PEP service, asked only while that account is signed in (session-mark.ts). */
   #ctx(job: ProfileJob): { iq: SessionPort['iq']; owner: string } {
     return { iq: markedIq(this.#deps.session, job, () => signedOutWords(job)), owner: job.account };
   }
@@ -348,7 +348,7 @@ export class ProfileService {
       return await work;
     } catch (error) {
       if (stillMarked(this.#deps.session, job) || (error instanceof KeyringError && (error.code === 'partly-published' || error.code === 'storage-failed'))) throw error;
-      throw new KeyringError('not-connected', signedOutWords(job), undefined, { cause: error });
+      throw signedOutMeanwhile(signedOutWords(job), error);
     }
   }
 
@@ -740,15 +740,23 @@ function firstReadable<R extends object>(
  * The nickname's publish failed after the vCard's went out: 'partly-published', whose words say which
  * half is out (renderer/src/lib/wording.ts), with the failure's own message as the details.
  */
-/** A publish of the profile or the avatar: its account and connection (session-mark.ts), and what it does. */
+/** A publish of the profile or the avatar: its account (session-mark.ts), and what it does. */
 interface ProfileJob extends AccountMark {
   readonly doing: string;
 }
 
-/** Why a publish of the profile stopped: its account was signed out before it was done. */
+/**
+ * A publish is a write to the account's own nodes: it goes on over a reconnect of that account, and
+ * stops once another is signed in (session-mark.ts `holds`).
+ */
+function profileJob(mark: AccountMark, doing: string): ProfileJob {
+  return forWrite({ ...mark, doing });
+}
+
+/** Why a publish of the profile stopped: another account was signed in before it was done. */
 function signedOutWords(job: ProfileJob): string {
   return (
-    `${job.account} was signed out (another account was signed in, or the connection was replaced) while ${job.doing}: ` +
+    `${job.account} was signed out (another account was signed in) while ${job.doing}: ` +
     `the app stopped there, sent nothing more to the server, and did nothing for another account. ` +
     `Sign in to ${job.account} again and look at your profile; if it is not published, publish it again.`
   );

@@ -27,7 +27,7 @@ import type { Iq } from '../xmpp/iq-requests.js';
 import { readStanzaError } from '../xmpp/pubsub.js';
 import { fetchRosterSince, removeRosterItem, setRosterItem, type RosterItem, type RosterPush } from '../xmpp/roster.js';
 import type { Presence } from './presence.js';
-import { markedIq, markNow, stillMarked, type SessionMark } from './session-mark.js';
+import { forWrite, markedIq, markNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 export interface RosterServiceDeps {
@@ -143,22 +143,27 @@ export class RosterService {
 
   /**
    * The session's requests for a change of `asked`'s roster: refused, before anything is sent, once
-   * another account signed in or the stream was replaced (services/session-mark.ts).
+   * another account signed in (services/session-mark.ts). A change of the account's own roster goes on
+   * over a reconnect of that account (forWrite): the roster set then goes to its server all the same.
    */
   #changeIq(asked: SessionMark, what: string): Iq {
     const account = asked.account ?? 'your account';
     return markedIq(
       this.#deps.session,
-      asked,
-      () => `${account} was signed out (another account was signed in, or the connection was replaced) before ${what}: no account's contacts were changed. Sign in to ${account} again and do it there.`,
+      forWrite(asked),
+      () => `${account} was signed out (another account was signed in) before ${what}: no account's contacts were changed. Sign in to ${account} again and do it there.`,
     );
   }
 
-  /** The server took the change: applied to the copy, unless the copy is now another account's (it comes with the next sign-in's sync). */
+  /**
+   * The server took the change: applied to the copy, unless the copy is now another account's (it comes
+   * with the next sign-in's sync). After a reconnect of the same account the copy is read afresh first
+   * (#applied syncs), then the change applied to it.
+   */
   async #appliedIfStill(asked: SessionMark, change: { jid: string; name?: string; groups: string[] } | { jid: string; remove: true }, done: string): Promise<void> {
-    if (!stillMarked(this.#deps.session, asked)) {
+    if (!stillMarked(this.#deps.session, forWrite(asked))) {
       const account = asked.account ?? 'your account';
-      throw new KeyringError('not-connected', `${done} ${account}'s contacts on the server, but ${account} was signed out meanwhile; the list shows it once ${account} signs in again.`);
+      throw signedOutMeanwhile(`${done} ${account}'s contacts on the server, but ${account} was signed out meanwhile; the list shows it once ${account} signs in again.`);
     }
     await this.#applied(change);
   }
@@ -325,9 +330,9 @@ export class RosterService {
   async #askToSeePresence(jid: string, on: SessionMark): Promise<void> {
     const current = (await this.list({ fresh: true })).find((c) => c.jid === jid);
     if (current && (current.subscription === 'to' || current.subscription === 'both' || current.pending)) return;
+    // The stream's, not only the account's: presence requests and answers are one stream's (presence.ts).
     if (!stillMarked(this.#deps.session, on)) {
-      throw new KeyringError(
-        'not-connected',
+      throw signedOutMeanwhile(
         `The connection of ${on.account ?? 'your account'} changed before the app could ask to see ${jid}'s presence, so it was not asked. Add ${jid} again once signed in to ask.`,
       );
     }

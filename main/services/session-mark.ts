@@ -8,6 +8,15 @@
  * (bare JIDs, case-insensitively) on the same stream. A stream lost or replaced counts as gone even if
  * the same account is back (romeo → mercutio → romeo within one job is not "still romeo"): what was read
  * across the switch is not trusted, and the new stream's sign-in starts its own job.
+ *
+ * A write to the account's own nodes, roster or vault (a publish, a renewal, a roster change) holds to
+ * the account only (`holds: 'account'`): romeo's Wi-Fi dropping for a moment during a 4096-bit key
+ * generation must not stop romeo's renewal, and the rest of it goes to romeo's server over romeo's new
+ * stream, where it belongs. Another account signed in still stops it, before its next request.
+ *
+ * A refusal is a 'signed-out-meanwhile' KeyringError, not 'not-connected': it reaches the window after
+ * main told it of the other account, and the window keeps it (renderer/src/lib/task.svelte.ts) where it
+ * drops every other answer of the previous account's.
  */
 import { KeyringError } from '../errors.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
@@ -19,6 +28,13 @@ export interface SessionMark {
   readonly account: string | undefined;
   /** SessionPort.sessionGeneration then: which connection it started on. */
   readonly generation: number;
+  /**
+   * What must stay the same for the work to go on. 'stream' (the default): the account and its stream,
+   * for readings recorded or shown as the account's view (a reconnect may have missed news between).
+   * 'account': the account alone, for writes to its own nodes, roster or vault, which go on over the
+   * same account's new stream after a reconnect.
+   */
+  readonly holds?: 'stream' | 'account';
 }
 
 /** The account and connection as they are now. */
@@ -26,9 +42,14 @@ export function markNow(session: Pick<SessionPort, 'state' | 'sessionGeneration'
   return { account: session.state.account, generation: session.sessionGeneration };
 }
 
-/** Whether work started at `mark` is still the session's: the same account, on the same stream. */
+/** The same mark, held for a write: by the account alone, whatever its stream (see `holds`). */
+export function forWrite<M extends SessionMark>(mark: M): M & { readonly holds: 'account' } {
+  return { ...mark, holds: 'account' };
+}
+
+/** Whether work started at `mark` is still the session's: the same account, on the same stream unless it holds to the account only. */
 export function stillMarked(session: Pick<SessionPort, 'state' | 'sessionGeneration'>, mark: SessionMark): boolean {
-  if (session.sessionGeneration !== mark.generation) return false;
+  if (mark.holds !== 'account' && session.sessionGeneration !== mark.generation) return false;
   const account = session.state.account;
   if (account === undefined || mark.account === undefined) return account === mark.account;
   return bareJidKey(account) === bareJidKey(mark.account);
@@ -44,9 +65,17 @@ export function accountMarkNow(session: Pick<SessionPort, 'ownJid' | 'sessionGen
   return { account: session.ownJid, generation: session.sessionGeneration };
 }
 
-/** Stops work whose mark no longer holds: a 'not-connected' refusal in `words()`, which say what was and was not done. */
+/**
+ * Stops work whose mark no longer holds: a 'signed-out-meanwhile' refusal in `words()`, which say what
+ * was and was not done.
+ */
 export function requireMarked(session: Pick<SessionPort, 'state' | 'sessionGeneration'>, mark: SessionMark, words: () => string): void {
-  if (!stillMarked(session, mark)) throw new KeyringError('not-connected', words());
+  if (!stillMarked(session, mark)) throw signedOutMeanwhile(words());
+}
+
+/** The refusal of work whose account was signed out meanwhile (or whose stream, for a reading, was replaced). */
+export function signedOutMeanwhile(words: string, cause?: unknown): KeyringError {
+  return new KeyringError('signed-out-meanwhile', words, undefined, cause === undefined ? undefined : { cause });
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Words and a code for any failure that reaches a person through a protocol step, never an empty
  * reason: xmpp.js throws some errors without a message (its TimeoutError), and a KeyringError from a
- * lower layer (a 'timeout' that names who did not answer what, a 'not-connected') keeps its own code
- * instead of being folded into 'protocol-error'.
+ * lower layer (a 'timeout' that names who did not answer what, a 'not-connected', a 'signed-out-meanwhile')
+ * keeps its own code instead of being folded into 'protocol-error'.
  */
 import type { ErrorCode } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
@@ -17,9 +17,12 @@ export function describeFailure(error: unknown): string {
   return text.trim() === '' ? 'unknown error' : text;
 }
 
-/** The failure's own code when a lower layer already classified it; otherwise `fallback`. */
+/**
+ * The failure's own code when a lower layer already classified it; otherwise `fallback`. A request
+ * refused because its account was signed out meanwhile (services/session-mark.ts) stays that too.
+ */
 export function failureCode(error: unknown, fallback: ErrorCode): ErrorCode {
-  if (error instanceof KeyringError && (error.code === 'timeout' || error.code === 'not-connected')) return error.code;
+  if (error instanceof KeyringError && (error.code === 'timeout' || error.code === 'not-connected' || error.code === 'signed-out-meanwhile')) return error.code;
   if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
   return fallback;
 }

@@ -328,3 +328,62 @@ test('an avatar whose picture was still being read when another window signed in
   await goTo(second, 'My profile');
   await expect(second.getByTestId('header-avatar')).toHaveCount(0);
 });
+
+test('romeo’s work that mercutio’s sign-in stopped is said in the window, naming romeo, and kept in romeo’s Activity', async ({ launchApp, browser, newAccount, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
+  // Main's answer to the first window's Publish is held until the second has signed in to mercutio, then
+  // given as main gives work of romeo's that the sign-in stopped (main/services/session-mark.ts): after
+  // the new account's state, as 'signed-out-meanwhile'. (Stopping main's own publish at that very moment
+  // would be a race with the sign-in; the window's part is what is checked here.)
+  const stopped = `${romeo.jid} was signed out (another account was signed in) while publishing your profile: the app stopped there, sent nothing more to the server, and did nothing for another account. Sign in to ${romeo.jid} again and look at your profile; if it is not published, publish it again.`;
+  let publishId: number | undefined;
+  let release: (() => void) | undefined;
+  await first.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id?: number; channel?: string };
+      if (request.channel === 'profile:publish') publishId = request.id;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
+      if (answer.kind === 'response' && answer.id !== undefined && answer.id === publishId) {
+        release = () => ws.send(JSON.stringify({ kind: 'response', id: answer.id, result: { ok: false, error: { code: 'signed-out-meanwhile', message: stopped } } }));
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  await openApp(first, app.url);
+  await signInOnline(first, romeo);
+  await goTo(first, 'My profile');
+  const form = first.getByRole('form', { name: 'Profile' });
+  await expect(form.getByLabel('Nickname')).toBeEditable();
+  await form.getByLabel('Nickname').fill('Romeo');
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect.poll(() => release !== undefined, { timeout: 30_000 }).toBe(true);
+
+  await openApp(second, app.url);
+  await signInOnline(second, mercutio);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  release?.();
+
+  // Said over the screen the first window shows now (mercutio's), in main's words naming romeo.
+  const note = first.getByTestId('stopped-by-switch');
+  await expect(note).toHaveText(new RegExp(`^${stopped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await saveScreenshot('account-switch-stopped-by-switch', first);
+  // It is still there on another screen, and goes when dismissed.
+  await goTo(first, 'Activity');
+  await expect(note).toBeVisible();
+  // Not an entry of mercutio's: it is romeo's.
+  await expect(first.getByTestId('activity-entry').filter({ hasText: 'while publishing your profile' })).toHaveCount(0);
+  await note.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(note).toHaveCount(0);
+
+  // Romeo signed in again: his Activity has it.
+  await second.getByRole('button', { name: 'Account', exact: true }).click();
+  await signIn(second, romeo);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
+  await expect(first.getByTestId('activity-entry').filter({ hasText: `${romeo.jid} was signed out (another account was signed in) while publishing your profile` })).toHaveCount(1);
+});

@@ -4,8 +4,9 @@
  * AccountSession's `iq` goes over whichever stream is up. romeo is signed in until `signIn(MERCUTIO)`
  * (a new stream: the generation goes up). `hooks.onSupportCheck` runs inside requireXep0222Support, an
  * await every publish, renewal and revocation makes before its first request: a switch there is one
- * no request sees coming.
+ * no request sees coming. `set` plays a reconnect (the same account on a new stream: the generation goes up).
  */
+import type { ConnectionState } from '../../contract/index.js';
 import type { SessionPort } from '../../main/services/session-port.js';
 import { BASE_FIELDS, fakePep } from './fake-pep-service.js';
 import { switchingSession } from './switching-session.js';
@@ -42,5 +43,13 @@ export function twoPepAccounts() {
       return Promise.resolve();
     },
   };
-  return { romeo, mercutio, session, hooks, signIn: (account: string) => switching.signIn(account) };
+  return {
+    romeo,
+    mercutio,
+    session,
+    hooks,
+    signIn: (account: string) => switching.signIn(account),
+    /** The state the session reports from now on (a reconnect of the same account: connecting, then online). */
+    set: (next: ConnectionState) => switching.set(next),
+  };
 }

@@ -261,7 +261,7 @@ describe('a QR picture read for one account while another signs in', () => {
     const error = await answer.catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(KeyringError);
-    expect(error).toMatchObject({ code: 'not-connected', message: expect.stringMatching(/^romeo@montague\.lit was signed out .*nothing was recorded/) as string });
+    expect(error).toMatchObject({ code: 'signed-out-meanwhile', message: expect.stringMatching(/^romeo@montague\.lit was signed out .*nothing was recorded/) as string });
     // Neither a verification nor a false mismatch alarm, under either account; no window told.
     expect(store.contactTrust(MERCUTIO, JULIET).mismatches ?? []).toEqual([]);
     expect(store.keys(MERCUTIO, JULIET)).toEqual([]);

@@ -369,8 +369,8 @@ describe('taking an own device off the list while another account signs in', () 
       }
     };
     const removing = keys.removeOwnDevice('omemo', 31415);
-    await expect(removing).rejects.toMatchObject({ code: 'not-connected' });
-    await expect(removing).rejects.toThrow(`${ACCOUNT} was signed out (another account was signed in, or the connection was replaced) before device 31415 could be taken off your OMEMO device list: nothing was changed.`);
+    await expect(removing).rejects.toMatchObject({ code: 'signed-out-meanwhile' });
+    await expect(removing).rejects.toThrow(`${ACCOUNT} was signed out (another account was signed in) before device 31415 could be taken off your OMEMO device list: nothing was changed.`);
     expect(published).toEqual([]);
   });
 

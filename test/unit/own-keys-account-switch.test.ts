@@ -50,7 +50,7 @@ describe('romeo’s key work across mercutio’s sign-in', () => {
   function refusedForRomeo(error: unknown): void {
     expect(error).toBeInstanceOf(KeyringError);
     // Said as what happened, not as a request refused or a node not found on the other account's service.
-    expect(error).toMatchObject({ code: 'not-connected', message: expect.stringMatching(/^romeo@montague\.lit was signed out .* did nothing for another account/) as string });
+    expect(error).toMatchObject({ code: 'signed-out-meanwhile', message: expect.stringMatching(/^romeo@montague\.lit was signed out .* did nothing for another account/) as string });
   }
 
   it('mercutio signs in while the new audience is noted: nothing goes to mercutio’s key node, and romeo’s key is not recorded published', async () => {
@@ -133,5 +133,80 @@ describe('romeo’s key work across mercutio’s sign-in', () => {
     expect(sw.mercutio.requests).toEqual([]);
     expect(store.find(ROMEO, fingerprint)).toBeDefined();
     expect(sw.romeo.nodes.get(NS.pubkey)?.items).toEqual([fingerprint]);
+  });
+});
+
+/**
+ * A write of romeo's own keys holds to romeo, not to the stream it began on (session-mark.ts `holds`):
+ * his connection dropping and coming back during it (a Wi-Fi blip while a 4096-bit key is made) is still
+ * romeo, and the rest goes to his server over the new stream. Only another account stops it.
+ */
+describe('romeo’s key work across a reconnect of romeo', () => {
+  let dir: string;
+
+  async function app() {
+    dir = await mkdtemp(join(tmpdir(), 'keyring-reconnect-'));
+    const sw = twoPepAccounts();
+    const vaults = await unlockedVaults(dir);
+    const store = new OwnKeysStore(vaults);
+    const published = new PublishedNodesStore(vaults);
+    const keys = new OwnKeys({ store, published, session: sw.session });
+    const fingerprint = certificateFingerprint(certificate);
+    await store.add(ROMEO, { fingerprint, certificateDer: certificate, privateKey });
+    return { sw, store, published, keys, fingerprint };
+  }
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Romeo's stream lost and romeo signed in again on a new one, as AccountSession's reconnect does. */
+  function reconnectRomeo(sw: ReturnType<typeof twoPepAccounts>): void {
+    sw.set({ status: 'reconnecting', account: ROMEO });
+    sw.set({ status: 'connecting', account: ROMEO });
+    sw.set({ status: 'online', account: ROMEO });
+  }
+
+  it('a renewal of romeo’s published key across his reconnect is done: the successor is published on his node, the old key withdrawn', async () => {
+    const { sw, store, keys, fingerprint } = await app();
+    await keys.publish(fingerprint, { model: 'presence' });
+    const before = sw.session.sessionGeneration;
+    sw.hooks.onSupportCheck = () => {
+      sw.hooks.onSupportCheck = undefined;
+      reconnectRomeo(sw);
+    };
+
+    const renewed = await keys.renew(fingerprint, { newKey: false });
+
+    expect(sw.session.sessionGeneration).toBeGreaterThan(before);
+    expect(renewed).toMatchObject({ published: true, withdrawn: true });
+    expect(sw.romeo.nodes.get(NS.pubkey)?.items).toEqual([renewed.fingerprint]);
+    expect(store.find(ROMEO, renewed.fingerprint)?.publications.map((p) => p.node)).toEqual([NS.pubkey]);
+    expect(store.find(ROMEO, fingerprint)?.publications).toEqual([]);
+    expect(sw.mercutio.requests).toEqual([]);
+  });
+
+  it('a publish across romeo’s reconnect is done and recorded; then mercutio signed in during the next one stops it', async () => {
+    const { sw, store, published, keys, fingerprint } = await app();
+    const noteAccess = published.noteAccess.bind(published);
+    let during: (() => void) | undefined = () => reconnectRomeo(sw);
+    published.noteAccess = async (...args) => {
+      await noteAccess(...args);
+      const now = during;
+      during = undefined;
+      now?.();
+    };
+
+    await keys.publish(fingerprint, { model: 'presence' });
+
+    expect(sw.romeo.nodes.get(NS.pubkey)?.items).toEqual([fingerprint]);
+    expect(store.find(ROMEO, fingerprint)?.publications.map((p) => p.node)).toEqual([NS.pubkey]);
+
+    // Another account is another matter: its connection is not romeo's.
+    during = () => sw.signIn(MERCUTIO);
+    const error = await keys.publish(fingerprint, { model: 'whitelist', allow: ['juliet@capulet.lit'] }, true).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'signed-out-meanwhile', message: expect.stringMatching(/^romeo@montague\.lit was signed out \(another account was signed in\) while publishing your key/) as string });
+    expect(sw.mercutio.requests).toEqual([]);
   });
 });

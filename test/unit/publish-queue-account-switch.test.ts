@@ -52,7 +52,7 @@ describe('a queued write running as another account signs in', () => {
         if (account === ROMEO) {
           account = MERCUTIO;
           generation++;
-          return Promise.reject(new KeyringError('not-connected', `${ROMEO} was signed out (another account was signed in) while publishing your key.`));
+          return Promise.reject(new KeyringError('signed-out-meanwhile', `${ROMEO} was signed out (another account was signed in) while publishing your key.`));
         }
         published.push(account);
         return Promise.resolve({} as never);

@@ -345,7 +345,7 @@ describe('answering a request to see your presence across an account switch', ()
     presence.reset();
     release();
 
-    await expect(answered).rejects.toMatchObject({ code: 'not-connected' });
+    await expect(answered).rejects.toMatchObject({ code: 'signed-out-meanwhile' });
     // Romeo's approval went out on romeo's connection; nothing more, and nothing from mercutio's.
     expect(session.sent.map((s) => s.attrs)).toEqual([{ to: TYBALT, type: 'subscribed' }]);
   });

@@ -67,13 +67,13 @@ export class ActivityLog {
   }
 
   /**
-   * `details` as a string is the key's fingerprint (or the address) the entry is about. Answers the new
-   * entry's id (none for a duplicate).
+   * `details` as a string is the key's fingerprint (or the address) the entry is about. `account`: the
+   * account it happened to, when not the one the app works for now (work of the previous account's,
+   * stopped by the switch: task.svelte.ts). Answers the new entry's id (none for a duplicate).
    */
-  add(kind: ActivityKind, text: string, details?: string | ActivityDetails): number | undefined {
+  add(kind: ActivityKind, text: string, details?: string | ActivityDetails, account: string | undefined = this.#account()): number | undefined {
     const about: ActivityDetails = typeof details === 'string' ? (/^[0-9a-f]{64}$/.test(details) ? { fingerprint: details } : { contact: details }) : (details ?? {});
     const at = Date.now();
-    const account = this.#account();
     const duplicate = this.entries.find(
       (e) => at - e.at < SAME_EVENT_MS && e.kind === kind && e.text === text && e.fingerprint === about.fingerprint && e.contact === about.contact && e.account === account,
     );

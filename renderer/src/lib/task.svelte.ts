@@ -1,5 +1,6 @@
 import type { IpcError, Result } from '../../../contract';
-import { accountMark } from './account-epoch';
+import { accountMark, accountShown } from './account-epoch';
+import { settleAnswer } from './late-answer';
 
 /**
  * One user-started operation's visible state: running (for progress and disabled buttons) and the last
@@ -13,24 +14,21 @@ export class Task {
    * Runs `work`; a failed Result or a thrown error lands in `error`, and undefined is returned. An answer
    * that comes after another account was signed in (or tried) is the previous account's: neither its
    * value nor its error is given to the screens (undefined, no error), so nothing of it is shown or
-   * written to Activity as the new account's (account-epoch.ts). Save main's refusal of a change asked
-   * for the previous account ('account-changed', main/ipc/dispatcher.ts): it names both accounts and
-   * says nothing was done, which the person who pressed the button needs to read on whichever
-   * account's screen is shown by then.
+   * written to Activity as the new account's (account-epoch.ts). Save the refusals about the switch
+   * itself (late-answer.ts): main's refusal of a change asked for the previous account, kept in `error`
+   * and shown on whichever account's screen is shown by then; and work of the previous account stopped
+   * by the switch, whose words say what was done and what to do again, shown over every screen and
+   * written to Activity under the account it was about (App.svelte).
    */
   async run<T>(work: () => Promise<Result<T>>): Promise<T | undefined> {
     this.running = true;
     this.error = undefined;
     const sameAccount = accountMark();
+    const account = accountShown();
     try {
-      const result = await work();
-      if (!sameAccount()) {
-        if (!result.ok && result.error.code === 'account-changed') this.error = result.error;
-        return undefined;
-      }
-      if (result.ok) return result.value;
-      this.error = result.error;
-      return undefined;
+      const settled = settleAnswer(await work(), { sameAccount: sameAccount(), account });
+      if (settled.error) this.error = settled.error;
+      return settled.value;
     } catch (error) {
       if (!sameAccount()) return undefined;
       this.error = { code: 'internal', message: error instanceof Error ? error.message : String(error) };

@@ -214,7 +214,7 @@ describe('a drift report is one account’s', () => {
     };
     const before = announced.length;
 
-    await expect(drift.check()).rejects.toMatchObject({ code: 'not-connected' });
+    await expect(drift.check()).rejects.toMatchObject({ code: 'signed-out-meanwhile' });
     expect(switched).toBe(true);
     // No false "deleted" alarm kept or announced as romeo's: his report is the one read on his own connection.
     expect(keyNode(drift.status())?.findings).toEqual([expect.objectContaining({ code: 'access-widened' })]);
@@ -238,7 +238,7 @@ describe('a drift report is one account’s', () => {
     session.set({ status: 'connecting', account: MERCUTIO });
     revoked();
 
-    await expect(restored).rejects.toMatchObject({ code: 'not-connected' });
+    await expect(restored).rejects.toMatchObject({ code: 'signed-out-meanwhile' });
     // Mercutio has no report yet: none was read (every node "not connected") while he connects.
     expect(drift.status()).toEqual({ account: MERCUTIO, nodes: [] });
   });

@@ -12,14 +12,15 @@ import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
 import { ProfileService } from '../../../main/services/profile.js';
 import { PublishedNodesStore } from '../../../main/vault/stores/published-nodes-store.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
 import { makePng } from '../../support/images.js';
-import { MERCUTIO, twoPepAccounts } from '../../support/two-pep-accounts.js';
+import { MERCUTIO, ROMEO, twoPepAccounts } from '../../support/two-pep-accounts.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const PROFILE = { fullName: 'Romeo Montague', emails: [], phones: [], urls: [] };
 const SIGNED_OUT = /^romeo@montague\.lit was signed out .* while publishing your (profile|avatar): .*did nothing for another account/;
 
-describe('romeo’s profile publish across mercutio’s sign-in', () => {
+describe('romeo’s profile publish across mercutio’s sign-in (or romeo’s own reconnect)', () => {
   let dir: string;
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -44,7 +45,7 @@ describe('romeo’s profile publish across mercutio’s sign-in', () => {
     const error = await profiles.publish(PROFILE, { model: 'presence' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(KeyringError);
-    expect(error).toMatchObject({ code: 'not-connected', message: expect.stringMatching(SIGNED_OUT) as string });
+    expect(error).toMatchObject({ code: 'signed-out-meanwhile', message: expect.stringMatching(SIGNED_OUT) as string });
     expect(sw.mercutio.requests).toEqual([]);
     expect(sw.romeo.nodes.size).toBe(0);
   });
@@ -57,8 +58,31 @@ describe('romeo’s profile publish across mercutio’s sign-in', () => {
     const error = await publishing.catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(KeyringError);
-    expect(error).toMatchObject({ code: 'not-connected', message: expect.stringMatching(SIGNED_OUT) as string });
+    expect(error).toMatchObject({ code: 'signed-out-meanwhile', message: expect.stringMatching(SIGNED_OUT) as string });
     expect(sw.mercutio.requests).toEqual([]);
     expect(sw.romeo.nodes.size).toBe(0);
   });
+
+  it('romeo’s own reconnect while the profile’s audience is noted: the publish goes on over his new stream, to his nodes', async () => {
+    const { sw, published, profiles } = await app();
+    const noteAccess = published.noteAccess.bind(published);
+    let reconnect: (() => void) | undefined = () => {
+      sw.set({ status: 'reconnecting', account: ROMEO });
+      sw.set({ status: 'connecting', account: ROMEO });
+      sw.set({ status: 'online', account: ROMEO });
+    };
+    published.noteAccess = async (...args) => {
+      await noteAccess(...args);
+      const now = reconnect;
+      reconnect = undefined;
+      now?.();
+    };
+
+    await profiles.publish(PROFILE, { model: 'presence' });
+
+    expect(reconnect).toBeUndefined();
+    expect(sw.romeo.nodes.get(NS.vcard4)?.items).toHaveLength(1);
+    expect(sw.mercutio.requests).toEqual([]);
+  });
 });
+
