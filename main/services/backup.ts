@@ -28,7 +28,7 @@ import { fetchItem } from '../xmpp/fetch-items.js';
 import { publishPersistent, retractItem, type NodeContext } from '../xmpp/persistent-node.js';
 import { discoItemsRequest, parseDiscoItemIds, readStanzaError, type RawItem } from '../xmpp/pubsub.js';
 import type { OwnRevocations } from './own-revocations.js';
-import { markedIq, markNow, requireMarked, stillMarked, type SessionMark } from './session-mark.js';
+import { forWrite, markedIq, markNow, requireMarked, stillMarked, type SessionMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 export interface BackupDeps {
@@ -79,7 +79,8 @@ export class BackupService {
     // scrypt, during which another window may sign in to another account: the backup is of this one's
     // keys, and goes only to its node, over its connection (#publish).
     const jid = options.toAccount ? this.#deps.session.ownJid : this.#account();
-    const asked = markNow(this.#deps.session);
+    // A write to the account's own node: it goes on over a reconnect of the same account.
+    const asked = forWrite(markNow(this.#deps.session));
     await this.#confirmPassphrase(options.passphrase);
     if (options.toAccount) {
       this.#iqFor(asked, 'the backup was put on it'); // refused here already if the account changed
@@ -143,7 +144,7 @@ export class BackupService {
    */
   async restore(source: RestoreSource, code: string, replace = false): Promise<RestoreOutcome> {
     const jid = source.kind === 'account' ? this.#deps.session.ownJid : this.#account();
-    const asked = markNow(this.#deps.session);
+    const asked = forWrite(markNow(this.#deps.session)); // its node read over a reconnect of the same account is still its own
     // The code: never logged.
     const { blob, opened } =
       source.kind === 'file'
@@ -220,7 +221,7 @@ export class BackupService {
    */
   #iqFor(asked: SessionMark, what: string): NodeContext['iq'] {
     const account = asked.account ?? 'Your account';
-    const words = () => `${account} was signed out (another account was signed in, or the connection was replaced) before ${what}: nothing was sent to any account. Sign in to ${account} again and do it there.`;
+    const words = () => `${account} was signed out (another account was signed in) before ${what}: nothing was sent to any account. Sign in to ${account} again and do it there.`;
     requireMarked(this.#deps.session, asked, words);
     return markedIq(this.#deps.session, asked, words);
   }

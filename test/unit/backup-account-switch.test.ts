@@ -77,7 +77,7 @@ describe('a backup asked for one account while another signs in', () => {
   it('to the account: nothing is sent to any node, in words', async () => {
     const { service, session } = await appSwitchingDuringPassphrase();
     const making = service.create({ file: false, toAccount: true, passphrase: PASSPHRASE });
-    await expect(making).rejects.toThrow(`${JULIET} was signed out (another account was signed in, or the connection was replaced) before the backup was put on it: nothing was sent to any account.`);
+    await expect(making).rejects.toThrow(`${JULIET} was signed out (another account was signed in) before the backup was put on it: nothing was sent to any account.`);
     expect(session.sent).toEqual([]);
     expect(service.status().backups).toEqual([]); // mercutio's: nothing recorded as made
   });
