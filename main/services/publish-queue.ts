@@ -28,7 +28,7 @@ import type { OwnKeys } from './own-keys.js';
 import type { ProfileService } from './profile.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { ownAddressRefused, type RosterService } from './roster-service.js';
-import { markNow, stillMarked } from './session-mark.js';
+import { forWrite, markNow, stillMarked } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** What queue:ran says of an action that ran but that the vault could not take off its list. */
@@ -242,8 +242,8 @@ export class PublishQueue {
       const takenOff = await this.#takeOff(account, next);
       if (!takenOff) this.#ranStillListed.add(next.id);
       // Done for romeo while mercutio signed in: it is off romeo's queue, but mercutio's windows show
-      // mercutio's Activity, and the event names no account.
-      if (stillMarked(this.#deps.session, mark)) this.#deps.events.emit('queue:ran', {
+      // mercutio's Activity, and the event names no account. Over a reconnect of romeo's, it is his news.
+      if (stillMarked(this.#deps.session, forWrite(mark))) this.#deps.events.emit('queue:ran', {
         action: { ...next },
         ...(outcome.ok ? { ok: true, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) } : { ok: false, error: outcome.error }),
         ...(takenOff ? {} : { stillListed: STILL_LISTED }),

@@ -83,4 +83,48 @@ describe('a queued write running as another account signs in', () => {
     expect(published).toEqual([MERCUTIO]);
     expect(store.list(MERCUTIO)).toEqual([]);
   });
+
+  it('a queued write that completes across a reconnect of the same account is told to its windows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keyring-queue-reconnect-'));
+    dirs.push(dir);
+    let status: ConnectionStatus = 'offline';
+    let generation = 1;
+    const session: SessionPort = {
+      iq: { get: () => Promise.reject(new Error('not used')), set: () => Promise.reject(new Error('not used')) },
+      get ownJid() {
+        return ROMEO;
+      },
+      get state() {
+        return { status, account: ROMEO };
+      },
+      get sessionGeneration() {
+        return generation;
+      },
+      send: () => Promise.resolve(),
+      requireXep0222Support: () => Promise.resolve(),
+    };
+    // The publish went on over romeo's new stream (own-keys.ts: a write holds to the account, forWrite).
+    const ownKeys = {
+      has: () => true,
+      publish: () => {
+        generation++;
+        return Promise.resolve({} as never);
+      },
+    } as unknown as PublishQueueDeps['ownKeys'];
+    const unused = () => Promise.reject(new Error('not used'));
+    const store = new QueueStore(await unlockedVaults(dir));
+    const events = new AppEvents();
+    const ran: { ok: boolean }[] = [];
+    events.subscribe((event, payload) => {
+      if (event === 'queue:ran') ran.push(payload as { ok: boolean });
+    });
+    const queue = new PublishQueue({ store, ownKeys, roster: { add: unused, setGroups: unused, remove: unused }, profile: { publish: unused }, session, events, log: silentLogger });
+    await queue.publish(FINGERPRINT, { model: 'presence' }, false);
+    status = 'online';
+    generation++;
+    await queue.drain();
+
+    expect(store.list(ROMEO)).toEqual([]);
+    expect(ran).toMatchObject([{ ok: true }]);
+  });
 });
