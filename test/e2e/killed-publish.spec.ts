@@ -43,6 +43,8 @@ test('killed just after Publish: after sign-in My keys says what the server hold
     await new Promise((r) => setTimeout(r, delay));
     host.child.kill('SIGKILL');
     await new Promise((r) => host.child.once('exit', r));
+    // The page left open says, once and as a whole, that it lost the app and how to come back.
+    await expect(page.getByRole('alert')).toContainText('The connection to the app was closed. Reload this page to connect again');
     await page.close();
     const held = await serverHolds(account, fp);
 

@@ -1,4 +1,5 @@
-import type { ContactKeysView, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import type { ContactKeysView, IpcError, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import { QR_IMAGE_LIMITS } from '../../../contract/limits';
 import { fileToBase64 } from './base64';
 import { accountChangedSince, accountShown } from './account-epoch';
 import { MAX_ENTRIES_PER_KIND, type ActivityLog } from './activity.svelte';
@@ -221,6 +222,9 @@ export class ContactsStore extends ScreenStore {
     // No type is sent: main tells PNG from JPEG by the bytes (File.type comes from the file's name).
     const asked = accountShown();
     const answer = await this.verifying.run(async () => {
+      // Refused before it is read: a picture far past main's limit would not even cross the connection
+      // (the browser host closes a page's connection on a message that large).
+      if (file.size > QR_IMAGE_LIMITS.bytes) return { ok: false as const, error: qrPictureTooLarge(file) };
       const dataBase64 = await fileToBase64(file);
       const changed = accountChangedSince(asked);
       if (changed) return { ok: false as const, error: changed };
@@ -296,4 +300,13 @@ export class ContactsStore extends ScreenStore {
 function sortedUnique(names: readonly string[]): string[] {
   const sorted = [...names].sort();
   return sorted.filter((name, i) => name !== sorted[i - 1]);
+}
+
+/** A picture of a QR code over the size main reads, said before anything is read or sent. */
+export function qrPictureTooLarge(file: { name: string; size: number }): IpcError {
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '');
+  return {
+    code: 'invalid-argument',
+    message: `“${file.name}” is ${mib(file.size)} MiB; a picture of a QR code may be at most ${mib(QR_IMAGE_LIMITS.bytes)} MiB. Crop it to the code, or compare the fingerprint by eye.`,
+  };
 }

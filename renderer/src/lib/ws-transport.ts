@@ -1,6 +1,10 @@
 import type { Result } from '../../../contract';
 import { WIRE_PATH, WIRE_PROTOCOL, WIRE_TOKEN_PREFIX, type KeyringTransport, type WireMessage, type WireRequest } from '../../../contract/wire';
 
+/** A browser-host page whose connection to the app closed: App.svelte listens for it. */
+export const TRANSPORT_CLOSED_EVENT = 'keyring:transport-closed';
+const CLOSED = 'The connection to the app was closed. Reload this page to connect again.';
+
 /** Where this tab keeps the token once it took it from the link (sessionStorage: this tab only). */
 const TOKEN_KEY = 'keyring:token';
 
@@ -65,15 +69,18 @@ export async function connectWebSocketTransport(location: Location): Promise<Key
   });
   socket.addEventListener('close', () => {
     for (const resolve of pending.values()) {
-      resolve({ ok: false, error: { code: 'internal', message: 'The connection to the app was closed.' } });
+      resolve({ ok: false, error: { code: 'internal', message: CLOSED } });
     }
     pending.clear();
+    // Nothing this page asks can reach the app any more (it stopped, or closed this page's connection):
+    // the page says so as a whole, not once per button pressed (App.svelte).
+    window.dispatchEvent(new CustomEvent(TRANSPORT_CLOSED_EVENT));
   });
 
   return {
     request: (channel, params, account) => {
       if (socket.readyState !== WebSocket.OPEN) {
-        return Promise.resolve({ ok: false, error: { code: 'internal', message: 'The connection to the app was closed.' } });
+        return Promise.resolve({ ok: false, error: { code: 'internal', message: CLOSED } });
       }
       const id = nextId++;
       const message: WireRequest = { id, channel, ...(params === undefined ? {} : { params }), ...(account === undefined ? {} : { account }) };
