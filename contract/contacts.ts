@@ -114,7 +114,7 @@ const avatarIdText = z.string().regex(/^[0-9a-f]{40}$/, 'An avatar id is a SHA-1
 const qrImageBase64 = z
   .string()
   .min(4, 'The image is empty')
-  .max(Math.ceil(QR_IMAGE_LIMITS.bytes / 3) * 4, `The image is larger than ${QR_IMAGE_LIMITS.bytes / (1024 * 1024)} MiB`)
+  .max(Math.ceil(QR_IMAGE_LIMITS.bytes / 3) * 4, `The picture is larger than ${QR_IMAGE_LIMITS.bytes / (1024 * 1024)} MiB.`)
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The image must be base64');
 
 export const contacts = {

@@ -161,7 +161,7 @@ export type ProfilePublishAnswer = { outcome: 'published'; configs: EffectiveNod
 const avatarBase64 = z
   .string()
   .min(4, 'The image is empty')
-  .max(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4, `The image is larger than ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB`)
+  .max(Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4, `The picture is larger than ${PROFILE_LIMITS.avatarUploadBytes / (1024 * 1024)} MiB.`)
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The image must be base64');
 
 /**

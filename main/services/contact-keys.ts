@@ -281,7 +281,11 @@ export class ContactKeys {
       );
     }
     const claim = parseVerificationClaim(text);
-    if ('problem' in claim) throw new KeyringError('invalid-argument', `The QR code does not hold a verification link: ${claim.problem}.`, 'dataBase64');
+    // What the text lacks (a fingerprint's digits, a scheme) says nothing to someone who photographed a
+    // shop's QR code: what it is not, and which code to ask for.
+    if ('problem' in claim) {
+      throw new KeyringError('invalid-argument', "This QR code is not a key's verification link. Ask them to show the QR code of their key (its “QR code” button).", 'dataBase64');
+    }
     return this.#verify(account, contact, claim, 'qr');
   }
 

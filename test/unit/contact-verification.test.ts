@@ -130,6 +130,11 @@ describe('verification only on a match', () => {
     await expect(contactKeys.verifyQrImage(JULIET, PNG.sync.write(blank))).rejects.toThrow('No QR code was found in the picture');
     // No type is said: the bytes tell. Text is no picture, whatever a file name would have claimed.
     await expect(contactKeys.verifyQrImage(JULIET, Buffer.from('not a picture'))).rejects.toThrow('That is not a PNG or JPEG image: choose a PNG or JPEG picture of the QR code.');
+    // A shop's QR code (a plain web address): said as what it is not, not as a fingerprint's parse error.
+    const shop = await QRCode.toBuffer('https://example.com/menu', { type: 'png', margin: 2, scale: 4 });
+    const refused = contactKeys.verifyQrImage(JULIET, shop);
+    await expect(refused).rejects.toThrow("This QR code is not a key's verification link. Ask them to show the QR code of their key (its “QR code” button).");
+    await expect(refused).rejects.not.toThrow(/digits|\.\.$/);
   });
 
   it('a verification can be taken back', async () => {
