@@ -158,6 +158,17 @@ test('verification only on a match, trust policies, and changed keys that warn a
   const second = await publishForPresence(julietPage);
   await expect(key(second)).toHaveAttribute('data-decision', 'untrusted');
   await expect(key(first)).toHaveAttribute('data-decision', 'verified');
+  // The first key's fingerprint typed in the second key's comparison: it matches a key of hers (the
+  // first, verified already), not this one. The dialog stays and says so; the second is not verified.
+  await key(second).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  await dialog.getByLabel('Their fingerprint or verification link').fill(first);
+  await verifyButton.click();
+  await expect(dialog.getByTestId('compare-matched-other')).toContainText('This key is still not verified');
+  await expect(dialog).toBeVisible();
+  await expect(key(second)).toHaveAttribute('data-decision', 'untrusted');
+  await checkEveryLook(romeoPage, 'trust-compare-matched-other', saveScreenshot);
+  await romeoPage.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
 
   // Rotation while romeo is online: the verified key withdrawn after the new one appeared warns.
   await retract(julietPage, first);
