@@ -79,6 +79,11 @@ export interface ContactKeysView {
   policySource: 'contact' | 'account';
   /** Comparisons that matched no current key, newest first (at most CONTACT_KEY_LIMITS.mismatches). */
   mismatches: MismatchView[];
+  /**
+   * When a comparison last matched one of their keys: a mismatch before it was answered by it, and its
+   * alarm stays gone even once that verification is taken back (the key's verifiedAt goes then).
+   */
+  lastMatchAt?: string;
 }
 
 /** A comparison that matched none of the contact's current keys: never verifies anything. */

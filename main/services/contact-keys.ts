@@ -254,7 +254,7 @@ export class ContactKeys {
       if (current(keys)) {
         return {
           keys: markVerified(keys, claim.fingerprint, now),
-          trust: { ...trust, firstVerifiedAt: trust.firstVerifiedAt ?? now.toISOString() },
+          trust: { ...trust, firstVerifiedAt: trust.firstVerifiedAt ?? now.toISOString(), lastMatchAt: now.toISOString() },
           result: true,
         };
       }
@@ -583,6 +583,7 @@ export class ContactKeys {
       policy,
       policySource: source,
       mismatches: (trust.mismatches ?? []).map((m) => ({ ...m })),
+      ...(trust.lastMatchAt ? { lastMatchAt: trust.lastMatchAt } : {}),
     };
   }
 

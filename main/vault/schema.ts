@@ -146,6 +146,8 @@ export const ContactTrustSchema = z
     firstVerifiedAt: isoDate.optional(),
     /** The latest comparisons that did not match, newest first (at most MAX_MISMATCHES). */
     mismatches: z.array(Mismatch).optional(),
+    /** When a comparison last matched one of their keys (ContactKeysView.lastMatchAt). */
+    lastMatchAt: isoDate.optional(),
   })
   .strict();
 

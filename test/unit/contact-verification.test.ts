@@ -137,6 +137,20 @@ describe('verification only on a match', () => {
     await expect(refused).rejects.not.toThrow(/digits|\.\.$/);
   });
 
+  it('a comparison that matches is remembered for the contact, past a verification taken back (its earlier mismatch stays answered)', async () => {
+    published = [first, second];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    const mismatch = await contactKeys.verify(JULIET, { fingerprint: 'f'.repeat(64) });
+    expect(mismatch.outcome).toBe('mismatch');
+    const matched = await contactKeys.verify(JULIET, { fingerprint: certificateFingerprint(first) });
+    const after = await contactKeys.unverify(JULIET, certificateFingerprint(first));
+    expect(after.mismatches).toHaveLength(1);
+    expect(after.lastMatchAt).toBeDefined();
+    expect(Date.parse(after.lastMatchAt ?? '')).toBeGreaterThanOrEqual(Date.parse(after.mismatches[0]?.at ?? ''));
+    expect(matched.view.lastMatchAt).toBe(after.lastMatchAt);
+  });
+
   it('a verification can be taken back', async () => {
     published = [first];
     const contactKeys = await setup();

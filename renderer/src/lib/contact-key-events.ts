@@ -21,7 +21,9 @@ export function noPendingKeyViews(): PendingKeyViews {
 
 /** A view the last fetch made, with the trust a later change gave its keys. */
 export function withTrust(before: ContactKeysView | undefined, trust: ContactKeysView): ContactKeysView {
-  return before ? { ...before, keys: trust.keys, policy: trust.policy, policySource: trust.policySource, mismatches: trust.mismatches } : trust;
+  if (!before) return trust;
+  const { lastMatchAt: _before, ...rest } = before;
+  return { ...rest, keys: trust.keys, policy: trust.policy, policySource: trust.policySource, mismatches: trust.mismatches, ...(trust.lastMatchAt ? { lastMatchAt: trust.lastMatchAt } : {}) };
 }
 
 /** A whole view arrived: it is newer than any trust change still waiting for that contact, and holds it. */
