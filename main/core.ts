@@ -167,7 +167,15 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const queue = new PublishQueue({ store: new QueueStore(vaults), ownKeys, roster, profile, session: port, events, log });
   // What drift watch reads of the key node is who may read it now: My keys shows that, without asking again.
   const drift = new DriftWatch({ published, ownKeys: ownKeysStore, session: port, events, log, onKeyNodeRead: (state) => ownKeys.noteKeyNode(state), ...options.driftWatch });
-  const ownRevocations = new OwnRevocations({ store: ownKeysStore, published, session: port, log, events });
+  const ownRevocations = new OwnRevocations({
+    store: ownKeysStore,
+    published,
+    session: port,
+    log,
+    events,
+    // A revocation this device is publishing is not news from another device: applied once its revoke ended.
+    revokeUnderWay: (account, fingerprint) => ownKeys.revokeUnderWay(account, fingerprint),
+  });
   const foundPublications = new FoundPublications({ store: ownKeysStore, published, session: port, log });
   // Own keys revoked elsewhere (another device, or after a restored backup was made) are revoked here,
   // and own keys the server holds that the vault records as not published are recorded as published

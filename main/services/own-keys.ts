@@ -140,6 +140,14 @@ export class OwnKeys {
    * published, of which contacts accept only one (key-continuity.ts). The second is refused instead.
    */
   readonly #renewing = new Set<string>();
+  /**
+   * Revokes under way here (account and fingerprint), each settled (never rejecting) once the revoke
+   * ends. Its revocation reaches the key node, and the server notifies every resource of the account of
+   * it (XEP-0163 §4.3.1), this one too, before this revoke has recorded the key as revoked (the answer,
+   * the read-back and the vault's writes come after): a reading of the node meanwhile (own-revocations.ts)
+   * waits for the revoke, so the app's own revocation is never told as news from another device.
+   */
+  readonly #revoking = new Map<string, Promise<void>>();
 
   constructor(deps: OwnKeysDeps) {
     this.#deps = deps;
@@ -163,6 +171,15 @@ export class OwnKeys {
   /** The key node's configuration may have changed (a new session, the server announced it): read it again when next asked. */
   forgetServerAccess(): void {
     this.#serverAccess = undefined;
+  }
+
+  /**
+   * The revoke of `account`'s key under way here, settled once it ended (done or failed); undefined when
+   * none is. A reader of the key node waits for it before taking the key's revocation for another
+   * device's (own-revocations.ts): after a revoke done here the key is revoked already and nothing is news.
+   */
+  revokeUnderWay(account: string, fingerprint: string): Promise<void> | undefined {
+    return this.#revoking.get(`${account}\n${fingerprint}`);
   }
 
   /** Whether the key is revoked here, once the revocations being applied are. */
@@ -479,10 +496,33 @@ export class OwnKeys {
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<RevokeOutcome> {
     const job = this.#job('revoking your key');
     await this.#revocations;
-    this.#requireStill(job);
     const jid = job.account;
+    const id = `${jid}\n${fingerprint}`;
+    // A second revoke of the key while one is under way waits for it, then is refused if it was done
+    // (the key revoked) or goes on if it failed.
+    for (let earlier = this.#revoking.get(id); earlier; earlier = this.#revoking.get(id)) await earlier;
+    this.#requireStill(job);
     const key = this.#find(jid, fingerprint);
     refuseRevoked(key);
+    // Marked under way from here, before anything is sent (see #revoking), with no await since the key
+    // was found unrevoked and no revoke of it under way; settled once it ended, after its last write.
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.#revoking.set(id, settled);
+    try {
+      return await this.#revoke(job, key, reason);
+    } finally {
+      this.#revoking.delete(id);
+      settle();
+    }
+  }
+
+  /** revoke() for a key found unrevoked, marked as being revoked here. */
+  async #revoke(job: KeyJob, key: OwnKeyRecord, reason: RevocationReasonName): Promise<RevokeOutcome> {
+    const jid = job.account;
+    const fingerprint = key.fingerprint;
     const der = Buffer.from(key.certificate, 'base64');
     const privateKey = this.#deps.store.privateKey(jid, fingerprint); // never logged
     // Signed now when the private half is here (dated today); else the one prepared at generation.

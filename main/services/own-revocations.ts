@@ -50,6 +50,11 @@ export interface OwnRevocationsDeps {
   log: Logger;
   /** Where a reading that failed is told (Activity): main/core.ts gives it; tests may leave it out. */
   events?: Pick<AppEvents, 'emit'>;
+  /**
+   * The revoke of the key under way on this device, if one is (OwnKeys.revokeUnderWay), settled once it
+   * ended. Its own revocation reaches the node, and is notified here, before it is recorded.
+   */
+  revokeUnderWay?: (account: string, fingerprint: string) => Promise<void> | undefined;
 }
 
 export class OwnRevocations {
@@ -108,6 +113,13 @@ export class OwnRevocations {
     for (const item of items.slice(0, MAX_ITEMS_READ)) {
       const read = readRevocationItem(item);
       if (read.kind !== 'revocation') continue;
+      // A revocation this device is publishing now is not another device's: the revoke records the key
+      // revoked once it is done, after the server has notified us of its statement (OwnKeys #revoking).
+      // Waited for, the key is then revoked here already and is no news. A revoke that failed after its
+      // statement reached the node (its answer cut off, a full disk) left the key unrevoked here: that
+      // statement is applied below and told, as a revoke here whose answer the connection cut off.
+      const underWay = this.#deps.revokeUnderWay?.(account, read.statement.fingerprint);
+      if (underWay) await underWay;
       const key = this.#deps.store.find(account, read.statement.fingerprint);
       if (!key) continue;
       const stale = key.revoked !== undefined && this.#deps.published.expects(account, NS.pubkey, key.fingerprint);

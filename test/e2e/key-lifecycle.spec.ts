@@ -86,6 +86,9 @@ test('a rotation keeps romeo’s verification, and a revocation reaches him with
     await expect(romeoPage.locator(`[data-testid="withdrawn-key"][data-fingerprint="${second}"]`)).toContainText('Revoked by its owner');
     await shoot('contact-revoked', romeoPage);
     expect(await axeViolations(romeoPage), 'a contact with a revoked key').toEqual([]);
+    // Her own revoke, notified back to her window by the server: never "revoked on your account" news
+    // from another device (by now, long after the notification came).
+    await expect(julietPage.getByTestId('other-device-keys')).toHaveCount(0);
   } finally {
     for (const page of [julietPage, romeoPage]) {
       await page.getByRole('button', { name: 'Account', exact: true }).click();

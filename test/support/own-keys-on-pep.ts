@@ -39,12 +39,20 @@ export function ownKeysOnPep(vaults: VaultHolder, pep: Parameters<typeof pepSess
   const published = new PublishedNodesStore(vaults);
   const session = pepSession(pep);
   const found = new FoundPublications({ store, published, session, log: silentLogger });
-  const revocations = new OwnRevocations({ store, published, session, log: silentLogger, ...(options.events ? { events: options.events } : {}) });
+  const keys = new OwnKeys({ store, published, session });
+  const revocations = new OwnRevocations({
+    store,
+    published,
+    session,
+    log: silentLogger,
+    ...(options.events ? { events: options.events } : {}),
+    revokeUnderWay: (account, fingerprint) => keys.revokeUnderWay(account, fingerprint),
+  });
   return {
     store,
     published,
     session,
-    keys: new OwnKeys({ store, published, session }),
+    keys,
     found,
     revocations,
     signIn: async () => {
