@@ -46,7 +46,7 @@ import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } fro
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
-import { ensurePersistentNode, publishToEnsured, readEffectiveConfig } from '../xmpp/persistent-node.js';
+import { ensurePersistentNode, publishToEnsured, readEffectiveConfig, readNodeConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
@@ -183,11 +183,31 @@ export class ProfileService {
     // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess).
     await this.#deps.published?.noteAccess(owner, NS.vcard4, access);
     if (nickItem !== undefined) await this.#deps.published?.noteAccess(owner, NS.nick, access);
+    // The avatar goes to the people who read the profile (the avatar dialog says so): a change of the
+    // profile's audience, confirmed (reconfigure), is a change of the avatar's too, or narrowing the profile
+    // would leave those it drops reading the picture. Only nodes that exist (none is made for an avatar
+    // never published), whatever they hold: a picture published later goes to the people chosen now.
+    // Without that confirmation the avatar's nodes are not touched at all.
+    const avatarNodes = options.reconfigure === true ? await this.#existingAvatarNodes(ctx) : [];
+    for (const node of avatarNodes) await this.#deps.published?.noteAccess(owner, node, access);
     // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
     // a nickname node another app made for another audience refuses the whole publish, not its second
     // half after the new vCard is out.
     const vcardNode = await ensurePersistentNode(ctx, spec(NS.vcard4));
     const nickNode = nickItem === undefined ? undefined : await ensurePersistentNode(ctx, spec(NS.nick));
+    // The avatar's nodes too, before anything is published: ensurePersistentNode reads their access and
+    // affiliations back and refuses while anyone outside the new audience could still read them.
+    const avatarConfigs: EffectiveNodeConfig[] = [];
+    for (const node of avatarNodes) avatarConfigs.push((await ensurePersistentNode(ctx, spec(node))).config);
+    await recordAfterServer(
+      async () => {
+        for (const config of avatarConfigs) await this.#deps.published?.recordAccess(owner, config.node, { access, config });
+      },
+      {
+        done: 'Who may read your avatar was changed on your server',
+        next: 'Your profile was not published yet. Free some space, then publish your profile again.',
+      },
+    );
     const vcard = await publishToEnsured(ctx, spec(NS.vcard4), vcardItem, vcardNode);
     await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
     await recordAfterServer(() => this.#record(owner, NS.vcard4, access, vcard.config, vcardItem), {
@@ -217,7 +237,14 @@ export class ProfileService {
       }
     }
     await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
-    return configs;
+    return [...configs, ...avatarConfigs];
+  }
+
+  /** The avatar's nodes (XEP-0084 data, then metadata) that exist on the account's server now. */
+  async #existingAvatarNodes(ctx: { iq: SessionPort['iq']; owner: string }): Promise<string[]> {
+    const nodes = [NS.avatarData, NS.avatarMetadata];
+    const forms = await Promise.all(nodes.map((node) => readNodeConfig(ctx, node)));
+    return nodes.filter((_, i) => forms[i] !== undefined);
   }
 
   /**

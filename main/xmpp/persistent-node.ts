@@ -281,7 +281,11 @@ export async function readEffectiveConfig(ctx: NodeContext, node: string, maxIte
   const config = effectiveConfig(ctx, { node, maxItems, access }, form, affiliations);
   if (!('error' in affiliations)) {
     // Publishing refuses this state (ensurePersistentNode); a node left so by another client is shown.
-    const outsiders = outsideAudience(ctx, access, affiliations);
+    // A whitelist's plain members are its audience, not outsiders: read here, the node's chosen members
+    // are those it holds (a member another client added is drift watch's to report, by the whitelist).
+    const audience: AccessRequest =
+      access.model === 'whitelist' ? { model: 'whitelist', allow: affiliations.filter((a) => a.affiliation === 'member').map((a) => a.jid) } : access;
+    const outsiders = outsideAudience(ctx, audience, affiliations);
     if (outsiders.length > 0) config.deviations.push({ code: 'outsiders', members: outsiders.map((a) => ({ jid: a.jid, affiliation: a.affiliation })) });
   }
   return config;

@@ -207,9 +207,16 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const conflict = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: { model: 'open' } });
       expect(conflict).toMatchObject({ ok: false, error: { code: 'access-model-conflict' } });
       const wider = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: { model: 'open' }, reconfigure: true });
-      expect(wider).toMatchObject({ ok: true, value: { outcome: 'published', configs: [{ accessModel: 'open', persistItems: true, sendLastPublishedItem: 'never' }, { accessModel: 'open' }] } });
+      // Her avatar (published above) goes to the same people: its two nodes change with the profile's.
+      expect(wider).toMatchObject({
+        ok: true,
+        value: {
+          outcome: 'published',
+          configs: [{ accessModel: 'open', persistItems: true, sendLastPublishedItem: 'never' }, { accessModel: 'open' }, { node: NS.avatarData, accessModel: 'open' }, { node: NS.avatarMetadata, accessModel: 'open' }],
+        },
+      });
       const back = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: access(), reconfigure: true });
-      expect(back).toMatchObject({ ok: true, value: { outcome: 'published', configs: [persistent(NS.vcard4), persistent(NS.nick)] } });
+      expect(back).toMatchObject({ ok: true, value: { outcome: 'published', configs: [persistent(NS.vcard4), persistent(NS.nick), persistent(NS.avatarData), persistent(NS.avatarMetadata)] } });
     });
 
     it('reads a hostile profile published raw (script, huge fields, broken avatar, XEP-0154 form) safely', async () => {

@@ -84,7 +84,9 @@ export function profileCommands(program: Command, cli: CliContext): void {
           const crop = options.crop ? { crop: options.crop } : {};
           const avatar = must(await api.profile.setAvatar({ dataBase64: image.toString('base64'), ...crop, ...access }));
           result.avatar = avatar.info;
-          result.configs.push(...avatar.configs);
+          // The profile's publish may have reported the avatar's nodes already (a confirmed change of
+          // audience reaches them): each node is said once, as read back last.
+          result.configs = [...result.configs.filter((c) => !avatar.configs.some((a) => a.node === c.node)), ...avatar.configs];
         }
         const avatarLine = result.avatar
           ? `avatar: ${safe(result.avatar.type)} ${safe(result.avatar.width ?? '?')}×${safe(result.avatar.height ?? '?')}, ${safe(result.avatar.bytes)} bytes, id ${safe(result.avatar.id)}\n\n`

@@ -102,6 +102,20 @@ export class PublishedNodesStore {
   }
 
   /**
+   * The access of `node` was changed, with nothing published to it (the avatar's nodes following a change
+   * of the profile's audience): its record takes the access and settings read back, keeps its items, and
+   * drops the note of that change (noteAccess), done now. A node with no record is not watched: nothing
+   * is written.
+   */
+  async recordAccess(account: string, node: string, changed: { access: AccessRequest; config: EffectiveNodeConfig }): Promise<void> {
+    if (!this.list(account)[node]) return;
+    await this.#setNode(account, node, (before) => {
+      const { accessAsked: _done, ...rest } = before as PublishedNodeRecord;
+      return { ...rest, access: recordedAccess(changed.access, changed.config), applied: appliedSettings(changed.config), recordedAt: new Date().toISOString() };
+    });
+  }
+
+  /**
    * The server's access on `node` (`found`, read at sign-in) is the one noted as asked (noteAccess): the
    * app's own change, which a full disk kept from being recorded, is recorded now. Answers whether it
    * was; a node whose access is anything else keeps its record, so another app's change is reported.

@@ -22,3 +22,20 @@ export function deliveryWords(configs: readonly Delivery[], it: 'it' | 'them'): 
   if (notResent) return `${it === 'it' ? 'It is' : 'They are'} not sent to readers when they sign in.`;
   return '';
 }
+
+/** What a node of the profile's publish is called in its report. */
+export type ProfilePartName = 'Profile' | 'Nickname' | 'Avatar';
+
+/**
+ * The profile publish's report, one line per part the user knows: the vCard ("Profile"), the nickname,
+ * and the avatar, whose two nodes (XEP-0084 data and metadata) are one picture to the user and were made
+ * readable by the same people, so they are said once (by the metadata's read-back when there is one).
+ */
+export function profileReportParts<C extends Pick<EffectiveNodeConfig, 'node'>>(configs: readonly C[]): { name: ProfilePartName; config: C }[] {
+  const hasMetadata = configs.some((c) => c.node === 'urn:xmpp:avatar:metadata');
+  return configs.flatMap((config) => {
+    if (config.node === 'urn:xmpp:avatar:data' && hasMetadata) return [];
+    const name: ProfilePartName = config.node.endsWith('vcard4') ? 'Profile' : config.node.startsWith('urn:xmpp:avatar:') ? 'Avatar' : 'Nickname';
+    return [{ name, config }];
+  });
+}

@@ -4,7 +4,7 @@
  * when they sign in: no"); and only what the server's read-back confirms.
  */
 import { describe, expect, it } from 'vitest';
-import { deliveryWords } from '../../../renderer/src/lib/publish-report.js';
+import { deliveryWords, profileReportParts } from '../../../renderer/src/lib/publish-report.js';
 
 const asked = { persistItems: true, sendLastPublishedItem: 'never' };
 
@@ -23,5 +23,21 @@ describe('what a publish means for readers', () => {
 
   it('never reads as a warning', () => {
     for (const words of [deliveryWords([asked], 'it'), deliveryWords([asked, asked], 'them')]) expect(words).not.toMatch(/: (no|yes)\b|⚠/);
+  });
+});
+
+describe('the profile publish’s report', () => {
+  const node = (n: string) => ({ node: n });
+  it('names the avatar once when a change of audience reached its two nodes, never as a nickname', () => {
+    const parts = profileReportParts([node('urn:xmpp:vcard4'), node('http://jabber.org/protocol/nick'), node('urn:xmpp:avatar:data'), node('urn:xmpp:avatar:metadata')]);
+    expect(parts.map((p) => [p.name, p.config.node])).toEqual([
+      ['Profile', 'urn:xmpp:vcard4'],
+      ['Nickname', 'http://jabber.org/protocol/nick'],
+      ['Avatar', 'urn:xmpp:avatar:metadata'],
+    ]);
+  });
+
+  it('names an avatar data node alone (no metadata node on the server) as the avatar too', () => {
+    expect(profileReportParts([node('urn:xmpp:vcard4'), node('urn:xmpp:avatar:data')]).map((p) => p.name)).toEqual(['Profile', 'Avatar']);
   });
 });
