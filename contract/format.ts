@@ -164,9 +164,12 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
     case 'members-removed':
       return `Another app shut ${finding.jids.join(', ')} out of ${what}.`;
     case 'items-removed':
-      return kind === 'keys'
-        ? `Another app removed ${finding.itemIds.length} of your published key${finding.itemIds.length === 1 ? '' : 's'}.`
-        : `Another app removed ${what} from your server.`;
+      if (kind !== 'keys') return `Another app removed ${what} from your server.`;
+      // Named by fingerprint, as My keys shows them (the ids are the app's own record's: a key's item id
+      // is its fingerprint, a revocation's another id).
+      return finding.itemIds.length === 1
+        ? `Another app removed your published key ${keyItemName(finding.itemIds[0] ?? '')} from your server.`
+        : `Another app removed ${finding.itemIds.length} of your published keys from your server (${finding.itemIds.map(keyItemName).join(', ')}).`;
     case 'items-replaced':
       return finding.items.map((item) => (kind === 'keys' ? describeReplacedItem(item) : describeReplacedProfileItem(kind, item))).join(' ');
     case 'persistence-changed':
@@ -229,3 +232,8 @@ export const REVOCATION_REASON_TEXT: Readonly<Record<RevocationReasonName, strin
   retired: 'no longer used',
   unspecified: 'no reason given',
 };
+
+/** A key node's item as people can find it on My keys: a key's fingerprint, shortened; any other id as it is. */
+function keyItemName(itemId: string): string {
+  return /^[0-9a-f]{64}$/i.test(itemId) ? shortFingerprint(itemId) : itemId;
+}

@@ -28,9 +28,14 @@ describe('drift findings in words', () => {
     );
   });
 
-  it('keys removed are counted: "removed 2 of your published keys"; a profile item is named', () => {
-    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a', 'b'] })).toBe('Another app removed 2 of your published keys.');
-    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a'] })).toBe('Another app removed 1 of your published key.');
+  it('keys removed are counted and named by fingerprint; a profile item is named', () => {
+    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a'.repeat(64), 'b'] })).toBe(
+      'Another app removed 2 of your published keys from your server (aaaa aaaa aaaa aaaa…, b).',
+    );
+    // One key: named by its fingerprint as My keys shows it, in words that are grammatical for one.
+    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['1cd0c244203e02c31393a4792ac8a86f6e233462'.padEnd(64, '0')] })).toBe(
+      'Another app removed your published key 1cd0 c244 203e 02c3… from your server.',
+    );
     expect(describeDriftFinding('vcard', { code: 'items-removed', severity: 'alarm', itemIds: ['current'] })).toBe('Another app removed your profile card from your server.');
   });
 
