@@ -71,6 +71,12 @@ test('juliet publishes her profile and an avatar whose square she chose from the
     // not to the page, nor to a field with its text selected (test/e2e/profile-publish-focus.spec.ts).
     await expect(changes).toContainText('Nothing yet');
     await expect(julietPage.getByTestId('profile-result')).toBeFocused();
+    // Other readers chosen without the checkbox: the form says what is needed, not just "Nothing yet".
+    await form.getByLabel('Anyone').check();
+    await expect(julietPage.getByTestId('audience-needs-consent')).toContainText('other readers than your published profile has (contacts who see your presence)');
+    await expect(julietPage.getByTestId('audience-needs-consent')).toContainText('tick “Change who may read a profile I already published”');
+    await form.getByLabel('Contacts who see my presence').check();
+    await expect(julietPage.getByTestId('audience-needs-consent')).toHaveCount(0);
 
     // The avatar: the crop dialog, from the keyboard alone.
     await julietPage.getByLabel('Avatar image').setInputFiles(avatarFile);

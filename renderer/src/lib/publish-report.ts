@@ -7,7 +7,9 @@
  * Nothing here claims a live notification went out: the app does not read back whether the server
  * delivers them.
  */
-import type { EffectiveNodeConfig } from '../../../contract';
+import type { AccessRequest, EffectiveNodeConfig } from '../../../contract';
+import { describeAccess } from './format';
+import { accessOf, sameAudience } from './own-keys';
 
 type Delivery = Pick<EffectiveNodeConfig, 'persistItems' | 'sendLastPublishedItem'>;
 
@@ -38,4 +40,18 @@ export function profileReportParts<C extends Pick<EffectiveNodeConfig, 'node'>>(
     const name: ProfilePartName = config.node.endsWith('vcard4') ? 'Profile' : config.node.startsWith('urn:xmpp:avatar:') ? 'Avatar' : 'Nickname';
     return [{ name, config }];
   });
+}
+
+/**
+ * The published profile's readers, when the audience chosen on the form is another: a publish changes
+ * who may read a profile already published only when asked to (its checkbox; main refuses otherwise),
+ * so the form says so rather than offering nothing to publish. Undefined when nothing is published yet,
+ * or the audience is the same.
+ */
+export function otherAudienceThanPublished(published: readonly EffectiveNodeConfig[], chosen: AccessRequest | undefined): string | undefined {
+  const card = published.find((c) => c.node.endsWith('vcard4'));
+  if (!card || !chosen) return undefined;
+  const now = accessOf(card.accessModel, card.rosterGroupsAllowed, card.whitelist);
+  if (now && sameAudience(now, chosen)) return undefined;
+  return describeAccess(card.accessModel, card.rosterGroupsAllowed, card.whitelist);
 }

@@ -4,7 +4,7 @@
  * when they sign in: no"); and only what the server's read-back confirms.
  */
 import { describe, expect, it } from 'vitest';
-import { deliveryWords, profileReportParts } from '../../../renderer/src/lib/publish-report.js';
+import { deliveryWords, otherAudienceThanPublished, profileReportParts } from '../../../renderer/src/lib/publish-report.js';
 
 const asked = { persistItems: true, sendLastPublishedItem: 'never' };
 
@@ -39,5 +39,31 @@ describe('the profile publish’s report', () => {
 
   it('names an avatar data node alone (no metadata node on the server) as the avatar too', () => {
     expect(profileReportParts([node('urn:xmpp:vcard4'), node('urn:xmpp:avatar:data')]).map((p) => p.name)).toEqual(['Profile', 'Avatar']);
+  });
+});
+
+describe('another audience chosen than the published profile has', () => {
+  const card = (accessModel: string, whitelist?: string[]) => ({
+    node: 'urn:xmpp:vcard4',
+    accessModel,
+    persistItems: true,
+    sendLastPublishedItem: 'never',
+    maxItems: '1',
+    rosterGroupsAllowed: [],
+    members: [],
+    deviations: [],
+    ...(whitelist ? { whitelist } : {}),
+  });
+
+  it('names who may read it now, so the form can say the checkbox is needed', () => {
+    expect(otherAudienceThanPublished([card('open')], { model: 'whitelist', allow: ['benvolio@montague.lit'] })).toBe('anyone');
+    expect(otherAudienceThanPublished([card('whitelist', ['benvolio@montague.lit'])], { model: 'open' })).toMatch(/benvolio@montague\.lit/);
+  });
+
+  it('says nothing when the audience is the same, or nothing is published yet', () => {
+    expect(otherAudienceThanPublished([card('open')], { model: 'open' })).toBeUndefined();
+    expect(otherAudienceThanPublished([card('whitelist', ['Benvolio@Montague.lit'])], { model: 'whitelist', allow: ['benvolio@montague.lit'] })).toBeUndefined();
+    expect(otherAudienceThanPublished([], { model: 'open' })).toBeUndefined();
+    expect(otherAudienceThanPublished([card('open')], undefined)).toBeUndefined();
   });
 });
