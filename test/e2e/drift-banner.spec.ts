@@ -63,6 +63,8 @@ test('another app opens the key node: the banner says who can read now, Restore 
     await banner.getByRole('button', { name: 'Restore' }).dblclick();
     await expect(banner).toBeHidden({ timeout: 20_000 });
     await expect(page.getByTestId('drift-error')).toBeHidden();
+    // The button pressed went with the banner: the keyboard's place is the screen's title, not the page's start.
+    await expect(page.locator('h2.screen-title')).toBeFocused();
     expect(await benvolioReads()).toBe(false);
   } finally {
     await benvolio.session.disconnect();
