@@ -28,24 +28,26 @@ beforeAll(async () => {
   certificate = await createSelfSignedCertificate({ bareJid: ROMEO, privateKey, validityDays: 30 });
 }, 60_000);
 
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Romeo's device with his key in its vault, over two PEP accounts one session switches between. */
+async function app() {
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-switch-'));
+  dirs.push(dir);
+  const sw = twoPepAccounts();
+  const vaults = await unlockedVaults(dir);
+  const store = new OwnKeysStore(vaults);
+  const published = new PublishedNodesStore(vaults);
+  const keys = new OwnKeys({ store, published, session: sw.session });
+  const fingerprint = certificateFingerprint(certificate);
+  await store.add(ROMEO, { fingerprint, certificateDer: certificate, privateKey });
+  return { sw, store, published, keys, fingerprint };
+}
+
 describe('romeo’s key work across mercutio’s sign-in', () => {
-  let dir: string;
-
-  async function app() {
-    dir = await mkdtemp(join(tmpdir(), 'keyring-switch-'));
-    const sw = twoPepAccounts();
-    const vaults = await unlockedVaults(dir);
-    const store = new OwnKeysStore(vaults);
-    const published = new PublishedNodesStore(vaults);
-    const keys = new OwnKeys({ store, published, session: sw.session });
-    const fingerprint = certificateFingerprint(certificate);
-    await store.add(ROMEO, { fingerprint, certificateDer: certificate, privateKey });
-    return { sw, store, published, keys, fingerprint };
-  }
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   function refusedForRomeo(error: unknown): void {
     expect(error).toBeInstanceOf(KeyringError);
@@ -142,23 +144,6 @@ describe('romeo’s key work across mercutio’s sign-in', () => {
  * romeo, and the rest goes to his server over the new stream. Only another account stops it.
  */
 describe('romeo’s key work across a reconnect of romeo', () => {
-  let dir: string;
-
-  async function app() {
-    dir = await mkdtemp(join(tmpdir(), 'keyring-reconnect-'));
-    const sw = twoPepAccounts();
-    const vaults = await unlockedVaults(dir);
-    const store = new OwnKeysStore(vaults);
-    const published = new PublishedNodesStore(vaults);
-    const keys = new OwnKeys({ store, published, session: sw.session });
-    const fingerprint = certificateFingerprint(certificate);
-    await store.add(ROMEO, { fingerprint, certificateDer: certificate, privateKey });
-    return { sw, store, published, keys, fingerprint };
-  }
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   /** Romeo's stream lost and romeo signed in again on a new one, as AccountSession's reconnect does. */
   function reconnectRomeo(sw: ReturnType<typeof twoPepAccounts>): void {
