@@ -31,8 +31,18 @@ export function keyActivity(view: ContactKeysView, maxPerKind: number): KeyActiv
   report(stillChanges, 'changed', () => 'A key that replaced one you had is published again, still not compared: compare it', (n) => `${n} keys that replaced ones you had are published again, still not compared: compare them`);
   report(reappeared.filter((c) => !stillChanges.includes(c)), 'received', () => 'A withdrawn key was published again', (n) => `${n} withdrawn keys published again`);
   const continuesVerified = (fingerprint: string) => keyOf(fingerprint)?.continues?.verified === true;
+  // A key continuing one that was itself a change never compared takes that state on (main keeps it a
+  // change): as loud as its predecessor, never "no change" beside the contact's red alarm.
+  const continued = of('continued');
+  const continuedChanges = continued.filter((c) => keyOf(c.fingerprint)?.decision === 'changed');
   report(
-    of('continued'),
+    continuedChanges,
+    'changed',
+    () => 'New key that continues one you never compared: still a change, compare it',
+    (n) => `${n} new keys that continue ones you never compared: compare them`,
+  );
+  report(
+    continued.filter((c) => !continuedChanges.includes(c)),
     'received',
     (c) => (continuesVerified(c.fingerprint) ? 'New key that continues a key you verified' : 'New key that continues one you had seen (no change)'),
     (n) => `${n} new keys that continue ones you knew`,

@@ -66,3 +66,17 @@ describe('Activity for a verification the user took back', () => {
     expect(verificationTakenBack('a verification', true)).toEqual({ kind: 'changed', text: 'You took back a verification: the key is a change you never accepted, compare it' });
   });
 });
+
+describe('Activity for a key that continues another', () => {
+  const renewed = 'c'.repeat(64);
+
+  it('is a change, loud, when the key it continues was a change never compared', () => {
+    const entries = keyActivity(view([{ ...key(renewed, 'changed', 'changed'), continues: { fingerprint: 'd'.repeat(64), verified: false, basis: 'succession' } }], [{ kind: 'continued', fingerprint: renewed }]), 5);
+    expect(entries).toEqual([{ kind: 'changed', text: 'New key that continues one you never compared: still a change, compare it', fingerprint: renewed }]);
+  });
+
+  it('is quiet news when the key it continues was trusted', () => {
+    const entries = keyActivity(view([{ ...key(renewed, 'trusted', 'unverified'), continues: { fingerprint: 'd'.repeat(64), verified: false, basis: 'succession' } }], [{ kind: 'continued', fingerprint: renewed }]), 5);
+    expect(entries).toEqual([{ kind: 'received', text: 'New key that continues one you had seen (no change)', fingerprint: renewed }]);
+  });
+});
