@@ -134,6 +134,8 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await verifyButton.click();
   await expect(dialog).toBeHidden();
   await expect(key(first)).toHaveAttribute('data-trust', 'verified');
+  // The button that opened the comparison is gone: the keyboard's place is that key's own actions.
+  await expect(key(first).getByRole('button', { name: 'Take back verification' })).toBeFocused();
   await expect(romeoPage.getByTestId('mismatch-alert')).toHaveCount(0);
 
   // Taken back, then verified again from a picture of her QR code.
