@@ -37,11 +37,16 @@ export const CONTACT_KEY_LIMITS = {
   mismatches: 20,
 } as const;
 
-/** A picture of a QR code to verify with: bytes accepted, and pixels decoded at most. */
+/**
+ * A picture of a QR code to verify with: bytes accepted, and pixels decoded at most (a phone's photo of
+ * another phone's screen: 12 megapixels and some MiB, as the avatar's pictures; main/profile/avatar-image.ts
+ * decodes up to 16 MP). A picture larger than `readPixels` is scaled down before the code is looked for.
+ */
 export const QR_IMAGE_LIMITS = {
-  bytes: 4 * 1024 * 1024,
-  pixels: 4_000_000,
-  side: 4096,
+  bytes: 8 * 1024 * 1024,
+  pixels: 16_000_000,
+  side: 8192,
+  readPixels: 4_000_000,
 } as const;
 
 /** The name a person gives one of their keys ("Laptop 2026"), in characters. */

@@ -25,7 +25,7 @@ export function checkQrInput(bytes: Uint8Array): { type: ImageType; width: numbe
   if ('problem' in header) throw invalid(`That is ${header.problem}: choose a PNG or JPEG picture of the QR code.`);
   if (header.width > QR_IMAGE_LIMITS.side || header.height > QR_IMAGE_LIMITS.side || header.width * header.height > QR_IMAGE_LIMITS.pixels) {
     throw invalid(
-      `The picture is ${header.width}×${header.height} pixels; a QR code needs no more than ${QR_IMAGE_LIMITS.pixels / 1e6} megapixels. Crop it to the code.`,
+      `The picture is ${header.width}×${header.height} pixels; the app reads at most ${QR_IMAGE_LIMITS.side} per side and ${QR_IMAGE_LIMITS.pixels / 1e6} megapixels. Crop it to the code.`,
     );
   }
   return header;
@@ -36,13 +36,42 @@ export function readQrCode(bytes: Uint8Array): string {
   const header = checkQrInput(bytes);
   const image = decode(bytes, header.type);
   if (image.width !== header.width || image.height !== header.height) throw invalid('The picture’s header and content disagree.');
-  const rgba = image.channels === 4 ? image.data : toRgba(image.data, image.width * image.height);
-  const code = jsQR(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), image.width, image.height, {
+  const full = image.channels === 4 ? image.data : toRgba(image.data, image.width * image.height);
+  // A phone's photo (12 MP) is read at a few megapixels: a code that fills part of it keeps modules
+  // of several pixels, and jsQR's time grows with the pixels it scans.
+  const { rgba, width, height } = scaledForReading(full, image.width, image.height);
+  const code = jsQR(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height, {
     inversionAttempts: 'attemptBoth',
   });
   if (!code) throw invalid('No QR code was found in the picture. Try a sharper, closer picture of the code.');
   if (code.data.length === 0 || code.data.length > MAX_TEXT) throw invalid('The QR code does not hold a verification link.');
   return code.data;
+}
+
+/** The picture at QR_IMAGE_LIMITS.readPixels at most: each f×f block averaged into one grey pixel (f a whole number). */
+export function scaledForReading(rgba: Uint8Array, width: number, height: number): { rgba: Uint8Array; width: number; height: number } {
+  const factor = Math.ceil(Math.sqrt((width * height) / QR_IMAGE_LIMITS.readPixels));
+  if (factor <= 1) return { rgba, width, height };
+  const w = Math.floor(width / factor);
+  const h = Math.floor(height / factor);
+  const out = new Uint8Array(w * h * 4);
+  const area = factor * factor;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        let i = ((y * factor + dy) * width + x * factor) * 4;
+        for (let dx = 0; dx < factor; dx++, i += 4) sum += (rgba[i] as number) * 0.299 + (rgba[i + 1] as number) * 0.587 + (rgba[i + 2] as number) * 0.114;
+      }
+      const grey = Math.round(sum / area);
+      const o = (y * w + x) * 4;
+      out[o] = grey;
+      out[o + 1] = grey;
+      out[o + 2] = grey;
+      out[o + 3] = 255;
+    }
+  }
+  return { rgba: out, width: w, height: h };
 }
 
 function toRgba(rgb: Uint8Array, pixels: number): Uint8Array {

@@ -10,7 +10,7 @@ import { checkQrInput } from './qr-image.js';
 import type { QrWorkerRequest } from './qr-worker.js';
 import startQrWorker from './qr-worker.js?nodeWorker';
 
-/** Far beyond a real picture of a QR code (4 megapixels at most: QR_IMAGE_LIMITS). */
+/** Far beyond a real picture of a QR code (decoded up to 16 megapixels, read at 4: QR_IMAGE_LIMITS). */
 export const QR_TIME_LIMIT_MS = 15_000;
 
 export async function readQrCodeOffThread(bytes: Uint8Array, timeLimitMs = QR_TIME_LIMIT_MS): Promise<string> {
