@@ -82,6 +82,8 @@ test('a rotation keeps romeo’s verification, and a revocation reaches him with
     // Revoked, then withdrawn: listed among the withdrawn keys, which open on a click.
     await expect(romeoPage.getByTestId('withdrawn-revoked')).toHaveCount(1, { timeout: 20_000 });
     await expect(key(second)).toHaveCount(0);
+    // Said in the summary too: a revocation is not a mere withdrawal.
+    await expect(romeoPage.getByTestId('withdrawn-keys').locator('summary')).toContainText(', 1 of them REVOKED');
     await romeoPage.getByTestId('withdrawn-keys').locator('summary').click();
     await expect(romeoPage.locator(`[data-testid="withdrawn-key"][data-fingerprint="${second}"]`)).toContainText('Revoked by its owner');
     await shoot('contact-revoked', romeoPage);
