@@ -74,6 +74,8 @@ test('a rotation keeps romeo’s verification, and a revocation reaches him with
     await confirm.click();
     await expect(revoke).toBeHidden({ timeout: 20_000 });
     await expect(secondCard.getByTestId('revoked-badge')).toBeVisible();
+    // Revoke… went with the revocation: the keyboard's place is the key's first action, not its Copy button.
+    await expect(secondCard.getByRole('button', { name: 'Export certificate' })).toBeFocused();
     await expect(secondCard.getByTestId('revoked')).toContainText('someone else may have its private key');
     await expect(secondCard.getByRole('button', { name: 'Publish…' })).toHaveCount(0);
     await shoot('my-keys-revoked', julietPage);
