@@ -166,10 +166,9 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
     case 'items-removed':
       if (kind !== 'keys') return `Another app removed ${what} from your server.`;
       // Named by fingerprint, as My keys shows them (the ids are the app's own record's: a key's item id
-      // is its fingerprint, a revocation's another id).
-      return finding.itemIds.length === 1
-        ? `Another app removed your published key ${keyItemName(finding.itemIds[0] ?? '')} from your server.`
-        : `Another app removed ${finding.itemIds.length} of your published keys from your server (${finding.itemIds.map(keyItemName).join(', ')}).`;
+      // is its fingerprint, a revocation's "revoked-" and the fingerprint). A revocation gone is said
+      // as that: contacts no longer see that the key must not be used.
+      return `Another app removed ${listed(finding.itemIds.map(keyItemName))} from your server.`;
     case 'items-replaced':
       return finding.items.map((item) => (kind === 'keys' ? describeReplacedItem(item) : describeReplacedProfileItem(kind, item))).join(' ');
     case 'persistence-changed':
@@ -233,7 +232,15 @@ export const REVOCATION_REASON_TEXT: Readonly<Record<RevocationReasonName, strin
   unspecified: 'no reason given',
 };
 
-/** A key node's item as people can find it on My keys: a key's fingerprint, shortened; any other id as it is. */
+/** "a", "a and b", "a, b and c". */
+function listed(names: readonly string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
+}
+
+/** A key node's item as people can find it on My keys: a key by its fingerprint, shortened; a revocation as the revocation of its key; any other id as it is. */
 function keyItemName(itemId: string): string {
-  return /^[0-9a-f]{64}$/i.test(itemId) ? shortFingerprint(itemId) : itemId;
+  if (/^[0-9a-f]{64}$/i.test(itemId)) return `your published key ${shortFingerprint(itemId)}`;
+  const revoked = /^revoked-([0-9a-f]{64})$/i.exec(itemId);
+  if (revoked) return `the revocation of your key ${shortFingerprint(revoked[1] ?? '')} (contacts no longer see it is revoked)`;
+  return `the item ${itemId}`;
 }

@@ -133,7 +133,7 @@ export function describeContactKeys(v: ContactKeysView): string {
   }
   const policy = TRUST_POLICY_TEXT[v.policy];
   lines.push(`policy: ${v.policy} (${policy.name}${v.policySource === 'account' ? ', the account’s' : ', set for this contact'}): ${policy.meaning}`);
-  lines.push(...mismatchLines(v.mismatches, v.keys, currentX509(v), () => X509_STYLE));
+  lines.push(...mismatchLines(v.mismatches, v.keys, currentX509(v), () => X509_STYLE, v.lastMatchAt));
   for (const k of v.keys) {
     const warning =
       k.status === 'revoked'
@@ -234,8 +234,10 @@ function mismatchLines(
   keys: readonly { verifiedAt?: string | undefined }[],
   current: readonly string[],
   styleOf: (offered: string) => FingerprintStyle,
+  lastMatchAt?: string,
 ): string[] {
-  const latestVerified = Math.max(0, ...keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
+  // A comparison that matched answers the mismatches before it, even once its verification is taken back (as on screen).
+  const latestVerified = Math.max(0, lastMatchAt ? Date.parse(lastMatchAt) || 0 : 0, ...keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
   return mismatches
     .filter((m) => (Date.parse(m.at) || 0) >= latestVerified)
     .map((m) => {

@@ -298,3 +298,14 @@ describe('a comparison that matched nothing, at a terminal', () => {
     );
   });
 });
+
+describe('a mismatch answered by a later match', () => {
+  it('is no MISMATCH line once a comparison matched after it, even with that verification taken back (as on screen)', () => {
+    const mismatch = { offered: 'f'.repeat(64), at: '2026-12-04T10:00:00.000Z', via: 'typed' as const };
+    const base = { jid: 'juliet@capulet.lit', fetch: 'ok' as const, keys: [], invalid: [], changes: [], policy: 'tofu' as const, policySource: 'account' as const };
+    expect(describeContactKeys({ ...base, mismatches: [mismatch] })).toContain('!! MISMATCH');
+    expect(describeContactKeys({ ...base, mismatches: [mismatch], lastMatchAt: '2026-12-04T10:05:00.000Z' })).not.toContain('!! MISMATCH');
+    // A mismatch after the match is open again.
+    expect(describeContactKeys({ ...base, mismatches: [{ ...mismatch, at: '2026-12-04T10:06:00.000Z' }], lastMatchAt: '2026-12-04T10:05:00.000Z' })).toContain('!! MISMATCH');
+  });
+});

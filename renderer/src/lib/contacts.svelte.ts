@@ -304,7 +304,8 @@ function sortedUnique(names: readonly string[]): string[] {
 
 /** A picture of a QR code over the size main reads, said before anything is read or sent. */
 export function qrPictureTooLarge(file: { name: string; size: number }): IpcError {
-  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '');
+  // Rounded up: a file just over the limit never reads as the limit itself ("8 MiB; at most 8 MiB").
+  const mib = (bytes: number) => String(Math.ceil((bytes / 2 ** 20) * 10) / 10);
   return {
     code: 'invalid-argument',
     message: `“${file.name}” is ${mib(file.size)} MiB; a picture of a QR code may be at most ${mib(QR_IMAGE_LIMITS.bytes)} MiB. Crop it to the code, or compare the fingerprint by eye.`,

@@ -52,6 +52,7 @@ export function otherAudienceThanPublished(published: readonly EffectiveNodeConf
   const card = published.find((c) => c.node.endsWith('vcard4'));
   if (!card || !chosen) return undefined;
   const now = accessOf(card.accessModel, card.rosterGroupsAllowed, card.whitelist);
-  if (now && sameAudience(now, chosen)) return undefined;
+  // Readers not known (a whitelist whose members could not be read): no claim that they differ.
+  if (!now || sameAudience(now, chosen)) return undefined;
   return describeAccess(card.accessModel, card.rosterGroupsAllowed, card.whitelist);
 }

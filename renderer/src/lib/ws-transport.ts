@@ -40,8 +40,11 @@ export async function connectWebSocketTransport(location: Location): Promise<Key
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
 
+  // The handshake's error only: once open, a connection that breaks keeps this tab's token, so the
+  // reload the page then asks for reconnects (App.svelte).
+  const handshake = new AbortController();
   await new Promise<void>((resolve, reject) => {
-    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('open', () => (handshake.abort(), resolve()), { once: true });
     socket.addEventListener(
       'error',
       () => {
@@ -49,7 +52,7 @@ export async function connectWebSocketTransport(location: Location): Promise<Key
         sessionStorage.removeItem(TOKEN_KEY);
         reject(new Error('The app refused this page (stale or wrong link?): open the link it printed when it started.'));
       },
-      { once: true },
+      { once: true, signal: handshake.signal },
     );
   });
 

@@ -30,11 +30,15 @@ describe('drift findings in words', () => {
 
   it('keys removed are counted and named by fingerprint; a profile item is named', () => {
     expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['a'.repeat(64), 'b'] })).toBe(
-      'Another app removed 2 of your published keys from your server (aaaa aaaa aaaa aaaa…, b).',
+      'Another app removed your published key aaaa aaaa aaaa aaaa… and the item b from your server.',
     );
-    // One key: named by its fingerprint as My keys shows it, in words that are grammatical for one.
+    // One key: named by its fingerprint as My keys shows it.
     expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: ['1cd0c244203e02c31393a4792ac8a86f6e233462'.padEnd(64, '0')] })).toBe(
       'Another app removed your published key 1cd0 c244 203e 02c3… from your server.',
+    );
+    // A revocation gone is said as that, never as a "published key" with its raw id.
+    expect(describeDriftFinding('keys', { code: 'items-removed', severity: 'alarm', itemIds: [`revoked-${'c'.repeat(64)}`] })).toBe(
+      'Another app removed the revocation of your key cccc cccc cccc cccc… (contacts no longer see it is revoked) from your server.',
     );
     expect(describeDriftFinding('vcard', { code: 'items-removed', severity: 'alarm', itemIds: ['current'] })).toBe('Another app removed your profile card from your server.');
   });

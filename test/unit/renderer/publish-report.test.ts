@@ -65,5 +65,7 @@ describe('another audience chosen than the published profile has', () => {
     expect(otherAudienceThanPublished([card('whitelist', ['Benvolio@Montague.lit'])], { model: 'whitelist', allow: ['benvolio@montague.lit'] })).toBeUndefined();
     expect(otherAudienceThanPublished([], { model: 'open' })).toBeUndefined();
     expect(otherAudienceThanPublished([card('open')], undefined)).toBeUndefined();
+    // A whitelist whose members could not be read: its readers are not known, so no difference is claimed.
+    expect(otherAudienceThanPublished([card('whitelist')], { model: 'whitelist', allow: ['benvolio@montague.lit'] })).toBeUndefined();
   });
 });
