@@ -156,7 +156,8 @@ test('a picture too large or not an image is refused on the page, before anythin
      * reason, announced as an alert, describes.
      */
     const refused = async (file: string, reason: string) => {
-      await page.getByRole('heading', { name: 'My profile' }).click();
+      // The hint under the button: plain text (the screen's title takes focus when clicked: App.svelte focuses it by script).
+      await page.getByText('you choose the square.').click();
       expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
       await page.getByLabel('Avatar image').setInputFiles(file);
       await expect(problem).toHaveText(reason);
