@@ -59,7 +59,7 @@ import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
-import { markNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
+import { isAccountNow, markNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -274,7 +274,7 @@ export class ContactKeys {
     // mismatch alarm (that account may not even know the contact's keys).
     const account = this.#deps.session.ownJid;
     const text = await readQrCodeOffThread(bytes);
-    if (!this.#stillAccount(account)) {
+    if (!isAccountNow(this.#deps.session, account)) {
       throw signedOutMeanwhile(
         `${account} was signed out (another account was signed in) while the picture was read: nothing was recorded, for it or for the other account. ` +
           `Sign in to ${account} again, then choose the picture again.`,
@@ -287,15 +287,6 @@ export class ContactKeys {
       throw new KeyringError('invalid-argument', "This QR code is not a key's verification link. Ask them to show the QR code of their key (its “QR code” button).", 'dataBase64');
     }
     return this.#verify(account, contact, claim, 'qr');
-  }
-
-  /**
-   * Whether `account` is still the one signed in (or chosen): trust is the vault's, kept per account,
-   * so a reconnect of the same account changes nothing here; only another account does.
-   */
-  #stillAccount(account: string): boolean {
-    const current = this.#deps.session.state.account;
-    return current !== undefined && bareJidKey(current) === bareJidKey(account);
   }
 
   /** Takes a verification back: the key is trusted again only as the policy says. */
@@ -372,7 +363,8 @@ export class ContactKeys {
    * of the contact as if it were the change. The change stays recorded for `account`.
    */
   #refuseSwitched(account: string): void {
-    if (this.#stillAccount(account)) return;
+    // The account alone: trust is the vault's, kept per account, so a reconnect of it changes nothing.
+    if (isAccountNow(this.#deps.session, account)) return;
     throw signedOutMeanwhile(
       `The change was recorded for ${account}, but ${account} was signed out meanwhile (another account was signed in): it shows when ${account} is signed in again.`,
     );

@@ -50,9 +50,14 @@ export function forWrite<M extends SessionMark>(mark: M): M & { readonly holds: 
 /** Whether work started at `mark` is still the session's: the same account, on the same stream unless it holds to the account only. */
 export function stillMarked(session: Pick<SessionPort, 'state' | 'sessionGeneration'>, mark: SessionMark): boolean {
   if (mark.holds !== 'account' && session.sessionGeneration !== mark.generation) return false;
-  const account = session.state.account;
-  if (account === undefined || mark.account === undefined) return account === mark.account;
-  return bareJidKey(account) === bareJidKey(mark.account);
+  return isAccountNow(session, mark.account);
+}
+
+/** Whether `account` is the one the session names now (bare JIDs, case-insensitively; none is none). */
+export function isAccountNow(session: Pick<SessionPort, 'state'>, account: string | undefined): boolean {
+  const now = session.state.account;
+  if (now === undefined || account === undefined) return now === account;
+  return bareJidKey(now) === bareJidKey(account);
 }
 
 /** A mark for work done for an account (a write, a reading of its own nodes): one is signed in or chosen. */
