@@ -47,6 +47,18 @@ async function app() {
   return { sw, store, published, keys, fingerprint };
 }
 
+/** Romeo's key published for his presence; mercutio signs in once its withdrawal is noted (recordRetract). */
+async function publishedThenSwitchAfterRecordRetract() {
+  const made = await app();
+  await made.keys.publish(made.fingerprint, { model: 'presence' });
+  const recordRetract = made.published.recordRetract.bind(made.published);
+  made.published.recordRetract = async (...args) => {
+    await recordRetract(...args);
+    made.sw.signIn(MERCUTIO);
+  };
+  return made;
+}
+
 describe('romeo’s key work across mercutio’s sign-in', () => {
 
   function refusedForRomeo(error: unknown): void {
@@ -102,13 +114,7 @@ describe('romeo’s key work across mercutio’s sign-in', () => {
   });
 
   it('mercutio signs in while romeo’s withdrawal is noted: romeo’s key stays recorded published, as it still is on his server', async () => {
-    const { sw, store, published, keys, fingerprint } = await app();
-    await keys.publish(fingerprint, { model: 'presence' });
-    const recordRetract = published.recordRetract.bind(published);
-    published.recordRetract = async (...args) => {
-      await recordRetract(...args);
-      sw.signIn(MERCUTIO);
-    };
+    const { sw, store, published, keys, fingerprint } = await publishedThenSwitchAfterRecordRetract();
 
     const error = await keys.retract(fingerprint).catch((e: unknown) => e);
 
@@ -121,13 +127,7 @@ describe('romeo’s key work across mercutio’s sign-in', () => {
   });
 
   it('mercutio signs in while a published key is being deleted: it is neither withdrawn from mercutio’s service nor deleted', async () => {
-    const { sw, store, published, keys, fingerprint } = await app();
-    await keys.publish(fingerprint, { model: 'presence' });
-    const recordRetract = published.recordRetract.bind(published);
-    published.recordRetract = async (...args) => {
-      await recordRetract(...args);
-      sw.signIn(MERCUTIO);
-    };
+    const { sw, store, keys, fingerprint } = await publishedThenSwitchAfterRecordRetract();
 
     const error = await keys.delete(fingerprint).catch((e: unknown) => e);
 
