@@ -48,22 +48,33 @@ export function readQrCode(bytes: Uint8Array): string {
   return code.data;
 }
 
-/** The picture at QR_IMAGE_LIMITS.readPixels at most: each f×f block averaged into one grey pixel (f a whole number). */
+/**
+ * The picture at QR_IMAGE_LIMITS.readPixels at most, in grey: each output pixel the average of the
+ * block of input pixels it covers. The scale is not rounded to a whole number: a picture just over the
+ * limit (4.2 MP) is read at about 4 MP, not at a quarter of it, where a code's small modules would blur
+ * into each other (blocks are then 1 or 2 pixels wide, whichever covers the input).
+ */
 export function scaledForReading(rgba: Uint8Array, width: number, height: number): { rgba: Uint8Array; width: number; height: number } {
-  const factor = Math.ceil(Math.sqrt((width * height) / QR_IMAGE_LIMITS.readPixels));
-  if (factor <= 1) return { rgba, width, height };
-  const w = Math.floor(width / factor);
-  const h = Math.floor(height / factor);
+  if (width * height <= QR_IMAGE_LIMITS.readPixels) return { rgba, width, height };
+  const scale = Math.sqrt(QR_IMAGE_LIMITS.readPixels / (width * height));
+  const w = Math.max(1, Math.floor(width * scale));
+  const h = Math.max(1, Math.floor(height * scale));
+  // Where each output column's and row's block starts in the input (the last one ends at the edge).
+  const columnStart = blockStarts(width, w);
+  const rowStart = blockStarts(height, h);
   const out = new Uint8Array(w * h * 4);
-  const area = factor * factor;
   for (let y = 0; y < h; y++) {
+    const y0 = rowStart[y] as number;
+    const y1 = rowStart[y + 1] as number;
     for (let x = 0; x < w; x++) {
+      const x0 = columnStart[x] as number;
+      const x1 = columnStart[x + 1] as number;
       let sum = 0;
-      for (let dy = 0; dy < factor; dy++) {
-        let i = ((y * factor + dy) * width + x * factor) * 4;
-        for (let dx = 0; dx < factor; dx++, i += 4) sum += (rgba[i] as number) * 0.299 + (rgba[i + 1] as number) * 0.587 + (rgba[i + 2] as number) * 0.114;
+      for (let sy = y0; sy < y1; sy++) {
+        let i = (sy * width + x0) * 4;
+        for (let sx = x0; sx < x1; sx++, i += 4) sum += (rgba[i] as number) * 0.299 + (rgba[i + 1] as number) * 0.587 + (rgba[i + 2] as number) * 0.114;
       }
-      const grey = Math.round(sum / area);
+      const grey = Math.round(sum / ((y1 - y0) * (x1 - x0)));
       const o = (y * w + x) * 4;
       out[o] = grey;
       out[o + 1] = grey;
@@ -72,6 +83,13 @@ export function scaledForReading(rgba: Uint8Array, width: number, height: number
     }
   }
   return { rgba: out, width: w, height: h };
+}
+
+/** `parts` + 1 starts splitting 0..`length` into `parts` blocks of whole pixels, none empty (parts ≤ length). */
+function blockStarts(length: number, parts: number): Uint32Array {
+  const starts = new Uint32Array(parts + 1);
+  for (let i = 0; i <= parts; i++) starts[i] = Math.floor((i * length) / parts);
+  return starts;
 }
 
 function toRgba(rgb: Uint8Array, pixels: number): Uint8Array {

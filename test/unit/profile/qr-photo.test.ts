@@ -41,10 +41,30 @@ describe('a phone’s photo of a QR code', () => {
     expect(readQrCode(photo)).toBe(LINK);
   }, 30_000);
 
-  it('is scaled to at most the pixels read, by whole blocks', () => {
+  it('a picture just over the pixels read is read at about them, its small modules kept apart', () => {
+    // 4.2 MP with modules 3 pixels wide: scaled by a whole number (2) it was read at 1 MP, modules
+    // 1.5 pixels wide, and the code was not found.
+    const photo = photoWithCode(2100, 2000, 3, 900, 800);
+    expect(readQrCode(photo)).toBe(LINK);
+  }, 30_000);
+
+  it('is scaled to at most the pixels read, keeping its proportions, each pixel its block’s average', () => {
     const scaled = scaledForReading(new Uint8Array(4000 * 3000 * 4), 4000, 3000);
     expect(scaled.width * scaled.height).toBeLessThanOrEqual(QR_IMAGE_LIMITS.readPixels);
-    expect([scaled.width, scaled.height]).toEqual([2000, 1500]);
+    expect(scaled.width * scaled.height).toBeGreaterThan(0.99 * QR_IMAGE_LIMITS.readPixels);
+    expect(scaled.width / scaled.height).toBeCloseTo(4 / 3, 2);
+    // A picture half black, half white (left and right): the scaled one too, with at most one grey
+    // column where a block straddles the edge.
+    const width = 2100;
+    const height = 2000;
+    const halves = new Uint8Array(width * height * 4).fill(255);
+    for (let y = 0; y < height; y++) halves.fill(0, y * width * 4, (y * width + width / 2) * 4);
+    const read = scaledForReading(halves, width, height);
+    const row = Array.from({ length: read.width }, (_, x) => read.rgba[(7 * read.width + x) * 4]);
+    expect(row.filter((v) => v !== 0 && v !== 255).length).toBeLessThanOrEqual(1);
+    expect(row[0]).toBe(0);
+    expect(row[read.width - 1]).toBe(255);
+    expect(Math.abs(row.filter((v) => v === 0).length - read.width / 2)).toBeLessThanOrEqual(1);
     const small = new Uint8Array(100 * 100 * 4);
     expect(scaledForReading(small, 100, 100).rgba).toBe(small);
   });
