@@ -197,7 +197,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     },
     ...(options.backupKdf ? { kdf: options.backupKdf } : {}),
   });
-  const ownDevices = new OwnDevices({ events, log, isOwnKey: (fingerprint) => ownKeys.has(fingerprint), revocations: ownRevocations });
+  const ownDevices = new OwnDevices({ events, log, ownKeys, revocations: ownRevocations });
 
   // Every roster contact's keys, fetched through the same change detection as a notification or a
   // contact opened (ContactKeys.fetchMany: bounded concurrency, a dead server holds up no one).

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
+import type { OwnKeys } from './own-keys.js';
 import type { OwnRevocations } from './own-revocations.js';
 
 /** At most this many fingerprints are reported from one notification (a node holds 32: KEY_NODE_MAX_ITEMS). */
@@ -18,8 +19,8 @@ const MAX_REPORTED = 64;
 export interface OwnDevicesDeps {
   events: AppEvents;
   log: Logger;
-  /** Whether this device's vault holds the key (OwnKeys.has). */
-  isOwnKey: (fingerprint: string) => boolean;
+  /** Whether this device's vault holds the key (has), or this device deleted it (deletedHere). */
+  ownKeys: Pick<OwnKeys, 'has' | 'deletedHere'>;
   /** Revocations published by another device apply here too. */
   revocations: Pick<OwnRevocations, 'apply'>;
 }
@@ -48,9 +49,11 @@ export class OwnDevices {
       if ('problem' in read) continue;
       const fingerprint = certificateFingerprint(read.der);
       // Published from this device: the publish itself already said so.
-      if (!this.#deps.isOwnKey(fingerprint)) added.push(fingerprint);
+      if (!this.#deps.ownKeys.has(fingerprint)) added.push(fingerprint);
     }
-    const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !this.#deps.isOwnKey(id));
+    // Withdrawn here: a delete's retract, whose notification may come once the key left the vault.
+    const { ownKeys } = this.#deps;
+    const withdrawn = n.retracted.slice(0, MAX_REPORTED).filter((id) => /^[0-9a-f]{64}$/.test(id) && !ownKeys.has(id) && !ownKeys.deletedHere(id));
     if (added.length === 0 && withdrawn.length === 0 && revoked.length === 0) return;
     const view: OtherDeviceKeysView = { added, withdrawn, revoked, found: [], at: new Date().toISOString() };
     this.#deps.events.emit('keys:otherDevice', view);

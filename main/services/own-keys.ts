@@ -3,6 +3,7 @@
  * with the private key sealed (main/vault/stores/own-keys-store.ts), published to the account's PEP
  * node the XEP-0222 way. What goes out is public data and fingerprints.
  */
+import { BoundedMap } from '../bounded-map.js';
 import {
   ACCESS_MODELS,
   type AccessRequest,
@@ -148,6 +149,13 @@ export class OwnKeys {
    * waits for the revoke, so the app's own revocation is never told as news from another device.
    */
   readonly #revoking = new Map<string, Promise<void>>();
+  /**
+   * Keys deleted on this device in this run (account and fingerprint), most recent kept: the server's
+   * notification of a delete's retract may be handled after the key left the vault (ejabberd sends
+   * retract notifications from 24.12 on, not necessarily before its answer), and must not read as a key
+   * withdrawn from another device.
+   */
+  readonly #deletedHere = new BoundedMap<string, true>(256);
 
   constructor(deps: OwnKeysDeps) {
     this.#deps = deps;
@@ -280,6 +288,8 @@ export class OwnKeys {
     const key = this.#find(jid, fingerprint);
     let retracted = false;
     if (key.publications.length > 0) {
+      // Before the retract is sent: its notification can come at any time from then on.
+      this.#deletedHere.set(`${jid}\n${fingerprint}`, true);
       if (this.#deps.session.state.status !== 'online') {
         throw new KeyringError(
           'not-connected',
@@ -319,6 +329,15 @@ export class OwnKeys {
     const saved = records.flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
     const access = saved ? audienceOf(saved.accessModel, saved.groups, saved.allow) : undefined;
     return { source: 'saved', publishedKeys, ...(access ? { access } : {}) };
+  }
+
+  /**
+   * Whether this device deleted the key of the account last signed in (withdrawing it from the node),
+   * in this run: its withdrawal is no news from another device.
+   */
+  deletedHere(fingerprint: string): boolean {
+    const jid = this.#deps.session.state.account;
+    return jid !== undefined && this.#deletedHere.has(`${jid}\n${fingerprint}`);
   }
 
   /** Whether the account last signed in has this key. */

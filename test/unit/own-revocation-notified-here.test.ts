@@ -5,7 +5,8 @@
  * this device's own revocation, never "Key revoked on your account" news from another device (a walk
  * on a real Prosody showed it at once after a revoke here). A revocation made on another device still
  * is news, and so is a revoke here whose answer the connection cut off after its statement reached
- * the node. Over a PEP service in memory, with real vaults and real signatures, and the notification
+ * the node. The same holds for a key deleted here: its retract's notification may be handled after the
+ * key left the vault, and is still no news; another device's withdrawal is. Over a PEP service in memory, with real vaults and real signatures, and the notification
  * routed as main/core.ts routes it.
  */
 import type { KeyObject } from 'node:crypto';
@@ -44,7 +45,7 @@ interface Device extends OwnKeysOnPep {
   ownDevices: OwnDevices;
 }
 
-describe('a revocation notified to the device that is publishing it', () => {
+describe('a revocation or deletion notified to the device that made it', () => {
   const dirs: string[] = [];
   let pep: ReturnType<typeof fakePep>;
   const devices: Device[] = [];
@@ -96,7 +97,7 @@ describe('a revocation notified to the device that is publishing it', () => {
       if (name === 'keys:otherDevice') news.push(payload as OtherDeviceKeysView);
     });
     // As main/core.ts composes it.
-    const ownDevices = new OwnDevices({ events, log: silentLogger, isOwnKey: (f) => on.keys.has(f), revocations: on.revocations });
+    const ownDevices = new OwnDevices({ events, log: silentLogger, ownKeys: on.keys, revocations: on.revocations });
     const d: Device = Object.assign(on, { news, applied: [], ownDevices });
     devices.push(d);
     return d;
@@ -165,6 +166,36 @@ describe('a revocation notified to the device that is publishing it', () => {
 
     expect(revokedOn(laptop, fingerprint)).toMatchObject({ reason: 'superseded' });
     expect(revokedNews(laptop)).toEqual([fingerprint]);
+    expect(phone.news).toEqual([]);
+  });
+
+  /** The server's notification of the own key node's item `fingerprint` withdrawn (XEP-0060 §7.2.2.1). */
+  const retractNotified = (d: Device, fingerprint: string) => d.ownDevices.onNotification({ from: JULIET, node: NS.pubkey, items: [], retracted: [fingerprint] });
+
+  it('a key deleted here is no news from another device, though its withdrawal is notified once it left the vault', async () => {
+    const laptop = await device();
+    const fingerprint = await addKey(laptop);
+    await laptop.keys.publish(fingerprint, { model: 'presence' });
+
+    expect(await laptop.keys.delete(fingerprint)).toEqual({ retracted: true });
+    expect(laptop.keys.has(fingerprint)).toBe(false);
+    // As a server may send it (ejabberd from 24.12): after its answer, handled after the vault's removal.
+    await retractNotified(laptop, fingerprint);
+
+    expect(laptop.news, 'My keys told of a key withdrawn from another device').toEqual([]);
+  });
+
+  it('a key another device withdraws is news here, whether or not this device ever held it', async () => {
+    const laptop = await device();
+    const phone = await device();
+    const phoneOnly = await addKey(phone);
+    await phone.keys.publish(phoneOnly, { model: 'presence' });
+    await phone.keys.delete(phoneOnly);
+
+    await retractNotified(laptop, phoneOnly);
+    await retractNotified(phone, phoneOnly);
+
+    expect(laptop.news.flatMap((n) => n.withdrawn)).toEqual([phoneOnly]);
     expect(phone.news).toEqual([]);
   });
 
