@@ -277,7 +277,7 @@ export function describeOtherKeys(v: OtherKeysView): string {
     const unread = v.sources.some((source) => source.status !== 'ok' && source.status !== 'none');
     lines.push(unread ? `No OMEMO devices or OpenPGP keys of ${safe(v.jid)} could be read.` : `${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
   }
-  lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf));
+  lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf, v.lastMatchAt));
   for (const k of v.keys) lines.push(...describeOtherKey(k));
   if (v.leftOut > 0) lines.push(describeOtherKeysLeftOut(v.leftOut));
   return lines.join('\n');
