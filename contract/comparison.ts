@@ -72,3 +72,16 @@ export function describeComparison(comparison: Comparison, style: FingerprintSty
 export function groupSizeInWords(style: FingerprintStyle): string {
   return style.groupSize === 4 ? 'four' : style.groupSize === 8 ? 'eight' : `${style.groupSize}`;
 }
+
+/**
+ * The comparisons that matched nothing and no comparison answered since: a mismatch is answered by a
+ * comparison that matched after it (`lastMatchAt`, kept even once that verification is taken back, when
+ * the key's `verifiedAt` goes) or by a key verified after it (a vault from before `lastMatchAt` was
+ * kept has only that). The one place that decides which mismatches still sound the alarm, for X.509
+ * keys and other apps' keys alike, on the contact's page and at the terminal. Newest first, as given.
+ */
+export function openMismatches<M extends { at: string }>(mismatches: readonly M[], keys: readonly { verifiedAt?: string | undefined }[], lastMatchAt?: string): M[] {
+  const time = (iso: string | undefined) => (iso ? Date.parse(iso) || 0 : 0);
+  const answeredUntil = Math.max(0, time(lastMatchAt), ...keys.map((k) => time(k.verifiedAt)));
+  return mismatches.filter((m) => time(m.at) >= answeredUntil);
+}

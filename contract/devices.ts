@@ -83,6 +83,11 @@ export interface OtherKeysView {
   leftOut: number;
   /** Comparisons of OMEMO or OpenPGP fingerprints that matched none of these keys, newest first. */
   mismatches: MismatchView[];
+  /**
+   * When a comparison last matched one of these devices or keys: a mismatch before it was answered by
+   * it, and its alarm stays gone even once that verification is taken back (as ContactKeysView.lastMatchAt).
+   */
+  lastMatchAt?: string;
 }
 
 /**

@@ -9,7 +9,7 @@
  *   so a path that forgot safe() still cannot send an escape sequence; JSON carries such characters as
  *   \uXXXX escapes (jsonText), the same data without the effect.
  */
-import { compareWithKeys, describeComparison } from '../../contract/comparison.js';
+import { compareWithKeys, describeComparison, openMismatches } from '../../contract/comparison.js';
 import {
   describeDeviation,
   describeOtherKeysLeftOut,
@@ -228,7 +228,7 @@ export function describeMismatch(offered: string, current: readonly string[], st
   return { whole: fingerprintGroups(safe(offered), style).join(' '), difference: `It ${describeComparison(compareWithKeys(safe(offered), current, style), style)}` };
 }
 
-/** Comparisons that matched nothing since the last verification: the red lines a contact's keys start with. */
+/** Comparisons that matched nothing since the last match (contract/comparison.ts openMismatches): the red lines a contact's keys start with. */
 function mismatchLines(
   mismatches: readonly MismatchView[],
   keys: readonly { verifiedAt?: string | undefined }[],
@@ -236,14 +236,11 @@ function mismatchLines(
   styleOf: (offered: string) => FingerprintStyle,
   lastMatchAt?: string,
 ): string[] {
-  // A comparison that matched answers the mismatches before it, even once its verification is taken back (as on screen).
-  const latestVerified = Math.max(0, lastMatchAt ? Date.parse(lastMatchAt) || 0 : 0, ...keys.map((k) => (k.verifiedAt ? Date.parse(k.verifiedAt) || 0 : 0)));
-  return mismatches
-    .filter((m) => (Date.parse(m.at) || 0) >= latestVerified)
-    .map((m) => {
-      const { whole, difference } = describeMismatch(m.offered, current, styleOf(m.offered));
-      return `!! MISMATCH: ${whole} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys. ${difference}.`;
-    });
+  // The window decides with the same function: a mismatch the terminal no longer shows is gone on screen too.
+  return openMismatches(mismatches, keys, lastMatchAt).map((m) => {
+    const { whole, difference } = describeMismatch(m.offered, current, styleOf(m.offered));
+    return `!! MISMATCH: ${whole} (${safe(m.via)}, ${safe(m.at)}) matched none of their current keys. ${difference}.`;
+  });
 }
 
 /**
@@ -280,7 +277,7 @@ export function describeOtherKeys(v: OtherKeysView): string {
     const unread = v.sources.some((source) => source.status !== 'ok' && source.status !== 'none');
     lines.push(unread ? `No OMEMO devices or OpenPGP keys of ${safe(v.jid)} could be read.` : `${safe(v.jid)} publishes no OMEMO devices or OpenPGP keys.`);
   }
-  lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf));
+  lines.push(...mismatchLines(v.mismatches, v.keys, currentOtherKeys(v), otherKeyStyleOf, v.lastMatchAt));
   for (const k of v.keys) lines.push(...describeOtherKey(k));
   if (v.leftOut > 0) lines.push(describeOtherKeysLeftOut(v.leftOut));
   return lines.join('\n');

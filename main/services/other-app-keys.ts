@@ -200,7 +200,8 @@ export class OtherAppKeys {
    * Takes back a verification (a mistaken one): the device or key is trusted again only as the
    * contact's policy says, and a change the verification had cleared warns again
    * (main/vault/other-keys-trust.ts unverifyFingerprint). The contact's first verification stays as it
-   * was, as for X.509 keys (ContactKeys.unverify).
+   * was, and so does when a comparison last matched (a mismatch it answered stays answered), as for
+   * X.509 keys (ContactKeys.unverify).
    */
   async unverify(contact: string, fingerprint: string): Promise<OtherKeysView> {
     const jid = contactBareJid(contact);
@@ -323,7 +324,7 @@ export class OtherAppKeys {
     const order: Record<OtherKeyProtocol, number> = { omemo: 0, omemo2: 1, openpgp: 2 };
     keys.sort((a, b) => order[a.protocol] - order[b.protocol] || Number(a.state === 'removed') - Number(b.state === 'removed') || (a.deviceId ?? 0) - (b.deviceId ?? 0) || a.fingerprint.localeCompare(b.fingerprint));
     const mismatches = (record?.mismatches ?? []).map((m) => ({ ...m }));
-    return { jid, sources: read?.sources ?? [], keys, leftOut: read?.leftOut ?? 0, mismatches };
+    return { jid, sources: read?.sources ?? [], keys, leftOut: read?.leftOut ?? 0, mismatches, ...(record?.lastMatchAt ? { lastMatchAt: record.lastMatchAt } : {}) };
   }
 
   /** The policy that applies to the account (theirs, else the user's default), as for their X.509 keys. */

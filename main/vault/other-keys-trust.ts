@@ -10,6 +10,8 @@
  * - Taking a verification back leaves the key as the policy judges it without that verification: a
  *   'changed' warning the verification cleared comes back (the user compared, never accepted the
  *   change), an acceptance made before it counts again, else the key is as if seen and never compared.
+ *   The comparison itself still happened and matched: the record's lastMatchAt stays, so a mismatch
+ *   it answered does not sound again (as ContactTrustRecord.lastMatchAt for X.509 keys).
  * - Verifying compares with the CURRENT keys only (never a removed one, never an empty fingerprint); an
  *   OMEMO identity key on both lists (eu.siacs.conversations.axolotl and urn:xmpp:omemo:2) has one
  *   fingerprint, so one comparison verifies both entries.
@@ -29,8 +31,10 @@ function isCurrent(record: OtherKeyRecord, fingerprint: string): boolean {
 }
 
 /**
- * Verifies every current key with `fingerprint` (its warning clears); when none has it, records the
- * mismatch (newest first, at most CONTACT_KEY_LIMITS.mismatches) and verifies nothing.
+ * Verifies every current key with `fingerprint` (its warning clears) and records when a comparison last
+ * matched (`lastMatchAt`: the mismatches before it are answered, even once this verification is taken
+ * back); when none has it, records the mismatch (newest first, at most CONTACT_KEY_LIMITS.mismatches)
+ * and verifies nothing.
  */
 export function verifyFingerprint(stored: OtherKeysRecord, fingerprint: string, now: Date): { record: OtherKeysRecord; matched: boolean } {
   const at = now.toISOString();
@@ -45,7 +49,7 @@ export function verifyFingerprint(stored: OtherKeysRecord, fingerprint: string, 
     const { changedAt, ...rest } = k;
     return { ...rest, verifiedAt: at, ...(changedAt !== undefined ? { clearedChangeAt: changedAt } : {}) };
   });
-  return { record: { ...stored, keys }, matched };
+  return { record: { ...stored, keys, lastMatchAt: at }, matched };
 }
 
 /**

@@ -205,6 +205,8 @@ export const OtherKeysOfAccount = z
       .array(z.object({ offered: z.string().regex(/^([0-9a-f]{64}|[0-9A-F]{40})$/), at: isoDate, via: z.literal('typed') }).strict())
       .max(64)
       .optional(),
+    /** When a comparison last matched one of these keys (OtherKeysView.lastMatchAt); absent in older vaults. */
+    lastMatchAt: isoDate.optional(),
   })
   .strict();
 

@@ -308,4 +308,14 @@ describe('a mismatch answered by a later match', () => {
     // A mismatch after the match is open again.
     expect(describeContactKeys({ ...base, mismatches: [{ ...mismatch, at: '2026-12-04T10:06:00.000Z' }], lastMatchAt: '2026-12-04T10:05:00.000Z' })).toContain('!! MISMATCH');
   });
+
+  it('the same for an OMEMO device: no MISMATCH line once a comparison matched after it, though no device is verified now', () => {
+    const omemo = '8992d8bdecd536598b7a762d54a90a4c687cbc8dab5236e5fd8db893fb313e23';
+    const mismatch = { offered: 'f'.repeat(64), at: '2026-12-04T10:00:00.000Z', via: 'typed' as const };
+    const device: OtherKeyView = { protocol: 'omemo', deviceId: 1659897886, fingerprint: omemo, firstSeen: '2026-12-01T00:00:00.000Z', lastSeen: '2026-12-04T00:00:00.000Z', state: 'known', decision: 'trusted', problems: [] };
+    const base = { jid: 'romeo@montague.lit', sources: [], keys: [device], leftOut: 0 };
+    expect(describeOtherKeys({ ...base, mismatches: [mismatch] })).toContain('!! MISMATCH');
+    expect(describeOtherKeys({ ...base, mismatches: [mismatch], lastMatchAt: '2026-12-04T10:05:00.000Z' })).not.toContain('!! MISMATCH');
+    expect(describeOtherKeys({ ...base, mismatches: [{ ...mismatch, at: '2026-12-04T10:06:00.000Z' }], lastMatchAt: '2026-12-04T10:05:00.000Z' })).toContain('!! MISMATCH');
+  });
 });

@@ -4,7 +4,7 @@
  * in fours, OMEMO in lowercase eights as Conversations writes it, OpenPGP in capital fours as gpg does).
  */
 import { describe, expect, it } from 'vitest';
-import { compareWithKeys, describeComparison, describeGroups } from '../../contract/comparison.js';
+import { compareWithKeys, describeComparison, describeGroups, openMismatches } from '../../contract/comparison.js';
 import { formatOtherKeyFingerprint, otherKeyStyle, otherKeyStyleOf, shortFingerprint, X509_STYLE } from '../../contract/format.js';
 
 const juliet = 'e70691cace2a787a4e7d83c39de305957060f6a6f5fff4c9fc41bc6073013ca9';
@@ -108,5 +108,23 @@ describe('how a fingerprint is written', () => {
     expect(shortFingerprint(omemo, OMEMO)).toBe('8992d8bd ecd53659…');
     expect(shortFingerprint(openpgp, OPENPGP)).toBe('DB9D 478D F77E D4DD…');
     expect(formatOtherKeyFingerprint('openpgp', '')).toBe('');
+  });
+});
+
+describe('which comparisons that matched nothing still sound the alarm (openMismatches, for X.509 and other apps’ keys)', () => {
+  const at = (minute: number) => `2026-12-04T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  const mismatches = [
+    { offered: other, at: at(6), via: 'typed' as const },
+    { offered: nearMiss, at: at(0), via: 'typed' as const },
+  ];
+
+  it('all of them while nothing matched', () => {
+    expect(openMismatches(mismatches, [{}])).toEqual(mismatches);
+  });
+
+  it('only those after the last match, whether a key is still verified or the verification was taken back since', () => {
+    expect(openMismatches(mismatches, [{ verifiedAt: at(5) }])).toEqual([mismatches[0]]);
+    expect(openMismatches(mismatches, [{}], at(5))).toEqual([mismatches[0]]);
+    expect(openMismatches(mismatches, [{ verifiedAt: at(1) }], at(7))).toEqual([]);
   });
 });

@@ -184,6 +184,28 @@ describe('other apps’ keys of a contact', () => {
     expect(new ContactKeysStore(vaults).contactTrust(ACCOUNT, MERCUTIO).firstVerifiedAt).toBeDefined();
   });
 
+  it('a wrong comparison, then the right one, then that verification taken back: the mismatch stays answered, after a new reading too', async () => {
+    const net = network({ [MERCUTIO]: mercutioNodes() });
+    let clock = Date.parse('2026-12-04T10:00:00.000Z');
+    const { keys, emitted } = service(net.session, { now: () => new Date((clock += 60_000)) });
+    await keys.fetch(MERCUTIO);
+    const wrong = await keys.verify(MERCUTIO, expected.nbxmppBundle1717Fingerprint);
+    expect(wrong.view.lastMatchAt).toBeUndefined();
+    // As the contract hands it over: Profanity's groups joined, lowercase.
+    const profanity = expected.profanityOmemoFingerprint.replace(/-/g, '');
+    const right = await keys.verify(MERCUTIO, profanity);
+    expect(right.outcome).toBe('verified');
+    const after = await keys.unverify(MERCUTIO, profanity);
+    expect(after.keys.some((k) => k.decision === 'verified')).toBe(false);
+    expect(after.mismatches).toMatchObject([{ offered: expected.nbxmppBundle1717Fingerprint }]);
+    expect(after.lastMatchAt).toBe(right.view.lastMatchAt);
+    expect(Date.parse(after.lastMatchAt ?? '')).toBeGreaterThan(Date.parse(after.mismatches[0]?.at ?? ''));
+    // Every window is told, and the vault keeps it: a later reading and a fresh service still say it.
+    expect(emitted.at(-1)?.lastMatchAt).toBe(after.lastMatchAt);
+    expect((await keys.fetch(MERCUTIO)).lastMatchAt).toBe(after.lastMatchAt);
+    expect(service(net.session).keys.stored(MERCUTIO).lastMatchAt).toBe(after.lastMatchAt);
+  });
+
   it('a verified device behind more new ids than the app reads is still read, not removed; the new ones left out are counted', async () => {
     const nodes = mercutioNodes();
     const net = network({ [MERCUTIO]: nodes });

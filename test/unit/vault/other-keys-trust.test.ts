@@ -5,11 +5,12 @@
  * the records.
  */
 import { describe, expect, it } from 'vitest';
+import { openMismatches } from '../../../contract/comparison.js';
 import type { KeyTrustDecision, TrustPolicy } from '../../../contract/index.js';
 import { decideTrust } from '../../../main/keys/trust-policy.js';
 import { mergeReading, stateOf, type Reading } from '../../../main/vault/other-keys.js';
 import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } from '../../../main/vault/other-keys-trust.js';
-import type { OtherKeysRecord } from '../../../main/vault/schema.js';
+import { OtherKeysOfAccount, type OtherKeysRecord } from '../../../main/vault/schema.js';
 
 import { DAY, FP_A, FP_B, PGP_1, PGP_2, T0 } from './other-keys-fixtures.js';
 
@@ -141,5 +142,25 @@ describe('verifying and accepting other apps’ keys', () => {
   it('mismatches survive later readings', () => {
     const record = verifyFingerprint(history([device(FP_A)]), FP_B, at(1)).record;
     expect(mergeReading(record, device(FP_A), at(2)).record.mismatches).toHaveLength(1);
+  });
+
+  it('a comparison that matched is remembered past its verification taken back, and past later readings: the mismatch before it stays answered', () => {
+    // Day 1 the wrong fingerprint, day 2 the right one, then the verification taken back.
+    const record = history([device(FP_A), { verify: FP_B }, { verify: FP_A }, { unverify: FP_A }]);
+    expect(record.mismatches).toEqual([{ offered: FP_B, at: at(1).toISOString(), via: 'typed' }]);
+    expect(record.keys[0]).not.toHaveProperty('verifiedAt');
+    expect(record.lastMatchAt).toBe(at(2).toISOString());
+    expect(openMismatches(record.mismatches ?? [], record.keys, record.lastMatchAt)).toEqual([]);
+    expect(mergeReading(record, device(FP_A), at(4)).record.lastMatchAt).toBe(at(2).toISOString());
+    // The vault keeps it (its schema is strict), and a vault written before it existed still loads.
+    expect(OtherKeysOfAccount.parse(record).lastMatchAt).toBe(at(2).toISOString());
+    const { lastMatchAt: _gone, ...older } = record;
+    expect(OtherKeysOfAccount.safeParse(older).success).toBe(true);
+  });
+
+  it('a mismatch after the last match is open again; one that matched nothing moves no match', () => {
+    const record = history([device(FP_A), { verify: FP_A }, { unverify: FP_A }, { verify: FP_B }]);
+    expect(record.lastMatchAt).toBe(at(1).toISOString());
+    expect(openMismatches(record.mismatches ?? [], record.keys, record.lastMatchAt)).toEqual([{ offered: FP_B, at: at(3).toISOString(), via: 'typed' }]);
   });
 });
