@@ -3,7 +3,7 @@
  * One entry per key, or one line per kind when a fetch brings many: a contact publishing dozens of keys
  * at once must not bury everything else.
  */
-import type { ContactKeysView, KeyChangeView } from '../../../contract';
+import type { ContactKeysView, ContactKeyView, KeyChangeView } from '../../../contract';
 import type { ActivityKind } from './activity.svelte';
 import { formatCount } from './format';
 import { newKeyLine } from './wording';
@@ -23,7 +23,11 @@ export function keyActivity(view: ContactKeysView, maxPerKind: number): KeyActiv
   };
   const of = (kind: KeyChangeView['kind']) => view.changes.filter((c) => c.kind === kind);
   report(of('changed'), 'changed', () => 'NEW key replacing one you had: compare it', (n) => `${n} NEW keys replacing ones you had: compare them`);
-  report(of('new'), 'received', (c) => newKeyLine(keyOf(c.fingerprint)?.bits), (n) => `${n} new keys`);
+  // A new key beside one the user verified is what a compromised server would add: trusted on first use
+  // by the policy, still said as not compared (the user chose to check this contact). One the policy
+  // does not trust yet says what it waits for.
+  const verifiedOne = view.keys.some((k) => k.decision === 'verified');
+  report(of('new'), 'received', (c) => newKeyActivityLine(keyOf(c.fingerprint), verifiedOne), (n) => `${n} new keys`);
   // A key that came back is as loud as when it first stood in for another, if it is still that change
   // (main keeps it one until compared or accepted): withdrawing and publishing it again clears nothing.
   const reappeared = of('reappeared');
@@ -50,6 +54,14 @@ export function keyActivity(view: ContactKeysView, maxPerKind: number): KeyActiv
   report(of('revoked'), 'retracted', () => 'Key REVOKED by its owner: it is never used again', (n) => `${formatCount(n)} keys revoked by their owner`);
   report(of('retracted'), 'retracted', () => 'Key withdrawn by its owner', (n) => `${formatCount(n)} keys withdrawn by their owner`);
   return entries;
+}
+
+/** A new key's line: its size, and what the policy made of it when that is news beside a verified key. */
+function newKeyActivityLine(key: ContactKeyView | undefined, verifiedOne: boolean): string {
+  const line = newKeyLine(key?.bits);
+  if (key?.decision === 'untrusted') return `${line}: not trusted until you compare it`;
+  if (key?.decision === 'trusted' && verifiedOne) return `${line} beside one you verified: trusted on first use, not compared`;
+  return line;
 }
 
 /**

@@ -56,6 +56,26 @@ describe('Activity for keys published again', () => {
   });
 });
 
+describe('Activity for a new key beside one the user verified', () => {
+  const verified = 'e'.repeat(64);
+  const added = 'f'.repeat(64);
+
+  it('says it is trusted on first use only, not compared, when the policy trusts it', () => {
+    const entries = keyActivity(view([key(verified, 'verified', 'verified'), key(added, 'trusted', 'unverified')], [{ kind: 'new', fingerprint: added }]), 5);
+    expect(entries).toEqual([{ kind: 'received', text: 'New RSA 2048 key beside one you verified: trusted on first use, not compared', fingerprint: added }]);
+  });
+
+  it('says what it waits for when the policy does not trust it yet', () => {
+    const entries = keyActivity(view([key(verified, 'verified', 'verified'), key(added, 'untrusted', 'unverified')], [{ kind: 'new', fingerprint: added }]), 5);
+    expect(entries).toEqual([{ kind: 'received', text: 'New RSA 2048 key: not trusted until you compare it', fingerprint: added }]);
+  });
+
+  it('is plain news for a contact with no verified key', () => {
+    const entries = keyActivity(view([key(added, 'trusted', 'unverified')], [{ kind: 'new', fingerprint: added }]), 5);
+    expect(entries).toEqual([{ kind: 'received', text: 'New RSA 2048 key', fingerprint: added }]);
+  });
+});
+
 describe('Activity for a verification the user took back', () => {
   it('is a plain line of their own doing, not an alarm', () => {
     expect(verificationTakenBack('a verification', false)).toEqual({ kind: 'taken-back', text: 'You took back a verification' });
