@@ -19,8 +19,11 @@ const MAX_REPORTED = 64;
 export interface OwnDevicesDeps {
   events: AppEvents;
   log: Logger;
-  /** Whether this device's vault holds the key (has), or this device deleted it (deletedHere). */
-  ownKeys: Pick<OwnKeys, 'has' | 'deletedHere'>;
+  /**
+   * Whether this device's vault holds the key (has), or this device deleted it and it was not published
+   * again since (deletedHere, publishedAgainElsewhere).
+   */
+  ownKeys: Pick<OwnKeys, 'has' | 'deletedHere' | 'publishedAgainElsewhere'>;
   /** Revocations published by another device apply here too. */
   revocations: Pick<OwnRevocations, 'apply'>;
 }
@@ -49,7 +52,10 @@ export class OwnDevices {
       if ('problem' in read) continue;
       const fingerprint = certificateFingerprint(read.der);
       // Published from this device: the publish itself already said so.
-      if (!this.#deps.ownKeys.has(fingerprint)) added.push(fingerprint);
+      if (!this.#deps.ownKeys.has(fingerprint)) {
+        added.push(fingerprint);
+        this.#deps.ownKeys.publishedAgainElsewhere(fingerprint);
+      }
     }
     // Withdrawn here: a delete's retract, whose notification may come once the key left the vault.
     const { ownKeys } = this.#deps;

@@ -288,8 +288,6 @@ export class OwnKeys {
     const key = this.#find(jid, fingerprint);
     let retracted = false;
     if (key.publications.length > 0) {
-      // Before the retract is sent: its notification can come at any time from then on.
-      this.#deletedHere.set(`${jid}\n${fingerprint}`, true);
       if (this.#deps.session.state.status !== 'online') {
         throw new KeyringError(
           'not-connected',
@@ -297,6 +295,8 @@ export class OwnKeys {
           'fingerprint',
         );
       }
+      // Before the retract is sent: its notification can come at any time from then on.
+      this.#deletedHere.set(`${jid}\n${fingerprint}`, true);
       for (const publication of key.publications) {
         try {
           // A note refused after an earlier node's withdrawal: the vault's "nothing was changed" would be false.
@@ -338,6 +338,15 @@ export class OwnKeys {
   deletedHere(fingerprint: string): boolean {
     const jid = this.#deps.session.state.account;
     return jid !== undefined && this.#deletedHere.has(`${jid}\n${fingerprint}`);
+  }
+
+  /**
+   * The key, deleted here, is on the node again (another device holding it published it): a withdrawal
+   * of it from now on is that device's, news again.
+   */
+  publishedAgainElsewhere(fingerprint: string): void {
+    const jid = this.#deps.session.state.account;
+    if (jid !== undefined) this.#deletedHere.delete(`${jid}\n${fingerprint}`);
   }
 
   /** Whether the account last signed in has this key. */

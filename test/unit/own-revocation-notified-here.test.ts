@@ -185,7 +185,28 @@ describe('a revocation or deletion notified to the device that made it', () => {
     expect(laptop.news, 'My keys told of a key withdrawn from another device').toEqual([]);
   });
 
-  it('a key another device withdraws is news here, whether or not this device ever held it', async () => {
+  it('a key deleted here, then published and withdrawn by another device holding it, is news again', async () => {
+    const laptop = await device();
+    const fingerprint = await addKey(laptop);
+    await laptop.keys.publish(fingerprint, { model: 'presence' });
+    const phone = await device();
+    const certificate = laptop.store.find(JULIET, fingerprint)?.certificate;
+    await addKey(phone, Buffer.from(certificate ?? '', 'base64'));
+
+    await laptop.keys.delete(fingerprint);
+    await retractNotified(laptop, fingerprint);
+    await phone.keys.publish(fingerprint, { model: 'presence' });
+    const payload = pep.nodes.get(NS.pubkey)?.payloads.get(fingerprint);
+    if (!payload) throw new Error('the phone’s publish left no item');
+    await laptop.ownDevices.onNotification({ from: JULIET, node: NS.pubkey, items: [{ id: fingerprint, payload, size: payload.toString().length }], retracted: [] });
+    await phone.keys.delete(fingerprint);
+    await retractNotified(laptop, fingerprint);
+
+    expect(laptop.news.flatMap((n) => n.added)).toEqual([fingerprint]);
+    expect(laptop.news.flatMap((n) => n.withdrawn)).toEqual([fingerprint]);
+  });
+
+  it('a key another device withdraws, which this device never held, is news here', async () => {
     const laptop = await device();
     const phone = await device();
     const phoneOnly = await addKey(phone);
