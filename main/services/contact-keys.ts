@@ -59,7 +59,7 @@ import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
-import { isAccountNow, markNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
+import { isAccountNow, markNow, requireTrustAccountNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -357,17 +357,9 @@ export class ContactKeys {
     return view;
   }
 
-  /**
-   * After a change of trust written for `account`: another account signed in during the write (another
-   * window pressed Connect) gets neither the answer nor the news, which would show that account's view
-   * of the contact as if it were the change. The change stays recorded for `account`.
-   */
+  /** After a change of trust written for `account`: no answer nor news under another account (session-mark.ts requireTrustAccountNow). */
   #refuseSwitched(account: string): void {
-    // The account alone: trust is the vault's, kept per account, so a reconnect of it changes nothing.
-    if (isAccountNow(this.#deps.session, account)) return;
-    throw signedOutMeanwhile(
-      `The change was recorded for ${account}, but ${account} was signed out meanwhile (another account was signed in): it shows when ${account} is signed in again.`,
-    );
+    requireTrustAccountNow(this.#deps.session, account);
   }
 
   async #onNotification(n: PepNotification): Promise<void> {

@@ -39,7 +39,7 @@ import { publishRequest } from '../xmpp/pubsub.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
-import { accountMarkNow, forWrite, markedIq, markNow, requireMarked, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
+import { accountMarkNow, forWrite, markedIq, markNow, requireMarked, requireTrustAccountNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
 
 /** The list nodes whose notifications are routed here (main/core.ts). */
 export const OTHER_KEY_LIST_NODES = [NS.omemoAxolotlDevices, NS.omemo2Devices, NS.openpgpPublicKeys] as const;
@@ -175,7 +175,7 @@ export class OtherAppKeys {
       return { record, trust: matched ? { ...trust, firstVerifiedAt: trust.firstVerifiedAt ?? now.toISOString() } : trust, result: matched };
     });
     this.#deps.log.info(`${oneLine(jid)}: other app's key ${matched ? 'verified' : 'compared: no match'}`);
-    const view = this.#trustChanged(jid);
+    const view = this.#trustChanged(account, jid);
     return matched ? { outcome: 'verified', fingerprint, view } : { outcome: 'mismatch', offered: fingerprint, view };
   }
 
@@ -193,7 +193,7 @@ export class OtherAppKeys {
       if (!current) throw this.#nothingRead(jid);
       return { record: acceptFingerprint(current, fingerprint, now).record, result: undefined };
     });
-    return this.#trustChanged(jid);
+    return this.#trustChanged(account, jid);
   }
 
   /**
@@ -217,14 +217,15 @@ export class OtherAppKeys {
       return { record: unverifyFingerprint(current, fingerprint).record, result: undefined };
     });
     this.#deps.log.info(`${oneLine(jid)}: other app's key no longer verified`);
-    return this.#trustChanged(jid);
+    return this.#trustChanged(account, jid);
   }
 
   /**
    * The contact's devices and keys after a change of trust now on disk, told to every window
    * (devices:contact): the one that asked gets them as the answer too.
    */
-  #trustChanged(jid: string): OtherKeysView {
+  #trustChanged(account: string, jid: string): OtherKeysView {
+    requireTrustAccountNow(this.#deps.session, account);
     const view = this.stored(jid);
     this.#deps.events.emit('devices:contact', view);
     return view;

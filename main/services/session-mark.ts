@@ -60,6 +60,19 @@ export function isAccountNow(session: Pick<SessionPort, 'state'>, account: strin
   return bareJidKey(now) === bareJidKey(account);
 }
 
+/**
+ * After a change of trust written for `account` (the vault's, kept per account): refused when another
+ * account signed in during the write (another window pressed Connect), so that neither the answer nor
+ * the windows' news shows that account's view of the contact as if it were the change. The change stays
+ * recorded for `account`; a reconnect of the same account changes nothing.
+ */
+export function requireTrustAccountNow(session: Pick<SessionPort, 'state'>, account: string): void {
+  if (isAccountNow(session, account)) return;
+  throw signedOutMeanwhile(
+    `The change was recorded for ${account}, but ${account} was signed out meanwhile (another account was signed in): it shows when ${account} is signed in again.`,
+  );
+}
+
 /** A mark for work done for an account (a write, a reading of its own nodes): one is signed in or chosen. */
 export interface AccountMark extends SessionMark {
   readonly account: string;

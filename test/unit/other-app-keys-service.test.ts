@@ -410,3 +410,46 @@ describe('taking an own device off the list while another account signs in', () 
     expect(published).toEqual([{ account: ACCOUNT }]);
   });
 });
+
+describe('a change of trust in other apps’ keys while another account signs in', () => {
+  it('is recorded for romeo, and neither answered nor told to the windows under juliet', async () => {
+    const session = switchingSession({
+      initial: { status: 'online', account: ACCOUNT },
+      answer: (request) => {
+        const node = request.element.getChild('items')?.attrs.node as string;
+        const items = mercutioNodes().get(node);
+        return items ? Promise.resolve(xml('pubsub', { xmlns: NS.pubsub }, items)) : Promise.reject(stanzaError('item-not-found', 'cancel'));
+      },
+    });
+    const events = new AppEvents();
+    const told: OtherKeysView[] = [];
+    events.subscribe((name, payload) => name === 'devices:contact' && told.push(payload as OtherKeysView));
+    /** juliet is signed in (another window pressed Connect) while romeo's change is written. */
+    class SwitchingDuringWrite extends OtherKeysStore {
+      override async updateWithTrust<T>(account: string, jid: string, change: Parameters<OtherKeysStore['updateWithTrust']>[2]): Promise<T> {
+        const result = (await super.updateWithTrust(account, jid, change)) as T;
+        session.signIn('juliet@capulet.lit');
+        return result;
+      }
+    }
+    const keys = new OtherAppKeys({
+      store: new SwitchingDuringWrite(vaults),
+      trust: new ContactKeysStore(vaults),
+      session: session.port,
+      events,
+      log: silentLogger,
+      isKnownContact: () => true,
+      followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 },
+    });
+    await keys.fetch(MERCUTIO);
+    told.splice(0);
+
+    await expect(keys.verify(MERCUTIO, expected.gpgFingerprint)).rejects.toMatchObject({
+      code: 'signed-out-meanwhile',
+      message: expect.stringMatching(/^The change was recorded for romeo@montague\.lit, but romeo@montague\.lit was signed out meanwhile/) as string,
+    });
+    expect(told, 'juliet’s windows were told of romeo’s change').toEqual([]);
+    expect(new OtherKeysStore(vaults).of(ACCOUNT, MERCUTIO)?.keys.some((k) => k.verifiedAt !== undefined)).toBe(true);
+    expect(new OtherKeysStore(vaults).of('juliet@capulet.lit', MERCUTIO)).toBeUndefined();
+  });
+});
