@@ -108,7 +108,13 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(mismatchRow.getByLabel('The fingerprint you compared')).toHaveText(grouped(wrong));
   await expect(mismatchRow.getByTestId('differing-group')).toHaveText(lastGroup);
   await checkEveryLook(romeoPage, 'trust-activity-mismatch', saveScreenshot);
-  await romeoPage.getByRole('button', { name: 'Contacts', exact: true }).click();
+  // The list and the sidebar count her too: the page's loudest alarm is not only on her page.
+  const toCheckNav = romeoPage.getByRole('button', { name: /^Contacts\W+1 contact to check: juliet-.*\(a comparison matched none of their keys\)/ });
+  await expect(toCheckNav).toContainText('⚠ 1');
+  await toCheckNav.click();
+  await expect(romeoPage.getByTestId('attention')).toContainText('A fingerprint you compared matched none of the keys of this contact: do not rely on them until a comparison matches.');
+  await expect(romeoPage.getByTestId('attention').getByRole('button', { name: julietAccount.jid })).toBeVisible();
+  await checkEveryLook(romeoPage, 'trust-contacts-mismatch', saveScreenshot);
   await julietRow.click();
 
   // A failed add shows in its dialog only, never on juliet's card behind it; Cancel clears it.
@@ -137,6 +143,7 @@ test('verification only on a match, trust policies, and changed keys that warn a
   // The button that opened the comparison is gone: the keyboard's place is that key's own actions.
   await expect(key(first).getByRole('button', { name: 'Take back verification' })).toBeFocused();
   await expect(romeoPage.getByTestId('mismatch-alert')).toHaveCount(0);
+  await expect(romeoPage.getByTestId('attention')).toHaveCount(0);
 
   // Taken back, then verified again from a picture of her QR code.
   await key(first).getByRole('button', { name: 'Take back verification' }).click();

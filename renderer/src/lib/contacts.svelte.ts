@@ -2,6 +2,7 @@ import type { ContactKeysView, IpcError, KeyringApi, RosterChangeAnswer, RosterC
 import { QR_IMAGE_LIMITS } from '../../../contract/limits';
 import { fileToBase64 } from './base64';
 import { accountChangedSince, accountShown } from './account-epoch';
+import { attentionList, hasOpenMismatch, type Attention } from './attention';
 import { MAX_ENTRIES_PER_KIND, type ActivityLog } from './activity.svelte';
 import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
@@ -44,16 +45,21 @@ export class ContactsStore extends ScreenStore {
   /** Other apps' keys (made once for the window, App.svelte); absent, their warnings are not counted. */
   readonly #devices: DevicesStore | undefined;
   /**
-   * Contacts with a key that changed (X.509, or another app's OMEMO device or OpenPGP key): these need
-   * the user's attention (named wherever they are counted).
+   * Contacts who need the user before their keys are relied on (X.509, or another app's OMEMO device or
+   * OpenPGP key): a key that changed, or a comparison that matched none of their keys and no match since
+   * (lib/attention.ts words them wherever they are counted).
    */
-  readonly attention = $derived.by(() => {
-    const x509 = Object.values(this.keys)
-      .filter((v) => v.keys.some((k) => k.trust === 'changed'))
-      .map((v) => v.jid);
-    const others = (this.#devices?.attention ?? []).filter((jid) => !x509.includes(jid));
-    return [...x509, ...others].sort();
+  readonly attentionWhy = $derived.by((): Attention => {
+    const views = Object.values(this.keys);
+    const changed = views.filter((v) => v.keys.some((k) => k.trust === 'changed')).map((v) => v.jid);
+    const mismatched = views.filter((v) => hasOpenMismatch(v)).map((v) => v.jid);
+    return {
+      changed: sortedUnique([...changed, ...(this.#devices?.attention ?? [])]),
+      mismatched: sortedUnique([...mismatched, ...(this.#devices?.mismatched ?? [])]),
+    };
   });
+  /** Everyone in attentionWhy, once, sorted. */
+  readonly attention = $derived(attentionList(this.attentionWhy));
 
   /** Keys views, trust changes and presences from events, not yet applied (by contact). Not reactive. */
   #arrivedKeys = noPendingKeyViews();

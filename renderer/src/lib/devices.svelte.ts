@@ -1,5 +1,6 @@
 import type { OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
 import { otherKeyStyleOf } from '../../../contract/format';
+import { hasOpenMismatch } from './attention';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
@@ -26,6 +27,12 @@ export class DevicesStore extends ScreenStore {
   readonly attention = $derived(
     Object.values(this.contacts)
       .filter((v) => v.jid !== this.own?.jid && v.keys.some((k) => k.state === 'changed'))
+      .map((v) => v.jid),
+  );
+  /** Contacts with a comparison of these fingerprints that matched nothing, and no match since. */
+  readonly mismatched = $derived(
+    Object.values(this.contacts)
+      .filter((v) => v.jid !== this.own?.jid && hasOpenMismatch(v))
       .map((v) => v.jid),
   );
 
