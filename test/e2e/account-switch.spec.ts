@@ -6,12 +6,31 @@
  * (main/services/working-account.ts). Signing back in brings the first account's back.
  * A second window of the same app, left on a form, never acts for the new account with what was typed
  * for the previous one: its form is made anew, and a Publish it sent before it heard of the switch is
- * refused by main, which knows which account that window asked it for.
+ * refused by main, which knows which account that window asked it for. Work of the previous account's
+ * refused or stopped by the switch is said over every screen, naming that account: a comparison from a
+ * picture of a QR code too, whose dialog went with the previous account's screen.
  */
-import type { ConnectParams } from '../../contract';
-import { expect, goTo, ownKey, openApp, reloadApp, signIn, signInOnline, signInRefused, test, withWrongPassword, type BrowserHostProcess } from './fixtures';
+import QRCode from 'qrcode';
+import type { ConnectParams, IpcError } from '../../contract';
+import { verificationUri } from '../../contract/format';
+import {
+  connectWith,
+  expect,
+  goTo,
+  ownKey,
+  openApp,
+  publishKeyForAnyone,
+  reloadApp,
+  signIn,
+  signInOnline,
+  signInRefused,
+  test,
+  withWrongPassword,
+  type BrowserHostProcess,
+} from './fixtures';
 import type { Browser, Page } from '@playwright/test';
 import { makePng } from '../support/images';
+import { befriend } from '../support/scenario';
 
 /**
  * The app served once, romeo's and mercutio's fresh accounts, and two windows of it (each a browser
@@ -386,4 +405,118 @@ test('romeo’s work that mercutio’s sign-in stopped is said in the window, na
   await signIn(second, romeo);
   await expect(first.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
   await expect(first.getByTestId('activity-entry').filter({ hasText: `${romeo.jid} was signed out (another account was signed in) while publishing your profile` })).toHaveCount(1);
+});
+
+/**
+ * Romeo's window (the first) open on juliet's card, her key published for anyone and compared there
+ * from a picture of her QR code, as a person would: the request for it (contacts:verifyQrImage) and
+ * main's answer go through `hold`, which may keep either until the test releases it.
+ */
+async function comparingJulietFromAPicture(
+  fixtures: { launchApp: () => Promise<BrowserHostProcess>; browser: Browser; newAccount: (role: string) => Promise<ConnectParams> },
+  hold: { request?: boolean; answer?: (romeo: string) => IpcError },
+) {
+  const windows = await twoWindowsOfOneApp(fixtures);
+  const { romeo, first } = windows;
+  const juliet = await fixtures.newAccount('juliet');
+  const [julietActor, romeoActor] = await Promise.all([connectWith(juliet), connectWith(romeo)]);
+  await befriend(julietActor, romeoActor, ['Friends']);
+  await Promise.all([julietActor.session.disconnect(), romeoActor.session.disconnect()]);
+  const held: { release?: () => void; sent: boolean } = { sent: false };
+  await first.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    let verifyId: number | undefined;
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id?: number; channel?: string };
+      if (request.channel === 'contacts:verifyQrImage') {
+        verifyId = request.id;
+        if (hold.request) {
+          held.release = () => server.send(message);
+          return;
+        }
+      }
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
+      if (answer.kind === 'response' && answer.id !== undefined && answer.id === verifyId) {
+        held.sent = true;
+        if (hold.answer) {
+          const error = hold.answer(romeo.jid);
+          held.release = () => ws.send(JSON.stringify({ kind: 'response', id: answer.id, result: { ok: false, error } }));
+          return;
+        }
+      }
+      ws.send(message);
+    });
+  });
+  // Juliet publishes her key from this app first; then romeo signs in here and opens her card.
+  await openApp(first, windows.app.url);
+  await signInOnline(first, juliet);
+  const fingerprint = await publishKeyForAnyone(first);
+  await first.getByRole('button', { name: 'Account', exact: true }).click();
+  await signInOnline(first, romeo);
+  await goTo(first, 'Contacts');
+  await first.getByTestId('contact-row').filter({ hasText: juliet.jid }).click();
+  const key = first.getByTestId('contact-key').filter({ has: first.locator(`[data-fingerprint="${fingerprint}"]`) });
+  await key.getByRole('button', { name: 'Compare fingerprints…' }).click();
+  const png = await QRCode.toBuffer(verificationUri(juliet.jid, fingerprint), { type: 'png', margin: 2, scale: 6 });
+  await first.getByTestId('compare-dialog').getByTestId('qr-file').setInputFiles({ name: 'juliet-qr.png', mimeType: 'image/png', buffer: png });
+  await expect.poll(() => held.release !== undefined, { timeout: 30_000 }).toBe(true);
+  return { ...windows, juliet, fingerprint, held };
+}
+
+test('a picture of a QR code sent for romeo after mercutio signed in elsewhere: said over mercutio’s screen that the comparison was not recorded', async ({
+  launchApp,
+  browser,
+  newAccount,
+  saveScreenshot,
+}) => {
+  test.setTimeout(150_000);
+  const { app, romeo, mercutio, first, second, juliet, held } = await comparingJulietFromAPicture({ launchApp, browser, newAccount }, { request: true });
+  await openApp(second, app.url);
+  await signInOnline(second, mercutio);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  // The request for romeo reaches main, which works for mercutio by then: refused, nothing recorded.
+  held.release?.();
+  await expect.poll(() => held.sent).toBe(true);
+
+  // The dialog went with romeo's screen: the note over mercutio's says the comparison was not recorded.
+  const note = first.getByTestId('stopped-by-switch');
+  await expect(note).toHaveAttribute('data-account', romeo.jid);
+  await expect(note).toContainText('Your fingerprint comparison was not recorded.');
+  await expect(note).toContainText(`This was asked for ${romeo.jid}, but the app now works for ${mercutio.jid}; nothing was done.`);
+  await saveScreenshot('account-switch-qr-not-recorded', first);
+  await note.getByRole('button', { name: 'Dismiss' }).click();
+
+  // Romeo back: juliet's key is not verified, and his Activity keeps the note.
+  await second.getByRole('button', { name: 'Account', exact: true }).click();
+  await signIn(second, romeo);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
+  await goTo(first, 'Activity');
+  await expect(first.getByTestId('activity-entry').filter({ hasText: 'Your fingerprint comparison was not recorded.' })).toHaveCount(1);
+  await goTo(first, 'Contacts');
+  await first.getByTestId('contact-row').filter({ hasText: juliet.jid }).click();
+  await expect(first.getByTestId('contact-key')).toHaveAttribute('data-trust', /^(?!verified$)/);
+});
+
+test('romeo’s QR comparison that mercutio’s sign-in stopped is said over mercutio’s screen, in main’s words', async ({ launchApp, browser, newAccount, saveScreenshot }) => {
+  test.setTimeout(150_000);
+  // Given as main gives it when mercutio signs in while romeo's picture is being read (main/services/
+  // contact-keys.ts): after the new account's state, as 'signed-out-meanwhile'.
+  const words = (romeo: string) =>
+    `${romeo} was signed out (another account was signed in) while the picture was read: nothing was recorded, for it or for the other account. Sign in to ${romeo} again, then choose the picture again.`;
+  const { app, romeo, mercutio, first, second, held } = await comparingJulietFromAPicture(
+    { launchApp, browser, newAccount },
+    { answer: (romeo) => ({ code: 'signed-out-meanwhile', message: words(romeo) }) },
+  );
+  await openApp(second, app.url);
+  await signInOnline(second, mercutio);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  held.release?.();
+
+  const note = first.getByTestId('stopped-by-switch');
+  await expect(note).toHaveAttribute('data-account', romeo.jid);
+  await expect(note).toContainText(words(romeo.jid));
+  await saveScreenshot('account-switch-qr-stopped', first);
 });

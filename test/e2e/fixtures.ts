@@ -245,6 +245,25 @@ export async function checkAtEverySize(page: Page, name: string, colorScheme: st
   }
 }
 
+/**
+ * Which of `controls` (named as the test names them) a person cannot see at the page's size now without
+ * scrolling: each must lie wholly inside the viewport and inside `within`, a dialog that scrolls its own
+ * content (what it has scrolled out of sight can still be inside the viewport, as its margins are).
+ */
+export async function outOfView(page: Page, within: Locator, controls: Record<string, Locator>): Promise<string[]> {
+  const viewport = page.viewportSize();
+  const frame = await within.boundingBox();
+  if (!viewport || !frame) return Object.keys(controls);
+  const hidden: string[] = [];
+  for (const [name, control] of Object.entries(controls)) {
+    const box = await control.boundingBox();
+    const inside = (outer: { x: number; y: number; width: number; height: number }) =>
+      box !== null && box.x >= outer.x && box.y >= outer.y && box.x + box.width <= outer.x + outer.width && box.y + box.height <= outer.y + outer.height;
+    if (!inside({ x: 0, y: 0, ...viewport }) || !inside(frame)) hidden.push(`${name} at ${JSON.stringify(box)}`);
+  }
+  return hidden;
+}
+
 /** checkAtEverySize in the light and the dark theme; leaves the page light, at the larger size. */
 export async function checkEveryLook(page: Page, name: string, saveScreenshot: SaveScreenshot): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {

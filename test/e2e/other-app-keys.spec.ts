@@ -16,7 +16,7 @@ import { expected, fixtureItem } from '../unit/protocols/fixtures';
 import type { Page } from '@playwright/test';
 import { formatOtherKeyFingerprint } from '../../contract/format';
 import { OTHER_KEY_LIMITS } from '../../contract/limits';
-import { axeViolations, checkEveryLook, connectWith, expect, signIn, signOut, test } from './fixtures';
+import { axeViolations, checkEveryLook, connectWith, expect, outOfView, signIn, signOut, test } from './fixtures';
 
 /** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
 async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
@@ -133,9 +133,18 @@ test('a near miss of an OMEMO device: the typing hint, the whole fingerprint wit
   await field.fill(formatOtherKeyFingerprint('omemo', nearMiss).split(' ').join('-'));
   await expect(hint).toHaveText('They do not match this key.');
 
-  await device.getByRole('button', { name: 'Compare', exact: true }).click();
+  // Compared at the smallest size, the Compare button just scrolled into sight at the window's bottom:
+  // the explanation that comes above the buttons does not leave them (nor the field) out of sight.
+  await page.setViewportSize({ width: 800, height: 600 });
+  const compare = device.getByRole('button', { name: 'Compare', exact: true });
+  await compare.evaluate((button) => button.scrollIntoView({ block: 'end' }));
+  await compare.click();
   const inForm = device.getByTestId('other-key-compare-mismatch');
   await expect(inForm.getByLabel('The fingerprint you compared')).toHaveText(formatOtherKeyFingerprint('omemo', nearMiss));
+  await expect(field).toBeFocused();
+  const hidden = await outOfView(page, page.getByRole('main'), { field, compare, cancel: device.getByRole('button', { name: 'Cancel' }) });
+  expect(hidden, 'at 800×600 after a mismatch: out of sight without scrolling').toEqual([]);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await expect(inForm.getByTestId('differing-group')).toHaveText(lastGroup);
   await expect(inForm.getByTestId('compared-differs')).toContainText('in group 8 of 8');
   // Main's decision is kept (a mismatch changes no trust); the badge beside it does not reassure.

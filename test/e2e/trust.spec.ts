@@ -9,9 +9,24 @@
  * - a key published from a second device of juliet's own account shows under her My keys, never as an
  *   alarm.
  */
+import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { verificationUri } from '../../contract/format';
-import { checkEveryLook, expect, generateKey, openApp, publishNewKey, signIn, signOut, test, axeViolations, type BrowserHostProcess } from './fixtures';
+import {
+  checkEveryLook,
+  expect,
+  generateKey,
+  openApp,
+  outOfView,
+  publishNewKey,
+  SCREENSHOT_DIR,
+  signIn,
+  signOut,
+  SIZES,
+  test,
+  axeViolations,
+  type BrowserHostProcess,
+} from './fixtures';
 import type { Page } from '@playwright/test';
 
 function publishForPresence(page: Page): Promise<string> {
@@ -23,6 +38,29 @@ async function retract(page: Page, fingerprint: string): Promise<void> {
   await key.getByRole('button', { name: 'Retract…' }).click();
   await key.getByTestId('retract-dialog').getByRole('button', { name: 'Retract', exact: true }).click();
   await expect(key.getByTestId('publication')).toHaveCount(0);
+}
+
+/**
+ * After a comparison that matched nothing, at the smallest window size in both themes: the field to
+ * type it again and the dialog's buttons are in sight, without scrolling inside the dialog (they were
+ * pushed below its fold by the explanation of the mismatch). A screenshot of the window as it is seen
+ * is kept (`NAME-800x600-THEME`); the page is left light, at the larger size.
+ */
+async function expectNextStepsInView(page: Page, name: string): Promise<void> {
+  const dialog = page.getByTestId('compare-dialog');
+  await page.setViewportSize(SIZES[1]);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-800x600-${colorScheme}.png`) });
+    const hidden = await outOfView(page, dialog, {
+      field: dialog.getByLabel('Their fingerprint or verification link'),
+      submit: dialog.getByRole('button', { name: 'Compare and verify' }),
+      cancel: dialog.getByRole('button', { name: 'Cancel' }),
+    });
+    expect(hidden, `${name} at 800×600, ${colorScheme}: out of sight without scrolling`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(SIZES[0]);
 }
 
 test('verification only on a match, trust policies, and changed keys that warn and can be dealt with', async ({
@@ -82,6 +120,7 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
   await expect(typedField).toBeFocused();
   await expect(dialog.getByTestId('differing-group')).toHaveText(lastGroup);
+  await expectNextStepsInView(romeoPage, 'trust-compare-mismatch');
   await checkEveryLook(romeoPage, 'trust-compare-mismatch', saveScreenshot);
   await romeoPage.keyboard.press('Escape');
   await expect(key(first)).toHaveAttribute('data-trust', 'unverified');
@@ -159,6 +198,12 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await dialog.getByTestId('qr-file').setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: Buffer.alloc(40 * 2 ** 20, 1) });
   await expect(dialog).toContainText('“scan.png” is 40 MiB; a picture of a QR code may be at most 8 MiB.');
   await expect(romeoPage.getByRole('alert').filter({ hasText: 'connection to the app was closed' })).toHaveCount(0);
+  // A picture of a QR code that names a key of hers that is not: the same mismatch, its next steps in sight.
+  const wrongPng = await QRCode.toBuffer(verificationUri(julietAccount.jid, wrong), { type: 'png', margin: 2, scale: 6 });
+  await dialog.getByTestId('qr-file').setInputFiles({ name: 'wrong-qr.png', mimeType: 'image/png', buffer: wrongPng });
+  await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
+  await expect(dialog.getByTestId('differing-group')).toHaveText(lastGroup);
+  await expectNextStepsInView(romeoPage, 'trust-compare-qr-mismatch');
   const png = await QRCode.toBuffer(verificationUri(julietAccount.jid, first), { type: 'png', margin: 2, scale: 6 });
   await dialog.getByTestId('qr-file').setInputFiles({ name: 'juliet-qr.png', mimeType: 'image/png', buffer: png });
   await expect(dialog).toBeHidden();

@@ -7,6 +7,12 @@ export interface DialogProps {
   testid?: string;
   /** For content that needs room (an access picker with contacts). */
   wide?: boolean;
+  /**
+   * Its content is one block that fits itself to the window's height (a column: `min-height: 0` lets it
+   * shrink, and it chooses which part of it scrolls), instead of the whole dialog scrolling: what must
+   * stay in sight (a form's field and buttons) stays so. Should even that not fit, the dialog scrolls.
+   */
+  fit?: boolean;
   /** While set, Escape does not close it (a confirmed action is running). */
   busy?: boolean;
   /**

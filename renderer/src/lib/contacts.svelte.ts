@@ -23,7 +23,8 @@ export class ContactsStore extends ScreenStore {
   selected = $state<string | undefined>();
   readonly loading = new Task();
   readonly fetching = new Task();
-  readonly verifying = new Task();
+  // Its refusals show in the comparison's dialog only, which goes with the account's screen on a switch.
+  readonly verifying = new Task({ notDone: 'Your fingerprint comparison was not recorded.' });
   /** Unverify, accept, policy changes. */
   readonly deciding = new Task();
   /**

@@ -21,6 +21,13 @@ export function keptAfterAccountChange(error: IpcError): boolean {
 export interface AskedFor {
   sameAccount: boolean;
   account: string | undefined;
+  /**
+   * For work whose refusal only a dialog of the previous account's screen would show (the fingerprint
+   * comparison's): what was not done, said before an 'account-changed' refusal's words, which then go
+   * over every screen as the stopped work's do. Kept as the Task's error, they were shown nowhere (the
+   * dialog went with the switch), and the person never learnt that the comparison was not recorded.
+   */
+  notDone?: string;
 }
 
 /** Where a refusal of work stopped by a switch goes (App.svelte: a note over every screen, and Activity). */
@@ -48,9 +55,15 @@ export function onStoppedBySwitch(listener: StoppedListener): () => void {
 export function settleAnswer<T>(result: Result<T>, asked: AskedFor): { value?: T; error?: IpcError } {
   if (asked.sameAccount) return result.ok ? { value: result.value } : { error: result.error };
   if (result.ok || !keptAfterAccountChange(result.error)) return {};
-  if (result.error.code === 'signed-out-meanwhile' && asked.account !== undefined && stoppedListener) {
-    stoppedListener(result.error, asked.account);
-    return {};
+  if (asked.account !== undefined && stoppedListener) {
+    if (result.error.code === 'signed-out-meanwhile') {
+      stoppedListener(result.error, asked.account);
+      return {};
+    }
+    if (asked.notDone !== undefined) {
+      stoppedListener({ ...result.error, message: `${asked.notDone} ${result.error.message}` }, asked.account);
+      return {};
+    }
   }
   return { error: result.error };
 }

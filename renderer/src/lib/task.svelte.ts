@@ -9,6 +9,16 @@ import { settleAnswer } from './late-answer';
 export class Task {
   running = $state(false);
   error = $state<IpcError | undefined>();
+  /** What was not done when a refusal of the switch is told over every screen (late-answer.ts, AskedFor.notDone). */
+  readonly #notDone: string | undefined;
+
+  /**
+   * `notDone`: for a Task whose error only a dialog shows, which goes with the previous account's
+   * screen: what was not done, said with main's 'account-changed' refusal over every screen instead.
+   */
+  constructor(options: { notDone?: string } = {}) {
+    this.#notDone = options.notDone;
+  }
 
   /**
    * Runs `work`; a failed Result or a thrown error lands in `error`, and undefined is returned. An answer
@@ -26,7 +36,7 @@ export class Task {
     const sameAccount = accountMark();
     const account = accountShown();
     try {
-      const settled = settleAnswer(await work(), { sameAccount: sameAccount(), account });
+      const settled = settleAnswer(await work(), { sameAccount: sameAccount(), account, ...(this.#notDone === undefined ? {} : { notDone: this.#notDone }) });
       if (settled.error) this.error = settled.error;
       return settled.value;
     } catch (error) {

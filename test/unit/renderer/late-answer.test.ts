@@ -53,6 +53,23 @@ describe('an answer for romeo that comes after the window moved to mercutio', ()
     expect(told).toEqual([]);
   });
 
+  it('a comparison refused as asked for romeo (account-changed), whose dialog went with his screen, is told under romeo, saying it was not recorded', () => {
+    const told: { error: IpcError; account: string }[] = [];
+    unsubscribe = onStoppedBySwitch((error, account) => told.push({ error, account }));
+    const refused: IpcError = { code: 'account-changed', message: `This was asked for ${ROMEO}, but the app now works for mercutio@montague.lit; nothing was done.` };
+    const notDone = 'Your fingerprint comparison was not recorded.';
+
+    const sameAccount = accountMark();
+    nextAccountEpoch();
+    expect(settleAnswer({ ok: false, error: refused }, { sameAccount: sameAccount(), account: ROMEO, notDone })).toEqual({});
+
+    expect(told).toEqual([{ error: { ...refused, message: `${notDone} ${refused.message}` }, account: ROMEO }]);
+    // Any other late answer of that work is still dropped, and one while romeo is shown is its dialog's.
+    expect(settleAnswer({ ok: true, value: 'verified' }, { sameAccount: false, account: ROMEO, notDone })).toEqual({});
+    expect(settleAnswer({ ok: false, error: refused }, { sameAccount: true, account: ROMEO, notDone })).toEqual({ error: refused });
+    expect(told).toHaveLength(1);
+  });
+
   it('any other answer of romeo’s (a value, a server’s refusal) is dropped, never shown as mercutio’s', () => {
     const told: IpcError[] = [];
     unsubscribe = onStoppedBySwitch((error) => told.push(error));
