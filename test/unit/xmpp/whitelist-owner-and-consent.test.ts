@@ -26,7 +26,7 @@ function affiliationsSent(requests: readonly Element[]): { jid: string | undefin
   return requests
     .filter((r) => r.is('pubsub', NS.pubsubOwner) && r.getChild('affiliations') !== undefined)
     .flatMap((r) => r.getChild('affiliations')?.getChildren('affiliation') ?? [])
-    .map((a) => ({ jid: a.attrs.jid as string | undefined, affiliation: a.attrs.affiliation as string | undefined }));
+    .map((a) => ({ jid: a.attrs.jid, affiliation: a.attrs.affiliation }));
 }
 
 async function refusal(promise: Promise<unknown>): Promise<KeyringError> {
