@@ -11,6 +11,8 @@ import type { ProfileService } from '../services/profile.js';
 import type { VaultHolder } from '../vault/vault-holder.js';
 import type { AccountSession } from '../xmpp/session.js';
 import type { WorkingAccount } from '../services/working-account.js';
+import { refuseOwnAddressOnWhitelist } from '../xmpp/persistent-node.js';
+import { NS } from '../xmpp/namespaces.js';
 
 export interface HandlerDeps {
   appInfo: AppInfo;
@@ -29,7 +31,12 @@ export interface HandlerDeps {
   drift: DriftWatch;
 }
 
-/** What each request does, in one table grouped like the contract; arguments arrive already validated. */
+/**
+ * What each request does, in one table grouped like the contract; arguments arrive already validated.
+ * Every front end (the window, the browser host, the `keyring` CLI through core.api) asks through it,
+ * so a check that needs the account (an audience naming the account itself) is made here, once,
+ * before anything is queued, noted or sent.
+ */
 export function createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
@@ -90,10 +97,13 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
         ),
       // Now when online, queued otherwise (PublishQueue decides); with the key list as it now stands.
       // Drift watch holds its own checks while the app itself changes a node (services/drift-watch.ts).
-      publish: async ({ fingerprint, access, reconfigure }) => ({
-        ...(await drift.whilePublishing(() => queue.publish(fingerprint, access, reconfigure ?? false))),
-        keys: ownKeys.list(),
-      }),
+      publish: async ({ fingerprint, access, reconfigure }) => {
+        refuseOwnAddressOnWhitelist(access, working.state.account, NS.pubkey);
+        return {
+          ...(await drift.whilePublishing(() => queue.publish(fingerprint, access, reconfigure ?? false))),
+          keys: ownKeys.list(),
+        };
+      },
       retract: async ({ fingerprint }) => ({ ...(await drift.whilePublishing(() => queue.retract(fingerprint))), keys: ownKeys.list() }),
       revoke: async ({ fingerprint, reason }) => ({ ...(await drift.whilePublishing(() => queue.revoke(fingerprint, reason))), keys: ownKeys.list() }),
       rename: async ({ fingerprint, label }) => ownKeys.rename(fingerprint, label),
@@ -157,6 +167,7 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
       get: async () => profile.own(),
       // Now when online, queued otherwise (PublishQueue decides).
       publish: async ({ profile: fields, access, reconfigure }) => {
+        refuseOwnAddressOnWhitelist(access, working.state.account, NS.vcard4);
         profile.checkPhones(fields);
         return drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false));
       },
@@ -164,10 +175,12 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
         const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), crop);
         return { dataBase64: preview.png.toString('base64'), type: 'image/png', width: preview.width, height: preview.height, bytes: preview.png.length, id: preview.id };
       },
-      setAvatar: async ({ dataBase64, crop, access, reconfigure }) =>
-        drift.whilePublishing(() =>
+      setAvatar: async ({ dataBase64, crop, access, reconfigure }) => {
+        refuseOwnAddressOnWhitelist(access, working.state.account, NS.avatarMetadata);
+        return drift.whilePublishing(() =>
           profile.setAvatar(Buffer.from(dataBase64, 'base64'), access, { reconfigure: reconfigure ?? false, ...(crop ? { crop } : {}) }),
-        ),
+        );
+      },
     },
     drift: {
       status: () => Promise.resolve(drift.status()),

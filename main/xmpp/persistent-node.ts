@@ -7,8 +7,9 @@
  *    for a node that does not exist yet.
  * 2. Missing → create-and-configure (§8.1.3) with the full XEP-0222 configuration. This works where
  *    publish-options cannot carry it (ejabberd 23.01 accepts only persist_items and access_model there).
- *    Present but different → owner configure (§8.2.4); changing the access model needs the caller's
- *    explicit consent (`reconfigure`), never a silent change.
+ *    Present but different → owner configure (§8.2.4); changing who may read it (the access model, the
+ *    roster groups, or the whitelist's members) needs the caller's explicit consent (`reconfigure`),
+ *    never a silent change: the node has one audience for every item on it.
  * 3. Make the node's affiliations (XEP-0060 §8.9) match the access: the whitelist's members for
  *    whitelist, and nobody but the owner otherwise. Prosody 0.12 keeps the members of a former
  *    whitelist when the model changes, and they can still read (docs/servers.md): narrowing must revoke.
@@ -46,6 +47,7 @@ import { describeFailure, failureCode } from './failure.js';
 import { retryingWait } from './retry-wait.js';
 import { describeAudience } from '../../contract/format.js';
 import { nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
+import { NS } from './namespaces.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -206,12 +208,13 @@ export async function ensurePersistentNode(
     created = true;
   } else {
     const desired = desiredConfig(spec, (field) => current.fields.has(field));
-    const accessDiffers = !sameAccess(current, spec.access);
+    const members = await whitelistChange(ctx, spec, current);
+    const accessDiffers = !sameAccess(current, spec.access) || members !== undefined;
     if (accessDiffers && !spec.reconfigure) {
       throw new KeyringError(
         'access-model-conflict',
-        `Who can read ${nodeTitle(spec.node)} is set on the server to ${describeAccess(current)}. ` +
-          `Changing it to ${requestedAudience(spec.access)} must be confirmed.`,
+        `Who can read ${nodeTitle(spec.node)} is set on the server to ${describeAccess(current, members?.held)}. ` +
+          `Changing it to ${requestedAudience(spec.access)} must be confirmed${members ? `: ${describeMemberChange(spec.node, members)}` : ''}.`,
       );
     }
     if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems) || !hasNotificationSettings(current, spec.access)) {
@@ -370,6 +373,84 @@ function validateAccess({ access, ownerOnly }: PersistentNodeSpec): void {
   }
 }
 
+/**
+ * The account's own address on a whitelist it asks for. The owner reads its own nodes as their owner
+ * (XEP-0060 §4.1), so naming it adds nobody; yet the member affiliation it would be sent takes the
+ * ownership away on Prosody 0.12, which then refuses the owner every publish, withdrawal and
+ * configuration of its own node (auth/forbidden), until the server's admin repairs it. Refused before
+ * anything is sent, for every front end (main/ipc/handlers.ts), in words a person can act on.
+ */
+export function refuseOwnAddressOnWhitelist(access: AccessRequest, account: string | undefined, node: string): void {
+  if (account === undefined || access.model !== 'whitelist') return;
+  const self = addressKey(account);
+  if (!(access.allow ?? []).some((jid) => addressKey(jid) === self)) return;
+  const words =
+    node === NS.pubkey
+      ? 'You can always read your own keys: leave yourself off the list of who may read them.'
+      : 'You can always read your own profile: leave yourself off the list of who may read it.';
+  throw new KeyringError('invalid-argument', words, 'allow');
+}
+
+/** A bare address as compared here (RFC 7622 §3.3: localpart and domainpart alike, case-insensitively). */
+function addressKey(jid: string): string {
+  return jid.normalize('NFC').toLowerCase();
+}
+
+/**
+ * The whitelist's JIDs, but never the account's own: it stays the owner whatever it asks (see
+ * refuseOwnAddressOnWhitelist), so no member affiliation is ever sent for it or compared with one.
+ */
+function allowedOthers(ctx: NodeContext, access: AccessRequest): Set<string> {
+  const self = addressKey(ctx.owner);
+  const allow = access.model === 'whitelist' ? (access.allow ?? []) : [];
+  return new Set(allow.map(addressKey).filter((jid) => jid !== self));
+}
+
+/** Who reads a whitelist node now besides the owner: its members (and any other reading affiliation). */
+function whitelistReaders(ctx: NodeContext, affiliations: readonly Affiliation[]): Affiliation[] {
+  return othersWithAccess(ctx, affiliations).filter((a) => READING_AFFILIATIONS.has(a.affiliation));
+}
+
+interface MemberChange {
+  /** Who reads the node now (as the server lists them). */
+  held: string[];
+  added: string[];
+  removed: string[];
+}
+
+/**
+ * Between two whitelists, who would be added and who taken off: a change of members is a change of who
+ * reads every item on the node (one audience per node, XEP-0060 §4.5), as a change of roster groups
+ * is, so it needs the same consent. Undefined when the node is not a whitelist, none is asked, or the
+ * members are the ones asked for. A node whose affiliations cannot be read cannot be published to as a
+ * whitelist anyway (syncAffiliations): refused the same way here, before anything is changed.
+ */
+async function whitelistChange(ctx: NodeContext, spec: PersistentNodeSpec, current: ParsedForm): Promise<MemberChange | undefined> {
+  if (spec.access.model !== 'whitelist' || fieldValue(current, 'pubsub#access_model') !== 'whitelist') return undefined;
+  let affiliations: Affiliation[];
+  try {
+    affiliations = await readAffiliations(ctx, spec.node);
+  } catch (error) {
+    throw cannotManageAffiliations(spec.node, error);
+  }
+  const readers = whitelistReaders(ctx, affiliations);
+  const held = new Set(readers.map((a) => addressKey(a.jid)));
+  const wanted = allowedOthers(ctx, spec.access);
+  const added = [...wanted].filter((jid) => !held.has(jid));
+  const removed = readers.filter((a) => !wanted.has(addressKey(a.jid))).map((a) => a.jid);
+  if (added.length === 0 && removed.length === 0) return undefined;
+  return { held: readers.map((a) => a.jid), added, removed };
+}
+
+/** "juliet@capulet.lit would no longer read them; mallory@… would read them too." */
+function describeMemberChange(node: string, change: MemberChange): string {
+  const them = node === NS.pubkey ? 'them' : 'it';
+  return [
+    ...(change.removed.length > 0 ? [`${change.removed.join(', ')} would no longer be able to read ${them}`] : []),
+    ...(change.added.length > 0 ? [`${change.added.join(', ')} would be able to read ${them} too`] : []),
+  ].join('; ');
+}
+
 function sameAccess(form: ParsedForm, access: AccessRequest): boolean {
   if (fieldValue(form, 'pubsub#access_model') !== access.model) return false;
   if (access.model !== 'roster') return true;
@@ -466,7 +547,6 @@ function outsideAudience(ctx: NodeContext, access: AccessRequest, affiliations: 
  * Prosody 0.12, and they keep reading.
  */
 async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Promise<void> {
-  const allow = spec.access.model === 'whitelist' ? (spec.access.allow ?? []) : [];
   let current: Affiliation[];
   try {
     current = await readAffiliations(ctx, spec.node);
@@ -475,11 +555,13 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
     throw cannotManageAffiliations(spec.node, error);
   }
   const others = othersWithAccess(ctx, current);
-  const held = new Map(others.map((a) => [a.jid.toLowerCase(), a.affiliation]));
-  const wanted = new Set(allow.map((j) => j.toLowerCase()));
+  const held = new Map(others.map((a) => [addressKey(a.jid), a.affiliation]));
+  // Never the owner's own address (allowedOthers): `others` leaves it out, so it would read as not yet
+  // a member, and Prosody 0.12 demotes the owner to member when asked, locking it out of its own node.
+  const wanted = allowedOthers(ctx, spec.access);
   const changes = [
     ...[...wanted].filter((jid) => held.get(jid) !== 'member').map((jid) => ({ jid, affiliation: 'member' })),
-    ...others.filter((a) => !wanted.has(a.jid.toLowerCase())).map((a) => ({ jid: a.jid, affiliation: 'none' })),
+    ...others.filter((a) => !wanted.has(addressKey(a.jid))).map((a) => ({ jid: a.jid, affiliation: 'none' })),
   ];
   if (changes.length === 0) return;
   try {
@@ -563,9 +645,16 @@ function publishError(error: unknown, spec: PersistentNodeSpec): KeyringError {
   return new KeyringError(failureCode(error, 'protocol-error'), `Publishing ${nodeTitle(spec.node)} failed: ${describeError(error)}`, undefined, { cause: error });
 }
 
-/** Who a node's form says may read it, in drift watch's words (contract/format.ts describeAudience). */
-function describeAccess(form: ParsedForm): string {
-  return describeAudience({ model: fieldValue(form, 'pubsub#access_model') ?? '', groups: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [] });
+/**
+ * Who a node's form says may read it, in drift watch's words (contract/format.ts describeAudience);
+ * `members`: a whitelist's, when they were read.
+ */
+function describeAccess(form: ParsedForm, members?: readonly string[]): string {
+  return describeAudience({
+    model: fieldValue(form, 'pubsub#access_model') ?? '',
+    groups: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [],
+    ...(members ? { allow: members } : {}),
+  });
 }
 
 function describeError(error: unknown): string {

@@ -86,14 +86,21 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(vcard).toMatchObject({ accessModel: 'presence', members: [], deviations: [] });
     });
 
-    it('a smaller whitelist drops the member left out: whitelist [romeo, benvolio] then [romeo]', async () => {
+    it('a smaller whitelist, confirmed, drops the member left out: whitelist [romeo, benvolio] then [romeo]', async () => {
       const fingerprint = await newKey();
       await juliet.core.dispatch('keys:publish', { fingerprint, access: { model: 'open' }, reconfigure: true });
       const both = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(romeo, benvolio), reconfigure: true });
       expect(both.ok && [...(both.value as { config: EffectiveNodeConfig }).config.members].sort()).toEqual([romeo.jid, benvolio.jid].sort());
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('ok');
 
-      const smaller = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(romeo) });
+      // Taking benvolio off changes who reads every key on the node: it needs consent, as a change of
+      // roster groups does, and the refusal names him. Nothing changes until it is given.
+      const unconfirmed = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(romeo) });
+      expect(unconfirmed).toMatchObject({ ok: false, error: { code: 'access-model-conflict' } });
+      expect(!unconfirmed.ok && unconfirmed.error.message).toContain(`${benvolio.jid} would no longer be able to read them`);
+      expect(await fetchAs(benvolio, NS.pubkey)).toBe('ok');
+
+      const smaller = await juliet.core.dispatch('keys:publish', { fingerprint, access: whitelist(romeo), reconfigure: true });
       expect(smaller).toMatchObject({ ok: true, value: { config: { accessModel: 'whitelist', whitelist: [romeo.jid], members: [romeo.jid] } } });
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('refused');
       expect(await fetchAs(romeo, NS.pubkey)).toBe('ok');

@@ -1,5 +1,5 @@
 /** Pure helpers for the My keys screen: how a key is named, and audiences compared. */
-import type { AccessModel, AccessRequest, KeyExpiry, OwnKeyView } from '../../../contract';
+import type { AccessModel, AccessRequest, KeyExpiry, OwnKeyView, RosterContactView } from '../../../contract';
 import { formatDay, formatWhen } from './format';
 
 /** How a key is named on screen: its label, or the day it was made. */
@@ -18,6 +18,16 @@ export function accessOf(model: string, groups?: readonly string[], allow?: read
   if (known === 'roster') return groups?.length ? { model: known, groups: [...groups] } : undefined;
   if (known === 'whitelist') return allow?.length ? { model: known, allow: [...allow] } : undefined;
   return { model: known };
+}
+
+/**
+ * The contacts an audience may name: the roster without the account itself (another app may have put
+ * it there). The account always reads its own nodes, and main refuses a whitelist naming it: on
+ * Prosody 0.12 the member affiliation would take its ownership of the node away.
+ */
+export function audienceContacts(roster: readonly RosterContactView[], account: string | undefined): RosterContactView[] {
+  const own = account?.toLowerCase();
+  return roster.filter((c) => c.jid.toLowerCase() !== own);
 }
 
 /** Whether two audiences let in the same people (order of groups and addresses aside). */
