@@ -19,6 +19,7 @@ import { createRevocation } from '../../main/keys/revocation.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { describeOwnKey } from '../../main/cli/output.js';
+import { revokedLine } from '../../renderer/src/lib/wording.js';
 import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
 import { ownKeysOnPep, type OwnKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
@@ -67,6 +68,7 @@ describe('a revocation of a renewed key covers its older certificate', () => {
 
     const answer = await laptop.keys.revoke(renewed, 'compromised');
     expect(answer).toMatchObject({ published: true, withdrawn: true, withdrawalPending: false, alsoRevoked: [old] });
+    expect(revokedLine(answer)).toBe('Revoked; your contacts were told, and the key was withdrawn. Its other certificate (the same key) was revoked with it');
     expect(viewOf(laptop, old)).toMatchObject({ current: false, revoked: { reason: 'compromised' }, publications: [] });
     expect(laptop.keys.list().some((k) => k.current)).toBe(false);
     // Gone from the node with the key's revocation; drift watch expects neither certificate there.

@@ -46,7 +46,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
         cli.emit(
           list,
           [
-            list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.',
+            list.length ? list.map((k) => describeOwnKey(k, list)).join('\n') : 'No keys yet: try `keyring keys generate`.',
             ...(notBackedUp.length > 0
               ? [`warning: ${notBackedUp.length === 1 ? '1 key is' : `${notBackedUp.length} keys are`} in no backup; make one with \`keyring keys backup --out FILE\` or \`--to-account\``]
               : []),
@@ -106,6 +106,10 @@ export function keysCommands(program: Command, cli: CliContext): void {
                           : ''
                     }.`
                   : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
+                // A compromised key is revoked under every certificate it has (a renewal keeps the key).
+                ...(answer.alsoRevoked?.length
+                  ? [`Also revoked, the same key under another certificate: ${answer.alsoRevoked.join(', ')}.`]
+                  : []),
               ].join('\n'),
       ),
     );
