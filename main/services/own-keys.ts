@@ -15,6 +15,7 @@ import {
   type RevokeOutcome,
   type RevocationReasonName,
 } from '../../contract/index.js';
+import { shortFingerprint } from '../../contract/format.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -80,6 +81,25 @@ const RENEWED_OLD_NOT_RECORDED = {
 const renewedOldStillPublished = (diskWords: string) =>
   'Your key was renewed: the new key is published on your server and recorded here. Your old key is still published beside it: ' +
   `the app could not note its withdrawal (${diskWords}), so it did not withdraw it. Do not renew the old key again: free some space, then withdraw it.`;
+
+/**
+ * A renewal whose successor was made and stored, and then not published (refused, cut off, signed out,
+ * the node's access found changed): the successor stays (contacts take one successor per key, and the
+ * key's one renewal is used: renewing the old key again is refused), so the failure says so and how to
+ * finish, instead of only the server's refusal. The old key is still published as it was. A publish the
+ * server took and the vault could not record says that itself (RENEWED_NOT_RECORDED). Front ends that
+ * cannot act from My keys (the CLI) put their own next step in place of this one.
+ */
+function successorKept(error: unknown, successor: string): unknown {
+  if (error instanceof KeyringError && error.code === 'storage-failed' && error.message.startsWith(RENEWED_NOT_RECORDED.done)) return error;
+  const kept = `The new certificate ${shortFingerprint(successor)} was made and kept, not published: it is this key's renewal, so renewing this key again is refused. Your old key is still published as it was.`;
+  const said = error instanceof KeyringError ? error : new KeyringError('internal', 'Publishing the new certificate failed inside the app (details are in the log).', undefined, { cause: error });
+  const sentence = /[.!?]$/.test(said.message) ? said.message : `${said.message}.`;
+  return new KeyringError(said.code, `${sentence} ${kept}`, said.field, {
+    cause: error,
+    nextStep: 'Publish the new key from My keys (its card says it replaces this one) to the same people; then retract the old one.',
+  });
+}
 
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
@@ -489,7 +509,12 @@ export class OwnKeys {
     });
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
 
-    const config = await this.#publish(job, successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
+    let config: EffectiveNodeConfig;
+    try {
+      config = await this.#publish(job, successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
+    } catch (error) {
+      throw successorKept(error, successor.fingerprint);
+    }
     // The publish was answered: the new key is on the server. Only now does the old one go; already
     // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
