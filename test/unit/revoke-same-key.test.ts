@@ -108,6 +108,31 @@ describe('a revocation of a renewed key covers its older certificate', () => {
     expect(await phone.revocations.readNode()).toEqual([]);
   });
 
+  it('a vault whose revoke recorded only the named certificate, its older certificate put back on the node: the next sign-in revokes and withdraws it', async () => {
+    const laptop = await device();
+    const { fingerprint: old, der: oldDer } = await addKey(laptop);
+    await laptop.keys.publish(old, { model: 'presence' });
+    const renewed = (await laptop.keys.renew(old, { newKey: false })).fingerprint;
+    const renewedDer = Buffer.from(laptop.store.find(JULIET, renewed)?.certificate ?? '', 'base64');
+    // The state an earlier version left (the CLI walk): the renewed certificate revoked as compromised
+    // (by a device that holds it alone), recorded revoked here alone, and the older one published again.
+    const revoker = await device();
+    await addKey(revoker, renewedDer);
+    await revoker.keys.revoke(renewed, 'compromised');
+    const statement = revoker.store.find(JULIET, renewed)?.revoked ?? expect.fail('not revoked');
+    await laptop.store.setRevoked(JULIET, renewed, statement);
+    const republisher = await device();
+    await addKey(republisher, oldDer);
+    await republisher.keys.publish(old, { model: 'presence' });
+    expect(onNode()).toEqual([revocationItemId(renewed), old]);
+
+    expect(await laptop.revocations.readNode()).toEqual([old]);
+    expect(viewOf(laptop, old)).toMatchObject({ current: false, revoked: { reason: 'compromised', date: statement.date } });
+    expect(viewOf(laptop, old)?.revoked?.underCertificate).toBeUndefined();
+    // Withdrawn, with a revocation of its own beside its key's (own-revocations.ts: never withdrawn alone).
+    expect(onNode()).toEqual([revocationItemId(renewed), revocationItemId(old)]);
+  });
+
   it('a vault whose revoke recorded only the named certificate still shows the other revoked, and refuses it', async () => {
     const laptop = await device();
     const { fingerprint: old } = await addKey(laptop);
