@@ -16,6 +16,7 @@ import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { createRevocation } from '../../main/keys/revocation.js';
+import { fetchItems } from '../../main/xmpp/fetch-items.js';
 import { revocationItemId } from '../../main/xmpp/key-statements.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { describeOwnKey } from '../../main/cli/output.js';
@@ -144,5 +145,11 @@ describe('a revocation of a renewed key covers its older certificate', () => {
     expect(viewOf(laptop, old)).toMatchObject({ current: false, revoked: { reason: 'unspecified', underCertificate: renewed } });
     await expect(laptop.keys.publish(old, { model: 'presence' })).rejects.toThrow(/revoked \(unspecified\) under its other certificate/);
     expect(onNode()).toEqual([]);
+    // Put on the node by another device: a sign-in does not record it as published here.
+    const other = await device();
+    await addKey(other, Buffer.from(laptop.store.find(JULIET, old)?.certificate ?? '', 'base64'));
+    await other.keys.publish(old, { model: 'presence' });
+    expect(await laptop.found.readNode(fetchItems(pep.ctx.iq, JULIET, NS.pubkey))).toEqual([]);
+    expect(viewOf(laptop, old)?.publications).toEqual([]);
   });
 });
