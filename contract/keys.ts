@@ -36,8 +36,13 @@ export interface OwnKeyView {
   notYetValid?: true;
   /** The key this one replaced (renewal or rotation), by a statement that key signed. */
   continues?: string;
-  /** Revoked by the user: why, and the date of the statement. Never published again, never current. */
-  revoked?: { reason: RevocationReasonName; date: string };
+  /**
+   * Revoked by the user: why, and the date of the statement. Never published again, never current.
+   * `underCertificate`: revoked as the certificate named there was, one of the same public key (a
+   * renewal keeps it), for a reason that condemns the key itself (compromised, unspecified); main
+   * records each such certificate revoked on its own, and says this only for a vault from before it did.
+   */
+  revoked?: { reason: RevocationReasonName; date: string; underCertificate?: string };
   /** True when revocation statements are kept for it (made at generation, for the backup). */
   hasPreparedRevocations?: true;
   bits: number | undefined;
@@ -133,6 +138,12 @@ export interface RevokeOutcome {
    * connection (done only if the server lets the app read the key node: keys:keyNodeUnread says not).
    */
   withdrawalPending: boolean;
+  /**
+   * The account's other certificates of the same public key, revoked with it: a revocation as
+   * compromised (or for no reason given) condemns the key, and a renewal keeps it (docs/key-lifecycle.md).
+   * Each is withdrawn from the key node too; one whose withdrawal was cut off makes withdrawalPending.
+   */
+  alsoRevoked?: string[];
   config?: EffectiveNodeConfig;
 }
 /** Revoked now, or queued while offline; and the key list as it now stands. */

@@ -70,7 +70,12 @@ function delivery(d: NotificationDelivery): string {
   return d === 'delivered' ? 'yes' : d === 'not-delivered' ? 'NO (they see changes when they fetch)' : 'unknown';
 }
 
-export function describeOwnKey(k: OwnKeyView): string {
+/**
+ * One own key for `keys list`. `all`: the whole list, so an older certificate names the one that
+ * renewed it (the list says its successor by `continues`); left out, only the key's own line says it.
+ */
+export function describeOwnKey(k: OwnKeyView, all: readonly OwnKeyView[] = []): string {
+  const successor = all.find((o) => o.continues === k.fingerprint);
   const published = k.publications.length
     ? k.publications.map((p) => `published to ${safe(p.node)} (${describeAccess(p.accessModel, p.groups, p.allow)})`).join('; ')
     : 'not published';
@@ -78,8 +83,15 @@ export function describeOwnKey(k: OwnKeyView): string {
   return [
     `${groupFingerprint(k.fingerprint)}${k.label ? `  "${safe(k.label)}"` : ''}${k.current ? '  (current)' : ''}${k.revoked ? '  (REVOKED)' : k.notYetValid ? '  (NOT VALID YET)' : ''}`,
     `  RSA ${k.bits ?? '?'} bits, valid ${day(k.notBefore)} to ${day(k.notAfter)}, ${published}`,
+    // A renewal's two certificates, named from both sides: the successor is the one to publish or renew.
+    ...(k.continues ? [`  successor of ${shortFingerprint(k.continues)}`] : []),
+    ...(successor ? [`  renewed: its successor is ${shortFingerprint(successor.fingerprint)}${successor.current ? ' (current)' : ''}`] : []),
     ...(k.revoked
-      ? [`  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}`]
+      ? [
+          `  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}${
+            k.revoked.underCertificate ? `, under its other certificate ${shortFingerprint(k.revoked.underCertificate)} (the same key)` : ''
+          }`,
+        ]
       : [
           // Main said its certificate has not started (OwnKeyView.notYetValid): never current until then.
           ...(k.notYetValid ? [`  warning: not valid until ${day(k.notBefore)}: contacts' apps may refuse it until then, so it is not your current key`] : []),

@@ -40,13 +40,14 @@ import { readEffectiveConfig } from '../xmpp/persistent-node.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { KEY_NODE_MAX_ITEMS } from './own-keys.js';
+import { revocationOfItsKey } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
 /** The node holds at most 32 items (KEY_NODE_MAX_ITEMS); more than this is not ours to read. */
 const MAX_ITEMS_READ = 64;
 
 export interface FoundPublicationsDeps {
-  store: Pick<OwnKeysStore, 'find' | 'setPublication' | 'setAudience'>;
+  store: Pick<OwnKeysStore, 'find' | 'list' | 'setPublication' | 'setAudience'>;
   published: Pick<PublishedNodesStore, 'list' | 'recordFound' | 'expectItem' | 'settleAccessAsked'>;
   session: SessionPort;
   log: Logger;
@@ -71,12 +72,14 @@ export class FoundPublications {
   /** The keys among `items` recorded as published now (see the file's comment for what is left out). */
   async adopt(items: readonly RawItem[]): Promise<string[]> {
     const account = this.#deps.session.ownJid;
+    const records = this.#deps.store.list(account);
     const found = items.slice(0, MAX_ITEMS_READ).flatMap((item) => {
       const read = readPubkeyItem(item);
       if ('problem' in read) return [];
       const fingerprint = certificateFingerprint(read.der);
       const key = this.#deps.store.find(account, fingerprint);
-      if (!key || key.revoked || key.publications.some((p) => p.node === NS.pubkey)) return [];
+      // A certificate whose key was revoked under another of its certificates is as revoked (revoked-here.ts).
+      if (!key || key.revoked || revocationOfItsKey(records, key) || key.publications.some((p) => p.node === NS.pubkey)) return [];
       if (item.id !== fingerprint) {
         this.#deps.log.warn(`own key ${fingerprint} is on the key node under another id (${oneLine(item.id.slice(0, 80))}): contacts refuse it there; not recorded as published`);
         return [];

@@ -15,6 +15,7 @@ import {
   type RevokeOutcome,
   type RevocationReasonName,
 } from '../../contract/index.js';
+import { shortFingerprint } from '../../contract/format.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -34,13 +35,13 @@ import type { NodeState } from '../xmpp/node-state.js';
 import { fetchItems } from '../xmpp/fetch-items.js';
 import { pubkeyPayload } from '../xmpp/pubkey-items.js';
 import { pubkeyPayloadWithSuccession, revocationItemId, revocationPayload } from '../xmpp/key-statements.js';
-import { createRevocation, prepareRevocations } from '../keys/revocation.js';
+import { createRevocation, prepareRevocations, type RevocationStatement } from '../keys/revocation.js';
 import type { KeyObject } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
-import { recordRevokedHere } from './revoked-here.js';
+import { keyDigestOf, recordRevokedHere, revocationOfItsKey, sameKeyToRevoke, statementFor } from './revoked-here.js';
 import { accountMarkNow, forWrite, markedIq, requireMarked, signedOutMeanwhile, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
@@ -80,6 +81,25 @@ const RENEWED_OLD_NOT_RECORDED = {
 const renewedOldStillPublished = (diskWords: string) =>
   'Your key was renewed: the new key is published on your server and recorded here. Your old key is still published beside it: ' +
   `the app could not note its withdrawal (${diskWords}), so it did not withdraw it. Do not renew the old key again: free some space, then withdraw it.`;
+
+/**
+ * A renewal whose successor was made and stored, and then not published (refused, cut off, signed out,
+ * the node's access found changed): the successor stays (contacts take one successor per key, and the
+ * key's one renewal is used: renewing the old key again is refused), so the failure says so and how to
+ * finish, instead of only the server's refusal. The old key is still published as it was. A publish the
+ * server took and the vault could not record says that itself (RENEWED_NOT_RECORDED). Front ends that
+ * cannot act from My keys (the CLI) put their own next step in place of this one.
+ */
+function successorKept(error: unknown, successor: string): unknown {
+  if (error instanceof KeyringError && error.code === 'storage-failed' && error.message.startsWith(RENEWED_NOT_RECORDED.done)) return error;
+  const kept = `The new certificate ${shortFingerprint(successor)} was made and kept, not published: it is this key's renewal, so renewing this key again is refused. Your old key is still published as it was.`;
+  const said = error instanceof KeyringError ? error : new KeyringError('internal', 'Publishing the new certificate failed inside the app (details are in the log).', undefined, { cause: error });
+  const sentence = /[.!?]$/.test(said.message) ? said.message : `${said.message}.`;
+  return new KeyringError(said.code, `${sentence} ${kept}`, said.field, {
+    cause: error,
+    nextStep: 'Publish the new key from My keys (its card says it replaces this one) to the same people; then retract the old one.',
+  });
+}
 
 /** A key withdrawn from the server whose deletion the vault could not record (a full disk). */
 const WITHDRAWN_NOT_DELETED = { done: 'Your key was withdrawn from your server', next: 'It is still in the vault. Free some space, then delete it again.' };
@@ -366,7 +386,7 @@ export class OwnKeys {
     this.#requireStill(job);
     const jid = job.account;
     const key = this.#find(jid, fingerprint);
-    refuseRevoked(key);
+    refuseRevoked(this.#deps.store.list(jid), key);
     await this.#deps.session.requireXep0222Support();
     // That answer was the live connection's: its server's, and its account's from here on, if another signed in.
     this.#requireStill(job);
@@ -418,7 +438,7 @@ export class OwnKeys {
     this.#requireStill(job);
     const jid = job.account;
     const old = this.#find(jid, fingerprint);
-    refuseRevoked(old);
+    refuseRevoked(this.#deps.store.list(jid), old);
     this.#refuseRenewed(jid, fingerprint);
     // Checked and taken with no await between: a second renewal of the key is refused until this one ends.
     const renewing = `${jid}\n${fingerprint}`;
@@ -483,7 +503,7 @@ export class OwnKeys {
     const succession = await createSuccession({ bareJid: jid, oldCertificateDer: oldDer, oldPrivateKey, newCertificateDer: der });
     // Checked again after the awaits above: meanwhile the key may have been revoked (a reading of the
     // key node) or given a successor otherwise (a backup restored), and nothing is stored yet.
-    refuseRevoked(this.#find(jid, fingerprint));
+    refuseRevoked(this.#deps.store.list(jid), this.#find(jid, fingerprint));
     this.#refuseRenewed(jid, fingerprint);
     // A published key's successor is made only to be published at once: signed out meanwhile (the key
     // generation takes seconds), it is not stored, rather than left unpublished beside the old key.
@@ -498,7 +518,12 @@ export class OwnKeys {
     });
     if (!access) return { fingerprint: successor.fingerprint, published: false, withdrawn: false };
 
-    const config = await this.#publish(job, successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
+    let config: EffectiveNodeConfig;
+    try {
+      config = await this.#publish(job, successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
+    } catch (error) {
+      throw successorKept(error, successor.fingerprint);
+    }
     // The publish was answered: the new key is on the server. Only now does the old one go; already
     // gone (withdrawn elsewhere), it is as withdrawn, and only the record catches up.
     try {
@@ -517,7 +542,7 @@ export class OwnKeys {
    * is published as an item of its own on the key node, to the audience the node has, and only once
    * that publish is answered is the key's own item withdrawn. The publish is notified on every server,
    * where the withdrawal may not be (ejabberd before 24.12 sends no retract notifications). Whether the
-   * key is on the node is asked of the server, not of the vault's record alone (#keyOnServer). A key
+   * key is on the node is asked of the server, not of the vault's record alone (#itemsOnServer). A key
    * on no node is revoked here only, unless other keys are published: then the statement goes to their
    * audience, for contacts who saw the key earlier. The key is never published again.
    */
@@ -531,7 +556,9 @@ export class OwnKeys {
     for (let earlier = this.#revoking.get(id); earlier; earlier = this.#revoking.get(id)) await earlier;
     this.#requireStill(job);
     const key = this.#find(jid, fingerprint);
-    refuseRevoked(key);
+    // Only a revocation of this very certificate refuses: one covered by its key's revocation under
+    // another certificate (revocationOfItsKey, a vault from before that was recorded) may get its own.
+    if (key.revoked) refuseRevoked([], key);
     // Marked under way from here, before anything is sent (see #revoking), with no await since the key
     // was found unrevoked and no revoke of it under way; settled once it ended, after its last write.
     let settle: () => void = () => undefined;
@@ -558,13 +585,27 @@ export class OwnKeys {
       ? await createRevocation({ bareJid: jid, certificateDer: der, privateKey, reason })
       : key.revocations?.find((r) => r.reason === reason);
     if (!statement) throw new KeyringError('not-found', 'This key can no longer sign, and no revocation was prepared for it.', 'fingerprint');
+    // Revoked as compromised (or for no reason given), the key itself is: its other certificates (a
+    // renewal keeps the key) are revoked with it, each by a statement of its own dated as this one
+    // (revoked-here.ts). One with neither its private half nor a prepared statement is still shown
+    // revoked and refused (revocationOfItsKey).
+    const sameKey: { record: OwnKeyRecord; statement: RevocationStatement }[] = [];
+    for (const record of sameKeyToRevoke(this.#deps.store.list(jid), key, reason)) {
+      const its = await statementFor(this.#deps.store, jid, record, reason, new Date(statement.date));
+      if (its) sameKey.push({ record, statement: its });
+    }
     this.#requireStill(job);
 
     const own = key.publications.find((p) => p.node === NS.pubkey);
     // The vault's record is not the server's word: a publish the disk could not record, or one made by
     // another device of the account, leaves the key on the node unrecorded here. Contacts may have
-    // fetched it, so its revocation must go out whatever the record says.
-    const onServer = own ? true : await this.#keyOnServer(job, fingerprint);
+    // fetched it, so its revocation must go out whatever the record says. The same for its key's other
+    // certificates, withdrawn with it.
+    const recorded = (record: OwnKeyRecord) => record.publications.some((p) => p.node === NS.pubkey);
+    const items = own && sameKey.every((s) => recorded(s.record)) ? undefined : await this.#itemsOnServer(job);
+    const onServerOf = (record: OwnKeyRecord): boolean | 'unknown' => (recorded(record) ? true : items === undefined || items === 'unknown' ? 'unknown' : items.has(record.fingerprint));
+    const onServer = onServerOf(key);
+    const sameKeyOnServer = sameKey.filter((s) => onServerOf(s.record) !== false);
     // A reading refused by a switch says 'unknown', not why: the switch is said instead.
     this.#requireStill(job);
     const publication = own ?? this.#deps.store.list(jid).flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
@@ -574,7 +615,7 @@ export class OwnKeys {
     }
     /** The node's configuration as read now, when the audience is the server's word (below). */
     let serverConfig: EffectiveNodeConfig | undefined;
-    if (!access && onServer !== false) {
+    if (!access && (onServer !== false || sameKeyOnServer.length > 0)) {
       // Nothing recorded, and the key there (or the node unreadable to its owner: ejabberd 23.01 under
       // roster access): the statement goes to the node's audience, as the server reports it.
       const read = await readKeyNodeAudience(this.#ctx(job));
@@ -588,7 +629,8 @@ export class OwnKeys {
       // No key node at all: nobody could have fetched this key from the account.
       this.#requireStill(job);
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
-      return { published: false, withdrawn: false, withdrawalPending: false };
+      for (const same of sameKey) await recordRevokedHere(this.#deps, jid, same.record.fingerprint, same.statement);
+      return { published: false, withdrawn: false, withdrawalPending: false, ...alsoRevoked(sameKey) };
     }
     await this.#deps.session.requireXep0222Support();
     this.#requireStill(job);
@@ -630,6 +672,7 @@ export class OwnKeys {
         if (serverConfig) await this.#deps.published.recordFound(jid, NS.pubkey, item, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
         else await this.#deps.published.recordPublish(jid, NS.pubkey, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config, item });
         await recordRevokedHere(this.#deps, jid, fingerprint, statement);
+        for (const same of sameKey) await recordRevokedHere(this.#deps, jid, same.record.fingerprint, same.statement);
       },
       {
         done: 'The revocation of your key was published on your server, for your contacts to see',
@@ -649,20 +692,30 @@ export class OwnKeys {
         if (!(error instanceof KeyringError && error.code === 'not-found')) withdrawalPending = true;
       }
     }
-    return { published: true, withdrawn, withdrawalPending, config: outcome.config };
+    // Its key's other certificates go as it did: contacts honour its revocation for them already
+    // (withRevocations), and the owner's node should no longer list a compromised key under any of
+    // them. Cut off, each is left to the next reading of the node (own-revocations.ts), as the key's own.
+    for (const same of sameKeyOnServer) {
+      try {
+        await retractItem(this.#ctx(job), NS.pubkey, same.record.fingerprint);
+      } catch (error) {
+        if (!(error instanceof KeyringError && error.code === 'not-found')) withdrawalPending = true;
+      }
+    }
+    return { published: true, withdrawn, withdrawalPending, ...alsoRevoked(sameKey), config: outcome.config };
   }
 
   /**
-   * Whether the key's own item is on the key node as the server says now (XEP-0060 §6.5.2), for a key
-   * the vault does not record as published there. 'unknown' when the server does not let the owner read
+   * The ids of the key node's items as the server says now (XEP-0060 §6.5.2): whether a key the vault
+   * does not record as published there is. 'unknown' when the server does not let the owner read
    * the node (ejabberd 23.01 under roster access) or did not answer. Offline only the record is known;
    * revokes wait for the connection (publish-queue.ts), so that is for direct callers alone.
    */
-  async #keyOnServer(job: KeyJob, fingerprint: string): Promise<boolean | 'unknown'> {
-    if (this.#deps.session.state.status !== 'online') return false;
+  async #itemsOnServer(job: KeyJob): Promise<ReadonlySet<string> | 'unknown'> {
+    if (this.#deps.session.state.status !== 'online') return new Set();
     const read = await fetchItems(this.#ctx(job).iq, job.account, NS.pubkey);
-    if (read.status === 'ok') return read.items.some((item) => item.id === fingerprint);
-    return read.status === 'none' ? false : 'unknown';
+    if (read.status === 'ok') return new Set(read.items.map((item) => item.id));
+    return read.status === 'none' ? new Set() : 'unknown';
   }
 
   async retract(fingerprint: string): Promise<void> {
@@ -838,14 +891,21 @@ export class OwnKeys {
  * here is valid at once.
  */
 export function summarizeAll(records: readonly OwnKeyRecord[], jid: string, now: Date): OwnKeyView[] {
-  const views = records.map((record) => summarize(record, jid, now)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  // Each certificate's key read once, for the revocations that cover every certificate of a key (revoked-here.ts).
+  const digests = new Map<OwnKeyRecord, string | undefined>();
+  const digestOf = (r: OwnKeyRecord) => {
+    if (!digests.has(r)) digests.set(r, keyDigestOf(r));
+    return digests.get(r);
+  };
+  const views = records.map((record) => summarize(record, jid, now, revocationOfItsKey(records, record, digestOf))).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   const usable = views.filter((k) => !k.revoked && !k.notYetValid && (k.notAfter === undefined || new Date(k.notAfter) >= now));
   const current = usable.find((k) => k.publications.length > 0) ?? usable[0];
   if (current) current.current = true;
   return views;
 }
 
-function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
+/** `ofItsKey`: the revocation of another certificate of its key that covers it (revocationOfItsKey), shown as its own. */
+function summarize(record: OwnKeyRecord, jid: string, now: Date, ofItsKey: RevocationStatement | undefined): OwnKeyView {
   const check = checkPublishedCertificate({
     der: Buffer.from(record.certificate, 'base64'),
     publisherJid: jid,
@@ -856,7 +916,11 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
     ...(record.label ? { label: record.label } : {}),
     current: false,
     ...(record.succession ? { continues: record.succession.old } : {}),
-    ...(record.revoked ? { revoked: { reason: record.revoked.reason, date: record.revoked.date } } : {}),
+    ...(record.revoked
+      ? { revoked: { reason: record.revoked.reason, date: record.revoked.date } }
+      : ofItsKey
+        ? { revoked: { reason: ofItsKey.reason, date: ofItsKey.date, underCertificate: ofItsKey.fingerprint } }
+        : {}),
     ...(record.revocations ? { hasPreparedRevocations: true as const } : {}),
     bits: check.bits,
     ...(check.notBefore !== undefined && Date.parse(check.notBefore) > now.getTime() ? { notYetValid: true as const } : {}),
@@ -868,13 +932,31 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date): OwnKeyView {
   };
 }
 
+/** The other certificates revoked with a key, as RevokeOutcome says them (none: left out). */
+function alsoRevoked(sameKey: readonly { record: OwnKeyRecord }[]): { alsoRevoked?: string[] } {
+  return sameKey.length > 0 ? { alsoRevoked: sameKey.map((s) => s.record.fingerprint) } : {};
+}
+
 /** Revocation statements for every reason, signed by a key just made or taken in (for the backup). */
 function preparedFor(jid: string, certificateDer: Buffer, privateKey: KeyObject) {
   return prepareRevocations({ bareJid: jid, certificateDer, privateKey }); // the private key is never logged
 }
 
-function refuseRevoked(key: OwnKeyRecord): void {
+/**
+ * A revoked certificate is never published or renewed again; nor is one whose key was revoked as
+ * compromised (or for no reason given) under another of its certificates (revoked-here.ts): a renewal
+ * keeps the private key, so whoever may hold it holds this certificate's too.
+ */
+function refuseRevoked(records: readonly OwnKeyRecord[], key: OwnKeyRecord): void {
   if (key.revoked) throw new KeyringError('invalid-argument', 'This key was revoked: it is never published again.', 'fingerprint');
+  const ofItsKey = revocationOfItsKey(records, key);
+  if (ofItsKey) {
+    throw new KeyringError(
+      'invalid-argument',
+      `This certificate's key was revoked (${ofItsKey.reason}) under its other certificate ${ofItsKey.fingerprint}: it holds the same private key, so it is revoked too and never published again. Make a new key instead.`,
+      'fingerprint',
+    );
+  }
 }
 
 /**

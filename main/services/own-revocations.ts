@@ -36,7 +36,7 @@ import { NS } from '../xmpp/namespaces.js';
 import { publishAsIs, publishPersistent, retractItem } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { KEY_NODE_MAX_ITEMS, readKeyNodeAudience } from './own-keys.js';
-import { recordRevokedHere } from './revoked-here.js';
+import { recordRevokedHere, sameKeyToRevoke, statementFor } from './revoked-here.js';
 import type { SessionPort } from './session-port.js';
 
 /** The node holds at most 32 items (own-keys.ts KEY_NODE_MAX_ITEMS); more than this is not ours. */
@@ -121,20 +121,30 @@ export class OwnRevocations {
       const underWay = this.#deps.revokeUnderWay?.(account, read.statement.fingerprint);
       if (underWay) await underWay;
       const key = this.#deps.store.find(account, read.statement.fingerprint);
-      if (!key) continue;
-      const stale = key.revoked !== undefined && this.#deps.published.expects(account, NS.pubkey, key.fingerprint);
-      if (key.revoked && !stale) continue;
+      // A compromised key's revocation covers its other certificates in this vault too (a renewal
+      // keeps the key), even one whose named certificate this vault does not hold (revoked-here.ts).
+      const sameKey = sameKeyToRevoke(this.#deps.store.list(account), read.statement, read.statement.reason);
+      const stale = key?.revoked !== undefined && this.#deps.published.expects(account, NS.pubkey, key.fingerprint);
+      if ((!key || (key.revoked && !stale)) && sameKey.length === 0) continue;
       const check = verifyRevocation(read.statement, { publisherJid: account });
-      if (!check.valid || check.fingerprint !== key.fingerprint) {
+      if (!check.valid || check.fingerprint !== read.statement.fingerprint) {
         this.#deps.log.warn(`a revocation on the own key node does not hold: ${check.valid ? 'it names another key' : check.reason}`);
         continue;
       }
-      if (stale) {
+      if (key && stale) {
         await this.#deps.published.recordRetract(account, NS.pubkey, key.fingerprint);
-        continue;
+      } else if (key && !key.revoked) {
+        await recordRevokedHere(this.#deps, account, key.fingerprint, read.statement);
+        revoked.push(key.fingerprint);
       }
-      await recordRevokedHere(this.#deps, account, key.fingerprint, read.statement);
-      revoked.push(key.fingerprint);
+      for (const record of sameKey) {
+        // Its own statement, dated as the one found: the item left over on the node, if any, is then
+        // withdrawn below with a revocation of its own beside it (#withdrawRevokedLeftOver).
+        const statement = await statementFor(this.#deps.store, account, record, read.statement.reason, new Date(read.statement.date));
+        if (!statement) continue;
+        await recordRevokedHere(this.#deps, account, record.fingerprint, statement);
+        revoked.push(record.fingerprint);
+      }
     }
     await this.#withdrawRevokedLeftOver(items);
     return revoked;

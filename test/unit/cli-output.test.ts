@@ -150,6 +150,33 @@ describe('terminal injection through the CLI', () => {
   });
 });
 
+describe('keys list: a renewal named from both sides', () => {
+  const base: OwnKeyView = {
+    fingerprint: '65'.repeat(32),
+    current: false,
+    bits: 2048,
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2027-01-01T00:00:00.000Z',
+    expiry: { level: 'none', daysLeft: 200 },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    publications: [],
+  };
+  const successor: OwnKeyView = { ...base, fingerprint: '53'.repeat(32), continues: base.fingerprint, current: true, createdAt: '2026-02-01T00:00:00.000Z' };
+
+  it('the successor says whose it is, and the older one which key renewed it (a failed publish left it unpublished)', () => {
+    const list = [successor, base];
+    expect(describeOwnKey(successor, list)).toContain('  successor of 6565 6565 6565 6565…');
+    expect(describeOwnKey(base, list)).toContain('  renewed: its successor is 5353 5353 5353 5353… (current)');
+    expect(describeOwnKey(base, list)).not.toContain('successor of');
+  });
+
+  it('a certificate revoked under another certificate of its key says which', () => {
+    const covered: OwnKeyView = { ...base, revoked: { reason: 'compromised', date: '2026-03-01T00:00:00.000Z', underCertificate: successor.fingerprint } };
+    expect(describeOwnKey(covered)).toContain('(REVOKED)');
+    expect(describeOwnKey(covered)).toContain('under its other certificate 5353 5353 5353 5353… (the same key)');
+  });
+});
+
 describe('keys list: the expiry warning', () => {
   const key = (expiry: OwnKeyView['expiry'], published: boolean): OwnKeyView => ({
     fingerprint: 'ab'.repeat(32),

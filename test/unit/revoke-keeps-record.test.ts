@@ -38,8 +38,14 @@ import { driftWatchOnPep, ownKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 let privateKey: KeyObject;
+/**
+ * A second key's: a revocation as compromised covers every certificate of its key (revoked-here.ts),
+ * so a second certificate of the first key would be revoked with it, and the second revoke refused.
+ */
+let otherPrivateKey: KeyObject;
 beforeAll(async () => {
   ({ privateKey } = await generateRsaKeyPair(2048));
+  ({ privateKey: otherPrivateKey } = await generateRsaKeyPair(2048));
 }, 60_000);
 
 describe('a revoked key put back on a key node another client widened', () => {
@@ -244,9 +250,9 @@ describe('a revoked key put back on a key node another client widened', () => {
   });
 
   it('a node another client widened and cut to one item, persistence left on: a second revocation does not push the first off', async () => {
-    const der2 = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
+    const der2 = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: otherPrivateKey, validityDays: 30 });
     const fingerprint2 = certificateFingerprint(der2);
-    await store.add(JULIET, { fingerprint: fingerprint2, certificateDer: der2, privateKey });
+    await store.add(JULIET, { fingerprint: fingerprint2, certificateDer: der2, privateKey: otherPrivateKey });
     await keys.publish(fingerprint2, { model: 'presence' });
     await keys.revoke(fingerprint, 'compromised');
     keyNode().config.set('pubsub#access_model', ['open']);
@@ -272,9 +278,9 @@ describe('a revoked key put back on a key node another client widened', () => {
   });
 
   it('a server that keeps the node at one item even when asked for more: the second revoke is refused in words, the first revocation stays', async () => {
-    const der2 = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
+    const der2 = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: otherPrivateKey, validityDays: 30 });
     const fingerprint2 = certificateFingerprint(der2);
-    await store.add(JULIET, { fingerprint: fingerprint2, certificateDer: der2, privateKey });
+    await store.add(JULIET, { fingerprint: fingerprint2, certificateDer: der2, privateKey: otherPrivateKey });
     await keys.publish(fingerprint2, { model: 'presence' });
     await keys.revoke(fingerprint, 'compromised');
     keyNode().config.set('pubsub#access_model', ['open']);

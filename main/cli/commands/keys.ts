@@ -9,7 +9,7 @@ import { accessParams, withAccessOptions, type AccessOptions } from '../access-o
 import { must, usage, type CliContext } from '../context.js';
 import { integerOption } from '../option-values.js';
 import { describeNodeConfig, describeOwnKey } from '../output.js';
-import { REVOCATION_REASONS, type RevocationReasonName } from '../../../contract/index.js';
+import { REVOCATION_REASONS, type IpcError, type KeyringApi, type OwnKeyView, type RevocationReasonName } from '../../../contract/index.js';
 import { backupCommands } from './backup.js';
 
 /** Certificate validity the CLI accepts, as the request does (contract/keys.ts). */
@@ -21,6 +21,38 @@ const MAX_VALIDITY_DAYS = 36_500;
  * the app or `keyring` is online (the exit code is 0: nothing failed, and nothing was lost).
  */
 const queued = (what: 'publish' | 'retract' | 'revoke') => `queued: will ${what} when online`;
+
+/**
+ * A renewal that failed after it made its successor (main keeps it: own-keys.ts successorKept) gets the
+ * CLI's next step in place of the window's: the command that publishes the successor to the audience
+ * the old key has, then withdraws the old one. Told by the key list: a successor there now, not
+ * published, that was not there before this renew. Any other failure is left as main said it.
+ */
+export async function successorKeptStep(api: { keys: Pick<KeyringApi['keys'], 'list'> }, before: readonly OwnKeyView[], error: IpcError): Promise<IpcError> {
+  // Main's words for it carry the window's next step; a failure after the successor was published (its
+  // record, the old key's withdrawal) has words of its own and no step to replace.
+  if (error.nextStep === undefined) return error;
+  const after = await api.keys.list();
+  if (!after.ok) return error;
+  const made = after.value.find((k) => k.continues !== undefined && !before.some((b) => b.fingerprint === k.fingerprint));
+  const old = made && after.value.find((k) => k.fingerprint === made.continues);
+  const publication = old?.publications[0];
+  if (!made || made.publications.length > 0 || !old || !publication) return error;
+  const access = [
+    `--access ${publication.accessModel}`,
+    ...(publication.groups ?? []).map((g) => `--group ${shellWord(g)}`),
+    ...(publication.allow ?? []).map((j) => `--allow ${shellWord(j)}`),
+  ].join(' ');
+  return {
+    ...error,
+    nextStep: `Publish it with \`keyring keys publish ${made.fingerprint} ${access}\` (the audience your old key has), then withdraw the old one with \`keyring keys retract ${old.fingerprint}\`.`,
+  };
+}
+
+/** A word as a shell reads it back: quoted when it holds anything beyond plain address characters. */
+function shellWord(word: string): string {
+  return /^[\w@.+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 export function keysCommands(program: Command, cli: CliContext): void {
   const keys = program.command('keys').description('your own keys');
@@ -46,7 +78,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
         cli.emit(
           list,
           [
-            list.length ? list.map(describeOwnKey).join('\n') : 'No keys yet: try `keyring keys generate`.',
+            list.length ? list.map((k) => describeOwnKey(k, list)).join('\n') : 'No keys yet: try `keyring keys generate`.',
             ...(notBackedUp.length > 0
               ? [`warning: ${notBackedUp.length === 1 ? '1 key is' : `${notBackedUp.length} keys are`} in no backup; make one with \`keyring keys backup --out FILE\` or \`--to-account\``]
               : []),
@@ -76,7 +108,12 @@ export function keysCommands(program: Command, cli: CliContext): void {
     .option('--new-key', 'make a new key instead of renewing the certificate of the same key')
     .action(
       cli.answer(
-        (api, fingerprint: string, options: { newKey?: boolean }) => api.keys.renew({ fingerprint, ...(options.newKey ? { newKey: true } : {}) }),
+        async (api, fingerprint: string, options: { newKey?: boolean }) => {
+          const before = await api.keys.list();
+          const answer = await api.keys.renew({ fingerprint, ...(options.newKey ? { newKey: true } : {}) });
+          if (answer.ok || !before.ok) return answer;
+          return { ok: false as const, error: await successorKeptStep(api, before.value, answer.error) };
+        },
         (answer) =>
           [
             answer.fingerprint,
@@ -106,6 +143,10 @@ export function keysCommands(program: Command, cli: CliContext): void {
                           : ''
                     }.`
                   : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
+                // A compromised key is revoked under every certificate it has (a renewal keeps the key).
+                ...(answer.alsoRevoked?.length
+                  ? [`Also revoked, the same key under another certificate: ${answer.alsoRevoked.join(', ')}.`]
+                  : []),
               ].join('\n'),
       ),
     );

@@ -168,6 +168,13 @@ export function keyNodeUnreadLine(reason: KeyNodeUnreadView['reason']): string {
 
 /** What Activity says of a key revoked now: what went out, and whether the key is still listed. */
 export function revokedLine(answer: RevokeOutcome): string {
+  const also = answer.alsoRevoked?.length ?? 0;
+  // A compromised key is revoked under every certificate it has (a renewal keeps the key): said, so the older one's badge is no surprise.
+  const withIt = also === 0 ? '' : `. Its ${also === 1 ? 'other certificate (the same key) was' : `${also} other certificates (the same key) were`} revoked with it`;
+  return revokedOnly(answer) + withIt;
+}
+
+function revokedOnly(answer: RevokeOutcome): string {
   if (!answer.published) return 'Revoked (it was not published)';
   if (answer.withdrawn) return 'Revoked; your contacts were told, and the key was withdrawn';
   // Only "tried again": the next connection withdraws it only if the server lets the app read the key
