@@ -51,11 +51,10 @@ export class OwnDevices {
       const read = readPubkeyItem(item);
       if ('problem' in read) continue;
       const fingerprint = certificateFingerprint(read.der);
+      // On the node again: a delete of it here is over, whoever published it (this vault may hold it again).
+      this.#deps.ownKeys.publishedAgainElsewhere(fingerprint);
       // Published from this device: the publish itself already said so.
-      if (!this.#deps.ownKeys.has(fingerprint)) {
-        added.push(fingerprint);
-        this.#deps.ownKeys.publishedAgainElsewhere(fingerprint);
-      }
+      if (!this.#deps.ownKeys.has(fingerprint)) added.push(fingerprint);
     }
     // Withdrawn here: a delete's retract, whose notification may come once the key left the vault.
     const { ownKeys } = this.#deps;

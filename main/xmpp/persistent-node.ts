@@ -521,8 +521,8 @@ export async function readAffiliations(ctx: NodeContext, node: string): Promise<
  * shut out, so they count as nobody.
  */
 export function othersWithAccess(ctx: NodeContext, affiliations: readonly Affiliation[]): Affiliation[] {
-  const self = ctx.owner.toLowerCase();
-  return affiliations.filter((a) => a.jid.toLowerCase() !== self && a.affiliation !== 'outcast' && a.affiliation !== 'none');
+  const self = addressKey(ctx.owner);
+  return affiliations.filter((a) => addressKey(a.jid) !== self && a.affiliation !== 'outcast' && a.affiliation !== 'none');
 }
 
 /**
@@ -532,9 +532,9 @@ export function othersWithAccess(ctx: NodeContext, affiliations: readonly Affili
  * everyone may read, so only a way to write counts.
  */
 function outsideAudience(ctx: NodeContext, access: AccessRequest, affiliations: readonly Affiliation[]): Affiliation[] {
-  const allowed = new Set(access.model === 'whitelist' ? (access.allow ?? []).map((j) => j.toLowerCase()) : []);
+  const allowed = new Set(access.model === 'whitelist' ? (access.allow ?? []).map(addressKey) : []);
   return othersWithAccess(ctx, affiliations).filter((a) => {
-    if (a.affiliation === 'member' && allowed.has(a.jid.toLowerCase())) return false;
+    if (a.affiliation === 'member' && allowed.has(addressKey(a.jid))) return false;
     if (access.model === 'open' && a.affiliation === 'member') return false;
     return true;
   });

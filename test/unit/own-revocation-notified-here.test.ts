@@ -206,6 +206,30 @@ describe('a revocation or deletion notified to the device that made it', () => {
     expect(laptop.news.flatMap((n) => n.withdrawn)).toEqual([fingerprint]);
   });
 
+  it('a key deleted here, put back in this vault, published by another device and deleted here again: that device’s withdrawal is news', async () => {
+    const laptop = await device();
+    const fingerprint = await addKey(laptop);
+    await laptop.keys.publish(fingerprint, { model: 'presence' });
+    const phone = await device();
+    const der = Buffer.from(laptop.store.find(JULIET, fingerprint)?.certificate ?? '', 'base64');
+    await addKey(phone, der);
+
+    await laptop.keys.delete(fingerprint);
+    await retractNotified(laptop, fingerprint);
+    // The key comes back into the laptop's vault (a backup restored, an import).
+    await addKey(laptop, der);
+    await phone.keys.publish(fingerprint, { model: 'presence' });
+    const payload = pep.nodes.get(NS.pubkey)?.payloads.get(fingerprint);
+    if (!payload) throw new Error('the phone’s publish left no item');
+    await laptop.ownDevices.onNotification({ from: JULIET, node: NS.pubkey, items: [{ id: fingerprint, payload, size: payload.toString().length }], retracted: [] });
+    // Not published as far as the laptop's record goes: deleted without a retract.
+    expect(await laptop.keys.delete(fingerprint)).toEqual({ retracted: false });
+    await phone.keys.delete(fingerprint);
+    await retractNotified(laptop, fingerprint);
+
+    expect(laptop.news.flatMap((n) => n.withdrawn)).toEqual([fingerprint]);
+  });
+
   it('a key another device withdraws, which this device never held, is news here', async () => {
     const laptop = await device();
     const phone = await device();

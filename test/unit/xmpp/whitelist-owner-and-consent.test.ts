@@ -131,4 +131,11 @@ describe('a change of a whitelist’s members needs consent, as a change of rost
     expect(affiliationsSent(pep.requests)).toEqual([]);
     expect(pep.nodes.get(KEYS)?.items).toEqual(['k1', 'k2']);
   });
+
+  it('an address typed decomposed (NFD, as some keyboards give it) is the member it names, not a reader left behind', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    const outcome = await publishPersistent(pep.ctx, { node: KEYS, access: whitelist('jose\u0301@example.com'), maxItems: 32 }, key('k1'));
+    expect(outcome.config.whitelist?.map((jid) => jid.normalize('NFC'))).toEqual(['jos\u00e9@example.com']);
+    expect(pep.nodes.get(KEYS)?.items).toEqual(['k1']);
+  });
 });
