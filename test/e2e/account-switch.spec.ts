@@ -414,8 +414,10 @@ test('romeo’s work that mercutio’s sign-in stopped is said in the window, na
  */
 async function comparingJulietFromAPicture(
   fixtures: { launchApp: () => Promise<BrowserHostProcess>; browser: Browser; newAccount: (role: string) => Promise<ConnectParams> },
-  hold: { request?: boolean; answer?: (romeo: string) => IpcError },
+  hold: { request?: boolean; answer?: (romeo: string) => IpcError; channel?: 'contacts:verifyQrImage' | 'contacts:unverify' },
 ) {
+  // The request held: the comparison itself, or taking back the verification it made.
+  const channel = hold.channel ?? 'contacts:verifyQrImage';
   const windows = await twoWindowsOfOneApp(fixtures);
   const { romeo, first } = windows;
   const juliet = await fixtures.newAccount('juliet');
@@ -428,7 +430,7 @@ async function comparingJulietFromAPicture(
     let verifyId: number | undefined;
     ws.onMessage((message) => {
       const request = JSON.parse(String(message)) as { id?: number; channel?: string };
-      if (request.channel === 'contacts:verifyQrImage') {
+      if (request.channel === channel) {
         verifyId = request.id;
         if (hold.request) {
           held.release = () => server.send(message);
@@ -462,6 +464,10 @@ async function comparingJulietFromAPicture(
   await key.getByRole('button', { name: 'Compare fingerprints…' }).click();
   const png = await QRCode.toBuffer(verificationUri(juliet.jid, fingerprint), { type: 'png', margin: 2, scale: 6 });
   await first.getByTestId('compare-dialog').getByTestId('qr-file').setInputFiles({ name: 'juliet-qr.png', mimeType: 'image/png', buffer: png });
+  if (channel === 'contacts:unverify') {
+    await expect(key).toHaveAttribute('data-trust', 'verified');
+    await key.getByRole('button', { name: 'Take back verification' }).click();
+  }
   await expect.poll(() => held.release !== undefined, { timeout: 30_000 }).toBe(true);
   return { ...windows, juliet, fingerprint, held };
 }
@@ -498,6 +504,32 @@ test('a picture of a QR code sent for romeo after mercutio signed in elsewhere: 
   await goTo(first, 'Contacts');
   await first.getByTestId('contact-row').filter({ hasText: juliet.jid }).click();
   await expect(first.getByTestId('contact-key')).toHaveAttribute('data-trust', /^(?!verified$)/);
+});
+
+test('romeo’s taking back a verification, sent after mercutio signed in elsewhere: said over mercutio’s screen that it was not recorded, not on a contact of his', async ({
+  launchApp,
+  browser,
+  newAccount,
+}) => {
+  test.setTimeout(150_000);
+  const { app, romeo, mercutio, first, second, juliet, held } = await comparingJulietFromAPicture({ launchApp, browser, newAccount }, { request: true, channel: 'contacts:unverify' });
+  await openApp(second, app.url);
+  await signInOnline(second, mercutio);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${mercutio.jid}`);
+  held.release?.();
+  await expect.poll(() => held.sent).toBe(true);
+
+  const note = first.getByTestId('stopped-by-switch');
+  await expect(note).toHaveAttribute('data-account', romeo.jid);
+  await expect(note).toContainText('Your change to how their keys are trusted was not recorded.');
+  await note.getByRole('button', { name: 'Dismiss' }).click();
+  // Romeo back: juliet's key is still verified.
+  await second.getByRole('button', { name: 'Account', exact: true }).click();
+  await signIn(second, romeo);
+  await expect(first.getByTestId('connection-account')).toHaveText(`· ${romeo.jid}`);
+  await goTo(first, 'Contacts');
+  await first.getByTestId('contact-row').filter({ hasText: juliet.jid }).click();
+  await expect(first.getByTestId('contact-key')).toHaveAttribute('data-trust', 'verified');
 });
 
 test('romeo’s QR comparison that mercutio’s sign-in stopped is said over mercutio’s screen, in main’s words', async ({ launchApp, browser, newAccount, saveScreenshot }) => {

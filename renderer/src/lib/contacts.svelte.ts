@@ -25,8 +25,8 @@ export class ContactsStore extends ScreenStore {
   readonly fetching = new Task();
   // Its refusals show in the comparison's dialog only, which goes with the account's screen on a switch.
   readonly verifying = new Task({ notDone: 'Your fingerprint comparison was not recorded.' });
-  /** Unverify, accept, policy changes. */
-  readonly deciding = new Task();
+  /** Unverify, accept, policy changes (shown on the contact's card, which goes with the account's screen on a switch). */
+  readonly deciding = new Task({ notDone: 'Your change to how their keys are trusted was not recorded.' });
   /**
    * A contact's groups and removal, on their card; `editingJid` is whose (an error shows on that card
    * only). Adding and answering a request have their own: each error shows where its action was asked.

@@ -37,7 +37,7 @@ export class DevicesStore extends ScreenStore {
   );
 
   /** Comparing a fingerprint, taking a verification back or accepting a changed key (one at a time: the last one's error shows). */
-  readonly deciding = new Task();
+  readonly deciding = new Task({ notDone: 'Your comparison, or change to how their keys from other apps are trusted, was not recorded.' });
 
   /**
    * Views from events, not yet applied (by contact: the latest wins). A sign-in reads every contact's
