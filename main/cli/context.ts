@@ -20,10 +20,28 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
-  /** Resolves when the user asks to stop (SIGINT/SIGTERM), for `watch`. */
-  interrupted: Promise<void>;
+  /**
+   * Resolves when the user asks to stop (SIGINT/SIGTERM, named): `watch` then stops watching and ends
+   * well; any other command stops where it is (withCore).
+   */
+  interrupted: Promise<StopSignal>;
   /** One line typed at a prompt (stdin), for a secret that must not be in argv; absent when there is no one to ask. */
   readLine?(prompt: string): Promise<string | undefined>;
+}
+
+/** The signals that ask a command to stop: Ctrl-C, and a service manager's or timeout(1)'s. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * A command stopped by a signal. Its line is printed when the signal comes (not after signing out,
+ * which may wait on a silent server); the exit code is the shell's for that signal, 128 + its number.
+ */
+export class Interrupted extends Error {
+  readonly exitCode: 130 | 143;
+  constructor(readonly signal: StopSignal) {
+    super(`Stopped (${signal}) before it finished: what was under way may or may not have reached the server.`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
 }
 
 export interface GlobalOptions {
@@ -67,8 +85,11 @@ export interface CliContext {
   json(): boolean;
   /** Prints `human` for people, or `value` as JSON with --json. */
   emit(value: unknown, human: string): void;
-  /** Opens the vault, connects, runs `work`, and always disconnects. */
-  online<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
+  /**
+   * Opens the vault, connects, runs `work`, and always disconnects. A signal stops `work` where it is
+   * (Interrupted), unless `untilInterrupted`: `work` itself waits for io.interrupted and ends well (watch).
+   */
+  online<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>, untilInterrupted?: 'until-interrupted'): Promise<T>;
   /** Opens the vault for --jid's account and runs `work` without signing in. */
   offline<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
   /** A note for people about where the answer comes from (stderr, so stdout stays the answer). */
@@ -98,12 +119,17 @@ export function cliContext(program: Command, io: CliIo): CliContext {
   const json = () => globals().json === true;
   const emit: CliContext['emit'] = (value, human) => io.out(json() ? jsonText(value, 2) : human);
   const runs: Pick<CliContext, 'online' | 'offline'> = {
-    online: (work) => {
+    online: (work, untilInterrupted) => {
       const params = connectParams(globals(), io.env);
-      return withCore(globals(), io, async (core) => {
-        must(await core.api.account.connect(params));
-        return work(core.api, core);
-      });
+      return withCore(
+        globals(),
+        io,
+        async (core) => {
+          must(await core.api.account.connect(params));
+          return work(core.api, core);
+        },
+        untilInterrupted === undefined,
+      );
     },
     offline: (work) => {
       const jid = accountJid(globals());
@@ -131,8 +157,13 @@ export function cliContext(program: Command, io: CliIo): CliContext {
   };
 }
 
-/** Opens the vault (passphrase from $KEYRING_PASSPHRASE), runs `work`, and always closes the core. */
-async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: KeyringCore) => Promise<T>): Promise<T> {
+/**
+ * Opens the vault (passphrase from $KEYRING_PASSPHRASE), runs `work`, and always closes the core. With
+ * `stopOnSignal`, Ctrl-C or SIGTERM ends the run there and then: `work` is left behind (it is no longer
+ * awaited; signing out closes its connection), the core is closed all the same, and the line says that
+ * what was sent may have arrived: a publish cut off after its request may still be done on the server.
+ */
+async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: KeyringCore) => Promise<T>, stopOnSignal = true): Promise<T> {
   const core = createKeyringCore({
     host: 'cli',
     version: APP_VERSION,
@@ -142,10 +173,19 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: Keyri
     dataDir: globals.dataDir ?? defaultDataDir(),
     ...(globals.debug ? { streamLog: streamLogSink('stderr') } : {}),
   });
-  try {
+  const run = async () => {
     const passphrase = io.env.KEYRING_PASSPHRASE;
     must(await core.api.vault.unlock(passphrase ? { passphrase } : {}));
-    return await work(core);
+    return work(core);
+  };
+  const stopped = () =>
+    io.interrupted.then((signal): never => {
+      const interrupted = new Interrupted(signal);
+      io.err(`keyring: ${interrupted.message}`);
+      throw interrupted;
+    });
+  try {
+    return await (stopOnSignal ? Promise.race([run(), stopped()]) : run());
   } finally {
     await core.dispose();
   }

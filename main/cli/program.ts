@@ -13,7 +13,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
-import { CliError, cliContext, type CliIo } from './context.js';
+import { CliError, cliContext, Interrupted, type CliIo } from './context.js';
 import { forTerminal, safe } from './output.js';
 
 export type { CliIo } from './context.js';
@@ -35,6 +35,8 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
     }
     // A failure is one line on stderr: its message may quote the server (an error <text/>), so it is
     // folded to one line and cannot print a second one of its own.
+    // Stopped by a signal: its line was printed when the signal came (context.ts withCore).
+    if (error instanceof Interrupted) return error.exitCode;
     if (error instanceof CliError) {
       io.err(`keyring: ${safe(error.message)}`);
       return error.exitCode;
