@@ -11,6 +11,9 @@ import { ADDRESS_WORDS, bareJidText, type ConnectParams, type IpcError, type Key
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
+import { OWN_ADDRESS_WORDS } from '../services/contact-keys.js';
+import { VAULT_LOCKED_WORDS } from '../vault/vault.js';
+import { CHOOSE_CA } from '../xmpp/connection-errors.js';
 import { silentLogger, stderrLogger } from '../logger.js';
 import { streamLogSink } from '../xmpp/stream-log.js';
 import { integerIn } from './option-values.js';
@@ -73,11 +76,37 @@ export class CliError extends Error {
   }
 }
 
-/** The answer of a request, or its failure as a CliError (bad arguments are usage errors). */
+/** The answer of a request, or its failure as a CliError (bad arguments are usage errors), in the command's words. */
 export function must<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw new CliError(result.error, result.error.code === 'invalid-argument' ? 2 : 1);
+  throw new CliError(inCliWords(result.error), result.error.code === 'invalid-argument' ? 2 : 1);
 }
+
+/**
+ * Main words some failures for the window ("…must be confirmed", "Enter the vault passphrase", "choose
+ * it as the extra CA certificate", "under My keys"): a terminal has options instead of a screen, so
+ * here, in one place, such a failure gets the option that fixes it. By code; where one code covers
+ * several cases, the case is told by the words main exports for it, never by a copy of them.
+ */
+export function inCliWords(error: IpcError): IpcError {
+  switch (error.code) {
+    case 'access-model-conflict':
+      return { ...error, nextStep: 'Run again with --reconfigure to change it.' };
+    case 'vault-locked':
+      return error.message === VAULT_LOCKED_WORDS.noKeychain
+        ? { ...error, message: 'No OS keychain is available to protect your keys.', nextStep: 'Set KEYRING_PASSPHRASE to a passphrase of at least 8 characters.' }
+        : { ...error, message: 'Your keys are locked with a passphrase.', nextStep: 'Set KEYRING_PASSPHRASE to the vault passphrase.' };
+    case 'tls-untrusted':
+      return error.nextStep?.includes(CHOOSE_CA) ? { ...error, nextStep: error.nextStep.replace(CHOOSE_CA, CLI_CHOOSE_CA) } : error;
+    case 'invalid-argument':
+      return error.message === OWN_ADDRESS_WORDS ? { ...error, message: 'That is your own address.', nextStep: 'Your own keys: keyring keys list.' } : error;
+    default:
+      return error;
+  }
+}
+
+/** CHOOSE_CA (the window's "choose it as the extra CA certificate"), as the command does it. */
+const CLI_CHOOSE_CA = 'give it with --ca-file FILE, once its fingerprint matches the one the admin gives you';
 
 export interface CliContext {
   io: CliIo;
