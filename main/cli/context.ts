@@ -11,6 +11,7 @@ import { ADDRESS_WORDS, bareJidText, type ConnectParams, type IpcError, type Key
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
+import { PROFILE_FIELDS } from '../profile/field-edits.js';
 import { OWN_ADDRESS_WORDS } from '../services/contact-keys.js';
 import { VAULT_LOCKED_WORDS } from '../vault/vault.js';
 import { CHOOSE_CA } from '../xmpp/connection-errors.js';
@@ -98,11 +99,29 @@ export function inCliWords(error: IpcError): IpcError {
         : { ...error, message: 'Your keys are locked with a passphrase.', nextStep: 'Set KEYRING_PASSPHRASE to the vault passphrase.' };
     case 'tls-untrusted':
       return error.nextStep?.includes(CHOOSE_CA) ? { ...error, nextStep: error.nextStep.replace(CHOOSE_CA, CLI_CHOOSE_CA) } : error;
-    case 'invalid-argument':
-      return error.message === OWN_ADDRESS_WORDS ? { ...error, message: 'That is your own address.', nextStep: 'Your own keys: keyring keys list.' } : error;
+    case 'invalid-argument': {
+      const named = error.field === undefined ? error : { ...error, field: argumentName(error.field) };
+      return error.message === OWN_ADDRESS_WORDS ? { ...named, message: 'That is your own address.', nextStep: 'Your own keys: keyring keys list.' } : named;
+    }
     default:
       return error;
   }
+}
+
+/**
+ * A refused argument as the command line names it: main names the request's field by its path
+ * ("access.allow.0", "profile.note", "claim"), which no one typed.
+ */
+function argumentName(field: string): string {
+  const [head, second, third] = field.split('.');
+  if (head === 'access') return second === 'allow' ? '--allow' : second === 'groups' ? '--group' : '--access';
+  if (head === 'profile' && second !== undefined) {
+    const part = second === 'address' && third !== undefined ? third : second;
+    return `--field ${Object.entries(PROFILE_FIELDS).find(([, key]) => key === part)?.[0] ?? part}`;
+  }
+  if (head === 'claim') return 'fingerprint';
+  if (head === 'passphrase') return 'KEYRING_PASSPHRASE';
+  return field;
 }
 
 /** CHOOSE_CA (the window's "choose it as the extra CA certificate"), as the command does it. */
@@ -235,6 +254,7 @@ function accountJid(globals: GlobalOptions): string {
 
 function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectParams {
   const jid = accountJid(globals);
+  if (globals.passwordEnv.trim() === '') throw usage('--password-env: name the environment variable that holds the account password, like KEYRING_PASSWORD.');
   const password = env[globals.passwordEnv];
   if (!password) throw usage(`Put the account password in $${globals.passwordEnv} (or name another variable with --password-env).`);
   const params: ConnectParams = { jid, password };

@@ -28,10 +28,12 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end the run successfully; every other parse error is a usage error.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
-        ? 0
-        : 2;
+      // --help and --version end the run successfully; every other parse error is a usage error, and so
+      // is a group without its command (`keyring`, `keyring keys`: commander shows the help as an error,
+      // on stderr, exit code 1): nothing was done, as git says it.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
+      return 2;
     }
     // A failure is one line on stderr: its message may quote the server (an error <text/>), so it is
     // folded to one line and cannot print a second one of its own.

@@ -9,6 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Element } from '@xmpp/xml';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { publishRequest } from '../../main/xmpp/pubsub.js';
+import { fixtureItem } from '../unit/protocols/fixtures.js';
 import { befriend, connectActor, type Actor } from '../support/scenario.js';
 import { BUILT_CLI, runCli } from '../support/cli.js';
 
@@ -55,5 +59,16 @@ describe('the keyring command’s own words', () => {
     expect(cutShort.stderr).toBe(
       `keyring: ${juliet.jid} has no OpenPGP key with these 40 digits, and nothing was verified. Their keys here are X.509: an X.509 fingerprint has 64 digits; compare all of them.\n`,
     );
+  });
+
+  it('`contacts devices` with what they publish refused exits 1, as `contacts keys` does', async () => {
+    // Juliet's OMEMO device list, on a node only she may read (whitelist, nobody on it).
+    await juliet.session.connect(juliet.params);
+    const item = fixtureItem('profanity-axolotl-devicelist');
+    await juliet.session.iq.set(publishRequest(NS.omemoAxolotlDevices, { id: item.id, payload: item.payload as Element }, { 'pubsub#access_model': 'whitelist' }), juliet.jid);
+    await juliet.session.disconnect();
+    const devices = await cli(romeo, 'contacts', 'devices', juliet.jid);
+    expect(devices.code).toBe(1);
+    expect(devices.stderr).toMatch(new RegExp(`^keyring: ${juliet.jid} does not let you read their OMEMO devices or OpenPGP keys \\(.+\\)\\.\n$`));
   });
 });

@@ -172,6 +172,14 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         if (unreachable && view.sources.every((s) => s.status === 'unreachable')) {
           throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'devices', unreachable.detail) }, 1);
         }
+        // Nothing readable and something refused: a failure (exit 1), as `contacts keys` and `profile show` say it.
+        const refused = view.sources.find((s) => s.status === 'refused' || s.status === 'failed');
+        if (refused && !view.sources.some((s) => s.status === 'ok' || s.status === 'invalid')) {
+          const detail = safe(refused.detail ?? refused.status);
+          throw refused.status === 'refused'
+            ? new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their OMEMO devices or OpenPGP keys (${detail}).` }, 1)
+            : new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s OMEMO devices or OpenPGP keys (${detail}).` }, 1);
+        }
         cli.emit(view, describeOtherKeys(view));
       }),
     );

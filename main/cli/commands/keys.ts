@@ -58,12 +58,14 @@ export function keysCommands(program: Command, cli: CliContext): void {
   withAccessOptions(
     keys.command('publish <fingerprint>').description('publish per XEP-0222; prints the node configuration read back from the server'),
     'allow changing the access of an already published node',
-  ).action(
-    cli.answer(
-      (api, fingerprint: string, options: AccessOptions) => api.keys.publish({ fingerprint, ...accessParams(options) }),
+  ).action((fingerprint: string, options: AccessOptions) => {
+    // Checked before signing in: a refused --allow is a usage error, not a failure after connecting.
+    const access = accessParams(options);
+    return cli.answer(
+      (api) => api.keys.publish({ fingerprint, ...access }),
       (answer) => (answer.outcome === 'published' ? describeNodeConfig(answer.config) : queued('publish')),
-    ),
-  );
+    )();
+  });
   cli.show(
     keys,
     'retract <fingerprint>',
