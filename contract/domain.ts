@@ -111,7 +111,22 @@ export const ADDRESS_WORDS = {
   shape: 'Enter an address like juliet@capulet.lit: a name, one @, the server, no spaces',
   domain: (domain: string) =>
     `“${domain}” is not a server name: after the @ come letters, digits and hyphens, in parts separated by dots, like capulet.lit`,
+  // Said without quoting the address: what is wrong with it is a character that does not show.
+  invisible: 'That address holds an invisible control character (such as ESC, or a mark that reverses the text), which no XMPP address may contain',
+  localpart: 'The name before the @ cannot contain " & \' : < or >',
 } as const;
+
+/**
+ * What no address may hold, wherever it comes from: C0 and C1 controls and DEL (RFC 7622 §3.3.1 and
+ * PRECIS's IdentifierClass disallow them; XML cannot even carry most, so a stanza holding one is
+ * cut off by the server; tab, line feed and carriage return are refused as spaces), lone surrogates (no UTF-8 for them), the noncharacters U+FFFE/U+FFFF, and
+ * the bidirectional overrides and marks, which PRECIS disallows and which make an address display as
+ * another one.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are what is refused
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+/** The characters RFC 7622 §3.3.1 excludes from a localpart besides "@" and "/" (refused as the address's shape). */
+const LOCALPART_EXCLUDED = /["&'<>:]/;
 
 /** One DNS label as IDNA2008 allows it (RFC 5890 §2.3.2.1, U-labels too): letters, marks, digits, inner hyphens. */
 const DNS_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?$/u;
@@ -187,10 +202,14 @@ export const bareJidText = z
   .overwrite(withoutFinalDot)
   .min(3, 'Enter an address like juliet@capulet.lit')
   .max(3071, 'That address is longer than XMPP allows')
+  // Before the shape: whatever else is wrong, an invisible character is what the person cannot see.
+  .refine((text) => !INVISIBLE.test(text), ADDRESS_WORDS.invisible)
   .regex(/^[^/]*$/, ADDRESS_WORDS.resource)
   .regex(/^[^@/\s]+@[^@/\s]+$/, ADDRESS_WORDS.shape)
   .superRefine((text, ctx) => {
+    if (INVISIBLE.test(text)) return;
     const at = text.indexOf('@');
+    if (at > 0 && LOCALPART_EXCLUDED.test(text.slice(0, at))) ctx.addIssue({ code: 'custom', message: ADDRESS_WORDS.localpart });
     // An address of another shape was refused above already, in its own words.
     if (at === -1) return;
     const domain = text.slice(at + 1);

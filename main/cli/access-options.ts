@@ -3,7 +3,8 @@
  * four options on every command that publishes: --access, --group, --allow, --reconfigure.
  */
 import { Option, type Command } from 'commander';
-import { ACCESS_MODELS, type AccessModel, type AccessRequest } from '../../contract/index.js';
+import { ACCESS_MODELS, AccessParams, type AccessModel, type AccessRequest } from '../../contract/index.js';
+import { must } from './context.js';
 import { repeatable } from './option-values.js';
 
 export interface AccessOptions {
@@ -22,14 +23,21 @@ export function withAccessOptions(command: Command, reconfigure: string): Comman
     .option('--reconfigure', reconfigure);
 }
 
-/** The access and reconfigure parameters of a publish request. */
+/**
+ * The access and reconfigure parameters of a publish request, checked as main checks them (the
+ * contract's schema) before anything opens or signs in: a refused --allow or --group is a usage error
+ * naming the option, not a failure after connecting.
+ */
 export function accessParams(options: AccessOptions): { access: AccessRequest; reconfigure?: true } {
-  return {
-    access: {
-      model: options.access,
-      ...(options.group.length ? { groups: options.group } : {}),
-      ...(options.allow.length ? { allow: options.allow } : {}),
-    },
-    ...(options.reconfigure ? { reconfigure: true as const } : {}),
+  const access: AccessRequest = {
+    model: options.access,
+    ...(options.group.length ? { groups: options.group } : {}),
+    ...(options.allow.length ? { allow: options.allow } : {}),
   };
+  const read = AccessParams.safeParse(access);
+  if (!read.success) {
+    const issue = read.error.issues[0];
+    must({ ok: false, error: { code: 'invalid-argument', message: issue?.message ?? 'Not a valid choice', field: ['access', ...(issue?.path ?? []).map(String)].join('.') } });
+  }
+  return { access, ...(options.reconfigure ? { reconfigure: true as const } : {}) };
 }

@@ -11,6 +11,10 @@ import { ADDRESS_WORDS, bareJidText, type ConnectParams, type IpcError, type Key
 import { APP_VERSION } from '../app-version.js';
 import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
+import { PROFILE_FIELDS } from '../profile/field-edits.js';
+import { OWN_ADDRESS_WORDS } from '../services/contact-keys.js';
+import { VAULT_LOCKED_WORDS } from '../vault/vault.js';
+import { CHOOSE_CA } from '../xmpp/connection-errors.js';
 import { silentLogger, stderrLogger } from '../logger.js';
 import { streamLogSink } from '../xmpp/stream-log.js';
 import { integerIn } from './option-values.js';
@@ -20,10 +24,28 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
-  /** Resolves when the user asks to stop (SIGINT/SIGTERM), for `watch`. */
-  interrupted: Promise<void>;
+  /**
+   * Resolves when the user asks to stop (SIGINT/SIGTERM, named): `watch` then stops watching and ends
+   * well; any other command stops where it is (withCore).
+   */
+  interrupted: Promise<StopSignal>;
   /** One line typed at a prompt (stdin), for a secret that must not be in argv; absent when there is no one to ask. */
   readLine?(prompt: string): Promise<string | undefined>;
+}
+
+/** The signals that ask a command to stop: Ctrl-C, and a service manager's or timeout(1)'s. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * A command stopped by a signal. Its line is printed when the signal comes (not after signing out,
+ * which may wait on a silent server); the exit code is the shell's for that signal, 128 + its number.
+ */
+export class Interrupted extends Error {
+  readonly exitCode: 130 | 143;
+  constructor(readonly signal: StopSignal) {
+    super(`Stopped (${signal}) before it finished: what was under way may or may not have reached the server.`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
 }
 
 export interface GlobalOptions {
@@ -55,11 +77,55 @@ export class CliError extends Error {
   }
 }
 
-/** The answer of a request, or its failure as a CliError (bad arguments are usage errors). */
+/** The answer of a request, or its failure as a CliError (bad arguments are usage errors), in the command's words. */
 export function must<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw new CliError(result.error, result.error.code === 'invalid-argument' ? 2 : 1);
+  throw new CliError(inCliWords(result.error), result.error.code === 'invalid-argument' ? 2 : 1);
 }
+
+/**
+ * Main words some failures for the window ("…must be confirmed", "Enter the vault passphrase", "choose
+ * it as the extra CA certificate", "under My keys"): a terminal has options instead of a screen, so
+ * here, in one place, such a failure gets the option that fixes it. By code; where one code covers
+ * several cases, the case is told by the words main exports for it, never by a copy of them.
+ */
+export function inCliWords(error: IpcError): IpcError {
+  switch (error.code) {
+    case 'access-model-conflict':
+      return { ...error, nextStep: 'Run again with --reconfigure to change it.' };
+    case 'vault-locked':
+      return error.message === VAULT_LOCKED_WORDS.noKeychain
+        ? { ...error, message: 'No OS keychain is available to protect your keys.', nextStep: 'Set KEYRING_PASSPHRASE to a passphrase of at least 8 characters.' }
+        : { ...error, message: 'Your keys are locked with a passphrase.', nextStep: 'Set KEYRING_PASSPHRASE to the vault passphrase.' };
+    case 'tls-untrusted':
+      return error.nextStep?.includes(CHOOSE_CA) ? { ...error, nextStep: error.nextStep.replace(CHOOSE_CA, CLI_CHOOSE_CA) } : error;
+    case 'invalid-argument': {
+      const named = error.field === undefined ? error : { ...error, field: argumentName(error.field) };
+      return error.message === OWN_ADDRESS_WORDS ? { ...named, message: 'That is your own address.', nextStep: 'Your own keys: keyring keys list.' } : named;
+    }
+    default:
+      return error;
+  }
+}
+
+/**
+ * A refused argument as the command line names it: main names the request's field by its path
+ * ("access.allow.0", "profile.note", "claim"), which no one typed.
+ */
+function argumentName(field: string): string {
+  const [head, second, third] = field.split('.');
+  if (head === 'access') return second === 'allow' ? '--allow' : second === 'groups' ? '--group' : '--access';
+  if (head === 'profile' && second !== undefined) {
+    const part = second === 'address' && third !== undefined ? third : second;
+    return `--field ${Object.entries(PROFILE_FIELDS).find(([, key]) => key === part)?.[0] ?? part}`;
+  }
+  if (head === 'claim') return 'fingerprint';
+  if (head === 'passphrase') return 'KEYRING_PASSPHRASE';
+  return field;
+}
+
+/** CHOOSE_CA (the window's "choose it as the extra CA certificate"), as the command does it. */
+const CLI_CHOOSE_CA = 'give it with --ca-file FILE, once its fingerprint matches the one the admin gives you';
 
 export interface CliContext {
   io: CliIo;
@@ -67,8 +133,11 @@ export interface CliContext {
   json(): boolean;
   /** Prints `human` for people, or `value` as JSON with --json. */
   emit(value: unknown, human: string): void;
-  /** Opens the vault, connects, runs `work`, and always disconnects. */
-  online<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
+  /**
+   * Opens the vault, connects, runs `work`, and always disconnects. A signal stops `work` where it is
+   * (Interrupted), unless `untilInterrupted`: `work` itself waits for io.interrupted and ends well (watch).
+   */
+  online<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>, untilInterrupted?: 'until-interrupted'): Promise<T>;
   /** Opens the vault for --jid's account and runs `work` without signing in. */
   offline<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
   /** A note for people about where the answer comes from (stderr, so stdout stays the answer). */
@@ -98,12 +167,17 @@ export function cliContext(program: Command, io: CliIo): CliContext {
   const json = () => globals().json === true;
   const emit: CliContext['emit'] = (value, human) => io.out(json() ? jsonText(value, 2) : human);
   const runs: Pick<CliContext, 'online' | 'offline'> = {
-    online: (work) => {
+    online: (work, untilInterrupted) => {
       const params = connectParams(globals(), io.env);
-      return withCore(globals(), io, async (core) => {
-        must(await core.api.account.connect(params));
-        return work(core.api, core);
-      });
+      return withCore(
+        globals(),
+        io,
+        async (core) => {
+          must(await core.api.account.connect(params));
+          return work(core.api, core);
+        },
+        untilInterrupted === undefined,
+      );
     },
     offline: (work) => {
       const jid = accountJid(globals());
@@ -131,8 +205,13 @@ export function cliContext(program: Command, io: CliIo): CliContext {
   };
 }
 
-/** Opens the vault (passphrase from $KEYRING_PASSPHRASE), runs `work`, and always closes the core. */
-async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: KeyringCore) => Promise<T>): Promise<T> {
+/**
+ * Opens the vault (passphrase from $KEYRING_PASSPHRASE), runs `work`, and always closes the core. With
+ * `stopOnSignal`, Ctrl-C or SIGTERM ends the run there and then: `work` is left behind (it is no longer
+ * awaited; signing out closes its connection), the core is closed all the same, and the line says that
+ * what was sent may have arrived: a publish cut off after its request may still be done on the server.
+ */
+async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: KeyringCore) => Promise<T>, stopOnSignal = true): Promise<T> {
   const core = createKeyringCore({
     host: 'cli',
     version: APP_VERSION,
@@ -142,10 +221,19 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: Keyri
     dataDir: globals.dataDir ?? defaultDataDir(),
     ...(globals.debug ? { streamLog: streamLogSink('stderr') } : {}),
   });
-  try {
+  const run = async () => {
     const passphrase = io.env.KEYRING_PASSPHRASE;
     must(await core.api.vault.unlock(passphrase ? { passphrase } : {}));
-    return await work(core);
+    return work(core);
+  };
+  const stopped = () =>
+    io.interrupted.then((signal): never => {
+      const interrupted = new Interrupted(signal);
+      io.err(`keyring: ${interrupted.message}`);
+      throw interrupted;
+    });
+  try {
+    return await (stopOnSignal ? Promise.race([run(), stopped()]) : run());
   } finally {
     await core.dispose();
   }
@@ -166,6 +254,7 @@ function accountJid(globals: GlobalOptions): string {
 
 function connectParams(globals: GlobalOptions, env: NodeJS.ProcessEnv): ConnectParams {
   const jid = accountJid(globals);
+  if (globals.passwordEnv.trim() === '') throw usage('--password-env: name the environment variable that holds the account password, like KEYRING_PASSWORD.');
   const password = env[globals.passwordEnv];
   if (!password) throw usage(`Put the account password in $${globals.passwordEnv} (or name another variable with --password-env).`);
   const params: ConnectParams = { jid, password };

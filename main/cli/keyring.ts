@@ -1,6 +1,7 @@
 /** The `keyring` command's entry point (built to out/main/cli.js; see scripts/keyring.mjs). */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import type { StopSignal } from './context.js';
 import { runCli } from './program.js';
 
 /**
@@ -28,10 +29,18 @@ function readLine(prompt: string): Promise<string | undefined> {
   });
 }
 
-const interrupted = new Promise<void>((resolve) => {
-  process.once('SIGINT', () => resolve());
-  process.once('SIGTERM', () => resolve());
+/**
+ * Ctrl-C or SIGTERM (a service manager, timeout(1)): `watch` stops watching and ends well; every other
+ * command stops at once, signs out and exits 130/143 (context.ts withCore). `once`: a second signal
+ * finds Node's own handling again and ends the process there and then, should signing out hang.
+ */
+const interrupted = new Promise<StopSignal>((resolve) => {
+  process.once('SIGINT', () => resolve('SIGINT'));
+  process.once('SIGTERM', () => resolve('SIGTERM'));
 });
+// Signing out after a signal may wait on a server that does not answer: the signal still ends the run
+// promptly, with its own exit code, even then. unref: a run that ends sooner does not wait for it.
+void interrupted.then((signal) => setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), 5_000).unref());
 
 const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),

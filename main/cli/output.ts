@@ -214,6 +214,15 @@ export function describeProfile(v: ContactProfileView): string {
   }
   if (!v.vcard && v.nickname === undefined && !v.avatar && !v.xep0154) lines.push('  publishes no profile you can read.');
   lines.push(`  sources:      ${v.sources.map((s) => `${safe(s.node)} ${safe(s.status)}${s.detail ? ` (${safe(s.detail)})` : ''}`).join('; ')}`);
+  // A part the server would not give back now is the vault's copy (storedAt): said, so that what was last
+  // published or read here is not taken for what the server holds (ejabberd refuses the owner's own
+  // roster-access node, docs/servers.md).
+  const notGiven = v.sources.filter((s) => s.status !== 'ok' && s.status !== 'none');
+  if (v.storedAt !== undefined && notGiven.length > 0) {
+    lines.push(
+      `  (not what the server holds now: it did not give back ${notGiven.map((s) => safe(s.node)).join(', ')}, so that part is shown as last published or read here, ${safe(v.storedAt.slice(0, 10))} ${safe(v.storedAt.slice(11, 16))} UTC)`,
+    );
+  }
   return lines.join('\n');
 }
 

@@ -13,7 +13,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
-import { CliError, cliContext, type CliIo } from './context.js';
+import { CliError, cliContext, Interrupted, type CliIo } from './context.js';
 import { forTerminal, safe } from './output.js';
 
 export type { CliIo } from './context.js';
@@ -28,13 +28,17 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end the run successfully; every other parse error is a usage error.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
-        ? 0
-        : 2;
+      // --help and --version end the run successfully; every other parse error is a usage error, and so
+      // is a group without its command (`keyring`, `keyring keys`: commander shows the help as an error,
+      // on stderr, exit code 1): nothing was done, as git says it.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
+      return 2;
     }
     // A failure is one line on stderr: its message may quote the server (an error <text/>), so it is
     // folded to one line and cannot print a second one of its own.
+    // Stopped by a signal: its line was printed when the signal came (context.ts withCore).
+    if (error instanceof Interrupted) return error.exitCode;
     if (error instanceof CliError) {
       io.err(`keyring: ${safe(error.message)}`);
       return error.exitCode;

@@ -25,6 +25,7 @@ import {
 } from '../../contract/index.js';
 import { parseVerificationClaim, type VerificationClaim } from '../../contract/format.js';
 import { KeyringError } from '../errors.js';
+
 import { decideTrust, effectivePolicy, type ContactHistory } from '../keys/trust-policy.js';
 import { CertificateChecker, type CertificateCheck } from '../keys/validate.js';
 import { verifyRevocation, withRevocations, type KeyCheck, type VerifiedRevocation } from '../keys/revocation.js';
@@ -60,6 +61,9 @@ import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import type { ContactWatchDeps } from './contact-watch-deps.js';
 import { ListenedContacts } from './listened-contacts.js';
 import { isAccountNow, markNow, requireTrustAccountNow, signedOutMeanwhile, stillMarked, type SessionMark } from './session-mark.js';
+
+/** The window's words for one's own address asked as a contact's (exported: the keyring command points at `keyring keys list`). */
+export const OWN_ADDRESS_WORDS = 'That is your own address: your keys are under My keys.';
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -137,7 +141,7 @@ export class ContactKeys {
    */
   async fetch(contact: string): Promise<ContactKeysView> {
     const bare = contactBareJid(contact);
-    if (this.#isOwn(bare)) throw new KeyringError('invalid-argument', 'That is your own address: your keys are under My keys.', 'jid');
+    if (this.#isOwn(bare)) throw new KeyringError('invalid-argument', OWN_ADDRESS_WORDS, 'jid');
     this.#listened.lookedUp(bare);
     const view = await this.#fetches.request(bare);
     // What it found changed the contact's keys: every other window showing them would go on showing the

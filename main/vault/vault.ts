@@ -81,6 +81,11 @@ export class VaultTamperedError extends KeyringError {
 }
 
 export const VAULT_FILE = 'vault.json';
+/** The window's words when no passphrase came (exported: the keyring command says its own, KEYRING_PASSPHRASE). */
+export const VAULT_LOCKED_WORDS = {
+  locked: 'Enter the vault passphrase to unlock your keys.',
+  noKeychain: 'No OS keychain is available: choose a passphrase to protect your keys.',
+} as const;
 const CHECK_PURPOSE = 'keyring-vault-check';
 /** What the document MAC (vault-file.ts) is for; the MAC key is derived from the vault key with it. */
 const DOCUMENT_MAC_PURPOSE = 'vault-document';
@@ -662,7 +667,7 @@ async function unlock(protection: Protection, options: OpenVaultOptions): Promis
     return { box, macRequired: false, upgrade: () => ({ kind: 'keychain', wrappedKey: wrapKey(keychain, key) }) };
   }
   if (options.passphrase === undefined) {
-    throw new KeyringError('vault-locked', 'Enter the vault passphrase to unlock your keys.');
+    throw new KeyringError('vault-locked', VAULT_LOCKED_WORDS.locked);
   }
   const box = await SecretBox.fromPassphrase(options.passphrase, protection.kdf);
   const check = box.open(protection.check, CHECK_PURPOSE); // throws 'wrong-passphrase'
@@ -681,7 +686,7 @@ async function newProtection(options: OpenVaultOptions): Promise<{ protection: P
     return { protection: { kind: 'keychain', wrappedKey: wrapKey(options.keychain, key) }, box: SecretBox.fromKey(key) };
   }
   if (options.passphrase === undefined) {
-    throw new KeyringError('vault-locked', 'No OS keychain is available: choose a passphrase to protect your keys.');
+    throw new KeyringError('vault-locked', VAULT_LOCKED_WORDS.noKeychain);
   }
   if (options.passphrase.length < 8) {
     throw new KeyringError('invalid-argument', 'Choose a passphrase of at least 8 characters.', 'passphrase');

@@ -46,7 +46,7 @@ const TLS_TRUST_PROBLEMS: Readonly<Record<string, TrustProblem>> = {
  * its fingerprint to compare) and the keyring command's --ca-file ("extra trusted CA certificate") both
  * call it the extra CA certificate, so the step names neither front end's control.
  */
-const CHOOSE_CA = 'choose it as the extra CA certificate for this account, once its fingerprint matches the one the admin gives you';
+export const CHOOSE_CA = 'choose it as the extra CA certificate for this account, once its fingerprint matches the one the admin gives you';
 const CHECK_CLOCK = "Check that this computer's date and time are right";
 
 /** A refused certificate: what is wrong with it (the message), then what the person can do (its next step). */

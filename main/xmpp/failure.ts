@@ -7,9 +7,13 @@
 import type { ErrorCode } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 
+/**
+ * The failure as a clause that callers put inside their own sentence ("…: <clause>. Nothing was
+ * published."), so without the period ending a message that is a sentence itself ("answered..").
+ */
 export function describeFailure(error: unknown): string {
   if (error instanceof Error) {
-    if (error.message.trim() !== '') return error.message;
+    if (error.message.trim() !== '') return error.message.trim().replace(/(?<!\.)\.$/, '');
     if (error.name === 'TimeoutError') return 'the server did not answer in time';
     return `${error.name || 'error'} without details`;
   }

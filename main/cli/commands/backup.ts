@@ -10,7 +10,7 @@ import type { RestoreOutcome } from '../../../contract/index.js';
 import { groupFingerprint } from '../../../contract/format.js';
 import { CliError, must, usage, type CliContext } from '../context.js';
 import { safe } from '../output.js';
-import { writePrivateFile } from '../private-file.js';
+import { openPrivateFile, type PrivateFile } from '../private-file.js';
 
 export function backupCommands(keys: Command, cli: CliContext): void {
   keys
@@ -19,41 +19,58 @@ export function backupCommands(keys: Command, cli: CliContext): void {
     .option('--to-account', 'keep the backup on your account’s private node (signs in)')
     .option('--out <file>', 'write the encrypted backup to this file')
     .option('--page <file>', 'also write the printable page with the code and its QR code (HTML)')
-    .action(async (options: { toAccount?: boolean; out?: string; page?: string }) => {
+    .option('--force', 'replace the files --out and --page name if they are there already')
+    .action(async (options: { toAccount?: boolean; out?: string; page?: string; force?: boolean }) => {
       if (!options.toAccount && !options.out) throw usage('Say where the backup goes: --out FILE, --to-account, or both.');
-      await cli[options.toAccount ? 'online' : 'offline'](async (api) => {
-        // A backup asks for the vault passphrase again (services/backup.ts). The CLI reads it the one way it
-        // reads it to open the vault, from $KEYRING_PASSPHRASE, never from the command line; each run
-        // opens the vault anew, so whoever runs this has just given it.
-        const passphrase = cli.io.env.KEYRING_PASSPHRASE;
-        const made = must(await api.backup.create({ file: options.out !== undefined, toAccount: options.toAccount === true, ...(passphrase ? { passphrase } : {}) }));
-        // The user's alone, even over a file that was readable by others (private-file.ts). A file that
-        // cannot be written still lets the code be printed below: the backup is made, and it is shown once.
-        const failed: CliError[] = [];
-        const write = (path: string, data: string | Buffer) =>
-          writePrivateFile(path, data).then(
-            () => true,
-            (error: unknown) => {
-              if (!(error instanceof CliError)) throw error;
-              failed.push(error);
-              return false;
-            },
-          );
-        const wroteOut = options.out !== undefined && made.file !== undefined && (await write(options.out, Buffer.from(made.file.dataBase64, 'base64')));
-        // Only a file written counts as a backup (the reminder of keys in no backup stays otherwise).
-        if (wroteOut && made.file) must(await api.backup.fileSaved({ backupId: made.file.backupId }));
-        const wrotePage = options.page !== undefined && (await write(options.page, made.page));
-        const { page: _page, file: _file, ...shown } = made;
-        cli.emit(shown, [
-          `Backup code: ${made.code}`,
-          'Write it down or print it now: it is shown only this once, and the backup cannot be opened without it.',
-          `Keys in it: ${made.fingerprints.length}${made.contacts > 0 ? `; trust decisions for ${made.contacts} contact${made.contacts === 1 ? '' : 's'}` : ''}`,
-          ...(wroteOut ? [`Wrote ${options.out ?? ''}.`] : []),
-          ...(made.account ? [`Kept on your account (${made.account.parts} part${made.account.parts === 1 ? '' : 's'}, only you can read it).`] : []),
-          ...(wrotePage ? [`Wrote the printable page to ${options.page ?? ''}.`] : []),
-        ].join('\n'));
-        if (failed[0]) throw failed[0];
+      // The files are made before the backup and its code: a folder that is not there, or a file there
+      // already (an earlier backup, whose code may be written down) without --force, is refused before
+      // a code is printed for a backup that would never be written.
+      const out = options.out === undefined ? undefined : await openPrivateFile(options.out, '--out', options.force === true);
+      const page = options.page === undefined ? undefined : await openPrivateFile(options.page, '--page', options.force === true).catch(async (error: unknown) => {
+        await out?.discard();
+        throw error;
       });
+      try {
+        await cli[options.toAccount ? 'online' : 'offline'](async (api) => {
+          // A backup asks for the vault passphrase again (services/backup.ts). The CLI reads it the one way it
+          // reads it to open the vault, from $KEYRING_PASSPHRASE, never from the command line; each run
+          // opens the vault anew, so whoever runs this has just given it.
+          const passphrase = cli.io.env.KEYRING_PASSPHRASE;
+          const made = must(await api.backup.create({ file: out !== undefined, toAccount: options.toAccount === true, ...(passphrase ? { passphrase } : {}) }));
+          // The user's alone, even over a file that was readable by others (private-file.ts). A file that
+          // cannot be filled still lets the code be printed below: the backup is made, and it is shown once.
+          const failed: CliError[] = [];
+          const write = (file: PrivateFile | undefined, data: string | Buffer) =>
+            file === undefined
+              ? Promise.resolve(false)
+              : file.write(data).then(
+                  () => true,
+                  (error: unknown) => {
+                    if (!(error instanceof CliError)) throw error;
+                    failed.push(error);
+                    return false;
+                  },
+                );
+          const wroteOut = made.file !== undefined && (await write(out, Buffer.from(made.file.dataBase64, 'base64')));
+          // Only a file written counts as a backup (the reminder of keys in no backup stays otherwise).
+          if (wroteOut && made.file) must(await api.backup.fileSaved({ backupId: made.file.backupId }));
+          const wrotePage = await write(page, made.page);
+          const { page: _page, file: _file, ...shown } = made;
+          cli.emit(shown, [
+            `Backup code: ${made.code}`,
+            'Write it down or print it now: it is shown only this once, and the backup cannot be opened without it.',
+            `Keys in it: ${made.fingerprints.length}${made.contacts > 0 ? `; trust decisions for ${made.contacts} contact${made.contacts === 1 ? '' : 's'}` : ''}`,
+            ...(wroteOut ? [`Wrote ${options.out ?? ''}.`] : []),
+            ...(made.account ? [`Kept on your account (${made.account.parts} part${made.account.parts === 1 ? '' : 's'}, only you can read it).`] : []),
+            ...(wrotePage ? [`Wrote the printable page to ${options.page ?? ''}.`] : []),
+            ...(!wroteOut && !made.account ? ['No backup was written: this code opens nothing.'] : []),
+          ].join('\n'));
+          if (failed[0]) throw failed[0];
+        });
+      } finally {
+        // What was not filled (the backup refused, or not made) leaves no empty file behind.
+        await Promise.all([out?.discard(), page?.discard()]);
+      }
     });
   keys
     .command('restore')

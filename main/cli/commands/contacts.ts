@@ -87,7 +87,25 @@ export function contactsCommands(program: Command, cli: CliContext): void {
           x509 = must(await api.contacts.fetchKeys({ jid }));
           return x509.keys.some((k) => k.fingerprint === fingerprint && k.trust !== 'retracted');
         };
-        const other = await otherAppFingerprint(api, jid, claim, (k) => k.state !== 'removed', isX509);
+        let devices: OtherKeysView | undefined;
+        const other = await otherAppFingerprint(api, jid, claim, (k) => k.state !== 'removed', isX509, (view) => (devices = view));
+        // 40 digits are an OpenPGP fingerprint's length. When they have no OMEMO device or OpenPGP key at
+        // all (main would answer "read them first", as if nothing had been read) but have X.509 keys, the
+        // digits are most likely an X.509 fingerprint cut short: said so. With other apps' keys of
+        // theirs, it stays a mismatch with those, recorded as such.
+        if (other?.length === 40 && !devices?.keys.some((k) => k.state !== 'removed')) {
+          x509 ??= must(await api.contacts.fetchKeys({ jid }));
+          if (x509.keys.some((k) => k.trust !== 'retracted')) {
+            throw new CliError(
+              {
+                code: 'not-found',
+                message: `${safe(jid)} has no OpenPGP key with these 40 digits, and nothing was verified.`,
+                nextStep: 'Their keys here are X.509: an X.509 fingerprint has 64 digits; compare all of them.',
+              },
+              1,
+            );
+          }
+        }
         if (other !== undefined) {
           const answer = must(await api.devices.verify({ jid, fingerprint: other }));
           const shown = formatOtherKeyFingerprint(other.length === 40 ? 'openpgp' : 'omemo', other);
@@ -154,6 +172,14 @@ export function contactsCommands(program: Command, cli: CliContext): void {
         if (unreachable && view.sources.every((s) => s.status === 'unreachable')) {
           throw new CliError({ code: 'server-unreachable', message: unreachableMessage(jid, 'devices', unreachable.detail) }, 1);
         }
+        // Nothing readable and something refused: a failure (exit 1), as `contacts keys` and `profile show` say it.
+        const refused = view.sources.find((s) => s.status === 'refused' || s.status === 'failed');
+        if (refused && !view.sources.some((s) => s.status === 'ok' || s.status === 'invalid')) {
+          const detail = safe(refused.detail ?? refused.status);
+          throw refused.status === 'refused'
+            ? new CliError({ code: 'forbidden', message: `${safe(jid)} does not let you read their OMEMO devices or OpenPGP keys (${detail}).` }, 1)
+            : new CliError({ code: 'protocol-error', message: `Could not fetch ${safe(jid)}'s OMEMO devices or OpenPGP keys (${detail}).` }, 1);
+        }
         cli.emit(view, describeOtherKeys(view));
       }),
     );
@@ -218,16 +244,18 @@ async function otherAppFingerprint(
   text: string,
   wanted: (k: OtherKeyView) => boolean,
   isX509: (fingerprint: string) => Promise<boolean>,
+  read?: (view: OtherKeysView) => void,
 ): Promise<string | undefined> {
-  const read = parseOtherKeyFingerprint(text);
-  if ('problem' in read) return undefined;
+  const parsed = parseOtherKeyFingerprint(text);
+  if ('problem' in parsed) return undefined;
   const sha256Sized = /^[0-9a-f]{64}$/.test(compactFingerprint(text));
-  if (sha256Sized && (await isX509(read.fingerprint))) return undefined;
+  if (sha256Sized && (await isX509(parsed.fingerprint))) return undefined;
   const view = must(await api.devices.fetchContact({ jid }));
-  if (!sha256Sized) return read.fingerprint;
+  read?.(view);
+  if (!sha256Sized) return parsed.fingerprint;
   // One of their devices listed now (or the one the command means): its own answer ("not verified:
   // nothing to take back") says more than an X.509 key not found.
-  return view.keys.some((k) => k.fingerprint === read.fingerprint && (wanted(k) || k.state !== 'removed')) ? read.fingerprint : undefined;
+  return view.keys.some((k) => k.fingerprint === parsed.fingerprint && (wanted(k) || k.state !== 'removed')) ? parsed.fingerprint : undefined;
 }
 
 /** "OMEMO device 1717 and OMEMO 2 device 5151": the keys with that fingerprint. */

@@ -9,6 +9,7 @@ import { accessParams, withAccessOptions, type AccessOptions } from '../access-o
 import { must, usage, type CliContext } from '../context.js';
 import { integerOption } from '../option-values.js';
 import { describeNodeConfig, describeOwnKey } from '../output.js';
+import { cannotWrite, refuseExisting } from '../private-file.js';
 import { REVOCATION_REASONS, type IpcError, type KeyringApi, type OwnKeyView, type RevocationReasonName } from '../../../contract/index.js';
 import { backupCommands } from './backup.js';
 
@@ -89,12 +90,14 @@ export function keysCommands(program: Command, cli: CliContext): void {
   withAccessOptions(
     keys.command('publish <fingerprint>').description('publish per XEP-0222; prints the node configuration read back from the server'),
     'allow changing the access of an already published node',
-  ).action(
-    cli.answer(
-      (api, fingerprint: string, options: AccessOptions) => api.keys.publish({ fingerprint, ...accessParams(options) }),
+  ).action((fingerprint: string, options: AccessOptions) => {
+    // Checked before signing in: a refused --allow is a usage error, not a failure after connecting.
+    const access = accessParams(options);
+    return cli.answer(
+      (api) => api.keys.publish({ fingerprint, ...access }),
       (answer) => (answer.outcome === 'published' ? describeNodeConfig(answer.config) : queued('publish')),
-    ),
-  );
+    )();
+  });
   cli.show(
     keys,
     'retract <fingerprint>',
@@ -155,12 +158,20 @@ export function keysCommands(program: Command, cli: CliContext): void {
     .description('export the public certificate')
     .addOption(new Option('--format <format>', 'encoding').choices(['pem', 'der']).default('pem'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .action((fingerprint: string, options: { format: 'pem' | 'der'; out?: string }) =>
+    .option('--force', 'replace the file --out names if it is there already')
+    .action((fingerprint: string, options: { format: 'pem' | 'der'; out?: string; force?: boolean }) =>
       cli.offline(async (api) => {
         const exported = must(await api.keys.exportCertificate({ fingerprint, format: options.format }));
         const bytes = exported.pem !== undefined ? Buffer.from(exported.pem) : Buffer.from(exported.derBase64 ?? '', 'base64');
         if (options.out) {
-          await writeFile(options.out, bytes);
+          // A public certificate, so an ordinary file; but never over one that is there without --force
+          // ('wx'), and a failure in words ("Cannot write FILE (ENOENT).") rather than the system's.
+          const out = options.out;
+          if (!options.force) await refuseExisting(out, '--out');
+          await writeFile(out, bytes, { flag: options.force ? 'w' : 'wx' }).catch(async (error: unknown) => {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') await refuseExisting(out, '--out');
+            throw cannotWrite(out, error);
+          });
           cli.emit({ fingerprint: exported.fingerprint, file: options.out }, `Wrote ${options.out}.`);
         } else if (cli.json() || exported.pem !== undefined) {
           cli.emit(exported, (exported.pem ?? '').trimEnd());

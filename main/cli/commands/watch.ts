@@ -20,7 +20,7 @@ export function watchCommand(program: Command, cli: CliContext): void {
         cli.io.err(`keyring: watching as ${safe(core.session.state.boundJid)}${seconds ? ` for ${seconds} s` : ''}; Ctrl+C to stop.`);
         await Promise.race([cli.io.interrupted, ...(seconds ? [new Promise((r) => setTimeout(r, seconds * 1000))] : [])]);
         stop();
-      }),
+      }, 'until-interrupted'),
     );
 }
 
