@@ -199,6 +199,10 @@ export function hostWithoutFinalDot(host: string): string {
 export const bareJidText = z
   .string()
   .trim()
+  // RFC 7622 §3.3.2/§3.2.2 (PRECIS, IDNA): an address is compared in NFC. Typed decomposed (é as e and a
+  // combining accent, as some keyboards give it), it is the same person: one form from here on, so a
+  // whitelist, a drift record and the server's list of members agree.
+  .overwrite((text) => text.normalize('NFC'))
   .overwrite(withoutFinalDot)
   .min(3, 'Enter an address like juliet@capulet.lit')
   .max(3071, 'That address is longer than XMPP allows')

@@ -51,3 +51,11 @@ describe('characters no address may hold', () => {
     expect(bareJidText.parse(typed)).toBe(typed);
   });
 });
+
+describe('one form of an address', () => {
+  it('an address typed decomposed (NFD) is read in NFC, the form the server and the app compare', () => {
+    expect(bareJidText.parse('jose\u0301@example.com')).toBe('jos\u00e9@example.com');
+    expect(bareJidText.parse('jos\u00e9@example.com')).toBe('jos\u00e9@example.com');
+    expect(contactAddressText.parse('xmpp:jose%CC%81@example.com')).toBe('jos\u00e9@example.com');
+  });
+});
