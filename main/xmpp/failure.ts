@@ -7,13 +7,10 @@
 import type { ErrorCode } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
 
-/**
- * The failure as a clause that callers put inside their own sentence ("…: <clause>. Nothing was
- * published."), so without the period ending a message that is a sentence itself ("answered..").
- */
+/** The failure in words, as its own message says it (a sentence, with its period, when it is one). */
 export function describeFailure(error: unknown): string {
   if (error instanceof Error) {
-    if (error.message.trim() !== '') return error.message.trim().replace(/(?<!\.)\.$/, '');
+    if (error.message.trim() !== '') return error.message;
     if (error.name === 'TimeoutError') return 'the server did not answer in time';
     return `${error.name || 'error'} without details`;
   }
@@ -29,4 +26,13 @@ export function failureCode(error: unknown, fallback: ErrorCode): ErrorCode {
   if (error instanceof KeyringError && (error.code === 'timeout' || error.code === 'not-connected' || error.code === 'signed-out-meanwhile')) return error.code;
   if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
   return fallback;
+}
+
+/**
+ * A failure's words put inside a longer sentence ("…: <clause>. Nothing was published."): without the
+ * period that ends a message that is a sentence itself, which would read "answered..". A message
+ * ending the sentence keeps it (describeFailure).
+ */
+export function asClause(words: string): string {
+  return words.trim().replace(/(?<!\.)\.$/, '');
 }

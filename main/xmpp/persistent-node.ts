@@ -43,7 +43,7 @@ import {
   readStanzaError,
   retractRequest,
 } from './pubsub.js';
-import { describeFailure, failureCode } from './failure.js';
+import { asClause, describeFailure, failureCode } from './failure.js';
 import { retryingWait } from './retry-wait.js';
 import { describeAudience } from '../../contract/format.js';
 import { nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
@@ -168,7 +168,7 @@ export async function restorePersistence(ctx: NodeContext, spec: PersistentNodeS
         : notKept
           ? `The server does not say that it stores ${nodeTitle(spec.node)}, and refused to be set to store them`
           : `${nodeTitleFirst(spec.node)} keeps fewer items on the server than your keys need (changed by another client, or its admin), and the server refused more room`;
-    throw new KeyringError(info?.type === 'auth' ? 'forbidden' : failureCode(error, 'protocol-error'), `${what}: ${describeError(error)}. Nothing was published.`, undefined, { cause: error });
+    throw new KeyringError(info?.type === 'auth' ? 'forbidden' : failureCode(error, 'protocol-error'), `${what}: ${asClause(describeError(error))}. Nothing was published.`, undefined, { cause: error });
   }
   const applied = await readEffectiveConfig(ctx, spec.node, spec.maxItems);
   if (applied === undefined) throw new KeyringError('protocol-error', `Right after being configured, ${nodeTitle(spec.node)} disappeared from the server.`);
@@ -569,7 +569,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
   } catch (error) {
     throw new KeyringError(
       'access-model-unsupported',
-      `The server refused to change who may read ${nodeTitle(spec.node)}: ${describeError(error)}. Nothing was published.`,
+      `The server refused to change who may read ${nodeTitle(spec.node)}: ${asClause(describeError(error))}. Nothing was published.`,
       undefined,
       { cause: error },
     );
@@ -579,7 +579,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
 function cannotManageAffiliations(node: string, error: unknown): KeyringError {
   return new KeyringError(
     'access-model-unsupported',
-    `The server cannot say who else may read ${nodeTitle(node)} (${describeError(error)}), so who may read it cannot be guaranteed. Nothing was published.`,
+    `The server cannot say who else may read ${nodeTitle(node)} (${asClause(describeError(error))}), so who may read it cannot be guaranteed. Nothing was published.`,
     undefined,
     { cause: error },
   );

@@ -26,8 +26,8 @@ describe('failure reasons', () => {
     [Object.assign(new Error(''), { name: '' }), 'error without details', 'protocol-error'],
     ['', 'unknown error', 'protocol-error'],
     [undefined, 'undefined', 'protocol-error'],
-    [new KeyringError('timeout', 'romeo@montague.lit did not answer the request for pubsub items within 20 s.'), 'romeo@montague.lit did not answer the request for pubsub items within 20 s', 'timeout'],
-    [new KeyringError('not-connected', 'The connection closed before the server answered.'), 'The connection closed before the server answered', 'not-connected'],
+    [new KeyringError('timeout', 'romeo@montague.lit did not answer the request for pubsub items within 20 s.'), 'romeo@montague.lit did not answer the request for pubsub items within 20 s.', 'timeout'],
+    [new KeyringError('not-connected', 'The connection closed before the server answered.'), 'The connection closed before the server answered.', 'not-connected'],
   ])('%s → "%s" (%s)', (error, reason, code) => {
     expect(describeFailure(error)).toBe(reason);
     expect(failureCode(error, 'protocol-error')).toBe(code);
@@ -53,7 +53,7 @@ describe('failure reasons', () => {
   it('keeps the IQ layer’s own words and code', async () => {
     const timeout = new KeyringError('timeout', 'juliet@capulet.lit did not answer the request for pubsub#owner configure of urn:xmpp:vcard4 within 30 s.');
     const failure = await readNodeConfig({ iq: failingIq(timeout), owner: 'juliet@capulet.lit' }, 'urn:xmpp:vcard4').catch((e: unknown) => e);
-    expect(failure).toMatchObject({ code: 'timeout', message: expect.stringMatching(/: juliet@capulet\.lit did not answer .* within 30 s$/) as string });
+    expect(failure).toMatchObject({ code: 'timeout', message: expect.stringMatching(/: juliet@capulet\.lit did not answer .* within 30 s\.$/) as string });
   });
 
   it('a contact fetch that gets no answer says so: their server is unreachable, and for how long we waited', async () => {
