@@ -202,6 +202,9 @@ test('verification only on a match, trust policies, and changed keys that warn a
   const wrongPng = await QRCode.toBuffer(verificationUri(julietAccount.jid, wrong), { type: 'png', margin: 2, scale: 6 });
   await dialog.getByTestId('qr-file').setInputFiles({ name: 'wrong-qr.png', mimeType: 'image/png', buffer: wrongPng });
   await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
+  // A picture holds no typo: its mismatch says what to check instead.
+  await expect(dialog.getByTestId('compare-mismatch')).toContainText('The code in the picture matches none of');
+  await expect(dialog.getByTestId('compare-mismatch')).not.toContainText('typo');
   await expect(dialog.getByTestId('differing-group')).toHaveText(lastGroup);
   await expectNextStepsInView(romeoPage, 'trust-compare-qr-mismatch');
   const png = await QRCode.toBuffer(verificationUri(julietAccount.jid, first), { type: 'png', margin: 2, scale: 6 });
