@@ -26,7 +26,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import { checkPublishedCertificate } from '../keys/validate.js';
 import { expiryWarning } from '../keys/expiry.js';
 import { diskTroubleWords, recordAfterServer } from '../vault/disk-trouble.js';
-import type { OwnKeyRecord } from '../vault/schema.js';
+import type { OwnKeyRecord, PublicationRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -428,8 +428,9 @@ export class OwnKeys {
   /**
    * Renewal in one action (docs/key-lifecycle.md, "Expiry and renewal"): a fresh certificate for the
    * same key, or (newKey) a new key of the same size; either way with a succession statement signed by
-   * the old key, kept with the new one. A published key's successor is published to the same audience
-   * and only once the server has confirmed that publish is the old one withdrawn. The old key stays in
+   * the old key, kept with the new one. A published key's successor is published where the old key is,
+   * to the key node's audience as the server reports it (#publishSuccessor), and only once the server
+   * has confirmed that publish is the old one withdrawn. The old key stays in
    * the vault (its owner may still need it) until deleted.
    */
   async renew(fingerprint: string, options: { newKey: boolean }): Promise<RenewOutcome> {
@@ -520,7 +521,7 @@ export class OwnKeys {
 
     let config: EffectiveNodeConfig;
     try {
-      config = await this.#publish(job, successor.fingerprint, access, false, RENEWED_NOT_RECORDED);
+      config = await this.#publishSuccessor(job, successor.fingerprint, access);
     } catch (error) {
       throw successorKept(error, successor.fingerprint);
     }
@@ -535,6 +536,60 @@ export class OwnKeys {
     this.#requireStill(job);
     await recordAfterServer(() => this.#deps.store.setPublication(jid, old.fingerprint, NS.pubkey, undefined), RENEWED_OLD_NOT_RECORDED);
     return { fingerprint: successor.fingerprint, published: true, withdrawn: true, config };
+  }
+
+  /**
+   * Publishes a renewal's successor where its predecessor is: to the key node's audience, one for every
+   * item on it (XEP-0060 §4.5). First to the audience the vault recorded (`recorded`), as any publish;
+   * where the server says the node's audience is another (access-model-conflict: another device of the
+   * account changed its members, groups or model, with its person's consent, and this vault's record is
+   * stale), to the node as the server reports it now, its access neither widened nor narrowed (a change
+   * of who reads every key there is never a renewal's to make). A node that cannot be read then, or whose
+   * access the app cannot publish to, leaves the refusal as it was.
+   */
+  async #publishSuccessor(job: KeyJob, fingerprint: string, recorded: AccessRequest): Promise<EffectiveNodeConfig> {
+    try {
+      return await this.#publish(job, fingerprint, recorded, false, RENEWED_NOT_RECORDED);
+    } catch (error) {
+      if (!(error instanceof KeyringError && error.code === 'access-model-conflict')) throw error;
+      let read: Awaited<ReturnType<typeof readKeyNodeAudience>>;
+      try {
+        read = await readKeyNodeAudience(this.#ctx(job));
+      } catch {
+        // A reading refused by a switch of accounts is said as that; otherwise the refusal stands.
+        this.#requireStill(job);
+        throw error;
+      }
+      if (read?.access === undefined) throw error;
+      return this.#publishToCurrentAudience(job, fingerprint, { config: read.config, access: read.access });
+    }
+  }
+
+  /**
+   * #publishSuccessor's publish to the key node as it is (`found`: its configuration and audience as
+   * just read), as revoke does on a conflict: its access is not configured (only its persistence put
+   * back if it was turned off: #publishToKeyNode). My keys records the audience the server reported for
+   * the new key, who reads it now. The node's drift record keeps the person's choice and only expects
+   * the new item (recordFound), so drift watch still reports the change until it is accepted there:
+   * copied from the server, the record would silence a change another client made.
+   */
+  async #publishToCurrentAudience(job: KeyJob, fingerprint: string, found: { config: EffectiveNodeConfig; access: AccessRequest }): Promise<EffectiveNodeConfig> {
+    await this.#revocations;
+    this.#requireStill(job);
+    const jid = job.account;
+    const key = this.#find(jid, fingerprint);
+    refuseRevoked(this.#deps.store.list(jid), key);
+    const spec = { node: NS.pubkey, access: found.access, maxItems: KEY_NODE_MAX_ITEMS };
+    const outcome = await this.#publishToKeyNode(job, spec, { id: key.fingerprint, payload: keyItemPayload(key) }, found.config);
+    // On the server from here on: as in #publish, a vault that cannot record it says so (RENEWED_NOT_RECORDED).
+    await recordAfterServer(
+      async () => {
+        await this.#deps.published.recordFound(jid, NS.pubkey, { id: key.fingerprint, certificate: key.fingerprint }, { ...spec, config: outcome.config });
+        await this.#deps.store.setPublication(jid, key.fingerprint, NS.pubkey, { ...publicationAudience(outcome.config), publishedAt: new Date().toISOString() });
+      },
+      RENEWED_NOT_RECORDED,
+    );
+    return outcome.config;
   }
 
   /**
@@ -989,6 +1044,15 @@ function validityDaysOf(notBefore: string | undefined, notAfter: string | undefi
 export async function readKeyNodeAudience(ctx: { iq: SessionPort['iq']; owner: string }): Promise<{ config: EffectiveNodeConfig; access: AccessRequest | undefined } | undefined> {
   const config = await readEffectiveConfig(ctx, NS.pubkey, KEY_NODE_MAX_ITEMS);
   return config === undefined ? undefined : { config, access: configAudience(config) };
+}
+
+/** Who may read a node as read back, as a key's publication records it (the model's own list only). */
+function publicationAudience(config: EffectiveNodeConfig): Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'> {
+  return {
+    accessModel: config.accessModel,
+    ...(config.accessModel === 'roster' ? { groups: [...config.rosterGroupsAllowed] } : {}),
+    ...(config.accessModel === 'whitelist' ? { allow: [...(config.whitelist ?? [])] } : {}),
+  };
 }
 
 /** audienceOf for a node configuration as read back (EffectiveNodeConfig). */
