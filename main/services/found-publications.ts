@@ -25,13 +25,13 @@
  *   logged, and left to whoever published it;
  * - an item whose certificate is not this vault's: not ours to record (own-devices.ts reports those).
  */
+import { publicationAudience } from './own-keys.js';
 import { markNow, stillMarked } from './session-mark.js';
 import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import type { Logger } from '../logger.js';
 import { oneLine } from '../untrusted-text.js';
-import type { PublicationRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import type { FetchOutcome } from '../xmpp/fetch-items.js';
@@ -96,7 +96,7 @@ export class FoundPublications {
     const access = accessOf(config);
     if (access && asked !== undefined && (await this.#deps.published.settleAccessAsked(account, NS.pubkey, { access, config }))) {
       // One audience per node (XEP-0060 §4.5): every key recorded as published there has the new one.
-      await this.#deps.store.setAudience(account, NS.pubkey, audienceOf(config));
+      await this.#deps.store.setAudience(account, NS.pubkey, publicationAudience(config));
       this.#deps.log.info('the key node holds the access this app asked for, which a full disk had kept from being recorded: recorded');
     }
     const foundAt = new Date().toISOString();
@@ -107,20 +107,11 @@ export class FoundPublications {
       if (access) await this.#deps.published.recordFound(account, NS.pubkey, { id: fingerprint, certificate: fingerprint }, { access, maxItems: KEY_NODE_MAX_ITEMS, config });
       else await this.#deps.published.expectItem(account, NS.pubkey, { id: fingerprint, certificate: fingerprint });
       // When it was published is not known: when it was found is.
-      await this.#deps.store.setPublication(account, fingerprint, NS.pubkey, { ...audienceOf(config), publishedAt: foundAt });
+      await this.#deps.store.setPublication(account, fingerprint, NS.pubkey, { ...publicationAudience(config), publishedAt: foundAt });
     }
     this.#deps.log.info(`found ${found.length} own key(s) published on the key node that this vault had not recorded: recorded`);
     return found;
   }
-}
-
-/** Who may read the node, as a key's publication records it. */
-function audienceOf(config: EffectiveNodeConfig): Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'> {
-  return {
-    accessModel: config.accessModel,
-    ...(config.accessModel === 'roster' ? { groups: [...config.rosterGroupsAllowed] } : {}),
-    ...(config.accessModel === 'whitelist' ? { allow: [...(config.whitelist ?? [])] } : {}),
-  };
 }
 
 /** The node's access as the publish panel would ask for it; undefined for a model the app does not offer. */

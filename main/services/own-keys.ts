@@ -1047,7 +1047,7 @@ export async function readKeyNodeAudience(ctx: { iq: SessionPort['iq']; owner: s
 }
 
 /** Who may read a node as read back, as a key's publication records it (the model's own list only). */
-function publicationAudience(config: EffectiveNodeConfig): Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'> {
+export function publicationAudience(config: EffectiveNodeConfig): Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'> {
   return {
     accessModel: config.accessModel,
     ...(config.accessModel === 'roster' ? { groups: [...config.rosterGroupsAllowed] } : {}),
