@@ -113,6 +113,17 @@ describe('a revocation or deletion notified to the device that made it', () => {
   const revokedOn = (on: Device, fingerprint: string) => on.keys.list().find((k) => k.fingerprint === fingerprint)?.revoked;
   const revokedNews = (on: Device) => on.news.flatMap((n) => n.revoked);
 
+  /** The laptop's key, published from it; the phone holds the same certificate (restored from a backup). */
+  async function laptopAndPhoneHoldingOneKey(): Promise<{ laptop: Device; phone: Device; fingerprint: string; der: Buffer }> {
+    const laptop = await device();
+    const fingerprint = await addKey(laptop);
+    await laptop.keys.publish(fingerprint, { model: 'presence' });
+    const phone = await device();
+    const der = Buffer.from(laptop.store.find(JULIET, fingerprint)?.certificate ?? '', 'base64');
+    await addKey(phone, der);
+    return { laptop, phone, fingerprint, der };
+  }
+
   beforeEach(() => {
     pep = fakePep({ fields: BASE_FIELDS });
   });
@@ -153,13 +164,8 @@ describe('a revocation or deletion notified to the device that made it', () => {
   });
 
   it('a revocation made on another device is still news here', async () => {
-    const laptop = await device();
-    const fingerprint = await addKey(laptop);
-    await laptop.keys.publish(fingerprint, { model: 'presence' });
     // The phone holds the same key (restored from a backup) and revokes it.
-    const phone = await device();
-    const certificate = laptop.store.find(JULIET, fingerprint)?.certificate;
-    await addKey(phone, Buffer.from(certificate ?? '', 'base64'));
+    const { laptop, phone, fingerprint } = await laptopAndPhoneHoldingOneKey();
 
     await phone.keys.revoke(fingerprint, 'superseded');
     await Promise.all([...laptop.applied, ...phone.applied]);
@@ -186,12 +192,7 @@ describe('a revocation or deletion notified to the device that made it', () => {
   });
 
   it('a key deleted here, then published and withdrawn by another device holding it, is news again', async () => {
-    const laptop = await device();
-    const fingerprint = await addKey(laptop);
-    await laptop.keys.publish(fingerprint, { model: 'presence' });
-    const phone = await device();
-    const certificate = laptop.store.find(JULIET, fingerprint)?.certificate;
-    await addKey(phone, Buffer.from(certificate ?? '', 'base64'));
+    const { laptop, phone, fingerprint } = await laptopAndPhoneHoldingOneKey();
 
     await laptop.keys.delete(fingerprint);
     await retractNotified(laptop, fingerprint);
@@ -207,12 +208,7 @@ describe('a revocation or deletion notified to the device that made it', () => {
   });
 
   it('a key deleted here, put back in this vault, published by another device and deleted here again: that device’s withdrawal is news', async () => {
-    const laptop = await device();
-    const fingerprint = await addKey(laptop);
-    await laptop.keys.publish(fingerprint, { model: 'presence' });
-    const phone = await device();
-    const der = Buffer.from(laptop.store.find(JULIET, fingerprint)?.certificate ?? '', 'base64');
-    await addKey(phone, der);
+    const { laptop, phone, fingerprint, der } = await laptopAndPhoneHoldingOneKey();
 
     await laptop.keys.delete(fingerprint);
     await retractNotified(laptop, fingerprint);
