@@ -25,10 +25,8 @@
  *   logged, and left to whoever published it;
  * - an item whose certificate is not this vault's: not ours to record (own-devices.ts reports those).
  */
-import { publicationAudience } from './own-keys.js';
+import { configAudience, publicationAudience } from './own-keys.js';
 import { markNow, stillMarked } from './session-mark.js';
-import type { AccessRequest, EffectiveNodeConfig } from '../../contract/index.js';
-import { ACCESS_MODELS } from '../../contract/index.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import type { Logger } from '../logger.js';
 import { oneLine } from '../untrusted-text.js';
@@ -93,7 +91,7 @@ export class FoundPublications {
     // Who may read it is the node's configuration, as the server reports it now (XEP-0060 §8.2).
     const config = await readEffectiveConfig({ iq: this.#deps.session.iq, owner: account }, NS.pubkey, KEY_NODE_MAX_ITEMS);
     if (!config) return []; // the node went away since its items were read
-    const access = accessOf(config);
+    const access = configAudience(config);
     if (access && asked !== undefined && (await this.#deps.published.settleAccessAsked(account, NS.pubkey, { access, config }))) {
       // One audience per node (XEP-0060 §4.5): every key recorded as published there has the new one.
       await this.#deps.store.setAudience(account, NS.pubkey, publicationAudience(config));
@@ -114,10 +112,3 @@ export class FoundPublications {
   }
 }
 
-/** The node's access as the publish panel would ask for it; undefined for a model the app does not offer. */
-function accessOf(config: EffectiveNodeConfig): AccessRequest | undefined {
-  const model = ACCESS_MODELS.find((m) => m === config.accessModel);
-  if (model === 'roster') return { model, groups: [...config.rosterGroupsAllowed] };
-  if (model === 'whitelist') return { model, allow: [...(config.whitelist ?? [])] };
-  return model ? { model } : undefined;
-}
