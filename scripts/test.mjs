@@ -3,13 +3,21 @@
 // Chromium against the browser host, and the Electron shell when its binary is present).
 // It prints one summary line of test counts at the end and exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runWatched } from './stall-watch.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 const reports = `${root}test-results/reports`;
 mkdirSync(reports, { recursive: true });
+// Counts come from these files: none may be left from an earlier run.
+for (const report of ['vitest.json', 'playwright.json', 'vitest-progress.jsonl']) rmSync(`${reports}/${report}`, { force: true });
+
+// A step with no output for this long has stopped making progress (the slowest test file, the outage
+// tests, prints nothing for about two minutes on a quiet machine; CI machines have been 1.4x slower).
+const STALL_MS = Number(process.env.KEYRING_TEST_STALL_MINUTES ?? 8) * 60_000;
 
 const missing = [
   ['prosody', 'prosody'],
@@ -43,12 +51,52 @@ const steps = [
   ['end-to-end tests (Chromium + browser host + Prosody)', bin('playwright'), ['test', '--reporter=list,json']],
 ];
 
+const vitestProgress = `${reports}/vitest-progress.jsonl`;
+const vitestReporter = './test/support/progress-reporter.ts';
 const failedSteps = [];
+/** Tests counted from the progress of a vitest run that stalled (its JSON report is never written). */
+const stalledCounts = { passed: 0, failed: 0, skipped: 0 };
+const stallNotes = [];
 for (const [name, command, args] of steps) {
   console.log(`\n▶ ${name}`);
-  const env = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/playwright.json` };
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
-  if (result.status !== 0) {
+  const isVitest = command === bin('vitest');
+  const env = {
+    ...process.env,
+    PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/playwright.json`,
+    KEYRING_TEST_PROGRESS: vitestProgress,
+    ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}),
+  };
+  const stepArgs = isVitest ? [...args, `--reporter=${vitestReporter}`] : args;
+  let result = await runWatched(command, stepArgs, { cwd: root, env, stallMs: STALL_MS, progressFile: isVitest ? vitestProgress : undefined });
+  if (result.stall) {
+    const stalled = reportStall(name, result.stall, isVitest ? vitestProgress : undefined);
+    // vitest: the files that never ended run once more, on their own. A file that stalls again fails the
+    // run; one that passes is still named in the summary, since a stall nobody can explain is news.
+    if (isVitest && stalled) {
+      const filters = filtersOf(args);
+      const { counts: endedCounts, unfinished } = tally(vitestProgress, filters);
+      Object.assign(stalledCounts, endedCounts);
+      if (unfinished) {
+        console.log(`\n▶ ${name}: the ${unfinished.length} files that never ended, run again (${stalled} first)`);
+        rmSync(vitestProgress, { force: true });
+        const again = [...stepArgs.filter((arg) => !filters.includes(arg)), ...unfinished];
+        result = await runWatched(command, again, { cwd: root, env, stallMs: STALL_MS, progressFile: vitestProgress });
+        if (result.stall) {
+          reportStall(`${name} (run again)`, result.stall, vitestProgress);
+          // Its JSON report is never written: count what ended from the progress file, and the file that
+          // stalled twice as a failure.
+          const twice = tally(vitestProgress, []).counts;
+          for (const key of Object.keys(stalledCounts)) stalledCounts[key] += twice[key];
+          stalledCounts.failed += 1;
+        }
+      } else {
+        stalledCounts.failed += 1;
+      }
+      const outcome = !unfinished ? 'not run again (vitest could not list the files)' : result.status === 0 && !result.stall ? 'run again: passed' : 'run again: failed';
+      stallNotes.push(`vitest stopped making progress in ${stalled}; it and the files after it were ${outcome}`);
+    }
+  }
+  if (result.status !== 0 || result.stall) {
     failedSteps.push(name);
     console.log(`✗ ${name} failed`);
     // Later steps depend on a build; stop at the first failure before the test suites.
@@ -56,13 +104,14 @@ for (const [name, command, args] of steps) {
   }
 }
 
-const counts = { passed: 0, failed: 0, skipped: 0 };
+const counts = { ...stalledCounts };
 const skipReasons = new Set();
 countVitest(`${reports}/vitest.json`);
 countPlaywright(`${reports}/playwright.json`);
 
 console.log('');
 for (const reason of skipReasons) console.log(`skipped: ${reason}`);
+for (const note of stallNotes) console.log(note);
 if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`);
 console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(failedSteps.length > 0 || counts.failed > 0 || counts.passed === 0 ? 1 : 0);
@@ -92,4 +141,51 @@ function countPlaywright(file) {
     for (const child of suite.suites ?? []) visit(child);
   };
   for (const suite of report.suites ?? []) visit(suite);
+}
+
+/**
+ * Says what a stalled step left running; returns the test file vitest was in, if the progress file
+ * names one (the file started last and never ended).
+ */
+function reportStall(name, stall, progressFile) {
+  const quiet = stall.quietMs >= 120_000 ? `${Math.round(stall.quietMs / 60_000)} min` : `${Math.round(stall.quietMs / 1000)} s`;
+  console.log(`\n✗ ${name}: no progress for ${quiet}; stopped. Its processes then:`);
+  for (const line of stall.processes) console.log(`  ${line}`);
+  if (!progressFile) return undefined;
+  const { running } = tally(progressFile, []);
+  for (const { file, since } of running) console.log(`  running: ${file}, for ${Math.round((Date.now() - since) / 1000)} s`);
+  return running.at(-1)?.file;
+}
+
+/** The file filters of a `vitest run` (its arguments that are not options). */
+function filtersOf(args) {
+  return args.filter((arg) => arg !== 'run' && !arg.startsWith('-'));
+}
+
+/**
+ * The progress file read back: counts of the files that ended, those running, and every file of a run
+ * with these filters that did not end.
+ */
+function tally(progressFile, filters) {
+  const lines = existsSync(progressFile)
+    ? readFileSync(progressFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    : [];
+  const ended = new Set(lines.filter((l) => l.event === 'end').map((l) => l.file));
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const l of lines.filter((line) => line.event === 'end')) {
+    counts.passed += l.passed;
+    counts.failed += l.failed;
+    counts.skipped += l.skipped;
+  }
+  const running = lines.filter((l) => l.event === 'start' && !ended.has(l.file)).map((l) => ({ file: l.file, since: l.at }));
+  // Files never started are not in the progress file: vitest lists every file of the run.
+  const list = spawnSync(bin('vitest'), ['list', ...filters, '--filesOnly', '--json'], { cwd: root, encoding: 'utf8' });
+  let unfinished;
+  try {
+    const every = JSON.parse(list.stdout).map((entry) => relative(root, entry.file));
+    unfinished = [...new Set(every)].filter((file) => !ended.has(file));
+  } catch {
+    console.log(`  vitest could not list the test files: ${list.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+  return { counts, running, unfinished };
 }
