@@ -5,7 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../app-version.js';
-import { KeyringError } from '../errors.js';
+import type { IpcError } from '../../contract/index.js';
+import { KeyringError, toIpcError } from '../errors.js';
 import { accountCommands } from './commands/account.js';
 import { contactsCommands } from './commands/contacts.js';
 import { devicesCommands } from './commands/devices.js';
@@ -14,7 +15,7 @@ import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
 import { CliError, cliContext, Interrupted, type CliIo } from './context.js';
-import { forTerminal, safe } from './output.js';
+import { forTerminal, jsonText, safe } from './output.js';
 
 export type { CliIo } from './context.js';
 
@@ -22,7 +23,11 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
   // Every character the CLI writes passes here, whatever path it took: remote text that a command
   // forgot to clean still cannot reach the terminal as an escape sequence (output.ts).
   const io: CliIo = { ...rawIo, out: (text) => rawIo.out(forTerminal(text)), err: (text) => rawIo.err(forTerminal(text)) };
-  const program = buildProgram(io);
+  // With --json a usage error is a JSON document too: commander's own lines (its message, the help
+  // after it) are held back and the message goes into that document. Read from the arguments, since a
+  // usage error can come before commander has parsed --json.
+  const usage = argv.includes('--json') ? { message: '' } : undefined;
+  const program = buildProgram(io, usage);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -32,28 +37,36 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
       // is a group without its command (`keyring`, `keyring keys`: commander shows the help as an error,
       // on stderr, exit code 1): nothing was done, as git says it.
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
+      if (error.code === 'commander.help' && error.exitCode === 0) return 0;
+      if (usage) {
+        const message = usage.message.replace(/^error: /, '').trim() || 'A command is needed here: see --help for the commands.';
+        io.err(jsonText({ error: { code: 'invalid-argument', message }, exitCode: 2 }));
+      }
       return 2;
     }
     // A failure is one line on stderr: its message may quote the server (an error <text/>), so it is
-    // folded to one line and cannot print a second one of its own.
+    // folded to one line and cannot print a second one of its own. With --json it is one JSON document
+    // on stderr instead ({ error: { code, message, field?, nextStep? }, exitCode }), so that a script
+    // can tell a refusal from a dead server by its code, not by the words.
     // Stopped by a signal: its line was printed when the signal came (context.ts withCore).
     if (error instanceof Interrupted) return error.exitCode;
-    if (error instanceof CliError) {
-      io.err(`keyring: ${safe(error.message)}`);
-      return error.exitCode;
-    }
+    const asJson = program.opts<{ json?: boolean }>().json === true;
+    const report = (failure: IpcError, exitCode: 1 | 2, line: string): 1 | 2 => {
+      io.err(asJson ? jsonText({ error: failure, exitCode }) : `keyring: ${safe(line)}`);
+      return exitCode;
+    };
+    if (error instanceof CliError) return report(error.error, error.exitCode, error.message);
     // A check made before any request (the profile's field names): a usage error when it is one.
     if (error instanceof KeyringError) {
-      io.err(`keyring: ${safe(error.message)}`);
-      return error.code === 'invalid-argument' ? 2 : 1;
+      const failure = toIpcError(error);
+      return report(failure, error.code === 'invalid-argument' ? 2 : 1, error.message);
     }
-    io.err(`keyring: unexpected failure: ${safe(error instanceof Error ? error.message : String(error))}`);
-    return 1;
+    const message = `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+    return report({ code: 'internal', message }, 1, message);
   }
 }
 
-function buildProgram(io: CliIo): Command {
+function buildProgram(io: CliIo, usage: { message: string } | undefined): Command {
   const program = new Command('keyring')
     .description('Publish and fetch public keys over XMPP the XEP-0222 way (persistent PEP nodes).')
     .version(APP_VERSION)
@@ -76,7 +89,17 @@ function buildProgram(io: CliIo): Command {
     .addHelpText('after', '\nThe vault passphrase comes from KEYRING_PASSPHRASE. Exit codes: 0 ok, 1 failed, 2 usage.')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput(
+      usage
+        ? {
+            writeOut: (s) => io.out(s.trimEnd()),
+            writeErr: () => undefined,
+            outputError: (s) => {
+              usage.message ||= s;
+            },
+          }
+        : { writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) },
+    );
 
   const cli = cliContext(program, io);
   accountCommands(program, cli);

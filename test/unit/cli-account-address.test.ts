@@ -43,13 +43,17 @@ describe('the account --jid names', () => {
   }, 30_000);
 
   it.each([
-    ['juliet@capulet,lit', /^keyring: --jid: “capulet,lit” is not a server name/],
-    ['juliet@capulet.lit..', /^keyring: --jid: “capulet.lit..” is not a server name/],
-    ['juliet@capulet.lit/balcony', /^keyring: --jid: Enter the address without the “\/…” part/],
+    ['juliet@capulet,lit', /^--jid: “capulet,lit” is not a server name/],
+    ['juliet@capulet.lit..', /^--jid: “capulet.lit..” is not a server name/],
+    ['juliet@capulet.lit/balcony', /^--jid: Enter the address without the “\/…” part/],
   ])('%s is refused as a usage error, before the vault opens', async (jid, message) => {
     const { code, err } = await run(jid, ['keys', 'list']);
     expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(message);
+    // --json is given: the refusal is one JSON document on stderr.
+    expect(err).toHaveLength(1);
+    const refusal = JSON.parse(err[0] ?? '') as { error: { code: string; message: string }; exitCode: number };
+    expect(refusal).toMatchObject({ error: { code: 'invalid-argument' }, exitCode: 2 });
+    expect(refusal.error.message).toMatch(message);
     expect(await readdir(dataDir)).toEqual([]);
   });
 });
