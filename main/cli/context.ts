@@ -142,6 +142,8 @@ export interface CliContext {
   offline<T>(work: (api: KeyringApi, core: KeyringCore) => Promise<T>): Promise<T>;
   /** A note for people about where the answer comes from (stderr, so stdout stays the answer). */
   note(text: string): void;
+  /** Whether the account password is at hand (in the variable --password-env names), so `online` can sign in. */
+  hasPassword(): boolean;
   /**
    * The action of a command that asks one thing and prints the answer: `ask` and `describe` get the
    * command's arguments too. Signs in first, unless `where` is 'offline' (the vault alone answers).
@@ -200,6 +202,10 @@ export function cliContext(program: Command, io: CliIo): CliContext {
     emit,
     ...runs,
     note: (text) => io.err(`keyring: ${text}`),
+    hasPassword: () => {
+      const name = globals().passwordEnv.trim();
+      return name !== '' && Boolean(io.env[name]);
+    },
     answer,
     show: (group, usage, description, ask, describe, where) => group.command(usage).description(description).action(answer(ask, describe, where)),
   };

@@ -102,4 +102,22 @@ describe('the keyring CLI with the server down', () => {
       await rm(fresh, { recursive: true, force: true });
     }
   });
+
+  it('contacts list before any roster was saved, with the password at hand, fetches it and saves it', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'keyring-cli-offline-'));
+    try {
+      const first = await online(juliet, fresh, '--json', 'contacts', 'list');
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toBe('keyring: no contact list saved for this account yet: signing in to fetch it.\n');
+      expect(JSON.parse(first.stdout)).toMatchObject([{ jid: romeo.jid, groups: ['Friends'], subscription: 'both' }]);
+      // Saved: the next run, with the server gone and no password, shows that copy.
+      const dead = `127.0.0.1:${await deadPort()}`;
+      const again = await runCli(['--jid', juliet.jid, '--server', dead, '--data-dir', fresh, '--json', 'contacts', 'list'], { ...process.env, KEYRING_PASSPHRASE: 'cli offline passphrase' });
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject([{ jid: romeo.jid }]);
+      expect(again.stderr).toMatch(/^keyring: showing your contact list as saved on /);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,8 @@
  * `keyring contacts …`: the roster, and what a contact publishes.
  *
  * Offline by choice, as gpg is: `contacts list` shows the contact list the app last saved (every
- * sign-in, of the app or of `keyring`, keeps it current) and signs in only with `--refresh`;
+ * sign-in of the app, and `--refresh`, keep it current) and signs in only with `--refresh`, or when
+ * nothing is saved yet and the password is at hand;
  * `contacts keys JID` asks the contact's server, and with `--cached` shows what the vault knows of
  * their keys from before without signing in. Whenever the answer comes from the vault, a line on
  * stderr says so and from when, so stdout stays the answer alone.
@@ -18,28 +19,36 @@ const UNREACHABLE_CODES = new Set(['server-unreachable', 'timeout']);
 
 export function contactsCommands(program: Command, cli: CliContext): void {
   const contacts = program.command('contacts').description('your contacts and their keys');
+  const fetchRoster = () =>
+    cli.online(async (api) => {
+      const roster = must(await api.roster.list({ fresh: true }));
+      cli.emit(roster, describeContacts(roster));
+    });
   contacts
     .command('list')
     .description('roster with groups and subscription states (as last saved; --refresh signs in and fetches it)')
     .option('--refresh', 'sign in and fetch the roster now')
-    .action((options: { refresh?: boolean }) =>
-      options.refresh
-        ? cli.online(async (api) => {
-            const roster = must(await api.roster.list({ fresh: true }));
-            cli.emit(roster, describeContacts(roster));
-          })
-        : cli.offline(async (api) => {
-            const saved = must(await api.roster.saved());
-            if (!saved) {
-              throw new CliError(
-                { code: 'not-found', message: 'No contact list saved for this account yet: run `keyring contacts list --refresh` once online.' },
-                1,
-              );
-            }
-            cli.note(`showing your contact list as saved ${when(saved.savedAt)} (not signed in; --refresh fetches it now).`);
-            cli.emit(saved.contacts, describeContacts(saved.contacts));
-          }),
-    );
+    .action(async (options: { refresh?: boolean }) => {
+      if (options.refresh) return fetchRoster();
+      const shown = await cli.offline(async (api) => {
+        const saved = must(await api.roster.saved());
+        if (!saved) return false;
+        cli.note(`showing your contact list as saved ${when(saved.savedAt)} (not signed in; --refresh fetches it now).`);
+        cli.emit(saved.contacts, describeContacts(saved.contacts));
+        return true;
+      });
+      if (shown) return;
+      // Nothing saved yet (only the app's sign-ins and --refresh save it): with the password at hand the
+      // list is fetched now, as --refresh would, rather than refused; without it, how to get one.
+      if (!cli.hasPassword()) {
+        throw new CliError(
+          { code: 'not-found', message: 'No contact list saved for this account yet: run `keyring contacts list --refresh` once online.' },
+          1,
+        );
+      }
+      cli.note('no contact list saved for this account yet: signing in to fetch it.');
+      return fetchRoster();
+    });
   contacts
     .command('keys <jid>')
     .description('fetch that contact’s published keys now, with validity, JID binding and trust (--cached: what is known, offline)')
