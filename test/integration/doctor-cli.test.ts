@@ -64,7 +64,7 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(drifted.code).toBe(1);
       expect(drifted.stdout).toMatch(/^CHANGED your keys .*; now Anyone, 1 item$/m);
       expect(drifted.stdout).toContain('Another app changed who can read your keys: now Anyone (was Contacts who see your presence).');
-      expect(drifted.stderr).toBe('keyring: your keys: changed since you published it: `keyring doctor --repair` puts it back.\n');
+      expect(drifted.stderr).toBe('keyring: Another app changed your keys since you published them: `keyring doctor --repair` puts them back.\n');
       const asJson = await cli('--json', 'doctor');
       expect(JSON.parse(asJson.stdout) as DriftReport).toMatchObject({ severity: 'alarm', nodes: expect.arrayContaining([expect.objectContaining({ node: NS.pubkey, severity: 'alarm' })]) as unknown });
 

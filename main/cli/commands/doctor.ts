@@ -19,24 +19,30 @@ export function doctorCommand(program: Command, cli: CliContext): void {
         if (options.repair) {
           const answer = must(await api.drift.restore({}));
           cli.emit(answer, [...answer.repaired.map(describeRepair), 'Read back:', describeReport(answer.report)].join('\n'));
-          failIfDrifted(answer.report, 'still differs after restoring');
+          failIfDrifted(answer.report, (names) => `Still not as you published ${names} after restoring.`);
         } else {
           const report = must(await api.drift.check());
           cli.emit(report, describeReport(report));
-          failIfDrifted(report, 'changed since you published it: `keyring doctor --repair` puts it back');
+          failIfDrifted(report, (names, them) => `Another app changed ${names} since you published ${them}: \`keyring doctor --repair\` puts ${them} back.`);
         }
       }),
     );
 }
 
-function failIfDrifted(report: DriftReport, what: string): void {
+/** The nodes named as one phrase ("your keys and your picture"), and the pronoun that stands for them. */
+function named(nodes: readonly NodeDriftView[]): [string, string] {
+  const names = nodes.map((n) => WATCHED_NODE_NAME[n.kind]);
+  const phrase = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
+  return [phrase, names.length > 1 || nodes[0]?.kind === 'keys' ? 'them' : 'it'];
+}
+
+function failIfDrifted(report: DriftReport, sentence: (names: string, them: string) => string): void {
   const drifted = report.nodes.filter((n) => n.severity !== undefined);
   const unread = report.nodes.filter((n) => n.error !== undefined);
-  if (drifted.length > 0) {
-    throw new CliError({ code: 'precondition-not-met', message: `${drifted.map((n) => WATCHED_NODE_NAME[n.kind]).join(', ')}: ${what}.` }, 1);
-  }
+  if (drifted.length > 0) throw new CliError({ code: 'precondition-not-met', message: sentence(...named(drifted)) }, 1);
   if (unread.length > 0) {
-    throw new CliError({ code: 'protocol-error', message: `could not read ${unread.map((n) => WATCHED_NODE_NAME[n.kind]).join(', ')}: nothing is known of it.` }, 1);
+    const [names, them] = named(unread);
+    throw new CliError({ code: 'protocol-error', message: `Could not read ${names}: whether another app changed ${them} is not known.` }, 1);
   }
 }
 
