@@ -391,8 +391,11 @@ export function refuseOwnAddressOnWhitelist(access: AccessRequest, account: stri
   throw new KeyringError('invalid-argument', words, 'allow');
 }
 
-/** A bare address as compared here (RFC 7622 §3.3: localpart and domainpart alike, case-insensitively). */
-function addressKey(jid: string): string {
+/**
+ * A bare address as compared here and by drift watch (main/drift/compare.ts): RFC 7622 §3.3, localpart
+ * and domainpart alike, case-insensitively.
+ */
+export function addressKey(jid: string): string {
   return jid.normalize('NFC').toLowerCase();
 }
 
