@@ -19,7 +19,7 @@
  * nickname, another card): contacts then read that as the person's.
  */
 import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange, ReplacedItem } from '../../contract/index.js';
-import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
+import { READING_AFFILIATIONS, addressKey, type Affiliation } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { asItem, profileContent } from '../profile/profile-content.js';
 import { heldCertificate } from './held-certificate.js';
@@ -118,7 +118,7 @@ function accessFindings(access: AccessRequest, current: NodeState): DriftFinding
   if (change?.widened) findings.push({ code: 'access-widened', severity: 'alarm', ...change.change });
   else if (change?.narrowed) findings.push({ code: 'access-narrowed', severity: 'notice', ...change.change });
   if (current.affiliations.status === 'listed') {
-    const { added, removed } = compareMembers(access, current.accessModel, current.affiliations.others);
+    const { added, removed } = compareMembers(access, current.accessModel, current.affiliations.others, current.owner);
     if (added.length > 0) findings.push({ code: 'members-added', severity: 'alarm', members: added });
     if (removed.length > 0) findings.push({ code: 'members-removed', severity: 'notice', jids: removed });
   }
@@ -222,12 +222,18 @@ function snapshot(model: string, groups: string[]): AccessSnapshot {
  * Added: every affiliation but a recorded whitelist member's own 'member' one, and but a plain member
  * of an open node (everyone reads it anyway; a publisher or owner there can still write). Removed:
  * a recorded whitelist member who no longer holds an affiliation that lets them read, unless the node
- * is open now.
+ * is open now. Addresses compare as persistent-node.ts compares them (addressKey).
+ *
+ * The account's own address on a recorded whitelist (a record from before the app refused it,
+ * refuseOwnAddressOnWhitelist, or from ejabberd, which ignored the member affiliation asked for it) is
+ * nobody to lose: the owner reads its own node as owner, the server never lists it among `others`,
+ * and publishing never sends it an affiliation (allowedOthers), so Restore could never put it back.
  */
-function compareMembers(recorded: AccessRequest, currentModel: string, others: readonly Affiliation[]): { added: Affiliation[]; removed: string[] } {
-  const allowed = recorded.model === 'whitelist' ? [...new Set((recorded.allow ?? []).map((j) => j.toLowerCase()))] : [];
-  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.includes(a.jid.toLowerCase()) || currentModel === 'open')));
-  const reading = new Set(others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => a.jid.toLowerCase()));
+function compareMembers(recorded: AccessRequest, currentModel: string, others: readonly Affiliation[], owner: string): { added: Affiliation[]; removed: string[] } {
+  const self = addressKey(owner);
+  const allowed = recorded.model === 'whitelist' ? [...new Set((recorded.allow ?? []).map(addressKey))].filter((jid) => jid !== self) : [];
+  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.includes(addressKey(a.jid)) || currentModel === 'open')));
+  const reading = new Set(others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => addressKey(a.jid)));
   const removed = currentModel === 'open' ? [] : allowed.filter((jid) => !reading.has(jid));
   return { added, removed };
 }

@@ -24,6 +24,11 @@ export interface Unread {
 
 export interface NodeState {
   node: string;
+  /**
+   * The account's bare JID (NodeContext.owner): the node's owner, who reads it as such (XEP-0060 §4.1),
+   * and whom `affiliations` leaves out.
+   */
+  owner: string;
   /** pubsub#access_model as the server reports it; '' when it names none. */
   accessModel: string;
   /** pubsub#roster_groups_allowed, as reported (empty unless roster access). */
@@ -79,6 +84,7 @@ export async function readNodeState(
   ]);
   return {
     node,
+    owner: ctx.owner,
     accessModel: fieldValue(form, 'pubsub#access_model') ?? '',
     rosterGroups: form.fields.get('pubsub#roster_groups_allowed')?.values ?? [],
     persistItems: fieldBoolean(form, 'pubsub#persist_items'),

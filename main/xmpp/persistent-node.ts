@@ -13,6 +13,7 @@
  * 3. Make the node's affiliations (XEP-0060 §8.9) match the access: the whitelist's members for
  *    whitelist, and nobody but the owner otherwise. Prosody 0.12 keeps the members of a former
  *    whitelist when the model changes, and they can still read (docs/servers.md): narrowing must revoke.
+ *    Members changed by another client since step 2 read them are refused as in step 2, not undone.
  * 4. Read the configuration and the affiliations back and refuse to publish if the access the server
  *    applied is not the one asked for (an admin may pin node configs), or if anyone outside the chosen
  *    audience still holds an affiliation that lets them in, so nothing is ever published more widely
@@ -202,13 +203,17 @@ export async function ensurePersistentNode(
   const current = await readNodeConfig(ctx, spec.node);
   let created = false;
   let reconfigured = false;
+  /** The affiliations the consent check read (whitelistChange), which the members' change was judged on. */
+  let consented: Affiliation[] | undefined;
 
   if (current === undefined) {
     await createNode(ctx, spec);
     created = true;
   } else {
     const desired = desiredConfig(spec, (field) => current.fields.has(field));
-    const members = await whitelistChange(ctx, spec, current);
+    const whitelist = await whitelistChange(ctx, spec, current);
+    consented = whitelist?.affiliations;
+    const members = whitelist?.change;
     const accessDiffers = !sameAccess(current, spec.access) || members !== undefined;
     if (accessDiffers && !spec.reconfigure) {
       throw new KeyringError(
@@ -227,7 +232,7 @@ export async function ensurePersistentNode(
     }
   }
 
-  await syncAffiliations(ctx, spec);
+  await syncAffiliations(ctx, spec, consented);
 
   const applied = await readNodeConfig(ctx, spec.node);
   if (applied === undefined) throw new KeyringError('protocol-error', `Right after being configured, ${nodeTitle(spec.node)} disappeared from the server.`);
@@ -391,8 +396,11 @@ export function refuseOwnAddressOnWhitelist(access: AccessRequest, account: stri
   throw new KeyringError('invalid-argument', words, 'allow');
 }
 
-/** A bare address as compared here (RFC 7622 §3.3: localpart and domainpart alike, case-insensitively). */
-function addressKey(jid: string): string {
+/**
+ * A bare address as compared here and by drift watch (main/drift/compare.ts): RFC 7622 §3.3, localpart
+ * and domainpart alike, case-insensitively.
+ */
+export function addressKey(jid: string): string {
   return jid.normalize('NFC').toLowerCase();
 }
 
@@ -421,11 +429,16 @@ interface MemberChange {
 /**
  * Between two whitelists, who would be added and who taken off: a change of members is a change of who
  * reads every item on the node (one audience per node, XEP-0060 §4.5), as a change of roster groups
- * is, so it needs the same consent. Undefined when the node is not a whitelist, none is asked, or the
- * members are the ones asked for. A node whose affiliations cannot be read cannot be published to as a
- * whitelist anyway (syncAffiliations): refused the same way here, before anything is changed.
+ * is, so it needs the same consent. Undefined when the node is not a whitelist or none is asked;
+ * otherwise the affiliations read, and `change` undefined when the members are the ones asked for. A
+ * node whose affiliations cannot be read cannot be published to as a whitelist anyway
+ * (syncAffiliations): refused the same way here, before anything is changed.
  */
-async function whitelistChange(ctx: NodeContext, spec: PersistentNodeSpec, current: ParsedForm): Promise<MemberChange | undefined> {
+async function whitelistChange(
+  ctx: NodeContext,
+  spec: PersistentNodeSpec,
+  current: ParsedForm,
+): Promise<{ affiliations: Affiliation[]; change: MemberChange | undefined } | undefined> {
   if (spec.access.model !== 'whitelist' || fieldValue(current, 'pubsub#access_model') !== 'whitelist') return undefined;
   let affiliations: Affiliation[];
   try {
@@ -433,6 +446,11 @@ async function whitelistChange(ctx: NodeContext, spec: PersistentNodeSpec, curre
   } catch (error) {
     throw cannotManageAffiliations(spec.node, error);
   }
+  return { affiliations, change: memberChange(ctx, spec, affiliations) };
+}
+
+/** Who the whitelist asked for would add to and take off the readers `affiliations` name; undefined: none. */
+function memberChange(ctx: NodeContext, spec: PersistentNodeSpec, affiliations: readonly Affiliation[]): MemberChange | undefined {
   const readers = whitelistReaders(ctx, affiliations);
   const held = new Set(readers.map((a) => addressKey(a.jid)));
   const wanted = allowedOthers(ctx, spec.access);
@@ -545,8 +563,15 @@ function outsideAudience(ctx: NodeContext, access: AccessRequest, affiliations: 
  * become members (the owner stays owner); every other affiliation that grants anything is set to
  * 'none', whatever the model: switching a node away from whitelist does not remove its members on
  * Prosody 0.12, and they keep reading.
+ *
+ * `consented`: the affiliations the consent check read (whitelistChange), when it read them. Another
+ * client may change the members between that read and this one; what this one would then send would
+ * undo that change without anyone having agreed to it (the person consented to, or was never asked
+ * about, a change from what was read first). So when there is something to send and the affiliations
+ * that grant anything are no longer the ones first read, it is refused as the consent check refuses,
+ * naming who would be added or taken off now, and nothing is changed.
  */
-async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Promise<void> {
+async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec, consented?: readonly Affiliation[]): Promise<void> {
   let current: Affiliation[];
   try {
     current = await readAffiliations(ctx, spec.node);
@@ -564,6 +589,15 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
     ...others.filter((a) => !wanted.has(addressKey(a.jid))).map((a) => ({ jid: a.jid, affiliation: 'none' })),
   ];
   if (changes.length === 0) return;
+  if (consented !== undefined && !sameGrants(othersWithAccess(ctx, consented), others)) {
+    const now = memberChange(ctx, spec, current);
+    throw new KeyringError(
+      'access-model-conflict',
+      `Who can read ${nodeTitle(spec.node)} changed on the server while the app was setting it (another client of your account, or the server's admin): ` +
+        `it is now ${describeAudience({ model: 'whitelist', allow: whitelistReaders(ctx, current).map((a) => a.jid) })}. ` +
+        `Changing it to ${requestedAudience(spec.access)} must be confirmed${now ? `: ${describeMemberChange(spec.node, now)}` : ''}. Nothing was published.`,
+    );
+  }
   try {
     await ctx.iq.set(affiliationsSetRequest(spec.node, changes), ctx.owner);
   } catch (error) {
@@ -574,6 +608,12 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec): Pro
       { cause: error },
     );
   }
+}
+
+/** The same people hold the same affiliations in both (addresses compared by addressKey). */
+function sameGrants(before: readonly Affiliation[], after: readonly Affiliation[]): boolean {
+  const held = new Map(before.map((a) => [addressKey(a.jid), a.affiliation]));
+  return before.length === after.length && after.every((a) => held.get(addressKey(a.jid)) === a.affiliation);
 }
 
 function cannotManageAffiliations(node: string, error: unknown): KeyringError {

@@ -9,7 +9,7 @@ import type { NodeState } from '../../../main/xmpp/node-state.js';
 import { avatarMetadataPayload } from '../../../main/profile/avatar.js';
 import { asItem, profileContent } from '../../../main/profile/profile-content.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { NODE, state } from './node-state-fixture.js';
+import { NODE, OWNER, state } from './node-state-fixture.js';
 import type { AccessRequest } from '../../../contract/index.js';
 
 const ROMEO = 'romeo@montague.lit';
@@ -128,6 +128,21 @@ describe('drift: affiliations', () => {
   it('whitelist → open: the widening alone; members who lost their affiliation can read anyway', () => {
     const drift = compareNode(recorded({ model: 'whitelist', allow: [ROMEO] }), state({ accessModel: 'open' }));
     expect(drift.findings.map((f) => f.code)).toEqual(['access-widened']);
+  });
+
+  it.each([
+    ['beside romeo', [ROMEO, OWNER], members([ROMEO, 'member'])],
+    ['alone, in other case', ['Juliet@Capulet.LIT'], {}],
+  ])('the account itself on a recorded whitelist (%s: a record from before it was refused, or ejabberd) is no member to lose: nothing reported', (_what, allow, current) => {
+    const drift = compareNode(recorded({ model: 'whitelist', allow }), state({ accessModel: 'whitelist', ...current }));
+    expect(drift).toEqual({ node: NODE, findings: [], severity: undefined, unchecked: [] });
+  });
+
+  it('addresses compare as publishing compares them (NFC, then case): a member written decomposed is the one the server lists composed', () => {
+    const decomposed = 'Rome\u0301o@montague.lit';
+    const composed = 'rom\u00e9o@montague.lit';
+    const drift = compareNode(recorded({ model: 'whitelist', allow: [decomposed] }), state({ accessModel: 'whitelist', ...members([composed, 'member']) }));
+    expect(drift).toEqual({ node: NODE, findings: [], severity: undefined, unchecked: [] });
   });
 
   it('affiliations the server would not list are unchecked, never reported as removed', () => {

@@ -2,10 +2,13 @@
 import type { NodeState } from '../../../main/xmpp/node-state.js';
 
 export const NODE = 'urn:xmpp:tmp:pubkey';
+/** The account whose node it is. */
+export const OWNER = 'juliet@capulet.lit';
 
 export function state(extra: Partial<NodeState> = {}): NodeState {
   return {
     node: NODE,
+    owner: OWNER,
     accessModel: 'presence',
     rosterGroups: [],
     persistItems: true,

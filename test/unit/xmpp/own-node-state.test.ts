@@ -76,6 +76,7 @@ describe('reading a node’s state', () => {
     pep.requests.length = 0;
     expect(await readNodeState(pep.ctx, KEYS, ['k1'])).toEqual({
       node: KEYS,
+      owner: JULIET,
       accessModel: 'whitelist',
       rosterGroups: [],
       persistItems: true,

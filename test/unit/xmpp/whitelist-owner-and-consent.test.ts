@@ -5,13 +5,15 @@
  * - the account's own address is never sent an affiliation: Prosody 0.12 demotes the owner to member
  *   when asked, and the owner can then no longer publish, withdraw or revoke on its own node;
  * - a change of the members (who reads every key on the node) needs consent, as a change of roster
- *   groups does, and the refusal names who would be added or taken off.
+ *   groups does, and the refusal names who would be added or taken off;
+ * - members another client changes between that consent check and the change itself are refused the
+ *   same way, never overwritten.
  */
 import type { Element } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { KeyringError } from '../../../main/errors.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { ensurePersistentNode, publishPersistent, refuseOwnAddressOnWhitelist } from '../../../main/xmpp/persistent-node.js';
+import { ensurePersistentNode, publishPersistent, refuseOwnAddressOnWhitelist, type NodeContext } from '../../../main/xmpp/persistent-node.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
 
@@ -137,5 +139,62 @@ describe('a change of a whitelist’s members needs consent, as a change of rost
     const outcome = await publishPersistent(pep.ctx, { node: KEYS, access: whitelist('jose\u0301@example.com'), maxItems: 32 }, key('k1'));
     expect(outcome.config.whitelist?.map((jid) => jid.normalize('NFC'))).toEqual(['jos\u00e9@example.com']);
     expect(pep.nodes.get(KEYS)?.items).toEqual(['k1']);
+  });
+});
+
+describe('another client changing the members between the consent check and the change is never overwritten', () => {
+  const NURSE = 'nurse@capulet.lit';
+
+  /**
+   * `pep`'s context, with `meanwhile` run (as another client of the account would act) right after
+   * the first reading of the node's affiliations answered: the consent check's reading.
+   */
+  function changedAfterFirstRead(pep: ReturnType<typeof fakePep>, meanwhile: () => void): NodeContext {
+    let reads = 0;
+    const get = async (element: Element, to?: string, timeout?: number) => {
+      const answer = await pep.ctx.iq.get(element, to, timeout);
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('affiliations') !== undefined && ++reads === 1) meanwhile();
+      return answer;
+    };
+    return { iq: { get, set: (element: Element, to?: string, timeout?: number) => pep.ctx.iq.set(element, to, timeout) }, owner: pep.ctx.owner };
+  }
+
+  it('the members as asked, mallory added meanwhile: refused, naming mallory; she stays, nothing is published', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: whitelist(ROMEO), maxItems: 32 }, key('k1'));
+    pep.requests.length = 0;
+    const ctx = changedAfterFirstRead(pep, () => pep.nodes.get(KEYS)?.affiliations.set(MALLORY, 'member'));
+    const error = await refusal(publishPersistent(ctx, { node: KEYS, access: whitelist(ROMEO), maxItems: 32 }, key('k2')));
+    expect(error.code).toBe('access-model-conflict');
+    expect(error.message).toBe(
+      `Who can read your keys changed on the server while the app was setting it (another client of your account, or the server's admin): it is now Only ${ROMEO}, ${MALLORY}. ` +
+        `Changing it to Only ${ROMEO} must be confirmed: ${MALLORY} would no longer be able to read them. Nothing was published.`,
+    );
+    expect(affiliationsSent(pep.requests)).toEqual([]);
+    expect(pep.nodes.get(KEYS)?.affiliations.get(MALLORY)).toBe('member');
+    expect(pep.nodes.get(KEYS)?.items).toEqual(['k1']);
+  });
+
+  it('a confirmed change, the nurse added meanwhile: refused, the nurse left as she is; the confirmed change is not made either', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: whitelist(ROMEO, MALLORY), maxItems: 32 }, key('k1'));
+    pep.requests.length = 0;
+    const ctx = changedAfterFirstRead(pep, () => pep.nodes.get(KEYS)?.affiliations.set(NURSE, 'member'));
+    const error = await refusal(publishPersistent(ctx, { node: KEYS, access: whitelist(ROMEO), maxItems: 32, reconfigure: true }, key('k2')));
+    expect(error.code).toBe('access-model-conflict');
+    expect(error.message).toContain(`: ${MALLORY}, ${NURSE} would no longer be able to read them. Nothing was published.`);
+    expect(affiliationsSent(pep.requests)).toEqual([]);
+    expect(pep.nodes.get(KEYS)?.affiliations.get(NURSE)).toBe('member');
+    expect(pep.nodes.get(KEYS)?.affiliations.get(MALLORY)).toBe('member');
+    expect(pep.nodes.get(KEYS)?.items).toEqual(['k1']);
+  });
+
+  it('a change meanwhile that leaves nothing to send (the same one, made by the other client) goes through', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: whitelist(ROMEO, MALLORY), maxItems: 32 }, key('k1'));
+    const ctx = changedAfterFirstRead(pep, () => pep.nodes.get(KEYS)?.affiliations.set(MALLORY, 'none'));
+    const outcome = await publishPersistent(ctx, { node: KEYS, access: whitelist(ROMEO), maxItems: 32, reconfigure: true }, key('k2'));
+    expect(outcome.config.whitelist).toEqual([ROMEO]);
+    expect(pep.nodes.get(KEYS)?.items).toEqual(['k1', 'k2']);
   });
 });
