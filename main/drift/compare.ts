@@ -19,7 +19,8 @@
  * nickname, another card): contacts then read that as the person's.
  */
 import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange, ReplacedItem } from '../../contract/index.js';
-import { READING_AFFILIATIONS, addressKey, type Affiliation } from '../xmpp/persistent-node.js';
+import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { asItem, profileContent } from '../profile/profile-content.js';
 import { heldCertificate } from './held-certificate.js';
@@ -222,7 +223,7 @@ function snapshot(model: string, groups: string[]): AccessSnapshot {
  * Added: every affiliation but a recorded whitelist member's own 'member' one, and but a plain member
  * of an open node (everyone reads it anyway; a publisher or owner there can still write). Removed:
  * a recorded whitelist member who no longer holds an affiliation that lets them read, unless the node
- * is open now. Addresses compare as persistent-node.ts compares them (addressKey).
+ * is open now. Addresses compare as persistent-node.ts compares them (bareJidKey).
  *
  * The account's own address on a recorded whitelist (a record from before the app refused it,
  * refuseOwnAddressOnWhitelist, or from ejabberd, which ignored the member affiliation asked for it) is
@@ -230,10 +231,10 @@ function snapshot(model: string, groups: string[]): AccessSnapshot {
  * and publishing never sends it an affiliation (allowedOthers), so Restore could never put it back.
  */
 function compareMembers(recorded: AccessRequest, currentModel: string, others: readonly Affiliation[], owner: string): { added: Affiliation[]; removed: string[] } {
-  const self = addressKey(owner);
-  const allowed = recorded.model === 'whitelist' ? [...new Set((recorded.allow ?? []).map(addressKey))].filter((jid) => jid !== self) : [];
-  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.includes(addressKey(a.jid)) || currentModel === 'open')));
-  const reading = new Set(others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => addressKey(a.jid)));
+  const self = bareJidKey(owner);
+  const allowed = recorded.model === 'whitelist' ? [...new Set((recorded.allow ?? []).map(bareJidKey))].filter((jid) => jid !== self) : [];
+  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.includes(bareJidKey(a.jid)) || currentModel === 'open')));
+  const reading = new Set(others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => bareJidKey(a.jid)));
   const removed = currentModel === 'open' ? [] : allowed.filter((jid) => !reading.has(jid));
   return { added, removed };
 }

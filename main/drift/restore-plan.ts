@@ -5,6 +5,7 @@
  */
 import type { AccessRequest } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { replacedItems, type NodeDrift, type RecordedNode } from './compare.js';
 
@@ -70,8 +71,8 @@ export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePl
   // A whitelist member who became publisher or owner is put back to member, not removed.
   const put = new Map<string, 'none' | 'member'>();
   for (const change of affiliations) {
-    const jid = change.jid.toLowerCase();
-    const member = members.some((m) => m.toLowerCase() === jid);
+    const jid = bareJidKey(change.jid);
+    const member = members.some((m) => bareJidKey(m) === jid);
     put.set(jid, member ? 'member' : change.affiliation);
   }
   const plan: RestorePlan = { node: recorded.node, republish: recorded.itemIds.filter((id) => republish.has(id)) };

@@ -49,6 +49,7 @@ import { retryingWait } from './retry-wait.js';
 import { describeAudience } from '../../contract/format.js';
 import { nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
 import { NS } from './namespaces.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -387,8 +388,8 @@ function validateAccess({ access, ownerOnly }: PersistentNodeSpec): void {
  */
 export function refuseOwnAddressOnWhitelist(access: AccessRequest, account: string | undefined, node: string): void {
   if (account === undefined || access.model !== 'whitelist') return;
-  const self = addressKey(account);
-  if (!(access.allow ?? []).some((jid) => addressKey(jid) === self)) return;
+  const self = bareJidKey(account);
+  if (!(access.allow ?? []).some((jid) => bareJidKey(jid) === self)) return;
   const words =
     node === NS.pubkey
       ? 'You can always read your own keys: leave yourself off the list of who may read them.'
@@ -397,21 +398,13 @@ export function refuseOwnAddressOnWhitelist(access: AccessRequest, account: stri
 }
 
 /**
- * A bare address as compared here and by drift watch (main/drift/compare.ts): RFC 7622 §3.3, localpart
- * and domainpart alike, case-insensitively.
- */
-export function addressKey(jid: string): string {
-  return jid.normalize('NFC').toLowerCase();
-}
-
-/**
  * The whitelist's JIDs, but never the account's own: it stays the owner whatever it asks (see
  * refuseOwnAddressOnWhitelist), so no member affiliation is ever sent for it or compared with one.
  */
 function allowedOthers(ctx: NodeContext, access: AccessRequest): Set<string> {
-  const self = addressKey(ctx.owner);
+  const self = bareJidKey(ctx.owner);
   const allow = access.model === 'whitelist' ? (access.allow ?? []) : [];
-  return new Set(allow.map(addressKey).filter((jid) => jid !== self));
+  return new Set(allow.map(bareJidKey).filter((jid) => jid !== self));
 }
 
 /** Who reads a whitelist node now besides the owner: its members (and any other reading affiliation). */
@@ -452,10 +445,10 @@ async function whitelistChange(
 /** Who the whitelist asked for would add to and take off the readers `affiliations` name; undefined: none. */
 function memberChange(ctx: NodeContext, spec: PersistentNodeSpec, affiliations: readonly Affiliation[]): MemberChange | undefined {
   const readers = whitelistReaders(ctx, affiliations);
-  const held = new Set(readers.map((a) => addressKey(a.jid)));
+  const held = new Set(readers.map((a) => bareJidKey(a.jid)));
   const wanted = allowedOthers(ctx, spec.access);
   const added = [...wanted].filter((jid) => !held.has(jid));
-  const removed = readers.filter((a) => !wanted.has(addressKey(a.jid))).map((a) => a.jid);
+  const removed = readers.filter((a) => !wanted.has(bareJidKey(a.jid))).map((a) => a.jid);
   if (added.length === 0 && removed.length === 0) return undefined;
   return { held: readers.map((a) => a.jid), added, removed };
 }
@@ -539,8 +532,8 @@ export async function readAffiliations(ctx: NodeContext, node: string): Promise<
  * shut out, so they count as nobody.
  */
 export function othersWithAccess(ctx: NodeContext, affiliations: readonly Affiliation[]): Affiliation[] {
-  const self = addressKey(ctx.owner);
-  return affiliations.filter((a) => addressKey(a.jid) !== self && a.affiliation !== 'outcast' && a.affiliation !== 'none');
+  const self = bareJidKey(ctx.owner);
+  return affiliations.filter((a) => bareJidKey(a.jid) !== self && a.affiliation !== 'outcast' && a.affiliation !== 'none');
 }
 
 /**
@@ -550,9 +543,9 @@ export function othersWithAccess(ctx: NodeContext, affiliations: readonly Affili
  * everyone may read, so only a way to write counts.
  */
 function outsideAudience(ctx: NodeContext, access: AccessRequest, affiliations: readonly Affiliation[]): Affiliation[] {
-  const allowed = new Set(access.model === 'whitelist' ? (access.allow ?? []).map(addressKey) : []);
+  const allowed = new Set(access.model === 'whitelist' ? (access.allow ?? []).map(bareJidKey) : []);
   return othersWithAccess(ctx, affiliations).filter((a) => {
-    if (a.affiliation === 'member' && allowed.has(addressKey(a.jid))) return false;
+    if (a.affiliation === 'member' && allowed.has(bareJidKey(a.jid))) return false;
     if (access.model === 'open' && a.affiliation === 'member') return false;
     return true;
   });
@@ -580,13 +573,13 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec, cons
     throw cannotManageAffiliations(spec.node, error);
   }
   const others = othersWithAccess(ctx, current);
-  const held = new Map(others.map((a) => [addressKey(a.jid), a.affiliation]));
+  const held = new Map(others.map((a) => [bareJidKey(a.jid), a.affiliation]));
   // Never the owner's own address (allowedOthers): `others` leaves it out, so it would read as not yet
   // a member, and Prosody 0.12 demotes the owner to member when asked, locking it out of its own node.
   const wanted = allowedOthers(ctx, spec.access);
   const changes = [
     ...[...wanted].filter((jid) => held.get(jid) !== 'member').map((jid) => ({ jid, affiliation: 'member' })),
-    ...others.filter((a) => !wanted.has(addressKey(a.jid))).map((a) => ({ jid: a.jid, affiliation: 'none' })),
+    ...others.filter((a) => !wanted.has(bareJidKey(a.jid))).map((a) => ({ jid: a.jid, affiliation: 'none' })),
   ];
   if (changes.length === 0) return;
   if (consented !== undefined && !sameGrants(othersWithAccess(ctx, consented), others)) {
@@ -610,10 +603,10 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec, cons
   }
 }
 
-/** The same people hold the same affiliations in both (addresses compared by addressKey). */
+/** The same people hold the same affiliations in both (addresses compared by bareJidKey). */
 function sameGrants(before: readonly Affiliation[], after: readonly Affiliation[]): boolean {
-  const held = new Map(before.map((a) => [addressKey(a.jid), a.affiliation]));
-  return before.length === after.length && after.every((a) => held.get(addressKey(a.jid)) === a.affiliation);
+  const held = new Map(before.map((a) => [bareJidKey(a.jid), a.affiliation]));
+  return before.length === after.length && after.every((a) => held.get(bareJidKey(a.jid)) === a.affiliation);
 }
 
 function cannotManageAffiliations(node: string, error: unknown): KeyringError {
