@@ -551,18 +551,28 @@ export class OwnKeys {
     try {
       return await this.#publish(job, fingerprint, recorded, false, RENEWED_NOT_RECORDED);
     } catch (error) {
-      if (!(error instanceof KeyringError && error.code === 'access-model-conflict')) throw error;
-      let read: Awaited<ReturnType<typeof readKeyNodeAudience>>;
-      try {
-        read = await readKeyNodeAudience(this.#ctx(job));
-      } catch {
-        // A reading refused by a switch of accounts is said as that; otherwise the refusal stands.
-        this.#requireStill(job);
-        throw error;
-      }
-      if (read?.access === undefined) throw error;
-      return this.#publishToCurrentAudience(job, fingerprint, { config: read.config, access: read.access });
+      return this.#publishToCurrentAudience(job, fingerprint, await this.#audienceAfterConflict(job, error));
     }
+  }
+
+  /**
+   * After a publish to the key node failed with `error`: where it was refused as access-model-conflict,
+   * the node's configuration and audience as the server reports them now, to publish to as it is (a
+   * renewal's successor, a revocation). Any other failure, a node that cannot be read then, or one whose
+   * access the app cannot publish to, throws `error` as it was (a reading refused by a switch of accounts
+   * is said as that).
+   */
+  async #audienceAfterConflict(job: KeyJob, error: unknown): Promise<{ config: EffectiveNodeConfig; access: AccessRequest }> {
+    if (!(error instanceof KeyringError && error.code === 'access-model-conflict')) throw error;
+    let read: Awaited<ReturnType<typeof readKeyNodeAudience>>;
+    try {
+      read = await readKeyNodeAudience(this.#ctx(job));
+    } catch {
+      this.#requireStill(job);
+      throw error;
+    }
+    if (read?.access === undefined) throw error;
+    return { config: read.config, access: read.access };
   }
 
   /**
@@ -707,9 +717,8 @@ export class OwnKeys {
       // revocation is never held back for that: it goes to the node as it is, its access not
       // reconfigured (its persistence put back if it was turned off too), and the record keeps the
       // person's choice (recordFound below), so drift watch still reports the change.
-      if (!(error instanceof KeyringError && error.code === 'access-model-conflict') || serverConfig !== undefined) throw error;
-      const read = await readKeyNodeAudience(this.#ctx(job));
-      if (read?.access === undefined) throw error;
+      if (serverConfig !== undefined) throw error;
+      const read = await this.#audienceAfterConflict(job, error);
       serverConfig = read.config;
       outcome = await this.#publishToKeyNode(job, { ...spec, access: read.access }, revocationItem, serverConfig);
     }
