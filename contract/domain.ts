@@ -343,6 +343,13 @@ export interface EffectiveNodeConfig {
   members: string[];
   /** XEP-0222 settings the server did not take, and access it grants beyond the model. */
   deviations: NodeConfigDeviation[];
+  /**
+   * Of rosterGroupsAllowed, the groups no contact of the account is in: nobody reads the node through
+   * them until someone is added. Main's word, not the server's: the groups compared with the roster it
+   * knows when it answers a publish (main/services/roster-reach.ts). Absent when the roster is not known
+   * (never fetched, not saved) or every group has someone in it. A warning: the publish stands.
+   */
+  emptyGroups?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------------

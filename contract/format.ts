@@ -120,7 +120,15 @@ export const TRUST_POLICY_TEXT: Record<'tofu' | 'btbv' | 'manual', { name: strin
     meaning: 'Only keys you have verified by comparing fingerprints are trusted.',
   },
 };
-/** Who an access lets read, in the words the access picker uses: "Anyone", "Friends, Family". */
+/**
+ * Roster group names for a sentence, each in quotes: "Friends", "Servants". A group may be called
+ * anything ("Nobody", "Anyone"): bare, its name would read as an audience of its own.
+ */
+export function quotedGroups(groups: readonly string[]): string {
+  return groups.map((g) => `"${g}"`).join(', ');
+}
+
+/** Who an access lets read, in the words the access picker uses: "Anyone", 'roster groups "Friends", "Family"'. */
 export function describeAudience(access: { model: string; groups?: readonly string[] | undefined; allow?: readonly string[] | undefined }): string {
   switch (access.model) {
     case 'open':
@@ -128,7 +136,9 @@ export function describeAudience(access: { model: string; groups?: readonly stri
     case 'presence':
       return 'Contacts who see your presence';
     case 'roster':
-      return access.groups && access.groups.length > 0 ? access.groups.join(', ') : 'People in roster groups';
+      return access.groups && access.groups.length > 0
+        ? `roster group${access.groups.length > 1 ? 's' : ''} ${quotedGroups(access.groups)}`
+        : 'People in roster groups';
     case 'whitelist':
       return access.allow && access.allow.length > 0 ? `Only ${access.allow.join(', ')}` : 'Only the contacts you chose';
     case '':
@@ -136,6 +146,34 @@ export function describeAudience(access: { model: string; groups?: readonly stri
     default:
       return `"${access.model}", a setting this app does not offer`;
   }
+}
+
+/**
+ * The warning for roster groups no contact is in (EffectiveNodeConfig.emptyGroups), or undefined when
+ * there is none: 'No contact of yours is in the group "NoSuchGroup": nobody can read this key until you
+ * add someone to it.' `allowed`: every group the node lets read, to tell "nobody" from "nobody through
+ * that group"; `what`: what was published, as the sentence names it ("this key", "your profile").
+ */
+export function describeEmptyGroups(empty: readonly string[] | undefined, allowed: readonly string[], what: string): string | undefined {
+  if (!empty || empty.length === 0) return undefined;
+  const one = empty.length === 1;
+  const where = `No contact of yours is in the group${one ? '' : 's'} ${quotedGroups(empty)}`;
+  // Every group named is empty: nobody at all can read it. Otherwise the others' members can.
+  if (allowed.every((g) => empty.includes(g))) {
+    return `${where}: nobody can read ${what} until you add someone to ${one ? 'it' : 'one of them'}.`;
+  }
+  return `${where}: nobody reads ${what} through ${one ? 'it' : 'them'} until you add someone to ${one ? 'it' : 'them'}.`;
+}
+
+/**
+ * Where a revocation went, for its success line: 'where the key was: roster group "Friends"', "where
+ * the key was: anyone". It goes to the key node's audience (contract/keys.ts RevokeOutcome), which is
+ * not "your contacts" unless the key was published to all of them.
+ */
+export function describeRevocationAudience(config: { accessModel: string; rosterGroupsAllowed: readonly string[]; whitelist?: readonly string[] | undefined } | undefined): string {
+  if (!config) return 'where your keys are published';
+  const audience = describeAudience({ model: config.accessModel, groups: config.rosterGroupsAllowed, allow: config.whitelist });
+  return `where the key was: ${audience.charAt(0).toLowerCase()}${audience.slice(1)}`;
 }
 
 /** What a drift-watched node holds, as people call it ("your keys"). */

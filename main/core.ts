@@ -21,6 +21,7 @@ import { OwnKeys } from './services/own-keys.js';
 import { Presence } from './services/presence.js';
 import { PROFILE_CACHE_BYTES, PROFILE_NODES, ProfileService } from './services/profile.js';
 import { PublishQueue } from './services/publish-queue.js';
+import { RosterReach } from './services/roster-reach.js';
 import { RosterService } from './services/roster-service.js';
 import { markNow, type SessionMark } from './services/session-mark.js';
 import { WorkingAccount } from './services/working-account.js';
@@ -272,7 +273,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   });
 
   const appInfo: AppInfo = { name: 'Keyring for XMPP', version: options.version, host: options.host };
-  const dispatch = createDispatcher(createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }), {
+  const dispatch = createDispatcher(createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift, reach: new RosterReach({ roster, log }) }), {
     logError: (channel, error) => log.error(`request ${channel} failed unexpectedly`, error),
     workingAccount: () => working.state.account,
   });

@@ -12,9 +12,11 @@
 import { compareWithKeys, describeComparison, openMismatches } from '../../contract/comparison.js';
 import {
   describeDeviation,
+  describeEmptyGroups,
   describeOtherKeysLeftOut,
   fingerprintGroups,
   formatOtherKeyFingerprint,
+  quotedGroups,
   groupFingerprint,
   otherKeyStyleOf,
   REVOCATION_REASON_TEXT,
@@ -39,6 +41,7 @@ import type {
 } from '../../contract/index.js';
 import { escapeUnsafeInJson, keepingLines, oneLine } from '../untrusted-text.js';
 import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
+import { nodeTitle } from '../xmpp/node-words.js';
 
 /** A remote string for a human-readable line: one line, nothing that is not plain text. */
 export const safe = (text: string | number | undefined): string => oneLine(String(text ?? ''));
@@ -125,7 +128,15 @@ export function describeNodeConfig(c: EffectiveNodeConfig): string {
     // Who else holds an affiliation, read back (on a whitelist node: the whitelist; elsewhere: nobody).
     ...(c.members.length > 0 && c.accessModel !== 'whitelist' ? [`also affiliated:           ${c.members.map(safe).join(', ')}`] : []),
     ...c.deviations.map((d) => `warning: ${safe(describeDeviation(d))}`),
+    // Roster groups nobody is in (main/services/roster-reach.ts): published all the same, read by no one through them.
+    ...emptyGroupsLines(c),
   ].join('\n');
+}
+
+/** The `warning:` line for roster groups of a node's audience that no contact is in; none when there are none. */
+export function emptyGroupsLines(c: Pick<EffectiveNodeConfig, 'node' | 'rosterGroupsAllowed' | 'emptyGroups'>): string[] {
+  const words = describeEmptyGroups(c.emptyGroups, c.rosterGroupsAllowed, nodeTitle(c.node));
+  return words === undefined ? [] : [`warning: ${safe(words)}`];
 }
 
 export function describeContacts(contacts: RosterContactView[]): string {
@@ -226,8 +237,9 @@ export function describeProfile(v: ContactProfileView): string {
   return lines.join('\n');
 }
 
-function describeAccess(model: string, groups?: string[], allow?: string[]): string {
-  if (model === 'roster') return `roster groups: ${(groups ?? []).map(safe).join(', ')}`;
+/** Who may read a node, for the CLI's lines: "anyone", 'roster groups "Friends", "Family"' (names quoted: a group may be called "Anyone"). */
+export function describeAccess(model: string, groups?: string[], allow?: string[]): string {
+  if (model === 'roster') return `roster group${(groups ?? []).length === 1 ? '' : 's'} ${quotedGroups((groups ?? []).map(safe))}`;
   if (model === 'whitelist') return `whitelist: ${(allow ?? []).map(safe).join(', ')}`;
   if (model === 'presence') return 'contacts who see your presence';
   if (model === 'open') return 'anyone';

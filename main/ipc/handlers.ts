@@ -8,6 +8,7 @@ import type { PublishQueue } from '../services/publish-queue.js';
 import type { Accounts } from '../services/accounts.js';
 import type { RosterService } from '../services/roster-service.js';
 import type { ProfileService } from '../services/profile.js';
+import type { RosterReach } from '../services/roster-reach.js';
 import type { VaultHolder } from '../vault/vault-holder.js';
 import type { AccountSession } from '../xmpp/session.js';
 import type { WorkingAccount } from '../services/working-account.js';
@@ -29,6 +30,8 @@ export interface HandlerDeps {
   roster: RosterService;
   profile: ProfileService;
   drift: DriftWatch;
+  /** Says which roster groups of a publish's audience nobody is in (services/roster-reach.ts). */
+  reach: RosterReach;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface HandlerDeps {
  * so a check that needs the account (an audience naming the account itself) is made here, once,
  * before anything is queued, noted or sent.
  */
-export function createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift }: HandlerDeps): Handlers {
+export function createHandlers({ appInfo, session, working, vaults, ownKeys, backup, contactKeys, otherKeys, queue, accounts, roster, profile, drift, reach }: HandlerDeps): Handlers {
   const vaultStatus = async (): Promise<VaultStatus> => {
     const keychain = vaults.keychainAvailable;
     if (!vaults.isOpen) {
@@ -97,15 +100,22 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
         ),
       // Now when online, queued otherwise (PublishQueue decides); with the key list as it now stands.
       // Drift watch holds its own checks while the app itself changes a node (services/drift-watch.ts).
+      // Published to roster groups, the answer says which of them nobody is in (services/roster-reach.ts),
+      // here, so that every front end says it.
       publish: async ({ fingerprint, access, reconfigure }) => {
         refuseOwnAddressOnWhitelist(access, working.state.account, NS.pubkey);
+        const answer = await drift.whilePublishing(() => queue.publish(fingerprint, access, reconfigure ?? false));
         return {
-          ...(await drift.whilePublishing(() => queue.publish(fingerprint, access, reconfigure ?? false))),
+          ...(answer.outcome === 'published' ? { ...answer, config: await reach.note(answer.config) } : answer),
           keys: ownKeys.list(),
         };
       },
       retract: async ({ fingerprint }) => ({ ...(await drift.whilePublishing(() => queue.retract(fingerprint))), keys: ownKeys.list() }),
-      revoke: async ({ fingerprint, reason }) => ({ ...(await drift.whilePublishing(() => queue.revoke(fingerprint, reason))), keys: ownKeys.list() }),
+      // The revocation goes where the key was: to an empty group, it reaches nobody either.
+      revoke: async ({ fingerprint, reason }) => {
+        const answer = await drift.whilePublishing(() => queue.revoke(fingerprint, reason));
+        return { ...(answer.outcome === 'revoked' && answer.config ? { ...answer, config: await reach.note(answer.config) } : answer), keys: ownKeys.list() };
+      },
       rename: async ({ fingerprint, label }) => ownKeys.rename(fingerprint, label),
       delete: async ({ fingerprint }) => {
         const { retracted } = await drift.whilePublishing(() => ownKeys.delete(fingerprint));
@@ -113,10 +123,10 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
         return { retracted, keys: ownKeys.list() };
       },
       audience: async () => ownKeys.audience(),
-      renew: async ({ fingerprint, newKey }) => ({
-        ...(await drift.whilePublishing(() => ownKeys.renew(fingerprint, { newKey: newKey ?? false }))),
-        keys: ownKeys.list(),
-      }),
+      renew: async ({ fingerprint, newKey }) => {
+        const outcome = await drift.whilePublishing(() => ownKeys.renew(fingerprint, { newKey: newKey ?? false }));
+        return { ...outcome, ...(outcome.config ? { config: await reach.note(outcome.config) } : {}), keys: ownKeys.list() };
+      },
       exportCertificate: ({ fingerprint, format }) => Promise.resolve(ownKeys.exportCertificate(fingerprint, format)),
     },
     backup: {
@@ -169,7 +179,8 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
       publish: async ({ profile: fields, access, reconfigure }) => {
         refuseOwnAddressOnWhitelist(access, working.state.account, NS.vcard4);
         profile.checkPhones(fields);
-        return drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false));
+        const answer = await drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false));
+        return answer.outcome === 'published' ? { ...answer, configs: await reach.noteAll(answer.configs) } : answer;
       },
       previewAvatar: async ({ dataBase64, crop }) => {
         const preview = await profile.previewAvatar(Buffer.from(dataBase64, 'base64'), crop);
@@ -177,9 +188,10 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
       },
       setAvatar: async ({ dataBase64, crop, access, reconfigure }) => {
         refuseOwnAddressOnWhitelist(access, working.state.account, NS.avatarMetadata);
-        return drift.whilePublishing(() =>
+        const result = await drift.whilePublishing(() =>
           profile.setAvatar(Buffer.from(dataBase64, 'base64'), access, { reconfigure: reconfigure ?? false, ...(crop ? { crop } : {}) }),
         );
+        return { ...result, configs: await reach.noteAll(result.configs) };
       },
     },
     drift: {

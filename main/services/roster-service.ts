@@ -83,6 +83,24 @@ export class RosterService {
     return this.#views(saved);
   }
 
+  /**
+   * The contacts as far as the app knows them, for a judgement that must not guess (roster-reach.ts):
+   * online, this stream's roster (read now if it was not yet); when that cannot be read, or offline, the
+   * copy last saved; undefined when there is neither. list() answers [] then, which would pass for a
+   * roster with nobody in it.
+   */
+  async known(): Promise<RosterContactView[] | undefined> {
+    if (this.#deps.session.state.status === 'online') {
+      try {
+        return this.#views(await this.#sync());
+      } catch (error) {
+        this.#deps.log.warn(`could not read the roster: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const copy = this.#offlineCopy();
+    return copy ? this.#views(copy) : undefined;
+  }
+
   /** Resolves once the copy's vault writes asked so far are done (before the app quits). */
   whenSaved(): Promise<void> {
     return this.#saving;

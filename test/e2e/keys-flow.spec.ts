@@ -68,8 +68,8 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await firstKey.getByLabel('People in roster groups I choose').check();
   await firstKey.getByLabel('Friends').check();
   await firstKey.getByRole('button', { name: 'Publish', exact: true }).click();
-  await expect(firstKey.getByTestId('publish-result')).toContainText('roster group: Friends');
-  await expect(firstKey.getByTestId('publication')).toContainText('roster group: Friends');
+  await expect(firstKey.getByTestId('publish-result')).toContainText('roster group "Friends"');
+  await expect(firstKey.getByTestId('publication')).toContainText('roster group "Friends"');
   await saveScreenshot('02-my-keys-published', julietPage);
   expect(await axeViolations(julietPage), 'my keys with the publish panel open').toEqual([]);
   await julietPage.keyboard.press('Escape');

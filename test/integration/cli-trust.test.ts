@@ -150,7 +150,7 @@ describe('trust through the keyring CLI', () => {
 
     const revoked = await cli(juliet, 'keys', 'revoke', key, '--reason', 'retired');
     expect(revoked).toMatchObject({ code: 0, stderr: '' });
-    expect(revoked.stdout).toContain('The revocation was published to your contacts; the key was withdrawn.');
+    expect(revoked.stdout).toContain('The revocation was published where the key was: contacts who see your presence; the key was withdrawn.');
     expect((await cli(juliet, 'keys', 'list')).stdout).toMatch(/\(REVOKED\)\n.*\n {2}revoked: no longer used \(retired\)/);
     const human = (await cli(romeo, 'contacts', 'keys', juliet.jid)).stdout;
     expect(human).toMatch(/!! REVOKED by its owner: never use it/);

@@ -114,6 +114,7 @@ describe('terminal injection through the CLI', () => {
           rosterGroupsAllowed: [HOSTILE],
           whitelist: [HOSTILE],
           members: [HOSTILE],
+          emptyGroups: [HOSTILE],
           deviations: [
             { code: 'last-item-sent', value: HOSTILE },
             { code: 'too-few-items', value: HOSTILE, asked: 32 },

@@ -95,7 +95,7 @@ describe('a revoke cut off between its revocation and the withdrawal of the key'
     await expect(laptop.keys.publish(fingerprint, { model: 'presence' })).rejects.toMatchObject({ code: 'invalid-argument' });
     // What the person reads of it is true.
     expect(revokedLine(answer)).toBe(
-      'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection',
+      'Revoked; the revocation was published where the key was: contacts who see your presence. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection',
     );
 
     // The next connection: the key's item goes, its revocation stays; it is not news again.
@@ -154,8 +154,23 @@ describe('a revoke cut off between its revocation and the withdrawal of the key'
 
   it('says what happened in every case', () => {
     expect(revokedLine({ published: false, withdrawn: false, withdrawalPending: false })).toBe('Revoked (it was not published)');
-    expect(revokedLine({ published: true, withdrawn: true, withdrawalPending: false })).toBe('Revoked; your contacts were told, and the key was withdrawn');
+    expect(revokedLine({ published: true, withdrawn: true, withdrawalPending: false })).toBe('Revoked; the revocation was published where your keys are published, and the key was withdrawn');
     // The key was not on the node itself (others were): nothing to withdraw, and no claim that it was.
-    expect(revokedLine({ published: true, withdrawn: false, withdrawalPending: false })).toBe('Revoked; your contacts were told');
+    expect(revokedLine({ published: true, withdrawn: false, withdrawalPending: false })).toBe('Revoked; the revocation was published where your keys are published');
+  });
+
+  it('names where the revocation went, never "your contacts" when it went to a group, and a group nobody is in as reaching nobody', () => {
+    const config = { node: 'urn:xmpp:tmp:pubkey', accessModel: 'roster', persistItems: true, sendLastPublishedItem: 'never', maxItems: '32', members: [], deviations: [] };
+    expect(revokedLine({ published: true, withdrawn: true, withdrawalPending: false, config: { ...config, rosterGroupsAllowed: ['Friends'] } })).toBe(
+      'Revoked; the revocation was published where the key was: roster group "Friends", and the key was withdrawn',
+    );
+    expect(
+      revokedLine({ published: true, withdrawn: true, withdrawalPending: false, config: { ...config, rosterGroupsAllowed: ['NoSuchGroup'], emptyGroups: ['NoSuchGroup'] } }),
+    ).toBe(
+      'Revoked; the revocation was published where the key was: roster group "NoSuchGroup", and the key was withdrawn. No contact of yours is in the group "NoSuchGroup": nobody can read the revocation until you add someone to it',
+    );
+    expect(revokedLine({ published: true, withdrawn: true, withdrawalPending: false, config: { ...config, accessModel: 'open', rosterGroupsAllowed: [] } })).toBe(
+      'Revoked; the revocation was published where the key was: anyone, and the key was withdrawn',
+    );
   });
 });

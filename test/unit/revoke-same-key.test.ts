@@ -69,7 +69,7 @@ describe('a revocation of a renewed key covers its older certificate', () => {
 
     const answer = await laptop.keys.revoke(renewed, 'compromised');
     expect(answer).toMatchObject({ published: true, withdrawn: true, withdrawalPending: false, alsoRevoked: [old] });
-    expect(revokedLine(answer)).toBe('Revoked; your contacts were told, and the key was withdrawn. Its other certificate (the same key) was revoked with it');
+    expect(revokedLine(answer)).toBe('Revoked; the revocation was published where the key was: contacts who see your presence, and the key was withdrawn. Its other certificate (the same key) was revoked with it');
     expect(viewOf(laptop, old)).toMatchObject({ current: false, revoked: { reason: 'compromised' }, publications: [] });
     expect(laptop.keys.list().some((k) => k.current)).toBe(false);
     // Gone from the node with the key's revocation; drift watch expects neither certificate there.

@@ -91,7 +91,7 @@ describe('revoking a key on the server that this vault does not record as publis
 
     const answer = await laptop.keys.revoke(fingerprint, 'compromised');
     expect(answer).toMatchObject({ published: true, withdrawn: true, withdrawalPending: false });
-    expect(revokedLine(answer)).toBe('Revoked; your contacts were told, and the key was withdrawn');
+    expect(revokedLine(answer)).toBe('Revoked; the revocation was published where the key was: contacts who see your presence, and the key was withdrawn');
     expect(onNode()).toEqual([revocationItemId(fingerprint)]);
     // Drift watch expects the revocation there, nothing else.
     expect(laptop.published.expects(JULIET, NS.pubkey, revocationItemId(fingerprint))).toBe(true);
@@ -196,7 +196,7 @@ describe('revoking a key on the server that this vault does not record as publis
 
   it('a cut-off withdrawal is promised only as tried again at the next connection', () => {
     expect(revokedLine({ published: true, withdrawn: false, withdrawalPending: true })).toBe(
-      'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection',
+      'Revoked; the revocation was published where your keys are published. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection',
     );
   });
 });

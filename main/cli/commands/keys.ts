@@ -8,7 +8,8 @@ import { Option, type Command } from 'commander';
 import { accessParams, withAccessOptions, type AccessOptions } from '../access-options.js';
 import { must, usage, type CliContext } from '../context.js';
 import { integerOption } from '../option-values.js';
-import { describeNodeConfig, describeOwnKey } from '../output.js';
+import { describeNodeConfig, describeOwnKey, safe } from '../output.js';
+import { describeEmptyGroups, describeRevocationAudience } from '../../../contract/format.js';
 import { cannotWrite, refuseExisting } from '../private-file.js';
 import { REVOCATION_REASONS, type IpcError, type KeyringApi, type OwnKeyView, type RevocationReasonName } from '../../../contract/index.js';
 import { backupCommands } from './backup.js';
@@ -138,7 +139,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
             : [
                 `Revoked ${fingerprint}.`,
                 answer.published
-                  ? `The revocation was published to your contacts${
+                  ? `The revocation was published ${safe(describeRevocationAudience(answer.config))}${
                       answer.withdrawn
                         ? '; the key was withdrawn'
                         : answer.withdrawalPending
@@ -146,6 +147,10 @@ export function keysCommands(program: Command, cli: CliContext): void {
                           : ''
                     }.`
                   : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
+                // Published to roster groups nobody is in, the revocation reaches nobody either (main/services/roster-reach.ts).
+                ...(answer.published && answer.config
+                  ? [describeEmptyGroups(answer.config.emptyGroups, answer.config.rosterGroupsAllowed, 'the revocation')].flatMap((w) => (w ? [`warning: ${safe(w)}`] : []))
+                  : []),
                 // A compromised key is revoked under every certificate it has (a renewal keeps the key).
                 ...(answer.alsoRevoked?.length
                   ? [`Also revoked, the same key under another certificate: ${answer.alsoRevoked.join(', ')}.`]

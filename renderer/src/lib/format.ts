@@ -1,5 +1,15 @@
 import type { ContactKeyStatus, KeyTrustDecision, TrustState } from '../../../contract';
-export { compactFingerprint, describeDeviation, REVOCATION_REASON_TEXT, describeDriftFinding, groupFingerprint, WATCHED_NODE_NAME } from '../../../contract/format';
+export {
+  compactFingerprint,
+  describeDeviation,
+  describeEmptyGroups,
+  describeRevocationAudience,
+  REVOCATION_REASON_TEXT,
+  describeDriftFinding,
+  groupFingerprint,
+  WATCHED_NODE_NAME,
+} from '../../../contract/format';
+import { quotedGroups } from '../../../contract/format';
 
 /**
  * A date for people: "25 Nov 2026", the day it was where they are (the machine's time zone, as
@@ -52,7 +62,10 @@ export function formatWhen(iso: string | undefined): string {
   return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
-/** "anyone", "contacts who see your presence", "roster groups: Friends": told to the person who chose it, in sentences about their keys and profile. */
+/**
+ * "anyone", "contacts who see your presence", 'roster group "Friends"': told to the person who chose it,
+ * in sentences about their keys and profile. Group names in quotes: a group may be called "Anyone".
+ */
 export function describeAccess(model: string, groups?: readonly string[], allow?: readonly string[]): string {
   switch (model) {
     case 'open':
@@ -60,7 +73,7 @@ export function describeAccess(model: string, groups?: readonly string[], allow?
     case 'presence':
       return 'contacts who see your presence';
     case 'roster':
-      return groups && groups.length ? `roster group${groups.length > 1 ? 's' : ''}: ${groups.join(', ')}` : 'roster groups';
+      return groups && groups.length ? `roster group${groups.length > 1 ? 's' : ''} ${quotedGroups(groups)}` : 'roster groups';
     case 'whitelist':
       return allow && allow.length ? `only ${allow.join(', ')}` : 'an allow list';
     default:

@@ -1,4 +1,5 @@
 import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RevokeOutcome } from '../../../contract';
+import { describeEmptyGroups, describeRevocationAudience } from './format';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
@@ -176,11 +177,15 @@ export function revokedLine(answer: RevokeOutcome): string {
 
 function revokedOnly(answer: RevokeOutcome): string {
   if (!answer.published) return 'Revoked (it was not published)';
-  if (answer.withdrawn) return 'Revoked; your contacts were told, and the key was withdrawn';
+  // Where it went, not "your contacts": the key node's audience may be a group, a few, or nobody at all.
+  const told = `Revoked; the revocation was published ${describeRevocationAudience(answer.config)}`;
+  const empty = describeEmptyGroups(answer.config?.emptyGroups, answer.config?.rosterGroupsAllowed ?? [], 'the revocation');
+  const warning = empty === undefined ? '' : `. ${empty.replace(/\.$/, '')}`;
+  if (answer.withdrawn) return `${told}, and the key was withdrawn${warning}`;
   // Only "tried again": the next connection withdraws it only if the server lets the app read the key
   // node (ejabberd 23.01 refuses its owner under roster access; that reading's failure goes to Activity).
-  if (answer.withdrawalPending) return 'Revoked; your contacts were told. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection';
-  return 'Revoked; your contacts were told';
+  if (answer.withdrawalPending) return `${told}${warning}. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection`;
+  return `${told}${warning}`;
 }
 
 /**

@@ -13,7 +13,7 @@ describe('drift findings in words', () => {
         groupsAdded: [],
         groupsRemoved: [],
       }),
-    ).toBe('Another app changed who can read your keys: now Anyone (was Friends).');
+    ).toBe('Another app changed who can read your keys: now Anyone (was roster group "Friends").');
   });
 
   it('a key item replaced names the key it no longer holds and what contacts get instead', () => {
@@ -72,7 +72,7 @@ describe('drift findings in words', () => {
   it('an access model the app does not offer is quoted, never passed off as a known one', () => {
     expect(describeAudience({ model: 'authorize' })).toBe('"authorize", a setting this app does not offer');
     expect(describeAudience({ model: '' })).toBe('an access the server does not name');
-    expect(describeAudience({ model: 'roster', groups: ['Friends', 'Family'] })).toBe('Friends, Family');
+    expect(describeAudience({ model: 'roster', groups: ['Friends', 'Family'] })).toBe('roster groups "Friends", "Family"');
   });
 
   it('a picture replaced is said to show another picture, or none, never quoted by its id', () => {

@@ -33,8 +33,10 @@ describe('what the screens say', () => {
   it('access is described in the words of the person who chose it', () => {
     expect(describeAccess('open')).toBe('anyone');
     expect(describeAccess('presence')).toBe('contacts who see your presence');
-    expect(describeAccess('roster', ['Friends'])).toBe('roster group: Friends');
-    expect(describeAccess('roster', ['Friends', 'Family'])).toBe('roster groups: Friends, Family');
+    expect(describeAccess('roster', ['Friends'])).toBe('roster group "Friends"');
+    expect(describeAccess('roster', ['Friends', 'Family'])).toBe('roster groups "Friends", "Family"');
+    // A group may be called anything: quoted, "Anyone" does not read as an audience of its own.
+    expect(describeAccess('roster', ['Anyone'])).toBe('roster group "Anyone"');
     expect(describeAccess('whitelist', undefined, ['romeo@montague.lit'])).toBe('only romeo@montague.lit');
     expect(describeAccess('whitelist')).toBe('an allow list');
     expect(describeAccess('authorize')).toBe('authorize');

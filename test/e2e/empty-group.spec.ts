@@ -1,0 +1,60 @@
+/**
+ * A roster group emptied after keys were published to it, on a real ejabberd (the server with
+ * roster-group access). The access picker offers only the roster's groups, but it starts from the
+ * audience already published, so the next key goes to "Friends" even after romeo left it: the publish
+ * report on My keys says that no contact is in "Friends" and nobody can read the keys, beside
+ * "Published, readable by roster group "Friends"" (a warning: the publish stands).
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConnectParams } from '../../contract';
+import { setRosterItem } from '../../main/xmpp/roster';
+import { befriend } from '../support/scenario';
+import { registerAccount } from '../support/xmpp-server';
+import { checkEveryLook, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
+
+test('a key published to a group nobody is in any more is reported as readable by nobody', async ({ browser, ejabberd, launchApp, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const server = ejabberd.info;
+  const account = async (role: string, domain: string): Promise<ConnectParams> => {
+    const local = `${role}-${randomBytes(3).toString('hex')}`;
+    const password = randomBytes(12).toString('base64url');
+    await registerAccount(server, local, domain, password);
+    return { jid: `${local}@${domain}`, password, host: server.host, port: server.port, caFile: server.caFile };
+  };
+  const [julietAccount, romeoAccount] = await Promise.all([account('juliet', 'capulet.lit'), account('romeo', 'montague.lit')]);
+  const [juliet, romeo] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
+  await befriend(juliet, romeo, ['Friends']);
+  await romeo.session.disconnect();
+
+  const app = await launchApp();
+  const page = await (await browser.newContext()).newPage();
+  await openApp(page, app.url);
+  await signIn(page, julietAccount);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/);
+  await page.getByRole('button', { name: 'My keys' }).click();
+
+  // Published to Friends while romeo is in it: no warning.
+  const first = ownKey(page, await generateKey(page));
+  await first.getByRole('button', { name: 'Publish…' }).click();
+  await first.getByLabel('People in roster groups I choose').check();
+  await first.getByLabel('Friends').check();
+  await first.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(first.getByTestId('publish-result')).toContainText('Published, readable by roster group "Friends"');
+  await expect(first.getByTestId('empty-groups')).toHaveCount(0);
+  await first.getByRole('button', { name: 'Close' }).click();
+
+  // Romeo taken out of Friends from another client of juliet's (a roster push reaches the app).
+  await setRosterItem(juliet.session.client.iqCaller, { jid: romeo.jid, groups: [] });
+  await juliet.session.disconnect();
+
+  // The next key: the panel starts from the audience published (Friends), which is now nobody.
+  const second = ownKey(page, await generateKey(page));
+  await second.getByRole('button', { name: 'Publish…' }).click();
+  await expect(second.getByTestId('current-audience')).toContainText('roster group "Friends"');
+  await second.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(second.getByTestId('publish-result')).toContainText('Published, readable by roster group "Friends"');
+  await expect(second.getByTestId('empty-groups')).toHaveText(
+    '⚠ No contact of yours is in the group "Friends": nobody can read your keys until you add someone to it.',
+  );
+  await checkEveryLook(page, 'empty-group-publish', saveScreenshot);
+});
