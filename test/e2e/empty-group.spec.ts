@@ -1,7 +1,8 @@
 /**
  * A roster group emptied after keys were published to it, on a real ejabberd (the server with
- * roster-group access). The access picker offers only the roster's groups, but it starts from the
- * audience already published, so the next key goes to "Friends" even after romeo left it: the publish
+ * roster-group access). The access picker offers the roster's groups, and starts from the audience
+ * already published, showing a chosen group nobody is in any more as such ("no contact is in it"), so
+ * the next key goes to "Friends" even after romeo left it unless it is unticked: the publish
  * report on My keys says that no contact is in "Friends" and nobody can read the keys, beside
  * "Published, readable by roster group "Friends"" (a warning: the publish stands).
  */
@@ -51,6 +52,11 @@ test('a key published to a group nobody is in any more is reported as readable b
   const second = ownKey(page, await generateKey(page));
   await second.getByRole('button', { name: 'Publish…' }).click();
   await expect(second.getByTestId('current-audience')).toContainText('roster group "Friends"');
+  // Friends is still chosen, and shown as such, though no contact is in it: the person can see it and untick it.
+  const stale = second.getByTestId('group-nobody-is-in');
+  await expect(stale).toHaveText('Friends (no contact is in it)');
+  await expect(stale.getByRole('checkbox')).toBeChecked();
+  await expect(second.getByTestId('no-groups')).toContainText('None of your contacts is in a group yet.');
   await second.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(second.getByTestId('publish-result')).toContainText('Published, readable by roster group "Friends"');
   await expect(second.getByTestId('empty-groups')).toHaveText(

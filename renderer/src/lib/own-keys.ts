@@ -30,6 +30,23 @@ export function audienceContacts(roster: readonly RosterContactView[], account: 
   return roster.filter((c) => c.jid.toLowerCase() !== own);
 }
 
+/**
+ * What an audience the chooser starts from names beyond what it offers: roster groups no contact is in
+ * any more, addresses no longer in the contact list (case aside). Shown beside the others, chosen, so
+ * that the person sees who the published audience names and can untick them.
+ */
+export function chosenBeyondRoster(
+  initial: AccessRequest | undefined,
+  groups: readonly string[],
+  contacts: readonly RosterContactView[],
+): { groups: string[]; allow: string[] } {
+  const known = new Set(contacts.map((c) => c.jid.toLowerCase()));
+  return {
+    groups: (initial?.groups ?? []).filter((g) => !groups.includes(g)),
+    allow: (initial?.allow ?? []).filter((jid) => !known.has(jid.toLowerCase())),
+  };
+}
+
 /** Whether two audiences let in the same people (order of groups and addresses aside). */
 export function sameAudience(a: AccessRequest, b: AccessRequest): boolean {
   if (a.model !== b.model) return false;

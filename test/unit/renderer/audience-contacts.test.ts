@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RosterContactView } from '../../../contract/index.js';
-import { audienceContacts } from '../../../renderer/src/lib/own-keys.js';
+import { audienceContacts, chosenBeyondRoster } from '../../../renderer/src/lib/own-keys.js';
 
 const contact = (jid: string): RosterContactView => ({ jid, groups: [], subscription: 'both', pending: false, online: false });
 
@@ -17,5 +17,23 @@ describe('the contacts an audience may name', () => {
 
   it('are the whole roster while no account is named', () => {
     expect(audienceContacts([contact('romeo@montague.lit')], undefined).map((c) => c.jid)).toEqual(['romeo@montague.lit']);
+  });
+});
+
+describe('what a published audience names beyond the roster (shown, chosen, in the chooser)', () => {
+  const roster = [contact('romeo@montague.lit'), contact('nurse@capulet.lit')];
+
+  it('a group no contact is in any more, beside those that still have someone', () => {
+    expect(chosenBeyondRoster({ model: 'roster', groups: ['Friends', 'Servants'] }, ['Servants'], roster)).toEqual({ groups: ['Friends'], allow: [] });
+  });
+
+  it('someone no longer in the contact list, whatever the case of the address', () => {
+    expect(chosenBeyondRoster({ model: 'whitelist', allow: ['Romeo@Montague.lit', 'benvolio@montague.lit'] }, [], roster)).toEqual({ groups: [], allow: ['benvolio@montague.lit'] });
+  });
+
+  it('nothing when there is no audience yet, or it names only what is offered', () => {
+    expect(chosenBeyondRoster(undefined, ['Friends'], roster)).toEqual({ groups: [], allow: [] });
+    expect(chosenBeyondRoster({ model: 'presence' }, [], roster)).toEqual({ groups: [], allow: [] });
+    expect(chosenBeyondRoster({ model: 'roster', groups: ['Friends'] }, ['Friends'], roster)).toEqual({ groups: [], allow: [] });
   });
 });
