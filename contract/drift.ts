@@ -88,6 +88,12 @@ export interface NodeDriftView {
   acceptable: boolean;
   /** The node could not be read (offline, timeout): nothing is known of it, which is not "unchanged". */
   error?: IpcError;
+  /**
+   * A change of who reads the node that this app started and did not see through (cut off between
+   * configuring the node and adding its members): what differs may be that, not another app's doing
+   * (describeUnfinishedChange says so).
+   */
+  unfinishedChange?: AccessRequest;
 }
 
 export interface DriftReport {

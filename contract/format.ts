@@ -4,7 +4,7 @@
  * not apply of a node's configuration. Dependency-free: main and the renderer both import it at run
  * time (it takes only types from the rest of the contract).
  */
-import type { NodeConfigDeviation, RevocationReasonName } from './domain.js';
+import type { AccessRequest, NodeConfigDeviation, RevocationReasonName } from './domain.js';
 import type { DriftFinding, PersistenceChange, ReplacedItem, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 import { OTHER_KEY_LIMITS } from './limits.js';
@@ -189,18 +189,23 @@ export const WATCHED_NODE_NAME: Readonly<Record<WatchedNodeKind, string>> = {
  * A drift finding in one sentence: "Another app changed who can read your keys: now Anyone (was
  * Friends)". The same words in the window and in the terminal.
  */
-export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFinding): string {
+export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFinding, byWhom: 'another-app' | 'unknown' = 'another-app'): string {
   const what = WATCHED_NODE_NAME[kind];
+  // `unknown`: a change of who reads it that this app started may be what is seen, half done
+  // (NodeDriftView.unfinishedChange): the sentence says what changed, not who changed it.
+  const unsure = byWhom === 'unknown';
   switch (finding.code) {
     case 'node-deleted':
       return `Another app deleted ${what} from your server.`;
     case 'access-widened':
     case 'access-narrowed':
-      return `Another app changed who can read ${what}: now ${describeAudience(finding.current)} (was ${describeAudience(finding.recorded)}).`;
-    case 'members-added':
-      return `Another app let ${finding.members.map((m) => (m.affiliation === 'member' ? m.jid : `${m.jid} (${m.affiliation})`)).join(', ')} in to ${what}.`;
+      return `${unsure ? 'Who can read' : 'Another app changed who can read'} ${what}${unsure ? ' changed' : ''}: now ${describeAudience(finding.current)} (was ${describeAudience(finding.recorded)}).`;
+    case 'members-added': {
+      const members = finding.members.map((m) => (m.affiliation === 'member' ? m.jid : `${m.jid} (${m.affiliation})`)).join(', ');
+      return unsure ? `${members} can read ${what} now.` : `Another app let ${members} in to ${what}.`;
+    }
     case 'members-removed':
-      return `Another app shut ${finding.jids.join(', ')} out of ${what}.`;
+      return unsure ? `${finding.jids.join(', ')} cannot read ${what} now.` : `Another app shut ${finding.jids.join(', ')} out of ${what}.`;
     case 'items-removed':
       if (kind !== 'keys') return `Another app removed ${what} from your server.`;
       // Named by fingerprint, as My keys shows them (the ids are the app's own record's: a key's item id
@@ -212,6 +217,20 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
     case 'persistence-changed':
       return `Another app changed how your server keeps ${what}: ${finding.changes.map(describePersistenceChange).join('; ')}.`;
   }
+}
+
+/**
+ * Why a drifted node may not be another app's doing (NodeDriftView.unfinishedChange): this app had
+ * started changing who reads it and did not see that through. The same words in the window and in the
+ * terminal.
+ */
+export function describeUnfinishedChange(kind: WatchedNodeKind, asked: AccessRequest): string {
+  const what = WATCHED_NODE_NAME[kind];
+  const audience = describeAudience(asked);
+  return (
+    `This app had started changing who can read ${what} to ${audience.charAt(0).toLowerCase()}${audience.slice(1)} and was stopped before it finished ` +
+    `(closed, or the connection lost): this may be that change, half done, rather than another app’s. Publishing again finishes it.`
+  );
 }
 
 /** A profile part, as a person names it in "Your … was changed". */

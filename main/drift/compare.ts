@@ -75,6 +75,27 @@ export interface NodeDrift {
   severity: Severity | undefined;
   /** What the server would not show the owner, so was not compared (and is never reported as drift). */
   unchecked: ('items' | 'affiliations')[];
+  /**
+   * The change of who reads the node that the app had asked for and not seen through (`accessAsked`),
+   * when the node stands part of the way there: its model is the one asked, and only members asked for
+   * are missing (a publish cut off between configuring the node and adding its members). What differs
+   * from the record may be that, not another app's doing: the front ends say both.
+   */
+  unfinishedChange?: AccessRequest;
+}
+
+/**
+ * Whether a node differing from the access asked (`differences`, accessFindings against it) stands part of
+ * the way from the recorded access to it: the model asked is set, and the only members it lacks or has
+ * beyond the ones asked are the ones asked for and the recorded ones not yet taken off (affiliations
+ * are set one by one after the configuration, persistent-node.ts syncAffiliations).
+ */
+function partWayTo(asked: AccessRequest, was: AccessRequest, model: string, differences: readonly DriftFinding[]): boolean {
+  if (model !== asked.model) return false;
+  const before = new Set((was.model === 'whitelist' ? (was.allow ?? []) : []).map(bareJidKey));
+  return differences.every(
+    (f) => f.code === 'members-removed' || (f.code === 'members-added' && f.members.every((m) => m.affiliation === 'member' && before.has(bareJidKey(m.jid)))),
+  );
 }
 
 /** How many an access model admits by itself, for ordering (XEP-0060 §4.5). */
@@ -90,9 +111,11 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
   // last (`accessAsked`): a node that holds exactly that is the app's own change, whose record a full
   // disk refused. Anything else, even partly the one asked, is compared with the record.
   let findings = accessFindings(recorded.access, current);
+  let unfinishedChange: AccessRequest | undefined;
   if (findings.length > 0 && recorded.accessAsked !== undefined) {
     const asked = accessFindings(recorded.accessAsked, current);
     if (asked.length === 0) findings = asked;
+    else if (partWayTo(recorded.accessAsked, recorded.access, current.accessModel, asked)) unfinishedChange = recorded.accessAsked;
   }
 
   if (current.items.status === 'listed') {
@@ -109,7 +132,8 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
   const changes = comparePersistence(recorded, current);
   if (changes.length > 0) findings.push({ code: 'persistence-changed', severity: 'notice', changes });
 
-  return withSeverity(recorded.node, findings, unchecked);
+  const drift = withSeverity(recorded.node, findings, unchecked);
+  return unfinishedChange !== undefined && findings.length > 0 ? { ...drift, unfinishedChange } : drift;
 }
 
 /** How who may read the node now differs from `access`: its model and roster groups, then its affiliations where listed. */

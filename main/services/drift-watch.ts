@@ -548,6 +548,7 @@ function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift
     ...(drift.severity ? { severity: drift.severity } : {}),
     unchecked: drift.unchecked,
     acceptable: accepted?.ok === true,
+    ...(drift.unfinishedChange ? { unfinishedChange: drift.unfinishedChange } : {}),
   };
 }
 

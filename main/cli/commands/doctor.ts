@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { DriftReport, NodeDriftView, NodeRepair } from '../../../contract/index.js';
-import { describeAudience, describeDriftFinding, WATCHED_NODE_NAME } from '../../../contract/format.js';
+import { describeAudience, describeDriftFinding, describeUnfinishedChange, WATCHED_NODE_NAME } from '../../../contract/format.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { safe } from '../output.js';
 
@@ -23,7 +23,11 @@ export function doctorCommand(program: Command, cli: CliContext): void {
         } else {
           const report = must(await api.drift.check());
           cli.emit(report, describeReport(report));
-          failIfDrifted(report, (names, them) => `Another app changed ${names} since you published ${them}: \`keyring doctor --repair\` puts ${them} back.`);
+          failIfDrifted(report, (names, them, unfinished) =>
+            unfinished
+              ? `${capitalized(names)} ${them === 'them' ? 'are' : 'is'} not as you published ${them} (a change made here may have been cut off): \`keyring doctor --repair\` puts ${them} back.`
+              : `Another app changed ${names} since you published ${them}: \`keyring doctor --repair\` puts ${them} back.`,
+          );
         }
       }),
     );
@@ -36,10 +40,15 @@ function named(nodes: readonly NodeDriftView[]): [string, string] {
   return [phrase, names.length > 1 || nodes[0]?.kind === 'keys' ? 'them' : 'it'];
 }
 
-function failIfDrifted(report: DriftReport, sentence: (names: string, them: string) => string): void {
+const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** `sentence` gets the drifted nodes' names, their pronoun, and whether a change made here may explain any of them. */
+function failIfDrifted(report: DriftReport, sentence: (names: string, them: string, unfinished: boolean) => string): void {
   const drifted = report.nodes.filter((n) => n.severity !== undefined);
   const unread = report.nodes.filter((n) => n.error !== undefined);
-  if (drifted.length > 0) throw new CliError({ code: 'precondition-not-met', message: sentence(...named(drifted)) }, 1);
+  if (drifted.length > 0) {
+    throw new CliError({ code: 'precondition-not-met', message: sentence(...named(drifted), drifted.some((n) => n.unfinishedChange !== undefined)) }, 1);
+  }
   if (unread.length > 0) {
     const [names, them] = named(unread);
     throw new CliError({ code: 'protocol-error', message: `Could not read ${names}: whether another app changed ${them} is not known.` }, 1);
@@ -61,7 +70,8 @@ function describeNode(n: NodeDriftView): string {
       : 'now gone';
   const verdict = n.severity === 'alarm' ? 'CHANGED' : n.severity === 'notice' ? 'changed' : n.error ? 'unknown' : 'ok';
   const lines = [`${verdict.padEnd(7)} ${name} (${n.node}): ${recorded}; ${now}`];
-  for (const finding of n.findings) lines.push(`        ${describeDriftFinding(n.kind, finding)}`);
+  for (const finding of n.findings) lines.push(`        ${describeDriftFinding(n.kind, finding, n.unfinishedChange ? 'unknown' : 'another-app')}`);
+  if (n.unfinishedChange) lines.push(`        ${describeUnfinishedChange(n.kind, n.unfinishedChange)}`);
   return lines.map(safe).join('\n');
 }
 

@@ -49,7 +49,7 @@ export class DriftStore extends ScreenStore {
     const answer = await this.restoring.run(() => this.api.drift.restore(node === undefined ? {} : { node }));
     if (!answer) return;
     this.#show(answer.report);
-    for (const r of answer.repaired) this.activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published them`);
+    for (const r of answer.repaired) this.activity.add('published', `Restored ${WATCHED_NODE_NAME[r.kind]} as you published ${r.kind === 'keys' ? 'them' : 'it'}`);
   }
 
   /** Keeps the node's current state as intended. */
@@ -58,7 +58,11 @@ export class DriftStore extends ScreenStore {
     if (!report) return;
     this.#show(report);
     // The user's own decision: a plain line, not the alarm the drift itself was.
-    this.activity.add('kept', `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`);
+    // A change this app may have started itself (cut off half-way) is not called another app's.
+    this.activity.add(
+      'kept',
+      node.unfinishedChange ? `Kept ${WATCHED_NODE_NAME[node.kind]} as your server has ${node.kind === 'keys' ? 'them' : 'it'} now` : `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`,
+    );
   }
 
   dismiss(node: string): void {

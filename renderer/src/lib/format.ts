@@ -6,6 +6,7 @@ export {
   describeRevocationAudience,
   REVOCATION_REASON_TEXT,
   describeDriftFinding,
+  describeUnfinishedChange,
   groupFingerprint,
   WATCHED_NODE_NAME,
 } from '../../../contract/format';

@@ -11,6 +11,7 @@ import { asItem, profileContent } from '../../../main/profile/profile-content.js
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { NODE, OWNER, state } from './node-state-fixture.js';
 import type { AccessRequest } from '../../../contract/index.js';
+import { describeDriftFinding, describeUnfinishedChange } from '../../../contract/format.js';
 
 const ROMEO = 'romeo@montague.lit';
 const NURSE = 'nurse@capulet.lit';
@@ -286,5 +287,40 @@ describe('drift: the access the app asked for, not recorded (a full disk: schema
   it('another access than the one asked: reported against the record', () => {
     const drift = compareNode(recorded({ model: 'roster', groups: ['Friends'] }, { accessAsked: { model: 'presence' } }), state({ accessModel: 'open' }));
     expect(drift.findings).toEqual([expect.objectContaining({ code: 'access-widened', recorded: { model: 'roster', groups: ['Friends'] }, current: { model: 'open' } })]);
+    expect(drift.unfinishedChange).toBeUndefined();
+  });
+});
+
+describe('drift: a change of who reads the node that this app started and did not finish (cut off)', () => {
+  const toRomeoAndNurse = { accessAsked: { model: 'whitelist' as const, allow: [ROMEO, NURSE] } };
+
+  it('configured as asked, its members not added yet: reported against the record, and as possibly that change', () => {
+    const drift = compareNode(recorded({ model: 'presence' }, toRomeoAndNurse), state({ accessModel: 'whitelist', ...members() }));
+    expect(drift.findings.map((f) => f.code)).toEqual(['access-narrowed']);
+    expect(drift.unfinishedChange).toEqual(toRomeoAndNurse.accessAsked);
+  });
+
+  it('one of two members added, or the old member not taken off yet: still part of the way', () => {
+    expect(compareNode(recorded({ model: 'presence' }, toRomeoAndNurse), state({ accessModel: 'whitelist', ...members([ROMEO, 'member']) })).unfinishedChange).toBeDefined();
+    const fromMallory = compareNode(recorded({ model: 'whitelist', allow: [MALLORY] }, toRomeoAndNurse), state({ accessModel: 'whitelist', ...members([MALLORY, 'member'], [ROMEO, 'member']) }));
+    expect(fromMallory.findings.map((f) => f.code)).toEqual(['members-added']);
+    expect(fromMallory.unfinishedChange).toBeDefined();
+  });
+
+  it('not when someone neither asked for nor recorded is in, nor another model, nor a publisher', () => {
+    const stranger = 'iago@venice.lit';
+    expect(compareNode(recorded({ model: 'presence' }, toRomeoAndNurse), state({ accessModel: 'whitelist', ...members([stranger, 'member']) })).unfinishedChange).toBeUndefined();
+    expect(compareNode(recorded({ model: 'presence' }, toRomeoAndNurse), state({ accessModel: 'open' })).unfinishedChange).toBeUndefined();
+    expect(compareNode(recorded({ model: 'whitelist', allow: [MALLORY] }, toRomeoAndNurse), state({ accessModel: 'whitelist', ...members([MALLORY, 'publisher']) })).unfinishedChange).toBeUndefined();
+  });
+
+  it('said as possibly that change, never as another app certainly', () => {
+    const drift = compareNode(recorded({ model: 'presence' }, toRomeoAndNurse), state({ accessModel: 'whitelist', ...members() }));
+    const [finding] = drift.findings;
+    if (!finding || !drift.unfinishedChange) throw new Error('expected a finding and the unfinished change');
+    expect(describeDriftFinding('keys', finding, 'unknown')).toBe('Who can read your keys changed: now Only the contacts you chose (was Contacts who see your presence).');
+    expect(describeUnfinishedChange('keys', drift.unfinishedChange)).toMatch(
+      new RegExp(`^This app had started changing who can read your keys to only ${ROMEO.replace(/\./g, '\\.')}, ${NURSE.replace(/\./g, '\\.')} and was stopped before it finished .*rather than another app’s\\. Publishing again finishes it\\.$`),
+    );
   });
 });

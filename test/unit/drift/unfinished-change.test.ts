@@ -1,0 +1,80 @@
+/**
+ * A publish that changes who reads the key node, cut off between configuring the node and adding its
+ * members (the app closed, the connection lost: here the server refuses the affiliations): the node is
+ * then part of the way to the audience asked. Drift watch reports what differs from the record, but
+ * not as another app's doing: the report carries the change this app had started, for the window and
+ * `keyring doctor` to say it may be that, half done. A change nobody here asked for is still another app's.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import xml from '@xmpp/xml';
+import type { KeyObject } from 'node:crypto';
+import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../../main/keys/generate.js';
+import { NS } from '../../../main/xmpp/namespaces.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
+import { driftWatchOnPep, ownKeysOnPep } from '../../support/own-keys-on-pep.js';
+import { unlockedVaults } from '../../support/vaults.js';
+
+const ROMEO = 'romeo@montague.lit';
+const dirs: string[] = [];
+const stops: (() => void)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) stop();
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+let privateKey: KeyObject;
+beforeAll(async () => {
+  ({ privateKey } = await generateRsaKeyPair(2048));
+});
+
+async function julietsDevice() {
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-unfinished-'));
+  dirs.push(dir);
+  const pep = fakePep({ fields: BASE_FIELDS });
+  const device = ownKeysOnPep(await unlockedVaults(dir), pep);
+  const drift = driftWatchOnPep(device);
+  stops.push(() => drift.stop());
+  let made = 0;
+  const addKey = async () => {
+    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + ++made });
+    const fingerprint = certificateFingerprint(certificateDer);
+    await device.store.add(JULIET, { fingerprint, certificateDer, privateKey });
+    return fingerprint;
+  };
+  return { pep, device, drift, addKey };
+}
+
+describe('a change of who reads the key node, cut off half-way', () => {
+  it('is reported as what differs, with the change this app had started: not as another app’s', async () => {
+    const { pep, device, drift, addKey } = await julietsDevice();
+    await device.keys.publish(await addKey(), { model: 'presence' });
+    // The node is configured as asked; the server then refuses to add romeo (as a cut connection would).
+    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = (element, ...rest) => {
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('affiliations')) return Promise.reject(new Error('connection lost'));
+      return set(element, ...rest);
+    };
+    await expect(device.keys.publish(await addKey(), { model: 'whitelist', allow: [ROMEO] }, true)).rejects.toThrow();
+    pep.ctx.iq.set = set;
+
+    const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
+    expect(node?.findings.map((f) => f.code)).toEqual(['access-narrowed']);
+    expect(node?.unfinishedChange).toEqual({ model: 'whitelist', allow: [ROMEO] });
+  });
+
+  it('a change to an audience nobody here asked for carries none', async () => {
+    const { pep, device, drift, addKey } = await julietsDevice();
+    await device.keys.publish(await addKey(), { model: 'presence' });
+    // Another client of the account makes the node open.
+    const openAccess = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'open')));
+    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, openAccess)));
+    const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
+    expect(node?.findings.map((f) => f.code)).toEqual(['access-widened']);
+    expect(node?.unfinishedChange).toBeUndefined();
+  });
+});
