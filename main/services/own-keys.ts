@@ -29,6 +29,7 @@ import { diskTroubleWords, recordAfterServer } from '../vault/disk-trouble.js';
 import type { OwnKeyRecord, PublicationRecord } from '../vault/schema.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
+import { noteAccessAsked } from './access-note.js';
 import { NS } from '../xmpp/namespaces.js';
 import { publishAsIs, publishPersistent, READING_AFFILIATIONS, readEffectiveConfig, retractItem, type PersistentNodeSpec, type PublishOutcome } from '../xmpp/persistent-node.js';
 import type { NodeState } from '../xmpp/node-state.js';
@@ -395,8 +396,19 @@ export class OwnKeys {
     // its record comes only after the server answers. Noted first, a full disk refuses the whole
     // change here, and one that fills after leaves drift watch knowing the new audience for the app's
     // own, not another app's (PublishedNodesStore.noteAccess; found-publications records it at sign-in).
-    await this.#deps.published.noteAccess(jid, NS.pubkey, access);
-    const outcome = await this.#publishToKeyNode(job, { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure }, { id: key.fingerprint, payload });
+    // Taken back if the publish ends before the server is asked to change anyone's access (access-note.ts).
+    const note = await noteAccessAsked(this.#deps.published, jid, [NS.pubkey], access);
+    let outcome: PublishOutcome;
+    try {
+      outcome = await this.#publishToKeyNode(
+        job,
+        { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure, onAccessChange: note.touching(NS.pubkey) },
+        { id: key.fingerprint, payload },
+      );
+    } catch (error) {
+      await note.takeBackUntouched();
+      throw error;
+    }
     // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
     // and the next sign-in records it from the server (found-publications.ts). Three writes (two
     // stores), in found-publications' order: the drift record first, the key's publication last. Stopped

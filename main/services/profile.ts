@@ -49,6 +49,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { ensurePersistentNode, publishToEnsured, readEffectiveConfig, readNodeConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
+import { noteAccessAsked, type AccessNote } from './access-note.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import type { ContactProfilesStore, StoredAvatar } from '../vault/stores/contact-profiles-store.js';
 import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
@@ -180,25 +181,36 @@ export class ProfileService {
     // after leaves drift watch knowing these items for the app's own (schema.ts `publishing`).
     await this.#notePublishing(owner, NS.vcard4, vcardItem);
     if (nickItem !== undefined) await this.#notePublishing(owner, NS.nick, nickItem);
-    // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess).
-    await this.#deps.published?.noteAccess(owner, NS.vcard4, access);
-    if (nickItem !== undefined) await this.#deps.published?.noteAccess(owner, NS.nick, access);
-    // The avatar goes to the people who read the profile (the avatar dialog says so): a change of the
-    // profile's audience, confirmed (reconfigure), is a change of the avatar's too, or narrowing the profile
-    // would leave those it drops reading the picture. Only nodes that exist (none is made for an avatar
-    // never published), whatever they hold: a picture published later goes to the people chosen now.
-    // Without that confirmation the avatar's nodes are not touched at all.
-    const avatarNodes = options.reconfigure === true ? await this.#existingAvatarNodes(ctx) : [];
-    for (const node of avatarNodes) await this.#deps.published?.noteAccess(owner, node, access);
-    // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
-    // a nickname node another app made for another audience refuses the whole publish, not its second
-    // half after the new vCard is out.
-    const vcardNode = await ensurePersistentNode(ctx, spec(NS.vcard4));
-    const nickNode = nickItem === undefined ? undefined : await ensurePersistentNode(ctx, spec(NS.nick));
-    // The avatar's nodes too, before anything is published: ensurePersistentNode reads their access and
-    // affiliations back and refuses while anyone outside the new audience could still read them.
+    // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess),
+    // taken back for each node whose audience the server was not asked to change before a failure
+    // (a change turned down at the consent check: access-note.ts).
+    const profileNote = await noteAccessAsked(this.#deps.published, owner, nickItem !== undefined ? [NS.vcard4, NS.nick] : [NS.vcard4], access);
+    const notes = [profileNote];
+    const ensure = (node: string, note: AccessNote) => ensurePersistentNode(ctx, { ...spec(node), onAccessChange: note.touching(node) });
+    let vcardNode: Awaited<ReturnType<typeof ensurePersistentNode>>;
+    let nickNode: Awaited<ReturnType<typeof ensurePersistentNode>> | undefined;
     const avatarConfigs: EffectiveNodeConfig[] = [];
-    for (const node of avatarNodes) avatarConfigs.push((await ensurePersistentNode(ctx, spec(node))).config);
+    try {
+      // The avatar goes to the people who read the profile (the avatar dialog says so): a change of the
+      // profile's audience, confirmed (reconfigure), is a change of the avatar's too, or narrowing the profile
+      // would leave those it drops reading the picture. Only nodes that exist (none is made for an avatar
+      // never published), whatever they hold: a picture published later goes to the people chosen now.
+      // Without that confirmation the avatar's nodes are not touched at all.
+      const avatarNodes = options.reconfigure === true ? await this.#existingAvatarNodes(ctx) : [];
+      const avatarNote = await noteAccessAsked(this.#deps.published, owner, avatarNodes, access);
+      notes.push(avatarNote);
+      // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
+      // a nickname node another app made for another audience refuses the whole publish, not its second
+      // half after the new vCard is out.
+      vcardNode = await ensure(NS.vcard4, profileNote);
+      nickNode = nickItem === undefined ? undefined : await ensure(NS.nick, profileNote);
+      // The avatar's nodes too, before anything is published: ensurePersistentNode reads their access and
+      // affiliations back and refuses while anyone outside the new audience could still read them.
+      for (const node of avatarNodes) avatarConfigs.push((await ensure(node, avatarNote)).config);
+    } catch (error) {
+      for (const note of notes) await note.takeBackUntouched();
+      throw error;
+    }
     await recordAfterServer(
       async () => {
         for (const config of avatarConfigs) await this.#deps.published?.recordAccess(owner, config.node, { access, config });
@@ -328,13 +340,20 @@ export class ProfileService {
     // a new id, so on a server keeping one item it also pushes the recorded one out (compare.ts).
     await this.#notePublishing(owner, NS.avatarData, dataItem);
     await this.#notePublishing(owner, NS.avatarMetadata, metadataItem);
-    // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess).
-    await this.#deps.published?.noteAccess(owner, NS.avatarData, access);
-    await this.#deps.published?.noteAccess(owner, NS.avatarMetadata, access);
+    // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess),
+    // taken back where the server was not asked to change it before a failure (access-note.ts).
+    const note = await noteAccessAsked(this.#deps.published, owner, [NS.avatarData, NS.avatarMetadata], access);
     // Both nodes are made ready before either item goes out: a metadata node another app made for
     // another audience refuses the whole change, not its second half after the picture is out.
-    const dataNode = await ensurePersistentNode(ctx, spec(NS.avatarData));
-    const metadataNode = await ensurePersistentNode(ctx, spec(NS.avatarMetadata));
+    let dataNode: Awaited<ReturnType<typeof ensurePersistentNode>>;
+    let metadataNode: Awaited<ReturnType<typeof ensurePersistentNode>>;
+    try {
+      dataNode = await ensurePersistentNode(ctx, { ...spec(NS.avatarData), onAccessChange: note.touching(NS.avatarData) });
+      metadataNode = await ensurePersistentNode(ctx, { ...spec(NS.avatarMetadata), onAccessChange: note.touching(NS.avatarMetadata) });
+    } catch (error) {
+      await note.takeBackUntouched();
+      throw error;
+    }
     const data = await publishToEnsured(ctx, spec(NS.avatarData), dataItem, dataNode);
     await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
     // XEP-0084 §3.2: contacts learn of a new picture from the metadata alone, which has not gone out yet.

@@ -63,6 +63,12 @@ export interface PersistentNodeSpec {
    * backup). Without it an empty whitelist is refused as a mistake.
    */
   ownerOnly?: boolean;
+  /**
+   * Called right before the first request that may change who reads the node (its creation, its
+   * configuration, its affiliations): a publish refused or stopped before then changed no one's access,
+   * and takes back the access it noted as asked (services/access-note.ts).
+   */
+  onAccessChange?: () => void;
 }
 
 export interface PublishOutcome {
@@ -208,6 +214,7 @@ export async function ensurePersistentNode(
   let consented: Affiliation[] | undefined;
 
   if (current === undefined) {
+    spec.onAccessChange?.();
     await createNode(ctx, spec);
     created = true;
   } else {
@@ -225,6 +232,7 @@ export async function ensurePersistentNode(
     }
     if (accessDiffers || !hasPersistenceSettings(current, spec.maxItems) || !hasNotificationSettings(current, spec.access)) {
       try {
+        if (accessDiffers) spec.onAccessChange?.();
         await ctx.iq.set(configureSetRequest(spec.node, desired), ctx.owner);
       } catch (error) {
         throw await configureError(ctx, error, spec);
@@ -592,6 +600,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec, cons
     );
   }
   try {
+    spec.onAccessChange?.();
     await ctx.iq.set(affiliationsSetRequest(spec.node, changes), ctx.owner);
   } catch (error) {
     throw new KeyringError(

@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import xml from '@xmpp/xml';
+import type { Profile } from '../../../contract/index.js';
 import type { KeyObject } from 'node:crypto';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
-import { driftWatchOnPep, ownKeysOnPep } from '../../support/own-keys-on-pep.js';
+import { driftWatchOnPep, ownKeysOnPep, profileOnPep } from '../../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../../support/vaults.js';
 
 const ROMEO = 'romeo@montague.lit';
@@ -65,6 +66,51 @@ describe('a change of who reads the key node, cut off half-way', () => {
     const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
     expect(node?.findings.map((f) => f.code)).toEqual(['access-narrowed']);
     expect(node?.unfinishedChange).toEqual({ model: 'whitelist', allow: [ROMEO] });
+  });
+
+  it('a change turned down at the consent check leaves no trace: another client setting part of it, or all of it, is another app’s change', async () => {
+    const { pep, device, drift, addKey } = await julietsDevice();
+    await device.keys.publish(await addKey(), { model: 'presence' });
+    // Asked without confirming the change of audience: refused before anything was sent; not confirmed.
+    await expect(device.keys.publish(await addKey(), { model: 'whitelist', allow: [ROMEO] }, false)).rejects.toMatchObject({ code: 'access-model-conflict' });
+    expect(device.published.list(JULIET)[NS.pubkey]?.accessAsked).toBeUndefined();
+
+    // Another client of the account makes the node a whitelist with nobody on it: another app's doing.
+    const whitelist = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'whitelist')));
+    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, whitelist)));
+    const part = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
+    expect(part?.findings.map((f) => f.code)).toEqual(['access-narrowed']);
+    expect(part?.unfinishedChange).toBeUndefined();
+
+    // Then lets romeo in: exactly the audience turned down, still reported, never taken for the person's choice.
+    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('affiliations', { node: NS.pubkey }, xml('affiliation', { jid: ROMEO, affiliation: 'member' }))));
+    const all = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
+    expect(all?.findings.map((f) => f.code)).toEqual(['access-narrowed', 'members-added']);
+    expect(all?.unfinishedChange).toBeUndefined();
+  });
+
+  it('a change cut off once, then turned down: the earlier change is still the one noted', async () => {
+    const { pep, device, addKey } = await julietsDevice();
+    await device.keys.publish(await addKey(), { model: 'presence' });
+    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
+    pep.ctx.iq.set = (element, ...rest) => {
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('affiliations')) return Promise.reject(new Error('connection lost'));
+      return set(element, ...rest);
+    };
+    await expect(device.keys.publish(await addKey(), { model: 'whitelist', allow: [ROMEO] }, true)).rejects.toThrow();
+    pep.ctx.iq.set = set;
+    await expect(device.keys.publish(await addKey(), { model: 'open' }, false)).rejects.toMatchObject({ code: 'access-model-conflict' });
+    expect(device.published.list(JULIET)[NS.pubkey]?.accessAsked).toEqual({ model: 'whitelist', allow: [ROMEO] });
+  });
+
+  it('the profile’s nodes too: a change of its audience turned down leaves none of them noted', async () => {
+    const { device } = await julietsDevice();
+    const profiles = profileOnPep(device);
+    const profile: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] };
+    await profiles.publish(profile, { model: 'presence' });
+    await expect(profiles.publish(profile, { model: 'whitelist', allow: [ROMEO] })).rejects.toMatchObject({ code: 'access-model-conflict' });
+    expect(device.published.list(JULIET)[NS.vcard4]?.accessAsked).toBeUndefined();
+    expect(device.published.list(JULIET)[NS.nick]?.accessAsked).toBeUndefined();
   });
 
   it('a change to an audience nobody here asked for carries none', async () => {

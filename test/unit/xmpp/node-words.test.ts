@@ -22,7 +22,7 @@ describe('node words', () => {
 
   it('says an audience as drift watch does', () => {
     expect(requestedAudience({ model: 'open' })).toBe('Anyone');
-    expect(requestedAudience({ model: 'roster', groups: ['Friends', 'Family'] })).toBe('Friends, Family');
+    expect(requestedAudience({ model: 'roster', groups: ['Friends', 'Family'] })).toBe('roster groups "Friends", "Family"');
     expect(requestedAudience({ model: 'whitelist', allow: [] })).toBe('Only you');
     expect(requestedAudience({ model: 'whitelist', allow: ['nurse@capulet.lit'] })).toBe('Only nurse@capulet.lit');
   });

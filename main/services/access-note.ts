@@ -1,0 +1,41 @@
+/**
+ * The access a publish is about to ask of the server, noted on each node's record before anything goes
+ * out (PublishedNodesStore.noteAccess: a full disk then refuses the change whole, and one that fills
+ * after leaves drift watch knowing the new access for the app's own). A publish can also end before the
+ * server was asked to change anyone's access: refused by the consent check ("must be confirmed", then
+ * turned down), a reading that failed, a switch of accounts. Then its note is taken back, as it was
+ * before, for every node whose audience was not touched (PersistentNodeSpec.onAccessChange): else a
+ * turned-down audience would later be taken for the app's own, an exact match of it set by another
+ * client never reported, a partial one described as this app's change cut off (drift's unfinishedChange).
+ */
+import type { AccessRequest } from '../../contract/index.js';
+import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
+
+export interface AccessNote {
+  /** For the node's PersistentNodeSpec.onAccessChange: its audience may be changing from here on. */
+  touching(node: string): () => void;
+  /** After a failure: each node not touched gets its note back as it was before this publish. */
+  takeBackUntouched(): Promise<void>;
+}
+
+export async function noteAccessAsked(published: PublishedNodesStore | undefined, account: string, nodes: readonly string[], access: AccessRequest): Promise<AccessNote> {
+  const before = new Map<string, AccessRequest>();
+  for (const node of nodes) {
+    const record = published?.list(account)[node];
+    // What the note said before (a change of its own cut off earlier, still unfinished), or none: the
+    // recorded access, which noteAccess takes as "nothing asked".
+    if (record) before.set(node, record.accessAsked ?? record.access);
+  }
+  for (const node of nodes) await published?.noteAccess(account, node, access);
+  const touched = new Set<string>();
+  return {
+    touching: (node) => () => touched.add(node),
+    takeBackUntouched: async () => {
+      for (const [node, previous] of before) {
+        if (touched.has(node)) continue;
+        // Best effort: a full disk that refuses this leaves the note, which drift then reads as before.
+        await published?.noteAccess(account, node, previous).catch(() => undefined);
+      }
+    },
+  };
+}
