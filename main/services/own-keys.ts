@@ -583,7 +583,10 @@ export class OwnKeys {
       this.#requireStill(job);
       throw error;
     }
-    if (read?.access === undefined) throw error;
+    if (read === undefined) throw error;
+    // A model the app does not offer (another client set "authorize", say): no audience to publish to,
+    // and no confirmation would change that here (no --reconfigure on a revoke or a renewal).
+    if (read.access === undefined) throw cannotPublishTo(read.config.accessModel);
     return { config: read.config, access: read.access };
   }
 
@@ -687,9 +690,22 @@ export class OwnKeys {
     this.#requireStill(job);
     const publication = own ?? this.#deps.store.list(jid).flatMap((k) => k.publications).find((p) => p.node === NS.pubkey);
     let access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
-    if (publication && !access) {
-      throw new KeyringError('access-model-unsupported', `Your keys are published with access "${publication.accessModel}", which the app cannot publish to.`);
-    }
+    // Where the revocation cannot go out now, the key is still revoked here (never used or published
+    // again, revoked-here.ts), and the words say what keeps its statement back and how it goes out: a
+    // revocation is never held back by another client's change of the node, not even here.
+    const revokedHereOnly = async (error: unknown): Promise<never> => {
+      if (!(error instanceof UnpublishableAccess)) throw error;
+      this.#requireStill(job);
+      await recordRevokedHere(this.#deps, jid, fingerprint, statement);
+      for (const same of sameKey) await recordRevokedHere(this.#deps, jid, same.record.fingerprint, same.statement);
+      throw new KeyringError(
+        'access-model-unsupported',
+        `Your key is revoked here: this app will not use it or publish it again. Its revocation could not be published yet, so your contacts are not told: ${UNPUBLISHABLE_WORDS}`,
+        undefined,
+        { nextStep: `It is "${error.model}". Put it back as you published it (Restore, on My keys; \`keyring doctor --repair\`), then sign in again: the revocation goes out then.` },
+      );
+    };
+    if (publication && !access) await revokedHereOnly(cannotPublishTo(publication.accessModel));
     /** The node's configuration as read now, when the audience is the server's word (below). */
     let serverConfig: EffectiveNodeConfig | undefined;
     if (!access && (onServer !== false || sameKeyOnServer.length > 0)) {
@@ -698,9 +714,7 @@ export class OwnKeys {
       const read = await readKeyNodeAudience(this.#ctx(job));
       serverConfig = read?.config;
       access = read?.access;
-      if (serverConfig && !access) {
-        throw new KeyringError('access-model-unsupported', `Your keys are published with access "${serverConfig.accessModel}", which the app cannot publish to.`);
-      }
+      if (serverConfig && !access) await revokedHereOnly(cannotPublishTo(serverConfig.accessModel));
     }
     if (!access) {
       // No key node at all: nobody could have fetched this key from the account.
@@ -730,7 +744,7 @@ export class OwnKeys {
       // reconfigured (its persistence put back if it was turned off too), and the record keeps the
       // person's choice (recordFound below), so drift watch still reports the change.
       if (serverConfig !== undefined) throw error;
-      const read = await this.#audienceAfterConflict(job, error);
+      const read = await this.#audienceAfterConflict(job, error).catch(revokedHereOnly);
       serverConfig = read.config;
       outcome = await this.#publishToKeyNode(job, { ...spec, access: read.access }, revocationItem, serverConfig);
     }
@@ -1066,6 +1080,22 @@ export async function readKeyNodeAudience(ctx: { iq: SessionPort['iq']; owner: s
   const config = await readEffectiveConfig(ctx, NS.pubkey, KEY_NODE_MAX_ITEMS);
   return config === undefined ? undefined : { config, access: configAudience(config) };
 }
+
+const UNPUBLISHABLE_WORDS = 'who can read your keys is set on the server to a setting this app cannot publish to (by another app, or the server’s admin).';
+
+/**
+ * The refusal for a key node whose access model the app does not offer (another client set "authorize",
+ * say): nothing can be published to it as it is, and no confirmation here changes that.
+ */
+class UnpublishableAccess extends KeyringError {
+  constructor(readonly model: string) {
+    super('access-model-unsupported', `${UNPUBLISHABLE_WORDS.charAt(0).toUpperCase()}${UNPUBLISHABLE_WORDS.slice(1)}`, undefined, {
+      nextStep: `It is "${model}". Put it back as you published it (Restore, on My keys; \`keyring doctor --repair\`), then try again.`,
+    });
+  }
+}
+
+const cannotPublishTo = (model: string): UnpublishableAccess => new UnpublishableAccess(model);
 
 /** Who may read a node as read back, as a key's publication records it (the model's own list only). */
 export function publicationAudience(config: EffectiveNodeConfig): Pick<PublicationRecord, 'accessModel' | 'groups' | 'allow'> {

@@ -1,0 +1,86 @@
+/**
+ * A key node another client set to an access model the app does not offer ("authorize": a stolen
+ * password, a server admin). A revoke is not held back by it: the key is revoked here at once (never
+ * used or published again), the words say the statement could not go out yet and how it will, and once
+ * the node is put back the next sign-in publishes it. A renewal is refused in words that ask for no
+ * confirmation the command line cannot give (no --reconfigure there). Before, both failed with "must be
+ * confirmed", and the compromised key stayed usable and unrevoked here.
+ */
+import type { KeyObject } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import xml from '@xmpp/xml';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inCliWords } from '../../main/cli/context.js';
+import { toIpcError } from '../../main/errors.js';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { certificateFingerprint } from '../../main/keys/fingerprint.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
+import { revocationItemId } from '../../main/xmpp/key-statements.js';
+import { NS } from '../../main/xmpp/namespaces.js';
+import { BASE_FIELDS, fakePep, JULIET } from '../support/fake-pep-service.js';
+import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
+import { unlockedVaults } from '../support/vaults.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+let privateKey: KeyObject;
+beforeAll(async () => {
+  ({ privateKey } = await generateRsaKeyPair(2048));
+});
+
+/** Juliet's device with one key published to her presence, and a way to set the node's access model as another client would. */
+async function julietWithKey() {
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-unpublishable-'));
+  dirs.push(dir);
+  const pep = fakePep({ fields: BASE_FIELDS });
+  const device = ownKeysOnPep(await unlockedVaults(dir), pep);
+  const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
+  const fingerprint = certificateFingerprint(certificateDer);
+  await device.store.add(JULIET, { fingerprint, certificateDer, privateKey });
+  await device.keys.publish(fingerprint, { model: 'presence' });
+  const setModel = async (model: string) => {
+    const form = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, model)));
+    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, form)));
+  };
+  return { pep, device, fingerprint, setModel };
+}
+
+describe('a key node set to "authorize" by another client', () => {
+  it('a revoke revokes the key here, says the revocation is not out yet and how it goes out; the next sign-in after the node is put back publishes it', async () => {
+    const { pep, device, fingerprint, setModel } = await julietWithKey();
+    await setModel('authorize');
+
+    const refusal = await device.keys.revoke(fingerprint, 'compromised').then(
+      () => undefined,
+      (error: unknown) => toIpcError(error),
+    );
+    expect(refusal).toMatchObject({ code: 'access-model-unsupported' });
+    expect(refusal?.message).toMatch(/^Your key is revoked here: this app will not use it or publish it again\. Its revocation could not be published yet, so your contacts are not told: who can read your keys is set on the server to a setting this app cannot publish to/);
+    expect(refusal?.nextStep).toMatch(/^It is "authorize"\. Put it back as you published it .* then sign in again: the revocation goes out then\.$/);
+    // Nothing says to confirm a change the revoke command cannot confirm.
+    expect(refusal && inCliWords(refusal).nextStep).not.toMatch(/--reconfigure/);
+    expect(device.store.find(JULIET, fingerprint)?.revoked).toBeDefined();
+    expect(pep.nodes.get(NS.pubkey)?.items).toEqual([fingerprint]);
+
+    // Put back as published (drift's Restore would do it), then signed in again: the revocation goes out.
+    await setModel('presence');
+    await device.signIn();
+    expect(pep.nodes.get(NS.pubkey)?.items).toContain(revocationItemId(fingerprint));
+  });
+
+  it('a renewal is refused in words that name the setting and ask for no confirmation', async () => {
+    const { device, fingerprint, setModel } = await julietWithKey();
+    await setModel('authorize');
+    const refusal = await device.keys.renew(fingerprint, { newKey: false }).then(
+      () => undefined,
+      (error: unknown) => toIpcError(error),
+    );
+    expect(refusal?.code).toBe('access-model-unsupported');
+    expect(JSON.stringify(refusal)).toMatch(/cannot publish to/);
+    expect(JSON.stringify(refusal)).not.toMatch(/must be confirmed/);
+  });
+});
