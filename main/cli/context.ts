@@ -201,7 +201,8 @@ export function cliContext(program: Command, io: CliIo): CliContext {
     json,
     emit,
     ...runs,
-    note: (text) => io.err(`keyring: ${text}`),
+    // With --json, stderr is JSON lines a script can read whole: notes as { note }, a failure last (program.ts).
+    note: (text) => io.err(json() ? jsonText({ note: text }) : `keyring: ${text}`),
     hasPassword: () => {
       const name = globals().passwordEnv.trim();
       return name !== '' && Boolean(io.env[name]);

@@ -45,9 +45,9 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
       return 2;
     }
     // A failure is one line on stderr: its message may quote the server (an error <text/>), so it is
-    // folded to one line and cannot print a second one of its own. With --json it is one JSON document
-    // on stderr instead ({ error: { code, message, field?, nextStep? }, exitCode }), so that a script
-    // can tell a refusal from a dead server by its code, not by the words.
+    // folded to one line and cannot print a second one of its own. With --json it is one JSON line on
+    // stderr instead ({ error: { code, message, field?, nextStep? }, exitCode }), after any notes (each
+    // a JSON line too: context.ts), so that a script can tell a refusal from a dead server by its code.
     // Stopped by a signal: its line was printed when the signal came (context.ts withCore).
     if (error instanceof Interrupted) return error.exitCode;
     const asJson = program.opts<{ json?: boolean }>().json === true;

@@ -78,7 +78,8 @@ describe('the keyring CLI with the server down', () => {
     const contacts = await offline('--json', 'contacts', 'list');
     expect(contacts.code).toBe(0);
     expect(JSON.parse(contacts.stdout)).toMatchObject([{ jid: romeo.jid, groups: ['Friends'], subscription: 'both' }]);
-    expect(contacts.stderr).toMatch(/^keyring: showing your contact list as saved on \d{4}-\d\d-\d\d at \d\d:\d\d UTC \(not signed in/);
+    // --json: the note is a JSON line too, so stderr parses whole.
+    expect((JSON.parse(contacts.stderr) as { note: string }).note).toMatch(/^showing your contact list as saved on \d{4}-\d\d-\d\d at \d\d:\d\d UTC \(not signed in/);
 
     const known = await offline('contacts', 'keys', romeo.jid, '--cached');
     expect(known.code).toBe(0);
@@ -103,19 +104,32 @@ describe('the keyring CLI with the server down', () => {
     }
   });
 
+  it('with --json, a note then a failure are JSON lines a script reads whole', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'keyring-cli-offline-'));
+    try {
+      const dead = `127.0.0.1:${await deadPort()}`;
+      const run = await runCli(['--jid', juliet.jid, '--password-env', 'ACCOUNT_PW', '--server', dead, '--data-dir', fresh, '--json', 'contacts', 'list'], env(juliet));
+      expect(run.code).toBe(1);
+      const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toMatchObject([{ note: 'no contact list saved for this account yet: signing in to fetch it.' }, { error: { code: 'server-unreachable' }, exitCode: 1 }]);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+
   it('contacts list before any roster was saved, with the password at hand, fetches it and saves it', async () => {
     const fresh = await mkdtemp(join(tmpdir(), 'keyring-cli-offline-'));
     try {
       const first = await online(juliet, fresh, '--json', 'contacts', 'list');
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stderr).toBe('keyring: no contact list saved for this account yet: signing in to fetch it.\n');
+      expect(first.stderr).toBe(`${JSON.stringify({ note: 'no contact list saved for this account yet: signing in to fetch it.' })}\n`);
       expect(JSON.parse(first.stdout)).toMatchObject([{ jid: romeo.jid, groups: ['Friends'], subscription: 'both' }]);
       // Saved: the next run, with the server gone and no password, shows that copy.
       const dead = `127.0.0.1:${await deadPort()}`;
       const again = await runCli(['--jid', juliet.jid, '--server', dead, '--data-dir', fresh, '--json', 'contacts', 'list'], { ...process.env, KEYRING_PASSPHRASE: 'cli offline passphrase' });
       expect(again.code, again.stderr).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject([{ jid: romeo.jid }]);
-      expect(again.stderr).toMatch(/^keyring: showing your contact list as saved on /);
+      expect(again.stderr).toMatch(/^\{"note":"showing your contact list as saved on /);
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }
