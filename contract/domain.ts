@@ -42,6 +42,9 @@ export type ErrorCode =
   | 'storage-failed'
   | 'not-found'
   | 'access-model-unsupported'
+  // A revoke whose statement could not go out (the key node set to a model the app cannot publish to,
+  // main/services/own-keys.ts): the key is revoked here all the same; its words say how it goes out.
+  | 'revocation-held-back'
   | 'access-model-conflict'
   | 'access-not-revoked'
   | 'precondition-not-met'

@@ -13,6 +13,7 @@ import { createKeyringCore, type KeyringCore } from '../core.js';
 import { defaultDataDir } from '../data-dir.js';
 import { PROFILE_FIELDS } from '../profile/field-edits.js';
 import { OWN_ADDRESS_WORDS } from '../services/contact-keys.js';
+import { RESTORE_HERE } from '../services/own-keys.js';
 import { VAULT_LOCKED_WORDS } from '../vault/vault.js';
 import { CHOOSE_CA } from '../xmpp/connection-errors.js';
 import { silentLogger, stderrLogger } from '../logger.js';
@@ -93,6 +94,9 @@ export function inCliWords(error: IpcError): IpcError {
   switch (error.code) {
     case 'access-model-conflict':
       return { ...error, nextStep: 'Run again with --reconfigure to change it.' };
+    case 'access-model-unsupported':
+    case 'revocation-held-back':
+      return error.nextStep?.includes(RESTORE_HERE) ? { ...error, nextStep: error.nextStep.replace(RESTORE_HERE, '`keyring doctor --repair`') } : error;
     case 'vault-locked':
       return error.message === VAULT_LOCKED_WORDS.noKeychain
         ? { ...error, message: 'No OS keychain is available to protect your keys.', nextStep: 'Set KEYRING_PASSPHRASE to a passphrase of at least 8 characters.' }

@@ -699,10 +699,10 @@ export class OwnKeys {
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       for (const same of sameKey) await recordRevokedHere(this.#deps, jid, same.record.fingerprint, same.statement);
       throw new KeyringError(
-        'access-model-unsupported',
+        'revocation-held-back',
         `Your key is revoked here: this app will not use it or publish it again. Its revocation could not be published yet, so your contacts are not told: ${UNPUBLISHABLE_WORDS}`,
         undefined,
-        { nextStep: `It is "${error.model}". Put it back as you published it (Restore, on My keys; \`keyring doctor --repair\`), then sign in again: the revocation goes out then.` },
+        { nextStep: `It is "${error.model}". Put it back as you published it (${RESTORE_HERE}), then sign in again: the revocation goes out then.` },
       );
     };
     if (publication && !access) await revokedHereOnly(cannotPublishTo(publication.accessModel));
@@ -1081,6 +1081,9 @@ export async function readKeyNodeAudience(ctx: { iq: SessionPort['iq']; owner: s
   return config === undefined ? undefined : { config, access: configAudience(config) };
 }
 
+/** Where the window puts a drifted node back; the CLI names its own command instead (cli/context.ts inCliWords). */
+export const RESTORE_HERE = 'Restore, on the banner of My keys';
+
 const UNPUBLISHABLE_WORDS = 'who can read your keys is set on the server to a setting this app cannot publish to (by another app, or the server’s admin).';
 
 /**
@@ -1090,7 +1093,7 @@ const UNPUBLISHABLE_WORDS = 'who can read your keys is set on the server to a se
 class UnpublishableAccess extends KeyringError {
   constructor(readonly model: string) {
     super('access-model-unsupported', `${UNPUBLISHABLE_WORDS.charAt(0).toUpperCase()}${UNPUBLISHABLE_WORDS.slice(1)}`, undefined, {
-      nextStep: `It is "${model}". Put it back as you published it (Restore, on My keys; \`keyring doctor --repair\`), then try again.`,
+      nextStep: `It is "${model}". Put it back as you published it (${RESTORE_HERE}), then try again.`,
     });
   }
 }

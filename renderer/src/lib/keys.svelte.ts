@@ -301,7 +301,12 @@ export class KeysStore extends ScreenStore {
   /** Revokes a key for good: main publishes the revocation, then withdraws the key (or, offline, later). */
   async revoke(fingerprint: string, reason: RevocationReasonName): Promise<boolean> {
     const answer = await this.revoking.run(() => this.api.keys.revoke({ fingerprint, reason }));
-    if (!answer) return false;
+    if (!answer) {
+      // A revoke refused may still have revoked the key here (its revocation held back by the node's
+      // setting: main says so): the list is read again, so the card never shows it usable.
+      void this.refresh();
+      return false;
+    }
     this.keys = answer.keys;
     if (answer.outcome === 'queued') this.activity.add('waiting', 'Waiting for the connection to revoke', fingerprint);
     else this.activity.add('retracted', revokedLine(answer), fingerprint);

@@ -1,0 +1,45 @@
+/**
+ * Another client of juliet's (slixmpp, with her password) sets her key node to "authorize", a model the
+ * app does not offer. She revokes her key as compromised: the revoke dialog says the key is revoked here
+ * and that its revocation is not out yet, and how it goes out; the key's card shows it revoked at once,
+ * never usable (main revoked it, though it answered with a refusal).
+ */
+import { randomBytes } from 'node:crypto';
+import { NS } from '../../main/xmpp/namespaces';
+import { driverSteps } from '../support/interop/python-driver';
+import { registerAccount } from '../support/xmpp-server';
+import { checkEveryLook, expect, openApp, ownKey, publishNewKey, signIn, test } from './fixtures';
+
+// On ejabberd, which takes "authorize" on a PEP node (Prosody 0.12 refuses it).
+test('a revoke held back by a key node set to "authorize" revokes the key here, and says so', async ({ browser, ejabberd, launchApp, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const server = ejabberd.info;
+  const local = `juliet-${randomBytes(3).toString('hex')}`;
+  const password = randomBytes(12).toString('base64url');
+  await registerAccount(server, local, 'capulet.lit', password);
+  const juliet = { jid: `${local}@capulet.lit`, password, host: server.host, port: server.port, caFile: server.caFile };
+  const app = await launchApp();
+  const page = await (await browser.newContext()).newPage();
+  await openApp(page, app.url);
+  await signIn(page, juliet);
+  const fingerprint = await publishNewKey(page, 'Contacts who see my presence');
+  await driverSteps('slixmpp', { jid: juliet.jid, password: juliet.password, server }, [
+    { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'authorize' } },
+  ]);
+
+  const card = ownKey(page, fingerprint);
+  await card.getByRole('button', { name: 'Revoke…' }).click();
+  const revoke = card.getByTestId('revoke-dialog');
+  await revoke.getByLabel(/Someone else may have its private key/).check();
+  await revoke.getByRole('button', { name: 'Revoke', exact: true }).click();
+  const note = revoke.getByTestId('revoke-error');
+  await expect(note.getByText(/^Your key is revoked here: this app will not use it or publish it again\./)).toBeVisible({ timeout: 20_000 });
+  await expect(note.getByText('It is "authorize". Put it back as you published it (Restore, on the banner of My keys)', { exact: false })).toBeVisible();
+  await expect(card.getByTestId('revoked-badge')).toBeVisible();
+  // Nothing is left to choose: no reasons, no second Revoke, only Close.
+  await expect(revoke.getByRole('button', { name: 'Revoke', exact: true })).toHaveCount(0);
+  await expect(revoke.getByRole('radio')).toHaveCount(0);
+  await expect(revoke.getByRole('button', { name: 'Close' })).toBeVisible();
+  await expect(revoke.getByRole('heading', { name: 'Key revoked here' })).toBeVisible();
+  await checkEveryLook(page, 'revoke-held-back', saveScreenshot);
+});
