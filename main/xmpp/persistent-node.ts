@@ -595,7 +595,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec, cons
     throw new KeyringError(
       'access-model-conflict',
       `Who can read ${nodeTitle(spec.node)} changed on the server while the app was setting it (another client of your account, or the server's admin): ` +
-        `it is now ${describeAudience({ model: 'whitelist', allow: whitelistReaders(ctx, current).map((a) => a.jid) })}. ` +
+        `it is now ${requestedAudience({ model: 'whitelist', allow: whitelistReaders(ctx, current).map((a) => a.jid) })}. ` +
         `Changing it to ${requestedAudience(spec.access)} must be confirmed${now ? `: ${describeMemberChange(spec.node, now)}` : ''}. Nothing was published.`,
     );
   }

@@ -189,6 +189,14 @@ describe('another client changing the members between the consent check and the 
     expect(pep.nodes.get(KEYS)?.items).toEqual(['k1']);
   });
 
+  it('every member taken off meanwhile: the refusal says only you can read it now', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: whitelist(ROMEO), maxItems: 32 }, key('k1'));
+    const ctx = changedAfterFirstRead(pep, () => pep.nodes.get(KEYS)?.affiliations.set(ROMEO, 'none'));
+    const error = await refusal(publishPersistent(ctx, { node: KEYS, access: whitelist(ROMEO), maxItems: 32 }, key('k2')));
+    expect(error.message).toContain('it is now Only you. ');
+  });
+
   it('a change meanwhile that leaves nothing to send (the same one, made by the other client) goes through', async () => {
     const pep = fakePep({ fields: BASE_FIELDS });
     await publishPersistent(pep.ctx, { node: KEYS, access: whitelist(ROMEO, MALLORY), maxItems: 32 }, key('k1'));
