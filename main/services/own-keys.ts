@@ -570,18 +570,20 @@ export class OwnKeys {
   /**
    * After a publish to the key node failed with `error`: where it was refused as access-model-conflict,
    * the node's configuration and audience as the server reports them now, to publish to as it is (a
-   * renewal's successor, a revocation). Any other failure, a node that cannot be read then, or one whose
-   * access the app cannot publish to, throws `error` as it was (a reading refused by a switch of accounts
-   * is said as that).
+   * renewal's successor, a revocation). Any other failure throws `error` as it was; a reading that fails
+   * throws its own failure (one refused by a switch of accounts is said as that); a node whose access the
+   * app cannot publish to throws UnpublishableAccess.
    */
   async #audienceAfterConflict(job: KeyJob, error: unknown): Promise<{ config: EffectiveNodeConfig; access: AccessRequest }> {
     if (!(error instanceof KeyringError && error.code === 'access-model-conflict')) throw error;
     let read: Awaited<ReturnType<typeof readKeyNodeAudience>>;
     try {
       read = await readKeyNodeAudience(this.#ctx(job));
-    } catch {
+    } catch (readError) {
+      // Said as what stopped it (a switch of accounts, a timeout): "must be confirmed" would ask for a
+      // confirmation that neither a revoke nor a renewal can give, and is not why it failed.
       this.#requireStill(job);
-      throw error;
+      throw readError;
     }
     if (read === undefined) throw error;
     // A model the app does not offer (another client set "authorize", say): no audience to publish to,

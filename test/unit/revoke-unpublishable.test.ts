@@ -72,6 +72,25 @@ describe('a key node set to "authorize" by another client', () => {
     expect(pep.nodes.get(NS.pubkey)?.items).toContain(revocationItemId(fingerprint));
   });
 
+  it('a revoke whose second reading of the node fails says that failure, not "must be confirmed"', async () => {
+    const { pep, device, fingerprint, setModel } = await julietWithKey();
+    await setModel('open');
+    // The node's settings read once (the publish's own check, which finds the change), then no more.
+    let configReads = 0;
+    const get = pep.ctx.iq.get.bind(pep.ctx.iq);
+    pep.ctx.iq.get = (element, ...rest) => {
+      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('configure') && ++configReads > 1) return Promise.reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+      return get(element, ...rest);
+    };
+    const refusal = await device.keys.revoke(fingerprint, 'compromised').then(
+      () => undefined,
+      (error: unknown) => toIpcError(error),
+    );
+    expect(refusal).toBeDefined();
+    expect(refusal?.code).not.toBe('access-model-conflict');
+    expect(JSON.stringify(refusal)).not.toMatch(/must be confirmed/);
+  });
+
   it('a renewal is refused in words that name the setting and ask for no confirmation', async () => {
     const { device, fingerprint, setModel } = await julietWithKey();
     await setModel('authorize');
