@@ -3,12 +3,11 @@
  * the contact view while montague.lit's Prosody is stopped, and reads "Their server is unreachable",
  * not "publishes no keys". Two real Prosody servers federating over TLS (test/support/federation.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { ConnectParams } from '../../contract';
 import { CAPULET, MONTAGUE, startFederation, type Federation } from '../support/federation';
 import { befriend } from '../support/scenario';
-import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
-import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
+import type { XmppTestServer } from '../support/xmpp-server';
+import { accountOn, axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
 
 let federation: Federation;
 
@@ -19,12 +18,7 @@ test.afterAll(async () => {
   await federation?.stop();
 });
 
-async function account(role: string, domain: string, server: XmppTestServer): Promise<ConnectParams> {
-  const local = `${role}-${randomBytes(3).toString('hex')}`;
-  const password = randomBytes(12).toString('base64url');
-  await registerAccount(server.info, local, domain, password);
-  return { jid: `${local}@${domain}`, password, host: server.info.host, port: server.info.port, caFile: server.info.caFile };
-}
+const account = (role: string, domain: string, server: XmppTestServer): Promise<ConnectParams> => accountOn(server.info, role, domain);
 
 test('a contact whose server is down is shown as unreachable, not as having no keys', async ({ page, browserHost }) => {
   const [julietAccount, romeoAccount] = await Promise.all([

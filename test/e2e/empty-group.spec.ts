@@ -6,22 +6,13 @@
  * report on My keys says that no contact is in "Friends" and nobody can read the keys, beside
  * "Published, readable by roster group "Friends"" (a warning: the publish stands).
  */
-import { randomBytes } from 'node:crypto';
-import type { ConnectParams } from '../../contract';
 import { setRosterItem } from '../../main/xmpp/roster';
 import { befriend } from '../support/scenario';
-import { registerAccount } from '../support/xmpp-server';
-import { checkEveryLook, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
+import { accountOn, checkEveryLook, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
 
 test('a key published to a group nobody is in any more is reported as readable by nobody', async ({ browser, ejabberd, launchApp, saveScreenshot }) => {
   test.setTimeout(120_000);
-  const server = ejabberd.info;
-  const account = async (role: string, domain: string): Promise<ConnectParams> => {
-    const local = `${role}-${randomBytes(3).toString('hex')}`;
-    const password = randomBytes(12).toString('base64url');
-    await registerAccount(server, local, domain, password);
-    return { jid: `${local}@${domain}`, password, host: server.host, port: server.port, caFile: server.caFile };
-  };
+  const account = (role: string, domain: string) => accountOn(ejabberd.info, role, domain);
   const [julietAccount, romeoAccount] = await Promise.all([account('juliet', 'capulet.lit'), account('romeo', 'montague.lit')]);
   const [juliet, romeo] = await Promise.all([connectWith(julietAccount), connectWith(romeoAccount)]);
   await befriend(juliet, romeo, ['Friends']);

@@ -15,7 +15,7 @@ import { befriend, type Actor } from '../support/scenario';
 import { startProsody, stopChild, type RestartableServer } from '../support/prosody';
 import { startBuiltBrowserHost, type BrowserHostProcess } from '../support/browser-host-process';
 import { startEjabberd } from '../support/ejabberd';
-import { registerAccount, type XmppTestServer } from '../support/xmpp-server';
+import { registerAccount, type ServerInfo, type XmppTestServer } from '../support/xmpp-server';
 
 export type { BrowserHostProcess };
 
@@ -93,14 +93,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   newAccount: async ({ prosody }, use) => {
-    await use(async (role) => {
-      const local = `${role}-${randomBytes(3).toString('hex')}`;
-      const password = randomBytes(12).toString('base64url');
-      const { info } = prosody;
-      const domain = info.domains[0] ?? 'capulet.lit';
-      await registerAccount(info, local, domain, password);
-      return { jid: `${local}@${domain}`, password, host: info.host, port: info.port, caFile: info.caFile };
-    });
+    await use((role) => accountOn(prosody.info, role, prosody.info.domains[0] ?? 'capulet.lit'));
   },
   // eslint-disable-next-line no-empty-pattern -- Playwright requires a destructuring pattern here
   launchApp: async ({}, use) => {
@@ -138,6 +131,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 });
 
 export { expect };
+
+/** A new account on `server` (`role` and a random suffix, at `domain`), and how the app connects to it. */
+export async function accountOn(server: ServerInfo, role: string, domain: string): Promise<ConnectParams> {
+  const local = `${role}-${randomBytes(3).toString('hex')}`;
+  const password = randomBytes(12).toString('base64url');
+  await registerAccount(server, local, domain, password);
+  return { jid: `${local}@${domain}`, password, host: server.host, port: server.port, caFile: server.caFile };
+}
 
 /** The vault passphrase every e2e app instance uses (each browser host has a fresh data dir). */
 export const E2E_PASSPHRASE = 'e2e vault passphrase';

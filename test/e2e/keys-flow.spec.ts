@@ -4,13 +4,10 @@
  * romeo's window shows it live with the right fingerprint; the nurse is refused; juliet replaces it and
  * romeo's window warns that the key changed; romeo compares fingerprints and marks the new key verified.
  */
-import { randomBytes } from 'node:crypto';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
-import type { ConnectParams } from '../../contract';
 import { befriend } from '../support/scenario';
-import { registerAccount } from '../support/xmpp-server';
-import { axeViolations, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
+import { accountOn, axeViolations, connectWith, expect, generateKey, openApp, ownKey, signIn, test } from './fixtures';
 
 test('juliet publishes for Friends; romeo sees it live, then a changed key is flagged and verified', async ({
   browser,
@@ -19,13 +16,7 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   saveScreenshot,
 }) => {
   test.setTimeout(120_000);
-  const server = ejabberd.info;
-  const account = async (role: string, domain: string): Promise<ConnectParams> => {
-    const local = `${role}-${randomBytes(3).toString('hex')}`;
-    const password = randomBytes(12).toString('base64url');
-    await registerAccount(server, local, domain, password);
-    return { jid: `${local}@${domain}`, password, host: server.host, port: server.port, caFile: server.caFile };
-  };
+  const account = (role: string, domain: string) => accountOn(ejabberd.info, role, domain);
   const [julietAccount, romeoAccount, nurseAccount] = await Promise.all([
     account('juliet', 'capulet.lit'),
     account('romeo', 'montague.lit'),

@@ -4,20 +4,15 @@
  * and that its revocation is not out yet, and how it goes out; the key's card shows it revoked at once,
  * never usable (main revoked it, though it answered with a refusal).
  */
-import { randomBytes } from 'node:crypto';
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
-import { registerAccount } from '../support/xmpp-server';
-import { checkEveryLook, expect, openApp, ownKey, publishNewKey, signIn, test } from './fixtures';
+import { accountOn, checkEveryLook, expect, openApp, ownKey, publishNewKey, signIn, test } from './fixtures';
 
 // On ejabberd, which takes "authorize" on a PEP node (Prosody 0.12 refuses it).
 test('a revoke held back by a key node set to "authorize" revokes the key here, and says so', async ({ browser, ejabberd, launchApp, saveScreenshot }) => {
   test.setTimeout(120_000);
   const server = ejabberd.info;
-  const local = `juliet-${randomBytes(3).toString('hex')}`;
-  const password = randomBytes(12).toString('base64url');
-  await registerAccount(server, local, 'capulet.lit', password);
-  const juliet = { jid: `${local}@capulet.lit`, password, host: server.host, port: server.port, caFile: server.caFile };
+  const juliet = await accountOn(server, 'juliet', 'capulet.lit');
   const app = await launchApp();
   const page = await (await browser.newContext()).newPage();
   await openApp(page, app.url);

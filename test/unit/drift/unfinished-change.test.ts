@@ -50,18 +50,24 @@ async function julietsDevice() {
   return { pep, device, drift, addKey };
 }
 
+/** The server refuses every change of affiliations (as a cut connection would leave them unmade) until the function returned is called. */
+function refuseAffiliations(pep: ReturnType<typeof fakePep>): () => void {
+  const set = pep.ctx.iq.set.bind(pep.ctx.iq);
+  pep.ctx.iq.set = (element, ...rest) => {
+    if (element.is('pubsub', NS.pubsubOwner) && element.getChild('affiliations')) return Promise.reject(new Error('connection lost'));
+    return set(element, ...rest);
+  };
+  return () => (pep.ctx.iq.set = set);
+}
+
 describe('a change of who reads the key node, cut off half-way', () => {
   it('is reported as what differs, with the change this app had started: not as another app’s', async () => {
     const { pep, device, drift, addKey } = await julietsDevice();
     await device.keys.publish(await addKey(), { model: 'presence' });
     // The node is configured as asked; the server then refuses to add romeo (as a cut connection would).
-    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
-    pep.ctx.iq.set = (element, ...rest) => {
-      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('affiliations')) return Promise.reject(new Error('connection lost'));
-      return set(element, ...rest);
-    };
+    const allowAgain = refuseAffiliations(pep);
     await expect(device.keys.publish(await addKey(), { model: 'whitelist', allow: [ROMEO] }, true)).rejects.toThrow();
-    pep.ctx.iq.set = set;
+    allowAgain();
 
     const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
     expect(node?.findings.map((f) => f.code)).toEqual(['access-narrowed']);
@@ -92,13 +98,9 @@ describe('a change of who reads the key node, cut off half-way', () => {
   it('a change cut off once, then turned down: the earlier change is still the one noted', async () => {
     const { pep, device, addKey } = await julietsDevice();
     await device.keys.publish(await addKey(), { model: 'presence' });
-    const set = pep.ctx.iq.set.bind(pep.ctx.iq);
-    pep.ctx.iq.set = (element, ...rest) => {
-      if (element.is('pubsub', NS.pubsubOwner) && element.getChild('affiliations')) return Promise.reject(new Error('connection lost'));
-      return set(element, ...rest);
-    };
+    const allowAgain = refuseAffiliations(pep);
     await expect(device.keys.publish(await addKey(), { model: 'whitelist', allow: [ROMEO] }, true)).rejects.toThrow();
-    pep.ctx.iq.set = set;
+    allowAgain();
     await expect(device.keys.publish(await addKey(), { model: 'open' }, false)).rejects.toMatchObject({ code: 'access-model-conflict' });
     expect(device.published.list(JULIET)[NS.pubkey]?.accessAsked).toEqual({ model: 'whitelist', allow: [ROMEO] });
   });
