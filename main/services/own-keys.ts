@@ -96,9 +96,11 @@ function successorKept(error: unknown, successor: string): unknown {
   const kept = `The new certificate ${shortFingerprint(successor)} was made and kept, not published: it is this key's renewal, so renewing this key again is refused. Your old key is still published as it was.`;
   const said = error instanceof KeyringError ? error : new KeyringError('internal', 'Publishing the new certificate failed inside the app (details are in the log).', undefined, { cause: error });
   const sentence = /[.!?]$/.test(said.message) ? said.message : `${said.message}.`;
+  const publishIt = 'publish the new key from My keys (its card says it replaces this one) to the same people; then retract the old one.';
   return new KeyringError(said.code, `${sentence} ${kept}`, said.field, {
     cause: error,
-    nextStep: 'Publish the new key from My keys (its card says it replaces this one) to the same people; then retract the old one.',
+    // Held back by a setting the app cannot publish to: that goes first, or publishing again fails the same way.
+    nextStep: said instanceof UnpublishableAccess ? `It is "${said.model}". Put it back as you published it (${RESTORE_HERE}), then ${publishIt}` : `${publishIt.charAt(0).toUpperCase()}${publishIt.slice(1)}`,
   });
 }
 

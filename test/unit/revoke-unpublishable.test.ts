@@ -101,5 +101,9 @@ describe('a key node set to "authorize" by another client', () => {
     expect(refusal?.code).toBe('access-model-unsupported');
     expect(JSON.stringify(refusal)).toMatch(/cannot publish to/);
     expect(JSON.stringify(refusal)).not.toMatch(/must be confirmed/);
+    // What to do first is to put the setting back: publishing the new key before that fails the same way.
+    expect(refusal?.nextStep).toBe(
+      'It is "authorize". Put it back as you published it (Restore, on the banner of My keys), then publish the new key from My keys (its card says it replaces this one) to the same people; then retract the old one.',
+    );
   });
 });
