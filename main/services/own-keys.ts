@@ -700,6 +700,8 @@ export class OwnKeys {
     const revokedHereOnly = async (error: unknown): Promise<never> => {
       if (!(error instanceof UnpublishableAccess)) throw error;
       this.#requireStill(job);
+      // Owed first: stopped between the two writes, the key is still unrevoked, never revoked without it.
+      for (const owed of [fingerprint, ...sameKey.map((same) => same.record.fingerprint)]) await this.#deps.store.setRevocationOwed(jid, owed, true);
       await recordRevokedHere(this.#deps, jid, fingerprint, statement);
       for (const same of sameKey) await recordRevokedHere(this.#deps, jid, same.record.fingerprint, same.statement);
       throw new KeyringError(

@@ -146,8 +146,34 @@ export class OwnRevocations {
         revoked.push(record.fingerprint);
       }
     }
-    await this.#withdrawRevokedLeftOver(items);
+    const publishedNow = await this.#withdrawRevokedLeftOver(items);
+    await this.#publishOwedRevocations(items, publishedNow);
     return revoked;
+  }
+
+  /**
+   * Publishes the revocation of each key revoked here whose statement could not go out then (schema.ts
+   * `revocationOwed`: the node was set to a model the app cannot publish to), when `items` (read now)
+   * do not hold it, whether or not the key's own item is still there: contacts may have kept the key.
+   * One found there, or published now (`publishedNow` too), is owed no more; one that fails is tried at
+   * the next reading.
+   */
+  async #publishOwedRevocations(items: readonly RawItem[], publishedNow: ReadonlySet<string>): Promise<void> {
+    const account = this.#deps.session.ownJid;
+    for (const key of this.#deps.store.list(account)) {
+      if (!key.revoked || key.revocationOwed !== true) continue;
+      const onNode = publishedNow.has(key.fingerprint) || items.some((i) => i.id === revocationItemId(key.fingerprint));
+      if (!onNode) {
+        try {
+          await this.#publishRevocation(account, key.fingerprint, key.revoked);
+          this.#deps.log.info(`published the revocation of key ${key.fingerprint}, held back when it was revoked`);
+        } catch (error) {
+          this.#deps.log.warn(`publishing the revocation of key ${key.fingerprint}, held back when it was revoked: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
+          continue;
+        }
+      }
+      await this.#deps.store.setRevocationOwed(account, key.fingerprint, false);
+    }
   }
 
   /**
@@ -155,9 +181,11 @@ export class OwnRevocations {
    * its withdrawal; see the file's comment). Its revocation item is never touched. A withdrawal that
    * fails now is tried again at the next reading.
    */
-  async #withdrawRevokedLeftOver(items: readonly RawItem[]): Promise<void> {
+  async #withdrawRevokedLeftOver(items: readonly RawItem[]): Promise<Set<string>> {
     const account = this.#deps.session.ownJid;
     const read = items.slice(0, MAX_ITEMS_READ);
+    /** The keys whose revocation went out here. */
+    const published = new Set<string>();
     for (const item of read) {
       const key = this.#deps.store.find(account, item.id);
       // The key's own item is published under its fingerprint; its revocation under another id.
@@ -165,6 +193,7 @@ export class OwnRevocations {
       if (!read.some((i) => i.id === revocationItemId(key.fingerprint))) {
         try {
           await this.#publishRevocation(account, key.fingerprint, key.revoked);
+          published.add(key.fingerprint);
           this.#deps.log.info(`published the revocation of key ${key.fingerprint}: it was on the key node without one`);
         } catch (error) {
           // Never withdrawn without its revocation beside it: tried again at the next reading.
@@ -181,6 +210,7 @@ export class OwnRevocations {
         this.#deps.log.warn(`withdrawing revoked key ${key.fingerprint} from the key node: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
       }
     }
+    return published;
   }
 
   /**

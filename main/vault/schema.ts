@@ -57,6 +57,12 @@ const OwnKey = z
     revocations: z.array(RevocationStatementSchema).max(REVOCATION_REASONS.length).optional(),
     /** The revocation published for this key: it is withdrawn for good and never published again. */
     revoked: RevocationStatementSchema.optional(),
+    /**
+     * The key is revoked here, and its revocation could not go out yet (the key node set to a model the
+     * app cannot publish to: services/own-keys.ts): each sign-in publishes it until it is on the node
+     * (services/own-revocations.ts), whether or not the key's own item is still there.
+     */
+    revocationOwed: z.literal(true).optional(),
   })
   .strict();
 

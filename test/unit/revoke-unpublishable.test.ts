@@ -72,6 +72,31 @@ describe('a key node set to "authorize" by another client', () => {
     expect(pep.nodes.get(NS.pubkey)?.items).toContain(revocationItemId(fingerprint));
   });
 
+  it('a key withdrawn before it was revoked: its revocation still goes out at the sign-in after the node is put back, once', async () => {
+    const { pep, device, fingerprint, setModel } = await julietWithKey();
+    // A second key (another key pair: a compromised key's other certificates are revoked with it) keeps
+    // the node alive once the first is withdrawn.
+    const otherKey = (await generateRsaKeyPair(2048)).privateKey;
+    const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey: otherKey, validityDays: 30 });
+    const other = certificateFingerprint(certificateDer);
+    await device.store.add(JULIET, { fingerprint: other, certificateDer, privateKey: otherKey });
+    await device.keys.publish(other, { model: 'presence' });
+    await device.keys.retract(fingerprint);
+    await setModel('authorize');
+    await expect(device.keys.revoke(fingerprint, 'compromised')).rejects.toMatchObject({ code: 'revocation-held-back' });
+    expect(pep.nodes.get(NS.pubkey)?.items).toEqual([other]);
+
+    await setModel('presence');
+    await device.signIn();
+    expect(pep.nodes.get(NS.pubkey)?.items).toEqual([other, revocationItemId(fingerprint)]);
+    expect(device.store.find(JULIET, fingerprint)?.revocationOwed).toBeUndefined();
+    // Owed no more: the next sign-in publishes nothing.
+    const publishes = () => pep.requests.filter((r) => r.getChild('publish')).length;
+    const before = publishes();
+    await device.signIn();
+    expect(publishes()).toBe(before);
+  });
+
   it('a revoke whose second reading of the node fails says that failure, not "must be confirmed"', async () => {
     const { pep, device, fingerprint, setModel } = await julietWithKey();
     await setModel('open');

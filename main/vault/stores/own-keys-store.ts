@@ -110,6 +110,16 @@ export class OwnKeysStore {
     });
   }
 
+  /** Whether the key's revocation is still to go out (schema.ts `revocationOwed`). */
+  async setRevocationOwed(account: string, fingerprint: string, owed: boolean): Promise<void> {
+    await this.#write(account, (draft) => {
+      const record = accountIn(draft, account).ownKeys.find((k) => k.fingerprint === fingerprint);
+      if (!record || (record.revocationOwed === true) === owed) return;
+      if (owed) record.revocationOwed = true;
+      else delete record.revocationOwed;
+    });
+  }
+
   /** Names the key, or (empty) takes its name away. */
   async setLabel(account: string, fingerprint: string, label: string): Promise<void> {
     await this.#write(account, (draft) => {
