@@ -19,22 +19,22 @@ export interface AccessNote {
 }
 
 export async function noteAccessAsked(published: PublishedNodesStore | undefined, account: string, nodes: readonly string[], access: AccessRequest): Promise<AccessNote> {
-  const before = new Map<string, AccessRequest>();
+  /** Per node: its record's access then, and the note before this one (a change of its own cut off earlier, still unfinished), if any. */
+  const before = new Map<string, { recorded: AccessRequest; previous: AccessRequest | undefined }>();
   for (const node of nodes) {
     const record = published?.list(account)[node];
-    // What the note said before (a change of its own cut off earlier, still unfinished), or none: the
-    // recorded access, which noteAccess takes as "nothing asked".
-    if (record) before.set(node, record.accessAsked ?? record.access);
+    if (record) before.set(node, { recorded: record.access, previous: record.accessAsked });
   }
   for (const node of nodes) await published?.noteAccess(account, node, access);
   const touched = new Set<string>();
   return {
     touching: (node) => () => touched.add(node),
     takeBackUntouched: async () => {
-      for (const [node, previous] of before) {
+      for (const [node, { recorded, previous }] of before) {
         if (touched.has(node)) continue;
-        // Best effort: a full disk that refuses this leaves the note, which drift then reads as before.
-        await published?.noteAccess(account, node, previous).catch(() => undefined);
+        // Only while nothing recorded or noted since (another publish overlapping this one); best
+        // effort: a full disk that refuses this leaves the note, which drift then reads as before.
+        await published?.takeBackAccessNote(account, node, { recorded, asked: access }, previous).catch(() => undefined);
       }
     },
   };

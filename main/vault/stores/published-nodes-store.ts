@@ -102,6 +102,26 @@ export class PublishedNodesStore {
   }
 
   /**
+   * Takes back a note of noteAccess whose change the server was never asked for (services/access-note.ts):
+   * the note before it (`previous`, or none) is put back, but only while the record is as it was then
+   * (`wrote.recorded`) and still holds what that note wrote: another publish that recorded or noted
+   * meanwhile is left as it is.
+   */
+  async takeBackAccessNote(account: string, node: string, wrote: { recorded: AccessRequest; asked: AccessRequest }, previous: AccessRequest | undefined): Promise<void> {
+    const record = this.list(account)[node];
+    if (!record || !sameAccess(record.access, wrote.recorded)) return;
+    const written = sameAccess(wrote.recorded, wrote.asked) ? undefined : wrote.asked;
+    const now = record.accessAsked;
+    if (!(written === undefined ? now === undefined : now !== undefined && sameAccess(now, written))) return;
+    const restore = previous === undefined || sameAccess(previous, record.access) ? undefined : copyAccess(previous);
+    if (restore === undefined && now === undefined) return;
+    await this.#setNode(account, node, (before) => {
+      const { accessAsked: _written, ...rest } = before as PublishedNodeRecord;
+      return restore === undefined ? rest : { ...rest, accessAsked: restore };
+    });
+  }
+
+  /**
    * The access of `node` was changed, with nothing published to it (the avatar's nodes following a change
    * of the profile's audience): its record takes the access and settings read back, keeps its items, and
    * drops the note of that change (noteAccess), done now. A node with no record is not watched: nothing

@@ -115,6 +115,39 @@ describe('a change of who reads the key node, cut off half-way', () => {
     expect(device.published.list(JULIET)[NS.nick]?.accessAsked).toBeUndefined();
   });
 
+  it('a refused publish overlapping a confirmed one leaves the other’s record as it is: widening it back later is still reported', async () => {
+    const { pep, device, drift, addKey } = await julietsDevice();
+    await device.keys.publish(await addKey(), { model: 'presence' });
+    const [a, b] = [await addKey(), await addKey()];
+    // A's consent check waits (its reading of the node held) until B, a confirmed narrowing, is recorded.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let armed = true;
+    const get = pep.ctx.iq.get.bind(pep.ctx.iq);
+    pep.ctx.iq.get = async (element, ...rest) => {
+      if (armed && element.is('pubsub', NS.pubsubOwner) && element.getChild('configure')) {
+        armed = false;
+        await gate;
+      }
+      return get(element, ...rest);
+    };
+    const first = device.keys.publish(a, { model: 'presence' }, false).then(
+      () => 'published',
+      (error: { code?: string }) => error.code,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await device.keys.publish(b, { model: 'whitelist', allow: [ROMEO] }, true);
+    release();
+    expect(await first).toBe('access-model-conflict');
+    expect(device.published.list(JULIET)[NS.pubkey]?.accessAsked).toBeUndefined();
+
+    // Another client widens the node back to presence: another app's change, reported.
+    const presence = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'presence')));
+    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, presence)));
+    const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
+    expect(node?.findings.map((f) => f.code)).toContain('access-widened');
+  });
+
   it('a change to an audience nobody here asked for carries none', async () => {
     const { pep, device, drift, addKey } = await julietsDevice();
     await device.keys.publish(await addKey(), { model: 'presence' });
