@@ -76,13 +76,18 @@ for (const [name, command, args] of steps) {
     if (isVitest) {
       const filters = filtersOf(args);
       const { counts: endedCounts, unfinished } = tally(vitestProgress, filters);
-      Object.assign(stalledCounts, endedCounts);
-      const where = stalled ?? (unfinished?.length === 0 ? 'its shutdown, after every file ended' : 'no file (before any file started)');
+      const endedAny = endedCounts.passed + endedCounts.failed + endedCounts.skipped > 0;
+      const where = stalled ?? (unfinished?.length === 0 ? 'its shutdown, after every file ended' : endedAny ? 'no file (between two files)' : 'no file (before any file started)');
+      const report = `${reports}/vitest.json`;
       if (unfinished?.length === 0) {
-        // Every file ended (the test servers' shutdown hung, say): every test ran, and its counts stand.
+        // Every file ended (the test servers' shutdown hung, say): every test ran. Vitest writes its report
+        // before that shutdown: counted from it when it is there (never twice), else from the progress file.
         stallNotes.push(`vitest stopped making progress in ${where}; nothing was left to run again`);
-        result = { status: endedCounts.failed > 0 ? 1 : 0 };
+        const written = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined;
+        if (!written) Object.assign(stalledCounts, endedCounts);
+        result = { status: (written ? written.success === false : endedCounts.failed > 0) ? 1 : 0 };
       } else if (unfinished) {
+        Object.assign(stalledCounts, endedCounts);
         console.log(`\n▶ ${name}: the ${unfinished.length} files that never ended, run again${stalled ? ` (${stalled} first)` : ''}`);
         rmSync(vitestProgress, { force: true });
         const again = [...stepArgs.filter((arg) => !filters.includes(arg)), ...unfinished];
@@ -97,6 +102,7 @@ for (const [name, command, args] of steps) {
         }
         stallNotes.push(`vitest stopped making progress in ${where}; the files not ended were run again: ${result.status === 0 && !result.stall ? 'passed' : 'failed'}`);
       } else {
+        Object.assign(stalledCounts, endedCounts);
         stalledCounts.failed += 1;
         stallNotes.push(`vitest stopped making progress in ${where}; nothing was run again (vitest could not list the files)`);
       }
