@@ -240,7 +240,8 @@ async function withCore<T>(globals: GlobalOptions, io: CliIo, work: (core: Keyri
   const stopped = () =>
     io.interrupted.then((signal): never => {
       const interrupted = new Interrupted(signal);
-      io.err(`keyring: ${interrupted.message}`);
+      // With --json, one JSON line like every other on stderr (program.ts).
+      io.err(globals.json === true ? jsonText({ interrupted: { signal, message: interrupted.message }, exitCode: interrupted.exitCode }) : `keyring: ${interrupted.message}`);
       throw interrupted;
     });
   try {

@@ -37,11 +37,11 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function interruptedRun(signal: StopSignal): Promise<{ code: number; err: string[]; seconds: number }> {
+async function interruptedRun(signal: StopSignal, ...options: string[]): Promise<{ code: number; err: string[]; seconds: number }> {
   const err: string[] = [];
   let stop: (signal: StopSignal) => void = () => undefined;
   const started = Date.now();
-  const running = runCli(['--jid', 'juliet@capulet.lit', '--server', `127.0.0.1:${port}`, '--data-dir', dataDir, 'account', 'check'], {
+  const running = runCli(['--jid', 'juliet@capulet.lit', '--server', `127.0.0.1:${port}`, '--data-dir', dataDir, ...options, 'account', 'check'], {
     out: () => undefined,
     err: (text) => err.push(text),
     env: { KEYRING_PASSWORD: 'a password', KEYRING_PASSPHRASE: 'a long vault passphrase' },
@@ -63,5 +63,13 @@ describe('a signal stops a command', () => {
     expect(code).toBe(exitCode);
     expect(seconds).toBeLessThan(8);
     expect(err.join('\n')).toBe(`keyring: Stopped (${signal}) before it finished: what was under way may or may not have reached the server.`);
+  });
+
+  it('with --json, the line is JSON too, so stderr parses whole', async () => {
+    const { code, err } = await interruptedRun('SIGINT', '--json');
+    expect(code).toBe(130);
+    expect(err.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { interrupted: { signal: 'SIGINT', message: 'Stopped (SIGINT) before it finished: what was under way may or may not have reached the server.' }, exitCode: 130 },
+    ]);
   });
 });

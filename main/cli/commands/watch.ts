@@ -17,7 +17,7 @@ export function watchCommand(program: Command, cli: CliContext): void {
       cli.online(async (_api, core) => {
         const seconds = options.for;
         const stop = core.events.subscribe((event, payload) => cli.io.out(cli.json() ? jsonText({ event, payload }) : describeEvent(event, payload)));
-        cli.io.err(`keyring: watching as ${safe(core.session.state.boundJid)}${seconds ? ` for ${seconds} s` : ''}; Ctrl+C to stop.`);
+        cli.note(`watching as ${safe(core.session.state.boundJid)}${seconds ? ` for ${seconds} s` : ''}; Ctrl+C to stop.`);
         await Promise.race([cli.io.interrupted, ...(seconds ? [new Promise((r) => setTimeout(r, seconds * 1000))] : [])]);
         stop();
       }, 'until-interrupted'),
