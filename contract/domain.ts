@@ -42,6 +42,10 @@ export type ErrorCode =
   | 'storage-failed'
   | 'not-found'
   | 'access-model-unsupported'
+  // The key node is set (by another client, or the server's admin) to an access model the app does not
+  // offer ("authorize"): nothing can be published to it as it is (main/services/own-keys.ts). Its words
+  // say what the setting is and how to put it back.
+  | 'access-model-not-offered'
   // A revoke whose statement could not go out (the key node set to a model the app cannot publish to,
   // main/services/own-keys.ts): the key is revoked here all the same; its words say how it goes out.
   | 'revocation-held-back'

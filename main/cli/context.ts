@@ -94,7 +94,7 @@ export function inCliWords(error: IpcError): IpcError {
   switch (error.code) {
     case 'access-model-conflict':
       return { ...error, nextStep: 'Run again with --reconfigure to change it.' };
-    case 'access-model-unsupported':
+    case 'access-model-not-offered':
     case 'revocation-held-back':
       return error.nextStep?.includes(RESTORE_HERE) ? { ...error, nextStep: error.nextStep.replace(RESTORE_HERE, '`keyring doctor --repair`') } : error;
     case 'vault-locked':

@@ -493,9 +493,8 @@ export class OwnKeys {
     if (!oldPrivateKey) throw new KeyringError('not-found', `No key ${fingerprint} for ${jid}.`, 'fingerprint');
     const publication = old.publications.find((p) => p.node === NS.pubkey);
     const access = publication ? audienceOf(publication.accessModel, publication.groups, publication.allow) : undefined;
-    if (publication && !access) {
-      throw new KeyringError('access-model-unsupported', `This key is published with access "${publication.accessModel}", which the app cannot publish to.`);
-    }
+    // Refused before a successor is made: nothing is used up.
+    if (publication && !access) throw cannotPublishTo(publication.accessModel);
     if (publication) {
       // Made offline, the successor could not replace the published key: nothing is made then.
       if (this.#deps.session.state.status !== 'online') {
@@ -1098,7 +1097,7 @@ const UNPUBLISHABLE_WORDS = 'who can read your keys is set on the server to a se
  */
 class UnpublishableAccess extends KeyringError {
   constructor(readonly model: string) {
-    super('access-model-unsupported', `${UNPUBLISHABLE_WORDS.charAt(0).toUpperCase()}${UNPUBLISHABLE_WORDS.slice(1)}`, undefined, {
+    super('access-model-not-offered', `${UNPUBLISHABLE_WORDS.charAt(0).toUpperCase()}${UNPUBLISHABLE_WORDS.slice(1)}`, undefined, {
       nextStep: `It is "${model}". Put it back as you published it (${RESTORE_HERE}), then try again.`,
     });
   }

@@ -2,7 +2,8 @@
  * Another client of juliet's (slixmpp, with her password) sets her key node to "authorize", a model the
  * app does not offer. She revokes her key as compromised: the revoke dialog says the key is revoked here
  * and that its revocation is not out yet, and how it goes out; the key's card shows it revoked at once,
- * never usable (main revoked it, though it answered with a refusal).
+ * never usable (main revoked it, though it answered with a refusal). A renewal there first is refused in
+ * main's words (the setting, and that it goes back first), and its successor, kept, is listed.
  */
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
@@ -23,6 +24,16 @@ test('a revoke held back by a key node set to "authorize" revokes the key here, 
   ]);
 
   const card = ownKey(page, fingerprint);
+  // A renewal there: refused in main's words (the setting, what to do first), its successor kept and listed.
+  await card.getByRole('button', { name: 'Renew…' }).click();
+  const renew = card.getByTestId('renew-dialog');
+  await renew.getByRole('button', { name: 'Renew', exact: true }).click();
+  const renewNote = renew.getByTestId('renew-error');
+  await expect(renewNote.getByText(/^Who can read your keys is set on the server to a setting this app cannot publish to/)).toBeVisible({ timeout: 20_000 });
+  await expect(renewNote).toContainText('It is "authorize". Put it back as you published it (Restore, on the banner of My keys), then publish the new key');
+  await expect(page.getByTestId('own-key')).toHaveCount(2);
+  await renew.getByRole('button', { name: 'Cancel' }).click();
+
   await card.getByRole('button', { name: 'Revoke…' }).click();
   const revoke = card.getByTestId('revoke-dialog');
   await revoke.getByLabel(/Someone else may have its private key/).check();

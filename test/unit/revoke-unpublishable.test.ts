@@ -123,7 +123,8 @@ describe('a key node set to "authorize" by another client', () => {
       () => undefined,
       (error: unknown) => toIpcError(error),
     );
-    expect(refusal?.code).toBe('access-model-unsupported');
+    // Its own code: the window shows these words, not a generic "your server cannot publish for that audience".
+    expect(refusal?.code).toBe('access-model-not-offered');
     expect(JSON.stringify(refusal)).toMatch(/cannot publish to/);
     expect(JSON.stringify(refusal)).not.toMatch(/must be confirmed/);
     // What to do first is to put the setting back: publishing the new key before that fails the same way.

@@ -288,7 +288,12 @@ export class KeysStore extends ScreenStore {
   /** Renews (main publishes the successor to the same audience, then withdraws this one); true when done. */
   async renew(fingerprint: string, newKey: boolean): Promise<boolean> {
     const answer = await this.renewing.run(() => this.api.keys.renew({ fingerprint, ...(newKey ? { newKey } : {}) }));
-    if (!answer) return false;
+    if (!answer) {
+      // A renewal refused after its successor was made keeps that successor (main says so): the list is
+      // read again, so its card is there to publish from.
+      void this.refresh();
+      return false;
+    }
     this.keys = answer.keys;
     this.activity.add(
       'published',
