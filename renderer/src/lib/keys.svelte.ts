@@ -2,7 +2,7 @@ import { accessOf, expiryText, keyName, needsRenewal, nextValidityChange } from 
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
-import { queuedWriteName, queuedWriteSubject } from './queued-action';
+import { queuedOutcomeLine, queuedWriteSubject } from './queued-action';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { keyNodeUnreadLine, newKeyLine, revokedLine } from './wording';
@@ -84,12 +84,7 @@ export class KeysStore extends ScreenStore {
   start(): () => void {
     const offChanged = this.api.on('queue:changed', (pending) => (this.pending = pending));
     const offRan = this.api.on('queue:ran', (outcome) => {
-      const what = queuedWriteName(outcome.action);
-      const line = outcome.skipped
-        ? `${what} not done: ${outcome.skipped}`
-        : outcome.ok
-          ? `${what} done`
-          : `${what} failed: ${outcome.error?.message ?? 'unknown error'}`;
+      const line = queuedOutcomeLine(outcome);
       this.activity.add(
         outcome.ok && !outcome.skipped ? (outcome.action.kind === 'retract' || outcome.action.kind === 'roster-remove' ? 'retracted' : 'published') : 'changed',
         outcome.stillListed ? `${line}. ${outcome.stillListed}` : line,

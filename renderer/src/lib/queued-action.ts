@@ -1,4 +1,4 @@
-import type { QueuedWrite } from '../../../contract';
+import type { IpcError, QueuedWrite } from '../../../contract';
 import { describeAccess, REVOCATION_REASON_TEXT } from './format';
 
 /** A write waiting for the connection, in a few words: "Publish key 0123abcd…", "Remove romeo@… from your contacts". */
@@ -47,4 +47,16 @@ export function queuedWriteName(action: QueuedWrite): string {
 /** The key or address a queued write is about, for the activity log. */
 export function queuedWriteSubject(action: QueuedWrite): string | undefined {
   return 'fingerprint' in action ? action.fingerprint : 'jid' in action ? action.jid : undefined;
+}
+
+/**
+ * The Activity line for a queued write that ran: done, not done (and why), or failed with main's words
+ * and what to do. A revoke whose statement was held back did revoke the key here: not called "failed".
+ */
+export function queuedOutcomeLine(outcome: { action: QueuedWrite; ok: boolean; error?: IpcError; skipped?: string }): string {
+  const what = queuedWriteName(outcome.action);
+  if (outcome.skipped) return `${what} not done: ${outcome.skipped}`;
+  if (outcome.ok) return `${what} done`;
+  const said = [outcome.error?.message ?? 'unknown error', outcome.error?.nextStep].filter(Boolean).join(' ');
+  return outcome.error?.code === 'revocation-held-back' ? `${what}: ${said}` : `${what} failed: ${said}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queuedWriteLine } from '../../../renderer/src/lib/queued-action';
+import { queuedOutcomeLine, queuedWriteLine } from '../../../renderer/src/lib/queued-action';
 
 describe('a write asked for while offline, in Activity', () => {
   it('is a plain waiting line (the user’s own doing), never the alarm of a changed key', () => {
@@ -7,5 +7,29 @@ describe('a write asked for while offline, in Activity', () => {
       kind: 'waiting',
       text: 'Waiting for the connection: Remove romeo@montague.lit from your contacts',
     });
+  });
+});
+
+describe('a queued write that ran, in Activity', () => {
+  const revoke = { kind: 'revoke' as const, fingerprint: 'ab'.repeat(32), reason: 'compromised' as const };
+
+  it('a failure says main’s words and what to do', () => {
+    expect(queuedOutcomeLine({ action: revoke, ok: false, error: { code: 'timeout', message: 'The server did not answer.', nextStep: 'Try again.' } })).toBe(
+      'Queued revoke failed: The server did not answer. Try again.',
+    );
+  });
+
+  it('a revoke held back by the key node’s setting is not called failed: the key is revoked here, and how its revocation goes out follows', () => {
+    const line = queuedOutcomeLine({
+      action: revoke,
+      ok: false,
+      error: { code: 'revocation-held-back', message: 'Your key is revoked here: this app will not use it or publish it again.', nextStep: 'It is "authorize". Put it back.' },
+    });
+    expect(line).toBe('Queued revoke: Your key is revoked here: this app will not use it or publish it again. It is "authorize". Put it back.');
+  });
+
+  it('done, and not done with why', () => {
+    expect(queuedOutcomeLine({ action: revoke, ok: true })).toBe('Queued revoke done');
+    expect(queuedOutcomeLine({ action: revoke, ok: true, skipped: 'the key was deleted' })).toBe('Queued revoke not done: the key was deleted');
   });
 });
