@@ -19,7 +19,7 @@
  * nickname, another card): contacts then read that as the person's.
  */
 import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFinding, DriftSeverity, PersistenceChange, ReplacedItem } from '../../contract/index.js';
-import { READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
+import { allowedOthers, READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { asItem, profileContent } from '../profile/profile-content.js';
@@ -255,11 +255,11 @@ function snapshot(model: string, groups: string[]): AccessSnapshot {
  * and publishing never sends it an affiliation (allowedOthers), so Restore could never put it back.
  */
 function compareMembers(recorded: AccessRequest, currentModel: string, others: readonly Affiliation[], owner: string): { added: Affiliation[]; removed: string[] } {
-  const self = bareJidKey(owner);
-  const allowed = recorded.model === 'whitelist' ? [...new Set((recorded.allow ?? []).map(bareJidKey))].filter((jid) => jid !== self) : [];
-  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.includes(bareJidKey(a.jid)) || currentModel === 'open')));
+  // The whitelist's addresses as publishing sends them: never the owner's own.
+  const allowed = allowedOthers({ owner }, recorded);
+  const added = others.filter((a) => !(a.affiliation === 'member' && (allowed.has(bareJidKey(a.jid)) || currentModel === 'open')));
   const reading = new Set(others.filter((a) => READING_AFFILIATIONS.has(a.affiliation)).map((a) => bareJidKey(a.jid)));
-  const removed = currentModel === 'open' ? [] : allowed.filter((jid) => !reading.has(jid));
+  const removed = currentModel === 'open' ? [] : [...allowed].filter((jid) => !reading.has(jid));
   return { added, removed };
 }
 

@@ -409,7 +409,7 @@ export function refuseOwnAddressOnWhitelist(access: AccessRequest, account: stri
  * The whitelist's JIDs, but never the account's own: it stays the owner whatever it asks (see
  * refuseOwnAddressOnWhitelist), so no member affiliation is ever sent for it or compared with one.
  */
-function allowedOthers(ctx: NodeContext, access: AccessRequest): Set<string> {
+export function allowedOthers(ctx: Pick<NodeContext, 'owner'>, access: AccessRequest): Set<string> {
   const self = bareJidKey(ctx.owner);
   const allow = access.model === 'whitelist' ? (access.allow ?? []) : [];
   return new Set(allow.map(bareJidKey).filter((jid) => jid !== self));
