@@ -120,6 +120,16 @@ export const TRUST_POLICY_TEXT: Record<'tofu' | 'btbv' | 'manual', { name: strin
     meaning: 'Only keys you have verified by comparing fingerprints are trusted.',
   },
 };
+/** `text` at the start of a sentence: its first letter upper case. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** `text` inside a sentence: its first letter lower case ("Anyone" → "anyone"). */
+export function uncapitalized(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 /**
  * Roster group names for a sentence, each in quotes: "Friends", "Servants". A group may be called
  * anything ("Nobody", "Anyone"): bare, its name would read as an audience of its own.
@@ -173,7 +183,7 @@ export function describeEmptyGroups(empty: readonly string[] | undefined, allowe
 export function describeRevocationAudience(config: { accessModel: string; rosterGroupsAllowed: readonly string[]; whitelist?: readonly string[] | undefined } | undefined): string {
   if (!config) return 'where your keys are published';
   const audience = describeAudience({ model: config.accessModel, groups: config.rosterGroupsAllowed, allow: config.whitelist });
-  return `where the key was: ${audience.charAt(0).toLowerCase()}${audience.slice(1)}`;
+  return `where the key was: ${uncapitalized(audience)}`;
 }
 
 /** What a drift-watched node holds, as people call it ("your keys"). */
@@ -228,7 +238,7 @@ export function describeUnfinishedChange(kind: WatchedNodeKind, asked: AccessReq
   const what = WATCHED_NODE_NAME[kind];
   const audience = describeAudience(asked);
   return (
-    `This app had started changing who can read ${what} to ${audience.charAt(0).toLowerCase()}${audience.slice(1)} and was stopped before it finished ` +
+    `This app had started changing who can read ${what} to ${uncapitalized(audience)} and was stopped before it finished ` +
     `(closed, or the connection lost): this may be that change, half done, rather than another app’s. Publishing again finishes it.`
   );
 }

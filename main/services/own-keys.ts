@@ -15,7 +15,7 @@ import {
   type RevokeOutcome,
   type RevocationReasonName,
 } from '../../contract/index.js';
-import { shortFingerprint } from '../../contract/format.js';
+import { capitalized, shortFingerprint } from '../../contract/format.js';
 import { KeyringError } from '../errors.js';
 import { createSelfSignedCertificate, DEFAULT_VALIDITY_DAYS } from '../keys/certificate.js';
 import { exportCertificatePem } from '../keys/export-key.js';
@@ -100,7 +100,7 @@ function successorKept(error: unknown, successor: string): unknown {
   return new KeyringError(said.code, `${sentence} ${kept}`, said.field, {
     cause: error,
     // Held back by a setting the app cannot publish to: that goes first, or publishing again fails the same way.
-    nextStep: said instanceof UnpublishableAccess ? `It is "${said.model}". Put it back as you published it (${RESTORE_HERE}), then ${publishIt}` : `${publishIt.charAt(0).toUpperCase()}${publishIt.slice(1)}`,
+    nextStep: said instanceof UnpublishableAccess ? `${putBack(said.model)}, then ${publishIt}` : capitalized(publishIt),
   });
 }
 
@@ -707,7 +707,7 @@ export class OwnKeys {
         'revocation-held-back',
         `Your key is revoked here: this app will not use it or publish it again. Its revocation could not be published yet, so your contacts are not told: ${UNPUBLISHABLE_WORDS}`,
         undefined,
-        { nextStep: `It is "${error.model}". Put it back as you published it (${RESTORE_HERE}), then sign in again: the revocation goes out then.` },
+        { nextStep: `${putBack(error.model)}, then sign in again: the revocation goes out then.` },
       );
     };
     if (publication && !access) await revokedHereOnly(cannotPublishTo(publication.accessModel));
@@ -1097,10 +1097,13 @@ const UNPUBLISHABLE_WORDS = 'who can read your keys is set on the server to a se
  */
 class UnpublishableAccess extends KeyringError {
   constructor(readonly model: string) {
-    super('access-model-not-offered', `${UNPUBLISHABLE_WORDS.charAt(0).toUpperCase()}${UNPUBLISHABLE_WORDS.slice(1)}`, undefined, {
-      nextStep: `It is "${model}". Put it back as you published it (${RESTORE_HERE}), then try again.`,
-    });
+    super('access-model-not-offered', capitalized(UNPUBLISHABLE_WORDS), undefined, { nextStep: `${putBack(model)}, then try again.` });
   }
+}
+
+/** What to do first about such a node, for the next step of each refusal it causes: name its setting, put it back. */
+function putBack(model: string): string {
+  return `It is "${model}". Put it back as you published it (${RESTORE_HERE})`;
 }
 
 const cannotPublishTo = (model: string): UnpublishableAccess => new UnpublishableAccess(model);

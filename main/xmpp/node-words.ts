@@ -5,7 +5,7 @@
  * an audience are named alike in every message.
  */
 import type { AccessRequest, WatchedNodeKind } from '../../contract/index.js';
-import { describeAudience, WATCHED_NODE_NAME } from '../../contract/format.js';
+import { capitalized, describeAudience, WATCHED_NODE_NAME } from '../../contract/format.js';
 import { NS } from './namespaces.js';
 
 /** The nodes drift watch watches, by the kind its findings name (main/services/drift-watch.ts). */
@@ -31,8 +31,7 @@ export function nodeTitle(node: string): string {
 
 /** The same at the start of a sentence. */
 export function nodeTitleFirst(node: string): string {
-  const title = nodeTitle(node);
-  return title.charAt(0).toUpperCase() + title.slice(1);
+  return capitalized(nodeTitle(node));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { DriftReport, NodeDriftView, NodeRepair } from '../../../contract/index.js';
-import { describeAudience, describeDriftFinding, describeUnfinishedChange, WATCHED_NODE_NAME } from '../../../contract/format.js';
+import { capitalized, describeAudience, describeDriftFinding, describeUnfinishedChange, WATCHED_NODE_NAME } from '../../../contract/format.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { safe } from '../output.js';
 
@@ -39,8 +39,6 @@ function named(nodes: readonly NodeDriftView[]): [string, string] {
   const phrase = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
   return [phrase, names.length > 1 || nodes[0]?.kind === 'keys' ? 'them' : 'it'];
 }
-
-const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** `sentence` gets the drifted nodes' names, their pronoun, and whether a change made here may explain any of them. */
 function failIfDrifted(report: DriftReport, sentence: (names: string, them: string, unfinished: boolean) => string): void {

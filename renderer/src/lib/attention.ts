@@ -6,7 +6,7 @@
  * sentence is checked without a browser.
  */
 import { openMismatches } from '../../../contract/comparison';
-import { formatCount } from './format';
+import { capitalized, formatCount } from './format';
 
 /** Whom each reason names (bare JIDs, sorted); a contact may be in both. */
 export interface Attention {
@@ -37,7 +37,7 @@ export function attentionBanner(a: Attention): string {
 /** A contact's row mark's words (its title), empty when the contact needs nothing. */
 export function attentionOf(a: Attention, jid: string): string {
   const reasons = [a.changed.includes(jid) ? 'key changed' : '', a.mismatched.includes(jid) ? 'a comparison matched none of their keys' : ''].filter(Boolean).join('; ');
-  return reasons.charAt(0).toUpperCase() + reasons.slice(1);
+  return capitalized(reasons);
 }
 
 /** The sidebar's Contacts entry: how many, its tooltip, and what a screen reader says after "Contacts". */

@@ -1,5 +1,6 @@
 import type { ContactKeyStatus, KeyTrustDecision, TrustState } from '../../../contract';
 export {
+  capitalized,
   compactFingerprint,
   describeDeviation,
   describeEmptyGroups,
