@@ -14,8 +14,8 @@ import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.
 export interface AccessNote {
   /** For the node's PersistentNodeSpec.onAccessChange: its audience may be changing from here on. */
   touching(node: string): () => void;
-  /** After a failure: each node not touched gets its note back as it was before this publish. */
-  takeBackUntouched(): Promise<void>;
+  /** Runs `work` (the nodes made ready); if it fails, each node not touched gets its note back as it was before this publish. */
+  guard<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export async function noteAccessAsked(published: PublishedNodesStore | undefined, account: string, nodes: readonly string[], access: AccessRequest): Promise<AccessNote> {
@@ -29,12 +29,17 @@ export async function noteAccessAsked(published: PublishedNodesStore | undefined
   const touched = new Set<string>();
   return {
     touching: (node) => () => touched.add(node),
-    takeBackUntouched: async () => {
-      for (const [node, { recorded, previous }] of before) {
-        if (touched.has(node)) continue;
-        // Only while nothing recorded or noted since (another publish overlapping this one); best
-        // effort: a full disk that refuses this leaves the note, which drift then reads as before.
-        await published?.takeBackAccessNote(account, node, { recorded, asked: access }, previous).catch(() => undefined);
+    guard: async (work) => {
+      try {
+        return await work();
+      } catch (error) {
+        for (const [node, { recorded, previous }] of before) {
+          if (touched.has(node)) continue;
+          // Only while nothing recorded or noted since (another publish overlapping this one); best
+          // effort: a full disk that refuses this leaves the note, which drift then reads as before.
+          await published?.takeBackAccessNote(account, node, { recorded, asked: access }, previous).catch(() => undefined);
+        }
+        throw error;
       }
     },
   };

@@ -400,17 +400,9 @@ export class OwnKeys {
     // own, not another app's (PublishedNodesStore.noteAccess; found-publications records it at sign-in).
     // Taken back if the publish ends before the server is asked to change anyone's access (access-note.ts).
     const note = await noteAccessAsked(this.#deps.published, jid, [NS.pubkey], access);
-    let outcome: PublishOutcome;
-    try {
-      outcome = await this.#publishToKeyNode(
-        job,
-        { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure, onAccessChange: note.touching(NS.pubkey) },
-        { id: key.fingerprint, payload },
-      );
-    } catch (error) {
-      await note.takeBackUntouched();
-      throw error;
-    }
+    const outcome = await note.guard(() =>
+      this.#publishToKeyNode(job, { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS, reconfigure, onAccessChange: note.touching(NS.pubkey) }, { id: key.fingerprint, payload }),
+    );
     // The key is on the server from here on: a vault that cannot record it (a full disk) must say so,
     // and the next sign-in records it from the server (found-publications.ts). Three writes (two
     // stores), in found-publications' order: the drift record first, the key's publication last. Stopped

@@ -49,7 +49,7 @@ import type { PepNotification } from '../xmpp/pep-events.js';
 import { ensurePersistentNode, publishToEnsured, readEffectiveConfig, readNodeConfig } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
-import { noteAccessAsked, type AccessNote } from './access-note.js';
+import { noteAccessAsked } from './access-note.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import type { ContactProfilesStore, StoredAvatar } from '../vault/stores/contact-profiles-store.js';
 import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
@@ -184,33 +184,25 @@ export class ProfileService {
     // The access too, where it changes: the same for a change of audience (PublishedNodesStore.noteAccess),
     // taken back for each node whose audience the server was not asked to change before a failure
     // (a change turned down at the consent check: access-note.ts).
-    const profileNote = await noteAccessAsked(this.#deps.published, owner, nickItem !== undefined ? [NS.vcard4, NS.nick] : [NS.vcard4], access);
-    const notes = [profileNote];
-    const ensure = (node: string, note: AccessNote) => ensurePersistentNode(ctx, { ...spec(node), onAccessChange: note.touching(node) });
-    let vcardNode: Awaited<ReturnType<typeof ensurePersistentNode>>;
-    let nickNode: Awaited<ReturnType<typeof ensurePersistentNode>> | undefined;
-    const avatarConfigs: EffectiveNodeConfig[] = [];
-    try {
-      // The avatar goes to the people who read the profile (the avatar dialog says so): a change of the
-      // profile's audience, confirmed (reconfigure), is a change of the avatar's too, or narrowing the profile
-      // would leave those it drops reading the picture. Only nodes that exist (none is made for an avatar
-      // never published), whatever they hold: a picture published later goes to the people chosen now.
-      // Without that confirmation the avatar's nodes are not touched at all.
-      const avatarNodes = options.reconfigure === true ? await this.#existingAvatarNodes(ctx) : [];
-      const avatarNote = await noteAccessAsked(this.#deps.published, owner, avatarNodes, access);
-      notes.push(avatarNote);
+    // The avatar goes to the people who read the profile (the avatar dialog says so): a change of the
+    // profile's audience, confirmed (reconfigure), is a change of the avatar's too, or narrowing the profile
+    // would leave those it drops reading the picture. Only nodes that exist (none is made for an avatar
+    // never published), whatever they hold: a picture published later goes to the people chosen now.
+    // Without that confirmation the avatar's nodes are not touched at all. (Read before anything is noted:
+    // reading changes nothing.)
+    const avatarNodes = options.reconfigure === true ? await this.#existingAvatarNodes(ctx) : [];
+    const note = await noteAccessAsked(this.#deps.published, owner, [NS.vcard4, ...(nickItem !== undefined ? [NS.nick] : []), ...avatarNodes], access);
+    const ensure = (node: string) => ensurePersistentNode(ctx, { ...spec(node), onAccessChange: note.touching(node) });
+    const { vcardNode, nickNode, avatarConfigs } = await note.guard(async () => {
       // Both nodes are made ready (made, configured, their audience checked) before either item goes out:
       // a nickname node another app made for another audience refuses the whole publish, not its second
       // half after the new vCard is out.
-      vcardNode = await ensure(NS.vcard4, profileNote);
-      nickNode = nickItem === undefined ? undefined : await ensure(NS.nick, profileNote);
+      const ready = { vcardNode: await ensure(NS.vcard4), nickNode: nickItem === undefined ? undefined : await ensure(NS.nick), avatarConfigs: [] as EffectiveNodeConfig[] };
       // The avatar's nodes too, before anything is published: ensurePersistentNode reads their access and
       // affiliations back and refuses while anyone outside the new audience could still read them.
-      for (const node of avatarNodes) avatarConfigs.push((await ensure(node, avatarNote)).config);
-    } catch (error) {
-      for (const note of notes) await note.takeBackUntouched();
-      throw error;
-    }
+      for (const node of avatarNodes) ready.avatarConfigs.push((await ensure(node)).config);
+      return ready;
+    });
     await recordAfterServer(
       async () => {
         for (const config of avatarConfigs) await this.#deps.published?.recordAccess(owner, config.node, { access, config });
@@ -345,15 +337,8 @@ export class ProfileService {
     const note = await noteAccessAsked(this.#deps.published, owner, [NS.avatarData, NS.avatarMetadata], access);
     // Both nodes are made ready before either item goes out: a metadata node another app made for
     // another audience refuses the whole change, not its second half after the picture is out.
-    let dataNode: Awaited<ReturnType<typeof ensurePersistentNode>>;
-    let metadataNode: Awaited<ReturnType<typeof ensurePersistentNode>>;
-    try {
-      dataNode = await ensurePersistentNode(ctx, { ...spec(NS.avatarData), onAccessChange: note.touching(NS.avatarData) });
-      metadataNode = await ensurePersistentNode(ctx, { ...spec(NS.avatarMetadata), onAccessChange: note.touching(NS.avatarMetadata) });
-    } catch (error) {
-      await note.takeBackUntouched();
-      throw error;
-    }
+    const ensure = (node: string) => ensurePersistentNode(ctx, { ...spec(node), onAccessChange: note.touching(node) });
+    const [dataNode, metadataNode] = await note.guard(async () => [await ensure(NS.avatarData), await ensure(NS.avatarMetadata)] as const);
     const data = await publishToEnsured(ctx, spec(NS.avatarData), dataItem, dataNode);
     await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
     // XEP-0084 §3.2: contacts learn of a new picture from the metadata alone, which has not gone out yet.
