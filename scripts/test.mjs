@@ -75,7 +75,8 @@ for (const [name, command, args] of steps) {
     // run; one that passes is still named in the summary, since a stall nobody can explain is news.
     if (isVitest) {
       const filters = filtersOf(args);
-      const { counts: endedCounts, unfinished } = tally(vitestProgress, filters);
+      const { counts: endedCounts, ended } = readProgress(vitestProgress);
+      const unfinished = unfinishedFiles(ended, filters);
       const endedAny = endedCounts.passed + endedCounts.failed + endedCounts.skipped > 0;
       const where = stalled ?? (unfinished?.length === 0 ? 'its shutdown, after every file ended' : endedAny ? 'no file (between two files)' : 'no file (before any file started)');
       const report = `${reports}/vitest.json`;
@@ -96,7 +97,7 @@ for (const [name, command, args] of steps) {
           reportStall(`${name} (run again)`, result.stall, vitestProgress);
           // Its JSON report is never written: count what ended from the progress file, and the file that
           // stalled twice as a failure.
-          const twice = tally(vitestProgress, []).counts;
+          const twice = readProgress(vitestProgress).counts;
           for (const key of Object.keys(stalledCounts)) stalledCounts[key] += twice[key];
           stalledCounts.failed += 1;
         }
@@ -164,7 +165,7 @@ function reportStall(name, stall, progressFile) {
   console.log(`\n✗ ${name}: no progress for ${quiet}; stopped. Its processes then:`);
   for (const line of stall.processes) console.log(`  ${line}`);
   if (!progressFile) return undefined;
-  const { running } = tally(progressFile, []);
+  const { running } = readProgress(progressFile);
   for (const { file, since } of running) console.log(`  running: ${file}, for ${Math.round((Date.now() - since) / 1000)} s`);
   return running.at(-1)?.file;
 }
@@ -174,11 +175,8 @@ function filtersOf(args) {
   return args.filter((arg) => arg !== 'run' && !arg.startsWith('-'));
 }
 
-/**
- * The progress file read back: counts of the files that ended, those running, and every file of a run
- * with these filters that did not end.
- */
-function tally(progressFile, filters) {
+/** The progress file read back: the counts of the files that ended, which ended, and which are still running. */
+function readProgress(progressFile) {
   const lines = existsSync(progressFile)
     ? readFileSync(progressFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
     : [];
@@ -190,14 +188,20 @@ function tally(progressFile, filters) {
     counts.skipped += l.skipped;
   }
   const running = lines.filter((l) => l.event === 'start' && !ended.has(l.file)).map((l) => ({ file: l.file, since: l.at }));
-  // Files never started are not in the progress file: vitest lists every file of the run.
+  return { counts, ended, running };
+}
+
+/**
+ * Every file of a run with these filters that did not end (`ended`): files never started are not in the
+ * progress file, so vitest lists them. Undefined when vitest cannot list them.
+ */
+function unfinishedFiles(ended, filters) {
   const list = spawnSync(bin('vitest'), ['list', ...filters, '--filesOnly', '--json'], { cwd: root, encoding: 'utf8' });
-  let unfinished;
   try {
     const every = JSON.parse(list.stdout).map((entry) => relative(root, entry.file));
-    unfinished = [...new Set(every)].filter((file) => !ended.has(file));
+    return [...new Set(every)].filter((file) => !ended.has(file));
   } catch {
     console.log(`  vitest could not list the test files: ${list.stderr.trim().split('\n')[0] ?? ''}`);
+    return undefined;
   }
-  return { counts, running, unfinished };
 }
