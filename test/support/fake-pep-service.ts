@@ -188,6 +188,12 @@ export function fakePep(options: FakeOptions) {
     subscriptions,
     configSets: () => requests.filter((r) => r.is('pubsub', NS.pubsubOwner) && r.getChild('configure')?.getChild('x', NS.dataForms)).length,
     value: (name: string, field: string) => nodes.get(name)?.config.get(field)?.[0],
+    /** Another client of the account sets the node's access model (XEP-0060 §8.2.4), with no one's consent here. */
+    setAccessModel: (node: string, model: string) =>
+      iq.set(
+        xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node }, xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, model))))),
+        owner,
+      ),
   };
 }
 

@@ -10,7 +10,6 @@ import type { KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import xml from '@xmpp/xml';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inCliWords } from '../../main/cli/context.js';
 import { toIpcError } from '../../main/errors.js';
@@ -42,10 +41,7 @@ async function julietWithKey() {
   const fingerprint = certificateFingerprint(certificateDer);
   await device.store.add(JULIET, { fingerprint, certificateDer, privateKey });
   await device.keys.publish(fingerprint, { model: 'presence' });
-  const setModel = async (model: string) => {
-    const form = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, model)));
-    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, form)));
-  };
+  const setModel = (model: string) => pep.setAccessModel(NS.pubkey, model);
   return { pep, device, fingerprint, setModel };
 }
 

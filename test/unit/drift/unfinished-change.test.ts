@@ -82,8 +82,7 @@ describe('a change of who reads the key node, cut off half-way', () => {
     expect(device.published.list(JULIET)[NS.pubkey]?.accessAsked).toBeUndefined();
 
     // Another client of the account makes the node a whitelist with nobody on it: another app's doing.
-    const whitelist = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'whitelist')));
-    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, whitelist)));
+    await pep.setAccessModel(NS.pubkey, 'whitelist');
     const part = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
     expect(part?.findings.map((f) => f.code)).toEqual(['access-narrowed']);
     expect(part?.unfinishedChange).toBeUndefined();
@@ -142,8 +141,7 @@ describe('a change of who reads the key node, cut off half-way', () => {
     expect(device.published.list(JULIET)[NS.pubkey]?.accessAsked).toBeUndefined();
 
     // Another client widens the node back to presence: another app's change, reported.
-    const presence = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'presence')));
-    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, presence)));
+    await pep.setAccessModel(NS.pubkey, 'presence');
     const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
     expect(node?.findings.map((f) => f.code)).toContain('access-widened');
   });
@@ -152,8 +150,7 @@ describe('a change of who reads the key node, cut off half-way', () => {
     const { pep, device, drift, addKey } = await julietsDevice();
     await device.keys.publish(await addKey(), { model: 'presence' });
     // Another client of the account makes the node open.
-    const openAccess = xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'pubsub#access_model' }, xml('value', {}, 'open')));
-    await pep.ctx.iq.set(xml('pubsub', { xmlns: NS.pubsubOwner }, xml('configure', { node: NS.pubkey }, openAccess)));
+    await pep.setAccessModel(NS.pubkey, 'open');
     const node = (await drift.check()).nodes.find((n) => n.node === NS.pubkey);
     expect(node?.findings.map((f) => f.code)).toEqual(['access-widened']);
     expect(node?.unfinishedChange).toBeUndefined();
