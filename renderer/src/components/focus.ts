@@ -61,8 +61,26 @@ export function restoreFocus(opener: Element | null, closed: HTMLElement, fallba
  * focus on the first usable of `candidates`, unless the person has already moved it somewhere.
  */
 export function focusIfLost(...candidates: (HTMLElement | null | undefined)[]): void {
+  focusFirstUnlessMoved(undefined, candidates);
+}
+
+/**
+ * Call as an action starts, before its button is disabled; call what it returns when the action has
+ * ended, with where focus goes (as focusIfLost). Chromium moves focus off a disabled button only after
+ * its next frame, so an answer quicker than that finds focus still on the button pressed, enabled
+ * again: that counts as lost too. Otherwise a quick refusal left focus on "Compare and verify" where a
+ * slow one put it back in the field to correct (seen in CI, once in a few runs).
+ */
+export function focusAfterAction(): (...candidates: (HTMLElement | null | undefined)[]) => void {
   const active = document.activeElement;
-  if (active && active !== document.body && active.isConnected) return;
+  const pressed = active instanceof HTMLButtonElement || (active instanceof HTMLInputElement && active.type === 'submit') ? active : undefined;
+  return (...candidates) => focusFirstUnlessMoved(pressed, candidates);
+}
+
+function focusFirstUnlessMoved(pressed: HTMLElement | undefined, candidates: (HTMLElement | null | undefined)[]): void {
+  const active = document.activeElement;
+  const lost = !active || active === document.body || !active.isConnected || active === pressed;
+  if (!lost) return;
   const target = candidates.find((c): c is HTMLElement => c instanceof HTMLElement && (usable(c) || focusableByScript(c)));
   target?.focus();
   if (target instanceof HTMLInputElement && target.type !== 'checkbox' && target.type !== 'radio') target.select();
