@@ -93,7 +93,7 @@ export function must<T>(result: Result<T>): T {
 export function inCliWords(error: IpcError): IpcError {
   switch (error.code) {
     case 'access-model-conflict':
-      return { ...error, nextStep: 'Run again with --reconfigure to change it.' };
+      return { ...error, nextStep: RECONFIGURE_STEP };
     case 'access-model-not-offered':
     case 'revocation-held-back':
       return error.nextStep?.includes(RESTORE_HERE) ? { ...error, nextStep: error.nextStep.replace(RESTORE_HERE, '`keyring doctor --repair`') } : error;
@@ -110,6 +110,23 @@ export function inCliWords(error: IpcError): IpcError {
     default:
       return error;
   }
+}
+
+/** The step inCliWords gives a change of who may read: right for a command with --reconfigure run without it (see forCommand). */
+export const RECONFIGURE_STEP = 'Run again with --reconfigure to change it.';
+
+/**
+ * `failure` as the command that was running (`command`) can act on it. inCliWords cannot tell the
+ * commands apart; "Run again with --reconfigure" fits only one that has the option and was run without
+ * it. Others meet this refusal when another client changed who may read while they ran (`doctor
+ * --repair`, or a publish already given --reconfigure): running it again starts from what is there now,
+ * which the refusal has just said.
+ */
+export function forCommand(failure: CliError, command: Command | undefined): CliError {
+  if (failure.error.nextStep !== RECONFIGURE_STEP) return failure;
+  const offered = command?.options.some((option) => option.long === '--reconfigure') === true;
+  if (offered && command?.opts<{ reconfigure?: boolean }>().reconfigure !== true) return failure;
+  return new CliError({ ...failure.error, nextStep: 'Run the same command again: it starts from what your server has now.' }, failure.exitCode);
 }
 
 /**

@@ -14,7 +14,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { keysCommands } from './commands/keys.js';
 import { profileCommands } from './commands/profile.js';
 import { watchCommand } from './commands/watch.js';
-import { CliError, cliContext, Interrupted, type CliIo } from './context.js';
+import { CliError, cliContext, forCommand, Interrupted, type CliIo } from './context.js';
 import { forTerminal, jsonText, safe } from './output.js';
 
 export type { CliIo } from './context.js';
@@ -28,6 +28,11 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
   // usage error can come before commander has parsed --json.
   const usage = argv.includes('--json') ? { message: '' } : undefined;
   const program = buildProgram(io, usage);
+  // The command that ran, for a failure's next step (forCommand: which options it has and was given).
+  let running: Command | undefined;
+  program.hook('preAction', (_program, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -55,7 +60,10 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
       io.err(asJson ? jsonText({ error: failure, exitCode }) : `keyring: ${safe(line)}`);
       return exitCode;
     };
-    if (error instanceof CliError) return report(error.error, error.exitCode, error.message);
+    if (error instanceof CliError) {
+      const fitted = forCommand(error, running);
+      return report(fitted.error, fitted.exitCode, fitted.message);
+    }
     // A check made before any request (the profile's field names): a usage error when it is one.
     if (error instanceof KeyringError) {
       const failure = toIpcError(error);

@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError, inCliWords, must } from '../../main/cli/context.js';
+import { Command } from 'commander';
+import { withAccessOptions } from '../../main/cli/access-options.js';
+import { CliError, forCommand, inCliWords, must } from '../../main/cli/context.js';
 import { runCli } from '../../main/cli/program.js';
 import { KeyringError } from '../../main/errors.js';
 import { OWN_ADDRESS_WORDS } from '../../main/services/contact-keys.js';
@@ -29,6 +31,29 @@ describe('the command says which option fixes it', () => {
     expect(line(new KeyringError('access-model-conflict', 'Who can read your keys is set on the server to Anyone. Changing it to Only the contacts you chose must be confirmed.'))).toBe(
       'Who can read your keys is set on the server to Anyone. Changing it to Only the contacts you chose must be confirmed. Run again with --reconfigure to change it.',
     );
+  });
+
+  it('…but only to a command that has --reconfigure and was run without it; any other is told to run again', async () => {
+    const conflict = () => {
+      try {
+        must({ ok: false, error: new KeyringError('access-model-conflict', 'Who can read your keys changed on the server while the app was setting it. Nothing was published.').toIpcError() });
+      } catch (thrown) {
+        if (thrown instanceof CliError) return thrown;
+      }
+      throw new Error('not refused');
+    };
+    /** The command as commander has it once `args` are parsed. */
+    const parsed = async (command: Command, args: string[]) => {
+      await command.action(() => undefined).parseAsync(args, { from: 'user' });
+      return command;
+    };
+    const publish = () => withAccessOptions(new Command('publish'), 'confirm the change');
+    expect(forCommand(conflict(), await parsed(publish(), ['--access', 'open'])).message).toMatch(/Run again with --reconfigure to change it\.$/);
+    const again = 'Nothing was published. Run the same command again: it starts from what your server has now.';
+    // Already confirmed, and refused because another client changed the audience meanwhile.
+    expect(forCommand(conflict(), await parsed(publish(), ['--access', 'open', '--reconfigure'])).message).toMatch(new RegExp(`${again}$`));
+    // `doctor --repair` has no such option.
+    expect(forCommand(conflict(), await parsed(new Command('doctor').option('--repair'), ['--repair'])).error.nextStep).toBe(again.replace('Nothing was published. ', ''));
   });
 
   it('a locked vault, or a new one without a keychain: KEYRING_PASSPHRASE', () => {
