@@ -277,10 +277,12 @@ function readPublicKeyPacket(body: Buffer): Omit<OpenPgpPublicKey, 'armored' | '
   const created = new Date(body.readUInt32BE(1) * 1000);
   const algorithmId = body[5] ?? 0;
   const material = body.subarray(6);
+  // §12.2 hashes the body's length in two octets: a longer body has no v4 fingerprint (checked before
+  // the length is written, which throws past 65,535).
+  if (body.length > 0xffff) return 'the public key packet is too long for a v4 fingerprint';
   const header = Buffer.alloc(3);
   header[0] = 0x99;
   header.writeUInt16BE(body.length, 1);
-  if (body.length > 0xffff) return 'the public key packet is too long for a v4 fingerprint';
   const fingerprint = createHash('sha1').update(header).update(body).digest('hex').toUpperCase();
   const { algorithm, bits } = describeAlgorithm(algorithmId, material);
   return { fingerprint, keyId: fingerprint.slice(-16), created, algorithm, ...(bits !== undefined ? { bits } : {}) };

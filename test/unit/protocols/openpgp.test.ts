@@ -166,6 +166,18 @@ describe('key data from a hostile server', () => {
     expect(readPublicKeyItem(pubkeyItem(packet(13, Buffer.from('xmpp:juliet@capulet.lit'))), fp)).toEqual({ ok: false, problem: 'the data starts with packet type 13, not a public key (6)' });
   });
 
+  it('refuses a key packet too long for a v4 fingerprint (over 65,535 bytes) as a reading, never a throw', () => {
+    // Within the item's size limit: a contact's server can publish it, and a throw here ended the reading of
+    // every contact after this one at sign-in.
+    const body = Buffer.alloc(70_000);
+    body[0] = 4;
+    body.writeUInt32BE(1_700_000_000, 1);
+    body[5] = 1;
+    expect(readPublicKeyItem(pubkeyItem(packet(6, body)), fp)).toEqual({ ok: false, problem: 'the public key packet is too long for a v4 fingerprint' });
+    body.writeUInt16BE(0, 6);
+    expect(readPublicKeyItem(pubkeyItem(packet(6, body.subarray(0, 0xffff))), fp)).toMatchObject({ ok: false, problem: /has fingerprint [0-9A-F]{40}, not the node’s/ });
+  });
+
   it('refuses v3 keys (XEP-0373 §6.1) and v5/v6 keys (no v4 fingerprint)', () => {
     expect(readPublicKeyItem(pubkeyItem(packet(6, Buffer.from([3, 0, 0, 0, 0, 0, 0, 1]))), fp)).toEqual({ ok: false, problem: 'a version 3 key; XEP-0373 §6.1 accepts only version 4 and later' });
     expect(readPublicKeyItem(pubkeyItem(packet(6, Buffer.from([6, 0, 0, 0, 0, 27, 0, 0, 0, 32]))), fp)).toEqual({
