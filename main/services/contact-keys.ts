@@ -496,7 +496,12 @@ export class ContactKeys {
       shown.add(pending.key.fingerprint);
     }
     for (const record of known) if (!shown.has(record.fingerprint)) records.push(record);
-    return this.#contactView(contact, { fetch: 'notified', keys: records, invalid, changes });
+    // Only the full set tells a key added beside the known ones from one that replaced them (a change:
+    // the alarm). Until a fetch has stored it, a pushed key of a contact with known keys is not trusted,
+    // whatever the policy says of an addition: the contact's server alone can push one, and hold the
+    // fetch that would tell. A contact's first key is first use either way.
+    const unchecked = known.length > 0 ? new Set(records.filter((r) => !known.includes(r)).map((r) => r.fingerprint)) : undefined;
+    return this.#contactView(contact, { fetch: 'notified', keys: records, invalid, changes }, unchecked);
   }
 
   /** `asked`: the notification count when the request went out (the answer knows nothing later). */
@@ -553,7 +558,12 @@ export class ContactKeys {
   }
 
   /** A contact's view: their keys as the policy that applies to them decides, and their mismatches. */
-  #contactView(contact: string, parts: Pick<ContactKeysView, 'fetch' | 'invalid' | 'changes'> & { keys: readonly ContactKeyRecord[] }): ContactKeysView {
+  /** `unchecked`: keys shown before a fetch could decide them (#preview): never more than untrusted. */
+  #contactView(
+    contact: string,
+    parts: Pick<ContactKeysView, 'fetch' | 'invalid' | 'changes'> & { keys: readonly ContactKeyRecord[] },
+    unchecked?: ReadonlySet<string>,
+  ): ContactKeysView {
     const account = this.#deps.session.state.account;
     const trust: ContactTrustRecord = account ? this.#deps.store.contactTrust(account, contact) : {};
     const { policy, source } = effectivePolicy(account ? this.#deps.store.accountPolicy(account) : undefined, trust.policy);
@@ -564,7 +574,8 @@ export class ContactKeys {
       fetch: parts.fetch,
       keys: parts.keys.map((k) => {
         const shown = view(k, this.#check(contact, k, revocations));
-        return { ...shown, decision: decideTrust(policy, { ...k, revoked: shown.status === 'revoked' }, history) };
+        const decision = decideTrust(policy, { ...k, revoked: shown.status === 'revoked' }, history);
+        return { ...shown, decision: decision === 'trusted' && unchecked?.has(k.fingerprint) ? 'untrusted' : decision };
       }),
       invalid: parts.invalid,
       changes: parts.changes,

@@ -357,6 +357,23 @@ describe('what contacts send is bounded', () => {
     }
   });
 
+  it('a key pushed beside a known one is not trusted until a fetch tells an addition from a replacement; a first key is first use', async () => {
+    // The follow-up fetch waits longer than this test: what shows meanwhile is the notification's preview.
+    const { contactKeys, pep, views } = await start({ roster: [JULIET], followUp: { spacingMs: 5_000, maxSpacingMs: 5_000, calmMs: 60_000 } });
+    const [first, second] = burst.map(certificateFingerprint) as [string, string];
+    const decisionOf = (fingerprint: string) => views.at(-1)?.keys.find((k) => k.fingerprint === fingerprint)?.decision;
+    // Trust on first use (the default policy): her first key, pushed, is trusted before any fetch.
+    pep.publish(JULIET, burst[0] as Buffer);
+    await vi.waitFor(() => expect(decisionOf(first)).toBe('trusted'));
+    await vi.waitFor(() => expect(views.at(-1)?.fetch).toBe('ok'));
+    expect((await contactKeys.verify(JULIET, { fingerprint: first })).outcome).toBe('verified');
+    // A second key pushed (her server can do that alone, and hold the fetch back): not trusted while unchecked.
+    pep.publish(JULIET, burst[1] as Buffer);
+    await vi.waitFor(() => expect(decisionOf(second)).toBe('untrusted'));
+    expect(views.at(-1)?.fetch).toBe('notified');
+    expect(decisionOf(first)).toBe('verified');
+  });
+
   it('keys pushed while a follow-up fetch waits its turn are shown at once, beside those shown before', async () => {
     // The follow-up may start only 800 ms after the first fetch: what the notifications pushed must not wait for it.
     const { pep, views } = await start({ roster: [JULIET], followUp: { spacingMs: 800, maxSpacingMs: 800, calmMs: 5000 } });
