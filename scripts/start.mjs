@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { appDataDir, findAppBrowser, openAppWindow } from './app-window.mjs';
 import { fetchElectronBinary, findElectronBinary } from './electron-binary.mjs';
-import { HOST_HEAP_FLAGS } from './host-heap.mjs';
+import { HOST_V8_FLAGS } from './host-v8-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -39,7 +39,7 @@ if (!browserOnly && !electron) {
 
 const child = electron
   ? spawn(electron, [...electronFlags(), root, ...passThrough], { cwd: root, stdio: 'inherit' })
-  : spawn(process.execPath, [...HOST_HEAP_FLAGS, `${root}out/main/browser-host.js`, ...passThrough], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+  : spawn(process.execPath, [...HOST_V8_FLAGS, `${root}out/main/browser-host.js`, ...passThrough], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 if (!electron) followBrowserHost(child, browserOnly ? undefined : windowBrowser());

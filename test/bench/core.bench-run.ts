@@ -612,7 +612,7 @@ async function memoryRows(
       section: 'memory',
       measure: `main-process RSS (browser host), ${full.contacts} contacts with keys, roster loaded, screen painted`,
       peer: `empty vault and roster: ${empty.rssMb.toFixed(0)} MB`,
-      // The host's V8 heap settings are part of what is measured (scripts/host-heap.mjs); its CPU up to the
+      // The host's V8 heap settings are part of what is measured (scripts/host-v8-flags.mjs); its CPU up to the
       // measure shows what they cost the sign-in's fetch.
       app: `${full.rssMb.toFixed(0)} MB (peak ${full.peakRssMb.toFixed(0)} MB; V8 flags ${hostFlags()}; the host's CPU from its start to the measure ${time(full.cpuMs)})`,
       ratio: '—',

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOST_HEAP_FLAGS } from '../../scripts/host-heap.mjs';
+import { HOST_V8_FLAGS } from '../../scripts/host-v8-flags.mjs';
 
 export interface BrowserHostProcess {
   url: string;
@@ -23,7 +23,7 @@ export interface BrowserHostProcess {
  * HOST_NODE_FLAGS (diagnostic) replaces them, e.g. ' ' for V8's defaults, to compare.
  */
 export function hostNodeFlags(): readonly string[] {
-  return process.env.HOST_NODE_FLAGS !== undefined ? process.env.HOST_NODE_FLAGS.split(/\s+/).filter(Boolean) : HOST_HEAP_FLAGS;
+  return process.env.HOST_NODE_FLAGS !== undefined ? process.env.HOST_NODE_FLAGS.split(/\s+/).filter(Boolean) : HOST_V8_FLAGS;
 }
 
 /** `dataDir` defaults to a fresh temp folder: tests never touch the user's real data folder. */
