@@ -54,7 +54,7 @@ import { NS } from '../xmpp/namespaces.js';
 import type { PepNotification } from '../xmpp/pep-events.js';
 import { readPubkeyItem } from '../xmpp/pubkey-items.js';
 import type { RawItem } from '../xmpp/pubsub.js';
-import { contactBareJid } from '../xmpp/contact-jid.js';
+import { contactBareJid, contactBareJids, logSkippedAddresses } from '../xmpp/contact-jid.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { isFingerprint } from '../keys/fingerprint.js';
 import { Coalescer, type FollowUpTiming } from './coalesce.js';
@@ -188,8 +188,11 @@ export class ContactKeys {
     startedFor: SessionMark = markNow(this.#deps.session),
   ): Promise<ContactKeysView[]> {
     const current = () => stillMarked(this.#deps.session, startedFor);
+    // A roster may hold a gateway's domain-only address: skipped, so everyone else is still read.
+    const { jids, refused } = contactBareJids(contacts);
+    logSkippedAddresses(this.#deps.log, refused, 'reading contacts’ keys');
     // The own account's node is My keys' business (main/services/own-devices.ts), never a contact's.
-    const bare = contacts.map((c) => contactBareJid(c)).filter((c) => !this.#isOwn(c));
+    const bare = jids.filter((c) => !this.#isOwn(c));
     for (const contact of bare) this.#listened.lookedUp(contact);
     const recorded: (Promise<ContactKeysView> | undefined)[] = new Array<Promise<ContactKeysView> | undefined>(bare.length);
     // The notification count when each request went out (a request may wait for a free lane).

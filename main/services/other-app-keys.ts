@@ -30,7 +30,7 @@ import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
 import { recordAfterServer } from '../vault/disk-trouble.js';
-import { contactBareJid } from '../xmpp/contact-jid.js';
+import { contactBareJid, contactBareJids, logSkippedAddresses } from '../xmpp/contact-jid.js';
 import { fetchAcrossServers } from '../xmpp/fetch-across-servers.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -109,7 +109,10 @@ export class OtherAppKeys {
    * across the switch is recorded (#readAndRecord) or announced: it is not the new account's.
    */
   async fetchMany(contacts: readonly string[], startedFor: SessionMark = markNow(this.#deps.session)): Promise<void> {
-    const jids = [...new Set(contacts.map((c) => contactBareJid(c)))];
+    // A roster may hold a gateway's domain-only address: skipped, so everyone else is still read.
+    const addresses = contactBareJids(contacts);
+    logSkippedAddresses(this.#deps.log, addresses.refused, 'reading other apps’ keys');
+    const jids = [...new Set(addresses.jids)];
     const ownDomain = (startedFor.account ?? this.#deps.session.ownJid).split('@')[1] ?? '';
     const current = () => stillMarked(this.#deps.session, startedFor);
     await fetchAcrossServers(

@@ -125,10 +125,24 @@ describe('fetching many contacts’ keys', () => {
     expect(remembered.sort()).toEqual(CONTACTS.slice(0, 3).sort());
   });
 
-  it('refuses an invalid address before asking the network', async () => {
-    const { contactKeys } = await setup();
-    await expect(contactKeys.fetchMany([CONTACTS[0] ?? '', 'not a jid'])).rejects.toMatchObject({ code: 'invalid-argument' });
-    expect(vi.mocked(writeVaultFile)).toHaveBeenCalledTimes(1); // only the new vault's creation
+  it('a gateway in the roster (a bare domain) is skipped and logged once; every contact is still fetched', async () => {
+    const vaults = await unlockedVaults(dir);
+    const asked: string[] = [];
+    const network = oneKeyEach();
+    const session = fakeSession({ account: ACCOUNT, answer: (request, to, timeoutMs) => (asked.push(to ?? ''), network.iq.get(request, to, timeoutMs)) });
+    const logged: string[] = [];
+    const log = { ...silentLogger, info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) };
+    const contactKeys = new ContactKeys({ store: new ContactKeysStore(vaults), session, events: new AppEvents(), log, isKnownContact: () => true });
+    const roster = [CONTACTS[0] ?? '', 'irc.capulet.lit', CONTACTS[1] ?? '', 'not a jid\u202e', CONTACTS[2] ?? ''];
+
+    const views = await contactKeys.fetchMany(roster);
+
+    expect(views.map((v) => v.jid)).toEqual(CONTACTS.slice(0, 3));
+    expect(views.every((v) => v.fetch === 'ok' && v.keys.length === 1)).toBe(true);
+    expect(asked.sort()).toEqual(CONTACTS.slice(0, 3).sort());
+    // One line for both, the address as text only (the bidi override is gone).
+    expect(logged).toEqual([expect.stringContaining('skipped irc.capulet.lit and 1 more')]);
+    expect(logged.join('')).not.toContain('\u202e');
   });
 });
 

@@ -272,6 +272,23 @@ describe('other apps’ keys of a contact', () => {
     expect(vaults.vault.document).toBe(before);
   });
 
+  it('a gateway in the roster (a bare domain) is skipped and logged once; every contact is still read', async () => {
+    const net = network({ [MERCUTIO]: mercutioNodes() });
+    const emitted: OtherKeysView[] = [];
+    const events = new AppEvents();
+    events.subscribe((name, payload) => name === 'devices:contact' && emitted.push(payload as OtherKeysView));
+    const logged: string[] = [];
+    const log = { ...silentLogger, info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) };
+    const keys = new OtherAppKeys({ store: new OtherKeysStore(vaults), trust: new ContactKeysStore(vaults), session: net.session, events, log, isKnownContact: () => true, followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 } });
+
+    await keys.fetchMany(['irc.capulet.lit', MERCUTIO, 'juliet@capulet.lit']);
+
+    expect([...new Set(net.asked.map((a) => a.to))].sort()).toEqual(['juliet@capulet.lit', MERCUTIO]);
+    expect(emitted.map((v) => v.jid).sort()).toEqual(['juliet@capulet.lit', MERCUTIO]);
+    expect(emitted.find((v) => v.jid === MERCUTIO)?.keys.length).toBeGreaterThan(0);
+    expect(logged).toEqual([expect.stringContaining('skipped irc.capulet.lit,')]);
+  });
+
   it('a stranger’s device list notification asks nothing and stores nothing', async () => {
     const net = network({ [MERCUTIO]: mercutioNodes() });
     const { keys, emitted } = service(net.session, { contacts: [] });
