@@ -80,3 +80,13 @@ export const BACKUP_MAX_BYTES = 8 * 1024 * 1024;
  * 1 MiB for the JSON around it: anything larger is not a request this app makes.
  */
 export const MAX_REQUEST_BYTES = Math.ceil(PROFILE_LIMITS.avatarUploadBytes / 3) * 4 + 1024 * 1024;
+
+/**
+ * Requests to see the user's presence (RFC 6121 §3.1.2) kept for one stream (main/services/presence.ts):
+ * anyone can ask, from as many addresses as a server mints, so only the `listed` newest are kept and the
+ * rest counted. Those set aside are still pending on the server, which sends them again at the next login
+ * (§3.1.3). 256: more than any person answers by hand, few enough to list at once.
+ */
+export const PRESENCE_REQUEST_LIMITS = {
+  listed: 256,
+} as const;

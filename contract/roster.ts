@@ -17,6 +17,20 @@ export interface RosterContactView {
   online: boolean;
 }
 
+/**
+ * Who asks to see the user's presence (RFC 6121 §3.1.2), not yet answered, on the stream online now
+ * (none while offline).
+ */
+export interface PresenceRequestsView {
+  /** The addresses asking, as heard, sorted: at most PRESENCE_REQUEST_LIMITS.listed, the newest kept. */
+  jids: string[];
+  /**
+   * Requests heard on this stream that are not listed: once the list was full, the oldest were set aside
+   * (their servers send them again at the next sign-in). 0 when every request is listed.
+   */
+  notShown: number;
+}
+
 /** The contact list as the vault last saved it (offline use), and when. */
 export interface SavedRosterView {
   savedAt: string;
@@ -46,16 +60,19 @@ export const roster = {
     setGroups: accountChange(z.object({ jid: bareJidText, groups }).strict()).returns<RosterChangeAnswer>(),
     remove: accountChange(ByJid).returns<RosterChangeAnswer>(),
     /** Contacts asking to see your presence, not yet answered. */
-    requests: request(NoParams).returns<string[]>(),
+    requests: request(NoParams).returns<PresenceRequestsView>(),
     /** Approves (and asks back) or refuses a request to see your presence; answers the requests left. */
-    answer: accountChange(z.object({ jid: bareJidText, approve: z.boolean() }).strict()).returns<string[]>(),
+    answer: accountChange(z.object({ jid: bareJidText, approve: z.boolean() }).strict()).returns<PresenceRequestsView>(),
   },
   events: {
     /** The server changed the roster: fetch it again. */
     changed: event<undefined>(),
     /** A contact came online or went offline. */
     presence: event<{ jid: string; online: boolean }>(),
-    /** Contacts asking to see your presence, not yet answered. */
-    requests: event<string[]>(),
+    /**
+     * Contacts asking to see your presence, not yet answered: the whole list as it is now. While
+     * requests pour in, main sends it about every 100 ms at most, the last state always included.
+     */
+    requests: event<PresenceRequestsView>(),
   },
 };

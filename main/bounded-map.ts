@@ -51,6 +51,22 @@ export class BoundedMap<K, V> {
     }
   }
 
+  /** The least recently used key: the next to go (reading it makes it no more recent). */
+  oldest(): K | undefined {
+    for (const key of this.#entries.keys()) return key;
+    return undefined;
+  }
+
+  /** The keys, least recently used first (reading them makes none recent). */
+  keys(): IterableIterator<K> {
+    return this.#entries.keys();
+  }
+
+  /** The values, least recently used first (reading them makes none recent). */
+  *values(): IterableIterator<V> {
+    for (const entry of this.#entries.values()) yield entry.value;
+  }
+
   delete(key: K): void {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;

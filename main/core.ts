@@ -150,7 +150,8 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const ownKeysStore = new OwnKeysStore(vaults, { changed: ownKeysChanged });
   const published = new PublishedNodesStore(vaults);
   const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
-  const presence = new Presence({ session: port, events });
+  // Only roster contacts' presence is kept (the roster is made next; asked only once presence comes).
+  const presence = new Presence({ session: port, events, isContact: (jid): Promise<boolean> => roster.has(jid) });
   const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key, profile and device list notifications count only from the roster's contacts (and addresses the
   // user looked up): services/listened-contacts.ts.
@@ -255,7 +256,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     drift.onOwnNodeChange(change);
   });
   session.events.on('roster', (push) => roster.onPush(push));
-  session.events.on('presence', (update) => presence.onPresence(update));
+  session.events.on('presence', (update) => void presence.onPresence(update));
   // Filed under the account it was addressed to: only that account may see and answer it (services/presence.ts).
   session.events.on('subscriptionRequest', ({ from, account }) => presence.onSubscriptionRequest(from, account));
   const isOwn = (jid: string) => session.state.account !== undefined && bareJidKey(jid) === bareJidKey(session.state.account);

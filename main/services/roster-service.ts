@@ -16,7 +16,7 @@
  * that acts on the roster (membership for notifications, the keys fetched at sign-in, changes, the
  * CLI) waits for the server's roster instead (`list({ fresh: true })`, `has()`).
  */
-import type { RosterContactView, SavedRosterView } from '../../contract/index.js';
+import type { PresenceRequestsView, RosterContactView, SavedRosterView } from '../../contract/index.js';
 import type { AppEvents } from '../events.js';
 import { KeyringError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -186,18 +186,18 @@ export class RosterService {
     await this.#applied(change);
   }
 
-  /** Contacts asking to see the user's presence, not yet answered. */
-  requests(): string[] {
-    return this.#deps.presence.requests();
+  /** Contacts asking to see the user's presence, not yet answered (and how many more asked than are listed). */
+  requests(): PresenceRequestsView {
+    return this.#deps.presence.requestsView();
   }
 
   /** §3.1.4/§3.1.5: approve (and ask back, for a mutual subscription) or refuse. */
-  async answer(jid: string, approve: boolean): Promise<string[]> {
+  async answer(jid: string, approve: boolean): Promise<PresenceRequestsView> {
     // The account (and connection) the request was answered on: only it may ask back.
     const answering = markNow(this.#deps.session);
     await this.#deps.presence.reply(jid, approve);
     if (approve) await this.#askToSeePresence(jid, answering);
-    return this.#deps.presence.requests();
+    return this.#deps.presence.requestsView();
   }
 
   /** Whether `bareJid` is in the roster (any subscription state). False when the roster cannot be read. */

@@ -73,8 +73,8 @@ export function stubHandlers(overrides: Overrides = {}): Handlers {
       add: () => Promise.resolve({ outcome: 'done', contacts: [] }),
       setGroups: () => Promise.resolve({ outcome: 'done', contacts: [] }),
       remove: () => Promise.resolve({ outcome: 'done', contacts: [] }),
-      requests: () => Promise.resolve([]),
-      answer: () => Promise.resolve([]),
+      requests: () => Promise.resolve({ jids: [], notShown: 0 }),
+      answer: () => Promise.resolve({ jids: [], notShown: 0 }),
     },
     queue: {
       list: () => Promise.resolve([]),

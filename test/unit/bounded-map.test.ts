@@ -39,4 +39,17 @@ describe('a bounded map', () => {
     c.set('c', 3);
     expect([c.has('a'), c.get('b'), c.get('c'), c.size]).toEqual([false, 2, 3, 2]);
   });
+
+  it('lists its keys and values least recently used first, without making any recent', () => {
+    const c = new BoundedMap<string, number>(3);
+    c.set('a', 1);
+    c.set('b', 2);
+    c.set('c', 3);
+    c.get('a');
+    expect([...c.keys()]).toEqual(['b', 'c', 'a']);
+    expect([...c.values()]).toEqual([2, 3, 1]);
+    expect(c.oldest()).toBe('b');
+    c.set('d', 4); // b, still the oldest, goes
+    expect([...c.keys()]).toEqual(['c', 'a', 'd']);
+  });
 });

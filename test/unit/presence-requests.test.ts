@@ -5,7 +5,7 @@
  * by the accounts review: romeo's request from tybalt listed and answered under mercutio).
  */
 import { describe, expect, it } from 'vitest';
-import type { EventName } from '../../contract/index.js';
+import type { EventName, PresenceRequestsView } from '../../contract/index.js';
 import { KeyringError } from '../../main/errors.js';
 import { AppEvents } from '../../main/events.js';
 import { Presence } from '../../main/services/presence.js';
@@ -20,9 +20,9 @@ function presenceFor(account: string) {
   const events = new AppEvents();
   const told: string[][] = [];
   events.subscribe((event: EventName, payload) => {
-    if (event === 'roster:requests') told.push(payload as string[]);
+    if (event === 'roster:requests') told.push((payload as PresenceRequestsView).jids);
   });
-  return { session, presence: new Presence({ session, events }), told };
+  return { session, presence: new Presence({ session, events, isContact: () => true }), told };
 }
 
 /** What core.ts does as the session goes: the stream gone, then another account's (or the same) online. */

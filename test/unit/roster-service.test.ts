@@ -59,7 +59,7 @@ function rosterApp(vaults: VaultHolder, server: Server, status: ConnectionStatus
       return server.reply(ver);
     },
   });
-  const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store });
+  const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store });
   apps.push(app);
   return app;
 }
@@ -232,7 +232,7 @@ describe('adding a contact', () => {
 
   it('someone already in the roster, no groups named, keeps the groups they are in (a key may be published to them)', async () => {
     const { sets, session, events } = withJulietInFriends();
-    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
     apps.push(app);
     const after = await app.add({ jid: 'juliet@capulet.lit', groups: [] });
     expect(groupsOf(sets[0])).toEqual(['Friends']);
@@ -244,7 +244,7 @@ describe('adding a contact', () => {
 
   it('someone already in the roster, groups named, is in those too; a new name replaces the old', async () => {
     const { sets, session, events } = withJulietInFriends();
-    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
     apps.push(app);
     await app.add({ jid: 'Juliet@Capulet.lit', name: 'J.', groups: ['Family', 'Friends'] });
     expect(sets[0]?.attrs.jid).toBe('juliet@capulet.lit');
@@ -254,7 +254,7 @@ describe('adding a contact', () => {
 
   it('someone new gets exactly the groups named', async () => {
     const { sets, session, events } = withJulietInFriends();
-    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
     apps.push(app);
     await app.add({ jid: 'nurse@capulet.lit', groups: ['Household'] });
     expect(sets[0]?.attrs.jid).toBe('nurse@capulet.lit');
@@ -283,7 +283,7 @@ describe('an address added that the app or the server will not take', () => {
 
   it('the own address, in any case, is said to be one’s own and never sent', async () => {
     const { sets, session, events } = appRefusing('not-allowed');
-    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
     apps.push(app);
     for (const own of [ACCOUNT, ACCOUNT.toUpperCase(), 'Romeo@montague.LIT']) {
       await expect(app.add({ jid: own, groups: [] })).rejects.toMatchObject({ code: 'invalid-argument', message: 'That is your own address.', field: 'jid' });
@@ -298,7 +298,7 @@ describe('an address added that the app or the server will not take', () => {
       ['not-allowed', 'forbidden'],
     ] as const) {
       const { session, events } = appRefusing(condition);
-      const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+      const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
       apps.push(app);
       const failure = await app.add({ jid: 'benvolio@capulet.lit', groups: [] }).catch((error: unknown) => error);
       expect(toIpcError(failure).code, condition).toBe(code);
@@ -307,7 +307,7 @@ describe('an address added that the app or the server will not take', () => {
 
   it('a contact address is sent in its one form (RFC 7622: lower case)', async () => {
     const { sets, session, events } = appRefusing('jid-malformed');
-    const app = new RosterService({ session, presence: new Presence({ session, events }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
+    const app = new RosterService({ session, presence: new Presence({ session, events, isContact: () => true }), events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
     apps.push(app);
     await app.add({ jid: 'Benvolio@CAPULET.lit', groups: [] }).catch(() => undefined);
     expect(sets[0]?.attrs.jid).toBe('benvolio@capulet.lit');
@@ -330,7 +330,7 @@ describe('answering a request to see your presence across an account switch', ()
       },
     });
     const events = new AppEvents();
-    const presence = new Presence({ session, events });
+    const presence = new Presence({ session, events, isContact: () => true });
     const app = new RosterService({ session, presence, events, log: silentLogger, store: new RosterStore(await vaultsForTest()) });
     apps.push(app);
     presence.onSubscriptionRequest(TYBALT, ACCOUNT);

@@ -23,3 +23,14 @@ export function alreadyContactWords(contact: RosterContactView): string {
   const list = groups.length === 1 ? groups[0] : `${groups.slice(0, -1).join(', ')} and ${groups[groups.length - 1]}`;
   return `${who} is already in your contacts, in ${list}. Adding keeps ${groups.length === 1 ? 'that group' : 'those groups'} and adds any you name here.`;
 }
+
+/**
+ * The line under the requests when more came than main keeps (main/services/presence.ts keeps the newest
+ * PRESENCE_REQUEST_LIMITS.listed): the user learns the list is not everyone, and that the rest are not
+ * lost (the server keeps them pending and sends them again at each login, RFC 6121 §3.1.3). Short: it
+ * sits in the narrow contacts column.
+ */
+export function requestsNotShownWords(notShown: number): string {
+  const requests = notShown === 1 ? '1 more request' : `${notShown.toLocaleString('en')} more requests`;
+  return `${requests} came than are listed. Your server sends them again at your next sign-in.`;
+}

@@ -1,4 +1,4 @@
-import type { ContactKeysView, IpcError, KeyringApi, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
+import type { ContactKeysView, IpcError, KeyringApi, PresenceRequestsView, RosterChangeAnswer, RosterContactView, TrustPolicy, VerifyAnswer } from '../../../contract';
 import { QR_IMAGE_LIMITS } from '../../../contract/limits';
 import { fileToBase64 } from './base64';
 import { accountChangedSince, accountShown } from './account-epoch';
@@ -39,6 +39,8 @@ export class ContactsStore extends ScreenStore {
   accountPolicy = $state<TrustPolicy>('tofu');
   /** Contacts asking to see your presence, waiting for your answer. */
   requests = $state<string[]>([]);
+  /** Requests main heard but does not list (it keeps the newest: PRESENCE_REQUEST_LIMITS). */
+  requestsNotShown = $state(0);
 
   readonly groups = $derived(groupContacts(this.roster, this.filter));
   /** Roster groups, for the access picker. */
@@ -87,7 +89,7 @@ export class ContactsStore extends ScreenStore {
         }
       }),
       this.api.on('roster:changed', () => void this.refreshRoster()),
-      this.api.on('roster:requests', (requests) => (this.requests = requests)),
+      this.api.on('roster:requests', (requests) => this.#showRequests(requests)),
       this.api.on('roster:presence', ({ jid, online }) => {
         this.#arrivedPresence[jid] = online;
         this.#flushSoon();
@@ -155,8 +157,13 @@ export class ContactsStore extends ScreenStore {
 
   async answer(jid: string, approve: boolean): Promise<void> {
     const requests = await this.answering.run(() => this.api.roster.answer({ jid, approve }));
-    if (requests) this.requests = requests;
+    if (requests) this.#showRequests(requests);
     await this.refreshRoster();
+  }
+
+  #showRequests(view: PresenceRequestsView): void {
+    this.requests = view.jids;
+    this.requestsNotShown = view.notShown;
   }
 
   async refreshRoster(): Promise<void> {
@@ -168,7 +175,7 @@ export class ContactsStore extends ScreenStore {
       this.#arrivedPresence = byJid();
     }
     const requests = await this.api.roster.requests();
-    if (requests.ok && sameAccount()) this.requests = requests.value;
+    if (requests.ok && sameAccount()) this.#showRequests(requests.value);
     const policy = await this.api.contacts.accountPolicy();
     if (policy.ok && sameAccount()) this.accountPolicy = policy.value;
   }
@@ -184,6 +191,7 @@ export class ContactsStore extends ScreenStore {
     this.selected = undefined;
     this.editingJid = undefined;
     this.requests = [];
+    this.requestsNotShown = 0;
     this.accountPolicy = 'tofu';
   }
 

@@ -1,7 +1,7 @@
 /** "Add contact…" with an address already in the roster: the dialog says so, and in which groups. */
 import { describe, expect, it } from 'vitest';
 import type { RosterContactView } from '../../../contract/index.js';
-import { alreadyContactWords, existingContact } from '../../../renderer/src/lib/add-contact.js';
+import { alreadyContactWords, existingContact, requestsNotShownWords } from '../../../renderer/src/lib/add-contact.js';
 
 const romeo: RosterContactView = { jid: 'romeo@montague.lit', name: 'Romeo', groups: ['Friends'], subscription: 'both', pending: false, online: true };
 const nurse: RosterContactView = { jid: 'nurse@capulet.lit', groups: [], subscription: 'none', pending: true, online: false };
@@ -21,5 +21,12 @@ describe('an address already in the contacts', () => {
     expect(alreadyContactWords(romeo)).toBe('Romeo (romeo@montague.lit) is already in your contacts, in “Friends”. Adding keeps that group and adds any you name here.');
     expect(alreadyContactWords({ ...romeo, groups: ['Friends', 'Verona', 'Family'] })).toContain('in “Friends”, “Verona” and “Family”. Adding keeps those groups');
     expect(alreadyContactWords(nurse)).toBe('nurse@capulet.lit is already in your contacts, in no group. Groups you name here are added.');
+  });
+});
+
+describe('more requests to see your presence than are listed', () => {
+  it('says how many more came, and that the server sends them again', () => {
+    expect(requestsNotShownWords(1)).toBe('1 more request came than are listed. Your server sends them again at your next sign-in.');
+    expect(requestsNotShownWords(19_744)).toBe('19,744 more requests came than are listed. Your server sends them again at your next sign-in.');
   });
 });
