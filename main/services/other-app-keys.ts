@@ -125,7 +125,12 @@ export class OtherAppKeys {
         } catch (error) {
           // Cut off by the switch (#readAndRecord refused to record): the run ends quietly.
           if (!current()) return STOPPED;
-          throw error;
+          // A disk that refuses the records refuses everyone's: the run ends and says so.
+          if (error instanceof KeyringError && error.code === 'storage-failed') throw error;
+          // Anything else is this account's alone (what it publishes tripped a reader): logged, and every
+          // other contact is still read. One contact's data never ends the reading of the rest.
+          this.#deps.log.warn(`reading ${oneLine(jid)}'s other apps' keys failed: ${oneLine(error instanceof Error ? error.message : String(error))}`);
+          return { status: 'failed', detail: 'the reading failed' };
         }
         // Read and recorded for the account before, but the window now shows another's.
         if (!current()) return STOPPED;

@@ -20,6 +20,7 @@ import { formatOmemoFingerprint, MAX_DEVICES } from '../../main/protocols/omemo.
 import { OtherAppKeys } from '../../main/services/other-app-keys.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
+import type { OtherKeysRecord } from '../../main/vault/schema.js';
 import type { VaultHolder } from '../../main/vault/vault-holder.js';
 import { NS } from '../../main/xmpp/namespaces.js';
 import { parseItems } from '../../main/xmpp/pubsub.js';
@@ -287,6 +288,28 @@ describe('other apps’ keys of a contact', () => {
     expect(emitted.map((v) => v.jid).sort()).toEqual(['juliet@capulet.lit', MERCUTIO]);
     expect(emitted.find((v) => v.jid === MERCUTIO)?.keys.length).toBeGreaterThan(0);
     expect(logged).toEqual([expect.stringContaining('skipped irc.capulet.lit,')]);
+  });
+
+  it('one account whose reading trips (not the disk) is logged; every other contact is still read and announced', async () => {
+    const net = network({ [MERCUTIO]: mercutioNodes(), 'juliet@capulet.lit': mercutioNodes() });
+    const emitted: OtherKeysView[] = [];
+    const events = new AppEvents();
+    events.subscribe((name, payload) => name === 'devices:contact' && emitted.push(payload as OtherKeysView));
+    const logged: string[] = [];
+    const log = { ...silentLogger, warn: (m: string) => logged.push(m) };
+    /** A store that trips on one account, as a reader's unexpected throw would. */
+    class TripsOnJuliet extends OtherKeysStore {
+      override update<T>(account: string, jid: string, change: (stored: OtherKeysRecord | undefined) => { record: OtherKeysRecord; result: T }): Promise<T> {
+        if (jid === 'juliet@capulet.lit') throw new RangeError('The value of "value" is out of range.');
+        return super.update(account, jid, change);
+      }
+    }
+    const keys = new OtherAppKeys({ store: new TripsOnJuliet(vaults), trust: new ContactKeysStore(vaults), session: net.session, events, log, isKnownContact: () => true, followUp: { spacingMs: 0, maxSpacingMs: 0, calmMs: 0 } });
+
+    await keys.fetchMany(['juliet@capulet.lit', MERCUTIO]);
+
+    expect(emitted.map((v) => v.jid)).toEqual([MERCUTIO]);
+    expect(logged).toEqual([expect.stringContaining("reading juliet@capulet.lit's other apps' keys failed: The value of \"value\" is out of range.")]);
   });
 
   it('a stranger’s device list notification asks nothing and stores nothing', async () => {
