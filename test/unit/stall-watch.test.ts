@@ -46,9 +46,10 @@ describe('the stall watch of npm test', () => {
     expect(result.stall?.quietMs).toBeGreaterThanOrEqual(1_500);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
     await expect.poll(() => running(childPid), { timeout: 2_000 }).toBe(false);
-    // The spinning step is named as busy, the idle child as waiting.
+    // The spinning step is named as busy (running, its share of a CPU well above the waiting child's: on a
+    // machine busy with other work a spinning loop got 37 %, so no higher bar), the idle child as waiting.
     const [stepLine, childLine] = result.stall?.processes ?? [];
-    expect(stepLine).toMatch(/^\d+ R ([5-9]\d|1\d\d)% of a CPU: \S*node -e const { spawn } = require/);
+    expect(stepLine).toMatch(/^\d+ R ([2-9]\d|1\d\d)% of a CPU: \S*node -e const { spawn } = require/);
     expect(childLine).toMatch(new RegExp(`^${childPid} S [0-9]% of a CPU: .*setInterval`));
     expect(result.status).toBeNull();
   });
