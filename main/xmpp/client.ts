@@ -21,7 +21,8 @@
  * 7. The server's bytes are read correctly wherever TCP or TLS cuts them (stream-reader.ts): xmpp.js
  *    decodes each chunk on its own and its parser loses a stream header cut inside `<?xml …?>`. Bytes
  *    that are not well-formed XML end the stream, not the process, and a stanza nested too deep to walk
- *    safely is dropped (answerTooDeep below).
+ *    safely is dropped (answerTooDeep below). A stanza too large ends the stream, with limits strict
+ *    until the guard (point 1) trusts the stream.
  *
  * 8. No reconnect plugin: a lost stream is never revived on the same client. The session (session.ts)
  *    makes a new client for every attempt, signed in from scratch like the first.
@@ -123,6 +124,8 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   });
   middleware.use(login.incoming);
   const guard = guardStream({ entity, middleware, domain: options.domain, mechanisms: SASL_MECHANISMS, log: options.log });
+  // The stream reader's size limits are strict until the guard trusts the stream (stream-reader.ts, point 5).
+  entity.streamTrusted = () => guard.trusted;
   const streamFeatures = _streamFeatures({ middleware });
 
   streamFeatures.use('starttls', NS.tls, async ({ entity: conn }, next) => {

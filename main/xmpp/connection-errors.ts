@@ -180,6 +180,8 @@ interface ErrorLike {
   hostname?: unknown;
   /** The name a certificate was checked against (Node's ERR_TLS_CERT_ALTNAME_INVALID). */
   host?: unknown;
+  /** A stanza too large came before the stream was encrypted and logged in (stream-reader.ts StanzaTooLarge). */
+  beforeTrust?: unknown;
 }
 
 /**
@@ -234,6 +236,25 @@ export function classifyConnectionError(error: unknown, server: string, looked?:
       `${server} sent data that is not well-formed XML, so the app closed the connection.`,
       undefined,
       { cause: error },
+    );
+  }
+  if (name === 'StanzaTooLarge') {
+    // The stream reader's size limits (stream-reader.ts, point 5): the client already sent policy-violation
+    // and closed the connection. Before TLS and login anyone on the path can send it, so the words do not
+    // blame the server; after, only the server can (it relays strangers' stanzas well below the limit).
+    const beforeTrust = e.beforeTrust !== false;
+    return new KeyringError(
+      'protocol-error',
+      beforeTrust
+        ? `Before the connection to ${server} was encrypted and signed in, more data came in one piece than the app accepts at that point, so the app closed the connection.`
+        : `${server} sent more data in one piece than the app accepts, so the app closed the connection.`,
+      undefined,
+      {
+        cause: error,
+        nextStep: beforeTrust
+          ? 'Something on the network may be interfering with the connection: try again, or from another network. If it keeps happening, tell your server’s administrator.'
+          : 'If it keeps happening, tell your server’s administrator.',
+      },
     );
   }
   if (name === 'StreamError') {

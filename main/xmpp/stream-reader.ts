@@ -32,6 +32,18 @@
  *    Closing the stream instead (RFC 6120 §4.9.3.14 policy-violation) would let any stranger
  *    disconnect us at will, so only that stanza goes: ChunkSafeClient reports it ('dropped-too-deep')
  *    for one log line, and the stream reads on.
+ * 5. A stanza too large to keep ends the stream (RFC 6120 §4.9.3.14 policy-violation: "a stanza exceeds a
+ *    configured size limit"). ltx keeps every element of a stanza until it ends, and every unfinished
+ *    token (a text node, an attribute) until its end arrives: `<stream:features>` followed by `<a/>`
+ *    sent without end grew the heap about 40 times what was sent (10 MiB sent, 415 MiB kept), and a man
+ *    in the middle before STARTTLS could crash the process in seconds, long before the sign-in's
+ *    timeout. So the characters and the start tags of the stanza being read are counted, and past
+ *    STANZA_LIMITS the stream fails through the same 'error' event as point 3, with a StanzaTooLarge the
+ *    session puts in words (connection-errors.ts). The limits are strict until the stream is trusted
+ *    (encrypted and logged in: stream-guard.ts decides, client.ts hands its answer to ChunkSafeClient)
+ *    and roomy after. Unlike a too deep stanza (point 4) this ends the stream: a stranger's stanzas are
+ *    bounded well below the trusted limit by the servers that relay them, so only the server itself, or
+ *    someone on the path before TLS, can reach it.
  *
  * These are subclasses of xmpp.js's pieces, not patches of node_modules, which `npm ci` would undo.
  */
@@ -43,9 +55,59 @@ import ConnectionTLS from '@xmpp/tls/lib/Connection.js';
 import { ipAddressOf } from './ip-literal.js';
 import { Parser, XMLError, type Element } from '@xmpp/xml';
 
+/** How large the stanza being read may grow (point 5 above). */
+export interface StanzaLimits {
+  /** Characters of its markup and text (an entity reference counts as the character it stands for). */
+  readonly characters: number;
+  /** Its start tags, its own counted. */
+  readonly elements: number;
+}
+
+/**
+ * Point 5 above. Before the stream is trusted only stream features, STARTTLS and SASL elements are
+ * read: a real server's features are 1 to 3 KB and under 50 elements, a SASL challenge or success a few
+ * hundred characters, so 64 KiB and 1,000 elements leave room for any real server, and bound what a
+ * man in the middle can make us keep to about 1 MB of heap.
+ *
+ * After, the largest stanzas are the roster and avatars. test/bench's roster of 5,000 contacts (one group
+ * each) came from Prosody 0.12 as one IQ result of 535,134 characters and 10,002 elements (measured); the
+ * app keeps rosters of up to 20,000 contacts on disk (MAX_SAVED_ROSTER_ITEMS) and larger ones in memory,
+ * and contacts are often in two or three groups: 20,000 contacts make 2 to 3 MB and 40,000 to 80,000
+ * elements. An avatar is about 100 KiB of base64 plus its wrapping. 8 MiB and 100,000 elements are 15 and
+ * 10 times the benchmark's roster and pass all of these; a stanza at the limit costs tens of MB of heap,
+ * not the process.
+ */
+export const STANZA_LIMITS = {
+  untrusted: { characters: 64 * 1024, elements: 1_000 },
+  trusted: { characters: 8 * 1024 * 1024, elements: 100_000 },
+} as const satisfies Record<string, StanzaLimits>;
+
+/**
+ * What the parser reports for a stanza past its limits (point 5 above): its 'error' event, as for XML that
+ * is not well-formed, under its own name so that the session can say what happened.
+ */
+export class StanzaTooLarge extends Error {
+  /** The stream was not yet trusted (encrypted and logged in) when the stanza was read. */
+  readonly beforeTrust: boolean;
+
+  constructor(limits: StanzaLimits, what: 'characters' | 'elements') {
+    const beforeTrust = limits === STANZA_LIMITS.untrusted;
+    super(`a stanza of more than ${limits[what]} ${what}${beforeTrust ? ', before the stream was encrypted and logged in' : ''}`);
+    this.name = 'StanzaTooLarge';
+    this.beforeTrust = beforeTrust;
+  }
+}
+
 /** An xmpp.js client that decodes UTF-8 across chunk boundaries (point 1 above). */
 export class ChunkSafeClient extends Client {
   #decoder = new StringDecoder('utf8');
+
+  /**
+   * Whether the stream is encrypted and logged in, asked for each stanza (point 5 above): the stream
+   * guard's answer, which client.ts puts here (stream-guard.ts alone keeps track of TLS and SASL).
+   * Until then, untrusted.
+   */
+  streamTrusted: () => boolean = () => false;
 
   /** Every socket (the TCP one, then the TLS one after STARTTLS, a new one per reconnection) starts afresh. */
   override _attachSocket(socket: unknown): void {
@@ -62,7 +124,20 @@ export class ChunkSafeClient extends Client {
   /** Each stream's parser: its dropped stanzas are reported on the client (point 4 above). */
   override _attachParser(parser: unknown): void {
     super._attachParser(parser);
-    if (parser instanceof ChunkSafeParser) parser.addListener(DROPPED_TOO_DEEP, (stanza: Element) => this.emit(DROPPED_TOO_DEEP, stanza));
+    if (parser instanceof ChunkSafeParser) {
+      parser.addListener(DROPPED_TOO_DEEP, (stanza: Element) => this.emit(DROPPED_TOO_DEEP, stanza));
+      parser.limits = () => (this.streamTrusted() ? STANZA_LIMITS.trusted : STANZA_LIMITS.untrusted);
+    }
+  }
+
+  /**
+   * xmpp.js answers every parser error with `bad-format` (RFC 6120 §4.9.3.1), which says our peer's XML
+   * was broken. A stanza too large for us is not (point 5 above): §4.9.3.14 names that policy-violation.
+   * Called while the failed parser is still attached.
+   */
+  override _streamError(condition: string, children?: unknown): Promise<void> {
+    const tooLarge = this.parser instanceof ChunkSafeParser && this.parser.failure instanceof StanzaTooLarge;
+    return super._streamError(tooLarge ? 'policy-violation' : condition, children);
   }
 }
 
@@ -83,12 +158,28 @@ const LOOKED_BACK_AT = new Set(['?', '-', ']']);
 
 /**
  * @xmpp/xml's parser that keeps the ends of declarations, comments and the like whole (point 2 above),
- * reports XML that is not well-formed as its 'error' event (point 3) and drops too deep stanzas (point 4).
+ * reports XML that is not well-formed as its 'error' event (point 3), drops too deep stanzas (point 4)
+ * and ends the stream at a stanza too large (point 5).
  */
 export class ChunkSafeParser extends Parser {
   #held = '';
   /** After an error the stream is over: ltx stopped mid-token, and nothing after it can be read. */
   #failed = false;
+  /** The error the stream failed with, once it did. */
+  #failure: Error | undefined;
+  /** The limits of the stanza being read, asked again at each check (ChunkSafeClient: by the stream's trust). */
+  limits: () => StanzaLimits = () => STANZA_LIMITS.untrusted;
+  /** Characters of the stanza being read, counted from what ltx reported of it (point 5 above). */
+  #characters = 0;
+  /** Start tags of the stanza being read. */
+  #elements = 0;
+  /**
+   * Characters given to ltx since it last reported anything: an unfinished token (a text node, an
+   * attribute, a tag) that ltx keeps whole until it ends, or text between stanzas. Counted with the
+   * stanza, so a token without end is caught too; the rest of a chunk after ltx's last report is not
+   * counted (at most one chunk: TCP and TLS deliver at most 64 KiB at a time).
+   */
+  #unreported = 0;
   /** Set when one of our listeners threw: that is a bug of ours to surface, not the server's bytes. */
   #listenerThrew = false;
   /** Elements open, the stream's own included: a stanza's start tag arrives with 1 open. */
@@ -107,12 +198,22 @@ export class ChunkSafeParser extends Parser {
     this.#held = text.slice(text.length - keep);
     if (keep === text.length) return;
     this.#listenerThrew = false;
+    const given = text.slice(0, text.length - keep);
+    this.#unreported += given.length;
     try {
-      super.write(text.slice(0, text.length - keep));
+      super.write(given);
     } catch (error) {
       if (this.#listenerThrew) throw error;
       this.#fail(notWellFormed(error));
+      return;
     }
+    const limits = this.limits();
+    if (this.#characters + this.#unreported > limits.characters) this.#fail(new StanzaTooLarge(limits, 'characters'));
+  }
+
+  /** The error the stream failed with: XML that is not well-formed, or a stanza too large. */
+  get failure(): Error | undefined {
+    return this.#failure;
   }
 
   /**
@@ -122,7 +223,10 @@ export class ChunkSafeParser extends Parser {
    */
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if (this.#failed) return false;
-    if (event === 'error') this.#failed = true;
+    if (event === 'error') {
+      this.#failed = true;
+      this.#failure = args[0] instanceof Error ? args[0] : undefined;
+    }
     try {
       return super.emit(event, ...args);
     } catch (error) {
@@ -132,6 +236,21 @@ export class ChunkSafeParser extends Parser {
   }
 
   override onStartElement(name: string, attrs: Record<string, string>): void {
+    // ltx reads the rest of a chunk after an error: nothing more is built.
+    if (this.#failed) return;
+    this.#unreported = 0;
+    if (!this.root) {
+      // The stream's header: the first stanza starts afresh after it.
+      this.#characters = 0;
+      this.#elements = 0;
+    } else {
+      // `<name a='v'>`: the markup as written, give or take the spaces and quotes.
+      let size = name.length + 2;
+      for (const [key, value] of Object.entries(attrs)) size += key.length + value.length + 4;
+      this.#characters += size;
+      this.#elements++;
+      if (this.#overLimit()) return;
+    }
     if (this.#beyond) {
       this.#beyond.push(name);
       return;
@@ -145,7 +264,13 @@ export class ChunkSafeParser extends Parser {
     this.#open++;
   }
 
-  override onEndElement(name: string): void {
+  /** `selfClosing`: ltx reports `<a/>` as a start and an end tag, the end tag with true. */
+  override onEndElement(name: string, selfClosing?: boolean): void {
+    if (this.#failed) return;
+    this.#unreported = 0;
+    // `</name>`, or the `/` of `<name/>`.
+    this.#characters += selfClosing === true ? 1 : name.length + 3;
+    if (this.#overLimit()) return;
     if (this.#beyond) {
       if (this.#beyond.pop() !== name) this.#fail(new XMLError('not well-formed: an end tag that does not match its start tag'));
       if (this.#beyond.length === 0) this.#beyond = undefined;
@@ -157,6 +282,7 @@ export class ChunkSafeParser extends Parser {
       this.#tooDeep = false;
       this.#open--;
       this.cursor = root;
+      this.#stanzaEnded();
       this.emit(DROPPED_TOO_DEEP, cursor);
       return;
     }
@@ -167,18 +293,38 @@ export class ChunkSafeParser extends Parser {
     }
     super.onEndElement(name);
     if (this.cursor !== cursor || cursor === root) this.#open--;
+    // A stanza ended: the cursor went back to the stream's element (upstream emitted the stanza just now).
+    if (cursor !== root && this.cursor === root) this.#stanzaEnded();
   }
 
   override onText(text: string): void {
-    if (this.#beyond) return;
+    if (this.#failed) return;
+    this.#unreported = 0;
     // Text between stanzas (whitespace keepalives, RFC 6120 §4.6.1) is no part of any stanza: upstream
     // appends it to the stream's root element, which lives as long as the connection, so a long session
     // (or a server sending text between stanzas) would grow it without end.
     if (this.root && this.cursor === this.root) return;
+    this.#characters += text.length;
+    if (this.#overLimit()) return;
+    if (this.#beyond) return;
     super.onText(text);
   }
 
-  #fail(error: XMLError): void {
+  /** The next stanza is counted from nothing. */
+  #stanzaEnded(): void {
+    this.#characters = 0;
+    this.#elements = 0;
+  }
+
+  /** Past the limits, the stream fails (point 5 above); true when it did. */
+  #overLimit(): boolean {
+    const limits = this.limits();
+    if (this.#elements > limits.elements) this.#fail(new StanzaTooLarge(limits, 'elements'));
+    else if (this.#characters > limits.characters) this.#fail(new StanzaTooLarge(limits, 'characters'));
+    return this.#failed;
+  }
+
+  #fail(error: Error): void {
     if (!this.#failed) this.emit('error', error);
   }
 }

@@ -98,6 +98,8 @@ declare module '@xmpp/client-core' {
     _onData(data: Buffer | string): void;
     /** Makes `parser` the stream's (xmpp.js subscribes to its start, element, end and error). */
     _attachParser(parser: unknown): void;
+    /** Sends `<stream:error>` with `condition` (RFC 6120 §4.9), then disconnects; xmpp.js's answer to a parser error. */
+    _streamError(condition: string, children?: unknown): Promise<void>;
   }
 }
 
