@@ -47,6 +47,12 @@ export interface FakeXmppServerOptions {
   pki?: TestPki;
   /** Features on the plain stream. */
   plainFeatures: string;
+  /**
+   * Before STARTTLS, in place of the features: `start` (say `<stream:features>`), then `chunk` again and
+   * again, never closed, until `bytes` are sent or the client leaves (a man in the middle flooding the
+   * plain stream). Each chunk waits until the socket took the one before.
+   */
+  flood?: { start: string; chunk: string; bytes: number };
   /** The answer to `<starttls/>`. */
   starttls?: 'proceed' | 'failure';
   /** Features on the encrypted stream, before login (a function: read at each stream, so a test can change them). */
@@ -161,14 +167,33 @@ export async function startFakeXmppServer(options: FakeXmppServerOptions): Promi
     }
 
     function openStream(): void {
+      const header =
+        `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' ` +
+        `from='${options.domain}' id='fake-${index}-${streamId++}' version='1.0'>`;
+      if (phase === 'plain' && options.flood) return flood(header, options.flood);
       const features =
         phase === 'plain' ? options.plainFeatures : phase === 'tls' ? tlsFeaturesNow() : (options.authenticatedFeatures ?? FEATURES.bind);
-      session.send(
-        `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' ` +
-          `from='${options.domain}' id='fake-${index}-${streamId++}' version='1.0'>` +
-          `<stream:features>${features}</stream:features>` +
-          (phase === 'tls' ? (options.beforeLogin ?? '') : ''),
-      );
+      session.send(header + `<stream:features>${features}</stream:features>` + (phase === 'tls' ? (options.beforeLogin ?? '') : ''));
+    }
+
+    function flood(header: string, { start, chunk, bytes }: NonNullable<FakeXmppServerOptions['flood']>): void {
+      session.send(header + start);
+      inOrder(async () => {
+        const piece = Buffer.from(chunk, 'utf8');
+        for (let sent = 0; sent < bytes && !socket.destroyed && socket.writable; sent += piece.length) {
+          if (socket.write(piece)) continue;
+          // Wait until the client read what is queued, or left.
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              socket.off('drain', done);
+              socket.off('close', done);
+              resolve();
+            };
+            socket.on('drain', done);
+            socket.on('close', done);
+          });
+        }
+      });
     }
 
     function onElement(element: Element): void {

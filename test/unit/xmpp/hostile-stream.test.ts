@@ -1,12 +1,17 @@
 /**
  * Hostile bytes on the stream end, at worst, that stream; never the process (main/xmpp/stream-reader.ts,
- * points 3 and 4). From the attack review's probes:
+ * points 3 to 5). From the attack review's probes:
  * - an illegal character reference or an undefined entity, even in the plain stream features before
  *   STARTTLS (anyone on the path can send them), fails the sign-in with a KeyringError, and while online
  *   ends the stream with a cause the connection state shows; nothing is thrown past the session;
  * - a message nested 3000 deep (21 KB, from any stranger) is dropped, with one line in the log, and the
- *   stream reads on; the stream log (CLI --debug, KEYRING_XMPP_LOG) survives it.
+ *   stream reads on; the stream log (CLI --debug, KEYRING_XMPP_LOG) survives it;
+ * - features that never end before STARTTLS (`<a/>` after `<a/>`, or text) fail the sign-in at once, in
+ *   clear words, without the heap growing; once signed in, a roster of 5,000 contacts and a large avatar
+ *   are still read (point 5).
  */
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
 import { AppEvents } from '../../../main/events.js';
@@ -61,6 +66,50 @@ describe('XML that is not well-formed, before the sign-in ends', () => {
       // RFC 6120 §4.9.3.1: the client says why it leaves, then closes; it never went on to STARTTLS.
       const said = server.received().join('');
       expect(said).toContain('bad-format');
+      expect(said).not.toContain('starttls');
+    } finally {
+      await session.disconnect().catch(() => undefined);
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describe('a stanza without end before STARTTLS (a man in the middle flooding the plain stream)', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heapMiB = (): number => {
+    gc();
+    return process.memoryUsage().heapUsed / 2 ** 20;
+  };
+
+  it.each([
+    ['<a/> after <a/>', `<stream:features>`, '<a/>'.repeat(16_384)],
+    ['one text node', `<stream:features><x xmlns='urn:example'>`, 'y'.repeat(65_536)],
+  ])('%s: the sign-in fails at once in clear words, the heap stays small, nothing is thrown past it', async (_name, start, chunk) => {
+    // 4 MiB of <a/>: the old reader kept each as an element, about 160 MiB of heap, and waited for the timeout.
+    const server = await startFakeXmppServer({ domain: 'capulet.lit', plainFeatures: '', flood: { start, chunk, bytes: 4 * 2 ** 20 } });
+    const session = new AccountSession({ events: new AppEvents(), log: silentLogger });
+    try {
+      const before = heapMiB();
+      const started = performance.now();
+      const outcome = await signInOutcome(server, session);
+      const took = performance.now() - started;
+      const grown = heapMiB() - before;
+      expect(uncaught()).toEqual([]);
+      expect(outcome).toBeInstanceOf(KeyringError);
+      expect(outcome).toMatchObject({
+        code: 'protocol-error',
+        message:
+          `Before the connection to ${server.host}:${server.port} was encrypted and signed in, more data came in one piece ` +
+          'than the app accepts at that point, so the app closed the connection.',
+        nextStep: expect.stringContaining('Something on the network may be interfering') as unknown,
+      });
+      expect(session.state).toMatchObject({ status: 'failed', error: { code: 'protocol-error' } });
+      expect(took).toBeLessThan(3_000);
+      expect(grown).toBeLessThan(8);
+      // RFC 6120 §4.9.3.14: the client says why it leaves, then closes; it never went on to STARTTLS.
+      const said = server.received().join('');
+      expect(said).toContain('policy-violation');
       expect(said).not.toContain('starttls');
     } finally {
       await session.disconnect().catch(() => undefined);
@@ -161,6 +210,43 @@ describe('a stanza nested 3000 deep', () => {
       expect(reply).toContain('type="error"');
       expect(reply).toContain('<policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/>');
       expect(session.state.status).toBe('online');
+    } finally {
+      await session.disconnect().catch(() => undefined);
+      await server.close();
+    }
+  }, 60_000);
+});
+
+describe('large stanzas once signed in', () => {
+  /** A roster push (RFC 6121 §2.1.6) of `contacts` contacts in test/bench's shape: one group each. */
+  const rosterPush = (contacts: number): string =>
+    `<iq type='set' id='big-roster'><query xmlns='jabber:iq:roster' ver='2'>` +
+    Array.from({ length: contacts }, (_, i) => {
+      const n = String(i).padStart(4, '0');
+      return `<item subscription='both' jid='contact-${n}@capulet.lit' name='Contact ${n}'><group>Group ${String(i % 20).padStart(2, '0')}</group></item>`;
+    }).join('') +
+    `</query></iq>`;
+  // XEP-0084: 150 KiB of base64, from the account's own address (PEP, XEP-0163).
+  const avatar =
+    `<message from='juliet@capulet.lit' id='big-avatar'><event xmlns='${NS.pubsubEvent}'><items node='urn:xmpp:avatar:data'>` +
+    `<item id='a1'><data xmlns='urn:xmpp:avatar:data'>${'QUFB'.repeat(150 * 256)}</data></item></items></event></message>`;
+
+  it('a roster of 5,000 contacts and an avatar of 150 KiB are read, and the stream stays online', async () => {
+    const { server, online } = await onlineServer();
+    const lines: string[] = [];
+    const session = new AccountSession({ events: new AppEvents(), log: silentLogger, streamLog: { write: (l) => lines.push(l) } });
+    try {
+      await session.connect({ jid: 'juliet@capulet.lit', password: PASSWORD, host: server.host, port: server.port, caFile: files.pki.caFile });
+      const peer = await online;
+      peer.send(rosterPush(5_000));
+      peer.send(avatar);
+      peer.send(`<iq type='get' id='after-large' from='capulet.lit'><ping xmlns='urn:xmpp:ping'/></iq>`);
+      await until(() => server.received().join('').includes('after-large'));
+      expect(uncaught()).toEqual([]);
+      expect(session.state.status).toBe('online');
+      // Both reached the rest of the stack (the stream log reads each stanza as it is delivered).
+      expect(lines.some((l) => l.includes('IN ') && l.includes('contact-4999@capulet.lit'))).toBe(true);
+      expect(lines.some((l) => l.includes('IN ') && l.includes('big-avatar'))).toBe(true);
     } finally {
       await session.disconnect().catch(() => undefined);
       await server.close();
