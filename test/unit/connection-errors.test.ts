@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyConnectionError } from '../../main/xmpp/connection-errors.js';
 import { KeyringError } from '../../main/errors.js';
 import { readStreamError } from '../../main/xmpp/stream-errors.js';
+import { STANZA_LIMITS, StanzaTooLarge } from '../../main/xmpp/stream-reader.js';
 
 function err(props: Record<string, string>): Error {
   return Object.assign(new Error(props.message ?? 'x'), props);
@@ -25,6 +26,24 @@ describe('classifying connection failures', () => {
     expect(classified.code).toBe(code);
     expect(classified.message).toMatch(message);
     expect(classified.cause).toBe(error);
+  });
+
+  it('a stanza too large (stream-reader.ts): before the stream is trusted the network is suspected, after the server is named', () => {
+    const before = new StanzaTooLarge(STANZA_LIMITS.untrusted, 'elements');
+    expect(classifyConnectionError(before, 'example.org:5222')).toMatchObject({
+      code: 'protocol-error',
+      message:
+        'Before the connection to example.org:5222 was encrypted and signed in, more data came in one piece than the app accepts at that point, so the app closed the connection.',
+      nextStep: 'Something on the network may be interfering with the connection: try again, or from another network. If it keeps happening, tell your server’s administrator.',
+      cause: before,
+    });
+    const after = new StanzaTooLarge(STANZA_LIMITS.trusted, 'characters');
+    expect(classifyConnectionError(after, 'example.org:5222')).toMatchObject({
+      code: 'protocol-error',
+      message: 'example.org:5222 sent more data in one piece than the app accepts, so the app closed the connection.',
+      nextStep: 'If it keeps happening, tell your server’s administrator.',
+      cause: after,
+    });
   });
 
   // Node's words, as its sockets, getaddrinfo and TLS give them on connect and read: none reaches a person.
