@@ -11,8 +11,13 @@
  *   joiners, U+2060–206F, U+FEFF, U+00AD, the Hangul fillers U+115F/1160/3164/FFA0, the combining
  *   grapheme joiner U+034F, variation selectors, the tag characters U+E0000–E0FFF…) and the other
  *   invisible format characters U+180E and U+FFF9–FFFB: each shows as nothing (or as a blank), so
- *   "Romeo" and "Rom\u{E0065}eo" would look alike. This also removes the joiner inside emoji sequences,
- *   which then show as their parts, and the selector that asks for an emoji's colour form,
+ *   "Romeo" and "Rom\u{E0065}eo" would look alike. `cleanText` (profile text, names, labels) keeps the
+ *   few of these that spelling needs where spelling puts them (contract/own-text.ts spellingCharacterAt):
+ *   ZWJ and ZWNJ between two letters of a script other than Latin, Greek and Cyrillic (Persian
+ *   "می‌خواهم", Indic conjuncts) or between two pictographs (👨‍👩‍👧), variation selectors after an emoji
+ *   or a CJK character, the tags of an emoji subdivision flag. Nothing of those acts beyond the letters
+ *   around it, and none can make a Latin name look like another one. `oneLine` and `keepingLines`, for a
+ *   terminal and for addresses, remove them all,
  * - the line and paragraph separators U+2028/U+2029, which start a new line where only newlines were
  *   expected.
  *
@@ -20,6 +25,8 @@
  * forge a line of its own; multi-line text keeps tab and newline. Markup stays text: `<script>` in a
  * vCard field is a string to show, never something to interpret.
  */
+
+import { spellingCharacterAt } from '../contract/own-text.js';
 
 // Default_Ignorable_Code_Point covers the bidirectional controls, the marks and the zero-width characters
 // too; they stay listed where it does not (C1 controls, U+180E, U+2028/2029, U+FFF9–FFFB).
@@ -65,7 +72,10 @@ export function cleanText(raw: string | undefined | null, maxChars: number, opti
   if (raw === undefined || raw === null) return undefined;
   // Cut generously first so a 1 MB field costs no more than a short one, then clean, then cut exactly.
   const head = raw.length > maxChars * 4 ? raw.slice(0, maxChars * 4) : raw;
-  const cleaned = options.multiline ? keepingLines(head).replace(/\n{3,}/g, '\n\n') : oneLine(head);
+  const keepSpelling = (char: string, offset: number, text: string) => (spellingCharacterAt(text, offset) ? char : '');
+  const cleaned = options.multiline
+    ? head.replace(/\r\n?/g, '\n').replace(UNSAFE_KEEP_LINES, keepSpelling).replace(/\n{3,}/g, '\n\n')
+    : head.replace(/\s+/g, ' ').replace(UNSAFE, keepSpelling).trim();
   const text = cutAt(cleaned.trim(), maxChars).trim();
   return text === '' ? undefined : text;
 }

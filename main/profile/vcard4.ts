@@ -4,6 +4,8 @@
  * Property and value elements follow RFC 6351 (the XML form of RFC 6350). The publisher sends the whole
  * vCard every time (§4.1.2: "not a diff"). Contacts' vCards are untrusted: unknown properties are
  * ignored, only so many children are looked at, every value is cut and cleaned (main/untrusted-text.ts).
+ * The user's own text goes out, and reads back, as typed but for what could act in a contact's app
+ * (contract/own-text.ts): the spelling of a Persian name or an emoji sequence is not a contact's spoof.
  */
 import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
@@ -11,7 +13,11 @@ import type { Profile, ProfileAddress } from '../../contract/index.js';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
 import { phoneShown, telValue } from '../../contract/phone.js';
 import type { RawItem } from '../xmpp/pubsub.js';
+import { ownText } from '../../contract/own-text.js';
 import { cleanText } from '../untrusted-text.js';
+
+/** How a reader cleans each value: cleanText for a contact's, ownText for the account's own read back. */
+export type TextCleaner = (raw: string | undefined, maxChars: number, options?: { multiline?: boolean }) => string | undefined;
 
 /** RFC 6351: the vCard XML namespace (the payload's), distinct from the node name urn:xmpp:vcard4. */
 export const VCARD_NS = 'urn:ietf:params:xml:ns:vcard-4.0';
@@ -27,9 +33,12 @@ export const MAX_VCARD_CHILDREN = 512;
 
 const ADDRESS_PARTS = ['street', 'locality', 'region', 'code', 'country'] as const;
 
-/** The payload for the user's own profile; every value cleaned and capped like a contact's would be. */
+/**
+ * The payload for the user's own profile; every value capped, and cleaned of what could act in a
+ * contact's app, as the window's "what publishing changes" shows it (contract/own-text.ts).
+ */
 export function vcard4Payload(profile: Profile): Element {
-  const field = (v: string | undefined) => cleanText(v, PROFILE_LIMITS.fieldChars);
+  const field = (v: string | undefined) => ownText(v, PROFILE_LIMITS.fieldChars);
   const list = (values: readonly string[]) =>
     values
       .map(field)
@@ -45,7 +54,7 @@ export function vcard4Payload(profile: Profile): Element {
     ...list(profile.phones).map((p) => telProperty(p)),
     ...list(profile.urls).map((u) => uri('url', u)),
     text('org', field(profile.organisation)),
-    text('note', cleanText(profile.note, PROFILE_LIMITS.noteChars, { multiline: true })),
+    text('note', ownText(profile.note, PROFILE_LIMITS.noteChars, { multiline: true })),
     addressProperty(profile.address),
   ];
   return xml('vcard', { xmlns: VCARD_NS }, ...children.filter((c): c is Element => c !== undefined));
@@ -63,7 +72,7 @@ function telProperty(phone: string): Element {
 /** RFC 6351 value-adr: all seven components, in order, each present (empty when unknown). */
 function addressProperty(address: ProfileAddress | undefined): Element | undefined {
   if (!address) return undefined;
-  const parts = Object.fromEntries(ADDRESS_PARTS.map((p) => [p, cleanText(address[p], PROFILE_LIMITS.fieldChars) ?? '']));
+  const parts = Object.fromEntries(ADDRESS_PARTS.map((p) => [p, ownText(address[p], PROFILE_LIMITS.fieldChars) ?? '']));
   if (Object.values(parts).every((v) => v === '')) return undefined;
   return xml(
     'adr',
@@ -76,17 +85,17 @@ function addressProperty(address: ProfileAddress | undefined): Element | undefin
 
 export type Vcard4Read = { profile: Profile } | { problem: string };
 
-/** A contact's vCard4 item, read defensively. */
-export function readVcard4Item(item: RawItem): Vcard4Read {
+/** A contact's vCard4 item (or, with ownText, the account's own), read defensively. */
+export function readVcard4Item(item: RawItem, clean: TextCleaner = cleanText): Vcard4Read {
   const vcard = item.payload;
   if (!vcard || !vcard.is('vcard', VCARD_NS)) return { problem: `no <vcard xmlns="${VCARD_NS}"/> payload` };
-  return { profile: parseVcard4(vcard) };
+  return { profile: parseVcard4(vcard, clean) };
 }
 
 /** The app's fields from a <vcard/>: first value wins for single fields, lists capped, the rest ignored. */
-export function parseVcard4(vcard: Element): Profile {
+export function parseVcard4(vcard: Element, clean: TextCleaner = cleanText): Profile {
   const profile: Profile = { emails: [], phones: [], urls: [] };
-  const field = (v: string | undefined) => cleanText(v, PROFILE_LIMITS.fieldChars);
+  const field = (v: string | undefined) => clean(v, PROFILE_LIMITS.fieldChars);
   const push = (list: string[], value: string | undefined) => {
     if (value !== undefined && list.length < PROFILE_LIMITS.entries && !list.includes(value)) list.push(value);
   };
@@ -121,7 +130,7 @@ export function parseVcard4(vcard: Element): Profile {
         push(profile.urls, field(valueOf(property)));
         break;
       case 'note':
-        once('note', cleanText(valueOf(property), PROFILE_LIMITS.noteChars, { multiline: true }));
+        once('note', clean(valueOf(property), PROFILE_LIMITS.noteChars, { multiline: true }));
         break;
       case 'org':
         // value-org: organisation name, then units; shown joined.
@@ -129,7 +138,7 @@ export function parseVcard4(vcard: Element): Profile {
         break;
       case 'adr':
         if (!profile.address) {
-          const address = addressOf(property);
+          const address = addressOf(property, clean);
           if (address) profile.address = address;
         }
         break;
@@ -172,10 +181,10 @@ function structuredNameOf(n: Element): string | undefined {
   return joined === '' ? undefined : joined;
 }
 
-function addressOf(adr: Element): ProfileAddress | undefined {
+function addressOf(adr: Element, clean: TextCleaner): ProfileAddress | undefined {
   const address: ProfileAddress = {};
   for (const part of ADDRESS_PARTS) {
-    const value = cleanText(valuesOf(adr, part).join(' '), PROFILE_LIMITS.fieldChars);
+    const value = clean(valuesOf(adr, part).join(' '), PROFILE_LIMITS.fieldChars);
     if (value !== undefined) address[part] = value;
   }
   return Object.keys(address).length > 0 ? address : undefined;

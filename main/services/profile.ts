@@ -41,6 +41,7 @@ import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js'
 import { profileContent, asItem } from '../profile/profile-content.js';
 import { verifyPublishedProfileItem } from '../drift/profile-read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
+import { ownText } from '../../contract/own-text.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
@@ -170,7 +171,7 @@ export class ProfileService {
     const ctx = this.#ctx(job);
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
-    const nickname = cleanText(profile.nickname, PROFILE_LIMITS.fieldChars);
+    const nickname = ownText(profile.nickname, PROFILE_LIMITS.fieldChars);
     const withdrawNickname = nickname === undefined && (await this.#holdsNickname(ctx));
     // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
     // XEP-0163) is an empty payload, which readers take as none. Not a retract: ejabberd before 24.12
@@ -393,7 +394,9 @@ export class ProfileService {
     const owner = this.#deps.session.ownJid;
     const ctx = { iq: this.#deps.session.iq, owner };
     const [view, configs] = await Promise.all([
-      this.#read(owner, { avatarData: true }).then((read) => read.view),
+      // Read as the user's own text (contract/own-text.ts): what she published reads back as she typed it,
+      // so the form does not lose a Persian name's ZWNJ or an RTL name's marks, and the next publish with it.
+      this.#read(owner, { avatarData: true, own: true }).then((read) => read.view),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
     ]);
     // Each node the server answered for replaces its part of the copy; one it refused or failed keeps it.
@@ -505,7 +508,7 @@ export class ProfileService {
     return this.#known.used + this.#avatars.used;
   }
 
-  async #read(contact: string, options: { avatarData: boolean }): Promise<{ view: ContactProfileView; items: ShownItems }> {
+  async #read(contact: string, options: { avatarData: boolean; own?: boolean }): Promise<{ view: ContactProfileView; items: ShownItems }> {
     const iq = this.#deps.session.iq;
     const outcomes = await Promise.all(PROFILE_NODES.map((node) => fetchItems(iq, contact, node)));
     const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [...PROFILE_NODES], sources: [] };
@@ -519,7 +522,7 @@ export class ProfileService {
    * Reads one node's fetch outcome into the view (replacing that node's part and source); the id of the
    * item its part was read from, when it was read from one.
    */
-  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: { avatarData: boolean }): Promise<string | undefined> {
+  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: { avatarData: boolean; own?: boolean }): Promise<string | undefined> {
     const setSource = (source: ProfileSourceView) => {
       view.sources = [...view.sources.filter((s) => s.node !== node), source];
     };
@@ -546,15 +549,16 @@ export class ProfileService {
     view: ContactProfileView,
     node: string,
     items: readonly RawItem[],
-    options: { avatarData: boolean },
+    options: { avatarData: boolean; own?: boolean },
   ): Promise<{ itemId?: string } | { problem: string }> {
+    const clean = options.own === true ? ownText : cleanText;
     if (node === NS.vcard4) {
-      const read = firstReadable(items, readVcard4Item);
+      const read = firstReadable(items, (item) => readVcard4Item(item, clean));
       if ('problem' in read) return read;
       view.vcard = read.profile;
       return { itemId: read.itemId };
     } else if (node === NS.nick) {
-      const read = firstReadable(items, readNickItem);
+      const read = firstReadable(items, (item) => readNickItem(item, clean));
       if ('problem' in read) return read;
       if (read.nickname !== undefined) view.nickname = read.nickname;
       return { itemId: read.itemId };

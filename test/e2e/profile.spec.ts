@@ -331,3 +331,60 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   await saveScreenshot('my-profile-offline', other);
   expect(await axeViolations(other), 'profile offline').toEqual([]);
 });
+
+test('juliet’s own spelling goes out as typed: a Persian nickname with ZWNJ and emoji joined by ZWJ read back from the server; a direction control is said under its field, and left out', async ({
+  browser,
+  friendsInTwoWindows,
+  launchApp,
+  saveScreenshot,
+}) => {
+  test.setTimeout(180_000);
+  // Persian "I want" needs its ZWNJ U+200C; a family and a couple with heart are one picture each by ZWJ U+200D.
+  const persian = 'می\u200Cخواهم';
+  const note = `Family: 👨\u200D👩\u200D👧\nUs: 👩\u200D❤\uFE0F\u200D👨`;
+  const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
+  await signIn(julietPage, julietAccount);
+  await julietPage.getByRole('button', { name: 'My profile', exact: true }).click();
+  const form = julietPage.getByRole('form', { name: 'Profile' });
+  await expect(julietPage.getByTestId('profile-source')).toContainText('as your server holds it');
+  await form.getByLabel('Full name').fill('Juliet Capulet');
+  await form.getByLabel('Nickname').fill(persian);
+  await form.getByLabel('Note').fill(note);
+  // A right-to-left override pasted with the organisation: said under the field, and not in what publishing changes.
+  await form.getByLabel('Organisation').fill('House Capulet\u202E');
+  const notice =
+    'The organisation holds a text-direction control (U+202E), which publishing leaves out: it could make contacts’ apps show the text around it in another order.';
+  await expect(julietPage.getByTestId('profile-notice')).toHaveText([notice]);
+  await expect(form.getByLabel('Organisation')).toHaveAccessibleDescription(notice);
+  await form.getByLabel('Contacts who see my presence').check();
+  const changes = julietPage.getByTestId('profile-change');
+  await expect(changes.filter({ hasText: 'Nickname' })).toHaveText(`Nickname: added ${persian}`);
+  await expect(changes.filter({ hasText: 'Organisation' })).toHaveText('Organisation: added House Capulet');
+  // Not a problem: Publish stays enabled.
+  await expect(form.getByRole('button', { name: 'Publish changes' })).toBeEnabled();
+  await checkEveryLook(julietPage, 'my-profile-left-out', saveScreenshot);
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(julietPage.getByTestId('profile-result')).toContainText('Published. Your server reports:');
+  // Settled: what went out is what the form holds, less what it said it would leave out.
+  await expect(julietPage.getByTestId('profile-changes')).toContainText('Nothing yet');
+
+  // Another app instance of juliet's, with a vault of its own, reads it back from the server: as typed.
+  const other = await (await browser.newContext()).newPage();
+  await openApp(other, (await launchApp()).url);
+  await signIn(other, julietAccount);
+  await other.getByRole('button', { name: 'My profile', exact: true }).click();
+  const otherForm = other.getByRole('form', { name: 'Profile' });
+  await expect(otherForm.getByLabel('Nickname')).toHaveValue(persian);
+  await expect(otherForm.getByLabel('Note')).toHaveValue(note);
+  await expect(otherForm.getByLabel('Organisation')).toHaveValue('House Capulet');
+  await expect(other.getByTestId('profile-changes')).toContainText('Nothing yet');
+
+  // Romeo's app reads it as a contact's: the joiners are spelling there too.
+  await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
+  const detail = romeoPage.getByTestId('contact-detail');
+  await detail.getByRole('button', { name: /Refresh/ }).click();
+  const card = detail.getByTestId('profile-card');
+  await expect(card).toContainText(`“${persian}”`);
+  await expect(card).toContainText('👨\u200D👩\u200D👧');
+  await expect(card).toContainText('👩\u200D❤\uFE0F\u200D👨');
+});

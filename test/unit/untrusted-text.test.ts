@@ -44,3 +44,22 @@ describe('characters that show as nothing', () => {
     expect(oneLine(text)).toBe(text);
   });
 });
+
+describe('what spelling needs, in text from contacts (cleanText)', () => {
+  it('keeps a Persian name’s ZWNJ and an emoji family’s ZWJ, as written', () => {
+    expect(cleanText('می\u200Cخواهم', 64)).toBe('می\u200Cخواهم');
+    expect(cleanText('👨\u200D👩\u200D👧 and 👩\u200D❤\uFE0F\u200D👨', 64)).toBe('👨\u200D👩\u200D👧 and 👩\u200D❤\uFE0F\u200D👨');
+    expect(cleanText('Note\n\nمی\u200Cخواهم 👨\u200D👩\u200D👧', 64, { multiline: true })).toBe('Note\n\nمی\u200Cخواهم 👨\u200D👩\u200D👧');
+  });
+
+  it('still removes them where they make a look-alike, and the marks and overrides everywhere (names are not isolated on screen)', () => {
+    expect(cleanText('Rom\u200Deo', 64)).toBe('Romeo');
+    expect(cleanText('Rom\u200Ceo \u200D👨', 64)).toBe('Romeo 👨');
+    expect(cleanText('רומיאו\u200F\u202E', 64)).toBe('רומיאו');
+  });
+
+  it('is not kept in text for a terminal or an address (oneLine, keepingLines)', () => {
+    expect(oneLine('می\u200Cخواهم')).toBe('میخواهم');
+    expect(keepingLines('👨\u200D👩')).toBe('👨👩');
+  });
+});

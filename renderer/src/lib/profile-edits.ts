@@ -2,10 +2,13 @@
  * The profile editor's arithmetic: the form's fields from the published profile, the profile to publish
  * from the form, and what publishing it would change. XEP-0292 §4.1.2 publishes the whole vCard, so
  * whatever the form does not show (the postal address) is carried over from what is published: a field
- * is removed only when the user cleared it.
+ * is removed only when the user cleared it. Each field is cleaned as main cleans it before it goes out
+ * (contract/own-text.ts ownText), so what publishing changes is what contacts will read, and what that
+ * cleaning leaves out is said under the field (profileNotices) before anything is published.
  */
 import type { OwnProfileView, Profile } from '../../../contract';
 import { PROFILE_LIMITS } from '../../../contract/limits';
+import { codePointName, ownText, removedFromOwnText, type RemovedKind } from '../../../contract/own-text';
 import { newPhoneProblems, phoneAsPublished } from '../../../contract/phone';
 
 export interface ProfileForm {
@@ -40,11 +43,15 @@ export function formFrom(published: Profile | undefined, nickname: string | unde
   };
 }
 
+/** A list field's values, each as it goes out. */
 const lines = (text: string) =>
   text
     .split(/[\n,]/)
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
+    .map((v) => ownText(v, PROFILE_LIMITS.fieldChars))
+    .filter((v): v is string => v !== undefined);
+
+/** A one-line field as it goes out. */
+const field = (value: string) => ownText(value, PROFILE_LIMITS.fieldChars);
 
 /**
  * The profile to publish: the form's fields over the published profile's others. Phone numbers are
@@ -52,15 +59,18 @@ const lines = (text: string) =>
  * so that what publishing changes names what contacts, and this form later, will show.
  */
 export function profileFrom(form: ProfileForm, published: Profile | undefined): Profile {
-  const text = (value: string) => value.trim();
+  const fullName = field(form.fullName);
+  const nickname = field(form.nickname);
+  const organisation = field(form.organisation);
+  const note = ownText(form.note, PROFILE_LIMITS.noteChars, { multiline: true });
   return {
-    ...(text(form.fullName) ? { fullName: text(form.fullName) } : {}),
-    ...(text(form.nickname) ? { nickname: text(form.nickname) } : {}),
+    ...(fullName !== undefined ? { fullName } : {}),
+    ...(nickname !== undefined ? { nickname } : {}),
     emails: lines(form.emails),
     phones: lines(form.phones).map(phoneAsPublished),
     urls: lines(form.urls),
-    ...(text(form.organisation) ? { organisation: text(form.organisation) } : {}),
-    ...(form.note.trim() ? { note: form.note } : {}),
+    ...(organisation !== undefined ? { organisation } : {}),
+    ...(note !== undefined ? { note } : {}),
     ...(published?.address ? { address: { ...published.address } } : {}),
   };
 }
@@ -125,4 +135,65 @@ export function profileProblems(form: ProfileForm, published?: Pick<Profile, 'ph
       : []),
     ...(form.note.length > PROFILE_LIMITS.noteChars ? [{ field: 'note' as const, text: `The note is longer than ${PROFILE_LIMITS.noteChars} characters` }] : []),
   ];
+}
+
+/** How the window names each kind of character left out, and why it is, for one of them and for several. */
+const REMOVED_WORDS: Record<RemovedKind, { one: string; many: string; whyOne: string; whyMany: string }> = {
+  direction: {
+    one: 'a text-direction control',
+    many: 'text-direction controls',
+    whyOne: 'it could make contacts’ apps show the text around it in another order',
+    whyMany: 'they could make contacts’ apps show the text around them in another order',
+  },
+  control: {
+    one: 'a control character',
+    many: 'control characters',
+    whyOne: 'contacts’ apps could act on it instead of showing it',
+    whyMany: 'contacts’ apps could act on them instead of showing them',
+  },
+  hidden: {
+    one: 'a hidden character',
+    many: 'hidden characters',
+    whyOne: 'it shows as nothing and could hide text from contacts',
+    whyMany: 'they show as nothing and could hide text from contacts',
+  },
+  unsendable: {
+    one: 'a character that cannot be sent',
+    many: 'characters that cannot be sent',
+    whyOne: 'XMPP has no place for it',
+    whyMany: 'XMPP has no place for them',
+  },
+};
+
+/** Each field as the sentence about it starts. */
+const FIELD_WORDS: Record<keyof ProfileForm, string> = {
+  fullName: 'The full name holds',
+  nickname: 'The nickname holds',
+  emails: 'The e-mail addresses hold',
+  phones: 'The phone numbers hold',
+  urls: 'The web addresses hold',
+  organisation: 'The organisation holds',
+  note: 'The note holds',
+};
+
+/**
+ * What publishing leaves out of the person's own text (contract/own-text.ts), one sentence per field and
+ * kind, naming the characters (U+202E), so that nothing is changed on the way out without a word.
+ * Not problems: the rest goes out, and the person may publish as it is.
+ */
+export function profileNotices(form: ProfileForm): FormProblem[] {
+  return (Object.keys(FIELD_WORDS) as (keyof ProfileForm)[]).flatMap((name) => {
+    const removed = removedFromOwnText(form[name], { multiline: name !== 'fullName' && name !== 'nickname' && name !== 'organisation' });
+    const kinds = [...new Set(removed.map((r) => r.kind))];
+    return kinds.map((kind) => {
+      const codes = [...new Set(removed.filter((r) => r.kind === kind).map((r) => codePointName(r.codePoint)))];
+      const count = removed.filter((r) => r.kind === kind).length;
+      const words = REMOVED_WORDS[kind];
+      const listed = codes.length > 4 ? `${codes.slice(0, 4).join(', ')}…` : codes.join(', ');
+      return {
+        field: name,
+        text: `${FIELD_WORDS[name]} ${count === 1 ? words.one : `${count} ${words.many}`} (${listed}), which publishing leaves out: ${count === 1 ? words.whyOne : words.whyMany}.`,
+      };
+    });
+  });
 }

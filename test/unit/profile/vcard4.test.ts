@@ -4,6 +4,8 @@ import parseXml from '@xmpp/xml/lib/parse.js';
 import xml, { type Element } from '@xmpp/xml';
 import { parseVcard4, readVcard4Item, vcard4Payload, VCARD_NS, MAX_VCARD_CHILDREN } from '../../../main/profile/vcard4.js';
 import { cleanText } from '../../../main/untrusted-text.js';
+import { nickPayload, readNickItem } from '../../../main/profile/nickname.js';
+import { ownText } from '../../../contract/own-text.js';
 import { parseItems } from '../../../main/xmpp/pubsub.js';
 import { PROFILE_LIMITS } from '../../../contract/limits.js';
 import type { Profile } from '../../../contract/index.js';
@@ -107,6 +109,46 @@ describe('building and reading vCard4 (XEP-0292)', () => {
 
   it('falls back to the structured name when there is no fn', () => {
     expect(parseVcard4(vcard('<n><surname>Capulet</surname><given>Juliet</given></n>')).fullName).toBe('Juliet Capulet');
+  });
+});
+
+describe('the user’s own profile goes out as typed (walk 3: the window showed it so, the server got it otherwise)', () => {
+  const own: Profile = {
+    fullName: 'Nilufar Ahmadi',
+    // Persian "I want", spelt with ZWNJ U+200C; an emoji family and a couple with heart, joined by ZWJ.
+    nickname: 'می\u200Cخواهم 👨\u200D👩\u200D👧',
+    emails: [],
+    phones: [],
+    urls: [],
+    note: 'With love 👩\u200D❤\uFE0F\u200D👨\n\n\nשלום\u200F!',
+    organisation: '\u200Fבית קפולט\u200F',
+  };
+
+  it('keeps ZWNJ, ZWJ, VS16 and RLM in the payload, and reads back the same as her own', () => {
+    const payload = vcard4Payload(own);
+    const text = payload.toString();
+    expect(text).toContain('<nickname><text>می\u200Cخواهم 👨\u200D👩\u200D👧</text></nickname>');
+    expect(text).toContain('<note><text>With love 👩\u200D❤\uFE0F\u200D👨\n\n\nשלום\u200F!</text></note>');
+    expect(text).toContain('<org><text>\u200Fבית קפולט\u200F</text></org>');
+    const item = itemOf(text);
+    expect(item && readVcard4Item(item, ownText)).toEqual({ profile: own });
+  });
+
+  it('a contact reading it gets the joiners too, and loses only the marks (names are not isolated on the contact’s screen)', () => {
+    const item = itemOf(vcard4Payload(own).toString());
+    const read = item && readVcard4Item(item);
+    expect(read).toMatchObject({ profile: { nickname: own.nickname, note: 'With love 👩\u200D❤\uFE0F\u200D👨\n\nשלום!', organisation: 'בית קפולט' } });
+  });
+
+  it('still loses what could act in a contact’s app: overrides, isolates, controls, hidden tags', () => {
+    const text = vcard4Payload({ emails: [], phones: [], urls: [], fullName: 'Juliet\u202E\u2066\u0007\u{E0041}', note: 'a\u009B[2Jb' }).toString();
+    expect(text).toContain('<fn><text>Juliet</text></fn>');
+    expect(text).toContain('<note><text>a[2Jb</text></note>');
+  });
+
+  it('the nickname node’s payload keeps the same', () => {
+    const item = itemOf(nickPayload('\u200Fרומיאו\u200F 👨\u200D👩\u200D👧\u202E').toString());
+    expect(item && readNickItem(item, ownText)).toEqual({ nickname: '\u200Fרומיאו\u200F 👨\u200D👩\u200D👧' });
   });
 });
 

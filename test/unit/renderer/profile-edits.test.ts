@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnProfileView, Profile } from '../../../contract';
-import { formFrom, ownAfterPublish, profileChanges, profileFrom, profileProblems } from '../../../renderer/src/lib/profile-edits.js';
+import { formFrom, ownAfterPublish, profileChanges, profileFrom, profileNotices, profileProblems } from '../../../renderer/src/lib/profile-edits.js';
+import { vcard4Payload } from '../../../main/profile/vcard4.js';
+import { nickPayload } from '../../../main/profile/nickname.js';
 
 const JULES: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: ['juliet@capulet.lit'], phones: [], urls: [] };
 /** Her profile as read back: the vCard and the nickname node both say "Jules", and she has an avatar. */
@@ -68,5 +70,44 @@ describe('phone numbers in the form', () => {
     // Read back from the server (vcard4.ts) it is the same, so the form opens on it with nothing to publish.
     const after = ownAfterPublish(OWN, draft);
     expect(profileChanges(after.vcard, after.nickname, profileFrom(formFrom(after.vcard, after.nickname), after.vcard))).toEqual([]);
+  });
+});
+
+describe('what publishing changes is what goes out (walk 3: the window showed the text as typed, the server got it otherwise)', () => {
+  const form = (fields: Partial<ReturnType<typeof formFrom>>) => ({ ...formFrom(JULES, 'Jules'), ...fields });
+
+  it('a Persian nickname with ZWNJ and a note with emoji ZWJ sequences go out as typed, with nothing to tell', () => {
+    const typed = form({ nickname: 'می\u200Cخواهم', note: '👨\u200D👩\u200D👧 👩\u200D❤\uFE0F\u200D👨', fullName: '\u200Fרומיאו\u200F' });
+    const draft = profileFrom(typed, JULES);
+    expect(draft).toMatchObject({ nickname: 'می\u200Cخواهم', note: '👨\u200D👩\u200D👧 👩\u200D❤\uFE0F\u200D👨', fullName: '\u200Fרומיאו\u200F' });
+    expect(profileNotices(typed)).toEqual([]);
+    // What main publishes is the draft, character for character.
+    expect(vcard4Payload(draft).toString()).toContain('<nickname><text>می\u200Cخواهم</text></nickname>');
+    expect(nickPayload(draft.nickname ?? '').toString()).toContain('>می\u200Cخواهم<');
+    expect(vcard4Payload(draft).toString()).toContain('<note><text>👨\u200D👩\u200D👧 👩\u200D❤\uFE0F\u200D👨</text></note>');
+  });
+
+  it('what is left out is left out of the change list too, and said under its field before publishing', () => {
+    const typed = form({ nickname: 'Jules\u202E', note: 'a\u0007b\u0007', urls: 'https://capulet.lit/\u2066x\u2069' });
+    const draft = profileFrom(typed, JULES);
+    expect(draft.nickname).toBe('Jules');
+    expect(draft.note).toBe('ab');
+    expect(profileChanges(JULES, 'Jules', draft)).toEqual([
+      { label: 'Web addresses', kind: 'added', before: '', after: 'https://capulet.lit/x' },
+      { label: 'Note', kind: 'added', before: '', after: 'ab' },
+    ]);
+    expect(profileNotices(typed)).toEqual([
+      {
+        field: 'nickname',
+        text: 'The nickname holds a text-direction control (U+202E), which publishing leaves out: it could make contacts’ apps show the text around it in another order.',
+      },
+      {
+        field: 'urls',
+        text: 'The web addresses hold 2 text-direction controls (U+2066, U+2069), which publishing leaves out: they could make contacts’ apps show the text around them in another order.',
+      },
+      { field: 'note', text: 'The note holds 2 control characters (U+0007), which publishing leaves out: contacts’ apps could act on them instead of showing them.' },
+    ]);
+    // Main publishes exactly the draft.
+    expect(vcard4Payload(draft).toString()).toContain('<nickname><text>Jules</text></nickname>');
   });
 });
