@@ -352,6 +352,9 @@ test('juliet’s own spelling goes out as typed: a Persian nickname with ZWNJ an
   await form.getByLabel('Note').fill(note);
   // A right-to-left override pasted with the organisation: said under the field, and not in what publishing changes.
   await form.getByLabel('Organisation').fill('House Capulet\u202E');
+  // One web address per line, as the label says: a map's address with a comma is one address, refused by nothing.
+  await form.getByLabel('Web addresses (one per line)').fill('https://maps.example/@45.43,10.99');
+  await expect(julietPage.getByTestId('profile-problem')).toHaveCount(0);
   const notice =
     'The organisation holds a text-direction control (U+202E), which publishing leaves out: it could make contacts’ apps show the text around it in another order.';
   await expect(julietPage.getByTestId('profile-notice')).toHaveText([notice]);
@@ -377,6 +380,7 @@ test('juliet’s own spelling goes out as typed: a Persian nickname with ZWNJ an
   await expect(otherForm.getByLabel('Nickname')).toHaveValue(persian);
   await expect(otherForm.getByLabel('Note')).toHaveValue(note);
   await expect(otherForm.getByLabel('Organisation')).toHaveValue('House Capulet');
+  await expect(otherForm.getByLabel('Web addresses (one per line)')).toHaveValue('https://maps.example/@45.43,10.99');
   await expect(other.getByTestId('profile-changes')).toContainText('Nothing yet');
 
   // Romeo's app reads it as a contact's: the joiners are spelling there too.

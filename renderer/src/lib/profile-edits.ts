@@ -43,10 +43,14 @@ export function formFrom(published: Profile | undefined, nickname: string | unde
   };
 }
 
-/** A list field's values, each as it goes out. */
+/**
+ * A list field's values, each as it goes out: one per line, as each field's label says. Not split at
+ * commas: a web address may hold one (a map's https://maps.example/@45.43,10.99), and an e-mail
+ * address or phone number typed with one is refused whole, saying what it is not.
+ */
 const lines = (text: string) =>
   text
-    .split(/[\n,]/)
+    .split('\n')
     .map((v) => ownText(v, PROFILE_LIMITS.fieldChars))
     .filter((v): v is string => v !== undefined);
 

@@ -111,3 +111,24 @@ describe('what publishing changes is what goes out (walk 3: the window showed th
     expect(vcard4Payload(draft).toString()).toContain('<nickname><text>Jules</text></nickname>');
   });
 });
+
+describe('list fields are one value per line, as their labels say', () => {
+  const form = (fields: Partial<ReturnType<typeof formFrom>>) => ({ ...formFrom(JULES, 'Jules'), ...fields });
+
+  it('a web address with a comma is one address, not two (walk 3: “10.99” was refused as no web address)', () => {
+    const typed = form({ urls: 'https://maps.example/@45.43,10.99\nhttps://capulet.lit/a,b' });
+    expect(profileProblems(typed)).toEqual([]);
+    expect(profileFrom(typed, JULES).urls).toEqual(['https://maps.example/@45.43,10.99', 'https://capulet.lit/a,b']);
+    expect(profileChanges(JULES, 'Jules', profileFrom(typed, JULES))).toEqual([
+      { label: 'Web addresses', kind: 'added', before: '', after: 'https://maps.example/@45.43,10.99, https://capulet.lit/a,b' },
+    ]);
+  });
+
+  it('e-mail addresses and phone numbers written on one line with a comma are refused whole, naming the line', () => {
+    expect(profileProblems(form({ emails: 'juliet@capulet.lit, nurse@capulet.lit' }))).toEqual([
+      { field: 'emails', text: '“juliet@capulet.lit, nurse@capulet.lit” is not an e-mail address' },
+    ]);
+    expect(profileProblems(form({ emails: 'juliet@capulet.lit\nnurse@capulet.lit' }))).toEqual([]);
+    expect(profileProblems(form({ phones: '+39 045 123 4567, +39 045 765 4321' })).map((p) => p.field)).toEqual(['phones']);
+  });
+});
