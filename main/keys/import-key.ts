@@ -9,6 +9,7 @@ import { certificateFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
 import { findPemBlocks, type PemBlock } from './pem.js';
 import { readPkcs12OffThread } from './pkcs12-reader.js';
+import { opensshKeyType } from './ssh-key-type.js';
 import { readCertificateIdentities } from './xmpp-addr.js';
 
 /** Keys and certificates are a few KiB; anything near this is not one. */
@@ -36,10 +37,13 @@ export interface ImportedIdentity {
   jid?: string;
 }
 
-const invalid = (message: string, field?: string): KeyringError => new KeyringError('invalid-argument', message, field);
+const invalid = (message: string, field?: string, nextStep?: string): KeyringError =>
+  new KeyringError('invalid-argument', message, field, nextStep === undefined ? undefined : { nextStep });
 const NOT_A_KEY_FILE = 'Not a PEM or PKCS#12 file.';
 const KEY_LABELS = new Set(['PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY']);
-const OTHER_KEY_LABEL = /^(EC|DSA|OPENSSH) PRIVATE KEY$/;
+const OTHER_KEY_LABEL = /^(EC|DSA) PRIVATE KEY$/;
+/** RFC 2986 requests, as OpenSSL writes them (the NEW form is older software's, e.g. Windows'). */
+const REQUEST_LABEL = /^(NEW )?CERTIFICATE REQUEST$/;
 
 /**
  * Any mix of files: PEM texts (together holding one private key and its certificate) or a single
@@ -73,11 +77,31 @@ export function importPem(texts: readonly string[], passphrase?: string): Import
   if (blocks.length > MAX_PEM_BLOCKS) {
     throw invalid(`These files hold ${blocks.length} PEM blocks; import one key with its certificate (and at most ${MAX_CERTIFICATES - 1} more certificates of its chain).`);
   }
+  const sshKey = blocks.find((b) => b.label === 'OPENSSH PRIVATE KEY');
+  if (sshKey) {
+    // Its label is OpenSSH's file format, not a key type a person knows: say what it is instead.
+    const type = opensshKeyType(sshKey.text);
+    throw invalid(
+      `This is an SSH key${type ? ` (${type})` : ''}; only RSA keys in PEM or PKCS#12 files, with their certificate, can be imported.`,
+      undefined,
+      'To have a key here, make a new one instead.',
+    );
+  }
   const otherKey = blocks.find((b) => OTHER_KEY_LABEL.test(b.label));
   if (otherKey) throw invalid(`Only RSA keys are supported, not ${otherKey.label.replace(' PRIVATE KEY', '')}.`);
   const keyBlocks = blocks.filter((b) => KEY_LABELS.has(b.label));
   const certificates = blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => readCertificate(b.text));
-  if (keyBlocks.length === 0) throw invalid('These files hold no private key.');
+  if (certificates.length === 0 && blocks.some((b) => REQUEST_LABEL.test(b.label))) {
+    // A CSR is what one sends to be given a certificate: "no private key" would send the person looking for the wrong file.
+    throw invalid(
+      'This is a certificate request (CSR), not a certificate.',
+      undefined,
+      'Import the private key together with the certificate that was issued for this request.',
+    );
+  }
+  if (keyBlocks.length === 0) {
+    throw invalid('These files hold a certificate but no private key.', undefined, 'Choose the private key’s file together with the certificate.');
+  }
   if (keyBlocks.length > 1) throw invalid('These files hold more than one private key; import one key with its certificate.');
   if (certificates.length === 0) throw invalid('These files hold no certificate.');
   const [keyBlock] = keyBlocks;

@@ -105,8 +105,11 @@ export interface Pkcs12Contents {
   certificates: Buffer[];
 }
 
-const wrongPassword = (): KeyringError =>
-  new KeyringError('invalid-argument', 'The password for this PKCS#12 file is wrong.', 'password');
+/** An empty password is one not given yet, not a wrong one: the file needs the one it was saved with. */
+const wrongPassword = (password: string): KeyringError =>
+  password === ''
+    ? new KeyringError('invalid-argument', 'This PKCS#12 file is protected by a password: enter it.', 'password')
+    : new KeyringError('invalid-argument', 'The password for this PKCS#12 file is wrong.', 'password');
 const notPkcs12 = (): KeyringError => new KeyringError('invalid-argument', 'Not a PEM or PKCS#12 file.');
 
 /**
@@ -120,19 +123,19 @@ export function readPkcs12(bytes: Uint8Array, password: string): Pkcs12Contents 
   try {
     pfx = forge.pkcs12.pkcs12FromAsn1(parsed, false, password);
   } catch (error) {
-    if (!isDecryptionFailure(error)) throw classify(error);
+    if (!isDecryptionFailure(error)) throw classify(error, password);
     // forge verified the MAC with the password as a BMPString before it failed to decrypt. PBES2 wants
     // the password's UTF-8 bytes (OpenSSL's choice), which forge takes as a binary string; that only
     // differs from the password itself when it is not ASCII. So retry with them, without the MAC,
     // which the first attempt already checked.
     const utf8 = forge.util.encodeUtf8(password);
-    if (utf8 === password) throw wrongPassword();
+    if (utf8 === password) throw wrongPassword(password);
     try {
       const withoutMac = parsePfx(bytes);
       if (Array.isArray(withoutMac.value)) withoutMac.value.splice(2);
       pfx = forge.pkcs12.pkcs12FromAsn1(withoutMac, false, utf8);
     } catch (retryError) {
-      throw classify(retryError);
+      throw classify(retryError, password);
     }
   }
 
@@ -184,10 +187,10 @@ function isDecryptionFailure(error: unknown): boolean {
   return /wrong password|Failed to decrypt/i.test(message(error));
 }
 
-function classify(error: unknown): KeyringError {
+function classify(error: unknown, password: string): KeyringError {
   if (error instanceof KeyringError) return error;
   const text = message(error);
-  if (/MAC could not be verified|wrong password|Failed to decrypt/i.test(text)) return wrongPassword();
+  if (/MAC could not be verified|wrong password|Failed to decrypt/i.test(text)) return wrongPassword(password);
   if (/unsupported|not supported/i.test(text)) {
     return new KeyringError('invalid-argument', 'This PKCS#12 file uses a protection the app cannot read.', undefined, {
       cause: error,

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { CERTIFICATE_BACKDATE_MS } from '../../../main/keys/clock-tolerance.js';
@@ -112,8 +114,36 @@ describe('importing PEM', () => {
     await expectRefusal(() => importPem([traditional, ec.certPem]), 'Only RSA keys are supported, not EC.');
   });
 
+  it('names an SSH key by its type, not by OpenSSH\'s file format, and says what can be imported', async () => {
+    const keygen = async (name: string, type: string, passphrase = ''): Promise<string> => {
+      await promisify(execFile)('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-f', scratch.path(name)]);
+      return scratch.read(name).then((b) => b.toString('utf8'));
+    };
+    const rsaLike = 'only RSA keys in PEM or PKCS#12 files, with their certificate, can be imported.';
+    const ed25519 = await keygen('id_ed25519', 'ed25519');
+    await expectRefusal(() => importPem([ed25519]), `This is an SSH key (Ed25519); ${rsaLike}`);
+    // Its public half is readable without the passphrase, so an encrypted one is named too.
+    const ecdsa = await keygen('id_ecdsa', 'ecdsa', 'secret words');
+    await expectRefusal(() => importPem([ecdsa]), `This is an SSH key (ECDSA); ${rsaLike}`);
+    // An RSA key in OpenSSH's format still has no certificate.
+    const rsa = await keygen('id_rsa', 'rsa');
+    await expectRefusal(() => importPem([rsa]), `This is an SSH key (RSA); ${rsaLike}`);
+    await expectRefusal(
+      () => importPem(['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n']),
+      `This is an SSH key; ${rsaLike}`,
+    );
+  });
+
+  it('calls a certificate request one, and a certificate alone one without its private key', async () => {
+    await openssl(['req', '-new', '-key', scratch.path('key.pem'), '-out', scratch.path('request.pem'), '-subj', `/CN=${JULIET}`]);
+    const request = (await scratch.read('request.pem')).toString('utf8');
+    await expectRefusal(() => importPem([request]), 'This is a certificate request (CSR), not a certificate.');
+    await expectRefusal(() => importPem([request, keyPem]), 'This is a certificate request (CSR), not a certificate.');
+    await expectRefusal(() => importPem([request.replaceAll('CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST')]), /certificate request \(CSR\)/);
+    await expectRefusal(() => importPem([certPem]), 'These files hold a certificate but no private key.');
+  });
+
   it('says what is missing or extra', async () => {
-    await expectRefusal(() => importPem([certPem]), 'These files hold no private key.');
     await expectRefusal(() => importPem([keyPem]), 'These files hold no certificate.');
     await expectRefusal(() => importPem([keyPem, keyPem, certPem]), /more than one private key/);
     await expectRefusal(() => importPem(['just some text']), 'Not a PEM or PKCS#12 file.');
@@ -219,6 +249,12 @@ describe('importing PKCS#12', () => {
     const file = await opensslP12('wrong.p12', PASS);
     await expectRefusal(() => importPkcs12(file, 'not-the-password'), 'The password for this PKCS#12 file is wrong.', 'password');
     await expectRefusal(() => importPkcs12(exportPkcs12(keys.privateKey, der, NON_ASCII_PASS), PASS), 'The password for this PKCS#12 file is wrong.');
+  });
+
+  it('asks for the password when none was given, rather than calling it wrong', async () => {
+    const file = await opensslP12('needs.p12', PASS);
+    await expectRefusal(() => importPkcs12(file, ''), 'This PKCS#12 file is protected by a password: enter it.', 'password');
+    await expectRefusal(() => importKeyFiles([file]), 'This PKCS#12 file is protected by a password: enter it.', 'password');
   });
 
   it('says when the key does not belong to the certificate, or there is no certificate', async () => {
