@@ -22,6 +22,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   'backup-damaged': 'Nothing was changed. Try another copy of the backup, or the one on your account.',
   'no-backup': 'Restore from a backup file instead, or make a backup on the device that has your keys.',
   'backup-incomplete': 'Nothing was changed. Make a new backup on the device that has your keys, or restore from a file.',
+  // Main's message names the account the backup is of: a backup is restored only into its own account.
+  'backup-other-account': 'Nothing was changed. Sign in as that account to restore it.',
   'account-changed': 'Another window or tab signed in to another account meanwhile. To do it for the account it was asked for, sign in to that account again.',
   'ca-changed': 'Compare the new fingerprint with the one your server’s admin gives you before trusting it.',
   'read-back-mismatch':

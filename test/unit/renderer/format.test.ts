@@ -84,6 +84,14 @@ describe('what the screens say', () => {
     }
   });
 
+  it('another account’s backup, refused like every other backup, says nothing was changed and how to restore it', () => {
+    const words = describeError({ code: 'backup-other-account', message: 'This backup belongs to romeo@montague.lit.' });
+    expect(words).toEqual({
+      message: 'This backup belongs to romeo@montague.lit.',
+      nextStep: 'Nothing was changed. Sign in as that account to restore it.',
+    });
+  });
+
   it('a publish whose read-back found another key says so in a sentence first, the fingerprints behind Details', () => {
     const message = 'Your server answered the publish, but the item 1e19… read back holds another certificate (0a0b…), not the one sent (1e19…).';
     const words = describeError({ code: 'read-back-mismatch', message });
