@@ -50,7 +50,14 @@ export interface OwnKeyView {
   notAfter: string | undefined;
   /** As of when the list was made (main/keys/expiry.ts). */
   expiry: KeyExpiry;
+  /** When it came into the vault: made here, imported (`imported`), or restored with the backup's date. */
   createdAt: string;
+  /**
+   * Imported from a file, not made here: createdAt is the day of the import, and its certificate's
+   * dates (notBefore, notAfter) are its own, possibly earlier or later. Absent for a key restored from a
+   * backup, which does not record it.
+   */
+  imported?: true;
   publications: { node: string; accessModel: string; groups?: string[]; allow?: string[]; publishedAt: string }[];
 }
 

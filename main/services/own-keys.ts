@@ -280,6 +280,8 @@ export class OwnKeys {
       certificateDer: identity.certificateDer,
       privateKey: identity.privateKey,
       revocations: await preparedFor(jid, identity.certificateDer, identity.privateKey),
+      // Its certificate was made elsewhere, at another time: the screens must not call today its making.
+      imported: true,
     });
     return this.#view(jid, record.fingerprint);
   }
@@ -1015,6 +1017,7 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date, ofItsKey: Revoc
     notAfter: check.notAfter,
     expiry: expiryWarning(check.notAfter, now),
     createdAt: record.createdAt,
+    ...(record.imported ? { imported: true as const } : {}),
     publications: record.publications.map((p) => ({ ...p })),
   };
 }

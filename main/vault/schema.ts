@@ -38,7 +38,14 @@ const OwnKey = z
     fingerprint,
     /** base64 DER of the self-signed certificate (public). */
     certificate: z.string(),
+    /** When it came into this vault: made here, or imported (`imported`), or restored with a backup's date. */
     createdAt: isoDate,
+    /**
+     * Taken in from a file (PEM or PKCS#12), not made here: its certificate may be older than createdAt, or
+     * not valid yet, so the screens say "imported" on that day, not "made". Absent in vaults written
+     * before it existed, and for keys restored from a backup (its format does not carry it).
+     */
+    imported: z.literal(true).optional(),
     /** The name the user gave the key ("Laptop 2026"); absent when none. */
     label: z.string().max(OWN_KEY_LABEL_CHARS).optional(),
     /** PKCS#8 DER, sealed with the vault key. Never leaves main, never logged. */

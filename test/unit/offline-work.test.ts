@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../contract/index.js';
+import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
+import { exportPkcs12 } from '../../main/keys/export-key.js';
+import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { openCore, type OpenCore } from '../support/app.js';
 import { startScramServer } from '../support/fake-xmpp-server.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
@@ -42,6 +45,20 @@ describe('offline work for a named account', () => {
     expect(exported.ok && exported.value.pem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(core.session.state.status).toBe('offline');
   });
+
+  it('an imported key is marked imported, so its certificate\'s own dates are not taken for a day it was made here; one made here is not', async () => {
+    const { core } = await offlineCore('juliet@capulet.lit');
+    const { privateKey } = await generateRsaKeyPair(2048);
+    // Valid from 400 days ago until 30 days ago: expired long before the day of the import.
+    const der = await createSelfSignedCertificate({ bareJid: 'juliet@capulet.lit', privateKey, notBefore: new Date(Date.now() - 400 * 86_400_000), validityDays: 370 });
+    const file = exportPkcs12(privateKey, der, 'the file password').toString('base64');
+    const imported = await core.api.keys.import({ files: [file], password: 'the file password' });
+    expect(imported).toMatchObject({ ok: true, value: { imported: true, expiry: { level: 'expired' } } });
+    const generated = await core.api.keys.generate({ bits: 2048, validityDays: 30 });
+    expect(generated.ok && generated.value.imported).toBeUndefined();
+    const listed = await core.api.keys.list();
+    expect(listed.ok && listed.value.map((k) => k.imported ?? false).sort()).toEqual([false, true]);
+  }, 30_000);
 
   it('answers the saved roster and known keys from the vault, and nothing before any was saved', async () => {
     const { core } = await offlineCore('juliet@capulet.lit');

@@ -23,6 +23,8 @@ export interface NewOwnKey {
   revocations?: RevocationStatement[];
   /** When the key was made; now unless restored from a backup. */
   createdAt?: string;
+  /** Taken in from a file, not made here (schema.ts). */
+  imported?: true;
 }
 
 export interface OwnKeysStoreOptions {
@@ -77,6 +79,7 @@ export class OwnKeysStore {
       certificate: key.certificateDer.toString('base64'),
       createdAt: key.createdAt ?? new Date().toISOString(),
       ...(key.label ? { label: key.label } : {}),
+      ...(key.imported ? { imported: true as const } : {}),
       privateKey: this.#vaults.vault.seal(key.privateKey.export({ type: 'pkcs8', format: 'der' }), privateKeyPurpose(key.fingerprint)),
       publications: [],
       ...(key.succession ? { succession: key.succession } : {}),

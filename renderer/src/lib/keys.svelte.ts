@@ -191,8 +191,8 @@ export class KeysStore extends ScreenStore {
     return key;
   }
 
-  /** Imports PEM files (key + certificate) or one PKCS#12; the bytes go to main, which keeps the key. */
-  async import(files: readonly File[], password: string): Promise<boolean> {
+  /** Imports PEM files (key + certificate) or one PKCS#12; the bytes go to main, which keeps the key. The key as main lists it; undefined when refused. */
+  async import(files: readonly File[], password: string): Promise<OwnKeyView | undefined> {
     const encoded = await Promise.all(files.map(fileToBase64));
     const key = await this.importing.run(() =>
       this.api.keys.import({ files: encoded, ...(password ? { password } : {}) }),
@@ -202,7 +202,7 @@ export class KeysStore extends ScreenStore {
       this.activity.add('generated', 'Imported a key', key.fingerprint);
       void this.refresh();
     }
-    return key !== undefined;
+    return key;
   }
 
   /**

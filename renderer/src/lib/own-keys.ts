@@ -2,11 +2,41 @@
 import type { AccessModel, AccessRequest, KeyExpiry, OwnKeyView, RosterContactView } from '../../../contract';
 import { formatDay, formatWhen } from './format';
 
-/** How a key is named on screen: its label, or the day it was made. */
-export function keyName(key: Pick<OwnKeyView, 'label' | 'createdAt'>): string {
+/**
+ * How a key is named on screen: its label, or the day it was made here, or imported. An imported key's
+ * certificate has dates of its own (it may have expired before the import, or start after it): calling
+ * the import day its making would put "made" after "expired".
+ */
+export function keyName(key: Pick<OwnKeyView, 'label' | 'createdAt' | 'imported'>): string {
   if (key.label) return key.label;
-  const made = formatDay(key.createdAt);
-  return made === '—' ? 'Unnamed key' : `Key made ${made}`;
+  const day = formatDay(key.createdAt);
+  if (day === '—') return 'Unnamed key';
+  return key.imported ? `Key imported ${day}` : `Key made ${day}`;
+}
+
+/**
+ * What an import says beyond "imported" when the key cannot serve now: its certificate has expired, or
+ * starts later. Both have a way out in the app: a renewal gives the same key a certificate valid from
+ * today. Undefined for a certificate valid now.
+ */
+export function importedValidityNote(
+  key: Pick<OwnKeyView, 'expiry' | 'notYetValid' | 'notBefore' | 'notAfter'>,
+  now: number,
+): { problem: string; nextStep: string } | undefined {
+  if (key.expiry.level === 'expired') {
+    return {
+      problem: `Its certificate expired on ${formatDay(key.notAfter)}: contacts’ apps refuse it.`,
+      nextStep: 'Renew it (Renew… on its card) to give the same key a fresh certificate, then publish that.',
+    };
+  }
+  if (key.notYetValid) {
+    const until = notValidUntilText(key.notBefore, now);
+    return {
+      problem: `Its certificate is ${until.charAt(0).toLowerCase()}${until.slice(1)}: contacts’ apps may refuse it until then.`,
+      nextStep: 'Wait until then, or renew it (Renew… on its card) for a certificate valid from today.',
+    };
+  }
+  return undefined;
 }
 
 const MODELS: readonly AccessModel[] = ['open', 'presence', 'roster', 'whitelist'];
