@@ -99,6 +99,8 @@ test('back up after the vault passphrase (a wrong one makes nothing) to the acco
   await restore.getByTestId('restore-code').fill(code.toLowerCase());
   await restore.getByRole('button', { name: 'Restore' }).click();
   await expect(restore.getByTestId('restore-outcome')).toContainText('no key restored, 1 already here');
+  // The outcome replaced the form and its Restore button: focus is on Done, not on the page.
+  await expect(restore.getByRole('button', { name: 'Done' })).toBeFocused();
   await checkEveryLook(page, 'backup-restored', saveScreenshot);
   await restore.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByTestId('own-key')).toHaveCount(1);
