@@ -2,9 +2,10 @@
  * The signed-in Account screen names the account as people know it (the bare address, as the header
  * does) and the resource, the server's name for this connection, only on a small line of its own
  * ("This device: …"). The screen's title stands above the card, as on every other screen, not inside
- * it as a second "Account". Checked at both sizes, light and dark, with axe.
+ * it as a second "Account". Checked at both sizes, light and dark, with axe. Disconnect gives the keyboard's
+ * place to the sign-in form that replaces the card: its first field.
  */
-import { checkEveryLook, expect, openApp, signIn, signOut, test } from './fixtures';
+import { checkEveryLook, expect, openApp, signIn, test } from './fixtures';
 
 test('signed in: the card names the account once, and this device’s resource on a line of its own', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   test.setTimeout(120_000);
@@ -27,5 +28,8 @@ test('signed in: the card names the account once, and this device’s resource o
   // The full address with its resource is said nowhere in the card: the resource only on its own line.
   await expect(card).not.toContainText(`${account.jid}/`);
   await checkEveryLook(page, 'account-signed-in', saveScreenshot);
-  await signOut(page);
+  // Disconnect goes with the card: the sign-in form takes its place, and focus its first field, not the page.
+  await card.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page.getByLabel('XMPP address')).toBeFocused();
+  await checkEveryLook(page, 'account-after-disconnect', saveScreenshot);
 });
