@@ -56,6 +56,10 @@ export type ErrorCode =
   | 'read-back-mismatch'
   // The profile's vCard went out, then its nickname's publish failed (main/services/profile.ts): half of it is out.
   | 'partly-published'
+  // A profile publish whose edits another app of the account also made, differently, since the window
+  // showed the profile (main/profile/field-edits.ts mergeProfileEdits): nothing was published; its words
+  // name the fields.
+  | 'changed-elsewhere'
   // The server ended the stream with an RFC 6120 §4.9.3 condition (main/xmpp/connection-errors.ts): understood, said in words.
   | 'stream-closed'
   | 'forbidden'

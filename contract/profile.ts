@@ -3,7 +3,7 @@
  * XEP-0084 avatar. What contacts publish is read in those and XEP-0154 (contract/contacts.ts).
  */
 import { z } from 'zod';
-import { accountChange, request } from './define.js';
+import { accountChange, event, request } from './define.js';
 import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
 import { PROFILE_LIMITS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
@@ -155,7 +155,11 @@ export const ProfileParams = z
   })
   .strict();
 
-export type ProfilePublishAnswer = { outcome: 'published'; configs: EffectiveNodeConfig[] } | { outcome: 'queued'; action: QueuedActionView };
+/**
+ * Published: each node's configuration read back, and the profile as now published (the person's edits
+ * on what the server held, `base` given: other fields as another app may have changed them).
+ */
+export type ProfilePublishAnswer = { outcome: 'published'; configs: EffectiveNodeConfig[]; profile: Profile } | { outcome: 'queued'; action: QueuedActionView };
 
 /** Base64 of at most PROFILE_LIMITS.avatarUploadBytes bytes. */
 const avatarBase64 = z
@@ -187,8 +191,14 @@ export const profile = {
      * Now when online, or queued for the connection. Published: the vCard4 node's configuration read
      * back, then the nickname node's when a nickname was given, or one the node held (whoever published
      * it) was withdrawn.
+     * `base`: the profile the edits were made from, as the window showed it published. Main then
+     * publishes only the fields that differ from it, onto what the server holds when it publishes (now,
+     * or when a queued publish goes out), and refuses ('changed-elsewhere', nothing published) when
+     * another app changed one of those fields too. Without it the profile is published whole.
      */
-    publish: accountChange(z.object({ profile: ProfileParams, access: AccessParams, reconfigure: z.boolean().optional() }).strict()).returns<ProfilePublishAnswer>(),
+    publish: accountChange(
+      z.object({ profile: ProfileParams, base: ProfileParams.optional(), access: AccessParams, reconfigure: z.boolean().optional() }).strict(),
+    ).returns<ProfilePublishAnswer>(),
     /** The avatar a picture and crop would make, without publishing; needs no connection. */
     previewAvatar: request(z.object(avatarPicture).strict()).returns<AvatarPreview>(),
     setAvatar: accountChange(
@@ -201,5 +211,12 @@ export const profile = {
         .strict(),
     ).returns<AvatarPublishResult>(),
   },
-  events: {},
+  events: {
+    /**
+     * The account's own vCard4 or nickname changed on its server (a PEP notification: another app of the
+     * account published, or this one did): `refreshed` names the part, replaced as in contacts:profile
+     * (one the view does not have is gone). My profile follows it.
+     */
+    ownChanged: event<ContactProfileView>(),
+  },
 };

@@ -13,7 +13,7 @@ export type QueuedWrite =
   | { kind: 'publish'; fingerprint: string; access: AccessRequest; reconfigure?: boolean }
   | { kind: 'retract'; fingerprint: string }
   | { kind: 'revoke'; fingerprint: string; reason: RevocationReasonName }
-  | { kind: 'profile-publish'; profile: Profile; access: AccessRequest; reconfigure?: boolean }
+  | { kind: 'profile-publish'; profile: Profile; base?: Profile; access: AccessRequest; reconfigure?: boolean }
   | { kind: 'roster-add'; jid: string; name?: string; groups: string[] }
   | { kind: 'roster-groups'; jid: string; groups: string[] }
   | { kind: 'roster-remove'; jid: string };

@@ -176,10 +176,10 @@ export function createHandlers({ appInfo, session, working, vaults, ownKeys, bac
     profile: {
       get: async () => profile.own(),
       // Now when online, queued otherwise (PublishQueue decides).
-      publish: async ({ profile: fields, access, reconfigure }) => {
+      publish: async ({ profile: fields, base, access, reconfigure }) => {
         refuseOwnAddressOnWhitelist(access, working.state.account, NS.vcard4);
         profile.checkPhones(fields);
-        const answer = await drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false));
+        const answer = await drift.whilePublishing(() => queue.publishProfile(fields, access, reconfigure ?? false, base));
         return answer.outcome === 'published' ? { ...answer, configs: await reach.noteAll(answer.configs) } : answer;
       },
       previewAvatar: async ({ dataBase64, crop }) => {

@@ -80,5 +80,56 @@ export function applyFieldEdits(current: Profile, edits: readonly FieldEdit[]): 
 export function editableProfile(own: ContactProfileView): Profile | { problem: string } {
   const source = own.sources.find((s) => s.node === NS.vcard4);
   if (source && source.status !== 'ok' && source.status !== 'none') return { problem: source.detail ?? source.status };
-  return own.vcard ?? { emails: [], phones: [], urls: [], ...(own.nickname ? { nickname: own.nickname } : {}) };
+  // A vCard without a nickname is shown with the XEP-0172 one (the editor's form does the same): the
+  // profile a person edits, and the one a window's edits are merged onto (mergeProfileEdits), are alike.
+  const nickname = own.vcard?.nickname ?? own.nickname;
+  return { emails: [], phones: [], urls: [], ...own.vcard, ...(nickname ? { nickname } : {}) };
+}
+
+/** How the conflict's words name each field (the profile editor's labels). */
+const FIELD_WORDS: Record<FieldEdit['field'], string> = {
+  fullName: 'Full name',
+  nickname: 'Nickname',
+  emails: 'E-mail addresses',
+  phones: 'Phone numbers',
+  urls: 'Web addresses',
+  organisation: 'Organisation',
+  note: 'Note',
+  street: 'Postal address',
+  locality: 'Postal address',
+  region: 'Postal address',
+  code: 'Postal address',
+  country: 'Postal address',
+};
+
+const EDITABLE_FIELDS = Object.values(PROFILE_FIELDS);
+
+/** A field's value, comparable as text (a list in order, as XEP-0292 publishes it); absent is ''. */
+function fieldValue(profile: Profile, field: FieldEdit['field']): string {
+  if (field === 'emails' || field === 'phones' || field === 'urls') return JSON.stringify(profile[field]);
+  if (field === 'street' || field === 'locality' || field === 'region' || field === 'code' || field === 'country') return profile.address?.[field] ?? '';
+  return profile[field] ?? '';
+}
+
+/** The edits that make `base`'s `field` `edited`'s: a list named at all is replaced (applyFieldEdits). */
+function editsOf(edited: Profile, field: FieldEdit['field']): FieldEdit[] {
+  if (field === 'emails' || field === 'phones' || field === 'urls') {
+    return edited[field].length === 0 ? [{ field, value: '' }] : edited[field].map((value) => ({ field, value }));
+  }
+  if (field === 'street' || field === 'locality' || field === 'region' || field === 'code' || field === 'country') return [{ field, value: edited.address?.[field] ?? '' }];
+  return [{ field, value: edited[field] ?? '' }];
+}
+
+/**
+ * A three-way merge by field, for a profile edited in a window while another app of the account may
+ * publish too: the fields the person changed from `base` (the profile they edited from, as it was shown
+ * published) applied onto `current` (what the server holds now), so that what another app changed
+ * meanwhile stays. A field both changed, to different values, is a conflict: nothing is merged then, and
+ * the labels say which (each once).
+ */
+export function mergeProfileEdits(base: Profile, edited: Profile, current: Profile): { profile: Profile } | { conflicts: string[] } {
+  const changed = EDITABLE_FIELDS.filter((field) => fieldValue(edited, field) !== fieldValue(base, field));
+  const conflicts = changed.filter((field) => fieldValue(current, field) !== fieldValue(base, field) && fieldValue(current, field) !== fieldValue(edited, field));
+  if (conflicts.length > 0) return { conflicts: [...new Set(conflicts.map((field) => FIELD_WORDS[field]))] };
+  return { profile: applyFieldEdits(current, changed.flatMap((field) => editsOf(edited, field))) };
 }

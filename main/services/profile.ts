@@ -42,6 +42,7 @@ import { profileContent, asItem } from '../profile/profile-content.js';
 import { verifyPublishedProfileItem } from '../drift/profile-read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { ownText } from '../../contract/own-text.js';
+import { editableProfile, mergeProfileEdits } from '../profile/field-edits.js';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
@@ -157,18 +158,22 @@ export class ProfileService {
    * it (this app, or another app of the user's that this one never read), is withdrawn from that node
    * too: contacts read it there as well as in the vCard.
    */
-  async publish(profile: Profile, access: AccessRequest, options: { reconfigure?: boolean } = {}): Promise<EffectiveNodeConfig[]> {
+  async publish(profile: Profile, access: AccessRequest, options: PublishOptions = {}): Promise<PublishedProfile> {
     const job = profileJob(accountMarkNow(this.#deps.session), 'publishing your profile');
     return this.#saidAsSwitch(job, this.#publish(job, profile, access, options));
   }
 
   /** publish, for `job`'s account (over a reconnect of it too, never over another account's connection). */
-  async #publish(job: ProfileJob, profile: Profile, access: AccessRequest, options: { reconfigure?: boolean }): Promise<EffectiveNodeConfig[]> {
+  async #publish(job: ProfileJob, edited: Profile, access: AccessRequest, options: PublishOptions): Promise<PublishedProfile> {
     const owner = job.account;
     await this.#deps.session.requireXep0222Support();
     // That answer was the live connection's: another account's server's, if one signed in meanwhile.
     this.#requireStill(job);
     const ctx = this.#ctx(job);
+    // XEP-0292 §4.1.2 publishes the whole vCard: a window's form, sent whole, would put back every field
+    // another app of the account changed since the window read it. Given what the person edited from,
+    // only their changes go onto what the server holds now (read here, just before publishing).
+    const profile = options.base === undefined ? edited : await this.#mergedOntoServer(ctx, options.base, edited);
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
     const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
     const nickname = ownText(profile.nickname, PROFILE_LIMITS.fieldChars);
@@ -242,7 +247,35 @@ export class ProfileService {
       }
     }
     await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, vcard: profile, ...(nickname !== undefined ? { nickname } : {}) }));
-    return [...configs, ...avatarConfigs];
+    return { configs: [...configs, ...avatarConfigs], profile };
+  }
+
+  /**
+   * `edited`'s changes from `base` onto the profile the server holds now (field-edits.ts
+   * mergeProfileEdits); refused, with nothing published, when another app changed a field the person
+   * changed too. A vCard the server will not give back (ejabberd 23.01 hides a roster-access node's items
+   * from their owner, docs/servers.md) leaves nothing newer to merge onto: the window's profile goes as
+   * it is, as it always did (the editor asked before replacing a profile it could not read).
+   */
+  async #mergedOntoServer(ctx: { iq: SessionPort['iq']; owner: string }, base: Profile, edited: Profile): Promise<Profile> {
+    const [vcard, nick] = await Promise.all([fetchItems(ctx.iq, ctx.owner, NS.vcard4), fetchItems(ctx.iq, ctx.owner, NS.nick)]);
+    const view: ContactProfileView = { jid: ctx.owner, origin: 'fetch', updated: [], sources: [] };
+    await this.#apply(view, NS.vcard4, vcard, { avatarData: false });
+    await this.#apply(view, NS.nick, nick, { avatarData: false });
+    // A nickname node that would not answer: nothing newer is known of it than what the window showed.
+    const nickSource = view.sources.find((s) => s.node === NS.nick)?.status;
+    if (nickSource !== 'ok' && nickSource !== 'none' && base.nickname !== undefined) view.nickname = base.nickname;
+    const current = editableProfile(view);
+    if ('problem' in current) return edited;
+    const merged = mergeProfileEdits(base, edited, current);
+    if ('profile' in merged) return merged.profile;
+    const fields = listWords(merged.conflicts);
+    throw new KeyringError(
+      'changed-elsewhere',
+      `Another app of your account changed your ${fields} on your server while you were editing, and you changed ${merged.conflicts.length === 1 ? 'it' : 'them'} too. Nothing was published.`,
+      'profile',
+      { nextStep: 'The form now shows what your server holds beside your changes. Look at them, then publish again to replace it with yours, or change the field back.' },
+    );
   }
 
   /** The avatar's nodes (XEP-0084 data, then metadata) that exist on the account's server now. */
@@ -622,7 +655,7 @@ export class ProfileService {
     // That is not a contact's profile: kept as one, it would take a place among the contacts' (bounded)
     // and a record in the vault's contact profiles. Drift watch reads the own nodes' changes
     // ('ownNodeChanged'), and the profile screen reads the own profile from the server.
-    if (bareJidKey(n.from) === bareJidKey(this.#deps.session.ownJid)) return;
+    if (bareJidKey(n.from) === bareJidKey(this.#deps.session.ownJid)) return this.#onOwnNotification(n, part);
     // A stranger's would be shown, make the app read from their server, and push real contacts' profiles
     // out of the vault's bounded copy (listened-contacts.ts).
     if (!(await this.#listened.listensTo(n.from))) return;
@@ -653,6 +686,31 @@ export class ProfileService {
     }
     this.#remember(view, shown);
     this.#deps.events.emit('contacts:profile', withoutResentAvatar(view, previous));
+  }
+
+  /**
+   * The account's own vCard4 or nickname, changed on its server (by another app of the account, or this
+   * one's publish echoed): My profile follows it (profile:ownChanged), and so does the vault's copy, so
+   * that the editor never shows, or edits from, what the server no longer holds. Read as a contact's
+   * would be (a notification without payload or a retract: the node is read again). The avatar is left
+   * to a reload: its picture would cross IPC again for every echo of this app's own publish.
+   */
+  async #onOwnNotification(n: PepNotification, part: ProfilePart): Promise<void> {
+    if (n.node !== NS.vcard4 && n.node !== NS.nick) return;
+    const mark = accountMarkNow(this.#deps.session);
+    const owner = mark.account;
+    const items = n.items.filter((i) => i.payload !== undefined);
+    const outcome: FetchOutcome = items.length > 0 ? { status: 'ok', items } : await fetchItems(this.#deps.session.iq, owner, n.node);
+    const view: ContactProfileView = { jid: n.from, origin: 'notification', updated: [n.node], refreshed: [part], sources: [] };
+    await this.#apply(view, n.node, outcome, { avatarData: false });
+    // Another account signed in while the node was read: this is not its profile.
+    if (!stillMarked(this.#deps.session, mark)) return;
+    const status = view.sources.find((s) => s.node === n.node)?.status;
+    // A node that would not be read now tells nothing new: what is shown stays.
+    if (status !== 'ok' && status !== 'none') return;
+    if (n.node === NS.vcard4) await this.#keepOwn(owner, ({ vcard: _before, ...stored }) => ({ ...stored, ...(view.vcard ? { vcard: view.vcard } : {}) }));
+    else await this.#keepOwn(owner, ({ nickname: _before, ...stored }) => ({ ...stored, ...(view.nickname !== undefined ? { nickname: view.nickname } : {}) }));
+    this.#deps.events.emit('profile:ownChanged', view);
   }
 
   /**
@@ -771,10 +829,27 @@ function firstReadable<R extends object>(
   return firstProblem ?? { problem: 'no item' };
 }
 
-/**
- * The nickname's publish failed after the vCard's went out: 'partly-published', whose words say which
- * half is out (renderer/src/lib/wording.ts), with the failure's own message as the details.
- */
+/** "A", "A and B", "A, B and C". */
+function listWords(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+}
+
+/** How a profile publish goes: a change of audience confirmed, and what the person edited from. */
+export interface PublishOptions {
+  reconfigure?: boolean;
+  /**
+   * The profile the edits were made from, as the window showed it published: only the fields that
+   * differ from it are published, onto what the server holds then. Absent: the profile goes whole.
+   */
+  base?: Profile;
+}
+
+/** What a profile publish did: each node's configuration read back, and the profile now published. */
+export interface PublishedProfile {
+  configs: EffectiveNodeConfig[];
+  profile: Profile;
+}
+
 /** A publish of the profile or the avatar: its account (session-mark.ts), and what it does. */
 interface ProfileJob extends AccountMark {
   readonly doing: string;
@@ -797,6 +872,10 @@ function signedOutWords(job: ProfileJob): string {
   );
 }
 
+/**
+ * The nickname's publish failed after the vCard's went out: 'partly-published', whose words say which
+ * half is out (renderer/src/lib/wording.ts), with the failure's own message as the details.
+ */
 function nicknameNotPublished(error: unknown): KeyringError {
   const why = error instanceof KeyringError ? error.message : 'the server did not take it.';
   return new KeyringError('partly-published', `Your profile card was published, but your nickname was not: ${why}`, undefined, { cause: error });

@@ -98,10 +98,14 @@ export class PublishQueue {
     return { outcome: 'queued', action: await this.#add({ kind: 'revoke', fingerprint, reason }) };
   }
 
-  /** Publishes the profile (vCard4 + nickname, XEP-0222) now when online, or once online. */
-  async publishProfile(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<ProfilePublishAnswer> {
-    if (this.#canRunNow()) return { outcome: 'published', configs: await this.#deps.profile.publish(profile, access, { reconfigure }) };
-    return { outcome: 'queued', action: await this.#add({ kind: 'profile-publish', profile, access, ...(reconfigure ? { reconfigure } : {}) }) };
+  /**
+   * Publishes the profile (vCard4 + nickname, XEP-0222) now when online, or once online. With `base`
+   * (what the edits were made from) it is merged onto what the server holds when it goes out, queued or
+   * not (ProfileService.publish): a field another app changed while it waited stays.
+   */
+  async publishProfile(profile: Profile, access: AccessRequest, reconfigure: boolean, base?: Profile): Promise<ProfilePublishAnswer> {
+    if (this.#canRunNow()) return { outcome: 'published', ...(await this.#deps.profile.publish(profile, access, { reconfigure, ...(base ? { base } : {}) })) };
+    return { outcome: 'queued', action: await this.#add({ kind: 'profile-publish', profile, ...(base ? { base } : {}), access, ...(reconfigure ? { reconfigure } : {}) }) };
   }
 
   /**
@@ -196,7 +200,7 @@ export class PublishQueue {
         await this.#deps.ownKeys.revoke(action.fingerprint, action.reason);
         return;
       case 'profile-publish':
-        await this.#deps.profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false });
+        await this.#deps.profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false, ...(action.base ? { base: action.base } : {}) });
         return;
       case 'roster-add':
         await this.#deps.roster.add({ jid: action.jid, groups: action.groups, ...(action.name ? { name: action.name } : {}) });

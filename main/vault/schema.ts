@@ -228,7 +228,7 @@ const QueuedAction = z.discriminatedUnion('kind', [
   z.object({ ...queued, kind: z.literal('publish'), fingerprint, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
   z.object({ ...queued, kind: z.literal('retract'), fingerprint }).strict(),
   z.object({ ...queued, kind: z.literal('revoke'), fingerprint, reason: z.enum(REVOCATION_REASONS) }).strict(),
-  z.object({ ...queued, kind: z.literal('profile-publish'), profile: ProfileParams, access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
+  z.object({ ...queued, kind: z.literal('profile-publish'), profile: ProfileParams, base: ProfileParams.optional(), access: queuedAccess, reconfigure: z.boolean().optional() }).strict(),
   z.object({ ...queued, kind: z.literal('roster-add'), jid: jidText, name: z.string().max(256).optional(), groups: z.array(z.string()).max(64) }).strict(),
   z.object({ ...queued, kind: z.literal('roster-groups'), jid: jidText, groups: z.array(z.string()).max(64) }).strict(),
   z.object({ ...queued, kind: z.literal('roster-remove'), jid: jidText }).strict(),

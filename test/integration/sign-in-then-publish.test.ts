@@ -39,7 +39,7 @@ async function signInAndPublish(actor: Actor, round: number, lines?: string[], q
       (async () => {
         await session.connect(actor.params);
         await profile.own();
-        const configs = await profile.publish({ fullName: `Juliet, round ${round}`, emails: [], phones: [], urls: [] }, { model: 'presence' });
+        const { configs } = await profile.publish({ fullName: `Juliet, round ${round}`, emails: [], phones: [], urls: [] }, { model: 'presence' });
         expect(configs.map((c) => c.node)).toContain('urn:xmpp:vcard4');
         await new Promise((r) => setTimeout(r, quietBeforeSignOutMs));
       })(),

@@ -145,7 +145,7 @@ describe('a change asked for one account while the app works for another', () =>
   const fp = 'ab'.repeat(32);
 
   it('is refused in words naming both accounts, and the handler never runs', async () => {
-    const publish = vi.fn(() => Promise.resolve({ outcome: 'published' as const, configs: [] }));
+    const publish = vi.fn(() => Promise.resolve({ outcome: 'published' as const, configs: [], profile: { emails: [], phones: [], urls: [] } }));
     const verify = vi.fn(() => Promise.reject(new Error('never called')));
     const dispatch = createDispatcher(handlers({ profile: { publish }, contacts: { verify } }), quiet(MERCUTIO));
 
@@ -168,10 +168,10 @@ describe('a change asked for one account while the app works for another', () =>
   });
 
   it('goes through when the window names the account the app works for, however it spells it', async () => {
-    const publish = vi.fn(() => Promise.resolve({ outcome: 'published' as const, configs: [] }));
+    const publish = vi.fn(() => Promise.resolve({ outcome: 'published' as const, configs: [], profile: { emails: [], phones: [], urls: [] } }));
     const dispatch = createDispatcher(handlers({ profile: { publish } }), quiet(MERCUTIO));
     const answer = await dispatch('profile:publish', { profile: { nickname: 'Mercutio' }, access: { model: 'presence' } }, { account: MERCUTIO.toUpperCase() });
-    expect(answer).toEqual({ ok: true, value: { outcome: 'published', configs: [] } });
+    expect(answer).toEqual({ ok: true, value: { outcome: 'published', configs: [], profile: { emails: [], phones: [], urls: [] } } });
     expect(publish).toHaveBeenCalledOnce();
   });
 

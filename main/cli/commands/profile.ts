@@ -75,7 +75,9 @@ export function profileCommands(program: Command, cli: CliContext): void {
               1,
             );
           }
-          const answer = must(await api.profile.publish({ profile: applyFieldEdits(base, edits), ...access }));
+          // The profile read is sent as what the edits were made from: main publishes only the named
+          // fields onto what the server holds then, so another app's change in between stays.
+          const answer = must(await api.profile.publish({ profile: applyFieldEdits(base, edits), ...(options.replace ? {} : { base }), ...access }));
           // The connection dropped right then: the profile waits in the vault for the next time online.
           if (answer.outcome === 'queued') result.queued = true;
           else result.configs.push(...answer.configs);

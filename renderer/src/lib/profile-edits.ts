@@ -103,6 +103,60 @@ export function profileChanges(published: Profile | undefined, publishedNickname
 }
 
 /**
+ * The profile the form shows as published (formFrom's: the vCard, with the XEP-0172 nickname when the
+ * vCard has none): what a publish says it edited from (main merges the person's changes from it onto
+ * what the server then holds, and the CLI's field edits start from the same, field-edits.ts).
+ */
+export function shownProfile(own: Pick<OwnProfileView, 'vcard' | 'nickname'> | undefined): Profile {
+  const nickname = own?.vcard?.nickname ?? own?.nickname;
+  return { emails: [], phones: [], urls: [], ...own?.vcard, ...(nickname ? { nickname } : {}) };
+}
+
+const FORM_LABELS: Record<keyof ProfileForm, string> = {
+  fullName: 'Full name',
+  nickname: 'Nickname',
+  emails: 'E-mail addresses',
+  phones: 'Phone numbers',
+  urls: 'Web addresses',
+  organisation: 'Organisation',
+  note: 'Note',
+};
+
+/** A field of the form as a profile holds it, comparable (a list as its lines in order). */
+function fieldText(profile: Profile, key: keyof ProfileForm): string {
+  const value = profile[key];
+  return Array.isArray(value) ? value.join('\n') : (value ?? '');
+}
+
+/** A field the person changed here that the server's profile changed under too: what it holds now. */
+export interface ChangedUnder {
+  key: keyof ProfileForm;
+  label: string;
+  now: string;
+}
+
+/**
+ * The form once the published profile shown changes from `before` to `now` (another app of the account
+ * published, or a reload): each field the person left alone takes the new value; each they changed keeps
+ * their text, and is named in `changedUnder` when the server's value changed too (to something else
+ * than theirs), so that the person knows what publishing would now replace.
+ */
+export function rebaseForm(form: ProfileForm, before: Profile, now: Profile): { form: ProfileForm; changedUnder: ChangedUnder[] } {
+  const draft = profileFrom(form, now);
+  const fresh = formFrom(now, undefined);
+  const next = { ...form };
+  const changedUnder: ChangedUnder[] = [];
+  for (const key of Object.keys(FORM_LABELS) as (keyof ProfileForm)[]) {
+    const mine = fieldText(draft, key);
+    if (mine === fieldText(before, key)) next[key] = fresh[key];
+    else if (fieldText(now, key) !== fieldText(before, key) && fieldText(now, key) !== mine) {
+      changedUnder.push({ key, label: FORM_LABELS[key], now: fieldText(now, key).replace(/\n/g, ', ') });
+    }
+  }
+  return { form: next, changedUnder };
+}
+
+/**
  * The own profile once `profile` is published over `own`: the vCard is the one published, and so is the
  * nickname, on the nickname node too (main withdraws a cleared one there), so the form settles with
  * nothing left to change. The avatar and the rest of the view stay.

@@ -24,6 +24,16 @@ export function mergeProfileView(before: ContactProfileView | undefined, view: C
   return merged;
 }
 
+/**
+ * The account's own profile once a notification of its own vCard or nickname (profile:ownChanged) is
+ * applied: that part replaced (or gone), the rest as shown, each node's source kept but the notified one's.
+ */
+export function ownChangedOnto<V extends ContactProfileView>(own: V, view: ContactProfileView): V {
+  const merged = mergeProfileView(own, view);
+  const nodes = new Set(view.sources.map((s) => s.node));
+  return { ...own, ...merged, sources: [...own.sources.filter((s) => !nodes.has(s.node)), ...view.sources] };
+}
+
 /** `to` takes `from`'s `part`, or has none when `from` has none. */
 function keepPart<P extends ProfilePart>(to: ContactProfileView, from: ContactProfileView, part: P): void {
   const held = from[part];

@@ -15,8 +15,8 @@ import { accountChangedSince, accountShown } from './account-epoch';
 import { fileToBase64 } from './base64';
 import { formatCount } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
-import { ownAfterPublish } from './profile-edits';
-import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts } from './profile-events';
+import { ownAfterPublish, shownProfile } from './profile-edits';
+import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts, ownChangedOnto } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 
@@ -81,9 +81,18 @@ export class ProfileStore extends ScreenStore {
     const offQueueRan = this.api.on('queue:ran', (outcome) => {
       if (outcome.action.kind === 'profile-publish' && outcome.ok && !outcome.skipped) void this.load();
     });
+    // The account's own vCard or nickname changed on its server (another app of the account published):
+    // My profile shows what the server holds, and its form follows (ProfileScreen keeps what was typed).
+    const offOwn = this.api.on('profile:ownChanged', (view) => {
+      const own = this.own;
+      const account = this.#account() ?? own?.jid;
+      if (own === undefined || account === undefined || view.jid.toLowerCase() !== account.toLowerCase()) return;
+      this.own = ownChangedOnto(own, view);
+    });
     return () => {
       off();
       offQueueRan();
+      offOwn();
       clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
     };
@@ -163,17 +172,26 @@ export class ProfileStore extends ScreenStore {
     this.avatar = undefined;
   }
 
-  /** Publishes now when online; offline, main keeps it for when the account is online again. */
+  /**
+   * Publishes now when online; offline, main keeps it for when the account is online again. What the
+   * form was edited from (the profile shown as published) goes with it: main publishes only the fields
+   * that differ from it, onto what the server holds then, and refuses ('changed-elsewhere') when another
+   * app changed one of them too; the profile is then read again, for the person to decide again.
+   */
   async publish(profile: Profile, access: AccessRequest, reconfigure: boolean): Promise<boolean> {
     // The last publish's "Published." must not sit next to this one's error.
     this.published = [];
+    const base = shownProfile(this.own);
     const answer = await this.publishing.run(() =>
-      this.api.profile.publish({ profile, access, ...(reconfigure ? { reconfigure } : {}) }),
+      this.api.profile.publish({ profile, base, access, ...(reconfigure ? { reconfigure } : {}) }),
     );
+    // Read on its own task: the refusal's words stay shown beside the form that now shows the server's.
+    if (this.publishing.error?.code === 'changed-elsewhere') await this.load();
     if (answer?.outcome === 'published') {
       this.published = answer.configs;
-      // What the server now holds: a nickname left empty is gone from the nickname node too (main).
-      this.own = ownAfterPublish(this.own, profile);
+      // What the server now holds (the person's changes on what another app may have published): a
+      // nickname left empty is gone from the nickname node too (main).
+      this.own = ownAfterPublish(this.own, answer.profile);
       this.activity.add('published', 'Published your profile');
     } else if (answer) {
       this.activity.add('waiting', 'Waiting for the connection to publish your profile');
