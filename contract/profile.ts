@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { accountChange, event, request } from './define.js';
-import { AccessParams, NoParams, type EffectiveNodeConfig } from './domain.js';
+import { AccessParams, NoParams, type AccessRequest, type EffectiveNodeConfig } from './domain.js';
 import { PROFILE_LIMITS } from './limits.js';
 import type { QueuedActionView } from './queue.js';
 
@@ -107,6 +107,13 @@ export interface ContactProfileView {
 /** The account's own profile as its server holds it, with each node's configuration read back. */
 export interface OwnProfileView extends ContactProfileView {
   configs: EffectiveNodeConfig[];
+  /**
+   * Who may read the profile card (its vCard4 node's access, XEP-0060 §4.5): from the server's
+   * configuration when online, else as this app last recorded it. The editor's audience starts from it,
+   * and says when the one chosen is another (a change the server refuses unless confirmed). Absent when
+   * the node does not exist (as far as known), or its model is none the app offers.
+   */
+  audience?: { access: AccessRequest; source: 'server' | 'saved' };
 }
 
 /** The avatar exactly as profile:setAvatar would publish it (same PNG, same id), before publishing. */

@@ -52,6 +52,7 @@ import { ensurePersistentNode, publishToEnsured, readEffectiveConfig, readNodeCo
 import type { RawItem } from '../xmpp/pubsub.js';
 import { contactBareJid } from '../xmpp/contact-jid.js';
 import { noteAccessAsked } from './access-note.js';
+import { configAudience } from './own-keys.js';
 import type { PublishedNodesStore } from '../vault/stores/published-nodes-store.js';
 import type { ContactProfilesStore, StoredAvatar } from '../vault/stores/contact-profiles-store.js';
 import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
@@ -446,6 +447,9 @@ export class ProfileService {
           : {}),
     }));
     const own: OwnProfileView = { ...view, configs: configs.filter((c): c is EffectiveNodeConfig => c !== undefined) };
+    const card = own.configs.find((c) => c.node === NS.vcard4);
+    const access = card === undefined ? undefined : configAudience(card);
+    if (access !== undefined) own.audience = { access, source: 'server' };
     // Measured: ejabberd 23.01 refuses the owner's own items on a roster-access node (docs/servers.md);
     // the parts it would not give back come from the copy, so the editor does not start blank over them.
     const stored = this.#deps.ownProfile?.get(owner);
@@ -467,6 +471,9 @@ export class ProfileService {
     if (stored.vcard) view.vcard = { ...stored.vcard };
     if (stored.nickname !== undefined) view.nickname = stored.nickname;
     if (stored.avatar) view.avatar = { info: { ...stored.avatar.info }, ...(stored.avatar.dataBase64 ? { dataBase64: stored.avatar.dataBase64 } : {}) };
+    // Offline, the audience this app last recorded for the card (published, or found at sign-in).
+    const recorded = this.#deps.published?.list(account)[NS.vcard4]?.access;
+    if (recorded !== undefined) view.audience = { access: structuredClone(recorded), source: 'saved' };
     return view;
   }
 

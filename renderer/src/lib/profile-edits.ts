@@ -6,7 +6,8 @@
  * (contract/own-text.ts ownText), so what publishing changes is what contacts will read, and what that
  * cleaning leaves out is said under the field (profileNotices) before anything is published.
  */
-import type { OwnProfileView, Profile } from '../../../contract';
+import type { EffectiveNodeConfig, OwnProfileView, Profile } from '../../../contract';
+import { accessOf } from './own-keys';
 import { PROFILE_LIMITS } from '../../../contract/limits';
 import { codePointName, ownText, removedFromOwnText, type RemovedKind } from '../../../contract/own-text';
 import { newPhoneProblems, phoneAsPublished } from '../../../contract/phone';
@@ -161,9 +162,20 @@ export function rebaseForm(form: ProfileForm, before: Profile, now: Profile): { 
  * nickname, on the nickname node too (main withdraws a cleared one there), so the form settles with
  * nothing left to change. The avatar and the rest of the view stay.
  */
-export function ownAfterPublish(own: OwnProfileView | undefined, profile: Profile): OwnProfileView {
-  const { nickname: _before, ...rest } = own ?? { jid: '', origin: 'fetch' as const, updated: [], sources: [], configs: [] };
-  return { ...rest, vcard: profile, ...(profile.nickname !== undefined ? { nickname: profile.nickname } : {}) };
+export function ownAfterPublish(own: OwnProfileView | undefined, profile: Profile, configs: readonly EffectiveNodeConfig[] = []): OwnProfileView {
+  const { nickname: _before, audience: audienceBefore, ...rest } = own ?? { jid: '', origin: 'fetch' as const, updated: [], sources: [], configs: [] };
+  // The nodes' configurations as the publish read them back; the card's audience is the one it now has.
+  const nodes = new Set(configs.map((c) => c.node));
+  const card = configs.find((c) => c.node.endsWith('vcard4'));
+  const access = card ? accessOf(card.accessModel, card.rosterGroupsAllowed, card.whitelist) : undefined;
+  const audience = card ? (access ? { access, source: 'server' as const } : undefined) : audienceBefore;
+  return {
+    ...rest,
+    configs: [...rest.configs.filter((c) => !nodes.has(c.node)), ...configs],
+    vcard: profile,
+    ...(profile.nickname !== undefined ? { nickname: profile.nickname } : {}),
+    ...(audience ? { audience } : {}),
+  };
 }
 
 /** Something in the form that keeps it from being published, and the field it is about (if one). */

@@ -191,7 +191,7 @@ export class ProfileStore extends ScreenStore {
       this.published = answer.configs;
       // What the server now holds (the person's changes on what another app may have published): a
       // nickname left empty is gone from the nickname node too (main).
-      this.own = ownAfterPublish(this.own, answer.profile);
+      this.own = ownAfterPublish(this.own, answer.profile, answer.configs);
       this.activity.add('published', 'Published your profile');
     } else if (answer) {
       this.activity.add('waiting', 'Waiting for the connection to publish your profile');

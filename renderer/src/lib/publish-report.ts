@@ -43,16 +43,22 @@ export function profileReportParts<C extends Pick<EffectiveNodeConfig, 'node'>>(
 }
 
 /**
- * The published profile's readers, when the audience chosen on the form is another: a publish changes
- * who may read a profile already published only when asked to (its checkbox; main refuses otherwise),
- * so the form says so rather than offering nothing to publish. Undefined when nothing is published yet,
- * or the audience is the same.
+ * The published profile's readers (OwnProfileView.audience: the server's, or as last recorded), when the
+ * audience chosen on the form is another: a publish changes who may read a profile already published
+ * only when asked to (its checkbox; main refuses otherwise), so the form says so rather than offering
+ * nothing to publish. Undefined when nothing is published yet, or the audience is the same.
  */
-export function otherAudienceThanPublished(published: readonly EffectiveNodeConfig[], chosen: AccessRequest | undefined): string | undefined {
-  const card = published.find((c) => c.node.endsWith('vcard4'));
-  if (!card || !chosen) return undefined;
-  const now = accessOf(card.accessModel, card.rosterGroupsAllowed, card.whitelist);
+export function otherAudienceThanPublished(published: AccessRequest | undefined, chosen: AccessRequest | undefined): string | undefined {
   // Readers not known (a whitelist whose members could not be read): no claim that they differ.
-  if (!now || sameAudience(now, chosen)) return undefined;
-  return describeAccess(card.accessModel, card.rosterGroupsAllowed, card.whitelist);
+  const now = publishedAudience(published);
+  if (!now || !chosen || sameAudience(now, chosen)) return undefined;
+  return describeAccess(now.model, now.groups ?? [], now.allow);
+}
+
+/**
+ * Where the profile's audience picker starts: who may read the published profile, when known (a
+ * whitelist or roster groups naming nobody known is no audience to start from).
+ */
+export function publishedAudience(published: AccessRequest | undefined): AccessRequest | undefined {
+  return published && accessOf(published.model, published.groups, published.allow);
 }

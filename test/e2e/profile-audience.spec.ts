@@ -1,0 +1,40 @@
+/**
+ * Who may read the profile, as the editor starts it: from the published audience (the server's node
+ * configuration), also after a reload, so that a one-field publish neither fails as an unconfirmed change
+ * of readers nor, with the box ticked, narrows them unasked. (Found by a UI walk: after a reload the
+ * picker said "Contacts who see my presence" for a profile published to Anyone.)
+ */
+import { checkEveryLook, expect, openApp, reloadApp, signIn, test } from './fixtures';
+
+test('after a reload the audience starts from the published one, and a one-field publish goes through', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+  test.setTimeout(120_000);
+  const juliet = await newAccount('juliet');
+  await openApp(page, browserHost.url);
+  await signIn(page, juliet);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
+  await page.getByRole('button', { name: 'My profile', exact: true }).click();
+  await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+  const form = page.getByRole('form', { name: 'Profile' });
+  await form.getByLabel('Full name').fill('Juliet Capulet');
+  await form.getByLabel('Anyone').check();
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by anyone.', { timeout: 30_000 });
+
+  await reloadApp(page);
+  await page.getByRole('button', { name: 'My profile', exact: true }).click();
+  await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+  await expect(form.getByLabel('Full name')).toHaveValue('Juliet Capulet');
+  await expect(form.getByLabel('Anyone')).toBeChecked();
+  // Another audience chosen says what is needed, from the same published audience.
+  await form.getByLabel('Contacts who see my presence').check();
+  await expect(page.getByTestId('audience-needs-consent')).toContainText('other readers than your published profile has (anyone)');
+  await form.getByLabel('Anyone').check();
+  await expect(page.getByTestId('audience-needs-consent')).toHaveCount(0);
+
+  await form.getByLabel('Nickname').fill('Jules');
+  await checkEveryLook(page, 'profile-audience-after-reload', saveScreenshot);
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(page.getByTestId('profile-result')).toContainText('Published. Your server reports:', { timeout: 30_000 });
+  await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by anyone.');
+  await expect(page.getByTestId('profile-error')).toHaveCount(0);
+});
