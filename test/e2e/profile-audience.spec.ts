@@ -2,11 +2,13 @@
  * Who may read the profile, as the editor starts it: from the published audience (the server's node
  * configuration), also after a reload, so that a one-field publish neither fails as an unconfirmed change
  * of readers nor, with the box ticked, narrows them unasked. (Found by a UI walk: after a reload the
- * picker said "Contacts who see my presence" for a profile published to Anyone.)
+ * picker said "Contacts who see my presence" for a profile published to Anyone.) The consent to change
+ * who may read is spent by the publish that used it: a later audience asks again (the walk found the box
+ * left ticked).
  */
 import { checkEveryLook, expect, openApp, reloadApp, signIn, test } from './fixtures';
 
-test('after a reload the audience starts from the published one, and a one-field publish goes through', async ({ page, browserHost, newAccount, saveScreenshot }) => {
+test('after a reload the audience starts from the published one, a one-field publish goes through, and the consent to change readers is spent by the publish that used it', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   test.setTimeout(120_000);
   const juliet = await newAccount('juliet');
   await openApp(page, browserHost.url);
@@ -37,4 +39,16 @@ test('after a reload the audience starts from the published one, and a one-field
   await expect(page.getByTestId('profile-result')).toContainText('Published. Your server reports:', { timeout: 30_000 });
   await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by anyone.');
   await expect(page.getByTestId('profile-error')).toHaveCount(0);
+
+  // A confirmed change of readers: the box is for that publish only, and is clear after it.
+  const consent = form.getByLabel('Change who may read a profile I already published');
+  await form.getByLabel('Contacts who see my presence').check();
+  await consent.check();
+  await form.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence.', { timeout: 30_000 });
+  await expect(consent).not.toBeChecked();
+  // Another audience picked afterwards needs the box ticked again.
+  await form.getByLabel('Anyone').check();
+  await expect(page.getByTestId('audience-needs-consent')).toContainText('other readers than your published profile has (contacts who see your presence)');
+  await expect(form.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
 });
