@@ -6,6 +6,10 @@
  * who may read is spent by the publish that used it: a later audience asks again (the walk found the box
  * left ticked).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makePng } from '../support/images';
 import { checkEveryLook, expect, openApp, reloadApp, signIn, test } from './fixtures';
 
 test('after a reload the audience starts from the published one, a one-field publish goes through, and the consent to change readers is spent by the publish that used it', async ({ page, browserHost, newAccount, saveScreenshot }) => {
@@ -51,4 +55,35 @@ test('after a reload the audience starts from the published one, a one-field pub
   await form.getByLabel('Anyone').check();
   await expect(page.getByTestId('audience-needs-consent')).toContainText('other readers than your published profile has (contacts who see your presence)');
   await expect(form.getByRole('button', { name: 'Publish changes' })).toBeDisabled();
+});
+
+test('the consent to change readers is spent by an avatar publish that used it too', async ({ page, browserHost, newAccount }) => {
+  test.setTimeout(120_000);
+  const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-consent-'));
+  const avatarFile = join(dir, 'juliet.png');
+  await writeFile(avatarFile, makePng(64, 64));
+  try {
+    const juliet = await newAccount('juliet');
+    await openApp(page, browserHost.url);
+    await signIn(page, juliet);
+    await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
+    await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Profile' });
+    await form.getByLabel('Full name').fill('Juliet Capulet');
+    await form.getByLabel('Contacts who see my presence').check();
+    await form.getByRole('button', { name: 'Publish changes' }).click();
+    await expect(page.getByTestId('profile-result')).toContainText('Profile: readable by contacts who see your presence.', { timeout: 30_000 });
+
+    const consent = form.getByLabel('Change who may read a profile I already published');
+    await form.getByLabel('Anyone').check();
+    await consent.check();
+    await page.getByLabel('Avatar image').setInputFiles(avatarFile);
+    const dialog = page.getByTestId('avatar-dialog');
+    await dialog.getByRole('button', { name: 'Publish avatar' }).click();
+    await expect(dialog.getByTestId('avatar-result')).toHaveText('Avatar published.', { timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(consent).not.toBeChecked();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
