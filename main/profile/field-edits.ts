@@ -4,6 +4,7 @@
  * fields an edit does not name keep their published value.
  */
 import type { ContactProfileView, Profile } from '../../contract/index.js';
+import { PROFILE_FIELD_LABELS, profileAsShown } from '../../contract/profile-fields.js';
 import { KeyringError } from '../errors.js';
 import { NS } from '../xmpp/namespaces.js';
 
@@ -80,21 +81,14 @@ export function applyFieldEdits(current: Profile, edits: readonly FieldEdit[]): 
 export function editableProfile(own: ContactProfileView): Profile | { problem: string } {
   const source = own.sources.find((s) => s.node === NS.vcard4);
   if (source && source.status !== 'ok' && source.status !== 'none') return { problem: source.detail ?? source.status };
-  // A vCard without a nickname is shown with the XEP-0172 one (the editor's form does the same): the
-  // profile a person edits, and the one a window's edits are merged onto (mergeProfileEdits), are alike.
-  const nickname = own.vcard?.nickname ?? own.nickname;
-  return { emails: [], phones: [], urls: [], ...own.vcard, ...(nickname ? { nickname } : {}) };
+  // As the editor's form shows it: the profile a person edits, and the one a window's edits are merged
+  // onto (mergeProfileEdits), are alike.
+  return profileAsShown(own);
 }
 
 /** How the conflict's words name each field (the profile editor's labels). */
 const FIELD_WORDS: Record<FieldEdit['field'], string> = {
-  fullName: 'Full name',
-  nickname: 'Nickname',
-  emails: 'E-mail addresses',
-  phones: 'Phone numbers',
-  urls: 'Web addresses',
-  organisation: 'Organisation',
-  note: 'Note',
+  ...PROFILE_FIELD_LABELS,
   street: 'Postal address',
   locality: 'Postal address',
   region: 'Postal address',

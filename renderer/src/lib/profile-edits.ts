@@ -11,6 +11,7 @@ import { accessOf } from './own-keys';
 import { PROFILE_LIMITS } from '../../../contract/limits';
 import { codePointName, ownText, removedFromOwnText, type RemovedKind } from '../../../contract/own-text';
 import { newPhoneProblems, phoneAsPublished } from '../../../contract/phone';
+import { PROFILE_FIELD_LABELS, profileAsShown } from '../../../contract/profile-fields';
 
 export interface ProfileForm {
   fullName: string;
@@ -103,25 +104,10 @@ export function profileChanges(published: Profile | undefined, publishedNickname
   });
 }
 
-/**
- * The profile the form shows as published (formFrom's: the vCard, with the XEP-0172 nickname when the
- * vCard has none): what a publish says it edited from (main merges the person's changes from it onto
- * what the server then holds, and the CLI's field edits start from the same, field-edits.ts).
- */
-export function shownProfile(own: Pick<OwnProfileView, 'vcard' | 'nickname'> | undefined): Profile {
-  const nickname = own?.vcard?.nickname ?? own?.nickname;
-  return { emails: [], phones: [], urls: [], ...own?.vcard, ...(nickname ? { nickname } : {}) };
-}
+/** The profile the form shows as published (formFrom's): contract/profile.ts profileAsShown. */
+export const shownProfile = profileAsShown;
 
-const FORM_LABELS: Record<keyof ProfileForm, string> = {
-  fullName: 'Full name',
-  nickname: 'Nickname',
-  emails: 'E-mail addresses',
-  phones: 'Phone numbers',
-  urls: 'Web addresses',
-  organisation: 'Organisation',
-  note: 'Note',
-};
+const FORM_LABELS: Record<keyof ProfileForm, string> = PROFILE_FIELD_LABELS;
 
 /** A field of the form as a profile holds it, comparable (a list as its lines in order). */
 function fieldText(profile: Profile, key: keyof ProfileForm): string {
