@@ -4,7 +4,7 @@
  * fields an edit does not name keep their published value.
  */
 import type { ContactProfileView, Profile } from '../../contract/index.js';
-import { PROFILE_FIELD_LABELS, profileAsShown } from '../../contract/profile-fields.js';
+import { PROFILE_FIELD_LABEL, profileAsShown } from '../../contract/profile-changes.js';
 import { KeyringError } from '../errors.js';
 import { NS } from '../xmpp/namespaces.js';
 
@@ -88,12 +88,18 @@ export function editableProfile(own: ContactProfileView): Profile | { problem: s
 
 /** How the conflict's words name each field (the profile editor's labels). */
 const FIELD_WORDS: Record<FieldEdit['field'], string> = {
-  ...PROFILE_FIELD_LABELS,
-  street: 'Postal address',
-  locality: 'Postal address',
-  region: 'Postal address',
-  code: 'Postal address',
-  country: 'Postal address',
+  fullName: PROFILE_FIELD_LABEL.fullName,
+  nickname: PROFILE_FIELD_LABEL.nickname,
+  emails: PROFILE_FIELD_LABEL.emails,
+  phones: PROFILE_FIELD_LABEL.phones,
+  urls: PROFILE_FIELD_LABEL.urls,
+  organisation: PROFILE_FIELD_LABEL.organisation,
+  note: PROFILE_FIELD_LABEL.note,
+  street: PROFILE_FIELD_LABEL.address,
+  locality: PROFILE_FIELD_LABEL.address,
+  region: PROFILE_FIELD_LABEL.address,
+  code: PROFILE_FIELD_LABEL.address,
+  country: PROFILE_FIELD_LABEL.address,
 };
 
 const EDITABLE_FIELDS = Object.values(PROFILE_FIELDS);

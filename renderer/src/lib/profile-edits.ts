@@ -11,7 +11,7 @@ import { accessOf } from './own-keys';
 import { PROFILE_LIMITS } from '../../../contract/limits';
 import { codePointName, ownText, removedFromOwnText, type RemovedKind } from '../../../contract/own-text';
 import { newPhoneProblems, phoneAsPublished } from '../../../contract/phone';
-import { PROFILE_FIELD_LABELS, profileAsShown } from '../../../contract/profile-fields';
+import { PROFILE_FIELD_LABEL, profileAsShown, profileFieldChanges } from '../../../contract/profile-changes';
 
 export interface ProfileForm {
   fullName: string;
@@ -81,33 +81,17 @@ export function profileFrom(form: ProfileForm, published: Profile | undefined): 
   };
 }
 
-const FIELDS: { label: string; read: (p: Profile) => string }[] = [
-  { label: 'Full name', read: (p) => p.fullName ?? '' },
-  { label: 'Nickname', read: (p) => p.nickname ?? '' },
-  { label: 'E-mail addresses', read: (p) => p.emails.join(', ') },
-  { label: 'Phone numbers', read: (p) => p.phones.join(', ') },
-  { label: 'Web addresses', read: (p) => p.urls.join(', ') },
-  { label: 'Organisation', read: (p) => p.organisation ?? '' },
-  { label: 'Note', read: (p) => p.note ?? '' },
-  { label: 'Postal address', read: (p) => Object.values(p.address ?? {}).filter(Boolean).join(', ') },
-];
-
 /** Field by field, what publishing `next` over `published` changes (nothing listed: nothing changes). */
 export function profileChanges(published: Profile | undefined, publishedNickname: string | undefined, next: Profile): FieldChange[] {
   const before: Profile = { emails: [], phones: [], urls: [], ...published };
   if (before.nickname === undefined && publishedNickname !== undefined) before.nickname = publishedNickname;
-  return FIELDS.flatMap(({ label, read }) => {
-    const was = read(before);
-    const now = read(next);
-    if (was === now) return [];
-    return [{ label, kind: was === '' ? 'added' : now === '' ? 'removed' : 'changed', before: was, after: now }];
-  });
+  return profileFieldChanges(before, next).map(({ field, kind, before: was, after }) => ({ label: PROFILE_FIELD_LABEL[field], kind, before: was, after }));
 }
 
-/** The profile the form shows as published (formFrom's): contract/profile.ts profileAsShown. */
+/** The profile the form shows as published (formFrom's): contract/profile-changes.ts profileAsShown. */
 export const shownProfile = profileAsShown;
 
-const FORM_LABELS: Record<keyof ProfileForm, string> = PROFILE_FIELD_LABELS;
+const FORM_LABELS: Record<keyof ProfileForm, string> = PROFILE_FIELD_LABEL;
 
 /** A field of the form as a profile holds it, comparable (a list as its lines in order). */
 function fieldText(profile: Profile, key: keyof ProfileForm): string {
