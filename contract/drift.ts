@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { accountChange, event, request } from './define.js';
 import { NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
+import type { ProfileFieldChange } from './profile-changes.js';
 
 /** An alarm when more people can read (or items are gone); a notice when people were only shut out. */
 export type DriftSeverity = 'alarm' | 'notice';
@@ -52,6 +53,13 @@ export interface ReplacedItem {
    * the nickname, the vCard's values, the avatar's id; empty when it says there is none.
    */
   now?: string;
+  /**
+   * A vCard's item: field by field, what it said when the app published it (`before`) and
+   * what it says now (`after`), each cleaned and cut by main like `now`. Absent when the app does not
+   * know what it published there (a record from before it kept the item) or either side is unreadable:
+   * the words then quote `now` whole.
+   */
+  fields?: ProfileFieldChange[];
 }
 
 export type DriftFinding =

@@ -8,6 +8,7 @@ import type { AccessRequest, NodeConfigDeviation, RevocationReasonName } from '.
 import type { DriftFinding, PersistenceChange, ReplacedItem, WatchedNodeKind } from './drift.js';
 import { compactFingerprint } from './fingerprint.js';
 import { OTHER_KEY_LIMITS } from './limits.js';
+import { PROFILE_FIELD_LABEL, type ProfileFieldChange } from './profile-changes.js';
 
 /** A count for people: "3,000", not "3000" (a roster, a burst of updates or a limit can run into thousands). */
 export function formatCount(n: number | bigint): string {
@@ -258,6 +259,11 @@ const PROFILE_PART_NAME: Readonly<Record<Exclude<WatchedNodeKind, 'keys'>, strin
  * The picture is not quoted (its id is a SHA-1, nothing a person reads).
  */
 function describeReplacedProfileItem(kind: Exclude<WatchedNodeKind, 'keys'>, item: ReplacedItem): string {
+  // What changed, field by field, where main knows what the app published there (ReplacedItem.fields):
+  // the person sees what Restore would undo and Accept would keep.
+  if (item.fields !== undefined && item.fields.length > 0) {
+    return `Your ${PROFILE_PART_NAME[kind]} was changed by another app or the server: ${item.fields.map(describeFieldChange).join('; ')}.`;
+  }
   const picture = kind === 'avatar' || kind === 'avatar-data';
   const now =
     item.now === undefined
@@ -270,6 +276,19 @@ function describeReplacedProfileItem(kind: Exclude<WatchedNodeKind, 'keys'>, ite
           ? 'it now shows another picture'
           : `it now says “${item.now}”`;
   return `Your ${PROFILE_PART_NAME[kind]} was changed by another app or the server: ${now}.`;
+}
+
+/** "Note is now “…” (was “…”)", "Phone numbers added: “…”", "Organisation removed (was “…”)". */
+function describeFieldChange(change: ProfileFieldChange): string {
+  const label = PROFILE_FIELD_LABEL[change.field];
+  switch (change.kind) {
+    case 'added':
+      return `${label} added: “${change.after}”`;
+    case 'removed':
+      return `${label} removed (was “${change.before}”)`;
+    case 'changed':
+      return `${label} is now “${change.after}” (was “${change.before}”)`;
+  }
 }
 
 /** One sentence per item: which key it no longer holds, and what contacts get under its name instead. */

@@ -34,6 +34,7 @@ export type * from './devices.js';
 export type * from './drift.js';
 export type * from './keys.js';
 export type * from './profile.js';
+export type * from './profile-changes.js';
 export type * from './queue.js';
 export type * from './roster.js';
 export type * from './vault.js';

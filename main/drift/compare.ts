@@ -22,7 +22,8 @@ import type { AccessChange, AccessRequest, AccessSnapshot, DriftCode, DriftFindi
 import { allowedOthers, READING_AFFILIATIONS, type Affiliation } from '../xmpp/persistent-node.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { NodeState } from '../xmpp/node-state.js';
-import { asItem, profileContent } from '../profile/profile-content.js';
+import type { Element } from '@xmpp/xml';
+import { asItem, profileContent, replacedFields } from '../profile/profile-content.js';
 import { heldCertificate } from './held-certificate.js';
 
 export type Severity = DriftSeverity;
@@ -49,6 +50,12 @@ export interface RecordedNode {
    * kept) by id alone.
    */
   contents?: Readonly<Record<string, string>>;
+  /**
+   * By item id, a vCard's item as the app published it (the vault keeps its XML for
+   * Restore): a replaced item is then compared with it field by field (ReplacedItem.fields). Absent
+   * for a record from before the XML was kept.
+   */
+  published?: Readonly<Record<string, Element>>;
   /**
    * By item id, the digest of a profile item the app was sending when its record was last written
    * (schema.ts `publishing`): the item saying that is the app's own publish, which a full disk kept
@@ -156,7 +163,7 @@ function accessFindings(access: AccessRequest, current: NodeState): DriftFinding
  * fetch the item get another key (or none) under the name of the one the app published, or another
  * nickname or card as the person's. Only items read whole are judged.
  */
-export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 'certificates' | 'contents' | 'publishing'>, current: NodeState): ReplacedItem[] {
+export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 'certificates' | 'contents' | 'publishing' | 'published'>, current: NodeState): ReplacedItem[] {
   const payloads = current.items.status === 'listed' ? current.items.payloads : undefined;
   if (!payloads) return [];
   const replaced: ReplacedItem[] = [];
@@ -170,7 +177,16 @@ export function replacedItems(recorded: Pick<RecordedNode, 'node' | 'itemIds' | 
     } else if (content !== undefined) {
       const found = profileContent(recorded.node, asItem({ id: itemId, payload: payloads.get(itemId) }));
       const ownUnrecorded = found !== undefined && recorded.publishing?.[itemId] === found.digest;
-      if (found?.digest !== content && !ownUnrecorded) replaced.push(found === undefined ? { itemId, expected: content } : { itemId, expected: content, found: found.digest, now: found.says });
+      if (found?.digest !== content && !ownUnrecorded) {
+        if (found === undefined) {
+          replaced.push({ itemId, expected: content });
+          continue;
+        }
+        // What changed, against what the app published there, when the vault still has that.
+        const was = recorded.published?.[itemId];
+        const fields = was === undefined ? undefined : replacedFields(recorded.node, asItem({ id: itemId, payload: was }), asItem({ id: itemId, payload: payloads.get(itemId) }));
+        replaced.push({ itemId, expected: content, found: found.digest, now: found.says, ...(fields ? { fields } : {}) });
+      }
     }
   }
   return replaced;

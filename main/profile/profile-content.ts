@@ -7,11 +7,12 @@
  *
  * Used twice: a profile publish reads its items back and compares (main/drift/profile-read-back.ts),
  * and drift watch compares a node's item with the digest recorded when the app published it
- * (main/drift/compare.ts).
+ * (main/drift/compare.ts), then a card that differs field by field with the one published (replacedFields).
  * What the server says is untrusted: the readers clean every text, nothing throws.
  */
 import { createHash } from 'node:crypto';
-import type { Profile } from '../../contract/index.js';
+import type { Profile, ProfileFieldChange } from '../../contract/index.js';
+import { profileFieldChanges } from '../../contract/profile-changes.js';
 import { NS } from '../xmpp/namespaces.js';
 import type { RawItem } from '../xmpp/pubsub.js';
 import { cutAt } from '../untrusted-text.js';
@@ -45,6 +46,42 @@ export function profileContent(node: string, item: RawItem): ProfileContent | un
   const canonical = canonicalContent(node, item);
   if (canonical === undefined) return undefined;
   return { digest: createHash('sha256').update(`${node}\n${canonical.json}`).digest('hex'), says: cutAt(canonical.says, SAYS_CHARS) };
+}
+
+/**
+ * How long each value of a field change may be (ellipsis beyond): short enough that a sentence naming
+ * several changes, each with its value before and now, still reads as one.
+ */
+const FIELD_CHARS = 60;
+
+/**
+ * Field by field, how the vCard item `now` differs from the one the app published
+ * (`published`, as the vault kept it), both read as contacts read them (cleaned, so the values are safe
+ * to quote), each value one line and cut. Undefined when the node is another, either item is unreadable,
+ * or no field differs: the words then quote what the item says now whole.
+ */
+export function replacedFields(node: string, published: RawItem, now: RawItem): ProfileFieldChange[] | undefined {
+  const before = fieldsOf(node, published);
+  const after = fieldsOf(node, now);
+  if (before === undefined || after === undefined) return undefined;
+  const changes = profileFieldChanges(before, after).map((change) => ({ ...change, before: shortValue(change.before), after: shortValue(change.after) }));
+  return changes.length > 0 ? changes : undefined;
+}
+
+/**
+ * The vCard's fields. Not the nickname node's: it holds one field, and its sentence quotes it whole
+ * ("it now says …"), which already says what changed.
+ */
+function fieldsOf(node: string, item: RawItem): Profile | undefined {
+  if (node !== NS.vcard4) return undefined;
+  const read = readVcard4Item(item);
+  return 'problem' in read ? undefined : read.profile;
+}
+
+/** One line (a note's line breaks as spaces), at most FIELD_CHARS with an ellipsis where cut. */
+function shortValue(value: string): string {
+  const line = value.replace(/\s+/g, ' ').trim();
+  return line.length <= FIELD_CHARS ? line : `${cutAt(line, FIELD_CHARS - 1).trimEnd()}…`;
 }
 
 /** An item from its id and payload (its size counted from the XML), for the readers above. */

@@ -473,6 +473,7 @@ export class DriftWatch {
           itemIds: record.items.map((i) => i.id),
           certificates: Object.fromEntries(record.items.flatMap((i) => (i.certificate === undefined ? [] : [[i.id, i.certificate]]))),
           contents: Object.fromEntries(record.items.flatMap((i) => (i.content === undefined ? [] : [[i.id, i.content]]))),
+          published: publishedProfileItems(node, record),
           // Only the newest notes, as many as the node keeps items: an older one is a publish that a later
           // one replaced, and an item matching it now is another app's putting it back, not the app's own.
           ...(record.publishing ? { publishing: Object.fromEntries(record.publishing.slice(-record.maxItems).map((p) => [p.id, p.content])) } : {}),
@@ -555,6 +556,20 @@ function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift
 function withSeverity(nodes: readonly NodeDriftView[]): Pick<DriftReport, 'severity'> {
   const severity = highestSeverity(nodes.map((n) => ({ severity: n.severity })));
   return severity ? { severity } : {};
+}
+
+/**
+ * The vCard's items as the app published them, parsed, by id: drift names the fields another app changed
+ * in them (compare.ts `published`). The nickname's and the avatar's sentences need no field names.
+ */
+function publishedProfileItems(node: string, record: PublishedNodeRecord): Record<string, Element> {
+  if (node !== NS.vcard4) return {};
+  return Object.fromEntries(
+    record.items.flatMap((i) => {
+      const payload = i.payload === undefined ? undefined : parsePayload(i.payload);
+      return payload === undefined ? [] : [[i.id, payload]];
+    }),
+  );
 }
 
 /** A profile item's payload as the vault kept it (the XML the app published). */

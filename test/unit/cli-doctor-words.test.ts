@@ -42,3 +42,40 @@ describe('keyring doctor on a change this app may have left half done', () => {
     expect(text).not.toMatch(/This app had started/);
   });
 });
+
+describe('keyring doctor on a profile card another app changed', () => {
+  it('names the fields that changed, with their values now and before, as the window’s banner does', () => {
+    const card: NodeDriftView = {
+      node: 'urn:ietf:params:xml:ns:vcard-4.0',
+      kind: 'vcard',
+      recorded: { access: { model: 'open' }, items: 1 },
+      current: { access: { model: 'open' }, items: 1 },
+      findings: [
+        {
+          code: 'items-replaced',
+          severity: 'alarm',
+          items: [
+            {
+              itemId: 'current',
+              expected: 'ab'.repeat(32),
+              found: 'cd'.repeat(32),
+              now: 'Juliet Capulet of the house of Capulet, in fair Verona, Jules, +39 045 555 0199, Note set by my phone app',
+              fields: [
+                { field: 'phones', kind: 'added', before: '', after: '+39 045 555 0199' },
+                { field: 'note', kind: 'changed', before: 'Written here', after: 'Note set by my phone app' },
+              ],
+            },
+          ],
+        },
+      ],
+      severity: 'alarm',
+      unchecked: [],
+      acceptable: true,
+    };
+    const text = describeReport({ account: 'juliet@capulet.lit', nodes: [card] });
+    expect(text).toContain(
+      'Your profile card was changed by another app or the server: Phone numbers added: “+39 045 555 0199”; Note is now “Note set by my phone app” (was “Written here”).',
+    );
+    expect(text).not.toContain('Verona');
+  });
+});

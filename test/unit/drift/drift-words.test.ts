@@ -1,5 +1,6 @@
 /** The drift findings in words, as the window and `keyring doctor` both say them (contract/format.ts). */
 import { describe, expect, it } from 'vitest';
+import type { ReplacedItem } from '../../../contract/index.js';
 import { describeAudience, describeDriftFinding } from '../../../contract/format.js';
 
 describe('drift findings in words', () => {
@@ -81,5 +82,26 @@ describe('drift findings in words', () => {
     expect(replaced('ab'.repeat(20))).toBe('Your picture was changed by another app or the server: it now shows another picture.');
     expect(replaced('')).toBe('Your picture was changed by another app or the server: it now shows no picture.');
     expect(replaced(undefined)).toBe('Your picture was changed by another app or the server: it now holds nothing your contacts can read.');
+  });
+
+  it('a profile card replaced: each field that changed is named with its value now and before; without them, the card is quoted whole', () => {
+    const card = (fields?: ReplacedItem['fields']) =>
+      describeDriftFinding('vcard', {
+        code: 'items-replaced',
+        severity: 'alarm',
+        items: [{ itemId: 'current', expected: 'ab'.repeat(32), found: 'cd'.repeat(32), now: 'Juliet Capulet, Jules, Note set by my phone app', ...(fields ? { fields } : {}) }],
+      });
+    expect(
+      card([
+        { field: 'note', kind: 'changed', before: 'Written here', after: 'Note set by my phone app' },
+        { field: 'phones', kind: 'added', before: '', after: '+39 045 555 0199' },
+        { field: 'organisation', kind: 'removed', before: 'Montague & Co', after: '' },
+      ]),
+    ).toBe(
+      'Your profile card was changed by another app or the server: Note is now “Note set by my phone app” (was “Written here”); ' +
+        'Phone numbers added: “+39 045 555 0199”; Organisation removed (was “Montague & Co”).',
+    );
+    expect(card()).toBe('Your profile card was changed by another app or the server: it now says “Juliet Capulet, Jules, Note set by my phone app”.');
+    expect(card([])).toBe('Your profile card was changed by another app or the server: it now says “Juliet Capulet, Jules, Note set by my phone app”.');
   });
 });
