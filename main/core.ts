@@ -151,7 +151,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   const published = new PublishedNodesStore(vaults);
   const ownKeys = new OwnKeys({ store: ownKeysStore, published, session: port });
   // Only roster contacts' presence is kept (the roster is made next; asked only once presence comes).
-  const presence = new Presence({ session: port, events, isContact: (jid): Promise<boolean> => roster.has(jid) });
+  const presence = new Presence({ session: port, events, isContact: (jid): Promise<boolean> => roster.isContactForPresence(jid) });
   const roster = new RosterService({ session: port, presence, events, log, store: new RosterStore(vaults) });
   // Key, profile and device list notifications count only from the roster's contacts (and addresses the
   // user looked up): services/listened-contacts.ts.

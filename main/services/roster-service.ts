@@ -210,6 +210,20 @@ export class RosterService {
     }
   }
 
+  /**
+   * Whether `bareJid` is a contact, for presence (who is online): this stream's roster once read; before
+   * that, a contact in the copy last saved counts at once, without starting the roster's read (a repeat
+   * sign-in's contacts announce themselves while list() still shows the saved copy, which must not be
+   * overtaken by a read their presence started); anyone else waits for this stream's roster (has()), so
+   * a contact added on another device meanwhile is not taken for a stranger.
+   */
+  async isContactForPresence(bareJid: string): Promise<boolean> {
+    const key = bareJid.toLowerCase();
+    const known = this.#current ?? (this.#deps.session.state.status === 'online' ? this.#offlineCopy() : undefined);
+    if (known?.items.has(key) === true) return true;
+    return this.has(bareJid);
+  }
+
   /** The server changed the roster (§2.1.6): the copy follows, the vault too, and the screens fetch it again. */
   onPush(push: RosterPush): void {
     const syncing = this.#synced;
