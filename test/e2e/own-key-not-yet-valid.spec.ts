@@ -49,6 +49,11 @@ async function importP12(page: Page, p12: string): Promise<void> {
   await page.getByTestId('import-files').setInputFiles(p12);
   await form.getByLabel('Password of the file').fill(PASSWORD);
   await form.getByRole('button', { name: 'Import' }).click();
+  // A certificate that starts later is imported with a word on it (the dialog stays, Done closes it).
+  const outcome = page.getByTestId('import-dialog').getByTestId('import-outcome');
+  await expect(outcome.getByTestId('import-validity')).toContainText('is not valid until');
+  await outcome.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByTestId('import-dialog')).toBeHidden();
   await expect(page.getByTestId('own-key')).toHaveCount(before + 1);
 }
 
