@@ -340,6 +340,15 @@ export async function signedInOnMyKeys(page: Page, url: string, account: Connect
   await page.getByRole('button', { name: 'My keys', exact: true }).click();
 }
 
+/** Opens the app, signs `account` in, waits until it is online and on My profile as the server holds it. */
+export async function signedInOnMyProfile(page: Page, url: string, account: ConnectParams): Promise<void> {
+  await openApp(page, url);
+  await signIn(page, account);
+  await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
+  await page.getByRole('button', { name: 'My profile', exact: true }).click();
+  await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+}
+
 /** A test-side session for setting the scene (subscriptions, groups) the way any client would. */
 export async function connectWith(params: ConnectParams): Promise<Actor> {
   const session = new AccountSession({ events: new AppEvents(), log: silentLogger });

@@ -10,16 +10,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makePng } from '../support/images';
-import { checkEveryLook, expect, openApp, reloadApp, signIn, test } from './fixtures';
+import { checkEveryLook, expect, reloadApp, signedInOnMyProfile, test } from './fixtures';
 
 test('after a reload the audience starts from the published one, a one-field publish goes through, and the consent to change readers is spent by the publish that used it', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   test.setTimeout(120_000);
   const juliet = await newAccount('juliet');
-  await openApp(page, browserHost.url);
-  await signIn(page, juliet);
-  await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
-  await page.getByRole('button', { name: 'My profile', exact: true }).click();
-  await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+  await signedInOnMyProfile(page, browserHost.url, juliet);
   const form = page.getByRole('form', { name: 'Profile' });
   await form.getByLabel('Full name').fill('Juliet Capulet');
   await form.getByLabel('Anyone').check();
@@ -64,10 +60,7 @@ test('the consent to change readers is spent by an avatar publish that used it t
   await writeFile(avatarFile, makePng(64, 64));
   try {
     const juliet = await newAccount('juliet');
-    await openApp(page, browserHost.url);
-    await signIn(page, juliet);
-    await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
-    await page.getByRole('button', { name: 'My profile', exact: true }).click();
+    await signedInOnMyProfile(page, browserHost.url, juliet);
     const form = page.getByRole('form', { name: 'Profile' });
     await form.getByLabel('Full name').fill('Juliet Capulet');
     await form.getByLabel('Contacts who see my presence').check();

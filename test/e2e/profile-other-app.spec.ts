@@ -11,7 +11,7 @@ import type { Profile } from '../../contract/index';
 import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../../main/profile/vcard4';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
-import { checkEveryLook, connectWith, expect, openApp, signIn, test } from './fixtures';
+import { checkEveryLook, connectWith, expect, signedInOnMyProfile, test } from './fixtures';
 
 test('another app’s note and phone number stay through a one-field publish; an edited field changed under it is named', async ({
   page,
@@ -33,11 +33,7 @@ test('another app’s note and phone number stay through a one-field publish; an
     await other.session.client.iqCaller.set(xml('pubsub', { xmlns: NS.pubsub }, xml('publish', { node: NS.vcard4 }, xml('item', { id: VCARD_ITEM_ID }, vcard4Payload(profile)))));
   };
   try {
-    await openApp(page, browserHost.url);
-    await signIn(page, juliet);
-    await expect(page.getByTestId('connection-status')).toHaveText(/Online/, { timeout: 20_000 });
-    await page.getByRole('button', { name: 'My profile', exact: true }).click();
-    await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+    await signedInOnMyProfile(page, browserHost.url, juliet);
     const form = page.getByRole('form', { name: 'Profile' });
     const publish = form.getByRole('button', { name: 'Publish changes' });
     const changes = page.getByTestId('profile-change');
