@@ -91,7 +91,8 @@ export function profileChanges(published: Profile | undefined, publishedNickname
 /** The profile the form shows as published (formFrom's): contract/profile-changes.ts profileAsShown. */
 export const shownProfile = profileAsShown;
 
-const FORM_LABELS: Record<keyof ProfileForm, string> = PROFILE_FIELD_LABEL;
+/** The form's fields (not the postal address, which the form does not edit), in its order. */
+const FORM_FIELDS = Object.keys(EMPTY_FORM) as (keyof ProfileForm)[];
 
 /** A field of the form as a profile holds it, comparable (a list as its lines in order). */
 function fieldText(profile: Profile, key: keyof ProfileForm): string {
@@ -117,11 +118,11 @@ export function rebaseForm(form: ProfileForm, before: Profile, now: Profile): { 
   const fresh = formFrom(now, undefined);
   const next = { ...form };
   const changedUnder: ChangedUnder[] = [];
-  for (const key of Object.keys(FORM_LABELS) as (keyof ProfileForm)[]) {
+  for (const key of FORM_FIELDS) {
     const mine = fieldText(draft, key);
     if (mine === fieldText(before, key)) next[key] = fresh[key];
     else if (fieldText(now, key) !== fieldText(before, key) && fieldText(now, key) !== mine) {
-      changedUnder.push({ key, label: FORM_LABELS[key], now: fieldText(now, key).replace(/\n/g, ', ') });
+      changedUnder.push({ key, label: PROFILE_FIELD_LABEL[key], now: fieldText(now, key).replace(/\n/g, ', ') });
     }
   }
   return { form: next, changedUnder };

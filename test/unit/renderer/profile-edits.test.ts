@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnProfileView, Profile } from '../../../contract';
-import { formFrom, ownAfterPublish, profileChanges, profileFrom, profileNotices, profileProblems } from '../../../renderer/src/lib/profile-edits.js';
+import { formFrom, ownAfterPublish, rebaseForm, profileChanges, profileFrom, profileNotices, profileProblems } from '../../../renderer/src/lib/profile-edits.js';
 import { vcard4Payload } from '../../../main/profile/vcard4.js';
 import { nickPayload } from '../../../main/profile/nickname.js';
 
@@ -130,5 +130,18 @@ describe('list fields are one value per line, as their labels say', () => {
     ]);
     expect(profileProblems(form({ emails: 'juliet@capulet.lit\nnurse@capulet.lit' }))).toEqual([]);
     expect(profileProblems(form({ phones: '+39 045 123 4567, +39 045 765 4321' })).map((p) => p.field)).toEqual(['phones']);
+  });
+});
+
+describe('the form when the server’s profile changes under it', () => {
+  it('rebases the form’s own fields only: a postal address another app published is no field of the form', () => {
+    const address = { street: 'Via Cappello 23', locality: 'Verona' };
+    const before: Profile = { emails: [], phones: [], urls: [], fullName: 'Juliet', note: 'old', address };
+    const now: Profile = { ...before, note: 'set by my phone', address: { ...address, locality: 'Mantua' } };
+    const form = { ...formFrom(before, undefined), fullName: 'Juliet Capulet' };
+    const rebased = rebaseForm(form, before, now);
+    expect(rebased.changedUnder).toEqual([]);
+    expect(rebased.form).toEqual({ ...form, note: 'set by my phone' });
+    expect(Object.keys(rebased.form).sort()).toEqual(Object.keys(form).sort());
   });
 });
