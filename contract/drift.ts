@@ -54,7 +54,7 @@ export interface ReplacedItem {
    */
   now?: string;
   /**
-   * A vCard's item: field by field, what it said when the app published it (`before`) and
+   * A vCard's or nickname's item: field by field, what it said when the app published it (`before`) and
    * what it says now (`after`), each cleaned and cut by main like `now`. Absent when the app does not
    * know what it published there (a record from before it kept the item) or either side is unreadable:
    * the words then quote `now` whole.

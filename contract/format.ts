@@ -261,9 +261,12 @@ const PROFILE_PART_NAME: Readonly<Record<Exclude<WatchedNodeKind, 'keys'>, strin
 function describeReplacedProfileItem(kind: Exclude<WatchedNodeKind, 'keys'>, item: ReplacedItem): string {
   // What changed, field by field, where main knows what the app published there (ReplacedItem.fields):
   // the person sees what Restore would undo and Accept would keep.
-  if (item.fields !== undefined && item.fields.length > 0) {
+  if (item.fields !== undefined && item.fields.length > 0 && kind === 'vcard') {
     return `Your ${PROFILE_PART_NAME[kind]} was changed by another app or the server: ${item.fields.map(describeFieldChange).join('; ')}.`;
   }
+  // The nickname is one field: its sentence quotes it whole, and what it said before where main knows it.
+  const before = kind === 'nickname' ? item.fields?.find((field) => field.field === 'nickname')?.before : undefined;
+  const was = before ? ` (was “${before}”)` : '';
   const picture = kind === 'avatar' || kind === 'avatar-data';
   const now =
     item.now === undefined
@@ -275,10 +278,13 @@ function describeReplacedProfileItem(kind: Exclude<WatchedNodeKind, 'keys'>, ite
         : picture
           ? 'it now shows another picture'
           : `it now says “${item.now}”`;
-  return `Your ${PROFILE_PART_NAME[kind]} was changed by another app or the server: ${now}.`;
+  return `Your ${PROFILE_PART_NAME[kind]} was changed by another app or the server: ${now}${was}.`;
 }
 
-/** "Note is now “…” (was “…”)", "Phone numbers added: “…”", "Organisation removed (was “…”)". */
+/** The fields that hold a list, named in the plural ("Phone numbers are now …"). */
+const LIST_FIELDS: ReadonlySet<ProfileFieldChange['field']> = new Set(['emails', 'phones', 'urls']);
+
+/** "Note is now “…” (was “…”)", "Phone numbers are now “…” (was “…”)", "Phone numbers added: “…”", "Organisation removed (was “…”)". */
 function describeFieldChange(change: ProfileFieldChange): string {
   const label = PROFILE_FIELD_LABEL[change.field];
   switch (change.kind) {
@@ -287,7 +293,7 @@ function describeFieldChange(change: ProfileFieldChange): string {
     case 'removed':
       return `${label} removed (was “${change.before}”)`;
     case 'changed':
-      return `${label} is now “${change.after}” (was “${change.before}”)`;
+      return `${label} ${LIST_FIELDS.has(change.field) ? 'are' : 'is'} now “${change.after}” (was “${change.before}”)`;
   }
 }
 

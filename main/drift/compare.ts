@@ -51,7 +51,7 @@ export interface RecordedNode {
    */
   contents?: Readonly<Record<string, string>>;
   /**
-   * By item id, a vCard's item as the app published it (the vault keeps its XML for
+   * By item id, a vCard's or nickname's item as the app published it (the vault keeps its XML for
    * Restore): a replaced item is then compared with it field by field (ReplacedItem.fields). Absent
    * for a record from before the XML was kept.
    */

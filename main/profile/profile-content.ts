@@ -55,7 +55,7 @@ export function profileContent(node: string, item: RawItem): ProfileContent | un
 const FIELD_CHARS = 60;
 
 /**
- * Field by field, how the vCard item `now` differs from the one the app published
+ * Field by field, how the vCard (or nickname) item `now` differs from the one the app published
  * (`published`, as the vault kept it), both read as contacts read them (cleaned, so the values are safe
  * to quote), each value one line and cut. Undefined when the node is another, either item is unreadable,
  * or no field differs: the words then quote what the item says now whole.
@@ -69,10 +69,14 @@ export function replacedFields(node: string, published: RawItem, now: RawItem): 
 }
 
 /**
- * The vCard's fields. Not the nickname node's: it holds one field, and its sentence quotes it whole
- * ("it now says …"), which already says what changed.
+ * The vCard's fields, or the nickname node's one field (its sentence quotes it whole, "it now says …",
+ * and adds what it said before).
  */
 function fieldsOf(node: string, item: RawItem): Profile | undefined {
+  if (node === NS.nick) {
+    const read = readNickItem(item);
+    return 'problem' in read ? undefined : { emails: [], phones: [], urls: [], ...(read.nickname ? { nickname: read.nickname } : {}) };
+  }
   if (node !== NS.vcard4) return undefined;
   const read = readVcard4Item(item);
   return 'problem' in read ? undefined : read.profile;

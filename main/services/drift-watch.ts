@@ -559,11 +559,12 @@ function withSeverity(nodes: readonly NodeDriftView[]): Pick<DriftReport, 'sever
 }
 
 /**
- * The vCard's items as the app published them, parsed, by id: drift names the fields another app changed
- * in them (compare.ts `published`). The nickname's and the avatar's sentences need no field names.
+ * The vCard's and the nickname's items as the app published them, parsed, by id: drift names the fields
+ * another app changed in them, with what they said before (compare.ts `published`). The avatar's
+ * sentences quote no value.
  */
 function publishedProfileItems(node: string, record: PublishedNodeRecord): Record<string, Element> {
-  if (node !== NS.vcard4) return {};
+  if (node !== NS.vcard4 && node !== NS.nick) return {};
   return Object.fromEntries(
     record.items.flatMap((i) => {
       const payload = i.payload === undefined ? undefined : parsePayload(i.payload);

@@ -55,7 +55,7 @@ test('another app replaces the nickname: the banner quotes what it says now, as 
     await expect(banner).toBeVisible({ timeout: 20_000 });
     await expect(banner).toHaveAttribute('role', 'alert');
     await expect(banner.getByRole('heading', { name: 'Your nickname: not as you published it' })).toBeVisible();
-    await expect(banner).toContainText('Your profile’s nickname was changed by another app or the server: it now says “<b>Romeo</b>’s Juliet”.');
+    await expect(banner).toContainText('Your profile’s nickname was changed by another app or the server: it now says “<b>Romeo</b>’s Juliet” (was “Jules”).');
     await expect(banner.locator('b')).toHaveCount(0);
 
     for (const [width, height] of [[1280, 800], [800, 600]] as const) {

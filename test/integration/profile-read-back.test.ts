@@ -88,10 +88,10 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       const report = must(await api().drift.check());
       const nick = nodeOf(report, NS.nick)?.findings[0];
       const card = nodeOf(report, NS.vcard4)?.findings[0];
-      expect(nick && describeDriftFinding('nickname', nick)).toBe('Your profile’s nickname was changed by another app or the server: it now says “Romeo’s Juliet”.');
+      expect(nick && describeDriftFinding('nickname', nick)).toBe('Your profile’s nickname was changed by another app or the server: it now says “Romeo’s Juliet” (was “Jules”).');
       // Against the card the app published: the field that changed, not the whole card.
       expect(card && describeDriftFinding('vcard', card)).toBe(
-        'Your profile card was changed by another app or the server: E-mail addresses is now “juliet@montague.lit” (was “juliet@capulet.lit, balcony@capulet.lit”).',
+        'Your profile card was changed by another app or the server: E-mail addresses are now “juliet@montague.lit” (was “juliet@capulet.lit, balcony@capulet.lit”).',
       );
 
       const repaired = must(await api().drift.restore({}));

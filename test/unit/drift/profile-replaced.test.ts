@@ -63,7 +63,7 @@ describe('a profile item another app replaced under the same id', () => {
     const findings = await findingsOf(NS.nick);
     expect(findings).toEqual([{ code: 'items-replaced', severity: 'alarm', items: [expect.objectContaining({ itemId: 'current', now: 'Romeo was here' })] }]);
     const finding = findings?.[0];
-    expect(finding && describeDriftFinding('nickname', finding)).toBe('Your profile’s nickname was changed by another app or the server: it now says “Romeo was here”.');
+    expect(finding && describeDriftFinding('nickname', finding)).toBe('Your profile’s nickname was changed by another app or the server: it now says “Romeo was here” (was “Jules”).');
 
     const { repaired, report } = await drift.restore(NS.nick);
     expect(repaired).toMatchObject([{ node: NS.nick, republished: ['current'], withoutPayload: [] }]);
@@ -83,7 +83,7 @@ describe('a profile item another app replaced under the same id', () => {
     ]);
     const finding = findings?.[0];
     expect(finding && describeDriftFinding('vcard', finding)).toBe(
-      'Your profile card was changed by another app or the server: E-mail addresses is now “someone@else.lit” (was “juliet@capulet.lit”).',
+      'Your profile card was changed by another app or the server: E-mail addresses are now “someone@else.lit” (was “juliet@capulet.lit”).',
     );
   });
 
@@ -115,7 +115,7 @@ describe('a profile item another app replaced under the same id', () => {
   it('the nickname emptied, or made unreadable, under the same id: said so, not quoted as text', async () => {
     pep.nodes.get(NS.nick)?.payloads.set('current', nickPayload(''));
     const emptied = (await findingsOf(NS.nick))?.[0];
-    expect(emptied && describeDriftFinding('nickname', emptied)).toBe('Your profile’s nickname was changed by another app or the server: it is now empty.');
+    expect(emptied && describeDriftFinding('nickname', emptied)).toBe('Your profile’s nickname was changed by another app or the server: it is now empty (was “Jules”).');
     pep.nodes.get(NS.nick)?.payloads.set('current', vcard4Payload(PROFILE));
     const unreadable = (await findingsOf(NS.nick))?.[0];
     expect(unreadable && describeDriftFinding('nickname', unreadable)).toBe(
