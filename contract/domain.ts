@@ -334,7 +334,14 @@ export type NodeConfigDeviation =
   /** The server did not say who else is affiliated with the node; `detail` is its answer. */
   | { code: 'affiliations-unknown'; detail: string }
   /** Affiliations that let someone in outside the access model (XEP-0060 §4.1), left by another client. */
-  | { code: 'outsiders'; members: { jid: string; affiliation: string }[] };
+  | { code: 'outsiders'; members: { jid: string; affiliation: string }[] }
+  /**
+   * The server would not list who is subscribed to the node (XEP-0060 §8.8.1; ejabberd's PEP), after a
+   * publish that changed who may read it: the app ended the subscriptions of those it took off, but
+   * someone who subscribed from another address while they could read may still be sent new items.
+   * `detail` is the server's answer.
+   */
+  | { code: 'subscriptions-unknown'; detail: string };
 
 /** A node's configuration as the server reports it after our changes (read back, never assumed). */
 export interface EffectiveNodeConfig {

@@ -92,6 +92,11 @@ export function describeDeviation(deviation: NodeConfigDeviation): string {
       return `the server did not say who else is affiliated with the node (${deviation.detail})`;
     case 'outsiders':
       return `${deviation.members.map((m) => `${m.jid} (${m.affiliation})`).join(', ')} can get in outside the access model`;
+    case 'subscriptions-unknown':
+      return (
+        `the server does not say who is subscribed to the node (${deviation.detail}): the app ended the subscriptions of those it took off, ` +
+        'but anyone who subscribed from another address while they could read may still be sent what is published here'
+      );
   }
 }
 

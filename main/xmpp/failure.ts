@@ -6,6 +6,7 @@
  */
 import type { ErrorCode } from '../../contract/index.js';
 import { KeyringError } from '../errors.js';
+import { readStanzaError } from './pubsub.js';
 
 /** The failure in words, as its own message says it (a sentence, with its period, when it is one). */
 export function describeFailure(error: unknown): string {
@@ -35,4 +36,14 @@ export function failureCode(error: unknown, fallback: ErrorCode): ErrorCode {
  */
 export function asClause(words: string): string {
   return words.trim().replace(/(?<!\.)\.$/, '');
+}
+
+/**
+ * A pubsub service's refusal as its stanza error says it ("cancel/feature-not-implemented + unsupported
+ * \"…\""), for sentences that quote the server; any other failure as describeFailure says it.
+ */
+export function describeNodeFailure(error: unknown): string {
+  const info = readStanzaError(error);
+  if (info) return `${info.type ? `${info.type}/` : ''}${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? ` "${info.text}"` : ''}`;
+  return describeFailure(error);
 }

@@ -44,12 +44,13 @@ import {
   readStanzaError,
   retractRequest,
 } from './pubsub.js';
-import { asClause, describeFailure, failureCode } from './failure.js';
+import { asClause, describeNodeFailure as describeError, failureCode } from './failure.js';
 import { retryingWait } from './retry-wait.js';
 import { describeAudience } from '../../contract/format.js';
 import { nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
 import { NS } from './namespaces.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
+import { endSubscriptionsOutside } from './node-subscriptions.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -241,6 +242,18 @@ export async function ensurePersistentNode(
     }
   }
 
+  // Subscriptions first, then affiliations (node-subscriptions.ts says why). A node just made has none.
+  let takenOff: string[] = [];
+  const subscriptions =
+    current === undefined
+      ? ({ listed: true } as const)
+      : await endSubscriptionsOutside(
+          ctx,
+          spec.node,
+          spec.access,
+          async () => (takenOff = await affiliatesTakenOff(ctx, spec)),
+          spec.onAccessChange,
+        );
   await syncAffiliations(ctx, spec, consented);
 
   const applied = await readNodeConfig(ctx, spec.node);
@@ -269,7 +282,43 @@ export async function ensurePersistentNode(
       );
     }
   }
+  // Unlisted subscriptions matter where this publish took someone off: they may still be sent new items.
+  if (!subscriptions.listed && current !== undefined && (takenOff.length > 0 || modelNarrows(current, spec.access))) {
+    config.deviations.push({ code: 'subscriptions-unknown', detail: subscriptions.detail });
+  }
   return { created, reconfigured, config };
+}
+
+/**
+ * Whether the access model (or its roster groups) asked leaves out someone the node's model as it was
+ * let read: open to anything else, presence to roster groups or a whitelist, roster groups to fewer
+ * groups or a whitelist. A whitelist's members are its affiliations, which affiliatesTakenOff names.
+ */
+function modelNarrows(before: ParsedForm, access: AccessRequest): boolean {
+  if (access.model === 'open') return false;
+  const model = fieldValue(before, 'pubsub#access_model');
+  switch (model) {
+    case 'whitelist':
+      return false;
+    case 'presence':
+      return access.model !== 'presence';
+    case 'roster': {
+      if (access.model === 'presence') return false;
+      const groups = new Set(access.model === 'roster' ? (access.groups ?? []) : []);
+      return access.model !== 'roster' || (before.fields.get('pubsub#roster_groups_allowed')?.values ?? []).some((group) => !groups.has(group));
+    }
+    default:
+      return true; // open, or a model the app does not set (authorize): anyone may have been let in
+  }
+}
+
+/** Those with an affiliation on the node that the access takes off (what syncAffiliations will set to 'none'). */
+async function affiliatesTakenOff(ctx: NodeContext, spec: PersistentNodeSpec): Promise<string[]> {
+  const wanted = allowedOthers(ctx, spec.access);
+  const current = await readAffiliations(ctx, spec.node).catch(() => []);
+  return othersWithAccess(ctx, current)
+    .filter((a) => !wanted.has(bareJidKey(a.jid)))
+    .map((a) => a.jid);
 }
 
 /** The node's configuration form, or undefined when the node does not exist. */
@@ -699,8 +748,3 @@ function describeAccess(form: ParsedForm, members?: readonly string[]): string {
   });
 }
 
-function describeError(error: unknown): string {
-  const info = readStanzaError(error);
-  if (info) return `${info.type ? `${info.type}/` : ''}${info.condition}${info.pubsubCondition ? ` + ${info.pubsubCondition}` : ''}${info.text ? ` "${info.text}"` : ''}`;
-  return describeFailure(error);
-}

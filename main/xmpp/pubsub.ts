@@ -107,6 +107,30 @@ export function affiliationsSetRequest(node: string, entries: readonly { jid: st
   );
 }
 
+/** §8.8.1 the owner asks who is subscribed to a node. */
+export function subscriptionsGetRequest(node: string): Element {
+  return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('subscriptions', { node }));
+}
+
+/** §8.8.2 the owner changes subscriptions; 'none' ends one (a subid names which, where there are several). */
+export function subscriptionsSetRequest(node: string, entries: readonly { jid: string; subscription: string; subid?: string }[]): Element {
+  return xml(
+    'pubsub',
+    { xmlns: NS.pubsubOwner },
+    xml('subscriptions', { node }, ...entries.map((e) => xml('subscription', { jid: e.jid, subscription: e.subscription, ...(e.subid ? { subid: e.subid } : {}) }))),
+  );
+}
+
+/** The subscriptions in a §8.8.1 answer (any state: subscribed, pending, unconfigured). */
+export function parseSubscriptions(pubsub: Element | undefined): { jid: string; subscription: string; subid?: string }[] {
+  const list = pubsub?.getChild('subscriptions');
+  if (!list) return [];
+  return list
+    .getChildren('subscription')
+    .map((s) => ({ jid: s.attrs.jid ?? '', subscription: s.attrs.subscription ?? '', ...(s.attrs.subid ? { subid: s.attrs.subid } : {}) }))
+    .filter((s) => s.jid !== '' && s.subscription !== '' && s.subscription !== 'none');
+}
+
 /** The configuration form inside a §8.2.1 answer (`<pubsub xmlns=…#owner><configure><x/>`). */
 export function parseConfigureAnswer(pubsub: Element | undefined): ParsedForm {
   return parseForm(pubsub?.getChild('configure')?.getChild('x', NS.dataForms));

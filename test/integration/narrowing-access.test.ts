@@ -64,7 +64,10 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('ok');
 
       const narrowed = await juliet.core.dispatch('keys:publish', { fingerprint, access: { model: 'presence' }, reconfigure: true });
-      expect(narrowed).toMatchObject({ ok: true, value: { config: { accessModel: 'presence', members: [], deviations: [] } } });
+      // ejabberd lists no subscriptions: benvolio's was ended by name, and the publish says that one from
+      // another of his addresses could not be (node-subscriptions.ts).
+      const deviations = server.kind === 'ejabberd' ? [expect.objectContaining({ code: 'subscriptions-unknown' })] : [];
+      expect(narrowed).toMatchObject({ ok: true, value: { config: { accessModel: 'presence', members: [], deviations } } });
       expect(await fetchAs(benvolio, NS.pubkey)).toBe('refused');
       expect(await fetchAs(romeo, NS.pubkey)).toBe('ok');
       // What the server itself says, not only what the app reports.

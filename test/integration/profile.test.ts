@@ -216,7 +216,10 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
         },
       });
       const back = await juliet.core.dispatch('profile:publish', { profile: JULIET, access: access(), reconfigure: true });
-      expect(back).toMatchObject({ ok: true, value: { outcome: 'published', configs: [persistent(NS.vcard4), persistent(NS.nick), persistent(NS.avatarData), persistent(NS.avatarMetadata)] } });
+      // From open to fewer readers: ejabberd lists no subscriptions, so anyone who subscribed while the
+      // nodes were open may still be sent new items, and the publish says so (node-subscriptions.ts).
+      const narrowed = (node: string) => ({ ...persistent(node), deviations: server.kind === 'ejabberd' ? [expect.objectContaining({ code: 'subscriptions-unknown' })] : [] });
+      expect(back).toMatchObject({ ok: true, value: { outcome: 'published', configs: [narrowed(NS.vcard4), narrowed(NS.nick), narrowed(NS.avatarData), narrowed(NS.avatarMetadata)] } });
     });
 
     it('reads a hostile profile published raw (script, huge fields, broken avatar, XEP-0154 form) safely', async () => {

@@ -114,6 +114,12 @@ export function fakePep(options: FakeOptions) {
           const n = node(child.attrs.node);
           return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('affiliations', { node: child.attrs.node }, ...[...n.affiliations].map(([jid, affiliation]) => xml('affiliation', { jid, affiliation }))));
         }
+        if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'subscriptions') {
+          // §8.8.1, as Prosody answers it: every subscription to the node.
+          node(child.attrs.node);
+          const held = subscriptions.filter((s) => s.node === child.attrs.node);
+          return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('subscriptions', { node: child.attrs.node }, ...held.map((s) => xml('subscription', { jid: s.jid, subscription: 'subscribed' }))));
+        }
         if (element.is('pubsub', NS.pubsub) && child?.name === 'items') {
           if (options.items instanceof Error) throw options.items;
           const ids = visibleItems(child.attrs.node);
@@ -142,6 +148,16 @@ export function fakePep(options: FakeOptions) {
         if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'affiliations') {
           const n = node(first.attrs.node);
           for (const a of first.getChildren('affiliation')) n.affiliations.set(a.attrs.jid ?? '', a.attrs.affiliation ?? '');
+          return undefined;
+        }
+        if (element.is('pubsub', NS.pubsubOwner) && first?.name === 'subscriptions') {
+          // §8.8.2: 'none' ends a subscription.
+          node(first.attrs.node);
+          for (const s of first.getChildren('subscription')) {
+            if (s.attrs.subscription !== 'none') continue;
+            const at = subscriptions.findIndex((held) => held.node === first.attrs.node && held.jid === s.attrs.jid);
+            if (at >= 0) subscriptions.splice(at, 1);
+          }
           return undefined;
         }
         if (element.is('pubsub', NS.pubsub) && first?.name === 'publish') {
