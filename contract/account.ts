@@ -77,6 +77,12 @@ export interface ConnectionState {
   attempt?: number;
   /** While reconnecting and waiting: when the next attempt starts (ISO 8601); absent while one runs. */
   nextAttemptAt?: string;
+  /**
+   * While online: the server has said nothing since then (ISO 8601) although a request waits for it
+   * (5 s or more); the app is pinging it (XEP-0199), and takes the connection for lost if that goes
+   * unanswered 10 s. Absent once the server speaks. Front ends say "Not answering", not "Online".
+   */
+  unanswered?: string;
 }
 
 /**

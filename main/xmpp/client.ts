@@ -87,6 +87,7 @@ export interface XmppClient {
   rejectPending: (error: KeyringError) => void;
   /** Tells of every IQ request that timed out, with when it was sent (iq-requests.ts). */
   onUnanswered: IqRequests['onUnanswered'];
+  oldestPending: IqRequests['oldestPending'];
   /** How the last successful sign-in went (mechanism, channel binding). */
   login: Pick<SaslLogin, 'last'>;
 }
@@ -157,7 +158,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
 
   goOnlineAfterStreamManagement(streamFeatures, entity);
   const sm = _streamManagement({ streamFeatures, entity, middleware, bind2, sasl2 });
-  const { iqCaller, rejectPending, onUnanswered } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
+  const { iqCaller, rejectPending, onUnanswered, oldestPending } = createIqRequests({ entity, middleware, domain: options.domain, log: options.log });
   // A lost connection is not resumed (XEP-0198 §5). With xmpp.js 0.14 a resumed stream never told the
   // session it was online (only its status changed, no 'online' event), so the session stayed
   // 'reconnecting' and refused every request; and xmpp.js queues a stanza for resending only once its
@@ -177,7 +178,7 @@ export function createXmppClient(options: XmppClientOptions): XmppClient {
   // XEP-0199: answer pings so servers that probe liveness keep us.
   iqCallee.get(NS.ping, 'ping', () => ({}));
 
-  return { entity, middleware, iqCaller, iqCallee, rejectPending, onUnanswered, login };
+  return { entity, middleware, iqCaller, iqCallee, rejectPending, onUnanswered, oldestPending, login };
 }
 
 /**

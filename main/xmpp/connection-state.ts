@@ -10,6 +10,9 @@
  *                           └─refused──▶ failed  └──────bound────────┤
  *                                                                    └─refused──▶ failed (stopped)
  *
+ * While online, `unanswered` says the server has said nothing since then while a request waits
+ * (liveness.ts): still the same stream, not yet taken for lost, but not to be shown as plainly online.
+ *
  * "failed" is the stopped state: the app does not try again by itself (a wrong password, a server
  * that stopped offering TLS or login, an untrusted certificate), and says why (`error`: code + cause).
  */
@@ -27,7 +30,11 @@ export type ConnectionEvent =
   /** Signing in failed and will not be retried. */
   | { type: 'refused'; error: IpcError }
   /** The user signed out. */
-  | { type: 'signed-out' };
+  | { type: 'signed-out' }
+  /** Online, a request waiting and nothing heard from the server since `since` (Date.now()): a ping decides. */
+  | { type: 'silent'; since: number }
+  /** The server spoke again after 'silent'. */
+  | { type: 'heard' };
 
 /**
  * Failures a retry cannot fix, only the user: the server refused the password (or its own proof of
@@ -65,5 +72,13 @@ export function nextConnectionState(state: ConnectionState, event: ConnectionEve
       return { status: 'failed', ...withAccount, error: event.error };
     case 'signed-out':
       return { status: 'offline', ...withAccount };
+    case 'silent':
+      if (state.status !== 'online') return state;
+      return { ...state, unanswered: new Date(event.since).toISOString() };
+    case 'heard': {
+      if (state.status !== 'online' || state.unanswered === undefined) return state;
+      const { unanswered: _answeredNow, ...answered } = state;
+      return answered;
+    }
   }
 }

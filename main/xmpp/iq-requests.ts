@@ -43,6 +43,11 @@ export interface IqRequests {
    * the request fails (liveness.ts pings on it). Returns the unsubscribe.
    */
   onUnanswered: (listener: (sentAt: number) => void) => () => void;
+  /**
+   * The id of the oldest request still waiting for an answer (requests are kept in the order sent), or
+   * undefined when none waits: liveness.ts watches how long one stays first without anything heard.
+   */
+  oldestPending: () => string | undefined;
 }
 
 /** A request waiting for its answer. */
@@ -152,6 +157,10 @@ export function createIqRequests(options: { entity: Client; middleware: Middlewa
     onUnanswered(listener) {
       unansweredListeners.add(listener);
       return () => unansweredListeners.delete(listener);
+    },
+    oldestPending() {
+      for (const id of pending.keys()) return id;
+      return undefined;
     },
   };
 }

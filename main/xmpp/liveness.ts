@@ -12,6 +12,12 @@
  * ping. One ping at a time; its answer counts as hearing from the server, so the requests that timed
  * out together cost one ping, not one each. A server that answers pings but nothing else stays online:
  * the stream is alive, and each request says for itself that it was not answered.
+ *
+ * A request need not time out (30 s) to raise the question: when the oldest request still waiting has
+ * waited `slowMs` with nothing at all heard from the server since, the server is pinged at once, and
+ * if it still says nothing a moment later the session is told (`silent`), so the window says "Not
+ * answering" rather than "Online" while the ping decides (a hung server: 35–70 s of "Online" before).
+ * The first word from the server clears it (`heard`). One clock read per check, none per request.
  */
 import { xml } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
@@ -23,9 +29,18 @@ export interface LivenessTimes {
   quietMs: number;
   /** The stream is taken for gone when the ping is not answered within this long. */
   answerMs: number;
+  /** Ping when a request has waited this long with nothing heard since (absent: only on a timeout). */
+  slowMs?: number;
 }
 
-export const DEFAULT_LIVENESS: LivenessTimes = { quietMs: 60_000, answerMs: 10_000 };
+export const DEFAULT_LIVENESS: LivenessTimes = { quietMs: 60_000, answerMs: 10_000, slowMs: 5_000 };
+
+/**
+ * How long a ping sent because of a slow request may go unanswered before the window is told the
+ * server is not answering: a live server answers within milliseconds, and a contact's slow server (the
+ * request that waited may have gone there) should not make the header flicker.
+ */
+const SHOW_SILENT_AFTER_MS = 1_000;
 
 export interface LivenessDeps {
   times: LivenessTimes;
@@ -37,6 +52,12 @@ export interface LivenessDeps {
   ping(element: Element, timeoutMs: number): Promise<unknown>;
   /** The stream did not answer: leave it. */
   dead(cause: KeyringError): void;
+  /** The id of the oldest request still waiting (iq-requests.ts oldestPending); with `slowMs`. */
+  oldestPending?(): string | undefined;
+  /** Nothing heard from the server since `since` (Date.now()), a request waiting; a ping is out. */
+  silent?(since: number): void;
+  /** The server spoke again after `silent`. */
+  heard?(): void;
 }
 
 export interface Liveness {
@@ -85,11 +106,54 @@ export function watchLiveness(deps: LivenessDeps): Liveness {
   };
   const answered = (): void => {
     pinging = false;
-    lastHeard = Date.now();
+    hear();
     arm();
   };
-  const unsubscribeInbound = deps.onInbound(() => {
+  /** The oldest waiting request, as first seen first in line. */
+  let watched: { id: string; since: number } | undefined;
+  /** Since when nothing was heard while a request waited (a ping out about it); undefined: not so. */
+  let silentSince: number | undefined;
+  /** Whether the session was told (`silent`), so that it is told when the server speaks again. */
+  let toldSilent = false;
+  let showSilent: NodeJS.Timeout | undefined;
+  const hear = (): void => {
     lastHeard = Date.now();
+    if (silentSince === undefined) return;
+    silentSince = undefined;
+    clearTimeout(showSilent);
+    if (toldSilent) {
+      toldSilent = false;
+      deps.heard?.();
+    }
+  };
+  const checkWaiting = (slowMs: number): void => {
+    const id = deps.oldestPending?.();
+    if (id === undefined) {
+      watched = undefined;
+      return;
+    }
+    const now = Date.now();
+    if (watched?.id !== id) {
+      watched = { id, since: now };
+      return;
+    }
+    if (silentSince !== undefined || now - watched.since < slowMs || lastHeard > watched.since) return;
+    const since = lastHeard;
+    silentSince = since;
+    showSilent = setTimeout(() => {
+      if (silentSince !== since || stopped) return;
+      toldSilent = true;
+      deps.silent?.(since);
+    }, SHOW_SILENT_AFTER_MS);
+    probe();
+  };
+  const slowMs = times.slowMs;
+  // A few checks per slowMs: a slow request is seen between slowMs and 1.25 × slowMs after it was.
+  const waiting = slowMs !== undefined && deps.oldestPending ? setInterval(() => checkWaiting(slowMs), Math.max(100, slowMs / 4)) : undefined;
+  const unsubscribeInbound = deps.onInbound(() => {
+    // Per element received (thousands a second in a bulk fetch): a clock read and one comparison.
+    if (silentSince === undefined) lastHeard = Date.now();
+    else hear();
   });
   // Heard in the same millisecond the request went out counts as not heard since: one ping too many at
   // worst, never one too few.
@@ -102,6 +166,8 @@ export function watchLiveness(deps: LivenessDeps): Liveness {
     stop() {
       stopped = true;
       clearTimeout(quiet);
+      clearTimeout(showSilent);
+      clearInterval(waiting);
       unsubscribeInbound();
       unsubscribeUnanswered();
     },

@@ -277,6 +277,14 @@ export class AccountSession {
       onUnanswered: client.onUnanswered,
       ping: (element, timeout) => client.iqCaller.get(element, undefined, timeout),
       dead: lose,
+      oldestPending: client.oldestPending,
+      // Only this connection's, while it is the live one: an older stream's watch says nothing.
+      silent: (since) => {
+        if (this.#connection === connection && !connection.stopped) this.#transition({ type: 'silent', since });
+      },
+      heard: () => {
+        if (this.#connection === connection && !connection.stopped) this.#transition({ type: 'heard' });
+      },
     });
   }
 

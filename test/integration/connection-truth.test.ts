@@ -64,6 +64,32 @@ describe('the connection state tells the truth', () => {
     }
   }, 45_000);
 
+  it('with the default times, a request to a hung server says "not answering" within seconds and leaves online soon after, not a minute later', async () => {
+    // The user walk: a frozen Prosody kept "Online" (and contacts' green dots) for 35–70 s while a
+    // Refresh spun: the default quiet period is a minute, and a request's own timeout 30 s.
+    const params = await freshAccount('nurse', 'capulet.lit', server.info);
+    const { session: nurse, states } = session({ retryDelay: () => 60_000 });
+    try {
+      await nurse.connect(params);
+      server.freeze();
+      const frozenAt = Date.now();
+      const request = nurse.iq.get(xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })).catch(() => undefined);
+      await until(() => nurse.state.unanswered !== undefined, 'not answering', 10_000);
+      // slowMs 5 s (seen within 1.25 × that), then 1 s for the ping to be answered.
+      expect(Date.now() - frozenAt).toBeLessThan(9_000);
+      expect(nurse.state.status).toBe('online');
+      expect(Date.parse(nurse.state.unanswered ?? '')).toBeLessThanOrEqual(frozenAt + 100);
+      await until(() => nurse.state.status !== 'online', 'online left', 20_000);
+      // + the ping's 10 s.
+      expect(Date.now() - frozenAt).toBeLessThan(19_000);
+      expect(states.find((s) => s.status === 'reconnecting')).toMatchObject({ cause: { code: 'timeout' } });
+      await request;
+    } finally {
+      server.thaw();
+      await nurse.disconnect();
+    }
+  }, 45_000);
+
   it('a password that stopped working while the server was down stops reconnecting (no retry loop), saying why', async () => {
     const params = await freshAccount('romeo', 'capulet.lit', server.info);
     const { session: romeo, states } = session({ retryDelay: () => 300 });

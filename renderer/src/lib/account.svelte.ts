@@ -56,6 +56,8 @@ export class AccountStore {
   ca = $state<{ path: string; view?: CaFileView; error?: IpcError } | undefined>();
 
   readonly online = $derived(this.connection.status === 'online');
+  /** Online and the server answering (not `unanswered`: a request waits and it says nothing). */
+  readonly answering = $derived(this.connection.status === 'online' && this.connection.unanswered === undefined);
 
   readonly #api: KeyringApi;
   /** The person pressed Cancel on the sign-in under way: its ending is not an error. */

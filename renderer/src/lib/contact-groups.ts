@@ -41,9 +41,12 @@ export interface PresenceShown {
 
 /**
  * While the account is not online, no presence reaches the app: a contact is neither online nor
- * offline as far as it can say (main clears what it heard, presence.ts reset), and the dot says so.
+ * offline as far as it can say (main clears what it heard, presence.ts reset), and the dot says so;
+ * likewise while the server is not answering (ConnectionState.unanswered).
  */
-export function presenceShown(contactOnline: boolean, accountOnline: boolean): PresenceShown {
+export function presenceShown(contactOnline: boolean, accountOnline: boolean, serverAnswering = true): PresenceShown {
   if (!accountOnline) return { state: 'unknown', title: 'Presence unknown while you are offline', spoken: 'presence unknown' };
+  // A server that stopped answering may have stopped passing presence on too: what was heard is not news.
+  if (!serverAnswering) return { state: 'unknown', title: 'Presence unknown while your server is not answering', spoken: 'presence unknown' };
   return contactOnline ? { state: 'online', title: 'Online', spoken: 'online' } : { state: 'offline', title: 'Offline', spoken: 'offline' };
 }

@@ -9,4 +9,9 @@ describe('the presence dot', () => {
     expect(presenceShown(true, true).state).toBe('online');
     expect(presenceShown(false, true).state).toBe('offline');
   });
+
+  it('is shown unknown while the server is not answering, online or not as heard', () => {
+    expect(presenceShown(true, true, false)).toEqual({ state: 'unknown', title: 'Presence unknown while your server is not answering', spoken: 'presence unknown' });
+    expect(presenceShown(true, true, true).state).toBe('online');
+  });
 });

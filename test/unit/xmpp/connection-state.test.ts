@@ -50,3 +50,20 @@ describe('connection state machine', () => {
     expect(state).toEqual({ status: 'offline', account });
   });
 });
+
+describe('not answering while online', () => {
+  const online = next({ status: 'connecting', account: 'juliet@capulet.lit' }, { type: 'bound', boundJid: 'juliet@capulet.lit/app' });
+
+  it('silent marks the online state with since when; heard takes it off; a new stream starts without it', () => {
+    const silent = next(online, { type: 'silent', since: Date.parse('2026-12-05T10:00:00Z') });
+    expect(silent).toEqual({ ...online, unanswered: '2026-12-05T10:00:00.000Z' });
+    expect(next(silent, { type: 'heard' })).toEqual(online);
+    expect(next(silent, { type: 'bound', boundJid: 'juliet@capulet.lit/app2' })).not.toHaveProperty('unanswered');
+  });
+
+  it('only while online: reconnecting or offline states are left as they are', () => {
+    const reconnecting = next(online, { type: 'lost', cause: { code: 'timeout', message: 'gone' }, attempt: 0, nextAttemptAt: 0 });
+    expect(next(reconnecting, { type: 'silent', since: 0 })).toBe(reconnecting);
+    expect(next(reconnecting, { type: 'heard' })).toBe(reconnecting);
+  });
+});

@@ -154,3 +154,84 @@ describe('liveness ping', () => {
     expect(pings).toEqual([]);
   });
 });
+
+describe('a request waiting with nothing heard (slowMs)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const slowTimes = { quietMs: 60_000, answerMs: 10_000, slowMs: 5_000 };
+
+  function watch(answer: () => Promise<unknown>) {
+    let inbound: () => void = () => undefined;
+    let oldest: string | undefined;
+    const pings: number[] = [];
+    const told: string[] = [];
+    const dead: KeyringError[] = [];
+    const liveness = watchLiveness({
+      times: slowTimes,
+      onInbound: (listener) => {
+        inbound = listener;
+        return () => (inbound = () => undefined);
+      },
+      onUnanswered: () => () => undefined,
+      ping: () => {
+        pings.push(Date.now());
+        return answer();
+      },
+      dead: (cause) => dead.push(cause),
+      oldestPending: () => oldest,
+      silent: (since) => told.push(`silent since ${since}`),
+      heard: () => told.push('heard'),
+    });
+    return { liveness, pings, told, dead, inbound: () => inbound(), waiting: (id: string | undefined) => (oldest = id) };
+  }
+
+  it('pings once a request has waited slowMs with the server silent, tells the session a second later, and the server’s next word clears it', async () => {
+    const start = Date.now();
+    const { liveness, pings, told, inbound, waiting } = watch(() => new Promise(() => undefined));
+    waiting('a');
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(pings).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(pings).toHaveLength(1);
+    expect(told).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(told).toEqual([`silent since ${start}`]);
+    inbound();
+    expect(told).toEqual([`silent since ${start}`, 'heard']);
+    liveness.stop();
+  });
+
+  it('a ping answered within a second (the request waits on a contact’s slow server) tells the session nothing', async () => {
+    const { liveness, pings, told, waiting } = watch(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    waiting('a');
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(pings).toHaveLength(1);
+    expect(told).toEqual([]);
+    liveness.stop();
+  });
+
+  it('anything heard while the request waits: no ping; requests answered in turn: none either', async () => {
+    const { liveness, pings, inbound, waiting } = watch(() => new Promise(() => undefined));
+    waiting('a');
+    await vi.advanceTimersByTimeAsync(3_000);
+    inbound();
+    await vi.advanceTimersByTimeAsync(5_000);
+    waiting('b');
+    await vi.advanceTimersByTimeAsync(3_000);
+    waiting('c');
+    await vi.advanceTimersByTimeAsync(3_000);
+    waiting(undefined);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(pings).toEqual([]);
+    liveness.stop();
+  });
+
+  it('the ping unanswered: the stream is taken for lost answerMs after it went out', async () => {
+    const { liveness, dead, waiting } = watch(noAnswer);
+    waiting('a');
+    await vi.advanceTimersByTimeAsync(6_250 + times.answerMs);
+    expect(dead).toHaveLength(1);
+    liveness.stop();
+  });
+});
