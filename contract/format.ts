@@ -111,11 +111,15 @@ export function shortFingerprint(hex: string, style: FingerprintStyle = X509_STY
   return `${fingerprintGroups(compact.slice(0, 16), style).join(' ')}${compact.length > 16 ? '…' : ''}`;
 }
 
-/** A trust policy's name and what it means, in one sentence each (the contact's pane and `contacts keys`). */
+/** A trust policy's name and what it means, in a sentence or two each (the contact's pane and `contacts keys`). */
 export const TRUST_POLICY_TEXT: Record<'tofu' | 'btbv' | 'manual', { name: string; meaning: string }> = {
   tofu: {
     name: 'Trust on first use',
-    meaning: 'Keys are trusted when first seen; a key that replaces one you had is not, until you compare or accept it.',
+    // Said as the merge decides (main/vault/contact-keys.ts): a key published beside the ones known is an
+    // addition, trusted, even when the older key is withdrawn later (the user walk read "replaces" as that).
+    meaning:
+      'Keys are trusted when first seen, and so is a key added beside those you have. A key that appears as one you had disappears is not, ' +
+      'nor one that takes the place of a key you verified: not until you compare or accept it.',
   },
   btbv: {
     name: 'Blind trust before verification',
