@@ -158,6 +158,11 @@ export interface CaFileView {
   fingerprint: string;
   /** Each certificate's subject, for people. */
   subjects: string[];
+  /**
+   * Certificates in the file that are no authority: issued by another (not self-signed) and not marked
+   * CA. A server's own certificate chosen by mistake; the window names who issued it, to ask for that.
+   */
+  notAuthorities?: { subject: string; issuer: string }[];
 }
 
 export const account = {

@@ -8,7 +8,7 @@ import { KeyringError } from '../errors.js';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-export function caFileFingerprint(pem: string): { fingerprint: string; subjects: string[] } {
+export function caFileFingerprint(pem: string): { fingerprint: string; subjects: string[]; notAuthorities?: { subject: string; issuer: string }[] } {
   const certificates = (pem.match(PEM_BLOCK) ?? []).map((block) => {
     try {
       return new X509Certificate(block);
@@ -17,9 +17,17 @@ export function caFileFingerprint(pem: string): { fingerprint: string; subjects:
     }
   });
   if (certificates.length === 0) throw new KeyringError('invalid-argument', 'The CA file holds no PEM certificate.', 'caFile');
+  // A server's own certificate, issued by an authority (CA:FALSE, or no basicConstraints, and another
+  // issuer), is no trust anchor: chosen as the "CA", the connection is still refused as signed by an
+  // authority the app does not trust, which reads as "do what you just did" (the user walk). Named, so
+  // the field says which certificate to ask for instead. A self-signed one is left alone: a server's
+  // self-signed certificate pinned this way is what some admins hand out.
+  const oneLine = (name: string) => name.replace(/\n/g, ', ');
+  const notAuthorities = certificates.filter((c) => !c.ca && c.issuer !== c.subject).map((c) => ({ subject: oneLine(c.subject), issuer: oneLine(c.issuer) }));
   return {
     fingerprint: certificates.map((c) => c.fingerprint256).join(' + '),
-    subjects: certificates.map((c) => c.subject.replace(/\n/g, ', ')),
+    subjects: certificates.map((c) => oneLine(c.subject)),
+    ...(notAuthorities.length > 0 ? { notAuthorities } : {}),
   };
 }
 
