@@ -36,6 +36,16 @@ export class AccountStore {
     showAccount(state.account);
   }
   support = $state<PepSupport | undefined>();
+  /**
+   * What the account's server could do when last asked, kept while it is offline: a publish queued
+   * offline is offered only the audiences that server takes (the user walk queued roster groups, which
+   * Prosody refuses, and saw it fail on reconnect). Forgotten when another account is the one shown.
+   */
+  #lastSupport = $state<{ account: string; support: PepSupport } | undefined>();
+  /** For choosing an audience: the server's answer now, else its last one for this account. */
+  readonly supportForPublishing = $derived(
+    this.support ?? (this.#lastSupport !== undefined && this.#lastSupport.account === this.connection.account ? this.#lastSupport.support : undefined),
+  );
   lastError = $state<IpcError | undefined>();
   /** The address the last action's error is about (the sign-in's, as typed): the form shows it only under that address. */
   lastErrorFor = $state<string | undefined>();
@@ -74,6 +84,8 @@ export class AccountStore {
     const unsubscribe = this.#api.on('account:state', (state) => {
       this.connection = state;
       if (state.status !== 'online') this.support = undefined;
+      // Back online by itself (a reconnect, another window's sign-in): what the server takes is read again.
+      else if (this.support === undefined) void this.#readSupport();
     });
     // The browser says the network is back: a reconnect waiting for its back-off need not wait.
     const networkBack = (): void => void this.reconnectNow();
@@ -84,6 +96,7 @@ export class AccountStore {
     const [info, state] = await Promise.all([this.#api.app.getInfo(), this.#api.account.getState()]);
     if (info.ok) this.info = info.value;
     if (state.ok) this.connection = state.value;
+    if (state.ok && state.value.status === 'online' && this.support === undefined) void this.#readSupport();
     return () => {
       unsubscribe();
       window.removeEventListener('online', networkBack);
@@ -109,9 +122,28 @@ export class AccountStore {
       await this.loadRemembered();
       const support = await this.#api.account.checkSupport();
       if (!support.ok) return support.error;
-      this.support = support.value;
+      this.#supportRead(support.value);
       return undefined;
     });
+  }
+
+  /** Asks main what the server takes, once at a time; a failure leaves it unknown (the picker then offers all). */
+  #readingSupport = false;
+  async #readSupport(): Promise<void> {
+    if (this.#readingSupport) return;
+    this.#readingSupport = true;
+    try {
+      const support = await this.#api.account.checkSupport();
+      if (support.ok && this.connection.status === 'online') this.#supportRead(support.value);
+    } finally {
+      this.#readingSupport = false;
+    }
+  }
+
+  #supportRead(support: PepSupport): void {
+    this.support = support;
+    const account = this.connection.account;
+    this.#lastSupport = account !== undefined ? { account, support } : undefined;
   }
 
   /** Asks main for the state again (after the vault opened, main may work offline for the account used last). */
@@ -163,7 +195,7 @@ export class AccountStore {
       if (!result.ok) return result.error;
       this.connection = result.value;
       const support = await this.#api.account.checkSupport();
-      if (support.ok) this.support = support.value;
+      if (support.ok) this.#supportRead(support.value);
       return support.ok ? undefined : support.error;
     });
   }
