@@ -2,7 +2,7 @@ import { accessOf, expiryText, keyName, needsRenewal, nextValidityChange } from 
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess } from './format';
-import { queuedOutcomeLine, queuedWriteSubject } from './queued-action';
+import { queuedFailuresAfter, queuedOutcomeLine, queuedWriteSubject } from './queued-action';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { keyNodeUnreadLine, newKeyLine, revokedLine } from './wording';
@@ -72,6 +72,8 @@ export class KeysStore extends ScreenStore {
   /** Who may read the keys already published, as last asked (the publish panel starts there). */
   audience = $state<KeyAudience | undefined>();
   readonly loadingAudience = new Task();
+  /** Per key, the last write queued offline that failed when it ran, in Activity's words (queued-action.ts). */
+  queuedFailures = $state<Record<string, string>>({});
   /** The last retract, while it can be undone. */
   undoable = $state<UndoableRetract | undefined>();
   #undoTimer: ReturnType<typeof setTimeout> | undefined;
@@ -84,6 +86,7 @@ export class KeysStore extends ScreenStore {
   start(): () => void {
     const offChanged = this.api.on('queue:changed', (pending) => (this.pending = pending));
     const offRan = this.api.on('queue:ran', (outcome) => {
+      this.queuedFailures = queuedFailuresAfter(this.queuedFailures, outcome);
       const line = queuedOutcomeLine(outcome);
       this.activity.add(
         outcome.ok && !outcome.skipped ? (outcome.action.kind === 'retract' || outcome.action.kind === 'roster-remove' ? 'retracted' : 'published') : 'changed',
@@ -218,6 +221,8 @@ export class KeysStore extends ScreenStore {
     this.keys = answer.keys;
     if (answer.outcome === 'published') {
       this.published = { ...this.published, [fingerprint]: answer.config };
+      const { [fingerprint]: _failedEarlier, ...stillFailed } = this.queuedFailures;
+      this.queuedFailures = stillFailed;
       // The audience as the server read it back, not as asked.
       const audience = describeAccess(answer.config.accessModel, answer.config.rosterGroupsAllowed, answer.config.whitelist);
       this.activity.add('published', 'Published your key', { fingerprint, audience });

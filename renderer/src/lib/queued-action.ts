@@ -60,3 +60,18 @@ export function queuedOutcomeLine(outcome: { action: QueuedWrite; ok: boolean; e
   const said = [outcome.error?.message ?? 'unknown error', outcome.error?.nextStep].filter(Boolean).join(' ');
   return outcome.error?.code === 'revocation-held-back' ? `${what}: ${said}` : `${what} failed: ${said}`;
 }
+
+/**
+ * What each key's card says of the last write queued for it while offline that failed when it ran
+ * (fingerprint → the Activity line): Activity alone was not seen (the user walk: the card said only
+ * "Not published"). A later write of that key that went through, queued or not, takes it off.
+ */
+export function queuedFailuresAfter(
+  failures: Readonly<Record<string, string>>,
+  outcome: { action: QueuedWrite; ok: boolean; error?: IpcError; skipped?: string },
+): Record<string, string> {
+  if (!('fingerprint' in outcome.action)) return { ...failures };
+  const { [outcome.action.fingerprint]: _earlier, ...others } = failures;
+  if (outcome.ok || outcome.skipped) return others;
+  return { ...others, [outcome.action.fingerprint]: queuedOutcomeLine(outcome) };
+}

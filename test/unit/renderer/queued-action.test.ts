@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queuedOutcomeLine, queuedWriteLine } from '../../../renderer/src/lib/queued-action';
+import { queuedFailuresAfter, queuedOutcomeLine, queuedWriteLine } from '../../../renderer/src/lib/queued-action';
 
 describe('a write asked for while offline, in Activity', () => {
   it('is a plain waiting line (the user’s own doing), never the alarm of a changed key', () => {
@@ -31,5 +31,17 @@ describe('a queued write that ran, in Activity', () => {
   it('done, and not done with why', () => {
     expect(queuedOutcomeLine({ action: revoke, ok: true })).toBe('Queued revoke done');
     expect(queuedOutcomeLine({ action: revoke, ok: true, skipped: 'the key was deleted' })).toBe('Queued revoke not done: the key was deleted');
+  });
+});
+
+describe('a failed queued write on its key’s card', () => {
+  const fingerprint = 'c'.repeat(64);
+  const publish = { kind: 'publish' as const, fingerprint, access: { model: 'roster' as const, groups: ['Friends'] } };
+
+  it('is kept per key once it failed, in Activity’s words, and taken off by a later one that went through', () => {
+    const failed = queuedFailuresAfter({}, { action: publish, ok: false, error: { code: 'access-model-unsupported', message: 'The server cannot set who can read your keys to roster groups "Friends".' } });
+    expect(failed).toEqual({ [fingerprint]: 'Queued publish failed: The server cannot set who can read your keys to roster groups "Friends".' });
+    expect(queuedFailuresAfter(failed, { action: { ...publish, access: { model: 'open' } }, ok: true })).toEqual({});
+    expect(queuedFailuresAfter(failed, { action: { kind: 'roster-remove', jid: 'romeo@montague.lit' }, ok: false })).toEqual(failed);
   });
 });
