@@ -17,10 +17,11 @@
  * holds that key could have signed the statement. A key vouches for one successor only: once a key we
  * saw continues it by a succession, a statement for a second one gives no continuity; nor does a
  * statement dated after the key's own revocation (superseded or retired: its owner stopped guarding
- * it). Both dates are the key's own word, so a thief may backdate: the one-successor rule is what holds
+ * it), nor a new certificate of that key that begins after it. Both dates are the key's own word, so a thief may backdate: the one-successor rule is what holds
  * then, when the user saw the real successor. And only a key that is itself valid (not weak, expired,
  * revoked…) inherits anything.
  */
+import { X509Certificate } from 'node:crypto';
 import { CLOCK_DISAGREEMENT_TOLERANCE_MS } from '../keys/clock-tolerance.js';
 import type { KeyStatus, VerifiedRevocation } from '../keys/revocation.js';
 import { voidsSignatures } from '../keys/revocation.js';
@@ -93,10 +94,22 @@ function decide({ publisherJid, known, newKey, succession, revocations = [], now
   const candidates = others.filter((k) => k.certificate !== undefined);
   const newDigest = candidates.length === 0 ? undefined : publicKeyDigest(newKey.certificateDer);
   const sameKey = newDigest === undefined ? [] : candidates.filter((k) => digestOf(k.certificate as string) === newDigest);
-  const renewed = [...sameKey].sort((a, b) => rank(a) - rank(b))[0];
-  if (renewed !== undefined) {
+  if (sameKey.length > 0) {
     // A compromised key's revocation covers all its certificates (withRevocations); checked again here.
-    if (isCompromised(renewed, revocations)) return compromised();
+    if (sameKey.some((k) => isCompromised(k, revocations))) return compromised();
+    // A certificate its owner retired or superseded before the new one begins was no longer guarded:
+    // whoever found its private half later can mint a certificate for it, as they could sign a
+    // succession, so the same date rule holds (revokedBefore). Not any revocation at all: superseded
+    // and retired name one certificate (docs/key-lifecycle.md), and an owner who renews and then
+    // revokes the older certificate as superseded by the renewal keeps the key; the renewal, begun
+    // before that revocation, still continues it. The start is the certificate's own word, so a thief
+    // may backdate it, as a succession's date: the rule stops a certificate made openly after.
+    const start = sameKey.some((k) => hasRevocation(k, revocations)) ? certificateStart(newKey.certificateDer) : undefined;
+    const standing = start === undefined ? sameKey : sameKey.filter((k) => !revokedBefore(k, start, revocations));
+    const renewed = [...standing].sort((a, b) => rank(a) - rank(b))[0];
+    if (renewed === undefined) {
+      return none('predecessor-superseded', 'Its owner revoked this key before this certificate for it begins, so the new certificate inherits no trust.');
+    }
     return continues(renewed, 'same-key');
   }
 
@@ -137,6 +150,16 @@ function revokedBefore(record: ContactKeyRecord, date: string, revocations: read
   const signedAt = Date.parse(date);
   const own = [...revocations.filter((r) => r.fingerprint === record.fingerprint), ...(record.revocation ? [record.revocation] : [])];
   return own.some((r) => Date.parse(r.date) + CLOCK_DISAGREEMENT_TOLERANCE_MS < signedAt);
+}
+
+/** Whether a revocation of this very certificate (any reason) is known. */
+function hasRevocation(record: ContactKeyRecord, revocations: readonly VerifiedRevocation[]): boolean {
+  return record.revocation !== undefined || revocations.some((r) => r.fingerprint === record.fingerprint);
+}
+
+/** The certificate's notBefore (RFC 5280 §4.1.2.5), as the date revokedBefore compares. */
+function certificateStart(der: Uint8Array): string {
+  return new Date(new X509Certificate(der).validFrom).toISOString();
 }
 
 /** Whether we once verified this key (a withdrawn key keeps verifiedAt). */

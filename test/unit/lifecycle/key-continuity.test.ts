@@ -19,6 +19,7 @@ beforeAll(async () => {
   renewed = await makeKey(JULIET, { privateKey: oldKey.privateKey });
 }, 30_000);
 
+const DAY_MS = 86_400_000;
 const record = contactRecord;
 const decide = (known: ContactKeyRecord[], overrides: Partial<SuccessorInput> = {}) =>
   decideSuccessorTrust({
@@ -89,6 +90,43 @@ describe('a renewal (same key, new certificate) continues without a statement', 
         revocations: [await revoked('compromised')],
       }),
     ).toMatchObject({ kind: 'no-continuity', cause: 'predecessor-compromised' });
+  });
+
+  /** A verified revocation of the old certificate, dated `daysAgo` days before now. */
+  const revokedDaysAgo = async (reason: 'superseded' | 'retired', daysAgo: number) => {
+    const statement = await createRevocation({ bareJid: JULIET, certificateDer: oldKey.der, privateKey: oldKey.privateKey, reason, date: new Date(Date.now() - daysAgo * DAY_MS) });
+    const check = verifyRevocation(statement, { publisherJid: JULIET });
+    if (!check.valid) throw new Error(check.reason);
+    const { valid: _valid, ...revocation } = check;
+    return revocation;
+  };
+  const renewal = () => ({ newKey: { fingerprint: renewed.fingerprint, certificateDer: renewed.der, status: 'valid' as const }, succession: undefined });
+
+  it('not when its owner retired or superseded that certificate before the new one begins (whoever found the key minted it)', async () => {
+    for (const reason of ['superseded', 'retired'] as const) {
+      const revocation = await revokedDaysAgo(reason, 30);
+      const withdrawn = record(oldKey, 'retracted', { verifiedAt: T0, retractedAt: T0 });
+      expect(decide([withdrawn], { ...renewal(), revocations: [revocation] })).toMatchObject({ kind: 'no-continuity', cause: 'predecessor-superseded' });
+      // The same revocation known only from the stored record (its item no longer published).
+      const kept = { ...withdrawn, revocation: { reason: revocation.reason, date: revocation.date, publicKeyDigest: revocation.publicKeyDigest } };
+      expect(decide([kept], renewal())).toMatchObject({ kind: 'no-continuity', cause: 'predecessor-superseded' });
+    }
+  }, 30_000);
+
+  it('a renewal begun before its older certificate was revoked as superseded (the owner replacing it by the renewal) still continues it', async () => {
+    const revocation = await revokedDaysAgo('superseded', 0);
+    expect(decide([record(oldKey, 'verified', { verifiedAt: T0 })], { ...renewal(), revocations: [revocation] })).toMatchObject({
+      kind: 'continues',
+      basis: 'same-key',
+      trust: 'verified',
+    });
+  });
+
+  it('another certificate of the key that still stands vouches for the new one, though an older one was retired', async () => {
+    const revocation = await revokedDaysAgo('retired', 30);
+    const standing = await makeKey(JULIET, { privateKey: oldKey.privateKey });
+    const known = [record(oldKey, 'retracted', { verifiedAt: T0, retractedAt: T0 }), record(standing, 'verified', { verifiedAt: T0 })];
+    expect(decide(known, { ...renewal(), revocations: [revocation] })).toMatchObject({ kind: 'continues', from: standing.fingerprint, basis: 'same-key', trust: 'verified' });
   });
 });
 
