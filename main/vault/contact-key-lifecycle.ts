@@ -10,13 +10,15 @@
  * - A key seen for the first time that continues a known one (key-continuity.ts decideSuccessorTrust:
  *   a succession statement the known key's stored certificate verifies, or the same public key) starts
  *   with that key's trust: "continues a key you verified", or no change warning. A claim that does not
- *   hold leaves the ordinary outcome, with the reason kept for the warning's Details.
+ *   hold leaves the ordinary outcome, with the reason kept for the warning's Details. Two or more new
+ *   keys of one answer that each continue the same key by a succession: none of them continues it, each
+ *   is a change, as if it replaced that key without a statement (rivalSuccessors says why).
  */
 import type { KeyStatus, VerifiedRevocation } from '../keys/revocation.js';
 import type { SuccessionStatement } from '../keys/succession.js';
 import type { KeyChange } from './contact-keys.js';
 import { pruneWithdrawn } from './contact-keys.js';
-import { decideSuccessorTrust } from './key-continuity.js';
+import { decideSuccessorTrust, type SuccessorDecision } from './key-continuity.js';
 import type { ContactKeyRecord } from './schema.js';
 
 export interface ContactStatements {
@@ -43,21 +45,31 @@ export function applyKeyStatements(
   const revocations = [...storedRevocations(revoked.keys), ...statements.revocations.map((r) => r.revocation)];
   const known = new Set(before.map((k) => k.fingerprint));
   const changes = [...revoked.changes];
-  const keys = revoked.keys.map((record) => {
-    // Only a key seen for the first time: trust already decided is the user's (or an earlier fetch's).
-    if (known.has(record.fingerprint) || record.trust === 'retracted' || record.certificate === undefined) return record;
+  // Only a key seen for the first time: trust already decided is the user's (or an earlier fetch's).
+  const decisions = new Map<string, SuccessorDecision>();
+  for (const record of revoked.keys) {
+    if (known.has(record.fingerprint) || record.trust === 'retracted' || record.certificate === undefined) continue;
     const succession = statements.successions.get(record.fingerprint);
-    const decision = decideSuccessorTrust({
-      publisherJid: context.publisherJid,
-      known: revoked.keys,
-      newKey: { fingerprint: record.fingerprint, certificateDer: Buffer.from(record.certificate, 'base64'), status: context.statusOf(record, revocations) },
-      ...(succession ? { succession } : {}),
-      revocations,
-      now: context.now,
-    });
+    decisions.set(
+      record.fingerprint,
+      decideSuccessorTrust({
+        publisherJid: context.publisherJid,
+        known: revoked.keys,
+        newKey: { fingerprint: record.fingerprint, certificateDer: Buffer.from(record.certificate, 'base64'), status: context.statusOf(record, revocations) },
+        ...(succession ? { succession } : {}),
+        revocations,
+        now: context.now,
+      }),
+    );
+  }
+  const rivals = rivalSuccessors(decisions);
+  const keys = revoked.keys.map((record) => {
+    const decision = decisions.get(record.fingerprint);
+    if (decision === undefined) return record;
+    if (rivals.has(record.fingerprint) && decision.kind === 'continues') return rivalSuccessor(record, decision.from, changes);
     if (decision.kind === 'no-continuity') {
       // Only a claim that was made and failed is worth a reason; no claim at all is the ordinary case.
-      return succession && decision.cause !== 'no-claim' ? { ...record, continuityProblem: decision.reason.slice(0, 300) } : record;
+      return statements.successions.has(record.fingerprint) && decision.cause !== 'no-claim' ? { ...record, continuityProblem: decision.reason.slice(0, 300) } : record;
     }
     const from = revoked.keys.find((k) => k.fingerprint === decision.from);
     const { replaces: _replaced, ...rest } = record;
@@ -80,6 +92,43 @@ export function applyKeyStatements(
   });
   // Keys known only from their revocations were added above: the caps hold again.
   return { keys: pruneWithdrawn(keys), changes };
+}
+
+/**
+ * New keys of one answer whose successions from the same key all hold. A key vouches for one successor
+ * only (key-continuity.ts), and a second one seen in an earlier answer is refused there; two first seen
+ * together cannot be told apart by anything the reader has. Deciding them one after another would let
+ * the first in the answer win, and the items' order is the publisher's (or their server's) to choose:
+ * whoever holds the old key, which is what a second successor suggests, would put theirs first. So none
+ * of them continues it. Only claims that hold count: a statement that does not verify (which anyone
+ * can publish) takes nothing from the real successor.
+ */
+function rivalSuccessors(decisions: ReadonlyMap<string, SuccessorDecision>): Set<string> {
+  const byPredecessor = new Map<string, string[]>();
+  for (const [fingerprint, decision] of decisions) {
+    if (decision.kind !== 'continues' || decision.basis !== 'succession') continue;
+    byPredecessor.set(decision.from, [...(byPredecessor.get(decision.from) ?? []), fingerprint]);
+  }
+  return new Set([...byPredecessor.values()].filter((claimants) => claimants.length > 1).flat());
+}
+
+/**
+ * One of several keys that each say they succeed `predecessor`: the loud change warning, as a key that
+ * replaced it without any statement would be (compare before trusting it), with the reason why its
+ * statement did not count. `changes` says so in place of the merge's 'new'.
+ */
+function rivalSuccessor(record: ContactKeyRecord, predecessor: string, changes: KeyChange[]): ContactKeyRecord {
+  const replaces = [...new Set([...(record.replaces ?? []), predecessor])];
+  const index = changes.findIndex((c) => c.fingerprint === record.fingerprint && (c.kind === 'new' || c.kind === 'changed'));
+  const change: KeyChange = { kind: 'changed', fingerprint: record.fingerprint, replaces };
+  if (index === -1) changes.push(change);
+  else changes.splice(index, 1, change);
+  return {
+    ...record,
+    trust: 'changed',
+    replaces,
+    continuityProblem: 'Another key published with it says it continues the same key; a key vouches for one successor only, so none of them inherits its trust.',
+  };
 }
 
 /** The revocations already recorded on the stored keys (a later fetch may no longer carry their items). */

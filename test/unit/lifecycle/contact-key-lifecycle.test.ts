@@ -4,12 +4,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRevocation, verifyRevocation, withRevocations, type RevocationReason, type VerifiedRevocation } from '../../../main/keys/revocation.js';
-import type { SuccessionStatement } from '../../../main/keys/succession.js';
+import { createSuccession, type SuccessionStatement } from '../../../main/keys/succession.js';
 import { checkPublishedCertificate } from '../../../main/keys/validate.js';
 import { applyKeyStatements, type ContactStatements } from '../../../main/vault/contact-key-lifecycle.js';
 import { mergeFullKeySet } from '../../../main/vault/contact-keys.js';
 import type { ContactKeyRecord } from '../../../main/vault/schema.js';
-import { contactRecord, JULIET, makeRotation, T0, type OwnKey } from './support.js';
+import { contactRecord, JULIET, makeKey, makeRotation, T0, type OwnKey } from './support.js';
 
 let oldKey: OwnKey;
 let newKey: OwnKey;
@@ -95,6 +95,56 @@ describe('a new key with a succession statement', () => {
     const merged = mergeFullKeySet(before, [seen(newKey)], NOW);
     const { keys } = applyKeyStatements(before, merged, { successions: new Map([[newKey.fingerprint, succession]]), revocations: [] }, context);
     expect(keys.find((k) => k.fingerprint === newKey.fingerprint)?.trust).toBe('changed');
+  });
+});
+
+describe('a key vouches for one successor only, also when two arrive in one answer', () => {
+  let thief: OwnKey;
+  let thiefs: SuccessionStatement;
+  beforeAll(async () => {
+    // Whoever holds the old private key signs a succession for a key of their own.
+    thief = await makeKey();
+    thiefs = await createSuccession({ bareJid: JULIET, oldCertificateDer: oldKey.der, oldPrivateKey: oldKey.privateKey, newCertificateDer: thief.der });
+  }, 30_000);
+
+  /** The verified old key known; the answer lists `published` (in that order) with both successions. */
+  const answer = (published: OwnKey[], successions: Map<string, SuccessionStatement>) => {
+    const before = [record(oldKey, 'verified', { verifiedAt: T0 })];
+    const merged = mergeFullKeySet(before, published.map(seen), NOW);
+    const result = applyKeyStatements(before, merged, { successions, revocations: [] }, context);
+    return { ...result, of: (key: OwnKey) => result.keys.find((k) => k.fingerprint === key.fingerprint) };
+  };
+
+  it('two good successions of the verified key, first seen together: neither is verified, each is a change, in either order', () => {
+    const successions = new Map([[newKey.fingerprint, succession], [thief.fingerprint, thiefs]]);
+    // The items' order is the publisher's: it decides nothing.
+    for (const order of [[newKey, thief], [thief, newKey]]) {
+      const { of, changes } = answer(order, successions);
+      for (const key of [newKey, thief]) {
+        expect(of(key)).toMatchObject({ trust: 'changed', replaces: [oldKey.fingerprint] });
+        expect(of(key)?.continues).toBeUndefined();
+        expect(of(key)?.verifiedAt).toBeUndefined();
+        expect(of(key)?.continuityProblem).toMatch(/one successor only/);
+        expect(changes).toContainEqual({ kind: 'changed', fingerprint: key.fingerprint, replaces: [oldKey.fingerprint] });
+      }
+      expect(changes.some((c) => c.kind === 'continued')).toBe(false);
+    }
+  });
+
+  it('while the old key is still published beside them: each is a change all the same', () => {
+    const { of, changes } = answer([oldKey, newKey, thief], new Map([[newKey.fingerprint, succession], [thief.fingerprint, thiefs]]));
+    expect(of(oldKey)?.trust).toBe('verified');
+    for (const key of [newKey, thief]) {
+      expect(of(key)).toMatchObject({ trust: 'changed', replaces: [oldKey.fingerprint] });
+      expect(changes).toContainEqual({ kind: 'changed', fingerprint: key.fingerprint, replaces: [oldKey.fingerprint] });
+    }
+  });
+
+  it('a second claim that does not verify (anyone can publish one) takes nothing from the real successor', () => {
+    const { of } = answer([newKey, thief], new Map([[newKey.fingerprint, succession], [thief.fingerprint, { ...thiefs, signature: forged.signature }]]));
+    expect(of(newKey)).toMatchObject({ trust: 'verified', continues: { fingerprint: oldKey.fingerprint, basis: 'succession', verified: true } });
+    expect(of(thief)?.trust).toBe('changed');
+    expect(of(thief)?.continues).toBeUndefined();
   });
 });
 
