@@ -34,7 +34,7 @@ import { applyKeyStatements, storedRevocations, type ContactStatements } from '.
 import { readRevocationItem, readSuccession } from '../xmpp/key-statements.js';
 import { readQrCodeOffThread } from '../profile/qr-off-thread.js';
 import { inBackground } from './background.js';
-import { oneLine } from '../untrusted-text.js';
+import { cleanText, oneLine } from '../untrusted-text.js';
 import {
   markAccepted,
   markRetracted,
@@ -64,6 +64,27 @@ import { isAccountNow, markNow, requireTrustAccountNow, signedOutMeanwhile, stil
 
 /** The window's words for one's own address asked as a contact's (exported: the keyring command points at `keyring keys list`). */
 export const OWN_ADDRESS_WORDS = 'That is your own address: your keys are under My keys.';
+
+/** A read of a contact's keys that came back with nothing to compare with (fetch-items.ts FetchOutcome). */
+export type UnreadKeys = { status: 'refused' | 'unreachable' | 'failed'; detail?: string };
+
+/**
+ * Why a comparison was refused: the latest read of the contact's keys failed, so what the vault holds
+ * may be stale (a key withdrawn since, because it leaked, would still look current). The window and
+ * the keyring command say it in these words; `detail` is the contact's server's, cleaned.
+ */
+export function unreadKeysWords(contact: string, unread: UnreadKeys): { message: string; nextStep: string } {
+  const detail = cleanText(unread.detail, 200);
+  const why = {
+    unreachable: 'their server could not be reached',
+    refused: 'they do not let you read them',
+    failed: 'their server answered with an error',
+  }[unread.status];
+  return {
+    message: `Could not read ${contact}'s current keys: ${why}${detail ? ` (${detail})` : ''}. Nothing was verified.`,
+    nextStep: 'A key is compared only with the keys their server has now: compare again once their keys can be read.',
+  };
+}
 
 /** Items requests in flight at once when fetching many contacts (pipelined, not one by one). */
 export const DEFAULT_FETCH_CONCURRENCY = 16;
@@ -118,6 +139,11 @@ export class ContactKeys {
    * fetched in this run.
    */
   readonly #answeredAt = new Map<string, number>();
+  /**
+   * Contacts whose latest read failed, by account and contact: verify refuses to compare with the
+   * vault's copy until a read succeeds again. One entry per contact fetched, gone once read.
+   */
+  readonly #unread = new Map<string, UnreadKeys>();
   /** Counts notifications, so a fetch weighs only those that arrived before it asked. */
   #notifications = 0;
 
@@ -241,7 +267,8 @@ export class ContactKeys {
    * Compares what the user offers with the contact's CURRENT keys (a withdrawn key is never verified):
    * the key it matches is verified; no match is recorded (what was offered, how, when) and changes no
    * key's trust. A verification URI must name this contact: one for someone else is refused, naming
-   * whose it is, and recorded nowhere (nothing was compared).
+   * whose it is, and recorded nowhere (nothing was compared). So is any claim while the latest read of
+   * their keys in this run failed (unreadKeysWords): the vault's copy is then not their current keys.
    */
   async verify(contact: string, claim: VerificationClaim, via?: MismatchRecord['via']): Promise<VerifyAnswer> {
     return this.#verify(this.#deps.session.ownJid, contact, claim, via);
@@ -253,6 +280,13 @@ export class ContactKeys {
     if ('problem' in claim) throw new KeyringError('invalid-argument', claim.problem, 'claim');
     if (claim.jid !== undefined && bareJidKey(claim.jid) !== bareJidKey(bare)) {
       throw new KeyringError('invalid-argument', `This verification link is for ${claim.jid}, not for ${bare}.`, 'claim');
+    }
+    // Their CURRENT keys: when the latest read of them failed (their server down, slow, refusing), the
+    // vault's copy may hold a key withdrawn since, and comparing with it would verify that key.
+    const unread = this.#unread.get(unreadKey(account, bare));
+    if (unread) {
+      const words = unreadKeysWords(bare, unread);
+      throw new KeyringError('precondition-not-met', words.message, undefined, { nextStep: words.nextStep });
     }
     const now = new Date();
     // A revoked key is never verified: its owner said it must not be relied on.
@@ -509,13 +543,15 @@ export class ContactKeys {
 
   /** `asked`: the notification count when the request went out (the answer knows nothing later). */
   async #record(contact: string, outcome: FetchOutcome, asked: number): Promise<ContactKeysView> {
+    const account = this.#deps.session.ownJid;
     if (outcome.status !== 'ok' && outcome.status !== 'none') {
+      this.#unread.set(unreadKey(account, contact), { status: outcome.status, detail: outcome.detail });
       return { ...this.known(contact), fetch: outcome.status, detail: outcome.detail };
     }
     // Asked before an answer already recorded (fetchMany's, overtaken): what it says is older news.
     if (asked < (this.#answeredAt.get(contact) ?? 0)) return { ...this.known(contact), fetch: outcome.status };
     this.#answeredAt.set(contact, asked);
-    const account = this.#deps.session.ownJid;
+    this.#unread.delete(unreadKey(account, contact));
     const now = new Date();
     const read = outcome.status === 'ok' ? this.#readItems(contact, outcome.items) : { seen: [], invalid: [], statements: NO_STATEMENTS };
     const { invalid, statements } = read;
@@ -657,6 +693,10 @@ interface ItemsRead {
   seen: SeenKey[];
   invalid: ContactKeysView['invalid'];
   statements: ContactStatements;
+}
+
+function unreadKey(account: string, contact: string): string {
+  return `${bareJidKey(account)}\n${contact}`;
 }
 
 const NO_STATEMENTS: ContactStatements = { successions: new Map(), revocations: [] };

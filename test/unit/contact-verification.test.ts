@@ -33,6 +33,8 @@ let second: Buffer;
 let dir: string;
 /** What juliet's node holds now (the stand-in server answers with it). */
 let published: Buffer[];
+/** The stanza error the stand-in answers with instead, when set (their server down, refusing…). */
+let failing: Error | undefined;
 
 beforeAll(async () => {
   const a = await generateRsaKeyPair(2048);
@@ -43,6 +45,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyring-verify-'));
   published = [];
+  failing = undefined;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -53,7 +56,7 @@ async function setup(events = new AppEvents()): Promise<ContactKeys> {
   const session = fakeSession({
     account: ACCOUNT,
     answer: () =>
-      Promise.resolve(
+      failing ? Promise.reject(failing) : Promise.resolve(
         xml(
           'pubsub',
           { xmlns: NS.pubsub },
@@ -158,6 +161,53 @@ describe('verification only on a match', () => {
     await contactKeys.verify(JULIET, claim(certificateFingerprint(first)));
     const view = await contactKeys.unverify(JULIET, certificateFingerprint(first));
     expect(view.keys[0]).toMatchObject({ trust: 'unverified', decision: 'trusted' });
+  });
+});
+
+/** A stanza error as xmpp.js's iq caller rejects with it (RFC 6120 §8.3). */
+function stanzaError(condition: string, type: string): Error {
+  const element = xml('error', { type }, xml(condition, { xmlns: NS.stanzas }));
+  return Object.assign(new Error(condition), { name: 'StanzaError', condition, element });
+}
+
+describe('only against the keys their server has now', () => {
+  const cases = [
+    { condition: 'remote-server-timeout', type: 'wait', fetch: 'unreachable', why: 'their server could not be reached' },
+    { condition: 'forbidden', type: 'auth', fetch: 'refused', why: 'they do not let you read them' },
+    { condition: 'internal-server-error', type: 'wait', fetch: 'failed', why: 'their server answered with an error' },
+  ] as const;
+
+  it('while the latest read of their keys failed, a key of the vault’s older copy (withdrawn since, perhaps) is not verified, and no mismatch is recorded', async () => {
+    for (const c of cases) {
+      published = [first];
+      failing = undefined;
+      const contactKeys = await setup();
+      await contactKeys.fetch(JULIET);
+      // Juliet withdraws that key (it leaked); her server cannot be read now.
+      failing = stanzaError(c.condition, c.type);
+      expect((await contactKeys.fetch(JULIET)).fetch).toBe(c.fetch);
+      const error = await contactKeys.verify(JULIET, claim(certificateFingerprint(first))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KeyringError);
+      expect(error).toMatchObject({ code: 'precondition-not-met', nextStep: expect.stringMatching(/compare again once their keys can be read/) as unknown });
+      expect((error as KeyringError).message).toMatch(new RegExp(`^Could not read juliet@capulet.lit's current keys: ${c.why} \\(${c.condition}\\)\\. Nothing was verified\\.$`));
+      expect(trustOf(contactKeys, first)?.trust).toBe('unverified');
+      expect(contactKeys.known(JULIET).mismatches).toEqual([]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('once their keys are read again, the comparison is made with what their server has', async () => {
+    published = [first];
+    const contactKeys = await setup();
+    await contactKeys.fetch(JULIET);
+    failing = stanzaError('remote-server-timeout', 'wait');
+    await contactKeys.fetch(JULIET);
+    failing = undefined;
+    published = [second];
+    await contactKeys.fetch(JULIET);
+    // The key withdrawn meanwhile is a mismatch; the current one verifies.
+    expect((await contactKeys.verify(JULIET, claim(certificateFingerprint(first)))).outcome).toBe('mismatch');
+    expect(await contactKeys.verify(JULIET, claim(certificateFingerprint(second)))).toMatchObject({ outcome: 'verified' });
   });
 });
 
