@@ -11,8 +11,12 @@
 import { Argument, type Command } from 'commander';
 import { compactFingerprint, formatOtherKeyFingerprint, otherKeyStyleOf, parseOtherKeyFingerprint, shortFingerprint, TRUST_POLICY_TEXT, X509_STYLE } from '../../../contract/format.js';
 import { TRUST_POLICIES, type ContactKeysView, type KeyringApi, type OtherKeysView, type OtherKeyView, type Result } from '../../../contract/index.js';
+import { unreadKeysWords } from '../../services/contact-keys.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { currentOtherKeys, currentX509, describeContactKeys, describeContacts, describeMismatch, describeOtherKeys, otherKeyName, safe } from '../output.js';
+
+/** A read of a contact's keys that failed, as `contacts keys` reports it. */
+const UNREAD_CODES = { unreachable: 'server-unreachable', refused: 'forbidden', failed: 'protocol-error' } as const;
 
 /** A sign-in that failed because the server could not be reached: offline data can still help. */
 const UNREACHABLE_CODES = new Set(['server-unreachable', 'timeout']);
@@ -128,7 +132,14 @@ export function contactsCommands(program: Command, cli: CliContext): void {
           cli.emit(answer, `Verified ${safe(jid)}'s ${namesOf(answer.view, other)} ${shown}.`);
           return;
         }
-        if (x509 === undefined) must(await api.contacts.fetchKeys({ jid }));
+        // Compared with the vault's copy only when this read of their keys worked: if their server could
+        // not be read now, a key they withdrew since would still look current there.
+        const read = x509 ?? must(await api.contacts.fetchKeys({ jid }));
+        if (read.fetch !== 'ok' && read.fetch !== 'none') {
+          const status = read.fetch === 'refused' || read.fetch === 'unreachable' ? read.fetch : 'failed';
+          const { message, nextStep } = unreadKeysWords(safe(jid), { status, ...(read.detail === undefined ? {} : { detail: read.detail }) });
+          throw new CliError({ code: UNREAD_CODES[status], message, nextStep }, 1);
+        }
         const answer = must(await api.contacts.verify({ jid, claim }));
         if (answer.outcome === 'mismatch') {
           // The whole of it: a near miss begins exactly like their key, so its first digits would look like theirs.
