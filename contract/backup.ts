@@ -47,6 +47,12 @@ export interface RestoreOutcome {
   keys: { fingerprint: string; outcome: RestoredKeyOutcome }[];
   /** Contacts' keys whose trust the backup holds, each with what happened to it. */
   trust: { jid: string; fingerprint: string; outcome: RestoredKeyOutcome }[];
+  /**
+   * Trust decisions this backup does not carry, because an older version of the app made it (a
+   * version 1 backup): each a short phrase ("trust policies (yours and per contact)"). Absent when the
+   * backup carries them all. What this device held of them stays as it was.
+   */
+  notCarried?: string[];
 }
 
 /** Which own keys are in a backup, and the backups this device knows of. */

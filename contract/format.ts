@@ -345,3 +345,8 @@ function keyItemName(itemId: string): string {
   if (revoked) return `the revocation of your key ${shortFingerprint(revoked[1] ?? '')} (contacts no longer see it is revoked)`;
   return `the item ${itemId}`;
 }
+
+/** An older backup's gaps (RestoreOutcome.notCarried) in one sentence, so nobody takes them for restored. */
+export function notCarriedWords(notCarried: readonly string[]): string {
+  return `An older version of the app made this backup: it does not carry ${notCarried.join(', ')}. None of these came back; what this device had of them is unchanged.`;
+}

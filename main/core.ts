@@ -185,10 +185,12 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
   // sign-in (from `read`, the read sign-in shares) and after a restore alike (own-revocations.ts).
   const readOwnRevocations = (read?: Promise<FetchOutcome>): Promise<string[]> =>
     readOwnKeyNode({ revocations: ownRevocations, found: foundPublications, session: port, events, log }, read);
+  const otherKeysStore = new OtherKeysStore(vaults);
   const backup = new BackupService({
     ownKeys: ownKeysStore,
     revocations: { readNode: readOwnRevocations },
     contactKeys: contactKeysStore,
+    otherKeys: otherKeysStore,
     backups: new BackupsStore(vaults),
     session: port,
     vaultLock: vaults,
@@ -209,7 +211,7 @@ export function createKeyringCore(options: CoreOptions): KeyringCore {
     const contacts = (await roster.list({ fresh: true })).map((c) => c.jid);
     await contactKeys.fetchMany(contacts, undefined, undefined, startedFor);
   };
-  const otherKeys = new OtherAppKeys({ store: new OtherKeysStore(vaults), trust: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
+  const otherKeys = new OtherAppKeys({ store: otherKeysStore, trust: contactKeysStore, session: port, events, log, isKnownContact: (jid) => roster.has(jid) });
   const otherKeysAtSignIn = options.otherKeysAtSignIn ?? true;
 
   // What the network says, to the services that care.

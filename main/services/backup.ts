@@ -1,6 +1,7 @@
 /**
  * Backup and restore of the account's keys (docs/key-lifecycle.md, "The backup"): the own keys with
  * their private halves and prepared revocations, and the user's decisions about contacts' keys,
+ * and every trust decision about contacts (services and fields: main/vault/backup-content.ts),
  * encrypted under a fresh backup code (main/vault/backup-blob.ts) into a file and/or the account's
  * owner-only node (XEP-0223, main/xmpp/backup-items.ts).
  *
@@ -14,14 +15,25 @@ import { KeyringError } from '../errors.js';
 import { certificateFingerprint } from '../keys/fingerprint.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { createBackup, openBackup, type BackupOpening } from '../vault/backup-blob.js';
-import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, BackupContentSchema, readBackupContent, type BackupContent } from '../vault/backup-content.js';
+import {
+  BACKUP_CONTENT_KIND,
+  BACKUP_CONTENT_VERSION,
+  BackupContentSchema,
+  readBackupContent,
+  V1_NOT_CARRIED,
+  type BackedUpContactKeyRecord,
+  type BackedUpContactKeyV1Record,
+  type BackupContent,
+} from '../vault/backup-content.js';
+import { mergeContactTrust, mergeOtherKeys, stricterPolicy } from '../vault/backup-trust-merge.js';
 import { backupPrintPage } from '../vault/backup-page.js';
 import { beforeRestoredTrust } from '../vault/contact-keys.js';
 import { recordAfterServer } from '../vault/disk-trouble.js';
 import type { ScryptParams } from '../vault/secret-box.js';
-import type { BackupRecordEntry, ContactKeyRecord, OwnKeyRecord } from '../vault/schema.js';
-import type { BackupsStore } from '../vault/stores/backups-store.js';
+import type { BackupRecordEntry, ContactKeyRecord, ContactTrustRecord, OtherKeysRecord, OwnKeyRecord } from '../vault/schema.js';
+import type { BackupsStore, RestoreWrite } from '../vault/stores/backups-store.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
+import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
 import type { OwnKeysStore } from '../vault/stores/own-keys-store.js';
 import { BACKUP_NODE, BACKUP_NODE_MAX_ITEMS, backupItems, readBackupItems } from '../xmpp/backup-items.js';
 import { fetchItem } from '../xmpp/fetch-items.js';
@@ -34,6 +46,8 @@ import type { SessionPort } from './session-port.js';
 export interface BackupDeps {
   ownKeys: OwnKeysStore;
   contactKeys: ContactKeysStore;
+  /** Other apps' key records (OMEMO, OpenPGP): the trust in them is backed up and restored too. */
+  otherKeys: Pick<OtherKeysStore, 'all'>;
   backups: BackupsStore;
   session: SessionPort;
   /** After a restore while online: the keys brought back that were revoked since are revoked here too. */
@@ -163,6 +177,7 @@ export class BackupService {
       { ownKeys: incoming, contacts: content.contacts },
       replace,
     );
+    const decisions = content.version === 1 ? {} : this.#planDecisions(jid, content);
     const kept = plan.keys.filter((k) => k.outcome !== 'conflict').map((k) => k.fingerprint);
     const write = new Set(plan.keys.filter((k) => k.outcome === 'restored' || k.outcome === 'replaced').map((k) => k.fingerprint));
     const record: BackupRecordEntry = { id: backupIdOf(blob), createdAt: opened.createdAt, where: source.kind, how: 'restored', fingerprints: kept };
@@ -179,14 +194,40 @@ export class BackupService {
           }),
         ),
       contacts: plan.contactRecords,
+      ...decisions,
       record,
     });
-    this.#deps.restored?.(jid, { ownKeys: write.size > 0, contacts: Object.keys(plan.contactRecords) });
+    const touched = new Set([...Object.keys(plan.contactRecords), ...Object.keys(decisions.contactTrust ?? {}), ...(decisions.trustPolicy !== undefined ? Object.keys(this.#deps.contactKeys.all(jid)) : [])]);
+    this.#deps.restored?.(jid, { ownKeys: write.size > 0, contacts: [...touched] });
     // A backup made before a key was revoked brings it back unrevoked; the account's node says otherwise.
     // Not read now (the node did not answer, a write failed): the next sign-in reads it again.
     // Only while the account restored into is the one signed in: the node read is the signed-in account's.
     if (write.size > 0 && this.#deps.session.state.status === 'online' && stillMarked(this.#deps.session, asked)) await this.#deps.revocations.readNode().catch(() => []);
-    return { account: jid, createdAt: opened.createdAt, from: source.kind, keys: plan.keys, trust: plan.trust };
+    return { account: jid, createdAt: opened.createdAt, from: source.kind, keys: plan.keys, trust: plan.trust, ...(content.version === 1 ? { notCarried: [...V1_NOT_CARRIED] } : {}) };
+  }
+
+  /**
+   * The policy, contacts' trust records and other apps' key records a version 2 backup brings back,
+   * each merged with this vault's (main/vault/backup-trust-merge.ts: never laxer than either side).
+   * Unlike a key record, these are not left alone as a conflict without `replace`: a merge that only
+   * ever keeps the stricter side has nothing to ask the person, and `replace` must not loosen them.
+   */
+  #planDecisions(jid: string, content: BackupContent): Pick<RestoreWrite, 'trustPolicy' | 'contactTrust' | 'otherKeys'> {
+    const accountPolicyHere = this.#deps.contactKeys.accountPolicy(jid);
+    const trustHere = this.#deps.contactKeys.allTrust(jid);
+    const otherHere = this.#deps.otherKeys.all(jid);
+    const contactTrust: Record<string, ContactTrustRecord> = {};
+    for (const [contact, trust] of Object.entries(content.contactTrust)) {
+      const merged = mergeContactTrust(Object.hasOwn(trustHere, contact) ? trustHere[contact] : undefined, trust, accountPolicyHere);
+      Object.defineProperty(contactTrust, contact, { value: merged, writable: true, enumerable: true, configurable: true });
+    }
+    const otherKeys: Record<string, OtherKeysRecord> = {};
+    for (const [address, keys] of Object.entries(content.otherKeys)) {
+      const merged = mergeOtherKeys(Object.hasOwn(otherHere, address) ? otherHere[address] : undefined, keys);
+      Object.defineProperty(otherKeys, address, { value: merged, writable: true, enumerable: true, configurable: true });
+    }
+    const trustPolicy = stricterPolicy(accountPolicyHere, content.trustPolicy);
+    return { contactTrust, otherKeys, ...(trustPolicy !== undefined && trustPolicy !== accountPolicyHere ? { trustPolicy } : {}) };
   }
 
   /** Which own keys (not expired) are in no backup made or restored here, and the backups known. */
@@ -236,8 +277,21 @@ export class BackupService {
     const contacts: BackupContent['contacts'] = {};
     for (const [contact, records] of Object.entries(this.#deps.contactKeys.all(jid))) {
       if (records.length === 0) continue;
-      contacts[contact] = records.map((r) => ({ fingerprint: r.fingerprint, trust: r.trust, ...(r.verifiedAt ? { verifiedAt: r.verifiedAt } : {}), firstSeen: r.firstSeen }));
+      // Everything but what the contact's node gives again (the certificate) and what is only shown
+      // (why a claimed continuity failed).
+      contacts[contact] = records.map(({ certificate: _certificate, continuityProblem: _problem, ...kept }) => kept);
     }
+    const contactTrust: BackupContent['contactTrust'] = {};
+    for (const [contact, trust] of Object.entries(this.#deps.contactKeys.allTrust(jid))) {
+      if (Object.keys(trust).length > 0) contactTrust[contact] = trust;
+    }
+    const otherKeys: BackupContent['otherKeys'] = {};
+    for (const [address, record] of Object.entries(this.#deps.otherKeys.all(jid))) {
+      // Labels, algorithms and bundles are read again with the next reading; the trust is not.
+      const keys = record.keys.map(({ label: _l, created: _c, algorithm: _a, bits: _b, bundleDigest: _d, bundleSince: _s, ...kept }) => kept);
+      otherKeys[address] = { ...record, keys };
+    }
+    const trustPolicy = this.#deps.contactKeys.accountPolicy(jid);
     const content = {
       kind: BACKUP_CONTENT_KIND,
       version: BACKUP_CONTENT_VERSION,
@@ -251,6 +305,9 @@ export class BackupService {
         revocations: record.revocations ?? [],
       })),
       contacts,
+      ...(trustPolicy ? { trustPolicy } : {}),
+      contactTrust,
+      otherKeys,
     };
     // What restore will check: a backup this app could not read back is never made.
     const checked = BackupContentSchema.safeParse(content);
@@ -408,7 +465,7 @@ export function planRestore(
     contacts: Readonly<Record<string, readonly ContactKeyRecord[]>>;
     privateKeyDer: (fingerprint: string) => Buffer;
   },
-  backup: { ownKeys: readonly Pick<IncomingKey, 'fingerprint' | 'privateKeyDer'>[]; contacts: BackupContent['contacts'] },
+  backup: { ownKeys: readonly Pick<IncomingKey, 'fingerprint' | 'privateKeyDer'>[]; contacts: Readonly<Record<string, readonly (BackedUpContactKeyRecord | BackedUpContactKeyV1Record)[]>> },
   replace: boolean,
 ): RestorePlan {
   const differs = (): RestoredKeyOutcome => (replace ? 'replaced' : 'conflict');
@@ -426,21 +483,68 @@ export function planRestore(
       const here = hereAll.find((k) => k.fingerprint === record.fingerprint);
       const outcome: RestoredKeyOutcome = !here ? 'restored' : here.trust === record.trust && here.verifiedAt === record.verifiedAt ? 'same' : differs();
       trust.push({ jid, fingerprint: record.fingerprint, outcome });
-      if (outcome !== 'restored' && outcome !== 'replaced') continue;
-      // The certificate is fetched again with the contact's keys (contact-keys.ts keeps the decision).
-      const restored: ContactKeyRecord = {
-        ...(here ? beforeRestoredTrust(here, record.trust) : {}),
-        fingerprint: record.fingerprint,
-        trust: record.trust,
-        firstSeen: record.firstSeen,
-        lastSeen: here?.lastSeen ?? record.firstSeen,
-        ...(record.verifiedAt ? { verifiedAt: record.verifiedAt } : {}),
-      };
-      if (!record.verifiedAt) delete restored.verifiedAt;
+      let restored: ContactKeyRecord;
+      if (outcome === 'restored' || outcome === 'replaced') {
+        restored = isWhole(record) ? wholeRecord(here, record) : decisionOnly(here, record);
+      } else if (here && isWhole(record) && record.revocation && !here.revocation) {
+        // Trust decided otherwise here stays, but a revocation the key's owner signed is no decision
+        // to weigh: this device missed it (its owner, or whoever stole the key, may no longer publish
+        // it), and without it the key would count as good here.
+        restored = { ...here, revocation: { ...record.revocation } };
+      } else {
+        continue;
+      }
       Object.defineProperty(contactRecords, jid, { value: [...(Object.hasOwn(contactRecords, jid) ? (contactRecords[jid] ?? []) : []), restored], writable: true, enumerable: true, configurable: true });
     }
   }
   return { keys, trust, contactRecords };
+}
+
+/** A version 2 backup's record (version 1 kept no lastSeen). */
+function isWhole(record: BackedUpContactKeyRecord | BackedUpContactKeyV1Record): record is BackedUpContactKeyRecord {
+  return 'lastSeen' in record;
+}
+
+/**
+ * A version 1 backup's record: its trust decision over what this device knows of the key. The
+ * certificate is fetched again with the contact's keys (contact-keys.ts keeps the decision).
+ */
+function decisionOnly(here: ContactKeyRecord | undefined, record: BackedUpContactKeyV1Record): ContactKeyRecord {
+  const restored: ContactKeyRecord = {
+    ...(here ? beforeRestoredTrust(here, record.trust) : {}),
+    fingerprint: record.fingerprint,
+    trust: record.trust,
+    firstSeen: record.firstSeen,
+    lastSeen: here?.lastSeen ?? record.firstSeen,
+    ...(record.verifiedAt ? { verifiedAt: record.verifiedAt } : {}),
+  };
+  if (!record.verifiedAt) delete restored.verifiedAt;
+  return restored;
+}
+
+/**
+ * A version 2 backup's record: it carries its own decisions (what it replaced, when it was accepted,
+ * what it continues), put over what this device knows of the key as a version 1 record's trust is
+ * (beforeRestoredTrust: a verification restored over a change here keeps that change aside, for taking
+ * the verification back). A revocation here stays even when the backup's record has none: the backup
+ * may predate it, and `replace` asks for the backup's decisions, never for a revoked key to count as
+ * good again.
+ */
+function wholeRecord(here: ContactKeyRecord | undefined, record: BackedUpContactKeyRecord): ContactKeyRecord {
+  const base = here ? beforeRestoredTrust(here, record.trust) : undefined;
+  const { clearedByVerification: cleared, ...decisions } = structuredClone(record);
+  const aside = record.trust === 'verified' ? (base?.clearedByVerification ?? cleared) : undefined;
+  const revocation = here?.revocation ?? record.revocation;
+  const restored: ContactKeyRecord = {
+    ...base,
+    ...decisions,
+    ...(base && Date.parse(base.lastSeen) > Date.parse(record.lastSeen) ? { lastSeen: base.lastSeen } : {}),
+    ...(aside ? { clearedByVerification: aside } : {}),
+    ...(revocation ? { revocation: { ...revocation } } : {}),
+  };
+  if (!record.verifiedAt) delete restored.verifiedAt;
+  if (!aside) delete restored.clearedByVerification;
+  return restored;
 }
 
 /** Own keys, not expired, that no backup made or restored here holds. */

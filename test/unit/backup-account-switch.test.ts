@@ -16,6 +16,7 @@ import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { BackupService } from '../../main/services/backup.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { switchingSession } from '../support/switching-session.js';
 import { unlockedVaults } from '../support/vaults.js';
@@ -64,6 +65,7 @@ async function appSwitchingDuringPassphrase() {
   const service = new BackupService({
     ownKeys: keys,
     contactKeys: new ContactKeysStore(vaults),
+    otherKeys: new OtherKeysStore(vaults),
     backups: new BackupsStore(vaults),
     session: session.port,
     vaultLock,

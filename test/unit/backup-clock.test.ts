@@ -21,6 +21,7 @@ import { BackupService } from '../../main/services/backup.js';
 import { generateBackupCode } from '../../main/vault/backup-code.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { BACKUP_NODE } from '../../main/xmpp/backup-items.js';
 import { BASE_FIELDS, JULIET, fakePep, pepSession } from '../support/fake-pep-service.js';
@@ -57,6 +58,7 @@ async function device(pep: Pep, withKey: boolean, iq: IqCaller = pep.ctx.iq) {
   const service = new BackupService({
     ownKeys: keys,
     contactKeys: new ContactKeysStore(vaults),
+    otherKeys: new OtherKeysStore(vaults),
     backups: new BackupsStore(vaults),
     session: pepSession({ ctx: { iq } }),
     vaultLock: vaults,

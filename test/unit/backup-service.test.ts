@@ -22,6 +22,7 @@ import { generateBackupCode } from '../../main/vault/backup-code.js';
 import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION } from '../../main/vault/backup-content.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
+import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { VaultHolder } from '../../main/vault/vault-holder.js';
 import { KeyringError } from '../../main/errors.js';
@@ -73,7 +74,7 @@ async function device(account = ACCOUNT, options: { keychain?: boolean; session?
     vaults,
     keys,
     contacts,
-    service: new BackupService({ ownKeys: keys, contactKeys: contacts, backups: new BackupsStore(vaults), session, vaultLock: vaults, revocations: { readNode: () => Promise.resolve([]) }, kdf: LIGHT_KDF }),
+    service: new BackupService({ ownKeys: keys, contactKeys: contacts, otherKeys: new OtherKeysStore(vaults), backups: new BackupsStore(vaults), session, vaultLock: vaults, revocations: { readNode: () => Promise.resolve([]) }, kdf: LIGHT_KDF }),
   };
 }
 

@@ -59,6 +59,7 @@ describe.skipIf(disk === undefined)(small.title('the server took it, the disk wa
     backup = new BackupService({
       ownKeys: store,
       contactKeys: new ContactKeysStore(vaults()),
+      otherKeys: new OtherKeysStore(vaults()),
       backups,
       session,
       vaultLock: vaults(),

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RestoreOutcome } from '../../../contract/index.js';
-import { groupFingerprint } from '../../../contract/format.js';
+import { groupFingerprint, notCarriedWords } from '../../../contract/format.js';
 import { CliError, must, usage, type CliContext } from '../context.js';
 import { safe } from '../output.js';
 import { openPrivateFile, type PrivateFile } from '../private-file.js';
@@ -130,5 +130,6 @@ function describeRestore(outcome: RestoreOutcome): string {
     ...outcome.keys.map((k) => `${groupFingerprint(k.fingerprint)}  ${OUTCOME[k.outcome]}`),
     ...(outcome.keys.length === 0 ? ['no keys in it'] : []),
     ...(trust.length > 0 ? [`contacts’ keys: ${trust.join(', ')}`] : []),
+    ...(outcome.notCarried && outcome.notCarried.length > 0 ? [notCarriedWords(outcome.notCarried)] : []),
   ].join('\n');
 }

@@ -3,7 +3,7 @@
  * restored here holds, so that a key in none of them can be pointed out. The backup code is never
  * stored. Restoring writes here too, in one vault write with the keys and trust it brings back.
  */
-import type { BackupRecordEntry, ContactKeyRecord, OwnKeyRecord } from '../schema.js';
+import type { BackupRecordEntry, ContactKeyRecord, ContactTrustRecord, OtherKeysRecord, OwnKeyRecord } from '../schema.js';
 import type { VaultHolder } from '../vault-holder.js';
 import { accountIn } from './account-record.js';
 
@@ -16,6 +16,12 @@ export interface RestoreWrite {
   ownKeys: readonly OwnKeyRecord[];
   /** Per contact: key records to add, or to put in place of the local one with the same fingerprint. */
   contacts: Readonly<Record<string, readonly ContactKeyRecord[]>>;
+  /** The account's policy to set; absent: left as it is. */
+  trustPolicy?: ContactTrustRecord['policy'];
+  /** Per contact: the trust record to put in place of the local one (already merged with it). */
+  contactTrust?: Readonly<Record<string, ContactTrustRecord>>;
+  /** Per address: other apps' key records to put in place of the local ones (already merged with them). */
+  otherKeys?: Readonly<Record<string, OtherKeysRecord>>;
   record: BackupRecordEntry;
 }
 
@@ -56,6 +62,14 @@ export class BackupsStore {
           (k) => !records.some((r) => r.fingerprint === k.fingerprint),
         );
         Object.defineProperty(owner.contacts, contact, { value: [...kept, ...records], writable: true, enumerable: true, configurable: true });
+      }
+      if (write.trustPolicy !== undefined) owner.trustPolicy = write.trustPolicy;
+      // Own properties: the keys are addresses read from a backup file ('__proto__' included).
+      for (const [contact, trust] of Object.entries(write.contactTrust ?? {})) {
+        Object.defineProperty((owner.contactTrust ??= {}), contact, { value: trust, writable: true, enumerable: true, configurable: true });
+      }
+      for (const [jid, keys] of Object.entries(write.otherKeys ?? {})) {
+        Object.defineProperty((owner.otherKeys ??= {}), jid, { value: keys, writable: true, enumerable: true, configurable: true });
       }
       append(owner, write.record);
     });

@@ -27,6 +27,11 @@ export class ContactKeysStore {
     return this.#vaults.vault.account(account)?.contacts ?? {};
   }
 
+  /** Every contact's trust record, by bare JID (what a backup keeps of them). */
+  allTrust(account: string): Readonly<Record<string, ContactTrustRecord>> {
+    return this.#vaults.vault.account(account)?.contactTrust ?? {};
+  }
+
   /** The account's trust policy, when the user chose one (tofu otherwise: main/keys/trust-policy.ts). */
   accountPolicy(account: string): ContactTrustRecord['policy'] {
     return this.#vaults.vault.account(account)?.trustPolicy;

@@ -13,6 +13,11 @@ export class OtherKeysStore {
     this.#vaults = vaults;
   }
 
+  /** Every address's records, the account's own included (what a backup keeps of them). */
+  all(account: string): Readonly<Record<string, OtherKeysRecord>> {
+    return this.#vaults.vault.account(account)?.otherKeys ?? {};
+  }
+
   of(account: string, jid: string): OtherKeysRecord | undefined {
     return this.#vaults.vault.account(account)?.otherKeys?.[jid];
   }

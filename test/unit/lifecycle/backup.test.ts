@@ -7,7 +7,7 @@ import { KeyringError } from '../../../main/errors.js';
 import { prepareRevocations } from '../../../main/keys/revocation.js';
 import { formatBackupCode, generateBackupCode, parseBackupCode } from '../../../main/vault/backup-code.js';
 import { BACKUP_SCRYPT, createBackup, inspectBackup, MAX_BACKUP_BYTES, openBackup } from '../../../main/vault/backup-blob.js';
-import { BACKUP_CONTENT_KIND, readBackupContent, type BackupContent } from '../../../main/vault/backup-content.js';
+import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, readBackupContent, type BackupContent } from '../../../main/vault/backup-content.js';
 import { JULIET, makeKey, ROMEO } from './support.js';
 
 /** Light scrypt for speed; one test below uses the real parameters. */
@@ -211,7 +211,7 @@ describe('the content restore accepts', () => {
     const key = await makeKey();
     content = {
       kind: BACKUP_CONTENT_KIND,
-      version: 1,
+      version: BACKUP_CONTENT_VERSION,
       account: JULIET,
       createdAt: '2025-06-01T00:00:00.000Z',
       ownKeys: [
@@ -223,7 +223,10 @@ describe('the content restore accepts', () => {
           revocations: await prepareRevocations({ bareJid: JULIET, certificateDer: key.der, privateKey: key.privateKey }),
         },
       ],
-      contacts: { [ROMEO]: [{ fingerprint: 'ab'.repeat(32), trust: 'verified', verifiedAt: '2025-05-01T00:00:00.000Z', firstSeen: '2025-04-01T00:00:00.000Z' }] },
+      contacts: { [ROMEO]: [{ fingerprint: 'ab'.repeat(32), trust: 'verified', verifiedAt: '2025-05-01T00:00:00.000Z', firstSeen: '2025-04-01T00:00:00.000Z', lastSeen: '2025-05-01T00:00:00.000Z' }] },
+      trustPolicy: 'manual',
+      contactTrust: { [ROMEO]: { policy: 'btbv', firstVerifiedAt: '2025-05-01T00:00:00.000Z' } },
+      otherKeys: {},
     };
   });
 
@@ -234,7 +237,7 @@ describe('the content restore accepts', () => {
   });
 
   it('refuses content from a newer version as such, and anything else as damaged', () => {
-    expect(readBackupContent({ ...content, version: 2 })).toMatchObject({ ok: false, error: { code: 'backup-unsupported-version' } });
+    expect(readBackupContent({ ...content, version: BACKUP_CONTENT_VERSION + 1 })).toMatchObject({ ok: false, error: { code: 'backup-unsupported-version' } });
     for (const bad of [null, 'x', {}, { ...content, ownKeys: 'none' }, { ...content, extra: 1 }, { ...content, contacts: { 'not a jid': [] } }]) {
       expect(readBackupContent(bad)).toMatchObject({ ok: false, error: { code: 'backup-damaged' } });
     }
