@@ -179,8 +179,9 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await verifyButton.click();
   await expect(dialog).toBeHidden();
   await expect(key(first)).toHaveAttribute('data-trust', 'verified');
-  // The button that opened the comparison is gone: the keyboard's place is that key's own actions.
-  await expect(key(first).getByRole('button', { name: 'Take back verification' })).toBeFocused();
+  // The button that opened the comparison is gone: the keyboard's place is the key's status line,
+  // never "Take back verification" (a second Enter would undo what was just done).
+  await expect(key(first).getByTestId('key-status')).toBeFocused();
   await expect(romeoPage.getByTestId('mismatch-alert')).toHaveCount(0);
   await expect(romeoPage.getByTestId('attention')).toHaveCount(0);
 
