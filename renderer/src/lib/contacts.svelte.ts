@@ -33,6 +33,11 @@ export class ContactsStore extends ScreenStore {
    */
   readonly editing = new Task();
   editingJid = $state<string | undefined>();
+  /**
+   * Groups typed on a contact's card and not saved yet, by contact: kept when another contact is opened
+   * (typing was lost without a word), until saved; the card says they are not saved.
+   */
+  groupDrafts = $state<Record<string, string>>({});
   readonly adding = new Task();
   readonly answering = new Task();
   /** The account's trust policy (contacts without one of their own). */
@@ -136,7 +141,9 @@ export class ContactsStore extends ScreenStore {
 
   async setGroups(jid: string, groups: string[]): Promise<void> {
     this.editingJid = jid;
-    this.#changed(await this.editing.run(() => this.api.roster.setGroups({ jid, groups })));
+    const answer = await this.editing.run(() => this.api.roster.setGroups({ jid, groups }));
+    this.#changed(answer);
+    if (answer) delete this.groupDrafts[jid];
   }
 
   async remove(jid: string): Promise<void> {
@@ -190,6 +197,7 @@ export class ContactsStore extends ScreenStore {
     this.filter = '';
     this.selected = undefined;
     this.editingJid = undefined;
+    this.groupDrafts = {};
     this.requests = [];
     this.requestsNotShown = 0;
     this.accountPolicy = 'tofu';
