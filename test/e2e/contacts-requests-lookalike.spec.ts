@@ -40,8 +40,10 @@ test('a request from a look-alike of a contact is marked beside its address; a p
     await expect(lookalikeRow.getByTestId('request-address-notes')).toHaveText(`⚠ ${warning}`);
     await expect(tybaltRow).toBeVisible();
     await expect(tybaltRow.getByTestId('request-address-notes'), 'a plain ASCII address gets no mark').toHaveCount(0);
-    // Heard with Approve too, and Approve is still there to press.
-    await expect(lookalikeRow.getByRole('button', { name: 'Approve' })).toHaveAccessibleDescription(warning);
+    // Heard with Approve too (first, before what approving grants), and Approve is still there to press.
+    await expect(lookalikeRow.getByRole('button', { name: 'Approve' })).toHaveAccessibleDescription(
+      `${warning} Approving also lets them read the keys and profile you publish for contacts who see your presence.`,
+    );
     await expect(lookalikeRow.getByRole('button', { name: 'Approve' })).toBeEnabled();
     await checkEveryLook(page, 'contacts-request-lookalike', saveScreenshot);
 
