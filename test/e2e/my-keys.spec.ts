@@ -5,10 +5,11 @@
  * seconds (the same item published again); deleting a published key withdraws it first. What the
  * server holds is read with a second session of the same account, not taken from the screen.
  */
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
-import { axeViolations, connectWith, expect, generateKey, ownKey, signedInOnMyKeys, test } from './fixtures';
+import { axeViolations, connectWith, expect, generateKey, ownKey, SCREENSHOT_DIR, signedInOnMyKeys, SIZES, test } from './fixtures';
 
 test('my keys: names, order, current key, audience confirmed in place, undo of a retract, delete withdraws first', async ({
   page,
@@ -51,7 +52,17 @@ test('my keys: names, order, current key, audience confirmed in place, undo of a
     await deskCard.getByRole('button', { name: 'Publish…' }).click();
     const panel = page.getByTestId('publish-dialog');
     await expect(panel.getByLabel('Anyone')).toBeChecked();
-    await expect(panel.getByTestId('current-audience')).toContainText('anyone');
+    // Said of the other key: this one is not out yet.
+    await expect(panel.getByTestId('current-audience')).toHaveText('This key is not published yet. Your other published key is readable by anyone.');
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.screenshot({ path: join(SCREENSHOT_DIR, `my-keys-publish-second-${size.width}x${size.height}-${colorScheme}.png`) });
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize(SIZES[0]);
     await expect(panel.getByTestId('audience-change')).toHaveCount(0);
     await panel.getByLabel('Contacts who see my presence').check();
     const change = panel.getByTestId('audience-change');
