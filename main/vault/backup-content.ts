@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { REVOCATION_REASONS, RevocationStatementSchema } from '../keys/revocation.js';
 import { isBareJid } from '../keys/xmpp-addr.js';
-import { TrustPolicySchema, TrustState } from './schema.js';
+import { OtherKey, TrustPolicySchema, TrustState } from './schema.js';
 
 export const BACKUP_CONTENT_KIND = 'keyring-xmpp-keys';
 /** 2: the whole trust record of each contact, the account's policy and other apps' key records. */
@@ -100,22 +100,11 @@ const BackedUpContactTrust = z
 
 const otherFingerprint = z.string().regex(/^([0-9a-f]{64}|[0-9A-F]{40})$/);
 
-/** Another app's key as the vault keeps it (schema.ts OtherKey), without what a reading refreshes (label, bundle). */
-const BackedUpOtherKey = z
-  .object({
-    protocol: z.enum(['omemo', 'omemo2', 'openpgp']),
-    deviceId: z.number().int().min(1).max(2 ** 32).optional(),
-    fingerprint: z.union([otherFingerprint, z.literal('')]),
-    previous: z.array(otherFingerprint).max(8).optional(),
-    firstSeen: isoDate,
-    lastSeen: isoDate,
-    changedAt: isoDate.optional(),
-    removedAt: isoDate.optional(),
-    verifiedAt: isoDate.optional(),
-    acceptedAt: isoDate.optional(),
-    clearedChangeAt: isoDate.optional(),
-  })
-  .strict();
+/**
+ * Another app's key as the vault keeps it (schema.ts OtherKey: one shape for both), without what a
+ * reading refreshes (its label and the key's details, the bundle's digest).
+ */
+const BackedUpOtherKey = OtherKey.omit({ label: true, created: true, algorithm: true, bits: true, bundleDigest: true, bundleSince: true });
 
 const BackedUpOtherKeys = z
   .object({

@@ -179,7 +179,7 @@ const jidText = z.string().min(3).max(3071);
  * A key another app published (contract/devices.ts): an OMEMO device (by protocol and device id) or an
  * OpenPGP key (by fingerprint). Only what change detection needs: fingerprints, dates, a short label.
  */
-const OtherKey = z
+export const OtherKey = z
   .object({
     protocol: z.enum(['omemo', 'omemo2', 'openpgp']),
     deviceId: z.number().int().min(1).optional(),
