@@ -210,6 +210,26 @@ export async function publishNewKey(page: Page, audience: 'Anyone' | 'Contacts w
   return fingerprint;
 }
 
+/** A contact's key, by fingerprint, on the contact's pane of `page`. */
+export function contactKey(page: Page, fingerprint: string): Locator {
+  return page.locator(`[data-testid="contact-key"]:has([data-fingerprint="${fingerprint}"])`);
+}
+
+/**
+ * Juliet (signed in in her window) publishes a new key for contacts who see her presence, and romeo, in
+ * his, opens her and verifies it by typing its fingerprint. Returns the key's fingerprint.
+ */
+export async function publishedAndVerifiedByRomeo(julietPage: Page, romeoPage: Page, julietJid: string): Promise<string> {
+  const fingerprint = await publishNewKey(julietPage, 'Contacts who see my presence');
+  await romeoPage.getByTestId('contact-row').filter({ hasText: julietJid }).click();
+  await contactKey(romeoPage, fingerprint).getByRole('button', { name: 'Compare fingerprints…' }).click();
+  const compare = romeoPage.getByTestId('compare-dialog');
+  await compare.getByLabel('Their fingerprint or verification link').fill(fingerprint);
+  await compare.getByRole('button', { name: 'Compare and verify' }).click();
+  await expect(contactKey(romeoPage, fingerprint)).toHaveAttribute('data-trust', 'verified');
+  return fingerprint;
+}
+
 /** axe-core's WCAG 2.1 A/AA findings on the page as it is now, one line each (empty when clean). */
 export async function axeViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();

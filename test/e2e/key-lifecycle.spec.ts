@@ -5,7 +5,7 @@
  * revoked with the reason. Screens at 1280×800 and 800×600, light and dark.
  */
 import type { Page } from '@playwright/test';
-import { axeViolations, expect, ownKey, publishNewKey, signIn, signOut, test } from './fixtures';
+import { axeViolations, contactKey, expect, ownKey, publishedAndVerifiedByRomeo, signIn, signOut, test } from './fixtures';
 
 const SIZES = [
   { width: 1280, height: 800 },
@@ -30,15 +30,8 @@ test('a rotation keeps romeo’s verification, and a revocation reaches him with
   try {
     await signIn(julietPage, julietAccount);
     await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
-    const first = await publishNewKey(julietPage, 'Contacts who see my presence');
-
-    const key = (fingerprint: string) => romeoPage.locator(`[data-testid="contact-key"]:has([data-fingerprint="${fingerprint}"])`);
-    await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
-    await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
-    const compare = romeoPage.getByTestId('compare-dialog');
-    await compare.getByLabel('Their fingerprint or verification link').fill(first);
-    await compare.getByRole('button', { name: 'Compare and verify' }).click();
-    await expect(key(first)).toHaveAttribute('data-trust', 'verified');
+    const first = await publishedAndVerifiedByRomeo(julietPage, romeoPage, julietAccount.jid);
+    const key = (fingerprint: string) => contactKey(romeoPage, fingerprint);
 
     // Juliet replaces it with a new key: romeo's window keeps it verified and says why.
     const card = ownKey(julietPage, first);

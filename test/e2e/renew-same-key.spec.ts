@@ -4,22 +4,15 @@
  * continuation, still verified. Checked as romeo sees it: juliet renews a key he verified.
  */
 import { join } from 'node:path';
-import { expect, ownKey, publishNewKey, SCREENSHOT_DIR, signIn, SIZES, test } from './fixtures';
+import { contactKey, expect, ownKey, publishedAndVerifiedByRomeo, SCREENSHOT_DIR, signIn, SIZES, test } from './fixtures';
 
 test('the Renew dialog says the fingerprint changes, and a verified contact sees the renewal as continuing, still verified', async ({ friendsInTwoWindows }) => {
   test.setTimeout(180_000);
   const { julietAccount, julietPage, romeoPage } = await friendsInTwoWindows();
   await signIn(julietPage, julietAccount);
   await expect(julietPage.getByTestId('connection-status')).toHaveText(/Online/);
-  const first = await publishNewKey(julietPage, 'Contacts who see my presence');
-
-  const key = (fingerprint: string) => romeoPage.locator(`[data-testid="contact-key"]:has([data-fingerprint="${fingerprint}"])`);
-  await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
-  await key(first).getByRole('button', { name: 'Compare fingerprints…' }).click();
-  const compare = romeoPage.getByTestId('compare-dialog');
-  await compare.getByLabel('Their fingerprint or verification link').fill(first);
-  await compare.getByRole('button', { name: 'Compare and verify' }).click();
-  await expect(key(first)).toHaveAttribute('data-trust', 'verified');
+  const first = await publishedAndVerifiedByRomeo(julietPage, romeoPage, julietAccount.jid);
+  const key = (fingerprint: string) => contactKey(romeoPage, fingerprint);
 
   const card = ownKey(julietPage, first);
   await card.getByRole('button', { name: 'Renew…' }).click();
