@@ -1,5 +1,9 @@
-import type { IpcError, QueuedWrite } from '../../../contract';
+import type { AccessRequest, IpcError, QueuedWrite } from '../../../contract';
 import { describeAccess, REVOCATION_REASON_TEXT } from './format';
+
+function audienceOf(access: AccessRequest): string {
+  return describeAccess(access.model, access.groups, access.allow);
+}
 
 /** A write waiting for the connection, in a few words: "Publish key 0123abcd…", "Remove romeo@… from your contacts". */
 export function describeQueuedWrite(action: QueuedWrite): string {
@@ -56,7 +60,8 @@ export function queuedWriteSubject(action: QueuedWrite): string | undefined {
 export function queuedOutcomeLine(outcome: { action: QueuedWrite; ok: boolean; error?: IpcError; skipped?: string }): string {
   const what = queuedWriteName(outcome.action);
   if (outcome.skipped) return `${what} not done: ${outcome.skipped}`;
-  if (outcome.ok) return `${what} done`;
+  // A publish says for whom, as a direct one does ("Published your key" with its audience).
+  if (outcome.ok) return 'access' in outcome.action ? `${what} done, for ${audienceOf(outcome.action.access)}` : `${what} done`;
   const said = [outcome.error?.message ?? 'unknown error', outcome.error?.nextStep].filter(Boolean).join(' ');
   return outcome.error?.code === 'revocation-held-back' ? `${what}: ${said}` : `${what} failed: ${said}`;
 }

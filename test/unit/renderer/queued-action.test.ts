@@ -45,3 +45,11 @@ describe('a failed queued write on its key’s card', () => {
     expect(queuedFailuresAfter(failed, { action: { kind: 'roster-remove', jid: 'romeo@montague.lit' }, ok: false })).toEqual(failed);
   });
 });
+
+describe('a queued publish that ran', () => {
+  it('says for whom, as a direct publish does; a retract names no audience', () => {
+    const fingerprint = 'd'.repeat(64);
+    expect(queuedOutcomeLine({ action: { kind: 'publish', fingerprint, access: { model: 'open' } }, ok: true })).toBe('Queued publish done, for anyone');
+    expect(queuedOutcomeLine({ action: { kind: 'retract', fingerprint }, ok: true })).toBe('Queued retract done');
+  });
+});
