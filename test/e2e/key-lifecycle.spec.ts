@@ -60,7 +60,10 @@ test('a rotation keeps romeo’s verification, and a revocation reaches him with
     await expect(revoke).toContainText(second.match(/.{4}/g)?.slice(0, 4).join(' ') ?? '');
     const confirm = revoke.getByRole('button', { name: 'Revoke', exact: true });
     await expect(confirm).toBeDisabled();
+    // Disabled with its reason said (the user walk: no word why), and heard as the button's description.
+    await expect(confirm).toHaveAccessibleDescription('Choose why above, then Revoke.');
     await revoke.getByLabel(/Someone else may have its private key/).check();
+    await expect(revoke.getByText('Choose why above, then Revoke.')).toHaveCount(0);
     await expect(revoke).toContainText('no longer taken as its continuation');
     await shoot('revoke-dialog', julietPage);
     expect(await axeViolations(julietPage), 'the revoke dialog').toEqual([]);
