@@ -51,13 +51,16 @@ export function accessOf(model: string, groups?: readonly string[], allow?: read
 }
 
 /**
- * The contacts an audience may name: the roster without the account itself (another app may have put
- * it there). The account always reads its own nodes, and main refuses a whitelist naming it: on
+ * The contacts an audience may name, by name: the roster without the account itself (another app may
+ * have put it there). The account always reads its own nodes, and main refuses a whitelist naming it: on
  * Prosody 0.12 the member affiliation would take its ownership of the node away.
  */
 export function audienceContacts(roster: readonly RosterContactView[], account: string | undefined): RosterContactView[] {
   const own = account?.toLowerCase();
-  return roster.filter((c) => c.jid.toLowerCase() !== own);
+  // In the order a person looks one up: by the name shown (the contact's name, else the address),
+  // not the roster's order (the user walk found "tybalt, nurse, romeo, benvolio").
+  const shown = (c: RosterContactView) => (c.name ?? c.jid).toLocaleLowerCase();
+  return roster.filter((c) => c.jid.toLowerCase() !== own).sort((a, b) => shown(a).localeCompare(shown(b)) || a.jid.localeCompare(b.jid));
 }
 
 /**

@@ -12,7 +12,12 @@ const contact = (jid: string): RosterContactView => ({ jid, groups: [], subscrip
 describe('the contacts an audience may name', () => {
   it('leave out the account itself, whatever the case of its address', () => {
     const roster = [contact('romeo@montague.lit'), contact('Juliet@Capulet.lit'), contact('nurse@capulet.lit')];
-    expect(audienceContacts(roster, 'juliet@capulet.lit').map((c) => c.jid)).toEqual(['romeo@montague.lit', 'nurse@capulet.lit']);
+    expect(audienceContacts(roster, 'juliet@capulet.lit').map((c) => c.jid)).toEqual(['nurse@capulet.lit', 'romeo@montague.lit']);
+  });
+
+  it('come in the order of the names shown, not the roster’s (the user walk: tybalt, nurse, romeo, benvolio)', () => {
+    const roster = [contact('tybalt@capulet.lit'), { ...contact('nurse@capulet.lit'), name: 'Angelica' }, contact('romeo@montague.lit'), contact('Benvolio@montague.lit')];
+    expect(audienceContacts(roster, 'juliet@capulet.lit').map((c) => c.jid)).toEqual(['nurse@capulet.lit', 'Benvolio@montague.lit', 'romeo@montague.lit', 'tybalt@capulet.lit']);
   });
 
   it('are the whole roster while no account is named', () => {
