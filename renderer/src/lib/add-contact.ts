@@ -34,3 +34,13 @@ export function requestsNotShownWords(notShown: number): string {
   const requests = notShown === 1 ? '1 more request' : `${notShown.toLocaleString('en')} more requests`;
   return `${requests} came than are listed. Your server sends them again at your next sign-in.`;
 }
+
+/**
+ * Said once a contact is added, true to what main sent (roster-service.ts #askToSeePresence): it asks to
+ * see their presence unless you already see it or already asked (as the roster stood before the add).
+ */
+export function addedWords(jid: string, before: RosterContactView | undefined): string {
+  if (before && (before.subscription === 'to' || before.subscription === 'both')) return `Saved. You already see ${jid}’s presence, so nothing was asked.`;
+  if (before?.pending) return `Saved. You had already asked ${jid} to share presence; waiting for their answer.`;
+  return `Asked ${jid} to share presence.`;
+}

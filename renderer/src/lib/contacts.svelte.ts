@@ -8,6 +8,7 @@ import type { DevicesStore } from './devices.svelte';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
 import { groupContacts } from './contact-groups';
+import { addedWords, existingContact } from './add-contact';
 import { queuedWriteLine, queuedWriteSubject } from './queued-action';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { applyPending, noPendingKeyViews, trustChange, whole, withTrust } from './contact-key-events';
@@ -21,6 +22,8 @@ export class ContactsStore extends ScreenStore {
   keys = $state.raw<Record<string, ContactKeysView>>({});
   filter = $state('');
   selected = $state<string | undefined>();
+  /** What the last add asked, said on that contact's card (review walk 4, item 19). */
+  added = $state<{ jid: string; text: string } | undefined>();
   readonly loading = new Task();
   readonly fetching = new Task();
   // Its refusals show in the comparison's dialog only, which goes with the account's screen on a switch.
@@ -131,11 +134,21 @@ export class ContactsStore extends ScreenStore {
     }
   }
 
+  /**
+   * Adds a contact (main asks to see their presence unless you already see it or asked). Once done the
+   * new contact is selected and `added` says what was asked; the screen opens their card.
+   */
   async add(jid: string, name: string, groups: string[]): Promise<boolean> {
+    const before = existingContact(this.roster, jid);
     const answer = await this.adding.run(() =>
       this.api.roster.add({ jid, groups, ...(name.trim() ? { name: name.trim() } : {}) }),
     );
     this.#changed(answer);
+    const now = answer?.outcome === 'done' ? existingContact(this.roster, jid) : undefined;
+    if (now) {
+      this.selected = now.jid;
+      this.added = { jid: now.jid, text: addedWords(now.jid, before) };
+    }
     return answer !== undefined;
   }
 
