@@ -24,6 +24,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import type { Element } from '@xmpp/xml';
 import { asItem, profileContent, replacedFields } from '../profile/profile-content.js';
+import { accessShift } from '../xmpp/access-breadth.js';
 import { heldCertificate } from './held-certificate.js';
 
 export type Severity = DriftSeverity;
@@ -104,10 +105,6 @@ function partWayTo(asked: AccessRequest, was: AccessRequest, model: string, diff
     (f) => f.code === 'members-removed' || (f.code === 'members-added' && f.members.every((m) => m.affiliation === 'member' && before.has(bareJidKey(m.jid)))),
   );
 }
-
-/** How many an access model admits by itself, for ordering (XEP-0060 §4.5). */
-const BREADTH: Readonly<Record<string, number>> = { whitelist: 0, roster: 1, presence: 2, open: 3 };
-const WIDEST = Number.POSITIVE_INFINITY;
 
 export function compareNode(recorded: RecordedNode, current: NodeState | undefined): NodeDrift {
   if (current === undefined) return withSeverity(recorded.node, [{ code: 'node-deleted', severity: 'alarm' }], []);
@@ -235,24 +232,15 @@ function withSeverity(node: string, findings: DriftFinding[], unchecked: NodeDri
 function compareAccess(recorded: AccessRequest, current: NodeState): { widened: boolean; narrowed: boolean; change: AccessChange } | undefined {
   const recordedGroups = recorded.model === 'roster' ? [...new Set(recorded.groups ?? [])] : [];
   const currentGroups = current.accessModel === 'roster' ? [...new Set(current.rosterGroups)] : [];
+  const shift = accessShift({ model: recorded.model, groups: recordedGroups }, { model: current.accessModel, groups: currentGroups });
+  if (shift === undefined) return undefined;
   const change: AccessChange = {
     recorded: snapshot(recorded.model, recordedGroups),
     current: snapshot(current.accessModel, currentGroups),
-    groupsAdded: [],
-    groupsRemoved: [],
+    groupsAdded: shift.groupsAdded,
+    groupsRemoved: shift.groupsRemoved,
   };
-  if (recorded.model === 'roster' && current.accessModel === 'roster') {
-    change.groupsAdded = currentGroups.filter((g) => !recordedGroups.includes(g));
-    change.groupsRemoved = recordedGroups.filter((g) => !currentGroups.includes(g));
-    if (change.groupsAdded.length === 0 && change.groupsRemoved.length === 0) return undefined;
-    return { widened: change.groupsAdded.length > 0, narrowed: change.groupsRemoved.length > 0, change };
-  }
-  if (recorded.model === current.accessModel) return undefined;
-  const before = BREADTH[recorded.model] ?? WIDEST;
-  const now = BREADTH[current.accessModel] ?? WIDEST;
-  // An unknown model now may admit anyone: a widening even from open.
-  const widened = now > before || !(current.accessModel in BREADTH);
-  return { widened, narrowed: !widened && now < before, change };
+  return { widened: shift.widened, narrowed: shift.narrowed, change };
 }
 
 function snapshot(model: string, groups: string[]): AccessSnapshot {

@@ -51,6 +51,7 @@ import { nodeTitle, nodeTitleFirst, requestedAudience } from './node-words.js';
 import { NS } from './namespaces.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import { endSubscriptionsOutside } from './node-subscriptions.js';
+import { accessShift } from './access-breadth.js';
 
 export interface PersistentNodeSpec {
   node: string;
@@ -291,34 +292,27 @@ export async function ensurePersistentNode(
 
 /**
  * Whether the access model (or its roster groups) asked leaves out someone the node's model as it was
- * let read: open to anything else, presence to roster groups or a whitelist, roster groups to fewer
- * groups or a whitelist. A whitelist's members are its affiliations, which affiliatesTakenOff names.
+ * let read (access-breadth.ts): open to anything else, presence to roster groups or a whitelist, roster
+ * groups to fewer groups or a whitelist. A whitelist's members are its affiliations, which
+ * affiliatesTakenOff names; to open, nobody is left out.
  */
 function modelNarrows(before: ParsedForm, access: AccessRequest): boolean {
   if (access.model === 'open') return false;
-  const model = fieldValue(before, 'pubsub#access_model');
-  switch (model) {
-    case 'whitelist':
-      return false;
-    case 'presence':
-      return access.model !== 'presence';
-    case 'roster': {
-      if (access.model === 'presence') return false;
-      const groups = new Set(access.model === 'roster' ? (access.groups ?? []) : []);
-      return access.model !== 'roster' || (before.fields.get('pubsub#roster_groups_allowed')?.values ?? []).some((group) => !groups.has(group));
-    }
-    default:
-      return true; // open, or a model the app does not set (authorize): anyone may have been let in
-  }
+  const model = fieldValue(before, 'pubsub#access_model') ?? '';
+  const groups = before.fields.get('pubsub#roster_groups_allowed')?.values ?? [];
+  return accessShift({ model, groups }, { model: access.model, groups: access.model === 'roster' ? (access.groups ?? []) : [] })?.narrowed ?? false;
 }
 
 /** Those with an affiliation on the node that the access takes off (what syncAffiliations will set to 'none'). */
 async function affiliatesTakenOff(ctx: NodeContext, spec: PersistentNodeSpec): Promise<string[]> {
-  const wanted = allowedOthers(ctx, spec.access);
   const current = await readAffiliations(ctx, spec.node).catch(() => []);
-  return othersWithAccess(ctx, current)
-    .filter((a) => !wanted.has(bareJidKey(a.jid)))
-    .map((a) => a.jid);
+  return affiliatesLeftOut(ctx, spec.access, current).map((a) => a.jid);
+}
+
+/** Whoever holds an affiliation that grants something and is not among those `access` allows. */
+function affiliatesLeftOut(ctx: NodeContext, access: AccessRequest, affiliations: readonly Affiliation[]): Affiliation[] {
+  const wanted = allowedOthers(ctx, access);
+  return othersWithAccess(ctx, affiliations).filter((a) => !wanted.has(bareJidKey(a.jid)));
 }
 
 /** The node's configuration form, or undefined when the node does not exist. */
@@ -636,7 +630,7 @@ async function syncAffiliations(ctx: NodeContext, spec: PersistentNodeSpec, cons
   const wanted = allowedOthers(ctx, spec.access);
   const changes = [
     ...[...wanted].filter((jid) => held.get(jid) !== 'member').map((jid) => ({ jid, affiliation: 'member' })),
-    ...others.filter((a) => !wanted.has(bareJidKey(a.jid))).map((a) => ({ jid: a.jid, affiliation: 'none' })),
+    ...affiliatesLeftOut(ctx, spec.access, current).map((a) => ({ jid: a.jid, affiliation: 'none' })),
   ];
   if (changes.length === 0) return;
   if (consented !== undefined && !sameGrants(othersWithAccess(ctx, consented), others)) {
