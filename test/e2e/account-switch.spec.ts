@@ -17,6 +17,7 @@ import {
   connectWith,
   expect,
   goTo,
+  holdGenerateAnswer,
   ownKey,
   openApp,
   publishKeyForAnyone,
@@ -185,26 +186,7 @@ test('an answer for the previous account that comes after another signed in is n
   const { app, romeo, mercutio, first, second } = await twoWindowsOfOneApp({ launchApp, browser, newAccount });
   // The first window's answer to "New key" is held back until the second has signed in to another
   // account, as when making the key takes longer than that sign-in (a 4096-bit key on a slow machine).
-  let generateId: number | undefined;
-  let held: string | undefined;
-  let release: (() => void) | undefined;
-  await first.routeWebSocket(/\/ipc/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      const request = JSON.parse(String(message)) as { id?: number; channel?: string };
-      if (request.channel === 'keys:generate') generateId = request.id;
-      server.send(message);
-    });
-    server.onMessage((message) => {
-      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
-      if (answer.kind === 'response' && answer.id !== undefined && answer.id === generateId) {
-        held = String(message);
-        release = () => ws.send(String(message));
-        return;
-      }
-      ws.send(message);
-    });
-  });
+  const generating = await holdGenerateAnswer(first);
   await openApp(first, app.url);
   await signInOnline(first, romeo);
   await first.getByRole('button', { name: 'My keys', exact: true }).click();
@@ -212,12 +194,12 @@ test('an answer for the previous account that comes after another signed in is n
   const dialog = first.getByTestId('generate-dialog');
   await dialog.getByLabel('Key size').selectOption('2048');
   await dialog.getByRole('button', { name: 'Generate key' }).click();
-  await expect.poll(() => held !== undefined, { timeout: 30_000 }).toBe(true);
+  await expect.poll(() => generating.answered(), { timeout: 30_000 }).toBe(true);
 
   await openApp(second, app.url);
   await signInOnline(second, mercutio);
   await expect(first.getByTestId('connection-status')).toContainText(mercutio.jid);
-  release?.();
+  generating.release();
 
   // Romeo's new key is neither listed nor told in Activity under mercutio; it is romeo's, back with him.
   await expect(first.getByTestId('own-key')).toHaveCount(0);

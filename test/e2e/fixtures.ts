@@ -210,6 +210,39 @@ export async function publishNewKey(page: Page, audience: 'Anyone' | 'Contacts w
   return fingerprint;
 }
 
+/**
+ * Holds back main's answer to keys:generate on `page`'s connection to the app (set up before the page
+ * opens it) until `release()`: what the window does while a key is being made is then seen however
+ * fast this machine makes it. `answered()`: whether main has answered yet.
+ */
+export async function holdGenerateAnswer(page: Page): Promise<{ answered: () => boolean; release: () => void }> {
+  let generateId: number | undefined;
+  let held: string | undefined;
+  let holding = true;
+  let toPage: ((message: string) => void) | undefined;
+  await page.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    toPage = (message) => ws.send(message);
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id?: number; channel?: string };
+      if (request.channel === 'keys:generate') generateId = request.id;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
+      if (holding && answer.kind === 'response' && answer.id !== undefined && answer.id === generateId) held = String(message);
+      else ws.send(message);
+    });
+  });
+  return {
+    answered: () => held !== undefined,
+    release: () => {
+      holding = false;
+      if (held !== undefined) toPage?.(held);
+    },
+  };
+}
+
 /** A contact's key, by fingerprint, on the contact's pane of `page`. */
 export function contactKey(page: Page, fingerprint: string): Locator {
   return page.locator(`[data-testid="contact-key"]:has([data-fingerprint="${fingerprint}"])`);

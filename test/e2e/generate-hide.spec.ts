@@ -3,34 +3,13 @@
  * cannot cancel a key generation), so the dialog never offers "Cancel" then. It says the key will appear
  * when done, its second button says it only hides, and the key does appear after hiding.
  */
-import { expect, signedInOnMyKeys, SIZES, test } from './fixtures';
+import { expect, holdGenerateAnswer, signedInOnMyKeys, SIZES, test } from './fixtures';
 
 test('new key: while it is made, the dialog offers to hide, not to cancel, and the key appears anyway', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   test.setTimeout(120_000);
   // The answer to keys:generate is held back until the test lets it through: the dialog is then seen
   // while the key is being made however fast the machine makes it (RSA 4096 took ~0.5 s here).
-  let generateId: number | undefined;
-  let held: string | undefined;
-  let holding = true;
-  let toPage: ((message: string) => void) | undefined;
-  await page.routeWebSocket(/./, (ws) => {
-    const server = ws.connectToServer();
-    toPage = (message) => ws.send(message);
-    ws.onMessage((message) => {
-      const request = JSON.parse(String(message)) as { id?: number; channel?: string };
-      if (request.channel === 'keys:generate') generateId = request.id;
-      server.send(message);
-    });
-    server.onMessage((message) => {
-      const answer = JSON.parse(String(message)) as { kind?: string; id?: number };
-      if (holding && answer.kind === 'response' && answer.id !== undefined && answer.id === generateId) held = String(message);
-      else ws.send(message);
-    });
-  });
-  const release = () => {
-    holding = false;
-    if (held !== undefined) toPage?.(held);
-  };
+  const generating = await holdGenerateAnswer(page);
   const juliet = await newAccount('juliet');
   await signedInOnMyKeys(page, browserHost.url, juliet);
   await expect(page.getByTestId('own-key')).toHaveCount(0);
@@ -62,8 +41,8 @@ test('new key: while it is made, the dialog offers to hide, not to cancel, and t
   await expect(page.getByRole('button', { name: 'New key…' })).toBeFocused();
   await saveScreenshot('generate-hide-after');
   // Main has made the key and answered; the window hears of it only now.
-  await expect.poll(() => held !== undefined, { timeout: 60_000 }).toBe(true);
-  release();
+  await expect.poll(() => generating.answered(), { timeout: 60_000 }).toBe(true);
+  generating.release();
   await expect(page.getByTestId('own-key')).toHaveCount(1, { timeout: 60_000 });
   await expect(page.getByTestId('generating-hidden')).toHaveCount(0);
 });
