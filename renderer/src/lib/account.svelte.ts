@@ -120,24 +120,24 @@ export class AccountStore {
       this.connection = result.value;
       if (params.remember) await this.loadSaved();
       await this.loadRemembered();
-      const support = await this.#api.account.checkSupport();
-      if (!support.ok) return support.error;
-      this.#supportRead(support.value);
-      return undefined;
+      // Often read already, or being read, for the account:state event that said online.
+      return this.support === undefined ? this.#readSupport() : undefined;
     });
   }
 
-  /** Asks main what the server takes, once at a time; a failure leaves it unknown (the picker then offers all). */
-  #readingSupport = false;
-  async #readSupport(): Promise<void> {
-    if (this.#readingSupport) return;
-    this.#readingSupport = true;
-    try {
-      const support = await this.#api.account.checkSupport();
-      if (support.ok && this.connection.status === 'online') this.#supportRead(support.value);
-    } finally {
-      this.#readingSupport = false;
-    }
+  /** The read of what the server takes under way: a sign-in's and the state event's are one request. */
+  #supportReading: Promise<IpcError | undefined> | undefined;
+  /** Asks main what the server takes; a failure leaves it unknown (the picker then offers all) and is answered. */
+  #readSupport(): Promise<IpcError | undefined> {
+    this.#supportReading ??= this.#api.account
+      .checkSupport()
+      .then((support) => {
+        if (!support.ok) return support.error;
+        if (this.connection.status === 'online') this.#supportRead(support.value);
+        return undefined;
+      })
+      .finally(() => (this.#supportReading = undefined));
+    return this.#supportReading;
   }
 
   #supportRead(support: PepSupport): void {
@@ -194,9 +194,7 @@ export class AccountStore {
       const result = await this.#api.account.connectSaved({ jid });
       if (!result.ok) return result.error;
       this.connection = result.value;
-      const support = await this.#api.account.checkSupport();
-      if (support.ok) this.#supportRead(support.value);
-      return support.ok ? undefined : support.error;
+      return this.support === undefined ? this.#readSupport() : undefined;
     });
   }
 
