@@ -86,18 +86,46 @@ export function checkWithOpenSslOnly(input: PublishedCertificate): CertificateCh
  */
 export class CertificateChecker {
   readonly #inspections = new Map<string, Inspection>();
+  /**
+   * By publisher and item id, the base64 text a certificate was last checked as (checkText, or check
+   * with `text`), and its inspection: a contact's stored record carries its certificate as that text,
+   * and is checked when merged and again when shown. The text is the record's own string, so keeping
+   * it here costs no copy; a different text under the same name is checked in full.
+   */
+  readonly #byText = new Map<string, { text: string; inspection: Inspection }>();
   readonly #maxEntries: number;
 
   constructor(maxEntries = 20_000) {
     this.#maxEntries = maxEntries;
   }
 
-  check(input: PublishedCertificate): CertificateCheck {
+  /** `text`: the certificate as the base64 text it is stored as, for checkText to find without decoding. */
+  check(input: PublishedCertificate, text?: string): CertificateCheck {
+    const inspection = this.#inspection(input);
+    if (text !== undefined) remember(this.#byText, textKey(input.publisherJid, input.itemId), { text, inspection }, this.#maxEntries);
+    return atTime(inspection, input.now);
+  }
+
+  /**
+   * check() for a certificate given as base64 text (a contact's key record). The same text checked
+   * before under the same publisher and item id is answered from memory, without decoding it or
+   * hashing it again; any other is decoded and checked as check() does.
+   */
+  checkText(text: string, publisherJid: string, itemId: string, now?: Date): CertificateCheck {
+    const key = textKey(publisherJid, itemId);
+    const known = this.#byText.get(key);
+    if (known !== undefined && known.text === text) return atTime(known.inspection, now);
+    const input: PublishedCertificate = { der: Buffer.from(text, 'base64'), publisherJid, itemId, ...(now ? { now } : {}) };
+    return this.check(input, text);
+  }
+
+  #inspection(input: PublishedCertificate): Inspection {
     let fingerprint: string;
     try {
       fingerprint = certificateFingerprint(input.der);
     } catch {
-      return checkPublishedCertificate(input); // not even bytes: nothing worth remembering
+      // Not even bytes: nothing worth remembering.
+      return { final: checkPublishedCertificate(input) };
     }
     const key = `${fingerprint}\n${String(input.publisherJid)}\n${String(input.itemId)}`;
     let inspection = this.#inspections.get(key);
@@ -107,12 +135,21 @@ export class CertificateChecker {
       } catch (error) {
         inspection = { final: unreadable(error) };
       }
-      this.#inspections.set(key, inspection);
-      // Oldest first out; a Map iterates in insertion order.
-      if (this.#inspections.size > this.#maxEntries) this.#inspections.delete(this.#inspections.keys().next().value as string);
+      remember(this.#inspections, key, inspection, this.#maxEntries);
     }
-    return atTime(inspection, input.now);
+    return inspection;
   }
+}
+
+function textKey(publisherJid: string, itemId: string): string {
+  return `${String(publisherJid)}\n${String(itemId)}`;
+}
+
+/** Sets `key`, dropping the oldest entry past `maxEntries` (a Map iterates in insertion order). */
+function remember<V>(map: Map<string, V>, key: string, value: V, maxEntries: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > maxEntries) map.delete(map.keys().next().value as string);
 }
 
 function unreadable(error: unknown): CertificateCheck {

@@ -667,12 +667,14 @@ export class ContactKeys {
         invalid.push({ itemId: shownId, reason: read.problem });
         continue;
       }
-      const check = this.#checker.check({ der: read.der, publisherJid: publisher, itemId: read.id });
+      // The text the record will store: its checks when merged and shown then find it (checkText).
+      const certificate = read.der.toString('base64');
+      const check = this.#checker.check({ der: read.der, publisherJid: publisher, itemId: read.id }, certificate);
       if (check.status === 'malformed' || check.status === 'fingerprint-mismatch' || !check.fingerprint) {
         invalid.push({ itemId: shownId, reason: check.reason });
         continue;
       }
-      seen.push({ fingerprint: check.fingerprint, certificate: read.der.toString('base64') });
+      seen.push({ fingerprint: check.fingerprint, certificate });
       const succession = readSuccession(item.payload);
       if (succession.kind === 'statement') successions.set(check.fingerprint, succession.statement);
     }
@@ -682,9 +684,9 @@ export class ContactKeys {
   /** The key's certificate check, then its owner's revocations (a revoked key is never valid). */
   #check(contact: string, record: ContactKeyRecord, revocations: readonly VerifiedRevocation[]): KeyCheck {
     if (!record.certificate) return { status: 'malformed', reason: 'No certificate was stored for this key.' };
-    const der = Buffer.from(record.certificate, 'base64');
-    const check: CertificateCheck = this.#checker.check({ der, publisherJid: contact, itemId: record.fingerprint });
-    return withRevocations(check, der, revocations);
+    const check: CertificateCheck = this.#checker.checkText(record.certificate, contact, record.fingerprint);
+    // Decoded only when a revocation may name its key (most contacts have none).
+    return revocations.length === 0 ? check : withRevocations(check, Buffer.from(record.certificate, 'base64'), revocations);
   }
 }
 
