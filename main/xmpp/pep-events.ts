@@ -2,7 +2,8 @@
  * Incoming PEP notifications (XEP-0060 §7.1.2.1 items, §7.2.2.1 retract) from the contacts whose
  * `+notify` interest we advertised. Parsed into typed events; anything malformed is dropped here and
  * counted, never thrown. A contact on the same server can reach us twice (to the bare and the full JID,
- * docs/servers.md), so identical notifications within a short window are delivered once.
+ * docs/servers.md), so a notification identical to the last one from the same publisher for the same
+ * node, within a short window, is delivered once.
  *
  * Notifications about the account's own nodes are also read as changes to watch (OwnNodeChange): the
  * sign that another client may have changed what the app published (docs/drift.md).
@@ -52,16 +53,22 @@ export function listenForPepNotifications(
   nodes: readonly string[],
   onNotification: (notification: PepNotification) => void,
 ): void {
-  /** When each recent notification was first seen (the most recent DEDUPE_MAX of them). */
-  const seen = new BoundedMap<string, number>(DEDUPE_MAX);
+  /**
+   * By publisher and node (the most recent DEDUPE_MAX of them), the last notification delivered and
+   * when. Only the last one: the same words can announce a later change (a key published, withdrawn,
+   * then published and withdrawn again), and dropping such a repeat because it matched an older
+   * notification would lose the change (the withdrawal) that came after the one in between.
+   */
+  const last = new BoundedMap<string, { fingerprint: string; at: number }>(DEDUPE_MAX);
   middleware.use((context, next) => {
     const notification = parsePepNotification(context.stanza);
     if (!notification || !nodes.includes(notification.node)) return next();
-    const key = fingerprintOf(context.stanza, notification);
+    const source = `${notification.from}\n${notification.node}`;
+    const fingerprint = fingerprintOf(context.stanza, notification);
     const now = Date.now();
-    const earlier = seen.get(key);
-    if (earlier !== undefined && now - earlier < DEDUPE_WINDOW_MS) return undefined;
-    seen.set(key, now);
+    const earlier = last.get(source);
+    if (earlier !== undefined && earlier.fingerprint === fingerprint && now - earlier.at < DEDUPE_WINDOW_MS) return undefined;
+    last.set(source, { fingerprint, at: now });
     onNotification(notification);
     return undefined;
   });

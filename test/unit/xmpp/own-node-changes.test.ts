@@ -2,7 +2,8 @@
  * Notifications about the account's own nodes, read as changes to watch: XEP-0060 §8.2.5.3
  * configuration (with and without the form), §7.1.2.1 items, §7.2.2.1 retract, §8.5.2 purge, §8.4.2
  * delete. Only from the account's own bare JID, only for the nodes watched; and the listener only
- * looks, so the PEP notifications the services use still arrive.
+ * looks, so the PEP notifications the services use still arrive. And contacts' notifications, which a
+ * server may send twice, are delivered once without losing a change that repeats earlier words.
  */
 import { describe, expect, it } from 'vitest';
 import parseXml from '@xmpp/xml/lib/parse.js';
@@ -108,5 +109,42 @@ describe('listening for own node changes, as the session wires it', () => {
       { node: KEYS, kind: 'configuration' },
       { node: KEYS, kind: 'configuration' },
     ]);
+  });
+});
+
+describe('contacts’ notifications delivered twice (to the bare and the full JID)', () => {
+  const ROMEO = 'romeo@montague.lit';
+  const published = event(`<items node='${KEYS}'><item id='k4'><key xmlns='${KEYS}'/></item></items>`, ROMEO);
+  const withdrawn = event(`<items node='${KEYS}'><retract id='k4'/></items>`, ROMEO);
+  const seen = (notifications: PepNotification[]) => notifications.map((n) => (n.items.length > 0 ? `+${n.items.map((i) => i.id).join()}` : `-${n.retracted.join()}`));
+
+  it('a repeat of the last notification is delivered once', async () => {
+    const { api, deliver } = chain();
+    const notifications: PepNotification[] = [];
+    listenForPepNotifications(api, [KEYS], (n) => notifications.push(n));
+    await deliver(published);
+    await deliver(published);
+    await deliver(withdrawn);
+    await deliver(withdrawn);
+    expect(seen(notifications)).toEqual(['+k4', '-k4']);
+  });
+
+  it('a key published, withdrawn, published and withdrawn again within the window: every change is delivered, the last withdrawal too', async () => {
+    const { api, deliver } = chain();
+    const notifications: PepNotification[] = [];
+    listenForPepNotifications(api, [KEYS], (n) => notifications.push(n));
+    for (const stanza of [published, published, withdrawn, withdrawn, published, published, withdrawn, withdrawn]) await deliver(stanza);
+    // Before, the second publish and the second withdrawal matched the first ones and were dropped: the
+    // app, whose fetch after the first withdrawal saw the key back, kept showing a key its owner withdrew.
+    expect(seen(notifications)).toEqual(['+k4', '-k4', '+k4', '-k4']);
+  });
+
+  it('the same words from another publisher are another notification', async () => {
+    const { api, deliver } = chain();
+    const notifications: PepNotification[] = [];
+    listenForPepNotifications(api, [KEYS], (n) => notifications.push(n));
+    await deliver(published);
+    await deliver(event(`<items node='${KEYS}'><item id='k4'><key xmlns='${KEYS}'/></item></items>`, 'benvolio@montague.lit'));
+    expect(notifications.map((n) => n.from)).toEqual([ROMEO, 'benvolio@montague.lit']);
   });
 });
