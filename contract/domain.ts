@@ -341,7 +341,13 @@ export type NodeConfigDeviation =
    * someone who subscribed from another address while they could read may still be sent new items.
    * `detail` is the server's answer.
    */
-  | { code: 'subscriptions-unknown'; detail: string };
+  | { code: 'subscriptions-unknown'; detail: string }
+  /**
+   * The server answered the publish, but would not show the item back to the account (XEP-0060 §6.5.8;
+   * ejabberd 23.01 hides roster-access items from their owner), so the app could not check that it holds
+   * what was sent. `detail` is the server's answer, or why none came.
+   */
+  | { code: 'item-unverified'; itemId: string; detail: string };
 
 /** A node's configuration as the server reports it after our changes (read back, never assumed). */
 export interface EffectiveNodeConfig {

@@ -97,6 +97,8 @@ export function describeDeviation(deviation: NodeConfigDeviation): string {
         `the server does not say who is subscribed to the node (${deviation.detail}): the app ended the subscriptions of those it took off, ` +
         'but anyone who subscribed from another address while they could read may still be sent what is published here'
       );
+    case 'item-unverified':
+      return `the server would not show the item back (${deviation.detail}), so the app could not check that it holds what was sent`;
   }
 }
 

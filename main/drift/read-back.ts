@@ -3,6 +3,7 @@
  * publish of the account's own items ends with: keys and revocations (held-certificate.ts), profile
  * parts (profile-read-back.ts). Each caller reads the item its own way and words its own mismatch.
  */
+import type { EffectiveNodeConfig } from '../../contract/index.js';
 import { fetchItem } from '../xmpp/fetch-items.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
 import type { RawItem } from '../xmpp/pubsub.js';
@@ -25,4 +26,13 @@ export async function readBackItem<T>(
   if (fetched.status === 'refused' || fetched.status === 'unreachable' || fetched.status === 'failed') return { status: 'unreadable', detail: fetched.detail };
   const item = fetched.status === 'ok' ? fetched.items[0] : undefined;
   return item === undefined ? { status: 'absent' } : { status: 'held', item, found: read(item) };
+}
+
+/**
+ * The publish's configuration as the front ends show it, saying when the item could not be read back:
+ * a publish the app could not check is never shown as one it did (NodeConfigDeviation 'item-unverified').
+ */
+export function withReadBack(config: EffectiveNodeConfig, itemId: string, readBack: ReadBack): EffectiveNodeConfig {
+  if (readBack.status === 'verified') return config;
+  return { ...config, deviations: [...config.deviations, { code: 'item-unverified', itemId, detail: readBack.detail }] };
 }

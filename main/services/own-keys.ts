@@ -42,6 +42,7 @@ import type { Element } from '@xmpp/xml';
 import { createSuccession } from '../keys/succession.js';
 import { renewCertificate } from '../keys/renew.js';
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
+import { withReadBack } from '../drift/read-back.js';
 import { keyDigestOf, recordRevokedHere, revocationOfItsKey, sameKeyToRevoke, statementFor } from './revoked-here.js';
 import { accountMarkNow, forWrite, markedIq, requireMarked, signedOutMeanwhile, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
@@ -888,10 +889,10 @@ export class OwnKeys {
       const outcome = asIs ? await publishAsIs(ctx, spec, item, asIs) : await publishPersistent(ctx, spec, item);
       this.#requireStill(job);
       this.#holdServerAccess(job.account, configAudience(outcome.config));
-      await verifyPublishedCertificate(ctx, spec.node, item);
+      const readBack = await verifyPublishedCertificate(ctx, spec.node, item);
       // A read-back refused by a switch says 'unreadable', which is no verification.
       this.#requireStill(job);
-      return outcome;
+      return { ...outcome, config: withReadBack(outcome.config, item.id, readBack) };
     } catch (error) {
       this.forgetServerAccess();
       throw this.#saidAsSwitch(job, error);

@@ -40,6 +40,7 @@ import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
 import { profileContent, asItem } from '../profile/profile-content.js';
 import { verifyPublishedProfileItem } from '../drift/profile-read-back.js';
+import { withReadBack } from '../drift/read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { ownText } from '../../contract/own-text.js';
 import { editableProfile, mergeProfileEdits } from '../profile/field-edits.js';
@@ -220,23 +221,23 @@ export class ProfileService {
       },
     );
     const vcard = await publishToEnsured(ctx, spec(NS.vcard4), vcardItem, vcardNode);
-    await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
+    const vcardBack = await verifyPublishedProfileItem(ctx, NS.vcard4, vcardItem);
     await recordAfterServer(() => this.#record(owner, NS.vcard4, access, vcard.config, vcardItem), {
       done: 'Your profile’s card was published on your server',
       next: `${nickItem !== undefined ? 'Its nickname was not. ' : ''}Free some space, then publish your profile again: the app then records it.`,
     });
-    const configs = [vcard.config];
+    const configs = [withReadBack(vcard.config, vcardItem.id, vcardBack)];
     if (nickItem !== undefined && nickNode !== undefined) {
       let nickOut = false;
       try {
         const nick = await publishToEnsured(ctx, spec(NS.nick), nickItem, nickNode);
         nickOut = true;
-        await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
+        const nickBack = await verifyPublishedProfileItem(ctx, NS.nick, nickItem);
         await recordAfterServer(() => this.#record(owner, NS.nick, access, nick.config, nickItem), {
           done: 'Your profile was published on your server',
           next: 'Free some space, then publish it again: the app then records it.',
         });
-        configs.push(nick.config);
+        configs.push(withReadBack(nick.config, nickItem.id, nickBack));
       } catch (error) {
         // The new vCard is out and recorded by now (the connection dropped, the server refused): "failed"
         // alone would hide that contacts already read it. Said, and kept as published. A nickname read
@@ -375,7 +376,7 @@ export class ProfileService {
     const ensure = (node: string) => ensurePersistentNode(ctx, { ...spec(node), onAccessChange: note.touching(node) });
     const [dataNode, metadataNode] = await note.guard(async () => [await ensure(NS.avatarData), await ensure(NS.avatarMetadata)] as const);
     const data = await publishToEnsured(ctx, spec(NS.avatarData), dataItem, dataNode);
-    await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
+    const dataBack = await verifyPublishedProfileItem(ctx, NS.avatarData, dataItem);
     // XEP-0084 §3.2: contacts learn of a new picture from the metadata alone, which has not gone out yet.
     await recordAfterServer(() => this.#record(owner, NS.avatarData, access, data.config, dataItem), {
       done: 'Your new avatar’s picture was put on your server',
@@ -384,14 +385,14 @@ export class ProfileService {
       next: 'It was not announced yet: your contacts are still told of your old picture, which it replaced on the server, so those who had not kept a copy see no avatar. Free some space, then publish your avatar again.',
     });
     const metadata = await publishToEnsured(ctx, spec(NS.avatarMetadata), metadataItem, metadataNode);
-    await verifyPublishedProfileItem(ctx, NS.avatarMetadata, metadataItem);
+    const metadataBack = await verifyPublishedProfileItem(ctx, NS.avatarMetadata, metadataItem);
     await recordAfterServer(() => this.#record(owner, NS.avatarMetadata, access, metadata.config, metadataItem), {
       done: 'Your new avatar was published on your server',
       next: 'Free some space, then publish it again: the app then records it.',
     });
     this.#cacheAvatar(id, { bytes: prepared.png, type: 'image/png' });
     await this.#keepOwn(owner, (stored) => ({ ...stored, avatar: { info, dataBase64: prepared.png.toString('base64') } }));
-    return { info, configs: [data.config, metadata.config] };
+    return { info, configs: [withReadBack(data.config, dataItem.id, dataBack), withReadBack(metadata.config, metadataItem.id, metadataBack)] };
   }
 
   /** The job's account's PEP service, asked only while that account is signed in (session-mark.ts). */

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { befriend, connectActor, nextEvent, type Actor } from '../support/scenario.js';
 import type { ServerInfo } from '../support/xmpp-server.js';
 import { BUILT_CLI, CLI, runCli } from '../support/cli.js';
+import { readBackDeviations } from '../support/read-back.js';
 
 
 
@@ -80,7 +81,7 @@ for (const server of [inject('ejabberd'), inject('prosody')]) {
       expect(published.code).toBe(0);
       expect(JSON.parse(published.stdout)).toMatchObject({
         outcome: 'published',
-        config: { accessModel: access[1], persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
+        config: { accessModel: access[1], persistItems: true, sendLastPublishedItem: 'never', deviations: readBackDeviations(server.kind, access[1] ?? '') },
         keys: [{ fingerprint, publications: [{ accessModel: access[1] }] }],
       });
 

@@ -17,6 +17,7 @@ import type { AccessRequest, ContactKeysView, ContactProfileView, Profile } from
 import { ask, nextAppEvent, startApp, type App } from '../support/app.js';
 import { CAPULET, MONTAGUE, startFederation, type Federation } from '../support/federation.js';
 import { announceInterest, befriend, collect, connectActor, until, type Actor } from '../support/scenario.js';
+import { readBackDeviations } from '../support/read-back.js';
 
 const VERONA = 'verona.lit';
 const JULIET: Profile = { fullName: 'Juliet Capulet', nickname: 'Jules', emails: ['juliet@capulet.lit'], phones: [], urls: [] };
@@ -90,7 +91,7 @@ for (const capuletKind of ['prosody', 'ejabberd'] as const) {
       const published = await juliet.core.dispatch('keys:publish', { fingerprint, access: friendsOnly() });
       expect(published).toMatchObject({
         ok: true,
-        value: { outcome: 'published', config: { accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] } },
+        value: { outcome: 'published', config: { accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: readBackDeviations('ejabberd', friendsOnly().model) } },
       });
       await live;
 
@@ -142,8 +143,8 @@ for (const capuletKind of ['prosody', 'ejabberd'] as const) {
         value: {
           outcome: 'published',
           configs: [
-            { node: NS.vcard4, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
-            { node: NS.nick, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: [] },
+            { node: NS.vcard4, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: readBackDeviations('ejabberd', friendsOnly().model) },
+            { node: NS.nick, accessModel: friendsOnly().model, persistItems: true, sendLastPublishedItem: 'never', deviations: readBackDeviations('ejabberd', friendsOnly().model) },
           ],
         },
       });

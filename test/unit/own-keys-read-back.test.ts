@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeDeviation } from '../../contract/format.js';
 import { AppEvents } from '../../main/events.js';
 import { KeyringError } from '../../main/errors.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
@@ -59,8 +60,10 @@ describe('a key item holds the key it is named after', () => {
 
   it('another client republishes the item with another certificate: drift reports it, Restore puts the key back', async () => {
     const { pep, keys, drift, published, fingerprint } = await app({ fields: BASE_FIELDS });
-    await keys.publish(fingerprint, { model: 'presence' });
+    const config = await keys.publish(fingerprint, { model: 'presence' });
     expect(published.list(JULIET)[KEYS]?.items).toEqual([{ id: fingerprint, certificate: fingerprint }]);
+    // Read back and checked: nothing to warn of.
+    expect(config.deviations).toEqual([]);
 
     pep.nodes.get(KEYS)?.payloads.set(fingerprint, pubkeyPayload(theirs));
     expect((await drift.check()).nodes[0]?.findings).toEqual([
@@ -82,9 +85,13 @@ describe('a key item holds the key it is named after', () => {
     expect(store.find(JULIET, fingerprint)?.publications).toEqual([]);
   });
 
-  it('a server that will not show the owner her items (ejabberd, roster access): the publish stands, unverified', async () => {
+  it('a server that will not show the owner her items (ejabberd, roster access): the publish stands, and says it is unverified', async () => {
     const { keys, published, fingerprint } = await app({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
-    await keys.publish(fingerprint, { model: 'roster', groups: ['Friends'] });
+    const config = await keys.publish(fingerprint, { model: 'roster', groups: ['Friends'] });
     expect(published.list(JULIET)[KEYS]?.items).toEqual([{ id: fingerprint, certificate: fingerprint }]);
+    // Before, the answer was the same as for a publish read back and checked: the person was never told.
+    const unverified = config.deviations.find((d) => d.code === 'item-unverified');
+    expect(unverified).toMatchObject({ code: 'item-unverified', itemId: fingerprint, detail: expect.stringContaining('not-authorized') as string });
+    expect(unverified && describeDeviation(unverified)).toMatch(/^the server would not show the item back \(not-authorized.*\), so the app could not check that it holds what was sent$/);
   });
 });

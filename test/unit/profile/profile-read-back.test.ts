@@ -118,9 +118,20 @@ describe('a profile publish is read back', () => {
     expect(second.published.list(JULIET)[NS.avatarMetadata]).toBeUndefined();
   });
 
-  it('a server that will not show the owner her items (ejabberd, roster access): the publish stands, unverified', async () => {
+  it('a server that will not show the owner her items (ejabberd, roster access): the publish stands, and says it is unverified', async () => {
     const { profiles, published } = await app({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
-    await profiles.publish(PROFILE, { model: 'roster', groups: ['Friends'] });
+    const { configs } = await profiles.publish(PROFILE, { model: 'roster', groups: ['Friends'] });
     expect(published.list(JULIET)[NS.vcard4]?.items.map((i) => i.id)).toEqual(['current']);
+    // Before, the answer was the same as for items read back and checked.
+    expect(configs.map((c) => [c.node, c.deviations.filter((d) => d.code === 'item-unverified').map((d) => d.itemId)])).toEqual([
+      [NS.vcard4, ['current']],
+      [NS.nick, ['current']],
+    ]);
+  });
+
+  it('items read back and checked: no such warning', async () => {
+    const { profiles } = await app({ fields: BASE_FIELDS });
+    const { configs } = await profiles.publish(PROFILE, { model: 'presence' });
+    expect(configs.flatMap((c) => c.deviations)).toEqual([]);
   });
 });
