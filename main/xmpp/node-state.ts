@@ -1,17 +1,22 @@
 /**
  * What one of the account's own PEP nodes holds now, read from the server, for comparison with what the
  * app published (main/drift/compare.ts): its configuration (XEP-0060 §8.2.1), who else is affiliated
- * with it (§8.9.1) and which items it holds. Also the request that makes the server tell the account
+ * with it (§8.9.1), who is subscribed to it (§8.8.1) and which items it holds. Also the request that makes the server tell the account
  * when another client changes the node (§6.1.1 subscribe, for §8.2.5.3 configuration notifications).
  *
  * What the server will not say is reported as unknown, never guessed: an empty answer from a server
- * that hid the items is not "no items" (ejabberd 23.01, below).
+ * that hid the items is not "no items" (ejabberd 23.01, below), and a server that will not list the
+ * subscriptions (ejabberd 23.01 on PEP: feature-not-implemented) has not said there are none.
  */
 import type { Element } from '@xmpp/xml';
+import type { AccessRequest } from '../../contract/index.js';
+import { bareJidKey } from '../keys/xmpp-addr.js';
 import { fieldBoolean, fieldValue } from './data-form.js';
 import { failureCode } from './failure.js';
 import type { FetchOutcome } from './fetch-items.js';
 import { othersWithAccess, readAffiliations, readNodeConfig, type Affiliation, type NodeContext } from './persistent-node.js';
+import { readSubscriptions, rosterNeeded, type NodeSubscription } from './node-subscriptions.js';
+import { fetchRoster, type RosterItem } from './roster.js';
 import { discoItemsRequest, itemsRequest, parseDiscoItemIds, parseItems, readStanzaError, subscribeRequest, type RawItem } from './pubsub.js';
 
 /** Why something could not be read: the server refused the owner ('refused'), or the request failed. */
@@ -42,6 +47,14 @@ export interface NodeState {
   /** Everyone besides the account holding an affiliation that grants something (XEP-0060 §4.1). */
   affiliations: { status: 'listed'; others: Affiliation[] } | Unread;
   /**
+   * Explicit subscriptions (XEP-0060 §6.1) as the owner lists them (§8.8.1): both servers send each new
+   * item to every subscriber whatever the access model, so a subscriber the audience leaves out is sent
+   * what is published. `others`: every subscription but the account's own (any resource of its bare JID;
+   * watchOwnNode subscribes it). `roster`: the account's roster as the server has it now, read only where
+   * judging `others` needs it (ReadNodeOptions.audiences, rosterNeeded), or why it could not be read.
+   */
+  subscriptions: { status: 'listed'; others: NodeSubscription[]; roster?: { status: 'listed'; items: RosterItem[] } | Unread } | Unread;
+  /**
    * The ids of the items the node holds; with `payloads` when they were read whole (`whole`), each
    * item's single payload element by id (undefined: none, or more than one).
    */
@@ -60,6 +73,21 @@ export interface ReadNodeOptions {
    * item carries.
    */
   whole?: boolean;
+  /**
+   * The accesses the node's subscriptions will be judged by (compare.ts subscriptionAudiences: the one
+   * recorded, and the one asked last): where one of them is presence or roster access and someone
+   * besides the account is subscribed, the roster is read too, as only it says whom those admit.
+   * Without them the roster is never read, and such subscriptions go unjudged (compare.ts).
+   */
+  audiences?: readonly AccessRequest[];
+  /** Reads the roster (RFC 6121 §2.2): one read shared by every node of a check (sharedRosterRead); its own read otherwise. */
+  roster?: () => Promise<RosterItem[]>;
+}
+
+/** One roster read (RFC 6121 §2.2), made on first use and shared by the nodes of one check. */
+export function sharedRosterRead(ctx: NodeContext): () => Promise<RosterItem[]> {
+  let read: Promise<RosterItem[]> | undefined;
+  return () => (read ??= fetchRoster(ctx.iq));
 }
 
 /**
@@ -75,12 +103,13 @@ export async function readNodeState(
 ): Promise<NodeState | undefined> {
   const form = await readNodeConfig(ctx, node);
   if (form === undefined) return undefined;
-  const [affiliations, items] = await Promise.all([
+  const [affiliations, items, subscriptions] = await Promise.all([
     readAffiliations(ctx, node).then(
       (all) => ({ status: 'listed' as const, others: othersWithAccess(ctx, all) }),
       (error: unknown) => unread(error),
     ),
     readItems(ctx, node, expectedItemIds, options),
+    readNodeSubscriptions(ctx, node, options),
   ]);
   return {
     node,
@@ -93,7 +122,31 @@ export async function readNodeState(
     notifyConfig: form.fields.has('pubsub#notify_config') ? fieldBoolean(form, 'pubsub#notify_config') === true : undefined,
     affiliations,
     items,
+    subscriptions,
   };
+}
+
+/**
+ * §8.8.1, one request; the roster after it only where the audiences judged by it need it
+ * (rosterNeeded, node-subscriptions.ts: the same rule publishing follows). A refusal or failure of
+ * either is unknown, never "nobody".
+ */
+async function readNodeSubscriptions(ctx: NodeContext, node: string, options: ReadNodeOptions): Promise<NodeState['subscriptions']> {
+  let all: NodeSubscription[];
+  try {
+    all = await readSubscriptions(ctx, node);
+  } catch (error) {
+    return unread(error);
+  }
+  const self = bareJidKey(ctx.owner);
+  const others = all.filter((s) => bareJidKey(s.jid) !== self);
+  if (!rosterNeeded(ctx.owner, options.audiences ?? [], all)) return { status: 'listed', others };
+  const readRoster = options.roster ?? (() => fetchRoster(ctx.iq));
+  const roster = await readRoster().then(
+    (items) => ({ status: 'listed' as const, items }),
+    (error: unknown) => unread(error),
+  );
+  return { status: 'listed', others, roster };
 }
 
 /**

@@ -135,13 +135,22 @@ export async function endSubscriptionsOutside(
 }
 
 /**
+ * Whether judging `subscriptions` by any of `accesses` (subscriptionsOutside) needs the account's roster:
+ * one of them is presence or roster access, and someone besides the account itself is subscribed.
+ * Publishing (below) and drift watch (node-state.ts) read the roster only then.
+ */
+export function rosterNeeded(owner: string, accesses: readonly AccessRequest[], subscriptions: readonly NodeSubscription[]): boolean {
+  if (!accesses.some((a) => a.model === 'presence' || a.model === 'roster')) return false;
+  const self = bareJidKey(owner);
+  return subscriptions.some((s) => bareJidKey(s.jid) !== self);
+}
+
+/**
  * The roster, where the access is judged by it and there is someone to judge (one request, only then).
  * Unread (the server refused, or took too long), every other subscription is ended: the safe side.
  */
 async function rosterFor(ctx: Context, access: AccessRequest, subscriptions: readonly NodeSubscription[]): Promise<RosterItem[] | undefined> {
-  if (access.model !== 'presence' && access.model !== 'roster') return undefined;
-  const self = bareJidKey(ctx.owner);
-  if (!subscriptions.some((s) => bareJidKey(s.jid) !== self)) return undefined;
+  if (!rosterNeeded(ctx.owner, [access], subscriptions)) return undefined;
   return fetchRoster(ctx.iq).catch(() => undefined);
 }
 

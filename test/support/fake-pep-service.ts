@@ -36,6 +36,10 @@ export interface FakeOptions {
   items?: 'answer' | Error;
   affiliations?: 'answer' | Error;
   subscribe?: 'answer' | Error;
+  /** The owner's §8.8.1 list of subscriptions: ejabberd 23.01 answers feature-not-implemented on PEP. */
+  subscriptionsList?: 'answer' | Error;
+  /** The account's roster (RFC 6121 §2.2), answered to a roster get; without it a roster get fails. */
+  roster?: { jid: string; subscription: 'none' | 'to' | 'from' | 'both'; groups?: string[] }[];
   /** What the server keeps of a published payload (a server that alters it, or another client's publish racing ours). */
   onPublish?: (id: string, payload: Element) => Element;
   /** An administrator pinned the access model (ejabberd's force_node_config): configure answers success and keeps it. */
@@ -116,9 +120,13 @@ export function fakePep(options: FakeOptions) {
         }
         if (element.is('pubsub', NS.pubsubOwner) && child?.name === 'subscriptions') {
           // §8.8.1, as Prosody answers it: every subscription to the node.
+          if (options.subscriptionsList instanceof Error) throw options.subscriptionsList;
           node(child.attrs.node);
           const held = subscriptions.filter((s) => s.node === child.attrs.node);
           return xml('pubsub', { xmlns: NS.pubsubOwner }, xml('subscriptions', { node: child.attrs.node }, ...held.map((s) => xml('subscription', { jid: s.jid, subscription: 'subscribed' }))));
+        }
+        if (element.is('query', NS.roster) && options.roster) {
+          return xml('query', { xmlns: NS.roster }, ...options.roster.map((i) => xml('item', { jid: i.jid, subscription: i.subscription }, ...(i.groups ?? []).map((g) => xml('group', {}, g)))));
         }
         if (element.is('pubsub', NS.pubsub) && child?.name === 'items') {
           if (options.items instanceof Error) throw options.items;

@@ -17,6 +17,8 @@ export function state(extra: Partial<NodeState> = {}): NodeState {
     notifyConfig: undefined,
     affiliations: { status: 'listed', others: [] },
     items: { status: 'listed', ids: ['k1', 'k2', 'k3'] },
+    // Listed, nobody but the account subscribed (Prosody 0.12 lists them; ejabberd 23.01 would not).
+    subscriptions: { status: 'listed', others: [] },
     ...extra,
   };
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { NS } from '../../../main/xmpp/namespaces.js';
 import { ensurePersistentNode, publishPersistent } from '../../../main/xmpp/persistent-node.js';
-import { readNodeState, watchOwnNode } from '../../../main/xmpp/node-state.js';
+import { readNodeState, sharedRosterRead, watchOwnNode } from '../../../main/xmpp/node-state.js';
 import { pubkeyPayload } from '../../../main/xmpp/pubkey-items.js';
 import { fetchItems } from '../../../main/xmpp/fetch-items.js';
 import { BASE_FIELDS, EJABBERD_FIELDS, fakePep, JULIET, stanzaError } from '../../support/fake-pep-service.js';
@@ -85,6 +85,7 @@ describe('reading a node’s state', () => {
       notifyConfig: true,
       affiliations: { status: 'listed', others: [{ jid: 'romeo@montague.lit', affiliation: 'member' }] },
       items: { status: 'listed', ids: ['k1'] },
+      subscriptions: { status: 'listed', others: [] },
     });
     expect(pep.requests.some((r) => r.getChild('items'))).toBe(false);
   });
@@ -163,6 +164,67 @@ describe('reading a node’s state', () => {
     // Open access needs no affiliations managed, so publishing goes ahead.
     await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'open' }, maxItems: 32 }, key('k1'));
     expect((await readNodeState(pep.ctx, KEYS, ['k1']))?.affiliations).toEqual({ status: 'unknown', reason: 'failed', detail: 'feature-not-implemented' });
+  });
+});
+
+describe('reading who is subscribed to a node (XEP-0060 §8.8.1)', () => {
+  const BENVOLIO = 'benvolio@montague.lit';
+  const subscriptionGets = (pep: ReturnType<typeof fakePep>) => pep.requests.filter((r) => r.is('pubsub', NS.pubsubOwner) && r.getChild('subscriptions')).length;
+  const rosterGets = (pep: ReturnType<typeof fakePep>) => pep.requests.filter((r) => r.is('query', NS.roster)).length;
+
+  it('lists everyone subscribed but the account itself (its bare JID is subscribed to hear of changes), one request per read', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'whitelist', allow: [BENVOLIO] }, maxItems: 32 }, key('k1'));
+    pep.subscriptions.push({ node: KEYS, jid: JULIET }, { node: KEYS, jid: `${JULIET}/balcony` }, { node: KEYS, jid: BENVOLIO });
+    pep.requests.length = 0;
+    const state = await readNodeState(pep.ctx, KEYS, ['k1'], { audiences: [{ model: 'whitelist', allow: [BENVOLIO] }] });
+    expect(state?.subscriptions).toEqual({ status: 'listed', others: [{ jid: BENVOLIO, subscription: 'subscribed' }] });
+    expect(subscriptionGets(pep)).toBe(1);
+    // A whitelist is judged by its members: no roster read.
+    expect(rosterGets(pep)).toBe(0);
+  });
+
+  it('ejabberd 23.01 will not list them on PEP (feature-not-implemented): unknown, never "nobody"', async () => {
+    const pep = fakePep({ fields: EJABBERD_FIELDS, subscriptionsList: stanzaError('feature-not-implemented', 'cancel', 'unsupported') });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'open' }, maxItems: 32 }, key('k1'));
+    expect((await readNodeState(pep.ctx, KEYS, ['k1'], { audiences: [{ model: 'presence' }] }))?.subscriptions).toEqual({
+      status: 'unknown',
+      reason: 'failed',
+      detail: 'feature-not-implemented + unsupported',
+    });
+  });
+
+  it('presence access with someone else subscribed: the roster is read too, once for every node of a check', async () => {
+    const roster = [{ jid: BENVOLIO, subscription: 'to' as const }];
+    const pep = fakePep({ fields: BASE_FIELDS, roster });
+    for (const node of [KEYS, NS.nick]) {
+      await publishPersistent(pep.ctx, { node, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
+      pep.subscriptions.push({ node, jid: BENVOLIO });
+    }
+    pep.requests.length = 0;
+    const shared = sharedRosterRead(pep.ctx);
+    for (const node of [KEYS, NS.nick]) {
+      const state = await readNodeState(pep.ctx, node, ['k1'], { audiences: [{ model: 'presence' }], roster: shared });
+      expect(state?.subscriptions).toEqual({ status: 'listed', others: [{ jid: BENVOLIO, subscription: 'subscribed' }], roster: { status: 'listed', items: [{ jid: BENVOLIO, groups: [], subscription: 'to' }] } });
+    }
+    expect(rosterGets(pep)).toBe(1);
+  });
+
+  it('presence access with only the account subscribed: no roster read', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS, roster: [] });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
+    pep.subscriptions.push({ node: KEYS, jid: JULIET });
+    pep.requests.length = 0;
+    expect((await readNodeState(pep.ctx, KEYS, ['k1'], { audiences: [{ model: 'presence' }] }))?.subscriptions).toEqual({ status: 'listed', others: [] });
+    expect(rosterGets(pep)).toBe(0);
+  });
+
+  it('a roster the server will not give is unknown, not "nobody on it"', async () => {
+    const pep = fakePep({ fields: BASE_FIELDS });
+    await publishPersistent(pep.ctx, { node: KEYS, access: { model: 'presence' }, maxItems: 32 }, key('k1'));
+    pep.subscriptions.push({ node: KEYS, jid: BENVOLIO });
+    const read = await readNodeState(pep.ctx, KEYS, ['k1'], { audiences: [{ model: 'presence' }], roster: () => Promise.reject(stanzaError('internal-server-error', 'wait')) });
+    expect(read?.subscriptions).toMatchObject({ status: 'listed', roster: { status: 'unknown', reason: 'failed', detail: 'internal-server-error' } });
   });
 });
 
