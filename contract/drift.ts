@@ -69,6 +69,13 @@ export type DriftFinding =
   | ({ code: 'access-narrowed'; severity: 'notice' } & AccessChange)
   /** Affiliations that let someone in (or write) beyond the recorded whitelist. */
   | { code: 'members-added'; severity: 'alarm'; members: DriftAffiliation[] }
+  /**
+   * Explicit subscribers (XEP-0060 §6.1) whom `audience` leaves out: the server sends them every new
+   * item whatever the access model. `audience`: the access they were judged by (the one recorded, or
+   * the one the app asked last). Another client need not have done it: a contact taken off the roster,
+   * or out of a roster group, keeps a subscription made while allowed.
+   */
+  | { code: 'subscribers-outside'; severity: 'alarm'; jids: string[]; audience: AccessRequest }
   /** Whitelist members the server no longer lets in. */
   | { code: 'members-removed'; severity: 'notice'; jids: string[] }
   /** Published items no longer there, in the order they were published. */
@@ -91,7 +98,7 @@ export interface NodeDriftView {
   /** The highest severity among the findings; undefined when nothing drifted. */
   severity?: DriftSeverity;
   /** What the server would not show the owner, so was not compared (never reported as drift). */
-  unchecked: ('items' | 'affiliations')[];
+  unchecked: ('items' | 'affiliations' | 'subscriptions')[];
   /** Whether Accept can record the current state (an access the app cannot publish again allows only Restore). */
   acceptable: boolean;
   /** The node could not be read (offline, timeout): nothing is known of it, which is not "unchanged". */

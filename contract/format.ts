@@ -226,6 +226,14 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
       const members = finding.members.map((m) => (m.affiliation === 'member' ? m.jid : `${m.jid} (${m.affiliation})`)).join(', ');
       return unsure ? `${members} can read ${what} now.` : `Another app let ${members} in to ${what}.`;
     }
+    case 'subscribers-outside': {
+      // Not said to be another app's doing: a contact taken off the roster keeps a subscription too.
+      const one = finding.jids.length === 1;
+      return (
+        `${listed(finding.jids)} ${one ? 'is' : 'are'} still subscribed to ${what} and ${one ? 'is' : 'are'} sent every ${PUBLISHED_THING[kind]} you publish, ` +
+        `although only ${readersOnly(finding.audience)} may read ${kind === 'keys' ? 'them' : 'it'}.`
+      );
+    }
     case 'members-removed':
       return unsure ? `${finding.jids.join(', ')} cannot read ${what} now.` : `Another app shut ${finding.jids.join(', ')} out of ${what}.`;
     case 'items-removed':
@@ -239,6 +247,54 @@ export function describeDriftFinding(kind: WatchedNodeKind, finding: DriftFindin
     case 'persistence-changed':
       return `Another app changed how your server keeps ${what}: ${finding.changes.map(describePersistenceChange).join('; ')}.`;
   }
+}
+
+/** What a subscriber to a watched node is sent, one at a time ("every key you publish"). */
+const PUBLISHED_THING: Readonly<Record<WatchedNodeKind, string>> = {
+  keys: 'key',
+  vcard: 'profile card',
+  nickname: 'nickname',
+  avatar: 'picture',
+  'avatar-data': 'picture',
+};
+
+/** Who an access lets read, after "only": "contacts who see your presence", 'your contacts in roster group "Friends"'. */
+function readersOnly(access: AccessRequest): string {
+  switch (access.model) {
+    case 'presence':
+      return 'contacts who see your presence';
+    case 'roster':
+      return access.groups && access.groups.length > 0
+        ? `your contacts in roster group${access.groups.length > 1 ? 's' : ''} ${quotedGroups(access.groups)}`
+        : 'people in your roster groups';
+    case 'whitelist':
+      return access.allow && access.allow.length > 0 ? listed(access.allow) : 'the contacts you chose';
+    default:
+      return uncapitalized(describeAudience(access));
+  }
+}
+
+/** What a part the server would not show, NodeDriftView.unchecked, is, for one node. */
+function uncheckedPart(kind: WatchedNodeKind, part: 'items' | 'affiliations' | 'subscriptions'): string {
+  const what = WATCHED_NODE_NAME[kind];
+  switch (part) {
+    case 'items':
+      return `what is published as ${what}`;
+    case 'affiliations':
+      return `whom else the server lets in to ${what}`;
+    case 'subscriptions':
+      return `who is subscribed to ${what} (a subscriber is sent what you publish there)`;
+  }
+}
+
+/**
+ * What drift watch could not compare (NodeDriftView.unchecked), so that nobody takes it for unchanged:
+ * "Not checked, as the server did not show it to this app: who is subscribed to your keys (…)."
+ * Undefined when everything was compared.
+ */
+export function describeUnchecked(kind: WatchedNodeKind, unchecked: readonly ('items' | 'affiliations' | 'subscriptions')[]): string | undefined {
+  if (unchecked.length === 0) return undefined;
+  return `Not checked, as the server did not show it to this app: ${listed(unchecked.map((part) => uncheckedPart(kind, part)))}.`;
 }
 
 /**

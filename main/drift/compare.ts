@@ -12,6 +12,10 @@
  * - affiliations (XEP-0060 §4.1): whoever else holds one that grants something can get in whatever the
  *   model says (Prosody 0.12 lets a member read a presence node), and a publisher or owner can write.
  *   The whitelist's members are the expected ones; anyone else is added, a member gone is removed.
+ * - explicit subscriptions (XEP-0060 §6.1): both servers send each new item to every subscriber
+ *   whatever the access model (node-subscriptions.ts), so anyone subscribed whom the access leaves out
+ *   is sent what is published: an alarm. Judged as publishing judges them (subscriptionsOutside): the
+ *   account's own never, presence and roster access by the roster as the server has it now.
  * A change that lets anyone read who could not is an alarm; one that only shuts people out is a
  * notice. Items gone are an alarm too: contacts then take a key as withdrawn; so is an item that holds
  * another certificate than the one the app published under its id: contacts then take another key as
@@ -26,6 +30,7 @@ import type { Element } from '@xmpp/xml';
 import { asItem, profileContent, replacedFields } from '../profile/profile-content.js';
 import { accessShift } from '../xmpp/access-breadth.js';
 import { heldCertificate } from './held-certificate.js';
+import { subscriptionsOutside, type NodeSubscription } from '../xmpp/node-subscriptions.js';
 
 export type Severity = DriftSeverity;
 export type { AccessSnapshot, DriftCode, DriftFinding, PersistenceChange };
@@ -81,8 +86,11 @@ export interface NodeDrift {
   findings: DriftFinding[];
   /** The highest severity among the findings; undefined when nothing drifted. */
   severity: Severity | undefined;
-  /** What the server would not show the owner, so was not compared (and is never reported as drift). */
-  unchecked: ('items' | 'affiliations')[];
+  /**
+   * What the server would not show the owner, so was not compared (and is never reported as drift):
+   * 'subscriptions' also when the roster that judges them could not be read.
+   */
+  unchecked: ('items' | 'affiliations' | 'subscriptions')[];
   /**
    * The change of who reads the node that the app had asked for and not seen through (`accessAsked`),
    * when the node stands part of the way there: its model is the one asked, and only members asked for
@@ -98,11 +106,16 @@ export interface NodeDrift {
  * beyond the ones asked are the ones asked for and the recorded ones not yet taken off (affiliations
  * are set one by one after the configuration, persistent-node.ts syncAffiliations).
  */
-function partWayTo(asked: AccessRequest, was: AccessRequest, model: string, differences: readonly DriftFinding[]): boolean {
+function partWayTo(asked: AccessRequest, was: AccessRequest, model: string, differences: readonly DriftFinding[], outsideBefore: ReadonlySet<string>): boolean {
   if (model !== asked.model) return false;
   const before = new Set((was.model === 'whitelist' ? (was.allow ?? []) : []).map(bareJidKey));
+  // Subscriptions are ended after the configuration too (persistent-node.ts ensurePersistentNode): one
+  // the recorded access allowed is still there part of the way; one it left out too is not the change.
   return differences.every(
-    (f) => f.code === 'members-removed' || (f.code === 'members-added' && f.members.every((m) => m.affiliation === 'member' && before.has(bareJidKey(m.jid)))),
+    (f) =>
+      f.code === 'members-removed' ||
+      (f.code === 'members-added' && f.members.every((m) => m.affiliation === 'member' && before.has(bareJidKey(m.jid)))) ||
+      (f.code === 'subscribers-outside' && f.jids.every((jid) => !outsideBefore.has(bareJidKey(jid)))),
   );
 }
 
@@ -115,12 +128,17 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
   // last (`accessAsked`): a node that holds exactly that is the app's own change, whose record a full
   // disk refused. Anything else, even partly the one asked, is compared with the record.
   let findings = accessFindings(recorded.access, current);
+  let judgedBy = recorded.access;
   let unfinishedChange: AccessRequest | undefined;
   if (findings.length > 0 && recorded.accessAsked !== undefined) {
     const asked = accessFindings(recorded.accessAsked, current);
-    if (asked.length === 0) findings = asked;
-    else if (partWayTo(recorded.accessAsked, recorded.access, current.accessModel, asked)) unfinishedChange = recorded.accessAsked;
+    const outsideBefore = new Set(findings.flatMap((f) => (f.code === 'subscribers-outside' ? f.jids.map(bareJidKey) : [])));
+    if (asked.length === 0) {
+      findings = asked;
+      judgedBy = recorded.accessAsked;
+    } else if (partWayTo(recorded.accessAsked, recorded.access, current.accessModel, asked, outsideBefore)) unfinishedChange = recorded.accessAsked;
   }
+  if (subscribersOutside(judgedBy, current) === undefined) unchecked.push('subscriptions');
 
   if (current.items.status === 'listed') {
     const present = new Set(current.items.ids);
@@ -151,7 +169,38 @@ function accessFindings(access: AccessRequest, current: NodeState): DriftFinding
     if (added.length > 0) findings.push({ code: 'members-added', severity: 'alarm', members: added });
     if (removed.length > 0) findings.push({ code: 'members-removed', severity: 'notice', jids: removed });
   }
+  const outside = subscribersOutside(access, current);
+  if (outside !== undefined && outside.length > 0) {
+    findings.push({ code: 'subscribers-outside', severity: 'alarm', jids: [...new Set(outside.map((s) => s.jid))], audience: access });
+  }
   return findings;
+}
+
+/**
+ * The subscriptions to the node that `access` leaves out (subscriptionsOutside, the rule publishing
+ * ends them by), or undefined when that is not known: the server did not list them, or presence or
+ * roster access judges someone subscribed and the roster was not read. A pending subscription (§6.1.4,
+ * awaiting approval) is sent nothing, and is left aside.
+ */
+export function subscribersOutside(access: AccessRequest, current: Pick<NodeState, 'owner' | 'subscriptions'>): NodeSubscription[] | undefined {
+  // Open access: whoever is subscribed may read anyway.
+  if (access.model === 'open') return [];
+  const subscriptions = current.subscriptions;
+  if (subscriptions.status !== 'listed') return undefined;
+  const sent = subscriptions.others.filter((s) => s.subscription !== 'pending');
+  const roster = subscriptions.roster?.status === 'listed' ? subscriptions.roster.items : undefined;
+  const byRoster = access.model === 'presence' || access.model === 'roster';
+  // Without the roster, subscriptionsOutside would take every such subscriber for an outsider.
+  if (byRoster && sent.length > 0 && roster === undefined) return undefined;
+  return subscriptionsOutside(current.owner, access, sent, roster);
+}
+
+/**
+ * The accesses a node's subscriptions are judged by (compareNode): the recorded one, and the one the
+ * app asked last where it differs. readNodeState reads the roster for them where they need it.
+ */
+export function subscriptionAudiences(recorded: Pick<RecordedNode, 'access' | 'accessAsked'>): AccessRequest[] {
+  return recorded.accessAsked === undefined ? [recorded.access] : [recorded.access, recorded.accessAsked];
 }
 
 /**

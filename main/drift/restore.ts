@@ -8,7 +8,7 @@ import type { Element } from '@xmpp/xml';
 import type { EffectiveNodeConfig } from '../../contract/index.js';
 import { ensurePersistentNode, publishPersistent, type NodeContext, type PersistentNodeSpec } from '../xmpp/persistent-node.js';
 import { readNodeState, type NodeState } from '../xmpp/node-state.js';
-import { compareNode, comparesContents, type NodeDrift, type RecordedNode } from './compare.js';
+import { compareNode, comparesContents, subscriptionAudiences, type NodeDrift, type RecordedNode } from './compare.js';
 import type { RestorePlan } from './restore-plan.js';
 
 export interface RestoreOutcome {
@@ -51,6 +51,6 @@ export async function applyRestorePlan(
     config = (await publishPersistent(ctx, spec, { id: itemId, payload })).config;
     republished.push(itemId);
   }
-  const state = await readNodeState(ctx, recorded.node, recorded.itemIds, { whole: comparesContents(recorded) });
+  const state = await readNodeState(ctx, recorded.node, recorded.itemIds, { whole: comparesContents(recorded), audiences: subscriptionAudiences(recorded) });
   return { config, republished, withoutPayload, state, after: compareNode(recorded, state) };
 }

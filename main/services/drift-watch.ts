@@ -22,7 +22,7 @@ import type { Element } from '@xmpp/xml';
 import { Parser } from '@xmpp/xml';
 import type { AccessRequest, DriftReport, DriftRepairAnswer, NodeDriftView, NodeRepair, WatchedNodeKind } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
-import { highestSeverity, compareNode, comparesContents, type NodeDrift, type RecordedNode } from '../drift/compare.js';
+import { highestSeverity, compareNode, comparesContents, subscriptionAudiences, type NodeDrift, type RecordedNode } from '../drift/compare.js';
 import { applyRestorePlan } from '../drift/restore.js';
 import { acceptCurrent, planRestore } from '../drift/restore-plan.js';
 import { BoundedMap } from '../bounded-map.js';
@@ -38,7 +38,7 @@ import { appliedSettings } from '../vault/stores/published-nodes-store.js';
 import type { FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
 import { KIND_OF_NODE } from '../xmpp/node-words.js';
-import { readNodeState, watchOwnNode, type NodeState } from '../xmpp/node-state.js';
+import { readNodeState, sharedRosterRead, watchOwnNode, type NodeState } from '../xmpp/node-state.js';
 import type { OwnNodeChange } from '../xmpp/pep-events.js';
 import type { NodeContext } from '../xmpp/persistent-node.js';
 import { KEY_NODE_MAX_ITEMS, keyNodePayload } from './own-keys.js';
@@ -405,10 +405,17 @@ export class DriftWatch {
     const recorded = this.#recordedNodes(account);
     const keyNodeRead = this.#takeKeyNodeRead();
     const nodes: NodeDriftView[] = [];
+    // The roster judges subscribers under presence or roster access: read once for the whole check, if at all.
+    const roster = sharedRosterRead(this.#ctx(owner));
     for (const r of recorded) {
       this.#requireStill(owner);
       try {
-        const state = await readNodeState(this.#ctx(owner), r.node, r.itemIds, { itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined, whole: comparesContents(r) });
+        const state = await readNodeState(this.#ctx(owner), r.node, r.itemIds, {
+          itemsRead: r.node === NS.pubkey ? keyNodeRead : undefined,
+          whole: comparesContents(r),
+          audiences: subscriptionAudiences(r),
+          roster,
+        });
         this.#requireStill(owner);
         if (r.node === NS.pubkey) this.#deps.onKeyNodeRead?.(state);
         // ejabberd announces configuration changes to subscribers only: subscribed once per session,
@@ -437,9 +444,10 @@ export class DriftWatch {
 
   async #readAll(owner: Owner, recorded: Recorded[]): Promise<Read[]> {
     const reads: Read[] = [];
+    const roster = sharedRosterRead(this.#ctx(owner));
     for (const r of recorded) {
       this.#requireStill(owner);
-      const state = await readNodeState(this.#ctx(owner), r.node, r.itemIds, { whole: comparesContents(r) });
+      const state = await readNodeState(this.#ctx(owner), r.node, r.itemIds, { whole: comparesContents(r), audiences: subscriptionAudiences(r), roster });
       reads.push({ recorded: r, state, drift: compareNode(r, state) });
     }
     return reads;

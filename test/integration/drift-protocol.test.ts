@@ -126,8 +126,9 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       ? [
           // notify_config stays off on a roster node (the form would name her groups to subscribers), and
           // ejabberd lists no items of it to its owner.
-          { name: 'roster Friends', access: () => ({ model: 'roster', groups: ['Friends'] }), announced: false, watch: { configuration: false, reason: 'off' }, unchecked: ['items'] },
-          { name: 'presence', access: () => ({ model: 'presence' }), announced: true, watch: { configuration: true }, unchecked: [] },
+          // Nor does it list a PEP node's subscriptions (§8.8.1: feature-not-implemented): unchecked, never "none".
+          { name: 'roster Friends', access: () => ({ model: 'roster', groups: ['Friends'] }), announced: false, watch: { configuration: false, reason: 'off' }, unchecked: ['subscriptions', 'items'] },
+          { name: 'presence', access: () => ({ model: 'presence' }), announced: true, watch: { configuration: true }, unchecked: ['subscriptions'] },
         ]
       : [
           // Prosody 0.12 has no roster access and never sends configuration notifications.
@@ -158,7 +159,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
           node: NODE,
           findings: [{ code: 'access-widened', severity: 'alarm', recorded: recordedAccess, current: { model: 'open' }, groupsAdded: [], groupsRemoved: [] }],
           severity: 'alarm',
-          unchecked: [],
+          // Judged by the recorded access, which is not open: ejabberd's unlisted subscriptions still matter.
+          unchecked: ejabberd ? ['subscriptions'] : [],
         });
 
         const { plan, outcome } = await restore(recorded);

@@ -69,7 +69,8 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       must(await api().profile.setAvatar({ dataBase64: photo.toString('base64'), access: { model: 'presence' }, reconfigure: true }));
       const report = must(await api().drift.check());
       for (const node of [NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata]) {
-        expect(nodeOf(report, node), node).toMatchObject({ findings: [], unchecked: [] });
+        // ejabberd 23.01 lists no PEP node's subscriptions (feature-not-implemented): unchecked, never "none".
+        expect(nodeOf(report, node), node).toMatchObject({ findings: [], unchecked: server.kind === 'ejabberd' ? ['subscriptions'] : [] });
       }
       expect(await romeoReadsNickname()).toBe('Jules');
     }, 60_000);

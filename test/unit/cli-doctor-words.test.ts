@@ -79,3 +79,30 @@ describe('keyring doctor on a profile card another app changed', () => {
     expect(text).not.toContain('Verona');
   });
 });
+
+describe('keyring doctor on subscribers the audience leaves out, and on what it could not check', () => {
+  const keys: NodeDriftView = {
+    node: 'urn:xmpp:tmp:pubkey',
+    kind: 'keys',
+    recorded: { access: { model: 'presence' }, items: 1 },
+    current: { access: { model: 'presence' }, items: 1 },
+    findings: [],
+    unchecked: [],
+    acceptable: true,
+  };
+
+  it('names who is still sent the keys, although the access setting did not change, and marks the node CHANGED', () => {
+    const text = describeReport({
+      account: 'juliet@capulet.lit',
+      nodes: [{ ...keys, findings: [{ code: 'subscribers-outside', severity: 'alarm', jids: ['benvolio@montague.lit'], audience: { model: 'presence' } }], severity: 'alarm', acceptable: false }],
+    });
+    expect(text).toMatch(/^CHANGED your keys/);
+    expect(text).toContain('benvolio@montague.lit is still subscribed to your keys and is sent every key you publish, although only contacts who see your presence may read them.');
+  });
+
+  it('a server that will not list the subscriptions (ejabberd 23.01): "ok" says what was compared, and what was not', () => {
+    const text = describeReport({ account: 'juliet@capulet.lit', nodes: [{ ...keys, unchecked: ['subscriptions'] }] });
+    expect(text).toMatch(/^ok/);
+    expect(text).toContain('Not checked, as the server did not show it to this app: who is subscribed to your keys (a subscriber is sent what you publish there).');
+  });
+});

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { DriftReport, NodeDriftView, NodeRepair } from '../../../contract/index.js';
-import { capitalized, describeAudience, describeDriftFinding, describeUnfinishedChange, WATCHED_NODE_NAME } from '../../../contract/format.js';
+import { capitalized, describeAudience, describeDriftFinding, describeUnchecked, describeUnfinishedChange, WATCHED_NODE_NAME } from '../../../contract/format.js';
 import { CliError, must, type CliContext } from '../context.js';
 import { safe } from '../output.js';
 
@@ -70,6 +70,9 @@ function describeNode(n: NodeDriftView): string {
   const lines = [`${verdict.padEnd(7)} ${name} (${n.node}): ${recorded}; ${now}`];
   for (const finding of n.findings) lines.push(`        ${describeDriftFinding(n.kind, finding, n.unfinishedChange ? 'unknown' : 'another-app')}`);
   if (n.unfinishedChange) lines.push(`        ${describeUnfinishedChange(n.kind, n.unfinishedChange)}`);
+  // "ok" is about what was compared: what the server would not show is said, never passed off as unchanged.
+  const unchecked = describeUnchecked(n.kind, n.unchecked);
+  if (unchecked !== undefined) lines.push(`        ${unchecked}`);
   return lines.map(safe).join('\n');
 }
 

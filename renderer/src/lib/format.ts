@@ -7,6 +7,7 @@ export {
   describeRevocationAudience,
   REVOCATION_REASON_TEXT,
   describeDriftFinding,
+  describeUnchecked,
   describeUnfinishedChange,
   groupFingerprint,
   WATCHED_NODE_NAME,

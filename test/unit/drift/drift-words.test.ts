@@ -1,7 +1,7 @@
 /** The drift findings in words, as the window and `keyring doctor` both say them (contract/format.ts). */
 import { describe, expect, it } from 'vitest';
-import type { ReplacedItem } from '../../../contract/index.js';
-import { describeAudience, describeDriftFinding } from '../../../contract/format.js';
+import type { AccessRequest, ReplacedItem } from '../../../contract/index.js';
+import { describeAudience, describeDriftFinding, describeUnchecked } from '../../../contract/format.js';
 
 describe('drift findings in words', () => {
   it('a widening names the new audience and the one recorded: "now Anyone (was Friends)"', () => {
@@ -55,6 +55,29 @@ describe('drift findings in words', () => {
         ],
       }),
     ).toBe('Another app let benvolio@montague.lit, tybalt@capulet.lit (publisher) in to your nickname.');
+  });
+
+  it('subscribers the audience leaves out: who, that they are sent what is published, and who alone may read it', () => {
+    const outside = (kind: Parameters<typeof describeDriftFinding>[0], jids: string[], audience: AccessRequest) =>
+      describeDriftFinding(kind, { code: 'subscribers-outside', severity: 'alarm', jids, audience });
+    expect(outside('keys', ['benvolio@montague.lit'], { model: 'presence' })).toBe(
+      'benvolio@montague.lit is still subscribed to your keys and is sent every key you publish, although only contacts who see your presence may read them.',
+    );
+    expect(outside('vcard', ['nurse@capulet.lit', 'tybalt@capulet.lit/phone'], { model: 'roster', groups: ['Friends'] })).toBe(
+      'nurse@capulet.lit and tybalt@capulet.lit/phone are still subscribed to your profile card and are sent every profile card you publish, although only your contacts in roster group "Friends" may read it.',
+    );
+    expect(outside('nickname', ['mallory@evil.example'], { model: 'whitelist', allow: ['romeo@montague.lit', 'nurse@capulet.lit'] })).toBe(
+      'mallory@evil.example is still subscribed to your nickname and is sent every nickname you publish, although only romeo@montague.lit and nurse@capulet.lit may read it.',
+    );
+    // Never blamed on another app: removing a contact from the roster leaves the subscription too.
+    expect(outside('avatar', ['benvolio@montague.lit'], { model: 'presence' })).not.toMatch(/another app/i);
+  });
+
+  it('what could not be checked is said, never passed off as unchanged', () => {
+    expect(describeUnchecked('keys', [])).toBeUndefined();
+    expect(describeUnchecked('keys', ['affiliations', 'subscriptions'])).toBe(
+      'Not checked, as the server did not show it to this app: whom else the server lets in to your keys and who is subscribed to your keys (a subscriber is sent what you publish there).',
+    );
   });
 
   it('persistence changes say what the server now does, and what was needed', () => {
