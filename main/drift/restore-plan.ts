@@ -7,20 +7,21 @@ import type { AccessRequest } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { NodeState } from '../xmpp/node-state.js';
-import { replacedItems, type NodeDrift, type RecordedNode } from './compare.js';
+import { replacedItems, subscribersOutside, type NodeDrift, type RecordedNode } from './compare.js';
 
 export interface RestorePlan {
   node: string;
   /**
    * Make the node's configuration and affiliations the recorded ones again: ensurePersistentNode with
    * the recorded access, the change consented to (the person chose Restore). It creates a deleted node,
-   * configures (XEP-0060 §8.2.4) and sets affiliations (§8.9.2), then reads both back.
+   * configures (XEP-0060 §8.2.4), ends the subscriptions the access leaves out (§8.8.2,
+   * node-subscriptions.ts) and sets affiliations (§8.9.2), then reads them back.
    */
   reconfigure?: {
     access: AccessRequest;
     maxItems: number;
     /** What it puts back. */
-    restores: ('node' | 'access' | 'members' | 'persistence')[];
+    restores: ('node' | 'access' | 'members' | 'subscriptions' | 'persistence')[];
     /** The affiliation changes it will make: extra ones removed ('none'), whitelist members put back. */
     affiliations: { jid: string; affiliation: 'none' | 'member' }[];
   };
@@ -56,6 +57,10 @@ export function planRestore(recorded: RecordedNode, drift: NodeDrift): RestorePl
       case 'members-removed':
         restores.add('members');
         affiliations.push(...finding.jids.map((jid) => ({ jid, affiliation: 'member' as const })));
+        break;
+      case 'subscribers-outside':
+        // ensurePersistentNode ends every subscription the recorded access leaves out, and reads them again.
+        restores.add('subscriptions');
         break;
       case 'persistence-changed':
         restores.add('persistence');
@@ -94,7 +99,8 @@ export type AcceptOutcome =
    * ('unknown-access-model': authorize, or none named), or one it cannot express
    * ('not-representable'): affiliations beyond a whitelist's members (a member of a presence node, a
    * publisher), which the app's next publish would remove; a whitelist without members, or whose
-   * members the server would not list; roster access without a group. Only Restore fits then.
+   * members the server would not list; roster access without a group; subscribers the access accepted
+   * leaves out, whom the next publish would unsubscribe. Only Restore fits then.
    */
   | { ok: false; reason: 'unknown-access-model' | 'not-representable' };
 
@@ -114,6 +120,8 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
     if (current.affiliations.status !== 'listed' || others.length === 0) return notRepresentable;
     access.allow = others.map((a) => a.jid);
   }
+  // Accepted, the node would still be sending its items to them, and drift would report it again.
+  if ((subscribersOutside(access, current)?.length ?? 0) > 0) return notRepresentable;
   // An item that no longer holds what the app published there is not the app's any more: accepted,
   // it is no longer expected (a key's publication shows as withdrawn), as an item removed is.
   const replaced = new Set(replacedItems(recorded, current).map((r) => r.itemId));

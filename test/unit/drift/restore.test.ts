@@ -4,7 +4,7 @@
  * what is still not back. The real servers run the same in test/integration/drift-protocol.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { compareNode, type RecordedNode } from '../../../main/drift/compare.js';
+import { compareNode, subscriptionAudiences, type RecordedNode } from '../../../main/drift/compare.js';
 import { applyRestorePlan } from '../../../main/drift/restore.js';
 import { planRestore } from '../../../main/drift/restore-plan.js';
 import { KeyringError } from '../../../main/errors.js';
@@ -54,6 +54,21 @@ describe('restore', () => {
     expect(outcome.republished).toEqual(['k2']);
     expect(outcome.withoutPayload).toEqual(['k1']);
     expect(outcome.after.findings).toEqual([{ code: 'items-removed', severity: 'alarm', itemIds: ['k1'] }]);
+  });
+
+  it('a subscriber the recorded presence access leaves out (off the roster): Restore ends the subscription, and the read-back finds none', async () => {
+    const benvolio = 'benvolio@montague.lit';
+    const pep = fakePep({ fields: EJABBERD_FIELDS, roster: [{ jid: 'romeo@montague.lit', subscription: 'both' }] });
+    const recorded = await published(pep, ['k1']);
+    pep.subscriptions.push({ node: KEYS, jid: 'romeo@montague.lit' }, { node: KEYS, jid: benvolio });
+    const before = await readNodeState(pep.ctx, KEYS, recorded.itemIds, { audiences: subscriptionAudiences(recorded) });
+    const plan = planRestore(recorded, compareNode(recorded, before));
+    expect(plan?.reconfigure?.restores).toEqual(['subscriptions']);
+    if (!plan) throw new Error('nothing to restore');
+
+    const outcome = await applyRestorePlan(pep.ctx, recorded, plan, payload);
+    expect(outcome.after).toMatchObject({ findings: [], severity: undefined, unchecked: [] });
+    expect(pep.subscriptions.map((s) => s.jid)).toEqual(['romeo@montague.lit']);
   });
 
   it('a configuration an administrator pinned open is refused with access-model-unsupported, and nothing is republished', async () => {

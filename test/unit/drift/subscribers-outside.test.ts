@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareNode, type RecordedNode } from '../../../main/drift/compare.js';
+import { acceptCurrent, planRestore } from '../../../main/drift/restore-plan.js';
 import type { NodeState } from '../../../main/xmpp/node-state.js';
 import type { RosterItem } from '../../../main/xmpp/roster.js';
 import type { AccessRequest } from '../../../contract/index.js';
@@ -137,5 +138,22 @@ describe('drift: subscribers and the access the app asked for (accessAsked)', ()
     const current = state({ accessModel: 'whitelist', affiliations: { status: 'listed', others: [{ jid: ROMEO, affiliation: 'member' }] }, ...subscribed([BENVOLIO], [contact(BENVOLIO, 'both'), contact(ROMEO, 'both')]) });
     const drift = compareNode(recorded({ model: 'presence' }, { accessAsked: asked }), current);
     expect(drift.unfinishedChange).toEqual(asked);
+  });
+});
+
+describe('restore and accept with subscribers outside', () => {
+  it('Restore reconfigures (ensurePersistentNode ends the subscriptions the recorded access leaves out); nothing to republish', () => {
+    const r = recorded({ model: 'presence' });
+    expect(planRestore(r, compareNode(r, state(subscribed([BENVOLIO], []))))).toEqual({
+      node: NODE,
+      reconfigure: { access: { model: 'presence' }, maxItems: 32, restores: ['subscriptions'], affiliations: [] },
+      republish: [],
+    });
+  });
+
+  it('Accept cannot keep it: the node would still send them what is published, and the next publish would end it', () => {
+    const r = recorded({ model: 'presence' });
+    expect(acceptCurrent(r, state(subscribed([BENVOLIO], [])))).toEqual({ ok: false, reason: 'not-representable' });
+    expect(acceptCurrent(r, state(subscribed([ROMEO], [contact(ROMEO, 'both')])))).toMatchObject({ ok: true });
   });
 });
