@@ -8,7 +8,7 @@ import { accountChange, event, request } from './define.js';
 import { NoParams, type AccessRequest, type EffectiveNodeConfig, type IpcError } from './domain.js';
 import type { ProfileFieldChange } from './profile-changes.js';
 
-/** An alarm when more people can read (or items are gone); a notice when people were only shut out. */
+/** An alarm when more people can read or are sent what is published (or items are gone); a notice when people were only shut out. */
 export type DriftSeverity = 'alarm' | 'notice';
 
 /** Which of the app's publications a node holds: keys, the vCard, the nickname, the avatar (metadata and data). */
