@@ -41,6 +41,7 @@ test('a contact removed from the roster but still subscribed: the banner names h
       `${benvolio.jid} is still subscribed to your keys and is sent every key you publish, although only contacts who see your presence may read them.`,
     );
     await expect(banner).not.toContainText('Another app');
+    await expect(banner).toContainText('Restore ends the subscriptions of anyone your audience leaves out, so they are sent nothing more.');
     // Accepting would leave him subscribed: Restore alone.
     await expect(banner.getByRole('button', { name: 'Accept the change' })).toHaveCount(0);
     // Prosody lists the subscriptions: nothing is said to be unchecked.
