@@ -71,6 +71,8 @@ export interface ConnectionState {
   boundJid?: string;
   /** Why it stopped, when status is 'failed' (a code and a sentence; never retried by itself). */
   error?: IpcError;
+  /** While reconnecting: when the live stream was lost (ISO 8601), the same over every attempt since. */
+  lostAt?: string;
   /** While reconnecting: why the connection was lost, or why the last attempt failed. */
   cause?: IpcError;
   /** While reconnecting: how many attempts failed so far (0: the first is still to come). */

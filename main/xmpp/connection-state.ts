@@ -23,8 +23,8 @@ export type ConnectionEvent =
   | { type: 'sign-in'; account: string }
   /** A stream is authenticated, bound and announced. */
   | { type: 'bound'; boundJid: string }
-  /** The live stream ended, or a reconnect attempt failed in a way worth retrying. */
-  | { type: 'lost'; cause: IpcError; attempt: number; nextAttemptAt: number }
+  /** The live stream ended, or a reconnect attempt failed in a way worth retrying, at `at` (Date.now()). */
+  | { type: 'lost'; cause: IpcError; attempt: number; nextAttemptAt: number; at: number }
   /** A reconnect attempt starts now. */
   | { type: 'attempt'; attempt: number }
   /** Signing in failed and will not be retried. */
@@ -61,13 +61,21 @@ export function nextConnectionState(state: ConnectionState, event: ConnectionEve
       return {
         status: 'reconnecting',
         ...withAccount,
+        // Since the stream was lost, not since the last failed attempt: "offline since 10:53".
+        lostAt: state.status === 'reconnecting' && state.lostAt !== undefined ? state.lostAt : new Date(event.at).toISOString(),
         cause: event.cause,
         attempt: event.attempt,
         nextAttemptAt: new Date(event.nextAttemptAt).toISOString(),
       };
     case 'attempt':
       if (state.status !== 'reconnecting') return state;
-      return { status: 'reconnecting', ...withAccount, ...(state.cause ? { cause: state.cause } : {}), attempt: event.attempt };
+      return {
+        status: 'reconnecting',
+        ...withAccount,
+        ...(state.lostAt ? { lostAt: state.lostAt } : {}),
+        ...(state.cause ? { cause: state.cause } : {}),
+        attempt: event.attempt,
+      };
     case 'refused':
       return { status: 'failed', ...withAccount, error: event.error };
     case 'signed-out':

@@ -304,7 +304,7 @@ export class AccountSession {
     const delay = (this.#deps.retryDelay ?? reconnectDelay)(this.#attempt);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => void this.#attemptReconnect(generation), delay);
-    this.#transition({ type: 'lost', cause: cause.toIpcError(), attempt: this.#attempt, nextAttemptAt: Date.now() + delay });
+    this.#transition({ type: 'lost', cause: cause.toIpcError(), attempt: this.#attempt, nextAttemptAt: Date.now() + delay, at: Date.now() });
   }
 
   #cancelRetry(): void {

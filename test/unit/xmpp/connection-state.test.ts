@@ -17,25 +17,33 @@ describe('connection state machine', () => {
     expect(state).toEqual({ status: 'connecting', account });
     state = next(state, { type: 'bound', boundJid: `${account}/keyring-1` });
     expect(state).toEqual({ status: 'online', account, boundJid: `${account}/keyring-1` });
-    state = next(state, { type: 'lost', cause: shutdown, attempt: 0, nextAttemptAt: Date.UTC(2026, 0, 1, 10, 0, 1) });
-    expect(state).toEqual({ status: 'reconnecting', account, cause: shutdown, attempt: 0, nextAttemptAt: '2026-01-01T10:00:01.000Z' });
+    state = next(state, { type: 'lost', cause: shutdown, attempt: 0, nextAttemptAt: Date.UTC(2026, 0, 1, 10, 0, 1), at: Date.UTC(2026, 0, 1, 10, 0, 0) });
+    expect(state).toEqual({
+      status: 'reconnecting',
+      account,
+      lostAt: '2026-01-01T10:00:00.000Z',
+      cause: shutdown,
+      attempt: 0,
+      nextAttemptAt: '2026-01-01T10:00:01.000Z',
+    });
     expect(state.boundJid).toBeUndefined();
   });
 
-  it('while an attempt runs, shows no next-attempt time; a failed attempt shows the new cause and time', () => {
-    let state: ConnectionState = { status: 'reconnecting', account, cause: shutdown, attempt: 0, nextAttemptAt: '2026-01-01T10:00:01.000Z' };
+  it('while an attempt runs, shows no next-attempt time; a failed attempt shows the new cause and time, lost since the first', () => {
+    const lostAt = '2026-01-01T10:00:00.000Z';
+    let state: ConnectionState = { status: 'reconnecting', account, lostAt, cause: shutdown, attempt: 0, nextAttemptAt: '2026-01-01T10:00:01.000Z' };
     state = next(state, { type: 'attempt', attempt: 0 });
-    expect(state).toEqual({ status: 'reconnecting', account, cause: shutdown, attempt: 0 });
+    expect(state).toEqual({ status: 'reconnecting', account, lostAt, cause: shutdown, attempt: 0 });
     const refused = { code: 'server-unreachable' as const, message: 'Cannot reach 127.0.0.1:5222: the connection was refused (no server listens on that port, or a firewall turns it away).' };
-    state = next(state, { type: 'lost', cause: refused, attempt: 1, nextAttemptAt: Date.UTC(2026, 0, 1, 10, 0, 3) });
-    expect(state).toMatchObject({ status: 'reconnecting', cause: refused, attempt: 1, nextAttemptAt: '2026-01-01T10:00:03.000Z' });
+    state = next(state, { type: 'lost', cause: refused, attempt: 1, nextAttemptAt: Date.UTC(2026, 0, 1, 10, 0, 3), at: Date.UTC(2026, 0, 1, 10, 0, 2) });
+    expect(state).toMatchObject({ status: 'reconnecting', lostAt, cause: refused, attempt: 1, nextAttemptAt: '2026-01-01T10:00:03.000Z' });
     state = next(state, { type: 'bound', boundJid: `${account}/keyring-2` });
     expect(state).toEqual({ status: 'online', account, boundJid: `${account}/keyring-2` });
   });
 
   it('a first sign-in that fails is refused, never "reconnecting"', () => {
     const connecting: ConnectionState = { status: 'connecting', account };
-    expect(next(connecting, { type: 'lost', cause: shutdown, attempt: 0, nextAttemptAt: 0 })).toBe(connecting);
+    expect(next(connecting, { type: 'lost', cause: shutdown, attempt: 0, nextAttemptAt: 0, at: 0 })).toBe(connecting);
     const error = { code: 'auth-failed' as const, message: 'The server rejected the address or password.' };
     expect(next(connecting, { type: 'refused', error })).toEqual({ status: 'failed', account, error });
   });
@@ -62,7 +70,7 @@ describe('not answering while online', () => {
   });
 
   it('only while online: reconnecting or offline states are left as they are', () => {
-    const reconnecting = next(online, { type: 'lost', cause: { code: 'timeout', message: 'gone' }, attempt: 0, nextAttemptAt: 0 });
+    const reconnecting = next(online, { type: 'lost', cause: { code: 'timeout', message: 'gone' }, attempt: 0, nextAttemptAt: 0, at: 0 });
     expect(next(reconnecting, { type: 'silent', since: 0 })).toBe(reconnecting);
     expect(next(reconnecting, { type: 'heard' })).toBe(reconnecting);
   });
