@@ -30,7 +30,9 @@ test('a typo refused on a fresh app: no key can be made, imported or restored fo
   const status = page.getByTestId('connection-status');
   await openApp(page, app.url);
   await signInRefused(page, { ...romeo, jid: typo });
-  await expect(page.getByTestId('connection-label')).toHaveText('Not connected');
+  // Offline, the one word for not signed in, and why: as before any sign-in, never a second word.
+  await expect(page.getByTestId('connection-label')).toHaveText('Offline');
+  await expect(page.getByTestId('connection-reason')).toHaveText('(address or password refused)');
   await expect(status).not.toContainText(typo);
 
   await goTo(page, 'My keys');

@@ -131,13 +131,39 @@ export function describeError(error: IpcError): ErrorWords {
   };
 }
 
+/**
+ * One word for "not signed in", whether no sign-in was tried yet, one was refused, or the person
+ * disconnected: "Offline", the word every screen uses ("You are offline"). Why, when there is a why,
+ * follows it (offlineReason), never a second word for the same state (review walk 4, item 18).
+ */
 export const STATUS_LABEL: Record<ConnectionStatus, string> = {
   offline: 'Offline',
   connecting: 'Connecting…',
   online: 'Online',
   reconnecting: 'Reconnecting…',
-  failed: 'Not connected',
+  failed: 'Offline',
 };
+
+/** Why the app is offline after a sign-in failed (or a session stopped for good), in a few words for the header. */
+export function offlineReason(error: IpcError | undefined): string {
+  switch (error?.code) {
+    case 'auth-failed':
+      return error.field === 'server' ? 'the server failed its sign-in check' : 'address or password refused';
+    case 'server-unreachable':
+    case 'timeout':
+      return 'server not reached';
+    case 'tls-untrusted':
+    case 'ca-changed':
+      return 'server certificate not trusted';
+    case 'channel-binding-stripped':
+    case 'scram-stripped':
+    case 'tls-required':
+    case 'auth-required':
+      return 'the server offered a weaker sign-in';
+    default:
+      return 'sign-in failed';
+  }
+}
 
 /** A contact whose server could not be reached: nothing is known about their keys, which is not "no keys". */
 export function unreachableText(jid: string): string {
