@@ -153,3 +153,27 @@ export function nextValidityChange(keys: readonly Pick<OwnKeyView, 'notBefore' |
   }
   return next;
 }
+
+/**
+ * The My keys reminder of keys in no backup (main counts every key not expired), said apart for keys
+ * still in use and retired ones (revoked, or replaced by a renewal): a retired key is not used again,
+ * but its private half is the only way to read what was encrypted to it before, so it still counts,
+ * said as what it is (review walk 4, item 20: "4 of your keys" counted two retired ones as if current).
+ */
+export function backupReminderText(notBackedUp: readonly string[], keys: readonly Pick<OwnKeyView, 'fingerprint' | 'revoked' | 'continues'>[]): string | undefined {
+  if (notBackedUp.length === 0) return undefined;
+  const isRetired = (fingerprint: string) =>
+    keys.some((k) => (k.fingerprint === fingerprint && k.revoked !== undefined) || k.continues === fingerprint);
+  const retired = notBackedUp.filter(isRetired).length;
+  const current = notBackedUp.length - retired;
+  const keysText = (n: number, kind: string) => `${n === 1 ? 'one' : String(n)} ${kind} key${n === 1 ? '' : 's'}`;
+  const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  if (retired === 0) {
+    return `${current === 1 ? 'One of your keys is' : `${current} of your keys are`} in no backup. If this computer is lost, ${current === 1 ? 'it is' : 'they are'} lost with it.`;
+  }
+  const them = retired === 1 ? 'it' : 'them';
+  if (current === 0) {
+    return `${capital(keysText(retired, 'retired'))} (revoked or replaced) ${retired === 1 ? 'is' : 'are'} in no backup. ${retired === 1 ? 'It is' : 'They are'} no longer used, but still needed to read what was encrypted to ${them} before: if this computer is lost, that can no longer be read.`;
+  }
+  return `${capital(keysText(current, 'current'))} and ${keysText(retired, 'retired')} (revoked or replaced) are in no backup. If this computer is lost, the current ${current === 1 ? 'one is' : 'ones are'} lost with it, and what was encrypted to the retired ${retired === 1 ? 'one' : 'ones'} before can no longer be read.`;
+}
