@@ -177,3 +177,24 @@ export function backupReminderText(notBackedUp: readonly string[], keys: readonl
   }
   return `${capital(keysText(current, 'current'))} and ${keysText(retired, 'retired')} (revoked or replaced) are in no backup. If this computer is lost, the current ${current === 1 ? 'one is' : 'ones are'} lost with it, and what was encrypted to the retired ${retired === 1 ? 'one' : 'ones'} before can no longer be read.`;
 }
+
+/** How many of `contacts` are in each of `groups` (the roster's word for who a roster-group audience lets in). */
+export function groupMemberCounts(groups: readonly string[], contacts: readonly RosterContactView[]): Record<string, number> {
+  return Object.fromEntries(groups.map((group) => [group, contacts.filter((c) => c.groups.includes(group)).length]));
+}
+
+/**
+ * Who a roster-group audience chosen now leaves out that the one published lets in: the contacts in a
+ * group published now and in none of the groups chosen (narrowing "Friends" to "Montagues" takes romeo's
+ * access away, and the picker names him). Only between roster-group audiences, from the roster as the
+ * window has it; in the contact list's order.
+ */
+export function rosterAccessLost(
+  initial: AccessRequest | undefined,
+  chosenGroups: readonly string[],
+  contacts: readonly RosterContactView[],
+): RosterContactView[] {
+  if (initial?.model !== 'roster' || !initial.groups?.length) return [];
+  const before = initial.groups;
+  return contacts.filter((c) => c.groups.some((g) => before.includes(g)) && !c.groups.some((g) => chosenGroups.includes(g)));
+}
