@@ -5,8 +5,8 @@
  * - during an outage Account says "Reconnecting…" in words, since when, the last error in main's words,
  *   the next try, and offers "Reconnect now" (while the header says "Reconnecting…", Account used to say
  *   only "Signed in as …");
- * - the header, with the connection's state, stays in sight when a long page is scrolled, and covers
- *   none of the page's start.
+ * - the header, with the connection's state, stays in sight when a long page is scrolled (and the
+ *   sidebar's screens below it), and covers none of the page's start.
  */
 import { join } from 'node:path';
 import { expect, openApp, SCREENSHOT_DIR, signIn, signInOnline, signInRefused, SIZES, test, withWrongPassword } from './fixtures';
@@ -78,6 +78,8 @@ test('Offline is one word with its reason; an outage is said on Account with sin
     const header = await page.getByRole('banner').boundingBox();
     expect(header?.y).toBe(0);
     await expect(page.getByTestId('connection-status')).toBeInViewport({ ratio: 1 });
+    // And the screens beside it: the sidebar's buttons stay in reach too.
+    await expect(page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Activity', exact: true })).toBeInViewport({ ratio: 1 });
     // Scrolled back to the start: the screen's title is below the header, not under it.
     await page.evaluate(() => {
       document.getElementById('e2e-filler')?.remove();
