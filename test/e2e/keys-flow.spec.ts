@@ -44,6 +44,8 @@ test('juliet publishes for Friends; romeo sees it live, then a changed key is fl
   await romeoPage.getByRole('button', { name: 'Contacts' }).click();
   await romeoPage.getByTestId('contact-row').filter({ hasText: julietAccount.jid }).click();
   await expect(romeoPage.getByTestId('no-keys')).toBeVisible();
+  // In words, not "X.509" (review walk 4, item 20), pointing to where their chat apps' keys are.
+  await expect(romeoPage.getByTestId('no-keys')).toContainText('has not published a key for this app. Keys of their chat apps, if any, are under “Keys from other apps” below.');
 
   // Juliet generates and publishes for Friends only.
   await openApp(julietPage, julietApp.url);

@@ -118,6 +118,8 @@ test('verification only on a match, trust policies, and changed keys that warn a
   await typedField.fill(grouped(wrong).toUpperCase());
   await verifyButton.click();
   await expect(dialog.getByTestId('compare-mismatch')).toBeVisible();
+  // Where the warning stays: this contact's view here, not "their page" (read as the contact's own app).
+  await expect(dialog.getByTestId('compare-mismatch')).toContainText('this contact’s view here warns until a comparison matches');
   await expect(typedField).toBeFocused();
   await expect(dialog.getByTestId('differing-group')).toHaveText(lastGroup);
   await expectNextStepsInView(romeoPage, 'trust-compare-mismatch');
