@@ -47,6 +47,9 @@ test('Offline is one word with its reason; an outage is said on Account with sin
     await expect(cause).toContainText(/^Last error: \S/);
     // Main's words, never a library's.
     await expect(cause).not.toContainText(/ECONN|Error:|at [\w.]+ \(/);
+    // Signed in moments ago: the next step is the network or the server, not the server name and port.
+    await expect(cause).toContainText('check that this computer is online, or ask your server’s admin whether the server is down');
+    await expect(cause).not.toContainText('server name and port');
     const reconnect = card.getByRole('button', { name: 'Reconnect now' });
     await expect(reconnect).toBeVisible();
     await expect(card.getByRole('button', { name: 'Disconnect' })).toBeVisible();
