@@ -16,7 +16,7 @@ import { expected, fixtureItem } from '../unit/protocols/fixtures';
 import type { Page } from '@playwright/test';
 import { formatOtherKeyFingerprint } from '../../contract/format';
 import { OTHER_KEY_LIMITS } from '../../contract/limits';
-import { axeViolations, checkEveryLook, connectWith, expect, outOfView, signIn, signOut, test } from './fixtures';
+import { axeViolations, checkEveryLook, connectWith, expect, outOfView, signIn, signOut, SIZES, test } from './fixtures';
 
 /** Light and dark, 1280×800 and 800×600: axe finds nothing, nothing spills sideways, a screenshot is kept. */
 async function checkEveryWay(page: Page, name: string, saveScreenshot: (name: string, page?: Page) => Promise<void>): Promise<void> {
@@ -212,6 +212,17 @@ test('a changed OMEMO device warns until accepted; a wrong fingerprint is a mism
   // Asked first, Cancel focused: the risk is named before the alarm goes.
   const acceptDialog = page.getByTestId('accept-other-key-dialog');
   await expect(acceptDialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(acceptDialog).toContainText(`OMEMO device ${expected.profanityDeviceId} changed since you last saw it`);
+  await expect(acceptDialog).toContainText('If someone else published it, they can read what you encrypt to it.');
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await saveScreenshot(`other-app-keys-accept-confirm-${size.width}x${size.height}-${colorScheme}`, page);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(SIZES[0]);
   await acceptDialog.getByRole('button', { name: 'Accept without comparing' }).click();
   await expect(device).toHaveAttribute('data-state', 'known');
   await expect(device.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'trusted');
