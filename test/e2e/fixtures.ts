@@ -125,7 +125,20 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   saveScreenshot: async ({ page }, use) => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await use(async (name, other) => {
-      await (other ?? page).screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+      // The whole page in one picture, taken from its top: the sticky header and sidebar (App.svelte)
+      // are drawn where the window is scrolled to, which left them in the middle of the picture. The
+      // page is scrolled back to where it was after.
+      const target = other ?? page;
+      const scrolledTo = await target.evaluate(() => {
+        const y = window.scrollY;
+        window.scrollTo(0, 0);
+        return y;
+      });
+      try {
+        await target.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+      } finally {
+        await target.evaluate((y) => window.scrollTo(0, y), scrolledTo);
+      }
     });
   },
 });
