@@ -256,6 +256,34 @@ export async function holdGenerateAnswer(page: Page): Promise<{ answered: () => 
   };
 }
 
+/**
+ * Holds back the page's requests on `channel` before they reach main, until `release`: a request made
+ * while the account was online arrives after something else happened (a Disconnect), as a slow one
+ * does. Set up before the page opens its IPC socket (openApp).
+ */
+export async function holdRequests(page: Page, channel: string): Promise<{ held: () => number; release: () => void }> {
+  const held: string[] = [];
+  let holding = true;
+  let toServer: ((message: string) => void) | undefined;
+  await page.routeWebSocket(/\/ipc/, (ws) => {
+    const server = ws.connectToServer();
+    toServer = (message) => server.send(message);
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { channel?: string };
+      if (holding && request.channel === channel) held.push(String(message));
+      else server.send(message);
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  return {
+    held: () => held.length,
+    release: () => {
+      holding = false;
+      for (const message of held.splice(0)) toServer?.(message);
+    },
+  };
+}
+
 /** A contact's key, by fingerprint, on the contact's pane of `page`. */
 export function contactKey(page: Page, fingerprint: string): Locator {
   return page.locator(`[data-testid="contact-key"]:has([data-fingerprint="${fingerprint}"])`);
