@@ -25,6 +25,7 @@ import { X509Certificate } from 'node:crypto';
 import { CLOCK_DISAGREEMENT_TOLERANCE_MS } from './clock-tolerance.js';
 import { certificateFingerprint, isFingerprint } from './fingerprint.js';
 import { keyTypeName } from './key-type.js';
+import { BoundedMap } from '../bounded-map.js';
 import { markedName } from '../untrusted-text.js';
 import { findWeaknesses } from './weakness.js';
 import { openCommonCertificate, type OpenedCertificate } from './common-certificate.js';
@@ -84,25 +85,33 @@ export function checkWithOpenSslOnly(input: PublishedCertificate): CertificateCh
  * signature, the names), keyed by the certificate's SHA-256, the publisher and the item id; the validity
  * period is compared with the clock at every call, so a certificate still expires on time.
  */
+/**
+ * At most this much base64 text (bytes: base64 is ASCII) is remembered by checkText: about 10,000 of
+ * the app's certificates (~1.6 KB each), more contacts than a roster has; past it the oldest are checked
+ * the long way again, as at first.
+ */
+const TEXT_MEMORY_BYTES = 16 * 1024 * 1024;
+
 export class CertificateChecker {
-  readonly #inspections = new Map<string, Inspection>();
+  readonly #inspections: BoundedMap<string, Inspection>;
   /**
    * By publisher and item id, the base64 text a certificate was last checked as (checkText, or check
    * with `text`), and its inspection: a contact's stored record carries its certificate as that text,
-   * and is checked when merged and again when shown. The text is the record's own string, so keeping
-   * it here costs no copy; a different text under the same name is checked in full.
+   * and is checked when merged and again when shown. A different text under the same name is checked in
+   * full. Only certificates a record may store are kept (never one malformed or under another id), and
+   * by weight: the text is usually the stored record's own string, but a hostile contact publishing
+   * large items under fresh ids must not make it grow with them (TEXT_MEMORY_BYTES).
    */
-  readonly #byText = new Map<string, { text: string; inspection: Inspection }>();
-  readonly #maxEntries: number;
+  readonly #byText = new BoundedMap<string, { text: string; inspection: Inspection }>(TEXT_MEMORY_BYTES, (entry) => entry.text.length);
 
   constructor(maxEntries = 20_000) {
-    this.#maxEntries = maxEntries;
+    this.#inspections = new BoundedMap(maxEntries);
   }
 
   /** `text`: the certificate as the base64 text it is stored as, for checkText to find without decoding. */
   check(input: PublishedCertificate, text?: string): CertificateCheck {
     const inspection = this.#inspection(input);
-    if (text !== undefined) remember(this.#byText, textKey(input.publisherJid, input.itemId), { text, inspection }, this.#maxEntries);
+    if (text !== undefined && storable(inspection)) this.#byText.set(textKey(input.publisherJid, input.itemId), { text, inspection });
     return atTime(inspection, input.now);
   }
 
@@ -135,21 +144,22 @@ export class CertificateChecker {
       } catch (error) {
         inspection = { final: unreadable(error) };
       }
-      remember(this.#inspections, key, inspection, this.#maxEntries);
+      this.#inspections.set(key, inspection);
     }
     return inspection;
   }
 }
 
-function textKey(publisherJid: string, itemId: string): string {
-  return `${String(publisherJid)}\n${String(itemId)}`;
+/**
+ * What checkText may remember: a certificate a contact's key record can store (ContactKeys keeps no
+ * malformed one, nor one under another item id than its fingerprint).
+ */
+function storable(inspection: Inspection): boolean {
+  return !('final' in inspection) || (inspection.final.status !== 'malformed' && inspection.final.status !== 'fingerprint-mismatch');
 }
 
-/** Sets `key`, dropping the oldest entry past `maxEntries` (a Map iterates in insertion order). */
-function remember<V>(map: Map<string, V>, key: string, value: V, maxEntries: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > maxEntries) map.delete(map.keys().next().value as string);
+function textKey(publisherJid: string, itemId: string): string {
+  return `${String(publisherJid)}\n${String(itemId)}`;
 }
 
 function unreadable(error: unknown): CertificateCheck {

@@ -3,10 +3,13 @@
  * and shown (CertificateChecker.checkText, main/keys/validate.ts): issue 19, the app's CPU per contact
  * in a bulk fetch. And remembering a certificate by its stored text never lets another text pass for it.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import xml from '@xmpp/xml';
 import { AppEvents } from '../../../main/events.js';
 import { silentLogger } from '../../../main/logger.js';
@@ -97,4 +100,41 @@ it('the validity period is compared with the clock at every checkText, remembere
   const later = new Date(Date.now() + 50 * 365 * 24 * 3600 * 1000);
   expect(checker.checkText(text, JULIET, id, later).status).toBe('expired');
   expect(checker.checkText(text, JULIET, id).status).toBe('valid');
+});
+
+describe('what checkText remembers is bounded, whatever a hostile contact publishes (review 5)', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const retainedBy = (fill: (checker: CertificateChecker) => void): number => {
+    const checker = new CertificateChecker();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    fill(checker);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(checker).toBeDefined(); // kept alive until measured
+    return grown;
+  };
+
+  it('2,000 malformed 48 KiB items under fresh ids: their text is not kept (before: ~130 MB)', () => {
+    const grown = retainedBy((checker) => {
+      for (let i = 0; i < 2_000; i++) {
+        const der = randomBytes(48 * 1024);
+        expect(checker.check({ der, publisherJid: 'mallory@evil.example', itemId: `id-${i}` }, der.toString('base64')).status).toBe('malformed');
+      }
+    });
+    expect(grown).toBeLessThan(20e6);
+  }, 120_000);
+
+  it('genuine certificates’ texts are kept up to a budget, not per entry: 2,000 texts of 64 KiB stay under ~20 MB', () => {
+    const id = fingerprints.certificateFingerprint(julietCert);
+    const grown = retainedBy((checker) => {
+      for (let i = 0; i < 2_000; i++) {
+        // Each its own text (as a fresh string from the network would be), under another publisher: jid-mismatch, which a record may store.
+        const text = `${randomBytes(48 * 1024).toString('base64')}`;
+        expect(checker.check({ der: julietCert, publisherJid: `mallory${i}@evil.example`, itemId: id }, text).status).toBe('jid-mismatch');
+      }
+    });
+    expect(grown).toBeLessThan(20e6 + 4e6);
+  }, 120_000);
 });
