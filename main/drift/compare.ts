@@ -136,7 +136,12 @@ export function compareNode(recorded: RecordedNode, current: NodeState | undefin
     if (asked.length === 0) {
       findings = asked;
       judgedBy = recorded.accessAsked;
-    } else if (partWayTo(recorded.accessAsked, recorded.access, current.accessModel, asked, outsideBefore)) unfinishedChange = recorded.accessAsked;
+    } else if (partWayTo(recorded.accessAsked, recorded.access, current.accessModel, asked, outsideBefore)) {
+      unfinishedChange = recorded.accessAsked;
+      // Half done, yet those the change was to shut out and who are still subscribed are sent what any
+      // client of the account publishes: named, as an alarm (review 5), not left inside the notice.
+      for (const finding of asked) if (finding.code === 'subscribers-outside' && !findings.some((f) => f.code === 'subscribers-outside')) findings.push(finding);
+    }
   }
   if (subscribersOutside(judgedBy, current) === undefined) unchecked.push('subscriptions');
 

@@ -121,7 +121,10 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
     access.allow = others.map((a) => a.jid);
   }
   // Accepted, the node would still be sending its items to them, and drift would report it again.
-  if ((subscribersOutside(access, current)?.length ?? 0) > 0) return notRepresentable;
+  // Listed but not judged (the roster was not read for the access accepted) is not none: Restore alone
+  // then (review 5). Not listed at all (ejabberd) says nothing either way, as before.
+  const outside = subscribersOutside(access, current);
+  if (outside === undefined ? current.subscriptions.status === 'listed' : outside.length > 0) return notRepresentable;
   // An item that no longer holds what the app published there is not the app's any more: accepted,
   // it is no longer expected (a key's publication shows as withdrawn), as an item removed is.
   const replaced = new Set(replacedItems(recorded, current).map((r) => r.itemId));
