@@ -98,8 +98,34 @@ export function describeDeviation(deviation: NodeConfigDeviation): string {
         'but anyone who subscribed from another address while they could read may still be sent what is published here'
       );
     case 'item-unverified':
-      return `the server would not show the item back (${deviation.detail}), so the app could not check that it holds what was sent`;
+      return `${notShownBack([deviation])}, so the app could not check that it holds what was sent`;
   }
+}
+
+/** The 'item-unverified' deviations among a publish's node configurations (any number of nodes: a profile writes two). */
+export function unverifiedItems(deviations: readonly NodeConfigDeviation[] | undefined): Extract<NodeConfigDeviation, { code: 'item-unverified' }>[] {
+  return (deviations ?? []).filter((d): d is Extract<NodeConfigDeviation, { code: 'item-unverified' }> => d.code === 'item-unverified');
+}
+
+/**
+ * "the server would not show the item back (why)": the one wording of 'item-unverified', which
+ * describeDeviation finishes into a sentence and unverifiedNote shortens for an Activity line. The
+ * server's reasons are each said once (a profile's two nodes are refused for the same one).
+ */
+function notShownBack(unverified: readonly Extract<NodeConfigDeviation, { code: 'item-unverified' }>[]): string {
+  const details = [...new Set(unverified.map((d) => d.detail))].join('; ');
+  const what = unverified.length === 1 ? 'the item' : `${unverified.length} items`;
+  return `the server would not show ${what} back (${details})`;
+}
+
+/**
+ * What a success line adds when a published item could not be read back, in a few words: ", unverified:
+ * the server would not show the item back (why)"; '' when every item was checked. A publish, revoke,
+ * renewal or profile write that the app could not check is never told as one it did (aad88e6).
+ */
+export function unverifiedNote(deviations: readonly NodeConfigDeviation[] | undefined): string {
+  const unverified = unverifiedItems(deviations);
+  return unverified.length === 0 ? '' : `, unverified: ${notShownBack(unverified)}`;
 }
 
 /**

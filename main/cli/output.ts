@@ -14,6 +14,7 @@ import {
   describeDeviation,
   describeEmptyGroups,
   describeOtherKeysLeftOut,
+  describeRevocationAudience,
   fingerprintGroups,
   formatOtherKeyFingerprint,
   quotedGroups,
@@ -31,12 +32,15 @@ import type {
   EffectiveNodeConfig,
   KeyExpiry,
   MismatchView,
+  NodeConfigDeviation,
   OtherKeysView,
   OtherKeyView,
   OwnKeyView,
   NotificationDelivery,
   PepSupport,
   Profile,
+  RenewOutcome,
+  RevokeOutcome,
   RosterContactView,
 } from '../../contract/index.js';
 import { escapeUnsafeInJson, keepingLines, oneLine } from '../untrusted-text.js';
@@ -127,9 +131,51 @@ export function describeNodeConfig(c: EffectiveNodeConfig): string {
     `max_items:                 ${safe(c.maxItems ?? 'unknown')}`,
     // Who else holds an affiliation, read back (on a whitelist node: the whitelist; elsewhere: nobody).
     ...(c.members.length > 0 && c.accessModel !== 'whitelist' ? [`also affiliated:           ${c.members.map(safe).join(', ')}`] : []),
-    ...c.deviations.map((d) => `warning: ${safe(describeDeviation(d))}`),
+    ...deviationLines(c.deviations),
     // Roster groups nobody is in (main/services/roster-reach.ts): published all the same, read by no one through them.
     ...emptyGroupsLines(c),
+  ].join('\n');
+}
+
+/**
+ * A `warning:` line for each way a node, read back, fell short of what was asked: every success that
+ * published something prints them, so one the app could not check ('item-unverified') never reads as
+ * checked.
+ */
+export function deviationLines(deviations: readonly NodeConfigDeviation[] | undefined): string[] {
+  return (deviations ?? []).map((d) => `warning: ${safe(describeDeviation(d))}`);
+}
+
+/** What `keys renew` prints: the successor, where it went, and what the server's read-back fell short of. */
+export function describeRenew(answer: RenewOutcome): string {
+  return [
+    answer.fingerprint,
+    answer.published ? `published to the same audience${answer.withdrawn ? '; the old key was withdrawn' : ''}` : 'not published (the old key was not)',
+    ...(answer.published ? deviationLines(answer.config?.deviations) : []),
+  ].join('\n');
+}
+
+/** What `keys revoke` prints once revoked now (a queued one says so instead). */
+export function describeRevoke(answer: RevokeOutcome, fingerprint: string): string {
+  return [
+    `Revoked ${fingerprint}.`,
+    answer.published
+      ? `The revocation was published ${safe(describeRevocationAudience(answer.config))}${
+          answer.withdrawn
+            ? '; the key was withdrawn'
+            : answer.withdrawalPending
+              ? '. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection'
+              : ''
+        }.`
+      : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
+    // What the server did not take or would not show back (an unchecked revocation is not told as checked).
+    ...(answer.published ? deviationLines(answer.config?.deviations) : []),
+    // Published to roster groups nobody is in, the revocation reaches nobody either (main/services/roster-reach.ts).
+    ...(answer.published && answer.config
+      ? [describeEmptyGroups(answer.config.emptyGroups, answer.config.rosterGroupsAllowed, 'the revocation')].flatMap((w) => (w ? [`warning: ${safe(w)}`] : []))
+      : []),
+    // A compromised key is revoked under every certificate it has (a renewal keeps the key).
+    ...(answer.alsoRevoked?.length ? [`Also revoked, the same key under another certificate: ${answer.alsoRevoked.join(', ')}.`] : []),
   ].join('\n');
 }
 

@@ -8,8 +8,7 @@ import { Option, type Command } from 'commander';
 import { accessParams, withAccessOptions, type AccessOptions } from '../access-options.js';
 import { must, usage, type CliContext } from '../context.js';
 import { integerOption } from '../option-values.js';
-import { describeNodeConfig, describeOwnKey, safe } from '../output.js';
-import { describeEmptyGroups, describeRevocationAudience } from '../../../contract/format.js';
+import { describeNodeConfig, describeOwnKey, describeRenew, describeRevoke } from '../output.js';
 import { cannotWrite, refuseExisting } from '../private-file.js';
 import { REVOCATION_REASONS, type IpcError, type KeyringApi, type OwnKeyView, type RevocationReasonName } from '../../../contract/index.js';
 import { backupCommands } from './backup.js';
@@ -118,11 +117,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
           if (answer.ok || !before.ok) return answer;
           return { ok: false as const, error: await successorKeptStep(api, before.value, answer.error) };
         },
-        (answer) =>
-          [
-            answer.fingerprint,
-            answer.published ? `published to the same audience${answer.withdrawn ? '; the old key was withdrawn' : ''}` : 'not published (the old key was not)',
-          ].join('\n'),
+        (answer) => describeRenew(answer),
       ),
     );
   backupCommands(keys, cli);
@@ -133,29 +128,7 @@ export function keysCommands(program: Command, cli: CliContext): void {
     .action(
       cli.answer(
         (api, fingerprint: string, options: { reason: RevocationReasonName }) => api.keys.revoke({ fingerprint, reason: options.reason }),
-        (answer, fingerprint) =>
-          answer.outcome === 'queued'
-            ? queued('revoke')
-            : [
-                `Revoked ${fingerprint}.`,
-                answer.published
-                  ? `The revocation was published ${safe(describeRevocationAudience(answer.config))}${
-                      answer.withdrawn
-                        ? '; the key was withdrawn'
-                        : answer.withdrawalPending
-                          ? '. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection'
-                          : ''
-                    }.`
-                  : 'No key of yours is published, so nothing was sent: contacts never got this key from you.',
-                // Published to roster groups nobody is in, the revocation reaches nobody either (main/services/roster-reach.ts).
-                ...(answer.published && answer.config
-                  ? [describeEmptyGroups(answer.config.emptyGroups, answer.config.rosterGroupsAllowed, 'the revocation')].flatMap((w) => (w ? [`warning: ${safe(w)}`] : []))
-                  : []),
-                // A compromised key is revoked under every certificate it has (a renewal keeps the key).
-                ...(answer.alsoRevoked?.length
-                  ? [`Also revoked, the same key under another certificate: ${answer.alsoRevoked.join(', ')}.`]
-                  : []),
-              ].join('\n'),
+        (answer, fingerprint) => (answer.outcome === 'queued' ? queued('revoke') : describeRevoke(answer, fingerprint)),
       ),
     );
   keys

@@ -10,6 +10,7 @@ export {
   describeUnchecked,
   describeUnfinishedChange,
   groupFingerprint,
+  unverifiedNote,
   WATCHED_NODE_NAME,
 } from '../../../contract/format';
 import { quotedGroups } from '../../../contract/format';

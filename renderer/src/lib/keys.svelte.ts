@@ -1,11 +1,11 @@
 import { accessOf, expiryText, keyName, needsRenewal, nextValidityChange } from './own-keys';
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
-import { describeAccess } from './format';
+import { describeAccess, unverifiedNote } from './format';
 import { queuedFailuresAfter, queuedOutcomeLine, queuedWriteSubject } from './queued-action';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
-import { keyNodeUnreadLine, newKeyLine, revokedLine } from './wording';
+import { keyNodeUnreadLine, newKeyLine, renewedLine, revokedLine } from './wording';
 
 /** How long "Undo" stays offered after a key is retracted. */
 export const UNDO_RETRACT_MS = 10_000;
@@ -225,7 +225,7 @@ export class KeysStore extends ScreenStore {
       this.queuedFailures = stillFailed;
       // The audience as the server read it back, not as asked.
       const audience = describeAccess(answer.config.accessModel, answer.config.rosterGroupsAllowed, answer.config.whitelist);
-      this.activity.add('published', 'Published your key', { fingerprint, audience });
+      this.activity.add('published', `Published your key${unverifiedNote(answer.config.deviations)}`, { fingerprint, audience });
     } else {
       this.activity.add('waiting', 'Waiting for the connection to publish', {
         fingerprint,
@@ -277,7 +277,7 @@ export class KeysStore extends ScreenStore {
     const answer = await this.undoing.run(() => this.api.keys.publish({ fingerprint: undo.fingerprint, access: undo.access }));
     if (!answer) return;
     this.keys = answer.keys;
-    if (answer.outcome === 'published') this.activity.add('published', 'Published again (undo)', undo.fingerprint);
+    if (answer.outcome === 'published') this.activity.add('published', `Published again (undo)${unverifiedNote(answer.config.deviations)}`, undo.fingerprint);
     else this.activity.add('waiting', 'Waiting for the connection to publish again', undo.fingerprint);
   }
 
@@ -295,11 +295,7 @@ export class KeysStore extends ScreenStore {
       return false;
     }
     this.keys = answer.keys;
-    this.activity.add(
-      'published',
-      `${newKey ? 'Replaced by a new key' : 'Renewed'}${answer.published ? ', published to the same people' : ''}${answer.withdrawn ? '; the old one was withdrawn' : ''}`,
-      answer.fingerprint,
-    );
+    this.activity.add('published', renewedLine(answer, newKey), answer.fingerprint);
     return true;
   }
 

@@ -1,5 +1,5 @@
-import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RevokeOutcome } from '../../../contract';
-import { describeEmptyGroups, describeRevocationAudience } from './format';
+import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RenewOutcome, RevokeOutcome } from '../../../contract';
+import { describeEmptyGroups, describeRevocationAudience, unverifiedNote } from './format';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
@@ -206,7 +206,8 @@ export function revokedLine(answer: RevokeOutcome): string {
 function revokedOnly(answer: RevokeOutcome): string {
   if (!answer.published) return 'Revoked (it was not published)';
   // Where it went, not "your contacts": the key node's audience may be a group, a few, or nobody at all.
-  const told = `Revoked; the revocation was published ${describeRevocationAudience(answer.config)}`;
+  // Unverified said right after where it went: it is about the revocation item, not the withdrawal.
+  const told = `Revoked; the revocation was published ${describeRevocationAudience(answer.config)}${unverifiedNote(answer.config?.deviations)}`;
   const empty = describeEmptyGroups(answer.config?.emptyGroups, answer.config?.rosterGroupsAllowed ?? [], 'the revocation');
   const warning = empty === undefined ? '' : `. ${empty.replace(/\.$/, '')}`;
   if (answer.withdrawn) return `${told}, and the key was withdrawn${warning}`;
@@ -214,6 +215,15 @@ function revokedOnly(answer: RevokeOutcome): string {
   // node (ejabberd 23.01 refuses its owner under roster access; that reading's failure goes to Activity).
   if (answer.withdrawalPending) return `${told}${warning}. The key is still listed on your server (its withdrawal was cut off): it is tried again at the next connection`;
   return `${told}${warning}`;
+}
+
+/**
+ * What Activity says of a renewal: "Renewed, published to the same people; the old one was withdrawn",
+ * with ", unverified: …" when the successor could not be read back.
+ */
+export function renewedLine(answer: RenewOutcome, newKey: boolean): string {
+  const published = answer.published ? `, published to the same people${unverifiedNote(answer.config?.deviations)}` : '';
+  return `${newKey ? 'Replaced by a new key' : 'Renewed'}${published}${answer.withdrawn ? '; the old one was withdrawn' : ''}`;
 }
 
 /**
