@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { accountChange, event, request } from './define.js';
-import { NoParams, type AccessRequest, type IpcError, type RevocationReasonName } from './domain.js';
+import { NoParams, type AccessRequest, type IpcError, type NodeConfigDeviation, type RevocationReasonName } from './domain.js';
 import type { Profile } from './profile.js';
 
 /** What a queued write does: the request's own parameters. */
@@ -32,7 +32,9 @@ export const queue = {
     /**
      * A queued action ran: its outcome. `skipped`: it was no longer wanted and did not run (why, in
      * words). `stillListed`: it ran, but the vault could not take it off the list (words to show).
+     * `deviations`: what the nodes it wrote, read back, fell short of (present only when some did), so a
+     * publish the app could not check ('item-unverified') is not told as one it did.
      */
-    ran: event<{ action: QueuedActionView; ok: boolean; error?: IpcError; skipped?: string; stillListed?: string }>(),
+    ran: event<{ action: QueuedActionView; ok: boolean; error?: IpcError; skipped?: string; stillListed?: string; deviations?: NodeConfigDeviation[] }>(),
   },
 };

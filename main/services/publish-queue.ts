@@ -11,6 +11,7 @@ import type {
   AccessRequest,
   EffectiveNodeConfig,
   IpcError,
+  NodeConfigDeviation,
   Profile,
   ProfilePublishAnswer,
   QueuedActionView,
@@ -179,11 +180,14 @@ export class PublishQueue {
     return undefined;
   }
 
-  async #perform(action: QueuedActionRecord): Promise<void> {
+  /**
+   * Runs one action; what the nodes it published to fell short of, read back (none for writes that
+   * publish nothing), for queue:ran to tell as a direct write's answer would.
+   */
+  async #perform(action: QueuedActionRecord): Promise<NodeConfigDeviation[]> {
     switch (action.kind) {
       case 'publish':
-        await this.#deps.ownKeys.publish(action.fingerprint, action.access, action.reconfigure ?? false);
-        return;
+        return (await this.#deps.ownKeys.publish(action.fingerprint, action.access, action.reconfigure ?? false)).deviations;
       case 'retract':
         try {
           await this.#deps.ownKeys.retract(action.fingerprint);
@@ -192,25 +196,28 @@ export class PublishQueue {
           // the revocation, so what was asked is done.
           if (!(error instanceof KeyringError && error.code === 'not-found' && (await this.#deps.ownKeys.revokedHere(action.fingerprint)))) throw error;
         }
-        return;
+        return [];
       case 'revoke':
         // Revoked meanwhile by another device of the account: done, and its signed statement stays on
         // the node (a second one would only replace it).
-        if (await this.#deps.ownKeys.revokedHere(action.fingerprint)) return;
-        await this.#deps.ownKeys.revoke(action.fingerprint, action.reason);
-        return;
-      case 'profile-publish':
-        await this.#deps.profile.publish(action.profile, action.access, { reconfigure: action.reconfigure ?? false, ...(action.base ? { base: action.base } : {}) });
-        return;
+        if (await this.#deps.ownKeys.revokedHere(action.fingerprint)) return [];
+        return (await this.#deps.ownKeys.revoke(action.fingerprint, action.reason)).config?.deviations ?? [];
+      case 'profile-publish': {
+        const published = await this.#deps.profile.publish(action.profile, action.access, {
+          reconfigure: action.reconfigure ?? false,
+          ...(action.base ? { base: action.base } : {}),
+        });
+        return published.configs.flatMap((c) => c.deviations);
+      }
       case 'roster-add':
         await this.#deps.roster.add({ jid: action.jid, groups: action.groups, ...(action.name ? { name: action.name } : {}) });
-        return;
+        return [];
       case 'roster-groups':
         await this.#deps.roster.setGroups(action.jid, action.groups);
-        return;
+        return [];
       case 'roster-remove':
         await this.#deps.roster.remove(action.jid);
-        return;
+        return [];
     }
   }
 
@@ -229,11 +236,13 @@ export class PublishQueue {
         this.#ranStillListed.delete(next.id);
         continue;
       }
-      let outcome: { ok: true; skipped?: string } | { ok: false; error: IpcError };
+      let outcome: { ok: true; skipped?: string; deviations?: NodeConfigDeviation[] } | { ok: false; error: IpcError };
       try {
         const unwanted = this.#unwanted(next);
-        if (unwanted === undefined) await this.#perform(next);
-        outcome = unwanted === undefined ? { ok: true } : { ok: true, skipped: unwanted };
+        if (unwanted === undefined) {
+          const deviations = await this.#perform(next);
+          outcome = deviations.length > 0 ? { ok: true, deviations } : { ok: true };
+        } else outcome = { ok: true, skipped: unwanted };
       } catch (error) {
         // Lost the connection midway: keep the action for the next time we are online.
         if (this.#deps.session.state.status !== 'online') return;
@@ -249,7 +258,9 @@ export class PublishQueue {
       // mercutio's Activity, and the event names no account. Over a reconnect of romeo's, it is his news.
       if (stillMarked(this.#deps.session, forWrite(mark))) this.#deps.events.emit('queue:ran', {
         action: { ...next },
-        ...(outcome.ok ? { ok: true, ...(outcome.skipped ? { skipped: outcome.skipped } : {}) } : { ok: false, error: outcome.error }),
+        ...(outcome.ok
+          ? { ok: true, ...(outcome.skipped ? { skipped: outcome.skipped } : {}), ...(outcome.deviations ? { deviations: outcome.deviations } : {}) }
+          : { ok: false, error: outcome.error }),
         ...(takenOff ? {} : { stillListed: STILL_LISTED }),
       });
       this.#changed();

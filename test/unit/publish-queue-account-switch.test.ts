@@ -55,7 +55,7 @@ describe('a queued write running as another account signs in', () => {
           return Promise.reject(new KeyringError('signed-out-meanwhile', `${ROMEO} was signed out (another account was signed in) while publishing your key.`));
         }
         published.push(account);
-        return Promise.resolve({} as never);
+        return Promise.resolve({ deviations: [] } as never);
       },
     } as unknown as PublishQueueDeps['ownKeys'];
     const unused = () => Promise.reject(new Error('not used'));
@@ -108,7 +108,7 @@ describe('a queued write running as another account signs in', () => {
       has: () => true,
       publish: () => {
         generation++;
-        return Promise.resolve({} as never);
+        return Promise.resolve({ deviations: [] } as never);
       },
     } as unknown as PublishQueueDeps['ownKeys'];
     const unused = () => Promise.reject(new Error('not used'));

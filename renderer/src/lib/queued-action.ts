@@ -1,5 +1,5 @@
-import type { AccessRequest, IpcError, QueuedWrite } from '../../../contract';
-import { describeAccess, REVOCATION_REASON_TEXT } from './format';
+import type { AccessRequest, IpcError, NodeConfigDeviation, QueuedWrite } from '../../../contract';
+import { describeAccess, REVOCATION_REASON_TEXT, unverifiedNote } from './format';
 
 function audienceOf(access: AccessRequest): string {
   return describeAccess(access.model, access.groups, access.allow);
@@ -57,11 +57,12 @@ export function queuedWriteSubject(action: QueuedWrite): string | undefined {
  * The Activity line for a queued write that ran: done, not done (and why), or failed with main's words
  * and what to do. A revoke whose statement was held back did revoke the key here: not called "failed".
  */
-export function queuedOutcomeLine(outcome: { action: QueuedWrite; ok: boolean; error?: IpcError; skipped?: string }): string {
+export function queuedOutcomeLine(outcome: { action: QueuedWrite; ok: boolean; error?: IpcError; skipped?: string; deviations?: NodeConfigDeviation[] }): string {
   const what = queuedWriteName(outcome.action);
   if (outcome.skipped) return `${what} not done: ${outcome.skipped}`;
-  // A publish says for whom, as a direct one does ("Published your key" with its audience).
-  if (outcome.ok) return 'access' in outcome.action ? `${what} done, for ${audienceOf(outcome.action.access)}` : `${what} done`;
+  // A publish says for whom, as a direct one does ("Published your key" with its audience); and, as a
+  // direct one does, that the server would not show it back when it would not.
+  if (outcome.ok) return `${'access' in outcome.action ? `${what} done, for ${audienceOf(outcome.action.access)}` : `${what} done`}${unverifiedNote(outcome.deviations)}`;
   const said = [outcome.error?.message ?? 'unknown error', outcome.error?.nextStep].filter(Boolean).join(' ');
   return outcome.error?.code === 'revocation-held-back' ? `${what}: ${said}` : `${what} failed: ${said}`;
 }
