@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRequest, EventPayloads, QueuedWrite } from '../../contract/index.js';
 import { AppEvents } from '../../main/events.js';
+import { ProfileService } from '../../main/services/profile.js';
 import { describeRenew, describeRevoke } from '../../main/cli/output.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
@@ -24,8 +25,10 @@ import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { QueueStore } from '../../main/vault/stores/queue-store.js';
 import { queuedOutcomeLine } from '../../renderer/src/lib/queued-action.js';
-import { renewedLine, revokedLine } from '../../renderer/src/lib/wording.js';
+import { deviationSentences } from '../../renderer/src/lib/publish-report.js';
+import { avatarPublishedLine, profilePublishedLine, renewedLine, revokedLine } from '../../renderer/src/lib/wording.js';
 import { BASE_FIELDS, EJABBERD_FIELDS, type FakeOptions, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
+import { makePng } from '../support/images.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 /** The full sentence the CLI prints (contract/format.ts describeDeviation); Activity lines carry its first half. */
@@ -129,4 +132,37 @@ describe('an item the server would not show back is told as unverified on every 
     // Other deviations are the Publish panel's and the CLI's to list in full: the Activity line stays short.
     expect(queuedOutcomeLine({ action, ok: true, deviations: [{ code: 'items-not-persisted' }] })).toBe('Queued profile publish done, for contacts who see your presence');
   });
+
+  async function profiles(options: FakeOptions) {
+    dir = await mkdtemp(join(tmpdir(), 'keyring-unverified-'));
+    const published = new PublishedNodesStore(await unlockedVaults(dir));
+    return new ProfileService({ session: pepSession(fakePep(options)), events: new AppEvents(), log: silentLogger, published, isKnownContact: () => false });
+  }
+
+  it('profile: the Activity line and the result panel say the card and the nickname are unverified', async () => {
+    const service = await profiles({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
+    const { configs } = await service.publish({ fullName: 'Juliet Capulet', nickname: 'Jules', emails: [], phones: [], urls: [] }, ROSTER);
+    expect(profilePublishedLine(configs)).toMatch(/^Published your profile, unverified: the server would not show 2 items back \(not-authorized[^)]*\)$/);
+    // The panel's ⚠ line per part, in describeDeviation's full words.
+    for (const config of configs) {
+      expect(deviationSentences([config])).toContainEqual(expect.stringMatching(/^the server would not show the item back \(not-authorized[^)]*\), so the app could not check that it holds what was sent$/));
+    }
+  }, 60_000);
+
+  it('avatar: the Activity line and the dialog say it is unverified, once for its two nodes', async () => {
+    const service = await profiles({ fields: EJABBERD_FIELDS, hidesItemsFromOwner: true });
+    const result = await service.setAvatar(makePng(64, 64), ROSTER);
+    expect(avatarPublishedLine(result)).toMatch(/^Published a new avatar \(64×64\), unverified: the server would not show 2 items back \(not-authorized[^)]*\)$/);
+    const unverified = deviationSentences(result.configs).filter((s) => s.startsWith('the server would not show'));
+    expect(unverified).toHaveLength(1);
+    expect(unverified[0]).toMatch(/, so the app could not check that it holds what was sent$/);
+  }, 60_000);
+
+  it('profile and avatar read back and checked: the lines say nothing more (control)', async () => {
+    const service = await profiles({ fields: BASE_FIELDS });
+    const { configs } = await service.publish({ fullName: 'Juliet Capulet', emails: [], phones: [], urls: [] }, { model: 'presence' });
+    expect(profilePublishedLine(configs)).toBe('Published your profile');
+    expect(deviationSentences(configs)).toEqual([]);
+    expect(avatarPublishedLine(await service.setAvatar(makePng(64, 64), { model: 'presence' }))).toBe('Published a new avatar (64×64)');
+  }, 60_000);
 });

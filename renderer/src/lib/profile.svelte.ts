@@ -19,6 +19,7 @@ import { ownAfterPublish, shownProfile } from './profile-edits';
 import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts, ownChangedOnto } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
+import { avatarPublishedLine, profilePublishedLine } from './wording';
 
 /** The square of the picture to publish, in pixels of the picture as shown (upright). */
 export interface AvatarCrop {
@@ -192,7 +193,7 @@ export class ProfileStore extends ScreenStore {
       // What the server now holds (the person's changes on what another app may have published): a
       // nickname left empty is gone from the nickname node too (main).
       this.own = ownAfterPublish(this.own, answer.profile, answer.configs);
-      this.activity.add('published', 'Published your profile');
+      this.activity.add('published', profilePublishedLine(answer.configs));
     } else if (answer) {
       this.activity.add('waiting', 'Waiting for the connection to publish your profile');
     }
@@ -220,7 +221,7 @@ export class ProfileStore extends ScreenStore {
     if (!result) return false;
     this.avatar = result;
     // No second line: the avatar's id is a SHA-1 (XEP-0084 §4.2.1), which tells a person nothing.
-    this.activity.add('published', `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})`);
+    this.activity.add('published', avatarPublishedLine(result));
     return true;
   }
 

@@ -8,7 +8,7 @@
  * delivers them.
  */
 import type { AccessRequest, EffectiveNodeConfig } from '../../../contract';
-import { describeAccess } from './format';
+import { describeAccess, describeDeviation } from './format';
 import { accessOf, sameAudience } from './own-keys';
 
 type Delivery = Pick<EffectiveNodeConfig, 'persistItems' | 'sendLastPublishedItem'>;
@@ -23,6 +23,15 @@ export function deliveryWords(configs: readonly Delivery[], it: 'it' | 'them'): 
   if (kept) return `Your server keeps ${it}, and readers’ apps get ${it} when they ask.`;
   if (notResent) return `${it === 'it' ? 'It is' : 'They are'} not sent to readers when they sign in.`;
   return '';
+}
+
+/**
+ * The ⚠ lines of a publish's result: each way the nodes it wrote fell short of what was asked, in
+ * describeDeviation's words (the Publish panel's and the CLI's), each said once: an avatar's two nodes
+ * refused back for the same reason are one line, not two alike.
+ */
+export function deviationSentences(configs: readonly Pick<EffectiveNodeConfig, 'deviations'>[]): string[] {
+  return [...new Set(configs.flatMap((c) => c.deviations.map(describeDeviation)))];
 }
 
 /** What a node of the profile's publish is called in its report. */

@@ -1,4 +1,4 @@
-import type { ConnectionStatus, IpcError, KeyNodeUnreadView, RenewOutcome, RevokeOutcome } from '../../../contract';
+import type { AvatarPublishResult, ConnectionStatus, EffectiveNodeConfig, IpcError, KeyNodeUnreadView, RenewOutcome, RevokeOutcome } from '../../../contract';
 import { describeEmptyGroups, describeRevocationAudience, unverifiedNote } from './format';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
@@ -224,6 +224,19 @@ function revokedOnly(answer: RevokeOutcome): string {
 export function renewedLine(answer: RenewOutcome, newKey: boolean): string {
   const published = answer.published ? `, published to the same people${unverifiedNote(answer.config?.deviations)}` : '';
   return `${newKey ? 'Replaced by a new key' : 'Renewed'}${published}${answer.withdrawn ? '; the old one was withdrawn' : ''}`;
+}
+
+/** What Activity says of the profile published now, with ", unverified: …" when the server would not show a part back. */
+export function profilePublishedLine(configs: readonly Pick<EffectiveNodeConfig, 'deviations'>[]): string {
+  return `Published your profile${unverifiedNote(configs.flatMap((c) => c.deviations))}`;
+}
+
+/**
+ * What Activity says of an avatar published now: its size (its id is a SHA-1, which tells a person
+ * nothing), and ", unverified: …" when the server would not show its data or metadata back.
+ */
+export function avatarPublishedLine(result: AvatarPublishResult): string {
+  return `Published a new avatar (${result.info.width ?? '?'}×${result.info.height ?? '?'})${unverifiedNote(result.configs.flatMap((c) => c.deviations))}`;
 }
 
 /**
