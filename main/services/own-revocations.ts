@@ -23,7 +23,9 @@
  * vault keeps is published first, and the item withdrawn only once it is there.
  */
 import { markNow, stillMarked } from './session-mark.js';
+import { unverifiedNote } from '../../contract/format.js';
 import { verifyPublishedCertificate } from '../drift/held-certificate.js';
+import { withReadBack } from '../drift/read-back.js';
 import { KeyringError } from '../errors.js';
 import type { AppEvents } from '../events.js';
 import { verifyRevocation, type RevocationStatement } from '../keys/revocation.js';
@@ -165,8 +167,8 @@ export class OwnRevocations {
       const onNode = publishedNow.has(key.fingerprint) || items.some((i) => i.id === revocationItemId(key.fingerprint));
       if (!onNode) {
         try {
-          await this.#publishRevocation(account, key.fingerprint, key.revoked);
-          this.#deps.log.info(`published the revocation of key ${key.fingerprint}, held back when it was revoked`);
+          const unverified = await this.#publishRevocation(account, key.fingerprint, key.revoked);
+          this.#said(`published the revocation of key ${key.fingerprint}, held back when it was revoked`, unverified);
         } catch (error) {
           this.#deps.log.warn(`publishing the revocation of key ${key.fingerprint}, held back when it was revoked: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
           continue;
@@ -192,9 +194,9 @@ export class OwnRevocations {
       if (!key?.revoked || item.id !== key.fingerprint || item.id === revocationItemId(key.fingerprint)) continue;
       if (!read.some((i) => i.id === revocationItemId(key.fingerprint))) {
         try {
-          await this.#publishRevocation(account, key.fingerprint, key.revoked);
+          const unverified = await this.#publishRevocation(account, key.fingerprint, key.revoked);
           published.add(key.fingerprint);
-          this.#deps.log.info(`published the revocation of key ${key.fingerprint}: it was on the key node without one`);
+          this.#said(`published the revocation of key ${key.fingerprint}: it was on the key node without one`, unverified);
         } catch (error) {
           // Never withdrawn without its revocation beside it: tried again at the next reading.
           this.#deps.log.warn(`publishing the revocation of key ${key.fingerprint}, still on the key node without one: ${error instanceof Error ? error.message : String(error)}; tried again at the next sign-in`);
@@ -229,7 +231,17 @@ export class OwnRevocations {
    * there, so the revocation would never reach the contacts (publishAsIs, restorePersistence: XEP-0222
    * §2). A server that keeps persistence off refuses it in words, and the key's item is not withdrawn.
    */
-  async #publishRevocation(account: string, fingerprint: string, statement: RevocationStatement): Promise<void> {
+  /**
+   * Logs a revocation published at sign-in, with ", unverified: …" (the words every success line uses)
+   * when the server would not show it back: no screen hears of it, so the log must not read as checked.
+   */
+  #said(done: string, unverified: string): void {
+    if (unverified) this.#deps.log.warn(`${done}${unverified}`);
+    else this.#deps.log.info(done);
+  }
+
+  /** ('' when read back and checked, else unverifiedNote's words.) */
+  async #publishRevocation(account: string, fingerprint: string, statement: RevocationStatement): Promise<string> {
     const ctx = { iq: this.#deps.session.iq, owner: account };
     const read = await readKeyNodeAudience(ctx);
     if (!read) throw new KeyringError('not-found', 'the key node is gone');
@@ -239,8 +251,9 @@ export class OwnRevocations {
     const spec = { node: NS.pubkey, access, maxItems: KEY_NODE_MAX_ITEMS };
     const recorded = this.#deps.published.list(account)[NS.pubkey] !== undefined;
     const outcome = recorded ? await publishAsIs(ctx, spec, item, config) : await publishPersistent(ctx, spec, item);
-    await verifyPublishedCertificate(ctx, NS.pubkey, item);
+    const readBack = await verifyPublishedCertificate(ctx, NS.pubkey, item);
     await this.#deps.published.recordFound(account, NS.pubkey, { id: item.id, certificate: fingerprint }, { access, maxItems: KEY_NODE_MAX_ITEMS, config: outcome.config });
+    return unverifiedNote(withReadBack(outcome.config, item.id, readBack).deviations);
   }
 }
 

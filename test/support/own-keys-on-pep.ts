@@ -4,7 +4,7 @@
  * is one device of juliet's account; two calls over the same PEP service are two of her devices.
  */
 import { AppEvents } from '../../main/events.js';
-import { silentLogger } from '../../main/logger.js';
+import { silentLogger, type Logger } from '../../main/logger.js';
 import { DriftWatch } from '../../main/services/drift-watch.js';
 import { FoundPublications } from '../../main/services/found-publications.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
@@ -32,6 +32,8 @@ export interface OwnKeysOnPep {
 export interface OwnKeysOnPepOptions {
   /** Where the revocations' reading tells Activity (keys:keyNodeUnread); left out, nothing is told, as main/core.ts allows. */
   events?: AppEvents;
+  /** Where the revocations' reading logs (what a sign-in did that no screen hears of); silent when left out. */
+  log?: Logger;
 }
 
 export function ownKeysOnPep(vaults: VaultHolder, pep: Parameters<typeof pepSession>[0], options: OwnKeysOnPepOptions = {}): OwnKeysOnPep {
@@ -44,7 +46,7 @@ export function ownKeysOnPep(vaults: VaultHolder, pep: Parameters<typeof pepSess
     store,
     published,
     session,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     ...(options.events ? { events: options.events } : {}),
     revokeUnderWay: (account, fingerprint) => keys.revokeUnderWay(account, fingerprint),
   });

@@ -17,18 +17,21 @@ import { describeRenew, describeRevoke } from '../../main/cli/output.js';
 import { createSelfSignedCertificate } from '../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
-import { silentLogger } from '../../main/logger.js';
+import { silentLogger, type Logger } from '../../main/logger.js';
 import { OwnKeys } from '../../main/services/own-keys.js';
 import { PublishQueue } from '../../main/services/publish-queue.js';
 import type { SessionPort } from '../../main/services/session-port.js';
 import { OwnKeysStore } from '../../main/vault/stores/own-keys-store.js';
 import { PublishedNodesStore } from '../../main/vault/stores/published-nodes-store.js';
 import { QueueStore } from '../../main/vault/stores/queue-store.js';
+import { revocationItemId } from '../../main/xmpp/key-statements.js';
+import { NS } from '../../main/xmpp/namespaces.js';
 import { queuedOutcomeLine } from '../../renderer/src/lib/queued-action.js';
 import { deviationSentences } from '../../renderer/src/lib/publish-report.js';
 import { avatarPublishedLine, profilePublishedLine, renewedLine, revokedLine } from '../../renderer/src/lib/wording.js';
 import { BASE_FIELDS, EJABBERD_FIELDS, type FakeOptions, fakePep, JULIET, pepSession } from '../support/fake-pep-service.js';
 import { makePng } from '../support/images.js';
+import { ownKeysOnPep } from '../support/own-keys-on-pep.js';
 import { unlockedVaults } from '../support/vaults.js';
 
 /** The full sentence the CLI prints (contract/format.ts describeDeviation); Activity lines carry its first half. */
@@ -164,5 +167,33 @@ describe('an item the server would not show back is told as unverified on every 
     expect(profilePublishedLine(configs)).toBe('Published your profile');
     expect(deviationSentences(configs)).toEqual([]);
     expect(avatarPublishedLine(await service.setAvatar(makePng(64, 64), { model: 'presence' }))).toBe('Published a new avatar (64×64)');
+  }, 60_000);
+
+  it('a revocation owed (held back at the revoke), published at the next sign-in: its log line says the server would not show it back', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keyring-unverified-'));
+    const pep = fakePep({ fields: BASE_FIELDS });
+    const lines: string[] = [];
+    const log: Logger = { ...silentLogger, info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`) };
+    const device = ownKeysOnPep(await unlockedVaults(dir), pep, { log });
+    const fingerprint = certificateFingerprint(ours);
+    await device.store.add(JULIET, { fingerprint, certificateDer: ours, privateKey });
+    await device.keys.publish(fingerprint, { model: 'presence' });
+    // Held back: another client set the node to a model the app cannot publish to (revoke-unpublishable.test.ts).
+    await pep.setAccessModel(NS.pubkey, 'authorize');
+    await expect(device.keys.revoke(fingerprint, 'compromised')).rejects.toMatchObject({ code: 'revocation-held-back' });
+    await pep.setAccessModel(NS.pubkey, 'presence');
+    // At the sign-in, the server answers the publish but not the reading of that one item back.
+    const get = pep.ctx.iq.get.bind(pep.ctx.iq);
+    pep.ctx.iq.get = (element, ...rest) => {
+      const asked = element.getChild('items')?.getChild('item')?.attrs.id;
+      if (asked === revocationItemId(fingerprint)) return Promise.reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+      return get(element, ...rest);
+    };
+    // The key's own item is still there, without its revocation beside it: the revocation goes out first.
+    await device.signIn();
+    expect(pep.nodes.get(NS.pubkey)?.items).toContain(revocationItemId(fingerprint));
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^warn published the revocation of key ${fingerprint}: it was on the key node without one, unverified: the server would not show the item back \\(.+\\)$`)),
+    );
   }, 60_000);
 });
