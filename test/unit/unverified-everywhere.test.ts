@@ -148,7 +148,7 @@ describe('an item the server would not show back is told as unverified on every 
     expect(profilePublishedLine(configs)).toMatch(/^Published your profile, unverified: the server would not show 2 items back \(not-authorized[^)]*\)$/);
     // The panel's ⚠ line per part, in describeDeviation's full words.
     for (const config of configs) {
-      expect(deviationSentences([config])).toContainEqual(expect.stringMatching(/^the server would not show the item back \(not-authorized[^)]*\), so the app could not check that it holds what was sent$/));
+      expect(deviationSentences([config])).toContainEqual(expect.stringMatching(/^the server would not show the item back \(not-authorized[^)]*\), so the app could not check that it holds what was sent\.$/));
     }
   }, 60_000);
 
@@ -158,7 +158,7 @@ describe('an item the server would not show back is told as unverified on every 
     expect(avatarPublishedLine(result)).toMatch(/^Published a new avatar \(64×64\), unverified: the server would not show 2 items back \(not-authorized[^)]*\)$/);
     const unverified = deviationSentences(result.configs).filter((s) => s.startsWith('the server would not show'));
     expect(unverified).toHaveLength(1);
-    expect(unverified[0]).toMatch(/, so the app could not check that it holds what was sent$/);
+    expect(unverified[0]).toMatch(/, so the app could not check that it holds what was sent\.$/);
   }, 60_000);
 
   it('profile and avatar read back and checked: the lines say nothing more (control)', async () => {

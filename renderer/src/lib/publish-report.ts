@@ -31,7 +31,8 @@ export function deliveryWords(configs: readonly Delivery[], it: 'it' | 'them'): 
  * refused back for the same reason are one line, not two alike.
  */
 export function deviationSentences(configs: readonly Pick<EffectiveNodeConfig, 'deviations'>[]): string[] {
-  return [...new Set(configs.flatMap((c) => c.deviations.map(describeDeviation)))];
+  // Each shown as a sentence of its own: with its full stop (describeDeviation's words are clauses, for lists).
+  return [...new Set(configs.flatMap((c) => c.deviations.map((d) => `${describeDeviation(d)}.`)))];
 }
 
 /** What a node of the profile's publish is called in its report. */
