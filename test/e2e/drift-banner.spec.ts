@@ -7,7 +7,7 @@
 import { fetchItems } from '../../main/xmpp/fetch-items';
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
-import { axeViolations, checkEveryLook, connectWith, expect, generateKey, openApp, publishNewKey, signIn, test } from './fixtures';
+import { axeViolations, driftAlarmAfterSignIn, checkEveryLook, connectWith, expect, generateKey, openApp, publishNewKey, signIn, test } from './fixtures';
 
 test('another app opens the key node: the banner says who can read now, Restore shuts the outsider out again', async ({
   page,
@@ -41,12 +41,7 @@ test('another app opens the key node: the banner says who can read now, Restore 
     expect(await benvolioReads()).toBe(true);
 
     // Signing in again reads every published node.
-    await page.getByRole('button', { name: 'Account', exact: true }).click();
-    await signIn(page, julietAccount);
-    const banner = page.getByTestId('drift-banner');
-    await expect(banner).toBeVisible({ timeout: 20_000 });
-    await expect(banner).toHaveAttribute('role', 'alert');
-    await expect(banner.getByRole('heading', { name: 'Your keys: not as you published them' })).toBeVisible();
+    const banner = await driftAlarmAfterSignIn(page, julietAccount, 'Your keys: not as you published them');
     await expect(banner).toContainText('Another app changed who can read your keys: now Anyone (was Contacts who see your presence).');
     await expect(banner.getByRole('button', { name: 'Accept the change' })).toBeEnabled();
 

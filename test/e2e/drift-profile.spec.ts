@@ -10,7 +10,7 @@ import { NS } from '../../main/xmpp/namespaces';
 import { nickPayload, readNickItem } from '../../main/profile/nickname';
 import { readVcard4Item, vcard4Payload } from '../../main/profile/vcard4';
 import { driverSteps } from '../support/interop/python-driver';
-import { axeViolations, connectWith, expect, openApp, signIn, test } from './fixtures';
+import { axeViolations, driftAlarmAfterSignIn, connectWith, expect, openApp, signIn, test } from './fixtures';
 
 test('another app replaces the nickname: the banner quotes what it says now, as text; Restore puts hers back', async ({
   page,
@@ -49,12 +49,7 @@ test('another app replaces the nickname: the banner quotes what it says now, as 
     expect(await nicknameRead()).toBe('<b>Romeo</b>’s Juliet');
 
     // Signing in again reads every published node.
-    await page.getByRole('button', { name: 'Account', exact: true }).click();
-    await signIn(page, julietAccount);
-    const banner = page.getByTestId('drift-banner');
-    await expect(banner).toBeVisible({ timeout: 20_000 });
-    await expect(banner).toHaveAttribute('role', 'alert');
-    await expect(banner.getByRole('heading', { name: 'Your nickname: not as you published it' })).toBeVisible();
+    const banner = await driftAlarmAfterSignIn(page, julietAccount, 'Your nickname: not as you published it');
     await expect(banner).toContainText('Your profile’s nickname was changed by another app or the server: it now says “<b>Romeo</b>’s Juliet” (was “Jules”).');
     await expect(banner.locator('b')).toHaveCount(0);
 
@@ -111,11 +106,7 @@ test('another app changes fields of the card: the banner names each field, with 
     ]);
     expect(await noteRead()).toBe('Note set by my phone app');
 
-    await page.getByRole('button', { name: 'Account', exact: true }).click();
-    await signIn(page, julietAccount);
-    const banner = page.getByTestId('drift-banner');
-    await expect(banner).toBeVisible({ timeout: 20_000 });
-    await expect(banner.getByRole('heading', { name: 'Your profile card: not as you published it' })).toBeVisible();
+    const banner = await driftAlarmAfterSignIn(page, julietAccount, 'Your profile card: not as you published it');
     await expect(banner).toContainText(
       'Your profile card was changed by another app or the server: Phone numbers added: “+39 045 555 0199”; Note is now “Note set by my phone app” (was “Written here”).',
     );

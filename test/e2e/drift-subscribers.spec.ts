@@ -11,7 +11,7 @@ import { NS } from '../../main/xmpp/namespaces';
 import { readSubscriptions } from '../../main/xmpp/node-subscriptions';
 import { removeRosterItem } from '../../main/xmpp/roster';
 import { befriend } from '../support/scenario';
-import { axeViolations, connectWith, expect, openApp, publishNewKey, signIn, test } from './fixtures';
+import { axeViolations, driftAlarmAfterSignIn, connectWith, expect, openApp, publishNewKey, signIn, test } from './fixtures';
 
 test('a contact removed from the roster but still subscribed: the banner names him and what he is sent; Restore ends it', async ({ page, browserHost, newAccount }) => {
   test.setTimeout(120_000);
@@ -31,12 +31,7 @@ test('a contact removed from the roster but still subscribed: the banner names h
     expect(await subscribed()).toContain(benvolio.jid);
 
     // Signing in again reads every published node, its subscriptions with it.
-    await page.getByRole('button', { name: 'Account', exact: true }).click();
-    await signIn(page, julietAccount);
-    const banner = page.getByTestId('drift-banner');
-    await expect(banner).toBeVisible({ timeout: 20_000 });
-    await expect(banner).toHaveAttribute('role', 'alert');
-    await expect(banner.getByRole('heading', { name: 'Your keys: not as you published them' })).toBeVisible();
+    const banner = await driftAlarmAfterSignIn(page, julietAccount, 'Your keys: not as you published them');
     await expect(banner).toContainText(
       `${benvolio.jid} is still subscribed to your keys and is sent every key you publish, although only contacts who see your presence may read them.`,
     );

@@ -393,6 +393,20 @@ export async function signIn(page: Page, account: ConnectParams): Promise<void> 
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
+/**
+ * Signs `account` in again from Account (a sign-in reads every published node) and answers the drift
+ * banner, once it shows as an alarm under `heading`.
+ */
+export async function driftAlarmAfterSignIn(page: Page, account: ConnectParams, heading: string): Promise<Locator> {
+  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await signIn(page, account);
+  const banner = page.getByTestId('drift-banner');
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toHaveAttribute('role', 'alert');
+  await expect(banner.getByRole('heading', { name: heading })).toBeVisible();
+  return banner;
+}
+
 /** Signs `account` in and waits until the header says it is online. */
 export async function signInOnline(page: Page, account: ConnectParams): Promise<void> {
   await signIn(page, account);
