@@ -1,6 +1,6 @@
 /** Pure helpers for the My keys screen: how a key is named, and audiences compared. */
 import type { AccessModel, AccessRequest, KeyExpiry, OwnKeyView, RosterContactView } from '../../../contract';
-import { formatDay, formatWhen } from './format';
+import { capitalized, formatDay, formatWhen } from './format';
 
 /**
  * How a key is named on screen: its label, or the day it was made here, or imported. An imported key's
@@ -167,15 +167,14 @@ export function backupReminderText(notBackedUp: readonly string[], keys: readonl
   const retired = notBackedUp.filter(isRetired).length;
   const current = notBackedUp.length - retired;
   const keysText = (n: number, kind: string) => `${n === 1 ? 'one' : String(n)} ${kind} key${n === 1 ? '' : 's'}`;
-  const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
   if (retired === 0) {
     return `${current === 1 ? 'One of your keys is' : `${current} of your keys are`} in no backup. If this computer is lost, ${current === 1 ? 'it is' : 'they are'} lost with it.`;
   }
   const them = retired === 1 ? 'it' : 'them';
   if (current === 0) {
-    return `${capital(keysText(retired, 'retired'))} (revoked or replaced) ${retired === 1 ? 'is' : 'are'} in no backup. ${retired === 1 ? 'It is' : 'They are'} no longer used, but still needed to read what was encrypted to ${them} before: if this computer is lost, that can no longer be read.`;
+    return `${capitalized(keysText(retired, 'retired'))} (revoked or replaced) ${retired === 1 ? 'is' : 'are'} in no backup. ${retired === 1 ? 'It is' : 'They are'} no longer used, but still needed to read what was encrypted to ${them} before: if this computer is lost, that can no longer be read.`;
   }
-  return `${capital(keysText(current, 'current'))} and ${keysText(retired, 'retired')} (revoked or replaced) are in no backup. If this computer is lost, the current ${current === 1 ? 'one is' : 'ones are'} lost with it, and what was encrypted to the retired ${retired === 1 ? 'one' : 'ones'} before can no longer be read.`;
+  return `${capitalized(keysText(current, 'current'))} and ${keysText(retired, 'retired')} (revoked or replaced) are in no backup. If this computer is lost, the current ${current === 1 ? 'one is' : 'ones are'} lost with it, and what was encrypted to the retired ${retired === 1 ? 'one' : 'ones'} before can no longer be read.`;
 }
 
 /** How many of `contacts` are in each of `groups` (the roster's word for who a roster-group audience lets in). */
