@@ -43,6 +43,12 @@ export interface OwnKeyView {
    * records each such certificate revoked on its own, and says this only for a vault from before it did.
    */
   revoked?: { reason: RevocationReasonName; date: string; underCertificate?: string };
+  /**
+   * Revoked here, but its revocation has not gone out yet (held back: the key node was set, by another
+   * client, to an audience the app cannot publish to). Contacts are not told until it does; the app
+   * publishes it at the first sign-in that can (main/services/own-revocations.ts).
+   */
+  revocationUnpublished?: true;
   /** True when revocation statements are kept for it (made at generation, for the backup). */
   hasPreparedRevocations?: true;
   bits: number | undefined;

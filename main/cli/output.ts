@@ -98,6 +98,14 @@ export function describeOwnKey(k: OwnKeyView, all: readonly OwnKeyView[] = []): 
           `  revoked: ${REVOCATION_REASON_TEXT[k.revoked.reason]} (${k.revoked.reason}), ${day(k.revoked.date)}${
             k.revoked.underCertificate ? `, under its other certificate ${shortFingerprint(k.revoked.underCertificate)} (the same key)` : ''
           }`,
+          // Held back (OwnKeyView.revocationUnpublished): "revoked" must not read as "contacts were told".
+          ...(k.revocationUnpublished
+            ? [
+                '  warning: its revocation is not published yet, so contacts are not told: their apps still show this key as yours.' +
+                  ' When it was revoked, the key node was set outside this app to an audience the app cannot publish to; once that is' +
+                  ' put back (`keyring doctor --repair`), the revocation goes out at the next sign-in',
+              ]
+            : []),
         ]
       : [
           // Main said its certificate has not started (OwnKeyView.notYetValid): never current until then.

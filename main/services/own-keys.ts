@@ -1011,6 +1011,7 @@ function summarize(record: OwnKeyRecord, jid: string, now: Date, ofItsKey: Revoc
       : ofItsKey
         ? { revoked: { reason: ofItsKey.reason, date: ofItsKey.date, underCertificate: ofItsKey.fingerprint } }
         : {}),
+    ...(record.revoked && record.revocationOwed === true ? { revocationUnpublished: true as const } : {}),
     ...(record.revocations ? { hasPreparedRevocations: true as const } : {}),
     bits: check.bits,
     ...(check.notBefore !== undefined && Date.parse(check.notBefore) > now.getTime() ? { notYetValid: true as const } : {}),

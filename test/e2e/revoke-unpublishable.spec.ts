@@ -7,7 +7,7 @@
  */
 import { NS } from '../../main/xmpp/namespaces';
 import { driverSteps } from '../support/interop/python-driver';
-import { accountOn, checkEveryLook, expect, openApp, ownKey, publishNewKey, signIn, test } from './fixtures';
+import { accountOn, checkEveryLook, expect, openApp, ownKey, publishNewKey, signIn, signInOnline, test } from './fixtures';
 
 // On ejabberd, which takes "authorize" on a PEP node (Prosody 0.12 refuses it).
 test('a revoke held back by a key node set to "authorize" revokes the key here, and says so', async ({ browser, ejabberd, launchApp, saveScreenshot }) => {
@@ -48,4 +48,25 @@ test('a revoke held back by a key node set to "authorize" revokes the key here, 
   await expect(revoke.getByRole('button', { name: 'Close' })).toBeVisible();
   await expect(revoke.getByRole('heading', { name: 'Key revoked here' })).toBeVisible();
   await checkEveryLook(page, 'revoke-held-back', saveScreenshot);
+  await revoke.getByRole('button', { name: 'Close' }).click();
+
+  // Closed, the card still says the revocation did not go out: "Revoked" alone would read as "contacts were told".
+  const unpublished = card.getByTestId('revocation-unpublished');
+  await expect(unpublished).toContainText('Its revocation is not published yet, so your contacts are not told');
+  await expect(card.getByTestId('revoked')).not.toContainText('contacts’ apps that read its revocation');
+  await checkEveryLook(page, 'revoke-held-back-card', saveScreenshot);
+
+  // Put back as published (by the other client here), then signed in again: the revocation goes out,
+  // the warning goes, and Activity says it went out.
+  await driverSteps('slixmpp', { jid: juliet.jid, password: juliet.password, server }, [
+    { op: 'configure', node: NS.pubkey, fields: { 'pubsub#access_model': 'presence' } },
+  ]);
+  await page.getByRole('button', { name: 'Account', exact: true }).click();
+  await signInOnline(page, juliet);
+  await page.getByRole('button', { name: 'My keys', exact: true }).click();
+  await expect(card.getByTestId('revoked-badge')).toBeVisible();
+  await expect(unpublished).toHaveCount(0, { timeout: 20_000 });
+  await expect(card.getByTestId('revoked')).toContainText('contacts’ apps that read its revocation show it as revoked');
+  await page.getByRole('button', { name: 'Activity', exact: true }).click();
+  await expect(page.getByTestId('activity-entry').filter({ hasText: 'Revocation published: held back when you revoked this key' })).toHaveCount(1);
 });

@@ -176,6 +176,14 @@ describe('keys list: a renewal named from both sides', () => {
     expect(describeOwnKey(covered)).toContain('(REVOKED)');
     expect(describeOwnKey(covered)).toContain('under its other certificate 5353 5353 5353 5353… (the same key)');
   });
+
+  it('a key whose revocation was held back says contacts are not told, and how it goes out; once out, it does not', () => {
+    const revoked: OwnKeyView = { ...base, revoked: { reason: 'compromised', date: '2026-03-01T00:00:00.000Z' } };
+    const held = describeOwnKey({ ...revoked, revocationUnpublished: true });
+    expect(held).toContain('  warning: its revocation is not published yet, so contacts are not told: their apps still show this key as yours.');
+    expect(held).toContain('put back (`keyring doctor --repair`), the revocation goes out at the next sign-in');
+    expect(describeOwnKey(revoked)).not.toContain('not published yet');
+  });
 });
 
 describe('keys list: the expiry warning', () => {

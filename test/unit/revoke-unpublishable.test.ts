@@ -61,11 +61,16 @@ describe('a key node set to "authorize" by another client', () => {
     expect(refusal && inCliWords(refusal).nextStep).toBe('It is "authorize". Put it back as you published it (`keyring doctor --repair`), then sign in again: the revocation goes out then.');
     expect(device.store.find(JULIET, fingerprint)?.revoked).toBeDefined();
     expect(pep.nodes.get(NS.pubkey)?.items).toEqual([fingerprint]);
+    // The list says the revocation is still to go out: "revoked" alone would read as "contacts were told".
+    expect(device.keys.list().find((k) => k.fingerprint === fingerprint)).toMatchObject({ revoked: { reason: 'compromised' }, revocationUnpublished: true });
 
     // Put back as published (drift's Restore would do it), then signed in again: the revocation goes out.
     await setModel('presence');
     await device.signIn();
     expect(pep.nodes.get(NS.pubkey)?.items).toContain(revocationItemId(fingerprint));
+    const after = device.keys.list().find((k) => k.fingerprint === fingerprint);
+    expect(after?.revoked).toBeDefined();
+    expect(after?.revocationUnpublished).toBeUndefined();
   });
 
   it('a key withdrawn before it was revoked: its revocation still goes out at the sign-in after the node is put back, once', async () => {

@@ -1,4 +1,4 @@
-import { accessOf, expiryText, keyName, needsRenewal, nextValidityChange } from './own-keys';
+import { accessOf, expiryText, HELD_BACK_REVOCATION_PUBLISHED_LINE, heldBackRevocationsPublished, keyName, needsRenewal, nextValidityChange } from './own-keys';
 import type { AccessRequest, EffectiveNodeConfig, KeyAudience, OwnKeyView, PublishAnswer, QueuedActionView, RevocationReasonName } from '../../../contract';
 import { fileToBase64 } from './base64';
 import { describeAccess, unverifiedNote } from './format';
@@ -50,7 +50,16 @@ export function otherDeviceNewsLine(change: OtherDeviceChange): string {
 }
 
 export class KeysStore extends ScreenStore {
-  keys = $state<OwnKeyView[]>([]);
+  #keys = $state<OwnKeyView[]>([]);
+  /** The account's keys as main last listed them. */
+  get keys(): OwnKeyView[] {
+    return this.#keys;
+  }
+  /** Every new list (an answer, a refresh, keys:changed) is compared with the last, whichever brings the change. */
+  set keys(next: OwnKeyView[]) {
+    for (const fingerprint of heldBackRevocationsPublished(this.#keys, next)) this.activity.add('published', HELD_BACK_REVOCATION_PUBLISHED_LINE, fingerprint);
+    this.#keys = next;
+  }
   /** The node configuration the server reported after the last publish, per fingerprint. */
   published = $state<Record<string, EffectiveNodeConfig>>({});
   readonly loading = new Task();

@@ -197,3 +197,16 @@ export function rosterAccessLost(
   const before = initial.groups;
   return contacts.filter((c) => c.groups.some((g) => before.includes(g)) && !c.groups.some((g) => chosenGroups.includes(g)));
 }
+
+/**
+ * A revocation held back when its key was revoked (OwnKeyView.revocationUnpublished) that main has
+ * published since, at a sign-in (main/services/own-revocations.ts). Said in Activity: the card's warning
+ * is gone, and the person was told contacts did not know.
+ */
+export const HELD_BACK_REVOCATION_PUBLISHED_LINE = 'Revocation published: held back when you revoked this key, it went out at sign-in, so contacts’ apps that read it now show the key as revoked';
+
+/** The keys of `before` whose revocation was held back and is published in `after` (the same key, still revoked). */
+export function heldBackRevocationsPublished(before: readonly OwnKeyView[], after: readonly OwnKeyView[]): string[] {
+  const held = new Set(before.filter((k) => k.revoked && k.revocationUnpublished).map((k) => k.fingerprint));
+  return after.filter((k) => held.has(k.fingerprint) && k.revoked && !k.revocationUnpublished).map((k) => k.fingerprint);
+}
