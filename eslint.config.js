@@ -14,11 +14,11 @@ const electronOnlyInShell = {
 };
 // contract/ holds zod schemas for main; the sandboxed preload and the renderer bundle take its types
 // only, plus the files that import nothing at run time (transport framing, limits, display format).
-const DEPENDENCY_FREE_CONTRACT = ['wire', 'limits', 'format', 'fingerprint', 'comparison', 'picture', 'phone', 'contact-address', 'own-text', 'profile-changes'];
+const DEPENDENCY_FREE_CONTRACT = ['wire', 'limits', 'format', 'fingerprint', 'comparison', 'picture', 'phone', 'contact-address', 'own-text', 'profile-changes', 'hidden-in-address'];
 const contractTypesOnly = {
   regex: `(^|/)contract(/(?!(${DEPENDENCY_FREE_CONTRACT.join('|')})(\\.js)?$)[^/]+)?$`,
   allowTypeImports: true,
-  message: 'Import the contract as types only (its schemas are for main); contract/wire, limits, format, fingerprint, comparison, picture, phone, contact-address, own-text and profile-changes may be imported as they are.',
+  message: 'Import the contract as types only (its schemas are for main); contract/wire, limits, format, fingerprint, comparison, picture, phone, contact-address, own-text, profile-changes and hidden-in-address may be imported as they are.',
 };
 
 const preloadIsNotTheContract = { group: ['**/preload/**'], message: 'main takes the contract from contract/, never from the preload.' };

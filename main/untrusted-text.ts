@@ -26,6 +26,7 @@
  * vCard field is a string to show, never something to interpret.
  */
 
+import { markHiddenInAddress } from '../contract/hidden-in-address.js';
 import { spellingCharacterAt } from '../contract/own-text.js';
 
 // Default_Ignorable_Code_Point covers the bidirectional controls, the marks and the zero-width characters
@@ -41,6 +42,15 @@ const UNSAFE_IN_JSON = new RegExp(`[${INVISIBLE}]`, 'gu');
 /** One line: white space folded to single spaces, unsafe characters removed, ends trimmed. No cap. */
 export function oneLine(raw: string): string {
   return raw.replace(/\s+/g, ' ').replace(UNSAFE, '').trim();
+}
+
+/**
+ * oneLine, except that in a word holding an "@" (an address, alone or inside a sentence) each character
+ * that would show as nothing is shown as U+FFFD instead of being removed: removed, "romeo\u115F@capulet.lit"
+ * would print exactly as romeo@capulet.lit (contract/hidden-in-address.ts). For the keyring command's lines.
+ */
+export function oneLineShowingHiddenInAddresses(raw: string): string {
+  return oneLine(raw.replace(/[^\s@]*@\S*/g, markHiddenInAddress));
 }
 
 /** Unsafe characters removed, newlines and tabs kept (CR and CRLF become a newline). */

@@ -43,12 +43,15 @@ import type {
   RevokeOutcome,
   RosterContactView,
 } from '../../contract/index.js';
-import { escapeUnsafeInJson, keepingLines, oneLine } from '../untrusted-text.js';
+import { escapeUnsafeInJson, keepingLines, oneLineShowingHiddenInAddresses } from '../untrusted-text.js';
 import { MAX_CURRENT_KEYS } from '../vault/contact-keys.js';
 import { nodeTitle } from '../xmpp/node-words.js';
 
-/** A remote string for a human-readable line: one line, nothing that is not plain text. */
-export const safe = (text: string | number | undefined): string => oneLine(String(text ?? ''));
+/**
+ * A remote string for a human-readable line: one line, nothing that is not plain text, and no address
+ * that reads as another (a character in it that shows as nothing is printed as U+FFFD).
+ */
+export const safe = (text: string | number | undefined): string => oneLineShowingHiddenInAddresses(String(text ?? ''));
 
 /** The last guard before the terminal: no control, bidi or invisible character, newlines kept. */
 export const forTerminal = (text: string): string => keepingLines(text);

@@ -64,3 +64,44 @@ test('a request from a look-alike of a contact is marked beside its address; a p
     await Promise.all([lookalike.session.disconnect(), tybalt.session.disconnect()]);
   }
 });
+
+// Attack review 6: Prosody 0.12 registers a localpart with U+115F HANGUL CHOSEONG FILLER, which draws as
+// nothing (or a narrow blank): without a mark, the request and the contact row read as juliet's address.
+test('a request from a contact’s address plus a character that shows as nothing is marked, in the request and in Contacts', async ({ page, launchApp, newAccount, prosody, saveScreenshot }) => {
+  test.setTimeout(180_000);
+  const [romeoAccount, julietAccount] = await Promise.all([newAccount('romeo'), newAccount('juliet')]);
+  const [julietLocal, domain] = julietAccount.jid.split('@') as [string, string];
+  const impostorJid = `${julietLocal}\u115F@${domain}`;
+  const password = randomBytes(12).toString('base64url');
+  await registerAccount(prosody.info, `${julietLocal}\u115F`, domain, password);
+
+  const romeoSetup = await connectWith(romeoAccount);
+  await setRosterItem(romeoSetup.session.iq, { jid: julietAccount.jid, groups: ['Friends'] });
+  await romeoSetup.session.disconnect();
+
+  const impostor = await connectWith({ ...julietAccount, jid: impostorJid, password });
+  try {
+    const app = await launchApp();
+    await openApp(page, app.url);
+    await signInOnline(page, romeoAccount);
+    await impostor.session.send(subscriptionStanza(romeoAccount.jid, 'subscribe'));
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Contacts/ }).click();
+
+    const marked = `${julietLocal}\uFFFD@${domain}`;
+    const row = page.getByTestId('subscription-requests').locator('.request');
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('.who')).toHaveText(marked);
+    await expect(row.getByTestId('request-address-notes')).toHaveText(
+      `⚠ Holds a character that shows as nothing (U+115F), marked � here: it looks like ${julietAccount.jid}, a contact of yours, but is another address.`,
+    );
+    await checkEveryLook(page, 'contacts-request-hidden-character', saveScreenshot);
+
+    // Approved anyway (a mark, not a block): the two contacts' rows still read apart.
+    await row.getByRole('button', { name: 'Approve' }).click();
+    const rows = page.getByTestId('contact-row');
+    await expect(rows.filter({ hasText: marked })).toHaveCount(1, { timeout: 20_000 });
+    await expect(rows.filter({ hasText: julietAccount.jid })).toHaveCount(1);
+  } finally {
+    await impostor.session.disconnect();
+  }
+});

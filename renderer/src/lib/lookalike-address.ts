@@ -10,6 +10,8 @@
  * Pure (the URL API only, which the window and Node both have), so it is unit-tested as is.
  */
 
+import { hiddenInAddress, withoutHiddenInAddress } from '../../../contract/hidden-in-address';
+
 /** What to show beside one address; both absent for a plain ASCII address that looks like no one. */
 export interface AddressNotes {
   /** A look-alike or mixed-script warning, in words for people. */
@@ -79,7 +81,8 @@ function mixedScripts(text: string): string[] | undefined {
  * marks taken off (è is read as e), common confusables folded to the Latin letter they look like.
  */
 export function skeleton(text: string): string {
-  const folded = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+  // Characters that show as nothing are read as nothing: "romeo\u115F" is read as "romeo".
+  const folded = withoutHiddenInAddress(text).normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
   let out = '';
   for (const char of folded) out += CONFUSABLES[char] ?? char;
   return out;
@@ -151,7 +154,13 @@ export function addressNotes(address: string, known: KnownAddresses): AddressNot
   // A name wholly in another script whose every letter reads as a Latin one ("рау" for "pay").
   const readAsLatin = mixed ? undefined : [local, ...domain.split('.')].find((name) => !ASCII.test(name) && scriptsOf(name).length > 0 && !scriptsOf(name).includes('Latin') && ASCII.test(skeleton(name)));
 
-  if (mixed) {
+  // A character that shows as nothing comes first: the address reads as another one, whatever else.
+  const hidden = hiddenInAddress(address.trim());
+  if (hidden.length > 0) {
+    const what = hidden.length === 1 ? `a character that shows as nothing (${hidden[0]})` : `characters that show as nothing (${listed(hidden)})`;
+    const reads = likeWhom === undefined ? 'an address made to look like another does this.' : likeWhom.startsWith('its ') ? likeWhom : `it ${likeWhom}`;
+    notes.warning = `Holds ${what}, marked � here: ${reads}`;
+  } else if (mixed) {
     const words = `Mixes ${listed(mixed)} letters`;
     notes.warning = likeWhom ? `${words}: ${likeWhom}` : `${words}, as an address made to look like another does.`;
   } else if (likeWhom) {
