@@ -56,6 +56,11 @@ export interface OtherKeyView {
   bits?: number;
   /** OMEMO: the bundle's signed prekey signature verified against the identity key. */
   signatureValid?: boolean;
+  /**
+   * OpenPGP: none of the key's User IDs is "xmpp:" + this account's address (XEP-0373 §5.1): issued for
+   * someone else. Never trusted, and comparing its fingerprint cannot verify it.
+   */
+  forAnotherAddress?: true;
   /** What the last reading found wrong with it (untrusted details, already cleaned). */
   problems: string[];
   /**

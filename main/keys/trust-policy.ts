@@ -15,7 +15,8 @@
  *   knows it, so a clock that jumped back cannot date a new key before the verification.
  * - 'manual': only keys the user verified are trusted.
  *
- * Withdrawn keys are never trusted, whatever they were: their owner took them back. Revoked keys (a
+ * Withdrawn keys are never trusted, whatever they were: their owner took them back. A key issued for
+ * another address (an OpenPGP key whose User IDs do not name the contact) is never trusted. Revoked keys (a
  * revocation statement their owner signed, docs/key-lifecycle.md) are never trusted nor "Verified",
  * whether still published or not.
  */
@@ -34,6 +35,8 @@ export interface KeyHistory {
   replaces?: readonly string[] | undefined;
   /** Whether the contact had a verification when it was first seen; absent in older records (dates decide). */
   seenAfterFirstVerification?: boolean | undefined;
+  /** Issued for another address than the contact's (an OpenPGP key without their "xmpp:" User ID). */
+  forAnotherAddress?: boolean | undefined;
 }
 
 export interface ContactHistory {
@@ -43,6 +46,9 @@ export interface ContactHistory {
 
 export function decideTrust(policy: TrustPolicy, key: KeyHistory, contact: ContactHistory): KeyTrustDecision {
   if (key.revoked) return 'revoked';
+  // Someone else's key published under the contact's name is never counted on as theirs, verified or not
+  // (XEP-0373 §5.1: the key must name the sender); once withdrawn it is just withdrawn.
+  if (key.forAnotherAddress && key.trust !== 'retracted') return 'untrusted';
   switch (key.trust) {
     case 'retracted':
       return 'withdrawn';

@@ -22,8 +22,8 @@ import { KeyringError } from '../errors.js';
 import { decideTrust, effectivePolicy } from '../keys/trust-policy.js';
 import { inBackground } from './background.js';
 import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel, type OmemoVersion } from '../protocols/omemo.js';
-import { publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
-import { cleanText, oneLine } from '../untrusted-text.js';
+import { namesAddress, publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
+import { cleanText, markedName, oneLine } from '../untrusted-text.js';
 import { knownFirst, mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
 import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } from '../vault/other-keys-trust.js';
 import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
@@ -176,7 +176,17 @@ export class OtherAppKeys {
     const jid = contactBareJid(contact);
     const account = this.#deps.session.ownJid;
     const now = this.#now();
-    if (!this.#deps.store.of(account, jid)) throw this.#nothingRead(jid);
+    const known = this.#deps.store.of(account, jid);
+    if (!known) throw this.#nothingRead(jid);
+    const current = known.keys.filter((k) => k.removedAt === undefined && k.fingerprint !== '' && k.fingerprint === fingerprint);
+    if (current.length > 0 && current.every((k) => k.forAnotherAddress === true)) {
+      // It matched, but the key is not theirs to verify: neither "Verified" nor a mismatch alarm.
+      throw new KeyringError(
+        'invalid-argument',
+        `That OpenPGP key is issued for another address: none of its User IDs is xmpp:${jid}, so it cannot be verified as ${jid}'s. Nothing was marked verified.`,
+        'fingerprint',
+      );
+    }
     const matched = await this.#deps.store.updateWithTrust(account, jid, (stored, trust) => {
       if (!stored) return { record: undefined, trust, result: false };
       const { record, matched } = verifyFingerprint(stored, fingerprint, now);
@@ -420,13 +430,15 @@ export class OtherAppKeys {
       if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no key data published' : `key data: ${fetched.status}`] };
       const key = readPublicKeyItem(fetched.items, listedKey.fingerprint);
       if (!key.ok) return { ...base, problems: [clean(key.problem)] };
+      const namesAccount = namesAddress(key.key, jid);
       return {
         ...base,
         hasData: true,
         created: key.key.created.toISOString(),
         algorithm: key.key.algorithm.slice(0, 64),
         ...(key.key.bits !== undefined ? { bits: key.key.bits } : {}),
-        problems: key.key.problems.map(clean),
+        namesAccount,
+        problems: [...(namesAccount ? [] : [forAnotherAddressProblem(key.key.userIds, jid)]), ...key.key.problems.map(clean)],
       };
     });
     result.reading.openpgp = [...observed, ...notRead].map(sightingOf);
@@ -482,6 +494,7 @@ function keyView(stored: OtherKeyRecord, of: OtherKeysRecord, seen: Observed | u
   if (stored.algorithm !== undefined) view.algorithm = stored.algorithm;
   if (stored.bits !== undefined) view.bits = stored.bits;
   if (seen?.signatureValid !== undefined) view.signatureValid = seen.signatureValid;
+  if (stored.forAnotherAddress === true) view.forAnotherAddress = true;
   if (own && seen !== undefined && seen.notRead === undefined) {
     const stale = staleness(stored, seen.hasData, now);
     if (stale !== undefined) view.stale = stale;
@@ -497,6 +510,13 @@ function withoutDevice(list: Element, deviceId: number): Element | undefined {
 
 function clean(text: string): string {
   return cleanText(text, MAX_PROBLEM_CHARS) ?? '';
+}
+
+/** What a key without the contact's "xmpp:" User ID is said to be, naming the addresses it does give (at most three). */
+function forAnotherAddressProblem(userIds: readonly string[], jid: string): string {
+  const named = userIds.slice(0, 3).map((uid) => markedName(uid, 100));
+  const given = named.length === 0 ? 'it names no address' : `it names ${named.map((uid) => `“${uid}”`).join(', ')}${userIds.length > 3 ? ' and more' : ''}`;
+  return clean(`Issued for another address: ${given}, not xmpp:${jid}. Never trusted as theirs.`);
 }
 
 /** `work` over `items`, at most `limit` at a time, answers in the items' order. */

@@ -23,7 +23,7 @@ import type { OtherKeyRecord, OtherKeysRecord } from './schema.js';
 /** The record as decideTrust reads it. */
 export function historyOf(record: OtherKeyRecord): KeyHistory {
   const trust = record.removedAt !== undefined ? 'retracted' : record.changedAt !== undefined ? 'changed' : record.verifiedAt !== undefined ? 'verified' : 'unverified';
-  return { trust, firstSeen: record.firstSeen, acceptedAt: record.acceptedAt };
+  return { trust, firstSeen: record.firstSeen, acceptedAt: record.acceptedAt, forAnotherAddress: record.forAnotherAddress };
 }
 
 function isCurrent(record: OtherKeyRecord, fingerprint: string): boolean {
@@ -38,13 +38,14 @@ function isCurrent(record: OtherKeyRecord, fingerprint: string): boolean {
  */
 export function verifyFingerprint(stored: OtherKeysRecord, fingerprint: string, now: Date): { record: OtherKeysRecord; matched: boolean } {
   const at = now.toISOString();
-  const matched = stored.keys.some((k) => isCurrent(k, fingerprint));
+  // A key issued for another address is never verified as the contact's (OtherAppKeys.verify says so first).
+  const matched = stored.keys.some((k) => isCurrent(k, fingerprint) && k.forAnotherAddress !== true);
   if (!matched) {
     const mismatches = [{ offered: fingerprint, at, via: 'typed' as const }, ...(stored.mismatches ?? [])].slice(0, CONTACT_KEY_LIMITS.mismatches);
     return { record: { ...stored, mismatches }, matched };
   }
   const keys = stored.keys.map((k) => {
-    if (!isCurrent(k, fingerprint)) return k;
+    if (!isCurrent(k, fingerprint) || k.forAnotherAddress === true) return k;
     // The warning clears; what cleared it is kept so that taking the verification back restores it.
     const { changedAt, ...rest } = k;
     return { ...rest, verifiedAt: at, ...(changedAt !== undefined ? { clearedChangeAt: changedAt } : {}) };

@@ -37,6 +37,8 @@ export interface Sighting {
   algorithm?: string;
   bits?: number;
   bundleDigest?: string;
+  /** OpenPGP, when its key data was read: whether a User ID names the account (undefined: not read this time). */
+  namesAccount?: boolean;
 }
 
 /** A reading: for each protocol whose list was read, everything it named; absent protocols were not read. */
@@ -80,7 +82,8 @@ export function mergeReading(
     for (const sighting of sightings) {
       const record = keys.find((k) => sameKey(k, sighting));
       if (!record) {
-        const fresh: OtherKeyRecord = { ...withoutUndefined(sighting), firstSeen: at, lastSeen: at };
+        const { namesAccount, ...seen } = sighting;
+        const fresh: OtherKeyRecord = { ...withoutUndefined(seen), firstSeen: at, lastSeen: at, ...(namesAccount === false ? { forAnotherAddress: true as const } : {}) };
         if (sighting.bundleDigest !== undefined) fresh.bundleSince = at;
         keys.push(fresh);
         matched.add(fresh);
@@ -169,7 +172,7 @@ export function knownFirst(stored: OtherKeysRecord | undefined, protocol: OtherK
     .sort((a, b) => rank(a) - rank(b) || (b.removedAt ?? '').localeCompare(a.removedAt ?? ''));
 }
 
-/** lastSeen (to the hour), the details that may move (label, bundle digest); true when anything changed. */
+/** lastSeen (to the hour), the details that may move (label, bundle digest, User IDs); true when anything changed. */
 function refresh(record: OtherKeyRecord, sighting: Sighting, at: string, now: Date): boolean {
   let changed = false;
   if (now.getTime() - Date.parse(record.lastSeen) >= LAST_SEEN_RESOLUTION_MS) {
@@ -185,6 +188,14 @@ function refresh(record: OtherKeyRecord, sighting: Sighting, at: string, now: Da
   if (sighting.bundleDigest !== undefined && record.bundleDigest !== sighting.bundleDigest) {
     record.bundleDigest = sighting.bundleDigest;
     record.bundleSince = at;
+    changed = true;
+  }
+  // A User ID is added to or taken off a key without changing its fingerprint: each reading of its data decides.
+  if (sighting.namesAccount === false && record.forAnotherAddress !== true) {
+    record.forAnotherAddress = true;
+    changed = true;
+  } else if (sighting.namesAccount === true && record.forAnotherAddress === true) {
+    delete record.forAnotherAddress;
     changed = true;
   }
   return changed;

@@ -205,6 +205,12 @@ export const OtherKey = z
     /** A short digest of the device's bundle, and since when it is the same (own devices' staleness). */
     bundleDigest: z.string().max(64).optional(),
     bundleSince: isoDate.optional(),
+    /**
+     * OpenPGP: the key, as last read, has no User ID "xmpp:" + this account's address (XEP-0373 §5.1
+     * asks recipients to check it; §8.5): a key issued for someone else, never trusted nor verified
+     * as this account's (main/vault/other-keys-trust.ts).
+     */
+    forAnotherAddress: z.literal(true).optional(),
   })
   .strict();
 

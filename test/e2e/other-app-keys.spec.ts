@@ -293,3 +293,26 @@ test('a verified device behind more new ids than the app reads stays verified an
   await section.getByTestId('other-keys-left-out').scrollIntoViewIfNeeded();
   await checkEveryWay(page, 'other-app-keys-list-over-cap', saveScreenshot);
 });
+
+// XEP-0373 §5.1: a key must name its sender (User ID "xmpp:" + address). Profanity's key names
+// mercutio-77be59@…; published by romeo, it is someone else's key under romeo's name.
+test('an OpenPGP key whose User ID names another address: marked, never trusted, and comparing it verifies nothing', async ({ friendsInTwoWindows, saveScreenshot }) => {
+  test.setTimeout(150_000);
+  const { julietAccount, romeoAccount, julietPage: page } = await friendsInTwoWindows();
+  const romeo = await connectWith(romeoAccount);
+  await publish(romeo, `${NS.openpgpPublicKeys}:${expected.gpgFingerprint}`, 'profanity-openpgp-key');
+  await publish(romeo, NS.openpgpPublicKeys, 'profanity-openpgp-public-keys-list');
+  await romeo.session.disconnect();
+
+  const { section } = await openProfanityDevice(page, julietAccount, romeoAccount.jid);
+  const key = section.locator('[data-testid="other-key"][data-protocol="openpgp"]');
+  await expect(key.getByTestId('other-key-for-another-address')).toHaveText('Issued for another address', { timeout: 20_000 });
+  await expect(key).toContainText(`Issued for another address: it names “${expected.gpgUserId}”, not xmpp:${romeoAccount.jid}. Never trusted as theirs.`);
+  await expect(key.getByTestId('other-key-trust')).toHaveAttribute('data-decision', 'untrusted');
+  await expect(key.getByTestId('other-key-trust')).toContainText('Not trusted: not issued for them');
+  // Nothing to compare: its fingerprint, matched, would still not make it romeo's (main refuses it too,
+  // test/unit/other-app-keys-service.test.ts).
+  await expect(key.getByRole('button', { name: 'Compare fingerprint…' })).toHaveCount(0);
+  await expect(key).toContainText('· created 2 Dec 2026 · first seen');
+  await checkEveryWay(page, 'other-app-keys-for-another-address', saveScreenshot);
+});

@@ -30,7 +30,8 @@ import { unlockedVaults } from '../support/vaults.js';
 import { expected } from './protocols/fixtures.js';
 
 const ACCOUNT = 'romeo@montague.lit';
-const MERCUTIO = 'mercutio@montague.lit';
+// The account the interop fixtures were published from: its OpenPGP key names it (xmpp:mercutio-77be59@…).
+const MERCUTIO = expected.gpgUserId.slice('xmpp:'.length);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'interop');
 
 function fixture(name: string): Element {
@@ -183,6 +184,31 @@ describe('other apps’ keys of a contact', () => {
     expect(right.view.keys.filter((k) => k.decision === 'verified').map((k) => k.protocol)).toEqual(['openpgp']);
     // Blind trust before verification counts from here, for the contact's X.509 keys too.
     expect(new ContactKeysStore(vaults).contactTrust(ACCOUNT, MERCUTIO).firstVerifiedAt).toBeDefined();
+  });
+
+  it('an OpenPGP key whose User ID names someone else is shown as such, never trusted, and cannot be verified as the contact’s', async () => {
+    // Profanity's key names xmpp:mercutio@…; tybalt publishes it as his own.
+    const TYBALT = 'tybalt@capulet.lit';
+    const net = network({ [TYBALT]: mercutioNodes() });
+    const { keys } = service(net.session);
+    const view = await keys.fetch(TYBALT);
+    const pgp = view.keys.find((k) => k.protocol === 'openpgp');
+    expect(pgp).toMatchObject({ fingerprint: expected.gpgFingerprint, forAnotherAddress: true, decision: 'untrusted' });
+    expect(pgp?.problems[0]).toBe(`Issued for another address: it names “${expected.gpgUserId}”, not xmpp:${TYBALT}. Never trusted as theirs.`);
+    // Stored so: still untrusted when shown without reading again.
+    expect(keys.stored(TYBALT).keys.find((k) => k.protocol === 'openpgp')).toMatchObject({ forAnotherAddress: true, decision: 'untrusted' });
+    // Comparing its fingerprint: refused in words, neither "Verified" nor a mismatch alarm.
+    await expect(keys.verify(TYBALT, expected.gpgFingerprint)).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: `That OpenPGP key is issued for another address: none of its User IDs is xmpp:${TYBALT}, so it cannot be verified as ${TYBALT}'s. Nothing was marked verified.`,
+    });
+    const after = keys.stored(TYBALT);
+    expect(after.keys.some((k) => k.decision === 'verified')).toBe(false);
+    expect(after.mismatches).toEqual([]);
+    // Its own owner's copy: trusted, verifiable.
+    const own = network({ [MERCUTIO]: mercutioNodes() });
+    const mercutio = service(own.session);
+    expect((await mercutio.keys.fetch(MERCUTIO)).keys.find((k) => k.protocol === 'openpgp')).toMatchObject({ decision: 'trusted' });
   });
 
   it('a wrong comparison, then the right one, then that verification taken back: the mismatch stays answered, after a new reading too', async () => {

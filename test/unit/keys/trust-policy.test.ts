@@ -44,6 +44,16 @@ describe('trust policy decisions', () => {
     expect(decideTrust(policy, { trust, firstSeen, acceptedAt }, { firstVerifiedAt })).toBe(expected);
   });
 
+  it('a key issued for another address is never trusted, even verified or accepted; withdrawn or revoked it says so', () => {
+    const base = { firstSeen: '2026-01-01T00:00:00.000Z', forAnotherAddress: true };
+    for (const policy of ['tofu', 'btbv', 'manual'] as const) {
+      expect(decideTrust(policy, { ...base, trust: 'verified' }, {})).toBe('untrusted');
+      expect(decideTrust(policy, { ...base, trust: 'unverified', acceptedAt: '2026-01-02T00:00:00.000Z' }, {})).toBe('untrusted');
+      expect(decideTrust(policy, { ...base, trust: 'retracted' }, {})).toBe('withdrawn');
+      expect(decideTrust(policy, { ...base, trust: 'unverified', revoked: true }, {})).toBe('revoked');
+    }
+  });
+
   it('a contact’s own policy overrides the account’s, and the account’s defaults to trust on first use', () => {
     expect(effectivePolicy(undefined, undefined)).toEqual({ policy: 'tofu', source: 'account' });
     expect(effectivePolicy('manual', undefined)).toEqual({ policy: 'manual', source: 'account' });

@@ -95,6 +95,25 @@ describe('other apps’ keys: trust on first use and change warnings', () => {
     ]);
   });
 
+  it('an OpenPGP key whose User IDs do not name the account is recorded so, untrusted even once verified; a later reading that finds its User ID clears it', () => {
+    const pgp = (namesAccount?: boolean): Sighting => ({ protocol: 'openpgp', fingerprint: PGP_1, ...(namesAccount === undefined ? {} : { namesAccount }) });
+    const first = read(undefined, { openpgp: [pgp(false)] }, T0);
+    const stored = first.record.keys[0];
+    expect(stored?.forAnotherAddress).toBe(true);
+    expect(stored && decideTrust('tofu', historyOf(stored), {})).toBe('untrusted');
+    // A fingerprint compared anyway does not make it the contact's.
+    const compared = verifyFingerprint(first.record, PGP_1, later(1000));
+    expect(compared.matched).toBe(false);
+    // Its data not read this time: nothing known about its User IDs, nothing changes.
+    const unread = read(first.record, { openpgp: [pgp()] }, later(DAY));
+    expect(unread.record.keys[0]?.forAnotherAddress).toBe(true);
+    // The owner added the User ID (the fingerprint stays): the key is judged as any other.
+    const fixed = read(unread.record, { openpgp: [pgp(true)] }, later(2 * DAY));
+    expect(fixed.dirty).toBe(true);
+    expect(fixed.record.keys[0]?.forAnotherAddress).toBeUndefined();
+    expect(fixed.record.keys[0] && decideTrust('tofu', historyOf(fixed.record.keys[0]), {})).toBe('trusted');
+  });
+
   it('an added OpenPGP key beside the old one is new, not a change', () => {
     const first = read(undefined, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }] }, T0);
     const second = read(first.record, { openpgp: [{ protocol: 'openpgp', fingerprint: PGP_1 }, { protocol: 'openpgp', fingerprint: PGP_2 }] }, later(DAY));
