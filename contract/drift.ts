@@ -99,7 +99,11 @@ export interface NodeDriftView {
   severity?: DriftSeverity;
   /** What the server would not show the owner, so was not compared (never reported as drift). */
   unchecked: ('items' | 'affiliations' | 'subscriptions')[];
-  /** Whether Accept can record the current state (an access the app cannot publish again allows only Restore). */
+  /**
+   * Whether Accept can record the current state (an access the app cannot publish again allows only
+   * Restore). A node deleted: whether it can be kept deleted, recorded as not published (not while it
+   * held a revocation, which contacts must still be able to read).
+   */
   acceptable: boolean;
   /** The node could not be read (offline, timeout): nothing is known of it, which is not "unchanged". */
   error?: IpcError;

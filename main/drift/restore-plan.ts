@@ -6,6 +6,7 @@
 import type { AccessRequest } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
+import { isRevocationItemId } from '../xmpp/key-statements.js';
 import type { NodeState } from '../xmpp/node-state.js';
 import { replacedItems, subscribersOutside, type NodeDrift, type RecordedNode } from './compare.js';
 
@@ -141,4 +142,14 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
       applied: { persistItems: current.persistItems, sendLastPublishedItem: current.sendLastPublishedItem, maxItems: current.maxItems },
     },
   };
+}
+
+/**
+ * Accept of a node another app deleted ("Keep it deleted"): the app then records the node as not
+ * published, with nothing recorded there (the keys stay in the vault, shown as not published; the
+ * profile stays in the vault's copy). Refused while the node held one of the app's revocations:
+ * contacts must still be able to read that a key was revoked (XEP-0222 §2), so only Restore fits then.
+ */
+export function deletionAcceptable(recorded: Pick<RecordedNode, 'itemIds'>): boolean {
+  return !recorded.itemIds.some(isRevocationItemId);
 }

@@ -24,7 +24,7 @@ import type { AccessRequest, DriftReport, DriftRepairAnswer, NodeDriftView, Node
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { highestSeverity, compareNode, comparesContents, subscriptionAudiences, type NodeDrift, type RecordedNode } from '../drift/compare.js';
 import { applyRestorePlan } from '../drift/restore.js';
-import { acceptCurrent, planRestore } from '../drift/restore-plan.js';
+import { acceptCurrent, deletionAcceptable, planRestore } from '../drift/restore-plan.js';
 import { BoundedMap } from '../bounded-map.js';
 import { KeyringError, toIpcError } from '../errors.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
@@ -280,7 +280,8 @@ export class DriftWatch {
   async #acceptOne(account: string, read: Read, progress: { recorded: boolean }): Promise<void> {
     if (read.drift.findings.length === 0) return;
     if (read.state === undefined) {
-      throw new KeyringError('invalid-argument', `${read.recorded.node} no longer exists: only Restore can put it back.`, 'node');
+      await this.#acceptDeletion(account, read.recorded, progress);
+      return;
     }
     const accepted = acceptCurrent(read.recorded, read.state);
     if (!accepted.ok) {
@@ -301,6 +302,24 @@ export class DriftWatch {
         maxItems: read.state.maxItems,
       }),
     });
+    progress.recorded = true;
+  }
+
+  /**
+   * Accept of a node another app deleted: recorded as not published. Its keys stay in the vault and show
+   * as not published (their audience first, as for any Accept: a full disk before the node's record goes
+   * leaves it drifted, and accepting again does both). One that held a revocation is refused.
+   */
+  async #acceptDeletion(account: string, recorded: Recorded, progress: { recorded: boolean }): Promise<void> {
+    if (!deletionAcceptable(recorded)) {
+      throw new KeyringError(
+        'invalid-argument',
+        'Your keys held the revocation of a key, which contacts must still be able to read: only Restore fits. Restore publishes it again.',
+        'node',
+      );
+    }
+    if (recorded.kind === 'keys' && (await this.#acceptKeyPublications(account, recorded.access, new Set())) > 0) progress.recorded = true;
+    await this.#deps.published.forget(account, recorded.node);
     progress.recorded = true;
   }
 
@@ -540,7 +559,8 @@ function emptyReport(account: string | undefined): DriftReport {
 }
 
 function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift): NodeDriftView {
-  const accepted = state && drift.findings.length > 0 ? acceptCurrent(recorded, state) : undefined;
+  // A node deleted can be kept deleted (recorded as not published) unless it held a revocation.
+  const accepted = drift.findings.length === 0 ? undefined : state ? acceptCurrent(recorded, state).ok : deletionAcceptable(recorded);
   return {
     node: recorded.node,
     kind: recorded.kind,
@@ -556,7 +576,7 @@ function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift
     findings: drift.findings,
     ...(drift.severity ? { severity: drift.severity } : {}),
     unchecked: drift.unchecked,
-    acceptable: accepted?.ok === true,
+    acceptable: accepted === true,
     ...(drift.unfinishedChange ? { unfinishedChange: drift.unfinishedChange } : {}),
   };
 }

@@ -81,6 +81,11 @@ export function revocationItemId(fingerprint: string): string {
   return `${REVOKED_PREFIX}${fingerprint.toLowerCase()}`;
 }
 
+/** Whether a key node's item id is a revocation's (revocationItemId), by its name alone. */
+export function isRevocationItemId(itemId: string): boolean {
+  return itemId.toLowerCase().startsWith(REVOKED_PREFIX);
+}
+
 export function revocationPayload(statement: RevocationStatement): Element {
   const { jid, fingerprint, reason, date } = statement;
   return signedStatement('revocation', NS.revocation, { jid, fingerprint, reason, date }, statement, xml('x509cert', {}, statement.certificate));

@@ -192,6 +192,19 @@ export class PublishedNodesStore {
     });
   }
 
+  /**
+   * Nothing is recorded as published on `node` any more (Accept of a node another app deleted): drift
+   * watch stops watching it until the app publishes there again. Nothing is written when there is no record.
+   */
+  async forget(account: string, node: string): Promise<void> {
+    if (!this.list(account)[node]) return;
+    await this.#vaults.vault.update((draft) => {
+      const record = accountIn(draft, account);
+      if (!record.published?.[node]) return;
+      record.published = Object.fromEntries(Object.entries(record.published).filter(([name]) => name !== node));
+    });
+  }
+
   /** Whether the record of `node` still expects the item `itemId` there. */
   expects(account: string, node: string, itemId: string): boolean {
     return this.list(account)[node]?.items.some((i) => i.id === itemId) ?? false;
