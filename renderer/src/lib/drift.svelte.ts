@@ -1,4 +1,5 @@
 import type { DriftReport, NodeDriftView } from '../../../contract';
+import { goneFromServer, newDriftLines } from './drift-words';
 import { WATCHED_NODE_NAME } from './format';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
@@ -13,10 +14,21 @@ export class DriftStore extends ScreenStore {
   dismissed = $state<string[]>([]);
   readonly restoring = new Task();
   readonly accepting = new Task();
+  /** Each drifted node's findings as Activity last told them (drift-words.ts newDriftLines): told once, not at every re-check. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing on screen reads it
+  readonly #told = new Map<string, string>();
   /** The nodes that differ from what the app published, alarms first. */
   get drifted(): NodeDriftView[] {
     const drifted = this.report.nodes.filter((n) => n.severity !== undefined && !(n.severity === 'notice' && this.dismissed.includes(n.node)));
     return [...drifted.filter((n) => n.severity === 'alarm'), ...drifted.filter((n) => n.severity === 'notice')];
+  }
+
+  /**
+   * What to say instead of "Published" for what the app published on `node` (a key's item `itemId`)
+   * while the last reading found it deleted or removed; undefined when it was there.
+   */
+  gone(node: string, itemId?: string): string | undefined {
+    return goneFromServer(this.report, node, itemId);
   }
 
   /** Follows main's own checks; returns the unsubscribe. */
@@ -36,6 +48,7 @@ export class DriftStore extends ScreenStore {
   protected resetForAccount(): void {
     this.report = { nodes: [] };
     this.dismissed = [];
+    this.#told.clear();
     void this.#load();
   }
 
@@ -59,9 +72,14 @@ export class DriftStore extends ScreenStore {
     this.#show(report);
     // The user's own decision: a plain line, not the alarm the drift itself was.
     // A change this app may have started itself (cut off half-way) is not called another app's.
+    const it = node.kind === 'keys' ? 'them' : 'it';
     this.activity.add(
       'kept',
-      node.unfinishedChange ? `Kept ${WATCHED_NODE_NAME[node.kind]} as your server has ${node.kind === 'keys' ? 'them' : 'it'} now` : `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`,
+      node.findings.some((f) => f.code === 'node-deleted')
+        ? `Kept ${WATCHED_NODE_NAME[node.kind]} deleted from your server: recorded as not published`
+        : node.unfinishedChange
+          ? `Kept ${WATCHED_NODE_NAME[node.kind]} as your server has ${it} now`
+          : `Kept another app’s change to ${WATCHED_NODE_NAME[node.kind]}`,
     );
   }
 
@@ -71,6 +89,8 @@ export class DriftStore extends ScreenStore {
 
   #show(report: DriftReport): void {
     this.report = report;
+    // What drift watch found is told in Activity once, in the banner's words: an alarm, like the banner.
+    for (const line of newDriftLines(this.#told, report)) this.activity.add('changed', line);
     // A notice set aside comes back if the node changes again, or once it is fine and drifts anew.
     this.dismissed = this.dismissed.filter((node) => report.nodes.some((n) => n.node === node && n.severity === 'notice'));
   }

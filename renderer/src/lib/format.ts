@@ -10,6 +10,7 @@ export {
   describeUnchecked,
   describeUnfinishedChange,
   groupFingerprint,
+  uncapitalized,
   unverifiedNote,
   WATCHED_NODE_NAME,
 } from '../../../contract/format';
