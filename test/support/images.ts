@@ -81,3 +81,58 @@ export function pngOf(width: number, height: number, data: Buffer): Buffer {
 export function jpegOf(width: number, height: number, data: Buffer, quality = 90): Buffer {
   return encodeJpeg({ width, height, data }, quality).data;
 }
+
+/**
+ * A progressive JPEG (SOF2) of one grey component, `width`×`height` (multiples of 8), whose image is all
+ * mid-grey: its DC scan, then `scans - 1` first-pass AC scans, each one EOB run over every block. Decoders
+ * take any number of such scans, and each is a pass over the whole image: thousands of them make a small
+ * file that takes seconds to decode (a "scan bomb"); ten are what a progressive encoder writes.
+ */
+export function progressiveJpeg(width: number, height: number, scans: number): Buffer {
+  const out: number[] = [];
+  const u16 = (n: number) => [n >> 8, n & 255];
+  const segment = (marker: number, body: number[]) => out.push(0xff, marker, ...u16(body.length + 2), ...body);
+  out.push(0xff, 0xd8);
+  segment(0xdb, [0x00, ...Array<number>(64).fill(1)]);
+  segment(0xc2, [8, ...u16(height), ...u16(width), 1, 1, 0x11, 0]);
+  // DC table: one code of length 1 for category 0; AC table: one code of length 1 for EOB run 2^14 (0xE0), one of length 2 for EOB run 2^3 (0x30).
+  segment(0xc4, [0x00, 1, ...Array<number>(15).fill(0), 0]);
+  segment(0xc4, [0x10, 1, 1, ...Array<number>(14).fill(0), 0xe0, 0x30]);
+  const bits = () => {
+    const bytes: number[] = [];
+    let acc = 0;
+    let n = 0;
+    const put = (value: number, length: number) => {
+      for (let i = length - 1; i >= 0; i--) {
+        acc = (acc << 1) | ((value >> i) & 1);
+        if (++n === 8) {
+          bytes.push(acc);
+          if (acc === 0xff) bytes.push(0); // byte stuffing (T.81 F.1.2.3)
+          acc = 0;
+          n = 0;
+        }
+      }
+    };
+    return { put, end: () => {
+      while (n !== 0) put(1, 1);
+      return bytes;
+    } };
+  };
+  const blocks = (width / 8) * (height / 8);
+  const dc = bits();
+  for (let i = 0; i < blocks; i++) dc.put(0, 1);
+  out.push(0xff, 0xda, 0, 8, 1, 1, 0x00, 0, 0, 0, ...dc.end());
+  const ac = bits();
+  let left = blocks;
+  while (left >= 32767) {
+    ac.put(0, 1);
+    ac.put(16383, 14);
+    left -= 32767;
+  }
+  ac.put(0b10, 2);
+  ac.put(left - 8, 3);
+  const acScan = ac.end();
+  for (let s = 1; s < scans; s++) out.push(0xff, 0xda, 0, 8, 1, 1, 0x00, 1, 63, 0, ...acScan);
+  out.push(0xff, 0xd9);
+  return Buffer.from(out);
+}
