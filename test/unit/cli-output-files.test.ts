@@ -95,3 +95,25 @@ describe('keys export --out', () => {
     expect(await readFile(there, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
 });
+
+describe('keys restore --in and --code-file with a wrong path', () => {
+  it('a device, a folder or a file larger than a backup is refused in words, before it is read or a code is asked', async () => {
+    const zero = await run('keys', 'restore', '--in', '/dev/zero');
+    expect(zero.code).toBe(1);
+    expect(zero.err).toBe('keyring: /dev/zero is not a file: give the backup file made by `keyring keys backup --out`.');
+
+    expect((await run('keys', 'restore', '--in', files)).err).toBe(`keyring: ${files} is not a file: give the backup file made by \`keyring keys backup --out\`.`);
+
+    const large = join(files, 'disk.img');
+    await writeFile(large, Buffer.alloc(8 * 1024 * 1024 + 1));
+    expect((await run('keys', 'restore', '--in', large)).err).toBe(
+      `keyring: ${large} is larger (8388609 bytes) than the backup file made by \`keyring keys backup --out\` can be (8 MiB).`,
+    );
+
+    const backupFile = join(files, 'b.bin');
+    await writeFile(backupFile, 'not read this far');
+    const code = await run('keys', 'restore', '--in', backupFile, '--code-file', '/dev/zero');
+    expect(code.code).toBe(1);
+    expect(code.err).toBe('keyring: /dev/zero is not a file: give the file with your backup code.');
+  }, 10_000);
+});

@@ -4,9 +4,10 @@
  * printed once, when made; to restore it is read from --code-file or typed at a prompt (stdin),
  * never taken from the command line, where other users of the machine could read it in the process list.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RestoreOutcome } from '../../../contract/index.js';
+import { BACKUP_MAX_BYTES } from '../../../contract/limits.js';
 import { groupFingerprint, notCarriedWords } from '../../../contract/format.js';
 import { CliError, must, usage, type CliContext } from '../context.js';
 import { safe } from '../output.js';
@@ -81,8 +82,7 @@ export function backupCommands(keys: Command, cli: CliContext): void {
     .option('--replace', 'where a key or a trust decision here differs from the backup, take the backup’s')
     .action(async (options: { fromAccount?: boolean; in?: string; codeFile?: string; replace?: boolean }) => {
       if (options.fromAccount === (options.in !== undefined)) throw usage('Say where the backup is: --in FILE or --from-account.');
-      const file = options.in ? await readFile(options.in).catch(() => undefined) : undefined;
-      if (options.in && !file) throw new CliError({ code: 'not-found', message: `Cannot read ${options.in}.` }, 1);
+      const file = options.in ? await readSmallFile(options.in, BACKUP_MAX_BYTES, 'the backup file made by `keyring keys backup --out`') : undefined;
       const code = await backupCode(cli, options.codeFile); // never logged
       await cli[options.fromAccount ? 'online' : 'offline'](async (api) => {
         const outcome = must(
@@ -104,8 +104,7 @@ export function backupCommands(keys: Command, cli: CliContext): void {
 
 async function backupCode(cli: CliContext, codeFile: string | undefined): Promise<string> {
   if (codeFile) {
-    const text = await readFile(codeFile, 'utf8').catch(() => undefined);
-    if (text === undefined) throw new CliError({ code: 'not-found', message: `Cannot read ${codeFile}.` }, 1);
+    const text = (await readSmallFile(codeFile, MAX_CODE_FILE_BYTES, 'the file with your backup code')).toString('utf8');
     return text.trim();
   }
   const line = cli.io.readLine ? await cli.io.readLine('Backup code: ') : undefined;
@@ -132,4 +131,28 @@ function describeRestore(outcome: RestoreOutcome): string {
     ...(trust.length > 0 ? [`contacts’ keys: ${trust.join(', ')}`] : []),
     ...(outcome.notCarried && outcome.notCarried.length > 0 ? [notCarriedWords(outcome.notCarried)] : []),
   ].join('\n');
+}
+
+/** A backup code is 60-odd characters; a file far larger is not one (a wrong path). */
+const MAX_CODE_FILE_BYTES = 64 * 1024;
+
+/**
+ * A file named on the command line (--in, --code-file), read only once it is known to be a file of at
+ * most `maxBytes`: a wrong path (a device such as /dev/zero, a folder, a disk image) is refused in words,
+ * never read into memory first. `what` names the file wanted, for the words.
+ */
+async function readSmallFile(path: string, maxBytes: number, what: string): Promise<Buffer> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) throw new CliError({ code: 'not-found', message: `Cannot read ${path}.` }, 1);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new CliError({ code: 'invalid-argument', message: `${path} is not a file: give ${what}.` }, 1);
+    if (info.size > maxBytes) {
+      const size = maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes / 1024} KiB`;
+      throw new CliError({ code: 'invalid-argument', message: `${path} is larger (${info.size} bytes) than ${what} can be (${size}).` }, 1);
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
