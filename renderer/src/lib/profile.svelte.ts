@@ -15,6 +15,7 @@ import { accountChangedSince, accountShown } from './account-epoch';
 import { fileToBase64 } from './base64';
 import { formatCount } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
+import { ProfileDraft } from './profile-draft.svelte';
 import { ownAfterPublish, shownProfile } from './profile-edits';
 import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts, ownChangedOnto } from './profile-events';
 import { ScreenStore } from './screen-store';
@@ -48,6 +49,8 @@ export class ProfileStore extends ScreenStore {
   contacts = $state.raw<Record<string, ContactProfileView>>(byJid());
   /** The avatar as published last (what the server now holds). */
   avatar = $state<AvatarPublishResult | undefined>();
+  /** What is typed on My profile and not yet published: kept while the person is on other screens. */
+  readonly draft = new ProfileDraft();
   readonly loading = new Task();
   readonly publishing = new Task();
   readonly previewing = new Task();
@@ -171,6 +174,7 @@ export class ProfileStore extends ScreenStore {
     this.published = [];
     this.contacts = byJid();
     this.avatar = undefined;
+    this.draft.clear();
   }
 
   /**
