@@ -53,11 +53,26 @@ export function profileFieldChanges(before: Profile, after: Profile): ProfileFie
 }
 
 /**
- * A profile as the editor shows it: the vCard, with the XEP-0172 nickname when the vCard has none. What a
+ * A profile as the editor shows it: the vCard, with the XEP-0172 nickname node's nickname when there is
+ * one, else the vCard's. The node's wins where the two differ: it is what contacts' chat apps show, and
+ * what another app of the account changes (a phone app sets the node alone); the form showing the vCard's
+ * instead claimed to show what the server holds while any publish put the old nickname back on the node
+ * without a word. The other copy is said beside the form (nicknameCopies) and its change listed. What a
  * person edits from (the window's form, the CLI's field edits), and what a window's edits are merged
  * onto in main (main/profile/field-edits.ts mergeProfileEdits): one reading for both.
  */
 export function profileAsShown(own: Pick<ContactProfileView, 'vcard' | 'nickname'> | undefined): Profile {
-  const nickname = own?.vcard?.nickname ?? own?.nickname;
+  const nickname = own?.nickname ?? own?.vcard?.nickname;
   return { emails: [], phones: [], urls: [], ...own?.vcard, ...(nickname ? { nickname } : {}) };
+}
+
+/**
+ * The account's two published nicknames when they differ: the XEP-0172 node's (`node`, what chat apps
+ * show, and what the form shows) and the vCard's (`card`). Undefined when they agree or one is missing
+ * (a publish writes the form's nickname to both, so the one missing then simply gets it).
+ */
+export function nicknameCopies(own: Pick<ContactProfileView, 'vcard' | 'nickname'> | undefined): { node: string; card: string } | undefined {
+  const node = own?.nickname;
+  const card = own?.vcard?.nickname;
+  return node !== undefined && card !== undefined && node !== card ? { node, card } : undefined;
 }

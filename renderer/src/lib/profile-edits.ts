@@ -11,7 +11,7 @@ import { accessOf } from './own-keys';
 import { PROFILE_LIMITS } from '../../../contract/limits';
 import { codePointName, ownText, removedFromOwnText, type RemovedKind } from '../../../contract/own-text';
 import { newPhoneProblems, phoneAsPublished } from '../../../contract/phone';
-import { PROFILE_FIELD_LABEL, profileAsShown, profileFieldChanges } from '../../../contract/profile-changes';
+import { nicknameCopies, PROFILE_FIELD_LABEL, profileAsShown, profileFieldChanges } from '../../../contract/profile-changes';
 
 export interface ProfileForm {
   fullName: string;
@@ -81,11 +81,29 @@ export function profileFrom(form: ProfileForm, published: Profile | undefined): 
   };
 }
 
-/** Field by field, what publishing `next` over `published` changes (nothing listed: nothing changes). */
+/** How the change list names the vCard's nickname when it differs from the nickname node's. */
+export const CARD_NICKNAME_LABEL = 'Nickname in your profile card';
+
+/** The change list's labels in the editor's order. */
+const FIELD_ORDER: readonly string[] = Object.values(PROFILE_FIELD_LABEL);
+
+/**
+ * Field by field, what publishing `next` over `published` changes (nothing listed: nothing changes). The
+ * nickname is compared with the nickname node's (`publishedNickname`, which contacts' chat apps show) when
+ * there is one; where the vCard holds another, publishing puts the form's into both, and the vCard's
+ * change is listed apart, so that neither copy is replaced unsaid.
+ */
 export function profileChanges(published: Profile | undefined, publishedNickname: string | undefined, next: Profile): FieldChange[] {
   const before: Profile = { emails: [], phones: [], urls: [], ...published };
-  if (before.nickname === undefined && publishedNickname !== undefined) before.nickname = publishedNickname;
-  return profileFieldChanges(before, next).map(({ field, kind, before: was, after }) => ({ label: PROFILE_FIELD_LABEL[field], kind, before: was, after }));
+  const copies = nicknameCopies({ vcard: before, ...(publishedNickname !== undefined ? { nickname: publishedNickname } : {}) });
+  if (publishedNickname !== undefined) before.nickname = publishedNickname;
+  const changes = profileFieldChanges(before, next).map(({ field, kind, before: was, after }) => ({ label: PROFILE_FIELD_LABEL[field], kind, before: was, after }));
+  const cardChange = copies ? profileFieldChanges({ ...before, nickname: copies.card }, next).find((c) => c.field === 'nickname') : undefined;
+  if (cardChange === undefined) return changes;
+  // Right after the node's nickname (or where it would be: only the card's may change).
+  const at = changes.findIndex((c) => FIELD_ORDER.indexOf(c.label) > FIELD_ORDER.indexOf(PROFILE_FIELD_LABEL.nickname));
+  const entry = { label: CARD_NICKNAME_LABEL, kind: cardChange.kind, before: cardChange.before, after: cardChange.after };
+  return at < 0 ? [...changes, entry] : [...changes.slice(0, at), entry, ...changes.slice(at)];
 }
 
 /** The profile the form shows as published (formFrom's): contract/profile-changes.ts profileAsShown. */

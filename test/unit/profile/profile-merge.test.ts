@@ -14,6 +14,7 @@ import type { ConnectionStatus, Profile } from '../../../contract/index.js';
 import { AppEvents } from '../../../main/events.js';
 import { KeyringError } from '../../../main/errors.js';
 import { silentLogger } from '../../../main/logger.js';
+import { NICK_ITEM_ID, nickPayload } from '../../../main/profile/nickname.js';
 import { asItem } from '../../../main/profile/profile-content.js';
 import { readVcard4Item, VCARD_ITEM_ID } from '../../../main/profile/vcard4.js';
 import { ProfileService } from '../../../main/services/profile.js';
@@ -55,6 +56,20 @@ describe('a profile edited from what the window showed, published after another 
     expect(held(pep)).toMatchObject({ nickname: 'Julie', note: 'Set by my phone app', phones: ['+39 045 555 0199'], fullName: 'Juliet Capulet' });
     // The window is told what is now published, to show it (not its own form).
     expect(answer.profile).toMatchObject({ nickname: 'Julie', note: 'Set by my phone app', phones: ['+39 045 555 0199'] });
+  });
+
+  it('a nickname another app set on the nickname node alone stays when the person changes only the note, and the vCard takes it', async () => {
+    const { pep, app } = twoApps();
+    await app.publish(SHOWN, PRESENCE);
+    // Her phone app sets the XEP-0172 node only, as chat apps do; the vCard still says "Jules".
+    pep.nodes.get(NS.nick)?.payloads.set(NICK_ITEM_ID, nickPayload('Julie'));
+
+    // A window that had not heard of it yet: it edited from "Jules", and left the nickname alone.
+    const answer = await app.publish({ ...SHOWN, note: 'Typed in the keyring app' }, PRESENCE, { base: SHOWN });
+
+    expect(pep.nodes.get(NS.nick)?.payloads.get(NICK_ITEM_ID)?.toString()).toBe(nickPayload('Julie').toString());
+    expect(held(pep)).toMatchObject({ nickname: 'Julie', note: 'Typed in the keyring app' });
+    expect(answer.profile.nickname).toBe('Julie');
   });
 
   it('a field the other app changed too is refused by name, and nothing is published', async () => {

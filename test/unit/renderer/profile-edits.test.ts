@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnProfileView, Profile } from '../../../contract';
-import { formFrom, ownAfterPublish, rebaseForm, profileChanges, profileFrom, profileNotices, profileProblems } from '../../../renderer/src/lib/profile-edits.js';
+import { formFrom, ownAfterPublish, rebaseForm, profileChanges, profileFrom, profileNotices, profileProblems, shownProfile } from '../../../renderer/src/lib/profile-edits.js';
 import { vcard4Payload } from '../../../main/profile/vcard4.js';
 import { nickPayload } from '../../../main/profile/nickname.js';
 
@@ -143,5 +143,45 @@ describe('the form when the server’s profile changes under it', () => {
     expect(rebased.changedUnder).toEqual([]);
     expect(rebased.form).toEqual({ ...form, note: 'set by my phone' });
     expect(Object.keys(rebased.form).sort()).toEqual(Object.keys(form).sort());
+  });
+});
+
+describe('what publishing changes when another app set the nickname node alone (walk 6: “Jules” put back without a word)', () => {
+  /** The vCard says "Jules"; her phone app set the nickname node to "Julie". */
+  const DRIFTED: OwnProfileView = { ...OWN, nickname: 'Julie' };
+  const formOf = (own: OwnProfileView) => formFrom(shownProfile(own), undefined);
+
+  it('the form shows the node’s “Julie”; left alone, the vCard’s change to it is listed beside the note’s', () => {
+    const form = { ...formOf(DRIFTED), note: 'n' };
+    expect(form.nickname).toBe('Julie');
+    expect(profileChanges(DRIFTED.vcard, DRIFTED.nickname, profileFrom(form, DRIFTED.vcard))).toEqual([
+      { label: 'Nickname in your profile card', kind: 'changed', before: 'Jules', after: 'Julie' },
+      { label: 'Note', kind: 'added', before: '', after: 'n' },
+    ]);
+  });
+
+  it('typing “Jules” back lists the node’s change, “Julie → Jules”, and nothing for the vCard, which holds it already', () => {
+    const form = { ...formOf(DRIFTED), nickname: 'Jules' };
+    expect(profileChanges(DRIFTED.vcard, DRIFTED.nickname, profileFrom(form, DRIFTED.vcard))).toEqual([{ label: 'Nickname', kind: 'changed', before: 'Julie', after: 'Jules' }]);
+  });
+
+  it('a third nickname changes both, each listed; clearing it removes both', () => {
+    const renamed = { ...formOf(DRIFTED), nickname: 'Giulietta' };
+    expect(profileChanges(DRIFTED.vcard, DRIFTED.nickname, profileFrom(renamed, DRIFTED.vcard))).toEqual([
+      { label: 'Nickname', kind: 'changed', before: 'Julie', after: 'Giulietta' },
+      { label: 'Nickname in your profile card', kind: 'changed', before: 'Jules', after: 'Giulietta' },
+    ]);
+    const cleared = { ...formOf(DRIFTED), nickname: '' };
+    expect(profileChanges(DRIFTED.vcard, DRIFTED.nickname, profileFrom(cleared, DRIFTED.vcard))).toEqual([
+      { label: 'Nickname', kind: 'removed', before: 'Julie', after: '' },
+      { label: 'Nickname in your profile card', kind: 'removed', before: 'Jules', after: '' },
+    ]);
+  });
+
+  it('once published, both say the form’s nickname and nothing is left to change', () => {
+    const form = { ...formOf(DRIFTED), note: 'n' };
+    const after = ownAfterPublish(DRIFTED, profileFrom(form, DRIFTED.vcard));
+    expect(after).toMatchObject({ nickname: 'Julie', vcard: { nickname: 'Julie' } });
+    expect(profileChanges(after.vcard, after.nickname, profileFrom(formOf(after), after.vcard))).toEqual([]);
   });
 });
