@@ -38,6 +38,11 @@ const ADDRESS_PARTS = ['street', 'locality', 'region', 'code', 'country'] as con
  * contact's app, as the window's "what publishing changes" shows it (contract/own-text.ts).
  */
 export function vcard4Payload(profile: Profile): Element {
+  return xml('vcard', { xmlns: VCARD_NS }, ...profileProperties(profile));
+}
+
+/** The properties vcard4Payload writes for the profile, in its order (main/profile/vcard4-kept.ts places them among the held vCard's). */
+export function profileProperties(profile: Profile): Element[] {
   const field = (v: string | undefined) => ownText(v, PROFILE_LIMITS.fieldChars);
   const list = (values: readonly string[]) =>
     values
@@ -57,7 +62,7 @@ export function vcard4Payload(profile: Profile): Element {
     text('note', ownText(profile.note, PROFILE_LIMITS.noteChars, { multiline: true })),
     addressProperty(profile.address),
   ];
-  return xml('vcard', { xmlns: VCARD_NS }, ...children.filter((c): c is Element => c !== undefined));
+  return children.filter((c): c is Element => c !== undefined);
 }
 
 /**
@@ -94,59 +99,71 @@ export function readVcard4Item(item: RawItem, clean: TextCleaner = cleanText): V
 
 /** The app's fields from a <vcard/>: first value wins for single fields, lists capped, the rest ignored. */
 export function parseVcard4(vcard: Element, clean: TextCleaner = cleanText): Profile {
-  const profile: Profile = { emails: [], phones: [], urls: [] };
-  const field = (v: string | undefined) => clean(v, PROFILE_LIMITS.fieldChars);
-  const push = (list: string[], value: string | undefined) => {
-    if (value !== undefined && list.length < PROFILE_LIMITS.entries && !list.includes(value)) list.push(value);
-  };
-  const once = (key: 'fullName' | 'nickname' | 'note' | 'organisation', value: string | undefined) => {
-    if (value !== undefined && profile[key] === undefined) profile[key] = value;
-  };
-  let structuredName: string | undefined;
+  const entries = vcard4Properties(vcard).map((property) => propertyEntry(property, clean));
+  const profile = profileOfEntries(entries.filter((e): e is FieldEntry => e !== undefined && e.field !== 'structuredName'));
+  const structuredName = entries.find((e) => e?.field === 'structuredName' && e.value !== undefined)?.value;
+  if (profile.fullName === undefined && typeof structuredName === 'string') profile.fullName = structuredName;
+  return profile;
+}
 
-  for (const property of vcard.getChildElements().slice(0, MAX_VCARD_CHILDREN)) {
-    if (property.getNS() !== VCARD_NS) continue;
-    switch (localName(property)) {
-      case 'fn':
-        once('fullName', field(valueOf(property)));
-        break;
-      case 'n':
-        structuredName ??= field(structuredNameOf(property));
-        break;
-      case 'nickname':
-        // value-text-list: several <text/> are several nicknames; the first one is the one shown.
-        once('nickname', field(valueOf(property)));
-        break;
-      case 'email':
-        push(profile.emails, field(stripScheme(valueOf(property), 'mailto:')));
-        break;
-      case 'tel': {
-        // A tel: URI's '-' separators as the spaces the person typed (contract/phone.ts).
-        const value = valueOf(property);
-        push(profile.phones, field(value === undefined ? undefined : phoneShown(value)));
-        break;
-      }
-      case 'url':
-        push(profile.urls, field(valueOf(property)));
-        break;
-      case 'note':
-        once('note', clean(valueOf(property), PROFILE_LIMITS.noteChars, { multiline: true }));
-        break;
-      case 'org':
-        // value-org: organisation name, then units; shown joined.
-        once('organisation', field(valuesOf(property, 'text').join(', ')));
-        break;
-      case 'adr':
-        if (!profile.address) {
-          const address = addressOf(property, clean);
-          if (address) profile.address = address;
-        }
-        break;
-      default:
-        break; // RFC 6350 has many more properties; XEP-0292 clients ignore what they do not show.
+/** The <vcard/>'s children looked at (at most MAX_VCARD_CHILDREN), in order. */
+export function vcard4Properties(vcard: Element): Element[] {
+  return vcard.getChildElements().slice(0, MAX_VCARD_CHILDREN);
+}
+
+/** A profile field one vCard property gives, as read (cleaned); the value undefined when it holds none. */
+export type FieldEntry =
+  | { field: 'fullName' | 'nickname' | 'note' | 'organisation' | 'emails' | 'phones' | 'urls'; value: string | undefined }
+  | { field: 'address'; value: ProfileAddress | undefined };
+
+/**
+ * What one property of a <vcard/> says for the app's fields: a FieldEntry, the structured name (the full
+ * name's fallback), or undefined for a property the app does not read (another namespace, or one of the
+ * many more RFC 6350 has: XEP-0292 clients ignore what they do not show).
+ */
+export function propertyEntry(property: Element, clean: TextCleaner = cleanText): FieldEntry | { field: 'structuredName'; value: string | undefined } | undefined {
+  if (property.getNS() !== VCARD_NS) return undefined;
+  const field = (v: string | undefined) => clean(v, PROFILE_LIMITS.fieldChars);
+  switch (localName(property)) {
+    case 'fn':
+      return { field: 'fullName', value: field(valueOf(property)) };
+    case 'n':
+      return { field: 'structuredName', value: field(structuredNameOf(property)) };
+    case 'nickname':
+      // value-text-list: several <text/> are several nicknames; the first one is the one shown.
+      return { field: 'nickname', value: field(valueOf(property)) };
+    case 'email':
+      return { field: 'emails', value: field(stripScheme(valueOf(property), 'mailto:')) };
+    case 'tel': {
+      // A tel: URI's '-' separators as the spaces the person typed (contract/phone.ts).
+      const value = valueOf(property);
+      return { field: 'phones', value: field(value === undefined ? undefined : phoneShown(value)) };
     }
+    case 'url':
+      return { field: 'urls', value: field(valueOf(property)) };
+    case 'note':
+      return { field: 'note', value: clean(valueOf(property), PROFILE_LIMITS.noteChars, { multiline: true }) };
+    case 'org':
+      // value-org: organisation name, then units; shown joined.
+      return { field: 'organisation', value: field(valuesOf(property, 'text').join(', ')) };
+    case 'adr':
+      return { field: 'address', value: addressOf(property, clean) };
+    default:
+      return undefined;
   }
-  once('fullName', structuredName);
+}
+
+/** The fields the entries give, in order: the first value wins for single fields, lists capped and without repeats. */
+export function profileOfEntries(entries: readonly FieldEntry[]): Profile {
+  const profile: Profile = { emails: [], phones: [], urls: [] };
+  for (const entry of entries) {
+    if (entry.value === undefined) continue;
+    if (entry.field === 'address') profile.address ??= entry.value;
+    else if (entry.field === 'emails' || entry.field === 'phones' || entry.field === 'urls') {
+      const list = profile[entry.field];
+      if (list.length < PROFILE_LIMITS.entries && !list.includes(entry.value)) list.push(entry.value);
+    } else profile[entry.field] ??= entry.value;
+  }
   return profile;
 }
 
@@ -154,7 +171,7 @@ export function parseVcard4(vcard: Element, clean: TextCleaner = cleanText): Pro
  * An element's name without its prefix: `<v:fn xmlns:v='urn:ietf:params:xml:ns:vcard-4.0'>` is the same
  * property as `<fn xmlns='urn:ietf:params:xml:ns:vcard-4.0'>` (its namespace is checked apart, by getNS).
  */
-function localName(element: Element): string {
+export function localName(element: Element): string {
   return element.name.slice(element.name.indexOf(':') + 1);
 }
 
