@@ -17,10 +17,18 @@ export async function verifyPublishedProfileItem(ctx: NodeContext, node: string,
   if (sent === undefined) return { status: 'unreadable', detail: 'the payload sent is not one the profile readers read' };
   const back = await readBackItem(ctx, node, item.id, (held) => profileContent(node, held));
   if (back.status === 'unreadable') return back;
-  if (back.status === 'held' && back.found?.digest === sent.digest) return { status: 'verified' };
+  if (back.status === 'held' && back.found?.digest === sent.digest && back.found.whole === sent.whole) return { status: 'verified' };
   // The picture is named by its id (a SHA-1), not its bytes; the other parts by what they say.
   const quoted = (content: { says: string }) => (content.says === '' ? 'nothing' : `“${content.says}”`);
-  const holds = back.status === 'absent' ? 'is not there' : back.found === undefined ? 'holds nothing your contacts can read' : `says ${quoted(back.found)}`;
+  const holds =
+    back.status === 'absent'
+      ? 'is not there'
+      : back.found === undefined
+        ? 'holds nothing your contacts can read'
+        : back.found.digest === sent.digest
+          ? // The fields shown here came back; what the card kept without showing it (its birthday…) did not.
+            'has other details than those kept from your card (such as a birthday or a job title)'
+          : `says ${quoted(back.found)}`;
   throw new KeyringError(
     'read-back-mismatch',
     `Your server answered the publish, but ${nodeTitle(node)} read back ${holds}, not what was sent (${quoted(sent)}). ` +

@@ -11,6 +11,7 @@
  * What the server says is untrusted: the readers clean every text, nothing throws.
  */
 import { createHash } from 'node:crypto';
+import { Parser, type Element } from '@xmpp/xml';
 import type { Profile, ProfileFieldChange } from '../../contract/index.js';
 import { profileFieldChanges } from '../../contract/profile-changes.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -35,6 +36,12 @@ export interface ProfileContent {
    * <nick/>, an empty vCard, XEP-0084 §3.5's empty <metadata/>).
    */
   says: string;
+  /**
+   * For a vCard, SHA-256 (hex) of all its XML as a reader of XML sees it (canonicalXml): what a profile
+   * publish reads back, so that the properties it kept without showing them (vcard4-kept.ts) are checked
+   * too. Drift compares `digest` alone: another app adding a birthday is no change to what this app shows.
+   */
+  whole?: string;
 }
 
 /**
@@ -45,7 +52,9 @@ export interface ProfileContent {
 export function profileContent(node: string, item: RawItem): ProfileContent | undefined {
   const canonical = canonicalContent(node, item);
   if (canonical === undefined) return undefined;
-  return { digest: createHash('sha256').update(`${node}\n${canonical.json}`).digest('hex'), says: cutAt(canonical.says, SAYS_CHARS) };
+  const content: ProfileContent = { digest: createHash('sha256').update(`${node}\n${canonical.json}`).digest('hex'), says: cutAt(canonical.says, SAYS_CHARS) };
+  if (node === NS.vcard4 && item.payload !== undefined) content.whole = createHash('sha256').update(JSON.stringify(canonicalXml(item.payload))).digest('hex');
+  return content;
 }
 
 /**
@@ -129,6 +138,23 @@ function profileValues(profile: Profile): string[] {
     .map((v) => v.replace(/\s+/g, ' '));
 }
 
+/**
+ * An element as every reader of XML sees it, whatever a server did to its text: each element by its
+ * namespace and local name (not its prefix), its attributes but the namespace declarations, sorted, its
+ * children in order, and white space between elements left out.
+ */
+type CanonicalXml = [string, string, [string, string][], (CanonicalXml | string)[]];
+function canonicalXml(element: Element): CanonicalXml {
+  const local = element.name.slice(element.name.indexOf(':') + 1);
+  const attrs = Object.entries(element.attrs as Record<string, unknown>)
+    .filter(([name]) => name !== 'xmlns' && !name.startsWith('xmlns:'))
+    .map(([name, value]): [string, string] => [name, String(value)])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hasElements = element.getChildElements().length > 0;
+  const children = element.children.flatMap((c): (CanonicalXml | string)[] => (typeof c === 'string' ? (hasElements && c.trim() === '' ? [] : [c]) : [canonicalXml(c)]));
+  return [element.getNS() ?? '', local, attrs, children];
+}
+
 /** JSON with every object's keys sorted and undefined left out: the same content, the same text. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
@@ -136,4 +162,13 @@ function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/** A profile item's payload as the vault kept it (the XML the app published), parsed again. */
+export function parsePayload(text: string): Element | undefined {
+  const parser = new Parser();
+  let element: Element | undefined;
+  parser.on('element', (e: Element) => (element ??= e));
+  parser.write(`<payload>${text}</payload>`);
+  return element;
 }

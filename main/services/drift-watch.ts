@@ -19,12 +19,12 @@
  * mercutio, nor can its buttons act on mercutio's nodes.
  */
 import type { Element } from '@xmpp/xml';
-import { Parser } from '@xmpp/xml';
 import type { AccessRequest, DriftReport, DriftRepairAnswer, NodeDriftView, NodeRepair, WatchedNodeKind } from '../../contract/index.js';
 import { ACCESS_MODELS } from '../../contract/index.js';
 import { highestSeverity, compareNode, comparesContents, subscriptionAudiences, type NodeDrift, type RecordedNode } from '../drift/compare.js';
 import { applyRestorePlan } from '../drift/restore.js';
 import { acceptCurrent, deletionAcceptable, planRestore } from '../drift/restore-plan.js';
+import { parsePayload } from '../profile/profile-content.js';
 import { BoundedMap } from '../bounded-map.js';
 import { KeyringError, toIpcError } from '../errors.js';
 import { bareJidKey } from '../keys/xmpp-addr.js';
@@ -601,11 +601,3 @@ function publishedProfileItems(node: string, record: PublishedNodeRecord): Recor
   );
 }
 
-/** A profile item's payload as the vault kept it (the XML the app published). */
-function parsePayload(text: string): Element | undefined {
-  const parser = new Parser();
-  let element: Element | undefined;
-  parser.on('element', (e: Element) => (element ??= e));
-  parser.write(`<payload>${text}</payload>`);
-  return element;
-}

@@ -38,13 +38,14 @@ import {
 } from '../profile/avatar.js';
 import type { ImageType } from '../profile/image-header.js';
 import { NICK_ITEM_ID, nickPayload, readNickItem } from '../profile/nickname.js';
-import { profileContent, asItem } from '../profile/profile-content.js';
+import { profileContent, asItem, parsePayload } from '../profile/profile-content.js';
 import { verifyPublishedProfileItem } from '../drift/profile-read-back.js';
 import { withReadBack } from '../drift/read-back.js';
 import { cleanText, oneLine } from '../untrusted-text.js';
 import { ownText } from '../../contract/own-text.js';
 import { editableProfile, mergeProfileEdits } from '../profile/field-edits.js';
-import { readVcard4Item, VCARD_ITEM_ID, vcard4Payload } from '../profile/vcard4.js';
+import { readVcard4Item, VCARD_ITEM_ID } from '../profile/vcard4.js';
+import { vcard4PayloadKeeping } from '../profile/vcard4-kept.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -175,9 +176,10 @@ export class ProfileService {
     // XEP-0292 §4.1.2 publishes the whole vCard: a window's form, sent whole, would put back every field
     // another app of the account changed since the window read it. Given what the person edited from,
     // only their changes go onto what the server holds now (read here, just before publishing).
-    const profile = options.base === undefined ? edited : await this.#mergedOntoServer(ctx, options.base, edited);
+    const { profile, held } = await this.#ontoServer(ctx, options.base, edited);
     const spec = (node: string) => ({ node, access, maxItems: PROFILE_NODE_MAX_ITEMS, reconfigure: options.reconfigure ?? false });
-    const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4Payload(profile) };
+    // Onto the vCard held now: what the form does not edit goes back as it is (vcard4-kept.ts).
+    const vcardItem = { id: VCARD_ITEM_ID, payload: vcard4PayloadKeeping(profile, held) };
     const nickname = ownText(profile.nickname, PROFILE_LIMITS.fieldChars);
     const withdrawNickname = nickname === undefined && (await this.#holdsNickname(ctx));
     // XEP-0172 names no way to remove a nickname; PEP's convention (XEP-0084 §3.5's empty <metadata/>,
@@ -253,14 +255,21 @@ export class ProfileService {
   }
 
   /**
-   * `edited`'s changes from `base` onto the profile the server holds now (field-edits.ts
-   * mergeProfileEdits); refused, with nothing published, when another app changed a field the person
-   * changed too. A vCard the server will not give back (ejabberd 23.01 hides a roster-access node's items
-   * from their owner, docs/servers.md) leaves nothing newer to merge onto: the window's profile goes as
-   * it is, as it always did (the editor asked before replacing a profile it could not read).
+   * The profile to publish and the vCard it goes onto, read from the server here, just before publishing,
+   * not taken from when the form loaded: a copy read then would put back what another app of the account
+   * changed since, its birthday as much as its note. Given `base`, `edited`'s changes from it go onto the
+   * profile the server holds now (field-edits.ts mergeProfileEdits), refused, with nothing published, when
+   * another app changed a field the person changed too; without it the profile goes as it is (the CLI's
+   * --replace), still onto what the server holds of the rest. A vCard the server will not give back
+   * (ejabberd 23.01 hides a roster-access node's items from their owner, docs/servers.md) leaves nothing
+   * newer to merge onto: the window's profile goes as it is, as it always did (the editor asked before
+   * replacing a profile it could not read), onto the vCard this app last published there (its record for
+   * drift watch), which held what it kept then.
    */
-  async #mergedOntoServer(ctx: { iq: SessionPort['iq']; owner: string }, base: Profile, edited: Profile): Promise<Profile> {
-    const [vcard, nick] = await Promise.all([fetchItems(ctx.iq, ctx.owner, NS.vcard4), fetchItems(ctx.iq, ctx.owner, NS.nick)]);
+  async #ontoServer(ctx: { iq: SessionPort['iq']; owner: string }, base: Profile | undefined, edited: Profile): Promise<{ profile: Profile; held: Element | undefined }> {
+    const [vcard, nick] = await Promise.all([fetchItems(ctx.iq, ctx.owner, NS.vcard4), base === undefined ? undefined : fetchItems(ctx.iq, ctx.owner, NS.nick)]);
+    const held = this.#heldVcard(ctx.owner, vcard);
+    if (base === undefined || nick === undefined) return { profile: edited, held };
     const view: ContactProfileView = { jid: ctx.owner, origin: 'fetch', updated: [], sources: [] };
     await this.#apply(view, NS.vcard4, vcard, { avatarData: false });
     await this.#apply(view, NS.nick, nick, { avatarData: false });
@@ -268,9 +277,9 @@ export class ProfileService {
     const nickSource = view.sources.find((s) => s.node === NS.nick)?.status;
     if (nickSource !== 'ok' && nickSource !== 'none' && base.nickname !== undefined) view.nickname = base.nickname;
     const current = editableProfile(view);
-    if ('problem' in current) return edited;
+    if ('problem' in current) return { profile: edited, held };
     const merged = mergeProfileEdits(base, edited, current);
-    if ('profile' in merged) return merged.profile;
+    if ('profile' in merged) return { profile: merged.profile, held };
     const fields = listWords(merged.conflicts);
     throw new KeyringError(
       'changed-elsewhere',
@@ -278,6 +287,17 @@ export class ProfileService {
       'profile',
       { nextStep: 'The form now shows what your server holds beside your changes. Look at them, then publish again to replace it with yours, or change the field back.' },
     );
+  }
+
+  /**
+   * The <vcard/> the account's node holds, as read (the item the profile readers read); when the server
+   * would not answer, the one this app last published there, as recorded; none when the node has none.
+   */
+  #heldVcard(owner: string, outcome: FetchOutcome): Element | undefined {
+    if (outcome.status === 'ok') return outcome.items.slice(0, MAX_ITEMS_READ).find((item) => 'profile' in readVcard4Item(item))?.payload;
+    if (outcome.status === 'none') return undefined;
+    const recorded = this.#deps.published?.list(owner)[NS.vcard4]?.items.at(-1)?.payload;
+    return recorded === undefined ? undefined : parsePayload(recorded);
   }
 
   /** The avatar's nodes (XEP-0084 data, then metadata) that exist on the account's server now. */
