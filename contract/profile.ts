@@ -90,6 +90,12 @@ export interface ContactProfileView {
   refreshed?: ProfilePart[];
   /** XEP-0292 vCard4. */
   vcard?: Profile;
+  /**
+   * The account's own only, with `vcard`: in words, what its vCard holds that the editor does not show
+   * (a birthday, a job title…), which a publish writes back as it is (`kept`), and what a publish cannot
+   * keep and so removes (`notKept`: too large, or a second value of a field shown once). Never a contact's.
+   */
+  otherDetails?: { kept: string[]; notKept: string[] };
   /** XEP-0172 nickname. */
   nickname?: string;
   /** XEP-0084 avatar. */

@@ -45,7 +45,7 @@ import { cleanText, oneLine } from '../untrusted-text.js';
 import { ownText } from '../../contract/own-text.js';
 import { editableProfile, mergeProfileEdits } from '../profile/field-edits.js';
 import { readVcard4Item, VCARD_ITEM_ID } from '../profile/vcard4.js';
-import { vcard4PayloadKeeping } from '../profile/vcard4-kept.js';
+import { vcard4OtherDetails, vcard4PayloadKeeping } from '../profile/vcard4-kept.js';
 import { mergeFields, readXep0154Item, xep0154ToProfile, type Xep0154Field } from '../profile/xep0154.js';
 import { fetchItem, fetchItems, type FetchOutcome } from '../xmpp/fetch-items.js';
 import { NS } from '../xmpp/namespaces.js';
@@ -451,7 +451,7 @@ export class ProfileService {
     const [view, configs] = await Promise.all([
       // Read as the user's own text (contract/own-text.ts): what she published reads back as she typed it,
       // so the form does not lose a Persian name's ZWNJ or an RTL name's marks, and the next publish with it.
-      this.#read(owner, { avatarData: true, own: true }).then((read) => read.view),
+      this.#read(owner, { avatarData: true, own: true, ownDetails: true }).then((read) => read.view),
       Promise.all([NS.vcard4, NS.nick, NS.avatarData, NS.avatarMetadata].map((node) => readEffectiveConfig(ctx, node, PROFILE_NODE_MAX_ITEMS))),
     ]);
     // Each node the server answered for replaces its part of the copy; one it refused or failed keeps it.
@@ -569,7 +569,7 @@ export class ProfileService {
     return this.#known.used + this.#avatars.used;
   }
 
-  async #read(contact: string, options: { avatarData: boolean; own?: boolean }): Promise<{ view: ContactProfileView; items: ShownItems }> {
+  async #read(contact: string, options: ApplyOptions): Promise<{ view: ContactProfileView; items: ShownItems }> {
     const iq = this.#deps.session.iq;
     const outcomes = await Promise.all(PROFILE_NODES.map((node) => fetchItems(iq, contact, node)));
     const view: ContactProfileView = { jid: contact, origin: 'fetch', updated: [...PROFILE_NODES], sources: [] };
@@ -583,7 +583,7 @@ export class ProfileService {
    * Reads one node's fetch outcome into the view (replacing that node's part and source); the id of the
    * item its part was read from, when it was read from one.
    */
-  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: { avatarData: boolean; own?: boolean }): Promise<string | undefined> {
+  async #apply(view: ContactProfileView, node: string, outcome: FetchOutcome, options: ApplyOptions): Promise<string | undefined> {
     const setSource = (source: ProfileSourceView) => {
       view.sources = [...view.sources.filter((s) => s.node !== node), source];
     };
@@ -610,13 +610,16 @@ export class ProfileService {
     view: ContactProfileView,
     node: string,
     items: readonly RawItem[],
-    options: { avatarData: boolean; own?: boolean },
+    options: ApplyOptions,
   ): Promise<{ itemId?: string } | { problem: string }> {
     const clean = options.own === true ? ownText : cleanText;
     if (node === NS.vcard4) {
       const read = firstReadable(items, (item) => readVcard4Item(item, clean));
       if ('problem' in read) return read;
       view.vcard = read.profile;
+      // Its own card: what a publish keeps of it, for the editor to say (vcard4-kept.ts).
+      const payload = items.find((item) => item.id === read.itemId)?.payload;
+      if (options.ownDetails === true && payload !== undefined) view.otherDetails = vcard4OtherDetails(payload);
       return { itemId: read.itemId };
     } else if (node === NS.nick) {
       const read = firstReadable(items, (item) => readNickItem(item, clean));
@@ -730,7 +733,7 @@ export class ProfileService {
     const items = n.items.filter((i) => i.payload !== undefined);
     const outcome: FetchOutcome = items.length > 0 ? { status: 'ok', items } : await fetchItems(this.#deps.session.iq, owner, n.node);
     const view: ContactProfileView = { jid: n.from, origin: 'notification', updated: [n.node], refreshed: [part], sources: [] };
-    await this.#apply(view, n.node, outcome, { avatarData: false });
+    await this.#apply(view, n.node, outcome, { avatarData: false, ownDetails: true });
     // Another account signed in while the node was read: this is not its profile.
     if (!stillMarked(this.#deps.session, mark)) return;
     const status = view.sources.find((s) => s.node === n.node)?.status;
@@ -837,7 +840,10 @@ function fillFromKept(view: ContactProfileView, kept: Readonly<ContactProfileRec
 }
 
 function clearPart(view: ContactProfileView, node: string): void {
-  if (node === NS.vcard4) delete view.vcard;
+  if (node === NS.vcard4) {
+    delete view.vcard;
+    delete view.otherDetails;
+  }
   else if (node === NS.nick) delete view.nickname;
   else if (node === NS.avatarMetadata) delete view.avatar;
   else if (node === NS.profile) delete view.xep0154;
@@ -860,6 +866,16 @@ function firstReadable<R extends object>(
 /** "A", "A and B", "A, B and C". */
 function listWords(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+}
+
+/**
+ * How a node's items are read: with the avatar's bytes or not, the text as the account's own
+ * (contract/own-text.ts) or a contact's, and for the account's own vCard, what a publish keeps of it.
+ */
+interface ApplyOptions {
+  avatarData: boolean;
+  own?: boolean;
+  ownDetails?: boolean;
 }
 
 /** How a profile publish goes: a change of audience confirmed, and what the person edited from. */

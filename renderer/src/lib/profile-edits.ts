@@ -162,9 +162,31 @@ export function ownAfterPublish(own: OwnProfileView | undefined, profile: Profil
     ...rest,
     configs: [...rest.configs.filter((c) => !nodes.has(c.node)), ...configs],
     vcard: profile,
+    // What could not be kept is gone now; what was kept stays (the server's echo of the card refreshes both).
+    ...(rest.otherDetails ? { otherDetails: { kept: rest.otherDetails.kept, notKept: [] } } : {}),
     ...(profile.nickname !== undefined ? { nickname: profile.nickname } : {}),
     ...(audience ? { audience } : {}),
   };
+}
+
+/**
+ * What "What publishing changes" says of the rest of the card, from main's words for what the vCard holds
+ * that the editor does not show (OwnProfileView.otherDetails): it stays, named; what main cannot keep (too
+ * large, a second value of a field shown once) is named apart, as removed. Without main's words (offline,
+ * the card unread) only the plain sentence: main keeps whatever the server holds when publishing.
+ */
+export function restOfCard(details: OwnProfileView['otherDetails']): { stays: string; removed?: string } {
+  const kept = details?.kept ?? [];
+  const notKept = details?.notKept ?? [];
+  return {
+    stays: kept.length > 0 ? `Everything else stays as published, with what this app does not show: ${listed(kept)}.` : 'Everything else stays as published.',
+    ...(notKept.length > 0 ? { removed: `Publishing also removes what this app cannot keep: ${listed(notKept)}.` } : {}),
+  };
+}
+
+/** "A", "A and B", "A, B and C". */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }
 
 /** Something in the form that keeps it from being published, and the field it is about (if one). */

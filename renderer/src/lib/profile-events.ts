@@ -15,6 +15,11 @@ export function mergeProfileView(before: ContactProfileView | undefined, view: C
   if (before && view.refreshed) {
     const refreshed = new Set(view.refreshed);
     for (const part of PARTS) if (!refreshed.has(part)) keepPart(merged, before, part);
+    // What the own vCard holds beyond the editor's fields goes with the vCard part.
+    if (!refreshed.has('vcard')) {
+      if (before.otherDetails === undefined) delete merged.otherDetails;
+      else merged.otherDetails = before.otherDetails;
+    }
     // Parts still as the vault's copy had them keep saying so.
     if (merged.storedAt === undefined && before.storedAt !== undefined) merged.storedAt = before.storedAt;
   }

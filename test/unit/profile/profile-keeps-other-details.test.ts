@@ -65,6 +65,15 @@ describe('publishing the profile onto another app’s vCard', () => {
     expect(answer.configs.find((c) => c.node === NS.vcard4)?.deviations.map((d) => d.code)).not.toContain('item-unverified');
   });
 
+  it('the own profile names in words what a publish keeps without showing it', async () => {
+    const { pep, app } = await juliet();
+    await otherAppPublishes(pep, OTHER_APPS, app);
+    expect((await app.own()).otherDetails).toEqual({
+      kept: ['structured name (surname, given name)', 'birthday', 'gender', 'job title', 'role', 'chat addresses', 'languages'],
+      notKept: [],
+    });
+  });
+
   it('keeps what the server holds at the moment of publishing, not what it held when the form was read', async () => {
     const { pep, app } = await juliet();
     await otherAppPublishes(pep, OTHER_APPS, app);

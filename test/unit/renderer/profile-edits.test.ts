@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnProfileView, Profile } from '../../../contract';
-import { formFrom, ownAfterPublish, rebaseForm, profileChanges, profileFrom, profileNotices, profileProblems, shownProfile } from '../../../renderer/src/lib/profile-edits.js';
+import { formFrom, ownAfterPublish, rebaseForm, profileChanges, profileFrom, profileNotices, profileProblems, restOfCard, shownProfile } from '../../../renderer/src/lib/profile-edits.js';
 import { vcard4Payload } from '../../../main/profile/vcard4.js';
 import { nickPayload } from '../../../main/profile/nickname.js';
 
@@ -183,5 +183,23 @@ describe('what publishing changes when another app set the nickname node alone (
     const after = ownAfterPublish(DRIFTED, profileFrom(form, DRIFTED.vcard));
     expect(after).toMatchObject({ nickname: 'Julie', vcard: { nickname: 'Julie' } });
     expect(profileChanges(after.vcard, after.nickname, profileFrom(formOf(after), after.vcard))).toEqual([]);
+  });
+});
+
+describe('what "What publishing changes" says of the rest of the card (walk 6: it said all stayed while a publish erased the birthday)', () => {
+  it('names what stays that the form does not show, and what publishing removes because it cannot be kept', () => {
+    expect(restOfCard(undefined)).toEqual({ stays: 'Everything else stays as published.' });
+    expect(restOfCard({ kept: ['birthday', 'gender', 'job title'], notKept: [] })).toEqual({
+      stays: 'Everything else stays as published, with what this app does not show: birthday, gender and job title.',
+    });
+    expect(restOfCard({ kept: ['birthday'], notKept: ['photo', 'another full name'] })).toEqual({
+      stays: 'Everything else stays as published, with what this app does not show: birthday.',
+      removed: 'Publishing also removes what this app cannot keep: photo and another full name.',
+    });
+  });
+
+  it('after publishing, what could not be kept is gone and what was kept stays named', () => {
+    const own = { ...OWN, otherDetails: { kept: ['birthday'], notKept: ['photo'] } };
+    expect(ownAfterPublish(own, JULES).otherDetails).toEqual({ kept: ['birthday'], notKept: [] });
   });
 });

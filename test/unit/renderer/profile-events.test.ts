@@ -218,3 +218,11 @@ describe('who a batch of profile events tells of an update in Activity', () => {
     expect(notifiedContacts(events, undefined)).toEqual(['juliet@capulet.lit', 'romeo@montague.lit', 'Juliet@Capulet.lit']);
   });
 });
+
+describe('what the own vCard holds beyond the editor’s fields goes with the vCard part', () => {
+  it('a nickname notification keeps it; a vCard notification replaces or clears it', () => {
+    const own: ContactProfileView = { jid: 'juliet@capulet.lit', origin: 'fetch', updated: [], sources: [], vcard: { emails: [], phones: [], urls: [] }, otherDetails: { kept: ['birthday'], notKept: [] } };
+    expect(mergeProfileView(own, notification('juliet@capulet.lit', NICK, { nickname: 'Jules' })).otherDetails).toEqual({ kept: ['birthday'], notKept: [] });
+    expect(mergeProfileView(own, notification('juliet@capulet.lit', VCARD, { vcard: { emails: [], phones: [], urls: [] } })).otherDetails).toBeUndefined();
+  });
+});
