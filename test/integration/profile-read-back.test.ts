@@ -106,5 +106,31 @@ for (const server of [inject('prosody'), inject('ejabberd')]) {
       expect(nodeOf(repaired.report, NS.vcard4)).toMatchObject({ findings: [] });
       expect(await romeoReadsNickname()).toBe('Jules');
     }, 90_000);
+
+    it('a card another app wrote with details the editor does not show: a publish here keeps them, verified, and drift finds nothing', async () => {
+      // As Gajim, Conversations or a phone would write it: a prefix for the namespace, a birthday, a job
+      // title, another namespace's element, a phone marked "work" (walk 6: all were erased by a publish).
+      const written =
+        `<v:vcard xmlns:v='urn:ietf:params:xml:ns:vcard-4.0'><v:fn><v:text>Juliet Capulet</v:text></v:fn>` +
+        `<v:bday><v:date>1999-07-31</v:date></v:bday><v:title><v:text>Heiress</v:text></v:title><mood xmlns='urn:example:mood'>fine</mood>` +
+        `<v:tel><v:parameters><v:type><v:text>work</v:text></v:type></v:parameters><v:uri>tel:+39-045-800-0000</v:uri></v:tel></v:vcard>`;
+      await driverSteps('slixmpp', otherClient, [{ op: 'publish-item', node: NS.vcard4, itemId: 'current', payload: written }]);
+      const own = must(await api().profile.get());
+      expect(own.otherDetails).toEqual({ kept: ['birthday', 'job title', 'other details'], notKept: [] });
+      const shown = own.vcard ?? { emails: [], phones: [], urls: [] };
+
+      const answer = must(await api().profile.publish({ profile: { ...shown, nickname: 'Jules' }, base: shown, access: { model: 'presence' } }));
+
+      if (answer.outcome !== 'published') throw new Error('queued, not published');
+      expect(answer.configs.find((c) => c.node === NS.vcard4)?.deviations.map((d) => d.code)).not.toContain('item-unverified');
+      const outcome = await fetchItems(romeo.session.client.iqCaller, juliet.actor.jid, NS.vcard4);
+      const held = outcome.status === 'ok' ? outcome.items[0]?.payload : undefined;
+      expect(held?.getChild('bday')?.getChildText('date')).toBe('1999-07-31');
+      expect(held?.getChild('title')?.getChildText('text')).toBe('Heiress');
+      expect(held?.getChild('mood', 'urn:example:mood')?.getText()).toBe('fine');
+      expect(held?.getChild('tel')?.getChild('parameters')?.getChild('type')?.getChildText('text')).toBe('work');
+      expect(held?.getChild('nickname')?.getChildText('text')).toBe('Jules');
+      expect(nodeOf(must(await api().drift.check()), NS.vcard4)).toMatchObject({ findings: [] });
+    }, 60_000);
   });
 }
