@@ -1,8 +1,8 @@
 /**
  * Another app of juliet's account (Gajim, Conversations, a phone) published her vCard with details My
  * profile does not show: a birthday, gender, job title, role, chat address, language, structured name,
- * and a phone number marked "work". She publishes a nickname here. The change list names what stays, and
- * the server still holds all of it after (XEP-0292 §4.1.2: the whole vCard goes out each time).
+ * a phone number marked "work", and a second full name. She publishes a nickname here. The change list
+ * names what stays and what cannot (the second name), and the server still holds all the rest after (XEP-0292 §4.1.2: the whole vCard goes out each time).
  * (Found by a UI walk: they were all erased while the window said "Everything else stays as published".)
  */
 import xml from '@xmpp/xml';
@@ -32,9 +32,11 @@ test('a nickname published here keeps the birthday, title and the rest another a
     xml('email', {}, xml('text', {}, 'juliet@capulet.lit')),
     xml('note', {}, xml('text', {}, 'From my phone app')),
   ];
+  // A second full name: the form shows one, so a publish cannot keep it, and says so before.
+  const secondName = xml('fn', {}, xml('text', {}, 'Giulietta Capuleti'));
   try {
     await other.session.client.iqCaller.set(
-      xml('pubsub', { xmlns: NS.pubsub }, xml('publish', { node: NS.vcard4 }, xml('item', { id: VCARD_ITEM_ID }, xml('vcard', { xmlns: VCARD_NS }, ...properties)))),
+      xml('pubsub', { xmlns: NS.pubsub }, xml('publish', { node: NS.vcard4 }, xml('item', { id: VCARD_ITEM_ID }, xml('vcard', { xmlns: VCARD_NS }, ...properties, secondName)))),
     );
     await signedInOnMyProfile(page, browserHost.url, juliet);
     const form = page.getByRole('form', { name: 'Profile' });
@@ -44,7 +46,7 @@ test('a nickname published here keeps the birthday, title and the rest another a
     await expect(page.getByTestId('profile-rest')).toHaveText(
       'Everything else stays as published, with what this app does not show: structured name (surname, given name), birthday, gender, job title, role, chat addresses and languages.',
     );
-    await expect(page.getByTestId('profile-not-kept')).toHaveCount(0);
+    await expect(page.getByTestId('profile-not-kept')).toHaveText('Publishing also removes what this app cannot keep: another full name.');
     await checkEveryLook(page, 'profile-other-details', saveScreenshot);
 
     await form.getByRole('button', { name: 'Publish changes' }).click();
@@ -54,6 +56,8 @@ test('a nickname published here keeps the birthday, title and the rest another a
     const after = await held();
     for (const property of properties) expect(after, `${property.name} as another app published it`).toContain(property.toString());
     expect(after).toContain('<nickname><text>Jules</text></nickname>');
+    expect(after).not.toContain('Giulietta');
+    await expect(page.getByTestId('profile-not-kept')).toHaveCount(0);
   } finally {
     await other.session.disconnect();
   }
