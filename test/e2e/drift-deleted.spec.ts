@@ -61,6 +61,8 @@ test('another app deletes the key node and the card: the screens say so, Restore
   await expect(page.getByTestId('profile-result')).not.toContainText('Published.');
   // Nor that the server keeps it for readers.
   await expect(page.getByTestId('profile-result')).not.toContainText('Your server keeps it');
+  // Not in success green: part of it is gone.
+  await expect(page.getByTestId('profile-result')).not.toHaveClass(/\bok\b/);
   await checkEveryLook(page, 'drift-deleted-profile', saveScreenshot);
 
   // Activity tells what was found, once (a sign-in read it, the window loaded the report: one line).
