@@ -105,6 +105,11 @@ export interface NodeDriftView {
    * held a revocation, which contacts must still be able to read).
    */
   acceptable: boolean;
+  /**
+   * Accept (or keeping the node deleted) is refused because a revocation of one of the account's keys
+   * would go with it: contacts must still be able to read that the key was revoked (XEP-0222 §2).
+   */
+  revocationAtStake?: true;
   /** The node could not be read (offline, timeout): nothing is known of it, which is not "unchanged". */
   error?: IpcError;
   /**

@@ -101,9 +101,11 @@ export type AcceptOutcome =
    * ('not-representable'): affiliations beyond a whitelist's members (a member of a presence node, a
    * publisher), which the app's next publish would remove; a whitelist without members, or whose
    * members the server would not list; roster access without a group; subscribers the access accepted
-   * leaves out, whom the next publish would unsubscribe. Only Restore fits then.
+   * leaves out, whom the next publish would unsubscribe. Or ('revocation-removed') a revocation of one
+   * of the account's keys is no longer there as published: accepted, contacts would never again be told
+   * the key was revoked (XEP-0222 §2). Only Restore fits then.
    */
-  | { ok: false; reason: 'unknown-access-model' | 'not-representable' };
+  | { ok: false; reason: 'unknown-access-model' | 'not-representable' | 'revocation-removed' };
 
 /** Accept: the node's current state as the new intended one (what the vault records instead). */
 export function acceptCurrent(recorded: RecordedNode, current: NodeState): AcceptOutcome {
@@ -130,6 +132,7 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
   // it is no longer expected (a key's publication shows as withdrawn), as an item removed is.
   const replaced = new Set(replacedItems(recorded, current).map((r) => r.itemId));
   const present = current.items.status === 'listed' ? new Set(current.items.ids.filter((id) => !replaced.has(id))) : undefined;
+  if (present !== undefined && recorded.itemIds.some((id) => isRevocationItemId(id) && !present.has(id))) return { ok: false, reason: 'revocation-removed' };
   return {
     ok: true,
     recorded: {

@@ -284,6 +284,9 @@ export class DriftWatch {
       return;
     }
     const accepted = acceptCurrent(read.recorded, read.state);
+    if (!accepted.ok && accepted.reason === 'revocation-removed') {
+      throw new KeyringError('invalid-argument', REVOCATION_AT_STAKE, 'node');
+    }
     if (!accepted.ok) {
       throw new KeyringError('invalid-argument', `The access now set on ${read.recorded.node} is not one this app can keep (${accepted.reason}): only Restore fits.`, 'node');
     }
@@ -311,13 +314,7 @@ export class DriftWatch {
    * leaves it drifted, and accepting again does both). One that held a revocation is refused.
    */
   async #acceptDeletion(account: string, recorded: Recorded, progress: { recorded: boolean }): Promise<void> {
-    if (!deletionAcceptable(recorded)) {
-      throw new KeyringError(
-        'invalid-argument',
-        'Your keys held the revocation of a key, which contacts must still be able to read: only Restore fits. Restore publishes it again.',
-        'node',
-      );
-    }
+    if (!deletionAcceptable(recorded)) throw new KeyringError('invalid-argument', REVOCATION_AT_STAKE, 'node');
     if (recorded.kind === 'keys' && (await this.#acceptKeyPublications(account, recorded.access, new Set())) > 0) progress.recorded = true;
     await this.#deps.published.forget(account, recorded.node);
     progress.recorded = true;
@@ -554,13 +551,18 @@ export class DriftWatch {
 }
 
 /** An account's report before its nodes were read (or no account's, before anyone signed in). */
+/** Why Accept is refused where a revocation would go with it (acceptCurrent 'revocation-removed', deletionAcceptable). */
+const REVOCATION_AT_STAKE = 'Your keys held the revocation of a key, which contacts must still be able to read: only Restore fits. Restore publishes it again.';
+
 function emptyReport(account: string | undefined): DriftReport {
   return account === undefined ? { nodes: [] } : { account, nodes: [] };
 }
 
 function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift): NodeDriftView {
   // A node deleted can be kept deleted (recorded as not published) unless it held a revocation.
-  const accepted = drift.findings.length === 0 ? undefined : state ? acceptCurrent(recorded, state).ok : deletionAcceptable(recorded);
+  const outcome = drift.findings.length === 0 || !state ? undefined : acceptCurrent(recorded, state);
+  const accepted = drift.findings.length === 0 ? undefined : outcome ? outcome.ok : deletionAcceptable(recorded);
+  const revocationAtStake = drift.findings.length > 0 && (outcome ? !outcome.ok && outcome.reason === 'revocation-removed' : !deletionAcceptable(recorded));
   return {
     node: recorded.node,
     kind: recorded.kind,
@@ -577,6 +579,7 @@ function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift
     ...(drift.severity ? { severity: drift.severity } : {}),
     unchecked: drift.unchecked,
     acceptable: accepted === true,
+    ...(revocationAtStake ? { revocationAtStake: true as const } : {}),
     ...(drift.unfinishedChange ? { unfinishedChange: drift.unfinishedChange } : {}),
   };
 }

@@ -32,7 +32,7 @@ export function acceptLabel(node: Pick<NodeDriftView, 'kind' | 'findings'>): str
  * one: Restore publishes it again; keeping it deleted records it as not published, and what the app
  * holds stays here.
  */
-export function driftHint(node: Pick<NodeDriftView, 'kind' | 'findings' | 'acceptable'>, online: boolean): string {
+export function driftHint(node: Pick<NodeDriftView, 'kind' | 'findings' | 'acceptable' | 'revocationAtStake'>, online: boolean): string {
   if (!online) return 'Sign in to put it back.';
   const it = pronoun(node.kind);
   if (deleted(node)) {
@@ -48,6 +48,10 @@ export function driftHint(node: Pick<NodeDriftView, 'kind' | 'findings' | 'accep
       : `${restore} ${keep} and no longer offers to put ${it} back.`;
   }
   if (node.acceptable) return `Restore puts ${it} back as you published ${it}. If you made this change yourself in another app, accept it.`;
+  // A revocation removed (main/drift/restore-plan.ts 'revocation-removed'): accepted, contacts would never be told again.
+  if (node.revocationAtStake) {
+    return `Restore puts ${it} back as you published ${it}. This app cannot accept the change: the revocation of one of your keys was removed, and contacts must still be able to read it.`;
+  }
   if (node.findings.every((f) => f.code === 'subscribers-outside')) {
     return 'Restore ends the subscriptions of anyone your audience leaves out, so they are sent nothing more.';
   }

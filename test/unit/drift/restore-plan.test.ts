@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compareNode, type RecordedNode } from '../../../main/drift/compare.js';
 import { acceptCurrent, planRestore } from '../../../main/drift/restore-plan.js';
 import type { NodeState } from '../../../main/xmpp/node-state.js';
+import { revocationItemId } from '../../../main/xmpp/key-statements.js';
 import { NODE, state } from './node-state-fixture.js';
 import type { AccessRequest } from '../../../contract/index.js';
 
@@ -111,6 +112,16 @@ describe('accept the current state', () => {
       state({ accessModel: 'whitelist', affiliations: { status: 'listed', others: [{ jid: ROMEO, affiliation: 'member' }, { jid: MALLORY, affiliation: 'member' }] } }),
     );
     expect(whitelist.ok && whitelist.recorded.access).toEqual({ model: 'whitelist', allow: [ROMEO, MALLORY] });
+  });
+
+  it('a revocation of one of the account’s keys removed by another app cannot be accepted: contacts must still read it', () => {
+    const revocation = revocationItemId('ab'.repeat(32));
+    const withRevocation = recorded({ model: 'presence' }, ['k1', revocation]);
+    // Only the key removed: accepted as before.
+    expect(acceptCurrent(withRevocation, state({ items: { status: 'listed', ids: [revocation] } })).ok).toBe(true);
+    // The revocation removed, alone or with the rest: only Restore.
+    expect(acceptCurrent(withRevocation, state({ items: { status: 'listed', ids: ['k1'] } }))).toEqual({ ok: false, reason: 'revocation-removed' });
+    expect(acceptCurrent(withRevocation, state({ accessModel: 'open', items: { status: 'listed', ids: [] } }))).toEqual({ ok: false, reason: 'revocation-removed' });
   });
 
   it('items that could not be listed stay recorded', () => {

@@ -74,6 +74,19 @@ describe('the banner under a deletion', () => {
     );
   });
 
+  it('a revocation removed by another app: Restore only, and why', () => {
+    const removed: NodeDriftView = {
+      ...fine(KEY_NODE, 'keys'),
+      findings: [{ code: 'items-removed', severity: 'alarm', itemIds: ['revoked-x'] }],
+      severity: 'alarm',
+      acceptable: false,
+      revocationAtStake: true,
+    };
+    expect(driftHint(removed, true)).toBe(
+      'Restore puts them back as you published them. This app cannot accept the change: the revocation of one of your keys was removed, and contacts must still be able to read it.',
+    );
+  });
+
   it('a changed setting keeps its words; signed out, only how to put it back', () => {
     const opened: NodeDriftView = {
       ...fine(KEY_NODE, 'keys'),
