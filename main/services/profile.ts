@@ -3,8 +3,9 @@
  * login, the access the user picks, through the same negotiation in persistent-node.ts), in the formats
  * other clients read: XEP-0292 vCard4, XEP-0172 nickname, XEP-0084 avatar. Contacts' profiles are read
  * in those three and in XEP-0154 (XEP-0222's profile example), fetched on demand and received live from PEP
- * notifications (the nodes are in NOTIFY_NODES, so our caps carry +notify for them). Everything a
- * contact publishes is untrusted and goes through the readers in main/profile/.
+ * notifications (the nodes are in NOTIFY_NODES, so our caps carry +notify for them), a burst of them
+ * folded per contact and node (PROFILE_FOLLOW_UP). Everything a contact publishes is untrusted and goes
+ * through the readers in main/profile/.
  */
 import type { Element } from '@xmpp/xml';
 import type {
@@ -26,6 +27,7 @@ import { bareJidKey } from '../keys/xmpp-addr.js';
 import type { AppEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { inBackground } from './background.js';
+import { Coalescer, type FollowUpTiming } from './coalesce.js';
 import { ListenedContacts } from './listened-contacts.js';
 import type { AvatarCrop, PreparedAvatar } from '../profile/avatar-image.js';
 import { prepareAvatarOffThread } from '../profile/avatar-off-thread.js';
@@ -61,7 +63,7 @@ import type { OwnProfileStore } from '../vault/stores/own-profile-store.js';
 import type { ContactProfileRecord, OwnProfileRecord } from '../vault/schema.js';
 import { KeyringError } from '../errors.js';
 import { recordAfterServer } from '../vault/disk-trouble.js';
-import { accountMarkNow, forWrite, markedIq, requireMarked, signedOutMeanwhile, stillMarked, type AccountMark } from './session-mark.js';
+import { accountMarkNow, forWrite, isAccountNow, markedIq, requireMarked, signedOutMeanwhile, stillMarked, type AccountMark } from './session-mark.js';
 import type { SessionPort } from './session-port.js';
 
 /** The nodes read for a profile, in the order their sources are listed. */
@@ -88,7 +90,29 @@ export const PROFILE_CACHE_BYTES = 32 * 1024 * 1024;
 const AVATAR_CACHE_BYTES = 24 * 1024 * 1024;
 const KNOWN_PROFILES_BYTES = PROFILE_CACHE_BYTES - AVATAR_CACHE_BYTES;
 
+/**
+ * When a contact's profile notifications are handled (coalesce.ts), for each contact and node: the first
+ * at once, so a real change shows at once; while more keep coming they fold into one, handled at least
+ * 1 s after the last, then 2 s, 4 s… up to a minute apart, and the last always is. Each one handled may
+ * send a whole picture (up to 1 MiB, as base64) to every window and write the vault, while a message
+ * naming another avatar is a few hundred bytes: a contact flipping between two pictures costs a few
+ * pictures a minute, not one per message.
+ */
+export const PROFILE_FOLLOW_UP: FollowUpTiming = { spacingMs: 1000, maxSpacingMs: 60_000, calmMs: 60_000 };
+
 type AvatarBytes = { bytes: Buffer; type: ImageType };
+
+/** A contact's notification waiting for its node's turn: the last of a burst, and what it stands for. */
+interface Waiting {
+  notification: PepNotification;
+  /**
+   * The burst it ends held more than this notification says: a retract, or a notification without
+   * payload, after others. The node is read again: what it holds then is what the burst left.
+   */
+  readAgain: boolean;
+  /** The account it came to: another signed in meanwhile, it is not that one's to show or keep. */
+  account: string | undefined;
+}
 
 /** By node: the id of the item its part of the view was read from (XEP-0060 ItemID). */
 type ShownItems = Partial<Record<string, string>>;
@@ -120,6 +144,8 @@ export interface ProfileServiceDeps {
    * contacts' notifications, and those of addresses the user opened, are acted on.
    */
   isKnownContact: (bareJid: string) => Promise<boolean> | boolean;
+  /** How soon a contact's folded notifications are handled (PROFILE_FOLLOW_UP; tests shorten it). */
+  followUp?: Partial<FollowUpTiming>;
 }
 
 export class ProfileService {
@@ -131,10 +157,15 @@ export class ProfileService {
 
   /** Roster contacts and the addresses the user opened: anyone else's notifications are ignored. */
   readonly #listened: ListenedContacts;
+  /** By contact and node: the notification a burst folded into, until its turn comes. */
+  readonly #waiting = new Map<string, Waiting>();
+  /** By contact and node: whose notification is handled when (PROFILE_FOLLOW_UP). */
+  readonly #turns: Coalescer<void>;
 
   constructor(deps: ProfileServiceDeps) {
     this.#deps = deps;
     this.#listened = new ListenedContacts({ isKnownContact: deps.isKnownContact, account: () => deps.session.state.account, log: deps.log, what: 'profile notifications' });
+    this.#turns = new Coalescer((key) => this.#takeTurn(key), { ...PROFILE_FOLLOW_UP, ...deps.followUp });
   }
 
   /** A PEP notification for one of PROFILE_NODES; the core routes it here. */
@@ -687,9 +718,40 @@ export class ProfileService {
     // and a record in the vault's contact profiles. Drift watch reads the own nodes' changes
     // ('ownNodeChanged'), and the profile screen reads the own profile from the server.
     if (bareJidKey(n.from) === bareJidKey(this.#deps.session.ownJid)) return this.#onOwnNotification(n, part);
+    const account = this.#deps.session.state.account;
     // A stranger's would be shown, make the app read from their server, and push real contacts' profiles
     // out of the vault's bounded copy (listened-contacts.ts).
     if (!(await this.#listened.listensTo(n.from))) return;
+    const key = `${bareJidKey(n.from)} ${n.node}`;
+    const before = this.#waiting.get(key);
+    // A notification with payload says all the (singleton) node holds, whatever came before it; a
+    // retract or one without payload says it only of what was shown, which a notification folded
+    // before it may have changed. (XEP-0154's node is read again at every notification anyway.)
+    const complete = n.node !== NS.profile && n.items.some((i) => i.payload !== undefined);
+    this.#waiting.set(key, { notification: n, readAgain: before !== undefined && !complete, account });
+    await this.#turns.request(key);
+  }
+
+  /**
+   * Handles the notification waiting for this contact and node, if any: an earlier turn may have taken
+   * it. Its failure is logged here, once, not by every notification folded into it.
+   */
+  async #takeTurn(key: string): Promise<void> {
+    const waiting = this.#waiting.get(key);
+    if (waiting === undefined) return;
+    this.#waiting.delete(key);
+    const n = waiting.notification;
+    try {
+      await this.#onContactNotification(waiting);
+    } catch (error) {
+      this.#deps.log.warn(`profile notification from ${oneLine(n.from)}: ${String(error)}`);
+    }
+  }
+
+  /** A contact's notification (the last of a burst), onto what main knows of them now. */
+  async #onContactNotification({ notification: n, readAgain, account }: Waiting): Promise<void> {
+    const part = PART_OF_NODE.get(n.node);
+    if (part === undefined || !isAccountNow(this.#deps.session, account)) return;
     const known = this.#recall(n.from);
     const previous = known?.view;
     const shown: ShownItems = { ...known?.items };
@@ -699,12 +761,13 @@ export class ProfileService {
       : { jid: n.from, origin: 'notification', updated: [n.node], refreshed: [part], sources: [] };
     const items = n.items.filter((i) => i.payload !== undefined);
     const shownItem = shown[n.node];
-    if (items.length > 0 && n.node !== NS.profile) {
+    if (!readAgain && items.length > 0 && n.node !== NS.profile) {
       shown[n.node] = await this.#apply(view, n.node, { status: 'ok', items }, { avatarData: true });
-    } else if (n.items.length > 0 || n.node === NS.profile || (n.retracted.length > 0 && shownItem === undefined)) {
+    } else if (readAgain || n.items.length > 0 || n.node === NS.profile || (n.retracted.length > 0 && shownItem === undefined)) {
       // XEP-0292 §4.2.2: a notification may carry no payload ("the receiver needs to retrieve the vCard");
       // XEP-0154 items are partial, so its whole node is read again. So is a node whose shown item is not
       // known here (never read, or dropped from the cache): what a retract left there is what the node says.
+      // And one whose burst of notifications ended on a retract or one without payload (readAgain).
       shown[n.node] = await this.#apply(view, n.node, await fetchItems(this.#deps.session.iq, n.from, n.node), { avatarData: true });
     } else if (shownItem !== undefined && n.retracted.includes(shownItem)) {
       // XEP-0060 §7.2.2.1: a retract names its item. Only the item the part was read from takes the part
@@ -715,6 +778,8 @@ export class ProfileService {
     } else {
       return;
     }
+    // Another account signed in while the node was read: this is not its contact's profile.
+    if (!isAccountNow(this.#deps.session, account)) return;
     this.#remember(view, shown);
     this.#deps.events.emit('contacts:profile', withoutResentAvatar(view, previous));
   }
