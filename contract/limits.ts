@@ -17,6 +17,12 @@ export const PROFILE_LIMITS = {
   entries: 16,
   /** Bytes of an image the user hands in, before the app resizes it. */
   avatarUploadBytes: 8 * 1024 * 1024,
+  /**
+   * Pixels of that image, as its header declares them, decoded at most (a 16 MP RGBA frame is 64 MiB):
+   * in all, and along either side. The window checks them when the picture is picked, main again.
+   */
+  avatarPixels: 16_000_000,
+  avatarSide: 8192,
   /** Bytes of a contact's avatar image accepted (after base64 decoding). */
   contactAvatarBytes: 1024 * 1024,
 } as const;

@@ -17,6 +17,7 @@
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { PROFILE_LIMITS } from '../../contract/limits.js';
+import { avatarSizeProblem } from '../../contract/picture.js';
 import { KeyringError } from '../errors.js';
 import { jpegOrientation, readImageHeader, type ImageType } from './image-header.js';
 
@@ -24,9 +25,9 @@ import { jpegOrientation, readImageHeader, type ImageType } from './image-header
 export const AVATAR_MAX_SIDE = 256;
 /** Largest PNG published: base64 of it stays well inside a 256 KiB stanza. */
 export const AVATAR_MAX_BYTES = 96 * 1024;
-/** Largest picture decoded, to bound memory and time (a 16 MP RGBA frame is 64 MiB). */
-export const MAX_INPUT_PIXELS = 16_000_000;
-export const MAX_INPUT_SIDE = 8192;
+/** Largest picture decoded, to bound memory and time (contract/limits.ts: the window checks them too). */
+export const MAX_INPUT_PIXELS = PROFILE_LIMITS.avatarPixels;
+export const MAX_INPUT_SIDE = PROFILE_LIMITS.avatarSide;
 /** The smallest square the user may choose, so a slip of a crop tool cannot publish a few pixels. */
 export const MIN_CROP_SIDE = 32;
 /** Sides tried in turn until the PNG fits AVATAR_MAX_BYTES (photos compress worse than drawings). */
@@ -84,9 +85,8 @@ export function checkAvatarInput(bytes: Uint8Array, crop?: AvatarCrop): AvatarPl
   }
   const header = readImageHeader(bytes);
   if ('problem' in header) throw invalid(`That is ${header.problem}: choose a PNG or JPEG picture.`);
-  if (header.width > MAX_INPUT_SIDE || header.height > MAX_INPUT_SIDE || header.width * header.height > MAX_INPUT_PIXELS) {
-    throw invalid(`The picture is ${header.width}×${header.height} pixels; at most ${MAX_INPUT_SIDE} per side and ${MAX_INPUT_PIXELS / 1e6} megapixels.`);
-  }
+  const tooLarge = avatarSizeProblem(header.width, header.height);
+  if (tooLarge) throw invalid(`The picture ${tooLarge}`);
   const orientation = header.type === 'image/jpeg' ? jpegOrientation(bytes) : 1;
   const swap = orientation >= 5;
   const width = swap ? header.height : header.width;

@@ -4,65 +4,17 @@
  * safe on hostile bytes and cheap enough to run before deciding whether to decode at all.
  */
 
-import { pictureTypeOf, type PictureType } from '../../contract/picture.js';
+import { JPEG_STANDALONE_MARKERS as STANDALONE, MAX_JPEG_SEGMENTS as MAX_SEGMENTS, pictureHeaderOf, type PictureHeader, type PictureType } from '../../contract/picture.js';
 
 export type ImageType = PictureType;
 
-export type ImageHeader = { type: ImageType; width: number; height: number } | { problem: string };
+export type ImageHeader = PictureHeader;
 
 /**
- * PNG (RFC 2083 / ISO 15948) or JPEG (ITU T.81), else a problem; never throws. The type is the bytes'
- * (contract/picture.ts, the rule the window applies too), whatever a file's name or a caller says.
+ * PNG (RFC 2083 / ISO 15948) or JPEG (ITU T.81), else a problem; never throws. The type and size are
+ * read by contract/picture.ts, the rule the window applies too before it sends a picture here.
  */
-export function readImageHeader(bytes: Uint8Array): ImageHeader {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = pictureTypeOf(buf);
-  if (type === 'image/png') return readPngHeader(buf);
-  if (type === 'image/jpeg') return readJpegHeader(buf);
-  return { problem: 'not a PNG or JPEG image' };
-}
-
-/** PNG: the signature, then the IHDR chunk first (length 13, width and height as big-endian uint32). */
-function readPngHeader(buf: Buffer): ImageHeader {
-  if (buf.length < 24 || buf.toString('latin1', 12, 16) !== 'IHDR') return { problem: 'a PNG without its IHDR header' };
-  const width = buf.readUInt32BE(16);
-  const height = buf.readUInt32BE(20);
-  if (width === 0 || height === 0) return { problem: 'a PNG of zero size' };
-  return { type: 'image/png', width, height };
-}
-
-/** Markers without a length field (T.81 B.1.1.3): TEM, RSTn, SOI, EOI. */
-const STANDALONE = new Set([0x01, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9]);
-/** SOFn markers (T.81 B.1.1.3), i.e. 0xC0–0xCF except DHT (C4), JPG (C8) and DAC (CC). */
-const isStartOfFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-const MAX_SEGMENTS = 1024;
-
-/** JPEG: walk the marker segments up to the first SOFn, whose frame header holds height then width. */
-function readJpegHeader(buf: Buffer): ImageHeader {
-  let offset = 2;
-  for (let segments = 0; segments < MAX_SEGMENTS; segments++) {
-    while (offset < buf.length && buf[offset] === 0xff && buf[offset + 1] === 0xff) offset++; // fill bytes
-    if (offset + 4 > buf.length) break;
-    if (buf[offset] !== 0xff) return { problem: 'a JPEG with a broken marker structure' };
-    const marker = buf[offset + 1] ?? 0;
-    if (marker === 0xd9 || marker === 0xda) break; // end of image or scan data before any frame header
-    if (STANDALONE.has(marker)) {
-      offset += 2;
-      continue;
-    }
-    const length = buf.readUInt16BE(offset + 2);
-    if (length < 2) return { problem: 'a JPEG with a broken segment length' };
-    if (isStartOfFrame(marker)) {
-      if (offset + 9 > buf.length || length < 7) break;
-      const height = buf.readUInt16BE(offset + 5);
-      const width = buf.readUInt16BE(offset + 7);
-      if (width === 0 || height === 0) return { problem: 'a JPEG of zero (or deferred) size' };
-      return { type: 'image/jpeg', width, height };
-    }
-    offset += 2 + length;
-  }
-  return { problem: 'a JPEG without a frame header' };
-}
+export const readImageHeader: (bytes: Uint8Array) => ImageHeader = pictureHeaderOf;
 
 /**
  * How many scans (SOS segments, T.81 B.2.3) a JPEG holds, counting no further than `max + 1`: each scan

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { makeJpeg, makePng } from '../support/images';
+import { makeJpeg, makePng, pngOf } from '../support/images';
 import { axeViolations, checkEveryLook, expect, openApp, signIn, test } from './fixtures';
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Juliet <script>window.__pwned=1</script>Capulet';
@@ -165,8 +165,13 @@ test('a picture too large or not an image is refused on the page, before anythin
       await expect(page.getByTestId('avatar-dialog')).toBeHidden();
       await expect(choose).toBeFocused();
       expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Choose an avatar…');
-      await expect(choose).toHaveAccessibleDescription(`${reason} PNG or JPEG, up to 8 MiB; you choose the square.`);
+      await expect(choose).toHaveAccessibleDescription(`${reason} PNG or JPEG, up to 8 MiB and 16 megapixels; you choose the square.`);
     };
+    // Small in bytes (a plain colour compresses well), too many pixels for main to decode: refused when
+    // picked, saying what to choose, not in the crop dialog beside a disabled Publish (walk 6).
+    const many = join(dir, 'huge.png');
+    await writeFile(many, pngOf(4200, 4200, Buffer.alloc(4200 * 4200 * 4, 200)));
+    await refused(many, '“huge.png” is 4200×4200 pixels (17.6 megapixels); choose one of at most 16 megapixels (for example 4000×4000).');
     const huge = join(dir, 'huge.jpg');
     await writeFile(huge, Buffer.concat([makeJpeg(8, 8), Buffer.alloc(9 * 1024 * 1024)]));
     await refused(huge, '“huge.jpg” is 9.0 MiB; choose a picture of at most 8 MiB.');

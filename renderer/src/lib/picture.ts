@@ -1,4 +1,4 @@
-import { PICTURE_SIGNATURE_BYTES, pictureTypeOf, type PictureType } from '../../../contract/picture';
+import { pictureHeaderOf, PICTURE_SIGNATURE_BYTES, pictureTypeOf, type PictureHeader, type PictureType } from '../../../contract/picture';
 
 /**
  * PNG or JPEG by the file's first bytes, the rule main applies (contract/picture.ts); never File.type,
@@ -10,6 +10,19 @@ export async function pictureTypeOfFile(file: Blob): Promise<PictureType | undef
     return pictureTypeOf(new Uint8Array(await file.slice(0, PICTURE_SIGNATURE_BYTES).arrayBuffer()));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The pixel size a chosen picture's header declares (contract/picture.ts, as main reads it), or why it
+ * declares none. Read from the whole file, since a JPEG's frame header may come after large metadata:
+ * call it once the file is known to be within the upload's bytes.
+ */
+export async function pictureHeaderOfFile(file: Blob): Promise<PictureHeader> {
+  try {
+    return pictureHeaderOf(new Uint8Array(await file.arrayBuffer()));
+  } catch {
+    return { problem: 'a file that cannot be read' };
   }
 }
 
