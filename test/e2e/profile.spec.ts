@@ -203,6 +203,38 @@ test('a picture too large or not an image is refused on the page, before anythin
   }
 });
 
+test('text longer than a field holds is kept whole and named under its field, and Publish waits until it is shortened', async ({
+  page,
+  browserHost,
+  newAccount,
+  saveScreenshot,
+}) => {
+  await openApp(page, browserHost.url);
+  await signIn(page, await newAccount('juliet'));
+  await page.getByRole('button', { name: 'My profile', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Profile' });
+  await expect(page.getByTestId('profile-source')).toContainText('as your server holds it');
+  // Pasted, as long text comes: before, the field kept 1,024 and 4,096 characters without a word (walk 6).
+  const fullName = form.getByLabel('Full name');
+  const note = form.getByLabel('Note');
+  await fullName.fill('J'.repeat(5000));
+  await note.fill('x'.repeat(20_000));
+  await expect(fullName).toHaveValue('J'.repeat(5000));
+  await expect(note).toHaveValue('x'.repeat(20_000));
+  await expect(page.getByTestId('profile-problem')).toHaveText(['Full name is 5,000 characters; at most 1,024', 'Note is 20,000 characters; at most 4,096']);
+  await expect(fullName).toHaveAttribute('aria-invalid', 'true');
+  await expect(note).toHaveAccessibleDescription('Note is 20,000 characters; at most 4,096');
+  await form.getByLabel('Contacts who see my presence').check();
+  const publish = form.getByRole('button', { name: 'Publish changes' });
+  await expect(publish).toBeDisabled();
+  await note.press('Control+Home');
+  await checkEveryLook(page, 'my-profile-too-long', saveScreenshot);
+  await fullName.fill('Juliet Capulet');
+  await note.fill('x'.repeat(4096));
+  await expect(page.getByTestId('profile-problem')).toHaveCount(0);
+  await expect(publish).toBeEnabled();
+});
+
 test('a JPEG named .png is a picture: its square is previewed and published as any JPEG', async ({ page, browserHost, newAccount, saveScreenshot }) => {
   test.setTimeout(90_000);
   const dir = await mkdtemp(join(tmpdir(), 'keyring-avatar-'));

@@ -195,6 +195,56 @@ export interface FormProblem {
   text: string;
 }
 
+/** A count as the window writes it: "20,000". */
+const count = (n: number) => n.toLocaleString('en');
+
+/**
+ * How long `raw` is as it would go out, cleaned (contract/own-text.ts ownText) but not cut, when that is
+ * over `max`; undefined when it fits. ownText cuts at `max` without a word, so an over-long text must be
+ * refused here, named, before anything is lost (walk 6: 20,000 characters pasted into Note kept 4,096).
+ */
+function overLimit(raw: string, max: number, multiline: boolean): number | undefined {
+  if (raw.length <= max) return undefined; // cleaning only ever shortens
+  const length = ownText(raw, Number.MAX_SAFE_INTEGER, { multiline })?.length ?? 0;
+  return length > max ? length : undefined;
+}
+
+/** Each list field's one entry, and all of them, as its problems name them. */
+const LIST_WORDS: Record<'emails' | 'phones' | 'urls', { one: string; many: string }> = {
+  emails: { one: 'An e-mail address', many: 'e-mail addresses' },
+  phones: { one: 'A phone number', many: 'phone numbers' },
+  urls: { one: 'A web address', many: 'web addresses' },
+};
+
+/**
+ * What is too long or too many in the form, field by field: each problem says how long it is and the
+ * limit, so the person knows how much to take out. Nothing is cut to fit: what publishing would cut is
+ * refused here instead, and named.
+ */
+function sizeProblems(form: ProfileForm): FormProblem[] {
+  const oneLine = (['fullName', 'nickname', 'organisation'] as const).flatMap((name) => {
+    const length = overLimit(form[name], PROFILE_LIMITS.fieldChars, false);
+    return length === undefined ? [] : [{ field: name, text: `${PROFILE_FIELD_LABEL[name]} is ${count(length)} characters; at most ${count(PROFILE_LIMITS.fieldChars)}` }];
+  });
+  const lists = (['emails', 'phones', 'urls'] as const).flatMap((name) => {
+    const entries = form[name].split('\n').filter((line) => ownText(line, Number.MAX_SAFE_INTEGER) !== undefined);
+    const words = LIST_WORDS[name];
+    const tooMany =
+      entries.length > PROFILE_LIMITS.entries ? [{ field: name, text: `There are ${count(entries.length)} ${words.many}; at most ${PROFILE_LIMITS.entries}` }] : [];
+    const tooLong = entries.flatMap((line) => {
+      const length = overLimit(line, PROFILE_LIMITS.fieldChars, false);
+      return length === undefined ? [] : [{ field: name, text: `${words.one} is ${count(length)} characters; at most ${count(PROFILE_LIMITS.fieldChars)}` }];
+    });
+    return [...tooMany, ...tooLong];
+  });
+  const note = overLimit(form.note, PROFILE_LIMITS.noteChars, true);
+  return [
+    ...oneLine,
+    ...lists,
+    ...(note === undefined ? [] : [{ field: 'note' as const, text: `Note is ${count(note)} characters; at most ${count(PROFILE_LIMITS.noteChars)}` }]),
+  ];
+}
+
 /**
  * Per-field checks before anything is sent (main validates again, phone numbers with the same
  * contract/phone.ts newPhoneProblems, which lets a line the published vCard already holds through):
@@ -208,13 +258,7 @@ export function profileProblems(form: ProfileForm, published?: Pick<Profile, 'ph
     ...emails.filter((e) => !/^[^\s@]+@[^\s@]+$/.test(e)).map((e) => ({ field: 'emails' as const, text: `“${e}” is not an e-mail address` })),
     ...newPhoneProblems(phones, published?.phones).map((text) => ({ field: 'phones' as const, text })),
     ...urls.filter((u) => !/^https?:\/\/\S+$/i.test(u)).map((u) => ({ field: 'urls' as const, text: `“${u}” is not a web address (http:// or https://)` })),
-    ...(emails.length > PROFILE_LIMITS.entries || phones.length > PROFILE_LIMITS.entries || urls.length > PROFILE_LIMITS.entries
-      ? [{ text: `At most ${PROFILE_LIMITS.entries} entries per list` }]
-      : []),
-    ...([form.fullName, form.nickname, form.organisation].some((v) => v.length > PROFILE_LIMITS.fieldChars)
-      ? [{ text: `A field is longer than ${PROFILE_LIMITS.fieldChars} characters` }]
-      : []),
-    ...(form.note.length > PROFILE_LIMITS.noteChars ? [{ field: 'note' as const, text: `The note is longer than ${PROFILE_LIMITS.noteChars} characters` }] : []),
+    ...sizeProblems(form),
   ];
 }
 

@@ -203,3 +203,30 @@ describe('what "What publishing changes" says of the rest of the card (walk 6: i
     expect(ownAfterPublish(own, JULES).otherDetails).toEqual({ kept: ['birthday'], notKept: [] });
   });
 });
+
+describe('text too long for a field is refused and named, never cut without a word (walk 6: 20,000 characters pasted into Note kept 4,096)', () => {
+  const form = (fields: Partial<ReturnType<typeof formFrom>>) => ({ ...formFrom(JULES, 'Jules'), ...fields });
+
+  it('each one-line field and the note say how long they are and the limit, under the field', () => {
+    expect(profileProblems(form({ fullName: 'a'.repeat(5000), nickname: 'n'.repeat(1025), organisation: 'o'.repeat(2000), note: 'x'.repeat(20_000) }))).toEqual([
+      { field: 'fullName', text: 'Full name is 5,000 characters; at most 1,024' },
+      { field: 'nickname', text: 'Nickname is 1,025 characters; at most 1,024' },
+      { field: 'organisation', text: 'Organisation is 2,000 characters; at most 1,024' },
+      { field: 'note', text: 'Note is 20,000 characters; at most 4,096' },
+    ]);
+  });
+
+  it('text exactly at the limit, or over it only by what publishing leaves out, is no problem', () => {
+    expect(profileProblems(form({ fullName: 'a'.repeat(1024), note: 'x'.repeat(4096) }))).toEqual([]);
+    // Spaces at the ends are trimmed, and a direction control left out, before the limit applies (as main does).
+    expect(profileProblems(form({ nickname: ` ${'n'.repeat(1024)}\u202e `, note: `${'x'.repeat(4096)}\n\n` }))).toEqual([]);
+  });
+
+  it('a list says which entry is too long, and how many entries there are when there are too many', () => {
+    const emails = Array.from({ length: 20 }, (_, i) => `nurse${i}@capulet.lit`).join('\n');
+    expect(profileProblems(form({ emails }))).toEqual([{ field: 'emails', text: 'There are 20 e-mail addresses; at most 16' }]);
+    const long = `https://capulet.lit/${'p'.repeat(2000)}`;
+    expect(profileProblems(form({ urls: `https://capulet.lit\n${long}` }))).toEqual([{ field: 'urls', text: 'A web address is 2,020 characters; at most 1,024' }]);
+    expect(profileProblems(form({ phones: '\n\n+39 045 123 4567\n\n' }))).toEqual([]);
+  });
+});
