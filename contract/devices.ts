@@ -54,6 +54,11 @@ export interface OtherKeyView {
   created?: string;
   algorithm?: string;
   bits?: number;
+  /**
+   * OMEMO: on the last reading, the device's app had published no bundle for it (the device is listed,
+   * its keys are nowhere), as opposed to a bundle that was there but could not be read.
+   */
+  noBundle?: true;
   /** OMEMO: the bundle's signed prekey signature verified against the identity key. */
   signatureValid?: boolean;
   /**

@@ -62,6 +62,8 @@ interface Observed extends Sighting {
   signatureValid?: boolean;
   /** A known device or key the list still names, past the reader's cap: listed, its data not read. */
   notRead?: true;
+  /** An OMEMO device its app published no bundle for (OtherKeyView.noBundle). */
+  noBundle?: true;
 }
 
 interface AccountReading {
@@ -389,9 +391,10 @@ export class OtherAppKeys {
       stillHere();
       const fetched = itemId === undefined ? await fetchItems(this.#deps.session.iq, jid, node) : await fetchItem(this.#deps.session.iq, jid, node, itemId);
       const base: Observed = { protocol, deviceId: device.id, fingerprint: '', problems: [], hasData: false };
-      if (fetched.status !== 'ok') return { ...base, problems: [fetched.status === 'none' ? 'no bundle published' : `bundle: ${fetched.status}`] };
+      const unpublished: Observed = { ...base, problems: ['no bundle published'], noBundle: true };
+      if (fetched.status !== 'ok') return fetched.status === 'none' ? unpublished : { ...base, problems: [`bundle: ${fetched.status}`] };
       const item = itemId === undefined ? fetched.items[fetched.items.length - 1] : fetched.items.find((i) => i.id === itemId);
-      if (!item) return { ...base, problems: ['no bundle published'] };
+      if (!item) return unpublished;
       const bundle = readBundle(version, item, device.id);
       if (!bundle.ok) return { ...base, problems: [clean(bundle.problem)] };
       const label = verifiedLabel(device, bundle.bundle);
@@ -465,7 +468,7 @@ function notReadThisTime(what: Pick<Observed, 'protocol' | 'deviceId' | 'fingerp
 }
 
 function sightingOf(o: Observed): Sighting {
-  const { problems: _p, hasData: _h, signatureValid: _s, notRead: _n, ...sighting } = o;
+  const { problems: _p, hasData: _h, signatureValid: _s, notRead: _n, noBundle: _b, ...sighting } = o;
   return sighting;
 }
 
@@ -494,6 +497,7 @@ function keyView(stored: OtherKeyRecord, of: OtherKeysRecord, seen: Observed | u
   if (stored.algorithm !== undefined) view.algorithm = stored.algorithm;
   if (stored.bits !== undefined) view.bits = stored.bits;
   if (seen?.signatureValid !== undefined) view.signatureValid = seen.signatureValid;
+  if (seen?.noBundle === true) view.noBundle = true;
   if (stored.forAnotherAddress === true) view.forAnotherAddress = true;
   if (own && seen !== undefined && seen.notRead === undefined) {
     const stale = staleness(stored, seen.hasData, now);

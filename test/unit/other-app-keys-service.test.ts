@@ -126,7 +126,9 @@ describe('other apps’ keys of a contact', () => {
     const pgp = view.keys.find((k) => k.protocol === 'openpgp');
     expect(pgp).toMatchObject({ fingerprint: expected.gpgFingerprint, created: expected.gpgCreated, state: 'known' });
     // Device 31415 is listed, but has no bundle.
-    expect(view.keys.find((k) => k.deviceId === 31415)).toMatchObject({ fingerprint: '', problems: ['no bundle published'] });
+    expect(view.keys.find((k) => k.deviceId === 31415)).toMatchObject({ fingerprint: '', problems: ['no bundle published'], noBundle: true });
+    // A device with a bundle says nothing of the kind.
+    expect(profanity?.noBundle).toBeUndefined();
     expect(view.sources).toEqual([
       { protocol: 'omemo', status: 'ok' },
       // python-omemo published a label without a signature: XEP-0384 §5.3.1 says not to show it.

@@ -1,6 +1,7 @@
 import type { OtherKeyProtocol, OtherKeysView, OtherKeyVerifyAnswer, OtherKeyView } from '../../../contract';
 import { otherKeyStyleOf } from '../../../contract/format';
 import { hasOpenMismatch } from './attention';
+import { formatDay } from './format';
 import { byJid, EVENT_BATCH_MS } from './event-batch';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
@@ -182,4 +183,20 @@ export function otherKeyName(k: Pick<OtherKeyView, 'protocol' | 'deviceId' | 'la
   return `${PROTOCOL_TEXT[k.protocol]} device ${k.deviceId}${k.label ? ` “${k.label}”` : ''}`;
 }
 
-export const STATE_TEXT: Record<OtherKeyView['state'], string> = { known: 'Seen before', new: 'New', changed: 'Changed', removed: 'Removed' };
+/**
+ * The badge for a device's or key's state. 'known' is every one that is not new: there when the app first
+ * read the account (a second ago, perhaps) or listed for over OTHER_KEY_LIMITS.newForDays. It says since
+ * when the app has known it, never that the person saw it before (walk 6: "Seen before" on a first look).
+ */
+export function stateText(k: Pick<OtherKeyView, 'state' | 'firstSeen'>): string {
+  if (k.state === 'known') return `Known since ${formatDay(k.firstSeen)}`;
+  return { new: 'New', changed: 'Changed', removed: 'Removed' }[k.state];
+}
+
+/**
+ * Why a device shows no fingerprint: its app published no keys for it (main: OtherKeyView.noBundle), or
+ * they were there but could not be read (the row's problems say how).
+ */
+export function noFingerprintText(k: Pick<OtherKeyView, 'noBundle'>): string {
+  return k.noBundle ? 'No fingerprint: the app on this device published no keys for it.' : 'No fingerprint: its keys could not be read.';
+}
