@@ -19,7 +19,8 @@ const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
   timeout: 'Try again; the server may be busy.',
   'wrong-backup-code': 'Use the code shown or printed when this backup was made (the printed page names its date). Nothing was changed.',
   'backup-code-mistyped': 'Nothing was changed.',
-  'backup-damaged': 'Nothing was changed. Try another copy of the backup, or the one on your account.',
+  // Whether the person ever kept a copy on the account is not known here: said as a condition (walk 6).
+  'backup-damaged': 'Nothing was changed. Try another copy of the backup file, or the copy on your account if you kept one there.',
   'no-backup': 'Restore from a backup file instead, or make a backup on the device that has your keys.',
   'backup-incomplete': 'Nothing was changed. Make a new backup on the device that has your keys, or restore from a file.',
   // Main's message names the account the backup is of: a backup is restored only into its own account.
