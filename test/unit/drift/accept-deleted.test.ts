@@ -4,11 +4,8 @@
  * stay in the vault, shown as not published, and drift watch stops reporting the node. Not for a key
  * node that held a revocation: contacts must still be able to read it (XEP-0222 §2), so only Restore.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../contract/index.js';
 import { deletionAcceptable } from '../../../main/drift/restore-plan.js';
 import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
@@ -16,17 +13,12 @@ import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
 import { revocationItemId } from '../../../main/xmpp/key-statements.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
-import { driftWatchOnPep, ownKeysOnPep, profileOnPep } from '../../support/own-keys-on-pep.js';
-import { unlockedVaults } from '../../support/vaults.js';
+import { JULIET } from '../../support/fake-pep-service.js';
+import { profileOnPep } from '../../support/own-keys-on-pep.js';
+import { julietDriftDevices } from '../../support/juliet-drift-device.js';
 
 const FP = 'ab'.repeat(32);
-const dirs: string[] = [];
-const stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) stop();
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const newDevice = julietDriftDevices('keyring-accept-deleted-');
 
 let privateKey: KeyObject;
 beforeAll(async () => {
@@ -34,12 +26,7 @@ beforeAll(async () => {
 });
 
 async function julietWithAPublishedKey() {
-  const dir = await mkdtemp(join(tmpdir(), 'keyring-accept-deleted-'));
-  dirs.push(dir);
-  const pep = fakePep({ fields: BASE_FIELDS });
-  const device = ownKeysOnPep(await unlockedVaults(dir), pep);
-  const drift = driftWatchOnPep(device);
-  stops.push(() => drift.stop());
+  const { pep, device, drift } = await newDevice();
   const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 });
   const fingerprint = certificateFingerprint(certificateDer);
   await device.store.add(JULIET, { fingerprint, certificateDer, privateKey });

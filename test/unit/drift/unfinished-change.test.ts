@@ -5,10 +5,7 @@
  * not as another app's doing: the report carries the change this app had started, for the window and
  * `keyring doctor` to say it may be that, half done. A change nobody here asked for is still another app's.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import xml from '@xmpp/xml';
 import type { Profile } from '../../../contract/index.js';
 import type { KeyObject } from 'node:crypto';
@@ -16,17 +13,12 @@ import { createSelfSignedCertificate } from '../../../main/keys/certificate.js';
 import { certificateFingerprint } from '../../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../../main/keys/generate.js';
 import { NS } from '../../../main/xmpp/namespaces.js';
-import { BASE_FIELDS, fakePep, JULIET } from '../../support/fake-pep-service.js';
-import { driftWatchOnPep, ownKeysOnPep, profileOnPep } from '../../support/own-keys-on-pep.js';
-import { unlockedVaults } from '../../support/vaults.js';
+import { type fakePep, JULIET } from '../../support/fake-pep-service.js';
+import { profileOnPep } from '../../support/own-keys-on-pep.js';
+import { julietDriftDevices } from '../../support/juliet-drift-device.js';
 
 const ROMEO = 'romeo@montague.lit';
-const dirs: string[] = [];
-const stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) stop();
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const newDevice = julietDriftDevices('keyring-unfinished-');
 
 let privateKey: KeyObject;
 beforeAll(async () => {
@@ -34,12 +26,7 @@ beforeAll(async () => {
 });
 
 async function julietsDevice() {
-  const dir = await mkdtemp(join(tmpdir(), 'keyring-unfinished-'));
-  dirs.push(dir);
-  const pep = fakePep({ fields: BASE_FIELDS });
-  const device = ownKeysOnPep(await unlockedVaults(dir), pep);
-  const drift = driftWatchOnPep(device);
-  stops.push(() => drift.stop());
+  const { pep, device, drift } = await newDevice();
   let made = 0;
   const addKey = async () => {
     const certificateDer = await createSelfSignedCertificate({ bareJid: JULIET, privateKey, validityDays: 30 + ++made });
