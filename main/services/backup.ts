@@ -191,6 +191,7 @@ export class BackupService {
             privateKey: k.privateKey,
             createdAt: k.createdAt,
             revocations: k.revocations,
+            ...(k.label ? { label: k.label } : {}),
           }),
         ),
       contacts: plan.contactRecords,
@@ -303,6 +304,7 @@ export class BackupService {
         privateKey: this.#privateKeyDer(jid, record.fingerprint).toString('base64'), // never logged
         createdAt: record.createdAt,
         revocations: record.revocations ?? [],
+        ...(record.label ? { label: record.label } : {}),
       })),
       contacts,
       ...(trustPolicy ? { trustPolicy } : {}),
@@ -331,7 +333,7 @@ export class BackupService {
       const certificate = new X509Certificate(certificateDer);
       const fits = createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).equals(certificate.publicKey.export({ type: 'spki', format: 'der' }));
       if (!fits || certificateFingerprint(certificateDer) !== key.fingerprint) throw damaged();
-      return { fingerprint: key.fingerprint, certificateDer, privateKey, privateKeyDer, createdAt: key.createdAt, revocations: key.revocations };
+      return { fingerprint: key.fingerprint, certificateDer, privateKey, privateKeyDer, createdAt: key.createdAt, revocations: key.revocations, ...(key.label ? { label: key.label } : {}) };
     } catch (error) {
       throw error instanceof KeyringError ? error : damaged();
     }
@@ -441,6 +443,8 @@ export interface IncomingKey {
   privateKeyDer: Buffer;
   createdAt: string;
   revocations: NonNullable<OwnKeyRecord['revocations']>;
+  /** The name it had where the backup was made (version 3); a name given here wins over it. */
+  label?: string;
 }
 
 export interface RestorePlan {

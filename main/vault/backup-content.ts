@@ -8,13 +8,19 @@
  * such, never half-restored.
  */
 import { z } from 'zod';
+import { OWN_KEY_LABEL_CHARS } from '../../contract/limits.js';
 import { REVOCATION_REASONS, RevocationStatementSchema } from '../keys/revocation.js';
 import { isBareJid } from '../keys/xmpp-addr.js';
 import { OtherKey, TrustPolicySchema, TrustState } from './schema.js';
 
 export const BACKUP_CONTENT_KIND = 'keyring-xmpp-keys';
-/** 2: the whole trust record of each contact, the account's policy and other apps' key records. */
-export const BACKUP_CONTENT_VERSION = 2;
+/**
+ * 2: the whole trust record of each contact, the account's policy and other apps' key records.
+ * 3: the name the person gave each own key (a restore without it leaves "Key made <day>" on every key,
+ * and several keys can no longer be told apart). Versions 2 and 3 are read alike; an app that knows
+ * only 2 says a version 3 backup was made by a newer version, instead of calling it damaged.
+ */
+export const BACKUP_CONTENT_VERSION = 3;
 
 /**
  * What a version 1 backup does not carry, in words for the restore's answer: nobody should assume
@@ -42,6 +48,13 @@ const BackedUpOwnKey = z
     createdAt: isoDate,
     /** Made with the key (revocation.ts prepareRevocations): revokes it even once it is lost. */
     revocations: z.array(RevocationStatementSchema).max(8),
+    /** Version 3: the key's name, one line as the rename rule has it (contract/keys.ts keyLabel). */
+    label: z
+      .string()
+      .min(1)
+      .max(OWN_KEY_LABEL_CHARS)
+      .regex(/^[^\p{Cc}]*$/u)
+      .optional(),
   })
   .strict();
 
@@ -138,7 +151,7 @@ export const BackupContentV1Schema = z
 export const BackupContentSchema = z
   .object({
     ...common,
-    version: z.literal(BACKUP_CONTENT_VERSION),
+    version: z.union([z.literal(2), z.literal(BACKUP_CONTENT_VERSION)]),
     /** Per contact's bare JID: their key records. */
     contacts: byJid(z.array(BackedUpContactKey).max(MAX_KEYS_PER_CONTACT)),
     /** The account's default policy for contacts' keys, when the user chose one (tofu otherwise). */

@@ -15,11 +15,11 @@ import { certificateFingerprint } from '../../main/keys/fingerprint.js';
 import { generateRsaKeyPair } from '../../main/keys/generate.js';
 import { prepareRevocations } from '../../main/keys/revocation.js';
 import { BackupService } from '../../main/services/backup.js';
-import { createBackup } from '../../main/vault/backup-blob.js';
+import { createBackup, openBackup } from '../../main/vault/backup-blob.js';
 import { markUnverified } from '../../main/vault/contact-keys.js';
 import type { ContactKeyRecord } from '../../main/vault/schema.js';
 import { generateBackupCode } from '../../main/vault/backup-code.js';
-import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION } from '../../main/vault/backup-content.js';
+import { BACKUP_CONTENT_KIND, BACKUP_CONTENT_VERSION, readBackupContent, type BackupContent } from '../../main/vault/backup-content.js';
 import { BackupsStore } from '../../main/vault/stores/backups-store.js';
 import { ContactKeysStore } from '../../main/vault/stores/contact-keys-store.js';
 import { OtherKeysStore } from '../../main/vault/stores/other-keys-store.js';
@@ -106,6 +106,13 @@ async function fileBackup(from: Device): Promise<{ data: Buffer; code: string }>
 }
 
 const stored = (on: Device) => JSON.stringify(on.vaults.vault.account(ACCOUNT) ?? null);
+
+/** What a backup holds, decrypted. */
+async function contentOf(backup: { data: Buffer; code: string }): Promise<BackupContent> {
+  const opened = await openBackup(backup.data, backup.code);
+  if (!opened.ok) throw new Error(opened.error.message);
+  return opened.content as BackupContent;
+}
 
 beforeEach(() => {
   dirs.length = 0;
@@ -241,6 +248,25 @@ describe('restoring a file', () => {
     expect(fresh.keys.privateKey(ACCOUNT, fingerprint)?.export({ type: 'pkcs8', format: 'der' })).toEqual(keyA.export({ type: 'pkcs8', format: 'der' }));
     expect(fresh.contacts.keys(ACCOUNT, ROMEO)).toMatchObject([{ fingerprint: ROMEO_KEY, trust: 'verified', verifiedAt: '2026-01-03T00:00:00.000Z' }]);
     expect(fresh.service.status()).toMatchObject({ notBackedUp: [], backups: [{ how: 'restored', where: 'file', fingerprints: [fingerprint] }] });
+  });
+
+  it('brings each key’s name back with it; a version 2 backup (no names) still restores', async () => {
+    const laptop = await device();
+    const { fingerprint } = await addKey(laptop, keyA);
+    await laptop.keys.setLabel(ACCOUNT, fingerprint, 'Laptop');
+    const backup = await fileBackup(laptop);
+
+    const fresh = await device();
+    await fresh.service.restore({ kind: 'file', data: backup.data }, backup.code);
+    expect(fresh.keys.find(ACCOUNT, fingerprint)?.label).toBe('Laptop');
+
+    // What version 2 wrote: the same content without names, under its own version number.
+    const content = await contentOf(backup);
+    expect(content).toMatchObject({ version: 3, ownKeys: [{ fingerprint, label: 'Laptop' }] });
+    const v2 = readBackupContent({ ...content, version: 2, ownKeys: content.ownKeys.map(({ label: _l, ...key }) => key) });
+    expect(v2.ok).toBe(true);
+    // A name that is not one line of text is not what this app writes.
+    expect(readBackupContent({ ...content, ownKeys: content.ownKeys.map((k) => ({ ...k, label: 'two\nlines' })) })).toMatchObject({ ok: false, error: { code: 'backup-damaged' } });
   });
 
   it('leaves a key that differs here (same fingerprint, another private key) unless asked to replace it, keeping its name', async () => {
