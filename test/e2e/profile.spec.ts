@@ -352,6 +352,8 @@ test('publishing only a new nickname from a second app instance keeps the name, 
   for (const own of [julietPage, other]) {
     await own.getByRole('button', { name: 'Activity', exact: true }).click();
     await expect(own.getByTestId('activity-entry').filter({ hasText: 'Published your profile' }).first()).toBeVisible();
+    // With who may read it, as a key's publish says.
+    await expect(own.getByTestId('activity-entry').filter({ hasText: 'Published your profile' }).first().getByTestId('activity-audience')).toHaveText(/^for /);
     await expect(own.getByTestId('activity-entry').filter({ hasText: `Profile update from ${julietAccount.jid}` })).toHaveCount(0);
   }
   await other.getByRole('button', { name: 'My profile', exact: true }).click();

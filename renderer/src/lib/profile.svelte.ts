@@ -20,7 +20,7 @@ import { ownAfterPublish, shownProfile } from './profile-edits';
 import { avatarAnswerOnto, foldProfileEvents, keepMostRecent, lacksPicture, mergeProfileView, notifiedContacts, ownChangedOnto } from './profile-events';
 import { ScreenStore } from './screen-store';
 import { Task } from './task.svelte';
-import { avatarPublishedLine, profilePublishedLine } from './wording';
+import { avatarPublishedLine, profileAudience, profilePublishedLine } from './wording';
 
 /** The square of the picture to publish, in pixels of the picture as shown (upright). */
 export interface AvatarCrop {
@@ -197,7 +197,8 @@ export class ProfileStore extends ScreenStore {
       // What the server now holds (the person's changes on what another app may have published): a
       // nickname left empty is gone from the nickname node too (main).
       this.own = ownAfterPublish(this.own, answer.profile, answer.configs);
-      this.activity.add('published', profilePublishedLine(answer.configs));
+      const audience = profileAudience(answer.configs);
+      this.activity.add('published', profilePublishedLine(answer.configs), audience ? { audience } : undefined);
     } else if (answer) {
       this.activity.add('waiting', 'Waiting for the connection to publish your profile');
     }

@@ -1,5 +1,5 @@
 import type { AvatarPublishResult, ConnectionStatus, EffectiveNodeConfig, IpcError, KeyNodeUnreadView, RenewOutcome, RevokeOutcome } from '../../../contract';
-import { describeEmptyGroups, describeRevocationAudience, unverifiedNote } from './format';
+import { describeAccess, describeEmptyGroups, describeRevocationAudience, unverifiedNote } from './format';
 
 /** What to tell the user for each error code: the message from main says what, this says what to do. */
 const NEXT_STEP: Partial<Record<IpcError['code'], string>> = {
@@ -225,6 +225,15 @@ function revokedOnly(answer: RevokeOutcome): string {
 export function renewedLine(answer: RenewOutcome, newKey: boolean): string {
   const published = answer.published ? `, published to the same people${unverifiedNote(answer.config?.deviations)}` : '';
   return `${newKey ? 'Replaced by a new key' : 'Renewed'}${published}${answer.withdrawn ? '; the old one was withdrawn' : ''}`;
+}
+
+/**
+ * Who may read the profile published now, for its Activity line ("for contacts who see your presence"),
+ * as the server reported the card's node (every part of a profile goes to the same audience).
+ */
+export function profileAudience(configs: readonly Pick<EffectiveNodeConfig, 'accessModel' | 'rosterGroupsAllowed' | 'whitelist'>[]): string | undefined {
+  const card = configs[0];
+  return card ? describeAccess(card.accessModel, card.rosterGroupsAllowed, card.whitelist) : undefined;
 }
 
 /** What Activity says of the profile published now, with ", unverified: …" when the server would not show a part back. */

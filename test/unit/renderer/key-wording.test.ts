@@ -3,7 +3,8 @@
  * contact: "New RSA 2048 key", its size written as the key cards write it ("RSA 2048").
  */
 import { describe, expect, it } from 'vitest';
-import { keyKind, newKeyLine } from '../../../renderer/src/lib/wording.js';
+import { keyKind, newKeyLine, profileAudience } from '../../../renderer/src/lib/wording.js';
+import { describeAccess } from '../../../renderer/src/lib/format.js';
 
 describe('one wording for a new key, with its size', () => {
   it('names the kind and size as the key cards do', () => {
@@ -15,5 +16,13 @@ describe('one wording for a new key, with its size', () => {
   it('a size that could not be read is not guessed', () => {
     expect(keyKind(undefined)).toBe('RSA, size unknown');
     expect(newKeyLine(undefined)).toBe('New key');
+  });
+});
+
+describe('the profile publish in Activity', () => {
+  it('says who may read it, from the card node as the server reported it', () => {
+    const config = { accessModel: 'roster' as const, rosterGroupsAllowed: ['Friends'], whitelist: [] };
+    expect(profileAudience([config, { ...config, accessModel: 'presence' as const }])).toBe(describeAccess('roster', ['Friends'], []));
+    expect(profileAudience([])).toBeUndefined();
   });
 });
