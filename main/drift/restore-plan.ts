@@ -152,7 +152,10 @@ export function acceptCurrent(recorded: RecordedNode, current: NodeState): Accep
  * published, with nothing recorded there (the keys stay in the vault, shown as not published; the
  * profile stays in the vault's copy). Refused while the node held one of the app's revocations:
  * contacts must still be able to read that a key was revoked (XEP-0222 §2), so only Restore fits then.
+ * `revocationOwed`: a key's revocation is still to go out on this node (held back when the key was
+ * revoked, own-revocations.ts): kept deleted, it never would (a sign-in publishes it only where the node
+ * is), so that is refused too.
  */
-export function deletionAcceptable(recorded: Pick<RecordedNode, 'itemIds'>): boolean {
-  return !recorded.itemIds.some(isRevocationItemId);
+export function deletionAcceptable(recorded: Pick<RecordedNode, 'itemIds'>, revocationOwed = false): boolean {
+  return !revocationOwed && !recorded.itemIds.some(isRevocationItemId);
 }

@@ -308,13 +308,18 @@ export class DriftWatch {
     progress.recorded = true;
   }
 
+  /** Whether a revoked key's revocation is still to go out on `node` (the key node): held back when it was revoked. */
+  #revocationOwed(account: string, node: string): boolean {
+    return node === NS.pubkey && this.#deps.ownKeys.list(account).some((k) => k.revoked !== undefined && k.revocationOwed === true);
+  }
+
   /**
    * Accept of a node another app deleted: recorded as not published. Its keys stay in the vault and show
    * as not published (their audience first, as for any Accept: a full disk before the node's record goes
    * leaves it drifted, and accepting again does both). One that held a revocation is refused.
    */
   async #acceptDeletion(account: string, recorded: Recorded, progress: { recorded: boolean }): Promise<void> {
-    if (!deletionAcceptable(recorded)) throw new KeyringError('invalid-argument', REVOCATION_AT_STAKE, 'node');
+    if (!deletionAcceptable(recorded, this.#revocationOwed(account, recorded.node))) throw new KeyringError('invalid-argument', REVOCATION_AT_STAKE, 'node');
     if (recorded.kind === 'keys' && (await this.#acceptKeyPublications(account, recorded.access, new Set())) > 0) progress.recorded = true;
     await this.#deps.published.forget(account, recorded.node);
     progress.recorded = true;
@@ -439,10 +444,10 @@ export class DriftWatch {
         // come whole: its metadata node announces the same changes.
         if (state === undefined) this.#watched.delete(r.node);
         else if (r.kind !== 'avatar-data') await this.#watch(owner, state);
-        nodes.push(view(r, state, compareNode(r, state)));
+        nodes.push(view(r, state, compareNode(r, state), this.#revocationOwed(account, r.node)));
       } catch (error) {
         this.#requireStill(owner);
-        nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }), error: toIpcError(error) });
+        nodes.push({ ...view(r, undefined, { node: r.node, findings: [], severity: undefined, unchecked: [] }, false), error: toIpcError(error) });
       }
     }
     this.#requireStill(owner);
@@ -552,17 +557,18 @@ export class DriftWatch {
 
 /** An account's report before its nodes were read (or no account's, before anyone signed in). */
 /** Why Accept is refused where a revocation would go with it (acceptCurrent 'revocation-removed', deletionAcceptable). */
-const REVOCATION_AT_STAKE = 'Your keys held the revocation of a key, which contacts must still be able to read: only Restore fits. Restore publishes it again.';
+const REVOCATION_AT_STAKE = 'The revocation of one of your keys belongs on your keys’ node, where contacts must still be able to read it: only Restore fits, which publishes them again.';
 
 function emptyReport(account: string | undefined): DriftReport {
   return account === undefined ? { nodes: [] } : { account, nodes: [] };
 }
 
-function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift): NodeDriftView {
-  // A node deleted can be kept deleted (recorded as not published) unless it held a revocation.
+function view(recorded: Recorded, state: NodeState | undefined, drift: NodeDrift, revocationOwed: boolean): NodeDriftView {
+  // A node deleted can be kept deleted (recorded as not published) unless it held a revocation, or one is still to go out there.
   const outcome = drift.findings.length === 0 || !state ? undefined : acceptCurrent(recorded, state);
-  const accepted = drift.findings.length === 0 ? undefined : outcome ? outcome.ok : deletionAcceptable(recorded);
-  const revocationAtStake = drift.findings.length > 0 && (outcome ? !outcome.ok && outcome.reason === 'revocation-removed' : !deletionAcceptable(recorded));
+  const deletionOk = deletionAcceptable(recorded, revocationOwed);
+  const accepted = drift.findings.length === 0 ? undefined : outcome ? outcome.ok : deletionOk;
+  const revocationAtStake = drift.findings.length > 0 && (outcome ? !outcome.ok && outcome.reason === 'revocation-removed' : !deletionOk);
   return {
     node: recorded.node,
     kind: recorded.kind,

@@ -39,7 +39,7 @@ export function driftHint(node: Pick<NodeDriftView, 'kind' | 'findings' | 'accep
     const restore = `Restore publishes ${it} again as you published ${it}.`;
     if (!node.acceptable) {
       // Only the key node holds revocations (main/drift/restore-plan.ts deletionAcceptable).
-      return `${restore} This app cannot keep ${it} deleted: ${it === 'them' ? 'they' : 'it'} held the revocation of a key, which contacts must still be able to read.`;
+      return `${restore} This app cannot keep ${it} deleted: the revocation of one of your keys belongs there, and contacts must still be able to read it.`;
     }
     const keep = `If you deleted ${it} yourself in another app, keep ${it} deleted: this app then records ${it} as not published`;
     // The keys stay in the vault; a profile part's copy was the record of what was published, which goes.

@@ -70,7 +70,7 @@ describe('the banner under a deletion', () => {
 
   it('a key node that held a revocation cannot be kept deleted, and says why', () => {
     expect(driftHint(deleted(KEY_NODE, 'keys', false), true)).toBe(
-      'Restore publishes them again as you published them. This app cannot keep them deleted: they held the revocation of a key, which contacts must still be able to read.',
+      'Restore publishes them again as you published them. This app cannot keep them deleted: the revocation of one of your keys belongs there, and contacts must still be able to read it.',
     );
   });
 
