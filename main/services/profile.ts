@@ -321,12 +321,24 @@ export class ProfileService {
   }
 
   /**
-   * The <vcard/> the account's node holds, as read (the item the profile readers read); when the server
-   * would not answer, the one this app last published there, as recorded; none when the node has none.
+   * The <vcard/> the account's node holds, as read (the item the profile readers read); none when the
+   * node has none. When the server refuses the owner her own card (ejabberd 23.01 under roster access,
+   * docs/servers.md), the one this app last published there, as recorded: the server shows that card to
+   * none of her apps, so no fresher copy can be had, now or later. A read that failed otherwise (no answer in
+   * time, a server error) says nothing of what the card holds now: publishing onto the recorded copy
+   * would put back what another app changed since, so nothing is published.
    */
   #heldVcard(owner: string, outcome: FetchOutcome): Element | undefined {
     if (outcome.status === 'ok') return outcome.items.slice(0, MAX_ITEMS_READ).find((item) => 'profile' in readVcard4Item(item))?.payload;
     if (outcome.status === 'none') return undefined;
+    if (outcome.status !== 'refused') {
+      throw new KeyringError(
+        outcome.status === 'unreachable' ? 'timeout' : 'protocol-error',
+        `Your server did not show your profile card just before publishing (${outcome.detail}), so the app cannot keep what other apps put in it. Nothing was published.`,
+        undefined,
+        { nextStep: 'Publish again in a moment.' },
+      );
+    }
     const recorded = this.#deps.published?.list(owner)[NS.vcard4]?.items.at(-1)?.payload;
     return recorded === undefined ? undefined : parsePayload(recorded);
   }
