@@ -35,6 +35,19 @@ describe('a contact’s JPEG avatar, by its scans', () => {
     expect('problem' in checkAvatarBytes(over, sha1(over))).toBe(true);
   });
 
+  it('a stray byte where a marker should be hides no scans: skipped, as the decoder skips it', () => {
+    const bomb = progressiveJpeg(4096, 4096, 4700);
+    const sos = bomb.indexOf(Buffer.from([0xff, 0xda]));
+    const evil = Buffer.concat([bomb.subarray(0, sos), Buffer.from([0x00]), bomb.subarray(sos)]);
+    expect(countJpegScans(evil, 100)).toBe(101);
+    expect('problem' in checkAvatarBytes(evil, sha1(evil))).toBe(true);
+    // Junk between two scans too.
+    const ten = progressiveJpeg(256, 256, 10);
+    const second = ten.indexOf(Buffer.from([0xff, 0xda]), ten.indexOf(Buffer.from([0xff, 0xda])) + 2);
+    const junk = Buffer.concat([ten.subarray(0, second), Buffer.from([0x12, 0x34]), ten.subarray(second)]);
+    expect(countJpegScans(junk, 1000)).toBe(10);
+  });
+
   it('counts no further than asked, and stops without throwing where the structure breaks', () => {
     const bomb = progressiveJpeg(512, 512, 5000);
     expect(countJpegScans(bomb, 100)).toBe(101);
