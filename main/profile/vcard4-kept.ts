@@ -14,7 +14,7 @@ import { xml } from '@xmpp/client';
 import { Element as XmlElement, type Element } from '@xmpp/xml';
 import type { Profile } from '../../contract/index.js';
 import { ownText } from '../../contract/own-text.js';
-import { localName, parseVcard4, profileProperties, propertyEntry, VCARD_NS, vcard4Properties, type FieldEntry } from './vcard4.js';
+import { localName, parseVcard4, profileProperties, propertyEntry, VCARD_NS, vcard4Properties, type FieldEntry, type TextCleaner } from './vcard4.js';
 
 /**
  * Bytes of the held vCard written back as it was: half of the smaller payload cap measured (ejabberd
@@ -59,7 +59,10 @@ function plan(profile: Profile, held: Element | undefined): { properties: Elemen
     .map((element) => ({ element, entry: propertyEntry(element, ownText) as FieldEntry }));
   const keptHeld = new Set<Element>();
   if (held === undefined) return { properties: built.map((b) => b.element), keptHeld };
-  const heldEntries = vcard4Properties(held).map((element) => ({ element, entry: propertyEntry(element, ownText) }));
+  // Each held property as it reads on screen (to place it), and as it is written (to keep it only when it
+  // says exactly what the form publishes: a hidden character or an over-long value the screen does not
+  // show must not go back under a value the person saw clean).
+  const heldEntries = vcard4Properties(held).map((element) => ({ element, entry: propertyEntry(element, ownText), raw: propertyEntry(element, asWritten) }));
   const properties: Element[] = [];
   let budget = MAX_KEPT_BYTES;
   const keep = (element: Element): boolean => {
@@ -76,17 +79,23 @@ function plan(profile: Profile, held: Element | undefined): { properties: Elemen
   const place = (field: FieldEntry['field']) => {
     placed.add(field);
     for (const { element, entry } of built.filter((b) => b.entry.field === field)) {
-      const same = heldEntries.find((h) => !keptHeld.has(h.element) && h.entry?.field === field && sameValue(h.entry.value, entry.value));
+      const same = heldEntries.find((h) => !keptHeld.has(h.element) && h.entry?.field === field && sameValue(h.raw?.value, entry.value));
       if (same === undefined || !keep(same.element)) properties.push(element);
     }
   };
   for (const { element, entry } of heldEntries) {
+    // The structured name shows as the full name where there is no <fn> (vcard4.ts): a full name taken
+    // off the card takes it along, or the name would stay on every reader's screen.
+    if (entry?.field === 'structuredName' && !profile.fullName) continue;
     if (entry === undefined || entry.field === 'structuredName') keep(element);
     else if (!placed.has(entry.field)) place(entry.field);
   }
   for (const { entry } of built) if (!placed.has(entry.field)) place(entry.field);
   return { properties, keptHeld };
 }
+
+/** A property's text exactly as the card holds it: nothing cleaned, nothing cut. */
+const asWritten: TextCleaner = (raw) => raw;
 
 function sameValue(a: FieldEntry['value'] | undefined, b: FieldEntry['value'] | undefined): boolean {
   return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);

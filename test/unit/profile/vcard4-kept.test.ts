@@ -97,3 +97,23 @@ describe('publishing onto the vCard the server holds', () => {
     expect(names(vcard4PayloadKeeping({ emails: ['j@c.lit'], phones: [], urls: [], nickname: 'J' }, undefined))).toEqual(['nickname', 'email']);
   });
 });
+
+describe('what the person sees is what goes out', () => {
+  it('a full name taken off the card takes the structured name along: no reader shows it any more', () => {
+    const held = parseXml(`<vcard xmlns='${VCARD_NS}'><fn><text>Juliet Capulet</text></fn><n><surname>Capulet</surname><given>Juliet</given></n><nickname><text>Jules</text></nickname></vcard>`);
+    const shown = parseVcard4(held, ownText);
+    const payload = parseXml(vcard4PayloadKeeping({ ...shown, fullName: undefined }, held).toString());
+    expect(parseVcard4(payload, ownText).fullName).toBeUndefined();
+    expect(payload.getChild('n')).toBeUndefined();
+    // Kept while the full name stays.
+    expect(parseXml(vcard4PayloadKeeping({ ...shown, nickname: 'Jo' }, held).toString()).getChild('n')).toBeDefined();
+  });
+
+  it('a field whose held text is not what the form shows (a hidden direction control) goes out as the form shows it', () => {
+    const held = parseXml(`<vcard xmlns='${VCARD_NS}'><fn><text>Juliet&#x202E;evil</text></fn></vcard>`);
+    const shown = parseVcard4(held, ownText);
+    expect(shown.fullName).toBe('Julietevil');
+    const payload = vcard4PayloadKeeping({ ...shown, nickname: 'Jules' }, held);
+    expect(payload.getChild('fn')?.getChildText('text')).toBe('Julietevil');
+  });
+});
