@@ -284,11 +284,9 @@ export class DriftWatch {
       return;
     }
     const accepted = acceptCurrent(read.recorded, read.state);
-    if (!accepted.ok && accepted.reason === 'revocation-removed') {
-      throw new KeyringError('invalid-argument', REVOCATION_AT_STAKE, 'node');
-    }
     if (!accepted.ok) {
-      throw new KeyringError('invalid-argument', `The access now set on ${read.recorded.node} is not one this app can keep (${accepted.reason}): only Restore fits.`, 'node');
+      const why = accepted.reason === 'revocation-removed' ? REVOCATION_AT_STAKE : `The access now set on ${read.recorded.node} is not one this app can keep (${accepted.reason}): only Restore fits.`;
+      throw new KeyringError('invalid-argument', why, 'node');
     }
     const kept = new Set(accepted.recorded.itemIds);
     // The keys' audience first: a disk full before the node's record is replaced leaves it drifted,

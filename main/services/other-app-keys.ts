@@ -25,7 +25,7 @@ import { bundleLocation, devicesNode, readBundle, readDeviceList, verifiedLabel,
 import { namesAddress, publicKeyNode, readPublicKeyItem, readPublicKeysList } from '../protocols/openpgp.js';
 import { cleanText, markedName, oneLine } from '../untrusted-text.js';
 import { knownFirst, mergeReading, staleness, stateOf, type Reading, type Sighting } from '../vault/other-keys.js';
-import { acceptFingerprint, historyOf, unverifyFingerprint, verifyFingerprint } from '../vault/other-keys-trust.js';
+import { acceptFingerprint, historyOf, isCurrent, unverifyFingerprint, verifyFingerprint } from '../vault/other-keys-trust.js';
 import type { OtherKeyRecord, OtherKeysRecord } from '../vault/schema.js';
 import type { ContactKeysStore } from '../vault/stores/contact-keys-store.js';
 import type { OtherKeysStore } from '../vault/stores/other-keys-store.js';
@@ -180,7 +180,7 @@ export class OtherAppKeys {
     const now = this.#now();
     const known = this.#deps.store.of(account, jid);
     if (!known) throw this.#nothingRead(jid);
-    const current = known.keys.filter((k) => k.removedAt === undefined && k.fingerprint !== '' && k.fingerprint === fingerprint);
+    const current = known.keys.filter((k) => isCurrent(k, fingerprint));
     if (current.length > 0 && current.every((k) => k.forAnotherAddress === true)) {
       // It matched, but the key is not theirs to verify: neither "Verified" nor a mismatch alarm.
       throw new KeyringError(

@@ -26,7 +26,8 @@ export function historyOf(record: OtherKeyRecord): KeyHistory {
   return { trust, firstSeen: record.firstSeen, acceptedAt: record.acceptedAt, forAnotherAddress: record.forAnotherAddress };
 }
 
-function isCurrent(record: OtherKeyRecord, fingerprint: string): boolean {
+/** A key still listed whose fingerprint (read at least once) is `fingerprint`. */
+export function isCurrent(record: OtherKeyRecord, fingerprint: string): boolean {
   return record.removedAt === undefined && record.fingerprint !== '' && record.fingerprint === fingerprint;
 }
 
