@@ -69,7 +69,7 @@ export function driftHint(node: Pick<NodeDriftView, 'kind' | 'findings' | 'accep
 export function goneFromServer(report: DriftReport, node: string, itemId?: string): string | undefined {
   const view = report.nodes.find((n) => n.node === node);
   if (!view) return undefined;
-  const how = view.findings.some((f) => f.code === 'node-deleted')
+  const how = deleted(view)
     ? 'deleted'
     : view.findings.some((f) => f.code === 'items-removed' && (itemId === undefined || f.itemIds.includes(itemId)))
       ? 'removed'
